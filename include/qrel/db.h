@@ -1,0 +1,47 @@
+/* db.h: the SQLite connection: open with our pragmas, migrate, transactions, cached statements. */
+#ifndef QREL_DB_H
+#define QREL_DB_H
+
+#include <sqlite3.h>
+#include <stdbool.h>
+
+struct db;
+
+enum db_flags {
+	DB_CREATE = 1 << 0,	/* create the file (0600, or 0660 in team mode) if missing */
+	DB_READONLY = 1 << 1,	/* open read-only even when writable */
+	DB_TEAM = 1 << 2,	/* group-shared file and folder */
+};
+
+int db_open(const char *path, int flags, struct db **out);
+void db_close(struct db *db);
+sqlite3 *db_handle(struct db *db);
+const char *db_path(const struct db *db);
+bool db_readonly(const struct db *db);
+
+/* BEGIN IMMEDIATE / COMMIT / ROLLBACK. db_commit rolls back on failure. */
+int db_begin(struct db *db);
+int db_commit(struct db *db);
+void db_rollback(struct db *db);
+
+/* A prepared statement for a static SQL string, kept across calls and reset
+ * before it is handed out. NULL on error (error() is set). */
+sqlite3_stmt *db_stmt(struct db *db, const char *sql);
+int db_exec(struct db *db, const char *sql);
+/* Turns the connection's last SQLite error into a status, with "what" in the message. */
+int db_fail(struct db *db, const char *what);
+/* Runs a one-row, one-integer query (bound text parameters follow), -1 on error. */
+long long db_int(struct db *db, const char *sql);
+
+int db_schema_version(struct db *db);
+int db_schema_latest(void);
+/* `PRAGMA integrity_check` and `foreign_key_check`; problems go to out, one a line. */
+int db_check(struct db *db, FILE *out);
+
+/* Binding helpers: text is copied (SQLITE_TRANSIENT); NULL binds SQL NULL. */
+void db_bind_text(sqlite3_stmt *st, int i, const char *s);
+/* Steps a statement that returns no row; QREL_OK or the mapped error. */
+int db_step_done(struct db *db, sqlite3_stmt *st, const char *what);
+const char *db_col_text(sqlite3_stmt *st, int i);
+
+#endif

@@ -1,0 +1,34 @@
+/* store.h: the review's basic rows (review, sites, people, clusters) and the change log.
+ * One database file holds one review. Lookups return the row id, 0 when absent, -1 on error. */
+#ifndef QREL_STORE_H
+#define QREL_STORE_H
+
+#include <stdint.h>
+
+struct db;
+
+int64_t store_review_id(struct db *db);
+int store_review_create(struct db *db, const char *title, const char *district,
+			int64_t framework_id, int64_t *id);
+int64_t store_site_id(struct db *db, int64_t review, const char *code);
+int64_t store_person_id(struct db *db, int64_t review, const char *name);
+int64_t store_cluster_id(struct db *db, int64_t review, const char *code);
+int store_levels(struct db *db, int64_t review);
+int64_t store_framework_id(struct db *db, int64_t review);
+
+/* The site after (dir > 0) or before (dir < 0) site in code order, wrapping;
+ * the first site when site is 0. */
+int64_t store_site_step(struct db *db, int64_t review, int64_t site, int dir);
+int store_site_info(struct db *db, int64_t site, char *code, size_t ncode, char *name, size_t nname);
+/* The member's row, role and site (0 when not a member). */
+int64_t store_member(struct db *db, int64_t review, const char *name, char *role, size_t nrole,
+		     int64_t *site);
+int store_lead_name(struct db *db, int64_t review, char *name, size_t n);
+int store_review_title(struct db *db, int64_t review, char *title, size_t n);
+
+/* Appends to the change log (inside the caller's transaction). old and new may be NULL. */
+int changelog_add(struct db *db, int64_t review, const char *who, const char *entity,
+		  const char *entity_uuid, const char *field, const char *old_value,
+		  const char *new_value, const char *reason);
+
+#endif

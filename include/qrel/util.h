@@ -1,0 +1,36 @@
+/* util.h: small helpers shared by every module: ids, the clock, strings, hashing. */
+#ifndef QREL_UTIL_H
+#define QREL_UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define UUID_LEN 36
+
+/* A random (version 4) UUID, lowercase, NUL-terminated. */
+void uuid_new(char out[UUID_LEN + 1]);
+int uuid_valid(const char *s);
+
+/* The current UTC time as YYYY-MM-DDTHH:MM:SSZ. QREL_NOW in the environment
+ * fixes the clock (tests and benchmarks). */
+void clock_now(char out[21]);
+
+/* FNV-1a, 64 bits: a content fingerprint (not a security hash). */
+uint64_t hash64(const void *data, size_t len);
+
+/* Whole-file read into a NUL-terminated buffer; NULL with error() set. */
+char *file_read(const char *path, size_t *len);
+
+/* Writes data to path through a temporary file under umask 077 and rename(). */
+int file_replace(const char *path, const char *data, size_t len);
+
+/* Creates the folder that will hold path (one level) with mode, if missing. */
+int make_parent_dir(const char *path, unsigned mode);
+
+char *xstrdup(const char *s);
+char *str_trim(char *s);
+int str_to_long(const char *s, long *out);
+/* Joins dir and name into a new string. */
+char *path_join(const char *dir, const char *name);
+
+#endif

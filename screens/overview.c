@@ -1,0 +1,196 @@
+/* overview.c: the review at a glance: sites by domains, clusters scored and notes. */
+#include "qrel/qrel.h"
+#include "qrel/summary.h"
+#include "qrel/tui.h"
+
+#define NAME_COLS 22
+#define CODE_COLS 6
+
+static struct {
+	struct summary_domain dom[SUMMARY_MAX_DOMAINS];
+	int ndom;
+	int nsites;
+	int top, sel;		/* first row shown, selected row (site order) */
+	struct summary_row *page;
+	int npage, page_top, page_cap;
+	bool stale;
+} ov;
+
+static int
+list_height(WINDOW *win)
+{
+	int h = getmaxy(win) - 4 - ov.ndom;
+
+	return h < 1 ? 1 : h;
+}
+
+static void
+overview_reload(struct app *app)
+{
+	ov.ndom = summary_domains(app->db, app->review, ov.dom);
+	ov.nsites = summary_site_count(app->db, app->review);
+	if (ov.ndom < 0 || ov.nsites < 0) {
+		ui_error("%s", error_message());
+		ov.ndom = ov.nsites = 0;
+	}
+	if (ov.sel >= ov.nsites)
+		ov.sel = ov.nsites ? ov.nsites - 1 : 0;
+	ov.stale = true;
+}
+
+static void
+overview_enter(struct app *app)
+{
+	overview_reload(app);
+}
+
+static void
+overview_leave(struct app *app)
+{
+	UNUSED(app);
+	free(ov.page);
+	ov.page = NULL;
+	ov.page_cap = 0;
+}
+
+/* Reads only the rows on screen, again when scrolled or the data changed. */
+static void
+load_page(struct app *app, int rows)
+{
+	if (!ov.stale && ov.page_top == ov.top && ov.page_cap >= rows)
+		return;
+	if (ov.page_cap < rows) {
+		free(ov.page);
+		ov.page = calloc((size_t)rows, sizeof(*ov.page));
+		ov.page_cap = ov.page ? rows : 0;
+	}
+	if (!ov.page || summary_sites(app->db, app->review, ov.top, rows, ov.page, &ov.npage) != QREL_OK) {
+		ov.npage = 0;
+		ui_error("%s", error_message());
+	}
+	ov.page_top = ov.top;
+	ov.stale = false;
+}
+
+static int
+cell_cols(WINDOW *win)
+{
+	int w = getmaxx(win) - CODE_COLS - NAME_COLS - 2;
+
+	return ov.ndom ? w / ov.ndom : w;
+}
+
+static void
+draw_heading(WINDOW *win)
+{
+	int cw = cell_cols(win), x = CODE_COLS + NAME_COLS + 2;
+	char text[64];
+
+	snprintf(text, sizeof(text), "Review overview: %d site%s", ov.nsites, ov.nsites == 1 ? "" : "s");
+	ui_text(win, 0, 0, getmaxx(win), text, A_BOLD);
+	ui_text(win, 1, 0, CODE_COLS, "Site", A_BOLD);
+	ui_text(win, 1, CODE_COLS, NAME_COLS + 2, "Name", A_BOLD);
+	for (int d = 0; d < ov.ndom; d++) {
+		snprintf(text, sizeof(text), "D%s scored notes", ov.dom[d].code);
+		ui_text(win, 1, x + d * cw, cw, text, A_BOLD);
+	}
+	ui_hline(win, 2, 0, getmaxx(win));
+}
+
+static void
+draw_row(WINDOW *win, int y, const struct summary_row *r, bool selected)
+{
+	attr_t attr = selected ? ui_attr(UI_SELECTED) : A_NORMAL;
+	int cw = cell_cols(win), x = CODE_COLS + NAME_COLS + 2;
+	char text[64];
+
+	ui_text(win, y, 0, CODE_COLS, r->code, attr | A_BOLD);
+	ui_text(win, y, CODE_COLS, NAME_COLS + 2, r->name, attr);
+	for (int d = 0; d < ov.ndom; d++) {
+		const struct summary_cell *c = &r->cell[d];
+
+		snprintf(text, sizeof(text), "%3d/%-3d %4d", c->scored, c->clusters, c->notes);
+		ui_text(win, y, x + d * cw, cw, text,
+			attr | (c->clusters && c->scored == c->clusters ? A_BOLD : 0));
+	}
+	ui_text(win, y, x + ov.ndom * cw, getmaxx(win) - x - ov.ndom * cw, "", attr);
+}
+
+static void
+draw_legend(WINDOW *win, int y)
+{
+	char text[200];
+
+	ui_hline(win, y++, 0, getmaxx(win));
+	for (int d = 0; d < ov.ndom; d++) {
+		snprintf(text, sizeof(text), "D%s  %s", ov.dom[d].code, ov.dom[d].title);
+		ui_text(win, y++, 0, getmaxx(win), text, ui_attr(UI_DIM));
+	}
+}
+
+static void
+overview_draw(struct app *app, WINDOW *win)
+{
+	int rows = list_height(win);
+
+	if (ov.sel < ov.top)
+		ov.top = ov.sel;
+	if (ov.sel >= ov.top + rows)
+		ov.top = ov.sel - rows + 1;
+	load_page(app, rows);
+	werase(win);
+	draw_heading(win);
+	for (int i = 0; i < ov.npage; i++)
+		draw_row(win, 3 + i, &ov.page[i], ov.top + i == ov.sel);
+	if (!ov.nsites)
+		ui_text(win, 3, 0, getmaxx(win), "No sites yet: import them with `qrel import sites`.", A_NORMAL);
+	draw_legend(win, 3 + rows);
+}
+
+static int
+move_selection(WINDOW *win, enum action a)
+{
+	int rows = list_height(win), old = ov.sel;
+
+	switch (a) {
+	case ACT_UP: ov.sel--; break;
+	case ACT_DOWN: ov.sel++; break;
+	case ACT_PAGE_UP: ov.sel -= rows; break;
+	case ACT_PAGE_DOWN: ov.sel += rows; break;
+	case ACT_HOME: ov.sel = 0; break;
+	case ACT_END: ov.sel = ov.nsites - 1; break;
+	default: return UI_UNHANDLED;
+	}
+	if (ov.sel >= ov.nsites)
+		ov.sel = ov.nsites - 1;
+	if (ov.sel < 0)
+		ov.sel = 0;
+	return ov.sel == old ? UI_HANDLED : UI_DIRTY;
+}
+
+static int
+overview_key(struct app *app, WINDOW *win, enum action a, int key)
+{
+	UNUSED(key);
+	if (a == ACT_ENTER && ov.npage && ov.sel - ov.top < ov.npage) {
+		ui_set_site(app, ov.page[ov.sel - ov.top].site);
+		ui_message("Working on %s (%s).", app->site_code, app->site_name);
+		return UI_DIRTY | UI_HEADER;
+	}
+	return move_selection(win, a);
+}
+
+static const struct keybinding overview_keys[] = {
+	{ '\r', ACT_ENTER },
+};
+
+const struct screen_ops overview_screen = {
+	.name = "overview",
+	.keys = overview_keys,
+	.nkeys = ARRAY_SIZE(overview_keys),
+	.enter = overview_enter,
+	.leave = overview_leave,
+	.draw = overview_draw,
+	.key = overview_key,
+	.reload = overview_reload,
+};

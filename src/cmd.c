@@ -1,0 +1,146 @@
+/* cmd.c: the command table and the pieces every command shares. */
+#include "qrel/qrel.h"
+#include "qrel/cmd.h"
+#include "qrel/db.h"
+#include "qrel/settings.h"
+#include "qrel/store.h"
+#include "qrel/util.h"
+
+#include <getopt.h>
+#include <pwd.h>
+#include <unistd.h>
+
+static const struct command commands[] = {
+	{ "init", "create a review database from a framework",
+	  "init --db FILE --framework FILE.ini --review TITLE [--district NAME]", cmd_init },
+	{ "framework", "check, import or export a rubric framework",
+	  "framework check FILE.ini | import [--db FILE] FILE.ini | export [--db FILE] [-o FILE]",
+	  cmd_framework },
+	{ "check", "check a database's integrity and schema version", "check [--db FILE]", cmd_check },
+	{ "import", "import CSV rows (sites, people, activities, metrics, evidence, scores, subgroups)",
+	  "import KIND [--db FILE] [--as NAME] FILE.csv", cmd_import },
+	{ "sample", "build the sample review into a new database",
+	  "sample --db FILE [--from DIR]", cmd_sample },
+};
+
+const struct command *
+cmd_find(const char *name)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
+		if (strcmp(commands[i].name, name) == 0)
+			return &commands[i];
+	return NULL;
+}
+
+void
+cmd_list(FILE *out)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
+		fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
+}
+
+int
+cmd_usage(const char *name)
+{
+	const struct command *c = cmd_find(name);
+
+	if (c)
+		fprintf(stderr, "usage: qrel %s\n", c->usage);
+	return EXIT_USAGE;
+}
+
+int
+cmd_common_option(struct cmd_common *c, int opt, const char *arg, const char *name)
+{
+	const struct command *cmd;
+
+	switch (opt) {
+	case 'D': c->db = arg; return 1;
+	case 'C': c->config = arg; return 1;
+	case 'A': c->as = arg; return 1;
+	case 'h':
+		cmd = cmd_find(name);
+		printf("usage: qrel %s\n%s.\nCommon options: --db FILE, --config FILE, --as NAME.\n",
+			cmd ? cmd->usage : name, cmd ? cmd->summary : "");
+		exit(EXIT_OK);
+	default:
+		return 0;
+	}
+}
+
+/* Settings for a command: problems in the file are warnings on stderr. */
+static void
+load_settings(const struct cmd_common *c, struct settings *s)
+{
+	struct diags d = { 0 };
+	char *path = c->config ? xstrdup(c->config) : settings_config_path();
+
+	settings_default(s);
+	settings_load(s, path, c->config != NULL, &d);
+	for (size_t i = 0; i < d.n; i++)
+		fprintf(stderr, "qrel: warning: %s\n", d.msg[i]);
+	diag_free(&d);
+	free(path);
+}
+
+int
+cmd_open(const struct cmd_common *c, int flags, struct db **db, int64_t *review)
+{
+	struct settings s;
+	char *path;
+	int rc;
+
+	load_settings(c, &s);
+	if (c->db)
+		path = xstrdup(c->db);
+	else if (s.db_path && *s.db_path)
+		path = xstrdup(s.db_path);
+	else
+		path = settings_data_path("qrel.db");
+	if (s.team_group && *s.team_group)
+		flags |= DB_TEAM;
+	settings_free(&s);
+	rc = db_open(path, flags, db);
+	free(path);
+	if (rc != QREL_OK || !review)
+		return rc;
+	*review = store_review_id(*db);
+	if (*review > 0)
+		return QREL_OK;
+	rc = *review < 0 ? QREL_DB : error(QREL_NOTFOUND, "%s holds no review yet (see `qrel init`)", db_path(*db));
+	db_close(*db);
+	*db = NULL;
+	return rc;
+}
+
+const char *
+cmd_user(const struct cmd_common *c)
+{
+	static char name[256];
+	struct settings s;
+	const char *env = getenv("USER");
+	struct passwd *pw;
+
+	if (c->as && *c->as)
+		return c->as;
+	load_settings(c, &s);
+	if (s.user && *s.user)
+		snprintf(name, sizeof(name), "%s", s.user);
+	else if (env && *env)
+		snprintf(name, sizeof(name), "%s", env);
+	else if ((pw = getpwuid(getuid())))
+		snprintf(name, sizeof(name), "%s", pw->pw_name);
+	else
+		snprintf(name, sizeof(name), "unknown");
+	settings_free(&s);
+	return name;
+}
+
+int
+cmd_fail(int rc)
+{
+	if (rc == QREL_OK)
+		return EXIT_OK;
+	fprintf(stderr, "qrel: %s\n", error_message());
+	return rc == QREL_USAGE ? EXIT_USAGE : EXIT_FAIL;
+}

@@ -1,0 +1,108 @@
+/* cmd_init.c: `qrel init`, `qrel check` and `qrel sample`: create, verify and demo a store. */
+#include "qrel/qrel.h"
+#include "qrel/cmd.h"
+#include "qrel/db.h"
+#include "qrel/review.h"
+
+#include <getopt.h>
+
+static int
+print_diags(struct diags *d, int rc)
+{
+	diag_print(d, stderr);
+	diag_free(d);
+	return cmd_fail(rc);
+}
+
+int
+cmd_init(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		CMD_COMMON_LONGOPTS,
+		{ "framework", required_argument, NULL, 'f' },
+		{ "review", required_argument, NULL, 'r' },
+		{ "district", required_argument, NULL, 'd' },
+		{ 0 },
+	};
+	struct cmd_common c = { 0 };
+	const char *framework = NULL, *title = NULL, *district = "";
+	struct diags d = { 0 };
+	struct db *db;
+	int64_t review;
+	int opt, rc;
+
+	while ((opt = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		if (cmd_common_option(&c, opt, optarg, "init"))
+			continue;
+		if (opt == 'f')
+			framework = optarg;
+		else if (opt == 'r')
+			title = optarg;
+		else if (opt == 'd')
+			district = optarg;
+		else
+			return cmd_usage("init");
+	}
+	if (!c.db || !framework || !title || optind != argc)
+		return cmd_usage("init");
+	if ((rc = cmd_open(&c, DB_CREATE, &db, NULL)) != QREL_OK)
+		return cmd_fail(rc);
+	rc = review_init(db, framework, title, district, &d, &review);
+	db_close(db);
+	if (rc != QREL_OK)
+		return print_diags(&d, rc);
+	printf("created review \"%s\" in %s\n", title, c.db);
+	return EXIT_OK;
+}
+
+int
+cmd_check(int argc, char **argv)
+{
+	static const struct option longopts[] = { CMD_COMMON_LONGOPTS, { 0 } };
+	struct cmd_common c = { 0 };
+	struct db *db;
+	int opt, rc;
+
+	while ((opt = getopt_long(argc, argv, "", longopts, NULL)) != -1)
+		if (!cmd_common_option(&c, opt, optarg, "check"))
+			return cmd_usage("check");
+	if (optind != argc)
+		return cmd_usage("check");
+	if ((rc = cmd_open(&c, DB_READONLY, &db, NULL)) != QREL_OK)
+		return cmd_fail(rc);
+	rc = db_check(db, stdout);
+	if (rc == QREL_OK)
+		printf("%s: ok (schema version %d, integrity and references checked)\n",
+			db_path(db), db_schema_version(db));
+	db_close(db);
+	return cmd_fail(rc);
+}
+
+int
+cmd_sample(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		CMD_COMMON_LONGOPTS,
+		{ "from", required_argument, NULL, 'f' },
+		{ 0 },
+	};
+	struct cmd_common c = { 0 };
+	const char *from = NULL;
+	struct diags d = { 0 };
+	int opt, rc;
+
+	while ((opt = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		if (cmd_common_option(&c, opt, optarg, "sample"))
+			continue;
+		if (opt != 'f')
+			return cmd_usage("sample");
+		from = optarg;
+	}
+	if (!c.db || optind != argc)
+		return cmd_usage("sample");
+	rc = review_build_sample(c.db, from ? from : review_datadir(), &d);
+	if (rc != QREL_OK)
+		return print_diags(&d, rc);
+	printf("built the sample review in %s\n", c.db);
+	return EXIT_OK;
+}

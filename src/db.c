@@ -1,0 +1,333 @@
+/* db.c: opens the store with its pragmas, migrates it, and keeps prepared statements. */
+#include "qrel/qrel.h"
+#include "qrel/db.h"
+#include "qrel/schema.h"
+#include "qrel/util.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define DB_STMT_CACHE 96
+
+struct db_cached {
+	const char *sql;	/* identity: callers pass static strings */
+	sqlite3_stmt *stmt;
+};
+
+struct db {
+	sqlite3 *h;
+	char *path;
+	bool readonly;
+	struct db_cached cache[DB_STMT_CACHE];
+	size_t ncache;
+};
+
+static int
+status_of(int rc)
+{
+	switch (rc & 0xff) {
+	case SQLITE_FULL: return QREL_FULL;
+	case SQLITE_READONLY: return QREL_READONLY;
+	case SQLITE_BUSY: case SQLITE_LOCKED: return QREL_LOCKED;
+	case SQLITE_NOMEM: return QREL_NOMEM;
+	case SQLITE_CONSTRAINT: return QREL_PARSE;
+	case SQLITE_IOERR: case SQLITE_CANTOPEN: return QREL_IO;
+	default: return QREL_DB;
+	}
+}
+
+int
+db_fail(struct db *db, const char *what)
+{
+	int rc = sqlite3_extended_errcode(db->h);
+
+	return error(status_of(rc), "%s: %s: %s", db->path, what, sqlite3_errmsg(db->h));
+}
+
+/* Creates the folder and an empty file with tight modes so SQLite never
+ * creates them under the user's umask (its -wal and -shm copy the file's mode). */
+/* Creates the folder and an empty file with tight modes so SQLite never
+ * creates them under the user's umask (its -wal and -shm copy the file's mode). */
+static int
+create_private(const char *path, bool team)
+{
+	int fd, rc = make_parent_dir(path, team ? 02770 : 0700);
+
+	if (rc != QREL_OK)
+		return rc;
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, team ? 0660 : 0600);
+	if (fd < 0 && errno != EEXIST)
+		return error(QREL_IO, "%s: cannot create: %s", path, strerror(errno));
+	if (fd >= 0) {
+		/* umask may have narrowed the mode; a team file needs group access. */
+		fchmod(fd, team ? 0660 : 0600);
+		close(fd);
+	}
+	return QREL_OK;
+}
+
+static int
+apply_pragmas(struct db *db)
+{
+	sqlite3_busy_timeout(db->h, 5000);
+	if (db_exec(db, "PRAGMA foreign_keys = ON") != QREL_OK)
+		return QREL_DB;
+	if (db->readonly)
+		return QREL_OK;
+	/* WAL lets readers and one writer share the file; NORMAL is durable
+	 * against a crash or kill of the process (never OFF). */
+	if (db_exec(db, "PRAGMA journal_mode = WAL") != QREL_OK)
+		return QREL_DB;
+	return db_exec(db, "PRAGMA synchronous = NORMAL");
+}
+
+static int
+open_handle(struct db *db, int flags)
+{
+	int oflags = SQLITE_OPEN_NOMUTEX;
+	int rc;
+
+	db->readonly = (flags & DB_READONLY) || access(db->path, W_OK) != 0;
+	oflags |= db->readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE;
+	rc = sqlite3_open_v2(db->path, &db->h, oflags, NULL);
+	if (rc != SQLITE_OK)
+		return db->h ? db_fail(db, "cannot open")
+			     : error(QREL_NOMEM, "%s: cannot open: out of memory", db->path);
+	sqlite3_extended_result_codes(db->h, 1);
+	/* Reading the schema here turns "not a database" into an error now. */
+	if (sqlite3_exec(db->h, "SELECT count(*) FROM sqlite_schema", NULL, NULL, NULL) != SQLITE_OK)
+		return db_fail(db, "not a usable qrel database");
+	return apply_pragmas(db);
+}
+
+static int
+migrate(struct db *db)
+{
+	int have = db_schema_version(db);
+	int want = db_schema_latest();
+
+	if (have < 0)
+		return db_fail(db, "cannot read schema version");
+	if (have > want)
+		return error(QREL_NEWER_SCHEMA,
+			"%s: schema version %d is newer than this qrel understands (%d); "
+			"upgrade qrel, the file was not changed", db->path, have, want);
+	if (have < want && db->readonly)
+		return error(QREL_READONLY, "%s: read-only and needs upgrading from schema %d to %d",
+			db->path, have, want);
+	for (; have < want; have++) {
+		char pragma[48];
+
+		if (db_begin(db) != QREL_OK)
+			return QREL_DB;
+		snprintf(pragma, sizeof(pragma), "PRAGMA user_version = %d", have + 1);
+		if (db_exec(db, schema_migrations[have]) != QREL_OK || db_exec(db, pragma) != QREL_OK) {
+			int rc = error(QREL_DB, "%s: migration %d failed: %s", db->path, have + 1,
+				error_message());
+			db_rollback(db);
+			return rc;
+		}
+		if (db_commit(db) != QREL_OK)
+			return QREL_DB;
+	}
+	return QREL_OK;
+}
+
+int
+db_open(const char *path, int flags, struct db **out)
+{
+	struct db *db = calloc(1, sizeof(*db));
+	int rc;
+
+	*out = NULL;
+	if (!db || !(db->path = strdup(path))) {
+		free(db);
+		return error(QREL_NOMEM, "out of memory");
+	}
+	if (access(path, F_OK) != 0) {
+		if (!(flags & DB_CREATE)) {
+			rc = error(QREL_NOTFOUND, "%s: no such database (create one with `qrel init`)", path);
+			goto fail;
+		}
+		if ((rc = create_private(path, flags & DB_TEAM)) != QREL_OK)
+			goto fail;
+	}
+	if ((rc = open_handle(db, flags)) != QREL_OK || (rc = migrate(db)) != QREL_OK)
+		goto fail;
+	*out = db;
+	return QREL_OK;
+fail:
+	db_close(db);
+	return rc;
+}
+
+void
+db_close(struct db *db)
+{
+	if (!db)
+		return;
+	for (size_t i = 0; i < db->ncache; i++)
+		sqlite3_finalize(db->cache[i].stmt);
+	sqlite3_close(db->h);
+	free(db->path);
+	free(db);
+}
+
+sqlite3 *db_handle(struct db *db) { return db->h; }
+const char *db_path(const struct db *db) { return db->path; }
+bool db_readonly(const struct db *db) { return db->readonly; }
+
+int
+db_exec(struct db *db, const char *sql)
+{
+	char *msg = NULL;
+	int rc = sqlite3_exec(db->h, sql, NULL, NULL, &msg);
+
+	if (rc == SQLITE_OK)
+		return QREL_OK;
+	rc = error(status_of(rc), "%s: %s", db->path, msg ? msg : sqlite3_errstr(rc));
+	sqlite3_free(msg);
+	return rc;
+}
+
+int
+db_begin(struct db *db)
+{
+	if (db->readonly)
+		return error(QREL_READONLY, "%s is open read-only: nothing can be changed", db->path);
+	return db_exec(db, "BEGIN IMMEDIATE");
+}
+
+int
+db_commit(struct db *db)
+{
+	int rc = db_exec(db, "COMMIT");
+
+	if (rc != QREL_OK)
+		db_rollback(db);
+	return rc;
+}
+
+void
+db_rollback(struct db *db)
+{
+	if (!sqlite3_get_autocommit(db->h))
+		sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
+}
+
+sqlite3_stmt *
+db_stmt(struct db *db, const char *sql)
+{
+	struct db_cached *c;
+
+	for (size_t i = 0; i < db->ncache; i++) {
+		if (db->cache[i].sql == sql) {
+			sqlite3_reset(db->cache[i].stmt);
+			sqlite3_clear_bindings(db->cache[i].stmt);
+			return db->cache[i].stmt;
+		}
+	}
+	if (db->ncache == DB_STMT_CACHE) {
+		/* Full: drop the oldest; statements are cheap to prepare again. */
+		sqlite3_finalize(db->cache[0].stmt);
+		memmove(db->cache, db->cache + 1, (DB_STMT_CACHE - 1) * sizeof(*db->cache));
+		db->ncache--;
+	}
+	c = &db->cache[db->ncache];
+	if (sqlite3_prepare_v3(db->h, sql, -1, SQLITE_PREPARE_PERSISTENT, &c->stmt, NULL) != SQLITE_OK) {
+		db_fail(db, "cannot prepare query");
+		return NULL;
+	}
+	c->sql = sql;
+	db->ncache++;
+	return c->stmt;
+}
+
+long long
+db_int(struct db *db, const char *sql)
+{
+	sqlite3_stmt *st = db_stmt(db, sql);
+	long long v = -1;
+
+	if (st && sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	if (st)
+		sqlite3_reset(st);
+	return v;
+}
+
+int
+db_schema_version(struct db *db)
+{
+	return (int)db_int(db, "PRAGMA user_version");
+}
+
+int
+db_schema_latest(void)
+{
+	return (int)schema_migration_count;
+}
+
+static int
+check_rows(struct db *db, const char *sql, FILE *out, const char *prefix)
+{
+	sqlite3_stmt *st;
+	int problems = 0;
+
+	if (sqlite3_prepare_v2(db->h, sql, -1, &st, NULL) != SQLITE_OK)
+		return -db_fail(db, "check");
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		const char *a = (const char *)sqlite3_column_text(st, 0);
+
+		if (a && strcmp(a, "ok") == 0)
+			continue;
+		fprintf(out, "%s%s", prefix, a ? a : "?");
+		for (int i = 1; i < sqlite3_column_count(st); i++)
+			fprintf(out, " %s", sqlite3_column_text(st, i) ? (const char *)sqlite3_column_text(st, i) : "");
+		fputc('\n', out);
+		problems++;
+	}
+	sqlite3_finalize(st);
+	return problems;
+}
+
+int
+db_check(struct db *db, FILE *out)
+{
+	int a = check_rows(db, "PRAGMA integrity_check", out, "integrity: ");
+	int b = check_rows(db, "PRAGMA foreign_key_check", out, "broken reference in table ");
+
+	if (a < 0 || b < 0)
+		return QREL_DB;
+	if (a + b)
+		return error(QREL_DB, "%s: %d problem(s) found", db->path, a + b);
+	return QREL_OK;
+}
+
+void
+db_bind_text(sqlite3_stmt *st, int i, const char *s)
+{
+	if (s)
+		sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(st, i);
+}
+
+int
+db_step_done(struct db *db, sqlite3_stmt *st, const char *what)
+{
+	int rc = sqlite3_step(st);
+	int ret = rc == SQLITE_DONE || rc == SQLITE_ROW ? QREL_OK : db_fail(db, what);
+
+	sqlite3_reset(st);
+	return ret;
+}
+
+const char *
+db_col_text(sqlite3_stmt *st, int i)
+{
+	const unsigned char *t = sqlite3_column_text(st, i);
+
+	return t ? (const char *)t : "";
+}

@@ -1,0 +1,44 @@
+/* diag.c: a growable list of "file:line: message" strings. */
+#include "qrel/qrel.h"
+#include "qrel/diag.h"
+
+void
+diag_add(struct diags *d, const char *file, int line, const char *fmt, ...)
+{
+	char text[768], full[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	if (line > 0)
+		snprintf(full, sizeof(full), "%s:%d: %s", file, line, text);
+	else
+		snprintf(full, sizeof(full), "%s: %s", file, text);
+	if (d->n == d->cap) {
+		size_t cap = d->cap ? d->cap * 2 : 8;
+		char **grown = realloc(d->msg, cap * sizeof(*grown));
+
+		if (!grown)
+			abort();
+		d->msg = grown;
+		d->cap = cap;
+	}
+	d->msg[d->n++] = strdup(full);
+}
+
+void
+diag_print(const struct diags *d, FILE *f)
+{
+	for (size_t i = 0; i < d->n; i++)
+		fprintf(f, "%s\n", d->msg[i] ? d->msg[i] : "(out of memory)");
+}
+
+void
+diag_free(struct diags *d)
+{
+	for (size_t i = 0; i < d->n; i++)
+		free(d->msg[i]);
+	free(d->msg);
+	memset(d, 0, sizeof(*d));
+}

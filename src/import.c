@@ -1,0 +1,1420 @@
+/* import.c: checks CSV rows of each kind against the review and upserts them, all in one transaction. */
+#include "qrel/qrel.h"
+#include "qrel/csv.h"
+#include "qrel/db.h"
+#include "qrel/diag.h"
+#include "qrel/import.h"
+#include "qrel/store.h"
+#include "qrel/util.h"
+
+#include <ctype.h>
+#include <strings.h>
+
+#define MAX_COLS 12
+#define MAX_ITEMS 32		/* clusters or subgroups on one evidence row */
+#define SHOWN_VALUE 60		/* bytes of a value quoted in a message */
+#define DEFAULT_DENOMINATOR "enrolled students"
+
+struct key_slot {
+	char *key;
+	int line;
+};
+
+/* Natural keys seen so far in the file, to report a repeated row by its first line. */
+struct keyset {
+	struct key_slot *slot;
+	size_t cap, n;
+};
+
+struct imp;
+
+struct kind {
+	const char *name;
+	const char *const *cols;	/* NULL-terminated */
+	const bool *required;
+	int (*row)(struct imp *im);
+};
+
+struct imp {
+	struct db *db;
+	int64_t review;
+	const struct kind *k;
+	const char *file;	/* as given: "-" is standard input */
+	const char *path;	/* as messages show it */
+	const char *who;
+	char *reason;		/* the change log's reason: the file the rows came from */
+	struct diags *d;
+	struct import_stats *st;
+	int col[MAX_COLS];
+	int levels;
+	struct keyset keys;
+	const struct csv_row *r;	/* the row being checked */
+	size_t errors_before;	/* d->n when the row began */
+	int failed;		/* a database failure: stops the import */
+};
+
+struct person {
+	int64_t id, site;
+	const char *role;	/* one of roles[] */
+};
+
+static const char *const site_kinds[] = { "school", "district", NULL };
+static const char *const roles[] = { "lead", "reviewer", "principal", "observer", NULL };
+static const char *const sources[] = { "interview", "focus_group", "document_review",
+	"site_observation", "remote_observation", "survey", "self_evaluation", NULL };
+static const char *const directions[] = { "adverse", "favourable", NULL };
+static const char *const valences[] = { "strength", "growth", "neutral", NULL };
+static const char *const score_kinds[] = { "team", "self", "consensus", NULL };
+
+/* ---- keys ---- */
+
+static void
+keyset_grow(struct keyset *ks)
+{
+	size_t cap = ks->cap ? ks->cap * 2 : 64;
+	struct key_slot *slot = calloc(cap, sizeof(*slot));
+
+	if (!slot)
+		abort();	/* a few bytes per row: nothing sane to do without them */
+	for (size_t i = 0; i < ks->cap; i++) {
+		size_t j;
+
+		if (!ks->slot[i].key)
+			continue;
+		j = hash64(ks->slot[i].key, strlen(ks->slot[i].key)) & (cap - 1);
+		while (slot[j].key)
+			j = (j + 1) & (cap - 1);
+		slot[j] = ks->slot[i];
+	}
+	free(ks->slot);
+	ks->slot = slot;
+	ks->cap = cap;
+}
+
+/* Takes key; returns the line it was first seen on, or 0 when it is new. */
+static int
+keyset_put(struct keyset *ks, char *key, int line)
+{
+	size_t i;
+
+	if ((ks->n + 1) * 2 > ks->cap)
+		keyset_grow(ks);
+	i = hash64(key, strlen(key)) & (ks->cap - 1);
+	for (; ks->slot[i].key; i = (i + 1) & (ks->cap - 1)) {
+		if (strcmp(ks->slot[i].key, key) == 0) {
+			free(key);
+			return ks->slot[i].line;
+		}
+	}
+	ks->slot[i] = (struct key_slot){ key, line };
+	ks->n++;
+	return 0;
+}
+
+static void
+keyset_free(struct keyset *ks)
+{
+	for (size_t i = 0; i < ks->cap; i++)
+		free(ks->slot[i].key);
+	free(ks->slot);
+}
+
+/* Codes match without case (as store_site_id does), so keys fold them. */
+static char *
+lower_dup(const char *s)
+{
+	char *d = xstrdup(s);
+
+	for (char *p = d; *p; p++)
+		*p = (char)tolower((unsigned char)*p);
+	return d;
+}
+
+/* Joins parts with the unit separator, which no field is expected to hold. */
+static char *
+key_join(const char *const *parts, size_t n)
+{
+	size_t len = 1;
+	char *key, *p;
+
+	for (size_t i = 0; i < n; i++)
+		len += strlen(parts[i]) + 1;
+	key = p = malloc(len);
+	if (!key)
+		abort();
+	for (size_t i = 0; i < n; i++) {
+		size_t k = strlen(parts[i]);
+
+		memcpy(p, parts[i], k);
+		p += k;
+		*p++ = '\x1f';
+	}
+	*p = '\0';
+	return key;
+}
+
+/* A stable UUID-shaped id (version 8, RFC 9562) from two independent FNV runs
+ * over the parts, so a file without ids imports to the same rows each time. */
+static void
+derive_uuid(const char *const *parts, size_t n, char out[UUID_LEN + 1])
+{
+	char *key = key_join(parts, n);
+	size_t len = strlen(key);
+	uint64_t h[2];
+	unsigned char b[16];
+
+	h[0] = hash64(key, len);
+	key[len - 1] = '\x1e';	/* a different last byte seeds the second half */
+	h[1] = hash64(key, len) ^ (h[0] >> 29);
+	free(key);
+	for (int i = 0; i < 16; i++)
+		b[i] = (unsigned char)(h[i / 8] >> (56 - 8 * (i % 8)));
+	b[6] = (b[6] & 0x0f) | 0x80;
+	b[8] = (b[8] & 0x3f) | 0x80;
+	snprintf(out, UUID_LEN + 1,
+		"%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
+		b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7],
+		b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]);
+}
+
+/* ---- reading fields and reporting ---- */
+
+static char *
+get(struct imp *im, int c)
+{
+	static char empty[1];
+
+	if (im->col[c] < 0)
+		return empty;
+	return str_trim(im->r->field[im->col[c]]);
+}
+
+static bool
+present(const struct imp *im, int c)
+{
+	return im->col[c] >= 0;
+}
+
+/* A value shortened for a message, on one line, cut at a character boundary. */
+static void
+show_value(const char *v, char *out, size_t size)
+{
+	size_t n = strlen(v), max = size - 4;
+	bool cut = n > max;
+
+	if (cut) {
+		n = max;
+		while (n > 0 && ((unsigned char)v[n] & 0xc0) == 0x80)
+			n--;
+	}
+	for (size_t i = 0; i < n; i++)
+		out[i] = (unsigned char)v[i] < 0x20 ? ' ' : v[i];
+	strcpy(out + n, cut ? "..." : "");
+}
+
+static void
+bad(struct imp *im, int c, const char *value, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static void
+bad(struct imp *im, int c, const char *value, const char *fmt, ...)
+{
+	char text[512], shown[SHOWN_VALUE + 4];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	if (!value) {
+		diag_add(im->d, im->path, im->r->line, "column %s: %s", im->k->cols[c], text);
+		return;
+	}
+	show_value(value, shown, sizeof(shown));
+	diag_add(im->d, im->path, im->r->line, "column %s: %s ('%s')", im->k->cols[c], text, shown);
+}
+
+static bool
+row_ok(const struct imp *im)
+{
+	return !im->failed && im->d->n == im->errors_before;
+}
+
+static const char *
+need(struct imp *im, int c)
+{
+	const char *v = get(im, c);
+
+	if (!*v)
+		bad(im, c, NULL, "must not be empty");
+	return v;
+}
+
+/* Spreadsheet users write "Focus group" or "focus-group" for focus_group. */
+static bool
+enum_eq(const char *v, const char *name)
+{
+	for (; *v && *name; v++, name++) {
+		char a = (char)tolower((unsigned char)*v);
+
+		if (a != *name && !(*name == '_' && (a == ' ' || a == '-')))
+			return false;
+	}
+	return *v == *name;
+}
+
+static const char *
+one_of(struct imp *im, int c, const char *const *allowed, const char *dflt)
+{
+	const char *v = get(im, c);
+	char list[256];
+	size_t used = 0;
+
+	if (!*v && dflt)
+		return dflt;
+	for (int i = 0; allowed[i]; i++)
+		if (enum_eq(v, allowed[i]))
+			return allowed[i];
+	list[0] = '\0';
+	for (int i = 0; allowed[i] && used < sizeof(list); i++)
+		used += (size_t)snprintf(list + used, sizeof(list) - used, "%s%s", i ? ", " : "",
+			allowed[i]);
+	bad(im, c, v, "must be one of %s", list);
+	return NULL;
+}
+
+static bool
+is(const char *a, const char *b)
+{
+	return a && strcmp(a, b) == 0;
+}
+
+/* ---- references ---- */
+
+static int64_t
+checked(struct imp *im, int64_t id)
+{
+	if (id >= 0)
+		return id;
+	im->failed = QREL_DB;
+	return 0;
+}
+
+static int64_t
+lookup(struct imp *im, const char *sql, const char *key)
+{
+	sqlite3_stmt *st = db_stmt(im->db, sql);
+	int64_t id = 0;
+	int rc;
+
+	if (!st)
+		return checked(im, -1);
+	sqlite3_bind_int64(st, 1, im->review);
+	db_bind_text(st, 2, key);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		id = sqlite3_column_int64(st, 0);
+	else if (rc != SQLITE_DONE)
+		id = checked(im, -db_fail(im->db, "lookup"));
+	sqlite3_reset(st);
+	return id;
+}
+
+static int64_t
+site_ref(struct imp *im, int c)
+{
+	const char *v = need(im, c);
+	int64_t id;
+
+	if (!*v)
+		return 0;
+	if (!(id = checked(im, store_site_id(im->db, im->review, v))) && !im->failed)
+		bad(im, c, v, "unknown site");
+	return id;
+}
+
+static int64_t
+cluster_ref(struct imp *im, int c, const char *v)
+{
+	int64_t id = checked(im, store_cluster_id(im->db, im->review, v));
+
+	if (!id && !im->failed)
+		bad(im, c, v, "unknown cluster");
+	return id;
+}
+
+static int64_t
+metric_ref(struct imp *im, int c)
+{
+	static const char sql[] = "SELECT id FROM metric WHERE review_id = ?1 AND code = ?2 COLLATE NOCASE";
+	const char *v = need(im, c);
+	int64_t id;
+
+	if (!*v)
+		return 0;
+	if (!(id = lookup(im, sql, v)) && !im->failed)
+		bad(im, c, v, "unknown metric");
+	return id;
+}
+
+static const char *
+canonical(const char *const *names, const char *v)
+{
+	for (int i = 0; names[i]; i++)
+		if (strcmp(names[i], v) == 0)
+			return names[i];
+	return NULL;
+}
+
+/* Fills p for the person named in column c; false (with a message) when unknown. */
+static bool
+person_ref(struct imp *im, int c, struct person *p)
+{
+	static const char sql[] = "SELECT id, role, coalesce(site_id, 0) FROM person "
+				  "WHERE review_id = ?1 AND name = ?2";
+	const char *v = get(im, c);
+	sqlite3_stmt *st = db_stmt(im->db, sql);
+	int rc;
+
+	memset(p, 0, sizeof(*p));
+	if (!st) {
+		im->failed = QREL_DB;
+		return false;
+	}
+	sqlite3_bind_int64(st, 1, im->review);
+	db_bind_text(st, 2, v);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		p->id = sqlite3_column_int64(st, 0);
+		p->role = canonical(roles, db_col_text(st, 1));
+		p->site = sqlite3_column_int64(st, 2);
+	} else if (rc != SQLITE_DONE) {
+		checked(im, -db_fail(im->db, "looking up a person"));
+	} else {
+		bad(im, c, v, "unknown person");
+	}
+	sqlite3_reset(st);
+	return p->id > 0;
+}
+
+/* ---- values ---- */
+
+static bool
+count_of(struct imp *im, int c, long *out)
+{
+	const char *v = need(im, c);
+
+	if (!*v)
+		return false;
+	if (!str_to_long(v, out)) {
+		bad(im, c, v, "not a whole number");
+		return false;
+	}
+	if (*out < 0) {
+		bad(im, c, v, "must not be negative");
+		return false;
+	}
+	return true;
+}
+
+struct when {
+	int y, mo, d, h, mi, s;
+	int parts;		/* 1 a date, 2 with minutes, 3 with seconds */
+};
+
+static bool
+digits(const char *s, int n, int *v)
+{
+	*v = 0;
+	for (int i = 0; i < n; i++) {
+		if (!isdigit((unsigned char)s[i]))
+			return false;
+		*v = *v * 10 + (s[i] - '0');
+	}
+	return true;
+}
+
+static bool
+date_ok(const struct when *w)
+{
+	static const int days[12] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	bool leap = (w->y % 4 == 0 && w->y % 100 != 0) || w->y % 400 == 0;
+
+	if (w->mo < 1 || w->mo > 12 || w->d < 1 || w->d > days[w->mo - 1])
+		return false;
+	return !(w->mo == 2 && w->d == 29 && !leap);
+}
+
+/* YYYY-MM-DD, then optionally THH:MM and :SS (a space for the T, a final Z). */
+static bool
+parse_when(const char *s, struct when *w)
+{
+	memset(w, 0, sizeof(*w));
+	if (!digits(s, 4, &w->y) || s[4] != '-' || !digits(s + 5, 2, &w->mo) || s[7] != '-' ||
+	    !digits(s + 8, 2, &w->d) || !date_ok(w))
+		return false;
+	w->parts = 1;
+	if (!s[10])
+		return true;
+	if ((s[10] != 'T' && s[10] != ' ') || !digits(s + 11, 2, &w->h) || s[13] != ':' ||
+	    !digits(s + 14, 2, &w->mi) || w->h > 23 || w->mi > 59)
+		return false;
+	w->parts = 2;
+	s += 16;
+	if (*s == ':') {
+		if (!digits(s + 1, 2, &w->s) || w->s > 59)
+			return false;
+		w->parts = 3;
+		s += 3;
+	}
+	return strcmp(s, "") == 0 || strcmp(s, "Z") == 0;
+}
+
+/* The clock's own form, for times compared with clock_now(). */
+static void
+when_full(const struct when *w, char *out, size_t size)
+{
+	snprintf(out, size, "%04d-%02d-%02dT%02d:%02d:%02dZ", w->y, w->mo, w->d, w->h, w->mi, w->s);
+}
+
+/* An activity keeps the precision it was given: a date stays a date. */
+static void
+when_held(const struct when *w, char *out, size_t size)
+{
+	if (w->parts == 1)
+		snprintf(out, size, "%04d-%02d-%02d", w->y, w->mo, w->d);
+	else if (w->parts == 2)
+		snprintf(out, size, "%04d-%02d-%02dT%02d:%02d", w->y, w->mo, w->d, w->h, w->mi);
+	else
+		snprintf(out, size, "%04d-%02d-%02dT%02d:%02d:%02d", w->y, w->mo, w->d, w->h, w->mi, w->s);
+}
+
+/* Column c as a time in out; now when empty. False (with a message) when malformed. */
+static bool
+stamp(struct imp *im, int c, char *out, size_t size)
+{
+	const char *v = get(im, c);
+	struct when w;
+
+	if (!*v) {
+		char now[21];
+
+		clock_now(now);
+		snprintf(out, size, "%s", now);
+		return true;
+	}
+	if (parse_when(v, &w)) {
+		when_full(&w, out, size);
+		return true;
+	}
+	bad(im, c, v, "not a date or time (YYYY-MM-DD, YYYY-MM-DDTHH:MM or YYYY-MM-DDTHH:MM:SS)");
+	return false;
+}
+
+/* A lowercased UUID from column c into out; false (with a message) when malformed. */
+static bool
+uuid_of(struct imp *im, int c, const char *v, char out[UUID_LEN + 1])
+{
+	size_t n = strlen(v);
+
+	if (n == UUID_LEN) {
+		for (size_t i = 0; i <= n; i++)
+			out[i] = (char)tolower((unsigned char)v[i]);
+		if (uuid_valid(out))
+			return true;
+	}
+	bad(im, c, v, "not a UUID (like 123e4567-e89b-42d3-a456-426614174000)");
+	return false;
+}
+
+/* ---- duplicates and writing ---- */
+
+/* Takes key. Only rows that are otherwise sound are compared, so one
+ * mistake is not reported twice. */
+static bool
+first_in_file(struct imp *im, char *key, int c, const char *value, const char *what)
+{
+	int prev;
+
+	if (!row_ok(im)) {
+		free(key);
+		return false;
+	}
+	if (!(prev = keyset_put(&im->keys, key, im->r->line)))
+		return true;
+	if (c >= 0)
+		bad(im, c, value, "duplicates line %d", prev);
+	else
+		diag_add(im->d, im->path, im->r->line, "duplicates line %d (the same %s)", prev, what);
+	return false;
+}
+
+static void
+unique_code(struct imp *im, int c, const char *v)
+{
+	if (*v)
+		first_in_file(im, lower_dup(v), c, v, NULL);
+}
+
+/* Binds a new row's uuid (?1) and review (?2), or an existing row's id. */
+static void
+bind_target(struct imp *im, sqlite3_stmt *st, int64_t id, int id_param)
+{
+	char uuid[UUID_LEN + 1];
+
+	if (id) {
+		sqlite3_bind_int64(st, id_param, id);
+		return;
+	}
+	uuid_new(uuid);
+	db_bind_text(st, 1, uuid);
+	sqlite3_bind_int64(st, 2, im->review);
+}
+
+static void
+bind_id(sqlite3_stmt *st, int i, int64_t id)
+{
+	if (id > 0)
+		sqlite3_bind_int64(st, i, id);
+	else
+		sqlite3_bind_null(st, i);
+}
+
+/* Runs an insert or a "changed only" update and counts what it did. */
+static int
+upsert_done(struct imp *im, sqlite3_stmt *st, bool insert)
+{
+	int rc = db_step_done(im->db, st, im->k->name);
+
+	if (rc != QREL_OK)
+		return rc;
+	if (insert)
+		im->st->inserted++;
+	else if (sqlite3_changes(db_handle(im->db)) > 0)
+		im->st->updated++;
+	else
+		im->st->unchanged++;
+	return QREL_OK;
+}
+
+/* ---- sites ---- */
+
+enum { SI_CODE, SI_NAME, SI_KIND };
+static const char *const site_cols[] = { "code", "name", "kind", NULL };
+static const bool site_req[] = { true, true, true };
+
+static int
+row_site(struct imp *im)
+{
+	static const char ins[] = "INSERT INTO site(uuid, review_id, code, name, kind) "
+				  "VALUES (?1, ?2, ?3, ?4, ?5)";
+	static const char upd[] = "UPDATE site SET name = ?4, kind = ?5 "
+				  "WHERE id = ?6 AND (name IS NOT ?4 OR kind IS NOT ?5)";
+	const char *code = need(im, SI_CODE), *name = need(im, SI_NAME);
+	const char *kind = one_of(im, SI_KIND, site_kinds, NULL);
+	sqlite3_stmt *st;
+	int64_t id;
+
+	unique_code(im, SI_CODE, code);
+	if (!row_ok(im))
+		return im->failed;
+	if ((id = store_site_id(im->db, im->review, code)) < 0)
+		return QREL_DB;
+	if (!(st = db_stmt(im->db, id ? upd : ins)))
+		return QREL_DB;
+	bind_target(im, st, id, 6);
+	db_bind_text(st, 3, code);
+	db_bind_text(st, 4, name);
+	db_bind_text(st, 5, kind);
+	return upsert_done(im, st, id == 0);
+}
+
+/* ---- people ---- */
+
+enum { PE_NAME, PE_ROLE, PE_SITE };
+static const char *const person_cols[] = { "name", "role", "site", NULL };
+static const bool person_req[] = { true, true, false };
+
+/* A principal belongs to a site (a school, or the district for its own
+ * self-evaluation); nobody else does. */
+static int64_t
+person_site(struct imp *im, const char *role)
+{
+	const char *v = get(im, PE_SITE);
+
+	if (is(role, "principal")) {
+		if (*v)
+			return site_ref(im, PE_SITE);
+		bad(im, PE_SITE, NULL, "a principal needs their school's code");
+	} else if (*v) {
+		bad(im, PE_SITE, v, "only a principal belongs to a site");
+	}
+	return 0;
+}
+
+static int
+row_person(struct imp *im)
+{
+	static const char ins[] = "INSERT INTO person(uuid, review_id, name, role, site_id) "
+				  "VALUES (?1, ?2, ?3, ?4, ?5)";
+	static const char upd[] = "UPDATE person SET role = ?4, site_id = ?5 "
+				  "WHERE id = ?6 AND (role IS NOT ?4 OR site_id IS NOT ?5)";
+	const char *name = need(im, PE_NAME);
+	const char *role = one_of(im, PE_ROLE, roles, NULL);
+	int64_t site = person_site(im, role), id;
+	sqlite3_stmt *st;
+
+	first_in_file(im, xstrdup(name), PE_NAME, name, NULL);
+	if (!row_ok(im))
+		return im->failed;
+	if ((id = store_person_id(im->db, im->review, name)) < 0)
+		return QREL_DB;
+	if (!(st = db_stmt(im->db, id ? upd : ins)))
+		return QREL_DB;
+	bind_target(im, st, id, 6);
+	db_bind_text(st, 3, name);
+	db_bind_text(st, 4, role);
+	bind_id(st, 5, site);
+	return upsert_done(im, st, id == 0);
+}
+
+/* ---- activities ---- */
+
+enum { AC_ID, AC_SITE, AC_SOURCE, AC_HELD, AC_DESC, AC_FACILITATOR };
+static const char *const activity_cols[] = { "id", "site", "source", "held_at", "description",
+	"facilitator", NULL };
+static const bool activity_req[] = { false, true, true, true, false, false };
+
+struct activity {
+	char uuid[UUID_LEN + 1], held[32];
+	int64_t site, facilitator;
+	const char *source, *description;	/* description NULL: keep the stored one */
+};
+
+static void
+activity_held(struct imp *im, struct activity *a)
+{
+	const char *v = need(im, AC_HELD);
+	struct when w;
+
+	a->held[0] = '\0';
+	if (*v && parse_when(v, &w))
+		when_held(&w, a->held, sizeof(a->held));
+	else if (*v)
+		bad(im, AC_HELD, v, "not a date or time (YYYY-MM-DD, YYYY-MM-DDTHH:MM or "
+			"YYYY-MM-DDTHH:MM:SS)");
+}
+
+/* The file's id, or one derived from the other fields. */
+static void
+activity_uuid(struct imp *im, struct activity *a)
+{
+	const char *id = get(im, AC_ID);
+	char *site;
+
+	if (*id) {
+		uuid_of(im, AC_ID, id, a->uuid);
+		return;
+	}
+	site = lower_dup(get(im, AC_SITE));
+	derive_uuid((const char *const[]){ "activity", site, a->source ? a->source : "", a->held,
+		get(im, AC_DESC), get(im, AC_FACILITATOR) }, 6, a->uuid);
+	free(site);
+}
+
+static void
+activity_check(struct imp *im, struct activity *a)
+{
+	struct person p;
+
+	memset(a, 0, sizeof(*a));
+	a->site = site_ref(im, AC_SITE);
+	a->source = one_of(im, AC_SOURCE, sources, NULL);
+	activity_held(im, a);
+	a->description = present(im, AC_DESC) ? get(im, AC_DESC) : NULL;
+	if (*get(im, AC_FACILITATOR) && person_ref(im, AC_FACILITATOR, &p))
+		a->facilitator = p.id;
+	activity_uuid(im, a);
+	first_in_file(im, xstrdup(a->uuid), AC_ID, a->uuid, NULL);
+}
+
+static int
+row_activity(struct imp *im)
+{
+	static const char find[] = "SELECT id FROM activity WHERE review_id = ?1 AND uuid = ?2";
+	static const char ins[] = "INSERT INTO activity(uuid, review_id, site_id, source, held_at, "
+				  "description, facilitator_id) VALUES (?1, ?2, ?3, ?4, ?5, coalesce(?6, ''), ?7)";
+	static const char upd[] = "UPDATE activity SET site_id = ?3, source = ?4, held_at = ?5, "
+				  "description = coalesce(?6, description), facilitator_id = iif(?8, ?7, facilitator_id) "
+				  "WHERE id = ?9 AND NOT (site_id IS ?3 AND source IS ?4 AND held_at IS ?5 AND "
+				  "description IS coalesce(?6, description) AND facilitator_id IS iif(?8, ?7, facilitator_id))";
+	struct activity a;
+	sqlite3_stmt *st;
+	int64_t id;
+
+	activity_check(im, &a);
+	if (!row_ok(im))
+		return im->failed;
+	id = lookup(im, find, a.uuid);
+	if (im->failed)
+		return im->failed;
+	if (!(st = db_stmt(im->db, id ? upd : ins)))
+		return QREL_DB;
+	db_bind_text(st, 1, a.uuid);
+	sqlite3_bind_int64(st, 2, im->review);
+	sqlite3_bind_int64(st, 3, a.site);
+	db_bind_text(st, 4, a.source);
+	db_bind_text(st, 5, a.held);
+	db_bind_text(st, 6, a.description);
+	bind_id(st, 7, a.facilitator);
+	sqlite3_bind_int(st, 8, present(im, AC_FACILITATOR));
+	if (id)
+		sqlite3_bind_int64(st, 9, id);
+	return upsert_done(im, st, id == 0);
+}
+
+/* ---- metrics ---- */
+
+enum { ME_CODE, ME_NAME, ME_DIRECTION, ME_DENOMINATOR, ME_CLUSTER };
+static const char *const metric_cols[] = { "code", "name", "direction", "denominator", "cluster", NULL };
+static const bool metric_req[] = { true, true, true, false, false };
+
+static int
+row_metric(struct imp *im)
+{
+	static const char find[] = "SELECT id FROM metric WHERE review_id = ?1 AND code = ?2 COLLATE NOCASE";
+	static const char ins[] = "INSERT INTO metric(uuid, review_id, code, name, direction, denominator, "
+				  "cluster_id) VALUES (?1, ?2, ?3, ?4, ?5, coalesce(?6, '" DEFAULT_DENOMINATOR "'), ?7)";
+	static const char upd[] = "UPDATE metric SET name = ?4, direction = ?5, "
+				  "denominator = coalesce(?6, denominator), cluster_id = iif(?8, ?7, cluster_id) "
+				  "WHERE id = ?9 AND NOT (name IS ?4 AND direction IS ?5 AND "
+				  "denominator IS coalesce(?6, denominator) AND cluster_id IS iif(?8, ?7, cluster_id))";
+	const char *code = need(im, ME_CODE), *name = need(im, ME_NAME);
+	const char *direction = one_of(im, ME_DIRECTION, directions, NULL);
+	const char *denominator = get(im, ME_DENOMINATOR), *cluster = get(im, ME_CLUSTER);
+	int64_t cluster_id = *cluster ? cluster_ref(im, ME_CLUSTER, cluster) : 0, id;
+	sqlite3_stmt *st;
+
+	unique_code(im, ME_CODE, code);
+	if (!row_ok(im))
+		return im->failed;
+	id = lookup(im, find, code);
+	if (im->failed)
+		return im->failed;
+	if (!(st = db_stmt(im->db, id ? upd : ins)))
+		return QREL_DB;
+	bind_target(im, st, id, 9);
+	db_bind_text(st, 3, code);
+	db_bind_text(st, 4, name);
+	db_bind_text(st, 5, direction);
+	/* An empty denominator means the default; an absent column keeps what is stored. */
+	db_bind_text(st, 6, !present(im, ME_DENOMINATOR) ? NULL : *denominator ? denominator
+								  : DEFAULT_DENOMINATOR);
+	bind_id(st, 7, cluster_id);
+	sqlite3_bind_int(st, 8, present(im, ME_CLUSTER));
+	return upsert_done(im, st, id == 0);
+}
+
+/* ---- evidence ---- */
+
+enum { EV_ID, EV_CREATED, EV_SITE, EV_SOURCE, EV_AUTHOR, EV_VALENCE, EV_CLUSTERS, EV_SUBGROUPS,
+	EV_ACTIVITY, EV_TEXT };
+static const char *const note_cols[] = { "id", "created_at", "site", "source", "author", "valence",
+	"clusters", "subgroups", "activity", "text", NULL };
+static const bool note_req[] = { false, false, true, true, true, false, true, false, false, true };
+
+struct note {
+	char uuid[UUID_LEN + 1], created[32];
+	int64_t site, author, activity;
+	const char *source, *valence, *text;
+	int64_t cluster[MAX_ITEMS];
+	size_t nclusters;
+	const char *dimension[MAX_ITEMS], *group[MAX_ITEMS];
+	size_t nsubgroups;
+};
+
+/* Splits a ';' list in place into trimmed, non-empty items; max + 1 when there are too many. */
+static size_t
+split_list(char *s, char **items, size_t max)
+{
+	size_t n = 0;
+
+	for (char *next; s; s = next) {
+		if ((next = strchr(s, ';')))
+			*next++ = '\0';
+		s = str_trim(s);
+		if (!*s)
+			continue;
+		if (n == max)
+			return max + 1;
+		items[n++] = s;
+	}
+	return n;
+}
+
+static void
+note_clusters(struct imp *im, struct note *nt)
+{
+	char *items[MAX_ITEMS];
+	size_t n = split_list(get(im, EV_CLUSTERS), items, MAX_ITEMS);
+
+	if (n == 0)
+		bad(im, EV_CLUSTERS, NULL, "needs at least one cluster code");
+	else if (n > MAX_ITEMS)
+		bad(im, EV_CLUSTERS, NULL, "more than %d clusters", MAX_ITEMS);
+	for (size_t i = 0; i < n && i < MAX_ITEMS; i++)
+		if ((nt->cluster[nt->nclusters] = cluster_ref(im, EV_CLUSTERS, items[i])) > 0)
+			nt->nclusters++;
+}
+
+static void
+note_subgroups(struct imp *im, struct note *nt)
+{
+	char *items[MAX_ITEMS], *colon;
+	size_t n = split_list(get(im, EV_SUBGROUPS), items, MAX_ITEMS);
+
+	if (n > MAX_ITEMS) {
+		bad(im, EV_SUBGROUPS, NULL, "more than %d subgroups", MAX_ITEMS);
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		const char *dim, *grp;
+
+		if (!(colon = strchr(items[i], ':'))) {
+			bad(im, EV_SUBGROUPS, items[i], "expected dimension:group");
+			continue;
+		}
+		*colon = '\0';
+		dim = str_trim(items[i]);
+		grp = str_trim(colon + 1);
+		if (!*dim || !*grp) {
+			bad(im, EV_SUBGROUPS, grp, "expected dimension:group, both named");
+			continue;
+		}
+		nt->dimension[nt->nsubgroups] = dim;
+		nt->group[nt->nsubgroups++] = grp;
+	}
+}
+
+/* The activity a note came from must have been held at the note's site. */
+static void
+note_activity(struct imp *im, struct note *nt)
+{
+	static const char sql[] = "SELECT a.id, a.site_id, s.code FROM activity a "
+				  "JOIN site s ON s.id = a.site_id WHERE a.review_id = ?1 AND a.uuid = ?2";
+	const char *v = get(im, EV_ACTIVITY);
+	char uuid[UUID_LEN + 1];
+	sqlite3_stmt *st;
+	int rc;
+
+	if (!*v || !uuid_of(im, EV_ACTIVITY, v, uuid))
+		return;
+	if (!(st = db_stmt(im->db, sql))) {
+		im->failed = QREL_DB;
+		return;
+	}
+	sqlite3_bind_int64(st, 1, im->review);
+	db_bind_text(st, 2, uuid);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		nt->activity = sqlite3_column_int64(st, 0);
+		if (nt->site && sqlite3_column_int64(st, 1) != nt->site)
+			bad(im, EV_ACTIVITY, v, "was held at site %s, not at this row's site",
+				db_col_text(st, 2));
+	} else if (rc == SQLITE_DONE) {
+		bad(im, EV_ACTIVITY, v, "unknown activity");
+	} else {
+		checked(im, -db_fail(im->db, "looking up an activity"));
+	}
+	sqlite3_reset(st);
+}
+
+/* The file's id, or one derived from what the note says, where and by whom. */
+static void
+note_uuid(struct imp *im, struct note *nt)
+{
+	const char *id = get(im, EV_ID), *created = get(im, EV_CREATED);
+	char *site;
+
+	if (*id) {
+		uuid_of(im, EV_ID, id, nt->uuid);
+		return;
+	}
+	site = lower_dup(get(im, EV_SITE));
+	derive_uuid((const char *const[]){ "note", site, nt->source ? nt->source : "",
+		get(im, EV_AUTHOR), *created ? nt->created : "", nt->text }, 6, nt->uuid);
+	free(site);
+}
+
+static void
+note_check(struct imp *im, struct note *nt)
+{
+	struct person author;
+
+	memset(nt, 0, sizeof(*nt));
+	stamp(im, EV_CREATED, nt->created, sizeof(nt->created));
+	nt->site = site_ref(im, EV_SITE);
+	nt->source = one_of(im, EV_SOURCE, sources, NULL);
+	if (*need(im, EV_AUTHOR) && person_ref(im, EV_AUTHOR, &author))
+		nt->author = author.id;
+	nt->valence = one_of(im, EV_VALENCE, valences, "neutral");
+	nt->text = need(im, EV_TEXT);
+	note_clusters(im, nt);
+	note_subgroups(im, nt);
+	note_activity(im, nt);
+	note_uuid(im, nt);
+	first_in_file(im, xstrdup(nt->uuid), EV_ID, nt->uuid, NULL);
+}
+
+static int
+note_links(struct imp *im, const struct note *nt, int64_t id)
+{
+	static const char cl[] = "INSERT OR IGNORE INTO note_cluster(note_id, cluster_id) VALUES (?1, ?2)";
+	static const char sg[] = "INSERT OR IGNORE INTO note_subgroup(note_id, dimension, grp) "
+				 "VALUES (?1, ?2, ?3)";
+	sqlite3_stmt *st;
+	int rc = QREL_OK;
+
+	for (size_t i = 0; i < nt->nclusters && rc == QREL_OK; i++) {
+		if (!(st = db_stmt(im->db, cl)))
+			return QREL_DB;
+		sqlite3_bind_int64(st, 1, id);
+		sqlite3_bind_int64(st, 2, nt->cluster[i]);
+		rc = db_step_done(im->db, st, "linking a note to a cluster");
+	}
+	for (size_t i = 0; i < nt->nsubgroups && rc == QREL_OK; i++) {
+		if (!(st = db_stmt(im->db, sg)))
+			return QREL_DB;
+		sqlite3_bind_int64(st, 1, id);
+		db_bind_text(st, 2, nt->dimension[i]);
+		db_bind_text(st, 3, nt->group[i]);
+		rc = db_step_done(im->db, st, "linking a note to a subgroup");
+	}
+	return rc;
+}
+
+/* Evidence is only ever added: a note already stored (by uuid) is left as it is. */
+static int
+row_note(struct imp *im)
+{
+	static const char find[] = "SELECT id FROM note WHERE review_id = ?1 AND uuid = ?2";
+	static const char ins[] = "INSERT INTO note(uuid, review_id, site_id, activity_id, source, author_id, "
+				  "valence, text, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)";
+	struct note nt;
+	sqlite3_stmt *st;
+	int64_t id;
+	int rc;
+
+	note_check(im, &nt);
+	if (!row_ok(im))
+		return im->failed;
+	id = lookup(im, find, nt.uuid);
+	if (im->failed)
+		return im->failed;
+	if (id) {
+		im->st->unchanged++;
+		return QREL_OK;
+	}
+	if (!(st = db_stmt(im->db, ins)))
+		return QREL_DB;
+	db_bind_text(st, 1, nt.uuid);
+	sqlite3_bind_int64(st, 2, im->review);
+	sqlite3_bind_int64(st, 3, nt.site);
+	bind_id(st, 4, nt.activity);
+	db_bind_text(st, 5, nt.source);
+	sqlite3_bind_int64(st, 6, nt.author);
+	db_bind_text(st, 7, nt.valence);
+	db_bind_text(st, 8, nt.text);
+	db_bind_text(st, 9, nt.created);
+	if ((rc = upsert_done(im, st, true)) != QREL_OK ||
+	    (rc = note_links(im, &nt, sqlite3_last_insert_rowid(db_handle(im->db)))) != QREL_OK)
+		return rc;
+	return changelog_add(im->db, im->review, im->who, "note", nt.uuid, "create", NULL, nt.text,
+		im->reason);
+}
+
+/* ---- scores ---- */
+
+enum { SC_SITE, SC_CLUSTER, SC_RATER, SC_KIND, SC_LEVEL, SC_RATIONALE, SC_UPDATED };
+static const char *const score_cols[] = { "site", "cluster", "rater", "kind", "level", "rationale",
+	"updated_at", NULL };
+static const bool score_req[] = { true, true, true, true, true, false, false };
+
+struct score {
+	int64_t site, cluster;
+	struct person rater;
+	const char *kind;
+	char level[16];		/* the change log's form: "2", "NE", or "" for not rated */
+	int value;		/* 0: not rated, or NE */
+	bool insufficient;
+	const char *rationale;	/* NULL: keep the stored one */
+	char updated[32];
+};
+
+static void
+score_level(struct imp *im, struct score *s)
+{
+	const char *v = get(im, SC_LEVEL);
+	long n;
+
+	if (!*v)
+		return;
+	if (strcasecmp(v, "NE") == 0) {
+		s->insufficient = true;
+		strcpy(s->level, "NE");
+	} else if (str_to_long(v, &n) && n >= 1 && n <= im->levels) {
+		s->value = (int)n;
+		snprintf(s->level, sizeof(s->level), "%d", s->value);
+	} else {
+		bad(im, SC_LEVEL, v, "must be a level from 1 to %d, NE (insufficient evidence) or empty",
+			im->levels);
+	}
+}
+
+/* Who may give which score: the team's reviewers and lead, a principal for their
+ * own site's self-evaluation, the lead alone for consensus; observers never. */
+static void
+score_role(struct imp *im, const struct score *s)
+{
+	const char *name = get(im, SC_RATER), *role = s->rater.role;
+
+	if (!s->rater.id || !s->kind || !role)
+		return;
+	if (is(role, "observer"))
+		bad(im, SC_RATER, name, "an observer does not score");
+	else if (is(s->kind, "team") && !is(role, "reviewer") && !is(role, "lead"))
+		bad(im, SC_RATER, name, "team scores are given by reviewers and the lead, not a %s", role);
+	else if (is(s->kind, "self") && !is(role, "principal"))
+		bad(im, SC_RATER, name, "self-evaluation scores are given by a site's principal, not a %s",
+			role);
+	else if (is(s->kind, "self") && s->site && s->rater.site != s->site)
+		bad(im, SC_RATER, name, "a principal self-evaluates only their own school, not site '%s'",
+			get(im, SC_SITE));
+	else if (is(s->kind, "consensus") && !is(role, "lead"))
+		bad(im, SC_RATER, name, "consensus scores are recorded by the lead, not a %s", role);
+}
+
+static void
+score_check(struct imp *im, struct score *s)
+{
+	const char *cluster = need(im, SC_CLUSTER);
+	char *site = lower_dup(get(im, SC_SITE)), *code = lower_dup(cluster);
+
+	memset(s, 0, sizeof(*s));
+	s->site = site_ref(im, SC_SITE);
+	s->cluster = *cluster ? cluster_ref(im, SC_CLUSTER, cluster) : 0;
+	if (*need(im, SC_RATER))
+		person_ref(im, SC_RATER, &s->rater);
+	s->kind = one_of(im, SC_KIND, score_kinds, NULL);
+	score_level(im, s);
+	s->rationale = present(im, SC_RATIONALE) ? get(im, SC_RATIONALE) : NULL;
+	stamp(im, SC_UPDATED, s->updated, sizeof(s->updated));
+	score_role(im, s);
+	first_in_file(im, key_join((const char *const[]){ site, code, get(im, SC_RATER),
+		s->kind ? s->kind : get(im, SC_KIND) }, 4), -1, NULL, "site, cluster, rater and kind");
+	free(site);
+	free(code);
+}
+
+static void
+bind_level(sqlite3_stmt *st, int i, const struct score *s)
+{
+	if (s->value)
+		sqlite3_bind_int(st, i, s->value);
+	else
+		sqlite3_bind_null(st, i);
+	sqlite3_bind_int(st, i + 1, s->insufficient);
+}
+
+static int
+score_insert(struct imp *im, const struct score *s)
+{
+	static const char ins[] = "INSERT INTO score(uuid, review_id, site_id, cluster_id, rater_id, kind, "
+				  "level, insufficient, rationale, updated_at) "
+				  "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, coalesce(?9, ''), ?10)";
+	sqlite3_stmt *st = db_stmt(im->db, ins);
+	char uuid[UUID_LEN + 1];
+	int rc;
+
+	if (!st)
+		return QREL_DB;
+	uuid_new(uuid);
+	db_bind_text(st, 1, uuid);
+	sqlite3_bind_int64(st, 2, im->review);
+	sqlite3_bind_int64(st, 3, s->site);
+	sqlite3_bind_int64(st, 4, s->cluster);
+	sqlite3_bind_int64(st, 5, s->rater.id);
+	db_bind_text(st, 6, s->kind);
+	bind_level(st, 7, s);
+	db_bind_text(st, 9, s->rationale);
+	db_bind_text(st, 10, s->updated);
+	if ((rc = upsert_done(im, st, true)) != QREL_OK || !s->level[0])
+		return rc;
+	return changelog_add(im->db, im->review, im->who, "score", uuid, "level", NULL, s->level,
+		im->reason);
+}
+
+struct stored_score {
+	int64_t id;
+	char uuid[UUID_LEN + 1], level[16];
+	char *rationale;
+};
+
+static int
+score_find(struct imp *im, const struct score *s, struct stored_score *old)
+{
+	static const char sql[] = "SELECT id, uuid, CASE WHEN insufficient THEN 'NE' "
+				  "ELSE coalesce(level, '') END, rationale FROM score "
+				  "WHERE site_id = ?1 AND cluster_id = ?2 AND rater_id = ?3 AND kind = ?4";
+	sqlite3_stmt *st = db_stmt(im->db, sql);
+	int rc;
+
+	memset(old, 0, sizeof(*old));
+	if (!st)
+		return QREL_DB;
+	sqlite3_bind_int64(st, 1, s->site);
+	sqlite3_bind_int64(st, 2, s->cluster);
+	sqlite3_bind_int64(st, 3, s->rater.id);
+	db_bind_text(st, 4, s->kind);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		old->id = sqlite3_column_int64(st, 0);
+		snprintf(old->uuid, sizeof(old->uuid), "%s", db_col_text(st, 1));
+		snprintf(old->level, sizeof(old->level), "%s", db_col_text(st, 2));
+		old->rationale = xstrdup(db_col_text(st, 3));
+	}
+	rc = rc == SQLITE_ROW || rc == SQLITE_DONE ? QREL_OK : db_fail(im->db, "looking up a score");
+	sqlite3_reset(st);
+	return rc;
+}
+
+static const char *
+or_null(const char *s)
+{
+	return *s ? s : NULL;
+}
+
+/* Logs each value that changed: the level (as "2", "NE" or NULL) and the rationale. */
+static int
+score_log(struct imp *im, const struct score *s, const struct stored_score *old)
+{
+	int rc = QREL_OK;
+
+	if (strcmp(old->level, s->level) != 0)
+		rc = changelog_add(im->db, im->review, im->who, "score", old->uuid, "level",
+			or_null(old->level), or_null(s->level), im->reason);
+	if (rc == QREL_OK && s->rationale && strcmp(old->rationale, s->rationale) != 0)
+		rc = changelog_add(im->db, im->review, im->who, "score", old->uuid, "rationale",
+			old->rationale, s->rationale, im->reason);
+	return rc;
+}
+
+static int
+score_update(struct imp *im, const struct score *s, const struct stored_score *old)
+{
+	static const char upd[] = "UPDATE score SET level = ?1, insufficient = ?2, "
+				  "rationale = coalesce(?3, rationale), updated_at = ?4, version = version + 1 "
+				  "WHERE id = ?5";
+	sqlite3_stmt *st;
+	int rc;
+
+	if (strcmp(old->level, s->level) == 0 && (!s->rationale || strcmp(old->rationale, s->rationale) == 0)) {
+		im->st->unchanged++;
+		return QREL_OK;
+	}
+	if (!(st = db_stmt(im->db, upd)))
+		return QREL_DB;
+	bind_level(st, 1, s);
+	db_bind_text(st, 3, s->rationale);
+	db_bind_text(st, 4, s->updated);
+	sqlite3_bind_int64(st, 5, old->id);
+	if ((rc = upsert_done(im, st, false)) != QREL_OK)
+		return rc;
+	return score_log(im, s, old);
+}
+
+static int
+row_score(struct imp *im)
+{
+	struct stored_score old;
+	struct score s;
+	int rc;
+
+	score_check(im, &s);
+	if (!row_ok(im))
+		return im->failed;
+	if ((rc = score_find(im, &s, &old)) == QREL_OK)
+		rc = old.id ? score_update(im, &s, &old) : score_insert(im, &s);
+	free(old.rationale);
+	return rc;
+}
+
+/* ---- subgroup tables ---- */
+
+enum { SG_SITE, SG_YEAR, SG_METRIC, SG_DIMENSION, SG_GROUP, SG_ENROLLED, SG_COUNT };
+static const char *const subgroup_cols[] = { "site", "year", "metric", "dimension", "group", "enrolled",
+	"count", NULL };
+static const bool subgroup_req[] = { true, true, true, true, true, true, true };
+
+struct subgroup {
+	int64_t site, metric;
+	const char *year, *dimension, *group;
+	long enrolled, count;
+};
+
+static void
+subgroup_check(struct imp *im, struct subgroup *g)
+{
+	char *site = lower_dup(get(im, SG_SITE)), *metric = lower_dup(get(im, SG_METRIC));
+	int y;
+	bool counts;
+
+	g->site = site_ref(im, SG_SITE);
+	g->year = need(im, SG_YEAR);
+	if (*g->year && !digits(g->year, 4, &y))
+		bad(im, SG_YEAR, g->year, "must start with a four-digit year (2023 or 2023-24)");
+	g->metric = metric_ref(im, SG_METRIC);
+	g->dimension = need(im, SG_DIMENSION);
+	g->group = need(im, SG_GROUP);
+	counts = count_of(im, SG_ENROLLED, &g->enrolled);
+	if (count_of(im, SG_COUNT, &g->count) && counts && g->count > g->enrolled)
+		bad(im, SG_COUNT, get(im, SG_COUNT), "more than enrolled (%ld)", g->enrolled);
+	first_in_file(im, key_join((const char *const[]){ site, g->year, metric, g->dimension, g->group },
+		5), -1, NULL, "site, year, metric, dimension and group");
+	free(site);
+	free(metric);
+}
+
+static int
+row_subgroup(struct imp *im)
+{
+	static const char find[] = "SELECT id FROM subgroup_row WHERE site_id = ?1 AND year = ?2 AND "
+				   "metric_id = ?3 AND dimension = ?4 AND grp = ?5";
+	static const char ins[] = "INSERT INTO subgroup_row(uuid, review_id, site_id, year, metric_id, "
+				  "dimension, grp, enrolled, count, updated_at) "
+				  "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)";
+	static const char upd[] = "UPDATE subgroup_row SET enrolled = ?8, count = ?9, updated_at = ?10 "
+				  "WHERE id = ?11 AND (enrolled IS NOT ?8 OR count IS NOT ?9)";
+	struct subgroup g;
+	sqlite3_stmt *st;
+	char now[21];
+	int64_t id = 0;
+	int rc;
+
+	subgroup_check(im, &g);
+	if (!row_ok(im))
+		return im->failed;
+	if (!(st = db_stmt(im->db, find)))
+		return QREL_DB;
+	sqlite3_bind_int64(st, 1, g.site);
+	db_bind_text(st, 2, g.year);
+	sqlite3_bind_int64(st, 3, g.metric);
+	db_bind_text(st, 4, g.dimension);
+	db_bind_text(st, 5, g.group);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		id = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return db_fail(im->db, "looking up a subgroup row");
+	if (!(st = db_stmt(im->db, id ? upd : ins)))
+		return QREL_DB;
+	bind_target(im, st, id, 11);
+	sqlite3_bind_int64(st, 3, g.site);
+	db_bind_text(st, 4, g.year);
+	sqlite3_bind_int64(st, 5, g.metric);
+	db_bind_text(st, 6, g.dimension);
+	db_bind_text(st, 7, g.group);
+	sqlite3_bind_int64(st, 8, g.enrolled);
+	sqlite3_bind_int64(st, 9, g.count);
+	clock_now(now);
+	db_bind_text(st, 10, now);
+	return upsert_done(im, st, id == 0);
+}
+
+/* ---- the file ---- */
+
+static const struct kind kinds[] = {
+	{ "sites", site_cols, site_req, row_site },
+	{ "people", person_cols, person_req, row_person },
+	{ "activities", activity_cols, activity_req, row_activity },
+	{ "metrics", metric_cols, metric_req, row_metric },
+	{ "evidence", note_cols, note_req, row_note },
+	{ "scores", score_cols, score_req, row_score },
+	{ "subgroups", subgroup_cols, subgroup_req, row_subgroup },
+};
+
+const char *const import_kinds[] = { "sites", "people", "activities", "metrics", "evidence", "scores",
+	"subgroups", NULL };
+
+static int
+on_row(void *ctx, const struct csv_row *r)
+{
+	struct imp *im = ctx;
+	int rc;
+
+	im->r = r;
+	if (r->index == 0)
+		return csv_columns(r, im->k->cols, im->col, im->k->required, im->d, im->path);
+	im->st->rows++;
+	im->errors_before = im->d->n;
+	rc = im->k->row(im);
+	if (rc == QREL_OK)
+		rc = im->failed;
+	if (rc != QREL_OK)
+		diag_add(im->d, im->path, r->line, "%s", error_message());
+	return rc;
+}
+
+static const struct kind *
+find_kind(const char *name)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(kinds); i++)
+		if (strcmp(kinds[i].name, name) == 0)
+			return &kinds[i];
+	return NULL;
+}
+
+/* Reads the file inside the open transaction; QREL_OK only when nothing went to d. */
+static int
+import_rows(struct imp *im)
+{
+	size_t before = im->d->n;
+	int rc;
+
+	if ((im->levels = store_levels(im->db, im->review)) <= 0)
+		return im->levels < 0 ? QREL_DB : error(QREL_NOTFOUND, "review %lld not found",
+			(long long)im->review);
+	rc = csv_each(im->file, on_row, im, im->d);
+	if (rc == QREL_OK && im->d->n != before)
+		rc = QREL_PARSE;
+	if (rc != QREL_OK && im->d->n == before)
+		diag_add(im->d, im->path, 0, "%s", error_message());
+	if (rc != QREL_OK)
+		return error(rc, "%s: %zu problem(s); nothing was imported", im->path, im->d->n - before);
+	return QREL_OK;
+}
+
+int
+import_file(struct db *db, int64_t review, const char *kind, const char *path,
+	    const char *who, struct diags *d, struct import_stats *st)
+{
+	struct imp im = { .db = db, .review = review, .k = find_kind(kind), .d = d, .st = st,
+			  .file = path, .path = csv_source_name(path), .who = who ? who : "qrel import" };
+	size_t len = strlen(path) + sizeof("imported from ");
+	int rc;
+
+	memset(st, 0, sizeof(*st));
+	if (!im.k)
+		return error(QREL_USAGE, "unknown kind '%s' (sites, people, activities, metrics, "
+			"evidence, scores or subgroups)", kind);
+	if (!(im.reason = malloc(len)))
+		return error(QREL_NOMEM, "out of memory");
+	snprintf(im.reason, len, "imported from %s", path);
+	if ((rc = db_begin(db)) == QREL_OK) {
+		if ((rc = import_rows(&im)) == QREL_OK)
+			rc = db_commit(db);
+		else
+			db_rollback(db);
+	}
+	if (rc != QREL_OK)
+		memset(st, 0, sizeof(*st));
+	keyset_free(&im.keys);
+	free(im.reason);
+	return rc;
+}

@@ -1,0 +1,218 @@
+/* store.c: the review row, code and name lookups, and the append-only change log. */
+#include "qrel/qrel.h"
+#include "qrel/db.h"
+#include "qrel/store.h"
+#include "qrel/util.h"
+
+static int64_t
+lookup(struct db *db, const char *sql, int64_t review, const char *key)
+{
+	sqlite3_stmt *st = db_stmt(db, sql);
+	int64_t id = 0;
+	int rc;
+
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, review);
+	db_bind_text(st, 2, key);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		id = sqlite3_column_int64(st, 0);
+	else if (rc != SQLITE_DONE)
+		id = -db_fail(db, "lookup");
+	sqlite3_reset(st);
+	return id < 0 ? -1 : id;
+}
+
+int64_t
+store_review_id(struct db *db)
+{
+	static const char sql[] = "SELECT id FROM review WHERE ?1 IS NOT NULL OR ?2 IS NULL ORDER BY id LIMIT 1";
+
+	return lookup(db, sql, 0, NULL);
+}
+
+int
+store_review_create(struct db *db, const char *title, const char *district, int64_t framework_id,
+		    int64_t *id)
+{
+	static const char sql[] = "INSERT INTO review(uuid, title, district, framework_id, created_at) "
+				  "VALUES (?, ?, ?, ?, ?)";
+	sqlite3_stmt *st = db_stmt(db, sql);
+	char uuid[UUID_LEN + 1], now[21];
+
+	if (!st)
+		return QREL_DB;
+	uuid_new(uuid);
+	clock_now(now);
+	db_bind_text(st, 1, uuid);
+	db_bind_text(st, 2, title);
+	db_bind_text(st, 3, district ? district : "");
+	sqlite3_bind_int64(st, 4, framework_id);
+	db_bind_text(st, 5, now);
+	if (db_step_done(db, st, "creating the review") != QREL_OK)
+		return QREL_DB;
+	*id = sqlite3_last_insert_rowid(db_handle(db));
+	return QREL_OK;
+}
+
+int64_t
+store_site_id(struct db *db, int64_t review, const char *code)
+{
+	static const char sql[] = "SELECT id FROM site WHERE review_id = ? AND code = ? COLLATE NOCASE";
+
+	return lookup(db, sql, review, code);
+}
+
+int64_t
+store_person_id(struct db *db, int64_t review, const char *name)
+{
+	static const char sql[] = "SELECT id FROM person WHERE review_id = ? AND name = ?";
+
+	return lookup(db, sql, review, name);
+}
+
+int64_t
+store_cluster_id(struct db *db, int64_t review, const char *code)
+{
+	static const char sql[] = "SELECT c.id FROM cluster c JOIN review r ON r.framework_id = c.framework_id "
+				  "WHERE r.id = ? AND c.code = lower(?)";
+
+	return lookup(db, sql, review, code);
+}
+
+int
+store_levels(struct db *db, int64_t review)
+{
+	static const char sql[] = "SELECT f.levels FROM review r JOIN framework f ON f.id = r.framework_id "
+				  "WHERE r.id = ? AND ?2 IS NULL";
+
+	return (int)lookup(db, sql, review, NULL);
+}
+
+int64_t
+store_framework_id(struct db *db, int64_t review)
+{
+	static const char sql[] = "SELECT framework_id FROM review WHERE id = ? AND ?2 IS NULL";
+
+	return lookup(db, sql, review, NULL);
+}
+
+int64_t
+store_site_step(struct db *db, int64_t review, int64_t site, int dir)
+{
+	static const char next[] =
+		"SELECT id FROM (SELECT id FROM site WHERE review_id = ?1 AND "
+		"code > coalesce((SELECT code FROM site WHERE id = ?2), '') ORDER BY code LIMIT 1) "
+		"UNION ALL SELECT id FROM (SELECT id FROM site WHERE review_id = ?1 ORDER BY code LIMIT 1) LIMIT 1";
+	static const char prev[] =
+		"SELECT id FROM (SELECT id FROM site WHERE review_id = ?1 AND "
+		"code < (SELECT code FROM site WHERE id = ?2) ORDER BY code DESC LIMIT 1) "
+		"UNION ALL SELECT id FROM (SELECT id FROM site WHERE review_id = ?1 ORDER BY code DESC LIMIT 1) LIMIT 1";
+	sqlite3_stmt *st = db_stmt(db, dir < 0 ? prev : next);
+	int64_t id = 0;
+
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, review);
+	sqlite3_bind_int64(st, 2, site);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		id = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return id;
+}
+
+static int
+copy_columns(struct db *db, const char *sql, int64_t id, char *a, size_t na, char *b, size_t nb)
+{
+	sqlite3_stmt *st = db_stmt(db, sql);
+	int rc;
+
+	if (!st)
+		return QREL_DB;
+	sqlite3_bind_int64(st, 1, id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		snprintf(a, na, "%s", db_col_text(st, 0));
+		if (b)
+			snprintf(b, nb, "%s", db_col_text(st, 1));
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? QREL_OK : error(QREL_NOTFOUND, "row %lld not found", (long long)id);
+}
+
+int
+store_site_info(struct db *db, int64_t site, char *code, size_t ncode, char *name, size_t nname)
+{
+	static const char sql[] = "SELECT code, name FROM site WHERE id = ?";
+
+	return copy_columns(db, sql, site, code, ncode, name, nname);
+}
+
+int
+store_review_title(struct db *db, int64_t review, char *title, size_t n)
+{
+	static const char sql[] = "SELECT title FROM review WHERE id = ?";
+
+	return copy_columns(db, sql, review, title, n, NULL, 0);
+}
+
+int
+store_lead_name(struct db *db, int64_t review, char *name, size_t n)
+{
+	static const char sql[] = "SELECT name FROM person WHERE review_id = ? AND role = 'lead' ORDER BY id LIMIT 1";
+
+	return copy_columns(db, sql, review, name, n, NULL, 0);
+}
+
+int64_t
+store_member(struct db *db, int64_t review, const char *name, char *role, size_t nrole, int64_t *site)
+{
+	static const char sql[] = "SELECT id, role, coalesce(site_id, 0) FROM person WHERE review_id = ? AND name = ?";
+	sqlite3_stmt *st = db_stmt(db, sql);
+	int64_t id = 0;
+
+	*site = 0;
+	role[0] = '\0';
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, review);
+	db_bind_text(st, 2, name);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		id = sqlite3_column_int64(st, 0);
+		snprintf(role, nrole, "%s", db_col_text(st, 1));
+		*site = sqlite3_column_int64(st, 2);
+	}
+	sqlite3_reset(st);
+	return id;
+}
+
+int
+changelog_add(struct db *db, int64_t review, const char *who, const char *entity,
+	      const char *entity_uuid, const char *field, const char *old_value,
+	      const char *new_value, const char *reason)
+{
+	static const char sql[] = "INSERT INTO change_log(uuid, review_id, at, who, entity, entity_uuid, "
+				  "field, old, new, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+	sqlite3_stmt *st = db_stmt(db, sql);
+	char uuid[UUID_LEN + 1], now[21];
+
+	if (!st)
+		return QREL_DB;
+	uuid_new(uuid);
+	clock_now(now);
+	db_bind_text(st, 1, uuid);
+	if (review > 0)
+		sqlite3_bind_int64(st, 2, review);
+	else
+		sqlite3_bind_null(st, 2);
+	db_bind_text(st, 3, now);
+	db_bind_text(st, 4, who);
+	db_bind_text(st, 5, entity);
+	db_bind_text(st, 6, entity_uuid);
+	db_bind_text(st, 7, field);
+	db_bind_text(st, 8, old_value);
+	db_bind_text(st, 9, new_value);
+	db_bind_text(st, 10, reason ? reason : "");
+	return db_step_done(db, st, "writing the change log");
+}

@@ -1,0 +1,130 @@
+/* text.c: UTF-8 decoding, column widths and word wrap, independent of the locale. */
+#include "qrel/qrel.h"
+#include "qrel/text.h"
+
+size_t
+text_decode(const char *s, size_t n, wchar_t *out)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t len;
+	wchar_t c;
+
+	if (p[0] < 0x80)
+		return *out = p[0], 1;
+	if ((p[0] & 0xe0) == 0xc0)
+		len = 2, c = p[0] & 0x1f;
+	else if ((p[0] & 0xf0) == 0xe0)
+		len = 3, c = p[0] & 0x0f;
+	else if ((p[0] & 0xf8) == 0xf0)
+		len = 4, c = p[0] & 0x07;
+	else
+		return *out = 0xfffd, 1;
+	if (len > n)
+		return *out = 0xfffd, 1;
+	for (size_t i = 1; i < len; i++) {
+		if ((p[i] & 0xc0) != 0x80)
+			return *out = 0xfffd, 1;
+		c = (c << 6) | (p[i] & 0x3f);
+	}
+	/* Overlong forms, surrogates and values past U+10FFFF are not characters. */
+	if ((len == 2 && c < 0x80) || (len == 3 && c < 0x800) || (len == 4 && c < 0x10000) ||
+	    (c >= 0xd800 && c <= 0xdfff) || c > 0x10ffff)
+		return *out = 0xfffd, 1;
+	*out = c;
+	return len;
+}
+
+bool
+text_printable(wchar_t c)
+{
+	return !(c < 0x20 || c == 0x7f || (c >= 0x80 && c < 0xa0) || c == 0x2028 || c == 0x2029 ||
+		 (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069));
+}
+
+void
+text_control_mark(wchar_t c, char out[3])
+{
+	out[0] = '^';
+	out[1] = c < 0x20 ? (char)('@' + c) : c == 0x7f ? '?' : '~';
+	out[2] = '\0';
+}
+
+int
+text_char_width(wchar_t c)
+{
+	int w;
+
+	if (!text_printable(c))
+		return 2;
+	w = wcwidth(c);
+	if (w < 0)
+		return 1; /* unknown to this locale: drawn as one "?" */
+	return w;
+}
+
+int
+text_width(const char *s)
+{
+	size_t n = strlen(s);
+	int cols = 0;
+
+	while (n) {
+		wchar_t c;
+		size_t k = text_decode(s, n, &c);
+
+		cols += text_char_width(c);
+		s += k;
+		n -= k;
+	}
+	return cols;
+}
+
+size_t
+text_fit(const char *s, int cols)
+{
+	size_t n = strlen(s), used = 0;
+
+	while (used < n) {
+		wchar_t c;
+		size_t k = text_decode(s + used, n - used, &c);
+		int w = text_char_width(c);
+
+		if (w > cols)
+			break;
+		cols -= w;
+		used += k;
+	}
+	return used;
+}
+
+const char *
+text_wrap(const char *s, int cols, size_t *len)
+{
+	size_t fit, cut;
+
+	if (!s || !*s)
+		return NULL;
+	if (cols < 1)
+		cols = 1;
+	fit = text_fit(s, cols);
+	for (size_t i = 0; i < fit; i++) {
+		if (s[i] == '\n') {
+			*len = i;
+			return s + i + 1;
+		}
+	}
+	if (s[fit] == '\0' || s[fit] == '\n') {
+		*len = fit;
+		return s[fit] ? s + fit + 1 : s + fit;
+	}
+	cut = fit;
+	while (cut > 0 && s[cut] != ' ')
+		cut--;
+	if (cut == 0)
+		cut = fit ? fit : text_decode(s, strlen(s), &(wchar_t){ 0 });
+	*len = cut;
+	s += cut;
+	while (*s == ' ')
+		s++;
+	return s;
+}

@@ -1,0 +1,473 @@
+/* ui.c: the curses shell: windows, the key loop, header, status line, help overlay, signals. */
+#include "qrel/qrel.h"
+#include "qrel/db.h"
+#include "qrel/settings.h"
+#include "qrel/store.h"
+#include "qrel/text.h"
+#include "qrel/tui.h"
+
+#include <signal.h>
+
+#define UI_POLL_MS 1000
+
+static volatile sig_atomic_t stop_signal;
+
+static struct {
+	struct app *app;
+	WINDOW *header, *body, *status;
+	const struct screen_ops *screen;
+	char message[256];
+	bool message_error;
+	bool dirty, header_dirty, status_dirty;
+	bool help;		/* the help overlay is open */
+	int help_top;
+	bool too_small;
+} ui;
+
+static void
+on_signal(int sig)
+{
+	stop_signal = sig;
+}
+
+static void
+install_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	/* No SA_RESTART: a signal wakes the blocked read so the loop can stop. */
+	sigaction(SIGHUP, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+static void
+init_colors(struct app *app)
+{
+	if (app->color && !has_colors())
+		app->color = false;
+	if (!app->color)
+		return;
+	start_color();
+	use_default_colors();
+	init_pair(UI_SELECTED, COLOR_BLACK, COLOR_CYAN);
+	init_pair(UI_TITLE, COLOR_WHITE, COLOR_BLUE);
+	init_pair(UI_DIM, COLOR_BLUE, -1);
+	init_pair(UI_ERROR, COLOR_WHITE, COLOR_RED);
+	init_pair(UI_LEVEL1, COLOR_RED, -1);
+	init_pair(UI_LEVEL2, COLOR_YELLOW, -1);
+	init_pair(UI_LEVEL3, COLOR_GREEN, -1);
+	init_pair(UI_LEVEL4, COLOR_CYAN, -1);
+	init_pair(UI_FLAG, COLOR_RED, -1);
+}
+
+attr_t
+ui_attr(enum ui_color c)
+{
+	static const attr_t mono[] = {
+		[UI_NORMAL] = A_NORMAL, [UI_SELECTED] = A_REVERSE, [UI_TITLE] = A_REVERSE,
+		[UI_DIM] = A_DIM, [UI_ERROR] = A_REVERSE | A_BOLD, [UI_LEVEL1] = A_NORMAL,
+		[UI_LEVEL2] = A_NORMAL, [UI_LEVEL3] = A_BOLD, [UI_LEVEL4] = A_BOLD, [UI_FLAG] = A_BOLD,
+	};
+
+	if (!ui.app || !ui.app->color || c == UI_NORMAL)
+		return mono[c];
+	return COLOR_PAIR(c) | (c == UI_FLAG || c == UI_ERROR ? A_BOLD : 0);
+}
+
+static void
+put_char(WINDOW *w, wchar_t c, attr_t attr)
+{
+	wchar_t s[2] = { c, 0 };
+	cchar_t cc;
+
+	setcchar(&cc, s, attr, PAIR_NUMBER(attr), NULL);
+	wadd_wch(w, &cc);
+}
+
+int
+ui_text(WINDOW *w, int y, int x, int width, const char *s, attr_t attr)
+{
+	size_t n = s ? strlen(s) : 0;
+	int used = 0;
+
+	wmove(w, y, x);
+	while (n && used < width) {
+		wchar_t c;
+		size_t k = text_decode(s, n, &c);
+		int cw = text_char_width(c);
+
+		if (used + cw > width)
+			break;
+		if (!text_printable(c)) {
+			char mark[3];
+
+			text_control_mark(c, mark);
+			put_char(w, (wchar_t)mark[0], attr | A_REVERSE);
+			put_char(w, (wchar_t)mark[1], attr | A_REVERSE);
+		} else if (cw > 0 || ui.app->utf8) {
+			put_char(w, ui.app->utf8 && c >= 0x80 ? c : (c < 0x80 ? c : '?'), attr);
+		}
+		used += cw;
+		s += k;
+		n -= k;
+	}
+	for (int i = used; i < width; i++)
+		put_char(w, ' ', attr);
+	return used;
+}
+
+void
+ui_hline(WINDOW *w, int y, int x, int width)
+{
+	wmove(w, y, x);
+	for (int i = 0; i < width; i++)
+		put_char(w, ui.app->utf8 ? 0x2500 : '-', ui_attr(UI_DIM));
+}
+
+static void
+set_message(bool is_error, const char *fmt, va_list ap)
+{
+	vsnprintf(ui.message, sizeof(ui.message), fmt, ap);
+	ui.message_error = is_error;
+	ui.status_dirty = true;
+}
+
+void
+ui_message(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	set_message(false, fmt, ap);
+	va_end(ap);
+}
+
+void
+ui_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	set_message(true, fmt, ap);
+	va_end(ap);
+	beep();
+}
+
+void
+ui_switch(const struct screen_ops *screen)
+{
+	if (ui.screen == screen)
+		return;
+	if (ui.screen && ui.screen->leave)
+		ui.screen->leave(ui.app);
+	ui.screen = screen;
+	if (screen->enter)
+		screen->enter(ui.app);
+	ui.dirty = ui.header_dirty = true;
+}
+
+void
+ui_set_site(struct app *app, int64_t site)
+{
+	if (site <= 0 || store_site_info(app->db, site, app->site_code, sizeof(app->site_code),
+					 app->site_name, sizeof(app->site_name)) != QREL_OK)
+		return;
+	app->site = site;
+	if (ui.screen && ui.screen->reload)
+		ui.screen->reload(app);
+	ui.dirty = ui.header_dirty = true;
+}
+
+static void
+draw_header(void)
+{
+	struct app *app = ui.app;
+	char left[512], right[200];
+	int rw;
+
+	snprintf(left, sizeof(left), " qrel %s %s", app->utf8 ? "\xc2\xb7" : "|", app->review_title);
+	snprintf(right, sizeof(right), "%s%s %s  %s (%s) ", app->readonly ? "[read-only]  " : "",
+		 app->site_code, ui.screen ? ui.screen->name : "", app->user,
+		 *app->role ? app->role : "not a member");
+	rw = text_width(right);
+	if (rw > COLS / 2)
+		rw = COLS / 2;
+	ui_text(ui.header, 0, 0, COLS - rw, left, ui_attr(UI_TITLE));
+	ui_text(ui.header, 0, COLS - rw, rw, right, ui_attr(app->readonly ? UI_ERROR : UI_TITLE));
+	wnoutrefresh(ui.header);
+	ui.header_dirty = false;
+}
+
+static void
+draw_status(void)
+{
+	const char *hint = "?:help  O:overview  R:rubric  E:evidence  S:subgroups  [ ]:site  q:back";
+	const char *text = ui.message[0] ? ui.message : hint;
+
+	ui_text(ui.status, 0, 0, COLS, text, ui.message_error ? ui_attr(UI_ERROR) :
+		ui.message[0] ? A_BOLD : ui_attr(UI_DIM));
+	wnoutrefresh(ui.status);
+	ui.status_dirty = false;
+}
+
+/* The help overlay lists this screen's keys, then the global ones, each action once. */
+static size_t
+help_lines(const struct keybinding **keys, size_t *nkeys)
+{
+	keys[0] = ui.screen->keys;
+	nkeys[0] = ui.screen->keys ? ui.screen->nkeys : 0;
+	keys[1] = keys_global;
+	nkeys[1] = keys_global_count;
+	return nkeys[0] + nkeys[1];
+}
+
+static void
+help_line(WINDOW *w, int y, int width, int key, enum action a)
+{
+	char name[32], line[256];
+
+	keys_name(key, name, sizeof(name));
+	snprintf(line, sizeof(line), "  %-8s %s", name, action_help(a));
+	ui_text(w, y, 1, width, line, A_NORMAL);
+}
+
+static void
+draw_help(void)
+{
+	const struct keybinding *keys[2];
+	size_t nkeys[2], total = help_lines(keys, nkeys), row = 0;
+	int height = getmaxy(ui.body), width = getmaxx(ui.body) - 2, y = 2;
+
+	werase(ui.body);
+	box(ui.body, 0, 0);
+	ui_text(ui.body, 1, 1, width, "  Keys (any key closes; j/k scroll)", A_BOLD);
+	for (int part = 0; part < 2; part++) {
+		for (size_t i = 0; i < nkeys[part]; i++, row++) {
+			if ((int)row < ui.help_top || y >= height - 1)
+				continue;
+			help_line(ui.body, y++, width, keys[part][i].key, keys[part][i].action);
+		}
+	}
+	if ((size_t)ui.help_top > total)
+		ui.help_top = 0;
+	wnoutrefresh(ui.body);
+}
+
+static void
+draw_too_small(void)
+{
+	char msg[128];
+
+	werase(stdscr);
+	snprintf(msg, sizeof(msg), "qrel needs a terminal of at least %dx%d; this one is %dx%d.",
+		 UI_MIN_COLS, UI_MIN_LINES, COLS, LINES);
+	mvaddnstr(LINES / 2, 0, msg, COLS);
+	mvaddnstr(LINES / 2 + 1, 0, "Enlarge the window, or press q to quit.", COLS);
+	wnoutrefresh(stdscr);
+}
+
+static void
+draw(void)
+{
+	if (ui.too_small) {
+		draw_too_small();
+		doupdate();
+		return;
+	}
+	if (ui.header_dirty)
+		draw_header();
+	if (ui.help && ui.dirty) {
+		draw_help();
+	} else if (ui.dirty && ui.screen) {
+		ui.screen->draw(ui.app, ui.body);
+		wnoutrefresh(ui.body);
+	}
+	if (ui.status_dirty)
+		draw_status();
+	ui.dirty = false;
+	doupdate();
+}
+
+static void
+layout(void)
+{
+	ui.too_small = COLS < UI_MIN_COLS || LINES < UI_MIN_LINES;
+	if (ui.header) {
+		delwin(ui.header);
+		delwin(ui.body);
+		delwin(ui.status);
+		ui.header = ui.body = ui.status = NULL;
+	}
+	if (ui.too_small)
+		return;
+	ui.header = newwin(1, COLS, 0, 0);
+	ui.body = newwin(LINES - 2, COLS, 1, 0);
+	ui.status = newwin(1, COLS, LINES - 1, 0);
+	keypad(ui.body, TRUE);
+	wtimeout(ui.body, UI_POLL_MS);
+	ui.dirty = ui.header_dirty = ui.status_dirty = true;
+}
+
+/* Screens by the action that opens them; those still to come are NULL. */
+static const struct screen_ops *
+screen_for(enum action a)
+{
+	switch (a) {
+	case ACT_SCREEN_OVERVIEW: return &overview_screen;
+	case ACT_SCREEN_REPORT: return &overview_screen;
+	default: return NULL;
+	}
+}
+
+static int
+global_key(enum action a)
+{
+	const struct screen_ops *next;
+
+	switch (a) {
+	case ACT_QUIT:
+		return UI_QUIT;
+	case ACT_BACK:
+		if (ui.screen == &overview_screen)
+			return UI_QUIT;
+		ui_switch(&overview_screen);
+		return UI_HANDLED;
+	case ACT_HELP:
+		ui.help = true;
+		ui.help_top = 0;
+		return UI_DIRTY;
+	case ACT_REDRAW:
+		clearok(curscr, TRUE);
+		ui.header_dirty = ui.status_dirty = true;
+		return UI_DIRTY;
+	case ACT_SITE_NEXT:
+	case ACT_SITE_PREV:
+		ui_set_site(ui.app, store_site_step(ui.app->db, ui.app->review, ui.app->site,
+						    a == ACT_SITE_NEXT ? 1 : -1));
+		return UI_HANDLED;
+	default:
+		break;
+	}
+	if ((next = screen_for(a))) {
+		ui_switch(next);
+		return UI_HANDLED;
+	}
+	if (a >= ACT_SCREEN_OVERVIEW && a <= ACT_SCREEN_REPORT) {
+		ui_error("The %s screen is not in this build yet.", action_help(a));
+		return UI_HANDLED;
+	}
+	return UI_UNHANDLED;
+}
+
+static int
+help_key(int key)
+{
+	enum action a = keys_lookup(NULL, 0, key);
+
+	if (a == ACT_DOWN || a == ACT_PAGE_DOWN)
+		ui.help_top += a == ACT_DOWN ? 1 : getmaxy(ui.body) - 3;
+	else if (a == ACT_UP || a == ACT_PAGE_UP)
+		ui.help_top -= a == ACT_UP ? 1 : getmaxy(ui.body) - 3;
+	else
+		ui.help = false;
+	if (ui.help_top < 0)
+		ui.help_top = 0;
+	return UI_DIRTY;
+}
+
+static int
+handle_key(int key)
+{
+	enum action a;
+	int r;
+
+	if (key == KEY_RESIZE) {
+		layout();
+		return UI_DIRTY;
+	}
+	if (ui.too_small)
+		return key == 'q' || key == 'Q' ? UI_QUIT : UI_HANDLED;
+	if (ui.help)
+		return help_key(key);
+	if (ui.message[0]) {
+		ui.message[0] = '\0';
+		ui.status_dirty = true;
+	}
+	a = keys_lookup(ui.screen->keys, ui.screen->keys ? ui.screen->nkeys : 0, key);
+	r = ui.screen->key(ui.app, ui.body, a, key);
+	if (r == UI_UNHANDLED)
+		r = global_key(a);
+	return r;
+}
+
+static int
+read_key(void)
+{
+	WINDOW *w = ui.body ? ui.body : stdscr;
+	wint_t ch;
+	int rc = wget_wch(w, &ch);
+
+	if (rc == ERR)
+		return ERR;
+	return (int)ch;
+}
+
+static void
+loop(void)
+{
+	while (!stop_signal) {
+		int key, r;
+
+		draw();
+		if ((key = read_key()) == ERR)
+			continue;
+		r = handle_key(key);
+		if (r & UI_QUIT)
+			break;
+		if (r & UI_DIRTY)
+			ui.dirty = true;
+		if (r & UI_HEADER)
+			ui.header_dirty = true;
+	}
+}
+
+static void
+start_curses(struct app *app)
+{
+	initscr();
+	cbreak();
+	noecho();
+	nonl();
+	keypad(stdscr, TRUE);
+	curs_set(0);
+	set_escdelay((int)app->settings->escape_delay);
+	wtimeout(stdscr, UI_POLL_MS);
+	init_colors(app);
+}
+
+int
+tui_run(struct app *app)
+{
+	ui.app = app;
+	install_signals();
+	start_curses(app);
+	layout();
+	ui_switch(&overview_screen);
+	if (app->readonly)
+		ui_error("%s is read-only: you can look, but no change can be saved.", db_path(app->db));
+	loop();
+	if (ui.screen && ui.screen->leave)
+		ui.screen->leave(app);
+	if (ui.header) {
+		delwin(ui.header);
+		delwin(ui.body);
+		delwin(ui.status);
+	}
+	endwin();
+	return stop_signal ? 128 + stop_signal : 0;
+}

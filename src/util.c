@@ -1,0 +1,210 @@
+/* util.c: ids, the clock, fingerprints, whole-file I/O and string helpers. */
+#include "qrel/qrel.h"
+#include "qrel/util.h"
+
+#include <ctype.h>
+#include <libgen.h>
+#include <fcntl.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+void
+uuid_new(char out[UUID_LEN + 1])
+{
+	unsigned char b[16];
+	size_t got = 0;
+
+	while (got < sizeof(b)) {
+		ssize_t n = getrandom(b + got, sizeof(b) - got, 0);
+
+		if (n > 0)
+			got += (size_t)n;
+		else if (errno != EINTR)
+			abort(); /* no entropy source at all: nothing sane to do */
+	}
+	b[6] = (b[6] & 0x0f) | 0x40;
+	b[8] = (b[8] & 0x3f) | 0x80;
+	snprintf(out, UUID_LEN + 1,
+		"%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
+		b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7],
+		b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]);
+}
+
+int
+uuid_valid(const char *s)
+{
+	for (int i = 0; i < UUID_LEN; i++) {
+		bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+
+		if (dash ? s[i] != '-' : !isxdigit((unsigned char)s[i]))
+			return 0;
+	}
+	return s[UUID_LEN] == '\0';
+}
+
+void
+clock_now(char out[21])
+{
+	const char *fixed = getenv("QREL_NOW");
+	time_t t = time(NULL);
+	struct tm tm;
+
+	if (fixed && strlen(fixed) == 20) {
+		memcpy(out, fixed, 21);
+		return;
+	}
+	gmtime_r(&t, &tm);
+	strftime(out, 21, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+uint64_t
+hash64(const void *data, size_t len)
+{
+	const unsigned char *p = data;
+	uint64_t h = 14695981039346656037ULL;
+
+	while (len--) {
+		h ^= *p++;
+		h *= 1099511628211ULL;
+	}
+	return h;
+}
+
+char *
+file_read(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf = NULL;
+	size_t cap = 0, n = 0;
+
+	if (!f) {
+		error(QREL_IO, "%s: %s", path, strerror(errno));
+		return NULL;
+	}
+	for (;;) {
+		if (n + 4096 + 1 > cap) {
+			char *grown = realloc(buf, cap = cap ? cap * 2 : 8192);
+
+			if (!grown) {
+				free(buf);
+				fclose(f);
+				error(QREL_NOMEM, "%s: out of memory", path);
+				return NULL;
+			}
+			buf = grown;
+		}
+		size_t got = fread(buf + n, 1, cap - n - 1, f);
+
+		n += got;
+		if (got == 0)
+			break;
+	}
+	if (ferror(f)) {
+		free(buf);
+		fclose(f);
+		error(QREL_IO, "%s: read error", path);
+		return NULL;
+	}
+	fclose(f);
+	buf[n] = '\0';
+	if (len)
+		*len = n;
+	return buf;
+}
+
+int
+file_replace(const char *path, const char *data, size_t len)
+{
+	char *tmp = malloc(strlen(path) + 16);
+	mode_t old = umask(077);
+	int fd, rc = QREL_OK;
+
+	if (!tmp) {
+		umask(old);
+		return error(QREL_NOMEM, "out of memory");
+	}
+	sprintf(tmp, "%s.tmpXXXXXX", path);
+	fd = mkstemp(tmp);
+	umask(old);
+	if (fd < 0) {
+		rc = error(QREL_IO, "%s: %s", path, strerror(errno));
+		free(tmp);
+		return rc;
+	}
+	if (write(fd, data, len) != (ssize_t)len || fsync(fd) != 0)
+		rc = error(errno == ENOSPC ? QREL_FULL : QREL_IO, "%s: %s", path, strerror(errno));
+	if (close(fd) != 0 && rc == QREL_OK)
+		rc = error(QREL_IO, "%s: %s", path, strerror(errno));
+	if (rc == QREL_OK && rename(tmp, path) != 0)
+		rc = error(QREL_IO, "%s: %s", path, strerror(errno));
+	if (rc != QREL_OK)
+		unlink(tmp);
+	free(tmp);
+	return rc;
+}
+
+char *
+xstrdup(const char *s)
+{
+	char *d = strdup(s ? s : "");
+
+	if (!d)
+		abort(); /* allocation of a short string failed: the process is done */
+	return d;
+}
+
+char *
+str_trim(char *s)
+{
+	char *end;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	end = s + strlen(s);
+	while (end > s && isspace((unsigned char)end[-1]))
+		*--end = '\0';
+	return s;
+}
+
+int
+str_to_long(const char *s, long *out)
+{
+	char *end;
+	long v;
+
+	if (!s || !*s)
+		return 0;
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || *end || end == s)
+		return 0;
+	*out = v;
+	return 1;
+}
+
+char *
+path_join(const char *dir, const char *name)
+{
+	size_t n = strlen(dir) + strlen(name) + 2;
+	char *p = malloc(n);
+
+	if (!p)
+		abort();
+	snprintf(p, n, "%s/%s", dir, name);
+	return p;
+}
+
+int
+make_parent_dir(const char *path, unsigned mode)
+{
+	char *copy = xstrdup(path);
+	char *dir = dirname(copy);
+	int rc = QREL_OK;
+
+	if (mkdir(dir, (mode_t)mode) != 0 && errno != EEXIST)
+		rc = error(QREL_IO, "%s: cannot create folder: %s", dir, strerror(errno));
+	free(copy);
+	return rc;
+}

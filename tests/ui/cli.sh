@@ -1,0 +1,58 @@
+#!/bin/sh
+# cli.sh: the non-interactive commands: help, init, framework check, store checks and refusals.
+. "$(dirname "$0")/lib.sh"
+
+FW="$QREL_DATADIR/frameworks/qrel-equity.ini"
+BAD="$QREL_DATADIR/tests/unit/fixtures/fw-bad.ini"
+DB="$T/new/review.db"
+
+check "--version prints the version" sh -c "'$QREL' --version | grep -q '^qrel [0-9]'"
+check "--help lists the commands and config keys" sh -c "'$QREL' --help | grep -q 'min_display'"
+check "unknown command is a usage error (2)" sh -c "'$QREL' frobnicate >/dev/null 2>&1; test \$? -eq 2"
+check "init --help works" sh -c "'$QREL' init --help | grep -q 'usage: qrel init'"
+
+check "framework check accepts the shipped framework" "$QREL" framework check "$FW"
+"$QREL" framework check "$BAD" 2>"$T/err" >/dev/null
+check "framework check of a bad file fails" test $? -eq 1
+check "bad framework: problem named with file and line" grep -q 'fw-bad.ini:25: unknown key' "$T/err"
+check "bad framework: missing descriptor named" grep -q "has no 'level2'" "$T/err"
+
+check "init creates a review" "$QREL" init --db "$DB" --framework "$FW" --review "Test review" --district "Testville"
+check "database file is private (0600)" test "$(stat -c %a "$DB")" = 600
+check "its folder is private (0700)" test "$(stat -c %a "$T/new")" = 700
+check "init refuses a second review" sh -c "! '$QREL' init --db '$DB' --framework '$FW' --review again 2>/dev/null"
+check "16+ clusters stored" test "$(sql "$DB" 'SELECT count(*) FROM cluster')" -ge 14
+check "one descriptor per cluster per level" test "$(sql "$DB" 'SELECT count(*) FROM cluster')" -eq \
+	"$(sql "$DB" 'SELECT count(*) / 3 FROM descriptor')"
+check "check passes on a new database" "$QREL" check --db "$DB"
+
+"$QREL" framework export --db "$DB" -o "$T/export.ini"
+check "exported framework passes framework check" "$QREL" framework check "$T/export.ini"
+
+sql "$DB" "PRAGMA user_version = 99"
+"$QREL" check --db "$DB" 2>"$T/err"
+check "a newer database is refused" test $? -eq 1
+check "refusal says newer and names the file" grep -q "review.db: schema version 99 is newer" "$T/err"
+check "the newer database was not touched" test "$(sql "$DB" 'PRAGMA user_version')" = 99
+
+printf 'not a database at all, only text\n%.0s' $(seq 1 40) >"$T/junk.db"
+"$QREL" check --db "$T/junk.db" 2>"$T/err"
+check "a corrupt file is refused" test $? -eq 1
+check "corrupt file message names it" grep -q "junk.db" "$T/err"
+
+"$QREL" check --db "$T/missing.db" 2>"$T/err"
+check "a missing database is an error" test $? -eq 1
+check "no file is created for a missing database" test ! -e "$T/missing.db"
+
+sample_db "$T/sample.db"
+check "sample review builds" test -s "$T/sample.db"
+check "sample has 6 schools and a district office" test \
+	"$(sql "$T/sample.db" "SELECT count(*) FROM site WHERE kind = 'school'")" = 6
+check "sample has 150+ evidence notes" test "$(sql "$T/sample.db" 'SELECT count(*) FROM note')" -ge 150
+check "sample passes qrel check" "$QREL" check --db "$T/sample.db"
+
+printf '[display]\ncolor = purple\n' >"$XDG_CONFIG_HOME/bad.ini"
+"$QREL" check --db "$T/sample.db" --config "$XDG_CONFIG_HOME/bad.ini" 2>"$T/err" >/dev/null
+check "a bad config value is reported with file and line" grep -q "bad.ini:2: \[display\] color" "$T/err"
+
+finish

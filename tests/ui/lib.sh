@@ -1,0 +1,94 @@
+# lib.sh: shared by the end-to-end scripts: a hermetic environment, the real qrel
+# in a private tmux server, and TAP output. Source it; call `finish` at the end.
+set -u
+
+: "${QREL:?set QREL to the qrel binary}"
+: "${QREL_DATADIR:?set QREL_DATADIR to the source tree}"
+
+T=$(mktemp -d /tmp/qrel-ui.XXXXXX)
+export HOME="$T/home" XDG_DATA_HOME="$T/data" XDG_CONFIG_HOME="$T/config"
+export TERM=xterm-256color LANG=C.UTF-8 LC_ALL=C.UTF-8 TZ=UTC QREL_NOW=2026-03-02T10:00:00Z
+unset NO_COLOR VISUAL EDITOR
+mkdir -p "$HOME" "$XDG_DATA_HOME" "$XDG_CONFIG_HOME"
+TMUX_SOCKET="qrel-test-$$"
+TESTS_RUN=0
+TESTS_FAILED=0
+
+tm() { tmux -L "$TMUX_SOCKET" -f /dev/null "$@"; }
+
+cleanup() {
+	tm kill-server 2>/dev/null
+	rm -rf "$T"
+}
+trap cleanup EXIT
+
+ok() {
+	TESTS_RUN=$((TESTS_RUN + 1))
+	echo "ok $TESTS_RUN - $1"
+}
+
+not_ok() {
+	TESTS_RUN=$((TESTS_RUN + 1))
+	TESTS_FAILED=$((TESTS_FAILED + 1))
+	echo "not ok $TESTS_RUN - $1"
+	shift
+	for line in "$@"; do echo "# $line"; done
+}
+
+# check NAME COMMAND...: a test that passes when the command succeeds.
+check() {
+	name=$1
+	shift
+	if "$@"; then ok "$name"; else not_ok "$name" "failed: $*"; fi
+}
+
+finish() {
+	echo "1..$TESTS_RUN"
+	[ "$TESTS_FAILED" -eq 0 ]
+}
+
+# start [WxH] ARGS...: runs qrel in a new tmux server (START_ENV: extra VAR=value
+# words for its environment); its exit status lands in $T/exit.
+start() {
+	size=80x24
+	case "${1:-}" in [0-9]*x[0-9]*) size=$1; shift ;; esac
+	rm -f "$T/exit"
+	printf '%s ' "$QREL" "$@" >"$T/cmd"
+	tm kill-server 2>/dev/null
+	tm new-session -d -s qrel -x "${size%x*}" -y "${size#*x}" \
+		"env ${START_ENV:-} $(printf "'%s' " "$QREL" "$@"); echo \$? > '$T/exit'; sleep 30"
+}
+
+keys() { tm send-keys -t qrel "$@"; }
+screen() { tm capture-pane -p -t qrel; }
+
+# wait_for TEXT [SECONDS]: until the screen shows TEXT (a fixed string).
+wait_for() {
+	deadline=$(( $(date +%s) + ${2:-10} ))
+	while [ "$(date +%s)" -le "$deadline" ]; do
+		screen | grep -qF -- "$1" && return 0
+		sleep 0.1
+	done
+	echo "# timed out waiting for: $1" >&2
+	screen | sed 's/^/# | /' >&2
+	return 1
+}
+
+# wait_exit [SECONDS]: until qrel has exited; prints its status.
+wait_exit() {
+	deadline=$(( $(date +%s) + ${1:-10} ))
+	while [ "$(date +%s)" -le "$deadline" ]; do
+		[ -s "$T/exit" ] && { cat "$T/exit"; return 0; }
+		sleep 0.1
+	done
+	echo timeout
+	return 1
+}
+
+qrel_pid() { pgrep -n -f "^$QREL " || pgrep -n -x qrel; }
+
+sql() { sqlite3 -batch -noheader "$@"; }
+
+sample_db() {
+	"$QREL" sample --db "$1" >/dev/null
+}

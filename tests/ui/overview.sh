@@ -1,0 +1,75 @@
+#!/bin/sh
+# overview.sh: the overview of the sample review in a real terminal: counts from
+# the database, moving, site switching, help, resizing and a hang-up.
+. "$(dirname "$0")/lib.sh"
+
+DB="$T/review.db"
+sample_db "$DB"
+LEAD=$(sql "$DB" "SELECT name FROM person WHERE role = 'lead'")
+FIRST=$(sql "$DB" "SELECT code FROM site ORDER BY code LIMIT 1")
+SECOND=$(sql "$DB" "SELECT code FROM site ORDER BY code LIMIT 1 OFFSET 1")
+NSITES=$(sql "$DB" "SELECT count(*) FROM site")
+
+start --db "$DB" --as "$LEAD"
+check "overview opens at 80x24" wait_for "Review overview: $NSITES sites"
+check "header names the user and role" wait_for "$LEAD (lead)"
+
+# The first site's domain 1 cell must match the database.
+D1_CLUSTERS=$(sql "$DB" "SELECT count(*) FROM cluster c JOIN domain d ON d.id = c.domain_id WHERE d.code = '1'")
+D1_NOTES=$(sql "$DB" "SELECT count(DISTINCT n.id) FROM note n JOIN note_cluster nc ON nc.note_id = n.id
+	JOIN cluster c ON c.id = nc.cluster_id JOIN domain d ON d.id = c.domain_id JOIN site s ON s.id = n.site_id
+	WHERE d.code = '1' AND s.code = '$FIRST' AND n.deleted_at IS NULL")
+D1_SCORED=$(sql "$DB" "SELECT count(DISTINCT sc.cluster_id) FROM score sc JOIN cluster c ON c.id = sc.cluster_id
+	JOIN domain d ON d.id = c.domain_id JOIN site s ON s.id = sc.site_id
+	WHERE d.code = '1' AND s.code = '$FIRST' AND sc.kind IN ('team','consensus')
+	AND (sc.level IS NOT NULL OR sc.insufficient)")
+ROW=$(screen | grep "^$FIRST " | head -n 1)
+EXPECT=$(printf '%3d/%-3d %4d' "$D1_SCORED" "$D1_CLUSTERS" "$D1_NOTES")
+case "$ROW" in
+*"$EXPECT"*) ok "first site's domain 1 counts match the database ($EXPECT)" ;;
+*) not_ok "first site's domain 1 counts match the database" "row: $ROW" "expected: $EXPECT" ;;
+esac
+check "notes are counted at all" test "$D1_NOTES" -gt 0
+
+keys j Enter
+check "Enter on the second row switches the site" wait_for "Working on $SECOND"
+keys ']'
+keys '?'
+check "? shows the help overlay" wait_for "Keys (any key closes"
+check "help lists the global keys" wait_for "rubric entry"
+keys x
+check "any key closes the help" wait_for "Review overview"
+
+tm resize-window -t qrel -x 60 -y 20
+check "too small a terminal says so" wait_for "needs a terminal of at least 80x24"
+tm resize-window -t qrel -x 120 -y 40
+check "resize back relayouts" wait_for "Review overview: $NSITES sites"
+
+keys q
+check "q on the overview quits with status 0" test "$(wait_exit)" = 0
+tm kill-server 2>/dev/null
+
+# A hang-up (the SSH link drops) ends qrel cleanly; the store stays sound.
+start --db "$DB" --as "$LEAD"
+wait_for "Review overview" >/dev/null
+tm kill-session -t qrel
+sleep 0.5
+check "no qrel left running after SIGHUP" sh -c "! pgrep -f '$DB' >/dev/null"
+check "database passes qrel check after the hang-up" "$QREL" check --db "$DB"
+
+# Read-only file: opens with a banner.
+chmod 0444 "$DB"
+start --db "$DB" --as "$LEAD"
+check "read-only database shows a banner" wait_for "[read-only]"
+keys Q
+wait_exit >/dev/null
+chmod 0600 "$DB"
+
+# A non-UTF-8 locale gets ASCII drawing, not mojibake.
+START_ENV="LANG=C LC_ALL=C" start --db "$DB" --as "$LEAD"
+check "C locale still draws the overview" wait_for "Review overview"
+check "C locale draws rules in ASCII" sh -c "tmux -L '$TMUX_SOCKET' capture-pane -p -t qrel | grep -q -- '------'"
+keys Q
+wait_exit >/dev/null
+
+finish

@@ -1,0 +1,166 @@
+/* test_store.c: opening, migrating, refusing and protecting the SQLite store. */
+#include "qrel/qrel.h"
+#include "qrel/db.h"
+#include "qrel/store.h"
+
+#include <setjmp.h>
+#include <cmocka.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static char dir[64];
+
+static char *
+tmp_path(const char *name)
+{
+	static char path[128];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	return path;
+}
+
+static int
+setup(void **state)
+{
+	UNUSED(state);
+	snprintf(dir, sizeof(dir), "/tmp/qrel-store-XXXXXX");
+	return mkdtemp(dir) ? 0 : -1;
+}
+
+static int
+teardown(void **state)
+{
+	char cmd[128];
+
+	UNUSED(state);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	return system(cmd);
+}
+
+static void
+test_create_is_private_and_migrated(void **state)
+{
+	struct db *db;
+	struct stat st;
+	char *path = tmp_path("sub/new.db");
+
+	UNUSED(state);
+	assert_int_equal(db_open(path, DB_CREATE, &db), QREL_OK);
+	assert_int_equal(db_schema_version(db), db_schema_latest());
+	assert_int_equal(db_int(db, "PRAGMA foreign_keys"), 1);
+	db_close(db);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0600);
+	assert_int_equal(stat(tmp_path("sub"), &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0700);
+}
+
+static void
+test_missing_without_create(void **state)
+{
+	struct db *db;
+
+	UNUSED(state);
+	assert_int_equal(db_open(tmp_path("absent.db"), 0, &db), QREL_NOTFOUND);
+	assert_null(db);
+	assert_non_null(strstr(error_message(), "absent.db"));
+}
+
+static void
+test_newer_schema_refused_untouched(void **state)
+{
+	struct db *db;
+	char *path = tmp_path("newer.db");
+	struct stat before, after;
+
+	UNUSED(state);
+	assert_int_equal(db_open(path, DB_CREATE, &db), QREL_OK);
+	assert_int_equal(db_exec(db, "PRAGMA user_version = 999"), QREL_OK);
+	db_close(db);
+	assert_int_equal(stat(path, &before), 0);
+	assert_int_equal(db_open(path, 0, &db), QREL_NEWER_SCHEMA);
+	assert_non_null(strstr(error_message(), "newer"));
+	assert_non_null(strstr(error_message(), "newer.db"));
+	assert_int_equal(stat(path, &after), 0);
+	assert_int_equal(before.st_size, after.st_size);
+	assert_int_equal(before.st_mtime, after.st_mtime);
+}
+
+static void
+test_not_a_database(void **state)
+{
+	struct db *db;
+	char *path = tmp_path("garbage.db");
+	FILE *f = fopen(path, "w");
+
+	UNUSED(state);
+	fputs("this is not an SQLite file, just some text that is long enough to look like a header\n", f);
+	fclose(f);
+	assert_int_not_equal(db_open(path, 0, &db), QREL_OK);
+	assert_null(db);
+	assert_non_null(strstr(error_message(), "garbage.db"));
+}
+
+static void
+test_readonly_file_refuses_writes(void **state)
+{
+	struct db *db;
+	char *path = tmp_path("ro.db");
+
+	UNUSED(state);
+	assert_int_equal(db_open(path, DB_CREATE, &db), QREL_OK);
+	db_close(db);
+	assert_int_equal(db_open(path, DB_READONLY, &db), QREL_OK);
+	assert_true(db_readonly(db));
+	assert_int_equal(db_begin(db), QREL_READONLY);
+	assert_non_null(strstr(error_message(), "read-only"));
+	db_close(db);
+}
+
+static void
+test_change_log_is_append_only(void **state)
+{
+	struct db *db;
+
+	UNUSED(state);
+	assert_int_equal(db_open(tmp_path("log.db"), DB_CREATE, &db), QREL_OK);
+	assert_int_equal(db_begin(db), QREL_OK);
+	assert_int_equal(changelog_add(db, 0, "tester", "score", "u-1", "level", "1", "2", ""), QREL_OK);
+	assert_int_equal(db_commit(db), QREL_OK);
+	assert_int_not_equal(db_exec(db, "UPDATE change_log SET new = '3'"), QREL_OK);
+	assert_non_null(strstr(error_message(), "append-only"));
+	assert_int_not_equal(db_exec(db, "DELETE FROM change_log"), QREL_OK);
+	assert_int_equal(db_int(db, "SELECT count(*) FROM change_log WHERE new = '2'"), 1);
+	db_close(db);
+}
+
+static void
+test_rollback_leaves_nothing(void **state)
+{
+	struct db *db;
+
+	UNUSED(state);
+	assert_int_equal(db_open(tmp_path("tx.db"), DB_CREATE, &db), QREL_OK);
+	assert_int_equal(db_begin(db), QREL_OK);
+	assert_int_equal(changelog_add(db, 0, "tester", "note", "u-2", "create", NULL, "x", ""), QREL_OK);
+	db_rollback(db);
+	assert_int_equal(db_int(db, "SELECT count(*) FROM change_log"), 0);
+	assert_int_equal(db_check(db, stderr), QREL_OK);
+	db_close(db);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_create_is_private_and_migrated),
+		cmocka_unit_test(test_missing_without_create),
+		cmocka_unit_test(test_newer_schema_refused_untouched),
+		cmocka_unit_test(test_not_a_database),
+		cmocka_unit_test(test_readonly_file_refuses_writes),
+		cmocka_unit_test(test_change_log_is_append_only),
+		cmocka_unit_test(test_rollback_leaves_nothing),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
