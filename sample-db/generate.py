@@ -877,13 +877,13 @@ DISTRICT_MULT = dict(
     econ={AI: 1.5, AS: .8, BL: 1.9, HI: 2.0, PI: 1.5, WH: .6, TW: 1.1},
     ell={AI: .5, AS: 2.6, BL: .8, HI: 3.2, PI: 1.5, WH: .12, TW: .3},
     swd={AI: 1.0, AS: .55, BL: 1.45, HI: 1.25, PI: 1.0, WH: .85, TW: 1.0},
-    oss={AI: 1.5, AS: .4, BL: 4.8, HI: 1.4, PI: 1.5, WH: 1.0, TW: 1.5},
+    oss={AI: 1.5, AS: .4, BL: 4.0, HI: 1.4, PI: 1.5, WH: 1.0, TW: 1.5},
     iss={AI: 1.3, AS: .5, BL: 1.6, HI: 1.2, PI: 1.3, WH: 1.0, TW: 1.2},
     ap={AI: .5, AS: 1.2, BL: .33, HI: .5, PI: .5, WH: 1.0, TW: .7},
     fi={AI: .5, AS: .8, BL: .22, HI: .3, PI: .5, WH: 1.0, TW: .7},
     chronic={AI: 1.5, AS: .6, BL: 1.3, HI: 1.4, PI: 1.5, WH: 1.0, TW: 1.1},
     nograd={AI: 2, AS: .6, BL: 2.0, HI: 2.0, PI: 2, WH: 1.0, TW: 1.2},
-    k=dict(swd_oss=1.7, econ_oss=1.5, swd_iss=2.7, econ_iss=3.5, ap_econ=.5, ap_swd=.3, ap_ell=.3,
+    k=dict(swd_oss=1.7, econ_oss=1.5, swd_iss=2.6, econ_iss=3.9, ap_econ=.5, ap_swd=.3, ap_ell=.3,
            fi_econ=.4, fi_swd=.35, fi_ell=.15, swd_base=.145),
 )
 # The state: milder disproportionality.
@@ -906,3 +906,311 @@ STATE_UNITS = [  # level, enrolment, FI base, base rates
     dict(level='middle', n=9000, fi=.18, oss=.008, iss=.016, chronic=.09, ap=0),
     dict(level='high', n=283000, fi=0, oss=.012, iss=.020, chronic=.14, ap=.40),
 ]
+
+
+# ---------------------------------------------------------------------------
+# Generation
+# ---------------------------------------------------------------------------
+
+def framework_clusters():
+    with open(FRAMEWORK, encoding='utf-8') as f:
+        return re.findall(r'^\[cluster (\d+\.\d+)\]', f.read(), re.M)
+
+
+def parse_time(s):
+    return dt.datetime.strptime(s, '%Y-%m-%dT%H:%M')
+
+
+def zulu(t):
+    return t.strftime('%Y-%m-%dT%H:%M:%SZ')
+
+
+def note_delay(rng, source, text):
+    """How long after the activity started the note was written."""
+    long_note = len(text) > 200
+    if source == SRV:
+        return dt.timedelta(days=1 + rng.random() * 3, hours=rng.random() * 6)
+    if source == SELF:
+        return dt.timedelta(minutes=30 + rng.random() * 60 * (30 if long_note else 2))
+    if source == DOC:
+        return dt.timedelta(minutes=20 + rng.random() * (300 if long_note else 150))
+    if long_note:  # written up after the session
+        return dt.timedelta(hours=3 + rng.random() * 25)
+    return dt.timedelta(minutes=4 + rng.random() * 80)  # typed during it
+
+
+def build_evidence(clusters):
+    rng = random.Random(4101)
+    acts = {a[0]: a for a in ACTIVITIES}
+    seq = {}
+    rows = []
+    for key, valence, cl, subs, text in NOTES:
+        _, site, source, held, fac, second, _desc = acts[key]
+        seq[key] = seq.get(key, 0) + 1
+        codes = cl.split()
+        for c in codes:
+            assert c in clusters, (key, c)
+        author = second if (second and rng.random() < .35) else fac
+        at = parse_time(held) + note_delay(rng, source, text)
+        at = at.replace(second=int(rng.random() * 60))
+        groups = ';'.join(SUBGROUP_CODES[s] for s in subs.split())
+        rows.append([uid('evidence', key, str(seq[key])), zulu(at), site, source, author,
+                     {'s': 'strength', 'g': 'growth', 'n': 'neutral'}[valence],
+                     ';'.join(codes), groups, uid('activity', key), text])
+    rows.sort(key=lambda r: (r[1], r[0]))
+    return rows
+
+
+def source_types(evidence):
+    out = {}
+    for r in evidence:
+        for c in r[6].split(';'):
+            out.setdefault((r[2], c), set()).add(r[3])
+    return out
+
+
+def agreed_level(vals, true):
+    """The level the team settles on: the most common score, and where two
+    are equally common, the one the evidence supports best."""
+    best = max(vals.count(v) for v in vals)
+    tied = sorted(set(v for v in vals if vals.count(v) == best))
+    return true if true in tied else tied[0]
+
+
+def stamp(rng, day, lo_h=8, span_h=10):
+    t = dt.datetime.strptime(day, '%Y-%m-%d') + dt.timedelta(hours=lo_h + rng.random() * span_h)
+    return zulu(t.replace(second=int(rng.random() * 60)))
+
+
+def build_scores(evidence):
+    rng = random.Random(2718)
+    types = source_types(evidence)
+    rows = []
+    pairs = [(s, c) for s in ['DO'] + SCHOOL_CODES for c in CLUSTER_ORDER
+             if levels(TEAM_LEVELS[s])[c] is not None]
+    # about 7% of pairs get a two-level spread between raters
+    wide = set(p for p in pairs if rng.random() < .075)
+    for site, c in pairs:
+        true = levels(TEAM_LEVELS[site])[c]
+        k = len(types.get((site, c), ()))
+        p_ne = {0: .8, 1: .35, 2: .1}.get(k, .02)
+        others = [p for p in TEAM if p not in (LEAD, PRIMARY[site])]
+        rng_others = sorted(others, key=lambda p: rng.random())
+        raters = [LEAD] + ([PRIMARY[site]] if PRIMARY[site] != LEAD else [])
+        raters += rng_others[:(4 if rng.random() < .55 else 3) - len(raters)]
+        drift = 1 if (true == 1 or (true == 2 and rng.random() < .5)) else -1
+        given = {}
+        for r in raters:
+            if rng.random() < p_ne:
+                given[r] = None
+            elif rng.random() < .72:
+                given[r] = true
+            else:
+                given[r] = true + drift
+        nums = [v for v in given.values() if v is not None]
+        if (site, c) in wide and len(nums) >= 2:
+            numeric = [r for r in raters if given[r] is not None]
+            given[numeric[0]], given[numeric[-1]] = 1, 3
+            for r in numeric[1:-1]:
+                given[r] = true
+        else:
+            wide.discard((site, c))
+        day0 = dt.date.fromisoformat(VISIT_END[site])
+        for r in raters:
+            lv = given[r]
+            if lv is None:
+                why = NE_RATIONALE[int(rng.random() * len(NE_RATIONALE))]
+            elif rng.random() < .12:
+                why = ''
+            else:
+                why = RATIONALE[c][lv - 1]
+                if k < 3 and rng.random() < .5:
+                    why = 'Evidence thin. ' + why
+            day = (day0 + dt.timedelta(days=1 + int(rng.random() * 12))).isoformat()
+            rows.append([site, c, r, 'team', 'NE' if lv is None else str(lv), why, stamp(rng, day)])
+        # consensus on about 40% of pairs, more often where evidence is triangulated
+        nums = [v for v in given.values() if v is not None]
+        if k == 0 and site != 'DO':
+            rows.append([site, c, LEAD, 'consensus', 'NE',
+                         'Agreed: insufficient evidence. Follow up before the report.',
+                         stamp(rng, '2026-04-16')])
+        elif len(nums) >= 2 and rng.random() < (.55 if k >= 3 else .3):
+            lv = true if (site, c) in wide else agreed_level(nums, true)
+            why = RATIONALE[c][lv - 1]
+            if (site, c) in wide:
+                why = 'Agreed after discussing the two-level spread. ' + why
+            day = '2026-04-%02d' % (13 + int(rng.random() * 5))
+            rows.append([site, c, LEAD, 'consensus', str(lv), why, stamp(rng, day)])
+    # principals' self-evaluations
+    acts = {a[0]: a for a in ACTIVITIES}
+    for site in SCHOOL_CODES:
+        own = levels(SELF_LEVELS[site])
+        held = parse_time(acts[site + '-self'][3])
+        for c in CLUSTER_ORDER:
+            lv = own[c]
+            if not lv:
+                continue
+            why = SELF_QUOTES.get((site, c)) or (SELF_RATIONALE[c][lv - 1] if rng.random() < .8 else '')
+            at = held - dt.timedelta(days=1 + int(rng.random() * 3), hours=rng.random() * 5)
+            rows.append([site, c, PRINCIPALS[site], 'self', str(lv), why,
+                         zulu(at.replace(second=int(rng.random() * 60)))])
+    order = {s: i for i, (s, _, _) in enumerate(SITES)}
+    kinds = {'self': 0, 'team': 1, 'consensus': 2}
+    rows.sort(key=lambda r: (order[r[0]], CLUSTER_ORDER.index(r[1]), kinds[r[3]], TEAM.index(r[2])
+                             if r[2] in TEAM else -1))
+    return rows
+
+
+def race_counts(mix, n, ai, pi):
+    rest = n - ai - pi
+    raw = {r: mix[r] * rest for r in mix}
+    out = {r: int(raw[r]) for r in raw}
+    for r in sorted(raw, key=lambda r: (raw[r] - out[r], r), reverse=True)[:rest - sum(out.values())]:
+        out[r] += 1
+    out[AI], out[PI] = ai, pi
+    return out
+
+
+def simulate(rng, unit, mult, n, ai, pi, mix, shift):
+    """Make a population of anonymous student records and their outcomes.
+    Only the aggregates are written out."""
+    k = mult['k']
+    rc = race_counts(mix, n, ai, pi)
+    shares = {r: rc[r] / n for r in rc}
+    k_econ = unit.get('econ', .3) / sum(shares[r] * mult['econ'][r] for r in rc)
+    k_ell = unit.get('ell', .1) / sum(shares[r] * mult['ell'][r] for r in rc)
+    out = []
+    for r in RACES:
+        for _ in range(rc[r]):
+            s = {'race': r, 'gender': 'Female' if rng.random() < .49 else 'Male'}
+            male = s['gender'] == 'Male'
+            e = s['econ'] = rng.random() < min(.95, k_econ * mult['econ'][r])
+            el = s['ell'] = rng.random() < min(.9, k_ell * mult['ell'][r])
+            p = k['swd_base'] * unit.get('swd', 1) * mult['swd'][r] * (1.3 if male else .7) * (1.15 if e else .95)
+            d = s['swd'] = rng.random() < p
+            grade = 9 + int(rng.random() * 4) if unit['level'] == 'high' else 0
+            p = unit['oss'] * mult['oss'][r] * (k['swd_oss'] if d else 1) * (k['econ_oss'] if e else 1)
+            s['oss'] = rng.random() < p * (1.3 if male else .7) * (1 + shift)
+            p = unit['iss'] * mult['iss'][r] * (k['swd_iss'] if d else 1) * (k['econ_iss'] if e else 1)
+            s['iss'] = rng.random() < p * (1.3 if male else .7) * (1 + shift / 2)
+            p = unit['chronic'] * mult['chronic'][r] * (1.6 if d else 1) * (2.1 if e else 1) * (1.3 if el else 1)
+            s['chronic_absent'] = rng.random() < min(.8, p)
+            s['sped_id'] = d
+            if unit['ap']:
+                p = unit['ap'] * mult['ap'][r] * (k['ap_econ'] if e else 1) * (k['ap_swd'] if d else 1)
+                p *= (k['ap_ell'] if el else 1) * (.25 if grade == 9 else 1)
+                s['ap_enrol'] = rng.random() < p
+            if unit['fi']:
+                p = unit['fi'] * 1.6 * mult['fi'][r] * (k['fi_econ'] if e else 1) * (k['fi_swd'] if d else 1)
+                s['fi_enrol'] = rng.random() < min(.9, p * (k['fi_ell'] if el else 1))
+            if grade == 12:
+                p = .02 * mult['nograd'][r] * (2.5 if d else 1) * (2.0 if e else 1) * (2.5 if el else 1)
+                s['grad'] = rng.random() >= min(.6, p)
+            out.append(s)
+    return out
+
+
+def group_of(s, dim):
+    if dim == 'race':
+        return s['race']
+    if dim == 'gender':
+        return s['gender']
+    flag = {'disability': 'swd', 'ell': 'ell', 'econ': 'econ'}[dim]
+    return dict(DIMENSIONS)[dim][0 if s[flag] else 1]
+
+
+def aggregate(site, year, students):
+    enrolled, count = {}, {}
+    for s in students:
+        for metric, *_ in METRICS:
+            if metric not in s:
+                continue
+            for dim, _groups in DIMENSIONS:
+                key = (metric, dim, group_of(s, dim))
+                enrolled[key] = enrolled.get(key, 0) + 1
+                count[key] = count.get(key, 0) + s[metric]
+    rows = []
+    for metric, *_ in METRICS:
+        for dim, groups in DIMENSIONS:
+            if metric == 'sped_id' and dim == 'disability':
+                continue  # identification by disability status is not a rate
+            for g in groups:
+                if (metric, dim, g) in enrolled:
+                    rows.append([site, year, metric, dim, g, enrolled[(metric, dim, g)],
+                                 count[(metric, dim, g)]])
+    return rows
+
+
+SUBGROUP_SEED = 20260301
+
+
+def build_subgroups():
+    rng = random.Random(SUBGROUP_SEED)
+    rows = []
+    for yi, year in enumerate(YEARS):
+        shift = .12 if year == '2023-24' else 0  # suspensions were a little higher the year before
+        district = []
+        per_site = {}
+        for code, u in SCHOOLS.items():
+            n = u['n'] if yi else round(u['n'] * .985)
+            ai, pi = u['ai'], u['pi']
+            if not yi and code in ('RHS', 'MMS'):
+                ai, pi = ai + (code == 'MMS'), pi + (code == 'RHS')
+            st = simulate(rng, u, DISTRICT_MULT, n, ai, pi, u['mix'], shift)
+            district += st
+            per_site[code] = st
+        rows += aggregate('DO', year, district)
+        for code in SCHOOL_CODES:
+            rows += aggregate(code, year, per_site[code])
+    return rows
+
+
+def build_state():
+    rng = random.Random(1788)
+    rows = []
+    for yi, year in enumerate(YEARS):
+        shift = .08 if year == '2023-24' else 0
+        everyone = []
+        for u in STATE_UNITS:
+            n = u['n'] if yi else round(u['n'] * 1.006)
+            unit = dict(u, econ=.36, ell=.12)
+            everyone += simulate(rng, unit, STATE_MULT, n, round(n * .0021), round(n * .0011), STATE_MIX, shift)
+        rows += aggregate('STATE', year, everyone)
+    return rows
+
+
+def build_activities():
+    return [[uid('activity', key), site, source, held, desc, fac]
+            for key, site, source, held, fac, _second, desc in ACTIVITIES]
+
+
+def write(name, header, rows):
+    path = os.path.join(HERE, name)
+    with open(path, 'w', encoding='utf-8', newline='') as f:
+        w = csv.writer(f, lineterminator='\n')
+        w.writerow(header)
+        for r in rows:
+            w.writerow([nfc(x) if isinstance(x, str) else x for x in r])
+    print('%-16s %5d rows' % (name, len(rows)))
+
+
+def main():
+    clusters = framework_clusters()
+    assert clusters == CLUSTER_ORDER, clusters
+    evidence = build_evidence(clusters)
+    write('sites.csv', ['code', 'name', 'kind'], SITES)
+    write('people.csv', ['name', 'role', 'site'], PEOPLE)
+    write('activities.csv', ['id', 'site', 'source', 'held_at', 'description', 'facilitator'],
+          build_activities())
+    write('evidence.csv', ['id', 'created_at', 'site', 'source', 'author', 'valence', 'clusters',
+                           'subgroups', 'activity', 'text'], evidence)
+    write('scores.csv', ['site', 'cluster', 'rater', 'kind', 'level', 'rationale', 'updated_at'],
+          build_scores(evidence))
+    write('metrics.csv', ['code', 'name', 'direction', 'denominator', 'cluster'], METRICS)
+    header = ['site', 'year', 'metric', 'dimension', 'group', 'enrolled', 'count']
+    write('subgroups.csv', header, build_subgroups())
+    write('state.csv', header, build_state())
+
+
+if __name__ == '__main__':
+    main()

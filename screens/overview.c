@@ -19,7 +19,7 @@ static struct {
 static int
 list_height(WINDOW *win)
 {
-	int h = getmaxy(win) - 4 - ov.ndom;
+	int h = getmaxy(win) - 5 - ov.ndom;
 
 	return h < 1 ? 1 : h;
 }
@@ -91,7 +91,7 @@ draw_heading(WINDOW *win)
 	ui_text(win, 1, 0, CODE_COLS, "Site", A_BOLD);
 	ui_text(win, 1, CODE_COLS, NAME_COLS + 2, "Name", A_BOLD);
 	for (int d = 0; d < ov.ndom; d++) {
-		snprintf(text, sizeof(text), "D%s scored notes", ov.dom[d].code);
+		snprintf(text, sizeof(text), "Domain %s", ov.dom[d].code);
 		ui_text(win, 1, x + d * cw, cw, text, A_BOLD);
 	}
 	ui_hline(win, 2, 0, getmaxx(win));
@@ -109,7 +109,7 @@ draw_row(WINDOW *win, int y, const struct summary_row *r, bool selected)
 	for (int d = 0; d < ov.ndom; d++) {
 		const struct summary_cell *c = &r->cell[d];
 
-		snprintf(text, sizeof(text), "%3d/%-3d %4d", c->scored, c->clusters, c->notes);
+		snprintf(text, sizeof(text), "%2d/%-2d %4d", c->scored, c->clusters, c->notes);
 		ui_text(win, y, x + d * cw, cw, text,
 			attr | (c->clusters && c->scored == c->clusters ? A_BOLD : 0));
 	}
@@ -122,6 +122,9 @@ draw_legend(WINDOW *win, int y)
 	char text[200];
 
 	ui_hline(win, y++, 0, getmaxx(win));
+	ui_text(win, y++, 0, getmaxx(win),
+		"Each domain: clusters scored / clusters, then evidence notes. Enter: work on a site.",
+		ui_attr(UI_DIM));
 	for (int d = 0; d < ov.ndom; d++) {
 		snprintf(text, sizeof(text), "D%s  %s", ov.dom[d].code, ov.dom[d].title);
 		ui_text(win, y++, 0, getmaxx(win), text, ui_attr(UI_DIM));
@@ -181,7 +184,7 @@ overview_key(struct app *app, WINDOW *win, enum action a, int key)
 }
 
 static const struct keybinding overview_keys[] = {
-	{ '\r', ACT_ENTER },
+	{ '\r', ACT_ENTER }, { ']', ACT_SITE_NEXT }, { 'R', ACT_SCREEN_RUBRIC },
 };
 
 const struct screen_ops overview_screen = {

@@ -82,15 +82,28 @@ apply_pragmas(struct db *db)
 	return db_exec(db, "PRAGMA synchronous = NORMAL");
 }
 
-static int
-open_handle(struct db *db, int flags)
+/* A URI for path with SQLite's reserved characters escaped, with room for a query. */
+static char *
+file_uri(const char *path)
 {
-	int oflags = SQLITE_OPEN_NOMUTEX;
-	int rc;
+	size_t n = strlen(path);
+	char *uri = malloc(n * 3 + 32), *p = uri;
 
-	db->readonly = (flags & DB_READONLY) || access(db->path, W_OK) != 0;
-	oflags |= db->readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE;
-	rc = sqlite3_open_v2(db->path, &db->h, oflags, NULL);
+	if (!uri)
+		return NULL;
+	p += sprintf(p, "file:");
+	for (; *path; path++)
+		p += strchr("?#%", *path) ? sprintf(p, "%%%02X", (unsigned char)*path)
+					  : sprintf(p, "%c", *path);
+	*p = '\0';
+	return uri;
+}
+
+static int
+try_open(struct db *db, const char *name, int oflags)
+{
+	int rc = sqlite3_open_v2(name, &db->h, oflags, NULL);
+
 	if (rc != SQLITE_OK)
 		return db->h ? db_fail(db, "cannot open")
 			     : error(QREL_NOMEM, "%s: cannot open: out of memory", db->path);
@@ -98,7 +111,32 @@ open_handle(struct db *db, int flags)
 	/* Reading the schema here turns "not a database" into an error now. */
 	if (sqlite3_exec(db->h, "SELECT count(*) FROM sqlite_schema", NULL, NULL, NULL) != SQLITE_OK)
 		return db_fail(db, "not a usable qrel database");
-	return apply_pragmas(db);
+	return QREL_OK;
+}
+
+static int
+open_handle(struct db *db, int flags)
+{
+	int oflags = SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI;
+	int rc;
+	char *uri;
+
+	db->readonly = (flags & DB_READONLY) || access(db->path, W_OK) != 0;
+	oflags |= db->readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE;
+	/* Plain paths go through a URI too, so a name with '?' stays a name. */
+	if (!(uri = file_uri(db->path)))
+		return error(QREL_NOMEM, "out of memory");
+	rc = try_open(db, uri, oflags);
+	if (rc != QREL_OK && db->readonly && access(db->path, W_OK) != 0) {
+		/* A WAL database in a folder we cannot write has no -shm to share:
+		 * read it as a fixed snapshot instead. */
+		sqlite3_close(db->h);
+		db->h = NULL;
+		strcat(uri, "?immutable=1");
+		rc = try_open(db, uri, oflags);
+	}
+	free(uri);
+	return rc == QREL_OK ? apply_pragmas(db) : rc;
 }
 
 static int

@@ -306,15 +306,17 @@ lookup(struct imp *im, const char *sql, const char *key)
 	int64_t id = 0;
 	int rc;
 
-	if (!st)
-		return checked(im, -1);
+	if (!st) {
+		im->failed = QREL_DB;
+		return 0;
+	}
 	sqlite3_bind_int64(st, 1, im->review);
 	db_bind_text(st, 2, key);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
 		id = sqlite3_column_int64(st, 0);
 	else if (rc != SQLITE_DONE)
-		id = checked(im, -db_fail(im->db, "lookup"));
+		im->failed = db_fail(im->db, "lookup");
 	sqlite3_reset(st);
 	return id;
 }
@@ -387,7 +389,7 @@ person_ref(struct imp *im, int c, struct person *p)
 		p->role = canonical(roles, db_col_text(st, 1));
 		p->site = sqlite3_column_int64(st, 2);
 	} else if (rc != SQLITE_DONE) {
-		checked(im, -db_fail(im->db, "looking up a person"));
+		im->failed = db_fail(im->db, "looking up a person");
 	} else {
 		bad(im, c, v, "unknown person");
 	}
@@ -921,7 +923,7 @@ note_activity(struct imp *im, struct note *nt)
 	} else if (rc == SQLITE_DONE) {
 		bad(im, EV_ACTIVITY, v, "unknown activity");
 	} else {
-		checked(im, -db_fail(im->db, "looking up an activity"));
+		im->failed = db_fail(im->db, "looking up an activity");
 	}
 	sqlite3_reset(st);
 }
@@ -1281,11 +1283,36 @@ subgroup_check(struct imp *im, struct subgroup *g)
 	free(metric);
 }
 
+/* The stored row's id, 0 when new; -1 on failure (im->failed is set). */
+static int64_t
+subgroup_find(struct imp *im, const struct subgroup *g)
+{
+	static const char sql[] = "SELECT id FROM subgroup_row WHERE site_id = ?1 AND year = ?2 AND "
+				  "metric_id = ?3 AND dimension = ?4 AND grp = ?5";
+	sqlite3_stmt *st = db_stmt(im->db, sql);
+	int64_t id = 0;
+	int rc;
+
+	if (!st) {
+		im->failed = QREL_DB;
+		return -1;
+	}
+	sqlite3_bind_int64(st, 1, g->site);
+	db_bind_text(st, 2, g->year);
+	sqlite3_bind_int64(st, 3, g->metric);
+	db_bind_text(st, 4, g->dimension);
+	db_bind_text(st, 5, g->group);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		id = sqlite3_column_int64(st, 0);
+	else if (rc != SQLITE_DONE)
+		im->failed = db_fail(im->db, "looking up a subgroup row");
+	sqlite3_reset(st);
+	return im->failed ? -1 : id;
+}
+
 static int
 row_subgroup(struct imp *im)
 {
-	static const char find[] = "SELECT id FROM subgroup_row WHERE site_id = ?1 AND year = ?2 AND "
-				   "metric_id = ?3 AND dimension = ?4 AND grp = ?5";
 	static const char ins[] = "INSERT INTO subgroup_row(uuid, review_id, site_id, year, metric_id, "
 				  "dimension, grp, enrolled, count, updated_at) "
 				  "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)";
@@ -1294,24 +1321,11 @@ row_subgroup(struct imp *im)
 	struct subgroup g;
 	sqlite3_stmt *st;
 	char now[21];
-	int64_t id = 0;
-	int rc;
+	int64_t id;
 
 	subgroup_check(im, &g);
-	if (!row_ok(im))
+	if (!row_ok(im) || (id = subgroup_find(im, &g)) < 0)
 		return im->failed;
-	if (!(st = db_stmt(im->db, find)))
-		return QREL_DB;
-	sqlite3_bind_int64(st, 1, g.site);
-	db_bind_text(st, 2, g.year);
-	sqlite3_bind_int64(st, 3, g.metric);
-	db_bind_text(st, 4, g.dimension);
-	db_bind_text(st, 5, g.group);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		id = sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return db_fail(im->db, "looking up a subgroup row");
 	if (!(st = db_stmt(im->db, id ? upd : ins)))
 		return QREL_DB;
 	bind_target(im, st, id, 11);

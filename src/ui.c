@@ -191,12 +191,13 @@ draw_header(void)
 	int rw;
 
 	snprintf(left, sizeof(left), " qrel %s %s", app->utf8 ? "\xc2\xb7" : "|", app->review_title);
-	snprintf(right, sizeof(right), "%s%s %s  %s (%s) ", app->readonly ? "[read-only]  " : "",
-		 app->site_code, ui.screen ? ui.screen->name : "", app->user,
+	snprintf(right, sizeof(right), "%s%s  site %s  %s (%s) ", app->readonly ? "[read-only]  " : "",
+		 ui.screen ? ui.screen->name : "", app->site_code, app->user,
 		 *app->role ? app->role : "not a member");
 	rw = text_width(right);
-	if (rw > COLS / 2)
-		rw = COLS / 2;
+	/* The review title gives way first: who and where matter more. */
+	if (rw > COLS - 24)
+		rw = COLS - 24;
 	ui_text(ui.header, 0, 0, COLS - rw, left, ui_attr(UI_TITLE));
 	ui_text(ui.header, 0, COLS - rw, rw, right, ui_attr(app->readonly ? UI_ERROR : UI_TITLE));
 	wnoutrefresh(ui.header);
@@ -215,46 +216,67 @@ draw_status(void)
 	ui.status_dirty = false;
 }
 
-/* The help overlay lists this screen's keys, then the global ones, each action once. */
-static size_t
-help_lines(const struct keybinding **keys, size_t *nkeys)
+/* The help overlay: one line per action, this screen's first, each with all its keys. */
+static int
+help_collect(enum action *order)
 {
-	keys[0] = ui.screen->keys;
-	nkeys[0] = ui.screen->keys ? ui.screen->nkeys : 0;
-	keys[1] = keys_global;
-	nkeys[1] = keys_global_count;
-	return nkeys[0] + nkeys[1];
+	const struct keybinding *tables[2] = { ui.screen->keys, keys_global };
+	size_t sizes[2] = { ui.screen->keys ? ui.screen->nkeys : 0, keys_global_count };
+	bool seen[ACT_COUNT] = { false };
+	int n = 0;
+
+	for (int t = 0; t < 2; t++) {
+		for (size_t i = 0; i < sizes[t]; i++) {
+			enum action a = tables[t][i].action;
+
+			if (!seen[a] && a != ACT_NONE)
+				order[n++] = a;
+			seen[a] = true;
+		}
+	}
+	return n;
 }
 
 static void
-help_line(WINDOW *w, int y, int width, int key, enum action a)
+help_keys(enum action a, char *buf, size_t size)
 {
-	char name[32], line[256];
+	const struct keybinding *tables[2] = { ui.screen->keys, keys_global };
+	size_t sizes[2] = { ui.screen->keys ? ui.screen->nkeys : 0, keys_global_count }, used = 0;
 
-	keys_name(key, name, sizeof(name));
-	snprintf(line, sizeof(line), "  %-8s %s", name, action_help(a));
-	ui_text(w, y, 1, width, line, A_NORMAL);
+	buf[0] = '\0';
+	for (int t = 0; t < 2; t++) {
+		for (size_t i = 0; i < sizes[t]; i++) {
+			char name[32];
+
+			if (tables[t][i].action != a)
+				continue;
+			keys_name(tables[t][i].key, name, sizeof(name));
+			if (strstr(buf, name) && strlen(name) > 1)
+				continue; /* Enter is bound to both \n and \r */
+			used += (size_t)snprintf(buf + used, size > used ? size - used : 0, "%s%s",
+						 used ? " " : "", name);
+		}
+	}
 }
 
 static void
 draw_help(void)
 {
-	const struct keybinding *keys[2];
-	size_t nkeys[2], total = help_lines(keys, nkeys), row = 0;
-	int height = getmaxy(ui.body), width = getmaxx(ui.body) - 2, y = 2;
+	enum action order[ACT_COUNT];
+	int n = help_collect(order), height = getmaxy(ui.body), width = getmaxx(ui.body) - 2;
 
+	if (ui.help_top > n - 1)
+		ui.help_top = n > 0 ? n - 1 : 0;
 	werase(ui.body);
 	box(ui.body, 0, 0);
-	ui_text(ui.body, 1, 1, width, "  Keys (any key closes; j/k scroll)", A_BOLD);
-	for (int part = 0; part < 2; part++) {
-		for (size_t i = 0; i < nkeys[part]; i++, row++) {
-			if ((int)row < ui.help_top || y >= height - 1)
-				continue;
-			help_line(ui.body, y++, width, keys[part][i].key, keys[part][i].action);
-		}
+	ui_text(ui.body, 1, 1, width, "  Keys on this screen (any key closes; j/k scroll)", A_BOLD);
+	for (int i = ui.help_top, y = 2; i < n && y < height - 1; i++, y++) {
+		char keys[64], line[256];
+
+		help_keys(order[i], keys, sizeof(keys));
+		snprintf(line, sizeof(line), "  %-16s %s", keys, action_help(order[i]));
+		ui_text(ui.body, y, 1, width, line, A_NORMAL);
 	}
-	if ((size_t)ui.help_top > total)
-		ui.help_top = 0;
 	wnoutrefresh(ui.body);
 }
 

@@ -10,7 +10,8 @@ export HOME="$T/home" XDG_DATA_HOME="$T/data" XDG_CONFIG_HOME="$T/config"
 export TERM=xterm-256color LANG=C.UTF-8 LC_ALL=C.UTF-8 TZ=UTC QREL_NOW=2026-03-02T10:00:00Z
 unset NO_COLOR VISUAL EDITOR
 mkdir -p "$HOME" "$XDG_DATA_HOME" "$XDG_CONFIG_HOME"
-TMUX_SOCKET="qrel-test-$$"
+TMUX_SOCKET="qrel-test-$$-0"
+STARTS=0
 TESTS_RUN=0
 TESTS_FAILED=0
 
@@ -48,15 +49,19 @@ finish() {
 }
 
 # start [WxH] ARGS...: runs qrel in a new tmux server (START_ENV: extra VAR=value
-# words for its environment); its exit status lands in $T/exit.
+# words for its environment; START_WRAP: a command to run it under, such as
+# setpriv); its exit status lands in $T/exit.
 start() {
 	size=80x24
 	case "${1:-}" in [0-9]*x[0-9]*) size=$1; shift ;; esac
 	rm -f "$T/exit"
 	printf '%s ' "$QREL" "$@" >"$T/cmd"
 	tm kill-server 2>/dev/null
+	# A fresh server each time: a dying one may still hold the old socket.
+	STARTS=$((STARTS + 1))
+	TMUX_SOCKET="qrel-test-$$-$STARTS"
 	tm new-session -d -s qrel -x "${size%x*}" -y "${size#*x}" \
-		"env ${START_ENV:-} $(printf "'%s' " "$QREL" "$@"); echo \$? > '$T/exit'; sleep 30"
+		"${START_WRAP:-} env ${START_ENV:-} $(printf "'%s' " "$QREL" "$@"); echo \$? > '$T/exit'; sleep 30"
 }
 
 keys() { tm send-keys -t qrel "$@"; }
@@ -85,7 +90,8 @@ wait_exit() {
 	return 1
 }
 
-qrel_pid() { pgrep -n -f "^$QREL " || pgrep -n -x qrel; }
+# qrel_running PATTERN: is a qrel process whose arguments match PATTERN alive?
+qrel_running() { pgrep -f "^$QREL .*$1" >/dev/null; }
 
 sql() { sqlite3 -batch -noheader "$@"; }
 

@@ -1,0 +1,110 @@
+/* score.h: rubric scores: who may give which, the one-transaction write with its
+ * change log, blind reading for consensus, and the reads the rubric screen draws. */
+#ifndef QREL_SCORE_H
+#define QREL_SCORE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct db;
+
+enum score_kind { SCORE_TEAM, SCORE_SELF, SCORE_CONSENSUS };
+
+#define SCORE_MAX_LEVELS 9	/* the schema's bound on a framework's scale */
+#define SCORE_KEEP (-1)		/* score_set: leave the level as it is */
+#define SCORE_TRIANGULATED 3	/* distinct source types that make a score triangulated */
+
+const char *score_kind_name(enum score_kind kind);
+/* "team", "self" or "consensus"; QREL_PARSE otherwise. */
+int score_kind_parse(const char *s, enum score_kind *kind);
+/* The kind a role gives by default: self for a principal, team for everyone else. */
+enum score_kind score_kind_for_role(const char *role);
+
+/* May the member named who give a score of kind at site? QREL_OK, or QREL_DENIED
+ * (not a member, observer, wrong role, a principal at another school) or
+ * QREL_LOCKED (site or review locked), with the reason in error_message(). */
+int score_may(struct db *db, int64_t review, const char *who, int64_t site, enum score_kind kind);
+
+/* Sets who's score of kind for (site, cluster) in one transaction, logging each
+ * changed value. level: 1..K, 0 clears, SCORE_KEEP keeps it (insufficient is
+ * then ignored); insufficient marks NE and needs level 0. rationale: NULL keeps
+ * the stored one. Refusals change nothing and say why. */
+int score_set(struct db *db, int64_t review, const char *who, int64_t site, int64_t cluster,
+	      enum score_kind kind, int level, bool insufficient, const char *rationale);
+
+struct score_value {
+	bool exists;
+	int level;		/* 0: not rated */
+	bool insufficient;
+	char *rationale;	/* malloc'd; "" when there is none */
+	int version;
+};
+
+/* The rater's score of kind for (site, cluster); out->exists is false when none. */
+int score_get(struct db *db, int64_t site, int64_t cluster, int64_t rater, enum score_kind kind,
+	      struct score_value *out);
+void score_value_free(struct score_value *v);
+
+struct score_evidence {
+	int notes;		/* live notes at the site tagged to the cluster */
+	int sources;		/* distinct source types among them */
+};
+
+int score_evidence(struct db *db, int64_t site, int64_t cluster, struct score_evidence *out);
+/* Clusters the rater has scored (a level or NE) at site, of all the framework's. */
+int score_progress(struct db *db, int64_t review, int64_t site, int64_t rater, enum score_kind kind,
+		   int *scored, int *total);
+
+/* The rubric as a tree: each domain followed by its clusters, in framework order,
+ * with the rater's score of kind and the evidence at site for each cluster. */
+struct score_node {
+	bool is_domain;
+	int64_t id;		/* the domain's or the cluster's row */
+	char code[16];
+	char title[160];
+	int level;		/* clusters only: 0 when not rated */
+	bool insufficient;
+	struct score_evidence ev;
+};
+
+int score_tree(struct db *db, int64_t review, int64_t site, int64_t rater, enum score_kind kind,
+	       struct score_node **out, int *n);
+
+/* One cluster's text: its title, and per level the scale label and descriptor. */
+struct score_rubric {
+	int levels;
+	char code[16];
+	char *title;
+	char *label[SCORE_MAX_LEVELS];		/* [0] is level 1 */
+	char *descriptor[SCORE_MAX_LEVELS];
+};
+
+int score_rubric(struct db *db, int64_t review, int64_t cluster, struct score_rubric *out);
+void score_rubric_free(struct score_rubric *r);
+
+struct score_entry {
+	char rater[128];
+	enum score_kind kind;
+	int level;
+	bool insufficient;
+	char *rationale;
+};
+
+/* The scores for (site, cluster) the viewer may see. Rating is blind: others'
+ * scores only for the lead, or once a consensus exists; else only the viewer's own. */
+int score_list(struct db *db, int64_t review, const char *viewer, int64_t site, int64_t cluster,
+	       struct score_entry **out, int *n);
+void score_list_free(struct score_entry *e, int n);
+
+/* A score as exported: level is "2", "NE" or "" (not rated). */
+struct score_row {
+	const char *site, *cluster, *rater, *kind, *level, *rationale, *updated_at;
+};
+
+typedef int score_row_fn(void *ctx, const struct score_row *r);
+
+/* Every score (at site, of kind, when given) by site, cluster, rater and kind.
+ * fn returning non-zero stops and is returned. */
+int score_each(struct db *db, int64_t review, int64_t site, const char *kind, score_row_fn *fn, void *ctx);
+
+#endif

@@ -1,0 +1,71 @@
+/* cmd_import.c: `qrel import KIND FILE.csv`: loads one CSV file into the review, all or nothing. */
+#include "qrel/qrel.h"
+#include "qrel/cmd.h"
+#include "qrel/db.h"
+#include "qrel/diag.h"
+#include "qrel/import.h"
+
+#include <getopt.h>
+
+/* Checked before the database is opened, so a typo costs nothing. */
+static bool
+known_kind(const char *kind)
+{
+	for (size_t i = 0; import_kinds[i]; i++)
+		if (strcmp(import_kinds[i], kind) == 0)
+			return true;
+	fprintf(stderr, "qrel: unknown kind '%s'; one of:", kind);
+	for (size_t i = 0; import_kinds[i]; i++)
+		fprintf(stderr, " %s", import_kinds[i]);
+	fputc('\n', stderr);
+	return false;
+}
+
+static int
+run(const struct cmd_common *c, const char *kind, const char *file)
+{
+	struct import_stats st;
+	struct diags d = { 0 };
+	struct db *db;
+	int64_t review;
+	int rc;
+
+	if ((rc = cmd_open(c, 0, &db, &review)) != QREL_OK)
+		return cmd_fail(rc);
+	rc = import_file(db, review, kind, file, cmd_user(c), &d, &st);
+	db_close(db);
+	if (rc == QREL_OK) {
+		printf("imported %zu %s from %s: %zu new, %zu updated, %zu unchanged\n", st.rows, kind,
+			file, st.inserted, st.updated, st.unchanged);
+		return EXIT_OK;
+	}
+	if (d.n == 0) {
+		diag_free(&d);
+		return cmd_fail(rc);
+	}
+	diag_print(&d, stderr);
+	fprintf(stderr, "qrel: %zu problem%s in %s; nothing was imported\n", d.n, d.n == 1 ? "" : "s",
+		strcmp(file, "-") == 0 ? "<stdin>" : file);
+	diag_free(&d);
+	return EXIT_FAIL;
+}
+
+int
+cmd_import(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		CMD_COMMON_LONGOPTS,
+		{ 0 },
+	};
+	struct cmd_common c = { 0 };
+	int opt;
+
+	while ((opt = getopt_long(argc, argv, "", longopts, NULL)) != -1)
+		if (!cmd_common_option(&c, opt, optarg, "import"))
+			return cmd_usage("import");
+	if (argc - optind != 2)
+		return cmd_usage("import");
+	if (!known_kind(argv[optind]))
+		return EXIT_USAGE;
+	return run(&c, argv[optind], argv[optind + 1]);
+}

@@ -1,0 +1,678 @@
+/* score.c: rubric scores: role rules, locks, the logged upsert, and the screen's reads. */
+#include "qrel/qrel.h"
+#include "qrel/db.h"
+#include "qrel/score.h"
+#include "qrel/store.h"
+#include "qrel/util.h"
+
+static const char *const kind_names[] = { "team", "self", "consensus" };
+
+const char *
+score_kind_name(enum score_kind kind)
+{
+	return (size_t)kind < ARRAY_SIZE(kind_names) ? kind_names[kind] : "team";
+}
+
+int
+score_kind_parse(const char *s, enum score_kind *kind)
+{
+	for (size_t i = 0; s && i < ARRAY_SIZE(kind_names); i++) {
+		if (strcasecmp(s, kind_names[i]) == 0) {
+			*kind = (enum score_kind)i;
+			return QREL_OK;
+		}
+	}
+	return error(QREL_PARSE, "unknown score kind '%s' (team, self or consensus)", s ? s : "");
+}
+
+enum score_kind
+score_kind_for_role(const char *role)
+{
+	return role && strcmp(role, "principal") == 0 ? SCORE_SELF : SCORE_TEAM;
+}
+
+/* ---- who may score ---- */
+
+struct rater {
+	int64_t id, home;
+	char role[16];
+};
+
+static bool
+is(const char *a, const char *b)
+{
+	return strcmp(a, b) == 0;
+}
+
+static int
+principal_site(struct db *db, const char *who, int64_t home, int64_t site)
+{
+	char mine[32] = "?", there[32] = "?", name[8];
+
+	if (home == site)
+		return QREL_OK;
+	if (home > 0)
+		store_site_info(db, home, mine, sizeof(mine), name, sizeof(name));
+	store_site_info(db, site, there, sizeof(there), name, sizeof(name));
+	return error(QREL_DENIED, "%s self-evaluates only their own school (%s), not %s", who, mine, there);
+}
+
+/* Team scores by reviewers and the lead, self by a principal for their own
+ * school, consensus by the lead; observers and strangers never. */
+static int
+check_role(struct db *db, const struct rater *r, const char *who, int64_t site, enum score_kind kind)
+{
+	if (r->id <= 0)
+		return error(QREL_DENIED, "%s is not a member of this review and cannot score", who);
+	if (is(r->role, "observer"))
+		return error(QREL_DENIED, "%s is an observer: observers do not score", who);
+	if (kind == SCORE_TEAM && !is(r->role, "reviewer") && !is(r->role, "lead"))
+		return error(QREL_DENIED, "team scores are given by reviewers and the lead, not a %s", r->role);
+	if (kind == SCORE_SELF && !is(r->role, "principal"))
+		return error(QREL_DENIED, "self-evaluation scores are given by a school's principal, not a %s",
+			     r->role);
+	if (kind == SCORE_SELF)
+		return principal_site(db, who, r->home, site);
+	if (kind == SCORE_CONSENSUS && !is(r->role, "lead"))
+		return error(QREL_DENIED, "consensus scores are recorded by the lead, not a %s", r->role);
+	return QREL_OK;
+}
+
+static int
+check_locks(struct db *db, int64_t review, int64_t site)
+{
+	static const char sql[] = "SELECT s.code, s.locked, r.locked FROM site s "
+				  "JOIN review r ON r.id = s.review_id WHERE s.id = ?1 AND r.id = ?2";
+	sqlite3_stmt *st = db_stmt(db, sql);
+	int rc;
+
+	if (!st)
+		return QREL_DB;
+	sqlite3_bind_int64(st, 1, site);
+	sqlite3_bind_int64(st, 2, review);
+	if ((rc = sqlite3_step(st)) != SQLITE_ROW)
+		rc = rc == SQLITE_DONE ? error(QREL_NOTFOUND, "site %lld is not in this review", (long long)site)
+				       : db_fail(db, "reading the site");
+	else if (sqlite3_column_int(st, 2))
+		rc = error(QREL_LOCKED, "the review is locked: scores can no longer be changed");
+	else if (sqlite3_column_int(st, 1))
+		rc = error(QREL_LOCKED, "site %s is locked: its scores can no longer be changed",
+			   db_col_text(st, 0));
+	else
+		rc = QREL_OK;
+	sqlite3_reset(st);
+	return rc;
+}
+
+int
+score_may(struct db *db, int64_t review, const char *who, int64_t site, enum score_kind kind)
+{
+	struct rater r;
+	int rc;
+
+	r.id = store_member(db, review, who, r.role, sizeof(r.role), &r.home);
+	if (r.id < 0)
+		return QREL_DB;
+	if ((rc = check_role(db, &r, who, site, kind)) != QREL_OK)
+		return rc;
+	return check_locks(db, review, site);
+}
+
+/* ---- writing ---- */
+
+struct stored {
+	int64_t id;
+	char uuid[UUID_LEN + 1];
+	char level[16];		/* "2", "NE" or "" */
+	char *rationale;
+};
+
+static int
+check_cluster(struct db *db, int64_t review, int64_t cluster)
+{
+	static const char sql[] = "SELECT count(*) FROM cluster c JOIN review r ON r.framework_id = c.framework_id "
+				  "WHERE r.id = ?1 AND c.id = ?2";
+	sqlite3_stmt *st = db_stmt(db, sql);
+	int found;
+
+	if (!st)
+		return QREL_DB;
+	sqlite3_bind_int64(st, 1, review);
+	sqlite3_bind_int64(st, 2, cluster);
+	found = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0) > 0;
+	sqlite3_reset(st);
+	return found ? QREL_OK : error(QREL_NOTFOUND, "cluster %lld is not in this review's framework",
+				       (long long)cluster);
+}
+
+static int
+check_level(struct db *db, int64_t review, int level, bool insufficient)
+{
+	int levels = store_levels(db, review);
+
+	if (levels < 0)
+		return QREL_DB;
+	if (level == SCORE_KEEP)
+		return QREL_OK;
+	if (level < 0 || level > levels)
+		return error(QREL_PARSE, "level %d is outside the scale: 1 to %d, or 0 to clear", level, levels);
+	if (insufficient && level)
+		return error(QREL_USAGE, "a score is either a level or insufficient evidence, not both");
+	return QREL_OK;
+}
+
+static int
+find_stored(struct db *db, int64_t site, int64_t cluster, int64_t rater, enum score_kind kind,
+	    struct stored *old)
+{
+	static const char sql[] = "SELECT id, uuid, CASE WHEN insufficient THEN 'NE' ELSE coalesce(level, '') END, "
+				  "rationale FROM score WHERE site_id = ?1 AND cluster_id = ?2 AND rater_id = ?3 AND kind = ?4";
+	sqlite3_stmt *st = db_stmt(db, sql);
+	int rc;
+
+	memset(old, 0, sizeof(*old));
+	if (!st)
+		return QREL_DB;
+	sqlite3_bind_int64(st, 1, site);
+	sqlite3_bind_int64(st, 2, cluster);
+	sqlite3_bind_int64(st, 3, rater);
+	db_bind_text(st, 4, score_kind_name(kind));
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		old->id = sqlite3_column_int64(st, 0);
+		snprintf(old->uuid, sizeof(old->uuid), "%s", db_col_text(st, 1));
+		snprintf(old->level, sizeof(old->level), "%s", db_col_text(st, 2));
+		old->rationale = xstrdup(db_col_text(st, 3));
+	}
+	rc = rc == SQLITE_ROW || rc == SQLITE_DONE ? QREL_OK : db_fail(db, "reading a score");
+	sqlite3_reset(st);
+	return rc;
+}
+
+/* What a write asks for, with the level in the change log's form. */
+struct wanted {
+	int64_t review, site, cluster, rater;
+	enum score_kind kind;
+	const char *who;
+	char level[16];
+	const char *rationale;
+};
+
+static void
+level_text(char out[16], int level, bool insufficient, const struct stored *old)
+{
+	if (level == SCORE_KEEP)
+		snprintf(out, 16, "%s", old->level);
+	else if (insufficient)
+		snprintf(out, 16, "NE");
+	else if (level > 0)
+		snprintf(out, 16, "%d", level);
+	else
+		out[0] = '\0';
+}
+
+static void
+bind_level(sqlite3_stmt *st, int i, const char *level)
+{
+	if (*level && strcmp(level, "NE") != 0)
+		sqlite3_bind_int(st, i, atoi(level));
+	else
+		sqlite3_bind_null(st, i);
+	sqlite3_bind_int(st, i + 1, strcmp(level, "NE") == 0);
+}
+
+static const char *
+or_null(const char *s)
+{
+	return s && *s ? s : NULL;
+}
+
+/* Logs each value that changed: the level ("2", "NE" or NULL) and the rationale. */
+static int
+log_changes(struct db *db, const struct wanted *w, const char *uuid, const struct stored *old)
+{
+	int rc = QREL_OK;
+
+	if (strcmp(old->level, w->level) != 0)
+		rc = changelog_add(db, w->review, w->who, "score", uuid, "level", or_null(old->level),
+				   or_null(w->level), NULL);
+	if (rc == QREL_OK && w->rationale && strcmp(old->rationale ? old->rationale : "", w->rationale) != 0)
+		rc = changelog_add(db, w->review, w->who, "score", uuid, "rationale", or_null(old->rationale),
+				   or_null(w->rationale), NULL);
+	return rc;
+}
+
+static int
+insert_score(struct db *db, const struct wanted *w, const struct stored *old)
+{
+	static const char sql[] = "INSERT INTO score(uuid, review_id, site_id, cluster_id, rater_id, kind, "
+				  "level, insufficient, rationale, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, "
+				  "coalesce(?9, ''), ?10)";
+	sqlite3_stmt *st = db_stmt(db, sql);
+	char uuid[UUID_LEN + 1], now[21];
+
+	if (!st)
+		return QREL_DB;
+	uuid_new(uuid);
+	clock_now(now);
+	db_bind_text(st, 1, uuid);
+	sqlite3_bind_int64(st, 2, w->review);
+	sqlite3_bind_int64(st, 3, w->site);
+	sqlite3_bind_int64(st, 4, w->cluster);
+	sqlite3_bind_int64(st, 5, w->rater);
+	db_bind_text(st, 6, score_kind_name(w->kind));
+	bind_level(st, 7, w->level);
+	db_bind_text(st, 9, w->rationale);
+	db_bind_text(st, 10, now);
+	if (db_step_done(db, st, "saving a score") != QREL_OK)
+		return QREL_DB;
+	return log_changes(db, w, uuid, old);
+}
+
+static int
+update_score(struct db *db, const struct wanted *w, const struct stored *old)
+{
+	static const char sql[] = "UPDATE score SET level = ?1, insufficient = ?2, rationale = coalesce(?3, rationale), "
+				  "updated_at = ?4, version = version + 1 WHERE id = ?5";
+	sqlite3_stmt *st;
+	char now[21];
+
+	if (strcmp(old->level, w->level) == 0 && (!w->rationale || strcmp(old->rationale, w->rationale) == 0))
+		return QREL_OK;	/* nothing changes: no new version, no log row */
+	if (!(st = db_stmt(db, sql)))
+		return QREL_DB;
+	clock_now(now);
+	bind_level(st, 1, w->level);
+	db_bind_text(st, 3, w->rationale);
+	db_bind_text(st, 4, now);
+	sqlite3_bind_int64(st, 5, old->id);
+	if (db_step_done(db, st, "saving a score") != QREL_OK)
+		return QREL_DB;
+	return log_changes(db, w, old->uuid, old);
+}
+
+/* Inside the transaction, so a lock set by someone else a moment ago still holds. */
+static int
+write_score(struct db *db, struct wanted *w, int level, bool insufficient)
+{
+	struct stored old;
+	int rc;
+
+	if ((rc = check_locks(db, w->review, w->site)) != QREL_OK ||
+	    (rc = check_cluster(db, w->review, w->cluster)) != QREL_OK ||
+	    (rc = find_stored(db, w->site, w->cluster, w->rater, w->kind, &old)) != QREL_OK)
+		return rc;
+	level_text(w->level, level, insufficient, &old);
+	if (!old.id && !w->level[0] && !or_null(w->rationale))
+		rc = QREL_OK;	/* clearing what was never set */
+	else
+		rc = old.id ? update_score(db, w, &old) : insert_score(db, w, &old);
+	free(old.rationale);
+	return rc;
+}
+
+int
+score_set(struct db *db, int64_t review, const char *who, int64_t site, int64_t cluster,
+	  enum score_kind kind, int level, bool insufficient, const char *rationale)
+{
+	struct wanted w = { .review = review, .site = site, .cluster = cluster, .kind = kind,
+			    .who = who, .rationale = rationale };
+	struct rater r;
+	int rc;
+
+	r.id = store_member(db, review, who, r.role, sizeof(r.role), &r.home);
+	if (r.id < 0)
+		return QREL_DB;
+	if ((rc = check_role(db, &r, who, site, kind)) != QREL_OK ||
+	    (rc = check_level(db, review, level, insufficient)) != QREL_OK)
+		return rc;
+	w.rater = r.id;
+	if ((rc = db_begin(db)) != QREL_OK)
+		return rc;
+	if ((rc = write_score(db, &w, level, insufficient)) != QREL_OK) {
+		db_rollback(db);
+		return rc;
+	}
+	return db_commit(db);
+}
+
+/* ---- reading ---- */
+
+int
+score_get(struct db *db, int64_t site, int64_t cluster, int64_t rater, enum score_kind kind,
+	  struct score_value *out)
+{
+	static const char sql[] = "SELECT coalesce(level, 0), insufficient, rationale, version FROM score "
+				  "WHERE site_id = ?1 AND cluster_id = ?2 AND rater_id = ?3 AND kind = ?4";
+	sqlite3_stmt *st = db_stmt(db, sql);
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (!st)
+		return QREL_DB;
+	sqlite3_bind_int64(st, 1, site);
+	sqlite3_bind_int64(st, 2, cluster);
+	sqlite3_bind_int64(st, 3, rater);
+	db_bind_text(st, 4, score_kind_name(kind));
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		out->exists = true;
+		out->level = sqlite3_column_int(st, 0);
+		out->insufficient = sqlite3_column_int(st, 1) != 0;
+		out->rationale = xstrdup(db_col_text(st, 2));
+		out->version = sqlite3_column_int(st, 3);
+	}
+	rc = rc == SQLITE_ROW || rc == SQLITE_DONE ? QREL_OK : db_fail(db, "reading a score");
+	sqlite3_reset(st);
+	if (!out->rationale)
+		out->rationale = xstrdup("");
+	return rc;
+}
+
+void
+score_value_free(struct score_value *v)
+{
+	free(v->rationale);
+	v->rationale = NULL;
+}
+
+int
+score_evidence(struct db *db, int64_t site, int64_t cluster, struct score_evidence *out)
+{
+	static const char sql[] = "SELECT count(*), count(DISTINCT n.source) FROM note_cluster nc "
+				  "JOIN note n ON n.id = nc.note_id WHERE nc.cluster_id = ?1 AND n.site_id = ?2 "
+				  "AND n.deleted_at IS NULL";
+	sqlite3_stmt *st = db_stmt(db, sql);
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (!st)
+		return QREL_DB;
+	sqlite3_bind_int64(st, 1, cluster);
+	sqlite3_bind_int64(st, 2, site);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		out->notes = sqlite3_column_int(st, 0);
+		out->sources = sqlite3_column_int(st, 1);
+	}
+	rc = rc == SQLITE_ROW ? QREL_OK : db_fail(db, "counting evidence");
+	sqlite3_reset(st);
+	return rc;
+}
+
+int
+score_progress(struct db *db, int64_t review, int64_t site, int64_t rater, enum score_kind kind,
+	       int *scored, int *total)
+{
+	static const char sql[] = "SELECT count(*), count(s.id) FROM cluster c "
+				  "JOIN review r ON r.framework_id = c.framework_id "
+				  "LEFT JOIN score s ON s.cluster_id = c.id AND s.site_id = ?2 AND s.rater_id = ?3 "
+				  "AND s.kind = ?4 AND (s.level IS NOT NULL OR s.insufficient) WHERE r.id = ?1";
+	sqlite3_stmt *st = db_stmt(db, sql);
+	int rc;
+
+	*scored = *total = 0;
+	if (!st)
+		return QREL_DB;
+	sqlite3_bind_int64(st, 1, review);
+	sqlite3_bind_int64(st, 2, site);
+	sqlite3_bind_int64(st, 3, rater);
+	db_bind_text(st, 4, score_kind_name(kind));
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		*total = sqlite3_column_int(st, 0);
+		*scored = sqlite3_column_int(st, 1);
+	}
+	rc = rc == SQLITE_ROW ? QREL_OK : db_fail(db, "counting scores");
+	sqlite3_reset(st);
+	return rc;
+}
+
+static const char tree_sql[] =
+	"SELECT d.id, d.code, d.title, c.id, c.code, c.title, coalesce(s.level, 0), coalesce(s.insufficient, 0), "
+	"(SELECT count(*) FROM note_cluster nc JOIN note n ON n.id = nc.note_id WHERE nc.cluster_id = c.id "
+	"  AND n.site_id = ?2 AND n.deleted_at IS NULL), "
+	"(SELECT count(DISTINCT n.source) FROM note_cluster nc JOIN note n ON n.id = nc.note_id "
+	"  WHERE nc.cluster_id = c.id AND n.site_id = ?2 AND n.deleted_at IS NULL) "
+	"FROM cluster c JOIN domain d ON d.id = c.domain_id JOIN review r ON r.framework_id = c.framework_id "
+	"LEFT JOIN score s ON s.cluster_id = c.id AND s.site_id = ?2 AND s.rater_id = ?3 AND s.kind = ?4 "
+	"WHERE r.id = ?1 ORDER BY d.position, c.position";
+
+static struct score_node *
+tree_add(struct score_node **nodes, int *n, int *cap)
+{
+	if (*n == *cap) {
+		int ncap = *cap ? *cap * 2 : 32;
+		struct score_node *p = realloc(*nodes, (size_t)ncap * sizeof(*p));
+
+		if (!p)
+			return NULL;
+		*nodes = p;
+		*cap = ncap;
+	}
+	memset(&(*nodes)[*n], 0, sizeof(**nodes));
+	return &(*nodes)[(*n)++];
+}
+
+static bool
+tree_row(sqlite3_stmt *st, struct score_node **nodes, int *n, int *cap, int64_t *domain)
+{
+	struct score_node *d, *c;
+
+	if (*domain != sqlite3_column_int64(st, 0)) {
+		if (!(d = tree_add(nodes, n, cap)))
+			return false;
+		d->is_domain = true;
+		d->id = *domain = sqlite3_column_int64(st, 0);
+		snprintf(d->code, sizeof(d->code), "%s", db_col_text(st, 1));
+		snprintf(d->title, sizeof(d->title), "%s", db_col_text(st, 2));
+	}
+	if (!(c = tree_add(nodes, n, cap)))
+		return false;
+	c->id = sqlite3_column_int64(st, 3);
+	snprintf(c->code, sizeof(c->code), "%s", db_col_text(st, 4));
+	snprintf(c->title, sizeof(c->title), "%s", db_col_text(st, 5));
+	c->level = sqlite3_column_int(st, 6);
+	c->insufficient = sqlite3_column_int(st, 7) != 0;
+	c->ev.notes = sqlite3_column_int(st, 8);
+	c->ev.sources = sqlite3_column_int(st, 9);
+	return true;
+}
+
+int
+score_tree(struct db *db, int64_t review, int64_t site, int64_t rater, enum score_kind kind,
+	   struct score_node **out, int *n)
+{
+	sqlite3_stmt *st = db_stmt(db, tree_sql);
+	int64_t domain = 0;
+	int cap = 0, rc;
+
+	*out = NULL;
+	*n = 0;
+	if (!st)
+		return QREL_DB;
+	sqlite3_bind_int64(st, 1, review);
+	sqlite3_bind_int64(st, 2, site);
+	sqlite3_bind_int64(st, 3, rater);
+	db_bind_text(st, 4, score_kind_name(kind));
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		if (!tree_row(st, out, n, &cap, &domain))
+			break;
+	rc = rc == SQLITE_DONE ? QREL_OK : rc == SQLITE_ROW ? error(QREL_NOMEM, "out of memory")
+							    : db_fail(db, "reading the rubric");
+	sqlite3_reset(st);
+	if (rc != QREL_OK) {
+		free(*out);
+		*out = NULL;
+		*n = 0;
+	}
+	return rc;
+}
+
+static int
+rubric_levels(struct db *db, int64_t cluster, struct score_rubric *r)
+{
+	static const char sql[] = "SELECT sl.level, sl.label, coalesce(d.text, '') FROM cluster c "
+				  "JOIN scale_level sl ON sl.framework_id = c.framework_id "
+				  "LEFT JOIN descriptor d ON d.cluster_id = c.id AND d.level = sl.level "
+				  "WHERE c.id = ?1 ORDER BY sl.level";
+	sqlite3_stmt *st = db_stmt(db, sql);
+	int rc;
+
+	if (!st)
+		return QREL_DB;
+	sqlite3_bind_int64(st, 1, cluster);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		int level = sqlite3_column_int(st, 0);
+
+		if (level < 1 || level > SCORE_MAX_LEVELS)
+			continue;
+		r->label[level - 1] = xstrdup(db_col_text(st, 1));
+		r->descriptor[level - 1] = xstrdup(db_col_text(st, 2));
+		if (level > r->levels)
+			r->levels = level;
+	}
+	rc = rc == SQLITE_DONE ? QREL_OK : db_fail(db, "reading the scale");
+	sqlite3_reset(st);
+	return rc;
+}
+
+int
+score_rubric(struct db *db, int64_t review, int64_t cluster, struct score_rubric *out)
+{
+	static const char sql[] = "SELECT c.code, c.title FROM cluster c JOIN review r ON r.framework_id = c.framework_id "
+				  "WHERE r.id = ?1 AND c.id = ?2";
+	sqlite3_stmt *st = db_stmt(db, sql);
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (!st)
+		return QREL_DB;
+	sqlite3_bind_int64(st, 1, review);
+	sqlite3_bind_int64(st, 2, cluster);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		snprintf(out->code, sizeof(out->code), "%s", db_col_text(st, 0));
+		out->title = xstrdup(db_col_text(st, 1));
+	}
+	rc = rc == SQLITE_ROW ? QREL_OK : rc == SQLITE_DONE
+		? error(QREL_NOTFOUND, "cluster %lld is not in this review", (long long)cluster)
+		: db_fail(db, "reading a cluster");
+	sqlite3_reset(st);
+	if (rc == QREL_OK)
+		rc = rubric_levels(db, cluster, out);
+	return rc;
+}
+
+void
+score_rubric_free(struct score_rubric *r)
+{
+	free(r->title);
+	for (int i = 0; i < SCORE_MAX_LEVELS; i++) {
+		free(r->label[i]);
+		free(r->descriptor[i]);
+	}
+	memset(r, 0, sizeof(*r));
+}
+
+/* ---- blind rating ---- */
+
+static bool
+consensus_exists(struct db *db, int64_t site, int64_t cluster)
+{
+	static const char sql[] = "SELECT count(*) FROM score WHERE site_id = ?1 AND cluster_id = ?2 "
+				  "AND kind = 'consensus' AND (level IS NOT NULL OR insufficient)";
+	sqlite3_stmt *st = db_stmt(db, sql);
+	bool found;
+
+	if (!st)
+		return false;
+	sqlite3_bind_int64(st, 1, site);
+	sqlite3_bind_int64(st, 2, cluster);
+	found = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0) > 0;
+	sqlite3_reset(st);
+	return found;
+}
+
+static bool
+list_row(sqlite3_stmt *st, struct score_entry **out, int *n)
+{
+	struct score_entry *p = realloc(*out, (size_t)(*n + 1) * sizeof(*p)), *e;
+
+	if (!p)
+		return false;
+	*out = p;
+	e = &p[(*n)++];
+	snprintf(e->rater, sizeof(e->rater), "%s", db_col_text(st, 0));
+	score_kind_parse(db_col_text(st, 1), &e->kind);
+	e->level = sqlite3_column_int(st, 2);
+	e->insufficient = sqlite3_column_int(st, 3) != 0;
+	e->rationale = xstrdup(db_col_text(st, 4));
+	return true;
+}
+
+int
+score_list(struct db *db, int64_t review, const char *viewer, int64_t site, int64_t cluster,
+	   struct score_entry **out, int *n)
+{
+	static const char sql[] = "SELECT p.name, s.kind, coalesce(s.level, 0), s.insufficient, s.rationale "
+				  "FROM score s JOIN person p ON p.id = s.rater_id WHERE s.review_id = ?1 "
+				  "AND s.site_id = ?2 AND s.cluster_id = ?3 AND (?4 OR p.name = ?5) "
+				  "ORDER BY CASE s.kind WHEN 'consensus' THEN 0 WHEN 'team' THEN 1 ELSE 2 END, p.name";
+	char role[16];
+	int64_t home, me = store_member(db, review, viewer, role, sizeof(role), &home);
+	sqlite3_stmt *st = db_stmt(db, sql);
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if (!st || me < 0)
+		return QREL_DB;
+	sqlite3_bind_int64(st, 1, review);
+	sqlite3_bind_int64(st, 2, site);
+	sqlite3_bind_int64(st, 3, cluster);
+	sqlite3_bind_int(st, 4, (me > 0 && is(role, "lead")) || consensus_exists(db, site, cluster));
+	db_bind_text(st, 5, viewer);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		if (!list_row(st, out, n))
+			break;
+	rc = rc == SQLITE_DONE ? QREL_OK : rc == SQLITE_ROW ? error(QREL_NOMEM, "out of memory")
+							    : db_fail(db, "reading scores");
+	sqlite3_reset(st);
+	return rc;
+}
+
+void
+score_list_free(struct score_entry *e, int n)
+{
+	for (int i = 0; i < n; i++)
+		free(e[i].rationale);
+	free(e);
+}
+
+/* ---- export ---- */
+
+int
+score_each(struct db *db, int64_t review, int64_t site, const char *kind, score_row_fn *fn, void *ctx)
+{
+	static const char sql[] =
+		"SELECT st.code, c.code, p.name, s.kind, CASE WHEN s.insufficient THEN 'NE' "
+		"ELSE coalesce(s.level, '') END, s.rationale, s.updated_at FROM score s "
+		"JOIN site st ON st.id = s.site_id JOIN cluster c ON c.id = s.cluster_id "
+		"JOIN domain d ON d.id = c.domain_id JOIN person p ON p.id = s.rater_id "
+		"WHERE s.review_id = ?1 AND (?2 = 0 OR s.site_id = ?2) AND (?3 IS NULL OR s.kind = ?3) "
+		"ORDER BY st.code, d.position, c.position, p.name, s.kind";
+	sqlite3_stmt *st = db_stmt(db, sql);
+	int rc, stop = 0;
+
+	if (!st)
+		return QREL_DB;
+	sqlite3_bind_int64(st, 1, review);
+	sqlite3_bind_int64(st, 2, site);
+	db_bind_text(st, 3, kind);
+	while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct score_row r = { db_col_text(st, 0), db_col_text(st, 1), db_col_text(st, 2),
+				       db_col_text(st, 3), db_col_text(st, 4), db_col_text(st, 5),
+				       db_col_text(st, 6) };
+
+		stop = fn(ctx, &r);
+	}
+	rc = stop ? stop : rc == SQLITE_DONE ? QREL_OK : db_fail(db, "reading scores");
+	sqlite3_reset(st);
+	return rc;
+}

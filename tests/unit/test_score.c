@@ -1,0 +1,418 @@
+/* test_score.c: who may score what, locks, blind rating, the change log, and drafts. */
+#include "qrel/qrel.h"
+#include "qrel/db.h"
+#include "qrel/draft.h"
+#include "qrel/framework.h"
+#include "qrel/score.h"
+#include "qrel/store.h"
+
+#include <setjmp.h>
+#include <cmocka.h>
+#include <unistd.h>
+
+#define FIXTURE(name) QREL_SRCDIR "/tests/unit/fixtures/" name
+
+struct fx {
+	char dir[64];
+	struct db *db;
+	int64_t review, a, b, c1, c2;
+};
+
+/* A review on the tiny four-level framework: schools A and B, and one of each role. */
+static const char people_sql[] =
+	"INSERT INTO site(uuid, review_id, code, name, kind) VALUES "
+	"  ('s-a', 1, 'A', 'Alder School', 'school'), ('s-b', 1, 'B', 'Birch School', 'school');"
+	"INSERT INTO person(uuid, review_id, name, role, site_id) VALUES "
+	"  ('p-1', 1, 'Lena Lead', 'lead', NULL), ('p-2', 1, 'Rémi Reviewer', 'reviewer', NULL),"
+	"  ('p-3', 1, 'Rita Reviewer', 'reviewer', NULL),"
+	"  ('p-4', 1, 'Pat Principal', 'principal', (SELECT id FROM site WHERE code = 'A')),"
+	"  ('p-5', 1, 'Otto Observer', 'observer', NULL);";
+
+static int
+setup(void **state)
+{
+	struct fx *f = calloc(1, sizeof(*f));
+	struct framework *fw = NULL;
+	struct diags d = { 0 };
+	char path[128];
+	int64_t fwid;
+
+	snprintf(f->dir, sizeof(f->dir), "/tmp/qrel-score-XXXXXX");
+	if (!mkdtemp(f->dir))
+		return -1;
+	snprintf(path, sizeof(path), "%s/t.db", f->dir);
+	if (db_open(path, DB_CREATE, &f->db) != QREL_OK ||
+	    framework_load(FIXTURE("fw-good.ini"), &fw, &d) != QREL_OK || db_begin(f->db) != QREL_OK ||
+	    framework_store(f->db, fw, &fwid) != QREL_OK ||
+	    store_review_create(f->db, "Test", "District", fwid, &f->review) != QREL_OK ||
+	    db_exec(f->db, people_sql) != QREL_OK || db_commit(f->db) != QREL_OK)
+		return -1;
+	framework_free(fw);
+	diag_free(&d);
+	f->a = store_site_id(f->db, f->review, "A");
+	f->b = store_site_id(f->db, f->review, "B");
+	f->c1 = store_cluster_id(f->db, f->review, "1.1");
+	f->c2 = store_cluster_id(f->db, f->review, "1.2");
+	*state = f;
+	return f->a > 0 && f->b > 0 && f->c1 > 0 && f->c2 > 0 ? 0 : -1;
+}
+
+static int
+teardown(void **state)
+{
+	struct fx *f = *state;
+	char cmd[128];
+	int rc;
+
+	db_close(f->db);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
+	rc = system(cmd);
+	free(f);
+	return rc;
+}
+
+static long long
+count(struct fx *f, const char *sql)
+{
+	return db_int(f->db, sql);
+}
+
+static void
+assert_level(struct fx *f, const char *who, int64_t site, int64_t cluster, enum score_kind kind,
+	     int level, bool ne)
+{
+	struct score_value v;
+	int64_t rater = store_person_id(f->db, f->review, who);
+
+	assert_int_equal(score_get(f->db, site, cluster, rater, kind, &v), QREL_OK);
+	assert_true(v.exists);
+	assert_int_equal(v.level, level);
+	assert_int_equal(v.insufficient, ne);
+	score_value_free(&v);
+}
+
+static void
+test_reviewer_team_ok(void **state)
+{
+	struct fx *f = *state;
+
+	assert_int_equal(score_set(f->db, f->review, "Rémi Reviewer", f->a, f->c1, SCORE_TEAM, 2, false,
+				   "Solid plan"), QREL_OK);
+	assert_level(f, "Rémi Reviewer", f->a, f->c1, SCORE_TEAM, 2, false);
+	assert_int_equal(count(f, "SELECT count(*) FROM change_log WHERE entity = 'score' AND field = 'level' "
+			      "AND old IS NULL AND new = '2' AND who = 'Rémi Reviewer'"), 1);
+	assert_int_equal(count(f, "SELECT count(*) FROM change_log WHERE field = 'rationale' AND new = 'Solid plan'"), 1);
+	assert_int_equal(count(f, "SELECT count(*) FROM change_log c JOIN score s ON s.uuid = c.entity_uuid"), 2);
+	assert_int_equal(score_set(f->db, f->review, "Lena Lead", f->a, f->c1, SCORE_TEAM, 3, false, NULL), QREL_OK);
+}
+
+static void
+test_principal_self(void **state)
+{
+	struct fx *f = *state;
+
+	assert_int_equal(score_set(f->db, f->review, "Pat Principal", f->a, f->c1, SCORE_SELF, 3, false, NULL),
+			 QREL_OK);
+	assert_level(f, "Pat Principal", f->a, f->c1, SCORE_SELF, 3, false);
+	assert_int_equal(score_set(f->db, f->review, "Pat Principal", f->b, f->c1, SCORE_SELF, 3, false, NULL),
+			 QREL_DENIED);
+	assert_non_null(strstr(error_message(), "own school (A), not B"));
+	assert_int_equal(score_set(f->db, f->review, "Pat Principal", f->a, f->c1, SCORE_TEAM, 3, false, NULL),
+			 QREL_DENIED);
+	assert_int_equal(count(f, "SELECT count(*) FROM score"), 1);
+	assert_int_equal(count(f, "SELECT count(*) FROM change_log"), 1);
+	assert_int_equal(score_may(f->db, f->review, "Pat Principal", f->b, SCORE_SELF), QREL_DENIED);
+	assert_int_equal(score_may(f->db, f->review, "Pat Principal", f->a, SCORE_SELF), QREL_OK);
+}
+
+static void
+test_consensus_by_lead_only(void **state)
+{
+	struct fx *f = *state;
+
+	assert_int_equal(score_set(f->db, f->review, "Lena Lead", f->a, f->c1, SCORE_CONSENSUS, 2, false, NULL),
+			 QREL_OK);
+	assert_int_equal(score_set(f->db, f->review, "Rémi Reviewer", f->a, f->c1, SCORE_CONSENSUS, 2, false, NULL),
+			 QREL_DENIED);
+	assert_non_null(strstr(error_message(), "consensus"));
+	assert_int_equal(score_set(f->db, f->review, "Lena Lead", f->a, f->c1, SCORE_SELF, 2, false, NULL),
+			 QREL_DENIED);
+	assert_int_equal(count(f, "SELECT count(*) FROM score"), 1);
+}
+
+static void
+test_observer_and_stranger_refused(void **state)
+{
+	struct fx *f = *state;
+
+	assert_int_equal(score_set(f->db, f->review, "Otto Observer", f->a, f->c1, SCORE_TEAM, 2, false, NULL),
+			 QREL_DENIED);
+	assert_non_null(strstr(error_message(), "observer"));
+	assert_int_equal(score_set(f->db, f->review, "Nobody", f->a, f->c1, SCORE_TEAM, 2, false, NULL),
+			 QREL_DENIED);
+	assert_non_null(strstr(error_message(), "not a member"));
+	assert_int_equal(count(f, "SELECT count(*) FROM score"), 0);
+	assert_int_equal(count(f, "SELECT count(*) FROM change_log"), 0);
+}
+
+static void
+test_locked_changes_nothing(void **state)
+{
+	struct fx *f = *state;
+
+	assert_int_equal(score_set(f->db, f->review, "Rémi Reviewer", f->a, f->c1, SCORE_TEAM, 2, false, "x"),
+			 QREL_OK);
+	assert_int_equal(db_exec(f->db, "UPDATE site SET locked = 1 WHERE code = 'A'"), QREL_OK);
+	assert_int_equal(score_set(f->db, f->review, "Rémi Reviewer", f->a, f->c1, SCORE_TEAM, 3, false, "y"),
+			 QREL_LOCKED);
+	assert_non_null(strstr(error_message(), "site A is locked"));
+	assert_int_equal(score_set(f->db, f->review, "Rémi Reviewer", f->a, f->c2, SCORE_TEAM, 1, false, NULL),
+			 QREL_LOCKED);
+	assert_level(f, "Rémi Reviewer", f->a, f->c1, SCORE_TEAM, 2, false);
+	assert_int_equal(count(f, "SELECT count(*) FROM score"), 1);
+	assert_int_equal(count(f, "SELECT count(*) FROM change_log"), 2);
+	assert_int_equal(score_may(f->db, f->review, "Rémi Reviewer", f->a, SCORE_TEAM), QREL_LOCKED);
+	assert_int_equal(db_exec(f->db, "UPDATE review SET locked = 1"), QREL_OK);
+	assert_int_equal(score_set(f->db, f->review, "Rémi Reviewer", f->b, f->c1, SCORE_TEAM, 3, false, NULL),
+			 QREL_LOCKED);
+	assert_non_null(strstr(error_message(), "review is locked"));
+	assert_int_equal(count(f, "SELECT count(*) FROM score"), 1);
+}
+
+static int
+raters_seen(struct fx *f, const char *viewer)
+{
+	struct score_entry *e;
+	int n;
+
+	assert_int_equal(score_list(f->db, f->review, viewer, f->a, f->c1, &e, &n), QREL_OK);
+	score_list_free(e, n);
+	return n;
+}
+
+static void
+test_blind_rating(void **state)
+{
+	struct fx *f = *state;
+	struct score_entry *e;
+	int n;
+
+	assert_int_equal(score_set(f->db, f->review, "Rémi Reviewer", f->a, f->c1, SCORE_TEAM, 2, false, "r"), QREL_OK);
+	assert_int_equal(score_set(f->db, f->review, "Rita Reviewer", f->a, f->c1, SCORE_TEAM, 4, false, NULL), QREL_OK);
+	assert_int_equal(raters_seen(f, "Rémi Reviewer"), 1);
+	assert_int_equal(score_list(f->db, f->review, "Rémi Reviewer", f->a, f->c1, &e, &n), QREL_OK);
+	assert_string_equal(e[0].rater, "Rémi Reviewer");
+	assert_int_equal(e[0].level, 2);
+	assert_string_equal(e[0].rationale, "r");
+	score_list_free(e, n);
+	assert_int_equal(raters_seen(f, "Otto Observer"), 0);
+	assert_int_equal(raters_seen(f, "Lena Lead"), 2);
+	assert_int_equal(score_set(f->db, f->review, "Lena Lead", f->a, f->c1, SCORE_CONSENSUS, 3, false, NULL), QREL_OK);
+	assert_int_equal(raters_seen(f, "Rémi Reviewer"), 3);
+	assert_int_equal(score_list(f->db, f->review, "Rita Reviewer", f->a, f->c1, &e, &n), QREL_OK);
+	assert_int_equal(e[0].kind, SCORE_CONSENSUS);
+	score_list_free(e, n);
+}
+
+static long long
+logged(struct fx *f, const char *old, const char *new)
+{
+	static const char sql[] = "SELECT count(*) FROM change_log WHERE field = 'level' AND old IS ?1 AND new IS ?2";
+	sqlite3_stmt *st = db_stmt(f->db, sql);
+	long long n;
+
+	db_bind_text(st, 1, old);
+	db_bind_text(st, 2, new);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	n = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return n;
+}
+
+static void
+test_change_log_values(void **state)
+{
+	struct fx *f = *state;
+	const char *who = "Rémi Reviewer";
+
+	assert_int_equal(score_set(f->db, f->review, who, f->a, f->c1, SCORE_TEAM, 2, false, NULL), QREL_OK);
+	assert_int_equal(score_set(f->db, f->review, who, f->a, f->c1, SCORE_TEAM, 3, false, NULL), QREL_OK);
+	assert_int_equal(logged(f, "2", "3"), 1);
+	assert_int_equal(score_set(f->db, f->review, who, f->a, f->c1, SCORE_TEAM, 0, true, NULL), QREL_OK);
+	assert_level(f, who, f->a, f->c1, SCORE_TEAM, 0, true);
+	assert_int_equal(logged(f, "3", "NE"), 1);
+	assert_int_equal(score_set(f->db, f->review, who, f->a, f->c1, SCORE_TEAM, 0, false, NULL), QREL_OK);
+	assert_level(f, who, f->a, f->c1, SCORE_TEAM, 0, false);
+	assert_int_equal(logged(f, "NE", NULL), 1);
+	assert_int_equal(count(f, "SELECT version FROM score"), 4);
+	/* Setting the same value again writes nothing. */
+	assert_int_equal(score_set(f->db, f->review, who, f->a, f->c1, SCORE_TEAM, 0, false, NULL), QREL_OK);
+	assert_int_equal(count(f, "SELECT version FROM score"), 4);
+	assert_int_equal(count(f, "SELECT count(*) FROM change_log"), 4);
+	/* Rationale only: the level stays, one rationale row. */
+	assert_int_equal(score_set(f->db, f->review, who, f->a, f->c1, SCORE_TEAM, 2, false, NULL), QREL_OK);
+	assert_int_equal(score_set(f->db, f->review, who, f->a, f->c1, SCORE_TEAM, SCORE_KEEP, false,
+				   "Équipe très engagée"), QREL_OK);
+	assert_level(f, who, f->a, f->c1, SCORE_TEAM, 2, false);
+	assert_int_equal(count(f, "SELECT count(*) FROM change_log WHERE field = 'rationale' AND old IS NULL "
+			      "AND new = 'Équipe très engagée'"), 1);
+	assert_int_equal(count(f, "SELECT count(*) FROM change_log"), 6);
+}
+
+static void
+test_level_out_of_scale(void **state)
+{
+	struct fx *f = *state;
+
+	assert_int_equal(score_set(f->db, f->review, "Rémi Reviewer", f->a, f->c1, SCORE_TEAM, 5, false, NULL),
+			 QREL_PARSE);
+	assert_non_null(strstr(error_message(), "1 to 4"));
+	assert_int_equal(score_set(f->db, f->review, "Rémi Reviewer", f->a, f->c1, SCORE_TEAM, -3, false, NULL),
+			 QREL_PARSE);
+	assert_int_equal(score_set(f->db, f->review, "Rémi Reviewer", f->a, f->c1, SCORE_TEAM, 2, true, NULL),
+			 QREL_USAGE);
+	assert_int_equal(score_set(f->db, f->review, "Rémi Reviewer", f->a, 9999, SCORE_TEAM, 2, false, NULL),
+			 QREL_NOTFOUND);
+	/* Clearing what was never set stores nothing. */
+	assert_int_equal(score_set(f->db, f->review, "Rémi Reviewer", f->a, f->c1, SCORE_TEAM, 0, false, NULL),
+			 QREL_OK);
+	assert_int_equal(count(f, "SELECT count(*) FROM score"), 0);
+	assert_int_equal(score_set(f->db, f->review, "Rémi Reviewer", f->a, f->c1, SCORE_TEAM, 4, false, NULL),
+			 QREL_OK);
+}
+
+static void
+test_drafts(void **state)
+{
+	struct fx *f = *state;
+	char *t;
+
+	assert_null(draft_load(f->db, "rationale:1:1:team", "Rémi Reviewer"));
+	assert_int_equal(draft_save(f->db, "rationale:1:1:team", "Rémi Reviewer", "Équ"), QREL_OK);
+	assert_int_equal(draft_save(f->db, "rationale:1:1:team", "Rémi Reviewer", "Équipe"), QREL_OK);
+	assert_int_equal(draft_save(f->db, "rationale:1:1:team", "Rita Reviewer", "other"), QREL_OK);
+	t = draft_load(f->db, "rationale:1:1:team", "Rémi Reviewer");
+	assert_string_equal(t, "Équipe");
+	free(t);
+	assert_int_equal(draft_clear(f->db, "rationale:1:1:team", "Rémi Reviewer"), QREL_OK);
+	assert_null(draft_load(f->db, "rationale:1:1:team", "Rémi Reviewer"));
+	t = draft_load(f->db, "rationale:1:1:team", "Rita Reviewer");
+	assert_string_equal(t, "other");
+	free(t);
+	assert_int_equal(count(f, "SELECT count(*) FROM draft"), 1);
+}
+
+static const char notes_sql[] =
+	"INSERT INTO note(uuid, review_id, site_id, source, author_id, text, created_at, updated_at, deleted_at) "
+	"VALUES ('n1', 1, 1, 'interview', 2, 'a', 't', 't', NULL), ('n2', 1, 1, 'survey', 2, 'b', 't', 't', NULL),"
+	"  ('n3', 1, 1, 'survey', 2, 'c', 't', 't', NULL), ('n4', 1, 1, 'focus_group', 2, 'd', 't', 't', 'gone'),"
+	"  ('n5', 1, 2, 'document_review', 2, 'e', 't', 't', NULL);"
+	"INSERT INTO note_cluster(note_id, cluster_id) SELECT id, (SELECT min(id) FROM cluster) FROM note;";
+
+static void
+test_tree_progress_evidence(void **state)
+{
+	struct fx *f = *state;
+	int64_t rater = store_person_id(f->db, f->review, "Rémi Reviewer");
+	struct score_evidence ev;
+	struct score_node *t;
+	int n, scored, total;
+
+	assert_int_equal(db_exec(f->db, notes_sql), QREL_OK);
+	assert_int_equal(score_set(f->db, f->review, "Rémi Reviewer", f->a, f->c2, SCORE_TEAM, 0, true, NULL), QREL_OK);
+	assert_int_equal(score_tree(f->db, f->review, f->a, rater, SCORE_TEAM, &t, &n), QREL_OK);
+	assert_int_equal(n, 3);
+	assert_true(t[0].is_domain);
+	assert_string_equal(t[0].title, "Only domain");
+	assert_string_equal(t[1].code, "1.1");
+	assert_string_equal(t[1].title, "Café équité");
+	assert_int_equal(t[1].ev.notes, 3);
+	assert_int_equal(t[1].ev.sources, 2);
+	assert_true(t[2].insufficient);
+	free(t);
+	assert_int_equal(score_evidence(f->db, f->b, f->c1, &ev), QREL_OK);
+	assert_int_equal(ev.notes, 1);
+	assert_int_equal(score_progress(f->db, f->review, f->a, rater, SCORE_TEAM, &scored, &total), QREL_OK);
+	assert_int_equal(scored, 1);
+	assert_int_equal(total, 2);
+}
+
+static void
+test_rubric_text(void **state)
+{
+	struct fx *f = *state;
+	struct score_rubric r;
+
+	assert_int_equal(score_rubric(f->db, f->review, f->c1, &r), QREL_OK);
+	assert_int_equal(r.levels, 4);
+	assert_string_equal(r.title, "Café équité");
+	assert_string_equal(r.label[3], "Four");
+	assert_string_equal(r.descriptor[1], "b");
+	score_rubric_free(&r);
+}
+
+static int
+collect(void *ctx, const struct score_row *r)
+{
+	char *buf = ctx;
+	size_t len = strlen(buf);
+
+	snprintf(buf + len, 512 - len, "%s,%s,%s,%s,%s;", r->site, r->cluster, r->rater, r->kind, r->level);
+	return 0;
+}
+
+static void
+test_export_order(void **state)
+{
+	struct fx *f = *state;
+	char buf[512] = "";
+
+	assert_int_equal(score_set(f->db, f->review, "Rita Reviewer", f->b, f->c1, SCORE_TEAM, 1, false, NULL), QREL_OK);
+	assert_int_equal(score_set(f->db, f->review, "Rémi Reviewer", f->a, f->c2, SCORE_TEAM, 0, true, NULL), QREL_OK);
+	assert_int_equal(score_set(f->db, f->review, "Rémi Reviewer", f->a, f->c1, SCORE_TEAM, 2, false, NULL), QREL_OK);
+	assert_int_equal(score_set(f->db, f->review, "Lena Lead", f->a, f->c1, SCORE_CONSENSUS, 2, false, NULL), QREL_OK);
+	assert_int_equal(score_each(f->db, f->review, 0, NULL, collect, buf), QREL_OK);
+	assert_string_equal(buf, "A,1.1,Lena Lead,consensus,2;A,1.1,Rémi Reviewer,team,2;"
+				 "A,1.2,Rémi Reviewer,team,NE;B,1.1,Rita Reviewer,team,1;");
+	buf[0] = '\0';
+	assert_int_equal(score_each(f->db, f->review, f->a, "team", collect, buf), QREL_OK);
+	assert_string_equal(buf, "A,1.1,Rémi Reviewer,team,2;A,1.2,Rémi Reviewer,team,NE;");
+}
+
+static void
+test_kind_names(void **state)
+{
+	enum score_kind k;
+
+	UNUSED(state);
+	assert_int_equal(score_kind_parse("Consensus", &k), QREL_OK);
+	assert_int_equal(k, SCORE_CONSENSUS);
+	assert_int_equal(score_kind_parse("peer", &k), QREL_PARSE);
+	assert_int_equal(score_kind_for_role("principal"), SCORE_SELF);
+	assert_int_equal(score_kind_for_role("lead"), SCORE_TEAM);
+	assert_string_equal(score_kind_name(SCORE_SELF), "self");
+}
+
+#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		T(test_reviewer_team_ok),
+		T(test_principal_self),
+		T(test_consensus_by_lead_only),
+		T(test_observer_and_stranger_refused),
+		T(test_locked_changes_nothing),
+		T(test_blind_rating),
+		T(test_change_log_values),
+		T(test_level_out_of_scale),
+		T(test_drafts),
+		T(test_tree_progress_evidence),
+		T(test_rubric_text),
+		T(test_export_order),
+		cmocka_unit_test(test_kind_names),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
