@@ -99,8 +99,8 @@ cmd_open(const struct cmd_common *c, int flags, struct db **db, int64_t *review)
 		path = settings_data_path("qrel.db");
 	if (s.team_group && *s.team_group)
 		flags |= DB_TEAM;
+	rc = db_open_shared(path, flags, s.team_group, db);
 	settings_free(&s);
-	rc = db_open(path, flags, db);
 	free(path);
 	if (rc != QREL_OK || !review)
 		return rc;

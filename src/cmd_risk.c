@@ -73,6 +73,7 @@ struct risk_opts {
 };
 
 #define FORMAT_TABLE 2
+#define OUTPUT_BUFFER (1 << 20)
 
 static void
 help(void)
@@ -440,8 +441,8 @@ check_repeats(struct dataset *ds, uint32_t *seen, uint32_t *first)
 
 			if (seen[g] == t + 1) {
 				describe_table(ds, t, where, sizeof(where));
-				diag_add(ds->d, ds->path, r->line, "column group: '%.60s' appears twice in %s%s "
-					 "(first on line %d)", str_of(ds->st, g), ds->state ? "the State table, " : "",
+				diag_add(ds->d, ds->path, r->line, "column group: '%.60s' appears twice in %s(%s) "
+					 "(first on line %d)", str_of(ds->st, g), ds->state ? "the State table " : "the table ",
 					 where, ds->r[first[g]].line);
 				continue;
 			}
@@ -642,6 +643,7 @@ print_all(const struct dataset *main_ds, const struct dataset *state, const stru
 	out.rows = malloc(most * sizeof(*out.rows));
 	if (!out.g || !out.sg || !out.rows)
 		rc = error(QREL_NOMEM, "out of memory");
+	setvbuf(stdout, NULL, _IOFBF, OUTPUT_BUFFER);	/* output is most of the time */
 	if (rc == QREL_OK && o->fmt != FORMAT_TABLE)
 		risk_print_header(stdout, (enum risk_format)o->fmt);
 	for (uint32_t t = 0; rc == QREL_OK && t < main_ds->tables.ix.n; t++)

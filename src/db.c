@@ -5,6 +5,8 @@
 #include "qrel/util.h"
 
 #include <fcntl.h>
+#include <grp.h>
+#include <libgen.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -50,8 +52,24 @@ db_fail(struct db *db, const char *what)
 /* Creates the folder and an empty file with tight modes so SQLite never
  * creates them under the user's umask (its -wal and -shm copy the file's mode). */
 static int
-create_private(const char *path, bool team)
+share_with_group(const char *path, const char *group)
 {
+	struct group *g = getgrnam(group);
+	char *copy = xstrdup(path);
+	int rc = QREL_OK;
+
+	if (!g)
+		rc = error(QREL_USAGE, "[store] team_group: no Unix group named '%s'", group);
+	else if (chown(path, (uid_t)-1, g->gr_gid) != 0 || chown(dirname(copy), (uid_t)-1, g->gr_gid) != 0)
+		rc = error(QREL_IO, "%s: cannot give it to group '%s': %s", path, group, strerror(errno));
+	free(copy);
+	return rc;
+}
+
+static int
+create_private(const char *path, const char *group)
+{
+	bool team = group && *group;
 	int fd, rc = make_parent_dir(path, team ? 02770 : 0700);
 
 	if (rc != QREL_OK)
@@ -64,7 +82,7 @@ create_private(const char *path, bool team)
 		fchmod(fd, team ? 0660 : 0600);
 		close(fd);
 	}
-	return QREL_OK;
+	return team ? share_with_group(path, group) : QREL_OK;
 }
 
 static int
@@ -175,6 +193,12 @@ migrate(struct db *db)
 int
 db_open(const char *path, int flags, struct db **out)
 {
+	return db_open_shared(path, flags & ~DB_TEAM, NULL, out);
+}
+
+int
+db_open_shared(const char *path, int flags, const char *group, struct db **out)
+{
 	struct db *db = calloc(1, sizeof(*db));
 	int rc;
 
@@ -188,7 +212,7 @@ db_open(const char *path, int flags, struct db **out)
 			rc = error(QREL_NOTFOUND, "%s: no such database (create one with `qrel init`)", path);
 			goto fail;
 		}
-		if ((rc = create_private(path, flags & DB_TEAM)) != QREL_OK)
+		if ((rc = create_private(path, flags & DB_TEAM ? group : NULL)) != QREL_OK)
 			goto fail;
 	}
 	if ((rc = open_handle(db, flags)) != QREL_OK || (rc = migrate(db)) != QREL_OK)

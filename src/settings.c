@@ -22,7 +22,7 @@ struct setting {
 	{ sec, key, type, offsetof(struct settings, field), def, min, max, help }
 
 static const struct setting table[] = {
-	S("user", "name", SET_STRING, user, "", 0, 0, "reviewer name used when --as is not given ($USER otherwise)"),
+	S("qrel", "user", SET_STRING, user, "", 0, 0, "reviewer name used when --as is not given ($USER otherwise)"),
 	S("store", "path", SET_STRING, db_path, "", 0, 0, "database file (default $XDG_DATA_HOME/qrel/qrel.db)"),
 	S("store", "team_group", SET_STRING, team_group, "", 0, 0,
 	  "Unix group that shares a new database (0660, folder 2770); empty: private (0600)"),

@@ -22,6 +22,7 @@ static struct {
 	bool help;		/* the help overlay is open */
 	int help_top;
 	bool too_small;
+	long long data_version;	/* as last seen; a change means another process wrote */
 } ui;
 
 static void
@@ -187,11 +188,11 @@ static void
 draw_header(void)
 {
 	struct app *app = ui.app;
-	char left[512], right[200];
+	char left[512], right[320];
 	int rw;
 
 	snprintf(left, sizeof(left), " qrel %s %s", app->utf8 ? "\xc2\xb7" : "|", app->review_title);
-	snprintf(right, sizeof(right), "%s%s  site %s  %s (%s) ", app->readonly ? "[read-only]  " : "",
+	snprintf(right, sizeof(right), " %s%s  site %s  %s (%s) ", app->readonly ? "[read-only]  " : "",
 		 ui.screen ? ui.screen->name : "", app->site_code, app->user,
 		 *app->role ? app->role : "not a member");
 	rw = text_width(right);
@@ -439,6 +440,20 @@ read_key(void)
 	return (int)ch;
 }
 
+/* Others' writes (another qrel on the same file) bump data_version; reload
+ * then, so what they add appears within a poll interval without a keypress. */
+static void
+poll_others(void)
+{
+	long long now = db_int(ui.app->db, "PRAGMA data_version");
+
+	if (now >= 0 && ui.data_version >= 0 && now != ui.data_version && ui.screen && ui.screen->reload) {
+		ui.screen->reload(ui.app);
+		ui.dirty = true;
+	}
+	ui.data_version = now;
+}
+
 static void
 loop(void)
 {
@@ -446,7 +461,9 @@ loop(void)
 		int key, r;
 
 		draw();
-		if ((key = read_key()) == ERR)
+		key = read_key();
+		poll_others();
+		if (key == ERR)
 			continue;
 		r = handle_key(key);
 		if (r & UI_QUIT)
@@ -479,6 +496,8 @@ tui_run(struct app *app)
 	install_signals();
 	start_curses(app);
 	layout();
+	ui.data_version = -1;
+	poll_others();
 	ui_switch(&overview_screen);
 	if (app->readonly)
 		ui_error("%s is read-only: you can look, but no change can be saved.", db_path(app->db));

@@ -203,7 +203,9 @@ make_parent_dir(const char *path, unsigned mode)
 	char *dir = dirname(copy);
 	int rc = QREL_OK;
 
-	if (mkdir(dir, (mode_t)mode) != 0 && errno != EEXIST)
+	if (mkdir(dir, (mode_t)mode) == 0)
+		chmod(dir, (mode_t)mode); /* the umask narrowed it and mkdir drops setgid */
+	else if (errno != EEXIST)
 		rc = error(QREL_IO, "%s: cannot create folder: %s", dir, strerror(errno));
 	free(copy);
 	return rc;

@@ -14,6 +14,8 @@ enum db_flags {
 };
 
 int db_open(const char *path, int flags, struct db **out);
+/* As db_open; a file created with DB_TEAM belongs to the Unix group named group. */
+int db_open_shared(const char *path, int flags, const char *group, struct db **out);
 void db_close(struct db *db);
 sqlite3 *db_handle(struct db *db);
 const char *db_path(const struct db *db);

@@ -8,7 +8,7 @@
 enum tristate { TRI_AUTO = 0, TRI_NO, TRI_YES };
 
 struct settings {
-	char *user;		/* [user] name */
+	char *user;		/* [qrel] user */
 	char *db_path;		/* [store] path */
 	char *team_group;	/* [store] team_group: share the store with this Unix group */
 	int color;		/* [display] color: auto|yes|no */

@@ -31,6 +31,13 @@ case "$ROW" in
 esac
 check "notes are counted at all" test "$D1_NOTES" -gt 0
 
+# Another reviewer's note (another process) appears without a keypress.
+printf 'site,source,author,valence,clusters,text\n%s,interview,%s,strength,1.1,Live note from another qrel\n' \
+	"$FIRST" "$LEAD" >"$T/live.csv"
+"$QREL" import evidence --db "$DB" --as "$LEAD" "$T/live.csv" >/dev/null
+EXPECT=$(printf '%2d/%-2d %4d' "$D1_SCORED" "$D1_CLUSTERS" $((D1_NOTES + 1)))
+check "a note written by another process shows within 2 s" wait_for "$EXPECT" 3
+
 keys j Enter
 check "Enter on the second row switches the site" wait_for "Working on $SECOND"
 keys ']'

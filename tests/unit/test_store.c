@@ -5,6 +5,7 @@
 
 #include <setjmp.h>
 #include <cmocka.h>
+#include <grp.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -53,6 +54,28 @@ test_create_is_private_and_migrated(void **state)
 	assert_int_equal(st.st_mode & 0777, 0600);
 	assert_int_equal(stat(tmp_path("sub"), &st), 0);
 	assert_int_equal(st.st_mode & 0777, 0700);
+}
+
+static void
+test_team_mode_is_group_shared(void **state)
+{
+	struct group *g = getgrgid(getgid());
+	struct db *db;
+	struct stat st;
+	char *path = tmp_path("team/shared.db");
+
+	UNUSED(state);
+	assert_non_null(g);
+	assert_int_equal(db_open_shared(path, DB_CREATE | DB_TEAM, g->gr_name, &db), QREL_OK);
+	db_close(db);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0660);
+	assert_int_equal(st.st_gid, g->gr_gid);
+	assert_int_equal(stat(tmp_path("team"), &st), 0);
+	assert_int_equal(st.st_mode & 07777, 02770);
+	assert_int_not_equal(db_open_shared(tmp_path("team/x.db"), DB_CREATE | DB_TEAM, "no-such-group-qrel", &db),
+			     QREL_OK);
+	assert_non_null(strstr(error_message(), "no-such-group-qrel"));
 }
 
 static void
@@ -154,6 +177,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_create_is_private_and_migrated),
+		cmocka_unit_test(test_team_mode_is_group_shared),
 		cmocka_unit_test(test_missing_without_create),
 		cmocka_unit_test(test_newer_schema_refused_untouched),
 		cmocka_unit_test(test_not_a_database),

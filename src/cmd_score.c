@@ -1,0 +1,247 @@
+/* cmd_score.c: `qrel scores` lists scores as CSV or JSON; `qrel score` sets one
+ * through the same rules as the rubric screen. */
+#include "qrel/qrel.h"
+#include "qrel/cmd.h"
+#include "qrel/db.h"
+#include "qrel/score.h"
+#include "qrel/store.h"
+
+#include <getopt.h>
+#include <strings.h>
+
+enum format { FMT_CSV, FMT_JSON };
+
+struct out {
+	enum format fmt;
+	FILE *fp;
+	int rows;
+};
+
+/* RFC 4180: quoted only when the field holds a comma, a quote or a line break. */
+static void
+csv_field(FILE *fp, const char *s, bool last)
+{
+	if (strpbrk(s, ",\"\r\n")) {
+		fputc('"', fp);
+		for (; *s; s++) {
+			if (*s == '"')
+				fputc('"', fp);
+			fputc(*s, fp);
+		}
+		fputc('"', fp);
+	} else {
+		fputs(s, fp);
+	}
+	fputs(last ? "\n" : ",", fp);
+}
+
+static void
+json_string(FILE *fp, const char *s)
+{
+	fputc('"', fp);
+	for (; *s; s++) {
+		unsigned char ch = (unsigned char)*s;
+
+		if (ch == '"' || ch == '\\')
+			fprintf(fp, "\\%c", ch);
+		else if (ch == '\n')
+			fputs("\\n", fp);
+		else if (ch < 0x20 || ch == 0x7f)
+			fprintf(fp, "\\u%04x", ch);
+		else
+			fputc(ch, fp);
+	}
+	fputc('"', fp);
+}
+
+static void
+json_row(FILE *fp, const struct score_row *r, bool first)
+{
+	fprintf(fp, "%s\n  {\"site\": ", first ? "" : ",");
+	json_string(fp, r->site);
+	fputs(", \"cluster\": ", fp);
+	json_string(fp, r->cluster);
+	fputs(", \"rater\": ", fp);
+	json_string(fp, r->rater);
+	fputs(", \"kind\": ", fp);
+	json_string(fp, r->kind);
+	fputs(", \"level\": ", fp);
+	if (!*r->level)
+		fputs("null", fp);
+	else if (strcmp(r->level, "NE") == 0)
+		json_string(fp, r->level);
+	else
+		fputs(r->level, fp);
+	fputs(", \"rationale\": ", fp);
+	json_string(fp, r->rationale);
+	fputs(", \"updated_at\": ", fp);
+	json_string(fp, r->updated_at);
+	fputc('}', fp);
+}
+
+static int
+print_row(void *ctx, const struct score_row *r)
+{
+	struct out *o = ctx;
+
+	if (o->fmt == FMT_JSON) {
+		json_row(o->fp, r, o->rows == 0);
+	} else {
+		const char *f[] = { r->site, r->cluster, r->rater, r->kind, r->level, r->rationale, r->updated_at };
+
+		for (size_t i = 0; i < ARRAY_SIZE(f); i++)
+			csv_field(o->fp, f[i], i + 1 == ARRAY_SIZE(f));
+	}
+	o->rows++;
+	return ferror(o->fp) ? error(QREL_IO, "writing the scores: %s", strerror(errno)) : 0;
+}
+
+static int
+list_scores(struct db *db, int64_t review, const char *site_code, const char *kind, enum format fmt)
+{
+	struct out o = { fmt, stdout, 0 };
+	int64_t site = 0;
+	int rc;
+
+	if (site_code && (site = store_site_id(db, review, site_code)) <= 0)
+		return site < 0 ? QREL_DB : error(QREL_NOTFOUND, "no site '%s' in this review", site_code);
+	if (fmt == FMT_CSV)
+		fputs("site,cluster,rater,kind,level,rationale,updated_at\n", stdout);
+	else
+		fputc('[', stdout);
+	rc = score_each(db, review, site, kind, print_row, &o);
+	if (fmt == FMT_JSON)
+		fputs(o.rows ? "\n]\n" : "]\n", stdout);
+	if (rc == QREL_OK && fflush(stdout) != 0)
+		rc = error(QREL_IO, "writing the scores: %s", strerror(errno));
+	return rc;
+}
+
+int
+cmd_scores(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		CMD_COMMON_LONGOPTS,
+		{ "site", required_argument, NULL, 's' },
+		{ "kind", required_argument, NULL, 'k' },
+		{ "format", required_argument, NULL, 'f' },
+		{ 0 },
+	};
+	struct cmd_common c = { 0 };
+	const char *site = NULL, *kind = NULL;
+	enum format fmt = FMT_CSV;
+	enum score_kind k;
+	struct db *db;
+	int64_t review;
+	int opt, rc;
+
+	while ((opt = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		if (cmd_common_option(&c, opt, optarg, "scores"))
+			continue;
+		if (opt == 's')
+			site = optarg;
+		else if (opt == 'k')
+			kind = optarg;
+		else if (opt == 'f' && (!strcmp(optarg, "csv") || !strcmp(optarg, "json")))
+			fmt = strcmp(optarg, "json") == 0 ? FMT_JSON : FMT_CSV;
+		else
+			return cmd_usage("scores");
+	}
+	if (optind != argc)
+		return cmd_usage("scores");
+	if (kind && score_kind_parse(kind, &k) != QREL_OK)
+		return cmd_fail(QREL_USAGE);
+	if ((rc = cmd_open(&c, DB_READONLY, &db, &review)) != QREL_OK)
+		return cmd_fail(rc);
+	rc = list_scores(db, review, site, kind ? score_kind_name(k) : NULL, fmt);
+	db_close(db);
+	return cmd_fail(rc);
+}
+
+/* --level: a number from the scale, NE, or 0 to clear. */
+static int
+parse_level(const char *s, int *level, bool *ne)
+{
+	char *end;
+	long n;
+
+	*ne = strcasecmp(s, "NE") == 0;
+	*level = 0;
+	if (*ne)
+		return QREL_OK;
+	errno = 0;
+	n = strtol(s, &end, 10);
+	if (!*s || *end || errno || n < 0 || n > 99)
+		return error(QREL_USAGE, "--level must be a level of the scale, NE or 0 (to clear), not '%s'", s);
+	*level = (int)n;
+	return QREL_OK;
+}
+
+struct score_args {
+	const char *site, *cluster, *level, *kind, *rationale;
+};
+
+static int
+set_score(struct db *db, int64_t review, const char *who, const struct score_args *a)
+{
+	int64_t site = store_site_id(db, review, a->site), cluster = store_cluster_id(db, review, a->cluster);
+	int64_t person, home;
+	enum score_kind kind;
+	char role[16];
+	bool ne;
+	int level, rc;
+
+	if (site <= 0 || cluster <= 0)
+		return site < 0 || cluster < 0 ? QREL_DB : error(QREL_NOTFOUND, "no %s '%s' in this review",
+			site <= 0 ? "site" : "cluster", site <= 0 ? a->site : a->cluster);
+	if ((rc = parse_level(a->level, &level, &ne)) != QREL_OK)
+		return rc;
+	person = store_member(db, review, who, role, sizeof(role), &home);
+	kind = score_kind_for_role(person > 0 ? role : NULL);
+	if (a->kind && (rc = score_kind_parse(a->kind, &kind)) != QREL_OK)
+		return QREL_USAGE;
+	if ((rc = score_set(db, review, who, site, cluster, kind, level, ne, a->rationale)) != QREL_OK)
+		return rc;
+	printf("%s %s %s score by %s: %s\n", a->site, a->cluster, score_kind_name(kind), who,
+	       ne ? "NE" : level ? a->level : "cleared");
+	return QREL_OK;
+}
+
+int
+cmd_score(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		CMD_COMMON_LONGOPTS,
+		{ "site", required_argument, NULL, 's' },
+		{ "cluster", required_argument, NULL, 'c' },
+		{ "level", required_argument, NULL, 'l' },
+		{ "kind", required_argument, NULL, 'k' },
+		{ "rationale", required_argument, NULL, 'r' },
+		{ 0 },
+	};
+	struct cmd_common c = { 0 };
+	struct score_args a = { 0 };
+	struct db *db;
+	int64_t review;
+	int opt, rc;
+
+	while ((opt = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		if (cmd_common_option(&c, opt, optarg, "score"))
+			continue;
+		switch (opt) {
+		case 's': a.site = optarg; break;
+		case 'c': a.cluster = optarg; break;
+		case 'l': a.level = optarg; break;
+		case 'k': a.kind = optarg; break;
+		case 'r': a.rationale = optarg; break;
+		default: return cmd_usage("score");
+		}
+	}
+	if (optind != argc || !a.site || !a.cluster || !a.level)
+		return cmd_usage("score");
+	if ((rc = cmd_open(&c, 0, &db, &review)) != QREL_OK)
+		return cmd_fail(rc);
+	rc = set_score(db, review, cmd_user(&c), &a);
+	db_close(db);
+	return cmd_fail(rc);
+}
