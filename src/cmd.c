@@ -21,6 +21,18 @@ static const struct command commands[] = {
 	  "import KIND [--db FILE] [--as NAME] FILE.csv", cmd_import },
 	{ "sample", "build the sample review into a new database",
 	  "sample --db FILE [--from DIR]", cmd_sample },
+	{ "agree", "rater agreement (kappas, Krippendorff's alpha) from a CSV file or the team scores",
+	  "agree [--levels K] [--format csv|json|table] FILE.csv\n"
+	  "       qrel agree [--db FILE] [--site CODE] [--domain N] [--by cluster|site|rater] [--format ...]",
+	  cmd_agree },
+	{ "risk", "risk ratios and disproportionality flags for the subgroup tables in a CSV file",
+	  "risk [--min-cell N] [--min-n N] [--threshold T] [--favourable] [--reference GROUP]\n"
+	  "       [--state FILE] [--format csv|json|table] FILE.csv", cmd_risk },
+	{ "scores", "list scores as CSV or JSON",
+	  "scores [--db FILE] [--site CODE] [--kind team|self|consensus] [--format csv|json]", cmd_scores },
+	{ "score", "set one score (a level, NE or 0 to clear) as a member of the review",
+	  "score [--db FILE] --as NAME --site CODE --cluster CODE --level N|NE|0 [--kind K] [--rationale TEXT]",
+	  cmd_score },
 };
 
 const struct command *

@@ -4,6 +4,7 @@
 #include "qrel/csv.h"
 #include "qrel/diag.h"
 #include "qrel/risk.h"
+#include "qrel/settings.h"
 #include "qrel/text.h"
 #include "qrel/util.h"
 
@@ -68,6 +69,7 @@ struct dataset {
 
 struct risk_opts {
 	struct risk_options ro;
+	bool min_cell, min_n, threshold;	/* given on the command line */
 	int fmt;		/* RISK_FORMAT_CSV, RISK_FORMAT_JSON or FORMAT_TABLE */
 	const char *state;
 };
@@ -85,9 +87,9 @@ help(void)
 	       "the ratio passes the threshold. FILE.csv has the columns\n"
 	       "site,year,metric,dimension,group,enrolled,count; a table is one (site, year,\n"
 	       "metric, dimension), and those four columns may be left out. \"-\" reads stdin.\n\n"
-	       "  --min-cell N      smallest outcome count for a ratio (default %d)\n"
-	       "  --min-n N         smallest enrolment for a ratio (default %d)\n"
-	       "  --threshold T     flag a ratio above T (default %.1f)\n"
+	       "  --min-cell N      smallest outcome count for a ratio ([subgroups] min_cell, %d)\n"
+	       "  --min-n N         smallest enrolment for a ratio ([subgroups] min_n, %d)\n"
+	       "  --threshold T     flag a ratio above T ([subgroups] threshold, %.1f)\n"
 	       "  --favourable      the outcome is good: flag a ratio below 1/T instead\n"
 	       "  --reference G     also give each group's ratio against group G\n"
 	       "  --state FILE      State data, same columns; rows with the table's year, metric\n"
@@ -729,14 +731,17 @@ risk_option(struct risk_opts *o, int opt, const char *arg)
 	case 'c':
 		if ((rc = parse_min(arg, &o->ro.min_cell)) < 0)
 			fprintf(stderr, "qrel: --min-cell takes a whole number >= 0\n");
+		o->min_cell = true;
 		break;
 	case 'n':
 		if ((rc = parse_min(arg, &o->ro.min_n)) < 0)
 			fprintf(stderr, "qrel: --min-n takes a whole number >= 0\n");
+		o->min_n = true;
 		break;
 	case 't':
 		if ((rc = parse_threshold(arg, &o->ro.threshold)) < 0)
 			fprintf(stderr, "qrel: --threshold takes a number > 0\n");
+		o->threshold = true;
 		break;
 	case 'F': o->ro.favourable = 1; break;
 	case 'r': o->ro.reference = arg; break;
@@ -748,6 +753,30 @@ risk_option(struct risk_opts *o, int opt, const char *arg)
 	default: rc = -1;
 	}
 	return rc;
+}
+
+/* The minimums and threshold the screens use, from the configuration,
+ * unless given on the command line. Problems in the file are warnings. */
+static void
+config_defaults(const struct cmd_common *c, struct risk_opts *o)
+{
+	char *path = c->config ? xstrdup(c->config) : settings_config_path();
+	struct diags d = { 0 };
+	struct settings s;
+
+	settings_default(&s);
+	settings_load(&s, path, c->config != NULL, &d);
+	for (size_t i = 0; i < d.n; i++)
+		fprintf(stderr, "qrel: warning: %s\n", d.msg[i]);
+	if (!o->min_cell)
+		o->ro.min_cell = s.min_cell;
+	if (!o->min_n)
+		o->ro.min_n = s.min_n;
+	if (!o->threshold)
+		o->ro.threshold = s.threshold;
+	settings_free(&s);
+	diag_free(&d);
+	free(path);
 }
 
 int
@@ -780,5 +809,6 @@ cmd_risk(int argc, char **argv)
 	}
 	if (argc - optind != 1)
 		return cmd_usage("risk");
+	config_defaults(&c, &o);
 	return run(&o, argv[optind]);
 }

@@ -96,7 +96,7 @@ run_tui(const struct cmd_common *c, bool demo)
 	char *config = c->config ? xstrdup(c->config) : settings_config_path();
 	char *demo_path = NULL;
 	const char *user = cmd_user(c);
-	int rc;
+	int rc, status = EXIT_OK;
 
 	settings_default(&s);
 	settings_load(&s, config, c->config != NULL, &d);
@@ -110,12 +110,12 @@ run_tui(const struct cmd_common *c, bool demo)
 	rc = cmd_open(&(struct cmd_common){ .db = demo ? demo_path : c->db, .config = c->config },
 		      DB_CREATE, &app.db, NULL);
 	if (rc == QREL_OK && (rc = setup_app(&app, &s, demo && !c->as ? NULL : user)) == QREL_OK)
-		rc = tui_run(&app) ? QREL_IO : QREL_OK;
+		status = tui_run(&app); /* 128 + signal after a hang-up: the usual shell convention */
 out:
 	db_close(app.db);
 	settings_free(&s);
 	free(demo_path);
-	return rc == QREL_OK ? EXIT_OK : cmd_fail(rc);
+	return rc == QREL_OK ? status : cmd_fail(rc);
 }
 
 int

@@ -343,6 +343,7 @@ screen_for(enum action a)
 	switch (a) {
 	case ACT_SCREEN_OVERVIEW: return &overview_screen;
 	case ACT_SCREEN_REPORT: return &overview_screen;
+	case ACT_SCREEN_RUBRIC: return &rubric_screen;
 	default: return NULL;
 	}
 }
@@ -437,6 +438,8 @@ read_key(void)
 
 	if (rc == ERR)
 		return ERR;
+	if (rc == OK && ch >= KEY_MIN && ch <= KEY_MAX)
+		return (int)ch | UI_KEY_CHAR;
 	return (int)ch;
 }
 

@@ -7,10 +7,8 @@
 
 #include "qrel/tui.h"
 
-/* wget_wch returns characters and function keys in one int, and characters
- * U+0101..U+01FF share their numbers with KEY_MIN..KEY_MAX. A caller that knows
- * a key is a character (wget_wch said OK) may set this bit so it is typed. */
-#define EDITOR_KEY_CHAR 0x01000000
+/* A key with this bit is a character, never a function key (see tui.h). */
+#define EDITOR_KEY_CHAR UI_KEY_CHAR
 
 enum editor_result {
 	EDITOR_UNHANDLED,	/* not an editing key */

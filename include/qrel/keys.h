@@ -23,7 +23,12 @@
 	_(SCREEN_SUBGROUPS, "subgroup tables") \
 	_(SCREEN_REPORT, "report and dashboard") \
 	_(SITE_NEXT, "next site") \
-	_(SITE_PREV, "previous site")
+	_(SITE_PREV, "previous site") \
+	_(SCORE_LEVEL, "set the level (1..K)") \
+	_(SCORE_CLEAR, "clear the score") \
+	_(SCORE_NE, "mark insufficient evidence") \
+	_(SCORE_KIND, "switch team / consensus scores (lead)") \
+	_(EDIT, "edit the rationale or note")
 
 enum action {
 #define ACTION_ENUM(name, help) ACT_##name,

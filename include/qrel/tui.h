@@ -59,6 +59,12 @@ struct screen_ops {
 };
 
 extern const struct screen_ops overview_screen;
+extern const struct screen_ops rubric_screen;
+
+/* wget_wch gives characters and function keys in one number space, and the
+ * characters U+0101..U+01FF share numbers with KEY_MIN..KEY_MAX; keys handed to
+ * screens carry this bit when they are characters in that range. */
+#define UI_KEY_CHAR 0x01000000
 
 enum ui_color {
 	UI_NORMAL, UI_SELECTED, UI_TITLE, UI_DIM, UI_ERROR,

@@ -105,6 +105,11 @@ check "risk: D is not flagged" test "$(field "$T/out" flagged group D)" = false
 check "risk: --min-cell 11 drops C's ratio" test "$(field "$T/out" ratio_kind group C)" = not_calculated
 "$QREL" risk --threshold 4 "$T/risk.csv" >"$T/out"
 check "risk: --threshold 4 unflags A" test "$(field "$T/out" flagged group A)" = false
+printf '[subgroups]\nthreshold = 4\n' >"$XDG_CONFIG_HOME/risk.ini"
+"$QREL" risk --config "$XDG_CONFIG_HOME/risk.ini" "$T/risk.csv" >"$T/out"
+check "risk: [subgroups] threshold in the config applies" test "$(field "$T/out" flagged group A)" = false
+"$QREL" risk --config "$XDG_CONFIG_HOME/risk.ini" --threshold 3 "$T/risk.csv" >"$T/out"
+check "risk: --threshold overrides the config" test "$(field "$T/out" flagged group A)" = true
 "$QREL" risk --format json "$T/risk.csv" >"$T/out"
 check "risk: JSON Lines, one object per group" test "$(grep -c '^{"site":' "$T/out")" -eq 4
 "$QREL" risk --format table "$T/risk.csv" >"$T/out"

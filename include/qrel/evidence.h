@@ -1,0 +1,154 @@
+/* evidence.h: evidence notes and activities: add, edit, delete and undo through the
+ * change log; filtered, keyset-paged and full-text (FTS5) listing. */
+#ifndef QREL_EVIDENCE_H
+#define QREL_EVIDENCE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct db;
+
+#define EVIDENCE_MAX_CLUSTERS 32
+#define EVIDENCE_MAX_SUBGROUPS 16
+#define EVIDENCE_MAX_SPANS 16
+#define EVIDENCE_QUERY_MAX 512
+
+/* The source types and valences the schema allows, NULL-terminated. */
+extern const char *const evidence_sources[];
+extern const char *const evidence_valences[];
+
+struct note_input {
+	int64_t site;
+	int64_t activity;		/* 0: none */
+	const char *source;
+	const char *valence;		/* NULL: neutral */
+	const char *text;
+	const char *created_at;		/* NULL: now */
+	int64_t cluster[EVIDENCE_MAX_CLUSTERS];
+	size_t nclusters;
+	const char *dimension[EVIDENCE_MAX_SUBGROUPS], *group[EVIDENCE_MAX_SUBGROUPS];
+	size_t nsubgroups;
+};
+
+/* Adds a note written by who (a member of the review) in one transaction, with its
+ * clusters and subgroups and a change log entry ("note", "create"). */
+int evidence_add(struct db *db, int64_t review, const char *who, const struct note_input *in,
+		 int64_t *id);
+/* Changes what is not NULL (clusters: when nclusters > 0); each changed field is
+ * logged with its old and new value and the version goes up. Author or lead only. */
+int evidence_edit(struct db *db, int64_t review, const char *who, int64_t id, const char *text,
+		  const char *valence, const int64_t *clusters, size_t nclusters);
+/* Soft delete (deleted_at) and its undo, both logged. */
+int evidence_delete(struct db *db, int64_t review, const char *who, int64_t id);
+int evidence_undelete(struct db *db, int64_t review, const char *who, int64_t id);
+
+/* ---- listing ---- */
+
+/* Every field is optional: 0 or "" means any. The text fields keep what the user
+ * typed (codes, names) so the filter can be shown; evidence_filter_set fills both. */
+struct evidence_filter {
+	int64_t site, cluster, domain, author, activity;
+	char site_code[32], cluster_code[32], domain_code[32], author_name[128];
+	char source[24], valence[12];
+	char dimension[64], group[64];	/* subgroup: dimension, or dimension:group */
+	char from[32], to[32];		/* dates or times, inclusive */
+	char query[EVIDENCE_QUERY_MAX];	/* what the user typed to search */
+};
+
+/* The fields evidence_filter_set knows, NULL-terminated: site, cluster, domain,
+ * source, author, valence, subgroup, from, to, activity, search. */
+extern const char *const evidence_filter_fields[];
+
+/* Sets one field from text (a code, a name, a date); "" clears it. QREL_PARSE or
+ * QREL_NOTFOUND with error() set when the value is not known. */
+int evidence_filter_set(struct db *db, int64_t review, struct evidence_filter *f, const char *field,
+			const char *value);
+/* One line naming the active filters ("all notes" when none). */
+void evidence_filter_describe(const struct evidence_filter *f, char *buf, size_t size);
+bool evidence_filter_empty(const struct evidence_filter *f);
+
+/* A match of the search in a note's text: byte offsets [start, end). */
+struct evidence_span {
+	unsigned start, end;
+};
+
+struct evidence_note {
+	int64_t id, site, activity;
+	char uuid[40], created_at[32], site_code[32], source[24], author[128], valence[12];
+	char clusters[256];		/* codes, ';'-separated, in framework order */
+	char subgroups[256];		/* dimension:group, ';'-separated */
+	int64_t first_cluster;
+	int version;
+	double rank;			/* bm25 when searching (lower is better) */
+	char *text;			/* malloc'd */
+	struct evidence_span span[EVIDENCE_MAX_SPANS];
+	int nspans;
+};
+
+/* Where a page ends, to start the next one after it (keyset paging). */
+struct evidence_cursor {
+	bool set;
+	char created_at[32];
+	double rank;
+	int64_t id;
+};
+
+/* Up to limit notes after cur (NULL or unset: from the start): newest first, or by
+ * rank when f->query is set. Rows are written to out; free them with evidence_notes_free. */
+int evidence_page(struct db *db, int64_t review, const struct evidence_filter *f,
+		  const struct evidence_cursor *cur, int limit, struct evidence_note *out, int *n);
+void evidence_cursor_of(const struct evidence_note *row, struct evidence_cursor *cur);
+void evidence_notes_free(struct evidence_note *rows, int n);
+/* The number of notes the filter matches, -1 on error. */
+long long evidence_count(struct db *db, int64_t review, const struct evidence_filter *f);
+/* One note (deleted or not) by id. */
+int evidence_get(struct db *db, int64_t review, int64_t id, struct evidence_note *out);
+
+/* Turns what a user typed into an FTS5 query that cannot be a syntax error: each
+ * word becomes a quoted string, "a phrase" stays a phrase, a trailing * a prefix,
+ * and quotes inside are doubled. Returns false when nothing searchable is left. */
+bool evidence_fts_query(const char *input, char *out, size_t size);
+
+/* ---- choices (for prompts) ---- */
+
+struct evidence_choice {
+	char value[64];			/* what evidence_filter_set takes */
+	char label[192];		/* what a person reads */
+	int64_t id;
+};
+
+/* The possible values of a field (site, cluster, domain, source, author, valence,
+ * subgroup, activity), malloc'd; *n rows. */
+int evidence_choices(struct db *db, int64_t review, const char *field, struct evidence_choice **out,
+		     int *n);
+
+/* ---- activities ---- */
+
+struct activity_row {
+	int64_t id, site, facilitator;
+	char uuid[40], site_code[32], source[24], held_at[32];
+	char description[512], facilitator_name[128];
+	int notes;			/* evidence notes taken in it (not deleted) */
+};
+
+struct activity_input {
+	int64_t site;
+	const char *source, *held_at, *description;
+	int64_t facilitator;		/* 0: none */
+};
+
+int activity_add(struct db *db, int64_t review, const char *who, const struct activity_input *in,
+		 int64_t *id);
+/* Changes what is not NULL / not 0. */
+int activity_edit(struct db *db, int64_t review, const char *who, int64_t id,
+		  const struct activity_input *in);
+/* Activities (of site, or all when 0), newest first, each with its note count; malloc'd. */
+int activity_list(struct db *db, int64_t review, int64_t site, struct activity_row **out, int *n);
+int activity_get(struct db *db, int64_t review, int64_t id, struct activity_row *out);
+/* An activity by integer id or uuid; 0 when absent, -1 on error. */
+int64_t activity_find(struct db *db, int64_t review, const char *ref);
+/* The activity of who's most recent note, 0 when none. */
+int64_t activity_last_used(struct db *db, int64_t review, const char *who);
+
+#endif

@@ -1,0 +1,123 @@
+/* subgroup.h: subgroup tables as a screen may show them: the lists to pick from, one table with its statistics after suppression, a group's trend and its peers at other sites, cell corrections and the note a flag becomes. */
+#ifndef QREL_SUBGROUP_H
+#define QREL_SUBGROUP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "qrel/risk.h"
+
+struct db;
+struct settings;
+
+#define SUBGROUP_YEAR 16	/* "2024-25" */
+#define SUBGROUP_TEXT 128	/* metric, dimension and group names */
+#define SUBGROUP_FINDING 512
+
+/*
+ * Privacy: everything this module hands out has been through risk_suppress()
+ * with [privacy] min_display and the table total shown. A hidden row carries
+ * count -1 and every value derived from its count undefined (risk,
+ * comparison risk, ratios, outcome share and its differences, expected
+ * count), and is never flagged; its enrolment and enrolment share stay, as
+ * they are published figures. Raw counts of hidden rows never leave this
+ * file, so a screen cannot show them by mistake.
+ *
+ * State data (sample-db/state.csv) is not in the store, so the alternate
+ * risk ratio is never computed here: a small comparison group gives
+ * RISK_NOT_CALCULATED. `qrel risk --state` covers the analyst's case.
+ */
+
+struct subgroup_metric {
+	int64_t id;
+	char code[32];
+	char name[SUBGROUP_TEXT];
+	bool favourable;	/* direction: under-representation is the concern */
+	int64_t cluster;	/* the rubric cluster it informs, 0 if none */
+};
+
+/* One table: (site, school year, metric, dimension). */
+struct subgroup_key {
+	int64_t site;
+	char year[SUBGROUP_YEAR];
+	int64_t metric;
+	char dimension[SUBGROUP_TEXT];
+};
+
+struct subgroup_entry {
+	int64_t id;			/* subgroup_row.id */
+	char name[SUBGROUP_TEXT];	/* the group */
+	long enrolled;
+	long count;			/* -1 when hidden */
+	struct risk_row stat;		/* suppressed values are undefined */
+	bool hidden;			/* count and all it implies withheld */
+	bool flagged;			/* past the threshold in each of the last flag_years years */
+};
+
+struct subgroup_table {
+	struct subgroup_key key;
+	struct subgroup_metric metric;
+	char site_code[32];
+	char site_name[128];
+	bool district;
+	size_t n;
+	struct subgroup_entry *row;	/* in import order */
+	long enrolled;			/* table totals; count -1 when hidden */
+	long count;
+	int nhidden;
+};
+
+/* A group in one year (trend) or at one site (across sites). */
+struct subgroup_point {
+	char label[SUBGROUP_YEAR];	/* the year, or the site's code */
+	char site_name[128];
+	int64_t site;
+	struct subgroup_entry entry;
+};
+
+/* The school years with data at site, oldest first. */
+int subgroup_years(struct db *db, int64_t site, char (*out)[SUBGROUP_YEAR], size_t max, size_t *n);
+/* The metrics with data at site, in import order. */
+int subgroup_metrics(struct db *db, int64_t site, struct subgroup_metric *out, size_t max, size_t *n);
+/* The dimensions of metric at site, in import order. */
+int subgroup_dimensions(struct db *db, int64_t site, int64_t metric, char (*out)[SUBGROUP_TEXT],
+			size_t max, size_t *n);
+/* Fills the parts of key that name nothing at key->site with the latest year,
+ * the first metric and the first dimension there. QREL_NOTFOUND: no data. */
+int subgroup_key_fix(struct db *db, struct subgroup_key *key);
+
+/* Loads, computes (min_cell, min_n, threshold, direction), flags over
+ * flag_years and suppresses (min_display) one table. An empty table is
+ * QREL_OK with n 0. Free with subgroup_table_free. */
+int subgroup_load(struct db *db, const struct subgroup_key *key, const struct settings *s,
+		  struct subgroup_table *t);
+void subgroup_table_free(struct subgroup_table *t);
+/* Index of group in t, or -1. */
+int subgroup_find(const struct subgroup_table *t, const char *group);
+
+/* group in each year of (site, metric, dimension), oldest first; a year
+ * without the group is left out. *out is malloc'ed. */
+int subgroup_trend(struct db *db, const struct subgroup_key *key, const char *group,
+		   const struct settings *s, struct subgroup_point **out, size_t *n);
+/* group at each site with (year, metric, dimension) data, by site code. */
+int subgroup_across_sites(struct db *db, const struct subgroup_key *key, const char *group,
+			  const struct settings *s, struct subgroup_point **out, size_t *n);
+
+/* Corrects one stored row: 0 <= count <= enrolled, else QREL_PARSE. One
+ * transaction with a change_log row per changed field ('enrolled', 'count').
+ * QREL_LOCKED for a locked review or site; QREL_NOTFOUND for no such row. */
+int subgroup_set_cell(struct db *db, int64_t review, int64_t row, long enrolled, long count,
+		      const char *who);
+
+/* The finding a flagged row states, e.g. "Black or African American students:
+ * out-of-school suspension risk 4.0% vs 0.7% for all other students (risk
+ * ratio 5.29, 2024-25, district)". QREL_NOTFOUND when row i is not flagged. */
+int subgroup_finding(const struct subgroup_table *t, size_t i, char *buf, size_t size);
+/* Writes the finding of row i as an evidence note (document review, an area
+ * for growth) by author, tagged to the metric's cluster and the subgroup,
+ * with its change_log row, in one transaction. */
+int subgroup_write_note(struct db *db, int64_t review, const struct subgroup_table *t, size_t i,
+			int64_t author, const char *who, int64_t *note);
+
+#endif

@@ -1,0 +1,1005 @@
+/* evidence.c: evidence notes (add, edit, delete, undo, filtered keyset pages, FTS5 search) and activities. */
+#include "qrel/qrel.h"
+#include "qrel/db.h"
+#include "qrel/evidence.h"
+#include "qrel/store.h"
+#include "qrel/util.h"
+
+#include <ctype.h>
+#include <strings.h>
+
+const char *const evidence_sources[] = { "interview", "focus_group", "document_review",
+	"site_observation", "remote_observation", "survey", "self_evaluation", NULL };
+const char *const evidence_valences[] = { "strength", "growth", "neutral", NULL };
+const char *const evidence_filter_fields[] = { "site", "cluster", "domain", "source", "author",
+	"valence", "subgroup", "from", "to", "activity", "search", NULL };
+
+#define HL_OPEN '\x01'
+#define HL_CLOSE '\x02'
+
+/* A note's cluster codes in framework order, ';'-separated (n is the note). */
+#define CLUSTER_CODES_SQL "(SELECT group_concat(code, ';') FROM (SELECT c.code FROM note_cluster nc " \
+	"JOIN cluster c ON c.id = nc.cluster_id JOIN domain d ON d.id = c.domain_id " \
+	"WHERE nc.note_id = n.id ORDER BY d.position, c.position))"
+
+static bool
+in_list(const char *v, const char *const *list)
+{
+	for (size_t i = 0; v && list[i]; i++)
+		if (strcmp(v, list[i]) == 0)
+			return true;
+	return false;
+}
+
+static void
+copy(char *dst, size_t size, const char *src)
+{
+	snprintf(dst, size, "%s", src ? src : "");
+}
+
+static void
+bind_id(sqlite3_stmt *st, int i, int64_t id)
+{
+	if (id > 0)
+		sqlite3_bind_int64(st, i, id);
+	else
+		sqlite3_bind_null(st, i);
+}
+
+/* "" binds NULL, so `(?N IS NULL OR ...)` skips the clause. */
+static void
+bind_opt(sqlite3_stmt *st, int i, const char *s)
+{
+	db_bind_text(st, i, s && *s ? s : NULL);
+}
+
+/* ---- who may write ---- */
+
+static int
+check_open(struct db *db, int64_t review, int64_t site)
+{
+	static const char sql[] = "SELECT s.code, s.locked, r.locked FROM site s "
+				  "JOIN review r ON r.id = s.review_id WHERE s.id = ?1 AND r.id = ?2";
+	sqlite3_stmt *st = db_stmt(db, sql);
+	int rc;
+
+	if (!st)
+		return QREL_DB;
+	sqlite3_bind_int64(st, 1, site);
+	sqlite3_bind_int64(st, 2, review);
+	if ((rc = sqlite3_step(st)) != SQLITE_ROW)
+		rc = rc == SQLITE_DONE ? error(QREL_NOTFOUND, "site %lld is not in this review", (long long)site)
+				       : db_fail(db, "reading the site");
+	else if (sqlite3_column_int(st, 2))
+		rc = error(QREL_LOCKED, "the review is locked: evidence can no longer be changed");
+	else if (sqlite3_column_int(st, 1))
+		rc = error(QREL_LOCKED, "site %s is locked: its evidence can no longer be changed",
+			   db_col_text(st, 0));
+	else
+		rc = QREL_OK;
+	sqlite3_reset(st);
+	return rc;
+}
+
+/* Any member writes evidence; a principal only at their own school. */
+static int
+check_writer(struct db *db, int64_t review, const char *who, int64_t site, int64_t *person, bool *lead)
+{
+	char role[16] = "";
+	int64_t home = 0, p;
+
+	if (db_readonly(db))
+		return error(QREL_READONLY, "%s is open read-only", db_path(db));
+	if ((p = store_member(db, review, who, role, sizeof(role), &home)) < 0)
+		return QREL_DB;
+	if (p == 0)
+		return error(QREL_DENIED, "%s is not a member of this review and cannot write evidence", who);
+	if (strcmp(role, "principal") == 0 && home != site)
+		return error(QREL_DENIED, "a principal writes evidence for their own school only");
+	*person = p;
+	if (lead)
+		*lead = strcmp(role, "lead") == 0;
+	return check_open(db, review, site);
+}
+
+static int
+check_clusters(struct db *db, int64_t review, const int64_t *cluster, size_t n)
+{
+	static const char sql[] = "SELECT count(*) FROM cluster c JOIN review r ON r.framework_id = c.framework_id "
+				  "WHERE r.id = ?1 AND c.id = ?2";
+	sqlite3_stmt *st;
+
+	if (n == 0)
+		return error(QREL_PARSE, "a note needs at least one cluster");
+	if (n > EVIDENCE_MAX_CLUSTERS)
+		return error(QREL_PARSE, "a note has at most %d clusters", EVIDENCE_MAX_CLUSTERS);
+	for (size_t i = 0; i < n; i++) {
+		int found;
+
+		if (!(st = db_stmt(db, sql)))
+			return QREL_DB;
+		sqlite3_bind_int64(st, 1, review);
+		sqlite3_bind_int64(st, 2, cluster[i]);
+		found = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0) > 0;
+		sqlite3_reset(st);
+		if (!found)
+			return error(QREL_NOTFOUND, "cluster %lld is not in this review's framework",
+				     (long long)cluster[i]);
+	}
+	return QREL_OK;
+}
+
+static bool
+blank(const char *s)
+{
+	while (s && isspace((unsigned char)*s))
+		s++;
+	return !s || !*s;
+}
+
+static int
+check_activity(struct db *db, int64_t review, int64_t activity, int64_t site)
+{
+	struct activity_row a;
+	int rc;
+
+	if (activity <= 0)
+		return QREL_OK;
+	if ((rc = activity_get(db, review, activity, &a)) != QREL_OK)
+		return rc;
+	if (a.site != site)
+		return error(QREL_PARSE, "activity %lld was held at site %s, not at this note's site",
+			     (long long)activity, a.site_code);
+	return QREL_OK;
+}
+
+static int
+check_input(struct db *db, int64_t review, const struct note_input *in)
+{
+	if (!in_list(in->source, evidence_sources))
+		return error(QREL_PARSE, "unknown source type '%s'", in->source ? in->source : "");
+	if (in->valence && !in_list(in->valence, evidence_valences))
+		return error(QREL_PARSE, "valence must be strength, growth or neutral, not '%s'", in->valence);
+	if (blank(in->text))
+		return error(QREL_PARSE, "the note has no text");
+	if (in->nsubgroups > EVIDENCE_MAX_SUBGROUPS)
+		return error(QREL_PARSE, "a note has at most %d subgroups", EVIDENCE_MAX_SUBGROUPS);
+	for (size_t i = 0; i < in->nsubgroups; i++)
+		if (blank(in->dimension[i]) || blank(in->group[i]))
+			return error(QREL_PARSE, "a subgroup needs a dimension and a group");
+	if (check_clusters(db, review, in->cluster, in->nclusters) != QREL_OK)
+		return QREL_PARSE;
+	return check_activity(db, review, in->activity, in->site);
+}
+
+/* ---- writing ---- */
+
+static int
+link_clusters(struct db *db, int64_t note, const int64_t *cluster, size_t n)
+{
+	static const char sql[] = "INSERT OR IGNORE INTO note_cluster(note_id, cluster_id) VALUES (?1, ?2)";
+	sqlite3_stmt *st;
+	int rc = QREL_OK;
+
+	for (size_t i = 0; i < n && rc == QREL_OK; i++) {
+		if (!(st = db_stmt(db, sql)))
+			return QREL_DB;
+		sqlite3_bind_int64(st, 1, note);
+		sqlite3_bind_int64(st, 2, cluster[i]);
+		rc = db_step_done(db, st, "linking a note to a cluster");
+	}
+	return rc;
+}
+
+static int
+link_subgroups(struct db *db, int64_t note, const struct note_input *in)
+{
+	static const char sql[] = "INSERT OR IGNORE INTO note_subgroup(note_id, dimension, grp) VALUES (?1, ?2, ?3)";
+	sqlite3_stmt *st;
+	int rc = QREL_OK;
+
+	for (size_t i = 0; i < in->nsubgroups && rc == QREL_OK; i++) {
+		if (!(st = db_stmt(db, sql)))
+			return QREL_DB;
+		sqlite3_bind_int64(st, 1, note);
+		db_bind_text(st, 2, in->dimension[i]);
+		db_bind_text(st, 3, in->group[i]);
+		rc = db_step_done(db, st, "linking a note to a subgroup");
+	}
+	return rc;
+}
+
+static int
+insert_note(struct db *db, int64_t review, int64_t author, const struct note_input *in,
+	    const char *uuid, int64_t *id)
+{
+	static const char sql[] = "INSERT INTO note(uuid, review_id, site_id, activity_id, source, author_id, "
+				  "valence, text, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)";
+	sqlite3_stmt *st = db_stmt(db, sql);
+	char now[21];
+	int rc;
+
+	if (!st)
+		return QREL_DB;
+	clock_now(now);
+	db_bind_text(st, 1, uuid);
+	sqlite3_bind_int64(st, 2, review);
+	sqlite3_bind_int64(st, 3, in->site);
+	bind_id(st, 4, in->activity);
+	db_bind_text(st, 5, in->source);
+	sqlite3_bind_int64(st, 6, author);
+	db_bind_text(st, 7, in->valence ? in->valence : "neutral");
+	db_bind_text(st, 8, in->text);
+	db_bind_text(st, 9, in->created_at && *in->created_at ? in->created_at : now);
+	if ((rc = db_step_done(db, st, "adding a note")) == QREL_OK)
+		*id = sqlite3_last_insert_rowid(db_handle(db));
+	return rc;
+}
+
+int
+evidence_add(struct db *db, int64_t review, const char *who, const struct note_input *in, int64_t *id)
+{
+	char uuid[UUID_LEN + 1];
+	int64_t author, note = 0;
+	int rc;
+
+	if ((rc = check_writer(db, review, who, in->site, &author, NULL)) != QREL_OK ||
+	    (rc = check_input(db, review, in)) != QREL_OK || (rc = db_begin(db)) != QREL_OK)
+		return rc;
+	uuid_new(uuid);
+	if ((rc = insert_note(db, review, author, in, uuid, &note)) != QREL_OK ||
+	    (rc = link_clusters(db, note, in->cluster, in->nclusters)) != QREL_OK ||
+	    (rc = link_subgroups(db, note, in)) != QREL_OK ||
+	    (rc = changelog_add(db, review, who, "note", uuid, "create", NULL, in->text, "")) != QREL_OK) {
+		db_rollback(db);
+		return rc;
+	}
+	if ((rc = db_commit(db)) == QREL_OK && id)
+		*id = note;
+	return rc;
+}
+
+/* ---- edit, delete, undo ---- */
+
+struct stored_note {
+	int64_t site, author;
+	char uuid[40], valence[12], clusters[256], deleted_at[32];
+	char *text;
+};
+
+static int
+load_stored(struct db *db, int64_t review, int64_t id, struct stored_note *s)
+{
+	static const char sql[] = "SELECT n.site_id, n.author_id, n.uuid, n.valence, n.text, "
+				  "coalesce(n.deleted_at, ''), coalesce(" CLUSTER_CODES_SQL ", '') FROM note n WHERE n.id = ?1 AND n.review_id = ?2";
+	sqlite3_stmt *st = db_stmt(db, sql);
+	int rc;
+
+	memset(s, 0, sizeof(*s));
+	if (!st)
+		return QREL_DB;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, review);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		s->site = sqlite3_column_int64(st, 0);
+		s->author = sqlite3_column_int64(st, 1);
+		copy(s->uuid, sizeof(s->uuid), db_col_text(st, 2));
+		copy(s->valence, sizeof(s->valence), db_col_text(st, 3));
+		s->text = xstrdup(db_col_text(st, 4));
+		copy(s->deleted_at, sizeof(s->deleted_at), db_col_text(st, 5));
+		copy(s->clusters, sizeof(s->clusters), db_col_text(st, 6));
+		rc = QREL_OK;
+	} else {
+		rc = rc == SQLITE_DONE ? error(QREL_NOTFOUND, "no note %lld in this review", (long long)id)
+				       : db_fail(db, "reading a note");
+	}
+	sqlite3_reset(st);
+	return rc;
+}
+
+/* The author changes their own notes; the lead any. */
+static int
+may_change(struct db *db, int64_t review, const char *who, const struct stored_note *s)
+{
+	int64_t person;
+	bool lead;
+	int rc;
+
+	if ((rc = check_writer(db, review, who, s->site, &person, &lead)) != QREL_OK)
+		return rc;
+	if (person != s->author && !lead)
+		return error(QREL_DENIED, "only the note's author or the lead may change it");
+	return QREL_OK;
+}
+
+static int
+bump(struct db *db, int64_t id, const char *field_sql)
+{
+	sqlite3_stmt *st = db_stmt(db, field_sql);
+	char now[21];
+
+	if (!st)
+		return QREL_DB;
+	clock_now(now);
+	sqlite3_bind_int64(st, 1, id);
+	db_bind_text(st, 2, now);
+	return db_step_done(db, st, "updating a note");
+}
+
+static int
+set_text_field(struct db *db, int64_t id, const char *sql, const char *value)
+{
+	sqlite3_stmt *st = db_stmt(db, sql);
+	char now[21];
+
+	if (!st)
+		return QREL_DB;
+	clock_now(now);
+	sqlite3_bind_int64(st, 1, id);
+	db_bind_text(st, 2, now);
+	db_bind_text(st, 3, value);
+	return db_step_done(db, st, "updating a note");
+}
+
+static int
+note_cluster_codes(struct db *db, int64_t id, char *out, size_t size)
+{
+	static const char sql[] = "SELECT coalesce(" CLUSTER_CODES_SQL ", '') FROM note n WHERE n.id = ?1";
+	sqlite3_stmt *st = db_stmt(db, sql);
+
+	if (!st)
+		return QREL_DB;
+	sqlite3_bind_int64(st, 1, id);
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		sqlite3_reset(st);
+		return db_fail(db, "naming a note's clusters");
+	}
+	copy(out, size, db_col_text(st, 0));
+	sqlite3_reset(st);
+	return QREL_OK;
+}
+
+/* Relinks, then compares the codes: the same set in another order is no change. */
+static int
+edit_clusters(struct db *db, int64_t review, const char *who, int64_t id, const struct stored_note *s,
+	      const int64_t *cluster, size_t n, bool *changed)
+{
+	static const char del[] = "DELETE FROM note_cluster WHERE note_id = ?1";
+	char codes[256];
+	sqlite3_stmt *st;
+	int rc;
+
+	if (!(st = db_stmt(db, del)))
+		return QREL_DB;
+	sqlite3_bind_int64(st, 1, id);
+	if ((rc = db_step_done(db, st, "unlinking clusters")) != QREL_OK ||
+	    (rc = link_clusters(db, id, cluster, n)) != QREL_OK ||
+	    (rc = note_cluster_codes(db, id, codes, sizeof(codes))) != QREL_OK)
+		return rc;
+	if (strcmp(codes, s->clusters) == 0)
+		return QREL_OK;
+	*changed = true;
+	return changelog_add(db, review, who, "note", s->uuid, "clusters", s->clusters, codes, "");
+}
+
+static int
+edit_fields(struct db *db, int64_t review, const char *who, int64_t id, const struct stored_note *s,
+	    const char *text, const char *valence, bool *changed)
+{
+	static const char set_text[] = "UPDATE note SET text = ?3, updated_at = ?2 WHERE id = ?1";
+	static const char set_valence[] = "UPDATE note SET valence = ?3, updated_at = ?2 WHERE id = ?1";
+	int rc = QREL_OK;
+
+	if (text && strcmp(text, s->text) != 0) {
+		*changed = true;
+		if ((rc = set_text_field(db, id, set_text, text)) != QREL_OK ||
+		    (rc = changelog_add(db, review, who, "note", s->uuid, "text", s->text, text, "")) != QREL_OK)
+			return rc;
+	}
+	if (valence && strcmp(valence, s->valence) != 0) {
+		*changed = true;
+		if ((rc = set_text_field(db, id, set_valence, valence)) != QREL_OK)
+			return rc;
+		rc = changelog_add(db, review, who, "note", s->uuid, "valence", s->valence, valence, "");
+	}
+	return rc;
+}
+
+static int
+check_edit(struct db *db, int64_t review, const char *text, const char *valence,
+	   const int64_t *clusters, size_t n)
+{
+	if (text && blank(text))
+		return error(QREL_PARSE, "the note has no text");
+	if (valence && !in_list(valence, evidence_valences))
+		return error(QREL_PARSE, "valence must be strength, growth or neutral, not '%s'", valence);
+	if (clusters && n > 0 && check_clusters(db, review, clusters, n) != QREL_OK)
+		return QREL_PARSE;
+	return QREL_OK;
+}
+
+int
+evidence_edit(struct db *db, int64_t review, const char *who, int64_t id, const char *text,
+	      const char *valence, const int64_t *clusters, size_t nclusters)
+{
+	static const char version[] = "UPDATE note SET version = version + 1, updated_at = ?2 WHERE id = ?1";
+	bool changed = false;
+	struct stored_note s;
+	int rc;
+
+	if ((rc = load_stored(db, review, id, &s)) != QREL_OK)
+		return rc;
+	if ((rc = may_change(db, review, who, &s)) != QREL_OK ||
+	    (rc = check_edit(db, review, text, valence, clusters, nclusters)) != QREL_OK ||
+	    (rc = db_begin(db)) != QREL_OK)
+		goto out;
+	if ((rc = edit_fields(db, review, who, id, &s, text, valence, &changed)) != QREL_OK ||
+	    (clusters && nclusters > 0 &&
+	     (rc = edit_clusters(db, review, who, id, &s, clusters, nclusters, &changed)) != QREL_OK) ||
+	    (changed && (rc = bump(db, id, version)) != QREL_OK)) {
+		db_rollback(db);
+		goto out;
+	}
+	rc = db_commit(db);
+out:
+	free(s.text);
+	return rc;
+}
+
+static int
+set_deleted(struct db *db, int64_t review, const char *who, int64_t id, bool deleted)
+{
+	static const char del[] = "UPDATE note SET deleted_at = ?2, updated_at = ?2, version = version + 1 "
+				  "WHERE id = ?1 AND deleted_at IS NULL";
+	static const char undel[] = "UPDATE note SET deleted_at = NULL, updated_at = ?2, version = version + 1 "
+				    "WHERE id = ?1 AND deleted_at IS NOT NULL";
+	struct stored_note s;
+	char now[21];
+	int rc;
+
+	if ((rc = load_stored(db, review, id, &s)) != QREL_OK)
+		return rc;
+	clock_now(now);
+	if ((rc = may_change(db, review, who, &s)) == QREL_OK && deleted == !!*s.deleted_at)
+		rc = error(QREL_CONFLICT, "note %lld is %s", (long long)id, deleted ? "already deleted" : "not deleted");
+	if (rc != QREL_OK || (rc = db_begin(db)) != QREL_OK)
+		goto out;
+	if ((rc = bump(db, id, deleted ? del : undel)) != QREL_OK ||
+	    (rc = changelog_add(db, review, who, "note", s.uuid, deleted ? "delete" : "restore",
+				deleted ? NULL : s.deleted_at, deleted ? now : NULL, "")) != QREL_OK) {
+		db_rollback(db);
+		goto out;
+	}
+	rc = db_commit(db);
+out:
+	free(s.text);
+	return rc;
+}
+
+int
+evidence_delete(struct db *db, int64_t review, const char *who, int64_t id)
+{
+	return set_deleted(db, review, who, id, true);
+}
+
+int
+evidence_undelete(struct db *db, int64_t review, const char *who, int64_t id)
+{
+	return set_deleted(db, review, who, id, false);
+}
+
+/* ---- full-text queries ---- */
+
+struct fts_out {
+	char *buf;
+	size_t size, used;
+	bool overflow;
+};
+
+static void
+fts_put(struct fts_out *o, const char *s, size_t n)
+{
+	if (o->used + n + 1 > o->size) {
+		o->overflow = true;
+		return;
+	}
+	memcpy(o->buf + o->used, s, n);
+	o->used += n;
+	o->buf[o->used] = '\0';
+}
+
+/* Letters, digits and anything beyond ASCII can make a token; punctuation cannot. */
+static bool
+has_token(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (isalnum((unsigned char)s[i]) || (unsigned char)s[i] >= 0x80)
+			return true;
+	return false;
+}
+
+/* One term as an FTS5 string: "..." with inner quotes doubled, then " *" for a prefix. */
+static void
+fts_term(struct fts_out *o, const char *s, size_t n, bool prefix)
+{
+	if (!has_token(s, n))
+		return;
+	if (o->used)
+		fts_put(o, " ", 1);
+	fts_put(o, "\"", 1);
+	for (size_t i = 0; i < n; i++)
+		fts_put(o, s[i] == '"' ? "\"\"" : s + i, 1 + (s[i] == '"'));
+	fts_put(o, prefix ? "\" *" : "\"", prefix ? 3 : 1);
+}
+
+/* A "phrase": up to the closing quote (or the end); a * right after it makes a prefix. */
+static const char *
+fts_phrase(struct fts_out *o, const char *p)
+{
+	const char *end = strchr(p + 1, '"');
+	size_t n = end ? (size_t)(end - p - 1) : strlen(p + 1);
+	bool prefix = end && end[1] == '*';
+
+	fts_term(o, p + 1, n, prefix);
+	if (!end)
+		return p + 1 + n;
+	return end + 1 + prefix;
+}
+
+static const char *
+fts_word(struct fts_out *o, const char *p)
+{
+	size_t n = 0;
+	bool prefix;
+
+	while (p[n] && !isspace((unsigned char)p[n]))
+		n++;
+	prefix = n > 1 && p[n - 1] == '*';
+	while (n > 0 && p[n - 1] == '*')
+		n--;
+	fts_term(o, p, n, prefix);
+	while (*p && !isspace((unsigned char)*p))
+		p++;
+	return p;
+}
+
+bool
+evidence_fts_query(const char *input, char *out, size_t size)
+{
+	struct fts_out o = { out, size, 0, false };
+	const char *p = input ? input : "";
+
+	if (size)
+		out[0] = '\0';
+	while (*p) {
+		if (isspace((unsigned char)*p))
+			p++;
+		else if (*p == '"')
+			p = fts_phrase(&o, p);
+		else
+			p = fts_word(&o, p);
+	}
+	return o.used > 0 && !o.overflow;
+}
+
+/* ---- filters ---- */
+
+bool
+evidence_filter_empty(const struct evidence_filter *f)
+{
+	return !f->site && !f->cluster && !f->domain && !f->author && !f->activity && !*f->source &&
+	       !*f->valence && !*f->dimension && !*f->from && !*f->to && !*f->query;
+}
+
+static void
+describe_add(char *buf, size_t size, size_t *used, const char *name, const char *value)
+{
+	if (!value || !*value || *used >= size)
+		return;
+	*used += (size_t)snprintf(buf + *used, size - *used, "%s%s=%s", *used ? " " : "", name, value);
+}
+
+void
+evidence_filter_describe(const struct evidence_filter *f, char *buf, size_t size)
+{
+	char sub[130], act[24] = "";
+	size_t used = 0;
+
+	buf[0] = '\0';
+	snprintf(sub, sizeof(sub), "%s%s%s", f->dimension, *f->group ? ":" : "", f->group);
+	if (f->activity)
+		snprintf(act, sizeof(act), "%lld", (long long)f->activity);
+	describe_add(buf, size, &used, "site", f->site_code);
+	describe_add(buf, size, &used, "cluster", f->cluster_code);
+	describe_add(buf, size, &used, "domain", f->domain_code);
+	describe_add(buf, size, &used, "source", f->source);
+	describe_add(buf, size, &used, "author", f->author_name);
+	describe_add(buf, size, &used, "valence", f->valence);
+	describe_add(buf, size, &used, "subgroup", sub);
+	describe_add(buf, size, &used, "from", f->from);
+	describe_add(buf, size, &used, "to", f->to);
+	describe_add(buf, size, &used, "activity", act);
+	describe_add(buf, size, &used, "search", f->query);
+	if (!used)
+		snprintf(buf, size, "all notes");
+}
+
+/* YYYY-MM-DD, optionally THH:MM, :SS and Z. */
+static bool
+valid_date(const char *s)
+{
+	static const char pattern[] = "dddd-dd-ddTdd:dd:ddZ";
+	size_t n = strlen(s);
+
+	if (n != 10 && n != 16 && n != 19 && n != 20)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (pattern[i] == 'd' ? !isdigit((unsigned char)s[i]) : s[i] != pattern[i])
+			return false;
+	return true;
+}
+
+/* Case, spaces and hyphens do not matter: "Focus group" is focus_group. */
+static const char *
+match_word(const char *v, const char *const *list)
+{
+	char norm[32];
+	size_t i;
+
+	for (i = 0; v[i] && i < sizeof(norm) - 1; i++)
+		norm[i] = v[i] == ' ' || v[i] == '-' ? '_' : (char)tolower((unsigned char)v[i]);
+	norm[i] = '\0';
+	for (i = 0; list[i]; i++)
+		if (strcmp(norm, list[i]) == 0)
+			return list[i];
+	for (i = 0; *norm && list[i]; i++)
+		if (strncmp(norm, list[i], strlen(norm)) == 0 && (!list[i + 1] ||
+		    strncmp(norm, list[i + 1], strlen(norm)) != 0))
+			return list[i];
+	return NULL;
+}
+
+static int64_t
+domain_id(struct db *db, int64_t review, const char *code)
+{
+	static const char sql[] = "SELECT d.id FROM domain d JOIN review r ON r.framework_id = d.framework_id "
+				  "WHERE r.id = ?1 AND d.code = ?2 COLLATE NOCASE";
+	sqlite3_stmt *st = db_stmt(db, sql);
+	int64_t id = -1;
+	int rc;
+
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, review);
+	db_bind_text(st, 2, code);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		id = sqlite3_column_int64(st, 0);
+	else if (rc == SQLITE_DONE)
+		id = 0;
+	else
+		db_fail(db, "looking up a domain");
+	sqlite3_reset(st);
+	return id;
+}
+
+/* Resolves a code or name to an id with lookup; 0 is "unknown". */
+static int
+set_ref(int64_t found, int64_t *id, char *text, size_t size, const char *what, const char *value)
+{
+	if (found < 0)
+		return QREL_DB;
+	if (found == 0)
+		return error(QREL_NOTFOUND, "no %s '%s' in this review", what, value);
+	*id = found;
+	copy(text, size, value);
+	return QREL_OK;
+}
+
+static int
+set_subgroup(struct evidence_filter *f, const char *value)
+{
+	const char *colon = strchr(value, ':');
+	size_t n = colon ? (size_t)(colon - value) : strlen(value);
+
+	if (n == 0 || n >= sizeof(f->dimension) || (colon && !colon[1]))
+		return error(QREL_PARSE, "a subgroup is DIMENSION or DIMENSION:GROUP, not '%s'", value);
+	memcpy(f->dimension, value, n);
+	f->dimension[n] = '\0';
+	copy(f->group, sizeof(f->group), colon ? colon + 1 : "");
+	return QREL_OK;
+}
+
+static int
+set_choice(char *dst, size_t size, const char *value, const char *const *list, const char *what)
+{
+	const char *v = match_word(value, list);
+
+	if (!v)
+		return error(QREL_PARSE, "unknown %s '%s'", what, value);
+	copy(dst, size, v);
+	return QREL_OK;
+}
+
+static int
+set_date(char *dst, size_t size, const char *value)
+{
+	if (!valid_date(value))
+		return error(QREL_PARSE, "'%s' is not a date (YYYY-MM-DD or YYYY-MM-DDTHH:MM)", value);
+	copy(dst, size, value);
+	return QREL_OK;
+}
+
+static int
+set_search(struct evidence_filter *f, const char *value)
+{
+	char q[EVIDENCE_QUERY_MAX * 2];
+
+	if (!evidence_fts_query(value, q, sizeof(q)))
+		return error(QREL_PARSE, "nothing to search for in '%s'", value);
+	copy(f->query, sizeof(f->query), value);
+	return QREL_OK;
+}
+
+static int
+filter_clear(struct evidence_filter *f, const char *field)
+{
+	if (!strcmp(field, "site")) { f->site = 0; f->site_code[0] = '\0'; }
+	else if (!strcmp(field, "cluster")) { f->cluster = 0; f->cluster_code[0] = '\0'; }
+	else if (!strcmp(field, "domain")) { f->domain = 0; f->domain_code[0] = '\0'; }
+	else if (!strcmp(field, "author")) { f->author = 0; f->author_name[0] = '\0'; }
+	else if (!strcmp(field, "source")) f->source[0] = '\0';
+	else if (!strcmp(field, "valence")) f->valence[0] = '\0';
+	else if (!strcmp(field, "subgroup")) f->dimension[0] = f->group[0] = '\0';
+	else if (!strcmp(field, "from")) f->from[0] = '\0';
+	else if (!strcmp(field, "to")) f->to[0] = '\0';
+	else if (!strcmp(field, "activity")) f->activity = 0;
+	else if (!strcmp(field, "search")) f->query[0] = '\0';
+	else return error(QREL_USAGE, "unknown filter '%s'", field);
+	return QREL_OK;
+}
+
+int
+evidence_filter_set(struct db *db, int64_t review, struct evidence_filter *f, const char *field,
+		    const char *value)
+{
+	if (!value || !*value)
+		return filter_clear(f, field);
+	if (!strcmp(field, "site"))
+		return set_ref(store_site_id(db, review, value), &f->site, f->site_code, sizeof(f->site_code),
+			       "site", value);
+	if (!strcmp(field, "cluster"))
+		return set_ref(store_cluster_id(db, review, value), &f->cluster, f->cluster_code,
+			       sizeof(f->cluster_code), "cluster", value);
+	if (!strcmp(field, "domain"))
+		return set_ref(domain_id(db, review, value), &f->domain, f->domain_code, sizeof(f->domain_code),
+			       "domain", value);
+	if (!strcmp(field, "author"))
+		return set_ref(store_person_id(db, review, value), &f->author, f->author_name,
+			       sizeof(f->author_name), "member", value);
+	if (!strcmp(field, "activity"))
+		return set_ref(activity_find(db, review, value), &f->activity, NULL, 0, "activity", value);
+	if (!strcmp(field, "source"))
+		return set_choice(f->source, sizeof(f->source), value, evidence_sources, "source type");
+	if (!strcmp(field, "valence"))
+		return set_choice(f->valence, sizeof(f->valence), value, evidence_valences, "valence");
+	if (!strcmp(field, "subgroup"))
+		return set_subgroup(f, value);
+	if (!strcmp(field, "from") || !strcmp(field, "to"))
+		return set_date(field[0] == 'f' ? f->from : f->to, sizeof(f->from), value);
+	if (!strcmp(field, "search"))
+		return set_search(f, value);
+	return error(QREL_USAGE, "unknown filter '%s'", field);
+}
+
+/* ---- pages ---- */
+
+#define NOTE_COLS \
+	"n.id, n.uuid, n.created_at, s.code, n.source, p.name, n.valence, n.text, n.version, n.site_id, " \
+	"coalesce(n.activity_id, 0), coalesce(" CLUSTER_CODES_SQL ", ''), " \
+	"coalesce((SELECT c.id FROM note_cluster nc JOIN cluster c ON c.id = nc.cluster_id " \
+	"JOIN domain d ON d.id = c.domain_id WHERE nc.note_id = n.id ORDER BY d.position, c.position " \
+	"LIMIT 1), 0), coalesce((SELECT group_concat(dimension || ':' || grp, ';') FROM note_subgroup " \
+	"WHERE note_id = n.id), ''), n.deleted_at"
+
+/* Every clause is skipped when its parameter is NULL, so one statement serves all filters. */
+#define NOTE_FILTER \
+	"n.review_id = ?1 AND n.deleted_at IS NULL AND (?2 IS NULL OR n.site_id = ?2) " \
+	"AND (?3 IS NULL OR EXISTS (SELECT 1 FROM note_cluster nc WHERE nc.note_id = n.id " \
+	"AND nc.cluster_id = ?3)) AND (?4 IS NULL OR EXISTS (SELECT 1 FROM note_cluster nc " \
+	"JOIN cluster c ON c.id = nc.cluster_id WHERE nc.note_id = n.id AND c.domain_id = ?4)) " \
+	"AND (?5 IS NULL OR n.source = ?5) AND (?6 IS NULL OR n.author_id = ?6) " \
+	"AND (?7 IS NULL OR n.valence = ?7) AND (?8 IS NULL OR EXISTS (SELECT 1 FROM note_subgroup ns " \
+	"WHERE ns.note_id = n.id AND ns.dimension = ?8 COLLATE NOCASE " \
+	"AND (?9 IS NULL OR ns.grp = ?9 COLLATE NOCASE))) AND (?10 IS NULL OR n.created_at >= ?10) " \
+	"AND (?11 IS NULL OR substr(n.created_at, 1, length(?11)) <= ?11) " \
+	"AND (?12 IS NULL OR n.activity_id = ?12)"
+
+#define NOTE_FROM "note n JOIN site s ON s.id = n.site_id JOIN person p ON p.id = n.author_id"
+
+static const char list_sql[] =
+	"SELECT " NOTE_COLS ", 0.0, NULL FROM " NOTE_FROM " WHERE " NOTE_FILTER
+	" AND (?13 IS NULL OR (n.created_at, n.id) < (?13, ?14))"
+	" ORDER BY n.created_at DESC, n.id DESC LIMIT ?15";
+
+/* Ranked by bm25 (lower is better), then id; highlight() marks the matches. */
+static const char search_sql[] =
+	"SELECT " NOTE_COLS ", m.score, m.hl FROM (SELECT rowid AS id, bm25(note_fts) AS score, "
+	"highlight(note_fts, 0, char(1), char(2)) AS hl FROM note_fts WHERE note_fts MATCH ?16) m "
+	"JOIN " NOTE_FROM " ON n.id = m.id WHERE " NOTE_FILTER
+	" AND (?13 IS NULL OR m.score > ?13 OR (m.score = ?13 AND n.id > ?14))"
+	" ORDER BY m.score, n.id LIMIT ?15";
+
+static const char count_sql[] =
+	"SELECT count(*) FROM note n WHERE " NOTE_FILTER
+	" AND (?16 IS NULL OR n.id IN (SELECT rowid FROM note_fts WHERE note_fts MATCH ?16))";
+
+enum { COL_ID, COL_UUID, COL_CREATED, COL_SITE_CODE, COL_SOURCE, COL_AUTHOR, COL_VALENCE, COL_TEXT,
+	COL_VERSION, COL_SITE, COL_ACTIVITY, COL_CLUSTERS, COL_FIRST_CLUSTER, COL_SUBGROUPS, COL_DELETED,
+	COL_RANK, COL_HL };
+
+static void
+bind_filter(sqlite3_stmt *st, int64_t review, const struct evidence_filter *f)
+{
+	sqlite3_bind_int64(st, 1, review);
+	bind_id(st, 2, f->site);
+	bind_id(st, 3, f->cluster);
+	bind_id(st, 4, f->domain);
+	bind_opt(st, 5, f->source);
+	bind_id(st, 6, f->author);
+	bind_opt(st, 7, f->valence);
+	bind_opt(st, 8, f->dimension);
+	bind_opt(st, 9, f->group);
+	bind_opt(st, 10, f->from);
+	bind_opt(st, 11, f->to);
+	bind_id(st, 12, f->activity);
+}
+
+/* Offsets of the \1...\2 marks highlight() put in; none if the text itself holds such bytes. */
+static void
+read_spans(struct evidence_note *r, const char *hl)
+{
+	unsigned pos = 0;
+	bool ok = true;
+
+	r->nspans = 0;
+	for (; hl && *hl && ok; hl++) {
+		if (*hl == HL_OPEN && r->nspans < EVIDENCE_MAX_SPANS)
+			r->span[r->nspans].start = pos;
+		else if (*hl == HL_CLOSE && r->nspans < EVIDENCE_MAX_SPANS)
+			r->span[r->nspans++].end = pos;
+		else if (*hl != HL_OPEN && *hl != HL_CLOSE)
+			ok = r->text[pos++] == *hl;
+	}
+	if (!ok || r->text[pos] || strchr(r->text, HL_OPEN) || strchr(r->text, HL_CLOSE))
+		r->nspans = 0;
+}
+
+static void
+read_note(sqlite3_stmt *st, struct evidence_note *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->id = sqlite3_column_int64(st, COL_ID);
+	copy(r->uuid, sizeof(r->uuid), db_col_text(st, COL_UUID));
+	copy(r->created_at, sizeof(r->created_at), db_col_text(st, COL_CREATED));
+	copy(r->site_code, sizeof(r->site_code), db_col_text(st, COL_SITE_CODE));
+	copy(r->source, sizeof(r->source), db_col_text(st, COL_SOURCE));
+	copy(r->author, sizeof(r->author), db_col_text(st, COL_AUTHOR));
+	copy(r->valence, sizeof(r->valence), db_col_text(st, COL_VALENCE));
+	r->text = xstrdup(db_col_text(st, COL_TEXT));
+	r->version = sqlite3_column_int(st, COL_VERSION);
+	r->site = sqlite3_column_int64(st, COL_SITE);
+	r->activity = sqlite3_column_int64(st, COL_ACTIVITY);
+	copy(r->clusters, sizeof(r->clusters), db_col_text(st, COL_CLUSTERS));
+	r->first_cluster = sqlite3_column_int64(st, COL_FIRST_CLUSTER);
+	copy(r->subgroups, sizeof(r->subgroups), db_col_text(st, COL_SUBGROUPS));
+	r->deleted = sqlite3_column_type(st, COL_DELETED) != SQLITE_NULL;
+	r->rank = sqlite3_column_double(st, COL_RANK);
+	if (sqlite3_column_type(st, COL_HL) != SQLITE_NULL)
+		read_spans(r, db_col_text(st, COL_HL));
+}
+
+static void
+bind_cursor(sqlite3_stmt *st, const struct evidence_cursor *cur, bool search)
+{
+	if (!cur || !cur->set)
+		return;		/* ?13 and ?14 stay NULL */
+	if (search)
+		sqlite3_bind_double(st, 13, cur->rank);
+	else
+		db_bind_text(st, 13, cur->created_at);
+	sqlite3_bind_int64(st, 14, cur->id);
+}
+
+int
+evidence_page(struct db *db, int64_t review, const struct evidence_filter *f,
+	      const struct evidence_cursor *cur, int limit, struct evidence_note *out, int *n)
+{
+	char q[EVIDENCE_QUERY_MAX * 2];
+	bool search = *f->query != '\0';
+	sqlite3_stmt *st;
+	int rc;
+
+	*n = 0;
+	if (search && !evidence_fts_query(f->query, q, sizeof(q)))
+		return error(QREL_PARSE, "nothing to search for in '%s'", f->query);
+	if (!(st = db_stmt(db, search ? search_sql : list_sql)))
+		return QREL_DB;
+	bind_filter(st, review, f);
+	bind_cursor(st, cur, search);
+	sqlite3_bind_int(st, 15, limit);
+	if (search)
+		db_bind_text(st, 16, q);
+	while (*n < limit && (rc = sqlite3_step(st)) == SQLITE_ROW)
+		read_note(st, &out[(*n)++]);
+	if (*n < limit && rc != SQLITE_DONE) {
+		rc = db_fail(db, "listing notes");
+		evidence_notes_free(out, *n);
+		*n = 0;
+	} else {
+		rc = QREL_OK;
+	}
+	sqlite3_reset(st);
+	return rc;
+}
+
+void
+evidence_cursor_of(const struct evidence_note *row, struct evidence_cursor *cur)
+{
+	cur->set = true;
+	copy(cur->created_at, sizeof(cur->created_at), row->created_at);
+	cur->rank = row->rank;
+	cur->id = row->id;
+}
+
+void
+evidence_notes_free(struct evidence_note *rows, int n)
+{
+	for (int i = 0; rows && i < n; i++) {
+		free(rows[i].text);
+		rows[i].text = NULL;
+	}
+}
+
+long long
+evidence_count(struct db *db, int64_t review, const struct evidence_filter *f)
+{
+	char q[EVIDENCE_QUERY_MAX * 2];
+	sqlite3_stmt *st;
+	long long count = -1;
+
+	if (*f->query && !evidence_fts_query(f->query, q, sizeof(q)))
+		return error(QREL_PARSE, "nothing to search for in '%s'", f->query), -1;
+	if (!(st = db_stmt(db, count_sql)))
+		return -1;
+	bind_filter(st, review, f);
+	db_bind_text(st, 16, *f->query ? q : NULL);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		count = sqlite3_column_int64(st, 0);
+	else
+		db_fail(db, "counting notes");
+	sqlite3_reset(st);
+	return count;
+}
+
+int
+evidence_get(struct db *db, int64_t review, int64_t id, struct evidence_note *out)
+{
+	static const char sql[] = "SELECT " NOTE_COLS ", 0.0, NULL FROM " NOTE_FROM
+				  " WHERE n.id = ?1 AND n.review_id = ?2";
+	sqlite3_stmt *st = db_stmt(db, sql);
+	int rc;
+
+	if (!st)
+		return QREL_DB;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, review);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		read_note(st, out);
+		rc = QREL_OK;
+	} else {
+		rc = rc == SQLITE_DONE ? error(QREL_NOTFOUND, "no note %lld in this review", (long long)id)
+				       : db_fail(db, "reading a note");
+	}
+	sqlite3_reset(st);
+	return rc;
+}

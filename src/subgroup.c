@@ -1,0 +1,804 @@
+/* subgroup.c: subgroup tables from the store: lists, one suppressed table with flags, trends, peers, corrections and finding notes. */
+#include "qrel/qrel.h"
+#include "qrel/db.h"
+#include "qrel/settings.h"
+#include "qrel/store.h"
+#include "qrel/subgroup.h"
+#include "qrel/util.h"
+
+#include <ctype.h>
+#include <strings.h>
+
+/* Raw rows of one table, before any statistics. */
+struct raw {
+	size_t n, cap;
+	struct subgroup_entry *e;
+	struct risk_group *g;
+};
+
+static void
+copy_text(char *dst, size_t size, const char *src)
+{
+	snprintf(dst, size, "%s", src ? src : "");
+}
+
+static int
+year_number(const char *year)
+{
+	return atoi(year);	/* the importer checks the four leading digits */
+}
+
+/* ---- lists ---- */
+
+int
+subgroup_years(struct db *db, int64_t site, char (*out)[SUBGROUP_YEAR], size_t max, size_t *n)
+{
+	static const char sql[] = "SELECT DISTINCT year FROM subgroup_row WHERE site_id = ?1 ORDER BY year";
+	sqlite3_stmt *st = db_stmt(db, sql);
+	int rc;
+
+	*n = 0;
+	if (!st)
+		return QREL_DB;
+	sqlite3_bind_int64(st, 1, site);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW && *n < max)
+		copy_text(out[(*n)++], SUBGROUP_YEAR, db_col_text(st, 0));
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? QREL_OK : db_fail(db, "listing school years");
+}
+
+static void
+metric_from(sqlite3_stmt *st, struct subgroup_metric *m)
+{
+	m->id = sqlite3_column_int64(st, 0);
+	copy_text(m->code, sizeof(m->code), db_col_text(st, 1));
+	copy_text(m->name, sizeof(m->name), db_col_text(st, 2));
+	m->favourable = strcmp(db_col_text(st, 3), "favourable") == 0;
+	m->cluster = sqlite3_column_int64(st, 4);
+}
+
+int
+subgroup_metrics(struct db *db, int64_t site, struct subgroup_metric *out, size_t max, size_t *n)
+{
+	static const char sql[] = "SELECT m.id, m.code, m.name, m.direction, coalesce(m.cluster_id, 0) "
+				  "FROM metric m WHERE EXISTS (SELECT 1 FROM subgroup_row r "
+				  "WHERE r.metric_id = m.id AND r.site_id = ?1) ORDER BY m.id";
+	sqlite3_stmt *st = db_stmt(db, sql);
+	int rc;
+
+	*n = 0;
+	if (!st)
+		return QREL_DB;
+	sqlite3_bind_int64(st, 1, site);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW && *n < max)
+		metric_from(st, &out[(*n)++]);
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? QREL_OK : db_fail(db, "listing metrics");
+}
+
+int
+subgroup_dimensions(struct db *db, int64_t site, int64_t metric, char (*out)[SUBGROUP_TEXT],
+		    size_t max, size_t *n)
+{
+	static const char sql[] = "SELECT dimension FROM subgroup_row WHERE site_id = ?1 AND metric_id = ?2 "
+				  "GROUP BY dimension ORDER BY min(id)";
+	sqlite3_stmt *st = db_stmt(db, sql);
+	int rc;
+
+	*n = 0;
+	if (!st)
+		return QREL_DB;
+	sqlite3_bind_int64(st, 1, site);
+	sqlite3_bind_int64(st, 2, metric);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW && *n < max)
+		copy_text(out[(*n)++], SUBGROUP_TEXT, db_col_text(st, 0));
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? QREL_OK : db_fail(db, "listing dimensions");
+}
+
+/* 1 when (site, year, metric, dimension) has rows; year or dimension may be "" for any. */
+static int
+key_has_rows(struct db *db, const struct subgroup_key *k)
+{
+	static const char sql[] = "SELECT count(*) FROM (SELECT 1 FROM subgroup_row WHERE site_id = ?1 "
+				  "AND (?2 = '' OR year = ?2) AND (?3 = 0 OR metric_id = ?3) "
+				  "AND (?4 = '' OR dimension = ?4) LIMIT 1)";
+	sqlite3_stmt *st = db_stmt(db, sql);
+	int has = 0;
+
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, k->site);
+	db_bind_text(st, 2, k->year);
+	sqlite3_bind_int64(st, 3, k->metric);
+	db_bind_text(st, 4, k->dimension);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		has = sqlite3_column_int(st, 0) > 0;
+	sqlite3_reset(st);
+	return has;
+}
+
+static int
+fix_year(struct db *db, struct subgroup_key *k)
+{
+	char years[64][SUBGROUP_YEAR];
+	size_t n;
+	int rc = subgroup_years(db, k->site, years, ARRAY_SIZE(years), &n);
+
+	if (rc != QREL_OK)
+		return rc;
+	if (!n)
+		return error(QREL_NOTFOUND, "no subgroup data at this site");
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(years[i], k->year) == 0)
+			return QREL_OK;
+	copy_text(k->year, sizeof(k->year), years[n - 1]);
+	return QREL_OK;
+}
+
+static int
+fix_metric(struct db *db, struct subgroup_key *k)
+{
+	struct subgroup_metric m[64];
+	size_t n;
+	int rc;
+
+	if (k->metric && key_has_rows(db, &(struct subgroup_key){ k->site, "", k->metric, "" }) == 1)
+		return QREL_OK;
+	if ((rc = subgroup_metrics(db, k->site, m, ARRAY_SIZE(m), &n)) != QREL_OK)
+		return rc;
+	k->metric = n ? m[0].id : 0;
+	return QREL_OK;
+}
+
+int
+subgroup_key_fix(struct db *db, struct subgroup_key *k)
+{
+	char dims[64][SUBGROUP_TEXT];
+	struct subgroup_key any;
+	size_t n;
+	int rc;
+
+	if ((rc = fix_year(db, k)) != QREL_OK || (rc = fix_metric(db, k)) != QREL_OK)
+		return rc;
+	any = *k;
+	any.year[0] = '\0';
+	if (*k->dimension && key_has_rows(db, &any) == 1)
+		return QREL_OK;
+	if ((rc = subgroup_dimensions(db, k->site, k->metric, dims, ARRAY_SIZE(dims), &n)) != QREL_OK)
+		return rc;
+	copy_text(k->dimension, sizeof(k->dimension), n ? dims[0] : "");
+	return n ? QREL_OK : error(QREL_NOTFOUND, "no subgroup data at this site");
+}
+
+/* ---- one table ---- */
+
+static int
+raw_grow(struct raw *r)
+{
+	size_t cap = r->cap ? r->cap * 2 : 16;
+	struct subgroup_entry *e = realloc(r->e, cap * sizeof(*e));
+
+	if (!e)
+		return error(QREL_NOMEM, "out of memory loading a subgroup table");
+	r->e = e;
+	r->cap = cap;
+	return QREL_OK;
+}
+
+static void
+raw_free(struct raw *r)
+{
+	free(r->e);
+	free(r->g);
+	memset(r, 0, sizeof(*r));
+}
+
+/* The groups as risk_compute wants them; names point into r->e. */
+static int
+raw_groups(struct raw *r)
+{
+	r->g = calloc(r->n ? r->n : 1, sizeof(*r->g));
+	if (!r->g)
+		return error(QREL_NOMEM, "out of memory loading a subgroup table");
+	for (size_t i = 0; i < r->n; i++)
+		r->g[i] = (struct risk_group){ r->e[i].name, r->e[i].enrolled, r->e[i].count };
+	return QREL_OK;
+}
+
+static int
+raw_load(struct db *db, const struct subgroup_key *k, struct raw *r)
+{
+	static const char sql[] = "SELECT id, grp, enrolled, count FROM subgroup_row WHERE site_id = ?1 "
+				  "AND year = ?2 AND metric_id = ?3 AND dimension = ?4 ORDER BY id";
+	sqlite3_stmt *st = db_stmt(db, sql);
+	int rc = QREL_OK, step;
+
+	memset(r, 0, sizeof(*r));
+	if (!st)
+		return QREL_DB;
+	sqlite3_bind_int64(st, 1, k->site);
+	db_bind_text(st, 2, k->year);
+	sqlite3_bind_int64(st, 3, k->metric);
+	db_bind_text(st, 4, k->dimension);
+	while (rc == QREL_OK && (step = sqlite3_step(st)) == SQLITE_ROW) {
+		if (r->n == r->cap && (rc = raw_grow(r)) != QREL_OK)
+			break;
+		r->e[r->n] = (struct subgroup_entry){ .id = sqlite3_column_int64(st, 0),
+			.enrolled = (long)sqlite3_column_int64(st, 2), .count = (long)sqlite3_column_int64(st, 3) };
+		copy_text(r->e[r->n++].name, SUBGROUP_TEXT, db_col_text(st, 1));
+	}
+	if (rc == QREL_OK && step != SQLITE_DONE)
+		rc = db_fail(db, "reading a subgroup table");
+	sqlite3_reset(st);
+	if (rc == QREL_OK)
+		rc = raw_groups(r);
+	if (rc != QREL_OK)
+		raw_free(r);
+	return rc;
+}
+
+static void
+options_from(struct risk_options *o, const struct settings *s, bool favourable)
+{
+	risk_options_default(o);
+	o->min_cell = s->min_cell;
+	o->min_n = s->min_n;
+	o->threshold = s->threshold;
+	o->favourable = favourable;
+}
+
+/* Raw statistics of every row (no suppression), flags for this year only. */
+static int
+raw_compute(struct raw *r, const struct settings *s, bool favourable)
+{
+	struct risk_options o;
+	struct risk_row *rows = calloc(r->n ? r->n : 1, sizeof(*rows));
+	int rc = QREL_OK;
+
+	if (!rows)
+		return error(QREL_NOMEM, "out of memory computing a subgroup table");
+	options_from(&o, s, favourable);
+	if (risk_compute(r->g, r->n, &o, rows) != 0)
+		rc = error(QREL_PARSE, "the subgroup table has invalid counts");
+	for (size_t i = 0; rc == QREL_OK && i < r->n; i++) {
+		r->e[i].stat = rows[i];
+		r->e[i].flagged = rows[i].flagged;
+	}
+	free(rows);
+	return rc;
+}
+
+static int
+metric_get(struct db *db, int64_t id, struct subgroup_metric *m)
+{
+	static const char sql[] = "SELECT id, code, name, direction, coalesce(cluster_id, 0) FROM metric "
+				  "WHERE id = ?1";
+	sqlite3_stmt *st = db_stmt(db, sql);
+	int rc;
+
+	if (!st)
+		return QREL_DB;
+	sqlite3_bind_int64(st, 1, id);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		metric_from(st, m);
+	sqlite3_reset(st);
+	if (rc == SQLITE_DONE)
+		return error(QREL_NOTFOUND, "no metric with id %lld", (long long)id);
+	return rc == SQLITE_ROW ? QREL_OK : db_fail(db, "reading a metric");
+}
+
+/* The group's flag in year y of the table's (site, metric, dimension); a
+ * missing year or group is simply left out of the history. */
+static int
+history_flag(struct db *db, const struct subgroup_key *k, const char *year, const char *group,
+	     const struct settings *s, bool favourable, struct risk_year_flag *out)
+{
+	struct subgroup_key yk = *k;
+	struct raw r;
+	int rc, found = 0;
+
+	copy_text(yk.year, sizeof(yk.year), year);
+	if ((rc = raw_load(db, &yk, &r)) != QREL_OK)
+		return rc;
+	if ((rc = raw_compute(&r, s, favourable)) == QREL_OK) {
+		for (size_t i = 0; i < r.n && !found; i++) {
+			if (strcmp(r.e[i].name, group) == 0) {
+				*out = (struct risk_year_flag){ year_number(year), r.e[i].flagged };
+				found = 1;
+			}
+		}
+	}
+	raw_free(&r);
+	return rc == QREL_OK ? found : -rc;
+}
+
+/* Keeps a row's flag only when it held in each of the last flag_years years. */
+static int
+sustain_flag(struct db *db, const struct subgroup_key *k, struct subgroup_entry *e,
+	     const struct settings *s, bool favourable, char (*years)[SUBGROUP_YEAR], size_t ny)
+{
+	struct risk_year_flag h[64];
+	size_t n = 0;
+	int now = year_number(k->year);
+
+	for (size_t y = 0; y < ny && n < ARRAY_SIZE(h); y++) {
+		int yn = year_number(years[y]), got;
+
+		if (yn > now || yn <= now - s->flag_years)
+			continue;
+		if ((got = history_flag(db, k, years[y], e->name, s, favourable, &h[n])) < 0)
+			return -got;
+		n += (size_t)got;
+	}
+	e->flagged = risk_flag_sustained(h, n, now, (int)s->flag_years) == 1;
+	return QREL_OK;
+}
+
+static int
+sustain_flags(struct db *db, const struct subgroup_key *k, struct raw *r, const struct settings *s,
+	      bool favourable)
+{
+	char years[64][SUBGROUP_YEAR];
+	size_t ny;
+	int rc;
+
+	if (s->flag_years <= 1)
+		return QREL_OK;
+	if ((rc = subgroup_years(db, k->site, years, ARRAY_SIZE(years), &ny)) != QREL_OK)
+		return rc;
+	for (size_t i = 0; i < r->n && rc == QREL_OK; i++)
+		if (r->e[i].flagged)
+			rc = sustain_flag(db, k, &r->e[i], s, favourable, years, ny);
+	return rc;
+}
+
+/* Withholds the count and everything that would give it back. */
+static void
+hide_entry(struct subgroup_entry *e)
+{
+	struct risk_value none = { 0.0, 0 };
+
+	e->hidden = true;
+	e->count = -1;
+	e->flagged = false;
+	e->stat.risk = e->stat.comparison_risk = e->stat.ratio = none;
+	e->stat.reference_ratio = e->stat.weighted_ratio = none;
+	e->stat.outcome_share = e->stat.share_difference = none;
+	e->stat.relative_share_difference = e->stat.expected_count = none;
+	e->stat.kind = RISK_NOT_CALCULATED;
+	e->stat.flagged = 0;
+}
+
+static int
+suppress(struct raw *r, long min_display, struct subgroup_table *t)
+{
+	int *hidden = calloc(r->n ? r->n : 1, sizeof(*hidden));
+
+	if (!hidden)
+		return error(QREL_NOMEM, "out of memory suppressing a subgroup table");
+	t->nhidden = risk_suppress(r->g, r->n, min_display, 1, hidden);
+	t->enrolled = t->count = 0;
+	for (size_t i = 0; i < r->n; i++) {
+		t->enrolled += r->e[i].enrolled;
+		t->count += r->e[i].count;
+	}
+	for (size_t i = 0; i < r->n; i++)
+		if (hidden[i])
+			hide_entry(&r->e[i]);
+	/* One row: the total is that row. */
+	if (r->n == 1 && r->e[0].hidden)
+		t->count = -1;
+	free(hidden);
+	return t->nhidden < 0 ? error(QREL_USAGE, "[privacy] min_display must be at least 1") : QREL_OK;
+}
+
+static int
+site_describe(struct db *db, struct subgroup_table *t)
+{
+	static const char sql[] = "SELECT code, name, kind FROM site WHERE id = ?1";
+	sqlite3_stmt *st = db_stmt(db, sql);
+	int rc;
+
+	if (!st)
+		return QREL_DB;
+	sqlite3_bind_int64(st, 1, t->key.site);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		copy_text(t->site_code, sizeof(t->site_code), db_col_text(st, 0));
+		copy_text(t->site_name, sizeof(t->site_name), db_col_text(st, 1));
+		t->district = strcmp(db_col_text(st, 2), "district") == 0;
+	}
+	sqlite3_reset(st);
+	if (rc == SQLITE_DONE)
+		return error(QREL_NOTFOUND, "no site with id %lld", (long long)t->key.site);
+	return rc == SQLITE_ROW ? QREL_OK : db_fail(db, "reading a site");
+}
+
+int
+subgroup_load(struct db *db, const struct subgroup_key *key, const struct settings *s,
+	      struct subgroup_table *t)
+{
+	struct raw r;
+	int rc;
+
+	memset(t, 0, sizeof(*t));
+	t->key = *key;
+	if ((rc = metric_get(db, key->metric, &t->metric)) != QREL_OK ||
+	    (rc = site_describe(db, t)) != QREL_OK || (rc = raw_load(db, key, &r)) != QREL_OK)
+		return rc;
+	if ((rc = raw_compute(&r, s, t->metric.favourable)) == QREL_OK &&
+	    (rc = sustain_flags(db, key, &r, s, t->metric.favourable)) == QREL_OK)
+		rc = suppress(&r, s->min_display, t);
+	if (rc == QREL_OK) {
+		t->row = r.e;
+		t->n = r.n;
+		r.e = NULL;
+	}
+	raw_free(&r);
+	return rc;
+}
+
+void
+subgroup_table_free(struct subgroup_table *t)
+{
+	free(t->row);
+	t->row = NULL;
+	t->n = 0;
+}
+
+int
+subgroup_find(const struct subgroup_table *t, const char *group)
+{
+	for (size_t i = 0; i < t->n; i++)
+		if (strcmp(t->row[i].name, group) == 0)
+			return (int)i;
+	return -1;
+}
+
+/* ---- a group over years and across sites ---- */
+
+static int
+point_add(struct subgroup_point **out, size_t *n, const struct subgroup_table *t, const char *label,
+	  const char *group)
+{
+	int i = subgroup_find(t, group);
+	struct subgroup_point *p;
+
+	if (i < 0)
+		return QREL_OK;
+	if (!(p = realloc(*out, (*n + 1) * sizeof(**out))))
+		return error(QREL_NOMEM, "out of memory");
+	*out = p;
+	p = &p[(*n)++];
+	memset(p, 0, sizeof(*p));
+	copy_text(p->label, sizeof(p->label), label);
+	copy_text(p->site_name, sizeof(p->site_name), t->site_name);
+	p->site = t->key.site;
+	p->entry = t->row[i];
+	return QREL_OK;
+}
+
+/* Adds group's row of table k to the points, labelled. */
+static int
+point_load(struct db *db, const struct subgroup_key *k, const char *label, const char *group,
+	   const struct settings *s, struct subgroup_point **out, size_t *n)
+{
+	struct subgroup_table t;
+	int rc = subgroup_load(db, k, s, &t);
+
+	if (rc == QREL_OK)
+		rc = point_add(out, n, &t, label, group);
+	subgroup_table_free(&t);
+	return rc;
+}
+
+int
+subgroup_trend(struct db *db, const struct subgroup_key *key, const char *group,
+	       const struct settings *s, struct subgroup_point **out, size_t *n)
+{
+	char years[64][SUBGROUP_YEAR];
+	size_t ny;
+	int rc = subgroup_years(db, key->site, years, ARRAY_SIZE(years), &ny);
+
+	*out = NULL;
+	*n = 0;
+	for (size_t y = 0; rc == QREL_OK && y < ny; y++) {
+		struct subgroup_key k = *key;
+
+		copy_text(k.year, sizeof(k.year), years[y]);
+		rc = point_load(db, &k, years[y], group, s, out, n);
+	}
+	if (rc != QREL_OK) {
+		free(*out);
+		*out = NULL;
+		*n = 0;
+	}
+	return rc;
+}
+
+static int
+sites_with(struct db *db, const struct subgroup_key *key, int64_t *ids, size_t max, size_t *n)
+{
+	static const char sql[] = "SELECT s.id FROM site s WHERE EXISTS (SELECT 1 FROM subgroup_row r "
+				  "WHERE r.site_id = s.id AND r.year = ?1 AND r.metric_id = ?2 "
+				  "AND r.dimension = ?3) AND s.review_id = (SELECT review_id FROM site "
+				  "WHERE id = ?4) ORDER BY s.code";
+	sqlite3_stmt *st = db_stmt(db, sql);
+	int rc;
+
+	*n = 0;
+	if (!st)
+		return QREL_DB;
+	db_bind_text(st, 1, key->year);
+	sqlite3_bind_int64(st, 2, key->metric);
+	db_bind_text(st, 3, key->dimension);
+	sqlite3_bind_int64(st, 4, key->site);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW && *n < max)
+		ids[(*n)++] = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? QREL_OK : db_fail(db, "listing sites");
+}
+
+int
+subgroup_across_sites(struct db *db, const struct subgroup_key *key, const char *group,
+		      const struct settings *s, struct subgroup_point **out, size_t *n)
+{
+	int64_t ids[256];
+	size_t ns;
+	int rc = sites_with(db, key, ids, ARRAY_SIZE(ids), &ns);
+
+	*out = NULL;
+	*n = 0;
+	for (size_t i = 0; rc == QREL_OK && i < ns; i++) {
+		struct subgroup_table t;
+		struct subgroup_key k = *key;
+
+		k.site = ids[i];
+		if ((rc = subgroup_load(db, &k, s, &t)) == QREL_OK)
+			rc = point_add(out, n, &t, t.site_code, group);
+		subgroup_table_free(&t);
+	}
+	if (rc != QREL_OK) {
+		free(*out);
+		*out = NULL;
+		*n = 0;
+	}
+	return rc;
+}
+
+/* ---- corrections ---- */
+
+struct stored_cell {
+	char uuid[UUID_LEN + 1];
+	char site[32];
+	long enrolled, count;
+	bool site_locked, review_locked;
+};
+
+static int
+cell_read(struct db *db, int64_t review, int64_t row, struct stored_cell *c)
+{
+	static const char sql[] = "SELECT r.uuid, r.enrolled, r.count, s.code, s.locked, v.locked "
+				  "FROM subgroup_row r JOIN site s ON s.id = r.site_id "
+				  "JOIN review v ON v.id = r.review_id WHERE r.id = ?1 AND r.review_id = ?2";
+	sqlite3_stmt *st = db_stmt(db, sql);
+	int rc;
+
+	if (!st)
+		return QREL_DB;
+	sqlite3_bind_int64(st, 1, row);
+	sqlite3_bind_int64(st, 2, review);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		copy_text(c->uuid, sizeof(c->uuid), db_col_text(st, 0));
+		c->enrolled = (long)sqlite3_column_int64(st, 1);
+		c->count = (long)sqlite3_column_int64(st, 2);
+		copy_text(c->site, sizeof(c->site), db_col_text(st, 3));
+		c->site_locked = sqlite3_column_int(st, 4) != 0;
+		c->review_locked = sqlite3_column_int(st, 5) != 0;
+	}
+	sqlite3_reset(st);
+	if (rc == SQLITE_DONE)
+		return error(QREL_NOTFOUND, "no subgroup row with id %lld", (long long)row);
+	return rc == SQLITE_ROW ? QREL_OK : db_fail(db, "reading a subgroup row");
+}
+
+static int
+cell_log(struct db *db, int64_t review, const char *who, const char *uuid, const char *field,
+	 long old, long new)
+{
+	char a[24], b[24];
+
+	if (old == new)
+		return QREL_OK;
+	snprintf(a, sizeof(a), "%ld", old);
+	snprintf(b, sizeof(b), "%ld", new);
+	return changelog_add(db, review, who, "subgroup_row", uuid, field, a, b, NULL);
+}
+
+static int
+cell_write(struct db *db, int64_t review, int64_t row, long enrolled, long count, const char *who)
+{
+	static const char sql[] = "UPDATE subgroup_row SET enrolled = ?1, count = ?2, updated_at = ?3 "
+				  "WHERE id = ?4";
+	struct stored_cell c;
+	sqlite3_stmt *st;
+	char now[21];
+	int rc;
+
+	if ((rc = cell_read(db, review, row, &c)) != QREL_OK)
+		return rc;
+	if (c.review_locked || c.site_locked)
+		return error(QREL_LOCKED, "%s is locked: its subgroup data can no longer be changed",
+			     c.review_locked ? "the review" : c.site);
+	if (c.enrolled == enrolled && c.count == count)
+		return QREL_OK;
+	if (!(st = db_stmt(db, sql)))
+		return QREL_DB;
+	clock_now(now);
+	sqlite3_bind_int64(st, 1, enrolled);
+	sqlite3_bind_int64(st, 2, count);
+	db_bind_text(st, 3, now);
+	sqlite3_bind_int64(st, 4, row);
+	if ((rc = db_step_done(db, st, "correcting a subgroup row")) != QREL_OK ||
+	    (rc = cell_log(db, review, who, c.uuid, "enrolled", c.enrolled, enrolled)) != QREL_OK)
+		return rc;
+	return cell_log(db, review, who, c.uuid, "count", c.count, count);
+}
+
+int
+subgroup_set_cell(struct db *db, int64_t review, int64_t row, long enrolled, long count, const char *who)
+{
+	int rc;
+
+	if (enrolled < 0 || count < 0)
+		return error(QREL_PARSE, "enrolled and count cannot be negative");
+	if (count > enrolled)
+		return error(QREL_PARSE, "count (%ld) cannot be more than enrolled (%ld)", count, enrolled);
+	if ((rc = db_begin(db)) != QREL_OK)
+		return rc;
+	if ((rc = cell_write(db, review, row, enrolled, count, who)) != QREL_OK) {
+		db_rollback(db);
+		return rc;
+	}
+	return db_commit(db);
+}
+
+/* ---- findings and notes ---- */
+
+static bool
+has_word(const char *s, const char *word)
+{
+	size_t n = strlen(word);
+
+	for (; *s; s++)
+		if (strncasecmp(s, word, n) == 0)
+			return true;
+	return false;
+}
+
+/* "Black or African American" -> "Black or African American students";
+ * "Students with disabilities" and "English learners" stay as they are. */
+static void
+group_label(const char *name, char *buf, size_t size)
+{
+	if (has_word(name, "student") || has_word(name, "learner"))
+		copy_text(buf, size, name);
+	else
+		snprintf(buf, size, "%s students", name);
+}
+
+/* "Out-of-school suspension" -> "out-of-school suspension"; names with
+ * capitals inside ("AP course enrolment", "French Immersion") stay. */
+static void
+metric_label(const char *name, char *buf, size_t size)
+{
+	copy_text(buf, size, name);
+	for (const char *p = name + 1; *p; p++)
+		if (isupper((unsigned char)*p))
+			return;
+	buf[0] = (char)tolower((unsigned char)buf[0]);
+}
+
+int
+subgroup_finding(const struct subgroup_table *t, size_t i, char *buf, size_t size)
+{
+	const struct subgroup_entry *e = i < t->n ? &t->row[i] : NULL;
+	bool alt;
+	char group[SUBGROUP_TEXT + 16], metric[SUBGROUP_TEXT];
+
+	if (!e || !e->flagged || e->hidden || !e->stat.ratio.defined || !e->stat.comparison_risk.defined)
+		return error(QREL_NOTFOUND, "this group is not flagged");
+	alt = e->stat.kind == RISK_ALTERNATE_RATIO;
+	group_label(e->name, group, sizeof(group));
+	metric_label(t->metric.name, metric, sizeof(metric));
+	snprintf(buf, size, "%s: %s %s %.1f%% vs %.1f%% for all other students%s (%s %.2f, %s, %s)",
+		 group, metric, t->metric.favourable ? "rate" : "risk", 100.0 * e->stat.risk.value,
+		 100.0 * e->stat.comparison_risk.value, alt ? " in the state" : "",
+		 alt ? "alternate risk ratio" : "risk ratio", e->stat.ratio.value, t->key.year,
+		 t->district ? "district" : t->site_name);
+	return QREL_OK;
+}
+
+static int
+note_insert(struct db *db, int64_t review, int64_t site, int64_t author, const char *text,
+	    const char *uuid, int64_t *note)
+{
+	static const char sql[] = "INSERT INTO note(uuid, review_id, site_id, source, author_id, valence, "
+				  "text, created_at, updated_at) VALUES (?1, ?2, ?3, 'document_review', "
+				  "?4, 'growth', ?5, ?6, ?6)";
+	sqlite3_stmt *st = db_stmt(db, sql);
+	char now[21];
+	int rc;
+
+	if (!st)
+		return QREL_DB;
+	clock_now(now);
+	db_bind_text(st, 1, uuid);
+	sqlite3_bind_int64(st, 2, review);
+	sqlite3_bind_int64(st, 3, site);
+	sqlite3_bind_int64(st, 4, author);
+	db_bind_text(st, 5, text);
+	db_bind_text(st, 6, now);
+	if ((rc = db_step_done(db, st, "writing an evidence note")) == QREL_OK)
+		*note = sqlite3_last_insert_rowid(db_handle(db));
+	return rc;
+}
+
+static int
+note_tags(struct db *db, int64_t note, int64_t cluster, const char *dimension, const char *group)
+{
+	static const char cl[] = "INSERT OR IGNORE INTO note_cluster(note_id, cluster_id) VALUES (?1, ?2)";
+	static const char sg[] = "INSERT OR IGNORE INTO note_subgroup(note_id, dimension, grp) "
+				 "VALUES (?1, ?2, ?3)";
+	sqlite3_stmt *st;
+	int rc;
+
+	if (cluster > 0) {
+		if (!(st = db_stmt(db, cl)))
+			return QREL_DB;
+		sqlite3_bind_int64(st, 1, note);
+		sqlite3_bind_int64(st, 2, cluster);
+		if ((rc = db_step_done(db, st, "tagging a note to a cluster")) != QREL_OK)
+			return rc;
+	}
+	if (!(st = db_stmt(db, sg)))
+		return QREL_DB;
+	sqlite3_bind_int64(st, 1, note);
+	db_bind_text(st, 2, dimension);
+	db_bind_text(st, 3, group);
+	return db_step_done(db, st, "tagging a note to a subgroup");
+}
+
+static int
+note_write(struct db *db, int64_t review, const struct subgroup_table *t, size_t i, int64_t author,
+	   const char *who, const char *text, int64_t *note)
+{
+	char uuid[UUID_LEN + 1];
+	int rc;
+
+	uuid_new(uuid);
+	if ((rc = note_insert(db, review, t->key.site, author, text, uuid, note)) != QREL_OK ||
+	    (rc = note_tags(db, *note, t->metric.cluster, t->key.dimension, t->row[i].name)) != QREL_OK)
+		return rc;
+	return changelog_add(db, review, who, "note", uuid, "create", NULL, text, NULL);
+}
+
+int
+subgroup_write_note(struct db *db, int64_t review, const struct subgroup_table *t, size_t i,
+		    int64_t author, const char *who, int64_t *note)
+{
+	char text[SUBGROUP_FINDING];
+	int rc;
+
+	if (author <= 0)
+		return error(QREL_DENIED, "only a member of the review can write evidence notes");
+	if ((rc = subgroup_finding(t, i, text, sizeof(text))) != QREL_OK)
+		return rc;
+	if ((rc = db_begin(db)) != QREL_OK)
+		return rc;
+	if ((rc = note_write(db, review, t, i, author, who, text, note)) != QREL_OK) {
+		db_rollback(db);
+		return rc;
+	}
+	return db_commit(db);
+}
