@@ -2,6 +2,8 @@
 #include "qrel/risk.h"
 
 #include <locale.h>
+#include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 struct totals {
@@ -370,12 +372,35 @@ struct writer {
 /* %.4f follows LC_NUMERIC, and a curses program runs under
  * setlocale(LC_ALL, ""): a decimal comma would split CSV columns and break
  * JSON, so the locale's point is put back to '.'. */
+/* "%.4f" without the locale and, on the common path, without printf: a value
+ * whose scaled form is not near a rounding tie prints exactly as printf would
+ * (the multiplication's error is far below the distance to the tie). */
+static int fast_fixed4(char *buf, size_t size, double x)
+{
+	double scaled = x * 10000.0, frac;
+	long long r;
+
+	if (!(fabs(scaled) < 9e15))
+		return 0;
+	frac = fabs(scaled - trunc(scaled));
+	if (fabs(frac - 0.5) < 1e-6)
+		return 0;
+	r = llround(scaled);
+	if (r == 0)
+		return snprintf(buf, size, "0.0000") > 0;
+	return snprintf(buf, size, "%s%lld.%04lld", r < 0 ? "-" : "", llabs(r) / 10000, llabs(r) % 10000) > 0;
+}
+
 static void format_number(char *buf, size_t size, double x)
 {
-	const char *point = localeconv()->decimal_point;
-	size_t plen = strlen(point);
+	const char *point;
+	size_t plen;
 	char *p;
 
+	if (fast_fixed4(buf, size, x))
+		return;
+	point = localeconv()->decimal_point;
+	plen = strlen(point);
 	snprintf(buf, size, "%.4f", x);
 	p = plen ? strstr(buf, point) : NULL;
 	if (p && strcmp(point, ".") != 0) {
