@@ -1,5 +1,6 @@
 /* overview.c: the review at a glance: sites by domains, clusters scored and notes. */
 #include "qrel/qrel.h"
+#include "qrel/db.h"
 #include "qrel/summary.h"
 #include "qrel/tui.h"
 
@@ -14,6 +15,7 @@ static struct {
 	struct summary_row *page;
 	int npage, page_top, page_cap;
 	bool stale;
+	unsigned long generation;	/* of the store when the page was read */
 } ov;
 
 static int
@@ -35,41 +37,57 @@ overview_reload(struct app *app)
 	}
 	if (ov.sel >= ov.nsites)
 		ov.sel = ov.nsites ? ov.nsites - 1 : 0;
-	ov.stale = true;
+	/* A site switch calls this too; only a write anywhere makes the counts stale. */
+	if (!ov.page || db_generation(app->db) != ov.generation)
+		ov.stale = true;
 }
 
+/* Coming back to the overview costs nothing unless someone wrote meanwhile. */
 static void
 overview_enter(struct app *app)
 {
 	overview_reload(app);
 }
 
-static void
-overview_leave(struct app *app)
+/* A site's cells from the page shown before, if it was on it. */
+static bool
+reuse(const struct summary_row *old, int nold, struct summary_row *row)
 {
-	UNUSED(app);
-	free(ov.page);
-	ov.page = NULL;
-	ov.page_cap = 0;
+	for (int i = 0; i < nold; i++) {
+		if (old[i].site == row->site) {
+			memcpy(row->cell, old[i].cell, sizeof(row->cell));
+			return true;
+		}
+	}
+	return false;
 }
 
-/* Reads only the rows on screen, again when scrolled or the data changed. */
+/* Reads only the rows on screen; scrolling by a line queries one new site. */
 static void
 load_page(struct app *app, int rows)
 {
-	if (!ov.stale && ov.page_top == ov.top && ov.page_cap >= rows)
+	struct summary_row *page;
+	int n;
+
+	if (!ov.stale && ov.page_top == ov.top && ov.npage && ov.page_cap >= rows)
 		return;
-	if (ov.page_cap < rows) {
-		free(ov.page);
-		ov.page = calloc((size_t)rows, sizeof(*ov.page));
-		ov.page_cap = ov.page ? rows : 0;
-	}
-	if (!ov.page || summary_sites(app->db, app->review, ov.top, rows, ov.page, &ov.npage) != QREL_OK) {
-		ov.npage = 0;
+	if (!(page = calloc((size_t)rows, sizeof(*page))) ||
+	    summary_sites(app->db, app->review, ov.top, rows, page, &n) != QREL_OK) {
+		free(page);
 		ui_error("%s", error_message());
+		return;
 	}
+	for (int i = 0; i < n; i++)
+		if ((ov.stale || !reuse(ov.page, ov.npage, &page[i])) &&
+		    summary_fill(app->db, app->review, &page[i]) != QREL_OK)
+			ui_error("%s", error_message());
+	free(ov.page);
+	ov.page = page;
+	ov.npage = n;
+	ov.page_cap = rows;
 	ov.page_top = ov.top;
 	ov.stale = false;
+	ov.generation = db_generation(app->db);
 }
 
 static int
@@ -97,6 +115,8 @@ draw_heading(WINDOW *win)
 	ui_hline(win, 2, 0, getmaxx(win));
 }
 
+/* Only the site's code and name show the selection: a move then repaints
+ * 2 x 28 cells, which matters over a slow link. */
 static void
 draw_row(WINDOW *win, int y, const struct summary_row *r, bool selected)
 {
@@ -105,15 +125,15 @@ draw_row(WINDOW *win, int y, const struct summary_row *r, bool selected)
 	char text[64];
 
 	ui_text(win, y, 0, CODE_COLS, r->code, attr | A_BOLD);
-	ui_text(win, y, CODE_COLS, NAME_COLS + 2, r->name, attr);
+	ui_text(win, y, CODE_COLS, NAME_COLS + 1, r->name, attr);
+	ui_text(win, y, CODE_COLS + NAME_COLS + 1, 1, "", A_NORMAL);
 	for (int d = 0; d < ov.ndom; d++) {
 		const struct summary_cell *c = &r->cell[d];
 
 		snprintf(text, sizeof(text), "%2d/%-2d %4d", c->scored, c->clusters, c->notes);
-		ui_text(win, y, x + d * cw, cw, text,
-			attr | (c->clusters && c->scored == c->clusters ? A_BOLD : 0));
+		ui_text(win, y, x + d * cw, cw, text, c->clusters && c->scored == c->clusters ? A_BOLD : 0);
 	}
-	ui_text(win, y, x + ov.ndom * cw, getmaxx(win) - x - ov.ndom * cw, "", attr);
+	ui_text(win, y, x + ov.ndom * cw, getmaxx(win) - x - ov.ndom * cw, "", A_NORMAL);
 }
 
 static void
@@ -192,7 +212,6 @@ const struct screen_ops overview_screen = {
 	.keys = overview_keys,
 	.nkeys = ARRAY_SIZE(overview_keys),
 	.enter = overview_enter,
-	.leave = overview_leave,
 	.draw = overview_draw,
 	.key = overview_key,
 	.reload = overview_reload,

@@ -21,6 +21,7 @@ struct db {
 	sqlite3 *h;
 	char *path;
 	bool readonly;
+	unsigned long commits;	/* by this connection, for screens' caches */
 	struct db_cached cache[DB_STMT_CACHE];
 	size_t ncache;
 };
@@ -268,7 +269,17 @@ db_commit(struct db *db)
 
 	if (rc != QREL_OK)
 		db_rollback(db);
+	else
+		db->commits++;
 	return rc;
+}
+
+unsigned long
+db_generation(struct db *db)
+{
+	long long others = db_int(db, "PRAGMA data_version");
+
+	return db->commits + (unsigned long)(others > 0 ? others : 0);
 }
 
 void

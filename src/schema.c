@@ -101,6 +101,7 @@ static const char migration_1[] =
 "  version INTEGER NOT NULL DEFAULT 1);"
 "CREATE INDEX note_site_time ON note(site_id, created_at);"
 "CREATE INDEX note_time ON note(created_at, id);"
+"CREATE INDEX note_site_live ON note(site_id, deleted_at);"
 "CREATE TABLE note_cluster ("
 "  note_id INTEGER NOT NULL REFERENCES note(id) ON DELETE CASCADE,"
 "  cluster_id INTEGER NOT NULL REFERENCES cluster(id),"

@@ -424,13 +424,16 @@ score_progress(struct db *db, int64_t review, int64_t site, int64_t rater, enum 
 	return rc;
 }
 
+/* Evidence counts are grouped from the site's notes (one index range), not
+ * counted per cluster across every site's notes. */
 static const char tree_sql[] =
+	"WITH ev AS (SELECT nc.cluster_id AS cid, count(*) AS notes, count(DISTINCT n.source) AS sources "
+	"  FROM note n JOIN note_cluster nc ON nc.note_id = n.id "
+	"  WHERE n.site_id = ?2 AND n.deleted_at IS NULL GROUP BY nc.cluster_id) "
 	"SELECT d.id, d.code, d.title, c.id, c.code, c.title, coalesce(s.level, 0), coalesce(s.insufficient, 0), "
-	"(SELECT count(*) FROM note_cluster nc JOIN note n ON n.id = nc.note_id WHERE nc.cluster_id = c.id "
-	"  AND n.site_id = ?2 AND n.deleted_at IS NULL), "
-	"(SELECT count(DISTINCT n.source) FROM note_cluster nc JOIN note n ON n.id = nc.note_id "
-	"  WHERE nc.cluster_id = c.id AND n.site_id = ?2 AND n.deleted_at IS NULL) "
+	"coalesce(ev.notes, 0), coalesce(ev.sources, 0) "
 	"FROM cluster c JOIN domain d ON d.id = c.domain_id JOIN review r ON r.framework_id = c.framework_id "
+	"LEFT JOIN ev ON ev.cid = c.id "
 	"LEFT JOIN score s ON s.cluster_id = c.id AND s.site_id = ?2 AND s.rater_id = ?3 AND s.kind = ?4 "
 	"WHERE r.id = ?1 ORDER BY d.position, c.position";
 

@@ -39,45 +39,14 @@ summary_site_count(struct db *db, int64_t review)
 	return n;
 }
 
-/* One row per site and domain, sites in code order, domains in position order. */
 static const char page_sql[] =
-	"SELECT s.id, s.code, s.name, s.kind, d.position,"
-	" (SELECT count(*) FROM cluster c WHERE c.domain_id = d.id),"
-	" (SELECT count(DISTINCT sc.cluster_id) FROM score sc JOIN cluster c ON c.id = sc.cluster_id"
-	"   WHERE sc.site_id = s.id AND c.domain_id = d.id AND sc.kind IN ('team', 'consensus')"
-	"   AND (sc.level IS NOT NULL OR sc.insufficient)),"
-	" (SELECT count(*) FROM score sc JOIN cluster c ON c.id = sc.cluster_id"
-	"   WHERE sc.site_id = s.id AND c.domain_id = d.id AND sc.kind = 'consensus'"
-	"   AND (sc.level IS NOT NULL OR sc.insufficient)),"
-	" (SELECT count(DISTINCT n.id) FROM note n JOIN note_cluster nc ON nc.note_id = n.id"
-	"   JOIN cluster c ON c.id = nc.cluster_id"
-	"   WHERE n.site_id = s.id AND c.domain_id = d.id AND n.deleted_at IS NULL)"
-	" FROM (SELECT id, code, name, kind FROM site WHERE review_id = ?1 ORDER BY code LIMIT ?2 OFFSET ?3) s"
-	" JOIN review r ON r.id = ?1 JOIN domain d ON d.framework_id = r.framework_id"
-	" ORDER BY s.code, d.position";
-
-static void
-fill(sqlite3_stmt *st, struct summary_row *row)
-{
-	int dom = sqlite3_column_int(st, 4) - 1;
-
-	row->site = sqlite3_column_int64(st, 0);
-	snprintf(row->code, sizeof(row->code), "%s", db_col_text(st, 1));
-	snprintf(row->name, sizeof(row->name), "%s", db_col_text(st, 2));
-	snprintf(row->kind, sizeof(row->kind), "%s", db_col_text(st, 3));
-	if (dom < 0 || dom >= SUMMARY_MAX_DOMAINS)
-		return;
-	row->cell[dom] = (struct summary_cell){
-		sqlite3_column_int(st, 5), sqlite3_column_int(st, 6),
-		sqlite3_column_int(st, 7), sqlite3_column_int(st, 8),
-	};
-}
+	"SELECT id, code, name, kind FROM site WHERE review_id = ?1 ORDER BY code LIMIT ?2 OFFSET ?3";
 
 int
 summary_sites(struct db *db, int64_t review, int offset, int limit, struct summary_row *rows, int *n)
 {
 	sqlite3_stmt *st = db_stmt(db, page_sql);
-	int rc;
+	int rc = SQLITE_DONE;
 
 	*n = 0;
 	if (!st)
@@ -85,15 +54,69 @@ summary_sites(struct db *db, int64_t review, int offset, int limit, struct summa
 	sqlite3_bind_int64(st, 1, review);
 	sqlite3_bind_int(st, 2, limit);
 	sqlite3_bind_int(st, 3, offset);
-	memset(rows, 0, (size_t)limit * sizeof(*rows));
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		int64_t site = sqlite3_column_int64(st, 0);
+	while (*n < limit && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct summary_row *r = memset(&rows[(*n)++], 0, sizeof(*rows));
 
-		if (*n == 0 || rows[*n - 1].site != site)
-			(*n)++;
-		fill(st, &rows[*n - 1]);
+		r->site = sqlite3_column_int64(st, 0);
+		snprintf(r->code, sizeof(r->code), "%s", db_col_text(st, 1));
+		snprintf(r->name, sizeof(r->name), "%s", db_col_text(st, 2));
+		snprintf(r->kind, sizeof(r->kind), "%s", db_col_text(st, 3));
+	}
+	rc = rc == SQLITE_DONE || rc == SQLITE_ROW ? QREL_OK : db_fail(db, "reading the sites");
+	sqlite3_reset(st);
+	return rc;
+}
+
+/* Per domain (by position): clusters, then the site's scored and consensus clusters, then its notes. */
+static const char clusters_sql[] =
+	"SELECT d.position, count(c.id) FROM review r JOIN domain d ON d.framework_id = r.framework_id"
+	" JOIN cluster c ON c.domain_id = d.id WHERE r.id = ?1 AND ?2 IS NOT NULL GROUP BY d.id";
+static const char scores_sql[] =
+	"SELECT d.position, count(DISTINCT sc.cluster_id),"
+	" count(DISTINCT CASE WHEN sc.kind = 'consensus' THEN sc.cluster_id END)"
+	" FROM score sc JOIN cluster c ON c.id = sc.cluster_id JOIN domain d ON d.id = c.domain_id"
+	" WHERE sc.site_id = ?2 AND ?1 IS NOT NULL AND sc.kind IN ('team', 'consensus')"
+	" AND (sc.level IS NOT NULL OR sc.insufficient) GROUP BY d.id";
+static const char notes_sql[] =
+	"SELECT d.position, count(DISTINCT n.id) FROM note n JOIN note_cluster nc ON nc.note_id = n.id"
+	" JOIN cluster c ON c.id = nc.cluster_id JOIN domain d ON d.id = c.domain_id"
+	" WHERE n.site_id = ?2 AND ?1 IS NOT NULL AND n.deleted_at IS NULL GROUP BY d.id";
+
+static int
+fill_from(struct db *db, const char *sql, int64_t review, struct summary_row *row, int which)
+{
+	sqlite3_stmt *st = db_stmt(db, sql);
+	int rc;
+
+	if (!st)
+		return QREL_DB;
+	sqlite3_bind_int64(st, 1, review);
+	sqlite3_bind_int64(st, 2, row->site);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		int d = sqlite3_column_int(st, 0) - 1;
+		struct summary_cell *c;
+
+		if (d < 0 || d >= SUMMARY_MAX_DOMAINS)
+			continue;
+		c = &row->cell[d];
+		if (which == 0)
+			c->clusters = sqlite3_column_int(st, 1);
+		else if (which == 1)
+			c->scored = sqlite3_column_int(st, 1), c->consensus = sqlite3_column_int(st, 2);
+		else
+			c->notes = sqlite3_column_int(st, 1);
 	}
 	rc = rc == SQLITE_DONE ? QREL_OK : db_fail(db, "reading the overview");
 	sqlite3_reset(st);
 	return rc;
+}
+
+int
+summary_fill(struct db *db, int64_t review, struct summary_row *row)
+{
+	memset(row->cell, 0, sizeof(row->cell));
+	if (fill_from(db, clusters_sql, review, row, 0) != QREL_OK ||
+	    fill_from(db, scores_sql, review, row, 1) != QREL_OK)
+		return QREL_DB;
+	return fill_from(db, notes_sql, review, row, 2);
 }

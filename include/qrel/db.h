@@ -26,6 +26,10 @@ int db_begin(struct db *db);
 int db_commit(struct db *db);
 void db_rollback(struct db *db);
 
+/* Changes whenever anyone (this connection or another) commits: a screen that
+ * caches what it read compares it to decide whether to read again. */
+unsigned long db_generation(struct db *db);
+
 /* A prepared statement for a static SQL string, kept across calls and reset
  * before it is handed out. NULL on error (error() is set). */
 sqlite3_stmt *db_stmt(struct db *db, const char *sql);
