@@ -316,6 +316,16 @@ static size_t smallest_shown(const struct risk_group *g, size_t n,
 	return best;
 }
 
+static long hidden_sum(const struct risk_group *g, size_t n, const int *hidden)
+{
+	long sum = 0;
+
+	for (size_t i = 0; i < n; i++)
+		if (hidden[i])
+			sum += g[i].count;
+	return sum;
+}
+
 int risk_suppress(const struct risk_group *g, size_t n, long display_min,
 		int total_shown, int *hidden)
 {
@@ -328,10 +338,16 @@ int risk_suppress(const struct risk_group *g, size_t n, long display_min,
 		hidden[i] = primary_hidden(&g[i], display_min);
 		nhidden += hidden[i];
 	}
-	if (!total_shown || nhidden != 1)
+	if (!total_shown || nhidden == 0)
 		return nhidden;
-	extra = smallest_shown(g, n, hidden);
-	if (extra < n) {
+	/* Total minus the shown rows gives the hidden rows' sum: hide more rows
+	 * until that sum covers at least two rows and display_min students with
+	 * the outcome, so no single hidden count can be worked out (a sum of 0
+	 * would say every hidden group had none). */
+	while (nhidden < 2 || hidden_sum(g, n, hidden) < display_min) {
+		extra = smallest_shown(g, n, hidden);
+		if (extra >= n)
+			break;
 		hidden[extra] = 1;
 		nhidden++;
 	}

@@ -16,10 +16,16 @@ struct raw {
 	struct risk_group *g;
 };
 
+/* Copies as much of src as fits (a long name is cut, never overflowed). */
 static void
 copy_text(char *dst, size_t size, const char *src)
 {
-	snprintf(dst, size, "%s", src ? src : "");
+	size_t n = src ? strlen(src) : 0;
+
+	n = n < size ? n : size - 1;
+	if (n)
+		memcpy(dst, src, n);
+	dst[n] = '\0';
 }
 
 static int
@@ -616,13 +622,27 @@ cell_log(struct db *db, int64_t review, const char *who, const char *uuid, const
 }
 
 static int
-cell_write(struct db *db, int64_t review, int64_t row, long enrolled, long count, const char *who)
+cell_update(struct db *db, int64_t row, long enrolled, long count)
 {
 	static const char sql[] = "UPDATE subgroup_row SET enrolled = ?1, count = ?2, updated_at = ?3 "
 				  "WHERE id = ?4";
-	struct stored_cell c;
-	sqlite3_stmt *st;
+	sqlite3_stmt *st = db_stmt(db, sql);
 	char now[21];
+
+	if (!st)
+		return QREL_DB;
+	clock_now(now);
+	sqlite3_bind_int64(st, 1, enrolled);
+	sqlite3_bind_int64(st, 2, count);
+	db_bind_text(st, 3, now);
+	sqlite3_bind_int64(st, 4, row);
+	return db_step_done(db, st, "correcting a subgroup row");
+}
+
+static int
+cell_write(struct db *db, int64_t review, int64_t row, long enrolled, long count, const char *who)
+{
+	struct stored_cell c;
 	int rc;
 
 	if ((rc = cell_read(db, review, row, &c)) != QREL_OK)
@@ -630,16 +650,13 @@ cell_write(struct db *db, int64_t review, int64_t row, long enrolled, long count
 	if (c.review_locked || c.site_locked)
 		return error(QREL_LOCKED, "%s is locked: its subgroup data can no longer be changed",
 			     c.review_locked ? "the review" : c.site);
+	enrolled = enrolled == SUBGROUP_KEEP ? c.enrolled : enrolled;
+	count = count == SUBGROUP_KEEP ? c.count : count;
+	if (count > enrolled)
+		return error(QREL_PARSE, "the count cannot be more than the number enrolled (%ld)", enrolled);
 	if (c.enrolled == enrolled && c.count == count)
 		return QREL_OK;
-	if (!(st = db_stmt(db, sql)))
-		return QREL_DB;
-	clock_now(now);
-	sqlite3_bind_int64(st, 1, enrolled);
-	sqlite3_bind_int64(st, 2, count);
-	db_bind_text(st, 3, now);
-	sqlite3_bind_int64(st, 4, row);
-	if ((rc = db_step_done(db, st, "correcting a subgroup row")) != QREL_OK ||
+	if ((rc = cell_update(db, row, enrolled, count)) != QREL_OK ||
 	    (rc = cell_log(db, review, who, c.uuid, "enrolled", c.enrolled, enrolled)) != QREL_OK)
 		return rc;
 	return cell_log(db, review, who, c.uuid, "count", c.count, count);
@@ -650,10 +667,8 @@ subgroup_set_cell(struct db *db, int64_t review, int64_t row, long enrolled, lon
 {
 	int rc;
 
-	if (enrolled < 0 || count < 0)
+	if ((enrolled < 0 && enrolled != SUBGROUP_KEEP) || (count < 0 && count != SUBGROUP_KEEP))
 		return error(QREL_PARSE, "enrolled and count cannot be negative");
-	if (count > enrolled)
-		return error(QREL_PARSE, "count (%ld) cannot be more than enrolled (%ld)", count, enrolled);
 	if ((rc = db_begin(db)) != QREL_OK)
 		return rc;
 	if ((rc = cell_write(db, review, row, enrolled, count, who)) != QREL_OK) {

@@ -349,6 +349,7 @@ screen_for(enum action a)
 	case ACT_SCREEN_OVERVIEW: return &overview_screen;
 	case ACT_SCREEN_REPORT: return &overview_screen;
 	case ACT_SCREEN_RUBRIC: return &rubric_screen;
+	case ACT_SCREEN_SUBGROUPS: return &subgroups_screen;
 	default: return NULL;
 	}
 }

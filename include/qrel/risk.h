@@ -161,10 +161,12 @@ int risk_flag_sustained(const struct risk_year_flag *h, size_t n, int year,
  * identifies nobody and the rule must not hide "nobody was suspended".
  *
  * Complementary: when total_shown is non-zero (the table total appears next
- * to the rows) and exactly one row is hidden, its value would follow by
- * subtraction, so the shown row with the smallest count is hidden too (ties:
- * smaller enrolment, then the earlier row). With a single-row table the
- * total is the row: the caller must hide the total instead.
+ * to the rows), the hidden rows' sum follows by subtraction. So while fewer
+ * than two rows are hidden, or their counts sum to less than display_min,
+ * the shown row with the smallest count is hidden too (ties: smaller
+ * enrolment, then the earlier row): a lone hidden value, or a hidden sum of
+ * 0 ("none of them"), could otherwise be worked out. With a single-row table
+ * the total is the row: the caller must hide the total instead.
  */
 int risk_suppress(const struct risk_group *g, size_t n, long display_min,
 		int total_shown, int *hidden);

@@ -3,6 +3,7 @@
 #define QREL_SUBGROUP_H
 
 #include <stdbool.h>
+#include <limits.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -104,7 +105,11 @@ int subgroup_trend(struct db *db, const struct subgroup_key *key, const char *gr
 int subgroup_across_sites(struct db *db, const struct subgroup_key *key, const char *group,
 			  const struct settings *s, struct subgroup_point **out, size_t *n);
 
-/* Corrects one stored row: 0 <= count <= enrolled, else QREL_PARSE. One
+#define SUBGROUP_KEEP LONG_MIN	/* subgroup_set_cell: leave this value as stored */
+
+/* Corrects one stored row: 0 <= count <= enrolled, else QREL_PARSE
+ * (SUBGROUP_KEEP for either keeps the stored value, so a suppressed count
+ * can be left alone without being shown). One
  * transaction with a change_log row per changed field ('enrolled', 'count').
  * QREL_LOCKED for a locked review or site; QREL_NOTFOUND for no such row. */
 int subgroup_set_cell(struct db *db, int64_t review, int64_t row, long enrolled, long count,

@@ -531,6 +531,27 @@ static void test_suppress_complementary(void **state)
 }
 
 /* Ties on count go to the smaller enrolment (C), then the earlier row. */
+/* A hidden sum of 0 says "none of the hidden groups": B (8 students) is
+ * hidden; A and C (0 each) would leave the hidden sum at 0, so hiding goes on
+ * until D (30) brings it to the display minimum. */
+static void test_suppress_zero_sum(void **state)
+{
+	const struct risk_group g[] = {
+		{ "A", 50, 0 }, { "B", 8, 0 }, { "C", 60, 0 }, { "D", 100, 30 }, { "E", 400, 80 },
+	};
+	int hidden[5];
+
+	(void)state;
+	assert_int_equal(risk_suppress(g, 5, 10, 1, hidden), 4);
+	assert_int_equal(hidden[0], 1);
+	assert_int_equal(hidden[1], 1);
+	assert_int_equal(hidden[2], 1);
+	assert_int_equal(hidden[3], 1);
+	assert_int_equal(hidden[4], 0);
+	/* Without the total on screen nothing follows by subtraction. */
+	assert_int_equal(risk_suppress(g, 5, 10, 0, hidden), 1);
+}
+
 static void test_suppress_ties(void **state)
 {
 	const struct risk_group g[] = {
@@ -747,6 +768,7 @@ int main(void)
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_suppress_primary),
 		cmocka_unit_test(test_suppress_complementary),
+		cmocka_unit_test(test_suppress_zero_sum),
 		cmocka_unit_test(test_suppress_ties),
 		cmocka_unit_test(test_suppress_edges),
 		cmocka_unit_test(test_flag_sustained),

@@ -1,0 +1,250 @@
+/* harness.c: runs the real qrel in a pseudo-terminal, types scripted keys and
+ * measures start time, key-to-screen latency, bytes sent to the terminal per key
+ * and peak memory. qrel signals "screen complete" on QREL_BENCH_FD. */
+#define _GNU_SOURCE 1
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pty.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MAX_SAMPLES 4096
+
+struct child {
+	pid_t pid;
+	int pty, marks;
+	long long bytes;	/* read from the terminal so far */
+};
+
+struct series {
+	const char *name;
+	double ms[MAX_SAMPLES];
+	long bytes[MAX_SAMPLES];
+	int n;
+};
+
+static double
+now_ms(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
+}
+
+static void
+drain(struct child *c, int timeout_ms)
+{
+	char buf[65536];
+	struct pollfd p = { c->pty, POLLIN, 0 };
+
+	while (poll(&p, 1, timeout_ms) > 0) {
+		ssize_t n = read(c->pty, buf, sizeof(buf));
+
+		if (n <= 0)
+			return;
+		c->bytes += n;
+		timeout_ms = 0;
+	}
+}
+
+/* Waits for qrel's next "screen complete" byte, reading the terminal meanwhile. */
+static int
+wait_mark(struct child *c, int timeout_ms)
+{
+	double deadline = now_ms() + timeout_ms;
+	struct pollfd p[2] = { { c->marks, POLLIN, 0 }, { c->pty, POLLIN, 0 } };
+	char ch;
+
+	while (now_ms() < deadline) {
+		if (poll(p, 2, 50) <= 0)
+			continue;
+		if (p[1].revents & POLLIN)
+			drain(c, 0);
+		if ((p[0].revents & POLLIN) && read(c->marks, &ch, 1) == 1) {
+			drain(c, 0);
+			return 0;
+		}
+		if (p[0].revents & (POLLHUP | POLLERR))
+			return -1;
+	}
+	return -1;
+}
+
+static int
+spawn(struct child *c, char **argv, int cols, int rows)
+{
+	struct winsize ws = { (unsigned short)rows, (unsigned short)cols, 0, 0 };
+	int marks[2];
+	char fd[16];
+
+	if (pipe(marks) != 0)
+		return -1;
+	c->pid = forkpty(&c->pty, NULL, NULL, &ws);
+	if (c->pid < 0)
+		return -1;
+	if (c->pid == 0) {
+		close(marks[0]);
+		snprintf(fd, sizeof(fd), "%d", marks[1]);
+		setenv("QREL_BENCH_FD", fd, 1);
+		setenv("TERM", "xterm-256color", 1);
+		setenv("LANG", "C.UTF-8", 1);
+		setenv("LC_ALL", "C.UTF-8", 1);
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	close(marks[1]);
+	c->marks = marks[0];
+	c->bytes = 0;
+	return 0;
+}
+
+static void
+press(struct child *c, struct series *s, const char *keys)
+{
+	double t0 = now_ms();
+	long long b0 = c->bytes;
+
+	if (write(c->pty, keys, strlen(keys)) < 0 || wait_mark(c, 5000) != 0) {
+		fprintf(stderr, "harness: no screen after %s key\n", s->name);
+		return;
+	}
+	if (s->n < MAX_SAMPLES) {
+		s->ms[s->n] = now_ms() - t0;
+		s->bytes[s->n] = (long)(c->bytes - b0);
+		s->n++;
+	}
+}
+
+static int
+cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+static int
+cmp_long(const void *a, const void *b)
+{
+	long x = *(const long *)a, y = *(const long *)b;
+
+	return (x > y) - (x < y);
+}
+
+static void
+report(const struct series *s)
+{
+	double ms[MAX_SAMPLES];
+	long bytes[MAX_SAMPLES];
+	int n = s->n;
+
+	if (n == 0) {
+		printf("%s,0,NA,NA,NA,NA\n", s->name);
+		return;
+	}
+	memcpy(ms, s->ms, sizeof(double) * (size_t)n);
+	memcpy(bytes, s->bytes, sizeof(long) * (size_t)n);
+	qsort(ms, (size_t)n, sizeof(double), cmp_double);
+	qsort(bytes, (size_t)n, sizeof(long), cmp_long);
+	printf("%s,%d,%.2f,%.2f,%ld,%ld\n", s->name, n, ms[n / 2], ms[(n * 99) / 100 < n ? (n * 99) / 100 : n - 1],
+	       bytes[n / 2], bytes[n - 1]);
+}
+
+static void
+repeat(struct child *c, struct series *s, const char *keys, int times)
+{
+	for (int i = 0; i < times; i++)
+		press(c, s, keys);
+}
+
+/* The scripted session; each series is one kind of key. */
+static void
+session(struct child *c)
+{
+	static struct series overview_move = { .name = "overview_move" }, overview_scroll = { .name = "overview_scroll" }, rubric_move = { .name = "rubric_move" },
+		screen_switch = { .name = "screen_switch" }, site_switch = { .name = "site_switch" },
+		evidence_move = { .name = "evidence_move" }, evidence_page = { .name = "evidence_page" },
+		search = { .name = "search_first_page" }, subgroup_move = { .name = "subgroup_move" };
+	struct series scratch = { .name = "scratch" };
+
+	/* Moves within the page, then moves that scroll the list by a line. */
+	for (int i = 0; i < 3; i++) {
+		repeat(c, &overview_move, "j", 10);
+		repeat(c, &overview_move, "k", 10);
+	}
+	repeat(c, &scratch, "j", 12);
+	repeat(c, &overview_scroll, "j", 40);
+	for (int i = 0; i < 10; i++) {
+		press(c, &screen_switch, "R");
+		press(c, &screen_switch, "E");
+		press(c, &screen_switch, "S");
+		press(c, &screen_switch, "O");
+	}
+	press(c, &scratch, "R");
+	repeat(c, &rubric_move, "j", 15);
+	repeat(c, &rubric_move, "k", 15);
+	repeat(c, &site_switch, "]", 40);
+	press(c, &scratch, "E");
+	repeat(c, &evidence_move, "j", 60);
+	repeat(c, &evidence_page, "\033[6~", 40);
+	for (int i = 0; i < 10; i++) {
+		const char *words[] = { "students", "families", "data", "equity", "discipline" };
+
+		press(c, &scratch, "/");
+		for (const char *w = words[i % 5]; *w; w++) {
+			char k[2] = { *w, 0 };
+
+			press(c, &scratch, k);
+		}
+		press(c, &search, "\r");
+		press(c, &scratch, "\033");
+	}
+	press(c, &scratch, "S");
+	repeat(c, &subgroup_move, "j", 40);
+	report(&overview_move);
+	report(&overview_scroll);
+	report(&rubric_move);
+	report(&screen_switch);
+	report(&site_switch);
+	report(&evidence_move);
+	report(&evidence_page);
+	report(&search);
+	report(&subgroup_move);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct child c;
+	struct rusage ru;
+	int cols = 80, rows = 24, status;
+	double t0;
+
+	if (argc < 4 || sscanf(argv[1], "%dx%d", &cols, &rows) != 2) {
+		fprintf(stderr, "usage: bench/harness COLSxROWS QREL ARGS...\n");
+		return 2;
+	}
+	t0 = now_ms();
+	if (spawn(&c, argv + 2, cols, rows) != 0 || wait_mark(&c, 20000) != 0) {
+		fprintf(stderr, "harness: qrel did not show its first screen\n");
+		return 1;
+	}
+	printf("series,n,p50_ms,p99_ms,bytes_median,bytes_max\n");
+	printf("start_first_screen,1,%.2f,%.2f,%lld,%lld\n", now_ms() - t0, now_ms() - t0, c.bytes, c.bytes);
+	session(&c);
+	if (write(c.pty, "Q", 1) < 0)
+		kill(c.pid, SIGTERM);
+	drain(&c, 200);
+	if (wait4(c.pid, &status, 0, &ru) < 0)
+		return 1;
+	printf("peak_rss_kib,1,NA,NA,%ld,%ld\n", ru.ru_maxrss, ru.ru_maxrss);
+	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : 1;
+}

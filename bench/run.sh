@@ -1,0 +1,88 @@
+#!/bin/sh
+# run.sh: the benchmark. Builds the large review (or a small one with --small),
+# drives qrel in a pseudo-terminal at 80x24 and 200x60, times the batch
+# commands, and writes the figures beside their targets to RESULTS.md.
+#   bench/run.sh BUILDDIR [--small] [--out FILE]
+set -eu
+
+B=${1:?usage: bench/run.sh BUILDDIR [--small] [--out FILE]}
+shift
+SIZE=""
+OUT="$(dirname "$0")/RESULTS.md"
+while [ $# -gt 0 ]; do
+	case $1 in
+	--small) SIZE=--small ;;
+	--out) OUT=$2; shift ;;
+	*) echo "run.sh: unknown option $1" >&2; exit 2 ;;
+	esac
+	shift
+done
+QREL="$B/qrel"
+W=$(mktemp -d /tmp/qrel-bench.XXXXXX)
+trap 'rm -rf "$W"' EXIT
+export HOME="$W" XDG_CONFIG_HOME="$W/config" XDG_DATA_HOME="$W/data"
+
+secs() { date +%s.%N; }
+elapsed() { awk -v a="$1" -v b="$(secs)" 'BEGIN { printf "%.3f", b - a }'; }
+
+t=$(secs)
+"$B/bench/generate" $SIZE "$W/large.db" 2>"$W/generate.log"
+GEN_S=$(elapsed "$t")
+LEAD="Lead 00"
+
+"$B/bench/harness" 80x24 "$QREL" --db "$W/large.db" --as "$LEAD" >"$W/h80.csv"
+"$B/bench/harness" 200x60 "$QREL" --db "$W/large.db" --as "$LEAD" >"$W/h200.csv"
+
+# qrel risk on a 1,000,000-row canonical CSV (the small run uses 20,000).
+ROWS=1000000
+[ -n "$SIZE" ] && ROWS=20000
+awk -v n="$ROWS" 'BEGIN { srand(7); print "site,year,metric,dimension,group,enrolled,count";
+	for (i = 0; i < n; i++) { t = int(i / 13); e = int(rand() * 500) + 20;
+		print "S" (t % 500) ",20" (10 + int(t / 500) % 10) ",m" int(t / 5000) ",race,G" (i % 13) "," e "," int(rand() * e * 0.2) } }' >"$W/risk.csv"
+t=$(secs); "$QREL" risk "$W/risk.csv" >/dev/null; RISK_S=$(elapsed "$t")
+t=$(secs); "$QREL" agree --db "$W/large.db" >/dev/null; AGREE_S=$(elapsed "$t")
+REPORT_S=NA
+if "$QREL" report --help >/dev/null 2>&1; then
+	t=$(secs); "$QREL" report --db "$W/large.db" --format html -o "$W/report.html" >/dev/null; REPORT_S=$(elapsed "$t")
+fi
+
+col() { awk -F, -v s="$2" -v c="$3" '$1 == s { print $c }' "$1"; }
+row() { # series, what, target
+	printf '| %s | %s | %s | %s | %s | %s | %s |\n' "$1" "$(col "$W/h80.csv" "$1" 3)" "$(col "$W/h80.csv" "$1" 4)" \
+		"$(col "$W/h80.csv" "$1" 5)" "$(col "$W/h200.csv" "$1" 3)" "$(col "$W/h200.csv" "$1" 5)" "$2"
+}
+
+{
+	echo "# qrel benchmark results"
+	echo
+	echo "Run $(date -u +%Y-%m-%dT%H:%MZ) on $(uname -srm), $(nproc) cores," \
+		"$(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo 2>/dev/null || echo unknown cpu)," \
+		"$(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo) memory."
+	echo "Review: ${SIZE:-large} ($(sed -n 's/^ *\([a-z, ]*\) *\([0-9]*\) in.*/\1 \2/p' "$W/generate.log" | tr '\n' ';' | sed 's/ \{2,\}/ /g'))"
+	echo "generated in ${GEN_S} s; database $(du -m "$W/large.db" | cut -f1) MiB."
+	echo
+	echo "Latency is key sent to screen complete (qrel reports each finished update on a pipe);"
+	echo "bytes are what qrel wrote to the terminal for that key."
+	echo
+	echo "| series | p50 ms 80x24 | p99 ms 80x24 | bytes median 80x24 | p50 ms 200x60 | bytes median 200x60 | target |"
+	echo "|---|---|---|---|---|---|---|"
+	row start_first_screen "first screen <= 50 ms"
+	row overview_move "one-line move in a list <= 160 B, p99 <= 10 ms"
+	row overview_scroll "a move that scrolls the list by a line; p99 <= 10 ms"
+	row rubric_move "move + detail pane <= 1.2 KiB, p99 <= 10 ms"
+	row site_switch "p99 <= 10 ms"
+	row screen_switch "p99 <= 10 ms"
+	row evidence_move "one-line move <= 160 B, p99 <= 10 ms"
+	row evidence_page "page <= 2 KiB, p99 <= 10 ms"
+	row search_first_page "common word, first page <= 20 ms"
+	row subgroup_move "p99 <= 10 ms"
+	echo
+	echo "| measure | result | target |"
+	echo "|---|---|---|"
+	echo "| peak resident memory (80x24 session) | $(col "$W/h80.csv" peak_rss_kib 5) KiB | <= 32 MiB |"
+	echo "| peak resident memory (200x60 session) | $(col "$W/h200.csv" peak_rss_kib 5) KiB | <= 32 MiB |"
+	echo "| qrel risk, $ROWS rows | ${RISK_S} s | <= 2 s |"
+	echo "| qrel agree --db, all team scores | ${AGREE_S} s | <= 0.5 s |"
+	echo "| qrel report --format html | ${REPORT_S} s | <= 2 s |"
+} >"$OUT"
+cat "$OUT"

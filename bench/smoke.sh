@@ -1,0 +1,24 @@
+#!/bin/sh
+# smoke.sh: `make check` runs the benchmark on a small review so it keeps
+# working; it asserts that every figure was measured, never how fast.
+set -u
+OUT=$(mktemp /tmp/qrel-bench-smoke.XXXXXX)
+trap 'rm -f "$OUT"' EXIT
+n=0
+fail=0
+result() {
+	n=$((n + 1))
+	if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fail=1; fi
+}
+sh "$(dirname "$0")/run.sh" "${BUILDDIR:-.}" --small --out "$OUT" >/dev/null 2>&1
+result $? "bench/run.sh --small completes"
+for series in start_first_screen overview_move rubric_move site_switch screen_switch; do
+	grep -q "^| $series | [0-9]" "$OUT"
+	result $? "$series was measured"
+done
+grep -q "peak resident memory (80x24 session) | [0-9]* KiB" "$OUT"
+result $? "peak memory was measured"
+grep -q "qrel risk, 20000 rows | [0-9.]* s" "$OUT"
+result $? "qrel risk was timed"
+echo "1..$n"
+exit $fail

@@ -1,0 +1,950 @@
+/* subgroups.c: one subgroup table with its rates, ratios, flags and charts; trend, sites, corrections and finding notes. */
+#include "qrel/qrel.h"
+#include "qrel/db.h"
+#include "qrel/settings.h"
+#include "qrel/subgroup.h"
+#include "qrel/text.h"
+#include "qrel/tui.h"
+
+#include <strings.h>
+
+#define ESC 27
+#define MAX_ITEMS 64
+#define FIXED_COLS 56		/* the table's columns but the group's */
+#define BAR_TEXT 14
+
+enum view { VIEW_TABLE, VIEW_TREND, VIEW_SITES };
+enum chart { CHART_RATES, CHART_SHARES, CHART_OFF, CHART_COUNT };
+enum col { COL_GROUP, COL_ENROLLED, COL_COUNT, COL_RATE, COL_RATIO, COL_FLAG, COL_OUTCOME, COL_SHARE, NCOLS };
+enum pick { PICK_NONE, PICK_YEAR, PICK_METRIC, PICK_DIMENSION };
+enum prompt { PROMPT_NONE, PROMPT_ENROLLED, PROMPT_COUNT };
+
+static const struct { const char *title; int width; } columns[NCOLS] = {
+	{ "Group", 0 }, { "Enrolled", 8 }, { "Count", 6 }, { "Rate", 7 }, { "Ratio", 9 },
+	{ "Flag", 4 }, { "Out %", 7 }, { "Enr %", 7 },
+};
+
+static struct {
+	struct subgroup_key key;
+	struct subgroup_table t;
+	bool empty;			/* no data at this site */
+	size_t *order;			/* display order of t.row */
+	int sel, top;
+	int sort;
+	bool reverse;
+	enum view view;
+	enum chart chart;
+	struct subgroup_point *pts;
+	size_t npts;
+	enum pick pick;
+	char filter[64];
+	int pick_sel;
+	char items[MAX_ITEMS][SUBGROUP_TEXT];
+	int64_t item_ids[MAX_ITEMS];
+	size_t nitems;
+	enum prompt prompt;
+	char input[12];
+	long new_enrolled;
+	bool utf8;
+} sg;
+
+/* ---- loading ---- */
+
+/* Copies as much of src as fits (a long name is cut, never overflowed). */
+static void
+copy(char *dst, size_t size, const char *src)
+{
+	size_t n = strlen(src);
+
+	n = n < size ? n : size - 1;
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+}
+
+static const struct subgroup_entry *
+selected(void)
+{
+	if (sg.empty || !sg.t.n || sg.sel < 0 || (size_t)sg.sel >= sg.t.n)
+		return NULL;
+	return &sg.t.row[sg.order[sg.sel]];
+}
+
+static bool
+value_of(const struct subgroup_entry *e, int col, double *v)
+{
+	struct risk_value r = { 0.0, 1 };
+
+	switch (col) {
+	case COL_ENROLLED: r.value = (double)e->enrolled; break;
+	case COL_COUNT: r = (struct risk_value){ (double)e->count, !e->hidden }; break;
+	case COL_RATE: r = e->stat.risk; break;
+	case COL_RATIO: r = e->stat.ratio; break;
+	case COL_FLAG: r.value = e->flagged; break;
+	case COL_OUTCOME: r = e->stat.outcome_share; break;
+	default: r = e->stat.enrolled_share; break;
+	}
+	*v = r.value;
+	return r.defined;
+}
+
+/* Undefined and withheld values go last either way, so their place in the
+ * order says nothing about them. */
+static int
+compare(const void *a, const void *b)
+{
+	const struct subgroup_entry *x = &sg.t.row[*(const size_t *)a], *y = &sg.t.row[*(const size_t *)b];
+	double vx, vy;
+	bool dx, dy;
+	int c;
+
+	if (sg.sort == COL_GROUP) {
+		c = strcmp(x->name, y->name);
+		return sg.reverse ? -c : c;
+	}
+	dx = value_of(x, sg.sort, &vx);
+	dy = value_of(y, sg.sort, &vy);
+	if (dx != dy)
+		return dx ? -1 : 1;
+	c = !dx || vx == vy ? 0 : vx < vy ? -1 : 1;
+	if (sg.reverse)
+		c = -c;
+	return c ? c : (*(const size_t *)a < *(const size_t *)b ? -1 : 1);
+}
+
+/* Sorts, keeping the row with id keep (if any) selected. */
+static void
+sort_rows_keep(int64_t keep)
+{
+	for (size_t i = 0; i < sg.t.n; i++)
+		sg.order[i] = i;
+	if (sg.t.n > 1)
+		qsort(sg.order, sg.t.n, sizeof(*sg.order), compare);
+	for (size_t i = 0; keep && i < sg.t.n; i++)
+		if (sg.t.row[sg.order[i]].id == keep)
+			sg.sel = (int)i;
+}
+
+static void
+sort_rows(void)
+{
+	const struct subgroup_entry *cur = selected();
+
+	sort_rows_keep(cur ? cur->id : 0);
+}
+
+static void
+load_table(struct app *app)
+{
+	int64_t keep = selected() ? selected()->id : 0;
+
+	subgroup_table_free(&sg.t);
+	free(sg.order);
+	sg.order = NULL;
+	sg.key.site = app->site;
+	sg.empty = subgroup_key_fix(app->db, &sg.key) != QREL_OK ||
+		   subgroup_load(app->db, &sg.key, app->settings, &sg.t) != QREL_OK;
+	if (!sg.empty && !(sg.order = calloc(sg.t.n ? sg.t.n : 1, sizeof(*sg.order)))) {
+		subgroup_table_free(&sg.t);
+		sg.empty = true;
+	}
+	if (sg.empty) {
+		sg.t.n = 0;
+		return;
+	}
+	sg.sel = sg.sel >= (int)sg.t.n ? (int)sg.t.n - 1 : sg.sel;
+	sg.sel = sg.sel < 0 ? 0 : sg.sel;
+	sort_rows_keep(keep);
+}
+
+static void
+load_points(struct app *app)
+{
+	const struct subgroup_entry *e = selected();
+	int rc;
+
+	free(sg.pts);
+	sg.pts = NULL;
+	sg.npts = 0;
+	if (!e)
+		return;
+	rc = sg.view == VIEW_TREND ?
+		subgroup_trend(app->db, &sg.key, e->name, app->settings, &sg.pts, &sg.npts) :
+		subgroup_across_sites(app->db, &sg.key, e->name, app->settings, &sg.pts, &sg.npts);
+	if (rc != QREL_OK)
+		ui_error("%s", error_message());
+}
+
+static void
+subgroups_reload(struct app *app)
+{
+	load_table(app);
+	if (sg.view != VIEW_TABLE)
+		load_points(app);
+}
+
+static void
+subgroups_enter(struct app *app)
+{
+	sg.view = VIEW_TABLE;
+	sg.pick = PICK_NONE;
+	sg.prompt = PROMPT_NONE;
+	subgroups_reload(app);
+}
+
+static void
+subgroups_leave(struct app *app)
+{
+	UNUSED(app);
+	subgroup_table_free(&sg.t);
+	free(sg.order);
+	free(sg.pts);
+	sg.order = NULL;
+	sg.pts = NULL;
+	sg.npts = 0;
+}
+
+/* ---- formatting ---- */
+
+static void
+fmt_percent(char *buf, size_t size, struct risk_value v, bool hidden)
+{
+	if (hidden)
+		snprintf(buf, size, "*");
+	else if (!v.defined)
+		snprintf(buf, size, "-");
+	else
+		snprintf(buf, size, "%.1f%%", 100.0 * v.value);
+}
+
+static void
+fmt_ratio(char *buf, size_t size, const struct subgroup_entry *e)
+{
+	if (e->hidden)
+		snprintf(buf, size, "*");
+	else if (e->stat.kind == RISK_NOT_CALCULATED || !e->stat.ratio.defined)
+		snprintf(buf, size, "n/c");
+	else
+		snprintf(buf, size, "%.2f %s", e->stat.ratio.value,
+			 e->stat.kind == RISK_ALTERNATE_RATIO ? "ARR" : "RR");
+}
+
+static void
+fmt_cell(char *buf, size_t size, const struct subgroup_entry *e, int col)
+{
+	switch (col) {
+	case COL_ENROLLED: snprintf(buf, size, "%ld", e->enrolled); break;
+	case COL_COUNT:
+		if (e->hidden)
+			snprintf(buf, size, "*");
+		else
+			snprintf(buf, size, "%ld", e->count);
+		break;
+	case COL_RATE: fmt_percent(buf, size, e->stat.risk, e->hidden); break;
+	case COL_RATIO:
+		if (e->id >= 0)
+			fmt_ratio(buf, size, e);
+		else
+			snprintf(buf, size, "%s", "");	/* the total has no comparison */
+		break;
+	case COL_FLAG: snprintf(buf, size, "%s", e->flagged ? "!" : ""); break;
+	case COL_OUTCOME: fmt_percent(buf, size, e->stat.outcome_share, e->hidden); break;
+	default: fmt_percent(buf, size, e->stat.enrolled_share, false); break;
+	}
+}
+
+static int
+name_cols(int width)
+{
+	int w = width - FIXED_COLS;
+
+	return w < 12 ? 12 : w > 40 ? 40 : w;
+}
+
+static int
+table_width(WINDOW *win)
+{
+	int w = getmaxx(win);
+
+	return w >= FIXED_COLS + 28 + 50 ? FIXED_COLS + 28 : w;
+}
+
+/* ---- drawing: the table ---- */
+
+/* s, or as much of it as fits in cols with an ellipsis. */
+static const char *
+fit(const char *s, int cols, char *buf, size_t size)
+{
+	size_t n;
+
+	if (cols < 2 || text_width(s) <= cols)
+		return s;
+	n = text_fit(s, cols - 1);
+	snprintf(buf, size, "%.*s%s", (int)n, s, sg.utf8 ? "\xe2\x80\xa6" : "~");
+	return buf;
+}
+
+static void
+draw_heading(struct app *app, WINDOW *win, int width)
+{
+	int x = 1 + name_cols(width);
+	char text[32];
+
+	ui_text(win, 1, 0, 1 + name_cols(width), " Group", A_BOLD | (sg.sort == COL_GROUP ? A_UNDERLINE : 0));
+	for (int c = 1; c < NCOLS; c++) {
+		const char *mark = sg.sort != c ? "" : app->utf8 ? (sg.reverse ? "\xe2\x96\xbc" : "\xe2\x96\xb2") :
+			(sg.reverse ? "v" : "^");
+
+		snprintf(text, sizeof(text), "%s%*s", mark, columns[c].width - (*mark ? 1 : 0), columns[c].title);
+		ui_text(win, 1, x, columns[c].width + 1, text, A_BOLD | (sg.sort == c ? A_UNDERLINE : 0));
+		x += columns[c].width + 1;
+	}
+	ui_hline(win, 2, 0, width);
+}
+
+static void
+draw_entry(WINDOW *win, int y, int width, const char *label, const struct subgroup_entry *e, attr_t attr)
+{
+	int x = 1 + name_cols(width);
+	char text[48], cell[40], cut[400];
+
+	ui_text(win, y, 0, 1, "", attr);
+	ui_text(win, y, 1, name_cols(width), fit(label, name_cols(width), cut, sizeof(cut)),
+		attr | (e->flagged ? A_BOLD : 0));
+	for (int c = 1; c < NCOLS; c++) {
+		attr_t a = attr;
+
+		fmt_cell(cell, sizeof(cell), e, c);
+		snprintf(text, sizeof(text), " %*s", columns[c].width, cell);
+		if (c == COL_FLAG && e->flagged && !(attr & A_REVERSE))
+			a = ui_attr(UI_FLAG);
+		ui_text(win, y, x, columns[c].width + 1, text, a);
+		x += columns[c].width + 1;
+	}
+	if (x < width)
+		ui_text(win, y, x, width - x, "", attr);
+}
+
+static void
+draw_title(struct app *app, WINDOW *win)
+{
+	char text[400];
+	const char *dot = app->utf8 ? " \xc2\xb7 " : " | ";
+
+	snprintf(text, sizeof(text), "%s %s%s%s (%s)%sby %s", sg.t.site_code, sg.key.year, dot,
+		 sg.t.metric.name, sg.t.metric.favourable ? "favourable" : "adverse", dot, sg.key.dimension);
+	ui_text(win, 0, 0, getmaxx(win), text, A_BOLD);
+}
+
+static void
+draw_total(WINDOW *win, int y, int width)
+{
+	struct subgroup_entry all = { .id = -1, .enrolled = sg.t.enrolled, .count = sg.t.count,
+				      .hidden = sg.t.count < 0 };
+
+	all.stat.risk = (struct risk_value){ sg.t.enrolled > 0 && sg.t.count >= 0 ?
+		(double)sg.t.count / (double)sg.t.enrolled : 0.0, sg.t.enrolled > 0 && sg.t.count >= 0 };
+	all.stat.outcome_share = (struct risk_value){ 1.0, sg.t.count > 0 };
+	all.stat.enrolled_share = (struct risk_value){ 1.0, sg.t.enrolled > 0 };
+	draw_entry(win, y, width, "All students", &all, A_BOLD);
+}
+
+/* Rows that fit, keeping the selection in view. */
+static int
+table_rows(int avail)
+{
+	int rows = (int)sg.t.n < avail ? (int)sg.t.n : avail;
+
+	if (sg.sel < sg.top)
+		sg.top = sg.sel;
+	if (sg.sel >= sg.top + rows)
+		sg.top = sg.sel - rows + 1;
+	if (sg.top > (int)sg.t.n - rows)
+		sg.top = (int)sg.t.n - rows;
+	sg.top = sg.top < 0 ? 0 : sg.top;
+	return rows;
+}
+
+/* Draws the table from y 0; returns the first free line. */
+static int
+draw_table(struct app *app, WINDOW *win, int width, int avail)
+{
+	int rows = table_rows(avail), y = 3;
+	char note[160];
+
+	draw_title(app, win);
+	draw_heading(app, win, width);
+	for (int i = sg.top; i < sg.top + rows; i++, y++)
+		draw_entry(win, y, width, sg.t.row[sg.order[i]].name, &sg.t.row[sg.order[i]],
+			   i == sg.sel ? ui_attr(UI_SELECTED) : A_NORMAL);
+	draw_total(win, y++, width);
+	if (sg.t.nhidden > 0) {
+		snprintf(note, sizeof(note), "* withheld: fewer than %ld students, or it would reveal one that is",
+			 app->settings->min_display);
+		ui_text(win, y++, 0, width, note, ui_attr(UI_DIM));
+	}
+	return y;
+}
+
+/* ---- drawing: bars ---- */
+
+struct bar {
+	const char *label;
+	struct risk_value value, marker;
+	const char *text;
+	bool flagged, selected;
+};
+
+static void
+bar_string(struct app *app, char *buf, size_t size, double frac, int width)
+{
+	static const char *const eighths[] = { "", "\xe2\x96\x8f", "\xe2\x96\x8e", "\xe2\x96\x8d",
+		"\xe2\x96\x8c", "\xe2\x96\x8b", "\xe2\x96\x8a", "\xe2\x96\x89" };
+	long units = (long)(frac * width * (app->utf8 ? 8 : 1) + 0.5);
+	size_t used = 0;
+
+	buf[0] = '\0';
+	if (!app->utf8) {
+		for (long i = 0; i < units && i < width && used + 1 < size; i++)
+			buf[used++] = '#';
+		buf[used] = '\0';
+		return;
+	}
+	for (long i = 0; i < units / 8 && i < width && used + 4 < size; i++)
+		used += (size_t)snprintf(buf + used, size - used, "\xe2\x96\x88");
+	if (units / 8 < width && used + 4 < size)
+		snprintf(buf + used, size - used, "%s", eighths[units % 8]);
+}
+
+static void
+draw_bar(struct app *app, WINDOW *win, int y, int x, int width, double scale, const struct bar *b)
+{
+	int label_w = width / 3 > 26 ? 26 : width / 3, bar_w = width - label_w - BAR_TEXT - 2;
+	attr_t attr = b->selected ? A_BOLD : A_NORMAL;
+	char buf[1024];
+
+	ui_text(win, y, x, label_w, fit(b->label, label_w, buf, sizeof(buf)), attr);
+	ui_text(win, y, x + label_w + 1, bar_w, "", A_NORMAL);
+	if (b->value.defined && bar_w > 0) {
+		bar_string(app, buf, sizeof(buf), b->value.value / scale, bar_w);
+		ui_text(win, y, x + label_w + 1, bar_w, buf, b->flagged ? ui_attr(UI_FLAG) : attr);
+	}
+	if (b->marker.defined && bar_w > 0) {
+		int m = (int)(b->marker.value / scale * bar_w);
+
+		m = m >= bar_w ? bar_w - 1 : m;
+		ui_text(win, y, x + label_w + 1 + m, 1, app->utf8 ? "\xe2\x94\x82" : "|", A_BOLD);
+	}
+	ui_text(win, y, x + width - BAR_TEXT, BAR_TEXT, b->text, attr);
+}
+
+static double
+bar_scale(const struct bar *b, size_t n)
+{
+	double max = 0.0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (b[i].value.defined && b[i].value.value > max)
+			max = b[i].value.value;
+		if (b[i].marker.defined && b[i].marker.value > max)
+			max = b[i].marker.value;
+	}
+	return max > 0.0 ? max : 1.0;
+}
+
+/* One bar per entry: its rate against everyone else's, or its share of the
+ * outcome against its share of enrolment. */
+static void
+entry_bar(struct bar *b, const struct subgroup_entry *e, const char *label, char *text, size_t size)
+{
+	b->label = label;
+	b->flagged = e->flagged;
+	b->text = text;
+	if (sg.chart == CHART_SHARES && sg.view == VIEW_TABLE) {
+		b->value = e->stat.outcome_share;
+		b->marker = e->stat.enrolled_share;
+		if (e->hidden || !e->stat.expected_count.defined)
+			snprintf(text, size, "%s", e->hidden ? "*" : "-");
+		else
+			snprintf(text, size, "%ld vs %.1f", e->count, e->stat.expected_count.value);
+		return;
+	}
+	b->value = e->stat.risk;
+	b->marker = e->stat.comparison_risk;
+	fmt_percent(text, size, e->stat.risk, e->hidden);
+}
+
+static void
+draw_chart_title(struct app *app, WINDOW *win, int y, int x, int width)
+{
+	const char *mark = app->utf8 ? "\xe2\x94\x82" : "|";
+	char text[200];
+
+	if (sg.chart == CHART_SHARES && sg.view == VIEW_TABLE)
+		snprintf(text, sizeof(text), "Share of the outcome (bar) vs share of enrolment (%s); actual vs "
+			 "expected count", mark);
+	else
+		snprintf(text, sizeof(text), "Rate by %s (bar); %s marks the rate of all other students",
+			 sg.view == VIEW_TABLE ? "group" : sg.view == VIEW_TREND ? "year" : "site", mark);
+	ui_text(win, y, x, width, text, ui_attr(UI_DIM));
+}
+
+/* The chart of the table's rows (in display order), as many as fit around the selection. */
+static void
+draw_table_chart(struct app *app, WINDOW *win, int y, int x, int width, int height)
+{
+	struct bar *b = calloc(sg.t.n ? sg.t.n : 1, sizeof(*b));
+	char (*text)[BAR_TEXT + 8] = calloc(sg.t.n ? sg.t.n : 1, sizeof(*text));
+	int rows = height - 1, first;
+
+	if (!b || !text || rows < 1) {
+		free(b);
+		free(text);
+		return;
+	}
+	for (size_t i = 0; i < sg.t.n; i++) {
+		entry_bar(&b[i], &sg.t.row[sg.order[i]], sg.t.row[sg.order[i]].name, text[i], sizeof(text[i]));
+		b[i].selected = (int)i == sg.sel;
+	}
+	first = sg.sel >= rows ? sg.sel - rows + 1 : 0;
+	draw_chart_title(app, win, y, x, width);
+	for (int i = first; i < (int)sg.t.n && i < first + rows; i++)
+		draw_bar(app, win, y + 1 + i - first, x, width, bar_scale(b, sg.t.n), &b[i]);
+	free(b);
+	free(text);
+}
+
+/* ---- drawing: trend and sites ---- */
+
+static void
+point_label(const struct subgroup_point *p, char *buf, size_t size)
+{
+	if (sg.view == VIEW_SITES)
+		snprintf(buf, size, "%s %s", p->label, p->site_name);
+	else
+		snprintf(buf, size, "%s", p->label);
+}
+
+static void
+draw_points_chart(struct app *app, WINDOW *win, int y, int width)
+{
+	struct bar b[64];
+	char text[64][BAR_TEXT + 8], label[64][160];
+	size_t n = sg.npts < 64 ? sg.npts : 64;
+
+	for (size_t i = 0; i < n; i++) {
+		point_label(&sg.pts[i], label[i], sizeof(label[i]));
+		entry_bar(&b[i], &sg.pts[i].entry, label[i], text[i], sizeof(text[i]));
+		b[i].selected = sg.pts[i].site == sg.key.site && strcmp(sg.pts[i].label, sg.view == VIEW_SITES ?
+			sg.t.site_code : sg.key.year) == 0;
+	}
+	draw_chart_title(app, win, y++, 0, width);
+	for (size_t i = 0; i < n && y < getmaxy(win) - 1; i++)
+		draw_bar(app, win, y++, 0, width, bar_scale(b, n), &b[i]);
+}
+
+static void
+draw_points(struct app *app, WINDOW *win)
+{
+	const struct subgroup_entry *e = selected();
+	int width = getmaxx(win), y = 3;
+	char text[400], label[160];
+
+	snprintf(text, sizeof(text), "%s: %s by %s, %s", e ? e->name : "", sg.t.metric.name,
+		 sg.view == VIEW_TREND ? "year" : "site",
+		 sg.view == VIEW_TREND ? sg.t.site_code : sg.key.year);
+	ui_text(win, 0, 0, width, text, A_BOLD);
+	draw_heading(app, win, width);
+	ui_text(win, 1, 0, 1 + name_cols(width), sg.view == VIEW_TREND ? " Year" : " Site", A_BOLD);
+	for (size_t i = 0; i < sg.npts && y < getmaxy(win) / 2; i++) {
+		point_label(&sg.pts[i], label, sizeof(label));
+		draw_entry(win, y++, width, label, &sg.pts[i].entry, A_NORMAL);
+	}
+	if (!sg.npts)
+		ui_text(win, y++, 0, width, "No figures for this group.", A_NORMAL);
+	draw_points_chart(app, win, y + 1, width);
+	ui_text(win, getmaxy(win) - 1, 0, width, "q or Esc: back to the table", ui_attr(UI_DIM));
+}
+
+/* ---- drawing: picker and prompt ---- */
+
+static bool
+matches(const char *item, const char *filter)
+{
+	size_t n = strlen(filter);
+
+	for (const char *p = item; *p; p++)
+		if (strncasecmp(p, filter, n) == 0)
+			return true;
+	return n == 0;
+}
+
+/* The index of the k-th item that matches the filter, or -1. */
+static int
+pick_nth(int k)
+{
+	for (size_t i = 0; i < sg.nitems; i++)
+		if (matches(sg.items[i], sg.filter) && k-- == 0)
+			return (int)i;
+	return -1;
+}
+
+static void
+draw_picker(WINDOW *win)
+{
+	static const char *const what[] = { "", "School year", "Metric", "Dimension" };
+	int w = getmaxx(win) - 8 < 56 ? getmaxx(win) - 8 : 56, h = getmaxy(win) - 4, y = 3;
+	char text[200];
+
+	snprintf(text, sizeof(text), " %s: %s_", what[sg.pick], sg.filter);
+	ui_text(win, 2, 4, w, text, ui_attr(UI_TITLE));
+	for (int k = 0, i; (i = pick_nth(k)) >= 0 && y < 2 + h - 1; k++, y++) {
+		snprintf(text, sizeof(text), "  %s", sg.items[i]);
+		ui_text(win, y, 4, w, text, k == sg.pick_sel ? ui_attr(UI_SELECTED) : ui_attr(UI_TITLE));
+	}
+	if (y == 3)
+		ui_text(win, y++, 4, w, "  (nothing matches)", ui_attr(UI_TITLE));
+	ui_text(win, y, 4, w, " type to filter, Up/Down, Enter picks, Esc cancels", ui_attr(UI_TITLE));
+}
+
+static void
+draw_prompt(WINDOW *win)
+{
+	const struct subgroup_entry *e = selected();
+	char cur[24], text[300];
+
+	if (!e)
+		return;
+	if (sg.prompt == PROMPT_ENROLLED)
+		snprintf(cur, sizeof(cur), "%ld", e->enrolled);
+	else if (e->hidden)
+		snprintf(cur, sizeof(cur), "* kept");
+	else
+		snprintf(cur, sizeof(cur), "%ld", e->count);
+	snprintf(text, sizeof(text), "%s for %s [%s]: %s_   (Enter keeps, Esc cancels)",
+		 sg.prompt == PROMPT_ENROLLED ? "Enrolled" : "Count", e->name, cur, sg.input);
+	ui_text(win, getmaxy(win) - 1, 0, getmaxx(win), text, A_BOLD);
+}
+
+static void
+draw_hint(WINDOW *win)
+{
+	ui_text(win, getmaxy(win) - 1, 0, getmaxx(win),
+		"y/m/d:pick  o < >:sort  r:reverse  c:chart  t:trend  v:sites  e:edit  n:note",
+		ui_attr(UI_DIM));
+}
+
+static void
+draw_main(struct app *app, WINDOW *win)
+{
+	int h = getmaxy(win), tw = table_width(win), beside = tw < getmaxx(win);
+	int chart_min = sg.chart == CHART_OFF || beside ? 0 : 4;
+	int avail = h - 6 - chart_min - (sg.t.nhidden > 0), y;
+
+	y = draw_table(app, win, tw, avail < 1 ? 1 : avail);
+	if (sg.chart == CHART_OFF)
+		return;
+	if (beside)
+		draw_table_chart(app, win, 2, tw + 2, getmaxx(win) - tw - 2, h - 3);
+	else
+		draw_table_chart(app, win, y + 1, 0, tw, h - y - 2);
+}
+
+static void
+subgroups_draw(struct app *app, WINDOW *win)
+{
+	sg.utf8 = app->utf8;
+	werase(win);
+	if (sg.empty) {
+		ui_text(win, 0, 0, getmaxx(win), "No subgroup data for this site: load it with "
+			"`qrel import subgroups`; [ and ] change site.", A_NORMAL);
+		return;
+	}
+	if (sg.view == VIEW_TABLE) {
+		draw_main(app, win);
+		draw_hint(win);
+	} else {
+		draw_points(app, win);
+	}
+	if (sg.prompt != PROMPT_NONE)
+		draw_prompt(win);
+	if (sg.pick != PICK_NONE)
+		draw_picker(win);
+}
+
+/* ---- keys: picker ---- */
+
+static void
+pick_open(struct app *app, enum pick what)
+{
+	struct subgroup_metric m[MAX_ITEMS];
+	char (*years)[SUBGROUP_YEAR] = calloc(MAX_ITEMS, SUBGROUP_YEAR);
+	int rc = QREL_OK;
+
+	sg.nitems = 0;
+	if (what == PICK_YEAR && years && (rc = subgroup_years(app->db, sg.key.site, years, MAX_ITEMS,
+									&sg.nitems)) == QREL_OK)
+		for (size_t i = 0; i < sg.nitems; i++)
+			copy(sg.items[i], SUBGROUP_TEXT, years[i]);
+	if (what == PICK_METRIC && (rc = subgroup_metrics(app->db, sg.key.site, m, MAX_ITEMS,
+							  &sg.nitems)) == QREL_OK)
+		for (size_t i = 0; i < sg.nitems; i++) {
+			char label[SUBGROUP_TEXT + 40];
+
+			snprintf(label, sizeof(label), "%s (%s)", m[i].name, m[i].code);
+			copy(sg.items[i], SUBGROUP_TEXT, label);
+			sg.item_ids[i] = m[i].id;
+		}
+	if (what == PICK_DIMENSION)
+		rc = subgroup_dimensions(app->db, sg.key.site, sg.key.metric, sg.items, MAX_ITEMS, &sg.nitems);
+	free(years);
+	if (rc != QREL_OK) {
+		ui_error("%s", error_message());
+		return;
+	}
+	sg.pick = what;
+	sg.filter[0] = '\0';
+	sg.pick_sel = 0;
+}
+
+static void
+pick_apply(struct app *app, int i)
+{
+	if (sg.pick == PICK_YEAR)
+		copy(sg.key.year, sizeof(sg.key.year), sg.items[i]);
+	else if (sg.pick == PICK_METRIC)
+		sg.key.metric = sg.item_ids[i];
+	else
+		copy(sg.key.dimension, sizeof(sg.key.dimension), sg.items[i]);
+	sg.pick = PICK_NONE;
+	sg.sel = 0;
+	load_table(app);
+}
+
+static void
+filter_add(int key)
+{
+	size_t n = strlen(sg.filter);
+
+	if (key >= 0x20 && key < 0x7f && n + 1 < sizeof(sg.filter)) {
+		sg.filter[n] = (char)key;
+		sg.filter[n + 1] = '\0';
+		sg.pick_sel = 0;
+	}
+}
+
+static int
+pick_key(struct app *app, int key)
+{
+	size_t n = strlen(sg.filter);
+	int i;
+
+	switch (key) {
+	case ESC: sg.pick = PICK_NONE; break;
+	case KEY_UP: sg.pick_sel -= sg.pick_sel > 0; break;
+	case KEY_DOWN: sg.pick_sel += pick_nth(sg.pick_sel + 1) >= 0; break;
+	case KEY_BACKSPACE: case 127: case 8:
+		if (n)
+			sg.filter[n - 1] = '\0';
+		sg.pick_sel = 0;
+		break;
+	case '\r': case '\n': case KEY_ENTER:
+		if ((i = pick_nth(sg.pick_sel)) >= 0)
+			pick_apply(app, i);
+		else
+			ui_error("Nothing matches '%s'.", sg.filter);
+		break;
+	default: filter_add(key); break;
+	}
+	return UI_DIRTY;
+}
+
+/* ---- keys: the edit prompt ---- */
+
+static int
+prompt_finish(struct app *app)
+{
+	const struct subgroup_entry *e = selected();
+	long v = *sg.input ? atol(sg.input) : SUBGROUP_KEEP;
+
+	if (sg.prompt == PROMPT_ENROLLED) {
+		sg.new_enrolled = v;
+		sg.prompt = PROMPT_COUNT;
+		sg.input[0] = '\0';
+		return UI_DIRTY;
+	}
+	sg.prompt = PROMPT_NONE;
+	if (!e)
+		return UI_DIRTY;
+	if (subgroup_set_cell(app->db, app->review, e->id, sg.new_enrolled, v, app->user) != QREL_OK)
+		ui_error("%s", error_message());
+	else
+		ui_message("Saved %s.", e->name);
+	subgroups_reload(app);
+	return UI_DIRTY;
+}
+
+static int
+prompt_key(struct app *app, int key)
+{
+	size_t n = strlen(sg.input);
+
+	switch (key) {
+	case ESC: sg.prompt = PROMPT_NONE; break;
+	case KEY_BACKSPACE: case 127: case 8:
+		if (n)
+			sg.input[n - 1] = '\0';
+		break;
+	case '\r': case '\n': case KEY_ENTER: return prompt_finish(app);
+	default:
+		if (key >= '0' && key <= '9' && n + 1 < sizeof(sg.input) - 2) {
+			sg.input[n] = (char)key;
+			sg.input[n + 1] = '\0';
+		}
+	}
+	return UI_DIRTY;
+}
+
+/* ---- keys: the table ---- */
+
+static bool
+may_write(struct app *app, const char *what)
+{
+	if (app->readonly) {
+		ui_error("This review is open read-only: %s cannot be saved.", what);
+		return false;
+	}
+	if (app->person <= 0) {
+		ui_error("Only a member of the review can save %s: start qrel with --as and your name.", what);
+		return false;
+	}
+	return true;
+}
+
+static int
+start_edit(struct app *app)
+{
+	if (!selected() || !may_write(app, "corrections"))
+		return UI_HANDLED;
+	sg.prompt = PROMPT_ENROLLED;
+	sg.input[0] = '\0';
+	return UI_DIRTY;
+}
+
+static int
+write_note(struct app *app)
+{
+	const struct subgroup_entry *e = selected();
+	int64_t note;
+
+	if (!e)
+		return UI_HANDLED;
+	if (!e->flagged) {
+		ui_error("Only a flagged group (marked !) makes a finding note.");
+		return UI_HANDLED;
+	}
+	if (!may_write(app, "notes"))
+		return UI_HANDLED;
+	if (subgroup_write_note(app->db, app->review, &sg.t, sg.order[sg.sel], app->person, app->user,
+				&note) != QREL_OK)
+		ui_error("%s", error_message());
+	else
+		ui_message("Evidence note %lld written for %s (area for growth).", (long long)note, e->name);
+	return UI_DIRTY;
+}
+
+static int
+set_sort(int col, bool flip)
+{
+	if (flip)
+		sg.reverse = !sg.reverse;
+	else
+		sg.sort = (col + NCOLS) % NCOLS;
+	sort_rows();
+	return UI_DIRTY;
+}
+
+static int
+open_view(struct app *app, enum view v)
+{
+	if (!selected())
+		return UI_HANDLED;
+	sg.view = sg.view == v ? VIEW_TABLE : v;
+	if (sg.view != VIEW_TABLE)
+		load_points(app);
+	return UI_DIRTY;
+}
+
+static int
+move_sel(enum action a, int page)
+{
+	int old = sg.sel, n = (int)sg.t.n;
+
+	switch (a) {
+	case ACT_UP: sg.sel--; break;
+	case ACT_DOWN: sg.sel++; break;
+	case ACT_PAGE_UP: sg.sel -= page; break;
+	case ACT_PAGE_DOWN: sg.sel += page; break;
+	case ACT_HOME: sg.sel = 0; break;
+	case ACT_END: sg.sel = n - 1; break;
+	default: return UI_UNHANDLED;
+	}
+	sg.sel = sg.sel >= n ? n - 1 : sg.sel;
+	sg.sel = sg.sel < 0 ? 0 : sg.sel;
+	return sg.sel == old ? UI_HANDLED : UI_DIRTY;
+}
+
+static int
+table_key(struct app *app, WINDOW *win, enum action a, int key)
+{
+	switch (key) {
+	case 'y': pick_open(app, PICK_YEAR); return UI_DIRTY;
+	case 'm': pick_open(app, PICK_METRIC); return UI_DIRTY;
+	case 'd': pick_open(app, PICK_DIMENSION); return UI_DIRTY;
+	case 'o': case '>': return set_sort(sg.sort + 1, false);
+	case '<': return set_sort(sg.sort - 1, false);
+	case 'r': return set_sort(sg.sort, true);
+	case 'c': sg.chart = (sg.chart + 1) % CHART_COUNT; return UI_DIRTY;
+	case 't': return open_view(app, VIEW_TREND);
+	case 'v': return open_view(app, VIEW_SITES);
+	case 'e': return start_edit(app);
+	case 'n': return write_note(app);
+	default: break;
+	}
+	if (a == ACT_ENTER)
+		return open_view(app, VIEW_TREND);
+	return move_sel(a, getmaxy(win) / 2);
+}
+
+static int
+subgroups_key(struct app *app, WINDOW *win, enum action a, int key)
+{
+	if (sg.pick != PICK_NONE)
+		return pick_key(app, key);
+	if (sg.prompt != PROMPT_NONE)
+		return prompt_key(app, key);
+	if (sg.empty)
+		return UI_UNHANDLED;
+	if (sg.view != VIEW_TABLE) {
+		if (a == ACT_BACK || key == ESC || key == 't' || key == 'v') {
+			sg.view = VIEW_TABLE;
+			return UI_DIRTY;
+		}
+		return UI_UNHANDLED;
+	}
+	return table_key(app, win, a, key);
+}
+
+static const struct keybinding subgroups_keys[] = {
+	{ '\r', ACT_ENTER },
+};
+
+const struct screen_ops subgroups_screen = {
+	.name = "subgroups",
+	.keys = subgroups_keys,
+	.nkeys = ARRAY_SIZE(subgroups_keys),
+	.enter = subgroups_enter,
+	.leave = subgroups_leave,
+	.draw = subgroups_draw,
+	.key = subgroups_key,
+	.reload = subgroups_reload,
+};

@@ -1,0 +1,124 @@
+#!/bin/sh
+# subgroups.sh: the sample review's district suspension table by race: the flag on
+# the over-4x group, suppression of small groups, sorting, the year, ASCII bars,
+# a correction and the finding note, in a real terminal.
+. "$(dirname "$0")/lib.sh"
+
+DB="$T/review.db"
+sample_db "$DB"
+LEAD=$(sql "$DB" "SELECT name FROM person WHERE role = 'lead'")
+BLACK="Black or African Americ"
+
+# open_table [WxH]: qrel on the district, the subgroups screen.
+open_table() {
+	start ${1:-80x24} --db "$DB" --as "$LEAD"
+	wait_for "Review overview" >/dev/null
+	keys S
+	wait_for "Out-of-school suspension (adverse)"
+}
+
+row() { screen | grep -F -- "$1" | head -n 1; }
+
+check "S opens the district's suspension table by race at 80x24" open_table
+check "the table is the district's latest year" wait_for "DO 2024-25"
+case "$(row "$BLACK")" in
+*"5.29 RR"*!*) ok "Black or African American row: ratio 5.29 and flagged" ;;
+*) not_ok "Black or African American row: ratio 5.29 and flagged" "row: $(row "$BLACK")" ;;
+esac
+case "$(row "White   ")" in
+*!*) not_ok "White row is not flagged" "row: $(row "White   ")" ;;
+*) ok "White row is not flagged" ;;
+esac
+# 7 American Indian and 4 Pacific Islander students: no count, no rate.
+for g in "American Indian" "Native Hawaiian"; do
+	R=$(row " $g")
+	case "$R" in
+	*"      *       *         *"*) ok "$g: count, rate and ratio withheld" ;;
+	*) not_ok "$g: count, rate and ratio withheld" "row: $R" ;;
+	esac
+done
+check "suppression is explained" wait_for "* withheld: fewer than 10 students"
+check "rate chart under the table at 80x24" wait_for "marks the rate of all other students"
+check "bars drawn with Unicode blocks" sh -c "tmux -L '$TMUX_SOCKET' capture-pane -p -t qrel | grep -q '█'"
+
+# Sort by rate (o three times from the group column), highest first after r.
+keys o o o r
+sleep 0.3
+FIRST=$(screen | sed -n 5p)
+case "$FIRST" in
+*"$BLACK"*) ok "sorted by rate, highest first: Black or African American on top" ;;
+*) not_ok "sorted by rate, highest first" "first row: $FIRST" ;;
+esac
+LAST=$(screen | sed -n 11p)
+case "$LAST" in
+*"      *"*) ok "withheld rates sort last" ;;
+*) not_ok "withheld rates sort last" "row: $LAST" ;;
+esac
+
+# Switch the year with the type-ahead picker.
+keys y
+check "y opens the year picker" wait_for "School year:"
+keys 2023 Enter
+check "the table is now 2023-24" wait_for "DO 2023-24"
+case "$(row "$BLACK")" in
+*"5.08 RR"*!*) ok "2023-24: Black or African American ratio 5.08, flagged" ;;
+*) not_ok "2023-24: Black or African American ratio 5.08, flagged" "row: $(row "$BLACK")" ;;
+esac
+
+# Trend and sites views for the selected (top) row.
+keys g t
+check "t shows the trend by year" wait_for "Out-of-school suspension by year, DO"
+keys Escape
+keys v
+check "v shows the group across sites" wait_for "Out-of-school suspension by site"
+check "the across-sites view lists a school" wait_for "RHS Riverbend High"
+keys Escape
+
+# n on the flagged row writes the finding as a note.
+keys g
+sleep 0.2
+keys n
+check "n reports the note" wait_for "Evidence note"
+N=$(sql "$DB" "SELECT count(*) FROM note n JOIN person p ON p.id = n.author_id
+	JOIN note_cluster nc ON nc.note_id = n.id JOIN cluster c ON c.id = nc.cluster_id
+	WHERE n.source = 'document_review' AND n.valence = 'growth' AND p.name = '$LEAD' AND c.code = '1.3'
+	AND n.text = 'Black or African American students: out-of-school suspension risk 4.9% vs 1.0% for all other students (risk ratio 5.08, 2023-24, district)'")
+check "the note holds the finding, tagged to cluster 1.3" test "$N" = 1
+
+# e corrects a row: enrolled kept, count changed; the change log has it.
+keys e
+check "e prompts for enrolled" wait_for "Enrolled for Black or African American [1669]"
+keys Enter 8 0 Enter
+check "the correction is saved" wait_for "Saved Black or African American"
+check "the count is stored" test "$(sql "$DB" "SELECT count FROM subgroup_row r JOIN site s ON s.id = r.site_id
+	JOIN metric m ON m.id = r.metric_id WHERE s.code = 'DO' AND m.code = 'oss' AND r.year = '2023-24'
+	AND r.grp = 'Black or African American'")" = 80
+check "the change log records it" test "$(sql "$DB" "SELECT count(*) FROM change_log WHERE entity = 'subgroup_row'
+	AND field = 'count' AND old = '82' AND new = '80'")" = 1
+keys e 9 Enter 2 0 Enter
+check "count above enrolled is refused" wait_for "cannot be more than"
+keys Q
+check "quits cleanly" test "$(wait_exit)" = 0
+
+# A non-UTF-8 locale: ASCII bars and marker, no mojibake.
+START_ENV="LANG=C LC_ALL=C" open_table >/dev/null
+check "C locale draws the table" wait_for "Out-of-school suspension (adverse)"
+check "C locale draws ASCII bars" sh -c "tmux -L '$TMUX_SOCKET' capture-pane -p -t qrel | grep -q '####'"
+check "C locale draws no block characters" sh -c "! tmux -L '$TMUX_SOCKET' capture-pane -p -t qrel | grep -q '█'"
+case "$(row "$BLACK")" in
+*"5.29 RR"*!*) ok "C locale: the flag is there" ;;
+*) not_ok "C locale: the flag is there" "row: $(row "$BLACK")" ;;
+esac
+keys Q
+wait_exit >/dev/null
+
+# A wide terminal puts the chart beside the table.
+open_table 140x30 >/dev/null
+case "$(row "$BLACK")" in
+*"5.29 RR"*"4.0%") ok "140x30: the chart is beside the table" ;;
+*) not_ok "140x30: the chart is beside the table" "row: $(row "$BLACK")" ;;
+esac
+keys Q
+wait_exit >/dev/null
+
+finish

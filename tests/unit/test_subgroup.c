@@ -1,0 +1,540 @@
+/* test_subgroup.c: subgroup tables from the store: statistics, suppression, sustained flags, corrections and finding notes. */
+#include "qrel/qrel.h"
+
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <unistd.h>
+
+#include "qrel/db.h"
+#include "qrel/diag.h"
+#include "qrel/import.h"
+#include "qrel/review.h"
+#include "qrel/settings.h"
+#include "qrel/store.h"
+#include "qrel/subgroup.h"
+
+struct fx {
+	char dir[64];
+	struct db *db;
+	int64_t review, lead;
+	struct settings s;
+	struct subgroup_table t;
+};
+
+static const char framework_sql[] =
+	"INSERT INTO framework(uuid, code, title, version, hash, levels, source) "
+	"VALUES ('f0000000-0000-4000-8000-000000000001', 'test', 'Test', '1', 'h', 3, '');"
+	"INSERT INTO domain(framework_id, code, title, position) VALUES (1, '1', 'Outcomes', 1);"
+	"INSERT INTO cluster(framework_id, domain_id, code, title, position) VALUES "
+	"(1, 1, '1.1', 'Access', 1), (1, 1, '1.3', 'Discipline', 2);";
+
+static const char sites_csv[] =
+	"code,name,kind\nDO,Central Office,district\nS1,Maple School,school\nS2,Oak School,school\n";
+static const char people_csv[] = "name,role,site\nAnn Lead,lead,\n";
+static const char metrics_csv[] =
+	"code,name,direction,denominator,cluster\n"
+	"oss,Out-of-school suspension,adverse,,1.3\n"
+	"ap,AP course enrolment,favourable,,1.1\n";
+
+/* DO race: the sample review's district figures. */
+static const char subgroups_csv[] =
+	"site,year,metric,dimension,group,enrolled,count\n"
+	"DO,2023-24,oss,race,American Indian or Alaska Native,8,1\n"
+	"DO,2023-24,oss,race,Asian,908,4\n"
+	"DO,2023-24,oss,race,Black or African American,1669,82\n"
+	"DO,2023-24,oss,race,Hispanic or Latino,1433,20\n"
+	"DO,2023-24,oss,race,Native Hawaiian or Other Pacific Islander,5,0\n"
+	"DO,2023-24,oss,race,White,4280,37\n"
+	"DO,2023-24,oss,race,Two or more races,602,8\n"
+	"DO,2024-25,oss,race,American Indian or Alaska Native,7,0\n"
+	"DO,2024-25,oss,race,Asian,920,0\n"
+	"DO,2024-25,oss,race,Black or African American,1693,67\n"
+	"DO,2024-25,oss,race,Hispanic or Latino,1458,16\n"
+	"DO,2024-25,oss,race,Native Hawaiian or Other Pacific Islander,4,0\n"
+	"DO,2024-25,oss,race,White,4344,29\n"
+	"DO,2024-25,oss,race,Two or more races,614,10\n"
+	"DO,2024-25,oss,small,A,5,1\n"
+	"DO,2024-25,oss,small,B,200,12\n"
+	"DO,2024-25,oss,small,C,300,40\n"
+	"DO,2024-25,oss,small,D,400,30\n"
+	"DO,2023-24,oss,ell,English learners,200,10\n"
+	"DO,2023-24,oss,ell,Non-English learners,2000,100\n"
+	"DO,2024-25,oss,ell,English learners,200,40\n"
+	"DO,2024-25,oss,ell,Non-English learners,2000,40\n"
+	"DO,2024-25,oss,edge,X,100,30\n"
+	"DO,2024-25,oss,edge,Y,1000,100\n"
+	"DO,2024-25,oss,one,Only,8,3\n"
+	"DO,2024-25,ap,race,G1,500,10\n"
+	"DO,2024-25,ap,race,G2,1000,200\n"
+	"S1,2024-25,oss,race,Black or African American,100,12\n"
+	"S1,2024-25,oss,race,White,400,10\n"
+	"S2,2024-25,oss,race,White,300,6\n"
+	"S2,2024-25,oss,race,Black or African American,90,2\n";
+
+/* |a - b| < eps, without libm. */
+static bool
+near(double a, double b, double eps)
+{
+	return a - b < eps && b - a < eps;
+}
+
+static void
+import(struct fx *f, const char *kind, const char *text)
+{
+	char path[128];
+	struct diags d = { 0 };
+	struct import_stats st;
+	FILE *out;
+
+	snprintf(path, sizeof(path), "%s/%s.csv", f->dir, kind);
+	assert_non_null(out = fopen(path, "wb"));
+	fputs(text, out);
+	fclose(out);
+	assert_int_equal(import_file(f->db, f->review, kind, path, "Ann Lead", &d, &st), QREL_OK);
+	diag_free(&d);
+	unlink(path);
+}
+
+static int
+setup(void **state)
+{
+	struct fx *f = calloc(1, sizeof(*f));
+	char path[96];
+
+	setenv("QREL_NOW", "2025-05-01T10:00:00Z", 1);
+	strcpy(f->dir, "/tmp/qrel-subgroup-XXXXXX");
+	if (!mkdtemp(f->dir))
+		return -1;
+	snprintf(path, sizeof(path), "%s/t.db", f->dir);
+	if (db_open(path, DB_CREATE, &f->db) != QREL_OK || db_exec(f->db, framework_sql) != QREL_OK ||
+	    store_review_create(f->db, "Test", "District", 1, &f->review) != QREL_OK)
+		return -1;
+	import(f, "sites", sites_csv);
+	import(f, "people", people_csv);
+	import(f, "metrics", metrics_csv);
+	import(f, "subgroups", subgroups_csv);
+	f->lead = store_person_id(f->db, f->review, "Ann Lead");
+	settings_default(&f->s);
+	*state = f;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fx *f = *state;
+	char cmd[128];
+
+	subgroup_table_free(&f->t);
+	settings_free(&f->s);
+	db_close(f->db);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
+	free(f);
+	return system(cmd);
+}
+
+static int64_t
+metric_id(struct fx *f, const char *code)
+{
+	sqlite3_stmt *st;
+	int64_t id = 0;
+
+	sqlite3_prepare_v2(db_handle(f->db), "SELECT id FROM metric WHERE code = ?1", -1, &st, NULL);
+	sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		id = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return id;
+}
+
+static void
+make_key(struct fx *f, struct subgroup_key *k, const char *site, const char *year, const char *metric,
+	 const char *dim)
+{
+	memset(k, 0, sizeof(*k));
+	k->site = store_site_id(f->db, f->review, site);
+	snprintf(k->year, sizeof(k->year), "%s", year);
+	k->metric = metric_id(f, metric);
+	snprintf(k->dimension, sizeof(k->dimension), "%s", dim);
+}
+
+/* Loads a table into f->t, freeing the last one. */
+static const struct subgroup_entry *
+load(struct fx *f, const char *site, const char *year, const char *metric, const char *dim)
+{
+	struct subgroup_key k;
+
+	subgroup_table_free(&f->t);
+	make_key(f, &k, site, year, metric, dim);
+	assert_int_equal(subgroup_load(f->db, &k, &f->s, &f->t), QREL_OK);
+	return f->t.row;
+}
+
+static const struct subgroup_entry *
+row(struct fx *f, const char *group)
+{
+	int i = subgroup_find(&f->t, group);
+
+	assert_true(i >= 0);
+	return &f->t.row[i];
+}
+
+static long long
+count_sql(struct fx *f, const char *sql)
+{
+	sqlite3_stmt *st;
+	long long v = -1;
+
+	sqlite3_prepare_v2(db_handle(f->db), sql, -1, &st, NULL);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+static void
+test_lists(void **state)
+{
+	struct fx *f = *state;
+	char years[8][SUBGROUP_YEAR], dims[8][SUBGROUP_TEXT];
+	struct subgroup_metric m[8];
+	size_t n;
+	struct subgroup_key k = { .site = store_site_id(f->db, f->review, "DO") };
+
+	assert_int_equal(subgroup_years(f->db, k.site, years, 8, &n), QREL_OK);
+	assert_int_equal(n, 2);
+	assert_string_equal(years[0], "2023-24");
+	assert_int_equal(subgroup_metrics(f->db, k.site, m, 8, &n), QREL_OK);
+	assert_int_equal(n, 2);
+	assert_string_equal(m[0].code, "oss");
+	assert_false(m[0].favourable);
+	assert_true(m[1].favourable);
+	assert_int_equal(subgroup_dimensions(f->db, k.site, m[0].id, dims, 8, &n), QREL_OK);
+	assert_int_equal(n, 5);
+	assert_string_equal(dims[0], "race");
+	assert_int_equal(subgroup_key_fix(f->db, &k), QREL_OK);
+	assert_string_equal(k.year, "2024-25");
+	assert_int_equal(k.metric, m[0].id);
+	assert_string_equal(k.dimension, "race");
+}
+
+/* 67 / 1693 against (16 + 29 + 10) / (7 + 920 + 1458 + 4 + 4344 + 614):
+ * 67 * 7347 / (1693 * 55) = 5.28646. */
+static void
+test_table_flags_black_students(void **state)
+{
+	struct fx *f = *state;
+	const struct subgroup_entry *b;
+
+	load(f, "DO", "2024-25", "oss", "race");
+	assert_int_equal(f->t.n, 7);
+	assert_true(f->t.district);
+	b = row(f, "Black or African American");
+	assert_int_equal(b->count, 67);
+	assert_int_equal(b->stat.kind, RISK_RATIO);
+	assert_true(near(b->stat.ratio.value, 5.286463, 1e-5));
+	assert_true(b->flagged);
+	assert_false(row(f, "White")->flagged);
+	assert_int_equal(f->t.enrolled, 9040);
+	assert_int_equal(f->t.count, 122);
+}
+
+static void
+assert_hidden(const struct subgroup_entry *e)
+{
+	assert_true(e->hidden);
+	assert_int_equal(e->count, -1);
+	assert_false(e->flagged);
+	assert_false(e->stat.risk.defined);
+	assert_false(e->stat.comparison_risk.defined);
+	assert_false(e->stat.ratio.defined);
+	assert_false(e->stat.outcome_share.defined);
+	assert_false(e->stat.share_difference.defined);
+	assert_false(e->stat.expected_count.defined);
+}
+
+/* Groups of 7 and 4 students: no count, no rate, nothing derived; Asian
+ * (920 students, none suspended) shows its 0. */
+static void
+test_small_groups_hidden(void **state)
+{
+	struct fx *f = *state;
+
+	load(f, "DO", "2024-25", "oss", "race");
+	assert_hidden(row(f, "American Indian or Alaska Native"));
+	assert_hidden(row(f, "Native Hawaiian or Other Pacific Islander"));
+	assert_true(row(f, "Native Hawaiian or Other Pacific Islander")->stat.enrolled_share.defined);
+	/* The two small groups had no suspensions; with the total shown, that
+	 * would follow from the other rows. Asian (0) and then Two or more races
+	 * (10) are hidden too, until the hidden rows sum to the display minimum. */
+	assert_int_equal(f->t.nhidden, 4);
+	assert_hidden(row(f, "Asian"));
+	assert_hidden(row(f, "Two or more races"));
+	assert_false(row(f, "Hispanic or Latino")->hidden);
+	assert_int_equal(row(f, "Hispanic or Latino")->count, 16);
+}
+
+/* A (5 students, 1 suspended) is hidden; with the total shown, B (the
+ * smallest shown count) is hidden too, so A cannot be worked out. */
+static void
+test_complementary_suppression(void **state)
+{
+	struct fx *f = *state;
+
+	load(f, "DO", "2024-25", "oss", "small");
+	assert_int_equal(f->t.nhidden, 2);
+	assert_hidden(row(f, "A"));
+	assert_hidden(row(f, "B"));
+	assert_int_equal(row(f, "C")->count, 40);
+	assert_int_equal(row(f, "D")->count, 30);
+	assert_int_equal(f->t.count, 83);
+}
+
+/* A one-row table: the total is the row, so it is hidden too. */
+static void
+test_single_row_total_hidden(void **state)
+{
+	struct fx *f = *state;
+
+	load(f, "DO", "2024-25", "oss", "one");
+	assert_hidden(row(f, "Only"));
+	assert_int_equal(f->t.count, -1);
+}
+
+/* Ratio exactly 3.0 (0.3 / 0.1) is not past the threshold. */
+static void
+test_threshold_is_strict(void **state)
+{
+	struct fx *f = *state;
+
+	load(f, "DO", "2024-25", "oss", "edge");
+	assert_true(near(row(f, "X")->stat.ratio.value, 3.0, 1e-12));
+	assert_false(row(f, "X")->flagged);
+	f->s.threshold = 2.9;
+	load(f, "DO", "2024-25", "oss", "edge");
+	assert_true(row(f, "X")->flagged);
+}
+
+/* English learners: ratio 1.0 in 2023-24, 10.0 in 2024-25. Black students:
+ * 5.08 then 5.29. */
+static void
+test_sustained_flags(void **state)
+{
+	struct fx *f = *state;
+
+	load(f, "DO", "2024-25", "oss", "ell");
+	assert_true(row(f, "English learners")->flagged);
+	f->s.flag_years = 2;
+	load(f, "DO", "2024-25", "oss", "ell");
+	assert_false(row(f, "English learners")->flagged);
+	assert_true(row(f, "English learners")->stat.flagged);	/* this year alone */
+	load(f, "DO", "2024-25", "oss", "race");
+	assert_true(row(f, "Black or African American")->flagged);
+	f->s.flag_years = 3;	/* no 2022-23 data */
+	load(f, "DO", "2024-25", "oss", "race");
+	assert_false(row(f, "Black or African American")->flagged);
+}
+
+/* AP: G1 10 / 500 = 2% against G2 200 / 1000 = 20%: ratio 0.1 < 1/3. */
+static void
+test_favourable_flag_and_finding(void **state)
+{
+	struct fx *f = *state;
+	char text[SUBGROUP_FINDING];
+
+	load(f, "DO", "2024-25", "ap", "race");
+	assert_true(row(f, "G1")->flagged);
+	assert_false(row(f, "G2")->flagged);
+	assert_int_equal(subgroup_finding(&f->t, (size_t)subgroup_find(&f->t, "G1"), text, sizeof(text)),
+			 QREL_OK);
+	assert_string_equal(text, "G1 students: AP course enrolment rate 2.0% vs 20.0% for all other "
+			    "students (risk ratio 0.10, 2024-25, district)");
+}
+
+static void
+test_finding_text(void **state)
+{
+	struct fx *f = *state;
+	char text[SUBGROUP_FINDING];
+
+	load(f, "DO", "2024-25", "oss", "race");
+	assert_int_equal(subgroup_finding(&f->t, (size_t)subgroup_find(&f->t, "Black or African American"),
+					  text, sizeof(text)), QREL_OK);
+	assert_string_equal(text, "Black or African American students: out-of-school suspension risk "
+			    "4.0% vs 0.7% for all other students (risk ratio 5.29, 2024-25, district)");
+	assert_int_equal(subgroup_finding(&f->t, (size_t)subgroup_find(&f->t, "White"), text, sizeof(text)),
+			 QREL_NOTFOUND);
+	load(f, "DO", "2024-25", "oss", "ell");
+	assert_int_equal(subgroup_finding(&f->t, 0, text, sizeof(text)), QREL_OK);
+	assert_string_equal(text, "English learners: out-of-school suspension risk 20.0% vs 2.0% for all "
+			    "other students (risk ratio 10.00, 2024-25, district)");
+}
+
+static void
+test_school_finding_names_school(void **state)
+{
+	struct fx *f = *state;
+	char text[SUBGROUP_FINDING];
+
+	/* 12 / 100 against 10 / 400: 4.8 */
+	load(f, "S1", "2024-25", "oss", "race");
+	assert_int_equal(subgroup_finding(&f->t, 0, text, sizeof(text)), QREL_OK);
+	assert_non_null(strstr(text, "(risk ratio 4.80, 2024-25, Maple School)"));
+}
+
+static void
+test_note_from_flag(void **state)
+{
+	struct fx *f = *state;
+	size_t b;
+	int64_t note = 0;
+	char text[SUBGROUP_FINDING], sql[256];
+
+	load(f, "DO", "2024-25", "oss", "race");
+	b = (size_t)subgroup_find(&f->t, "Black or African American");
+	assert_int_equal(subgroup_write_note(f->db, f->review, &f->t, b, 0, "Nobody", &note), QREL_DENIED);
+	assert_int_equal(subgroup_write_note(f->db, f->review, &f->t, (size_t)subgroup_find(&f->t, "White"),
+					     f->lead, "Ann Lead", &note), QREL_NOTFOUND);
+	assert_int_equal(count_sql(f, "SELECT count(*) FROM note"), 0);
+	assert_int_equal(subgroup_write_note(f->db, f->review, &f->t, b, f->lead, "Ann Lead", &note), QREL_OK);
+	subgroup_finding(&f->t, b, text, sizeof(text));
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM note WHERE id = %lld AND source = 'document_review' "
+		 "AND valence = 'growth' AND author_id = %lld", (long long)note, (long long)f->lead);
+	assert_int_equal(count_sql(f, sql), 1);
+	assert_int_equal(count_sql(f, "SELECT count(*) FROM note n JOIN site s ON s.id = n.site_id "
+			 "WHERE s.code = 'DO' AND n.text LIKE 'Black or African American students: %5.29%'"), 1);
+	assert_int_equal(count_sql(f, "SELECT count(*) FROM note_cluster nc JOIN cluster c ON c.id = "
+			 "nc.cluster_id WHERE c.code = '1.3'"), 1);
+	assert_int_equal(count_sql(f, "SELECT count(*) FROM note_subgroup WHERE dimension = 'race' "
+			 "AND grp = 'Black or African American'"), 1);
+	assert_int_equal(count_sql(f, "SELECT count(*) FROM change_log c JOIN note n ON n.uuid = "
+			 "c.entity_uuid WHERE c.entity = 'note' AND c.who = 'Ann Lead' AND c.new = n.text"), 1);
+}
+
+static void
+test_cell_edit(void **state)
+{
+	struct fx *f = *state;
+	int64_t id;
+	long long before = count_sql(f, "SELECT count(*) FROM change_log");
+
+	load(f, "DO", "2024-25", "oss", "race");
+	id = row(f, "White")->id;
+	assert_int_equal(subgroup_set_cell(f->db, f->review, id, 10, 11, "Ann Lead"), QREL_PARSE);
+	assert_int_equal(subgroup_set_cell(f->db, f->review, id, -1, 0, "Ann Lead"), QREL_PARSE);
+	assert_int_equal(subgroup_set_cell(f->db, f->review, id, 10, -1, "Ann Lead"), QREL_PARSE);
+	assert_int_equal(subgroup_set_cell(f->db, f->review, 99999, 10, 1, "Ann Lead"), QREL_NOTFOUND);
+	assert_int_equal(count_sql(f, "SELECT count(*) FROM change_log"), before);
+	assert_int_equal(subgroup_set_cell(f->db, f->review, id, 4344, 29, "Ann Lead"), QREL_OK);
+	assert_int_equal(count_sql(f, "SELECT count(*) FROM change_log"), before);
+	assert_int_equal(subgroup_set_cell(f->db, f->review, id, 4350, 31, "Ann Lead"), QREL_OK);
+	assert_int_equal(count_sql(f, "SELECT count(*) FROM change_log WHERE entity = 'subgroup_row' AND "
+			 "field = 'enrolled' AND old = '4344' AND new = '4350' AND who = 'Ann Lead'"), 1);
+	assert_int_equal(count_sql(f, "SELECT count(*) FROM change_log WHERE entity = 'subgroup_row' AND "
+			 "field = 'count' AND old = '29' AND new = '31'"), 1);
+	assert_int_equal(subgroup_set_cell(f->db, f->review, id, 4350, 0, "Ann Lead"), QREL_OK);
+	assert_int_equal(count_sql(f, "SELECT count(*) FROM change_log"), before + 3);
+	/* Keep: a suppressed count is left as stored; the kept count still bounds enrolled. */
+	assert_int_equal(subgroup_set_cell(f->db, f->review, id, SUBGROUP_KEEP, 5000, "Ann Lead"), QREL_PARSE);
+	assert_int_equal(subgroup_set_cell(f->db, f->review, id, 4350, SUBGROUP_KEEP, "Ann Lead"), QREL_OK);
+	assert_int_equal(count_sql(f, "SELECT count(*) FROM change_log"), before + 3);
+	assert_int_equal(count_sql(f, "SELECT count(*) FROM subgroup_row WHERE id = (SELECT id FROM subgroup_row "
+			 "WHERE grp = 'White' AND year = '2024-25' AND count = 0 AND enrolled = 4350 LIMIT 1)"), 1);
+	/* Shown as withheld now: with White at 0 the hidden rows would sum to 0. */
+	load(f, "DO", "2024-25", "oss", "race");
+	assert_hidden(row(f, "White"));
+	assert_int_equal(row(f, "White")->enrolled, 4350);
+}
+
+static void
+test_cell_edit_locked(void **state)
+{
+	struct fx *f = *state;
+
+	load(f, "DO", "2024-25", "oss", "race");
+	assert_int_equal(db_exec(f->db, "UPDATE site SET locked = 1 WHERE code = 'DO'"), QREL_OK);
+	assert_int_equal(subgroup_set_cell(f->db, f->review, row(f, "White")->id, 10, 1, "Ann Lead"),
+			 QREL_LOCKED);
+	assert_int_equal(count_sql(f, "SELECT count(*) FROM subgroup_row WHERE enrolled = 10"), 0);
+}
+
+static void
+test_trend_and_sites(void **state)
+{
+	struct fx *f = *state;
+	struct subgroup_point *p;
+	struct subgroup_key k;
+	size_t n;
+
+	make_key(f, &k, "DO", "2024-25", "oss", "race");
+	assert_int_equal(subgroup_trend(f->db, &k, "Black or African American", &f->s, &p, &n), QREL_OK);
+	assert_int_equal(n, 2);
+	assert_string_equal(p[0].label, "2023-24");
+	assert_int_equal(p[0].entry.count, 82);
+	assert_true(near(p[0].entry.stat.ratio.value, 5.078764, 1e-5));
+	free(p);
+	assert_int_equal(subgroup_trend(f->db, &k, "American Indian or Alaska Native", &f->s, &p, &n), QREL_OK);
+	assert_int_equal(n, 2);
+	assert_true(p[0].entry.hidden && p[1].entry.hidden);
+	free(p);
+	assert_int_equal(subgroup_across_sites(f->db, &k, "Black or African American", &f->s, &p, &n), QREL_OK);
+	assert_int_equal(n, 3);
+	assert_string_equal(p[0].label, "DO");
+	assert_string_equal(p[1].label, "S1");
+	assert_true(p[1].entry.flagged);
+	assert_string_equal(p[2].label, "S2");
+	assert_true(p[2].entry.hidden);	/* 2 of 90 */
+	free(p);
+}
+
+/* The sample review: the district's suspension table by race. */
+static void
+test_sample_review(void **state)
+{
+	struct fx *f = *state;
+	struct diags d = { 0 };
+	char path[128];
+	struct db *db;
+	struct subgroup_table t;
+	struct subgroup_key k = { .year = "2024-25", .dimension = "race" };
+
+	snprintf(path, sizeof(path), "%s/sample.db", f->dir);
+	assert_int_equal(review_build_sample(path, QREL_SRCDIR, &d), QREL_OK);
+	diag_free(&d);
+	assert_int_equal(db_open(path, 0, &db), QREL_OK);
+	k.site = store_site_id(db, store_review_id(db), "DO");
+	k.metric = db_int(db, "SELECT id FROM metric WHERE code = 'oss'");
+	assert_int_equal(subgroup_load(db, &k, &f->s, &t), QREL_OK);
+	assert_true(t.row[subgroup_find(&t, "Black or African American")].flagged);
+	assert_true(t.row[subgroup_find(&t, "Black or African American")].stat.ratio.value > 4.0);
+	assert_true(t.row[subgroup_find(&t, "Native Hawaiian or Other Pacific Islander")].hidden);
+	assert_true(t.row[subgroup_find(&t, "American Indian or Alaska Native")].hidden);
+	assert_int_equal(t.metric.cluster, store_cluster_id(db, store_review_id(db), "1.3"));
+	subgroup_table_free(&t);
+	db_close(db);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_lists, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_table_flags_black_students, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_small_groups_hidden, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_complementary_suppression, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_single_row_total_hidden, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_threshold_is_strict, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_sustained_flags, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_favourable_flag_and_finding, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_finding_text, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_school_finding_names_school, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_note_from_flag, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_cell_edit, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_cell_edit_locked, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_trend_and_sites, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_sample_review, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
