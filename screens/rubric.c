@@ -1,8 +1,10 @@
 /* rubric.c: rubric entry: the cluster tree with this rater's levels, the selected
- * cluster's descriptors, a level on one key press, and the rationale edited inline. */
+ * cluster's descriptors or the consensus view, a level on one key press, the
+ * rationale edited inline or in $VISUAL, and the lead's lock and reopen. */
 #include "qrel/qrel.h"
 #include "qrel/draft.h"
 #include "qrel/editor.h"
+#include "qrel/external_editor.h"
 #include "qrel/score.h"
 #include "qrel/text.h"
 #include "qrel/tui.h"
@@ -11,8 +13,11 @@
 #include <ctype.h>
 
 #define LEFT_MIN 34
-#define LEFT_MAX 60
+#define ROW_FIXED 17		/* a cluster row's columns besides its title */
 #define KEY_CTRL(c) ((c) & 0x1f)
+#define ESC 27
+
+enum prompt { PROMPT_NONE, PROMPT_LOCK, PROMPT_REOPEN };
 
 static struct {
 	struct score_node *tree;
@@ -24,9 +29,18 @@ static struct {
 	struct score_value val;
 	struct score_entry *others;
 	int nothers;
-	int scored, total;
+	int scored, total, ndisagree;
 	struct editor *ed;	/* non-NULL while the rationale is edited */
 	char draft_key[96];
+	bool consensus;		/* the consensus view replaces the descriptors */
+	enum score_kind kind_before;	/* the kind to go back to when it closes */
+	struct score_levels levels;	/* the selected cluster's, as far as this user may see */
+	bool blind;
+	struct score_source src[SCORE_MAX_SOURCES];
+	int nsrc;
+	bool site_locked, review_locked;
+	enum prompt prompt;
+	struct editor *reason;	/* the reopen prompt's text */
 } rb;
 
 /* ---- data ---- */
@@ -37,6 +51,12 @@ selected(void)
 	return rb.sel >= 0 && rb.sel < rb.n && !rb.tree[rb.sel].is_domain ? &rb.tree[rb.sel] : NULL;
 }
 
+static bool
+is_lead(const struct app *app)
+{
+	return strcmp(app->role, "lead") == 0;
+}
+
 static void
 free_selected(void)
 {
@@ -45,6 +65,7 @@ free_selected(void)
 	score_list_free(rb.others, rb.nothers);
 	rb.others = NULL;
 	rb.nothers = 0;
+	rb.nsrc = 0;
 }
 
 static void
@@ -57,19 +78,23 @@ load_selected(struct app *app)
 		return;
 	if (score_rubric(app->db, app->review, c->id, &rb.rub) != QREL_OK ||
 	    score_get(app->db, app->site, c->id, app->person, rb.kind, &rb.val) != QREL_OK ||
-	    score_list(app->db, app->review, app->user, app->site, c->id, &rb.others, &rb.nothers) != QREL_OK)
+	    score_list(app->db, app->review, app->user, app->site, c->id, &rb.others, &rb.nothers) != QREL_OK ||
+	    score_sources(app->db, app->site, c->id, rb.src, SCORE_MAX_SOURCES, &rb.nsrc) != QREL_OK)
 		ui_error("%s", error_message());
+	score_levels_of(rb.others, rb.nothers, &rb.levels);
+	rb.blind = score_blind(app->db, app->review, app->user, app->site, c->id);
 }
 
 static void
 count_progress(void)
 {
-	rb.scored = rb.total = 0;
+	rb.scored = rb.total = rb.ndisagree = 0;
 	for (int i = 0; i < rb.n; i++) {
 		if (rb.tree[i].is_domain)
 			continue;
 		rb.total++;
 		rb.scored += rb.tree[i].level > 0 || rb.tree[i].insufficient;
+		rb.ndisagree += rb.tree[i].disagree;
 	}
 }
 
@@ -99,16 +124,26 @@ step_cluster(int i, int step)
 }
 
 static void
+load_tree(struct app *app)
+{
+	free(rb.tree);
+	if (score_tree(app->db, app->review, app->site, app->person, rb.kind, &rb.tree, &rb.n) != QREL_OK ||
+	    score_mark_disagreements(app->db, app->review, app->user, app->site, rb.tree, rb.n) != QREL_OK ||
+	    score_lock_state(app->db, app->review, app->site, &rb.site_locked, &rb.review_locked) != QREL_OK)
+		ui_error("%s", error_message());
+}
+
+static void
 rubric_reload(struct app *app)
 {
-	int64_t keep = selected() ? selected()->id : 0;
+	/* Another screen (a note's "go to its cluster") may ask for a cluster. */
+	int64_t keep = app->focus_cluster > 0 ? app->focus_cluster : selected() ? selected()->id : 0;
 
-	free(rb.tree);
-	if (score_tree(app->db, app->review, app->site, app->person, rb.kind, &rb.tree, &rb.n) != QREL_OK)
-		ui_error("%s", error_message());
+	load_tree(app);
 	for (int i = 0; keep && i < rb.n; i++)
 		if (!rb.tree[i].is_domain && rb.tree[i].id == keep)
 			rb.sel = i;
+	app->focus_cluster = 0;
 	select_cluster(rb.sel);
 	count_progress();
 	load_selected(app);
@@ -125,19 +160,31 @@ rubric_enter(struct app *app)
 }
 
 static void
+close_prompt(void)
+{
+	editor_free(rb.reason);
+	rb.reason = NULL;
+	rb.prompt = PROMPT_NONE;
+}
+
+static void
 rubric_leave(struct app *app)
 {
 	UNUSED(app);
 	/* An open editor's text is already in its draft; it comes back next time. */
 	editor_free(rb.ed);
 	rb.ed = NULL;
+	close_prompt();
+	if (rb.consensus)
+		rb.kind = rb.kind_before;
+	rb.consensus = false;
 	free_selected();
 	free(rb.tree);
 	rb.tree = NULL;
 	rb.n = 0;
 }
 
-/* ---- drawing ---- */
+/* ---- drawing: shared ---- */
 
 static attr_t
 level_attr(int level)
@@ -158,46 +205,80 @@ level_mark(const struct score_node *c, char out[16])
 		snprintf(out, 16, "[ ]");
 }
 
+static const char *
+differ_mark(const struct app *app)
+{
+	return app->utf8 ? "\xe2\x89\xa0" : "#";
+}
+
+/* Room for the longest title, up to 45% of the width; never below LEFT_MIN. */
 static int
 left_width(WINDOW *win)
 {
-	int w = getmaxx(win) * 42 / 100;
+	int want = LEFT_MIN, most = getmaxx(win) * 45 / 100;
 
-	return w < LEFT_MIN ? LEFT_MIN : w > LEFT_MAX ? LEFT_MAX : w;
+	for (int i = 0; i < rb.n; i++)
+		if (!rb.tree[i].is_domain && text_width(rb.tree[i].title) + ROW_FIXED > want)
+			want = text_width(rb.tree[i].title) + ROW_FIXED;
+	return want > most ? (most > LEFT_MIN ? most : LEFT_MIN) : want;
+}
+
+/* The count of clusters to discuss sits at the right end of the rule. */
+static void
+draw_rule(struct app *app, WINDOW *win)
+{
+	char text[64];
+	int w = getmaxx(win), tw;
+
+	ui_hline(win, 1, 0, w);
+	if (!rb.ndisagree)
+		return;
+	snprintf(text, sizeof(text), " %s %d to discuss ", differ_mark(app), rb.ndisagree);
+	tw = text_width(text);
+	ui_text(win, 1, w - tw - 2, tw, text, ui_attr(UI_FLAG));
 }
 
 static void
 draw_progress(struct app *app, WINDOW *win)
 {
-	char text[320];
+	const char *lock = rb.review_locked ? " REVIEW LOCKED " : rb.site_locked ? " LOCKED " : "";
+	char text[400], by[160];
+	int x = 0;
 
-	snprintf(text, sizeof(text), "Rubric: scored %d of %d clusters at %s  %s  %s scores by %s",
-		 rb.scored, rb.total, app->site_code, app->utf8 ? "\xc2\xb7" : "|",
-		 score_kind_name(rb.kind), app->user);
-	ui_text(win, 0, 0, getmaxx(win), text, A_BOLD);
-	ui_hline(win, 1, 0, getmaxx(win));
+	snprintf(text, sizeof(text), "%s: scored %d of %d clusters at %s  %s  %s scores",
+		 rb.consensus ? "Consensus" : "Rubric", rb.scored, rb.total, app->site_code,
+		 app->utf8 ? "\xc2\xb7" : "|", score_kind_name(rb.kind));
+	if (*lock)
+		x = ui_text(win, 0, 0, (int)strlen(lock), lock, ui_attr(UI_ERROR)) + 1;
+	snprintf(by, sizeof(by), " by %s", app->user);
+	/* The header names the user too: the name gives way first. */
+	if (text_width(text) + text_width(by) <= getmaxx(win) - x)
+		strcat(text, by);
+	ui_text(win, 0, x, getmaxx(win) - x, text, A_BOLD);
+	draw_rule(app, win);
 }
 
 static void
-draw_cluster_row(WINDOW *win, int y, int width, const struct score_node *c, bool sel)
+draw_cluster_row(struct app *app, WINDOW *win, int y, int width, const struct score_node *c, bool sel)
 {
 	attr_t attr = sel ? ui_attr(UI_SELECTED) : A_NORMAL;
-	int tail = 9, title = width - 6 - tail;
+	int title = width - ROW_FIXED, x = 6 + title;
 	char code[24], mark[16], count[16];
 
 	snprintf(code, sizeof(code), " %-4s", c->code);
 	level_mark(c, mark);
-	snprintf(count, sizeof(count), "%3d", c->ev.notes);
+	snprintf(count, sizeof(count), " %3d", c->ev.notes);
 	ui_text(win, y, 0, 6, code, attr | A_BOLD);
+	ui_text(win, y, 6, title + 1, "", attr);	/* and the gap after it */
 	ui_text(win, y, 6, title, c->title, attr);
-	ui_text(win, y, 6 + title, 5, mark, sel ? attr : level_attr(c->level) | A_BOLD);
-	ui_text(win, y, 11 + title, 3, count, attr);
-	ui_text(win, y, 14 + title, 1, c->ev.sources < SCORE_TRIANGULATED ? "!" : " ",
-		sel ? attr : ui_attr(UI_FLAG));
+	ui_text(win, y, x + 1, 4, mark, sel ? attr : level_attr(c->level) | A_BOLD);
+	ui_text(win, y, x + 5, 1, c->disagree ? differ_mark(app) : " ", sel ? attr : ui_attr(UI_FLAG));
+	ui_text(win, y, x + 6, 4, count, attr);
+	ui_text(win, y, x + 10, 1, c->ev.sources < SCORE_TRIANGULATED ? "!" : " ", sel ? attr : ui_attr(UI_FLAG));
 }
 
 static void
-draw_tree(WINDOW *win, int y0, int height, int width)
+draw_tree(struct app *app, WINDOW *win, int y0, int height, int width)
 {
 	if (rb.sel < rb.top)
 		rb.top = rb.sel;
@@ -205,6 +286,8 @@ draw_tree(WINDOW *win, int y0, int height, int width)
 		rb.top = rb.sel - 1;	/* a domain's first cluster shows with its heading */
 	if (rb.sel >= rb.top + height)
 		rb.top = rb.sel - height + 1;
+	if (rb.top > 0 && rb.top + height > rb.n)
+		rb.top = rb.n > height ? rb.n - height : 0;	/* a taller window shows more */
 	for (int row = 0; row < height; row++) {
 		int i = rb.top + row;
 
@@ -216,7 +299,7 @@ draw_tree(WINDOW *win, int y0, int height, int width)
 			snprintf(text, sizeof(text), "%s %s", rb.tree[i].code, rb.tree[i].title);
 			ui_text(win, y0 + row, 0, width, text, ui_attr(UI_DIM) | A_BOLD);
 		} else {
-			draw_cluster_row(win, y0 + row, width, &rb.tree[i], i == rb.sel);
+			draw_cluster_row(app, win, y0 + row, width, &rb.tree[i], i == rb.sel);
 		}
 	}
 	if (!rb.n)
@@ -260,6 +343,107 @@ wrapped_rows(const char *s, int width)
 		rows++;
 	return rows;
 }
+
+/* Shares avail rows: first base each (or need, when less), then the rest in
+ * order as far as it goes. Returns the rows given. */
+static int
+share(const int *need, int *give, int n, int base, int avail)
+{
+	int used = 0;
+
+	for (int i = 0; i < n; i++) {
+		give[i] = need[i] < base ? need[i] : base;
+		give[i] = give[i] < avail - used ? give[i] : avail - used;
+		used += give[i];
+	}
+	for (int i = 0; i < n && used < avail; i++) {
+		int more = need[i] - give[i] < avail - used ? need[i] - give[i] : avail - used;
+
+		give[i] += more;
+		used += more;
+	}
+	return used;
+}
+
+static void
+level_text(int level, bool insufficient, char out[12])
+{
+	if (insufficient)
+		snprintf(out, 12, "NE");
+	else if (level > 0)
+		snprintf(out, 12, "%d", level);
+	else
+		snprintf(out, 12, "-");
+}
+
+static void
+score_words(char *out, size_t n)
+{
+	if (rb.val.insufficient)
+		snprintf(out, n, "NE, insufficient evidence");
+	else if (rb.val.level > 0 && rb.val.level <= rb.rub.levels)
+		snprintf(out, n, "%d %s", rb.val.level, rb.rub.label[rb.val.level - 1]);
+	else
+		snprintf(out, n, "not rated");
+}
+
+static int
+draw_title(WINDOW *win, int y, int x, int width)
+{
+	char text[300];
+
+	snprintf(text, sizeof(text), "%s %s", rb.rub.code, rb.rub.title ? rb.rub.title : "");
+	return draw_wrapped(win, y, x, width, 2, text, A_BOLD);
+}
+
+static int
+rationale_rows(int avail, int width)
+{
+	int want = rb.ed ? editor_lines(rb.ed, width) + 1 : wrapped_rows(rb.val.rationale, width);
+
+	if (rb.ed && want < 4)
+		want = 4;
+	if (want < 1)
+		want = 1;
+	if (want > avail / 2 + (rb.ed ? 2 : 0))
+		want = avail / 2 + (rb.ed ? 2 : 0);
+	return want + 1;	/* and its heading */
+}
+
+static void
+draw_rationale(WINDOW *win, int y, int x, int width, int rows)
+{
+	char head[320], words[160];
+
+	score_words(words, sizeof(words));
+	snprintf(head, sizeof(head), "%c%s score %s; rationale:", toupper((unsigned char)*score_kind_name(rb.kind)),
+		 score_kind_name(rb.kind) + 1, words);
+	ui_text(win, y, x, width, head, A_BOLD);
+	if (rb.ed)
+		editor_draw(rb.ed, win, y + 1, x, rows - 1, width);
+	else if (*rb.val.rationale)
+		draw_wrapped(win, y + 1, x, width, rows - 1, rb.val.rationale, A_NORMAL);
+	else
+		ui_text(win, y + 1, x, width, "(none yet: press e to write one)", ui_attr(UI_DIM));
+}
+
+static void
+draw_hint(struct app *app, WINDOW *win, int y, int x, int width)
+{
+	char text[240];
+
+	if (rb.ed)
+		snprintf(text, sizeof(text), "Esc/^X save  ^E $EDITOR  arrows move  ^W word  ^U line");
+	else if (rb.consensus)
+		snprintf(text, sizeof(text), "1-%d %s level  e/^E rationale  n/N next %s  v rubric%s", app->levels,
+			 score_kind_name(rb.kind), differ_mark(app), is_lead(app) ? "  c kind  L lock" : "");
+	else
+		snprintf(text, sizeof(text), "1-%d level  0 clear  x NE  e/^E rationale  v consensus  n/N %s%s",
+			 app->levels, differ_mark(app), is_lead(app) ? "  c kind  L lock" : "");
+	ui_text(win, y, x, width, text, ui_attr(UI_DIM));
+}
+
+/* ---- drawing: the descriptors ---- */
 
 /* Rows for each level's descriptor: one each first, then the chosen level's
  * in full, then the rest in order, as long as rows remain. */
@@ -307,17 +491,6 @@ draw_levels(struct app *app, WINDOW *win, int y, int x, int width, int avail)
 }
 
 static void
-score_words(char *out, size_t n)
-{
-	if (rb.val.insufficient)
-		snprintf(out, n, "NE, insufficient evidence");
-	else if (rb.val.level > 0 && rb.val.level <= rb.rub.levels)
-		snprintf(out, n, "%d %s", rb.val.level, rb.rub.label[rb.val.level - 1]);
-	else
-		snprintf(out, n, "not rated");
-}
-
-static void
 draw_others(WINDOW *win, int y, int x, int width)
 {
 	char text[512] = "Scores:";
@@ -325,12 +498,9 @@ draw_others(WINDOW *win, int y, int x, int width)
 
 	for (int i = 0; i < rb.nothers && len < sizeof(text) - 1; i++) {
 		const struct score_entry *e = &rb.others[i];
-		char lv[8] = "-";
+		char lv[12];
 
-		if (e->insufficient)
-			snprintf(lv, sizeof(lv), "NE");
-		else if (e->level)
-			snprintf(lv, sizeof(lv), "%d", e->level);
+		level_text(e->level, e->insufficient, lv);
 		len += (size_t)snprintf(text + len, sizeof(text) - len, "%s %s%s %s", i ? "," : "",
 			e->kind == SCORE_TEAM ? "" : e->kind == SCORE_SELF ? "self " : "consensus ", e->rater, lv);
 		if (len >= sizeof(text))
@@ -353,10 +523,8 @@ static int
 draw_heading(const struct app *app, WINDOW *win, int y, int x, int width, const struct score_node *c)
 {
 	char text[300];
-	int rows;
+	int rows = draw_title(win, y, x, width);
 
-	snprintf(text, sizeof(text), "%s %s", rb.rub.code, rb.rub.title ? rb.rub.title : "");
-	rows = draw_wrapped(win, y, x, width, 2, text, A_BOLD);
 	snprintf(text, sizeof(text), "%d note%s, %d source type%s: %s", c->ev.notes,
 		 c->ev.notes == 1 ? "" : "s", c->ev.sources, c->ev.sources == 1 ? "" : "s",
 		 c->ev.sources >= SCORE_TRIANGULATED ? "triangulated" : "not triangulated");
@@ -367,62 +535,195 @@ draw_heading(const struct app *app, WINDOW *win, int y, int x, int width, const 
 	return rows;
 }
 
-static int
-rationale_rows(int avail, int width)
-{
-	int want = rb.ed ? editor_lines(rb.ed, width) + 1 : wrapped_rows(rb.val.rationale, width);
-
-	if (rb.ed && want < 4)
-		want = 4;
-	if (want < 1)
-		want = 1;
-	if (want > avail / 2 + (rb.ed ? 2 : 0))
-		want = avail / 2 + (rb.ed ? 2 : 0);
-	return want + 1;	/* and its heading */
-}
-
 static void
-draw_rationale(WINDOW *win, int y, int x, int width, int rows)
-{
-	char head[320], words[160];
-
-	score_words(words, sizeof(words));
-	snprintf(head, sizeof(head), "%c%s score %s; rationale:", toupper((unsigned char)*score_kind_name(rb.kind)),
-		 score_kind_name(rb.kind) + 1, words);
-	ui_text(win, y, x, width, head, A_BOLD);
-	if (rb.ed)
-		editor_draw(rb.ed, win, y + 1, x, rows - 1, width);
-	else if (*rb.val.rationale)
-		draw_wrapped(win, y + 1, x, width, rows - 1, rb.val.rationale, A_NORMAL);
-	else
-		ui_text(win, y + 1, x, width, "(none yet: press e to write one)", ui_attr(UI_DIM));
-}
-
-static void
-draw_hint(struct app *app, WINDOW *win, int y, int x, int width)
-{
-	char text[200];
-
-	if (rb.ed)
-		snprintf(text, sizeof(text), "Esc/^X save  arrows move  ^W word  ^U line");
-	else
-		snprintf(text, sizeof(text), "1-%d level  0 clear  x NE  e rationale%s", app->levels,
-			 strcmp(app->role, "lead") == 0 ? "  c consensus" : "");
-	ui_text(win, y, x, width, text, ui_attr(UI_DIM));
-}
-
-static void
-draw_detail(struct app *app, WINDOW *win, int y, int x, int width, int height)
+draw_descriptors(struct app *app, WINDOW *win, int y, int x, int width, int height)
 {
 	const struct score_node *c = selected();
 	int used, rat;
 
-	if (!c || !rb.rub.title)
-		return;
 	used = draw_heading(app, win, y, x, width, c);
 	rat = rationale_rows(height - used - 1, width);
-	used += draw_levels(app, win, y + used, x, width, height - used - 1 - rat);
+	draw_levels(app, win, y + used, x, width, height - used - 1 - rat);
 	draw_rationale(win, y + height - 1 - rat, x, width, rat);
+}
+
+/* ---- drawing: the consensus view ---- */
+
+/* "Evidence: 7 notes from 3 source types: interview 3, focus group 2, ..." */
+static void
+sources_text(const struct score_node *c, char *out, size_t size)
+{
+	size_t len = (size_t)snprintf(out, size, "Evidence: %d note%s from %d source type%s%s", c->ev.notes,
+				      c->ev.notes == 1 ? "" : "s", c->ev.sources, c->ev.sources == 1 ? "" : "s",
+				      rb.nsrc ? ":" : "");
+
+	for (int i = 0; i < rb.nsrc && len < size; i++) {
+		char name[24];
+
+		snprintf(name, sizeof(name), "%s", rb.src[i].source);
+		for (char *p = name; *p; p++)
+			*p = *p == '_' ? ' ' : *p;
+		len += (size_t)snprintf(out + len, size - len, "%s %s %d", i ? "," : "", name, rb.src[i].notes);
+	}
+}
+
+static void
+spread_text(const struct app *app, char *out, size_t size)
+{
+	const struct score_levels *l = &rb.levels;
+	const char *dot = app->utf8 ? "\xc2\xb7" : "|";
+	char self[12], cons[12];
+	int lo = 0, hi = 0;
+
+	for (int i = 0; i < l->nteam; i++) {
+		lo = !i || l->team[i] < lo ? l->team[i] : lo;
+		hi = !i || l->team[i] > hi ? l->team[i] : hi;
+	}
+	level_text(l->self, false, self);
+	level_text(l->consensus, false, cons);
+	if (l->nteam)
+		snprintf(out, size, "Spread %d (team %d to %d, %d rater%s)  %s  self %s  %s  consensus %s",
+			 score_spread(l), lo, hi, l->nteam, l->nteam == 1 ? "" : "s", dot, self, dot, cons);
+	else
+		snprintf(out, size, "No team levels yet  %s  self %s  %s  consensus %s", dot, self, dot, cons);
+}
+
+static void
+differ_text(const struct app *app, char *out, size_t size)
+{
+	int spread = score_spread(&rb.levels);
+	bool self = score_self_differs(&rb.levels);
+
+	snprintf(out, size, "%s %s%s%s%s", differ_mark(app),
+		 spread >= SCORE_DISCUSS_SPREAD ? "team raters differ by " : "",
+		 spread >= SCORE_DISCUSS_SPREAD ? (spread == 2 ? "two levels" : "three or more levels") : "",
+		 spread >= SCORE_DISCUSS_SPREAD && self ? "; " : "",
+		 self ? (rb.levels.consensus ? "self-evaluation differs from the consensus"
+					     : "self-evaluation differs from the team's median") : "");
+}
+
+static int
+draw_summary(const struct app *app, WINDOW *win, int y, int x, int width, const struct score_node *c)
+{
+	char text[512];
+	int rows = draw_title(win, y, x, width);
+
+	sources_text(c, text, sizeof(text));
+	rows += draw_wrapped(win, y + rows, x, width, 2, text,
+			     c->ev.sources >= SCORE_TRIANGULATED ? A_NORMAL : ui_attr(UI_FLAG));
+	if (rb.blind) {
+		return rows + draw_wrapped(win, y + rows, x, width, 2,
+					   "Other ratings hidden until consensus: only your own score shows.", ui_attr(UI_DIM));
+	}
+	spread_text(app, text, sizeof(text));
+	rows += draw_wrapped(win, y + rows, x, width, 2, text, A_BOLD);
+	if (score_disagree(&rb.levels)) {
+		differ_text(app, text, sizeof(text));
+		rows += draw_wrapped(win, y + rows, x, width, 2, text, ui_attr(UI_FLAG));
+	}
+	return rows;
+}
+
+/* Columns of a rater's line: name, kind, level, then the rationale beside them
+ * when there is room, else below. */
+struct cols {
+	int name, rat;		/* widths */
+	bool side;
+};
+
+static struct cols
+entry_cols(int width)
+{
+	struct cols c;
+
+	c.name = width / 4 < 14 ? 14 : width / 4 > 28 ? 28 : width / 4;
+	c.rat = width - c.name - 15;
+	c.side = c.rat >= 30;
+	if (!c.side)
+		c.rat = width - 2;
+	return c;
+}
+
+/* Side by side: name, kind, level in columns; stacked: the name takes what the
+ * kind and level leave. */
+static void
+draw_entry_head(const struct app *app, WINDOW *win, int y, int x, const struct cols *c,
+		const struct score_entry *e)
+{
+	int name = c->side ? c->name : c->rat - 12, kx = x + name + 1;
+	bool mine = strcmp(e->rater, app->user) == 0;
+	char lv[12];
+
+	level_text(e->level, e->insufficient, lv);
+	ui_text(win, y, x, name + 1, "", A_NORMAL);
+	ui_text(win, y, x, name, e->rater, mine ? A_BOLD : A_NORMAL);
+	ui_text(win, y, kx, 10, score_kind_name(e->kind), ui_attr(UI_DIM));
+	ui_text(win, y, kx + 10, 3, lv, level_attr(e->insufficient ? 0 : e->level) | A_BOLD);
+}
+
+static void
+draw_entry(const struct app *app, WINDOW *win, int y, int x, const struct cols *c,
+	   const struct score_entry *e, int rows)
+{
+	int rx = c->side ? x + c->name + 15 : x + 2, ry = c->side ? y : y + 1;
+
+	draw_entry_head(app, win, y, x, c, e);
+	if (!c->side)
+		rows--;
+	if (*e->rationale)
+		draw_wrapped(win, ry, rx, c->rat, rows, e->rationale, A_NORMAL);
+	else if (c->side && rows > 0)
+		ui_text(win, ry, rx, c->rat, "(no rationale)", ui_attr(UI_DIM));
+}
+
+static void
+draw_entries(const struct app *app, WINDOW *win, int y, int x, int width, int avail)
+{
+	struct cols c = entry_cols(width);
+	int need[64], give[64], n = rb.nothers < 64 ? rb.nothers : 64, shown = 0;
+
+	if (!n) {
+		ui_text(win, y, x, width, "No scores yet for this cluster here.", ui_attr(UI_DIM));
+		return;
+	}
+	for (int i = 0; i < n; i++)
+		need[i] = (c.side ? 0 : 1) + wrapped_rows(rb.others[i].rationale, c.rat);
+	for (int i = 0; i < n; i++)
+		need[i] = need[i] < 1 ? 1 : need[i];
+	share(need, give, n, c.side ? 1 : 2, avail);
+	for (int i = 0; i < n && give[i] > 0; i++, shown++) {
+		draw_entry(app, win, y, x, &c, &rb.others[i], give[i]);
+		y += give[i];
+	}
+	if (shown < rb.nothers)
+		ui_text(win, y - 1, x, width, "... more raters: a taller terminal shows them", ui_attr(UI_DIM));
+}
+
+static void
+draw_consensus(struct app *app, WINDOW *win, int y, int x, int width, int height)
+{
+	const struct score_node *c = selected();
+	int used = draw_summary(app, win, y, x, width, c), rat = 0;
+
+	if (rb.ed) {
+		rat = rationale_rows(height - used - 2, width);
+		draw_rationale(win, y + height - 1 - rat, x, width, rat);
+	}
+	ui_hline(win, y + used++, x, width);
+	draw_entries(app, win, y + used, x, width, height - used - 1 - rat);
+}
+
+/* ---- drawing: the whole screen ---- */
+
+static void
+draw_detail(struct app *app, WINDOW *win, int y, int x, int width, int height)
+{
+	if (!selected() || !rb.rub.title)
+		return;
+	if (rb.consensus)
+		draw_consensus(app, win, y, x, width, height);
+	else
+		draw_descriptors(app, win, y, x, width, height);
 	draw_hint(app, win, y + height - 1, x, width);
 }
 
@@ -433,6 +734,24 @@ draw_separator(struct app *app, WINDOW *win, int y0, int x, int height)
 		ui_text(win, y, x, 1, app->utf8 ? "\xe2\x94\x82" : "|", ui_attr(UI_DIM));
 }
 
+/* The lock question or the reopen reason, over the last row. */
+static void
+draw_prompt(struct app *app, WINDOW *win)
+{
+	int y = getmaxy(win) - 1, w = getmaxx(win), x;
+	char text[200];
+
+	if (rb.prompt == PROMPT_LOCK) {
+		snprintf(text, sizeof(text), "Lock site %s? y/n  (its scores become read-only for everyone "
+			 "until the lead reopens it)", app->site_code);
+		ui_text(win, y, 0, w, text, A_BOLD | A_REVERSE);
+		return;
+	}
+	snprintf(text, sizeof(text), "Reason to reopen %s (Enter saves, Esc cancels): ", app->site_code);
+	x = ui_text(win, y, 0, w, text, A_BOLD);
+	editor_draw(rb.reason, win, y, x, 1, w - x);
+}
+
 static void
 rubric_draw(struct app *app, WINDOW *win)
 {
@@ -440,12 +759,14 @@ rubric_draw(struct app *app, WINDOW *win)
 
 	werase(win);
 	draw_progress(app, win);
-	draw_tree(win, 2, h, lw);
+	draw_tree(app, win, 2, h, lw);
 	draw_separator(app, win, 2, lw, h);
 	draw_detail(app, win, 2, lw + 2, getmaxx(win) - lw - 2, h);
+	if (rb.prompt != PROMPT_NONE)
+		draw_prompt(app, win);
 }
 
-/* ---- keys ---- */
+/* ---- keys: levels, kinds and views ---- */
 
 static int
 set_level(struct app *app, int level, bool insufficient)
@@ -469,7 +790,7 @@ set_level(struct app *app, int level, bool insufficient)
 static int
 toggle_kind(struct app *app)
 {
-	if (strcmp(app->role, "lead") != 0) {
+	if (!is_lead(app)) {
 		ui_error("Only the lead records consensus scores.");
 		return UI_HANDLED;
 	}
@@ -479,24 +800,75 @@ toggle_kind(struct app *app)
 	return UI_DIRTY;
 }
 
+/* The lead opens the view to record consensus, so digits there set it. */
+static int
+toggle_view(struct app *app)
+{
+	rb.consensus = !rb.consensus;
+	if (rb.consensus && is_lead(app)) {
+		rb.kind_before = rb.kind;
+		rb.kind = SCORE_CONSENSUS;
+	} else if (!rb.consensus && is_lead(app)) {
+		rb.kind = rb.kind_before;
+	}
+	rubric_reload(app);
+	if (rb.consensus)
+		ui_message("Consensus view%s; v goes back.", is_lead(app) ? ": digits and e record the consensus" : "");
+	return UI_DIRTY;
+}
+
+/* n and N: the next cluster (wrapping) whose visible ratings differ. */
+static int
+jump_differ(struct app *app, int step)
+{
+	for (int k = 1; k <= rb.n; k++) {
+		int i = ((rb.sel + step * k) % rb.n + rb.n) % rb.n;
+
+		if (rb.tree[i].is_domain || !rb.tree[i].disagree)
+			continue;
+		if ((step > 0) != (i > rb.sel))
+			ui_message("Wrapped around: %d cluster%s at %s to discuss.", rb.ndisagree,
+				   rb.ndisagree == 1 ? "" : "s", app->site_code);
+		rb.sel = i;
+		load_selected(app);
+		return UI_DIRTY;
+	}
+	ui_message("No cluster at %s where the ratings you can see differ.", app->site_code);
+	return UI_HANDLED;
+}
+
+/* ---- keys: the rationale ---- */
+
+static bool
+may_write(struct app *app, const char *what)
+{
+	if (app->readonly) {
+		ui_error("The database is read-only: no %s can be saved.", what);
+		return false;
+	}
+	if (score_may(app->db, app->review, app->user, app->site, rb.kind) != QREL_OK) {
+		ui_error("Cannot write a %s: %s.", what, error_message());
+		return false;
+	}
+	return true;
+}
+
+static void
+set_draft_key(const struct app *app, const struct score_node *c)
+{
+	snprintf(rb.draft_key, sizeof(rb.draft_key), "rationale:%lld:%lld:%s", (long long)app->site,
+		 (long long)c->id, score_kind_name(rb.kind));
+}
+
 static int
 start_edit(struct app *app)
 {
 	const struct score_node *c = selected();
 	char *draft;
 
-	if (!c)
+	if (!c || !may_write(app, "rationale"))
 		return UI_HANDLED;
-	if (app->readonly) {
-		ui_error("The database is read-only: no rationale can be saved.");
-		return UI_HANDLED;
-	}
-	if (score_may(app->db, app->review, app->user, app->site, rb.kind) != QREL_OK) {
-		ui_error("Cannot write a rationale: %s.", error_message());
-		return UI_HANDLED;
-	}
-	snprintf(rb.draft_key, sizeof(rb.draft_key), "rationale:%lld:%lld:%s", (long long)app->site,
-		 (long long)c->id, score_kind_name(rb.kind));
+	set_draft_key(app, c);
 	draft = draft_load(app->db, rb.draft_key, app->user);
 	rb.ed = editor_new(draft ? draft : rb.val.rationale);
 	if (draft && strcmp(draft, rb.val.rationale) != 0)
@@ -507,42 +879,99 @@ start_edit(struct app *app)
 	return UI_DIRTY;
 }
 
-/* The text as saved: trailing blank lines and spaces are not part of it. */
+/* The text as saved: no carriage returns or tabs, and no trailing blank lines
+ * or spaces (an editor ends a file with a newline). Changes t in place. */
 static char *
-trimmed_text(void)
+tidy_text(char *t)
 {
-	char *t = xstrdup(editor_text(rb.ed));
-	size_t n = strlen(t);
+	size_t n = 0;
 
+	for (char *p = t; *p; p++)
+		if (*p != '\r')
+			t[n++] = *p == '\t' ? ' ' : *p;
 	while (n && (t[n - 1] == ' ' || t[n - 1] == '\n'))
-		t[--n] = '\0';
+		n--;
+	t[n] = '\0';
 	return t;
 }
 
-static int
-save_edit(struct app *app)
+/* Saves text as the rationale; on refusal it is kept as the draft, not lost. */
+static bool
+save_text(struct app *app, const char *text)
 {
 	const struct score_node *c = selected();
-	char *text = trimmed_text();
-	int rc = c ? score_set(app->db, app->review, app->user, app->site, c->id, rb.kind, SCORE_KEEP, false,
-			       text) : QREL_OK;
 
-	free(text);
-	if (rc != QREL_OK) {
+	if (c && score_set(app->db, app->review, app->user, app->site, c->id, rb.kind, SCORE_KEEP, false,
+			   text) != QREL_OK) {
 		ui_error("Rationale not saved (your draft is kept): %s.", error_message());
-		return UI_DIRTY;
+		draft_save(app->db, rb.draft_key, app->user, text);
+		return false;
 	}
 	draft_clear(app->db, rb.draft_key, app->user);
 	editor_free(rb.ed);
 	rb.ed = NULL;
 	rubric_reload(app);
-	ui_message("Rationale saved for %s at %s.", rb.rub.code, app->site_code);
+	return true;
+}
+
+static int
+save_edit(struct app *app)
+{
+	char *text = tidy_text(xstrdup(editor_text(rb.ed)));
+
+	if (save_text(app, text))
+		ui_message("Rationale saved for %s at %s.", rb.rub.code, app->site_code);
+	free(text);
 	return UI_DIRTY;
+}
+
+/* What the external editor starts from: the open editor's text, else the draft,
+ * else the stored rationale. */
+static char *
+current_text(struct app *app)
+{
+	char *draft;
+
+	if (rb.ed)
+		return xstrdup(editor_text(rb.ed));
+	draft = draft_load(app->db, rb.draft_key, app->user);
+	return draft ? draft : xstrdup(rb.val.rationale);
+}
+
+/* Ctrl-E: the rationale in $VISUAL or $EDITOR, with curses set aside meanwhile. */
+static int
+external_rationale(struct app *app)
+{
+	const struct score_node *c = selected();
+	char *text, *out = NULL;
+	int rc;
+
+	if (!c || (!rb.ed && !may_write(app, "rationale")))
+		return UI_HANDLED;
+	if (!rb.ed)
+		set_draft_key(app, c);
+	text = current_text(app);
+	def_prog_mode();
+	endwin();
+	rc = external_edit(text, &out);
+	reset_prog_mode();
+	refresh();
+	curs_set(0);
+	free(text);
+	if (rc != QREL_OK)
+		ui_error("Rationale unchanged: %s.", error_message());
+	else if (save_text(app, tidy_text(out)))
+		ui_message("Rationale saved from %s for %s at %s.", external_editor_command(), rb.rub.code,
+			   app->site_code);
+	free(out);
+	return UI_DIRTY | UI_HEADER;	/* the whole terminal was the editor's */
 }
 
 static int
 edit_key(struct app *app, int key)
 {
+	if (key == KEY_CTRL('E'))
+		return external_rationale(app);
 	switch (editor_key(rb.ed, key)) {
 	case EDITOR_DONE:
 		return save_edit(app);
@@ -557,6 +986,78 @@ edit_key(struct app *app, int key)
 		return UI_HANDLED;	/* the editor owns the keyboard until it is closed */
 	}
 }
+
+/* ---- keys: lock and reopen ---- */
+
+static int
+start_lock(struct app *app)
+{
+	if (!is_lead(app)) {
+		ui_error("Only the lead locks or reopens a site.");
+		return UI_HANDLED;
+	}
+	if (app->readonly) {
+		ui_error("The database is read-only: the site cannot be locked or reopened.");
+		return UI_HANDLED;
+	}
+	rb.prompt = rb.site_locked ? PROMPT_REOPEN : PROMPT_LOCK;
+	if (rb.prompt == PROMPT_REOPEN)
+		rb.reason = editor_new("");
+	return UI_DIRTY;
+}
+
+static int
+change_lock(struct app *app, bool lock, const char *reason)
+{
+	if (score_lock_site(app->db, app->review, app->user, app->site, lock, reason) != QREL_OK) {
+		ui_error("Not %s: %s.", lock ? "locked" : "reopened", error_message());
+		return UI_DIRTY;
+	}
+	close_prompt();
+	rubric_reload(app);
+	if (lock)
+		ui_message("Site %s locked: its scores are read-only until the lead reopens it.", app->site_code);
+	else
+		ui_message("Site %s reopened; the change log keeps the reason.", app->site_code);
+	return UI_DIRTY;
+}
+
+static int
+submit_reason(struct app *app)
+{
+	char *text = tidy_text(xstrdup(editor_text(rb.reason)));
+	int r;
+
+	if (!*text) {
+		ui_error("Type the reason to reopen %s: the change log keeps it.", app->site_code);
+		r = UI_DIRTY;
+	} else {
+		r = change_lock(app, false, text);
+	}
+	free(text);
+	return r;
+}
+
+static int
+prompt_key(struct app *app, int key)
+{
+	if (rb.prompt == PROMPT_LOCK) {
+		if (key == 'y' || key == 'Y')
+			return change_lock(app, true, NULL);
+		close_prompt();
+		ui_message("Site %s stays open.", app->site_code);
+		return UI_DIRTY;
+	}
+	if (key == '\r' || key == '\n' || key == KEY_ENTER)
+		return submit_reason(app);
+	if (key == ESC || editor_key(rb.reason, key) == EDITOR_DONE) {
+		close_prompt();
+		ui_message("Site %s stays locked.", app->site_code);
+	}
+	return UI_DIRTY;
+}
+
+/* ---- keys: dispatch ---- */
 
 static int
 move_selection(struct app *app, WINDOW *win, enum action a)
@@ -579,21 +1080,35 @@ move_selection(struct app *app, WINDOW *win, enum action a)
 }
 
 static int
+level_key(struct app *app, int key)
+{
+	if (key - '0' <= app->levels)
+		return set_level(app, key - '0', false);
+	ui_error("The scale has %d levels: press 1 to %d, 0 to clear, x for NE.", app->levels, app->levels);
+	return UI_HANDLED;
+}
+
+static int
 rubric_key(struct app *app, WINDOW *win, enum action a, int key)
 {
+	if (rb.prompt != PROMPT_NONE)
+		return prompt_key(app, key);
 	if (rb.ed)
 		return edit_key(app, key);
-	if (key >= '1' && key <= '9') {
-		if (key - '0' <= app->levels)
-			return set_level(app, key - '0', false);
-		ui_error("The scale has %d levels: press 1 to %d, 0 to clear, x for NE.", app->levels, app->levels);
-		return UI_HANDLED;
-	}
+	if (a == ACT_SCREEN_EVIDENCE && selected())
+		app->focus_cluster = selected()->id; /* the evidence screen opens on it */
+	if (key >= '1' && key <= '9')
+		return level_key(app, key);
 	switch (key) {
 	case '0': return set_level(app, 0, false);
 	case 'x': return set_level(app, 0, true);
 	case 'c': return toggle_kind(app);
 	case 'e': return start_edit(app);
+	case 'v': return toggle_view(app);
+	case 'n': return jump_differ(app, 1);
+	case 'N': return jump_differ(app, -1);
+	case 'L': return start_lock(app);
+	case KEY_CTRL('E'): return external_rationale(app);
 	default: break;
 	}
 	if (a == ACT_ENTER)
@@ -606,6 +1121,8 @@ static const struct keybinding rubric_keys[] = {
 	{ '1', ACT_SCORE_LEVEL }, { '2', ACT_SCORE_LEVEL }, { '3', ACT_SCORE_LEVEL },
 	{ '0', ACT_SCORE_CLEAR }, { 'x', ACT_SCORE_NE }, { 'c', ACT_SCORE_KIND },
 	{ 'e', ACT_EDIT }, { '\r', ACT_EDIT },
+	{ KEY_CTRL('E'), ACT_EXTERNAL_EDIT }, { 'v', ACT_CONSENSUS_VIEW },
+	{ 'n', ACT_NEXT_DISAGREE }, { 'N', ACT_PREV_DISAGREE }, { 'L', ACT_LOCK },
 };
 
 const struct screen_ops rubric_screen = {

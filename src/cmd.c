@@ -19,6 +19,16 @@ static const struct command commands[] = {
 	{ "check", "check a database's integrity and schema version", "check [--db FILE]", cmd_check },
 	{ "import", "import CSV rows (sites, people, activities, metrics, evidence, scores, subgroups)",
 	  "import KIND [--db FILE] [--as NAME] FILE.csv", cmd_import },
+	{ "evidence", "add, list (filter, search), delete or restore evidence notes",
+	  "evidence add [--db FILE] --as NAME --site CODE --source TYPE --cluster CODE[,CODE...]\n"
+	  "       [--valence strength|growth|neutral] [--activity ID] [--subgroup DIM:GROUP] TEXT|-\n"
+	  "       qrel evidence list [--db FILE] [--site CODE] [--cluster CODE] [--domain N] [--source TYPE]\n"
+	  "       [--author NAME] [--valence V] [--subgroup DIM[:GROUP]] [--from DATE] [--to DATE]\n"
+	  "       [--activity ID] [--search QUERY] [--format csv|json]\n"
+	  "       qrel evidence delete|restore [--db FILE] --as NAME ID", cmd_evidence },
+	{ "activity", "add or list the review's activities (interviews, focus groups, observations...)",
+	  "activity add [--db FILE] --as NAME --site CODE --source TYPE --at DATE [--facilitator NAME] DESCRIPTION\n"
+	  "       qrel activity list [--db FILE] [--site CODE] [--format csv|json]", cmd_activity },
 	{ "sample", "build the sample review into a new database",
 	  "sample --db FILE [--from DIR]", cmd_sample },
 	{ "agree", "rater agreement (kappas, Krippendorff's alpha) from a CSV file or the team scores",
@@ -33,6 +43,10 @@ static const struct command commands[] = {
 	{ "score", "set one score (a level, NE or 0 to clear) as a member of the review",
 	  "score [--db FILE] --as NAME --site CODE --cluster CODE --level N|NE|0 [--kind K] [--rationale TEXT]",
 	  cmd_score },
+	{ "lock", "finalise a site or the whole review: its scores become read-only (lead)",
+	  "lock [--db FILE] --as NAME --site CODE | --review [--reason TEXT]", cmd_lock },
+	{ "reopen", "reopen a locked site or review, with the reason the change log keeps (lead)",
+	  "reopen [--db FILE] --as NAME --site CODE | --review --reason TEXT", cmd_reopen },
 };
 
 const struct command *

@@ -1,5 +1,5 @@
 /* cmd_score.c: `qrel scores` lists scores as CSV or JSON; `qrel score` sets one
- * through the same rules as the rubric screen. */
+ * through the same rules as the rubric screen; `qrel lock` and `qrel reopen`. */
 #include "qrel/qrel.h"
 #include "qrel/cmd.h"
 #include "qrel/db.h"
@@ -244,4 +244,69 @@ cmd_score(int argc, char **argv)
 	rc = set_score(db, review, cmd_user(&c), &a);
 	db_close(db);
 	return cmd_fail(rc);
+}
+
+/* --site CODE, or 0 for --review. */
+static int
+lock_one(struct db *db, int64_t review, const char *who, const char *site, bool lock, const char *reason)
+{
+	int64_t id = 0;
+	int rc;
+
+	if (site && (id = store_site_id(db, review, site)) <= 0)
+		return id < 0 ? QREL_DB : error(QREL_NOTFOUND, "no site '%s' in this review", site);
+	if ((rc = score_lock_site(db, review, who, id, lock, reason)) != QREL_OK)
+		return rc;
+	printf("%s%s %s by %s%s%s\n", site ? "site " : "the review", site ? site : "", lock ? "locked" : "reopened",
+	       who, reason ? ": " : "", reason ? reason : "");
+	return QREL_OK;
+}
+
+/* lock and reopen take the same options; reopen needs --reason (score_lock_site says so). */
+static int
+lock_command(int argc, char **argv, bool lock)
+{
+	static const struct option longopts[] = {
+		CMD_COMMON_LONGOPTS,
+		{ "site", required_argument, NULL, 's' },
+		{ "review", no_argument, NULL, 'R' },
+		{ "reason", required_argument, NULL, 'r' },
+		{ 0 },
+	};
+	const char *name = lock ? "lock" : "reopen", *site = NULL, *reason = NULL;
+	struct cmd_common c = { 0 };
+	bool whole = false;
+	struct db *db;
+	int64_t review;
+	int opt, rc;
+
+	while ((opt = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		if (cmd_common_option(&c, opt, optarg, name))
+			continue;
+		switch (opt) {
+		case 's': site = optarg; break;
+		case 'R': whole = true; break;
+		case 'r': reason = optarg; break;
+		default: return cmd_usage(name);
+		}
+	}
+	if (optind != argc || !site == !whole)
+		return cmd_usage(name);
+	if ((rc = cmd_open(&c, 0, &db, &review)) != QREL_OK)
+		return cmd_fail(rc);
+	rc = lock_one(db, review, cmd_user(&c), site, lock, reason);
+	db_close(db);
+	return cmd_fail(rc);
+}
+
+int
+cmd_lock(int argc, char **argv)
+{
+	return lock_command(argc, argv, true);
+}
+
+int
+cmd_reopen(int argc, char **argv)
+{
+	return lock_command(argc, argv, false);
 }

@@ -814,7 +814,8 @@ evidence_filter_set(struct db *db, int64_t review, struct evidence_filter *f, co
 	"AND (?11 IS NULL OR substr(n.created_at, 1, length(?11)) <= ?11) " \
 	"AND (?12 IS NULL OR n.activity_id = ?12)"
 
-#define NOTE_FROM "note n JOIN site s ON s.id = n.site_id JOIN person p ON p.id = n.author_id"
+#define NOTE_JOINS "JOIN site s ON s.id = n.site_id JOIN person p ON p.id = n.author_id"
+#define NOTE_FROM "note n " NOTE_JOINS
 
 static const char list_sql[] =
 	"SELECT " NOTE_COLS ", 0.0, NULL FROM " NOTE_FROM " WHERE " NOTE_FILTER
@@ -825,7 +826,7 @@ static const char list_sql[] =
 static const char search_sql[] =
 	"SELECT " NOTE_COLS ", m.score, m.hl FROM (SELECT rowid AS id, bm25(note_fts) AS score, "
 	"highlight(note_fts, 0, char(1), char(2)) AS hl FROM note_fts WHERE note_fts MATCH ?16) m "
-	"JOIN " NOTE_FROM " ON n.id = m.id WHERE " NOTE_FILTER
+	"JOIN note n ON n.id = m.id " NOTE_JOINS " WHERE " NOTE_FILTER
 	" AND (?13 IS NULL OR m.score > ?13 OR (m.score = ?13 AND n.id > ?14))"
 	" ORDER BY m.score, n.id LIMIT ?15";
 
@@ -917,7 +918,7 @@ evidence_page(struct db *db, int64_t review, const struct evidence_filter *f,
 	char q[EVIDENCE_QUERY_MAX * 2];
 	bool search = *f->query != '\0';
 	sqlite3_stmt *st;
-	int rc;
+	int rc = SQLITE_DONE;
 
 	*n = 0;
 	if (search && !evidence_fts_query(f->query, q, sizeof(q)))
@@ -967,8 +968,10 @@ evidence_count(struct db *db, int64_t review, const struct evidence_filter *f)
 	sqlite3_stmt *st;
 	long long count = -1;
 
-	if (*f->query && !evidence_fts_query(f->query, q, sizeof(q)))
-		return error(QREL_PARSE, "nothing to search for in '%s'", f->query), -1;
+	if (*f->query && !evidence_fts_query(f->query, q, sizeof(q))) {
+		error(QREL_PARSE, "nothing to search for in '%s'", f->query);
+		return -1;
+	}
 	if (!(st = db_stmt(db, count_sql)))
 		return -1;
 	bind_filter(st, review, f);
@@ -1002,4 +1005,322 @@ evidence_get(struct db *db, int64_t review, int64_t id, struct evidence_note *ou
 	}
 	sqlite3_reset(st);
 	return rc;
+}
+
+/* ---- choices ---- */
+
+static const char choice_site[] = "SELECT code, code || '  ' || name, id FROM site WHERE review_id = ?1 ORDER BY code";
+static const char choice_cluster[] = "SELECT c.code, c.code || '  ' || c.title, c.id FROM cluster c "
+	"JOIN domain d ON d.id = c.domain_id JOIN review r ON r.framework_id = c.framework_id "
+	"WHERE r.id = ?1 ORDER BY d.position, c.position";
+static const char choice_domain[] = "SELECT d.code, d.code || '  ' || d.title, d.id FROM domain d "
+	"JOIN review r ON r.framework_id = d.framework_id WHERE r.id = ?1 ORDER BY d.position";
+static const char choice_author[] = "SELECT name, name || '  (' || role || ')', id FROM person "
+	"WHERE review_id = ?1 ORDER BY name";
+static const char choice_subgroup[] = "SELECT v, v, 0 FROM (SELECT DISTINCT ns.dimension || ':' || ns.grp AS v "
+	"FROM note_subgroup ns JOIN note n ON n.id = ns.note_id WHERE n.review_id = ?1 UNION "
+	"SELECT DISTINCT dimension || ':' || grp FROM subgroup_row WHERE review_id = ?1) ORDER BY v";
+static const char choice_activity[] = "SELECT a.id, a.held_at || '  ' || s.code || '  ' || a.source || "
+	"'  ' || a.description, a.id FROM activity a JOIN site s ON s.id = a.site_id "
+	"WHERE a.review_id = ?1 ORDER BY a.held_at DESC, a.id DESC";
+
+static int
+grow_choices(struct evidence_choice **out, int n, int *cap)
+{
+	struct evidence_choice *c;
+
+	if (n < *cap)
+		return QREL_OK;
+	*cap = *cap ? *cap * 2 : 32;
+	if (!(c = realloc(*out, (size_t)*cap * sizeof(*c))))
+		return error(QREL_NOMEM, "out of memory");
+	*out = c;
+	return QREL_OK;
+}
+
+static int
+choices_sql(struct db *db, int64_t review, const char *sql, struct evidence_choice **out, int *n)
+{
+	sqlite3_stmt *st = db_stmt(db, sql);
+	int rc, cap = 0;
+
+	if (!st)
+		return QREL_DB;
+	sqlite3_bind_int64(st, 1, review);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (grow_choices(out, *n, &cap) != QREL_OK) {
+			sqlite3_reset(st);
+			return QREL_NOMEM;
+		}
+		copy((*out)[*n].value, sizeof((*out)[*n].value), db_col_text(st, 0));
+		copy((*out)[*n].label, sizeof((*out)[*n].label), db_col_text(st, 1));
+		(*out)[(*n)++].id = sqlite3_column_int64(st, 2);
+	}
+	rc = rc == SQLITE_DONE ? QREL_OK : db_fail(db, "listing choices");
+	sqlite3_reset(st);
+	return rc;
+}
+
+static int
+choices_list(const char *const *list, struct evidence_choice **out, int *n)
+{
+	int cap = 0;
+
+	for (size_t i = 0; list[i]; i++) {
+		if (grow_choices(out, *n, &cap) != QREL_OK)
+			return QREL_NOMEM;
+		copy((*out)[*n].value, sizeof((*out)[*n].value), list[i]);
+		copy((*out)[*n].label, sizeof((*out)[*n].label), list[i]);
+		(*out)[(*n)++].id = 0;
+	}
+	return QREL_OK;
+}
+
+int
+evidence_choices(struct db *db, int64_t review, const char *field, struct evidence_choice **out, int *n)
+{
+	static const struct { const char *field, *sql; } table[] = {
+		{ "site", choice_site }, { "cluster", choice_cluster }, { "domain", choice_domain },
+		{ "author", choice_author }, { "subgroup", choice_subgroup }, { "activity", choice_activity },
+	};
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if (!strcmp(field, "source"))
+		rc = choices_list(evidence_sources, out, n);
+	else if (!strcmp(field, "valence"))
+		rc = choices_list(evidence_valences, out, n);
+	else
+		rc = error(QREL_USAGE, "no choices for '%s'", field);
+	for (size_t i = 0; i < ARRAY_SIZE(table); i++)
+		if (!strcmp(field, table[i].field))
+			rc = choices_sql(db, review, table[i].sql, out, n);
+	if (rc != QREL_OK) {
+		free(*out);
+		*out = NULL;
+		*n = 0;
+	}
+	return rc;
+}
+
+/* ---- activities ---- */
+
+#define ACTIVITY_COLS \
+	"a.id, a.uuid, a.site_id, s.code, a.source, a.held_at, a.description, " \
+	"coalesce(a.facilitator_id, 0), coalesce(p.name, ''), (SELECT count(*) FROM note n " \
+	"WHERE n.activity_id = a.id AND n.deleted_at IS NULL)"
+#define ACTIVITY_FROM "activity a JOIN site s ON s.id = a.site_id LEFT JOIN person p ON p.id = a.facilitator_id"
+
+static void
+read_activity(sqlite3_stmt *st, struct activity_row *a)
+{
+	memset(a, 0, sizeof(*a));
+	a->id = sqlite3_column_int64(st, 0);
+	copy(a->uuid, sizeof(a->uuid), db_col_text(st, 1));
+	a->site = sqlite3_column_int64(st, 2);
+	copy(a->site_code, sizeof(a->site_code), db_col_text(st, 3));
+	copy(a->source, sizeof(a->source), db_col_text(st, 4));
+	copy(a->held_at, sizeof(a->held_at), db_col_text(st, 5));
+	copy(a->description, sizeof(a->description), db_col_text(st, 6));
+	a->facilitator = sqlite3_column_int64(st, 7);
+	copy(a->facilitator_name, sizeof(a->facilitator_name), db_col_text(st, 8));
+	a->notes = sqlite3_column_int(st, 9);
+}
+
+int
+activity_get(struct db *db, int64_t review, int64_t id, struct activity_row *out)
+{
+	static const char sql[] = "SELECT " ACTIVITY_COLS " FROM " ACTIVITY_FROM
+				  " WHERE a.id = ?1 AND a.review_id = ?2";
+	sqlite3_stmt *st = db_stmt(db, sql);
+	int rc;
+
+	if (!st)
+		return QREL_DB;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, review);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		read_activity(st, out);
+		rc = QREL_OK;
+	} else {
+		rc = rc == SQLITE_DONE ? error(QREL_NOTFOUND, "no activity %lld in this review", (long long)id)
+				       : db_fail(db, "reading an activity");
+	}
+	sqlite3_reset(st);
+	return rc;
+}
+
+int
+activity_list(struct db *db, int64_t review, int64_t site, struct activity_row **out, int *n)
+{
+	static const char sql[] = "SELECT " ACTIVITY_COLS " FROM " ACTIVITY_FROM
+				  " WHERE a.review_id = ?1 AND (?2 IS NULL OR a.site_id = ?2)"
+				  " ORDER BY a.held_at DESC, a.id DESC";
+	sqlite3_stmt *st = db_stmt(db, sql);
+	int rc, cap = 0;
+
+	*out = NULL;
+	*n = 0;
+	if (!st)
+		return QREL_DB;
+	sqlite3_bind_int64(st, 1, review);
+	bind_id(st, 2, site);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (*n == cap) {
+			struct activity_row *a = realloc(*out, (size_t)(cap = cap ? cap * 2 : 16) * sizeof(*a));
+
+			if (!a) {
+				rc = SQLITE_NOMEM;
+				break;
+			}
+			*out = a;
+		}
+		read_activity(st, &(*out)[(*n)++]);
+	}
+	rc = rc == SQLITE_DONE ? QREL_OK : db_fail(db, "listing activities");
+	sqlite3_reset(st);
+	return rc;
+}
+
+int64_t
+activity_find(struct db *db, int64_t review, const char *ref)
+{
+	static const char sql[] = "SELECT id FROM activity WHERE review_id = ?1 AND "
+				  "(uuid = lower(?2) OR (?2 GLOB '[0-9]*' AND id = CAST(?2 AS INTEGER)))";
+	sqlite3_stmt *st = db_stmt(db, sql);
+	int64_t id = -1;
+	int rc;
+
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, review);
+	db_bind_text(st, 2, ref);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		id = sqlite3_column_int64(st, 0);
+	else if (rc == SQLITE_DONE)
+		id = 0;
+	else
+		db_fail(db, "looking up an activity");
+	sqlite3_reset(st);
+	return id;
+}
+
+int64_t
+activity_last_used(struct db *db, int64_t review, const char *who)
+{
+	static const char sql[] = "SELECT n.activity_id FROM note n JOIN person p ON p.id = n.author_id "
+				  "WHERE n.review_id = ?1 AND p.name = ?2 AND n.activity_id IS NOT NULL "
+				  "ORDER BY n.created_at DESC, n.id DESC LIMIT 1";
+	sqlite3_stmt *st = db_stmt(db, sql);
+	int64_t id = 0;
+
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, review);
+	db_bind_text(st, 2, who);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		id = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return id;
+}
+
+static int
+check_activity_input(const struct activity_input *in, bool all)
+{
+	if ((all || in->source) && !in_list(in->source, evidence_sources))
+		return error(QREL_PARSE, "unknown source type '%s'", in->source ? in->source : "");
+	if ((all || in->held_at) && (!in->held_at || !valid_date(in->held_at)))
+		return error(QREL_PARSE, "'%s' is not a date (YYYY-MM-DD or YYYY-MM-DDTHH:MM)",
+			     in->held_at ? in->held_at : "");
+	return QREL_OK;
+}
+
+static int
+may_schedule(struct db *db, int64_t review, const char *who, int64_t site)
+{
+	char role[16] = "";
+	int64_t home = 0, p;
+
+	if ((p = store_member(db, review, who, role, sizeof(role), &home)) < 0)
+		return QREL_DB;
+	if (p == 0 || strcmp(role, "observer") == 0)
+		return error(QREL_DENIED, "%s may not schedule activities", who);
+	if (strcmp(role, "principal") == 0 && home != site)
+		return error(QREL_DENIED, "a principal schedules activities at their own school only");
+	return check_open(db, review, site);
+}
+
+int
+activity_add(struct db *db, int64_t review, const char *who, const struct activity_input *in, int64_t *id)
+{
+	static const char sql[] = "INSERT INTO activity(uuid, review_id, site_id, source, held_at, description, "
+				  "facilitator_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
+	char uuid[UUID_LEN + 1];
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((rc = check_activity_input(in, true)) != QREL_OK || (rc = may_schedule(db, review, who, in->site)) != QREL_OK ||
+	    (rc = db_begin(db)) != QREL_OK)
+		return rc;
+	uuid_new(uuid);
+	if (!(st = db_stmt(db, sql))) {
+		db_rollback(db);
+		return QREL_DB;
+	}
+	db_bind_text(st, 1, uuid);
+	sqlite3_bind_int64(st, 2, review);
+	sqlite3_bind_int64(st, 3, in->site);
+	db_bind_text(st, 4, in->source);
+	db_bind_text(st, 5, in->held_at);
+	db_bind_text(st, 6, in->description ? in->description : "");
+	bind_id(st, 7, in->facilitator);
+	if ((rc = db_step_done(db, st, "adding an activity")) == QREL_OK && id)
+		*id = sqlite3_last_insert_rowid(db_handle(db));
+	if (rc != QREL_OK ||
+	    (rc = changelog_add(db, review, who, "activity", uuid, "create", NULL, in->description, "")) != QREL_OK) {
+		db_rollback(db);
+		return rc;
+	}
+	return db_commit(db);
+}
+
+static int
+update_activity(struct db *db, int64_t id, const struct activity_input *in)
+{
+	static const char sql[] = "UPDATE activity SET site_id = coalesce(?2, site_id), source = coalesce(?3, source), "
+				  "held_at = coalesce(?4, held_at), description = coalesce(?5, description), "
+				  "facilitator_id = coalesce(?6, facilitator_id) WHERE id = ?1";
+	sqlite3_stmt *st = db_stmt(db, sql);
+
+	if (!st)
+		return QREL_DB;
+	sqlite3_bind_int64(st, 1, id);
+	bind_id(st, 2, in->site);
+	db_bind_text(st, 3, in->source);
+	db_bind_text(st, 4, in->held_at);
+	db_bind_text(st, 5, in->description);
+	bind_id(st, 6, in->facilitator);
+	return db_step_done(db, st, "changing an activity");
+}
+
+int
+activity_edit(struct db *db, int64_t review, const char *who, int64_t id, const struct activity_input *in)
+{
+	struct activity_row old;
+	int rc;
+
+	if ((rc = activity_get(db, review, id, &old)) != QREL_OK || (rc = check_activity_input(in, false)) != QREL_OK ||
+	    (rc = may_schedule(db, review, who, in->site ? in->site : old.site)) != QREL_OK ||
+	    (rc = db_begin(db)) != QREL_OK)
+		return rc;
+	if ((rc = update_activity(db, id, in)) != QREL_OK ||
+	    (in->description && (rc = changelog_add(db, review, who, "activity", old.uuid, "description",
+						    old.description, in->description, "")) != QREL_OK) ||
+	    (in->held_at && (rc = changelog_add(db, review, who, "activity", old.uuid, "held_at",
+						old.held_at, in->held_at, "")) != QREL_OK)) {
+		db_rollback(db);
+		return rc;
+	}
+	return db_commit(db);
 }

@@ -1,4 +1,4 @@
-/* score.c: rubric scores: role rules, locks, the logged upsert, and the screen's reads. */
+/* score.c: rubric scores: role rules, locks, the logged upsert, disagreement, and the screen's reads. */
 #include "qrel/qrel.h"
 #include "qrel/db.h"
 #include "qrel/score.h"
@@ -424,16 +424,13 @@ score_progress(struct db *db, int64_t review, int64_t site, int64_t rater, enum 
 	return rc;
 }
 
-/* Evidence counts are grouped from the site's notes (one index range), not
- * counted per cluster across every site's notes. */
 static const char tree_sql[] =
-	"WITH ev AS (SELECT nc.cluster_id AS cid, count(*) AS notes, count(DISTINCT n.source) AS sources "
-	"  FROM note n JOIN note_cluster nc ON nc.note_id = n.id "
-	"  WHERE n.site_id = ?2 AND n.deleted_at IS NULL GROUP BY nc.cluster_id) "
 	"SELECT d.id, d.code, d.title, c.id, c.code, c.title, coalesce(s.level, 0), coalesce(s.insufficient, 0), "
-	"coalesce(ev.notes, 0), coalesce(ev.sources, 0) "
+	"(SELECT count(*) FROM note_cluster nc JOIN note n ON n.id = nc.note_id WHERE nc.cluster_id = c.id "
+	"  AND n.site_id = ?2 AND n.deleted_at IS NULL), "
+	"(SELECT count(DISTINCT n.source) FROM note_cluster nc JOIN note n ON n.id = nc.note_id "
+	"  WHERE nc.cluster_id = c.id AND n.site_id = ?2 AND n.deleted_at IS NULL) "
 	"FROM cluster c JOIN domain d ON d.id = c.domain_id JOIN review r ON r.framework_id = c.framework_id "
-	"LEFT JOIN ev ON ev.cid = c.id "
 	"LEFT JOIN score s ON s.cluster_id = c.id AND s.site_id = ?2 AND s.rater_id = ?3 AND s.kind = ?4 "
 	"WHERE r.id = ?1 ORDER BY d.position, c.position";
 
@@ -609,6 +606,13 @@ list_row(sqlite3_stmt *st, struct score_entry **out, int *n)
 	return true;
 }
 
+/* Blind rating: the lead sees every score; others once a consensus exists. */
+static bool
+sees_all(struct db *db, int64_t me, const char *role, int64_t site, int64_t cluster)
+{
+	return (me > 0 && is(role, "lead")) || consensus_exists(db, site, cluster);
+}
+
 int
 score_list(struct db *db, int64_t review, const char *viewer, int64_t site, int64_t cluster,
 	   struct score_entry **out, int *n)
@@ -629,7 +633,7 @@ score_list(struct db *db, int64_t review, const char *viewer, int64_t site, int6
 	sqlite3_bind_int64(st, 1, review);
 	sqlite3_bind_int64(st, 2, site);
 	sqlite3_bind_int64(st, 3, cluster);
-	sqlite3_bind_int(st, 4, (me > 0 && is(role, "lead")) || consensus_exists(db, site, cluster));
+	sqlite3_bind_int(st, 4, sees_all(db, me, role, site, cluster));
 	db_bind_text(st, 5, viewer);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
 		if (!list_row(st, out, n))
@@ -646,6 +650,253 @@ score_list_free(struct score_entry *e, int n)
 	for (int i = 0; i < n; i++)
 		free(e[i].rationale);
 	free(e);
+}
+
+bool
+score_blind(struct db *db, int64_t review, const char *viewer, int64_t site, int64_t cluster)
+{
+	char role[16];
+	int64_t home, me = store_member(db, review, viewer, role, sizeof(role), &home);
+
+	return !sees_all(db, me, role, site, cluster);
+}
+
+/* ---- disagreement ---- */
+
+void
+score_levels_of(const struct score_entry *e, int n, struct score_levels *out)
+{
+	memset(out, 0, sizeof(*out));
+	for (int i = 0; i < n; i++) {
+		if (e[i].level < 1 || e[i].insufficient)
+			continue;
+		if (e[i].kind == SCORE_SELF)
+			out->self = e[i].level;
+		else if (e[i].kind == SCORE_CONSENSUS)
+			out->consensus = e[i].level;
+		else if (out->nteam < SCORE_MAX_TEAM)
+			out->team[out->nteam++] = e[i].level;
+	}
+}
+
+int
+score_spread(const struct score_levels *l)
+{
+	int lo = 0, hi = 0;
+
+	for (int i = 0; i < l->nteam; i++) {
+		if (!i || l->team[i] < lo)
+			lo = l->team[i];
+		if (!i || l->team[i] > hi)
+			hi = l->team[i];
+	}
+	return l->nteam < 2 ? 0 : hi - lo;
+}
+
+static int
+cmp_int(const void *a, const void *b)
+{
+	return *(const int *)a - *(const int *)b;
+}
+
+bool
+score_self_differs(const struct score_levels *l)
+{
+	int t[SCORE_MAX_TEAM], n = l->nteam;
+
+	if (!l->self)
+		return false;
+	if (l->consensus)
+		return l->self != l->consensus;
+	if (!n)
+		return false;
+	memcpy(t, l->team, (size_t)n * sizeof(*t));
+	qsort(t, (size_t)n, sizeof(*t), cmp_int);
+	/* An even count has two middle levels; a self level between them agrees. */
+	return l->self < t[(n - 1) / 2] || l->self > t[n / 2];
+}
+
+bool
+score_disagree(const struct score_levels *l)
+{
+	return score_spread(l) >= SCORE_DISCUSS_SPREAD || score_self_differs(l);
+}
+
+int
+score_mark_disagreements(struct db *db, int64_t review, const char *viewer, int64_t site,
+			 struct score_node *tree, int n)
+{
+	for (int i = 0; i < n; i++) {
+		struct score_entry *e;
+		struct score_levels l;
+		int ne, rc;
+
+		tree[i].disagree = false;
+		if (tree[i].is_domain)
+			continue;
+		if ((rc = score_list(db, review, viewer, site, tree[i].id, &e, &ne)) != QREL_OK)
+			return rc;
+		score_levels_of(e, ne, &l);
+		tree[i].disagree = score_disagree(&l);
+		score_list_free(e, ne);
+	}
+	return QREL_OK;
+}
+
+int
+score_sources(struct db *db, int64_t site, int64_t cluster, struct score_source *out, int max, int *n)
+{
+	static const char sql[] = "SELECT n.source, count(*) FROM note_cluster nc JOIN note n ON n.id = nc.note_id "
+				  "WHERE nc.cluster_id = ?1 AND n.site_id = ?2 AND n.deleted_at IS NULL "
+				  "GROUP BY n.source ORDER BY count(*) DESC, n.source";
+	sqlite3_stmt *st = db_stmt(db, sql);
+	int rc;
+
+	*n = 0;
+	if (!st)
+		return QREL_DB;
+	sqlite3_bind_int64(st, 1, cluster);
+	sqlite3_bind_int64(st, 2, site);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW && *n < max) {
+		snprintf(out[*n].source, sizeof(out[*n].source), "%s", db_col_text(st, 0));
+		out[(*n)++].notes = sqlite3_column_int(st, 1);
+	}
+	rc = rc == SQLITE_ROW || rc == SQLITE_DONE ? QREL_OK : db_fail(db, "counting evidence by source");
+	sqlite3_reset(st);
+	return rc;
+}
+
+/* ---- locks ---- */
+
+struct lock_target {
+	const char *entity;	/* "site" or "review" */
+	char uuid[UUID_LEN + 1];
+	char name[48];		/* "site DO" or "the review" */
+	bool locked;
+};
+
+static int
+lock_find(struct db *db, int64_t review, int64_t site, struct lock_target *t)
+{
+	static const char site_sql[] = "SELECT uuid, 'site ' || code, locked FROM site WHERE id = ?1 AND review_id = ?2";
+	static const char review_sql[] = "SELECT uuid, 'the review', locked FROM review WHERE ?1 = 0 AND id = ?2";
+	sqlite3_stmt *st = db_stmt(db, site ? site_sql : review_sql);
+	int rc;
+
+	if (!st)
+		return QREL_DB;
+	t->entity = site ? "site" : "review";
+	sqlite3_bind_int64(st, 1, site);
+	sqlite3_bind_int64(st, 2, review);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		snprintf(t->uuid, sizeof(t->uuid), "%s", db_col_text(st, 0));
+		snprintf(t->name, sizeof(t->name), "%s", db_col_text(st, 1));
+		t->locked = sqlite3_column_int(st, 2) != 0;
+	}
+	rc = rc == SQLITE_ROW ? QREL_OK : rc == SQLITE_DONE
+		? error(QREL_NOTFOUND, "site %lld is not in this review", (long long)site)
+		: db_fail(db, "reading the lock");
+	sqlite3_reset(st);
+	return rc;
+}
+
+static int
+lock_write(struct db *db, int64_t review, int64_t site, bool lock)
+{
+	static const char site_sql[] = "UPDATE site SET locked = ?1 WHERE id = ?2";
+	static const char review_sql[] = "UPDATE review SET locked = ?1 WHERE id = ?2";
+	sqlite3_stmt *st = db_stmt(db, site ? site_sql : review_sql);
+
+	if (!st)
+		return QREL_DB;
+	sqlite3_bind_int(st, 1, lock);
+	sqlite3_bind_int64(st, 2, site ? site : review);
+	return db_step_done(db, st, lock ? "locking" : "reopening");
+}
+
+/* Inside the transaction, so two leads cannot both lock (or reopen) the same thing. */
+static int
+lock_change(struct db *db, int64_t review, const char *who, int64_t site, bool lock, const char *reason)
+{
+	struct lock_target t;
+	int rc;
+
+	if ((rc = lock_find(db, review, site, &t)) != QREL_OK)
+		return rc;
+	if (t.locked == lock)
+		return error(QREL_CONFLICT, "%s is %s", t.name, lock ? "already locked" : "not locked");
+	if ((rc = lock_write(db, review, site, lock)) != QREL_OK)
+		return rc;
+	return changelog_add(db, review, who, t.entity, t.uuid, "locked", lock ? "0" : "1", lock ? "1" : "0",
+			     reason);
+}
+
+static int
+check_lead(struct db *db, int64_t review, const char *who, bool lock)
+{
+	char role[16];
+	int64_t home, me = store_member(db, review, who, role, sizeof(role), &home);
+
+	if (me < 0)
+		return QREL_DB;
+	if (me == 0)
+		return error(QREL_DENIED, "%s is not a member of this review", who);
+	if (!is(role, "lead"))
+		return error(QREL_DENIED, "only the lead %s scores, not a %s", lock ? "locks" : "reopens", role);
+	return QREL_OK;
+}
+
+static int
+lock_checks(struct db *db, int64_t review, const char *who, bool lock, const char *why)
+{
+	int rc;
+
+	if (db_readonly(db))
+		return error(QREL_READONLY, "%s is open read-only", db_path(db));
+	if ((rc = check_lead(db, review, who, lock)) != QREL_OK)
+		return rc;
+	if (!lock && !*why)
+		return error(QREL_USAGE, "reopening needs a reason, which the change log keeps");
+	return QREL_OK;
+}
+
+int
+score_lock_site(struct db *db, int64_t review, const char *who, int64_t site, bool lock,
+		const char *reason)
+{
+	char *copy = xstrdup(reason ? reason : ""), *why = str_trim(copy);
+	int rc;
+
+	if ((rc = lock_checks(db, review, who, lock, why)) == QREL_OK && (rc = db_begin(db)) == QREL_OK) {
+		if ((rc = lock_change(db, review, who, site, lock, why)) != QREL_OK)
+			db_rollback(db);
+		else
+			rc = db_commit(db);
+	}
+	free(copy);
+	return rc;
+}
+
+int
+score_lock_state(struct db *db, int64_t review, int64_t site, bool *site_locked, bool *review_locked)
+{
+	static const char sql[] = "SELECT coalesce(s.locked, 0), r.locked FROM review r "
+				  "LEFT JOIN site s ON s.id = ?2 AND s.review_id = r.id WHERE r.id = ?1";
+	sqlite3_stmt *st = db_stmt(db, sql);
+	int rc;
+
+	*site_locked = *review_locked = false;
+	if (!st)
+		return QREL_DB;
+	sqlite3_bind_int64(st, 1, review);
+	sqlite3_bind_int64(st, 2, site);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		*site_locked = sqlite3_column_int(st, 0) != 0;
+		*review_locked = sqlite3_column_int(st, 1) != 0;
+	}
+	rc = rc == SQLITE_ROW || rc == SQLITE_DONE ? QREL_OK : db_fail(db, "reading the locks");
+	sqlite3_reset(st);
+	return rc;
 }
 
 /* ---- export ---- */

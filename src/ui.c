@@ -350,6 +350,7 @@ screen_for(enum action a)
 	case ACT_SCREEN_REPORT: return &overview_screen;
 	case ACT_SCREEN_RUBRIC: return &rubric_screen;
 	case ACT_SCREEN_SUBGROUPS: return &subgroups_screen;
+	case ACT_SCREEN_EVIDENCE: return &evidence_screen;
 	default: return NULL;
 	}
 }

@@ -155,6 +155,22 @@ xstrdup(const char *s)
 	return d;
 }
 
+void
+str_copy(char *dst, size_t size, const char *src)
+{
+	size_t n = src ? strlen(src) : 0;
+
+	if (size == 0)
+		return;
+	if (n >= size) {
+		n = size - 1;
+		while (n > 0 && ((unsigned char)src[n] & 0xc0) == 0x80)
+			n--; /* do not leave half a character */
+	}
+	memcpy(dst, src ? src : "", n);
+	dst[n] = '\0';
+}
+
 char *
 str_trim(char *s)
 {
@@ -196,17 +212,39 @@ path_join(const char *dir, const char *name)
 	return p;
 }
 
+/* Creates dir and any missing folders above it (those 0700, as the XDG base
+ * directory rules ask); dir itself gets mode. */
+static int
+make_dirs(char *dir, mode_t mode)
+{
+	char *slash = strrchr(dir, '/');
+
+	if (mkdir(dir, mode) == 0) {
+		chmod(dir, mode); /* the umask narrowed it and mkdir drops setgid */
+		return QREL_OK;
+	}
+	if (errno == EEXIST)
+		return QREL_OK;
+	if (errno != ENOENT || !slash || slash == dir)
+		return error(QREL_IO, "%s: cannot create folder: %s", dir, strerror(errno));
+	*slash = '\0';
+	if (make_dirs(dir, 0700) != QREL_OK)
+		return QREL_IO;
+	*slash = '/';
+	if (mkdir(dir, mode) != 0 && errno != EEXIST)
+		return error(QREL_IO, "%s: cannot create folder: %s", dir, strerror(errno));
+	chmod(dir, mode);
+	return QREL_OK;
+}
+
 int
 make_parent_dir(const char *path, unsigned mode)
 {
 	char *copy = xstrdup(path);
-	char *dir = dirname(copy);
-	int rc = QREL_OK;
+	char *dir = xstrdup(dirname(copy));
+	int rc = make_dirs(dir, (mode_t)mode);
 
-	if (mkdir(dir, (mode_t)mode) == 0)
-		chmod(dir, (mode_t)mode); /* the umask narrowed it and mkdir drops setgid */
-	else if (errno != EEXIST)
-		rc = error(QREL_IO, "%s: cannot create folder: %s", dir, strerror(errno));
+	free(dir);
 	free(copy);
 	return rc;
 }

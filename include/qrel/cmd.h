@@ -48,9 +48,13 @@ int cmd_framework(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_sample(int argc, char **argv);
 int cmd_import(int argc, char **argv);
+int cmd_evidence(int argc, char **argv);
+int cmd_activity(int argc, char **argv);
 int cmd_agree(int argc, char **argv);
 int cmd_risk(int argc, char **argv);
 int cmd_scores(int argc, char **argv);
 int cmd_score(int argc, char **argv);
+int cmd_lock(int argc, char **argv);
+int cmd_reopen(int argc, char **argv);
 
 #endif

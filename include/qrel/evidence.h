@@ -80,6 +80,7 @@ struct evidence_note {
 	char subgroups[256];		/* dimension:group, ';'-separated */
 	int64_t first_cluster;
 	int version;
+	bool deleted;
 	double rank;			/* bm25 when searching (lower is better) */
 	char *text;			/* malloc'd */
 	struct evidence_span span[EVIDENCE_MAX_SPANS];

@@ -28,7 +28,23 @@
 	_(SCORE_CLEAR, "clear the score") \
 	_(SCORE_NE, "mark insufficient evidence") \
 	_(SCORE_KIND, "switch team / consensus scores (lead)") \
-	_(EDIT, "edit the rationale or note")
+	_(EDIT, "edit the rationale or note") \
+	_(EXTERNAL_EDIT, "edit the rationale in $VISUAL or $EDITOR") \
+	_(CONSENSUS_VIEW, "consensus view: every rater side by side (toggle)") \
+	_(NEXT_DISAGREE, "next cluster where ratings differ") \
+	_(PREV_DISAGREE, "previous cluster where ratings differ") \
+	_(LOCK, "lock (finalise) or reopen the site (lead)") \
+	_(NOTE_ADD, "capture a new note (from your last activity)") \
+	_(NOTE_DELETE, "delete the note (u undoes)") \
+	_(NOTE_UNDO, "undo the last delete") \
+	_(NOTE_SAVE, "save the note and start the next one") \
+	_(NOTE_TAG, "tag or untag a cluster (type-ahead on code or title)") \
+	_(NOTE_VALENCE, "set the valence: neutral, strength, growth") \
+	_(NOTE_ACTIVITY, "choose the activity the note comes from") \
+	_(FILTER, "filter by site, cluster, domain, source, author, valence, subgroup, date") \
+	_(FILTER_CLEAR, "clear every filter and the search") \
+	_(SEARCH, "full-text search: words, \"a phrase\", prefix*") \
+	_(JUMP_RUBRIC, "go to the note's first cluster in the rubric")
 
 enum action {
 #define ACTION_ENUM(name, help) ACT_##name,

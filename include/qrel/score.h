@@ -1,5 +1,6 @@
 /* score.h: rubric scores: who may give which, the one-transaction write with its
- * change log, blind reading for consensus, and the reads the rubric screen draws. */
+ * change log, blind reading for consensus, disagreement, locks, and the reads the
+ * rubric screen draws. */
 #ifndef QREL_SCORE_H
 #define QREL_SCORE_H
 
@@ -13,6 +14,9 @@ enum score_kind { SCORE_TEAM, SCORE_SELF, SCORE_CONSENSUS };
 #define SCORE_MAX_LEVELS 9	/* the schema's bound on a framework's scale */
 #define SCORE_KEEP (-1)		/* score_set: leave the level as it is */
 #define SCORE_TRIANGULATED 3	/* distinct source types that make a score triangulated */
+#define SCORE_DISCUSS_SPREAD 2	/* team levels this far apart need discussion */
+#define SCORE_MAX_TEAM 64	/* team raters counted for one cluster at one site */
+#define SCORE_MAX_SOURCES 16
 
 const char *score_kind_name(enum score_kind kind);
 /* "team", "self" or "consensus"; QREL_PARSE otherwise. */
@@ -65,6 +69,7 @@ struct score_node {
 	int level;		/* clusters only: 0 when not rated */
 	bool insufficient;
 	struct score_evidence ev;
+	bool disagree;		/* set by score_mark_disagreements */
 };
 
 int score_tree(struct db *db, int64_t review, int64_t site, int64_t rater, enum score_kind kind,
@@ -95,6 +100,48 @@ struct score_entry {
 int score_list(struct db *db, int64_t review, const char *viewer, int64_t site, int64_t cluster,
 	       struct score_entry **out, int *n);
 void score_list_free(struct score_entry *e, int n);
+/* Are others' scores for (site, cluster) hidden from viewer (no lead, no consensus yet)? */
+bool score_blind(struct db *db, int64_t review, const char *viewer, int64_t site, int64_t cluster);
+
+/* ---- disagreement ---- */
+
+/* The levels given for one cluster at one site (NE and unrated left out). */
+struct score_levels {
+	int team[SCORE_MAX_TEAM];
+	int nteam;
+	int self;		/* 0: none */
+	int consensus;		/* 0: none */
+};
+
+void score_levels_of(const struct score_entry *e, int n, struct score_levels *out);
+/* Highest minus lowest team level; 0 with fewer than two. */
+int score_spread(const struct score_levels *l);
+/* Does the self-evaluation differ from the team's view: the consensus when there
+ * is one, else the median (with an even count, outside the two middle levels)? */
+bool score_self_differs(const struct score_levels *l);
+/* A spread of SCORE_DISCUSS_SPREAD or more, or self differing from the team. */
+bool score_disagree(const struct score_levels *l);
+/* Sets each cluster node's disagree from the scores viewer may see at site, so
+ * marks never reveal what blind rating hides. */
+int score_mark_disagreements(struct db *db, int64_t review, const char *viewer, int64_t site,
+			     struct score_node *tree, int n);
+
+/* Live evidence notes at site for cluster, by source type, most first. */
+struct score_source {
+	char source[24];	/* as stored: "focus_group" */
+	int notes;
+};
+
+int score_sources(struct db *db, int64_t site, int64_t cluster, struct score_source *out, int max, int *n);
+
+/* ---- locks ---- */
+
+/* Locks (finalises) or reopens site, or the whole review when site is 0, as who:
+ * the lead only. Reopening needs a reason. The change log keeps entity "site" or
+ * "review", field "locked", old and new ("0"/"1") and the reason. */
+int score_lock_site(struct db *db, int64_t review, const char *who, int64_t site, bool lock,
+		    const char *reason);
+int score_lock_state(struct db *db, int64_t review, int64_t site, bool *site_locked, bool *review_locked);
 
 /* A score as exported: level is "2", "NE" or "" (not rated). */
 struct score_row {

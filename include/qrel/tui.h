@@ -34,6 +34,7 @@ struct app {
 	bool utf8;			/* draw Unicode; otherwise ASCII stand-ins */
 	bool color;
 	bool readonly;
+	int64_t focus_cluster;		/* a cluster one screen asks the next to select; 0: none */
 };
 
 /* What a key handler tells the core; the core decides what to repaint. */
@@ -61,6 +62,7 @@ struct screen_ops {
 extern const struct screen_ops overview_screen;
 extern const struct screen_ops rubric_screen;
 extern const struct screen_ops subgroups_screen;
+extern const struct screen_ops evidence_screen;
 
 /* wget_wch gives characters and function keys in one number space, and the
  * characters U+0101..U+01FF share numbers with KEY_MIN..KEY_MAX; keys handed to

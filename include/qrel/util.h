@@ -24,10 +24,12 @@ char *file_read(const char *path, size_t *len);
 /* Writes data to path through a temporary file under umask 077 and rename(). */
 int file_replace(const char *path, const char *data, size_t len);
 
-/* Creates the folder that will hold path (one level) with mode, if missing. */
+/* Creates the folder that will hold path with mode (and its parents), if missing. */
 int make_parent_dir(const char *path, unsigned mode);
 
 char *xstrdup(const char *s);
+/* Copies src into dst of size bytes, cut on a UTF-8 character boundary. */
+void str_copy(char *dst, size_t size, const char *src);
 char *str_trim(char *s);
 int str_to_long(const char *s, long *out);
 /* Joins dir and name into a new string. */

@@ -1,16 +1,19 @@
 #!/bin/sh
 # rubric.sh: scoring in a real terminal: a level on one key, an accented rationale
-# edited inline, a principal refused at another school, a draft kept across a hang-up.
+# edited inline, a principal refused at another school, a draft kept across a hang-up,
+# the rationale in $VISUAL, the consensus view with blind rating, the lead's lock and
+# reopen, and the layout at 80x24, 200x60 and across a resize.
 . "$(dirname "$0")/lib.sh"
 
 DB="$T/review.db"
 sample_db "$DB"
 REV=$(sql "$DB" "SELECT name FROM person WHERE role = 'reviewer' ORDER BY id LIMIT 1")
 SITE=$(sql "$DB" "SELECT code FROM site ORDER BY code LIMIT 1")
-# A cluster this reviewer has not scored at the first site, and how many j's reach it.
+# A cluster this reviewer has not scored at the first site, with no consensus
+# there yet, and how many j's reach it.
 CL=$(sql "$DB" "SELECT c.code FROM cluster c JOIN domain d ON d.id = c.domain_id
 	WHERE NOT EXISTS (SELECT 1 FROM score s JOIN person p ON p.id = s.rater_id JOIN site t ON t.id = s.site_id
-		WHERE s.cluster_id = c.id AND p.name = '$REV' AND t.code = '$SITE')
+		WHERE s.cluster_id = c.id AND t.code = '$SITE' AND (p.name = '$REV' OR s.kind = 'consensus'))
 	ORDER BY d.position, c.position LIMIT 1")
 IDX=$(sql "$DB" "SELECT count(*) FROM cluster c JOIN domain d ON d.id = c.domain_id, cluster c2
 	JOIN domain d2 ON d2.id = c2.domain_id WHERE c2.code = '$CL'
@@ -108,6 +111,137 @@ keys C-x
 check "Ctrl-X saves it" wait_for "Rationale saved"
 check "the draft became the rationale" test "$(sql "$DB" "SELECT rationale FROM score s WHERE $SCORE_WHERE")" = "$TEXT et un brouillon"
 check "and the draft is gone" test "$(sql "$DB" "SELECT count(*) FROM draft")" = 0
+keys Q
+wait_exit >/dev/null
+# ---- the rationale in $VISUAL: a script that appends a line, as a person would ----
+cat >"$T/fake-editor" <<'EOF'
+#!/bin/sh
+# fake-editor: appends a line to the file it is given and notes its mode.
+stat -c %a "$1" >"$(dirname "$0")/editor-mode"
+printf '%s\n' "Ajouté depuis VISUAL" >>"$1"
+EOF
+chmod +x "$T/fake-editor"
+RATIONALE="SELECT rationale FROM score s WHERE $SCORE_WHERE"
+START_ENV="VISUAL=$T/fake-editor"
+start --db "$DB" --as "$REV"
+wait_for "Review overview" >/dev/null
+goto_cluster
+keys C-e
+check "Ctrl-E saves what the editor wrote" wait_for "Rationale saved from $T/fake-editor for $CL"
+check "the editor's line is shown" wait_for "Ajouté depuis VISUAL"
+check "the screen is whole again after the editor" wait_for "Rubric: scored"
+check "the header is drawn again after the editor" wait_for "$REV (reviewer)"
+check "the temp file was private (0600)" test "$(cat "$T/editor-mode")" = 600
+check "the database holds the edited rationale" test "$(sql "$DB" "$RATIONALE")" = "$TEXT et un brouillon
+Ajouté depuis VISUAL"
+keys e
+wait_for "Editing the rationale" >/dev/null
+keys End
+keys -l " (inline)"
+wait_for "(inline)" >/dev/null
+keys C-e
+check "Ctrl-E from the inline editor takes its text along" wait_for "Rationale saved from"
+check "the database holds inline and editor text" test "$(sql "$DB" "$RATIONALE")" = "$TEXT et un brouillon
+Ajouté depuis VISUAL (inline)
+Ajouté depuis VISUAL"
+check "no draft is left after the editor" test "$(sql "$DB" "SELECT count(*) FROM draft")" = 0
+keys Q
+wait_exit >/dev/null
+BEFORE=$(sql "$DB" "$RATIONALE")
+START_ENV="VISUAL=false"
+start --db "$DB" --as "$REV"
+wait_for "Review overview" >/dev/null
+goto_cluster
+keys C-e
+check "an editor failing changes nothing and says so" wait_for "Rationale unchanged: the editor 'false' exited with status 1"
+check "the rationale is as before" test "$(sql "$DB" "$RATIONALE")" = "$BEFORE"
+keys Q
+wait_exit >/dev/null
+START_ENV=
+
+# ---- the consensus view: two more reviewers disagree by two levels ----
+REV2=$(sql "$DB" "SELECT name FROM person WHERE role = 'reviewer' ORDER BY id LIMIT 1 OFFSET 1")
+REV3=$(sql "$DB" "SELECT name FROM person WHERE role = 'reviewer' ORDER BY id LIMIT 1 OFFSET 2")
+LEAD=$(sql "$DB" "SELECT name FROM person WHERE role = 'lead' LIMIT 1")
+"$QREL" score --db "$DB" --as "$REV2" --site "$SITE" --cluster "$CL" --level 3 --rationale "Forte équipe" >/dev/null
+"$QREL" score --db "$DB" --as "$REV3" --site "$SITE" --cluster "$CL" --level 1 --rationale "Peu de preuves" >/dev/null
+# on_row TEXT: the tree row of $CL holds TEXT.
+on_row() { screen | grep -F " $CL " | grep -qF "$1"; }
+
+start --db "$DB" --as "$REV"
+wait_for "Review overview" >/dev/null
+goto_cluster
+check "a reviewer's tree shows no mark before consensus" sh -c "! $(command -v tmux) -L '$TMUX_SOCKET' capture-pane -p -t qrel | grep -F ' $CL ' | grep -qF '≠'"
+keys v
+check "v opens the consensus view" wait_for "Consensus: scored"
+check "blind rating: other ratings hidden until consensus" wait_for "Other ratings hidden until consensus"
+check "a reviewer does not see another's rationale" sh -c "! $(command -v tmux) -L '$TMUX_SOCKET' capture-pane -p -t qrel | grep -qF 'Forte équipe'"
+keys Q
+wait_exit >/dev/null
+
+start --db "$DB" --as "$LEAD"
+wait_for "Review overview" >/dev/null
+goto_cluster
+check "the lead's tree marks the split cluster" on_row "≠"
+check "the rule counts the clusters to discuss" wait_for "to discuss"
+keys v
+check "the lead's consensus view gives the spread" wait_for "Spread 2 (team 1 to 3, 3 raters)"
+check "and says why it is marked" wait_for "≠ team raters differ by two levels"
+check "every rater's rationale is there" wait_for "Forte équipe"
+check "every rater's rationale is there (2)" wait_for "Peu de preuves"
+check "evidence counts by source type" wait_for "Evidence: "
+keys 2
+check "2 in the view records the consensus" wait_for "$CL at $SITE: consensus score 2"
+check "the consensus is in the database" test "$(sql "$DB" "SELECT level FROM score s JOIN person p ON p.id = s.rater_id
+	WHERE p.name = '$LEAD' AND s.kind = 'consensus' AND s.site_id = (SELECT id FROM site WHERE code = '$SITE')
+	AND s.cluster_id = (SELECT id FROM cluster WHERE code = '$CL')")" = 2
+keys n
+check "n goes to a cluster to discuss" wait_for "≠ "
+
+# ---- lock and reopen ----
+keys L
+check "L asks before locking" wait_for "Lock site $SITE? y/n"
+keys y
+check "a locked site is marked LOCKED" wait_for " LOCKED  Consensus: scored"
+check "locking is logged" test "$(sql "$DB" "SELECT count(*) FROM change_log WHERE entity = 'site'
+	AND field = 'locked' AND old = '0' AND new = '1' AND who = '$LEAD'")" = 1
+check "a score at a locked site is refused" sh -c "! '$QREL' score --db '$DB' --as '$REV' --site '$SITE' --cluster '$CL' --level 1 2>/dev/null"
+keys 3
+check "the lead's digits are refused too" wait_for "Not saved: site $SITE is locked"
+keys L
+check "L on a locked site asks for a reason" wait_for "Reason to reopen $SITE"
+keys Enter
+check "an empty reason is refused" wait_for "Type the reason to reopen $SITE"
+keys -l "Évidence tardive"
+keys Enter
+check "reopening says where the reason went" wait_for "Site $SITE reopened"
+check "reopening is logged with its reason" test "$(sql "$DB" "SELECT count(*) FROM change_log WHERE entity = 'site'
+	AND field = 'locked' AND old = '1' AND new = '0' AND reason = 'Évidence tardive'")" = 1
+check "scores are accepted again" sh -c "'$QREL' score --db '$DB' --as '$REV' --site '$SITE' --cluster '$CL' --level 2 >/dev/null"
+keys Q
+wait_exit >/dev/null
+check "a reviewer cannot lock from the command line" sh -c "! '$QREL' lock --db '$DB' --as '$REV' --site '$SITE' 2>/dev/null"
+check "reopen without a reason is a usage error" sh -c "'$QREL' reopen --db '$DB' --as '$LEAD' --review 2>/dev/null; test \$? = 2"
+
+start --db "$DB" --as "$REV"
+wait_for "Review overview" >/dev/null
+goto_cluster
+keys v
+check "after consensus a reviewer sees every rating" wait_for "Forte équipe"
+keys Q
+wait_exit >/dev/null
+
+# ---- room: whole titles at 200x60, narrower at 80x24, and across a resize ----
+LONG=$(sql "$DB" "SELECT title FROM cluster ORDER BY length(title) DESC LIMIT 1")
+start 200x60 --db "$DB" --as "$LEAD"
+wait_for "Review overview" >/dev/null
+keys R
+check "a large terminal shows whole cluster titles" wait_for "$LONG ["
+tm resize-window -t qrel -x 80 -y 24
+check "after a resize to 80x24 the rubric is drawn again" wait_for "Rubric: scored"
+check "and the titles give way" sh -c "! $(command -v tmux) -L '$TMUX_SOCKET' capture-pane -p -t qrel | grep -qF '$LONG'"
+tm resize-window -t qrel -x 200 -y 60
+check "back at 200x60 the titles are whole" wait_for "$LONG ["
 keys Q
 wait_exit >/dev/null
 check "database passes qrel check at the end" sh -c "'$QREL' check --db '$DB' >/dev/null"

@@ -1,13 +1,18 @@
-/* test_score.c: who may score what, locks, blind rating, the change log, and drafts. */
+/* test_score.c: who may score what, locks and reopening, blind rating, disagreement,
+ * the change log, drafts, and the external editor round trip. */
 #include "qrel/qrel.h"
 #include "qrel/db.h"
 #include "qrel/draft.h"
+#include "qrel/external_editor.h"
 #include "qrel/framework.h"
 #include "qrel/score.h"
 #include "qrel/store.h"
+#include "qrel/util.h"
 
 #include <setjmp.h>
 #include <cmocka.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #define FIXTURE(name) QREL_SRCDIR "/tests/unit/fixtures/" name
@@ -393,7 +398,303 @@ test_kind_names(void **state)
 	assert_string_equal(score_kind_name(SCORE_SELF), "self");
 }
 
+
+static long long
+lock_logged(struct fx *f, const char *entity, const char *old, const char *new, const char *reason)
+{
+	static const char sql[] = "SELECT count(*) FROM change_log WHERE entity = ?1 AND field = 'locked' "
+				  "AND old = ?2 AND new = ?3 AND reason = ?4 AND who = 'Lena Lead'";
+	sqlite3_stmt *st = db_stmt(f->db, sql);
+	long long n;
+
+	db_bind_text(st, 1, entity);
+	db_bind_text(st, 2, old);
+	db_bind_text(st, 3, new);
+	db_bind_text(st, 4, reason);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	n = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return n;
+}
+
+static void
+test_lock_only_lead(void **state)
+{
+	struct fx *f = *state;
+	bool site, review;
+
+	assert_int_equal(score_lock_site(f->db, f->review, "Rémi Reviewer", f->a, true, NULL), QREL_DENIED);
+	assert_non_null(strstr(error_message(), "only the lead"));
+	assert_int_equal(score_lock_site(f->db, f->review, "Pat Principal", f->a, true, NULL), QREL_DENIED);
+	assert_int_equal(score_lock_site(f->db, f->review, "Nobody", f->a, true, NULL), QREL_DENIED);
+	assert_int_equal(count(f, "SELECT count(*) FROM site WHERE locked"), 0);
+	assert_int_equal(score_lock_site(f->db, f->review, "Lena Lead", f->a, true, NULL), QREL_OK);
+	assert_int_equal(score_lock_state(f->db, f->review, f->a, &site, &review), QREL_OK);
+	assert_true(site);
+	assert_false(review);
+	assert_int_equal(lock_logged(f, "site", "0", "1", ""), 1);
+	assert_int_equal(score_lock_site(f->db, f->review, "Lena Lead", f->a, true, NULL), QREL_CONFLICT);
+	assert_non_null(strstr(error_message(), "site A is already locked"));
+	assert_int_equal(score_lock_site(f->db, f->review, "Rémi Reviewer", f->a, false, "why"), QREL_DENIED);
+	assert_int_equal(count(f, "SELECT count(*) FROM change_log"), 1);
+}
+
+static void
+test_locked_then_reopened(void **state)
+{
+	struct fx *f = *state;
+	const char *who = "Rémi Reviewer";
+
+	assert_int_equal(score_lock_site(f->db, f->review, "Lena Lead", f->a, true, NULL), QREL_OK);
+	assert_int_equal(score_set(f->db, f->review, who, f->a, f->c1, SCORE_TEAM, 2, false, NULL), QREL_LOCKED);
+	assert_int_equal(score_set(f->db, f->review, who, f->b, f->c1, SCORE_TEAM, 2, false, NULL), QREL_OK);
+	/* Reopening needs a reason: none, or only spaces, is refused and changes nothing. */
+	assert_int_equal(score_lock_site(f->db, f->review, "Lena Lead", f->a, false, NULL), QREL_USAGE);
+	assert_non_null(strstr(error_message(), "reason"));
+	assert_int_equal(score_lock_site(f->db, f->review, "Lena Lead", f->a, false, "  \n "), QREL_USAGE);
+	assert_int_equal(count(f, "SELECT locked FROM site WHERE code = 'A'"), 1);
+	assert_int_equal(score_lock_site(f->db, f->review, "Lena Lead", f->a, false, " Late évidence "), QREL_OK);
+	assert_int_equal(lock_logged(f, "site", "1", "0", "Late évidence"), 1);
+	assert_int_equal(count(f, "SELECT count(*) FROM change_log c JOIN site s ON s.uuid = c.entity_uuid "
+			      "WHERE c.entity = 'site' AND s.code = 'A'"), 2);
+	assert_int_equal(score_set(f->db, f->review, who, f->a, f->c1, SCORE_TEAM, 2, false, NULL), QREL_OK);
+	assert_int_equal(score_lock_site(f->db, f->review, "Lena Lead", f->a, false, "again"), QREL_CONFLICT);
+}
+
+static void
+test_lock_review(void **state)
+{
+	struct fx *f = *state;
+	bool site, review;
+
+	assert_int_equal(score_lock_site(f->db, f->review, "Lena Lead", 0, true, "final"), QREL_OK);
+	assert_int_equal(lock_logged(f, "review", "0", "1", "final"), 1);
+	assert_int_equal(score_lock_state(f->db, f->review, f->b, &site, &review), QREL_OK);
+	assert_false(site);
+	assert_true(review);
+	assert_int_equal(score_set(f->db, f->review, "Rémi Reviewer", f->b, f->c1, SCORE_TEAM, 2, false, NULL),
+			 QREL_LOCKED);
+	assert_int_equal(score_set(f->db, f->review, "Lena Lead", f->b, f->c1, SCORE_CONSENSUS, 2, false, NULL),
+			 QREL_LOCKED);
+	assert_int_equal(score_lock_site(f->db, f->review, "Lena Lead", 0, false, "a typo"), QREL_OK);
+	assert_int_equal(score_set(f->db, f->review, "Rémi Reviewer", f->b, f->c1, SCORE_TEAM, 2, false, NULL),
+			 QREL_OK);
+	assert_int_equal(score_lock_site(f->db, f->review, "Lena Lead", 9999, true, NULL), QREL_NOTFOUND);
+}
+
+static struct score_levels
+levels(int self, int consensus, int n, const int *team)
+{
+	struct score_levels l = { .nteam = n, .self = self, .consensus = consensus };
+
+	memcpy(l.team, team, (size_t)n * sizeof(*team));
+	return l;
+}
+
+static void
+test_disagreement_predicate(void **state)
+{
+	struct score_levels l;
+
+	UNUSED(state);
+	l = levels(0, 0, 3, (int[]){ 1, 2, 3 });
+	assert_int_equal(score_spread(&l), 2);
+	assert_true(score_disagree(&l));
+	l = levels(0, 0, 3, (int[]){ 2, 3, 3 });
+	assert_int_equal(score_spread(&l), 1);
+	assert_false(score_disagree(&l));
+	l = levels(0, 0, 1, (int[]){ 3 });
+	assert_int_equal(score_spread(&l), 0);
+	/* Self against the team's median; with an even count, the two middle levels. */
+	l = levels(3, 0, 3, (int[]){ 2, 2, 3 });
+	assert_true(score_self_differs(&l));
+	assert_true(score_disagree(&l));
+	l = levels(2, 0, 3, (int[]){ 3, 2, 2 });
+	assert_false(score_disagree(&l));
+	l = levels(2, 0, 2, (int[]){ 2, 3 });
+	assert_false(score_self_differs(&l));
+	l = levels(1, 0, 2, (int[]){ 2, 3 });
+	assert_true(score_self_differs(&l));
+	/* Once there is a consensus, self is held against it. */
+	l = levels(2, 3, 3, (int[]){ 2, 2, 2 });
+	assert_true(score_self_differs(&l));
+	l = levels(3, 3, 3, (int[]){ 2, 2, 2 });
+	assert_false(score_disagree(&l));
+	/* No self level, or no team level: nothing to differ from. */
+	l = levels(0, 2, 2, (int[]){ 2, 3 });
+	assert_false(score_disagree(&l));
+	l = levels(3, 0, 0, (int[]){ 0 });
+	assert_false(score_disagree(&l));
+}
+
+/* The marks follow blind rating: a reviewer sees none until consensus. */
+static void
+test_disagreement_marks(void **state)
+{
+	struct fx *f = *state;
+	int64_t rater = store_person_id(f->db, f->review, "Rémi Reviewer");
+	struct score_entry *e;
+	struct score_levels l;
+	struct score_node *t;
+	int n, ne;
+
+	assert_int_equal(score_set(f->db, f->review, "Rémi Reviewer", f->a, f->c1, SCORE_TEAM, 1, false, NULL), QREL_OK);
+	assert_int_equal(score_set(f->db, f->review, "Rita Reviewer", f->a, f->c1, SCORE_TEAM, 3, false, NULL), QREL_OK);
+	assert_int_equal(score_set(f->db, f->review, "Rita Reviewer", f->a, f->c2, SCORE_TEAM, 0, true, NULL), QREL_OK);
+	assert_int_equal(score_set(f->db, f->review, "Rémi Reviewer", f->a, f->c2, SCORE_TEAM, 2, false, NULL), QREL_OK);
+	assert_int_equal(score_tree(f->db, f->review, f->a, rater, SCORE_TEAM, &t, &n), QREL_OK);
+	assert_int_equal(score_mark_disagreements(f->db, f->review, "Lena Lead", f->a, t, n), QREL_OK);
+	assert_true(t[1].disagree);
+	assert_false(t[2].disagree);	/* NE is not a level */
+	assert_int_equal(score_mark_disagreements(f->db, f->review, "Rémi Reviewer", f->a, t, n), QREL_OK);
+	assert_false(t[1].disagree);
+	assert_true(score_blind(f->db, f->review, "Rémi Reviewer", f->a, f->c1));
+	assert_false(score_blind(f->db, f->review, "Lena Lead", f->a, f->c1));
+	assert_int_equal(score_set(f->db, f->review, "Lena Lead", f->a, f->c1, SCORE_CONSENSUS, 2, false, NULL), QREL_OK);
+	assert_false(score_blind(f->db, f->review, "Rémi Reviewer", f->a, f->c1));
+	assert_int_equal(score_mark_disagreements(f->db, f->review, "Rémi Reviewer", f->a, t, n), QREL_OK);
+	assert_true(t[1].disagree);
+	free(t);
+	assert_int_equal(score_list(f->db, f->review, "Rémi Reviewer", f->a, f->c1, &e, &ne), QREL_OK);
+	score_levels_of(e, ne, &l);
+	score_list_free(e, ne);
+	assert_int_equal(l.nteam, 2);
+	assert_int_equal(l.consensus, 2);
+	assert_int_equal(score_spread(&l), 2);
+}
+
+static void
+test_sources(void **state)
+{
+	struct fx *f = *state;
+	struct score_source src[SCORE_MAX_SOURCES];
+	int n;
+
+	assert_int_equal(db_exec(f->db, notes_sql), QREL_OK);
+	assert_int_equal(score_sources(f->db, f->a, f->c1, src, SCORE_MAX_SOURCES, &n), QREL_OK);
+	assert_int_equal(n, 2);	/* the deleted focus group note does not count */
+	assert_string_equal(src[0].source, "survey");
+	assert_int_equal(src[0].notes, 2);
+	assert_string_equal(src[1].source, "interview");
+	assert_int_equal(score_sources(f->db, f->a, f->c1, src, 1, &n), QREL_OK);
+	assert_int_equal(n, 1);
+}
+
+/* ---- the external editor ---- */
+
+struct ed_fx {
+	char dir[64], script[128];
+};
+
+static int
+ed_setup(void **state)
+{
+	struct ed_fx *e = calloc(1, sizeof(*e));
+
+	snprintf(e->dir, sizeof(e->dir), "/tmp/qrel-ed-XXXXXX");
+	if (!mkdtemp(e->dir))
+		return -1;
+	snprintf(e->script, sizeof(e->script), "%s/ed", e->dir);
+	setenv("TMPDIR", e->dir, 1);
+	unsetenv("VISUAL");
+	*state = e;
+	return 0;
+}
+
+static int
+ed_teardown(void **state)
+{
+	struct ed_fx *e = *state;
+	char cmd[128];
+	int rc;
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", e->dir);
+	rc = system(cmd);
+	unsetenv("TMPDIR");
+	unsetenv("EDITOR");
+	unsetenv("VISUAL");
+	free(e);
+	return rc;
+}
+
+/* A script standing in for an editor; its mode and words go to DIR/seen. */
+static void
+write_script(struct ed_fx *e, const char *body)
+{
+	FILE *fp = fopen(e->script, "w");
+
+	assert_non_null(fp);
+	fprintf(fp, "#!/bin/sh\nstat -c %%a \"$2\" > '%s/seen'\necho \"$1\" >> '%s/seen'\n%s\n", e->dir, e->dir,
+		body);
+	fclose(fp);
+	chmod(e->script, 0700);
+}
+
+static int
+files_in(const char *dir)
+{
+	char cmd[160];
+
+	snprintf(cmd, sizeof(cmd), "exit $(ls '%s' | grep -c qrel-edit)", dir);
+	return WEXITSTATUS(system(cmd));
+}
+
+static void
+test_external_edit_appends(void **state)
+{
+	struct ed_fx *e = *state;
+	char env[160], *out = NULL, *seen, path[128];
+
+	write_script(e, "printf 'Ajouté\\n' >> \"$2\"");
+	snprintf(env, sizeof(env), "%s --flag", e->script);	/* split on spaces, no shell */
+	setenv("EDITOR", env, 1);
+	assert_string_equal(external_editor_command(), env);
+	assert_int_equal(external_edit("Équipe engagée\n", &out), QREL_OK);
+	assert_string_equal(out, "Équipe engagée\nAjouté\n");
+	free(out);
+	snprintf(path, sizeof(path), "%s/seen", e->dir);
+	seen = file_read(path, NULL);
+	assert_string_equal(seen, "600\n--flag\n");
+	free(seen);
+	assert_int_equal(files_in(e->dir), 0);	/* the temp file is gone */
+	/* A text without a final newline gets one, so the appended line is a line. */
+	assert_int_equal(external_edit("Sans fin", &out), QREL_OK);
+	assert_string_equal(out, "Sans fin\nAjouté\n");
+	free(out);
+	assert_int_equal(external_edit("", &out), QREL_OK);
+	assert_string_equal(out, "Ajouté\n");
+	free(out);
+}
+
+static void
+test_external_edit_failure(void **state)
+{
+	struct ed_fx *e = *state;
+	char env[160], *out = (char *)"x";
+
+	write_script(e, "echo changed > \"$2\"; exit 3");
+	snprintf(env, sizeof(env), "%s -", e->script);
+	setenv("VISUAL", env, 1);
+	setenv("EDITOR", "/nonexistent/editor", 1);	/* VISUAL comes first */
+	assert_int_equal(external_edit("keep", &out), QREL_IO);
+	assert_null(out);
+	assert_non_null(strstr(error_message(), "exited with status 3"));
+	assert_int_equal(files_in(e->dir), 0);
+	setenv("VISUAL", "/nonexistent/editor", 1);
+	assert_int_equal(external_edit("keep", &out), QREL_IO);
+	assert_non_null(strstr(error_message(), "could not run"));
+	write_script(e, "rm \"$2\"");
+	setenv("VISUAL", env, 1);
+	assert_int_equal(external_edit("keep", &out), QREL_IO);
+	assert_non_null(strstr(error_message(), "read back"));
+	assert_null(out);
+	unsetenv("VISUAL");
+	unsetenv("EDITOR");
+	assert_string_equal(external_editor_command(), "vi");
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+#define ED(name) cmocka_unit_test_setup_teardown(name, ed_setup, ed_teardown)
 
 int
 main(void)
@@ -412,6 +713,14 @@ main(void)
 		T(test_rubric_text),
 		T(test_export_order),
 		cmocka_unit_test(test_kind_names),
+		T(test_lock_only_lead),
+		T(test_locked_then_reopened),
+		T(test_lock_review),
+		cmocka_unit_test(test_disagreement_predicate),
+		T(test_disagreement_marks),
+		T(test_sources),
+		ED(test_external_edit_appends),
+		ED(test_external_edit_failure),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

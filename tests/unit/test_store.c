@@ -43,7 +43,7 @@ test_create_is_private_and_migrated(void **state)
 {
 	struct db *db;
 	struct stat st;
-	char *path = tmp_path("sub/new.db");
+	char *path = tmp_path("sub/deeper/new.db");
 
 	UNUSED(state);
 	assert_int_equal(db_open(path, DB_CREATE, &db), QREL_OK);
@@ -52,7 +52,9 @@ test_create_is_private_and_migrated(void **state)
 	db_close(db);
 	assert_int_equal(stat(path, &st), 0);
 	assert_int_equal(st.st_mode & 0777, 0600);
-	assert_int_equal(stat(tmp_path("sub"), &st), 0);
+	assert_int_equal(stat(tmp_path("sub/deeper"), &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0700);
+	assert_int_equal(stat(tmp_path("sub"), &st), 0); /* missing parents are made private too */
 	assert_int_equal(st.st_mode & 0777, 0700);
 }
 

@@ -1,0 +1,23 @@
+/* backup.h: a consistent copy of a live store (SQLite's online backup API), written 0600 and renamed into place. */
+#ifndef QREL_BACKUP_H
+#define QREL_BACKUP_H
+
+struct db;
+
+struct backup_stats {
+	int pages;		/* pages in the copy */
+	int steps;		/* backup_step calls */
+	int restarts;		/* times another process's write made the copy start over */
+};
+
+/* Copies db (open, possibly being written by others) to out: a temporary file
+ * beside out (mode 0600), filled in chunks with pauses so writers proceed, synced,
+ * checked and renamed over out. On failure out is untouched. */
+int backup_db(struct db *db, const char *out, struct backup_stats *st);
+
+/* Creates an empty 0600 temporary file beside path; *tmp is malloc'd. */
+int backup_temp_file(const char *path, char **tmp);
+/* fsync path, then rename it to dest (and on failure unlink it). */
+int backup_commit_file(const char *tmp, const char *dest);
+
+#endif

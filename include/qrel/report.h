@@ -1,0 +1,106 @@
+/* report.h: the review report: one model gathered once from the store, and a writer per format (HTML, Markdown, CSV, JSON). */
+#ifndef QREL_REPORT_H
+#define QREL_REPORT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "qrel/agree.h"
+#include "qrel/dashboard.h"
+#include "qrel/subgroup.h"
+
+struct db;
+struct settings;
+
+enum report_format { REPORT_HTML, REPORT_MD, REPORT_CSV, REPORT_JSON };
+
+#define REPORT_QUOTES 3		/* default quotes per cluster and valence */
+#define REPORT_SOURCES 7	/* note source types, in schema order */
+
+struct report_options {
+	int64_t site;			/* 0: the whole review */
+	int quotes;			/* most recent strengths and growth notes per cluster */
+	bool all_years;			/* subgroup findings of every year, not just the latest */
+	const struct settings *settings;	/* thresholds and [privacy] min_display */
+};
+
+struct report_person {
+	char name[128], role[16], site[32];
+};
+
+/* A note quoted as evidence; text is malloc'd. */
+struct report_quote {
+	char *text;
+	char source[24];
+	char site[32];
+	char date[11];		/* YYYY-MM-DD: the activity's date, else when it was written */
+};
+
+struct report_quotes {
+	struct report_quote strength[REPORT_QUOTES * 4], growth[REPORT_QUOTES * 4];
+	int nstrength, ngrowth;
+	int total_strength, total_growth;	/* how many there are in all */
+};
+
+struct report {
+	struct db *db;			/* for the action plan, written by its own module */
+	int64_t review;
+	struct report_options opt;
+	char title[160], district[160], starts[11], ends[11];
+	struct dash_frame frame;
+	struct dash_site *site;
+	int nsites;
+	struct dash_cell *cell;		/* cell[s * frame.ncl + c] */
+	struct report_quotes *quotes;	/* per cluster */
+	struct report_person *team;
+	int nteam;
+	int activities[REPORT_SOURCES];	/* by source type */
+	struct agree_result agree_all, *agree_domain;	/* agree_domain[frame.ndom] */
+	struct subgroup_table *finding;	/* tables with at least one flagged group */
+	int nfindings;
+	long min_display;
+	bool activity_dates;		/* the dates come from the activities, not the notes */
+};
+
+/* "interview" -> "Interviews"; index in schema order. */
+const char *report_source_name(int i);
+const char *report_source_label(int i);
+const char *report_format_name(enum report_format f);	/* "html" ... */
+const char *report_format_ext(enum report_format f);	/* ".html", ".md" ... */
+int report_format_parse(const char *s, enum report_format *f);
+
+/* Gathers the model: a handful of whole-review queries, one pass over the notes. */
+int report_build(struct db *db, int64_t review, const struct report_options *o, struct report *out);
+void report_free(struct report *r);
+
+int report_write(const struct report *r, enum report_format f, FILE *out);
+int report_write_html(const struct report *r, FILE *out);
+int report_write_md(const struct report *r, FILE *out);
+int report_write_csv(const struct report *r, FILE *out);
+int report_write_json(const struct report *r, FILE *out);
+
+/* Writes the report to path through a temporary file and rename(). */
+int report_save(const struct report *r, enum report_format f, const char *path);
+
+/* ---- shared by the writers ---- */
+
+/* "2", "NE" or "" for a level cell. */
+void report_level_text(int level, char *buf, size_t size);
+/* "2.5" or "" for a team median. */
+void report_median_text(double m, char *buf, size_t size);
+/* A statistic as "0.8123" or "n/a". */
+void report_stat_text(const struct agree_value *v, char *buf, size_t size);
+/* The agreement columns with their headings, for the writers' loops. */
+#define REPORT_AGREE_STATS 9
+const char *report_agree_name(int i);	/* "exact_agreement" ... */
+const char *report_agree_label(int i);	/* "Exact agreement" ... */
+const struct agree_value *report_agree_value(const struct agree_result *r, int i);
+/* The number shown for a subgroup value: "12.3%" or "*" when withheld, "" when undefined. */
+void report_rate_text(const struct risk_value *v, bool hidden, char *buf, size_t size);
+/* The sentence "Quotes: the 3 most recent ..." the formats share. */
+void report_quote_rule(const struct report *r, char *buf, size_t size);
+/* Has the review an action plan module's tables? */
+bool report_has_plan(const struct report *r);
+
+#endif

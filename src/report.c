@@ -1,0 +1,624 @@
+/* report.c: gathers the report's model from the store once, so every format prints the same facts. */
+#include "qrel/qrel.h"
+#include "qrel/report.h"
+#include "qrel/agree_db.h"
+#include "qrel/db.h"
+#include "qrel/settings.h"
+#include "qrel/util.h"
+
+static const char *const source_names[REPORT_SOURCES] = {
+	"interview", "focus_group", "document_review", "site_observation",
+	"remote_observation", "survey", "self_evaluation",
+};
+static const char *const source_labels[REPORT_SOURCES] = {
+	"Interviews", "Focus groups", "Document reviews", "Site observations",
+	"Remote observations", "Surveys", "Self-evaluations",
+};
+
+const char *
+report_source_name(int i)
+{
+	return i >= 0 && i < REPORT_SOURCES ? source_names[i] : "";
+}
+
+const char *
+report_source_label(int i)
+{
+	return i >= 0 && i < REPORT_SOURCES ? source_labels[i] : "";
+}
+
+static int
+source_index(const char *s)
+{
+	for (int i = 0; i < REPORT_SOURCES; i++)
+		if (strcmp(s, source_names[i]) == 0)
+			return i;
+	return -1;
+}
+
+/* Copies as much of src as fits. */
+static void
+copy(char *dst, size_t size, const char *src)
+{
+	snprintf(dst, size, "%s", src ? src : "");
+}
+
+/* ---- the review, its team and its activities ---- */
+
+static int
+read_review(struct report *r)
+{
+	static const char sql[] = "SELECT title, district, coalesce(substr(starts, 1, 10), ''),"
+				  " coalesce(substr(ends, 1, 10), '') FROM review WHERE id = ?1";
+	sqlite3_stmt *st = db_stmt(r->db, sql);
+	int rc;
+
+	if (!st)
+		return QREL_DB;
+	sqlite3_bind_int64(st, 1, r->review);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		copy(r->title, sizeof(r->title), db_col_text(st, 0));
+		copy(r->district, sizeof(r->district), db_col_text(st, 1));
+		copy(r->starts, sizeof(r->starts), db_col_text(st, 2));
+		copy(r->ends, sizeof(r->ends), db_col_text(st, 3));
+	}
+	sqlite3_reset(st);
+	if (rc == SQLITE_DONE)
+		return error(QREL_NOTFOUND, "no review %lld", (long long)r->review);
+	return rc == SQLITE_ROW ? QREL_OK : db_fail(r->db, "reading the review");
+}
+
+static const char team_sql[] =
+	"SELECT p.name, p.role, coalesce(s.code, '') FROM person p LEFT JOIN site s ON s.id = p.site_id"
+	" WHERE p.review_id = ?1 AND (?2 = 0 OR p.site_id IS NULL OR p.site_id = ?2)"
+	" ORDER BY CASE p.role WHEN 'lead' THEN 0 WHEN 'reviewer' THEN 1 WHEN 'principal' THEN 2 ELSE 3 END,"
+	" p.name";
+
+static int
+read_team(struct report *r)
+{
+	sqlite3_stmt *st = db_stmt(r->db, team_sql);
+	int rc = QREL_OK, step;
+
+	if (!st)
+		return QREL_DB;
+	sqlite3_bind_int64(st, 1, r->review);
+	sqlite3_bind_int64(st, 2, r->opt.site);
+	while (rc == QREL_OK && (step = sqlite3_step(st)) == SQLITE_ROW) {
+		struct report_person *p = realloc(r->team, (size_t)(r->nteam + 1) * sizeof(*p));
+
+		if (!p) {
+			rc = error(QREL_NOMEM, "out of memory reading the team");
+			break;
+		}
+		r->team = p;
+		p = &p[r->nteam++];
+		copy(p->name, sizeof(p->name), db_col_text(st, 0));
+		copy(p->role, sizeof(p->role), db_col_text(st, 1));
+		copy(p->site, sizeof(p->site), db_col_text(st, 2));
+	}
+	if (rc == QREL_OK && step != SQLITE_DONE)
+		rc = db_fail(r->db, "reading the team");
+	sqlite3_reset(st);
+	return rc;
+}
+
+static const char activity_sql[] =
+	"SELECT source, count(*), min(substr(held_at, 1, 10)), max(substr(held_at, 1, 10)) FROM activity"
+	" WHERE review_id = ?1 AND (?2 = 0 OR site_id = ?2) GROUP BY source";
+/* min and max of an indexed column: two index probes, not a scan. */
+static const char note_dates_sql[] =
+	"SELECT coalesce(substr(min(created_at), 1, 10), ''), coalesce(substr(max(created_at), 1, 10), '')"
+	" FROM note WHERE review_id = ?1";
+
+static void
+widen(char *lo, char *hi, const char *a, const char *b)
+{
+	if (*a && (!*lo || strcmp(a, lo) < 0))
+		copy(lo, 11, a);
+	if (*b && (!*hi || strcmp(b, hi) > 0))
+		copy(hi, 11, b);
+}
+
+static int
+read_activities(struct report *r, char *lo, char *hi)
+{
+	sqlite3_stmt *st = db_stmt(r->db, activity_sql);
+	int rc;
+
+	if (!st)
+		return QREL_DB;
+	sqlite3_bind_int64(st, 1, r->review);
+	sqlite3_bind_int64(st, 2, r->opt.site);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		int i = source_index(db_col_text(st, 0));
+
+		if (i >= 0)
+			r->activities[i] = sqlite3_column_int(st, 1);
+		widen(lo, hi, db_col_text(st, 2), db_col_text(st, 3));
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? QREL_OK : db_fail(r->db, "counting the activities");
+}
+
+/* The review's own dates, else the span of its activities, else of its notes. */
+static int
+read_dates(struct report *r)
+{
+	char lo[11] = "", hi[11] = "";
+	sqlite3_stmt *st;
+	int rc = read_activities(r, lo, hi);
+
+	r->activity_dates = *lo != '\0';
+	if (rc == QREL_OK && !*lo && (st = db_stmt(r->db, note_dates_sql))) {
+		sqlite3_bind_int64(st, 1, r->review);
+		if (sqlite3_step(st) == SQLITE_ROW)
+			widen(lo, hi, db_col_text(st, 0), db_col_text(st, 1));
+		sqlite3_reset(st);
+	}
+	if (!*r->starts)
+		copy(r->starts, sizeof(r->starts), lo);
+	if (!*r->ends)
+		copy(r->ends, sizeof(r->ends), hi);
+	return rc;
+}
+
+/* ---- sites and their cells ---- */
+
+static const char sites_sql[] =
+	"SELECT id, code, name, kind FROM site WHERE review_id = ?1 AND (?2 = 0 OR id = ?2) ORDER BY code, id";
+
+static int
+read_sites(struct report *r)
+{
+	sqlite3_stmt *st = db_stmt(r->db, sites_sql);
+	int rc = QREL_OK, step, cap = 0;
+
+	if (!st)
+		return QREL_DB;
+	sqlite3_bind_int64(st, 1, r->review);
+	sqlite3_bind_int64(st, 2, r->opt.site);
+	while (rc == QREL_OK && (step = sqlite3_step(st)) == SQLITE_ROW) {
+		struct dash_site *s;
+
+		if (r->nsites == cap) {
+			cap = cap ? cap * 2 : 64;
+			if (!(s = realloc(r->site, (size_t)cap * sizeof(*s)))) {
+				rc = error(QREL_NOMEM, "out of memory reading the sites");
+				break;
+			}
+			r->site = s;
+		}
+		s = &r->site[r->nsites++];
+		s->id = sqlite3_column_int64(st, 0);
+		copy(s->code, sizeof(s->code), db_col_text(st, 1));
+		copy(s->name, sizeof(s->name), db_col_text(st, 2));
+		s->district = strcmp(db_col_text(st, 3), "district") == 0;
+	}
+	if (rc == QREL_OK && step != SQLITE_DONE)
+		rc = db_fail(r->db, "reading the sites");
+	sqlite3_reset(st);
+	return rc;
+}
+
+/* Sites by id, for placing the rows of the whole-review scans. */
+struct site_ix {
+	int64_t id;
+	int index;
+};
+
+static int
+site_ix_cmp(const void *a, const void *b)
+{
+	const struct site_ix *x = a, *y = b;
+
+	return (x->id > y->id) - (x->id < y->id);
+}
+
+static struct site_ix *
+site_index_new(const struct report *r)
+{
+	struct site_ix *ix = malloc((size_t)(r->nsites + 1) * sizeof(*ix));
+
+	if (!ix)
+		return NULL;
+	for (int i = 0; i < r->nsites; i++)
+		ix[i] = (struct site_ix){ r->site[i].id, i };
+	qsort(ix, (size_t)r->nsites, sizeof(*ix), site_ix_cmp);
+	return ix;
+}
+
+static int
+site_lookup(const struct site_ix *ix, int n, int64_t id)
+{
+	struct site_ix key = { id, 0 }, *hit = bsearch(&key, ix, (size_t)n, sizeof(*ix), site_ix_cmp);
+
+	return hit ? hit->index : -1;
+}
+
+static const char scores_sql[] =
+	"SELECT site_id, cluster_id, kind, level, insufficient FROM score"
+	" WHERE review_id = ?1 AND (?2 = 0 OR site_id = ?2)";
+
+static int
+read_scores(struct report *r, const struct site_ix *ix)
+{
+	sqlite3_stmt *st = db_stmt(r->db, scores_sql);
+	int rc;
+
+	if (!st)
+		return QREL_DB;
+	sqlite3_bind_int64(st, 1, r->review);
+	sqlite3_bind_int64(st, 2, r->opt.site);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		int s = site_lookup(ix, r->nsites, sqlite3_column_int64(st, 0));
+		int c = dash_cluster_index(&r->frame, sqlite3_column_int64(st, 1));
+
+		if (s >= 0 && c >= 0)
+			dash_cell_score(&r->cell[(size_t)s * (size_t)r->frame.ncl + (size_t)c], db_col_text(st, 2),
+					sqlite3_column_int(st, 3), sqlite3_column_int(st, 4) != 0, false);
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? QREL_OK : db_fail(r->db, "reading the scores");
+}
+
+/* ---- evidence: one pass over the notes, then the quotes by id ---- */
+
+/* Walks the notes in rowid order and looks each one's clusters up: no sort,
+ * no temporary table, and no note text read (the texts come later, by id,
+ * for the few quoted). */
+static const char notes_sql[] =
+	"SELECT n.id, n.site_id, nc.cluster_id, n.source, n.valence, n.created_at"
+	" FROM note n CROSS JOIN note_cluster nc ON nc.note_id = n.id"
+	" WHERE n.review_id = ?1 AND n.deleted_at IS NULL";
+static const char site_notes_sql[] =
+	"SELECT n.id, n.site_id, nc.cluster_id, n.source, n.valence, n.created_at"
+	" FROM note n CROSS JOIN note_cluster nc ON nc.note_id = n.id"
+	" WHERE n.site_id = ?2 AND n.review_id = ?1 AND n.deleted_at IS NULL";
+static const char quote_sql[] =
+	"SELECT n.text, n.source, s.code, substr(coalesce(a.held_at, n.created_at), 1, 10)"
+	" FROM note n JOIN site s ON s.id = n.site_id LEFT JOIN activity a ON a.id = n.activity_id"
+	" WHERE n.id = ?1";
+
+/* The most recent notes of one cluster and valence, newest first. */
+struct top {
+	int64_t id[REPORT_QUOTES * 4];
+	char at[REPORT_QUOTES * 4][24];
+	int n;
+};
+
+static bool
+newer(const char *at, int64_t id, const char *at2, int64_t id2)
+{
+	int c = strcmp(at, at2);
+
+	return c > 0 || (c == 0 && id > id2);
+}
+
+static void
+top_add(struct top *t, int k, int64_t id, const char *at)
+{
+	int i;
+
+	if (k <= 0 || (t->n == k && !newer(at, id, t->at[k - 1], t->id[k - 1])))
+		return;
+	i = t->n < k ? t->n++ : k - 1;
+	for (; i > 0 && newer(at, id, t->at[i - 1], t->id[i - 1]); i--) {
+		t->id[i] = t->id[i - 1];
+		memcpy(t->at[i], t->at[i - 1], sizeof(t->at[i]));
+	}
+	t->id[i] = id;
+	copy(t->at[i], sizeof(t->at[i]), at);
+}
+
+static void
+note_row(struct report *r, const struct site_ix *ix, sqlite3_stmt *st, struct top *top)
+{
+	int s = site_lookup(ix, r->nsites, sqlite3_column_int64(st, 1));
+	int c = dash_cluster_index(&r->frame, sqlite3_column_int64(st, 2));
+	const char *valence = db_col_text(st, 4);
+	struct dash_cell *cell;
+
+	if (s < 0 || c < 0)
+		return;
+	cell = &r->cell[(size_t)s * (size_t)r->frame.ncl + (size_t)c];
+	cell->notes++;
+	cell->sources |= dash_source_bit(db_col_text(st, 3));
+	if (strcmp(valence, "strength") == 0) {
+		r->quotes[c].total_strength++;
+		top_add(&top[2 * c], r->opt.quotes, sqlite3_column_int64(st, 0), db_col_text(st, 5));
+	} else if (strcmp(valence, "growth") == 0) {
+		r->quotes[c].total_growth++;
+		top_add(&top[2 * c + 1], r->opt.quotes, sqlite3_column_int64(st, 0), db_col_text(st, 5));
+	}
+}
+
+static int
+quote_read(struct report *r, int64_t id, struct report_quote *q)
+{
+	sqlite3_stmt *st = db_stmt(r->db, quote_sql);
+	int rc;
+
+	if (!st)
+		return QREL_DB;
+	sqlite3_bind_int64(st, 1, id);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		q->text = xstrdup(db_col_text(st, 0));
+		copy(q->source, sizeof(q->source), db_col_text(st, 1));
+		copy(q->site, sizeof(q->site), db_col_text(st, 2));
+		copy(q->date, sizeof(q->date), db_col_text(st, 3));
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW)
+		return db_fail(r->db, "reading a quoted note");
+	return q->text ? QREL_OK : error(QREL_NOMEM, "out of memory reading a note");
+}
+
+static int
+quotes_read(struct report *r, const struct top *top)
+{
+	int rc = QREL_OK;
+
+	for (int c = 0; c < r->frame.ncl && rc == QREL_OK; c++) {
+		struct report_quotes *q = &r->quotes[c];
+		const struct top *s = &top[2 * c], *g = &top[2 * c + 1];
+
+		for (int i = 0; i < s->n && rc == QREL_OK; i++)
+			if ((rc = quote_read(r, s->id[i], &q->strength[i])) == QREL_OK)
+				q->nstrength++;
+		for (int i = 0; i < g->n && rc == QREL_OK; i++)
+			if ((rc = quote_read(r, g->id[i], &q->growth[i])) == QREL_OK)
+				q->ngrowth++;
+	}
+	return rc;
+}
+
+static int
+read_notes(struct report *r, const struct site_ix *ix)
+{
+	sqlite3_stmt *st = db_stmt(r->db, r->opt.site ? site_notes_sql : notes_sql);
+	struct top *top = calloc(2 * (size_t)r->frame.ncl + 1, sizeof(*top));
+	int rc;
+
+	if (!st || !top) {
+		free(top);
+		return st ? error(QREL_NOMEM, "out of memory") : QREL_DB;
+	}
+	sqlite3_bind_int64(st, 1, r->review);
+	if (r->opt.site)
+		sqlite3_bind_int64(st, 2, r->opt.site);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		note_row(r, ix, st, top);
+	sqlite3_reset(st);
+	rc = rc == SQLITE_DONE ? quotes_read(r, top) : db_fail(r->db, "reading the evidence");
+	free(top);
+	return rc;
+}
+
+/* ---- agreement ---- */
+
+static int
+agreement_of(struct report *r, const char *domain, struct agree_result *out)
+{
+	struct agree_filter f = { r->opt.site, domain };
+	struct agree_data a;
+	int rc = agree_db_load(r->db, r->review, &f, &a);
+
+	if (rc != QREL_OK)
+		return rc;
+	if (agree_compute(a.scores, a.units, a.raters, a.levels, out) < 0)
+		rc = error(QREL_NOMEM, "cannot compute agreement");
+	agree_data_free(&a);
+	return rc;
+}
+
+static int
+read_agreement(struct report *r)
+{
+	int rc = agreement_of(r, NULL, &r->agree_all);
+
+	r->agree_domain = calloc((size_t)r->frame.ndom + 1, sizeof(*r->agree_domain));
+	if (!r->agree_domain)
+		return error(QREL_NOMEM, "out of memory");
+	for (int d = 0; d < r->frame.ndom && rc == QREL_OK; d++)
+		rc = agreement_of(r, r->frame.dom[d].code, &r->agree_domain[d]);
+	return rc;
+}
+
+/* ---- subgroup findings ---- */
+
+/*
+ * A review holds hundreds of thousands of subgroup tables; loading each to
+ * find the few with a flag would take minutes. This query names the tables
+ * where some group's plain risk ratio passes the threshold in this year's
+ * raw counts, with a small margin so rounding cannot drop one; subgroup_load
+ * then decides (minimums, sustained flags, suppression), so the list can
+ * only be too long, never too short.
+ */
+static const char candidates_sql[] =
+	"SELECT site_id, year, metric_id, dimension FROM ("
+	" SELECT r.site_id, r.year, r.metric_id, r.dimension, r.id AS rid, r.count AS c, r.enrolled AS e,"
+	"  sum(r.count) OVER w - r.count AS oc, sum(r.enrolled) OVER w - r.enrolled AS oe,"
+	"  m.direction AS dir, s.code AS code"
+	" FROM site s JOIN subgroup_row r ON r.site_id = s.id"
+	"  AND (?3 OR r.year = (SELECT max(x.year) FROM subgroup_row x WHERE x.site_id = s.id))"
+	" JOIN metric m ON m.id = r.metric_id"
+	" WHERE s.review_id = ?1 AND (?2 = 0 OR s.id = ?2)"
+	" WINDOW w AS (PARTITION BY r.site_id, r.year, r.metric_id, r.dimension))"
+	" WHERE c >= ?4 AND e >= ?5 AND oc >= ?4 AND oe >= ?5 AND oc > 0 AND"
+	" CASE WHEN dir = 'favourable' THEN c * oe * ?6 < oc * e * 1.0001"
+	" ELSE c * oe > ?6 * oc * e * 0.9999 END"
+	" GROUP BY site_id, year, metric_id, dimension"
+	" ORDER BY min(code), year DESC, metric_id, min(rid)";
+
+static bool
+any_flag(const struct subgroup_table *t)
+{
+	for (size_t i = 0; i < t->n; i++)
+		if (t->row[i].flagged)
+			return true;
+	return false;
+}
+
+static int
+finding_add(struct report *r, const struct subgroup_key *k, int *cap)
+{
+	struct subgroup_table t;
+	int rc = subgroup_load(r->db, k, r->opt.settings, &t);
+
+	if (rc != QREL_OK || !any_flag(&t)) {
+		subgroup_table_free(&t);
+		return rc;
+	}
+	if (r->nfindings == *cap) {
+		struct subgroup_table *grown;
+
+		*cap = *cap ? *cap * 2 : 32;
+		if (!(grown = realloc(r->finding, (size_t)*cap * sizeof(*grown)))) {
+			subgroup_table_free(&t);
+			return error(QREL_NOMEM, "out of memory for the subgroup findings");
+		}
+		r->finding = grown;
+	}
+	r->finding[r->nfindings++] = t;
+	return QREL_OK;
+}
+
+static void
+candidate_bind(const struct report *r, sqlite3_stmt *st)
+{
+	const struct settings *s = r->opt.settings;
+
+	sqlite3_bind_int64(st, 1, r->review);
+	sqlite3_bind_int64(st, 2, r->opt.site);
+	sqlite3_bind_int(st, 3, r->opt.all_years);
+	sqlite3_bind_int64(st, 4, s->min_cell);
+	sqlite3_bind_int64(st, 5, s->min_n);
+	sqlite3_bind_double(st, 6, s->threshold);
+}
+
+static struct subgroup_key *
+key_next(struct subgroup_key **keys, int *n, int *cap)
+{
+	if (*n == *cap) {
+		int grown_cap = *cap ? *cap * 2 : 64;
+		struct subgroup_key *grown = realloc(*keys, (size_t)grown_cap * sizeof(*grown));
+
+		if (!grown)
+			return NULL;
+		*keys = grown;
+		*cap = grown_cap;
+	}
+	return memset(&(*keys)[(*n)++], 0, sizeof(**keys));
+}
+
+/* The candidates' keys, read in full before any table is loaded (subgroup_load
+ * uses other statements of the same connection). */
+static int
+candidate_keys(struct report *r, struct subgroup_key **out, int *n)
+{
+	sqlite3_stmt *st = db_stmt(r->db, candidates_sql);
+	int rc = QREL_OK, step, cap = 0;
+	struct subgroup_key *k;
+
+	*out = NULL;
+	*n = 0;
+	if (!st)
+		return QREL_DB;
+	candidate_bind(r, st);
+	while (rc == QREL_OK && (step = sqlite3_step(st)) == SQLITE_ROW) {
+		if (!(k = key_next(out, n, &cap))) {
+			rc = error(QREL_NOMEM, "out of memory");
+			break;
+		}
+		k->site = sqlite3_column_int64(st, 0);
+		copy(k->year, sizeof(k->year), db_col_text(st, 1));
+		k->metric = sqlite3_column_int64(st, 2);
+		copy(k->dimension, sizeof(k->dimension), db_col_text(st, 3));
+	}
+	if (rc == QREL_OK && step != SQLITE_DONE)
+		rc = db_fail(r->db, "finding flagged subgroup tables");
+	sqlite3_reset(st);
+	return rc;
+}
+
+static int
+read_findings(struct report *r)
+{
+	struct subgroup_key *keys;
+	int n, cap = 0, rc = candidate_keys(r, &keys, &n);
+
+	for (int i = 0; i < n && rc == QREL_OK; i++)
+		rc = finding_add(r, &keys[i], &cap);
+	free(keys);
+	return rc;
+}
+
+/* ---- the whole model ---- */
+
+static int
+build_cells(struct report *r)
+{
+	struct site_ix *ix = site_index_new(r);
+	int rc;
+
+	r->cell = calloc((size_t)r->nsites * (size_t)r->frame.ncl + 1, sizeof(*r->cell));
+	r->quotes = calloc((size_t)r->frame.ncl + 1, sizeof(*r->quotes));
+	if (!ix || !r->cell || !r->quotes) {
+		free(ix);
+		return error(QREL_NOMEM, "out of memory for the report");
+	}
+	rc = read_scores(r, ix);
+	if (rc == QREL_OK)
+		rc = read_notes(r, ix);
+	free(ix);
+	return rc;
+}
+
+int
+report_build(struct db *db, int64_t review, const struct report_options *o, struct report *r)
+{
+	int rc;
+
+	memset(r, 0, sizeof(*r));
+	r->db = db;
+	r->review = review;
+	r->opt = *o;
+	if (r->opt.quotes < 0 || r->opt.quotes > REPORT_QUOTES * 4)
+		r->opt.quotes = REPORT_QUOTES;
+	r->min_display = o->settings->min_display;
+	if ((rc = read_review(r)) == QREL_OK && (rc = dash_frame_load(db, review, &r->frame)) == QREL_OK &&
+	    (rc = read_sites(r)) == QREL_OK && (rc = read_team(r)) == QREL_OK &&
+	    (rc = read_dates(r)) == QREL_OK && (rc = build_cells(r)) == QREL_OK &&
+	    (rc = read_agreement(r)) == QREL_OK)
+		rc = read_findings(r);
+	if (rc != QREL_OK)
+		report_free(r);
+	return rc;
+}
+
+static void
+quotes_free(struct report_quotes *q)
+{
+	for (int i = 0; i < q->nstrength; i++)
+		free(q->strength[i].text);
+	for (int i = 0; i < q->ngrowth; i++)
+		free(q->growth[i].text);
+}
+
+void
+report_free(struct report *r)
+{
+	for (int c = 0; r->quotes && c < r->frame.ncl; c++)
+		quotes_free(&r->quotes[c]);
+	for (int i = 0; i < r->nfindings; i++)
+		subgroup_table_free(&r->finding[i]);
+	free(r->quotes);
+	free(r->finding);
+	free(r->cell);
+	free(r->site);
+	free(r->team);
+	free(r->agree_domain);
+	dash_frame_free(&r->frame);
+	memset(r, 0, sizeof(*r));
+}

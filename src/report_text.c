@@ -1,0 +1,175 @@
+/* report_text.c: what the report's writers share: formats, cell and number texts, and saving to a file. */
+#include "qrel/qrel.h"
+#include "qrel/report.h"
+#include "qrel/db.h"
+#include "qrel/util.h"
+
+static const char *const format_names[] = { "html", "md", "csv", "json" };
+static const char *const format_exts[] = { ".html", ".md", ".csv", ".json" };
+
+const char *
+report_format_name(enum report_format f)
+{
+	return (size_t)f < ARRAY_SIZE(format_names) ? format_names[f] : "";
+}
+
+const char *
+report_format_ext(enum report_format f)
+{
+	return (size_t)f < ARRAY_SIZE(format_exts) ? format_exts[f] : "";
+}
+
+int
+report_format_parse(const char *s, enum report_format *f)
+{
+	static const char *const aliases[] = { "htm", "markdown", NULL, NULL };
+
+	for (size_t i = 0; i < ARRAY_SIZE(format_names); i++) {
+		if (strcmp(s, format_names[i]) == 0 || (aliases[i] && strcmp(s, aliases[i]) == 0)) {
+			*f = (enum report_format)i;
+			return QREL_OK;
+		}
+	}
+	return error(QREL_USAGE, "unknown report format '%s' (html, md, csv or json)", s);
+}
+
+int
+report_write(const struct report *r, enum report_format f, FILE *out)
+{
+	int rc;
+
+	switch (f) {
+	case REPORT_HTML: rc = report_write_html(r, out); break;
+	case REPORT_MD: rc = report_write_md(r, out); break;
+	case REPORT_CSV: rc = report_write_csv(r, out); break;
+	case REPORT_JSON: rc = report_write_json(r, out); break;
+	default: return error(QREL_USAGE, "unknown report format");
+	}
+	if (rc == QREL_OK && (fflush(out) != 0 || ferror(out)))
+		rc = error(QREL_IO, "writing the report: %s", strerror(errno));
+	return rc;
+}
+
+/* The whole document in memory first: a half-written report never replaces a good one. */
+int
+report_save(const struct report *r, enum report_format f, const char *path)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&buf, &len);
+	int rc;
+
+	if (!m)
+		return error(QREL_NOMEM, "out of memory");
+	rc = report_write(r, f, m);
+	if (fclose(m) != 0 && rc == QREL_OK)
+		rc = error(QREL_NOMEM, "out of memory");
+	if (rc == QREL_OK)
+		rc = file_replace(path, buf, len);
+	free(buf);
+	return rc;
+}
+
+void
+report_level_text(int level, char *buf, size_t size)
+{
+	if (level == DASH_NE)
+		snprintf(buf, size, "NE");
+	else if (level > 0)
+		snprintf(buf, size, "%d", level);
+	else
+		snprintf(buf, size, "%s", "");
+}
+
+/* Halves only: "2" or "2.5", never a locale's comma. */
+void
+report_median_text(double m, char *buf, size_t size)
+{
+	int halves = (int)(m * 2.0 + 0.5);
+
+	if (halves <= 0)
+		snprintf(buf, size, "%s", "");
+	else if (halves % 2)
+		snprintf(buf, size, "%d.5", halves / 2);
+	else
+		snprintf(buf, size, "%d", halves / 2);
+}
+
+/* Four decimals with a '.', whatever the locale (agreement can be negative). */
+void
+report_stat_text(const struct agree_value *v, char *buf, size_t size)
+{
+	long x;
+
+	if (!v->defined) {
+		snprintf(buf, size, "n/a");
+		return;
+	}
+	x = v->value < 0 ? (long)(-v->value * 10000.0 + 0.5) : (long)(v->value * 10000.0 + 0.5);
+	snprintf(buf, size, "%s%ld.%04ld", v->value < 0 && x ? "-" : "", x / 10000, x % 10000);
+}
+
+static const char *const agree_names[REPORT_AGREE_STATS] = {
+	"exact_agreement", "adjacent_agreement", "cohen_kappa", "weighted_kappa_linear",
+	"weighted_kappa_quadratic", "fleiss_kappa", "alpha_nominal", "alpha_ordinal", "alpha_interval",
+};
+static const char *const agree_labels[REPORT_AGREE_STATS] = {
+	"Exact agreement", "Adjacent agreement", "Cohen's kappa", "Weighted kappa (linear)",
+	"Weighted kappa (quadratic)", "Fleiss' kappa", "Krippendorff's alpha (nominal)",
+	"Krippendorff's alpha (ordinal)", "Krippendorff's alpha (interval)",
+};
+
+const char *
+report_agree_name(int i)
+{
+	return i >= 0 && i < REPORT_AGREE_STATS ? agree_names[i] : "";
+}
+
+const char *
+report_agree_label(int i)
+{
+	return i >= 0 && i < REPORT_AGREE_STATS ? agree_labels[i] : "";
+}
+
+const struct agree_value *
+report_agree_value(const struct agree_result *r, int i)
+{
+	const struct agree_value *v[REPORT_AGREE_STATS] = {
+		&r->exact, &r->adjacent, &r->cohen, &r->kappa_linear, &r->kappa_quadratic,
+		&r->fleiss, &r->alpha_nominal, &r->alpha_ordinal, &r->alpha_interval,
+	};
+
+	return i >= 0 && i < REPORT_AGREE_STATS ? v[i] : &r->exact;
+}
+
+/* One decimal of a percentage, '.' whatever the locale. */
+void
+report_rate_text(const struct risk_value *v, bool hidden, char *buf, size_t size)
+{
+	long x;
+
+	if (hidden) {
+		snprintf(buf, size, "*");
+		return;
+	}
+	if (!v->defined) {
+		snprintf(buf, size, "%s", "");
+		return;
+	}
+	x = (long)(v->value * 1000.0 + 0.5);
+	snprintf(buf, size, "%ld.%ld%%", x / 10, x % 10);
+}
+
+void
+report_quote_rule(const struct report *r, char *buf, size_t size)
+{
+	snprintf(buf, size, "Each cluster quotes at most the %d most recent strengths and the %d most "
+		 "recent areas for growth%s; the counts say how many notes there are in all.",
+		 r->opt.quotes, r->opt.quotes, r->opt.site ? " at this site" : " across the sites");
+}
+
+bool
+report_has_plan(const struct report *r)
+{
+	return db_int(r->db, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'objective'") > 0;
+}

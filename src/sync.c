@@ -1,0 +1,1330 @@
+/* sync.c: bundles that carry a copy's changes by uuid, and the three-way merge that applies them. */
+#include "qrel/qrel.h"
+#include "qrel/backup.h"
+#include "qrel/db.h"
+#include "qrel/store.h"
+#include "qrel/sync.h"
+#include "qrel/util.h"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* The bundle's tables, in checksum order. Each is keyed by uuid; references are
+ * codes (sites, clusters, metrics), names (people) or uuids (activities). */
+static const char *const bundle_tables[] = { "site", "person", "activity", "metric", "note", "score",
+	"subgroup_row", "change_log", NULL };
+
+static const char bundle_ddl[] =
+	"CREATE TABLE bundle.meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+	"CREATE TABLE bundle.site (uuid TEXT PRIMARY KEY, code TEXT, name TEXT, kind TEXT);"
+	"CREATE TABLE bundle.person (uuid TEXT PRIMARY KEY, name TEXT, role TEXT, site TEXT);"
+	"CREATE TABLE bundle.activity (uuid TEXT PRIMARY KEY, site TEXT, source TEXT, held_at TEXT,"
+	"  description TEXT, facilitator TEXT);"
+	"CREATE TABLE bundle.metric (uuid TEXT PRIMARY KEY, code TEXT, name TEXT, direction TEXT,"
+	"  denominator TEXT, cluster TEXT);"
+	"CREATE TABLE bundle.note (uuid TEXT PRIMARY KEY, site TEXT, activity TEXT, source TEXT, author TEXT,"
+	"  valence TEXT, text TEXT, created_at TEXT, updated_at TEXT, deleted_at TEXT, version INTEGER,"
+	"  base TEXT, clusters TEXT, subgroups TEXT);"
+	"CREATE TABLE bundle.score (uuid TEXT PRIMARY KEY, site TEXT, cluster TEXT, rater TEXT, kind TEXT,"
+	"  level INTEGER, insufficient INTEGER, rationale TEXT, updated_at TEXT, version INTEGER, base TEXT);"
+	"CREATE TABLE bundle.subgroup_row (uuid TEXT PRIMARY KEY, site TEXT, year TEXT, metric TEXT,"
+	"  dimension TEXT, grp TEXT, enrolled INTEGER, count INTEGER, updated_at TEXT);"
+	"CREATE TABLE bundle.change_log (uuid TEXT PRIMARY KEY, at TEXT, who TEXT, entity TEXT,"
+	"  entity_uuid TEXT, field TEXT, old TEXT, new TEXT, reason TEXT);";
+
+/* ?1 review; ?2 the peer's watermark (-1: everything); ?3 its change-log watermark.
+ * Sites, people, activities and metrics always go whole: they are few, and every
+ * note or score that names one must find it on the other side. */
+static const char *const export_sql[] = {
+	"INSERT INTO bundle.site SELECT uuid, code, name, kind FROM main.site WHERE review_id = ?1",
+	"INSERT INTO bundle.person SELECT p.uuid, p.name, p.role, s.code FROM main.person p "
+	"LEFT JOIN main.site s ON s.id = p.site_id WHERE p.review_id = ?1",
+	"INSERT INTO bundle.activity SELECT a.uuid, s.code, a.source, a.held_at, a.description, f.name "
+	"FROM main.activity a JOIN main.site s ON s.id = a.site_id LEFT JOIN main.person f ON f.id = a.facilitator_id "
+	"WHERE a.review_id = ?1",
+	"INSERT INTO bundle.metric SELECT m.uuid, m.code, m.name, m.direction, m.denominator, c.code "
+	"FROM main.metric m LEFT JOIN main.cluster c ON c.id = m.cluster_id WHERE m.review_id = ?1",
+	"INSERT INTO bundle.note SELECT n.uuid, s.code, a.uuid, n.source, p.name, n.valence, n.text, n.created_at, "
+	"n.updated_at, n.deleted_at, n.version, "
+	"(SELECT value FROM main.sync_base b WHERE b.entity = 'note' AND b.uuid = n.uuid), "
+	"(SELECT group_concat(code, char(30)) FROM (SELECT c.code FROM main.note_cluster nc "
+	"  JOIN main.cluster c ON c.id = nc.cluster_id WHERE nc.note_id = n.id ORDER BY c.code)), "
+	"(SELECT group_concat(dimension || char(31) || grp, char(30)) FROM (SELECT dimension, grp "
+	"  FROM main.note_subgroup g WHERE g.note_id = n.id ORDER BY dimension, grp)) "
+	"FROM main.note n JOIN main.site s ON s.id = n.site_id JOIN main.person p ON p.id = n.author_id "
+	"LEFT JOIN main.activity a ON a.id = n.activity_id WHERE n.review_id = ?1 AND (?2 < 0 OR EXISTS "
+	"(SELECT 1 FROM main.sync_mark k WHERE k.entity = 'note' AND k.uuid = n.uuid AND k.seq > ?2))",
+	"INSERT INTO bundle.score SELECT x.uuid, s.code, c.code, p.name, x.kind, x.level, x.insufficient, "
+	"x.rationale, x.updated_at, x.version, "
+	"(SELECT value FROM main.sync_base b WHERE b.entity = 'score' AND b.uuid = x.uuid) "
+	"FROM main.score x JOIN main.site s ON s.id = x.site_id JOIN main.cluster c ON c.id = x.cluster_id "
+	"JOIN main.person p ON p.id = x.rater_id WHERE x.review_id = ?1 AND (?2 < 0 OR EXISTS "
+	"(SELECT 1 FROM main.sync_mark k WHERE k.entity = 'score' AND k.uuid = x.uuid AND k.seq > ?2))",
+	"INSERT INTO bundle.subgroup_row SELECT r.uuid, s.code, r.year, m.code, r.dimension, r.grp, r.enrolled, "
+	"r.count, r.updated_at FROM main.subgroup_row r JOIN main.site s ON s.id = r.site_id "
+	"JOIN main.metric m ON m.id = r.metric_id WHERE r.review_id = ?1 AND (?2 < 0 OR EXISTS "
+	"(SELECT 1 FROM main.sync_mark k WHERE k.entity = 'subgroup_row' AND k.uuid = r.uuid AND k.seq > ?2))",
+	"INSERT INTO bundle.change_log SELECT uuid, at, who, entity, entity_uuid, field, old, new, reason "
+	"FROM main.change_log WHERE (review_id = ?1 OR review_id IS NULL) AND id > ?3",
+	NULL,
+};
+
+/* ---- small helpers ---- */
+
+struct buf {
+	char *p;
+	size_t n, cap;
+};
+
+static void
+buf_add(struct buf *b, const void *data, size_t n)
+{
+	if (b->n + n + 1 > b->cap) {
+		size_t cap = (b->n + n + 1) * 2;
+		char *p = realloc(b->p, cap);
+
+		if (!p)
+			abort();	/* the bundle's text is in memory anyway */
+		b->p = p;
+		b->cap = cap;
+	}
+	memcpy(b->p + b->n, data, n);
+	b->n += n;
+}
+
+static int
+prep(struct db *db, const char *sql, sqlite3_stmt **st)
+{
+	if (sqlite3_prepare_v2(db_handle(db), sql, -1, st, NULL) != SQLITE_OK)
+		return db_fail(db, "preparing a sync query");
+	return QREL_OK;
+}
+
+/* Steps a statement to its end and finalizes it. */
+static int
+finish(struct db *db, sqlite3_stmt *st, const char *what)
+{
+	int rc;
+
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		;
+	rc = rc == SQLITE_DONE ? QREL_OK : db_fail(db, what);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static int
+exec_review(struct db *db, const char *sql, int64_t review, const char *what, long long *changed)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((rc = prep(db, sql, &st)) != QREL_OK)
+		return rc;
+	sqlite3_bind_int64(st, 1, review);
+	rc = finish(db, st, what);
+	if (changed)
+		*changed += sqlite3_changes(db_handle(db));
+	return rc;
+}
+
+static const char *
+col(sqlite3_stmt *st, int i)
+{
+	return (const char *)sqlite3_column_text(st, i);
+}
+
+static int
+refuse(const char *path, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static int
+refuse(const char *path, const char *fmt, ...)
+{
+	char why[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	return error(QREL_PARSE, "%s: %s; nothing was imported", path, why);
+}
+
+/* "file:" URI for a bound ATTACH, with SQLite's reserved characters escaped. */
+static char *
+attach_uri(const char *path, bool readonly)
+{
+	struct buf b = { 0 };
+	char esc[4];
+
+	buf_add(&b, "file:", 5);
+	for (; *path; path++) {
+		if (strchr("?#%", *path)) {
+			snprintf(esc, sizeof(esc), "%%%02X", (unsigned char)*path);
+			buf_add(&b, esc, 3);
+		} else {
+			buf_add(&b, path, 1);
+		}
+	}
+	if (readonly)
+		buf_add(&b, "?mode=ro", 8);
+	buf_add(&b, "", 1);
+	return b.p;
+}
+
+static int
+attach(struct db *db, const char *path, bool readonly)
+{
+	char *uri = attach_uri(path, readonly);
+	sqlite3_stmt *st;
+	int rc = prep(db, "ATTACH ?1 AS bundle", &st);
+
+	if (rc == QREL_OK) {
+		db_bind_text(st, 1, uri);
+		if (sqlite3_step(st) != SQLITE_DONE)
+			rc = readonly ? refuse(path, "not a qrel bundle, or damaged or truncated (%s)",
+					       sqlite3_errmsg(db_handle(db)))
+				      : error(QREL_IO, "%s: cannot write the bundle: %s", path,
+					      sqlite3_errmsg(db_handle(db)));
+		sqlite3_finalize(st);
+	}
+	free(uri);
+	return rc;
+}
+
+static void
+detach(struct db *db)
+{
+	sqlite3_exec(db_handle(db), "DETACH bundle", NULL, NULL, NULL);
+}
+
+/* ---- the checksum ---- */
+
+static int
+hash_table(struct db *db, const char *table, struct buf *b)
+{
+	char sql[96];
+	sqlite3_stmt *st;
+	int rc;
+
+	/* table is one of bundle_tables, never outside text. */
+	snprintf(sql, sizeof(sql), "SELECT * FROM bundle.%s ORDER BY uuid", table);
+	if ((rc = prep(db, sql, &st)) != QREL_OK)
+		return rc;
+	buf_add(b, table, strlen(table) + 1);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		for (int i = 0; i < sqlite3_column_count(st); i++) {
+			char type = (char)('0' + sqlite3_column_type(st, i));
+			const char *v = col(st, i);
+
+			buf_add(b, &type, 1);
+			buf_add(b, v ? v : "", v ? (size_t)sqlite3_column_bytes(st, i) : 0);
+			buf_add(b, "\x1f", 1);
+		}
+		buf_add(b, "\x1e", 1);
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? QREL_OK : db_fail(db, "reading the bundle");
+}
+
+/* FNV-1a over a canonical dump: the meta values (but the checksum) and every
+ * table's rows in uuid order, each value tagged with its type. */
+static int
+bundle_checksum(struct db *db, char out[17])
+{
+	struct buf b = { 0 };
+	sqlite3_stmt *st;
+	int rc = prep(db, "SELECT key, value FROM bundle.meta WHERE key <> 'checksum' ORDER BY key", &st);
+
+	if (rc != QREL_OK)
+		return rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		buf_add(&b, db_col_text(st, 0), strlen(db_col_text(st, 0)) + 1);
+		buf_add(&b, db_col_text(st, 1), strlen(db_col_text(st, 1)) + 1);
+	}
+	sqlite3_finalize(st);
+	rc = rc == SQLITE_DONE ? QREL_OK : db_fail(db, "reading the bundle");
+	for (size_t i = 0; bundle_tables[i] && rc == QREL_OK; i++)
+		rc = hash_table(db, bundle_tables[i], &b);
+	if (rc == QREL_OK)
+		snprintf(out, 17, "%016llx", (unsigned long long)hash64(b.p ? b.p : "", b.n));
+	free(b.p);
+	return rc;
+}
+
+/* ---- this copy's id ---- */
+
+static int
+setting_put(struct db *db, const char *key, const char *value)
+{
+	static const char sql[] = "INSERT OR REPLACE INTO sync_setting(key, value) VALUES (?1, ?2)";
+	sqlite3_stmt *st = db_stmt(db, sql);
+
+	if (!st)
+		return QREL_DB;
+	db_bind_text(st, 1, key);
+	db_bind_text(st, 2, value);
+	return db_step_done(db, st, "saving a sync setting");
+}
+
+static void
+setting_get(struct db *db, const char *key, char *out, size_t n)
+{
+	static const char sql[] = "SELECT value FROM sync_setting WHERE key = ?1";
+	sqlite3_stmt *st = db_stmt(db, sql);
+
+	*out = '\0';
+	if (!st)
+		return;
+	db_bind_text(st, 1, key);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		snprintf(out, n, "%s", db_col_text(st, 0));
+	sqlite3_reset(st);
+}
+
+/* A copy made with cp or `qrel backup` carries its origin's id; the file's
+ * device and inode tell the two apart, so a moved file gets a new id. */
+static int
+copy_id(struct db *db, char id[UUID_LEN + 1])
+{
+	char file[64], stored[64];
+	struct stat sb;
+
+	if (stat(db_path(db), &sb) != 0)
+		return error(QREL_IO, "%s: %s", db_path(db), strerror(errno));
+	snprintf(file, sizeof(file), "%llu:%llu", (unsigned long long)sb.st_dev, (unsigned long long)sb.st_ino);
+	setting_get(db, "copy_file", stored, sizeof(stored));
+	setting_get(db, "copy_id", id, UUID_LEN + 1);
+	if (*id && strcmp(stored, file) == 0)
+		return QREL_OK;
+	uuid_new(id);
+	if (setting_put(db, "copy_id", id) != QREL_OK)
+		return QREL_DB;
+	return setting_put(db, "copy_file", file);
+}
+
+/* ---- export ---- */
+
+struct watermark {
+	long long seq, log;		/* what the peer has been sent */
+	long long max_seq, max_log;	/* what this bundle sends */
+};
+
+static int
+peer_watermark(struct db *db, const char *peer, struct watermark *w)
+{
+	static const char sql[] = "SELECT sent_seq, sent_log FROM sync_peer WHERE name = ?1";
+	sqlite3_stmt *st = db_stmt(db, sql);
+
+	w->seq = -1;
+	w->log = 0;
+	if (!peer)
+		return QREL_OK;
+	if (!st)
+		return QREL_DB;
+	db_bind_text(st, 1, peer);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		w->seq = sqlite3_column_int64(st, 0);
+		w->log = sqlite3_column_int64(st, 1);
+	}
+	sqlite3_reset(st);
+	return QREL_OK;
+}
+
+static int
+fill_tables(struct db *db, int64_t review, struct watermark *w)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	w->max_seq = db_int(db, "SELECT coalesce(max(seq), 0) FROM sync_mark");
+	w->max_log = db_int(db, "SELECT coalesce(max(id), 0) FROM change_log");
+	if (w->max_seq < 0 || w->max_log < 0)
+		return QREL_DB;
+	for (size_t i = 0; export_sql[i]; i++) {
+		if ((rc = prep(db, export_sql[i], &st)) != QREL_OK)
+			return rc;
+		sqlite3_bind_int64(st, 1, review);
+		sqlite3_bind_int64(st, 2, w->seq);
+		sqlite3_bind_int64(st, 3, w->log);
+		if ((rc = finish(db, st, "writing the bundle")) != QREL_OK)
+			return rc;
+	}
+	return QREL_OK;
+}
+
+static int
+meta_put(struct db *db, const char *key, const char *value)
+{
+	sqlite3_stmt *st;
+	int rc = prep(db, "INSERT OR REPLACE INTO bundle.meta(key, value) VALUES (?1, ?2)", &st);
+
+	if (rc != QREL_OK)
+		return rc;
+	db_bind_text(st, 1, key);
+	db_bind_text(st, 2, value);
+	return finish(db, st, "writing the bundle");
+}
+
+static int
+write_meta(struct db *db, int64_t review, const char *copy, struct sync_export_stats *es)
+{
+	char fmt[16], now[21], uuid[64];
+	sqlite3_stmt *st;
+	int rc;
+
+	snprintf(fmt, sizeof(fmt), "%d", SYNC_FORMAT);
+	clock_now(now);
+	if ((rc = prep(db, "SELECT uuid FROM main.review WHERE id = ?1", &st)) != QREL_OK)
+		return rc;
+	sqlite3_bind_int64(st, 1, review);
+	snprintf(uuid, sizeof(uuid), "%s", sqlite3_step(st) == SQLITE_ROW ? db_col_text(st, 0) : "");
+	sqlite3_finalize(st);
+	if ((rc = meta_put(db, "format", fmt)) != QREL_OK || (rc = meta_put(db, "review", uuid)) != QREL_OK ||
+	    (rc = meta_put(db, "copy", copy)) != QREL_OK || (rc = meta_put(db, "created_at", now)) != QREL_OK)
+		return rc;
+	if ((rc = bundle_checksum(db, es->checksum)) != QREL_OK)
+		return rc;
+	return meta_put(db, "checksum", es->checksum);
+}
+
+static void
+count_rows(struct db *db, struct sync_export_stats *es)
+{
+	es->notes = db_int(db, "SELECT count(*) FROM bundle.note");
+	es->scores = db_int(db, "SELECT count(*) FROM bundle.score");
+	es->subgroup_rows = db_int(db, "SELECT count(*) FROM bundle.subgroup_row");
+	es->changes = db_int(db, "SELECT count(*) FROM bundle.change_log");
+}
+
+/* One read snapshot of the store, one write transaction on the bundle. */
+static int
+write_bundle(struct db *db, int64_t review, const char *copy, struct watermark *w,
+	     struct sync_export_stats *es)
+{
+	int rc;
+
+	if ((rc = db_exec(db, "BEGIN")) != QREL_OK)
+		return rc;
+	if ((rc = db_exec(db, bundle_ddl)) != QREL_OK || (rc = fill_tables(db, review, w)) != QREL_OK ||
+	    (rc = write_meta(db, review, copy, es)) != QREL_OK) {
+		db_rollback(db);
+		return rc;
+	}
+	count_rows(db, es);
+	return db_commit(db);
+}
+
+static int
+move_watermark(struct db *db, const char *peer, const struct watermark *w)
+{
+	static const char sql[] = "INSERT INTO sync_peer(name, sent_seq, sent_log, sent_at) VALUES (?1, ?2, ?3, ?4) "
+				  "ON CONFLICT(name) DO UPDATE SET sent_seq = max(sent_seq, excluded.sent_seq), "
+				  "sent_log = max(sent_log, excluded.sent_log), sent_at = excluded.sent_at";
+	sqlite3_stmt *st = db_stmt(db, sql);
+	char now[21];
+
+	if (!st)
+		return QREL_DB;
+	clock_now(now);
+	db_bind_text(st, 1, peer);
+	sqlite3_bind_int64(st, 2, w->max_seq);
+	sqlite3_bind_int64(st, 3, w->max_log);
+	db_bind_text(st, 4, now);
+	return db_step_done(db, st, "saving the peer's watermark");
+}
+
+int
+sync_export(struct db *db, int64_t review, const char *out, const char *peer, bool all,
+	    struct sync_export_stats *es)
+{
+	char copy[UUID_LEN + 1], *tmp;
+	struct watermark w = { 0 };
+	int rc;
+
+	memset(es, 0, sizeof(*es));
+	if ((rc = copy_id(db, copy)) != QREL_OK || (rc = peer_watermark(db, all ? NULL : peer, &w)) != QREL_OK)
+		return rc;
+	if ((rc = backup_temp_file(out, &tmp)) != QREL_OK)
+		return rc;
+	if ((rc = attach(db, tmp, false)) == QREL_OK) {
+		rc = write_bundle(db, review, copy, &w, es);
+		detach(db);
+	}
+	if (rc == QREL_OK)
+		rc = backup_commit_file(tmp, out);
+	else
+		unlink(tmp);
+	free(tmp);
+	/* After the rename: a crash before this line only means the rows go again. */
+	if (rc == QREL_OK && peer)
+		rc = move_watermark(db, peer, &w);
+	return rc;
+}
+
+/* ---- import: checks before any write ---- */
+
+static int
+quick_check(struct db *db, const char *path)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(db_handle(db), "PRAGMA bundle.quick_check", -1, &st, NULL) != SQLITE_OK)
+		return refuse(path, "not a qrel bundle, or damaged (%s)", sqlite3_errmsg(db_handle(db)));
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW && strcmp(db_col_text(st, 0), "ok") == 0)
+		rc = QREL_OK;
+	else
+		rc = refuse(path, "damaged or truncated (%s)",
+			    rc == SQLITE_ROW ? db_col_text(st, 0) : sqlite3_errmsg(db_handle(db)));
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static void
+meta_get(struct db *db, const char *key, char *out, size_t n)
+{
+	sqlite3_stmt *st;
+
+	*out = '\0';
+	if (sqlite3_prepare_v2(db_handle(db), "SELECT value FROM bundle.meta WHERE key = ?1", -1, &st, NULL) != SQLITE_OK)
+		return;
+	db_bind_text(st, 1, key);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		snprintf(out, n, "%s", db_col_text(st, 0));
+	sqlite3_finalize(st);
+}
+
+struct bundle_meta {
+	char format[16], review[64], copy[64], created_at[32], checksum[32];
+};
+
+static int
+check_format(struct db *db, int64_t review, const char *path, const struct bundle_meta *m)
+{
+	long format;
+	char uuid[64] = "";
+	sqlite3_stmt *st;
+
+	if (!*m->format || !str_to_long(m->format, &format) || format < 1)
+		return refuse(path, "not a qrel bundle (no format version)");
+	if (format > SYNC_FORMAT)
+		return refuse(path, "bundle format %ld is newer than this qrel reads (%d); upgrade qrel", format,
+			SYNC_FORMAT);
+	if (prep(db, "SELECT uuid FROM main.review WHERE id = ?1", &st) != QREL_OK)
+		return QREL_DB;
+	sqlite3_bind_int64(st, 1, review);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		snprintf(uuid, sizeof(uuid), "%s", db_col_text(st, 0));
+	sqlite3_finalize(st);
+	if (strcmp(uuid, m->review) != 0)
+		return refuse(path, "the bundle is from another review (%s), not this one (%s)",
+			*m->review ? m->review : "none", uuid);
+	return QREL_OK;
+}
+
+static int
+verify_bundle(struct db *db, int64_t review, const char *path, struct bundle_meta *m)
+{
+	char sum[17];
+	int rc;
+
+	if ((rc = quick_check(db, path)) != QREL_OK)
+		return rc;
+	meta_get(db, "format", m->format, sizeof(m->format));
+	meta_get(db, "review", m->review, sizeof(m->review));
+	meta_get(db, "copy", m->copy, sizeof(m->copy));
+	meta_get(db, "created_at", m->created_at, sizeof(m->created_at));
+	meta_get(db, "checksum", m->checksum, sizeof(m->checksum));
+	if ((rc = check_format(db, review, path, m)) != QREL_OK)
+		return rc;
+	if (bundle_checksum(db, sum) != QREL_OK)
+		return refuse(path, "damaged: its tables cannot be read (%s)", error_message());
+	if (strcmp(sum, m->checksum) != 0)
+		return refuse(path, "checksum mismatch (stored %s, content %s): the bundle was changed or damaged "
+			"after it was made", *m->checksum ? m->checksum : "none", sum);
+	return QREL_OK;
+}
+
+/* ---- import: the three-way decision ---- */
+
+enum sync_action
+sync_decide(const char *lv, const char *lb, long long lver, const char *rv, const char *rb, long long rver)
+{
+	if (!lb)
+		lb = lv;
+	if (!rb)
+		rb = rv;
+	if (strcmp(rv, lv) == 0)
+		return SYNC_SAME;
+	if (strcmp(rv, lb) == 0)
+		return SYNC_KEEP;	/* the other copy still holds what we last agreed */
+	if (strcmp(rb, lv) == 0)
+		return SYNC_TAKE;	/* their change was made on top of what we hold */
+	if (strcmp(lb, lv) != 0)
+		return SYNC_CONFLICT;	/* both moved from different starting points */
+	/* Ours is unchanged but theirs did not start from it (a third copy's value,
+	 * or a replayed bundle): the higher version is the later one. */
+	if (rver > lver)
+		return SYNC_TAKE;
+	return rver < lver ? SYNC_STALE : SYNC_CONFLICT;
+}
+
+struct merge {
+	struct db *db;
+	int64_t review;
+	const char *who;
+	const struct bundle_meta *m;
+	struct sync_import_stats *st;
+};
+
+/* A local row as the merge sees it. */
+struct local_row {
+	int64_t id;
+	char uuid[UUID_LEN + 1];
+	char *value, *base;	/* malloc'd; base NULL when unchanged since the last exchange */
+	long long version;
+};
+
+struct remote_row {
+	const char *uuid, *value, *base;
+	long long version;
+};
+
+static void
+local_free(struct local_row *l)
+{
+	free(l->value);
+	free(l->base);
+}
+
+/* A row changed on one side only is settled: close its conflicts, forget its base. */
+static int
+settle(struct merge *mg, const char *entity, const char *uuid, const char *how)
+{
+	static const char del[] = "DELETE FROM sync_base WHERE entity = ?1 AND uuid = ?2";
+	static const char res[] = "UPDATE sync_conflict SET resolved_at = ?3, resolution = ?4, resolved_by = 'sync' "
+				  "WHERE entity = ?1 AND uuid = ?2 AND resolved_at IS NULL";
+	sqlite3_stmt *st = db_stmt(mg->db, del);
+	char now[21];
+	int rc;
+
+	if (!st)
+		return QREL_DB;
+	db_bind_text(st, 1, entity);
+	db_bind_text(st, 2, uuid);
+	if ((rc = db_step_done(mg->db, st, "settling a row")) != QREL_OK || !(st = db_stmt(mg->db, res)))
+		return rc != QREL_OK ? rc : QREL_DB;
+	clock_now(now);
+	db_bind_text(st, 1, entity);
+	db_bind_text(st, 2, uuid);
+	db_bind_text(st, 3, now);
+	db_bind_text(st, 4, how);
+	return db_step_done(mg->db, st, "settling a conflict");
+}
+
+static int
+record_conflict(struct merge *mg, const char *entity, const struct local_row *l, const struct remote_row *r)
+{
+	static const char sql[] = "INSERT OR IGNORE INTO sync_conflict(entity, uuid, local_value, remote_value, "
+				  "remote_version, from_copy, detected_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
+	sqlite3_stmt *st = db_stmt(mg->db, sql);
+	char now[21], reason[160];
+	int rc;
+
+	if (!st)
+		return QREL_DB;
+	clock_now(now);
+	db_bind_text(st, 1, entity);
+	db_bind_text(st, 2, l->uuid);
+	db_bind_text(st, 3, l->value);
+	db_bind_text(st, 4, r->value);
+	sqlite3_bind_int64(st, 5, r->version);
+	db_bind_text(st, 6, mg->m->copy);
+	db_bind_text(st, 7, now);
+	if ((rc = db_step_done(mg->db, st, "recording a conflict")) != QREL_OK)
+		return rc;
+	if (sqlite3_changes(db_handle(mg->db)) == 0)
+		return QREL_OK;	/* seen before: the same bundle again records nothing */
+	mg->st->conflicts++;
+	snprintf(reason, sizeof(reason), "changed here and in copy %s; this copy's value is kept until the lead "
+		 "resolves it", mg->m->copy);
+	return changelog_add(mg->db, mg->review, mg->who, entity, l->uuid, "sync conflict", l->value, r->value,
+			     reason);
+}
+
+typedef int apply_fn(struct merge *mg, const struct local_row *l, sqlite3_stmt *row);
+
+/* Decides and acts on one incoming row that exists here. */
+static int
+merge_existing(struct merge *mg, const char *entity, const struct local_row *l, const struct remote_row *r,
+	       apply_fn *apply, sqlite3_stmt *row)
+{
+	int rc;
+
+	switch (sync_decide(l->value, l->base, l->version, r->value, r->base, r->version)) {
+	case SYNC_SAME:
+		mg->st->unchanged++;
+		return l->base ? settle(mg, entity, l->uuid, "agreed") : QREL_OK;
+	case SYNC_KEEP:
+		mg->st->unchanged++;
+		return QREL_OK;
+	case SYNC_STALE:
+		mg->st->stale++;
+		return QREL_OK;
+	case SYNC_TAKE:
+		mg->st->updated++;
+		if ((rc = apply(mg, l, row)) != QREL_OK)
+			return rc;
+		return settle(mg, entity, l->uuid, "remote");
+	case SYNC_CONFLICT:
+	default:
+		return record_conflict(mg, entity, l, r);
+	}
+}
+
+/* Fills l from a query returning id, uuid, value, base, version. */
+static int
+load_local(struct merge *mg, sqlite3_stmt *st, struct local_row *l)
+{
+	int rc = sqlite3_step(st);
+
+	memset(l, 0, sizeof(*l));
+	if (rc == SQLITE_ROW) {
+		l->id = sqlite3_column_int64(st, 0);
+		snprintf(l->uuid, sizeof(l->uuid), "%s", db_col_text(st, 1));
+		l->value = xstrdup(db_col_text(st, 2));
+		l->base = sqlite3_column_type(st, 3) == SQLITE_NULL ? NULL : xstrdup(db_col_text(st, 3));
+		l->version = sqlite3_column_int64(st, 4);
+	}
+	rc = rc == SQLITE_ROW || rc == SQLITE_DONE ? QREL_OK : db_fail(mg->db, "reading a local row");
+	sqlite3_reset(st);
+	return rc;
+}
+
+/* ---- import: notes ---- */
+
+enum { BN_UUID, BN_SITE, BN_ACTIVITY, BN_SOURCE, BN_AUTHOR, BN_VALENCE, BN_TEXT, BN_CREATED, BN_UPDATED,
+	BN_DELETED, BN_VERSION, BN_BASE, BN_CLUSTERS, BN_SUBGROUPS, BN_VALUE };
+
+static const char note_rows[] =
+	"SELECT uuid, site, activity, source, author, valence, text, created_at, updated_at, deleted_at, version, "
+	"base, clusters, subgroups, " SYNC_NOTE_VALUE("b") " FROM bundle.note b ORDER BY created_at, uuid";
+
+static int
+link_clusters(struct merge *mg, int64_t note, const char *codes)
+{
+	static const char sql[] = "INSERT OR IGNORE INTO note_cluster(note_id, cluster_id) VALUES (?1, ?2)";
+	char *list = xstrdup(codes), *save = NULL;
+	int rc = QREL_OK;
+
+	for (char *c = strtok_r(list, "\x1e", &save); c && rc == QREL_OK; c = strtok_r(NULL, "\x1e", &save)) {
+		int64_t cluster = store_cluster_id(mg->db, mg->review, c);
+		sqlite3_stmt *st;
+
+		if (cluster <= 0) {
+			rc = cluster < 0 ? QREL_DB : error(QREL_PARSE, "the bundle tags a note to cluster '%s', "
+				"which this review's framework does not have", c);
+		} else if (!(st = db_stmt(mg->db, sql))) {
+			rc = QREL_DB;
+		} else {
+			sqlite3_bind_int64(st, 1, note);
+			sqlite3_bind_int64(st, 2, cluster);
+			rc = db_step_done(mg->db, st, "linking a note to a cluster");
+		}
+	}
+	free(list);
+	return rc;
+}
+
+static int
+link_subgroups(struct merge *mg, int64_t note, const char *pairs)
+{
+	static const char sql[] = "INSERT OR IGNORE INTO note_subgroup(note_id, dimension, grp) VALUES (?1, ?2, ?3)";
+	char *list = xstrdup(pairs), *save = NULL;
+	int rc = QREL_OK;
+
+	for (char *p = strtok_r(list, "\x1e", &save); p && rc == QREL_OK; p = strtok_r(NULL, "\x1e", &save)) {
+		char *grp = strchr(p, '\x1f');
+		sqlite3_stmt *st = db_stmt(mg->db, sql);
+
+		if (!st)
+			return free(list), QREL_DB;
+		if (grp)
+			*grp++ = '\0';
+		sqlite3_bind_int64(st, 1, note);
+		db_bind_text(st, 2, p);
+		db_bind_text(st, 3, grp ? grp : "");
+		rc = db_step_done(mg->db, st, "linking a note to a subgroup");
+	}
+	free(list);
+	return rc;
+}
+
+/* Replaces a note's clusters and subgroups with the bundle's. */
+static int
+relink_note(struct merge *mg, int64_t note, sqlite3_stmt *row)
+{
+	static const char del_c[] = "DELETE FROM note_cluster WHERE note_id = ?1";
+	static const char del_s[] = "DELETE FROM note_subgroup WHERE note_id = ?1";
+	const char *const dels[] = { del_c, del_s };
+	int rc;
+
+	for (size_t i = 0; i < ARRAY_SIZE(dels); i++) {
+		sqlite3_stmt *st = db_stmt(mg->db, dels[i]);
+
+		if (!st)
+			return QREL_DB;
+		sqlite3_bind_int64(st, 1, note);
+		if ((rc = db_step_done(mg->db, st, "relinking a note")) != QREL_OK)
+			return rc;
+	}
+	if ((rc = link_clusters(mg, note, col(row, BN_CLUSTERS) ? col(row, BN_CLUSTERS) : "")) != QREL_OK)
+		return rc;
+	return link_subgroups(mg, note, col(row, BN_SUBGROUPS) ? col(row, BN_SUBGROUPS) : "");
+}
+
+static int
+note_refs(struct merge *mg, sqlite3_stmt *row, int64_t *site, int64_t *author)
+{
+	*site = store_site_id(mg->db, mg->review, db_col_text(row, BN_SITE));
+	*author = store_person_id(mg->db, mg->review, db_col_text(row, BN_AUTHOR));
+	if (*site < 0 || *author < 0)
+		return QREL_DB;
+	if (!*site || !*author)
+		return error(QREL_PARSE, "note %s names %s '%s', which neither this copy nor the bundle has",
+			db_col_text(row, BN_UUID), !*site ? "site" : "author",
+			db_col_text(row, !*site ? BN_SITE : BN_AUTHOR));
+	return QREL_OK;
+}
+
+static int
+insert_note(struct merge *mg, sqlite3_stmt *row)
+{
+	static const char sql[] = "INSERT INTO note(uuid, review_id, site_id, activity_id, source, author_id, valence, "
+				  "text, created_at, updated_at, deleted_at, version) VALUES (?1, ?2, ?3, "
+				  "(SELECT id FROM activity WHERE uuid = ?4), ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)";
+	sqlite3_stmt *st;
+	int64_t site, author;
+	int rc;
+
+	if ((rc = note_refs(mg, row, &site, &author)) != QREL_OK || !(st = db_stmt(mg->db, sql)))
+		return rc != QREL_OK ? rc : QREL_DB;
+	db_bind_text(st, 1, col(row, BN_UUID));
+	sqlite3_bind_int64(st, 2, mg->review);
+	sqlite3_bind_int64(st, 3, site);
+	db_bind_text(st, 4, col(row, BN_ACTIVITY));
+	for (int i = BN_SOURCE; i <= BN_DELETED; i++)
+		if (i != BN_AUTHOR)
+			db_bind_text(st, i + 2, col(row, i));
+	sqlite3_bind_int64(st, 6, author);
+	sqlite3_bind_int64(st, 12, sqlite3_column_int64(row, BN_VERSION));
+	if ((rc = db_step_done(mg->db, st, "adding a note from the bundle")) != QREL_OK)
+		return rc;
+	mg->st->inserted++;
+	return relink_note(mg, sqlite3_last_insert_rowid(db_handle(mg->db)), row);
+}
+
+static int
+apply_note(struct merge *mg, const struct local_row *l, sqlite3_stmt *row)
+{
+	static const char sql[] = "UPDATE note SET valence = ?1, text = ?2, deleted_at = ?3, updated_at = ?4, "
+				  "version = max(version + 1, ?5) WHERE id = ?6";
+	sqlite3_stmt *st = db_stmt(mg->db, sql);
+	int rc;
+
+	if (!st)
+		return QREL_DB;
+	db_bind_text(st, 1, col(row, BN_VALENCE));
+	db_bind_text(st, 2, col(row, BN_TEXT));
+	db_bind_text(st, 3, col(row, BN_DELETED));
+	db_bind_text(st, 4, col(row, BN_UPDATED));
+	sqlite3_bind_int64(st, 5, sqlite3_column_int64(row, BN_VERSION));
+	sqlite3_bind_int64(st, 6, l->id);
+	if ((rc = db_step_done(mg->db, st, "updating a note from the bundle")) != QREL_OK)
+		return rc;
+	return relink_note(mg, l->id, row);
+}
+
+static int
+merge_note(struct merge *mg, sqlite3_stmt *row)
+{
+	static const char sql[] = "SELECT n.id, n.uuid, " SYNC_NOTE_VALUE("n") ", b.value, n.version FROM note n "
+				  "LEFT JOIN sync_base b ON b.entity = 'note' AND b.uuid = n.uuid WHERE n.uuid = ?1";
+	sqlite3_stmt *st = db_stmt(mg->db, sql);
+	struct remote_row r = { col(row, BN_UUID), col(row, BN_VALUE), col(row, BN_BASE),
+				sqlite3_column_int64(row, BN_VERSION) };
+	struct local_row l;
+	int rc;
+
+	if (!st)
+		return QREL_DB;
+	if (!r.uuid || !r.value)
+		return error(QREL_PARSE, "the bundle holds a note without a uuid or text");
+	db_bind_text(st, 1, r.uuid);
+	if ((rc = load_local(mg, st, &l)) != QREL_OK)
+		return rc;
+	rc = l.id ? merge_existing(mg, "note", &l, &r, apply_note, row) : insert_note(mg, row);
+	local_free(&l);
+	return rc;
+}
+
+/* ---- import: scores ---- */
+
+enum { BS_UUID, BS_SITE, BS_CLUSTER, BS_RATER, BS_KIND, BS_LEVEL, BS_INSUFFICIENT, BS_RATIONALE, BS_UPDATED,
+	BS_VERSION, BS_BASE, BS_VALUE };
+
+static const char score_rows[] =
+	"SELECT uuid, site, cluster, rater, kind, level, insufficient, rationale, updated_at, version, base, "
+	SYNC_SCORE_VALUE("b") " FROM bundle.score b ORDER BY uuid";
+
+struct score_key {
+	int64_t site, cluster, rater;
+};
+
+static int
+score_refs(struct merge *mg, sqlite3_stmt *row, struct score_key *k)
+{
+	static const char *const what[] = { "site", "cluster", "rater" };
+	int64_t *ids[] = { &k->site, &k->cluster, &k->rater };
+
+	k->site = store_site_id(mg->db, mg->review, db_col_text(row, BS_SITE));
+	k->cluster = store_cluster_id(mg->db, mg->review, db_col_text(row, BS_CLUSTER));
+	k->rater = store_person_id(mg->db, mg->review, db_col_text(row, BS_RATER));
+	for (int i = 0; i < 3; i++) {
+		if (*ids[i] < 0)
+			return QREL_DB;
+		if (*ids[i] == 0)
+			return error(QREL_PARSE, "score %s names %s '%s', which neither this copy nor the bundle has",
+				db_col_text(row, BS_UUID), what[i], db_col_text(row, BS_SITE + i));
+	}
+	return QREL_OK;
+}
+
+static void
+bind_score_value(sqlite3_stmt *st, int i, sqlite3_stmt *row)
+{
+	if (sqlite3_column_type(row, BS_LEVEL) == SQLITE_NULL)
+		sqlite3_bind_null(st, i);
+	else
+		sqlite3_bind_int64(st, i, sqlite3_column_int64(row, BS_LEVEL));
+	sqlite3_bind_int(st, i + 1, sqlite3_column_int(row, BS_INSUFFICIENT));
+	db_bind_text(st, i + 2, col(row, BS_RATIONALE) ? col(row, BS_RATIONALE) : "");
+	db_bind_text(st, i + 3, col(row, BS_UPDATED));
+	sqlite3_bind_int64(st, i + 4, sqlite3_column_int64(row, BS_VERSION));
+}
+
+static int
+insert_score(struct merge *mg, const struct score_key *k, sqlite3_stmt *row)
+{
+	static const char sql[] = "INSERT INTO score(uuid, review_id, site_id, cluster_id, rater_id, kind, level, "
+				  "insufficient, rationale, updated_at, version) "
+				  "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)";
+	sqlite3_stmt *st = db_stmt(mg->db, sql);
+	int rc;
+
+	if (!st)
+		return QREL_DB;
+	db_bind_text(st, 1, col(row, BS_UUID));
+	sqlite3_bind_int64(st, 2, mg->review);
+	sqlite3_bind_int64(st, 3, k->site);
+	sqlite3_bind_int64(st, 4, k->cluster);
+	sqlite3_bind_int64(st, 5, k->rater);
+	db_bind_text(st, 6, col(row, BS_KIND));
+	bind_score_value(st, 7, row);
+	if ((rc = db_step_done(mg->db, st, "adding a score from the bundle")) == QREL_OK)
+		mg->st->inserted++;
+	return rc;
+}
+
+static int
+apply_score(struct merge *mg, const struct local_row *l, sqlite3_stmt *row)
+{
+	static const char sql[] = "UPDATE score SET level = ?1, insufficient = ?2, rationale = ?3, updated_at = ?4, "
+				  "version = max(version + 1, ?5) WHERE id = ?6";
+	sqlite3_stmt *st = db_stmt(mg->db, sql);
+
+	if (!st)
+		return QREL_DB;
+	bind_score_value(st, 1, row);
+	sqlite3_bind_int64(st, 6, l->id);
+	return db_step_done(mg->db, st, "updating a score from the bundle");
+}
+
+/* By uuid, else by what the score is (two copies may each have created it). */
+static int
+merge_score(struct merge *mg, sqlite3_stmt *row)
+{
+	static const char sql[] = "SELECT s.id, s.uuid, " SYNC_SCORE_VALUE("s") ", b.value, s.version FROM score s "
+				  "LEFT JOIN sync_base b ON b.entity = 'score' AND b.uuid = s.uuid WHERE s.uuid = ?1 "
+				  "OR (s.site_id = ?2 AND s.cluster_id = ?3 AND s.rater_id = ?4 AND s.kind = ?5) "
+				  "ORDER BY s.uuid = ?1 DESC LIMIT 1";
+	struct remote_row r = { col(row, BS_UUID), col(row, BS_VALUE), col(row, BS_BASE),
+				sqlite3_column_int64(row, BS_VERSION) };
+	struct score_key k;
+	struct local_row l;
+	sqlite3_stmt *st;
+	int rc;
+
+	if (!r.uuid || !r.value)
+		return error(QREL_PARSE, "the bundle holds a score without a uuid or value");
+	if ((rc = score_refs(mg, row, &k)) != QREL_OK || !(st = db_stmt(mg->db, sql)))
+		return rc != QREL_OK ? rc : QREL_DB;
+	db_bind_text(st, 1, r.uuid);
+	sqlite3_bind_int64(st, 2, k.site);
+	sqlite3_bind_int64(st, 3, k.cluster);
+	sqlite3_bind_int64(st, 4, k.rater);
+	db_bind_text(st, 5, col(row, BS_KIND));
+	if ((rc = load_local(mg, st, &l)) != QREL_OK)
+		return rc;
+	rc = l.id ? merge_existing(mg, "score", &l, &r, apply_score, row) : insert_score(mg, &k, row);
+	local_free(&l);
+	return rc;
+}
+
+/* ---- import: the whole merge ---- */
+
+typedef int merge_fn(struct merge *mg, sqlite3_stmt *row);
+
+static int
+merge_each(struct merge *mg, const char *sql, merge_fn *fn)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((rc = prep(mg->db, sql, &st)) != QREL_OK)
+		return rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		if ((rc = fn(mg, st)) != QREL_OK)
+			break;
+	if (rc == SQLITE_DONE)
+		rc = QREL_OK;
+	else if (rc == SQLITE_ERROR || rc == SQLITE_CORRUPT || rc == SQLITE_MISUSE)
+		rc = db_fail(mg->db, "reading the bundle");
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* Rows that are only ever added: new ones (by uuid or natural key) go in. ?1 review. */
+static const char *const add_only_sql[] = {
+	"INSERT INTO site(uuid, review_id, code, name, kind) SELECT b.uuid, ?1, b.code, b.name, b.kind "
+	"FROM bundle.site b WHERE NOT EXISTS (SELECT 1 FROM site s WHERE s.uuid = b.uuid "
+	"OR (s.review_id = ?1 AND s.code = b.code COLLATE NOCASE))",
+	"INSERT INTO person(uuid, review_id, name, role, site_id) SELECT b.uuid, ?1, b.name, b.role, "
+	"(SELECT id FROM site WHERE review_id = ?1 AND code = b.site COLLATE NOCASE) FROM bundle.person b "
+	"WHERE NOT EXISTS (SELECT 1 FROM person p WHERE p.uuid = b.uuid OR (p.review_id = ?1 AND p.name = b.name))",
+	"INSERT INTO activity(uuid, review_id, site_id, source, held_at, description, facilitator_id) "
+	"SELECT b.uuid, ?1, (SELECT id FROM site WHERE review_id = ?1 AND code = b.site COLLATE NOCASE), b.source, "
+	"b.held_at, coalesce(b.description, ''), (SELECT id FROM person WHERE review_id = ?1 AND name = b.facilitator) "
+	"FROM bundle.activity b WHERE NOT EXISTS (SELECT 1 FROM activity a WHERE a.uuid = b.uuid)",
+	"INSERT INTO metric(uuid, review_id, code, name, direction, denominator, cluster_id) "
+	"SELECT b.uuid, ?1, b.code, b.name, b.direction, coalesce(b.denominator, 'enrolled students'), "
+	"(SELECT c.id FROM cluster c JOIN review r ON r.framework_id = c.framework_id WHERE r.id = ?1 "
+	"AND c.code = b.cluster) FROM bundle.metric b WHERE NOT EXISTS (SELECT 1 FROM metric m "
+	"WHERE m.uuid = b.uuid OR (m.review_id = ?1 AND m.code = b.code))",
+	NULL,
+};
+
+/* Subgroup tables come from the district's files: the later upload wins. */
+static const char *const subgroup_sql[] = {
+	"UPDATE subgroup_row AS s SET enrolled = b.enrolled, count = b.count, updated_at = b.updated_at "
+	"FROM (SELECT b.*, si.id AS site_id, m.id AS metric_id FROM bundle.subgroup_row b "
+	"JOIN site si ON si.review_id = ?1 AND si.code = b.site COLLATE NOCASE "
+	"JOIN metric m ON m.review_id = ?1 AND m.code = b.metric) AS b WHERE s.site_id = b.site_id "
+	"AND s.metric_id = b.metric_id AND s.year = b.year AND s.dimension = b.dimension AND s.grp = b.grp "
+	"AND b.updated_at > s.updated_at",
+	"INSERT INTO subgroup_row(uuid, review_id, site_id, year, metric_id, dimension, grp, enrolled, count, "
+	"updated_at) SELECT b.uuid, ?1, si.id, b.year, m.id, b.dimension, b.grp, b.enrolled, b.count, b.updated_at "
+	"FROM bundle.subgroup_row b JOIN site si ON si.review_id = ?1 AND si.code = b.site COLLATE NOCASE "
+	"JOIN metric m ON m.review_id = ?1 AND m.code = b.metric WHERE NOT EXISTS (SELECT 1 FROM subgroup_row s "
+	"WHERE s.uuid = b.uuid OR (s.site_id = si.id AND s.year = b.year AND s.metric_id = m.id "
+	"AND s.dimension = b.dimension AND s.grp = b.grp))",
+	NULL,
+};
+
+/* The change log merges by uuid and only grows. */
+static const char changelog_sql[] =
+	"INSERT INTO change_log(uuid, review_id, at, who, entity, entity_uuid, field, old, new, reason) "
+	"SELECT b.uuid, ?1, b.at, b.who, b.entity, b.entity_uuid, b.field, b.old, b.new, coalesce(b.reason, '') "
+	"FROM bundle.change_log b WHERE NOT EXISTS (SELECT 1 FROM change_log c WHERE c.uuid = b.uuid) "
+	"ORDER BY b.at, b.uuid";
+
+static int
+record_import(struct merge *mg)
+{
+	static const char sql[] = "INSERT OR IGNORE INTO sync_import(checksum, copy_id, created_at, imported_at, "
+				  "imported_by) VALUES (?1, ?2, ?3, ?4, ?5)";
+	sqlite3_stmt *st = db_stmt(mg->db, sql);
+	char now[21];
+
+	if (!st)
+		return QREL_DB;
+	clock_now(now);
+	db_bind_text(st, 1, mg->m->checksum);
+	db_bind_text(st, 2, mg->m->copy);
+	db_bind_text(st, 3, mg->m->created_at);
+	db_bind_text(st, 4, now);
+	db_bind_text(st, 5, mg->who);
+	return db_step_done(mg->db, st, "recording the import");
+}
+
+static int
+merge_all(struct merge *mg)
+{
+	int rc = QREL_OK;
+
+	for (size_t i = 0; add_only_sql[i] && rc == QREL_OK; i++)
+		rc = exec_review(mg->db, add_only_sql[i], mg->review, "merging the bundle", &mg->st->inserted);
+	for (size_t i = 0; subgroup_sql[i] && rc == QREL_OK; i++)
+		rc = exec_review(mg->db, subgroup_sql[i], mg->review, "merging subgroup rows",
+				 i == 0 ? &mg->st->updated : &mg->st->inserted);
+	if (rc == QREL_OK)
+		rc = merge_each(mg, note_rows, merge_note);
+	if (rc == QREL_OK)
+		rc = merge_each(mg, score_rows, merge_score);
+	if (rc == QREL_OK)
+		rc = exec_review(mg->db, changelog_sql, mg->review, "merging the change log", &mg->st->changes);
+	return rc == QREL_OK ? record_import(mg) : rc;
+}
+
+int
+sync_import(struct db *db, int64_t review, const char *who, const char *bundle, struct sync_import_stats *st)
+{
+	struct bundle_meta m;
+	struct merge mg = { db, review, who, &m, st };
+	int rc;
+
+	memset(st, 0, sizeof(*st));
+	memset(&m, 0, sizeof(m));
+	if (access(bundle, R_OK) != 0)
+		return error(QREL_NOTFOUND, "%s: %s", bundle, strerror(errno));
+	if (db_readonly(db))
+		return error(QREL_READONLY, "%s is open read-only: nothing can be imported", db_path(db));
+	if ((rc = attach(db, bundle, true)) != QREL_OK)
+		return rc;
+	if ((rc = verify_bundle(db, review, bundle, &m)) == QREL_OK && (rc = db_begin(db)) == QREL_OK) {
+		if ((rc = merge_all(&mg)) == QREL_OK)
+			rc = db_commit(db);
+		else
+			db_rollback(db);
+		if (rc != QREL_OK)
+			memset(st, 0, sizeof(*st));
+	}
+	detach(db);
+	return rc;
+}
+
+/* ---- conflicts ---- */
+
+static const char conflict_sql[] =
+	"SELECT c.id, c.entity, c.uuid, CASE c.entity "
+	"WHEN 'score' THEN (SELECT printf('%s %s %s score by %s', si.code, cl.code, s.kind, p.name) FROM score s "
+	"  JOIN site si ON si.id = s.site_id JOIN cluster cl ON cl.id = s.cluster_id "
+	"  JOIN person p ON p.id = s.rater_id WHERE s.uuid = c.uuid) "
+	"ELSE (SELECT printf('note at %s by %s, %s', si.code, p.name, n.created_at) FROM note n "
+	"  JOIN site si ON si.id = n.site_id JOIN person p ON p.id = n.author_id WHERE n.uuid = c.uuid) END, "
+	"c.local_value, c.remote_value, c.detected_at, c.resolved_at, c.resolution "
+	"FROM sync_conflict c WHERE ?1 OR c.resolved_at IS NULL ORDER BY c.id";
+
+int
+sync_conflict_each(struct db *db, int64_t review, bool all, sync_conflict_fn *fn, void *ctx)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	UNUSED(review);	/* one review per file */
+	if ((rc = prep(db, conflict_sql, &st)) != QREL_OK)
+		return rc;
+	sqlite3_bind_int(st, 1, all);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct sync_conflict_row c = { sqlite3_column_int64(st, 0), db_col_text(st, 1), db_col_text(st, 2),
+			db_col_text(st, 3), db_col_text(st, 4), db_col_text(st, 5), db_col_text(st, 6),
+			col(st, 7), col(st, 8) };
+
+		if ((rc = fn(ctx, &c)) != 0)
+			break;
+	}
+	if (rc == SQLITE_DONE)
+		rc = QREL_OK;
+	else if (rc == SQLITE_ERROR || rc == SQLITE_BUSY || rc == SQLITE_CORRUPT)
+		rc = db_fail(db, "listing conflicts");
+	sqlite3_finalize(st);
+	return rc;
+}
+
+struct conflict {
+	char entity[8], uuid[UUID_LEN + 1];
+	char *local, *remote;
+	long long remote_version;
+};
+
+static int
+conflict_load(struct db *db, long long id, struct conflict *c)
+{
+	static const char sql[] = "SELECT entity, uuid, local_value, remote_value, remote_version, resolved_at "
+				  "FROM sync_conflict WHERE id = ?1";
+	sqlite3_stmt *st = db_stmt(db, sql);
+	int rc;
+
+	memset(c, 0, sizeof(*c));
+	if (!st)
+		return QREL_DB;
+	sqlite3_bind_int64(st, 1, id);
+	if ((rc = sqlite3_step(st)) != SQLITE_ROW)
+		rc = rc == SQLITE_DONE ? error(QREL_NOTFOUND, "no conflict #%lld", id) : db_fail(db, "reading a conflict");
+	else if (sqlite3_column_type(st, 5) != SQLITE_NULL)
+		rc = error(QREL_USAGE, "conflict #%lld was already resolved on %s", id, db_col_text(st, 5));
+	else {
+		snprintf(c->entity, sizeof(c->entity), "%s", db_col_text(st, 0));
+		snprintf(c->uuid, sizeof(c->uuid), "%s", db_col_text(st, 1));
+		c->local = xstrdup(db_col_text(st, 2));
+		c->remote = xstrdup(db_col_text(st, 3));
+		c->remote_version = sqlite3_column_int64(st, 4);
+		rc = QREL_OK;
+	}
+	sqlite3_reset(st);
+	return rc;
+}
+
+/* Splits "a|b|text" into its three parts (text may hold '|'). */
+static bool
+split_value(char *v, char **a, char **b, char **text)
+{
+	char *p = strchr(v, '|'), *q = p ? strchr(p + 1, '|') : NULL;
+
+	if (!q)
+		return false;
+	*p = *q = '\0';
+	*a = v;
+	*b = p + 1;
+	*text = q + 1;
+	return true;
+}
+
+/* Writes value (a row's sync value) into the row: the lead chose the other copy's. */
+static int
+write_value(struct db *db, const struct conflict *c, const char *value)
+{
+	static const char score_sql[] = "UPDATE score SET level = nullif(?1, ''), insufficient = ?2, rationale = ?3, "
+					"updated_at = ?4, version = max(version, ?5) + 1 WHERE uuid = ?6";
+	static const char note_sql[] = "UPDATE note SET valence = ?1, deleted_at = CASE WHEN ?2 = '1' THEN "
+				       "coalesce(deleted_at, ?4) END, text = ?3, updated_at = ?4, "
+				       "version = max(version, ?5) + 1 WHERE uuid = ?6";
+	char *copy = xstrdup(value), *a, *b, *text, now[21];
+	sqlite3_stmt *st = db_stmt(db, strcmp(c->entity, "score") == 0 ? score_sql : note_sql);
+	int rc;
+
+	if (!st || !split_value(copy, &a, &b, &text)) {
+		free(copy);
+		return st ? error(QREL_PARSE, "conflict value '%s' cannot be read", value) : QREL_DB;
+	}
+	clock_now(now);
+	db_bind_text(st, 1, a);
+	db_bind_text(st, 2, b);
+	db_bind_text(st, 3, text);
+	db_bind_text(st, 4, now);
+	sqlite3_bind_int64(st, 5, c->remote_version);
+	db_bind_text(st, 6, c->uuid);
+	rc = db_step_done(db, st, "resolving a conflict");
+	free(copy);
+	return rc;
+}
+
+/* Our value stays, but now as a change on top of theirs: the base becomes their
+ * value, so their copy takes ours at the next exchange. */
+static int
+keep_local(struct db *db, const struct conflict *c)
+{
+	static const char bump_score[] = "UPDATE score SET version = max(version, ?1) + 1 WHERE uuid = ?2";
+	static const char bump_note[] = "UPDATE note SET version = max(version, ?1) + 1 WHERE uuid = ?2";
+	static const char base[] = "INSERT OR REPLACE INTO sync_base(entity, uuid, value, version) "
+				   "VALUES (?1, ?2, ?3, ?4)";
+	sqlite3_stmt *st = db_stmt(db, strcmp(c->entity, "score") == 0 ? bump_score : bump_note);
+	int rc;
+
+	if (!st)
+		return QREL_DB;
+	sqlite3_bind_int64(st, 1, c->remote_version);
+	db_bind_text(st, 2, c->uuid);
+	if ((rc = db_step_done(db, st, "resolving a conflict")) != QREL_OK || !(st = db_stmt(db, base)))
+		return rc != QREL_OK ? rc : QREL_DB;
+	db_bind_text(st, 1, c->entity);
+	db_bind_text(st, 2, c->uuid);
+	db_bind_text(st, 3, c->remote);
+	sqlite3_bind_int64(st, 4, c->remote_version);
+	return db_step_done(db, st, "resolving a conflict");
+}
+
+/* Their value, now also ours: nothing left to tell them, so no base. */
+static int
+keep_remote(struct db *db, const struct conflict *c)
+{
+	static const char del[] = "DELETE FROM sync_base WHERE entity = ?1 AND uuid = ?2";
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((rc = write_value(db, c, c->remote)) != QREL_OK || !(st = db_stmt(db, del)))
+		return rc != QREL_OK ? rc : QREL_DB;
+	db_bind_text(st, 1, c->entity);
+	db_bind_text(st, 2, c->uuid);
+	return db_step_done(db, st, "resolving a conflict");
+}
+
+static int
+close_conflict(struct db *db, int64_t review, const char *who, long long id, const struct conflict *c,
+	       bool remote)
+{
+	static const char sql[] = "UPDATE sync_conflict SET resolved_at = ?2, resolution = ?3, resolved_by = ?4 "
+				  "WHERE id = ?1";
+	sqlite3_stmt *st = db_stmt(db, sql);
+	char now[21];
+	int rc;
+
+	if (!st)
+		return QREL_DB;
+	clock_now(now);
+	sqlite3_bind_int64(st, 1, id);
+	db_bind_text(st, 2, now);
+	db_bind_text(st, 3, remote ? "remote" : "local");
+	db_bind_text(st, 4, who);
+	if ((rc = db_step_done(db, st, "resolving a conflict")) != QREL_OK)
+		return rc;
+	return changelog_add(db, review, who, c->entity, c->uuid, "sync resolve", remote ? c->local : c->remote,
+			     remote ? c->remote : c->local,
+			     remote ? "the lead took the other copy's value" : "the lead kept this copy's value");
+}
+
+static int
+check_lead(struct db *db, int64_t review, const char *who)
+{
+	char role[16];
+	int64_t site, id = store_member(db, review, who, role, sizeof(role), &site);
+
+	if (id < 0)
+		return QREL_DB;
+	if (id == 0 || strcmp(role, "lead") != 0)
+		return error(QREL_DENIED, "only the review's lead resolves sync conflicts; %s is %s", who,
+			id ? role : "not a member of this review");
+	return QREL_OK;
+}
+
+int
+sync_resolve(struct db *db, int64_t review, const char *who, long long id, bool keep_remote_value)
+{
+	struct conflict c;
+	int rc;
+
+	if ((rc = check_lead(db, review, who)) != QREL_OK || (rc = db_begin(db)) != QREL_OK)
+		return rc;
+	if ((rc = conflict_load(db, id, &c)) == QREL_OK)
+		rc = keep_remote_value ? keep_remote(db, &c) : keep_local(db, &c);
+	if (rc == QREL_OK)
+		rc = close_conflict(db, review, who, id, &c, keep_remote_value);
+	free(c.local);
+	free(c.remote);
+	if (rc != QREL_OK) {
+		db_rollback(db);
+		return rc;
+	}
+	return db_commit(db);
+}

@@ -1,0 +1,150 @@
+#!/bin/sh
+# evidence.sh: evidence notes in a real terminal: capture during an activity with two
+# clusters, search, open, jump to the rubric and back, escape sequences shown as marks,
+# a hang-up mid-note, delete and undo; the database checked after each step.
+. "$(dirname "$0")/lib.sh"
+
+DB="$T/review.db"
+sample_db "$DB"
+REV=$(sql "$DB" "SELECT name FROM person WHERE role = 'reviewer' ORDER BY id LIMIT 1")
+SITE=$(sql "$DB" "SELECT code FROM site WHERE kind = 'school' ORDER BY code LIMIT 1")
+NOTES=$(sql "$DB" "SELECT count(*) FROM note WHERE deleted_at IS NULL")
+
+gone() {
+	n=0
+	while pgrep -f "$DB" >/dev/null; do
+		[ "$n" -ge 50 ] && return 1
+		n=$((n + 1))
+		sleep 0.1
+	done
+}
+
+check "an activity is added from the command line" sh -c "'$QREL' activity add --db '$DB' --as '$REV' \
+	--site $SITE --source focus_group --at 2026-03-02T09:00 'Parent focus group, evening' >/dev/null"
+ACT=$(sql "$DB" "SELECT id FROM activity WHERE description = 'Parent focus group, evening'")
+
+start --db "$DB" --as "$REV"
+wait_for "Review overview" >/dev/null
+keys E
+check "E opens the evidence list with every note" wait_for "Evidence: $NOTES notes"
+keys a
+check "a starts a new note" wait_for "New note"
+keys C-p
+wait_for "Activity:" >/dev/null
+keys -l "evening"
+check "the activity prompt finds the activity by its description" wait_for "$SITE  focus_group  Parent focus group"
+keys Enter
+check "the note starts from the activity (site, source, date)" wait_for "New note  site $SITE  focus_group  2026-03-02T09:00"
+keys -l "Families asked for quinceañera interpreters at conferences"
+keys C-t
+keys -l "2.2"
+keys Enter
+keys C-t
+keys -l "culturally"
+check "tagging has type-ahead on titles" wait_for "3.1  Culturally responsive curriculum"
+keys Enter
+check "two clusters are tagged" wait_for "Clusters: 2.2 3.1"
+keys C-g
+check "one key sets the valence" wait_for "Valence: + strength"
+keys C-x
+check "Ctrl-X saves the note" wait_for "Saved note"
+check "the next note starts at once, from the same activity" wait_for "New note  site $SITE  focus_group  2026-03-02T09:00"
+
+ID=$(sql "$DB" "SELECT id FROM note WHERE text = 'Families asked for quinceañera interpreters at conferences'")
+check "the note is stored once" test -n "$ID"
+check "with its site, source, activity, author and valence" test "$(sql "$DB" "SELECT s.code || '|' || n.source
+	|| '|' || n.activity_id || '|' || p.name || '|' || n.valence FROM note n JOIN site s ON s.id = n.site_id
+	JOIN person p ON p.id = n.author_id WHERE n.id = $ID")" = "$SITE|focus_group|$ACT|$REV|strength"
+check "and both clusters" test "$(sql "$DB" "SELECT group_concat(c.code, ',') FROM (SELECT c.code FROM
+	note_cluster nc JOIN cluster c ON c.id = nc.cluster_id WHERE nc.note_id = $ID ORDER BY c.code) c")" = "2.2,3.1"
+check "the creation is in the change log" test "$(sql "$DB" "SELECT count(*) FROM change_log c JOIN note n
+	ON n.uuid = c.entity_uuid WHERE n.id = $ID AND c.entity = 'note' AND c.field = 'create' AND c.who = '$REV'")" = 1
+check "no draft text is left after saving" test "$(sql "$DB" "SELECT count(*) FROM draft WHERE key = 'note:new' AND text <> ''")" = 0
+
+keys Escape
+keys /
+keys -l "quinceanera"
+keys Enter
+check "search without the accent finds the note" wait_for "Evidence: 1 note (ranked)"
+check "the result row shows the note" wait_for "Families asked for quince"
+keys Enter
+check "Enter shows the whole note" wait_for "Note $ID "
+check "with its clusters" wait_for "Clusters: 2.2;3.1"
+keys r
+check "r jumps to the rubric" wait_for "rubric  site $SITE"
+check "on the note's first cluster" wait_for "2.2 Use of disaggregated data"
+keys E
+check "E from the rubric shows that cluster's evidence at the site" wait_for "site=$SITE cluster=2.2"
+check "which includes the new note" wait_for "Families asked for quince"
+keys Q
+wait_exit >/dev/null
+
+# A note with an escape sequence is drawn as plain marks; the terminal is not coloured.
+"$QREL" evidence add --db "$DB" --as "$REV" --site "$SITE" --source interview --cluster 1.1 \
+	"$(printf '\033[31mRED alert from the nurse office')" >/dev/null
+check "evidence add stored the note" test "$(sql "$DB" "SELECT count(*) FROM note WHERE text LIKE '%RED alert%'")" = 1
+check "evidence list prints it as CSV" sh -c "'$QREL' evidence list --db '$DB' --search nurse | grep -q 'RED alert'"
+start --db "$DB" --as "$REV"
+wait_for "Review overview" >/dev/null
+keys E
+keys /
+keys -l "nurse"
+keys Enter
+check "the escape shows as a visible ^[ mark" wait_for "^[[31mRED alert"
+ROW=$(tm capture-pane -p -e -t qrel | grep -F 'RED alert')
+case "$ROW" in
+*"$(printf '\033[31m')"*) not_ok "the terminal is not turned red" "row: $ROW" ;;
+*) ok "the terminal is not turned red" ;;
+esac
+keys Q
+wait_exit >/dev/null
+
+# A hang-up mid-note: the draft comes back on the next start.
+start --db "$DB" --as "$REV"
+wait_for "Review overview" >/dev/null
+keys E
+keys a
+wait_for "New note" >/dev/null
+keys -l "Half a thought about mentoring"
+check "text typed before the hang-up is shown" wait_for "Half a thought about mentoring"
+tm kill-session -t qrel
+check "qrel ends after SIGHUP" gone
+check "the draft survived the hang-up" test "$(sql "$DB" "SELECT count(*) FROM draft WHERE who = '$REV'
+	AND key = 'note:new' AND text = 'Half a thought about mentoring'")" = 1
+check "database passes qrel check after the hang-up" sh -c "'$QREL' check --db '$DB' >/dev/null"
+start --db "$DB" --as "$REV"
+wait_for "Review overview" >/dev/null
+keys E
+check "the evidence screen offers the draft back" wait_for "You have an unsaved note"
+keys a
+check "a restores it" wait_for "Restored your unsaved note"
+check "with its text" wait_for "Half a thought about mentoring"
+keys C-t
+keys -l "1.1"
+keys Enter
+keys F2
+check "F2 saves it" wait_for "Saved note"
+check "the draft became a note" test "$(sql "$DB" "SELECT count(*) FROM note WHERE text = 'Half a thought about mentoring'")" = 1
+check "and the draft is gone" test "$(sql "$DB" "SELECT count(*) FROM draft WHERE text <> ''")" = 0
+
+# Delete and undo, both in the change log.
+keys Escape
+keys /
+keys -l "mentoring"
+keys Enter
+wait_for "Evidence: 1 note" >/dev/null
+keys d
+check "d deletes the note" wait_for "Deleted note"
+MID=$(sql "$DB" "SELECT id FROM note WHERE text = 'Half a thought about mentoring'")
+check "the note is marked deleted" test "$(sql "$DB" "SELECT deleted_at IS NOT NULL FROM note WHERE id = $MID")" = 1
+check "the list no longer shows it" wait_for "Evidence: 0 notes"
+keys u
+check "u brings it back" wait_for "is back"
+check "the note is no longer deleted" test "$(sql "$DB" "SELECT deleted_at IS NULL FROM note WHERE id = $MID")" = 1
+check "delete and restore are logged" test "$(sql "$DB" "SELECT group_concat(c.field, ',') FROM change_log c
+	JOIN note n ON n.uuid = c.entity_uuid WHERE n.id = $MID ORDER BY c.id")" = "create,delete,restore"
+keys Q
+wait_exit >/dev/null
+check "database passes qrel check at the end" sh -c "'$QREL' check --db '$DB' >/dev/null"
+
+finish

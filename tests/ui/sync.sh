@@ -1,0 +1,111 @@
+#!/bin/sh
+# sync.sh: two offline copies of one review diverge, exchange bundles both ways and end equal;
+# the conflict is listed once; damaged, foreign and newer bundles are refused and change nothing.
+. "$(dirname "$0")/lib.sh"
+
+A="$T/a.db" B="$T/b.db"
+LEAD="Ségolène Arceneaux"
+sample_db "$A"
+# A copy of the same review (sample_db twice would make two reviews).
+"$QREL" backup --db "$A" -o "$B" >/dev/null
+check "the backup is a second copy of the same review" test \
+	"$(sql "$A" 'SELECT uuid FROM review')" = "$(sql "$B" 'SELECT uuid FROM review')"
+
+note_csv() {	# note_csv FILE SITE AUTHOR TEXT
+	printf 'site,source,author,valence,clusters,text\n%s,interview,%s,strength,1.1;2.2,%s\n' "$2" "$3" "$4" >"$1"
+}
+
+# Diverge: a note and a score on each side, and one score edited on both.
+note_csv "$T/na.csv" RHS "José Ramírez" "Copy A: the counsellor tracks AP enrolment by subgroup."
+note_csv "$T/nb.csv" EHS "Zoë Whitfield" "Copy B: families of English learners get calls in Spanish."
+"$QREL" import evidence --db "$A" "$T/na.csv" >/dev/null
+"$QREL" import evidence --db "$B" "$T/nb.csv" >/dev/null
+"$QREL" score --db "$A" --as "Zoë Whitfield" --site EHS --cluster 2.2 --level 2 --rationale "only in A" >/dev/null
+"$QREL" score --db "$B" --as "Nguyễn Thị Lan" --site OES --cluster 3.3 --level 3 --rationale "only in B" >/dev/null
+"$QREL" score --db "$A" --as "José Ramírez" --site RHS --cluster 1.1 --level 3 --rationale "A: growth tracked" >/dev/null
+"$QREL" score --db "$B" --as "José Ramírez" --site RHS --cluster 1.1 --level 1 --rationale "B: averages only" >/dev/null
+
+"$QREL" sync export --db "$A" -o "$T/a1.qb" --peer B >"$T/out"
+check "export writes a bundle" test -s "$T/a1.qb"
+check "the bundle is private (0600)" test "$(stat -c %a "$T/a1.qb")" = 600
+check "no temporary file is left beside it" sh -c "! ls '$T' | grep -q 'a1.qb.tmp'"
+"$QREL" sync import --db "$B" --as "$LEAD" "$T/a1.qb" >"$T/out"
+check "B takes A's one-sided change and sees the conflict" grep -q "1 updated.*1 new conflicts" "$T/out"
+"$QREL" sync export --db "$B" -o "$T/b1.qb" --peer A >/dev/null
+"$QREL" sync import --db "$A" --as "$LEAD" "$T/b1.qb" >"$T/out"
+check "A takes B's new note and score" grep -q "imported .*: 2 new" "$T/out"
+
+sql "$B" .dump >"$T/b.before"
+"$QREL" sync import --db "$B" --as "$LEAD" "$T/a1.qb" >"$T/out"
+check "the same bundle twice: nothing new" grep -q "0 new, 0 updated, .* 0 new conflicts, 0 change-log" "$T/out"
+sql "$B" .dump >"$T/b.after"
+check "the same bundle twice: the database is unchanged" cmp -s "$T/b.before" "$T/b.after"
+
+"$QREL" sync conflicts --db "$A" >"$T/ca"
+"$QREL" sync conflicts --db "$B" >"$T/cb"
+check "A lists the conflict once" test "$(grep -c '^#' "$T/ca")" = 1
+check "B lists the conflict once" test "$(grep -c '^#' "$T/cb")" = 1
+check "the listing names the score and both values" sh -c \
+	"grep -q 'RHS 1.1 team score by José Ramírez' '$T/ca' && grep -q 'level 3' '$T/ca' && grep -q 'level 1' '$T/ca'"
+check "the conflict kept each copy's own value" test \
+	"$(sql "$A" "SELECT level FROM score WHERE rationale LIKE 'A:%'")$(sql "$B" "SELECT level FROM score WHERE rationale LIKE 'B:%'")" = 31
+check "the change log holds both values" test \
+	"$(sql "$A" "SELECT count(*) FROM change_log WHERE field = 'sync conflict' AND old LIKE '3|%' AND new LIKE '1|%'")" = 1
+
+scores_of() { "$QREL" scores --db "$1" | sort; }
+notes_of() { sql "$1" "SELECT uuid, valence, text FROM note ORDER BY uuid"; }
+scores_of "$A" | grep -v '^RHS,1.1,José' >"$T/sa"; scores_of "$B" | grep -v '^RHS,1.1,José' >"$T/sb"
+check "apart from the conflict both copies hold the same scores" cmp -s "$T/sa" "$T/sb"
+notes_of "$A" >"$T/na"; notes_of "$B" >"$T/nb"
+check "both copies hold the same notes" cmp -s "$T/na" "$T/nb"
+check "both hold the other's note" test "$(grep -c 'Copy [AB]:' "$T/na")" = 2
+
+id=$(sed -n 's/^#\([0-9]*\) .*/\1/p' "$T/ca")
+"$QREL" sync resolve --db "$A" --as "José Ramírez" "$id" --keep local 2>"$T/err"
+check "only the lead resolves" sh -c "grep -q 'only the review.s lead' '$T/err'"
+check "resolve: the lead keeps A's value" sh -c "'$QREL' sync resolve --db '$A' --as '$LEAD' $id --keep local | grep -q resolved"
+"$QREL" sync export --db "$A" -o "$T/a2.qb" --peer B >/dev/null
+"$QREL" sync import --db "$B" --as "$LEAD" "$T/a2.qb" >/dev/null
+"$QREL" sync export --db "$B" -o "$T/b2.qb" --peer A >/dev/null
+"$QREL" sync import --db "$A" --as "$LEAD" "$T/b2.qb" >/dev/null
+scores_of "$A" >"$T/sa"; scores_of "$B" >"$T/sb"
+check "after the lead's choice both copies hold the same scores" cmp -s "$T/sa" "$T/sb"
+check "the chosen value won on B" grep -q '^RHS,1.1,José Ramírez,team,3,A: growth tracked' "$T/sb"
+check "no open conflicts remain on B" grep -q "no open conflicts" "$("$QREL" sync conflicts --db "$B" >"$T/cb"; echo "$T/cb")"
+check "the resolution is in A's change log" test \
+	"$(sql "$A" "SELECT count(*) FROM change_log WHERE field = 'sync resolve'")" = 1
+check "both copies pass qrel check" sh -c "'$QREL' check --db '$A' >/dev/null && '$QREL' check --db '$B' >/dev/null"
+
+# Bad bundles: each refused with a clear message, the database unchanged.
+"$QREL" sync export --db "$A" -o "$T/good.qb" --all >/dev/null
+refused() {	# refused NAME BUNDLE PATTERN
+	sql "$B" .dump | md5sum >"$T/before"
+	"$QREL" sync import --db "$B" --as "$LEAD" "$2" >/dev/null 2>"$T/err"
+	rc=$?
+	sql "$B" .dump | md5sum >"$T/after"
+	check "$1: refused" test "$rc" -eq 1
+	check "$1: says why" grep -q -- "$3" "$T/err"
+	check "$1: says nothing was imported" grep -q "nothing was imported" "$T/err"
+	check "$1: database unchanged" cmp -s "$T/before" "$T/after"
+}
+size=$(stat -c %s "$T/good.qb")
+head -c $((size / 2)) "$T/good.qb" >"$T/trunc.qb"
+refused "truncated bundle" "$T/trunc.qb" "damaged\|truncated"
+head -c 3000 "$T/good.qb" >"$T/short.qb"
+refused "bundle cut to its first pages" "$T/short.qb" "damaged\|truncated"
+cp "$T/good.qb" "$T/flip.qb"
+off=$(grep -obUa "counsellor tracks AP" "$T/flip.qb" | head -n 1 | cut -d: -f1)
+printf 'K' | dd of="$T/flip.qb" bs=1 seek="$off" conv=notrunc status=none
+refused "bundle with one byte flipped" "$T/flip.qb" "checksum mismatch"
+sample_db "$T/other.db"
+"$QREL" sync export --db "$T/other.db" -o "$T/other.qb" --all >/dev/null
+refused "bundle from another review" "$T/other.qb" "from another review"
+cp "$T/good.qb" "$T/newer.qb"
+sql "$T/newer.qb" "UPDATE meta SET value = '99' WHERE key = 'format'"
+refused "newer-format bundle" "$T/newer.qb" "format 99 is newer"
+printf 'not a bundle\n' >"$T/text.qb"
+refused "a text file" "$T/text.qb" "not a qrel bundle"
+"$QREL" sync import --db "$B" "$T/missing.qb" 2>"$T/err"
+check "a missing bundle is an error" grep -q "missing.qb" "$T/err"
+
+finish

@@ -1,0 +1,519 @@
+/* Unit tests of evidence notes: FTS queries, filters, keyset paging, edit/delete/undo, drafts, activities. */
+#include "qrel/qrel.h"
+
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <unistd.h>
+
+#include "qrel/db.h"
+#include "qrel/draft.h"
+#include "qrel/evidence.h"
+#include "qrel/store.h"
+#include "qrel/util.h"
+
+struct fx {
+	char dir[64], path[96];
+	struct db *db;
+	int64_t review, s1, s2;
+	int64_t c11, c12, c21;
+};
+
+static const char fixture_sql[] =
+	"INSERT INTO framework(uuid, code, title, version, hash, levels, source) "
+	"VALUES ('f0000000-0000-4000-8000-000000000001', 'test', 'Test', '1', 'h', 3, '');"
+	"INSERT INTO domain(framework_id, code, title, position) VALUES (1, '1', 'Outcomes', 1), "
+	"(1, '2', 'Leadership', 2);"
+	"INSERT INTO cluster(framework_id, domain_id, code, title, position) VALUES "
+	"(1, 1, '1.1', 'Achievement', 1), (1, 1, '1.2', 'Access', 2), (1, 2, '2.1', 'Planning', 1);";
+
+static const char people_sql[] =
+	"INSERT INTO site(uuid, review_id, code, name, kind) VALUES "
+	"('50000000-0000-4000-8000-000000000001', 1, 'S1', 'Maple', 'school'),"
+	"('50000000-0000-4000-8000-000000000002', 1, 'S2', 'Oak', 'school');"
+	"INSERT INTO person(uuid, review_id, name, role, site_id) VALUES "
+	"('90000000-0000-4000-8000-000000000001', 1, 'Ann Lead', 'lead', NULL),"
+	"('90000000-0000-4000-8000-000000000002', 1, 'Ray Viewer', 'reviewer', NULL),"
+	"('90000000-0000-4000-8000-000000000003', 1, 'Zoë Ríos', 'reviewer', NULL),"
+	"('90000000-0000-4000-8000-000000000004', 1, 'Pat Principal', 'principal', 2);"
+	"INSERT INTO activity(uuid, review_id, site_id, source, held_at, description) VALUES "
+	"('a0000000-0000-4000-8000-000000000001', 1, 1, 'focus_group', '2024-03-05T09:30', 'Parents');";
+
+static int
+setup(void **state)
+{
+	struct fx *f = calloc(1, sizeof(*f));
+
+	if (!f)
+		return -1;
+	setenv("QREL_NOW", "2024-05-01T10:00:00Z", 1);
+	strcpy(f->dir, "/tmp/qrel-evidence-XXXXXX");
+	if (!mkdtemp(f->dir))
+		return -1;
+	snprintf(f->path, sizeof(f->path), "%s/t.db", f->dir);
+	if (db_open(f->path, DB_CREATE, &f->db) != QREL_OK || db_exec(f->db, fixture_sql) != QREL_OK ||
+	    store_review_create(f->db, "Test review", "District", 1, &f->review) != QREL_OK ||
+	    db_exec(f->db, people_sql) != QREL_OK)
+		return -1;
+	f->s1 = store_site_id(f->db, f->review, "S1");
+	f->s2 = store_site_id(f->db, f->review, "S2");
+	f->c11 = store_cluster_id(f->db, f->review, "1.1");
+	f->c12 = store_cluster_id(f->db, f->review, "1.2");
+	f->c21 = store_cluster_id(f->db, f->review, "2.1");
+	*state = f;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fx *f = *state;
+	char p[128];
+
+	db_close(f->db);
+	unlink(f->path);
+	snprintf(p, sizeof(p), "%s-wal", f->path);
+	unlink(p);
+	snprintf(p, sizeof(p), "%s-shm", f->path);
+	unlink(p);
+	rmdir(f->dir);
+	free(f);
+	return 0;
+}
+
+static long long
+query_int(struct fx *f, const char *sql)
+{
+	sqlite3_stmt *st;
+	long long v = -1;
+
+	assert_int_equal(sqlite3_prepare_v2(db_handle(f->db), sql, -1, &st, NULL), SQLITE_OK);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+/* Adds a note: clusters as ids, ended by 0. */
+static int64_t
+add(struct fx *f, const char *who, int64_t site, const char *source, const char *valence,
+    const char *text, int64_t c1, int64_t c2)
+{
+	struct note_input in = { .site = site, .source = source, .valence = valence, .text = text };
+	int64_t id = 0;
+	int rc;
+
+	in.cluster[in.nclusters++] = c1;
+	if (c2)
+		in.cluster[in.nclusters++] = c2;
+	rc = evidence_add(f->db, f->review, who, &in, &id);
+	if (rc != QREL_OK)
+		fail_msg("evidence_add: %s", error_message());
+	return id;
+}
+
+/* The ids a filter lists, in order, in pages of size; returns how many. */
+static int
+list_ids(struct fx *f, const struct evidence_filter *flt, int size, int64_t *ids, int max)
+{
+	struct evidence_note rows[64];
+	struct evidence_cursor cur = { 0 };
+	int total = 0, n;
+
+	do {
+		assert_int_equal(evidence_page(f->db, f->review, flt, &cur, size, rows, &n), QREL_OK);
+		for (int i = 0; i < n && total < max; i++)
+			ids[total++] = rows[i].id;
+		if (n)
+			evidence_cursor_of(&rows[n - 1], &cur);
+		evidence_notes_free(rows, n);
+	} while (n == size);
+	return total;
+}
+
+/* ---- FTS queries ---- */
+
+static void
+expect_query(const char *in, const char *want)
+{
+	char out[256];
+	bool ok = evidence_fts_query(in, out, sizeof(out));
+
+	if (!want) {
+		assert_false(ok);
+		return;
+	}
+	assert_true(ok);
+	assert_string_equal(out, want);
+}
+
+static void
+test_fts_query(void **state)
+{
+	UNUSED(state);
+	expect_query("equity", "\"equity\"");
+	expect_query("  grad*  data ", "\"grad\" * \"data\"");
+	expect_query("\"family night\"", "\"family night\"");
+	expect_query("\"family nig\"*", "\"family nig\" *");
+	expect_query("don't \"unterminated", "\"don't\" \"unterminated\"");
+	expect_query("a\"b", "\"a\"\"b\"");
+	expect_query("AND OR NOT", "\"AND\" \"OR\" \"NOT\"");
+	expect_query("NEAR(a b) col:x", "\"NEAR(a\" \"b)\" \"col:x\"");
+	expect_query("élèves", "\"élèves\"");
+	expect_query("*", NULL);
+	expect_query("\"\" -- ***", NULL);
+	expect_query("", NULL);
+	expect_query(NULL, NULL);
+}
+
+static void
+test_fts_never_errors(void **state)
+{
+	static const char *const nasty[] = { "\"", "\"\"\"", "*a", "a**", "(", ")", "^x", "x:", "NEAR(",
+		"a OR", "NOT", "AND AND", "'", "\\", "{a b}", "+", "-x", "\"a\" *\"b", "a\x01" "b", "\xff\xfe" };
+	struct fx *f = *state;
+	struct evidence_filter flt = { 0 };
+	struct evidence_note rows[4];
+	int n, rc;
+
+	add(f, "Ray Viewer", f->s1, "interview", NULL, "Some text about (parents) and \"quotes\"", f->c11, 0);
+	for (size_t i = 0; i < ARRAY_SIZE(nasty); i++) {
+		snprintf(flt.query, sizeof(flt.query), "%s", nasty[i]);
+		rc = evidence_page(f->db, f->review, &flt, NULL, 4, rows, &n);
+		if (rc != QREL_OK && rc != QREL_PARSE)
+			fail_msg("query '%s': %s", nasty[i], error_message());
+		evidence_notes_free(rows, n);
+		assert_true(evidence_count(f->db, f->review, &flt) >= (rc == QREL_OK ? 0 : -1));
+	}
+}
+
+static int
+search(struct fx *f, const char *q, struct evidence_note *rows, int max)
+{
+	struct evidence_filter flt = { 0 };
+	int n;
+
+	assert_int_equal(evidence_filter_set(f->db, f->review, &flt, "search", q), QREL_OK);
+	assert_int_equal(evidence_page(f->db, f->review, &flt, NULL, max, rows, &n), QREL_OK);
+	assert_int_equal(evidence_count(f->db, f->review, &flt), n);
+	return n;
+}
+
+static void
+test_search_utf8_prefix_phrase(void **state)
+{
+	struct fx *f = *state;
+	struct evidence_note rows[8];
+	int64_t a = add(f, "Zoë Ríos", f->s1, "interview", NULL, "Les élèves de l'École parlent", f->c11, 0);
+	int64_t b = add(f, "Ray Viewer", f->s1, "focus_group", NULL, "Family night: families said the night "
+			"was family-friendly", f->c12, 0);
+	int64_t c = add(f, "Ray Viewer", f->s2, "survey", NULL, "Night school for families", f->c21, 0);
+	int n;
+
+	n = search(f, "eleves", rows, 8);
+	assert_int_equal(n, 1);
+	assert_int_equal(rows[0].id, a);
+	/* "Les " is 4 bytes; "élèves" is 8 bytes of UTF-8. */
+	assert_int_equal(rows[0].nspans, 1);
+	assert_int_equal(rows[0].span[0].start, 4);
+	assert_int_equal(rows[0].span[0].end, 12);
+	evidence_notes_free(rows, n);
+	n = search(f, "ÉCOLE", rows, 8);
+	assert_int_equal(n, 1);
+	evidence_notes_free(rows, n);
+	n = search(f, "élè*", rows, 8);
+	assert_int_equal(n, 1);
+	evidence_notes_free(rows, n);
+	n = search(f, "\"family night\"", rows, 8);
+	assert_int_equal(n, 1);
+	assert_int_equal(rows[0].id, b);
+	evidence_notes_free(rows, n);
+	n = search(f, "night famil*", rows, 8);
+	assert_int_equal(n, 2);
+	/* The note saying night and family more often ranks first. */
+	assert_int_equal(rows[0].id, b);
+	assert_int_equal(rows[1].id, c);
+	assert_true(rows[0].rank <= rows[1].rank);
+	assert_true(rows[0].nspans >= 4);
+	evidence_notes_free(rows, n);
+	n = search(f, "\"night family\"", rows, 8);
+	assert_int_equal(n, 0);
+}
+
+static void
+test_search_quotes_and_deleted(void **state)
+{
+	struct fx *f = *state;
+	struct evidence_note rows[4];
+	int64_t a = add(f, "Ray Viewer", f->s1, "interview", NULL, "She said \"we are heard\" twice", f->c11, 0);
+	int n = search(f, "\"we are heard\"", rows, 4);
+
+	assert_int_equal(n, 1);
+	assert_int_equal(rows[0].id, a);
+	evidence_notes_free(rows, n);
+	n = search(f, "said\"we", rows, 4);
+	assert_int_equal(n, 1);
+	evidence_notes_free(rows, n);
+	assert_int_equal(evidence_delete(f->db, f->review, "Ray Viewer", a), QREL_OK);
+	assert_int_equal(search(f, "heard", rows, 4), 0);
+}
+
+/* ---- filters ---- */
+
+static void
+set(struct fx *f, struct evidence_filter *flt, const char *field, const char *value)
+{
+	if (evidence_filter_set(f->db, f->review, flt, field, value) != QREL_OK)
+		fail_msg("filter %s=%s: %s", field, value, error_message());
+}
+
+static void
+test_filters(void **state)
+{
+	struct fx *f = *state;
+	struct note_input in = { .site = f->s2, .source = "survey", .valence = "growth", .text = "Survey note",
+		.created_at = "2024-04-02T08:00:00Z", .nclusters = 1, .nsubgroups = 1,
+		.dimension = { "race" }, .group = { "Black" } };
+	struct evidence_filter flt = { 0 };
+	int64_t ids[16], a, b, c = 0;
+	char desc[256];
+
+	in.cluster[0] = f->c21;
+	a = add(f, "Ray Viewer", f->s1, "interview", "strength", "Interview note", f->c11, f->c12);
+	b = add(f, "Zoë Ríos", f->s1, "focus_group", NULL, "Focus note", f->c12, 0);
+	assert_int_equal(evidence_add(f->db, f->review, "Ann Lead", &in, &c), QREL_OK);
+	assert_int_equal(list_ids(f, &flt, 10, ids, 16), 3);
+	set(f, &flt, "site", "s1");
+	assert_int_equal(list_ids(f, &flt, 10, ids, 16), 2);
+	set(f, &flt, "cluster", "1.1");
+	assert_int_equal(list_ids(f, &flt, 10, ids, 16), 1);
+	assert_int_equal(ids[0], a);
+	set(f, &flt, "cluster", "");
+	set(f, &flt, "author", "Zoë Ríos");
+	assert_int_equal(list_ids(f, &flt, 10, ids, 16), 1);
+	assert_int_equal(ids[0], b);
+	memset(&flt, 0, sizeof(flt));
+	set(f, &flt, "domain", "2");
+	set(f, &flt, "valence", "g");
+	set(f, &flt, "source", "Survey");
+	set(f, &flt, "subgroup", "race:black");
+	assert_int_equal(list_ids(f, &flt, 10, ids, 16), 1);
+	assert_int_equal(ids[0], c);
+	assert_int_equal(evidence_count(f->db, f->review, &flt), 1);
+	evidence_filter_describe(&flt, desc, sizeof(desc));
+	assert_string_equal(desc, "domain=2 source=survey valence=growth subgroup=race:black");
+	memset(&flt, 0, sizeof(flt));
+	set(f, &flt, "to", "2024-04-02");
+	assert_int_equal(list_ids(f, &flt, 10, ids, 16), 1);
+	set(f, &flt, "to", "");
+	set(f, &flt, "from", "2024-04-03");
+	assert_int_equal(list_ids(f, &flt, 10, ids, 16), 2);
+	assert_int_equal(evidence_filter_set(f->db, f->review, &flt, "site", "NOPE"), QREL_NOTFOUND);
+	assert_int_equal(evidence_filter_set(f->db, f->review, &flt, "from", "yesterday"), QREL_PARSE);
+	assert_int_equal(evidence_filter_set(f->db, f->review, &flt, "valence", "bad"), QREL_PARSE);
+	assert_int_equal(evidence_filter_set(f->db, f->review, &flt, "subgroup", ":x"), QREL_PARSE);
+	assert_int_equal(evidence_filter_set(f->db, f->review, &flt, "colour", "x"), QREL_USAGE);
+}
+
+/* Every note has the same created_at (the clock is fixed): the id breaks the tie. */
+static void
+test_keyset_paging_equal_times(void **state)
+{
+	struct fx *f = *state;
+	struct evidence_filter flt = { 0 };
+	int64_t added[25], ids[40];
+	char text[32];
+
+	for (int i = 0; i < 25; i++) {
+		snprintf(text, sizeof(text), "note number %d", i);
+		added[i] = add(f, "Ray Viewer", i % 2 ? f->s1 : f->s2, "interview", NULL, text, f->c11, 0);
+	}
+	for (int size = 1; size <= 11; size += 5) {
+		assert_int_equal(list_ids(f, &flt, size, ids, 40), 25);
+		for (int i = 0; i < 25; i++)
+			assert_int_equal(ids[i], added[24 - i]);
+	}
+	set(f, &flt, "search", "number");
+	assert_int_equal(list_ids(f, &flt, 4, ids, 40), 25);
+	for (int i = 1; i < 25; i++)
+		assert_true(ids[i] != ids[i - 1]);
+	set(f, &flt, "site", "S1");
+	assert_int_equal(list_ids(f, &flt, 3, ids, 40), 12);
+}
+
+/* ---- changes ---- */
+
+static void
+test_delete_undo_changelog(void **state)
+{
+	struct fx *f = *state;
+	struct evidence_filter flt = { 0 };
+	int64_t ids[4], a = add(f, "Ray Viewer", f->s1, "interview", NULL, "To be deleted", f->c11, 0);
+
+	assert_int_equal(query_int(f, "SELECT count(*) FROM change_log WHERE entity = 'note' AND field = 'create'"), 1);
+	assert_int_equal(evidence_delete(f->db, f->review, "Zoë Ríos", a), QREL_DENIED);
+	assert_int_equal(evidence_delete(f->db, f->review, "Ray Viewer", a), QREL_OK);
+	assert_int_equal(list_ids(f, &flt, 10, ids, 4), 0);
+	assert_int_equal(evidence_delete(f->db, f->review, "Ray Viewer", a), QREL_CONFLICT);
+	assert_int_equal(query_int(f, "SELECT count(*) FROM change_log WHERE field = 'delete' AND new IS NOT NULL"), 1);
+	assert_int_equal(evidence_undelete(f->db, f->review, "Ann Lead", a), QREL_OK);
+	assert_int_equal(list_ids(f, &flt, 10, ids, 4), 1);
+	assert_int_equal(query_int(f, "SELECT count(*) FROM change_log WHERE field = 'restore' AND old IS NOT NULL "
+			 "AND who = 'Ann Lead'"), 1);
+	assert_int_equal(query_int(f, "SELECT version FROM note"), 3);
+	assert_int_equal(evidence_undelete(f->db, f->review, "Ray Viewer", a), QREL_CONFLICT);
+}
+
+static void
+test_edit(void **state)
+{
+	struct fx *f = *state;
+	struct evidence_note rows[2];
+	int64_t cl[2], a = add(f, "Ray Viewer", f->s1, "interview", NULL, "old words here", f->c11, 0);
+	int n;
+
+	cl[0] = f->c21;
+	cl[1] = f->c11;
+	assert_int_equal(evidence_edit(f->db, f->review, "Ray Viewer", a, "new words here", "strength", cl, 2),
+			 QREL_OK);
+	assert_int_equal(query_int(f, "SELECT version FROM note"), 2);
+	assert_int_equal(query_int(f, "SELECT count(*) FROM change_log WHERE field = 'text' AND old = 'old words here' "
+			 "AND new = 'new words here'"), 1);
+	assert_int_equal(query_int(f, "SELECT count(*) FROM change_log WHERE field = 'clusters' AND old = '1.1' "
+			 "AND new = '1.1;2.1'"), 1);
+	assert_int_equal(query_int(f, "SELECT count(*) FROM change_log WHERE field = 'valence'"), 1);
+	/* The same again changes nothing. */
+	assert_int_equal(evidence_edit(f->db, f->review, "Ray Viewer", a, "new words here", "strength", cl, 2),
+			 QREL_OK);
+	assert_int_equal(query_int(f, "SELECT version FROM note"), 2);
+	assert_int_equal(search(f, "old", rows, 2), 0);
+	n = search(f, "new", rows, 2);
+	assert_int_equal(n, 1);
+	assert_string_equal(rows[0].clusters, "1.1;2.1");
+	assert_string_equal(rows[0].valence, "strength");
+	assert_int_equal(rows[0].first_cluster, f->c11);
+	evidence_notes_free(rows, n);
+	assert_int_equal(evidence_edit(f->db, f->review, "Zoë Ríos", a, "mine now", NULL, NULL, 0), QREL_DENIED);
+	assert_int_equal(evidence_edit(f->db, f->review, "Ray Viewer", a, "  ", NULL, NULL, 0), QREL_PARSE);
+}
+
+static void
+test_add_checks(void **state)
+{
+	struct fx *f = *state;
+	struct note_input in = { .site = f->s1, .source = "interview", .text = "x" };
+	int64_t id;
+
+	assert_int_equal(evidence_add(f->db, f->review, "Ray Viewer", &in, &id), QREL_PARSE);	/* no cluster */
+	in.cluster[in.nclusters++] = f->c11;
+	assert_int_equal(evidence_add(f->db, f->review, "Stranger", &in, &id), QREL_DENIED);
+	assert_int_equal(evidence_add(f->db, f->review, "Pat Principal", &in, &id), QREL_DENIED);
+	in.source = "gossip";
+	assert_int_equal(evidence_add(f->db, f->review, "Ray Viewer", &in, &id), QREL_PARSE);
+	in.source = "interview";
+	in.activity = activity_find(f->db, f->review, "A0000000-0000-4000-8000-000000000001");
+	assert_true(in.activity > 0);
+	in.site = f->s2;
+	assert_int_equal(evidence_add(f->db, f->review, "Ray Viewer", &in, &id), QREL_PARSE);
+	in.site = f->s1;
+	assert_int_equal(evidence_add(f->db, f->review, "Ray Viewer", &in, &id), QREL_OK);
+	assert_int_equal(activity_last_used(f->db, f->review, "Ray Viewer"), in.activity);
+	assert_int_equal(activity_last_used(f->db, f->review, "Zoë Ríos"), 0);
+	assert_int_equal(query_int(f, "SELECT count(*) FROM note"), 1);
+}
+
+static void
+test_note_drafts(void **state)
+{
+	struct fx *f = *state;
+	char *text;
+
+	assert_null(draft_load(f->db, "note:new:1", "Ray Viewer"));
+	assert_int_equal(draft_save(f->db, "note:new:1", "Ray Viewer", "half a thought, é"), QREL_OK);
+	assert_int_equal(draft_save(f->db, "note:new:1", "Zoë Ríos", "another person's"), QREL_OK);
+	text = draft_load(f->db, "note:new:1", "Ray Viewer");
+	assert_string_equal(text, "half a thought, é");
+	free(text);
+	/* A reopened store still has it: a hang-up loses nothing. */
+	db_close(f->db);
+	assert_int_equal(db_open(f->path, 0, &f->db), QREL_OK);
+	text = draft_load(f->db, "note:new:1", "Ray Viewer");
+	assert_string_equal(text, "half a thought, é");
+	free(text);
+	assert_int_equal(draft_clear(f->db, "note:new:1", "Ray Viewer"), QREL_OK);
+	assert_null(draft_load(f->db, "note:new:1", "Ray Viewer"));
+	text = draft_load(f->db, "note:new:1", "Zoë Ríos");
+	assert_string_equal(text, "another person's");
+	free(text);
+}
+
+static void
+test_activities(void **state)
+{
+	struct fx *f = *state;
+	struct activity_input in = { .site = f->s2, .source = "site_observation", .held_at = "2024-04-10T10:00",
+		.description = "Grade 7 math lesson" };
+	struct activity_row *rows, one;
+	int64_t id;
+	int n;
+
+	assert_int_equal(activity_add(f->db, f->review, "Ray Viewer", &in, &id), QREL_OK);
+	in.held_at = "soon";
+	assert_int_equal(activity_add(f->db, f->review, "Ray Viewer", &in, &id), QREL_PARSE);
+	add(f, "Ray Viewer", f->s1, "focus_group", NULL, "x", f->c11, 0);
+	assert_int_equal(activity_list(f->db, f->review, 0, &rows, &n), QREL_OK);
+	assert_int_equal(n, 2);
+	assert_string_equal(rows[0].description, "Grade 7 math lesson");
+	assert_int_equal(rows[0].notes, 0);
+	free(rows);
+	assert_int_equal(activity_edit(f->db, f->review, "Ray Viewer", id,
+				       &(struct activity_input){ .description = "Grade 8" }), QREL_OK);
+	assert_int_equal(activity_get(f->db, f->review, id, &one), QREL_OK);
+	assert_string_equal(one.description, "Grade 8");
+	assert_string_equal(one.source, "site_observation");
+	assert_int_equal(query_int(f, "SELECT count(*) FROM change_log WHERE entity = 'activity'"), 2);
+	assert_int_equal(activity_list(f->db, f->review, f->s1, &rows, &n), QREL_OK);
+	assert_int_equal(n, 1);
+	free(rows);
+}
+
+static void
+test_choices(void **state)
+{
+	struct fx *f = *state;
+	struct evidence_choice *c;
+	int n;
+
+	assert_int_equal(evidence_choices(f->db, f->review, "cluster", &c, &n), QREL_OK);
+	assert_int_equal(n, 3);
+	assert_string_equal(c[2].value, "2.1");
+	assert_string_equal(c[2].label, "2.1  Planning");
+	free(c);
+	assert_int_equal(evidence_choices(f->db, f->review, "valence", &c, &n), QREL_OK);
+	assert_int_equal(n, 3);
+	free(c);
+	assert_int_equal(evidence_choices(f->db, f->review, "nothing", &c, &n), QREL_USAGE);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+		cmocka_unit_test(test_fts_query),
+		T(test_fts_never_errors),
+		T(test_search_utf8_prefix_phrase),
+		T(test_search_quotes_and_deleted),
+		T(test_filters),
+		T(test_keyset_paging_equal_times),
+		T(test_delete_undo_changelog),
+		T(test_edit),
+		T(test_add_checks),
+		T(test_note_drafts),
+		T(test_activities),
+		T(test_choices),
+#undef T
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
