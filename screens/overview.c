@@ -143,7 +143,7 @@ draw_legend(WINDOW *win, int y)
 
 	ui_hline(win, y++, 0, getmaxx(win));
 	ui_text(win, y++, 0, getmaxx(win),
-		"Each domain: clusters scored / clusters, then evidence notes. Enter: work on a site.",
+		"Per domain: clusters scored/clusters, evidence notes.  Enter: rubric for the site",
 		ui_attr(UI_DIM));
 	for (int d = 0; d < ov.ndom; d++) {
 		snprintf(text, sizeof(text), "D%s  %s", ov.dom[d].code, ov.dom[d].title);
@@ -198,6 +198,7 @@ overview_key(struct app *app, WINDOW *win, enum action a, int key)
 	if (a == ACT_ENTER && ov.npage && ov.sel - ov.top < ov.npage) {
 		ui_set_site(app, ov.page[ov.sel - ov.top].site);
 		ui_message("Working on %s (%s).", app->site_code, app->site_name);
+		ui_switch(&rubric_screen);
 		return UI_DIRTY | UI_HEADER;
 	}
 	return move_selection(win, a);

@@ -40,6 +40,9 @@ check "a note written by another process shows within 2 s" wait_for "$EXPECT" 3
 
 keys j Enter
 check "Enter on the second row switches the site" wait_for "Working on $SECOND"
+check "Enter opens the rubric for that site" wait_for "Rubric: scored"
+keys O
+check "O returns to the overview" wait_for "Review overview"
 keys ']'
 keys '?'
 check "? shows the help overlay" wait_for "Keys on this screen"
