@@ -244,11 +244,31 @@ metric_tail(const struct app *app, const struct plan_metric *m, char *buf, size_
 	snprintf(buf, n, "%s %s %s, now %s %s", base, app->utf8 ? "\xe2\x86\x92" : "->", target, latest, b);
 }
 
+/* s cut or padded to exactly cols terminal columns (names are UTF-8, not bytes). */
+static const char *
+column(const char *s, int cols, char *out, size_t n)
+{
+	size_t len = text_fit(s, cols);
+	int w;
+
+	if (len >= n)
+		len = n - 1;
+	memcpy(out, s, len);
+	out[len] = '\0';
+	for (w = text_width(out); w < cols && len + 1 < n; w++)
+		out[len++] = ' ';
+	out[len] = '\0';
+	return out;
+}
+
 static void
 step_text(const struct plan_step *s, char *buf, size_t n)
 {
-	snprintf(buf, n, "   %s %s due %-10s  %-16.16s %s", status_mark(s->status), s->overdue ? "!" : " ",
-		 *s->due ? s->due : "-", *s->lead ? s->lead : "(no lead)", s->description);
+	char lead[200];
+
+	snprintf(buf, n, "   %s %s due %-10s  %s  %s", status_mark(s->status), s->overdue ? "!" : " ",
+		 *s->due ? s->due : "-", column(*s->lead ? s->lead : "(no lead)", 16, lead, sizeof(lead)),
+		 s->description);
 }
 
 /* A row as text, with a part drawn flush right (tail, "" for none). */
@@ -324,7 +344,9 @@ draw_tree(const struct app *app, WINDOW *win, int y0, int height)
 		/* The figures stay in view; a long title gives way. */
 		ui_text(win, y0 + row, 0, width - tw, text, attr);
 		if (tw)
-			ui_text(win, y0 + row, width - tw, tw, tail, attr);
+			ui_text(win, y0 + row, width - tw + 2, tw - 2, tail, attr);
+		if (tw)
+			ui_text(win, y0 + row, width - tw, 2, "", attr);
 	}
 	if (!pl.nrows)
 		ui_text(win, y0, 0, width, "No objectives yet: press a to add one, or start one from a finding.",
@@ -342,16 +364,17 @@ draw_steps(struct app *app, WINDOW *win, int y0, int height)
 		pl.stop = pl.ssel < pl.stop ? pl.ssel : pl.ssel - height + 2;
 		pl.page_stale = true;
 	}
-	ui_text(win, y0, 0, width, "Obj      Due          Lead              Step", A_BOLD);
+	ui_text(win, y0, 0, width, "Obj       Due         Lead              Step", A_BOLD);
 	load_page(app, height - 1);
 	for (int i = 0; i < pl.npage; i++) {
 		const struct plan_step *s = &pl.page[i];
-		char text[1024];
+		char text[1024], lead[200];
 		attr_t attr = s->overdue ? ui_attr(UI_FLAG) : A_NORMAL;
 
-		snprintf(text, sizeof(text), "%-3d %s %s %-10s  %-16.16s  %s (%s)", s->objective_position,
+		snprintf(text, sizeof(text), "%-3d %s %s %-10s  %s  %s (%s)", s->objective_position,
 			 status_mark(s->status), s->overdue ? "!" : " ", *s->due ? s->due : "-",
-			 *s->lead ? s->lead : "(no lead)", s->description, plan_status_label(s->status));
+			 column(*s->lead ? s->lead : "(no lead)", 16, lead, sizeof(lead)), s->description,
+			 plan_status_label(s->status));
 		ui_text(win, y0 + 1 + i, 0, width, text, pl.stop + i == pl.ssel ? ui_attr(UI_SELECTED) : attr);
 	}
 	if (!pl.nsteps)
@@ -414,33 +437,45 @@ draw_footer(WINDOW *win)
 	editor_draw(pl.ed, win, y, lw, 1, getmaxx(win) - lw);
 }
 
-static void
-draw_detail(WINDOW *win)
+/* One paragraph of the overlay, wrapped; rows above *skip are scrolled away. */
+static int
+draw_paragraph(WINDOW *win, int y, int height, const char *s, int *skip)
 {
-	int width = getmaxx(win), height = getmaxy(win) - 1, y = 0, skip = pl.detail_top;
-	const char *s = pl.detail;
+	int width = getmaxx(win);
 
-	werase(win);
-	ui_text(win, y++, 0, width, "Evidence and data (j/k scroll; any other key closes)", A_BOLD);
-	while (s && *s && y < height) {
-		size_t len;
-		const char *next = *s == '\n' ? s + 1 : text_wrap(s, width, &len);
+	do {
+		size_t len = 0;
+		const char *next = *s ? text_wrap(s, width, &len) : NULL;
 		char line[1024];
 
-		if (*s == '\n')
-			len = 0;
 		if (len >= sizeof(line))
 			len = sizeof(line) - 1;
 		memcpy(line, s, len);
 		line[len] = '\0';
-		if (skip-- <= 0)
+		if ((*skip)-- <= 0 && y < height)
 			ui_text(win, y++, 0, width, line, A_NORMAL);
-		if (!next)
-			break;
-		/* A line break in the text ends a paragraph; wrapping goes on after it. */
 		s = next;
-		if (*s == '\n' && len)
-			s++;
+	} while (s && *s);
+	return y;
+}
+
+static void
+draw_detail(WINDOW *win)
+{
+	int height = getmaxy(win), y = 0, skip = pl.detail_top;
+	const char *s = pl.detail;
+
+	werase(win);
+	ui_text(win, y++, 0, getmaxx(win), "Evidence and data (j/k scroll; any other key closes)", A_BOLD);
+	while (s && *s && y < height) {
+		const char *nl = strchr(s, '\n');
+		size_t len = nl ? (size_t)(nl - s) : strlen(s);
+		char *para = strndup(s, len);
+
+		if (para)
+			y = draw_paragraph(win, y, height, para, &skip);
+		free(para);
+		s = nl ? nl + 1 : NULL;
 	}
 }
 
@@ -902,7 +937,7 @@ plan_key(struct app *app, WINDOW *win, enum action a, int key)
 	case ACT_PLAN_STATUS: return start_status(app, key);
 	case ACT_PLAN_SORT: return cycle_sort();
 	case ACT_PLAN_VIEW: return toggle_view();
-	case ACT_EDIT: return start_edit(app);
+	case ACT_PLAN_EDIT: return start_edit(app);
 	case ACT_ENTER: return open_detail(app);
 	default: break;
 	}
@@ -914,7 +949,7 @@ plan_key(struct app *app, WINDOW *win, enum action a, int key)
 static const struct keybinding plan_keys[] = {
 	{ 'a', ACT_PLAN_ADD_OBJECTIVE }, { 'c', ACT_PLAN_ADD_CAUSE }, { 's', ACT_PLAN_ADD_STEP },
 	{ '1', ACT_PLAN_STATUS }, { '2', ACT_PLAN_STATUS }, { '3', ACT_PLAN_STATUS }, { '4', ACT_PLAN_STATUS },
-	{ 'o', ACT_PLAN_SORT }, { '\t', ACT_PLAN_VIEW }, { 'e', ACT_EDIT },
+	{ 'o', ACT_PLAN_SORT }, { '\t', ACT_PLAN_VIEW }, { 'e', ACT_PLAN_EDIT },
 };
 
 const struct screen_ops plan_screen = {

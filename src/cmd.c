@@ -47,6 +47,17 @@ static const struct command commands[] = {
 	  "lock [--db FILE] --as NAME --site CODE | --review [--reason TEXT]", cmd_lock },
 	{ "reopen", "reopen a locked site or review, with the reason the change log keeps (lead)",
 	  "reopen [--db FILE] --as NAME --site CODE | --review --reason TEXT", cmd_reopen },
+	{ "plan", "print the action plan, list its steps, or add to it",
+	  "plan [--db FILE] [--format md|csv|json]\n"
+	  "       qrel plan steps [--db FILE] [--lead NAME] [--overdue] [--format csv|json]\n"
+	  "       qrel plan add-objective [--db FILE] [--as NAME] (--title T [--if X] [--then Y] [--stakeholders S]\n"
+	  "            [--site CODE] | --from-subgroup SITE,YEAR,METRIC,DIMENSION,GROUP | --from-cluster SITE,CLUSTER\n"
+	  "            | --from-note ID) [--objective N]\n"
+	  "       qrel plan add-cause [--db FILE] [--as NAME] --objective N --text T [--note ID] [--subgroup REF]\n"
+	  "       qrel plan add-step [--db FILE] [--as NAME] --objective N --step TEXT [--lead NAME] [--start DATE]\n"
+	  "            [--due DATE] [--resources TEXT]\n"
+	  "       qrel plan set-status [--db FILE] [--as NAME] --step N --status planned|in_progress|done|dropped\n"
+	  "            [--note TEXT]", cmd_plan },
 };
 
 const struct command *

@@ -19,7 +19,7 @@ const struct keybinding keys_global[] = {
 	{ 'q', ACT_BACK }, { 'Q', ACT_QUIT }, { '?', ACT_HELP }, { KEY_F(1), ACT_HELP },
 	{ 'L' - '@', ACT_REDRAW },
 	{ 'O', ACT_SCREEN_OVERVIEW }, { 'R', ACT_SCREEN_RUBRIC }, { 'E', ACT_SCREEN_EVIDENCE },
-	{ 'S', ACT_SCREEN_SUBGROUPS }, { 'P', ACT_SCREEN_REPORT },
+	{ 'S', ACT_SCREEN_SUBGROUPS }, { 'P', ACT_SCREEN_REPORT }, { 'A', ACT_SCREEN_PLAN },
 	{ ']', ACT_SITE_NEXT }, { '[', ACT_SITE_PREV },
 };
 

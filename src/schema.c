@@ -1,5 +1,6 @@
 /* schema.c: forward-only migrations; entry N brings a store from user_version N to N+1. */
 #include "qrel/qrel.h"
+#include "qrel/plan.h"
 #include "qrel/schema.h"
 
 /* Every row a user creates carries a uuid so copies made offline can merge;
@@ -191,6 +192,7 @@ static const char migration_1[] =
 
 const char *const schema_migrations[] = {
 	migration_1,
+	plan_migration,
 };
 
 const size_t schema_migration_count = sizeof(schema_migrations) / sizeof(schema_migrations[0]);

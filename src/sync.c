@@ -403,7 +403,8 @@ write_bundle(struct db *db, int64_t review, const char *copy, struct watermark *
 {
 	int rc;
 
-	if ((rc = db_exec(db, "BEGIN")) != QREL_OK)
+	/* Small pages keep a small exchange small (about 1 KiB per table). */
+	if ((rc = db_exec(db, "PRAGMA bundle.page_size = 1024")) != QREL_OK || (rc = db_exec(db, "BEGIN")) != QREL_OK)
 		return rc;
 	if ((rc = db_exec(db, bundle_ddl)) != QREL_OK || (rc = fill_tables(db, review, w)) != QREL_OK ||
 	    (rc = write_meta(db, review, copy, es)) != QREL_OK) {

@@ -210,7 +210,7 @@ draw_header(void)
 static void
 draw_status(void)
 {
-	const char *hint = "?:help  O:overview  R:rubric  E:evidence  S:subgroups  [ ]:site  q:back";
+	const char *hint = "?:help O:overview R:rubric E:evidence S:subgroups A:plan P:report [/]:site q:back";
 	const char *text = ui.message[0] ? ui.message : hint;
 
 	ui_text(ui.status, 0, 0, COLS, text, ui.message_error ? ui_attr(UI_ERROR) :
@@ -351,6 +351,7 @@ screen_for(enum action a)
 	case ACT_SCREEN_RUBRIC: return &rubric_screen;
 	case ACT_SCREEN_SUBGROUPS: return &subgroups_screen;
 	case ACT_SCREEN_EVIDENCE: return &evidence_screen;
+	case ACT_SCREEN_PLAN: return &plan_screen;
 	default: return NULL;
 	}
 }
@@ -388,7 +389,7 @@ global_key(enum action a)
 		ui_switch(next);
 		return UI_HANDLED;
 	}
-	if (a >= ACT_SCREEN_OVERVIEW && a <= ACT_SCREEN_REPORT) {
+	if (a >= ACT_SCREEN_OVERVIEW && a <= ACT_SCREEN_PLAN) {
 		ui_error("The %s screen is not in this build yet.", action_help(a));
 		return UI_HANDLED;
 	}

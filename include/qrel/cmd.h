@@ -56,5 +56,6 @@ int cmd_scores(int argc, char **argv);
 int cmd_score(int argc, char **argv);
 int cmd_lock(int argc, char **argv);
 int cmd_reopen(int argc, char **argv);
+int cmd_plan(int argc, char **argv);
 
 #endif

@@ -22,6 +22,7 @@
 	_(SCREEN_EVIDENCE, "evidence notes") \
 	_(SCREEN_SUBGROUPS, "subgroup tables") \
 	_(SCREEN_REPORT, "report and dashboard") \
+	_(SCREEN_PLAN, "action plan") \
 	_(SITE_NEXT, "next site") \
 	_(SITE_PREV, "previous site") \
 	_(SCORE_LEVEL, "set the level (1..K)") \
@@ -44,7 +45,14 @@
 	_(FILTER, "filter by site, cluster, domain, source, author, valence, subgroup, date") \
 	_(FILTER_CLEAR, "clear every filter and the search") \
 	_(SEARCH, "full-text search: words, \"a phrase\", prefix*") \
-	_(JUMP_RUBRIC, "go to the note's first cluster in the rubric")
+	_(JUMP_RUBRIC, "go to the note's first cluster in the rubric") \
+	_(PLAN_ADD_OBJECTIVE, "add an objective (title, then if ... then ...)") \
+	_(PLAN_ADD_CAUSE, "add a root cause to the objective") \
+	_(PLAN_ADD_STEP, "add an action step (lead, start, due date)") \
+	_(PLAN_EDIT, "edit the selected objective's title, cause or step") \
+	_(PLAN_STATUS, "step status: 1 planned 2 in progress 3 done 4 dropped") \
+	_(PLAN_SORT, "sort the step list by due date, lead or status") \
+	_(PLAN_VIEW, "switch between the plan tree and the step list")
 
 enum action {
 #define ACTION_ENUM(name, help) ACT_##name,

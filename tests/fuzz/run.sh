@@ -45,11 +45,11 @@ for t in $targets; do
 		fail=$((fail + 1))
 		continue
 	fi
-	"$bin" -max_total_time="$secs" -max_len=8192 -timeout=10 -artifact_prefix="$here/crashes/$t/" \
+	"$bin" -max_total_time="$secs" -max_len="$([ "$t" = fuzz_bundle ] && echo 24576 || echo 8192)" -timeout=10 -artifact_prefix="$here/crashes/$t/" \
 		"$build/corpus/$t" $seeds >"$build/$t.log" 2>&1
 	rc=$?
-	execs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$build/$t.log" | grep -o '[0-9]*$')
-	[ -n "$execs" ] || execs=$(grep -o '#[0-9]*' "$build/$t.log" | tail -n 1 | tr -d '#')
+	execs=$(sed -n 's/^Done \([0-9]*\) runs.*/\1/p' "$build/$t.log" | tail -n 1)
+	echo "$t $execs" >>"$build/executions"
 	if [ "$rc" -eq 0 ]; then
 		echo "ok - $t: ${execs:-?} executions in ${secs} s"
 		pass=$((pass + 1))

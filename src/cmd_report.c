@@ -1,0 +1,175 @@
+/* cmd_report.c: `qrel report`: the review report as HTML, Markdown, CSV or JSON. */
+#include "qrel/qrel.h"
+#include "qrel/cmd.h"
+#include "qrel/db.h"
+#include "qrel/report.h"
+#include "qrel/settings.h"
+#include "qrel/store.h"
+#include "qrel/util.h"
+
+#include <getopt.h>
+#include <time.h>
+
+struct report_opts {
+	struct cmd_common c;
+	const char *site, *out;
+	enum report_format fmt;
+	bool fmt_set, timing;
+	int quotes;
+	bool all_years;
+};
+
+static void
+help(void)
+{
+	printf("usage: qrel report [--db FILE] [--site CODE] [--format html|md|csv|json] [-o FILE]\n"
+	       "              [--quotes N] [--all-years] [--timing]\n\n"
+	       "The review report: cover (review, district, dates, team, method), per domain a grid of\n"
+	       "sites x clusters with consensus, self-evaluation and team levels and the evidence quoted,\n"
+	       "the flagged subgroup tables (small groups withheld), rater agreement and the action plan.\n\n"
+	       "  --format F     html (one self-contained file, prints on A4 or Letter), md, csv (long\n"
+	       "                 form: section,site,domain,cluster,year,metric,dimension,item,field,value)\n"
+	       "                 or json (doc/report-json.md); default: from -o's extension, else html\n"
+	       "  -o FILE        write FILE (replaced whole, never half-written); default standard output\n"
+	       "  --site CODE    one site only\n"
+	       "  --quotes N     strengths and areas for growth quoted per cluster (default %d, at most %d)\n"
+	       "  --all-years    subgroup findings of every school year, not only each site's latest\n"
+	       "  --timing       print the time taken to standard error\n"
+	       "Common options: --db FILE, --config FILE, --as NAME.\n", REPORT_QUOTES, REPORT_QUOTES * 4);
+	exit(EXIT_OK);
+}
+
+static void
+load_settings(const struct cmd_common *c, struct settings *s)
+{
+	struct diags d = { 0 };
+	char *path = c->config ? xstrdup(c->config) : settings_config_path();
+
+	settings_default(s);
+	settings_load(s, path, c->config != NULL, &d);
+	for (size_t i = 0; i < d.n; i++)
+		fprintf(stderr, "qrel: warning: %s\n", d.msg[i]);
+	diag_free(&d);
+	free(path);
+}
+
+/* html for x.html or x.htm, md for x.md, and so on; html when unknown. */
+static enum report_format
+format_from_path(const char *path)
+{
+	const char *dot = path ? strrchr(path, '.') : NULL;
+	enum report_format f;
+
+	if (dot && report_format_parse(dot + 1, &f) == QREL_OK)
+		return f;
+	error_clear();
+	return REPORT_HTML;
+}
+
+static double
+seconds(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+static int
+produce(struct db *db, int64_t review, const struct report_options *ro, const struct report_opts *o)
+{
+	struct report r;
+	double t0 = seconds(), t1;
+	int rc = report_build(db, review, ro, &r);
+
+	if (rc != QREL_OK)
+		return rc;
+	t1 = seconds();
+	rc = o->out ? report_save(&r, o->fmt, o->out) : report_write(&r, o->fmt, stdout);
+	if (o->timing)
+		fprintf(stderr, "qrel: report: model %.3f s, %s %.3f s, total %.3f s\n", t1 - t0,
+			report_format_name(o->fmt), seconds() - t1, seconds() - t0);
+	report_free(&r);
+	return rc;
+}
+
+static int
+run(const struct report_opts *o)
+{
+	struct report_options ro = { .quotes = o->quotes, .all_years = o->all_years };
+	struct settings s;
+	struct db *db;
+	int64_t review;
+	int rc;
+
+	if ((rc = cmd_open(&o->c, DB_READONLY, &db, &review)) != QREL_OK)
+		return cmd_fail(rc);
+	load_settings(&o->c, &s);
+	ro.settings = &s;
+	if (o->site && (ro.site = store_site_id(db, review, o->site)) <= 0)
+		rc = ro.site < 0 ? QREL_DB : error(QREL_NOTFOUND, "no site '%s' in the review", o->site);
+	if (rc == QREL_OK)
+		rc = produce(db, review, &ro, o);
+	settings_free(&s);
+	db_close(db);
+	return cmd_fail(rc);
+}
+
+static int
+report_option(struct report_opts *o, int opt, const char *arg)
+{
+	long v;
+
+	switch (opt) {
+	case 'f':
+		if (report_format_parse(arg, &o->fmt) != QREL_OK) {
+			fprintf(stderr, "qrel: --format is html, md, csv or json\n");
+			return -1;
+		}
+		o->fmt_set = true;
+		return 0;
+	case 'o': o->out = arg; return 0;
+	case 's': o->site = arg; return 0;
+	case 'y': o->all_years = true; return 0;
+	case 't': o->timing = true; return 0;
+	case 'q':
+		if (str_to_long(arg, &v) && v >= 0 && v <= REPORT_QUOTES * 4) {
+			o->quotes = (int)v;
+			return 0;
+		}
+		fprintf(stderr, "qrel: --quotes takes a whole number from 0 to %d\n", REPORT_QUOTES * 4);
+		return -1;
+	}
+	return -1;
+}
+
+int
+cmd_report(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		CMD_COMMON_LONGOPTS,
+		{ "format", required_argument, NULL, 'f' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "site", required_argument, NULL, 's' },
+		{ "quotes", required_argument, NULL, 'q' },
+		{ "all-years", no_argument, NULL, 'y' },
+		{ "timing", no_argument, NULL, 't' },
+		{ 0 },
+	};
+	struct report_opts o = { .fmt = REPORT_HTML, .quotes = REPORT_QUOTES };
+	int opt;
+
+	while ((opt = getopt_long(argc, argv, "o:", longopts, NULL)) != -1) {
+		if (opt == 'h')
+			help();
+		if (cmd_common_option(&o.c, opt, optarg, "report"))
+			continue;
+		if (report_option(&o, opt, optarg) < 0)
+			return cmd_usage("report");
+	}
+	if (argc > optind)
+		return cmd_usage("report");
+	if (!o.fmt_set)
+		o.fmt = format_from_path(o.out);
+	return run(&o);
+}

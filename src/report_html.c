@@ -1,0 +1,492 @@
+/* report_html.c: the report as one self-contained HTML file: inline CSS and SVG, no scripts, every user text escaped. */
+#include "qrel/qrel.h"
+#include "qrel/report.h"
+#include "qrel/plan.h"
+#include "qrel/settings.h"
+#include "qrel/util.h"
+
+/* Print first: A4 and Letter both fit a 180 mm column; colours print as shown. */
+static const char css[] =
+	"@page{size:auto;margin:16mm 14mm}"
+	"*{-webkit-print-color-adjust:exact;print-color-adjust:exact;box-sizing:border-box}"
+	"body{font:10.5pt/1.4 system-ui,-apple-system,'Segoe UI',Roboto,'Helvetica Neue',Arial,sans-serif;"
+	"color:#1a1a1a;max-width:190mm;margin:0 auto;padding:8mm 4mm}"
+	"h1{font-size:22pt;margin:.2em 0}h2{font-size:15pt;margin:1.4em 0 .4em;border-bottom:2px solid #333;"
+	"break-after:avoid}h3{font-size:12pt;margin:1.1em 0 .3em;break-after:avoid}"
+	"h4{font-size:10.5pt;margin:.6em 0 .2em}"
+	".kicker{text-transform:uppercase;letter-spacing:.08em;color:#555;margin:0}"
+	".cover{border-bottom:4px solid #333;padding-bottom:6mm;margin-bottom:6mm}"
+	"table{border-collapse:collapse;margin:.4em 0 .8em;break-inside:avoid;font-size:9.5pt}"
+	"table.grid{break-inside:auto;width:100%}"
+	"th,td{border:1px solid #999;padding:2px 5px;vertical-align:top;text-align:left}"
+	"thead{display:table-header-group}tr{break-inside:avoid}"
+	"th{background:#eee}td.num{text-align:right;font-variant-numeric:tabular-nums}"
+	".grid td{text-align:center;min-width:11mm}.grid .lv{font-weight:700;font-size:11pt}"
+	".grid .st{display:block;font-size:7.5pt;color:#333;white-space:nowrap}"
+	".mk{font-weight:700;color:#8b0000}.ne{background:#e4e4e4}"
+	".site-name{display:block;font-weight:400;font-size:8pt;color:#444}"
+	".legend span.sw{display:inline-block;border:1px solid #999;padding:0 6px;margin-right:4px}"
+	".ev{display:flex;gap:6mm}.ev>div{flex:1}"
+	"blockquote{margin:.3em 0 .5em;padding:.2em .6em;border-left:3px solid #999;break-inside:avoid}"
+	"blockquote.s{border-color:#2e7d32}blockquote.g{border-color:#c62828}"
+	"blockquote p{margin:0}blockquote footer{font-size:8.5pt;color:#555}"
+	".finding{break-inside:avoid;margin:0 0 6mm}.note,.counts,small{color:#555;font-size:8.5pt}"
+	".flag{color:#b00020;font-weight:700}.hook{border:1px dashed #999;padding:3mm}"
+	"svg text{font-family:inherit;font-size:9px}"
+	"@media print{body{max-width:none;padding:0}a{color:inherit;text-decoration:none}}";
+
+/* & < > " ' escaped; control characters, which XML refuses, become spaces. */
+static void
+esc(FILE *f, const char *s)
+{
+	for (; s && *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		switch (c) {
+		case '&': fputs("&amp;", f); break;
+		case '<': fputs("&lt;", f); break;
+		case '>': fputs("&gt;", f); break;
+		case '"': fputs("&quot;", f); break;
+		case '\'': fputs("&#39;", f); break;
+		default: putc(c < 0x20 && c != '\n' && c != '\t' ? ' ' : c, f); break;
+		}
+	}
+}
+
+/* <tag>text</tag>, the text escaped. */
+static void
+el(FILE *f, const char *tag, const char *text)
+{
+	fprintf(f, "<%s>", tag);
+	esc(f, text);
+	fprintf(f, "</%s>\n", tag);
+}
+
+/* Level colours from red (1) to green (K), light enough for black text. */
+static void
+level_css(const struct report *r, FILE *f)
+{
+	int k = r->frame.levels > 1 ? r->frame.levels : 2;
+
+	for (int i = 1; i <= k; i++)
+		fprintf(f, ".l%d{background:hsl(%d,70%%,82%%)}", i, 5 + 125 * (i - 1) / (k - 1));
+}
+
+static void
+head(const struct report *r, FILE *f)
+{
+	fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+	      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>", f);
+	esc(f, r->title);
+	fputs(" \xe2\x80\x94 Quality Review report</title>\n<style>", f);
+	fputs(css, f);
+	level_css(r, f);
+	fputs("</style>\n</head>\n<body>\n", f);
+}
+
+/* ---- cover ---- */
+
+static void
+cover_team(const struct report *r, FILE *f)
+{
+	static const char *const roles[][2] = {
+		{ "lead", "Review lead" }, { "reviewer", "Reviewers" },
+		{ "principal", "Principals (self-evaluation)" }, { "observer", "Observers" },
+	};
+
+	fputs("<h2>Review team</h2>\n<table>\n", f);
+	for (size_t k = 0; k < ARRAY_SIZE(roles); k++) {
+		bool first = true;
+
+		for (int i = 0; i < r->nteam; i++) {
+			if (strcmp(r->team[i].role, roles[k][0]) != 0)
+				continue;
+			fputs(first ? "<tr><th scope=\"row\">" : ", ", f);
+			if (first)
+				fprintf(f, "%s</th><td>", roles[k][1]);
+			esc(f, r->team[i].name);
+			if (*r->team[i].site) {
+				fputs(" (", f);
+				esc(f, r->team[i].site);
+				fputs(")", f);
+			}
+			first = false;
+		}
+		if (!first)
+			fputs("</td></tr>\n", f);
+	}
+	fputs("</table>\n", f);
+}
+
+static void
+cover_method(const struct report *r, FILE *f)
+{
+	int total = 0;
+
+	fputs("<h2>Method</h2>\n<p>The team gathered evidence from these activities; every judgement in "
+	      "this report rests on evidence notes from them.</p>\n<table>\n<thead><tr><th>Activity</th>"
+	      "<th>Count</th></tr></thead>\n<tbody>\n", f);
+	for (int i = 0; i < REPORT_SOURCES; i++) {
+		fprintf(f, "<tr><td>%s</td><td class=\"num\">%d</td></tr>\n", report_source_label(i),
+			r->activities[i]);
+		total += r->activities[i];
+	}
+	fprintf(f, "<tr><th>All activities</th><th class=\"num\">%d</th></tr>\n</tbody>\n</table>\n", total);
+}
+
+static void
+cover(const struct report *r, FILE *f)
+{
+	fputs("<header class=\"cover\">\n<p class=\"kicker\">Quality Review through an Equity Lens</p>\n", f);
+	el(f, "h1", r->title);
+	if (*r->district)
+		el(f, "p", r->district);
+	fputs("<p>Review dates: ", f);
+	esc(f, *r->starts ? r->starts : "not recorded");
+	fputs(" to ", f);
+	esc(f, *r->ends ? r->ends : "not recorded");
+	fputs(r->activity_dates ? "" : " (dates of the evidence notes)", f);
+	fputs("</p>\n", f);
+	if (r->opt.site && r->nsites) {
+		fputs("<p>This report covers one site: <strong>", f);
+		esc(f, r->site[0].code);
+		fputs("</strong> ", f);
+		esc(f, r->site[0].name);
+		fputs("</p>\n", f);
+	}
+	fputs("</header>\n", f);
+	cover_team(r, f);
+	cover_method(r, f);
+}
+
+/* ---- how to read the grids ---- */
+
+static void
+legend(const struct report *r, FILE *f)
+{
+	char text[200];
+
+	fputs("<h2>Reading the rubric grids</h2>\n<p class=\"legend\">", f);
+	for (int i = 1; i <= r->frame.levels; i++) {
+		fprintf(f, "<span class=\"sw l%d\">%d</span>", i, i);
+		esc(f, r->frame.label[i - 1]);
+		fputs(" &nbsp; ", f);
+	}
+	fputs("<span class=\"sw ne\">NE</span>insufficient evidence &nbsp; a blank cell: no consensus yet</p>\n", f);
+	fputs("<p>Each cell gives the team's <strong>consensus</strong> level for a cluster at a site; "
+	      "below it, the school's <strong>self</strong>-evaluation and the <strong>team</strong>'s "
+	      "median level before consensus. <span class=\"mk\">!</span> marks a cluster where team "
+	      "raters differed by two levels or more; <span class=\"mk\">\xe2\x80\xa0</span> marks one "
+	      "whose evidence is not triangulated (fewer than three source types).</p>\n", f);
+	report_quote_rule(r, text, sizeof(text));
+	el(f, "p", text);
+}
+
+/* ---- per domain ---- */
+
+static void
+grid_cell(const struct report *r, const struct dash_cell *c, FILE *f)
+{
+	char lv[8], self[8], team[8];
+
+	report_level_text(c->consensus, lv, sizeof(lv));
+	report_level_text(c->self, self, sizeof(self));
+	report_median_text(dash_team_median(c), team, sizeof(team));
+	if (c->consensus == DASH_NE)
+		fputs("<td class=\"ne\">", f);
+	else if (c->consensus > 0 && c->consensus <= r->frame.levels)
+		fprintf(f, "<td class=\"l%d\">", c->consensus);
+	else
+		fputs("<td>", f);
+	fprintf(f, "<span class=\"lv\">%s</span>", lv);
+	if (dash_team_spread(c) >= 2)
+		fputs("<span class=\"mk\" title=\"raters differed by two levels\">!</span>", f);
+	if (!dash_triangulated(c))
+		fputs("<span class=\"mk\" title=\"not triangulated\">\xe2\x80\xa0</span>", f);
+	if (*self || *team)
+		fprintf(f, "<span class=\"st\">self %s \xc2\xb7 team %s</span>", *self ? self : "\xe2\x80\x93",
+			*team ? team : "\xe2\x80\x93");
+	fputs("</td>", f);
+}
+
+static void
+grid(const struct report *r, const struct dash_domain *d, FILE *f)
+{
+	fputs("<table class=\"grid\">\n<thead><tr><th>Site</th>", f);
+	for (int c = d->first; c < d->first + d->n; c++) {
+		fputs("<th title=\"", f);
+		esc(f, r->frame.cl[c].title);
+		fputs("\">", f);
+		esc(f, r->frame.cl[c].code);
+		fputs("</th>", f);
+	}
+	fputs("</tr></thead>\n<tbody>\n", f);
+	for (int s = 0; s < r->nsites; s++) {
+		fputs("<tr><th scope=\"row\">", f);
+		esc(f, r->site[s].code);
+		fputs("<span class=\"site-name\">", f);
+		esc(f, r->site[s].name);
+		fputs("</span></th>", f);
+		for (int c = d->first; c < d->first + d->n; c++)
+			grid_cell(r, &r->cell[(size_t)s * (size_t)r->frame.ncl + (size_t)c], f);
+		fputs("</tr>\n", f);
+	}
+	fputs("</tbody>\n</table>\n", f);
+}
+
+static void
+quote(const struct report_quote *q, const char *cls, FILE *f)
+{
+	fprintf(f, "<blockquote class=\"%s\"><p>", cls);
+	esc(f, q->text);
+	fputs("</p><footer>", f);
+	for (int i = 0; i < REPORT_SOURCES; i++)
+		if (strcmp(q->source, report_source_name(i)) == 0)
+			fputs(report_source_label(i), f);
+	fputs(" \xc2\xb7 ", f);
+	esc(f, q->site);
+	fputs(" \xc2\xb7 ", f);
+	esc(f, q->date);
+	fputs("</footer></blockquote>\n", f);
+}
+
+static void
+quote_list(const struct report_quote *q, int n, int total, const char *title, const char *cls, FILE *f)
+{
+	fprintf(f, "<div>\n<h4>%s <small>(%d in the evidence%s)</small></h4>\n", title, total,
+		total > n ? ", most recent shown" : "");
+	if (!n)
+		fputs("<p class=\"note\">None recorded.</p>\n", f);
+	for (int i = 0; i < n; i++)
+		quote(&q[i], cls, f);
+	fputs("</div>\n", f);
+}
+
+static void
+cluster_evidence(const struct report *r, int c, FILE *f)
+{
+	const struct report_quotes *q = &r->quotes[c];
+
+	fputs("<h3>", f);
+	esc(f, r->frame.cl[c].code);
+	fputs(" ", f);
+	esc(f, r->frame.cl[c].title);
+	fputs("</h3>\n<div class=\"ev\">\n", f);
+	quote_list(q->strength, q->nstrength, q->total_strength, "Strengths", "s", f);
+	quote_list(q->growth, q->ngrowth, q->total_growth, "Areas for growth", "g", f);
+	fputs("</div>\n", f);
+}
+
+static void
+domain(const struct report *r, int d, FILE *f)
+{
+	const struct dash_domain *dom = &r->frame.dom[d];
+
+	fprintf(f, "<section class=\"domain\">\n<h2>Domain ");
+	esc(f, dom->code);
+	fputs(": ", f);
+	esc(f, dom->title);
+	fputs("</h2>\n", f);
+	grid(r, dom, f);
+	for (int c = dom->first; c < dom->first + dom->n; c++)
+		cluster_evidence(r, c, f);
+	fputs("</section>\n", f);
+}
+
+/* ---- subgroup findings ---- */
+
+static void
+finding_row(const struct subgroup_entry *e, FILE *f)
+{
+	char risk[16], cmp[16], ratio[16] = "";
+
+	report_rate_text(&e->stat.risk, e->hidden, risk, sizeof(risk));
+	report_rate_text(&e->stat.comparison_risk, e->hidden, cmp, sizeof(cmp));
+	if (e->hidden)
+		snprintf(ratio, sizeof(ratio), "*");
+	else if (e->stat.ratio.defined)
+		snprintf(ratio, sizeof(ratio), "%.2f", e->stat.ratio.value);
+	fputs("<tr><td>", f);
+	esc(f, e->name);
+	fprintf(f, "</td><td class=\"num\">%ld</td>", e->enrolled);
+	if (e->hidden)
+		fputs("<td class=\"num\">*</td>", f);
+	else
+		fprintf(f, "<td class=\"num\">%ld</td>", e->count);
+	fprintf(f, "<td class=\"num\">%s</td><td class=\"num\">%s</td><td class=\"num\">%s</td><td>%s</td></tr>\n",
+		risk, cmp, ratio, e->flagged ? "<span class=\"flag\">flagged</span>" : "");
+}
+
+static void
+finding_table(const struct subgroup_table *t, FILE *f)
+{
+	fputs("<table>\n<thead><tr><th>Group</th><th>Enrolled</th><th>Count</th><th>Rate</th>"
+	      "<th>Others' rate</th><th>Risk ratio</th><th></th></tr></thead>\n<tbody>\n", f);
+	for (size_t i = 0; i < t->n; i++)
+		finding_row(&t->row[i], f);
+	fprintf(f, "<tr><th>All students</th><th class=\"num\">%ld</th>", t->enrolled);
+	if (t->count < 0)
+		fputs("<th class=\"num\">*</th><th></th>", f);
+	else
+		fprintf(f, "<th class=\"num\">%ld</th><th class=\"num\">%.1f%%</th>", t->count,
+			t->enrolled ? 100.0 * (double)t->count / (double)t->enrolled : 0.0);
+	fputs("<th></th><th></th><th></th></tr>\n</tbody>\n</table>\n", f);
+}
+
+/* A horizontal bar per group, its rate on a common scale; withheld groups get no bar. */
+static void
+finding_chart(const struct subgroup_table *t, FILE *f)
+{
+	double top = 0.0;
+	int h = 16 * (int)t->n + 8;
+
+	for (size_t i = 0; i < t->n; i++)
+		if (!t->row[i].hidden && t->row[i].stat.risk.defined && t->row[i].stat.risk.value > top)
+			top = t->row[i].stat.risk.value;
+	fprintf(f, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"560\" height=\"%d\" viewBox=\"0 0 560 %d\" "
+		"role=\"img\" aria-label=\"Rate by group\">\n", h, h);
+	for (size_t i = 0; i < t->n; i++) {
+		const struct subgroup_entry *e = &t->row[i];
+		int y = 4 + 16 * (int)i, w;
+		char rate[16];
+
+		fprintf(f, "<text x=\"206\" y=\"%d\" text-anchor=\"end\">", y + 11);
+		esc(f, e->name);
+		fputs("</text>", f);
+		report_rate_text(&e->stat.risk, e->hidden, rate, sizeof(rate));
+		w = top > 0 && e->stat.risk.defined && !e->hidden ? (int)(300.0 * e->stat.risk.value / top + 0.5) : 0;
+		fprintf(f, "<rect x=\"212\" y=\"%d\" width=\"%d\" height=\"12\" fill=\"%s\"/>"
+			"<text x=\"%d\" y=\"%d\">%s</text>\n", y, w, e->flagged ? "#b00020" : "#7a8fa6",
+			216 + w, y + 11, *rate ? rate : "no rate");
+	}
+	fputs("</svg>\n", f);
+}
+
+static void
+finding(const struct report *r, const struct subgroup_table *t, FILE *f)
+{
+	char text[SUBGROUP_FINDING];
+
+	fputs("<div class=\"finding\">\n<h3>", f);
+	esc(f, t->metric.name);
+	fputs(" by ", f);
+	esc(f, t->key.dimension);
+	fputs(": ", f);
+	esc(f, t->site_code);
+	fputs(" ", f);
+	esc(f, t->site_name);
+	fputs(", ", f);
+	esc(f, t->key.year);
+	fputs("</h3>\n<ul>\n", f);
+	for (size_t i = 0; i < t->n; i++)
+		if (subgroup_finding(t, i, text, sizeof(text)) == QREL_OK)
+			el(f, "li", text);
+	fputs("</ul>\n", f);
+	finding_table(t, f);
+	finding_chart(t, f);
+	if (t->nhidden > 0)
+		fprintf(f, "<p class=\"note\">* withheld to protect privacy: groups of fewer than %ld students, "
+			"and as many others as it takes so that no withheld figure can be worked out.</p>\n",
+			r->min_display);
+	fputs("</div>\n", f);
+}
+
+static void
+findings(const struct report *r, FILE *f)
+{
+	fputs("<section>\n<h2>Subgroup findings</h2>\n", f);
+	fprintf(f, "<p>Every group whose risk ratio against all other students passes the district's "
+		"threshold of %.1f (below 1/%.1f where a higher rate is the aim), %s. Groups of fewer than "
+		"%ld students are never shown.</p>\n", r->opt.settings->threshold, r->opt.settings->threshold,
+		r->opt.all_years ? "in every school year" : "in each site's latest school year", r->min_display);
+	if (!r->nfindings)
+		fputs("<p>No group is flagged.</p>\n", f);
+	for (int i = 0; i < r->nfindings; i++)
+		finding(r, &r->finding[i], f);
+	fputs("</section>\n", f);
+}
+
+/* ---- agreement ---- */
+
+static void
+agree_cell(const struct agree_value *v, FILE *f)
+{
+	char text[32];
+
+	report_stat_text(v, text, sizeof(text));
+	if (v->defined) {
+		fprintf(f, "<td class=\"num\">%s</td>", text);
+		return;
+	}
+	fputs("<td>n/a<br><small>", f);
+	esc(f, v->why ? v->why : "undefined");
+	fputs("</small></td>", f);
+}
+
+static void
+agreement(const struct report *r, FILE *f)
+{
+	fputs("<section>\n<h2>Rater agreement</h2>\n<p>How consistently team members scored the same "
+	      "cluster at the same site before consensus. A unit is one cluster at one site; n/a means "
+	      "the data cannot give the figure, for the reason stated.</p>\n<table>\n<thead><tr><th></th>"
+	      "<th>All domains</th>", f);
+	for (int d = 0; d < r->frame.ndom; d++) {
+		fputs("<th>Domain ", f);
+		esc(f, r->frame.dom[d].code);
+		fputs("</th>", f);
+	}
+	fputs("</tr></thead>\n<tbody>\n<tr><th>Units</th>", f);
+	fprintf(f, "<td class=\"num\">%d</td>", r->agree_all.units);
+	for (int d = 0; d < r->frame.ndom; d++)
+		fprintf(f, "<td class=\"num\">%d</td>", r->agree_domain[d].units);
+	fprintf(f, "</tr>\n<tr><th>Raters</th><td class=\"num\">%d</td>", r->agree_all.raters);
+	for (int d = 0; d < r->frame.ndom; d++)
+		fprintf(f, "<td class=\"num\">%d</td>", r->agree_domain[d].raters);
+	fputs("</tr>\n", f);
+	for (int i = 0; i < REPORT_AGREE_STATS; i++) {
+		fprintf(f, "<tr><th>%s</th>", report_agree_label(i));
+		agree_cell(report_agree_value(&r->agree_all, i), f);
+		for (int d = 0; d < r->frame.ndom; d++)
+			agree_cell(report_agree_value(&r->agree_domain[d], i), f);
+		fputs("</tr>\n", f);
+	}
+	fputs("</tbody>\n</table>\n</section>\n", f);
+}
+
+/* ---- action plan: written by the plan module ---- */
+
+static int
+plan(const struct report *r, FILE *f)
+{
+	fputs("<section class=\"plan\">\n", f);
+	if (!report_has_plan(r)) {
+		fputs("<h2>Action plan</h2>\n<p class=\"hook\">This review's database holds no action plan "
+		      "yet.</p>\n</section>\n", f);
+		return QREL_OK;
+	}
+	if (plan_report_html(r->db, r->review, r->min_display, f) != QREL_OK) {
+		fputs("<p class=\"hook\">The action plan could not be read: ", f);
+		esc(f, error_message());
+		fputs("</p>\n", f);
+	}
+	fputs("</section>\n", f);
+	return QREL_OK;
+}
+
+int
+report_write_html(const struct report *r, FILE *f)
+{
+	char now[21];
+
+	head(r, f);
+	cover(r, f);
+	legend(r, f);
+	for (int d = 0; d < r->frame.ndom; d++)
+		domain(r, d, f);
+	findings(r, f);
+	agreement(r, f);
+	plan(r, f);
+	clock_now(now);
+	fprintf(f, "<footer><p class=\"note\">Produced by qrel on %.10s.</p></footer>\n</body>\n</html>\n", now);
+	return ferror(f) ? error(QREL_IO, "writing the report: %s", strerror(errno)) : QREL_OK;
+}

@@ -1,0 +1,358 @@
+/* report_md.c: the report as Markdown that GitHub, GitLab and Gitea render: pipe tables, user text escaped. */
+#include "qrel/qrel.h"
+#include "qrel/report.h"
+#include "qrel/plan.h"
+#include "qrel/settings.h"
+#include "qrel/util.h"
+
+/* Backslash-escapes what Markdown (and the HTML it may hold) would read as
+ * markup, | included so a cell cannot split; line breaks become spaces so a
+ * note stays one table cell or one quote. */
+static void
+esc(FILE *f, const char *s)
+{
+	bool start = true;
+
+	for (; s && *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '\n' || c == '\r' || c == '\t' || c < 0x20) {
+			putc(' ', f);
+			continue;
+		}
+		if (strchr("\\`*_[]<>|#!~&", c) || (start && strchr("+-=", c)))
+			putc('\\', f);
+		putc(c, f);
+		start = false;
+	}
+}
+
+static const char *
+source_label(const char *source)
+{
+	for (int i = 0; i < REPORT_SOURCES; i++)
+		if (strcmp(source, report_source_name(i)) == 0)
+			return report_source_label(i);
+	return source;
+}
+
+/* ---- cover ---- */
+
+static void
+team(const struct report *r, FILE *f)
+{
+	static const char *const roles[][2] = {
+		{ "lead", "Review lead" }, { "reviewer", "Reviewers" },
+		{ "principal", "Principals (self-evaluation)" }, { "observer", "Observers" },
+	};
+
+	fputs("## Review team\n\n| Role | Members |\n|---|---|\n", f);
+	for (size_t k = 0; k < ARRAY_SIZE(roles); k++) {
+		bool first = true;
+
+		for (int i = 0; i < r->nteam; i++) {
+			if (strcmp(r->team[i].role, roles[k][0]) != 0)
+				continue;
+			fprintf(f, first ? "| %s | " : ", ", roles[k][1]);
+			esc(f, r->team[i].name);
+			if (*r->team[i].site) {
+				fputs(" (", f);
+				esc(f, r->team[i].site);
+				fputs(")", f);
+			}
+			first = false;
+		}
+		if (!first)
+			fputs(" |\n", f);
+	}
+	fputs("\n", f);
+}
+
+static void
+cover(const struct report *r, FILE *f)
+{
+	int total = 0;
+
+	fputs("# ", f);
+	esc(f, r->title);
+	fputs("\n\n*Quality Review through an Equity Lens*", f);
+	if (*r->district) {
+		fputs(" \xc2\xb7 ", f);
+		esc(f, r->district);
+	}
+	fprintf(f, "\n\nReview dates: %s to %s%s.\n\n", *r->starts ? r->starts : "not recorded",
+		*r->ends ? r->ends : "not recorded", r->activity_dates ? "" : " (dates of the evidence notes)");
+	if (r->opt.site && r->nsites) {
+		fputs("This report covers one site: **", f);
+		esc(f, r->site[0].code);
+		fputs("** ", f);
+		esc(f, r->site[0].name);
+		fputs(".\n\n", f);
+	}
+	team(r, f);
+	fputs("## Method\n\n| Activity | Count |\n|---|---:|\n", f);
+	for (int i = 0; i < REPORT_SOURCES; i++) {
+		fprintf(f, "| %s | %d |\n", report_source_label(i), r->activities[i]);
+		total += r->activities[i];
+	}
+	fprintf(f, "| **All activities** | **%d** |\n\n", total);
+}
+
+static void
+legend(const struct report *r, FILE *f)
+{
+	char text[200];
+
+	fputs("## Reading the rubric grids\n\nLevels: ", f);
+	for (int i = 1; i <= r->frame.levels; i++) {
+		fprintf(f, "%s**%d** ", i > 1 ? ", " : "", i);
+		esc(f, r->frame.label[i - 1]);
+	}
+	fputs("; **NE** insufficient evidence; a blank cell: no consensus yet.\n\n"
+	      "Each cell gives the team's consensus level for a cluster at a site, then the school's "
+	      "self-evaluation and the team's median level before consensus. **!** marks a cluster where "
+	      "team raters differed by two levels or more; **\xe2\x80\xa0** marks one whose evidence is not "
+	      "triangulated (fewer than three source types).\n\n", f);
+	report_quote_rule(r, text, sizeof(text));
+	fprintf(f, "%s\n\n", text);
+}
+
+/* ---- per domain ---- */
+
+static void
+grid_cell(const struct dash_cell *c, FILE *f)
+{
+	char lv[8], self[8], team_m[8];
+
+	report_level_text(c->consensus, lv, sizeof(lv));
+	report_level_text(c->self, self, sizeof(self));
+	report_median_text(dash_team_median(c), team_m, sizeof(team_m));
+	fputs(" ", f);
+	if (*lv)
+		fprintf(f, "**%s**", lv);
+	if (dash_team_spread(c) >= 2)
+		fputs(" !", f);
+	if (!dash_triangulated(c))
+		fputs(" \xe2\x80\xa0", f);
+	if (*self || *team_m)
+		fprintf(f, "<br>self %s \xc2\xb7 team %s", *self ? self : "\xe2\x80\x93", *team_m ? team_m : "\xe2\x80\x93");
+	fputs(" |", f);
+}
+
+static void
+grid(const struct report *r, const struct dash_domain *d, FILE *f)
+{
+	fputs("| Site |", f);
+	for (int c = d->first; c < d->first + d->n; c++) {
+		fputs(" ", f);
+		esc(f, r->frame.cl[c].code);
+		fputs(" |", f);
+	}
+	fputs("\n|---|", f);
+	for (int c = 0; c < d->n; c++)
+		fputs(":---:|", f);
+	fputs("\n", f);
+	for (int s = 0; s < r->nsites; s++) {
+		fputs("| **", f);
+		esc(f, r->site[s].code);
+		fputs("** ", f);
+		esc(f, r->site[s].name);
+		fputs(" |", f);
+		for (int c = d->first; c < d->first + d->n; c++)
+			grid_cell(&r->cell[(size_t)s * (size_t)r->frame.ncl + (size_t)c], f);
+		fputs("\n", f);
+	}
+	fputs("\n", f);
+}
+
+static void
+quotes(const struct report_quote *q, int n, int total, const char *title, FILE *f)
+{
+	fprintf(f, "**%s** (%d in the evidence%s)\n\n", title, total, total > n ? ", most recent shown" : "");
+	if (!n)
+		fputs("None recorded.\n\n", f);
+	for (int i = 0; i < n; i++) {
+		fputs("> ", f);
+		esc(f, q[i].text);
+		fprintf(f, "\n>\n> \xe2\x80\x94 %s \xc2\xb7 ", source_label(q[i].source));
+		esc(f, q[i].site);
+		fprintf(f, " \xc2\xb7 %s\n\n", q[i].date);
+	}
+}
+
+static void
+domain(const struct report *r, int d, FILE *f)
+{
+	const struct dash_domain *dom = &r->frame.dom[d];
+
+	fputs("## Domain ", f);
+	esc(f, dom->code);
+	fputs(": ", f);
+	esc(f, dom->title);
+	fputs("\n\n", f);
+	grid(r, dom, f);
+	for (int c = dom->first; c < dom->first + dom->n; c++) {
+		const struct report_quotes *q = &r->quotes[c];
+
+		fputs("### ", f);
+		esc(f, r->frame.cl[c].code);
+		fputs(" ", f);
+		esc(f, r->frame.cl[c].title);
+		fputs("\n\n", f);
+		quotes(q->strength, q->nstrength, q->total_strength, "Strengths", f);
+		quotes(q->growth, q->ngrowth, q->total_growth, "Areas for growth", f);
+	}
+}
+
+/* ---- subgroup findings ---- */
+
+static void
+finding_row(const struct subgroup_entry *e, FILE *f)
+{
+	char risk[16], cmp[16], ratio[16] = "";
+
+	report_rate_text(&e->stat.risk, e->hidden, risk, sizeof(risk));
+	report_rate_text(&e->stat.comparison_risk, e->hidden, cmp, sizeof(cmp));
+	if (e->hidden)
+		snprintf(ratio, sizeof(ratio), "\\*");
+	else if (e->stat.ratio.defined)
+		snprintf(ratio, sizeof(ratio), "%.2f", e->stat.ratio.value);
+	fputs("| ", f);
+	esc(f, e->name);
+	fprintf(f, " | %ld | ", e->enrolled);
+	if (e->hidden)
+		fputs("\\*", f);
+	else
+		fprintf(f, "%ld", e->count);
+	fprintf(f, " | %s | %s | %s | %s |\n", e->hidden ? "\\*" : risk, e->hidden ? "\\*" : cmp, ratio,
+		e->flagged ? "**flagged**" : "");
+}
+
+static void
+finding(const struct report *r, const struct subgroup_table *t, FILE *f)
+{
+	char text[SUBGROUP_FINDING];
+
+	fputs("### ", f);
+	esc(f, t->metric.name);
+	fputs(" by ", f);
+	esc(f, t->key.dimension);
+	fputs(": ", f);
+	esc(f, t->site_code);
+	fputs(" ", f);
+	esc(f, t->site_name);
+	fprintf(f, ", %s\n\n", t->key.year);
+	for (size_t i = 0; i < t->n; i++) {
+		if (subgroup_finding(t, i, text, sizeof(text)) != QREL_OK)
+			continue;
+		fputs("- ", f);
+		esc(f, text);
+		fputs("\n", f);
+	}
+	fputs("\n| Group | Enrolled | Count | Rate | Others' rate | Risk ratio | |\n"
+	      "|---|---:|---:|---:|---:|---:|---|\n", f);
+	for (size_t i = 0; i < t->n; i++)
+		finding_row(&t->row[i], f);
+	if (t->count < 0)
+		fprintf(f, "| **All students** | %ld | \\* | | | | |\n\n", t->enrolled);
+	else
+		fprintf(f, "| **All students** | %ld | %ld | %.1f%% | | | |\n\n", t->enrolled, t->count,
+			t->enrolled ? 100.0 * (double)t->count / (double)t->enrolled : 0.0);
+	if (t->nhidden > 0)
+		fprintf(f, "\\* withheld to protect privacy: groups of fewer than %ld students, and as many "
+			"others as it takes so that no withheld figure can be worked out.\n\n", r->min_display);
+}
+
+static void
+findings(const struct report *r, FILE *f)
+{
+	fprintf(f, "## Subgroup findings\n\nEvery group whose risk ratio against all other students passes "
+		"the district's threshold of %.1f (below 1/%.1f where a higher rate is the aim), %s. Groups "
+		"of fewer than %ld students are never shown.\n\n", r->opt.settings->threshold,
+		r->opt.settings->threshold, r->opt.all_years ? "in every school year" :
+		"in each site's latest school year", r->min_display);
+	if (!r->nfindings)
+		fputs("No group is flagged.\n\n", f);
+	for (int i = 0; i < r->nfindings; i++)
+		finding(r, &r->finding[i], f);
+}
+
+/* ---- agreement ---- */
+
+static void
+agree_cell(const struct agree_value *v, FILE *f)
+{
+	char text[32];
+
+	report_stat_text(v, text, sizeof(text));
+	fprintf(f, " %s", text);
+	if (!v->defined) {
+		fputs(" (", f);
+		esc(f, v->why ? v->why : "undefined");
+		fputs(")", f);
+	}
+	fputs(" |", f);
+}
+
+static void
+agreement(const struct report *r, FILE *f)
+{
+	fputs("## Rater agreement\n\nHow consistently team members scored the same cluster at the same "
+	      "site before consensus. A unit is one cluster at one site; n/a means the data cannot give "
+	      "the figure, for the reason stated.\n\n| | All domains |", f);
+	for (int d = 0; d < r->frame.ndom; d++) {
+		fputs(" Domain ", f);
+		esc(f, r->frame.dom[d].code);
+		fputs(" |", f);
+	}
+	fputs("\n|---|---:|", f);
+	for (int d = 0; d < r->frame.ndom; d++)
+		fputs("---:|", f);
+	fprintf(f, "\n| Units | %d |", r->agree_all.units);
+	for (int d = 0; d < r->frame.ndom; d++)
+		fprintf(f, " %d |", r->agree_domain[d].units);
+	fprintf(f, "\n| Raters | %d |", r->agree_all.raters);
+	for (int d = 0; d < r->frame.ndom; d++)
+		fprintf(f, " %d |", r->agree_domain[d].raters);
+	fputs("\n", f);
+	for (int i = 0; i < REPORT_AGREE_STATS; i++) {
+		fprintf(f, "| %s |", report_agree_label(i));
+		agree_cell(report_agree_value(&r->agree_all, i), f);
+		for (int d = 0; d < r->frame.ndom; d++)
+			agree_cell(report_agree_value(&r->agree_domain[d], i), f);
+		fputs("\n", f);
+	}
+	fputs("\n", f);
+}
+
+static void
+plan(const struct report *r, FILE *f)
+{
+	if (!report_has_plan(r)) {
+		fputs("## Action plan\n\nThis review's database holds no action plan yet.\n\n", f);
+		return;
+	}
+	if (plan_report_md(r->db, r->review, r->min_display, f) != QREL_OK) {
+		fputs("\nThe action plan could not be read: ", f);
+		esc(f, error_message());
+		fputs("\n\n", f);
+	}
+	fputs("\n", f);
+}
+
+int
+report_write_md(const struct report *r, FILE *f)
+{
+	char now[21];
+
+	cover(r, f);
+	legend(r, f);
+	for (int d = 0; d < r->frame.ndom; d++)
+		domain(r, d, f);
+	findings(r, f);
+	agreement(r, f);
+	plan(r, f);
+	clock_now(now);
+	fprintf(f, "---\n\n*Produced by qrel on %.10s.*\n", now);
+	return ferror(f) ? error(QREL_IO, "writing the report: %s", strerror(errno)) : QREL_OK;
+}
