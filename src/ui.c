@@ -210,7 +210,7 @@ draw_header(void)
 static void
 draw_status(void)
 {
-	const char *hint = "?:help O:overview R:rubric E:evidence S:subgroups A:plan P:report [/]:site q:back";
+	const char *hint = "?:help O:overview R:rubric E:evidence S:subgroups A:plan P:report []:site q:back";
 	const char *text = ui.message[0] ? ui.message : hint;
 
 	ui_text(ui.status, 0, 0, COLS, text, ui.message_error ? ui_attr(UI_ERROR) :
