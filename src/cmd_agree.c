@@ -8,6 +8,7 @@
 #include "qrel/diag.h"
 #include "qrel/store.h"
 #include "qrel/util.h"
+#include "qrel/output.h"
 
 #include <getopt.h>
 #include <strings.h>
@@ -319,39 +320,6 @@ run_file(const struct agree_opts *o, const char *file)
 	return rc;
 }
 
-static void
-csv_label(const char *s)
-{
-	if (!strpbrk(s, ",\"\r\n")) {
-		fputs(s, stdout);
-		return;
-	}
-	putchar('"');
-	for (; *s; s++) {
-		if (*s == '"')
-			putchar('"');
-		putchar(*s);
-	}
-	putchar('"');
-}
-
-static void
-json_label(const char *s)
-{
-	putchar('"');
-	for (; *s; s++) {
-		unsigned char ch = (unsigned char)*s;
-
-		if (ch == '"' || ch == '\\')
-			printf("\\%c", ch);
-		else if (ch < 0x20)
-			printf("\\u%04x", ch);
-		else
-			putchar(ch);
-	}
-	putchar('"');
-}
-
 /* Writes buf (agree_print's output for one row) with a leading column. */
 static void
 put_labelled(const char *col, const char *label, const char *buf, enum agree_format fmt, int first)
@@ -363,11 +331,11 @@ put_labelled(const char *col, const char *label, const char *buf, enum agree_for
 			printf("%s,%.*s", col, (int)(nl - buf + 1), buf);
 			buf = nl + 1;
 		}
-		csv_label(label);
+		out_csv_text(stdout, label);
 		printf(",%s", buf);
 	} else if (fmt == AGREE_JSON) {
 		printf("{\"%s\": ", col);
-		json_label(label);
+		out_json_string(stdout, label);
 		printf(", %s", buf + 1);
 	} else {
 		printf("%s%s %s\n%s", first ? "" : "\n", col, label, buf);

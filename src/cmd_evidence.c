@@ -5,6 +5,7 @@
 #include "qrel/evidence.h"
 #include "qrel/store.h"
 #include "qrel/util.h"
+#include "qrel/output.h"
 
 #include <getopt.h>
 
@@ -14,42 +15,6 @@
 enum format { FMT_CSV, FMT_JSON };
 
 /* RFC 4180: quoted when the field holds a comma, a quote or a line break. */
-static void
-csv_field(FILE *fp, const char *s, bool last)
-{
-	if (strpbrk(s, ",\"\r\n")) {
-		fputc('"', fp);
-		for (; *s; s++) {
-			if (*s == '"')
-				fputc('"', fp);
-			fputc(*s, fp);
-		}
-		fputc('"', fp);
-	} else {
-		fputs(s, fp);
-	}
-	fputs(last ? "\n" : ",", fp);
-}
-
-static void
-json_string(FILE *fp, const char *s)
-{
-	fputc('"', fp);
-	for (; *s; s++) {
-		unsigned char ch = (unsigned char)*s;
-
-		if (ch == '"' || ch == '\\')
-			fprintf(fp, "\\%c", ch);
-		else if (ch == '\n')
-			fputs("\\n", fp);
-		else if (ch < 0x20 || ch == 0x7f)
-			fprintf(fp, "\\u%04x", ch);
-		else
-			fputc(ch, fp);
-	}
-	fputc('"', fp);
-}
-
 /* Fields as name/value pairs: CSV writes the values, JSON an object. */
 static void
 print_record(FILE *fp, enum format fmt, const char *const *names, const char *const *values, size_t n,
@@ -57,13 +22,13 @@ print_record(FILE *fp, enum format fmt, const char *const *names, const char *co
 {
 	if (fmt == FMT_CSV) {
 		for (size_t i = 0; i < n; i++)
-			csv_field(fp, values[i], i + 1 == n);
+			out_csv_field(fp, values[i], i + 1 == n);
 		return;
 	}
 	fputs(first ? "\n  {" : ",\n  {", fp);
 	for (size_t i = 0; i < n; i++) {
 		fprintf(fp, "%s\"%s\": ", i ? ", " : "", names[i]);
-		json_string(fp, values[i]);
+		out_json_string(fp, values[i]);
 	}
 	fputc('}', fp);
 }

@@ -5,6 +5,7 @@
 #include "qrel/plan.h"
 #include "qrel/risk.h"
 #include "qrel/store.h"
+#include "qrel/output.h"
 
 #include <getopt.h>
 
@@ -14,46 +15,10 @@ enum format { FMT_CSV, FMT_JSON, FMT_MD };
 
 /* RFC 4180: quoted only when the field holds a comma, a quote or a line break. */
 static void
-csv_field(FILE *fp, const char *s, bool last)
-{
-	if (strpbrk(s, ",\"\r\n")) {
-		fputc('"', fp);
-		for (; *s; s++) {
-			if (*s == '"')
-				fputc('"', fp);
-			fputc(*s, fp);
-		}
-		fputc('"', fp);
-	} else {
-		fputs(s, fp);
-	}
-	fputs(last ? "\n" : ",", fp);
-}
-
-static void
 csv_row(FILE *fp, const char *const *f, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
-		csv_field(fp, f[i] ? f[i] : "", i + 1 == n);
-}
-
-static void
-json_string(FILE *fp, const char *s)
-{
-	fputc('"', fp);
-	for (; s && *s; s++) {
-		unsigned char ch = (unsigned char)*s;
-
-		if (ch == '"' || ch == '\\')
-			fprintf(fp, "\\%c", ch);
-		else if (ch == '\n')
-			fputs("\\n", fp);
-		else if (ch < 0x20 || ch == 0x7f)
-			fprintf(fp, "\\u%04x", ch);
-		else
-			fputc(ch, fp);
-	}
-	fputc('"', fp);
+		out_csv_field(fp, f[i] ? f[i] : "", i + 1 == n);
 }
 
 /* "key": "value" with a leading comma unless first. */
@@ -61,7 +26,7 @@ static void
 json_pair(FILE *fp, const char *key, const char *value, bool first)
 {
 	fprintf(fp, "%s\"%s\": ", first ? "" : ", ", key);
-	json_string(fp, value);
+	out_json_string(fp, value);
 }
 
 static int
@@ -135,7 +100,7 @@ json_rate(FILE *fp, const char *key, const struct plan_rate *r)
 	else
 		fputs("null", fp);
 	fprintf(fp, ", \"%s_year\": ", key);
-	json_string(fp, r->defined ? r->year : "");
+	out_json_string(fp, r->defined ? r->year : "");
 	fprintf(fp, ", \"%s_suppressed\": %s", key, r->hidden ? "true" : "false");
 }
 
@@ -180,7 +145,7 @@ json_causes(FILE *fp, const struct plan_objective *o)
 		fputs(", \"rests_on\": [", fp);
 		for (int l = 0; l < o->cause[c].nlinks; l++) {
 			fputs(l ? ", " : "", fp);
-			json_string(fp, o->cause[c].link[l].label);
+			out_json_string(fp, o->cause[c].link[l].label);
 		}
 		fputs("]}", fp);
 	}

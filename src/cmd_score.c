@@ -5,6 +5,7 @@
 #include "qrel/db.h"
 #include "qrel/score.h"
 #include "qrel/store.h"
+#include "qrel/output.h"
 
 #include <getopt.h>
 #include <strings.h>
@@ -19,63 +20,27 @@ struct out {
 
 /* RFC 4180: quoted only when the field holds a comma, a quote or a line break. */
 static void
-csv_field(FILE *fp, const char *s, bool last)
-{
-	if (strpbrk(s, ",\"\r\n")) {
-		fputc('"', fp);
-		for (; *s; s++) {
-			if (*s == '"')
-				fputc('"', fp);
-			fputc(*s, fp);
-		}
-		fputc('"', fp);
-	} else {
-		fputs(s, fp);
-	}
-	fputs(last ? "\n" : ",", fp);
-}
-
-static void
-json_string(FILE *fp, const char *s)
-{
-	fputc('"', fp);
-	for (; *s; s++) {
-		unsigned char ch = (unsigned char)*s;
-
-		if (ch == '"' || ch == '\\')
-			fprintf(fp, "\\%c", ch);
-		else if (ch == '\n')
-			fputs("\\n", fp);
-		else if (ch < 0x20 || ch == 0x7f)
-			fprintf(fp, "\\u%04x", ch);
-		else
-			fputc(ch, fp);
-	}
-	fputc('"', fp);
-}
-
-static void
 json_row(FILE *fp, const struct score_row *r, bool first)
 {
 	fprintf(fp, "%s\n  {\"site\": ", first ? "" : ",");
-	json_string(fp, r->site);
+	out_json_string(fp, r->site);
 	fputs(", \"cluster\": ", fp);
-	json_string(fp, r->cluster);
+	out_json_string(fp, r->cluster);
 	fputs(", \"rater\": ", fp);
-	json_string(fp, r->rater);
+	out_json_string(fp, r->rater);
 	fputs(", \"kind\": ", fp);
-	json_string(fp, r->kind);
+	out_json_string(fp, r->kind);
 	fputs(", \"level\": ", fp);
 	if (!*r->level)
 		fputs("null", fp);
 	else if (strcmp(r->level, "NE") == 0)
-		json_string(fp, r->level);
+		out_json_string(fp, r->level);
 	else
 		fputs(r->level, fp);
 	fputs(", \"rationale\": ", fp);
-	json_string(fp, r->rationale);
+	out_json_string(fp, r->rationale);
 	fputs(", \"updated_at\": ", fp);
-	json_string(fp, r->updated_at);
+	out_json_string(fp, r->updated_at);
 	fputc('}', fp);
 }
 
@@ -90,7 +55,7 @@ print_row(void *ctx, const struct score_row *r)
 		const char *f[] = { r->site, r->cluster, r->rater, r->kind, r->level, r->rationale, r->updated_at };
 
 		for (size_t i = 0; i < ARRAY_SIZE(f); i++)
-			csv_field(o->fp, f[i], i + 1 == ARRAY_SIZE(f));
+			out_csv_field(o->fp, f[i], i + 1 == ARRAY_SIZE(f));
 	}
 	o->rows++;
 	return ferror(o->fp) ? error(QREL_IO, "writing the scores: %s", strerror(errno)) : 0;

@@ -1,5 +1,6 @@
 /* Disproportionality statistics: risk ratios (plain, alternate, reference, weighted), shares, flags, suppression, output rows. */
 #include "qrel/risk.h"
+#include "qrel/output.h"
 
 #include <locale.h>
 #include <math.h>
@@ -427,62 +428,13 @@ static void format_number(char *buf, size_t size, double x)
 		memmove(buf, buf + 1, strlen(buf));
 }
 
-static void csv_text(FILE *fp, const char *s)
-{
-	if (!strpbrk(s, ",\"\r\n")) {
-		fputs(s, fp);
-		return;
-	}
-	fputc('"', fp);
-	for (; *s; s++) {
-		if (*s == '"')
-			fputc('"', fp);
-		fputc(*s, fp);
-	}
-	fputc('"', fp);
-}
-
-static void json_char(FILE *fp, unsigned char c)
-{
-	switch (c) {
-	case '"':
-		fputs("\\\"", fp);
-		break;
-	case '\\':
-		fputs("\\\\", fp);
-		break;
-	case '\n':
-		fputs("\\n", fp);
-		break;
-	case '\r':
-		fputs("\\r", fp);
-		break;
-	case '\t':
-		fputs("\\t", fp);
-		break;
-	default:
-		if (c < 0x20)
-			fprintf(fp, "\\u%04x", c);
-		else
-			fputc(c, fp);
-	}
-}
-
-static void json_text(FILE *fp, const char *s)
-{
-	fputc('"', fp);
-	for (; *s; s++)
-		json_char(fp, (unsigned char)*s);
-	fputc('"', fp);
-}
-
 /* Separator and, for JSON, the key of the next column. */
 static void begin_field(struct writer *w)
 {
 	if (w->col > 0)
 		fputc(',', w->fp);
 	if (w->fmt == RISK_FORMAT_JSON) {
-		json_text(w->fp, columns[w->col]);
+		out_json_string(w->fp, columns[w->col]);
 		fputc(':', w->fp);
 	}
 	w->col++;
@@ -492,9 +444,9 @@ static void put_text(struct writer *w, const char *s)
 {
 	begin_field(w);
 	if (w->fmt == RISK_FORMAT_JSON)
-		json_text(w->fp, s ? s : "");
+		out_json_string(w->fp, s ? s : "");
 	else
-		csv_text(w->fp, s ? s : "");
+		out_csv_text(w->fp, s ? s : "");
 }
 
 /* A bare token: numbers, true/false, null, NA. */
