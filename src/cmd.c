@@ -16,7 +16,7 @@ static const struct command commands[] = {
 	{ "framework", "check, import or export a rubric framework",
 	  "framework check FILE.ini | import [--db FILE] FILE.ini | export [--db FILE] [-o FILE]",
 	  cmd_framework },
-	{ "check", "check a database's integrity and schema version", "check [--db FILE]", cmd_check },
+	{ "check", "check a database's integrity and schema version", "check [--db FILE]", cmd_check_store },
 	{ "import", "import CSV rows (sites, people, activities, metrics, evidence, scores, subgroups)",
 	  "import KIND [--db FILE] [--as NAME] FILE.csv", cmd_import },
 	{ "evidence", "add, list (filter, search), delete or restore evidence notes",
@@ -58,6 +58,12 @@ static const struct command commands[] = {
 	  "            [--due DATE] [--resources TEXT]\n"
 	  "       qrel plan set-status [--db FILE] [--as NAME] --step N --status planned|in_progress|done|dropped\n"
 	  "            [--note TEXT]", cmd_plan },
+	{ "sync", "exchange changes with an offline copy of the review (bundles), list and resolve conflicts",
+	  "sync export [--db FILE] -o BUNDLE --peer NAME | --all\n"
+	  "       qrel sync import [--db FILE] [--as NAME] BUNDLE\n"
+	  "       qrel sync conflicts [--db FILE] [--all]\n"
+	  "       qrel sync resolve [--db FILE] --as LEAD ID --keep local|remote", cmd_sync },
+	{ "backup", "copy a database safely while others keep writing", "backup [--db FILE] -o FILE", cmd_backup },
 };
 
 const struct command *

@@ -1,4 +1,4 @@
-/* cmd_init.c: `qrel init`, `qrel check` and `qrel sample`: create, verify and demo a store. */
+/* cmd_init.c: `qrel init` and `qrel sample`: create a store, or one holding the sample review. */
 #include "qrel/qrel.h"
 #include "qrel/cmd.h"
 #include "qrel/db.h"
@@ -53,29 +53,6 @@ cmd_init(int argc, char **argv)
 		return print_diags(&d, rc);
 	printf("created review \"%s\" in %s\n", title, c.db);
 	return EXIT_OK;
-}
-
-int
-cmd_check(int argc, char **argv)
-{
-	static const struct option longopts[] = { CMD_COMMON_LONGOPTS, { 0 } };
-	struct cmd_common c = { 0 };
-	struct db *db;
-	int opt, rc;
-
-	while ((opt = getopt_long(argc, argv, "", longopts, NULL)) != -1)
-		if (!cmd_common_option(&c, opt, optarg, "check"))
-			return cmd_usage("check");
-	if (optind != argc)
-		return cmd_usage("check");
-	if ((rc = cmd_open(&c, DB_READONLY, &db, NULL)) != QREL_OK)
-		return cmd_fail(rc);
-	rc = db_check(db, stdout);
-	if (rc == QREL_OK)
-		printf("%s: ok (schema version %d, integrity and references checked)\n",
-			db_path(db), db_schema_version(db));
-	db_close(db);
-	return cmd_fail(rc);
 }
 
 int

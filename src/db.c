@@ -127,6 +127,8 @@ try_open(struct db *db, const char *name, int oflags)
 		return db->h ? db_fail(db, "cannot open")
 			     : error(QREL_NOMEM, "%s: cannot open: out of memory", db->path);
 	sqlite3_extended_result_codes(db->h, 1);
+	/* Before the first read: a writer elsewhere must mean a wait, not an error. */
+	sqlite3_busy_timeout(db->h, 5000);
 	/* Reading the schema here turns "not a database" into an error now. */
 	if (sqlite3_exec(db->h, "SELECT count(*) FROM sqlite_schema", NULL, NULL, NULL) != SQLITE_OK)
 		return db_fail(db, "not a usable qrel database");

@@ -2,6 +2,7 @@
 #include "qrel/qrel.h"
 #include "qrel/plan.h"
 #include "qrel/schema.h"
+#include "qrel/sync.h"
 
 /* Every row a user creates carries a uuid so copies made offline can merge;
  * integer ids stay for joins. Times are ISO 8601 UTC text. */
@@ -193,6 +194,7 @@ static const char migration_1[] =
 const char *const schema_migrations[] = {
 	migration_1,
 	plan_migration,
+	sync_migration,
 };
 
 const size_t schema_migration_count = sizeof(schema_migrations) / sizeof(schema_migrations[0]);

@@ -45,7 +45,6 @@ int cmd_usage(const char *name);
 /* Commands, each in src/cmd_<name>.c. */
 int cmd_init(int argc, char **argv);
 int cmd_framework(int argc, char **argv);
-int cmd_check(int argc, char **argv);
 int cmd_sample(int argc, char **argv);
 int cmd_import(int argc, char **argv);
 int cmd_evidence(int argc, char **argv);
@@ -57,5 +56,8 @@ int cmd_score(int argc, char **argv);
 int cmd_lock(int argc, char **argv);
 int cmd_reopen(int argc, char **argv);
 int cmd_plan(int argc, char **argv);
+int cmd_sync(int argc, char **argv);
+int cmd_backup(int argc, char **argv);
+int cmd_check_store(int argc, char **argv);
 
 #endif
