@@ -5,6 +5,7 @@
 #include "qrel/draft.h"
 #include "qrel/editor.h"
 #include "qrel/external_editor.h"
+#include "qrel/plan.h"
 #include "qrel/score.h"
 #include "qrel/text.h"
 #include "qrel/tui.h"
@@ -1088,6 +1089,23 @@ level_key(struct app *app, int key)
 	return UI_HANDLED;
 }
 
+/* A low-scored cluster starts an objective in the action plan, the cluster linked. */
+static int
+plan_from_cluster(struct app *app)
+{
+	int64_t objective = 0;
+
+	if (!selected())
+		return UI_HANDLED;
+	if (plan_objective_from_cluster(app->db, app->review, app->user, app->site, selected()->id,
+					&objective) != QREL_OK)
+		ui_error("%s", error_message());
+	else
+		ui_message("Objective %lld started in the action plan for %s at %s: press A to see it.",
+			   (long long)objective, selected()->code, app->site_code);
+	return UI_DIRTY;
+}
+
 static int
 rubric_key(struct app *app, WINDOW *win, enum action a, int key)
 {
@@ -1108,6 +1126,7 @@ rubric_key(struct app *app, WINDOW *win, enum action a, int key)
 	case 'n': return jump_differ(app, 1);
 	case 'N': return jump_differ(app, -1);
 	case 'L': return start_lock(app);
+	case 'p': return plan_from_cluster(app);
 	case KEY_CTRL('E'): return external_rationale(app);
 	default: break;
 	}
@@ -1120,7 +1139,7 @@ rubric_key(struct app *app, WINDOW *win, enum action a, int key)
 static const struct keybinding rubric_keys[] = {
 	{ '1', ACT_SCORE_LEVEL }, { '2', ACT_SCORE_LEVEL }, { '3', ACT_SCORE_LEVEL },
 	{ '0', ACT_SCORE_CLEAR }, { 'x', ACT_SCORE_NE }, { 'c', ACT_SCORE_KIND },
-	{ 'e', ACT_EDIT }, { '\r', ACT_EDIT },
+	{ 'e', ACT_EDIT }, { '\r', ACT_EDIT }, { 'p', ACT_PLAN_FROM_FINDING },
 	{ KEY_CTRL('E'), ACT_EXTERNAL_EDIT }, { 'v', ACT_CONSENSUS_VIEW },
 	{ 'n', ACT_NEXT_DISAGREE }, { 'N', ACT_PREV_DISAGREE }, { 'L', ACT_LOCK },
 };

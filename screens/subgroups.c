@@ -2,9 +2,11 @@
 #include "qrel/qrel.h"
 #include "qrel/db.h"
 #include "qrel/settings.h"
+#include "qrel/plan.h"
 #include "qrel/subgroup.h"
 #include "qrel/text.h"
 #include "qrel/tui.h"
+#include "qrel/util.h"
 
 #include <strings.h>
 
@@ -852,6 +854,33 @@ write_note(struct app *app)
 	return UI_DIRTY;
 }
 
+/* A flagged group starts an objective in the action plan, with the finding linked. */
+static int
+plan_from_row(struct app *app)
+{
+	const struct subgroup_entry *e = selected();
+	struct plan_subgroup_ref ref = { 0 };
+	int64_t objective = 0;
+
+	if (!e)
+		return UI_HANDLED;
+	if (!e->flagged) {
+		ui_error("Only a flagged group (marked !) starts an objective.");
+		return UI_HANDLED;
+	}
+	ref.site = sg.t.key.site;
+	ref.metric = sg.t.key.metric;
+	str_copy(ref.year, sizeof(ref.year), sg.t.key.year);
+	str_copy(ref.dimension, sizeof(ref.dimension), sg.t.key.dimension);
+	str_copy(ref.group, sizeof(ref.group), e->name);
+	if (plan_objective_from_subgroup(app->db, app->review, app->user, &ref, &objective) != QREL_OK)
+		ui_error("%s", error_message());
+	else
+		ui_message("Objective %lld started in the action plan for %s: press A to see it.",
+			   (long long)objective, e->name);
+	return UI_DIRTY;
+}
+
 static int
 set_sort(int col, bool flip)
 {
@@ -908,6 +937,7 @@ table_key(struct app *app, WINDOW *win, enum action a, int key)
 	case 'v': return open_view(app, VIEW_SITES);
 	case 'e': return start_edit(app);
 	case 'n': return write_note(app);
+	case 'p': return plan_from_row(app);
 	default: break;
 	}
 	if (a == ACT_ENTER)
@@ -934,8 +964,12 @@ subgroups_key(struct app *app, WINDOW *win, enum action a, int key)
 	return table_key(app, win, a, key);
 }
 
+/* The handler reads raw keys; this table names them for the '?' overlay. */
 static const struct keybinding subgroups_keys[] = {
-	{ '\r', ACT_ENTER },
+	{ 'y', ACT_PICK_YEAR }, { 'm', ACT_PICK_METRIC }, { 'd', ACT_PICK_DIMENSION },
+	{ 'o', ACT_SORT_NEXT }, { '>', ACT_SORT_NEXT }, { '<', ACT_SORT_PREV }, { 'r', ACT_SORT_REVERSE },
+	{ 'c', ACT_CHART }, { 't', ACT_TREND }, { '\r', ACT_TREND }, { 'v', ACT_ACROSS_SITES },
+	{ 'e', ACT_CELL_EDIT }, { 'n', ACT_NOTE_FROM_FINDING }, { 'p', ACT_PLAN_FROM_FINDING },
 };
 
 const struct screen_ops subgroups_screen = {

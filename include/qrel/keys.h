@@ -52,7 +52,19 @@
 	_(PLAN_EDIT, "edit the selected objective's title, cause or step") \
 	_(PLAN_STATUS, "step status: 1 planned 2 in progress 3 done 4 dropped") \
 	_(PLAN_SORT, "sort the step list by due date, lead or status") \
-	_(PLAN_VIEW, "switch between the plan tree and the step list")
+	_(PLAN_VIEW, "switch between the plan tree and the step list") \
+	_(PLAN_FROM_FINDING, "start an action-plan objective from this finding") \
+	_(PICK_YEAR, "choose the school year (type-ahead)") \
+	_(PICK_METRIC, "choose the metric (type-ahead)") \
+	_(PICK_DIMENSION, "choose the dimension (type-ahead)") \
+	_(SORT_NEXT, "sort by the next column") \
+	_(SORT_PREV, "sort by the previous column") \
+	_(SORT_REVERSE, "reverse the sort") \
+	_(CHART, "chart: rates, shares against enrolment, or none") \
+	_(TREND, "the group's trend across years") \
+	_(ACROSS_SITES, "the group across sites") \
+	_(CELL_EDIT, "correct the row's enrolled and count") \
+	_(NOTE_FROM_FINDING, "write an evidence note from the flagged finding")
 
 enum action {
 #define ACTION_ENUM(name, help) ACT_##name,

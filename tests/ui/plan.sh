@@ -107,4 +107,13 @@ check "the note is still live" test "$(sql "$DB" "SELECT deleted_at IS NULL FROM
 OUT=$("$QREL" plan add-step --db "$DB" --as "$OBSERVER" --objective 1 --step x 2>&1)
 check "an observer cannot add steps (exit $?)" test $? = 1
 check "and is told why" sh -c "echo '$OUT' | grep -qF observer"
+# From the rubric, p starts an objective from the selected cluster at the current site.
+start --db "$DB" --as "$LEAD"
+wait_for "Review overview" >/dev/null
+keys R
+wait_for "Rubric:" >/dev/null
+keys p
+check "p in the rubric starts an objective" wait_for "started in the action plan for"
+check "its cause links the cluster" test "$(sql "$DB" "SELECT count(*) FROM cause_link WHERE kind = 'cluster'")" -ge 1
+keys Q
 finish

@@ -85,6 +85,13 @@ N=$(sql "$DB" "SELECT count(*) FROM note n JOIN person p ON p.id = n.author_id
 	AND n.text = 'Black or African American students: out-of-school suspension risk 4.9% vs 1.0% for all other students (risk ratio 5.08, 2023-24, district)'")
 check "the note holds the finding, tagged to cluster 1.3" test "$N" = 1
 
+# p on the flagged row starts an action-plan objective with the finding linked.
+keys p
+check "p reports the objective" wait_for "started in the action plan for Black or African American"
+N=$(sql "$DB" "SELECT count(*) FROM cause_link l JOIN root_cause c ON c.id = l.root_cause_id
+	WHERE l.grp = 'Black or African American' AND l.year = '2023-24'")
+check "the objective's cause links the subgroup finding" test "$N" = 1
+
 # e corrects a row: enrolled kept, count changed; the change log has it.
 keys e
 check "e prompts for enrolled" wait_for "Enrolled for Black or African American [1669]"
