@@ -330,6 +330,8 @@ main(int argc, char **argv)
 			rc = step(db, "metrics", once_metrics, &sz, 1);
 		if (rc == QREL_OK)
 			rc = step(db, "subgroup sites", gen_subgroups, &sz, sz.sites);
+		/* One full-text segment instead of many: as after a large import. */
+		db_exec(db, "INSERT INTO note_fts(note_fts) VALUES ('optimize')");
 		db_exec(db, "PRAGMA optimize");
 		db_close(db);
 	}

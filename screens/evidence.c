@@ -1,6 +1,7 @@
 /* evidence.c: evidence notes: a keyset-paged list with filters and ranked search, one note
  * in full, and capture with the inline editor, cluster tags, valence and drafts. */
 #include "qrel/qrel.h"
+#include "qrel/db.h"
 #include "qrel/draft.h"
 #include "qrel/editor.h"
 #include "qrel/evidence.h"
@@ -49,7 +50,8 @@ static struct {
 	int npage, cap, sel;
 	struct evidence_cursor *tops;	/* tops[depth]: the page starts after it */
 	int depth, ntops;
-	long long total;
+	struct evidence_total total;
+	unsigned long generation;	/* of the store when the list was read */
 	bool stale;
 	struct evidence_note view;	/* the note shown in full (view.text NULL: none) */
 	int view_top;
@@ -127,15 +129,33 @@ load_page(struct app *app, int rows)
 	ev.stale = false;
 }
 
+/* The list is read again; its size is counted again only if the store or the filter
+ * changed (evidence_total keeps its last answer). */
+static void
+refresh_list(struct app *app)
+{
+	ev.stale = true;
+	ev.generation = db_generation(app->db);
+	if (evidence_total(app->db, app->review, &ev.f, &ev.total) != QREL_OK) {
+		memset(&ev.total, 0, sizeof(ev.total));
+		ui_error("%s", error_message());
+	}
+}
+
 static void
 restart_list(struct app *app)
 {
 	ev.depth = 0;
 	ev.sel = 0;
-	ev.stale = true;
-	ev.total = evidence_count(app->db, app->review, &ev.f);
-	if (ev.total < 0)
-		ui_error("%s", error_message());
+	refresh_list(app);
+}
+
+/* No filter at all; searches rank among the newest matches. */
+static void
+reset_filter(void)
+{
+	memset(&ev.f, 0, sizeof(ev.f));
+	ev.f.rank_window = EVIDENCE_RANK_WINDOW;
 }
 
 static const struct evidence_note *
@@ -211,24 +231,25 @@ draw_marked(WINDOW *win, int y, int x, int width, const struct evidence_note *r,
 		ui_text(win, y, x + used, width - used, "", attr);
 }
 
+/* Only the time shows the selection: a move then repaints 2 x 12 cells, not 2 rows. The
+ * rest of the row is plain text (the valence by its mark, not a colour): a line that
+ * scrolls in then costs its characters and few escape sequences over a slow link. */
 static void
 draw_row(struct app *app, WINDOW *win, int y, const struct evidence_note *r, bool sel)
 {
-	attr_t attr = sel ? ui_attr(UI_SELECTED) : A_NORMAL;
+	attr_t attr = A_NORMAL;
 	int w = getmaxx(win), x = 0;
 	const char *nl = strchr(r->text, '\n');
 	char when[16];
 
 	snprintf(when, sizeof(when), "%.5s %.5s", r->created_at + (strlen(r->created_at) >= 10 ? 5 : 0),
 		 strlen(r->created_at) >= 16 ? r->created_at + 11 : "");
-	ui_text(win, y, x, 12, when, attr);
-	ui_text(win, y, x += 12, 5, r->site_code, attr | A_BOLD);
+	ui_text(win, y, x, 12, when, sel ? ui_attr(UI_SELECTED) : A_NORMAL);
+	ui_text(win, y, x += 12, 5, r->site_code, attr);
 	ui_text(win, y, x += 5, 7, source_short(r->source), attr);
 	ui_text(win, y, x += 7, 12, r->author, attr);
 	ui_text(win, y, x += 12, 1, " ", attr);
-	ui_text(win, y, x += 1, 2, valence_mark(app, r->valence),
-		attr | (strcmp(r->valence, "growth") == 0 ? ui_attr(UI_LEVEL1) : strcmp(r->valence, "strength") == 0
-			? ui_attr(UI_LEVEL3) : 0));
+	ui_text(win, y, x += 1, 2, valence_mark(app, r->valence), attr);
 	ui_text(win, y, x += 2, 11, r->clusters, attr);
 	ui_text(win, y, x += 11, 1, " ", attr);
 	x += 1;
@@ -243,16 +264,47 @@ draw_hint(WINDOW *win, const char *text)
 
 /* ---- the list ---- */
 
+/* 76230 as "76,230". */
+static void
+group_digits(long long v, char *buf, size_t size)
+{
+	char digits[32];
+	size_t n = (size_t)snprintf(digits, sizeof(digits), "%lld", v < 0 ? 0 : v), used = 0;
+
+	for (size_t i = 0; i < n && used + 2 < size; i++) {
+		if (i && (n - i) % 3 == 0)
+			buf[used++] = ',';
+		buf[used++] = digits[i];
+	}
+	buf[used] = '\0';
+}
+
+/* "12 notes", "10,000+ notes", "76,230 notes (ranked among the 2,000 newest)". */
+static void
+describe_total(char *buf, size_t size)
+{
+	char count[32], ranked[32];
+	const struct evidence_total *t = &ev.total;
+
+	group_digits(t->count, count, sizeof(count));
+	group_digits(t->ranked, ranked, sizeof(ranked));
+	if (*ev.f.query && t->ranked)
+		snprintf(buf, size, "%s%s notes (ranked among the %s newest)", count, t->more ? "+" : "", ranked);
+	else
+		snprintf(buf, size, "%s%s note%s%s", count, t->more ? "+" : "", t->count == 1 && !t->more ? "" : "s",
+			 *ev.f.query ? " (ranked)" : "");
+}
+
 static void
 draw_list(struct app *app, WINDOW *win)
 {
 	int rows = list_rows(win);
-	char line[700], desc[600];
+	char line[800], desc[600], total[160];
 
 	load_page(app, rows);
 	evidence_filter_describe(&ev.f, desc, sizeof(desc));
-	snprintf(line, sizeof(line), "Evidence: %lld note%s%s  %s %s", ev.total, ev.total == 1 ? "" : "s",
-		 *ev.f.query ? " (ranked)" : "", app->utf8 ? "\xc2\xb7" : "|", desc);
+	describe_total(total, sizeof(total));
+	snprintf(line, sizeof(line), "Evidence: %s  %s %s", total, app->utf8 ? "\xc2\xb7" : "|", desc);
 	ui_text(win, 0, 0, getmaxx(win), line, A_BOLD);
 	ui_text(win, 1, 0, getmaxx(win), "When        Site Source Author        V Clusters    Text", A_BOLD);
 	ui_hline(win, 2, 0, getmaxx(win));
@@ -773,7 +825,7 @@ accept_prompt(struct app *app)
 		if (!c)
 			return UI_HANDLED;
 		if (strcmp(c->value, "clear all") == 0) {
-			memset(&ev.f, 0, sizeof(ev.f));
+			reset_filter();
 			close_prompt();
 			restart_list(app);
 			return UI_DIRTY;
@@ -914,8 +966,7 @@ delete_note(struct app *app, WINDOW *win)
 	ui_message("Deleted note %lld: u brings it back.", (long long)r->id);
 	if (ev.mode == MODE_VIEW)
 		close_view();
-	ev.stale = true;
-	ev.total = evidence_count(app->db, app->review, &ev.f);
+	refresh_list(app);
 	return UI_DIRTY;
 }
 
@@ -932,8 +983,7 @@ undo_delete(struct app *app)
 	}
 	ui_message("Note %lld is back.", (long long)ev.undo);
 	ev.undo = 0;
-	ev.stale = true;
-	ev.total = evidence_count(app->db, app->review, &ev.f);
+	refresh_list(app);
 	return UI_DIRTY;
 }
 
@@ -970,7 +1020,7 @@ note_key(struct app *app, WINDOW *win, enum action a)
 		snprintf(ev.pr.input, sizeof(ev.pr.input), "%s", ev.f.query);
 		return UI_DIRTY;
 	case ACT_FILTER_CLEAR:
-		memset(&ev.f, 0, sizeof(ev.f));
+		reset_filter();
 		if (ev.mode == MODE_VIEW)
 			close_view();
 		restart_list(app);
@@ -1015,6 +1065,9 @@ evidence_key(struct app *app, WINDOW *win, enum action a, int key)
 static void
 evidence_draw(struct app *app, WINDOW *win)
 {
+	/* The cursor is hidden: leave it wherever the update ends rather than sending a
+	 * move back to the window's cursor after every key. */
+	leaveok(win, TRUE);
 	werase(win);
 	if (ev.mode == MODE_CAPTURE && ev.cap_.ed)
 		draw_capture(app, win);
@@ -1026,11 +1079,12 @@ evidence_draw(struct app *app, WINDOW *win)
 		draw_prompt(win);
 }
 
+/* A site switch changes nothing here (the filter names its site); only a write does. */
 static void
 evidence_reload(struct app *app)
 {
-	ev.stale = true;
-	ev.total = evidence_count(app->db, app->review, &ev.f);
+	if (db_generation(app->db) != ev.generation)
+		refresh_list(app);
 }
 
 /* From the rubric (app->focus_cluster set): that cluster's notes at the current site. */
@@ -1039,8 +1093,10 @@ evidence_enter(struct app *app)
 {
 	char *draft;
 
+	if (!ev.f.rank_window)
+		ev.f.rank_window = EVIDENCE_RANK_WINDOW;
 	if (app->focus_cluster > 0) {
-		memset(&ev.f, 0, sizeof(ev.f));
+		reset_filter();
 		evidence_filter_set(app->db, app->review, &ev.f, "site", app->site_code);
 		ev.f.cluster = app->focus_cluster;
 		load_clusters(app);

@@ -64,6 +64,9 @@ static const struct command commands[] = {
 	  "       qrel sync conflicts [--db FILE] [--all]\n"
 	  "       qrel sync resolve [--db FILE] --as LEAD ID --keep local|remote", cmd_sync },
 	{ "backup", "copy a database safely while others keep writing", "backup [--db FILE] -o FILE", cmd_backup },
+	{ "report", "the review report as HTML, Markdown, CSV or JSON",
+	  "report [--db FILE] [--site CODE] [--format html|md|csv|json] [-o FILE] [--quotes N] [--all-years]",
+	  cmd_report },
 };
 
 const struct command *

@@ -801,43 +801,187 @@ evidence_filter_set(struct db *db, int64_t review, struct evidence_filter *f, co
 	"LIMIT 1), 0), coalesce((SELECT group_concat(dimension || ':' || grp, ';') FROM note_subgroup " \
 	"WHERE note_id = n.id), ''), n.deleted_at"
 
-/* Every clause is skipped when its parameter is NULL, so one statement serves all filters. */
-#define NOTE_FILTER \
-	"n.review_id = ?1 AND n.deleted_at IS NULL AND (?2 IS NULL OR n.site_id = ?2) " \
-	"AND (?3 IS NULL OR EXISTS (SELECT 1 FROM note_cluster nc WHERE nc.note_id = n.id " \
-	"AND nc.cluster_id = ?3)) AND (?4 IS NULL OR EXISTS (SELECT 1 FROM note_cluster nc " \
-	"JOIN cluster c ON c.id = nc.cluster_id WHERE nc.note_id = n.id AND c.domain_id = ?4)) " \
-	"AND (?5 IS NULL OR n.source = ?5) AND (?6 IS NULL OR n.author_id = ?6) " \
-	"AND (?7 IS NULL OR n.valence = ?7) AND (?8 IS NULL OR EXISTS (SELECT 1 FROM note_subgroup ns " \
-	"WHERE ns.note_id = n.id AND ns.dimension = ?8 COLLATE NOCASE " \
-	"AND (?9 IS NULL OR ns.grp = ?9 COLLATE NOCASE))) AND (?10 IS NULL OR n.created_at >= ?10) " \
-	"AND (?11 IS NULL OR substr(n.created_at, 1, length(?11)) <= ?11) " \
-	"AND (?12 IS NULL OR n.activity_id = ?12)"
-
 #define NOTE_JOINS "JOIN site s ON s.id = n.site_id JOIN person p ON p.id = n.author_id"
 #define NOTE_FROM "note n " NOTE_JOINS
-
-static const char list_sql[] =
-	"SELECT " NOTE_COLS ", 0.0, NULL FROM " NOTE_FROM " WHERE " NOTE_FILTER
-	" AND (?13 IS NULL OR (n.created_at, n.id) < (?13, ?14))"
-	" ORDER BY n.created_at DESC, n.id DESC LIMIT ?15";
-
-/* Ranked by bm25 (lower is better), then id; highlight() marks the matches. */
-static const char search_sql[] =
-	"SELECT " NOTE_COLS ", m.score, m.hl FROM (SELECT rowid AS id, bm25(note_fts) AS score, "
-	"highlight(note_fts, 0, char(1), char(2)) AS hl FROM note_fts WHERE note_fts MATCH ?16) m "
-	"JOIN note n ON n.id = m.id " NOTE_JOINS " WHERE " NOTE_FILTER
-	" AND (?13 IS NULL OR m.score > ?13 OR (m.score = ?13 AND n.id > ?14))"
-	" ORDER BY m.score, n.id LIMIT ?15";
-
-static const char count_sql[] =
-	"SELECT count(*) FROM note n WHERE " NOTE_FILTER
-	" AND (?16 IS NULL OR n.id IN (SELECT rowid FROM note_fts WHERE note_fts MATCH ?16))";
 
 enum { COL_ID, COL_UUID, COL_CREATED, COL_SITE_CODE, COL_SOURCE, COL_AUTHOR, COL_VALENCE, COL_TEXT,
 	COL_VERSION, COL_SITE, COL_ACTIVITY, COL_CLUSTERS, COL_FIRST_CLUSTER, COL_SUBGROUPS, COL_DELETED,
 	COL_RANK, COL_HL };
 
+/* Parameters: ?1 review, ?2..?12 the filters (bind_filter), ?13/?14 the cursor, ?15 the
+ * limit, ?16 the FTS query. Only the filters that are set appear in the SQL, so that
+ * SQLite can use an index for them (note_site_time for a site, note_time otherwise) and
+ * a real range for the cursor: a page costs what it shows, however deep. */
+enum {
+	F_SITE = 1 << 0, F_CLUSTER = 1 << 1, F_DOMAIN = 1 << 2, F_SOURCE = 1 << 3, F_AUTHOR = 1 << 4,
+	F_VALENCE = 1 << 5, F_SUBGROUP = 1 << 6, F_GROUP = 1 << 7, F_FROM = 1 << 8, F_TO = 1 << 9,
+	F_ACTIVITY = 1 << 10, F_CURSOR = 1 << 11, F_SEARCH = 1 << 12,
+};
+
+/* What a statement is for; each kind is assembled from fixed fragments. */
+enum query_kind {
+	Q_LIST,			/* a page, newest first */
+	Q_COUNT,		/* exact count (F_SEARCH: of the matches of ?16) */
+	Q_COUNT_CAP,		/* count of at most ?15 */
+	Q_RANK_ALL,		/* a page of every match ranked by bm25 */
+	Q_NEWEST_BY_NOTE,	/* newest ?15 matching ids, driven by the note index (site, activity) */
+	Q_NEWEST_BY_FTS,	/* newest ?15 matching ids, driven by the full-text index */
+};
+
+static unsigned
+filter_mask(const struct evidence_filter *f)
+{
+	return (f->site > 0 ? F_SITE : 0u) | (f->cluster > 0 ? F_CLUSTER : 0u) | (f->domain > 0 ? F_DOMAIN : 0u) |
+	       (*f->source ? F_SOURCE : 0u) | (f->author > 0 ? F_AUTHOR : 0u) | (*f->valence ? F_VALENCE : 0u) |
+	       (*f->dimension ? F_SUBGROUP : 0u) | (*f->dimension && *f->group ? F_GROUP : 0u) |
+	       (*f->from ? F_FROM : 0u) | (*f->to ? F_TO : 0u) | (f->activity > 0 ? F_ACTIVITY : 0u);
+}
+
+struct sqlbuf {
+	char s[2048];
+	size_t n;
+};
+
+static void
+put(struct sqlbuf *b, const char *a, const char *id, const char *c)
+{
+	b->n += (size_t)snprintf(b->s + b->n, sizeof(b->s) - b->n, "%s%s%s", a, id ? id : "", c ? c : "");
+}
+
+/* The WHERE clause for the filters in mask; id names the note's id (note_fts.rowid when
+ * the full-text index drives, so the cluster test runs before the note is read). */
+static void
+put_filters(struct sqlbuf *b, unsigned mask, const char *id)
+{
+	/* A site belongs to one review: without the review test, a site's count reads only
+	 * the index note_site_live. */
+	if (mask & F_SITE)
+		put(b, "n.site_id = ?2 AND n.deleted_at IS NULL", NULL, NULL);
+	else
+		put(b, "n.review_id = ?1 AND n.deleted_at IS NULL", NULL, NULL);
+	if (mask & F_ACTIVITY)
+		put(b, " AND n.activity_id = ?12", NULL, NULL);
+	if (mask & F_SOURCE)
+		put(b, " AND n.source = ?5", NULL, NULL);
+	if (mask & F_AUTHOR)
+		put(b, " AND n.author_id = ?6", NULL, NULL);
+	if (mask & F_VALENCE)
+		put(b, " AND n.valence = ?7", NULL, NULL);
+	if (mask & F_FROM)
+		put(b, " AND n.created_at >= ?10", NULL, NULL);
+	/* "to" is a prefix: 2026-03-02 takes the whole day. The first test is a range
+	 * an index can use ('~' sorts after every character of a timestamp); after a
+	 * cursor, the cursor is the tighter bound and must be the one the index uses. */
+	if ((mask & F_TO) && !(mask & F_CURSOR))
+		put(b, " AND n.created_at < ?11 || '~'", NULL, NULL);
+	if (mask & F_TO)
+		put(b, " AND substr(n.created_at, 1, length(?11)) <= ?11", NULL, NULL);
+	if (mask & F_CLUSTER)
+		put(b, " AND EXISTS (SELECT 1 FROM note_cluster nc WHERE nc.note_id = ", id, " AND nc.cluster_id = ?3)");
+	if (mask & F_DOMAIN)
+		put(b, " AND EXISTS (SELECT 1 FROM note_cluster nc JOIN cluster c ON c.id = nc.cluster_id "
+		    "WHERE nc.note_id = ", id, " AND c.domain_id = ?4)");
+	if (mask & F_SUBGROUP)
+		put(b, " AND EXISTS (SELECT 1 FROM note_subgroup ns WHERE ns.note_id = ", id,
+		    mask & F_GROUP ? " AND ns.dimension = ?8 COLLATE NOCASE AND ns.grp = ?9 COLLATE NOCASE)"
+				   : " AND ns.dimension = ?8 COLLATE NOCASE)");
+}
+
+static void
+build_sql(struct sqlbuf *b, enum query_kind kind, unsigned mask)
+{
+	bool cursor = mask & F_CURSOR;
+
+	b->n = 0;
+	switch (kind) {
+	case Q_LIST:
+		put(b, "SELECT " NOTE_COLS ", 0.0, NULL FROM " NOTE_FROM " WHERE ", NULL, NULL);
+		put_filters(b, mask, "n.id");
+		put(b, cursor ? " AND (n.created_at, n.id) < (?13, ?14)" : "", NULL,
+		    " ORDER BY n.created_at DESC, n.id DESC LIMIT ?15");
+		break;
+	case Q_COUNT:
+		put(b, "SELECT count(*) FROM note n WHERE ", NULL, NULL);
+		put_filters(b, mask, "n.id");
+		put(b, mask & F_SEARCH ? " AND n.id IN (SELECT rowid FROM note_fts WHERE note_fts MATCH ?16)" : "",
+		    NULL, NULL);
+		break;
+	case Q_COUNT_CAP:
+		put(b, "SELECT count(*) FROM (SELECT 1 FROM note n WHERE ", NULL, NULL);
+		put_filters(b, mask, "n.id");
+		put(b, " LIMIT ?15)", NULL, NULL);
+		break;
+	case Q_RANK_ALL:
+		put(b, "SELECT " NOTE_COLS ", m.score, m.hl FROM (SELECT rowid AS id, bm25(note_fts) AS score, "
+		    "highlight(note_fts, 0, char(1), char(2)) AS hl FROM note_fts WHERE note_fts MATCH ?16) m "
+		    "JOIN note n ON n.id = m.id " NOTE_JOINS " WHERE ", NULL, NULL);
+		put_filters(b, mask, "n.id");
+		put(b, cursor ? " AND (m.score > ?13 OR (m.score = ?13 AND n.id > ?14))" : "", NULL,
+		    " ORDER BY m.score, n.id LIMIT ?15");
+		break;
+	case Q_NEWEST_BY_NOTE:
+		put(b, "SELECT n.id FROM note n WHERE ", NULL, NULL);
+		put_filters(b, mask, "n.id");
+		put(b, " AND EXISTS (SELECT 1 FROM note_fts WHERE note_fts MATCH ?16 AND rowid = n.id)"
+		    " ORDER BY n.created_at DESC, n.id DESC LIMIT ?15", NULL, NULL);
+		break;
+	case Q_NEWEST_BY_FTS:
+		put(b, "SELECT note_fts.rowid FROM note_fts CROSS JOIN note n ON n.id = note_fts.rowid "
+		    "WHERE note_fts MATCH ?16 AND ", NULL, NULL);
+		put_filters(b, mask, "note_fts.rowid");
+		put(b, " ORDER BY note_fts.rowid DESC LIMIT ?15", NULL, NULL);
+		break;
+	}
+}
+
+/* The assembled statements, one heap string per (kind, mask), kept for the life of the
+ * process: db_stmt caches prepared statements by the string's address. */
+struct sql_entry {
+	enum query_kind kind;
+	unsigned mask;
+	char *sql;
+};
+
+static struct sql_entry *sql_table;
+static size_t sql_count, sql_cap;
+
+static const char *
+query_sql(enum query_kind kind, unsigned mask)
+{
+	struct sqlbuf b;
+
+	for (size_t i = 0; i < sql_count; i++)
+		if (sql_table[i].kind == kind && sql_table[i].mask == mask)
+			return sql_table[i].sql;
+	if (sql_count == sql_cap) {
+		size_t cap = sql_cap ? sql_cap * 2 : 16;
+		struct sql_entry *t = realloc(sql_table, cap * sizeof(*t));
+
+		if (!t)
+			return NULL;
+		sql_table = t;
+		sql_cap = cap;
+	}
+	build_sql(&b, kind, mask);
+	if (b.n >= sizeof(b.s))
+		return NULL;
+	sql_table[sql_count] = (struct sql_entry){ kind, mask, xstrdup(b.s) };
+	return sql_table[sql_count++].sql;
+}
+
+static sqlite3_stmt *
+query_stmt(struct db *db, enum query_kind kind, unsigned mask)
+{
+	const char *sql = query_sql(kind, mask);
+
+	if (!sql) {
+		error(QREL_NOMEM, "out of memory");
+		return NULL;
+	}
+	return db_stmt(db, sql);
+}
+
+/* Binds what is set; a parameter the statement does not use is ignored by SQLite. */
 static void
 bind_filter(sqlite3_stmt *st, int64_t review, const struct evidence_filter *f)
 {
@@ -902,8 +1046,6 @@ read_note(sqlite3_stmt *st, struct evidence_note *r)
 static void
 bind_cursor(sqlite3_stmt *st, const struct evidence_cursor *cur, bool search)
 {
-	if (!cur || !cur->set)
-		return;		/* ?13 and ?14 stay NULL */
 	if (search)
 		sqlite3_bind_double(st, 13, cur->rank);
 	else
@@ -911,25 +1053,12 @@ bind_cursor(sqlite3_stmt *st, const struct evidence_cursor *cur, bool search)
 	sqlite3_bind_int64(st, 14, cur->id);
 }
 
-int
-evidence_page(struct db *db, int64_t review, const struct evidence_filter *f,
-	      const struct evidence_cursor *cur, int limit, struct evidence_note *out, int *n)
+/* Steps st into out (up to limit rows); resets st. */
+static int
+read_rows(struct db *db, sqlite3_stmt *st, int limit, struct evidence_note *out, int *n)
 {
-	char q[EVIDENCE_QUERY_MAX * 2];
-	bool search = *f->query != '\0';
-	sqlite3_stmt *st;
 	int rc = SQLITE_DONE;
 
-	*n = 0;
-	if (search && !evidence_fts_query(f->query, q, sizeof(q)))
-		return error(QREL_PARSE, "nothing to search for in '%s'", f->query);
-	if (!(st = db_stmt(db, search ? search_sql : list_sql)))
-		return QREL_DB;
-	bind_filter(st, review, f);
-	bind_cursor(st, cur, search);
-	sqlite3_bind_int(st, 15, limit);
-	if (search)
-		db_bind_text(st, 16, q);
 	while (*n < limit && (rc = sqlite3_step(st)) == SQLITE_ROW)
 		read_note(st, &out[(*n)++]);
 	if (*n < limit && rc != SQLITE_DONE) {
@@ -941,6 +1070,262 @@ evidence_page(struct db *db, int64_t review, const struct evidence_filter *f,
 	}
 	sqlite3_reset(st);
 	return rc;
+}
+
+/* ---- ranking among the newest matches ---- */
+
+struct ranked {
+	int64_t id;
+	double score;
+};
+
+/* The last ranking, reused while the store and the filter stay the same: paging through
+ * the results then reads only the notes shown. */
+static struct {
+	struct db *db;
+	unsigned long generation;
+	int64_t review;
+	struct evidence_filter f;
+	struct ranked *r;
+	int n;
+	bool full;		/* the window was filled: there may be older matches */
+	bool valid;
+} rk;
+
+/* The last total (evidence_total), kept the same way. */
+static struct {
+	struct db *db;
+	unsigned long generation;
+	int64_t review;
+	struct evidence_filter f;
+	struct evidence_total t;
+	bool valid;
+} tot;
+
+static bool
+same_filter(const struct evidence_filter *a, const struct evidence_filter *b)
+{
+	return memcmp(a, b, sizeof(*a)) == 0;
+}
+
+static void
+noop_function(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	UNUSED(argc);
+	UNUSED(argv);
+	sqlite3_result_null(ctx);
+}
+
+static struct db *watched;	/* the connection whose closing drops the caches */
+
+/* SQLite destroys a connection's functions when it closes: the caches of that connection
+ * are dropped then, so a later connection at the same address cannot hit them. */
+static void
+forget_caches(void *db)
+{
+	if (rk.db == db)
+		rk.valid = false;
+	if (tot.db == db)
+		tot.valid = false;
+	if (watched == db)
+		watched = NULL;
+}
+
+/* Once per connection: replacing a function would expire every prepared statement. */
+static void
+watch_close(struct db *db)
+{
+	if (watched == db)
+		return;
+	forget_caches(watched);
+	if (sqlite3_create_function_v2(db_handle(db), "qrel_evidence_caches", 0, SQLITE_UTF8, db, noop_function,
+				       NULL, NULL, forget_caches) == SQLITE_OK)
+		watched = db;
+}
+
+static int
+cmp_ranked(const void *pa, const void *pb)
+{
+	const struct ranked *a = pa, *b = pb;
+
+	if (a->score != b->score)
+		return a->score < b->score ? -1 : 1;
+	return (a->id > b->id) - (a->id < b->id);
+}
+
+/* The ids of the newest window matches the filter lets through, into rk.r. */
+static int
+newest_matches(struct db *db, int64_t review, const struct evidence_filter *f, const char *q, int window)
+{
+	unsigned mask = filter_mask(f);
+	/* A site or an activity has few notes: read them through their index and ask the
+	 * full-text index about each. Otherwise walk the matches from the newest. */
+	sqlite3_stmt *st = query_stmt(db, mask & (F_SITE | F_ACTIVITY) ? Q_NEWEST_BY_NOTE : Q_NEWEST_BY_FTS, mask);
+	int rc;
+
+	if (!st)
+		return QREL_DB;
+	bind_filter(st, review, f);
+	sqlite3_bind_int(st, 15, window);
+	db_bind_text(st, 16, q);
+	while (rk.n < window && (rc = sqlite3_step(st)) == SQLITE_ROW)
+		rk.r[rk.n++].id = sqlite3_column_int64(st, 0);
+	rc = rk.n == window || rc == SQLITE_DONE ? QREL_OK : db_fail(db, "searching notes");
+	sqlite3_reset(st);
+	rk.full = rk.n == window;
+	return rc;
+}
+
+static int
+cmp_id(const void *pa, const void *pb)
+{
+	const struct ranked *a = pa, *b = pb;
+
+	return (a->id > b->id) - (a->id < b->id);
+}
+
+/* One pass of the full-text index over the candidates' id range scores them (bm25 runs
+ * only for the candidates: the + keeps the IN list from being handed to FTS5 id by id). */
+static int
+score_matches(struct db *db, const char *q)
+{
+	static const char sql[] = "SELECT rowid, bm25(note_fts) FROM note_fts WHERE note_fts MATCH ?1 "
+				  "AND rowid >= ?2 AND rowid <= ?3 AND +rowid IN (SELECT value FROM json_each(?4))";
+	sqlite3_stmt *st;
+	char *ids = malloc((size_t)rk.n * 21 + 3);
+	size_t used = 0;
+	int rc;
+
+	if (!ids)
+		return error(QREL_NOMEM, "out of memory");
+	qsort(rk.r, (size_t)rk.n, sizeof(*rk.r), cmp_id);
+	ids[used++] = '[';
+	for (int i = 0; i < rk.n; i++)
+		used += (size_t)sprintf(ids + used, "%s%lld", i ? "," : "", (long long)rk.r[i].id);
+	strcpy(ids + used, "]");
+	if (!(st = db_stmt(db, sql))) {
+		free(ids);
+		return QREL_DB;
+	}
+	db_bind_text(st, 1, q);
+	sqlite3_bind_int64(st, 2, rk.r[0].id);
+	sqlite3_bind_int64(st, 3, rk.r[rk.n - 1].id);
+	sqlite3_bind_text(st, 4, ids, (int)(used + 1), free);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct ranked key = { sqlite3_column_int64(st, 0), 0 }, *r;
+
+		if ((r = bsearch(&key, rk.r, (size_t)rk.n, sizeof(*rk.r), cmp_id)))
+			r->score = sqlite3_column_double(st, 1);
+	}
+	rc = rc == SQLITE_DONE ? QREL_OK : db_fail(db, "ranking notes");
+	sqlite3_reset(st);
+	if (rc == QREL_OK)
+		qsort(rk.r, (size_t)rk.n, sizeof(*rk.r), cmp_ranked);
+	return rc;
+}
+
+static int
+rank_newest(struct db *db, int64_t review, const struct evidence_filter *f, const char *q)
+{
+	unsigned long gen = db_generation(db);
+	int window = f->rank_window, rc;
+
+	if (rk.valid && rk.db == db && rk.generation == gen && rk.review == review && same_filter(&rk.f, f))
+		return QREL_OK;
+	rk.valid = false;
+	rk.n = 0;
+	free(rk.r);
+	if (!(rk.r = calloc((size_t)window, sizeof(*rk.r))))
+		return error(QREL_NOMEM, "out of memory");
+	if ((rc = newest_matches(db, review, f, q, window)) != QREL_OK ||
+	    (rk.n > 0 && (rc = score_matches(db, q)) != QREL_OK))
+		return rc;
+	watch_close(db);
+	if (watched != db)
+		return QREL_OK;	/* not cached */
+	rk.db = db;
+	rk.generation = gen;
+	rk.review = review;
+	rk.f = *f;
+	rk.valid = true;
+	return QREL_OK;
+}
+
+/* One ranked note with its highlights. */
+static int
+read_ranked(struct db *db, int64_t review, const char *q, const struct ranked *r, struct evidence_note *out)
+{
+	static const char sql[] = "SELECT " NOTE_COLS ", ?3, (SELECT highlight(note_fts, 0, char(1), char(2)) "
+				  "FROM note_fts WHERE note_fts MATCH ?2 AND rowid = ?1) FROM " NOTE_FROM
+				  " WHERE n.id = ?1 AND n.review_id = ?4";
+	sqlite3_stmt *st = db_stmt(db, sql);
+	int rc;
+
+	if (!st)
+		return QREL_DB;
+	sqlite3_bind_int64(st, 1, r->id);
+	db_bind_text(st, 2, q);
+	sqlite3_bind_double(st, 3, r->score);
+	sqlite3_bind_int64(st, 4, review);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		read_note(st, out);
+	rc = rc == SQLITE_ROW ? QREL_OK : rc == SQLITE_DONE ? QREL_NOTFOUND : db_fail(db, "reading a note");
+	sqlite3_reset(st);
+	return rc;
+}
+
+static int
+page_ranked(struct db *db, int64_t review, const struct evidence_filter *f, const char *q,
+	    const struct evidence_cursor *cur, int limit, struct evidence_note *out, int *n)
+{
+	int lo = 0, hi, rc;
+
+	if ((rc = rank_newest(db, review, f, q)) != QREL_OK)
+		return rc;
+	/* The first entry after the cursor. */
+	for (hi = rk.n; cur && cur->set && lo < hi;) {
+		int mid = (lo + hi) / 2;
+		const struct ranked *m = &rk.r[mid];
+
+		if (m->score < cur->rank || (m->score == cur->rank && m->id <= cur->id))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (int i = lo; i < rk.n && *n < limit && rc == QREL_OK; i++)
+		if ((rc = read_ranked(db, review, q, &rk.r[i], &out[*n])) == QREL_OK)
+			(*n)++;
+		else if (rc == QREL_NOTFOUND)
+			rc = QREL_OK;	/* gone meanwhile */
+	if (rc != QREL_OK) {
+		evidence_notes_free(out, *n);
+		*n = 0;
+	}
+	return rc;
+}
+
+int
+evidence_page(struct db *db, int64_t review, const struct evidence_filter *f,
+	      const struct evidence_cursor *cur, int limit, struct evidence_note *out, int *n)
+{
+	char q[EVIDENCE_QUERY_MAX * 2];
+	bool search = *f->query != '\0', after = cur && cur->set;
+	sqlite3_stmt *st;
+
+	*n = 0;
+	if (search && !evidence_fts_query(f->query, q, sizeof(q)))
+		return error(QREL_PARSE, "nothing to search for in '%s'", f->query);
+	if (search && f->rank_window > 0)
+		return page_ranked(db, review, f, q, cur, limit, out, n);
+	if (!(st = query_stmt(db, search ? Q_RANK_ALL : Q_LIST, filter_mask(f) | (after ? F_CURSOR : 0u))))
+		return QREL_DB;
+	bind_filter(st, review, f);
+	if (after)
+		bind_cursor(st, cur, search);
+	sqlite3_bind_int(st, 15, limit);
+	if (search)
+		db_bind_text(st, 16, q);
+	return read_rows(db, st, limit, out, n);
 }
 
 void
@@ -972,16 +1357,103 @@ evidence_count(struct db *db, int64_t review, const struct evidence_filter *f)
 		error(QREL_PARSE, "nothing to search for in '%s'", f->query);
 		return -1;
 	}
-	if (!(st = db_stmt(db, count_sql)))
+	if (!(st = query_stmt(db, Q_COUNT, filter_mask(f) | (*f->query ? F_SEARCH : 0u))))
 		return -1;
 	bind_filter(st, review, f);
-	db_bind_text(st, 16, *f->query ? q : NULL);
+	if (*f->query)
+		db_bind_text(st, 16, q);
 	if (sqlite3_step(st) == SQLITE_ROW)
 		count = sqlite3_column_int64(st, 0);
 	else
 		db_fail(db, "counting notes");
 	sqlite3_reset(st);
 	return count;
+}
+
+static int
+count_capped(struct db *db, int64_t review, const struct evidence_filter *f, struct evidence_total *t)
+{
+	sqlite3_stmt *st = query_stmt(db, Q_COUNT_CAP, filter_mask(f));
+	int rc = QREL_OK;
+
+	if (!st)
+		return QREL_DB;
+	bind_filter(st, review, f);
+	sqlite3_bind_int(st, 15, EVIDENCE_COUNT_CAP + 1);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		t->count = sqlite3_column_int64(st, 0);
+	else
+		rc = db_fail(db, "counting notes");
+	sqlite3_reset(st);
+	if (t->count > EVIDENCE_COUNT_CAP) {
+		t->count = EVIDENCE_COUNT_CAP;
+		t->more = true;
+	}
+	return rc;
+}
+
+/* Searching: what the ranking found; when it filled its window, the index's count of
+ * matches if nothing else filters (cheap), else "at least the window". */
+static int
+count_ranked(struct db *db, int64_t review, const struct evidence_filter *f, const char *q,
+	     struct evidence_total *t)
+{
+	static const char sql[] = "SELECT count(*) FROM note_fts WHERE note_fts MATCH ?1";
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((rc = rank_newest(db, review, f, q)) != QREL_OK)
+		return rc;
+	t->count = rk.n;
+	if (!rk.full)
+		return QREL_OK;
+	t->ranked = rk.n;
+	t->more = true;
+	if (filter_mask(f) != 0 || !(st = db_stmt(db, sql)))
+		return QREL_OK;
+	db_bind_text(st, 1, q);
+	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int64(st, 0) > rk.n) {
+		t->count = sqlite3_column_int64(st, 0);
+		t->more = false;
+	}
+	sqlite3_reset(st);
+	return QREL_OK;
+}
+
+int
+evidence_total(struct db *db, int64_t review, const struct evidence_filter *f, struct evidence_total *out)
+{
+	unsigned long gen = db_generation(db);
+	char q[EVIDENCE_QUERY_MAX * 2];
+	struct evidence_total t = { 0 };
+	int rc;
+
+	if (tot.valid && tot.db == db && tot.generation == gen && tot.review == review && same_filter(&tot.f, f)) {
+		*out = tot.t;
+		return QREL_OK;
+	}
+	if (*f->query && !evidence_fts_query(f->query, q, sizeof(q)))
+		return error(QREL_PARSE, "nothing to search for in '%s'", f->query);
+	if (*f->query && f->rank_window > 0)
+		rc = count_ranked(db, review, f, q, &t);
+	else if (*f->query)
+		rc = (t.count = evidence_count(db, review, f)) < 0 ? QREL_DB : QREL_OK;
+	else
+		rc = count_capped(db, review, f, &t);
+	if (rc != QREL_OK)
+		return rc;
+	*out = t;
+	watch_close(db);
+	if (watched != db)
+		return QREL_OK;	/* not cached */
+	tot.db = db;
+	tot.generation = gen;
+	tot.review = review;
+	tot.f = *f;
+	tot.t = t;
+	tot.valid = true;
+	*out = t;
+	return QREL_OK;
 }
 
 int

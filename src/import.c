@@ -1426,6 +1426,10 @@ import_file(struct db *db, int64_t review, const char *kind, const char *path,
 		else
 			db_rollback(db);
 	}
+	/* Many notes at once leave the full-text index in many small segments,
+	 * which slows every search; merge them (a failure only costs speed). */
+	if (rc == QREL_OK && strcmp(im.k->name, "evidence") == 0 && st->inserted >= 1000)
+		db_exec(db, "INSERT INTO note_fts(note_fts) VALUES ('optimize')");
 	if (rc != QREL_OK)
 		memset(st, 0, sizeof(*st));
 	keyset_free(&im.keys);

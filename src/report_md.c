@@ -6,8 +6,9 @@
 #include "qrel/util.h"
 
 /* Backslash-escapes what Markdown (and the HTML it may hold) would read as
- * markup, | included so a cell cannot split; line breaks become spaces so a
- * note stays one table cell or one quote. */
+ * markup, | included so a cell cannot split; < and > become entities, so no
+ * tag (<script> included) survives even on a renderer that passes HTML through;
+ * line breaks become spaces so a note stays one table cell or one quote. */
 static void
 esc(FILE *f, const char *s)
 {
@@ -20,7 +21,12 @@ esc(FILE *f, const char *s)
 			putc(' ', f);
 			continue;
 		}
-		if (strchr("\\`*_[]<>|#!~&", c) || (start && strchr("+-=", c)))
+		if (c == '<' || c == '>') {
+			fputs(c == '<' ? "&lt;" : "&gt;", f);
+			start = false;
+			continue;
+		}
+		if (strchr("\\`*_[]|#!~&", c) || (start && strchr("+-=", c)))
 			putc('\\', f);
 		putc(c, f);
 		start = false;

@@ -191,10 +191,15 @@ static const char migration_1[] =
 "  updated_at TEXT NOT NULL,"
 "  PRIMARY KEY (key, who));";
 
+/* The evidence list filtered by activity, and each activity's note count. */
+static const char migration_note_activity[] =
+"CREATE INDEX note_activity ON note(activity_id, created_at);";
+
 const char *const schema_migrations[] = {
 	migration_1,
 	plan_migration,
 	sync_migration,
+	migration_note_activity,
 };
 
 const size_t schema_migration_count = sizeof(schema_migrations) / sizeof(schema_migrations[0]);

@@ -337,6 +337,8 @@ layout(void)
 	/* Lets curses scroll a list by one line with the terminal's own scrolling
 	 * instead of repainting every row: far fewer bytes over a slow link. */
 	idlok(ui.body, TRUE);
+	/* The cursor is hidden: not moving it back after each update saves bytes. */
+	leaveok(ui.body, TRUE);
 	wtimeout(ui.body, UI_POLL_MS);
 	ui.dirty = ui.header_dirty = ui.status_dirty = true;
 }
@@ -347,7 +349,7 @@ screen_for(enum action a)
 {
 	switch (a) {
 	case ACT_SCREEN_OVERVIEW: return &overview_screen;
-	case ACT_SCREEN_REPORT: return &overview_screen;
+	case ACT_SCREEN_REPORT: return &report_screen;
 	case ACT_SCREEN_RUBRIC: return &rubric_screen;
 	case ACT_SCREEN_SUBGROUPS: return &subgroups_screen;
 	case ACT_SCREEN_EVIDENCE: return &evidence_screen;

@@ -59,5 +59,6 @@ int cmd_plan(int argc, char **argv);
 int cmd_sync(int argc, char **argv);
 int cmd_backup(int argc, char **argv);
 int cmd_check_store(int argc, char **argv);
+int cmd_report(int argc, char **argv);
 
 #endif

@@ -13,6 +13,12 @@ struct db;
 #define EVIDENCE_MAX_SUBGROUPS 16
 #define EVIDENCE_MAX_SPANS 16
 #define EVIDENCE_QUERY_MAX 512
+/* The list screen ranks a search among this many newest matches (bm25 over all the
+ * matches of a common word costs more than a keypress may). */
+#define EVIDENCE_RANK_WINDOW 2000
+/* evidence_total counts up to this many notes, then says "more": a filter that no index
+ * serves reads about cap / selectivity notes (a cluster, 10% of the notes: 20,000). */
+#define EVIDENCE_COUNT_CAP 2000
 
 /* The source types and valences the schema allows, NULL-terminated. */
 extern const char *const evidence_sources[];
@@ -54,6 +60,7 @@ struct evidence_filter {
 	char dimension[64], group[64];	/* subgroup: dimension, or dimension:group */
 	char from[32], to[32];		/* dates or times, inclusive */
 	char query[EVIDENCE_QUERY_MAX];	/* what the user typed to search */
+	int rank_window;		/* searching: rank only the newest this many matches; 0: all */
 };
 
 /* The fields evidence_filter_set knows, NULL-terminated: site, cluster, domain,
@@ -96,13 +103,27 @@ struct evidence_cursor {
 };
 
 /* Up to limit notes after cur (NULL or unset: from the start): newest first, or by
- * rank when f->query is set. Rows are written to out; free them with evidence_notes_free. */
+ * rank when f->query is set (with f->rank_window, among that many newest matches: the
+ * ranking is kept until the store or the filter changes, so later pages cost only their
+ * rows). Rows are written to out; free them with evidence_notes_free. */
 int evidence_page(struct db *db, int64_t review, const struct evidence_filter *f,
 		  const struct evidence_cursor *cur, int limit, struct evidence_note *out, int *n);
 void evidence_cursor_of(const struct evidence_note *row, struct evidence_cursor *cur);
 void evidence_notes_free(struct evidence_note *rows, int n);
-/* The number of notes the filter matches, -1 on error. */
+/* The number of notes the filter matches, -1 on error. Exact, so it reads every match. */
 long long evidence_count(struct db *db, int64_t review, const struct evidence_filter *f);
+
+/* What a screen shows as the size of a list: cheap whatever the size of the review. */
+struct evidence_total {
+	long long count;		/* notes the filter matches; at least this many when more */
+	bool more;			/* there are more than count ("10,000+") */
+	long long ranked;		/* searching: only this many newest were ranked; 0: all */
+};
+
+/* Counts up to EVIDENCE_COUNT_CAP notes (searching with f->rank_window: the matches
+ * ranked, and the full-text index's count when nothing else filters). The answer is
+ * kept until the store (db_generation) or the filter changes. */
+int evidence_total(struct db *db, int64_t review, const struct evidence_filter *f, struct evidence_total *out);
 /* One note (deleted or not) by id. */
 int evidence_get(struct db *db, int64_t review, int64_t id, struct evidence_note *out);
 

@@ -343,6 +343,144 @@ test_keyset_paging_equal_times(void **state)
 
 /* ---- changes ---- */
 
+/* A site (through note_site_time) and a day ("to"), paged one by one across notes
+ * with equal times: each note once, newest first. */
+static void
+test_keyset_paging_site_and_day(void **state)
+{
+	struct fx *f = *state;
+	struct evidence_filter flt = { 0 };
+	int64_t added[12], ids[20];
+	char text[32];
+
+	for (int i = 0; i < 12; i++) {
+		snprintf(text, sizeof(text), "site note %d", i);
+		added[i] = add(f, "Ray Viewer", f->s1, "interview", NULL, text, i % 3 ? f->c11 : f->c12, 0);
+	}
+	add(f, "Ray Viewer", f->s2, "interview", NULL, "elsewhere", f->c11, 0);
+	set(f, &flt, "site", "S1");
+	set(f, &flt, "to", "2024-05-01");
+	for (int size = 1; size <= 5; size += 2) {
+		assert_int_equal(list_ids(f, &flt, size, ids, 20), 12);
+		for (int i = 0; i < 12; i++)
+			assert_int_equal(ids[i], added[11 - i]);
+	}
+	set(f, &flt, "cluster", "1.2");
+	assert_int_equal(list_ids(f, &flt, 1, ids, 20), 4);
+	assert_int_equal(ids[0], added[9]);
+	assert_int_equal(ids[3], added[0]);
+	set(f, &flt, "to", "2024-04-30");
+	assert_int_equal(list_ids(f, &flt, 1, ids, 20), 0);
+}
+
+/* The ids a search lists, in order, through all its pages. */
+static int
+search_ids(struct fx *f, const struct evidence_filter *flt, int64_t *ids, int max)
+{
+	return list_ids(f, flt, 3, ids, max);
+}
+
+static bool
+has_id(const int64_t *ids, int n, int64_t id)
+{
+	for (int i = 0; i < n; i++)
+		if (ids[i] == id)
+			return true;
+	return false;
+}
+
+/* With a window, only the newest matches are ranked, whichever index drives; the
+ * ranking and the total follow writes. */
+static void
+test_search_window(void **state)
+{
+	struct fx *f = *state;
+	struct evidence_filter flt = { 0 }, all = { 0 };
+	struct evidence_total t;
+	int64_t added[12], ids[20], all_ids[20];
+	char text[64];
+	int n;
+
+	for (int i = 0; i < 12; i++) {
+		snprintf(text, sizeof(text), "families %s night %d", i % 4 ? "came" : "families families", i);
+		added[i] = add(f, "Ray Viewer", i < 8 ? f->s1 : f->s2, "interview", NULL, text, i % 2 ? f->c11 : f->c12, 0);
+	}
+	set(f, &all, "search", "families");
+	flt = all;
+	flt.rank_window = 5;
+	/* Full ranking and windowed ranking agree when the window holds every match. */
+	assert_int_equal(search_ids(f, &all, all_ids, 20), 12);
+	flt.rank_window = 50;
+	assert_int_equal(search_ids(f, &flt, ids, 20), 12);
+	for (int i = 0; i < 12; i++)
+		assert_int_equal(ids[i], all_ids[i]);
+	assert_int_equal(evidence_total(f->db, f->review, &flt, &t), QREL_OK);
+	assert_int_equal(t.count, 12);
+	assert_false(t.more);
+	assert_int_equal(t.ranked, 0);
+	/* A window of 5: the five newest, best first, and the index's count of all. */
+	flt.rank_window = 5;
+	assert_int_equal((n = search_ids(f, &flt, ids, 20)), 5);
+	for (int i = 7; i < 12; i++)
+		assert_true(has_id(ids, n, added[i]));
+	assert_int_equal(ids[0], added[8]);	/* "families" three times */
+	assert_int_equal(evidence_total(f->db, f->review, &flt, &t), QREL_OK);
+	assert_int_equal(t.count, 12);
+	assert_false(t.more);
+	assert_int_equal(t.ranked, 5);
+	/* Driven by the site's notes: at S1 the five newest of eight. */
+	set(f, &flt, "site", "S1");
+	assert_int_equal((n = search_ids(f, &flt, ids, 20)), 5);
+	for (int i = 3; i < 8; i++)
+		assert_true(has_id(ids, n, added[i]));
+	assert_int_equal(evidence_total(f->db, f->review, &flt, &t), QREL_OK);
+	assert_int_equal(t.count, 5);
+	assert_true(t.more);
+	/* Driven by the full-text index, with a cluster: 1.1 is every odd note. */
+	set(f, &flt, "site", "");
+	set(f, &flt, "cluster", "1.1");
+	assert_int_equal((n = search_ids(f, &flt, ids, 20)), 5);
+	for (int i = 3; i < 12; i += 2)
+		assert_true(has_id(ids, n, added[i]));
+	/* A write is seen at once: the ranking and the total are read again. */
+	assert_int_equal(evidence_delete(f->db, f->review, "Ray Viewer", added[11]), QREL_OK);
+	assert_int_equal((n = search_ids(f, &flt, ids, 20)), 5);
+	assert_false(has_id(ids, n, added[11]));
+	assert_true(has_id(ids, n, added[1]));
+	set(f, &flt, "site", "S2");
+	assert_int_equal(evidence_total(f->db, f->review, &flt, &t), QREL_OK);
+	assert_int_equal(t.count, 1);
+	assert_false(t.more);
+}
+
+/* Without a search the total is exact up to the cap, then "more". */
+static void
+test_total_capped(void **state)
+{
+	struct fx *f = *state;
+	struct evidence_filter flt = { 0 };
+	struct evidence_total t;
+	char sql[512];
+
+	snprintf(sql, sizeof(sql), "WITH RECURSIVE k(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM k WHERE i < %d) "
+		 "INSERT INTO note(uuid, review_id, site_id, source, author_id, text, created_at, updated_at) "
+		 "SELECT 'bulk-' || i, %lld, %lld, 'survey', 1, 'bulk note ' || i, '2024-01-01', '2024-01-01' FROM k",
+		 EVIDENCE_COUNT_CAP, (long long)f->review, (long long)f->s2);
+	assert_int_equal(db_exec(f->db, sql), QREL_OK);
+	assert_int_equal(evidence_total(f->db, f->review, &flt, &t), QREL_OK);
+	assert_int_equal(t.count, EVIDENCE_COUNT_CAP);
+	assert_false(t.more);
+	add(f, "Ray Viewer", f->s1, "interview", NULL, "one more", f->c11, 0);
+	assert_int_equal(evidence_total(f->db, f->review, &flt, &t), QREL_OK);
+	assert_int_equal(t.count, EVIDENCE_COUNT_CAP);
+	assert_true(t.more);
+	assert_int_equal(evidence_count(f->db, f->review, &flt), EVIDENCE_COUNT_CAP + 1);
+	set(f, &flt, "site", "S1");
+	assert_int_equal(evidence_total(f->db, f->review, &flt, &t), QREL_OK);
+	assert_int_equal(t.count, 1);
+	assert_false(t.more);
+}
+
 static void
 test_delete_undo_changelog(void **state)
 {
@@ -506,6 +644,9 @@ main(void)
 		T(test_search_quotes_and_deleted),
 		T(test_filters),
 		T(test_keyset_paging_equal_times),
+		T(test_keyset_paging_site_and_day),
+		T(test_search_window),
+		T(test_total_capped),
 		T(test_delete_undo_changelog),
 		T(test_edit),
 		T(test_add_checks),

@@ -1,0 +1,343 @@
+/* test_report.c: the report model on the sample review, and each format's escaping, formula neutralisation, validity and suppression. */
+#include "qrel/qrel.h"
+
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <unistd.h>
+
+#include "qrel/db.h"
+#include "qrel/diag.h"
+#include "qrel/report.h"
+#include "qrel/review.h"
+#include "qrel/settings.h"
+#include "qrel/store.h"
+
+struct fx {
+	char dir[64], path[96];
+	struct db *db;
+	int64_t review;
+	struct settings s;
+	struct report r;
+};
+
+static const char *const hostile[] = {
+	"<script>alert(1)</script> \"quotes\" & 'apostrophes'",
+	"=cmd|' /C calc'!A0", "+1", "-1", "@SUM(1)",
+};
+
+/* A strength note at RHS on cluster 1.1, dated after every sample note so it is quoted. */
+static void
+add_note(struct fx *f, const char *text, int i)
+{
+	static const char sql[] =
+		"INSERT INTO note(uuid, review_id, site_id, source, author_id, valence, text, created_at, updated_at) "
+		"VALUES (?1, ?2, (SELECT id FROM site WHERE code = 'RHS'), 'interview', "
+		"(SELECT id FROM person WHERE role = 'lead'), 'strength', ?3, ?4, ?4)";
+	sqlite3_stmt *st = db_stmt(f->db, sql);
+	char uuid[40], at[32];
+
+	assert_non_null(st);
+	snprintf(uuid, sizeof(uuid), "00000000-0000-4000-8000-%012d", i);
+	snprintf(at, sizeof(at), "2027-01-01T00:00:%02dZ", i);
+	db_bind_text(st, 1, uuid);
+	sqlite3_bind_int64(st, 2, f->review);
+	db_bind_text(st, 3, text);
+	db_bind_text(st, 4, at);
+	assert_int_equal(db_step_done(f->db, st, "note"), QREL_OK);
+	assert_int_equal(db_exec(f->db, "INSERT INTO note_cluster(note_id, cluster_id) SELECT max(n.id), c.id "
+				 "FROM note n, cluster c WHERE c.code = '1.1'"), QREL_OK);
+}
+
+static int
+setup(void **state)
+{
+	struct fx *f = calloc(1, sizeof(*f));
+	struct diags d = { 0 };
+
+	snprintf(f->dir, sizeof(f->dir), "/tmp/qrel-test-report.XXXXXX");
+	if (!f || !mkdtemp(f->dir))
+		return -1;
+	snprintf(f->path, sizeof(f->path), "%s/sample.db", f->dir);
+	if (review_build_sample(f->path, QREL_SRCDIR, &d) != QREL_OK || db_open(f->path, 0, &f->db) != QREL_OK)
+		return -1;
+	diag_free(&d);
+	f->review = store_review_id(f->db);
+	settings_default(&f->s);
+	*state = f;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fx *f = *state;
+	char cmd[128];
+
+	report_free(&f->r);
+	settings_free(&f->s);
+	db_close(f->db);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
+	if (system(cmd) != 0)
+		return -1;
+	free(f);
+	return 0;
+}
+
+static void
+build(struct fx *f, int quotes)
+{
+	struct report_options o = { .quotes = quotes, .settings = &f->s };
+
+	assert_int_equal(report_build(f->db, f->review, &o, &f->r), QREL_OK);
+}
+
+/* The whole document in a malloc'd string. */
+static char *
+render(struct fx *f, enum report_format fmt)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&buf, &len);
+
+	assert_non_null(m);
+	assert_int_equal(report_write(&f->r, fmt, m), QREL_OK);
+	assert_int_equal(fclose(m), 0);
+	return buf;
+}
+
+static void
+test_model(void **state)
+{
+	struct fx *f = *state;
+	int total = 0, flagged = 0;
+
+	build(f, REPORT_QUOTES);
+	assert_string_equal(f->r.title, "Riverbend Unified QREL 2026");
+	assert_int_equal(f->r.nsites, 7);
+	assert_int_equal(f->r.frame.ndom, 4);
+	assert_int_equal(f->r.frame.ncl, 18);
+	assert_int_equal(f->r.frame.levels, 3);
+	assert_int_equal(f->r.nteam, 12);
+	assert_string_equal(f->r.team[0].role, "lead");
+	for (int i = 0; i < REPORT_SOURCES; i++)
+		total += f->r.activities[i];
+	assert_int_equal(total, 74);
+	assert_int_equal(f->r.activities[0], 22);	/* interviews */
+	assert_int_equal(f->r.activities[1], 15);	/* focus groups */
+	assert_string_equal(f->r.starts, "2026-02-02");
+	assert_string_equal(f->r.ends, "2026-03-31");
+	for (int c = 0; c < f->r.frame.ncl; c++) {
+		assert_true(f->r.quotes[c].nstrength <= REPORT_QUOTES);
+		assert_true(f->r.quotes[c].nstrength <= f->r.quotes[c].total_strength);
+	}
+	assert_true(f->r.agree_all.units > 0 && f->r.agree_all.raters > 1);
+	assert_false(f->r.agree_all.cohen.defined);
+	assert_true(f->r.nfindings > 0);
+	for (int i = 0; i < f->r.nfindings; i++)
+		for (size_t k = 0; k < f->r.finding[i].n; k++)
+			flagged += f->r.finding[i].row[k].flagged;
+	assert_true(flagged >= f->r.nfindings);
+}
+
+/* Cells agree with the scores table: EHS 1.3 has consensus 2 and raters two levels apart. */
+static void
+test_cells(void **state)
+{
+	struct fx *f = *state;
+	const struct dash_cell *x;
+	int s = -1, c;
+
+	build(f, REPORT_QUOTES);
+	c = dash_cluster_index(&f->r.frame, store_cluster_id(f->db, f->review, "1.3"));
+	for (int i = 0; i < f->r.nsites; i++)
+		if (strcmp(f->r.site[i].code, "EHS") == 0)
+			s = i;
+	assert_true(s >= 0 && c >= 0);
+	x = &f->r.cell[(size_t)s * (size_t)f->r.frame.ncl + (size_t)c];
+	assert_int_equal(x->consensus, 2);
+	assert_int_equal(dash_team_spread(x), 2);
+	assert_int_equal(x->notes, (int)db_int(f->db, "SELECT count(*) FROM note n JOIN note_cluster nc ON "
+		"nc.note_id = n.id JOIN cluster c ON c.id = nc.cluster_id JOIN site s ON s.id = n.site_id "
+		"WHERE s.code = 'EHS' AND c.code = '1.3' AND n.deleted_at IS NULL"));
+}
+
+static void
+test_html_escapes(void **state)
+{
+	struct fx *f = *state;
+	char *html, *md;
+
+	add_note(f, hostile[0], 1);
+	build(f, REPORT_QUOTES);
+	html = render(f, REPORT_HTML);
+	md = render(f, REPORT_MD);
+	assert_non_null(strstr(html, "&lt;script&gt;alert(1)&lt;/script&gt; &quot;quotes&quot; &amp; "
+				     "&#39;apostrophes&#39;"));
+	assert_null(strstr(html, "<script"));
+	assert_null(strstr(html, "<SCRIPT"));
+	assert_null(strstr(md, "<script"));
+	assert_non_null(strstr(md, "&lt;script&gt;alert(1)&lt;/script&gt;"));
+	free(html);
+	free(md);
+}
+
+static void
+test_csv_neutralises_formulas(void **state)
+{
+	struct fx *f = *state;
+	char *csv;
+
+	for (size_t i = 1; i < ARRAY_SIZE(hostile); i++)
+		add_note(f, hostile[i], (int)i + 1);
+	build(f, REPORT_QUOTES * 4);
+	csv = render(f, REPORT_CSV);
+	assert_non_null(strstr(csv, ",text,'=cmd|' /C calc'!A0\r\n"));
+	assert_non_null(strstr(csv, ",text,'+1\r\n"));
+	assert_non_null(strstr(csv, ",text,'-1\r\n"));
+	assert_non_null(strstr(csv, ",text,'@SUM(1)\r\n"));
+	assert_null(strstr(csv, ",=cmd"));
+	assert_null(strstr(csv, ",@SUM"));
+	free(csv);
+}
+
+/* Python's own parsers decide: 0 when the text parses as JSON (or CSV). */
+static int
+python_parses(const char *text, const char *code)
+{
+	char cmd[256];
+	FILE *p;
+
+	snprintf(cmd, sizeof(cmd), "python3 -c '%s' >/dev/null 2>&1", code);
+	if (!(p = popen(cmd, "w")))
+		return -1;
+	fputs(text, p);
+	return pclose(p);
+}
+
+static void
+test_json_and_csv_parse(void **state)
+{
+	struct fx *f = *state;
+	char *json, *csv;
+
+	if (system("python3 -c 1 >/dev/null 2>&1") != 0)
+		skip();
+	add_note(f, "tab\there, bell\a, newline\nand a \"quote\" \\ backslash", 9);
+	build(f, REPORT_QUOTES);
+	json = render(f, REPORT_JSON);
+	csv = render(f, REPORT_CSV);
+	assert_int_equal(python_parses(json, "import json,sys; json.load(sys.stdin)"), 0);
+	assert_int_equal(python_parses(csv, "import csv,sys; r=list(csv.reader(sys.stdin)); "
+					     "assert all(len(x) == 10 for x in r)"), 0);
+	free(json);
+	free(csv);
+}
+
+/* Each hidden row of each finding, in each format, shows * where its count would be. */
+static void
+check_hidden(const struct subgroup_table *t, const struct subgroup_entry *e, const char *html,
+	     const char *md, const char *csv, const char *json)
+{
+	char want[512];
+
+	snprintf(want, sizeof(want), "<tr><td>%s</td><td class=\"num\">%ld</td><td class=\"num\">*</td>"
+		 "<td class=\"num\">*</td>", e->name, e->enrolled);
+	assert_non_null(strstr(html, want));
+	snprintf(want, sizeof(want), "| %s | %ld | \\* | \\* |", e->name, e->enrolled);
+	assert_non_null(strstr(md, want));
+	snprintf(want, sizeof(want), "{\"group\": \"%s\", \"enrolled\": %ld, \"count\": \"*\", \"rate\": \"*\"",
+		 e->name, e->enrolled);
+	assert_non_null(strstr(json, want));
+	snprintf(want, sizeof(want), ",%s,%s,%s,%s,count,*\r\n", t->key.year, t->metric.code, t->key.dimension,
+		 e->name);
+	assert_non_null(strstr(csv, want));
+}
+
+static void
+test_suppression_everywhere(void **state)
+{
+	struct fx *f = *state;
+	char *html, *md, *csv, *json;
+	int hidden = 0;
+
+	build(f, REPORT_QUOTES);
+	html = render(f, REPORT_HTML);
+	md = render(f, REPORT_MD);
+	csv = render(f, REPORT_CSV);
+	json = render(f, REPORT_JSON);
+	for (int i = 0; i < f->r.nfindings; i++) {
+		const struct subgroup_table *t = &f->r.finding[i];
+
+		for (size_t k = 0; k < t->n; k++) {
+			assert_true(!t->row[k].hidden || t->row[k].count == -1);
+			if (t->row[k].hidden) {
+				check_hidden(t, &t->row[k], html, md, csv, json);
+				hidden++;
+			}
+		}
+	}
+	assert_true(hidden > 0);	/* the sample has small groups in its flagged tables */
+	assert_non_null(strstr(html, "withheld to protect privacy"));
+	free(html);
+	free(md);
+	free(csv);
+	free(json);
+}
+
+static void
+test_one_site(void **state)
+{
+	struct fx *f = *state;
+	struct report_options o = { .quotes = 2, .settings = &f->s };
+
+	o.site = store_site_id(f->db, f->review, "RHS");
+	assert_int_equal(report_build(f->db, f->review, &o, &f->r), QREL_OK);
+	assert_int_equal(f->r.nsites, 1);
+	assert_string_equal(f->r.site[0].code, "RHS");
+	for (int c = 0; c < f->r.frame.ncl; c++)
+		for (int i = 0; i < f->r.quotes[c].nstrength; i++)
+			assert_string_equal(f->r.quotes[c].strength[i].site, "RHS");
+	for (int i = 0; i < f->r.nfindings; i++)
+		assert_string_equal(f->r.finding[i].site_code, "RHS");
+}
+
+static void
+test_texts(void **state)
+{
+	struct agree_value v = { -0.25, 1, NULL }, u = { 0, 0, "needs exactly two raters" };
+	enum report_format fmt;
+	char buf[32];
+
+	(void)state;
+	report_stat_text(&v, buf, sizeof(buf));
+	assert_string_equal(buf, "-0.2500");
+	report_stat_text(&u, buf, sizeof(buf));
+	assert_string_equal(buf, "n/a");
+	report_median_text(2.5, buf, sizeof(buf));
+	assert_string_equal(buf, "2.5");
+	report_median_text(0, buf, sizeof(buf));
+	assert_string_equal(buf, "");
+	report_level_text(DASH_NE, buf, sizeof(buf));
+	assert_string_equal(buf, "NE");
+	assert_int_equal(report_format_parse("markdown", &fmt), QREL_OK);
+	assert_int_equal(fmt, REPORT_MD);
+	assert_int_not_equal(report_format_parse("pdf", &fmt), QREL_OK);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_model, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_cells, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_html_escapes, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_csv_neutralises_formulas, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_json_and_csv_parse, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_suppression_everywhere, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_one_site, setup, teardown),
+		cmocka_unit_test(test_texts),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
