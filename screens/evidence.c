@@ -193,10 +193,10 @@ valence_mark(const struct app *app, const char *v)
 static int
 draw_piece(WINDOW *win, int y, int x, int width, const char *s, size_t n, attr_t attr)
 {
-	char stack[256], *buf = n < sizeof(stack) ? stack : malloc(n + 1);
+	char stack[256], *buf;
 	int w;
 
-	if (!buf || width <= 0)
+	if (width <= 0 || !(buf = n < sizeof(stack) ? stack : malloc(n + 1)))
 		return 0;
 	memcpy(buf, s, n);
 	buf[n] = '\0';
