@@ -30,8 +30,10 @@ t=$(secs)
 GEN_S=$(elapsed "$t")
 LEAD="Lead 00"
 
-"$B/bench/harness" 80x24 "$QREL" --db "$W/large.db" --as "$LEAD" >"$W/h80.csv"
-"$B/bench/harness" 200x60 "$QREL" --db "$W/large.db" --as "$LEAD" >"$W/h200.csv"
+for size in 80x24 200x60; do
+	"$B/bench/harness" $size "$QREL" --db "$W/large.db" --as "$LEAD" >"$W/h${size%x*}.csv" ||
+		{ echo "run.sh: the $size session failed (qrel exited non-zero)" >&2; exit 1; }
+done
 
 # qrel risk on a 1,000,000-row canonical CSV (the small run uses 20,000).
 ROWS=1000000

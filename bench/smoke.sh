@@ -3,15 +3,18 @@
 # working; it asserts that every figure was measured, never how fast.
 set -u
 OUT=$(mktemp /tmp/qrel-bench-smoke.XXXXXX)
-trap 'rm -f "$OUT"' EXIT
+LOG=$(mktemp /tmp/qrel-bench-log.XXXXXX)
+trap 'rm -f "$OUT" "$LOG"' EXIT
 n=0
 fail=0
 result() {
 	n=$((n + 1))
 	if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fail=1; fi
 }
-sh "$(dirname "$0")/run.sh" "${BUILDDIR:-.}" --small --out "$OUT" >/dev/null 2>&1
-result $? "bench/run.sh --small completes"
+sh "$(dirname "$0")/run.sh" "${BUILDDIR:-.}" --small --out "$OUT" >"$LOG" 2>&1
+rc=$?
+result $rc "bench/run.sh --small completes"
+[ $rc = 0 ] || sed 's/^/# /' "$LOG" | tail -n 20
 for series in start_first_screen overview_move rubric_move site_switch screen_switch; do
 	grep -q "^| $series | [0-9]" "$OUT"
 	result $? "$series was measured"

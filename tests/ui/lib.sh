@@ -10,6 +10,10 @@ export HOME="$T/home" XDG_DATA_HOME="$T/data" XDG_CONFIG_HOME="$T/config"
 export TERM=xterm-256color LANG=C.UTF-8 LC_ALL=C.UTF-8 TZ=UTC QREL_NOW=2026-03-02T10:00:00Z
 unset NO_COLOR VISUAL EDITOR
 mkdir -p "$HOME" "$XDG_DATA_HOME" "$XDG_CONFIG_HOME"
+# Under ASan/UBSan every qrel this script runs (in tmux or not) reports into
+# $T/asan.*; `finish` fails the script when any report is there.
+export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}log_path=$T/asan"
+export UBSAN_OPTIONS="${UBSAN_OPTIONS:+$UBSAN_OPTIONS:}print_stacktrace=1:log_path=$T/asan"
 TMUX_SOCKET="qrel-test-$$-0"
 STARTS=0
 TESTS_RUN=0
@@ -44,6 +48,13 @@ check() {
 }
 
 finish() {
+	tm kill-server 2>/dev/null
+	sleep 0.2
+	if ls "$T"/asan.* >/dev/null 2>&1; then
+		not_ok "no sanitizer reports" "$(cat "$T"/asan.* | head -n 40)"
+	else
+		ok "no sanitizer reports"
+	fi
 	echo "1..$TESTS_RUN"
 	[ "$TESTS_FAILED" -eq 0 ]
 }
