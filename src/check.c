@@ -46,6 +46,13 @@ static const struct sentence_check sentence_checks[] = {
 	  "('note_fts_update', 'edited notes are not updated in the full-text index.'), "
 	  "('note_fts_delete', 'deleted notes stay in the full-text index.')) "
 	  "SELECT printf('Trigger %s is missing: %s', t.name, t.why) FROM t WHERE NOT EXISTS (SELECT 1 FROM sqlite_schema s WHERE s.type = 'trigger' AND s.name = t.name)" },
+	{ "evidence tally", "WITH want AS (SELECT n.site_id AS site_id, nc.cluster_id AS cluster_id, n.source AS source, "
+	  "count(*) AS notes FROM note n JOIN note_cluster nc ON nc.note_id = n.id WHERE n.deleted_at IS NULL "
+	  "GROUP BY 1, 2, 3), have AS (SELECT site_id, cluster_id, source, notes FROM evidence_tally WHERE notes <> 0) "
+	  "SELECT printf('Table evidence_tally: site row %d, cluster row %d, source %s counts %d notes but %d are tagged; "
+	  "the rubric''s evidence counts are wrong.', coalesce(w.site_id, h.site_id), coalesce(w.cluster_id, h.cluster_id), "
+	  "coalesce(w.source, h.source), coalesce(h.notes, 0), coalesce(w.notes, 0)) FROM want w "
+	  "FULL JOIN have h USING (site_id, cluster_id, source) WHERE coalesce(w.notes, 0) <> coalesce(h.notes, 0)" },
 	{ "uuids", "SELECT printf('Table %s: row %d has ''%s'' as its uuid, which is not a UUID; copies of the "
 	  "review cannot merge it.', t, id, uuid) FROM ("
 	  "SELECT 'site' AS t, id, uuid FROM site UNION ALL SELECT 'person', id, uuid FROM person "

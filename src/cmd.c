@@ -187,6 +187,7 @@ cmd_fail(int rc)
 {
 	if (rc == QREL_OK)
 		return EXIT_OK;
+	fflush(stdout); /* what was printed before the failure comes first */
 	fprintf(stderr, "qrel: %s\n", error_message());
 	return rc == QREL_USAGE ? EXIT_USAGE : EXIT_FAIL;
 }

@@ -195,11 +195,53 @@ static const char migration_1[] =
 static const char migration_note_activity[] =
 "CREATE INDEX note_activity ON note(activity_id, created_at);";
 
+/* Live notes per site, cluster and source, kept by triggers: the rubric's
+ * evidence counts and triangulation read a few rows instead of a site's notes. */
+static const char migration_evidence_tally[] =
+"CREATE TABLE evidence_tally ("
+"  site_id INTEGER NOT NULL,"
+"  cluster_id INTEGER NOT NULL,"
+"  source TEXT NOT NULL,"
+"  notes INTEGER NOT NULL,"
+"  PRIMARY KEY (site_id, cluster_id, source)) WITHOUT ROWID;"
+"INSERT INTO evidence_tally SELECT n.site_id, nc.cluster_id, n.source, count(*) FROM note n"
+"  JOIN note_cluster nc ON nc.note_id = n.id WHERE n.deleted_at IS NULL"
+"  GROUP BY n.site_id, nc.cluster_id, n.source;"
+"CREATE TRIGGER tally_tag AFTER INSERT ON note_cluster BEGIN"
+"  INSERT INTO evidence_tally SELECT site_id, new.cluster_id, source, 1 FROM note"
+"    WHERE id = new.note_id AND deleted_at IS NULL"
+"    ON CONFLICT DO UPDATE SET notes = notes + 1;"
+"END;"
+/* A note deleted outright is gone before its tags cascade: the note's own
+ * trigger below subtracts them, and this one finds no live note. */
+"CREATE TRIGGER tally_untag AFTER DELETE ON note_cluster BEGIN"
+"  UPDATE evidence_tally SET notes = notes - 1 WHERE cluster_id = old.cluster_id"
+"    AND (site_id, source) = (SELECT site_id, source FROM note WHERE id = old.note_id AND deleted_at IS NULL);"
+"END;"
+"CREATE TRIGGER tally_note_delete BEFORE DELETE ON note WHEN old.deleted_at IS NULL BEGIN"
+"  UPDATE evidence_tally SET notes = notes - 1 WHERE site_id = old.site_id AND source = old.source"
+"    AND cluster_id IN (SELECT cluster_id FROM note_cluster WHERE note_id = old.id);"
+"END;"
+"CREATE TRIGGER tally_note_change AFTER UPDATE OF deleted_at, site_id, source ON note BEGIN"
+"  UPDATE evidence_tally SET notes = notes - 1 WHERE old.deleted_at IS NULL"
+"    AND site_id = old.site_id AND source = old.source"
+"    AND cluster_id IN (SELECT cluster_id FROM note_cluster WHERE note_id = old.id);"
+"  INSERT INTO evidence_tally SELECT new.site_id, cluster_id, new.source, 1 FROM note_cluster"
+"    WHERE note_id = new.id AND new.deleted_at IS NULL"
+"    ON CONFLICT DO UPDATE SET notes = notes + 1;"
+"END;";
+
+/* The change log screen pages newest first. */
+static const char migration_change_log_time[] =
+"CREATE INDEX change_log_time ON change_log(at, id);";
+
 const char *const schema_migrations[] = {
 	migration_1,
 	plan_migration,
 	sync_migration,
 	migration_note_activity,
+	migration_evidence_tally,
+	migration_change_log_time,
 };
 
 const size_t schema_migration_count = sizeof(schema_migrations) / sizeof(schema_migrations[0]);

@@ -377,9 +377,8 @@ score_value_free(struct score_value *v)
 int
 score_evidence(struct db *db, int64_t site, int64_t cluster, struct score_evidence *out)
 {
-	static const char sql[] = "SELECT count(*), count(DISTINCT n.source) FROM note_cluster nc "
-				  "JOIN note n ON n.id = nc.note_id WHERE nc.cluster_id = ?1 AND n.site_id = ?2 "
-				  "AND n.deleted_at IS NULL";
+	static const char sql[] = "SELECT coalesce(sum(notes), 0), count(*) FROM evidence_tally "
+				  "WHERE cluster_id = ?1 AND site_id = ?2 AND notes > 0";
 	sqlite3_stmt *st = db_stmt(db, sql);
 	int rc;
 
@@ -424,13 +423,15 @@ score_progress(struct db *db, int64_t review, int64_t site, int64_t rater, enum 
 	return rc;
 }
 
+/* Evidence counts come from the tally the triggers keep (a few rows per site),
+ * not from the site's notes. */
 static const char tree_sql[] =
+	"WITH ev AS (SELECT cluster_id AS cid, sum(notes) AS notes, count(*) AS sources "
+	"  FROM evidence_tally WHERE site_id = ?2 AND notes > 0 GROUP BY cluster_id) "
 	"SELECT d.id, d.code, d.title, c.id, c.code, c.title, coalesce(s.level, 0), coalesce(s.insufficient, 0), "
-	"(SELECT count(*) FROM note_cluster nc JOIN note n ON n.id = nc.note_id WHERE nc.cluster_id = c.id "
-	"  AND n.site_id = ?2 AND n.deleted_at IS NULL), "
-	"(SELECT count(DISTINCT n.source) FROM note_cluster nc JOIN note n ON n.id = nc.note_id "
-	"  WHERE nc.cluster_id = c.id AND n.site_id = ?2 AND n.deleted_at IS NULL) "
+	"coalesce(ev.notes, 0), coalesce(ev.sources, 0) "
 	"FROM cluster c JOIN domain d ON d.id = c.domain_id JOIN review r ON r.framework_id = c.framework_id "
+	"LEFT JOIN ev ON ev.cid = c.id "
 	"LEFT JOIN score s ON s.cluster_id = c.id AND s.site_id = ?2 AND s.rater_id = ?3 AND s.kind = ?4 "
 	"WHERE r.id = ?1 ORDER BY d.position, c.position";
 
@@ -746,9 +747,8 @@ score_mark_disagreements(struct db *db, int64_t review, const char *viewer, int6
 int
 score_sources(struct db *db, int64_t site, int64_t cluster, struct score_source *out, int max, int *n)
 {
-	static const char sql[] = "SELECT n.source, count(*) FROM note_cluster nc JOIN note n ON n.id = nc.note_id "
-				  "WHERE nc.cluster_id = ?1 AND n.site_id = ?2 AND n.deleted_at IS NULL "
-				  "GROUP BY n.source ORDER BY count(*) DESC, n.source";
+	static const char sql[] = "SELECT source, notes FROM evidence_tally "
+				  "WHERE cluster_id = ?1 AND site_id = ?2 AND notes > 0 ORDER BY notes DESC, source";
 	sqlite3_stmt *st = db_stmt(db, sql);
 	int rc;
 

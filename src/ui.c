@@ -354,6 +354,8 @@ screen_for(enum action a)
 	case ACT_SCREEN_SUBGROUPS: return &subgroups_screen;
 	case ACT_SCREEN_EVIDENCE: return &evidence_screen;
 	case ACT_SCREEN_PLAN: return &plan_screen;
+	case ACT_SCREEN_CHANGES: return &changes_screen;
+	case ACT_SCREEN_CONFLICTS: return &conflicts_screen;
 	default: return NULL;
 	}
 }
@@ -391,7 +393,7 @@ global_key(enum action a)
 		ui_switch(next);
 		return UI_HANDLED;
 	}
-	if (a >= ACT_SCREEN_OVERVIEW && a <= ACT_SCREEN_PLAN) {
+	if (a >= ACT_SCREEN_OVERVIEW && a <= ACT_SCREEN_CONFLICTS) {
 		ui_error("The %s screen is not in this build yet.", action_help(a));
 		return UI_HANDLED;
 	}

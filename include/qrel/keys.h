@@ -23,6 +23,8 @@
 	_(SCREEN_SUBGROUPS, "subgroup tables") \
 	_(SCREEN_REPORT, "report and dashboard") \
 	_(SCREEN_PLAN, "action plan") \
+	_(SCREEN_CHANGES, "change log: who changed what, old and new") \
+	_(SCREEN_CONFLICTS, "sync conflicts between offline copies") \
 	_(SITE_NEXT, "next site") \
 	_(SITE_PREV, "previous site") \
 	_(SCORE_LEVEL, "set the level (1..K)") \
@@ -53,6 +55,10 @@
 	_(PLAN_STATUS, "step status: 1 planned 2 in progress 3 done 4 dropped") \
 	_(PLAN_SORT, "sort the step list by due date, lead or status") \
 	_(PLAN_VIEW, "switch between the plan tree and the step list") \
+	_(CHANGES_FILTER, "filter the change log by person, from/to date, site, cluster") \
+	_(KEEP_LOCAL, "conflict: keep this copy's value (lead)") \
+	_(KEEP_REMOTE, "conflict: take the other copy's value (lead)") \
+	_(SHOW_ALL, "show resolved conflicts too (toggle)") \
 	_(PLAN_FROM_FINDING, "start an action-plan objective from this finding") \
 	_(PICK_YEAR, "choose the school year (type-ahead)") \
 	_(PICK_METRIC, "choose the metric (type-ahead)") \

@@ -65,6 +65,8 @@ extern const struct screen_ops subgroups_screen;
 extern const struct screen_ops evidence_screen;
 extern const struct screen_ops plan_screen;
 extern const struct screen_ops report_screen;
+extern const struct screen_ops changes_screen;
+extern const struct screen_ops conflicts_screen;
 
 /* wget_wch gives characters and function keys in one number space, and the
  * characters U+0101..U+01FF share numbers with KEY_MIN..KEY_MAX; keys handed to
