@@ -41,6 +41,9 @@ struct capture {
 	int64_t cluster[EVIDENCE_MAX_CLUSTERS];
 	char code[EVIDENCE_MAX_CLUSTERS][16];
 	size_t nclusters;
+	int version;			/* the note's when editing began: the save expects it */
+	bool conflict;			/* a save was refused: theirs and yours are shown */
+	struct evidence_note theirs;	/* the note as the other writer left it */
 };
 
 static struct {
@@ -439,8 +442,9 @@ toggle_cluster(int64_t id)
 	str_copy(c->code[c->nclusters++], sizeof(c->code[0]), cluster_code(id));
 }
 
-/* The tags travel with the text in a second draft: "activity valence id,id,...". */
-static void
+/* The tags travel with the text in a second draft: "activity valence id,id,...".
+ * False (and the status line says so) when it could not be written. */
+static bool
 save_draft(struct app *app)
 {
 	struct capture *c = &ev.cap_;
@@ -452,8 +456,11 @@ save_draft(struct app *app)
 		used += (size_t)snprintf(tags + used, sizeof(tags) - used, "%s%lld", i ? "," : "",
 					 (long long)c->cluster[i]);
 	if (draft_save(app->db, c->draft_key, app->user, editor_text(c->ed)) != QREL_OK ||
-	    draft_save(app->db, c->tags_key, app->user, tags) != QREL_OK)
-		ui_error("Draft not kept: %s", error_message());
+	    draft_save(app->db, c->tags_key, app->user, tags) != QREL_OK) {
+		ui_error("Draft not kept, your text is only on screen: %s", error_message());
+		return false;
+	}
+	return true;
 }
 
 static void
@@ -478,12 +485,21 @@ restore_tags(struct app *app, const char *tags)
 }
 
 static void
+clear_conflict(void)
+{
+	free(ev.cap_.theirs.text);
+	memset(&ev.cap_.theirs, 0, sizeof(ev.cap_.theirs));
+	ev.cap_.conflict = false;
+}
+
+static void
 reset_capture(struct app *app, int64_t activity)
 {
 	struct capture *c = &ev.cap_;
 
 	editor_free(c->ed);
 	c->ed = NULL;
+	clear_conflict();
 	c->note = 0;
 	c->nclusters = 0;
 	c->source[0] = '\0';
@@ -557,6 +573,7 @@ start_edit(struct app *app, const struct evidence_note *r)
 	load_clusters(app);
 	reset_capture(app, r->activity);
 	c->note = r->id;
+	c->version = r->version;
 	c->site = r->site;
 	snprintf(c->site_code, sizeof(c->site_code), "%s", r->site_code);
 	snprintf(c->source, sizeof(c->source), "%s", r->source);
@@ -586,6 +603,7 @@ close_capture(void)
 {
 	editor_free(ev.cap_.ed);
 	ev.cap_.ed = NULL;
+	clear_conflict();
 	ev.mode = MODE_LIST;
 }
 
@@ -596,10 +614,11 @@ save_new(struct app *app)
 	struct note_input in = { .site = c->site, .activity = c->act.id, .source = c->source,
 		.valence = c->valence, .text = editor_text(c->ed), .nclusters = c->nclusters };
 	int64_t id;
+	int rc;
 
 	memcpy(in.cluster, c->cluster, c->nclusters * sizeof(c->cluster[0]));
-	if (evidence_add(app->db, app->review, app->user, &in, &id) != QREL_OK)
-		return QREL_PARSE;
+	if ((rc = evidence_add(app->db, app->review, app->user, &in, &id)) != QREL_OK)
+		return rc;
 	ui_message("Saved note %lld at %s (%s). Next note:", (long long)id, c->site_code,
 		   c->nclusters ? c->code[0] : "");
 	draft_clear(app->db, c->draft_key, app->user);
@@ -609,14 +628,49 @@ save_new(struct app *app)
 	return QREL_OK;
 }
 
+/* "10:02" from "2026-03-02T10:02:00Z". */
+static void
+clock_of(const char *at, char *out, size_t size)
+{
+	if (strlen(at) >= 16 && at[10] == 'T')
+		snprintf(out, size, "%.5s", at + 11);
+	else
+		snprintf(out, size, "%s", at);
+}
+
+/* Someone changed the note while the user typed: theirs stays, the user's text
+ * stays in the editor and the draft, and both are shown. */
+static void
+hold_conflict(struct app *app, struct evidence_note *now)
+{
+	struct capture *c = &ev.cap_;
+	bool kept = save_draft(app);
+	char when[32];
+
+	clear_conflict();
+	c->conflict = true;
+	c->theirs = *now;
+	now->text = NULL;	/* moved, not copied */
+	clock_of(c->theirs.changed_at, when, sizeof(when));
+	ui_error("%s changed this note%s%s while you were typing: yours is %s; both are shown",
+		 c->theirs.changed_by, *when ? " at " : "", when,
+		 kept ? "kept as a draft" : "only on screen (no draft could be written)");
+}
+
 static int
 save_edit(struct app *app)
 {
 	struct capture *c = &ev.cap_;
+	struct evidence_note now;
+	int rc;
 
-	if (evidence_edit(app->db, app->review, app->user, c->note, editor_text(c->ed), c->valence, c->cluster,
-			  c->nclusters) != QREL_OK)
-		return QREL_PARSE;
+	rc = evidence_edit_expect(app->db, app->review, app->user, c->note, editor_text(c->ed), c->valence,
+				  c->cluster, c->nclusters, c->version, &now);
+	if (rc == QREL_CONFLICT)
+		hold_conflict(app, &now);
+	free(now.text);
+	if (rc != QREL_OK)
+		return rc;
 	ui_message("Note %lld saved.", (long long)c->note);
 	draft_clear(app->db, c->draft_key, app->user);
 	draft_clear(app->db, c->tags_key, app->user);
@@ -632,6 +686,21 @@ save_edit(struct app *app)
 
 static void open_prompt(struct app *app, enum prompt_kind kind, const char *field, const char *title);
 
+/* A refused save (a full disk, a lock): the capture stays open with the text,
+ * and the draft keeps it when that can still be written; the status line says which. */
+static void
+keep_unsaved(struct app *app, int rc)
+{
+	const char *what = rc == QREL_FULL ? "Disk full: note not saved" : "Not saved";
+	char *why = xstrdup(error_message());
+
+	if (save_draft(app))
+		ui_error("%s (your draft is kept): %s", what, why);
+	else
+		ui_error("%s, nor its draft: your text is only on screen. %s", what, why);
+	free(why);
+}
+
 static int
 save_capture(struct app *app)
 {
@@ -644,10 +713,57 @@ save_capture(struct app *app)
 		return UI_DIRTY;
 	}
 	rc = c->note ? save_edit(app) : save_new(app);
-	if (rc != QREL_OK)
-		ui_error("Not saved (your draft is kept): %s", error_message());
+	if (rc != QREL_OK && rc != QREL_CONFLICT)
+		keep_unsaved(app, rc);
 	restart_list(app);
 	return UI_DIRTY;
+}
+
+/* y: the user's text over theirs, knowingly (the change log keeps both). */
+static int
+keep_mine(struct app *app)
+{
+	struct capture *c = &ev.cap_;
+	char who[128];
+
+	snprintf(who, sizeof(who), "%s", c->theirs.changed_by);
+	c->version = c->theirs.version;
+	clear_conflict();
+	save_capture(app);
+	if (ev.mode != MODE_CAPTURE)
+		ui_message("Your note replaced %s's; the change log keeps both.", who);
+	return UI_DIRTY;
+}
+
+/* t: theirs stays, the user's draft goes. */
+static int
+take_theirs(struct app *app)
+{
+	struct capture *c = &ev.cap_;
+	char who[128];
+
+	snprintf(who, sizeof(who), "%s", c->theirs.changed_by);
+	draft_clear(app->db, c->draft_key, app->user);
+	draft_clear(app->db, c->tags_key, app->user);
+	close_capture();
+	restart_list(app);
+	ui_message("Kept %s's note; your draft is discarded.", who);
+	return UI_DIRTY;
+}
+
+static int
+conflict_key(struct app *app, int key)
+{
+	switch (key) {
+	case 'y': return keep_mine(app);
+	case 't': return take_theirs(app);
+	case 'e': case ESC:
+		/* Back to the text: saving it now replaces theirs knowingly. */
+		ev.cap_.version = ev.cap_.theirs.version;
+		clear_conflict();
+		return UI_DIRTY;
+	default: return UI_HANDLED;
+	}
 }
 
 static int
@@ -665,6 +781,8 @@ cycle_valence(struct app *app)
 static int
 capture_key(struct app *app, enum action a, int key)
 {
+	if (ev.cap_.conflict)
+		return conflict_key(app, key);
 	switch (a) {
 	case ACT_NOTE_SAVE: return save_capture(app);
 	case ACT_NOTE_VALENCE: return cycle_valence(app);
@@ -694,6 +812,45 @@ capture_key(struct app *app, enum action a, int key)
 	}
 }
 
+/* Draws text wrapped into rows rows from y; an empty text says so. */
+static void
+draw_block(WINDOW *win, int y, int rows, int width, const char *text)
+{
+	const char *next;
+	size_t len;
+
+	if (!text || !*text)
+		ui_text(win, y, 2, width - 2, "(empty)", ui_attr(UI_DIM));
+	for (const char *p = text; p && *p && rows > 0; p = next, rows--) {
+		char line[1024];
+
+		next = text_wrap(p, width - 2, &len);
+		len = len < sizeof(line) ? len : sizeof(line) - 1;
+		memcpy(line, p, len);
+		line[len] = '\0';
+		ui_text(win, y++, 2, width - 2, line, A_NORMAL);
+	}
+}
+
+/* A refused save: theirs above, the user's below, with what each key does. */
+static void
+draw_both(WINDOW *win, int y, int height, int width)
+{
+	const struct capture *c = &ev.cap_;
+	int half = (height - 2) / 2;
+	char head[300], when[32];
+
+	clock_of(c->theirs.changed_at, when, sizeof(when));
+	snprintf(head, sizeof(head), "Theirs (saved): %s%s%s, %s", c->theirs.changed_by, *when ? " at " : "", when,
+		 c->theirs.valence);
+	ui_text(win, y, 0, width, head, A_BOLD);
+	draw_block(win, y + 1, half - 1, width, c->theirs.text);
+	ui_hline(win, y + half, 0, width);
+	ui_text(win, y + half + 1, 0, width, "Yours (a draft, not saved):", A_BOLD);
+	draw_block(win, y + half + 2, height - half - 2, width, editor_text(c->ed));
+	draw_hint(win, "y keep yours  t take theirs  e/Esc back to your text");
+}
+
 static void
 draw_capture(struct app *app, WINDOW *win)
 {
@@ -714,6 +871,10 @@ draw_capture(struct app *app, WINDOW *win)
 		 valence_mark(app, c->valence), c->valence);
 	ui_text(win, 1, 0, getmaxx(win), line, A_NORMAL);
 	ui_hline(win, 2, 0, getmaxx(win));
+	if (c->conflict) {
+		draw_both(win, HEAD_ROWS, h, getmaxx(win) - 1);
+		return;
+	}
 	editor_draw(c->ed, win, HEAD_ROWS, 0, h, getmaxx(win) - 1);
 	draw_hint(win, "^X/F2 save+next  ^T tag  ^G valence  ^P activity  Esc keep draft  F1 help");
 }

@@ -33,6 +33,7 @@ static struct {
 	int scored, total, ndisagree;
 	struct editor *ed;	/* non-NULL while the rationale is edited */
 	char draft_key[96];
+	int edit_version;	/* the row's version when editing began: the save expects it */
 	bool consensus;		/* the consensus view replaces the descriptors */
 	enum score_kind kind_before;	/* the kind to go back to when it closes */
 	struct score_levels levels;	/* the selected cluster's, as far as this user may see */
@@ -42,6 +43,15 @@ static struct {
 	bool site_locked, review_locked;
 	enum prompt prompt;
 	struct editor *reason;	/* the reopen prompt's text */
+	/* A save refused because someone changed the row meanwhile: both texts
+	 * kept until the user keeps theirs or takes the other. */
+	struct {
+		bool active, shown;	/* shown: the two-pane view is open */
+		int64_t cluster;
+		enum score_kind kind;
+		char *mine;
+		struct score_value theirs;	/* with changed_by and changed_at */
+	} cf;
 } rb;
 
 /* ---- data ---- */
@@ -70,11 +80,30 @@ free_selected(void)
 }
 
 static void
+clear_conflict(void)
+{
+	free(rb.cf.mine);
+	score_value_free(&rb.cf.theirs);
+	memset(&rb.cf, 0, sizeof(rb.cf));
+}
+
+/* Is a refused save pending for the cluster and kind shown? */
+static bool
+conflict_here(void)
+{
+	const struct score_node *c = selected();
+
+	return rb.cf.active && c && c->id == rb.cf.cluster && rb.kind == rb.cf.kind;
+}
+
+static void
 load_selected(struct app *app)
 {
 	const struct score_node *c = selected();
 
 	free_selected();
+	if (rb.cf.active && !conflict_here())
+		clear_conflict();	/* moved on: the draft stays, e brings it back */
 	if (!c)
 		return;
 	if (score_rubric(app->db, app->review, c->id, &rb.rub) != QREL_OK ||
@@ -176,6 +205,7 @@ rubric_leave(struct app *app)
 	editor_free(rb.ed);
 	rb.ed = NULL;
 	close_prompt();
+	clear_conflict();
 	if (rb.consensus)
 		rb.kind = rb.kind_before;
 	rb.consensus = false;
@@ -435,6 +465,10 @@ draw_hint(struct app *app, WINDOW *win, int y, int x, int width)
 
 	if (rb.ed)
 		snprintf(text, sizeof(text), "Esc/^X save  ^E $EDITOR  arrows move  ^W word  ^U line");
+	else if (rb.cf.shown)
+		snprintf(text, sizeof(text), "y keep yours  t take theirs  e edit yours  Esc close");
+	else if (rb.cf.active)
+		snprintf(text, sizeof(text), "Not saved: changed meanwhile  d see both  e edit yours");
 	else if (rb.consensus)
 		snprintf(text, sizeof(text), "1-%d %s level  e/^E rationale  n/N next %s  v rubric%s", app->levels,
 			 score_kind_name(rb.kind), differ_mark(app), is_lead(app) ? "  c kind  L lock" : "");
@@ -714,6 +748,47 @@ draw_consensus(struct app *app, WINDOW *win, int y, int x, int width, int height
 	draw_entries(app, win, y + used, x, width, height - used - 1 - rat);
 }
 
+/* ---- drawing: a refused save, theirs above yours ---- */
+
+/* "10:02" from "2026-03-02T10:02:00Z"; "" when the time is not known. */
+static void
+clock_of(const char *at, char *out, size_t size)
+{
+	if (at && strlen(at) >= 16 && at[10] == 'T')
+		snprintf(out, size, "%.5s", at + 11);
+	else
+		snprintf(out, size, "%s", at ? at : "");
+}
+
+static void
+draw_pane(WINDOW *win, int y, int x, int width, int rows, const char *head, const char *text)
+{
+	ui_text(win, y, x, width, head, A_BOLD);
+	if (text && *text)
+		draw_wrapped(win, y + 1, x + 2, width - 2, rows - 1, text, A_NORMAL);
+	else if (rows > 1)
+		ui_text(win, y + 1, x + 2, width - 2, "(empty)", ui_attr(UI_DIM));
+}
+
+/* Stacked, so each text has the detail pane's whole width even at 80 columns. */
+static void
+draw_conflict(WINDOW *win, int y, int x, int width, int height)
+{
+	const struct score_value *t = &rb.cf.theirs;
+	int half = (height - 3) / 2;
+	char head[400], when[32], lv[12];
+
+	snprintf(head, sizeof(head), "%s %s rationale: changed while you were typing", rb.rub.code,
+		 score_kind_name(rb.kind));
+	ui_text(win, y, x, width, head, ui_attr(UI_FLAG) | A_BOLD);
+	clock_of(t->changed_at, when, sizeof(when));
+	level_text(t->level, t->insufficient, lv);
+	snprintf(head, sizeof(head), "Theirs (saved): %s%s%s, level %s", t->changed_by, *when ? " at " : "", when, lv);
+	draw_pane(win, y + 1, x, width, half, head, t->rationale);
+	ui_hline(win, y + 1 + half, x, width);
+	draw_pane(win, y + 2 + half, x, width, height - 3 - half, "Yours (a draft, not saved):", rb.cf.mine);
+}
+
 /* ---- drawing: the whole screen ---- */
 
 static void
@@ -721,7 +796,9 @@ draw_detail(struct app *app, WINDOW *win, int y, int x, int width, int height)
 {
 	if (!selected() || !rb.rub.title)
 		return;
-	if (rb.consensus)
+	if (rb.cf.shown)
+		draw_conflict(win, y, x, width, height);
+	else if (rb.consensus)
 		draw_consensus(app, win, y, x, width, height);
 	else
 		draw_descriptors(app, win, y, x, width, height);
@@ -861,6 +938,15 @@ set_draft_key(const struct app *app, const struct score_node *c)
 		 (long long)c->id, score_kind_name(rb.kind));
 }
 
+/* The version a save will expect: the row as shown when editing begins, or
+ * after a refused save the row that refused it (saving again then replaces it
+ * knowingly). */
+static int
+start_version(void)
+{
+	return conflict_here() ? rb.cf.theirs.version : rb.val.version;
+}
+
 static int
 start_edit(struct app *app)
 {
@@ -870,9 +956,13 @@ start_edit(struct app *app)
 	if (!c || !may_write(app, "rationale"))
 		return UI_HANDLED;
 	set_draft_key(app, c);
+	rb.edit_version = start_version();
+	rb.cf.shown = false;
 	draft = draft_load(app->db, rb.draft_key, app->user);
-	rb.ed = editor_new(draft ? draft : rb.val.rationale);
-	if (draft && strcmp(draft, rb.val.rationale) != 0)
+	rb.ed = editor_new(draft ? draft : conflict_here() ? rb.cf.mine : rb.val.rationale);
+	if (conflict_here())
+		ui_message("Your text again: saving it replaces %s's.", rb.cf.theirs.changed_by);
+	else if (draft && strcmp(draft, rb.val.rationale) != 0)
 		ui_message("Restored your unsaved draft of this rationale; Esc or ^X saves it.");
 	else
 		ui_message("Editing the rationale of %s; Esc or ^X saves it.", rb.rub.code);
@@ -896,23 +986,119 @@ tidy_text(char *t)
 	return t;
 }
 
-/* Saves text as the rationale; on refusal it is kept as the draft, not lost. */
+/* Someone changed the row while the user typed: theirs stays, the user's text
+ * becomes the draft (and stays in memory), and the status line says who and when. */
+static void
+hold_conflict(struct app *app, int64_t cluster, const char *text, struct score_value *now)
+{
+	bool kept = draft_save(app->db, rb.draft_key, app->user, text) == QREL_OK;
+	char when[32];
+
+	clear_conflict();
+	rb.cf.active = true;
+	rb.cf.cluster = cluster;
+	rb.cf.kind = rb.kind;
+	rb.cf.mine = xstrdup(text);
+	rb.cf.theirs = *now;
+	now->rationale = NULL;	/* moved, not copied */
+	editor_free(rb.ed);
+	rb.ed = NULL;
+	rubric_reload(app);
+	clock_of(rb.cf.theirs.changed_at, when, sizeof(when));
+	ui_error("%s changed this rationale%s%s while you were typing: yours is %s; press d to see both",
+		 rb.cf.theirs.changed_by, *when ? " at " : "", when,
+		 kept ? "kept as a draft" : "held here only (no draft could be written)");
+}
+
+/* Any other refusal (a full disk, a lock): the text stays in the open editor,
+ * and in the draft when that can still be written; the status line says which. */
+static void
+keep_unsaved(struct app *app, int rc, const char *text)
+{
+	const char *what = rc == QREL_FULL ? "Disk full: rationale not saved" : "Rationale not saved";
+	char *why = xstrdup(error_message());
+
+	if (!rb.ed || strcmp(editor_text(rb.ed), text) != 0) {
+		editor_free(rb.ed);	/* $VISUAL's text, back on screen */
+		rb.ed = editor_new(text);
+		editor_end(rb.ed);
+	}
+	if (draft_save(app->db, rb.draft_key, app->user, text) == QREL_OK)
+		ui_error("%s (your draft is kept): %s.", what, why);
+	else
+		ui_error("%s, nor its draft: your text is only on screen. %s", what, why);
+	free(why);
+}
+
+/* Saves text as the rationale if the row is still as it was when editing
+ * began; a refusal never loses the text. */
 static bool
 save_text(struct app *app, const char *text)
 {
 	const struct score_node *c = selected();
+	struct score_value now;
+	int rc;
 
-	if (c && score_set(app->db, app->review, app->user, app->site, c->id, rb.kind, SCORE_KEEP, false,
-			   text) != QREL_OK) {
-		ui_error("Rationale not saved (your draft is kept): %s.", error_message());
-		draft_save(app->db, rb.draft_key, app->user, text);
+	if (!c)
 		return false;
-	}
+	rc = score_set_expect(app->db, app->review, app->user, app->site, c->id, rb.kind, SCORE_KEEP, false,
+			      text, rb.edit_version, &now);
+	if (rc == QREL_CONFLICT)
+		hold_conflict(app, c->id, text, &now);
+	else if (rc != QREL_OK)
+		keep_unsaved(app, rc, text);
+	score_value_free(&now);
+	if (rc != QREL_OK)
+		return false;
 	draft_clear(app->db, rb.draft_key, app->user);
 	editor_free(rb.ed);
 	rb.ed = NULL;
+	clear_conflict();
 	rubric_reload(app);
 	return true;
+}
+
+/* y in the two-pane view: the user's text over theirs, knowingly. */
+static int
+keep_mine(struct app *app)
+{
+	char *mine = xstrdup(rb.cf.mine), who[128];
+
+	snprintf(who, sizeof(who), "%s", rb.cf.theirs.changed_by);
+	rb.edit_version = rb.cf.theirs.version;
+	if (save_text(app, mine))
+		ui_message("Your rationale replaced %s's; the change log keeps both.", who);
+	free(mine);
+	return UI_DIRTY;
+}
+
+/* t in the two-pane view: theirs stays and the user's draft goes. */
+static int
+take_theirs(struct app *app)
+{
+	char who[128];
+
+	snprintf(who, sizeof(who), "%s", rb.cf.theirs.changed_by);
+	if (draft_clear(app->db, rb.draft_key, app->user) != QREL_OK)
+		ui_error("%s", error_message());
+	clear_conflict();
+	rubric_reload(app);
+	ui_message("Kept %s's rationale; your draft is discarded.", who);
+	return UI_DIRTY;
+}
+
+static int
+conflict_key(struct app *app, int key)
+{
+	switch (key) {
+	case 'y': return keep_mine(app);
+	case 't': return take_theirs(app);
+	case 'e': return start_edit(app);
+	case 'd': case 'q': case ESC:
+		rb.cf.shown = false;
+		return UI_DIRTY;
+	default: return UI_UNHANDLED;	/* help, quit and the screen keys still work */
+	}
 }
 
 static int
@@ -949,8 +1135,10 @@ external_rationale(struct app *app)
 
 	if (!c || (!rb.ed && !may_write(app, "rationale")))
 		return UI_HANDLED;
-	if (!rb.ed)
+	if (!rb.ed) {
 		set_draft_key(app, c);
+		rb.edit_version = start_version();
+	}
 	text = current_text(app);
 	def_prog_mode();
 	endwin();
@@ -979,7 +1167,7 @@ edit_key(struct app *app, int key)
 	case EDITOR_CHANGED:
 		/* Every keystroke is kept, so a dropped link loses nothing typed. */
 		if (draft_save(app->db, rb.draft_key, app->user, editor_text(rb.ed)) != QREL_OK)
-			ui_error("Draft not kept: %s", error_message());
+			ui_error("Draft not kept, your text is only on screen: %s", error_message());
 		return UI_DIRTY;
 	case EDITOR_MOVED:
 		return UI_DIRTY;
@@ -1113,6 +1301,12 @@ rubric_key(struct app *app, WINDOW *win, enum action a, int key)
 		return prompt_key(app, key);
 	if (rb.ed)
 		return edit_key(app, key);
+	if (rb.cf.shown)
+		return conflict_key(app, key);
+	if (key == 'd' && rb.cf.active) {
+		rb.cf.shown = true;
+		return UI_DIRTY;
+	}
 	if (a == ACT_SCREEN_EVIDENCE && selected())
 		app->focus_cluster = selected()->id; /* the evidence screen opens on it */
 	if (key >= '1' && key <= '9')

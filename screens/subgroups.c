@@ -12,18 +12,22 @@
 
 #define ESC 27
 #define MAX_ITEMS 64
-#define FIXED_COLS 56		/* the table's columns but the group's */
 #define BAR_TEXT 14
+#define WIDE 120		/* from this width the optional columns show by default */
+#define BESIDE_NAME 26		/* the group column when the chart is beside the table */
+#define BESIDE_CHART 46		/* the narrowest chart put beside the table */
 
 enum view { VIEW_TABLE, VIEW_TREND, VIEW_SITES };
 enum chart { CHART_RATES, CHART_SHARES, CHART_OFF, CHART_COUNT };
-enum col { COL_GROUP, COL_ENROLLED, COL_COUNT, COL_RATE, COL_RATIO, COL_FLAG, COL_OUTCOME, COL_SHARE, NCOLS };
-enum pick { PICK_NONE, PICK_YEAR, PICK_METRIC, PICK_DIMENSION };
+enum col { COL_GROUP, COL_ENROLLED, COL_COUNT, COL_RATE, COL_RATIO, COL_FLAG, COL_REF, COL_WRR, COL_OUTCOME,
+	COL_SHARE, NCOLS };
+enum pick { PICK_NONE, PICK_YEAR, PICK_METRIC, PICK_DIMENSION, PICK_REFERENCE };
+enum optional { OPT_AUTO, OPT_SHOW, OPT_HIDE };
 enum prompt { PROMPT_NONE, PROMPT_ENROLLED, PROMPT_COUNT };
 
 static const struct { const char *title; int width; } columns[NCOLS] = {
 	{ "Group", 0 }, { "Enrolled", 8 }, { "Count", 6 }, { "Rate", 7 }, { "Ratio", 9 },
-	{ "Flag", 4 }, { "Out %", 7 }, { "Enr %", 7 },
+	{ "Flag", 4 }, { "vs Ref", 8 }, { "WRR", 6 }, { "Out %", 7 }, { "Enr %", 7 },
 };
 
 static struct {
@@ -48,6 +52,10 @@ static struct {
 	char input[12];
 	long new_enrolled;
 	bool utf8;
+	char reference[SUBGROUP_TEXT];	/* "" for none */
+	bool reference_set;		/* taken from [subgroups] reference once */
+	enum optional wrr;		/* the weighted ratio column */
+	int width;			/* the window's, for the optional columns */
 } sg;
 
 /* ---- loading ---- */
@@ -81,6 +89,8 @@ value_of(const struct subgroup_entry *e, int col, double *v)
 	case COL_COUNT: r = (struct risk_value){ (double)e->count, !e->hidden }; break;
 	case COL_RATE: r = e->stat.risk; break;
 	case COL_RATIO: r = e->stat.ratio; break;
+	case COL_REF: r = e->stat.reference_ratio; break;
+	case COL_WRR: r = e->stat.weighted_ratio; break;
 	case COL_FLAG: r.value = e->flagged; break;
 	case COL_OUTCOME: r = e->stat.outcome_share; break;
 	default: r = e->stat.enrolled_share; break;
@@ -134,9 +144,19 @@ sort_rows(void)
 	sort_rows_keep(cur ? cur->id : 0);
 }
 
+/* The user's settings with the reference group picked on this screen. */
+static const struct settings *
+table_settings(struct app *app, struct settings *copy)
+{
+	*copy = *app->settings;
+	copy->reference = sg.reference;
+	return copy;
+}
+
 static void
 load_table(struct app *app)
 {
+	struct settings s;
 	int64_t keep = selected() ? selected()->id : 0;
 
 	subgroup_table_free(&sg.t);
@@ -144,7 +164,7 @@ load_table(struct app *app)
 	sg.order = NULL;
 	sg.key.site = app->site;
 	sg.empty = subgroup_key_fix(app->db, &sg.key) != QREL_OK ||
-		   subgroup_load(app->db, &sg.key, app->settings, &sg.t) != QREL_OK;
+		   subgroup_load(app->db, &sg.key, table_settings(app, &s), &sg.t) != QREL_OK;
 	if (!sg.empty && !(sg.order = calloc(sg.t.n ? sg.t.n : 1, sizeof(*sg.order)))) {
 		subgroup_table_free(&sg.t);
 		sg.empty = true;
@@ -162,6 +182,7 @@ static void
 load_points(struct app *app)
 {
 	const struct subgroup_entry *e = selected();
+	struct settings s;
 	int rc;
 
 	free(sg.pts);
@@ -170,8 +191,8 @@ load_points(struct app *app)
 	if (!e)
 		return;
 	rc = sg.view == VIEW_TREND ?
-		subgroup_trend(app->db, &sg.key, e->name, app->settings, &sg.pts, &sg.npts) :
-		subgroup_across_sites(app->db, &sg.key, e->name, app->settings, &sg.pts, &sg.npts);
+		subgroup_trend(app->db, &sg.key, e->name, table_settings(app, &s), &sg.pts, &sg.npts) :
+		subgroup_across_sites(app->db, &sg.key, e->name, table_settings(app, &s), &sg.pts, &sg.npts);
 	if (rc != QREL_OK)
 		ui_error("%s", error_message());
 }
@@ -190,6 +211,10 @@ subgroups_enter(struct app *app)
 	sg.view = VIEW_TABLE;
 	sg.pick = PICK_NONE;
 	sg.prompt = PROMPT_NONE;
+	/* [subgroups] reference is where the screen starts; b changes it for the session. */
+	if (!sg.reference_set && app->settings->reference)
+		copy(sg.reference, sizeof(sg.reference), app->settings->reference);
+	sg.reference_set = true;
 	subgroups_reload(app);
 }
 
@@ -230,6 +255,29 @@ fmt_ratio(char *buf, size_t size, const struct subgroup_entry *e)
 			 e->stat.kind == RISK_ALTERNATE_RATIO ? "ARR" : "RR");
 }
 
+/* A ratio the table may withhold as a whole (see subgroup.h), else "-" when undefined. */
+static void
+fmt_plain_ratio(char *buf, size_t size, const struct subgroup_entry *e, struct risk_value v, bool withheld)
+{
+	if (e->id < 0)
+		snprintf(buf, size, "%s", "");	/* the total has no comparison */
+	else if (e->hidden || (withheld && sg.view == VIEW_TABLE))
+		snprintf(buf, size, "*");
+	else if (!v.defined)
+		snprintf(buf, size, "-");
+	else
+		snprintf(buf, size, "%.2f", v.value);
+}
+
+static void
+fmt_reference(char *buf, size_t size, const struct subgroup_entry *e)
+{
+	if (e->id >= 0 && !e->hidden && strcmp(e->name, sg.reference) == 0)
+		snprintf(buf, size, "ref");
+	else
+		fmt_plain_ratio(buf, size, e, e->stat.reference_ratio, sg.t.reference_withheld);
+}
+
 static void
 fmt_cell(char *buf, size_t size, const struct subgroup_entry *e, int col)
 {
@@ -249,25 +297,51 @@ fmt_cell(char *buf, size_t size, const struct subgroup_entry *e, int col)
 			snprintf(buf, size, "%s", "");	/* the total has no comparison */
 		break;
 	case COL_FLAG: snprintf(buf, size, "%s", e->flagged ? "!" : ""); break;
+	case COL_REF: fmt_reference(buf, size, e); break;
+	case COL_WRR: fmt_plain_ratio(buf, size, e, e->stat.weighted_ratio, sg.t.weighted_withheld); break;
 	case COL_OUTCOME: fmt_percent(buf, size, e->stat.outcome_share, e->hidden); break;
 	default: fmt_percent(buf, size, e->stat.enrolled_share, false); break;
 	}
 }
 
+/* The reference ratio once a reference group is picked; the weighted ratio
+ * on a wide terminal, or as w last set it. */
+static bool
+col_shown(int c)
+{
+	if (c == COL_REF)
+		return sg.reference[0] != '\0';
+	if (c == COL_WRR)
+		return sg.wrr == OPT_SHOW || (sg.wrr == OPT_AUTO && sg.width >= WIDE);
+	return true;
+}
+
+/* The table's width but the group's, with the selection mark's column. */
+static int
+fixed_cols(void)
+{
+	int w = 1;
+
+	for (int c = 1; c < NCOLS; c++)
+		if (col_shown(c))
+			w += columns[c].width + 1;
+	return w;
+}
+
 static int
 name_cols(int width)
 {
-	int w = width - FIXED_COLS;
+	int w = width - fixed_cols();
 
-	return w < 12 ? 12 : w > 40 ? 40 : w;
+	return w < 8 ? 8 : w > 40 ? 40 : w;
 }
 
 static int
 table_width(WINDOW *win)
 {
-	int w = getmaxx(win);
+	int w = getmaxx(win), fixed = fixed_cols();
 
-	return w >= FIXED_COLS + 28 + 50 ? FIXED_COLS + 28 : w;
+	return w >= fixed + BESIDE_NAME + BESIDE_CHART ? fixed + BESIDE_NAME : w;
 }
 
 /* ---- drawing: the table ---- */
@@ -285,18 +359,37 @@ fit(const char *s, int cols, char *buf, size_t size)
 	return buf;
 }
 
+/* Column c's title in cols columns: "vs White" names the reference group. */
+static const char *
+heading_title(int c, int cols, char *buf, size_t size)
+{
+	char name[SUBGROUP_TEXT + 8], cut[SUBGROUP_TEXT + 8];
+
+	if (c != COL_REF)
+		return columns[c].title;
+	snprintf(name, sizeof(name), "vs %s", sg.reference);
+	snprintf(buf, size, "%s", fit(name, cols, cut, sizeof(cut)));
+	return buf;
+}
+
 static void
 draw_heading(struct app *app, WINDOW *win, int width)
 {
 	int x = 1 + name_cols(width);
-	char text[32];
+	char text[SUBGROUP_TEXT + 32], title[SUBGROUP_TEXT];
 
 	ui_text(win, 1, 0, 1 + name_cols(width), " Group", A_BOLD | (sg.sort == COL_GROUP ? A_UNDERLINE : 0));
 	for (int c = 1; c < NCOLS; c++) {
 		const char *mark = sg.sort != c ? "" : app->utf8 ? (sg.reverse ? "\xe2\x96\xbc" : "\xe2\x96\xb2") :
 			(sg.reverse ? "v" : "^");
+		int room = columns[c].width - (*mark ? 1 : 0);
+		const char *t = heading_title(c, room, title, sizeof(title));
+		int pad = room - text_width(t);
 
-		snprintf(text, sizeof(text), "%s%*s", mark, columns[c].width - (*mark ? 1 : 0), columns[c].title);
+		if (!col_shown(c))
+			continue;
+		/* Padded by display width: the title may end in a multi-byte ellipsis. */
+		snprintf(text, sizeof(text), " %s%*s%s", mark, pad > 0 ? pad : 0, "", t);
 		ui_text(win, 1, x, columns[c].width + 1, text, A_BOLD | (sg.sort == c ? A_UNDERLINE : 0));
 		x += columns[c].width + 1;
 	}
@@ -315,6 +408,8 @@ draw_entry(WINDOW *win, int y, int width, const char *label, const struct subgro
 	for (int c = 1; c < NCOLS; c++) {
 		attr_t a = attr;
 
+		if (!col_shown(c))
+			continue;
 		fmt_cell(cell, sizeof(cell), e, c);
 		snprintf(text, sizeof(text), " %*s", columns[c].width, cell);
 		if (c == COL_FLAG && e->flagged && !(attr & A_REVERSE))
@@ -329,11 +424,12 @@ draw_entry(WINDOW *win, int y, int width, const char *label, const struct subgro
 static void
 draw_title(struct app *app, WINDOW *win)
 {
-	char text[400];
+	char text[600];
 	const char *dot = app->utf8 ? " \xc2\xb7 " : " | ";
 
-	snprintf(text, sizeof(text), "%s %s%s%s (%s)%sby %s", sg.t.site_code, sg.key.year, dot,
-		 sg.t.metric.name, sg.t.metric.favourable ? "favourable" : "adverse", dot, sg.key.dimension);
+	snprintf(text, sizeof(text), "%s %s%s%s (%s)%sby %s%s%s%s", sg.t.site_code, sg.key.year, dot,
+		 sg.t.metric.name, sg.t.metric.favourable ? "favourable" : "adverse", dot, sg.key.dimension,
+		 *sg.reference ? dot : "", *sg.reference ? "vs " : "", sg.reference);
 	ui_text(win, 0, 0, getmaxx(win), text, A_BOLD);
 }
 
@@ -348,6 +444,40 @@ draw_total(WINDOW *win, int y, int width)
 	all.stat.outcome_share = (struct risk_value){ 1.0, sg.t.count > 0 };
 	all.stat.enrolled_share = (struct risk_value){ 1.0, sg.t.enrolled > 0 };
 	draw_entry(win, y, width, "All students", &all, A_BOLD);
+}
+
+/* Appends piece to buf (two spaces apart) when it fits in width columns. */
+static void
+legend_add(char *buf, size_t size, int width, const char *piece)
+{
+	size_t n = strlen(buf);
+
+	if (text_width(buf) + (n ? 2 : 0) + text_width(piece) <= width)
+		snprintf(buf + n, size - n, "%s%s", n ? "  " : "", piece);
+}
+
+/* What the ratio column's kinds mean; the long wording when all of it fits. */
+static void
+draw_legend(struct app *app, WINDOW *win, int y, int width)
+{
+	const struct settings *s = app->settings;
+	char text[400] = "", lng[400];
+	bool wrr = col_shown(COL_WRR);
+
+	snprintf(lng, sizeof(lng), "RR: vs all others here  ARR: vs others in the state (too few here)  "
+		 "n/c: under %ld cases or %ld students%s", s->min_cell, s->min_n,
+		 wrr ? "  WRR: others weighted by state enrolment" : "");
+	if (text_width(lng) <= width) {
+		ui_text(win, y, 0, width, lng, ui_attr(UI_DIM));
+		return;
+	}
+	legend_add(text, sizeof(text), width, "RR vs others here");
+	legend_add(text, sizeof(text), width, "ARR vs others statewide");
+	snprintf(lng, sizeof(lng), "n/c under %ld cases/%ld enrolled", s->min_cell, s->min_n);
+	legend_add(text, sizeof(text), width, lng);
+	if (wrr)
+		legend_add(text, sizeof(text), width, "WRR state-weighted");
+	ui_text(win, y, 0, width, text, ui_attr(UI_DIM));
 }
 
 /* Rows that fit, keeping the selection in view. */
@@ -379,6 +509,7 @@ draw_table(struct app *app, WINDOW *win, int width, int avail)
 		draw_entry(win, y, width, sg.t.row[sg.order[i]].name, &sg.t.row[sg.order[i]],
 			   i == sg.sel ? ui_attr(UI_SELECTED) : A_NORMAL);
 	draw_total(win, y++, width);
+	draw_legend(app, win, y++, width);
 	if (sg.t.nhidden > 0) {
 		snprintf(note, sizeof(note), "* withheld: fewer than %ld students, or it would reveal one that is",
 			 app->settings->min_display);
@@ -593,7 +724,7 @@ pick_nth(int k)
 static void
 draw_picker(WINDOW *win)
 {
-	static const char *const what[] = { "", "School year", "Metric", "Dimension" };
+	static const char *const what[] = { "", "School year", "Metric", "Dimension", "Reference group" };
 	int w = getmaxx(win) - 8 < 56 ? getmaxx(win) - 8 : 56, h = getmaxy(win) - 4, y = 3;
 	char text[200];
 
@@ -631,7 +762,7 @@ static void
 draw_hint(WINDOW *win)
 {
 	ui_text(win, getmaxy(win) - 1, 0, getmaxx(win),
-		"y/m/d:pick  o < >:sort  r:reverse  c:chart  t:trend  v:sites  e:edit  n:note",
+		"y/m/d:pick  o<>r:sort  b:ref  w:WRR  c:chart  t:trend  v:sites  e:edit  n:note",
 		ui_attr(UI_DIM));
 }
 
@@ -640,7 +771,7 @@ draw_main(struct app *app, WINDOW *win)
 {
 	int h = getmaxy(win), tw = table_width(win), beside = tw < getmaxx(win);
 	int chart_min = sg.chart == CHART_OFF || beside ? 0 : 4;
-	int avail = h - 6 - chart_min - (sg.t.nhidden > 0), y;
+	int avail = h - 7 - chart_min - (sg.t.nhidden > 0), y;
 
 	y = draw_table(app, win, tw, avail < 1 ? 1 : avail);
 	if (sg.chart == CHART_OFF)
@@ -655,6 +786,7 @@ static void
 subgroups_draw(struct app *app, WINDOW *win)
 {
 	sg.utf8 = app->utf8;
+	sg.width = getmaxx(win);
 	werase(win);
 	if (sg.empty) {
 		ui_text(win, 0, 0, getmaxx(win), "No subgroup data for this site: load it with "
@@ -674,6 +806,29 @@ subgroups_draw(struct app *app, WINDOW *win)
 }
 
 /* ---- keys: picker ---- */
+
+/* "(none)" and the table's groups. */
+static void
+reference_items(void)
+{
+	copy(sg.items[0], SUBGROUP_TEXT, "(none)");
+	sg.nitems = 1;
+	for (size_t i = 0; i < sg.t.n && sg.nitems < MAX_ITEMS; i++)
+		copy(sg.items[sg.nitems++], SUBGROUP_TEXT, sg.t.row[i].name);
+}
+
+/* The ratio to a reference group; the selection stays on its row. */
+static void
+reference_apply(struct app *app, int i)
+{
+	copy(sg.reference, sizeof(sg.reference), i == 0 ? "" : sg.items[i]);
+	if (!*sg.reference && sg.sort == COL_REF)
+		sg.sort = COL_GROUP;
+	sg.pick = PICK_NONE;
+	load_table(app);
+	if (*sg.reference)
+		ui_message("Ratios against %s in the vs column.", sg.reference);
+}
 
 static void
 pick_open(struct app *app, enum pick what)
@@ -698,6 +853,8 @@ pick_open(struct app *app, enum pick what)
 		}
 	if (what == PICK_DIMENSION)
 		rc = subgroup_dimensions(app->db, sg.key.site, sg.key.metric, sg.items, MAX_ITEMS, &sg.nitems);
+	if (what == PICK_REFERENCE)
+		reference_items();
 	free(years);
 	if (rc != QREL_OK) {
 		ui_error("%s", error_message());
@@ -711,6 +868,10 @@ pick_open(struct app *app, enum pick what)
 static void
 pick_apply(struct app *app, int i)
 {
+	if (sg.pick == PICK_REFERENCE) {
+		reference_apply(app, i);
+		return;
+	}
 	if (sg.pick == PICK_YEAR)
 		copy(sg.key.year, sizeof(sg.key.year), sg.items[i]);
 	else if (sg.pick == PICK_METRIC)
@@ -881,14 +1042,27 @@ plan_from_row(struct app *app)
 	return UI_DIRTY;
 }
 
+/* step -1 or +1 moves the sort to the previous or next shown column; 0 reverses it. */
 static int
-set_sort(int col, bool flip)
+set_sort(int step)
 {
-	if (flip)
+	if (step == 0)
 		sg.reverse = !sg.reverse;
 	else
-		sg.sort = (col + NCOLS) % NCOLS;
+		do
+			sg.sort = (sg.sort + step + NCOLS) % NCOLS;
+		while (!col_shown(sg.sort));
 	sort_rows();
+	return UI_DIRTY;
+}
+
+/* w: show the weighted ratio at any width, or hide it on a wide terminal. */
+static int
+toggle_wrr(void)
+{
+	sg.wrr = col_shown(COL_WRR) ? OPT_HIDE : OPT_SHOW;
+	if (!col_shown(sg.sort))
+		set_sort(1);
 	return UI_DIRTY;
 }
 
@@ -929,9 +1103,11 @@ table_key(struct app *app, WINDOW *win, enum action a, int key)
 	case 'y': pick_open(app, PICK_YEAR); return UI_DIRTY;
 	case 'm': pick_open(app, PICK_METRIC); return UI_DIRTY;
 	case 'd': pick_open(app, PICK_DIMENSION); return UI_DIRTY;
-	case 'o': case '>': return set_sort(sg.sort + 1, false);
-	case '<': return set_sort(sg.sort - 1, false);
-	case 'r': return set_sort(sg.sort, true);
+	case 'o': case '>': return set_sort(1);
+	case '<': return set_sort(-1);
+	case 'r': return set_sort(0);
+	case 'b': pick_open(app, PICK_REFERENCE); return UI_DIRTY;
+	case 'w': return toggle_wrr();
 	case 'c': sg.chart = (sg.chart + 1) % CHART_COUNT; return UI_DIRTY;
 	case 't': return open_view(app, VIEW_TREND);
 	case 'v': return open_view(app, VIEW_SITES);

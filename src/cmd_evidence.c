@@ -358,7 +358,7 @@ evidence_delete_cmd(int argc, char **argv, bool restore)
 	while ((opt = getopt_long(argc, argv, "", longopts, NULL)) != -1)
 		if (!cmd_common_option(&c, opt, optarg, "evidence"))
 			return cmd_usage("evidence");
-	if (argc - optind != 1 || str_to_long(argv[optind], &v) != QREL_OK || v <= 0)
+	if (argc - optind != 1 || !str_to_long(argv[optind], &v) || v <= 0)
 		return cmd_usage("evidence");
 	id = v;
 	if ((rc = cmd_open(&c, 0, &db, &review)) != QREL_OK)

@@ -144,7 +144,22 @@ parse_level(const char *s, int *level, bool *ne)
 
 struct score_args {
 	const char *site, *cluster, *level, *kind, *rationale;
+	long long expect;	/* --expect-version; SCORE_ANY_VERSION when not given */
 };
+
+/* --expect-version N: the version the caller read (0: none yet), so a script
+ * cannot overwrite a change it has not seen. */
+static int
+parse_version(const char *s, long long *out)
+{
+	char *end;
+
+	errno = 0;
+	*out = strtoll(s, &end, 10);
+	if (!*s || *end || errno || *out < 0)
+		return error(QREL_USAGE, "--expect-version must be a row version (0 or more), not '%s'", s);
+	return QREL_OK;
+}
 
 static int
 set_score(struct db *db, int64_t review, const char *who, const struct score_args *a)
@@ -165,7 +180,8 @@ set_score(struct db *db, int64_t review, const char *who, const struct score_arg
 	kind = score_kind_for_role(person > 0 ? role : NULL);
 	if (a->kind && (rc = score_kind_parse(a->kind, &kind)) != QREL_OK)
 		return QREL_USAGE;
-	if ((rc = score_set(db, review, who, site, cluster, kind, level, ne, a->rationale)) != QREL_OK)
+	if ((rc = score_set_expect(db, review, who, site, cluster, kind, level, ne, a->rationale, a->expect,
+				   NULL)) != QREL_OK)
 		return rc;
 	printf("%s %s %s score by %s: %s\n", a->site, a->cluster, score_kind_name(kind), who,
 	       ne ? "NE" : level ? a->level : "cleared");
@@ -182,10 +198,11 @@ cmd_score(int argc, char **argv)
 		{ "level", required_argument, NULL, 'l' },
 		{ "kind", required_argument, NULL, 'k' },
 		{ "rationale", required_argument, NULL, 'r' },
+		{ "expect-version", required_argument, NULL, 'V' },
 		{ 0 },
 	};
 	struct cmd_common c = { 0 };
-	struct score_args a = { 0 };
+	struct score_args a = { .expect = SCORE_ANY_VERSION };
 	struct db *db;
 	int64_t review;
 	int opt, rc;
@@ -199,6 +216,10 @@ cmd_score(int argc, char **argv)
 		case 'l': a.level = optarg; break;
 		case 'k': a.kind = optarg; break;
 		case 'r': a.rationale = optarg; break;
+		case 'V':
+			if (parse_version(optarg, &a.expect) != QREL_OK)
+				return cmd_fail(QREL_USAGE);
+			break;
 		default: return cmd_usage("score");
 		}
 	}

@@ -40,11 +40,22 @@ status_of(int rc)
 	}
 }
 
+/* SQLite says "database or disk is full"; a person needs to know which file,
+ * that the write was undone, and what to do. */
+static int
+full(struct db *db, const char *what)
+{
+	return error(QREL_FULL, "%s: %s: the disk is full (or the database reached its size limit): "
+		     "nothing was written; free some space and try again", db->path, what);
+}
+
 int
 db_fail(struct db *db, const char *what)
 {
 	int rc = sqlite3_extended_errcode(db->h);
 
+	if (status_of(rc) == QREL_FULL)
+		return full(db, what);
 	return error(status_of(rc), "%s: %s: %s", db->path, what, sqlite3_errmsg(db->h));
 }
 
@@ -193,6 +204,28 @@ migrate(struct db *db)
 	return QREL_OK;
 }
 
+/* A testing aid (doc/qrel.1, ENVIRONMENT): QREL_TEST_MAX_PAGES=N caps the file at
+ * N pages (0: at its size now), so the next write that grows it fails as on a
+ * full disk, without root or a small file system. */
+static int
+test_max_pages(struct db *db)
+{
+	const char *env = getenv("QREL_TEST_MAX_PAGES");
+	char sql[64], *end;
+	long long pages;
+
+	if (!env || !*env || db->readonly)
+		return QREL_OK;
+	pages = strtoll(env, &end, 10);
+	if (*end || pages < 0)
+		return error(QREL_USAGE, "QREL_TEST_MAX_PAGES must be a number of pages, not '%s'", env);
+	if (pages == 0)
+		pages = db_int(db, "PRAGMA page_count");
+	/* A pragma takes no bound parameter; the value is a number parsed above. */
+	snprintf(sql, sizeof(sql), "PRAGMA max_page_count = %lld", pages);
+	return db_exec(db, sql);
+}
+
 int
 db_open(const char *path, int flags, struct db **out)
 {
@@ -218,7 +251,8 @@ db_open_shared(const char *path, int flags, const char *group, struct db **out)
 		if ((rc = create_private(path, flags & DB_TEAM ? group : NULL)) != QREL_OK)
 			goto fail;
 	}
-	if ((rc = open_handle(db, flags)) != QREL_OK || (rc = migrate(db)) != QREL_OK)
+	if ((rc = open_handle(db, flags)) != QREL_OK || (rc = migrate(db)) != QREL_OK ||
+	    (rc = test_max_pages(db)) != QREL_OK)
 		goto fail;
 	*out = db;
 	return QREL_OK;
@@ -251,6 +285,10 @@ db_exec(struct db *db, const char *sql)
 
 	if (rc == SQLITE_OK)
 		return QREL_OK;
+	if (status_of(rc) == QREL_FULL) {
+		sqlite3_free(msg);
+		return full(db, "writing");
+	}
 	rc = error(status_of(rc), "%s: %s", db->path, msg ? msg : sqlite3_errstr(rc));
 	sqlite3_free(msg);
 	return rc;

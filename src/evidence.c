@@ -263,15 +263,17 @@ evidence_add(struct db *db, int64_t review, const char *who, const struct note_i
 
 struct stored_note {
 	int64_t site, author;
-	char uuid[40], valence[12], clusters[256], deleted_at[32];
+	char uuid[40], valence[12], clusters[256], deleted_at[32], updated_at[32];
 	char *text;
+	int version;
 };
 
 static int
 load_stored(struct db *db, int64_t review, int64_t id, struct stored_note *s)
 {
 	static const char sql[] = "SELECT n.site_id, n.author_id, n.uuid, n.valence, n.text, "
-				  "coalesce(n.deleted_at, ''), coalesce(" CLUSTER_CODES_SQL ", '') FROM note n WHERE n.id = ?1 AND n.review_id = ?2";
+				  "coalesce(n.deleted_at, ''), coalesce(" CLUSTER_CODES_SQL ", ''), n.version, n.updated_at "
+				  "FROM note n WHERE n.id = ?1 AND n.review_id = ?2";
 	sqlite3_stmt *st = db_stmt(db, sql);
 	int rc;
 
@@ -288,6 +290,8 @@ load_stored(struct db *db, int64_t review, int64_t id, struct stored_note *s)
 		s->text = xstrdup(db_col_text(st, 4));
 		copy(s->deleted_at, sizeof(s->deleted_at), db_col_text(st, 5));
 		copy(s->clusters, sizeof(s->clusters), db_col_text(st, 6));
+		s->version = sqlite3_column_int(st, 7);
+		copy(s->updated_at, sizeof(s->updated_at), db_col_text(st, 8));
 		rc = QREL_OK;
 	} else {
 		rc = rc == SQLITE_DONE ? error(QREL_NOTFOUND, "no note %lld in this review", (long long)id)
@@ -418,9 +422,47 @@ check_edit(struct db *db, int64_t review, const char *text, const char *valence,
 	return QREL_OK;
 }
 
-int
-evidence_edit(struct db *db, int64_t review, const char *who, int64_t id, const char *text,
-	      const char *valence, const int64_t *clusters, size_t nclusters)
+/* What an edit asks for: NULL (or no clusters) keeps a field. */
+struct note_edit {
+	const char *text, *valence;
+	const int64_t *clusters;
+	size_t nclusters;
+	int64_t expect;			/* EVIDENCE_ANY_VERSION: no check */
+	struct evidence_note *current;	/* filled on a conflict; may be NULL */
+};
+
+/* Someone wrote the note after the user started from version e->expect: refuse,
+ * naming them from the change log, and hand back the note as it is now. */
+static int
+refuse_stale_note(struct db *db, int64_t review, int64_t id, const struct stored_note *s,
+		  const struct note_edit *e)
+{
+	static const char sql[] = "SELECT who, at FROM change_log WHERE entity = 'note' AND entity_uuid = ?1 "
+				  "ORDER BY id DESC LIMIT 1";
+	sqlite3_stmt *st = db_stmt(db, sql);
+	char by[128] = "someone else", at[32];
+
+	copy(at, sizeof(at), s->updated_at);
+	if (st) {
+		db_bind_text(st, 1, s->uuid);
+		if (sqlite3_step(st) == SQLITE_ROW) {
+			copy(by, sizeof(by), db_col_text(st, 0));
+			copy(at, sizeof(at), db_col_text(st, 1));
+		}
+		sqlite3_reset(st);
+	}
+	if (e->current && evidence_get(db, review, id, e->current) == QREL_OK) {
+		copy(e->current->changed_by, sizeof(e->current->changed_by), by);
+		copy(e->current->changed_at, sizeof(e->current->changed_at), at);
+	}
+	return error(QREL_CONFLICT, "%s changed note %lld at %s after you started (it is at version %d, you "
+		     "started from %lld): nothing was saved", by, (long long)id, at, s->version, (long long)e->expect);
+}
+
+/* Inside the transaction: the note is read again, so the version compared and
+ * the old values logged are what the last writer left. */
+static int
+edit_locked(struct db *db, int64_t review, const char *who, int64_t id, const struct note_edit *e)
 {
 	static const char version[] = "UPDATE note SET version = version + 1, updated_at = ?2 WHERE id = ?1";
 	bool changed = false;
@@ -429,21 +471,48 @@ evidence_edit(struct db *db, int64_t review, const char *who, int64_t id, const 
 
 	if ((rc = load_stored(db, review, id, &s)) != QREL_OK)
 		return rc;
-	if ((rc = may_change(db, review, who, &s)) != QREL_OK ||
-	    (rc = check_edit(db, review, text, valence, clusters, nclusters)) != QREL_OK ||
-	    (rc = db_begin(db)) != QREL_OK)
-		goto out;
-	if ((rc = edit_fields(db, review, who, id, &s, text, valence, &changed)) != QREL_OK ||
-	    (clusters && nclusters > 0 &&
-	     (rc = edit_clusters(db, review, who, id, &s, clusters, nclusters, &changed)) != QREL_OK) ||
-	    (changed && (rc = bump(db, id, version)) != QREL_OK)) {
-		db_rollback(db);
-		goto out;
-	}
-	rc = db_commit(db);
-out:
+	if (e->expect != EVIDENCE_ANY_VERSION && s.version != e->expect)
+		rc = refuse_stale_note(db, review, id, &s, e);
+	else if ((rc = edit_fields(db, review, who, id, &s, e->text, e->valence, &changed)) == QREL_OK &&
+		 e->clusters && e->nclusters > 0)
+		rc = edit_clusters(db, review, who, id, &s, e->clusters, e->nclusters, &changed);
+	if (rc == QREL_OK && changed)
+		rc = bump(db, id, version);
 	free(s.text);
 	return rc;
+}
+
+int
+evidence_edit(struct db *db, int64_t review, const char *who, int64_t id, const char *text,
+	      const char *valence, const int64_t *clusters, size_t nclusters)
+{
+	return evidence_edit_expect(db, review, who, id, text, valence, clusters, nclusters,
+				    EVIDENCE_ANY_VERSION, NULL);
+}
+
+int
+evidence_edit_expect(struct db *db, int64_t review, const char *who, int64_t id, const char *text,
+		     const char *valence, const int64_t *clusters, size_t nclusters,
+		     int64_t expected_version, struct evidence_note *current)
+{
+	struct note_edit e = { text, valence, clusters, nclusters, expected_version, current };
+	struct stored_note s;
+	int rc;
+
+	if (current)
+		memset(current, 0, sizeof(*current));
+	if ((rc = load_stored(db, review, id, &s)) != QREL_OK)
+		return rc;
+	rc = may_change(db, review, who, &s);
+	free(s.text);
+	if (rc != QREL_OK || (rc = check_edit(db, review, text, valence, clusters, nclusters)) != QREL_OK ||
+	    (rc = db_begin(db)) != QREL_OK)
+		return rc;
+	if ((rc = edit_locked(db, review, who, id, &e)) != QREL_OK) {
+		db_rollback(db);
+		return rc;
+	}
+	return db_commit(db);
 }
 
 static int

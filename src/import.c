@@ -1260,23 +1260,39 @@ struct subgroup {
 	long enrolled, count;
 };
 
+/* The school year in column c: it must lead with the calendar year. */
+static const char *
+year_of(struct imp *im, int c)
+{
+	const char *v = need(im, c);
+	int y;
+
+	if (*v && !digits(v, 4, &y))
+		bad(im, c, v, "must start with a four-digit year (2023 or 2023-24)");
+	return v;
+}
+
+/* Enrolled in column ce and the outcome count in column cc, 0 <= count <= enrolled. */
+static void
+counts_of(struct imp *im, int ce, int cc, long *enrolled, long *count)
+{
+	bool ok = count_of(im, ce, enrolled);
+
+	if (count_of(im, cc, count) && ok && *count > *enrolled)
+		bad(im, cc, get(im, cc), "more than enrolled (%ld)", *enrolled);
+}
+
 static void
 subgroup_check(struct imp *im, struct subgroup *g)
 {
 	char *site = lower_dup(get(im, SG_SITE)), *metric = lower_dup(get(im, SG_METRIC));
-	int y;
-	bool counts;
 
 	g->site = site_ref(im, SG_SITE);
-	g->year = need(im, SG_YEAR);
-	if (*g->year && !digits(g->year, 4, &y))
-		bad(im, SG_YEAR, g->year, "must start with a four-digit year (2023 or 2023-24)");
+	g->year = year_of(im, SG_YEAR);
 	g->metric = metric_ref(im, SG_METRIC);
 	g->dimension = need(im, SG_DIMENSION);
 	g->group = need(im, SG_GROUP);
-	counts = count_of(im, SG_ENROLLED, &g->enrolled);
-	if (count_of(im, SG_COUNT, &g->count) && counts && g->count > g->enrolled)
-		bad(im, SG_COUNT, get(im, SG_COUNT), "more than enrolled (%ld)", g->enrolled);
+	counts_of(im, SG_ENROLLED, SG_COUNT, &g->enrolled, &g->count);
 	first_in_file(im, key_join((const char *const[]){ site, g->year, metric, g->dimension, g->group },
 		5), -1, NULL, "site, year, metric, dimension and group");
 	free(site);
@@ -1341,6 +1357,92 @@ row_subgroup(struct imp *im)
 	return upsert_done(im, st, id == 0);
 }
 
+/* ---- state-wide figures ---- */
+
+/* The State's own file has a site column (STATE) in the sample; it is
+ * accepted and ignored, so the file imports as published. */
+enum { ST_YEAR, ST_METRIC, ST_DIMENSION, ST_GROUP, ST_ENROLLED, ST_COUNT, ST_SITE };
+static const char *const state_cols[] = { "year", "metric", "dimension", "group", "enrolled", "count",
+	"site", NULL };
+static const bool state_req[] = { true, true, true, true, true, true, false };
+
+struct state_figure {
+	int64_t metric;
+	const char *year, *dimension, *group;
+	long enrolled, count;
+};
+
+static void
+state_check(struct imp *im, struct state_figure *g)
+{
+	char *metric = lower_dup(get(im, ST_METRIC));
+
+	g->year = year_of(im, ST_YEAR);
+	g->metric = metric_ref(im, ST_METRIC);
+	g->dimension = need(im, ST_DIMENSION);
+	g->group = need(im, ST_GROUP);
+	counts_of(im, ST_ENROLLED, ST_COUNT, &g->enrolled, &g->count);
+	first_in_file(im, key_join((const char *const[]){ g->year, metric, g->dimension, g->group }, 4),
+		-1, NULL, "year, metric, dimension and group");
+	free(metric);
+}
+
+/* The stored row's id, 0 when new; -1 on failure (im->failed is set). */
+static int64_t
+state_find(struct imp *im, const struct state_figure *g)
+{
+	static const char sql[] = "SELECT id FROM state_row WHERE review_id = ?1 AND year = ?2 AND "
+				  "metric_id = ?3 AND dimension = ?4 AND grp = ?5";
+	sqlite3_stmt *st = db_stmt(im->db, sql);
+	int64_t id = 0;
+	int rc;
+
+	if (!st) {
+		im->failed = QREL_DB;
+		return -1;
+	}
+	sqlite3_bind_int64(st, 1, im->review);
+	db_bind_text(st, 2, g->year);
+	sqlite3_bind_int64(st, 3, g->metric);
+	db_bind_text(st, 4, g->dimension);
+	db_bind_text(st, 5, g->group);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		id = sqlite3_column_int64(st, 0);
+	else if (rc != SQLITE_DONE)
+		im->failed = db_fail(im->db, "looking up a state row");
+	sqlite3_reset(st);
+	return im->failed ? -1 : id;
+}
+
+static int
+row_state(struct imp *im)
+{
+	static const char ins[] = "INSERT INTO state_row(uuid, review_id, year, metric_id, dimension, grp, "
+				  "enrolled, count, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
+	static const char upd[] = "UPDATE state_row SET enrolled = ?7, count = ?8, updated_at = ?9 "
+				  "WHERE id = ?10 AND (enrolled IS NOT ?7 OR count IS NOT ?8)";
+	struct state_figure g;
+	sqlite3_stmt *st;
+	char now[21];
+	int64_t id;
+
+	state_check(im, &g);
+	if (!row_ok(im) || (id = state_find(im, &g)) < 0)
+		return im->failed;
+	if (!(st = db_stmt(im->db, id ? upd : ins)))
+		return QREL_DB;
+	bind_target(im, st, id, 10);
+	db_bind_text(st, 3, g.year);
+	sqlite3_bind_int64(st, 4, g.metric);
+	db_bind_text(st, 5, g.dimension);
+	db_bind_text(st, 6, g.group);
+	sqlite3_bind_int64(st, 7, g.enrolled);
+	sqlite3_bind_int64(st, 8, g.count);
+	clock_now(now);
+	db_bind_text(st, 9, now);
+	return upsert_done(im, st, id == 0);
+}
+
 /* ---- the file ---- */
 
 static const struct kind kinds[] = {
@@ -1351,10 +1453,11 @@ static const struct kind kinds[] = {
 	{ "evidence", note_cols, note_req, row_note },
 	{ "scores", score_cols, score_req, row_score },
 	{ "subgroups", subgroup_cols, subgroup_req, row_subgroup },
+	{ "state", state_cols, state_req, row_state },
 };
 
 const char *const import_kinds[] = { "sites", "people", "activities", "metrics", "evidence", "scores",
-	"subgroups", NULL };
+	"subgroups", "state", NULL };
 
 static int
 on_row(void *ctx, const struct csv_row *r)
@@ -1416,7 +1519,7 @@ import_file(struct db *db, int64_t review, const char *kind, const char *path,
 	memset(st, 0, sizeof(*st));
 	if (!im.k)
 		return error(QREL_USAGE, "unknown kind '%s' (sites, people, activities, metrics, "
-			"evidence, scores or subgroups)", kind);
+			"evidence, scores, subgroups or state)", kind);
 	if (!(im.reason = malloc(len)))
 		return error(QREL_NOMEM, "out of memory");
 	snprintf(im.reason, len, "imported from %s", path);

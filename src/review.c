@@ -56,7 +56,7 @@ review_datadir(void)
 
 /* The sample's files, in the order their references need. */
 static const char *const sample_kinds[] = {
-	"sites", "people", "activities", "metrics", "evidence", "scores", "subgroups",
+	"sites", "people", "activities", "metrics", "evidence", "scores", "subgroups", "state",
 };
 
 static int

@@ -235,6 +235,23 @@ static const char migration_evidence_tally[] =
 static const char migration_change_log_time[] =
 "CREATE INDEX change_log_time ON change_log(at, id);";
 
+/* State-wide figures per (year, metric, dimension, group): the comparison for
+ * the alternate risk ratio when a table's own comparison group is small, and
+ * the enrolment weights of the weighted risk ratio. One set per review. */
+static const char migration_state_rows[] =
+"CREATE TABLE state_row ("
+"  id INTEGER PRIMARY KEY,"
+"  uuid TEXT NOT NULL UNIQUE,"
+"  review_id INTEGER NOT NULL REFERENCES review(id) ON DELETE CASCADE,"
+"  year TEXT NOT NULL,"
+"  metric_id INTEGER NOT NULL REFERENCES metric(id),"
+"  dimension TEXT NOT NULL,"
+"  grp TEXT NOT NULL,"
+"  enrolled INTEGER NOT NULL CHECK (enrolled >= 0),"
+"  count INTEGER NOT NULL CHECK (count >= 0 AND count <= enrolled),"
+"  updated_at TEXT NOT NULL,"
+"  UNIQUE (review_id, year, metric_id, dimension, grp));";
+
 const char *const schema_migrations[] = {
 	migration_1,
 	plan_migration,
@@ -242,6 +259,7 @@ const char *const schema_migrations[] = {
 	migration_note_activity,
 	migration_evidence_tally,
 	migration_change_log_time,
+	migration_state_rows,
 };
 
 const size_t schema_migration_count = sizeof(schema_migrations) / sizeof(schema_migrations[0]);

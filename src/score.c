@@ -125,6 +125,8 @@ struct stored {
 	char uuid[UUID_LEN + 1];
 	char level[16];		/* "2", "NE" or "" */
 	char *rationale;
+	int version;		/* 0: no row */
+	char updated_at[32];
 };
 
 static int
@@ -166,7 +168,7 @@ find_stored(struct db *db, int64_t site, int64_t cluster, int64_t rater, enum sc
 	    struct stored *old)
 {
 	static const char sql[] = "SELECT id, uuid, CASE WHEN insufficient THEN 'NE' ELSE coalesce(level, '') END, "
-				  "rationale FROM score WHERE site_id = ?1 AND cluster_id = ?2 AND rater_id = ?3 AND kind = ?4";
+				  "rationale, version, updated_at FROM score WHERE site_id = ?1 AND cluster_id = ?2 AND rater_id = ?3 AND kind = ?4";
 	sqlite3_stmt *st = db_stmt(db, sql);
 	int rc;
 
@@ -182,6 +184,8 @@ find_stored(struct db *db, int64_t site, int64_t cluster, int64_t rater, enum sc
 		snprintf(old->uuid, sizeof(old->uuid), "%s", db_col_text(st, 1));
 		snprintf(old->level, sizeof(old->level), "%s", db_col_text(st, 2));
 		old->rationale = xstrdup(db_col_text(st, 3));
+		old->version = sqlite3_column_int(st, 4);
+		snprintf(old->updated_at, sizeof(old->updated_at), "%s", db_col_text(st, 5));
 	}
 	rc = rc == SQLITE_ROW || rc == SQLITE_DONE ? QREL_OK : db_fail(db, "reading a score");
 	sqlite3_reset(st);
@@ -195,6 +199,8 @@ struct wanted {
 	const char *who;
 	char level[16];
 	const char *rationale;
+	int64_t expect;			/* SCORE_ANY_VERSION: no check */
+	struct score_value *current;	/* filled on a conflict; may be NULL */
 };
 
 static void
@@ -249,6 +255,7 @@ insert_score(struct db *db, const struct wanted *w, const struct stored *old)
 				  "coalesce(?9, ''), ?10)";
 	sqlite3_stmt *st = db_stmt(db, sql);
 	char uuid[UUID_LEN + 1], now[21];
+	int rc;
 
 	if (!st)
 		return QREL_DB;
@@ -263,8 +270,8 @@ insert_score(struct db *db, const struct wanted *w, const struct stored *old)
 	bind_level(st, 7, w->level);
 	db_bind_text(st, 9, w->rationale);
 	db_bind_text(st, 10, now);
-	if (db_step_done(db, st, "saving a score") != QREL_OK)
-		return QREL_DB;
+	if ((rc = db_step_done(db, st, "saving a score")) != QREL_OK)
+		return rc;	/* QREL_FULL stays itself: the screen says the disk is full */
 	return log_changes(db, w, uuid, old);
 }
 
@@ -275,6 +282,7 @@ update_score(struct db *db, const struct wanted *w, const struct stored *old)
 				  "updated_at = ?4, version = version + 1 WHERE id = ?5";
 	sqlite3_stmt *st;
 	char now[21];
+	int rc;
 
 	if (strcmp(old->level, w->level) == 0 && (!w->rationale || strcmp(old->rationale, w->rationale) == 0))
 		return QREL_OK;	/* nothing changes: no new version, no log row */
@@ -285,12 +293,62 @@ update_score(struct db *db, const struct wanted *w, const struct stored *old)
 	db_bind_text(st, 3, w->rationale);
 	db_bind_text(st, 4, now);
 	sqlite3_bind_int64(st, 5, old->id);
-	if (db_step_done(db, st, "saving a score") != QREL_OK)
-		return QREL_DB;
+	if ((rc = db_step_done(db, st, "saving a score")) != QREL_OK)
+		return rc;
 	return log_changes(db, w, old->uuid, old);
 }
 
-/* Inside the transaction, so a lock set by someone else a moment ago still holds. */
+/* Who wrote the row last, from the change log; the row's own time (and no
+ * name) when the log has nothing, as after some imports. */
+static void
+last_change(struct db *db, const struct stored *old, char *who, size_t nwho, char *at, size_t nat)
+{
+	static const char sql[] = "SELECT who, at FROM change_log WHERE entity = 'score' AND entity_uuid = ?1 "
+				  "ORDER BY id DESC LIMIT 1";
+	sqlite3_stmt *st = db_stmt(db, sql);
+
+	snprintf(who, nwho, "someone else");
+	snprintf(at, nat, "%s", old->updated_at);
+	if (!st)
+		return;
+	db_bind_text(st, 1, old->uuid);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		snprintf(who, nwho, "%s", db_col_text(st, 0));
+		snprintf(at, nat, "%s", db_col_text(st, 1));
+	}
+	sqlite3_reset(st);
+}
+
+/* Someone wrote the row after the user started from version w->expect: refuse,
+ * and hand back the row as it is now so the screen can show both. */
+static int
+refuse_stale(struct db *db, const struct wanted *w, const struct stored *old)
+{
+	char by[128], at[32];
+
+	last_change(db, old, by, sizeof(by), at, sizeof(at));
+	if (w->current) {
+		score_value_free(w->current);
+		score_get(db, w->site, w->cluster, w->rater, w->kind, w->current);
+		snprintf(w->current->changed_by, sizeof(w->current->changed_by), "%s", by);
+		snprintf(w->current->changed_at, sizeof(w->current->changed_at), "%s", at);
+	}
+	return error(QREL_CONFLICT, "%s changed this %s score%s%s after you started (it is at version %d, "
+		     "you started from %lld): nothing was saved", by, score_kind_name(w->kind), *at ? " at " : "",
+		     at, old->version, (long long)w->expect);
+}
+
+/* Does the write change anything? A stale write that asks for what is already
+ * stored overwrites nobody. */
+static bool
+changes_row(const struct wanted *w, const struct stored *old)
+{
+	return !old->id || strcmp(old->level, w->level) != 0 ||
+	       (w->rationale && strcmp(old->rationale, w->rationale) != 0);
+}
+
+/* Inside the transaction, so a lock set (or a score written) by someone else a
+ * moment ago still holds. */
 static int
 write_score(struct db *db, struct wanted *w, int level, bool insufficient)
 {
@@ -302,7 +360,9 @@ write_score(struct db *db, struct wanted *w, int level, bool insufficient)
 	    (rc = find_stored(db, w->site, w->cluster, w->rater, w->kind, &old)) != QREL_OK)
 		return rc;
 	level_text(w->level, level, insufficient, &old);
-	if (!old.id && !w->level[0] && !or_null(w->rationale))
+	if (w->expect != SCORE_ANY_VERSION && old.version != w->expect && changes_row(w, &old))
+		rc = refuse_stale(db, w, &old);
+	else if (!old.id && !w->level[0] && !or_null(w->rationale))
 		rc = QREL_OK;	/* clearing what was never set */
 	else
 		rc = old.id ? update_score(db, w, &old) : insert_score(db, w, &old);
@@ -314,10 +374,22 @@ int
 score_set(struct db *db, int64_t review, const char *who, int64_t site, int64_t cluster,
 	  enum score_kind kind, int level, bool insufficient, const char *rationale)
 {
+	return score_set_expect(db, review, who, site, cluster, kind, level, insufficient, rationale,
+				SCORE_ANY_VERSION, NULL);
+}
+
+int
+score_set_expect(struct db *db, int64_t review, const char *who, int64_t site, int64_t cluster,
+		 enum score_kind kind, int level, bool insufficient, const char *rationale,
+		 int64_t expected_version, struct score_value *current)
+{
 	struct wanted w = { .review = review, .site = site, .cluster = cluster, .kind = kind,
-			    .who = who, .rationale = rationale };
+			    .who = who, .rationale = rationale, .expect = expected_version, .current = current };
 	struct rater r;
 	int rc;
+
+	if (current)
+		memset(current, 0, sizeof(*current));
 
 	r.id = store_member(db, review, who, r.role, sizeof(r.role), &r.home);
 	if (r.id < 0)

@@ -34,6 +34,8 @@ static const struct setting table[] = {
 	S("subgroups", "min_n", SET_LONG, min_n, "30", 1, 1000000, "minimum enrolment for a ratio"),
 	S("subgroups", "threshold", SET_DOUBLE, threshold, "3.0", 1.0, 100.0, "risk ratio above which a group is flagged"),
 	S("subgroups", "flag_years", SET_LONG, flag_years, "1", 1, 10, "consecutive years over the threshold before a flag"),
+	S("subgroups", "reference", SET_STRING, reference, "", 0, 0,
+	  "group the subgroup screen compares each group with (\"vs Ref\"); empty: none"),
 };
 
 static int

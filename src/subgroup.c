@@ -9,11 +9,19 @@
 #include <ctype.h>
 #include <strings.h>
 
+/* The State's figures for one (year, metric, dimension); names point into name. */
+struct state {
+	size_t n, cap;
+	struct risk_group *g;
+	char (*name)[SUBGROUP_TEXT];
+};
+
 /* Raw rows of one table, before any statistics. */
 struct raw {
 	size_t n, cap;
 	struct subgroup_entry *e;
 	struct risk_group *g;
+	struct state state;
 };
 
 /* Copies as much of src as fits (a long name is cut, never overflowed). */
@@ -197,7 +205,64 @@ raw_free(struct raw *r)
 {
 	free(r->e);
 	free(r->g);
+	free(r->state.g);
+	free(r->state.name);
 	memset(r, 0, sizeof(*r));
+}
+
+static int
+state_grow(struct state *s)
+{
+	size_t cap = s->cap ? s->cap * 2 : 16;
+	struct risk_group *g = realloc(s->g, cap * sizeof(*g));
+	char (*name)[SUBGROUP_TEXT];
+
+	if (g)
+		s->g = g;
+	if (!g || !(name = realloc(s->name, cap * sizeof(*name))))
+		return error(QREL_NOMEM, "out of memory loading the state figures");
+	s->name = name;
+	s->cap = cap;
+	return QREL_OK;
+}
+
+/* The name array moves as it grows, so the pointers into it are set once
+ * every row is read. */
+static void
+state_names(struct state *s)
+{
+	for (size_t i = 0; i < s->n; i++)
+		s->g[i].name = s->name[i];
+}
+
+/* The State's rows for the table's year, metric and dimension (none is fine). */
+static int
+state_load(struct db *db, const struct subgroup_key *k, struct state *s)
+{
+	static const char sql[] = "SELECT grp, enrolled, count FROM state_row WHERE review_id = "
+				  "(SELECT review_id FROM site WHERE id = ?1) AND year = ?2 AND metric_id = ?3 "
+				  "AND dimension = ?4 ORDER BY id";
+	sqlite3_stmt *st = db_stmt(db, sql);
+	int rc = QREL_OK, step;
+
+	if (!st)
+		return QREL_DB;
+	sqlite3_bind_int64(st, 1, k->site);
+	db_bind_text(st, 2, k->year);
+	sqlite3_bind_int64(st, 3, k->metric);
+	db_bind_text(st, 4, k->dimension);
+	while (rc == QREL_OK && (step = sqlite3_step(st)) == SQLITE_ROW) {
+		if (s->n == s->cap && (rc = state_grow(s)) != QREL_OK)
+			break;
+		copy_text(s->name[s->n], SUBGROUP_TEXT, db_col_text(st, 0));
+		s->g[s->n++] = (struct risk_group){ NULL, (long)sqlite3_column_int64(st, 1),
+			(long)sqlite3_column_int64(st, 2) };
+	}
+	if (rc == QREL_OK && step != SQLITE_DONE)
+		rc = db_fail(db, "reading the state figures");
+	sqlite3_reset(st);
+	state_names(s);
+	return rc;
 }
 
 /* The groups as risk_compute wants them; names point into r->e. */
@@ -239,19 +304,25 @@ raw_load(struct db *db, const struct subgroup_key *k, struct raw *r)
 	sqlite3_reset(st);
 	if (rc == QREL_OK)
 		rc = raw_groups(r);
+	if (rc == QREL_OK)
+		rc = state_load(db, k, &r->state);
 	if (rc != QREL_OK)
 		raw_free(r);
 	return rc;
 }
 
 static void
-options_from(struct risk_options *o, const struct settings *s, bool favourable)
+options_from(struct risk_options *o, const struct settings *s, bool favourable,
+	     const struct state *state)
 {
 	risk_options_default(o);
 	o->min_cell = s->min_cell;
 	o->min_n = s->min_n;
 	o->threshold = s->threshold;
 	o->favourable = favourable;
+	o->reference = s->reference && *s->reference ? s->reference : NULL;
+	o->state = state->n ? state->g : NULL;
+	o->nstate = state->n;
 }
 
 /* Raw statistics of every row (no suppression), flags for this year only. */
@@ -264,9 +335,9 @@ raw_compute(struct raw *r, const struct settings *s, bool favourable)
 
 	if (!rows)
 		return error(QREL_NOMEM, "out of memory computing a subgroup table");
-	options_from(&o, s, favourable);
+	options_from(&o, s, favourable, &r->state);
 	if (risk_compute(r->g, r->n, &o, rows) != 0)
-		rc = error(QREL_PARSE, "the subgroup table has invalid counts");
+		rc = error(QREL_PARSE, "the subgroup table or its state figures have invalid counts");
 	for (size_t i = 0; rc == QREL_OK && i < r->n; i++) {
 		r->e[i].stat = rows[i];
 		r->e[i].flagged = rows[i].flagged;
@@ -399,6 +470,33 @@ suppress(struct raw *r, long min_display, struct subgroup_table *t)
 	return t->nhidden < 0 ? error(QREL_USAGE, "[privacy] min_display must be at least 1") : QREL_OK;
 }
 
+/*
+ * Values of shown rows that would give a withheld count back. Against a
+ * hidden reference group, a shown row's rate over its ratio is the hidden
+ * rate, and the enrolment is shown. The weighted ratio of every shown row
+ * carries the State-weighted sum of the other groups' rates; with the
+ * State's (public) weights and the table total, two hidden rows' counts
+ * follow from two equations. So both go whenever their source is hidden.
+ */
+static void
+withhold_derived(struct raw *r, const struct settings *s, struct subgroup_table *t)
+{
+	struct risk_value none = { 0.0, 0 };
+	int ref = -1;
+
+	for (size_t i = 0; s->reference && *s->reference && i < r->n; i++)
+		if (strcmp(r->e[i].name, s->reference) == 0)
+			ref = (int)i;
+	t->reference_withheld = ref >= 0 && r->e[ref].hidden;
+	t->weighted_withheld = t->nhidden > 0 && r->state.n > 0;
+	for (size_t i = 0; i < r->n; i++) {
+		if (t->reference_withheld)
+			r->e[i].stat.reference_ratio = none;
+		if (t->nhidden > 0)
+			r->e[i].stat.weighted_ratio = none;
+	}
+}
+
 static int
 site_describe(struct db *db, struct subgroup_table *t)
 {
@@ -436,6 +534,9 @@ subgroup_load(struct db *db, const struct subgroup_key *key, const struct settin
 	    (rc = sustain_flags(db, key, &r, s, t->metric.favourable)) == QREL_OK)
 		rc = suppress(&r, s->min_display, t);
 	if (rc == QREL_OK) {
+		withhold_derived(&r, s, t);
+		copy_text(t->reference, sizeof(t->reference), s->reference);
+		t->nstate = r.state.n;
 		t->row = r.e;
 		t->n = r.n;
 		r.e = NULL;

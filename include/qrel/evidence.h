@@ -45,6 +45,18 @@ int evidence_add(struct db *db, int64_t review, const char *who, const struct no
  * logged with its old and new value and the version goes up. Author or lead only. */
 int evidence_edit(struct db *db, int64_t review, const char *who, int64_t id, const char *text,
 		  const char *valence, const int64_t *clusters, size_t nclusters);
+
+struct evidence_note;
+#define EVIDENCE_ANY_VERSION (-1)	/* evidence_edit_expect: no check (as evidence_edit) */
+
+/* As evidence_edit, but only when the note is still at expected_version, the
+ * version the screen showed when the user started editing. Otherwise nothing is
+ * written and it returns QREL_CONFLICT, error_message() naming who changed the
+ * note and when; current (when not NULL) then gets the note as it is now, with
+ * changed_by and changed_at. Free current->text. */
+int evidence_edit_expect(struct db *db, int64_t review, const char *who, int64_t id, const char *text,
+			 const char *valence, const int64_t *clusters, size_t nclusters,
+			 int64_t expected_version, struct evidence_note *current);
 /* Soft delete (deleted_at) and its undo, both logged. */
 int evidence_delete(struct db *db, int64_t review, const char *who, int64_t id);
 int evidence_undelete(struct db *db, int64_t review, const char *who, int64_t id);
@@ -92,6 +104,9 @@ struct evidence_note {
 	char *text;			/* malloc'd */
 	struct evidence_span span[EVIDENCE_MAX_SPANS];
 	int nspans;
+	/* Set by evidence_edit_expect on a conflict: who changed the note last, and
+	 * when (from the change log); "" otherwise. */
+	char changed_by[128], changed_at[32];
 };
 
 /* Where a page ends, to start the next one after it (keyset paging). */

@@ -1,5 +1,5 @@
 /* import.h: loads a review's sites, people, activities, metrics, evidence, scores and
- * subgroup tables from CSV files, all or nothing. */
+ * subgroup tables (and the State's figures for them) from CSV files, all or nothing. */
 #ifndef QREL_IMPORT_H
 #define QREL_IMPORT_H
 
@@ -16,7 +16,8 @@ struct import_stats {
 };
 
 /* The kinds import_file takes, NULL-terminated: sites, people, activities,
- * metrics, evidence, scores, subgroups. */
+ * metrics, evidence, scores, subgroups, state (year, metric, dimension,
+ * group, enrolled, count; a site column is allowed and ignored). */
 extern const char *const import_kinds[];
 
 /* Reads path ("-" is standard input) as rows of kind into review, inside one

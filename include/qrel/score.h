@@ -41,8 +41,23 @@ struct score_value {
 	int level;		/* 0: not rated */
 	bool insufficient;
 	char *rationale;	/* malloc'd; "" when there is none */
-	int version;
+	int version;		/* 0 when there is no row */
+	/* Set by score_set_expect on a conflict: who changed the row last, and when
+	 * (from the change log); "" otherwise. */
+	char changed_by[128];
+	char changed_at[32];
 };
+
+#define SCORE_ANY_VERSION (-1)	/* score_set_expect: no check (as score_set) */
+
+/* As score_set, but only when the stored row is still at expected_version, the
+ * version the screen showed when the user started (0: there was no row then).
+ * Otherwise nothing is written and it returns QREL_CONFLICT, error_message()
+ * naming who changed it and when; current (when not NULL) then gets the row as
+ * it is now, with changed_by and changed_at. Free current with score_value_free. */
+int score_set_expect(struct db *db, int64_t review, const char *who, int64_t site, int64_t cluster,
+		     enum score_kind kind, int level, bool insufficient, const char *rationale,
+		     int64_t expected_version, struct score_value *current);
 
 /* The rater's score of kind for (site, cluster); out->exists is false when none. */
 int score_get(struct db *db, int64_t site, int64_t cluster, int64_t rater, enum score_kind kind,

@@ -19,6 +19,7 @@ struct settings {
 	long min_n;		/* [subgroups] min_n */
 	double threshold;	/* [subgroups] threshold */
 	long flag_years;	/* [subgroups] flag_years */
+	char *reference;	/* [subgroups] reference: default reference group, "" for none */
 };
 
 void settings_default(struct settings *s);

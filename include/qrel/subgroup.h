@@ -25,9 +25,17 @@ struct settings;
  * they are published figures. Raw counts of hidden rows never leave this
  * file, so a screen cannot show them by mistake.
  *
- * State data (sample-db/state.csv) is not in the store, so the alternate
- * risk ratio is never computed here: a small comparison group gives
- * RISK_NOT_CALCULATED. `qrel risk --state` covers the analyst's case.
+ * State figures (state_row, `qrel import state`) for the table's year,
+ * metric and dimension go to risk_compute: a group whose comparison group is
+ * below a minimum gets the alternate risk ratio against the State, and the
+ * State's enrolments weight the weighted risk ratio. Without them a small
+ * comparison group gives RISK_NOT_CALCULATED and the weighted ratio is
+ * undefined.
+ *
+ * [subgroups] reference (settings->reference) names the reference group.
+ * Beyond the hidden rows themselves, a shown row's reference ratio is
+ * withheld when the reference group is hidden, and every weighted ratio is
+ * withheld when any row is hidden: either would give a hidden count back.
  */
 
 struct subgroup_metric {
@@ -67,6 +75,10 @@ struct subgroup_table {
 	long enrolled;			/* table totals; count -1 when hidden */
 	long count;
 	int nhidden;
+	char reference[SUBGROUP_TEXT];	/* the reference group asked for, "" none */
+	bool reference_withheld;	/* it is hidden, so no row shows a ratio to it */
+	bool weighted_withheld;		/* a row is hidden, so no weighted ratio is shown */
+	size_t nstate;			/* State rows found for this table */
 };
 
 /* A group in one year (trend) or at one site (across sites). */
@@ -88,8 +100,8 @@ int subgroup_dimensions(struct db *db, int64_t site, int64_t metric, char (*out)
  * the first metric and the first dimension there. QREL_NOTFOUND: no data. */
 int subgroup_key_fix(struct db *db, struct subgroup_key *key);
 
-/* Loads, computes (min_cell, min_n, threshold, direction), flags over
- * flag_years and suppresses (min_display) one table. An empty table is
+/* Loads, computes (min_cell, min_n, threshold, direction, reference, the
+ * State's figures), flags over flag_years and suppresses (min_display) one table. An empty table is
  * QREL_OK with n 0. Free with subgroup_table_free. */
 int subgroup_load(struct db *db, const struct subgroup_key *key, const struct settings *s,
 		  struct subgroup_table *t);

@@ -145,6 +145,35 @@ check "delete and restore are logged" test "$(sql "$DB" "SELECT group_concat(c.f
 	JOIN note n ON n.uuid = c.entity_uuid WHERE n.id = $MID ORDER BY c.id")" = "create,delete,restore"
 keys Q
 wait_exit >/dev/null
+# No silent overwrite: the lead deletes the note while its author edits it.
+LEAD=$(sql "$DB" "SELECT name FROM person WHERE role = 'lead' LIMIT 1")
+start 160x40 --db "$DB" --as "$REV"
+wait_for "Review overview" >/dev/null
+keys E
+keys /
+keys -l "mentoring"
+keys Enter
+wait_for "Evidence: 1 note" >/dev/null
+keys e
+check "e edits the note" wait_for "Editing note $MID"
+keys -l " and coaching"
+wait_for "mentoring and coaching" >/dev/null
+check "meanwhile the lead deletes it from outside" sh -c "'$QREL' evidence delete --db '$DB' --as '$LEAD' $MID >/dev/null"
+keys C-x
+check "saving says who changed it and when" \
+	wait_for "$LEAD changed this note at 10:00 while you were typing: yours is kept as a draft; both are shown"
+check "theirs is shown" wait_for "Theirs (saved): $LEAD at 10:00"
+check "and yours" wait_for "Yours (a draft, not saved):"
+check "the stored text is unchanged" test "$(sql "$DB" "SELECT text FROM note WHERE id = $MID")" = "Half a thought about mentoring"
+check "the screen's text is kept as a draft" test "$(sql "$DB" "SELECT count(*) FROM draft
+	WHERE text = 'Half a thought about mentoring and coaching'")" = 1
+keys y
+check "y keeps yours, knowingly" wait_for "Your note replaced $LEAD's; the change log keeps both"
+check "the database has yours" test "$(sql "$DB" "SELECT text FROM note WHERE id = $MID")" = "Half a thought about mentoring and coaching"
+check "the change log has both writers" test "$(sql "$DB" "SELECT group_concat(c.who || ':' || c.field, ',') FROM change_log c
+	JOIN note n ON n.uuid = c.entity_uuid WHERE n.id = $MID AND c.field IN ('delete', 'text') ORDER BY c.id")" = "$REV:delete,$LEAD:delete,$REV:text"
+keys Q
+wait_exit >/dev/null
 check "database passes qrel check at the end" sh -c "'$QREL' check --db '$DB' >/dev/null"
 
 finish

@@ -231,6 +231,98 @@ check "after consensus a reviewer sees every rating" wait_for "Forte équipe"
 keys Q
 wait_exit >/dev/null
 
+# ---- no silent overwrite: the consensus changed from outside during an edit ----
+CONS="SELECT rationale FROM score s WHERE s.kind = 'consensus'
+	AND s.rater_id = (SELECT id FROM person WHERE name = '$LEAD')
+	AND s.site_id = (SELECT id FROM site WHERE code = '$SITE')
+	AND s.cluster_id = (SELECT id FROM cluster WHERE code = '$CL')"
+MINE="Accord après discussion"
+THEIRS="Vu depuis la ligne de commande"
+start 200x50 --db "$DB" --as "$LEAD"
+wait_for "Review overview" >/dev/null
+goto_cluster
+keys v
+wait_for "Consensus: scored" >/dev/null
+keys e
+check "the lead edits the consensus rationale" wait_for "Editing the rationale of $CL"
+keys -l "$MINE"
+wait_for "$MINE" >/dev/null
+check "meanwhile the same consensus changes from outside" sh -c "'$QREL' score --db '$DB' --as '$LEAD' \
+	--site '$SITE' --cluster '$CL' --kind consensus --level 2 --rationale '$THEIRS' >/dev/null"
+keys Escape
+check "saving says who changed it and when" \
+	wait_for "$LEAD changed this rationale at 10:00 while you were typing: yours is kept as a draft; press d to see both"
+check "the outside value is still in the database" test "$(sql "$DB" "$CONS")" = "$THEIRS"
+check "the screen's text is kept as a draft" test "$(sql "$DB" "SELECT count(*) FROM draft
+	WHERE who = '$LEAD' AND text = '$MINE'")" = 1
+keys d
+check "d shows theirs" wait_for "Theirs (saved): $LEAD at 10:00, level 2"
+check "with their text" wait_for "$THEIRS"
+check "and yours below it" wait_for "Yours (a draft, not saved):"
+check "with your text" wait_for "$MINE"
+keys y
+check "y keeps yours, knowingly" wait_for "Your rationale replaced $LEAD's; the change log keeps both"
+check "the database now has yours" test "$(sql "$DB" "$CONS")" = "$MINE"
+CUUID=$(sql "$DB" "SELECT uuid FROM score s WHERE s.kind = 'consensus'
+	AND s.site_id = (SELECT id FROM site WHERE code = '$SITE') AND s.cluster_id = (SELECT id FROM cluster WHERE code = '$CL')")
+check "the change log has both values" test "$(sql "$DB" "SELECT count(*) FROM change_log WHERE entity_uuid = '$CUUID'
+	AND field = 'rationale' AND (new = '$THEIRS' OR (old = '$THEIRS' AND new = '$MINE'))")" = 2
+check "no draft is left" test "$(sql "$DB" "SELECT count(*) FROM draft")" = 0
+# Taking theirs instead: the draft goes and the stored value stays.
+keys e
+wait_for "Editing the rationale" >/dev/null
+keys -l " encore"
+wait_for "$MINE encore" >/dev/null
+"$QREL" score --db "$DB" --as "$LEAD" --site "$SITE" --cluster "$CL" --kind consensus --level 2 --rationale "$THEIRS" >/dev/null
+keys C-x
+wait_for "while you were typing" >/dev/null
+keys d
+wait_for "Yours (a draft, not saved):" >/dev/null
+keys t
+check "t takes theirs and drops the draft" wait_for "Kept $LEAD's rationale; your draft is discarded"
+check "theirs stays in the database" test "$(sql "$DB" "$CONS")" = "$THEIRS"
+check "and no draft is left" test "$(sql "$DB" "SELECT count(*) FROM draft")" = 0
+keys Q
+wait_exit >/dev/null
+
+# ---- a full disk: QREL_TEST_MAX_PAGES=0 caps the file at its size on open ----
+FULL="$T/full.db"
+sample_db "$FULL"
+sql "$FULL" "VACUUM"	# no free pages left: the next growing write fails
+FULL_STATE="SELECT (SELECT count(*) || '/' || coalesce(sum(version), 0) FROM score) || '|' ||
+	(SELECT count(*) FROM change_log)"
+FULL_BEFORE=$(sql "$FULL" "$FULL_STATE")
+SHORT="Texte gardé malgré le disque plein"
+cat >"$T/big-editor" <<'EOF'
+#!/bin/sh
+# big-editor: appends far more than the capped file can take.
+i=0
+while [ "$i" -lt 600 ]; do printf '%s\n' "une ligne de plus pour remplir le disque $i" >>"$1"; i=$((i + 1)); done
+EOF
+chmod +x "$T/big-editor"
+START_ENV="QREL_TEST_MAX_PAGES=0 VISUAL=$T/big-editor"
+start --db "$FULL" --as "$REV"
+wait_for "Review overview" >/dev/null
+goto_cluster
+keys e
+wait_for "Editing the rationale" >/dev/null
+keys -l "$SHORT"
+wait_for "$SHORT" >/dev/null
+keys Escape
+check "a full disk says so and names the file" wait_for "Disk full: rationale not saved (your draft is kept): $FULL"
+check "the text stays on screen" wait_for "$SHORT"
+check "and is kept as a draft" test "$(sql "$FULL" "SELECT count(*) FROM draft WHERE text = '$SHORT'")" = 1
+check "no score or log row was half-written" test "$(sql "$FULL" "$FULL_STATE")" = "$FULL_BEFORE"
+keys C-e
+check "when the draft cannot be written either, the text is only on screen" \
+	wait_for "Disk full: rationale not saved, nor its draft: your text is only on screen"
+check "the editor's text is on screen" wait_for "remplir le disque"
+check "the earlier draft is whole" test "$(sql "$FULL" "SELECT text FROM draft")" = "$SHORT"
+check "the full database passes qrel check" sh -c "'$QREL' check --db '$FULL' >/dev/null"
+tm kill-session -t qrel		# the editor keeps the text it cannot save: hang up
+gone
+START_ENV=
+
 # ---- room: whole titles at 200x60, narrower at 80x24, and across a resize ----
 LONG=$(sql "$DB" "SELECT title FROM cluster ORDER BY length(title) DESC LIMIT 1")
 start 200x60 --db "$DB" --as "$LEAD"

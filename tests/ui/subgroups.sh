@@ -1,7 +1,9 @@
 #!/bin/sh
 # subgroups.sh: the sample review's district suspension table by race: the flag on
 # the over-4x group, suppression of small groups, sorting, the year, ASCII bars,
-# a correction and the finding note, in a real terminal.
+# a correction and the finding note, in a real terminal; then the State's
+# figures: the weighted ratio on a wide terminal, a reference group, and the
+# alternate ratio where a school's comparison group is small.
 . "$(dirname "$0")/lib.sh"
 
 DB="$T/review.db"
@@ -38,6 +40,8 @@ for g in "American Indian" "Native Hawaiian"; do
 	esac
 done
 check "suppression is explained" wait_for "* withheld: fewer than 10 students"
+check "the ratio kinds are explained" wait_for "RR vs others here  ARR vs others statewide  n/c under 10"
+check "80 columns: no weighted ratio column" sh -c "! tmux -L '$TMUX_SOCKET' capture-pane -p -t qrel | grep -q ' WRR '"
 check "rate chart under the table at 80x24" wait_for "marks the rate of all other students"
 check "bars drawn with Unicode blocks" sh -c "tmux -L '$TMUX_SOCKET' capture-pane -p -t qrel | grep -q '█'"
 
@@ -119,11 +123,76 @@ esac
 keys Q
 wait_exit >/dev/null
 
-# A wide terminal puts the chart beside the table.
+# A wide terminal puts the chart beside the table and shows the weighted ratio.
 open_table 140x30 >/dev/null
 case "$(row "$BLACK")" in
 *"5.29 RR"*"4.0%") ok "140x30: the chart is beside the table" ;;
 *) not_ok "140x30: the chart is beside the table" "row: $(row "$BLACK")" ;;
+esac
+check "140x30: the WRR column is shown" sh -c "screen() { tmux -L '$TMUX_SOCKET' capture-pane -p -t qrel; };
+	screen | grep -q 'Flag    WRR   Out %'"
+# Small groups are hidden here, and a weighted ratio would give them back.
+case "$(row "$BLACK")" in
+*"5.29 RR    !      *   54.9%"*) ok "140x30: weighted ratios withheld beside hidden groups" ;;
+*) not_ok "140x30: weighted ratios withheld beside hidden groups" "row: $(row "$BLACK")" ;;
+esac
+
+# b picks White as the reference group: a "vs White" column.
+keys b
+check "b opens the reference picker" wait_for "Reference group:"
+keys Whi Enter
+check "the title names the reference" wait_for "by race · vs White"
+check "a vs White column" sh -c "tmux -L '$TMUX_SOCKET' capture-pane -p -t qrel | grep -q 'Flag vs White    WRR'"
+case "$(row "$BLACK")" in
+*"5.29 RR    !     5.93      *"*) ok "Black students against White students: 5.93" ;;
+*) not_ok "Black students against White students: 5.93" "row: $(row "$BLACK")" ;;
+esac
+# (grep from the line's start: the heading names White too)
+WHITE=$(screen | grep '^ White ' | head -n 1)
+case "$WHITE" in
+*"0.34 RR           ref      *"*) ok "the White row is the reference" ;;
+*) not_ok "the White row is the reference" "row: $WHITE" ;;
+esac
+case "$(row " Asian")" in
+*"*         *             *      *"*) ok "a withheld group shows no ratio to the reference" ;;
+*) not_ok "a withheld group shows no ratio to the reference" "row: $(row " Asian")" ;;
+esac
+
+# No group is hidden by disability: two groups, so the weighted ratio is the risk ratio.
+keys d
+wait_for "Dimension:" >/dev/null
+keys disab Enter
+check "the disability table" wait_for "by disability · vs White"
+case "$(row "Students with disabilities")" in
+*"3.34 RR    !        -   3.34"*) ok "students with disabilities: WRR 3.34, no White group to compare" ;;
+*) not_ok "students with disabilities: WRR 3.34, no White group to compare" \
+	"row: $(row "Students with disabilities")" ;;
+esac
+keys w
+sleep 0.3
+check "w hides the weighted ratio" sh -c "! tmux -L '$TMUX_SOCKET' capture-pane -p -t qrel | grep -q ' WRR '"
+keys b
+wait_for "Reference group:" >/dev/null
+keys none Enter
+check "(none) drops the reference column" sh -c "sleep 0.3; ! tmux -L '$TMUX_SOCKET' capture-pane -p -t qrel | grep -q 'vs White'"
+
+# Millrace Middle (the fourth site): 16 of 1141 non-learners suspended, none
+# of the 109 English learners: too few to compare with, so the State's
+# learners (1524 of 109679) are the comparison: 1.01.
+keys ] ] ]
+check "the middle school's table" wait_for "MMS 2024-25"
+keys d
+wait_for "Dimension:" >/dev/null
+keys ell Enter
+check "by English learner status" wait_for "by ell"
+case "$(row "Non-English learners")" in
+*"1.4%  1.01 ARR"*) ok "a small comparison group gives the alternate ratio against the State" ;;
+*) not_ok "a small comparison group gives the alternate ratio against the State" \
+	"row: $(row "Non-English learners")" ;;
+esac
+case "$(row " English learners")" in
+*"0.0%       n/c"*) ok "the learners themselves are under the minimums: n/c" ;;
+*) not_ok "the learners themselves are under the minimums: n/c" "row: $(row " English learners")" ;;
 esac
 keys Q
 wait_exit >/dev/null

@@ -633,6 +633,106 @@ test_choices(void **state)
 	assert_int_equal(evidence_choices(f->db, f->review, "nothing", &c, &n), QREL_USAGE);
 }
 
+/* ---- no silent overwrite ---- */
+
+static void
+test_edit_expect_stale_refused(void **state)
+{
+	struct fx *f = *state;
+	int64_t a = add(f, "Ray Viewer", f->s1, "interview", NULL, "as first typed", f->c11, 0);
+	struct evidence_note cur;
+	long long logs;
+
+	/* Ray opens the note at version 1; the lead changes it at 10:02 meanwhile. */
+	setenv("QREL_NOW", "2024-05-01T10:02:00Z", 1);
+	assert_int_equal(evidence_edit(f->db, f->review, "Ann Lead", a, "the lead's words", NULL, NULL, 0), QREL_OK);
+	logs = query_int(f, "SELECT count(*) FROM change_log");
+	assert_int_equal(evidence_edit_expect(f->db, f->review, "Ray Viewer", a, "Ray's words", "growth", NULL, 0, 1,
+					      &cur), QREL_CONFLICT);
+	assert_non_null(strstr(error_message(), "Ann Lead changed note"));
+	assert_non_null(strstr(error_message(), "2024-05-01T10:02:00Z"));
+	/* Nothing written. */
+	assert_int_equal(query_int(f, "SELECT version FROM note"), 2);
+	assert_int_equal(query_int(f, "SELECT count(*) FROM change_log"), logs);
+	assert_int_equal(query_int(f, "SELECT count(*) FROM note WHERE text = 'the lead''s words' "
+			 "AND valence = 'neutral'"), 1);
+	/* The screen gets theirs, and who and when. */
+	assert_string_equal(cur.text, "the lead's words");
+	assert_int_equal(cur.version, 2);
+	assert_string_equal(cur.changed_by, "Ann Lead");
+	assert_string_equal(cur.changed_at, "2024-05-01T10:02:00Z");
+	free(cur.text);
+	/* A deletion meanwhile is a change too. */
+	assert_int_equal(evidence_delete(f->db, f->review, "Ann Lead", a), QREL_OK);
+	assert_int_equal(evidence_edit_expect(f->db, f->review, "Ray Viewer", a, "Ray's words", NULL, NULL, 0, 2,
+					      NULL), QREL_CONFLICT);
+	assert_int_equal(query_int(f, "SELECT version FROM note"), 3);
+	setenv("QREL_NOW", "2024-05-01T10:00:00Z", 1);
+}
+
+static void
+test_edit_expect_current_passes(void **state)
+{
+	struct fx *f = *state;
+	int64_t a = add(f, "Ray Viewer", f->s1, "interview", NULL, "as first typed", f->c11, 0);
+	int64_t cl[1] = { f->c21 };
+	struct evidence_note cur;
+
+	assert_int_equal(evidence_edit_expect(f->db, f->review, "Ray Viewer", a, "second", NULL, cl, 1, 1, &cur),
+			 QREL_OK);
+	free(cur.text);
+	assert_int_equal(query_int(f, "SELECT version FROM note"), 2);
+	/* Keeping mine knowingly after a conflict: the version now shown passes, logged. */
+	assert_int_equal(evidence_edit_expect(f->db, f->review, "Ann Lead", a, "third", NULL, NULL, 0, 2, NULL),
+			 QREL_OK);
+	assert_int_equal(query_int(f, "SELECT count(*) FROM change_log WHERE field = 'text' AND old = 'second' "
+			 "AND new = 'third' AND who = 'Ann Lead'"), 1);
+	assert_int_equal(evidence_edit_expect(f->db, f->review, "Ann Lead", a, "fourth", NULL, NULL, 0,
+					      EVIDENCE_ANY_VERSION, NULL), QREL_OK);
+	assert_int_equal(query_int(f, "SELECT version FROM note"), 4);
+}
+
+/* ---- a full disk ---- */
+
+static void
+test_full_disk_add(void **state)
+{
+	struct fx *f = *state;
+	char sql[64], *big = malloc(30001), *text;
+	long long notes, logs;
+
+	add(f, "Ray Viewer", f->s1, "interview", NULL, "before the disk filled", f->c11, 0);
+	for (int i = 0; i < 30000; i++)
+		big[i] = "word "[i % 5];
+	big[30000] = '\0';
+	notes = query_int(f, "SELECT count(*) FROM note");
+	logs = query_int(f, "SELECT count(*) FROM change_log");
+	snprintf(sql, sizeof(sql), "PRAGMA max_page_count = %lld", query_int(f, "PRAGMA page_count"));
+	assert_int_equal(db_exec(f->db, sql), QREL_OK);
+	assert_int_equal(evidence_add(f->db, f->review, "Ray Viewer",
+				      &(struct note_input){ .site = f->s1, .source = "interview", .text = big,
+							    .cluster = { f->c11 }, .nclusters = 1 }, NULL), QREL_FULL);
+	assert_non_null(strstr(error_message(), "disk is full"));
+	assert_non_null(strstr(error_message(), f->path));
+	/* Rolled back whole: no note, no link, no log row, the index and the file sound. */
+	assert_true(sqlite3_get_autocommit(db_handle(f->db)));
+	assert_int_equal(query_int(f, "SELECT count(*) FROM note"), notes);
+	assert_int_equal(query_int(f, "SELECT count(*) FROM note_cluster"), notes);
+	assert_int_equal(query_int(f, "SELECT count(*) FROM change_log"), logs);
+	assert_int_equal(db_exec(f->db, "INSERT INTO note_fts(note_fts) VALUES ('integrity-check')"), QREL_OK);
+	assert_int_equal(db_check(f->db, stderr), QREL_OK);
+	/* The draft of the same text fails too, and says why. */
+	assert_int_equal(draft_save(f->db, "note:new", "Ray Viewer", big), QREL_FULL);
+	assert_null(draft_load(f->db, "note:new", "Ray Viewer"));
+	/* A short draft may still fit where a page has room. */
+	if (draft_save(f->db, "note:new", "Ray Viewer", "short") == QREL_OK) {
+		text = draft_load(f->db, "note:new", "Ray Viewer");
+		assert_string_equal(text, "short");
+		free(text);
+	}
+	free(big);
+}
+
 int
 main(void)
 {
@@ -653,6 +753,9 @@ main(void)
 		T(test_note_drafts),
 		T(test_activities),
 		T(test_choices),
+		T(test_edit_expect_stale_refused),
+		T(test_edit_expect_current_passes),
+		T(test_full_disk_add),
 #undef T
 	};
 

@@ -216,7 +216,7 @@ static void
 fingerprint(struct fx *f, char *out, size_t size)
 {
 	static const char *const tables[] = { "site", "person", "activity", "metric", "note",
-		"note_cluster", "note_subgroup", "score", "subgroup_row", "change_log" };
+		"note_cluster", "note_subgroup", "score", "subgroup_row", "state_row", "change_log" };
 	size_t used = 0;
 
 	for (size_t i = 0; i < ARRAY_SIZE(tables); i++) {
@@ -408,6 +408,24 @@ test_subgroups(void **state)
 	assert_int_equal(query_int(f, "SELECT count(*) FROM subgroup_row"), 3);
 }
 
+/* The State's file as published: its site column (STATE) is read and ignored. */
+static void
+test_state(void **state)
+{
+	struct fx *f = *state;
+
+	import_ok(f, "metrics", metrics_csv);
+	import_ok(f, "state", "site,year,metric,dimension,group,enrolled,count\n"
+		"STATE,2023-24,OSS,race,Black,86976,2802\nSTATE,2023-24,oss,race,White,390000,3100\n");
+	assert_stats(f, 2, 0, 0);
+	import_ok(f, "state", "group,count,enrolled,dimension,metric,year\n"
+		"Black,2810,86976,race,oss,2023-24\nWhite,3100,390000,race,oss,2023-24\n");
+	assert_stats(f, 0, 1, 1);
+	assert_int_equal(query_int(f, "SELECT count FROM state_row WHERE grp = 'Black'"), 2810);
+	assert_int_equal(query_int(f, "SELECT count(*) FROM state_row WHERE review_id = 1"), 2);
+	assert_int_equal(query_int(f, "SELECT count(*) FROM subgroup_row"), 0);
+}
+
 /* ---- refused files: the message names file and line, the database is unchanged ---- */
 
 static void
@@ -463,6 +481,27 @@ test_count_over_enrolled(void **state)
 	refused(f, "subgroups", "site,year,metric,dimension,group,enrolled,count\n"
 		"S1,2023-24,OSS,race,Black,120,18\nS1,2023-24,OSS,race,White,10,12\n", 3,
 		"column count: more than enrolled (10) ('12')");
+}
+
+static void
+test_state_refused(void **state)
+{
+	struct fx *f = *state;
+
+	import_ok(f, "metrics", metrics_csv);
+	import_ok(f, "state", "year,metric,dimension,group,enrolled,count\n2023-24,oss,race,White,390000,3100\n");
+	refused(f, "state", "year,metric,dimension,group,enrolled,count\n"
+		"2023-24,oss,race,White,390000,3200\n2023-24,oss,race,Black,100,120\n", 3,
+		"column count: more than enrolled (100) ('120')");
+	refused(f, "state", "year,metric,dimension,group,enrolled\n2023-24,oss,race,White,390000\n", 1,
+		"missing column 'count'");
+	refused(f, "state", "year,metric,dimension,group,enrolled,count\n"
+		"23-24,oss,race,Asian,10,1\n2023-24,xyz,race,Asian,10,1\n2023-24,oss,race,White,5,1\n"
+		"2023-24,oss,race,white,5,1\n2023-24,oss,race,White,5,2\n", 2,
+		"column year: must start with a four-digit year (2023 or 2023-24) ('23-24')");
+	expect_diag(f, 3, "column metric: unknown metric ('xyz')");
+	expect_diag(f, 6, "duplicates line 4 (the same year, metric, dimension and group)");
+	assert_int_equal(query_int(f, "SELECT count FROM state_row WHERE grp = 'White'"), 3100);
 }
 
 static void
@@ -696,12 +735,14 @@ main(void)
 		T(test_evidence),
 		T(test_scores),
 		T(test_subgroups),
+		T(test_state),
 		T(test_missing_column),
 		T(test_unknown_column),
 		T(test_not_integer),
 		T(test_negative),
 		T(test_count_over_enrolled),
 		T(test_unknown_site),
+		T(test_state_refused),
 		T(test_bad_utf8),
 		T(test_unterminated_quote),
 		T(test_duplicate_key),

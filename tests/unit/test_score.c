@@ -693,6 +693,173 @@ test_external_edit_failure(void **state)
 	assert_string_equal(external_editor_command(), "vi");
 }
 
+/* ---- no silent overwrite ---- */
+
+/* The lead's consensus rationale for A 1.1 as stored, and its version. */
+static int
+consensus_version(struct fx *f, char **rationale)
+{
+	struct score_value v;
+	int64_t lead = store_person_id(f->db, f->review, "Lena Lead");
+	int version;
+
+	assert_int_equal(score_get(f->db, f->a, f->c1, lead, SCORE_CONSENSUS, &v), QREL_OK);
+	version = v.version;
+	if (rationale)
+		*rationale = xstrdup(v.rationale);
+	score_value_free(&v);
+	return version;
+}
+
+static void
+test_expect_stale_refused(void **state)
+{
+	struct fx *f = *state;
+	struct score_value cur;
+	long long logs;
+	char *text;
+	int seen;
+
+	setenv("QREL_NOW", "2026-03-02T10:00:00Z", 1);
+	assert_int_equal(score_set(f->db, f->review, "Lena Lead", f->a, f->c1, SCORE_CONSENSUS, 2, false,
+				   "First view"), QREL_OK);
+	seen = consensus_version(f, NULL);	/* the screen shows this and the lead starts typing */
+	setenv("QREL_NOW", "2026-03-02T10:02:00Z", 1);
+	assert_int_equal(score_set(f->db, f->review, "Lena Lead", f->a, f->c1, SCORE_CONSENSUS, 2, false,
+				   "Changed elsewhere"), QREL_OK);
+	logs = count(f, "SELECT count(*) FROM change_log");
+	assert_int_equal(score_set_expect(f->db, f->review, "Lena Lead", f->a, f->c1, SCORE_CONSENSUS,
+					  SCORE_KEEP, false, "Typed on screen", seen, &cur), QREL_CONFLICT);
+	assert_non_null(strstr(error_message(), "Lena Lead changed this consensus score at 2026-03-02T10:02:00Z"));
+	/* Nothing written: the other value, its version and the log stay. */
+	assert_int_equal(consensus_version(f, &text), seen + 1);
+	assert_string_equal(text, "Changed elsewhere");
+	free(text);
+	assert_int_equal(count(f, "SELECT count(*) FROM change_log"), logs);
+	/* And the screen gets the current value to show beside its own. */
+	assert_true(cur.exists);
+	assert_string_equal(cur.rationale, "Changed elsewhere");
+	assert_int_equal(cur.version, seen + 1);
+	assert_string_equal(cur.changed_by, "Lena Lead");
+	assert_string_equal(cur.changed_at, "2026-03-02T10:02:00Z");
+	score_value_free(&cur);
+	unsetenv("QREL_NOW");
+}
+
+static void
+test_expect_current_passes(void **state)
+{
+	struct fx *f = *state;
+	struct score_value cur;
+	char *text;
+
+	/* 0: the screen showed no row, and there is none yet. */
+	assert_int_equal(score_set_expect(f->db, f->review, "Lena Lead", f->a, f->c1, SCORE_CONSENSUS, 1, false,
+					  "New", 0, &cur), QREL_OK);
+	score_value_free(&cur);
+	assert_int_equal(consensus_version(f, NULL), 1);
+	/* ... but once there is, 0 is stale. */
+	assert_int_equal(score_set_expect(f->db, f->review, "Lena Lead", f->a, f->c1, SCORE_CONSENSUS, 1, false,
+					  "Other", 0, NULL), QREL_CONFLICT);
+	/* Keeping yours knowingly: the version just shown passes, and is logged. */
+	assert_int_equal(score_set_expect(f->db, f->review, "Lena Lead", f->a, f->c1, SCORE_CONSENSUS, SCORE_KEEP,
+					  false, "Mine, knowingly", 1, NULL), QREL_OK);
+	assert_int_equal(consensus_version(f, &text), 2);
+	assert_string_equal(text, "Mine, knowingly");
+	free(text);
+	assert_int_equal(count(f, "SELECT count(*) FROM change_log WHERE field = 'rationale' AND old = 'New' "
+			      "AND new = 'Mine, knowingly'"), 1);
+	/* A stale write asking for what is already stored overwrites nobody. */
+	assert_int_equal(score_set_expect(f->db, f->review, "Lena Lead", f->a, f->c1, SCORE_CONSENSUS, SCORE_KEEP,
+					  false, "Mine, knowingly", 1, NULL), QREL_OK);
+	assert_int_equal(consensus_version(f, NULL), 2);
+}
+
+/* ---- a full disk ---- */
+
+/* Caps the file at its size now: the next write that needs a page fails as on a full disk. */
+static void
+cap_size(struct db *db)
+{
+	char sql[64];
+
+	snprintf(sql, sizeof(sql), "PRAGMA max_page_count = %lld", db_int(db, "PRAGMA page_count"));
+	assert_int_equal(db_exec(db, sql), QREL_OK);
+}
+
+static char *
+long_text(size_t n)
+{
+	char *t = malloc(n + 1);
+
+	for (size_t i = 0; i < n; i++)
+		t[i] = "abcdefgh "[i % 9];
+	t[n] = '\0';
+	return t;
+}
+
+static void
+assert_intact(struct db *db)
+{
+	sqlite3_stmt *st;
+
+	assert_true(sqlite3_get_autocommit(db_handle(db)));	/* rolled back, not left open */
+	assert_int_equal(sqlite3_prepare_v2(db_handle(db), "PRAGMA integrity_check", -1, &st, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	assert_string_equal((const char *)sqlite3_column_text(st, 0), "ok");
+	sqlite3_finalize(st);
+}
+
+static void
+test_full_disk_score(void **state)
+{
+	struct fx *f = *state;
+	char *big = long_text(20000);
+	long long logs;
+
+	assert_int_equal(score_set(f->db, f->review, "Rémi Reviewer", f->a, f->c1, SCORE_TEAM, 2, false, "Short"),
+			 QREL_OK);
+	logs = count(f, "SELECT count(*) FROM change_log");
+	cap_size(f->db);
+	assert_int_equal(score_set(f->db, f->review, "Rémi Reviewer", f->a, f->c1, SCORE_TEAM, 3, false, big),
+			 QREL_FULL);
+	assert_non_null(strstr(error_message(), "disk is full"));
+	assert_non_null(strstr(error_message(), f->dir));	/* names the file */
+	assert_intact(f->db);
+	/* Nothing half-written: neither the level nor the log moved. */
+	assert_level(f, "Rémi Reviewer", f->a, f->c1, SCORE_TEAM, 2, false);
+	assert_int_equal(count(f, "SELECT count(*) FROM change_log"), logs);
+	assert_int_equal(count(f, "SELECT sum(version) FROM score"), 1);
+	/* The draft of the same text cannot be kept either, and says so. */
+	assert_int_equal(draft_save(f->db, "rationale:x", "Rémi Reviewer", big), QREL_FULL);
+	assert_non_null(strstr(error_message(), "disk is full"));
+	assert_null(draft_load(f->db, "rationale:x", "Rémi Reviewer"));
+	/* With room again, the same write goes through. */
+	assert_int_equal(db_exec(f->db, "PRAGMA max_page_count = 1000000"), QREL_OK);
+	assert_int_equal(score_set(f->db, f->review, "Rémi Reviewer", f->a, f->c1, SCORE_TEAM, 3, false, big),
+			 QREL_OK);
+	assert_intact(f->db);
+	free(big);
+}
+
+static void
+test_full_disk_draft(void **state)
+{
+	struct fx *f = *state;
+	char *big = long_text(20000), *text;
+
+	assert_int_equal(draft_save(f->db, "rationale:y", "Rémi Reviewer", "kept before"), QREL_OK);
+	cap_size(f->db);
+	assert_int_equal(draft_save(f->db, "rationale:y", "Rémi Reviewer", big), QREL_FULL);
+	assert_non_null(strstr(error_message(), "saving a draft"));
+	/* The earlier draft is still whole. */
+	text = draft_load(f->db, "rationale:y", "Rémi Reviewer");
+	assert_string_equal(text, "kept before");
+	free(text);
+	assert_intact(f->db);
+	free(big);
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 #define ED(name) cmocka_unit_test_setup_teardown(name, ed_setup, ed_teardown)
 
@@ -721,6 +888,10 @@ main(void)
 		T(test_sources),
 		ED(test_external_edit_appends),
 		ED(test_external_edit_failure),
+		T(test_expect_stale_refused),
+		T(test_expect_current_passes),
+		T(test_full_disk_score),
+		T(test_full_disk_draft),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

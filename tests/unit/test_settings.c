@@ -2,6 +2,8 @@
 #include "qrel/qrel.h"
 #include "qrel/settings.h"
 
+#include <unistd.h>
+
 #include <setjmp.h>
 #include <cmocka.h>
 
@@ -29,7 +31,31 @@ test_defaults(void **state)
 	assert_true(s.threshold == 3.0);
 	assert_int_equal(s.color, TRI_AUTO);
 	assert_string_equal(s.user, "");
+	assert_string_equal(s.reference, "");
 	settings_free(&s);
+}
+
+/* [subgroups] reference names a group as the user wrote it (case kept). */
+static void
+test_reference_group(void **state)
+{
+	char path[] = "/tmp/qrel-settings-XXXXXX";
+	struct settings s;
+	struct diags d = { 0 };
+	int fd = mkstemp(path);
+	static const char text[] = "[subgroups]\nreference = White\n";
+
+	UNUSED(state);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, sizeof(text) - 1), (ssize_t)(sizeof(text) - 1));
+	close(fd);
+	settings_default(&s);
+	assert_int_equal(settings_load(&s, path, 1, &d), QREL_OK);
+	assert_int_equal(d.n, 0);
+	assert_string_equal(s.reference, "White");
+	settings_free(&s);
+	diag_free(&d);
+	unlink(path);
 }
 
 static void
@@ -96,6 +122,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_reference_group),
 		cmocka_unit_test(test_missing_optional_file_is_fine),
 		cmocka_unit_test(test_bad_values_keep_defaults),
 		cmocka_unit_test(test_xdg_paths),

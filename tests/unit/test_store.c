@@ -1,6 +1,7 @@
 /* test_store.c: opening, migrating, refusing and protecting the SQLite store. */
 #include "qrel/qrel.h"
 #include "qrel/db.h"
+#include "qrel/draft.h"
 #include "qrel/store.h"
 
 #include <setjmp.h>
@@ -174,6 +175,32 @@ test_rollback_leaves_nothing(void **state)
 	db_close(db);
 }
 
+/* The testing aid: QREL_TEST_MAX_PAGES=0 caps the file at its size on open, so a
+ * growing write fails as on a full disk, with a message naming the file. */
+static void
+test_max_pages_hook(void **state)
+{
+	struct db *db;
+	char *big = calloc(1, 40001);
+
+	UNUSED(state);
+	memset(big, 'x', 40000);
+	assert_int_equal(db_open(tmp_path("full.db"), DB_CREATE, &db), QREL_OK);
+	db_close(db);
+	setenv("QREL_TEST_MAX_PAGES", "0", 1);
+	assert_int_equal(db_open(tmp_path("full.db"), 0, &db), QREL_OK);
+	assert_int_equal(db_int(db, "PRAGMA max_page_count"), db_int(db, "PRAGMA page_count"));
+	assert_int_equal(draft_save(db, "k", "tester", big), QREL_FULL);
+	assert_non_null(strstr(error_message(), tmp_path("full.db")));
+	assert_non_null(strstr(error_message(), "disk is full"));
+	assert_int_equal(db_check(db, stderr), QREL_OK);
+	db_close(db);
+	setenv("QREL_TEST_MAX_PAGES", "lots", 1);
+	assert_int_equal(db_open(tmp_path("full.db"), 0, &db), QREL_USAGE);
+	unsetenv("QREL_TEST_MAX_PAGES");
+	free(big);
+}
+
 int
 main(void)
 {
@@ -186,6 +213,7 @@ main(void)
 		cmocka_unit_test(test_readonly_file_refuses_writes),
 		cmocka_unit_test(test_change_log_is_append_only),
 		cmocka_unit_test(test_rollback_leaves_nothing),
+		cmocka_unit_test(test_max_pages_hook),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -13,6 +13,7 @@
 #include "qrel/settings.h"
 #include "qrel/store.h"
 #include "qrel/subgroup.h"
+#include "qrel/util.h"
 
 struct fx {
 	char dir[64];
@@ -72,6 +73,21 @@ static const char subgroups_csv[] =
 	"S2,2024-25,oss,race,White,300,6\n"
 	"S2,2024-25,oss,race,Black or African American,90,2\n";
 
+/* State figures for DO 2024-25 suspension: "w3" (three groups, none hidden)
+ * and race (the district's table has hidden rows). */
+static const char state_csv[] =
+	"site,year,metric,dimension,group,enrolled,count\n"
+	"STATE,2024-25,oss,w3,A,1000,10\n"
+	"STATE,2024-25,oss,w3,B,3000,30\n"
+	"STATE,2024-25,oss,w3,C,6000,60\n"
+	"STATE,2024-25,oss,race,American Indian or Alaska Native,1929,41\n"
+	"STATE,2024-25,oss,race,Asian,68666,226\n"
+	"STATE,2024-25,oss,race,Black or African American,86976,2802\n"
+	"STATE,2024-25,oss,race,Hispanic or Latino,224307,3696\n"
+	"STATE,2024-25,oss,race,Native Hawaiian or Other Pacific Islander,1500,12\n"
+	"STATE,2024-25,oss,race,White,390000,3100\n"
+	"STATE,2024-25,oss,race,Two or more races,40000,500\n";
+
 /* |a - b| < eps, without libm. */
 static bool
 near(double a, double b, double eps)
@@ -79,21 +95,30 @@ near(double a, double b, double eps)
 	return a - b < eps && b - a < eps;
 }
 
-static void
-import(struct fx *f, const char *kind, const char *text)
+/* Imports text as kind; returns import_file's status. */
+static int
+try_import(struct fx *f, const char *kind, const char *text)
 {
 	char path[128];
 	struct diags d = { 0 };
 	struct import_stats st;
 	FILE *out;
+	int rc;
 
 	snprintf(path, sizeof(path), "%s/%s.csv", f->dir, kind);
 	assert_non_null(out = fopen(path, "wb"));
 	fputs(text, out);
 	fclose(out);
-	assert_int_equal(import_file(f->db, f->review, kind, path, "Ann Lead", &d, &st), QREL_OK);
+	rc = import_file(f->db, f->review, kind, path, "Ann Lead", &d, &st);
 	diag_free(&d);
 	unlink(path);
+	return rc;
+}
+
+static void
+import(struct fx *f, const char *kind, const char *text)
+{
+	assert_int_equal(try_import(f, kind, text), QREL_OK);
 }
 
 static int
@@ -488,6 +513,157 @@ test_trend_and_sites(void **state)
 	free(p);
 }
 
+
+/* ---- State figures: alternate and weighted ratios; the reference group ---- */
+
+static void
+set_reference(struct fx *f, const char *group)
+{
+	free(f->s.reference);
+	f->s.reference = xstrdup(group);
+}
+
+/* "w3": A 20/100, B 20/200, C 15/300, none hidden; built with SQL. */
+static void
+add_w3_table(struct fx *f)
+{
+	assert_int_equal(db_exec(f->db, "INSERT INTO subgroup_row(uuid, review_id, site_id, year, metric_id, "
+		"dimension, grp, enrolled, count, updated_at) SELECT lower(hex(randomblob(16))), s.review_id, s.id, "
+		"'2024-25', m.id, 'w3', g.column1, g.column2, g.column3, '2025-05-01T10:00:00Z' FROM site s, "
+		"metric m, (VALUES ('A', 100, 20), ('B', 200, 20), ('C', 300, 15)) g "
+		"WHERE s.code = 'DO' AND m.code = 'oss'"), QREL_OK);
+}
+
+static void
+test_state_import(void **state)
+{
+	struct fx *f = *state;
+
+	import(f, "state", state_csv);
+	assert_int_equal(count_sql(f, "SELECT count(*) FROM state_row"), 10);
+	assert_int_equal(count_sql(f, "SELECT count FROM state_row WHERE dimension = 'w3' AND grp = 'C'"), 60);
+	/* Without the site column; a re-import updates, never duplicates. */
+	import(f, "state", "year,metric,dimension,group,enrolled,count\n2024-25,OSS,w3,C,6000,61\n");
+	assert_int_equal(count_sql(f, "SELECT count(*) FROM state_row"), 10);
+	assert_int_equal(count_sql(f, "SELECT count FROM state_row WHERE dimension = 'w3' AND grp = 'C'"), 61);
+	/* One good row, one bad: nothing is written. */
+	assert_int_equal(try_import(f, "state", "year,metric,dimension,group,enrolled,count\n"
+		"2024-25,oss,w3,C,6000,62\n2024-25,oss,w3,D,10,11\n"), QREL_PARSE);
+	assert_int_equal(try_import(f, "state", "year,metric,dimension,group,enrolled,count\n"
+		"2024-25,oss,w3,E,100,1\n2024-25,nope,w3,F,10,1\n"), QREL_PARSE);
+	assert_int_equal(count_sql(f, "SELECT count(*) FROM state_row"), 10);
+	assert_int_equal(count_sql(f, "SELECT count FROM state_row WHERE dimension = 'w3' AND grp = 'C'"), 61);
+}
+
+/* "tiny": Big 50 of 500 against Few, 0 of 20 (under min_n 30). Without the
+ * State nothing is calculated; with it, Big / the State's Few: 0.1 / (10 /
+ * 1000) = 10.0, flagged. Few itself is below min_cell: never a ratio. */
+static void
+test_alternate_ratio_small_comparison(void **state)
+{
+	struct fx *f = *state;
+	char text[SUBGROUP_FINDING];
+	const struct subgroup_entry *big;
+
+	assert_int_equal(db_exec(f->db, "INSERT INTO subgroup_row(uuid, review_id, site_id, year, metric_id, "
+		"dimension, grp, enrolled, count, updated_at) SELECT lower(hex(randomblob(16))), s.review_id, "
+		"s.id, '2024-25', m.id, 'tiny', g.column1, g.column2, g.column3, '2025-05-01T10:00:00Z' "
+		"FROM site s, metric m, (VALUES ('Big', 500, 50), ('Few', 20, 0)) g "
+		"WHERE s.code = 'DO' AND m.code = 'oss'"), QREL_OK);
+	load(f, "DO", "2024-25", "oss", "tiny");
+	assert_int_equal(f->t.nhidden, 0);
+	assert_int_equal(row(f, "Big")->stat.kind, RISK_NOT_CALCULATED);
+	assert_false(row(f, "Big")->stat.ratio.defined);
+	import(f, "state", "year,metric,dimension,group,enrolled,count\n"
+		"2024-25,oss,tiny,Big,10000,500\n2024-25,oss,tiny,Few,1000,10\n");
+	load(f, "DO", "2024-25", "oss", "tiny");
+	big = row(f, "Big");
+	assert_int_equal(f->t.nstate, 2);
+	assert_int_equal(big->stat.kind, RISK_ALTERNATE_RATIO);
+	assert_true(near(big->stat.ratio.value, 10.0, 1e-12));
+	assert_true(near(big->stat.comparison_risk.value, 0.01, 1e-12));
+	assert_true(big->flagged);
+	assert_int_equal(row(f, "Few")->stat.kind, RISK_NOT_CALCULATED);
+	assert_int_equal(subgroup_finding(&f->t, (size_t)subgroup_find(&f->t, "Big"), text, sizeof(text)),
+			 QREL_OK);
+	assert_string_equal(text, "Big students: out-of-school suspension risk 10.0% vs 1.0% for all other "
+			    "students in the state (alternate risk ratio 10.00, 2024-25, district)");
+	/* Another year's State figures do not count. */
+	assert_int_equal(db_exec(f->db, "UPDATE state_row SET year = '2023-24' WHERE dimension = 'tiny'"),
+			 QREL_OK);
+	load(f, "DO", "2024-25", "oss", "tiny");
+	assert_int_equal(row(f, "Big")->stat.kind, RISK_NOT_CALCULATED);
+}
+
+/* WRR_i = R_i sum_{j!=i} p_j / sum_{j!=i} p_j R_j with R 0.2, 0.1, 0.05 and
+ * State enrolments 1000, 3000, 6000: A 0.2 * 9000 / (300 + 300) = 3.0,
+ * B 0.1 * 7000 / (200 + 300) = 1.4, C 0.05 * 4000 / (200 + 300) = 0.4. */
+static void
+test_weighted_ratio(void **state)
+{
+	struct fx *f = *state;
+
+	add_w3_table(f);
+	load(f, "DO", "2024-25", "oss", "w3");
+	assert_int_equal(f->t.nstate, 0);
+	for (size_t i = 0; i < f->t.n; i++)
+		assert_false(f->t.row[i].stat.weighted_ratio.defined);
+	assert_true(near(row(f, "A")->stat.ratio.value, 0.2 / (35.0 / 500.0), 1e-12));
+	import(f, "state", state_csv);
+	load(f, "DO", "2024-25", "oss", "w3");
+	assert_int_equal(f->t.nhidden, 0);
+	assert_false(f->t.weighted_withheld);
+	assert_true(near(row(f, "A")->stat.weighted_ratio.value, 3.0, 1e-12));
+	assert_true(near(row(f, "B")->stat.weighted_ratio.value, 1.4, 1e-12));
+	assert_true(near(row(f, "C")->stat.weighted_ratio.value, 0.4, 1e-12));
+	assert_int_equal(row(f, "A")->stat.kind, RISK_RATIO);	/* the comparison group is big enough */
+}
+
+/* With hidden rows, a shown row's weighted ratio would give their counts
+ * back (the State's weights are public): every one is withheld. */
+static void
+test_weighted_ratio_withheld_when_hidden(void **state)
+{
+	struct fx *f = *state;
+
+	import(f, "state", state_csv);
+	load(f, "DO", "2024-25", "oss", "race");
+	assert_true(f->t.nhidden > 0);
+	assert_true(f->t.weighted_withheld);
+	for (size_t i = 0; i < f->t.n; i++)
+		assert_false(f->t.row[i].stat.weighted_ratio.defined);
+	assert_int_equal(row(f, "Black or African American")->stat.kind, RISK_RATIO);
+}
+
+/* Black (67 / 1693) against White (29 / 4344): 67 * 4344 / (1693 * 29) =
+ * 5.92802; Hispanic 16 * 4344 / (1458 * 29) = 1.64382. */
+static void
+test_reference_ratio(void **state)
+{
+	struct fx *f = *state;
+
+	load(f, "DO", "2024-25", "oss", "race");
+	assert_false(row(f, "Black or African American")->stat.reference_ratio.defined);
+	set_reference(f, "White");
+	load(f, "DO", "2024-25", "oss", "race");
+	assert_string_equal(f->t.reference, "White");
+	assert_false(f->t.reference_withheld);
+	assert_true(near(row(f, "Black or African American")->stat.reference_ratio.value, 5.928020, 1e-5));
+	assert_true(near(row(f, "Hispanic or Latino")->stat.reference_ratio.value, 1.643820, 1e-5));
+	assert_false(row(f, "White")->stat.reference_ratio.defined);	/* itself */
+	assert_false(row(f, "Asian")->stat.reference_ratio.defined);	/* hidden */
+	/* A hidden reference: a shown ratio to it would give its count back. */
+	set_reference(f, "Two or more races");
+	load(f, "DO", "2024-25", "oss", "race");
+	assert_true(f->t.reference_withheld);
+	for (size_t i = 0; i < f->t.n; i++)
+		assert_false(f->t.row[i].stat.reference_ratio.defined);
+	set_reference(f, "Nobody");
+	load(f, "DO", "2024-25", "oss", "race");
+	assert_false(f->t.reference_withheld);
+	assert_false(row(f, "Black or African American")->stat.reference_ratio.defined);
+}
+
 /* The sample review: the district's suspension table by race. */
 static void
 test_sample_review(void **state)
@@ -511,6 +687,17 @@ test_sample_review(void **state)
 	assert_true(t.row[subgroup_find(&t, "Native Hawaiian or Other Pacific Islander")].hidden);
 	assert_true(t.row[subgroup_find(&t, "American Indian or Alaska Native")].hidden);
 	assert_int_equal(t.metric.cluster, store_cluster_id(db, store_review_id(db), "1.3"));
+	assert_int_equal(t.nstate, 7);	/* sample-db/state.csv is in the sample */
+	assert_true(t.weighted_withheld);
+	subgroup_table_free(&t);
+	/* Middle school, English learners: 0 of 109 beside 16 of 1141; the
+	 * State's learners: 1524 of 109679. 16 * 109679 / (1141 * 1524). */
+	k.site = store_site_id(db, store_review_id(db), "MMS");
+	snprintf(k.dimension, sizeof(k.dimension), "ell");
+	assert_int_equal(subgroup_load(db, &k, &f->s, &t), QREL_OK);
+	assert_int_equal(t.row[subgroup_find(&t, "Non-English learners")].stat.kind, RISK_ALTERNATE_RATIO);
+	assert_true(near(t.row[subgroup_find(&t, "Non-English learners")].stat.ratio.value,
+			 16.0 * 109679.0 / (1141.0 * 1524.0), 1e-9));
 	subgroup_table_free(&t);
 	db_close(db);
 }
@@ -533,6 +720,11 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_cell_edit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cell_edit_locked, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_trend_and_sites, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_state_import, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_alternate_ratio_small_comparison, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_weighted_ratio, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_weighted_ratio_withheld_when_hidden, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_reference_ratio, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sample_review, setup, teardown),
 	};
 
