@@ -1146,6 +1146,7 @@ static const struct keybinding subgroups_keys[] = {
 	{ 'o', ACT_SORT_NEXT }, { '>', ACT_SORT_NEXT }, { '<', ACT_SORT_PREV }, { 'r', ACT_SORT_REVERSE },
 	{ 'c', ACT_CHART }, { 't', ACT_TREND }, { '\r', ACT_TREND }, { 'v', ACT_ACROSS_SITES },
 	{ 'e', ACT_CELL_EDIT }, { 'n', ACT_NOTE_FROM_FINDING }, { 'p', ACT_PLAN_FROM_FINDING },
+	{ 'b', ACT_PICK_REFERENCE }, { 'w', ACT_WRR_TOGGLE },
 };
 
 const struct screen_ops subgroups_screen = {

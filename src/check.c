@@ -58,7 +58,8 @@ static const struct sentence_check sentence_checks[] = {
 	  "SELECT 'site' AS t, id, uuid FROM site UNION ALL SELECT 'person', id, uuid FROM person "
 	  "UNION ALL SELECT 'activity', id, uuid FROM activity UNION ALL SELECT 'note', id, uuid FROM note "
 	  "UNION ALL SELECT 'score', id, uuid FROM score UNION ALL SELECT 'metric', id, uuid FROM metric "
-	  "UNION ALL SELECT 'subgroup_row', id, uuid FROM subgroup_row UNION ALL SELECT 'change_log', id, uuid "
+	  "UNION ALL SELECT 'subgroup_row', id, uuid FROM subgroup_row UNION ALL SELECT 'state_row', id, uuid FROM state_row "
+	  "UNION ALL SELECT 'change_log', id, uuid "
 	  "FROM change_log) WHERE length(uuid) <> 36 OR lower(uuid) NOT GLOB "
 	  "'[0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f]-*-*-*-*'" },
 };

@@ -17,7 +17,7 @@ static const struct command commands[] = {
 	  "framework check FILE.ini | import [--db FILE] FILE.ini | export [--db FILE] [-o FILE]",
 	  cmd_framework },
 	{ "check", "check a database's integrity and schema version", "check [--db FILE]", cmd_check_store },
-	{ "import", "import CSV rows (sites, people, activities, metrics, evidence, scores, subgroups)",
+	{ "import", "import CSV rows (sites, people, activities, metrics, evidence, scores, subgroups, state)",
 	  "import KIND [--db FILE] [--as NAME] FILE.csv", cmd_import },
 	{ "evidence", "add, list (filter, search), delete or restore evidence notes",
 	  "evidence add [--db FILE] --as NAME --site CODE --source TYPE --cluster CODE[,CODE...]\n"
@@ -41,7 +41,8 @@ static const struct command commands[] = {
 	{ "scores", "list scores as CSV or JSON",
 	  "scores [--db FILE] [--site CODE] [--kind team|self|consensus] [--format csv|json]", cmd_scores },
 	{ "score", "set one score (a level, NE or 0 to clear) as a member of the review",
-	  "score [--db FILE] --as NAME --site CODE --cluster CODE --level N|NE|0 [--kind K] [--rationale TEXT]",
+	  "score [--db FILE] --as NAME --site CODE --cluster CODE --level N|NE|0 [--kind K] [--rationale TEXT]\n"
+	  "       [--expect-version N]",
 	  cmd_score },
 	{ "lock", "finalise a site or the whole review: its scores become read-only (lead)",
 	  "lock [--db FILE] --as NAME --site CODE | --review [--reason TEXT]", cmd_lock },

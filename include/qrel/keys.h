@@ -70,7 +70,9 @@
 	_(TREND, "the group's trend across years") \
 	_(ACROSS_SITES, "the group across sites") \
 	_(CELL_EDIT, "correct the row's enrolled and count") \
-	_(NOTE_FROM_FINDING, "write an evidence note from the flagged finding")
+	_(NOTE_FROM_FINDING, "write an evidence note from the flagged finding") \
+	_(PICK_REFERENCE, "choose the reference group for the 'vs' column (or none)") \
+	_(WRR_TOGGLE, "show or hide the weighted risk ratio column")
 
 enum action {
 #define ACTION_ENUM(name, help) ACT_##name,
