@@ -4,6 +4,7 @@
 #include "qrel/db.h"
 #include "qrel/draft.h"
 #include "qrel/editor.h"
+#include "qrel/external_editor.h"
 #include "qrel/evidence.h"
 #include "qrel/text.h"
 #include "qrel/tui.h"
@@ -778,6 +779,29 @@ cycle_valence(struct app *app)
 	return UI_DIRTY;
 }
 
+/* Ctrl-E: the note's text in $VISUAL or $EDITOR; it comes back into the
+ * inline editor (and its draft), where Ctrl-X saves it as usual. */
+static int
+external_note(struct app *app)
+{
+	char *out = NULL;
+	struct editor *ed;
+
+	if (ui_external_edit(editor_text(ev.cap_.ed), &out) != QREL_OK) {
+		ui_error("Note unchanged: %s.", error_message());
+		return UI_DIRTY | UI_HEADER;
+	}
+	if ((ed = editor_new(out))) {
+		editor_free(ev.cap_.ed);
+		ev.cap_.ed = ed;
+		editor_end(ed);
+		save_draft(app);
+		ui_message("Text back from %s: ^X saves the note.", external_editor_command());
+	}
+	free(out);
+	return UI_DIRTY | UI_HEADER;	/* the whole terminal was the editor's */
+}
+
 static int
 capture_key(struct app *app, enum action a, int key)
 {
@@ -804,6 +828,8 @@ capture_key(struct app *app, enum action a, int key)
 	}
 	if (key == KEY_F(1))
 		return UI_UNHANDLED;	/* the help overlay */
+	if (key == KEY_CTRL('E'))
+		return external_note(app);
 	switch (editor_key(ev.cap_.ed, key)) {
 	case EDITOR_DONE: return save_capture(app);
 	case EDITOR_CHANGED: save_draft(app); return UI_DIRTY;
@@ -1295,7 +1321,7 @@ static const struct keybinding evidence_keys[] = {
 	{ 'a', ACT_NOTE_ADD }, { 'e', ACT_EDIT }, { 'd', ACT_NOTE_DELETE }, { 'u', ACT_NOTE_UNDO },
 	{ 'f', ACT_FILTER }, { 'F', ACT_FILTER_CLEAR }, { '/', ACT_SEARCH }, { 'r', ACT_JUMP_RUBRIC },
 	{ KEY_F(2), ACT_NOTE_SAVE }, { KEY_CTRL('X'), ACT_NOTE_SAVE }, { KEY_CTRL('T'), ACT_NOTE_TAG },
-	{ KEY_CTRL('G'), ACT_NOTE_VALENCE }, { KEY_CTRL('P'), ACT_NOTE_ACTIVITY },
+	{ KEY_CTRL('G'), ACT_NOTE_VALENCE }, { KEY_CTRL('P'), ACT_NOTE_ACTIVITY }, { KEY_CTRL('E'), ACT_EXTERNAL_EDIT },
 };
 
 const struct screen_ops evidence_screen = {

@@ -1140,12 +1140,7 @@ external_rationale(struct app *app)
 		rb.edit_version = start_version();
 	}
 	text = current_text(app);
-	def_prog_mode();
-	endwin();
-	rc = external_edit(text, &out);
-	reset_prog_mode();
-	refresh();
-	curs_set(0);
+	rc = ui_external_edit(text, &out);
 	free(text);
 	if (rc != QREL_OK)
 		ui_error("Rationale unchanged: %s.", error_message());

@@ -1,6 +1,7 @@
 /* ui.c: the curses shell: windows, the key loop, header, status line, help overlay, signals. */
 #include "qrel/qrel.h"
 #include "qrel/db.h"
+#include "qrel/external_editor.h"
 #include "qrel/settings.h"
 #include "qrel/store.h"
 #include "qrel/text.h"
@@ -122,6 +123,21 @@ ui_text(WINDOW *w, int y, int x, int width, const char *s, attr_t attr)
 	for (int i = used; i < width; i++)
 		put_char(w, ' ', attr);
 	return used;
+}
+
+int
+ui_external_edit(const char *text, char **out)
+{
+	int rc;
+
+	def_prog_mode();
+	endwin();
+	rc = external_edit(text, out);
+	reset_prog_mode();
+	refresh();
+	curs_set(0);
+	ui.header_dirty = ui.status_dirty = true;
+	return rc;
 }
 
 void

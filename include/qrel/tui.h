@@ -86,6 +86,9 @@ void ui_switch(const struct screen_ops *screen);
 /* Sets the current site and tells the screen to reload. */
 void ui_set_site(struct app *app, int64_t site);
 attr_t ui_attr(enum ui_color c);
+/* Edits text in $VISUAL/$EDITOR with curses set aside meanwhile; *out gets the
+ * result (malloc'd). The caller marks the whole screen dirty. */
+int ui_external_edit(const char *text, char **out);
 /* Draws UTF-8 text at (y, x) within width columns, padded with spaces,
  * control characters as visible marks. Returns the columns used by text. */
 int ui_text(WINDOW *w, int y, int x, int width, const char *s, attr_t attr);

@@ -176,4 +176,24 @@ keys Q
 wait_exit >/dev/null
 check "database passes qrel check at the end" sh -c "'$QREL' check --db '$DB' >/dev/null"
 
+# Ctrl-E in capture: the note goes through $VISUAL and comes back to be saved.
+printf '#!/bin/sh\nprintf "%%s\\n" "Written in the editor: mentoring pairs meet weekly" >>"$1"\n' >"$T/note-editor"
+chmod +x "$T/note-editor"
+START_ENV="VISUAL=$T/note-editor" start --db "$DB" --as "$REV"
+wait_for "Review overview" >/dev/null
+keys E
+keys a
+wait_for "New note" >/dev/null
+keys C-e
+check "Ctrl-E brings the editor's text back" wait_for "Text back from"
+keys C-t
+keys -l "1.1"
+keys Enter
+keys F2
+check "and F2 saves it" wait_for "Saved note"
+check "the note holds the editor's text" test "$(sql "$DB" "SELECT count(*) FROM note
+	WHERE text LIKE '%Written in the editor: mentoring pairs meet weekly%'")" = 1
+keys Q
+wait_exit >/dev/null
+
 finish
