@@ -53,6 +53,13 @@ static const struct sentence_check sentence_checks[] = {
 	  "the rubric''s evidence counts are wrong.', coalesce(w.site_id, h.site_id), coalesce(w.cluster_id, h.cluster_id), "
 	  "coalesce(w.source, h.source), coalesce(h.notes, 0), coalesce(w.notes, 0)) FROM want w "
 	  "FULL JOIN have h USING (site_id, cluster_id, source) WHERE coalesce(w.notes, 0) <> coalesce(h.notes, 0)" },
+	{ "domain tally", "WITH want AS (SELECT n.site_id AS site_id, c.domain_id AS domain_id, count(DISTINCT n.id) AS notes "
+	  "FROM note n JOIN note_cluster nc ON nc.note_id = n.id JOIN cluster c ON c.id = nc.cluster_id "
+	  "WHERE n.deleted_at IS NULL GROUP BY 1, 2), have AS (SELECT site_id, domain_id, notes FROM domain_tally "
+	  "WHERE notes <> 0) SELECT printf('Table domain_tally: site row %d, domain row %d counts %d notes but %d are "
+	  "tagged; the overview''s counts are wrong.', coalesce(w.site_id, h.site_id), coalesce(w.domain_id, h.domain_id), "
+	  "coalesce(h.notes, 0), coalesce(w.notes, 0)) FROM want w FULL JOIN have h USING (site_id, domain_id) "
+	  "WHERE coalesce(w.notes, 0) <> coalesce(h.notes, 0)" },
 	{ "uuids", "SELECT printf('Table %s: row %d has ''%s'' as its uuid, which is not a UUID; copies of the "
 	  "review cannot merge it.', t, id, uuid) FROM ("
 	  "SELECT 'site' AS t, id, uuid FROM site UNION ALL SELECT 'person', id, uuid FROM person "

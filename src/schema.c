@@ -252,6 +252,47 @@ static const char migration_state_rows[] =
 "  updated_at TEXT NOT NULL,"
 "  UNIQUE (review_id, year, metric_id, dimension, grp));";
 
+/* Live notes per site and domain (a note counts once per domain however many
+ * of its clusters it tags there), kept by triggers for the overview. */
+static const char migration_domain_tally[] =
+"CREATE TABLE domain_tally ("
+"  site_id INTEGER NOT NULL,"
+"  domain_id INTEGER NOT NULL,"
+"  notes INTEGER NOT NULL,"
+"  PRIMARY KEY (site_id, domain_id)) WITHOUT ROWID;"
+"INSERT INTO domain_tally SELECT n.site_id, c.domain_id, count(DISTINCT n.id) FROM note n"
+"  JOIN note_cluster nc ON nc.note_id = n.id JOIN cluster c ON c.id = nc.cluster_id"
+"  WHERE n.deleted_at IS NULL GROUP BY n.site_id, c.domain_id;"
+/* The first tag of a domain counts the note there; later ones do not. */
+"CREATE TRIGGER domain_tally_tag AFTER INSERT ON note_cluster BEGIN"
+"  INSERT INTO domain_tally SELECT n.site_id, c.domain_id, 1 FROM note n, cluster c"
+"    WHERE n.id = new.note_id AND n.deleted_at IS NULL AND c.id = new.cluster_id"
+"    AND NOT EXISTS (SELECT 1 FROM note_cluster x JOIN cluster y ON y.id = x.cluster_id"
+"      WHERE x.note_id = new.note_id AND x.cluster_id <> new.cluster_id AND y.domain_id = c.domain_id)"
+"    ON CONFLICT DO UPDATE SET notes = notes + 1;"
+"END;"
+/* The last tag of a domain going uncounts it (a note deleted outright is
+ * handled by its own trigger, before its tags cascade). */
+"CREATE TRIGGER domain_tally_untag AFTER DELETE ON note_cluster BEGIN"
+"  UPDATE domain_tally SET notes = notes - 1"
+"    WHERE (site_id, domain_id) = (SELECT n.site_id, c.domain_id FROM note n, cluster c"
+"      WHERE n.id = old.note_id AND n.deleted_at IS NULL AND c.id = old.cluster_id)"
+"    AND NOT EXISTS (SELECT 1 FROM note_cluster x JOIN cluster y ON y.id = x.cluster_id"
+"      WHERE x.note_id = old.note_id AND y.domain_id = domain_tally.domain_id);"
+"END;"
+"CREATE TRIGGER domain_tally_note_delete BEFORE DELETE ON note WHEN old.deleted_at IS NULL BEGIN"
+"  UPDATE domain_tally SET notes = notes - 1 WHERE site_id = old.site_id AND domain_id IN"
+"    (SELECT c.domain_id FROM note_cluster nc JOIN cluster c ON c.id = nc.cluster_id WHERE nc.note_id = old.id);"
+"END;"
+"CREATE TRIGGER domain_tally_note_change AFTER UPDATE OF deleted_at, site_id ON note BEGIN"
+"  UPDATE domain_tally SET notes = notes - 1 WHERE old.deleted_at IS NULL AND site_id = old.site_id"
+"    AND domain_id IN (SELECT c.domain_id FROM note_cluster nc JOIN cluster c ON c.id = nc.cluster_id"
+"      WHERE nc.note_id = old.id);"
+"  INSERT INTO domain_tally SELECT DISTINCT new.site_id, c.domain_id, 1 FROM note_cluster nc"
+"    JOIN cluster c ON c.id = nc.cluster_id WHERE nc.note_id = new.id AND new.deleted_at IS NULL"
+"    ON CONFLICT DO UPDATE SET notes = notes + 1;"
+"END;";
+
 const char *const schema_migrations[] = {
 	migration_1,
 	plan_migration,
@@ -260,6 +301,7 @@ const char *const schema_migrations[] = {
 	migration_evidence_tally,
 	migration_change_log_time,
 	migration_state_rows,
+	migration_domain_tally,
 };
 
 const size_t schema_migration_count = sizeof(schema_migrations) / sizeof(schema_migrations[0]);

@@ -77,10 +77,10 @@ static const char scores_sql[] =
 	" FROM score sc JOIN cluster c ON c.id = sc.cluster_id JOIN domain d ON d.id = c.domain_id"
 	" WHERE sc.site_id = ?2 AND ?1 IS NOT NULL AND sc.kind IN ('team', 'consensus')"
 	" AND (sc.level IS NOT NULL OR sc.insufficient) GROUP BY d.id";
+/* From the tally the triggers keep: a handful of rows, not the site's notes. */
 static const char notes_sql[] =
-	"SELECT d.position, count(DISTINCT n.id) FROM note n JOIN note_cluster nc ON nc.note_id = n.id"
-	" JOIN cluster c ON c.id = nc.cluster_id JOIN domain d ON d.id = c.domain_id"
-	" WHERE n.site_id = ?2 AND ?1 IS NOT NULL AND n.deleted_at IS NULL GROUP BY d.id";
+	"SELECT d.position, t.notes FROM domain_tally t JOIN domain d ON d.id = t.domain_id"
+	" WHERE t.site_id = ?2 AND ?1 IS NOT NULL";
 
 static int
 fill_from(struct db *db, const char *sql, int64_t review, struct summary_row *row, int which)
