@@ -55,32 +55,6 @@ bind_opt(sqlite3_stmt *st, int i, const char *s)
 
 /* ---- who may write ---- */
 
-static int
-check_open(struct db *db, int64_t review, int64_t site)
-{
-	static const char sql[] = "SELECT s.code, s.locked, r.locked FROM site s "
-				  "JOIN review r ON r.id = s.review_id WHERE s.id = ?1 AND r.id = ?2";
-	sqlite3_stmt *st = db_stmt(db, sql);
-	int rc;
-
-	if (!st)
-		return QREL_DB;
-	sqlite3_bind_int64(st, 1, site);
-	sqlite3_bind_int64(st, 2, review);
-	if ((rc = sqlite3_step(st)) != SQLITE_ROW)
-		rc = rc == SQLITE_DONE ? error(QREL_NOTFOUND, "site %lld is not in this review", (long long)site)
-				       : db_fail(db, "reading the site");
-	else if (sqlite3_column_int(st, 2))
-		rc = error(QREL_LOCKED, "the review is locked: evidence can no longer be changed");
-	else if (sqlite3_column_int(st, 1))
-		rc = error(QREL_LOCKED, "site %s is locked: its evidence can no longer be changed",
-			   db_col_text(st, 0));
-	else
-		rc = QREL_OK;
-	sqlite3_reset(st);
-	return rc;
-}
-
 /* Any member writes evidence; a principal only at their own school. */
 static int
 check_writer(struct db *db, int64_t review, const char *who, int64_t site, int64_t *person, bool *lead)
@@ -99,7 +73,7 @@ check_writer(struct db *db, int64_t review, const char *who, int64_t site, int64
 	*person = p;
 	if (lead)
 		*lead = strcmp(role, "lead") == 0;
-	return check_open(db, review, site);
+	return store_site_writable(db, review, site, "evidence");
 }
 
 static int
@@ -1789,7 +1763,7 @@ may_schedule(struct db *db, int64_t review, const char *who, int64_t site)
 		return error(QREL_DENIED, "%s may not schedule activities", who);
 	if (strcmp(role, "principal") == 0 && home != site)
 		return error(QREL_DENIED, "a principal schedules activities at their own school only");
-	return check_open(db, review, site);
+	return store_site_writable(db, review, site, "evidence");
 }
 
 int

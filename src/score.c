@@ -78,32 +78,6 @@ check_role(struct db *db, const struct rater *r, const char *who, int64_t site, 
 	return QREL_OK;
 }
 
-static int
-check_locks(struct db *db, int64_t review, int64_t site)
-{
-	static const char sql[] = "SELECT s.code, s.locked, r.locked FROM site s "
-				  "JOIN review r ON r.id = s.review_id WHERE s.id = ?1 AND r.id = ?2";
-	sqlite3_stmt *st = db_stmt(db, sql);
-	int rc;
-
-	if (!st)
-		return QREL_DB;
-	sqlite3_bind_int64(st, 1, site);
-	sqlite3_bind_int64(st, 2, review);
-	if ((rc = sqlite3_step(st)) != SQLITE_ROW)
-		rc = rc == SQLITE_DONE ? error(QREL_NOTFOUND, "site %lld is not in this review", (long long)site)
-				       : db_fail(db, "reading the site");
-	else if (sqlite3_column_int(st, 2))
-		rc = error(QREL_LOCKED, "the review is locked: scores can no longer be changed");
-	else if (sqlite3_column_int(st, 1))
-		rc = error(QREL_LOCKED, "site %s is locked: its scores can no longer be changed",
-			   db_col_text(st, 0));
-	else
-		rc = QREL_OK;
-	sqlite3_reset(st);
-	return rc;
-}
-
 int
 score_may(struct db *db, int64_t review, const char *who, int64_t site, enum score_kind kind)
 {
@@ -115,7 +89,7 @@ score_may(struct db *db, int64_t review, const char *who, int64_t site, enum sco
 		return QREL_DB;
 	if ((rc = check_role(db, &r, who, site, kind)) != QREL_OK)
 		return rc;
-	return check_locks(db, review, site);
+	return store_site_writable(db, review, site, "scores");
 }
 
 /* ---- writing ---- */
@@ -355,7 +329,7 @@ write_score(struct db *db, struct wanted *w, int level, bool insufficient)
 	struct stored old;
 	int rc;
 
-	if ((rc = check_locks(db, w->review, w->site)) != QREL_OK ||
+	if ((rc = store_site_writable(db, w->review, w->site, "scores")) != QREL_OK ||
 	    (rc = check_cluster(db, w->review, w->cluster)) != QREL_OK ||
 	    (rc = find_stored(db, w->site, w->cluster, w->rater, w->kind, &old)) != QREL_OK)
 		return rc;

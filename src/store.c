@@ -188,6 +188,32 @@ store_member(struct db *db, int64_t review, const char *name, char *role, size_t
 }
 
 int
+store_site_writable(struct db *db, int64_t review, int64_t site, const char *what)
+{
+	static const char sql[] = "SELECT s.code, s.locked, r.locked FROM site s "
+				  "JOIN review r ON r.id = s.review_id WHERE s.id = ?1 AND r.id = ?2";
+	sqlite3_stmt *st = db_stmt(db, sql);
+	int rc;
+
+	if (!st)
+		return QREL_DB;
+	sqlite3_bind_int64(st, 1, site);
+	sqlite3_bind_int64(st, 2, review);
+	if ((rc = sqlite3_step(st)) != SQLITE_ROW)
+		rc = rc == SQLITE_DONE ? error(QREL_NOTFOUND, "site %lld is not in this review", (long long)site)
+				       : db_fail(db, "reading the site");
+	else if (sqlite3_column_int(st, 2))
+		rc = error(QREL_LOCKED, "the review is locked: %s can no longer be changed", what);
+	else if (sqlite3_column_int(st, 1))
+		rc = error(QREL_LOCKED, "site %s is locked: its %s can no longer be changed",
+			   db_col_text(st, 0), what);
+	else
+		rc = QREL_OK;
+	sqlite3_reset(st);
+	return rc;
+}
+
+int
 changelog_add(struct db *db, int64_t review, const char *who, const char *entity,
 	      const char *entity_uuid, const char *field, const char *old_value,
 	      const char *new_value, const char *reason)
