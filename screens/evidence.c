@@ -5,6 +5,7 @@
 #include "qrel/draft.h"
 #include "qrel/editor.h"
 #include "qrel/external_editor.h"
+#include "qrel/plan.h"
 #include "qrel/evidence.h"
 #include "qrel/text.h"
 #include "qrel/tui.h"
@@ -1193,6 +1194,23 @@ jump_rubric(struct app *app, WINDOW *win)
 	return UI_DIRTY | UI_HEADER;
 }
 
+/* A note starts an objective in the action plan, cited by its root cause. */
+static int
+plan_from_note(struct app *app, WINDOW *win)
+{
+	const struct evidence_note *r = current(win);
+	int64_t objective = 0;
+
+	if (!r)
+		return UI_HANDLED;
+	if (plan_objective_from_note(app->db, app->review, app->user, r->id, &objective) != QREL_OK)
+		ui_error("%s", error_message());
+	else
+		ui_message("Objective %lld started in the action plan from this note: press A to see it.",
+			   (long long)objective);
+	return UI_DIRTY;
+}
+
 static int
 note_key(struct app *app, WINDOW *win, enum action a)
 {
@@ -1213,6 +1231,7 @@ note_key(struct app *app, WINDOW *win, enum action a)
 		restart_list(app);
 		return UI_DIRTY;
 	case ACT_JUMP_RUBRIC: return jump_rubric(app, win);
+	case ACT_PLAN_FROM_FINDING: return plan_from_note(app, win);
 	default: return UI_UNHANDLED;
 	}
 }
@@ -1320,6 +1339,7 @@ evidence_leave(struct app *app)
 static const struct keybinding evidence_keys[] = {
 	{ 'a', ACT_NOTE_ADD }, { 'e', ACT_EDIT }, { 'd', ACT_NOTE_DELETE }, { 'u', ACT_NOTE_UNDO },
 	{ 'f', ACT_FILTER }, { 'F', ACT_FILTER_CLEAR }, { '/', ACT_SEARCH }, { 'r', ACT_JUMP_RUBRIC },
+	{ 'p', ACT_PLAN_FROM_FINDING },
 	{ KEY_F(2), ACT_NOTE_SAVE }, { KEY_CTRL('X'), ACT_NOTE_SAVE }, { KEY_CTRL('T'), ACT_NOTE_TAG },
 	{ KEY_CTRL('G'), ACT_NOTE_VALENCE }, { KEY_CTRL('P'), ACT_NOTE_ACTIVITY }, { KEY_CTRL('E'), ACT_EXTERNAL_EDIT },
 };

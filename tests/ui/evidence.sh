@@ -196,4 +196,15 @@ check "the note holds the editor's text" test "$(sql "$DB" "SELECT count(*) FROM
 keys Q
 wait_exit >/dev/null
 
+# p on a note starts an action-plan objective whose cause cites it.
+start --db "$DB" --as "$LEAD"
+wait_for "Review overview" >/dev/null
+keys E
+wait_for "Evidence:" >/dev/null
+keys p
+check "p on a note starts an objective" wait_for "started in the action plan from this note"
+check "its cause cites a note" test "$(sql "$DB" "SELECT count(*) FROM cause_link WHERE kind = 'note'")" -ge 1
+keys Q
+wait_exit >/dev/null
+
 finish
