@@ -1,6 +1,7 @@
 /* subgroup.c: subgroup tables from the store: lists, one suppressed table with flags, trends, peers, corrections and finding notes. */
 #include "qrel/qrel.h"
 #include "qrel/db.h"
+#include "qrel/evidence.h"
 #include "qrel/settings.h"
 #include "qrel/store.h"
 #include "qrel/subgroup.h"
@@ -835,86 +836,25 @@ subgroup_finding(const struct subgroup_table *t, size_t i, char *buf, size_t siz
 	return QREL_OK;
 }
 
-static int
-note_insert(struct db *db, int64_t review, int64_t site, int64_t author, const char *text,
-	    const char *uuid, int64_t *note)
-{
-	static const char sql[] = "INSERT INTO note(uuid, review_id, site_id, source, author_id, valence, "
-				  "text, created_at, updated_at) VALUES (?1, ?2, ?3, 'document_review', "
-				  "?4, 'growth', ?5, ?6, ?6)";
-	sqlite3_stmt *st = db_stmt(db, sql);
-	char now[21];
-	int rc;
-
-	if (!st)
-		return QREL_DB;
-	clock_now(now);
-	db_bind_text(st, 1, uuid);
-	sqlite3_bind_int64(st, 2, review);
-	sqlite3_bind_int64(st, 3, site);
-	sqlite3_bind_int64(st, 4, author);
-	db_bind_text(st, 5, text);
-	db_bind_text(st, 6, now);
-	if ((rc = db_step_done(db, st, "writing an evidence note")) == QREL_OK)
-		*note = sqlite3_last_insert_rowid(db_handle(db));
-	return rc;
-}
-
-static int
-note_tags(struct db *db, int64_t note, int64_t cluster, const char *dimension, const char *group)
-{
-	static const char cl[] = "INSERT OR IGNORE INTO note_cluster(note_id, cluster_id) VALUES (?1, ?2)";
-	static const char sg[] = "INSERT OR IGNORE INTO note_subgroup(note_id, dimension, grp) "
-				 "VALUES (?1, ?2, ?3)";
-	sqlite3_stmt *st;
-	int rc;
-
-	if (cluster > 0) {
-		if (!(st = db_stmt(db, cl)))
-			return QREL_DB;
-		sqlite3_bind_int64(st, 1, note);
-		sqlite3_bind_int64(st, 2, cluster);
-		if ((rc = db_step_done(db, st, "tagging a note to a cluster")) != QREL_OK)
-			return rc;
-	}
-	if (!(st = db_stmt(db, sg)))
-		return QREL_DB;
-	sqlite3_bind_int64(st, 1, note);
-	db_bind_text(st, 2, dimension);
-	db_bind_text(st, 3, group);
-	return db_step_done(db, st, "tagging a note to a subgroup");
-}
-
-static int
-note_write(struct db *db, int64_t review, const struct subgroup_table *t, size_t i, int64_t author,
-	   const char *who, const char *text, int64_t *note)
-{
-	char uuid[UUID_LEN + 1];
-	int rc;
-
-	uuid_new(uuid);
-	if ((rc = note_insert(db, review, t->key.site, author, text, uuid, note)) != QREL_OK ||
-	    (rc = note_tags(db, *note, t->metric.cluster, t->key.dimension, t->row[i].name)) != QREL_OK)
-		return rc;
-	return changelog_add(db, review, who, "note", uuid, "create", NULL, text, NULL);
-}
-
 int
 subgroup_write_note(struct db *db, int64_t review, const struct subgroup_table *t, size_t i,
 		    int64_t author, const char *who, int64_t *note)
 {
 	char text[SUBGROUP_FINDING];
+	struct note_input in = {
+		.site = t->key.site, .source = "document_review", .valence = "growth", .text = text,
+		.cluster = { t->metric.cluster }, .nclusters = 1,
+		.dimension = { t->key.dimension }, .group = { t->row[i].name }, .nsubgroups = 1,
+	};
 	int rc;
 
 	if (author <= 0)
 		return error(QREL_DENIED, "only a member of the review can write evidence notes");
+	if (t->metric.cluster <= 0)
+		return error(QREL_PARSE, "metric %s has no related cluster to tag the note to "
+			     "(set one in the metrics file)", t->metric.code);
 	if ((rc = subgroup_finding(t, i, text, sizeof(text))) != QREL_OK)
 		return rc;
-	if ((rc = db_begin(db)) != QREL_OK)
-		return rc;
-	if ((rc = note_write(db, review, t, i, author, who, text, note)) != QREL_OK) {
-		db_rollback(db);
-		return rc;
-	}
-	return db_commit(db);
+	/* The evidence layer writes it: tags, subgroup, locks, change log, search index. */
+	return evidence_add(db, review, who, &in, note);
 }
