@@ -108,7 +108,7 @@ run_tui(const struct cmd_common *c, bool demo)
 	if (demo && (rc = build_demo(&demo_path)) != QREL_OK)
 		goto out;
 	rc = cmd_open(&(struct cmd_common){ .db = demo ? demo_path : c->db, .config = c->config },
-		      DB_CREATE, &app.db, NULL);
+		      0, &app.db, NULL); /* a mistyped --db must not leave an empty file behind */
 	if (rc == QREL_OK && (rc = setup_app(&app, &s, demo && !c->as ? NULL : user)) == QREL_OK)
 		status = tui_run(&app); /* 128 + signal after a hang-up: the usual shell convention */
 out:

@@ -43,6 +43,10 @@ check "corrupt file message names it" grep -q "junk.db" "$T/err"
 "$QREL" check --db "$T/missing.db" 2>"$T/err"
 check "a missing database is an error" test $? -eq 1
 check "no file is created for a missing database" test ! -e "$T/missing.db"
+"$QREL" --db "$T/typo.db" --as x 2>"$T/err"
+check "the screens refuse a missing database (exit 1)" test $? -eq 1
+check "and say how to create one" grep -q "typo.db: no such database (create one with .qrel init.)" "$T/err"
+check "without leaving a file behind" test ! -e "$T/typo.db"
 
 sample_db "$T/sample.db"
 check "sample review builds" test -s "$T/sample.db"
