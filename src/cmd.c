@@ -2,6 +2,7 @@
 #include "qrel/qrel.h"
 #include "qrel/cmd.h"
 #include "qrel/db.h"
+#include "qrel/identity.h"
 #include "qrel/settings.h"
 #include "qrel/store.h"
 #include "qrel/util.h"
@@ -181,6 +182,20 @@ cmd_user(const struct cmd_common *c)
 		snprintf(name, sizeof(name), "unknown");
 	settings_free(&s);
 	return name;
+}
+
+int
+cmd_who(const struct cmd_common *c, struct db *db, int64_t review, const char **who)
+{
+	static char name[256];
+	int rc;
+
+	*who = NULL;
+	if ((rc = identity_resolve(db, review, cmd_user(c), c->as && *c->as, name, sizeof(name))) != QREL_OK)
+		return rc;
+	identity_person_set(name);
+	*who = name;
+	return QREL_OK;
 }
 
 int

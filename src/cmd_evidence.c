@@ -276,6 +276,7 @@ add_run(struct add_args *a)
 {
 	struct note_input in = { 0 };
 	char *owned[EVIDENCE_MAX_SUBGROUPS] = { 0 };
+	const char *who;
 	struct db *db;
 	int64_t review, id = 0;
 	int rc;
@@ -283,7 +284,8 @@ add_run(struct add_args *a)
 	if ((rc = cmd_open(&a->c, 0, &db, &review)) != QREL_OK)
 		return cmd_fail(rc);
 	if ((rc = build_note(db, review, a, &in, owned)) == QREL_OK &&
-	    (rc = evidence_add(db, review, cmd_user(&a->c), &in, &id)) == QREL_OK) {
+	    (rc = cmd_who(&a->c, db, review, &who)) == QREL_OK &&
+	    (rc = evidence_add(db, review, who, &in, &id)) == QREL_OK) {
 		struct evidence_note r;
 
 		if (evidence_get(db, review, id, &r) == QREL_OK) {
@@ -350,6 +352,7 @@ evidence_delete_cmd(int argc, char **argv, bool restore)
 {
 	static const struct option longopts[] = { CMD_COMMON_LONGOPTS, { 0 } };
 	struct cmd_common c = { 0 };
+	const char *who;
 	struct db *db;
 	int64_t review, id;
 	long v;
@@ -363,7 +366,8 @@ evidence_delete_cmd(int argc, char **argv, bool restore)
 	id = v;
 	if ((rc = cmd_open(&c, 0, &db, &review)) != QREL_OK)
 		return cmd_fail(rc);
-	rc = restore ? evidence_undelete(db, review, cmd_user(&c), id) : evidence_delete(db, review, cmd_user(&c), id);
+	if ((rc = cmd_who(&c, db, review, &who)) == QREL_OK)
+		rc = restore ? evidence_undelete(db, review, who, id) : evidence_delete(db, review, who, id);
 	if (rc == QREL_OK)
 		printf("%s note %lld\n", restore ? "restored" : "deleted", (long long)id);
 	db_close(db);
@@ -445,6 +449,7 @@ static int
 activity_run(struct activity_args *a, bool add)
 {
 	struct activity_input in = { 0 };
+	const char *who;
 	struct db *db;
 	int64_t review, id, site = 0;
 	int rc;
@@ -452,7 +457,8 @@ activity_run(struct activity_args *a, bool add)
 	if ((rc = cmd_open(&a->c, add ? 0 : DB_READONLY, &db, &review)) != QREL_OK)
 		return cmd_fail(rc);
 	if (add && (rc = activity_input_of(db, review, a, &in)) == QREL_OK &&
-	    (rc = activity_add(db, review, cmd_user(&a->c), &in, &id)) == QREL_OK)
+	    (rc = cmd_who(&a->c, db, review, &who)) == QREL_OK &&
+	    (rc = activity_add(db, review, who, &in, &id)) == QREL_OK)
 		printf("added activity %lld\n", (long long)id);
 	if (!add && a->site && (site = store_site_id(db, review, a->site)) <= 0)
 		rc = site < 0 ? QREL_DB : error(QREL_NOTFOUND, "no site '%s' in this review", a->site);

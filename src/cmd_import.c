@@ -26,13 +26,15 @@ run(const struct cmd_common *c, const char *kind, const char *file)
 {
 	struct import_stats st;
 	struct diags d = { 0 };
+	const char *who;
 	struct db *db;
 	int64_t review;
 	int rc;
 
 	if ((rc = cmd_open(c, 0, &db, &review)) != QREL_OK)
 		return cmd_fail(rc);
-	rc = import_file(db, review, kind, file, cmd_user(c), &d, &st);
+	if ((rc = cmd_who(c, db, review, &who)) == QREL_OK)
+		rc = import_file(db, review, kind, file, who, &d, &st);
 	db_close(db);
 	if (rc == QREL_OK) {
 		printf("imported %zu %s from %s: %zu new, %zu updated, %zu unchanged\n", st.rows, kind,

@@ -440,6 +440,7 @@ cmd_write(int argc, char **argv, write_fn *fn, bool note_is_text)
 {
 	struct cmd_common c = { 0 };
 	struct write_args a = { 0 };
+	const char *who;
 	struct db *db;
 	int64_t review;
 	int opt, rc;
@@ -456,7 +457,8 @@ cmd_write(int argc, char **argv, write_fn *fn, bool note_is_text)
 		return cmd_usage("plan");
 	if ((rc = cmd_open(&c, 0, &db, &review)) != QREL_OK)
 		return cmd_fail(rc);
-	rc = fn(db, review, cmd_user(&c), &a);
+	if ((rc = cmd_who(&c, db, review, &who)) == QREL_OK)
+		rc = fn(db, review, who, &a);
 	db_close(db);
 	return cmd_fail(rc);
 }

@@ -203,6 +203,7 @@ cmd_score(int argc, char **argv)
 	};
 	struct cmd_common c = { 0 };
 	struct score_args a = { .expect = SCORE_ANY_VERSION };
+	const char *who;
 	struct db *db;
 	int64_t review;
 	int opt, rc;
@@ -227,7 +228,8 @@ cmd_score(int argc, char **argv)
 		return cmd_usage("score");
 	if ((rc = cmd_open(&c, 0, &db, &review)) != QREL_OK)
 		return cmd_fail(rc);
-	rc = set_score(db, review, cmd_user(&c), &a);
+	if ((rc = cmd_who(&c, db, review, &who)) == QREL_OK)
+		rc = set_score(db, review, who, &a);
 	db_close(db);
 	return cmd_fail(rc);
 }
@@ -262,6 +264,7 @@ lock_command(int argc, char **argv, bool lock)
 	const char *name = lock ? "lock" : "reopen", *site = NULL, *reason = NULL;
 	struct cmd_common c = { 0 };
 	bool whole = false;
+	const char *who;
 	struct db *db;
 	int64_t review;
 	int opt, rc;
@@ -280,7 +283,8 @@ lock_command(int argc, char **argv, bool lock)
 		return cmd_usage(name);
 	if ((rc = cmd_open(&c, 0, &db, &review)) != QREL_OK)
 		return cmd_fail(rc);
-	rc = lock_one(db, review, cmd_user(&c), site, lock, reason);
+	if ((rc = cmd_who(&c, db, review, &who)) == QREL_OK)
+		rc = lock_one(db, review, who, site, lock, reason);
 	db_close(db);
 	return cmd_fail(rc);
 }

@@ -112,13 +112,16 @@ static int
 sync_export_cmd(const struct sync_opts *o)
 {
 	struct sync_export_stats es;
+	const char *who;
 	struct db *db;
 	int64_t review;
 	int rc;
 
 	if ((rc = cmd_open(&o->c, 0, &db, &review)) != QREL_OK)
 		return cmd_fail(rc);
-	rc = sync_export(db, review, o->out, o->peer, o->all, &es);
+	/* The bundle names its exporter (identity_person()), as whom its rows are applied. */
+	if ((rc = cmd_who(&o->c, db, review, &who)) == QREL_OK)
+		rc = sync_export(db, review, o->out, o->peer, o->all, &es);
 	if (rc == QREL_OK)
 		printf("wrote %s: %lld notes, %lld scores, %lld subgroup rows, %lld change-log entries "
 		       "(%s; checksum %s)\n", o->out, es.notes, es.scores, es.subgroup_rows, es.changes,
@@ -131,13 +134,15 @@ static int
 sync_import_cmd(const struct sync_opts *o, const char *bundle)
 {
 	struct sync_import_stats is;
+	const char *who;
 	struct db *db;
 	int64_t review;
 	int rc;
 
 	if ((rc = cmd_open(&o->c, 0, &db, &review)) != QREL_OK)
 		return cmd_fail(rc);
-	rc = sync_import(db, review, cmd_user(&o->c), bundle, &is);
+	if ((rc = cmd_who(&o->c, db, review, &who)) == QREL_OK)
+		rc = sync_import(db, review, who, bundle, &is);
 	if (rc == QREL_OK)
 		printf("imported %s: %lld new, %lld updated, %lld unchanged, %lld older ignored, %lld new conflicts, "
 		       "%lld change-log entries\n", bundle, is.inserted, is.updated, is.unchanged, is.stale,
@@ -206,6 +211,7 @@ static int
 sync_resolve_cmd(const struct sync_opts *o, const char *id_text)
 {
 	bool remote = o->keep && strcmp(o->keep, "remote") == 0;
+	const char *who;
 	struct db *db;
 	int64_t review;
 	long id;
@@ -215,7 +221,8 @@ sync_resolve_cmd(const struct sync_opts *o, const char *id_text)
 		return cmd_usage("sync");
 	if ((rc = cmd_open(&o->c, 0, &db, &review)) != QREL_OK)
 		return cmd_fail(rc);
-	rc = sync_resolve(db, review, cmd_user(&o->c), id, remote);
+	if ((rc = cmd_who(&o->c, db, review, &who)) == QREL_OK)
+		rc = sync_resolve(db, review, who, id, remote);
 	if (rc == QREL_OK)
 		printf("conflict #%ld resolved: kept %s value; it goes to the other copies with the next export\n",
 		       id, remote ? "the other copy's" : "this copy's");

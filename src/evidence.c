@@ -2,6 +2,7 @@
 #include "qrel/qrel.h"
 #include "qrel/db.h"
 #include "qrel/evidence.h"
+#include "qrel/gate.h"
 #include "qrel/store.h"
 #include "qrel/util.h"
 
@@ -55,25 +56,17 @@ bind_opt(sqlite3_stmt *st, int i, const char *s)
 
 /* ---- who may write ---- */
 
-/* Any member writes evidence; a principal only at their own school. */
+/* The gate decides (gate.h): owner is the note's author (0: the caller). */
 static int
-check_writer(struct db *db, int64_t review, const char *who, int64_t site, int64_t *person, bool *lead)
+check_writer(struct db *db, int64_t review, const char *who, int64_t site, int64_t owner, int64_t *person)
 {
-	char role[16] = "";
-	int64_t home = 0, p;
+	struct gate_actor a;
+	int rc;
 
-	if (db_readonly(db))
-		return error(QREL_READONLY, "%s is open read-only", db_path(db));
-	if ((p = store_member(db, review, who, role, sizeof(role), &home)) < 0)
-		return QREL_DB;
-	if (p == 0)
-		return error(QREL_DENIED, "%s is not a member of this review and cannot write evidence", who);
-	if (strcmp(role, "principal") == 0 && home != site)
-		return error(QREL_DENIED, "a principal writes evidence for their own school only");
-	*person = p;
-	if (lead)
-		*lead = strcmp(role, "lead") == 0;
-	return store_site_writable(db, review, site, "evidence");
+	if ((rc = gate_actor(db, review, who, &a)) != QREL_OK)
+		return rc;
+	*person = a.person;
+	return gate_check(db, review, &a, &(struct gate_write){ .what = GATE_NOTE, .site = site, .owner = owner });
 }
 
 static int
@@ -217,7 +210,7 @@ evidence_add(struct db *db, int64_t review, const char *who, const struct note_i
 	int64_t author, note = 0;
 	int rc;
 
-	if ((rc = check_writer(db, review, who, in->site, &author, NULL)) != QREL_OK ||
+	if ((rc = check_writer(db, review, who, in->site, 0, &author)) != QREL_OK ||
 	    (rc = check_input(db, review, in)) != QREL_OK || (rc = db_begin(db)) != QREL_OK)
 		return rc;
 	uuid_new(uuid);
@@ -280,14 +273,8 @@ static int
 may_change(struct db *db, int64_t review, const char *who, const struct stored_note *s)
 {
 	int64_t person;
-	bool lead;
-	int rc;
 
-	if ((rc = check_writer(db, review, who, s->site, &person, &lead)) != QREL_OK)
-		return rc;
-	if (person != s->author && !lead)
-		return error(QREL_DENIED, "only the note's author or the lead may change it");
-	return QREL_OK;
+	return check_writer(db, review, who, s->site, s->author, &person);
 }
 
 static int
@@ -1754,16 +1741,12 @@ check_activity_input(const struct activity_input *in, bool all)
 static int
 may_schedule(struct db *db, int64_t review, const char *who, int64_t site)
 {
-	char role[16] = "";
-	int64_t home = 0, p;
+	struct gate_actor a;
+	int rc;
 
-	if ((p = store_member(db, review, who, role, sizeof(role), &home)) < 0)
-		return QREL_DB;
-	if (p == 0 || strcmp(role, "observer") == 0)
-		return error(QREL_DENIED, "%s may not schedule activities", who);
-	if (strcmp(role, "principal") == 0 && home != site)
-		return error(QREL_DENIED, "a principal schedules activities at their own school only");
-	return store_site_writable(db, review, site, "evidence");
+	if ((rc = gate_actor(db, review, who, &a)) != QREL_OK)
+		return rc;
+	return gate_check(db, review, &a, &(struct gate_write){ .what = GATE_ACTIVITY, .site = site });
 }
 
 int

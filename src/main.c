@@ -2,6 +2,7 @@
 #include "qrel/qrel.h"
 #include "qrel/cmd.h"
 #include "qrel/db.h"
+#include "qrel/identity.h"
 #include "qrel/review.h"
 #include "qrel/settings.h"
 #include "qrel/store.h"
@@ -60,9 +61,11 @@ want_color(const struct settings *s)
 }
 
 static int
-setup_app(struct app *app, const struct settings *s, const char *user)
+setup_app(struct app *app, const struct settings *s, const char *user, bool explicit_as)
 {
+	char claimed[sizeof(app->user)];
 	int64_t site;
+	int rc;
 
 	app->settings = s;
 	app->review = store_review_id(app->db);
@@ -74,6 +77,11 @@ setup_app(struct app *app, const struct settings *s, const char *user)
 		user = "demo";
 	if (user)
 		snprintf(app->user, sizeof(app->user), "%s", user);
+	/* The screens are whoever the operating system says, like every command. */
+	snprintf(claimed, sizeof(claimed), "%s", app->user);
+	if ((rc = identity_resolve(app->db, app->review, claimed, explicit_as, app->user, sizeof(app->user))) != QREL_OK)
+		return rc;
+	identity_person_set(app->user);
 	user = app->user;
 	app->person = store_member(app->db, app->review, user, app->role, sizeof(app->role), &app->home_site);
 	app->readonly = db_readonly(app->db);
@@ -109,7 +117,7 @@ run_tui(const struct cmd_common *c, bool demo)
 		goto out;
 	rc = cmd_open(&(struct cmd_common){ .db = demo ? demo_path : c->db, .config = c->config },
 		      0, &app.db, NULL); /* a mistyped --db must not leave an empty file behind */
-	if (rc == QREL_OK && (rc = setup_app(&app, &s, demo && !c->as ? NULL : user)) == QREL_OK)
+	if (rc == QREL_OK && (rc = setup_app(&app, &s, demo && !c->as ? NULL : user, c->as && *c->as)) == QREL_OK)
 		status = tui_run(&app); /* 128 + signal after a hang-up: the usual shell convention */
 out:
 	db_close(app.db);
@@ -132,6 +140,7 @@ main(int argc, char **argv)
 	bool demo = false;
 	int opt;
 
+	identity_init();	/* the real uid and its login, once, before anything else runs */
 	setlocale(LC_ALL, "");
 	/* Numbers in files and exports use '.', whatever the user's locale. */
 	setlocale(LC_NUMERIC, "C");

@@ -1,6 +1,7 @@
 /* plan.c: the action plan's data layer: objectives, causes and their links, metrics, steps, status history, reads and the report section. */
 #include "qrel/qrel.h"
 #include "qrel/db.h"
+#include "qrel/gate.h"
 #include "qrel/plan.h"
 #include "qrel/risk.h"
 #include "qrel/store.h"
@@ -170,19 +171,12 @@ title_from(const char *prefix, const char *text, char *out, size_t n)
 int
 plan_may(struct db *db, int64_t review, const char *who)
 {
-	static const char locked_sql[] = "SELECT locked FROM review WHERE id = ?1 AND ?2 = 0";
-	char role[16];
-	int64_t home, id = store_member(db, review, who ? who : "", role, sizeof(role), &home);
+	struct gate_actor a;
+	int rc;
 
-	if (id < 0)
-		return QREL_DB;
-	if (id == 0)
-		return error(QREL_DENIED, "%s is not a member of this review", who ? who : "nobody");
-	if (strcmp(role, "observer") == 0)
-		return error(QREL_DENIED, "%s is an observer: observers cannot change the action plan", who);
-	if (one_int(db, locked_sql, review, 0) > 0)
-		return error(QREL_LOCKED, "the review is locked: the plan can no longer be changed");
-	return QREL_OK;
+	if ((rc = gate_actor(db, review, who, &a)) != QREL_OK)
+		return rc;
+	return gate_check(db, review, &a, &(struct gate_write){ .what = GATE_PLAN });
 }
 
 /* ---- plans and objectives ---- */

@@ -293,6 +293,15 @@ static const char migration_domain_tally[] =
 "    ON CONFLICT DO UPDATE SET notes = notes + 1;"
 "END;";
 
+/* Identity from the operating system: a person may carry a Unix login (one
+ * person per login in a review), and every change records the login and uid
+ * of the process that made it. */
+static const char migration_identity[] =
+"ALTER TABLE person ADD COLUMN login TEXT;"
+"CREATE UNIQUE INDEX person_login ON person(review_id, login) WHERE login IS NOT NULL;"
+"ALTER TABLE change_log ADD COLUMN login TEXT;"
+"ALTER TABLE change_log ADD COLUMN uid INTEGER;";
+
 const char *const schema_migrations[] = {
 	migration_1,
 	plan_migration,
@@ -302,6 +311,7 @@ const char *const schema_migrations[] = {
 	migration_change_log_time,
 	migration_state_rows,
 	migration_domain_tally,
+	migration_identity,
 };
 
 const size_t schema_migration_count = sizeof(schema_migrations) / sizeof(schema_migrations[0]);

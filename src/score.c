@@ -1,6 +1,7 @@
 /* score.c: rubric scores: role rules, locks, the logged upsert, disagreement, and the screen's reads. */
 #include "qrel/qrel.h"
 #include "qrel/db.h"
+#include "qrel/gate.h"
 #include "qrel/score.h"
 #include "qrel/store.h"
 #include "qrel/util.h"
@@ -33,63 +34,32 @@ score_kind_for_role(const char *role)
 
 /* ---- who may score ---- */
 
-struct rater {
-	int64_t id, home;
-	char role[16];
-};
-
 static bool
 is(const char *a, const char *b)
 {
 	return strcmp(a, b) == 0;
 }
 
+/* The gate decides (gate.h); the rater is the caller. */
 static int
-principal_site(struct db *db, const char *who, int64_t home, int64_t site)
+score_gate(struct db *db, int64_t review, const char *who, int64_t site, enum score_kind kind, int level,
+	   bool insufficient, int64_t *rater)
 {
-	char mine[32] = "?", there[32] = "?", name[8];
+	struct gate_actor a;
+	int rc;
 
-	if (home == site)
-		return QREL_OK;
-	if (home > 0)
-		store_site_info(db, home, mine, sizeof(mine), name, sizeof(name));
-	store_site_info(db, site, there, sizeof(there), name, sizeof(name));
-	return error(QREL_DENIED, "%s self-evaluates only their own school (%s), not %s", who, mine, there);
-}
-
-/* Team scores by reviewers and the lead, self by a principal for their own
- * school, consensus by the lead; observers and strangers never. */
-static int
-check_role(struct db *db, const struct rater *r, const char *who, int64_t site, enum score_kind kind)
-{
-	if (r->id <= 0)
-		return error(QREL_DENIED, "%s is not a member of this review and cannot score", who);
-	if (is(r->role, "observer"))
-		return error(QREL_DENIED, "%s is an observer: observers do not score", who);
-	if (kind == SCORE_TEAM && !is(r->role, "reviewer") && !is(r->role, "lead"))
-		return error(QREL_DENIED, "team scores are given by reviewers and the lead, not a %s", r->role);
-	if (kind == SCORE_SELF && !is(r->role, "principal"))
-		return error(QREL_DENIED, "self-evaluation scores are given by a school's principal, not a %s",
-			     r->role);
-	if (kind == SCORE_SELF)
-		return principal_site(db, who, r->home, site);
-	if (kind == SCORE_CONSENSUS && !is(r->role, "lead"))
-		return error(QREL_DENIED, "consensus scores are recorded by the lead, not a %s", r->role);
-	return QREL_OK;
+	if ((rc = gate_actor(db, review, who, &a)) != QREL_OK)
+		return rc;
+	if (rater)
+		*rater = a.person;
+	return gate_check(db, review, &a, &(struct gate_write){ .what = GATE_SCORE, .site = site, .score_kind = kind,
+			  .level = level, .insufficient = insufficient });
 }
 
 int
 score_may(struct db *db, int64_t review, const char *who, int64_t site, enum score_kind kind)
 {
-	struct rater r;
-	int rc;
-
-	r.id = store_member(db, review, who, r.role, sizeof(r.role), &r.home);
-	if (r.id < 0)
-		return QREL_DB;
-	if ((rc = check_role(db, &r, who, site, kind)) != QREL_OK)
-		return rc;
-	return store_site_writable(db, review, site, "scores");
+	return score_gate(db, review, who, site, kind, SCORE_KEEP, false, NULL);
 }
 
 /* ---- writing ---- */
@@ -119,22 +89,6 @@ check_cluster(struct db *db, int64_t review, int64_t cluster)
 	sqlite3_reset(st);
 	return found ? QREL_OK : error(QREL_NOTFOUND, "cluster %lld is not in this review's framework",
 				       (long long)cluster);
-}
-
-static int
-check_level(struct db *db, int64_t review, int level, bool insufficient)
-{
-	int levels = store_levels(db, review);
-
-	if (levels < 0)
-		return QREL_DB;
-	if (level == SCORE_KEEP)
-		return QREL_OK;
-	if (level < 0 || level > levels)
-		return error(QREL_PARSE, "level %d is outside the scale: 1 to %d, or 0 to clear", level, levels);
-	if (insufficient && level)
-		return error(QREL_USAGE, "a score is either a level or insufficient evidence, not both");
-	return QREL_OK;
 }
 
 static int
@@ -329,7 +283,7 @@ write_score(struct db *db, struct wanted *w, int level, bool insufficient)
 	struct stored old;
 	int rc;
 
-	if ((rc = store_site_writable(db, w->review, w->site, "scores")) != QREL_OK ||
+	if ((rc = score_gate(db, w->review, w->who, w->site, w->kind, level, insufficient, &w->rater)) != QREL_OK ||
 	    (rc = check_cluster(db, w->review, w->cluster)) != QREL_OK ||
 	    (rc = find_stored(db, w->site, w->cluster, w->rater, w->kind, &old)) != QREL_OK)
 		return rc;
@@ -359,20 +313,12 @@ score_set_expect(struct db *db, int64_t review, const char *who, int64_t site, i
 {
 	struct wanted w = { .review = review, .site = site, .cluster = cluster, .kind = kind,
 			    .who = who, .rationale = rationale, .expect = expected_version, .current = current };
-	struct rater r;
 	int rc;
 
 	if (current)
 		memset(current, 0, sizeof(*current));
-
-	r.id = store_member(db, review, who, r.role, sizeof(r.role), &r.home);
-	if (r.id < 0)
-		return QREL_DB;
-	if ((rc = check_role(db, &r, who, site, kind)) != QREL_OK ||
-	    (rc = check_level(db, review, level, insufficient)) != QREL_OK)
-		return rc;
-	w.rater = r.id;
-	if ((rc = db_begin(db)) != QREL_OK)
+	/* Asked again inside the transaction, so a lock set a moment ago holds. */
+	if ((rc = score_may(db, review, who, site, kind)) != QREL_OK || (rc = db_begin(db)) != QREL_OK)
 		return rc;
 	if ((rc = write_score(db, &w, level, insufficient)) != QREL_OK) {
 		db_rollback(db);
@@ -878,28 +824,16 @@ lock_change(struct db *db, int64_t review, const char *who, int64_t site, bool l
 }
 
 static int
-check_lead(struct db *db, int64_t review, const char *who, bool lock)
+lock_checks(struct db *db, int64_t review, const char *who, int64_t site, bool lock, const char *why)
 {
-	char role[16];
-	int64_t home, me = store_member(db, review, who, role, sizeof(role), &home);
-
-	if (me < 0)
-		return QREL_DB;
-	if (me == 0)
-		return error(QREL_DENIED, "%s is not a member of this review", who);
-	if (!is(role, "lead"))
-		return error(QREL_DENIED, "only the lead %s scores, not a %s", lock ? "locks" : "reopens", role);
-	return QREL_OK;
-}
-
-static int
-lock_checks(struct db *db, int64_t review, const char *who, bool lock, const char *why)
-{
+	struct gate_actor a;
 	int rc;
 
 	if (db_readonly(db))
 		return error(QREL_READONLY, "%s is open read-only", db_path(db));
-	if ((rc = check_lead(db, review, who, lock)) != QREL_OK)
+	if ((rc = gate_actor(db, review, who, &a)) != QREL_OK ||
+	    (rc = gate_check(db, review, &a, &(struct gate_write){ .what = GATE_LOCK, .site = site,
+			     .reopen = !lock })) != QREL_OK)
 		return rc;
 	if (!lock && !*why)
 		return error(QREL_USAGE, "reopening needs a reason, which the change log keeps");
@@ -913,7 +847,7 @@ score_lock_site(struct db *db, int64_t review, const char *who, int64_t site, bo
 	char *copy = xstrdup(reason ? reason : ""), *why = str_trim(copy);
 	int rc;
 
-	if ((rc = lock_checks(db, review, who, lock, why)) == QREL_OK && (rc = db_begin(db)) == QREL_OK) {
+	if ((rc = lock_checks(db, review, who, site, lock, why)) == QREL_OK && (rc = db_begin(db)) == QREL_OK) {
 		if ((rc = lock_change(db, review, who, site, lock, why)) != QREL_OK)
 			db_rollback(db);
 		else

@@ -1,6 +1,7 @@
 /* store.c: the review row, code and name lookups, and the append-only change log. */
 #include "qrel/qrel.h"
 #include "qrel/db.h"
+#include "qrel/identity.h"
 #include "qrel/store.h"
 #include "qrel/util.h"
 
@@ -188,38 +189,12 @@ store_member(struct db *db, int64_t review, const char *name, char *role, size_t
 }
 
 int
-store_site_writable(struct db *db, int64_t review, int64_t site, const char *what)
-{
-	static const char sql[] = "SELECT s.code, s.locked, r.locked FROM site s "
-				  "JOIN review r ON r.id = s.review_id WHERE s.id = ?1 AND r.id = ?2";
-	sqlite3_stmt *st = db_stmt(db, sql);
-	int rc;
-
-	if (!st)
-		return QREL_DB;
-	sqlite3_bind_int64(st, 1, site);
-	sqlite3_bind_int64(st, 2, review);
-	if ((rc = sqlite3_step(st)) != SQLITE_ROW)
-		rc = rc == SQLITE_DONE ? error(QREL_NOTFOUND, "site %lld is not in this review", (long long)site)
-				       : db_fail(db, "reading the site");
-	else if (sqlite3_column_int(st, 2))
-		rc = error(QREL_LOCKED, "the review is locked: %s can no longer be changed", what);
-	else if (sqlite3_column_int(st, 1))
-		rc = error(QREL_LOCKED, "site %s is locked: its %s can no longer be changed",
-			   db_col_text(st, 0), what);
-	else
-		rc = QREL_OK;
-	sqlite3_reset(st);
-	return rc;
-}
-
-int
 changelog_add(struct db *db, int64_t review, const char *who, const char *entity,
 	      const char *entity_uuid, const char *field, const char *old_value,
 	      const char *new_value, const char *reason)
 {
 	static const char sql[] = "INSERT INTO change_log(uuid, review_id, at, who, entity, entity_uuid, "
-				  "field, old, new, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+				  "field, old, new, reason, login, uid) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 	sqlite3_stmt *st = db_stmt(db, sql);
 	char uuid[UUID_LEN + 1], now[21];
 
@@ -240,5 +215,7 @@ changelog_add(struct db *db, int64_t review, const char *who, const char *entity
 	db_bind_text(st, 8, old_value);
 	db_bind_text(st, 9, new_value);
 	db_bind_text(st, 10, reason ? reason : "");
+	db_bind_text(st, 11, *identity_login() ? identity_login() : NULL);
+	sqlite3_bind_int64(st, 12, identity_uid());
 	return db_step_done(db, st, "writing the change log");
 }

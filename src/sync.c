@@ -2,6 +2,7 @@
 #include "qrel/qrel.h"
 #include "qrel/backup.h"
 #include "qrel/db.h"
+#include "qrel/gate.h"
 #include "qrel/store.h"
 #include "qrel/sync.h"
 #include "qrel/util.h"
@@ -1298,15 +1299,12 @@ close_conflict(struct db *db, int64_t review, const char *who, long long id, con
 static int
 check_lead(struct db *db, int64_t review, const char *who)
 {
-	char role[16];
-	int64_t site, id = store_member(db, review, who, role, sizeof(role), &site);
+	struct gate_actor a;
+	int rc;
 
-	if (id < 0)
-		return QREL_DB;
-	if (id == 0 || strcmp(role, "lead") != 0)
-		return error(QREL_DENIED, "only the review's lead resolves sync conflicts; %s is %s", who,
-			id ? role : "not a member of this review");
-	return QREL_OK;
+	if ((rc = gate_actor(db, review, who, &a)) != QREL_OK)
+		return rc;
+	return gate_check(db, review, &a, &(struct gate_write){ .what = GATE_RESOLVE });
 }
 
 int

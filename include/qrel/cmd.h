@@ -36,8 +36,12 @@ void cmd_list(FILE *out);
 int cmd_common_option(struct cmd_common *c, int opt, const char *arg, const char *name);
 /* Opens the store (--db, else config, else the default path) and finds its review. */
 int cmd_open(const struct cmd_common *c, int flags, struct db **db, int64_t *review);
-/* The reviewer's name: --as, else `user =` in the config, else $USER. */
+/* The name the caller claims: --as, else `user =` in the config, else $USER. */
 const char *cmd_user(const struct cmd_common *c);
+/* Who the caller is in review (identity.h): the person their Unix login maps to
+ * when the review has logins (--as someone else is refused), else cmd_user().
+ * Also remembered as identity_person(). */
+int cmd_who(const struct cmd_common *c, struct db *db, int64_t review, const char **who);
 /* Prints the last error as "qrel: message" and returns the exit code for rc. */
 int cmd_fail(int rc);
 int cmd_usage(const char *name);

@@ -28,6 +28,9 @@ struct gate_actor {
 	char name[128];
 	char role[16];		/* lead, reviewer, principal, observer; "" when not a member */
 	int64_t home_site;	/* a principal's school; 0 otherwise */
+	char login[64];		/* the process's Unix login when the review maps logins; "" otherwise */
+	bool setup;		/* the review has no lead yet: whoever holds the file may add its
+				 * sites and people (a new review's first imports) */
 };
 
 enum gate_what {
@@ -52,8 +55,13 @@ struct gate_write {
 	bool reopen;		/* GATE_LOCK: reopening rather than locking */
 };
 
-/* Fills actor for the member named name (actor->person 0 when not a member). */
+/* Fills actor for the member named name (actor->person 0 when not a member).
+ * When the review maps logins (identity.h), the person must also be the one
+ * whose login the process runs under, else actor->person is 0. */
 int gate_actor(struct db *db, int64_t review, const char *name, struct gate_actor *actor);
+/* The same for a member who acted elsewhere (the exporter of a sync bundle):
+ * by name only, without the process's login. */
+int gate_actor_remote(struct db *db, int64_t review, const char *name, struct gate_actor *actor);
 
 /* QREL_OK when actor may make the write w; else QREL_DENIED (role, membership,
  * own school, owner), QREL_LOCKED (site or review locked) or QREL_PARSE (off

@@ -26,11 +26,8 @@ int64_t store_member(struct db *db, int64_t review, const char *name, char *role
 int store_lead_name(struct db *db, int64_t review, char *name, size_t n);
 int store_review_title(struct db *db, int64_t review, char *title, size_t n);
 
-/* QREL_OK when site (of review) may change; QREL_LOCKED when it or the review
- * is locked, with a message saying that its `what` can no longer be changed. */
-int store_site_writable(struct db *db, int64_t review, int64_t site, const char *what);
-
-/* Appends to the change log (inside the caller's transaction). old and new may be NULL. */
+/* Appends to the change log (inside the caller's transaction). old and new may be
+ * NULL. The entry also records the process's Unix login and uid (identity.h). */
 int changelog_add(struct db *db, int64_t review, const char *who, const char *entity,
 		  const char *entity_uuid, const char *field, const char *old_value,
 		  const char *new_value, const char *reason);
