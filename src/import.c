@@ -3,7 +3,10 @@
 #include "qrel/csv.h"
 #include "qrel/db.h"
 #include "qrel/diag.h"
+#include "qrel/gate.h"
+#include "qrel/identity.h"
 #include "qrel/import.h"
+#include "qrel/score.h"
 #include "qrel/store.h"
 #include "qrel/util.h"
 
@@ -42,6 +45,7 @@ struct imp {
 	const char *file;	/* as given: "-" is standard input */
 	const char *path;	/* as messages show it */
 	const char *who;
+	struct gate_actor actor;	/* who is importing, as the gate sees them */
 	char *reason;		/* the change log's reason: the file the rows came from */
 	struct diags *d;
 	struct import_stats *st;
@@ -597,6 +601,23 @@ upsert_done(struct imp *im, sqlite3_stmt *st, bool insert)
 	return QREL_OK;
 }
 
+/* Asks the gate for the row's write (gate.h); a refusal is the row's problem,
+ * reported in column c (-1: the row), and refuses the whole file. */
+static void
+gate_row(struct imp *im, int c, const struct gate_write *w)
+{
+	int rc;
+
+	if (!row_ok(im) || (rc = gate_check(im->db, im->review, &im->actor, w)) == QREL_OK)
+		return;
+	if (rc == QREL_DB)
+		im->failed = rc;
+	else if (c >= 0)
+		bad(im, c, *get(im, c) ? get(im, c) : NULL, "%s", error_message());
+	else
+		diag_add(im->d, im->path, im->r->line, "%s", error_message());
+}
+
 /* ---- sites ---- */
 
 enum { SI_CODE, SI_NAME, SI_KIND };
@@ -620,6 +641,9 @@ row_site(struct imp *im)
 		return im->failed;
 	if ((id = store_site_id(im->db, im->review, code)) < 0)
 		return QREL_DB;
+	gate_row(im, SI_CODE, &(struct gate_write){ .what = GATE_SITE, .site = id });
+	if (!row_ok(im))
+		return im->failed;
 	if (!(st = db_stmt(im->db, id ? upd : ins)))
 		return QREL_DB;
 	bind_target(im, st, id, 6);
@@ -631,9 +655,9 @@ row_site(struct imp *im)
 
 /* ---- people ---- */
 
-enum { PE_NAME, PE_ROLE, PE_SITE };
-static const char *const person_cols[] = { "name", "role", "site", NULL };
-static const bool person_req[] = { true, true, false };
+enum { PE_NAME, PE_ROLE, PE_SITE, PE_LOGIN };
+static const char *const person_cols[] = { "name", "role", "site", "login", NULL };
+static const bool person_req[] = { true, true, false, false };
 
 /* A principal belongs to a site (a school, or the district for its own
  * self-evaluation); nobody else does. */
@@ -652,30 +676,104 @@ person_site(struct imp *im, const char *role)
 	return 0;
 }
 
+/* The login column: a Unix user name, one person's only; "" clears it. */
+static const char *
+person_login(struct imp *im, const char *name)
+{
+	static const char sql[] = "SELECT name FROM person WHERE review_id = ?1 AND login = ?2";
+	const char *v = get(im, PE_LOGIN);
+	char *key;
+	int64_t other;
+
+	if (!*v)
+		return NULL;
+	if (!identity_login_valid(v)) {
+		bad(im, PE_LOGIN, v, "not a Unix user name (lower-case letters, digits, '_' and '-')");
+		return NULL;
+	}
+	key = key_join((const char *const[]){ "login", v }, 2);
+	if (!first_in_file(im, key, PE_LOGIN, v, NULL))
+		return NULL;
+	if ((other = lookup(im, sql, v)) && store_person_id(im->db, im->review, name) != other)
+		bad(im, PE_LOGIN, v, "is already another person's login");
+	return v;
+}
+
+/* What the change log keeps of a person: "role|site|login". */
+static char *
+person_state(struct imp *im, int64_t id, char uuid[UUID_LEN + 1])
+{
+	static const char sql[] = "SELECT p.uuid, p.role || '|' || coalesce(s.code, '') || '|' || "
+				  "coalesce(p.login, '') FROM person p LEFT JOIN site s ON s.id = p.site_id WHERE p.id = ?1";
+	sqlite3_stmt *st = db_stmt(im->db, sql);
+	char *v = NULL;
+
+	if (!st)
+		return NULL;
+	sqlite3_bind_int64(st, 1, id);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		snprintf(uuid, UUID_LEN + 1, "%s", db_col_text(st, 0));
+		v = xstrdup(db_col_text(st, 1));
+	}
+	sqlite3_reset(st);
+	return v;
+}
+
+/* Who is who is the review's most guarded fact: every change is logged. */
+static int
+person_log(struct imp *im, int64_t id, const char *old)
+{
+	char uuid[UUID_LEN + 1] = "";
+	char *now = person_state(im, id, uuid);
+	int rc = QREL_OK;
+
+	if (!now)
+		return db_fail(im->db, "reading a person back");
+	if (!old || strcmp(old, now) != 0)
+		rc = changelog_add(im->db, im->review, im->who, "person", uuid, old ? "role|site|login" : "create",
+				   old, now, im->reason);
+	free(now);
+	return rc;
+}
+
 static int
 row_person(struct imp *im)
 {
-	static const char ins[] = "INSERT INTO person(uuid, review_id, name, role, site_id) "
-				  "VALUES (?1, ?2, ?3, ?4, ?5)";
-	static const char upd[] = "UPDATE person SET role = ?4, site_id = ?5 "
-				  "WHERE id = ?6 AND (role IS NOT ?4 OR site_id IS NOT ?5)";
+	static const char ins[] = "INSERT INTO person(uuid, review_id, name, role, site_id, login) "
+				  "VALUES (?1, ?2, ?3, ?4, ?5, ?7)";
+	static const char upd[] = "UPDATE person SET role = ?4, site_id = ?5, login = iif(?8, ?7, login) "
+				  "WHERE id = ?6 AND (role IS NOT ?4 OR site_id IS NOT ?5 OR (?8 AND login IS NOT ?7))";
 	const char *name = need(im, PE_NAME);
 	const char *role = one_of(im, PE_ROLE, roles, NULL);
 	int64_t site = person_site(im, role), id;
+	const char *login;
+	char uuid[UUID_LEN + 1], *old = NULL;
 	sqlite3_stmt *st;
+	int rc;
 
 	first_in_file(im, xstrdup(name), PE_NAME, name, NULL);
+	login = person_login(im, name);
 	if (!row_ok(im))
 		return im->failed;
 	if ((id = store_person_id(im->db, im->review, name)) < 0)
 		return QREL_DB;
+	gate_row(im, PE_ROLE, &(struct gate_write){ .what = GATE_PERSON, .owner = id });
+	if (!row_ok(im))
+		return im->failed;
 	if (!(st = db_stmt(im->db, id ? upd : ins)))
 		return QREL_DB;
 	bind_target(im, st, id, 6);
 	db_bind_text(st, 3, name);
 	db_bind_text(st, 4, role);
 	bind_id(st, 5, site);
-	return upsert_done(im, st, id == 0);
+	db_bind_text(st, 7, login);
+	sqlite3_bind_int(st, 8, present(im, PE_LOGIN));
+	if (id && !(old = person_state(im, id, uuid)))
+		return db_fail(im->db, "reading a person");
+	if ((rc = upsert_done(im, st, id == 0)) == QREL_OK)
+		rc = person_log(im, id ? id : sqlite3_last_insert_rowid(db_handle(im->db)), old);
+	free(old);
+	return rc;
 }
 
 /* ---- activities ---- */
@@ -753,6 +851,7 @@ row_activity(struct imp *im)
 	int64_t id;
 
 	activity_check(im, &a);
+	gate_row(im, AC_SITE, &(struct gate_write){ .what = GATE_ACTIVITY, .site = a.site });
 	if (!row_ok(im))
 		return im->failed;
 	id = lookup(im, find, a.uuid);
@@ -796,6 +895,7 @@ row_metric(struct imp *im)
 	sqlite3_stmt *st;
 
 	unique_code(im, ME_CODE, code);
+	gate_row(im, ME_CODE, &(struct gate_write){ .what = GATE_DATA });
 	if (!row_ok(im))
 		return im->failed;
 	id = lookup(im, find, code);
@@ -1005,6 +1105,7 @@ row_note(struct imp *im)
 	int rc;
 
 	note_check(im, &nt);
+	gate_row(im, EV_AUTHOR, &(struct gate_write){ .what = GATE_NOTE, .site = nt.site, .owner = nt.author });
 	if (!row_ok(im))
 		return im->failed;
 	id = lookup(im, find, nt.uuid);
@@ -1070,27 +1171,17 @@ score_level(struct imp *im, struct score *s)
 	}
 }
 
-/* Who may give which score: the team's reviewers and lead, a principal for their
- * own site's self-evaluation, the lead alone for consensus; observers never. */
+/* Who may give which score is the gate's to say: the rater's role for the
+ * kind, the importer as the rater unless they are the lead, locks and scale. */
 static void
-score_role(struct imp *im, const struct score *s)
+score_gate(struct imp *im, const struct score *s)
 {
-	const char *name = get(im, SC_RATER), *role = s->rater.role;
+	enum score_kind kind;
 
-	if (!s->rater.id || !s->kind || !role)
+	if (!row_ok(im) || score_kind_parse(s->kind, &kind) != QREL_OK)
 		return;
-	if (is(role, "observer"))
-		bad(im, SC_RATER, name, "an observer does not score");
-	else if (is(s->kind, "team") && !is(role, "reviewer") && !is(role, "lead"))
-		bad(im, SC_RATER, name, "team scores are given by reviewers and the lead, not a %s", role);
-	else if (is(s->kind, "self") && !is(role, "principal"))
-		bad(im, SC_RATER, name, "self-evaluation scores are given by a site's principal, not a %s",
-			role);
-	else if (is(s->kind, "self") && s->site && s->rater.site != s->site)
-		bad(im, SC_RATER, name, "a principal self-evaluates only their own school, not site '%s'",
-			get(im, SC_SITE));
-	else if (is(s->kind, "consensus") && !is(role, "lead"))
-		bad(im, SC_RATER, name, "consensus scores are recorded by the lead, not a %s", role);
+	gate_row(im, SC_RATER, &(struct gate_write){ .what = GATE_SCORE, .site = s->site, .owner = s->rater.id,
+		 .score_kind = kind, .level = s->value, .insufficient = s->insufficient });
 }
 
 static void
@@ -1108,7 +1199,6 @@ score_check(struct imp *im, struct score *s)
 	score_level(im, s);
 	s->rationale = present(im, SC_RATIONALE) ? get(im, SC_RATIONALE) : NULL;
 	stamp(im, SC_UPDATED, s->updated, sizeof(s->updated));
-	score_role(im, s);
 	first_in_file(im, key_join((const char *const[]){ site, code, get(im, SC_RATER),
 		s->kind ? s->kind : get(im, SC_KIND) }, 4), -1, NULL, "site, cluster, rater and kind");
 	free(site);
@@ -1239,6 +1329,7 @@ row_score(struct imp *im)
 	int rc;
 
 	score_check(im, &s);
+	score_gate(im, &s);
 	if (!row_ok(im))
 		return im->failed;
 	if ((rc = score_find(im, &s, &old)) == QREL_OK)
@@ -1340,6 +1431,7 @@ row_subgroup(struct imp *im)
 	int64_t id;
 
 	subgroup_check(im, &g);
+	gate_row(im, SG_SITE, &(struct gate_write){ .what = GATE_DATA, .site = g.site });
 	if (!row_ok(im) || (id = subgroup_find(im, &g)) < 0)
 		return im->failed;
 	if (!(st = db_stmt(im->db, id ? upd : ins)))
@@ -1427,6 +1519,7 @@ row_state(struct imp *im)
 	int64_t id;
 
 	state_check(im, &g);
+	gate_row(im, -1, &(struct gate_write){ .what = GATE_DATA });
 	if (!row_ok(im) || (id = state_find(im, &g)) < 0)
 		return im->failed;
 	if (!(st = db_stmt(im->db, id ? upd : ins)))
@@ -1524,7 +1617,7 @@ import_file(struct db *db, int64_t review, const char *kind, const char *path,
 		return error(QREL_NOMEM, "out of memory");
 	snprintf(im.reason, len, "imported from %s", path);
 	if ((rc = db_begin(db)) == QREL_OK) {
-		if ((rc = import_rows(&im)) == QREL_OK)
+		if ((rc = gate_actor(db, review, im.who, &im.actor)) == QREL_OK && (rc = import_rows(&im)) == QREL_OK)
 			rc = db_commit(db);
 		else
 			db_rollback(db);

@@ -64,12 +64,15 @@ import_sample(struct db *db, int64_t review, const char *datadir, struct diags *
 {
 	for (size_t i = 0; i < ARRAY_SIZE(sample_kinds); i++) {
 		struct import_stats st = { 0 };
-		char name[64], *path;
+		char name[64], lead[128] = "", *path;
 		int rc;
 
 		snprintf(name, sizeof(name), "sample-db/%s.csv", sample_kinds[i]);
 		path = path_join(datadir, name);
-		rc = import_file(db, review, sample_kinds[i], path, "qrel sample", d, &st);
+		/* The new review's sites and people first (no lead yet), then the rest as its lead. */
+		if (store_lead_name(db, review, lead, sizeof(lead)) != QREL_OK || !*lead)
+			snprintf(lead, sizeof(lead), "qrel sample");
+		rc = import_file(db, review, sample_kinds[i], path, lead, d, &st);
 		free(path);
 		if (rc != QREL_OK)
 			return rc;

@@ -1,6 +1,7 @@
 /* subgroup.c: subgroup tables from the store: lists, one suppressed table with flags, trends, peers, corrections and finding notes. */
 #include "qrel/qrel.h"
 #include "qrel/db.h"
+#include "qrel/gate.h"
 #include "qrel/evidence.h"
 #include "qrel/settings.h"
 #include "qrel/store.h"
@@ -678,17 +679,14 @@ subgroup_across_sites(struct db *db, const struct subgroup_key *key, const char 
 
 struct stored_cell {
 	char uuid[UUID_LEN + 1];
-	char site[32];
+	int64_t site;
 	long enrolled, count;
-	bool site_locked, review_locked;
 };
 
 static int
 cell_read(struct db *db, int64_t review, int64_t row, struct stored_cell *c)
 {
-	static const char sql[] = "SELECT r.uuid, r.enrolled, r.count, s.code, s.locked, v.locked "
-				  "FROM subgroup_row r JOIN site s ON s.id = r.site_id "
-				  "JOIN review v ON v.id = r.review_id WHERE r.id = ?1 AND r.review_id = ?2";
+	static const char sql[] = "SELECT uuid, enrolled, count, site_id FROM subgroup_row WHERE id = ?1 AND review_id = ?2";
 	sqlite3_stmt *st = db_stmt(db, sql);
 	int rc;
 
@@ -700,9 +698,7 @@ cell_read(struct db *db, int64_t review, int64_t row, struct stored_cell *c)
 		copy_text(c->uuid, sizeof(c->uuid), db_col_text(st, 0));
 		c->enrolled = (long)sqlite3_column_int64(st, 1);
 		c->count = (long)sqlite3_column_int64(st, 2);
-		copy_text(c->site, sizeof(c->site), db_col_text(st, 3));
-		c->site_locked = sqlite3_column_int(st, 4) != 0;
-		c->review_locked = sqlite3_column_int(st, 5) != 0;
+		c->site = sqlite3_column_int64(st, 3);
 	}
 	sqlite3_reset(st);
 	if (rc == SQLITE_DONE)
@@ -745,13 +741,12 @@ static int
 cell_write(struct db *db, int64_t review, int64_t row, long enrolled, long count, const char *who)
 {
 	struct stored_cell c;
+	struct gate_actor a;
 	int rc;
 
-	if ((rc = cell_read(db, review, row, &c)) != QREL_OK)
+	if ((rc = cell_read(db, review, row, &c)) != QREL_OK || (rc = gate_actor(db, review, who, &a)) != QREL_OK ||
+	    (rc = gate_check(db, review, &a, &(struct gate_write){ .what = GATE_DATA, .site = c.site })) != QREL_OK)
 		return rc;
-	if (c.review_locked || c.site_locked)
-		return error(QREL_LOCKED, "%s is locked: its subgroup data can no longer be changed",
-			     c.review_locked ? "the review" : c.site);
 	enrolled = enrolled == SUBGROUP_KEEP ? c.enrolled : enrolled;
 	count = count == SUBGROUP_KEEP ? c.count : count;
 	if (count > enrolled)
