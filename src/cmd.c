@@ -30,6 +30,8 @@ static const struct command commands[] = {
 	{ "activity", "add or list the review's activities (interviews, focus groups, observations...)",
 	  "activity add [--db FILE] --as NAME --site CODE --source TYPE --at DATE [--facilitator NAME] DESCRIPTION\n"
 	  "       qrel activity list [--db FILE] [--site CODE] [--format csv|json]", cmd_activity },
+	{ "person", "tie a person of the review to their Unix user (lead); - removes it",
+	  "person login [--db FILE] [--as LEAD] NAME LOGIN|-", cmd_person },
 	{ "sample", "build the sample review into a new database",
 	  "sample --db FILE [--from DIR]", cmd_sample },
 	{ "agree", "rater agreement (kappas, Krippendorff's alpha) from a CSV file or the team scores",

@@ -1,7 +1,10 @@
 /* identity.c: the process's Unix identity, and the member of a review it maps to. */
 #include "qrel/qrel.h"
 #include "qrel/db.h"
+#include "qrel/gate.h"
 #include "qrel/identity.h"
+#include "qrel/store.h"
+#include "qrel/util.h"
 
 #include <ctype.h>
 #include <pwd.h>
@@ -145,4 +148,62 @@ identity_login_valid(const char *login)
 			return false;
 	}
 	return true;
+}
+
+static int
+login_write(struct db *db, int64_t review, const char *who, int64_t person, const char *login)
+{
+	static const char get[] = "SELECT uuid, login FROM person WHERE id = ?1";
+	static const char set[] = "UPDATE person SET login = ?2 WHERE id = ?1";
+	sqlite3_stmt *st = db_stmt(db, get);
+	char uuid[UUID_LEN + 1] = "", *old = NULL;
+	int rc;
+
+	if (!st)
+		return QREL_DB;
+	sqlite3_bind_int64(st, 1, person);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		snprintf(uuid, sizeof(uuid), "%s", db_col_text(st, 0));
+		old = sqlite3_column_type(st, 1) == SQLITE_NULL ? NULL : xstrdup(db_col_text(st, 1));
+	}
+	sqlite3_reset(st);
+	if (!(st = db_stmt(db, set))) {
+		free(old);
+		return QREL_DB;
+	}
+	sqlite3_bind_int64(st, 1, person);
+	db_bind_text(st, 2, login);
+	if ((rc = db_step_done(db, st, "setting a login")) == QREL_OK)
+		rc = changelog_add(db, review, who, "person", uuid, "login", old, login, "");
+	free(old);
+	return rc;
+}
+
+int
+identity_set_login(struct db *db, int64_t review, const char *who, const char *name, const char *login)
+{
+	struct gate_actor a;
+	char other[128] = "";
+	int64_t person;
+	int rc, found;
+
+	if (login && !*login)
+		login = NULL;
+	if (login && !identity_login_valid(login))
+		return error(QREL_PARSE, "'%s' is not a Unix user name (lower-case letters, digits, '_' and '-')", login);
+	if ((person = store_person_id(db, review, name)) <= 0)
+		return person < 0 ? QREL_DB : error(QREL_NOTFOUND, "no person '%s' in this review", name);
+	if ((rc = gate_actor(db, review, who, &a)) != QREL_OK || (rc = db_begin(db)) != QREL_OK)
+		return rc;
+	rc = gate_check(db, review, &a, &(struct gate_write){ .what = GATE_PERSON, .owner = person });
+	if (rc == QREL_OK && login && (found = person_of_login(db, review, login, other, sizeof(other))) != 0)
+		rc = found < 0 ? QREL_DB : strcmp(other, name) == 0 ? QREL_OK
+			: error(QREL_CONFLICT, "%s is already the login of %s", login, other);
+	if (rc == QREL_OK)
+		rc = login_write(db, review, who, person, login);
+	if (rc != QREL_OK) {
+		db_rollback(db);
+		return rc;
+	}
+	return db_commit(db);
 }

@@ -64,5 +64,6 @@ int cmd_sync(int argc, char **argv);
 int cmd_backup(int argc, char **argv);
 int cmd_check_store(int argc, char **argv);
 int cmd_report(int argc, char **argv);
+int cmd_person(int argc, char **argv);
 
 #endif

@@ -45,4 +45,8 @@ const char *identity_person(void);
 /* A Unix user name as useradd accepts it: [a-z_][a-z0-9_-]*$?, at most 32 bytes. */
 bool identity_login_valid(const char *login);
 
+/* The lead gives person name the Unix login (NULL or "": none), through the
+ * gate, with a change-log entry. A login is one person's only. */
+int identity_set_login(struct db *db, int64_t review, const char *who, const char *name, const char *login);
+
 #endif
