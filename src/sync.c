@@ -3,6 +3,8 @@
 #include "qrel/backup.h"
 #include "qrel/db.h"
 #include "qrel/gate.h"
+#include "qrel/identity.h"
+#include "qrel/score.h"
 #include "qrel/store.h"
 #include "qrel/sync.h"
 #include "qrel/util.h"
@@ -381,7 +383,8 @@ write_meta(struct db *db, int64_t review, const char *copy, struct sync_export_s
 	snprintf(uuid, sizeof(uuid), "%s", sqlite3_step(st) == SQLITE_ROW ? db_col_text(st, 0) : "");
 	sqlite3_finalize(st);
 	if ((rc = meta_put(db, "format", fmt)) != QREL_OK || (rc = meta_put(db, "review", uuid)) != QREL_OK ||
-	    (rc = meta_put(db, "copy", copy)) != QREL_OK || (rc = meta_put(db, "created_at", now)) != QREL_OK)
+	    (rc = meta_put(db, "copy", copy)) != QREL_OK || (rc = meta_put(db, "created_at", now)) != QREL_OK ||
+	    (rc = meta_put(db, "exporter", identity_person())) != QREL_OK)	/* as whom the rows apply */
 		return rc;
 	if ((rc = bundle_checksum(db, es->checksum)) != QREL_OK)
 		return rc;
@@ -578,7 +581,47 @@ struct merge {
 	const char *who;
 	const struct bundle_meta *m;
 	struct sync_import_stats *st;
+	const char *path;		/* the bundle, for messages */
+	struct gate_actor exporter;	/* every applied row is their write (gate.h) */
+	char exporter_name[128];
+	char reason[192];		/* the change log's reason for what the import applies */
 };
+
+/* A row the gate (or a consistency check) refused: the whole import is refused,
+ * naming the row. */
+static int
+row_refused(struct merge *mg, int rc, const char *entity, const char *uuid)
+{
+	char why[512];
+
+	if (rc == QREL_DB)
+		return rc;
+	snprintf(why, sizeof(why), "%s", error_message());
+	return error(rc, "%s: bundle row %s %s: %s; nothing was imported", mg->path, entity, uuid ? uuid : "(no uuid)",
+		     why);
+}
+
+/* Asks the gate whether the bundle's exporter may make write w. */
+static int
+exporter_may(struct merge *mg, const struct gate_write *w, const char *entity, const char *uuid)
+{
+	int rc = gate_check(mg->db, mg->review, &mg->exporter, w);
+
+	return rc == QREL_OK ? QREL_OK : row_refused(mg, rc, entity, uuid);
+}
+
+/* A change the import applies, logged like any other: the exporter's name, this
+ * process's login and uid (changelog_add), and where it came from. */
+static int
+log_applied(struct merge *mg, const char *entity, const char *uuid, const char *field, const char *old,
+	    const char *new)
+{
+	int rc = changelog_add(mg->db, mg->review, mg->exporter_name, entity, uuid, field, old, new, mg->reason);
+
+	if (rc == QREL_OK)
+		mg->st->changes++;
+	return rc;
+}
 
 /* A local row as the merge sees it. */
 struct local_row {
@@ -657,14 +700,19 @@ record_conflict(struct merge *mg, const char *entity, const struct local_row *l,
 
 typedef int apply_fn(struct merge *mg, const struct local_row *l, sqlite3_stmt *row);
 
-/* Decides and acts on one incoming row that exists here. */
+/* Decides and acts on one incoming row that exists here. What would change
+ * something here (taking the row, or recording a conflict) is the exporter's
+ * write w, and the gate must allow it. */
 static int
 merge_existing(struct merge *mg, const char *entity, const struct local_row *l, const struct remote_row *r,
-	       apply_fn *apply, sqlite3_stmt *row)
+	       apply_fn *apply, sqlite3_stmt *row, const struct gate_write *w)
 {
+	enum sync_action act = sync_decide(l->value, l->base, l->version, r->value, r->base, r->version);
 	int rc;
 
-	switch (sync_decide(l->value, l->base, l->version, r->value, r->base, r->version)) {
+	if ((act == SYNC_TAKE || act == SYNC_CONFLICT) && (rc = exporter_may(mg, w, entity, l->uuid)) != QREL_OK)
+		return rc;
+	switch (act) {
 	case SYNC_SAME:
 		mg->st->unchanged++;
 		return l->base ? settle(mg, entity, l->uuid, "agreed") : QREL_OK;
@@ -676,7 +724,8 @@ merge_existing(struct merge *mg, const char *entity, const struct local_row *l, 
 		return QREL_OK;
 	case SYNC_TAKE:
 		mg->st->updated++;
-		if ((rc = apply(mg, l, row)) != QREL_OK)
+		if ((rc = apply(mg, l, row)) != QREL_OK ||
+		    (rc = log_applied(mg, entity, l->uuid, "sync import", l->value, r->value)) != QREL_OK)
 			return rc;
 		return settle(mg, entity, l->uuid, "remote");
 	case SYNC_CONFLICT:
@@ -800,6 +849,48 @@ note_refs(struct merge *mg, sqlite3_stmt *row, int64_t *site, int64_t *author)
 	return QREL_OK;
 }
 
+/* A uuid names one row for ever: a bundle row whose uuid is a row here with
+ * other keys (site, cluster, rater or kind; site or author) is refused. */
+static int
+same_keys(struct merge *mg, const char *sql, const char *entity, const char *uuid, const int64_t *keys, size_t n,
+	  const char *kind)
+{
+	sqlite3_stmt *st = db_stmt(mg->db, sql);
+	bool same = true;
+	int rc;
+
+	if (!st)
+		return QREL_DB;
+	db_bind_text(st, 1, uuid);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		for (size_t i = 0; i < n; i++)
+			same = same && sqlite3_column_int64(st, (int)i) == keys[i];
+		same = same && (!kind || strcmp(db_col_text(st, (int)n), kind) == 0);
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return db_fail(mg->db, "reading a row by uuid");
+	if (same)
+		return QREL_OK;
+	error(QREL_DENIED, "its uuid is a %s here at another %s: a bundle cannot move or re-own a row", entity,
+	      kind ? "site, cluster, rater or kind" : "site or by another author");
+	return row_refused(mg, QREL_DENIED, entity, uuid);
+}
+
+static int
+note_keys(struct merge *mg, sqlite3_stmt *row, int64_t site, int64_t author)
+{
+	static const char sql[] = "SELECT site_id, author_id FROM note WHERE uuid = ?1";
+
+	return same_keys(mg, sql, "note", col(row, BN_UUID), (const int64_t[]){ site, author }, 2, NULL);
+}
+
+static struct gate_write
+note_write(int64_t site, int64_t author)
+{
+	return (struct gate_write){ .what = GATE_NOTE, .site = site, .owner = author };
+}
+
 static int
 insert_note(struct merge *mg, sqlite3_stmt *row)
 {
@@ -807,10 +898,15 @@ insert_note(struct merge *mg, sqlite3_stmt *row)
 				  "text, created_at, updated_at, deleted_at, version) VALUES (?1, ?2, ?3, "
 				  "(SELECT id FROM activity WHERE uuid = ?4), ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)";
 	sqlite3_stmt *st;
-	int64_t site, author;
+	struct gate_write w;
+	int64_t site, author, note;
 	int rc;
 
-	if ((rc = note_refs(mg, row, &site, &author)) != QREL_OK || !(st = db_stmt(mg->db, sql)))
+	if ((rc = note_refs(mg, row, &site, &author)) == QREL_OK) {
+		w = note_write(site, author);
+		rc = exporter_may(mg, &w, "note", col(row, BN_UUID));
+	}
+	if (rc != QREL_OK || !(st = db_stmt(mg->db, sql)))
 		return rc != QREL_OK ? rc : QREL_DB;
 	db_bind_text(st, 1, col(row, BN_UUID));
 	sqlite3_bind_int64(st, 2, mg->review);
@@ -823,8 +919,11 @@ insert_note(struct merge *mg, sqlite3_stmt *row)
 	sqlite3_bind_int64(st, 12, sqlite3_column_int64(row, BN_VERSION));
 	if ((rc = db_step_done(mg->db, st, "adding a note from the bundle")) != QREL_OK)
 		return rc;
+	note = sqlite3_last_insert_rowid(db_handle(mg->db));
+	if ((rc = log_applied(mg, "note", col(row, BN_UUID), "create", NULL, col(row, BN_TEXT))) != QREL_OK)
+		return rc;
 	mg->st->inserted++;
-	return relink_note(mg, sqlite3_last_insert_rowid(db_handle(mg->db)), row);
+	return relink_note(mg, note, row);
 }
 
 static int
@@ -856,17 +955,22 @@ merge_note(struct merge *mg, sqlite3_stmt *row)
 	sqlite3_stmt *st = db_stmt(mg->db, sql);
 	struct remote_row r = { col(row, BN_UUID), col(row, BN_VALUE), col(row, BN_BASE),
 				sqlite3_column_int64(row, BN_VERSION) };
+	struct gate_write w;
 	struct local_row l;
+	int64_t site, author;
 	int rc;
 
 	if (!st)
 		return QREL_DB;
 	if (!r.uuid || !r.value)
 		return error(QREL_PARSE, "the bundle holds a note without a uuid or text");
+	if ((rc = note_refs(mg, row, &site, &author)) != QREL_OK || (rc = note_keys(mg, row, site, author)) != QREL_OK)
+		return rc;
+	w = note_write(site, author);
 	db_bind_text(st, 1, r.uuid);
 	if ((rc = load_local(mg, st, &l)) != QREL_OK)
 		return rc;
-	rc = l.id ? merge_existing(mg, "note", &l, &r, apply_note, row) : insert_note(mg, row);
+	rc = l.id ? merge_existing(mg, "note", &l, &r, apply_note, row, &w) : insert_note(mg, row);
 	local_free(&l);
 	return rc;
 }
@@ -916,8 +1020,41 @@ bind_score_value(sqlite3_stmt *st, int i, sqlite3_stmt *row)
 	sqlite3_bind_int64(st, i + 4, sqlite3_column_int64(row, BS_VERSION));
 }
 
+/* The bundle's score as the gate sees it: a known kind, a whole level or none,
+ * NE as 0 or 1. */
 static int
-insert_score(struct merge *mg, const struct score_key *k, sqlite3_stmt *row)
+score_write(struct merge *mg, sqlite3_stmt *row, const struct score_key *k, struct gate_write *w)
+{
+	enum score_kind kind;
+	int lt = sqlite3_column_type(row, BS_LEVEL), nt = sqlite3_column_type(row, BS_INSUFFICIENT);
+	sqlite3_int64 level = lt == SQLITE_INTEGER ? sqlite3_column_int64(row, BS_LEVEL) : 0;
+	sqlite3_int64 ne = sqlite3_column_int64(row, BS_INSUFFICIENT);
+	int rc = QREL_OK;
+
+	if (score_kind_parse(col(row, BS_KIND), &kind) != QREL_OK)
+		rc = QREL_PARSE;
+	else if ((lt != SQLITE_NULL && lt != SQLITE_INTEGER) || level < 0 || level > 1000000)
+		rc = error(QREL_PARSE, "the level is not a whole number on the scale");
+	else if (nt != SQLITE_INTEGER || (ne != 0 && ne != 1))
+		rc = error(QREL_PARSE, "insufficient is not 0 or 1");
+	if (rc != QREL_OK)
+		return row_refused(mg, rc, "score", col(row, BS_UUID));
+	*w = (struct gate_write){ .what = GATE_SCORE, .site = k->site, .owner = k->rater, .score_kind = kind,
+				  .level = (int)level, .insufficient = ne != 0 };
+	return QREL_OK;
+}
+
+static int
+score_keys(struct merge *mg, sqlite3_stmt *row, const struct score_key *k)
+{
+	static const char sql[] = "SELECT site_id, cluster_id, rater_id, kind FROM score WHERE uuid = ?1";
+
+	return same_keys(mg, sql, "score", col(row, BS_UUID), (const int64_t[]){ k->site, k->cluster, k->rater }, 3,
+			 col(row, BS_KIND));
+}
+
+static int
+insert_score(struct merge *mg, const struct score_key *k, sqlite3_stmt *row, const struct gate_write *w)
 {
 	static const char sql[] = "INSERT INTO score(uuid, review_id, site_id, cluster_id, rater_id, kind, level, "
 				  "insufficient, rationale, updated_at, version) "
@@ -925,6 +1062,8 @@ insert_score(struct merge *mg, const struct score_key *k, sqlite3_stmt *row)
 	sqlite3_stmt *st = db_stmt(mg->db, sql);
 	int rc;
 
+	if ((rc = exporter_may(mg, w, "score", col(row, BS_UUID))) != QREL_OK)
+		return rc;
 	if (!st)
 		return QREL_DB;
 	db_bind_text(st, 1, col(row, BS_UUID));
@@ -934,9 +1073,11 @@ insert_score(struct merge *mg, const struct score_key *k, sqlite3_stmt *row)
 	sqlite3_bind_int64(st, 5, k->rater);
 	db_bind_text(st, 6, col(row, BS_KIND));
 	bind_score_value(st, 7, row);
-	if ((rc = db_step_done(mg->db, st, "adding a score from the bundle")) == QREL_OK)
-		mg->st->inserted++;
-	return rc;
+	if ((rc = db_step_done(mg->db, st, "adding a score from the bundle")) != QREL_OK ||
+	    (rc = log_applied(mg, "score", col(row, BS_UUID), "sync import", NULL, col(row, BS_VALUE))) != QREL_OK)
+		return rc;
+	mg->st->inserted++;
+	return QREL_OK;
 }
 
 static int
@@ -963,6 +1104,7 @@ merge_score(struct merge *mg, sqlite3_stmt *row)
 				  "ORDER BY s.uuid = ?1 DESC LIMIT 1";
 	struct remote_row r = { col(row, BS_UUID), col(row, BS_VALUE), col(row, BS_BASE),
 				sqlite3_column_int64(row, BS_VERSION) };
+	struct gate_write w;
 	struct score_key k;
 	struct local_row l;
 	sqlite3_stmt *st;
@@ -970,7 +1112,8 @@ merge_score(struct merge *mg, sqlite3_stmt *row)
 
 	if (!r.uuid || !r.value)
 		return error(QREL_PARSE, "the bundle holds a score without a uuid or value");
-	if ((rc = score_refs(mg, row, &k)) != QREL_OK || !(st = db_stmt(mg->db, sql)))
+	if ((rc = score_refs(mg, row, &k)) != QREL_OK || (rc = score_write(mg, row, &k, &w)) != QREL_OK ||
+	    (rc = score_keys(mg, row, &k)) != QREL_OK || !(st = db_stmt(mg->db, sql)))
 		return rc != QREL_OK ? rc : QREL_DB;
 	db_bind_text(st, 1, r.uuid);
 	sqlite3_bind_int64(st, 2, k.site);
@@ -979,7 +1122,7 @@ merge_score(struct merge *mg, sqlite3_stmt *row)
 	db_bind_text(st, 5, col(row, BS_KIND));
 	if ((rc = load_local(mg, st, &l)) != QREL_OK)
 		return rc;
-	rc = l.id ? merge_existing(mg, "score", &l, &r, apply_score, row) : insert_score(mg, &k, row);
+	rc = l.id ? merge_existing(mg, "score", &l, &r, apply_score, row, &w) : insert_score(mg, &k, row, &w);
 	local_free(&l);
 	return rc;
 }
@@ -1007,14 +1150,12 @@ merge_each(struct merge *mg, const char *sql, merge_fn *fn)
 	return rc;
 }
 
-/* Rows that are only ever added: new ones (by uuid or natural key) go in. ?1 review. */
+/* Rows that are only ever added: new ones (by uuid or natural key) go in. ?1 review.
+ * People are not among them: they never change through a bundle. */
 static const char *const add_only_sql[] = {
 	"INSERT INTO site(uuid, review_id, code, name, kind) SELECT b.uuid, ?1, b.code, b.name, b.kind "
 	"FROM bundle.site b WHERE NOT EXISTS (SELECT 1 FROM site s WHERE s.uuid = b.uuid "
 	"OR (s.review_id = ?1 AND s.code = b.code COLLATE NOCASE))",
-	"INSERT INTO person(uuid, review_id, name, role, site_id) SELECT b.uuid, ?1, b.name, b.role, "
-	"(SELECT id FROM site WHERE review_id = ?1 AND code = b.site COLLATE NOCASE) FROM bundle.person b "
-	"WHERE NOT EXISTS (SELECT 1 FROM person p WHERE p.uuid = b.uuid OR (p.review_id = ?1 AND p.name = b.name))",
 	"INSERT INTO activity(uuid, review_id, site_id, source, held_at, description, facilitator_id) "
 	"SELECT b.uuid, ?1, (SELECT id FROM site WHERE review_id = ?1 AND code = b.site COLLATE NOCASE), b.source, "
 	"b.held_at, coalesce(b.description, ''), (SELECT id FROM person WHERE review_id = ?1 AND name = b.facilitator) "
@@ -1044,12 +1185,141 @@ static const char *const subgroup_sql[] = {
 	NULL,
 };
 
-/* The change log merges by uuid and only grows. */
-static const char changelog_sql[] =
-	"INSERT INTO change_log(uuid, review_id, at, who, entity, entity_uuid, field, old, new, reason) "
-	"SELECT b.uuid, ?1, b.at, b.who, b.entity, b.entity_uuid, b.field, b.old, b.new, coalesce(b.reason, '') "
-	"FROM bundle.change_log b WHERE NOT EXISTS (SELECT 1 FROM change_log c WHERE c.uuid = b.uuid) "
-	"ORDER BY b.at, b.uuid";
+/* What the add-only rows and the subgroup tables would write, each as one
+ * write for the gate: entity, uuid, what, site (NULL: none or unknown), and a
+ * non-zero last column when the uuid is a row here with other keys. ?1 review. */
+static const struct {
+	const char *entity;
+	enum gate_what what;
+	const char *sql;
+	const char *const *apply;	/* the statements that write them, after the gate */
+} added[] = {
+	{ "site", GATE_SITE, "SELECT b.uuid, NULL, EXISTS (SELECT 1 FROM site s WHERE s.uuid = b.uuid "
+	  "AND (s.review_id <> ?1 OR s.code <> b.code COLLATE NOCASE)) AS clash FROM bundle.site b "
+	  "WHERE clash OR NOT EXISTS (SELECT 1 FROM site s WHERE s.uuid = b.uuid "
+	  "OR (s.review_id = ?1 AND s.code = b.code COLLATE NOCASE))", add_only_sql + 0 },
+	{ "activity", GATE_ACTIVITY, "SELECT b.uuid, si.id, EXISTS (SELECT 1 FROM activity a WHERE a.uuid = b.uuid "
+	  "AND (a.review_id <> ?1 OR a.site_id IS NOT si.id)) AS clash FROM bundle.activity b "
+	  "LEFT JOIN site si ON si.review_id = ?1 AND si.code = b.site COLLATE NOCASE "
+	  "WHERE clash OR NOT EXISTS (SELECT 1 FROM activity a WHERE a.uuid = b.uuid)", add_only_sql + 1 },
+	{ "metric", GATE_DATA, "SELECT b.uuid, NULL, EXISTS (SELECT 1 FROM metric m WHERE m.uuid = b.uuid "
+	  "AND (m.review_id <> ?1 OR m.code <> b.code)) AS clash FROM bundle.metric b "
+	  "WHERE clash OR NOT EXISTS (SELECT 1 FROM metric m WHERE m.uuid = b.uuid "
+	  "OR (m.review_id = ?1 AND m.code = b.code))", add_only_sql + 2 },
+	{ "subgroup_row", GATE_DATA, "SELECT b.uuid, si.id, 0 FROM bundle.subgroup_row b "
+	  "JOIN site si ON si.review_id = ?1 AND si.code = b.site COLLATE NOCASE "
+	  "JOIN metric m ON m.review_id = ?1 AND m.code = b.metric "
+	  "LEFT JOIN subgroup_row s ON s.site_id = si.id AND s.metric_id = m.id AND s.year = b.year "
+	  "AND s.dimension = b.dimension AND s.grp = b.grp "
+	  "WHERE (s.id IS NULL AND NOT EXISTS (SELECT 1 FROM subgroup_row x WHERE x.uuid = b.uuid)) "
+	  "OR (s.id IS NOT NULL AND b.updated_at > s.updated_at)", subgroup_sql },
+};
+
+/* One kind of added row: each the gate must allow as the exporter's write. */
+static int
+gate_added(struct merge *mg, size_t i)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((rc = prep(mg->db, added[i].sql, &st)) != QREL_OK)
+		return rc;
+	sqlite3_bind_int64(st, 1, mg->review);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct gate_write w = { .what = added[i].what, .site = sqlite3_column_int64(st, 1) };
+		const char *uuid = col(st, 0);
+
+		if (sqlite3_column_int(st, 2))
+			rc = row_refused(mg, error(QREL_DENIED, "its uuid is a %s here with other keys: a bundle "
+				"cannot move or re-own a row", added[i].entity), added[i].entity, uuid);
+		else if (added[i].what == GATE_ACTIVITY && !w.site)
+			rc = row_refused(mg, error(QREL_PARSE, "its site is not in this review"), "activity", uuid);
+		else if ((rc = exporter_may(mg, &w, added[i].entity, uuid)) == QREL_OK && added[i].what == GATE_ACTIVITY)
+			rc = log_applied(mg, "activity", uuid, "create", NULL, "(from a sync bundle)");
+		if (rc != QREL_OK)
+			break;
+	}
+	if (rc == SQLITE_DONE)
+		rc = QREL_OK;
+	else if (rc == SQLITE_ERROR || rc == SQLITE_CORRUPT || rc == SQLITE_MISUSE)
+		rc = db_fail(mg->db, "reading the bundle");
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* New sites, activities and metrics, and the subgroup tables, each kind gated
+ * then written (a later kind may name an earlier one's new rows). */
+static int
+merge_added(struct merge *mg)
+{
+	int rc = QREL_OK;
+
+	for (size_t i = 0; i < ARRAY_SIZE(added) && rc == QREL_OK; i++) {
+		bool subgroups = added[i].apply == subgroup_sql;
+
+		rc = gate_added(mg, i);
+		for (size_t j = 0; rc == QREL_OK && added[i].apply[j] && (!j || subgroups); j++)
+			rc = exec_review(mg->db, added[i].apply[j], mg->review, "merging the bundle",
+					 subgroups && j == 0 ? &mg->st->updated : &mg->st->inserted);
+	}
+	return rc;
+}
+
+/* People and roles never change through a bundle: each person it names must be
+ * here already, by uuid or name, with the same name, role and school. */
+static int
+people_unchanged(struct merge *mg)
+{
+	static const char sql[] =
+		"SELECT b.uuid, coalesce(b.name, ''), coalesce(b.role, ''), coalesce(b.site, ''), p.id, p.name, p.role, "
+		"coalesce(s.code, '') FROM bundle.person b LEFT JOIN person p ON p.review_id = ?1 "
+		"AND (p.uuid = b.uuid OR p.name = b.name) LEFT JOIN site s ON s.id = p.site_id "
+		"WHERE p.id IS NULL OR p.name IS NOT b.name OR p.role IS NOT b.role "
+		"OR coalesce(s.code, '') <> coalesce(b.site, '') COLLATE NOCASE LIMIT 1";
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((rc = prep(mg->db, sql, &st)) != QREL_OK)
+		return rc;
+	sqlite3_bind_int64(st, 1, mg->review);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (sqlite3_column_type(st, 4) == SQLITE_NULL)
+			error(QREL_DENIED, "it adds %s as a %s, who is not in this review: people and roles never change "
+			      "through a bundle (the lead adds people with `qrel import people`)", col(st, 1), col(st, 2));
+		else
+			error(QREL_DENIED, "it makes %s a %s%s%s, who here is %s, a %s%s%s: people and roles never change "
+			      "through a bundle", col(st, 1), col(st, 2), *col(st, 3) ? " at " : "", col(st, 3), col(st, 5),
+			      col(st, 6), *col(st, 7) ? " at " : "", col(st, 7));
+		rc = row_refused(mg, QREL_DENIED, "person", col(st, 0));
+	} else {
+		rc = rc == SQLITE_DONE ? QREL_OK : db_fail(mg->db, "reading the bundle's people");
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* The bundle's exporter, who must be a member here, and the importer, who must be one too. */
+static int
+exporter_of(struct merge *mg)
+{
+	struct gate_actor me;
+	int rc;
+
+	meta_get(mg->db, "exporter", mg->exporter_name, sizeof(mg->exporter_name));
+	snprintf(mg->reason, sizeof(mg->reason), "sync import from copy %.40s, exported by %.80s", mg->m->copy,
+		 mg->exporter_name);
+	if ((rc = gate_actor_remote(mg->db, mg->review, mg->exporter_name, &mg->exporter)) != QREL_OK ||
+	    (rc = gate_actor(mg->db, mg->review, mg->who, &me)) != QREL_OK)
+		return rc;
+	if (!*mg->exporter_name)
+		return refuse(mg->path, "it does not say who exported it (made by an older qrel?): its rows cannot be "
+			      "checked as anyone's");
+	if (mg->exporter.person <= 0)
+		return refuse(mg->path, "it was exported by %s, who is not a member of this review", mg->exporter_name);
+	if (me.person <= 0)
+		return refuse(mg->path, "%s is not a member of this review and cannot import", *mg->who ? mg->who : "nobody");
+	return QREL_OK;
+}
 
 static int
 record_import(struct merge *mg)
@@ -1070,22 +1340,21 @@ record_import(struct merge *mg)
 	return db_step_done(mg->db, st, "recording the import");
 }
 
+/* Every row is checked before any is written, as far as one pass allows; any
+ * refusal rolls the whole import back. The bundle's own change-log rows are not
+ * copied (anyone can write them): what the import applies is logged here. */
 static int
 merge_all(struct merge *mg)
 {
-	int rc = QREL_OK;
+	int rc;
 
-	for (size_t i = 0; add_only_sql[i] && rc == QREL_OK; i++)
-		rc = exec_review(mg->db, add_only_sql[i], mg->review, "merging the bundle", &mg->st->inserted);
-	for (size_t i = 0; subgroup_sql[i] && rc == QREL_OK; i++)
-		rc = exec_review(mg->db, subgroup_sql[i], mg->review, "merging subgroup rows",
-				 i == 0 ? &mg->st->updated : &mg->st->inserted);
+	if ((rc = exporter_of(mg)) != QREL_OK || (rc = people_unchanged(mg)) != QREL_OK ||
+	    (rc = merge_added(mg)) != QREL_OK)
+		return rc;
 	if (rc == QREL_OK)
 		rc = merge_each(mg, note_rows, merge_note);
 	if (rc == QREL_OK)
 		rc = merge_each(mg, score_rows, merge_score);
-	if (rc == QREL_OK)
-		rc = exec_review(mg->db, changelog_sql, mg->review, "merging the change log", &mg->st->changes);
 	return rc == QREL_OK ? record_import(mg) : rc;
 }
 
@@ -1093,7 +1362,7 @@ int
 sync_import(struct db *db, int64_t review, const char *who, const char *bundle, struct sync_import_stats *st)
 {
 	struct bundle_meta m;
-	struct merge mg = { db, review, who, &m, st };
+	struct merge mg = { .db = db, .review = review, .who = who, .m = &m, .st = st, .path = bundle };
 	int rc;
 
 	memset(st, 0, sizeof(*st));
