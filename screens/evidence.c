@@ -5,6 +5,7 @@
 #include "qrel/draft.h"
 #include "qrel/editor.h"
 #include "qrel/external_editor.h"
+#include "qrel/picker.h"
 #include "qrel/plan.h"
 #include "qrel/evidence.h"
 #include "qrel/text.h"
@@ -17,21 +18,11 @@
 #define KEY_CTRL(c) ((c) & 0x1f)
 #define ESC 27
 #define HEAD_ROWS 3		/* filter line, column heading, rule */
-#define PROMPT_ROWS 8		/* candidates shown above a prompt */
 #define DRAFT_NEW "note:new"
 #define DRAFT_NEW_TAGS "note:new:tags"
 
 enum mode { MODE_LIST, MODE_VIEW, MODE_CAPTURE };
 enum prompt_kind { PR_NONE, PR_FIELD, PR_VALUE, PR_SEARCH, PR_TAG, PR_ACTIVITY };
-
-struct prompt {
-	enum prompt_kind kind;
-	char title[64], field[64];
-	char input[EVIDENCE_QUERY_MAX];
-	struct evidence_choice *choice;
-	int nchoice;
-	int *match, nmatch, sel;
-};
 
 struct capture {
 	struct editor *ed;
@@ -61,7 +52,8 @@ static struct {
 	struct evidence_note view;	/* the note shown in full (view.text NULL: none) */
 	int view_top;
 	struct capture cap_;
-	struct prompt pr;
+	struct picker pr;		/* pr.tag: an enum prompt_kind */
+	char pr_field[64];		/* the filter field a PR_VALUE prompt sets */
 	int64_t undo;			/* the last note deleted here */
 } ev;
 
@@ -906,62 +898,44 @@ draw_capture(struct app *app, WINDOW *win)
 	draw_hint(win, "^X/F2 save+next  ^T tag  ^G valence  ^P activity  Esc keep draft  F1 help");
 }
 
-/* ---- prompts with type-ahead ---- */
+/* ---- prompts: the shared picker ---- */
 
 static void
 close_prompt(void)
 {
-	free(ev.pr.choice);
-	free(ev.pr.match);
-	memset(&ev.pr, 0, sizeof(ev.pr));
+	picker_close(&ev.pr);
 }
 
-/* A choice matches when its value starts with the input or its label contains it. */
+/* Dates and searches are typed; every other field offers its values. */
 static void
-filter_choices(void)
+add_value_choices(struct app *app, const char *field)
 {
-	struct prompt *p = &ev.pr;
-	size_t n = strlen(p->input);
-
-	p->nmatch = 0;
-	for (int i = 0; i < p->nchoice; i++)
-		if (!n || strncasecmp(p->choice[i].value, p->input, n) == 0 || strcasestr(p->choice[i].label, p->input))
-			p->match[p->nmatch++] = i;
-	if (p->sel >= p->nmatch)
-		p->sel = p->nmatch ? p->nmatch - 1 : 0;
-}
-
-static void
-field_choices(struct prompt *p)
-{
+	struct evidence_choice *c = NULL;
 	int n = 0;
 
-	while (filter_fields[n])
-		n++;
-	p->choice = calloc((size_t)n, sizeof(*p->choice));
-	for (int i = 0; p->choice && i < n; i++) {
-		snprintf(p->choice[i].value, sizeof(p->choice[i].value), "%s", filter_fields[i]);
-		snprintf(p->choice[i].label, sizeof(p->choice[i].label), "%s", filter_fields[i]);
-	}
-	p->nchoice = p->choice ? n : 0;
+	if (!strcmp(field, "from") || !strcmp(field, "to") || !strcmp(field, "search"))
+		return;
+	if (evidence_choices(app->db, app->review, field, &c, &n) != QREL_OK)
+		ui_error("%s", error_message());
+	for (int i = 0; i < n; i++)
+		picker_add(&ev.pr, c[i].id, c[i].value, c[i].label);
+	free(c);
 }
 
 static void
 open_prompt(struct app *app, enum prompt_kind kind, const char *field, const char *title)
 {
-	struct prompt *p = &ev.pr;
-
-	close_prompt();
-	p->kind = kind;
-	snprintf(p->title, sizeof(p->title), "%s", title);
-	snprintf(p->field, sizeof(p->field), "%s", field ? field : "");
-	if (kind == PR_FIELD)
-		field_choices(p);
-	else if (field && strcmp(field, "from") && strcmp(field, "to") && strcmp(field, "search") &&
-		 evidence_choices(app->db, app->review, field, &p->choice, &p->nchoice) != QREL_OK)
-		ui_error("%s", error_message());
-	p->match = calloc((size_t)p->nchoice + 1, sizeof(*p->match));
-	filter_choices();
+	picker_open(&ev.pr, kind, title, kind == PR_VALUE || kind == PR_SEARCH);
+	str_copy(ev.pr_field, sizeof(ev.pr_field), field ? field : "");
+	if (kind == PR_FIELD) {
+		for (int i = 0; filter_fields[i]; i++)
+			picker_add(&ev.pr, 0, filter_fields[i], NULL);
+		return;
+	}
+	if (kind == PR_VALUE)
+		picker_add(&ev.pr, 0, "", "(any: clear this filter)");
+	if (field)
+		add_value_choices(app, field);
 }
 
 static void
@@ -974,129 +948,55 @@ apply_filter(struct app *app, const char *field, const char *value)
 	restart_list(app);
 }
 
-/* The chosen value: the highlighted candidate, or what was typed when nothing matches. */
-static const struct evidence_choice *
-prompt_pick(void)
-{
-	struct prompt *p = &ev.pr;
-
-	return p->nmatch && (*p->input || p->kind == PR_FIELD) ? &p->choice[p->match[p->sel]] : NULL;
-}
-
-static void
-accept_value(struct app *app, const struct evidence_choice *c)
-{
-	struct prompt *p = &ev.pr;
-	char field[64];
-
-	if (p->kind == PR_TAG && c) {
-		toggle_cluster(c->id);
-		save_draft(app);
-	} else if (p->kind == PR_ACTIVITY && c) {
-		set_activity(app, c->id);
-		save_draft(app);
-	} else if (p->kind == PR_SEARCH) {
-		apply_filter(app, "search", p->input);
-	} else if (p->kind == PR_VALUE) {
-		snprintf(field, sizeof(field), "%s", p->field);
-		apply_filter(app, field, c ? c->value : p->input);
-	}
-}
-
 static int
-accept_prompt(struct app *app)
+accept_field(struct app *app, const char *field)
 {
-	const struct evidence_choice *c = prompt_pick();
-	char field[64], title[96];
+	char title[320];
 
-	if (ev.pr.kind == PR_FIELD) {
-		if (!c)
-			return UI_HANDLED;
-		if (strcmp(c->value, "clear all") == 0) {
-			reset_filter();
-			close_prompt();
-			restart_list(app);
-			return UI_DIRTY;
-		}
-		snprintf(field, sizeof(field), "%s", c->value);
-		snprintf(title, sizeof(title), "Filter %s (empty clears)", field);
-		open_prompt(app, PR_VALUE, field, title);
+	if (strcmp(field, "clear all") == 0) {
+		reset_filter();
+		close_prompt();
+		restart_list(app);
 		return UI_DIRTY;
 	}
-	accept_value(app, c);
-	close_prompt();
+	snprintf(title, sizeof(title), "Filter %s%s", field,
+		 !strcmp(field, "from") || !strcmp(field, "to") ? " (YYYY-MM-DD, empty clears)" : "");
+	open_prompt(app, PR_VALUE, field, title);
 	return UI_DIRTY;
 }
 
-static void
-prompt_type(int key)
+/* Enter: the highlighted choice, or what was typed when nothing matches. */
+static int
+accept_prompt(struct app *app)
 {
-	struct prompt *p = &ev.pr;
-	unsigned c = (unsigned)key & ~(unsigned)UI_KEY_CHAR;
-	size_t n = strlen(p->input);
-	char buf[5] = "";
+	const struct picker_item *c = picker_choice(&ev.pr);
+	enum prompt_kind kind = (enum prompt_kind)ev.pr.tag;
+	char field[64], value[256];
+	int64_t id = c ? c->id : 0;
 
-	if (c < 0x80)
-		buf[0] = (char)c;
-	else if (c < 0x800)
-		snprintf(buf, sizeof(buf), "%c%c", 0xc0 | (c >> 6), 0x80 | (c & 0x3f));
-	else if (c < 0x10000)
-		snprintf(buf, sizeof(buf), "%c%c%c", 0xe0 | (c >> 12), 0x80 | ((c >> 6) & 0x3f), 0x80 | (c & 0x3f));
-	if (*buf && n + strlen(buf) < sizeof(p->input))
-		memcpy(p->input + n, buf, strlen(buf) + 1);
-	filter_choices();
-}
-
-static void
-prompt_erase(void)
-{
-	size_t n = strlen(ev.pr.input);
-
-	while (n > 0 && ((unsigned char)ev.pr.input[--n] & 0xc0) == 0x80)
-		;
-	ev.pr.input[n] = '\0';
-	filter_choices();
+	str_copy(field, sizeof(field), ev.pr_field);
+	str_copy(value, sizeof(value), c ? c->value : picker_input(&ev.pr));
+	if (kind == PR_FIELD)
+		return accept_field(app, value);
+	close_prompt();
+	if (kind == PR_TAG) {
+		toggle_cluster(id);
+		save_draft(app);
+	} else if (kind == PR_ACTIVITY) {
+		set_activity(app, id);
+		save_draft(app);
+	} else {
+		apply_filter(app, kind == PR_SEARCH ? "search" : field, str_trim(value));
+	}
+	return UI_DIRTY;
 }
 
 static int
 prompt_key(struct app *app, int key)
 {
-	struct prompt *p = &ev.pr;
-
-	switch (key) {
-	case ESC: close_prompt(); return UI_DIRTY;
-	case '\r': case '\n': case KEY_ENTER: return accept_prompt(app);
-	case KEY_BACKSPACE: case 127: case KEY_CTRL('H'): prompt_erase(); return UI_DIRTY;
-	case KEY_UP: case KEY_CTRL('P'): p->sel -= p->sel > 0; return UI_DIRTY;
-	case KEY_DOWN: case KEY_CTRL('N'): p->sel += p->sel + 1 < p->nmatch; return UI_DIRTY;
-	case '\t':
-		if (p->nmatch)
-			snprintf(p->input, sizeof(p->input), "%s", p->choice[p->match[p->sel]].value);
-		filter_choices();
-		return UI_DIRTY;
-	default: break;
-	}
-	if ((key & UI_KEY_CHAR) || (key >= 0x20 && key != 127 && (key < KEY_MIN || key > KEY_MAX)))
-		prompt_type(key);
+	if (picker_key(&ev.pr, key) == PICKER_PICKED)
+		return accept_prompt(app);
 	return UI_DIRTY;
-}
-
-static void
-draw_prompt(WINDOW *win)
-{
-	struct prompt *p = &ev.pr;
-	int y = getmaxy(win) - 1, w = getmaxx(win), shown = p->nmatch < PROMPT_ROWS ? p->nmatch : PROMPT_ROWS;
-	int first = p->sel >= shown ? p->sel - shown + 1 : 0;
-	char line[EVIDENCE_QUERY_MAX + 80];
-
-	for (int i = 0; i < shown; i++) {
-		const struct evidence_choice *c = &p->choice[p->match[first + i]];
-
-		ui_text(win, y - shown + i, 0, w, c->label, first + i == p->sel ? ui_attr(UI_SELECTED) : A_NORMAL);
-	}
-	snprintf(line, sizeof(line), "%s: %s", p->title, p->input);
-	ui_text(win, y, 0, w, line, A_BOLD);
-	ui_text(win, y, text_width(line) < w - 1 ? text_width(line) : w - 1, 1, " ", A_REVERSE);
 }
 
 /* ---- list and note keys ---- */
@@ -1222,7 +1122,7 @@ note_key(struct app *app, WINDOW *win, enum action a)
 	case ACT_FILTER: open_prompt(app, PR_FIELD, NULL, "Filter by"); return UI_DIRTY;
 	case ACT_SEARCH:
 		open_prompt(app, PR_SEARCH, "search", "Search (words, \"a phrase\", prefix*)");
-		snprintf(ev.pr.input, sizeof(ev.pr.input), "%s", ev.f.query);
+		picker_set_input(&ev.pr, ev.f.query);	/* typing replaces it */
 		return UI_DIRTY;
 	case ACT_FILTER_CLEAR:
 		reset_filter();
@@ -1253,7 +1153,7 @@ evidence_key(struct app *app, WINDOW *win, enum action a, int key)
 {
 	int r;
 
-	if (ev.pr.kind != PR_NONE)
+	if (ev.pr.active)
 		return prompt_key(app, key);
 	if (ev.mode == MODE_CAPTURE)
 		return capture_key(app, a, key);
@@ -1281,8 +1181,8 @@ evidence_draw(struct app *app, WINDOW *win)
 		draw_view(win);
 	else
 		draw_list(app, win);
-	if (ev.pr.kind != PR_NONE)
-		draw_prompt(win);
+	if (ev.pr.active)
+		picker_draw(&ev.pr, win);
 }
 
 /* A site switch changes nothing here (the filter names its site); only a write does. */

@@ -140,6 +140,12 @@ ui_external_edit(const char *text, char **out)
 	return rc;
 }
 
+const char *
+ui_glyph(const char *utf8, const char *ascii)
+{
+	return ui.app && ui.app->utf8 ? utf8 : ascii;
+}
+
 void
 ui_hline(WINDOW *w, int y, int x, int width)
 {
