@@ -327,7 +327,8 @@ edit_key(struct editor *ed, int key)
 	case KEY_CTRL('W'): return delete_word(ed);
 	case KEY_CTRL('U'): return kill_line(ed);
 	case '\r': case '\n': case KEY_ENTER: return type_char(ed, '\n');
-	case ESC: case KEY_CTRL('X'): return EDITOR_DONE;
+	case ESC: return EDITOR_CANCEL;
+	case KEY_CTRL('X'): case KEY_F(2): return EDITOR_DONE;
 	default: return EDITOR_UNHANDLED;
 	}
 }
@@ -338,14 +339,12 @@ editor_key(struct editor *ed, int key)
 	int r;
 
 	if (key & EDITOR_KEY_CHAR)
-		return type_char(ed, (unsigned)(key & ~EDITOR_KEY_CHAR));
+		return type_char(ed, ui_key_char(key));
 	if ((r = move_key(ed, key)) != EDITOR_UNHANDLED || (r = edit_key(ed, key)) != EDITOR_UNHANDLED)
 		return r;
-	if (key >= KEY_MIN && key <= KEY_MAX)
-		return EDITOR_UNHANDLED;	/* a function key we do not use */
-	if (key < 0x20 || key == 127)
-		return EDITOR_UNHANDLED;
-	return type_char(ed, (unsigned)key);
+	if (!ui_key_is_text(key))
+		return EDITOR_UNHANDLED;	/* a control or function key we do not use: never text */
+	return type_char(ed, ui_key_char(key));
 }
 
 /* ---- drawing ---- */

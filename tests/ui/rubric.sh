@@ -54,8 +54,8 @@ keys e
 check "e opens the rationale editor" wait_for "Editing the rationale of $CL"
 keys -l "$TEXT"
 check "accented text is typed and drawn" wait_for "$TEXT"
-keys Escape
-check "Esc saves the rationale" wait_for "Rationale saved for $CL at $SITE"
+keys C-x
+check "^X saves the rationale" wait_for "Rationale saved for $CL at $SITE"
 check "the saved rationale is shown" wait_for "$TEXT"
 keys Q
 check "Q quits with status 0" test "$(wait_exit)" = 0
@@ -249,7 +249,7 @@ keys -l "$MINE"
 wait_for "$MINE" >/dev/null
 check "meanwhile the same consensus changes from outside" sh -c "'$QREL' score --db '$DB' --as '$LEAD' \
 	--site '$SITE' --cluster '$CL' --kind consensus --level 2 --rationale '$THEIRS' >/dev/null"
-keys Escape
+keys C-x
 check "saving says who changed it and when" \
 	wait_for "$LEAD changed this rationale at 10:00 while you were typing: yours is kept as a draft; press d to see both"
 check "the outside value is still in the database" test "$(sql "$DB" "$CONS")" = "$THEIRS"
@@ -308,7 +308,7 @@ keys e
 wait_for "Editing the rationale" >/dev/null
 keys -l "$SHORT"
 wait_for "$SHORT" >/dev/null
-keys Escape
+keys C-x
 check "a full disk says so and names the file" wait_for "Disk full: rationale not saved (your draft is kept): $FULL"
 check "the text stays on screen" wait_for "$SHORT"
 check "and is kept as a draft" test "$(sql "$FULL" "SELECT count(*) FROM draft WHERE text = '$SHORT'")" = 1
