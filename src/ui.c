@@ -95,6 +95,18 @@ put_char(WINDOW *w, wchar_t c, attr_t attr)
 	wadd_wch(w, &cc);
 }
 
+/* The ASCII stand-in for a character a non-UTF-8 terminal cannot draw: Latin
+ * letters lose their accents ("é" as "e"), anything else is "?". */
+static wchar_t
+ascii_of(wchar_t c)
+{
+	static const char latin1[] = "AAAAAAACEEEEIIIIDNOOOOOxOUUUUYTs" "aaaaaaaceeeeiiiidnooooo/ouuuuyty";
+
+	if (c >= 0xc0 && c <= 0xff)
+		return (wchar_t)latin1[c - 0xc0];
+	return '?';
+}
+
 int
 ui_text(WINDOW *w, int y, int x, int width, const char *s, attr_t attr)
 {
@@ -116,7 +128,7 @@ ui_text(WINDOW *w, int y, int x, int width, const char *s, attr_t attr)
 			put_char(w, (wchar_t)mark[0], attr | A_REVERSE);
 			put_char(w, (wchar_t)mark[1], attr | A_REVERSE);
 		} else if (cw > 0 || ui.app->utf8) {
-			put_char(w, ui.app->utf8 && c >= 0x80 ? c : (c < 0x80 ? c : '?'), attr);
+			put_char(w, ui.app->utf8 || c < 0x80 ? c : ascii_of(c), attr);
 		}
 		used += cw;
 		s += k;
