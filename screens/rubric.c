@@ -819,6 +819,12 @@ draw_prompt(struct app *app, WINDOW *win)
 	int y = getmaxy(win) - 1, w = getmaxx(win), x;
 	char text[200];
 
+	if (rb.prompt == PROMPT_LOCK && (rb.scored < rb.total || rb.ndisagree)) {
+		snprintf(text, sizeof(text), "Lock %s? %d of %d clusters unscored, %d to discuss. y locks anyway; "
+			 "n keeps open", app->site_code, rb.total - rb.scored, rb.total, rb.ndisagree);
+		ui_text(win, y, 0, w, text, ui_attr(UI_ERROR));
+		return;
+	}
 	if (rb.prompt == PROMPT_LOCK) {
 		snprintf(text, sizeof(text), "Lock site %s? y/n  (its scores become read-only for everyone "
 			 "until the lead reopens it)", app->site_code);

@@ -195,12 +195,15 @@ check "2 in the view records the consensus" wait_for "$CL at $SITE: consensus sc
 check "the consensus is in the database" test "$(sql "$DB" "SELECT level FROM score s JOIN person p ON p.id = s.rater_id
 	WHERE p.name = '$LEAD' AND s.kind = 'consensus' AND s.site_id = (SELECT id FROM site WHERE code = '$SITE')
 	AND s.cluster_id = (SELECT id FROM cluster WHERE code = '$CL')")" = 2
+check "recording the consensus clears the cluster's to-discuss mark" sh -c "! $(command -v tmux) -L '$TMUX_SOCKET' capture-pane -p -t qrel | grep -F ' $CL ' | grep -qF '≠'"
 keys n
 check "n goes to a cluster to discuss" wait_for "≠ "
 
 # ---- lock and reopen ----
 keys L
-check "L asks before locking" wait_for "Lock site $SITE? y/n"
+UNSCORED=$(screen | sed -n 's/.*scored \([0-9]*\) of \([0-9]*\) clusters.*/\2 \1/p' | head -n 1 | awk '{ print $1 - $2 }')
+check "L on a site with unscored clusters asks, naming how many" wait_for "Lock $SITE? $UNSCORED of "
+check "and how many are left to discuss" wait_for "to discuss. y locks anyway"
 keys y
 check "a locked site is marked LOCKED" wait_for " LOCKED  Consensus: scored"
 check "locking is logged" test "$(sql "$DB" "SELECT count(*) FROM change_log WHERE entity = 'site'
