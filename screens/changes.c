@@ -3,32 +3,21 @@
 #include "qrel/changes.h"
 #include "qrel/db.h"
 #include "qrel/evidence.h"
+#include "qrel/picker.h"
 #include "qrel/text.h"
 #include "qrel/tui.h"
 #include "qrel/util.h"
 
 #include <strings.h>
 
-#define KEY_CTRL(c) ((c) & 0x1f)
-#define ESC 27
 #define HEAD_ROWS 3		/* filter line, column heading, rule */
 #define ROW_LINES 2		/* a change takes two lines: what, then old -> new */
-#define PROMPT_ROWS 8
 #define WHEN_COLS 17
 #define WHO_COLS 16
 #define ENTITY_COLS 13
 #define INDENT 4
 
 enum prompt_kind { PR_NONE, PR_FIELD, PR_VALUE };
-
-struct prompt {
-	enum prompt_kind kind;
-	char title[64], field[16];
-	char input[128];
-	struct evidence_choice *choice;
-	int nchoice;
-	int *match, nmatch, sel;
-};
 
 static struct {
 	struct changes_filter f;
@@ -39,7 +28,8 @@ static struct {
 	bool stale, viewing;
 	unsigned long generation;
 	int view_top;
-	struct prompt pr;
+	struct picker pr;		/* pr.tag: an enum prompt_kind */
+	char pr_field[16];		/* the field a PR_VALUE prompt sets */
 } cl;
 
 static const char *const pick_fields[] = { "person", "from", "to", "site", "cluster", "clear all", NULL };
@@ -335,80 +325,43 @@ draw_view(struct app *app, WINDOW *win)
 	draw_hint(win, "q/Enter back to the list  j/k scroll");
 }
 
-/* ---- the filter prompt: a field, then a value with type-ahead ---- */
+/* ---- the filter prompt: a field, then a value, in the shared picker ---- */
 
 static void
 close_prompt(void)
 {
-	free(cl.pr.choice);
-	free(cl.pr.match);
-	memset(&cl.pr, 0, sizeof(cl.pr));
+	picker_close(&cl.pr);
 }
 
-/* A choice matches when its value starts with the input or its label contains it. */
+/* The values a field can take; dates are typed. */
 static void
-filter_choices(void)
+value_choices(struct app *app, const char *field)
 {
-	struct prompt *p = &cl.pr;
-	size_t n = strlen(p->input);
+	const char *source = !strcmp(field, "person") ? "author" : field;
+	struct evidence_choice *c = NULL;
+	int n = 0;
 
-	p->nmatch = 0;
-	for (int i = 0; i < p->nchoice; i++)
-		if (!n || !strncasecmp(p->choice[i].value, p->input, n) || strcasestr(p->choice[i].label, p->input))
-			p->match[p->nmatch++] = i;
-	if (p->sel >= p->nmatch)
-		p->sel = p->nmatch ? p->nmatch - 1 : 0;
-}
-
-static void
-field_choices(struct prompt *p)
-{
-	int n = (int)ARRAY_SIZE(pick_fields) - 1;
-
-	p->choice = calloc((size_t)n, sizeof(*p->choice));
-	for (int i = 0; p->choice && i < n; i++) {
-		str_copy(p->choice[i].value, sizeof(p->choice[i].value), pick_fields[i]);
-		str_copy(p->choice[i].label, sizeof(p->choice[i].label), pick_fields[i]);
-	}
-	p->nchoice = p->choice ? n : 0;
-}
-
-/* The values a field can take, for the type-ahead; dates are typed. */
-static void
-value_choices(struct app *app, struct prompt *p)
-{
-	const char *source = !strcmp(p->field, "person") ? "author" : p->field;
-
-	if (!strcmp(p->field, "from") || !strcmp(p->field, "to"))
+	if (!strcmp(field, "from") || !strcmp(field, "to"))
 		return;
-	if (evidence_choices(app->db, app->review, source, &p->choice, &p->nchoice) != QREL_OK)
+	if (evidence_choices(app->db, app->review, source, &c, &n) != QREL_OK)
 		ui_error("%s", error_message());
+	for (int i = 0; i < n; i++)
+		picker_add(&cl.pr, c[i].id, c[i].value, c[i].label);
+	free(c);
 }
 
 static void
 open_prompt(struct app *app, enum prompt_kind kind, const char *field, const char *title)
 {
-	struct prompt *p = &cl.pr;
-
-	close_prompt();
-	p->kind = kind;
-	str_copy(p->title, sizeof(p->title), title);
-	str_copy(p->field, sizeof(p->field), field ? field : "");
-	if (kind == PR_FIELD)
-		field_choices(p);
-	else
-		value_choices(app, p);
-	p->match = calloc((size_t)p->nchoice + 1, sizeof(*p->match));
-	filter_choices();
-}
-
-/* The highlighted candidate, or NULL when what was typed stands (nothing typed or nothing matches). */
-static const struct evidence_choice *
-prompt_pick(void)
-{
-	struct prompt *p = &cl.pr;
-
-	return p->nmatch && (*p->input || p->kind == PR_FIELD) ? &p->choice[p->match[p->sel]] : NULL;
+	picker_open(&cl.pr, kind, title, kind == PR_VALUE);
+	str_copy(cl.pr_field, sizeof(cl.pr_field), field ? field : "");
+	if (kind == PR_FIELD) {
+		for (size_t i = 0; pick_fields[i]; i++)
+			picker_add(&cl.pr, 0, pick_fields[i], NULL);
+		return;
+	}
+	picker_add(&cl.pr, 0, "", "(any: clear this filter)");
+	value_choices(app, field);
 }
 
 static void
@@ -420,109 +373,44 @@ apply_filter(struct app *app, const char *field, const char *value)
 }
 
 static int
-accept_field(struct app *app, const struct evidence_choice *c)
+accept_field(struct app *app, const char *field)
 {
-	char field[16], title[64];
+	char title[64];
 
-	if (!c)
-		return UI_HANDLED;
-	if (!strcmp(c->value, "clear all")) {
+	if (!strcmp(field, "clear all")) {
 		memset(&cl.f, 0, sizeof(cl.f));
 		close_prompt();
 		restart_list();
 		return UI_DIRTY;
 	}
-	str_copy(field, sizeof(field), c->value);
-	snprintf(title, sizeof(title), "Filter %s%s (empty clears)", field,
-		 !strcmp(field, "from") || !strcmp(field, "to") ? " YYYY-MM-DD" : "");
+	snprintf(title, sizeof(title), "Filter %.16s%s", field,
+		 !strcmp(field, "from") || !strcmp(field, "to") ? " YYYY-MM-DD (empty clears)" : "");
 	open_prompt(app, PR_VALUE, field, title);
 	return UI_DIRTY;
 }
 
+/* Enter: the highlighted choice, or what was typed when nothing matches. */
 static int
 accept_prompt(struct app *app)
 {
-	const struct evidence_choice *c = prompt_pick();
-	char field[16], value[128];
+	const struct picker_item *c = picker_choice(&cl.pr);
+	char field[16], value[256];
 
-	if (cl.pr.kind == PR_FIELD)
-		return accept_field(app, c);
-	str_copy(field, sizeof(field), cl.pr.field);
-	str_copy(value, sizeof(value), c ? c->value : str_trim(cl.pr.input));
+	str_copy(field, sizeof(field), cl.pr_field);
+	str_copy(value, sizeof(value), c ? c->value : picker_input(&cl.pr));
+	if (cl.pr.tag == PR_FIELD)
+		return accept_field(app, value);
 	close_prompt();
-	apply_filter(app, field, value);
+	apply_filter(app, field, str_trim(value));
 	return UI_DIRTY;
-}
-
-static void
-prompt_type(int key)
-{
-	struct prompt *p = &cl.pr;
-	unsigned c = (unsigned)key & ~(unsigned)UI_KEY_CHAR;
-	size_t n = strlen(p->input);
-	char buf[5] = "";
-
-	if (c < 0x80)
-		buf[0] = (char)c;
-	else if (c < 0x800)
-		snprintf(buf, sizeof(buf), "%c%c", 0xc0 | (c >> 6), 0x80 | (c & 0x3f));
-	else if (c < 0x10000)
-		snprintf(buf, sizeof(buf), "%c%c%c", 0xe0 | (c >> 12), 0x80 | ((c >> 6) & 0x3f), 0x80 | (c & 0x3f));
-	if (*buf && n + strlen(buf) < sizeof(p->input))
-		memcpy(p->input + n, buf, strlen(buf) + 1);
-	filter_choices();
-}
-
-static void
-prompt_erase(void)
-{
-	size_t n = strlen(cl.pr.input);
-
-	while (n > 0 && ((unsigned char)cl.pr.input[--n] & 0xc0) == 0x80)
-		;
-	cl.pr.input[n] = '\0';
-	filter_choices();
 }
 
 static int
 prompt_key(struct app *app, int key)
 {
-	struct prompt *p = &cl.pr;
-
-	switch (key) {
-	case ESC: close_prompt(); return UI_DIRTY;
-	case '\r': case '\n': case KEY_ENTER: return accept_prompt(app);
-	case KEY_BACKSPACE: case 127: case KEY_CTRL('H'): prompt_erase(); return UI_DIRTY;
-	case KEY_UP: case KEY_CTRL('P'): p->sel -= p->sel > 0; return UI_DIRTY;
-	case KEY_DOWN: case KEY_CTRL('N'): p->sel += p->sel + 1 < p->nmatch; return UI_DIRTY;
-	case '\t':
-		if (p->nmatch)
-			str_copy(p->input, sizeof(p->input), p->choice[p->match[p->sel]].value);
-		filter_choices();
-		return UI_DIRTY;
-	default: break;
-	}
-	if ((key & UI_KEY_CHAR) || (key >= 0x20 && key != 127 && (key < KEY_MIN || key > KEY_MAX)))
-		prompt_type(key);
+	if (picker_key(&cl.pr, key) == PICKER_PICKED)
+		return accept_prompt(app);
 	return UI_DIRTY;
-}
-
-static void
-draw_prompt(WINDOW *win)
-{
-	struct prompt *p = &cl.pr;
-	int y = getmaxy(win) - 1, w = getmaxx(win), shown = p->nmatch < PROMPT_ROWS ? p->nmatch : PROMPT_ROWS;
-	int first = p->sel >= shown ? p->sel - shown + 1 : 0;
-	char line[256];
-
-	for (int i = 0; i < shown; i++) {
-		const struct evidence_choice *c = &p->choice[p->match[first + i]];
-
-		ui_text(win, y - shown + i, 0, w, c->label, first + i == p->sel ? ui_attr(UI_SELECTED) : A_NORMAL);
-	}
-	snprintf(line, sizeof(line), "%s: %s", p->title, p->input);
-	ui_text(win, y, 0, w, line, A_BOLD);
-	ui_text(win, y, text_width(line) < w - 1 ? text_width(line) : w - 1, 1, " ", A_REVERSE);
 }
 
 /* ---- keys ---- */
@@ -584,7 +472,7 @@ view_key(enum action a)
 static int
 changes_key(struct app *app, WINDOW *win, enum action a, int key)
 {
-	if (cl.pr.kind != PR_NONE)
+	if (cl.pr.active)
 		return prompt_key(app, key);
 	if (cl.viewing)
 		return view_key(a);
@@ -612,8 +500,8 @@ changes_draw(struct app *app, WINDOW *win)
 		draw_view(app, win);
 	else
 		draw_list(app, win);
-	if (cl.pr.kind != PR_NONE)
-		draw_prompt(win);
+	if (cl.pr.active)
+		picker_draw(&cl.pr, win);
 }
 
 /* Another process wrote: read the page again (where it starts stays put). */

@@ -5,6 +5,7 @@
 #include "qrel/draft.h"
 #include "qrel/editor.h"
 #include "qrel/external_editor.h"
+#include "qrel/picker.h"
 #include "qrel/plan.h"
 #include "qrel/evidence.h"
 #include "qrel/text.h"
@@ -17,21 +18,11 @@
 #define KEY_CTRL(c) ((c) & 0x1f)
 #define ESC 27
 #define HEAD_ROWS 3		/* filter line, column heading, rule */
-#define PROMPT_ROWS 8		/* candidates shown above a prompt */
 #define DRAFT_NEW "note:new"
 #define DRAFT_NEW_TAGS "note:new:tags"
 
 enum mode { MODE_LIST, MODE_VIEW, MODE_CAPTURE };
-enum prompt_kind { PR_NONE, PR_FIELD, PR_VALUE, PR_SEARCH, PR_TAG, PR_ACTIVITY };
-
-struct prompt {
-	enum prompt_kind kind;
-	char title[64], field[64];
-	char input[EVIDENCE_QUERY_MAX];
-	struct evidence_choice *choice;
-	int nchoice;
-	int *match, nmatch, sel;
-};
+enum prompt_kind { PR_NONE, PR_FIELD, PR_VALUE, PR_SEARCH, PR_TAG, PR_ACTIVITY, PR_NEW_SOURCE, PR_NEW_ACTIVITY };
 
 struct capture {
 	struct editor *ed;
@@ -61,8 +52,16 @@ static struct {
 	struct evidence_note view;	/* the note shown in full (view.text NULL: none) */
 	int view_top;
 	struct capture cap_;
-	struct prompt pr;
-	int64_t undo;			/* the last note deleted here */
+	struct picker pr;		/* pr.tag: an enum prompt_kind */
+	char pr_field[64];		/* the filter field a PR_VALUE prompt sets */
+	int64_t undo;
+	int64_t focus;			/* a note the list selects when it is read next */
+	/* What the next new note starts with: the last saved note's tags and valence. */
+	struct {
+		char valence[12];
+		int64_t cluster[EVIDENCE_MAX_CLUSTERS];
+		size_t n;
+	} carry;			/* the last note deleted here */
 } ev;
 
 static const char *const filter_fields[] = { "site", "cluster", "domain", "source", "author", "valence",
@@ -131,6 +130,10 @@ load_page(struct app *app, int rows)
 		ui_error("%s", error_message());
 	if (ev.sel >= ev.npage && ev.sel > 0)
 		ev.sel = ev.npage ? (ev.npage > rows ? rows : ev.npage) - 1 : 0;
+	for (int i = 0; ev.focus && i < ev.npage && i < rows; i++)
+		if (ev.page[i].id == ev.focus)
+			ev.sel = i;
+	ev.focus = 0;
 	ev.stale = false;
 }
 
@@ -525,6 +528,42 @@ site_activity(struct app *app)
 	return id;
 }
 
+/* The next note keeps the last one's tags and valence (^R clears them). */
+static void
+apply_carry(struct app *app)
+{
+	struct capture *c = &ev.cap_;
+
+	UNUSED(app);
+	if (*ev.carry.valence)
+		str_copy(c->valence, sizeof(c->valence), ev.carry.valence);
+	c->nclusters = 0;
+	for (size_t i = 0; i < ev.carry.n; i++)
+		toggle_cluster(ev.carry.cluster[i]);
+}
+
+static void
+keep_carry(void)
+{
+	const struct capture *c = &ev.cap_;
+
+	str_copy(ev.carry.valence, sizeof(ev.carry.valence), c->valence);
+	memcpy(ev.carry.cluster, c->cluster, sizeof(c->cluster));
+	ev.carry.n = c->nclusters;
+}
+
+/* ^R: this note starts bare again: no tags, neutral (the activity stays). */
+static int
+clear_tags(struct app *app)
+{
+	ev.cap_.nclusters = 0;
+	str_copy(ev.cap_.valence, sizeof(ev.cap_.valence), "neutral");
+	memset(&ev.carry, 0, sizeof(ev.carry));
+	save_draft(app);
+	ui_message("Tags and valence cleared; the activity stays (^P changes it).");
+	return UI_DIRTY;
+}
+
 static int
 start_new(struct app *app)
 {
@@ -538,10 +577,13 @@ start_new(struct app *app)
 	}
 	load_clusters(app);
 	reset_capture(app, last > 0 ? last : site_activity(app));
+	apply_carry(app);
 	text = draft_load(app->db, DRAFT_NEW, app->user);
 	tags = draft_load(app->db, DRAFT_NEW_TAGS, app->user);
-	if (tags)
+	if (tags) {
+		ev.cap_.nclusters = 0;
 		restore_tags(app, tags);
+	}
 	ev.cap_.ed = editor_new(text ? text : "");
 	editor_end(ev.cap_.ed);
 	ev.mode = MODE_CAPTURE;
@@ -621,12 +663,14 @@ save_new(struct app *app)
 	memcpy(in.cluster, c->cluster, c->nclusters * sizeof(c->cluster[0]));
 	if ((rc = evidence_add(app->db, app->review, app->user, &in, &id)) != QREL_OK)
 		return rc;
-	ui_message("Saved note %lld at %s (%s). Next note:", (long long)id, c->site_code,
-		   c->nclusters ? c->code[0] : "");
+	ui_message("Saved note %lld at %s. The next keeps its activity, tags and valence (^R clears them).",
+		   (long long)id, c->site_code);
 	draft_clear(app->db, c->draft_key, app->user);
 	draft_clear(app->db, c->tags_key, app->user);
-	reset_capture(app, c->act.id);
+	keep_carry();
+	editor_free(c->ed);
 	c->ed = editor_new("");
+	ev.focus = id;
 	return QREL_OK;
 }
 
@@ -674,6 +718,7 @@ save_edit(struct app *app)
 	if (rc != QREL_OK)
 		return rc;
 	ui_message("Note %lld saved.", (long long)c->note);
+	ev.focus = c->note;
 	draft_clear(app->db, c->draft_key, app->user);
 	draft_clear(app->db, c->tags_key, app->user);
 	close_capture();
@@ -703,10 +748,24 @@ keep_unsaved(struct app *app, int rc)
 	free(why);
 }
 
+/* A saved note the list's filter hides would look lost: say so, and how to see it. */
+static void
+say_hidden(struct app *app)
+{
+	char desc[600];
+
+	UNUSED(app);
+	evidence_filter_describe(&ev.f, desc, sizeof(desc));
+	ui_error("Saved at %s, but the list's filter (%s) hides it: Esc, then F clears the filter.",
+		 ev.cap_.site_code, desc);
+}
+
 static int
 save_capture(struct app *app)
 {
 	struct capture *c = &ev.cap_;
+	long long before;
+	bool edit;
 	int rc;
 
 	if (c->nclusters == 0) {
@@ -714,10 +773,18 @@ save_capture(struct app *app)
 		open_prompt(app, PR_TAG, "cluster", "Tag cluster");
 		return UI_DIRTY;
 	}
-	rc = c->note ? save_edit(app) : save_new(app);
+	edit = c->note != 0;
+	before = ev.total.count;
+	rc = edit ? save_edit(app) : save_new(app);
 	if (rc != QREL_OK && rc != QREL_CONFLICT)
 		keep_unsaved(app, rc);
+	if (edit) {
+		refresh_list(app);	/* the selection stays on the row edited */
+		return UI_DIRTY;
+	}
 	restart_list(app);
+	if (rc == QREL_OK && !evidence_filter_empty(&ev.f) && ev.total.count <= before && !ev.total.more)
+		say_hidden(app);
 	return UI_DIRTY;
 }
 
@@ -811,6 +878,7 @@ capture_key(struct app *app, enum action a, int key)
 	switch (a) {
 	case ACT_NOTE_SAVE: return save_capture(app);
 	case ACT_NOTE_VALENCE: return cycle_valence(app);
+	case ACT_NOTE_CLEAR: return clear_tags(app);
 	case ACT_NOTE_TAG: open_prompt(app, PR_TAG, "cluster", "Tag cluster (again to untag)"); return UI_DIRTY;
 	case ACT_NOTE_ACTIVITY:
 		if (ev.cap_.note) {
@@ -888,12 +956,19 @@ draw_capture(struct app *app, WINDOW *win)
 
 	for (size_t i = 0; i < c->nclusters && used < sizeof(tags); i++)
 		used += (size_t)snprintf(tags + used, sizeof(tags) - used, "%s%s", i ? " " : "", c->code[i]);
-	if (c->note)
-		snprintf(line, sizeof(line), "Editing note %lld  site %s  %s", (long long)c->note, c->site_code, c->source);
+	char where[96];
+	bool elsewhere = c->site != app->site;
+
+	if (elsewhere)
+		snprintf(where, sizeof(where), "site %s (not the screen's %s)", c->site_code, app->site_code);
 	else
-		snprintf(line, sizeof(line), "New note  site %s  %s  %s  %s", c->site_code, c->source,
-			 c->act.id ? c->act.held_at : "(no activity)", c->act.description);
-	ui_text(win, 0, 0, getmaxx(win), line, A_BOLD);
+		snprintf(where, sizeof(where), "site %s", c->site_code);
+	if (c->note)
+		snprintf(line, sizeof(line), "Editing note %lld  %s  %s", (long long)c->note, where, c->source);
+	else
+		snprintf(line, sizeof(line), "New note  %s  %s  %s  %s", where, c->source,
+			 c->act.id ? c->act.held_at : "(no activity: ^P)", c->act.description);
+	ui_text(win, 0, 0, getmaxx(win), line, elsewhere ? ui_attr(UI_ERROR) : A_BOLD);
 	snprintf(line, sizeof(line), "Clusters: %s   Valence: %s %s", *tags ? tags : "(none: ^T)",
 		 valence_mark(app, c->valence), c->valence);
 	ui_text(win, 1, 0, getmaxx(win), line, A_NORMAL);
@@ -903,65 +978,105 @@ draw_capture(struct app *app, WINDOW *win)
 		return;
 	}
 	editor_draw(c->ed, win, HEAD_ROWS, 0, h, getmaxx(win) - 1);
-	draw_hint(win, "^X/F2 save+next  ^T tag  ^G valence  ^P activity  Esc keep draft  F1 help");
+	draw_hint(win, "^X/F2 save+next  ^T tag  ^G valence  ^P activity  ^R clear tags  Esc keep draft");
 }
 
-/* ---- prompts with type-ahead ---- */
+/* ---- prompts: the shared picker ---- */
 
 static void
 close_prompt(void)
 {
-	free(ev.pr.choice);
-	free(ev.pr.match);
-	memset(&ev.pr, 0, sizeof(ev.pr));
+	picker_close(&ev.pr);
 }
 
-/* A choice matches when its value starts with the input or its label contains it. */
+/* Dates and searches are typed; every other field offers its values. */
 static void
-filter_choices(void)
+add_value_choices(struct app *app, const char *field)
 {
-	struct prompt *p = &ev.pr;
-	size_t n = strlen(p->input);
-
-	p->nmatch = 0;
-	for (int i = 0; i < p->nchoice; i++)
-		if (!n || strncasecmp(p->choice[i].value, p->input, n) == 0 || strcasestr(p->choice[i].label, p->input))
-			p->match[p->nmatch++] = i;
-	if (p->sel >= p->nmatch)
-		p->sel = p->nmatch ? p->nmatch - 1 : 0;
-}
-
-static void
-field_choices(struct prompt *p)
-{
+	struct evidence_choice *c = NULL;
 	int n = 0;
 
-	while (filter_fields[n])
-		n++;
-	p->choice = calloc((size_t)n, sizeof(*p->choice));
-	for (int i = 0; p->choice && i < n; i++) {
-		snprintf(p->choice[i].value, sizeof(p->choice[i].value), "%s", filter_fields[i]);
-		snprintf(p->choice[i].label, sizeof(p->choice[i].label), "%s", filter_fields[i]);
-	}
-	p->nchoice = p->choice ? n : 0;
+	if (!strcmp(field, "from") || !strcmp(field, "to") || !strcmp(field, "search"))
+		return;
+	if (evidence_choices(app->db, app->review, field, &c, &n) != QREL_OK)
+		ui_error("%s", error_message());
+	for (int i = 0; i < n; i++)
+		picker_add(&ev.pr, c[i].id, c[i].value, c[i].label);
+	free(c);
 }
 
 static void
 open_prompt(struct app *app, enum prompt_kind kind, const char *field, const char *title)
 {
-	struct prompt *p = &ev.pr;
+	picker_open(&ev.pr, kind, title, kind == PR_VALUE || kind == PR_SEARCH || kind == PR_NEW_ACTIVITY);
+	str_copy(ev.pr_field, sizeof(ev.pr_field), field ? field : "");
+	if (kind == PR_FIELD) {
+		for (int i = 0; filter_fields[i]; i++)
+			picker_add(&ev.pr, 0, filter_fields[i], NULL);
+		return;
+	}
+	if (kind == PR_VALUE)
+		picker_add(&ev.pr, 0, "", "(any: clear this filter)");
+	if (field)
+		add_value_choices(app, field);
+	if (kind == PR_ACTIVITY) {
+		char label[160];
 
+		snprintf(label, sizeof(label), "+ new activity at %s (then its source and a description)",
+			 app->site_code);
+		picker_add(&ev.pr, -1, "+", label);
+	}
+}
+
+/* An activity made from the screen: at the screen's site, now, with the source
+ * chosen and the description typed; the note goes on from it. */
+static void
+add_activity(struct app *app, const char *source, const char *description)
+{
+	char now[21], at[17];
+	struct activity_input in = { .site = app->site, .source = source, .held_at = at,
+		.description = description };
+	int64_t id = 0;
+
+	clock_now(now);
+	snprintf(at, sizeof(at), "%.16s", now);
+	if (!*description) {
+		ui_error("An activity needs a description: ^P and + again.");
+		return;
+	}
+	if (activity_add(app->db, app->review, app->user, &in, &id) != QREL_OK) {
+		ui_error("Activity not added: %s", error_message());
+		return;
+	}
+	set_activity(app, id);
+	save_draft(app);
+	ui_message("Activity added at %s: %s. This note comes from it.", app->site_code, description);
+}
+
+/* Activity prompt: a row picked, or "+" starts a new one (source, then description). */
+static int
+accept_activity(struct app *app, enum prompt_kind kind, int64_t id, const char *value)
+{
+	char source[64];
+
+	if (kind == PR_ACTIVITY && id < 0) {
+		open_prompt(app, PR_NEW_SOURCE, "source", "Source of the new activity");
+		return UI_DIRTY;
+	}
+	if (kind == PR_NEW_SOURCE) {
+		str_copy(source, sizeof(source), value);
+		open_prompt(app, PR_NEW_ACTIVITY, NULL, "Describe the activity (Enter adds it)");
+		str_copy(ev.pr_field, sizeof(ev.pr_field), source);
+		return UI_DIRTY;
+	}
 	close_prompt();
-	p->kind = kind;
-	snprintf(p->title, sizeof(p->title), "%s", title);
-	snprintf(p->field, sizeof(p->field), "%s", field ? field : "");
-	if (kind == PR_FIELD)
-		field_choices(p);
-	else if (field && strcmp(field, "from") && strcmp(field, "to") && strcmp(field, "search") &&
-		 evidence_choices(app->db, app->review, field, &p->choice, &p->nchoice) != QREL_OK)
-		ui_error("%s", error_message());
-	p->match = calloc((size_t)p->nchoice + 1, sizeof(*p->match));
-	filter_choices();
+	if (kind == PR_NEW_ACTIVITY) {
+		add_activity(app, ev.pr_field, value);
+		return UI_DIRTY;
+	}
+	set_activity(app, id);
+	save_draft(app);
+	return UI_DIRTY;
 }
 
 static void
@@ -974,129 +1089,54 @@ apply_filter(struct app *app, const char *field, const char *value)
 	restart_list(app);
 }
 
-/* The chosen value: the highlighted candidate, or what was typed when nothing matches. */
-static const struct evidence_choice *
-prompt_pick(void)
-{
-	struct prompt *p = &ev.pr;
-
-	return p->nmatch && (*p->input || p->kind == PR_FIELD) ? &p->choice[p->match[p->sel]] : NULL;
-}
-
-static void
-accept_value(struct app *app, const struct evidence_choice *c)
-{
-	struct prompt *p = &ev.pr;
-	char field[64];
-
-	if (p->kind == PR_TAG && c) {
-		toggle_cluster(c->id);
-		save_draft(app);
-	} else if (p->kind == PR_ACTIVITY && c) {
-		set_activity(app, c->id);
-		save_draft(app);
-	} else if (p->kind == PR_SEARCH) {
-		apply_filter(app, "search", p->input);
-	} else if (p->kind == PR_VALUE) {
-		snprintf(field, sizeof(field), "%s", p->field);
-		apply_filter(app, field, c ? c->value : p->input);
-	}
-}
-
 static int
-accept_prompt(struct app *app)
+accept_field(struct app *app, const char *field)
 {
-	const struct evidence_choice *c = prompt_pick();
-	char field[64], title[96];
+	char title[320];
 
-	if (ev.pr.kind == PR_FIELD) {
-		if (!c)
-			return UI_HANDLED;
-		if (strcmp(c->value, "clear all") == 0) {
-			reset_filter();
-			close_prompt();
-			restart_list(app);
-			return UI_DIRTY;
-		}
-		snprintf(field, sizeof(field), "%s", c->value);
-		snprintf(title, sizeof(title), "Filter %s (empty clears)", field);
-		open_prompt(app, PR_VALUE, field, title);
+	if (strcmp(field, "clear all") == 0) {
+		reset_filter();
+		close_prompt();
+		restart_list(app);
 		return UI_DIRTY;
 	}
-	accept_value(app, c);
-	close_prompt();
+	snprintf(title, sizeof(title), "Filter %s%s", field,
+		 !strcmp(field, "from") || !strcmp(field, "to") ? " (YYYY-MM-DD, empty clears)" : "");
+	open_prompt(app, PR_VALUE, field, title);
 	return UI_DIRTY;
 }
 
-static void
-prompt_type(int key)
+/* Enter: the highlighted choice, or what was typed when nothing matches. */
+static int
+accept_prompt(struct app *app)
 {
-	struct prompt *p = &ev.pr;
-	unsigned c = (unsigned)key & ~(unsigned)UI_KEY_CHAR;
-	size_t n = strlen(p->input);
-	char buf[5] = "";
+	const struct picker_item *c = picker_choice(&ev.pr);
+	enum prompt_kind kind = (enum prompt_kind)ev.pr.tag;
+	char field[64], value[256];
+	int64_t id = c ? c->id : 0;
 
-	if (c < 0x80)
-		buf[0] = (char)c;
-	else if (c < 0x800)
-		snprintf(buf, sizeof(buf), "%c%c", 0xc0 | (c >> 6), 0x80 | (c & 0x3f));
-	else if (c < 0x10000)
-		snprintf(buf, sizeof(buf), "%c%c%c", 0xe0 | (c >> 12), 0x80 | ((c >> 6) & 0x3f), 0x80 | (c & 0x3f));
-	if (*buf && n + strlen(buf) < sizeof(p->input))
-		memcpy(p->input + n, buf, strlen(buf) + 1);
-	filter_choices();
-}
-
-static void
-prompt_erase(void)
-{
-	size_t n = strlen(ev.pr.input);
-
-	while (n > 0 && ((unsigned char)ev.pr.input[--n] & 0xc0) == 0x80)
-		;
-	ev.pr.input[n] = '\0';
-	filter_choices();
+	str_copy(field, sizeof(field), ev.pr_field);
+	str_copy(value, sizeof(value), c ? c->value : picker_input(&ev.pr));
+	if (kind == PR_FIELD)
+		return accept_field(app, value);
+	if (kind == PR_ACTIVITY || kind == PR_NEW_SOURCE || kind == PR_NEW_ACTIVITY)
+		return accept_activity(app, kind, id, str_trim(value));
+	close_prompt();
+	if (kind == PR_TAG) {
+		toggle_cluster(id);
+		save_draft(app);
+	} else {
+		apply_filter(app, kind == PR_SEARCH ? "search" : field, str_trim(value));
+	}
+	return UI_DIRTY;
 }
 
 static int
 prompt_key(struct app *app, int key)
 {
-	struct prompt *p = &ev.pr;
-
-	switch (key) {
-	case ESC: close_prompt(); return UI_DIRTY;
-	case '\r': case '\n': case KEY_ENTER: return accept_prompt(app);
-	case KEY_BACKSPACE: case 127: case KEY_CTRL('H'): prompt_erase(); return UI_DIRTY;
-	case KEY_UP: case KEY_CTRL('P'): p->sel -= p->sel > 0; return UI_DIRTY;
-	case KEY_DOWN: case KEY_CTRL('N'): p->sel += p->sel + 1 < p->nmatch; return UI_DIRTY;
-	case '\t':
-		if (p->nmatch)
-			snprintf(p->input, sizeof(p->input), "%s", p->choice[p->match[p->sel]].value);
-		filter_choices();
-		return UI_DIRTY;
-	default: break;
-	}
-	if ((key & UI_KEY_CHAR) || (key >= 0x20 && key != 127 && (key < KEY_MIN || key > KEY_MAX)))
-		prompt_type(key);
+	if (picker_key(&ev.pr, key) == PICKER_PICKED)
+		return accept_prompt(app);
 	return UI_DIRTY;
-}
-
-static void
-draw_prompt(WINDOW *win)
-{
-	struct prompt *p = &ev.pr;
-	int y = getmaxy(win) - 1, w = getmaxx(win), shown = p->nmatch < PROMPT_ROWS ? p->nmatch : PROMPT_ROWS;
-	int first = p->sel >= shown ? p->sel - shown + 1 : 0;
-	char line[EVIDENCE_QUERY_MAX + 80];
-
-	for (int i = 0; i < shown; i++) {
-		const struct evidence_choice *c = &p->choice[p->match[first + i]];
-
-		ui_text(win, y - shown + i, 0, w, c->label, first + i == p->sel ? ui_attr(UI_SELECTED) : A_NORMAL);
-	}
-	snprintf(line, sizeof(line), "%s: %s", p->title, p->input);
-	ui_text(win, y, 0, w, line, A_BOLD);
-	ui_text(win, y, text_width(line) < w - 1 ? text_width(line) : w - 1, 1, " ", A_REVERSE);
 }
 
 /* ---- list and note keys ---- */
@@ -1222,7 +1262,7 @@ note_key(struct app *app, WINDOW *win, enum action a)
 	case ACT_FILTER: open_prompt(app, PR_FIELD, NULL, "Filter by"); return UI_DIRTY;
 	case ACT_SEARCH:
 		open_prompt(app, PR_SEARCH, "search", "Search (words, \"a phrase\", prefix*)");
-		snprintf(ev.pr.input, sizeof(ev.pr.input), "%s", ev.f.query);
+		picker_set_input(&ev.pr, ev.f.query);	/* typing replaces it */
 		return UI_DIRTY;
 	case ACT_FILTER_CLEAR:
 		reset_filter();
@@ -1253,7 +1293,7 @@ evidence_key(struct app *app, WINDOW *win, enum action a, int key)
 {
 	int r;
 
-	if (ev.pr.kind != PR_NONE)
+	if (ev.pr.active)
 		return prompt_key(app, key);
 	if (ev.mode == MODE_CAPTURE)
 		return capture_key(app, a, key);
@@ -1281,8 +1321,8 @@ evidence_draw(struct app *app, WINDOW *win)
 		draw_view(win);
 	else
 		draw_list(app, win);
-	if (ev.pr.kind != PR_NONE)
-		draw_prompt(win);
+	if (ev.pr.active)
+		picker_draw(&ev.pr, win);
 }
 
 /* A site switch changes nothing here (the filter names its site); only a write does. */
@@ -1341,7 +1381,7 @@ static const struct keybinding evidence_keys[] = {
 	{ 'f', ACT_FILTER }, { 'F', ACT_FILTER_CLEAR }, { '/', ACT_SEARCH }, { 'r', ACT_JUMP_RUBRIC },
 	{ 'p', ACT_PLAN_FROM_FINDING },
 	{ KEY_F(2), ACT_NOTE_SAVE }, { KEY_CTRL('X'), ACT_NOTE_SAVE }, { KEY_CTRL('T'), ACT_NOTE_TAG },
-	{ KEY_CTRL('G'), ACT_NOTE_VALENCE }, { KEY_CTRL('P'), ACT_NOTE_ACTIVITY }, { KEY_CTRL('E'), ACT_EXTERNAL_EDIT },
+	{ KEY_CTRL('G'), ACT_NOTE_VALENCE }, { KEY_CTRL('R'), ACT_NOTE_CLEAR }, { KEY_CTRL('P'), ACT_NOTE_ACTIVITY }, { KEY_CTRL('E'), ACT_EXTERNAL_EDIT },
 };
 
 const struct screen_ops evidence_screen = {

@@ -707,8 +707,13 @@ prompt_key(struct app *app, int key)
 		editor_free(pl.ed);
 		pl.ed = editor_new(pl.matches[0]);
 		editor_end(pl.ed);
-	} else if (editor_key(pl.ed, key) == EDITOR_UNHANDLED) {
-		return UI_HANDLED;
+	} else {
+		int r = editor_key(pl.ed, key);
+
+		if (r == EDITOR_DONE)
+			return prompt_accept(app);	/* ^X/F2 save, as in every editor */
+		if (r == EDITOR_UNHANDLED)
+			return UI_HANDLED;
 	}
 	if (pl.ask == ASK_STEP_LEAD)
 		update_matches(app);

@@ -134,7 +134,7 @@ level_attr(struct app *app, int level)
 	return ui_attr(c) | (app->color ? A_REVERSE : 0);
 }
 
-/* "2!~": the level (or NE, or . for none), ! for a spread of two, ~ untriangulated. */
+/* "2!~": the level (or NE, or . for none), ! to discuss (a spread of two, no consensus), ~ untriangulated. */
 static void
 cell_text(const struct dash_cell *c, char *buf, size_t size)
 {
@@ -142,7 +142,7 @@ cell_text(const struct dash_cell *c, char *buf, size_t size)
 	char lv[8];
 
 	report_level_text(level, lv, sizeof(lv));
-	snprintf(buf, size, "%s%s%s", *lv ? lv : ".", dash_team_spread(c) >= 2 ? "!" : "",
+	snprintf(buf, size, "%s%s%s", *lv ? lv : ".", dash_to_discuss(c) ? "!" : "",
 		 dash_triangulated(c) ? "" : "~");
 }
 
@@ -240,7 +240,7 @@ list_wants(int k, const struct dash_cell *c, char *extra, size_t size)
 
 	extra[0] = '\0';
 	if (k == 0)
-		return dash_team_spread(c) >= 2;
+		return dash_to_discuss(c);
 	if (k == 1 && dash_self_gap(c, &gap) && (gap >= 1.0 || gap <= -1.0)) {
 		char m[8];
 

@@ -464,7 +464,7 @@ draw_hint(struct app *app, WINDOW *win, int y, int x, int width)
 	char text[240];
 
 	if (rb.ed)
-		snprintf(text, sizeof(text), "Esc/^X save  ^E $EDITOR  arrows move  ^W word  ^U line");
+		snprintf(text, sizeof(text), "^X/F2 save  Esc keep draft  ^E $EDITOR  ^W word  ^U line");
 	else if (rb.cf.shown)
 		snprintf(text, sizeof(text), "y keep yours  t take theirs  e edit yours  Esc close");
 	else if (rb.cf.active)
@@ -819,6 +819,12 @@ draw_prompt(struct app *app, WINDOW *win)
 	int y = getmaxy(win) - 1, w = getmaxx(win), x;
 	char text[200];
 
+	if (rb.prompt == PROMPT_LOCK && (rb.scored < rb.total || rb.ndisagree)) {
+		snprintf(text, sizeof(text), "Lock %s? %d of %d clusters unscored, %d to discuss. y locks anyway; "
+			 "n keeps open", app->site_code, rb.total - rb.scored, rb.total, rb.ndisagree);
+		ui_text(win, y, 0, w, text, ui_attr(UI_ERROR));
+		return;
+	}
 	if (rb.prompt == PROMPT_LOCK) {
 		snprintf(text, sizeof(text), "Lock site %s? y/n  (its scores become read-only for everyone "
 			 "until the lead reopens it)", app->site_code);
@@ -1151,6 +1157,20 @@ external_rationale(struct app *app)
 	return UI_DIRTY | UI_HEADER;	/* the whole terminal was the editor's */
 }
 
+/* Esc: the editor closes, its text kept as a draft (as in the note editor). */
+static int
+keep_draft(struct app *app)
+{
+	if (draft_save(app->db, rb.draft_key, app->user, editor_text(rb.ed)) != QREL_OK) {
+		ui_error("Draft not kept, your text is still open: %s", error_message());
+		return UI_DIRTY;
+	}
+	editor_free(rb.ed);
+	rb.ed = NULL;
+	ui_message("Rationale not saved; draft kept: e goes on with it, ^X saves.");
+	return UI_DIRTY;
+}
+
 static int
 edit_key(struct app *app, int key)
 {
@@ -1159,6 +1179,8 @@ edit_key(struct app *app, int key)
 	switch (editor_key(rb.ed, key)) {
 	case EDITOR_DONE:
 		return save_edit(app);
+	case EDITOR_CANCEL:
+		return keep_draft(app);
 	case EDITOR_CHANGED:
 		/* Every keystroke is kept, so a dropped link loses nothing typed. */
 		if (draft_save(app->db, rb.draft_key, app->user, editor_text(rb.ed)) != QREL_OK)
@@ -1225,6 +1247,8 @@ submit_reason(struct app *app)
 static int
 prompt_key(struct app *app, int key)
 {
+	int r;
+
 	if (rb.prompt == PROMPT_LOCK) {
 		if (key == 'y' || key == 'Y')
 			return change_lock(app, true, NULL);
@@ -1234,7 +1258,10 @@ prompt_key(struct app *app, int key)
 	}
 	if (key == '\r' || key == '\n' || key == KEY_ENTER)
 		return submit_reason(app);
-	if (key == ESC || editor_key(rb.reason, key) == EDITOR_DONE) {
+	r = editor_key(rb.reason, key);
+	if (r == EDITOR_DONE)
+		return submit_reason(app);
+	if (r == EDITOR_CANCEL) {
 		close_prompt();
 		ui_message("Site %s stays locked.", app->site_code);
 	}

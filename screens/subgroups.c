@@ -1,6 +1,7 @@
 /* subgroups.c: one subgroup table with its rates, ratios, flags and charts; trend, sites, corrections and finding notes. */
 #include "qrel/qrel.h"
 #include "qrel/db.h"
+#include "qrel/picker.h"
 #include "qrel/settings.h"
 #include "qrel/plan.h"
 #include "qrel/subgroup.h"
@@ -42,9 +43,7 @@ static struct {
 	enum chart chart;
 	struct subgroup_point *pts;
 	size_t npts;
-	enum pick pick;
-	char filter[64];
-	int pick_sel;
+	struct picker pick;		/* pick.tag: an enum pick */
 	char items[MAX_ITEMS][SUBGROUP_TEXT];
 	int64_t item_ids[MAX_ITEMS];
 	size_t nitems;
@@ -209,7 +208,7 @@ static void
 subgroups_enter(struct app *app)
 {
 	sg.view = VIEW_TABLE;
-	sg.pick = PICK_NONE;
+	picker_close(&sg.pick);
 	sg.prompt = PROMPT_NONE;
 	/* [subgroups] reference is where the screen starts; b changes it for the session. */
 	if (!sg.reference_set && app->settings->reference)
@@ -222,6 +221,7 @@ static void
 subgroups_leave(struct app *app)
 {
 	UNUSED(app);
+	picker_close(&sg.pick);
 	subgroup_table_free(&sg.t);
 	free(sg.order);
 	free(sg.pts);
@@ -698,46 +698,7 @@ draw_points(struct app *app, WINDOW *win)
 	ui_text(win, getmaxy(win) - 1, 0, width, "q or Esc: back to the table", ui_attr(UI_DIM));
 }
 
-/* ---- drawing: picker and prompt ---- */
-
-static bool
-matches(const char *item, const char *filter)
-{
-	size_t n = strlen(filter);
-
-	for (const char *p = item; *p; p++)
-		if (strncasecmp(p, filter, n) == 0)
-			return true;
-	return n == 0;
-}
-
-/* The index of the k-th item that matches the filter, or -1. */
-static int
-pick_nth(int k)
-{
-	for (size_t i = 0; i < sg.nitems; i++)
-		if (matches(sg.items[i], sg.filter) && k-- == 0)
-			return (int)i;
-	return -1;
-}
-
-static void
-draw_picker(WINDOW *win)
-{
-	static const char *const what[] = { "", "School year", "Metric", "Dimension", "Reference group" };
-	int w = getmaxx(win) - 8 < 56 ? getmaxx(win) - 8 : 56, h = getmaxy(win) - 4, y = 3;
-	char text[200];
-
-	snprintf(text, sizeof(text), " %s: %s_", what[sg.pick], sg.filter);
-	ui_text(win, 2, 4, w, text, ui_attr(UI_TITLE));
-	for (int k = 0, i; (i = pick_nth(k)) >= 0 && y < 2 + h - 1; k++, y++) {
-		snprintf(text, sizeof(text), "  %s", sg.items[i]);
-		ui_text(win, y, 4, w, text, k == sg.pick_sel ? ui_attr(UI_SELECTED) : ui_attr(UI_TITLE));
-	}
-	if (y == 3)
-		ui_text(win, y++, 4, w, "  (nothing matches)", ui_attr(UI_TITLE));
-	ui_text(win, y, 4, w, " type to filter, Up/Down, Enter picks, Esc cancels", ui_attr(UI_TITLE));
-}
+/* ---- drawing: the edit prompt ---- */
 
 static void
 draw_prompt(WINDOW *win)
@@ -801,8 +762,8 @@ subgroups_draw(struct app *app, WINDOW *win)
 	}
 	if (sg.prompt != PROMPT_NONE)
 		draw_prompt(win);
-	if (sg.pick != PICK_NONE)
-		draw_picker(win);
+	if (sg.pick.active)
+		picker_draw(&sg.pick, win);
 }
 
 /* ---- keys: picker ---- */
@@ -824,7 +785,6 @@ reference_apply(struct app *app, int i)
 	copy(sg.reference, sizeof(sg.reference), i == 0 ? "" : sg.items[i]);
 	if (!*sg.reference && sg.sort == COL_REF)
 		sg.sort = COL_GROUP;
-	sg.pick = PICK_NONE;
 	load_table(app);
 	if (*sg.reference)
 		ui_message("Ratios against %s in the vs column.", sg.reference);
@@ -833,6 +793,7 @@ reference_apply(struct app *app, int i)
 static void
 pick_open(struct app *app, enum pick what)
 {
+	static const char *const titles[] = { "", "School year", "Metric", "Dimension", "Reference group" };
 	struct subgroup_metric m[MAX_ITEMS];
 	char (*years)[SUBGROUP_YEAR] = calloc(MAX_ITEMS, SUBGROUP_YEAR);
 	int rc = QREL_OK;
@@ -860,63 +821,39 @@ pick_open(struct app *app, enum pick what)
 		ui_error("%s", error_message());
 		return;
 	}
-	sg.pick = what;
-	sg.filter[0] = '\0';
-	sg.pick_sel = 0;
+	picker_open(&sg.pick, what, titles[what], false);
+	for (size_t i = 0; i < sg.nitems; i++)
+		picker_add(&sg.pick, (int64_t)i, sg.items[i], NULL);
 }
 
 static void
-pick_apply(struct app *app, int i)
+pick_apply(struct app *app, enum pick what, int i)
 {
-	if (sg.pick == PICK_REFERENCE) {
+	if (what == PICK_REFERENCE) {
 		reference_apply(app, i);
 		return;
 	}
-	if (sg.pick == PICK_YEAR)
+	if (what == PICK_YEAR)
 		copy(sg.key.year, sizeof(sg.key.year), sg.items[i]);
-	else if (sg.pick == PICK_METRIC)
+	else if (what == PICK_METRIC)
 		sg.key.metric = sg.item_ids[i];
 	else
 		copy(sg.key.dimension, sizeof(sg.key.dimension), sg.items[i]);
-	sg.pick = PICK_NONE;
 	sg.sel = 0;
 	load_table(app);
-}
-
-static void
-filter_add(int key)
-{
-	size_t n = strlen(sg.filter);
-
-	if (key >= 0x20 && key < 0x7f && n + 1 < sizeof(sg.filter)) {
-		sg.filter[n] = (char)key;
-		sg.filter[n + 1] = '\0';
-		sg.pick_sel = 0;
-	}
 }
 
 static int
 pick_key(struct app *app, int key)
 {
-	size_t n = strlen(sg.filter);
-	int i;
+	const struct picker_item *c;
+	enum pick what = (enum pick)sg.pick.tag;
 
-	switch (key) {
-	case ESC: sg.pick = PICK_NONE; break;
-	case KEY_UP: sg.pick_sel -= sg.pick_sel > 0; break;
-	case KEY_DOWN: sg.pick_sel += pick_nth(sg.pick_sel + 1) >= 0; break;
-	case KEY_BACKSPACE: case 127: case 8:
-		if (n)
-			sg.filter[n - 1] = '\0';
-		sg.pick_sel = 0;
-		break;
-	case '\r': case '\n': case KEY_ENTER:
-		if ((i = pick_nth(sg.pick_sel)) >= 0)
-			pick_apply(app, i);
-		else
-			ui_error("Nothing matches '%s'.", sg.filter);
-		break;
-	default: filter_add(key); break;
+	if (picker_key(&sg.pick, key) == PICKER_PICKED && (c = picker_choice(&sg.pick))) {
+		int i = (int)c->id;
+
+		picker_close(&sg.pick);
+		pick_apply(app, what, i);
 	}
 	return UI_DIRTY;
 }
@@ -1124,7 +1061,7 @@ table_key(struct app *app, WINDOW *win, enum action a, int key)
 static int
 subgroups_key(struct app *app, WINDOW *win, enum action a, int key)
 {
-	if (sg.pick != PICK_NONE)
+	if (sg.pick.active)
 		return pick_key(app, key);
 	if (sg.prompt != PROMPT_NONE)
 		return prompt_key(app, key);

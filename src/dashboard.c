@@ -237,6 +237,17 @@ dash_team_spread(const struct dash_cell *c)
 	return n < 2 ? -1 : team_kth(c, n - 1) - team_kth(c, 0);
 }
 
+bool
+dash_to_discuss(const struct dash_cell *c)
+{
+	struct score_levels l = { .consensus = c->consensus > 0 ? c->consensus : 0 };
+
+	for (int lv = 0; lv < SCORE_MAX_LEVELS; lv++)
+		for (int k = 0; k < c->team[lv] && l.nteam < SCORE_MAX_TEAM; k++)
+			l.team[l.nteam++] = lv + 1;
+	return score_disagree(&l);
+}
+
 int
 dash_source_count(const struct dash_cell *c)
 {

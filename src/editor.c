@@ -221,29 +221,6 @@ delete_range(struct editor *ed, size_t from, size_t to)
 	return EDITOR_CHANGED;
 }
 
-static size_t
-utf8_encode(unsigned c, char out[4])
-{
-	if (c < 0x80)
-		return out[0] = (char)c, 1;
-	if (c < 0x800) {
-		out[0] = (char)(0xc0 | c >> 6);
-		out[1] = (char)(0x80 | (c & 0x3f));
-		return 2;
-	}
-	if (c < 0x10000) {
-		out[0] = (char)(0xe0 | c >> 12);
-		out[1] = (char)(0x80 | ((c >> 6) & 0x3f));
-		out[2] = (char)(0x80 | (c & 0x3f));
-		return 3;
-	}
-	out[0] = (char)(0xf0 | c >> 18);
-	out[1] = (char)(0x80 | ((c >> 12) & 0x3f));
-	out[2] = (char)(0x80 | ((c >> 6) & 0x3f));
-	out[3] = (char)(0x80 | (c & 0x3f));
-	return 4;
-}
-
 static int
 type_char(struct editor *ed, unsigned c)
 {
@@ -253,7 +230,7 @@ type_char(struct editor *ed, unsigned c)
 		c = ' ';	/* a tab has no width we could draw the same everywhere */
 	if (c != '\n' && (c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff) || !text_printable((wchar_t)c)))
 		return EDITOR_MOVED;
-	insert(ed, s, utf8_encode(c, s));
+	insert(ed, s, text_encode(c, s));
 	return EDITOR_CHANGED;
 }
 
@@ -350,7 +327,8 @@ edit_key(struct editor *ed, int key)
 	case KEY_CTRL('W'): return delete_word(ed);
 	case KEY_CTRL('U'): return kill_line(ed);
 	case '\r': case '\n': case KEY_ENTER: return type_char(ed, '\n');
-	case ESC: case KEY_CTRL('X'): return EDITOR_DONE;
+	case ESC: return EDITOR_CANCEL;
+	case KEY_CTRL('X'): case KEY_F(2): return EDITOR_DONE;
 	default: return EDITOR_UNHANDLED;
 	}
 }
@@ -361,14 +339,12 @@ editor_key(struct editor *ed, int key)
 	int r;
 
 	if (key & EDITOR_KEY_CHAR)
-		return type_char(ed, (unsigned)(key & ~EDITOR_KEY_CHAR));
+		return type_char(ed, ui_key_char(key));
 	if ((r = move_key(ed, key)) != EDITOR_UNHANDLED || (r = edit_key(ed, key)) != EDITOR_UNHANDLED)
 		return r;
-	if (key >= KEY_MIN && key <= KEY_MAX)
-		return EDITOR_UNHANDLED;	/* a function key we do not use */
-	if (key < 0x20 || key == 127)
-		return EDITOR_UNHANDLED;
-	return type_char(ed, (unsigned)key);
+	if (!ui_key_is_text(key))
+		return EDITOR_UNHANDLED;	/* a control or function key we do not use: never text */
+	return type_char(ed, ui_key_char(key));
 }
 
 /* ---- drawing ---- */

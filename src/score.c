@@ -712,6 +712,8 @@ score_self_differs(const struct score_levels *l)
 bool
 score_disagree(const struct score_levels *l)
 {
+	if (l->consensus)
+		return false;	/* a recorded consensus settles it, everywhere at once */
 	return score_spread(l) >= SCORE_DISCUSS_SPREAD || score_self_differs(l);
 }
 

@@ -11,6 +11,8 @@
 #include <unistd.h>
 
 #define UI_POLL_MS 1000
+/* A key code for the sequences of keys no screen binds (Shift-F1 ...). */
+#define UI_KEY_IGNORED 0x7f00
 
 static volatile sig_atomic_t stop_signal;
 
@@ -93,6 +95,18 @@ put_char(WINDOW *w, wchar_t c, attr_t attr)
 	wadd_wch(w, &cc);
 }
 
+/* The ASCII stand-in for a character a non-UTF-8 terminal cannot draw: Latin
+ * letters lose their accents ("é" as "e"), anything else is "?". */
+static wchar_t
+ascii_of(wchar_t c)
+{
+	static const char latin1[] = "AAAAAAACEEEEIIIIDNOOOOOxOUUUUYTs" "aaaaaaaceeeeiiiidnooooo/ouuuuyty";
+
+	if (c >= 0xc0 && c <= 0xff)
+		return (wchar_t)latin1[c - 0xc0];
+	return '?';
+}
+
 int
 ui_text(WINDOW *w, int y, int x, int width, const char *s, attr_t attr)
 {
@@ -114,7 +128,7 @@ ui_text(WINDOW *w, int y, int x, int width, const char *s, attr_t attr)
 			put_char(w, (wchar_t)mark[0], attr | A_REVERSE);
 			put_char(w, (wchar_t)mark[1], attr | A_REVERSE);
 		} else if (cw > 0 || ui.app->utf8) {
-			put_char(w, ui.app->utf8 && c >= 0x80 ? c : (c < 0x80 ? c : '?'), attr);
+			put_char(w, ui.app->utf8 || c < 0x80 ? c : ascii_of(c), attr);
 		}
 		used += cw;
 		s += k;
@@ -138,6 +152,12 @@ ui_external_edit(const char *text, char **out)
 	curs_set(0);
 	ui.header_dirty = ui.status_dirty = true;
 	return rc;
+}
+
+const char *
+ui_glyph(const char *utf8, const char *ascii)
+{
+	return ui.app && ui.app->utf8 ? utf8 : ascii;
 }
 
 void
@@ -457,18 +477,156 @@ handle_key(int key)
 	return r;
 }
 
+/* ---- keys: every key through the terminal's key definitions ---- */
+
+/* A modified key (Ctrl/Alt/Shift with an arrow, Home, End ...) acts as the key itself. */
+static int
+base_key(int code)
+{
+	static const struct { const char *prefix; int key; } ext[] = {
+		{ "kUP", KEY_UP }, { "kDN", KEY_DOWN }, { "kLFT", KEY_LEFT }, { "kRIT", KEY_RIGHT },
+		{ "kHOM", KEY_HOME }, { "kEND", KEY_END }, { "kPRV", KEY_PPAGE }, { "kNXT", KEY_NPAGE },
+		{ "kDC", KEY_DC }, { "kIC", KEY_IC },
+	};
+	static const int shifted[][2] = {
+		{ KEY_SR, KEY_UP }, { KEY_SF, KEY_DOWN }, { KEY_SLEFT, KEY_LEFT }, { KEY_SRIGHT, KEY_RIGHT },
+		{ KEY_SHOME, KEY_HOME }, { KEY_SEND, KEY_END }, { KEY_SPREVIOUS, KEY_PPAGE },
+		{ KEY_SNEXT, KEY_NPAGE }, { KEY_SDC, KEY_DC }, { KEY_SIC, KEY_IC },
+	};
+	const char *name;
+
+	for (size_t i = 0; i < ARRAY_SIZE(shifted); i++)
+		if (shifted[i][0] == code)
+			return shifted[i][1];
+	if (code <= KEY_MAX)
+		return code;
+	name = keyname(code);
+	for (size_t i = 0; name && i < ARRAY_SIZE(ext); i++)
+		if (strncmp(name, ext[i].prefix, strlen(ext[i].prefix)) == 0)
+			return ext[i].key;
+	return UI_KEY_UNKNOWN;	/* bound to nothing */
+}
+
+static void
+define_once(const char *seq, int code)
+{
+	if (key_defined(seq) == 0)
+		define_key(seq, code);
+}
+
+/* What xterm, tmux, screen and rxvt send, whatever TERM says: a Home read as Esc
+ * then "[1~" would leave an editor and type text. Modified keys act as the key. */
+static void
+define_keys(void)
+{
+	static const struct { const char *seq; int key; } plain[] = {
+		{ "\033[A", KEY_UP }, { "\033[B", KEY_DOWN }, { "\033[C", KEY_RIGHT }, { "\033[D", KEY_LEFT },
+		{ "\033OA", KEY_UP }, { "\033OB", KEY_DOWN }, { "\033OC", KEY_RIGHT }, { "\033OD", KEY_LEFT },
+		{ "\033[H", KEY_HOME }, { "\033[F", KEY_END }, { "\033OH", KEY_HOME }, { "\033OF", KEY_END },
+		{ "\033[1~", KEY_HOME }, { "\033[4~", KEY_END }, { "\033[7~", KEY_HOME }, { "\033[8~", KEY_END },
+		{ "\033[2~", KEY_IC }, { "\033[3~", KEY_DC }, { "\033[5~", KEY_PPAGE }, { "\033[6~", KEY_NPAGE },
+		{ "\033OP", KEY_F(1) }, { "\033OQ", KEY_F(2) }, { "\033OR", KEY_F(3) }, { "\033OS", KEY_F(4) },
+		{ "\033[11~", KEY_F(1) }, { "\033[12~", KEY_F(2) }, { "\033[13~", KEY_F(3) }, { "\033[14~", KEY_F(4) },
+		{ "\033[15~", KEY_F(5) }, { "\033[17~", KEY_F(6) }, { "\033[18~", KEY_F(7) }, { "\033[19~", KEY_F(8) },
+		{ "\033[20~", KEY_F(9) }, { "\033[21~", KEY_F(10) }, { "\033[23~", KEY_F(11) }, { "\033[24~", KEY_F(12) },
+		{ "\033[Z", KEY_BTAB },
+	};
+	static const struct { char final; int key; } letter[] = {
+		{ 'A', KEY_UP }, { 'B', KEY_DOWN }, { 'C', KEY_RIGHT }, { 'D', KEY_LEFT }, { 'H', KEY_HOME },
+		{ 'F', KEY_END }, { 'P', UI_KEY_IGNORED }, { 'Q', UI_KEY_IGNORED }, { 'R', UI_KEY_IGNORED },
+		{ 'S', UI_KEY_IGNORED },
+	};
+	static const struct { int n; int key; } tilde[] = {
+		{ 1, KEY_HOME }, { 2, KEY_IC }, { 3, KEY_DC }, { 4, KEY_END }, { 5, KEY_PPAGE }, { 6, KEY_NPAGE },
+		{ 15, UI_KEY_IGNORED }, { 17, UI_KEY_IGNORED }, { 18, UI_KEY_IGNORED }, { 19, UI_KEY_IGNORED },
+		{ 20, UI_KEY_IGNORED }, { 21, UI_KEY_IGNORED }, { 23, UI_KEY_IGNORED }, { 24, UI_KEY_IGNORED },
+	};
+	char seq[16];
+
+	for (size_t i = 0; i < ARRAY_SIZE(plain); i++)
+		define_once(plain[i].seq, plain[i].key);
+	for (int m = 2; m <= 8; m++) {
+		for (size_t i = 0; i < ARRAY_SIZE(letter); i++) {
+			snprintf(seq, sizeof(seq), "\033[1;%d%c", m, letter[i].final);
+			define_once(seq, letter[i].key);
+		}
+		for (size_t i = 0; i < ARRAY_SIZE(tilde); i++) {
+			snprintf(seq, sizeof(seq), "\033[%d;%d~", tilde[i].n, m);
+			define_once(seq, tilde[i].key);
+		}
+	}
+}
+
+/* In a locale that is not UTF-8 curses gives bytes: a UTF-8 character is put
+ * together here (accepted), anything else is refused with a message. */
+static int
+read_utf8_rest(WINDOW *w, int first)
+{
+	char buf[4] = { (char)first };
+	size_t need = (first & 0xe0) == 0xc0 ? 2 : (first & 0xf0) == 0xe0 ? 3 : (first & 0xf8) == 0xf0 ? 4 : 0;
+	wchar_t c = 0xfffd;
+	size_t n = 1;
+
+	wtimeout(w, 0);
+	while (n < need) {
+		int b = wgetch(w);
+
+		if (b == ERR || b < 0x80 || b > 0xff)
+			break;
+		buf[n++] = (char)b;
+	}
+	wtimeout(w, UI_POLL_MS);
+	if (need && n == need && text_decode(buf, n, &c) == n && c != 0xfffd)
+		return c >= KEY_MIN ? (int)c | UI_KEY_CHAR : (int)c;
+	ui_error("That key sent bytes that are not UTF-8 (terminal and LANG disagree): nothing typed.");
+	return UI_KEY_UNKNOWN;
+}
+
+/* Esc alone, or Esc then more at once: Alt with a key, or a sequence the
+ * terminal description does not name; neither is typed nor acts as Esc. */
+static int
+after_escape(WINDOW *w)
+{
+	int c, first;
+
+	wtimeout(w, 0);
+	first = c = wgetch(w);
+	if (c == '[' || c == 'O') {
+		/* CSI: parameters and intermediates, then one final byte. */
+		do
+			c = wgetch(w);
+		while (c != ERR && first == '[' && c >= 0x20 && c < 0x40);
+	}
+	wtimeout(w, UI_POLL_MS);
+	if (first == ERR)
+		return 27;
+	return first == '[' || first == 'O' ? UI_KEY_UNKNOWN : UI_KEY_ALT | (first & 0xffff);
+}
+
 static int
 read_key(void)
 {
 	WINDOW *w = ui.body ? ui.body : stdscr;
 	wint_t ch;
-	int rc = wget_wch(w, &ch);
+	int rc;
 
+	if (MB_CUR_MAX == 1) {
+		/* Not a UTF-8 locale: wget_wch would wait for a character that never completes. */
+		rc = wgetch(w);
+		if (rc == 27)
+			return after_escape(w);
+		if (rc >= 0x80 && rc <= 0xff)
+			return read_utf8_rest(w, rc);
+		return rc >= KEY_MIN ? base_key(rc) : rc;
+	}
+	rc = wget_wch(w, &ch);
 	if (rc == ERR)
 		return ERR;
-	if (rc == OK && ch >= KEY_MIN && ch <= KEY_MAX)
-		return (int)ch | UI_KEY_CHAR;
-	return (int)ch;
+	if (rc == KEY_CODE_YES)
+		return base_key((int)ch);
+	if (ch == 27)
+		return after_escape(w);
+	return ch >= KEY_MIN ? (int)ch | UI_KEY_CHAR : (int)ch;
 }
 
 /* Others' writes (another qrel on the same file) bump data_version; reload
@@ -531,6 +689,7 @@ start_curses(struct app *app)
 	keypad(stdscr, TRUE);
 	curs_set(0);
 	set_escdelay((int)app->settings->escape_delay);
+	define_keys();
 	wtimeout(stdscr, UI_POLL_MS);
 	init_colors(app);
 }

@@ -70,6 +70,8 @@ int dash_team_n(const struct dash_cell *c);
 double dash_team_median(const struct dash_cell *c);
 /* Highest minus lowest team level; -1 with fewer than two levels. */
 int dash_team_spread(const struct dash_cell *c);
+/* Team raters two levels apart and no consensus yet: score_disagree on the cell. */
+bool dash_to_discuss(const struct dash_cell *c);
 int dash_source_count(const struct dash_cell *c);
 /* Three or more source types (SCORE_TRIANGULATED). */
 bool dash_triangulated(const struct dash_cell *c);

@@ -14,7 +14,8 @@ enum editor_result {
 	EDITOR_UNHANDLED,	/* not an editing key */
 	EDITOR_MOVED,		/* only the cursor moved: redraw */
 	EDITOR_CHANGED,		/* the text changed: redraw and keep a draft */
-	EDITOR_DONE,		/* Esc or Ctrl-X: the caller saves and closes */
+	EDITOR_DONE,		/* Ctrl-X or F2, the one save key: the caller saves and closes */
+	EDITOR_CANCEL,		/* Esc: the caller closes, keeping the text as a draft */
 };
 
 struct editor;

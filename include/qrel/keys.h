@@ -43,7 +43,8 @@
 	_(NOTE_SAVE, "save the note and start the next one") \
 	_(NOTE_TAG, "tag or untag a cluster (type-ahead on code or title)") \
 	_(NOTE_VALENCE, "set the valence: neutral, strength, growth") \
-	_(NOTE_ACTIVITY, "choose the activity the note comes from") \
+	_(NOTE_ACTIVITY, "choose the activity the note comes from (its site and source), or add one") \
+	_(NOTE_CLEAR, "clear the note's tags and valence (the next note keeps them otherwise)") \
 	_(FILTER, "filter by site, cluster, domain, source, author, valence, subgroup, date") \
 	_(FILTER_CLEAR, "clear every filter and the search") \
 	_(SEARCH, "full-text search: words, \"a phrase\", prefix*") \

@@ -134,7 +134,8 @@ int score_spread(const struct score_levels *l);
 /* Does the self-evaluation differ from the team's view: the consensus when there
  * is one, else the median (with an even count, outside the two middle levels)? */
 bool score_self_differs(const struct score_levels *l);
-/* A spread of SCORE_DISCUSS_SPREAD or more, or self differing from the team. */
+/* To discuss: no consensus recorded yet, and a spread of SCORE_DISCUSS_SPREAD or
+ * more or self differing from the team. The one predicate every screen reads. */
 bool score_disagree(const struct score_levels *l);
 /* Sets each cluster node's disagree from the scores viewer may see at site, so
  * marks never reveal what blind rating hides. */

@@ -10,6 +10,8 @@
 /* Decodes one UTF-8 character at s (n bytes available). Returns the bytes used
  * (at least 1); an invalid sequence yields U+FFFD for one byte. */
 size_t text_decode(const char *s, size_t n, wchar_t *out);
+/* Encodes the character c (at most U+10FFFF) as UTF-8 into out; returns the bytes. */
+size_t text_encode(unsigned c, char out[4]);
 /* Columns the character takes on screen: 0 for combining marks, 2 for wide. */
 int text_char_width(wchar_t c);
 /* Columns of a whole string, as text_draw would draw it. */

@@ -68,10 +68,31 @@ extern const struct screen_ops report_screen;
 extern const struct screen_ops changes_screen;
 extern const struct screen_ops conflicts_screen;
 
-/* wget_wch gives characters and function keys in one number space, and the
- * characters U+0101..U+01FF share numbers with KEY_MIN..KEY_MAX; keys handed to
- * screens carry this bit when they are characters in that range. */
+/* wget_wch gives characters and function keys in one number space: the characters
+ * from U+0101 up share numbers with KEY_MIN..KEY_MAX and the terminal's extended
+ * keys (Ctrl-Left ...); keys handed to screens carry this bit when they are
+ * characters at or above KEY_MIN. Anything else at or above KEY_MIN is a key. */
 #define UI_KEY_CHAR 0x01000000
+/* Esc followed at once by a character: Alt and that character; bound to nothing. */
+#define UI_KEY_ALT 0x02000000
+/* An escape sequence the terminal description does not name: bound to nothing. */
+#define UI_KEY_UNKNOWN 0x04000000
+
+/* Is key a character to insert as text (not a control, not a function key)? */
+static inline bool
+ui_key_is_text(int key)
+{
+	if (key & UI_KEY_CHAR)
+		return true;
+	return key >= 0x20 && key != 0x7f && key < KEY_MIN;
+}
+
+/* The character of a key ui_key_is_text accepts. */
+static inline unsigned
+ui_key_char(int key)
+{
+	return (unsigned)key & ~(unsigned)UI_KEY_CHAR;
+}
 
 enum ui_color {
 	UI_NORMAL, UI_SELECTED, UI_TITLE, UI_DIM, UI_ERROR,
@@ -92,6 +113,8 @@ int ui_external_edit(const char *text, char **out);
 /* Draws UTF-8 text at (y, x) within width columns, padded with spaces,
  * control characters as visible marks. Returns the columns used by text. */
 int ui_text(WINDOW *w, int y, int x, int width, const char *s, attr_t attr);
+/* utf8 when the terminal draws Unicode, else the ASCII stand-in. */
+const char *ui_glyph(const char *utf8, const char *ascii);
 /* A horizontal rule or box character that degrades to ASCII. */
 void ui_hline(WINDOW *w, int y, int x, int width);
 

@@ -62,6 +62,7 @@ check "the creation is in the change log" test "$(sql "$DB" "SELECT count(*) FRO
 check "no draft text is left after saving" test "$(sql "$DB" "SELECT count(*) FROM draft WHERE key = 'note:new' AND text <> ''")" = 0
 
 keys Escape
+wait_for "Draft kept" >/dev/null
 keys /
 keys -l "quinceanera"
 keys Enter
@@ -129,6 +130,7 @@ check "and the draft is gone" test "$(sql "$DB" "SELECT count(*) FROM draft WHER
 
 # Delete and undo, both in the change log.
 keys Escape
+wait_for "Draft kept" >/dev/null
 keys /
 keys -l "mentoring"
 keys Enter

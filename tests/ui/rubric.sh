@@ -54,8 +54,8 @@ keys e
 check "e opens the rationale editor" wait_for "Editing the rationale of $CL"
 keys -l "$TEXT"
 check "accented text is typed and drawn" wait_for "$TEXT"
-keys Escape
-check "Esc saves the rationale" wait_for "Rationale saved for $CL at $SITE"
+keys C-x
+check "^X saves the rationale" wait_for "Rationale saved for $CL at $SITE"
 check "the saved rationale is shown" wait_for "$TEXT"
 keys Q
 check "Q quits with status 0" test "$(wait_exit)" = 0
@@ -195,12 +195,15 @@ check "2 in the view records the consensus" wait_for "$CL at $SITE: consensus sc
 check "the consensus is in the database" test "$(sql "$DB" "SELECT level FROM score s JOIN person p ON p.id = s.rater_id
 	WHERE p.name = '$LEAD' AND s.kind = 'consensus' AND s.site_id = (SELECT id FROM site WHERE code = '$SITE')
 	AND s.cluster_id = (SELECT id FROM cluster WHERE code = '$CL')")" = 2
+check "recording the consensus clears the cluster's to-discuss mark" sh -c "! $(command -v tmux) -L '$TMUX_SOCKET' capture-pane -p -t qrel | grep -F ' $CL ' | grep -qF '≠'"
 keys n
 check "n goes to a cluster to discuss" wait_for "≠ "
 
 # ---- lock and reopen ----
 keys L
-check "L asks before locking" wait_for "Lock site $SITE? y/n"
+UNSCORED=$(screen | sed -n 's/.*scored \([0-9]*\) of \([0-9]*\) clusters.*/\2 \1/p' | head -n 1 | awk '{ print $1 - $2 }')
+check "L on a site with unscored clusters asks, naming how many" wait_for "Lock $SITE? $UNSCORED of "
+check "and how many are left to discuss" wait_for "to discuss. y locks anyway"
 keys y
 check "a locked site is marked LOCKED" wait_for " LOCKED  Consensus: scored"
 check "locking is logged" test "$(sql "$DB" "SELECT count(*) FROM change_log WHERE entity = 'site'
@@ -249,7 +252,7 @@ keys -l "$MINE"
 wait_for "$MINE" >/dev/null
 check "meanwhile the same consensus changes from outside" sh -c "'$QREL' score --db '$DB' --as '$LEAD' \
 	--site '$SITE' --cluster '$CL' --kind consensus --level 2 --rationale '$THEIRS' >/dev/null"
-keys Escape
+keys C-x
 check "saving says who changed it and when" \
 	wait_for "$LEAD changed this rationale at 10:00 while you were typing: yours is kept as a draft; press d to see both"
 check "the outside value is still in the database" test "$(sql "$DB" "$CONS")" = "$THEIRS"
@@ -308,7 +311,7 @@ keys e
 wait_for "Editing the rationale" >/dev/null
 keys -l "$SHORT"
 wait_for "$SHORT" >/dev/null
-keys Escape
+keys C-x
 check "a full disk says so and names the file" wait_for "Disk full: rationale not saved (your draft is kept): $FULL"
 check "the text stays on screen" wait_for "$SHORT"
 check "and is kept as a draft" test "$(sql "$FULL" "SELECT count(*) FROM draft WHERE text = '$SHORT'")" = 1
