@@ -2,6 +2,7 @@
 #include "qrel/qrel.h"
 #include "qrel/cmd.h"
 #include "qrel/db.h"
+#include "qrel/outpath.h"
 #include "qrel/settings.h"
 #include "qrel/store.h"
 #include "qrel/util.h"
@@ -14,7 +15,7 @@ static const struct command commands[] = {
 	{ "init", "create a review database from a framework",
 	  "init --db FILE --framework FILE.ini --review TITLE [--district NAME]", cmd_init },
 	{ "framework", "check, import or export a rubric framework",
-	  "framework check FILE.ini | import [--db FILE] FILE.ini | export [--db FILE] [-o FILE]",
+	  "framework check FILE.ini | import [--db FILE] FILE.ini | export [--db FILE] [-o FILE [--force]]",
 	  cmd_framework },
 	{ "check", "check a database's integrity and schema version", "check [--db FILE]", cmd_check_store },
 	{ "import", "import CSV rows (sites, people, activities, metrics, evidence, scores, subgroups, state)",
@@ -60,13 +61,13 @@ static const struct command commands[] = {
 	  "       qrel plan set-status [--db FILE] [--as NAME] --step N --status planned|in_progress|done|dropped\n"
 	  "            [--note TEXT]", cmd_plan },
 	{ "sync", "exchange changes with an offline copy of the review (bundles), list and resolve conflicts",
-	  "sync export [--db FILE] -o BUNDLE --peer NAME | --all\n"
+	  "sync export [--db FILE] -o BUNDLE [--force] --peer NAME | --all\n"
 	  "       qrel sync import [--db FILE] [--as NAME] BUNDLE\n"
 	  "       qrel sync conflicts [--db FILE] [--all]\n"
 	  "       qrel sync resolve [--db FILE] --as LEAD ID --keep local|remote", cmd_sync },
-	{ "backup", "copy a database safely while others keep writing", "backup [--db FILE] -o FILE", cmd_backup },
+	{ "backup", "copy a database safely while others keep writing", "backup [--db FILE] -o FILE [--force]", cmd_backup },
 	{ "report", "the review report as HTML, Markdown, CSV or JSON",
-	  "report [--db FILE] [--site CODE] [--format html|md|csv|json] [-o FILE] [--quotes N] [--all-years]",
+	  "report [--db FILE] [--site CODE] [--format html|md|csv|json] [-o FILE [--force]] [--quotes N] [--all-years]",
 	  cmd_report },
 };
 
@@ -149,6 +150,8 @@ cmd_open(const struct cmd_common *c, int flags, struct db **db, int64_t *review)
 	rc = db_open_shared(path, flags, s.team_group, db);
 	settings_free(&s);
 	free(path);
+	if (rc == QREL_OK)
+		outpath_protect(db_path(*db)); /* no -o of this process may land on it */
 	if (rc != QREL_OK || !review)
 		return rc;
 	*review = store_review_id(*db);

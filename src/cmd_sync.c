@@ -4,6 +4,7 @@
 #include "qrel/check.h"
 #include "qrel/cmd.h"
 #include "qrel/db.h"
+#include "qrel/outpath.h"
 #include "qrel/sync.h"
 #include "qrel/util.h"
 
@@ -17,6 +18,7 @@ cmd_backup(int argc, char **argv)
 	static const struct option longopts[] = {
 		CMD_COMMON_LONGOPTS,
 		{ "output", required_argument, NULL, 'o' },
+		{ "force", no_argument, NULL, 'F' },
 		{ 0 },
 	};
 	struct cmd_common c = { 0 };
@@ -28,9 +30,12 @@ cmd_backup(int argc, char **argv)
 	while ((opt = getopt_long(argc, argv, "o:", longopts, NULL)) != -1) {
 		if (cmd_common_option(&c, opt, optarg, "backup"))
 			continue;
-		if (opt != 'o')
+		if (opt == 'F')
+			outpath_allow_replace(true);
+		else if (opt == 'o')
+			out = optarg;
+		else
 			return cmd_usage("backup");
-		out = optarg;
 	}
 	if (!out || optind != argc)
 		return cmd_usage("backup");
@@ -89,6 +94,7 @@ sync_options(int argc, char **argv, const char *name, struct sync_opts *o)
 		{ "peer", required_argument, NULL, 'p' },
 		{ "all", no_argument, NULL, 'a' },
 		{ "keep", required_argument, NULL, 'k' },
+		{ "force", no_argument, NULL, 'F' },
 		{ 0 },
 	};
 	int opt;
@@ -102,6 +108,7 @@ sync_options(int argc, char **argv, const char *name, struct sync_opts *o)
 		case 'p': o->peer = optarg; break;
 		case 'a': o->all = true; break;
 		case 'k': o->keep = optarg; break;
+		case 'F': outpath_allow_replace(true); break;
 		default: return -1;
 		}
 	}
