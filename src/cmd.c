@@ -5,6 +5,7 @@
 #include "qrel/outpath.h"
 #include "qrel/settings.h"
 #include "qrel/store.h"
+#include "qrel/text.h"
 #include "qrel/util.h"
 
 #include <getopt.h>
@@ -192,6 +193,8 @@ cmd_fail(int rc)
 	if (rc == QREL_OK)
 		return EXIT_OK;
 	fflush(stdout); /* what was printed before the failure comes first */
-	fprintf(stderr, "qrel: %s\n", error_message());
+	fputs("qrel: ", stderr);
+	text_print(stderr, error_message()); /* a message may quote what was typed or stored */
+	fputc('\n', stderr);
 	return rc == QREL_USAGE ? EXIT_USAGE : EXIT_FAIL;
 }

@@ -6,6 +6,7 @@
 #include "qrel/db.h"
 #include "qrel/outpath.h"
 #include "qrel/sync.h"
+#include "qrel/text.h"
 #include "qrel/util.h"
 
 #include <getopt.h>
@@ -157,9 +158,10 @@ sync_import_cmd(const struct sync_opts *o, const char *bundle)
 
 /* "2|0|rationale" (score) or "growth|0|text" (note) as a person reads it. */
 static void
-show_value(FILE *fp, const char *entity, const char *value)
+show_parts(FILE *fp, const char *entity, const char *value)
 {
 	const char *p = strchr(value, '|'), *q = p ? strchr(p + 1, '|') : NULL;
+	size_t cut;
 
 	if (!q) {
 		fprintf(fp, "%s", value);
@@ -173,7 +175,18 @@ show_value(FILE *fp, const char *entity, const char *value)
 		fprintf(fp, "%.*s", (int)(p - value), value);
 	else if (strcmp(entity, "note") == 0)
 		fprintf(fp, "%.*s", (int)(p - value), value);
-	fprintf(fp, ", \"%.60s%s\"", q + 1, strlen(q + 1) > 60 ? "..." : "");
+	cut = text_fit(q + 1, 60);
+	fprintf(fp, ", \"%.*s%s\"", (int)cut, q + 1, q[1 + cut] ? "..." : "");
+}
+
+/* The value with control characters as marks: a note cannot drive the terminal. */
+static void
+show_value(FILE *fp, const char *entity, const char *value)
+{
+	char *owned;
+
+	show_parts(fp, entity, text_visible(value, "", &owned));
+	free(owned);
 }
 
 static int
@@ -181,7 +194,9 @@ print_conflict(void *ctx, const struct sync_conflict_row *c)
 {
 	int *n = ctx;
 
-	printf("#%lld %s %s\n    this copy:  ", c->id, c->entity, *c->what ? c->what : c->uuid);
+	printf("#%lld %s ", c->id, c->entity);
+	text_print(stdout, *c->what ? c->what : c->uuid);
+	printf("\n    this copy:  ");
 	show_value(stdout, c->entity, c->local);
 	printf("\n    other copy: ");
 	show_value(stdout, c->entity, c->remote);
