@@ -98,11 +98,88 @@ cmd_usage(const char *name)
 	return EXIT_USAGE;
 }
 
+/* The command line as main received it: option values point into it. */
+static struct {
+	int argc;
+	char **argv;
+} line;
+
+void
+cmd_args(int argc, char **argv)
+{
+	line.argc = argc;
+	line.argv = argv;
+}
+
+/* The option as typed whose value is arg: "--rationale" for "--rationale X" or
+ * "--rationale=X", "-o" for "-oX"; "an option" when arg is not on the line. */
+static void
+option_name(const char *arg, char *out, size_t size)
+{
+	uintptr_t a = (uintptr_t)arg;
+
+	snprintf(out, size, "an option");
+	for (int i = 1; i < line.argc; i++) {
+		uintptr_t from = (uintptr_t)line.argv[i], to = from + strlen(line.argv[i]);
+		const char *opt = a == from ? line.argv[i - 1] : line.argv[i];
+
+		if (a < from || a > to)
+			continue;
+		if (a != from && opt[1] != '-')
+			snprintf(out, size, "-%c", opt[1]);
+		else
+			snprintf(out, size, "%.*s", (int)strcspn(opt, "="), opt);
+		return;
+	}
+}
+
+/* Options naming files: a Unix file name need not be UTF-8. */
+static bool
+is_path_option(const char *name)
+{
+	static const char *const paths[] = { "--db", "--config", "-o", "--output", "--state", "--framework", "--from" };
+
+	for (size_t i = 0; i < ARRAY_SIZE(paths); i++)
+		if (strcmp(name, paths[i]) == 0)
+			return true;
+	return false;
+}
+
+int
+cmd_check_text(const char *what, const char *s, size_t len, size_t max)
+{
+	size_t bad;
+
+	if (len > max)
+		return error(QREL_USAGE, "%s: %zu bytes, more than the %zu allowed; nothing was done", what, len,
+			     max);
+	if (memchr(s, '\0', len))
+		return error(QREL_USAGE, "%s: holds a NUL byte; nothing was done", what);
+	if (!text_valid(s, len, &bad))
+		return error(QREL_USAGE, "%s: not valid UTF-8 (byte %zu is 0x%02x); nothing was done", what,
+			     bad + 1, (unsigned char)s[bad]);
+	return QREL_OK;
+}
+
+/* Every option's text is valid UTF-8 within CMD_OPTION_MAX, or the command stops here. */
+static void
+check_option(const char *arg)
+{
+	char name[64];
+
+	if (!arg)
+		return;
+	option_name(arg, name, sizeof(name));
+	if (!is_path_option(name) && cmd_check_text(name, arg, strlen(arg), CMD_OPTION_MAX) != QREL_OK)
+		exit(cmd_fail(QREL_USAGE));
+}
+
 int
 cmd_common_option(struct cmd_common *c, int opt, const char *arg, const char *name)
 {
 	const struct command *cmd;
 
+	check_option(arg);
 	switch (opt) {
 	case 'D': c->db = arg; return 1;
 	case 'C': c->config = arg; return 1;

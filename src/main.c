@@ -132,6 +132,7 @@ main(int argc, char **argv)
 	bool demo = false;
 	int opt;
 
+	cmd_args(argc, argv);
 	setlocale(LC_ALL, "");
 	/* Numbers in files and exports use '.', whatever the user's locale. */
 	setlocale(LC_NUMERIC, "C");
