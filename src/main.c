@@ -11,6 +11,7 @@
 #include <getopt.h>
 #include <langinfo.h>
 #include <locale.h>
+#include <term.h>
 #include <unistd.h>
 
 static void
@@ -87,6 +88,29 @@ setup_app(struct app *app, const struct settings *s, const char *user)
 	return QREL_OK;
 }
 
+/* The screens need a terminal at both ends that can place the cursor: without
+ * one they spin on input that never comes, or draw on a screen no one sees. */
+static int
+check_terminal(void)
+{
+	const char *term = getenv("TERM");
+	char *cup;
+	int err = 0;
+
+	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))
+		return error(QREL_IO, "the review screens need a terminal on standard input and output; "
+			     "scripts use the commands instead (qrel --help lists them)");
+	if (!term || !*term || setupterm(NULL, STDOUT_FILENO, &err) != OK)
+		return error(QREL_IO, "the terminal type '%s' is not known here: set TERM to your terminal's "
+			     "(such as xterm-256color)", term ? term : "");
+	cup = tigetstr("cup");
+	del_curterm(cur_term);
+	if (!cup || cup == (char *)-1)
+		return error(QREL_IO, "the terminal type '%s' cannot move the cursor, which the review screens "
+			     "need: set TERM to your terminal's (such as xterm-256color)", term);
+	return QREL_OK;
+}
+
 static int
 run_tui(const struct cmd_common *c, bool demo)
 {
@@ -98,6 +122,10 @@ run_tui(const struct cmd_common *c, bool demo)
 	const char *user = cmd_user(c);
 	int rc, status = EXIT_OK;
 
+	if ((rc = check_terminal()) != QREL_OK) {
+		free(config);
+		return cmd_fail(rc);
+	}
 	settings_default(&s);
 	settings_load(&s, config, c->config != NULL, &d);
 	diag_print(&d, stderr);
