@@ -110,6 +110,8 @@ run(const struct report_opts *o)
 	ro.settings = &s;
 	if (o->site && (ro.site = store_site_id(db, review, o->site)) <= 0)
 		rc = ro.site < 0 ? QREL_DB : error(QREL_NOTFOUND, "no site '%s' in the review", o->site);
+	if (rc == QREL_OK && o->out)
+		rc = outpath_check(o->out); /* before the work, not only at the rename */
 	if (rc == QREL_OK)
 		rc = produce(db, review, &ro, o);
 	settings_free(&s);

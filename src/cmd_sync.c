@@ -126,7 +126,8 @@ sync_export_cmd(const struct sync_opts *o)
 
 	if ((rc = cmd_open(&o->c, 0, &db, &review)) != QREL_OK)
 		return cmd_fail(rc);
-	rc = sync_export(db, review, o->out, o->peer, o->all, &es);
+	if ((rc = outpath_check(o->out)) == QREL_OK) /* before the export writes its copy id */
+		rc = sync_export(db, review, o->out, o->peer, o->all, &es);
 	if (rc == QREL_OK)
 		printf("wrote %s: %lld notes, %lld scores, %lld subgroup rows, %lld change-log entries "
 		       "(%s; checksum %s)\n", o->out, es.notes, es.scores, es.subgroup_rows, es.changes,

@@ -192,7 +192,7 @@ outpath_check(const char *path)
 		return error(QREL_DENIED, "%s is the open database or one of its files (%s): refusing to write "
 			     "over it, even with --force", path, hit);
 	if (journal_of_database(path))
-		return error(QREL_DENIED, "%s is named like the journal of the database beside it: SQLite would "
-			     "read it as one; name another file", path);
+		return error(QREL_DENIED, "%s: refusing to write it: SQLite would read it as the journal of the "
+			     "database beside it; name another file", path);
 	return exists ? check_existing(path, &st) : QREL_OK;
 }
