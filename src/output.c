@@ -12,12 +12,12 @@ csv_value(FILE *fp, const char *s, bool guard)
 	if (!s)
 		return;
 	v = text_visible(s, "\n\r\t", &owned);
-	if (guard && *v && strchr("=+-@\t\r", *v))
-		fputc('\'', fp);
+	guard = guard && *v && strchr("=+-@\t\r", *v);
 	if (!strpbrk(v, ",\"\r\n")) {
+		fputs(guard ? "'" : "", fp);
 		fputs(v, fp);
 	} else {
-		fputc('"', fp);
+		fputs(guard ? "\"'" : "\"", fp); /* the guard inside the quotes: one well-formed field */
 		for (const char *p = v; *p; p++) {
 			if (*p == '"')
 				fputc('"', fp);
