@@ -32,7 +32,7 @@ static const struct command commands[] = {
 	  "activity add [--db FILE] --as NAME --site CODE --source TYPE --at DATE [--facilitator NAME] DESCRIPTION\n"
 	  "       qrel activity list [--db FILE] [--site CODE] [--format csv|json]", cmd_activity },
 	{ "sample", "build the sample review into a new database",
-	  "sample --db FILE [--from DIR]", cmd_sample },
+	  "sample --db FILE [--from DIR] [--force]", cmd_sample },
 	{ "agree", "rater agreement (kappas, Krippendorff's alpha) from a CSV file or the team scores",
 	  "agree [--levels K] [--format csv|json|table] FILE.csv\n"
 	  "       qrel agree [--db FILE] [--site CODE] [--domain N] [--by cluster|site|rater] [--format ...]",

@@ -122,10 +122,6 @@ run_tui(const struct cmd_common *c, bool demo)
 	const char *user = cmd_user(c);
 	int rc, status = EXIT_OK;
 
-	if ((rc = check_terminal()) != QREL_OK) {
-		free(config);
-		return cmd_fail(rc);
-	}
 	settings_default(&s);
 	settings_load(&s, config, c->config != NULL, &d);
 	diag_print(&d, stderr);
@@ -137,7 +133,8 @@ run_tui(const struct cmd_common *c, bool demo)
 		goto out;
 	rc = cmd_open(&(struct cmd_common){ .db = demo ? demo_path : c->db, .config = c->config },
 		      0, &app.db, NULL); /* a mistyped --db must not leave an empty file behind */
-	if (rc == QREL_OK && (rc = setup_app(&app, &s, demo && !c->as ? NULL : user)) == QREL_OK)
+	if (rc == QREL_OK && (rc = setup_app(&app, &s, demo && !c->as ? NULL : user)) == QREL_OK &&
+	    (rc = check_terminal()) == QREL_OK)
 		status = tui_run(&app); /* 128 + signal after a hang-up: the usual shell convention */
 out:
 	db_close(app.db);

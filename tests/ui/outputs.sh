@@ -40,6 +40,7 @@ for target in "$DB" "$T/symlink.db" "$T/hardlink.db" "$DB-wal" "$T/other.db"; do
 	refused "backup -o $what is refused" "$QREL" backup --db "$DB" -o "$target"
 	refused "framework export -o $what is refused" "$QREL" framework export --db "$DB" -o "$target"
 done
+refused "sample --db onto an existing review is refused" "$QREL" sample --db "$DB"
 refused "--force never writes over the open database" "$QREL" backup --db "$DB" -o "$T/symlink.db" --force
 refused "--force never writes over its hard link" "$QREL" report --db "$DB" -o "$T/hardlink.db" --force
 check "the symlink is still a symlink to the database" test "$(readlink "$T/symlink.db")" = "$DB"
