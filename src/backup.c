@@ -2,8 +2,11 @@
 #include "qrel/qrel.h"
 #include "qrel/backup.h"
 #include "qrel/db.h"
+#include "qrel/outpath.h"
+#include "qrel/util.h"
 
 #include <fcntl.h>
+#include <libgen.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -17,6 +20,9 @@ backup_temp_file(const char *path, char **tmp)
 	mode_t old;
 	int fd;
 
+	*tmp = NULL;
+	if ((fd = outpath_check(path)) != QREL_OK)
+		return fd;
 	if (!(*tmp = malloc(strlen(path) + 16)))
 		return error(QREL_NOMEM, "out of memory");
 	sprintf(*tmp, "%s.tmpXXXXXX", path);
@@ -29,6 +35,20 @@ backup_temp_file(const char *path, char **tmp)
 	*tmp = NULL;
 	return error(errno == ENOSPC ? QREL_FULL : QREL_IO, "%s: cannot create a file beside it: %s",
 		path, strerror(errno));
+}
+
+/* The rename itself survives a crash once the folder is synced. */
+static void
+sync_folder(const char *path)
+{
+	char *copy = xstrdup(path);
+	int fd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd >= 0) {
+		fsync(fd);
+		close(fd);
+	}
+	free(copy);
 }
 
 int
@@ -44,6 +64,8 @@ backup_commit_file(const char *tmp, const char *dest)
 		rc = error(QREL_IO, "%s: cannot rename into place: %s", dest, strerror(errno));
 	if (rc != QREL_OK)
 		unlink(tmp);
+	else
+		sync_folder(dest);
 	return rc;
 }
 

@@ -3,8 +3,10 @@
 #include "qrel/cmd.h"
 #include "qrel/db.h"
 #include "qrel/identity.h"
+#include "qrel/outpath.h"
 #include "qrel/settings.h"
 #include "qrel/store.h"
+#include "qrel/text.h"
 #include "qrel/util.h"
 
 #include <getopt.h>
@@ -15,7 +17,7 @@ static const struct command commands[] = {
 	{ "init", "create a review database from a framework",
 	  "init --db FILE --framework FILE.ini --review TITLE [--district NAME]", cmd_init },
 	{ "framework", "check, import or export a rubric framework",
-	  "framework check FILE.ini | import [--db FILE] FILE.ini | export [--db FILE] [-o FILE]",
+	  "framework check FILE.ini | import [--db FILE] FILE.ini | export [--db FILE] [-o FILE [--force]]",
 	  cmd_framework },
 	{ "check", "check a database's integrity and schema version", "check [--db FILE]", cmd_check_store },
 	{ "import", "import CSV rows (sites, people, activities, metrics, evidence, scores, subgroups, state)",
@@ -33,7 +35,7 @@ static const struct command commands[] = {
 	{ "person", "tie a person of the review to their Unix user (lead); - removes it",
 	  "person login [--db FILE] [--as LEAD] NAME LOGIN|-", cmd_person },
 	{ "sample", "build the sample review into a new database",
-	  "sample --db FILE [--from DIR]", cmd_sample },
+	  "sample --db FILE [--from DIR] [--force]", cmd_sample },
 	{ "agree", "rater agreement (kappas, Krippendorff's alpha) from a CSV file or the team scores",
 	  "agree [--levels K] [--format csv|json|table] FILE.csv\n"
 	  "       qrel agree [--db FILE] [--site CODE] [--domain N] [--by cluster|site|rater] [--format ...]",
@@ -63,13 +65,13 @@ static const struct command commands[] = {
 	  "       qrel plan set-status [--db FILE] [--as NAME] --step N --status planned|in_progress|done|dropped\n"
 	  "            [--note TEXT]", cmd_plan },
 	{ "sync", "exchange changes with an offline copy of the review (bundles), list and resolve conflicts",
-	  "sync export [--db FILE] -o BUNDLE --peer NAME | --all\n"
+	  "sync export [--db FILE] -o BUNDLE [--force] --peer NAME | --all\n"
 	  "       qrel sync import [--db FILE] [--as NAME] BUNDLE\n"
 	  "       qrel sync conflicts [--db FILE] [--all]\n"
 	  "       qrel sync resolve [--db FILE] --as LEAD ID --keep local|remote", cmd_sync },
-	{ "backup", "copy a database safely while others keep writing", "backup [--db FILE] -o FILE", cmd_backup },
+	{ "backup", "copy a database safely while others keep writing", "backup [--db FILE] -o FILE [--force]", cmd_backup },
 	{ "report", "the review report as HTML, Markdown, CSV or JSON",
-	  "report [--db FILE] [--site CODE] [--format html|md|csv|json] [-o FILE] [--quotes N] [--all-years]",
+	  "report [--db FILE] [--site CODE] [--format html|md|csv|json] [-o FILE [--force]] [--quotes N] [--all-years]",
 	  cmd_report },
 };
 
@@ -99,11 +101,88 @@ cmd_usage(const char *name)
 	return EXIT_USAGE;
 }
 
+/* The command line as main received it: option values point into it. */
+static struct {
+	int argc;
+	char **argv;
+} line;
+
+void
+cmd_args(int argc, char **argv)
+{
+	line.argc = argc;
+	line.argv = argv;
+}
+
+/* The option as typed whose value is arg: "--rationale" for "--rationale X" or
+ * "--rationale=X", "-o" for "-oX"; "an option" when arg is not on the line. */
+static void
+option_name(const char *arg, char *out, size_t size)
+{
+	uintptr_t a = (uintptr_t)arg;
+
+	snprintf(out, size, "an option");
+	for (int i = 1; i < line.argc; i++) {
+		uintptr_t from = (uintptr_t)line.argv[i], to = from + strlen(line.argv[i]);
+		const char *opt = a == from ? line.argv[i - 1] : line.argv[i];
+
+		if (a < from || a > to)
+			continue;
+		if (a != from && opt[1] != '-')
+			snprintf(out, size, "-%c", opt[1]);
+		else
+			snprintf(out, size, "%.*s", (int)strcspn(opt, "="), opt);
+		return;
+	}
+}
+
+/* Options naming files: a Unix file name need not be UTF-8. */
+static bool
+is_path_option(const char *name)
+{
+	static const char *const paths[] = { "--db", "--config", "-o", "--output", "--state", "--framework", "--from" };
+
+	for (size_t i = 0; i < ARRAY_SIZE(paths); i++)
+		if (strcmp(name, paths[i]) == 0)
+			return true;
+	return false;
+}
+
+int
+cmd_check_text(const char *what, const char *s, size_t len, size_t max)
+{
+	size_t bad;
+
+	if (len > max)
+		return error(QREL_USAGE, "%s: %zu bytes, more than the %zu allowed; nothing was done", what, len,
+			     max);
+	if (memchr(s, '\0', len))
+		return error(QREL_USAGE, "%s: holds a NUL byte; nothing was done", what);
+	if (!text_valid(s, len, &bad))
+		return error(QREL_USAGE, "%s: not valid UTF-8 (byte %zu is 0x%02x); nothing was done", what,
+			     bad + 1, (unsigned char)s[bad]);
+	return QREL_OK;
+}
+
+/* Every option's text is valid UTF-8 within CMD_OPTION_MAX, or the command stops here. */
+static void
+check_option(const char *arg)
+{
+	char name[64];
+
+	if (!arg)
+		return;
+	option_name(arg, name, sizeof(name));
+	if (!is_path_option(name) && cmd_check_text(name, arg, strlen(arg), CMD_OPTION_MAX) != QREL_OK)
+		exit(cmd_fail(QREL_USAGE));
+}
+
 int
 cmd_common_option(struct cmd_common *c, int opt, const char *arg, const char *name)
 {
 	const struct command *cmd;
 
+	check_option(arg);
 	switch (opt) {
 	case 'D': c->db = arg; return 1;
 	case 'C': c->config = arg; return 1;
@@ -152,6 +231,8 @@ cmd_open(const struct cmd_common *c, int flags, struct db **db, int64_t *review)
 	rc = db_open_shared(path, flags, s.team_group, db);
 	settings_free(&s);
 	free(path);
+	if (rc == QREL_OK)
+		outpath_protect(db_path(*db)); /* no -o of this process may land on it */
 	if (rc != QREL_OK || !review)
 		return rc;
 	*review = store_review_id(*db);
@@ -206,6 +287,8 @@ cmd_fail(int rc)
 	if (rc == QREL_OK)
 		return EXIT_OK;
 	fflush(stdout); /* what was printed before the failure comes first */
-	fprintf(stderr, "qrel: %s\n", error_message());
+	fputs("qrel: ", stderr);
+	text_print(stderr, error_message()); /* a message may quote what was typed or stored */
+	fputc('\n', stderr);
 	return rc == QREL_USAGE ? EXIT_USAGE : EXIT_FAIL;
 }

@@ -9,6 +9,7 @@
 #include "qrel/store.h"
 #include "qrel/util.h"
 #include "qrel/output.h"
+#include "qrel/text.h"
 
 #include <getopt.h>
 #include <strings.h>
@@ -338,7 +339,9 @@ put_labelled(const char *col, const char *label, const char *buf, enum agree_for
 		out_json_string(stdout, label);
 		printf(", %s", buf + 1);
 	} else {
-		printf("%s%s %s\n%s", first ? "" : "\n", col, label, buf);
+		printf("%s%s ", first ? "" : "\n", col);
+		text_print(stdout, label);
+		printf("\n%s", buf);
 	}
 }
 

@@ -10,7 +10,6 @@
 #include <getopt.h>
 
 #define PAGE_ROWS 200
-#define TEXT_MAX (1 << 20)
 
 enum format { FMT_CSV, FMT_JSON };
 
@@ -154,26 +153,21 @@ struct add_args {
 	size_t nsubgroups;
 };
 
+/* Standard input whole, refused (not cut) past CMD_TEXT_MAX; trailing line breaks dropped. */
 static char *
 read_stdin(void)
 {
-	size_t cap = 4096, n = 0, k;
-	char *buf = malloc(cap);
+	size_t n = 0, k;
+	char *buf = malloc(CMD_TEXT_MAX + 2);
 
-	while (buf && (k = fread(buf + n, 1, cap - n - 1, stdin)) > 0) {
-		n += k;
-		if (n + 1 == cap && cap < TEXT_MAX) {
-			char *b = realloc(buf, cap *= 2);
-
-			if (!b)
-				free(buf);
-			buf = b;
-		} else if (n + 1 == cap) {
-			break;
-		}
-	}
 	if (!buf) {
 		error(QREL_NOMEM, "out of memory");
+		return NULL;
+	}
+	while (n <= CMD_TEXT_MAX && (k = fread(buf + n, 1, CMD_TEXT_MAX + 1 - n, stdin)) > 0)
+		n += k;
+	if (cmd_check_text("standard input", buf, n, CMD_TEXT_MAX) != QREL_OK) {
+		free(buf);
 		return NULL;
 	}
 	while (n && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
@@ -339,7 +333,9 @@ evidence_add_cmd(int argc, char **argv)
 		return cmd_usage("evidence");
 	a.text = argv[optind];
 	if (strcmp(a.text, "-") == 0 && !(a.text = stdin_text = read_stdin()))
-		return cmd_fail(QREL_NOMEM);
+		return cmd_fail(QREL_USAGE);
+	if (!stdin_text && (rc = cmd_check_text("the note's text", a.text, strlen(a.text), CMD_TEXT_MAX)) != QREL_OK)
+		return cmd_fail(rc);
 	rc = add_run(&a);
 	free(stdin_text);
 	return rc;
@@ -505,5 +501,7 @@ cmd_activity(int argc, char **argv)
 	if (!add && argc - 1 != optind)
 		return cmd_usage("activity");
 	a.description = add ? argv[1 + optind] : NULL;
+	if (add && cmd_check_text("the description", a.description, strlen(a.description), CMD_OPTION_MAX) != QREL_OK)
+		return cmd_fail(QREL_USAGE);
 	return activity_run(&a, add);
 }

@@ -3,7 +3,9 @@
 #include "qrel/cmd.h"
 #include "qrel/db.h"
 #include "qrel/framework.h"
+#include "qrel/outpath.h"
 #include "qrel/store.h"
+#include "qrel/util.h"
 
 #include <getopt.h>
 
@@ -55,17 +57,23 @@ export(const struct cmd_common *c, const char *out_path)
 	struct db *db;
 	int64_t review;
 	FILE *out = stdout;
+	char *buf = NULL;
+	size_t len = 0;
 	int rc;
 
 	if ((rc = cmd_open(c, DB_READONLY, &db, &review)) != QREL_OK)
 		return cmd_fail(rc);
-	if (out_path && !(out = fopen(out_path, "w"))) {
-		rc = error(QREL_IO, "%s: %s", out_path, strerror(errno));
+	/* -o: written whole through the one output path (temporary file, rename). */
+	if (out_path && !(out = open_memstream(&buf, &len))) {
+		rc = error(QREL_NOMEM, "out of memory");
 	} else {
 		rc = framework_export(db, store_framework_id(db, review), out);
 		if (out != stdout && fclose(out) != 0 && rc == QREL_OK)
-			rc = error(QREL_IO, "%s: %s", out_path, strerror(errno));
+			rc = error(QREL_NOMEM, "out of memory");
+		if (out != stdout && rc == QREL_OK)
+			rc = file_replace(out_path, buf, len);
 	}
+	free(buf);
 	db_close(db);
 	return cmd_fail(rc);
 }
@@ -76,6 +84,7 @@ cmd_framework(int argc, char **argv)
 	static const struct option longopts[] = {
 		CMD_COMMON_LONGOPTS,
 		{ "output", required_argument, NULL, 'o' },
+		{ "force", no_argument, NULL, 'F' },
 		{ 0 },
 	};
 	struct cmd_common c = { 0 };
@@ -85,9 +94,12 @@ cmd_framework(int argc, char **argv)
 	while ((opt = getopt_long(argc, argv, "o:", longopts, NULL)) != -1) {
 		if (cmd_common_option(&c, opt, optarg, "framework"))
 			continue;
-		if (opt != 'o')
+		if (opt == 'F')
+			outpath_allow_replace(true);
+		else if (opt == 'o')
+			out = optarg;
+		else
 			return cmd_usage("framework");
-		out = optarg;
 	}
 	if (optind >= argc)
 		return cmd_usage("framework");

@@ -1,6 +1,7 @@
 /* cmd_init.c: `qrel init` and `qrel sample`: create a store, or one holding the sample review. */
 #include "qrel/qrel.h"
 #include "qrel/cmd.h"
+#include "qrel/outpath.h"
 #include "qrel/db.h"
 #include "qrel/review.h"
 
@@ -61,6 +62,7 @@ cmd_sample(int argc, char **argv)
 	static const struct option longopts[] = {
 		CMD_COMMON_LONGOPTS,
 		{ "from", required_argument, NULL, 'f' },
+		{ "force", no_argument, NULL, 'F' },
 		{ 0 },
 	};
 	struct cmd_common c = { 0 };
@@ -71,12 +73,17 @@ cmd_sample(int argc, char **argv)
 	while ((opt = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		if (cmd_common_option(&c, opt, optarg, "sample"))
 			continue;
-		if (opt != 'f')
+		if (opt == 'F')
+			outpath_allow_replace(true);
+		else if (opt == 'f')
+			from = optarg;
+		else
 			return cmd_usage("sample");
-		from = optarg;
 	}
 	if (!c.db || optind != argc)
 		return cmd_usage("sample");
+	if ((rc = outpath_check(c.db)) != QREL_OK) /* the sample never replaces a review */
+		return cmd_fail(rc);
 	rc = review_build_sample(c.db, from ? from : review_datadir(), &d);
 	if (rc != QREL_OK)
 		return print_diags(&d, rc);

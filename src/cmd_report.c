@@ -2,6 +2,7 @@
 #include "qrel/qrel.h"
 #include "qrel/cmd.h"
 #include "qrel/db.h"
+#include "qrel/outpath.h"
 #include "qrel/report.h"
 #include "qrel/settings.h"
 #include "qrel/store.h"
@@ -22,7 +23,7 @@ struct report_opts {
 static void
 help(void)
 {
-	printf("usage: qrel report [--db FILE] [--site CODE] [--format html|md|csv|json] [-o FILE]\n"
+	printf("usage: qrel report [--db FILE] [--site CODE] [--format html|md|csv|json] [-o FILE [--force]]\n"
 	       "              [--quotes N] [--all-years] [--timing]\n\n"
 	       "The review report: cover (review, district, dates, team, method), per domain a grid of\n"
 	       "sites x clusters with consensus, self-evaluation and team levels and the evidence quoted,\n"
@@ -30,7 +31,8 @@ help(void)
 	       "  --format F     html (one self-contained file, prints on A4 or Letter), md, csv (long\n"
 	       "                 form: section,site,domain,cluster,year,metric,dimension,item,field,value)\n"
 	       "                 or json (doc/report-json.md); default: from -o's extension, else html\n"
-	       "  -o FILE        write FILE (replaced whole, never half-written); default standard output\n"
+	       "  -o FILE        write FILE (replaced whole, never half-written); default standard output;\n"
+	       "                 never the database, and an existing database only with --force\n"
 	       "  --site CODE    one site only\n"
 	       "  --quotes N     strengths and areas for growth quoted per cluster (default %d, at most %d)\n"
 	       "  --all-years    subgroup findings of every school year, not only each site's latest\n"
@@ -108,6 +110,8 @@ run(const struct report_opts *o)
 	ro.settings = &s;
 	if (o->site && (ro.site = store_site_id(db, review, o->site)) <= 0)
 		rc = ro.site < 0 ? QREL_DB : error(QREL_NOTFOUND, "no site '%s' in the review", o->site);
+	if (rc == QREL_OK && o->out)
+		rc = outpath_check(o->out); /* before the work, not only at the rename */
 	if (rc == QREL_OK)
 		rc = produce(db, review, &ro, o);
 	settings_free(&s);
@@ -132,6 +136,7 @@ report_option(struct report_opts *o, int opt, const char *arg)
 	case 's': o->site = arg; return 0;
 	case 'y': o->all_years = true; return 0;
 	case 't': o->timing = true; return 0;
+	case 'F': outpath_allow_replace(true); return 0;
 	case 'q':
 		if (str_to_long(arg, &v) && v >= 0 && v <= REPORT_QUOTES * 4) {
 			o->quotes = (int)v;
@@ -154,6 +159,7 @@ cmd_report(int argc, char **argv)
 		{ "quotes", required_argument, NULL, 'q' },
 		{ "all-years", no_argument, NULL, 'y' },
 		{ "timing", no_argument, NULL, 't' },
+		{ "force", no_argument, NULL, 'F' },
 		{ 0 },
 	};
 	struct report_opts o = { .fmt = REPORT_HTML, .quotes = REPORT_QUOTES };

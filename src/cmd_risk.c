@@ -570,8 +570,10 @@ table_heading(const struct output *out, uint32_t t, int width, int first)
 	char where[512];
 
 	describe_table(out->main, t, where, sizeof(where));
-	printf("%s%s\n%-*s  %8s  %7s  %7s  %9s  %4s  %7s  %4s  %9s  %8s  %9s  %9s  %9s\n",
-	       first ? "" : "\n", where, width, "group", "enrolled", "count", "risk", "comp_risk", "kind",
+	fputs(first ? "" : "\n", stdout);
+	text_print(stdout, where);
+	printf("\n%-*s  %8s  %7s  %7s  %9s  %4s  %7s  %4s  %9s  %8s  %9s  %9s  %9s\n",
+	       width, "group", "enrolled", "count", "risk", "comp_risk", "kind",
 	       "ratio", "flag", "ref_ratio", "wrr", "out_share", "enr_share", "expected");
 }
 
@@ -588,8 +590,8 @@ print_table_block(const struct output *out, uint32_t t, size_t n, int first)
 	for (size_t i = 0; i < n; i++) {
 		const struct risk_row *r = &out->rows[i];
 
-		printf("%s%*s  %8ld  %7ld", out->g[i].name, width - text_width(out->g[i].name), "",
-		       out->g[i].enrolled, out->g[i].count);
+		text_print(stdout, out->g[i].name);
+		printf("%*s  %8ld  %7ld", width - text_width(out->g[i].name), "", out->g[i].enrolled, out->g[i].count);
 		put_value(r->risk, 7);
 		put_value(r->comparison_risk, 9);
 		printf("  %4s", kind_short(r->kind));

@@ -4,7 +4,9 @@
 #include "qrel/check.h"
 #include "qrel/cmd.h"
 #include "qrel/db.h"
+#include "qrel/outpath.h"
 #include "qrel/sync.h"
+#include "qrel/text.h"
 #include "qrel/util.h"
 
 #include <getopt.h>
@@ -17,6 +19,7 @@ cmd_backup(int argc, char **argv)
 	static const struct option longopts[] = {
 		CMD_COMMON_LONGOPTS,
 		{ "output", required_argument, NULL, 'o' },
+		{ "force", no_argument, NULL, 'F' },
 		{ 0 },
 	};
 	struct cmd_common c = { 0 };
@@ -28,9 +31,12 @@ cmd_backup(int argc, char **argv)
 	while ((opt = getopt_long(argc, argv, "o:", longopts, NULL)) != -1) {
 		if (cmd_common_option(&c, opt, optarg, "backup"))
 			continue;
-		if (opt != 'o')
+		if (opt == 'F')
+			outpath_allow_replace(true);
+		else if (opt == 'o')
+			out = optarg;
+		else
 			return cmd_usage("backup");
-		out = optarg;
 	}
 	if (!out || optind != argc)
 		return cmd_usage("backup");
@@ -89,6 +95,7 @@ sync_options(int argc, char **argv, const char *name, struct sync_opts *o)
 		{ "peer", required_argument, NULL, 'p' },
 		{ "all", no_argument, NULL, 'a' },
 		{ "keep", required_argument, NULL, 'k' },
+		{ "force", no_argument, NULL, 'F' },
 		{ 0 },
 	};
 	int opt;
@@ -102,6 +109,7 @@ sync_options(int argc, char **argv, const char *name, struct sync_opts *o)
 		case 'p': o->peer = optarg; break;
 		case 'a': o->all = true; break;
 		case 'k': o->keep = optarg; break;
+		case 'F': outpath_allow_replace(true); break;
 		default: return -1;
 		}
 	}
@@ -119,8 +127,9 @@ sync_export_cmd(const struct sync_opts *o)
 
 	if ((rc = cmd_open(&o->c, 0, &db, &review)) != QREL_OK)
 		return cmd_fail(rc);
-	/* The bundle names its exporter (identity_person()), as whom its rows are applied. */
-	if ((rc = cmd_who(&o->c, db, review, &who)) == QREL_OK)
+	/* The bundle names its exporter (identity_person()), as whom its rows are applied;
+	 * -o is checked before the export writes its copy id. */
+	if ((rc = cmd_who(&o->c, db, review, &who)) == QREL_OK && (rc = outpath_check(o->out)) == QREL_OK)
 		rc = sync_export(db, review, o->out, o->peer, o->all, &es);
 	if (rc == QREL_OK)
 		printf("wrote %s: %lld notes, %lld scores, %lld subgroup rows, %lld change-log entries "
@@ -155,9 +164,10 @@ sync_import_cmd(const struct sync_opts *o, const char *bundle)
 
 /* "2|0|rationale" (score) or "growth|0|text" (note) as a person reads it. */
 static void
-show_value(FILE *fp, const char *entity, const char *value)
+show_parts(FILE *fp, const char *entity, const char *value)
 {
 	const char *p = strchr(value, '|'), *q = p ? strchr(p + 1, '|') : NULL;
+	size_t cut;
 
 	if (!q) {
 		fprintf(fp, "%s", value);
@@ -171,7 +181,18 @@ show_value(FILE *fp, const char *entity, const char *value)
 		fprintf(fp, "%.*s", (int)(p - value), value);
 	else if (strcmp(entity, "note") == 0)
 		fprintf(fp, "%.*s", (int)(p - value), value);
-	fprintf(fp, ", \"%.60s%s\"", q + 1, strlen(q + 1) > 60 ? "..." : "");
+	cut = text_fit(q + 1, 60);
+	fprintf(fp, ", \"%.*s%s\"", (int)cut, q + 1, q[1 + cut] ? "..." : "");
+}
+
+/* The value with control characters as marks: a note cannot drive the terminal. */
+static void
+show_value(FILE *fp, const char *entity, const char *value)
+{
+	char *owned;
+
+	show_parts(fp, entity, text_visible(value, "", &owned));
+	free(owned);
 }
 
 static int
@@ -179,7 +200,9 @@ print_conflict(void *ctx, const struct sync_conflict_row *c)
 {
 	int *n = ctx;
 
-	printf("#%lld %s %s\n    this copy:  ", c->id, c->entity, *c->what ? c->what : c->uuid);
+	printf("#%lld %s ", c->id, c->entity);
+	text_print(stdout, *c->what ? c->what : c->uuid);
+	printf("\n    this copy:  ");
 	show_value(stdout, c->entity, c->local);
 	printf("\n    other copy: ");
 	show_value(stdout, c->entity, c->remote);

@@ -1,6 +1,7 @@
 /* csv.c: streams a CSV file through libcsv, one record at a time, with line numbers and UTF-8 checks. */
 #include "qrel/qrel.h"
 #include "qrel/csv.h"
+#include "qrel/text.h"
 #include "qrel/diag.h"
 #include "qrel/util.h"
 
@@ -52,51 +53,6 @@ problem(struct reader *rd, int line, const char *fmt, ...)
 	diag_add(rd->d, rd->name, line, "%s", text);
 	if (rd->status == QREL_OK)
 		rd->status = QREL_PARSE;
-}
-
-/* Bytes in the UTF-8 sequence led by c, 0 when c cannot lead one. */
-static int
-utf8_seq_len(unsigned char c)
-{
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xc2 && c <= 0xdf)
-		return 2;
-	if (c >= 0xe0 && c <= 0xef)
-		return 3;
-	if (c >= 0xf0 && c <= 0xf4)
-		return 4;
-	return 0;
-}
-
-/* Strict UTF-8: no overlong forms, surrogates or code points past U+10FFFF. */
-static bool
-utf8_valid(const unsigned char *s, size_t n)
-{
-	static const uint32_t min[5] = { 0, 0, 0x80, 0x800, 0x10000 };
-	size_t i = 0;
-
-	while (i < n) {
-		int len = utf8_seq_len(s[i]);
-		uint32_t cp;
-
-		if (len == 1) {
-			i++;
-			continue;
-		}
-		if (len == 0 || n - i < (size_t)len)
-			return false;
-		cp = s[i] & (0x7f >> len);
-		for (int k = 1; k < len; k++) {
-			if ((s[i + k] & 0xc0) != 0x80)
-				return false;
-			cp = cp << 6 | (s[i + k] & 0x3f);
-		}
-		if (cp < min[len] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-			return false;
-		i += (size_t)len;
-	}
-	return true;
 }
 
 static bool
@@ -168,7 +124,7 @@ check_field(struct reader *rd, size_t i, const char *s, size_t len)
 		problem(rd, rd->row.line, "column %s: contains a NUL byte",
 			column_name(rd, i, num, sizeof(num)));
 		rd->bad = true;
-	} else if (!utf8_valid((const unsigned char *)s, len)) {
+	} else if (!text_valid(s, len, NULL)) {
 		problem(rd, rd->row.line, "column %s: not valid UTF-8",
 			column_name(rd, i, num, sizeof(num)));
 		rd->bad = true;

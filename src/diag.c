@@ -1,6 +1,7 @@
 /* diag.c: a growable list of "file:line: message" strings. */
 #include "qrel/qrel.h"
 #include "qrel/diag.h"
+#include "qrel/text.h"
 
 void
 diag_add(struct diags *d, const char *file, int line, const char *fmt, ...)
@@ -30,8 +31,10 @@ diag_add(struct diags *d, const char *file, int line, const char *fmt, ...)
 void
 diag_print(const struct diags *d, FILE *f)
 {
-	for (size_t i = 0; i < d->n; i++)
-		fprintf(f, "%s\n", d->msg[i] ? d->msg[i] : "(out of memory)");
+	for (size_t i = 0; i < d->n; i++) {
+		text_print(f, d->msg[i] ? d->msg[i] : "(out of memory)"); /* quoted input cannot drive the terminal */
+		fputc('\n', f);
+	}
 }
 
 void

@@ -12,6 +12,7 @@
 #include <getopt.h>
 #include <langinfo.h>
 #include <locale.h>
+#include <term.h>
 #include <unistd.h>
 
 static void
@@ -95,6 +96,29 @@ setup_app(struct app *app, const struct settings *s, const char *user, bool expl
 	return QREL_OK;
 }
 
+/* The screens need a terminal at both ends that can place the cursor: without
+ * one they spin on input that never comes, or draw on a screen no one sees. */
+static int
+check_terminal(void)
+{
+	const char *term = getenv("TERM");
+	char *cup;
+	int err = 0;
+
+	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))
+		return error(QREL_IO, "the review screens need a terminal on standard input and output; "
+			     "scripts use the commands instead (qrel --help lists them)");
+	if (!term || !*term || setupterm(NULL, STDOUT_FILENO, &err) != OK)
+		return error(QREL_IO, "the terminal type '%s' is not known here: set TERM to your terminal's "
+			     "(such as xterm-256color)", term ? term : "");
+	cup = tigetstr("cup");
+	del_curterm(cur_term);
+	if (!cup || cup == (char *)-1)
+		return error(QREL_IO, "the terminal type '%s' cannot move the cursor, which the review screens "
+			     "need: set TERM to your terminal's (such as xterm-256color)", term);
+	return QREL_OK;
+}
+
 static int
 run_tui(const struct cmd_common *c, bool demo)
 {
@@ -117,7 +141,8 @@ run_tui(const struct cmd_common *c, bool demo)
 		goto out;
 	rc = cmd_open(&(struct cmd_common){ .db = demo ? demo_path : c->db, .config = c->config },
 		      0, &app.db, NULL); /* a mistyped --db must not leave an empty file behind */
-	if (rc == QREL_OK && (rc = setup_app(&app, &s, demo && !c->as ? NULL : user, c->as && *c->as)) == QREL_OK)
+	if (rc == QREL_OK && (rc = setup_app(&app, &s, demo && !c->as ? NULL : user, c->as && *c->as)) == QREL_OK &&
+	    (rc = check_terminal()) == QREL_OK)
 		status = tui_run(&app); /* 128 + signal after a hang-up: the usual shell convention */
 out:
 	db_close(app.db);
@@ -141,6 +166,7 @@ main(int argc, char **argv)
 	int opt;
 
 	identity_init();	/* the real uid and its login, once, before anything else runs */
+	cmd_args(argc, argv);
 	setlocale(LC_ALL, "");
 	/* Numbers in files and exports use '.', whatever the user's locale. */
 	setlocale(LC_NUMERIC, "C");

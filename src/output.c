@@ -1,23 +1,43 @@
-/* output.c: CSV and JSON text writers. */
+/* output.c: CSV, JSON, Markdown and HTML text writers. */
 #include "qrel/qrel.h"
 #include "qrel/output.h"
+#include "qrel/text.h"
+
+static void
+csv_value(FILE *fp, const char *s, bool guard)
+{
+	char *owned;
+	const char *v;
+
+	if (!s)
+		return;
+	v = text_visible(s, "\n\r\t", &owned);
+	guard = guard && *v && strchr("=+-@\t\r", *v);
+	if (!strpbrk(v, ",\"\r\n")) {
+		fputs(guard ? "'" : "", fp);
+		fputs(v, fp);
+	} else {
+		fputs(guard ? "\"'" : "\"", fp); /* the guard inside the quotes: one well-formed field */
+		for (const char *p = v; *p; p++) {
+			if (*p == '"')
+				fputc('"', fp);
+			fputc(*p, fp);
+		}
+		fputc('"', fp);
+	}
+	free(owned);
+}
 
 void
 out_csv_text(FILE *fp, const char *s)
 {
-	if (!s)
-		return;
-	if (!strpbrk(s, ",\"\r\n")) {
-		fputs(s, fp);
-		return;
-	}
-	fputc('"', fp);
-	for (; *s; s++) {
-		if (*s == '"')
-			fputc('"', fp);
-		fputc(*s, fp);
-	}
-	fputc('"', fp);
+	csv_value(fp, s, true);
+}
+
+void
+out_csv_token(FILE *fp, const char *s)
+{
+	csv_value(fp, s, false);
 }
 
 void
@@ -28,7 +48,7 @@ out_csv_field(FILE *fp, const char *s, bool last)
 }
 
 static void
-json_char(FILE *fp, unsigned char c)
+json_char(FILE *fp, const char *s, size_t k, wchar_t c)
 {
 	switch (c) {
 	case '"': fputs("\\\"", fp); break;
@@ -37,18 +57,71 @@ json_char(FILE *fp, unsigned char c)
 	case '\r': fputs("\\r", fp); break;
 	case '\t': fputs("\\t", fp); break;
 	default:
-		if (c < 0x20 || c == 0x7f)
-			fprintf(fp, "\\u%04x", c);
+		if (c == 0xfffd && k == 1)
+			fputs("\\ufffd", fp);
+		else if (!text_printable(c))
+			fprintf(fp, "\\u%04x", (unsigned)c);
 		else
-			fputc(c, fp);
+			fwrite(s, 1, k, fp);
 	}
 }
 
 void
 out_json_string(FILE *fp, const char *s)
 {
+	size_t n = s ? strlen(s) : 0;
+
 	fputc('"', fp);
-	for (; s && *s; s++)
-		json_char(fp, (unsigned char)*s);
+	while (n) {
+		wchar_t c;
+		size_t k = text_decode(s, n, &c);
+
+		json_char(fp, s, k, c);
+		s += k;
+		n -= k;
+	}
 	fputc('"', fp);
+}
+
+void
+out_md_text(FILE *fp, const char *s)
+{
+	char *owned;
+	bool start = true;
+
+	for (const char *p = text_visible(s, "\n\r\t", &owned); *p; p++) {
+		unsigned char c = (unsigned char)*p;
+
+		if (c == '\n' || c == '\r' || c == '\t') {
+			fputc(' ', fp);
+			continue;
+		}
+		if (c == '<' || c == '>')
+			fputs(c == '<' ? "&lt;" : "&gt;", fp);
+		else if (strchr("\\`*_[]|#!~&", c) || (start && strchr("+-=", c)))
+			fprintf(fp, "\\%c", c);
+		else
+			fputc(c, fp);
+		start = false;
+	}
+	free(owned);
+}
+
+void
+out_html_text(FILE *fp, const char *s)
+{
+	char *owned;
+
+	for (const char *p = text_visible(s, "\n\r\t", &owned); *p; p++) {
+		switch (*p) {
+		case '&': fputs("&amp;", fp); break;
+		case '<': fputs("&lt;", fp); break;
+		case '>': fputs("&gt;", fp); break;
+		case '"': fputs("&quot;", fp); break;
+		case '\'': fputs("&#39;", fp); break;
+		case '\r': fputc(' ', fp); break;
+		default: fputc(*p, fp); break;
+		}
+	}
+	free(owned);
 }

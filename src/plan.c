@@ -2,6 +2,7 @@
 #include "qrel/qrel.h"
 #include "qrel/db.h"
 #include "qrel/gate.h"
+#include "qrel/output.h"
 #include "qrel/plan.h"
 #include "qrel/risk.h"
 #include "qrel/store.h"
@@ -1767,23 +1768,14 @@ struct sink {
 	bool html;
 };
 
-/* User text: HTML-escaped, or for Markdown table cells with | and line breaks made safe. */
+/* User text through the report's one HTML or Markdown escaper. */
 static void
 put_text(const struct sink *k, const char *s)
 {
-	for (; s && *s; s++) {
-		if (k->html && strchr("&<>\"'", *s))
-			fputs(*s == '&' ? "&amp;" : *s == '<' ? "&lt;" : *s == '>' ? "&gt;" : *s == '"' ? "&quot;" : "&#39;",
-			      k->fp);
-		else if (!k->html && *s == '|')
-			fputs("\\|", k->fp);
-		else if (!k->html && (*s == '\n' || *s == '\r'))
-			fputc(' ', k->fp);
-		else if (!k->html && strchr("*_`<[", *s))
-			fprintf(k->fp, "\\%c", *s);
-		else
-			fputc(*s, k->fp);
-	}
+	if (k->html)
+		out_html_text(k->fp, s);
+	else
+		out_md_text(k->fp, s);
 }
 
 void

@@ -1,5 +1,6 @@
 /* report_csv.c: the report's tables as one long-form RFC 4180 CSV file, safe to open in a spreadsheet. */
 #include "qrel/qrel.h"
+#include "qrel/output.h"
 #include "qrel/report.h"
 #include "qrel/plan.h"
 
@@ -19,20 +20,10 @@ struct row {
 static void
 field(FILE *f, const char *s, bool text)
 {
-	s = s ? s : "";
-	if (text && *s && strchr("=+-@\t\r", *s))
-		putc('\'', f);
-	if (!strpbrk(s, ",\"\r\n")) {
-		fputs(s, f);
-		return;
-	}
-	putc('"', f);
-	for (; *s; s++) {
-		if (*s == '"')
-			putc('"', f);
-		putc(*s, f);
-	}
-	putc('"', f);
+	if (text)
+		out_csv_text(f, s ? s : "");
+	else
+		out_csv_token(f, s ? s : "");
 }
 
 /* value is user text when text is true, a number or a keyword of ours otherwise. */

@@ -1,5 +1,6 @@
 /* report_html.c: the report as one self-contained HTML file: inline CSS and SVG, no scripts, every user text escaped. */
 #include "qrel/qrel.h"
+#include "qrel/output.h"
 #include "qrel/report.h"
 #include "qrel/plan.h"
 #include "qrel/settings.h"
@@ -35,30 +36,12 @@ static const char css[] =
 	"svg text{font-family:inherit;font-size:9px}"
 	"@media print{body{max-width:none;padding:0}a{color:inherit;text-decoration:none}}";
 
-/* & < > " ' escaped; control characters, which XML refuses, become spaces. */
-static void
-esc(FILE *f, const char *s)
-{
-	for (; s && *s; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		switch (c) {
-		case '&': fputs("&amp;", f); break;
-		case '<': fputs("&lt;", f); break;
-		case '>': fputs("&gt;", f); break;
-		case '"': fputs("&quot;", f); break;
-		case '\'': fputs("&#39;", f); break;
-		default: putc(c < 0x20 && c != '\n' && c != '\t' ? ' ' : c, f); break;
-		}
-	}
-}
-
 /* <tag>text</tag>, the text escaped. */
 static void
 el(FILE *f, const char *tag, const char *text)
 {
 	fprintf(f, "<%s>", tag);
-	esc(f, text);
+	out_html_text(f, text);
 	fprintf(f, "</%s>\n", tag);
 }
 
@@ -77,7 +60,7 @@ head(const struct report *r, FILE *f)
 {
 	fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
 	      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>", f);
-	esc(f, r->title);
+	out_html_text(f, r->title);
 	fputs(" \xe2\x80\x94 Quality Review report</title>\n<style>", f);
 	fputs(css, f);
 	level_css(r, f);
@@ -104,10 +87,10 @@ cover_team(const struct report *r, FILE *f)
 			fputs(first ? "<tr><th scope=\"row\">" : ", ", f);
 			if (first)
 				fprintf(f, "%s</th><td>", roles[k][1]);
-			esc(f, r->team[i].name);
+			out_html_text(f, r->team[i].name);
 			if (*r->team[i].site) {
 				fputs(" (", f);
-				esc(f, r->team[i].site);
+				out_html_text(f, r->team[i].site);
 				fputs(")", f);
 			}
 			first = false;
@@ -142,16 +125,16 @@ cover(const struct report *r, FILE *f)
 	if (*r->district)
 		el(f, "p", r->district);
 	fputs("<p>Review dates: ", f);
-	esc(f, *r->starts ? r->starts : "not recorded");
+	out_html_text(f, *r->starts ? r->starts : "not recorded");
 	fputs(" to ", f);
-	esc(f, *r->ends ? r->ends : "not recorded");
+	out_html_text(f, *r->ends ? r->ends : "not recorded");
 	fputs(r->activity_dates ? "" : " (dates of the evidence notes)", f);
 	fputs("</p>\n", f);
 	if (r->opt.site && r->nsites) {
 		fputs("<p>This report covers one site: <strong>", f);
-		esc(f, r->site[0].code);
+		out_html_text(f, r->site[0].code);
 		fputs("</strong> ", f);
-		esc(f, r->site[0].name);
+		out_html_text(f, r->site[0].name);
 		fputs("</p>\n", f);
 	}
 	fputs("</header>\n", f);
@@ -169,7 +152,7 @@ legend(const struct report *r, FILE *f)
 	fputs("<h2>Reading the rubric grids</h2>\n<p class=\"legend\">", f);
 	for (int i = 1; i <= r->frame.levels; i++) {
 		fprintf(f, "<span class=\"sw l%d\">%d</span>", i, i);
-		esc(f, r->frame.label[i - 1]);
+		out_html_text(f, r->frame.label[i - 1]);
 		fputs(" &nbsp; ", f);
 	}
 	fputs("<span class=\"sw ne\">NE</span>insufficient evidence &nbsp; a blank cell: no consensus yet</p>\n", f);
@@ -215,17 +198,17 @@ grid(const struct report *r, const struct dash_domain *d, FILE *f)
 	fputs("<table class=\"grid\">\n<thead><tr><th>Site</th>", f);
 	for (int c = d->first; c < d->first + d->n; c++) {
 		fputs("<th title=\"", f);
-		esc(f, r->frame.cl[c].title);
+		out_html_text(f, r->frame.cl[c].title);
 		fputs("\">", f);
-		esc(f, r->frame.cl[c].code);
+		out_html_text(f, r->frame.cl[c].code);
 		fputs("</th>", f);
 	}
 	fputs("</tr></thead>\n<tbody>\n", f);
 	for (int s = 0; s < r->nsites; s++) {
 		fputs("<tr><th scope=\"row\">", f);
-		esc(f, r->site[s].code);
+		out_html_text(f, r->site[s].code);
 		fputs("<span class=\"site-name\">", f);
-		esc(f, r->site[s].name);
+		out_html_text(f, r->site[s].name);
 		fputs("</span></th>", f);
 		for (int c = d->first; c < d->first + d->n; c++)
 			grid_cell(r, &r->cell[(size_t)s * (size_t)r->frame.ncl + (size_t)c], f);
@@ -238,15 +221,15 @@ static void
 quote(const struct report_quote *q, const char *cls, FILE *f)
 {
 	fprintf(f, "<blockquote class=\"%s\"><p>", cls);
-	esc(f, q->text);
+	out_html_text(f, q->text);
 	fputs("</p><footer>", f);
 	for (int i = 0; i < REPORT_SOURCES; i++)
 		if (strcmp(q->source, report_source_name(i)) == 0)
 			fputs(report_source_label(i), f);
 	fputs(" \xc2\xb7 ", f);
-	esc(f, q->site);
+	out_html_text(f, q->site);
 	fputs(" \xc2\xb7 ", f);
-	esc(f, q->date);
+	out_html_text(f, q->date);
 	fputs("</footer></blockquote>\n", f);
 }
 
@@ -268,9 +251,9 @@ cluster_evidence(const struct report *r, int c, FILE *f)
 	const struct report_quotes *q = &r->quotes[c];
 
 	fputs("<h3>", f);
-	esc(f, r->frame.cl[c].code);
+	out_html_text(f, r->frame.cl[c].code);
 	fputs(" ", f);
-	esc(f, r->frame.cl[c].title);
+	out_html_text(f, r->frame.cl[c].title);
 	fputs("</h3>\n<div class=\"ev\">\n", f);
 	quote_list(q->strength, q->nstrength, q->total_strength, "Strengths", "s", f);
 	quote_list(q->growth, q->ngrowth, q->total_growth, "Areas for growth", "g", f);
@@ -283,9 +266,9 @@ domain(const struct report *r, int d, FILE *f)
 	const struct dash_domain *dom = &r->frame.dom[d];
 
 	fprintf(f, "<section class=\"domain\">\n<h2>Domain ");
-	esc(f, dom->code);
+	out_html_text(f, dom->code);
 	fputs(": ", f);
-	esc(f, dom->title);
+	out_html_text(f, dom->title);
 	fputs("</h2>\n", f);
 	grid(r, dom, f);
 	for (int c = dom->first; c < dom->first + dom->n; c++)
@@ -307,7 +290,7 @@ finding_row(const struct subgroup_entry *e, FILE *f)
 	else if (e->stat.ratio.defined)
 		snprintf(ratio, sizeof(ratio), "%.2f", e->stat.ratio.value);
 	fputs("<tr><td>", f);
-	esc(f, e->name);
+	out_html_text(f, e->name);
 	fprintf(f, "</td><td class=\"num\">%ld</td>", e->enrolled);
 	if (e->hidden)
 		fputs("<td class=\"num\">*</td>", f);
@@ -351,7 +334,7 @@ finding_chart(const struct subgroup_table *t, FILE *f)
 		char rate[16];
 
 		fprintf(f, "<text x=\"206\" y=\"%d\" text-anchor=\"end\">", y + 11);
-		esc(f, e->name);
+		out_html_text(f, e->name);
 		fputs("</text>", f);
 		report_rate_text(&e->stat.risk, e->hidden, rate, sizeof(rate));
 		w = top > 0 && e->stat.risk.defined && !e->hidden ? (int)(300.0 * e->stat.risk.value / top + 0.5) : 0;
@@ -368,15 +351,15 @@ finding(const struct report *r, const struct subgroup_table *t, FILE *f)
 	char text[SUBGROUP_FINDING];
 
 	fputs("<div class=\"finding\">\n<h3>", f);
-	esc(f, t->metric.name);
+	out_html_text(f, t->metric.name);
 	fputs(" by ", f);
-	esc(f, t->key.dimension);
+	out_html_text(f, t->key.dimension);
 	fputs(": ", f);
-	esc(f, t->site_code);
+	out_html_text(f, t->site_code);
 	fputs(" ", f);
-	esc(f, t->site_name);
+	out_html_text(f, t->site_name);
 	fputs(", ", f);
-	esc(f, t->key.year);
+	out_html_text(f, t->key.year);
 	fputs("</h3>\n<ul>\n", f);
 	for (size_t i = 0; i < t->n; i++)
 		if (subgroup_finding(t, i, text, sizeof(text)) == QREL_OK)
@@ -419,7 +402,7 @@ agree_cell(const struct agree_value *v, FILE *f)
 		return;
 	}
 	fputs("<td>n/a<br><small>", f);
-	esc(f, v->why ? v->why : "undefined");
+	out_html_text(f, v->why ? v->why : "undefined");
 	fputs("</small></td>", f);
 }
 
@@ -432,7 +415,7 @@ agreement(const struct report *r, FILE *f)
 	      "<th>All domains</th>", f);
 	for (int d = 0; d < r->frame.ndom; d++) {
 		fputs("<th>Domain ", f);
-		esc(f, r->frame.dom[d].code);
+		out_html_text(f, r->frame.dom[d].code);
 		fputs("</th>", f);
 	}
 	fputs("</tr></thead>\n<tbody>\n<tr><th>Units</th>", f);
@@ -466,7 +449,7 @@ plan(const struct report *r, FILE *f)
 	}
 	if (plan_report_html(r->db, r->review, r->min_display, f) != QREL_OK) {
 		fputs("<p class=\"hook\">The action plan could not be read: ", f);
-		esc(f, error_message());
+		out_html_text(f, error_message());
 		fputs("</p>\n", f);
 	}
 	fputs("</section>\n", f);

@@ -1,37 +1,10 @@
 /* report_md.c: the report as Markdown that GitHub, GitLab and Gitea render: pipe tables, user text escaped. */
 #include "qrel/qrel.h"
+#include "qrel/output.h"
 #include "qrel/report.h"
 #include "qrel/plan.h"
 #include "qrel/settings.h"
 #include "qrel/util.h"
-
-/* Backslash-escapes what Markdown (and the HTML it may hold) would read as
- * markup, | included so a cell cannot split; < and > become entities, so no
- * tag (<script> included) survives even on a renderer that passes HTML through;
- * line breaks become spaces so a note stays one table cell or one quote. */
-static void
-esc(FILE *f, const char *s)
-{
-	bool start = true;
-
-	for (; s && *s; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c == '\n' || c == '\r' || c == '\t' || c < 0x20) {
-			putc(' ', f);
-			continue;
-		}
-		if (c == '<' || c == '>') {
-			fputs(c == '<' ? "&lt;" : "&gt;", f);
-			start = false;
-			continue;
-		}
-		if (strchr("\\`*_[]|#!~&", c) || (start && strchr("+-=", c)))
-			putc('\\', f);
-		putc(c, f);
-		start = false;
-	}
-}
 
 static const char *
 source_label(const char *source)
@@ -60,10 +33,10 @@ team(const struct report *r, FILE *f)
 			if (strcmp(r->team[i].role, roles[k][0]) != 0)
 				continue;
 			fprintf(f, first ? "| %s | " : ", ", roles[k][1]);
-			esc(f, r->team[i].name);
+			out_md_text(f, r->team[i].name);
 			if (*r->team[i].site) {
 				fputs(" (", f);
-				esc(f, r->team[i].site);
+				out_md_text(f, r->team[i].site);
 				fputs(")", f);
 			}
 			first = false;
@@ -80,19 +53,19 @@ cover(const struct report *r, FILE *f)
 	int total = 0;
 
 	fputs("# ", f);
-	esc(f, r->title);
+	out_md_text(f, r->title);
 	fputs("\n\n*Quality Review through an Equity Lens*", f);
 	if (*r->district) {
 		fputs(" \xc2\xb7 ", f);
-		esc(f, r->district);
+		out_md_text(f, r->district);
 	}
 	fprintf(f, "\n\nReview dates: %s to %s%s.\n\n", *r->starts ? r->starts : "not recorded",
 		*r->ends ? r->ends : "not recorded", r->activity_dates ? "" : " (dates of the evidence notes)");
 	if (r->opt.site && r->nsites) {
 		fputs("This report covers one site: **", f);
-		esc(f, r->site[0].code);
+		out_md_text(f, r->site[0].code);
 		fputs("** ", f);
-		esc(f, r->site[0].name);
+		out_md_text(f, r->site[0].name);
 		fputs(".\n\n", f);
 	}
 	team(r, f);
@@ -112,7 +85,7 @@ legend(const struct report *r, FILE *f)
 	fputs("## Reading the rubric grids\n\nLevels: ", f);
 	for (int i = 1; i <= r->frame.levels; i++) {
 		fprintf(f, "%s**%d** ", i > 1 ? ", " : "", i);
-		esc(f, r->frame.label[i - 1]);
+		out_md_text(f, r->frame.label[i - 1]);
 	}
 	fputs("; **NE** insufficient evidence; a blank cell: no consensus yet.\n\n"
 	      "Each cell gives the team's consensus level for a cluster at a site, then the school's "
@@ -151,7 +124,7 @@ grid(const struct report *r, const struct dash_domain *d, FILE *f)
 	fputs("| Site |", f);
 	for (int c = d->first; c < d->first + d->n; c++) {
 		fputs(" ", f);
-		esc(f, r->frame.cl[c].code);
+		out_md_text(f, r->frame.cl[c].code);
 		fputs(" |", f);
 	}
 	fputs("\n|---|", f);
@@ -160,9 +133,9 @@ grid(const struct report *r, const struct dash_domain *d, FILE *f)
 	fputs("\n", f);
 	for (int s = 0; s < r->nsites; s++) {
 		fputs("| **", f);
-		esc(f, r->site[s].code);
+		out_md_text(f, r->site[s].code);
 		fputs("** ", f);
-		esc(f, r->site[s].name);
+		out_md_text(f, r->site[s].name);
 		fputs(" |", f);
 		for (int c = d->first; c < d->first + d->n; c++)
 			grid_cell(&r->cell[(size_t)s * (size_t)r->frame.ncl + (size_t)c], f);
@@ -179,9 +152,9 @@ quotes(const struct report_quote *q, int n, int total, const char *title, FILE *
 		fputs("None recorded.\n\n", f);
 	for (int i = 0; i < n; i++) {
 		fputs("> ", f);
-		esc(f, q[i].text);
+		out_md_text(f, q[i].text);
 		fprintf(f, "\n>\n> \xe2\x80\x94 %s \xc2\xb7 ", source_label(q[i].source));
-		esc(f, q[i].site);
+		out_md_text(f, q[i].site);
 		fprintf(f, " \xc2\xb7 %s\n\n", q[i].date);
 	}
 }
@@ -192,18 +165,18 @@ domain(const struct report *r, int d, FILE *f)
 	const struct dash_domain *dom = &r->frame.dom[d];
 
 	fputs("## Domain ", f);
-	esc(f, dom->code);
+	out_md_text(f, dom->code);
 	fputs(": ", f);
-	esc(f, dom->title);
+	out_md_text(f, dom->title);
 	fputs("\n\n", f);
 	grid(r, dom, f);
 	for (int c = dom->first; c < dom->first + dom->n; c++) {
 		const struct report_quotes *q = &r->quotes[c];
 
 		fputs("### ", f);
-		esc(f, r->frame.cl[c].code);
+		out_md_text(f, r->frame.cl[c].code);
 		fputs(" ", f);
-		esc(f, r->frame.cl[c].title);
+		out_md_text(f, r->frame.cl[c].title);
 		fputs("\n\n", f);
 		quotes(q->strength, q->nstrength, q->total_strength, "Strengths", f);
 		quotes(q->growth, q->ngrowth, q->total_growth, "Areas for growth", f);
@@ -224,7 +197,7 @@ finding_row(const struct subgroup_entry *e, FILE *f)
 	else if (e->stat.ratio.defined)
 		snprintf(ratio, sizeof(ratio), "%.2f", e->stat.ratio.value);
 	fputs("| ", f);
-	esc(f, e->name);
+	out_md_text(f, e->name);
 	fprintf(f, " | %ld | ", e->enrolled);
 	if (e->hidden)
 		fputs("\\*", f);
@@ -240,19 +213,19 @@ finding(const struct report *r, const struct subgroup_table *t, FILE *f)
 	char text[SUBGROUP_FINDING];
 
 	fputs("### ", f);
-	esc(f, t->metric.name);
+	out_md_text(f, t->metric.name);
 	fputs(" by ", f);
-	esc(f, t->key.dimension);
+	out_md_text(f, t->key.dimension);
 	fputs(": ", f);
-	esc(f, t->site_code);
+	out_md_text(f, t->site_code);
 	fputs(" ", f);
-	esc(f, t->site_name);
+	out_md_text(f, t->site_name);
 	fprintf(f, ", %s\n\n", t->key.year);
 	for (size_t i = 0; i < t->n; i++) {
 		if (subgroup_finding(t, i, text, sizeof(text)) != QREL_OK)
 			continue;
 		fputs("- ", f);
-		esc(f, text);
+		out_md_text(f, text);
 		fputs("\n", f);
 	}
 	fputs("\n| Group | Enrolled | Count | Rate | Others' rate | Risk ratio | |\n"
@@ -294,7 +267,7 @@ agree_cell(const struct agree_value *v, FILE *f)
 	fprintf(f, " %s", text);
 	if (!v->defined) {
 		fputs(" (", f);
-		esc(f, v->why ? v->why : "undefined");
+		out_md_text(f, v->why ? v->why : "undefined");
 		fputs(")", f);
 	}
 	fputs(" |", f);
@@ -308,7 +281,7 @@ agreement(const struct report *r, FILE *f)
 	      "the figure, for the reason stated.\n\n| | All domains |", f);
 	for (int d = 0; d < r->frame.ndom; d++) {
 		fputs(" Domain ", f);
-		esc(f, r->frame.dom[d].code);
+		out_md_text(f, r->frame.dom[d].code);
 		fputs(" |", f);
 	}
 	fputs("\n|---|---:|", f);
@@ -340,7 +313,7 @@ plan(const struct report *r, FILE *f)
 	}
 	if (plan_report_md(r->db, r->review, r->min_display, f) != QREL_OK) {
 		fputs("\nThe action plan could not be read: ", f);
-		esc(f, error_message());
+		out_md_text(f, error_message());
 		fputs("\n\n", f);
 	}
 	fputs("\n", f);

@@ -151,3 +151,87 @@ text_wrap(const char *s, int cols, size_t *len)
 		s++;
 	return s;
 }
+
+bool
+text_valid(const char *s, size_t n, size_t *bad)
+{
+	size_t i = 0;
+
+	while (i < n) {
+		wchar_t c;
+		size_t k = text_decode(s + i, n - i, &c);
+
+		if (c == 0xfffd && k == 1) {
+			if (bad)
+				*bad = i;
+			return false;
+		}
+		i += k;
+	}
+	return true;
+}
+
+/* Does the character at s (k bytes, decoded c) go out as it is? */
+static bool
+kept(wchar_t c, size_t k, const char *keep)
+{
+	if (c == 0xfffd && k == 1)
+		return false;	/* not UTF-8: shown as U+FFFD */
+	return text_printable(c) || (c > 0 && c < 0x80 && keep && strchr(keep, (int)c));
+}
+
+static bool
+all_visible(const char *s, size_t n, const char *keep)
+{
+	while (n) {
+		wchar_t c;
+		size_t k = text_decode(s, n, &c);
+
+		if (!kept(c, k, keep))
+			return false;
+		s += k;
+		n -= k;
+	}
+	return true;
+}
+
+const char *
+text_visible(const char *s, const char *keep, char **owned)
+{
+	size_t n = s ? strlen(s) : 0;
+	char *out, *o;
+
+	*owned = NULL;
+	if (!s || all_visible(s, n, keep))
+		return s ? s : "";
+	if (!(o = out = malloc(3 * n + 1)))
+		abort(); /* a copy of a string already in memory: the process is done */
+	while (n) {
+		wchar_t c;
+		size_t k = text_decode(s, n, &c);
+
+		if (kept(c, k, keep)) {
+			memcpy(o, s, k);
+			o += k;
+		} else if (c == 0xfffd) {
+			memcpy(o, "\xef\xbf\xbd", 3);
+			o += 3;
+		} else {
+			text_control_mark(c, o);
+			o += 2;
+		}
+		s += k;
+		n -= k;
+	}
+	*o = '\0';
+	return *owned = out;
+}
+
+void
+text_print(FILE *fp, const char *s)
+{
+	char *owned;
+
+	fputs(text_visible(s, "\n\t", &owned), fp);
+	free(owned);
+}

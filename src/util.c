@@ -1,5 +1,6 @@
 /* util.c: ids, the clock, fingerprints, whole-file I/O and string helpers. */
 #include "qrel/qrel.h"
+#include "qrel/outpath.h"
 #include "qrel/util.h"
 
 #include <ctype.h>
@@ -117,10 +118,14 @@ file_read(const char *path, size_t *len)
 int
 file_replace(const char *path, const char *data, size_t len)
 {
-	char *tmp = malloc(strlen(path) + 16);
-	mode_t old = umask(077);
+	char *tmp;
+	mode_t old;
 	int fd, rc = QREL_OK;
 
+	if ((rc = outpath_check(path)) != QREL_OK)
+		return rc;
+	tmp = malloc(strlen(path) + 16);
+	old = umask(077);
 	if (!tmp) {
 		umask(old);
 		return error(QREL_NOMEM, "out of memory");

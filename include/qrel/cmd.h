@@ -30,9 +30,20 @@ struct cmd_common {
 	{ "as", required_argument, NULL, 'A' }, \
 	{ "help", no_argument, NULL, 'h' }
 
+/* Limits on text from the command line: an option's value, a note's text (argument or standard input). */
+#define CMD_OPTION_MAX (64 * 1024)
+#define CMD_TEXT_MAX (1024 * 1024)
+
+/* Records the command line so messages can name the option a value came from. */
+void cmd_args(int argc, char **argv);
+/* QREL_OK when s (len bytes) is UTF-8 text without NUL of at most max bytes;
+ * otherwise QREL_USAGE with a message naming what ("--rationale", "standard input"). */
+int cmd_check_text(const char *what, const char *s, size_t len, size_t max);
 const struct command *cmd_find(const char *name);
 void cmd_list(FILE *out);
-/* Handles D, C, A and h; returns 1 when opt was one of them (h prints usage and exits). */
+/* Handles D, C, A and h; returns 1 when opt was one of them (h prints usage and exits).
+ * Every option's value passes cmd_check_text first (file names excepted): a value
+ * that is not UTF-8, or longer than CMD_OPTION_MAX, ends the command with a message. */
 int cmd_common_option(struct cmd_common *c, int opt, const char *arg, const char *name);
 /* Opens the store (--db, else config, else the default path) and finds its review. */
 int cmd_open(const struct cmd_common *c, int flags, struct db **db, int64_t *review);

@@ -1,15 +1,31 @@
-/* output.h: writing CSV (RFC 4180) and JSON text, shared by every command and export. */
+/* output.h: the one writer for each text format qrel emits: CSV (RFC 4180),
+ * JSON strings, Markdown and HTML text. Every command, export and report uses
+ * these, so each rule (formula guard, control marks, escaping) holds everywhere. */
 #ifndef QREL_OUTPUT_H
 #define QREL_OUTPUT_H
 
 #include <stdbool.h>
 #include <stdio.h>
 
-/* s quoted only when it holds a comma, quote, CR or LF; NULL writes nothing. */
+/* Text people wrote: control characters shown as marks (text_visible; line
+ * breaks and tabs kept), a leading ' when it starts with = + - @, a tab or a
+ * CR so a spreadsheet shows it instead of running it as a formula, quoted when
+ * it holds a comma, quote, CR or LF. NULL writes nothing. */
 void out_csv_text(FILE *fp, const char *s);
-/* A field followed by ',' or, when last, a newline. */
+/* A value qrel computed (a number, a date, a keyword): as out_csv_text, never
+ * prefixed, so -0.5 stays a number. */
+void out_csv_token(FILE *fp, const char *s);
+/* A text field followed by ',' or, when last, a newline. */
 void out_csv_field(FILE *fp, const char *s, bool last);
-/* s as a JSON string, control characters escaped; NULL writes "". */
+/* s as a JSON string: quotes, backslashes and every character text_printable
+ * refuses escaped (\u001b, \u009b), bytes that are not UTF-8 as \ufffd; NULL writes "". */
 void out_json_string(FILE *fp, const char *s);
+/* s as Markdown text that renders as itself: markup characters backslash-escaped
+ * (| included, so a table cell cannot split), < > as entities so no tag survives,
+ * + - = escaped at the start, line breaks as spaces, controls as marks. */
+void out_md_text(FILE *fp, const char *s);
+/* s as HTML text or attribute value: & < > " ' escaped, controls as marks
+ * (line breaks and tabs kept, CR as a space). */
+void out_html_text(FILE *fp, const char *s);
 
 #endif

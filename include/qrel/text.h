@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <wchar.h>
 
 /* Decodes one UTF-8 character at s (n bytes available). Returns the bytes used
@@ -25,5 +26,16 @@ const char *text_wrap(const char *s, int cols, size_t *len);
 bool text_printable(wchar_t c);
 /* The visible stand-in for an unprintable character (e.g. ^[ for ESC): two columns. */
 void text_control_mark(wchar_t c, char out[3]);
+/* Is s (n bytes) valid UTF-8 (no overlong forms, surrogates or values past
+ * U+10FFFF)? When not, *bad (if given) gets the offset of the first bad byte. */
+bool text_valid(const char *s, size_t n, size_t *bad);
+/* The one way text reaches a terminal or a file: s with every character that
+ * text_printable refuses (C0, DEL, C1 such as the 0x9b CSI, bidi overrides)
+ * shown as its mark (^[ for ESC) and every byte that is not UTF-8 as U+FFFD,
+ * except the ASCII characters in keep (such as "\n\t"). Returns s itself when
+ * nothing changes, else a new string also stored in *owned (free it). */
+const char *text_visible(const char *s, const char *keep, char **owned);
+/* s on fp through text_visible, keeping line breaks and tabs. */
+void text_print(FILE *fp, const char *s);
 
 #endif

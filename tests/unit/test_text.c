@@ -1,4 +1,4 @@
-/* test_text.c: UTF-8 decoding, column widths, fitting and word wrap. */
+/* test_text.c: UTF-8 decoding and validation, column widths, fitting, word wrap and control marks. */
 #include "qrel/qrel.h"
 #include "qrel/text.h"
 
@@ -77,6 +77,45 @@ test_wrap(void **state)
 	assert_string_equal(next, "two");
 }
 
+static void
+test_valid(void **state)
+{
+	size_t bad = 99;
+
+	UNUSED(state);
+	assert_true(text_valid("Zoë 日本 \xf0\x9f\x98\x80", strlen("Zoë 日本 \xf0\x9f\x98\x80"), NULL));
+	assert_true(text_valid("\xef\xbf\xbd", 3, NULL)); /* a real U+FFFD is text */
+	assert_false(text_valid("ab\xff", 3, &bad));
+	assert_int_equal(bad, 2);
+	assert_false(text_valid("a\xe2\x82", 3, &bad)); /* cut mid-character */
+	assert_int_equal(bad, 1);
+	assert_false(text_valid("\xc0\xaf", 2, NULL)); /* overlong */
+	assert_false(text_valid("\xed\xa0\x80", 3, NULL)); /* surrogate */
+	assert_false(text_valid("\xf4\x90\x80\x80", 4, NULL)); /* past U+10FFFF */
+}
+
+static void
+test_visible(void **state)
+{
+	char *owned;
+	const char *plain = "plain text, é";
+
+	UNUSED(state);
+	assert_ptr_equal(text_visible(plain, "", &owned), plain); /* nothing to change: no copy */
+	assert_null(owned);
+	assert_string_equal(text_visible("a\033]52;c;aGk=\ab", "", &owned), "a^[]52;c;aGk=^Gb");
+	free(owned);
+	assert_string_equal(text_visible("x\xc2\x9b" "31m", "", &owned), "x^~31m"); /* C1 CSI as a character */
+	free(owned);
+	assert_string_equal(text_visible("x\x9b" "31m", "", &owned), "x\xef\xbf\xbd" "31m"); /* a lone byte */
+	free(owned);
+	assert_string_equal(text_visible("\xe2\x80\xae" "evil\x7f", "", &owned), "^~evil^?"); /* bidi override, DEL */
+	free(owned);
+	assert_string_equal(text_visible("l1\nl2\t\r", "\n\t", &owned), "l1\nl2\t^M");
+	free(owned);
+	assert_string_equal(text_visible(NULL, "", &owned), "");
+}
+
 int
 main(void)
 {
@@ -86,6 +125,8 @@ main(void)
 		cmocka_unit_test(test_fit),
 		cmocka_unit_test(test_control_marks),
 		cmocka_unit_test(test_wrap),
+		cmocka_unit_test(test_valid),
+		cmocka_unit_test(test_visible),
 	};
 
 	setlocale(LC_ALL, "C.UTF-8");
