@@ -2,6 +2,7 @@
 #include "qrel/qrel.h"
 #include "qrel/cmd.h"
 #include "qrel/db.h"
+#include "qrel/privilege.h"
 #include "qrel/review.h"
 #include "qrel/settings.h"
 #include "qrel/store.h"
@@ -132,6 +133,7 @@ main(int argc, char **argv)
 	bool demo = false;
 	int opt;
 
+	privilege_init(); /* before anything reads the environment: see privilege.h */
 	setlocale(LC_ALL, "");
 	/* Numbers in files and exports use '.', whatever the user's locale. */
 	setlocale(LC_NUMERIC, "C");
