@@ -146,6 +146,11 @@ backup_db(struct db *db, const char *out, struct backup_stats *st)
 	int rc;
 
 	memset(st, 0, sizeof(*st));
+	/* A copy of a team review is a file its maker can read and change with
+	 * sqlite3: every rating, note and log entry, out of the team folder. */
+	if (db_team(db) && getuid() != 0)
+		return error(QREL_DENIED, "%s is a team review, reachable only through qrel: "
+			     "its copies are made by the administrator (root)", db_path(db));
 	if ((rc = backup_temp_file(out, &tmp)) != QREL_OK)
 		return rc;
 	rc = copy_into(db, tmp, out, st);

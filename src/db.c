@@ -1,6 +1,7 @@
 /* db.c: opens the store with its pragmas, migrates it, and keeps prepared statements. */
 #include "qrel/qrel.h"
 #include "qrel/db.h"
+#include "qrel/privilege.h"
 #include "qrel/schema.h"
 #include "qrel/util.h"
 
@@ -21,6 +22,7 @@ struct db {
 	sqlite3 *h;
 	char *path;
 	bool readonly;
+	bool team;	/* opened with the team group by a setgid qrel (open_team) */
 	unsigned long commits;	/* by this connection, for screens' caches */
 	struct db_cached cache[DB_STMT_CACHE];
 	size_t ncache;
@@ -59,10 +61,8 @@ db_fail(struct db *db, const char *what)
 	return error(status_of(rc), "%s: %s: %s", db->path, what, sqlite3_errmsg(db->h));
 }
 
-/* Creates the folder and an empty file with tight modes so SQLite never
- * creates them under the user's umask (its -wal and -shm copy the file's mode). */
-/* Creates the folder and an empty file with tight modes so SQLite never
- * creates them under the user's umask (its -wal and -shm copy the file's mode). */
+/* The trusting mode of [store] team_group: every member of the group can open
+ * the file with sqlite3 and change anything (README, Team mode). */
 static int
 share_with_group(const char *path, const char *group)
 {
@@ -78,11 +78,15 @@ share_with_group(const char *path, const char *group)
 	return rc;
 }
 
+/* Creates the folder and an empty file with tight modes so SQLite never
+ * creates them under the user's umask (its -wal and -shm copy the file's mode).
+ * A setgid qrel creates in a team folder that exists already (set up by root):
+ * 0660, the group from the folder, no chown. */
 static int
-create_private(const char *path, const char *group)
+create_private(const char *path, const char *group, bool setgid_team)
 {
-	bool team = group && *group;
-	int fd, rc = make_parent_dir(path, team ? 02770 : 0700);
+	bool team = setgid_team || (group && *group);
+	int fd, rc = setgid_team ? QREL_OK : make_parent_dir(path, team ? 02770 : 0700);
 
 	if (rc != QREL_OK)
 		return rc;
@@ -94,13 +98,35 @@ create_private(const char *path, const char *group)
 		fchmod(fd, team ? 0660 : 0600);
 		close(fd);
 	}
-	return team ? share_with_group(path, group) : QREL_OK;
+	return team && !setgid_team ? share_with_group(path, group) : QREL_OK;
+}
+
+/* access() asks with the real group, which a setgid qrel holding the team
+ * group does not have: ask with the effective one. */
+static bool
+can(const char *path, int mode)
+{
+	return faccessat(AT_FDCWD, path, mode, AT_EACCESS) == 0;
+}
+
+/* A setgid qrel drops the team group for good once the open returns, so SQLite
+ * must not need a file by name afterwards: the -wal and -shm are opened during
+ * the open (the schema read and the migrations go through them); temporary
+ * tables and sorts stay in memory, never in a file; the -wal stays small. At
+ * close SQLite cannot stat the file (the folder is closed to the user), so it
+ * neither checkpoints nor deletes the -wal: db_close checkpoints itself. */
+static int
+open_team(struct db *db)
+{
+	return db_exec(db, "PRAGMA temp_store = MEMORY; PRAGMA journal_size_limit = 1048576");
 }
 
 static int
 apply_pragmas(struct db *db)
 {
 	sqlite3_busy_timeout(db->h, 5000);
+	if (db->team && open_team(db) != QREL_OK)
+		return QREL_DB;
 	if (db_exec(db, "PRAGMA foreign_keys = ON") != QREL_OK)
 		return QREL_DB;
 	if (db->readonly)
@@ -153,13 +179,13 @@ open_handle(struct db *db, int flags)
 	int rc;
 	char *uri;
 
-	db->readonly = (flags & DB_READONLY) || access(db->path, W_OK) != 0;
+	db->readonly = (flags & DB_READONLY) || !can(db->path, W_OK);
 	oflags |= db->readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE;
 	/* Plain paths go through a URI too, so a name with '?' stays a name. */
 	if (!(uri = file_uri(db->path)))
 		return error(QREL_NOMEM, "out of memory");
 	rc = try_open(db, uri, oflags);
-	if (rc != QREL_OK && db->readonly && access(db->path, W_OK) != 0) {
+	if (rc != QREL_OK && db->readonly && !can(db->path, W_OK)) {
 		/* A WAL database in a folder we cannot write has no -shm to share:
 		 * read it as a fixed snapshot instead. */
 		sqlite3_close(db->h);
@@ -232,8 +258,8 @@ db_open(const char *path, int flags, struct db **out)
 	return db_open_shared(path, flags & ~DB_TEAM, NULL, out);
 }
 
-int
-db_open_shared(const char *path, int flags, const char *group, struct db **out)
+static int
+open_store(const char *path, int flags, const char *group, bool team, struct db **out)
 {
 	struct db *db = calloc(1, sizeof(*db));
 	int rc;
@@ -243,12 +269,13 @@ db_open_shared(const char *path, int flags, const char *group, struct db **out)
 		free(db);
 		return error(QREL_NOMEM, "out of memory");
 	}
-	if (access(path, F_OK) != 0) {
+	db->team = team;
+	if (!can(path, F_OK)) {
 		if (!(flags & DB_CREATE)) {
 			rc = error(QREL_NOTFOUND, "%s: no such database (create one with `qrel init`)", path);
 			goto fail;
 		}
-		if ((rc = create_private(path, flags & DB_TEAM ? group : NULL)) != QREL_OK)
+		if ((rc = create_private(path, flags & DB_TEAM ? group : NULL, team)) != QREL_OK)
 			goto fail;
 	}
 	if ((rc = open_handle(db, flags)) != QREL_OK || (rc = migrate(db)) != QREL_OK ||
@@ -261,6 +288,36 @@ fail:
 	return rc;
 }
 
+/* In a setgid qrel: whether path lies in a folder of the team group (asked
+ * with the user's own rights, before the group is raised). */
+static bool
+in_team_folder(const char *path)
+{
+	char *copy = xstrdup(path);
+	struct stat st;
+	bool team = stat(dirname(copy), &st) == 0 && S_ISDIR(st.st_mode) && st.st_gid == privilege_group();
+
+	free(copy);
+	return team;
+}
+
+/* A setgid qrel opens one database, the review, with the team group if it lies
+ * in a team folder; once the open returns the group is gone for good, whatever
+ * the outcome (include/qrel/privilege.h). */
+int
+db_open_shared(const char *path, int flags, const char *group, struct db **out)
+{
+	bool team = privilege_held() && in_team_folder(path);
+	int rc = team ? privilege_raise() : QREL_OK;
+
+	if (rc == QREL_OK)
+		rc = open_store(path, flags, group, team, out);
+	else
+		*out = NULL;
+	privilege_end();
+	return rc;
+}
+
 void
 db_close(struct db *db)
 {
@@ -268,6 +325,9 @@ db_close(struct db *db)
 		return;
 	for (size_t i = 0; i < db->ncache; i++)
 		sqlite3_finalize(db->cache[i].stmt);
+	/* Through the open descriptors, so the file itself is current (open_team). */
+	if (db->team && db->h && !db->readonly)
+		sqlite3_wal_checkpoint_v2(db->h, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
 	sqlite3_close(db->h);
 	free(db->path);
 	free(db);
@@ -276,6 +336,7 @@ db_close(struct db *db)
 sqlite3 *db_handle(struct db *db) { return db->h; }
 const char *db_path(const struct db *db) { return db->path; }
 bool db_readonly(const struct db *db) { return db->readonly; }
+bool db_team(const struct db *db) { return db->team; }
 
 int
 db_exec(struct db *db, const char *sql)

@@ -1,6 +1,7 @@
 /* external_editor.c: a text round trip through the user's editor: temp file, fork, execvp, wait. */
 #include "qrel/qrel.h"
 #include "qrel/external_editor.h"
+#include "qrel/privilege.h"
 #include "qrel/util.h"
 
 #include <signal.h>
@@ -89,10 +90,12 @@ make_temp(const char *initial, char *path, size_t size)
 	return error(QREL_IO, "cannot write the temporary file %s: %s", path, strerror(e));
 }
 
-/* In the child: the editor gets the terminal's signals back, then replaces us. */
+/* In the child: no team group (a setgid qrel has dropped it at the open
+ * already; this makes sure), the terminal's signals back, then the editor. */
 static void
 exec_editor(char **argv)
 {
+	privilege_end();
 	signal(SIGINT, SIG_DFL);
 	signal(SIGQUIT, SIG_DFL);
 	execvp(argv[0], argv);

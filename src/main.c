@@ -3,6 +3,7 @@
 #include "qrel/cmd.h"
 #include "qrel/db.h"
 #include "qrel/identity.h"
+#include "qrel/privilege.h"
 #include "qrel/review.h"
 #include "qrel/settings.h"
 #include "qrel/store.h"
@@ -165,6 +166,7 @@ main(int argc, char **argv)
 	bool demo = false;
 	int opt;
 
+	privilege_init(); /* before anything reads the environment: see privilege.h */
 	identity_init();	/* the real uid and its login, once, before anything else runs */
 	cmd_args(argc, argv);
 	setlocale(LC_ALL, "");

@@ -25,7 +25,7 @@ static const struct setting table[] = {
 	S("qrel", "user", SET_STRING, user, "", 0, 0, "reviewer name used when --as is not given ($USER otherwise)"),
 	S("store", "path", SET_STRING, db_path, "", 0, 0, "database file (default $XDG_DATA_HOME/qrel/qrel.db)"),
 	S("store", "team_group", SET_STRING, team_group, "", 0, 0,
-	  "Unix group that shares a new database (0660, folder 2770); empty: private (0600)"),
+	  "Unix group sharing a new database (0660, folder 2770); its members can change the file directly"),
 	S("display", "color", SET_TRISTATE, color, "auto", 0, 0, "auto, yes or no (NO_COLOR also turns color off)"),
 	S("display", "ascii", SET_TRISTATE, ascii, "auto", 0, 0, "draw with ASCII only: auto (when the locale is not UTF-8), yes or no"),
 	S("display", "escape_delay", SET_LONG, escape_delay, "25", 0, 1000, "milliseconds to wait after ESC"),

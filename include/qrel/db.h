@@ -10,16 +10,20 @@ struct db;
 enum db_flags {
 	DB_CREATE = 1 << 0,	/* create the file (0600, or 0660 in team mode) if missing */
 	DB_READONLY = 1 << 1,	/* open read-only even when writable */
-	DB_TEAM = 1 << 2,	/* group-shared file and folder */
+	DB_TEAM = 1 << 2,	/* group-shared file and folder ([store] team_group: members trusted) */
 };
 
 int db_open(const char *path, int flags, struct db **out);
-/* As db_open; a file created with DB_TEAM belongs to the Unix group named group. */
+/* As db_open; a file created with DB_TEAM belongs to the Unix group named group.
+ * In a setgid qrel, a file in a folder of the team group is opened with that
+ * group, then the group is dropped for good (privilege.h); group is ignored there. */
 int db_open_shared(const char *path, int flags, const char *group, struct db **out);
 void db_close(struct db *db);
 sqlite3 *db_handle(struct db *db);
 const char *db_path(const struct db *db);
 bool db_readonly(const struct db *db);
+/* Opened with the team group by a setgid qrel: a team review, reachable only through qrel. */
+bool db_team(const struct db *db);
 
 /* BEGIN IMMEDIATE / COMMIT / ROLLBACK. db_commit rolls back on failure. */
 int db_begin(struct db *db);
