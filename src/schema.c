@@ -302,6 +302,7 @@ const char *const schema_migrations[] = {
 	migration_change_log_time,
 	migration_state_rows,
 	migration_domain_tally,
+	sync_key_migration,
 };
 
 const size_t schema_migration_count = sizeof(schema_migrations) / sizeof(schema_migrations[0]);
