@@ -127,14 +127,16 @@ sync_export_cmd(const struct sync_opts *o)
 
 	if ((rc = cmd_open(&o->c, 0, &db, &review)) != QREL_OK)
 		return cmd_fail(rc);
-	/* The bundle names its exporter (identity_person()), as whom its rows are applied;
+	/* The bundle names its exporter, as whom its rows are applied;
 	 * -o is checked before the export writes its copy id. */
 	if ((rc = cmd_who(&o->c, db, review, &who)) == QREL_OK && (rc = outpath_check(o->out)) == QREL_OK)
-		rc = sync_export(db, review, o->out, o->peer, o->all, &es);
+		rc = sync_export(db, review, who, o->out, o->peer, o->all, &es);
 	if (rc == QREL_OK)
 		printf("wrote %s: %lld notes, %lld scores, %lld subgroup rows, %lld change-log entries "
-		       "(%s; checksum %s)\n", o->out, es.notes, es.scores, es.subgroup_rows, es.changes,
-		       o->all || !o->peer ? "everything" : "changes since the last export to this peer", es.checksum);
+		       "(%s; %lld bytes, signed with the review's key, MAC %s)\n", o->out, es.notes, es.scores,
+		       es.subgroup_rows, es.changes,
+		       o->all || !o->peer ? "everything" : "changes since the last export to this peer", es.bytes,
+		       es.checksum);
 	db_close(db);
 	return cmd_fail(rc);
 }

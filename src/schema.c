@@ -312,6 +312,7 @@ const char *const schema_migrations[] = {
 	migration_state_rows,
 	migration_domain_tally,
 	migration_identity,
+	sync_key_migration,
 };
 
 const size_t schema_migration_count = sizeof(schema_migrations) / sizeof(schema_migrations[0]);

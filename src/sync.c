@@ -9,14 +9,17 @@
 #include "qrel/sync.h"
 #include "qrel/util.h"
 
+#include <fcntl.h>
+#include <sodium.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
+#include <zlib.h>
 
-/* The bundle's tables, in checksum order. Each is keyed by uuid; references are
- * codes (sites, clusters, metrics), names (people) or uuids (activities). */
-static const char *const bundle_tables[] = { "site", "person", "activity", "metric", "note", "score",
-	"subgroup_row", "change_log", NULL };
-
+/* The bundle's tables. Each is keyed by uuid; references are codes (sites,
+ * clusters, metrics), names (people) or uuids (activities). An import accepts
+ * exactly what this makes (check_schema). People travel only so that names
+ * resolve; a bundle never adds a person or changes a role. */
 static const char bundle_ddl[] =
 	"CREATE TABLE bundle.meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
 	"CREATE TABLE bundle.site (uuid TEXT PRIMARY KEY, code TEXT, name TEXT, kind TEXT);"
@@ -73,27 +76,6 @@ static const char *const export_sql[] = {
 };
 
 /* ---- small helpers ---- */
-
-struct buf {
-	char *p;
-	size_t n, cap;
-};
-
-static void
-buf_add(struct buf *b, const void *data, size_t n)
-{
-	if (b->n + n + 1 > b->cap) {
-		size_t cap = (b->n + n + 1) * 2;
-		char *p = realloc(b->p, cap);
-
-		if (!p)
-			abort();	/* the bundle's text is in memory anyway */
-		b->p = p;
-		b->cap = cap;
-	}
-	memcpy(b->p + b->n, data, n);
-	b->n += n;
-}
 
 static int
 prep(struct db *db, const char *sql, sqlite3_stmt **st)
@@ -152,46 +134,16 @@ refuse(const char *path, const char *fmt, ...)
 	return error(QREL_PARSE, "%s: %s; nothing was imported", path, why);
 }
 
-/* "file:" URI for a bound ATTACH, with SQLite's reserved characters escaped. */
-static char *
-attach_uri(const char *path, bool readonly)
+/* A name read from a hostile file, fit to print: at most 40 bytes, controls as '?'. */
+static const char *
+shown(const char *s, char out[48])
 {
-	struct buf b = { 0 };
-	char esc[4];
+	size_t i = 0;
 
-	buf_add(&b, "file:", 5);
-	for (; *path; path++) {
-		if (strchr("?#%", *path)) {
-			snprintf(esc, sizeof(esc), "%%%02X", (unsigned char)*path);
-			buf_add(&b, esc, 3);
-		} else {
-			buf_add(&b, path, 1);
-		}
-	}
-	if (readonly)
-		buf_add(&b, "?mode=ro", 8);
-	buf_add(&b, "", 1);
-	return b.p;
-}
-
-static int
-attach(struct db *db, const char *path, bool readonly)
-{
-	char *uri = attach_uri(path, readonly);
-	sqlite3_stmt *st;
-	int rc = prep(db, "ATTACH ?1 AS bundle", &st);
-
-	if (rc == QREL_OK) {
-		db_bind_text(st, 1, uri);
-		if (sqlite3_step(st) != SQLITE_DONE)
-			rc = readonly ? refuse(path, "not a qrel bundle, or damaged or truncated (%s)",
-					       sqlite3_errmsg(db_handle(db)))
-				      : error(QREL_IO, "%s: cannot write the bundle: %s", path,
-					      sqlite3_errmsg(db_handle(db)));
-		sqlite3_finalize(st);
-	}
-	free(uri);
-	return rc;
+	for (; s && s[i] && i < 40; i++)
+		out[i] = (unsigned char)s[i] < 0x20 || s[i] == 0x7f ? '?' : s[i];
+	out[i] = '\0';
+	return out;
 }
 
 static void
@@ -200,58 +152,115 @@ detach(struct db *db)
 	sqlite3_exec(db_handle(db), "DETACH bundle", NULL, NULL, NULL);
 }
 
-/* ---- the checksum ---- */
-
 static int
-hash_table(struct db *db, const char *table, struct buf *b)
+review_uuid(struct db *db, int64_t review, char out[64])
 {
-	char sql[96];
-	sqlite3_stmt *st;
-	int rc;
+	static const char sql[] = "SELECT uuid FROM main.review WHERE id = ?1";
+	sqlite3_stmt *st = db_stmt(db, sql);
 
-	/* table is one of bundle_tables, never outside text. */
-	snprintf(sql, sizeof(sql), "SELECT * FROM bundle.%s ORDER BY uuid", table);
-	if ((rc = prep(db, sql, &st)) != QREL_OK)
-		return rc;
-	buf_add(b, table, strlen(table) + 1);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		for (int i = 0; i < sqlite3_column_count(st); i++) {
-			char type = (char)('0' + sqlite3_column_type(st, i));
-			const char *v = col(st, i);
-
-			buf_add(b, &type, 1);
-			buf_add(b, v ? v : "", v ? (size_t)sqlite3_column_bytes(st, i) : 0);
-			buf_add(b, "\x1f", 1);
-		}
-		buf_add(b, "\x1e", 1);
-	}
-	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? QREL_OK : db_fail(db, "reading the bundle");
+	*out = '\0';
+	if (!st)
+		return QREL_DB;
+	sqlite3_bind_int64(st, 1, review);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		snprintf(out, 64, "%s", db_col_text(st, 0));
+	sqlite3_reset(st);
+	return QREL_OK;
 }
 
-/* FNV-1a over a canonical dump: the meta values (but the checksum) and every
- * table's rows in uuid order, each value tagged with its type. */
-static int
-bundle_checksum(struct db *db, char out[17])
-{
-	struct buf b = { 0 };
-	sqlite3_stmt *st;
-	int rc = prep(db, "SELECT key, value FROM bundle.meta WHERE key <> 'checksum' ORDER BY key", &st);
+/* ---- the file: header, tables, MAC ----
+ *
+ *    0  "QRELBNDL"
+ *    8  the bundle format (2 bytes, big-endian); 10: 1 when the tables are
+ *       zlib-compressed, 0 when stored; 11..15 zero
+ *   16  the tables' size unpacked (8 bytes, big-endian)
+ *   24  the review's uuid (36 bytes); 60..63 zero
+ *   64  the tables: an SQLite database
+ *  end  crypto_auth (HMAC-SHA-512-256) under the review's key of every byte before it
+ *
+ * The MAC covers the exact bytes, so nothing of a bundle is parsed by SQLite
+ * before it verifies; a copy holding the key can still craft a bundle, which is
+ * why the tables are then checked as hostile input all the same. */
+#define BUNDLE_MAGIC "QRELBNDL"
+enum { HDR_LEN = SYNC_HEADER_BYTES, MAC_LEN = SYNC_MAC_BYTES };
+_Static_assert(crypto_auth_KEYBYTES == SYNC_KEY_BYTES, "the review key is a crypto_auth key");
+_Static_assert(crypto_auth_BYTES == SYNC_MAC_BYTES, "the MAC is crypto_auth's");
 
-	if (rc != QREL_OK)
-		return rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		buf_add(&b, db_col_text(st, 0), strlen(db_col_text(st, 0)) + 1);
-		buf_add(&b, db_col_text(st, 1), strlen(db_col_text(st, 1)) + 1);
+static void
+put_be(unsigned char *p, unsigned long long v, int n)
+{
+	for (int i = n - 1; i >= 0; i--, v >>= 8)
+		p[i] = (unsigned char)v;
+}
+
+static unsigned long long
+get_be(const unsigned char *p, int n)
+{
+	unsigned long long v = 0;
+
+	for (int i = 0; i < n; i++)
+		v = v << 8 | p[i];
+	return v;
+}
+
+int
+sync_review_key(struct db *db, int64_t review, unsigned char key[SYNC_KEY_BYTES])
+{
+	static const char get[] = "SELECT key FROM main.sync_key WHERE review_id = ?1";
+	static const char put[] = "INSERT OR REPLACE INTO main.sync_key(review_id, key) VALUES (?1, ?2)";
+	sqlite3_stmt *st = db_stmt(db, get);
+	int rc;
+
+	if (!st)
+		return QREL_DB;
+	sqlite3_bind_int64(st, 1, review);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW && sqlite3_column_bytes(st, 0) == SYNC_KEY_BYTES)
+		memcpy(key, sqlite3_column_blob(st, 0), SYNC_KEY_BYTES);
+	sqlite3_reset(st);
+	if (rc == SQLITE_ROW)
+		return QREL_OK;
+	if (rc != SQLITE_DONE)
+		return db_fail(db, "reading the review's bundle key");
+	if (sodium_init() < 0)
+		return error(QREL_IO, "libsodium cannot start");
+	randombytes_buf(key, SYNC_KEY_BYTES);
+	if (!(st = db_stmt(db, put)))
+		return QREL_DB;
+	sqlite3_bind_int64(st, 1, review);
+	sqlite3_bind_blob(st, 2, key, SYNC_KEY_BYTES, SQLITE_TRANSIENT);
+	return db_step_done(db, st, "saving the review's bundle key");
+}
+
+int
+sync_bundle_seal(const unsigned char key[SYNC_KEY_BYTES], const char *review_uuid, const void *image, size_t n,
+		 bool compress, unsigned char **out, size_t *outn)
+{
+	uLongf zn = compress ? compressBound(n) : n;
+	unsigned char *b = malloc(HDR_LEN + zn + MAC_LEN);
+
+	*out = NULL;
+	if (!b)
+		return error(QREL_NOMEM, "out of memory for the bundle");
+	if (sodium_init() < 0) {
+		free(b);
+		return error(QREL_IO, "libsodium cannot start");
 	}
-	sqlite3_finalize(st);
-	rc = rc == SQLITE_DONE ? QREL_OK : db_fail(db, "reading the bundle");
-	for (size_t i = 0; bundle_tables[i] && rc == QREL_OK; i++)
-		rc = hash_table(db, bundle_tables[i], &b);
-	if (rc == QREL_OK)
-		snprintf(out, 17, "%016llx", (unsigned long long)hash64(b.p ? b.p : "", b.n));
-	free(b.p);
-	return rc;
+	memset(b, 0, HDR_LEN);
+	memcpy(b, BUNDLE_MAGIC, 8);
+	put_be(b + 8, SYNC_FORMAT, 2);
+	b[10] = compress;
+	put_be(b + 16, n, 8);
+	memcpy(b + 24, review_uuid, strnlen(review_uuid, UUID_LEN));
+	if (!compress)
+		memcpy(b + HDR_LEN, image, n);
+	else if (compress2(b + HDR_LEN, &zn, image, n, Z_DEFAULT_COMPRESSION) != Z_OK) {
+		free(b);
+		return error(QREL_NOMEM, "cannot compress the bundle");
+	}
+	crypto_auth(b + HDR_LEN + zn, b, HDR_LEN + zn, key);
+	*out = b;
+	*outn = HDR_LEN + zn + MAC_LEN;
+	return QREL_OK;
 }
 
 /* ---- this copy's id ---- */
@@ -368,55 +377,85 @@ meta_put(struct db *db, const char *key, const char *value)
 	return finish(db, st, "writing the bundle");
 }
 
+/* The person the importing copy applies the rows as (the gate checks them there). */
 static int
-write_meta(struct db *db, int64_t review, const char *copy, struct sync_export_stats *es)
+write_meta(struct db *db, const char *uuid, const char *copy, const char *who)
 {
-	char fmt[16], now[21], uuid[64];
-	sqlite3_stmt *st;
+	char fmt[16], now[21];
 	int rc;
 
 	snprintf(fmt, sizeof(fmt), "%d", SYNC_FORMAT);
 	clock_now(now);
-	if ((rc = prep(db, "SELECT uuid FROM main.review WHERE id = ?1", &st)) != QREL_OK)
-		return rc;
-	sqlite3_bind_int64(st, 1, review);
-	snprintf(uuid, sizeof(uuid), "%s", sqlite3_step(st) == SQLITE_ROW ? db_col_text(st, 0) : "");
-	sqlite3_finalize(st);
 	if ((rc = meta_put(db, "format", fmt)) != QREL_OK || (rc = meta_put(db, "review", uuid)) != QREL_OK ||
-	    (rc = meta_put(db, "copy", copy)) != QREL_OK || (rc = meta_put(db, "created_at", now)) != QREL_OK ||
-	    (rc = meta_put(db, "exporter", identity_person())) != QREL_OK)	/* as whom the rows apply */
+	    (rc = meta_put(db, "copy", copy)) != QREL_OK || (rc = meta_put(db, "created_at", now)) != QREL_OK)
 		return rc;
-	if ((rc = bundle_checksum(db, es->checksum)) != QREL_OK)
-		return rc;
-	return meta_put(db, "checksum", es->checksum);
+	return meta_put(db, "exporter", who);	/* as whom the rows apply */
 }
 
-static void
+/* An export the import would refuse is refused here, with the same cap named. */
+static int
 count_rows(struct db *db, struct sync_export_stats *es)
 {
+	long long most = db_int(db, "SELECT max((SELECT count(*) FROM bundle.note), (SELECT count(*) FROM bundle.score), "
+				"(SELECT count(*) FROM bundle.subgroup_row), (SELECT count(*) FROM bundle.change_log), "
+				"(SELECT count(*) FROM bundle.person), (SELECT count(*) FROM bundle.site))");
+
 	es->notes = db_int(db, "SELECT count(*) FROM bundle.note");
 	es->scores = db_int(db, "SELECT count(*) FROM bundle.score");
 	es->subgroup_rows = db_int(db, "SELECT count(*) FROM bundle.subgroup_row");
 	es->changes = db_int(db, "SELECT count(*) FROM bundle.change_log");
+	if (most > SYNC_MAX_ROWS)
+		return error(QREL_USAGE, "the bundle would hold %lld rows in one table, over the cap of %lld that an "
+			     "import accepts: export to a peer (--peer) to send only the changes", most, SYNC_MAX_ROWS);
+	return QREL_OK;
 }
 
-/* One read snapshot of the store, one write transaction on the bundle. */
+/* One read snapshot of the store, one transaction on the in-memory bundle. */
 static int
-write_bundle(struct db *db, int64_t review, const char *copy, struct watermark *w,
-	     struct sync_export_stats *es)
+fill_bundle(struct db *db, int64_t review, const char *uuid, const char *copy, const char *who,
+	    struct watermark *w, struct sync_export_stats *es)
 {
 	int rc;
 
-	/* Small pages keep a small exchange small (about 1 KiB per table). */
+	/* Small pages keep a small exchange small. */
 	if ((rc = db_exec(db, "PRAGMA bundle.page_size = 1024")) != QREL_OK || (rc = db_exec(db, "BEGIN")) != QREL_OK)
 		return rc;
 	if ((rc = db_exec(db, bundle_ddl)) != QREL_OK || (rc = fill_tables(db, review, w)) != QREL_OK ||
-	    (rc = write_meta(db, review, copy, es)) != QREL_OK) {
+	    (rc = write_meta(db, uuid, copy, who)) != QREL_OK || (rc = count_rows(db, es)) != QREL_OK) {
 		db_rollback(db);
 		return rc;
 	}
-	count_rows(db, es);
 	return db_commit(db);
+}
+
+/* The tables as an SQLite image, sealed with the review's key, written to out. */
+static int
+write_bundle(struct db *db, int64_t review, const char *out, const char *uuid, struct sync_export_stats *es)
+{
+	unsigned char key[SYNC_KEY_BYTES], *image, *file;
+	sqlite3_int64 n;
+	size_t fn;
+	int rc;
+
+	if ((rc = sync_review_key(db, review, key)) != QREL_OK)
+		return rc;
+	if (!(image = sqlite3_serialize(db_handle(db), "bundle", &n, 0)))
+		return error(QREL_NOMEM, "out of memory for the bundle");
+	if (n > SYNC_MAX_FILE)
+		rc = error(QREL_USAGE, "the bundle's tables take %lld MiB, over the cap of %lld MiB that an import "
+			   "accepts: export to a peer (--peer) to send only the changes", n >> 20, SYNC_MAX_FILE >> 20);
+	else
+		rc = sync_bundle_seal(key, uuid, image, (size_t)n, true, &file, &fn);
+	sodium_memzero(key, sizeof(key));
+	sqlite3_free(image);
+	if (rc != QREL_OK)
+		return rc;
+	for (int i = 0; i < 8; i++)
+		snprintf(es->checksum + 2 * i, 3, "%02x", file[fn - MAC_LEN + i]);
+	es->bytes = (long long)fn;
+	rc = file_replace(out, (const char *)file, fn);
+	free(file);
+	return rc;
 }
 
 static int
@@ -439,27 +478,22 @@ move_watermark(struct db *db, const char *peer, const struct watermark *w)
 }
 
 int
-sync_export(struct db *db, int64_t review, const char *out, const char *peer, bool all,
+sync_export(struct db *db, int64_t review, const char *who, const char *out, const char *peer, bool all,
 	    struct sync_export_stats *es)
 {
-	char copy[UUID_LEN + 1], *tmp;
+	char copy[UUID_LEN + 1], uuid[64];
 	struct watermark w = { 0 };
 	int rc;
 
 	memset(es, 0, sizeof(*es));
-	if ((rc = copy_id(db, copy)) != QREL_OK || (rc = peer_watermark(db, all ? NULL : peer, &w)) != QREL_OK)
+	if ((rc = copy_id(db, copy)) != QREL_OK || (rc = peer_watermark(db, all ? NULL : peer, &w)) != QREL_OK ||
+	    (rc = review_uuid(db, review, uuid)) != QREL_OK)
 		return rc;
-	if ((rc = backup_temp_file(out, &tmp)) != QREL_OK)
+	if ((rc = db_exec(db, "ATTACH ':memory:' AS bundle")) != QREL_OK)
 		return rc;
-	if ((rc = attach(db, tmp, false)) == QREL_OK) {
-		rc = write_bundle(db, review, copy, &w, es);
-		detach(db);
-	}
-	if (rc == QREL_OK)
-		rc = backup_commit_file(tmp, out);
-	else
-		unlink(tmp);
-	free(tmp);
+	if ((rc = fill_bundle(db, review, uuid, copy, who, &w, es)) == QREL_OK)
+		rc = write_bundle(db, review, out, uuid, es);
+	detach(db);
 	/* After the rename: a crash before this line only means the rows go again. */
 	if (rc == QREL_OK && peer)
 		rc = move_watermark(db, peer, &w);
@@ -468,22 +502,407 @@ sync_export(struct db *db, int64_t review, const char *out, const char *peer, bo
 
 /* ---- import: checks before any write ---- */
 
+/* The caps on time and memory, held for the whole import (checks and merge). */
+struct caps {
+	struct timespec end;
+	bool late;
+	sqlite3_int64 heap;	/* the hard heap limit before the import */
+};
+
 static int
-quick_check(struct db *db, const char *path)
+past_deadline(void *ctx)
+{
+	struct caps *c = ctx;
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (now.tv_sec > c->end.tv_sec || (now.tv_sec == c->end.tv_sec && now.tv_nsec >= c->end.tv_nsec))
+		c->late = true;
+	return c->late;
+}
+
+static void
+caps_begin(struct db *db, struct caps *c)
+{
+	sqlite3_int64 want = sqlite3_memory_used() + SYNC_MAX_HEAP;
+
+	clock_gettime(CLOCK_MONOTONIC, &c->end);
+	c->end.tv_sec += SYNC_MAX_SECONDS;
+	c->late = false;
+	c->heap = sqlite3_hard_heap_limit64(-1);
+	if (c->heap <= 0 || c->heap > want)
+		sqlite3_hard_heap_limit64(want);
+	sqlite3_progress_handler(db_handle(db), 1000, past_deadline, c);
+}
+
+/* Names the cap behind a failure, if one was. */
+static int
+caps_end(struct db *db, struct caps *c, const char *path, int rc, int sqlite_rc)
+{
+	sqlite3_progress_handler(db_handle(db), 0, NULL, NULL);
+	sqlite3_hard_heap_limit64(c->heap);
+	if (rc == QREL_OK)
+		return rc;
+	if (c->late)
+		return refuse(path, "the import ran past its cap of %d seconds", SYNC_MAX_SECONDS);
+	if (sqlite_rc == SQLITE_NOMEM)
+		return refuse(path, "the import needed more than its cap of %lld MiB of memory", SYNC_MAX_HEAP >> 20);
+	return rc;
+}
+
+struct bundle_meta {
+	char format[16], review[64], copy[64], created_at[32], checksum[32], exporter[128];
+};
+
+struct bundle_in {
+	const char *path;
+	unsigned char *tables;	/* the SQLite image, inside the file's bytes or inflated */
+	size_t n;
+	bool inflated;
+	struct caps *caps;
+};
+
+static int
+inflate_tables(const unsigned char *b, size_t n, struct bundle_in *in)
+{
+	unsigned long long raw = get_be(b + 16, 8);
+	size_t zn = n - HDR_LEN - MAC_LEN;
+	uLongf got = raw;
+
+	if (raw > (unsigned long long)SYNC_MAX_FILE)
+		return refuse(in->path, "its tables take %llu MiB unpacked, over the cap of %lld MiB", raw >> 20,
+			      SYNC_MAX_FILE >> 20);
+	if (b[10] == 0) {
+		if (zn != raw)
+			return refuse(in->path, "damaged: its tables are not the size its header gives");
+		in->tables = (unsigned char *)b + HDR_LEN;
+		in->n = raw;
+		return QREL_OK;
+	}
+	if (b[10] != 1)
+		return refuse(in->path, "packed in a way this qrel does not read (%d)", b[10]);
+	if (!(in->tables = malloc(raw ? raw : 1)))
+		return refuse(in->path, "no memory to unpack %llu MiB", raw >> 20);
+	in->inflated = true;
+	/* uncompress() stops at raw bytes: a stream that unpacks to more is refused, not followed. */
+	if (uncompress(in->tables, &got, b + HDR_LEN, zn) != Z_OK || got != raw)
+		return refuse(in->path, "damaged: its tables do not unpack to the size its header gives");
+	in->n = raw;
+	return QREL_OK;
+}
+
+/* Header, review and MAC, on the bytes themselves: nothing is parsed before the MAC holds. */
+static int
+unseal(struct db *db, int64_t review, const unsigned char *b, size_t n, struct bundle_in *in)
+{
+	unsigned char key[SYNC_KEY_BYTES];
+	char ours[64], theirs[UUID_LEN + 1], show[48];
+	unsigned long long format;
+	int rc, bad;
+
+	if (n >= 16 && memcmp(b, "SQLite format 3", 16) == 0)
+		return refuse(in->path, "an unsigned bundle (format 1) from an older qrel: export it again with this one");
+	if (n < 8 || memcmp(b, BUNDLE_MAGIC, 8) != 0)
+		return refuse(in->path, "not a qrel bundle");
+	if (n < HDR_LEN + MAC_LEN)
+		return refuse(in->path, "damaged or truncated (%zu bytes)", n);
+	if ((format = get_be(b + 8, 2)) > SYNC_FORMAT)
+		return refuse(in->path, "bundle format %llu is newer than this qrel reads (%d); upgrade qrel", format,
+			      SYNC_FORMAT);
+	if (format != SYNC_FORMAT)
+		return refuse(in->path, "bundle format %llu is not one this qrel reads (%d)", format, SYNC_FORMAT);
+	memcpy(theirs, b + 24, UUID_LEN);
+	theirs[UUID_LEN] = '\0';
+	if ((rc = review_uuid(db, review, ours)) != QREL_OK)
+		return rc;
+	if (strcmp(theirs, ours) != 0)
+		return refuse(in->path, "the bundle is from another review (%s), not this one (%s)",
+			      *theirs ? shown(theirs, show) : "none", ours);
+	if ((rc = sync_review_key(db, review, key)) != QREL_OK)
+		return rc;
+	bad = crypto_auth_verify(b + n - MAC_LEN, b, n - MAC_LEN, key);
+	sodium_memzero(key, sizeof(key));
+	if (bad)
+		return refuse(in->path, "not signed by this review's key (was it made from another review, or altered?)");
+	return inflate_tables(b, n, in);
+}
+
+/* The connection that reads a bundle first: its own, read-only, with views and
+ * triggers off, an untrusted schema and tight limits. */
+static const int check_limits[][2] = {
+	{ SQLITE_LIMIT_LENGTH, (int)(SYNC_MAX_CELL * 4 + 64) },
+	{ SQLITE_LIMIT_SQL_LENGTH, 4096 },
+	{ SQLITE_LIMIT_COLUMN, 32 },
+	{ SQLITE_LIMIT_EXPR_DEPTH, 32 },
+	{ SQLITE_LIMIT_COMPOUND_SELECT, 2 },
+	{ SQLITE_LIMIT_VDBE_OP, 20000 },
+	{ SQLITE_LIMIT_FUNCTION_ARG, 8 },
+	{ SQLITE_LIMIT_ATTACHED, 0 },
+	{ SQLITE_LIMIT_LIKE_PATTERN_LENGTH, 64 },
+	{ SQLITE_LIMIT_VARIABLE_NUMBER, 8 },
+	{ SQLITE_LIMIT_TRIGGER_DEPTH, 1 },
+	{ SQLITE_LIMIT_WORKER_THREADS, 0 },
+};
+
+static const int check_config[][2] = {
+	{ SQLITE_DBCONFIG_DEFENSIVE, 1 },
+	{ SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0 },
+	{ SQLITE_DBCONFIG_ENABLE_TRIGGER, 0 },
+	{ SQLITE_DBCONFIG_ENABLE_VIEW, 0 },
+	{ SQLITE_DBCONFIG_DQS_DML, 0 },
+	{ SQLITE_DBCONFIG_DQS_DDL, 0 },
+};
+
+/* Why a read on the checking connection failed, in words, with the cap if one was hit. */
+static int
+check_fail(sqlite3 *h, struct bundle_in *in, int rc)
+{
+	if (in->caps->late || rc == SQLITE_INTERRUPT)
+		return refuse(in->path, "checking it ran past the cap of %d seconds", SYNC_MAX_SECONDS);
+	if (rc == SQLITE_NOMEM)
+		return refuse(in->path, "checking it needed more than the cap of %lld MiB of memory", SYNC_MAX_HEAP >> 20);
+	if (rc == SQLITE_TOOBIG)
+		return refuse(in->path, "it holds a value over the cap of %lld MiB per value", SYNC_MAX_CELL >> 20);
+	return refuse(in->path, "not a qrel bundle, or damaged (%s)", sqlite3_errmsg(h));
+}
+
+static int
+check_open(struct bundle_in *in, sqlite3 **out)
+{
+	sqlite3 *h;
+	int rc;
+
+	*out = NULL;
+	if ((rc = sqlite3_open_v2(":memory:", &h, SQLITE_OPEN_READWRITE, NULL)) != SQLITE_OK) {
+		sqlite3_close(h);
+		return error(QREL_NOMEM, "cannot open a connection to check the bundle");
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(check_config); i++)
+		sqlite3_db_config(h, check_config[i][0], check_config[i][1], (int *)NULL);
+	sqlite3_progress_handler(h, 1000, past_deadline, in->caps);
+	rc = sqlite3_deserialize(h, "main", in->tables, (sqlite3_int64)in->n, (sqlite3_int64)in->n,
+				 SQLITE_DESERIALIZE_READONLY);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_exec(h, "PRAGMA query_only = 1; PRAGMA cell_size_check = 1", NULL, NULL, NULL);
+	for (size_t i = 0; i < ARRAY_SIZE(check_limits); i++)
+		sqlite3_limit(h, check_limits[i][0], check_limits[i][1]);
+	*out = h;
+	return rc == SQLITE_OK ? QREL_OK : check_fail(h, in, rc);
+}
+
+/* What the exporter's DDL makes: sqlite_schema's rows, once per process. */
+struct schema_obj {
+	char *type, *name, *tbl, *sql;
+};
+
+static struct schema_obj expected[32];
+static size_t nexpected;
+
+static const char schema_sql[] = "SELECT type, name, tbl_name, coalesce(sql, '') FROM %s ORDER BY type DESC, name";
+
+static int
+expected_schema(void)
+{
+	char sql[128];
+	sqlite3 *h;
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if (nexpected)
+		return QREL_OK;
+	snprintf(sql, sizeof(sql), schema_sql, "bundle.sqlite_schema");
+	rc = sqlite3_open_v2(":memory:", &h, SQLITE_OPEN_READWRITE, NULL);
+	if (rc == SQLITE_OK && (rc = sqlite3_exec(h, "ATTACH ':memory:' AS bundle", NULL, NULL, NULL)) == SQLITE_OK &&
+	    (rc = sqlite3_exec(h, bundle_ddl, NULL, NULL, NULL)) == SQLITE_OK)
+		rc = sqlite3_prepare_v2(h, sql, -1, &st, NULL);
+	while (rc == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW && nexpected < ARRAY_SIZE(expected)) {
+		struct schema_obj *o = &expected[nexpected++];
+
+		o->type = xstrdup(col(st, 0));
+		o->name = xstrdup(col(st, 1));
+		o->tbl = xstrdup(col(st, 2));
+		o->sql = xstrdup(col(st, 3));
+	}
+	sqlite3_finalize(st);
+	sqlite3_close(h);
+	return rc == SQLITE_OK && nexpected ? QREL_OK : error(QREL_DB, "cannot build the bundle's expected schema");
+}
+
+static const struct schema_obj *
+expected_named(const char *name)
+{
+	for (size_t i = 0; i < nexpected; i++)
+		if (strcmp(expected[i].name, name) == 0)
+			return &expected[i];
+	return NULL;
+}
+
+/* One object of the bundle's schema against the exporter's. */
+static int
+check_object(struct bundle_in *in, sqlite3_stmt *st)
+{
+	const char *type = col(st, 0), *name = col(st, 1), *sql = col(st, 3);
+	const struct schema_obj *o = expected_named(name);
+	char show[48];
+
+	if (!o)
+		return refuse(in->path, "it holds %s%s '%s', which a qrel bundle never has", type && strcmp(type, "index") == 0
+			      ? "an " : "a ", sql && strncmp(sql, "CREATE VIRTUAL", 14) == 0 ? "virtual table" : type,
+			      shown(name, show));
+	if (strcmp(o->type, type) != 0 || strcmp(o->tbl, col(st, 2)) != 0 || strcmp(o->sql, sql) != 0)
+		return refuse(in->path, "its %s '%s' is not the one qrel writes%s", type, o->name,
+			      strcmp(type, "table") == 0 ? " (other columns or constraints)" : "");
+	return QREL_OK;
+}
+
+/* Names the table that a bundle with fewer objects than expected lacks. */
+static int
+check_missing(sqlite3 *h, struct bundle_in *in)
+{
+	sqlite3_stmt *st;
+	int rc = QREL_OK;
+
+	if (sqlite3_prepare_v2(h, "SELECT 1 FROM main.sqlite_schema WHERE name = ?1", -1, &st, NULL) != SQLITE_OK)
+		return check_fail(h, in, sqlite3_errcode(h));
+	for (size_t i = 0; i < nexpected && rc == QREL_OK; i++) {
+		sqlite3_bind_text(st, 1, expected[i].name, -1, SQLITE_STATIC);
+		if (sqlite3_step(st) != SQLITE_ROW)
+			rc = refuse(in->path, "not a qrel bundle (it lacks %s '%s')", strcmp(expected[i].type, "index")
+				    == 0 ? "the index" : "a table", expected[i].name);
+		sqlite3_reset(st);
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* Exactly the expected tables with exactly their columns: no views, triggers,
+ * indexes, virtual tables, extra tables or columns. Reads sqlite_schema only. */
+static int
+check_schema(sqlite3 *h, struct bundle_in *in)
+{
+	char sql[128];
+	sqlite3_stmt *st;
+	size_t seen = 0;
+	int rc;
+
+	if ((rc = expected_schema()) != QREL_OK)
+		return rc;
+	snprintf(sql, sizeof(sql), schema_sql, "main.sqlite_schema");
+	if ((rc = sqlite3_prepare_v2(h, sql, -1, &st, NULL)) != SQLITE_OK)
+		return check_fail(h, in, rc);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (check_object(in, st) != QREL_OK) {
+			sqlite3_finalize(st);
+			return QREL_PARSE;
+		}
+		seen++;
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return check_fail(h, in, rc);
+	return seen == nexpected ? QREL_OK : check_missing(h, in);
+}
+
+static int
+check_integrity(sqlite3 *h, struct bundle_in *in)
 {
 	sqlite3_stmt *st;
 	int rc;
 
-	if (sqlite3_prepare_v2(db_handle(db), "PRAGMA bundle.quick_check", -1, &st, NULL) != SQLITE_OK)
-		return refuse(path, "not a qrel bundle, or damaged (%s)", sqlite3_errmsg(db_handle(db)));
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW && strcmp(db_col_text(st, 0), "ok") == 0)
+	if ((rc = sqlite3_prepare_v2(h, "PRAGMA quick_check(1)", -1, &st, NULL)) != SQLITE_OK)
+		return check_fail(h, in, rc);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW && strcmp(col(st, 0), "ok") == 0)
 		rc = QREL_OK;
+	else if (rc == SQLITE_ROW)
+		rc = refuse(in->path, "damaged or truncated (%.200s)", col(st, 0));
 	else
-		rc = refuse(path, "damaged or truncated (%s)",
-			    rc == SQLITE_ROW ? db_col_text(st, 0) : sqlite3_errmsg(db_handle(db)));
+		rc = check_fail(h, in, rc);
 	sqlite3_finalize(st);
 	return rc;
+}
+
+/* One table's rows and longest values, by length() (which reads no blob). */
+static int
+check_table(sqlite3 *h, struct bundle_in *in, const struct schema_obj *t)
+{
+	char sql[1024] = "SELECT count(*)", name[32][32], part[80];
+	sqlite3_stmt *st;
+	int rc, n = 0;
+
+	if ((rc = sqlite3_prepare_v2(h, "SELECT name FROM pragma_table_info(?1)", -1, &st, NULL)) != SQLITE_OK)
+		return check_fail(h, in, rc);
+	sqlite3_bind_text(st, 1, t->name, -1, SQLITE_STATIC);
+	while (n < 32 && sqlite3_step(st) == SQLITE_ROW) {
+		snprintf(name[n], sizeof(name[n]), "%s", col(st, 0));
+		snprintf(part, sizeof(part), ", max(length(\"%.31s\"))", name[n++]);
+		strncat(sql, part, sizeof(sql) - strlen(sql) - 1);
+	}
+	sqlite3_finalize(st);
+	/* t->name and the column names come from the exporter's DDL, which the bundle matched. */
+	snprintf(part, sizeof(part), " FROM \"%.32s\"", t->name);
+	strncat(sql, part, sizeof(sql) - strlen(sql) - 1);
+	if ((rc = sqlite3_prepare_v2(h, sql, -1, &st, NULL)) != SQLITE_OK)
+		return check_fail(h, in, rc);
+	if ((rc = sqlite3_step(st)) != SQLITE_ROW)
+		rc = check_fail(h, in, rc);
+	else if (sqlite3_column_int64(st, 0) > SYNC_MAX_ROWS)
+		rc = refuse(in->path, "its table %s holds %lld rows, over the cap of %lld rows per table", t->name,
+			    sqlite3_column_int64(st, 0), SYNC_MAX_ROWS);
+	else
+		rc = QREL_OK;
+	for (int i = 0; rc == QREL_OK && i < n; i++)
+		if (sqlite3_column_int64(st, i + 1) > SYNC_MAX_CELL)
+			rc = refuse(in->path, "a value in %s.%s is %lld characters or bytes long, over the cap of %lld MiB "
+				    "per value", t->name, name[i], sqlite3_column_int64(st, i + 1), SYNC_MAX_CELL >> 20);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static int
+check_sizes(sqlite3 *h, struct bundle_in *in)
+{
+	int rc = QREL_OK;
+
+	for (size_t i = 0; i < nexpected && rc == QREL_OK; i++)
+		if (strcmp(expected[i].type, "table") == 0)
+			rc = check_table(h, in, &expected[i]);
+	return rc;
+}
+
+/* Everything about the tables, on a connection of their own, before the review's connection sees them. */
+static int
+check_tables(struct bundle_in *in)
+{
+	sqlite3 *h = NULL;
+	int rc;
+
+	if ((rc = check_open(in, &h)) == QREL_OK && (rc = check_schema(h, in)) == QREL_OK &&
+	    (rc = check_integrity(h, in)) == QREL_OK)
+		rc = check_sizes(h, in);
+	sqlite3_close(h);
+	return rc;
+}
+
+/* The checked image as schema bundle of the review's connection. A private copy,
+ * not opened read-only: BEGIN IMMEDIATE locks every attached schema, and a
+ * read-only one refuses the lock. Nothing writes to it. */
+static int
+attach_tables(struct db *db, struct bundle_in *in)
+{
+	unsigned char *copy = sqlite3_malloc64(in->n ? in->n : 1);
+	int rc;
+
+	if (!copy)
+		return refuse(in->path, "no memory to open its tables");
+	memcpy(copy, in->tables, in->n);
+	if ((rc = db_exec(db, "ATTACH ':memory:' AS bundle")) != QREL_OK) {
+		sqlite3_free(copy);
+		return rc;
+	}
+	if (sqlite3_deserialize(db_handle(db), "bundle", copy, (sqlite3_int64)in->n, (sqlite3_int64)in->n,
+				SQLITE_DESERIALIZE_FREEONCLOSE) != SQLITE_OK)
+		return db_fail(db, "opening the checked bundle");
+	return QREL_OK;
 }
 
 static void
@@ -500,54 +919,78 @@ meta_get(struct db *db, const char *key, char *out, size_t n)
 	sqlite3_finalize(st);
 }
 
-struct bundle_meta {
-	char format[16], review[64], copy[64], created_at[32], checksum[32];
-};
-
 static int
 check_format(struct db *db, int64_t review, const char *path, const struct bundle_meta *m)
 {
+	char uuid[64], show[48];
 	long format;
-	char uuid[64] = "";
-	sqlite3_stmt *st;
+	int rc;
 
-	if (!*m->format || !str_to_long(m->format, &format) || format < 1)
-		return refuse(path, "not a qrel bundle (no format version)");
-	if (format > SYNC_FORMAT)
-		return refuse(path, "bundle format %ld is newer than this qrel reads (%d); upgrade qrel", format,
-			SYNC_FORMAT);
-	if (prep(db, "SELECT uuid FROM main.review WHERE id = ?1", &st) != QREL_OK)
-		return QREL_DB;
-	sqlite3_bind_int64(st, 1, review);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		snprintf(uuid, sizeof(uuid), "%s", db_col_text(st, 0));
-	sqlite3_finalize(st);
+	if (!*m->format || !str_to_long(m->format, &format) || format != SYNC_FORMAT)
+		return refuse(path, "not a qrel bundle (its format is '%s', not %d)", shown(m->format, show), SYNC_FORMAT);
+	if ((rc = review_uuid(db, review, uuid)) != QREL_OK)
+		return rc;
 	if (strcmp(uuid, m->review) != 0)
 		return refuse(path, "the bundle is from another review (%s), not this one (%s)",
-			*m->review ? m->review : "none", uuid);
+			*m->review ? shown(m->review, show) : "none", uuid);
+	if (!*m->copy || !*m->created_at || !*m->exporter)
+		return refuse(path, "not a qrel bundle (its meta table lacks the copy, date or exporter)");
 	return QREL_OK;
 }
 
+/* Bytes to attached, checked tables and meta, or a refusal that names why. */
 static int
-verify_bundle(struct db *db, int64_t review, const char *path, struct bundle_meta *m)
+open_bundle(struct db *db, int64_t review, const unsigned char *b, size_t n, struct bundle_in *in,
+	    struct bundle_meta *m)
 {
-	char sum[17];
 	int rc;
 
-	if ((rc = quick_check(db, path)) != QREL_OK)
+	if (n > (size_t)SYNC_MAX_FILE)
+		return refuse(in->path, "%zu MiB, over the cap of %lld MiB for a bundle", n >> 20, SYNC_MAX_FILE >> 20);
+	if ((rc = unseal(db, review, b, n, in)) != QREL_OK || (rc = check_tables(in)) != QREL_OK ||
+	    (rc = attach_tables(db, in)) != QREL_OK)
 		return rc;
+	for (int i = 0; i < 8; i++)
+		snprintf(m->checksum + 2 * i, 3, "%02x", b[n - MAC_LEN + i]);
 	meta_get(db, "format", m->format, sizeof(m->format));
 	meta_get(db, "review", m->review, sizeof(m->review));
 	meta_get(db, "copy", m->copy, sizeof(m->copy));
 	meta_get(db, "created_at", m->created_at, sizeof(m->created_at));
-	meta_get(db, "checksum", m->checksum, sizeof(m->checksum));
-	if ((rc = check_format(db, review, path, m)) != QREL_OK)
-		return rc;
-	if (bundle_checksum(db, sum) != QREL_OK)
-		return refuse(path, "damaged: its tables cannot be read (%s)", error_message());
-	if (strcmp(sum, m->checksum) != 0)
-		return refuse(path, "checksum mismatch (stored %s, content %s): the bundle was changed or damaged "
-			"after it was made", *m->checksum ? m->checksum : "none", sum);
+	meta_get(db, "exporter", m->exporter, sizeof(m->exporter));
+	return check_format(db, review, in->path, m);
+}
+
+/* The whole file, up to the cap and one byte more. */
+static int
+read_bundle(const char *path, unsigned char **out, size_t *n)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	struct stat sb;
+	ssize_t got = 0;
+	size_t len = 0;
+
+	*out = NULL;
+	if (fd < 0)
+		return error(errno == ENOENT ? QREL_NOTFOUND : QREL_IO, "%s: %s", path, strerror(errno));
+	if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+		close(fd);
+		return refuse(path, "not a regular file");
+	}
+	if (sb.st_size > SYNC_MAX_FILE) {
+		close(fd);
+		return refuse(path, "%lld MiB, over the cap of %lld MiB for a bundle", (long long)sb.st_size >> 20,
+			      SYNC_MAX_FILE >> 20);
+	}
+	if (!(*out = malloc((size_t)sb.st_size + 1))) {
+		close(fd);
+		return error(QREL_NOMEM, "out of memory reading %s", path);
+	}
+	while (len <= (size_t)sb.st_size && (got = read(fd, *out + len, (size_t)sb.st_size + 1 - len)) > 0)
+		len += (size_t)got;
+	close(fd);
+	*n = len;
+	if (got < 0)
+		return error(QREL_IO, "%s: %s", path, strerror(errno));
 	return QREL_OK;
 }
 
@@ -1359,21 +1802,21 @@ merge_all(struct merge *mg)
 }
 
 int
-sync_import(struct db *db, int64_t review, const char *who, const char *bundle, struct sync_import_stats *st)
+sync_import_bytes(struct db *db, int64_t review, const char *who, const char *name, const void *bytes, size_t n,
+		  struct sync_import_stats *st)
 {
 	struct bundle_meta m;
-	struct merge mg = { .db = db, .review = review, .who = who, .m = &m, .st = st, .path = bundle };
+	struct merge mg = { .db = db, .review = review, .who = who, .m = &m, .st = st, .path = name };
+	struct caps caps;
+	struct bundle_in in = { name, NULL, 0, false, &caps };
 	int rc;
 
 	memset(st, 0, sizeof(*st));
 	memset(&m, 0, sizeof(m));
-	if (access(bundle, R_OK) != 0)
-		return error(QREL_NOTFOUND, "%s: %s", bundle, strerror(errno));
 	if (db_readonly(db))
 		return error(QREL_READONLY, "%s is open read-only: nothing can be imported", db_path(db));
-	if ((rc = attach(db, bundle, true)) != QREL_OK)
-		return rc;
-	if ((rc = verify_bundle(db, review, bundle, &m)) == QREL_OK && (rc = db_begin(db)) == QREL_OK) {
+	caps_begin(db, &caps);
+	if ((rc = open_bundle(db, review, bytes, n, &in, &m)) == QREL_OK && (rc = db_begin(db)) == QREL_OK) {
 		if ((rc = merge_all(&mg)) == QREL_OK)
 			rc = db_commit(db);
 		else
@@ -1381,7 +1824,24 @@ sync_import(struct db *db, int64_t review, const char *who, const char *bundle, 
 		if (rc != QREL_OK)
 			memset(st, 0, sizeof(*st));
 	}
+	rc = caps_end(db, &caps, name, rc, sqlite3_errcode(db_handle(db)));
 	detach(db);
+	if (in.inflated)
+		free(in.tables);
+	return rc;
+}
+
+int
+sync_import(struct db *db, int64_t review, const char *who, const char *bundle, struct sync_import_stats *st)
+{
+	unsigned char *bytes = NULL;
+	size_t n = 0;
+	int rc;
+
+	memset(st, 0, sizeof(*st));
+	if ((rc = read_bundle(bundle, &bytes, &n)) == QREL_OK)
+		rc = sync_import_bytes(db, review, who, bundle, bytes, n, st);
+	free(bytes);
 	return rc;
 }
 

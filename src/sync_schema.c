@@ -63,3 +63,14 @@ MARK("score", "INSERT") MARK("score", "UPDATE")
 MARK("subgroup_row", "INSERT") MARK("subgroup_row", "UPDATE")
 BASE("note", SYNC_NOTE_VALUE("old"))
 BASE("score", SYNC_SCORE_VALUE("old"));
+
+/* One key per review, made with it; the reviews already there get theirs now.
+ * randomblob() draws on SQLite's generator, seeded from the system's. */
+const char sync_key_migration[] =
+"CREATE TABLE sync_key ("
+"  review_id INTEGER PRIMARY KEY REFERENCES review(id) ON DELETE CASCADE,"
+"  key BLOB NOT NULL CHECK (typeof(key) = 'blob' AND length(key) = 32));"
+"INSERT INTO sync_key(review_id, key) SELECT id, randomblob(32) FROM review;"
+"CREATE TRIGGER sync_key_new_review AFTER INSERT ON review BEGIN"
+"  INSERT OR IGNORE INTO sync_key(review_id, key) VALUES (new.id, randomblob(32));"
+"END;";

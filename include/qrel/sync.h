@@ -9,7 +9,19 @@
 
 struct db;
 
-#define SYNC_FORMAT 1		/* a bundle's format version; newer ones are refused */
+#define SYNC_FORMAT 2		/* a bundle's format version; newer ones are refused */
+
+/* What an import accepts (doc/qrel.1, BUNDLES). A bundle beyond one of these is
+ * refused whole, with the cap named. */
+#define SYNC_MAX_FILE (64LL << 20)	/* the bundle file, and its tables once unpacked */
+#define SYNC_MAX_ROWS 1000000LL		/* rows in any one table */
+#define SYNC_MAX_CELL (1LL << 20)	/* characters of one text value, bytes of one blob */
+#define SYNC_MAX_SECONDS 120		/* the whole import, checks and merge */
+#define SYNC_MAX_HEAP (256LL << 20)	/* SQLite's memory for the import, beyond what was in use */
+
+#define SYNC_KEY_BYTES 32		/* the review's bundle key (crypto_auth, HMAC-SHA-512-256) */
+#define SYNC_HEADER_BYTES 64		/* a bundle file's header (layout in sync.c) */
+#define SYNC_MAC_BYTES 32		/* and the MAC that ends it */
 
 /* The value of a row as sync compares it, as an SQL expression over a row alias.
  * The trigger that keeps a row's base (src/sync_schema.c) and the import use the
@@ -18,6 +30,19 @@ struct db;
 #define SYNC_NOTE_VALUE(t) "(" t ".valence || '|' || (" t ".deleted_at IS NOT NULL) || '|' || " t ".text)"
 
 extern const char sync_migration[];
+/* The review's bundle key: one per review, made with the review (and for the
+ * reviews that exist when the migration runs), copied with the file by `qrel backup`. */
+extern const char sync_key_migration[];
+
+/* The review's bundle key; made with randombytes_buf if the review has none. */
+int sync_review_key(struct db *db, int64_t review, unsigned char key[SYNC_KEY_BYTES]);
+
+/* Wraps image (an SQLite database holding a bundle's tables) as a bundle file:
+ * a header naming the bundle format and review_uuid, the image (zlib-compressed
+ * when compress), and a MAC under key over all of it. *out is malloc'd. Export
+ * uses it; tests and the fuzzer sign crafted bundles with it. */
+int sync_bundle_seal(const unsigned char key[SYNC_KEY_BYTES], const char *review_uuid, const void *image,
+		     size_t n, bool compress, unsigned char **out, size_t *outn);
 
 /* What to do with one incoming row. lv/lb: the local value and its base (the
  * value at the last exchange; NULL when the row has not changed since); rv/rb the
@@ -35,23 +60,30 @@ enum sync_action sync_decide(const char *lv, const char *lb, long long lver, con
 
 struct sync_export_stats {
 	long long notes, scores, subgroup_rows, changes;
-	char checksum[17];
+	long long bytes;		/* the bundle file's size */
+	char checksum[17];		/* the start of its MAC, in hex */
 };
 
-/* Writes a bundle of review to out (0600, through a temporary file and rename).
+/* Writes a bundle of review to out (0600, through a temporary file and rename),
+ * naming who (the exporting member) as the person its rows are applied as.
  * peer: the rows changed since the last export to that peer, and the peer's
  * watermark moves on; NULL (or all) for every row. */
-int sync_export(struct db *db, int64_t review, const char *out, const char *peer, bool all,
+int sync_export(struct db *db, int64_t review, const char *who, const char *out, const char *peer, bool all,
 		struct sync_export_stats *st);
 
 struct sync_import_stats {
 	long long inserted, updated, unchanged, stale, conflicts, changes;
 };
 
-/* Checks the bundle (format, review, checksum) before any write, then merges it in
- * one transaction. A refusal changes nothing and says why. */
+/* Checks the bundle before any write (size, format, review, MAC, then on a
+ * connection of its own: exactly the tables and columns an export writes, rows
+ * and value sizes under the caps), then merges it in one transaction, within the
+ * time and memory caps. A refusal changes nothing and says why. */
 int sync_import(struct db *db, int64_t review, const char *who, const char *bundle,
 		struct sync_import_stats *st);
+/* The same for a bundle's bytes already in memory; name is what messages call it. */
+int sync_import_bytes(struct db *db, int64_t review, const char *who, const char *name, const void *bytes,
+		      size_t n, struct sync_import_stats *st);
 
 struct sync_conflict_row {
 	long long id;

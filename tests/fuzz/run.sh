@@ -29,7 +29,7 @@ for f in $srcs; do
 	fi
 	objs="$objs $o"
 done
-LIBS="$(pkg-config --libs sqlite3 2>/dev/null || echo -lsqlite3) -liniparser -lcsv -lm"
+LIBS="$(pkg-config --libs sqlite3 2>/dev/null || echo -lsqlite3) -lsodium -lz -liniparser -lcsv -lm"
 
 pass=0 fail=0
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1

@@ -1,6 +1,7 @@
 #!/bin/sh
 # sync.sh: two offline copies of one review diverge, exchange bundles both ways and end equal;
-# the conflict is listed once; damaged, foreign and newer bundles are refused and change nothing.
+# the conflict is listed once; damaged, foreign, unsigned, oversized and newer bundles are refused and
+# change nothing (crafted ones signed with the key: tests/unit/test_sync.c).
 . "$(dirname "$0")/lib.sh"
 
 A="$T/a.db" B="$T/b.db"
@@ -90,18 +91,26 @@ refused() {	# refused NAME BUNDLE PATTERN
 }
 size=$(stat -c %s "$T/good.qb")
 head -c $((size / 2)) "$T/good.qb" >"$T/trunc.qb"
-refused "truncated bundle" "$T/trunc.qb" "damaged\|truncated"
-head -c 3000 "$T/good.qb" >"$T/short.qb"
-refused "bundle cut to its first pages" "$T/short.qb" "damaged\|truncated"
+refused "truncated bundle" "$T/trunc.qb" "not signed by this review's key"
+head -c 40 "$T/good.qb" >"$T/short.qb"
+refused "bundle cut inside its header" "$T/short.qb" "damaged or truncated"
 cp "$T/good.qb" "$T/flip.qb"
-off=$(grep -obUa "counsellor tracks AP" "$T/flip.qb" | head -n 1 | cut -d: -f1)
-printf 'K' | dd of="$T/flip.qb" bs=1 seek="$off" conv=notrunc status=none
-refused "bundle with one byte flipped" "$T/flip.qb" "checksum mismatch"
+printf 'K' | dd of="$T/flip.qb" bs=1 seek=$((size / 2)) conv=notrunc status=none
+refused "bundle with one byte changed" "$T/flip.qb" "not signed by this review's key (was it made from another review, or altered?)"
+"$QREL" backup --db "$A" -o "$T/c.db" >/dev/null
+sql "$T/c.db" "UPDATE sync_key SET key = randomblob(32)"
+"$QREL" sync export --db "$T/c.db" -o "$T/c.qb" --all >/dev/null
+refused "bundle signed with another key" "$T/c.qb" "not signed by this review's key"
+truncate -s 1G "$T/big.qb"
+refused "a 1 GiB (sparse) bundle" "$T/big.qb" "1024 MiB, over the cap of 64 MiB for a bundle"
+rm -f "$T/big.qb"
+sql "$T/old.qb" "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)"
+refused "an unsigned bundle of the old format" "$T/old.qb" "unsigned bundle (format 1)"
 sample_db "$T/other.db"
 "$QREL" sync export --as "$LEAD" --db "$T/other.db" -o "$T/other.qb" --all >/dev/null
 refused "bundle from another review" "$T/other.qb" "from another review"
 cp "$T/good.qb" "$T/newer.qb"
-sql "$T/newer.qb" "UPDATE meta SET value = '99' WHERE key = 'format'"
+printf 'c' | dd of="$T/newer.qb" bs=1 seek=9 conv=notrunc status=none
 refused "newer-format bundle" "$T/newer.qb" "format 99 is newer"
 printf 'not a bundle\n' >"$T/text.qb"
 refused "a text file" "$T/text.qb" "not a qrel bundle"

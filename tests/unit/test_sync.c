@@ -8,9 +8,12 @@
 #include "qrel/store.h"
 #include "qrel/identity.h"
 #include "qrel/sync.h"
+#include "qrel/util.h"
 
 #include <setjmp.h>
 #include <cmocka.h>
+#include <sodium.h>
+#include <zlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -96,10 +99,7 @@ bundle_of(const char *from, const char *out, const char *peer, struct sync_expor
 {
 	struct db *db;
 	int64_t review = open_review(from, &db);
-	int rc;
-
-	identity_person_set("Ségolène Arceneaux");	/* the lead exports: every row may apply */
-	rc = sync_export(db, review, tmp_path(out), peer, peer == NULL, es);
+	int rc = sync_export(db, review, "Ségolène Arceneaux", tmp_path(out), peer, peer == NULL, es);
 
 	db_close(db);
 	return rc;
@@ -154,21 +154,249 @@ test_both_sides_conflict_once(void **state)
 	assert_int_equal(st.conflicts, 0);	/* recorded once */
 }
 
+/* ---- hostile bundles: each refused, with its reason, the review unchanged ---- */
+
+static unsigned char *
+read_all(const char *path, size_t *n)
+{
+	unsigned char *b;
+	FILE *f = fopen(path, "rb");
+	long len;
+
+	assert_non_null(f);
+	fseek(f, 0, SEEK_END);
+	len = ftell(f);
+	rewind(f);
+	b = malloc((size_t)len + 1);
+	assert_non_null(b);
+	assert_int_equal(fread(b, 1, (size_t)len, f), (size_t)len);
+	fclose(f);
+	*n = (size_t)len;
+	return b;
+}
+
 static void
-test_tampered_bundle_refused(void **state)
+write_all(const char *path, const void *b, size_t n)
+{
+	FILE *f = fopen(path, "wb");
+
+	assert_non_null(f);
+	assert_int_equal(fwrite(b, 1, n, f), n);
+	fclose(f);
+}
+
+/* Every table's rows and the schema of a database file, as one fingerprint. */
+static uint64_t
+content_of(const char *name)
+{
+	sqlite3 *h;
+	sqlite3_stmt *tables, *rows;
+	uint64_t sum = 0;
+	char sql[160];
+
+	assert_int_equal(sqlite3_open_v2(tmp_path(name), &h, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(h, "SELECT name, coalesce(sql, '') FROM sqlite_schema ORDER BY name", -1,
+					    &tables, NULL), SQLITE_OK);
+	while (sqlite3_step(tables) == SQLITE_ROW) {
+		const char *t = (const char *)sqlite3_column_text(tables, 0);
+
+		sum = sum * 31 + hash64(sqlite3_column_text(tables, 1), (size_t)sqlite3_column_bytes(tables, 1));
+		snprintf(sql, sizeof(sql), "SELECT * FROM \"%s\"", t);
+		if (strncmp(t, "sqlite_autoindex", 16) == 0 || sqlite3_prepare_v2(h, sql, -1, &rows, NULL) != SQLITE_OK)
+			continue;	/* indexes and triggers: their sql is in the sum */
+		while (sqlite3_step(rows) == SQLITE_ROW)
+			for (int i = 0; i < sqlite3_column_count(rows); i++)
+				sum = sum * 31 + hash64(sqlite3_column_blob(rows, i) ? sqlite3_column_blob(rows, i) : "",
+							(size_t)sqlite3_column_bytes(rows, i));
+		sqlite3_finalize(rows);
+	}
+	sqlite3_finalize(tables);
+	sqlite3_close(h);
+	return sum;
+}
+
+/* b.db's key and review uuid, to sign crafted bundles as a copy holding the key could. */
+static void
+review_of(const char *name, unsigned char key[SYNC_KEY_BYTES], char uuid[64])
+{
+	struct db *db;
+	int64_t review = open_review(name, &db);
+	sqlite3_stmt *st;
+
+	assert_int_equal(sync_review_key(db, review, key), QREL_OK);
+	assert_int_equal(sqlite3_prepare_v2(db_handle(db), "SELECT uuid FROM review", -1, &st, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	snprintf(uuid, 64, "%s", (const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	db_close(db);
+}
+
+/* A good bundle of a.db, unpacked to its SQLite image on a writable connection. */
+static sqlite3 *
+good_tables(void)
 {
 	struct sync_export_stats es;
-	struct sync_import_stats st;
+	unsigned char *b, *image;
+	size_t n;
+	uLongf raw;
 	sqlite3 *h;
 
-	UNUSED(state);
-	assert_int_equal(bundle_of("a.db", "t.qb", NULL, &es), QREL_OK);
-	assert_int_equal(sqlite3_open(tmp_path("t.qb"), &h), SQLITE_OK);
-	assert_int_equal(sqlite3_exec(h, "UPDATE note SET text = 'forged' WHERE rowid = 1", NULL, NULL, NULL), SQLITE_OK);
+	if (access(tmp_path("good.qb"), F_OK) != 0)
+		assert_int_equal(bundle_of("a.db", "good.qb", NULL, &es), QREL_OK);
+	b = read_all(tmp_path("good.qb"), &n);
+	assert_memory_equal(b, "QRELBNDL", 8);
+	raw = 0;
+	for (int i = 16; i < 24; i++)
+		raw = raw << 8 | b[i];
+	image = sqlite3_malloc64(raw);
+	assert_int_equal(uncompress(image, &raw, b + SYNC_HEADER_BYTES, n - SYNC_HEADER_BYTES - SYNC_MAC_BYTES), Z_OK);
+	free(b);
+	assert_int_equal(sqlite3_open(":memory:", &h), SQLITE_OK);
+	assert_int_equal(sqlite3_deserialize(h, "main", image, (sqlite3_int64)raw, (sqlite3_int64)raw,
+					     SQLITE_DESERIALIZE_FREEONCLOSE | SQLITE_DESERIALIZE_RESIZEABLE), SQLITE_OK);
+	return h;
+}
+
+/* The image of h after sql, signed with b.db's key as an insider could, written to name. */
+static const char *
+craft(const char *name, const char *sql)
+{
+	unsigned char key[SYNC_KEY_BYTES], *image, *file;
+	char uuid[64];
+	sqlite3_int64 n;
+	size_t fn;
+	sqlite3 *h = good_tables();
+
+	assert_int_equal(sqlite3_exec(h, sql, NULL, NULL, NULL), SQLITE_OK);
+	image = sqlite3_serialize(h, "main", &n, 0);
+	assert_non_null(image);
+	review_of("b.db", key, uuid);
+	assert_int_equal(sync_bundle_seal(key, uuid, image, (size_t)n, true, &file, &fn), QREL_OK);
+	write_all(tmp_path(name), file, fn);
+	free(file);
+	sqlite3_free(image);
 	sqlite3_close(h);
-	assert_int_equal(import_into("b.db", "t.qb", &st), QREL_PARSE);
-	assert_non_null(strstr(error_message(), "checksum mismatch"));
+	return name;
+}
+
+/* Imports name into b.db: refused, saying why and that nothing was imported, b.db unchanged. */
+static void
+assert_refused(const char *name, const char *why)
+{
+	struct sync_import_stats st;
+	uint64_t before = content_of("b.db");
+
+	assert_int_equal(import_into("b.db", name, &st), QREL_PARSE);
+	if (!strstr(error_message(), why))
+		fail_msg("%s: expected '%s' in: %s", name, why, error_message());
 	assert_non_null(strstr(error_message(), "nothing was imported"));
+	assert_true(content_of("b.db") == before);
+}
+
+static void
+test_good_bundle_still_imports(void **state)
+{
+	struct sync_import_stats st;
+
+	UNUSED(state);
+	/* The crafted bundles below start from this one: unaltered and signed, it goes in. */
+	assert_int_equal(import_into("b.db", craft("plain.qb", "SELECT 1"), &st), QREL_OK);
+}
+
+static void
+test_objects_refused(void **state)
+{
+	UNUSED(state);
+	assert_refused(craft("view.qb", "CREATE VIEW forever AS WITH RECURSIVE r(x) AS (SELECT 1 UNION ALL "
+				"SELECT x + 1 FROM r) SELECT x FROM r"), "holds a view 'forever'");
+	/* A view that shadows a table's name cannot be made; one named like a table is a view all the same. */
+	assert_refused(craft("trigger.qb", "CREATE TRIGGER t AFTER UPDATE ON note BEGIN DELETE FROM score; END"),
+		       "holds a trigger 't'");
+	assert_refused(craft("table.qb", "CREATE TABLE extra (x)"), "holds a table 'extra'");
+	assert_refused(craft("index.qb", "CREATE INDEX by_text ON note(text)"), "holds an index 'by_text'");
+	assert_refused(craft("column.qb", "ALTER TABLE score ADD COLUMN evil TEXT"),
+		       "its table 'score' is not the one qrel writes");
+	assert_refused(craft("default.qb", "DROP TABLE person; CREATE TABLE person (uuid TEXT PRIMARY KEY, name TEXT, "
+				"role TEXT DEFAULT 'lead', site TEXT)"), "its table 'person' is not the one qrel writes");
+	assert_refused(craft("missing.qb", "DROP TABLE change_log"), "lacks a table 'change_log'");
+}
+
+static void
+test_caps_refused(void **state)
+{
+	UNUSED(state);
+	assert_refused(craft("cell.qb", "UPDATE note SET text = printf('%.*c', 1048577, 'x') "
+				"WHERE rowid = (SELECT min(rowid) FROM note)"),
+		       "a value in note.text is 1048577 characters or bytes long, over the cap of 1 MiB");
+	/* A blob over the connection's own length limit: length() reads its size, not its bytes. */
+	assert_refused(craft("blob.qb", "UPDATE score SET base = zeroblob(8 << 20) "
+				"WHERE rowid = (SELECT min(rowid) FROM score)"),
+		       "a value in score.base is 8388608 characters or bytes long");
+	assert_refused(craft("rows.qb", "DELETE FROM site; WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c "
+				"WHERE x < 1000001) INSERT INTO site(uuid) SELECT x FROM c"),
+		       "its table site holds 1000001 rows, over the cap of 1000000 rows per table");
+}
+
+/* A header that says the tables take 1 GiB, and a stream that unpacks past what its header says. */
+static void
+test_sizes_refused(void **state)
+{
+	unsigned char key[SYNC_KEY_BYTES], *b;
+	char uuid[64];
+	size_t n;
+	FILE *f;
+
+	UNUSED(state);
+	review_of("b.db", key, uuid);
+	b = read_all(tmp_path(craft("huge.qb", "SELECT 1")), &n);
+	b[16 + 4] = 0x40;	/* 1 << 30 */
+	crypto_auth(b + n - SYNC_MAC_BYTES, b, n - SYNC_MAC_BYTES, key);
+	write_all(tmp_path("huge.qb"), b, n);
+	assert_refused("huge.qb", "its tables take 1024 MiB unpacked, over the cap of 64 MiB");
+	b[16 + 4] = 0;
+	b[16 + 7] ^= 1;		/* one byte off: the stream does not unpack to it */
+	crypto_auth(b + n - SYNC_MAC_BYTES, b, n - SYNC_MAC_BYTES, key);
+	write_all(tmp_path("short.qb"), b, n);
+	assert_refused("short.qb", "do not unpack to the size its header gives");
+	free(b);
+	/* A 1 GiB file, sparse: refused by its size before a byte is read. */
+	assert_non_null(f = fopen(tmp_path("sparse.qb"), "wb"));
+	assert_int_equal(ftruncate(fileno(f), 1L << 30), 0);
+	fclose(f);
+	assert_refused("sparse.qb", "1024 MiB, over the cap of 64 MiB for a bundle");
+	unlink(tmp_path("sparse.qb"));
+}
+
+static void
+test_signature_refused(void **state)
+{
+	struct sync_export_stats es;
+	struct diags d = { 0 };
+	unsigned char *b;
+	size_t n;
+	struct db *db;
+
+	UNUSED(state);
+	b = read_all(tmp_path(craft("flip.qb", "SELECT 1")), &n);
+	b[n / 2] ^= 0x20;
+	write_all(tmp_path("flip.qb"), b, n);
+	assert_refused("flip.qb", "not signed by this review's key (was it made from another review, or altered?)");
+	b[n / 2] ^= 0x20;
+	b[n - 1] ^= 1;
+	write_all(tmp_path("mac.qb"), b, n);
+	assert_refused("mac.qb", "not signed by this review's key");
+	free(b);
+	/* A copy of the review whose key differs (made before the key existed, or forged). */
+	assert_int_equal(db_open(tmp_path("a.db"), 0, &db), QREL_OK);
+	assert_int_equal(db_exec(db, "UPDATE sync_key SET key = randomblob(32)"), QREL_OK);
+	db_close(db);
+	assert_int_equal(bundle_of("a.db", "otherkey.qb", NULL, &es), QREL_OK);
+	assert_refused("otherkey.qb", "not signed by this review's key");
+	/* Another review altogether. */
+	assert_int_equal(review_build_sample(tmp_path("other.db"), QREL_SRCDIR, &d), QREL_OK);
+	diag_free(&d);
+	assert_int_equal(bundle_of("other.db", "other.qb", NULL, &es), QREL_OK);
+	assert_refused("other.qb", "the bundle is from another review");
 }
 
 static void
@@ -201,7 +429,11 @@ main(void)
 		cmocka_unit_test(test_decide),
 		cmocka_unit_test(test_one_sided_change_travels),
 		cmocka_unit_test(test_both_sides_conflict_once),
-		cmocka_unit_test(test_tampered_bundle_refused),
+		cmocka_unit_test(test_good_bundle_still_imports),
+		cmocka_unit_test(test_objects_refused),
+		cmocka_unit_test(test_caps_refused),
+		cmocka_unit_test(test_sizes_refused),
+		cmocka_unit_test(test_signature_refused),
 		cmocka_unit_test(test_check_in_words),
 	};
 
