@@ -293,6 +293,11 @@ static const char migration_domain_tally[] =
 "    ON CONFLICT DO UPDATE SET notes = notes + 1;"
 "END;";
 
+/* Findings released to principals by the lead: per site, or the whole review. */
+static const char migration_released[] =
+"ALTER TABLE site ADD COLUMN released INTEGER NOT NULL DEFAULT 0;"
+"ALTER TABLE review ADD COLUMN released INTEGER NOT NULL DEFAULT 0;";
+
 const char *const schema_migrations[] = {
 	migration_1,
 	plan_migration,
@@ -302,6 +307,7 @@ const char *const schema_migrations[] = {
 	migration_change_log_time,
 	migration_state_rows,
 	migration_domain_tally,
+	migration_released,
 };
 
 const size_t schema_migration_count = sizeof(schema_migrations) / sizeof(schema_migrations[0]);
