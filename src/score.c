@@ -941,13 +941,16 @@ score_lock_state(struct db *db, int64_t review, int64_t site, bool *site_locked,
 
 /* ---- export ---- */
 
-int
-score_each(struct db *db, int64_t review, int64_t site, const char *kind, score_row_fn *fn, void *ctx)
+
+/* Every row (v NULL), or those v may read by the one rule (visibility.h). */
+static int
+each_row(struct db *db, int64_t review, int64_t site, const char *kind, const struct vis_viewer *v,
+	 score_row_fn *fn, void *ctx)
 {
 	static const char sql[] =
 		"SELECT st.code, c.code, p.name, s.kind, CASE WHEN s.insufficient THEN 'NE' "
-		"ELSE coalesce(s.level, '') END, s.rationale, s.updated_at FROM score s "
-		"JOIN site st ON st.id = s.site_id JOIN cluster c ON c.id = s.cluster_id "
+		"ELSE coalesce(s.level, '') END, s.rationale, s.updated_at, s.site_id, s.cluster_id, s.rater_id "
+		"FROM score s JOIN site st ON st.id = s.site_id JOIN cluster c ON c.id = s.cluster_id "
 		"JOIN domain d ON d.id = c.domain_id JOIN person p ON p.id = s.rater_id "
 		"WHERE s.review_id = ?1 AND (?2 = 0 OR s.site_id = ?2) AND (?3 IS NULL OR s.kind = ?3) "
 		"ORDER BY st.code, d.position, c.position, p.name, s.kind";
@@ -963,10 +966,30 @@ score_each(struct db *db, int64_t review, int64_t site, const char *kind, score_
 		struct score_row r = { db_col_text(st, 0), db_col_text(st, 1), db_col_text(st, 2),
 				       db_col_text(st, 3), db_col_text(st, 4), db_col_text(st, 5),
 				       db_col_text(st, 6) };
+		struct vis_at at = { sqlite3_column_int64(st, 7), sqlite3_column_int64(st, 8),
+				     sqlite3_column_int64(st, 9) };
 
-		stop = fn(ctx, &r);
+		if (!v || visibility_sees(db, v, visibility_score_object(r.kind), &at))
+			stop = fn(ctx, &r);
 	}
 	rc = stop ? stop : rc == SQLITE_DONE ? QREL_OK : db_fail(db, "reading scores");
 	sqlite3_reset(st);
 	return rc;
+}
+
+int
+score_each(struct db *db, int64_t review, int64_t site, const char *kind, score_row_fn *fn, void *ctx)
+{
+	return each_row(db, review, site, kind, NULL, fn, ctx);
+}
+
+int
+score_each_visible(struct db *db, int64_t review, const char *viewer, int64_t site, const char *kind,
+		   score_row_fn *fn, void *ctx)
+{
+	struct vis_viewer v;
+
+	if (visibility_viewer(db, review, viewer, &v) != QREL_OK)
+		return QREL_DB;
+	return each_row(db, review, site, kind, &v, fn, ctx);
 }
