@@ -129,6 +129,44 @@ read_scores(struct db *db, int64_t review, const struct agree_filter *f, struct 
 	return rc;
 }
 
+/* Renumbers the ranks of l that have a label from 0 (a rank whose rows were all
+ * hidden from the viewer has none); map[old] gets the new rank. */
+static int *
+labels_compact(struct labels *l)
+{
+	int *map = malloc((size_t)l->n * sizeof(*map) + 1), k = 0;
+
+	if (!map)
+		return NULL;
+	for (int i = 0; i < l->n; i++) {
+		map[i] = l->s[i] ? k : -1;
+		if (l->s[i])
+			l->s[k++] = l->s[i];
+	}
+	for (int i = k; i < l->n; i++)
+		l->s[i] = NULL;
+	l->n = k;
+	return map;
+}
+
+/* Only the ranks of the rows read stay, so the matrix has no unnamed rows or columns. */
+static int
+compact(struct reading *rd)
+{
+	int *ms = labels_compact(&rd->site), *mc = labels_compact(&rd->cluster), *mr = labels_compact(&rd->rater);
+	int rc = ms && mc && mr ? QREL_OK : error(QREL_NOMEM, "out of memory reading scores");
+
+	for (size_t i = 0; rc == QREL_OK && i < rd->n; i++) {
+		rd->cell[i].site = ms[rd->cell[i].site];
+		rd->cell[i].cluster = mc[rd->cell[i].cluster];
+		rd->cell[i].rater = mr[rd->cell[i].rater];
+	}
+	free(ms);
+	free(mc);
+	free(mr);
+	return rc;
+}
+
 /* Lays the cells out as the matrix; a level above the scale is refused. */
 static int
 fill_matrix(struct reading *rd, struct agree_data *out)
@@ -199,6 +237,8 @@ agree_db_load(struct db *db, int64_t review, const struct agree_filter *f, struc
 	if (f && f->domain && (rc = check_domain(db, review, f->domain)) != QREL_OK)
 		return rc;
 	rc = read_scores(db, review, f, &rd);
+	if (rc == QREL_OK)
+		rc = compact(&rd);
 	if (rc == QREL_OK)
 		rc = fill_matrix(&rd, out);
 	if (rc == QREL_OK)
