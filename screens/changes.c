@@ -94,7 +94,7 @@ load_page(struct app *app, int rows)
 	changes_rows_free(cl.page, cl.npage);
 	if (cl.depth == 0)
 		cl.tops[0].set = false;
-	if (changes_page(app->db, app->review, &cl.f, &cl.tops[cl.depth], rows + 1, cl.page, &cl.npage) != QREL_OK)
+	if (changes_page(app->db, app->review, app->user, &cl.f, &cl.tops[cl.depth], rows + 1, cl.page, &cl.npage) != QREL_OK)
 		ui_error("%s", error_message());
 	if (cl.sel >= cl.npage || cl.sel >= rows)
 		cl.sel = cl.npage ? (cl.npage > rows ? rows : cl.npage) - 1 : 0;

@@ -144,7 +144,9 @@ refresh_list(struct app *app)
 {
 	ev.stale = true;
 	ev.generation = db_generation(app->db);
-	if (evidence_total(app->db, app->review, &ev.f, &ev.total) != QREL_OK) {
+	/* Only the notes this reader may read (a release may have widened them). */
+	if (evidence_filter_viewer(app->db, app->review, app->user, &ev.f) != QREL_OK ||
+	    evidence_total(app->db, app->review, &ev.f, &ev.total) != QREL_OK) {
 		memset(&ev.total, 0, sizeof(ev.total));
 		ui_error("%s", error_message());
 	}

@@ -6,6 +6,7 @@
 #include "qrel/settings.h"
 #include "qrel/text.h"
 #include "qrel/tui.h"
+#include "qrel/visibility.h"
 
 #include <time.h>
 
@@ -28,6 +29,7 @@ static struct {
 	enum prompt prompt;
 	enum report_format fmt;
 	char input[1024];
+	struct vis_viewer viewer;	/* who reads: what the cells may show */
 } rp;
 
 static int
@@ -62,9 +64,10 @@ load_frame(struct app *app)
 	dash_frame_free(&rp.f);
 	free(rp.agree);
 	rp.agree = NULL;
-	if (dash_frame_load(app->db, app->review, &rp.f) != QREL_OK ||
+	if (visibility_viewer(app->db, app->review, app->user, &rp.viewer) != QREL_OK ||
+	    dash_frame_load(app->db, app->review, &rp.f) != QREL_OK ||
 	    !(rp.agree = calloc((size_t)rp.f.ncl + 1, sizeof(*rp.agree))) ||
-	    dash_cluster_agreement(app->db, app->review, &rp.f, rp.agree) != QREL_OK)
+	    dash_cluster_agreement(app->db, app->review, &rp.f, &rp.viewer, rp.agree) != QREL_OK)
 		ui_error("%s", error_message());
 	rp.nsites = dash_site_count(app->db, app->review);
 	rp.nsites = rp.nsites < 0 ? 0 : rp.nsites;
@@ -82,7 +85,8 @@ load_page(struct app *app, int rows)
 		return;
 	cells = calloc((size_t)rows * (size_t)rp.f.ncl + 1, sizeof(*cells));
 	if (!cells || dash_sites(app->db, app->review, rp.top, rows, rp.site, &rp.nrows) != QREL_OK ||
-	    dash_fill(app->db, app->review, &rp.f, rp.site, rp.nrows, rp.mine ? app->person : 0, cells) != QREL_OK) {
+	    dash_fill(app->db, app->review, &rp.f, rp.site, rp.nrows, rp.mine ? app->person : 0, &rp.viewer,
+			      cells) != QREL_OK) {
 		ui_error("%s", error_message());
 		rp.nrows = 0;
 	}
@@ -392,7 +396,7 @@ default_path(void)
 static void
 export(struct app *app)
 {
-	struct report_options o = { .quotes = REPORT_QUOTES, .settings = app->settings };
+	struct report_options o = { .quotes = REPORT_QUOTES, .settings = app->settings, .viewer = app->user };
 	struct report r;
 	int rc = report_build(app->db, app->review, &o, &r);
 

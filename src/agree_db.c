@@ -4,6 +4,7 @@
 #include "qrel/db.h"
 #include "qrel/store.h"
 #include "qrel/util.h"
+#include "qrel/visibility.h"
 
 /* The ranks number sites, clusters and raters from 0 in display order, so
  * the matrix can be laid out without a lookup per row. Insufficient
@@ -13,7 +14,7 @@ static const char scores_sql[] =
 	" dense_rank() OVER (ORDER BY d.position, c.position, c.id) - 1,"
 	" dense_rank() OVER (ORDER BY p.name, p.id) - 1,"
 	" s.code, c.code, p.name,"
-	" CASE WHEN sc.insufficient THEN 0 ELSE coalesce(sc.level, 0) END"
+	" CASE WHEN sc.insufficient THEN 0 ELSE coalesce(sc.level, 0) END, sc.site_id, sc.cluster_id"
 	" FROM score sc"
 	" JOIN site s ON s.id = sc.site_id"
 	" JOIN cluster c ON c.id = sc.cluster_id"
@@ -99,6 +100,15 @@ read_row(struct reading *rd, sqlite3_stmt *st)
 	return QREL_OK;
 }
 
+/* Figures come only from units where the viewer may read figures: blind cells stay out. */
+static bool
+unit_visible(struct db *db, const struct agree_filter *f, sqlite3_stmt *st)
+{
+	struct vis_at at = { sqlite3_column_int64(st, 7), sqlite3_column_int64(st, 8), 0 };
+
+	return f && f->viewer && visibility_sees(db, f->viewer, VIS_AGGREGATE, &at);
+}
+
 static int
 read_scores(struct db *db, int64_t review, const struct agree_filter *f, struct reading *rd)
 {
@@ -111,10 +121,49 @@ read_scores(struct db *db, int64_t review, const struct agree_filter *f, struct 
 	sqlite3_bind_int64(st, 2, f ? f->site : 0);
 	db_bind_text(st, 3, f ? f->domain : NULL);
 	while (rc == QREL_OK && (step = sqlite3_step(st)) == SQLITE_ROW)
-		rc = read_row(rd, st);
+		if (unit_visible(db, f, st))
+			rc = read_row(rd, st);
 	if (rc == QREL_OK && step != SQLITE_DONE)
 		rc = db_fail(db, "reading team scores");
 	sqlite3_reset(st);
+	return rc;
+}
+
+/* Renumbers the ranks of l that have a label from 0 (a rank whose rows were all
+ * hidden from the viewer has none); map[old] gets the new rank. */
+static int *
+labels_compact(struct labels *l)
+{
+	int *map = malloc((size_t)l->n * sizeof(*map) + 1), k = 0;
+
+	if (!map)
+		return NULL;
+	for (int i = 0; i < l->n; i++) {
+		map[i] = l->s[i] ? k : -1;
+		if (l->s[i])
+			l->s[k++] = l->s[i];
+	}
+	for (int i = k; i < l->n; i++)
+		l->s[i] = NULL;
+	l->n = k;
+	return map;
+}
+
+/* Only the ranks of the rows read stay, so the matrix has no unnamed rows or columns. */
+static int
+compact(struct reading *rd)
+{
+	int *ms = labels_compact(&rd->site), *mc = labels_compact(&rd->cluster), *mr = labels_compact(&rd->rater);
+	int rc = ms && mc && mr ? QREL_OK : error(QREL_NOMEM, "out of memory reading scores");
+
+	for (size_t i = 0; rc == QREL_OK && i < rd->n; i++) {
+		rd->cell[i].site = ms[rd->cell[i].site];
+		rd->cell[i].cluster = mc[rd->cell[i].cluster];
+		rd->cell[i].rater = mr[rd->cell[i].rater];
+	}
+	free(ms);
+	free(mc);
+	free(mr);
 	return rc;
 }
 
@@ -188,6 +237,8 @@ agree_db_load(struct db *db, int64_t review, const struct agree_filter *f, struc
 	if (f && f->domain && (rc = check_domain(db, review, f->domain)) != QREL_OK)
 		return rc;
 	rc = read_scores(db, review, f, &rd);
+	if (rc == QREL_OK)
+		rc = compact(&rd);
 	if (rc == QREL_OK)
 		rc = fill_matrix(&rd, out);
 	if (rc == QREL_OK)

@@ -43,7 +43,7 @@ static const struct command commands[] = {
 	{ "risk", "risk ratios and disproportionality flags for the subgroup tables in a CSV file",
 	  "risk [--min-cell N] [--min-n N] [--threshold T] [--favourable] [--reference GROUP]\n"
 	  "       [--state FILE] [--format csv|json|table] FILE.csv", cmd_risk },
-	{ "scores", "list scores as CSV or JSON",
+	{ "scores", "list the scores you may see as CSV or JSON",
 	  "scores [--db FILE] [--site CODE] [--kind team|self|consensus] [--format csv|json]", cmd_scores },
 	{ "score", "set one score (a level, NE or 0 to clear) as a member of the review",
 	  "score [--db FILE] --as NAME --site CODE --cluster CODE --level N|NE|0 [--kind K] [--rationale TEXT]\n"
@@ -53,6 +53,8 @@ static const struct command commands[] = {
 	  "lock [--db FILE] --as NAME --site CODE | --review [--reason TEXT]", cmd_lock },
 	{ "reopen", "reopen a locked site or review, with the reason the change log keeps (lead)",
 	  "reopen [--db FILE] --as NAME --site CODE | --review --reason TEXT", cmd_reopen },
+	{ "release", "release the findings at a site (or every site) to its principal (lead)",
+	  "release [--db FILE] --as NAME [--site CODE]", cmd_release },
 	{ "plan", "print the action plan, list its steps, or add to it",
 	  "plan [--db FILE] [--format md|csv|json]\n"
 	  "       qrel plan steps [--db FILE] [--lead NAME] [--overdue] [--format csv|json]\n"

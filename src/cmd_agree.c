@@ -10,6 +10,7 @@
 #include "qrel/util.h"
 #include "qrel/output.h"
 #include "qrel/text.h"
+#include "qrel/visibility.h"
 
 #include <getopt.h>
 #include <strings.h>
@@ -71,6 +72,9 @@ help(void)
 	       "(default: the largest score in the file).\n\n"
 	       "Without FILE, the review's team scores: a unit is one cluster at one site, a rater\n"
 	       "one team member; insufficient evidence is no rating; the scale is the framework's.\n"
+	       "Rating is blind: the figures count only the units you may read figures of (every\n"
+	       "unit for the lead; those with a consensus for reviewers and observers; see VISIBILITY\n"
+	       "in qrel(1)).\n"
 	       "  --site CODE     one site only          --domain N   one rubric domain only\n"
 	       "  --by cluster    one row per cluster (over the sites)\n"
 	       "  --by site       one row per site (over the clusters)\n"
@@ -483,7 +487,8 @@ print_review(const struct agree_data *a, const struct agree_opts *o)
 static int
 run_review(const struct agree_opts *o)
 {
-	struct agree_filter f = { 0, o->domain };
+	struct agree_filter f = { 0, o->domain, NULL };
+	struct vis_viewer v;
 	struct agree_data a;
 	struct db *db;
 	int64_t review;
@@ -491,7 +496,9 @@ run_review(const struct agree_opts *o)
 
 	if ((rc = cmd_open(&o->c, DB_READONLY, &db, &review)) != QREL_OK)
 		return cmd_fail(rc);
-	if (o->site && (f.site = store_site_id(db, review, o->site)) <= 0)
+	if ((rc = visibility_viewer(db, review, cmd_user(&o->c), &v)) == QREL_OK)
+		f.viewer = &v;
+	if (rc == QREL_OK && o->site && (f.site = store_site_id(db, review, o->site)) <= 0)
 		rc = f.site < 0 ? QREL_DB : error(QREL_NOTFOUND, "no site '%s' in the review", o->site);
 	if (rc == QREL_OK && (rc = agree_db_load(db, review, &f, &a)) == QREL_OK) {
 		rc = print_review(&a, o);

@@ -103,6 +103,7 @@ list_run(struct list_args *a)
 
 	if ((rc = cmd_open(&a->c, DB_READONLY, &db, &review)) != QREL_OK)
 		return cmd_fail(rc);
+	rc = evidence_filter_viewer(db, review, cmd_user(&a->c), &f);
 	for (int i = 0; i < a->n && rc == QREL_OK; i++)
 		rc = evidence_filter_set(db, review, &f, a->field[i], a->value[i]);
 	if (rc == QREL_OK)

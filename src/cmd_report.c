@@ -98,7 +98,7 @@ produce(struct db *db, int64_t review, const struct report_options *ro, const st
 static int
 run(const struct report_opts *o)
 {
-	struct report_options ro = { .quotes = o->quotes, .all_years = o->all_years };
+	struct report_options ro = { .quotes = o->quotes, .all_years = o->all_years, .viewer = cmd_user(&o->c) };
 	struct settings s;
 	struct db *db;
 	int64_t review;

@@ -6,6 +6,7 @@
 #include "qrel/score.h"
 #include "qrel/store.h"
 #include "qrel/output.h"
+#include "qrel/visibility.h"
 
 #include <getopt.h>
 #include <strings.h>
@@ -62,7 +63,8 @@ print_row(void *ctx, const struct score_row *r)
 }
 
 static int
-list_scores(struct db *db, int64_t review, const char *site_code, const char *kind, enum format fmt)
+list_scores(struct db *db, int64_t review, const char *viewer, const char *site_code, const char *kind,
+	    enum format fmt)
 {
 	struct out o = { fmt, stdout, 0 };
 	int64_t site = 0;
@@ -74,7 +76,7 @@ list_scores(struct db *db, int64_t review, const char *site_code, const char *ki
 		fputs("site,cluster,rater,kind,level,rationale,updated_at\n", stdout);
 	else
 		fputc('[', stdout);
-	rc = score_each(db, review, site, kind, print_row, &o);
+	rc = score_each_visible(db, review, viewer, site, kind, print_row, &o);
 	if (fmt == FMT_JSON)
 		fputs(o.rows ? "\n]\n" : "]\n", stdout);
 	if (rc == QREL_OK && fflush(stdout) != 0)
@@ -118,7 +120,7 @@ cmd_scores(int argc, char **argv)
 		return cmd_fail(QREL_USAGE);
 	if ((rc = cmd_open(&c, DB_READONLY, &db, &review)) != QREL_OK)
 		return cmd_fail(rc);
-	rc = list_scores(db, review, site, kind ? score_kind_name(k) : NULL, fmt);
+	rc = list_scores(db, review, cmd_user(&c), site, kind ? score_kind_name(k) : NULL, fmt);
 	db_close(db);
 	return cmd_fail(rc);
 }
@@ -299,4 +301,39 @@ int
 cmd_reopen(int argc, char **argv)
 {
 	return lock_command(argc, argv, false);
+}
+
+/* release [--site CODE]: the lead releases the findings to principals (visibility.h). */
+int
+cmd_release(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		CMD_COMMON_LONGOPTS,
+		{ "site", required_argument, NULL, 's' },
+		{ 0 },
+	};
+	struct cmd_common c = { 0 };
+	const char *site = NULL;
+	int64_t review, id = 0;
+	struct db *db;
+	int opt, rc;
+
+	while ((opt = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		if (cmd_common_option(&c, opt, optarg, "release"))
+			continue;
+		if (opt != 's')
+			return cmd_usage("release");
+		site = optarg;
+	}
+	if (optind != argc)
+		return cmd_usage("release");
+	if ((rc = cmd_open(&c, 0, &db, &review)) != QREL_OK)
+		return cmd_fail(rc);
+	if (site && (id = store_site_id(db, review, site)) <= 0)
+		rc = id < 0 ? QREL_DB : error(QREL_NOTFOUND, "no site '%s' in this review", site);
+	if (rc == QREL_OK && (rc = visibility_release(db, review, cmd_user(&c), id)) == QREL_OK)
+		printf("findings %s%s released to %s by %s\n", site ? "at site " : "at every site", site ? site : "",
+		       site ? "its principal" : "the principals", cmd_user(&c));
+	db_close(db);
+	return cmd_fail(rc);
 }

@@ -4,6 +4,7 @@
 #include "qrel/agree_db.h"
 #include "qrel/db.h"
 #include "qrel/store.h"
+#include "qrel/visibility.h"
 
 static const char *const sources[] = {
 	"interview", "focus_group", "document_review", "site_observation",
@@ -274,12 +275,35 @@ static const char site_scores_sql[] =
 	" WHERE site_id = ?1 AND review_id = ?2";
 /* Walks the site's notes and looks each one's clusters up: no sort, no temp table. */
 static const char site_notes_sql[] =
-	"SELECT nc.cluster_id, n.source FROM note n CROSS JOIN note_cluster nc ON nc.note_id = n.id"
+	"SELECT nc.cluster_id, n.source, n.author_id FROM note n CROSS JOIN note_cluster nc ON nc.note_id = n.id"
 	" WHERE n.site_id = ?1 AND n.deleted_at IS NULL";
+
+/* May v read this score row (cluster 0, kind 1, rater 4)? */
+static bool
+score_visible(struct db *db, const struct vis_viewer *v, int64_t site, sqlite3_stmt *st)
+{
+	struct vis_at at = { site, sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 4) };
+
+	return visibility_sees(db, v, visibility_score_object(db_col_text(st, 1)), &at);
+}
+
+void
+dash_blind_cells(struct db *db, const struct vis_viewer *v, const struct dash_frame *f, int64_t site,
+	    struct dash_cell *row)
+{
+	for (int c = 0; c < f->ncl; c++) {
+		struct vis_at at = { site, f->cl[c].id, 0 };
+
+		if (!visibility_sees(db, v, VIS_AGGREGATE, &at)) {
+			memset(row[c].team, 0, sizeof(row[c].team));
+			row[c].team_ne = 0;
+		}
+	}
+}
 
 static int
 fill_scores(struct db *db, int64_t review, const struct dash_frame *f, int64_t site, int64_t rater,
-	    struct dash_cell *row)
+	    const struct vis_viewer *v, struct dash_cell *row)
 {
 	sqlite3_stmt *st = db_stmt(db, site_scores_sql);
 	int rc;
@@ -291,17 +315,21 @@ fill_scores(struct db *db, int64_t review, const struct dash_frame *f, int64_t s
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		int c = dash_cluster_index(f, sqlite3_column_int64(st, 0));
 
-		if (c >= 0)
+		if (c >= 0 && score_visible(db, v, site, st))
 			dash_cell_score(&row[c], db_col_text(st, 1), sqlite3_column_int(st, 2),
 					sqlite3_column_int(st, 3) != 0,
 					rater > 0 && sqlite3_column_int64(st, 4) == rater);
 	}
 	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? QREL_OK : db_fail(db, "reading a site's scores");
+	if (rc != SQLITE_DONE)
+		return db_fail(db, "reading a site's scores");
+	dash_blind_cells(db, v, f, site, row);
+	return QREL_OK;
 }
 
 static int
-fill_notes(struct db *db, const struct dash_frame *f, int64_t site, struct dash_cell *row)
+fill_notes(struct db *db, const struct dash_frame *f, int64_t site, const struct vis_viewer *v,
+	   struct dash_cell *row)
 {
 	sqlite3_stmt *st = db_stmt(db, site_notes_sql);
 	int rc;
@@ -311,8 +339,9 @@ fill_notes(struct db *db, const struct dash_frame *f, int64_t site, struct dash_
 	sqlite3_bind_int64(st, 1, site);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		int c = dash_cluster_index(f, sqlite3_column_int64(st, 0));
+		struct vis_at at = { site, 0, sqlite3_column_int64(st, 2) };
 
-		if (c >= 0) {
+		if (c >= 0 && visibility_sees(db, v, VIS_NOTE, &at)) {
 			row[c].notes++;
 			row[c].sources |= dash_source_bit(db_col_text(st, 1));
 		}
@@ -323,7 +352,7 @@ fill_notes(struct db *db, const struct dash_frame *f, int64_t site, struct dash_
 
 int
 dash_fill(struct db *db, int64_t review, const struct dash_frame *f, const struct dash_site *sites,
-	  int n, int64_t rater, struct dash_cell *cells)
+	  int n, int64_t rater, const struct vis_viewer *viewer, struct dash_cell *cells)
 {
 	int rc = QREL_OK;
 
@@ -331,9 +360,9 @@ dash_fill(struct db *db, int64_t review, const struct dash_frame *f, const struc
 	for (int s = 0; s < n && rc == QREL_OK; s++) {
 		struct dash_cell *row = cells + (size_t)s * (size_t)f->ncl;
 
-		rc = fill_scores(db, review, f, sites[s].id, rater, row);
+		rc = fill_scores(db, review, f, sites[s].id, rater, viewer, row);
 		if (rc == QREL_OK)
-			rc = fill_notes(db, f, sites[s].id, row);
+			rc = fill_notes(db, f, sites[s].id, viewer, row);
 	}
 	return rc;
 }
@@ -364,10 +393,12 @@ empty_result(int levels, struct agree_result *out)
 }
 
 int
-dash_cluster_agreement(struct db *db, int64_t review, const struct dash_frame *f, struct agree_result *out)
+dash_cluster_agreement(struct db *db, int64_t review, const struct dash_frame *f, const struct vis_viewer *viewer,
+		       struct agree_result *out)
 {
+	struct agree_filter filter = { 0, NULL, viewer };
 	struct agree_data a;
-	int rc = agree_db_load(db, review, NULL, &a), *sub;
+	int rc = agree_db_load(db, review, &filter, &a), *sub;
 
 	if (rc != QREL_OK)
 		return rc;

@@ -5,6 +5,7 @@
 #include "qrel/gate.h"
 #include "qrel/store.h"
 #include "qrel/util.h"
+#include "qrel/visibility.h"
 
 #include <ctype.h>
 #include <strings.h>
@@ -846,6 +847,7 @@ enum {
 	F_SITE = 1 << 0, F_CLUSTER = 1 << 1, F_DOMAIN = 1 << 2, F_SOURCE = 1 << 3, F_AUTHOR = 1 << 4,
 	F_VALENCE = 1 << 5, F_SUBGROUP = 1 << 6, F_GROUP = 1 << 7, F_FROM = 1 << 8, F_TO = 1 << 9,
 	F_ACTIVITY = 1 << 10, F_CURSOR = 1 << 11, F_SEARCH = 1 << 12,
+	F_SCOPE_SITE = 1 << 13, F_SCOPE_AUTHOR = 1 << 14, F_SCOPE_NONE = 1 << 15,	/* the reader's (?17, ?18) */
 };
 
 /* What a statement is for; each kind is assembled from fixed fragments. */
@@ -864,7 +866,9 @@ filter_mask(const struct evidence_filter *f)
 	return (f->site > 0 ? F_SITE : 0u) | (f->cluster > 0 ? F_CLUSTER : 0u) | (f->domain > 0 ? F_DOMAIN : 0u) |
 	       (*f->source ? F_SOURCE : 0u) | (f->author > 0 ? F_AUTHOR : 0u) | (*f->valence ? F_VALENCE : 0u) |
 	       (*f->dimension ? F_SUBGROUP : 0u) | (*f->dimension && *f->group ? F_GROUP : 0u) |
-	       (*f->from ? F_FROM : 0u) | (*f->to ? F_TO : 0u) | (f->activity > 0 ? F_ACTIVITY : 0u);
+	       (*f->from ? F_FROM : 0u) | (*f->to ? F_TO : 0u) | (f->activity > 0 ? F_ACTIVITY : 0u) |
+	       (f->scope_site > 0 ? F_SCOPE_SITE : 0u) | (f->scope_author > 0 ? F_SCOPE_AUTHOR : 0u) |
+	       (f->scope_none ? F_SCOPE_NONE : 0u);
 }
 
 struct sqlbuf {
@@ -891,6 +895,12 @@ put_filters(struct sqlbuf *b, unsigned mask, const char *id)
 		put(b, "n.review_id = ?1 AND n.deleted_at IS NULL", NULL, NULL);
 	if (mask & F_ACTIVITY)
 		put(b, " AND n.activity_id = ?12", NULL, NULL);
+	if (mask & F_SCOPE_SITE)
+		put(b, " AND n.site_id = ?17", NULL, NULL);
+	if (mask & F_SCOPE_AUTHOR)
+		put(b, " AND n.author_id = ?18", NULL, NULL);
+	if (mask & F_SCOPE_NONE)
+		put(b, " AND 0", NULL, NULL);
 	if (mask & F_SOURCE)
 		put(b, " AND n.source = ?5", NULL, NULL);
 	if (mask & F_AUTHOR)
@@ -1027,6 +1037,24 @@ bind_filter(sqlite3_stmt *st, int64_t review, const struct evidence_filter *f)
 	bind_opt(st, 10, f->from);
 	bind_opt(st, 11, f->to);
 	bind_id(st, 12, f->activity);
+	bind_id(st, 17, f->scope_site);
+	bind_id(st, 18, f->scope_author);
+}
+
+int
+evidence_filter_viewer(struct db *db, int64_t review, const char *viewer, struct evidence_filter *f)
+{
+	struct vis_note_scope scope;
+	struct vis_viewer v;
+	int rc;
+
+	if ((rc = visibility_viewer(db, review, viewer, &v)) != QREL_OK)
+		return rc;
+	visibility_note_scope(db, &v, &scope);
+	f->scope_none = scope.none;
+	f->scope_site = scope.all || scope.none ? 0 : scope.site;
+	f->scope_author = scope.all || scope.none ? 0 : scope.author;
+	return QREL_OK;
 }
 
 /* Offsets of the \1...\2 marks highlight() put in; none if the text itself holds such bytes. */

@@ -237,8 +237,16 @@ site_lookup(const struct site_ix *ix, int n, int64_t id)
 }
 
 static const char scores_sql[] =
-	"SELECT site_id, cluster_id, kind, level, insufficient FROM score"
+	"SELECT site_id, cluster_id, kind, level, insufficient, rater_id FROM score"
 	" WHERE review_id = ?1 AND (?2 = 0 OR site_id = ?2)";
+
+static bool
+score_visible(const struct report *r, sqlite3_stmt *st)
+{
+	struct vis_at at = { sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1), sqlite3_column_int64(st, 5) };
+
+	return visibility_sees(r->db, &r->viewer, visibility_score_object(db_col_text(st, 2)), &at);
+}
 
 static int
 read_scores(struct report *r, const struct site_ix *ix)
@@ -254,12 +262,16 @@ read_scores(struct report *r, const struct site_ix *ix)
 		int s = site_lookup(ix, r->nsites, sqlite3_column_int64(st, 0));
 		int c = dash_cluster_index(&r->frame, sqlite3_column_int64(st, 1));
 
-		if (s >= 0 && c >= 0)
+		if (s >= 0 && c >= 0 && score_visible(r, st))
 			dash_cell_score(&r->cell[(size_t)s * (size_t)r->frame.ncl + (size_t)c], db_col_text(st, 2),
 					sqlite3_column_int(st, 3), sqlite3_column_int(st, 4) != 0, false);
 	}
 	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? QREL_OK : db_fail(r->db, "reading the scores");
+	if (rc != SQLITE_DONE)
+		return db_fail(r->db, "reading the scores");
+	for (int i = 0; i < r->nsites; i++)
+		dash_blind_cells(r->db, &r->viewer, &r->frame, r->site[i].id, r->cell + (size_t)i * (size_t)r->frame.ncl);
+	return QREL_OK;
 }
 
 /* ---- evidence: one pass over the notes, then the quotes by id ---- */
@@ -268,11 +280,11 @@ read_scores(struct report *r, const struct site_ix *ix)
  * no temporary table, and no note text read (the texts come later, by id,
  * for the few quoted). */
 static const char notes_sql[] =
-	"SELECT n.id, n.site_id, nc.cluster_id, n.source, n.valence, n.created_at"
+	"SELECT n.id, n.site_id, nc.cluster_id, n.source, n.valence, n.created_at, n.author_id"
 	" FROM note n CROSS JOIN note_cluster nc ON nc.note_id = n.id"
 	" WHERE n.review_id = ?1 AND n.deleted_at IS NULL";
 static const char site_notes_sql[] =
-	"SELECT n.id, n.site_id, nc.cluster_id, n.source, n.valence, n.created_at"
+	"SELECT n.id, n.site_id, nc.cluster_id, n.source, n.valence, n.created_at, n.author_id"
 	" FROM note n CROSS JOIN note_cluster nc ON nc.note_id = n.id"
 	" WHERE n.site_id = ?2 AND n.review_id = ?1 AND n.deleted_at IS NULL";
 static const char quote_sql[] =
@@ -317,9 +329,10 @@ note_row(struct report *r, const struct site_ix *ix, sqlite3_stmt *st, struct to
 	int s = site_lookup(ix, r->nsites, sqlite3_column_int64(st, 1));
 	int c = dash_cluster_index(&r->frame, sqlite3_column_int64(st, 2));
 	const char *valence = db_col_text(st, 4);
+	struct vis_at at = { sqlite3_column_int64(st, 1), 0, sqlite3_column_int64(st, 6) };
 	struct dash_cell *cell;
 
-	if (s < 0 || c < 0)
+	if (s < 0 || c < 0 || !visibility_sees(r->db, &r->viewer, VIS_NOTE, &at))
 		return;
 	cell = &r->cell[(size_t)s * (size_t)r->frame.ncl + (size_t)c];
 	cell->notes++;
@@ -400,7 +413,7 @@ read_notes(struct report *r, const struct site_ix *ix)
 static int
 agreement_of(struct report *r, const char *domain, struct agree_result *out)
 {
-	struct agree_filter f = { r->opt.site, domain };
+	struct agree_filter f = { r->opt.site, domain, &r->viewer };
 	struct agree_data a;
 	int rc = agree_db_load(r->db, r->review, &f, &a);
 
@@ -548,13 +561,38 @@ read_findings(struct report *r)
 	struct subgroup_key *keys;
 	int n, cap = 0, rc = candidate_keys(r, &keys, &n);
 
-	for (int i = 0; i < n && rc == QREL_OK; i++)
-		rc = finding_add(r, &keys[i], &cap);
+	for (int i = 0; i < n && rc == QREL_OK; i++) {
+		struct vis_at at = { keys[i].site, 0, 0 };
+
+		if (visibility_sees(r->db, &r->viewer, VIS_SUBGROUP, &at))
+			rc = finding_add(r, &keys[i], &cap);
+	}
 	free(keys);
 	return rc;
 }
 
 /* ---- the whole model ---- */
+
+/* The plan section is the whole review's plan: only for a reader who may read
+ * the plan at every site (and the district's). */
+static int
+read_plan_visible(struct report *r)
+{
+	static const char sql[] = "SELECT id FROM site WHERE review_id = ?1";
+	struct vis_at at = { 0, 0, 0 };
+	sqlite3_stmt *st = db_stmt(r->db, sql);
+
+	if (!st)
+		return QREL_DB;
+	r->plan_visible = visibility_sees(r->db, &r->viewer, VIS_PLAN, &at);
+	sqlite3_bind_int64(st, 1, r->review);
+	while (r->plan_visible && sqlite3_step(st) == SQLITE_ROW) {
+		at.site = sqlite3_column_int64(st, 0);
+		r->plan_visible = visibility_sees(r->db, &r->viewer, VIS_PLAN, &at);
+	}
+	sqlite3_reset(st);
+	return QREL_OK;
+}
 
 static int
 build_cells(struct report *r)
@@ -587,7 +625,8 @@ report_build(struct db *db, int64_t review, const struct report_options *o, stru
 	if (r->opt.quotes < 0 || r->opt.quotes > REPORT_QUOTES * 4)
 		r->opt.quotes = REPORT_QUOTES;
 	r->min_display = o->settings->min_display;
-	if ((rc = read_review(r)) == QREL_OK && (rc = dash_frame_load(db, review, &r->frame)) == QREL_OK &&
+	if ((rc = visibility_viewer(db, review, o->viewer, &r->viewer)) == QREL_OK &&
+	    (rc = read_plan_visible(r)) == QREL_OK && (rc = read_review(r)) == QREL_OK && (rc = dash_frame_load(db, review, &r->frame)) == QREL_OK &&
 	    (rc = read_sites(r)) == QREL_OK && (rc = read_team(r)) == QREL_OK &&
 	    (rc = read_dates(r)) == QREL_OK && (rc = build_cells(r)) == QREL_OK &&
 	    (rc = read_agreement(r)) == QREL_OK)

@@ -171,5 +171,6 @@ report_quote_rule(const struct report *r, char *buf, size_t size)
 bool
 report_has_plan(const struct report *r)
 {
-	return db_int(r->db, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'objective'") > 0;
+	return r->plan_visible &&
+	       db_int(r->db, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'objective'") > 0;
 }

@@ -301,6 +301,10 @@ static const char migration_identity[] =
 "CREATE UNIQUE INDEX person_login ON person(review_id, login) WHERE login IS NOT NULL;"
 "ALTER TABLE change_log ADD COLUMN login TEXT;"
 "ALTER TABLE change_log ADD COLUMN uid INTEGER;";
+/* Findings released to principals by the lead: per site, or the whole review. */
+static const char migration_released[] =
+"ALTER TABLE site ADD COLUMN released INTEGER NOT NULL DEFAULT 0;"
+"ALTER TABLE review ADD COLUMN released INTEGER NOT NULL DEFAULT 0;";
 
 const char *const schema_migrations[] = {
 	migration_1,
@@ -313,6 +317,7 @@ const char *const schema_migrations[] = {
 	migration_domain_tally,
 	migration_identity,
 	sync_key_migration,
+	migration_released,
 };
 
 const size_t schema_migration_count = sizeof(schema_migrations) / sizeof(schema_migrations[0]);

@@ -5,6 +5,7 @@
 #include "qrel/score.h"
 #include "qrel/store.h"
 #include "qrel/util.h"
+#include "qrel/visibility.h"
 
 static const char *const kind_names[] = { "team", "self", "consensus" };
 
@@ -33,12 +34,6 @@ score_kind_for_role(const char *role)
 }
 
 /* ---- who may score ---- */
-
-static bool
-is(const char *a, const char *b)
-{
-	return strcmp(a, b) == 0;
-}
 
 /* The gate decides (gate.h); the rater is the caller. */
 static int
@@ -563,24 +558,7 @@ score_rubric_free(struct score_rubric *r)
 	memset(r, 0, sizeof(*r));
 }
 
-/* ---- blind rating ---- */
-
-static bool
-consensus_exists(struct db *db, int64_t site, int64_t cluster)
-{
-	static const char sql[] = "SELECT count(*) FROM score WHERE site_id = ?1 AND cluster_id = ?2 "
-				  "AND kind = 'consensus' AND (level IS NOT NULL OR insufficient)";
-	sqlite3_stmt *st = db_stmt(db, sql);
-	bool found;
-
-	if (!st)
-		return false;
-	sqlite3_bind_int64(st, 1, site);
-	sqlite3_bind_int64(st, 2, cluster);
-	found = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0) > 0;
-	sqlite3_reset(st);
-	return found;
-}
+/* ---- blind rating: what the viewer may read, by the one rule (visibility.h) ---- */
 
 static bool
 list_row(sqlite3_stmt *st, struct score_entry **out, int *n)
@@ -599,37 +577,36 @@ list_row(sqlite3_stmt *st, struct score_entry **out, int *n)
 	return true;
 }
 
-/* Blind rating: the lead sees every score; others once a consensus exists. */
+/* May v read the score in this row (columns: kind 1, rater id 5)? */
 static bool
-sees_all(struct db *db, int64_t me, const char *role, int64_t site, int64_t cluster)
+list_sees(struct db *db, const struct vis_viewer *v, sqlite3_stmt *st, int64_t site, int64_t cluster)
 {
-	return (me > 0 && is(role, "lead")) || consensus_exists(db, site, cluster);
+	struct vis_at at = { site, cluster, sqlite3_column_int64(st, 5) };
+
+	return visibility_sees(db, v, visibility_score_object(db_col_text(st, 1)), &at);
 }
 
 int
 score_list(struct db *db, int64_t review, const char *viewer, int64_t site, int64_t cluster,
 	   struct score_entry **out, int *n)
 {
-	static const char sql[] = "SELECT p.name, s.kind, coalesce(s.level, 0), s.insufficient, s.rationale "
+	static const char sql[] = "SELECT p.name, s.kind, coalesce(s.level, 0), s.insufficient, s.rationale, p.id "
 				  "FROM score s JOIN person p ON p.id = s.rater_id WHERE s.review_id = ?1 "
-				  "AND s.site_id = ?2 AND s.cluster_id = ?3 AND (?4 OR p.name = ?5) "
+				  "AND s.site_id = ?2 AND s.cluster_id = ?3 "
 				  "ORDER BY CASE s.kind WHEN 'consensus' THEN 0 WHEN 'team' THEN 1 ELSE 2 END, p.name";
-	char role[16];
-	int64_t home, me = store_member(db, review, viewer, role, sizeof(role), &home);
-	sqlite3_stmt *st = db_stmt(db, sql);
+	struct vis_viewer v;
+	sqlite3_stmt *st;
 	int rc;
 
 	*out = NULL;
 	*n = 0;
-	if (!st || me < 0)
+	if (visibility_viewer(db, review, viewer, &v) != QREL_OK || !(st = db_stmt(db, sql)))
 		return QREL_DB;
 	sqlite3_bind_int64(st, 1, review);
 	sqlite3_bind_int64(st, 2, site);
 	sqlite3_bind_int64(st, 3, cluster);
-	sqlite3_bind_int(st, 4, sees_all(db, me, role, site, cluster));
-	db_bind_text(st, 5, viewer);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		if (!list_row(st, out, n))
+		if (list_sees(db, &v, st, site, cluster) && !list_row(st, out, n))
 			break;
 	rc = rc == SQLITE_DONE ? QREL_OK : rc == SQLITE_ROW ? error(QREL_NOMEM, "out of memory")
 							    : db_fail(db, "reading scores");
@@ -645,13 +622,16 @@ score_list_free(struct score_entry *e, int n)
 	free(e);
 }
 
+/* Blind: another rater's team score in the cell is hidden from viewer. */
 bool
 score_blind(struct db *db, int64_t review, const char *viewer, int64_t site, int64_t cluster)
 {
-	char role[16];
-	int64_t home, me = store_member(db, review, viewer, role, sizeof(role), &home);
+	struct vis_at at = { site, cluster, 0 };
+	struct vis_viewer v;
 
-	return !sees_all(db, me, role, site, cluster);
+	if (visibility_viewer(db, review, viewer, &v) != QREL_OK)
+		return true;
+	return !visibility_sees(db, &v, VIS_TEAM_SCORE, &at);
 }
 
 /* ---- disagreement ---- */
@@ -721,13 +701,21 @@ int
 score_mark_disagreements(struct db *db, int64_t review, const char *viewer, int64_t site,
 			 struct score_node *tree, int n)
 {
+	struct vis_viewer v;
+
+	if (visibility_viewer(db, review, viewer, &v) != QREL_OK)
+		return QREL_DB;
 	for (int i = 0; i < n; i++) {
 		struct score_entry *e;
 		struct score_levels l;
+		struct vis_at at = { site, tree[i].id, 0 };
 		int ne, rc;
 
 		tree[i].disagree = false;
 		if (tree[i].is_domain)
+			continue;
+		/* A mark is a figure made from others' scores: only where v may read those. */
+		if (!visibility_sees(db, &v, VIS_AGGREGATE, &at))
 			continue;
 		if ((rc = score_list(db, review, viewer, site, tree[i].id, &e, &ne)) != QREL_OK)
 			return rc;
@@ -883,13 +871,16 @@ score_lock_state(struct db *db, int64_t review, int64_t site, bool *site_locked,
 
 /* ---- export ---- */
 
-int
-score_each(struct db *db, int64_t review, int64_t site, const char *kind, score_row_fn *fn, void *ctx)
+
+/* Every row (v NULL), or those v may read by the one rule (visibility.h). */
+static int
+each_row(struct db *db, int64_t review, int64_t site, const char *kind, const struct vis_viewer *v,
+	 score_row_fn *fn, void *ctx)
 {
 	static const char sql[] =
 		"SELECT st.code, c.code, p.name, s.kind, CASE WHEN s.insufficient THEN 'NE' "
-		"ELSE coalesce(s.level, '') END, s.rationale, s.updated_at FROM score s "
-		"JOIN site st ON st.id = s.site_id JOIN cluster c ON c.id = s.cluster_id "
+		"ELSE coalesce(s.level, '') END, s.rationale, s.updated_at, s.site_id, s.cluster_id, s.rater_id "
+		"FROM score s JOIN site st ON st.id = s.site_id JOIN cluster c ON c.id = s.cluster_id "
 		"JOIN domain d ON d.id = c.domain_id JOIN person p ON p.id = s.rater_id "
 		"WHERE s.review_id = ?1 AND (?2 = 0 OR s.site_id = ?2) AND (?3 IS NULL OR s.kind = ?3) "
 		"ORDER BY st.code, d.position, c.position, p.name, s.kind";
@@ -905,10 +896,30 @@ score_each(struct db *db, int64_t review, int64_t site, const char *kind, score_
 		struct score_row r = { db_col_text(st, 0), db_col_text(st, 1), db_col_text(st, 2),
 				       db_col_text(st, 3), db_col_text(st, 4), db_col_text(st, 5),
 				       db_col_text(st, 6) };
+		struct vis_at at = { sqlite3_column_int64(st, 7), sqlite3_column_int64(st, 8),
+				     sqlite3_column_int64(st, 9) };
 
-		stop = fn(ctx, &r);
+		if (!v || visibility_sees(db, v, visibility_score_object(r.kind), &at))
+			stop = fn(ctx, &r);
 	}
 	rc = stop ? stop : rc == SQLITE_DONE ? QREL_OK : db_fail(db, "reading scores");
 	sqlite3_reset(st);
 	return rc;
+}
+
+int
+score_each(struct db *db, int64_t review, int64_t site, const char *kind, score_row_fn *fn, void *ctx)
+{
+	return each_row(db, review, site, kind, NULL, fn, ctx);
+}
+
+int
+score_each_visible(struct db *db, int64_t review, const char *viewer, int64_t site, const char *kind,
+		   score_row_fn *fn, void *ctx)
+{
+	struct vis_viewer v;
+
+	if (visibility_viewer(db, review, viewer, &v) != QREL_OK)
+		return QREL_DB;
+	return each_row(db, review, site, kind, &v, fn, ctx);
 }

@@ -5,11 +5,15 @@
 #include <stdint.h>
 
 struct db;
+struct vis_viewer;
 
 /* Which team scores to read; zero values mean "all". */
 struct agree_filter {
 	int64_t site;		/* site row id, 0 for every site */
 	const char *domain;	/* domain code ("1".."4"), NULL for every domain */
+	/* Who reads the figures: only the site x cluster units where the viewer may
+	 * read aggregates (visibility.h) are loaded; NULL reads none. */
+	const struct vis_viewer *viewer;
 };
 
 /*

@@ -44,8 +44,11 @@ struct changes_cursor {
 };
 
 /* Up to limit changes older than cur (NULL or unset: the newest), newest first
- * by (at, id), each with its description. Free the rows with changes_rows_free. */
-int changes_page(struct db *db, int64_t review, const struct changes_filter *f,
+ * by (at, id), each with its description, as viewer may read them
+ * (visibility.h): an entry about a score viewer may not read is listed with its
+ * values masked or left out, one about a note or other data viewer may not read
+ * is left out. Free the rows with changes_rows_free. */
+int changes_page(struct db *db, int64_t review, const char *viewer, const struct changes_filter *f,
 		 const struct changes_cursor *cur, int limit, struct change_row *out, int *n);
 void changes_cursor_of(const struct change_row *row, struct changes_cursor *cur);
 void changes_rows_free(struct change_row *rows, int n);

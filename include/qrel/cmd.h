@@ -70,6 +70,7 @@ int cmd_scores(int argc, char **argv);
 int cmd_score(int argc, char **argv);
 int cmd_lock(int argc, char **argv);
 int cmd_reopen(int argc, char **argv);
+int cmd_release(int argc, char **argv);
 int cmd_plan(int argc, char **argv);
 int cmd_sync(int argc, char **argv);
 int cmd_backup(int argc, char **argv);

@@ -9,6 +9,7 @@
 #include "qrel/score.h"
 
 struct db;
+struct vis_viewer;
 
 #define DASH_NE (-1)		/* a level cell: insufficient evidence */
 
@@ -85,13 +86,22 @@ unsigned dash_source_bit(const char *source);
  * Fills cells[s * f->ncl + c] (zeroed first) for the n sites: every score
  * and the evidence counts of each site, with per-site queries, so a page of
  * twenty sites costs twenty sites, not the review. rater: whose levels go in
- * "mine" (0 for nobody).
+ * "mine" (0 for nobody). Only what viewer may read goes in (visibility.h): the
+ * scores and notes it may see, and team levels only where it may read figures,
+ * so the median, spread and gaps of a blind cell stay empty.
  */
 int dash_fill(struct db *db, int64_t review, const struct dash_frame *f, const struct dash_site *sites,
-	      int n, int64_t rater, struct dash_cell *cells);
+	      int n, int64_t rater, const struct vis_viewer *viewer, struct dash_cell *cells);
 
-/* Agreement of the team scores per cluster, over every site: out[f->ncl]. */
+/* Clears the team levels of each cell of site's row where v may not read figures
+ * (visibility.h): a blind cell keeps the viewer's own level, but no median,
+ * spread or gap. */
+void dash_blind_cells(struct db *db, const struct vis_viewer *v, const struct dash_frame *f, int64_t site,
+		      struct dash_cell *row);
+
+/* Agreement of the team scores per cluster, over every site: out[f->ncl],
+ * over the units viewer may read figures of. */
 int dash_cluster_agreement(struct db *db, int64_t review, const struct dash_frame *f,
-			   struct agree_result *out);
+			   const struct vis_viewer *viewer, struct agree_result *out);
 
 #endif

@@ -73,6 +73,10 @@ struct evidence_filter {
 	char from[32], to[32];		/* dates or times, inclusive */
 	char query[EVIDENCE_QUERY_MAX];	/* what the user typed to search */
 	int rank_window;		/* searching: rank only the newest this many matches; 0: all */
+	/* The notes the reader may read (visibility.h), set by evidence_filter_viewer
+	 * and kept by the other filter calls: 0 and false read every note. */
+	int64_t scope_site, scope_author;
+	bool scope_none;
 };
 
 /* The fields evidence_filter_set knows, NULL-terminated: site, cluster, domain,
@@ -83,6 +87,10 @@ extern const char *const evidence_filter_fields[];
  * QREL_NOTFOUND with error() set when the value is not known. */
 int evidence_filter_set(struct db *db, int64_t review, struct evidence_filter *f, const char *field,
 			const char *value);
+/* Limits f to the notes viewer may read (visibility.h): a principal's own school,
+ * and there their own notes until the lead releases it; nothing for a non-member.
+ * Every list a person reads (screen, command) sets it. */
+int evidence_filter_viewer(struct db *db, int64_t review, const char *viewer, struct evidence_filter *f);
 /* One line naming the active filters ("all notes" when none). */
 void evidence_filter_describe(const struct evidence_filter *f, char *buf, size_t size);
 bool evidence_filter_empty(const struct evidence_filter *f);

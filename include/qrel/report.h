@@ -9,6 +9,7 @@
 #include "qrel/agree.h"
 #include "qrel/dashboard.h"
 #include "qrel/subgroup.h"
+#include "qrel/visibility.h"
 
 struct db;
 struct settings;
@@ -23,6 +24,9 @@ struct report_options {
 	int quotes;			/* most recent strengths and growth notes per cluster */
 	bool all_years;			/* subgroup findings of every year, not just the latest */
 	const struct settings *settings;	/* thresholds and [privacy] min_display */
+	/* Who reads the report: it holds only what they may see (visibility.h);
+	 * NULL or not a member: no score, note, figure, finding or plan. */
+	const char *viewer;
 };
 
 struct report_person {
@@ -61,6 +65,8 @@ struct report {
 	int nfindings;
 	long min_display;
 	bool activity_dates;		/* the dates come from the activities, not the notes */
+	struct vis_viewer viewer;	/* resolved from opt.viewer */
+	bool plan_visible;		/* the viewer may read the plan at every site */
 };
 
 /* "interview" -> "Interviews"; index in schema order. */

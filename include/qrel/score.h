@@ -169,5 +169,9 @@ typedef int score_row_fn(void *ctx, const struct score_row *r);
 /* Every score (at site, of kind, when given) by site, cluster, rater and kind.
  * fn returning non-zero stops and is returned. */
 int score_each(struct db *db, int64_t review, int64_t site, const char *kind, score_row_fn *fn, void *ctx);
+/* As score_each, but only the rows viewer may read (visibility.h): what every
+ * listing a person reads must use. */
+int score_each_visible(struct db *db, int64_t review, const char *viewer, int64_t site, const char *kind,
+		       score_row_fn *fn, void *ctx);
 
 #endif

@@ -84,7 +84,7 @@ wait_exit >/dev/null
 "$QREL" evidence add --db "$DB" --as "$REV" --site "$SITE" --source interview --cluster 1.1 \
 	"$(printf '\033[31mRED alert from the nurse office')" >/dev/null
 check "evidence add stored the note" test "$(sql "$DB" "SELECT count(*) FROM note WHERE text LIKE '%RED alert%'")" = 1
-check "evidence list prints it as CSV" sh -c "'$QREL' evidence list --db '$DB' --search nurse | grep -q 'RED alert'"
+check "evidence list prints it as CSV" sh -c "'$QREL' evidence list --db '$DB' --as '$REV' --search nurse | grep -q 'RED alert'"
 start --db "$DB" --as "$REV"
 wait_for "Review overview" >/dev/null
 keys E

@@ -10,12 +10,12 @@ LEAD=$(sql "$DB" "SELECT name FROM person WHERE role = 'lead'")
 
 for f in html md csv json; do
 	check "qrel report --format $f writes the sample review's report" \
-		"$QREL" report --db "$DB" --format "$f" -o "$T/r.$f"
+		"$QREL" report --db "$DB" --as "$LEAD" --format "$f" -o "$T/r.$f"
 done
 check "-o with .md and no --format writes Markdown" sh -c \
-	"'$QREL' report --db '$DB' -o '$T/x.md' && head -n 1 '$T/x.md' | grep -q '^# '"
+	"'$QREL' report --db '$DB' --as '$LEAD' -o '$T/x.md' && head -n 1 '$T/x.md' | grep -q '^# '"
 check "--site limits the report to one site" sh -c \
-	"'$QREL' report --db '$DB' --site RHS --format json | python3 -c 'import json,sys; d=json.load(sys.stdin); assert [s[\"code\"] for s in d[\"sites\"]] == [\"RHS\"]'"
+	"'$QREL' report --db '$DB' --as '$LEAD' --site RHS --format json | python3 -c 'import json,sys; d=json.load(sys.stdin); assert [s[\"code\"] for s in d[\"sites\"]] == [\"RHS\"]'"
 check "an unknown site is refused" sh -c "! '$QREL' report --db '$DB' --site NOPE -o '$T/no.html' 2>/dev/null"
 
 # HTML: HTML5 element names are unknown to libxml2's HTML 4 parser; any other

@@ -152,19 +152,19 @@ echo "# risk on $ROWS rows: $(awk -v a="$start_s" -v b="$(date +%s.%N)" 'BEGIN {
 
 # ---- agree on the review's team scores.
 if sample_db "$T/s.db" 2>"$T/err"; then
-	"$QREL" agree --db "$T/s.db" >"$T/out" 2>"$T/err"
+	"$QREL" agree --db "$T/s.db" --as "Ségolène Arceneaux" >"$T/out" 2>"$T/err"
 	check "agree --db: the sample review gives a row" test "$(wc -l <"$T/out")" -eq 2
 	check "agree --db: units > 0" test "$(field "$T/out" units)" -gt 0
-	"$QREL" agree --db "$T/s.db" --by rater >"$T/out"
+	"$QREL" agree --db "$T/s.db" --as "Ségolène Arceneaux" --by rater >"$T/out"
 	check "agree --db --by rater: a leading rater column" grep -q '^rater,units,raters' "$T/out"
-	"$QREL" agree --db "$T/s.db" --by site >"$T/out"
+	"$QREL" agree --db "$T/s.db" --as "Ségolène Arceneaux" --by site >"$T/out"
 	check "agree --db --by site: one row per site" test "$(wc -l <"$T/out")" -eq \
 		$(($(sql "$T/s.db" "SELECT count(DISTINCT site_id) FROM score WHERE kind = 'team'") + 1))
-	"$QREL" agree --db "$T/s.db" --by cluster --domain 1 >"$T/out"
+	"$QREL" agree --db "$T/s.db" --as "Ségolène Arceneaux" --by cluster --domain 1 >"$T/out"
 	check "agree --db --by cluster --domain 1: some clusters" test "$(wc -l <"$T/out")" -gt 1
 	check "agree --db --by cluster --domain 1: only domain 1's" \
 		test "$(awk -F, 'NR > 1 && $1 !~ /^1[.]/' "$T/out" | wc -l)" -eq 0
-	"$QREL" agree --db "$T/s.db" --site NOSUCH >/dev/null 2>"$T/err"
+	"$QREL" agree --db "$T/s.db" --as "Ségolène Arceneaux" --site NOSUCH >/dev/null 2>"$T/err"
 	check "agree --db: an unknown site is an error" grep -q "no site 'NOSUCH'" "$T/err"
 else
 	not_ok "sample review builds for agree --db" "$(cat "$T/err")"

@@ -8,16 +8,19 @@
 #include "qrel/score.h"
 #include "qrel/store.h"
 #include "qrel/util.h"
+#include "qrel/visibility.h"
 
 #include <setjmp.h>
 #include <cmocka.h>
 
 #define REVIEWER "José Ramírez"
+#define LEAD "Ségolène Arceneaux"
 #define PAGE_MAX 64
 
 static char dir[64], path[96];
 static struct db *db;
 static int64_t review;
+static const char *reader = LEAD;	/* who reads the log in read_all */
 
 static int
 setup(void **state)
@@ -76,7 +79,7 @@ read_all(const struct changes_filter *f, int size, struct change_row *all, int m
 	int n, total = 0;
 
 	do {
-		assert_int_equal(changes_page(db, review, f, &cur, size, page, &n), QREL_OK);
+		assert_int_equal(changes_page(db, review, reader, f, &cur, size, page, &n), QREL_OK);
 		for (int i = 0; i < n; i++) {
 			if (total < max)
 				all[total++] = page[i];
@@ -195,6 +198,53 @@ test_filter_person_site_cluster(void **state)
 	assert_int_equal(changes_filter_set(db, review, &f, "person", "Nobody Atall"), QREL_NOTFOUND);
 }
 
+/* Another reviewer reads José's blind scores' entries masked, in pages that
+ * still fill; the consensus unmasks them. A principal reads none of them until
+ * the lead releases the school, and never another school's. Runs after
+ * test_filter_person_site_cluster, whose three scores it reads. */
+static void
+test_blind_entries(void **state)
+{
+	struct changes_filter f = { 0 };
+	struct change_row rows[PAGE_MAX];
+	int64_t rhs = store_site_id(db, review, "RHS"), c22 = store_cluster_id(db, review, "2.2");
+	int n, masked = 0;
+
+	UNUSED(state);
+	set_filter(&f, "person", REVIEWER);
+	set_filter(&f, "from", "2032-01-01");
+	reader = "Zoë Whitfield";
+	assert_int_equal(n = read_all(&f, 1, rows, PAGE_MAX), 3);
+	for (int i = 0; i < n; i++)
+		masked += !strcmp(rows[i].new_value, "(hidden until consensus)");
+	free_all(rows, n);
+	assert_false(visibility_consensus(db, rhs, c22));
+	assert_true(masked >= 1);
+	reader = "Patricia Holloway";
+	assert_int_equal(n = read_all(&f, 2, rows, PAGE_MAX), 0);
+	reader = LEAD;
+	setenv("QREL_NOW", "2032-01-02T00:00:00Z", 1);
+	assert_int_equal(score_set(db, review, LEAD, rhs, c22, SCORE_CONSENSUS, 3, false, "agreed"), QREL_OK);
+	assert_int_equal(visibility_release(db, review, LEAD, rhs), QREL_OK);
+	set_filter(&f, "site", "RHS");
+	set_filter(&f, "cluster", "2.2");
+	reader = "Zoë Whitfield";
+	assert_int_equal(n = read_all(&f, 5, rows, PAGE_MAX), 1);
+	assert_string_equal(rows[0].new_value, "3");
+	free_all(rows, n);
+	reader = "Patricia Holloway";
+	assert_int_equal(n = read_all(&f, 5, rows, PAGE_MAX), 1);
+	assert_string_equal(rows[0].new_value, "3");
+	free_all(rows, n);
+	set_filter(&f, "site", "EHS");
+	set_filter(&f, "cluster", "");
+	assert_int_equal(n = read_all(&f, 5, rows, PAGE_MAX), 0);
+	reader = "Mallory Nobody";
+	set_filter(&f, "site", "");
+	assert_int_equal(n = read_all(&f, 5, rows, PAGE_MAX), 0);
+	reader = LEAD;
+}
+
 /* Every row at a site is about that site; the sample's imports count too. */
 static void
 test_filter_site_only(void **state)
@@ -284,6 +334,7 @@ main(void)
 		cmocka_unit_test(test_paging_equal_times),
 		cmocka_unit_test(test_filter_dates),
 		cmocka_unit_test(test_filter_person_site_cluster),
+		cmocka_unit_test(test_blind_entries),
 		cmocka_unit_test(test_filter_site_only),
 		cmocka_unit_test(test_describe_note),
 		cmocka_unit_test(test_describe_gone_and_words),

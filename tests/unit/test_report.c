@@ -87,7 +87,7 @@ teardown(void **state)
 static void
 build(struct fx *f, int quotes)
 {
-	struct report_options o = { .quotes = quotes, .settings = &f->s };
+	struct report_options o = { .quotes = quotes, .settings = &f->s, .viewer = "Ségolène Arceneaux" };
 
 	assert_int_equal(report_build(f->db, f->review, &o, &f->r), QREL_OK);
 }
@@ -289,7 +289,7 @@ static void
 test_one_site(void **state)
 {
 	struct fx *f = *state;
-	struct report_options o = { .quotes = 2, .settings = &f->s };
+	struct report_options o = { .quotes = 2, .settings = &f->s, .viewer = "Ségolène Arceneaux" };
 
 	o.site = store_site_id(f->db, f->review, "RHS");
 	assert_int_equal(report_build(f->db, f->review, &o, &f->r), QREL_OK);
@@ -325,6 +325,76 @@ test_texts(void **state)
 	assert_int_not_equal(report_format_parse("pdf", &fmt), QREL_OK);
 }
 
+/* A reviewer's report: in a cell without consensus, no team figures but their own
+ * level; with one, the whole team's. */
+static void
+test_reviewer_reads_blind(void **state)
+{
+	struct fx *f = *state;
+	struct report_options o = { .quotes = 2, .settings = &f->s, .viewer = "José Ramírez" };
+	int open_cells = 0, agreed_cells = 0;
+
+	assert_int_equal(report_build(f->db, f->review, &o, &f->r), QREL_OK);
+	for (int s = 0; s < f->r.nsites; s++)
+		for (int c = 0; c < f->r.frame.ncl; c++) {
+			const struct dash_cell *cell = &f->r.cell[(size_t)s * (size_t)f->r.frame.ncl + (size_t)c];
+
+			if (cell->consensus) {
+				agreed_cells++;
+			} else {
+				assert_int_equal(dash_team_n(cell) + cell->team_ne, 0);
+				assert_int_equal(cell->self, 0);
+				open_cells++;
+			}
+		}
+	assert_true(open_cells > 0 && agreed_cells > 0);
+	assert_true(f->r.plan_visible);
+}
+
+/* A principal before release: their school's self-evaluation, no team note, no
+ * consensus, no other school's findings, no plan. */
+static void
+test_principal_before_release(void **state)
+{
+	struct fx *f = *state;
+	struct report_options o = { .quotes = 2, .settings = &f->s, .viewer = "Patricia Holloway" };
+	int self = 0;
+
+	assert_int_equal(report_build(f->db, f->review, &o, &f->r), QREL_OK);
+	for (int s = 0; s < f->r.nsites; s++)
+		for (int c = 0; c < f->r.frame.ncl; c++) {
+			const struct dash_cell *cell = &f->r.cell[(size_t)s * (size_t)f->r.frame.ncl + (size_t)c];
+
+			assert_int_equal(cell->consensus, 0);
+			assert_int_equal(cell->notes, 0);
+			assert_int_equal(dash_team_n(cell), 0);
+			if (cell->self)
+				assert_string_equal(f->r.site[s].code, "RHS");
+			self += cell->self != 0;
+		}
+	assert_true(self > 0);
+	for (int c = 0; c < f->r.frame.ncl; c++)
+		assert_int_equal(f->r.quotes[c].nstrength + f->r.quotes[c].ngrowth, 0);
+	for (int i = 0; i < f->r.nfindings; i++)
+		assert_int_equal(f->r.finding[i].key.site, store_site_id(f->db, f->review, "RHS"));
+	assert_false(f->r.plan_visible);
+}
+
+/* Someone who is not a member reads nothing. */
+static void
+test_nonmember_reads_nothing(void **state)
+{
+	struct fx *f = *state;
+	struct report_options o = { .quotes = 2, .settings = &f->s, .viewer = "Mallory" };
+
+	assert_int_equal(report_build(f->db, f->review, &o, &f->r), QREL_OK);
+	for (size_t i = 0; i < (size_t)f->r.nsites * (size_t)f->r.frame.ncl; i++)
+		assert_true(!f->r.cell[i].consensus && !f->r.cell[i].self && !f->r.cell[i].notes &&
+			    !dash_team_n(&f->r.cell[i]));
+	assert_int_equal(f->r.nfindings, 0);
+	assert_int_equal(f->r.agree_all.units, 0);
+}
+
 int
 main(void)
 {
@@ -336,6 +406,9 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_json_and_csv_parse, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_suppression_everywhere, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_one_site, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_reviewer_reads_blind, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_principal_before_release, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_nonmember_reads_nothing, setup, teardown),
 		cmocka_unit_test(test_texts),
 	};
 
