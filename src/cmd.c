@@ -12,7 +12,7 @@
 
 static const struct command commands[] = {
 	{ "init", "create a review database from a framework",
-	  "init --db FILE --framework FILE.ini --review TITLE [--district NAME]", cmd_init },
+	  "init --db FILE --review TITLE [--district NAME] [--framework FILE.ini]", cmd_init },
 	{ "framework", "check, import or export a rubric framework",
 	  "framework check FILE.ini | import [--db FILE] FILE.ini | export [--db FILE] [-o FILE]",
 	  cmd_framework },
