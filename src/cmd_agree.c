@@ -280,7 +280,7 @@ static int
 report_problems(struct diags *d, const char *path)
 {
 	diag_print(d, stderr);
-	fprintf(stderr, "qrel: %zu problem%s in %s\n", d->n, d->n == 1 ? "" : "s", path);
+	cmd_error("%zu problem%s in %s", d->n, d->n == 1 ? "" : "s", path);
 	diag_free(d);
 	return EXIT_FAIL;
 }
@@ -545,17 +545,17 @@ agree_option(struct agree_opts *o, int opt, const char *arg)
 	case 'l':
 		if (parse_levels(arg, &o->levels) == 0)
 			return 0;
-		fprintf(stderr, "qrel: --levels takes a whole number from 1 to %d\n", AGREE_MAX_LEVELS);
+		cmd_error("--levels takes a whole number from 1 to %d", AGREE_MAX_LEVELS);
 		return -1;
 	case 'f':
 		if (parse_format(arg, &o->fmt) == 0)
 			return 0;
-		fprintf(stderr, "qrel: --format is csv, json or table\n");
+		cmd_error("--format is csv, json or table");
 		return -1;
 	case 'b':
 		if (parse_by(arg, &o->by) == 0)
 			return 0;
-		fprintf(stderr, "qrel: --by is cluster, site or rater\n");
+		cmd_error("--by is cluster, site or rater");
 		return -1;
 	case 's':
 		o->site = arg;
@@ -574,11 +574,11 @@ check_mode(const struct agree_opts *o, int nargs)
 	if (nargs > 1)
 		return -1;
 	if (nargs == 1 && (o->c.db || o->site || o->domain || o->by != BY_NONE)) {
-		fprintf(stderr, "qrel: --db, --site, --domain and --by read the review, not a file\n");
+		cmd_error("--db, --site, --domain and --by read the review, not a file");
 		return -1;
 	}
 	if (nargs == 0 && o->levels) {
-		fprintf(stderr, "qrel: --levels is for a file; the review's scale comes from its framework\n");
+		cmd_error("--levels is for a file; the review's scale comes from its framework");
 		return -1;
 	}
 	return 0;

@@ -662,7 +662,7 @@ static int
 report_problems(struct diags *d)
 {
 	diag_print(d, stderr);
-	fprintf(stderr, "qrel: %zu problem%s; nothing was computed\n", d->n, d->n == 1 ? "" : "s");
+	cmd_error("%zu problem%s; nothing was computed", d->n, d->n == 1 ? "" : "s");
 	diag_free(d);
 	return EXIT_FAIL;
 }
@@ -730,17 +730,17 @@ risk_option(struct risk_opts *o, int opt, const char *arg)
 	switch (opt) {
 	case 'c':
 		if ((rc = parse_min(arg, &o->ro.min_cell)) < 0)
-			fprintf(stderr, "qrel: --min-cell takes a whole number >= 0\n");
+			cmd_error("--min-cell takes a whole number >= 0");
 		o->min_cell = true;
 		break;
 	case 'n':
 		if ((rc = parse_min(arg, &o->ro.min_n)) < 0)
-			fprintf(stderr, "qrel: --min-n takes a whole number >= 0\n");
+			cmd_error("--min-n takes a whole number >= 0");
 		o->min_n = true;
 		break;
 	case 't':
 		if ((rc = parse_threshold(arg, &o->ro.threshold)) < 0)
-			fprintf(stderr, "qrel: --threshold takes a number > 0\n");
+			cmd_error("--threshold takes a number > 0");
 		o->threshold = true;
 		break;
 	case 'F': o->ro.favourable = 1; break;
@@ -748,7 +748,7 @@ risk_option(struct risk_opts *o, int opt, const char *arg)
 	case 's': o->state = arg; break;
 	case 'f':
 		if ((rc = parse_format(arg, &o->fmt)) < 0)
-			fprintf(stderr, "qrel: --format is csv, json or table\n");
+			cmd_error("--format is csv, json or table");
 		break;
 	default: rc = -1;
 	}
@@ -767,7 +767,7 @@ config_defaults(const struct cmd_common *c, struct risk_opts *o)
 	settings_default(&s);
 	settings_load(&s, path, c->config != NULL, &d);
 	for (size_t i = 0; i < d.n; i++)
-		fprintf(stderr, "qrel: warning: %s\n", d.msg[i]);
+		cmd_error("warning: %s", d.msg[i]);
 	if (!o->min_cell)
 		o->ro.min_cell = s.min_cell;
 	if (!o->min_n)

@@ -14,7 +14,7 @@ struct command {
 	const char *name;
 	const char *summary;
 	const char *usage;	/* printed by --help, after "usage: qrel " */
-	int (*run)(int argc, char **argv);	/* argv[0] is the command's name */
+	int (*run)(int argc, char **argv);	/* argv[0] is "qrel NAME" (getopt's prefix) */
 };
 
 /* The options every command takes: --db FILE, --config FILE, --as NAME. */
@@ -31,14 +31,24 @@ struct cmd_common {
 	{ "help", no_argument, NULL, 'h' }
 
 const struct command *cmd_find(const char *name);
+/* The command table in order (for the man page test and completion); NULL after the last. */
+const struct command *cmd_at(size_t i);
 void cmd_list(FILE *out);
+/* Runs a command the same way for all: -h is --help; `qrel NAME --help` prints the
+ * table's usage on stdout and exits 0 (agree, risk and report print a longer one themselves); errors
+ * and getopt's messages start "qrel NAME:". */
+int cmd_run(const struct command *c, int argc, char **argv);
+/* Prints NAME's usage and summary on stdout; returns EXIT_OK. */
+int cmd_help(const char *name);
+/* "qrel NAME: message" on stderr (NAME: the running command). */
+void cmd_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Handles D, C, A and h; returns 1 when opt was one of them (h prints usage and exits). */
 int cmd_common_option(struct cmd_common *c, int opt, const char *arg, const char *name);
 /* Opens the store (--db, else config, else the default path) and finds its review. */
 int cmd_open(const struct cmd_common *c, int flags, struct db **db, int64_t *review);
 /* The reviewer's name: --as, else `user =` in the config, else $USER. */
 const char *cmd_user(const struct cmd_common *c);
-/* Prints the last error as "qrel: message" and returns the exit code for rc. */
+/* Prints the last error as "qrel NAME: message" and returns the exit code for rc. */
 int cmd_fail(int rc);
 int cmd_usage(const char *name);
 
