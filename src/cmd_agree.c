@@ -333,8 +333,8 @@ put_labelled(const char *col, const char *label, const char *buf, enum agree_for
 		}
 		out_csv_text(stdout, label);
 		printf(",%s", buf);
-	} else if (fmt == AGREE_JSON) {
-		printf("{\"%s\": ", col);
+	} else if (fmt == AGREE_JSON) {	/* an element of print_review's array */
+		printf("%s{\"%s\": ", first ? "  " : ", ", col);
 		out_json_string(stdout, label);
 		printf(", %s", buf + 1);
 	} else {
@@ -461,7 +461,7 @@ by_rater(const struct agree_data *a, enum agree_format fmt)
 }
 
 static int
-print_review(const struct agree_data *a, const struct agree_opts *o)
+print_by(const struct agree_data *a, const struct agree_opts *o)
 {
 	switch (o->by) {
 	case BY_CLUSTER:
@@ -475,6 +475,21 @@ print_review(const struct agree_data *a, const struct agree_opts *o)
 	}
 	return compute_and_print(a->scores, a->units, a->raters, a->levels, o->fmt) == EXIT_OK
 	       ? QREL_OK : QREL_NOMEM;
+}
+
+/* Under --format json, rows by cluster, site or rater are one JSON array. */
+static int
+print_review(const struct agree_data *a, const struct agree_opts *o)
+{
+	bool array = o->fmt == AGREE_JSON && o->by != BY_NONE;
+	int rc;
+
+	if (array)
+		printf("[\n");
+	rc = print_by(a, o);
+	if (array && rc == QREL_OK)
+		printf("]\n");
+	return rc;
 }
 
 static int

@@ -529,6 +529,7 @@ struct output {
 	int fmt;
 	struct risk_group *g, *sg;
 	struct risk_row *rows;
+	size_t printed;		/* rows so far: JSON puts a comma before all but the first */
 };
 
 /* Points the options at the State rows for table t (same year, metric, dimension). */
@@ -605,14 +606,17 @@ print_table_block(const struct output *out, uint32_t t, size_t n, int first)
 }
 
 static void
-print_rows(const struct output *out, uint32_t t, size_t n)
+print_rows(struct output *out, uint32_t t, size_t n)
 {
 	const uint32_t *k = out->main->tables.key[t];
 	const struct strtab *st = out->main->st;
 
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++, out->printed++) {
+		if (out->fmt == RISK_FORMAT_JSON)	/* one array of objects, an object a line */
+			fputs(out->printed ? ", " : "  ", stdout);
 		risk_print_row(stdout, (enum risk_format)out->fmt, str_of(st, k[C_SITE]), str_of(st, k[C_YEAR]),
 			       str_of(st, k[C_METRIC]), str_of(st, k[C_DIMENSION]), &out->g[i], &out->rows[i]);
+	}
 }
 
 static int
@@ -637,7 +641,7 @@ static int
 print_all(const struct dataset *main_ds, const struct dataset *state, const struct risk_opts *o)
 {
 	size_t most = largest_table(main_ds) + 1, smost = state ? largest_table(state) + 1 : 1;
-	struct output out = { main_ds, state, o->ro, o->fmt, NULL, NULL, NULL };
+	struct output out = { main_ds, state, o->ro, o->fmt, NULL, NULL, NULL, 0 };
 	int rc = QREL_OK;
 
 	out.g = malloc(most * sizeof(*out.g));
@@ -648,8 +652,12 @@ print_all(const struct dataset *main_ds, const struct dataset *state, const stru
 	setvbuf(stdout, NULL, _IOFBF, OUTPUT_BUFFER);	/* output is most of the time */
 	if (rc == QREL_OK && o->fmt != FORMAT_TABLE)
 		risk_print_header(stdout, (enum risk_format)o->fmt);
+	if (rc == QREL_OK && o->fmt == RISK_FORMAT_JSON)
+		fputs("[\n", stdout);
 	for (uint32_t t = 0; rc == QREL_OK && t < main_ds->tables.ix.n; t++)
 		rc = print_one(&out, t);
+	if (rc == QREL_OK && o->fmt == RISK_FORMAT_JSON)
+		fputs("]\n", stdout);
 	free(out.g);
 	free(out.sg);
 	free(out.rows);
