@@ -69,6 +69,10 @@ static const struct command commands[] = {
 	{ "report", "the review report as HTML, Markdown, CSV or JSON",
 	  "report [--db FILE] [--site CODE] [--format html|md|csv|json] [-o FILE] [--quotes N] [--all-years]",
 	  cmd_report },
+	{ "codes", "list the review's site, cluster or domain codes, one a line (for scripts and completion)",
+	  "codes sites|clusters|domains [--db FILE]", cmd_codes },
+	{ "completion", "print the bash completion script (installed by make install)",
+	  "completion bash", cmd_completion },
 };
 
 /* Commands whose run() prints a longer --help of its own. */

@@ -70,5 +70,7 @@ int cmd_sync(int argc, char **argv);
 int cmd_backup(int argc, char **argv);
 int cmd_check_store(int argc, char **argv);
 int cmd_report(int argc, char **argv);
+int cmd_codes(int argc, char **argv);
+int cmd_completion(int argc, char **argv);
 
 #endif
