@@ -112,7 +112,7 @@ press(struct child *c, struct series *s, const char *keys)
 	double t0 = now_ms();
 	long long b0 = c->bytes;
 
-	if (write(c->pty, keys, strlen(keys)) < 0 || wait_mark(c, 5000) != 0) {
+	if (write(c->pty, keys, strlen(keys)) < 0 || wait_mark(c, 30000) != 0) {
 		fprintf(stderr, "harness: no screen after %s key\n", s->name);
 		return;
 	}

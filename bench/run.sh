@@ -48,6 +48,26 @@ if "$QREL" report --help >/dev/null 2>&1; then
 	t=$(secs); "$QREL" report --db "$W/large.db" --format html -o "$W/report.html" >/dev/null; REPORT_S=$(elapsed "$t")
 fi
 
+# A framework of 10,000 clusters (the loader must stay linear; it once took 16 s).
+awk 'BEGIN { print "[framework]\ncode = big\ntitle = Big\nversion = 1\n\n[scale]\nlevels = 3";
+	for (l = 1; l <= 3; l++) print "label" l " = L" l "\ndescribe" l " = level " l;
+	for (d = 1; d <= 4; d++) print "\n[domain " d "]\ntitle = Domain " d;
+	for (i = 0; i < 10000; i++) { d = i % 4 + 1; print "\n[cluster " d "." int(i / 4) + 1 "]\ndomain = " d \
+		"\ntitle = Cluster " i "\nlevel1 = one\nlevel2 = two\nlevel3 = three\ncriterion1 = c" } }' >"$W/big.ini"
+t=$(secs); "$QREL" framework check "$W/big.ini" >/dev/null; FW_S=$(elapsed "$t")
+
+# Writes and copies: the speed figures the crash and backup tests no longer assert.
+t=$(secs); "$QREL" backup --db "$W/large.db" -o "$W/copy.db" >/dev/null; BACKUP_S=$(elapsed "$t")
+WRITES=50
+i=0
+t=$(secs)
+while [ "$i" -lt "$WRITES" ]; do
+	i=$((i + 1))
+	printf 'site,source,author,valence,clusters,text\nS001,interview,%s,neutral,1.1,bench write %d\n' "$LEAD" "$i" >"$W/w.csv"
+	"$QREL" import evidence --db "$W/copy.db" "$W/w.csv" >/dev/null 2>&1 || break
+done
+WRITE_MS=$(awk -v a="$t" -v b="$(secs)" -v n="$i" 'BEGIN { printf "%.1f", (b - a) * 1000 / n }')
+
 col() { awk -F, -v s="$2" -v c="$3" '$1 == s { print $c }' "$1"; }
 row() { # series, what, target
 	printf '| %s | %s | %s | %s | %s | %s | %s |\n' "$1" "$(col "$W/h80.csv" "$1" 3)" "$(col "$W/h80.csv" "$1" 4)" \
@@ -86,6 +106,9 @@ row() { # series, what, target
 	echo "| qrel risk, $ROWS rows | ${RISK_S} s | <= 2 s |"
 	echo "| qrel agree --db, all team scores | ${AGREE_S} s | <= 0.5 s |"
 	echo "| qrel report --format html | ${REPORT_S} s | <= 2 s |"
+	echo "| qrel framework check, 10,000 clusters | ${FW_S} s | <= 1 s |"
+	echo "| qrel backup of the review ($(du -m "$W/large.db" | cut -f1) MiB) while idle | ${BACKUP_S} s | <= 5 s |"
+	echo "| one-note \`qrel import evidence\` (a process per write, $i writes) | ${WRITE_MS} ms each | <= 200 ms |"
 	echo
 	echo "Notes: the evidence series run with the list the rubric opens (one site and one cluster,"
 	echo "about 100 notes), so most page keys land at its end and send nothing: bytes_max shows a"

@@ -11,11 +11,12 @@
 
 #include <getopt.h>
 #include <pwd.h>
+#include <stdarg.h>
 #include <unistd.h>
 
 static const struct command commands[] = {
 	{ "init", "create a review database from a framework",
-	  "init --db FILE --framework FILE.ini --review TITLE [--district NAME]", cmd_init },
+	  "init --db FILE --review TITLE [--district NAME] [--framework FILE.ini]", cmd_init },
 	{ "framework", "check, import or export a rubric framework",
 	  "framework check FILE.ini | import [--db FILE] FILE.ini | export [--db FILE] [-o FILE [--force]]",
 	  cmd_framework },
@@ -75,7 +76,17 @@ static const struct command commands[] = {
 	{ "report", "the review report as HTML, Markdown, CSV or JSON",
 	  "report [--db FILE] [--site CODE] [--format html|md|csv|json] [-o FILE [--force]] [--quotes N] [--all-years]",
 	  cmd_report },
+	{ "codes", "list the review's site, cluster or domain codes, one a line (for scripts and completion)",
+	  "codes sites|clusters|domains [--db FILE]", cmd_codes },
+	{ "completion", "print the bash completion script (installed by make install)",
+	  "completion bash", cmd_completion },
 };
+
+/* Commands whose run() prints a longer --help of its own. */
+static const char *const own_help[] = { "agree", "risk", "report" };
+
+/* The running command, for the prefix of its messages. */
+static const char *running;
 
 const struct command *
 cmd_find(const char *name)
@@ -84,6 +95,70 @@ cmd_find(const char *name)
 		if (strcmp(commands[i].name, name) == 0)
 			return &commands[i];
 	return NULL;
+}
+
+const struct command *
+cmd_at(size_t i)
+{
+	return i < ARRAY_SIZE(commands) ? &commands[i] : NULL;
+}
+
+static bool
+is_help(const char *arg)
+{
+	return strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0;
+}
+
+static bool
+has_own_help(const char *name)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(own_help); i++)
+		if (strcmp(own_help[i], name) == 0)
+			return true;
+	return false;
+}
+
+int
+cmd_run(const struct command *c, int argc, char **argv)
+{
+	static char prog[64];
+
+	running = c->name;
+	snprintf(prog, sizeof(prog), "qrel %s", c->name);
+	argv[0] = prog;
+	for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
+		if (strcmp(argv[i], "-h") == 0)
+			argv[i] = (char *)"--help";
+	if (argc > 1 && is_help(argv[1]) && !has_own_help(c->name))
+		return cmd_help(c->name);
+	return c->run(argc, argv);
+}
+
+int
+cmd_help(const char *name)
+{
+	const struct command *cmd = cmd_find(name);
+
+	printf("usage: qrel %s\n%s.\nCommon options: --db FILE, --config FILE, --as NAME, --help.\n",
+	       cmd ? cmd->usage : name, cmd ? cmd->summary : "");
+	return EXIT_OK;
+}
+
+void
+cmd_error(const char *fmt, ...)
+{
+	va_list ap;
+	char *msg = NULL;
+
+	fflush(stdout);
+	fprintf(stderr, "qrel%s%s: ", running ? " " : "", running ? running : "");
+	va_start(ap, fmt);
+	if (vasprintf(&msg, fmt, ap) < 0)
+		msg = NULL;
+	va_end(ap);
+	text_print(stderr, msg ? msg : fmt); /* a message may quote what was typed or stored */
+	free(msg);
+	fputc('\n', stderr);
 }
 
 void
@@ -182,18 +257,13 @@ check_option(const char *arg)
 int
 cmd_common_option(struct cmd_common *c, int opt, const char *arg, const char *name)
 {
-	const struct command *cmd;
-
 	check_option(arg);
 	switch (opt) {
 	case 'D': c->db = arg; return 1;
 	case 'C': c->config = arg; return 1;
 	case 'A': c->as = arg; return 1;
 	case 'h':
-		cmd = cmd_find(name);
-		printf("usage: qrel %s\n%s.\nCommon options: --db FILE, --config FILE, --as NAME.\n",
-			cmd ? cmd->usage : name, cmd ? cmd->summary : "");
-		exit(EXIT_OK);
+		exit(cmd_help(name));
 	default:
 		return 0;
 	}
@@ -209,7 +279,7 @@ load_settings(const struct cmd_common *c, struct settings *s)
 	settings_default(s);
 	settings_load(s, path, c->config != NULL, &d);
 	for (size_t i = 0; i < d.n; i++)
-		fprintf(stderr, "qrel: warning: %s\n", d.msg[i]);
+		cmd_error("warning: %s", d.msg[i]);
 	diag_free(&d);
 	free(path);
 }
@@ -288,9 +358,6 @@ cmd_fail(int rc)
 {
 	if (rc == QREL_OK)
 		return EXIT_OK;
-	fflush(stdout); /* what was printed before the failure comes first */
-	fputs("qrel: ", stderr);
-	text_print(stderr, error_message()); /* a message may quote what was typed or stored */
-	fputc('\n', stderr);
+	cmd_error("%s", error_message()); /* after what was printed before the failure */
 	return rc == QREL_USAGE ? EXIT_USAGE : EXIT_FAIL;
 }

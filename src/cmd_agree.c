@@ -285,7 +285,7 @@ static int
 report_problems(struct diags *d, const char *path)
 {
 	diag_print(d, stderr);
-	fprintf(stderr, "qrel: %zu problem%s in %s\n", d->n, d->n == 1 ? "" : "s", path);
+	cmd_error("%zu problem%s in %s", d->n, d->n == 1 ? "" : "s", path);
 	diag_free(d);
 	return EXIT_FAIL;
 }
@@ -338,8 +338,8 @@ put_labelled(const char *col, const char *label, const char *buf, enum agree_for
 		}
 		out_csv_text(stdout, label);
 		printf(",%s", buf);
-	} else if (fmt == AGREE_JSON) {
-		printf("{\"%s\": ", col);
+	} else if (fmt == AGREE_JSON) {	/* an element of print_review's array */
+		printf("%s{\"%s\": ", first ? "  " : ", ", col);
 		out_json_string(stdout, label);
 		printf(", %s", buf + 1);
 	} else {
@@ -468,7 +468,7 @@ by_rater(const struct agree_data *a, enum agree_format fmt)
 }
 
 static int
-print_review(const struct agree_data *a, const struct agree_opts *o)
+print_by(const struct agree_data *a, const struct agree_opts *o)
 {
 	switch (o->by) {
 	case BY_CLUSTER:
@@ -482,6 +482,21 @@ print_review(const struct agree_data *a, const struct agree_opts *o)
 	}
 	return compute_and_print(a->scores, a->units, a->raters, a->levels, o->fmt) == EXIT_OK
 	       ? QREL_OK : QREL_NOMEM;
+}
+
+/* Under --format json, rows by cluster, site or rater are one JSON array. */
+static int
+print_review(const struct agree_data *a, const struct agree_opts *o)
+{
+	bool array = o->fmt == AGREE_JSON && o->by != BY_NONE;
+	int rc;
+
+	if (array)
+		printf("[\n");
+	rc = print_by(a, o);
+	if (array && rc == QREL_OK)
+		printf("]\n");
+	return rc;
 }
 
 static int
@@ -555,17 +570,17 @@ agree_option(struct agree_opts *o, int opt, const char *arg)
 	case 'l':
 		if (parse_levels(arg, &o->levels) == 0)
 			return 0;
-		fprintf(stderr, "qrel: --levels takes a whole number from 1 to %d\n", AGREE_MAX_LEVELS);
+		cmd_error("--levels takes a whole number from 1 to %d", AGREE_MAX_LEVELS);
 		return -1;
 	case 'f':
 		if (parse_format(arg, &o->fmt) == 0)
 			return 0;
-		fprintf(stderr, "qrel: --format is csv, json or table\n");
+		cmd_error("--format is csv, json or table");
 		return -1;
 	case 'b':
 		if (parse_by(arg, &o->by) == 0)
 			return 0;
-		fprintf(stderr, "qrel: --by is cluster, site or rater\n");
+		cmd_error("--by is cluster, site or rater");
 		return -1;
 	case 's':
 		o->site = arg;
@@ -584,11 +599,11 @@ check_mode(const struct agree_opts *o, int nargs)
 	if (nargs > 1)
 		return -1;
 	if (nargs == 1 && (o->c.db || o->site || o->domain || o->by != BY_NONE)) {
-		fprintf(stderr, "qrel: --db, --site, --domain and --by read the review, not a file\n");
+		cmd_error("--db, --site, --domain and --by read the review, not a file");
 		return -1;
 	}
 	if (nargs == 0 && o->levels) {
-		fprintf(stderr, "qrel: --levels is for a file; the review's scale comes from its framework\n");
+		cmd_error("--levels is for a file; the review's scale comes from its framework");
 		return -1;
 	}
 	return 0;

@@ -14,7 +14,7 @@ known_kind(const char *kind)
 	for (size_t i = 0; import_kinds[i]; i++)
 		if (strcmp(import_kinds[i], kind) == 0)
 			return true;
-	fprintf(stderr, "qrel: unknown kind '%s'; one of:", kind);
+	fprintf(stderr, "qrel import: unknown kind '%s'; one of:", kind);
 	for (size_t i = 0; import_kinds[i]; i++)
 		fprintf(stderr, " %s", import_kinds[i]);
 	fputc('\n', stderr);
@@ -46,7 +46,7 @@ run(const struct cmd_common *c, const char *kind, const char *file)
 		return cmd_fail(rc);
 	}
 	diag_print(&d, stderr);
-	fprintf(stderr, "qrel: %zu problem%s in %s; nothing was imported\n", d.n, d.n == 1 ? "" : "s",
+	cmd_error("%zu problem%s in %s; nothing was imported", d.n, d.n == 1 ? "" : "s",
 		strcmp(file, "-") == 0 ? "<stdin>" : file);
 	diag_free(&d);
 	return EXIT_FAIL;

@@ -512,6 +512,6 @@ cmd_plan(int argc, char **argv)
 		return cmd_write(argc - 1, argv + 1, add_step, false);
 	if (strcmp(verb, "set-status") == 0)
 		return cmd_write(argc - 1, argv + 1, set_status, true);
-	fprintf(stderr, "qrel: plan: unknown action '%s'\n", verb);
+	cmd_error("unknown action '%s'", verb);
 	return cmd_usage("plan");
 }

@@ -50,7 +50,7 @@ load_settings(const struct cmd_common *c, struct settings *s)
 	settings_default(s);
 	settings_load(s, path, c->config != NULL, &d);
 	for (size_t i = 0; i < d.n; i++)
-		fprintf(stderr, "qrel: warning: %s\n", d.msg[i]);
+		cmd_error("warning: %s", d.msg[i]);
 	diag_free(&d);
 	free(path);
 }
@@ -89,7 +89,7 @@ produce(struct db *db, int64_t review, const struct report_options *ro, const st
 	t1 = seconds();
 	rc = o->out ? report_save(&r, o->fmt, o->out) : report_write(&r, o->fmt, stdout);
 	if (o->timing)
-		fprintf(stderr, "qrel: report: model %.3f s, %s %.3f s, total %.3f s\n", t1 - t0,
+		cmd_error("model %.3f s, %s %.3f s, total %.3f s", t1 - t0,
 			report_format_name(o->fmt), seconds() - t1, seconds() - t0);
 	report_free(&r);
 	return rc;
@@ -127,7 +127,7 @@ report_option(struct report_opts *o, int opt, const char *arg)
 	switch (opt) {
 	case 'f':
 		if (report_format_parse(arg, &o->fmt) != QREL_OK) {
-			fprintf(stderr, "qrel: --format is html, md, csv or json\n");
+			cmd_error("--format is html, md, csv or json");
 			return -1;
 		}
 		o->fmt_set = true;
@@ -142,7 +142,7 @@ report_option(struct report_opts *o, int opt, const char *arg)
 			o->quotes = (int)v;
 			return 0;
 		}
-		fprintf(stderr, "qrel: --quotes takes a whole number from 0 to %d\n", REPORT_QUOTES * 4);
+		cmd_error("--quotes takes a whole number from 0 to %d", REPORT_QUOTES * 4);
 		return -1;
 	}
 	return -1;

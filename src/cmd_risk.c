@@ -529,6 +529,7 @@ struct output {
 	int fmt;
 	struct risk_group *g, *sg;
 	struct risk_row *rows;
+	size_t printed;		/* rows so far: JSON puts a comma before all but the first */
 };
 
 /* Points the options at the State rows for table t (same year, metric, dimension). */
@@ -607,14 +608,17 @@ print_table_block(const struct output *out, uint32_t t, size_t n, int first)
 }
 
 static void
-print_rows(const struct output *out, uint32_t t, size_t n)
+print_rows(struct output *out, uint32_t t, size_t n)
 {
 	const uint32_t *k = out->main->tables.key[t];
 	const struct strtab *st = out->main->st;
 
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++, out->printed++) {
+		if (out->fmt == RISK_FORMAT_JSON)	/* one array of objects, an object a line */
+			fputs(out->printed ? ", " : "  ", stdout);
 		risk_print_row(stdout, (enum risk_format)out->fmt, str_of(st, k[C_SITE]), str_of(st, k[C_YEAR]),
 			       str_of(st, k[C_METRIC]), str_of(st, k[C_DIMENSION]), &out->g[i], &out->rows[i]);
+	}
 }
 
 static int
@@ -639,7 +643,7 @@ static int
 print_all(const struct dataset *main_ds, const struct dataset *state, const struct risk_opts *o)
 {
 	size_t most = largest_table(main_ds) + 1, smost = state ? largest_table(state) + 1 : 1;
-	struct output out = { main_ds, state, o->ro, o->fmt, NULL, NULL, NULL };
+	struct output out = { main_ds, state, o->ro, o->fmt, NULL, NULL, NULL, 0 };
 	int rc = QREL_OK;
 
 	out.g = malloc(most * sizeof(*out.g));
@@ -650,8 +654,12 @@ print_all(const struct dataset *main_ds, const struct dataset *state, const stru
 	setvbuf(stdout, NULL, _IOFBF, OUTPUT_BUFFER);	/* output is most of the time */
 	if (rc == QREL_OK && o->fmt != FORMAT_TABLE)
 		risk_print_header(stdout, (enum risk_format)o->fmt);
+	if (rc == QREL_OK && o->fmt == RISK_FORMAT_JSON)
+		fputs("[\n", stdout);
 	for (uint32_t t = 0; rc == QREL_OK && t < main_ds->tables.ix.n; t++)
 		rc = print_one(&out, t);
+	if (rc == QREL_OK && o->fmt == RISK_FORMAT_JSON)
+		fputs("]\n", stdout);
 	free(out.g);
 	free(out.sg);
 	free(out.rows);
@@ -664,7 +672,7 @@ static int
 report_problems(struct diags *d)
 {
 	diag_print(d, stderr);
-	fprintf(stderr, "qrel: %zu problem%s; nothing was computed\n", d->n, d->n == 1 ? "" : "s");
+	cmd_error("%zu problem%s; nothing was computed", d->n, d->n == 1 ? "" : "s");
 	diag_free(d);
 	return EXIT_FAIL;
 }
@@ -732,17 +740,17 @@ risk_option(struct risk_opts *o, int opt, const char *arg)
 	switch (opt) {
 	case 'c':
 		if ((rc = parse_min(arg, &o->ro.min_cell)) < 0)
-			fprintf(stderr, "qrel: --min-cell takes a whole number >= 0\n");
+			cmd_error("--min-cell takes a whole number >= 0");
 		o->min_cell = true;
 		break;
 	case 'n':
 		if ((rc = parse_min(arg, &o->ro.min_n)) < 0)
-			fprintf(stderr, "qrel: --min-n takes a whole number >= 0\n");
+			cmd_error("--min-n takes a whole number >= 0");
 		o->min_n = true;
 		break;
 	case 't':
 		if ((rc = parse_threshold(arg, &o->ro.threshold)) < 0)
-			fprintf(stderr, "qrel: --threshold takes a number > 0\n");
+			cmd_error("--threshold takes a number > 0");
 		o->threshold = true;
 		break;
 	case 'F': o->ro.favourable = 1; break;
@@ -750,7 +758,7 @@ risk_option(struct risk_opts *o, int opt, const char *arg)
 	case 's': o->state = arg; break;
 	case 'f':
 		if ((rc = parse_format(arg, &o->fmt)) < 0)
-			fprintf(stderr, "qrel: --format is csv, json or table\n");
+			cmd_error("--format is csv, json or table");
 		break;
 	default: rc = -1;
 	}
@@ -769,7 +777,7 @@ config_defaults(const struct cmd_common *c, struct risk_opts *o)
 	settings_default(&s);
 	settings_load(&s, path, c->config != NULL, &d);
 	for (size_t i = 0; i < d.n; i++)
-		fprintf(stderr, "qrel: warning: %s\n", d.msg[i]);
+		cmd_error("warning: %s", d.msg[i]);
 	if (!o->min_cell)
 		o->ro.min_cell = s.min_cell;
 	if (!o->min_n)

@@ -655,21 +655,6 @@ evidence_filter_describe(const struct evidence_filter *f, char *buf, size_t size
 		snprintf(buf, size, "all notes");
 }
 
-/* YYYY-MM-DD, optionally THH:MM, :SS and Z. */
-static bool
-valid_date(const char *s)
-{
-	static const char pattern[] = "dddd-dd-ddTdd:dd:ddZ";
-	size_t n = strlen(s);
-
-	if (n != 10 && n != 16 && n != 19 && n != 20)
-		return false;
-	for (size_t i = 0; i < n; i++)
-		if (pattern[i] == 'd' ? !isdigit((unsigned char)s[i]) : s[i] != pattern[i])
-			return false;
-	return true;
-}
-
 /* Case, spaces and hyphens do not matter: "Focus group" is focus_group. */
 static const char *
 match_word(const char *v, const char *const *list)
@@ -754,7 +739,7 @@ set_choice(char *dst, size_t size, const char *value, const char *const *list, c
 static int
 set_date(char *dst, size_t size, const char *value)
 {
-	if (!valid_date(value))
+	if (!date_valid(value))
 		return error(QREL_PARSE, "'%s' is not a date (YYYY-MM-DD or YYYY-MM-DDTHH:MM)", value);
 	copy(dst, size, value);
 	return QREL_OK;
@@ -1760,7 +1745,7 @@ check_activity_input(const struct activity_input *in, bool all)
 {
 	if ((all || in->source) && !in_list(in->source, evidence_sources))
 		return error(QREL_PARSE, "unknown source type '%s'", in->source ? in->source : "");
-	if ((all || in->held_at) && (!in->held_at || !valid_date(in->held_at)))
+	if ((all || in->held_at) && (!in->held_at || !date_valid(in->held_at)))
 		return error(QREL_PARSE, "'%s' is not a date (YYYY-MM-DD or YYYY-MM-DDTHH:MM)",
 			     in->held_at ? in->held_at : "");
 	return QREL_OK;

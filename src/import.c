@@ -441,12 +441,7 @@ digits(const char *s, int n, int *v)
 static bool
 date_ok(const struct when *w)
 {
-	static const int days[12] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-	bool leap = (w->y % 4 == 0 && w->y % 100 != 0) || w->y % 400 == 0;
-
-	if (w->mo < 1 || w->mo > 12 || w->d < 1 || w->d > days[w->mo - 1])
-		return false;
-	return !(w->mo == 2 && w->d == 29 && !leap);
+	return date_ymd_valid(w->y, w->mo, w->d);
 }
 
 /* YYYY-MM-DD, then optionally THH:MM and :SS (a space for the T, a final Z). */

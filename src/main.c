@@ -173,7 +173,7 @@ main(int argc, char **argv)
 	/* Numbers in files and exports use '.', whatever the user's locale. */
 	setlocale(LC_NUMERIC, "C");
 	if (argc > 1 && (cmd = cmd_find(argv[1])))
-		return cmd->run(argc - 1, argv + 1);
+		return cmd_run(cmd, argc - 1, argv + 1);
 	while ((opt = getopt_long(argc, argv, "+", longopts, NULL)) != -1) {
 		if (opt == 'h') {
 			usage(stdout);

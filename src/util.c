@@ -189,6 +189,65 @@ str_trim(char *s)
 	return s;
 }
 
+bool
+date_ymd_valid(int y, int m, int d)
+{
+	static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+
+	if (m < 1 || m > 12 || d < 1 || d > mdays[m - 1])
+		return false;
+	return m != 2 || d < 29 || (y % 4 == 0 && (y % 100 != 0 || y % 400 == 0));
+}
+
+/* n digits at s into *v. */
+static bool
+date_digits(const char *s, int n, int *v)
+{
+	*v = 0;
+	for (int i = 0; i < n; i++) {
+		if (!isdigit((unsigned char)s[i]))
+			return false;
+		*v = *v * 10 + (s[i] - '0');
+	}
+	return true;
+}
+
+bool
+date_valid_day(const char *s)
+{
+	int y, m, d;
+
+	return s && date_digits(s, 4, &y) && s[4] == '-' && date_digits(s + 5, 2, &m) && s[7] == '-' &&
+	       date_digits(s + 8, 2, &d) && s[10] == '\0' && date_ymd_valid(y, m, d);
+}
+
+bool
+date_valid(const char *s)
+{
+	char day[11];
+	int h, mi, sec;
+
+	if (!s || strlen(s) < 10)
+		return false;
+	memcpy(day, s, 10);
+	day[10] = '\0';
+	if (!date_valid_day(day))
+		return false;
+	s += 10;
+	if (!*s)
+		return true;
+	if ((*s != 'T' && *s != ' ') || !date_digits(s + 1, 2, &h) || s[3] != ':' ||
+	    !date_digits(s + 4, 2, &mi) || h > 23 || mi > 59)
+		return false;
+	s += 6;
+	if (*s == ':') {
+		if (!date_digits(s + 1, 2, &sec) || sec > 59)
+			return false;
+		s += 3;
+	}
+	return strcmp(s, "") == 0 || strcmp(s, "Z") == 0;
+}
+
 int
 str_to_long(const char *s, long *out)
 {

@@ -14,7 +14,7 @@ struct command {
 	const char *name;
 	const char *summary;
 	const char *usage;	/* printed by --help, after "usage: qrel " */
-	int (*run)(int argc, char **argv);	/* argv[0] is the command's name */
+	int (*run)(int argc, char **argv);	/* argv[0] is "qrel NAME" (getopt's prefix) */
 };
 
 /* The options every command takes: --db FILE, --config FILE, --as NAME. */
@@ -40,7 +40,17 @@ void cmd_args(int argc, char **argv);
  * otherwise QREL_USAGE with a message naming what ("--rationale", "standard input"). */
 int cmd_check_text(const char *what, const char *s, size_t len, size_t max);
 const struct command *cmd_find(const char *name);
+/* The command table in order (for the man page test and completion); NULL after the last. */
+const struct command *cmd_at(size_t i);
 void cmd_list(FILE *out);
+/* Runs a command the same way for all: -h is --help; `qrel NAME --help` prints the
+ * table's usage on stdout and exits 0 (agree, risk and report print a longer one themselves); errors
+ * and getopt's messages start "qrel NAME:". */
+int cmd_run(const struct command *c, int argc, char **argv);
+/* Prints NAME's usage and summary on stdout; returns EXIT_OK. */
+int cmd_help(const char *name);
+/* "qrel NAME: message" on stderr (NAME: the running command). */
+void cmd_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Handles D, C, A and h; returns 1 when opt was one of them (h prints usage and exits).
  * Every option's value passes cmd_check_text first (file names excepted): a value
  * that is not UTF-8, or longer than CMD_OPTION_MAX, ends the command with a message. */
@@ -53,7 +63,7 @@ const char *cmd_user(const struct cmd_common *c);
  * when the review has logins (--as someone else is refused), else cmd_user().
  * Also remembered as identity_person(). */
 int cmd_who(const struct cmd_common *c, struct db *db, int64_t review, const char **who);
-/* Prints the last error as "qrel: message" and returns the exit code for rc. */
+/* Prints the last error as "qrel NAME: message" and returns the exit code for rc. */
 int cmd_fail(int rc);
 int cmd_usage(const char *name);
 
@@ -77,5 +87,7 @@ int cmd_backup(int argc, char **argv);
 int cmd_check_store(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_person(int argc, char **argv);
+int cmd_codes(int argc, char **argv);
+int cmd_completion(int argc, char **argv);
 
 #endif

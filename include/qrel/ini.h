@@ -1,5 +1,8 @@
 /* ini.h: iniparser with what it lacks: the line of every key, duplicates and
- * syntax errors reported as file:line, and the keys listed for validation. */
+ * syntax errors reported as file:line, and the keys listed for validation.
+ * The file is read once; iniparser parses it in chunks of whole sections through
+ * a memory file (its own lookups are linear scans), and lookups here are hashed,
+ * so loading is linear in the file's size. */
 #ifndef QREL_INI_H
 #define QREL_INI_H
 

@@ -176,7 +176,7 @@ const char *risk_kind_name(enum risk_kind k);
 
 enum risk_format {
 	RISK_FORMAT_CSV,	/* RFC 4180 quoting, one header line */
-	RISK_FORMAT_JSON	/* one object per line (JSON Lines), no header */
+	RISK_FORMAT_JSON	/* one object per row, no header (`qrel risk` makes them one array) */
 };
 
 /*

@@ -2,6 +2,7 @@
 #ifndef QREL_UTIL_H
 #define QREL_UTIL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -14,6 +15,14 @@ int uuid_valid(const char *s);
 /* The current UTC time as YYYY-MM-DDTHH:MM:SSZ. QREL_NOW in the environment
  * fixes the clock (tests and benchmarks). */
 void clock_now(char out[21]);
+
+/* The one date check: YYYY-MM-DD on the calendar (2026-02-30 is refused),
+ * optionally followed by THH:MM (a space may stand for the T), :SS, and Z. */
+bool date_valid(const char *s);
+/* Only YYYY-MM-DD, on the calendar. */
+bool date_valid_day(const char *s);
+/* y-m-d is a day on the (proleptic Gregorian) calendar. */
+bool date_ymd_valid(int y, int m, int d);
 
 /* FNV-1a, 64 bits: a content fingerprint (not a security hash). */
 uint64_t hash64(const void *data, size_t len);

@@ -1,5 +1,6 @@
 #!/bin/sh
 # crash.sh: a writer adding notes and scores is killed with SIGKILL at random moments, 60 times;
+# (no assert on how many writes fit in a time: that is speed, measured in bench/)
 # afterwards the file is intact and every write the program reported as saved is there.
 . "$(dirname "$0")/lib.sh"
 
@@ -26,12 +27,23 @@ done
 W
 export T DB
 : >"$T/saved"
-deadline=$(( $(date +%s) + 25 ))
+
+# saved_by TAG: how many writes writer TAG reported saved.
+saved_by() { grep -c -- " $1-" "$T/saved"; }
+
+# Odd kills land at a random moment after the start (start-up, open, mid-write);
+# even kills wait until that writer has reported a write first, so the test proves
+# something about reported writes however slow the machine is (no clock involved:
+# the wait is bounded by a count, as a hang guard only).
 k=0
-while [ "$k" -lt "$KILLS" ] && [ "$(date +%s)" -lt "$deadline" ]; do
+while [ "$k" -lt "$KILLS" ]; do
 	k=$((k + 1))
 	setsid sh "$T/writer.sh" "$k" &
 	pid=$!
+	if [ $((k % 2)) -eq 0 ]; then
+		n=0
+		while [ "$(saved_by "$k")" -eq 0 ] && [ "$n" -lt 1200 ]; do n=$((n + 1)); sleep 0.05; done
+	fi
 	sleep "0.$(shuf -i 30-250 -n 1 | awk '{ printf "%03d", $1 }')"
 	kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid"
 	wait "$pid" 2>/dev/null
@@ -40,8 +52,8 @@ done
 notes=$(grep -c '^note' "$T/saved")
 scores=$(grep -c '^score' "$T/saved")
 echo "# $k kills; $notes notes and $scores scores reported saved"
-check "at least 50 kills survived" test "$k" -ge 50
-check "writes were reported saved" test "$((notes + scores))" -ge 50
+check "every writer killed after its first reported write counts (at least $((KILLS / 2)) writes)" \
+	test "$((notes + scores))" -ge $((KILLS / 2))
 check "integrity_check is ok after the kills" test "$(sql "$DB" 'PRAGMA integrity_check')" = ok
 check "qrel check is ok after the kills" sh -c "'$QREL' check --db '$DB' >/dev/null"
 

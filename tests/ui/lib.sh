@@ -78,9 +78,10 @@ start() {
 keys() { tm send-keys -t qrel "$@"; }
 screen() { tm capture-pane -p -t qrel; }
 
-# wait_for TEXT [SECONDS]: until the screen shows TEXT (a fixed string).
+# wait_for TEXT [SECONDS]: until the screen shows TEXT (a fixed string). The
+# limits are hang guards, generous for a sanitizer build on a busy machine.
 wait_for() {
-	deadline=$(( $(date +%s) + ${2:-10} ))
+	deadline=$(( $(date +%s) + ${2:-20} ))
 	while [ "$(date +%s)" -le "$deadline" ]; do
 		screen | grep -qF -- "$1" && return 0
 		sleep 0.1
@@ -90,9 +91,33 @@ wait_for() {
 	return 1
 }
 
+# wait_gone TEXT [SECONDS]: until the screen no longer shows TEXT.
+wait_gone() {
+	deadline=$(( $(date +%s) + ${2:-20} ))
+	while [ "$(date +%s)" -le "$deadline" ]; do
+		screen | grep -qF -- "$1" || return 0
+		sleep 0.1
+	done
+	echo "# timed out waiting for this to go: $1" >&2
+	screen | sed 's/^/# | /' >&2
+	return 1
+}
+
+# wait_line N TEXT [SECONDS]: until line N of the screen shows TEXT.
+wait_line() {
+	deadline=$(( $(date +%s) + ${3:-20} ))
+	while [ "$(date +%s)" -le "$deadline" ]; do
+		screen | sed -n "$1p" | grep -qF -- "$2" && return 0
+		sleep 0.1
+	done
+	echo "# timed out waiting for line $1 to show: $2" >&2
+	screen | sed 's/^/# | /' >&2
+	return 1
+}
+
 # wait_exit [SECONDS]: until qrel has exited; prints its status.
 wait_exit() {
-	deadline=$(( $(date +%s) + ${1:-10} ))
+	deadline=$(( $(date +%s) + ${1:-20} ))
 	while [ "$(date +%s)" -le "$deadline" ]; do
 		[ -s "$T/exit" ] && { cat "$T/exit"; return 0; }
 		sleep 0.1

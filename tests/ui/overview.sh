@@ -36,7 +36,7 @@ printf 'site,source,author,valence,clusters,text\n%s,interview,%s,strength,1.1,L
 	"$FIRST" "$LEAD" >"$T/live.csv"
 "$QREL" import evidence --db "$DB" --as "$LEAD" "$T/live.csv" >/dev/null
 EXPECT=$(printf '%2d/%-2d %4d' "$D1_SCORED" "$D1_CLUSTERS" $((D1_NOTES + 1)))
-check "a note written by another process shows within 2 s" wait_for "$EXPECT" 3
+check "a note written by another process shows without a key press" wait_for "$EXPECT"
 
 keys j Enter
 check "Enter on the second row switches the site" wait_for "Working on $SECOND"
@@ -63,7 +63,8 @@ tm kill-server 2>/dev/null
 start --db "$DB" --as "$LEAD"
 wait_for "Review overview" >/dev/null
 tm kill-session -t qrel
-sleep 0.5
+n=0
+while qrel_running "$DB" && [ "$n" -lt 300 ]; do n=$((n + 1)); sleep 0.1; done
 if qrel_running "$DB"; then not_ok "no qrel left running after SIGHUP"; else ok "no qrel left running after SIGHUP"; fi
 check "database passes qrel check after the hang-up" "$QREL" check --db "$DB"
 

@@ -111,7 +111,8 @@ check "risk: [subgroups] threshold in the config applies" test "$(field "$T/out"
 "$QREL" risk --config "$XDG_CONFIG_HOME/risk.ini" --threshold 3 "$T/risk.csv" >"$T/out"
 check "risk: --threshold overrides the config" test "$(field "$T/out" flagged group A)" = true
 "$QREL" risk --format json "$T/risk.csv" >"$T/out"
-check "risk: JSON Lines, one object per group" test "$(grep -c '^{"site":' "$T/out")" -eq 4
+check "risk: one JSON document, an array with an object per group" \
+	test "$(python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); print(len(d), d[0]["group"])' "$T/out")" = "4 A"
 "$QREL" risk --format table "$T/risk.csv" >"$T/out"
 check "risk: table format marks the flag" grep -q '^A .*FLAG' "$T/out"
 

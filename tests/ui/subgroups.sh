@@ -47,7 +47,8 @@ check "bars drawn with Unicode blocks" sh -c "tmux -L '$TMUX_SOCKET' capture-pan
 
 # Sort by rate (o three times from the group column), highest first after r.
 keys o o o r
-sleep 0.3
+wait_line 5 "$BLACK" >/dev/null
+wait_line 11 "      *" >/dev/null
 FIRST=$(screen | sed -n 5p)
 case "$FIRST" in
 *"$BLACK"*) ok "sorted by rate, highest first: Black or African American on top" ;;
@@ -170,12 +171,11 @@ case "$(row "Students with disabilities")" in
 	"row: $(row "Students with disabilities")" ;;
 esac
 keys w
-sleep 0.3
-check "w hides the weighted ratio" sh -c "! tmux -L '$TMUX_SOCKET' capture-pane -p -t qrel | grep -q ' WRR '"
+check "w hides the weighted ratio" wait_gone " WRR "
 keys b
 wait_for "Reference group:" >/dev/null
 keys none Enter
-check "(none) drops the reference column" sh -c "sleep 0.3; ! tmux -L '$TMUX_SOCKET' capture-pane -p -t qrel | grep -q 'vs White'"
+check "(none) drops the reference column" wait_gone "vs White"
 
 # Millrace Middle (the fourth site): 16 of 1141 non-learners suspended, none
 # of the 109 English learners: too few to compare with, so the State's
