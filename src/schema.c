@@ -1,5 +1,6 @@
 /* schema.c: forward-only migrations; entry N brings a store from user_version N to N+1. */
 #include "qrel/qrel.h"
+#include "qrel/findings.h"
 #include "qrel/plan.h"
 #include "qrel/schema.h"
 #include "qrel/sync.h"
@@ -302,6 +303,7 @@ const char *const schema_migrations[] = {
 	migration_change_log_time,
 	migration_state_rows,
 	migration_domain_tally,
+	findings_migration,
 };
 
 const size_t schema_migration_count = sizeof(schema_migrations) / sizeof(schema_migrations[0]);

@@ -60,5 +60,9 @@ int cmd_sync(int argc, char **argv);
 int cmd_backup(int argc, char **argv);
 int cmd_check_store(int argc, char **argv);
 int cmd_report(int argc, char **argv);
+int cmd_findings(int argc, char **argv);
+int cmd_recommendations(int argc, char **argv);
+int cmd_summary(int argc, char **argv);
+int cmd_review(int argc, char **argv);
 
 #endif
