@@ -105,8 +105,8 @@ report_stat_text(const struct agree_value *v, char *buf, size_t size)
 		snprintf(buf, size, "n/a");
 		return;
 	}
-	x = v->value < 0 ? (long)(-v->value * 10000.0 + 0.5) : (long)(v->value * 10000.0 + 0.5);
-	snprintf(buf, size, "%s%ld.%04ld", v->value < 0 && x ? "-" : "", x / 10000, x % 10000);
+	x = v->value < 0 ? (long)(-v->value * 100.0 + 0.5) : (long)(v->value * 100.0 + 0.5);
+	snprintf(buf, size, "%s%ld.%02ld", v->value < 0 && x ? "-" : "", x / 100, x % 100);
 }
 
 static const char *const agree_names[REPORT_AGREE_STATS] = {
