@@ -1989,7 +1989,7 @@ report(struct db *db, int64_t review, long min_display, const struct sink *k)
 		return rc;
 	heading(k, 2, "Action plan");
 	if (!d.n)
-		para(k, "No objectives yet.", "Start one from a finding, or with `qrel plan add-objective`.");
+		para(k, "No objectives yet.", "Objectives will be drawn from the recommendations and findings.");
 	for (int i = 0; i < d.n; i++)
 		report_objective(k, &d.obj[i]);
 	plan_doc_free(&d);

@@ -394,7 +394,7 @@ finding(const struct report *r, const struct subgroup_table *t, FILE *f)
 static void
 findings(const struct report *r, FILE *f)
 {
-	fputs("<section id=\"disproportionality\">\n<h2>Appendix: subgroup findings</h2>\n", f);
+	fputs("<section id=\"disproportionality\">\n<h2>Appendix B: Subgroup findings</h2>\n", f);
 	fprintf(f, "<p>Every group whose risk ratio against all other students passes the district's "
 		"threshold of %.1f (below 1/%.1f where a higher rate is the aim), %s. Groups of fewer than "
 		"%ld students are never shown.</p>\n", r->opt.settings->threshold, r->opt.settings->threshold,
@@ -417,18 +417,6 @@ agree_cell(const struct agree_value *v, FILE *f)
 	fprintf(f, "<td class=\"num\">%s</td>", v->defined ? text : "\xe2\x80\x93");
 }
 
-/* A statistic no column can give is left out, with one line saying why. */
-static bool
-agree_row_defined(const struct report *r, int i)
-{
-	if (report_agree_value(&r->agree_all, i)->defined)
-		return true;
-	for (int d = 0; d < r->frame.ndom; d++)
-		if (report_agree_value(&r->agree_domain[d], i)->defined)
-			return true;
-	return false;
-}
-
 static void
 agree_omitted(const struct report *r, FILE *f)
 {
@@ -437,7 +425,7 @@ agree_omitted(const struct report *r, FILE *f)
 	for (int i = 0; i < REPORT_AGREE_STATS; i++) {
 		const struct agree_value *v = report_agree_value(&r->agree_all, i);
 
-		if (agree_row_defined(r, i))
+		if (report_agree_defined(r, i))
 			continue;
 		fputs(n++ ? "; " : "<p class=\"note\">Not shown: ", f);
 		fputs(report_agree_label(i), f);
@@ -452,7 +440,7 @@ agree_omitted(const struct report *r, FILE *f)
 static void
 agreement(const struct report *r, FILE *f)
 {
-	fputs("<section id=\"agreement\">\n<h2>Appendix: rater agreement</h2>\n<p>How consistently team members "
+	fputs("<section id=\"agreement\">\n<h2>Appendix C: Rater agreement</h2>\n<p>How consistently team members "
 	      "scored the same cluster at the same site before consensus, rounded to two decimals. A unit is one "
 	      "cluster at one site; a dash means the figure cannot be computed for that domain.</p>\n<table>\n"
 	      "<thead><tr><th></th><th>All domains</th>", f);
@@ -470,7 +458,7 @@ agreement(const struct report *r, FILE *f)
 		fprintf(f, "<td class=\"num\">%d</td>", r->agree_domain[d].raters);
 	fputs("</tr>\n", f);
 	for (int i = 0; i < REPORT_AGREE_STATS; i++) {
-		if (!agree_row_defined(r, i))
+		if (!report_agree_defined(r, i))
 			continue;
 		fprintf(f, "<tr><th>%s</th>", report_agree_label(i));
 		agree_cell(report_agree_value(&r->agree_all, i), f);
@@ -532,7 +520,7 @@ status_mark(const struct report *r, FILE *f)
 static void
 contents(const struct report *r, FILE *f)
 {
-	fputs("<nav class=\"toc\">\n<h2>Contents</h2>\n<ol>\n"
+	fputs("<div class=\"toc\" role=\"navigation\">\n<h2>Contents</h2>\n<ol>\n"
 	      "<li><a href=\"#summary\">Executive summary</a></li>\n"
 	      "<li><a href=\"#findings\">Findings by domain</a><ol>\n", f);
 	for (int d = 0; d < r->frame.ndom; d++) {
@@ -542,9 +530,9 @@ contents(const struct report *r, FILE *f)
 	}
 	fputs("</ol></li>\n<li><a href=\"#recommendations\">Recommendations</a></li>\n"
 	      "<li><a href=\"#next-steps\">Next steps</a></li>\n"
-	      "<li><a href=\"#method\">Appendix: rubric grids and the evidence quoted</a></li>\n"
-	      "<li><a href=\"#disproportionality\">Appendix: subgroup findings</a></li>\n"
-	      "<li><a href=\"#agreement\">Appendix: rater agreement</a></li>\n</ol>\n</nav>\n", f);
+	      "<li><a href=\"#method\">Appendix A: Rubric grids and the evidence quoted</a></li>\n"
+	      "<li><a href=\"#disproportionality\">Appendix B: Subgroup findings</a></li>\n"
+	      "<li><a href=\"#agreement\">Appendix C: Rater agreement</a></li>\n</ol>\n</div>\n", f);
 }
 
 /* The lead's text, a paragraph per blank-line-separated block. */
@@ -846,7 +834,7 @@ report_write_html(const struct report *r, FILE *f)
 	      "recommendations, their root causes and the evidence they rest on, measures of impact and dated "
 	      "steps with a lead.</p>\n</section>\n", f);
 	plan(r, f);
-	fputs("<h2 id=\"method\">Appendix: rubric grids and the evidence quoted</h2>\n", f);
+	fputs("<h2 id=\"method\">Appendix A: Rubric grids and the evidence quoted</h2>\n", f);
 	legend(r, f);
 	for (int d = 0; d < r->frame.ndom; d++)
 		domain(r, d, f);

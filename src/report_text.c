@@ -173,3 +173,14 @@ report_has_plan(const struct report *r)
 {
 	return db_int(r->db, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'objective'") > 0;
 }
+
+bool
+report_agree_defined(const struct report *r, int i)
+{
+	if (report_agree_value(&r->agree_all, i)->defined)
+		return true;
+	for (int d = 0; d < r->frame.ndom; d++)
+		if (report_agree_value(&r->agree_domain[d], i)->defined)
+			return true;
+	return false;
+}

@@ -114,6 +114,9 @@ void report_stat_text(const struct agree_value *v, char *buf, size_t size);
 const char *report_agree_name(int i);	/* "exact_agreement" ... */
 const char *report_agree_label(int i);	/* "Exact agreement" ... */
 const struct agree_value *report_agree_value(const struct agree_result *r, int i);
+/* Can statistic i be given for the whole review or some domain? A report
+ * leaves out a statistic none can give, with one line saying why. */
+bool report_agree_defined(const struct report *r, int i);
 /* The number shown for a subgroup value: "12.3%" or "*" when withheld, "" when undefined. */
 void report_rate_text(const struct risk_value *v, bool hidden, char *buf, size_t size);
 /* The sentence "Quotes: the 3 most recent ..." the formats share. */
