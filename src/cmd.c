@@ -67,6 +67,27 @@ static const struct command commands[] = {
 	  "            [--due DATE] [--resources TEXT]\n"
 	  "       qrel plan set-status [--db FILE] [--as NAME] --step N --status planned|in_progress|done|dropped\n"
 	  "            [--note TEXT]", cmd_plan },
+	{ "findings", "write, list, cite evidence for or import the review's findings",
+	  "findings add [--db FILE] [--as NAME] --kind strength|growth (--cluster CODE | --domain CODE)\n"
+	  "            [--site CODE] TEXT|-\n"
+	  "       qrel findings list [--db FILE] [--site CODE] [--format csv|json]\n"
+	  "       qrel findings edit [--db FILE] [--as NAME] ID [--text TEXT] [--kind strength|growth]\n"
+	  "       qrel findings delete [--db FILE] [--as NAME] ID\n"
+	  "       qrel findings cite [--db FILE] [--as NAME] ID (--note NOTE [--stakeholder GROUP] | --uncite NOTE\n"
+	  "            | --subgroup SITE,YEAR,METRIC,DIMENSION,GROUP)\n"
+	  "       qrel findings import [--db FILE] [--as NAME] FILE.csv", cmd_findings },
+	{ "recommendations", "write, list, link or import recommendations; turn one into a plan objective",
+	  "recommendations add [--db FILE] [--as NAME] --title TEXT [--text TEXT] [--priority high|medium|low]\n"
+	  "            [--stakeholders TEXT] [--finding N]...\n"
+	  "       qrel recommendations list [--db FILE] [--format csv|json]\n"
+	  "       qrel recommendations link [--db FILE] [--as NAME] ID --finding N [--finding N]...\n"
+	  "       qrel recommendations to-objective [--db FILE] [--as NAME] ID\n"
+	  "       qrel recommendations import [--db FILE] [--as NAME] FILE.csv", cmd_recommendations },
+	{ "summary", "show or set the executive summary (lead)",
+	  "summary show [--db FILE] | summary set [--db FILE] [--as NAME] TEXT|-", cmd_summary },
+	{ "review", "the report's status: draft or final (the lead finalises and reopens)",
+	  "review status [--db FILE] | review finalise [--db FILE] [--as NAME]\n"
+	  "       qrel review reopen [--db FILE] [--as NAME] --reason TEXT", cmd_review },
 	{ "sync", "exchange changes with an offline copy of the review (bundles), list and resolve conflicts",
 	  "sync export [--db FILE] -o BUNDLE [--force] --peer NAME | --all\n"
 	  "       qrel sync import [--db FILE] [--as NAME] BUNDLE\n"

@@ -505,13 +505,15 @@ run_review(const struct agree_opts *o)
 	struct agree_filter f = { 0, o->domain, NULL };
 	struct vis_viewer v;
 	struct agree_data a;
+	const char *who;
 	struct db *db;
 	int64_t review;
 	int rc;
 
 	if ((rc = cmd_open(&o->c, DB_READONLY, &db, &review)) != QREL_OK)
 		return cmd_fail(rc);
-	if ((rc = visibility_viewer(db, review, cmd_user(&o->c), &v)) == QREL_OK)
+	if ((rc = cmd_who(&o->c, db, review, &who)) == QREL_OK &&
+	    (rc = visibility_viewer(db, review, who, &v)) == QREL_OK)
 		f.viewer = &v;
 	if (rc == QREL_OK && o->site && (f.site = store_site_id(db, review, o->site)) <= 0)
 		rc = f.site < 0 ? QREL_DB : error(QREL_NOTFOUND, "no site '%s' in the review", o->site);

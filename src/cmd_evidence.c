@@ -97,13 +97,15 @@ static int
 list_run(struct list_args *a)
 {
 	struct evidence_filter f = { 0 };
+	const char *who;
 	struct db *db;
 	int64_t review;
 	int rc;
 
 	if ((rc = cmd_open(&a->c, DB_READONLY, &db, &review)) != QREL_OK)
 		return cmd_fail(rc);
-	rc = evidence_filter_viewer(db, review, cmd_user(&a->c), &f);
+	if ((rc = cmd_who(&a->c, db, review, &who)) == QREL_OK)
+		rc = evidence_filter_viewer(db, review, who, &f);
 	for (int i = 0; i < a->n && rc == QREL_OK; i++)
 		rc = evidence_filter_set(db, review, &f, a->field[i], a->value[i]);
 	if (rc == QREL_OK)

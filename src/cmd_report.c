@@ -15,7 +15,7 @@ struct report_opts {
 	struct cmd_common c;
 	const char *site, *out;
 	enum report_format fmt;
-	bool fmt_set, timing;
+	bool fmt_set, timing, pdf;
 	int quotes;
 	bool all_years;
 };
@@ -32,7 +32,9 @@ help(void)
 	       "                 form: section,site,domain,cluster,year,metric,dimension,item,field,value)\n"
 	       "                 or json (doc/report-json.md); default: from -o's extension, else html\n"
 	       "  -o FILE        write FILE (replaced whole, never half-written); default standard output;\n"
-	       "                 never the database, and an existing database only with --force\n"
+	       "                 never the database, and an existing database only with --force;\n"
+	       "                 FILE.pdf prints the HTML report with weasyprint or chromium (headless);\n"
+	       "                 an extension that names no format is refused unless --format is given\n"
 	       "  --site CODE    one site only\n"
 	       "  --quotes N     strengths and areas for growth quoted per cluster (default %d, at most %d)\n"
 	       "  --all-years    subgroup findings of every school year, not only each site's latest\n"
@@ -55,17 +57,31 @@ load_settings(const struct cmd_common *c, struct settings *s)
 	free(path);
 }
 
-/* html for x.html or x.htm, md for x.md, and so on; html when unknown. */
-static enum report_format
-format_from_path(const char *path)
+/* The format -o's extension names: html for x.html or x.htm, md for x.md, and
+ * so on, pdf for x.pdf (the HTML printed). An extension that names no format
+ * is refused unless --format says what to write, so HTML never lands in x.docx. */
+static int
+format_from_path(struct report_opts *o)
 {
-	const char *dot = path ? strrchr(path, '.') : NULL;
+	const char *slash = strrchr(o->out, '/'), *dot = strrchr(o->out, '.');
 	enum report_format f;
 
-	if (dot && report_format_parse(dot + 1, &f) == QREL_OK)
-		return f;
-	error_clear();
-	return REPORT_HTML;
+	if (dot && (!slash || dot > slash) && strcasecmp(dot + 1, "pdf") == 0) {
+		if (o->fmt_set && o->fmt != REPORT_HTML)
+			return error(QREL_USAGE, "%s: a PDF is printed from the HTML report, not from %s", o->out,
+				     report_format_name(o->fmt));
+		o->pdf = true;
+		o->fmt = REPORT_HTML;
+		return QREL_OK;
+	}
+	if (o->fmt_set)
+		return QREL_OK;
+	if (dot && (!slash || dot > slash) && report_format_parse(dot + 1, &f) == QREL_OK) {
+		o->fmt = f;
+		return QREL_OK;
+	}
+	return error(QREL_USAGE, "%s: unknown extension: name the file .html, .md, .csv, .json or .pdf, "
+		     "or give --format", o->out);
 }
 
 static double
@@ -87,7 +103,10 @@ produce(struct db *db, int64_t review, const struct report_options *ro, const st
 	if (rc != QREL_OK)
 		return rc;
 	t1 = seconds();
-	rc = o->out ? report_save(&r, o->fmt, o->out) : report_write(&r, o->fmt, stdout);
+	if (o->pdf)
+		rc = report_save_pdf(&r, o->out);
+	else
+		rc = o->out ? report_save(&r, o->fmt, o->out) : report_write(&r, o->fmt, stdout);
 	if (o->timing)
 		cmd_error("model %.3f s, %s %.3f s, total %.3f s", t1 - t0,
 			report_format_name(o->fmt), seconds() - t1, seconds() - t0);
@@ -98,7 +117,7 @@ produce(struct db *db, int64_t review, const struct report_options *ro, const st
 static int
 run(const struct report_opts *o)
 {
-	struct report_options ro = { .quotes = o->quotes, .all_years = o->all_years, .viewer = cmd_user(&o->c) };
+	struct report_options ro = { .quotes = o->quotes, .all_years = o->all_years };
 	struct settings s;
 	struct db *db;
 	int64_t review;
@@ -108,7 +127,8 @@ run(const struct report_opts *o)
 		return cmd_fail(rc);
 	load_settings(&o->c, &s);
 	ro.settings = &s;
-	if (o->site && (ro.site = store_site_id(db, review, o->site)) <= 0)
+	rc = cmd_who(&o->c, db, review, &ro.viewer);
+	if (rc == QREL_OK && o->site && (ro.site = store_site_id(db, review, o->site)) <= 0)
 		rc = ro.site < 0 ? QREL_DB : error(QREL_NOTFOUND, "no site '%s' in the review", o->site);
 	if (rc == QREL_OK && o->out)
 		rc = outpath_check(o->out); /* before the work, not only at the rename */
@@ -175,7 +195,7 @@ cmd_report(int argc, char **argv)
 	}
 	if (argc > optind)
 		return cmd_usage("report");
-	if (!o.fmt_set)
-		o.fmt = format_from_path(o.out);
+	if (o.out && format_from_path(&o) != QREL_OK)
+		return cmd_fail(QREL_USAGE);
 	return run(&o);
 }

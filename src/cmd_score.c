@@ -95,7 +95,7 @@ cmd_scores(int argc, char **argv)
 		{ 0 },
 	};
 	struct cmd_common c = { 0 };
-	const char *site = NULL, *kind = NULL;
+	const char *site = NULL, *kind = NULL, *who;
 	enum format fmt = FMT_CSV;
 	enum score_kind k;
 	struct db *db;
@@ -120,7 +120,8 @@ cmd_scores(int argc, char **argv)
 		return cmd_fail(QREL_USAGE);
 	if ((rc = cmd_open(&c, DB_READONLY, &db, &review)) != QREL_OK)
 		return cmd_fail(rc);
-	rc = list_scores(db, review, cmd_user(&c), site, kind ? score_kind_name(k) : NULL, fmt);
+	if ((rc = cmd_who(&c, db, review, &who)) == QREL_OK)
+		rc = list_scores(db, review, who, site, kind ? score_kind_name(k) : NULL, fmt);
 	db_close(db);
 	return cmd_fail(rc);
 }
@@ -313,7 +314,7 @@ cmd_release(int argc, char **argv)
 		{ 0 },
 	};
 	struct cmd_common c = { 0 };
-	const char *site = NULL;
+	const char *site = NULL, *who;
 	int64_t review, id = 0;
 	struct db *db;
 	int opt, rc;
@@ -331,9 +332,10 @@ cmd_release(int argc, char **argv)
 		return cmd_fail(rc);
 	if (site && (id = store_site_id(db, review, site)) <= 0)
 		rc = id < 0 ? QREL_DB : error(QREL_NOTFOUND, "no site '%s' in this review", site);
-	if (rc == QREL_OK && (rc = visibility_release(db, review, cmd_user(&c), id)) == QREL_OK)
+	if (rc == QREL_OK && (rc = cmd_who(&c, db, review, &who)) == QREL_OK &&
+	    (rc = visibility_release(db, review, who, id)) == QREL_OK)
 		printf("findings %s%s released to %s by %s\n", site ? "at site " : "at every site", site ? site : "",
-		       site ? "its principal" : "the principals", cmd_user(&c));
+		       site ? "its principal" : "the principals", who);
 	db_close(db);
 	return cmd_fail(rc);
 }

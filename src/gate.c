@@ -112,6 +112,8 @@ static const struct {
 	[GATE_PLAN] = { "change the action plan", "plan" },
 	[GATE_LOCK] = { "lock or reopen", "scores" },
 	[GATE_RESOLVE] = { "resolve sync conflicts", "scores" },
+	[GATE_FINDING] = { "write findings and recommendations", "findings" },
+	[GATE_REPORT] = { "write the summary or finalise the report", "report" },
 };
 
 static int
@@ -172,6 +174,9 @@ lead_only(const struct gate_actor *a, const struct gate_write *w)
 	case GATE_PERSON:
 		return error(QREL_DENIED, "only the lead adds or changes people, their roles and logins, "
 			     "not a %s (%s)", a->role, a->name);
+	case GATE_REPORT:
+		return error(QREL_DENIED, "%s is a %s: only the review lead writes the summary and finalises the report",
+			     a->name, a->role);
 	default:
 		return error(QREL_DENIED, "only the lead imports metrics, subgroup and state data, not a %s", a->role);
 	}
@@ -263,6 +268,9 @@ member_rules(struct db *db, int64_t review, const struct gate_actor *a, const st
 {
 	if (is(a->role, "observer"))
 		return error(QREL_DENIED, "%s is an observer: observers cannot %s", a->name, words[w->what].doing);
+	if (is(a->role, "principal") && w->what == GATE_FINDING)
+		return error(QREL_DENIED, "%s is a principal: only the lead and reviewers write findings and "
+			     "recommendations", a->name);
 	if (is(a->role, "principal") && (w->what == GATE_NOTE || w->what == GATE_ACTIVITY) && a->home_site != w->site)
 		return error(QREL_DENIED, "a principal %s their own school only",
 			     w->what == GATE_NOTE ? "writes evidence for" : "schedules activities at");
@@ -275,7 +283,7 @@ static bool
 needs_lead(enum gate_what what)
 {
 	return what == GATE_SITE || what == GATE_PERSON || what == GATE_DATA || what == GATE_LOCK ||
-	       what == GATE_RESOLVE;
+	       what == GATE_RESOLVE || what == GATE_REPORT;
 }
 
 int
@@ -296,8 +304,9 @@ gate_check(struct db *db, int64_t review, const struct gate_actor *actor, const 
 		return rc;
 	if (w->what == GATE_SCORE && (rc = on_scale(db, review, w)) != QREL_OK)
 		return rc;
-	/* A lock is the one write a lock allows; sites and people are the review's. */
-	if (w->what == GATE_LOCK)
+	/* A lock is the one write a lock allows, and the report is written after
+	 * the scores are locked; sites and people are the review's. */
+	if (w->what == GATE_LOCK || w->what == GATE_REPORT)
 		return QREL_OK;
 	return open_for(db, review, w->what == GATE_SITE || w->what == GATE_PERSON ? 0 : w->site, w->what);
 }

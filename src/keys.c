@@ -20,7 +20,7 @@ const struct keybinding keys_global[] = {
 	{ 'L' - '@', ACT_REDRAW },
 	{ 'O', ACT_SCREEN_OVERVIEW }, { 'R', ACT_SCREEN_RUBRIC }, { 'E', ACT_SCREEN_EVIDENCE },
 	{ 'S', ACT_SCREEN_SUBGROUPS }, { 'P', ACT_SCREEN_REPORT }, { 'A', ACT_SCREEN_PLAN },
-	{ 'C', ACT_SCREEN_CHANGES }, { 'K', ACT_SCREEN_CONFLICTS },
+	{ 'C', ACT_SCREEN_CHANGES }, { 'K', ACT_SCREEN_CONFLICTS }, { 'F', ACT_SCREEN_FINDINGS },
 	{ ']', ACT_SITE_NEXT }, { '[', ACT_SITE_PREV },
 };
 

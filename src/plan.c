@@ -976,6 +976,32 @@ plan_step_set_status(struct db *db, int64_t review, const char *who, int64_t ste
 	return finish(db, status_change(db, review, who, step, status, note));
 }
 
+/* ---- inside a caller's transaction (findings.c) ---- */
+
+int
+plan_objective_insert_tx(struct db *db, int64_t review, const char *who, const struct plan_objective_input *in,
+			 int64_t *objective)
+{
+	if (blank(in->title))
+		return error(QREL_PARSE, "an objective needs a title");
+	return objective_insert(db, review, who, in, objective);
+}
+
+int
+plan_cause_insert_tx(struct db *db, int64_t review, const char *who, int64_t objective, const char *text,
+		     int64_t *cause)
+{
+	if (blank(text))
+		return error(QREL_PARSE, "a root cause needs a text");
+	return cause_insert(db, review, who, objective, text, cause);
+}
+
+int
+plan_link_note_tx(struct db *db, int64_t review, const char *who, int64_t cause, int64_t note)
+{
+	return note_link_inner(db, review, who, cause, note);
+}
+
 /* ---- objectives from findings ---- */
 
 /* A new objective (when *objective is 0) and a cause with text, in the open transaction. */
@@ -1936,7 +1962,7 @@ report(struct db *db, int64_t review, long min_display, const struct sink *k)
 		return rc;
 	heading(k, 2, "Action plan");
 	if (!d.n)
-		para(k, "No objectives yet.", "Start one from a finding, or with `qrel plan add-objective`.");
+		para(k, "No objectives yet.", "Objectives will be drawn from the recommendations and findings.");
 	for (int i = 0; i < d.n; i++)
 		report_objective(k, &d.obj[i]);
 	plan_doc_free(&d);

@@ -474,7 +474,7 @@ any_flag(const struct subgroup_table *t)
 }
 
 static int
-finding_add(struct report *r, const struct subgroup_key *k, int *cap)
+flagged_table_add(struct report *r, const struct subgroup_key *k, int *cap)
 {
 	struct subgroup_table t;
 	int rc = subgroup_load(r->db, k, r->opt.settings, &t);
@@ -565,10 +565,136 @@ read_findings(struct report *r)
 		struct vis_at at = { keys[i].site, 0, 0 };
 
 		if (visibility_sees(r->db, &r->viewer, VIS_SUBGROUP, &at))
-			rc = finding_add(r, &keys[i], &cap);
+			rc = flagged_table_add(r, &keys[i], &cap);
 	}
 	free(keys);
 	return rc;
+}
+
+/* ---- the deliverable: written findings, consensus rationales, the summary's ranking ---- */
+
+static const char *const dimension_labels[][2] = {
+	{ "race", "race and ethnicity" }, { "ethnicity", "race and ethnicity" },
+	{ "econ", "economic status" }, { "frl", "economic status" },
+	{ "ell", "English-learner status" }, { "el", "English-learner status" },
+	{ "disability", "disability" }, { "sped", "disability" }, { "swd", "disability" },
+	{ "gender", "gender" }, { "sex", "sex" }, { "grade", "grade" },
+};
+
+const char *
+report_dimension_label(const char *code)
+{
+	for (size_t i = 0; code && i < ARRAY_SIZE(dimension_labels); i++)
+		if (strcasecmp(code, dimension_labels[i][0]) == 0)
+			return dimension_labels[i][1];
+	return code ? code : "";
+}
+
+const char *
+report_status_text(const struct report *r)
+{
+	return r->written.final ? "FINAL" : "DRAFT";
+}
+
+const char *
+report_rationale(const struct report *r, int s, int c)
+{
+	if (!r->rationale || s < 0 || s >= r->nsites || c < 0 || c >= r->frame.ncl)
+		return NULL;
+	return r->rationale[(size_t)s * (size_t)r->frame.ncl + (size_t)c];
+}
+
+bool
+report_finding_in(const struct report *r, const struct finding *f, int d, int c)
+{
+	if (c < 0)
+		return f->cluster == 0 && d >= 0 && d < r->frame.ndom && f->domain == r->frame.dom[d].id;
+	return f->cluster == r->frame.cl[c].id;
+}
+
+static const char rationale_sql[] =
+	"SELECT site_id, cluster_id, rationale FROM score"
+	" WHERE review_id = ?1 AND kind = 'consensus' AND rationale <> '' AND (?2 = 0 OR site_id = ?2)";
+
+static int
+read_rationales(struct report *r, const struct site_ix *ix)
+{
+	sqlite3_stmt *st = db_stmt(r->db, rationale_sql);
+	int rc = QREL_OK, step;
+
+	if (!st)
+		return QREL_DB;
+	if (!(r->rationale = calloc((size_t)r->nsites * (size_t)r->frame.ncl + 1, sizeof(*r->rationale))))
+		return error(QREL_NOMEM, "out of memory for the rationales");
+	sqlite3_bind_int64(st, 1, r->review);
+	sqlite3_bind_int64(st, 2, r->opt.site);
+	while (rc == QREL_OK && (step = sqlite3_step(st)) == SQLITE_ROW) {
+		int s = site_lookup(ix, r->nsites, sqlite3_column_int64(st, 0));
+		int c = dash_cluster_index(&r->frame, sqlite3_column_int64(st, 1));
+		size_t i = (size_t)s * (size_t)r->frame.ncl + (size_t)c;
+
+		if (s >= 0 && c >= 0 && !r->rationale[i] && !(r->rationale[i] = strdup(db_col_text(st, 2))))
+			rc = error(QREL_NOMEM, "out of memory for the rationales");
+	}
+	if (rc == QREL_OK && step != SQLITE_DONE)
+		rc = db_fail(r->db, "reading the consensus rationales");
+	sqlite3_reset(st);
+	return rc;
+}
+
+static int
+rank_cmp(const void *a, const void *b)
+{
+	const struct report_rank *x = a, *y = b;
+
+	if (x->mean != y->mean)
+		return x->mean < y->mean ? 1 : -1;
+	return x->cluster - y->cluster;
+}
+
+/* Clusters by their mean consensus level over the sites that have one. */
+static int
+rank_clusters(struct report *r)
+{
+	struct report_rank *all = calloc((size_t)r->frame.ncl + 1, sizeof(*all));
+	int n = 0;
+
+	if (!all)
+		return error(QREL_NOMEM, "out of memory");
+	for (int c = 0; c < r->frame.ncl; c++) {
+		double sum = 0;
+		int k = 0;
+
+		for (int s = 0; s < r->nsites; s++) {
+			int lv = r->cell[(size_t)s * (size_t)r->frame.ncl + (size_t)c].consensus;
+
+			if (lv > 0 && lv <= r->frame.levels) {
+				sum += lv;
+				k++;
+			}
+		}
+		if (k)
+			all[n++] = (struct report_rank){ c, sum / k, k };
+	}
+	qsort(all, (size_t)n, sizeof(*all), rank_cmp);
+	for (int i = 0; i < n && i < REPORT_RANK && i < n / 2 + n % 2; i++)
+		r->strongest[r->nstrongest++] = all[i];
+	for (int i = n - 1; i >= 0 && r->nweakest < REPORT_RANK && i >= r->nstrongest; i--)
+		r->weakest[r->nweakest++] = all[i];
+	free(all);
+	return QREL_OK;
+}
+
+static int
+read_deliverable(struct report *r)
+{
+	struct site_ix *ix = site_index_new(r);
+	int rc = ix ? read_rationales(r, ix) : error(QREL_NOMEM, "out of memory");
+
+	free(ix);
+	if (rc == QREL_OK)
+		rc = rank_clusters(r);
+	return rc == QREL_OK ? findings_load(r->db, r->review, r->opt.site, &r->written) : rc;
 }
 
 /* ---- the whole model ---- */
@@ -629,8 +755,8 @@ report_build(struct db *db, int64_t review, const struct report_options *o, stru
 	    (rc = read_plan_visible(r)) == QREL_OK && (rc = read_review(r)) == QREL_OK && (rc = dash_frame_load(db, review, &r->frame)) == QREL_OK &&
 	    (rc = read_sites(r)) == QREL_OK && (rc = read_team(r)) == QREL_OK &&
 	    (rc = read_dates(r)) == QREL_OK && (rc = build_cells(r)) == QREL_OK &&
-	    (rc = read_agreement(r)) == QREL_OK)
-		rc = read_findings(r);
+	    (rc = read_agreement(r)) == QREL_OK && (rc = read_findings(r)) == QREL_OK)
+		rc = read_deliverable(r);
 	if (rc != QREL_OK)
 		report_free(r);
 	return rc;
@@ -652,6 +778,10 @@ report_free(struct report *r)
 		quotes_free(&r->quotes[c]);
 	for (int i = 0; i < r->nfindings; i++)
 		subgroup_table_free(&r->finding[i]);
+	for (int i = 0; r->rationale && i < r->nsites * r->frame.ncl; i++)
+		free(r->rationale[i]);
+	free(r->rationale);
+	findings_doc_free(&r->written);
 	free(r->quotes);
 	free(r->finding);
 	free(r->cell);

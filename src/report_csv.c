@@ -268,11 +268,49 @@ plan_rows(const struct report *rep, FILE *f)
 	plan_doc_free(&d);
 }
 
+/* ---- the deliverable: status, summary, written findings, recommendations ---- */
+
+static void
+deliverable_rows(const struct report *rep, FILE *f)
+{
+	struct row r = { .section = "report", .field = "status" };
+	char item[32];
+
+	emit(f, &r, rep->written.final ? "final" : "draft", false);
+	r.field = "summary";
+	emit(f, &r, rep->written.summary, true);
+	for (int i = 0; i < rep->written.nf; i++) {
+		const struct finding *w = &rep->written.f[i];
+		struct row fr = { .section = "finding", .site = w->site_code, .domain = w->domain_code,
+				  .cluster = w->cluster_code, .item = item, .field = finding_kind_name(w->kind) };
+
+		snprintf(item, sizeof(item), "%lld", (long long)w->id);
+		emit(f, &fr, w->text, true);
+		fr.field = "key_evidence";
+		for (int c = 0; c < w->ncites; c++)
+			emit(f, &fr, w->cite[c].text, true);
+	}
+	for (int i = 0; i < rep->written.nrec; i++) {
+		const struct recommendation *k = &rep->written.rec[i];
+		struct row rr = { .section = "recommendation", .item = item, .field = "title" };
+
+		snprintf(item, sizeof(item), "%d", k->number);
+		emit(f, &rr, k->title, true);
+		rr.field = "priority";
+		emit(f, &rr, rec_priority_name(k->priority), false);
+		rr.field = "text";
+		emit(f, &rr, k->text, true);
+		rr.field = "stakeholders";
+		emit(f, &rr, k->stakeholders, true);
+	}
+}
+
 int
 report_write_csv(const struct report *rep, FILE *f)
 {
 	fputs("section,site,domain,cluster,year,metric,dimension,item,field,value\r\n", f);
 	cover(rep, f);
+	deliverable_rows(rep, f);
 	grid(rep, f);
 	evidence(rep, f);
 	for (int i = 0; i < rep->nfindings; i++)

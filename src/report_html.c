@@ -353,7 +353,7 @@ finding(const struct report *r, const struct subgroup_table *t, FILE *f)
 	fputs("<div class=\"finding\">\n<h3>", f);
 	out_html_text(f, t->metric.name);
 	fputs(" by ", f);
-	out_html_text(f, t->key.dimension);
+	out_html_text(f, report_dimension_label(t->key.dimension));
 	fputs(": ", f);
 	out_html_text(f, t->site_code);
 	fputs(" ", f);
@@ -377,7 +377,7 @@ finding(const struct report *r, const struct subgroup_table *t, FILE *f)
 static void
 findings(const struct report *r, FILE *f)
 {
-	fputs("<section>\n<h2>Subgroup findings</h2>\n", f);
+	fputs("<section id=\"disproportionality\">\n<h2>Appendix B: Subgroup findings</h2>\n", f);
 	fprintf(f, "<p>Every group whose risk ratio against all other students passes the district's "
 		"threshold of %.1f (below 1/%.1f where a higher rate is the aim), %s. Groups of fewer than "
 		"%ld students are never shown.</p>\n", r->opt.settings->threshold, r->opt.settings->threshold,
@@ -397,25 +397,39 @@ agree_cell(const struct agree_value *v, FILE *f)
 	char text[32];
 
 	report_stat_text(v, text, sizeof(text));
-	if (v->defined) {
-		fprintf(f, "<td class=\"num\">%s</td>", text);
-		return;
+	fprintf(f, "<td class=\"num\">%s</td>", v->defined ? text : "\xe2\x80\x93");
+}
+
+static void
+agree_omitted(const struct report *r, FILE *f)
+{
+	int n = 0;
+
+	for (int i = 0; i < REPORT_AGREE_STATS; i++) {
+		const struct agree_value *v = report_agree_value(&r->agree_all, i);
+
+		if (report_agree_defined(r, i))
+			continue;
+		fputs(n++ ? "; " : "<p class=\"note\">Not shown: ", f);
+		fputs(report_agree_label(i), f);
+		fputs(" (", f);
+		out_html_text(f, v->why ? v->why : "the data cannot give it");
+		fputs(")", f);
 	}
-	fputs("<td>n/a<br><small>", f);
-	out_html_text(f, v->why ? v->why : "undefined");
-	fputs("</small></td>", f);
+	if (n)
+		fputs(".</p>\n", f);
 }
 
 static void
 agreement(const struct report *r, FILE *f)
 {
-	fputs("<section>\n<h2>Rater agreement</h2>\n<p>How consistently team members scored the same "
-	      "cluster at the same site before consensus. A unit is one cluster at one site; n/a means "
-	      "the data cannot give the figure, for the reason stated.</p>\n<table>\n<thead><tr><th></th>"
-	      "<th>All domains</th>", f);
+	fputs("<section id=\"agreement\">\n<h2>Appendix C: Rater agreement</h2>\n<p>How consistently team members "
+	      "scored the same cluster at the same site before consensus, rounded to two decimals. A unit is one "
+	      "cluster at one site; a dash means the figure cannot be computed for that domain.</p>\n<table>\n"
+	      "<thead><tr><th></th><th>All domains</th>", f);
 	for (int d = 0; d < r->frame.ndom; d++) {
-		fputs("<th>Domain ", f);
-		out_html_text(f, r->frame.dom[d].code);
+		fputs("<th>", f);
+		out_html_text(f, r->frame.dom[d].title);
 		fputs("</th>", f);
 	}
 	fputs("</tr></thead>\n<tbody>\n<tr><th>Units</th>", f);
@@ -427,13 +441,17 @@ agreement(const struct report *r, FILE *f)
 		fprintf(f, "<td class=\"num\">%d</td>", r->agree_domain[d].raters);
 	fputs("</tr>\n", f);
 	for (int i = 0; i < REPORT_AGREE_STATS; i++) {
+		if (!report_agree_defined(r, i))
+			continue;
 		fprintf(f, "<tr><th>%s</th>", report_agree_label(i));
 		agree_cell(report_agree_value(&r->agree_all, i), f);
 		for (int d = 0; d < r->frame.ndom; d++)
 			agree_cell(report_agree_value(&r->agree_domain[d], i), f);
 		fputs("</tr>\n", f);
 	}
-	fputs("</tbody>\n</table>\n</section>\n", f);
+	fputs("</tbody>\n</table>\n", f);
+	agree_omitted(r, f);
+	fputs("</section>\n", f);
 }
 
 /* ---- action plan: written by the plan module ---- */
@@ -456,19 +474,355 @@ plan(const struct report *r, FILE *f)
 	return QREL_OK;
 }
 
+/* ---- the deliverable: status, contents, executive summary, findings, recommendations ---- */
+
+/* Repeated on every printed page: a fixed element prints on each page in
+ * Chromium and WeasyPrint alike. */
+static const char status_css[] =
+	".status{position:fixed;top:0;right:0;font:700 9pt/1 system-ui,sans-serif;letter-spacing:.12em;"
+	"padding:2mm 3mm;border:2px solid #8b0000;color:#8b0000;background:#fff}"
+	".status.final{border-color:#1b5e20;color:#1b5e20}"
+	".toc ol{margin:.2em 0 .6em 1.2em;padding:0}.toc a{color:inherit}"
+	".heat td{min-width:7mm;text-align:center;font-size:8.5pt;padding:1px 2px}.heat th{font-size:8pt}"
+	".glance{display:flex;gap:6mm;flex-wrap:wrap}.glance>div{flex:1;min-width:60mm}"
+	".wf{margin:.2em 0 .8em;padding-left:3mm;border-left:4px solid #7a8fa6;break-inside:avoid}"
+	".wf.strength{border-color:#2e7d32}.wf.growth{border-color:#c62828}"
+	".wf .kind{font-weight:700}.consensus{margin:.2em 0 .4em}.consensus li{margin:.1em 0}"
+	".rec{break-inside:avoid;margin:0 0 4mm}.prio{font-size:8.5pt;text-transform:uppercase;"
+	"letter-spacing:.06em;color:#555}"
+	".summary{padding-top:4mm}.summary p{margin:.3em 0}"
+	"@page{@bottom-center{content:counter(page)}}";
+
+static void
+status_mark(const struct report *r, FILE *f)
+{
+	fprintf(f, "<style>%s</style>\n<div class=\"status %s\" role=\"note\">%s</div>\n", status_css,
+		r->written.final ? "final" : "draft", report_status_text(r));
+}
+
+static void
+contents(const struct report *r, FILE *f)
+{
+	fputs("<div class=\"toc\" role=\"navigation\">\n<h2>Contents</h2>\n<ol>\n"
+	      "<li><a href=\"#summary\">Executive summary</a></li>\n"
+	      "<li><a href=\"#findings\">Findings by domain</a><ol>\n", f);
+	for (int d = 0; d < r->frame.ndom; d++) {
+		fprintf(f, "<li><a href=\"#domain-%d\">", d + 1);
+		out_html_text(f, r->frame.dom[d].title);
+		fputs("</a></li>\n", f);
+	}
+	fputs("</ol></li>\n<li><a href=\"#recommendations\">Recommendations</a></li>\n"
+	      "<li><a href=\"#next-steps\">Next steps</a></li>\n"
+	      "<li><a href=\"#method\">Appendix A: Rubric grids and the evidence quoted</a></li>\n"
+	      "<li><a href=\"#disproportionality\">Appendix B: Subgroup findings</a></li>\n"
+	      "<li><a href=\"#agreement\">Appendix C: Rater agreement</a></li>\n</ol>\n</div>\n", f);
+}
+
+/* The lead's text, a paragraph per blank-line-separated block. */
+static void
+paragraphs(const char *text, FILE *f)
+{
+	const char *p = text;
+
+	while (p && *p) {
+		const char *end = strstr(p, "\n\n");
+		size_t n = end ? (size_t)(end - p) : strlen(p);
+		char *block = strndup(p, n);
+
+		if (block && *str_trim(block))
+			el(f, "p", str_trim(block));
+		free(block);
+		p = end ? end + 2 : NULL;
+	}
+}
+
+/* Sites by every cluster, consensus levels coloured: the one-page picture. */
+static void
+heat_map(const struct report *r, FILE *f)
+{
+	fputs("<table class=\"heat\">\n<thead><tr><th>Site</th>", f);
+	for (int c = 0; c < r->frame.ncl; c++) {
+		fputs("<th title=\"", f);
+		out_html_text(f, r->frame.cl[c].title);
+		fputs("\">", f);
+		out_html_text(f, r->frame.cl[c].code);
+		fputs("</th>", f);
+	}
+	fputs("</tr></thead>\n<tbody>\n", f);
+	for (int s = 0; s < r->nsites; s++) {
+		fputs("<tr><th scope=\"row\">", f);
+		out_html_text(f, r->site[s].name);
+		fputs("</th>", f);
+		for (int c = 0; c < r->frame.ncl; c++) {
+			int lv = r->cell[(size_t)s * (size_t)r->frame.ncl + (size_t)c].consensus;
+			char text[8];
+
+			report_level_text(lv, text, sizeof(text));
+			if (lv > 0 && lv <= r->frame.levels)
+				fprintf(f, "<td class=\"l%d\">%s</td>", lv, text);
+			else
+				fprintf(f, "<td%s>%s</td>", lv == DASH_NE ? " class=\"ne\"" : "", text);
+		}
+		fputs("</tr>\n", f);
+	}
+	fputs("</tbody>\n</table>\n", f);
+}
+
+static void
+ranked(const struct report *r, const struct report_rank *k, int n, const char *title, FILE *f)
+{
+	fprintf(f, "<div>\n<h3>%s</h3>\n", title);
+	if (!n)
+		fputs("<p class=\"note\">No consensus levels yet.</p>\n", f);
+	else
+		fputs("<ol>\n", f);
+	for (int i = 0; i < n; i++) {
+		fputs("<li>", f);
+		out_html_text(f, r->frame.cl[k[i].cluster].title);
+		fprintf(f, " <small>(mean level %.1f over %d site%s)</small></li>\n", k[i].mean, k[i].sites,
+			k[i].sites == 1 ? "" : "s");
+	}
+	fputs(n ? "</ol>\n</div>\n" : "</div>\n", f);
+}
+
+#define SUMMARY_FLAGS 8
+
+static void
+flagged(const struct report *r, FILE *f)
+{
+	char text[SUBGROUP_FINDING];
+	int shown = 0, total = 0;
+
+	fputs("<h3>Flagged disproportionality</h3>\n", f);
+	for (int t = 0; t < r->nfindings; t++)
+		for (size_t i = 0; i < r->finding[t].n; i++) {
+			if (subgroup_finding(&r->finding[t], i, text, sizeof(text)) != QREL_OK)
+				continue;
+			if (total++ < SUMMARY_FLAGS) {
+				fputs(shown++ ? "" : "<ul>\n", f);
+				el(f, "li", text);
+			}
+		}
+	if (shown)
+		fputs("</ul>\n", f);
+	if (total > shown)
+		fprintf(f, "<p class=\"note\">and %d more in <a href=\"#disproportionality\">the subgroup "
+			"findings</a>.</p>\n", total - shown);
+	if (!total)
+		fputs("<p>No group is flagged.</p>\n", f);
+}
+
+static void
+summary(const struct report *r, FILE *f)
+{
+	const struct findings_doc *w = &r->written;
+
+	fputs("<section id=\"summary\" class=\"summary\">\n<h2>Executive summary</h2>\n", f);
+	if (w->summary && *w->summary)
+		paragraphs(w->summary, f);
+	else
+		fputs("<p class=\"hook\">The review lead has not written the summary yet.</p>\n", f);
+	fputs("<h3>At a glance: consensus levels by site and cluster</h3>\n", f);
+	heat_map(r, f);
+	fputs("<div class=\"glance\">\n", f);
+	ranked(r, r->strongest, r->nstrongest, "Strongest clusters", f);
+	ranked(r, r->weakest, r->nweakest, "Clusters most in need of growth", f);
+	fputs("</div>\n", f);
+	flagged(r, f);
+	fputs("<h3>Recommendations</h3>\n", f);
+	if (!w->nrec)
+		fputs("<p class=\"note\">None written yet.</p>\n", f);
+	else
+		fputs("<ol>\n", f);
+	for (int i = 0; i < w->nrec; i++) {
+		fprintf(f, "<li value=\"%d\"><a href=\"#rec-%d\">", w->rec[i].number, w->rec[i].number);
+		out_html_text(f, w->rec[i].title);
+		fprintf(f, "</a> <span class=\"prio\">%s priority</span></li>\n", rec_priority_name(w->rec[i].priority));
+	}
+	fputs(w->nrec ? "</ol>\n</section>\n" : "</section>\n", f);
+}
+
+static void
+consensus(const struct report *r, int c, FILE *f)
+{
+	bool any = false;
+
+	for (int s = 0; s < r->nsites; s++) {
+		int lv = r->cell[(size_t)s * (size_t)r->frame.ncl + (size_t)c].consensus;
+		const char *why = report_rationale(r, s, c);
+
+		if (lv <= 0 && lv != DASH_NE)
+			continue;
+		fputs(any ? "" : "<ul class=\"consensus\">\n", f);
+		any = true;
+		fputs("<li><strong>", f);
+		out_html_text(f, r->site[s].name);
+		fputs(":</strong> ", f);
+		if (lv == DASH_NE)
+			fputs("not enough evidence to judge", f);
+		else {
+			out_html_text(f, r->frame.label[lv - 1]);
+			fprintf(f, " (level %d)", lv);
+		}
+		if (why) {
+			fputs(" \xe2\x80\x94 ", f);
+			out_html_text(f, why);
+		}
+		fputs("</li>\n", f);
+	}
+	fputs(any ? "</ul>\n" : "<p class=\"note\">No consensus level agreed yet.</p>\n", f);
+}
+
+static void
+written_finding(const struct report *r, const struct finding *w, FILE *f)
+{
+	fprintf(f, "<div class=\"wf %s\" id=\"finding-%lld\">\n<p><span class=\"kind\">%s%s", finding_kind_name(w->kind),
+		(long long)w->id, finding_kind_label(w->kind), *w->site_code ? " at " : "");
+	for (int s = 0; *w->site_code && s < r->nsites; s++)
+		if (r->site[s].id == w->site)
+			out_html_text(f, r->site[s].name);
+	fputs(":</span> ", f);
+	out_html_text(f, w->text);
+	fputs("</p>\n", f);
+	for (int i = 0; i < w->ncites; i++) {
+		char who[200];
+
+		findings_attribution(&w->cite[i], who, sizeof(who));
+		fprintf(f, "<blockquote class=\"%s\"><p>", w->kind == FINDING_GROWTH ? "g" : "s");
+		out_html_text(f, w->cite[i].text);
+		fputs("</p><footer>", f);
+		out_html_text(f, who);
+		fputs(" \xc2\xb7 ", f);
+		out_html_text(f, w->cite[i].date);
+		fputs("</footer></blockquote>\n", f);
+	}
+	for (int i = 0; i < w->nsubgroups; i++) {
+		fputs("<p class=\"note\">Data: ", f);
+		out_html_text(f, w->subgroup[i]);
+		fputs("</p>\n", f);
+	}
+	for (int i = 0; i < r->written.nrec; i++)
+		for (int k = 0; k < r->written.rec[i].nfindings; k++)
+			if (r->written.rec[i].finding[k] == w->id)
+				fprintf(f, "<p class=\"note\">Answered by <a href=\"#rec-%d\">recommendation %d</a>.</p>\n",
+					r->written.rec[i].number, r->written.rec[i].number);
+	fputs("</div>\n", f);
+}
+
+static int
+written_in(const struct report *r, int d, int c, FILE *f)
+{
+	int n = 0;
+
+	for (int i = 0; i < r->written.nf; i++)
+		if (report_finding_in(r, &r->written.f[i], d, c)) {
+			written_finding(r, &r->written.f[i], f);
+			n++;
+		}
+	return n;
+}
+
+static void
+written_domain(const struct report *r, int d, FILE *f)
+{
+	const struct dash_domain *dom = &r->frame.dom[d];
+
+	fprintf(f, "<section id=\"domain-%d\">\n<h3>", d + 1);
+	out_html_text(f, dom->title);
+	fputs("</h3>\n", f);
+	written_in(r, d, -1, f);
+	for (int c = dom->first; c < dom->first + dom->n; c++) {
+		fputs("<h4>", f);
+		out_html_text(f, r->frame.cl[c].title);
+		fputs("</h4>\n", f);
+		consensus(r, c, f);
+		if (!written_in(r, d, c, f))
+			fputs("<p class=\"note\">No written finding for this cluster.</p>\n", f);
+	}
+	fputs("</section>\n", f);
+}
+
+static void
+written(const struct report *r, FILE *f)
+{
+	fputs("<section id=\"findings\">\n<h2>Findings by domain</h2>\n<p>For each cluster: the team's consensus "
+	      "level at each site with its rationale, then the strengths and areas for growth the team wrote, "
+	      "each with the key evidence it rests on. Quotes are attributed to a stakeholder group or the kind "
+	      "of activity, never to a person.</p>\n", f);
+	for (int d = 0; d < r->frame.ndom; d++)
+		written_domain(r, d, f);
+	fputs("</section>\n", f);
+}
+
+static void
+recommendation(const struct report *r, const struct recommendation *k, FILE *f)
+{
+	fprintf(f, "<div class=\"rec\" id=\"rec-%d\">\n<h3>%d. ", k->number, k->number);
+	out_html_text(f, k->title);
+	fprintf(f, "</h3>\n<p class=\"prio\">%s priority</p>\n", rec_priority_name(k->priority));
+	if (*k->text)
+		paragraphs(k->text, f);
+	if (*k->stakeholders) {
+		fputs("<p><strong>Stakeholders:</strong> ", f);
+		out_html_text(f, k->stakeholders);
+		fputs("</p>\n", f);
+	}
+	if (k->nfindings) {
+		fputs("<p><strong>Answers:</strong></p>\n<ul>\n", f);
+		for (int i = 0; i < k->nfindings; i++) {
+			const struct finding *w = findings_by_id(&r->written, k->finding[i]);
+
+			if (!w)
+				continue;
+			fprintf(f, "<li><a href=\"#finding-%lld\">", (long long)w->id);
+			out_html_text(f, w->cluster ? w->cluster_title : w->domain_title);
+			fputs("</a>: ", f);
+			out_html_text(f, w->text);
+			fputs("</li>\n", f);
+		}
+		fputs("</ul>\n", f);
+	}
+	if (k->objective)
+		fprintf(f, "<p>Taken into the action plan as objective %d (see <a href=\"#next-steps\">next "
+			"steps</a>).</p>\n", k->objective_position);
+	fputs("</div>\n", f);
+}
+
+static void
+recommendations(const struct report *r, FILE *f)
+{
+	fputs("<section id=\"recommendations\">\n<h2>Recommendations</h2>\n", f);
+	if (!r->written.nrec)
+		fputs("<p class=\"hook\">The team has not written recommendations yet.</p>\n", f);
+	else
+		fputs("<p>High-leverage recommendations first; each names the findings it answers.</p>\n", f);
+	for (int i = 0; i < r->written.nrec; i++)
+		recommendation(r, &r->written.rec[i], f);
+	fputs("</section>\n", f);
+}
+
 int
 report_write_html(const struct report *r, FILE *f)
 {
 	char now[21];
 
 	head(r, f);
+	status_mark(r, f);
 	cover(r, f);
+	contents(r, f);
+	summary(r, f);
+	written(r, f);
+	recommendations(r, f);
+	fputs("<section id=\"next-steps\">\n<h2>Next steps</h2>\n<p>The action plan: objectives drawn from the "
+	      "recommendations, their root causes and the evidence they rest on, measures of impact and dated "
+	      "steps with a lead.</p>\n</section>\n", f);
+	plan(r, f);
+	fputs("<h2 id=\"method\">Appendix A: Rubric grids and the evidence quoted</h2>\n", f);
 	legend(r, f);
 	for (int d = 0; d < r->frame.ndom; d++)
 		domain(r, d, f);
 	findings(r, f);
 	agreement(r, f);
-	plan(r, f);
 	clock_now(now);
 	fprintf(f, "<footer><p class=\"note\">Produced by qrel on %.10s.</p></footer>\n</body>\n</html>\n", now);
 	return ferror(f) ? error(QREL_IO, "writing the report: %s", strerror(errno)) : QREL_OK;

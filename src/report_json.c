@@ -317,11 +317,87 @@ plan(const struct report *r, FILE *f)
 	plan_doc_free(&d);
 }
 
+/* ---- the deliverable: status, summary, written findings, recommendations ---- */
+
+static void
+written_finding(const struct finding *w, bool first, FILE *f)
+{
+	fprintf(f, "%s\n  {\"id\": %lld", first ? "" : ",", (long long)w->id);
+	kv(f, "uuid", w->uuid, false);
+	kv(f, "kind", finding_kind_name(w->kind), false);
+	kv(f, "domain", w->domain_code, false);
+	kv(f, "domain_title", w->domain_title, false);
+	kv(f, "cluster", w->cluster_code, false);
+	kv(f, "cluster_title", w->cluster_title, false);
+	kv(f, "site", w->site_code, false);
+	kv(f, "text", w->text, false);
+	fputs(", \"key_evidence\": [", f);
+	for (int i = 0; i < w->ncites; i++) {
+		char who[200];
+
+		findings_attribution(&w->cite[i], who, sizeof(who));
+		fputs(i ? ", {" : "{", f);
+		kv(f, "attribution", who, true);
+		kv(f, "date", w->cite[i].date, false);
+		kv(f, "text", w->cite[i].text, false);
+		fputs("}", f);
+	}
+	fputs("], \"subgroups\": [", f);
+	for (int i = 0; i < w->nsubgroups; i++) {
+		fputs(i ? ", " : "", f);
+		str(f, w->subgroup[i]);
+	}
+	fputs("]}", f);
+}
+
+static void
+written_rec(const struct recommendation *k, bool first, FILE *f)
+{
+	fprintf(f, "%s\n  {\"number\": %d", first ? "" : ",", k->number);
+	kv(f, "priority", rec_priority_name(k->priority), false);
+	kv(f, "title", k->title, false);
+	kv(f, "text", k->text, false);
+	kv(f, "stakeholders", k->stakeholders, false);
+	fputs(", \"answers\": [", f);
+	for (int i = 0; i < k->nfindings; i++)
+		fprintf(f, "%s%lld", i ? ", " : "", (long long)k->finding[i]);
+	if (k->objective)
+		fprintf(f, "], \"objective\": %d}", k->objective_position);
+	else
+		fputs("], \"objective\": null}", f);
+}
+
+static void
+deliverable(const struct report *r, FILE *f)
+{
+	fprintf(f, "\"status\": \"%s\",\n", r->written.final ? "final" : "draft");
+	fputs("\"summary\": ", f);
+	str(f, r->written.summary);
+	fputs(",\n\"strongest_clusters\": [", f);
+	for (int i = 0; i < r->nstrongest; i++) {
+		fputs(i ? ", " : "", f);
+		str(f, r->frame.cl[r->strongest[i].cluster].code);
+	}
+	fputs("], \"weakest_clusters\": [", f);
+	for (int i = 0; i < r->nweakest; i++) {
+		fputs(i ? ", " : "", f);
+		str(f, r->frame.cl[r->weakest[i].cluster].code);
+	}
+	fputs("],\n\"findings\": [", f);
+	for (int i = 0; i < r->written.nf; i++)
+		written_finding(&r->written.f[i], i == 0, f);
+	fputs("],\n\"recommendations\": [", f);
+	for (int i = 0; i < r->written.nrec; i++)
+		written_rec(&r->written.rec[i], i == 0, f);
+	fputs("],\n", f);
+}
+
 int
 report_write_json(const struct report *r, FILE *f)
 {
 	fputs("{\"format\": \"qrel-report\", \"version\": 1,\n", f);
 	review(r, f);
+	deliverable(r, f);
 	team_method(r, f);
 	sites(r, f);
 	domains(r, f);

@@ -54,6 +54,7 @@ cover(const struct report *r, FILE *f)
 
 	fputs("# ", f);
 	out_md_text(f, r->title);
+	fprintf(f, " (%s)", report_status_text(r));
 	fputs("\n\n*Quality Review through an Equity Lens*", f);
 	if (*r->district) {
 		fputs(" \xc2\xb7 ", f);
@@ -215,7 +216,7 @@ finding(const struct report *r, const struct subgroup_table *t, FILE *f)
 	fputs("### ", f);
 	out_md_text(f, t->metric.name);
 	fputs(" by ", f);
-	out_md_text(f, t->key.dimension);
+	out_md_text(f, report_dimension_label(t->key.dimension));
 	fputs(": ", f);
 	out_md_text(f, t->site_code);
 	fputs(" ", f);
@@ -245,7 +246,7 @@ finding(const struct report *r, const struct subgroup_table *t, FILE *f)
 static void
 findings(const struct report *r, FILE *f)
 {
-	fprintf(f, "## Subgroup findings\n\nEvery group whose risk ratio against all other students passes "
+	fprintf(f, "## Appendix B: Subgroup findings\n\nEvery group whose risk ratio against all other students passes "
 		"the district's threshold of %.1f (below 1/%.1f where a higher rate is the aim), %s. Groups "
 		"of fewer than %ld students are never shown.\n\n", r->opt.settings->threshold,
 		r->opt.settings->threshold, r->opt.all_years ? "in every school year" :
@@ -264,24 +265,38 @@ agree_cell(const struct agree_value *v, FILE *f)
 	char text[32];
 
 	report_stat_text(v, text, sizeof(text));
-	fprintf(f, " %s", text);
-	if (!v->defined) {
+	fprintf(f, " %s |", v->defined ? text : "\xe2\x80\x93");
+}
+
+static void
+agree_omitted(const struct report *r, FILE *f)
+{
+	int n = 0;
+
+	for (int i = 0; i < REPORT_AGREE_STATS; i++) {
+		const struct agree_value *v = report_agree_value(&r->agree_all, i);
+
+		if (report_agree_defined(r, i))
+			continue;
+		fputs(n++ ? "; " : "Not shown: ", f);
+		fputs(report_agree_label(i), f);
 		fputs(" (", f);
-		out_md_text(f, v->why ? v->why : "undefined");
+		out_md_text(f, v->why ? v->why : "the data cannot give it");
 		fputs(")", f);
 	}
-	fputs(" |", f);
+	if (n)
+		fputs(".\n\n", f);
 }
 
 static void
 agreement(const struct report *r, FILE *f)
 {
-	fputs("## Rater agreement\n\nHow consistently team members scored the same cluster at the same "
-	      "site before consensus. A unit is one cluster at one site; n/a means the data cannot give "
-	      "the figure, for the reason stated.\n\n| | All domains |", f);
+	fputs("## Appendix C: Rater agreement\n\nHow consistently team members scored the same cluster at the same "
+	      "site before consensus, rounded to two decimals. A unit is one cluster at one site; a dash means "
+	      "the figure cannot be computed for that domain.\n\n| | All domains |", f);
 	for (int d = 0; d < r->frame.ndom; d++) {
-		fputs(" Domain ", f);
-		out_md_text(f, r->frame.dom[d].code);
+		fputc(' ', f);
+		out_md_text(f, r->frame.dom[d].title);
 		fputs(" |", f);
 	}
 	fputs("\n|---|---:|", f);
@@ -295,6 +310,8 @@ agreement(const struct report *r, FILE *f)
 		fprintf(f, " %d |", r->agree_domain[d].raters);
 	fputs("\n", f);
 	for (int i = 0; i < REPORT_AGREE_STATS; i++) {
+		if (!report_agree_defined(r, i))
+			continue;
 		fprintf(f, "| %s |", report_agree_label(i));
 		agree_cell(report_agree_value(&r->agree_all, i), f);
 		for (int d = 0; d < r->frame.ndom; d++)
@@ -302,6 +319,7 @@ agreement(const struct report *r, FILE *f)
 		fputs("\n", f);
 	}
 	fputs("\n", f);
+	agree_omitted(r, f);
 }
 
 static void
@@ -319,19 +337,295 @@ plan(const struct report *r, FILE *f)
 	fputs("\n", f);
 }
 
+/* ---- the deliverable: status, executive summary, findings, recommendations ---- */
+
+/* Markdown has no pages: the status heads the file and closes it. */
+static void
+status_line(const struct report *r, FILE *f)
+{
+	fprintf(f, "**%s** \xe2\x80\x94 %s\n\n", report_status_text(r),
+		r->written.final ? "the final report, as the review lead signed it off"
+				 : "a draft: findings and recommendations may still change");
+}
+
+/* The lead's text, a paragraph per blank-line-separated block. */
+static void
+paragraphs(const char *text, FILE *f)
+{
+	const char *p = text;
+
+	while (p && *p) {
+		const char *end = strstr(p, "\n\n");
+		size_t n = end ? (size_t)(end - p) : strlen(p);
+		char *block = strndup(p, n);
+
+		if (block && *str_trim(block)) {
+			out_md_text(f, str_trim(block));
+			fputs("\n\n", f);
+		}
+		free(block);
+		p = end ? end + 2 : NULL;
+	}
+}
+
+static void
+heat_map(const struct report *r, FILE *f)
+{
+	fputs("| Site |", f);
+	for (int c = 0; c < r->frame.ncl; c++) {
+		fputc(' ', f);
+		out_md_text(f, r->frame.cl[c].code);
+		fputs(" |", f);
+	}
+	fputs("\n|---|", f);
+	for (int c = 0; c < r->frame.ncl; c++)
+		fputs(":-:|", f);
+	fputc('\n', f);
+	for (int s = 0; s < r->nsites; s++) {
+		fputs("| ", f);
+		out_md_text(f, r->site[s].name);
+		fputs(" |", f);
+		for (int c = 0; c < r->frame.ncl; c++) {
+			char text[8];
+
+			report_level_text(r->cell[(size_t)s * (size_t)r->frame.ncl + (size_t)c].consensus, text,
+					  sizeof(text));
+			fprintf(f, " %s |", text);
+		}
+		fputc('\n', f);
+	}
+	fputc('\n', f);
+}
+
+static void
+ranked(const struct report *r, const struct report_rank *k, int n, const char *title, FILE *f)
+{
+	fprintf(f, "**%s:**", title);
+	if (!n)
+		fputs(" no consensus levels yet.", f);
+	for (int i = 0; i < n; i++) {
+		fputs(i ? "; " : " ", f);
+		out_md_text(f, r->frame.cl[k[i].cluster].title);
+		fprintf(f, " (mean level %.1f over %d site%s)", k[i].mean, k[i].sites, k[i].sites == 1 ? "" : "s");
+	}
+	fputs(".\n\n", f);
+}
+
+#define SUMMARY_FLAGS 8
+
+static void
+flagged(const struct report *r, FILE *f)
+{
+	char text[SUBGROUP_FINDING];
+	int total = 0;
+
+	fputs("### Flagged disproportionality\n\n", f);
+	for (int t = 0; t < r->nfindings; t++)
+		for (size_t i = 0; i < r->finding[t].n; i++) {
+			if (subgroup_finding(&r->finding[t], i, text, sizeof(text)) != QREL_OK)
+				continue;
+			if (total++ < SUMMARY_FLAGS) {
+				fputs("- ", f);
+				out_md_text(f, text);
+				fputc('\n', f);
+			}
+		}
+	if (total > SUMMARY_FLAGS)
+		fprintf(f, "- and %d more in the subgroup findings.\n", total - SUMMARY_FLAGS);
+	fputs(total ? "\n" : "No group is flagged.\n\n", f);
+}
+
+static void
+summary(const struct report *r, FILE *f)
+{
+	const struct findings_doc *w = &r->written;
+
+	fputs("## Executive summary\n\n", f);
+	if (w->summary && *w->summary)
+		paragraphs(w->summary, f);
+	else
+		fputs("*The review lead has not written the summary yet.*\n\n", f);
+	fputs("### At a glance: consensus levels by site and cluster\n\n", f);
+	heat_map(r, f);
+	ranked(r, r->strongest, r->nstrongest, "Strongest clusters", f);
+	ranked(r, r->weakest, r->nweakest, "Clusters most in need of growth", f);
+	flagged(r, f);
+	fputs("### Recommendations\n\n", f);
+	if (!w->nrec)
+		fputs("None written yet.\n", f);
+	for (int i = 0; i < w->nrec; i++) {
+		fprintf(f, "%d. ", w->rec[i].number);
+		out_md_text(f, w->rec[i].title);
+		fprintf(f, " (%s priority)\n", rec_priority_name(w->rec[i].priority));
+	}
+	fputc('\n', f);
+}
+
+static void
+consensus(const struct report *r, int c, FILE *f)
+{
+	bool any = false;
+
+	for (int s = 0; s < r->nsites; s++) {
+		int lv = r->cell[(size_t)s * (size_t)r->frame.ncl + (size_t)c].consensus;
+		const char *why = report_rationale(r, s, c);
+
+		if (lv <= 0 && lv != DASH_NE)
+			continue;
+		any = true;
+		fputs("- **", f);
+		out_md_text(f, r->site[s].name);
+		fputs(":** ", f);
+		if (lv == DASH_NE)
+			fputs("not enough evidence to judge", f);
+		else {
+			out_md_text(f, r->frame.label[lv - 1]);
+			fprintf(f, " (level %d)", lv);
+		}
+		if (why) {
+			fputs(" \xe2\x80\x94 ", f);
+			out_md_text(f, why);
+		}
+		fputc('\n', f);
+	}
+	fputs(any ? "\n" : "No consensus level agreed yet.\n\n", f);
+}
+
+static void
+written_finding(const struct report *r, const struct finding *w, FILE *f)
+{
+	fprintf(f, "**%s", finding_kind_label(w->kind));
+	for (int s = 0; *w->site_code && s < r->nsites; s++)
+		if (r->site[s].id == w->site) {
+			fputs(" at ", f);
+			out_md_text(f, r->site[s].name);
+		}
+	fputs(":** ", f);
+	out_md_text(f, w->text);
+	fputs("\n\n", f);
+	for (int i = 0; i < w->ncites; i++) {
+		char who[200];
+
+		findings_attribution(&w->cite[i], who, sizeof(who));
+		fputs("> ", f);
+		out_md_text(f, w->cite[i].text);
+		fputs("\n>\n> \xe2\x80\x94 ", f);
+		out_md_text(f, who);
+		fprintf(f, ", %s\n\n", w->cite[i].date);
+	}
+	for (int i = 0; i < w->nsubgroups; i++) {
+		fputs("- Data: ", f);
+		out_md_text(f, w->subgroup[i]);
+		fputc('\n', f);
+	}
+	for (int i = 0; i < r->written.nrec; i++)
+		for (int k = 0; k < r->written.rec[i].nfindings; k++)
+			if (r->written.rec[i].finding[k] == w->id)
+				fprintf(f, "\n*Answered by recommendation %d.*\n", r->written.rec[i].number);
+	fputc('\n', f);
+}
+
+static int
+written_in(const struct report *r, int d, int c, FILE *f)
+{
+	int n = 0;
+
+	for (int i = 0; i < r->written.nf; i++)
+		if (report_finding_in(r, &r->written.f[i], d, c)) {
+			written_finding(r, &r->written.f[i], f);
+			n++;
+		}
+	return n;
+}
+
+static void
+written(const struct report *r, FILE *f)
+{
+	fputs("## Findings by domain\n\nFor each cluster: the team's consensus level at each site with its "
+	      "rationale, then the strengths and areas for growth the team wrote, each with the key evidence "
+	      "it rests on. Quotes are attributed to a stakeholder group or the kind of activity, never to a "
+	      "person.\n\n", f);
+	for (int d = 0; d < r->frame.ndom; d++) {
+		const struct dash_domain *dom = &r->frame.dom[d];
+
+		fputs("### ", f);
+		out_md_text(f, dom->title);
+		fputs("\n\n", f);
+		written_in(r, d, -1, f);
+		for (int c = dom->first; c < dom->first + dom->n; c++) {
+			fputs("#### ", f);
+			out_md_text(f, r->frame.cl[c].title);
+			fputs("\n\n", f);
+			consensus(r, c, f);
+			if (!written_in(r, d, c, f))
+				fputs("*No written finding for this cluster.*\n\n", f);
+		}
+	}
+}
+
+static void
+recommendation(const struct report *r, const struct recommendation *k, FILE *f)
+{
+	fprintf(f, "### %d. ", k->number);
+	out_md_text(f, k->title);
+	fprintf(f, "\n\n*%s priority*\n\n", rec_priority_name(k->priority));
+	if (*k->text)
+		paragraphs(k->text, f);
+	if (*k->stakeholders) {
+		fputs("**Stakeholders:** ", f);
+		out_md_text(f, k->stakeholders);
+		fputs("\n\n", f);
+	}
+	if (k->nfindings)
+		fputs("**Answers:**\n\n", f);
+	for (int i = 0; i < k->nfindings; i++) {
+		const struct finding *w = findings_by_id(&r->written, k->finding[i]);
+
+		if (!w)
+			continue;
+		fputs("- ", f);
+		out_md_text(f, w->cluster ? w->cluster_title : w->domain_title);
+		fputs(": ", f);
+		out_md_text(f, w->text);
+		fputc('\n', f);
+	}
+	if (k->nfindings)
+		fputc('\n', f);
+	if (k->objective)
+		fprintf(f, "Taken into the action plan as objective %d (see next steps).\n\n", k->objective_position);
+}
+
+static void
+recommendations(const struct report *r, FILE *f)
+{
+	fputs("## Recommendations\n\n", f);
+	fputs(r->written.nrec ? "High-leverage recommendations first; each names the findings it answers.\n\n"
+			      : "*The team has not written recommendations yet.*\n\n", f);
+	for (int i = 0; i < r->written.nrec; i++)
+		recommendation(r, &r->written.rec[i], f);
+}
+
 int
 report_write_md(const struct report *r, FILE *f)
 {
 	char now[21];
 
 	cover(r, f);
+	status_line(r, f);
+	summary(r, f);
+	written(r, f);
+	recommendations(r, f);
+	fputs("## Next steps\n\nThe action plan: objectives drawn from the recommendations, their root causes and "
+	      "the evidence they rest on, measures of impact and dated steps with a lead.\n\n", f);
+	plan(r, f);
+	fputs("## Appendix A: Rubric grids and the evidence quoted\n\n", f);
 	legend(r, f);
 	for (int d = 0; d < r->frame.ndom; d++)
 		domain(r, d, f);
 	findings(r, f);
 	agreement(r, f);
-	plan(r, f);
 	clock_now(now);
-	fprintf(f, "---\n\n*Produced by qrel on %.10s.*\n", now);
+	fprintf(f, "---\n\n*Produced by qrel on %.10s.* ", now);
+	status_line(r, f);
 	return ferror(f) ? error(QREL_IO, "writing the report: %s", strerror(errno)) : QREL_OK;
 }

@@ -105,8 +105,8 @@ report_stat_text(const struct agree_value *v, char *buf, size_t size)
 		snprintf(buf, size, "n/a");
 		return;
 	}
-	x = v->value < 0 ? (long)(-v->value * 10000.0 + 0.5) : (long)(v->value * 10000.0 + 0.5);
-	snprintf(buf, size, "%s%ld.%04ld", v->value < 0 && x ? "-" : "", x / 10000, x % 10000);
+	x = v->value < 0 ? (long)(-v->value * 100.0 + 0.5) : (long)(v->value * 100.0 + 0.5);
+	snprintf(buf, size, "%s%ld.%02ld", v->value < 0 && x ? "-" : "", x / 100, x % 100);
 }
 
 static const char *const agree_names[REPORT_AGREE_STATS] = {
@@ -173,4 +173,15 @@ report_has_plan(const struct report *r)
 {
 	return r->plan_visible &&
 	       db_int(r->db, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'objective'") > 0;
+}
+
+bool
+report_agree_defined(const struct report *r, int i)
+{
+	if (report_agree_value(&r->agree_all, i)->defined)
+		return true;
+	for (int d = 0; d < r->frame.ndom; d++)
+		if (report_agree_value(&r->agree_domain[d], i)->defined)
+			return true;
+	return false;
 }

@@ -1,5 +1,6 @@
 /* schema.c: forward-only migrations; entry N brings a store from user_version N to N+1. */
 #include "qrel/qrel.h"
+#include "qrel/findings.h"
 #include "qrel/plan.h"
 #include "qrel/schema.h"
 #include "qrel/sync.h"
@@ -318,6 +319,7 @@ const char *const schema_migrations[] = {
 	migration_identity,
 	sync_key_migration,
 	migration_released,
+	findings_migration,
 };
 
 const size_t schema_migration_count = sizeof(schema_migrations) / sizeof(schema_migrations[0]);

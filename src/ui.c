@@ -390,6 +390,7 @@ screen_for(enum action a)
 	case ACT_SCREEN_SUBGROUPS: return &subgroups_screen;
 	case ACT_SCREEN_EVIDENCE: return &evidence_screen;
 	case ACT_SCREEN_PLAN: return &plan_screen;
+	case ACT_SCREEN_FINDINGS: return &findings_screen;
 	case ACT_SCREEN_CHANGES: return &changes_screen;
 	case ACT_SCREEN_CONFLICTS: return &conflicts_screen;
 	default: return NULL;

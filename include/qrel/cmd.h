@@ -89,5 +89,9 @@ int cmd_report(int argc, char **argv);
 int cmd_person(int argc, char **argv);
 int cmd_codes(int argc, char **argv);
 int cmd_completion(int argc, char **argv);
+int cmd_findings(int argc, char **argv);
+int cmd_recommendations(int argc, char **argv);
+int cmd_summary(int argc, char **argv);
+int cmd_review(int argc, char **argv);
 
 #endif

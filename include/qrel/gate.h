@@ -43,6 +43,8 @@ enum gate_what {
 	GATE_PLAN,		/* the action plan */
 	GATE_LOCK,		/* lock or reopen site (0: the whole review) */
 	GATE_RESOLVE,		/* resolve a sync conflict */
+	GATE_FINDING,		/* draft findings and recommendations (lead and reviewers) */
+	GATE_REPORT,		/* the executive summary, finalising or reopening the report (lead) */
 };
 
 struct gate_write {

@@ -23,6 +23,7 @@
 	_(SCREEN_SUBGROUPS, "subgroup tables") \
 	_(SCREEN_REPORT, "report and dashboard") \
 	_(SCREEN_PLAN, "action plan") \
+	_(SCREEN_FINDINGS, "findings, recommendations and the executive summary") \
 	_(SCREEN_CHANGES, "change log: who changed what, old and new") \
 	_(SCREEN_CONFLICTS, "sync conflicts between offline copies") \
 	_(SITE_NEXT, "next site") \
@@ -73,7 +74,13 @@
 	_(CELL_EDIT, "correct the row's enrolled and count") \
 	_(NOTE_FROM_FINDING, "write an evidence note from the flagged finding") \
 	_(PICK_REFERENCE, "choose the reference group for the 'vs' column (or none)") \
-	_(WRR_TOGGLE, "show or hide the weighted risk ratio column")
+	_(WRR_TOGGLE, "show or hide the weighted risk ratio column") \
+	_(FINDING_ADD, "write a finding: cluster or domain, strength or growth, then its text") \
+	_(FINDING_CITE, "cite an evidence note as the finding's key evidence") \
+	_(FINDING_DELETE, "delete the selected finding or recommendation") \
+	_(REC_ADD, "write a recommendation answering the selected finding") \
+	_(REC_OBJECTIVE, "turn the recommendation into an action-plan objective") \
+	_(FINALISE, "finalise the report, or reopen it with a reason (lead)")
 
 enum action {
 #define ACTION_ENUM(name, help) ACT_##name,

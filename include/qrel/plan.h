@@ -112,6 +112,13 @@ int plan_objective_from_cluster(struct db *db, int64_t review, const char *who, 
 int plan_objective_from_subgroup(struct db *db, int64_t review, const char *who,
 				 const struct plan_subgroup_ref *ref, int64_t *objective);
 
+/* ---- inside a caller's open transaction (the caller has checked who may write) ---- */
+int plan_objective_insert_tx(struct db *db, int64_t review, const char *who,
+			     const struct plan_objective_input *in, int64_t *objective);
+int plan_cause_insert_tx(struct db *db, int64_t review, const char *who, int64_t objective,
+			 const char *text, int64_t *cause);
+int plan_link_note_tx(struct db *db, int64_t review, const char *who, int64_t cause, int64_t note);
+
 /* ---- reads ---- */
 
 /* A rate after display suppression: shown only when defined and not hidden. */

@@ -8,6 +8,7 @@
 
 #include "qrel/agree.h"
 #include "qrel/dashboard.h"
+#include "qrel/findings.h"
 #include "qrel/subgroup.h"
 #include "qrel/visibility.h"
 
@@ -47,6 +48,15 @@ struct report_quotes {
 	int total_strength, total_growth;	/* how many there are in all */
 };
 
+#define REPORT_RANK 3		/* strongest and weakest clusters in the summary */
+
+/* A cluster's consensus levels across the sites: the summary's ranking. */
+struct report_rank {
+	int cluster;		/* index into frame.cl */
+	double mean;
+	int sites;		/* sites with a consensus level */
+};
+
 struct report {
 	struct db *db;			/* for the action plan, written by its own module */
 	int64_t review;
@@ -67,6 +77,11 @@ struct report {
 	bool activity_dates;		/* the dates come from the activities, not the notes */
 	struct vis_viewer viewer;	/* resolved from opt.viewer */
 	bool plan_visible;		/* the viewer may read the plan at every site */
+	/* The deliverable: written findings, recommendations, summary and status. */
+	struct findings_doc written;
+	char **rationale;		/* rationale[s * frame.ncl + c]: the consensus rationale, or NULL */
+	struct report_rank strongest[REPORT_RANK], weakest[REPORT_RANK];
+	int nstrongest, nweakest;
 };
 
 /* "interview" -> "Interviews"; index in schema order. */
@@ -88,6 +103,9 @@ int report_write_json(const struct report *r, FILE *out);
 
 /* Writes the report to path through a temporary file and rename(). */
 int report_save(const struct report *r, enum report_format f, const char *path);
+/* Prints the HTML report to a PDF at path with WeasyPrint, else headless
+ * Chromium; QREL_NOTFOUND, naming the Debian packages, when neither is installed. */
+int report_save_pdf(const struct report *r, const char *path);
 
 /* ---- shared by the writers ---- */
 
@@ -95,17 +113,29 @@ int report_save(const struct report *r, enum report_format f, const char *path);
 void report_level_text(int level, char *buf, size_t size);
 /* "2.5" or "" for a team median. */
 void report_median_text(double m, char *buf, size_t size);
-/* A statistic as "0.8123" or "n/a". */
+/* A statistic rounded to 2 decimals ("0.81") or "n/a". */
 void report_stat_text(const struct agree_value *v, char *buf, size_t size);
 /* The agreement columns with their headings, for the writers' loops. */
 #define REPORT_AGREE_STATS 9
 const char *report_agree_name(int i);	/* "exact_agreement" ... */
 const char *report_agree_label(int i);	/* "Exact agreement" ... */
 const struct agree_value *report_agree_value(const struct agree_result *r, int i);
+/* Can statistic i be given for the whole review or some domain? A report
+ * leaves out a statistic none can give, with one line saying why. */
+bool report_agree_defined(const struct report *r, int i);
 /* The number shown for a subgroup value: "12.3%" or "*" when withheld, "" when undefined. */
 void report_rate_text(const struct risk_value *v, bool hidden, char *buf, size_t size);
 /* The sentence "Quotes: the 3 most recent ..." the formats share. */
 void report_quote_rule(const struct report *r, char *buf, size_t size);
+/* "DRAFT" or "FINAL", for every page. */
+const char *report_status_text(const struct report *r);
+/* A subgroup dimension as a reader says it: "race" -> "race and ethnicity",
+ * "econ" -> "economic status"; an unknown code is returned as it is. */
+const char *report_dimension_label(const char *code);
+/* The consensus rationale of cluster c at site s, or NULL. */
+const char *report_rationale(const struct report *r, int s, int c);
+/* The findings the team wrote about cluster c (domain-wide ones: c = -1 with domain d). */
+bool report_finding_in(const struct report *r, const struct finding *f, int d, int c);
 /* Has the review an action plan module's tables? */
 bool report_has_plan(const struct report *r);
 

@@ -64,6 +64,7 @@ extern const struct screen_ops rubric_screen;
 extern const struct screen_ops subgroups_screen;
 extern const struct screen_ops evidence_screen;
 extern const struct screen_ops plan_screen;
+extern const struct screen_ops findings_screen;
 extern const struct screen_ops report_screen;
 extern const struct screen_ops changes_screen;
 extern const struct screen_ops conflicts_screen;

@@ -311,7 +311,7 @@ test_texts(void **state)
 
 	(void)state;
 	report_stat_text(&v, buf, sizeof(buf));
-	assert_string_equal(buf, "-0.2500");
+	assert_string_equal(buf, "-0.25");
 	report_stat_text(&u, buf, sizeof(buf));
 	assert_string_equal(buf, "n/a");
 	report_median_text(2.5, buf, sizeof(buf));

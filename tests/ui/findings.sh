@@ -1,0 +1,143 @@
+#!/bin/sh
+# findings.sh: the review's deliverable in a real terminal: a reviewer writes a finding on the
+# findings screen (F), cites two evidence notes as its key evidence, writes a recommendation from
+# it and turns that into a plan objective; the HTML and Markdown reports show all three linked and
+# say DRAFT; the lead finalises and the reports say FINAL; the sample's report printed to PDF.
+. "$(dirname "$0")/lib.sh"
+
+DB="$T/review.db"
+sample_db "$DB"
+LEAD=$(sql "$DB" "SELECT name FROM person WHERE role = 'lead'")
+REVIEWER=$(sql "$DB" "SELECT name FROM person WHERE role = 'reviewer' ORDER BY name LIMIT 1")
+OBSERVER=$(sql "$DB" "SELECT name FROM person WHERE role = 'observer' LIMIT 1")
+# Two live notes about cluster 1.2 (access to advanced coursework).
+N1=$(sql "$DB" "SELECT n.id FROM note n JOIN note_cluster nc ON nc.note_id = n.id JOIN cluster c ON c.id = nc.cluster_id
+	WHERE c.code = '1.2' AND n.deleted_at IS NULL ORDER BY n.id LIMIT 1")
+N2=$(sql "$DB" "SELECT n.id FROM note n JOIN note_cluster nc ON nc.note_id = n.id JOIN cluster c ON c.id = nc.cluster_id
+	WHERE c.code = '1.2' AND n.deleted_at IS NULL ORDER BY n.id LIMIT 1 OFFSET 1")
+Q1=$(sql "$DB" "SELECT substr(text, 1, 30) FROM note WHERE id = $N1")
+Q2=$(sql "$DB" "SELECT substr(text, 1, 30) FROM note WHERE id = $N2")
+FINDING="Families hear about advanced courses after places are gone"
+REC="Tell every family about advanced courses each September"
+BEFORE=$(sql "$DB" "SELECT count(*) FROM finding")
+
+# ---- the screen ----
+start 100x30 --db "$DB" --as "$REVIEWER"
+wait_for "Review overview" >/dev/null
+keys F
+check "F opens the findings screen" wait_for "Findings and recommendations: the report is a DRAFT"
+keys a
+check "a asks for the cluster or domain" wait_for "Cluster or domain code"
+keys C-u 1.2 Enter
+check "then strength or growth" wait_for "Strength or growth (s/g)"
+keys g Enter
+check "then the finding's text in the editor" wait_for "The finding (Esc or ^X saves)"
+keys "$FINDING"
+sleep 0.3
+check "the text typed is kept as a draft" test "$(sql "$DB" "SELECT count(*) FROM draft WHERE key = 'finding:new'")" = 1
+keys C-x
+check "the finding is saved" wait_for "Finding added"
+check "and listed under its cluster" wait_for "growth   1.2   $FINDING"
+check "the draft is gone once saved" test "$(sql "$DB" "SELECT count(*) FROM draft WHERE key = 'finding:new'")" = 0
+keys c
+wait_for "Cite note" >/dev/null
+keys "$N1" Enter
+wait_for "Stakeholder group" >/dev/null
+keys Parents Enter
+check "c cites a note as key evidence" wait_for "Note cited as key evidence"
+check "the quote shows under the finding, attributed to its group" wait_for "      Parents, "
+keys c
+wait_for "Cite note" >/dev/null
+keys "$N2" Enter
+wait_for "Stakeholder group" >/dev/null
+keys Enter
+check "and a second" wait_for "Note cited as key evidence"
+keys r
+check "r asks for a recommendation answering the finding" wait_for "Recommendation answering this finding"
+keys "$REC" Enter
+check "the recommendation is listed" wait_for "1. [medium] $REC (answers 1)"
+keys o
+check "o turns it into a plan objective" wait_for "now an objective of the action plan"
+check "the recommendation shows its objective" wait_for "-> objective 1"
+keys f
+check "a reviewer cannot finalise" wait_for "Only the review lead finalises"
+keys q
+wait_for "Review overview" >/dev/null
+
+FID=$(sql "$DB" "SELECT id FROM finding WHERE text = '$FINDING'")
+check "the finding is stored once, by its author" test "$(sql "$DB" "SELECT count(*) FROM finding f JOIN person p
+	ON p.id = f.author_id WHERE f.text = '$FINDING' AND p.name = '$REVIEWER'")" = 1
+check "it cites both notes" test "$(sql "$DB" "SELECT count(*) FROM finding_note WHERE finding_id = $FID
+	AND note_id IN ($N1, $N2)")" = 2
+check "the recommendation answers it and links its objective" test "$(sql "$DB" "SELECT count(*) FROM recommendation r
+	JOIN recommendation_finding rf ON rf.recommendation_id = r.id JOIN objective o ON o.id = r.objective_id
+	WHERE rf.finding_id = $FID AND o.title = '$REC'")" = 1
+check "the objective's root cause cites the two notes" test "$(sql "$DB" "SELECT count(*) FROM cause_link l
+	JOIN root_cause c ON c.id = l.root_cause_id JOIN objective o ON o.id = c.objective_id
+	WHERE o.title = '$REC' AND l.note_id IN ($N1, $N2)")" = 2
+check "every write is in the change log" test "$(sql "$DB" "SELECT count(*) FROM change_log WHERE who = '$REVIEWER'
+	AND entity IN ('finding', 'recommendation')")" -ge 5
+
+# ---- the commands ----
+check "an observer writes no finding" sh -c "! '$QREL' findings add --db '$DB' --as '$OBSERVER' --kind strength \
+	--domain 1 'x' 2>/dev/null"
+check "findings list --format json parses and holds the finding" sh -c "'$QREL' findings list --db '$DB' --format json |
+	python3 -c 'import json,sys; d=json.load(sys.stdin); assert any(f[\"text\"] == \"$FINDING\" and len(f[\"key_evidence\"]) == 2 for f in d)'"
+check "recommendations list --format csv names the finding and objective" sh -c "'$QREL' recommendations list --db '$DB' |
+	grep -q ',$FID,1\$'"
+
+# ---- the report, draft ----
+"$QREL" report --db "$DB" -o "$T/r.html" && "$QREL" report --db "$DB" -o "$T/r.md"
+check "HTML: the finding with both quotes" sh -c "grep -q '$FINDING' '$T/r.html' && grep -qF \"\$(printf '%s' '$Q1' |
+	sed 's/&/\\&amp;/g; s/\"/\\&quot;/g; s/'\\''/\\&#39;/g')\" '$T/r.html'"
+check "HTML: a quote is attributed to its stakeholder group, not a person" grep -q 'Parents, ' "$T/r.html"
+check "HTML: the finding links to its recommendation" grep -q 'Answered by <a href="#rec-1">recommendation 1</a>' "$T/r.html"
+check "HTML: the recommendation answers the finding and became an objective" sh -c \
+	"grep -q 'href=\"#finding-$FID\"' '$T/r.html' && grep -q 'Taken into the action plan as objective 1' '$T/r.html'"
+check "HTML: the objective is in the next steps" grep -q "1. $REC (district-wide)" "$T/r.html"
+check "HTML: DRAFT on every page (a fixed mark)" sh -c "grep -q 'class=\"status draft\"' '$T/r.html' &&
+	grep -q 'position:fixed' '$T/r.html'"
+check "HTML: no CLI text for the reader" sh -c "! grep -q 'qrel plan' '$T/r.html'"
+check "Markdown: status at the top" sh -c "head -n 1 '$T/r.md' | grep -q '(DRAFT)'"
+check "Markdown: finding, recommendation and objective linked" sh -c "grep -q '$FINDING' '$T/r.md' &&
+	grep -q 'Answered by recommendation 1' '$T/r.md' && grep -q '### 1. $REC' '$T/r.md' &&
+	grep -q 'objective 1' '$T/r.md'"
+check "Markdown: dimension codes read as words" sh -c "! grep -Eq ' by (econ|ell|race):' '$T/r.md' && grep -q 'by economic status:' '$T/r.md'"
+check "agreement is rounded to two decimals" sh -c "! grep -Eq '\| -?[0-9]\.[0-9]{3,}' '$T/r.md' &&
+	grep -q 'Not shown:' '$T/r.md'"
+
+# ---- finalise ----
+check "a reviewer cannot finalise by command either" sh -c "! '$QREL' review finalise --db '$DB' --as '$REVIEWER' 2>/dev/null"
+check "the lead finalises" sh -c "'$QREL' review finalise --db '$DB' --as '$LEAD' | grep -q final"
+"$QREL" report --db "$DB" -o "$T/f.html" && "$QREL" report --db "$DB" -o "$T/f.md"
+check "HTML says FINAL" sh -c "grep -q 'class=\"status final\"' '$T/f.html' && ! grep -q 'class=\"status draft\"' '$T/f.html'"
+check "Markdown says FINAL at the top" sh -c "head -n 1 '$T/f.md' | grep -q '(FINAL)'"
+check "a final report refuses new findings" sh -c "! '$QREL' findings add --db '$DB' --as '$LEAD' --kind strength \
+	--domain 1 'late' 2>/dev/null"
+check "reopening needs a reason" sh -c "! '$QREL' review reopen --db '$DB' --as '$LEAD' 2>/dev/null &&
+	'$QREL' review reopen --db '$DB' --as '$LEAD' --reason 'Board asked for changes' >/dev/null &&
+	test \"\$('$QREL' review status --db '$DB')\" = draft"
+check "one finding was added in all" test "$(sql "$DB" "SELECT count(*) FROM finding")" = $((BEFORE + 1))
+
+# ---- an unknown extension and PDF ----
+check "an unknown extension is refused, nothing written" sh -c "! '$QREL' report --db '$DB' -o '$T/r.docx' 2>/dev/null &&
+	test ! -e '$T/r.docx'"
+if command -v weasyprint >/dev/null || command -v chromium >/dev/null || command -v chromium-browser >/dev/null; then
+	"$QREL" report --db "$DB" -o "$T/r.pdf" 2>"$T/pdf.log"
+	PAGES=$(python3 -c "import re; print(len(re.findall(rb'/Type\s*/Page(?!s)', open('$T/r.pdf', 'rb').read())))" 2>/dev/null || echo 0)
+	check "-o r.pdf prints the sample's report to a PDF of $PAGES pages" sh -c "head -c 5 '$T/r.pdf' | grep -q '%PDF' && [ '$PAGES' -gt 1 ]"
+	if command -v pdftotext >/dev/null; then
+		pdftotext "$T/r.pdf" "$T/r.txt"
+		check "the PDF has the report's headings" sh -c "grep -q 'Executive summary' '$T/r.txt' &&
+			grep -q 'Findings by domain' '$T/r.txt' && grep -q 'Recommendations' '$T/r.txt' && grep -q 'DRAFT' '$T/r.txt'"
+	else
+		ok "the PDF has the report's headings # SKIP pdftotext not installed (Debian package poppler-utils)"
+	fi
+	check "with no renderer on PATH the PDF is refused, naming the package" sh -c \
+		"PATH=/nonexistent '$QREL' report --db '$DB' -o '$T/n.pdf' 2>&1 | grep -q 'weasyprint or chromium' && test ! -e '$T/n.pdf'"
+else
+	echo "# SKIP: no weasyprint or chromium: the PDF is not rendered"
+	ok "-o r.pdf prints the sample's report to a PDF # SKIP no weasyprint or chromium"
+fi
+
+finish
