@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 #define FIXTURE(name) QREL_SRCDIR "/tests/unit/fixtures/" name
-#define MANPAGE QREL_SRCDIR "/doc/qrel.1"
+#define MANPAGE QREL_SRCDIR "/doc/qrel.1.in"
 
 /* ---- the table against the man page ---- */
 
