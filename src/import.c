@@ -680,7 +680,7 @@ person_site(struct imp *im, const char *role)
 static const char *
 person_login(struct imp *im, const char *name)
 {
-	static const char sql[] = "SELECT name FROM person WHERE review_id = ?1 AND login = ?2";
+	static const char sql[] = "SELECT id FROM person WHERE review_id = ?1 AND login = ?2";
 	const char *v = get(im, PE_LOGIN);
 	char *key;
 	int64_t other;
