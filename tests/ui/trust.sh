@@ -69,6 +69,9 @@ printf 'name,role,site\n%s,lead,\n' "$REV" >"$T/promote.csv"
 refused "import people: a reviewer makes himself lead" \
 	"promote.csv:2: column role: only the lead adds or changes people" \
 	"$QREL" import people --db "$DB" --as "$REV" "$T/promote.csv"
+printf 'name,role,site\n%s,reviewer,\n' "$LEAD" >"$T/demote.csv"
+refused "import people: the lead leaves the review without one" "without a lead" \
+	"$QREL" import people --db "$DB" --as "$LEAD" "$T/demote.csv"
 printf 'name,role,site\nMallory,lead,\n' >"$T/mallory.csv"
 refused "import people: a stranger adds a lead" "not a member" \
 	"$QREL" import people --db "$DB" --as "Mallory" "$T/mallory.csv"
