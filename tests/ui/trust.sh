@@ -256,6 +256,12 @@ cp "$T/cons.csv" "$U/cons.csv" && chmod 0644 "$U/cons.csv"
 refused "qrelt_rev: import scores as the lead's consensus" "may not write" \
 	as qrelt_rev import scores --db "$DB" "$U/cons.csv"
 refused "qrelt_rev: the screens as the lead" "--as $LEAD is refused" as qrelt_rev --db "$DB" --as "$LEAD"
+START_WRAP="runuser -u qrelt_rev -- env HOME=$U XDG_CONFIG_HOME=$U/c XDG_DATA_HOME=$U/d" start --db "$DB"
+check "the screens run by qrelt_rev are José's" wait_for "$REV (reviewer)"
+keys q
+START_WRAP="runuser -u qrelt_nobody -- env HOME=$U XDG_CONFIG_HOME=$U/c XDG_DATA_HOME=$U/d" start --db "$DB"
+check "the screens run by qrelt_nobody are nobody's" wait_for "qrelt_nobody (not a member)"
+keys q
 as qrelt_nobody scores --db "$DB" --site EHS >"$T/out" 2>"$T/err"
 check "qrelt_nobody may still read" test -s "$T/out"
 cp "$U"/asan.* "$T"/ 2>/dev/null
