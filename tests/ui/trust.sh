@@ -41,7 +41,7 @@ refused "import scores: a reviewer overwrites another rater's score" \
 	"$QREL" import scores --db "$DB" --as "$REV" "$T/other.csv"
 scores_csv "$T/cons.csv" "RHS,1.1,$LEAD,consensus,1,decided by José"
 refused "import scores: a reviewer records the lead's consensus" \
-	"cons.csv:2: column rater: José Ramírez may not write Ségolène Arceneaux's score" \
+	"cons.csv:2: column rater: consensus scores are recorded by the lead, not a reviewer" \
 	"$QREL" import scores --db "$DB" --as "$REV" "$T/cons.csv"
 scores_csv "$T/ninety.csv" "RHS,1.1,$REV,team,99,off the scale"
 refused "import scores: off the scale" "must be a level from 1 to" \
@@ -253,7 +253,7 @@ refused "qrelt_nobody: score" "unix user qrelt_nobody, who is not a member of th
 refused "qrelt_nobody: --as a reviewer" "who is not a member of this review (no person of it has that login); --as" \
 	as qrelt_nobody evidence add --db "$DB" --as "$REV" --site EHS --source interview --cluster 1.1 "hello"
 cp "$T/cons.csv" "$U/cons.csv" && chmod 0644 "$U/cons.csv"
-refused "qrelt_rev: import scores as the lead's consensus" "may not write" \
+refused "qrelt_rev: import scores as the lead's consensus" "consensus scores are recorded by the lead" \
 	as qrelt_rev import scores --db "$DB" "$U/cons.csv"
 refused "qrelt_rev: the screens as the lead" "--as $LEAD is refused" as qrelt_rev --db "$DB" --as "$LEAD"
 START_WRAP="runuser -u qrelt_rev -- env HOME=$U XDG_CONFIG_HOME=$U/c XDG_DATA_HOME=$U/d" start --db "$DB"
