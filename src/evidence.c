@@ -1822,7 +1822,8 @@ activity_edit(struct db *db, int64_t review, const char *who, int64_t id, const 
 	int rc;
 
 	if ((rc = activity_get(db, review, id, &old)) != QREL_OK || (rc = check_activity_input(in, false)) != QREL_OK ||
-	    (rc = may_schedule(db, review, who, in->site ? in->site : old.site)) != QREL_OK ||
+	    (rc = may_schedule(db, review, who, old.site)) != QREL_OK ||	/* from where it was ... */
+	    (in->site && (rc = may_schedule(db, review, who, in->site)) != QREL_OK) ||	/* ... to where it goes */
 	    (rc = db_begin(db)) != QREL_OK)
 		return rc;
 	if ((rc = update_activity(db, id, in)) != QREL_OK ||

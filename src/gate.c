@@ -249,6 +249,8 @@ owner_rules(struct db *db, int64_t review, const struct gate_actor *a, const str
 		return rc;
 	if (!r.id)
 		return error(QREL_DENIED, "person %lld is not a member of this review", (long long)w->owner);
+	if (w->what == GATE_SCORE && w->score_kind == SCORE_CONSENSUS && !is(a->role, "lead"))
+		return error(QREL_DENIED, "consensus scores are recorded by the lead, not a %s", a->role);
 	if (r.id != a->person && !is(a->role, "lead")) {
 		if (w->what == GATE_SCORE)
 			return error(QREL_DENIED, "%s may not write %s's score: raters write their own scores "

@@ -117,7 +117,7 @@ identity_resolve(struct db *db, int64_t review, const char *claimed, bool explic
 			     "refused", login, mapped, claimed);
 	if (!found && explicit_as && claimed && *claimed)
 		return error(QREL_DENIED, "you are logged in as unix user %s, who is not a member of this review "
-			     "(no person has that login); --as %s is refused", *login ? login : "(unnamed)", claimed);
+			     "(no person of it has that login); --as %s is refused", *login ? login : "(unnamed)", claimed);
 	snprintf(name, n, "%s", found ? mapped : login);
 	return QREL_OK;
 }

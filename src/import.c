@@ -675,7 +675,7 @@ person_site(struct imp *im, const char *role)
 static const char *
 person_login(struct imp *im, const char *name)
 {
-	static const char sql[] = "SELECT name FROM person WHERE review_id = ?1 AND login = ?2";
+	static const char sql[] = "SELECT id FROM person WHERE review_id = ?1 AND login = ?2";
 	const char *v = get(im, PE_LOGIN);
 	char *key;
 	int64_t other;
@@ -1575,6 +1575,21 @@ find_kind(const char *name)
 	return NULL;
 }
 
+/* A review that had a lead keeps one: without a lead, anyone holding the file
+ * could set the review up again (gate.h). */
+static int
+keeps_a_lead(struct imp *im)
+{
+	char lead[128] = "";
+	int rc;
+
+	if (im->actor.setup || strcmp(im->k->name, "people") != 0)
+		return QREL_OK;
+	if ((rc = store_lead_name(im->db, im->review, lead, sizeof(lead))) == QREL_OK && *lead)
+		return QREL_OK;
+	return rc == QREL_OK || rc == QREL_NOTFOUND ? error(QREL_DENIED, "the review would be left without a lead") : rc;
+}
+
 /* Reads the file inside the open transaction; QREL_OK only when nothing went to d. */
 static int
 import_rows(struct imp *im)
@@ -1588,6 +1603,8 @@ import_rows(struct imp *im)
 	rc = csv_each(im->file, on_row, im, im->d);
 	if (rc == QREL_OK && im->d->n != before)
 		rc = QREL_PARSE;
+	if (rc == QREL_OK && (rc = keeps_a_lead(im)) != QREL_OK)
+		diag_add(im->d, im->path, 0, "%s", error_message());
 	if (rc != QREL_OK && im->d->n == before)
 		diag_add(im->d, im->path, 0, "%s", error_message());
 	if (rc != QREL_OK)

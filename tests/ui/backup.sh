@@ -15,7 +15,7 @@ before=$(sql "$DB" 'SELECT count(*) FROM note')
 		i=$((i + 1))
 		printf 'site,source,author,valence,clusters,text\nRHS,interview,José Ramírez,neutral,1.1,backup writer note %d\n' \
 			"$i" >"$T/w.csv"
-		"$QREL" import evidence --db "$DB" "$T/w.csv" >>"$T/writer.out" 2>>"$T/writer.err"
+		"$QREL" import evidence --db "$DB" --as "José Ramírez" "$T/w.csv" >>"$T/writer.out" 2>>"$T/writer.err"
 	done
 ) &
 writer=$!

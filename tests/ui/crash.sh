@@ -16,7 +16,7 @@ while :; do
 	if [ $((i % 2)) -eq 0 ]; then
 		printf 'site,source,author,valence,clusters,text\nRHS,interview,José Ramírez,neutral,1.1,crash note %s\n' \
 			"$tag-$i" >"$T/w-$tag.csv"
-		"$QREL" import evidence --db "$DB" "$T/w-$tag.csv" >"$T/o-$tag" 2>>"$T/stderr" &&
+		"$QREL" import evidence --db "$DB" --as "José Ramírez" "$T/w-$tag.csv" >"$T/o-$tag" 2>>"$T/stderr" &&
 			grep -q '1 new' "$T/o-$tag" && echo "note $tag-$i" >>"$T/saved"
 	else
 		"$QREL" score --db "$DB" --as "Zoë Whitfield" --site EHS --cluster 2.2 --level $((i % 3 + 1)) \

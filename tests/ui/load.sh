@@ -14,7 +14,7 @@ writer() {	# writer N RATER SITE
 		i=$((i + 1))
 		printf 'site,source,author,valence,clusters,text\n%s,focus_group,%s,growth,2.2;3.1,load note %s-%s\n' \
 			"$3" "$2" "$n" "$i" >"$T/w$n.csv"
-		"$QREL" import evidence --db "$DB" "$T/w$n.csv" >/dev/null 2>>"$T/err$n" && echo "$n-$i" >>"$T/notes$n"
+		"$QREL" import evidence --db "$DB" --as "Ségolène Arceneaux" "$T/w$n.csv" >/dev/null 2>>"$T/err$n" && echo "$n-$i" >>"$T/notes$n"
 		"$QREL" score --db "$DB" --as "$2" --site "$3" --cluster 3.1 --level $((i % 3 + 1)) \
 			--rationale "load score $n-$i" >/dev/null 2>>"$T/err$n" && echo "$n-$i" >>"$T/scores$n"
 	done
