@@ -415,7 +415,7 @@ fill_bundle(struct db *db, int64_t review, const char *uuid, const char *copy, c
 	int rc;
 
 	/* Small pages keep a small exchange small. */
-	if ((rc = db_exec(db, "PRAGMA bundle.page_size = 1024")) != QREL_OK || (rc = db_exec(db, "BEGIN")) != QREL_OK)
+	if ((rc = db_exec(db, "PRAGMA bundle.page_size = 512")) != QREL_OK || (rc = db_exec(db, "BEGIN")) != QREL_OK)
 		return rc;
 	if ((rc = db_exec(db, bundle_ddl)) != QREL_OK || (rc = fill_tables(db, review, w)) != QREL_OK ||
 	    (rc = write_meta(db, uuid, copy, who)) != QREL_OK || (rc = count_rows(db, es)) != QREL_OK) {
