@@ -127,6 +127,10 @@ test_one_sided_change_travels(void **state)
 	assert_int_equal(bundle_of("a.db", "a1.qb", "b", &es), QREL_OK);
 	assert_int_equal(stat(tmp_path("a1.qb"), &sb), 0);
 	assert_int_equal(sb.st_mode & 0777, 0600);
+	/* Only the change and what it names travel, packed: a few hundred bytes, not the review. */
+	assert_int_equal(es.scores, 1);
+	assert_int_equal(es.bytes, sb.st_size);
+	assert_true(es.bytes < 2048);
 	assert_int_equal(import_into("b.db", "a1.qb", &st), QREL_OK);
 	assert_int_equal(st.updated, 1);
 	assert_int_equal(st.conflicts, 0);
