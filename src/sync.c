@@ -39,17 +39,13 @@ static const char bundle_ddl[] =
 	"  entity_uuid TEXT, field TEXT, old TEXT, new TEXT, reason TEXT);";
 
 /* ?1 review; ?2 the peer's watermark (-1: everything); ?3 its change-log watermark.
- * Sites, people, activities and metrics always go whole: they are few, and every
- * note or score that names one must find it on the other side. */
+ * The changed rows first; then the sites, activities and metrics that changed or
+ * that a row in the bundle names, and the people it names (so that names
+ * resolve on the other side; a bundle never changes a person). Everything when
+ * ?2 < 0. */
+#define CHANGED(entity, alias) "EXISTS (SELECT 1 FROM main.sync_mark k WHERE k.entity = '" entity "' " \
+	"AND k.uuid = " alias ".uuid AND k.seq > ?2)"
 static const char *const export_sql[] = {
-	"INSERT INTO bundle.site SELECT uuid, code, name, kind FROM main.site WHERE review_id = ?1",
-	"INSERT INTO bundle.person SELECT p.uuid, p.name, p.role, s.code FROM main.person p "
-	"LEFT JOIN main.site s ON s.id = p.site_id WHERE p.review_id = ?1",
-	"INSERT INTO bundle.activity SELECT a.uuid, s.code, a.source, a.held_at, a.description, f.name "
-	"FROM main.activity a JOIN main.site s ON s.id = a.site_id LEFT JOIN main.person f ON f.id = a.facilitator_id "
-	"WHERE a.review_id = ?1",
-	"INSERT INTO bundle.metric SELECT m.uuid, m.code, m.name, m.direction, m.denominator, c.code "
-	"FROM main.metric m LEFT JOIN main.cluster c ON c.id = m.cluster_id WHERE m.review_id = ?1",
 	"INSERT INTO bundle.note SELECT n.uuid, s.code, a.uuid, n.source, p.name, n.valence, n.text, n.created_at, "
 	"n.updated_at, n.deleted_at, n.version, "
 	"(SELECT value FROM main.sync_base b WHERE b.entity = 'note' AND b.uuid = n.uuid), "
@@ -72,6 +68,21 @@ static const char *const export_sql[] = {
 	"(SELECT 1 FROM main.sync_mark k WHERE k.entity = 'subgroup_row' AND k.uuid = r.uuid AND k.seq > ?2))",
 	"INSERT INTO bundle.change_log SELECT uuid, at, who, entity, entity_uuid, field, old, new, reason "
 	"FROM main.change_log WHERE (review_id = ?1 OR review_id IS NULL) AND id > ?3",
+	"INSERT INTO bundle.activity SELECT a.uuid, s.code, a.source, a.held_at, a.description, f.name "
+	"FROM main.activity a JOIN main.site s ON s.id = a.site_id LEFT JOIN main.person f ON f.id = a.facilitator_id "
+	"WHERE a.review_id = ?1 AND (?2 < 0 OR " CHANGED("activity", "a") " OR a.uuid IN "
+	"(SELECT activity FROM bundle.note))",
+	"INSERT INTO bundle.metric SELECT m.uuid, m.code, m.name, m.direction, m.denominator, c.code "
+	"FROM main.metric m LEFT JOIN main.cluster c ON c.id = m.cluster_id WHERE m.review_id = ?1 AND (?2 < 0 OR "
+	CHANGED("metric", "m") " OR m.code IN (SELECT metric FROM bundle.subgroup_row))",
+	"INSERT INTO bundle.person SELECT p.uuid, p.name, p.role, s.code FROM main.person p "
+	"LEFT JOIN main.site s ON s.id = p.site_id WHERE p.review_id = ?1 AND (?2 < 0 OR p.name IN "
+	"(SELECT author FROM bundle.note UNION SELECT rater FROM bundle.score "
+	"UNION SELECT facilitator FROM bundle.activity))",
+	"INSERT INTO bundle.site SELECT s.uuid, s.code, s.name, s.kind FROM main.site s WHERE s.review_id = ?1 "
+	"AND (?2 < 0 OR " CHANGED("site", "s") " OR s.code IN (SELECT site FROM bundle.note UNION "
+	"SELECT site FROM bundle.score UNION SELECT site FROM bundle.subgroup_row UNION "
+	"SELECT site FROM bundle.activity UNION SELECT site FROM bundle.person))",
 	NULL,
 };
 
@@ -418,7 +429,7 @@ fill_bundle(struct db *db, int64_t review, const char *uuid, const char *copy, c
 	int rc;
 
 	/* Small pages keep a small exchange small. */
-	if ((rc = db_exec(db, "PRAGMA bundle.page_size = 1024")) != QREL_OK || (rc = db_exec(db, "BEGIN")) != QREL_OK)
+	if ((rc = db_exec(db, "PRAGMA bundle.page_size = 512")) != QREL_OK || (rc = db_exec(db, "BEGIN")) != QREL_OK)
 		return rc;
 	if ((rc = db_exec(db, bundle_ddl)) != QREL_OK || (rc = fill_tables(db, review, w)) != QREL_OK ||
 	    (rc = write_meta(db, uuid, copy, who)) != QREL_OK || (rc = count_rows(db, es)) != QREL_OK) {

@@ -73,4 +73,9 @@ const char sync_key_migration[] =
 "INSERT INTO sync_key(review_id, key) SELECT id, randomblob(32) FROM review;"
 "CREATE TRIGGER sync_key_new_review AFTER INSERT ON review BEGIN"
 "  INSERT OR IGNORE INTO sync_key(review_id, key) VALUES (new.id, randomblob(32));"
-"END;";
+"END;"
+/* Sites, activities and metrics changed since an exchange travel with the next
+ * bundle; the others only when a row in it names them. */
+MARK("site", "INSERT") MARK("site", "UPDATE")
+MARK("activity", "INSERT") MARK("activity", "UPDATE")
+MARK("metric", "INSERT") MARK("metric", "UPDATE");

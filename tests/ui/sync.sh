@@ -114,6 +114,41 @@ printf 'c' | dd of="$T/newer.qb" bs=1 seek=9 conv=notrunc status=none
 refused "newer-format bundle" "$T/newer.qb" "format 99 is newer"
 printf 'not a bundle\n' >"$T/text.qb"
 refused "a text file" "$T/text.qb" "not a qrel bundle"
+# Crafted bundles, signed with B's own key as anyone holding a copy could: the tables are
+# unpacked, changed with sqlite3 and packed again (header, zlib, HMAC-SHA-512-256).
+python3 -c 'import sys, zlib; b = open(sys.argv[1], "rb").read(); open(sys.argv[2], "wb").write(zlib.decompress(b[64:-32]))' \
+	"$T/good.qb" "$T/tables.db"
+key=$(sql "$B" "SELECT hex(key) FROM sync_key")
+seal() {	# seal TABLES OUT [RAWSIZE]: signs TABLES with B's key as bundle OUT
+	python3 - "$1" "$2" "$key" "$(sql "$B" 'SELECT uuid FROM review')" "${3:-}" <<'PY'
+import hmac, struct, sys, zlib
+tables = open(sys.argv[1], "rb").read()
+head = b"QRELBNDL" + struct.pack(">HB5xQ", 2, 1, int(sys.argv[5] or len(tables))) + sys.argv[4].encode() + bytes(4)
+body = head + zlib.compress(tables)
+open(sys.argv[2], "wb").write(body + hmac.new(bytes.fromhex(sys.argv[3]), body, "sha512").digest()[:32])
+PY
+}
+crafted() {	# crafted NAME SQL PATTERN: the good tables changed by SQL, signed, must be refused
+	cp "$T/tables.db" "$T/crafted.db"
+	sql "$T/crafted.db" "$2"
+	seal "$T/crafted.db" "$T/crafted.qb"
+	refused "$1" "$T/crafted.qb" "$3"
+}
+seal "$T/tables.db" "$T/resealed.qb"
+"$QREL" sync import --db "$B" --as "$LEAD" "$T/resealed.qb" >"$T/out"
+check "the good tables signed again by the test still import" grep -q "^imported" "$T/out"
+crafted "a recursive view" "CREATE VIEW v AS WITH RECURSIVE r(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM r) SELECT x FROM r" \
+	"holds a view 'v', which a qrel bundle never has"
+crafted "a trigger" "CREATE TRIGGER t AFTER UPDATE ON score BEGIN DELETE FROM note; END" "holds a trigger 't'"
+crafted "an extra table" "CREATE TABLE person_role (name TEXT, role TEXT)" "holds a table 'person_role'"
+crafted "an extra column" "ALTER TABLE person ADD COLUMN login TEXT" "its table 'person' is not the one qrel writes"
+crafted "a value over the cap" "UPDATE note SET text = printf('%.*c', 1048577, 'x') WHERE rowid = 1" \
+	"a value in note.text is 1048577 characters or bytes long, over the cap of 1 MiB"
+crafted "too many rows" "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x <= 1000000)
+	INSERT INTO change_log(uuid) SELECT 'x' || x FROM c" "over the cap of 1000000 rows per table"
+seal "$T/tables.db" "$T/gib.qb" $((1 << 30))
+refused "tables said to take 1 GiB" "$T/gib.qb" "its tables take 1024 MiB unpacked, over the cap of 64 MiB"
+
 "$QREL" sync import --db "$B" "$T/missing.qb" 2>"$T/err"
 check "a missing bundle is an error" grep -q "missing.qb" "$T/err"
 

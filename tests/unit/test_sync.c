@@ -128,6 +128,7 @@ test_one_sided_change_travels(void **state)
 	assert_int_equal(bundle_of("a.db", "a1.qb", "b", &es), QREL_OK);
 	assert_int_equal(stat(tmp_path("a1.qb"), &sb), 0);
 	assert_int_equal(sb.st_mode & 0777, 0600);
+	assert_int_equal(es.bytes, sb.st_size);
 	assert_int_equal(import_into("b.db", "a1.qb", &st), QREL_OK);
 	assert_int_equal(st.updated, 1);
 	assert_int_equal(st.conflicts, 0);
@@ -136,6 +137,14 @@ test_one_sided_change_travels(void **state)
 	/* Nothing changed in a since: the next bundle to b carries no score. */
 	assert_int_equal(bundle_of("a.db", "a2.qb", "b", &es), QREL_OK);
 	assert_int_equal(es.scores, 0);
+	/* The next change alone travels, with what it names, packed: not the review. */
+	set_score("a.db", 2, "moved again in a");
+	assert_int_equal(bundle_of("a.db", "a3.qb", "b", &es), QREL_OK);
+	assert_int_equal(es.scores, 1);
+	assert_int_equal(es.notes, 0);
+	assert_true(es.bytes < 2048);
+	assert_int_equal(import_into("b.db", "a3.qb", &st), QREL_OK);
+	assert_int_equal(st.updated, 1);
 }
 
 static void
