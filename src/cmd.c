@@ -62,7 +62,7 @@ static const struct command commands[] = {
 	  "       qrel plan set-status [--db FILE] [--as NAME] --step N --status planned|in_progress|done|dropped\n"
 	  "            [--note TEXT]", cmd_plan },
 	{ "sync", "exchange changes with an offline copy of the review (bundles), list and resolve conflicts",
-	  "sync export [--db FILE] -o BUNDLE --peer NAME | --all\n"
+	  "sync export [--db FILE] [--as NAME] -o BUNDLE --peer NAME | --all\n"
 	  "       qrel sync import [--db FILE] [--as NAME] BUNDLE\n"
 	  "       qrel sync conflicts [--db FILE] [--all]\n"
 	  "       qrel sync resolve [--db FILE] --as LEAD ID --keep local|remote", cmd_sync },

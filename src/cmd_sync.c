@@ -118,7 +118,7 @@ sync_export_cmd(const struct sync_opts *o)
 
 	if ((rc = cmd_open(&o->c, 0, &db, &review)) != QREL_OK)
 		return cmd_fail(rc);
-	rc = sync_export(db, review, o->out, o->peer, o->all, &es);
+	rc = sync_export(db, review, cmd_user(&o->c), o->out, o->peer, o->all, &es);
 	if (rc == QREL_OK)
 		printf("wrote %s: %lld notes, %lld scores, %lld subgroup rows, %lld change-log entries "
 		       "(%s; checksum %s)\n", o->out, es.notes, es.scores, es.subgroup_rows, es.changes,

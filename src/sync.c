@@ -5,6 +5,7 @@
 #include "qrel/store.h"
 #include "qrel/sync.h"
 #include "qrel/util.h"
+#include "qrel/visibility.h"
 
 #include <sys/stat.h>
 #include <unistd.h>
@@ -398,7 +399,7 @@ count_rows(struct db *db, struct sync_export_stats *es)
 
 /* One read snapshot of the store, one write transaction on the bundle. */
 static int
-write_bundle(struct db *db, int64_t review, const char *copy, struct watermark *w,
+write_bundle(struct db *db, int64_t review, const char *who, const char *copy, struct watermark *w,
 	     struct sync_export_stats *es)
 {
 	int rc;
@@ -407,6 +408,7 @@ write_bundle(struct db *db, int64_t review, const char *copy, struct watermark *
 	if ((rc = db_exec(db, "PRAGMA bundle.page_size = 1024")) != QREL_OK || (rc = db_exec(db, "BEGIN")) != QREL_OK)
 		return rc;
 	if ((rc = db_exec(db, bundle_ddl)) != QREL_OK || (rc = fill_tables(db, review, w)) != QREL_OK ||
+	    (rc = visibility_filter_bundle(db, review, who)) != QREL_OK ||
 	    (rc = write_meta(db, review, copy, es)) != QREL_OK) {
 		db_rollback(db);
 		return rc;
@@ -435,7 +437,7 @@ move_watermark(struct db *db, const char *peer, const struct watermark *w)
 }
 
 int
-sync_export(struct db *db, int64_t review, const char *out, const char *peer, bool all,
+sync_export(struct db *db, int64_t review, const char *who, const char *out, const char *peer, bool all,
 	    struct sync_export_stats *es)
 {
 	char copy[UUID_LEN + 1], *tmp;
@@ -448,7 +450,7 @@ sync_export(struct db *db, int64_t review, const char *out, const char *peer, bo
 	if ((rc = backup_temp_file(out, &tmp)) != QREL_OK)
 		return rc;
 	if ((rc = attach(db, tmp, false)) == QREL_OK) {
-		rc = write_bundle(db, review, copy, &w, es);
+		rc = write_bundle(db, review, who, copy, &w, es);
 		detach(db);
 	}
 	if (rc == QREL_OK)

@@ -121,4 +121,10 @@ check "principal, after release: the consensus and agreed team scores at RHS" sh
 	"grep -q '^RHS,1.3,$LEAD,consensus,2,agreed' '$T/p.out' && grep -q '^RHS,1.3,$B,team,1,$SECRET' '$T/p.out'"
 check "principal, after release: still no other school" sh -c "! grep -Eq 'MANGO|^(EHS|DO|HMS|MMS|OES|WES),' '$T/p.out'"
 
+# ---- the plan covers every school: not for a principal, nor a non-member ----
+check "plan: a reviewer reads it" sh -c "'$QREL' plan --db '$DB' --as '$A' >/dev/null"
+check "plan: refused to the principal, even after RHS's release" sh -c \
+	"! '$QREL' plan --db '$DB' --as '$PRIN' >/dev/null 2>'$T/err' && grep -q 'not released' '$T/err'"
+check "plan: refused to a non-member" sh -c "! '$QREL' plan --db '$DB' --as 'Mallory Nobody' >/dev/null 2>&1"
+
 finish

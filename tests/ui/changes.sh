@@ -87,9 +87,9 @@ sample_db "$A"
 "$QREL" backup --db "$A" -o "$B" >/dev/null
 "$QREL" score --db "$A" --as "$REV" --site RHS --cluster 1.1 --level 3 --rationale "A: growth tracked" >/dev/null
 "$QREL" score --db "$B" --as "$REV" --site RHS --cluster 1.1 --level 1 --rationale "B: averages only" >/dev/null
-"$QREL" sync export --db "$A" -o "$T/a1.qb" --peer B >/dev/null
+"$QREL" sync export --db "$A" --as "$LEAD" -o "$T/a1.qb" --peer B >/dev/null
 "$QREL" sync import --db "$B" --as "$LEAD" "$T/a1.qb" >/dev/null
-"$QREL" sync export --db "$B" -o "$T/b1.qb" --peer A >/dev/null
+"$QREL" sync export --db "$B" --as "$LEAD" -o "$T/b1.qb" --peer A >/dev/null
 "$QREL" sync import --db "$A" --as "$LEAD" "$T/b1.qb" >"$T/out"
 check "A records the conflict" grep -q "1 new conflicts" "$T/out"
 ID=$(sql "$A" "SELECT id FROM sync_conflict")

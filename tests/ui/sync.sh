@@ -25,13 +25,13 @@ note_csv "$T/nb.csv" EHS "Zoë Whitfield" "Copy B: families of English learners 
 "$QREL" score --db "$A" --as "José Ramírez" --site RHS --cluster 1.1 --level 3 --rationale "A: growth tracked" >/dev/null
 "$QREL" score --db "$B" --as "José Ramírez" --site RHS --cluster 1.1 --level 1 --rationale "B: averages only" >/dev/null
 
-"$QREL" sync export --db "$A" -o "$T/a1.qb" --peer B >"$T/out"
+"$QREL" sync export --db "$A" --as "$LEAD" -o "$T/a1.qb" --peer B >"$T/out"
 check "export writes a bundle" test -s "$T/a1.qb"
 check "the bundle is private (0600)" test "$(stat -c %a "$T/a1.qb")" = 600
 check "no temporary file is left beside it" sh -c "! ls '$T' | grep -q 'a1.qb.tmp'"
 "$QREL" sync import --db "$B" --as "$LEAD" "$T/a1.qb" >"$T/out"
 check "B takes A's one-sided change and sees the conflict" grep -q "1 updated.*1 new conflicts" "$T/out"
-"$QREL" sync export --db "$B" -o "$T/b1.qb" --peer A >/dev/null
+"$QREL" sync export --db "$B" --as "$LEAD" -o "$T/b1.qb" --peer A >/dev/null
 "$QREL" sync import --db "$A" --as "$LEAD" "$T/b1.qb" >"$T/out"
 check "A takes B's new note and score" grep -q "imported .*: 2 new" "$T/out"
 
@@ -52,7 +52,7 @@ check "the conflict kept each copy's own value" test \
 check "the change log holds both values" test \
 	"$(sql "$A" "SELECT count(*) FROM change_log WHERE field = 'sync conflict' AND old LIKE '3|%' AND new LIKE '1|%'")" = 1
 
-scores_of() { "$QREL" scores --db "$1" | sort; }
+scores_of() { "$QREL" scores --db "$1" --as "$LEAD" | sort; }
 notes_of() { sql "$1" "SELECT uuid, valence, text FROM note ORDER BY uuid"; }
 scores_of "$A" | grep -v '^RHS,1.1,José' >"$T/sa"; scores_of "$B" | grep -v '^RHS,1.1,José' >"$T/sb"
 check "apart from the conflict both copies hold the same scores" cmp -s "$T/sa" "$T/sb"
@@ -64,9 +64,9 @@ id=$(sed -n 's/^#\([0-9]*\) .*/\1/p' "$T/ca")
 "$QREL" sync resolve --db "$A" --as "José Ramírez" "$id" --keep local 2>"$T/err"
 check "only the lead resolves" sh -c "grep -q 'only the review.s lead' '$T/err'"
 check "resolve: the lead keeps A's value" sh -c "'$QREL' sync resolve --db '$A' --as '$LEAD' $id --keep local | grep -q resolved"
-"$QREL" sync export --db "$A" -o "$T/a2.qb" --peer B >/dev/null
+"$QREL" sync export --db "$A" --as "$LEAD" -o "$T/a2.qb" --peer B >/dev/null
 "$QREL" sync import --db "$B" --as "$LEAD" "$T/a2.qb" >/dev/null
-"$QREL" sync export --db "$B" -o "$T/b2.qb" --peer A >/dev/null
+"$QREL" sync export --db "$B" --as "$LEAD" -o "$T/b2.qb" --peer A >/dev/null
 "$QREL" sync import --db "$A" --as "$LEAD" "$T/b2.qb" >/dev/null
 scores_of "$A" >"$T/sa"; scores_of "$B" >"$T/sb"
 check "after the lead's choice both copies hold the same scores" cmp -s "$T/sa" "$T/sb"
@@ -77,7 +77,7 @@ check "the resolution is in A's change log" test \
 check "both copies pass qrel check" sh -c "'$QREL' check --db '$A' >/dev/null && '$QREL' check --db '$B' >/dev/null"
 
 # Bad bundles: each refused with a clear message, the database unchanged.
-"$QREL" sync export --db "$A" -o "$T/good.qb" --all >/dev/null
+"$QREL" sync export --db "$A" --as "$LEAD" -o "$T/good.qb" --all >/dev/null
 refused() {	# refused NAME BUNDLE PATTERN
 	sql "$B" .dump | md5sum >"$T/before"
 	"$QREL" sync import --db "$B" --as "$LEAD" "$2" >/dev/null 2>"$T/err"
@@ -98,7 +98,7 @@ off=$(grep -obUa "counsellor tracks AP" "$T/flip.qb" | head -n 1 | cut -d: -f1)
 printf 'K' | dd of="$T/flip.qb" bs=1 seek="$off" conv=notrunc status=none
 refused "bundle with one byte flipped" "$T/flip.qb" "checksum mismatch"
 sample_db "$T/other.db"
-"$QREL" sync export --db "$T/other.db" -o "$T/other.qb" --all >/dev/null
+"$QREL" sync export --db "$T/other.db" --as "$LEAD" -o "$T/other.qb" --all >/dev/null
 refused "bundle from another review" "$T/other.qb" "from another review"
 cp "$T/good.qb" "$T/newer.qb"
 sql "$T/newer.qb" "UPDATE meta SET value = '99' WHERE key = 'format'"
