@@ -608,8 +608,8 @@ report_build(struct db *db, int64_t review, const struct report_options *o, stru
 	if ((rc = visibility_viewer(db, review, o->viewer, &r->viewer)) == QREL_OK)
 		r->plan_visible = visibility_sees_everywhere(db, &r->viewer, VIS_PLAN);
 	if (rc == QREL_OK && (rc = read_review(r)) == QREL_OK &&
-	    (rc = dash_frame_load(db, review, &r->frame)) == QREL_OK && (rc = read_sites(r)) == QREL_OK && (rc = read_team(r)) == QREL_OK &&
-	    (rc = read_dates(r)) == QREL_OK && (rc = build_cells(r)) == QREL_OK &&
+	    (rc = dash_frame_load(db, review, &r->frame)) == QREL_OK && (rc = read_sites(r)) == QREL_OK &&
+	    (rc = read_team(r)) == QREL_OK && (rc = read_dates(r)) == QREL_OK && (rc = build_cells(r)) == QREL_OK &&
 	    (rc = read_agreement(r)) == QREL_OK)
 		rc = read_findings(r);
 	if (rc != QREL_OK)

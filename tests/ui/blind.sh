@@ -110,6 +110,14 @@ check "principal, before release: no team note about RHS" sh -c "! grep -q KIWI 
 check "principal, before release: no team score or consensus" sh -c "! grep -Eq ',(team|consensus),' '$T/p.out'"
 check "principal, before release: their own self-evaluation" grep -q "^RHS,.*,$PRIN,self," "$T/p.out"
 check "principal, before release: no other school" sh -c "! grep -Eq 'MANGO|^(EHS|DO|HMS|MMS|OES|WES),' '$T/p.out'"
+prin_rubric() { # the principal's rubric at their school, on its first cluster
+	start 120x40 --db "$DB" --as "$PRIN"
+	wait_for "Review overview" >/dev/null
+	keys R
+	wait_for "self scores by $PRIN" >/dev/null
+}
+prin_rubric
+check "principal's rubric, before release: no count of the team's notes" wait_for "0 notes, 0 source types"
 check "release: refused to a reviewer" sh -c "! '$QREL' release --db '$DB' --as '$A' --site RHS 2>/dev/null"
 check "release: refused to the principal" sh -c "! '$QREL' release --db '$DB' --as '$PRIN' --site RHS 2>/dev/null"
 check "release: the lead releases RHS" "$QREL" release --db "$DB" --as "$LEAD" --site RHS
@@ -119,6 +127,9 @@ principal_reads
 check "principal, after release: the team's note about RHS" grep -q KIWI "$T/p.out"
 check "principal, after release: the consensus and agreed team scores at RHS" sh -c \
 	"grep -q '^RHS,1.3,$LEAD,consensus,2,agreed' '$T/p.out' && grep -q '^RHS,1.3,$B,team,1,$SECRET' '$T/p.out'"
+prin_rubric
+check "principal's rubric, after release: the team's evidence counts" sh -c "sleep 1; tmux -L '$TMUX_SOCKET' \
+	capture-pane -p -t qrel | grep -Eq '│ [1-9][0-9]* notes?, [1-9][0-9]* source type'"
 check "principal, after release: still no other school" sh -c "! grep -Eq 'MANGO|^(EHS|DO|HMS|MMS|OES|WES),' '$T/p.out'"
 
 # ---- the plan covers every school: not for a principal, nor a non-member ----
