@@ -102,6 +102,7 @@ principal_reads() { # what the principal reads, in one file
 		"$QREL" evidence list --db "$DB" --as "$PRIN"
 		"$QREL" evidence list --db "$DB" --as "$PRIN" --search KIWI
 		"$QREL" scores --db "$DB" --as "$PRIN"
+		"$QREL" activity list --db "$DB" --as "$PRIN" | sed 's/^[^,]*,/ACTIVITY,/'
 		"$QREL" report --db "$DB" --as "$PRIN" -o "$T/p.md" >/dev/null && cat "$T/p.md"
 	} >"$T/p.out" 2>&1
 }
@@ -109,6 +110,7 @@ principal_reads
 check "principal, before release: no team note about RHS" sh -c "! grep -q KIWI '$T/p.out'"
 check "principal, before release: no team score or consensus" sh -c "! grep -Eq ',(team|consensus),' '$T/p.out'"
 check "principal, before release: their own self-evaluation" grep -q "^RHS,.*,$PRIN,self," "$T/p.out"
+check "principal, before release: no activity at all" sh -c "! grep -q '^ACTIVITY,[A-Z]' '$T/p.out'"
 check "principal, before release: no other school" sh -c "! grep -Eq 'MANGO|^(EHS|DO|HMS|MMS|OES|WES),' '$T/p.out'"
 prin_rubric() { # the principal's rubric at their school, on its first cluster
 	start 120x40 --db "$DB" --as "$PRIN"
@@ -130,6 +132,8 @@ check "principal, after release: the consensus and agreed team scores at RHS" sh
 prin_rubric
 check "principal's rubric, after release: the team's evidence counts" sh -c "sleep 1; tmux -L '$TMUX_SOCKET' \
 	capture-pane -p -t qrel | grep -Eq '│ [1-9][0-9]* notes?, [1-9][0-9]* source type'"
+check "principal, after release: the activities at RHS" grep -q '^ACTIVITY,RHS,' "$T/p.out"
+check "principal, after release: no activity elsewhere" sh -c "! grep -Eq '^ACTIVITY,(EHS|DO|HMS|MMS|OES|WES),' '$T/p.out'"
 check "principal, after release: still no other school" sh -c "! grep -Eq 'MANGO|^(EHS|DO|HMS|MMS|OES|WES),' '$T/p.out'"
 
 # ---- the plan covers every school: not for a principal, nor a non-member ----
