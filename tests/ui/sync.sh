@@ -41,8 +41,11 @@ check "the same bundle twice: nothing new" grep -q "0 new, 0 updated, .* 0 new c
 sql "$B" .dump >"$T/b.after"
 check "the same bundle twice: the database is unchanged" cmp -s "$T/b.before" "$T/b.after"
 
-"$QREL" sync conflicts --db "$A" >"$T/ca"
-"$QREL" sync conflicts --db "$B" >"$T/cb"
+"$QREL" sync conflicts --db "$A" --as "$LEAD" >"$T/ca"
+"$QREL" sync conflicts --db "$B" --as "$LEAD" >"$T/cb"
+check "someone outside the review reads the conflict's values masked" sh -c \
+	"'$QREL' sync conflicts --db '$A' --as 'Mallory Nobody' | grep -q 'hidden until consensus' && \
+	! '$QREL' sync conflicts --db '$A' --as 'Mallory Nobody' | grep -q 'level [13]'"
 check "A lists the conflict once" test "$(grep -c '^#' "$T/ca")" = 1
 check "B lists the conflict once" test "$(grep -c '^#' "$T/cb")" = 1
 check "the listing names the score and both values" sh -c \
