@@ -5,6 +5,7 @@
 #include "qrel/text.h"
 #include "qrel/tui.h"
 #include "qrel/util.h"
+#include "qrel/visibility.h"
 
 #define ESC 27
 #define HEAD_ROWS 3		/* title, column heading, rule */
@@ -37,12 +38,16 @@ free_items(void)
 	kc.n = 0;
 }
 
+/* ctx: the reader (visibility.h); values they may not read are masked. */
 static int
 add_item(void *ctx, const struct sync_conflict_row *c)
 {
+	struct app *app = ctx;
+	struct vis_viewer v;
+	bool shown = visibility_viewer(app->db, app->review, app->user, &v) == QREL_OK &&
+		     visibility_of_entity(app->db, &v, c->entity, c->uuid) == VIS_VISIBLE;
 	struct item *it;
 
-	UNUSED(ctx);
 	if (kc.n == kc.cap) {
 		int cap = kc.cap ? kc.cap * 2 : 16;
 		struct item *p = realloc(kc.items, (size_t)cap * sizeof(*p));
@@ -59,8 +64,8 @@ add_item(void *ctx, const struct sync_conflict_row *c)
 	str_copy(it->detected_at, sizeof(it->detected_at), c->detected_at);
 	str_copy(it->resolved_at, sizeof(it->resolved_at), c->resolved_at ? c->resolved_at : "");
 	str_copy(it->resolution, sizeof(it->resolution), c->resolution ? c->resolution : "");
-	it->local = xstrdup(c->local);
-	it->remote = xstrdup(c->remote);
+	it->local = xstrdup(shown ? c->local : "(hidden until consensus)");
+	it->remote = xstrdup(shown ? c->remote : "(hidden until consensus)");
 	return QREL_OK;
 }
 
@@ -68,7 +73,7 @@ static void
 load(struct app *app)
 {
 	free_items();
-	if (sync_conflict_each(app->db, app->review, kc.all, add_item, NULL) != QREL_OK)
+	if (sync_conflict_each(app->db, app->review, kc.all, add_item, app) != QREL_OK)
 		ui_error("%s", error_message());
 	for (int i = 0; i < kc.n; i++) {
 		struct item *it = &kc.items[i];

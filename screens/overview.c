@@ -79,7 +79,7 @@ load_page(struct app *app, int rows)
 	}
 	for (int i = 0; i < n; i++)
 		if ((ov.stale || !reuse(ov.page, ov.npage, &page[i])) &&
-		    summary_fill(app->db, app->review, &page[i]) != QREL_OK)
+		    summary_fill(app->db, app->review, app->user, &page[i]) != QREL_OK)
 			ui_error("%s", error_message());
 	free(ov.page);
 	ov.page = page;

@@ -6,6 +6,7 @@
 #include "qrel/text.h"
 #include "qrel/tui.h"
 #include "qrel/util.h"
+#include "qrel/visibility.h"
 
 #define ESC 27
 #define MATCHES 6
@@ -105,6 +106,16 @@ row_id(const struct row *r)
 	}
 }
 
+/* The plan covers every site: only a reader of every site's plan reads it (visibility.h). */
+static bool
+plan_readable(const struct app *app)
+{
+	struct vis_viewer v;
+
+	return visibility_viewer(app->db, app->review, app->user, &v) == QREL_OK &&
+	       visibility_sees_everywhere(app->db, &v, VIS_PLAN);
+}
+
 static void
 plan_reload(struct app *app)
 {
@@ -116,7 +127,9 @@ plan_reload(struct app *app)
 		keep = row_id(&pl.rows[pl.sel]);
 	}
 	plan_doc_free(&pl.doc);
-	if (plan_load(app->db, app->review, min_display(app), &pl.doc) != QREL_OK)
+	if (!plan_readable(app))
+		ui_error("The action plan is not released to %s.", app->user);
+	else if (plan_load(app->db, app->review, min_display(app), &pl.doc) != QREL_OK)
 		ui_error("%s", error_message());
 	build_rows();
 	for (int i = 0; keep && i < pl.nrows; i++)
@@ -124,7 +137,7 @@ plan_reload(struct app *app)
 			pl.sel = i;
 	if (pl.sel >= pl.nrows)
 		pl.sel = pl.nrows ? pl.nrows - 1 : 0;
-	pl.nsteps = plan_steps_count(app->db, app->review, NULL);
+	pl.nsteps = plan_readable(app) ? plan_steps_count(app->db, app->review, NULL) : 0;
 	pl.page_stale = true;
 }
 

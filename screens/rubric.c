@@ -10,6 +10,7 @@
 #include "qrel/text.h"
 #include "qrel/tui.h"
 #include "qrel/util.h"
+#include "qrel/visibility.h"
 
 #include <ctype.h>
 
@@ -96,6 +97,18 @@ conflict_here(void)
 	return rb.cf.active && c && c->id == rb.cf.cluster && rb.kind == rb.cf.kind;
 }
 
+/* The evidence counts follow the rule for the team's notes at the site
+ * (visibility.h): a principal's school before release, another school, a non-member. */
+static bool
+notes_visible(const struct app *app)
+{
+	struct vis_at at = { app->site, 0, 0 };
+	struct vis_viewer v;
+
+	return visibility_viewer(app->db, app->review, app->user, &v) == QREL_OK &&
+	       visibility_sees(app->db, &v, VIS_NOTE, &at);
+}
+
 static void
 load_selected(struct app *app)
 {
@@ -109,7 +122,8 @@ load_selected(struct app *app)
 	if (score_rubric(app->db, app->review, c->id, &rb.rub) != QREL_OK ||
 	    score_get(app->db, app->site, c->id, app->person, rb.kind, &rb.val) != QREL_OK ||
 	    score_list(app->db, app->review, app->user, app->site, c->id, &rb.others, &rb.nothers) != QREL_OK ||
-	    score_sources(app->db, app->site, c->id, rb.src, SCORE_MAX_SOURCES, &rb.nsrc) != QREL_OK)
+	    (notes_visible(app) &&
+	     score_sources(app->db, app->site, c->id, rb.src, SCORE_MAX_SOURCES, &rb.nsrc) != QREL_OK))
 		ui_error("%s", error_message());
 	score_levels_of(rb.others, rb.nothers, &rb.levels);
 	rb.blind = score_blind(app->db, app->review, app->user, app->site, c->id);
@@ -161,6 +175,9 @@ load_tree(struct app *app)
 	    score_mark_disagreements(app->db, app->review, app->user, app->site, rb.tree, rb.n) != QREL_OK ||
 	    score_lock_state(app->db, app->review, app->site, &rb.site_locked, &rb.review_locked) != QREL_OK)
 		ui_error("%s", error_message());
+	if (rb.tree && !notes_visible(app))
+		for (int i = 0; i < rb.n; i++)
+			memset(&rb.tree[i].ev, 0, sizeof(rb.tree[i].ev));
 }
 
 static void

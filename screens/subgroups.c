@@ -8,6 +8,7 @@
 #include "qrel/text.h"
 #include "qrel/tui.h"
 #include "qrel/util.h"
+#include "qrel/visibility.h"
 
 #include <strings.h>
 
@@ -152,6 +153,20 @@ table_settings(struct app *app, struct settings *copy)
 	return copy;
 }
 
+/* May the reader see subgroup data at site (-1: at every site, as the comparison
+ * across sites shows)? The rule is visibility.h's: a principal, their school only. */
+static bool
+subgroups_visible(const struct app *app, int64_t site)
+{
+	struct vis_at at = { site, 0, 0 };
+	struct vis_viewer v;
+
+	if (visibility_viewer(app->db, app->review, app->user, &v) != QREL_OK)
+		return false;
+	return site < 0 ? visibility_sees_everywhere(app->db, &v, VIS_SUBGROUP)
+			: visibility_sees(app->db, &v, VIS_SUBGROUP, &at);
+}
+
 static void
 load_table(struct app *app)
 {
@@ -162,7 +177,7 @@ load_table(struct app *app)
 	free(sg.order);
 	sg.order = NULL;
 	sg.key.site = app->site;
-	sg.empty = subgroup_key_fix(app->db, &sg.key) != QREL_OK ||
+	sg.empty = !subgroups_visible(app, app->site) || subgroup_key_fix(app->db, &sg.key) != QREL_OK ||
 		   subgroup_load(app->db, &sg.key, table_settings(app, &s), &sg.t) != QREL_OK;
 	if (!sg.empty && !(sg.order = calloc(sg.t.n ? sg.t.n : 1, sizeof(*sg.order)))) {
 		subgroup_table_free(&sg.t);
@@ -187,7 +202,7 @@ load_points(struct app *app)
 	free(sg.pts);
 	sg.pts = NULL;
 	sg.npts = 0;
-	if (!e)
+	if (!e || (sg.view != VIEW_TREND && !subgroups_visible(app, -1)))
 		return;
 	rc = sg.view == VIEW_TREND ?
 		subgroup_trend(app->db, &sg.key, e->name, table_settings(app, &s), &sg.pts, &sg.npts) :

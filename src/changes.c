@@ -296,61 +296,6 @@ read_page(struct db *db, int64_t review, const struct changes_filter *f, const s
 
 /* ---- what the reader may see (visibility.h) ---- */
 
-/* Where an entry's row lies: site, cluster, owner, and the score's kind. */
-static const struct {
-	const char *entity;
-	enum vis_object object;
-	const char *sql;
-} log_objects[] = {
-	{ "score", VIS_TEAM_SCORE, "SELECT site_id, cluster_id, rater_id, kind FROM score WHERE uuid = ?1" },
-	{ "note", VIS_NOTE, "SELECT site_id, 0, author_id, '' FROM note WHERE uuid = ?1" },
-	{ "activity", VIS_NOTE, "SELECT site_id, 0, coalesce(facilitator_id, 0), '' FROM activity WHERE uuid = ?1" },
-	{ "subgroup_row", VIS_SUBGROUP, "SELECT site_id, 0, 0, '' FROM subgroup_row WHERE uuid = ?1" },
-	{ "site", VIS_SUBGROUP, "SELECT id, 0, 0, '' FROM site WHERE uuid = ?1" },
-	{ "person", VIS_SUBGROUP, "SELECT coalesce(site_id, 0), 0, id, '' FROM person WHERE uuid = ?1" },
-	{ "plan", VIS_PLAN, "SELECT coalesce(site_id, 0), 0, 0, '' FROM plan WHERE uuid = ?1" },
-	{ "objective", VIS_PLAN, "SELECT coalesce(p.site_id, 0), 0, 0, '' FROM objective o "
-				 "JOIN plan p ON p.id = o.plan_id WHERE o.uuid = ?1" },
-	{ "root_cause", VIS_PLAN, "SELECT coalesce(p.site_id, 0), 0, 0, '' FROM root_cause r JOIN objective o "
-				  "ON o.id = r.objective_id JOIN plan p ON p.id = o.plan_id WHERE r.uuid = ?1" },
-	{ "step", VIS_PLAN, "SELECT coalesce(p.site_id, 0), 0, 0, '' FROM step s JOIN objective o "
-			    "ON o.id = s.objective_id JOIN plan p ON p.id = o.plan_id WHERE s.uuid = ?1" },
-};
-
-/* The rule for one entry: a score's kind decides its object; a row no longer
- * there lies nowhere in particular (site 0), and the rule still applies. An
- * entity without a row in the table (the review, links, targets) is review data. */
-static enum vis_answer
-entry_answer(struct db *db, const struct vis_viewer *v, const struct change_row *r)
-{
-	enum vis_object object = VIS_SUBGROUP;
-	struct vis_at at = { 0, 0, 0 };
-	enum vis_answer a;
-
-	for (size_t i = 0; i < ARRAY_SIZE(log_objects); i++) {
-		sqlite3_stmt *st;
-
-		if (strcmp(r->entity, log_objects[i].entity) != 0)
-			continue;
-		object = log_objects[i].object;
-		if (!(st = db_stmt(db, log_objects[i].sql)))
-			return VIS_HIDDEN;
-		db_bind_text(st, 1, r->uuid);
-		if (sqlite3_step(st) == SQLITE_ROW) {
-			at = (struct vis_at){ sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1),
-					      sqlite3_column_int64(st, 2) };
-			if (object == VIS_TEAM_SCORE)
-				object = visibility_score_object(db_col_text(st, 3));
-		}
-		sqlite3_reset(st);
-		break;
-	}
-	a = visibility_of(db, v, object, &at);
-	if (a == VIS_HIDDEN && !strcmp(r->entity, "score"))
-		a = visibility_of(db, v, VIS_SCORE_CHANGE, &at);
-	return a;
-}
-
 static void
 mask_row(struct change_row *r)
 {
@@ -371,7 +316,7 @@ filter_rows(struct db *db, const struct vis_viewer *v, struct change_row *rows, 
 	int kept = 0;
 
 	for (int i = 0; i < n; i++) {
-		enum vis_answer a = entry_answer(db, v, &rows[i]);
+		enum vis_answer a = visibility_of_entity(db, v, rows[i].entity, rows[i].uuid);
 
 		if (a == VIS_HIDDEN) {
 			changes_rows_free(&rows[i], 1);

@@ -89,7 +89,7 @@ static const struct command commands[] = {
 	  "review status [--db FILE] | review finalise [--db FILE] [--as NAME]\n"
 	  "       qrel review reopen [--db FILE] [--as NAME] --reason TEXT", cmd_review },
 	{ "sync", "exchange changes with an offline copy of the review (bundles), list and resolve conflicts",
-	  "sync export [--db FILE] -o BUNDLE [--force] --peer NAME | --all\n"
+	  "sync export [--db FILE] [--as NAME] -o BUNDLE [--force] --peer NAME | --all\n"
 	  "       qrel sync import [--db FILE] [--as NAME] BUNDLE\n"
 	  "       qrel sync conflicts [--db FILE] [--all]\n"
 	  "       qrel sync resolve [--db FILE] --as LEAD ID --keep local|remote", cmd_sync },

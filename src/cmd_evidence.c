@@ -6,6 +6,7 @@
 #include "qrel/store.h"
 #include "qrel/util.h"
 #include "qrel/output.h"
+#include "qrel/visibility.h"
 
 #include <getopt.h>
 
@@ -396,28 +397,34 @@ cmd_evidence(int argc, char **argv)
 static const char *const activity_names[] = { "id", "site", "source", "held_at", "description",
 	"facilitator", "notes" };
 
+/* The activities who may read: they follow the rule for notes (visibility.h). */
 static int
-print_activities(struct db *db, int64_t review, int64_t site, enum format fmt)
+print_activities(struct db *db, int64_t review, const char *who, int64_t site, enum format fmt)
 {
 	struct activity_row *rows;
-	int n, rc;
+	struct vis_viewer v;
+	int n, rc, shown = 0;
 
-	if ((rc = activity_list(db, review, site, &rows, &n)) != QREL_OK)
+	if ((rc = visibility_viewer(db, review, who, &v)) != QREL_OK ||
+	    (rc = activity_list(db, review, site, &rows, &n)) != QREL_OK)
 		return rc;
 	if (fmt == FMT_CSV)
 		fputs("id,site,source,held_at,description,facilitator,notes\n", stdout);
 	else
 		fputc('[', stdout);
 	for (int i = 0; i < n; i++) {
+		struct vis_at at = { rows[i].site, 0, rows[i].facilitator };
 		char notes[16];
-		const char *v[] = { rows[i].uuid, rows[i].site_code, rows[i].source, rows[i].held_at,
+		const char *f[] = { rows[i].uuid, rows[i].site_code, rows[i].source, rows[i].held_at,
 			rows[i].description, rows[i].facilitator_name, notes };
 
+		if (!visibility_sees(db, &v, VIS_NOTE, &at))
+			continue;
 		snprintf(notes, sizeof(notes), "%d", rows[i].notes);
-		print_record(stdout, fmt, activity_names, v, ARRAY_SIZE(v), i == 0);
+		print_record(stdout, fmt, activity_names, f, ARRAY_SIZE(f), shown++ == 0);
 	}
 	if (fmt == FMT_JSON)
-		fputs(n ? "\n]\n" : "]\n", stdout);
+		fputs(shown ? "\n]\n" : "]\n", stdout);
 	free(rows);
 	return fflush(stdout) == 0 ? QREL_OK : error(QREL_IO, "writing activities: %s", strerror(errno));
 }
@@ -462,7 +469,7 @@ activity_run(struct activity_args *a, bool add)
 	if (!add && a->site && (site = store_site_id(db, review, a->site)) <= 0)
 		rc = site < 0 ? QREL_DB : error(QREL_NOTFOUND, "no site '%s' in this review", a->site);
 	if (!add && rc == QREL_OK)
-		rc = print_activities(db, review, site, a->fmt);
+		rc = print_activities(db, review, cmd_user(&a->c), site, a->fmt);
 	db_close(db);
 	return cmd_fail(rc);
 }

@@ -6,6 +6,7 @@
 #include "qrel/risk.h"
 #include "qrel/store.h"
 #include "qrel/output.h"
+#include "qrel/visibility.h"
 
 #include <getopt.h>
 
@@ -212,6 +213,18 @@ csv_step(const struct plan_step *s)
 }
 
 /* Pages through the steps so a long plan is never held whole. */
+/* The plan covers every site: only a reader of every site's plan reads it (visibility.h). */
+static int
+plan_readable(struct db *db, int64_t review, const char *who)
+{
+	struct vis_viewer v;
+	int rc = visibility_viewer(db, review, who, &v);
+
+	if (rc == QREL_OK && !visibility_sees_everywhere(db, &v, VIS_PLAN))
+		rc = error(QREL_DENIED, "the action plan is not released to %s", who);
+	return rc;
+}
+
 static int
 print_steps(struct db *db, int64_t review, const struct plan_step_filter *f, enum format fmt)
 {
@@ -271,7 +284,7 @@ cmd_steps(int argc, char **argv)
 		return cmd_fail(rc);
 	if (f.lead && store_person_id(db, review, f.lead) <= 0)
 		rc = error(QREL_NOTFOUND, "no person named '%s' in this review", f.lead);
-	else
+	else if ((rc = plan_readable(db, review, cmd_user(&c))) == QREL_OK)
 		rc = print_steps(db, review, &f, fmt);
 	db_close(db);
 	return cmd_fail(rc);
@@ -489,7 +502,8 @@ cmd_print(int argc, char **argv)
 		return cmd_usage("plan");
 	if ((rc = cmd_open(&c, DB_READONLY, &db, &review)) != QREL_OK)
 		return cmd_fail(rc);
-	rc = print_plan(db, review, fmt);
+	if ((rc = plan_readable(db, review, cmd_user(&c))) == QREL_OK)
+		rc = print_plan(db, review, fmt);
 	db_close(db);
 	return cmd_fail(rc);
 }

@@ -8,6 +8,7 @@
 #include "qrel/sync.h"
 #include "qrel/text.h"
 #include "qrel/util.h"
+#include "qrel/visibility.h"
 
 #include <getopt.h>
 
@@ -197,36 +198,47 @@ show_value(FILE *fp, const char *entity, const char *value)
 	free(owned);
 }
 
+/* The conflicts listed for one reader: values they may not read are masked (visibility.h). */
+struct conflict_list {
+	struct db *db;
+	struct vis_viewer v;
+	int n;
+};
+
 static int
 print_conflict(void *ctx, const struct sync_conflict_row *c)
 {
-	int *n = ctx;
+	struct conflict_list *l = ctx;
+	bool shown = visibility_of_entity(l->db, &l->v, c->entity, c->uuid) == VIS_VISIBLE;
 
 	printf("#%lld %s ", c->id, c->entity);
 	text_print(stdout, *c->what ? c->what : c->uuid);
 	printf("\n    this copy:  ");
-	show_value(stdout, c->entity, c->local);
+	show_value(stdout, c->entity, shown ? c->local : "(hidden until consensus)");
 	printf("\n    other copy: ");
-	show_value(stdout, c->entity, c->remote);
+	show_value(stdout, c->entity, shown ? c->remote : "(hidden until consensus)");
 	printf("\n    detected %s", c->detected_at);
 	if (c->resolved_at)
 		printf(", resolved %s (%s)", c->resolved_at, c->resolution ? c->resolution : "");
 	putchar('\n');
-	(*n)++;
+	l->n++;
 	return 0;
 }
 
 static int
 sync_conflicts_cmd(const struct sync_opts *o)
 {
+	struct conflict_list l = { 0 };
 	struct db *db;
 	int64_t review;
-	int rc, n = 0;
+	int rc;
 
 	if ((rc = cmd_open(&o->c, 0, &db, &review)) != QREL_OK)
 		return cmd_fail(rc);
-	rc = sync_conflict_each(db, review, o->all, print_conflict, &n);
-	if (rc == QREL_OK && n == 0)
+	l.db = db;
+	if ((rc = visibility_viewer(db, review, cmd_user(&o->c), &l.v)) == QREL_OK)
+		rc = sync_conflict_each(db, review, o->all, print_conflict, &l);
+	if (rc == QREL_OK && l.n == 0)
 		printf("no %sconflicts\n", o->all ? "" : "open ");
 	db_close(db);
 	return cmd_fail(rc);

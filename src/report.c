@@ -699,27 +699,6 @@ read_deliverable(struct report *r)
 
 /* ---- the whole model ---- */
 
-/* The plan section is the whole review's plan: only for a reader who may read
- * the plan at every site (and the district's). */
-static int
-read_plan_visible(struct report *r)
-{
-	static const char sql[] = "SELECT id FROM site WHERE review_id = ?1";
-	struct vis_at at = { 0, 0, 0 };
-	sqlite3_stmt *st = db_stmt(r->db, sql);
-
-	if (!st)
-		return QREL_DB;
-	r->plan_visible = visibility_sees(r->db, &r->viewer, VIS_PLAN, &at);
-	sqlite3_bind_int64(st, 1, r->review);
-	while (r->plan_visible && sqlite3_step(st) == SQLITE_ROW) {
-		at.site = sqlite3_column_int64(st, 0);
-		r->plan_visible = visibility_sees(r->db, &r->viewer, VIS_PLAN, &at);
-	}
-	sqlite3_reset(st);
-	return QREL_OK;
-}
-
 static int
 build_cells(struct report *r)
 {
@@ -751,10 +730,12 @@ report_build(struct db *db, int64_t review, const struct report_options *o, stru
 	if (r->opt.quotes < 0 || r->opt.quotes > REPORT_QUOTES * 4)
 		r->opt.quotes = REPORT_QUOTES;
 	r->min_display = o->settings->min_display;
-	if ((rc = visibility_viewer(db, review, o->viewer, &r->viewer)) == QREL_OK &&
-	    (rc = read_plan_visible(r)) == QREL_OK && (rc = read_review(r)) == QREL_OK && (rc = dash_frame_load(db, review, &r->frame)) == QREL_OK &&
-	    (rc = read_sites(r)) == QREL_OK && (rc = read_team(r)) == QREL_OK &&
-	    (rc = read_dates(r)) == QREL_OK && (rc = build_cells(r)) == QREL_OK &&
+	/* The plan section is the whole review's plan: only for a reader of every site's. */
+	if ((rc = visibility_viewer(db, review, o->viewer, &r->viewer)) == QREL_OK)
+		r->plan_visible = visibility_sees_everywhere(db, &r->viewer, VIS_PLAN);
+	if (rc == QREL_OK && (rc = read_review(r)) == QREL_OK &&
+	    (rc = dash_frame_load(db, review, &r->frame)) == QREL_OK && (rc = read_sites(r)) == QREL_OK &&
+	    (rc = read_team(r)) == QREL_OK && (rc = read_dates(r)) == QREL_OK && (rc = build_cells(r)) == QREL_OK &&
 	    (rc = read_agreement(r)) == QREL_OK && (rc = read_findings(r)) == QREL_OK)
 		rc = read_deliverable(r);
 	if (rc != QREL_OK)

@@ -2,6 +2,7 @@
 #include "qrel/qrel.h"
 #include "qrel/db.h"
 #include "qrel/summary.h"
+#include "qrel/visibility.h"
 
 int
 summary_domains(struct db *db, int64_t review, struct summary_domain *out)
@@ -112,11 +113,18 @@ fill_from(struct db *db, const char *sql, int64_t review, struct summary_row *ro
 }
 
 int
-summary_fill(struct db *db, int64_t review, struct summary_row *row)
+summary_fill(struct db *db, int64_t review, const char *viewer, struct summary_row *row)
 {
+	struct vis_at at = { row->site, 0, 0 };
+	struct vis_viewer v;
+
 	memset(row->cell, 0, sizeof(row->cell));
-	if (fill_from(db, clusters_sql, review, row, 0) != QREL_OK ||
-	    fill_from(db, scores_sql, review, row, 1) != QREL_OK)
+	if (visibility_viewer(db, review, viewer, &v) != QREL_OK ||
+	    fill_from(db, clusters_sql, review, row, 0) != QREL_OK)
+		return QREL_DB;
+	if (!visibility_sees(db, &v, VIS_NOTE, &at))
+		return QREL_OK;
+	if (fill_from(db, scores_sql, review, row, 1) != QREL_OK)
 		return QREL_DB;
 	return fill_from(db, notes_sql, review, row, 2);
 }

@@ -8,6 +8,7 @@
 #include "qrel/store.h"
 #include "qrel/sync.h"
 #include "qrel/util.h"
+#include "qrel/visibility.h"
 
 #include <fcntl.h>
 #include <sodium.h>
@@ -432,6 +433,7 @@ fill_bundle(struct db *db, int64_t review, const char *uuid, const char *copy, c
 	if ((rc = db_exec(db, "PRAGMA bundle.page_size = 512")) != QREL_OK || (rc = db_exec(db, "BEGIN")) != QREL_OK)
 		return rc;
 	if ((rc = db_exec(db, bundle_ddl)) != QREL_OK || (rc = fill_tables(db, review, w)) != QREL_OK ||
+	    (rc = visibility_filter_bundle(db, review, who)) != QREL_OK ||
 	    (rc = write_meta(db, uuid, copy, who)) != QREL_OK || (rc = count_rows(db, es)) != QREL_OK) {
 		db_rollback(db);
 		return rc;

@@ -3,6 +3,7 @@
 #include "qrel/visibility.h"
 #include "qrel/db.h"
 #include "qrel/store.h"
+#include "qrel/util.h"
 
 #define V VIS_VISIBLE
 #define H VIS_HIDDEN
@@ -210,6 +211,25 @@ visibility_sees(struct db *db, const struct vis_viewer *v, enum vis_object objec
 	return visibility_of(db, v, object, at) == VIS_VISIBLE;
 }
 
+bool
+visibility_sees_everywhere(struct db *db, const struct vis_viewer *v, enum vis_object object)
+{
+	static const char sql[] = "SELECT id FROM site WHERE review_id = ?1";
+	struct vis_at at = { 0, 0, 0 };
+	sqlite3_stmt *st;
+	bool yes = visibility_sees(db, v, object, &at);
+
+	if (!yes || !(st = db_stmt(db, sql)))
+		return false;
+	sqlite3_bind_int64(st, 1, v->review);
+	while (yes && sqlite3_step(st) == SQLITE_ROW) {
+		at.site = sqlite3_column_int64(st, 0);
+		yes = visibility_sees(db, v, object, &at);
+	}
+	sqlite3_reset(st);
+	return yes;
+}
+
 enum vis_object
 visibility_score_object(const char *kind)
 {
@@ -218,6 +238,140 @@ visibility_score_object(const char *kind)
 	if (kind && strcmp(kind, "consensus") == 0)
 		return VIS_CONSENSUS;
 	return VIS_TEAM_SCORE;
+}
+
+/* ---- rows named by entity and uuid (the change log, bundles) ---- */
+
+/* Where an entity's row lies: site, cluster, owner, and a score's kind. */
+static const struct {
+	const char *entity;
+	enum vis_object object;
+	const char *sql;
+} entities[] = {
+	{ "score", VIS_TEAM_SCORE, "SELECT site_id, cluster_id, rater_id, kind FROM main.score WHERE uuid = ?1" },
+	{ "note", VIS_NOTE, "SELECT site_id, 0, author_id, '' FROM main.note WHERE uuid = ?1" },
+	{ "activity", VIS_NOTE, "SELECT site_id, 0, coalesce(facilitator_id, 0), '' FROM main.activity WHERE uuid = ?1" },
+	{ "subgroup_row", VIS_SUBGROUP, "SELECT site_id, 0, 0, '' FROM main.subgroup_row WHERE uuid = ?1" },
+	{ "site", VIS_SUBGROUP, "SELECT id, 0, 0, '' FROM main.site WHERE uuid = ?1" },
+	{ "person", VIS_SUBGROUP, "SELECT coalesce(site_id, 0), 0, id, '' FROM main.person WHERE uuid = ?1" },
+	{ "plan", VIS_PLAN, "SELECT coalesce(site_id, 0), 0, 0, '' FROM main.plan WHERE uuid = ?1" },
+	{ "objective", VIS_PLAN, "SELECT coalesce(p.site_id, 0), 0, 0, '' FROM main.objective o "
+				 "JOIN main.plan p ON p.id = o.plan_id WHERE o.uuid = ?1" },
+	{ "root_cause", VIS_PLAN, "SELECT coalesce(p.site_id, 0), 0, 0, '' FROM main.root_cause r "
+				  "JOIN main.objective o ON o.id = r.objective_id JOIN main.plan p ON p.id = o.plan_id "
+				  "WHERE r.uuid = ?1" },
+	{ "step", VIS_PLAN, "SELECT coalesce(p.site_id, 0), 0, 0, '' FROM main.step s "
+			    "JOIN main.objective o ON o.id = s.objective_id JOIN main.plan p ON p.id = o.plan_id "
+			    "WHERE s.uuid = ?1" },
+};
+
+/* A row no longer there lies nowhere in particular (site 0), and the rule still
+ * applies; an entity not in the table (the review, links, targets) is review data. */
+enum vis_answer
+visibility_of_entity(struct db *db, const struct vis_viewer *v, const char *entity, const char *uuid)
+{
+	enum vis_object object = VIS_SUBGROUP;
+	struct vis_at at = { 0, 0, 0 };
+	enum vis_answer a;
+
+	for (size_t i = 0; i < ARRAY_SIZE(entities); i++) {
+		sqlite3_stmt *st;
+
+		if (strcmp(entity, entities[i].entity) != 0)
+			continue;
+		object = entities[i].object;
+		if (!(st = db_stmt(db, entities[i].sql)))
+			return VIS_HIDDEN;
+		db_bind_text(st, 1, uuid);
+		if (sqlite3_step(st) == SQLITE_ROW) {
+			at = (struct vis_at){ sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1),
+					      sqlite3_column_int64(st, 2) };
+			if (object == VIS_TEAM_SCORE)
+				object = visibility_score_object(db_col_text(st, 3));
+		}
+		sqlite3_reset(st);
+		break;
+	}
+	a = visibility_of(db, v, object, &at);
+	if (a == VIS_HIDDEN && !strcmp(entity, "score"))
+		a = visibility_of(db, v, VIS_SCORE_CHANGE, &at);
+	return a;
+}
+
+/* The rows of one bundle table, by the entity its rows are: select gives each
+ * row's uuid and the entity it is (the log's rows name another). */
+static const struct {
+	const char *select, *remove;
+} bundle_tables[] = {
+	{ "SELECT uuid, 'score', uuid FROM bundle.score", "DELETE FROM bundle.score WHERE uuid = ?1" },
+	{ "SELECT uuid, 'note', uuid FROM bundle.note", "DELETE FROM bundle.note WHERE uuid = ?1" },
+	{ "SELECT uuid, 'subgroup_row', uuid FROM bundle.subgroup_row",
+	  "DELETE FROM bundle.subgroup_row WHERE uuid = ?1" },
+	{ "SELECT uuid, entity, entity_uuid FROM bundle.change_log", "DELETE FROM bundle.change_log WHERE uuid = ?1" },
+};
+
+static int
+bundle_prep(struct db *db, const char *sql, sqlite3_stmt **st)
+{
+	return sqlite3_prepare_v2(db_handle(db), sql, -1, st, NULL) == SQLITE_OK ? QREL_OK
+		: db_fail(db, "filtering the bundle");
+}
+
+/* The uuids of table t's rows v may not read in full. */
+static int
+bundle_hidden(struct db *db, const struct vis_viewer *v, size_t t, char ***out, size_t *n)
+{
+	sqlite3_stmt *st;
+	int rc = bundle_prep(db, bundle_tables[t].select, &st), step;
+
+	while (rc == QREL_OK && (step = sqlite3_step(st)) == SQLITE_ROW) {
+		char **grown;
+
+		if (visibility_of_entity(db, v, db_col_text(st, 1), db_col_text(st, 2)) == VIS_VISIBLE)
+			continue;
+		if (!(grown = realloc(*out, (*n + 1) * sizeof(*grown))))
+			rc = error(QREL_NOMEM, "out of memory");
+		else
+			*out = grown, grown[(*n)++] = xstrdup(db_col_text(st, 0));
+	}
+	if (rc == QREL_OK && step != SQLITE_DONE)
+		rc = db_fail(db, "filtering the bundle");
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static int
+bundle_remove(struct db *db, size_t t, char **uuid, size_t n)
+{
+	sqlite3_stmt *st;
+	int rc = bundle_prep(db, bundle_tables[t].remove, &st);
+
+	for (size_t i = 0; rc == QREL_OK && i < n; i++) {
+		db_bind_text(st, 1, uuid[i]);
+		rc = sqlite3_step(st) == SQLITE_DONE ? QREL_OK : db_fail(db, "filtering the bundle");
+		sqlite3_reset(st);
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int
+visibility_filter_bundle(struct db *db, int64_t review, const char *reader)
+{
+	struct vis_viewer v;
+	int rc = visibility_viewer(db, review, reader, &v);
+
+	for (size_t t = 0; rc == QREL_OK && t < ARRAY_SIZE(bundle_tables); t++) {
+		char **uuid = NULL;
+		size_t n = 0;
+
+		if ((rc = bundle_hidden(db, &v, t, &uuid, &n)) == QREL_OK)
+			rc = bundle_remove(db, t, uuid, n);
+		for (size_t i = 0; i < n; i++)
+			free(uuid[i]);
+		free(uuid);
+	}
+	return rc;
 }
 
 /* ---- notes ---- */

@@ -110,12 +110,14 @@ struct score_entry {
 	char *rationale;
 };
 
-/* The scores for (site, cluster) the viewer may see. Rating is blind: others'
- * scores only for the lead, or once a consensus exists; else only the viewer's own. */
+/* The scores for (site, cluster) the viewer may see, by the one read rule
+ * (visibility.h): rating is blind, so others' scores only for the lead, or once
+ * a consensus exists; a principal's after the lead's release; else only the
+ * viewer's own. */
 int score_list(struct db *db, int64_t review, const char *viewer, int64_t site, int64_t cluster,
 	       struct score_entry **out, int *n);
 void score_list_free(struct score_entry *e, int n);
-/* Are others' scores for (site, cluster) hidden from viewer (no lead, no consensus yet)? */
+/* Are others' team scores for (site, cluster) hidden from viewer (visibility.h)? */
 bool score_blind(struct db *db, int64_t review, const char *viewer, int64_t site, int64_t cluster);
 
 /* ---- disagreement ---- */

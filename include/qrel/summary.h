@@ -32,7 +32,10 @@ int summary_site_count(struct db *db, int64_t review);
 /* Sites offset .. offset+limit-1 in code order, names only; *n gets how many. */
 int summary_sites(struct db *db, int64_t review, int offset, int limit, struct summary_row *rows, int *n);
 /* Fills one site's cells: two grouped queries over that site's rows alone, so a
- * screen that scrolls by one line pays for one site, not a page. */
-int summary_fill(struct db *db, int64_t review, struct summary_row *row);
+ * screen that scrolls by one line pays for one site, not a page. The counts of
+ * scored clusters and notes at a site follow the rule for the team's notes there
+ * (visibility.h): a principal sees them at their school once released, a
+ * non-member never. */
+int summary_fill(struct db *db, int64_t review, const char *viewer, struct summary_row *row);
 
 #endif

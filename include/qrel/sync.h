@@ -67,7 +67,8 @@ struct sync_export_stats {
 /* Writes a bundle of review to out (0600, through a temporary file and rename),
  * naming who (the exporting member) as the person its rows are applied as.
  * peer: the rows changed since the last export to that peer, and the peer's
- * watermark moves on; NULL (or all) for every row. */
+ * watermark moves on; NULL (or all) for every row. The bundle carries only the
+ * scores, notes and log entries who (the person exporting) may read (visibility.h). */
 int sync_export(struct db *db, int64_t review, const char *who, const char *out, const char *peer, bool all,
 		struct sync_export_stats *st);
 

@@ -74,8 +74,21 @@ enum vis_state visibility_state(struct db *db, const struct vis_viewer *v, const
 enum vis_answer visibility_of(struct db *db, const struct vis_viewer *v, enum vis_object object,
 			      const struct vis_at *at);
 bool visibility_sees(struct db *db, const struct vis_viewer *v, enum vis_object object, const struct vis_at *at);
+/* May v read object review-wide and at every site (the whole plan, say)? */
+bool visibility_sees_everywhere(struct db *db, const struct vis_viewer *v, enum vis_object object);
 /* The object a score of kind ("team", "self", "consensus") is. */
 enum vis_object visibility_score_object(const char *kind);
+
+/* The rule for the row of entity ("score", "note", "activity", "site", "plan"
+ * ...) named by uuid, as the change log names rows. An entry about a score
+ * the viewer may not read answers VIS_MASKED where the rule lists it masked. */
+enum vis_answer visibility_of_entity(struct db *db, const struct vis_viewer *v, const char *entity,
+				     const char *uuid);
+
+/* Removes from the bundle attached as "bundle" (inside its write transaction)
+ * the scores, notes, subgroup rows and change-log entries reader may not read
+ * in full, so a bundle carries only what the person who made it may see. */
+int visibility_filter_bundle(struct db *db, int64_t review, const char *reader);
 
 /* Have the findings at site (0: the whole review) been released to principals? */
 bool visibility_released(struct db *db, int64_t review, int64_t site);

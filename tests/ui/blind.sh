@@ -102,6 +102,7 @@ principal_reads() { # what the principal reads, in one file
 		"$QREL" evidence list --db "$DB" --as "$PRIN"
 		"$QREL" evidence list --db "$DB" --as "$PRIN" --search KIWI
 		"$QREL" scores --db "$DB" --as "$PRIN"
+		"$QREL" activity list --db "$DB" --as "$PRIN" | sed 's/^[^,]*,/ACTIVITY,/'
 		"$QREL" report --db "$DB" --as "$PRIN" -o "$T/p.md" >/dev/null && cat "$T/p.md"
 	} >"$T/p.out" 2>&1
 }
@@ -109,7 +110,16 @@ principal_reads
 check "principal, before release: no team note about RHS" sh -c "! grep -q KIWI '$T/p.out'"
 check "principal, before release: no team score or consensus" sh -c "! grep -Eq ',(team|consensus),' '$T/p.out'"
 check "principal, before release: their own self-evaluation" grep -q "^RHS,.*,$PRIN,self," "$T/p.out"
+check "principal, before release: no activity at all" sh -c "! grep -q '^ACTIVITY,[A-Z]' '$T/p.out'"
 check "principal, before release: no other school" sh -c "! grep -Eq 'MANGO|^(EHS|DO|HMS|MMS|OES|WES),' '$T/p.out'"
+prin_rubric() { # the principal's rubric at their school, on its first cluster
+	start 120x40 --db "$DB" --as "$PRIN"
+	wait_for "Review overview" >/dev/null
+	keys R
+	wait_for "self scores by $PRIN" >/dev/null
+}
+prin_rubric
+check "principal's rubric, before release: no count of the team's notes" wait_for "0 notes, 0 source types"
 check "release: refused to a reviewer" sh -c "! '$QREL' release --db '$DB' --as '$A' --site RHS 2>/dev/null"
 check "release: refused to the principal" sh -c "! '$QREL' release --db '$DB' --as '$PRIN' --site RHS 2>/dev/null"
 check "release: the lead releases RHS" "$QREL" release --db "$DB" --as "$LEAD" --site RHS
@@ -119,6 +129,17 @@ principal_reads
 check "principal, after release: the team's note about RHS" grep -q KIWI "$T/p.out"
 check "principal, after release: the consensus and agreed team scores at RHS" sh -c \
 	"grep -q '^RHS,1.3,$LEAD,consensus,2,agreed' '$T/p.out' && grep -q '^RHS,1.3,$B,team,1,$SECRET' '$T/p.out'"
+prin_rubric
+check "principal's rubric, after release: the team's evidence counts" sh -c "sleep 1; tmux -L '$TMUX_SOCKET' \
+	capture-pane -p -t qrel | grep -Eq '│ [1-9][0-9]* notes?, [1-9][0-9]* source type'"
+check "principal, after release: the activities at RHS" grep -q '^ACTIVITY,RHS,' "$T/p.out"
+check "principal, after release: no activity elsewhere" sh -c "! grep -Eq '^ACTIVITY,(EHS|DO|HMS|MMS|OES|WES),' '$T/p.out'"
 check "principal, after release: still no other school" sh -c "! grep -Eq 'MANGO|^(EHS|DO|HMS|MMS|OES|WES),' '$T/p.out'"
+
+# ---- the plan covers every school: not for a principal, nor a non-member ----
+check "plan: a reviewer reads it" sh -c "'$QREL' plan --db '$DB' --as '$A' >/dev/null"
+check "plan: refused to the principal, even after RHS's release" sh -c \
+	"! '$QREL' plan --db '$DB' --as '$PRIN' >/dev/null 2>'$T/err' && grep -q 'not released' '$T/err'"
+check "plan: refused to a non-member" sh -c "! '$QREL' plan --db '$DB' --as 'Mallory Nobody' >/dev/null 2>&1"
 
 finish

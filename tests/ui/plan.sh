@@ -82,11 +82,11 @@ check "o sorts it by lead" wait_for "sorted by lead"
 keys Q
 check "Q quits with status 0" test "$(wait_exit)" = 0
 
-check "qrel plan steps shows the step" sh -c "'$QREL' plan steps --db '$DB' | grep -qxF 'Fair referrals,$STEP,José Ramírez,2026-03-02,2026-04-15,in_progress'"
-check "not overdue today" test -z "$("$QREL" plan steps --db "$DB" --overdue | sed 1d)"
-check "overdue after its due date" sh -c "QREL_NOW=2026-05-01T00:00:00Z '$QREL' plan steps --db '$DB' --overdue --lead 'José Ramírez' | grep -qF '$STEP'"
-check "qrel plan prints the theory of action" sh -c "'$QREL' plan --db '$DB' | grep -qF 'If deans review referrals weekly, then suspension gaps close.'"
-check "qrel plan --format json is valid JSON" sh -c "'$QREL' plan --db '$DB' --format json | python3 -m json.tool >/dev/null"
+check "qrel plan steps shows the step" sh -c "'$QREL' plan steps --db '$DB' --as '$LEAD' | grep -qxF 'Fair referrals,$STEP,José Ramírez,2026-03-02,2026-04-15,in_progress'"
+check "not overdue today" test -z "$("$QREL" plan steps --db "$DB" --as "$LEAD" --overdue | sed 1d)"
+check "overdue after its due date" sh -c "QREL_NOW=2026-05-01T00:00:00Z '$QREL' plan steps --db '$DB' --as '$LEAD' --overdue --lead 'José Ramírez' | grep -qF '$STEP'"
+check "qrel plan prints the theory of action" sh -c "'$QREL' plan --db '$DB' --as '$LEAD' | grep -qF 'If deans review referrals weekly, then suspension gaps close.'"
+check "qrel plan --format json is valid JSON" sh -c "'$QREL' plan --db '$DB' --as '$LEAD' --format json | python3 -m json.tool >/dev/null"
 
 SID=$(sql "$DB" "SELECT id FROM step WHERE description = '$STEP'")
 check "the database holds the step with its lead" test "$(sql "$DB" "SELECT s.status || '|' || p.name || '|' || s.due

@@ -42,8 +42,11 @@ check "the same bundle twice: nothing new" grep -q "0 new, 0 updated, .* 0 new c
 sql "$B" .dump >"$T/b.after"
 check "the same bundle twice: the database is unchanged" cmp -s "$T/b.before" "$T/b.after"
 
-"$QREL" sync conflicts --db "$A" >"$T/ca"
-"$QREL" sync conflicts --db "$B" >"$T/cb"
+"$QREL" sync conflicts --db "$A" --as "$LEAD" >"$T/ca"
+"$QREL" sync conflicts --db "$B" --as "$LEAD" >"$T/cb"
+check "someone outside the review reads the conflict's values masked" sh -c \
+	"'$QREL' sync conflicts --db '$A' --as 'Mallory Nobody' | grep -q 'hidden until consensus' && \
+	! '$QREL' sync conflicts --db '$A' --as 'Mallory Nobody' | grep -q 'level [13]'"
 check "A lists the conflict once" test "$(grep -c '^#' "$T/ca")" = 1
 check "B lists the conflict once" test "$(grep -c '^#' "$T/cb")" = 1
 check "the listing names the score and both values" sh -c \
@@ -53,7 +56,7 @@ check "the conflict kept each copy's own value" test \
 check "the change log holds both values" test \
 	"$(sql "$A" "SELECT count(*) FROM change_log WHERE field = 'sync conflict' AND old LIKE '3|%' AND new LIKE '1|%'")" = 1
 
-scores_of() { "$QREL" scores --db "$1" | sort; }
+scores_of() { "$QREL" scores --db "$1" --as "$LEAD" | sort; }
 notes_of() { sql "$1" "SELECT uuid, valence, text FROM note ORDER BY uuid"; }
 scores_of "$A" | grep -v '^RHS,1.1,José' >"$T/sa"; scores_of "$B" | grep -v '^RHS,1.1,José' >"$T/sb"
 check "apart from the conflict both copies hold the same scores" cmp -s "$T/sa" "$T/sb"

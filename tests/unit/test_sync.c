@@ -431,11 +431,66 @@ test_check_in_words(void **state)
 	db_close(db);
 }
 
+/* A count from the bundle at path (with a.db attached as "a"). */
+static long long
+bundle_count(const char *path, const char *sql)
+{
+	char attach[512];
+	sqlite3_stmt *st;
+	sqlite3 *h;
+	long long n = -1;
+
+	snprintf(attach, sizeof(attach), "ATTACH '%s' AS a", tmp_path("a.db"));
+	assert_int_equal(sqlite3_open(path, &h), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(h, attach, NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(h, sql, -1, &st, NULL), SQLITE_OK);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_close(h);
+	return n;
+}
+
+/* A reviewer's bundle carries their own scores and what they may read: no
+ * colleague's score in a cell without consensus, no log entry about one. */
+static void
+test_reviewer_bundle_stays_blind(void **state)
+{
+	struct sync_export_stats es, all;
+	struct db *db;
+	int64_t review = open_review("a.db", &db);
+	char zoe[256];
+
+	UNUSED(state);
+	assert_int_equal(sync_export(db, review, "Zoë Whitfield", tmp_path("zoe.qb"), NULL, true, &es), QREL_OK);
+	assert_int_equal(sync_export(db, review, "Ségolène Arceneaux", tmp_path("lead.qb"), NULL, true, &all), QREL_OK);
+	db_close(db);
+	assert_true(es.scores > 0 && es.scores < all.scores);
+	assert_true(es.changes < all.changes);
+	snprintf(zoe, sizeof(zoe), "%s", tmp_path("zoe.qb"));
+	/* Every team score by someone else lies in a cell with a consensus. */
+	assert_int_equal(bundle_count(zoe, "SELECT count(*) FROM main.score s WHERE s.kind = 'team' AND "
+				      "s.rater <> 'Zoë Whitfield' AND NOT EXISTS (SELECT 1 FROM main.score c WHERE "
+				      "c.kind = 'consensus' AND c.site = s.site AND c.cluster = s.cluster AND "
+				      "(c.level IS NOT NULL OR c.insufficient))"), 0);
+	assert_true(bundle_count(zoe, "SELECT count(*) FROM main.score WHERE rater = 'Zoë Whitfield'") > 0);
+	assert_int_equal(bundle_count(zoe, "SELECT count(*) FROM main.change_log l JOIN a.score x ON x.uuid = "
+				      "l.entity_uuid JOIN a.person p ON p.id = x.rater_id WHERE x.kind = 'team' AND "
+				      "p.name <> 'Zoë Whitfield' AND NOT EXISTS (SELECT 1 FROM a.score c WHERE c.kind = "
+				      "'consensus' AND c.site_id = x.site_id AND c.cluster_id = x.cluster_id AND "
+				      "(c.level IS NOT NULL OR c.insufficient))"), 0);
+	/* The lead's bundle has them (the checks above can fail). */
+	assert_true(bundle_count(tmp_path("lead.qb"), "SELECT count(*) FROM main.score s WHERE s.kind = 'team' AND "
+				 "s.rater <> 'Zoë Whitfield' AND NOT EXISTS (SELECT 1 FROM main.score c WHERE "
+				 "c.kind = 'consensus' AND c.site = s.site AND c.cluster = s.cluster)") > 0);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_decide),
+		cmocka_unit_test(test_reviewer_bundle_stays_blind),
 		cmocka_unit_test(test_one_sided_change_travels),
 		cmocka_unit_test(test_both_sides_conflict_once),
 		cmocka_unit_test(test_good_bundle_still_imports),
