@@ -164,6 +164,22 @@ keys Q
 wait_exit >/dev/null
 check "no note was stored from the editor" test "$(sql "$DB" "SELECT count(*) FROM note")" = "$notes"
 
+# The report screen's export takes the same check: never onto the open database.
+start 160x30 --db "$DB" --as "$LEAD"
+wait_for "Review overview" >/dev/null
+keys P
+wait_for "Discuss" >/dev/null
+keys x h
+wait_for "Save the html report to" >/dev/null
+keys BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace
+keys -l "$DB"
+keys Enter
+check "the screens refuse to export the report onto the database" wait_for "Report not written"
+keys q
+keys Q
+wait_exit >/dev/null
+check "which is still the review" "$QREL" check --db "$DB"
+
 # The screens need a terminal that can place the cursor.
 timeout 10 "$QREL" --db "$DB" </dev/null >"$T/out" 2>"$T/err"
 status=$?
