@@ -1,6 +1,7 @@
 /* check.c: the store check behind `qrel check`: SQLite's checks and qrel's, each problem a sentence. */
 #include "qrel/qrel.h"
 #include "qrel/check.h"
+#include "qrel/text.h"
 #include "qrel/db.h"
 
 /* One check is one query whose rows are finished sentences, so adding a check
@@ -81,11 +82,13 @@ say(FILE *out, struct check_report *r, const char *fmt, ...) __attribute__((form
 static void
 say(FILE *out, struct check_report *r, const char *fmt, ...)
 {
+	char text[2048];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vfprintf(out, fmt, ap);
+	vsnprintf(text, sizeof(text), fmt, ap);
 	va_end(ap);
+	text_print(out, text); /* a problem may quote stored text: controls as marks */
 	fputc('\n', out);
 	r->problems++;
 }

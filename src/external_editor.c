@@ -2,6 +2,7 @@
 #include "qrel/qrel.h"
 #include "qrel/external_editor.h"
 #include "qrel/privilege.h"
+#include "qrel/text.h"
 #include "qrel/util.h"
 
 #include <signal.h>
@@ -162,13 +163,22 @@ int
 external_edit(const char *initial, char **result)
 {
 	char path[4096];
+	size_t len = 0, bad;
 	int rc;
 
 	*result = NULL;
 	if ((rc = make_temp(initial, path, sizeof(path))) != QREL_OK)
 		return rc;
-	if ((rc = edit_file(path)) == QREL_OK && !(*result = file_read(path, NULL)))
+	if ((rc = edit_file(path)) == QREL_OK && !(*result = file_read(path, &len)))
 		rc = error(QREL_IO, "cannot read back the edited text: %s", error_message());
+	else if (rc == QREL_OK && !text_valid(*result, len, &bad))
+		rc = error(QREL_PARSE, "the edited text is not valid UTF-8 (byte %zu); nothing was kept", bad + 1);
+	else if (rc == QREL_OK && strlen(*result) != len)
+		rc = error(QREL_PARSE, "the edited text holds a NUL byte; nothing was kept");
+	if (rc != QREL_OK) {
+		free(*result);
+		*result = NULL;
+	}
 	unlink(path);
 	return rc;
 }

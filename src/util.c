@@ -1,6 +1,6 @@
 /* util.c: ids, the clock, fingerprints, whole-file I/O and string helpers. */
 #include "qrel/qrel.h"
-#include "qrel/outpath.h"
+#include "qrel/backup.h"
 #include "qrel/util.h"
 
 #include <ctype.h>
@@ -119,32 +119,18 @@ int
 file_replace(const char *path, const char *data, size_t len)
 {
 	char *tmp;
-	mode_t old;
-	int fd, rc = QREL_OK;
+	int fd, rc;
 
-	if ((rc = outpath_check(path)) != QREL_OK)
+	/* The one temporary-file writer: path checked, 0600 beside it, synced, renamed. */
+	if ((rc = backup_temp_file(path, &tmp)) != QREL_OK)
 		return rc;
-	tmp = malloc(strlen(path) + 16);
-	old = umask(077);
-	if (!tmp) {
-		umask(old);
-		return error(QREL_NOMEM, "out of memory");
-	}
-	sprintf(tmp, "%s.tmpXXXXXX", path);
-	fd = mkstemp(tmp);
-	umask(old);
-	if (fd < 0) {
-		rc = error(QREL_IO, "%s: %s", path, strerror(errno));
-		free(tmp);
-		return rc;
-	}
-	if (write(fd, data, len) != (ssize_t)len || fsync(fd) != 0)
+	if ((fd = open(tmp, O_WRONLY | O_CLOEXEC)) < 0 || write(fd, data, len) != (ssize_t)len)
 		rc = error(errno == ENOSPC ? QREL_FULL : QREL_IO, "%s: %s", path, strerror(errno));
-	if (close(fd) != 0 && rc == QREL_OK)
+	if (fd >= 0 && close(fd) != 0 && rc == QREL_OK)
 		rc = error(QREL_IO, "%s: %s", path, strerror(errno));
-	if (rc == QREL_OK && rename(tmp, path) != 0)
-		rc = error(QREL_IO, "%s: %s", path, strerror(errno));
-	if (rc != QREL_OK)
+	if (rc == QREL_OK)
+		rc = backup_commit_file(tmp, path);
+	else
 		unlink(tmp);
 	free(tmp);
 	return rc;

@@ -15,9 +15,10 @@ struct backup_stats {
  * checked and renamed over out. On failure out is untouched. */
 int backup_db(struct db *db, const char *out, struct backup_stats *st);
 
-/* Creates an empty 0600 temporary file beside path; *tmp is malloc'd. */
+/* The one way qrel starts writing a file: path passes outpath_check, then an
+ * empty 0600 temporary file is created beside it; *tmp is malloc'd. */
 int backup_temp_file(const char *path, char **tmp);
-/* fsync path, then rename it to dest (and on failure unlink it). */
+/* fsync tmp, rename it to dest and sync the folder (on failure unlink tmp). */
 int backup_commit_file(const char *tmp, const char *dest);
 
 #endif

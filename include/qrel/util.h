@@ -30,7 +30,8 @@ uint64_t hash64(const void *data, size_t len);
 /* Whole-file read into a NUL-terminated buffer; NULL with error() set. */
 char *file_read(const char *path, size_t *len);
 
-/* Writes data to path through a temporary file under umask 077 and rename(). */
+/* Writes data to path through backup_temp_file and backup_commit_file: the
+ * output-path check, a 0600 temporary file beside it, fsync, rename. */
 int file_replace(const char *path, const char *data, size_t len);
 
 /* Creates the folder that will hold path with mode (and its parents), if missing. */

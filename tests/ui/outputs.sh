@@ -143,6 +143,43 @@ head -c 1100000 /dev/zero | tr '\0' 'a' | "$QREL" evidence add --db "$DB" --as "
 check "a note over the limit is refused, not cut" grep -q "more than the 1048576 allowed" "$T/err"
 check "no note was stored" test "$(sql "$DB" "SELECT count(*) FROM note")" = "$notes"
 
+# The screens: the note with the OSC 52 shows its marks; text back from $VISUAL is checked too.
+printf '#!/bin/sh\nprintf "bad \\377 byte\\n" >>"$1"\n' >"$T/bad-editor"
+chmod +x "$T/bad-editor"
+START_ENV="VISUAL=$T/bad-editor" start 160x30 --db "$DB" --as "$LEAD"
+wait_for "Review overview" >/dev/null
+keys E
+wait_for "Evidence:" >/dev/null
+keys /
+keys -l clipboard
+keys Enter
+check "the evidence screen shows the escape as marks" wait_for "clipboard ^[]52;c;aGk=^G"
+keys F
+keys a
+wait_for "New note" >/dev/null
+keys C-e
+check "text from the editor that is not UTF-8 is refused" wait_for "not valid UTF-8"
+keys Escape
+keys Q
+wait_exit >/dev/null
+check "no note was stored from the editor" test "$(sql "$DB" "SELECT count(*) FROM note")" = "$notes"
+
+# The report screen's export takes the same check: never onto the open database.
+start 160x30 --db "$DB" --as "$LEAD"
+wait_for "Review overview" >/dev/null
+keys P
+wait_for "Discuss" >/dev/null
+keys x h
+wait_for "Save the html report to" >/dev/null
+keys BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace
+keys -l "$DB"
+keys Enter
+check "the screens refuse to export the report onto the database" wait_for "Report not written"
+keys q
+keys Q
+wait_exit >/dev/null
+check "which is still the review" "$QREL" check --db "$DB"
+
 # The screens need a terminal that can place the cursor.
 timeout 10 "$QREL" --db "$DB" </dev/null >"$T/out" 2>"$T/err"
 status=$?
