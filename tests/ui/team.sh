@@ -141,13 +141,20 @@ check "QREL_DATADIR does not reach a setgid qrel" sh -c \
 check "a member's own database is theirs, not the team's" test "$(stat -c '%U %g' "$W/rev/s.db")" = "$REV_U $USERS_GID"
 
 # The editor, from the screens: who it runs as and what environment it gets.
+# Python, not sh: a shell resets its effective group itself, which would hide a leak.
 cat >"$W/editor" <<EOF
-#!/bin/sh
-env >"$W/out/env"
-id -G >"$W/out/groups"
-stat -c '%U %g %a' "\$1" >"$W/out/tempfile"
-printf '%s\n' "\$1" >"$W/out/path"
-printf 'written in the editor\n' >>"\$1"
+#!/usr/bin/env python3
+import os, pwd, sys
+def put(name, text):
+    with open("$W/out/" + name, "w") as f:
+        f.write(text)
+put("env", "".join("%s=%s\n" % kv for kv in os.environ.items()))
+put("groups", " ".join(str(g) for g in os.getresgid() + tuple(os.getgroups())) + "\n")
+st = os.stat(sys.argv[1])
+put("tempfile", "%s %d %o\n" % (pwd.getpwuid(st.st_uid).pw_name, st.st_gid, st.st_mode & 0o777))
+put("path", sys.argv[1] + "\n")
+with open(sys.argv[1], "a") as f:
+    f.write("written in the editor\n")
 EOF
 chmod 755 "$W/editor"
 mkdir -p "$W/rev/tmp"
@@ -164,7 +171,13 @@ keys a
 wait_for "New note" >/dev/null
 keys C-e
 check "the editor runs from a setgid qrel's screens" wait_for "Text back from"
-check "the editor does not have the team group" sh -c "! tr ' ' '\n' <'$W/out/groups' | grep -qx '$TEAM_GID'"
+# The running qrel itself: real, effective, saved and file-system group all the user's.
+PID=$(pgrep -u "$REV_U" -f "^$Q " | head -n 1)
+check "the open review's qrel holds no team group, not even saved" \
+	test "$(awk '/^Gid:/ { print $2, $3, $4, $5 }' "/proc/$PID/status")" = "$USERS_GID $USERS_GID $USERS_GID $USERS_GID"
+check "and cannot be dumped or traced by the user" \
+	test "$(stat -c %U "/proc/$PID/fd")" = root
+check "the editor has no team group (real, effective, saved, supplementary)" sh -c "! tr ' ' '\n' <'$W/out/groups' | grep -qx '$TEAM_GID'"
 check "its temp file is the user's, in the user's group, 0600" \
 	test "$(cat "$W/out/tempfile")" = "$REV_U $USERS_GID 600"
 check "and not in the user's TMPDIR" sh -c "! grep -q '^$W/rev/tmp/' '$W/out/path'"
