@@ -57,8 +57,10 @@ chmod 2770 "$W/team"
 cp "$QREL_DATADIR/frameworks/qrel-equity.ini" "$W/framework.ini"
 chmod 644 "$W/framework.ini"
 
-as_lead() { runuser -u "$LEAD_U" -- "$@"; }
-as_rev() { runuser -u "$REV_U" -- "$@"; }
+# Sanitizer reports of the accounts' runs land where they can write them.
+USAN="ASAN_OPTIONS=${ASAN_OPTIONS%%log_path=*}log_path=$W/out/asan UBSAN_OPTIONS=${UBSAN_OPTIONS%%log_path=*}log_path=$W/out/asan"
+as_lead() { runuser -u "$LEAD_U" -- env $USAN "$@"; }
+as_rev() { runuser -u "$REV_U" -- env $USAN "$@"; }
 
 # ---- the review: one prepared by root, one created by the lead through qrel ----
 DB="$W/team/review.db"
@@ -140,6 +142,24 @@ check "QREL_DATADIR does not reach a setgid qrel" sh -c \
 	"test -s '$W/rev/s.db' && ! sqlite3 '$W/rev/s.db' 'SELECT title FROM review' | grep -q Planted"
 check "a member's own database is theirs, not the team's" test "$(stat -c '%U %g' "$W/rev/s.db")" = "$REV_U $USERS_GID"
 
+# A CSV file is read without the group: qrel is caught reading a pipe that
+# stays open until its group has been looked at.
+mkfifo "$W/rev/ratings.csv"
+chown "$REV_U" "$W/rev/ratings.csv"
+as_rev "$Q" agree "$W/rev/ratings.csv" >/dev/null 2>&1 &
+{
+	printf 'unit,rater,score\n'
+	: >"$W/opened"
+	while [ ! -e "$W/release" ]; do sleep 0.1; done
+} >"$W/rev/ratings.csv" &
+n=0
+while [ ! -e "$W/opened" ] && [ "$n" -lt 300 ]; do sleep 0.1; n=$((n + 1)); done
+PID=$(pgrep -u "$REV_U" -f "^$Q agree" | head -n 1)
+check "qrel reading a CSV file holds no team group, not even saved" \
+	test "$(awk '/^Gid:/ { print $2, $3, $4, $5 }' "/proc/$PID/status" 2>&1)" = "$USERS_GID $USERS_GID $USERS_GID $USERS_GID"
+: >"$W/release"
+wait
+
 # The editor, from the screens: who it runs as and what environment it gets.
 # Python, not sh: a shell resets its effective group itself, which would hide a leak.
 cat >"$W/editor" <<EOF
@@ -160,7 +180,7 @@ chmod 755 "$W/editor"
 mkdir -p "$W/rev/tmp"
 chown "$REV_U" "$W/rev/tmp"
 START_WRAP="runuser -u $REV_U --"
-START_ENV="VISUAL=$W/editor TMPDIR=$W/rev/tmp QREL_DATADIR=$W/rev/data NLSPATH=$W/rev/%N LOCPATH=$W/rev \
+START_ENV="$USAN VISUAL=$W/editor TMPDIR=$W/rev/tmp QREL_DATADIR=$W/rev/data NLSPATH=$W/rev/%N LOCPATH=$W/rev \
 TERMINFO=$W/rev TERMINFO_DIRS=$W/rev HOME=/nonexistent XDG_CONFIG_HOME=$W/rev SQLITE_TMPDIR=$W/rev/tmp"
 BUILT=$QREL QREL=$Q # start runs $QREL
 start --db "$DB" --as "$REV"
@@ -190,4 +210,9 @@ tm kill-server 2>/dev/null
 START_WRAP= START_ENV=
 
 check "qrel check passes at the end" sh -c "'$QREL' check --db '$DB' >/dev/null"
+if ls "$W"/out/asan.* >/dev/null 2>&1; then
+	not_ok "no sanitizer reports from the accounts' runs" "$(cat "$W"/out/asan.* | head -n 40)"
+else
+	ok "no sanitizer reports from the accounts' runs"
+fi
 finish
