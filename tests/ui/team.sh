@@ -93,6 +93,10 @@ check "the trigger is still there" test "$(sql "$DB" "SELECT count(*) FROM sqlit
 check "a member cannot read the file with cat" sh -c "! runuser -u '$REV_U' -- cat '$DB' >/dev/null 2>&1"
 check "nor list the folder" sh -c "! runuser -u '$REV_U' -- ls '$W/team' >/dev/null 2>&1"
 check "nor copy the file out" sh -c "! runuser -u '$REV_U' -- cp '$DB' '$W/rev/copy.db' 2>/dev/null && test ! -e '$W/rev/copy.db'"
+cp "$QREL" "$W/bin/qrel-plain"
+as_rev "$W/bin/qrel-plain" scores --db "$DB" --as "$REV" >/dev/null 2>"$T/err"
+check "a qrel that is not setgid cannot open it either" test $? -ne 0
+check "(and says why)" grep -q "review.db: permission denied (a team review opens only through a qrel installed setgid" "$T/err"
 check "the database is unchanged by all that" test "$(dump)" = "$BEFORE"
 
 # ---- the same member through the setgid qrel: works ----
