@@ -11,14 +11,20 @@ if [ "$(id -u)" != 0 ] || ! command -v useradd >/dev/null || ! command -v runuse
 fi
 . "$(dirname "$0")/lib.sh"
 
-G=qrelt_g$$ LEAD_U=qrelt_l$$ REV_U=qrelt_r$$
-# Everything the accounts must reach lives in $W (lib.sh's $T is 0700 to root).
-W=$(mktemp -d /tmp/qrel-team.XXXXXX)
+G=qrelt_g$$ UG=qrelt_u$$ LEAD_U=qrelt_l$$ REV_U=qrelt_r$$
+# Everything the accounts must reach lives in $W (lib.sh's $T is 0700 to root),
+# on a file system that honours the setgid bit.
+for base in /tmp /var/tmp ""; do
+	[ -n "$base" ] || { echo "ok 1 # SKIP /tmp and /var/tmp are mounted nosuid"; echo "1..1"; exit 0; }
+	findmnt -n -o OPTIONS --target "$base" 2>/dev/null | grep -qw nosuid || break
+done
+W=$(mktemp -d "$base/qrel-team.XXXXXX")
 chmod 755 "$W"
 team_cleanup() {
 	userdel "$LEAD_U" 2>/dev/null
 	userdel "$REV_U" 2>/dev/null
 	groupdel "$G" 2>/dev/null
+	groupdel "$UG" 2>/dev/null
 	rm -rf "$W"
 	cleanup
 }
@@ -35,9 +41,9 @@ retry() {
 	done
 }
 mkdir -p "$W/bin" "$W/team" "$W/lead" "$W/rev" "$W/out"
-retry groupadd "$G" &&
-retry useradd -M -N -g users -d "$W/lead" -s /bin/sh "$LEAD_U" &&
-retry useradd -M -N -g users -d "$W/rev" -s /bin/sh "$REV_U" || {
+retry groupadd "$G" && retry groupadd "$UG" &&
+retry useradd -M -N -g "$UG" -d "$W/lead" -s /bin/sh "$LEAD_U" &&
+retry useradd -M -N -g "$UG" -d "$W/rev" -s /bin/sh "$REV_U" || {
 	echo "Bail out! cannot create the test accounts"
 	exit 1
 }
