@@ -4,6 +4,7 @@
 #include "qrel/db.h"
 #include "qrel/framework.h"
 #include "qrel/outpath.h"
+#include "qrel/privilege.h"
 #include "qrel/store.h"
 #include "qrel/util.h"
 
@@ -14,8 +15,10 @@ check(const char *path)
 {
 	struct diags d = { 0 };
 	struct framework *fw;
-	int rc = framework_load(path, &fw, &d);
+	int rc;
 
+	privilege_end(); /* no database here: a setgid qrel's group goes before the parse */
+	rc = framework_load(path, &fw, &d);
 	diag_print(&d, stderr);
 	if (rc == QREL_OK)
 		printf("%s: ok: %s %s, %d levels, %zu domains, %zu clusters\n", path, fw->code,

@@ -271,6 +271,11 @@ open_store(const char *path, int flags, const char *group, bool team, struct db 
 	}
 	db->team = team;
 	if (!can(path, F_OK)) {
+		if (errno == EACCES) {
+			rc = error(QREL_DENIED, "%s: permission denied (a team review opens only through "
+				   "a qrel installed setgid to its folder's group)", path);
+			goto fail;
+		}
 		if (!(flags & DB_CREATE)) {
 			rc = error(QREL_NOTFOUND, "%s: no such database (create one with `qrel init`)", path);
 			goto fail;

@@ -29,7 +29,9 @@ gid_t privilege_group(void);
  * QREL_OK, or an error when it cannot be raised. */
 int privilege_raise(void);
 /* Drops the team group for good (and restores the user's umask); exits when
- * the kernel refuses, as going on with it would be unsafe. Safe to call twice. */
+ * the kernel refuses, as going on with it would be unsafe. Safe to call twice.
+ * db_open_shared calls it after its open; so do the CSV reader and `framework
+ * check` (commands that may open no database), and the editor's child. */
 void privilege_end(void);
 
 #endif

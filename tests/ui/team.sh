@@ -11,14 +11,20 @@ if [ "$(id -u)" != 0 ] || ! command -v useradd >/dev/null || ! command -v runuse
 fi
 . "$(dirname "$0")/lib.sh"
 
-G=qrelt_g$$ LEAD_U=qrelt_l$$ REV_U=qrelt_r$$
-# Everything the accounts must reach lives in $W (lib.sh's $T is 0700 to root).
-W=$(mktemp -d /tmp/qrel-team.XXXXXX)
+G=qrelt_g$$ UG=qrelt_u$$ LEAD_U=qrelt_l$$ REV_U=qrelt_r$$
+# Everything the accounts must reach lives in $W (lib.sh's $T is 0700 to root),
+# on a file system that honours the setgid bit.
+for base in /tmp /var/tmp ""; do
+	[ -n "$base" ] || { echo "ok 1 # SKIP /tmp and /var/tmp are mounted nosuid"; echo "1..1"; exit 0; }
+	findmnt -n -o OPTIONS --target "$base" 2>/dev/null | grep -qw nosuid || break
+done
+W=$(mktemp -d "$base/qrel-team.XXXXXX")
 chmod 755 "$W"
 team_cleanup() {
 	userdel "$LEAD_U" 2>/dev/null
 	userdel "$REV_U" 2>/dev/null
 	groupdel "$G" 2>/dev/null
+	groupdel "$UG" 2>/dev/null
 	rm -rf "$W"
 	cleanup
 }
@@ -35,9 +41,9 @@ retry() {
 	done
 }
 mkdir -p "$W/bin" "$W/team" "$W/lead" "$W/rev" "$W/out"
-retry groupadd "$G" &&
-retry useradd -M -N -g users -d "$W/lead" -s /bin/sh "$LEAD_U" &&
-retry useradd -M -N -g users -d "$W/rev" -s /bin/sh "$REV_U" || {
+retry groupadd "$G" && retry groupadd "$UG" &&
+retry useradd -M -N -g "$UG" -d "$W/lead" -s /bin/sh "$LEAD_U" &&
+retry useradd -M -N -g "$UG" -d "$W/rev" -s /bin/sh "$REV_U" || {
 	echo "Bail out! cannot create the test accounts"
 	exit 1
 }
@@ -57,8 +63,10 @@ chmod 2770 "$W/team"
 cp "$QREL_DATADIR/frameworks/qrel-equity.ini" "$W/framework.ini"
 chmod 644 "$W/framework.ini"
 
-as_lead() { runuser -u "$LEAD_U" -- "$@"; }
-as_rev() { runuser -u "$REV_U" -- "$@"; }
+# Sanitizer reports of the accounts' runs land where they can write them.
+USAN="ASAN_OPTIONS=${ASAN_OPTIONS%%log_path=*}log_path=$W/out/asan UBSAN_OPTIONS=${UBSAN_OPTIONS%%log_path=*}log_path=$W/out/asan"
+as_lead() { runuser -u "$LEAD_U" -- env $USAN "$@"; }
+as_rev() { runuser -u "$REV_U" -- env $USAN "$@"; }
 
 # ---- the review: one prepared by root, one created by the lead through qrel ----
 DB="$W/team/review.db"
@@ -91,6 +99,10 @@ check "the trigger is still there" test "$(sql "$DB" "SELECT count(*) FROM sqlit
 check "a member cannot read the file with cat" sh -c "! runuser -u '$REV_U' -- cat '$DB' >/dev/null 2>&1"
 check "nor list the folder" sh -c "! runuser -u '$REV_U' -- ls '$W/team' >/dev/null 2>&1"
 check "nor copy the file out" sh -c "! runuser -u '$REV_U' -- cp '$DB' '$W/rev/copy.db' 2>/dev/null && test ! -e '$W/rev/copy.db'"
+cp "$QREL" "$W/bin/qrel-plain"
+as_rev "$W/bin/qrel-plain" scores --db "$DB" --as "$REV" >/dev/null 2>"$T/err"
+check "a qrel that is not setgid cannot open it either" test $? -ne 0
+check "(and says why)" grep -q "review.db: permission denied (a team review opens only through a qrel installed setgid" "$T/err"
 check "the database is unchanged by all that" test "$(dump)" = "$BEFORE"
 
 # ---- the same member through the setgid qrel: works ----
@@ -140,20 +152,45 @@ check "QREL_DATADIR does not reach a setgid qrel" sh -c \
 	"test -s '$W/rev/s.db' && ! sqlite3 '$W/rev/s.db' 'SELECT title FROM review' | grep -q Planted"
 check "a member's own database is theirs, not the team's" test "$(stat -c '%U %g' "$W/rev/s.db")" = "$REV_U $USERS_GID"
 
+# A CSV file is read without the group: qrel is caught reading a pipe that
+# stays open until its group has been looked at.
+mkfifo "$W/rev/ratings.csv"
+chown "$REV_U" "$W/rev/ratings.csv"
+as_rev "$Q" agree "$W/rev/ratings.csv" >/dev/null 2>&1 &
+{
+	printf 'unit,rater,score\n'
+	: >"$W/opened"
+	while [ ! -e "$W/release" ]; do sleep 0.1; done
+} >"$W/rev/ratings.csv" &
+n=0
+while [ ! -e "$W/opened" ] && [ "$n" -lt 300 ]; do sleep 0.1; n=$((n + 1)); done
+PID=$(pgrep -u "$REV_U" -f "^$Q agree" | head -n 1)
+check "qrel reading a CSV file holds no team group, not even saved" \
+	test "$(awk '/^Gid:/ { print $2, $3, $4, $5 }' "/proc/$PID/status" 2>&1)" = "$USERS_GID $USERS_GID $USERS_GID $USERS_GID"
+: >"$W/release"
+wait
+
 # The editor, from the screens: who it runs as and what environment it gets.
+# Python, not sh: a shell resets its effective group itself, which would hide a leak.
 cat >"$W/editor" <<EOF
-#!/bin/sh
-env >"$W/out/env"
-id -G >"$W/out/groups"
-stat -c '%U %g %a' "\$1" >"$W/out/tempfile"
-printf '%s\n' "\$1" >"$W/out/path"
-printf 'written in the editor\n' >>"\$1"
+#!/usr/bin/env python3
+import os, pwd, sys
+def put(name, text):
+    with open("$W/out/" + name, "w") as f:
+        f.write(text)
+put("env", "".join("%s=%s\n" % kv for kv in os.environ.items()))
+put("groups", " ".join(str(g) for g in os.getresgid() + tuple(os.getgroups())) + "\n")
+st = os.stat(sys.argv[1])
+put("tempfile", "%s %d %o\n" % (pwd.getpwuid(st.st_uid).pw_name, st.st_gid, st.st_mode & 0o777))
+put("path", sys.argv[1] + "\n")
+with open(sys.argv[1], "a") as f:
+    f.write("written in the editor\n")
 EOF
 chmod 755 "$W/editor"
 mkdir -p "$W/rev/tmp"
 chown "$REV_U" "$W/rev/tmp"
 START_WRAP="runuser -u $REV_U --"
-START_ENV="VISUAL=$W/editor TMPDIR=$W/rev/tmp QREL_DATADIR=$W/rev/data NLSPATH=$W/rev/%N LOCPATH=$W/rev \
+START_ENV="$USAN VISUAL=$W/editor TMPDIR=$W/rev/tmp QREL_DATADIR=$W/rev/data NLSPATH=$W/rev/%N LOCPATH=$W/rev \
 TERMINFO=$W/rev TERMINFO_DIRS=$W/rev HOME=/nonexistent XDG_CONFIG_HOME=$W/rev SQLITE_TMPDIR=$W/rev/tmp"
 BUILT=$QREL QREL=$Q # start runs $QREL
 start --db "$DB" --as "$REV"
@@ -164,7 +201,13 @@ keys a
 wait_for "New note" >/dev/null
 keys C-e
 check "the editor runs from a setgid qrel's screens" wait_for "Text back from"
-check "the editor does not have the team group" sh -c "! tr ' ' '\n' <'$W/out/groups' | grep -qx '$TEAM_GID'"
+# The running qrel itself: real, effective, saved and file-system group all the user's.
+PID=$(pgrep -u "$REV_U" -f "^$Q " | head -n 1)
+check "the open review's qrel holds no team group, not even saved" \
+	test "$(awk '/^Gid:/ { print $2, $3, $4, $5 }' "/proc/$PID/status")" = "$USERS_GID $USERS_GID $USERS_GID $USERS_GID"
+check "and cannot be dumped or traced by the user" \
+	test "$(stat -c %U "/proc/$PID/fd")" = root
+check "the editor has no team group (real, effective, saved, supplementary)" sh -c "! tr ' ' '\n' <'$W/out/groups' | grep -qx '$TEAM_GID'"
 check "its temp file is the user's, in the user's group, 0600" \
 	test "$(cat "$W/out/tempfile")" = "$REV_U $USERS_GID 600"
 check "and not in the user's TMPDIR" sh -c "! grep -q '^$W/rev/tmp/' '$W/out/path'"
@@ -177,4 +220,9 @@ tm kill-server 2>/dev/null
 START_WRAP= START_ENV=
 
 check "qrel check passes at the end" sh -c "'$QREL' check --db '$DB' >/dev/null"
+if ls "$W"/out/asan.* >/dev/null 2>&1; then
+	not_ok "no sanitizer reports from the accounts' runs" "$(cat "$W"/out/asan.* | head -n 40)"
+else
+	ok "no sanitizer reports from the accounts' runs"
+fi
 finish
