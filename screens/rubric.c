@@ -1331,29 +1331,27 @@ rubric_key(struct app *app, WINDOW *win, enum action a, int key)
 	}
 	if (a == ACT_SCREEN_EVIDENCE && selected())
 		app->focus_cluster = selected()->id; /* the evidence screen opens on it */
-	if (key >= '1' && key <= '9')
-		return level_key(app, key);
-	switch (key) {
-	case '0': return set_level(app, 0, false);
-	case 'x': return set_level(app, 0, true);
-	case 'c': return toggle_kind(app);
-	case 'e': return start_edit(app);
-	case 'v': return toggle_view(app);
-	case 'n': return jump_differ(app, 1);
-	case 'N': return jump_differ(app, -1);
-	case 'L': return start_lock(app);
-	case 'p': return plan_from_cluster(app);
-	case KEY_CTRL('E'): return external_rationale(app);
-	default: break;
+	switch (a) {
+	case ACT_SCORE_LEVEL: return level_key(app, key);
+	case ACT_SCORE_CLEAR: return set_level(app, 0, false);
+	case ACT_SCORE_NE: return set_level(app, 0, true);
+	case ACT_SCORE_KIND: return toggle_kind(app);
+	case ACT_EDIT: case ACT_ENTER: return start_edit(app);
+	case ACT_CONSENSUS_VIEW: return toggle_view(app);
+	case ACT_NEXT_DISAGREE: return jump_differ(app, 1);
+	case ACT_PREV_DISAGREE: return jump_differ(app, -1);
+	case ACT_LOCK: return start_lock(app);
+	case ACT_PLAN_FROM_FINDING: return plan_from_cluster(app);
+	case ACT_EXTERNAL_EDIT: return external_rationale(app);
+	default: return move_selection(app, win, a);
 	}
-	if (a == ACT_ENTER)
-		return start_edit(app);
-	return move_selection(app, win, a);
 }
 
-/* The handler reads raw keys; this table names them for the '?' overlay. */
+/* The keys the handler dispatches on, and the '?' overlay and hints list. */
 static const struct keybinding rubric_keys[] = {
-	{ '1', ACT_SCORE_LEVEL }, { '2', ACT_SCORE_LEVEL }, { '3', ACT_SCORE_LEVEL },
+	{ '1', ACT_SCORE_LEVEL }, { '2', ACT_SCORE_LEVEL }, { '3', ACT_SCORE_LEVEL }, { '4', ACT_SCORE_LEVEL },
+	{ '5', ACT_SCORE_LEVEL }, { '6', ACT_SCORE_LEVEL }, { '7', ACT_SCORE_LEVEL }, { '8', ACT_SCORE_LEVEL },
+	{ '9', ACT_SCORE_LEVEL },
 	{ '0', ACT_SCORE_CLEAR }, { 'x', ACT_SCORE_NE }, { 'c', ACT_SCORE_KIND },
 	{ 'e', ACT_EDIT }, { '\r', ACT_EDIT }, { 'p', ACT_PLAN_FROM_FINDING },
 	{ KEY_CTRL('E'), ACT_EXTERNAL_EDIT }, { 'v', ACT_CONSENSUS_VIEW },
