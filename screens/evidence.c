@@ -269,8 +269,9 @@ static const enum action list_hints[] = { ACT_ENTER, ACT_NOTE_ADD, ACT_EDIT, ACT
 	ACT_FILTER, ACT_FILTER_CLEAR, ACT_SEARCH, ACT_JUMP_RUBRIC, ACT_PLAN_FROM_FINDING };
 static const enum action view_hints[] = { ACT_BACK, ACT_EDIT, ACT_NOTE_DELETE, ACT_JUMP_RUBRIC,
 	ACT_PLAN_FROM_FINDING };
+/* '?' types text here: the rest (^E $EDITOR, F1 help) is in the opening message and F1. */
 static const enum action capture_hints[] = { ACT_NOTE_SAVE, ACT_NOTE_TAG, ACT_NOTE_VALENCE, ACT_NOTE_ACTIVITY,
-	ACT_NOTE_CLEAR, ACT_CANCEL, ACT_EXTERNAL_EDIT };
+	ACT_NOTE_CLEAR, ACT_CANCEL };
 
 static void
 draw_hint(WINDOW *win, const enum action *acts, size_t n)
@@ -596,7 +597,7 @@ start_new(struct app *app)
 	editor_end(ev.cap_.ed);
 	ev.mode = MODE_CAPTURE;
 	ui_message(text && *text ? "Restored your unsaved note. ^X or F2 saves, Esc keeps it as a draft."
-				 : "New note: type, ^T tags a cluster, ^G sets the valence, ^X or F2 saves.");
+				 : "New note: type, ^T tags a cluster, ^G sets the valence, ^X or F2 saves, F1 lists keys.");
 	free(text);
 	free(tags);
 	return UI_DIRTY;

@@ -261,12 +261,18 @@ draw_header(void)
 }
 
 void
+ui_hints(const enum action *acts, size_t n, int width, char *buf, size_t size)
+{
+	keys_hints(ui.screen ? ui.screen->keys : NULL, ui.screen && ui.screen->keys ? ui.screen->nkeys : 0, acts, n,
+		   width, buf, size);
+}
+
+void
 ui_hint_line(WINDOW *win, const enum action *acts, size_t n)
 {
 	char text[512];
 
-	keys_hints(ui.screen ? ui.screen->keys : NULL, ui.screen && ui.screen->keys ? ui.screen->nkeys : 0, acts, n,
-		   getmaxx(win), text, sizeof(text));
+	ui_hints(acts, n, getmaxx(win), text, sizeof(text));
 	ui_text(win, getmaxy(win) - 1, 0, getmaxx(win), text, ui_attr(UI_DIM));
 }
 

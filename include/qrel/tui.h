@@ -118,6 +118,8 @@ int ui_text(WINDOW *w, int y, int x, int width, const char *s, attr_t attr);
 /* The window's last row: a hint line generated from the current screen's key
  * table for the actions listed (what does not fit is left to '?'). */
 void ui_hint_line(WINDOW *win, const enum action *acts, size_t n);
+/* The same hint text into buf, for a hint drawn elsewhere. */
+void ui_hints(const enum action *acts, size_t n, int width, char *buf, size_t size);
 /* utf8 when the terminal draws Unicode, else the ASCII stand-in. */
 const char *ui_glyph(const char *utf8, const char *ascii);
 /* A horizontal rule or box character that degrades to ASCII. */

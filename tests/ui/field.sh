@@ -125,6 +125,28 @@ keys Enter
 check "the selection stays on the edited note" wait_for "Note $FIX "
 keys q
 
+# ---- the search prompt: the old query is selected, typing replaces it, ^U/^W edit ----
+keys /
+wait_for "Search" >/dev/null
+keys -l "interpreter"
+keys Enter
+wait_for "search=interpreter" >/dev/null
+keys /
+check "the search prompt shows the old query" wait_for "prefix*): interpreter"
+keys -l "bus routes"
+keys Enter
+check "typing replaced the old query" wait_for "search=bus routes"
+keys /
+wait_for "prefix*): bus routes" >/dev/null
+keys End C-w
+check "^W erases the last word" sh -c "tmux -L '$TMUX_SOCKET' capture-pane -p -t qrel | grep -q 'prefix\*): bus *\$'"
+keys C-u
+keys -l "counselors"
+keys Enter
+check "^U clears the rest; the new query stands alone" wait_for "search=counselors"
+keys F
+wait_for "Evidence:" >/dev/null
+
 # Keystrokes per note beyond the text: the first note picks, the next ones keep.
 TOTAL=0
 for n in $COUNTS; do TOTAL=$((TOTAL + n)); done
