@@ -347,22 +347,21 @@ draw_help(void)
 	werase(ui.body);
 	box(ui.body, 0, 0);
 	ui_text(ui.body, 1, 1, width, "  Keys on this screen (any key closes; j/k scroll)", A_BOLD);
-	int y = 2, i;
+	int y = 2;
 
-	for (i = ui.help_top; i < n && y < height - 1; i++, y++) {
+	/* What the screen's marks mean comes first: it does not scroll away. */
+	for (int k = 0; ui.screen->legend && ui.screen->legend[k] && y < height - 1; k++) {
+		char line[256];
+
+		snprintf(line, sizeof(line), "  %s", ui.screen->legend[k]);
+		ui_text(ui.body, y++, 1, width, line, ui_attr(UI_DIM));
+	}
+	for (int i = ui.help_top; i < n && y < height - 1; i++, y++) {
 		char keys[64], line[256];
 
 		help_keys(order[i], keys, sizeof(keys));
 		snprintf(line, sizeof(line), "  %-16s %s", keys, action_help(order[i]));
 		ui_text(ui.body, y, 1, width, line, A_NORMAL);
-	}
-	for (int k = 0; ui.screen->legend && ui.screen->legend[k] && y < height - 1; k++) {
-		char line[256];
-
-		if (k + n < ui.help_top)
-			continue;
-		snprintf(line, sizeof(line), "  %s", ui.screen->legend[k]);
-		ui_text(ui.body, y++, 1, width, line, ui_attr(UI_DIM));
 	}
 	wnoutrefresh(ui.body);
 }

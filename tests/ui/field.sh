@@ -29,8 +29,19 @@ stored() { sql "$DB" "SELECT coalesce(n.activity_id, 0) || '|' || s.code || '|' 
 act_info() { sql "$DB" "SELECT a.id || '|' || s.code || '|' || a.source FROM activity a JOIN site s ON s.id = a.site_id
 	WHERE a.id = $1"; }
 
+TITLE=$(sql "$DB" "SELECT title FROM review LIMIT 1")
 start --db "$DB" --as "$REV"
 wait_for "Review overview" >/dev/null
+# ---- the header keeps the review's name; the dashboard's keys and marks are in '?' ----
+keys P
+wait_for "Dashboard" >/dev/null
+check "at 80 columns the dashboard header keeps the review's whole name" sh -c "tmux -L '$TMUX_SOCKET' capture-pane -p -t qrel | head -n 1 | grep -qF '$TITLE '"
+keys ?
+check "'?' on the dashboard lists the export key" wait_for "export the report"
+check "and the lists toggle on Tab" wait_for "Tab "
+check "and explains the marks" wait_for "~ not triangulated"
+check "no curses key names anywhere in help" sh -c "! tmux -L '$TMUX_SOCKET' capture-pane -p -t qrel | grep -q 'KEY_'"
+keys q
 keys E
 wait_for "Evidence:" >/dev/null
 HERE=$(screen | head -n 1 | sed -n 's/.* site \([A-Z]*\) .*/\1/p')
