@@ -158,6 +158,21 @@ check "^U clears the rest; the new query stands alone" wait_for "search=counselo
 keys F
 wait_for "Evidence:" >/dev/null
 
+# ---- the filter picker: arrows and Enter, like every picker ----
+SITE2=$(sql "$DB" "SELECT code FROM site ORDER BY code LIMIT 1 OFFSET 1")
+keys f
+wait_for "Filter by:" >/dev/null
+keys Enter
+check "f Enter: the highlighted field (site) is picked" wait_for "Filter site:"
+keys Down Down Enter
+check "Down Down Enter: the second site (the first row clears the filter)" wait_for "site=$SITE2"
+keys f
+wait_for "Filter by:" >/dev/null
+keys Enter
+wait_for "Filter site:" >/dev/null
+keys Enter
+check "Enter on the first row clears the site filter" sh -c "! tmux -L '$TMUX_SOCKET' capture-pane -p -t qrel | grep -q 'site=$SITE2'"
+
 # Keystrokes per note beyond the text: the first note picks, the next ones keep.
 TOTAL=0
 for n in $COUNTS; do TOTAL=$((TOTAL + n)); done
@@ -176,6 +191,15 @@ for term in xterm-256color tmux-256color; do
 	wait_for "Review overview" >/dev/null
 	keys E
 	wait_for "Evidence:" >/dev/null
+	# In the list, unbound modified keys do nothing: no site switch, no screen change.
+	keys Home C-Left M-b S-Up F5 M-Left
+	keys End
+	keys ?	# the help opens only once every key before it was read
+	wait_for "Keys on this screen" >/dev/null
+	keys q
+	wait_for "Evidence:" >/dev/null
+	check "TERM=$term: modified keys in the list leave the screen and site as they were" \
+		sh -c "tmux -L '$TMUX_SOCKET' capture-pane -p -t qrel | head -n 1 | grep -q 'evidence  site $HERE '"
 	keys a
 	wait_for "New note" >/dev/null
 	keys C-r
