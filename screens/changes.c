@@ -233,6 +233,8 @@ draw_values(const struct app *app, WINDOW *win, int y, const struct change_row *
 	draw_reason(app, win, y, INDENT + text_width(line), r->reason, attr);
 }
 
+static const enum action list_hints[] = { ACT_ENTER, ACT_CHANGES_FILTER, ACT_FILTER_CLEAR, ACT_HOME, ACT_BACK };
+
 static void
 draw_hint(WINDOW *win, const char *text)
 {
@@ -261,7 +263,7 @@ draw_list(struct app *app, WINDOW *win)
 	if (!cl.npage)
 		ui_text(win, HEAD_ROWS, 0, getmaxx(win), changes_filter_empty(&cl.f) ? "The change log is empty."
 			: "No change matches: f changes the filter, F clears it.", A_NORMAL);
-	draw_hint(win, "Enter open  f filter (person, from, to, site, cluster)  F clear  j/k PgDn/PgUp g");
+	ui_hint_line(win, list_hints, ARRAY_SIZE(list_hints));
 }
 
 /* ---- one change in full ---- */

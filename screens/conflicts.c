@@ -189,9 +189,9 @@ draw_detail(const struct app *app, WINDOW *win, int y, const struct item *it)
 static void
 draw_hint(const struct app *app, WINDOW *win)
 {
-	const char *text = is_lead(app) ? "l keep this copy's value  r take the other copy's  a all/open  q back"
-					: "Read-only: only the review's lead resolves conflicts.  a all/open  q back";
-	char line[160];
+	static const enum action lead[] = { ACT_KEEP_LOCAL, ACT_KEEP_REMOTE, ACT_SHOW_ALL, ACT_BACK, ACT_HELP };
+	static const enum action others[] = { ACT_SHOW_ALL, ACT_BACK, ACT_HELP };
+	char line[512];
 
 	if (kc.confirm) {
 		snprintf(line, sizeof(line), "Conflict #%lld: %s? y/n", kc.confirm,
@@ -199,7 +199,14 @@ draw_hint(const struct app *app, WINDOW *win)
 		ui_text(win, getmaxy(win) - 1, 0, getmaxx(win), line, A_BOLD | A_REVERSE);
 		return;
 	}
-	ui_text(win, getmaxy(win) - 1, 0, getmaxx(win), text, ui_attr(UI_DIM));
+	if (is_lead(app)) {
+		ui_hint_line(win, lead, ARRAY_SIZE(lead));
+		return;
+	}
+	snprintf(line, sizeof(line), "Read-only: only the review's lead resolves conflicts.  ");
+	ui_hints(others, ARRAY_SIZE(others), getmaxx(win) - (int)strlen(line), line + strlen(line),
+		 sizeof(line) - strlen(line));
+	ui_text(win, getmaxy(win) - 1, 0, getmaxx(win), line, ui_attr(UI_DIM));
 }
 
 static void

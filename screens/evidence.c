@@ -266,10 +266,19 @@ draw_row(struct app *app, WINDOW *win, int y, const struct evidence_note *r, boo
 	draw_marked(win, y, x, w - x, r, 0, nl ? (size_t)(nl - r->text) : strlen(r->text), attr);
 }
 
+/* Hint lines come from the key table: a key that changes changes its hint. */
+static const enum action list_hints[] = { ACT_ENTER, ACT_NOTE_ADD, ACT_EDIT, ACT_NOTE_DELETE, ACT_NOTE_UNDO,
+	ACT_FILTER, ACT_FILTER_CLEAR, ACT_SEARCH, ACT_JUMP_RUBRIC, ACT_PLAN_FROM_FINDING };
+static const enum action view_hints[] = { ACT_BACK, ACT_EDIT, ACT_NOTE_DELETE, ACT_JUMP_RUBRIC,
+	ACT_PLAN_FROM_FINDING };
+/* '?' types text here: the rest (^E $EDITOR, F1 help) is in the opening message and F1. */
+static const enum action capture_hints[] = { ACT_NOTE_SAVE, ACT_NOTE_TAG, ACT_NOTE_VALENCE, ACT_NOTE_ACTIVITY,
+	ACT_NOTE_CLEAR, ACT_CANCEL };
+
 static void
-draw_hint(WINDOW *win, const char *text)
+draw_hint(WINDOW *win, const enum action *acts, size_t n)
 {
-	ui_text(win, getmaxy(win) - 1, 0, getmaxx(win), text, ui_attr(UI_DIM));
+	ui_hint_line(win, acts, n);
 }
 
 /* ---- the list ---- */
@@ -324,7 +333,7 @@ draw_list(struct app *app, WINDOW *win)
 		ui_text(win, HEAD_ROWS, 0, getmaxx(win), evidence_filter_empty(&ev.f)
 			? "No notes yet: press a to capture one." : "No note matches: f changes the filter, F clears it.",
 			A_NORMAL);
-	draw_hint(win, "Enter open  a add  e edit  d delete  u undo  f filter  F clear  / search  r rubric");
+	draw_hint(win, list_hints, ARRAY_SIZE(list_hints));
 }
 
 /* ---- one note in full ---- */
@@ -357,7 +366,7 @@ draw_view(WINDOW *win)
 		if (line >= ev.view_top)
 			draw_marked(win, y++, 0, w, r, (size_t)(p - r->text), len, A_NORMAL);
 	}
-	draw_hint(win, "q back  j/k scroll  e edit  d delete  r rubric for the first cluster");
+	draw_hint(win, view_hints, ARRAY_SIZE(view_hints));
 }
 
 static int
@@ -590,7 +599,7 @@ start_new(struct app *app)
 	editor_end(ev.cap_.ed);
 	ev.mode = MODE_CAPTURE;
 	ui_message(text && *text ? "Restored your unsaved note. ^X or F2 saves, Esc keeps it as a draft."
-				 : "New note: type, ^T tags a cluster, ^G sets the valence, ^X or F2 saves.");
+				 : "New note: type, ^T tags a cluster, ^G sets the valence, ^X or F2 saves, F1 lists keys.");
 	free(text);
 	free(tags);
 	return UI_DIRTY;
@@ -945,7 +954,8 @@ draw_both(WINDOW *win, int y, int height, int width)
 	ui_hline(win, y + half, 0, width);
 	ui_text(win, y + half + 1, 0, width, "Yours (a draft, not saved):", A_BOLD);
 	draw_block(win, y + half + 2, height - half - 2, width, editor_text(c->ed));
-	draw_hint(win, "y keep yours  t take theirs  e/Esc back to your text");
+	ui_text(win, getmaxy(win) - 1, 0, getmaxx(win), "y keep yours  t take theirs  e/Esc back to your text",
+		ui_attr(UI_DIM));
 }
 
 static void
@@ -980,7 +990,7 @@ draw_capture(struct app *app, WINDOW *win)
 		return;
 	}
 	editor_draw(c->ed, win, HEAD_ROWS, 0, h, getmaxx(win) - 1);
-	draw_hint(win, "^X/F2 save+next  ^T tag  ^G valence  ^P activity  ^R clear tags  Esc keep draft");
+	draw_hint(win, capture_hints, ARRAY_SIZE(capture_hints));
 }
 
 /* ---- prompts: the shared picker ---- */
@@ -1382,7 +1392,7 @@ static const struct keybinding evidence_keys[] = {
 	{ 'a', ACT_NOTE_ADD }, { 'e', ACT_EDIT }, { 'd', ACT_NOTE_DELETE }, { 'u', ACT_NOTE_UNDO },
 	{ 'f', ACT_FILTER }, { 'F', ACT_FILTER_CLEAR }, { '/', ACT_SEARCH }, { 'r', ACT_JUMP_RUBRIC },
 	{ 'p', ACT_PLAN_FROM_FINDING },
-	{ KEY_F(2), ACT_NOTE_SAVE }, { KEY_CTRL('X'), ACT_NOTE_SAVE }, { KEY_CTRL('T'), ACT_NOTE_TAG },
+	{ KEY_CTRL('X'), ACT_NOTE_SAVE }, { KEY_F(2), ACT_NOTE_SAVE }, { ESC, ACT_CANCEL }, { KEY_CTRL('T'), ACT_NOTE_TAG },
 	{ KEY_CTRL('G'), ACT_NOTE_VALENCE }, { KEY_CTRL('R'), ACT_NOTE_CLEAR }, { KEY_CTRL('P'), ACT_NOTE_ACTIVITY }, { KEY_CTRL('E'), ACT_EXTERNAL_EDIT },
 };
 

@@ -432,10 +432,14 @@ draw_footer(WINDOW *win)
 	const char *label = ask_label();
 
 	if (pl.ask == ASK_NONE) {
-		ui_text(win, y, 0, getmaxx(win), pl.steps_view ?
-			"1-4 status  o sort  Enter history  Tab tree  ? keys" :
-			"a objective  c cause  s step  1-4 status  e edit  Enter evidence  Tab steps",
-			ui_attr(UI_DIM));
+		static const enum action steps[] = { ACT_PLAN_STATUS, ACT_PLAN_SORT, ACT_PLAN_VIEW, ACT_HELP };
+		static const enum action tree[] = { ACT_PLAN_ADD_OBJECTIVE, ACT_PLAN_ADD_CAUSE, ACT_PLAN_ADD_STEP,
+			ACT_PLAN_STATUS, ACT_PLAN_EDIT, ACT_PLAN_VIEW, ACT_HELP };
+
+		if (pl.steps_view)
+			ui_hint_line(win, steps, ARRAY_SIZE(steps));
+		else
+			ui_hint_line(win, tree, ARRAY_SIZE(tree));
 		return;
 	}
 	if (pl.ask == ASK_STATUS_NOTE) {

@@ -333,8 +333,9 @@ draw_prompt(WINDOW *win)
 static void
 draw_hint(WINDOW *win)
 {
-	ui_text(win, getmaxy(win) - 1, 0, getmaxx(win),
-		"arrows/hjkl:move  Enter:rubric  v:consensus/yours  Tab:lists  x:export report", ui_attr(UI_DIM));
+	static const enum action acts[] = { ACT_ENTER, ACT_DASH_MINE, ACT_DASH_LISTS, ACT_EXPORT, ACT_HELP };
+
+	ui_hint_line(win, acts, ARRAY_SIZE(acts));
 }
 
 static void
@@ -537,10 +538,10 @@ report_key(struct app *app, WINDOW *win, enum action a, int key)
 		return format_key(key);
 	if (rp.prompt == PROMPT_PATH)
 		return path_key(app, key);
-	switch (key) {
-	case 'x': rp.prompt = PROMPT_FORMAT; return UI_DIRTY;
-	case 'v': return toggle_mine(app);
-	case '\t': rp.lists = !rp.lists; return UI_DIRTY;
+	switch (a) {
+	case ACT_EXPORT: rp.prompt = PROMPT_FORMAT; return UI_DIRTY;
+	case ACT_DASH_MINE: return toggle_mine(app);
+	case ACT_DASH_LISTS: rp.lists = !rp.lists; return UI_DIRTY;
 	default: break;
 	}
 	if (a == ACT_ENTER)
@@ -553,13 +554,21 @@ report_key(struct app *app, WINDOW *win, enum action a, int key)
 }
 
 static const struct keybinding report_keys[] = {
-	{ '\r', ACT_ENTER },
+	{ '\r', ACT_ENTER }, { 'v', ACT_DASH_MINE }, { '\t', ACT_DASH_LISTS }, { 'x', ACT_EXPORT },
+};
+
+static const char *const report_legend[] = {
+	"Cells: the level (NE: insufficient evidence), . none yet,",
+	"  ! to discuss (team raters two levels apart, no consensus yet),",
+	"  ~ not triangulated (fewer than three source types in the notes).",
+	NULL,
 };
 
 const struct screen_ops report_screen = {
 	.name = "dashboard",
 	.keys = report_keys,
 	.nkeys = ARRAY_SIZE(report_keys),
+	.legend = report_legend,
 	.enter = report_enter,
 	.leave = report_leave,
 	.draw = report_draw,

@@ -478,20 +478,24 @@ draw_rationale(WINDOW *win, int y, int x, int width, int rows)
 static void
 draw_hint(struct app *app, WINDOW *win, int y, int x, int width)
 {
-	char text[240];
+	static const enum action editing[] = { ACT_SAVE, ACT_CANCEL, ACT_EXTERNAL_EDIT };
+	static const enum action lead[] = { ACT_SCORE_CLEAR, ACT_SCORE_NE, ACT_EDIT, ACT_EXTERNAL_EDIT,
+		ACT_CONSENSUS_VIEW, ACT_NEXT_DISAGREE, ACT_SCORE_KIND, ACT_LOCK };	/* the last two: the lead's */
+	char text[512];
+	int used;
 
 	if (rb.ed)
-		snprintf(text, sizeof(text), "^X/F2 save  Esc keep draft  ^E $EDITOR  ^W word  ^U line");
+		ui_hints(editing, ARRAY_SIZE(editing), width, text, sizeof(text));
 	else if (rb.cf.shown)
 		snprintf(text, sizeof(text), "y keep yours  t take theirs  e edit yours  Esc close");
 	else if (rb.cf.active)
 		snprintf(text, sizeof(text), "Not saved: changed meanwhile  d see both  e edit yours");
-	else if (rb.consensus)
-		snprintf(text, sizeof(text), "1-%d %s level  e/^E rationale  n/N next %s  v rubric%s", app->levels,
-			 score_kind_name(rb.kind), differ_mark(app), is_lead(app) ? "  c kind  L lock" : "");
-	else
-		snprintf(text, sizeof(text), "1-%d level  0 clear  x NE  e/^E rationale  v consensus  n/N %s%s",
-			 app->levels, differ_mark(app), is_lead(app) ? "  c kind  L lock" : "");
+	else {
+		/* The scale's size is the one part no table knows; the rest comes from the keys. */
+		used = snprintf(text, sizeof(text), "1-%d %s level  ", app->levels, score_kind_name(rb.kind));
+		ui_hints(lead, is_lead(app) ? ARRAY_SIZE(lead) : ARRAY_SIZE(lead) - 2, width - used, text + used,
+			 sizeof(text) - (size_t)used);
+	}
 	ui_text(win, y, x, width, text, ui_attr(UI_DIM));
 }
 
@@ -1348,33 +1352,32 @@ rubric_key(struct app *app, WINDOW *win, enum action a, int key)
 	}
 	if (a == ACT_SCREEN_EVIDENCE && selected())
 		app->focus_cluster = selected()->id; /* the evidence screen opens on it */
-	if (key >= '1' && key <= '9')
-		return level_key(app, key);
-	switch (key) {
-	case '0': return set_level(app, 0, false);
-	case 'x': return set_level(app, 0, true);
-	case 'c': return toggle_kind(app);
-	case 'e': return start_edit(app);
-	case 'v': return toggle_view(app);
-	case 'n': return jump_differ(app, 1);
-	case 'N': return jump_differ(app, -1);
-	case 'L': return start_lock(app);
-	case 'p': return plan_from_cluster(app);
-	case KEY_CTRL('E'): return external_rationale(app);
-	default: break;
+	switch (a) {
+	case ACT_SCORE_LEVEL: return level_key(app, key);
+	case ACT_SCORE_CLEAR: return set_level(app, 0, false);
+	case ACT_SCORE_NE: return set_level(app, 0, true);
+	case ACT_SCORE_KIND: return toggle_kind(app);
+	case ACT_EDIT: case ACT_ENTER: return start_edit(app);
+	case ACT_CONSENSUS_VIEW: return toggle_view(app);
+	case ACT_NEXT_DISAGREE: return jump_differ(app, 1);
+	case ACT_PREV_DISAGREE: return jump_differ(app, -1);
+	case ACT_LOCK: return start_lock(app);
+	case ACT_PLAN_FROM_FINDING: return plan_from_cluster(app);
+	case ACT_EXTERNAL_EDIT: return external_rationale(app);
+	default: return move_selection(app, win, a);
 	}
-	if (a == ACT_ENTER)
-		return start_edit(app);
-	return move_selection(app, win, a);
 }
 
-/* The handler reads raw keys; this table names them for the '?' overlay. */
+/* The keys the handler dispatches on, and the '?' overlay and hints list. */
 static const struct keybinding rubric_keys[] = {
-	{ '1', ACT_SCORE_LEVEL }, { '2', ACT_SCORE_LEVEL }, { '3', ACT_SCORE_LEVEL },
+	{ '1', ACT_SCORE_LEVEL }, { '2', ACT_SCORE_LEVEL }, { '3', ACT_SCORE_LEVEL }, { '4', ACT_SCORE_LEVEL },
+	{ '5', ACT_SCORE_LEVEL }, { '6', ACT_SCORE_LEVEL }, { '7', ACT_SCORE_LEVEL }, { '8', ACT_SCORE_LEVEL },
+	{ '9', ACT_SCORE_LEVEL },
 	{ '0', ACT_SCORE_CLEAR }, { 'x', ACT_SCORE_NE }, { 'c', ACT_SCORE_KIND },
 	{ 'e', ACT_EDIT }, { '\r', ACT_EDIT }, { 'p', ACT_PLAN_FROM_FINDING },
 	{ KEY_CTRL('E'), ACT_EXTERNAL_EDIT }, { 'v', ACT_CONSENSUS_VIEW },
 	{ 'n', ACT_NEXT_DISAGREE }, { 'N', ACT_PREV_DISAGREE }, { 'L', ACT_LOCK },
+	{ KEY_CTRL('X'), ACT_SAVE }, { KEY_F(2), ACT_SAVE }, { ESC, ACT_CANCEL },
 };
 
 const struct screen_ops rubric_screen = {

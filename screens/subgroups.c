@@ -737,9 +737,11 @@ draw_prompt(WINDOW *win)
 static void
 draw_hint(WINDOW *win)
 {
-	ui_text(win, getmaxy(win) - 1, 0, getmaxx(win),
-		"y/m/d:pick  o<>r:sort  b:ref  w:WRR  c:chart  t:trend  v:sites  e:edit  n:note",
-		ui_attr(UI_DIM));
+	static const enum action acts[] = { ACT_PICK_YEAR, ACT_PICK_METRIC, ACT_PICK_DIMENSION, ACT_SORT_NEXT,
+		ACT_SORT_REVERSE, ACT_PICK_REFERENCE, ACT_CHART, ACT_TREND, ACT_ACROSS_SITES, ACT_CELL_EDIT,
+		ACT_NOTE_FROM_FINDING, ACT_PLAN_FROM_FINDING, ACT_WRR_TOGGLE };
+
+	ui_hint_line(win, acts, ARRAY_SIZE(acts));
 }
 
 static void
@@ -1049,28 +1051,25 @@ move_sel(enum action a, int page)
 }
 
 static int
-table_key(struct app *app, WINDOW *win, enum action a, int key)
+table_key(struct app *app, WINDOW *win, enum action a)
 {
-	switch (key) {
-	case 'y': pick_open(app, PICK_YEAR); return UI_DIRTY;
-	case 'm': pick_open(app, PICK_METRIC); return UI_DIRTY;
-	case 'd': pick_open(app, PICK_DIMENSION); return UI_DIRTY;
-	case 'o': case '>': return set_sort(1);
-	case '<': return set_sort(-1);
-	case 'r': return set_sort(0);
-	case 'b': pick_open(app, PICK_REFERENCE); return UI_DIRTY;
-	case 'w': return toggle_wrr();
-	case 'c': sg.chart = (sg.chart + 1) % CHART_COUNT; return UI_DIRTY;
-	case 't': return open_view(app, VIEW_TREND);
-	case 'v': return open_view(app, VIEW_SITES);
-	case 'e': return start_edit(app);
-	case 'n': return write_note(app);
-	case 'p': return plan_from_row(app);
-	default: break;
+	switch (a) {
+	case ACT_PICK_YEAR: pick_open(app, PICK_YEAR); return UI_DIRTY;
+	case ACT_PICK_METRIC: pick_open(app, PICK_METRIC); return UI_DIRTY;
+	case ACT_PICK_DIMENSION: pick_open(app, PICK_DIMENSION); return UI_DIRTY;
+	case ACT_SORT_NEXT: return set_sort(1);
+	case ACT_SORT_PREV: return set_sort(-1);
+	case ACT_SORT_REVERSE: return set_sort(0);
+	case ACT_PICK_REFERENCE: pick_open(app, PICK_REFERENCE); return UI_DIRTY;
+	case ACT_WRR_TOGGLE: return toggle_wrr();
+	case ACT_CHART: sg.chart = (sg.chart + 1) % CHART_COUNT; return UI_DIRTY;
+	case ACT_TREND: case ACT_ENTER: return open_view(app, VIEW_TREND);
+	case ACT_ACROSS_SITES: return open_view(app, VIEW_SITES);
+	case ACT_CELL_EDIT: return start_edit(app);
+	case ACT_NOTE_FROM_FINDING: return write_note(app);
+	case ACT_PLAN_FROM_FINDING: return plan_from_row(app);
+	default: return move_sel(a, getmaxy(win) / 2);
 	}
-	if (a == ACT_ENTER)
-		return open_view(app, VIEW_TREND);
-	return move_sel(a, getmaxy(win) / 2);
 }
 
 static int
@@ -1083,16 +1082,16 @@ subgroups_key(struct app *app, WINDOW *win, enum action a, int key)
 	if (sg.empty)
 		return UI_UNHANDLED;
 	if (sg.view != VIEW_TABLE) {
-		if (a == ACT_BACK || key == ESC || key == 't' || key == 'v') {
+		if (a == ACT_BACK || key == ESC || a == ACT_TREND || a == ACT_ACROSS_SITES) {
 			sg.view = VIEW_TABLE;
 			return UI_DIRTY;
 		}
 		return UI_UNHANDLED;
 	}
-	return table_key(app, win, a, key);
+	return table_key(app, win, a);
 }
 
-/* The handler reads raw keys; this table names them for the '?' overlay. */
+/* The keys the handler dispatches on, and the '?' overlay and hints list. */
 static const struct keybinding subgroups_keys[] = {
 	{ 'y', ACT_PICK_YEAR }, { 'm', ACT_PICK_METRIC }, { 'd', ACT_PICK_DIMENSION },
 	{ 'o', ACT_SORT_NEXT }, { '>', ACT_SORT_NEXT }, { '<', ACT_SORT_PREV }, { 'r', ACT_SORT_REVERSE },

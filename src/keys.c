@@ -44,6 +44,76 @@ keys_lookup(const struct keybinding *screen, size_t n, int key)
 	return ACT_NONE;
 }
 
+/* Short words for hint lines; an action without one is only in the '?' overlay. */
+static const char *const hint_text[ACT_COUNT] = {
+	[ACT_ENTER] = "open", [ACT_HOME] = "top", [ACT_BACK] = "back", [ACT_QUIT] = "quit", [ACT_HELP] = "help",
+	[ACT_SCREEN_OVERVIEW] = "overview", [ACT_SCREEN_RUBRIC] = "rubric", [ACT_SCREEN_EVIDENCE] = "evidence",
+	[ACT_SCREEN_SUBGROUPS] = "subgroups", [ACT_SCREEN_REPORT] = "report", [ACT_SCREEN_PLAN] = "plan",
+	[ACT_SCREEN_CHANGES] = "changes", [ACT_SCREEN_CONFLICTS] = "conflicts", [ACT_SITE_NEXT] = "site",
+	[ACT_SCORE_LEVEL] = "level", [ACT_SCORE_CLEAR] = "clear", [ACT_SCORE_NE] = "NE", [ACT_SCORE_KIND] = "kind",
+	[ACT_EDIT] = "edit", [ACT_EXTERNAL_EDIT] = "$EDITOR", [ACT_CONSENSUS_VIEW] = "consensus",
+	[ACT_NEXT_DISAGREE] = "next to discuss", [ACT_LOCK] = "lock", [ACT_NOTE_ADD] = "add",
+	[ACT_NOTE_DELETE] = "delete", [ACT_NOTE_UNDO] = "undo", [ACT_NOTE_SAVE] = "save+next", [ACT_NOTE_TAG] = "tag",
+	[ACT_NOTE_VALENCE] = "valence", [ACT_NOTE_ACTIVITY] = "activity", [ACT_NOTE_CLEAR] = "clear tags",
+	[ACT_FILTER] = "filter", [ACT_FILTER_CLEAR] = "clear", [ACT_SEARCH] = "search", [ACT_JUMP_RUBRIC] = "rubric",
+	[ACT_PLAN_ADD_OBJECTIVE] = "objective", [ACT_PLAN_ADD_CAUSE] = "cause", [ACT_PLAN_ADD_STEP] = "step",
+	[ACT_PLAN_EDIT] = "edit", [ACT_PLAN_STATUS] = "status", [ACT_PLAN_SORT] = "sort", [ACT_PLAN_VIEW] = "view",
+	[ACT_CHANGES_FILTER] = "filter", [ACT_KEEP_LOCAL] = "keep this", [ACT_KEEP_REMOTE] = "take other",
+	[ACT_SHOW_ALL] = "all/open", [ACT_PLAN_FROM_FINDING] = "plan", [ACT_PICK_YEAR] = "year",
+	[ACT_PICK_METRIC] = "metric", [ACT_PICK_DIMENSION] = "dimension", [ACT_SORT_NEXT] = "sort",
+	[ACT_SORT_REVERSE] = "reverse", [ACT_CHART] = "chart", [ACT_TREND] = "trend", [ACT_ACROSS_SITES] = "sites",
+	[ACT_CELL_EDIT] = "edit", [ACT_NOTE_FROM_FINDING] = "note", [ACT_PICK_REFERENCE] = "ref",
+	[ACT_WRR_TOGGLE] = "WRR", [ACT_EXPORT] = "export", [ACT_DASH_MINE] = "consensus/yours",
+	[ACT_DASH_LISTS] = "lists", [ACT_SAVE] = "save", [ACT_CANCEL] = "keep draft",
+};
+
+const char *
+action_hint(enum action a)
+{
+	return (size_t)a < ARRAY_SIZE(hint_text) && hint_text[a] ? hint_text[a] : "";
+}
+
+/* The first key bound to a in screen's table, else the global one; 0 when none. */
+static int
+key_of(const struct keybinding *screen, size_t n, enum action a)
+{
+	for (size_t i = 0; i < n; i++)
+		if (screen[i].action == a)
+			return screen[i].key;
+	for (size_t i = 0; i < keys_global_count; i++)
+		if (keys_global[i].action == a)
+			return keys_global[i].key;
+	return 0;
+}
+
+void
+keys_hints(const struct keybinding *screen, size_t n, const enum action *acts, size_t nacts, int width,
+	   char *buf, size_t size)
+{
+	static const char more[] = "  ? more";
+	size_t used = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < nacts; i++) {
+		char name[32], item[96];
+		int key = key_of(screen, n, acts[i]);
+		int w;
+
+		if (!key || !*action_hint(acts[i]))
+			continue;
+		keys_name(key, name, sizeof(name));
+		w = snprintf(item, sizeof(item), "%s%s %s", used ? "  " : "", name, action_hint(acts[i]));
+		/* Room for "? more" stays unless this is the last item. */
+		if ((int)used + w + (i + 1 < nacts ? (int)sizeof(more) - 1 : 0) > width ||
+		    used + (size_t)w >= size) {
+			snprintf(buf + used, size - used, "%s", used + sizeof(more) < size ? more : "");
+			return;
+		}
+		memcpy(buf + used, item, (size_t)w + 1);
+		used += (size_t)w;
+	}
+}
+
 void
 keys_name(int key, char *buf, size_t size)
 {
@@ -52,7 +122,7 @@ keys_name(int key, char *buf, size_t size)
 		{ KEY_PPAGE, "PgUp" }, { KEY_NPAGE, "PgDn" }, { KEY_HOME, "Home" }, { KEY_END, "End" },
 		{ '\n', "Enter" }, { '\r', "Enter" }, { KEY_ENTER, "Enter" }, { ' ', "Space" },
 		{ KEY_F(1), "F1" }, { 27, "Esc" }, { '\t', "Tab" }, { KEY_BTAB, "S-Tab" },
-		{ KEY_BACKSPACE, "Bksp" }, { KEY_DC, "Del" },
+		{ KEY_BACKSPACE, "Bksp" }, { KEY_DC, "Del" }, { KEY_IC, "Ins" }, { 127, "Bksp" },
 	};
 
 	for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
@@ -61,10 +131,12 @@ keys_name(int key, char *buf, size_t size)
 			return;
 		}
 	}
-	if (key > 0 && key < 32)
+	if (key >= KEY_F(1) && key <= KEY_F(63))
+		snprintf(buf, size, "F%d", key - KEY_F0);
+	else if (key > 0 && key < 32)
 		snprintf(buf, size, "^%c", key + '@');
 	else if (key < 256)
 		snprintf(buf, size, "%c", key);
 	else
-		snprintf(buf, size, "%s", keyname(key) ? keyname(key) : "?");
+		snprintf(buf, size, "key %d", key);	/* never a curses name like KEY_F(2) */
 }

@@ -271,14 +271,18 @@ picker_key(struct picker *p, int key)
 static void
 draw_input(const struct picker *p, WINDOW *win, int y, int w)
 {
-	char head[160], count[32] = "";
+	char head[160], count[48] = "";
 	int x;
 
 	if (p->nitem && p->nmatch > PICKER_ROWS)
 		snprintf(count, sizeof(count), " (%d/%d)", p->sel + 1, p->nmatch);
 	else if (p->nitem && !p->nmatch)
-		snprintf(count, sizeof(count), " (%s)", p->free_text ? "none: Enter takes the text" : "nothing matches");
-	snprintf(head, sizeof(head), "%s%s: ", p->title, count);
+		snprintf(count, sizeof(count), " (%s)", p->free_text ? "no match: Enter takes the text" : "nothing matches");
+	snprintf(head, sizeof(head), "%s: ", p->title);
+	if (*count && text_width(count) < w / 3) {
+		w -= text_width(count);
+		ui_text(win, y, w, text_width(count), count, ui_attr(UI_DIM));
+	}
 	x = ui_text(win, y, 0, w, head, A_BOLD);
 	if (p->replace) {
 		ui_text(win, y, x, w - x, p->input, A_REVERSE);

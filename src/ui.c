@@ -222,19 +222,36 @@ ui_set_site(struct app *app, int64_t site)
 	ui.dirty = ui.header_dirty = true;
 }
 
+/* The right part of the header, richest first: the screen's name goes first,
+ * then the role, so the review's name and year always fit. */
+static void
+header_right(int room, char *out, size_t size)
+{
+	struct app *app = ui.app;
+	const char *ro = app->readonly ? "[read-only]  " : "", *role = *app->role ? app->role : "not a member";
+
+	snprintf(out, size, " %s%s  site %s  %s (%s) ", ro, ui.screen ? ui.screen->name : "", app->site_code,
+		 app->user, role);
+	if (text_width(out) <= room)
+		return;
+	snprintf(out, size, " %ssite %s  %s (%s) ", ro, app->site_code, app->user, role);
+	if (text_width(out) <= room)
+		return;
+	snprintf(out, size, " %s%s  %s ", ro, app->site_code, app->user);
+}
+
 static void
 draw_header(void)
 {
 	struct app *app = ui.app;
 	char left[512], right[320];
-	int rw;
+	int lw, rw;
 
 	snprintf(left, sizeof(left), " qrel %s %s", app->utf8 ? "\xc2\xb7" : "|", app->review_title);
-	snprintf(right, sizeof(right), " %s%s  site %s  %s (%s) ", app->readonly ? "[read-only]  " : "",
-		 ui.screen ? ui.screen->name : "", app->site_code, app->user,
-		 *app->role ? app->role : "not a member");
+	lw = text_width(left);
+	header_right(COLS - lw, right, sizeof(right));
 	rw = text_width(right);
-	/* The review title gives way first: who and where matter more. */
+	/* Only when even the shortest form does not fit does the title give way. */
 	if (rw > COLS - 24)
 		rw = COLS - 24;
 	ui_text(ui.header, 0, 0, COLS - rw, left, ui_attr(UI_TITLE));
@@ -243,11 +260,32 @@ draw_header(void)
 	ui.header_dirty = false;
 }
 
+void
+ui_hints(const enum action *acts, size_t n, int width, char *buf, size_t size)
+{
+	keys_hints(ui.screen ? ui.screen->keys : NULL, ui.screen && ui.screen->keys ? ui.screen->nkeys : 0, acts, n,
+		   width, buf, size);
+}
+
+void
+ui_hint_line(WINDOW *win, const enum action *acts, size_t n)
+{
+	char text[512];
+
+	ui_hints(acts, n, getmaxx(win), text, sizeof(text));
+	ui_text(win, getmaxy(win) - 1, 0, getmaxx(win), text, ui_attr(UI_DIM));
+}
+
 static void
 draw_status(void)
 {
-	const char *hint = "?:help O:overview R:rubric E:evidence S:subgroups A:plan P:report []:site q:back";
+	static const enum action global[] = { ACT_HELP, ACT_SCREEN_OVERVIEW, ACT_SCREEN_RUBRIC, ACT_SCREEN_EVIDENCE,
+		ACT_SCREEN_SUBGROUPS, ACT_SCREEN_PLAN, ACT_SCREEN_REPORT, ACT_SCREEN_CHANGES, ACT_SCREEN_CONFLICTS,
+		ACT_SITE_NEXT, ACT_BACK };
+	char hint[512];
 	const char *text = ui.message[0] ? ui.message : hint;
+
+	keys_hints(NULL, 0, global, ARRAY_SIZE(global), COLS, hint, sizeof(hint));
 
 	ui_text(ui.status, 0, 0, COLS, text, ui.message_error ? ui_attr(UI_ERROR) :
 		ui.message[0] ? A_BOLD : ui_attr(UI_DIM));
@@ -309,7 +347,16 @@ draw_help(void)
 	werase(ui.body);
 	box(ui.body, 0, 0);
 	ui_text(ui.body, 1, 1, width, "  Keys on this screen (any key closes; j/k scroll)", A_BOLD);
-	for (int i = ui.help_top, y = 2; i < n && y < height - 1; i++, y++) {
+	int y = 2;
+
+	/* What the screen's marks mean comes first: it does not scroll away. */
+	for (int k = 0; ui.screen->legend && ui.screen->legend[k] && y < height - 1; k++) {
+		char line[256];
+
+		snprintf(line, sizeof(line), "  %s", ui.screen->legend[k]);
+		ui_text(ui.body, y++, 1, width, line, ui_attr(UI_DIM));
+	}
+	for (int i = ui.help_top; i < n && y < height - 1; i++, y++) {
 		char keys[64], line[256];
 
 		help_keys(order[i], keys, sizeof(keys));

@@ -80,7 +80,12 @@
 	_(FINDING_DELETE, "delete the selected finding or recommendation") \
 	_(REC_ADD, "write a recommendation answering the selected finding") \
 	_(REC_OBJECTIVE, "turn the recommendation into an action-plan objective") \
-	_(FINALISE, "finalise the report, or reopen it with a reason (lead)")
+	_(FINALISE, "finalise the report, or reopen it with a reason (lead)") \
+	_(EXPORT, "export the report: HTML, Markdown, CSV or JSON") \
+	_(DASH_MINE, "show the consensus levels or your own (toggle)") \
+	_(DASH_LISTS, "what needs attention, in full (toggle)") \
+	_(SAVE, "save the text being edited (^X or F2 in every editor)") \
+	_(CANCEL, "close the editor, keeping the text as a draft (Esc in every editor)")
 
 enum action {
 #define ACTION_ENUM(name, help) ACT_##name,
@@ -100,7 +105,14 @@ extern const size_t keys_global_count;
 
 const char *action_help(enum action a);
 enum action keys_lookup(const struct keybinding *screen, size_t n, int key);
-/* A key as a person would read it: "j", "PgDn", "Enter", "^L". */
+/* A key as a person would read it: "j", "PgDn", "Enter", "^L", "F2". */
 void keys_name(int key, char *buf, size_t size);
+/* The word an action goes by in a hint line ("add"); "" when it has none. */
+const char *action_hint(enum action a);
+/* A hint line from the key tables: "a add  e edit ..." for each action in acts,
+ * named by its first key in screen's table (n entries) or the global one. What
+ * does not fit in width columns is left to the '?' overlay, which "? more" names. */
+void keys_hints(const struct keybinding *screen, size_t n, const enum action *acts, size_t nacts, int width,
+		char *buf, size_t size);
 
 #endif

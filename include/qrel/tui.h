@@ -57,6 +57,8 @@ struct screen_ops {
 	int (*key)(struct app *app, WINDOW *win, enum action action, int key);
 	/* The site changed or others changed the data: reload what is shown. */
 	void (*reload)(struct app *app);
+	/* Lines the '?' overlay shows under the keys (marks and what they mean); NULL-ended. */
+	const char *const *legend;
 };
 
 extern const struct screen_ops overview_screen;
@@ -114,6 +116,11 @@ int ui_external_edit(const char *text, char **out);
 /* Draws UTF-8 text at (y, x) within width columns, padded with spaces,
  * control characters as visible marks. Returns the columns used by text. */
 int ui_text(WINDOW *w, int y, int x, int width, const char *s, attr_t attr);
+/* The window's last row: a hint line generated from the current screen's key
+ * table for the actions listed (what does not fit is left to '?'). */
+void ui_hint_line(WINDOW *win, const enum action *acts, size_t n);
+/* The same hint text into buf, for a hint drawn elsewhere. */
+void ui_hints(const enum action *acts, size_t n, int width, char *buf, size_t size);
 /* utf8 when the terminal draws Unicode, else the ASCII stand-in. */
 const char *ui_glyph(const char *utf8, const char *ascii);
 /* A horizontal rule or box character that degrades to ASCII. */

@@ -27,6 +27,7 @@ start --db "$DB" --as "$REV"
 wait_for "Review overview" >/dev/null
 keys E
 check "E opens the evidence list with every note" wait_for "Evidence: $NOTES notes"
+HERE=$(screen | head -n 1 | sed -n 's/.* site \([A-Z]*\) .*/\1/p')
 keys a
 check "a starts a new note" wait_for "New note"
 keys C-p
@@ -34,7 +35,7 @@ wait_for "Activity:" >/dev/null
 keys -l "evening"
 check "the activity prompt finds the activity by its description" wait_for "$SITE  focus_group  Parent focus group"
 keys Enter
-check "the note starts from the activity (site, source, date)" wait_for "New note  site $SITE  focus_group  2026-03-02T09:00"
+check "the note starts from the activity (site, source, date)" wait_for "New note  site $SITE (not the screen's $HERE)  focus_group  2026-03-02T09:00"
 keys -l "Families asked for quinceañera interpreters at conferences"
 keys C-t
 keys -l "2.2"
@@ -48,7 +49,7 @@ keys C-g
 check "one key sets the valence" wait_for "Valence: + strength"
 keys C-x
 check "Ctrl-X saves the note" wait_for "Saved note"
-check "the next note starts at once, from the same activity" wait_for "New note  site $SITE  focus_group  2026-03-02T09:00"
+check "the next note starts at once, from the same activity" wait_for "New note  site $SITE (not the screen's $HERE)  focus_group  2026-03-02T09:00"
 
 ID=$(sql "$DB" "SELECT id FROM note WHERE text = 'Families asked for quinceañera interpreters at conferences'")
 check "the note is stored once" test -n "$ID"

@@ -29,8 +29,19 @@ stored() { sql "$DB" "SELECT coalesce(n.activity_id, 0) || '|' || s.code || '|' 
 act_info() { sql "$DB" "SELECT a.id || '|' || s.code || '|' || a.source FROM activity a JOIN site s ON s.id = a.site_id
 	WHERE a.id = $1"; }
 
+TITLE=$(sql "$DB" "SELECT title FROM review LIMIT 1")
 start --db "$DB" --as "$REV"
 wait_for "Review overview" >/dev/null
+# ---- the header keeps the review's name; the dashboard's keys and marks are in '?' ----
+keys P
+wait_for "Dashboard" >/dev/null
+check "at 80 columns the dashboard header keeps the review's whole name" sh -c "tmux -L '$TMUX_SOCKET' capture-pane -p -t qrel | head -n 1 | grep -qF '$TITLE '"
+keys ?
+check "'?' on the dashboard lists the export key" wait_for "export the report"
+check "and the lists toggle on Tab" wait_for "Tab "
+check "and explains the marks" wait_for "~ not triangulated"
+check "no curses key names anywhere in help" sh -c "! tmux -L '$TMUX_SOCKET' capture-pane -p -t qrel | grep -q 'KEY_'"
+keys q
 keys E
 wait_for "Evidence:" >/dev/null
 HERE=$(screen | head -n 1 | sed -n 's/.* site \([A-Z]*\) .*/\1/p')
@@ -125,6 +136,43 @@ keys Enter
 check "the selection stays on the edited note" wait_for "Note $FIX "
 keys q
 
+# ---- the search prompt: the old query is selected, typing replaces it, ^U/^W edit ----
+keys /
+wait_for "Search" >/dev/null
+keys -l "interpreter"
+keys Enter
+wait_for "search=interpreter" >/dev/null
+keys /
+check "the search prompt shows the old query" wait_for "prefix*): interpreter"
+keys -l "bus routes"
+keys Enter
+check "typing replaced the old query" wait_for "search=bus routes"
+keys /
+wait_for "prefix*): bus routes" >/dev/null
+keys End C-w
+check "^W erases the last word" sh -c "tmux -L '$TMUX_SOCKET' capture-pane -p -t qrel | grep -q 'prefix\*): bus *\$'"
+keys C-u
+keys -l "counselors"
+keys Enter
+check "^U clears the rest; the new query stands alone" wait_for "search=counselors"
+keys F
+wait_for "Evidence:" >/dev/null
+
+# ---- the filter picker: arrows and Enter, like every picker ----
+SITE2=$(sql "$DB" "SELECT code FROM site ORDER BY code LIMIT 1 OFFSET 1")
+keys f
+wait_for "Filter by:" >/dev/null
+keys Enter
+check "f Enter: the highlighted field (site) is picked" wait_for "Filter site:"
+keys Down Down Enter
+check "Down Down Enter: the second site (the first row clears the filter)" wait_for "site=$SITE2"
+keys f
+wait_for "Filter by:" >/dev/null
+keys Enter
+wait_for "Filter site:" >/dev/null
+keys Enter
+check "Enter on the first row clears the site filter" sh -c "! tmux -L '$TMUX_SOCKET' capture-pane -p -t qrel | grep -q 'site=$SITE2'"
+
 # Keystrokes per note beyond the text: the first note picks, the next ones keep.
 TOTAL=0
 for n in $COUNTS; do TOTAL=$((TOTAL + n)); done
@@ -143,6 +191,15 @@ for term in xterm-256color tmux-256color; do
 	wait_for "Review overview" >/dev/null
 	keys E
 	wait_for "Evidence:" >/dev/null
+	# In the list, unbound modified keys do nothing: no site switch, no screen change.
+	keys Home C-Left M-b S-Up F5 M-Left
+	keys End
+	keys ?	# the help opens only once every key before it was read
+	wait_for "Keys on this screen" >/dev/null
+	keys q
+	wait_for "Evidence:" >/dev/null
+	check "TERM=$term: modified keys in the list leave the screen and site as they were" \
+		sh -c "tmux -L '$TMUX_SOCKET' capture-pane -p -t qrel | head -n 1 | grep -q 'evidence  site $HERE '"
 	keys a
 	wait_for "New note" >/dev/null
 	keys C-r

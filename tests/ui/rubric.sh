@@ -54,6 +54,12 @@ keys e
 check "e opens the rationale editor" wait_for "Editing the rationale of $CL"
 keys -l "$TEXT"
 check "accented text is typed and drawn" wait_for "$TEXT"
+keys Escape
+check "Esc closes the rationale editor without saving, as in the note editor" wait_for "Rationale not saved; draft kept"
+check "Esc left the rationale unsaved" test "$(sql "$DB" "SELECT count(*) FROM score WHERE rationale = '$TEXT'")" = 0
+check "and kept it as a draft" test "$(sql "$DB" "SELECT count(*) FROM draft WHERE text = '$TEXT'")" = 1
+keys e
+check "e brings the draft back" wait_for "$TEXT"
 keys C-x
 check "^X saves the rationale" wait_for "Rationale saved for $CL at $SITE"
 check "the saved rationale is shown" wait_for "$TEXT"

@@ -520,6 +520,10 @@ test_disagreement_predicate(void **state)
 	assert_true(score_self_differs(&l));
 	l = levels(3, 3, 3, (int[]){ 2, 2, 2 });
 	assert_false(score_disagree(&l));
+	/* A recorded consensus settles a spread: not to discuss any more. */
+	l = levels(0, 2, 3, (int[]){ 1, 2, 3 });
+	assert_int_equal(score_spread(&l), 2);
+	assert_false(score_disagree(&l));
 	/* No self level, or no team level: nothing to differ from. */
 	l = levels(0, 2, 2, (int[]){ 2, 3 });
 	assert_false(score_disagree(&l));
@@ -553,7 +557,7 @@ test_disagreement_marks(void **state)
 	assert_int_equal(score_set(f->db, f->review, "Lena Lead", f->a, f->c1, SCORE_CONSENSUS, 2, false, NULL), QREL_OK);
 	assert_false(score_blind(f->db, f->review, "Rémi Reviewer", f->a, f->c1));
 	assert_int_equal(score_mark_disagreements(f->db, f->review, "Rémi Reviewer", f->a, t, n), QREL_OK);
-	assert_false(t[1].disagree);	/* the recorded consensus settles it, for everyone */
+	assert_false(t[1].disagree);	/* the consensus settled it: nothing left to discuss */
 	free(t);
 	assert_int_equal(score_list(f->db, f->review, "Rémi Reviewer", f->a, f->c1, &e, &ne), QREL_OK);
 	score_levels_of(e, ne, &l);
