@@ -472,28 +472,17 @@ summary(const struct report *r, FILE *f)
 static void
 consensus(const struct report *r, int c, FILE *f)
 {
+	char text[2048];
 	bool any = false;
 
 	for (int s = 0; s < r->nsites; s++) {
-		int lv = r->cell[(size_t)s * (size_t)r->frame.ncl + (size_t)c].consensus;
-		const char *why = report_rationale(r, s, c);
-
-		if (lv <= 0 && lv != DASH_NE)
+		if (!report_consensus_text(r, s, c, text, sizeof(text)))
 			continue;
 		any = true;
 		fputs("- **", f);
 		esc(f, r->site[s].name);
 		fputs(":** ", f);
-		if (lv == DASH_NE)
-			fputs("not enough evidence to judge", f);
-		else {
-			esc(f, r->frame.label[lv - 1]);
-			fprintf(f, " (level %d)", lv);
-		}
-		if (why) {
-			fputs(" \xe2\x80\x94 ", f);
-			esc(f, why);
-		}
+		esc(f, text);
 		fputc('\n', f);
 	}
 	fputs(any ? "\n" : "No consensus level agreed yet.\n\n", f);

@@ -244,3 +244,20 @@ report_answered_by(const struct report *r, int64_t finding, int from)
 				return i;
 	return -1;
 }
+
+bool
+report_consensus_text(const struct report *r, int s, int c, char *buf, size_t size)
+{
+	int lv = r->cell[(size_t)s * (size_t)r->frame.ncl + (size_t)c].consensus;
+	const char *why = report_rationale(r, s, c);
+
+	if (lv == DASH_NE)
+		snprintf(buf, size, "not enough evidence to judge");
+	else if (lv > 0 && lv <= r->frame.levels)
+		snprintf(buf, size, "%s (level %d)", r->frame.label[lv - 1], lv);
+	else
+		return false;
+	if (why)
+		snprintf(buf + strlen(buf), size - strlen(buf), " \xe2\x80\x94 %s", why);
+	return true;
+}

@@ -137,6 +137,9 @@ const char *report_status_text(const struct report *r);
 const char *report_dimension_label(const char *code);
 /* The consensus rationale of cluster c at site s, or NULL. */
 const char *report_rationale(const struct report *r, int s, int c);
+/* Site s's consensus on cluster c as a reader says it: "Developing (level 2) — rationale";
+ * false when there is no consensus level yet. */
+bool report_consensus_text(const struct report *r, int s, int c, char *buf, size_t size);
 /* The findings the team wrote about cluster c (domain-wide ones: c = -1 with domain d). */
 bool report_finding_in(const struct report *r, const struct finding *f, int d, int c);
 /* Has the review an action plan module's tables? */

@@ -101,6 +101,14 @@ check "HTML: the recommendation answers the finding and became an objective" sh 
 check "HTML: the objective is in the next steps" grep -q "$OBJ. $REC (district-wide)" "$T/r.html"
 check "HTML: DRAFT on every page (a fixed mark)" sh -c "grep -q 'class=\"status draft\"' '$T/r.html' &&
 	grep -q 'position:fixed' '$T/r.html'"
+check "HTML: every internal link resolves, none leaves the file" python3 -c "
+import re
+h = open('$T/r.html', encoding='utf-8').read()
+ids = set(re.findall(r'id=\"([^\"]+)\"', h))
+refs = re.findall(r'href=\"([^\"]*)\"', h)
+bad = [x for x in refs if not x.startswith('#') or x[1:] not in ids]
+assert refs and not bad, bad
+"
 check "HTML: no CLI text for the reader" sh -c "! grep -q 'qrel plan' '$T/r.html'"
 check "Markdown: status at the top" sh -c "head -n 1 '$T/r.md' | grep -q '(DRAFT)'"
 check "Markdown: finding, recommendation and objective linked" sh -c "grep -q '$FINDING' '$T/r.md' &&
