@@ -365,9 +365,10 @@ finding_read(struct db *db, int64_t review, int64_t finding, struct frow *f)
 static int
 finding_open(struct db *db, int64_t review, const char *who, int64_t finding, struct frow *f)
 {
-	int rc = may_write(db, review, who, false);
+	int rc;
 
-	if (rc == QREL_OK)
+	memset(f, 0, sizeof(*f));
+	if ((rc = may_write(db, review, who, false)) == QREL_OK)
 		rc = finding_read(db, review, finding, f);
 	if (rc == QREL_OK && (rc = writable(db, review, f->site)) == QREL_OK)
 		rc = db_begin(db);
