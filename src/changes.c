@@ -404,7 +404,10 @@ static const char describe_sql[] =
 	"  ' plan: ' || p.title FROM plan p WHERE p.uuid = ?2) "
 	"WHEN 'objective' THEN (SELECT 'objective: ' || title FROM objective WHERE uuid = ?2) "
 	"WHEN 'root_cause' THEN (SELECT 'root cause: ' || text FROM root_cause WHERE uuid = ?2) "
-	"WHEN 'step' THEN (SELECT 'step: ' || description FROM step WHERE uuid = ?2) END";
+	"WHEN 'step' THEN (SELECT 'step: ' || description FROM step WHERE uuid = ?2) "
+	"WHEN 'finding' THEN (SELECT kind || ' finding: ' || substr(text, 1, 200) FROM finding WHERE uuid = ?2) "
+	"WHEN 'recommendation' THEN (SELECT printf('recommendation %d: %s', number, title) FROM recommendation "
+	"  WHERE uuid = ?2) END";
 
 /* Whitespace runs become one space; a long text is cut at a word and gets "…". */
 static void

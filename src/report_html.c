@@ -403,21 +403,14 @@ agree_cell(const struct agree_value *v, FILE *f)
 static void
 agree_omitted(const struct report *r, FILE *f)
 {
-	int n = 0;
+	char text[1024];
 
-	for (int i = 0; i < REPORT_AGREE_STATS; i++) {
-		const struct agree_value *v = report_agree_value(&r->agree_all, i);
-
-		if (report_agree_defined(r, i))
-			continue;
-		fputs(n++ ? "; " : "<p class=\"note\">Not shown: ", f);
-		fputs(report_agree_label(i), f);
-		fputs(" (", f);
-		out_html_text(f, v->why ? v->why : "the data cannot give it");
-		fputs(")", f);
-	}
-	if (n)
-		fputs(".</p>\n", f);
+	report_agree_omitted(r, text, sizeof(text));
+	if (!*text)
+		return;
+	fputs("<p class=\"note\">Not shown: ", f);
+	out_html_text(f, text);
+	fputs(".</p>\n", f);
 }
 
 static void
@@ -522,17 +515,11 @@ contents(const struct report *r, FILE *f)
 static void
 paragraphs(const char *text, FILE *f)
 {
-	const char *p = text;
+	char *block;
 
-	while (p && *p) {
-		const char *end = strstr(p, "\n\n");
-		size_t n = end ? (size_t)(end - p) : strlen(p);
-		char *block = strndup(p, n);
-
-		if (block && *str_trim(block))
-			el(f, "p", str_trim(block));
+	while ((block = report_paragraph(&text))) {
+		el(f, "p", block);
 		free(block);
-		p = end ? end + 2 : NULL;
 	}
 }
 
@@ -590,26 +577,21 @@ ranked(const struct report *r, const struct report_rank *k, int n, const char *t
 static void
 flagged(const struct report *r, FILE *f)
 {
-	char text[SUBGROUP_FINDING];
-	int shown = 0, total = 0;
+	char text[SUMMARY_FLAGS][SUBGROUP_FINDING];
+	int total = report_flagged(r, text, SUMMARY_FLAGS);
 
 	fputs("<h3>Flagged disproportionality</h3>\n", f);
-	for (int t = 0; t < r->nfindings; t++)
-		for (size_t i = 0; i < r->finding[t].n; i++) {
-			if (subgroup_finding(&r->finding[t], i, text, sizeof(text)) != QREL_OK)
-				continue;
-			if (total++ < SUMMARY_FLAGS) {
-				fputs(shown++ ? "" : "<ul>\n", f);
-				el(f, "li", text);
-			}
-		}
-	if (shown)
-		fputs("</ul>\n", f);
-	if (total > shown)
-		fprintf(f, "<p class=\"note\">and %d more in <a href=\"#disproportionality\">the subgroup "
-			"findings</a>.</p>\n", total - shown);
 	if (!total)
 		fputs("<p>No group is flagged.</p>\n", f);
+	else
+		fputs("<ul>\n", f);
+	for (int i = 0; i < total && i < SUMMARY_FLAGS; i++)
+		el(f, "li", text[i]);
+	if (total)
+		fputs("</ul>\n", f);
+	if (total > SUMMARY_FLAGS)
+		fprintf(f, "<p class=\"note\">and %d more in <a href=\"#disproportionality\">the subgroup "
+			"findings</a>.</p>\n", total - SUMMARY_FLAGS);
 }
 
 static void
@@ -645,29 +627,17 @@ summary(const struct report *r, FILE *f)
 static void
 consensus(const struct report *r, int c, FILE *f)
 {
+	char text[2048];
 	bool any = false;
 
 	for (int s = 0; s < r->nsites; s++) {
-		int lv = r->cell[(size_t)s * (size_t)r->frame.ncl + (size_t)c].consensus;
-		const char *why = report_rationale(r, s, c);
-
-		if (lv <= 0 && lv != DASH_NE)
+		if (!report_consensus_text(r, s, c, text, sizeof(text)))
 			continue;
-		fputs(any ? "" : "<ul class=\"consensus\">\n", f);
+		fputs(any ? "<li><strong>" : "<ul class=\"consensus\">\n<li><strong>", f);
 		any = true;
-		fputs("<li><strong>", f);
 		out_html_text(f, r->site[s].name);
 		fputs(":</strong> ", f);
-		if (lv == DASH_NE)
-			fputs("not enough evidence to judge", f);
-		else {
-			out_html_text(f, r->frame.label[lv - 1]);
-			fprintf(f, " (level %d)", lv);
-		}
-		if (why) {
-			fputs(" \xe2\x80\x94 ", f);
-			out_html_text(f, why);
-		}
+		out_html_text(f, text);
 		fputs("</li>\n", f);
 	}
 	fputs(any ? "</ul>\n" : "<p class=\"note\">No consensus level agreed yet.</p>\n", f);
@@ -701,11 +671,9 @@ written_finding(const struct report *r, const struct finding *w, FILE *f)
 		out_html_text(f, w->subgroup[i]);
 		fputs("</p>\n", f);
 	}
-	for (int i = 0; i < r->written.nrec; i++)
-		for (int k = 0; k < r->written.rec[i].nfindings; k++)
-			if (r->written.rec[i].finding[k] == w->id)
-				fprintf(f, "<p class=\"note\">Answered by <a href=\"#rec-%d\">recommendation %d</a>.</p>\n",
-					r->written.rec[i].number, r->written.rec[i].number);
+	for (int i = 0; (i = report_answered_by(r, w->id, i)) >= 0; i++)
+		fprintf(f, "<p class=\"note\">Answered by <a href=\"#rec-%d\">recommendation %d</a>.</p>\n",
+			r->written.rec[i].number, r->written.rec[i].number);
 	fputs("</div>\n", f);
 }
 

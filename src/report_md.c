@@ -271,21 +271,14 @@ agree_cell(const struct agree_value *v, FILE *f)
 static void
 agree_omitted(const struct report *r, FILE *f)
 {
-	int n = 0;
+	char text[1024];
 
-	for (int i = 0; i < REPORT_AGREE_STATS; i++) {
-		const struct agree_value *v = report_agree_value(&r->agree_all, i);
-
-		if (report_agree_defined(r, i))
-			continue;
-		fputs(n++ ? "; " : "Not shown: ", f);
-		fputs(report_agree_label(i), f);
-		fputs(" (", f);
-		out_md_text(f, v->why ? v->why : "the data cannot give it");
-		fputs(")", f);
-	}
-	if (n)
-		fputs(".\n\n", f);
+	report_agree_omitted(r, text, sizeof(text));
+	if (!*text)
+		return;
+	fputs("Not shown: ", f);
+	out_md_text(f, text);
+	fputs(".\n\n", f);
 }
 
 static void
@@ -352,19 +345,12 @@ status_line(const struct report *r, FILE *f)
 static void
 paragraphs(const char *text, FILE *f)
 {
-	const char *p = text;
+	char *block;
 
-	while (p && *p) {
-		const char *end = strstr(p, "\n\n");
-		size_t n = end ? (size_t)(end - p) : strlen(p);
-		char *block = strndup(p, n);
-
-		if (block && *str_trim(block)) {
-			out_md_text(f, str_trim(block));
-			fputs("\n\n", f);
-		}
+	while ((block = report_paragraph(&text))) {
+		out_md_text(f, block);
+		fputs("\n\n", f);
 		free(block);
-		p = end ? end + 2 : NULL;
 	}
 }
 
@@ -416,20 +402,15 @@ ranked(const struct report *r, const struct report_rank *k, int n, const char *t
 static void
 flagged(const struct report *r, FILE *f)
 {
-	char text[SUBGROUP_FINDING];
-	int total = 0;
+	char text[SUMMARY_FLAGS][SUBGROUP_FINDING];
+	int total = report_flagged(r, text, SUMMARY_FLAGS);
 
 	fputs("### Flagged disproportionality\n\n", f);
-	for (int t = 0; t < r->nfindings; t++)
-		for (size_t i = 0; i < r->finding[t].n; i++) {
-			if (subgroup_finding(&r->finding[t], i, text, sizeof(text)) != QREL_OK)
-				continue;
-			if (total++ < SUMMARY_FLAGS) {
-				fputs("- ", f);
-				out_md_text(f, text);
-				fputc('\n', f);
-			}
-		}
+	for (int i = 0; i < total && i < SUMMARY_FLAGS; i++) {
+		fputs("- ", f);
+		out_md_text(f, text[i]);
+		fputc('\n', f);
+	}
 	if (total > SUMMARY_FLAGS)
 		fprintf(f, "- and %d more in the subgroup findings.\n", total - SUMMARY_FLAGS);
 	fputs(total ? "\n" : "No group is flagged.\n\n", f);
@@ -464,28 +445,17 @@ summary(const struct report *r, FILE *f)
 static void
 consensus(const struct report *r, int c, FILE *f)
 {
+	char text[2048];
 	bool any = false;
 
 	for (int s = 0; s < r->nsites; s++) {
-		int lv = r->cell[(size_t)s * (size_t)r->frame.ncl + (size_t)c].consensus;
-		const char *why = report_rationale(r, s, c);
-
-		if (lv <= 0 && lv != DASH_NE)
+		if (!report_consensus_text(r, s, c, text, sizeof(text)))
 			continue;
 		any = true;
 		fputs("- **", f);
 		out_md_text(f, r->site[s].name);
 		fputs(":** ", f);
-		if (lv == DASH_NE)
-			fputs("not enough evidence to judge", f);
-		else {
-			out_md_text(f, r->frame.label[lv - 1]);
-			fprintf(f, " (level %d)", lv);
-		}
-		if (why) {
-			fputs(" \xe2\x80\x94 ", f);
-			out_md_text(f, why);
-		}
+		out_md_text(f, text);
 		fputc('\n', f);
 	}
 	fputs(any ? "\n" : "No consensus level agreed yet.\n\n", f);
@@ -518,10 +488,8 @@ written_finding(const struct report *r, const struct finding *w, FILE *f)
 		out_md_text(f, w->subgroup[i]);
 		fputc('\n', f);
 	}
-	for (int i = 0; i < r->written.nrec; i++)
-		for (int k = 0; k < r->written.rec[i].nfindings; k++)
-			if (r->written.rec[i].finding[k] == w->id)
-				fprintf(f, "\n*Answered by recommendation %d.*\n", r->written.rec[i].number);
+	for (int i = 0; (i = report_answered_by(r, w->id, i)) >= 0; i++)
+		fprintf(f, "\n*Answered by recommendation %d.*\n", r->written.rec[i].number);
 	fputc('\n', f);
 }
 

@@ -185,3 +185,80 @@ report_agree_defined(const struct report *r, int i)
 			return true;
 	return false;
 }
+
+void
+report_agree_omitted(const struct report *r, char *buf, size_t size)
+{
+	size_t used = 0;
+
+	buf[0] = '\0';
+	for (int i = 0; i < REPORT_AGREE_STATS && used < size; i++) {
+		const struct agree_value *v = report_agree_value(&r->agree_all, i);
+
+		if (!report_agree_defined(r, i))
+			used += (size_t)snprintf(buf + used, size - used, "%s%s (%s)", used ? "; " : "",
+						 report_agree_label(i), v->why ? v->why : "the data cannot give it");
+	}
+}
+
+int
+report_flagged(const struct report *r, char (*out)[SUBGROUP_FINDING], int max)
+{
+	char text[SUBGROUP_FINDING];
+	int total = 0;
+
+	for (int t = 0; t < r->nfindings; t++)
+		for (size_t i = 0; i < r->finding[t].n; i++) {
+			if (subgroup_finding(&r->finding[t], i, text, sizeof(text)) != QREL_OK)
+				continue;
+			if (total < max)
+				memcpy(out[total], text, sizeof(text));
+			total++;
+		}
+	return total;
+}
+
+char *
+report_paragraph(const char **p)
+{
+	while (*p && **p) {
+		const char *end = strstr(*p, "\n\n");
+		size_t n = end ? (size_t)(end - *p) : strlen(*p);
+		char *block = strndup(*p, n), *t;
+
+		*p = end ? end + 2 : NULL;
+		if (block && *(t = str_trim(block))) {
+			memmove(block, t, strlen(t) + 1);
+			return block;
+		}
+		free(block);
+	}
+	return NULL;
+}
+
+int
+report_answered_by(const struct report *r, int64_t finding, int from)
+{
+	for (int i = from < 0 ? 0 : from; i < r->written.nrec; i++)
+		for (int k = 0; k < r->written.rec[i].nfindings; k++)
+			if (r->written.rec[i].finding[k] == finding)
+				return i;
+	return -1;
+}
+
+bool
+report_consensus_text(const struct report *r, int s, int c, char *buf, size_t size)
+{
+	int lv = r->cell[(size_t)s * (size_t)r->frame.ncl + (size_t)c].consensus;
+	const char *why = report_rationale(r, s, c);
+
+	if (lv == DASH_NE)
+		snprintf(buf, size, "not enough evidence to judge");
+	else if (lv > 0 && lv <= r->frame.levels)
+		snprintf(buf, size, "%s (level %d)", r->frame.label[lv - 1], lv);
+	else
+		return false;
+	if (why)
+		snprintf(buf + strlen(buf), size - strlen(buf), " \xe2\x80\x94 %s", why);
+	return true;
+}

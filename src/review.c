@@ -1,9 +1,12 @@
 /* review.c: creates a review from a framework file and builds the sample review. */
 #include "qrel/qrel.h"
 #include "qrel/db.h"
+#include "qrel/csv.h"
+#include "qrel/findings.h"
 #include "qrel/framework.h"
 #include "qrel/import.h"
 #include "qrel/ini.h"
+#include "qrel/plan.h"
 #include "qrel/review.h"
 #include "qrel/store.h"
 #include "qrel/util.h"
@@ -80,6 +83,69 @@ import_sample(struct db *db, int64_t review, const char *datadir, struct diags *
 	return QREL_OK;
 }
 
+/* ---- the sample's deliverable: findings, recommendations, the action plan's steps, the summary ---- */
+
+struct steps {
+	struct db *db;
+	int64_t review;
+	const char *who, *path;
+	struct plan_doc plan;
+	struct diags *d;
+};
+
+/* objective (its number in the plan), step, lead, start, due, status. */
+static int
+step_row(void *ctx, const struct csv_row *r)
+{
+	struct steps *s = ctx;
+	struct plan_step_input in = { 0 };
+	enum plan_status status = PLAN_PLANNED;
+	int64_t step;
+	long pos = 0;
+	int rc = QREL_PARSE;
+
+	if (r->index == 0 || r->n != 6)
+		return r->n == 6 ? 0 : (diag_add(s->d, s->path, r->line, "six columns expected"), QREL_PARSE);
+	in = (struct plan_step_input){ .description = r->field[1], .lead = r->field[2], .starts = r->field[3],
+				       .due = r->field[4] };
+	if (!str_to_long(r->field[0], &pos) || pos < 1 || pos > s->plan.n ||
+	    plan_status_parse(r->field[5], &status) != QREL_OK)
+		error(QREL_PARSE, "no objective %s, or no status '%s'", r->field[0], r->field[5]);
+	else if ((rc = plan_step_add(s->db, s->review, s->who, s->plan.obj[pos - 1].id, &in, &step)) == QREL_OK &&
+		 status != PLAN_PLANNED)
+		rc = plan_step_set_status(s->db, s->review, s->who, step, status, "Started in the sample review");
+	if (rc != QREL_OK)
+		diag_add(s->d, s->path, r->line, "%s", error_message());
+	return rc;
+}
+
+static int
+sample_deliverable(struct db *db, int64_t review, const char *datadir, const char *summary, struct diags *d)
+{
+	char lead[128] = "", *path;
+	struct steps s = { db, review, lead, NULL, { 0 }, d };
+	size_t rows;
+	int rc = store_lead_name(db, review, lead, sizeof(lead));
+
+	path = path_join(datadir, "sample-db/findings.csv");
+	if (rc == QREL_OK)
+		rc = findings_import(db, review, lead, path, d, &rows);
+	free(path);
+	path = path_join(datadir, "sample-db/recommendations.csv");
+	if (rc == QREL_OK)
+		rc = rec_import(db, review, lead, path, d, &rows);
+	free(path);
+	if (rc == QREL_OK && summary)
+		rc = findings_summary_set(db, review, lead, summary);
+	if (rc == QREL_OK && (rc = plan_load(db, review, 10, &s.plan)) == QREL_OK) {
+		s.path = path = path_join(datadir, "sample-db/plan-steps.csv");
+		rc = csv_each(path, step_row, &s, d);
+		plan_doc_free(&s.plan);
+		free(path);
+	}
+	return rc;
+}
+
 static int
 fill_sample(const char *path, const char *datadir, struct diags *d)
 {
@@ -95,6 +161,8 @@ fill_sample(const char *path, const char *datadir, struct diags *d)
 				 ini_get(ini, "review", "district"), d, &review);
 	if (rc == QREL_OK)
 		rc = import_sample(db, review, datadir, d);
+	if (rc == QREL_OK)
+		rc = sample_deliverable(db, review, datadir, ini_get(ini, "review", "summary"), d);
 	db_close(db);
 	ini_free(ini);
 	free(ini_path);

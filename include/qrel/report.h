@@ -123,6 +123,15 @@ const struct agree_value *report_agree_value(const struct agree_result *r, int i
 /* Can statistic i be given for the whole review or some domain? A report
  * leaves out a statistic none can give, with one line saying why. */
 bool report_agree_defined(const struct report *r, int i);
+/* The statistics none can give, with why: "Cohen's kappa (needs exactly two raters); ..." or "". */
+void report_agree_omitted(const struct report *r, char *buf, size_t size);
+/* The sentences of the flagged groups: up to max into out; returns how many in all. */
+int report_flagged(const struct report *r, char (*out)[SUBGROUP_FINDING], int max);
+/* The next blank-line-separated paragraph of text from *p, trimmed (malloc'd),
+ * or NULL at the end; *p moves past it. */
+char *report_paragraph(const char **p);
+/* The index of the first recommendation from index from that answers finding, or -1. */
+int report_answered_by(const struct report *r, int64_t finding, int from);
 /* The number shown for a subgroup value: "12.3%" or "*" when withheld, "" when undefined. */
 void report_rate_text(const struct risk_value *v, bool hidden, char *buf, size_t size);
 /* The sentence "Quotes: the 3 most recent ..." the formats share. */
@@ -134,6 +143,9 @@ const char *report_status_text(const struct report *r);
 const char *report_dimension_label(const char *code);
 /* The consensus rationale of cluster c at site s, or NULL. */
 const char *report_rationale(const struct report *r, int s, int c);
+/* Site s's consensus on cluster c as a reader says it: "Developing (level 2) — rationale";
+ * false when there is no consensus level yet. */
+bool report_consensus_text(const struct report *r, int s, int c, char *buf, size_t size);
 /* The findings the team wrote about cluster c (domain-wide ones: c = -1 with domain d). */
 bool report_finding_in(const struct report *r, const struct finding *f, int d, int c);
 /* Has the review an action plan module's tables? */

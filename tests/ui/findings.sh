@@ -20,6 +20,10 @@ Q2=$(sql "$DB" "SELECT substr(text, 1, 30) FROM note WHERE id = $N2")
 FINDING="Families hear about advanced courses after places are gone"
 REC="Tell every family about advanced courses each September"
 BEFORE=$(sql "$DB" "SELECT count(*) FROM finding")
+# The sample ships recommendations and an action plan: ours come after them.
+NUM=$(sql "$DB" "SELECT coalesce(max(number), 0) + 1 FROM recommendation")
+OBJ=$(sql "$DB" "SELECT coalesce(max(o.position), 0) + 1 FROM objective o JOIN plan p ON p.id = o.plan_id
+	WHERE p.site_id IS NULL")
 
 # ---- the screen ----
 start 100x30 --db "$DB" --as "$REVIEWER"
@@ -55,10 +59,10 @@ check "and a second" wait_for "Note cited as key evidence"
 keys r
 check "r asks for a recommendation answering the finding" wait_for "Recommendation answering this finding"
 keys "$REC" Enter
-check "the recommendation is listed" wait_for "1. [medium] $REC (answers 1)"
+check "the recommendation is listed" wait_for "$NUM. [medium] $REC (answers 1)"
 keys o
 check "o turns it into a plan objective" wait_for "now an objective of the action plan"
-check "the recommendation shows its objective" wait_for "-> objective 1"
+check "the recommendation shows its objective" wait_for "$REC (answers 1)  -> objective $OBJ"
 keys f
 check "a reviewer cannot finalise" wait_for "Only the review lead finalises"
 keys q
@@ -84,24 +88,32 @@ check "an observer writes no finding" sh -c "! '$QREL' findings add --db '$DB' -
 check "findings list --format json parses and holds the finding" sh -c "'$QREL' findings list --db '$DB' --format json |
 	python3 -c 'import json,sys; d=json.load(sys.stdin); assert any(f[\"text\"] == \"$FINDING\" and len(f[\"key_evidence\"]) == 2 for f in d)'"
 check "recommendations list --format csv names the finding and objective" sh -c "'$QREL' recommendations list --db '$DB' |
-	grep -q ',$FID,1\$'"
+	grep -q ',$FID,$OBJ\$'"
 
 # ---- the report, draft ----
 "$QREL" report --db "$DB" -o "$T/r.html" && "$QREL" report --db "$DB" -o "$T/r.md"
 check "HTML: the finding with both quotes" sh -c "grep -q '$FINDING' '$T/r.html' && grep -qF \"\$(printf '%s' '$Q1' |
 	sed 's/&/\\&amp;/g; s/\"/\\&quot;/g; s/'\\''/\\&#39;/g')\" '$T/r.html'"
 check "HTML: a quote is attributed to its stakeholder group, not a person" grep -q 'Parents, ' "$T/r.html"
-check "HTML: the finding links to its recommendation" grep -q 'Answered by <a href="#rec-1">recommendation 1</a>' "$T/r.html"
+check "HTML: the finding links to its recommendation" grep -q "Answered by <a href=\"#rec-$NUM\">recommendation $NUM</a>" "$T/r.html"
 check "HTML: the recommendation answers the finding and became an objective" sh -c \
-	"grep -q 'href=\"#finding-$FID\"' '$T/r.html' && grep -q 'Taken into the action plan as objective 1' '$T/r.html'"
-check "HTML: the objective is in the next steps" grep -q "1. $REC (district-wide)" "$T/r.html"
+	"grep -q 'href=\"#finding-$FID\"' '$T/r.html' && grep -q 'Taken into the action plan as objective $OBJ' '$T/r.html'"
+check "HTML: the objective is in the next steps" grep -q "$OBJ. $REC (district-wide)" "$T/r.html"
 check "HTML: DRAFT on every page (a fixed mark)" sh -c "grep -q 'class=\"status draft\"' '$T/r.html' &&
 	grep -q 'position:fixed' '$T/r.html'"
+check "HTML: every internal link resolves, none leaves the file" python3 -c "
+import re
+h = open('$T/r.html', encoding='utf-8').read()
+ids = set(re.findall(r'id=\"([^\"]+)\"', h))
+refs = re.findall(r'href=\"([^\"]*)\"', h)
+bad = [x for x in refs if not x.startswith('#') or x[1:] not in ids]
+assert refs and not bad, bad
+"
 check "HTML: no CLI text for the reader" sh -c "! grep -q 'qrel plan' '$T/r.html'"
 check "Markdown: status at the top" sh -c "head -n 1 '$T/r.md' | grep -q '(DRAFT)'"
 check "Markdown: finding, recommendation and objective linked" sh -c "grep -q '$FINDING' '$T/r.md' &&
-	grep -q 'Answered by recommendation 1' '$T/r.md' && grep -q '### 1. $REC' '$T/r.md' &&
-	grep -q 'objective 1' '$T/r.md'"
+	grep -q 'Answered by recommendation $NUM' '$T/r.md' && grep -q '### $NUM. $REC' '$T/r.md' &&
+	grep -q 'Taken into the action plan as objective $OBJ' '$T/r.md' && grep -q '### $OBJ. $REC (district-wide)' '$T/r.md'"
 check "Markdown: dimension codes read as words" sh -c "! grep -Eq ' by (econ|ell|race):' '$T/r.md' && grep -q 'by economic status:' '$T/r.md'"
 check "agreement is rounded to two decimals" sh -c "! grep -Eq '\| -?[0-9]\.[0-9]{3,}' '$T/r.md' &&
 	grep -q 'Not shown:' '$T/r.md'"

@@ -6,6 +6,8 @@
 
 DB="$T/review.db"
 sample_db "$DB"
+# The sample ships an action plan; this scenario builds one from nothing.
+sql "$DB" "PRAGMA foreign_keys = ON; DELETE FROM plan;"
 LEAD=$(sql "$DB" "SELECT name FROM person WHERE role = 'lead'")
 OBSERVER=$(sql "$DB" "SELECT name FROM person WHERE role = 'observer' LIMIT 1")
 FINDING="DO,2023-24,oss,race,Black or African American"
