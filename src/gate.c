@@ -113,7 +113,7 @@ static const struct {
 	[GATE_LOCK] = { "lock or reopen", "scores" },
 	[GATE_RESOLVE] = { "resolve sync conflicts", "scores" },
 	[GATE_FINDING] = { "write findings and recommendations", "findings" },
-	[GATE_REPORT] = { "write the summary or finalise the report", "report" },
+	[GATE_REPORT] = { "write the summary, finalise the report or release findings", "report" },
 };
 
 static int
@@ -175,7 +175,7 @@ lead_only(const struct gate_actor *a, const struct gate_write *w)
 		return error(QREL_DENIED, "only the lead adds or changes people, their roles and logins, "
 			     "not a %s (%s)", a->role, a->name);
 	case GATE_REPORT:
-		return error(QREL_DENIED, "%s is a %s: only the review lead writes the summary and finalises the report",
+		return error(QREL_DENIED, "%s is a %s: only the review lead writes the summary, finalises the report and releases findings",
 			     a->name, a->role);
 	default:
 		return error(QREL_DENIED, "only the lead imports metrics, subgroup and state data, not a %s", a->role);

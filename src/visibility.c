@@ -2,6 +2,7 @@
 #include "qrel/qrel.h"
 #include "qrel/visibility.h"
 #include "qrel/db.h"
+#include "qrel/gate.h"
 #include "qrel/store.h"
 #include "qrel/util.h"
 
@@ -125,21 +126,22 @@ visibility_role_of(const char *role)
 int
 visibility_viewer(struct db *db, int64_t review, const char *name, struct vis_viewer *v)
 {
-	char role[16];
+	struct gate_actor a;
+	int rc;
 
 	memset(v, 0, sizeof(*v));
 	v->review = review;
 	v->role = VIS_NONMEMBER;
 	if (!name || !*name)
 		return QREL_OK;
-	if ((v->person = store_member(db, review, name, role, sizeof(role), &v->home)) < 0) {
-		v->person = 0;
-		return QREL_DB;
-	}
+	/* The member the gate would see: with logins, only the one the OS says. */
+	if ((rc = gate_actor(db, review, name, &a)) != QREL_OK)
+		return rc;
+	v->person = a.person;
 	if (v->person > 0)
-		v->role = visibility_role_of(role);
-	if (v->role != VIS_PRINCIPAL)
-		v->home = 0;
+		v->role = visibility_role_of(a.role);
+	if (v->role == VIS_PRINCIPAL)
+		v->home = a.home_site;
 	return QREL_OK;
 }
 
@@ -437,17 +439,13 @@ release_write(struct db *db, int64_t review, const char *who, int64_t site)
 int
 visibility_release(struct db *db, int64_t review, const char *who, int64_t site)
 {
-	struct vis_viewer v;
+	struct gate_actor a;
 	int rc;
 
-	if (db_readonly(db))
-		return error(QREL_READONLY, "%s is open read-only", db_path(db));
-	if ((rc = visibility_viewer(db, review, who, &v)) != QREL_OK)
+	/* Releasing is the lead's, like the report's status (gate.h). */
+	if ((rc = gate_actor(db, review, who, &a)) != QREL_OK ||
+	    (rc = gate_check(db, review, &a, &(struct gate_write){ .what = GATE_REPORT, .site = site })) != QREL_OK)
 		return rc;
-	if (!v.person)
-		return error(QREL_DENIED, "%s is not a member of this review", who);
-	if (v.role != VIS_LEAD)
-		return error(QREL_DENIED, "only the lead releases the findings, not a %s", visibility_role_name(v.role));
 	if ((rc = db_begin(db)) != QREL_OK)
 		return rc;
 	if ((rc = release_write(db, review, who, site)) != QREL_OK)
