@@ -104,33 +104,21 @@ DB="$T/r.db"
 
 # ---- crafted sync bundles ----
 
-# craft BUNDLE SQL: edits a bundle with sqlite3 and recomputes its checksum the way
-# sync.c does (FNV-1a over the meta values and every table's typed values in uuid
-# order). When bundles carry a MAC, this is where it would have to be forged.
+# craft BUNDLE SQL: edits a bundle's tables with sqlite3 and signs it again with the
+# review's key, as anyone holding a copy of the review could (header, zlib, then
+# HMAC-SHA-512-256 over every byte before it: the format sync.c writes).
 craft() {
-	sql "$1" "$2" || return 1
-	python3 - "$1" <<'PY'
-import sqlite3, sys
-db = sqlite3.connect(sys.argv[1])
-db.text_factory = bytes
-buf = bytearray()
-for k, v in db.execute("SELECT key, value FROM meta WHERE key <> 'checksum' ORDER BY key"):
-    buf += k + b"\0" + v + b"\0"
-types = {"integer": 1, "real": 2, "text": 3, "blob": 4, "null": 5}
-for t in ["site", "person", "activity", "metric", "note", "score", "subgroup_row", "change_log"]:
-    buf += t.encode() + b"\0"
-    cols = [r[1].decode() for r in db.execute("PRAGMA table_info(%s)" % t)]
-    sel = ", ".join("typeof(%s), CAST(%s AS BLOB)" % (c, c) for c in cols)
-    for row in db.execute("SELECT %s FROM %s ORDER BY uuid" % (sel, t)):
-        for i in range(0, len(row), 2):
-            buf += bytes([48 + types[row[i].decode()]]) + (row[i + 1] or b"") + b"\x1f"
-        buf += b"\x1e"
-h = 14695981039346656037
-for b in buf:
-    h = ((h ^ b) * 1099511628211) & 0xFFFFFFFFFFFFFFFF
-db.execute("UPDATE meta SET value = ? WHERE key = 'checksum'", ("%016x" % h,))
-db.commit()
+	python3 -c 'import sys, zlib; b = open(sys.argv[1], "rb").read(); open(sys.argv[2], "wb").write(zlib.decompress(b[64:-32]))' \
+		"$1" "$1.tables" || return 1
+	sql "$1.tables" "$2" || return 1
+	python3 - "$1.tables" "$1" "$(sql "$DB" "SELECT hex(key) FROM sync_key")" "$(sql "$DB" 'SELECT uuid FROM review')" <<'PY'
+import hmac, struct, sys, zlib
+tables = open(sys.argv[1], "rb").read()
+head = b"QRELBNDL" + struct.pack(">HB5xQ", 2, 1, len(tables)) + sys.argv[4].encode() + bytes(4)
+body = head + zlib.compress(tables)
+open(sys.argv[2], "wb").write(body + hmac.new(bytes.fromhex(sys.argv[3]), body, "sha512").digest()[:32])
 PY
+	rm -f "$1.tables"
 }
 
 COPY="$T/copy.db"
@@ -140,7 +128,7 @@ cp "$T/rev.qb" "$T/same.qb"
 craft "$T/same.qb" "SELECT 1"
 "$QREL" sync import --db "$DB" --as "$LEAD" "$T/same.qb" >"$T/out" 2>"$T/err" || cat "$T/err"
 "$QREL" sync import --db "$DB" --as "$LEAD" "$T/same.qb" >"$T/out" 2>"$T/err"
-check "a recomputed checksum is accepted (the crafting matches sync.c)" grep -q "imported" "$T/out"
+check "a bundle signed again with the review's key is accepted (the crafting matches sync.c)" grep -q "imported" "$T/out"
 
 bundle() {	# bundle NAME SQL: a copy of the reviewer's bundle, crafted
 	cp "$T/rev.qb" "$T/$1.qb"
@@ -158,7 +146,9 @@ refused "bundle: a reviewer made lead" "people and roles never change through a 
 	"$QREL" sync import --db "$DB" --as "$LEAD" "$T/promote.qb"
 other=$(sql "$DB" "SELECT s.uuid FROM score s JOIN site t ON t.id = s.site_id JOIN person p ON p.id = s.rater_id
 	WHERE t.code = 'EHS' AND p.name = '$REV2' AND s.kind = 'team' ORDER BY s.uuid LIMIT 1")
-mine=$(sql "$T/rev.qb" "SELECT uuid FROM score WHERE site = 'RHS' AND rater = '$REV' AND kind = 'team' LIMIT 1")
+python3 -c 'import sys, zlib; b = open(sys.argv[1], "rb").read(); open(sys.argv[2], "wb").write(zlib.decompress(b[64:-32]))' \
+	"$T/rev.qb" "$T/rev.tables"
+mine=$(sql "$T/rev.tables" "SELECT uuid FROM score WHERE site = 'RHS' AND rater = '$REV' AND kind = 'team' LIMIT 1")
 bundle collide "DELETE FROM score WHERE uuid = '$other'; UPDATE score SET uuid = '$other', level = 1,
 	version = version + 5 WHERE uuid = '$mine'"
 refused "bundle: a uuid onto another site's row" "bundle row score $other: its uuid is a score here at another" \
