@@ -34,20 +34,20 @@ refused() {
 
 for target in "$DB" "$T/symlink.db" "$T/hardlink.db" "$DB-wal" "$T/other.db"; do
 	what=$(basename "$target")
-	refused "report -o $what is refused" "$QREL" report --db "$DB" -o "$target"
-	refused "report --format csv -o $what is refused" "$QREL" report --db "$DB" --format csv -o "$target"
+	refused "report -o $what is refused" "$QREL" report --db "$DB" --as "$LEAD" --format html -o "$target"
+	refused "report --format csv -o $what is refused" "$QREL" report --db "$DB" --as "$LEAD" --format csv -o "$target"
 	refused "sync export -o $what is refused" "$QREL" sync export --db "$DB" --all -o "$target"
 	refused "backup -o $what is refused" "$QREL" backup --db "$DB" -o "$target"
 	refused "framework export -o $what is refused" "$QREL" framework export --db "$DB" -o "$target"
 done
 refused "sample --db onto an existing review is refused" "$QREL" sample --db "$DB"
 refused "--force never writes over the open database" "$QREL" backup --db "$DB" -o "$T/symlink.db" --force
-refused "--force never writes over its hard link" "$QREL" report --db "$DB" -o "$T/hardlink.db" --force
+refused "--force never writes over its hard link" "$QREL" report --db "$DB" --as "$LEAD" --format html -o "$T/hardlink.db" --force
 check "the symlink is still a symlink to the database" test "$(readlink "$T/symlink.db")" = "$DB"
 check "the other database was not touched" cmp -s "$T/other.db" "$T/other-before.db"
-"$QREL" report --db "$DB" -o "$T/other.db" >/dev/null 2>"$T/err"
+"$QREL" report --db "$DB" --as "$LEAD" --format html -o "$T/other.db" >/dev/null 2>"$T/err"
 check "the refusal says how to replace a database on purpose" grep -q -- "--force" "$T/err"
-refused "-o naming a database's journal is refused" "$QREL" report --db "$DB" -o "$T/other.db-journal"
+refused "-o naming a database's journal is refused" "$QREL" report --db "$DB" --as "$LEAD" --format html -o "$T/other.db-journal"
 check "no journal was left beside the other database" test ! -e "$T/other.db-journal"
 
 # A database another qrel has open: refused, even with --force, and left whole.
@@ -69,7 +69,7 @@ wait_exit >/dev/null
 check "backup --force replaces a database no one has open" test $? -eq 0
 check "the replaced copy checks ok" "$QREL" check --db "$T/other.db"
 check "no temporary file is left beside it" sh -c "! ls '$T' | grep -q 'tmp'"
-"$QREL" report --db "$DB" -o "$T/report.html" >/dev/null && "$QREL" report --db "$DB" -o "$T/report.html" >/dev/null
+"$QREL" report --db "$DB" --as "$LEAD" -o "$T/report.html" >/dev/null && "$QREL" report --db "$DB" --as "$LEAD" -o "$T/report.html" >/dev/null
 check "a report replaces an earlier report" test $? -eq 0
 check "the database survived every attempt" unchanged
 
@@ -80,15 +80,16 @@ F="=cmd|' /C calc'!A0"
 "$QREL" score --db "$DB" --as "$LEAD" --site RHS --cluster 1.2 --level 2 --rationale "$F rationale" >/dev/null
 "$QREL" activity add --db "$DB" --as "$LEAD" --site RHS --source interview --at 2026-03-01 "$F activity" >/dev/null
 "$QREL" plan add-objective --db "$DB" --as "$LEAD" --title "$F objective" >/dev/null
-"$QREL" plan add-step --db "$DB" --as "$LEAD" --objective 1 --step "@SUM(1+1) step" >/dev/null
+OBJ=$(sql "$DB" "SELECT position FROM objective WHERE title LIKE '=cmd%'")
+"$QREL" plan add-step --db "$DB" --as "$LEAD" --objective "$OBJ" --step "@SUM(1+1) step" >/dev/null
 printf 'site,year,metric,dimension,group,enrolled,count\nS,2024,oss,race,%s,100,10\nS,2024,oss,race,B,100,5\n' \
 	"-2+3" >"$T/risk.csv"
-"$QREL" evidence list --db "$DB" --format csv >"$T/ev.csv"
-"$QREL" activity list --db "$DB" --format csv >"$T/act.csv"
-"$QREL" scores --db "$DB" --format csv >"$T/scores.csv"
-"$QREL" plan --db "$DB" --format csv >"$T/plan.csv"
-"$QREL" plan steps --db "$DB" --format csv >"$T/steps.csv"
-"$QREL" report --db "$DB" --format csv --quotes 12 >"$T/report.csv"
+"$QREL" evidence list --db "$DB" --as "$LEAD" --format csv >"$T/ev.csv"
+"$QREL" activity list --db "$DB" --as "$LEAD" --format csv >"$T/act.csv"
+"$QREL" scores --db "$DB" --as "$LEAD" --format csv >"$T/scores.csv"
+"$QREL" plan --db "$DB" --as "$LEAD" --format csv >"$T/plan.csv"
+"$QREL" plan steps --db "$DB" --as "$LEAD" --format csv >"$T/steps.csv"
+"$QREL" report --db "$DB" --as "$LEAD" --format csv --quotes 12 >"$T/report.csv"
 "$QREL" risk --format csv --min-cell 0 --min-n 0 "$T/risk.csv" >"$T/risk.out"
 for f in ev act scores plan steps report; do
 	check "$f CSV holds the text with a leading '" grep -q "'=cmd|" "$T/$f.csv"
@@ -103,22 +104,22 @@ OSC=$(printf '\033]52;c;aGk=\a')
 "$QREL" evidence add --db "$DB" --as "$LEAD" --site RHS --source interview --cluster 1.1 \
 	"clipboard ${OSC} then $(printf '\302\233')31m and $(printf '\342\200\256')reversed" >/dev/null
 noesc() { ! LC_ALL=C grep -q "$(printf '[\033\a]')" "$1" && ! LC_ALL=C grep -q "$(printf '\302\233')" "$1"; }
-"$QREL" evidence list --db "$DB" --search clipboard >"$T/list.out"
+"$QREL" evidence list --db "$DB" --as "$LEAD" --search clipboard >"$T/list.out"
 check "evidence list shows the note" grep -q "clipboard" "$T/list.out"
 check "evidence list prints no ESC, BEL or CSI byte" noesc "$T/list.out"
 check "the escape shows as a visible mark" grep -qF 'clipboard ^[]52;c;aGk=^G' "$T/list.out"
-"$QREL" evidence list --db "$DB" --search clipboard --format json >"$T/list.json"
+"$QREL" evidence list --db "$DB" --as "$LEAD" --search clipboard --format json >"$T/list.json"
 check "JSON escapes it (\\u001b) instead" grep -qF '\u001b]52' "$T/list.json"
 check "JSON prints no raw control byte" noesc "$T/list.json"
 for fmt in md html csv; do
-	"$QREL" report --db "$DB" --format $fmt --quotes 12 >"$T/r.$fmt"
+	"$QREL" report --db "$DB" --as "$LEAD" --format $fmt --quotes 12 >"$T/r.$fmt"
 	check "report $fmt holds no ESC, BEL or CSI byte" noesc "$T/r.$fmt"
 done
 
 # The plan in Markdown is escaped like the rest of the report.
 "$QREL" plan add-objective --db "$DB" --as "$LEAD" --title '\<img src=x onerror=alert(1)>' >/dev/null
-"$QREL" report --db "$DB" --format md -o "$T/plan.md" >/dev/null
-"$QREL" plan --db "$DB" >"$T/plan-stdout.md"
+"$QREL" report --db "$DB" --as "$LEAD" --format md -o "$T/plan.md" >/dev/null
+"$QREL" plan --db "$DB" --as "$LEAD" >"$T/plan-stdout.md"
 check "the report's plan section holds the title" grep -q 'img src=x' "$T/plan.md"
 check "no <img tag survives in the Markdown report" sh -c "! grep -q '<img' '$T/plan.md'"
 check "nor in qrel plan's Markdown" sh -c "! grep -q '<img' '$T/plan-stdout.md'"
