@@ -7,6 +7,9 @@
 
 DB="$T/review.db"
 sample_db "$DB"
+LEAD=$(sql "$DB" "SELECT name FROM person WHERE role = 'lead'")
+USER=$LEAD	# the reads below are the lead's (a non-member reads nothing)
+export USER
 
 # ---- --help and -h, for every command `qrel --help` lists.
 "$QREL" --help >"$T/help"

@@ -91,7 +91,7 @@ check "recommendations list --format csv names the finding and objective" sh -c 
 	grep -q ',$FID,$OBJ\$'"
 
 # ---- the report, draft ----
-"$QREL" report --db "$DB" -o "$T/r.html" && "$QREL" report --db "$DB" -o "$T/r.md"
+"$QREL" report --db "$DB" --as "$LEAD" -o "$T/r.html" && "$QREL" report --db "$DB" --as "$LEAD" -o "$T/r.md"
 check "HTML: the finding with both quotes" sh -c "grep -q '$FINDING' '$T/r.html' && grep -qF \"\$(printf '%s' '$Q1' |
 	sed 's/&/\\&amp;/g; s/\"/\\&quot;/g; s/'\\''/\\&#39;/g')\" '$T/r.html'"
 check "HTML: a quote is attributed to its stakeholder group, not a person" grep -q 'Parents, ' "$T/r.html"

@@ -79,6 +79,7 @@ keys v
 check "v shows the group across sites" wait_for "Out-of-school suspension by site"
 check "the across-sites view lists a school" wait_for "RHS Riverbend High"
 keys Escape
+wait_gone "Out-of-school suspension by site" >/dev/null	# Esc alone, not Alt with the next key
 
 # n on the flagged row writes the finding as a note.
 keys g
