@@ -767,8 +767,7 @@ say_hidden(struct app *app)
 
 	UNUSED(app);
 	evidence_filter_describe(&ev.f, desc, sizeof(desc));
-	ui_error("Saved at %s, but the list's filter (%s) hides it: Esc, then F clears the filter.",
-		 ev.cap_.site_code, desc);
+	ui_error("Saved at %s, but hidden by the list's filter (Esc, F clears it): %s", ev.cap_.site_code, desc);
 }
 
 static int

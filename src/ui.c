@@ -644,6 +644,9 @@ after_escape(WINDOW *w)
 		do
 			c = wgetch(w);
 		while (c != ERR && first == '[' && c >= 0x20 && c < 0x40);
+	} else if (first >= 0x80 && first <= 0xff) {
+		while (wgetch(w) != ERR)
+			;	/* the rest of Alt with a UTF-8 character: never typed */
 	}
 	wtimeout(w, UI_POLL_MS);
 	if (first == ERR)

@@ -173,6 +173,32 @@ wait_for "Filter site:" >/dev/null
 keys Enter
 check "Enter on the first row clears the site filter" sh -c "! tmux -L '$TMUX_SOCKET' capture-pane -p -t qrel | grep -q 'site=$SITE2'"
 
+# ---- a saved note the list's filter hides says so ----
+OTHER=$(sql "$DB" "SELECT code FROM site WHERE code <> '$A2SITE' ORDER BY code LIMIT 1")
+keys f
+wait_for "Filter by:" >/dev/null
+keys Enter
+wait_for "Filter site:" >/dev/null
+keys -l "$OTHER"
+keys Enter
+wait_for "site=$OTHER" >/dev/null
+keys a
+wait_for "New note" >/dev/null
+keys -l "Hidden by the filter"
+keys C-x
+check "a note the filter hides: the screen says so and how to clear it" wait_for "hidden by the list's filter (Esc, F clears it): site=$OTHER"
+check "the hidden note is saved" test "$(sql "$DB" "SELECT count(*) FROM note WHERE text = 'Hidden by the filter'")" = 1
+keys Escape
+wait_for "Draft kept" >/dev/null
+keys F
+wait_for "all notes" >/dev/null
+keys /
+keys -l "hidden filter"
+keys Enter
+check "with the filter cleared the note is found" wait_for "Hidden by the filter"
+keys F
+wait_for "all notes" >/dev/null
+
 # Keystrokes per note beyond the text: the first note picks, the next ones keep.
 TOTAL=0
 for n in $COUNTS; do TOTAL=$((TOTAL + n)); done
