@@ -520,6 +520,8 @@ struct caps {
 	struct timespec end;
 	bool late;
 	sqlite3_int64 heap;	/* the hard heap limit before the import */
+	sqlite3_int64 limit;	/* the import's */
+	sqlite3_int64 budget;	/* what it leaves the import: SYNC_MAX_HEAP, or less under a lower limit */
 };
 
 static int
@@ -537,29 +539,35 @@ past_deadline(void *ctx)
 static void
 caps_begin(struct db *db, struct caps *c)
 {
-	sqlite3_int64 want = sqlite3_memory_used() + SYNC_MAX_HEAP;
+	sqlite3_int64 used = sqlite3_memory_used(), want = used + SYNC_MAX_HEAP, cur, high;
 
 	clock_gettime(CLOCK_MONOTONIC, &c->end);
 	c->end.tv_sec += SYNC_MAX_SECONDS;
 	c->late = false;
 	c->heap = sqlite3_hard_heap_limit64(-1);
-	if (c->heap <= 0 || c->heap > want)
-		sqlite3_hard_heap_limit64(want);
+	c->limit = c->heap <= 0 || c->heap > want ? want : c->heap;
+	sqlite3_hard_heap_limit64(c->limit);
+	c->budget = c->limit - used;
+	sqlite3_status64(SQLITE_STATUS_MEMORY_USED, &cur, &high, 1);	/* the high-water mark from here */
 	sqlite3_progress_handler(db_handle(db), 1000, past_deadline, c);
 }
 
 /* Names the cap behind a failure, if one was. */
 static int
-caps_end(struct db *db, struct caps *c, const char *path, int rc, int sqlite_rc)
+caps_end(struct db *db, struct caps *c, const char *path, int rc)
 {
+	sqlite3_int64 cur, high;
+
 	sqlite3_progress_handler(db_handle(db), 0, NULL, NULL);
 	sqlite3_hard_heap_limit64(c->heap);
+	sqlite3_status64(SQLITE_STATUS_MEMORY_USED, &cur, &high, 0);
 	if (rc == QREL_OK)
 		return rc;
 	if (c->late)
 		return refuse(path, "the import ran past its cap of %d seconds", SYNC_MAX_SECONDS);
-	if (sqlite_rc == SQLITE_NOMEM)
-		return refuse(path, "the import needed more than its cap of %lld MiB of memory", SYNC_MAX_HEAP >> 20);
+	if (high + (1 << 20) >= c->limit)
+		return refuse(path, "the import needed more than its cap of %lld MiB of memory",
+			      (long long)(c->budget + (1 << 19)) >> 20);
 	return rc;
 }
 
@@ -1837,7 +1845,7 @@ sync_import_bytes(struct db *db, int64_t review, const char *who, const char *na
 		if (rc != QREL_OK)
 			memset(st, 0, sizeof(*st));
 	}
-	rc = caps_end(db, &caps, name, rc, sqlite3_errcode(db_handle(db)));
+	rc = caps_end(db, &caps, name, rc);
 	detach(db);
 	if (in.inflated)
 		free(in.tables);

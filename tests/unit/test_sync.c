@@ -376,6 +376,17 @@ test_sizes_refused(void **state)
 	unlink(tmp_path("sparse.qb"));
 }
 
+/* Under a lower heap limit than the import's own cap, the lower one holds and is named. */
+static void
+test_memory_cap(void **state)
+{
+	UNUSED(state);
+	craft("memory.qb", "SELECT 1");
+	sqlite3_hard_heap_limit64(sqlite3_memory_used() + (1 << 20));
+	assert_refused("memory.qb", "the import needed more than its cap of");
+	sqlite3_hard_heap_limit64(0);
+}
+
 static void
 test_signature_refused(void **state)
 {
@@ -523,6 +534,7 @@ main(void)
 		cmocka_unit_test(test_objects_refused),
 		cmocka_unit_test(test_caps_refused),
 		cmocka_unit_test(test_sizes_refused),
+		cmocka_unit_test(test_memory_cap),
 		cmocka_unit_test(test_signature_refused),
 		cmocka_unit_test(test_check_in_words),
 	};
