@@ -1,36 +1,16 @@
 /* report_json.c: the report as one JSON document whose shape doc/report-json.md describes. */
 #include "qrel/qrel.h"
+#include "qrel/output.h"
 #include "qrel/report.h"
 #include "qrel/plan.h"
 #include "qrel/settings.h"
-
-/* A JSON string: quotes, backslashes and every control character escaped;
- * UTF-8 passes through (the store holds UTF-8). */
-static void
-str(FILE *f, const char *s)
-{
-	putc('"', f);
-	for (; s && *s; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c == '"' || c == '\\')
-			fprintf(f, "\\%c", c);
-		else if (c == '\n')
-			fputs("\\n", f);
-		else if (c < 0x20 || c == 0x7f)
-			fprintf(f, "\\u%04x", c);
-		else
-			putc(c, f);
-	}
-	putc('"', f);
-}
 
 /* "key": "value" with a leading comma unless first. */
 static void
 kv(FILE *f, const char *key, const char *value, bool first)
 {
 	fprintf(f, "%s\"%s\": ", first ? "" : ", ", key);
-	str(f, value);
+	out_json_string(f, value);
 }
 
 /* A level cell: 2, "NE" or null. */
@@ -70,7 +50,7 @@ review(const struct report *r, FILE *f)
 	fprintf(f, ", \"dates_from\": \"%s\"", r->activity_dates ? "activities" : "notes");
 	fputs(", \"site\": ", f);
 	if (r->opt.site && r->nsites)
-		str(f, r->site[0].code);
+		out_json_string(f, r->site[0].code);
 	else
 		fputs("null", f);
 	fputs(", \"scale\": [", f);
@@ -92,7 +72,7 @@ team_method(const struct report *r, FILE *f)
 		kv(f, "role", r->team[i].role, false);
 		fputs(", \"site\": ", f);
 		if (*r->team[i].site)
-			str(f, r->team[i].site);
+			out_json_string(f, r->team[i].site);
 		else
 			fputs("null", f);
 		fputs("}", f);
@@ -240,7 +220,7 @@ group(const struct subgroup_table *t, size_t i, FILE *f)
 		risk_kind_name(e->stat.kind), e->hidden ? "true" : "false", e->flagged ? "true" : "false");
 	fputs(", \"finding\": ", f);
 	if (subgroup_finding(t, i, text, sizeof(text)) == QREL_OK)
-		str(f, text);
+		out_json_string(f, text);
 	else
 		fputs("null", f);
 	fputs("}", f);
@@ -345,7 +325,7 @@ written_finding(const struct finding *w, bool first, FILE *f)
 	fputs("], \"subgroups\": [", f);
 	for (int i = 0; i < w->nsubgroups; i++) {
 		fputs(i ? ", " : "", f);
-		str(f, w->subgroup[i]);
+		out_json_string(f, w->subgroup[i]);
 	}
 	fputs("]}", f);
 }
@@ -372,16 +352,16 @@ deliverable(const struct report *r, FILE *f)
 {
 	fprintf(f, "\"status\": \"%s\",\n", r->written.final ? "final" : "draft");
 	fputs("\"summary\": ", f);
-	str(f, r->written.summary);
+	out_json_string(f, r->written.summary);
 	fputs(",\n\"strongest_clusters\": [", f);
 	for (int i = 0; i < r->nstrongest; i++) {
 		fputs(i ? ", " : "", f);
-		str(f, r->frame.cl[r->strongest[i].cluster].code);
+		out_json_string(f, r->frame.cl[r->strongest[i].cluster].code);
 	}
 	fputs("], \"weakest_clusters\": [", f);
 	for (int i = 0; i < r->nweakest; i++) {
 		fputs(i ? ", " : "", f);
-		str(f, r->frame.cl[r->weakest[i].cluster].code);
+		out_json_string(f, r->frame.cl[r->weakest[i].cluster].code);
 	}
 	fputs("],\n\"findings\": [", f);
 	for (int i = 0; i < r->written.nf; i++)

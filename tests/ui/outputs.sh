@@ -111,7 +111,7 @@ check "the escape shows as a visible mark" grep -qF 'clipboard ^[]52;c;aGk=^G' "
 "$QREL" evidence list --db "$DB" --as "$LEAD" --search clipboard --format json >"$T/list.json"
 check "JSON escapes it (\\u001b) instead" grep -qF '\u001b]52' "$T/list.json"
 check "JSON prints no raw control byte" noesc "$T/list.json"
-for fmt in md html csv; do
+for fmt in md html csv json; do
 	"$QREL" report --db "$DB" --as "$LEAD" --format $fmt --quotes 12 >"$T/r.$fmt"
 	check "report $fmt holds no ESC, BEL or CSI byte" noesc "$T/r.$fmt"
 done
