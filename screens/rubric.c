@@ -32,6 +32,7 @@ static struct {
 	struct score_entry *others;
 	int nothers;
 	int scored, total, ndisagree;
+	int unagreed;		/* the lock question: clusters without a consensus */
 	struct editor *ed;	/* non-NULL while the rationale is edited */
 	char draft_key[96];
 	int edit_version;	/* the row's version when editing began: the save expects it */
@@ -840,9 +841,9 @@ draw_prompt(struct app *app, WINDOW *win)
 	int y = getmaxy(win) - 1, w = getmaxx(win), x;
 	char text[200];
 
-	if (rb.prompt == PROMPT_LOCK && (rb.scored < rb.total || rb.ndisagree)) {
-		snprintf(text, sizeof(text), "Lock %s? %d of %d clusters unscored, %d to discuss. y locks anyway; "
-			 "n keeps open", app->site_code, rb.total - rb.scored, rb.total, rb.ndisagree);
+	if (rb.prompt == PROMPT_LOCK && (rb.unagreed || rb.ndisagree)) {
+		snprintf(text, sizeof(text), "Lock %s? %d of %d clusters without a consensus, %d to discuss. y locks "
+			 "anyway; n keeps open", app->site_code, rb.unagreed, rb.total, rb.ndisagree);
 		ui_text(win, y, 0, w, text, ui_attr(UI_ERROR));
 		return;
 	}
@@ -1228,6 +1229,12 @@ start_lock(struct app *app)
 		return UI_HANDLED;
 	}
 	rb.prompt = rb.site_locked ? PROMPT_REOPEN : PROMPT_LOCK;
+	if (rb.prompt == PROMPT_LOCK) {	/* whichever view is open, locking settles the consensus */
+		int agreed = 0, total = 0;
+
+		score_progress(app->db, app->review, app->site, app->person, SCORE_CONSENSUS, &agreed, &total);
+		rb.unagreed = total - agreed;
+	}
 	if (rb.prompt == PROMPT_REOPEN)
 		rb.reason = editor_new("");
 	return UI_DIRTY;

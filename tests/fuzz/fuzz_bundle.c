@@ -60,7 +60,8 @@ import_kind(int64_t id, const char *kind, bool rhs_only, const char *dir)
 	}
 	fclose(in);
 	fclose(out);
-	if (import_file(db, id, kind, dst, "fuzz", &d, &st) != QREL_OK)
+	/* Sites and people set the review up; the rest is the lead's to import (gate.h). */
+	if (import_file(db, id, kind, dst, "Ségolène Arceneaux", &d, &st) != QREL_OK)
 		abort();
 	diag_free(&d);
 	unlink(dst);
