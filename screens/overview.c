@@ -143,7 +143,7 @@ draw_legend(WINDOW *win, int y)
 
 	ui_hline(win, y++, 0, getmaxx(win));
 	ui_text(win, y++, 0, getmaxx(win),
-		"Per domain: clusters scored/clusters, evidence notes.  Enter: rubric for the site",
+		"Per domain: clusters scored/total, evidence notes.  Enter: the site's rubric",
 		ui_attr(UI_DIM));
 	for (int d = 0; d < ov.ndom; d++) {
 		snprintf(text, sizeof(text), "D%s  %s", ov.dom[d].code, ov.dom[d].title);
