@@ -144,10 +144,15 @@ refused "bundle: a new lead" "it adds Mallory as a lead, who is not in this revi
 bundle promote "UPDATE person SET role = 'lead' WHERE name = '$REV'"
 refused "bundle: a reviewer made lead" "people and roles never change through a bundle" \
 	"$QREL" sync import --db "$DB" --as "$LEAD" "$T/promote.qb"
-other=$(sql "$DB" "SELECT s.uuid FROM score s JOIN site t ON t.id = s.site_id JOIN person p ON p.id = s.rater_id
-	WHERE t.code = 'EHS' AND p.name = '$REV2' AND s.kind = 'team' ORDER BY s.uuid LIMIT 1")
 python3 -c 'import sys, zlib; b = open(sys.argv[1], "rb").read(); open(sys.argv[2], "wb").write(zlib.decompress(b[64:-32]))' \
 	"$T/rev.qb" "$T/rev.tables"
+# A colleague's score in a cell with a consensus: one the reviewer may read, so it is in their bundle.
+other=$(sql "$DB" "SELECT s.uuid FROM score s JOIN site t ON t.id = s.site_id JOIN person p ON p.id = s.rater_id
+	WHERE t.code = 'EHS' AND p.name = '$REV2' AND s.kind = 'team' AND EXISTS (SELECT 1 FROM score c
+	WHERE c.kind = 'consensus' AND c.site_id = s.site_id AND c.cluster_id = s.cluster_id AND c.level IS NOT NULL)
+	ORDER BY s.uuid LIMIT 1")
+check "the colleague's score is in the reviewer's bundle" test -n "$other" -a \
+	"$(sql "$T/rev.tables" "SELECT count(*) FROM score WHERE uuid = '$other'")" = 1
 mine=$(sql "$T/rev.tables" "SELECT uuid FROM score WHERE site = 'RHS' AND rater = '$REV' AND kind = 'team' LIMIT 1")
 bundle collide "DELETE FROM score WHERE uuid = '$other'; UPDATE score SET uuid = '$other', level = 1,
 	version = version + 5 WHERE uuid = '$mine'"
