@@ -134,3 +134,23 @@ sql() { sqlite3 -batch -noheader "$@"; }
 sample_db() {
 	"$QREL" sample --db "$1" >/dev/null
 }
+
+# Sync bundles as sync.c writes them: a 64-byte header, the tables as a zlib-packed
+# SQLite file, an HMAC-SHA-512-256 under the review's key over every byte before it.
+# bundle_unpack BUNDLE TABLES: the bundle's tables, to read or change with sqlite3.
+bundle_unpack() {
+	python3 -c 'import sys, zlib; b = open(sys.argv[1], "rb").read(); open(sys.argv[2], "wb").write(zlib.decompress(b[64:-32]))' \
+		"$1" "$2"
+}
+# bundle_seal TABLES BUNDLE DB [RAWSIZE]: signs TABLES with DB's review key, as anyone
+# holding a copy of the review could; RAWSIZE overrides the unpacked size the header declares.
+bundle_seal() {
+	python3 - "$1" "$2" "$(sql "$3" "SELECT hex(key) FROM sync_key")" "$(sql "$3" 'SELECT uuid FROM review')" \
+		"${4:-}" <<'PY'
+import hmac, struct, sys, zlib
+tables = open(sys.argv[1], "rb").read()
+head = b"QRELBNDL" + struct.pack(">HB5xQ", 2, 1, int(sys.argv[5] or len(tables))) + sys.argv[4].encode() + bytes(4)
+body = head + zlib.compress(tables)
+open(sys.argv[2], "wb").write(body + hmac.new(bytes.fromhex(sys.argv[3]), body, "sha512").digest()[:32])
+PY
+}

@@ -119,17 +119,9 @@ printf 'not a bundle\n' >"$T/text.qb"
 refused "a text file" "$T/text.qb" "not a qrel bundle"
 # Crafted bundles, signed with B's own key as anyone holding a copy could: the tables are
 # unpacked, changed with sqlite3 and packed again (header, zlib, HMAC-SHA-512-256).
-python3 -c 'import sys, zlib; b = open(sys.argv[1], "rb").read(); open(sys.argv[2], "wb").write(zlib.decompress(b[64:-32]))' \
-	"$T/good.qb" "$T/tables.db"
-key=$(sql "$B" "SELECT hex(key) FROM sync_key")
+bundle_unpack "$T/good.qb" "$T/tables.db"
 seal() {	# seal TABLES OUT [RAWSIZE]: signs TABLES with B's key as bundle OUT
-	python3 - "$1" "$2" "$key" "$(sql "$B" 'SELECT uuid FROM review')" "${3:-}" <<'PY'
-import hmac, struct, sys, zlib
-tables = open(sys.argv[1], "rb").read()
-head = b"QRELBNDL" + struct.pack(">HB5xQ", 2, 1, int(sys.argv[5] or len(tables))) + sys.argv[4].encode() + bytes(4)
-body = head + zlib.compress(tables)
-open(sys.argv[2], "wb").write(body + hmac.new(bytes.fromhex(sys.argv[3]), body, "sha512").digest()[:32])
-PY
+	bundle_seal "$1" "$2" "$B" "${3:-}"
 }
 crafted() {	# crafted NAME SQL PATTERN: the good tables changed by SQL, signed, must be refused
 	cp "$T/tables.db" "$T/crafted.db"

@@ -108,16 +108,9 @@ DB="$T/r.db"
 # review's key, as anyone holding a copy of the review could (header, zlib, then
 # HMAC-SHA-512-256 over every byte before it: the format sync.c writes).
 craft() {
-	python3 -c 'import sys, zlib; b = open(sys.argv[1], "rb").read(); open(sys.argv[2], "wb").write(zlib.decompress(b[64:-32]))' \
-		"$1" "$1.tables" || return 1
+	bundle_unpack "$1" "$1.tables" || return 1
 	sql "$1.tables" "$2" || return 1
-	python3 - "$1.tables" "$1" "$(sql "$DB" "SELECT hex(key) FROM sync_key")" "$(sql "$DB" 'SELECT uuid FROM review')" <<'PY'
-import hmac, struct, sys, zlib
-tables = open(sys.argv[1], "rb").read()
-head = b"QRELBNDL" + struct.pack(">HB5xQ", 2, 1, len(tables)) + sys.argv[4].encode() + bytes(4)
-body = head + zlib.compress(tables)
-open(sys.argv[2], "wb").write(body + hmac.new(bytes.fromhex(sys.argv[3]), body, "sha512").digest()[:32])
-PY
+	bundle_seal "$1.tables" "$1" "$DB"
 	rm -f "$1.tables"
 }
 
@@ -144,8 +137,7 @@ refused "bundle: a new lead" "it adds Mallory as a lead, who is not in this revi
 bundle promote "UPDATE person SET role = 'lead' WHERE name = '$REV'"
 refused "bundle: a reviewer made lead" "people and roles never change through a bundle" \
 	"$QREL" sync import --db "$DB" --as "$LEAD" "$T/promote.qb"
-python3 -c 'import sys, zlib; b = open(sys.argv[1], "rb").read(); open(sys.argv[2], "wb").write(zlib.decompress(b[64:-32]))' \
-	"$T/rev.qb" "$T/rev.tables"
+bundle_unpack "$T/rev.qb" "$T/rev.tables"
 # A colleague's score in a cell with a consensus: one the reviewer may read, so it is in their bundle.
 other=$(sql "$DB" "SELECT s.uuid FROM score s JOIN site t ON t.id = s.site_id JOIN person p ON p.id = s.rater_id
 	WHERE t.code = 'EHS' AND p.name = '$REV2' AND s.kind = 'team' AND EXISTS (SELECT 1 FROM score c
