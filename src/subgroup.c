@@ -432,7 +432,8 @@ sustain_flags(struct db *db, const struct subgroup_key *k, struct raw *r, const 
 	return rc;
 }
 
-/* Withholds the count and everything that would give it back. */
+/* Withholds the count and everything that would give it back; a flag stays,
+ * as a finding is never suppressed (the audit below allows for what it says). */
 static void
 hide_entry(struct subgroup_entry *e)
 {
@@ -440,36 +441,245 @@ hide_entry(struct subgroup_entry *e)
 
 	e->hidden = true;
 	e->count = -1;
-	e->flagged = false;
 	e->stat.risk = e->stat.comparison_risk = e->stat.ratio = none;
 	e->stat.reference_ratio = e->stat.weighted_ratio = none;
 	e->stat.outcome_share = e->stat.share_difference = none;
 	e->stat.relative_share_difference = e->stat.expected_count = none;
 	e->stat.kind = RISK_NOT_CALCULATED;
-	e->stat.flagged = 0;
+	e->stat.flagged = e->flagged;
+}
+
+/*
+ * Complementary suppression. Each step hides the shown row with the smallest
+ * count (then enrolment, then the earlier row) among the rows that are not
+ * flagged; a flagged row only when no other is left, and then its flag stays.
+ * Steps go on while fewer than two rows are hidden, their counts sum to less
+ * than min_display, or the audit finds a withheld count that what is shown
+ * pins down.
+ */
+struct hiding {
+	const struct raw *r;
+	struct risk_options o;		/* no reference: the flag's own test */
+	long min_display, total, enrolled;
+	int *hidden;
+	bool *raw_flag;			/* this year's flag on the raw counts */
+};
+
+/* Row i's flag if its count were c and the table's total stayed the same:
+ * the comparison group is everything else, so nothing else matters. */
+static bool
+flag_at(const struct hiding *h, size_t i, long c)
+{
+	const struct subgroup_entry *e = &h->r->e[i];
+	struct risk_group g[2] = { { e->name, e->enrolled, c },
+				   { "\x01others", h->enrolled - e->enrolled, h->total - c } };
+	struct risk_row out[2];
+
+	return g[1].count >= 0 && risk_compute(g, 2, &h->o, out) == 0 && out[0].flagged;
+}
+
+/* The smallest count among shown rows flagged as row i is (LONG_MAX: none):
+ * a row hidden as a complement had no more than any of them. */
+static long
+complement_bound(const struct hiding *h, size_t i)
+{
+	long m = LONG_MAX;
+
+	for (size_t k = 0; k < h->r->n; k++)
+		if (!h->hidden[k] && h->r->e[k].flagged == h->r->e[i].flagged && h->r->e[k].count < m)
+			m = h->r->e[k].count;
+	return m;
+}
+
+/* Which counts row i could have, for all a reader of the table knows:
+ * allowed[c] for c in 0..top. */
+static void
+allowed_counts(const struct hiding *h, size_t i, long top, bool *allowed)
+{
+	const struct subgroup_entry *e = &h->r->e[i];
+	long bound = complement_bound(h, i);
+
+	for (long c = 0; c <= top; c++) {
+		bool band = e->enrolled < h->min_display || (c >= 1 && c < h->min_display) || c <= bound;
+
+		allowed[c] = c <= e->enrolled && band && flag_at(h, i, c) == h->raw_flag[i];
+	}
+}
+
+/* reach becomes every sum of a value in reach and an allowed one, up to top. */
+static void
+reach_add(bool *reach, const bool *allowed, long top, long *prefix)
+{
+	prefix[0] = 0;
+	for (long s = 0; s <= top; s++)
+		prefix[s + 1] = prefix[s] + reach[s];
+	for (long s = 0; s <= top; s++)
+		reach[s] = false;
+	for (long a = 0; a <= top; a++) {
+		long b = a;
+
+		if (!allowed[a])
+			continue;
+		while (b + 1 <= top && allowed[b + 1])
+			b++;
+		/* values a..b: s is reached when some reach[s - v] held, v in a..b */
+		for (long s = a; s <= top; s++) {
+			long lo = s - b < 0 ? 0 : s - b, hi = s - a;
+
+			if (prefix[hi + 1] - prefix[lo] > 0)
+				reach[s] = true;
+		}
+		a = b;
+	}
+}
+
+/* Can row i's count be told from the total and the other hidden rows' limits?
+ * True when at most one value fits (a row of no students has nothing to hide). */
+static bool
+pinned(const struct hiding *h, size_t i, long sum, bool **allowed, bool *reach, long *prefix)
+{
+	long fits = 0;
+
+	if (h->r->e[i].enrolled == 0)
+		return false;
+	memset(reach, 0, (size_t)(sum + 1) * sizeof(*reach));
+	reach[0] = true;
+	for (size_t j = 0; j < h->r->n; j++)
+		if (h->hidden[j] && j != i)
+			reach_add(reach, allowed[j], sum, prefix);
+	for (long c = 0; c <= sum && fits < 2; c++)
+		fits += allowed[i][c] && reach[sum - c];
+	return fits < 2;
+}
+
+static long
+hidden_total(const struct hiding *h)
+{
+	long sum = 0;
+
+	for (size_t i = 0; i < h->r->n; i++)
+		if (h->hidden[i])
+			sum += h->r->e[i].count;
+	return sum;
+}
+
+/* 1 when some withheld count can be worked out, 0 when none, -1 out of memory. */
+static int
+audit(const struct hiding *h)
+{
+	long sum = hidden_total(h);
+	bool **allowed = calloc(h->r->n, sizeof(*allowed));
+	bool *reach = malloc((size_t)(sum + 1) * sizeof(*reach));
+	long *prefix = malloc((size_t)(sum + 2) * sizeof(*prefix));
+	int rc = allowed && reach && prefix ? 0 : -1;
+
+	for (size_t i = 0; rc == 0 && i < h->r->n; i++)
+		if (h->hidden[i] && !(allowed[i] = malloc((size_t)(sum + 1) * sizeof(**allowed))))
+			rc = -1;
+	for (size_t i = 0; rc == 0 && i < h->r->n; i++)
+		if (h->hidden[i])
+			allowed_counts(h, i, sum, allowed[i]);
+	for (size_t i = 0; rc == 0 && i < h->r->n; i++)
+		if (h->hidden[i] && pinned(h, i, sum, allowed, reach, prefix))
+			rc = 1;
+	for (size_t i = 0; allowed && i < h->r->n; i++)
+		free(allowed[i]);
+	free(allowed);
+	free(reach);
+	free(prefix);
+	return rc;
+}
+
+/* The next row to hide as a complement, or n when every row is hidden. */
+static size_t
+next_complement(const struct hiding *h)
+{
+	size_t best = h->r->n;
+
+	for (int pass = 0; pass < 2 && best == h->r->n; pass++) {
+		for (size_t i = 0; i < h->r->n; i++) {
+			const struct subgroup_entry *e = &h->r->e[i], *b = best < h->r->n ? &h->r->e[best] : NULL;
+
+			if (h->hidden[i] || e->flagged != (pass == 1))
+				continue;
+			if (!b || e->count < b->count || (e->count == b->count && e->enrolled < b->enrolled))
+				best = i;
+		}
+	}
+	return best;
+}
+
+/* Hides complements until nothing withheld can be worked out; false when
+ * every row is hidden and the total would still give one back. */
+static int
+complement(struct hiding *h, int *nhidden)
+{
+	int pins = 0;
+	size_t k;
+
+	while (*nhidden < 2 || hidden_total(h) < h->min_display || (pins = audit(h)) != 0) {
+		if (*nhidden >= 2 && hidden_total(h) >= h->min_display && pins < 0)
+			return error(QREL_NOMEM, "out of memory suppressing a subgroup table");
+		if ((k = next_complement(h)) >= h->r->n)
+			return QREL_NOTFOUND;
+		h->hidden[k] = 1;
+		(*nhidden)++;
+	}
+	return QREL_OK;
 }
 
 static int
-suppress(struct raw *r, long min_display, struct subgroup_table *t)
+hiding_start(struct hiding *h, const struct raw *r, const struct settings *s, bool favourable, int *hidden)
+{
+	memset(h, 0, sizeof(*h));
+	h->r = r;
+	h->hidden = hidden;
+	h->min_display = s->min_display;
+	options_from(&h->o, s, favourable, &r->state);
+	h->o.reference = NULL;
+	if (!(h->raw_flag = calloc(r->n ? r->n : 1, sizeof(*h->raw_flag))))
+		return error(QREL_NOMEM, "out of memory suppressing a subgroup table");
+	for (size_t i = 0; i < r->n; i++) {
+		h->total += r->e[i].count;
+		h->enrolled += r->e[i].enrolled;
+	}
+	for (size_t i = 0; i < r->n; i++)
+		h->raw_flag[i] = flag_at(h, i, r->e[i].count);
+	return QREL_OK;
+}
+
+static int
+suppress(struct raw *r, const struct settings *s, bool favourable, struct subgroup_table *t)
 {
 	int *hidden = calloc(r->n ? r->n : 1, sizeof(*hidden));
+	struct hiding h;
+	int rc;
 
 	if (!hidden)
 		return error(QREL_NOMEM, "out of memory suppressing a subgroup table");
-	t->nhidden = risk_suppress(r->g, r->n, min_display, 1, hidden);
-	t->enrolled = t->count = 0;
-	for (size_t i = 0; i < r->n; i++) {
-		t->enrolled += r->e[i].enrolled;
-		t->count += r->e[i].count;
+	if ((rc = hiding_start(&h, r, s, favourable, hidden)) != QREL_OK) {
+		free(hidden);
+		return rc;
+	}
+	t->nhidden = risk_suppress(r->g, r->n, s->min_display, 0, hidden);
+	if (t->nhidden < 0)
+		rc = error(QREL_USAGE, "[privacy] min_display must be at least 1");
+	else if (t->nhidden > 0)
+		rc = complement(&h, &t->nhidden);
+	t->enrolled = h.enrolled;
+	t->count = h.total;
+	/* Every row hidden and the total would still give one back (a single
+	 * row is its own total): the total goes too. */
+	if (rc == QREL_NOTFOUND) {
+		t->count = -1;
+		rc = QREL_OK;
 	}
 	for (size_t i = 0; i < r->n; i++)
 		if (hidden[i])
 			hide_entry(&r->e[i]);
-	/* One row: the total is that row. */
-	if (r->n == 1 && r->e[0].hidden)
-		t->count = -1;
+	free(h.raw_flag);
 	free(hidden);
-	return t->nhidden < 0 ? error(QREL_USAGE, "[privacy] min_display must be at least 1") : QREL_OK;
+	return rc;
 }
 
 /*
@@ -534,10 +744,12 @@ subgroup_load(struct db *db, const struct subgroup_key *key, const struct settin
 		return rc;
 	if ((rc = raw_compute(&r, s, t->metric.favourable)) == QREL_OK &&
 	    (rc = sustain_flags(db, key, &r, s, t->metric.favourable)) == QREL_OK)
-		rc = suppress(&r, s->min_display, t);
+		rc = suppress(&r, s, t->metric.favourable, t);
 	if (rc == QREL_OK) {
 		withhold_derived(&r, s, t);
 		copy_text(t->reference, sizeof(t->reference), s->reference);
+		t->threshold = s->threshold;
+		t->min_display = s->min_display;
 		t->nstate = r.state.n;
 		t->row = r.e;
 		t->n = r.n;
@@ -811,6 +1023,18 @@ metric_label(const char *name, char *buf, size_t size)
 	buf[0] = (char)tolower((unsigned char)buf[0]);
 }
 
+/* A flagged row whose counts are withheld: the finding without a figure. */
+static void
+withheld_finding(const struct subgroup_table *t, const char *group, const char *metric, char *buf,
+		 size_t size)
+{
+	snprintf(buf, size, "%s: %s %s, risk ratio %s %s%.1f (%s, %s); counts withheld to protect privacy "
+		 "(groups of fewer than %ld students, and others so that none can be worked out)",
+		 group, metric, t->metric.favourable ? "rate flagged as low" : "risk flagged as high",
+		 t->metric.favourable ? "below" : "above", t->metric.favourable ? "1/" : "", t->threshold,
+		 t->key.year, t->district ? "district" : t->site_name, t->min_display);
+}
+
 int
 subgroup_finding(const struct subgroup_table *t, size_t i, char *buf, size_t size)
 {
@@ -818,11 +1042,15 @@ subgroup_finding(const struct subgroup_table *t, size_t i, char *buf, size_t siz
 	bool alt;
 	char group[SUBGROUP_TEXT + 16], metric[SUBGROUP_TEXT];
 
-	if (!e || !e->flagged || e->hidden || !e->stat.ratio.defined || !e->stat.comparison_risk.defined)
+	if (!e || !e->flagged || (!e->hidden && (!e->stat.ratio.defined || !e->stat.comparison_risk.defined)))
 		return error(QREL_NOTFOUND, "this group is not flagged");
-	alt = e->stat.kind == RISK_ALTERNATE_RATIO;
 	group_label(e->name, group, sizeof(group));
 	metric_label(t->metric.name, metric, sizeof(metric));
+	if (e->hidden) {
+		withheld_finding(t, group, metric, buf, size);
+		return QREL_OK;
+	}
+	alt = e->stat.kind == RISK_ALTERNATE_RATIO;
 	snprintf(buf, size, "%s: %s %s %.1f%% vs %.1f%% for all other students%s (%s %.2f, %s, %s)",
 		 group, metric, t->metric.favourable ? "rate" : "risk", 100.0 * e->stat.risk.value,
 		 100.0 * e->stat.comparison_risk.value, alt ? " in the state" : "",

@@ -17,13 +17,23 @@ struct settings;
 #define SUBGROUP_FINDING 512
 
 /*
- * Privacy: everything this module hands out has been through risk_suppress()
- * with [privacy] min_display and the table total shown. A hidden row carries
- * count -1 and every value derived from its count undefined (risk,
- * comparison risk, ratios, outcome share and its differences, expected
- * count), and is never flagged; its enrolment and enrolment share stay, as
- * they are published figures. Raw counts of hidden rows never leave this
- * file, so a screen cannot show them by mistake.
+ * Privacy: everything this module hands out has been suppressed with
+ * [privacy] min_display and the table total shown. Primary: a group with 1
+ * to min_display-1 students with the outcome, or fewer than min_display
+ * students enrolled (risk_suppress). Complementary: then the shown group
+ * with the smallest count among those NOT flagged (a flagged one only when
+ * no other is left) is hidden too, again and again, while fewer than two are
+ * hidden, the hidden counts sum to less than min_display, or an audit finds
+ * a hidden count that the total, the enrolments, the flags and the choice
+ * of complements leave with a single possible value. When every row is
+ * hidden and that still holds, the total count goes too.
+ *
+ * A hidden row carries count -1 and every value derived from its count
+ * undefined (risk, comparison risk, ratios, outcome share and its
+ * differences, expected count). Its flag stays: a suppression never hides a
+ * finding (subgroup_finding says it without a figure). Its enrolment and
+ * enrolment share stay, as they are published figures. Raw counts of hidden
+ * rows never leave this file, so a screen cannot show them by mistake.
  *
  * State figures (state_row, `qrel import state`) for the table's year,
  * metric and dimension go to risk_compute: a group whose comparison group is
@@ -61,7 +71,8 @@ struct subgroup_entry {
 	long count;			/* -1 when hidden */
 	struct risk_row stat;		/* suppressed values are undefined */
 	bool hidden;			/* count and all it implies withheld */
-	bool flagged;			/* past the threshold in each of the last flag_years years */
+	bool flagged;			/* past the threshold in each of the last flag_years years;
+					 * kept when hidden: a suppression never hides a finding */
 };
 
 struct subgroup_table {
@@ -79,6 +90,8 @@ struct subgroup_table {
 	bool reference_withheld;	/* it is hidden, so no row shows a ratio to it */
 	bool weighted_withheld;		/* a row is hidden, so no weighted ratio is shown */
 	size_t nstate;			/* State rows found for this table */
+	double threshold;		/* [subgroups] threshold and [privacy] min_display it was made with */
+	long min_display;
 };
 
 /* A group in one year (trend) or at one site (across sites). */
@@ -129,7 +142,9 @@ int subgroup_set_cell(struct db *db, int64_t review, int64_t row, long enrolled,
 
 /* The finding a flagged row states, e.g. "Black or African American students:
  * out-of-school suspension risk 4.0% vs 0.7% for all other students (risk
- * ratio 5.29, 2024-25, district)". QREL_NOTFOUND when row i is not flagged. */
+ * ratio 5.29, 2024-25, district)"; for a hidden row, the flag and the
+ * threshold with "counts withheld" and no figure. QREL_NOTFOUND when row i
+ * is not flagged. */
 int subgroup_finding(const struct subgroup_table *t, size_t i, char *buf, size_t size);
 /* Writes the finding of row i as an evidence note (document review, an area
  * for growth) by author, tagged to the metric's cluster and the subgroup,
