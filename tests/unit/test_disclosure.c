@@ -1,0 +1,557 @@
+/* test_disclosure.c: brute force over every subgroup table of the sample and over random tables: no withheld count can be worked out from what a table shows, and no flag is lost to suppression. */
+#include "qrel/qrel.h"
+
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdarg.h>
+#include <unistd.h>
+
+#include "qrel/db.h"
+#include "qrel/diag.h"
+#include "qrel/import.h"
+#include "qrel/review.h"
+#include "qrel/risk.h"
+#include "qrel/settings.h"
+#include "qrel/store.h"
+#include "qrel/subgroup.h"
+
+/*
+ * The attacker knows the rules (this file's subgroup.h) and sees everything
+ * a table hands out: enrolments, shown counts, totals, rates, shares,
+ * expected counts, every kind of ratio, flags, the finding sentences and
+ * which rows are hidden. A withheld count is safe when some other set of
+ * counts for the hidden rows, with the same total, makes subgroup_load hand
+ * out exactly the same table: then what is shown cannot tell the two apart.
+ * Every output (screen, report HTML/Markdown/CSV/JSON, workbook) is written
+ * from that table, so nothing else needs trying.
+ */
+
+#define MAX_ROWS 16
+#define PAIR_STEPS 12		/* move up to this many between two hidden rows */
+#define SEARCH_LEAVES 20000	/* then try whole assignments, up to this many */
+#define RANDOM_TABLES 1000
+
+struct fx {
+	char dir[64], path[96];
+	struct db *db;
+	int64_t review;
+	struct settings s;
+	long tables, hidden, flagged_hidden, searched;
+};
+
+struct raw_table {
+	struct subgroup_key key;
+	size_t n;
+	int64_t id[MAX_ROWS];
+	char name[MAX_ROWS][SUBGROUP_TEXT];
+	long enrolled[MAX_ROWS], count[MAX_ROWS];
+	struct risk_group state[MAX_ROWS];
+	char state_name[MAX_ROWS][SUBGROUP_TEXT];
+	size_t nstate;
+	bool favourable;
+};
+
+/* ---- fixture ---- */
+
+static int
+setup(void **state)
+{
+	struct fx *f = calloc(1, sizeof(*f));
+	struct diags d = { 0 };
+
+	snprintf(f->dir, sizeof(f->dir), "/tmp/qrel-test-disclosure.XXXXXX");
+	if (!f || !mkdtemp(f->dir))
+		return -1;
+	snprintf(f->path, sizeof(f->path), "%s/sample.db", f->dir);
+	if (review_build_sample(f->path, QREL_SRCDIR, &d) != QREL_OK || db_open(f->path, 0, &f->db) != QREL_OK)
+		return -1;
+	diag_free(&d);
+	f->review = store_review_id(f->db);
+	settings_default(&f->s);
+	*state = f;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fx *f = *state;
+	char cmd[128];
+
+	settings_free(&f->s);
+	db_close(f->db);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
+	free(f);
+	return system(cmd);
+}
+
+/* ---- what a table shows ---- */
+
+struct text {
+	char *s;
+	size_t n, cap;
+};
+
+static void
+put(struct text *t, const char *fmt, ...)
+{
+	va_list ap;
+	int need;
+
+	va_start(ap, fmt);
+	need = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (t->n + (size_t)need + 1 > t->cap) {
+		t->cap = (t->n + (size_t)need + 1) * 2;
+		assert_non_null(t->s = realloc(t->s, t->cap));
+	}
+	va_start(ap, fmt);
+	vsnprintf(t->s + t->n, t->cap - t->n, fmt, ap);
+	va_end(ap);
+	t->n += (size_t)need;
+}
+
+static void
+put_value(struct text *t, struct risk_value v)
+{
+	if (v.defined)
+		put(t, "|%.9g", v.value);
+	else
+		put(t, "|-");
+}
+
+/* Everything subgroup_load hands out, as one string. */
+static char *
+shown(const struct subgroup_table *tb)
+{
+	struct text t = { 0 };
+	char finding[SUBGROUP_FINDING];
+
+	put(&t, "n%zu h%d e%ld c%ld r%d w%d\n", tb->n, tb->nhidden, tb->enrolled, tb->count,
+	    tb->reference_withheld, tb->weighted_withheld);
+	for (size_t i = 0; i < tb->n; i++) {
+		const struct subgroup_entry *e = &tb->row[i];
+		const struct risk_row *r = &e->stat;
+
+		put(&t, "%s|%ld|%ld|%d|%d|%d|%d", e->name, e->enrolled, e->count, e->hidden, e->flagged, r->kind,
+		    r->flagged);
+		put_value(&t, r->risk);
+		put_value(&t, r->comparison_risk);
+		put_value(&t, r->ratio);
+		put_value(&t, r->reference_ratio);
+		put_value(&t, r->weighted_ratio);
+		put_value(&t, r->outcome_share);
+		put_value(&t, r->enrolled_share);
+		put_value(&t, r->share_difference);
+		put_value(&t, r->relative_share_difference);
+		put_value(&t, r->expected_count);
+		if (subgroup_finding(tb, i, finding, sizeof(finding)) == QREL_OK)
+			put(&t, "|%s", finding);
+		put(&t, "\n");
+	}
+	return t.s;
+}
+
+/* ---- the store ---- */
+
+static void
+raw_read(struct fx *f, struct raw_table *r)
+{
+	static const char rows[] = "SELECT id, grp, enrolled, count FROM subgroup_row WHERE site_id = ?1 AND "
+				   "year = ?2 AND metric_id = ?3 AND dimension = ?4 ORDER BY id";
+	static const char state[] = "SELECT grp, enrolled, count FROM state_row WHERE review_id = ?5 AND "
+				    "year = ?2 AND metric_id = ?3 AND dimension = ?4 ORDER BY id";
+	static const char dir[] = "SELECT direction = 'favourable' FROM metric WHERE id = ?3";
+	const char *sql[] = { rows, state, dir };
+
+	r->n = r->nstate = 0;
+	for (int q = 0; q < 3; q++) {
+		sqlite3_stmt *st;
+
+		assert_int_equal(sqlite3_prepare_v2(db_handle(f->db), sql[q], -1, &st, NULL), SQLITE_OK);
+		sqlite3_bind_int64(st, 1, r->key.site);
+		sqlite3_bind_text(st, 2, r->key.year, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 3, r->key.metric);
+		sqlite3_bind_text(st, 4, r->key.dimension, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 5, f->review);
+		while (sqlite3_step(st) == SQLITE_ROW) {
+			if (q == 0) {
+				assert_true(r->n < MAX_ROWS);
+				r->id[r->n] = sqlite3_column_int64(st, 0);
+				snprintf(r->name[r->n], SUBGROUP_TEXT, "%s", (const char *)sqlite3_column_text(st, 1));
+				r->enrolled[r->n] = sqlite3_column_int64(st, 2);
+				r->count[r->n++] = sqlite3_column_int64(st, 3);
+			} else if (q == 1) {
+				assert_true(r->nstate < MAX_ROWS);
+				snprintf(r->state_name[r->nstate], SUBGROUP_TEXT, "%s",
+					 (const char *)sqlite3_column_text(st, 0));
+				r->state[r->nstate] = (struct risk_group){ r->state_name[r->nstate],
+					sqlite3_column_int64(st, 1), sqlite3_column_int64(st, 2) };
+				r->nstate++;
+			} else {
+				r->favourable = sqlite3_column_int(st, 0);
+			}
+		}
+		sqlite3_finalize(st);
+	}
+}
+
+static void
+set_count(struct fx *f, int64_t id, long count)
+{
+	sqlite3_stmt *st;
+
+	assert_int_equal(sqlite3_prepare_v2(db_handle(f->db), "UPDATE subgroup_row SET count = ?1 WHERE id = ?2",
+					    -1, &st, NULL), SQLITE_OK);
+	sqlite3_bind_int64(st, 1, count);
+	sqlite3_bind_int64(st, 2, id);
+	assert_int_equal(sqlite3_step(st), SQLITE_DONE);
+	sqlite3_finalize(st);
+}
+
+static char *
+load_shown(struct fx *f, const struct subgroup_key *k)
+{
+	struct subgroup_table t;
+	char *s;
+
+	assert_int_equal(subgroup_load(f->db, k, &f->s, &t), QREL_OK);
+	s = shown(&t);
+	subgroup_table_free(&t);
+	return s;
+}
+
+/* ---- the attack ---- */
+
+struct attack {
+	struct fx *f;
+	struct raw_table *r;
+	const char *seen;
+	bool hidden[MAX_ROWS];
+	long try[MAX_ROWS];
+	size_t row;		/* the count being worked out */
+	long leaves;
+	bool total_withheld;	/* then the hidden counts' sum is not known either */
+};
+
+/* Does the table with try[] for the hidden rows show exactly what was seen? */
+static bool
+same_shown(struct attack *a)
+{
+	char *s;
+	bool same;
+
+	for (size_t i = 0; i < a->r->n; i++)
+		if (a->hidden[i] && a->try[i] != a->r->count[i])
+			set_count(a->f, a->r->id[i], a->try[i]);
+	s = load_shown(a->f, &a->r->key);
+	same = strcmp(s, a->seen) == 0;
+	free(s);
+	for (size_t i = 0; i < a->r->n; i++)
+		if (a->hidden[i] && a->try[i] != a->r->count[i])
+			set_count(a->f, a->r->id[i], a->r->count[i]);
+	return same;
+}
+
+/* Moves d students with the outcome from row j to the row under attack. */
+static bool
+pair_witness(struct attack *a)
+{
+	size_t i = a->row;
+
+	for (long d = 1; d <= PAIR_STEPS; d++) {
+		for (int sign = -1; sign <= 1; sign += 2) {
+			for (size_t j = 0; j < a->r->n; j++) {
+				long ci = a->r->count[i] + sign * d, cj = a->r->count[j] - sign * d;
+
+				if (j == i || !a->hidden[j] || ci < 0 || cj < 0 || ci > a->r->enrolled[i] ||
+				    cj > a->r->enrolled[j])
+					continue;
+				memcpy(a->try, a->r->count, sizeof(a->try));
+				a->try[i] = ci;
+				a->try[j] = cj;
+				if (same_shown(a))
+					return true;
+			}
+		}
+	}
+	return false;
+}
+
+/* With the total withheld, the row alone may change. */
+static bool
+single_witness(struct attack *a)
+{
+	size_t i = a->row;
+
+	for (long d = 1; a->total_withheld && d <= PAIR_STEPS; d++) {
+		for (int sign = -1; sign <= 1; sign += 2) {
+			long ci = a->r->count[i] + sign * d;
+
+			if (ci < 0 || ci > a->r->enrolled[i])
+				continue;
+			memcpy(a->try, a->r->count, sizeof(a->try));
+			a->try[i] = ci;
+			if (same_shown(a))
+				return true;
+		}
+	}
+	return false;
+}
+
+/* Every split of left among the hidden rows from k on. */
+static bool
+split_witness(struct attack *a, size_t k, long left)
+{
+	if (a->leaves > SEARCH_LEAVES)
+		return false;
+	while (k < a->r->n && !a->hidden[k])
+		k++;
+	if (k == a->r->n) {
+		a->leaves++;
+		return left == 0 && a->try[a->row] != a->r->count[a->row] && same_shown(a);
+	}
+	for (long c = 0; c <= left && c <= a->r->enrolled[k]; c++) {
+		a->try[k] = c;
+		if (split_witness(a, k + 1, left - c))
+			return true;
+	}
+	return false;
+}
+
+/* Another set of hidden counts that shows the same, with a different count for row i? */
+static bool
+witness(struct attack *a, size_t i)
+{
+	long sum = 0;
+
+	a->row = i;
+	a->leaves = 0;
+	if (single_witness(a) || pair_witness(a))
+		return true;
+	a->f->searched++;
+	for (size_t k = 0; k < a->r->n; k++)
+		if (a->hidden[k])
+			sum += a->r->count[k];
+	memcpy(a->try, a->r->count, sizeof(a->try));
+	if (split_witness(a, 0, sum))
+		return true;
+	/* An unknown total: any other sum will do as well. */
+	for (long other = 0; a->total_withheld && other <= sum + PAIR_STEPS; other++)
+		if (other != sum && split_witness(a, 0, other))
+			return true;
+	return false;
+}
+
+/* The flags risk_compute gives the raw counts (flag_years 1), all kept. */
+static void
+check_flags(struct fx *f, const struct raw_table *r, const struct subgroup_table *t)
+{
+	struct risk_group g[MAX_ROWS];
+	struct risk_row out[MAX_ROWS];
+	struct risk_options o;
+
+	risk_options_default(&o);
+	o.min_cell = f->s.min_cell;
+	o.min_n = f->s.min_n;
+	o.threshold = f->s.threshold;
+	o.favourable = r->favourable;
+	o.state = r->nstate ? r->state : NULL;
+	o.nstate = r->nstate;
+	for (size_t i = 0; i < r->n; i++)
+		g[i] = (struct risk_group){ r->name[i], r->enrolled[i], r->count[i] };
+	assert_int_equal(risk_compute(g, r->n, &o, out), 0);
+	for (size_t i = 0; i < r->n; i++) {
+		if (out[i].flagged && !t->row[i].flagged)
+			fail_msg("site %lld %s metric %lld %s: %s is flagged (ratio %.2f) but the table lost the flag",
+				 (long long)r->key.site, r->key.year, (long long)r->key.metric, r->key.dimension,
+				 r->name[i], out[i].ratio.value);
+		if (out[i].flagged)
+			f->flagged_hidden += t->row[i].hidden;
+	}
+}
+
+/* Loads one table, checks its flags and tries to work out each withheld count. */
+static void
+attack_table(struct fx *f, const struct subgroup_key *k)
+{
+	struct raw_table r = { .key = *k };
+	struct subgroup_table t;
+	struct attack a = { .f = f, .r = &r };
+
+	raw_read(f, &r);
+	assert_int_equal(subgroup_load(f->db, k, &f->s, &t), QREL_OK);
+	assert_int_equal(t.n, r.n);
+	check_flags(f, &r, &t);
+	a.seen = shown(&t);
+	for (size_t i = 0; i < r.n; i++)
+		a.hidden[i] = t.row[i].hidden;
+	a.total_withheld = t.count < 0;
+	f->tables++;
+	for (size_t i = 0; i < r.n; i++) {
+		if (!a.hidden[i] || r.enrolled[i] == 0)
+			continue;	/* nobody enrolled: nothing to protect */
+		f->hidden++;
+		if (!witness(&a, i))
+			fail_msg("site %lld %s metric %lld %s: the withheld count of %s (%ld of %ld) can be worked "
+				 "out from what the table shows:\n%s", (long long)k->site, k->year,
+				 (long long)k->metric, k->dimension, r.name[i], r.count[i], r.enrolled[i], a.seen);
+	}
+	free((char *)a.seen);
+	subgroup_table_free(&t);
+}
+
+/* Every table in the store whose dimension starts with prefix ("" all). */
+static void
+attack_all(struct fx *f, const char *prefix)
+{
+	static const char sql[] = "SELECT DISTINCT site_id, year, metric_id, dimension FROM subgroup_row "
+				  "WHERE review_id = ?1 AND dimension LIKE ?2 || '%' ORDER BY 1, 2, 3, 4";
+	struct subgroup_key *keys = NULL;
+	size_t n = 0;
+	sqlite3_stmt *st;
+
+	assert_int_equal(sqlite3_prepare_v2(db_handle(f->db), sql, -1, &st, NULL), SQLITE_OK);
+	sqlite3_bind_int64(st, 1, f->review);
+	sqlite3_bind_text(st, 2, prefix, -1, SQLITE_STATIC);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		assert_non_null(keys = realloc(keys, (n + 1) * sizeof(*keys)));
+		memset(&keys[n], 0, sizeof(*keys));
+		keys[n].site = sqlite3_column_int64(st, 0);
+		snprintf(keys[n].year, sizeof(keys[n].year), "%s", (const char *)sqlite3_column_text(st, 1));
+		keys[n].metric = sqlite3_column_int64(st, 2);
+		snprintf(keys[n].dimension, sizeof(keys[n].dimension), "%s", (const char *)sqlite3_column_text(st, 3));
+		n++;
+	}
+	sqlite3_finalize(st);
+	assert_true(n > 0);
+	/* One transaction for the attack's edits: nothing reaches the disk. */
+	assert_int_equal(db_exec(f->db, "BEGIN"), QREL_OK);
+	for (size_t i = 0; i < n; i++)
+		attack_table(f, &keys[i]);
+	assert_int_equal(db_exec(f->db, "ROLLBACK"), QREL_OK);
+	free(keys);
+}
+
+/* ---- random tables ---- */
+
+static uint64_t rng_state = 0x9e3779b97f4a7c15ULL;
+
+/* xorshift64*: the same tables on every run and machine. */
+static uint64_t
+rng(void)
+{
+	rng_state ^= rng_state >> 12;
+	rng_state ^= rng_state << 25;
+	rng_state ^= rng_state >> 27;
+	return rng_state * 2685821657736338717ULL;
+}
+
+static long
+rng_below(long n)
+{
+	return n > 0 ? (long)(rng() % (uint64_t)n) : 0;
+}
+
+/* Small groups, zero counts, big groups and flagged ones, all mixed. */
+static void
+random_row(FILE *out, int table, int row, bool flagged_group)
+{
+	long enrolled, count;
+	double rate;
+
+	switch (rng_below(4)) {
+	case 0: enrolled = rng_below(16); break;
+	case 1: enrolled = 16 + rng_below(60); break;
+	default: enrolled = 30 + rng_below(1500); break;
+	}
+	rate = (double)rng_below(120) / 1000.0;
+	if (flagged_group)
+		rate = rng_below(2) ? rate * 5.0 + 0.05 : rate / 6.0;
+	count = (long)(rate * (double)enrolled + 0.5);
+	if (rng_below(6) == 0)
+		count = rng_below(10);
+	count = count > enrolled ? enrolled : count;
+	fprintf(out, "DO,2024-25,%s,rand%04d,G%d,%ld,%ld\n", table % 3 == 0 ? "fi_enrol" : "oss", table, row,
+		enrolled, count);
+}
+
+static void
+import_random(struct fx *f)
+{
+	char path[128];
+	struct diags d = { 0 };
+	struct import_stats st;
+	FILE *out;
+
+	snprintf(path, sizeof(path), "%s/random.csv", f->dir);
+	assert_non_null(out = fopen(path, "w"));
+	fputs("site,year,metric,dimension,group,enrolled,count\n", out);
+	for (int t = 0; t < RANDOM_TABLES; t++) {
+		int rows = 2 + (int)rng_below(6), flagged = (int)rng_below(rows + 2);
+
+		for (int i = 0; i < rows; i++)
+			random_row(out, t, i, i == flagged);
+	}
+	fclose(out);
+	assert_int_equal(import_file(f->db, f->review, "subgroups", path, "Ségolène Arceneaux", &d, &st), QREL_OK);
+	diag_free(&d);
+}
+
+/* ---- tests ---- */
+
+static void
+report(const struct fx *f, const char *what)
+{
+	print_message("%s: %ld tables, %ld withheld counts none can work out (%ld needed the full search), "
+		      "%ld flagged groups hidden with their flag kept\n", what, f->tables, f->hidden, f->searched,
+		      f->flagged_hidden);
+}
+
+static void
+test_sample_tables(void **state)
+{
+	struct fx *f = *state;
+
+	attack_all(f, "");
+	assert_true(f->hidden > 0);
+	report(f, "sample");
+}
+
+static void
+test_random_tables(void **state)
+{
+	struct fx *f = *state;
+
+	import_random(f);
+	attack_all(f, "rand");
+	assert_int_equal(f->tables, RANDOM_TABLES);
+	report(f, "random");
+}
+
+/* A larger smallest group than the minimum cell: flagged groups are hidden
+ * by the primary rule itself, and keep their flags. */
+static void
+test_random_tables_wide_band(void **state)
+{
+	struct fx *f = *state;
+
+	f->s.min_display = 25;
+	rng_state = 0x2545f4914f6cdd1dULL;
+	import_random(f);
+	attack_all(f, "rand");
+	report(f, "random, min_display 25");
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_sample_tables, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_random_tables, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_random_tables_wide_band, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
