@@ -590,26 +590,34 @@ audit(const struct hiding *h)
 	return rc;
 }
 
-/* The next row to hide as a complement, or n when every row is hidden. */
+/* The next row to hide as a complement, or n when only flagged rows are left. */
 static size_t
 next_complement(const struct hiding *h)
 {
 	size_t best = h->r->n;
 
-	for (int pass = 0; pass < 2 && best == h->r->n; pass++) {
-		for (size_t i = 0; i < h->r->n; i++) {
-			const struct subgroup_entry *e = &h->r->e[i], *b = best < h->r->n ? &h->r->e[best] : NULL;
+	for (size_t i = 0; i < h->r->n; i++) {
+		const struct subgroup_entry *e = &h->r->e[i], *b = best < h->r->n ? &h->r->e[best] : NULL;
 
-			if (h->hidden[i] || e->flagged != (pass == 1))
-				continue;
-			if (!b || e->count < b->count || (e->count == b->count && e->enrolled < b->enrolled))
-				best = i;
-		}
+		if (h->hidden[i] || e->flagged)
+			continue;
+		if (!b || e->count < b->count || (e->count == b->count && e->enrolled < b->enrolled))
+			best = i;
 	}
 	return best;
 }
 
-/* Hides complements until nothing withheld can be worked out; false when
+static bool
+flag_hidden(const struct hiding *h)
+{
+	for (size_t i = 0; i < h->r->n; i++)
+		if (h->hidden[i] && h->r->e[i].flagged)
+			return true;
+	return false;
+}
+
+/* Hides complements until nothing withheld can be worked out; QREL_NOTFOUND
+ * when that takes a flagged row (a flag and the total can pin its count) or
  * every row is hidden and the total would still give one back. */
 static int
 complement(struct hiding *h, int *nhidden)
@@ -617,6 +625,8 @@ complement(struct hiding *h, int *nhidden)
 	int pins = 0;
 	size_t k;
 
+	if (flag_hidden(h))
+		return QREL_NOTFOUND;
 	while (*nhidden < 2 || hidden_total(h) < h->min_display || (pins = audit(h)) != 0) {
 		if (*nhidden >= 2 && hidden_total(h) >= h->min_display && pins < 0)
 			return error(QREL_NOMEM, "out of memory suppressing a subgroup table");
@@ -668,9 +678,13 @@ suppress(struct raw *r, const struct settings *s, bool favourable, struct subgro
 		rc = complement(&h, &t->nhidden);
 	t->enrolled = h.enrolled;
 	t->count = h.total;
-	/* Every row hidden and the total would still give one back (a single
-	 * row is its own total): the total goes too. */
+	/* A flagged row had to be hidden, or every row is hidden and the total
+	 * would still give one back (a single row is its own total): every count
+	 * and the total go, and the flags stay. */
 	if (rc == QREL_NOTFOUND) {
+		for (size_t i = 0; i < r->n; i++)
+			hidden[i] = 1;
+		t->nhidden = (int)r->n;
 		t->count = -1;
 		rc = QREL_OK;
 	}

@@ -21,12 +21,14 @@ struct settings;
  * [privacy] min_display and the table total shown. Primary: a group with 1
  * to min_display-1 students with the outcome, or fewer than min_display
  * students enrolled (risk_suppress). Complementary: then the shown group
- * with the smallest count among those NOT flagged (a flagged one only when
- * no other is left) is hidden too, again and again, while fewer than two are
- * hidden, the hidden counts sum to less than min_display, or an audit finds
- * a hidden count that the total, the enrolments, the flags and the choice
- * of complements leave with a single possible value. When every row is
- * hidden and that still holds, the total count goes too.
+ * with the smallest count among those NOT flagged is hidden too, again and
+ * again, while fewer than two are hidden, the hidden counts sum to less than
+ * min_display, or an audit finds a hidden count that the total, the
+ * enrolments, the flags and the choice of complements leave with a single
+ * possible value. When that would take a flagged group (or one is hidden by
+ * the primary rule, possible only when min_display exceeds min_cell), or
+ * every group is hidden and the audit still fails, every count and the
+ * total count are withheld: a flag with the total can pin a count.
  *
  * A hidden row carries count -1 and every value derived from its count
  * undefined (risk, comparison risk, ratios, outcome share and its

@@ -29,6 +29,7 @@
 
 #define MAX_ROWS 16
 #define PAIR_STEPS 12		/* move up to this many between two hidden rows */
+#define LOOSE_STEPS 100	/* and, with the total withheld, another row by up to this many */
 #define SEARCH_LEAVES 20000	/* then try whole assignments, up to this many */
 #define RANDOM_TABLES 1000
 
@@ -300,6 +301,31 @@ single_witness(struct attack *a)
 	return false;
 }
 
+/* With the total withheld, the row and one other may change by different
+ * amounts (a flag depends on the total, so the other may have to move it). */
+static bool
+loose_pair_witness(struct attack *a)
+{
+	size_t i = a->row;
+
+	for (long d = -PAIR_STEPS; a->total_withheld && d <= PAIR_STEPS; d++) {
+		for (size_t j = 0; d && j < a->r->n; j++) {
+			for (long d2 = -LOOSE_STEPS; j != i && d2 <= LOOSE_STEPS; d2++) {
+				long ci = a->r->count[i] + d, cj = a->r->count[j] + d2;
+
+				if (ci < 0 || cj < 0 || ci > a->r->enrolled[i] || cj > a->r->enrolled[j])
+					continue;
+				memcpy(a->try, a->r->count, sizeof(a->try));
+				a->try[i] = ci;
+				a->try[j] = cj;
+				if (same_shown(a))
+					return true;
+			}
+		}
+	}
+	return false;
+}
+
 /* Every split of left among the hidden rows from k on. */
 static bool
 split_witness(struct attack *a, size_t k, long left)
@@ -328,7 +354,7 @@ witness(struct attack *a, size_t i)
 
 	a->row = i;
 	a->leaves = 0;
-	if (single_witness(a) || pair_witness(a))
+	if (single_witness(a) || pair_witness(a) || loose_pair_witness(a))
 		return true;
 	a->f->searched++;
 	for (size_t k = 0; k < a->r->n; k++)
@@ -367,6 +393,10 @@ check_flags(struct fx *f, const struct raw_table *r, const struct subgroup_table
 			fail_msg("site %lld %s metric %lld %s: %s is flagged (ratio %.2f) but the table lost the flag",
 				 (long long)r->key.site, r->key.year, (long long)r->key.metric, r->key.dimension,
 				 r->name[i], out[i].ratio.value);
+		if (out[i].flagged && t->row[i].hidden && getenv("DISCLOSURE_VERBOSE"))
+			print_message("hidden flag: site %lld %s metric %lld %s %s (%ld of %ld, %zu rows, %d hidden)\n",
+				      (long long)r->key.site, r->key.year, (long long)r->key.metric, r->key.dimension,
+				      r->name[i], r->count[i], r->enrolled[i], r->n, t->nhidden);
 		if (out[i].flagged)
 			f->flagged_hidden += t->row[i].hidden;
 	}
@@ -393,10 +423,13 @@ attack_table(struct fx *f, const struct subgroup_key *k)
 		if (!a.hidden[i] || r.enrolled[i] == 0)
 			continue;	/* nobody enrolled: nothing to protect */
 		f->hidden++;
-		if (!witness(&a, i))
+		if (!witness(&a, i)) {
+			for (size_t j = 0; j < r.n; j++)
+				print_message("raw %s %ld of %ld\n", r.name[j], r.count[j], r.enrolled[j]);
 			fail_msg("site %lld %s metric %lld %s: the withheld count of %s (%ld of %ld) can be worked "
 				 "out from what the table shows:\n%s", (long long)k->site, k->year,
 				 (long long)k->metric, k->dimension, r.name[i], r.count[i], r.enrolled[i], a.seen);
+		}
 	}
 	free((char *)a.seen);
 	subgroup_table_free(&t);
