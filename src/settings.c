@@ -29,7 +29,7 @@ static const struct setting table[] = {
 	S("display", "color", SET_TRISTATE, color, "auto", 0, 0, "auto, yes or no (NO_COLOR also turns color off)"),
 	S("display", "ascii", SET_TRISTATE, ascii, "auto", 0, 0, "draw with ASCII only: auto (when the locale is not UTF-8), yes or no"),
 	S("display", "escape_delay", SET_LONG, escape_delay, "25", 0, 1000, "milliseconds to wait after ESC"),
-	S("privacy", "min_display", SET_LONG, min_display, "10", 1, 1000, "groups smaller than this are never shown"),
+	S("privacy", "min_display", SET_LONG, min_display, "10", 1, 1000, "counts below this (and their groups) are suppressed"),
 	S("subgroups", "min_cell", SET_LONG, min_cell, "10", 1, 100000, "minimum outcome count for a ratio"),
 	S("subgroups", "min_n", SET_LONG, min_n, "30", 1, 1000000, "minimum enrolment for a ratio"),
 	S("subgroups", "threshold", SET_DOUBLE, threshold, "3.0", 1.0, 100.0, "risk ratio above which a group is flagged"),
