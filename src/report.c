@@ -736,7 +736,8 @@ report_build(struct db *db, int64_t review, const struct report_options *o, stru
 	if (rc == QREL_OK && (rc = read_review(r)) == QREL_OK &&
 	    (rc = dash_frame_load(db, review, &r->frame)) == QREL_OK && (rc = read_sites(r)) == QREL_OK &&
 	    (rc = read_team(r)) == QREL_OK && (rc = read_dates(r)) == QREL_OK && (rc = build_cells(r)) == QREL_OK &&
-	    (rc = read_agreement(r)) == QREL_OK && (rc = read_findings(r)) == QREL_OK)
+	    (rc = read_agreement(r)) == QREL_OK && (rc = read_findings(r)) == QREL_OK &&
+	    (rc = report_read_key(r)) == QREL_OK)
 		rc = read_deliverable(r);
 	if (rc != QREL_OK)
 		report_free(r);
@@ -759,6 +760,7 @@ report_free(struct report *r)
 		quotes_free(&r->quotes[c]);
 	for (int i = 0; i < r->nfindings; i++)
 		subgroup_table_free(&r->finding[i]);
+	report_key_free(r);
 	for (int i = 0; r->rationale && i < r->nsites * r->frame.ncl; i++)
 		free(r->rationale[i]);
 	free(r->rationale);

@@ -296,8 +296,9 @@ finding_row(const struct subgroup_entry *e, FILE *f)
 		fputs("<td class=\"num\">*</td>", f);
 	else
 		fprintf(f, "<td class=\"num\">%ld</td>", e->count);
-	fprintf(f, "<td class=\"num\">%s</td><td class=\"num\">%s</td><td class=\"num\">%s</td><td>%s</td></tr>\n",
-		risk, cmp, ratio, e->flagged ? "<span class=\"flag\">flagged</span>" : "");
+	fprintf(f, "<td class=\"num\">%s</td><td class=\"num\">%s</td><td class=\"num\">%s</td><td>%s%s%s</td></tr>\n",
+		risk, cmp, ratio, e->flagged ? "<span class=\"flag\">" : "", report_key_flag_text(e),
+		e->flagged ? "</span>" : "");
 }
 
 static void
@@ -374,14 +375,254 @@ finding(const struct report *r, const struct subgroup_table *t, FILE *f)
 	fputs("</div>\n", f);
 }
 
+/* ---- key measures: always shown, with charts ---- */
+
+static const char *const palette[] = {
+	"#1f5f99", "#e6a100", "#2e7d32", "#8e44ad", "#d35400", "#00838f", "#5d4037", "#7a8fa6",
+};
+
+static void
+key_cell(FILE *f, const char *text)
+{
+	fputs("<td class=\"num\">", f);
+	out_html_text(f, text);
+	fputs("</td>", f);
+}
+
+static void
+key_row(const struct subgroup_table *t, const struct subgroup_entry *e, FILE *f)
+{
+	char text[48];
+
+	fputs("<tr><td>", f);
+	out_html_text(f, e->name);
+	fprintf(f, "</td><td class=\"num\">%ld</td>", e->enrolled);
+	report_key_count_text(e->count, NULL, e->hidden, text, sizeof(text));
+	key_cell(f, text);
+	report_key_count_text(e->count, &e->stat.expected_count, e->hidden, text, sizeof(text));
+	key_cell(f, text);
+	report_rate_text(&e->stat.risk, e->hidden, text, sizeof(text));
+	key_cell(f, text);
+	report_key_ratio_text(e, text, sizeof(text));
+	key_cell(f, text);
+	if (t->nstate) {
+		if (e->hidden || t->weighted_withheld)
+			snprintf(text, sizeof(text), "*");
+		else if (e->stat.weighted_ratio.defined)
+			snprintf(text, sizeof(text), "%.2f", e->stat.weighted_ratio.value);
+		else
+			text[0] = '\0';
+		key_cell(f, text);
+	}
+	fprintf(f, "<td>%s%s%s</td></tr>\n", e->flagged ? "<span class=\"flag\">" : "", report_key_flag_text(e),
+		e->flagged ? "</span>" : "");
+}
+
+static void
+key_table(const struct subgroup_table *t, FILE *f)
+{
+	fprintf(f, "<table>\n<thead><tr><th>Group</th><th>Enrolled</th><th>Count</th><th>Expected</th><th>Risk</th>"
+		"<th>Risk ratio</th>%s<th></th></tr></thead>\n<tbody>\n", t->nstate ? "<th>Weighted risk ratio</th>" : "");
+	for (size_t i = 0; i < t->n; i++)
+		key_row(t, &t->row[i], f);
+	fprintf(f, "<tr><th>All students</th><th class=\"num\">%ld</th>", t->enrolled);
+	if (t->count < 0)
+		fputs("<th class=\"num\">*</th><th></th><th></th>", f);
+	else
+		fprintf(f, "<th class=\"num\">%ld</th><th></th><th class=\"num\">%.1f%%</th>", t->count,
+			t->enrolled ? 100.0 * (double)t->count / (double)t->enrolled : 0.0);
+	fprintf(f, "<th></th>%s<th></th></tr>\n</tbody>\n</table>\n", t->nstate ? "<th></th>" : "");
+}
+
+/* The ratio's line on a chart 300 units wide scaled to top. */
+static int
+ratio_x(double v, double top)
+{
+	return 212 + (int)(300.0 * (v > top ? top : v) / top + 0.5);
+}
+
+/* A bar per group: its risk ratio against all other students, with parity
+ * (1) and the threshold marked; withheld and uncalculated groups say so. */
+static void
+ratio_chart(const struct subgroup_table *t, FILE *f)
+{
+	double thr = t->metric.favourable ? 1.0 / t->threshold : t->threshold, top = thr > 1.0 ? thr : 1.0;
+	int h = 16 * (int)t->n + 24;
+
+	for (size_t i = 0; i < t->n; i++)
+		if (!t->row[i].hidden && t->row[i].stat.ratio.defined && t->row[i].stat.ratio.value > top)
+			top = t->row[i].stat.ratio.value;
+	top *= 1.1;
+	fprintf(f, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"600\" height=\"%d\" viewBox=\"0 0 600 %d\" "
+		"role=\"img\" aria-label=\"Risk ratio by group\">\n", h, h);
+	for (size_t i = 0; i < t->n; i++) {
+		const struct subgroup_entry *e = &t->row[i];
+		int y = 4 + 16 * (int)i, w = 0;
+		char text[48];
+
+		fprintf(f, "<text x=\"206\" y=\"%d\" text-anchor=\"end\">", y + 11);
+		out_html_text(f, e->name);
+		fputs("</text>", f);
+		if (!e->hidden && e->stat.ratio.defined)
+			w = ratio_x(e->stat.ratio.value, top) - 212;
+		report_key_ratio_text(e, text, sizeof(text));
+		fprintf(f, "<rect x=\"212\" y=\"%d\" width=\"%d\" height=\"12\" fill=\"%s\"/><text x=\"%d\" y=\"%d\">",
+			y, w, e->flagged ? "#b00020" : "#7a8fa6", 216 + w, y + 11);
+		out_html_text(f, e->hidden ? "withheld" : text);
+		if (e->flagged)
+			fputs(" \xe2\x80\x94 flagged", f);
+		fputs("</text>\n", f);
+	}
+	fprintf(f, "<line x1=\"%d\" y1=\"0\" x2=\"%d\" y2=\"%d\" stroke=\"#333\" stroke-dasharray=\"2,2\"/>"
+		"<text x=\"%d\" y=\"%d\" font-size=\"10\">1 = parity</text>\n", ratio_x(1.0, top), ratio_x(1.0, top),
+		h - 12, ratio_x(1.0, top) + 2, h - 2);
+	fprintf(f, "<line x1=\"%d\" y1=\"0\" x2=\"%d\" y2=\"%d\" stroke=\"#b00020\" stroke-dasharray=\"4,2\"/>"
+		"<text x=\"%d\" y=\"%d\" font-size=\"10\" fill=\"#b00020\">threshold %.2f</text>\n", ratio_x(thr, top),
+		ratio_x(thr, top), h - 12, ratio_x(thr, top) + 2, h - 12 + 10, thr);
+	fputs("</svg>\n", f);
+}
+
+static double
+trend_top(const struct report_key *k)
+{
+	double top = 0.0;
+
+	for (int y = 0; y < k->nyears; y++)
+		for (size_t i = 0; i < k->year[y].n; i++)
+			if (!k->year[y].row[i].hidden && k->year[y].row[i].stat.risk.defined &&
+			    k->year[y].row[i].stat.risk.value > top)
+				top = k->year[y].row[i].stat.risk.value;
+	return top > 0.0 ? top * 1.1 : 1.0;
+}
+
+/* Where group is on the trend chart in year y; false when withheld or missing. */
+static bool
+trend_point(const struct report_key *k, int y, const char *group, double top, int *x, int *py, bool *flagged)
+{
+	int i = subgroup_find(&k->year[y], group);
+	const struct subgroup_entry *e = i >= 0 ? &k->year[y].row[i] : NULL;
+
+	*x = 60 + 460 * y / (k->nyears - 1);
+	if (!e || e->hidden || !e->stat.risk.defined)
+		return false;
+	*py = 150 - (int)(140.0 * e->stat.risk.value / top + 0.5);
+	*flagged = e->flagged;
+	return true;
+}
+
+/* One group's line across the years, a dot a year (ringed in red when
+ * flagged); a year it is withheld or missing breaks the line. */
+static void
+trend_line(const struct report_key *k, const char *group, const char *colour, double top, FILE *f)
+{
+	bool open = false, flagged;
+	int x, py;
+
+	for (int y = 0; y < k->nyears; y++) {
+		if (!trend_point(k, y, group, top, &x, &py, &flagged)) {
+			if (open)
+				fputs("\"/>\n", f);
+			open = false;
+			continue;
+		}
+		if (!open)
+			fprintf(f, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"2\" points=\"", colour);
+		fprintf(f, "%d,%d ", x, py);
+		open = true;
+	}
+	if (open)
+		fputs("\"/>\n", f);
+	for (int y = 0; y < k->nyears; y++)
+		if (trend_point(k, y, group, top, &x, &py, &flagged))
+			fprintf(f, "<circle cx=\"%d\" cy=\"%d\" r=\"%d\" fill=\"%s\"%s/>\n", x, py, flagged ? 5 : 3,
+				colour, flagged ? " stroke=\"#b00020\" stroke-width=\"2\"" : "");
+}
+
+/* Each group's risk over the years, on one scale, with a legend under it. */
+static void
+trend_chart(const struct report_key *k, FILE *f)
+{
+	const struct subgroup_table *last = report_key_latest(k);
+	double top = trend_top(k);
+	int h = 176 + 14 * (int)last->n;
+
+	fprintf(f, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"600\" height=\"%d\" viewBox=\"0 0 600 %d\" "
+		"role=\"img\" aria-label=\"Risk by group and year\">\n"
+		"<line x1=\"56\" y1=\"150\" x2=\"524\" y2=\"150\" stroke=\"#333\"/>"
+		"<text x=\"52\" y=\"14\" text-anchor=\"end\" font-size=\"10\">%.1f%%</text>"
+		"<text x=\"52\" y=\"150\" text-anchor=\"end\" font-size=\"10\">0%%</text>\n", h, h, 100.0 * top);
+	for (int y = 0; y < k->nyears; y++) {
+		fprintf(f, "<text x=\"%d\" y=\"166\" text-anchor=\"middle\" font-size=\"10\">", 60 + 460 * y / (k->nyears - 1));
+		out_html_text(f, k->year[y].key.year);
+		fputs("</text>\n", f);
+	}
+	for (size_t i = 0; i < last->n; i++) {
+		const char *colour = palette[i % ARRAY_SIZE(palette)];
+
+		trend_line(k, last->row[i].name, colour, top, f);
+		fprintf(f, "<rect x=\"60\" y=\"%d\" width=\"10\" height=\"10\" fill=\"%s\"/><text x=\"76\" y=\"%d\">",
+			172 + 14 * (int)i, colour, 181 + 14 * (int)i);
+		out_html_text(f, last->row[i].name);
+		fputs("</text>\n", f);
+	}
+	fputs("</svg>\n", f);
+}
+
+static void
+key_measure(const struct report_key *k, FILE *f)
+{
+	const struct subgroup_table *t = report_key_latest(k);
+
+	if (!t)
+		return;
+	fputs("<div class=\"finding\">\n<h4>", f);
+	out_html_text(f, t->metric.name);
+	fputs(" by ", f);
+	out_html_text(f, report_dimension_label(t->key.dimension));
+	fputs(": ", f);
+	out_html_text(f, t->site_name);
+	fputs(", ", f);
+	out_html_text(f, t->key.year);
+	fputs("</h4>\n", f);
+	key_table(t, f);
+	ratio_chart(t, f);
+	if (k->nyears > 1) {
+		fputs("<p class=\"note\">Risk by group, ", f);
+		out_html_text(f, k->year[0].key.year);
+		fputs(" to ", f);
+		out_html_text(f, t->key.year);
+		fputs(" (a red ring: flagged that year; a gap: withheld that year, or no figure).</p>\n", f);
+		trend_chart(k, f);
+	}
+	fputs("</div>\n", f);
+}
+
+static void
+key_measures(const struct report *r, FILE *f)
+{
+	if (!r->nkey)
+		return;
+	fprintf(f, "<h3>Key measures</h3>\n<p>Special-education identification, exclusionary discipline and access "
+		"to advanced coursework, for every group, flagged or not: risk (the share of the group with the "
+		"outcome), the risk ratio against all other students (against the state's other students where the "
+		"comparison group is too small), the weighted risk ratio where state figures exist, and the count "
+		"expected at the rate of all students beside the actual count. * withheld to protect privacy "
+		"(fewer than %ld, and others so that none can be worked out); a flag is never withheld.</p>\n",
+		r->min_display);
+	for (int i = 0; i < r->nkey; i++)
+		key_measure(&r->key[i], f);
+	fputs("<h3>Flagged groups</h3>\n", f);
+}
+
 static void
 findings(const struct report *r, FILE *f)
 {
 	fputs("<section id=\"disproportionality\">\n<h2>Appendix B: Subgroup findings</h2>\n", f);
 	fprintf(f, "<p>Every group whose risk ratio against all other students passes the district's "
-		"threshold of %.1f (below 1/%.1f where a higher rate is the aim), %s. Groups of fewer than "
-		"%ld students are never shown.</p>\n", r->opt.settings->threshold, r->opt.settings->threshold,
+		"threshold of %.1f (below 1/%.1f where a higher rate is the aim), %s. Counts below %ld, and "
+		"the counts of groups with fewer students enrolled, are withheld.</p>\n", r->opt.settings->threshold, r->opt.settings->threshold,
 		r->opt.all_years ? "in every school year" : "in each site's latest school year", r->min_display);
+	key_measures(r, f);
 	if (!r->nfindings)
 		fputs("<p>No group is flagged.</p>\n", f);
 	for (int i = 0; i < r->nfindings; i++)

@@ -204,8 +204,8 @@ finding_row(const struct subgroup_entry *e, FILE *f)
 		fputs("\\*", f);
 	else
 		fprintf(f, "%ld", e->count);
-	fprintf(f, " | %s | %s | %s | %s |\n", e->hidden ? "\\*" : risk, e->hidden ? "\\*" : cmp, ratio,
-		e->flagged ? "**flagged**" : "");
+	fprintf(f, " | %s | %s | %s | %s%s%s |\n", e->hidden ? "\\*" : risk, e->hidden ? "\\*" : cmp, ratio,
+		e->flagged ? "**" : "", report_key_flag_text(e), e->flagged ? "**" : "");
 }
 
 static void
@@ -243,14 +243,131 @@ finding(const struct report *r, const struct subgroup_table *t, FILE *f)
 			"others as it takes so that no withheld figure can be worked out.\n\n", r->min_display);
 }
 
+/* ---- key measures: always shown ---- */
+
+static void
+key_row(const struct subgroup_table *t, const struct subgroup_entry *e, FILE *f)
+{
+	char count[24], expected[24], risk[24], ratio[48];
+
+	report_key_count_text(e->count, NULL, e->hidden, count, sizeof(count));
+	report_key_count_text(e->count, &e->stat.expected_count, e->hidden, expected, sizeof(expected));
+	report_rate_text(&e->stat.risk, e->hidden, risk, sizeof(risk));
+	report_key_ratio_text(e, ratio, sizeof(ratio));
+	fputs("| ", f);
+	out_md_text(f, e->name);
+	fprintf(f, " | %ld | ", e->enrolled);
+	out_md_text(f, count);
+	fputs(" | ", f);
+	out_md_text(f, expected);
+	fputs(" | ", f);
+	out_md_text(f, risk);
+	fputs(" | ", f);
+	out_md_text(f, ratio);
+	if (t->nstate && (e->hidden || t->weighted_withheld))
+		fputs(" | \\*", f);
+	else if (t->nstate && e->stat.weighted_ratio.defined)
+		fprintf(f, " | %.2f", e->stat.weighted_ratio.value);
+	else if (t->nstate)
+		fputs(" | ", f);
+	fprintf(f, " | %s%s%s |\n", e->flagged ? "**" : "", report_key_flag_text(e), e->flagged ? "**" : "");
+}
+
+/* Risk (and risk ratio) by group across the years. */
+static void
+key_trend(const struct report_key *k, FILE *f)
+{
+	const struct subgroup_table *last = report_key_latest(k);
+
+	fputs("Risk by year (risk ratio in brackets):\n\n| Group |", f);
+	for (int y = 0; y < k->nyears; y++)
+		fprintf(f, " %s |", k->year[y].key.year);
+	fputs("\n|---|", f);
+	for (int y = 0; y < k->nyears; y++)
+		fputs("---:|", f);
+	fputs("\n", f);
+	for (size_t i = 0; i < last->n; i++) {
+		fputs("| ", f);
+		out_md_text(f, last->row[i].name);
+		fputs(" |", f);
+		for (int y = 0; y < k->nyears; y++) {
+			int j = subgroup_find(&k->year[y], last->row[i].name);
+			const struct subgroup_entry *e = j >= 0 ? &k->year[y].row[j] : NULL;
+			char risk[24], ratio[48];
+
+			if (!e) {
+				fputs(" |", f);
+				continue;
+			}
+			report_rate_text(&e->stat.risk, e->hidden, risk, sizeof(risk));
+			report_key_ratio_text(e, ratio, sizeof(ratio));
+			fputs(" ", f);
+			out_md_text(f, risk);
+			if (!e->hidden) {
+				fputs(" (", f);
+				out_md_text(f, ratio);
+				fputs(")", f);
+			}
+			fputs(e->flagged ? " **flagged** |" : " |", f);
+		}
+		fputs("\n", f);
+	}
+	fputs("\n", f);
+}
+
+static void
+key_measure(const struct report_key *k, FILE *f)
+{
+	const struct subgroup_table *t = report_key_latest(k);
+
+	if (!t)
+		return;
+	fputs("#### ", f);
+	out_md_text(f, t->metric.name);
+	fputs(" by ", f);
+	out_md_text(f, report_dimension_label(t->key.dimension));
+	fputs(": ", f);
+	out_md_text(f, t->site_name);
+	fprintf(f, ", %s\n\n| Group | Enrolled | Count | Expected | Risk | Risk ratio |%s |\n"
+		"|---|---:|---:|---:|---:|---:|%s---|\n", t->key.year, t->nstate ? " Weighted risk ratio |" : "",
+		t->nstate ? "---:|" : "");
+	for (size_t i = 0; i < t->n; i++)
+		key_row(t, &t->row[i], f);
+	if (t->count < 0)
+		fprintf(f, "| **All students** | %ld | \\* | | | |%s |\n\n", t->enrolled, t->nstate ? " |" : "");
+	else
+		fprintf(f, "| **All students** | %ld | %ld | | %.1f%% | |%s |\n\n", t->enrolled, t->count,
+			t->enrolled ? 100.0 * (double)t->count / (double)t->enrolled : 0.0, t->nstate ? " |" : "");
+	if (k->nyears > 1)
+		key_trend(k, f);
+}
+
+static void
+key_measures(const struct report *r, FILE *f)
+{
+	if (!r->nkey)
+		return;
+	fprintf(f, "### Key measures\n\nSpecial-education identification, exclusionary discipline and access to "
+		"advanced coursework, for every group, flagged or not: risk (the share of the group with the "
+		"outcome), the risk ratio against all other students (against the state's other students where the "
+		"comparison group is too small), the weighted risk ratio where state figures exist, and the count "
+		"expected at the rate of all students beside the actual count. \\* withheld to protect privacy "
+		"(fewer than %ld, and others so that none can be worked out); a flag is never withheld.\n\n",
+		r->min_display);
+	for (int i = 0; i < r->nkey; i++)
+		key_measure(&r->key[i], f);
+	fputs("### Flagged groups\n\n", f);
+}
+
 static void
 findings(const struct report *r, FILE *f)
 {
 	fprintf(f, "## Appendix B: Subgroup findings\n\nEvery group whose risk ratio against all other students passes "
-		"the district's threshold of %.1f (below 1/%.1f where a higher rate is the aim), %s. Groups "
-		"of fewer than %ld students are never shown.\n\n", r->opt.settings->threshold,
+		"the district's threshold of %.1f (below 1/%.1f where a higher rate is the aim), %s. Counts "
+		"below %ld, and the counts of groups with fewer students enrolled, are withheld.\n\n", r->opt.settings->threshold,
 		r->opt.settings->threshold, r->opt.all_years ? "in every school year" :
 		"in each site's latest school year", r->min_display);
+	key_measures(r, f);
 	if (!r->nfindings)
 		fputs("No group is flagged.\n\n", f);
 	for (int i = 0; i < r->nfindings; i++)

@@ -48,6 +48,18 @@ struct report_quotes {
 	int total_strength, total_growth;	/* how many there are in all */
 };
 
+#define REPORT_KEY_YEARS 8	/* the newest years a key measure's trend shows */
+#define REPORT_KEY_DIMENSIONS 16
+
+/* A key disproportionality measure (special-education identification,
+ * exclusionary discipline, advanced coursework) for one dimension at the
+ * report's site, or the district office: every year with data, suppressed
+ * as everywhere (subgroup.h), flagged or not. */
+struct report_key {
+	struct subgroup_table year[REPORT_KEY_YEARS];	/* oldest first */
+	int nyears;
+};
+
 #define REPORT_RANK 3		/* strongest and weakest clusters in the summary */
 
 /* A cluster's consensus levels across the sites: the summary's ranking. */
@@ -73,6 +85,8 @@ struct report {
 	struct agree_result agree_all, *agree_domain;	/* agree_domain[frame.ndom] */
 	struct subgroup_table *finding;	/* tables with at least one flagged group */
 	int nfindings;
+	struct report_key *key;		/* the key measures, always shown */
+	int nkey;
 	long min_display;
 	bool activity_dates;		/* the dates come from the activities, not the notes */
 	struct vis_viewer viewer;	/* resolved from opt.viewer */
@@ -148,6 +162,19 @@ const char *report_rationale(const struct report *r, int s, int c);
 bool report_consensus_text(const struct report *r, int s, int c, char *buf, size_t size);
 /* The findings the team wrote about cluster c (domain-wide ones: c = -1 with domain d). */
 bool report_finding_in(const struct report *r, const struct finding *f, int d, int c);
+/* Is the metric one the framework names as a key measure of disproportionality? */
+bool report_key_metric(const struct subgroup_metric *m);
+/* Reads the key measures into r->key (report_build does); frees them. */
+int report_read_key(struct report *r);
+void report_key_free(struct report *r);
+/* The newest year of a key measure, or NULL. */
+const struct subgroup_table *report_key_latest(const struct report_key *k);
+/* A key measure's cells: "2.31", "2.31 (vs the state)", "not calculated" or "*";
+ * a count, or with expected the expected count ("*" withheld); the flag
+ * ("flagged", "flagged, counts withheld" or ""). */
+void report_key_ratio_text(const struct subgroup_entry *e, char *buf, size_t size);
+void report_key_count_text(long count, const struct risk_value *expected, bool hidden, char *buf, size_t size);
+const char *report_key_flag_text(const struct subgroup_entry *e);
 /* Has the review an action plan module's tables? */
 bool report_has_plan(const struct report *r);
 

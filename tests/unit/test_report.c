@@ -285,6 +285,106 @@ test_suppression_everywhere(void **state)
 	free(json);
 }
 
+/* A group named hostile[0] in the district's special-education table, both years. */
+static void
+add_hostile_group(struct fx *f)
+{
+	static const char sql[] =
+		"INSERT INTO subgroup_row(uuid, review_id, site_id, year, metric_id, dimension, grp, enrolled, count, "
+		"updated_at) SELECT '00000000-0000-4000-8000-0000000000' || substr(?2, 3, 2), ?1, s.id, ?2, m.id, "
+		"'race', ?3, 400, 40, '2025-01-01T00:00:00Z' FROM site s, metric m WHERE s.code = 'DO' "
+		"AND m.code = 'sped_id'";
+	const char *years[] = { "2023-24", "2024-25" };
+
+	for (int y = 0; y < 2; y++) {
+		sqlite3_stmt *st = db_stmt(f->db, sql);
+
+		assert_non_null(st);
+		sqlite3_bind_int64(st, 1, f->review);
+		db_bind_text(st, 2, years[y]);
+		db_bind_text(st, 3, hostile[0]);
+		assert_int_equal(db_step_done(f->db, st, "subgroup row"), QREL_OK);
+	}
+}
+
+static const struct report_key *
+key_of(const struct report *r, const char *metric, const char *dimension)
+{
+	for (int i = 0; i < r->nkey; i++) {
+		const struct subgroup_table *t = report_key_latest(&r->key[i]);
+
+		if (t && strcmp(t->metric.code, metric) == 0 && strcmp(t->key.dimension, dimension) == 0)
+			return &r->key[i];
+	}
+	return NULL;
+}
+
+/* Special education, discipline and advanced coursework are always in the
+ * report, flagged or not, each with its charts and a trend over both years;
+ * a name in an SVG chart is escaped. */
+static void
+test_key_measures(void **state)
+{
+	struct fx *f = *state;
+	const char *key[] = { "oss", "iss", "sped_id", "ap_enrol", "fi_enrol" };
+	const struct report_key *k;
+	char *html, *md;
+
+	add_hostile_group(f);
+	build(f, REPORT_QUOTES);
+	for (size_t i = 0; i < ARRAY_SIZE(key); i++) {
+		assert_non_null(k = key_of(&f->r, key[i], "race"));
+		assert_int_equal(k->nyears, 2);
+		assert_string_equal(k->year[0].key.year, "2023-24");
+		assert_string_equal(k->year[1].key.year, "2024-25");
+		assert_true(report_key_latest(k)->district);
+	}
+	assert_non_null(key_of(&f->r, "sped_id", "ell"));
+	assert_null(key_of(&f->r, "chronic_absent", "race"));
+	assert_null(key_of(&f->r, "grad", "race"));
+	html = render(f, REPORT_HTML);
+	md = render(f, REPORT_MD);
+	assert_non_null(strstr(html, "<h3>Key measures</h3>"));
+	assert_non_null(strstr(html, "<h4>Special-education identification by race and ethnicity: "));
+	assert_non_null(strstr(html, "<h4>AP course enrolment by English-learner status: "));
+	assert_non_null(strstr(html, "aria-label=\"Risk ratio by group\""));
+	assert_non_null(strstr(html, "aria-label=\"Risk by group and year\""));
+	assert_non_null(strstr(html, "<text x=\"206\" y=\""));
+	assert_non_null(strstr(html, "&lt;script&gt;alert(1)&lt;/script&gt; &quot;quotes&quot;"));
+	assert_null(strstr(html, "<script"));
+	assert_non_null(strstr(md, "### Key measures"));
+	assert_non_null(strstr(md, "#### Special-education identification by race and ethnicity: "));
+	assert_non_null(strstr(md, "| Group | 2023-24 | 2024-25 |"));
+	assert_null(strstr(md, "<script"));
+	free(html);
+	free(md);
+}
+
+/* The French Immersion flag for Hispanic students (issue 14: 28 of 568,
+ * risk ratio 0.23) survives suppression in the report. */
+static void
+test_flags_survive(void **state)
+{
+	struct fx *f = *state;
+	const struct report_key *k;
+	const struct subgroup_table *t;
+	char *html;
+	int i;
+
+	build(f, REPORT_QUOTES);
+	assert_non_null(k = key_of(&f->r, "fi_enrol", "race"));
+	for (int y = 0; y < k->nyears; y++) {
+		t = &k->year[y];
+		if ((i = subgroup_find(t, "Hispanic or Latino")) >= 0 && t->row[i].flagged)
+			break;
+		i = -1;
+	}
+	assert_true(i >= 0);
+	html = render(f, REPORT_HTML);
+	assert_non_null(strstr(html, "<span class=\"flag\">flagged"));
+	free(html);
+}
+
 static void
 test_one_site(void **state)
 {
@@ -405,6 +505,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_csv_neutralises_formulas, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_json_and_csv_parse, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_suppression_everywhere, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_key_measures, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_flags_survive, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_one_site, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reviewer_reads_blind, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_principal_before_release, setup, teardown),
