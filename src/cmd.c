@@ -21,7 +21,7 @@ static const struct command commands[] = {
 	  "framework check FILE.ini | import [--db FILE] FILE.ini | export [--db FILE] [-o FILE [--force]]",
 	  cmd_framework },
 	{ "check", "check a database's integrity and schema version", "check [--db FILE]", cmd_check_store },
-	{ "import", "import CSV rows (sites, people, activities, metrics, evidence, scores, subgroups, state)",
+	{ "import", "import CSV rows (sites, people, activities, metrics, evidence, scores, subgroups, state, survey, survey-rates)",
 	  "import KIND [--db FILE] [--as NAME] FILE.csv", cmd_import },
 	{ "evidence", "add, list (filter, search), delete or restore evidence notes",
 	  "evidence add [--db FILE] --as NAME --site CODE --source TYPE --cluster CODE[,CODE...]\n"
@@ -74,7 +74,7 @@ static const struct command commands[] = {
 	  "       qrel findings edit [--db FILE] [--as NAME] ID [--text TEXT] [--kind strength|growth]\n"
 	  "       qrel findings delete [--db FILE] [--as NAME] ID\n"
 	  "       qrel findings cite [--db FILE] [--as NAME] ID (--note NOTE [--stakeholder GROUP] | --uncite NOTE\n"
-	  "            | --subgroup SITE,YEAR,METRIC,DIMENSION,GROUP)\n"
+	  "            | --subgroup SITE,YEAR,METRIC,DIMENSION,GROUP | --survey ITEM)\n"
 	  "       qrel findings import [--db FILE] [--as NAME] FILE.csv", cmd_findings },
 	{ "recommendations", "write, list, link or import recommendations; turn one into a plan objective",
 	  "recommendations add [--db FILE] [--as NAME] --title TEXT [--text TEXT] [--priority high|medium|low]\n"
