@@ -83,6 +83,15 @@ static const struct command commands[] = {
 	  "       qrel recommendations link [--db FILE] [--as NAME] ID --finding N [--finding N]...\n"
 	  "       qrel recommendations to-objective [--db FILE] [--as NAME] ID\n"
 	  "       qrel recommendations import [--db FILE] [--as NAME] FILE.csv", cmd_recommendations },
+	{ "surveys", "survey results by item or by group (small groups suppressed) and response rates",
+	  "surveys [--db FILE] [--site CODE] [--by item|group] [--format table|csv|json]", cmd_surveys },
+	{ "document", "the register of documents requested, received and reviewed; cite one in a note",
+	  "document add [--db FILE] [--as NAME] --title TEXT [--owner NAME] [--site CODE] [--requested DATE]\n"
+	  "            [--link URL|PATH]\n"
+	  "       qrel document list [--db FILE] [--outstanding] [--format csv|json]\n"
+	  "       qrel document set [--db FILE] [--as NAME] ID [--status requested|received|reviewed]\n"
+	  "            [--received DATE] [--title TEXT] [--owner NAME] [--link URL|PATH]\n"
+	  "       qrel document cite [--db FILE] [--as NAME] ID --note NOTE", cmd_document },
 	{ "summary", "show or set the executive summary (lead)",
 	  "summary show [--db FILE] | summary set [--db FILE] [--as NAME] TEXT|-", cmd_summary },
 	{ "review", "the report's status: draft or final (the lead finalises and reopens)",
@@ -290,9 +299,8 @@ cmd_common_option(struct cmd_common *c, int opt, const char *arg, const char *na
 	}
 }
 
-/* Settings for a command: problems in the file are warnings on stderr. */
-static void
-load_settings(const struct cmd_common *c, struct settings *s)
+void
+cmd_settings(const struct cmd_common *c, struct settings *s)
 {
 	struct diags d = { 0 };
 	char *path = c->config ? xstrdup(c->config) : settings_config_path();
@@ -312,7 +320,7 @@ cmd_open(const struct cmd_common *c, int flags, struct db **db, int64_t *review)
 	char *path;
 	int rc;
 
-	load_settings(c, &s);
+	cmd_settings(c, &s);
 	if (c->db)
 		path = xstrdup(c->db);
 	else if (s.db_path && *s.db_path)
@@ -347,7 +355,7 @@ cmd_user(const struct cmd_common *c)
 
 	if (c->as && *c->as)
 		return c->as;
-	load_settings(c, &s);
+	cmd_settings(c, &s);
 	if (s.user && *s.user)
 		snprintf(name, sizeof(name), "%s", s.user);
 	else if (env && *env)

@@ -69,8 +69,11 @@ static const char load_sql[] =
 	"SELECT i.id, i.site_id, s.code, i.instrument, i.item, coalesce(c.code, ''), i.grp, i.subgroup, "
 	"i.responses, i.favourable FROM survey_item i JOIN site s ON s.id = i.site_id "
 	"LEFT JOIN cluster c ON c.id = i.cluster_id WHERE i.review_id = ?1 AND (?2 = 0 OR i.site_id = ?2) "
-	"ORDER BY s.code, i.instrument, (SELECT min(x.id) FROM survey_item x WHERE x.site_id = i.site_id "
-	"AND x.instrument = i.instrument AND x.item = i.item), i.grp, i.subgroup <> '', i.id";
+	"ORDER BY s.code, (SELECT min(x.id) FROM survey_item x WHERE x.site_id = i.site_id "
+	"AND x.instrument = i.instrument), (SELECT min(x.id) FROM survey_item x WHERE x.site_id = i.site_id "
+	"AND x.instrument = i.instrument AND x.item = i.item), (SELECT min(x.id) FROM survey_item x "
+	"WHERE x.site_id = i.site_id AND x.instrument = i.instrument AND x.item = i.item AND x.grp = i.grp), "
+	"i.subgroup <> '', i.id";
 
 static void
 read_row(sqlite3_stmt *st, struct survey_row *r, long order)
@@ -227,6 +230,17 @@ survey_load(struct db *db, int64_t review, const struct vis_viewer *v, int64_t s
 	if (order == SURVEY_BY_GROUP)
 		qsort(*out, *n, sizeof(**out), by_group);
 	return QREL_OK;
+}
+
+void
+survey_pct_text(const struct survey_row *r, char *buf, size_t size)
+{
+	if (r->hidden)
+		snprintf(buf, size, "*");
+	else if (isnan(r->pct))
+		snprintf(buf, size, "%s", "");
+	else
+		snprintf(buf, size, "%.0f", r->pct);
 }
 
 /* ---- response rates ---- */

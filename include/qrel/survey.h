@@ -87,6 +87,10 @@ long survey_favourable_of_pct(double pct, long responses);
  * options. false with a message in why (size n) when malformed. */
 bool survey_parse_options(const char *s, long *responses, long *favourable, char *why, size_t n);
 
+/* The favourable share as shown: "64" (percent, no decimals), "*" when
+ * withheld, "" when nobody responded. */
+void survey_pct_text(const struct survey_row *r, char *buf, size_t size);
+
 /* Cites survey item id (a survey_item row) as evidence for finding. */
 int survey_cite(struct db *db, int64_t review, const char *who, int64_t finding, int64_t item);
 /* The cited items of finding as sentences ("Student survey: I feel safe at
