@@ -30,8 +30,11 @@ static const struct command commands[] = {
 	  "       [--author NAME] [--valence V] [--subgroup DIM[:GROUP]] [--from DATE] [--to DATE]\n"
 	  "       [--activity ID] [--search QUERY] [--format csv|json]\n"
 	  "       qrel evidence delete|restore [--db FILE] --as NAME ID", cmd_evidence },
-	{ "activity", "add or list the review's activities (interviews, focus groups, observations...)",
+	{ "activity", "add, plan, mark done or list the review's activities (interviews, focus groups, observations...)",
 	  "activity add [--db FILE] --as NAME --site CODE --source TYPE --at DATE [--facilitator NAME] DESCRIPTION\n"
+	  "       qrel activity plan [--db FILE] --as NAME --site CODE --source TYPE --at DATE [--facilitator NAME]\n"
+	  "            [--reviewers NAME[,NAME...]] DESCRIPTION\n"
+	  "       qrel activity done [--db FILE] --as NAME ID\n"
 	  "       qrel activity list [--db FILE] [--site CODE] [--format csv|json]", cmd_activity },
 	{ "person", "tie a person of the review to their Unix user (lead); - removes it",
 	  "person login [--db FILE] [--as LEAD] NAME LOGIN|-", cmd_person },
