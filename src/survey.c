@@ -2,6 +2,7 @@
  * rule; response rates; survey items cited by findings. */
 #include "qrel/qrel.h"
 #include "qrel/db.h"
+#include "qrel/evidence.h"
 #include "qrel/findings.h"
 #include "qrel/risk.h"
 #include "qrel/store.h"
@@ -342,18 +343,19 @@ survey_cite(struct db *db, int64_t review, const char *who, int64_t finding, int
 	return db_commit(db);
 }
 
-static void
+/* The sentence a citation shows; long text is cut to size. */
+static int
 cite_line(const struct survey_row *r, char *buf, size_t size)
 {
 	char who[200];
 
-	snprintf(who, sizeof(who), "%s%s%s", r->group, *r->subgroup ? ", " : "", r->subgroup);
+	if (snprintf(who, sizeof(who), "%s%s%s", r->group, *r->subgroup ? ", " : "", r->subgroup) < 0)
+		return -1;
 	if (r->hidden)
-		snprintf(buf, size, "%s: %s (%s, %s): fewer respondents than can be shown", r->instrument, r->item,
-			 who, r->site_code);
-	else
-		snprintf(buf, size, "%s: %s (%s, %s): %.0f%% favourable of %ld", r->instrument, r->item, who,
-			 r->site_code, r->pct, r->responses);
+		return snprintf(buf, size, "%s: %s (%s, %s): fewer respondents than can be shown", r->instrument,
+				r->item, who, r->site_code);
+	return snprintf(buf, size, "%s: %s (%s, %s): %.0f%% favourable of %ld", r->instrument, r->item, who,
+			r->site_code, r->pct, r->responses);
 }
 
 static bool
@@ -402,8 +404,30 @@ survey_cited(struct db *db, int64_t finding, long min_display, char (**lines)[32
 			break;
 		}
 		*lines = grown;
-		cite_line(&rows[i], (*lines)[(*n)++], sizeof(**lines));
+		if (cite_line(&rows[i], (*lines)[*n], sizeof(**lines)) >= 0)
+			(*n)++;
 	}
 	free(rows);
 	return rc;
+}
+
+int
+survey_write_note(struct db *db, int64_t review, const struct survey_row *r, const char *who, int64_t *note)
+{
+	char text[400];
+	struct note_input in = { .site = r->site, .source = "survey", .text = text };
+	int64_t cluster = *r->cluster ? store_cluster_id(db, review, r->cluster) : 0;
+
+	if (r->hidden)
+		return error(QREL_DENIED, "too few respondents to show this result, so no note quotes it");
+	if (cluster < 0)
+		return QREL_DB;
+	if (cluster == 0)
+		return error(QREL_PARSE, "the survey item has no cluster to tag the note to (set one in the survey file)");
+	in.cluster[0] = cluster;
+	in.nclusters = 1;
+	if (cite_line(r, text, sizeof(text)) < 0)
+		return error(QREL_PARSE, "the survey item cannot be quoted");
+	/* The evidence layer writes it: the gate, tags, locks, change log, search index. */
+	return evidence_add(db, review, who, &in, note);
 }

@@ -91,6 +91,10 @@ bool survey_parse_options(const char *s, long *responses, long *favourable, char
  * withheld, "" when nobody responded. */
 void survey_pct_text(const struct survey_row *r, char *buf, size_t size);
 
+/* Writes an evidence note (source survey) by who quoting shown row r, tagged
+ * to its cluster; a withheld row, or one without a cluster, is refused. */
+int survey_write_note(struct db *db, int64_t review, const struct survey_row *r, const char *who, int64_t *note);
+
 /* Cites survey item id (a survey_item row) as evidence for finding. */
 int survey_cite(struct db *db, int64_t review, const char *who, int64_t finding, int64_t item);
 /* The cited items of finding as sentences ("Student survey: I feel safe at
