@@ -16,4 +16,9 @@ int schedule_done(struct db *db, int64_t review, const char *who, int64_t id);
 /* Activities at site that are planned and done. */
 int schedule_counts(struct db *db, int64_t review, int64_t site, int *planned, int *done);
 
+struct diags;
+/* The sample review's planned activities and document register
+ * (sample-db/schedule.csv and documents.csv under datadir), as who. */
+int fieldwork_sample(struct db *db, int64_t review, const char *datadir, const char *who, struct diags *d);
+
 #endif
