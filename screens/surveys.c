@@ -89,7 +89,7 @@ draw_heading(struct app *app, WINDOW *win)
 	ui_text(win, 1, 0, w1 + 1, sv.order == SURVEY_BY_ITEM ? "Instrument: item" : "Group, subgroup", A_BOLD);
 	ui_text(win, 1, w1 + 1, w2 + 1, sv.order == SURVEY_BY_ITEM ? "Group, subgroup" : "Instrument: item", A_BOLD);
 	ui_text(win, 1, w1 + w2 + 2, NUM_COLS + 1, "     n", A_BOLD);
-	ui_text(win, 1, w1 + w2 + NUM_COLS + 3, getmaxx(win) - w1 - w2 - NUM_COLS - 3, "% fav.  cluster", A_BOLD);
+	ui_text(win, 1, w1 + w2 + NUM_COLS + 3, getmaxx(win) - w1 - w2 - NUM_COLS - 3, "fav.% cluster", A_BOLD);
 	ui_hline(win, 2, 0, getmaxx(win));
 }
 

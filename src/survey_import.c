@@ -280,8 +280,10 @@ row_item(struct simp *im)
 	gate_row(im, it.site);
 	if (!row_ok(im) ||
 	    (id = find_id(im, find, (const char *const[]){ it.instrument, it.item, it.group, it.subgroup }, 4,
-			  it.site)) < 0 || !(st = db_stmt(im->db, sql)))
-		return im->failed ? im->failed : QREL_DB;
+			  it.site)) < 0)
+		return im->failed;
+	if (!(st = db_stmt(im->db, sql)))
+		return QREL_DB;
 	uuid_new(uuid);
 	clock_now(now);
 	db_bind_text(st, 1, uuid);
@@ -321,9 +323,10 @@ row_rate(struct simp *im)
 		bad(im, RT_RESPONDED, get(im, RT_RESPONDED), "more than invited");
 	first_in_file(im, (const char *const[]){ get(im, RT_SITE), instrument, group }, 3);
 	gate_row(im, site);
-	if (!row_ok(im) || (id = find_id(im, find, (const char *const[]){ instrument, group }, 2, site)) < 0 ||
-	    !(st = db_stmt(im->db, sql)))
-		return im->failed ? im->failed : QREL_DB;
+	if (!row_ok(im) || (id = find_id(im, find, (const char *const[]){ instrument, group }, 2, site)) < 0)
+		return im->failed;
+	if (!(st = db_stmt(im->db, sql)))
+		return QREL_DB;
 	uuid_new(uuid);
 	clock_now(now);
 	db_bind_text(st, 1, uuid);
