@@ -1,11 +1,15 @@
 /* overview.c: the review at a glance: sites by domains, clusters scored and notes. */
 #include "qrel/qrel.h"
 #include "qrel/db.h"
+#include "qrel/document.h"
+#include "qrel/schedule.h"
 #include "qrel/summary.h"
 #include "qrel/tui.h"
+#include "qrel/visibility.h"
 
 #define NAME_COLS 22
 #define CODE_COLS 6
+#define ACT_COLS 10	/* activities done and planned */
 
 static struct {
 	struct summary_domain dom[SUMMARY_MAX_DOMAINS];
@@ -14,6 +18,8 @@ static struct {
 	int top, sel;		/* first row shown, selected row (site order) */
 	struct summary_row *page;
 	int npage, page_top, page_cap;
+	int (*acts)[2];		/* per page row: activities planned, done */
+	int docs_requested, docs_received;	/* documents outstanding */
 	bool stale;
 	unsigned long generation;	/* of the store when the page was read */
 } ov;
@@ -21,9 +27,26 @@ static struct {
 static int
 list_height(WINDOW *win)
 {
-	int h = getmaxy(win) - 5 - ov.ndom;
+	int h = getmaxy(win) - 6 - ov.ndom;
 
 	return h < 1 ? 1 : h;
+}
+
+/* The documents the user may read that are not yet reviewed, by status. */
+static void
+count_documents(struct app *app)
+{
+	struct document_row *docs = NULL;
+	struct vis_viewer v;
+	size_t n = 0;
+
+	ov.docs_requested = ov.docs_received = 0;
+	if (visibility_viewer(app->db, app->review, app->user, &v) != QREL_OK ||
+	    document_list(app->db, app->review, &v, true, &docs, &n) != QREL_OK)
+		ui_error("%s", error_message());
+	for (size_t i = 0; i < n; i++)
+		*(strcmp(docs[i].status, "requested") ? &ov.docs_received : &ov.docs_requested) += 1;
+	free(docs);
 }
 
 static void
@@ -37,6 +60,7 @@ overview_reload(struct app *app)
 	}
 	if (ov.sel >= ov.nsites)
 		ov.sel = ov.nsites ? ov.nsites - 1 : 0;
+	count_documents(app);
 	/* A site switch calls this too; only a write anywhere makes the counts stale. */
 	if (!ov.page || db_generation(app->db) != ov.generation)
 		ov.stale = true;
@@ -67,16 +91,24 @@ static void
 load_page(struct app *app, int rows)
 {
 	struct summary_row *page;
+	int (*acts)[2];
 	int n;
 
 	if (!ov.stale && ov.page_top == ov.top && ov.npage && ov.page_cap >= rows)
 		return;
-	if (!(page = calloc((size_t)rows, sizeof(*page))) ||
+	acts = calloc((size_t)rows, sizeof(*acts));
+	if (!(page = calloc((size_t)rows, sizeof(*page))) || !acts ||
 	    summary_sites(app->db, app->review, ov.top, rows, page, &n) != QREL_OK) {
 		free(page);
+		free(acts);
 		ui_error("%s", error_message());
 		return;
 	}
+	for (int i = 0; i < n; i++)
+		if (schedule_counts(app->db, app->review, page[i].site, &acts[i][0], &acts[i][1]) != QREL_OK)
+			ui_error("%s", error_message());
+	free(ov.acts);
+	ov.acts = acts;
 	for (int i = 0; i < n; i++)
 		if ((ov.stale || !reuse(ov.page, ov.npage, &page[i])) &&
 		    summary_fill(app->db, app->review, app->user, &page[i]) != QREL_OK)
@@ -93,7 +125,7 @@ load_page(struct app *app, int rows)
 static int
 cell_cols(WINDOW *win)
 {
-	int w = getmaxx(win) - CODE_COLS - NAME_COLS - 2;
+	int w = getmaxx(win) - CODE_COLS - NAME_COLS - 2 - ACT_COLS;
 
 	return ov.ndom ? w / ov.ndom : w;
 }
@@ -101,13 +133,14 @@ cell_cols(WINDOW *win)
 static void
 draw_heading(WINDOW *win)
 {
-	int cw = cell_cols(win), x = CODE_COLS + NAME_COLS + 2;
+	int cw = cell_cols(win), x = CODE_COLS + NAME_COLS + 2 + ACT_COLS;
 	char text[64];
 
 	snprintf(text, sizeof(text), "Review overview: %d site%s", ov.nsites, ov.nsites == 1 ? "" : "s");
 	ui_text(win, 0, 0, getmaxx(win), text, A_BOLD);
 	ui_text(win, 1, 0, CODE_COLS, "Site", A_BOLD);
 	ui_text(win, 1, CODE_COLS, NAME_COLS + 2, "Name", A_BOLD);
+	ui_text(win, 1, CODE_COLS + NAME_COLS + 2, ACT_COLS, "Done Plan", A_BOLD);
 	for (int d = 0; d < ov.ndom; d++) {
 		snprintf(text, sizeof(text), "Domain %s", ov.dom[d].code);
 		ui_text(win, 1, x + d * cw, cw, text, A_BOLD);
@@ -118,15 +151,17 @@ draw_heading(WINDOW *win)
 /* Only the site's code and name show the selection: a move then repaints
  * 2 x 28 cells, which matters over a slow link. */
 static void
-draw_row(WINDOW *win, int y, const struct summary_row *r, bool selected)
+draw_row(WINDOW *win, int y, const struct summary_row *r, const int acts[2], bool selected)
 {
 	attr_t attr = selected ? ui_attr(UI_SELECTED) : A_NORMAL;
-	int cw = cell_cols(win), x = CODE_COLS + NAME_COLS + 2;
+	int cw = cell_cols(win), x = CODE_COLS + NAME_COLS + 2 + ACT_COLS;
 	char text[64];
 
 	ui_text(win, y, 0, CODE_COLS, r->code, attr | A_BOLD);
 	ui_text(win, y, CODE_COLS, NAME_COLS + 1, r->name, attr);
 	ui_text(win, y, CODE_COLS + NAME_COLS + 1, 1, "", A_NORMAL);
+	snprintf(text, sizeof(text), "%4d %4d", acts[1], acts[0]);
+	ui_text(win, y, CODE_COLS + NAME_COLS + 2, ACT_COLS, text, acts[0] ? A_BOLD : A_NORMAL);
 	for (int d = 0; d < ov.ndom; d++) {
 		const struct summary_cell *c = &r->cell[d];
 
@@ -143,8 +178,11 @@ draw_legend(WINDOW *win, int y)
 
 	ui_hline(win, y++, 0, getmaxx(win));
 	ui_text(win, y++, 0, getmaxx(win),
-		"Per domain: clusters scored/total, evidence notes.  Enter: the site's rubric",
+		"Activities done and planned; per domain: clusters scored/total, evidence notes.  Enter: rubric",
 		ui_attr(UI_DIM));
+	snprintf(text, sizeof(text), "Documents outstanding: %d requested, %d received and not yet reviewed "
+		 "(qrel document list --outstanding)", ov.docs_requested, ov.docs_received);
+	ui_text(win, y++, 0, getmaxx(win), text, ov.docs_requested ? A_BOLD : ui_attr(UI_DIM));
 	for (int d = 0; d < ov.ndom; d++) {
 		snprintf(text, sizeof(text), "D%s  %s", ov.dom[d].code, ov.dom[d].title);
 		ui_text(win, y++, 0, getmaxx(win), text, ui_attr(UI_DIM));
@@ -164,7 +202,7 @@ overview_draw(struct app *app, WINDOW *win)
 	werase(win);
 	draw_heading(win);
 	for (int i = 0; i < ov.npage; i++)
-		draw_row(win, 3 + i, &ov.page[i], ov.top + i == ov.sel);
+		draw_row(win, 3 + i, &ov.page[i], ov.acts[i], ov.top + i == ov.sel);
 	if (!ov.nsites)
 		ui_text(win, 3, 0, getmaxx(win), "No sites yet: import them with `qrel import sites`.", A_NORMAL);
 	draw_legend(win, 3 + rows);

@@ -21,7 +21,7 @@ static const struct command commands[] = {
 	  "framework check FILE.ini | import [--db FILE] FILE.ini | export [--db FILE] [-o FILE [--force]]",
 	  cmd_framework },
 	{ "check", "check a database's integrity and schema version", "check [--db FILE]", cmd_check_store },
-	{ "import", "import CSV rows (sites, people, activities, metrics, evidence, scores, subgroups, state)",
+	{ "import", "import CSV rows (sites, people, activities, metrics, evidence, scores, subgroups, state, survey, survey-rates)",
 	  "import KIND [--db FILE] [--as NAME] FILE.csv", cmd_import },
 	{ "evidence", "add, list (filter, search), delete or restore evidence notes",
 	  "evidence add [--db FILE] --as NAME --site CODE --source TYPE --cluster CODE[,CODE...]\n"
@@ -30,8 +30,11 @@ static const struct command commands[] = {
 	  "       [--author NAME] [--valence V] [--subgroup DIM[:GROUP]] [--from DATE] [--to DATE]\n"
 	  "       [--activity ID] [--search QUERY] [--format csv|json]\n"
 	  "       qrel evidence delete|restore [--db FILE] --as NAME ID", cmd_evidence },
-	{ "activity", "add or list the review's activities (interviews, focus groups, observations...)",
+	{ "activity", "add, plan, mark done or list the review's activities (interviews, focus groups, observations...)",
 	  "activity add [--db FILE] --as NAME --site CODE --source TYPE --at DATE [--facilitator NAME] DESCRIPTION\n"
+	  "       qrel activity plan [--db FILE] --as NAME --site CODE --source TYPE --at DATE [--facilitator NAME]\n"
+	  "            [--reviewers NAME[,NAME...]] DESCRIPTION\n"
+	  "       qrel activity done [--db FILE] --as NAME ID\n"
 	  "       qrel activity list [--db FILE] [--site CODE] [--format csv|json]", cmd_activity },
 	{ "person", "tie a person of the review to their Unix user (lead); - removes it",
 	  "person login [--db FILE] [--as LEAD] NAME LOGIN|-", cmd_person },
@@ -74,7 +77,7 @@ static const struct command commands[] = {
 	  "       qrel findings edit [--db FILE] [--as NAME] ID [--text TEXT] [--kind strength|growth]\n"
 	  "       qrel findings delete [--db FILE] [--as NAME] ID\n"
 	  "       qrel findings cite [--db FILE] [--as NAME] ID (--note NOTE [--stakeholder GROUP] | --uncite NOTE\n"
-	  "            | --subgroup SITE,YEAR,METRIC,DIMENSION,GROUP)\n"
+	  "            | --subgroup SITE,YEAR,METRIC,DIMENSION,GROUP | --survey ITEM)\n"
 	  "       qrel findings import [--db FILE] [--as NAME] FILE.csv", cmd_findings },
 	{ "recommendations", "write, list, link or import recommendations; turn one into a plan objective",
 	  "recommendations add [--db FILE] [--as NAME] --title TEXT [--text TEXT] [--priority high|medium|low]\n"
@@ -83,6 +86,15 @@ static const struct command commands[] = {
 	  "       qrel recommendations link [--db FILE] [--as NAME] ID --finding N [--finding N]...\n"
 	  "       qrel recommendations to-objective [--db FILE] [--as NAME] ID\n"
 	  "       qrel recommendations import [--db FILE] [--as NAME] FILE.csv", cmd_recommendations },
+	{ "surveys", "survey results by item or by group (small groups suppressed) and response rates",
+	  "surveys [--db FILE] [--site CODE] [--by item|group] [--format table|csv|json]", cmd_surveys },
+	{ "document", "the register of documents requested, received and reviewed; cite one in a note",
+	  "document add [--db FILE] [--as NAME] --title TEXT [--owner NAME] [--site CODE] [--requested DATE]\n"
+	  "            [--link URL|PATH]\n"
+	  "       qrel document list [--db FILE] [--outstanding] [--format csv|json]\n"
+	  "       qrel document set [--db FILE] [--as NAME] ID [--status requested|received|reviewed]\n"
+	  "            [--received DATE] [--title TEXT] [--owner NAME] [--link URL|PATH]\n"
+	  "       qrel document cite [--db FILE] [--as NAME] ID --note NOTE", cmd_document },
 	{ "summary", "show or set the executive summary (lead)",
 	  "summary show [--db FILE] | summary set [--db FILE] [--as NAME] TEXT|-", cmd_summary },
 	{ "review", "the report's status: draft or final (the lead finalises and reopens)",
@@ -290,9 +302,8 @@ cmd_common_option(struct cmd_common *c, int opt, const char *arg, const char *na
 	}
 }
 
-/* Settings for a command: problems in the file are warnings on stderr. */
-static void
-load_settings(const struct cmd_common *c, struct settings *s)
+void
+cmd_settings(const struct cmd_common *c, struct settings *s)
 {
 	struct diags d = { 0 };
 	char *path = c->config ? xstrdup(c->config) : settings_config_path();
@@ -312,7 +323,7 @@ cmd_open(const struct cmd_common *c, int flags, struct db **db, int64_t *review)
 	char *path;
 	int rc;
 
-	load_settings(c, &s);
+	cmd_settings(c, &s);
 	if (c->db)
 		path = xstrdup(c->db);
 	else if (s.db_path && *s.db_path)
@@ -347,7 +358,7 @@ cmd_user(const struct cmd_common *c)
 
 	if (c->as && *c->as)
 		return c->as;
-	load_settings(c, &s);
+	cmd_settings(c, &s);
 	if (s.user && *s.user)
 		snprintf(name, sizeof(name), "%s", s.user);
 	else if (env && *env)

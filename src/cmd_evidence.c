@@ -6,6 +6,7 @@
 #include "qrel/store.h"
 #include "qrel/util.h"
 #include "qrel/output.h"
+#include "qrel/schedule.h"
 #include "qrel/visibility.h"
 
 #include <getopt.h>
@@ -395,7 +396,7 @@ cmd_evidence(int argc, char **argv)
 /* ---- activities ---- */
 
 static const char *const activity_names[] = { "id", "site", "source", "held_at", "description",
-	"facilitator", "notes" };
+	"facilitator", "notes", "status", "reviewers" };
 
 /* The activities who may read: they follow the rule for notes (visibility.h). */
 static int
@@ -409,14 +410,14 @@ print_activities(struct db *db, int64_t review, const char *who, int64_t site, e
 	    (rc = activity_list(db, review, site, &rows, &n)) != QREL_OK)
 		return rc;
 	if (fmt == FMT_CSV)
-		fputs("id,site,source,held_at,description,facilitator,notes\n", stdout);
+		fputs("id,site,source,held_at,description,facilitator,notes,status,reviewers\n", stdout);
 	else
 		fputc('[', stdout);
 	for (int i = 0; i < n; i++) {
 		struct vis_at at = { rows[i].site, 0, rows[i].facilitator };
 		char notes[16];
 		const char *f[] = { rows[i].uuid, rows[i].site_code, rows[i].source, rows[i].held_at,
-			rows[i].description, rows[i].facilitator_name, notes };
+			rows[i].description, rows[i].facilitator_name, notes, rows[i].status, rows[i].reviewers };
 
 		if (!visibility_sees(db, &v, VIS_NOTE, &at))
 			continue;
@@ -431,7 +432,8 @@ print_activities(struct db *db, int64_t review, const char *who, int64_t site, e
 
 struct activity_args {
 	struct cmd_common c;
-	const char *site, *source, *at, *facilitator, *description;
+	const char *site, *source, *at, *facilitator, *description, *reviewers;
+	bool plan;		/* `activity plan`: added as planned */
 	enum format fmt;
 };
 
@@ -439,6 +441,7 @@ static int
 activity_input_of(struct db *db, int64_t review, const struct activity_args *a, struct activity_input *in)
 {
 	int64_t id;
+	int rc;
 
 	if ((id = store_site_id(db, review, a->site ? a->site : "")) <= 0)
 		return id < 0 ? QREL_DB : error(QREL_NOTFOUND, "no site '%s' in this review", a->site ? a->site : "");
@@ -446,6 +449,10 @@ activity_input_of(struct db *db, int64_t review, const struct activity_args *a, 
 	in->source = a->source;
 	in->held_at = a->at;
 	in->description = a->description;
+	in->status = a->plan ? "planned" : NULL;
+	in->reviewers = a->reviewers;
+	if (a->reviewers && (rc = schedule_check_reviewers(db, review, a->reviewers)) != QREL_OK)
+		return rc;
 	if (a->facilitator && (in->facilitator = store_person_id(db, review, a->facilitator)) <= 0)
 		return in->facilitator < 0 ? QREL_DB : error(QREL_NOTFOUND, "no member '%s'", a->facilitator);
 	return QREL_OK;
@@ -465,11 +472,38 @@ activity_run(struct activity_args *a, bool add)
 	if (add && (rc = activity_input_of(db, review, a, &in)) == QREL_OK &&
 	    (rc = cmd_who(&a->c, db, review, &who)) == QREL_OK &&
 	    (rc = activity_add(db, review, who, &in, &id)) == QREL_OK)
-		printf("added activity %lld\n", (long long)id);
+		printf("%s activity %lld\n", a->plan ? "planned" : "added", (long long)id);
 	if (!add && a->site && (site = store_site_id(db, review, a->site)) <= 0)
 		rc = site < 0 ? QREL_DB : error(QREL_NOTFOUND, "no site '%s' in this review", a->site);
 	if (!add && rc == QREL_OK)
 		rc = print_activities(db, review, cmd_user(&a->c), site, a->fmt);
+	db_close(db);
+	return cmd_fail(rc);
+}
+
+/* `qrel activity done ID`. */
+static int
+activity_done_cmd(int argc, char **argv)
+{
+	static const struct option longopts[] = { CMD_COMMON_LONGOPTS, { 0 } };
+	struct cmd_common c = { 0 };
+	const char *who;
+	struct db *db;
+	int64_t review, id;
+	int opt, rc;
+
+	while ((opt = getopt_long(argc, argv, "", longopts, NULL)) != -1)
+		if (!cmd_common_option(&c, opt, optarg, "activity"))
+			return cmd_usage("activity");
+	if (argc - optind != 1)
+		return cmd_usage("activity");
+	if ((rc = cmd_open(&c, 0, &db, &review)) != QREL_OK)
+		return cmd_fail(rc);
+	if ((id = activity_find(db, review, argv[optind])) <= 0)
+		rc = id < 0 ? QREL_DB : error(QREL_NOTFOUND, "no activity '%s' in this review", argv[optind]);
+	if (rc == QREL_OK && (rc = cmd_who(&c, db, review, &who)) == QREL_OK &&
+	    (rc = schedule_done(db, review, who, id)) == QREL_OK)
+		printf("activity %lld done\n", (long long)id);
 	db_close(db);
 	return cmd_fail(rc);
 }
@@ -481,16 +515,19 @@ cmd_activity(int argc, char **argv)
 		CMD_COMMON_LONGOPTS,
 		{ "site", required_argument, NULL, 's' }, { "source", required_argument, NULL, 'o' },
 		{ "at", required_argument, NULL, 't' }, { "facilitator", required_argument, NULL, 'p' },
-		{ "format", required_argument, NULL, 'f' },
+		{ "format", required_argument, NULL, 'f' }, { "reviewers", required_argument, NULL, 'r' },
 		{ 0 },
 	};
 	struct activity_args a = { .fmt = FMT_CSV };
 	const char *sub = argc > 1 ? argv[1] : "";
-	bool add = strcmp(sub, "add") == 0;
+	bool add = strcmp(sub, "add") == 0 || strcmp(sub, "plan") == 0;
 	int opt;
 
+	if (strcmp(sub, "done") == 0)
+		return activity_done_cmd(argc - 1, argv + 1);
 	if (!add && strcmp(sub, "list") != 0)
 		return cmd_usage("activity");
+	a.plan = strcmp(sub, "plan") == 0;
 	while ((opt = getopt_long(argc - 1, argv + 1, "", longopts, NULL)) != -1) {
 		if (cmd_common_option(&a.c, opt, optarg, "activity"))
 			continue;
@@ -499,6 +536,7 @@ cmd_activity(int argc, char **argv)
 		case 'o': a.source = optarg; break;
 		case 't': a.at = optarg; break;
 		case 'p': a.facilitator = optarg; break;
+		case 'r': a.reviewers = optarg; break;
 		case 'f':
 			if (parse_format(optarg, &a.fmt) != QREL_OK)
 				return cmd_fail(QREL_USAGE);

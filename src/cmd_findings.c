@@ -8,6 +8,7 @@
 #include "qrel/output.h"
 #include "qrel/plan.h"
 #include "qrel/store.h"
+#include "qrel/survey.h"
 #include "qrel/util.h"
 
 #include <getopt.h>
@@ -15,7 +16,7 @@
 struct args {
 	struct cmd_common c;
 	const char *kind, *site, *domain, *cluster, *text, *title, *priority, *stakeholders, *stakeholder;
-	const char *subgroup, *reason, *format, *note, *uncite;
+	const char *subgroup, *reason, *format, *note, *uncite, *survey;
 	long finding[32];
 	int nfindings;
 	const char *name;	/* the command, for usage */
@@ -32,7 +33,7 @@ static const struct option longopts[] = {
 	{ "stakeholder", required_argument, NULL, 'g' }, { "subgroup", required_argument, NULL, 'G' },
 	{ "reason", required_argument, NULL, 'r' }, { "format", required_argument, NULL, 'f' },
 	{ "note", required_argument, NULL, 'n' }, { "uncite", required_argument, NULL, 'u' },
-	{ "finding", required_argument, NULL, 'F' },
+	{ "finding", required_argument, NULL, 'F' }, { "survey", required_argument, NULL, 'V' },
 	{ 0 },
 };
 
@@ -62,6 +63,7 @@ set_option(struct args *a, int opt, const char *arg)
 	case 'f': a->format = arg; return QREL_OK;
 	case 'n': a->note = arg; return QREL_OK;
 	case 'u': a->uncite = arg; return QREL_OK;
+	case 'V': a->survey = arg; return QREL_OK;
 	case 'F':
 		if (a->nfindings == (int)ARRAY_SIZE(a->finding))
 			return error(QREL_USAGE, "at most %zu --finding options", ARRAY_SIZE(a->finding));
@@ -178,13 +180,16 @@ f_cite(struct db *db, int64_t review, const char *who, const struct args *a)
 {
 	struct plan_subgroup_ref ref;
 	int64_t note = 0, gone = 0;
-	long id;
+	long id, item = 0;
 	int rc;
 
 	if ((rc = operand_id(a, &id)) != QREL_OK)
 		return rc;
-	if (!a->note && !a->uncite && !a->subgroup)
-		return error(QREL_USAGE, "findings cite needs --note N, --uncite N or --subgroup SITE,YEAR,METRIC,DIMENSION,GROUP");
+	if (!a->note && !a->uncite && !a->subgroup && !a->survey)
+		return error(QREL_USAGE, "findings cite needs --note N, --uncite N, --survey ITEM or "
+			     "--subgroup SITE,YEAR,METRIC,DIMENSION,GROUP");
+	if (a->survey && (rc = row_number(a->survey, &item)) != QREL_OK)
+		return rc;
 	if ((a->note && (note = findings_ref(db, review, true, a->note)) <= 0) ||
 	    (a->uncite && (gone = findings_ref(db, review, true, a->uncite)) <= 0))
 		return note < 0 || gone < 0 ? QREL_DB : QREL_NOTFOUND;
@@ -195,7 +200,7 @@ f_cite(struct db *db, int64_t review, const char *who, const struct args *a)
 	if (a->subgroup && ((rc = plan_subgroup_ref_parse(db, review, a->subgroup, &ref)) != QREL_OK ||
 			    (rc = finding_cite_subgroup(db, review, who, id, &ref)) != QREL_OK))
 		return rc;
-	return QREL_OK;
+	return item ? survey_cite(db, review, who, id, item) : QREL_OK;
 }
 
 static void

@@ -1624,7 +1624,7 @@ evidence_choices(struct db *db, int64_t review, const char *field, struct eviden
 #define ACTIVITY_COLS \
 	"a.id, a.uuid, a.site_id, s.code, a.source, a.held_at, a.description, " \
 	"coalesce(a.facilitator_id, 0), coalesce(p.name, ''), (SELECT count(*) FROM note n " \
-	"WHERE n.activity_id = a.id AND n.deleted_at IS NULL)"
+	"WHERE n.activity_id = a.id AND n.deleted_at IS NULL), a.status, a.reviewers"
 #define ACTIVITY_FROM "activity a JOIN site s ON s.id = a.site_id LEFT JOIN person p ON p.id = a.facilitator_id"
 
 static void
@@ -1641,6 +1641,8 @@ read_activity(sqlite3_stmt *st, struct activity_row *a)
 	a->facilitator = sqlite3_column_int64(st, 7);
 	copy(a->facilitator_name, sizeof(a->facilitator_name), db_col_text(st, 8));
 	a->notes = sqlite3_column_int(st, 9);
+	copy(a->status, sizeof(a->status), db_col_text(st, 10));
+	copy(a->reviewers, sizeof(a->reviewers), db_col_text(st, 11));
 }
 
 int
@@ -1766,7 +1768,8 @@ int
 activity_add(struct db *db, int64_t review, const char *who, const struct activity_input *in, int64_t *id)
 {
 	static const char sql[] = "INSERT INTO activity(uuid, review_id, site_id, source, held_at, description, "
-				  "facilitator_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
+				  "facilitator_id, status, reviewers) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, "
+				  "coalesce(?8, 'done'), coalesce(?9, ''))";
 	char uuid[UUID_LEN + 1];
 	sqlite3_stmt *st;
 	int rc;
@@ -1786,6 +1789,8 @@ activity_add(struct db *db, int64_t review, const char *who, const struct activi
 	db_bind_text(st, 5, in->held_at);
 	db_bind_text(st, 6, in->description ? in->description : "");
 	bind_id(st, 7, in->facilitator);
+	db_bind_text(st, 8, in->status);
+	db_bind_text(st, 9, in->reviewers);
 	if ((rc = db_step_done(db, st, "adding an activity")) == QREL_OK && id)
 		*id = sqlite3_last_insert_rowid(db_handle(db));
 	if (rc != QREL_OK ||

@@ -8,6 +8,7 @@
 #include "qrel/import.h"
 #include "qrel/score.h"
 #include "qrel/store.h"
+#include "qrel/survey.h"
 #include "qrel/util.h"
 
 #include <ctype.h>
@@ -1545,7 +1546,7 @@ static const struct kind kinds[] = {
 };
 
 const char *const import_kinds[] = { "sites", "people", "activities", "metrics", "evidence", "scores",
-	"subgroups", "state", NULL };
+	"subgroups", "state", "survey", "survey-rates", NULL };
 
 static int
 on_row(void *ctx, const struct csv_row *r)
@@ -1622,6 +1623,8 @@ import_file(struct db *db, int64_t review, const char *kind, const char *path,
 	int rc;
 
 	memset(st, 0, sizeof(*st));
+	if (survey_kind(kind))
+		return survey_import(db, review, kind, path, im.who, d, st);
 	if (!im.k)
 		return error(QREL_USAGE, "unknown kind '%s' (sites, people, activities, metrics, "
 			"evidence, scores, subgroups or state)", kind);

@@ -21,6 +21,7 @@ const struct keybinding keys_global[] = {
 	{ 'O', ACT_SCREEN_OVERVIEW }, { 'R', ACT_SCREEN_RUBRIC }, { 'E', ACT_SCREEN_EVIDENCE },
 	{ 'S', ACT_SCREEN_SUBGROUPS }, { 'P', ACT_SCREEN_REPORT }, { 'A', ACT_SCREEN_PLAN },
 	{ 'C', ACT_SCREEN_CHANGES }, { 'K', ACT_SCREEN_CONFLICTS }, { 'F', ACT_SCREEN_FINDINGS },
+	{ 'U', ACT_SCREEN_SURVEYS },
 	{ ']', ACT_SITE_NEXT }, { '[', ACT_SITE_PREV },
 };
 
@@ -65,6 +66,7 @@ static const char *const hint_text[ACT_COUNT] = {
 	[ACT_CELL_EDIT] = "edit", [ACT_NOTE_FROM_FINDING] = "note", [ACT_PICK_REFERENCE] = "ref",
 	[ACT_WRR_TOGGLE] = "WRR", [ACT_EXPORT] = "export", [ACT_DASH_MINE] = "consensus/yours",
 	[ACT_DASH_LISTS] = "lists", [ACT_SAVE] = "save", [ACT_CANCEL] = "keep draft",
+	[ACT_SCREEN_SURVEYS] = "surveys", [ACT_SURVEY_VIEW] = "by item/group", [ACT_SURVEY_NOTE] = "note",
 };
 
 const char *

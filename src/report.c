@@ -105,7 +105,7 @@ read_team(struct report *r)
 
 static const char activity_sql[] =
 	"SELECT source, count(*), min(substr(held_at, 1, 10)), max(substr(held_at, 1, 10)) FROM activity"
-	" WHERE review_id = ?1 AND (?2 = 0 OR site_id = ?2) GROUP BY source";
+	" WHERE review_id = ?1 AND (?2 = 0 OR site_id = ?2) AND status = 'done' GROUP BY source";
 /* min and max of an indexed column: two index probes, not a scan. */
 static const char note_dates_sql[] =
 	"SELECT coalesce(substr(min(created_at), 1, 10), ''), coalesce(substr(max(created_at), 1, 10), '')"
@@ -694,7 +694,9 @@ read_deliverable(struct report *r)
 	free(ix);
 	if (rc == QREL_OK)
 		rc = rank_clusters(r);
-	return rc == QREL_OK ? findings_load(r->db, r->review, r->opt.site, &r->written) : rc;
+	if (rc == QREL_OK)
+		rc = findings_load(r->db, r->review, r->opt.site, &r->written);
+	return rc == QREL_OK ? report_read_surveys(r) : rc;
 }
 
 /* ---- the whole model ---- */
@@ -765,6 +767,7 @@ report_free(struct report *r)
 		free(r->rationale[i]);
 	free(r->rationale);
 	findings_doc_free(&r->written);
+	free(r->rate);
 	free(r->quotes);
 	free(r->finding);
 	free(r->cell);

@@ -78,6 +78,16 @@ cover(const struct report *rep, FILE *f)
 		r.item = report_source_name(i);
 		emit_int(f, &r, rep->activities[i]);
 	}
+	for (size_t i = 0; i < rep->nrates; i++) {
+		char item[300];
+
+		snprintf(item, sizeof(item), "%s: %s", rep->rate[i].instrument, rep->rate[i].group);
+		r = (struct row){ .section = "response_rate", .site = rep->rate[i].site_code, .item = item };
+		r.field = "invited";
+		emit_int(f, &r, (int)rep->rate[i].invited);
+		r.field = "responded";
+		emit_int(f, &r, (int)rep->rate[i].responded);
+	}
 }
 
 static void

@@ -115,6 +115,18 @@ cover_method(const struct report *r, FILE *f)
 		total += r->activities[i];
 	}
 	fprintf(f, "<tr><th>All activities</th><th class=\"num\">%d</th></tr>\n</tbody>\n</table>\n", total);
+	if (r->nrates)
+		fputs("<p>Survey response rates:</p>\n<ul>\n", f);
+	for (size_t i = 0; i < r->nrates; i++) {
+		char line[512];
+
+		report_rate_line(&r->rate[i], line, sizeof(line));
+		fputs("<li>", f);
+		out_html_text(f, line);
+		fputs("</li>\n", f);
+	}
+	if (r->nrates)
+		fputs("</ul>\n", f);
 }
 
 static void

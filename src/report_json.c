@@ -81,6 +81,14 @@ team_method(const struct report *r, FILE *f)
 	for (int i = 0; i < REPORT_SOURCES; i++)
 		fprintf(f, "%s\n  {\"source\": \"%s\", \"label\": \"%s\", \"count\": %d}", i ? "," : "",
 			report_source_name(i), report_source_label(i), r->activities[i]);
+	fputs("],\n\"response_rates\": [", f);
+	for (size_t i = 0; i < r->nrates; i++) {
+		fputs(i ? ",\n  {" : "\n  {", f);
+		kv(f, "site", r->rate[i].site_code, true);
+		kv(f, "instrument", r->rate[i].instrument, false);
+		kv(f, "group", r->rate[i].group, false);
+		fprintf(f, ", \"invited\": %ld, \"responded\": %ld}", r->rate[i].invited, r->rate[i].responded);
+	}
 	fputs("],\n", f);
 }
 

@@ -76,6 +76,18 @@ cover(const struct report *r, FILE *f)
 		total += r->activities[i];
 	}
 	fprintf(f, "| **All activities** | **%d** |\n\n", total);
+	if (r->nrates)
+		fputs("Survey response rates:\n\n", f);
+	for (size_t i = 0; i < r->nrates; i++) {
+		char line[512];
+
+		report_rate_line(&r->rate[i], line, sizeof(line));
+		fputs("- ", f);
+		out_md_text(f, line);
+		fputc('\n', f);
+	}
+	if (r->nrates)
+		fputc('\n', f);
 }
 
 static void

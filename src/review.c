@@ -8,6 +8,7 @@
 #include "qrel/ini.h"
 #include "qrel/plan.h"
 #include "qrel/review.h"
+#include "qrel/schedule.h"
 #include "qrel/store.h"
 #include "qrel/util.h"
 
@@ -59,7 +60,8 @@ review_datadir(void)
 
 /* The sample's files, in the order their references need. */
 static const char *const sample_kinds[] = {
-	"sites", "people", "activities", "metrics", "evidence", "scores", "subgroups", "state",
+	"sites", "people", "activities", "metrics", "evidence", "scores", "subgroups", "state", "survey",
+	"survey-rates",
 };
 
 static int
@@ -143,7 +145,7 @@ sample_deliverable(struct db *db, int64_t review, const char *datadir, const cha
 		plan_doc_free(&s.plan);
 		free(path);
 	}
-	return rc;
+	return rc == QREL_OK ? fieldwork_sample(db, review, datadir, lead, d) : rc;
 }
 
 static int

@@ -3,6 +3,7 @@
 #include "qrel/findings.h"
 #include "qrel/plan.h"
 #include "qrel/schema.h"
+#include "qrel/survey.h"
 #include "qrel/sync.h"
 
 /* Every row a user creates carries a uuid so copies made offline can merge;
@@ -320,6 +321,7 @@ const char *const schema_migrations[] = {
 	sync_key_migration,
 	migration_released,
 	findings_migration,
+	fieldwork_migration,
 };
 
 const size_t schema_migration_count = sizeof(schema_migrations) / sizeof(schema_migrations[0]);

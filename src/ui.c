@@ -440,6 +440,7 @@ screen_for(enum action a)
 	case ACT_SCREEN_FINDINGS: return &findings_screen;
 	case ACT_SCREEN_CHANGES: return &changes_screen;
 	case ACT_SCREEN_CONFLICTS: return &conflicts_screen;
+	case ACT_SCREEN_SURVEYS: return &surveys_screen;
 	default: return NULL;
 	}
 }

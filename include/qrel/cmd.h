@@ -7,6 +7,7 @@
 #include <stdio.h>
 
 struct db;
+struct settings;
 
 enum exit_code { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
 
@@ -55,6 +56,9 @@ void cmd_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * Every option's value passes cmd_check_text first (file names excepted): a value
  * that is not UTF-8, or longer than CMD_OPTION_MAX, ends the command with a message. */
 int cmd_common_option(struct cmd_common *c, int opt, const char *arg, const char *name);
+/* Settings for a command (--config, else the default file): problems in the
+ * file are warnings on stderr. Free with settings_free. */
+void cmd_settings(const struct cmd_common *c, struct settings *s);
 /* Opens the store (--db, else config, else the default path) and finds its review. */
 int cmd_open(const struct cmd_common *c, int flags, struct db **db, int64_t *review);
 /* The name the caller claims: --as, else `user =` in the config, else $USER. */
@@ -93,5 +97,7 @@ int cmd_findings(int argc, char **argv);
 int cmd_recommendations(int argc, char **argv);
 int cmd_summary(int argc, char **argv);
 int cmd_review(int argc, char **argv);
+int cmd_surveys(int argc, char **argv);
+int cmd_document(int argc, char **argv);
 
 #endif

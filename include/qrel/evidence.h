@@ -175,12 +175,15 @@ struct activity_row {
 	char uuid[40], site_code[32], source[24], held_at[32];
 	char description[512], facilitator_name[128];
 	int notes;			/* evidence notes taken in it (not deleted) */
+	char status[8];			/* planned or done (schedule.h) */
+	char reviewers[256];		/* planned reviewers, comma-separated */
 };
 
 struct activity_input {
 	int64_t site;
 	const char *source, *held_at, *description;
 	int64_t facilitator;		/* 0: none */
+	const char *status, *reviewers;	/* activity_add: NULL is done and none (schedule.h) */
 };
 
 int activity_add(struct db *db, int64_t review, const char *who, const struct activity_input *in,

@@ -17,7 +17,8 @@ struct import_stats {
 
 /* The kinds import_file takes, NULL-terminated: sites, people, activities,
  * metrics, evidence, scores, subgroups, state (year, metric, dimension,
- * group, enrolled, count; a site column is allowed and ignored). */
+ * group, enrolled, count; a site column is allowed and ignored), survey and
+ * survey-rates (survey.h). */
 extern const char *const import_kinds[];
 
 /* Reads path ("-" is standard input) as rows of kind into review, inside one

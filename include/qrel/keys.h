@@ -26,6 +26,7 @@
 	_(SCREEN_FINDINGS, "findings, recommendations and the executive summary") \
 	_(SCREEN_CHANGES, "change log: who changed what, old and new") \
 	_(SCREEN_CONFLICTS, "sync conflicts between offline copies") \
+	_(SCREEN_SURVEYS, "survey results and response rates") \
 	_(SITE_NEXT, "next site") \
 	_(SITE_PREV, "previous site") \
 	_(SCORE_LEVEL, "set the level (1..K)") \
@@ -85,7 +86,9 @@
 	_(DASH_MINE, "show the consensus levels or your own (toggle)") \
 	_(DASH_LISTS, "what needs attention, in full (toggle)") \
 	_(SAVE, "save the text being edited (^X or F2 in every editor)") \
-	_(CANCEL, "close the editor, keeping the text as a draft (Esc in every editor)")
+	_(CANCEL, "close the editor, keeping the text as a draft (Esc in every editor)") \
+	_(SURVEY_VIEW, "survey results by item or by stakeholder group (toggle)") \
+	_(SURVEY_NOTE, "write an evidence note citing the selected survey item")
 
 enum action {
 #define ACTION_ENUM(name, help) ACT_##name,

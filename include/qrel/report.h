@@ -10,6 +10,7 @@
 #include "qrel/dashboard.h"
 #include "qrel/findings.h"
 #include "qrel/subgroup.h"
+#include "qrel/survey.h"
 #include "qrel/visibility.h"
 
 struct db;
@@ -96,6 +97,8 @@ struct report {
 	char **rationale;		/* rationale[s * frame.ncl + c]: the consensus rationale, or NULL */
 	struct report_rank strongest[REPORT_RANK], weakest[REPORT_RANK];
 	int nstrongest, nweakest;
+	struct survey_rate *rate;	/* survey response rates the viewer may read */
+	size_t nrates;
 };
 
 /* "interview" -> "Interviews"; index in schema order. */
@@ -150,6 +153,10 @@ int report_answered_by(const struct report *r, int64_t finding, int from);
 void report_rate_text(const struct risk_value *v, bool hidden, char *buf, size_t size);
 /* The sentence "Quotes: the 3 most recent ..." the formats share. */
 void report_quote_rule(const struct report *r, char *buf, size_t size);
+/* Response rates and the survey items findings cite (report_survey.c). */
+int report_read_surveys(struct report *r);
+/* "Student survey, Students (LIN): 220 of 480 invited responded (46%)". */
+void report_rate_line(const struct survey_rate *s, char *buf, size_t size);
 /* "DRAFT" or "FINAL", for every page. */
 const char *report_status_text(const struct report *r);
 /* A subgroup dimension as a reader says it: "race" -> "race and ethnicity",

@@ -70,6 +70,7 @@ extern const struct screen_ops findings_screen;
 extern const struct screen_ops report_screen;
 extern const struct screen_ops changes_screen;
 extern const struct screen_ops conflicts_screen;
+extern const struct screen_ops surveys_screen;
 
 /* wget_wch gives characters and function keys in one number space: the characters
  * from U+0101 up share numbers with KEY_MIN..KEY_MAX and the terminal's extended

@@ -24,7 +24,7 @@ static const struct {
 	{ &evidence_screen, ACT_SCREEN_EVIDENCE }, { &subgroups_screen, ACT_SCREEN_SUBGROUPS },
 	{ &plan_screen, ACT_SCREEN_PLAN }, { &report_screen, ACT_SCREEN_REPORT },
 	{ &changes_screen, ACT_SCREEN_CHANGES }, { &conflicts_screen, ACT_SCREEN_CONFLICTS },
-	{ &findings_screen, ACT_SCREEN_FINDINGS },
+	{ &findings_screen, ACT_SCREEN_FINDINGS }, { &surveys_screen, ACT_SCREEN_SURVEYS },
 };
 
 static char *manpage;
