@@ -1,6 +1,7 @@
 /* cmd.c: the command table and the pieces every command shares. */
 #include "qrel/qrel.h"
 #include "qrel/cmd.h"
+#include "qrel/output.h"
 #include "qrel/db.h"
 #include "qrel/identity.h"
 #include "qrel/outpath.h"
@@ -283,6 +284,7 @@ cmd_common_option(struct cmd_common *c, int opt, const char *arg, const char *na
 	case 'D': c->db = arg; return 1;
 	case 'C': c->config = arg; return 1;
 	case 'A': c->as = arg; return 1;
+	case 'B': out_csv_bom(true); return 1;
 	case 'h':
 		exit(cmd_help(name));
 	default:

@@ -27,6 +27,7 @@ struct agree_opts {
 	enum agree_format fmt;
 	const char *site, *domain;
 	enum by by;
+	struct csv_opts csv;	/* the file's shape */
 };
 
 enum { UNIT, RATER };
@@ -44,6 +45,7 @@ struct reader {
 	struct diags *d;
 	int col[3];		/* unit, rater, score */
 	int levels, max;
+	const char *column;	/* the score's column as messages name it */
 	struct rating *r;
 	size_t n, cap;
 	char *text;
@@ -61,7 +63,8 @@ static const char *const columns[] = { "unit", "rater", "score", NULL };
 static void
 help(void)
 {
-	printf("usage: qrel agree [--levels K] [--format csv|json|table] FILE.csv\n"
+	printf("usage: qrel agree [--levels K] [--format csv|json|table] [--layout long|wide]\n"
+	       "              [--delimiter C] [--encoding NAME] FILE.csv\n"
 	       "       qrel agree [--db FILE] [--site CODE] [--domain N] [--by cluster|site|rater]\n"
 	       "              [--format csv|json|table]\n\n"
 	       "Rater agreement: exact and adjacent agreement, Cohen's kappa (unweighted, linear,\n"
@@ -69,7 +72,12 @@ help(void)
 	       "ordinal, interval). NA marks a value the data cannot give.\n\n"
 	       "FILE.csv has the columns unit,rater,score, one rating a line (\"-\" reads standard\n"
 	       "input). An empty score or NE is no rating. --levels K sets the scale 1..K\n"
-	       "(default: the largest score in the file).\n\n"
+	       "(default: the largest score in the file).\n"
+	       "--layout wide reads one row per unit and one column per rater, as R's irr package\n"
+	       "lays ratings out: a column named unit (or R's unnamed row-name column) names the\n"
+	       "unit, else the line does; empty and NA cells are no rating. The delimiter (',', ';'\n"
+	       "or tab) is read from the header unless --delimiter says; --encoding NAME converts\n"
+	       "a file that is not UTF-8 (cp1252, latin1, UTF-16) through iconv.\n\n"
 	       "Without FILE, the review's team scores: a unit is one cluster at one site, a rater\n"
 	       "one team member; insufficient evidence is no rating; the scale is the framework's.\n"
 	       "Rating is blind: the figures count only the units you may read figures of (every\n"
@@ -131,12 +139,13 @@ static void
 score_range(struct reader *rd, int line, long v)
 {
 	if (rd->levels)
-		diag_add(rd->d, rd->path, line, "column score: %ld is outside the scale 1..%d", v, rd->levels);
+		diag_add(rd->d, rd->path, line, "column %s: %ld is outside the scale 1..%d", rd->column, v,
+			 rd->levels);
 	else if (v < 1)
-		diag_add(rd->d, rd->path, line, "column score: %ld is below 1, the lowest level", v);
+		diag_add(rd->d, rd->path, line, "column %s: %ld is below 1, the lowest level", rd->column, v);
 	else
-		diag_add(rd->d, rd->path, line, "column score: %ld is above %d, the most levels qrel takes",
-			v, AGREE_MAX_LEVELS);
+		diag_add(rd->d, rd->path, line, "column %s: %ld is above %d, the most levels qrel takes",
+			rd->column, v, AGREE_MAX_LEVELS);
 }
 
 /* The score, 0 for no rating; -1 after a message. */
@@ -150,7 +159,7 @@ parse_score(struct reader *rd, int line, char *s)
 	if (!*s || strcasecmp(s, "NE") == 0)
 		return 0;
 	if (!str_to_long(s, &v)) {
-		diag_add(rd->d, rd->path, line, "column score: '%.40s' is not a whole number", s);
+		diag_add(rd->d, rd->path, line, "column %s: '%.40s' is not a whole number", rd->column, s);
 		return -1;
 	}
 	if (v < 1 || v > top) {
@@ -180,11 +189,14 @@ on_row(void *ctx, const struct csv_row *row)
 	struct reader *rd = ctx;
 	struct rating r = { .line = row->line };
 	const char *unit, *rater;
+	char column[80];
 
 	if (row->index == 0)
 		return csv_columns(row, columns, rd->col, NULL, rd->d, rd->path) == QREL_OK ? 0 : QREL_PARSE;
 	unit = name_field(rd, row, UNIT);
 	rater = name_field(rd, row, RATER);
+	snprintf(column, sizeof(column), row->cell_column ? "'%.60s' (score)" : "score", row->cell_column);
+	rd->column = column;
 	r.score = parse_score(rd, row->line, row->field[rd->col[2]]);
 	if (!unit || !rater || r.score < 0)
 		return 0;
@@ -308,7 +320,7 @@ run_file(const struct agree_opts *o, const char *file)
 	struct reader rd = { .path = csv_source_name(file), .d = &d, .levels = o->levels };
 	int units = 0, raters = 0, rc, *scores = NULL;
 
-	rc = csv_each(file, on_row, &rd, &d);
+	rc = csv_each_opts(file, &o->csv, on_row, &rd, &d);
 	if (rc == QREL_OK)
 		scores = build_matrix(&rd, &units, &raters);
 	reader_free(&rd);
@@ -316,9 +328,12 @@ run_file(const struct agree_opts *o, const char *file)
 		free(scores);
 		return report_problems(&d, rd.path);
 	}
+	diag_print_warnings(&d, stderr);
 	diag_free(&d);
 	if (rc != QREL_OK || !scores)
 		return cmd_fail(rc != QREL_OK ? rc : QREL_PARSE);
+	if (o->fmt == AGREE_CSV)
+		out_csv_start(stdout);
 	rc = compute_and_print(scores, units, raters, o->levels ? o->levels : rd.max > 0 ? rd.max : 1,
 			       o->fmt);
 	free(scores);
@@ -493,6 +508,8 @@ print_review(const struct agree_data *a, const struct agree_opts *o)
 
 	if (array)
 		printf("[\n");
+	if (o->fmt == AGREE_CSV)
+		out_csv_start(stdout);
 	rc = print_by(a, o);
 	if (array && rc == QREL_OK)
 		printf("]\n");
@@ -564,6 +581,21 @@ parse_levels(const char *s, int *levels)
 	return 0;
 }
 
+/* --layout wide: a unit column (or R's unnamed row names, or none) and one column per rater. */
+static int
+layout_option(struct agree_opts *o, const char *arg)
+{
+	static const char *const keys[] = { "unit", NULL };
+	static const struct csv_wide wide = { keys, "rater", "score", "unit" };
+
+	if (strcmp(arg, "wide") != 0 && strcmp(arg, "long") != 0) {
+		cmd_error("--layout is long or wide");
+		return -1;
+	}
+	o->csv.wide = strcmp(arg, "wide") == 0 ? &wide : NULL;
+	return 0;
+}
+
 /* One option; -1 for a bad one (after a message). */
 static int
 agree_option(struct agree_opts *o, int opt, const char *arg)
@@ -587,6 +619,20 @@ agree_option(struct agree_opts *o, int opt, const char *arg)
 	case 's':
 		o->site = arg;
 		return 0;
+	case 'L':
+		return layout_option(o, arg);
+	case 'S':
+		if (csv_delimiter_parse(arg, &o->csv.delimiter) == QREL_OK)
+			return 0;
+		cmd_error("%s", error_message());
+		return -1;
+	case 'E':
+		if (csv_encoding_check(arg) == QREL_OK) {
+			o->csv.encoding = arg;
+			return 0;
+		}
+		cmd_error("%s", error_message());
+		return -1;
 	case 'd':
 		o->domain = arg;
 		return 0;
@@ -602,6 +648,10 @@ check_mode(const struct agree_opts *o, int nargs)
 		return -1;
 	if (nargs == 1 && (o->c.db || o->site || o->domain || o->by != BY_NONE)) {
 		cmd_error("--db, --site, --domain and --by read the review, not a file");
+		return -1;
+	}
+	if (nargs == 0 && (o->csv.wide || o->csv.delimiter || o->csv.encoding)) {
+		cmd_error("--layout, --delimiter and --encoding are for a file");
 		return -1;
 	}
 	if (nargs == 0 && o->levels) {
@@ -621,6 +671,9 @@ cmd_agree(int argc, char **argv)
 		{ "site", required_argument, NULL, 's' },
 		{ "domain", required_argument, NULL, 'd' },
 		{ "by", required_argument, NULL, 'b' },
+		{ "layout", required_argument, NULL, 'L' },
+		{ "delimiter", required_argument, NULL, 'S' },
+		{ "encoding", required_argument, NULL, 'E' },
 		{ 0 },
 	};
 	struct agree_opts o = { .fmt = AGREE_CSV };

@@ -273,6 +273,8 @@ f_list(struct db *db, int64_t review, const char *who, const struct args *a)
 		return error(QREL_NOTFOUND, "no site '%s' in this review", a->site);
 	if ((rc = findings_load(db, review, site, &d)) != QREL_OK)
 		return rc;
+	if (!json)
+		out_csv_start(stdout);
 	fputs(json ? "[" : "id,uuid,kind,domain,cluster,site,text,notes\n", stdout);
 	for (int i = 0; i < d.nf; i++) {
 		if (json)
@@ -405,6 +407,8 @@ r_list(struct db *db, int64_t review, const char *who, const struct args *a)
 	(void)who;
 	if ((rc = findings_load(db, review, 0, &d)) != QREL_OK)
 		return rc;
+	if (!json)
+		out_csv_start(stdout);
 	fputs(json ? "[" : "id,number,priority,title,text,stakeholders,findings,objective\n", stdout);
 	for (int i = 0; i < d.nrec; i++) {
 		if (json)
