@@ -23,7 +23,8 @@ static const struct command commands[] = {
 	  cmd_framework },
 	{ "check", "check a database's integrity and schema version", "check [--db FILE]", cmd_check_store },
 	{ "import", "import CSV rows (sites, people, activities, metrics, evidence, scores, subgroups, state)",
-	  "import KIND [--db FILE] [--as NAME] FILE.csv", cmd_import },
+	  "import KIND [--db FILE] [--as NAME] [--delimiter C] [--encoding NAME] [--mapping FILE.ini]\n"
+	  "       [--layout long|wide] FILE.csv", cmd_import },
 	{ "evidence", "add, list (filter, search), delete or restore evidence notes",
 	  "evidence add [--db FILE] --as NAME --site CODE --source TYPE --cluster CODE[,CODE...]\n"
 	  "       [--valence strength|growth|neutral] [--activity ID] [--subgroup DIM:GROUP] TEXT|-\n"
@@ -39,14 +40,16 @@ static const struct command commands[] = {
 	{ "sample", "build the sample review into a new database",
 	  "sample --db FILE [--from DIR] [--force]", cmd_sample },
 	{ "agree", "rater agreement (kappas, Krippendorff's alpha) from a CSV file or the team scores",
-	  "agree [--levels K] [--format csv|json|table] FILE.csv\n"
+	  "agree [--levels K] [--format csv|json|table] [--layout long|wide] [--delimiter C] [--encoding NAME]\n"
+	  "       FILE.csv\n"
 	  "       qrel agree [--db FILE] [--site CODE] [--domain N] [--by cluster|site|rater] [--format ...]",
 	  cmd_agree },
 	{ "risk", "risk ratios and disproportionality flags for the subgroup tables in a CSV file",
 	  "risk [--min-cell N] [--min-n N] [--threshold T] [--favourable] [--reference GROUP]\n"
 	  "       [--state FILE] [--format csv|json|table] FILE.csv", cmd_risk },
 	{ "scores", "list the scores you may see as CSV or JSON",
-	  "scores [--db FILE] [--site CODE] [--kind team|self|consensus] [--format csv|json]", cmd_scores },
+	  "scores [--db FILE] [--site CODE] [--kind team|self|consensus] [--format csv|json] [--layout wide]",
+	  cmd_scores },
 	{ "score", "set one score (a level, NE or 0 to clear) as a member of the review",
 	  "score [--db FILE] --as NAME --site CODE --cluster CODE --level N|NE|0 [--kind K] [--rationale TEXT]\n"
 	  "       [--expect-version N]",
