@@ -322,8 +322,8 @@ finish(struct reader *rd)
 	if (rd->halted)
 		return;
 	if (csv_fini(&rd->p, on_field, on_record, rd) != 0)
-		problem(rd, rd->row.line, "malformed CSV: a quoted field that starts in this record "
-			"is never closed");
+		problem(rd, rd->row.line, "column %zu: malformed CSV: a quoted field that starts in this "
+			"record is never closed", rd->row.n + 1);
 	else if (rd->row.index == 0)
 		problem(rd, 0, "empty file: the first line must name the columns");
 }
