@@ -697,6 +697,7 @@ run(const struct risk_opts *o, const char *file)
 	strtab_free(&st);
 	if (d.n > 0)
 		return report_problems(&d);
+	diag_print_warnings(&d, stderr);
 	diag_free(&d);
 	return cmd_fail(rc);
 }
