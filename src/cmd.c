@@ -79,14 +79,16 @@ static const struct command commands[] = {
 	  "       qrel findings delete [--db FILE] [--as NAME] ID\n"
 	  "       qrel findings cite [--db FILE] [--as NAME] ID (--note NOTE [--stakeholder GROUP] | --uncite NOTE\n"
 	  "            | --subgroup SITE,YEAR,METRIC,DIMENSION,GROUP)\n"
-	  "       qrel findings import [--db FILE] [--as NAME] FILE.csv", cmd_findings },
+	  "       qrel findings import [--db FILE] [--as NAME] [--delimiter C] [--encoding NAME] FILE.csv",
+	  cmd_findings },
 	{ "recommendations", "write, list, link or import recommendations; turn one into a plan objective",
 	  "recommendations add [--db FILE] [--as NAME] --title TEXT [--text TEXT] [--priority high|medium|low]\n"
 	  "            [--stakeholders TEXT] [--finding N]...\n"
 	  "       qrel recommendations list [--db FILE] [--format csv|json]\n"
 	  "       qrel recommendations link [--db FILE] [--as NAME] ID --finding N [--finding N]...\n"
 	  "       qrel recommendations to-objective [--db FILE] [--as NAME] ID\n"
-	  "       qrel recommendations import [--db FILE] [--as NAME] FILE.csv", cmd_recommendations },
+	  "       qrel recommendations import [--db FILE] [--as NAME] [--delimiter C] [--encoding NAME] FILE.csv",
+	  cmd_recommendations },
 	{ "summary", "show or set the executive summary (lead)",
 	  "summary show [--db FILE] | summary set [--db FILE] [--as NAME] TEXT|-", cmd_summary },
 	{ "review", "the report's status: draft or final (the lead finalises and reopens)",

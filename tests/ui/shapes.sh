@@ -52,6 +52,12 @@ check "naming it" grep -q "iconv does not know 'klingon'" "$T/err"
 "$QREL" import sites --db "$DB" --as "$LEAD" --delimiter x "$T/bad1252.csv" 2>"$T/err" >/dev/null
 check "a bad --delimiter is a usage error" test $? -eq 2
 
+# findings from the same kind of spreadsheet
+printf 'kind;cluster;text\r\ngrowth;1.1;"Les élèves « invisibles »"\r\n' | iconv -f UTF-8 -t CP1252 >"$T/findings.csv"
+"$QREL" findings import --db "$DB" --as "$LEAD" --encoding cp1252 "$T/findings.csv" >/dev/null 2>"$T/err"
+check "findings import takes --encoding and ';'" test $? -eq 0
+check "the finding's text is UTF-8" test "$(count "SELECT count(*) FROM finding WHERE text = 'Les élèves « invisibles »'")" = 1
+
 # ---- a KoboToolbox export through a mapping file ----
 cat >"$T/kobo.ini" <<EOF
 ; KoboToolbox "School visit": for each of our columns, the export's
