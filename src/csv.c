@@ -189,6 +189,16 @@ keep_header(struct reader *rd)
 	rd->nnames = rd->row.n;
 }
 
+/* Spreadsheets save rows that only look empty as ",,,,": no record. */
+static bool
+all_empty(const struct csv_row *r)
+{
+	for (size_t i = 0; i < r->n; i++)
+		if (r->field[i][strspn(r->field[i], " \t")])
+			return false;
+	return true;
+}
+
 static void
 on_record(int c, void *data)
 {
@@ -197,6 +207,10 @@ on_record(int c, void *data)
 	UNUSED(c);
 	if (rd->halted)
 		return;
+	if (rd->row.index > 0 && !rd->bad && all_empty(&rd->row)) {
+		rd->row.n = 0;
+		return;
+	}
 	if (rd->row.index == 0) {
 		keep_header(rd);
 	} else if (rd->row.n != rd->nnames && !rd->bad) {

@@ -47,8 +47,9 @@ struct csv_opts {
 typedef int csv_row_fn(void *ctx, const struct csv_row *r);
 
 /* Reads path ("-" is standard input) one line at a time and hands each record
- * to fn; only one record is held at once. Blank lines are skipped, CRLF line
- * ends and a leading BOM accepted, CRLF inside quoted fields becomes LF.
+ * to fn; only one record is held at once. Blank lines and records of empty
+ * fields only (",,," as spreadsheets save them) are skipped, CRLF line ends and
+ * a leading BOM accepted, CRLF inside quoted fields becomes LF.
  * Malformed CSV, fields that are not UTF-8 and records whose field count
  * differs from the header's go to d as "path:line: ..."; such records are not
  * handed to fn. Returns QREL_OK, QREL_PARSE (something went to d), QREL_IO,
