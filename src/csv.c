@@ -745,13 +745,15 @@ map_key(struct csv_map *m, const struct ini *ini, const struct ini_entry *k, con
 struct csv_map *
 csv_map_load(const char *path, const char *const *cols, struct diags *d)
 {
-	size_t before = d->n, n;
-	struct ini *ini = ini_load(path, d);
-	const struct ini_entry *k = ini ? ini_entries(ini, &n) : NULL;
+	size_t before = d->n, n = 0;
+	const struct ini_entry *k;
 	struct csv_map *m;
+	struct ini *ini;
 
-	if (!ini)
+	privilege_end(); /* as for the CSV file: no group in reach while parsing */
+	if (!(ini = ini_load(path, d)))
 		return NULL;
+	k = ini_entries(ini, &n);
 	m = calloc(1, sizeof(*m));
 	if (!m || !(m->e = calloc(n + 1, sizeof(*m->e)))) {
 		free(m);
