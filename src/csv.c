@@ -17,17 +17,18 @@
 
 #define BOM "\xef\xbb\xbf"
 
-/* Reads a file in another encoding as UTF-8, through iconv, counting lines
- * and CSV columns so a byte it cannot convert is reported where it is. */
+/* Reads a file in another encoding as UTF-8, through iconv, keeping the line
+ * it has got to so a byte it cannot convert is reported where it is. */
 struct decoder {
 	FILE *in;
 	iconv_t cd;
 	const char *encoding;
-	const char *delim;	/* the reader's delimiter (0 while unknown: ',') */
 	char raw[8192];
 	size_t rawlen;
-	bool eof, quoted, failed;
-	int line, column;	/* where the converted text has got to, from 1 */
+	bool eof, failed;
+	int line;		/* the line the converted text has got to, from 1 */
+	char tail[1024];	/* that line's text so far (its start, when longer) */
+	size_t ntail;
 	unsigned char bad;	/* the byte refused */
 };
 
@@ -298,12 +299,32 @@ first_line(struct reader *rd, const char **s, ssize_t *n)
 	return true;
 }
 
+/* The CSV column the end of a line's text is in (quotes respected). */
+static int
+tail_column(const char *s, size_t n, char delim)
+{
+	bool quoted = false;
+	int column = 1;
+
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] == '"')
+			quoted = !quoted;
+		else if (s[i] == delim && !quoted)
+			column++;
+	}
+	return column;
+}
+
 static void
 read_failed(struct reader *rd, const struct decoder *dc)
 {
+	char delim = rd->delim;
+
+	if (dc && dc->failed && !delim)
+		delim = guess_delimiter(dc->tail, dc->ntail);
 	if (dc && dc->failed)
 		diag_add(rd->d, rd->name, dc->line, "column %d: not valid %s text (byte 0x%02x); "
-			 "is --encoding right?", dc->column, dc->encoding, dc->bad);
+			 "is --encoding right?", tail_column(dc->tail, dc->ntail, delim), dc->encoding, dc->bad);
 	else
 		diag_add(rd->d, rd->name, rd->line, "read error: %s", strerror(errno));
 	rd->status = dc && dc->failed ? QREL_PARSE : QREL_IO;
@@ -377,21 +398,16 @@ csv_encoding_check(const char *name)
 	return QREL_OK;
 }
 
-/* Counts the lines and columns of converted text, so an error can say where. */
+/* Follows the converted text's lines, so an error can say where it is. */
 static void
 decoder_track(struct decoder *dc, const char *s, size_t n)
 {
-	char delim = *dc->delim ? *dc->delim : ',';
-
 	for (size_t i = 0; i < n; i++) {
-		if (s[i] == '"')
-			dc->quoted = !dc->quoted;
 		if (s[i] == '\n') {
 			dc->line++;
-			if (!dc->quoted)
-				dc->column = 1;
-		} else if (s[i] == delim && !dc->quoted) {
-			dc->column++;
+			dc->ntail = 0;
+		} else if (dc->ntail < sizeof(dc->tail)) {
+			dc->tail[dc->ntail++] = s[i];
 		}
 	}
 }
@@ -453,7 +469,7 @@ decoder_close(void *cookie)
 
 /* *out: f through a decoder, or f itself for UTF-8. */
 static int
-decoded(FILE *f, struct decoder *dc, const char *encoding, const char *delim, FILE **out)
+decoded(FILE *f, struct decoder *dc, const char *encoding, FILE **out)
 {
 	static const cookie_io_functions_t io = { .read = decoder_read, .close = decoder_close };
 	int rc;
@@ -463,7 +479,7 @@ decoded(FILE *f, struct decoder *dc, const char *encoding, const char *delim, FI
 		return QREL_OK;
 	if ((rc = csv_encoding_check(encoding)) != QREL_OK)
 		return rc;
-	*dc = (struct decoder){ .in = f, .encoding = encoding, .delim = delim, .line = 1, .column = 1 };
+	*dc = (struct decoder){ .in = f, .encoding = encoding, .line = 1 };
 	dc->cd = iconv_open("UTF-8", encoding);
 	if (!(*out = fopencookie(dc, "r", io))) {
 		iconv_close(dc->cd);
@@ -497,7 +513,7 @@ read_file(struct reader *rd, FILE *f, const struct csv_opts *o)
 	FILE *in;
 	int rc;
 
-	if ((rc = decoded(f, &dc, o->encoding, &rd->delim, &in)) != QREL_OK)
+	if ((rc = decoded(f, &dc, o->encoding, &in)) != QREL_OK)
 		return rc;
 	if (csv_init(&rd->p, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL) != 0) {
 		if (in != f)

@@ -808,6 +808,13 @@ test_encoding(void **state)
 	assert_int_not_equal(import_with(f, "sites", "code,name,kind\nS6,Oak,school\nS7,Elm\x81,school\n",
 		&cp1252), QREL_OK);
 	expect_diag(f, 3, "column 2: not valid cp1252 text (byte 0x81); is --encoding right?");
+	/* with ';', and in a quoted field holding the delimiter */
+	assert_int_not_equal(import_with(f, "sites", "code;name;kind\nS6;\"Oak; Upper\";sch\x8dool\n",
+		&cp1252), QREL_OK);
+	expect_diag(f, 2, "column 3: not valid cp1252 text (byte 0x8d); is --encoding right?");
+	/* on the header line, before the delimiter is known */
+	assert_int_not_equal(import_with(f, "sites", "code;na\x90me;kind\n", &cp1252), QREL_OK);
+	expect_diag(f, 1, "column 2: not valid cp1252 text (byte 0x90); is --encoding right?");
 	fingerprint(f, after, sizeof(after));
 	assert_string_equal(before, after);
 	assert_int_equal(csv_encoding_check("no-such-encoding"), QREL_USAGE);
