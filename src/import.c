@@ -219,8 +219,8 @@ show_value(const char *v, char *out, size_t size)
 	strcpy(out + n, cut ? "..." : "");
 }
 
-/* A column as messages name it: in a wide file, the rater's column a
- * rater or level came from ("level in 'Ray Viewer'"). */
+/* A column as messages name it: in a wide file, the rater's column a rater
+ * or level came from ("'Ray Viewer' (level)"). */
 static const char *
 column_label(struct imp *im, int c)
 {
@@ -858,7 +858,7 @@ activity_held(struct imp *im, struct activity *a)
 		when_held(&w, a->held, sizeof(a->held));
 	else if (*v)
 		bad(im, AC_HELD, v, "not a date or time (YYYY-MM-DD, YYYY-MM-DDTHH:MM or "
-			"YYYY-MM-DDTHH:MM:SS)");
+			"YYYY-MM-DDTHH:MM:SS, with a fraction and Z or an offset like +02:00 if wanted)");
 }
 
 /* The file's id, or one derived from the other fields. */
