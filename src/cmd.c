@@ -166,7 +166,7 @@ cmd_help(const char *name)
 {
 	const struct command *cmd = cmd_find(name);
 
-	printf("usage: qrel %s\n%s.\nCommon options: --db FILE, --config FILE, --as NAME, --help.\n",
+	printf("usage: qrel %s\n%s.\nCommon options: --db FILE, --config FILE, --as NAME, --bom (CSV for Excel), --help.\n",
 	       cmd ? cmd->usage : name, cmd ? cmd->summary : "");
 	return EXIT_OK;
 }

@@ -92,7 +92,7 @@ help(void)
 	       "                  is how often they match a colleague, cohen_kappa is this member\n"
 	       "                  against the rest of the team pooled; units counts the units they\n"
 	       "                  scored that someone else also scored, raters them and those others.\n"
-	       "Common options: --db FILE, --config FILE, --as NAME.\n");
+	       "Common options: --db FILE, --config FILE, --as NAME, --bom (CSV output for Excel).\n");
 	exit(EXIT_OK);
 }
 

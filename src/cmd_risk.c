@@ -96,7 +96,7 @@ help(void)
 	       "                    and dimension (any site) give the alternate ratio and the\n"
 	       "                    weights of the weighted risk ratio\n"
 	       "The whole file is checked first; any problem is reported with its line and\n"
-	       "nothing is printed. Common options: --config FILE.\n",
+	       "nothing is printed. Common options: --config FILE, --bom (CSV output for Excel).\n",
 	       RISK_DEFAULT_MIN_CELL, RISK_DEFAULT_MIN_N, RISK_DEFAULT_THRESHOLD);
 	exit(EXIT_OK);
 }
