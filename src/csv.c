@@ -506,6 +506,22 @@ csv_delimiter_parse(const char *s, char *out)
 
 /* ---- the reading ---- */
 
+/* Excel's "Unicode text" is UTF-16 with a byte order mark: read as such
+ * without --encoding, when the file can be looked at twice. */
+static const char *
+sniffed(FILE *f, const char *encoding)
+{
+	unsigned char b[2];
+	bool utf16;
+
+	if (encoding || fseek(f, 0, SEEK_CUR) != 0)
+		return encoding;
+	utf16 = fread(b, 1, 2, f) == 2 && ((b[0] == 0xff && b[1] == 0xfe) || (b[0] == 0xfe && b[1] == 0xff));
+	if (fseek(f, 0, SEEK_SET) != 0)
+		return encoding;
+	return utf16 ? "UTF-16" : NULL;
+}
+
 static int
 read_file(struct reader *rd, FILE *f, const struct csv_opts *o)
 {
@@ -513,7 +529,7 @@ read_file(struct reader *rd, FILE *f, const struct csv_opts *o)
 	FILE *in;
 	int rc;
 
-	if ((rc = decoded(f, &dc, o->encoding, &in)) != QREL_OK)
+	if ((rc = decoded(f, &dc, sniffed(f, o->encoding), &in)) != QREL_OK)
 		return rc;
 	if (csv_init(&rd->p, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL) != 0) {
 		if (in != f)

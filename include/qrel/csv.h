@@ -37,7 +37,8 @@ struct csv_map;
 struct csv_opts {
 	char delimiter;		/* 0: ',' ';' or tab, the most frequent on the header line;
 				 * a first line "sep=X" (as Excel writes) also sets it */
-	const char *encoding;	/* NULL: UTF-8; else iconv's name of the file's encoding */
+	const char *encoding;	/* NULL: UTF-8 (UTF-16 when a file starts with its BOM);
+				 * else iconv's name of the file's encoding */
 	const struct csv_map *map;
 	const struct csv_wide *wide;	/* applied after map */
 };

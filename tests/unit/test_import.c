@@ -843,6 +843,11 @@ test_utf16(void **state)
 		diag_print(&f->d, stderr);
 	assert_int_equal(f->d.n, 0);
 	assert_text(f, "SELECT name FROM site WHERE code = 'S5'", "Zo\xc3\xab");
+	/* its BOM says so without --encoding */
+	diag_free(&f->d);
+	assert_int_equal(import_file_opts(f->db, f->review, "sites", f->path, "Ann Lead", NULL, &f->d, &f->st),
+		QREL_OK);
+	assert_stats(f, 0, 0, 1);
 }
 
 static void
