@@ -52,6 +52,12 @@ check "naming it" grep -q "iconv does not know 'klingon'" "$T/err"
 "$QREL" import sites --db "$DB" --as "$LEAD" --delimiter x "$T/bad1252.csv" 2>"$T/err" >/dev/null
 check "a bad --delimiter is a usage error" test $? -eq 2
 
+# Excel's "Unicode text": UTF-16 with a BOM, tab-separated, no --encoding needed
+printf 'code\tname\tkind\r\nU1\tÉcole Zoë\tschool\r\n' | iconv -f UTF-8 -t UTF-16 >"$T/unicode.txt"
+"$QREL" import sites --db "$DB" --as "$LEAD" "$T/unicode.txt" >/dev/null 2>"$T/err"
+check "a UTF-16 file with its BOM imports" test $? -eq 0
+check "its name is UTF-8 in the database" test "$(count "SELECT name FROM site WHERE code = 'U1'")" = "École Zoë"
+
 # findings from the same kind of spreadsheet
 printf 'kind;cluster;text\r\ngrowth;1.1;"Les élèves « invisibles »"\r\n' | iconv -f UTF-8 -t CP1252 >"$T/findings.csv"
 "$QREL" findings import --db "$DB" --as "$LEAD" --encoding cp1252 "$T/findings.csv" >/dev/null 2>"$T/err"
