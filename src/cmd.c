@@ -41,7 +41,7 @@ static const struct command commands[] = {
 	  "sample --db FILE [--from DIR] [--force]", cmd_sample },
 	{ "agree", "rater agreement (kappas, Krippendorff's alpha) from a CSV file or the team scores",
 	  "agree [--levels K] [--format csv|json|table] [--layout long|wide] [--delimiter C] [--encoding NAME]\n"
-	  "       FILE.csv\n"
+	  "       [--framework FILE.ini] FILE.csv\n"
 	  "       qrel agree [--db FILE] [--site CODE] [--domain N] [--by cluster|site|rater] [--format ...]",
 	  cmd_agree },
 	{ "risk", "risk ratios and disproportionality flags for the subgroup tables in a CSV file",

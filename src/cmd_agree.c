@@ -6,6 +6,7 @@
 #include "qrel/csv.h"
 #include "qrel/db.h"
 #include "qrel/diag.h"
+#include "qrel/framework.h"
 #include "qrel/store.h"
 #include "qrel/util.h"
 #include "qrel/output.h"
@@ -28,6 +29,7 @@ struct agree_opts {
 	const char *site, *domain;
 	enum by by;
 	struct csv_opts csv;	/* the file's shape */
+	const char *framework;	/* a file's scale: its labels and levels */
 };
 
 enum { UNIT, RATER };
@@ -46,6 +48,7 @@ struct reader {
 	int col[3];		/* unit, rater, score */
 	int levels, max;
 	const char *column;	/* the score's column as messages name it */
+	const struct framework *fw;	/* --framework: its scale's labels are levels too */
 	struct rating *r;
 	size_t n, cap;
 	char *text;
@@ -64,7 +67,7 @@ static void
 help(void)
 {
 	printf("usage: qrel agree [--levels K] [--format csv|json|table] [--layout long|wide]\n"
-	       "              [--delimiter C] [--encoding NAME] FILE.csv\n"
+	       "              [--delimiter C] [--encoding NAME] [--framework FILE.ini] FILE.csv\n"
 	       "       qrel agree [--db FILE] [--site CODE] [--domain N] [--by cluster|site|rater]\n"
 	       "              [--format csv|json|table]\n\n"
 	       "Rater agreement: exact and adjacent agreement, Cohen's kappa (unweighted, linear,\n"
@@ -77,7 +80,8 @@ help(void)
 	       "lays ratings out: a column named unit (or R's unnamed row-name column) names the\n"
 	       "unit, else the line does; empty and NA cells are no rating. The delimiter (',', ';'\n"
 	       "or tab) is read from the header unless --delimiter says; --encoding NAME converts\n"
-	       "a file that is not UTF-8 (cp1252, latin1, UTF-16) through iconv.\n\n"
+	       "a file that is not UTF-8 (cp1252, latin1, UTF-16) through iconv. --framework FILE.ini\n"
+	       "takes the scale from a framework: its labels (\"Developing\") are levels too.\n\n"
 	       "Without FILE, the review's team scores: a unit is one cluster at one site, a rater\n"
 	       "one team member; insufficient evidence is no rating; the scale is the framework's.\n"
 	       "Rating is blind: the figures count only the units you may read figures of (every\n"
@@ -148,6 +152,16 @@ score_range(struct reader *rd, int line, long v)
 			rd->column, v, AGREE_MAX_LEVELS);
 }
 
+/* The level labelled s on fw's scale (without case), 0 when none is. */
+static long
+scale_label(const struct framework *fw, const char *s)
+{
+	for (int i = 0; fw && i < fw->levels; i++)
+		if (strcasecmp(fw->scale[i].label, s) == 0)
+			return i + 1;
+	return 0;
+}
+
 /* The score, 0 for no rating; -1 after a message. */
 static int
 parse_score(struct reader *rd, int line, char *s)
@@ -158,8 +172,9 @@ parse_score(struct reader *rd, int line, char *s)
 	s = str_trim(s);
 	if (!*s || strcasecmp(s, "NE") == 0)
 		return 0;
-	if (!str_to_long(s, &v)) {
-		diag_add(rd->d, rd->path, line, "column %s: '%.40s' is not a whole number", rd->column, s);
+	if (!str_to_long(s, &v) && !(v = scale_label(rd->fw, s))) {
+		diag_add(rd->d, rd->path, line, "column %s: '%.40s' is not a whole number%s", rd->column, s,
+			 rd->fw ? " or a label of the framework's scale" : " (a label needs --framework FILE.ini)");
 		return -1;
 	}
 	if (v < 1 || v > top) {
@@ -318,12 +333,19 @@ run_file(const struct agree_opts *o, const char *file)
 {
 	struct diags d = { 0 };
 	struct reader rd = { .path = csv_source_name(file), .d = &d, .levels = o->levels };
-	int units = 0, raters = 0, rc, *scores = NULL;
+	int units = 0, raters = 0, rc = QREL_OK, *scores = NULL;
+	struct framework *fw = NULL;
 
-	rc = csv_each_opts(file, &o->csv, on_row, &rd, &d);
+	if (o->framework && (rc = framework_load(o->framework, &fw, &d)) == QREL_OK) {
+		rd.fw = fw;
+		rd.levels = rd.levels ? rd.levels : fw->levels;
+	}
+	if (rc == QREL_OK)
+		rc = csv_each_opts(file, &o->csv, on_row, &rd, &d);
 	if (rc == QREL_OK)
 		scores = build_matrix(&rd, &units, &raters);
 	reader_free(&rd);
+	framework_free(fw);
 	if (d.n > 0) {
 		free(scores);
 		return report_problems(&d, rd.path);
@@ -334,7 +356,7 @@ run_file(const struct agree_opts *o, const char *file)
 		return cmd_fail(rc != QREL_OK ? rc : QREL_PARSE);
 	if (o->fmt == AGREE_CSV)
 		out_csv_start(stdout);
-	rc = compute_and_print(scores, units, raters, o->levels ? o->levels : rd.max > 0 ? rd.max : 1,
+	rc = compute_and_print(scores, units, raters, rd.levels ? rd.levels : rd.max > 0 ? rd.max : 1,
 			       o->fmt);
 	free(scores);
 	return rc;
@@ -621,6 +643,9 @@ agree_option(struct agree_opts *o, int opt, const char *arg)
 		return 0;
 	case 'L':
 		return layout_option(o, arg);
+	case 'w':
+		o->framework = arg;
+		return 0;
 	case 'S':
 		if (csv_delimiter_parse(arg, &o->csv.delimiter) == QREL_OK)
 			return 0;
@@ -650,8 +675,8 @@ check_mode(const struct agree_opts *o, int nargs)
 		cmd_error("--db, --site, --domain and --by read the review, not a file");
 		return -1;
 	}
-	if (nargs == 0 && (o->csv.wide || o->csv.delimiter || o->csv.encoding)) {
-		cmd_error("--layout, --delimiter and --encoding are for a file");
+	if (nargs == 0 && (o->csv.wide || o->csv.delimiter || o->csv.encoding || o->framework)) {
+		cmd_error("--layout, --delimiter, --encoding and --framework are for a file");
 		return -1;
 	}
 	if (nargs == 0 && o->levels) {
@@ -674,6 +699,7 @@ cmd_agree(int argc, char **argv)
 		{ "layout", required_argument, NULL, 'L' },
 		{ "delimiter", required_argument, NULL, 'S' },
 		{ "encoding", required_argument, NULL, 'E' },
+		{ "framework", required_argument, NULL, 'w' },
 		{ 0 },
 	};
 	struct agree_opts o = { .fmt = AGREE_CSV };

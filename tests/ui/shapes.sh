@@ -118,6 +118,13 @@ printf 'unit,rater,score\n1,r1,1\n1,r2,1\n1,r3,2\n2,r1,2\n2,r2,2\n2,r3,2\n3,r1,3
 "$QREL" agree "$T/long.csv" >"$T/long.out"
 check "agree --layout wide matches the long file" cmp -s "$T/wide.out" "$T/long.out"
 check "4 units, 3 raters" grep -q '^4,3,' "$T/wide.out"
+# labels from a framework's scale
+sed 's/,1$/,Initiating/; s/,2$/,developing/; s/,3$/,ESTABLISHED/' "$T/long.csv" >"$T/labels.csv"
+check "the ratings are labels now" test "$(grep -c ',Initiating$\|,developing$\|,ESTABLISHED$' "$T/labels.csv")" = 11
+"$QREL" agree --framework "$QREL_DATADIR/frameworks/qrel-equity.ini" "$T/labels.csv" >"$T/labels.out"
+check "agree --framework reads its labels as levels" cmp -s "$T/labels.out" "$T/long.out"
+"$QREL" agree "$T/labels.csv" 2>"$T/err" >/dev/null
+check "without it a label says what it needs" grep -q "'Initiating' is not a whole number (a label needs --framework FILE.ini)" "$T/err"
 printf 'r1\tr2\n1\t1\n2\tx\n' >"$T/irr-bad.tsv"
 "$QREL" agree --layout wide "$T/irr-bad.tsv" 2>"$T/err" >/dev/null
 check "a bad rating names the rater's column and line" grep -q "irr-bad.tsv:3: column 'r2' (score): 'x' is not a whole number" "$T/err"
