@@ -860,6 +860,8 @@ stage_pass(struct stage *sg, const struct csv_row *r, size_t n)
 static void
 stage_free(struct stage *sg)
 {
+	for (size_t i = 0; i < sg->nown; i++)	/* a record that was never handed on */
+		free(sg->own[i]);
 	free(sg->out.field);
 	free(sg->own);
 }
