@@ -1,6 +1,7 @@
 /* cmd.c: the command table and the pieces every command shares. */
 #include "qrel/qrel.h"
 #include "qrel/cmd.h"
+#include "qrel/output.h"
 #include "qrel/db.h"
 #include "qrel/identity.h"
 #include "qrel/outpath.h"
@@ -22,7 +23,8 @@ static const struct command commands[] = {
 	  cmd_framework },
 	{ "check", "check a database's integrity and schema version", "check [--db FILE]", cmd_check_store },
 	{ "import", "import CSV rows (sites, people, activities, metrics, evidence, scores, subgroups, state, survey, survey-rates)",
-	  "import KIND [--db FILE] [--as NAME] FILE.csv", cmd_import },
+	  "import KIND [--db FILE] [--as NAME] [--delimiter C] [--encoding NAME] [--mapping FILE.ini]\n"
+	  "       [--layout long|wide] FILE.csv", cmd_import },
 	{ "evidence", "add, list (filter, search), delete or restore evidence notes",
 	  "evidence add [--db FILE] --as NAME --site CODE --source TYPE --cluster CODE[,CODE...]\n"
 	  "       [--valence strength|growth|neutral] [--activity ID] [--subgroup DIM:GROUP] TEXT|-\n"
@@ -41,14 +43,16 @@ static const struct command commands[] = {
 	{ "sample", "build the sample review into a new database",
 	  "sample --db FILE [--from DIR] [--force]", cmd_sample },
 	{ "agree", "rater agreement (kappas, Krippendorff's alpha) from a CSV file or the team scores",
-	  "agree [--levels K] [--format csv|json|table] FILE.csv\n"
+	  "agree [--levels K] [--format csv|json|table] [--layout long|wide] [--delimiter C] [--encoding NAME]\n"
+	  "       [--framework FILE.ini] FILE.csv\n"
 	  "       qrel agree [--db FILE] [--site CODE] [--domain N] [--by cluster|site|rater] [--format ...]",
 	  cmd_agree },
 	{ "risk", "risk ratios and disproportionality flags for the subgroup tables in a CSV file",
 	  "risk [--min-cell N] [--min-n N] [--threshold T] [--favourable] [--reference GROUP]\n"
 	  "       [--state FILE] [--format csv|json|table] FILE.csv", cmd_risk },
 	{ "scores", "list the scores you may see as CSV or JSON",
-	  "scores [--db FILE] [--site CODE] [--kind team|self|consensus] [--format csv|json]", cmd_scores },
+	  "scores [--db FILE] [--site CODE] [--kind team|self|consensus] [--format csv|json] [--layout wide]",
+	  cmd_scores },
 	{ "score", "set one score (a level, NE or 0 to clear) as a member of the review",
 	  "score [--db FILE] --as NAME --site CODE --cluster CODE --level N|NE|0 [--kind K] [--rationale TEXT]\n"
 	  "       [--expect-version N]",
@@ -78,14 +82,16 @@ static const struct command commands[] = {
 	  "       qrel findings delete [--db FILE] [--as NAME] ID\n"
 	  "       qrel findings cite [--db FILE] [--as NAME] ID (--note NOTE [--stakeholder GROUP] | --uncite NOTE\n"
 	  "            | --subgroup SITE,YEAR,METRIC,DIMENSION,GROUP | --survey ITEM)\n"
-	  "       qrel findings import [--db FILE] [--as NAME] FILE.csv", cmd_findings },
+	  "       qrel findings import [--db FILE] [--as NAME] [--delimiter C] [--encoding NAME] FILE.csv",
+	  cmd_findings },
 	{ "recommendations", "write, list, link or import recommendations; turn one into a plan objective",
 	  "recommendations add [--db FILE] [--as NAME] --title TEXT [--text TEXT] [--priority high|medium|low]\n"
 	  "            [--stakeholders TEXT] [--finding N]...\n"
 	  "       qrel recommendations list [--db FILE] [--format csv|json]\n"
 	  "       qrel recommendations link [--db FILE] [--as NAME] ID --finding N [--finding N]...\n"
 	  "       qrel recommendations to-objective [--db FILE] [--as NAME] ID\n"
-	  "       qrel recommendations import [--db FILE] [--as NAME] FILE.csv", cmd_recommendations },
+	  "       qrel recommendations import [--db FILE] [--as NAME] [--delimiter C] [--encoding NAME] FILE.csv",
+	  cmd_recommendations },
 	{ "surveys", "survey results by item or by group (small groups suppressed) and response rates",
 	  "surveys [--db FILE] [--site CODE] [--by item|group] [--format table|csv|json]", cmd_surveys },
 	{ "document", "the register of documents requested, received and reviewed; cite one in a note",
@@ -172,7 +178,7 @@ cmd_help(const char *name)
 {
 	const struct command *cmd = cmd_find(name);
 
-	printf("usage: qrel %s\n%s.\nCommon options: --db FILE, --config FILE, --as NAME, --help.\n",
+	printf("usage: qrel %s\n%s.\nCommon options: --db FILE, --config FILE, --as NAME, --bom (CSV for Excel), --help.\n",
 	       cmd ? cmd->usage : name, cmd ? cmd->summary : "");
 	return EXIT_OK;
 }
@@ -295,6 +301,7 @@ cmd_common_option(struct cmd_common *c, int opt, const char *arg, const char *na
 	case 'D': c->db = arg; return 1;
 	case 'C': c->config = arg; return 1;
 	case 'A': c->as = arg; return 1;
+	case 'B': out_csv_bom(true); return 1;
 	case 'h':
 		exit(cmd_help(name));
 	default:

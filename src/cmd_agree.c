@@ -6,6 +6,7 @@
 #include "qrel/csv.h"
 #include "qrel/db.h"
 #include "qrel/diag.h"
+#include "qrel/framework.h"
 #include "qrel/store.h"
 #include "qrel/util.h"
 #include "qrel/output.h"
@@ -27,6 +28,8 @@ struct agree_opts {
 	enum agree_format fmt;
 	const char *site, *domain;
 	enum by by;
+	struct csv_opts csv;	/* the file's shape */
+	const char *framework;	/* a file's scale: its labels and levels */
 };
 
 enum { UNIT, RATER };
@@ -44,6 +47,8 @@ struct reader {
 	struct diags *d;
 	int col[3];		/* unit, rater, score */
 	int levels, max;
+	const char *column;	/* the score's column as messages name it */
+	const struct framework *fw;	/* --framework: its scale's labels are levels too */
 	struct rating *r;
 	size_t n, cap;
 	char *text;
@@ -61,7 +66,8 @@ static const char *const columns[] = { "unit", "rater", "score", NULL };
 static void
 help(void)
 {
-	printf("usage: qrel agree [--levels K] [--format csv|json|table] FILE.csv\n"
+	printf("usage: qrel agree [--levels K] [--format csv|json|table] [--layout long|wide]\n"
+	       "              [--delimiter C] [--encoding NAME] [--framework FILE.ini] FILE.csv\n"
 	       "       qrel agree [--db FILE] [--site CODE] [--domain N] [--by cluster|site|rater]\n"
 	       "              [--format csv|json|table]\n\n"
 	       "Rater agreement: exact and adjacent agreement, Cohen's kappa (unweighted, linear,\n"
@@ -69,7 +75,13 @@ help(void)
 	       "ordinal, interval). NA marks a value the data cannot give.\n\n"
 	       "FILE.csv has the columns unit,rater,score, one rating a line (\"-\" reads standard\n"
 	       "input). An empty score or NE is no rating. --levels K sets the scale 1..K\n"
-	       "(default: the largest score in the file).\n\n"
+	       "(default: the largest score in the file).\n"
+	       "--layout wide reads one row per unit and one column per rater, as R's irr package\n"
+	       "lays ratings out: a column named unit (or R's unnamed row-name column) names the\n"
+	       "unit, else the line does; empty and NA cells are no rating. The delimiter (',', ';'\n"
+	       "or tab) is read from the header unless --delimiter says; --encoding NAME converts\n"
+	       "a file that is not UTF-8 (cp1252, latin1, UTF-16) through iconv. --framework FILE.ini\n"
+	       "takes the scale from a framework: its labels (\"Developing\") are levels too.\n\n"
 	       "Without FILE, the review's team scores: a unit is one cluster at one site, a rater\n"
 	       "one team member; insufficient evidence is no rating; the scale is the framework's.\n"
 	       "Rating is blind: the figures count only the units you may read figures of (every\n"
@@ -84,7 +96,7 @@ help(void)
 	       "                  is how often they match a colleague, cohen_kappa is this member\n"
 	       "                  against the rest of the team pooled; units counts the units they\n"
 	       "                  scored that someone else also scored, raters them and those others.\n"
-	       "Common options: --db FILE, --config FILE, --as NAME.\n");
+	       "Common options: --db FILE, --config FILE, --as NAME, --bom (CSV output for Excel).\n");
 	exit(EXIT_OK);
 }
 
@@ -131,12 +143,23 @@ static void
 score_range(struct reader *rd, int line, long v)
 {
 	if (rd->levels)
-		diag_add(rd->d, rd->path, line, "column score: %ld is outside the scale 1..%d", v, rd->levels);
+		diag_add(rd->d, rd->path, line, "column %s: %ld is outside the scale 1..%d", rd->column, v,
+			 rd->levels);
 	else if (v < 1)
-		diag_add(rd->d, rd->path, line, "column score: %ld is below 1, the lowest level", v);
+		diag_add(rd->d, rd->path, line, "column %s: %ld is below 1, the lowest level", rd->column, v);
 	else
-		diag_add(rd->d, rd->path, line, "column score: %ld is above %d, the most levels qrel takes",
-			v, AGREE_MAX_LEVELS);
+		diag_add(rd->d, rd->path, line, "column %s: %ld is above %d, the most levels qrel takes",
+			rd->column, v, AGREE_MAX_LEVELS);
+}
+
+/* The level labelled s on fw's scale (without case), 0 when none is. */
+static long
+scale_label(const struct framework *fw, const char *s)
+{
+	for (int i = 0; fw && i < fw->levels; i++)
+		if (strcasecmp(fw->scale[i].label, s) == 0)
+			return i + 1;
+	return 0;
 }
 
 /* The score, 0 for no rating; -1 after a message. */
@@ -149,8 +172,9 @@ parse_score(struct reader *rd, int line, char *s)
 	s = str_trim(s);
 	if (!*s || strcasecmp(s, "NE") == 0)
 		return 0;
-	if (!str_to_long(s, &v)) {
-		diag_add(rd->d, rd->path, line, "column score: '%.40s' is not a whole number", s);
+	if (!str_to_long(s, &v) && !(v = scale_label(rd->fw, s))) {
+		diag_add(rd->d, rd->path, line, "column %s: '%.40s' is not a whole number%s", rd->column, s,
+			 rd->fw ? " or a label of the framework's scale" : " (a label needs --framework FILE.ini)");
 		return -1;
 	}
 	if (v < 1 || v > top) {
@@ -180,11 +204,14 @@ on_row(void *ctx, const struct csv_row *row)
 	struct reader *rd = ctx;
 	struct rating r = { .line = row->line };
 	const char *unit, *rater;
+	char column[80];
 
 	if (row->index == 0)
 		return csv_columns(row, columns, rd->col, NULL, rd->d, rd->path) == QREL_OK ? 0 : QREL_PARSE;
 	unit = name_field(rd, row, UNIT);
 	rater = name_field(rd, row, RATER);
+	snprintf(column, sizeof(column), row->cell_column ? "'%.60s' (score)" : "score", row->cell_column);
+	rd->column = column;
 	r.score = parse_score(rd, row->line, row->field[rd->col[2]]);
 	if (!unit || !rater || r.score < 0)
 		return 0;
@@ -306,20 +333,30 @@ run_file(const struct agree_opts *o, const char *file)
 {
 	struct diags d = { 0 };
 	struct reader rd = { .path = csv_source_name(file), .d = &d, .levels = o->levels };
-	int units = 0, raters = 0, rc, *scores = NULL;
+	int units = 0, raters = 0, rc = QREL_OK, *scores = NULL;
+	struct framework *fw = NULL;
 
-	rc = csv_each(file, on_row, &rd, &d);
+	if (o->framework && (rc = framework_load(o->framework, &fw, &d)) == QREL_OK) {
+		rd.fw = fw;
+		rd.levels = rd.levels ? rd.levels : fw->levels;
+	}
+	if (rc == QREL_OK)
+		rc = csv_each_opts(file, &o->csv, on_row, &rd, &d);
 	if (rc == QREL_OK)
 		scores = build_matrix(&rd, &units, &raters);
 	reader_free(&rd);
+	framework_free(fw);
 	if (d.n > 0) {
 		free(scores);
 		return report_problems(&d, rd.path);
 	}
+	diag_print_warnings(&d, stderr);
 	diag_free(&d);
 	if (rc != QREL_OK || !scores)
 		return cmd_fail(rc != QREL_OK ? rc : QREL_PARSE);
-	rc = compute_and_print(scores, units, raters, o->levels ? o->levels : rd.max > 0 ? rd.max : 1,
+	if (o->fmt == AGREE_CSV)
+		out_csv_start(stdout);
+	rc = compute_and_print(scores, units, raters, rd.levels ? rd.levels : rd.max > 0 ? rd.max : 1,
 			       o->fmt);
 	free(scores);
 	return rc;
@@ -493,6 +530,8 @@ print_review(const struct agree_data *a, const struct agree_opts *o)
 
 	if (array)
 		printf("[\n");
+	if (o->fmt == AGREE_CSV)
+		out_csv_start(stdout);
 	rc = print_by(a, o);
 	if (array && rc == QREL_OK)
 		printf("]\n");
@@ -564,6 +603,21 @@ parse_levels(const char *s, int *levels)
 	return 0;
 }
 
+/* --layout wide: a unit column (or R's unnamed row names, or none) and one column per rater. */
+static int
+layout_option(struct agree_opts *o, const char *arg)
+{
+	static const char *const keys[] = { "unit", NULL };
+	static const struct csv_wide wide = { keys, "rater", "score", "unit" };
+
+	if (strcmp(arg, "wide") != 0 && strcmp(arg, "long") != 0) {
+		cmd_error("--layout is long or wide");
+		return -1;
+	}
+	o->csv.wide = strcmp(arg, "wide") == 0 ? &wide : NULL;
+	return 0;
+}
+
 /* One option; -1 for a bad one (after a message). */
 static int
 agree_option(struct agree_opts *o, int opt, const char *arg)
@@ -587,6 +641,23 @@ agree_option(struct agree_opts *o, int opt, const char *arg)
 	case 's':
 		o->site = arg;
 		return 0;
+	case 'L':
+		return layout_option(o, arg);
+	case 'w':
+		o->framework = arg;
+		return 0;
+	case 'S':
+		if (csv_delimiter_parse(arg, &o->csv.delimiter) == QREL_OK)
+			return 0;
+		cmd_error("%s", error_message());
+		return -1;
+	case 'E':
+		if (csv_encoding_check(arg) == QREL_OK) {
+			o->csv.encoding = arg;
+			return 0;
+		}
+		cmd_error("%s", error_message());
+		return -1;
 	case 'd':
 		o->domain = arg;
 		return 0;
@@ -602,6 +673,10 @@ check_mode(const struct agree_opts *o, int nargs)
 		return -1;
 	if (nargs == 1 && (o->c.db || o->site || o->domain || o->by != BY_NONE)) {
 		cmd_error("--db, --site, --domain and --by read the review, not a file");
+		return -1;
+	}
+	if (nargs == 0 && (o->csv.wide || o->csv.delimiter || o->csv.encoding || o->framework)) {
+		cmd_error("--layout, --delimiter, --encoding and --framework are for a file");
 		return -1;
 	}
 	if (nargs == 0 && o->levels) {
@@ -621,6 +696,10 @@ cmd_agree(int argc, char **argv)
 		{ "site", required_argument, NULL, 's' },
 		{ "domain", required_argument, NULL, 'd' },
 		{ "by", required_argument, NULL, 'b' },
+		{ "layout", required_argument, NULL, 'L' },
+		{ "delimiter", required_argument, NULL, 'S' },
+		{ "encoding", required_argument, NULL, 'E' },
+		{ "framework", required_argument, NULL, 'w' },
 		{ 0 },
 	};
 	struct agree_opts o = { .fmt = AGREE_CSV };

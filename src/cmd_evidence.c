@@ -68,6 +68,8 @@ print_notes(struct db *db, int64_t review, const struct evidence_filter *f, enum
 	if (!rows)
 		return error(QREL_NOMEM, "out of memory");
 	if (fmt == FMT_CSV)
+		out_csv_start(stdout);
+	if (fmt == FMT_CSV)
 		fputs("id,created_at,site,source,author,valence,clusters,text\n", stdout);
 	else
 		fputc('[', stdout);
@@ -409,6 +411,8 @@ print_activities(struct db *db, int64_t review, const char *who, int64_t site, e
 	if ((rc = visibility_viewer(db, review, who, &v)) != QREL_OK ||
 	    (rc = activity_list(db, review, site, &rows, &n)) != QREL_OK)
 		return rc;
+	if (fmt == FMT_CSV)
+		out_csv_start(stdout);
 	if (fmt == FMT_CSV)
 		fputs("id,site,source,held_at,description,facilitator,notes,status,reviewers\n", stdout);
 	else

@@ -2,6 +2,7 @@
  * review's written findings, its recommendations, the executive summary and the report's status. */
 #include "qrel/qrel.h"
 #include "qrel/cmd.h"
+#include "qrel/csv.h"
 #include "qrel/db.h"
 #include "qrel/diag.h"
 #include "qrel/findings.h"
@@ -17,6 +18,7 @@ struct args {
 	struct cmd_common c;
 	const char *kind, *site, *domain, *cluster, *text, *title, *priority, *stakeholders, *stakeholder;
 	const char *subgroup, *reason, *format, *note, *uncite, *survey;
+	struct csv_opts csv;	/* import: the file's delimiter and encoding */
 	long finding[32];
 	int nfindings;
 	const char *name;	/* the command, for usage */
@@ -34,6 +36,7 @@ static const struct option longopts[] = {
 	{ "reason", required_argument, NULL, 'r' }, { "format", required_argument, NULL, 'f' },
 	{ "note", required_argument, NULL, 'n' }, { "uncite", required_argument, NULL, 'u' },
 	{ "finding", required_argument, NULL, 'F' }, { "survey", required_argument, NULL, 'V' },
+	{ "delimiter", required_argument, NULL, 'y' }, { "encoding", required_argument, NULL, 'e' },
 	{ 0 },
 };
 
@@ -64,6 +67,10 @@ set_option(struct args *a, int opt, const char *arg)
 	case 'n': a->note = arg; return QREL_OK;
 	case 'u': a->uncite = arg; return QREL_OK;
 	case 'V': a->survey = arg; return QREL_OK;
+	case 'y': return csv_delimiter_parse(arg, &a->csv.delimiter);
+	case 'e':
+		a->csv.encoding = arg;
+		return csv_encoding_check(arg);
 	case 'F':
 		if (a->nfindings == (int)ARRAY_SIZE(a->finding))
 			return error(QREL_USAGE, "at most %zu --finding options", ARRAY_SIZE(a->finding));
@@ -278,6 +285,8 @@ f_list(struct db *db, int64_t review, const char *who, const struct args *a)
 		return error(QREL_NOTFOUND, "no site '%s' in this review", a->site);
 	if ((rc = findings_load(db, review, site, &d)) != QREL_OK)
 		return rc;
+	if (!json)
+		out_csv_start(stdout);
 	fputs(json ? "[" : "id,uuid,kind,domain,cluster,site,text,notes\n", stdout);
 	for (int i = 0; i < d.nf; i++) {
 		if (json)
@@ -300,8 +309,8 @@ f_import(struct db *db, int64_t review, const char *who, const struct args *a)
 
 	if (a->nrest != 1)
 		return error(QREL_USAGE, "%s import: give one CSV file", a->name);
-	rc = strcmp(a->name, "findings") == 0 ? findings_import(db, review, who, a->rest[0], &d, &rows)
-					      : rec_import(db, review, who, a->rest[0], &d, &rows);
+	rc = strcmp(a->name, "findings") == 0 ? findings_import(db, review, who, a->rest[0], &a->csv, &d, &rows)
+					      : rec_import(db, review, who, a->rest[0], &a->csv, &d, &rows);
 	diag_print(&d, stderr);
 	diag_free(&d);
 	if (rc == QREL_OK)
@@ -410,6 +419,8 @@ r_list(struct db *db, int64_t review, const char *who, const struct args *a)
 	(void)who;
 	if ((rc = findings_load(db, review, 0, &d)) != QREL_OK)
 		return rc;
+	if (!json)
+		out_csv_start(stdout);
 	fputs(json ? "[" : "id,number,priority,title,text,stakeholders,findings,objective\n", stdout);
 	for (int i = 0; i < d.nrec; i++) {
 		if (json)

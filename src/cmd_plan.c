@@ -183,8 +183,10 @@ print_plan(struct db *db, int64_t review, enum format fmt)
 		return plan_report_md(db, review, RISK_DEFAULT_DISPLAY_MIN, stdout);
 	if ((rc = plan_load(db, review, RISK_DEFAULT_DISPLAY_MIN, &d)) != QREL_OK)
 		return rc;
-	if (fmt == FMT_CSV)
+	if (fmt == FMT_CSV) {
+		out_csv_start(stdout);
 		csv_row(stdout, plan_columns, ARRAY_SIZE(plan_columns));
+	}
 	else
 		fputc('[', stdout);
 	for (int i = 0; i < d.n; i++) {
@@ -233,6 +235,8 @@ print_steps(struct db *db, int64_t review, const struct plan_step_filter *f, enu
 
 	if (!page)
 		return error(QREL_NOMEM, "out of memory");
+	if (fmt == FMT_CSV)
+		out_csv_start(stdout);
 	fputs(fmt == FMT_CSV ? "objective,step,lead,start,due,status\n" : "[", stdout);
 	do {
 		if ((rc = plan_steps_page(db, review, f, PLAN_SORT_DUE, offset, STEP_PAGE, page, &n)) != QREL_OK)

@@ -41,7 +41,7 @@ help(void)
 	       "  --quotes N     strengths and areas for growth quoted per cluster (default %d, at most %d)\n"
 	       "  --all-years    subgroup findings of every school year, not only each site's latest\n"
 	       "  --timing       print the time taken to standard error\n"
-	       "Common options: --db FILE, --config FILE, --as NAME.\n", REPORT_QUOTES, REPORT_QUOTES * 4);
+	       "Common options: --db FILE, --config FILE, --as NAME, --bom (CSV output for Excel).\n", REPORT_QUOTES, REPORT_QUOTES * 4);
 	exit(EXIT_OK);
 }
 

@@ -96,7 +96,7 @@ help(void)
 	       "                    and dimension (any site) give the alternate ratio and the\n"
 	       "                    weights of the weighted risk ratio\n"
 	       "The whole file is checked first; any problem is reported with its line and\n"
-	       "nothing is printed. Common options: --config FILE.\n",
+	       "nothing is printed. Common options: --config FILE, --bom (CSV output for Excel).\n",
 	       RISK_DEFAULT_MIN_CELL, RISK_DEFAULT_MIN_N, RISK_DEFAULT_THRESHOLD);
 	exit(EXIT_OK);
 }
@@ -697,6 +697,7 @@ run(const struct risk_opts *o, const char *file)
 	strtab_free(&st);
 	if (d.n > 0)
 		return report_problems(&d);
+	diag_print_warnings(&d, stderr);
 	diag_free(&d);
 	return cmd_fail(rc);
 }

@@ -5,13 +5,14 @@
 #include "qrel/db.h"
 #include "qrel/score.h"
 #include "qrel/store.h"
+#include "qrel/util.h"
 #include "qrel/output.h"
 #include "qrel/visibility.h"
 
 #include <getopt.h>
 #include <strings.h>
 
-enum format { FMT_CSV, FMT_JSON };
+enum format { FMT_CSV, FMT_JSON, FMT_WIDE };
 
 struct out {
 	enum format fmt;
@@ -62,6 +63,140 @@ print_row(void *ctx, const struct score_row *r)
 	return ferror(o->fp) ? error(QREL_IO, "writing the scores: %s", strerror(errno)) : 0;
 }
 
+/* ---- the wide layout: one row per site and cluster, one column per rater ---- */
+
+struct wide {
+	char **f;		/* site, cluster, rater, level of each score, in score_each's order */
+	size_t n, cap;		/* scores */
+	const char *kind;
+};
+
+static int
+wide_add(void *ctx, const struct score_row *r)
+{
+	struct wide *w = ctx;
+
+	if (w->n == w->cap) {
+		size_t cap = w->cap ? w->cap * 2 : 256;
+		char **f = realloc(w->f, cap * 4 * sizeof(*f));
+
+		if (!f)
+			return error(QREL_NOMEM, "out of memory");
+		w->f = f;
+		w->cap = cap;
+	}
+	w->f[4 * w->n] = xstrdup(r->site);
+	w->f[4 * w->n + 1] = xstrdup(r->cluster);
+	w->f[4 * w->n + 2] = xstrdup(r->rater);
+	w->f[4 * w->n + 3] = xstrdup(r->level);
+	w->n++;
+	return 0;
+}
+
+static int
+name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The raters, sorted, each once; *n gets how many. */
+static char **
+wide_raters(const struct wide *w, size_t *n)
+{
+	char **r = malloc((w->n + 1) * sizeof(*r));
+
+	*n = 0;
+	if (!r)
+		return NULL;
+	for (size_t i = 0; i < w->n; i++)
+		r[i] = w->f[4 * i + 2];
+	qsort(r, w->n, sizeof(*r), name_cmp);
+	for (size_t i = 0; i < w->n; i++)
+		if (*n == 0 || strcmp(r[*n - 1], r[i]) != 0)
+			r[(*n)++] = r[i];
+	return r;
+}
+
+/* Scores [from, to) are one site and cluster. */
+static void
+wide_line(FILE *fp, const struct wide *w, size_t from, size_t to, char *const *raters, size_t nr)
+{
+	out_csv_text(fp, w->f[4 * from]);
+	fputc(',', fp);
+	out_csv_text(fp, w->f[4 * from + 1]);
+	fputc(',', fp);
+	out_csv_token(fp, w->kind);
+	for (size_t r = 0; r < nr; r++) {
+		fputc(',', fp);
+		for (size_t i = from; i < to; i++)
+			if (strcmp(w->f[4 * i + 2], raters[r]) == 0)
+				out_csv_token(fp, w->f[4 * i + 3]);
+	}
+	fputc('\n', fp);
+}
+
+static bool
+same_place(const struct wide *w, size_t a, size_t b)
+{
+	return strcmp(w->f[4 * a], w->f[4 * b]) == 0 && strcmp(w->f[4 * a + 1], w->f[4 * b + 1]) == 0;
+}
+
+static int
+wide_print(FILE *fp, const struct wide *w)
+{
+	size_t nr;
+	char **raters = wide_raters(w, &nr);
+
+	if (!raters)
+		return error(QREL_NOMEM, "out of memory");
+	out_csv_start(fp);
+	fputs("site,cluster,kind", fp);
+	for (size_t r = 0; r < nr; r++) {
+		fputc(',', fp);
+		out_csv_text(fp, raters[r]);
+	}
+	fputc('\n', fp);
+	for (size_t from = 0, to; from < w->n; from = to) {
+		for (to = from + 1; to < w->n && same_place(w, from, to); to++)
+			;
+		wide_line(fp, w, from, to, raters, nr);
+	}
+	free(raters);
+	return ferror(fp) ? error(QREL_IO, "writing the scores: %s", strerror(errno)) : QREL_OK;
+}
+
+/* The wide layout holds one kind of score: team unless --kind says. */
+static int
+list_wide(struct db *db, int64_t review, const char *viewer, int64_t site, const char *kind)
+{
+	struct wide w = { .kind = kind ? kind : "team" };
+	int rc = score_each_visible(db, review, viewer, site, w.kind, wide_add, &w);
+
+	if (rc == QREL_OK)
+		rc = wide_print(stdout, &w);
+	for (size_t i = 0; i < 4 * w.n; i++)
+		free(w.f[i]);
+	free(w.f);
+	return rc;
+}
+
+static int
+list_long(struct db *db, int64_t review, const char *viewer, int64_t site, const char *kind, struct out *o)
+{
+	int rc;
+
+	if (o->fmt == FMT_CSV) {
+		out_csv_start(o->fp);
+		fputs("site,cluster,rater,kind,level,rationale,updated_at\n", o->fp);
+	} else {
+		fputc('[', o->fp);
+	}
+	rc = score_each_visible(db, review, viewer, site, kind, print_row, o);
+	if (o->fmt == FMT_JSON)
+		fputs(o->rows ? "\n]\n" : "]\n", o->fp);
+	return rc;
+}
+
 static int
 list_scores(struct db *db, int64_t review, const char *viewer, const char *site_code, const char *kind,
 	    enum format fmt)
@@ -72,13 +207,10 @@ list_scores(struct db *db, int64_t review, const char *viewer, const char *site_
 
 	if (site_code && (site = store_site_id(db, review, site_code)) <= 0)
 		return site < 0 ? QREL_DB : error(QREL_NOTFOUND, "no site '%s' in this review", site_code);
-	if (fmt == FMT_CSV)
-		fputs("site,cluster,rater,kind,level,rationale,updated_at\n", stdout);
+	if (fmt == FMT_WIDE)
+		rc = list_wide(db, review, viewer, site, kind);
 	else
-		fputc('[', stdout);
-	rc = score_each_visible(db, review, viewer, site, kind, print_row, &o);
-	if (fmt == FMT_JSON)
-		fputs(o.rows ? "\n]\n" : "]\n", stdout);
+		rc = list_long(db, review, viewer, site, kind, &o);
 	if (rc == QREL_OK && fflush(stdout) != 0)
 		rc = error(QREL_IO, "writing the scores: %s", strerror(errno));
 	return rc;
@@ -92,10 +224,12 @@ cmd_scores(int argc, char **argv)
 		{ "site", required_argument, NULL, 's' },
 		{ "kind", required_argument, NULL, 'k' },
 		{ "format", required_argument, NULL, 'f' },
+		{ "layout", required_argument, NULL, 'l' },
 		{ 0 },
 	};
 	struct cmd_common c = { 0 };
 	const char *site = NULL, *kind = NULL, *who;
+	bool wide = false;
 	enum format fmt = FMT_CSV;
 	enum score_kind k;
 	struct db *db;
@@ -111,11 +245,15 @@ cmd_scores(int argc, char **argv)
 			kind = optarg;
 		else if (opt == 'f' && (!strcmp(optarg, "csv") || !strcmp(optarg, "json")))
 			fmt = strcmp(optarg, "json") == 0 ? FMT_JSON : FMT_CSV;
+		else if (opt == 'l' && (!strcmp(optarg, "long") || !strcmp(optarg, "wide")))
+			wide = strcmp(optarg, "wide") == 0;
 		else
 			return cmd_usage("scores");
 	}
-	if (optind != argc)
+	if (optind != argc || (wide && fmt == FMT_JSON))
 		return cmd_usage("scores");
+	if (wide)
+		fmt = FMT_WIDE;
 	if (kind && score_kind_parse(kind, &k) != QREL_OK)
 		return cmd_fail(QREL_USAGE);
 	if ((rc = cmd_open(&c, DB_READONLY, &db, &review)) != QREL_OK)

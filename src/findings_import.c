@@ -19,6 +19,7 @@ struct im {
 	struct db *db;
 	int64_t review;
 	const char *who, *path;
+	const struct csv_opts *csv;
 	struct diags *d;
 	int col[RI_NCOLS];
 	size_t rows;
@@ -182,7 +183,7 @@ import(struct im *im, size_t *rows)
 		im->col[i] = -1;
 	if ((rc = findings_may(im->db, im->review, im->who, false)) != QREL_OK || (rc = db_begin(im->db)) != QREL_OK)
 		return rc;
-	rc = csv_each(im->path, on_row, im, im->d);
+	rc = csv_each_opts(im->path, im->csv, on_row, im, im->d);
 	if (rc == QREL_OK && im->d->n)
 		rc = QREL_PARSE;
 	if (rc != QREL_OK) {
@@ -195,17 +196,19 @@ import(struct im *im, size_t *rows)
 }
 
 int
-findings_import(struct db *db, int64_t review, const char *who, const char *path, struct diags *d, size_t *rows)
+findings_import(struct db *db, int64_t review, const char *who, const char *path, const struct csv_opts *csv,
+		struct diags *d, size_t *rows)
 {
-	struct im im = { .db = db, .review = review, .who = who, .path = path, .d = d };
+	struct im im = { .db = db, .review = review, .who = who, .path = path, .csv = csv, .d = d };
 
 	return import(&im, rows);
 }
 
 int
-rec_import(struct db *db, int64_t review, const char *who, const char *path, struct diags *d, size_t *rows)
+rec_import(struct db *db, int64_t review, const char *who, const char *path, const struct csv_opts *csv,
+	   struct diags *d, size_t *rows)
 {
-	struct im im = { .db = db, .review = review, .who = who, .path = path, .d = d, .recs = true };
+	struct im im = { .db = db, .review = review, .who = who, .path = path, .csv = csv, .d = d, .recs = true };
 
 	return import(&im, rows);
 }

@@ -13,6 +13,7 @@
 
 #include <ctype.h>
 #include <strings.h>
+#include <time.h>
 
 #define MAX_COLS 12
 #define MAX_ITEMS 32		/* clusters or subgroups on one evidence row */
@@ -50,6 +51,8 @@ struct imp {
 	char *reason;		/* the change log's reason: the file the rows came from */
 	struct diags *d;
 	struct import_stats *st;
+	const struct import_opts *opts;
+	struct csv_opts csv;	/* how the file is read */
 	int col[MAX_COLS];
 	int levels;
 	struct keyset keys;
@@ -217,6 +220,20 @@ show_value(const char *v, char *out, size_t size)
 	strcpy(out + n, cut ? "..." : "");
 }
 
+/* A column as messages name it: in a wide file, the rater's column a rater
+ * or level came from ("'Ray Viewer' (level)"). */
+static const char *
+column_label(struct imp *im, int c)
+{
+	static char label[160];
+	const char *name = im->k->cols[c];
+
+	if (!im->r->cell_column || (strcmp(name, "rater") != 0 && strcmp(name, "level") != 0))
+		return name;
+	snprintf(label, sizeof(label), "'%s' (%s)", im->r->cell_column, name);
+	return label;
+}
+
 static void
 bad(struct imp *im, int c, const char *value, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
@@ -231,11 +248,11 @@ bad(struct imp *im, int c, const char *value, const char *fmt, ...)
 	vsnprintf(text, sizeof(text), fmt, ap);
 	va_end(ap);
 	if (!value) {
-		diag_add(im->d, im->path, im->r->line, "column %s: %s", im->k->cols[c], text);
+		diag_add(im->d, im->path, im->r->line, "column %s: %s", column_label(im, c), text);
 		return;
 	}
 	show_value(value, shown, sizeof(shown));
-	diag_add(im->d, im->path, im->r->line, "column %s: %s ('%s')", im->k->cols[c], text, shown);
+	diag_add(im->d, im->path, im->r->line, "column %s: %s ('%s')", column_label(im, c), text, shown);
 }
 
 static bool
@@ -445,9 +462,51 @@ date_ok(const struct when *w)
 	return date_ymd_valid(w->y, w->mo, w->d);
 }
 
-/* YYYY-MM-DD, then optionally THH:MM and :SS (a space for the T, a final Z). */
+/* Fractions of a second (dropped): '.' or ',' and digits. */
+static const char *
+skip_fraction(const char *s)
+{
+	if ((*s == '.' || *s == ',') && isdigit((unsigned char)s[1]))
+		for (s++; isdigit((unsigned char)*s); s++)
+			;
+	return s;
+}
+
+/* The end of an ISO time: nothing, Z, or an offset +HH:MM, +HHMM or +HH
+ * (with utc, moving w to UTC, so every stamp compares with clock_now()). */
 static bool
-parse_when(const char *s, struct when *w)
+zone(const char *s, struct when *w, bool utc)
+{
+	int oh = 0, om = 0, sign = *s == '-' ? -1 : 1;
+	struct tm tm;
+	time_t t;
+
+	if (!*s || strcmp(s, "Z") == 0 || strcmp(s, "z") == 0)
+		return true;
+	if ((*s != '+' && *s != '-') || !digits(s + 1, 2, &oh) || oh > 14)
+		return false;
+	s += 3;
+	if (*s == ':')
+		s++;
+	if (*s && (!digits(s, 2, &om) || om > 59 || s[2]))
+		return false;
+	if (!utc)
+		return true;
+	tm = (struct tm){ .tm_year = w->y - 1900, .tm_mon = w->mo - 1, .tm_mday = w->d, .tm_hour = w->h,
+			  .tm_min = w->mi, .tm_sec = w->s };
+	t = timegm(&tm) - sign * (oh * 3600 + om * 60);
+	if (!gmtime_r(&t, &tm))
+		return false;
+	*w = (struct when){ tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+			    w->parts < 2 ? 2 : w->parts };
+	return true;
+}
+
+/* YYYY-MM-DD, then optionally THH:MM and :SS (a space for the T), a fraction
+ * of a second and Z or an offset, as spreadsheets and ODK or Kobo write them.
+ * utc: an offset moves the time to UTC; else the local time is kept. */
+static bool
+parse_when(const char *s, struct when *w, bool utc)
 {
 	memset(w, 0, sizeof(*w));
 	if (!digits(s, 4, &w->y) || s[4] != '-' || !digits(s + 5, 2, &w->mo) || s[7] != '-' ||
@@ -465,9 +524,9 @@ parse_when(const char *s, struct when *w)
 		if (!digits(s + 1, 2, &w->s) || w->s > 59)
 			return false;
 		w->parts = 3;
-		s += 3;
+		s = skip_fraction(s + 3);
 	}
-	return strcmp(s, "") == 0 || strcmp(s, "Z") == 0;
+	return zone(s, w, utc);
 }
 
 /* The clock's own form, for times compared with clock_now(). */
@@ -503,11 +562,12 @@ stamp(struct imp *im, int c, char *out, size_t size)
 		snprintf(out, size, "%s", now);
 		return true;
 	}
-	if (parse_when(v, &w)) {
+	if (parse_when(v, &w, true)) {
 		when_full(&w, out, size);
 		return true;
 	}
-	bad(im, c, v, "not a date or time (YYYY-MM-DD, YYYY-MM-DDTHH:MM or YYYY-MM-DDTHH:MM:SS)");
+	bad(im, c, v, "not a date or time (YYYY-MM-DD, YYYY-MM-DDTHH:MM or YYYY-MM-DDTHH:MM:SS, "
+	    "with a fraction and Z or an offset like +02:00 if wanted)");
 	return false;
 }
 
@@ -515,8 +575,11 @@ stamp(struct imp *im, int c, char *out, size_t size)
 static bool
 uuid_of(struct imp *im, int c, const char *v, char out[UUID_LEN + 1])
 {
-	size_t n = strlen(v);
+	size_t n;
 
+	if (strncasecmp(v, "uuid:", 5) == 0)
+		v += 5;	/* ODK's instanceID */
+	n = strlen(v);
 	if (n == UUID_LEN) {
 		for (size_t i = 0; i <= n; i++)
 			out[i] = (char)tolower((unsigned char)v[i]);
@@ -792,11 +855,11 @@ activity_held(struct imp *im, struct activity *a)
 	struct when w;
 
 	a->held[0] = '\0';
-	if (*v && parse_when(v, &w))
+	if (*v && parse_when(v, &w, false))
 		when_held(&w, a->held, sizeof(a->held));
 	else if (*v)
 		bad(im, AC_HELD, v, "not a date or time (YYYY-MM-DD, YYYY-MM-DDTHH:MM or "
-			"YYYY-MM-DDTHH:MM:SS)");
+			"YYYY-MM-DDTHH:MM:SS, with a fraction and Z or an offset like +02:00 if wanted)");
 }
 
 /* The file's id, or one derived from the other fields. */
@@ -929,15 +992,18 @@ struct note {
 	size_t nsubgroups;
 };
 
-/* Splits a ';' list in place into trimmed, non-empty items; max + 1 when there are too many. */
+/* Splits a list on any of seps in place into trimmed, non-empty items; max + 1
+ * when there are too many. */
 static size_t
-split_list(char *s, char **items, size_t max)
+split_list(char *s, const char *seps, char **items, size_t max)
 {
 	size_t n = 0;
 
 	for (char *next; s; s = next) {
-		if ((next = strchr(s, ';')))
+		if (*(next = s + strcspn(s, seps)))
 			*next++ = '\0';
+		else
+			next = NULL;
 		s = str_trim(s);
 		if (!*s)
 			continue;
@@ -952,7 +1018,8 @@ static void
 note_clusters(struct imp *im, struct note *nt)
 {
 	char *items[MAX_ITEMS];
-	size_t n = split_list(get(im, EV_CLUSTERS), items, MAX_ITEMS);
+	/* codes have no spaces: "1.1 1.2" is how Kobo and ODK write a multiple choice */
+	size_t n = split_list(get(im, EV_CLUSTERS), "; \t", items, MAX_ITEMS);
 
 	if (n == 0)
 		bad(im, EV_CLUSTERS, NULL, "needs at least one cluster code");
@@ -967,7 +1034,7 @@ static void
 note_subgroups(struct imp *im, struct note *nt)
 {
 	char *items[MAX_ITEMS], *colon;
-	size_t n = split_list(get(im, EV_SUBGROUPS), items, MAX_ITEMS);
+	size_t n = split_list(get(im, EV_SUBGROUPS), ";", items, MAX_ITEMS);
 
 	if (n > MAX_ITEMS) {
 		bad(im, EV_SUBGROUPS, NULL, "more than %d subgroups", MAX_ITEMS);
@@ -1135,6 +1202,7 @@ enum { SC_SITE, SC_CLUSTER, SC_RATER, SC_KIND, SC_LEVEL, SC_RATIONALE, SC_UPDATE
 static const char *const score_cols[] = { "site", "cluster", "rater", "kind", "level", "rationale",
 	"updated_at", NULL };
 static const bool score_req[] = { true, true, true, true, true, false, false };
+static const bool score_wide_req[] = { true, true, true, false, true, false, false };
 
 struct score {
 	int64_t site, cluster;
@@ -1147,6 +1215,16 @@ struct score {
 	char updated[32];
 };
 
+/* A level named by the framework's scale ("Developing"), without case; 0 when none is. */
+static long
+level_label(struct imp *im, const char *v)
+{
+	static const char sql[] = "SELECT sl.level FROM review r JOIN scale_level sl "
+				  "ON sl.framework_id = r.framework_id WHERE r.id = ?1 AND sl.label = ?2 COLLATE NOCASE";
+
+	return lookup(im, sql, v);
+}
+
 static void
 score_level(struct imp *im, struct score *s)
 {
@@ -1158,12 +1236,12 @@ score_level(struct imp *im, struct score *s)
 	if (strcasecmp(v, "NE") == 0) {
 		s->insufficient = true;
 		strcpy(s->level, "NE");
-	} else if (str_to_long(v, &n) && n >= 1 && n <= im->levels) {
+	} else if ((str_to_long(v, &n) || (n = level_label(im, v)) > 0) && n >= 1 && n <= im->levels) {
 		s->value = (int)n;
 		snprintf(s->level, sizeof(s->level), "%d", s->value);
-	} else {
-		bad(im, SC_LEVEL, v, "must be a level from 1 to %d, NE (insufficient evidence) or empty",
-			im->levels);
+	} else if (!im->failed) {
+		bad(im, SC_LEVEL, v, "must be a level from 1 to %d or its label, NE (insufficient evidence) "
+		    "or empty", im->levels);
 	}
 }
 
@@ -1191,7 +1269,7 @@ score_check(struct imp *im, struct score *s)
 	s->cluster = *cluster ? cluster_ref(im, SC_CLUSTER, cluster) : 0;
 	if (*need(im, SC_RATER))
 		person_ref(im, SC_RATER, &s->rater);
-	s->kind = one_of(im, SC_KIND, score_kinds, NULL);
+	s->kind = one_of(im, SC_KIND, score_kinds, im->csv.wide ? "team" : NULL);
 	score_level(im, s);
 	s->rationale = present(im, SC_RATIONALE) ? get(im, SC_RATIONALE) : NULL;
 	stamp(im, SC_UPDATED, s->updated, sizeof(s->updated));
@@ -1556,7 +1634,8 @@ on_row(void *ctx, const struct csv_row *r)
 
 	im->r = r;
 	if (r->index == 0)
-		return csv_columns(r, im->k->cols, im->col, im->k->required, im->d, im->path);
+		return csv_columns(r, im->k->cols, im->col, im->csv.wide ? score_wide_req : im->k->required,
+				   im->d, im->path);
 	im->st->rows++;
 	im->errors_before = im->d->n;
 	rc = im->k->row(im);
@@ -1601,7 +1680,7 @@ import_rows(struct imp *im)
 	if ((im->levels = store_levels(im->db, im->review)) <= 0)
 		return im->levels < 0 ? QREL_DB : error(QREL_NOTFOUND, "review %lld not found",
 			(long long)im->review);
-	rc = csv_each(im->file, on_row, im, im->d);
+	rc = csv_each_opts(im->file, &im->csv, on_row, im, im->d);
 	if (rc == QREL_OK && im->d->n != before)
 		rc = QREL_PARSE;
 	if (rc == QREL_OK && (rc = keeps_a_lead(im)) != QREL_OK)
@@ -1617,9 +1696,41 @@ int
 import_file(struct db *db, int64_t review, const char *kind, const char *path,
 	    const char *who, struct diags *d, struct import_stats *st)
 {
-	struct imp im = { .db = db, .review = review, .k = find_kind(kind), .d = d, .st = st,
+	return import_file_opts(db, review, kind, path, who, NULL, d, st);
+}
+
+/* The reader's options from ours: the mapping file is read against kind's columns. */
+static int
+read_opts(struct imp *im, struct csv_opts *o, struct csv_map **map)
+{
+	static const char *const score_keys[] = { "site", "cluster", "kind", "updated_at", NULL };
+	static const struct csv_wide scores_wide = { score_keys, "rater", "level", NULL };
+	const struct import_opts *io = im->opts;
+
+	*map = NULL;
+	memset(o, 0, sizeof(*o));
+	if (!io)
+		return QREL_OK;
+	o->delimiter = io->delimiter;
+	o->encoding = io->encoding;
+	if (io->wide && strcmp(im->k->name, "scores") != 0)
+		return error(QREL_USAGE, "--layout wide is for scores (one column per rater), not %s",
+			     im->k->name);
+	o->wide = io->wide ? &scores_wide : NULL;
+	if (io->mapping && !(*map = csv_map_load(io->mapping, im->k->cols, im->d)))
+		return im->d->n ? QREL_PARSE : QREL_NOMEM;
+	o->map = *map;
+	return QREL_OK;
+}
+
+int
+import_file_opts(struct db *db, int64_t review, const char *kind, const char *path, const char *who,
+		 const struct import_opts *opts, struct diags *d, struct import_stats *st)
+{
+	struct imp im = { .db = db, .review = review, .k = find_kind(kind), .d = d, .st = st, .opts = opts,
 			  .file = path, .path = csv_source_name(path), .who = who ? who : "qrel import" };
 	size_t len = strlen(path) + sizeof("imported from ");
+	struct csv_map *map;
 	int rc;
 
 	memset(st, 0, sizeof(*st));
@@ -1628,8 +1739,12 @@ import_file(struct db *db, int64_t review, const char *kind, const char *path,
 	if (!im.k)
 		return error(QREL_USAGE, "unknown kind '%s' (sites, people, activities, metrics, "
 			"evidence, scores, subgroups or state)", kind);
-	if (!(im.reason = malloc(len)))
+	if ((rc = read_opts(&im, &im.csv, &map)) != QREL_OK)
+		return rc;
+	if (!(im.reason = malloc(len))) {
+		csv_map_free(map);
 		return error(QREL_NOMEM, "out of memory");
+	}
 	snprintf(im.reason, len, "imported from %s", path);
 	if ((rc = db_begin(db)) == QREL_OK) {
 		if ((rc = gate_actor(db, review, im.who, &im.actor)) == QREL_OK && (rc = import_rows(&im)) == QREL_OK)
@@ -1644,6 +1759,7 @@ import_file(struct db *db, int64_t review, const char *kind, const char *path,
 	if (rc != QREL_OK)
 		memset(st, 0, sizeof(*st));
 	keyset_free(&im.keys);
+	csv_map_free(map);
 	free(im.reason);
 	return rc;
 }

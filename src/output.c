@@ -3,6 +3,21 @@
 #include "qrel/output.h"
 #include "qrel/text.h"
 
+static bool bom;
+
+void
+out_csv_bom(bool on)
+{
+	bom = on;
+}
+
+void
+out_csv_start(FILE *fp)
+{
+	if (bom)
+		fputs("\xef\xbb\xbf", fp);
+}
+
 static void
 csv_value(FILE *fp, const char *s, bool guard)
 {

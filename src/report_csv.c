@@ -318,6 +318,7 @@ deliverable_rows(const struct report *rep, FILE *f)
 int
 report_write_csv(const struct report *rep, FILE *f)
 {
+	out_csv_start(f);
 	fputs("section,site,domain,cluster,year,metric,dimension,item,field,value\r\n", f);
 	cover(rep, f);
 	deliverable_rows(rep, f);

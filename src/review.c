@@ -131,11 +131,11 @@ sample_deliverable(struct db *db, int64_t review, const char *datadir, const cha
 
 	path = path_join(datadir, "sample-db/findings.csv");
 	if (rc == QREL_OK)
-		rc = findings_import(db, review, lead, path, d, &rows);
+		rc = findings_import(db, review, lead, path, NULL, d, &rows);
 	free(path);
 	path = path_join(datadir, "sample-db/recommendations.csv");
 	if (rc == QREL_OK)
-		rc = rec_import(db, review, lead, path, d, &rows);
+		rc = rec_import(db, review, lead, path, NULL, d, &rows);
 	free(path);
 	if (rc == QREL_OK && summary)
 		rc = findings_summary_set(db, review, lead, summary);

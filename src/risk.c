@@ -480,6 +480,7 @@ int risk_print_header(FILE *fp, enum risk_format fmt)
 		return -1;
 	if (fmt != RISK_FORMAT_CSV)
 		return 0;
+	out_csv_start(fp);
 	for (size_t i = 0; i < NCOLUMNS; i++)
 		fprintf(fp, "%s%s", i ? "," : "", columns[i]);
 	fputc('\n', fp);

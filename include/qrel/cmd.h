@@ -18,7 +18,8 @@ struct command {
 	int (*run)(int argc, char **argv);	/* argv[0] is "qrel NAME" (getopt's prefix) */
 };
 
-/* The options every command takes: --db FILE, --config FILE, --as NAME. */
+/* The options every command takes: --db FILE, --config FILE, --as NAME (and --bom:
+ * CSV output starts with a UTF-8 byte order mark, so Excel reads it as UTF-8). */
 struct cmd_common {
 	const char *db;
 	const char *config;
@@ -29,6 +30,7 @@ struct cmd_common {
 	{ "db", required_argument, NULL, 'D' }, \
 	{ "config", required_argument, NULL, 'C' }, \
 	{ "as", required_argument, NULL, 'A' }, \
+	{ "bom", no_argument, NULL, 'B' }, \
 	{ "help", no_argument, NULL, 'h' }
 
 /* Limits on text from the command line: an option's value, a note's text (argument or standard input). */
@@ -52,7 +54,7 @@ int cmd_run(const struct command *c, int argc, char **argv);
 int cmd_help(const char *name);
 /* "qrel NAME: message" on stderr (NAME: the running command). */
 void cmd_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-/* Handles D, C, A and h; returns 1 when opt was one of them (h prints usage and exits).
+/* Handles D, C, A, B and h; returns 1 when opt was one of them (h prints usage and exits).
  * Every option's value passes cmd_check_text first (file names excepted): a value
  * that is not UTF-8, or longer than CMD_OPTION_MAX, ends the command with a message. */
 int cmd_common_option(struct cmd_common *c, int opt, const char *arg, const char *name);

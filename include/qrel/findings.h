@@ -16,6 +16,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+struct csv_opts;
 struct db;
 struct diags;
 struct plan_subgroup_ref;
@@ -92,13 +93,14 @@ int findings_may(struct db *db, int64_t review, const char *who, bool lead_only)
 
 /* Reads FILE.csv (columns kind, text, and optionally id, site, domain, cluster,
  * notes: note ids or uuids separated by ';') as new findings, all or nothing:
- * each problem goes to d as "file:line: ...". */
-int findings_import(struct db *db, int64_t review, const char *who, const char *path, struct diags *d,
-		    size_t *rows);
+ * each problem goes to d as "file:line: ...". csv says how the file is read
+ * (csv.h: delimiter, encoding; NULL: the defaults). */
+int findings_import(struct db *db, int64_t review, const char *who, const char *path,
+		    const struct csv_opts *csv, struct diags *d, size_t *rows);
 /* Reads FILE.csv (columns title, and optionally number, priority, text,
  * stakeholders, findings: finding ids or uuids separated by ';'), all or nothing. */
-int rec_import(struct db *db, int64_t review, const char *who, const char *path, struct diags *d,
-	       size_t *rows);
+int rec_import(struct db *db, int64_t review, const char *who, const char *path, const struct csv_opts *csv,
+	       struct diags *d, size_t *rows);
 
 /* ---- the same inside a caller's open transaction (import); who is checked by the caller.
  * uuid: a valid uuid to keep (an import's id column) or "" for a new one; it

@@ -7,6 +7,11 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+/* With on, out_csv_start writes a UTF-8 byte order mark (the --bom option):
+ * Excel then reads the file as UTF-8 instead of the system's code page. */
+void out_csv_bom(bool on);
+/* Called by every CSV writer before its header line. */
+void out_csv_start(FILE *fp);
 /* Text people wrote: control characters shown as marks (text_visible; line
  * breaks and tabs kept), a leading ' when it starts with = + - @, a tab or a
  * CR so a spreadsheet shows it instead of running it as a formula, quoted when

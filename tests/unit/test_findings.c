@@ -254,7 +254,7 @@ import_all_or_nothing(void **state)
 			 "sideways,A,1.1,,Bad kind.,\n"
 			 "growth,A,9.9,,Bad cluster.,\n"
 			 "growth,A,1.1,,Bad note.,777\n");
-	assert_int_equal(findings_import(f->db, f->review, REVIEWER, path, &d, &rows), QREL_PARSE);
+	assert_int_equal(findings_import(f->db, f->review, REVIEWER, path, NULL, &d, &rows), QREL_PARSE);
 	assert_int_equal(rows, 0);
 	assert_int_equal(d.n, 3);
 	assert_non_null(strstr(d.msg[0], "f.csv:4: "));
@@ -268,7 +268,7 @@ import_all_or_nothing(void **state)
 			 "33333333-3333-4333-8333-333333333333,growth,A,1.1,,Families hear late.,"
 			 "11111111-1111-4111-8111-111111111111:Parents;2\n"
 			 ",strength,,,1,Leaders talk about equity.,\n");
-	assert_int_equal(findings_import(f->db, f->review, REVIEWER, path, &d, &rows), QREL_OK);
+	assert_int_equal(findings_import(f->db, f->review, REVIEWER, path, NULL, &d, &rows), QREL_OK);
 	assert_int_equal(rows, 2);
 	assert_int_equal(count(f, "SELECT count(*) FROM finding_note fn JOIN finding x ON x.id = fn.finding_id "
 				  "WHERE x.uuid LIKE '3333%'"), 2);
@@ -278,15 +278,15 @@ import_all_or_nothing(void **state)
 	write_file(path, "number,priority,title,findings,objective\n"
 			 "1,high,Tell families early,33333333-3333-4333-8333-333333333333,yes\n"
 			 "2,urgent,Bad priority,,\n");
-	assert_int_equal(rec_import(f->db, f->review, REVIEWER, path, &d, &rows), QREL_PARSE);
+	assert_int_equal(rec_import(f->db, f->review, REVIEWER, path, NULL, &d, &rows), QREL_PARSE);
 	assert_int_equal(count(f, "SELECT count(*) FROM recommendation") + count(f, "SELECT count(*) FROM objective"), 0);
 	diag_free(&d);
 	write_file(path, "number,priority,title,findings,objective\n"
 			 "1,high,Tell families early,33333333-3333-4333-8333-333333333333,yes\n");
-	assert_int_equal(rec_import(f->db, f->review, REVIEWER, path, &d, &rows), QREL_OK);
+	assert_int_equal(rec_import(f->db, f->review, REVIEWER, path, NULL, &d, &rows), QREL_OK);
 	assert_int_equal(count(f, "SELECT count(*) FROM recommendation r JOIN objective o ON o.id = r.objective_id"), 1);
 	/* An observer imports nothing. */
-	assert_int_equal(findings_import(f->db, f->review, "Otto Observer", path, &d, &rows), QREL_DENIED);
+	assert_int_equal(findings_import(f->db, f->review, "Otto Observer", path, NULL, &d, &rows), QREL_DENIED);
 	diag_free(&d);
 }
 

@@ -134,7 +134,7 @@ write_csv(struct fx *f, const char *name, const char *text)
 }
 
 static int
-import(struct fx *f, const char *kind, const char *text)
+import_with(struct fx *f, const char *kind, const char *text, const struct import_opts *o)
 {
 	write_csv(f, kind, text);
 	diag_free(&f->d);
@@ -144,7 +144,15 @@ import(struct fx *f, const char *kind, const char *text)
 	 * sites, people and data); before that, whoever sets the review up. */
 	if (store_lead_name(f->db, f->review, lead, sizeof(lead)) != QREL_OK || !*lead)
 		snprintf(lead, sizeof(lead), "tester");
+	if (o)
+		return import_file_opts(f->db, f->review, kind, f->path, lead, o, &f->d, &f->st);
 	return import_file(f->db, f->review, kind, f->path, lead, &f->d, &f->st);
+}
+
+static int
+import(struct fx *f, const char *kind, const char *text)
+{
+	return import_with(f, kind, text, NULL);
 }
 
 static void
@@ -238,16 +246,23 @@ fingerprint(struct fx *f, char *out, size_t size)
 
 /* Imports text, expects it refused with the diagnostic at line, and the database unchanged. */
 static void
-refused(struct fx *f, const char *kind, const char *text, int line, const char *diag)
+refused_with(struct fx *f, const char *kind, const char *text, const struct import_opts *o, int line,
+	     const char *diag)
 {
 	char before[512], after[512];
 
 	fingerprint(f, before, sizeof(before));
-	assert_int_not_equal(import(f, kind, text), QREL_OK);
+	assert_int_not_equal(import_with(f, kind, text, o), QREL_OK);
 	expect_diag(f, line, diag);
 	assert_int_equal(f->st.inserted + f->st.updated + f->st.unchanged, 0);
 	fingerprint(f, after, sizeof(after));
 	assert_string_equal(before, after);
+}
+
+static void
+refused(struct fx *f, const char *kind, const char *text, int line, const char *diag)
+{
+	refused_with(f, kind, text, NULL, line, diag);
 }
 
 static void
@@ -451,10 +466,17 @@ test_unknown_column(void **state)
 {
 	struct fx *f = *state;
 
-	refused(f, "sites", "code,name,kind,colour\nS9,Elm,school,red\n", 1,
-		"unknown column 'colour' (the columns are: code, name, kind)");
+	char want[600];
+
+	/* an extra column is one warning, naming them all, and the rest imports */
+	import_ok(f, "sites", "code,name,kind,colour,,notes\nS9,Elm,school,red,,x\n");
+	assert_stats(f, 1, 0, 0);
+	assert_int_equal(f->d.nwarn, 1);
+	snprintf(want, sizeof(want), "%s:1: warning: ignored 3 columns not read here: 'colour', column 5 "
+		 "(no name), 'notes' (the columns are: code, name, kind)", f->path);
+	assert_string_equal(f->d.warn[0], want);
 	refused(f, "sites", "code,Name,kind,name\nS9,Elm,school,x\n", 1,
-		"column name appears twice (columns 2 and 4)");
+		"column 4: column name appears twice (columns 2 and 4)");
 }
 
 static void
@@ -536,8 +558,9 @@ test_bad_utf8(void **state)
 	struct fx *f = *state;
 
 	refused(f, "sites", "code,name,kind\nS8,Elm,school\nS9,Caf\xe9,school\n", 3,
-		"column name: not valid UTF-8");
-	refused(f, "sites", "code,name,kind\nS9,\xc0\xaf,school\n", 2, "column name: not valid UTF-8");
+		"column name: not valid UTF-8 (a file saved as Windows-1252 or Latin-1 needs --encoding cp1252)");
+	refused(f, "sites", "code,name,kind\nS9,\xc0\xaf,school\n", 2,
+		"column name: not valid UTF-8 (a file saved as Windows-1252 or Latin-1 needs --encoding cp1252)");
 }
 
 static void
@@ -546,10 +569,10 @@ test_unterminated_quote(void **state)
 	struct fx *f = *state;
 
 	refused(f, "sites", "code,name,kind\nS8,Elm,school\nS9,\"Open,school\nS7,Ash,school\n", 3,
-		"malformed CSV: a quoted field that starts in this record is never closed");
+		"column 2: malformed CSV: a quoted field that starts in this record is never closed");
 	refused(f, "sites", "code,name,kind\nS8,Elm,school\nS9,Ol\"d,school\n", 3,
-		"malformed CSV: a stray '\"' (a field holding a quote must be quoted, with the quote "
-		"doubled); reading stopped here");
+		"column 2: malformed CSV: a stray '\"' (a field holding a quote must be quoted, with the "
+		"quote doubled); reading stopped here");
 }
 
 static void
@@ -593,8 +616,8 @@ test_role_rules(void **state)
 		"principal ('Pat Principal')");
 	expect_diag(f, 5, "column rater: self-evaluation scores are given by a school's principal, not a "
 		"reviewer ('Ray Viewer')");
-	expect_diag(f, 6, "column level: must be a level from 1 to 3, NE (insufficient evidence) or "
-		"empty ('4')");
+	expect_diag(f, 6, "column level: must be a level from 1 to 3 or its label, NE (insufficient "
+		"evidence) or empty ('4')");
 	assert_int_equal(f->d.n, 5);
 }
 
@@ -636,7 +659,7 @@ test_evidence_errors(void **state)
 		"('not-a-uuid')");
 	expect_diag(f, 4, "column text: must not be empty");
 	expect_diag(f, 4, "column created_at: not a date or time (YYYY-MM-DD, YYYY-MM-DDTHH:MM or "
-		"YYYY-MM-DDTHH:MM:SS) ('2024-02-30')");
+		"YYYY-MM-DDTHH:MM:SS, with a fraction and Z or an offset like +02:00 if wanted) ('2024-02-30')");
 }
 
 static void
@@ -645,7 +668,7 @@ test_field_count(void **state)
 	struct fx *f = *state;
 
 	refused(f, "sites", "code,name,kind\nS8,Elm,school\nS9,Elm, Upper,school\n", 3,
-		"4 fields where the header has 3 (a field holding a comma must be quoted)");
+		"column 4: 4 fields where the header has 3 (a field holding the delimiter must be quoted)");
 }
 
 static void
@@ -734,6 +757,267 @@ test_csv_lines(void **state)
 	diag_free(&d);
 }
 
+/* ---- shapes from spreadsheets and field tools ---- */
+
+static void
+import_with_ok(struct fx *f, const char *kind, const char *text, const struct import_opts *o)
+{
+	int rc = import_with(f, kind, text, o);
+
+	if (rc != QREL_OK)
+		diag_print(&f->d, stderr);
+	assert_int_equal(rc, QREL_OK);
+	assert_int_equal(f->d.n, 0);
+}
+
+static void
+test_bom_semicolon_tab(void **state)
+{
+	struct fx *f = *state;
+
+	seed(f);
+	/* Excel's "CSV UTF-8" in a locale with a decimal comma: a BOM, ';' and CRLF */
+	import_ok(f, "sites", "\xef\xbb\xbf" "code;name;kind\r\nS5;\"Elm; Upper\";school\r\n");
+	assert_text(f, "SELECT name FROM site WHERE code = 'S5'", "Elm; Upper");
+	/* rows Excel keeps because they were once formatted: only delimiters */
+	import_ok(f, "sites", "code\tname\tkind\nS6\tBirch School\tschool\n\t\t\n\t \t\n");
+	assert_stats(f, 1, 0, 0);
+	assert_text(f, "SELECT name FROM site WHERE code = 'S6'", "Birch School");
+	/* Excel's own hint line names the delimiter */
+	import_ok(f, "sites", "sep=;\ncode;name;kind\nS7;Ash, Lower;school\n");
+	assert_text(f, "SELECT name FROM site WHERE code = 'S7'", "Ash, Lower");
+	/* --delimiter wins over the header's look */
+	import_with_ok(f, "sites", "code|name|kind\nS4|Fir, West|school\n", &(struct import_opts){ .delimiter = '|' });
+	assert_text(f, "SELECT name FROM site WHERE code = 'S4'", "Fir, West");
+	assert_int_equal(query_int(f, "SELECT count(*) FROM site"), 7);
+}
+
+static void
+test_encoding(void **state)
+{
+	struct fx *f = *state;
+	struct import_opts cp1252 = { .encoding = "cp1252" };
+	char before[512], after[512];
+
+	seed(f);
+	/* "Café" and curly quotes as Windows-1252 bytes */
+	import_with_ok(f, "sites", "code;name;kind\nS5;Caf\xe9 \x93Nord\x94;school\n", &cp1252);
+	assert_text(f, "SELECT name FROM site WHERE code = 'S5'", "Café “Nord”");
+	/* a byte Windows-1252 lacks: its line and column, nothing imported */
+	fingerprint(f, before, sizeof(before));
+	assert_int_not_equal(import_with(f, "sites", "code,name,kind\nS6,Oak,school\nS7,Elm\x81,school\n",
+		&cp1252), QREL_OK);
+	expect_diag(f, 3, "column 2: not valid cp1252 text (byte 0x81); is --encoding right?");
+	/* with ';', and in a quoted field holding the delimiter */
+	assert_int_not_equal(import_with(f, "sites", "code;name;kind\nS6;\"Oak; Upper\";sch\x8dool\n",
+		&cp1252), QREL_OK);
+	expect_diag(f, 2, "column 3: not valid cp1252 text (byte 0x8d); is --encoding right?");
+	/* on the header line, before the delimiter is known */
+	assert_int_not_equal(import_with(f, "sites", "code;na\x90me;kind\n", &cp1252), QREL_OK);
+	expect_diag(f, 1, "column 2: not valid cp1252 text (byte 0x90); is --encoding right?");
+	fingerprint(f, after, sizeof(after));
+	assert_string_equal(before, after);
+	assert_int_equal(csv_encoding_check("no-such-encoding"), QREL_USAGE);
+}
+
+/* Excel's "Unicode text": UTF-16 little-endian with its BOM, tab-separated. */
+static void
+test_utf16(void **state)
+{
+	struct fx *f = *state;
+	static const char text[] = "code\tname\tkind\nS5\tZo\xeb\tschool\n";	/* Latin-1 code units */
+	struct import_opts o = { .encoding = "UTF-16" };
+	FILE *out;
+
+	seed(f);
+	snprintf(f->path, sizeof(f->path), "%s/utf16.csv", f->dir);
+	assert_non_null(out = fopen(f->path, "wb"));
+	fputs("\xff\xfe", out);
+	for (const char *p = text; *p; p++) {
+		fputc((unsigned char)*p, out);
+		fputc(0, out);
+	}
+	fclose(out);
+	diag_free(&f->d);
+	if (import_file_opts(f->db, f->review, "sites", f->path, "Ann Lead", &o, &f->d, &f->st) != QREL_OK)
+		diag_print(&f->d, stderr);
+	assert_int_equal(f->d.n, 0);
+	assert_text(f, "SELECT name FROM site WHERE code = 'S5'", "Zo\xc3\xab");
+	/* its BOM says so without --encoding */
+	diag_free(&f->d);
+	assert_int_equal(import_file_opts(f->db, f->review, "sites", f->path, "Ann Lead", NULL, &f->d, &f->st),
+		QREL_OK);
+	assert_stats(f, 0, 0, 1);
+}
+
+static void
+test_level_labels(void **state)
+{
+	struct fx *f = *state;
+
+	seed(f);
+	assert_int_equal(db_exec(f->db, "INSERT INTO scale_level(framework_id, level, label, description) VALUES "
+		"(1, 1, 'Initiating', ''), (1, 2, 'Developing', ''), (1, 3, 'Established', '')"), QREL_OK);
+	import_ok(f, "scores", "site,cluster,rater,kind,level\n"
+		"S1,1.1,Ray Viewer,team,developing\nS1,1.2,Ray Viewer,team,ESTABLISHED\nS1,2.1,Ray Viewer,team,1\n");
+	assert_int_equal(query_int(f, "SELECT level FROM score WHERE cluster_id = 1"), 2);
+	assert_int_equal(query_int(f, "SELECT level FROM score WHERE cluster_id = 2"), 3);
+	assert_int_equal(query_int(f, "SELECT level FROM score WHERE cluster_id = 3"), 1);
+	refused(f, "scores", "site,cluster,rater,kind,level\nS1,1.1,Ray Viewer,team,Expert\n", 2,
+		"column level: must be a level from 1 to 3 or its label, NE (insufficient evidence) or "
+		"empty ('Expert')");
+}
+
+static void
+test_iso_times(void **state)
+{
+	struct fx *f = *state;
+
+	seed(f);
+	import_ok(f, "evidence", "created_at,site,source,author,clusters,text\n"
+		"2026-03-04T10:15:30.250+02:00,S1,interview,Ray Viewer,1.1,Offset and fraction\n"
+		"2026-03-04T23:30:00-0130,S1,interview,Ray Viewer,1.1,Past midnight in UTC\n"
+		"2026-03-04 07:01:02.5Z,S1,interview,Ray Viewer,1.1,Space and Z\n");
+	assert_text(f, "SELECT created_at FROM note WHERE text LIKE 'Offset%'", "2026-03-04T08:15:30Z");
+	assert_text(f, "SELECT created_at FROM note WHERE text LIKE 'Past%'", "2026-03-05T01:00:00Z");
+	assert_text(f, "SELECT created_at FROM note WHERE text LIKE 'Space%'", "2026-03-04T07:01:02Z");
+	/* an activity keeps the local time it was held at */
+	import_ok(f, "activities", "site,source,held_at,description\n"
+		"S1,focus_group,2026-03-04T09:30:00.000+02:00,Parents\n");
+	assert_text(f, "SELECT held_at FROM activity", "2026-03-04T09:30:00");
+	refused(f, "evidence", "created_at,site,source,author,clusters,text\n"
+		"2026-03-04T10:15:30+25:00,S1,interview,Ray Viewer,1.1,Bad offset\n", 2,
+		"column created_at: not a date or time (YYYY-MM-DD, YYYY-MM-DDTHH:MM or YYYY-MM-DDTHH:MM:SS, "
+		"with a fraction and Z or an offset like +02:00 if wanted) ('2026-03-04T10:15:30+25:00')");
+}
+
+static void
+write_file(struct fx *f, char *path, size_t size, const char *name, const char *text)
+{
+	FILE *out;
+
+	snprintf(path, size, "%s/%s", f->dir, name);
+	assert_non_null(out = fopen(path, "w"));
+	fputs(text, out);
+	fclose(out);
+}
+
+/* A KoboToolbox export: ';', group/column names, its own columns, a multiple choice. */
+static const char kobo_csv[] =
+	"start;end;group_visit/site;group_visit/source_type;group_visit/clusters;group_visit/note;"
+	"_id;_uuid;_submission_time;_validation_status;_index\n"
+	"2026-03-04T10:15:30.250+02:00;2026-03-04T10:45:00.000+02:00;S1;interview;1.1 1.2;"
+	"\"Students said \"\"we are heard\"\"\";101;4f1c2d3e-aaaa-4bbb-8ccc-0123456789ab;2026-03-04T08:50:12;;1\n"
+	"2026-03-05T09:00:00.000+02:00;;S2;;2.1;Hall displays in three languages;102;"
+	"5f1c2d3e-aaaa-4bbb-8ccc-0123456789ab;2026-03-05T07:01:02;;2\n";
+
+static const char kobo_ini[] =
+	"; which of the export's columns is which of ours\n"
+	"[columns]\n"
+	"site = group_visit/site\n"
+	"source = group_visit/source_type\n"
+	"clusters = group_visit/clusters\n"
+	"text = group_visit/note\n"
+	"created_at = _submission_time\n"
+	"id = _uuid\n"
+	"[values]\n"
+	"author = Ray Viewer\n"
+	"source = site_observation\n";
+
+static void
+test_kobo_mapping(void **state)
+{
+	struct fx *f = *state;
+	char map[200];
+	struct import_opts o = { .mapping = map };
+
+	seed(f);
+	write_file(f, map, sizeof(map), "kobo.ini", kobo_ini);
+	import_with_ok(f, "evidence", kobo_csv, &o);
+	assert_stats(f, 2, 0, 0);
+	assert_int_equal(f->d.nwarn, 1);	/* start, end, _id, ... are named once */
+	assert_non_null(strstr(f->d.warn[0], "'start', 'end', '_id', '_validation_status', '_index'"));
+	assert_text(f, "SELECT text || '|' || source || '|' || created_at FROM note "
+		"WHERE uuid = '4f1c2d3e-aaaa-4bbb-8ccc-0123456789ab'",
+		"Students said \"we are heard\"|interview|2026-03-04T08:50:12Z");
+	assert_int_equal(query_int(f, "SELECT count(*) FROM note_cluster nc JOIN note n ON n.id = nc.note_id "
+		"WHERE n.uuid LIKE '4f1c%'"), 2);
+	/* the empty source takes the mapping's value; the author is the fixed one */
+	assert_text(f, "SELECT source || '|' || p.name FROM note n JOIN person p ON p.id = n.author_id "
+		"WHERE n.uuid LIKE '5f1c%'", "site_observation|Ray Viewer");
+	/* the same export again adds nothing */
+	import_with_ok(f, "evidence", kobo_csv, &o);
+	assert_stats(f, 0, 0, 2);
+}
+
+static void
+test_odk_mapping(void **state)
+{
+	struct fx *f = *state;
+	char map[200];
+	struct import_opts o = { .mapping = map };
+
+	seed(f);
+	/* ODK Central: '-' joins group names, meta-instanceID has a uuid: prefix */
+	write_file(f, map, sizeof(map), "odk.ini", "[columns]\nsite = visit-site\ntext = visit-note\n"
+		"clusters = visit-clusters\ncreated_at = SubmissionDate\nid = meta-instanceID\n"
+		"author = SubmitterName\n[values]\nsource = site_observation\n");
+	import_with_ok(f, "evidence", "SubmissionDate,visit-site,visit-clusters,visit-note,meta-instanceID,"
+		"SubmitterID,SubmitterName,KEY\n"
+		"2026-03-04T08:50:12.345Z,S1,1.2,Timetable shows no EL support,"
+		"uuid:6f1c2d3e-aaaa-4bbb-8ccc-0123456789ab,7,Ray Viewer,uuid:6f1c2d3e-aaaa-4bbb-8ccc-0123456789ab\n", &o);
+	assert_text(f, "SELECT uuid || '|' || created_at FROM note", "6f1c2d3e-aaaa-4bbb-8ccc-0123456789ab|"
+		"2026-03-04T08:50:12Z");
+}
+
+static void
+test_mapping_refused(void **state)
+{
+	struct fx *f = *state;
+	char map[200], want[400];
+	struct import_opts o = { .mapping = map };
+
+	seed(f);
+	write_file(f, map, sizeof(map), "bad.ini", "[columns]\nsites = group_visit/site\n[extra]\nx = y\n");
+	assert_int_not_equal(import_with(f, "evidence", kobo_csv, &o), QREL_OK);
+	snprintf(want, sizeof(want), "%s:2: unknown column 'sites' (the columns are: id, created_at, site, "
+		 "source, author, valence, clusters, subgroups, activity, text)", map);
+	assert_string_equal(f->d.msg[0], want);
+	snprintf(want, sizeof(want), "%s:4: unknown section [extra] (the sections are [columns] and [values])", map);
+	assert_string_equal(f->d.msg[1], want);
+	/* a mapped column the export lacks: named with both files' lines */
+	write_file(f, map, sizeof(map), "typo.ini", "[columns]\nsite = group_visit/sitio\n");
+	assert_int_not_equal(import_with(f, "evidence", kobo_csv, &o), QREL_OK);
+	snprintf(want, sizeof(want), "no column 'group_visit/sitio' (%s:2 maps site to it)", map);
+	expect_diag(f, 1, want);
+	assert_int_equal(query_int(f, "SELECT count(*) FROM note"), 0);
+}
+
+static void
+test_wide_scores(void **state)
+{
+	struct fx *f = *state;
+	struct import_opts wide = { .wide = true };
+
+	seed(f);
+	/* R's write.csv: an unnamed row-name column, NA for no rating */
+	import_with_ok(f, "scores", "\"\",\"site\",\"cluster\",\"Ray Viewer\",\"Ann Lead\"\n"
+		"\"1\",\"S1\",\"1.1\",2,3\n\"2\",\"S1\",\"1.2\",NA,1\n\"3\",\"S2\",\"2.1\",NE,\n", &wide);
+	assert_stats(f, 4, 0, 0);
+	assert_int_equal(query_int(f, "SELECT count(*) FROM score WHERE kind = 'team'"), 4);
+	assert_int_equal(query_int(f, "SELECT level FROM score s JOIN person p ON p.id = s.rater_id "
+		"WHERE p.name = 'Ann Lead' AND cluster_id = 1"), 3);
+	assert_int_equal(query_int(f, "SELECT insufficient FROM score s JOIN person p ON p.id = s.rater_id "
+		"WHERE p.name = 'Ray Viewer' AND cluster_id = 3"), 1);
+	/* an error names the rater's column and its line */
+	refused_with(f, "scores", "site;cluster;Ray Viewer;Ann Lead\nS1;1.1;2;3\nS1;1.2;1;7\n", &wide, 3,
+		"column 'Ann Lead' (level): must be a level from 1 to 3 or its label, NE (insufficient evidence) "
+		"or empty ('7')");
+	refused_with(f, "scores", "site,cluster,Nobody\nS1,1.1,2\n", &wide, 2,
+		"column 'Nobody' (rater): unknown person ('Nobody')");
+	assert_int_not_equal(import_with(f, "sites", "code,name,kind\n", &wide), QREL_OK);
+}
+
 int
 main(void)
 {
@@ -750,6 +1034,15 @@ main(void)
 		T(test_state),
 		T(test_missing_column),
 		T(test_unknown_column),
+		T(test_bom_semicolon_tab),
+		T(test_encoding),
+		T(test_utf16),
+		T(test_level_labels),
+		T(test_iso_times),
+		T(test_kobo_mapping),
+		T(test_odk_mapping),
+		T(test_mapping_refused),
+		T(test_wide_scores),
 		T(test_not_integer),
 		T(test_negative),
 		T(test_count_over_enrolled),

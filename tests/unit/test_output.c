@@ -43,6 +43,26 @@ test_csv_formulas(void **state)
 }
 
 static void
+start_and_text(FILE *f, const char *s)
+{
+	out_csv_start(f);
+	out_csv_text(f, s);
+}
+
+/* --bom: every CSV writer's start writes the byte order mark, and only then. */
+static void
+test_csv_bom(void **state)
+{
+	UNUSED(state);
+	assert_string_equal(written(start_and_text, "site"), "site");
+	out_csv_bom(true);
+	assert_string_equal(written(start_and_text, "site"), "\xef\xbb\xbfsite");
+	assert_string_equal(written(out_csv_text, "site"), "site");
+	out_csv_bom(false);
+	assert_string_equal(written(start_and_text, "site"), "site");
+}
+
+static void
 test_json(void **state)
 {
 	UNUSED(state);
@@ -145,6 +165,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_csv_formulas),
+		cmocka_unit_test(test_csv_bom),
 		cmocka_unit_test(test_json),
 		cmocka_unit_test(test_markdown),
 		cmocka_unit_test(test_html),
