@@ -131,6 +131,33 @@ check "reopening needs a reason" sh -c "! '$QREL' review reopen --db '$DB' --as 
 	test \"\$('$QREL' review status --db '$DB')\" = draft"
 check "one finding was added in all" test "$(sql "$DB" "SELECT count(*) FROM finding")" = $((BEFORE + 1))
 
+# ---- recommendations edit and delete, through the gate and the change log ----
+RID=$("$QREL" recommendations add --db "$DB" --as "$REVIEWER" --title "Draft title" --finding "$FID" | sed 's/recommendation //')
+RUUID=$(sql "$DB" "SELECT uuid FROM recommendation WHERE id = $RID")
+check "recommendations edit changes each field given" "$QREL" recommendations edit --db "$DB" --as "$REVIEWER" "$RID" \
+	--title "Publish course places in September" --priority low --stakeholders "Families; counsellors" --text "Why"
+check "as stored" test "$(sql "$DB" "SELECT title || '|' || priority || '|' || stakeholders || '|' || text
+	FROM recommendation WHERE id = $RID")" = "Publish course places in September|low|Families; counsellors|Why"
+check "one change-log row per field, old and new" test "$(sql "$DB" "SELECT count(*) FROM change_log
+	WHERE entity = 'recommendation' AND entity_uuid = '$RUUID' AND who = '$REVIEWER'
+	AND ((field = 'title' AND old = 'Draft title' AND new = 'Publish course places in September')
+	  OR (field = 'priority' AND old = 'medium' AND new = 'low') OR field IN ('stakeholders', 'text'))")" = 4
+check "edit with no field is a usage error" sh -c "! '$QREL' recommendations edit --db '$DB' --as '$REVIEWER' $RID 2>/dev/null"
+check "a bad priority is refused, nothing changed" sh -c "! '$QREL' recommendations edit --db '$DB' --as '$REVIEWER' $RID \
+	--priority urgent 2>/dev/null && test \"\$(sqlite3 '$DB' \"SELECT priority FROM recommendation WHERE id = $RID\")\" = low"
+check "an observer edits no recommendation" sh -c "! '$QREL' recommendations edit --db '$DB' --as '$OBSERVER' $RID \
+	--title x 2>/dev/null && ! '$QREL' recommendations delete --db '$DB' --as '$OBSERVER' $RID 2>/dev/null"
+"$QREL" review finalise --db "$DB" --as "$LEAD" >/dev/null
+check "a final report refuses edit and delete" sh -c "! '$QREL' recommendations edit --db '$DB' --as '$LEAD' $RID \
+	--title x 2>/dev/null && ! '$QREL' recommendations delete --db '$DB' --as '$LEAD' $RID 2>/dev/null"
+"$QREL" review reopen --db "$DB" --as "$LEAD" --reason "One more change" >/dev/null
+check "recommendations delete removes it and its links" sh -c "'$QREL' recommendations delete --db '$DB' --as '$REVIEWER' $RID &&
+	test \"\$(sqlite3 '$DB' \"SELECT count(*) FROM recommendation WHERE id = $RID\")\" = 0 &&
+	test \"\$(sqlite3 '$DB' \"SELECT count(*) FROM recommendation_finding WHERE recommendation_id = $RID\")\" = 0"
+check "the change log keeps its title" test "$(sql "$DB" "SELECT old FROM change_log WHERE entity_uuid = '$RUUID'
+	AND field = 'delete'")" = "Publish course places in September"
+check "an unknown recommendation is refused" sh -c "! '$QREL' recommendations delete --db '$DB' --as '$LEAD' 99999 2>/dev/null"
+
 # ---- an unknown extension and PDF ----
 check "an unknown extension is refused, nothing written" sh -c "! '$QREL' report --db '$DB' -o '$T/r.docx' 2>/dev/null &&
 	test ! -e '$T/r.docx'"
