@@ -685,23 +685,14 @@ rank_clusters(struct report *r)
 	return QREL_OK;
 }
 
-/* The written deliverable as the viewer may read it: the team all of it; a
- * principal once the lead released the findings (the review's, or their
- * school's with the review-wide ones); anyone else only the report's status. */
+/* The written deliverable as the viewer may read it (findings_readable); to
+ * anyone else only the report's status. */
 static int
 read_written(struct report *r)
 {
-	int64_t site = r->opt.site, home = r->viewer.home;
-	bool whole = r->viewer.role != VIS_NONMEMBER && r->viewer.role != VIS_PRINCIPAL;
+	int64_t site = r->opt.site;
 
-	if (r->viewer.role == VIS_PRINCIPAL && visibility_released(r->db, r->review, 0))
-		whole = true;
-	else if (r->viewer.role == VIS_PRINCIPAL && home && (!site || site == home) &&
-		 visibility_released(r->db, r->review, home)) {
-		whole = true;
-		site = home;
-	}
-	if (whole)
+	if (findings_readable(r->db, &r->viewer, &site))
 		return findings_load(r->db, r->review, site, &r->written);
 	memset(&r->written, 0, sizeof(r->written));
 	r->written.final = findings_final(r->db, r->review);

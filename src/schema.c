@@ -320,6 +320,7 @@ const char *const schema_migrations[] = {
 	sync_key_migration,
 	migration_released,
 	findings_migration,
+	sync_findings_migration,
 };
 
 const size_t schema_migration_count = sizeof(schema_migrations) / sizeof(schema_migrations[0]);
