@@ -198,6 +198,16 @@ evidence_cell(struct book *b, const struct finding *w)
 	free(all);
 }
 
+/* Appends ", n" (or "n" first) to list, while it fits. */
+static void
+list_add(char *list, size_t size, long long n)
+{
+	size_t used = strlen(list);
+
+	if (used + 24 < size)
+		snprintf(list + used, size - used, "%s%lld", used ? ", " : "", n);
+}
+
 static void
 findings_sheet(struct book *b, const struct report *r)
 {
@@ -209,13 +219,10 @@ findings_sheet(struct book *b, const struct report *r)
 	sheet(b, "Findings", heads, widths);
 	for (int i = 0; i < r->written.nf; i++) {
 		const struct finding *w = &r->written.f[i];
-		size_t used = 0;
 
 		nums[0] = '\0';
-		for (int k = report_answered_by(r, w->id, 0); k >= 0 && used < sizeof(nums) - 12;
-		     k = report_answered_by(r, w->id, k + 1))
-			used += (size_t)snprintf(nums + used, sizeof(nums) - used, "%s%d", used ? ", " : "",
-						 r->written.rec[k].number);
+		for (int k = report_answered_by(r, w->id, 0); k >= 0; k = report_answered_by(r, w->id, k + 1))
+			list_add(nums, sizeof(nums), r->written.rec[k].number);
 		number(b, (double)w->id, NULL);
 		token(b, *w->site_code ? w->site_code : "all");
 		token(b, w->domain_code);
@@ -239,12 +246,10 @@ recommendations_sheet(struct book *b, const struct report *r)
 	sheet(b, "Recommendations", heads, widths);
 	for (int i = 0; i < r->written.nrec; i++) {
 		const struct recommendation *k = &r->written.rec[i];
-		size_t used = 0;
 
 		ids[0] = '\0';
-		for (int f = 0; f < k->nfindings && used < sizeof(ids) - 24; f++)
-			used += (size_t)snprintf(ids + used, sizeof(ids) - used, "%s%lld", f ? ", " : "",
-						 (long long)k->finding[f]);
+		for (int f = 0; f < k->nfindings; f++)
+			list_add(ids, sizeof(ids), k->finding[f]);
 		number(b, k->number, NULL);
 		token(b, rec_priority_name(k->priority));
 		text(b, k->title);
