@@ -13,7 +13,7 @@
 
 struct item {
 	long long id;
-	char entity[8], what[192], detected_at[32], resolved_at[32], resolution[16];
+	char entity[16], what[192], detected_at[32], resolved_at[32], resolution[16];
 	char copy[40], by[128], resolved_by[128];
 	char *local, *remote;	/* sync values, malloc'd */
 };

@@ -6,6 +6,7 @@
 #include "qrel/draft.h"
 #include "qrel/editor.h"
 #include "qrel/findings.h"
+#include "qrel/picker.h"
 #include "qrel/store.h"
 #include "qrel/text.h"
 #include "qrel/tui.h"
@@ -21,9 +22,12 @@ struct row {
 	int idx, sub;
 };
 
-/* What the open prompt collects; the multi-line ones keep a draft. */
+/* What the open prompt collects; the multi-line ones keep a draft. A new
+ * finding's place is picked first (cluster or domain, then site) in the picker. */
+enum pick { PICK_PLACE, PICK_SITE };
+
 enum ask {
-	ASK_NONE, ASK_PLACE, ASK_KIND, ASK_TEXT, ASK_EDIT_FINDING, ASK_SUMMARY, ASK_CITE_NOTE, ASK_CITE_WHO,
+	ASK_NONE, ASK_KIND, ASK_TEXT, ASK_EDIT_FINDING, ASK_SUMMARY, ASK_CITE_NOTE, ASK_CITE_WHO,
 	ASK_REC_TITLE, ASK_EDIT_REC, ASK_REOPEN,
 };
 
@@ -33,10 +37,11 @@ static struct {
 	struct row *rows;
 	int nrows, sel, top;
 	enum ask ask;
+	struct picker pr;
 	struct editor *ed;
 	char draft_key[64];
 	struct {
-		int64_t id, cluster, domain;
+		int64_t id, cluster, domain, site;
 		enum finding_kind kind;
 		char note[64];
 	} in;
@@ -134,6 +139,7 @@ findings_enter(struct app *app)
 static void
 close_prompt(void)
 {
+	picker_close(&fs.pr);
 	editor_free(fs.ed);
 	fs.ed = NULL;
 	fs.ask = ASK_NONE;
@@ -242,7 +248,6 @@ static const char *
 ask_label(void)
 {
 	switch (fs.ask) {
-	case ASK_PLACE: return "Cluster or domain code (1.2 or 1): ";
 	case ASK_KIND: return "Strength or growth (s/g): ";
 	case ASK_TEXT: return "The finding (Esc or ^X saves):";
 	case ASK_EDIT_FINDING: return "Edit the finding (Esc or ^X saves):";
@@ -291,6 +296,8 @@ findings_draw(struct app *app, WINDOW *win)
 	ui_text(win, 0, 0, getmaxx(win), head, ui_attr(UI_TITLE));
 	draw_rows(win, 1, getmaxy(win) - reserve);
 	draw_footer(win);
+	if (fs.pr.active)
+		picker_draw(&fs.pr, win);
 }
 
 /* ---- prompts ---- */
@@ -338,6 +345,27 @@ saved(struct app *app, int rc, enum row_kind kind, int64_t id, const char *what)
 	return UI_DIRTY;
 }
 
+/* The sites to pick from: all of them (review-wide) first, then each; keep: the one highlighted. */
+static void
+pick_site(struct app *app, int64_t keep)
+{
+	int n = dash_site_count(app->db, app->review), got = 0;
+	struct dash_site *s = n > 0 ? calloc((size_t)n, sizeof(*s)) : NULL;
+	char label[192];
+
+	picker_open(&fs.pr, PICK_SITE, "Site the finding is about (Enter: all sites, review-wide)", false);
+	picker_add(&fs.pr, 0, "all", "All sites: a review-wide finding");
+	if (s && dash_sites(app->db, app->review, 0, n, s, &got) != QREL_OK)
+		ui_error("%s", error_message());
+	for (int i = 0; i < got; i++) {
+		snprintf(label, sizeof(label), "%s  %s", s[i].code, s[i].name);
+		picker_add(&fs.pr, s[i].id, s[i].code, label);
+		if (s[i].id == keep)
+			fs.pr.sel = i + 1;
+	}
+	free(s);
+}
+
 static int
 accept_place(struct app *app, const char *text)
 {
@@ -347,6 +375,35 @@ accept_place(struct app *app, const char *text)
 		ui_error("No cluster or domain '%s' in this review.", text);
 		return UI_DIRTY;
 	}
+	pick_site(app, fs.in.site);
+	return UI_DIRTY;
+}
+
+/* Enter in the picker: the place, then the site, then strength or growth and the text. */
+static int
+picker_answer(struct app *app, int key)
+{
+	const struct picker_item *c;
+	char value[64];
+
+	switch (picker_key(&fs.pr, key)) {
+	case PICKER_CANCELLED:
+		ui_message("Cancelled: nothing was saved.");
+		return UI_DIRTY;
+	case PICKER_OPEN:
+		return UI_DIRTY;
+	default:
+		break;
+	}
+	c = picker_choice(&fs.pr);
+	for (int i = 0; fs.pr.sel == 0 && i < fs.pr.nitem; i++)	/* a code typed in full, not moved from: that code */
+		if (strcasecmp(fs.pr.item[i].value, picker_input(&fs.pr)) == 0)
+			c = &fs.pr.item[i];
+	str_copy(value, sizeof(value), c ? c->value : picker_input(&fs.pr));
+	if (fs.pr.tag == PICK_PLACE)
+		return accept_place(app, str_trim(value));
+	fs.in.site = c ? c->id : 0;
+	picker_close(&fs.pr);
 	return ask(app, ASK_KIND, NULL, NULL);
 }
 
@@ -365,8 +422,8 @@ accept_kind(struct app *app, const char *text)
 static int
 accept_text(struct app *app, const char *text)
 {
-	struct finding_input in = { .cluster = fs.in.cluster > 0 ? fs.in.cluster : 0, .domain = fs.in.domain,
-				    .kind = fs.in.kind, .text = text };
+	struct finding_input in = { .site = fs.in.site, .cluster = fs.in.cluster > 0 ? fs.in.cluster : 0,
+				    .domain = fs.in.domain, .kind = fs.in.kind, .text = text };
 	int64_t id = 0;
 	int rc = finding_add(app->db, app->review, app->user, &in, &id);
 
@@ -403,7 +460,6 @@ prompt_accept(struct app *app)
 
 	answer(text, sizeof(text));
 	switch (fs.ask) {
-	case ASK_PLACE: return accept_place(app, text);
 	case ASK_KIND: return accept_kind(app, text);
 	case ASK_TEXT: return accept_text(app, text);
 	case ASK_EDIT_FINDING:
@@ -466,6 +522,27 @@ may(struct app *app, bool lead_only)
 	return true;
 }
 
+/* The framework's domains, each followed by its clusters; place (a code) typed in already. */
+static void
+pick_place(const char *place)
+{
+	char label[192];
+
+	picker_open(&fs.pr, PICK_PLACE, "Cluster or domain code (1.2 or 1)", false);
+	for (int d = 0; d < fs.frame.ndom; d++) {
+		const struct dash_domain *dom = &fs.frame.dom[d];
+
+		snprintf(label, sizeof(label), "Domain %.15s: %.140s (the whole domain)", dom->code, dom->title);
+		picker_add(&fs.pr, dom->id, dom->code, label);
+		for (int c = dom->first; c < dom->first + dom->n; c++) {
+			snprintf(label, sizeof(label), "  %.15s %.160s", fs.frame.cl[c].code, fs.frame.cl[c].title);
+			picker_add(&fs.pr, fs.frame.cl[c].id, fs.frame.cl[c].code, label);
+		}
+	}
+	if (*place)
+		picker_set_input(&fs.pr, place);
+}
+
 static int
 start_finding(struct app *app)
 {
@@ -477,7 +554,9 @@ start_finding(struct app *app)
 	if (!may(app, false))
 		return UI_HANDLED;
 	memset(&fs.in, 0, sizeof(fs.in));
-	return ask(app, ASK_PLACE, place, NULL);
+	fs.in.site = f ? f->site : 0;
+	pick_place(place);
+	return UI_DIRTY;
 }
 
 static int
@@ -589,6 +668,8 @@ move_sel(enum action a, int page)
 static int
 findings_key(struct app *app, WINDOW *win, enum action a, int key)
 {
+	if (fs.pr.active)
+		return picker_answer(app, key);
 	if (fs.ask != ASK_NONE)
 		return prompt_key(app, key);
 	switch (a) {

@@ -84,10 +84,13 @@ static const struct command commands[] = {
 	  "            | --subgroup SITE,YEAR,METRIC,DIMENSION,GROUP | --survey ITEM)\n"
 	  "       qrel findings import [--db FILE] [--as NAME] [--delimiter C] [--encoding NAME] FILE.csv",
 	  cmd_findings },
-	{ "recommendations", "write, list, link or import recommendations; turn one into a plan objective",
+	{ "recommendations", "write, list, edit, link or import recommendations; turn one into a plan objective",
 	  "recommendations add [--db FILE] [--as NAME] --title TEXT [--text TEXT] [--priority high|medium|low]\n"
 	  "            [--stakeholders TEXT] [--finding N]...\n"
 	  "       qrel recommendations list [--db FILE] [--format csv|json]\n"
+	  "       qrel recommendations edit [--db FILE] [--as NAME] ID [--title TEXT] [--text TEXT]\n"
+	  "            [--priority high|medium|low] [--stakeholders TEXT]\n"
+	  "       qrel recommendations delete [--db FILE] [--as NAME] ID\n"
 	  "       qrel recommendations link [--db FILE] [--as NAME] ID --finding N [--finding N]...\n"
 	  "       qrel recommendations to-objective [--db FILE] [--as NAME] ID\n"
 	  "       qrel recommendations import [--db FILE] [--as NAME] [--delimiter C] [--encoding NAME] FILE.csv",
@@ -112,8 +115,9 @@ static const struct command commands[] = {
 	  "       qrel sync conflicts [--db FILE] [--all]\n"
 	  "       qrel sync resolve [--db FILE] --as LEAD ID --keep local|remote", cmd_sync },
 	{ "backup", "copy a database safely while others keep writing", "backup [--db FILE] -o FILE [--force]", cmd_backup },
-	{ "report", "the review report as HTML, Markdown, CSV or JSON",
-	  "report [--db FILE] [--site CODE] [--format html|md|csv|json] [-o FILE [--force]] [--quotes N] [--all-years]",
+	{ "report", "the review report as HTML, Markdown, CSV, JSON, PDF or a data workbook (xlsx)",
+	  "report [--db FILE] [--site CODE] [--format html|md|csv|json|xlsx] [-o FILE [--force]] [--quotes N]\n"
+	  "            [--all-years]",
 	  cmd_report },
 	{ "codes", "list the review's site, cluster or domain codes, one a line (for scripts and completion)",
 	  "codes sites|clusters|domains [--db FILE]", cmd_codes },

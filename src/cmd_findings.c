@@ -356,6 +356,41 @@ r_link(struct db *db, int64_t review, const char *who, const struct args *a)
 	return rc;
 }
 
+/* Each field given is its own change (and change_log row), in the order below. */
+static int
+r_edit(struct db *db, int64_t review, const char *who, const struct args *a)
+{
+	const char *fields[][2] = { { "title", a->title }, { "text", a->text },
+				    { "stakeholders", a->stakeholders }, { "priority", a->priority } };
+	enum rec_priority p;
+	bool any = false;
+	long id;
+	int rc;
+
+	if ((rc = operand_id(a, &id)) != QREL_OK)
+		return rc;
+	if (a->priority && (rc = rec_priority_parse(a->priority, &p)) != QREL_OK)
+		return rc; /* before any field changes */
+	for (size_t i = 0; i < ARRAY_SIZE(fields) && rc == QREL_OK; i++) {
+		if (fields[i][1] && (any = true))
+			rc = rec_edit(db, review, who, id, fields[i][0], fields[i][1]);
+	}
+	if (!any)
+		return error(QREL_USAGE, "recommendations edit needs --title, --text, --stakeholders or --priority");
+	return rc;
+}
+
+static int
+r_delete(struct db *db, int64_t review, const char *who, const struct args *a)
+{
+	long id;
+	int rc;
+
+	if ((rc = operand_id(a, &id)) != QREL_OK)
+		return rc;
+	return rec_delete(db, review, who, id);
+}
+
 static int
 r_objective(struct db *db, int64_t review, const char *who, const struct args *a)
 {
@@ -510,6 +545,7 @@ static const struct verb verbs[] = {
 	{ "findings", "edit", f_edit, true }, { "findings", "delete", f_delete, true },
 	{ "findings", "cite", f_cite, true }, { "findings", "import", f_import, true },
 	{ "recommendations", "add", r_add, true }, { "recommendations", "list", r_list, false },
+	{ "recommendations", "edit", r_edit, true }, { "recommendations", "delete", r_delete, true },
 	{ "recommendations", "link", r_link, true }, { "recommendations", "to-objective", r_objective, true },
 	{ "recommendations", "import", f_import, true },
 	{ "summary", "set", s_set, true }, { "summary", "show", s_show, false },

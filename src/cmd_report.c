@@ -1,4 +1,4 @@
-/* cmd_report.c: `qrel report`: the review report as HTML, Markdown, CSV or JSON. */
+/* cmd_report.c: `qrel report`: the review report as HTML, Markdown, CSV or JSON, a PDF or a data workbook. */
 #include "qrel/qrel.h"
 #include "qrel/cmd.h"
 #include "qrel/db.h"
@@ -23,7 +23,7 @@ struct report_opts {
 static void
 help(void)
 {
-	printf("usage: qrel report [--db FILE] [--site CODE] [--format html|md|csv|json] [-o FILE [--force]]\n"
+	printf("usage: qrel report [--db FILE] [--site CODE] [--format html|md|csv|json|xlsx] [-o FILE [--force]]\n"
 	       "              [--quotes N] [--all-years] [--timing]\n\n"
 	       "The review report, DRAFT or FINAL on every page: cover, contents, executive summary (the\n"
 	       "lead's text, a heat map, the strongest and weakest clusters, the flagged disproportionality,\n"
@@ -32,7 +32,9 @@ help(void)
 	       "quoted evidence, the flagged subgroup tables (small groups withheld), rater agreement.\n\n"
 	       "  --format F     html (one self-contained file, prints on A4 or Letter), md, csv (long\n"
 	       "                 form: section,site,domain,cluster,year,metric,dimension,item,field,value)\n"
-	       "                 or json (doc/report-json.md); default: from -o's extension, else html\n"
+	       "                 json (doc/report-json.md) or xlsx (a workbook for data teams, -o only:\n"
+	       "                 sheets About, Scores, Findings, Recommendations, Subgroups, Agreement);\n"
+	       "                 default: from -o's extension, else html\n"
 	       "  -o FILE        write FILE (replaced whole, never half-written); default standard output;\n"
 	       "                 never the database, and an existing database only with --force;\n"
 	       "                 FILE.pdf prints the HTML report with weasyprint or chromium (headless);\n"
@@ -82,7 +84,7 @@ format_from_path(struct report_opts *o)
 		o->fmt = f;
 		return QREL_OK;
 	}
-	return error(QREL_USAGE, "%s: unknown extension: name the file .html, .md, .csv, .json or .pdf, "
+	return error(QREL_USAGE, "%s: unknown extension: name the file .html, .md, .csv, .json, .xlsx or .pdf, "
 		     "or give --format", o->out);
 }
 
@@ -149,7 +151,7 @@ report_option(struct report_opts *o, int opt, const char *arg)
 	switch (opt) {
 	case 'f':
 		if (report_format_parse(arg, &o->fmt) != QREL_OK) {
-			cmd_error("--format is html, md, csv or json");
+			cmd_error("--format is html, md, csv, json or xlsx");
 			return -1;
 		}
 		o->fmt_set = true;
@@ -199,5 +201,7 @@ cmd_report(int argc, char **argv)
 		return cmd_usage("report");
 	if (o.out && format_from_path(&o) != QREL_OK)
 		return cmd_fail(QREL_USAGE);
+	if (!o.out && o.fmt == REPORT_XLSX)
+		return cmd_fail(error(QREL_USAGE, "a workbook is a file: give -o FILE.xlsx"));
 	return run(&o);
 }

@@ -165,7 +165,8 @@ sync_import_cmd(const struct sync_opts *o, const char *bundle)
 	return cmd_fail(rc);
 }
 
-/* "2|0|rationale" (score) or "growth|0|text" (note) as a person reads it. */
+/* "2|0|rationale" (score), "growth|0|text" (note), "growth||text" (finding) or
+ * "high||[title, text, stakeholders]" (recommendation) as a person reads it. */
 static void
 show_parts(FILE *fp, const char *entity, const char *value)
 {
@@ -182,7 +183,7 @@ show_parts(FILE *fp, const char *entity, const char *value)
 		fprintf(fp, "%s", p[1] == '1' ? "deleted, " : "");
 	if (strcmp(entity, "score") == 0 && p[1] != '1' && p != value)
 		fprintf(fp, "%.*s", (int)(p - value), value);
-	else if (strcmp(entity, "note") == 0)
+	else if (strcmp(entity, "score") != 0)	/* a note's valence, a finding's kind, a recommendation's priority */
 		fprintf(fp, "%.*s", (int)(p - value), value);
 	cut = text_fit(q + 1, 60);
 	fprintf(fp, ", \"%.*s%s\"", (int)cut, q + 1, q[1 + cut] ? "..." : "");

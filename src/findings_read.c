@@ -2,6 +2,7 @@
 #include "qrel/qrel.h"
 #include "qrel/db.h"
 #include "qrel/findings.h"
+#include "qrel/visibility.h"
 
 static const char *const sources[][2] = {
 	{ "interview", "Interview" }, { "focus_group", "Focus group" },
@@ -9,6 +10,21 @@ static const char *const sources[][2] = {
 	{ "remote_observation", "Remote observation" }, { "survey", "Survey" },
 	{ "self_evaluation", "Self-evaluation" },
 };
+
+bool
+findings_readable(struct db *db, const struct vis_viewer *v, int64_t *site)
+{
+	if (v->role != VIS_NONMEMBER && v->role != VIS_PRINCIPAL)
+		return true;
+	if (v->role == VIS_NONMEMBER || !v->person)
+		return false;
+	if (visibility_released(db, v->review, 0))
+		return true;
+	if (!v->home || (*site && *site != v->home) || !visibility_released(db, v->review, v->home))
+		return false;
+	*site = v->home;
+	return true;
+}
 
 const char *
 findings_source_label(const char *source)

@@ -18,6 +18,29 @@ out_csv_start(FILE *fp)
 		fputs("\xef\xbb\xbf", fp);
 }
 
+/* The formula guard: text a spreadsheet would run as a formula starts with one of these. */
+static bool
+formula_start(const char *v)
+{
+	return *v && strchr("=+-@\t\r", *v);
+}
+
+char *
+out_cell_text(const char *s)
+{
+	char *owned, *cell;
+	const char *v = text_visible(s ? s : "", "\n\t", &owned);
+	bool guard = formula_start(v);
+	size_t n = strlen(v);
+
+	if (!(cell = malloc(n + 2)))
+		abort(); /* as xstrdup: the process is done */
+	cell[0] = '\'';
+	memcpy(cell + guard, v, n + 1);
+	free(owned);
+	return cell;
+}
+
 static void
 csv_value(FILE *fp, const char *s, bool guard)
 {
@@ -27,7 +50,7 @@ csv_value(FILE *fp, const char *s, bool guard)
 	if (!s)
 		return;
 	v = text_visible(s, "\n\r\t", &owned);
-	guard = guard && *v && strchr("=+-@\t\r", *v);
+	guard = guard && formula_start(v);
 	if (!strpbrk(v, ",\"\r\n")) {
 		fputs(guard ? "'" : "", fp);
 		fputs(v, fp);

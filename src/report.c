@@ -685,6 +685,20 @@ rank_clusters(struct report *r)
 	return QREL_OK;
 }
 
+/* The written deliverable as the viewer may read it (findings_readable); to
+ * anyone else only the report's status. */
+static int
+read_written(struct report *r)
+{
+	int64_t site = r->opt.site;
+
+	if (findings_readable(r->db, &r->viewer, &site))
+		return findings_load(r->db, r->review, site, &r->written);
+	memset(&r->written, 0, sizeof(r->written));
+	r->written.final = findings_final(r->db, r->review);
+	return QREL_OK;
+}
+
 static int
 read_deliverable(struct report *r)
 {
@@ -695,7 +709,7 @@ read_deliverable(struct report *r)
 	if (rc == QREL_OK)
 		rc = rank_clusters(r);
 	if (rc == QREL_OK)
-		rc = findings_load(r->db, r->review, r->opt.site, &r->written);
+		rc = read_written(r);
 	return rc == QREL_OK ? report_read_surveys(r) : rc;
 }
 

@@ -4,8 +4,8 @@
 #include "qrel/db.h"
 #include "qrel/util.h"
 
-static const char *const format_names[] = { "html", "md", "csv", "json" };
-static const char *const format_exts[] = { ".html", ".md", ".csv", ".json" };
+static const char *const format_names[] = { "html", "md", "csv", "json", "xlsx" };
+static const char *const format_exts[] = { ".html", ".md", ".csv", ".json", ".xlsx" };
 
 const char *
 report_format_name(enum report_format f)
@@ -22,7 +22,7 @@ report_format_ext(enum report_format f)
 int
 report_format_parse(const char *s, enum report_format *f)
 {
-	static const char *const aliases[] = { "htm", "markdown", NULL, NULL };
+	static const char *const aliases[] = { "htm", "markdown", NULL, NULL, NULL };
 
 	for (size_t i = 0; i < ARRAY_SIZE(format_names); i++) {
 		if (strcmp(s, format_names[i]) == 0 || (aliases[i] && strcmp(s, aliases[i]) == 0)) {
@@ -30,7 +30,7 @@ report_format_parse(const char *s, enum report_format *f)
 			return QREL_OK;
 		}
 	}
-	return error(QREL_USAGE, "unknown report format '%s' (html, md, csv or json)", s);
+	return error(QREL_USAGE, "unknown report format '%s' (html, md, csv, json or xlsx)", s);
 }
 
 int
@@ -43,6 +43,7 @@ report_write(const struct report *r, enum report_format f, FILE *out)
 	case REPORT_MD: rc = report_write_md(r, out); break;
 	case REPORT_CSV: rc = report_write_csv(r, out); break;
 	case REPORT_JSON: rc = report_write_json(r, out); break;
+	case REPORT_XLSX: return error(QREL_USAGE, "a workbook is a file: give -o FILE.xlsx");
 	default: return error(QREL_USAGE, "unknown report format");
 	}
 	if (rc == QREL_OK && (fflush(out) != 0 || ferror(out)))
@@ -56,10 +57,12 @@ report_save(const struct report *r, enum report_format f, const char *path)
 {
 	char *buf = NULL;
 	size_t len = 0;
-	FILE *m = open_memstream(&buf, &len);
+	FILE *m;
 	int rc;
 
-	if (!m)
+	if (f == REPORT_XLSX)
+		return report_save_xlsx(r, path);
+	if (!(m = open_memstream(&buf, &len)))
 		return error(QREL_NOMEM, "out of memory");
 	rc = report_write(r, f, m);
 	if (fclose(m) != 0 && rc == QREL_OK)

@@ -322,6 +322,7 @@ const char *const schema_migrations[] = {
 	migration_released,
 	findings_migration,
 	fieldwork_migration,
+	sync_findings_migration,
 };
 
 const size_t schema_migration_count = sizeof(schema_migrations) / sizeof(schema_migrations[0]);

@@ -2,6 +2,7 @@
 #include "qrel/qrel.h"
 #include "qrel/backup.h"
 #include "qrel/db.h"
+#include "qrel/findings.h"
 #include "qrel/gate.h"
 #include "qrel/identity.h"
 #include "qrel/score.h"
@@ -37,7 +38,14 @@ static const char bundle_ddl[] =
 	"CREATE TABLE bundle.subgroup_row (uuid TEXT PRIMARY KEY, site TEXT, year TEXT, metric TEXT,"
 	"  dimension TEXT, grp TEXT, enrolled INTEGER, count INTEGER, updated_at TEXT);"
 	"CREATE TABLE bundle.change_log (uuid TEXT PRIMARY KEY, at TEXT, who TEXT, entity TEXT,"
-	"  entity_uuid TEXT, field TEXT, old TEXT, new TEXT, reason TEXT);";
+	"  entity_uuid TEXT, field TEXT, old TEXT, new TEXT, reason TEXT);"
+	"CREATE TABLE bundle.finding (uuid TEXT PRIMARY KEY, site TEXT, domain TEXT, cluster TEXT, author TEXT,"
+	"  kind TEXT, text TEXT, created_at TEXT, updated_at TEXT, version INTEGER, base TEXT, notes TEXT,"
+	"  subgroups TEXT);"
+	"CREATE TABLE bundle.recommendation (uuid TEXT PRIMARY KEY, number INTEGER, priority TEXT, title TEXT,"
+	"  text TEXT, stakeholders TEXT, author TEXT, created_at TEXT, updated_at TEXT, version INTEGER, base TEXT,"
+	"  findings TEXT);"
+	"CREATE TABLE bundle.gone (uuid TEXT PRIMARY KEY, entity TEXT);";
 
 /* ?1 review; ?2 the peer's watermark (-1: everything); ?3 its change-log watermark.
  * The changed rows first; then the sites, activities and metrics that changed or
@@ -67,6 +75,28 @@ static const char *const export_sql[] = {
 	"r.count, r.updated_at FROM main.subgroup_row r JOIN main.site s ON s.id = r.site_id "
 	"JOIN main.metric m ON m.id = r.metric_id WHERE r.review_id = ?1 AND (?2 < 0 OR EXISTS "
 	"(SELECT 1 FROM main.sync_mark k WHERE k.entity = 'subgroup_row' AND k.uuid = r.uuid AND k.seq > ?2))",
+	/* Findings with their citations (note uuid, group) and subgroup rows; recommendations with
+	 * the uuids of the findings they answer; the uuids of deleted ones. */
+	"INSERT INTO bundle.finding SELECT f.uuid, s.code, d.code, c.code, p.name, f.kind, f.text, f.created_at, "
+	"f.updated_at, f.version, (SELECT value FROM main.sync_base b WHERE b.entity = 'finding' AND b.uuid = f.uuid), "
+	"(SELECT group_concat(u || char(31) || g, char(30)) FROM (SELECT n.uuid AS u, fn.stakeholder AS g "
+	"  FROM main.finding_note fn JOIN main.note n ON n.id = fn.note_id WHERE fn.finding_id = f.id ORDER BY n.uuid)), "
+	"(SELECT group_concat(sc || char(31) || y || char(31) || mc || char(31) || dm || char(31) || gr, char(30)) "
+	"  FROM (SELECT si.code AS sc, g.year AS y, m.code AS mc, g.dimension AS dm, g.grp AS gr "
+	"  FROM main.finding_subgroup g JOIN main.site si ON si.id = g.site_id JOIN main.metric m ON m.id = g.metric_id "
+	"  WHERE g.finding_id = f.id ORDER BY 1, 2, 3, 4, 5)) "
+	"FROM main.finding f JOIN main.domain d ON d.id = f.domain_id LEFT JOIN main.site s ON s.id = f.site_id "
+	"LEFT JOIN main.cluster c ON c.id = f.cluster_id LEFT JOIN main.person p ON p.id = f.author_id "
+	"WHERE f.review_id = ?1 AND (?2 < 0 OR " CHANGED("finding", "f") ")",
+	"INSERT INTO bundle.recommendation SELECT r.uuid, r.number, r.priority, r.title, r.text, r.stakeholders, "
+	"p.name, r.created_at, r.updated_at, r.version, "
+	"(SELECT value FROM main.sync_base b WHERE b.entity = 'recommendation' AND b.uuid = r.uuid), "
+	"(SELECT group_concat(u, char(30)) FROM (SELECT f.uuid AS u FROM main.recommendation_finding rf "
+	"  JOIN main.finding f ON f.id = rf.finding_id WHERE rf.recommendation_id = r.id ORDER BY f.uuid)) "
+	"FROM main.recommendation r LEFT JOIN main.person p ON p.id = r.author_id "
+	"WHERE r.review_id = ?1 AND (?2 < 0 OR " CHANGED("recommendation", "r") ")",
+	"INSERT INTO bundle.gone SELECT g.uuid, g.entity FROM main.sync_gone g WHERE ?2 < 0 OR EXISTS "
+	"(SELECT 1 FROM main.sync_mark k WHERE k.entity = g.entity AND k.uuid = g.uuid AND k.seq > ?2)",
 	"INSERT INTO bundle.change_log SELECT uuid, at, who, entity, entity_uuid, field, old, new, reason "
 	"FROM main.change_log WHERE (review_id = ?1 OR review_id IS NULL) AND id > ?3",
 	"INSERT INTO bundle.activity SELECT a.uuid, s.code, a.source, a.held_at, a.description, f.name "
@@ -79,11 +109,12 @@ static const char *const export_sql[] = {
 	"INSERT INTO bundle.person SELECT p.uuid, p.name, p.role, s.code FROM main.person p "
 	"LEFT JOIN main.site s ON s.id = p.site_id WHERE p.review_id = ?1 AND (?2 < 0 OR p.name IN "
 	"(SELECT author FROM bundle.note UNION SELECT rater FROM bundle.score "
-	"UNION SELECT facilitator FROM bundle.activity))",
+	"UNION SELECT facilitator FROM bundle.activity UNION SELECT author FROM bundle.finding "
+	"UNION SELECT author FROM bundle.recommendation))",
 	"INSERT INTO bundle.site SELECT s.uuid, s.code, s.name, s.kind FROM main.site s WHERE s.review_id = ?1 "
 	"AND (?2 < 0 OR " CHANGED("site", "s") " OR s.code IN (SELECT site FROM bundle.note UNION "
 	"SELECT site FROM bundle.score UNION SELECT site FROM bundle.subgroup_row UNION "
-	"SELECT site FROM bundle.activity UNION SELECT site FROM bundle.person))",
+	"SELECT site FROM bundle.activity UNION SELECT site FROM bundle.person UNION SELECT site FROM bundle.finding))",
 	NULL,
 };
 
@@ -422,6 +453,23 @@ count_rows(struct db *db, struct sync_export_stats *es)
 	return QREL_OK;
 }
 
+/* The written findings and recommendations only to a reader findings_readable allows. */
+static int
+filter_written(struct db *db, int64_t review, const char *who)
+{
+	static const char other_sites[] = "DELETE FROM bundle.finding WHERE site IS NOT NULL AND site <> "
+					  "(SELECT code FROM main.site WHERE id = ?1)";
+	struct vis_viewer v;
+	int64_t site = 0;
+	int rc;
+
+	if ((rc = visibility_viewer(db, review, who, &v)) != QREL_OK)
+		return rc;
+	if (!findings_readable(db, &v, &site))
+		return db_exec(db, "DELETE FROM bundle.finding; DELETE FROM bundle.recommendation; DELETE FROM bundle.gone");
+	return site ? exec_review(db, other_sites, site, "writing the bundle", NULL) : QREL_OK;
+}
+
 /* One read snapshot of the store, one transaction on the in-memory bundle. */
 static int
 fill_bundle(struct db *db, int64_t review, const char *uuid, const char *copy, const char *who,
@@ -433,7 +481,7 @@ fill_bundle(struct db *db, int64_t review, const char *uuid, const char *copy, c
 	if ((rc = db_exec(db, "PRAGMA bundle.page_size = 512")) != QREL_OK || (rc = db_exec(db, "BEGIN")) != QREL_OK)
 		return rc;
 	if ((rc = db_exec(db, bundle_ddl)) != QREL_OK || (rc = fill_tables(db, review, w)) != QREL_OK ||
-	    (rc = visibility_filter_bundle(db, review, who)) != QREL_OK ||
+	    (rc = visibility_filter_bundle(db, review, who)) != QREL_OK || (rc = filter_written(db, review, who)) != QREL_OK ||
 	    (rc = write_meta(db, uuid, copy, who)) != QREL_OK || (rc = count_rows(db, es)) != QREL_OK) {
 		db_rollback(db);
 		return rc;
@@ -1591,6 +1639,492 @@ merge_score(struct merge *mg, sqlite3_stmt *row)
 	return rc;
 }
 
+/* ---- import: findings and recommendations ---- */
+
+/* Nothing changes a final report here, a bundle neither. */
+static int
+report_open_here(struct merge *mg, const char *entity, const char *uuid)
+{
+	if (!findings_final(mg->db, mg->review))
+		return QREL_OK;
+	error(QREL_LOCKED, "the report is final here: the lead reopens it before its findings change");
+	return row_refused(mg, QREL_LOCKED, entity, uuid);
+}
+
+/* A change to a finding or recommendation: the gate's write, and the report still a draft. */
+static int
+written_may(struct merge *mg, int64_t site, const char *entity, const char *uuid)
+{
+	struct gate_write w = { .what = GATE_FINDING, .site = site };
+	int rc = report_open_here(mg, entity, uuid);
+
+	return rc == QREL_OK ? exporter_may(mg, &w, entity, uuid) : rc;
+}
+
+/* Deleted here: a deletion wins over the other copy's row. */
+static int
+gone_here(struct merge *mg, const char *entity, const char *uuid, bool *gone)
+{
+	static const char sql[] = "SELECT 1 FROM sync_gone WHERE entity = ?1 AND uuid = ?2";
+	sqlite3_stmt *st = db_stmt(mg->db, sql);
+	int rc;
+
+	if (!st)
+		return QREL_DB;
+	db_bind_text(st, 1, entity);
+	db_bind_text(st, 2, uuid);
+	rc = sqlite3_step(st);
+	*gone = rc == SQLITE_ROW;
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? QREL_OK : db_fail(mg->db, "reading the deleted rows");
+}
+
+/* Runs sql (?1 the row, ?2.. the parts of one item) for each item of list
+ * (items split at char 30, parts at char 31); *added counts the rows written. */
+static int
+link_items(struct merge *mg, const char *sql, int64_t id, const char *list, int nparts, long long *added)
+{
+	char *copy = xstrdup(list ? list : ""), *save = NULL;
+	int rc = QREL_OK;
+
+	for (char *item = strtok_r(copy, "\x1e", &save); item && rc == QREL_OK; item = strtok_r(NULL, "\x1e", &save)) {
+		sqlite3_stmt *st = db_stmt(mg->db, sql);
+		char *part = item;
+
+		if (!st) {
+			rc = QREL_DB;
+			break;
+		}
+		sqlite3_bind_int64(st, 1, id);
+		for (int i = 0; i < nparts; i++) {
+			char *next = part ? strchr(part, '\x1f') : NULL;
+
+			if (next)
+				*next++ = '\0';
+			db_bind_text(st, i + 2, part ? part : "");
+			part = next;
+		}
+		sqlite3_bind_int64(st, nparts + 2, mg->review);
+		if ((rc = db_step_done(mg->db, st, "linking a row from the bundle")) == QREL_OK)
+			*added += sqlite3_changes(db_handle(mg->db));
+	}
+	free(copy);
+	return rc;
+}
+
+/* The row's links from the bundle: all of them in place of ours (replace), or
+ * those we lack added. A note, finding or site this copy lacks is left out. */
+struct link_set {
+	const char *del, *add;
+	int col, nparts;
+};
+
+static int
+relink(struct merge *mg, const struct link_set *ls, size_t n, int64_t id, sqlite3_stmt *row, bool replace,
+       long long *added)
+{
+	int rc = QREL_OK;
+
+	for (size_t i = 0; i < n && rc == QREL_OK; i++) {
+		sqlite3_stmt *st;
+
+		if (replace) {
+			if (!(st = db_stmt(mg->db, ls[i].del)))
+				return QREL_DB;
+			sqlite3_bind_int64(st, 1, id);
+			if ((rc = db_step_done(mg->db, st, "relinking a row")) != QREL_OK)
+				return rc;
+		}
+		rc = link_items(mg, ls[i].add, id, col(row, ls[i].col), ls[i].nparts, added);
+	}
+	return rc;
+}
+
+/* After the row itself: links the other copy added, as the exporter's write. */
+static int
+links_added(struct merge *mg, const struct link_set *ls, size_t n, const struct local_row *l, sqlite3_stmt *row,
+	    const char *entity, int64_t site)
+{
+	long long added = 0;
+	char what[48];
+	int rc = relink(mg, ls, n, l->id, row, false, &added);
+
+	if (rc != QREL_OK || !added)
+		return rc;
+	if ((rc = written_may(mg, site, entity, l->uuid)) != QREL_OK)
+		return rc;	/* the import rolls back, links and all */
+	snprintf(what, sizeof(what), "%lld links from the bundle", added);
+	return log_applied(mg, entity, l->uuid, "links", NULL, what);
+}
+
+enum { BF_UUID, BF_SITE, BF_DOMAIN, BF_CLUSTER, BF_AUTHOR, BF_KIND, BF_TEXT, BF_CREATED, BF_UPDATED, BF_VERSION,
+	BF_BASE, BF_NOTES, BF_SUBGROUPS, BF_VALUE };
+
+static const char finding_rows[] =
+	"SELECT uuid, site, domain, cluster, author, kind, text, created_at, updated_at, version, base, notes, "
+	"subgroups, " SYNC_FINDING_VALUE("b") " FROM bundle.finding b ORDER BY created_at, uuid";
+
+static const struct link_set finding_links[] = {
+	{ "DELETE FROM finding_note WHERE finding_id = ?1",
+	  "INSERT OR IGNORE INTO finding_note(finding_id, note_id, stakeholder, created_at) SELECT ?1, n.id, ?3, "
+	  "strftime('%Y-%m-%dT%H:%M:%SZ', 'now') FROM note n WHERE n.uuid = ?2 AND n.review_id = ?4", BF_NOTES, 2 },
+	{ "DELETE FROM finding_subgroup WHERE finding_id = ?1",
+	  "INSERT OR IGNORE INTO finding_subgroup(finding_id, site_id, year, metric_id, dimension, grp) "
+	  "SELECT ?1, s.id, ?3, m.id, ?5, ?6 FROM site s JOIN metric m ON m.review_id = s.review_id AND m.code = ?4 "
+	  "WHERE s.review_id = ?7 AND s.code = ?2 COLLATE NOCASE", BF_SUBGROUPS, 5 },
+};
+
+struct finding_key {
+	int64_t site, domain, cluster, author;
+};
+
+/* One code or name of the row, looked up here; 0 for none given. */
+static int
+finding_ref(struct merge *mg, sqlite3_stmt *row, int c, int64_t id, const char *what, int64_t *out)
+{
+	const char *v = col(row, c);
+
+	*out = v && *v ? id : 0;
+	if (*out < 0)
+		return QREL_DB;
+	if (v && *v && !*out)
+		return row_refused(mg, error(QREL_PARSE, "it names %s '%s', which this review does not have", what, v),
+				   "finding", col(row, BF_UUID));
+	return QREL_OK;
+}
+
+/* The domain of a cluster; 0 for none, -1 on a database error. */
+static int64_t
+cluster_domain(struct db *db, int64_t cluster)
+{
+	static const char sql[] = "SELECT domain_id FROM cluster WHERE id = ?1";
+	sqlite3_stmt *st = db_stmt(db, sql);
+	int64_t dom = 0;
+	int rc;
+
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, cluster);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		dom = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? dom : -1;
+}
+
+static int
+finding_refs(struct merge *mg, sqlite3_stmt *row, struct finding_key *k)
+{
+	enum finding_kind kind;
+	int64_t dom;
+	int rc;
+
+	if (!col(row, BF_UUID) || !col(row, BF_TEXT) || !*col(row, BF_TEXT) || !col(row, BF_KIND) ||
+	    finding_kind_parse(col(row, BF_KIND), &kind) != QREL_OK)
+		return row_refused(mg, error(QREL_PARSE, "a finding needs a uuid, strength or growth, and a text"),
+				   "finding", col(row, BF_UUID));
+	if ((rc = finding_ref(mg, row, BF_SITE, store_site_id(mg->db, mg->review, col(row, BF_SITE)), "site",
+			      &k->site)) != QREL_OK ||
+	    (rc = finding_ref(mg, row, BF_DOMAIN, findings_domain_id(mg->db, mg->review, col(row, BF_DOMAIN)), "domain",
+			      &k->domain)) != QREL_OK ||
+	    (rc = finding_ref(mg, row, BF_CLUSTER, store_cluster_id(mg->db, mg->review, col(row, BF_CLUSTER)),
+			      "cluster", &k->cluster)) != QREL_OK ||
+	    (rc = finding_ref(mg, row, BF_AUTHOR, store_person_id(mg->db, mg->review, col(row, BF_AUTHOR)), "author",
+			      &k->author)) != QREL_OK)
+		return rc;
+	if ((dom = k->cluster ? cluster_domain(mg->db, k->cluster) : k->domain) < 0)
+		return QREL_DB;
+	if (!k->domain || dom != k->domain)
+		return row_refused(mg, error(QREL_PARSE, "its domain and cluster do not agree with this review's framework"),
+				   "finding", col(row, BF_UUID));
+	return QREL_OK;
+}
+
+static int
+insert_finding(struct merge *mg, sqlite3_stmt *row, const struct finding_key *k)
+{
+	static const char sql[] = "INSERT INTO finding(uuid, review_id, site_id, domain_id, cluster_id, kind, text, "
+				  "author_id, created_at, updated_at, version) VALUES (?1, ?2, nullif(?3, 0), ?4, "
+				  "nullif(?5, 0), ?6, ?7, nullif(?8, 0), coalesce(?9, ?10, ?12), coalesce(?10, ?12), "
+				  "coalesce(?11, 1))";
+	sqlite3_stmt *st;
+	char now[21];
+	long long added = 0;
+	int64_t id;
+	int rc;
+
+	if ((rc = written_may(mg, k->site, "finding", col(row, BF_UUID))) != QREL_OK)
+		return rc;
+	if (!(st = db_stmt(mg->db, sql)))
+		return QREL_DB;
+	clock_now(now);
+	db_bind_text(st, 1, col(row, BF_UUID));
+	sqlite3_bind_int64(st, 2, mg->review);
+	sqlite3_bind_int64(st, 3, k->site);
+	sqlite3_bind_int64(st, 4, k->domain);
+	sqlite3_bind_int64(st, 5, k->cluster);
+	db_bind_text(st, 6, col(row, BF_KIND));
+	db_bind_text(st, 7, col(row, BF_TEXT));
+	sqlite3_bind_int64(st, 8, k->author);
+	db_bind_text(st, 9, col(row, BF_CREATED));
+	db_bind_text(st, 10, col(row, BF_UPDATED));
+	sqlite3_bind_int64(st, 11, sqlite3_column_int64(row, BF_VERSION));
+	db_bind_text(st, 12, now);
+	if ((rc = db_step_done(mg->db, st, "adding a finding from the bundle")) != QREL_OK)
+		return rc;
+	id = sqlite3_last_insert_rowid(db_handle(mg->db));
+	if ((rc = log_applied(mg, "finding", col(row, BF_UUID), "create", NULL, col(row, BF_TEXT))) != QREL_OK)
+		return rc;
+	mg->st->inserted++;
+	return relink(mg, finding_links, ARRAY_SIZE(finding_links), id, row, false, &added);
+}
+
+static int
+apply_finding(struct merge *mg, const struct local_row *l, sqlite3_stmt *row)
+{
+	static const char sql[] = "UPDATE finding SET kind = ?1, text = ?2, updated_at = coalesce(?3, updated_at), "
+				  "version = max(version + 1, ?4) WHERE id = ?5";
+	sqlite3_stmt *st;
+	long long added = 0;
+	int rc;
+
+	if ((rc = report_open_here(mg, "finding", l->uuid)) != QREL_OK)
+		return rc;
+	if (!(st = db_stmt(mg->db, sql)))
+		return QREL_DB;
+	db_bind_text(st, 1, col(row, BF_KIND));
+	db_bind_text(st, 2, col(row, BF_TEXT));
+	db_bind_text(st, 3, col(row, BF_UPDATED));
+	sqlite3_bind_int64(st, 4, sqlite3_column_int64(row, BF_VERSION));
+	sqlite3_bind_int64(st, 5, l->id);
+	if ((rc = db_step_done(mg->db, st, "updating a finding from the bundle")) != QREL_OK)
+		return rc;
+	return relink(mg, finding_links, ARRAY_SIZE(finding_links), l->id, row, true, &added);
+}
+
+static int
+merge_finding(struct merge *mg, sqlite3_stmt *row)
+{
+	static const char sql[] = "SELECT f.id, f.uuid, " SYNC_FINDING_VALUE("f") ", b.value, f.version FROM finding f "
+				  "LEFT JOIN sync_base b ON b.entity = 'finding' AND b.uuid = f.uuid WHERE f.uuid = ?1";
+	static const char keys[] = "SELECT coalesce(site_id, 0), domain_id, coalesce(cluster_id, 0) FROM finding "
+				   "WHERE uuid = ?1";
+	struct remote_row r = { col(row, BF_UUID), col(row, BF_VALUE), col(row, BF_BASE),
+				sqlite3_column_int64(row, BF_VERSION) };
+	struct gate_write w;
+	struct finding_key k;
+	struct local_row l;
+	sqlite3_stmt *st;
+	bool gone;
+	int rc;
+
+	if ((rc = finding_refs(mg, row, &k)) != QREL_OK || (rc = gone_here(mg, "finding", r.uuid, &gone)) != QREL_OK)
+		return rc;
+	if (gone) {
+		mg->st->stale++;
+		return QREL_OK;
+	}
+	if ((rc = same_keys(mg, keys, "finding", r.uuid, (const int64_t[]){ k.site, k.domain, k.cluster }, 3, NULL))
+	    != QREL_OK || !(st = db_stmt(mg->db, sql)))
+		return rc != QREL_OK ? rc : QREL_DB;
+	db_bind_text(st, 1, r.uuid);
+	if ((rc = load_local(mg, st, &l)) != QREL_OK)
+		return rc;
+	w = (struct gate_write){ .what = GATE_FINDING, .site = k.site };
+	if (!l.id)
+		rc = insert_finding(mg, row, &k);
+	else if ((rc = merge_existing(mg, "finding", &l, &r, apply_finding, row, &w)) == QREL_OK)
+		rc = links_added(mg, finding_links, ARRAY_SIZE(finding_links), &l, row, "finding", k.site);
+	local_free(&l);
+	return rc;
+}
+
+enum { BR_UUID, BR_NUMBER, BR_PRIORITY, BR_TITLE, BR_TEXT, BR_STAKEHOLDERS, BR_AUTHOR, BR_CREATED, BR_UPDATED,
+	BR_VERSION, BR_BASE, BR_FINDINGS, BR_VALUE };
+
+static const char rec_rows[] =
+	"SELECT uuid, number, priority, title, text, stakeholders, author, created_at, updated_at, version, base, "
+	"findings, " SYNC_REC_VALUE("b") " FROM bundle.recommendation b ORDER BY number, uuid";
+
+static const struct link_set rec_links[] = {
+	{ "DELETE FROM recommendation_finding WHERE recommendation_id = ?1",
+	  "INSERT OR IGNORE INTO recommendation_finding(recommendation_id, finding_id) SELECT ?1, f.id FROM finding f "
+	  "WHERE f.uuid = ?2 AND f.review_id = ?3", BR_FINDINGS, 1 },
+};
+
+static int
+rec_checked(struct merge *mg, sqlite3_stmt *row, int64_t *author)
+{
+	enum rec_priority p;
+	const char *name = col(row, BR_AUTHOR);
+
+	if (!col(row, BR_UUID) || !col(row, BR_TITLE) || !*col(row, BR_TITLE) || !col(row, BR_PRIORITY) ||
+	    rec_priority_parse(col(row, BR_PRIORITY), &p) != QREL_OK || !col(row, BR_VALUE))
+		return row_refused(mg, error(QREL_PARSE, "a recommendation needs a uuid, a title and a priority "
+					     "(high, medium or low)"), "recommendation", col(row, BR_UUID));
+	*author = name && *name ? store_person_id(mg->db, mg->review, name) : 0;
+	if (*author < 0)
+		return QREL_DB;
+	if (name && *name && !*author)
+		return row_refused(mg, error(QREL_PARSE, "it names author '%s', who is not in this review", name),
+				   "recommendation", col(row, BR_UUID));
+	return QREL_OK;
+}
+
+/* Its number, unless this copy gave that number to another: then after the last. */
+static int
+insert_rec(struct merge *mg, sqlite3_stmt *row, int64_t author)
+{
+	static const char sql[] = "INSERT INTO recommendation(uuid, review_id, number, priority, title, text, "
+				  "stakeholders, author_id, created_at, updated_at, version) VALUES (?1, ?2, "
+				  "CASE WHEN ?3 >= 1 AND NOT EXISTS (SELECT 1 FROM recommendation WHERE review_id = ?2 "
+				  "AND number = ?3) THEN ?3 ELSE (SELECT coalesce(max(number), 0) + 1 FROM recommendation "
+				  "WHERE review_id = ?2) END, ?4, ?5, coalesce(?6, ''), coalesce(?7, ''), nullif(?8, 0), "
+				  "coalesce(?9, ?10, ?12), coalesce(?10, ?12), coalesce(?11, 1))";
+	sqlite3_stmt *st;
+	long long added = 0;
+	char now[21];
+	int64_t id;
+	int rc;
+
+	if ((rc = written_may(mg, 0, "recommendation", col(row, BR_UUID))) != QREL_OK)
+		return rc;
+	if (!(st = db_stmt(mg->db, sql)))
+		return QREL_DB;
+	clock_now(now);
+	db_bind_text(st, 1, col(row, BR_UUID));
+	sqlite3_bind_int64(st, 2, mg->review);
+	sqlite3_bind_int64(st, 3, sqlite3_column_int64(row, BR_NUMBER));
+	for (int i = BR_PRIORITY; i <= BR_STAKEHOLDERS; i++)
+		db_bind_text(st, i + 2, col(row, i));
+	sqlite3_bind_int64(st, 8, author);
+	db_bind_text(st, 9, col(row, BR_CREATED));
+	db_bind_text(st, 10, col(row, BR_UPDATED));
+	sqlite3_bind_int64(st, 11, sqlite3_column_int64(row, BR_VERSION));
+	db_bind_text(st, 12, now);
+	if ((rc = db_step_done(mg->db, st, "adding a recommendation from the bundle")) != QREL_OK)
+		return rc;
+	id = sqlite3_last_insert_rowid(db_handle(mg->db));
+	if ((rc = log_applied(mg, "recommendation", col(row, BR_UUID), "create", NULL, col(row, BR_TITLE))) != QREL_OK)
+		return rc;
+	mg->st->inserted++;
+	return relink(mg, rec_links, ARRAY_SIZE(rec_links), id, row, false, &added);
+}
+
+static int
+apply_rec(struct merge *mg, const struct local_row *l, sqlite3_stmt *row)
+{
+	static const char sql[] = "UPDATE recommendation SET priority = ?1, title = ?2, text = coalesce(?3, ''), "
+				  "stakeholders = coalesce(?4, ''), updated_at = coalesce(?5, updated_at), "
+				  "version = max(version + 1, ?6) WHERE id = ?7";
+	sqlite3_stmt *st;
+	long long added = 0;
+	int rc;
+
+	if ((rc = report_open_here(mg, "recommendation", l->uuid)) != QREL_OK)
+		return rc;
+	if (!(st = db_stmt(mg->db, sql)))
+		return QREL_DB;
+	for (int i = BR_PRIORITY; i <= BR_STAKEHOLDERS; i++)
+		db_bind_text(st, i - BR_PRIORITY + 1, col(row, i));
+	db_bind_text(st, 5, col(row, BR_UPDATED));
+	sqlite3_bind_int64(st, 6, sqlite3_column_int64(row, BR_VERSION));
+	sqlite3_bind_int64(st, 7, l->id);
+	if ((rc = db_step_done(mg->db, st, "updating a recommendation from the bundle")) != QREL_OK)
+		return rc;
+	return relink(mg, rec_links, ARRAY_SIZE(rec_links), l->id, row, true, &added);
+}
+
+static int
+merge_rec(struct merge *mg, sqlite3_stmt *row)
+{
+	static const char sql[] = "SELECT r.id, r.uuid, " SYNC_REC_VALUE("r") ", b.value, r.version FROM recommendation r "
+				  "LEFT JOIN sync_base b ON b.entity = 'recommendation' AND b.uuid = r.uuid "
+				  "WHERE r.uuid = ?1 AND r.review_id = ?2";
+	struct remote_row r = { col(row, BR_UUID), col(row, BR_VALUE), col(row, BR_BASE),
+				sqlite3_column_int64(row, BR_VERSION) };
+	struct gate_write w = { .what = GATE_FINDING };
+	struct local_row l;
+	sqlite3_stmt *st;
+	int64_t author;
+	bool gone;
+	int rc;
+
+	if ((rc = rec_checked(mg, row, &author)) != QREL_OK ||
+	    (rc = gone_here(mg, "recommendation", r.uuid, &gone)) != QREL_OK)
+		return rc;
+	if (gone) {
+		mg->st->stale++;
+		return QREL_OK;
+	}
+	if (!(st = db_stmt(mg->db, sql)))
+		return QREL_DB;
+	db_bind_text(st, 1, r.uuid);
+	sqlite3_bind_int64(st, 2, mg->review);
+	if ((rc = load_local(mg, st, &l)) != QREL_OK)
+		return rc;
+	if (!l.id)
+		rc = insert_rec(mg, row, author);
+	else if ((rc = merge_existing(mg, "recommendation", &l, &r, apply_rec, row, &w)) == QREL_OK)
+		rc = links_added(mg, rec_links, ARRAY_SIZE(rec_links), &l, row, "recommendation", 0);
+	local_free(&l);
+	return rc;
+}
+
+/* A finding or recommendation the other copy deleted goes here too, as the
+ * exporter's write; the change log keeps its text. */
+static const char gone_rows[] = "SELECT uuid, entity FROM bundle.gone ORDER BY entity DESC, uuid";
+
+static int
+merge_gone(struct merge *mg, sqlite3_stmt *row)
+{
+	static const char *const find[][2] = {
+		{ "finding", "SELECT id, coalesce(site_id, 0), text FROM finding WHERE uuid = ?1 AND review_id = ?2" },
+		{ "recommendation", "SELECT id, 0, title FROM recommendation WHERE uuid = ?1 AND review_id = ?2" },
+	};
+	static const char *const del[] = { "DELETE FROM finding WHERE id = ?1", "DELETE FROM recommendation WHERE id = ?1" };
+	static const char mark[] = "INSERT OR IGNORE INTO sync_gone(entity, uuid) VALUES (?1, ?2)";
+	const char *uuid = col(row, 0), *entity = col(row, 1);
+	size_t e = entity && strcmp(entity, "recommendation") == 0;
+	sqlite3_stmt *st;
+	int64_t id, site;
+	char *old;
+	int rc;
+
+	if (!uuid || !entity || strcmp(entity, find[e][0]) != 0)
+		return row_refused(mg, error(QREL_PARSE, "a deletion of '%s', which no bundle carries", entity ? entity : ""),
+				   "gone", uuid);
+	if (!(st = db_stmt(mg->db, find[e][1])))
+		return QREL_DB;
+	db_bind_text(st, 1, uuid);
+	sqlite3_bind_int64(st, 2, mg->review);
+	rc = sqlite3_step(st);
+	id = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	site = rc == SQLITE_ROW ? sqlite3_column_int64(st, 1) : 0;
+	old = rc == SQLITE_ROW ? xstrdup(db_col_text(st, 2)) : NULL;
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return db_fail(mg->db, "reading a deleted row");
+	if (!id) {	/* never here, or gone already: remember it, so no later bundle brings it back */
+		mg->st->unchanged++;
+		if (!(st = db_stmt(mg->db, mark)))
+			return QREL_DB;
+		db_bind_text(st, 1, entity);
+		db_bind_text(st, 2, uuid);
+		return db_step_done(mg->db, st, "remembering a deletion");
+	}
+	if ((rc = written_may(mg, site, entity, uuid)) == QREL_OK && (st = db_stmt(mg->db, del[e]))) {
+		sqlite3_bind_int64(st, 1, id);
+		if ((rc = db_step_done(mg->db, st, "deleting a row the bundle deleted")) == QREL_OK &&
+		    (rc = log_applied(mg, entity, uuid, "delete", old, NULL)) == QREL_OK)
+			rc = settle(mg, entity, uuid, "deleted");
+		mg->st->updated++;
+	} else if (rc == QREL_OK) {
+		rc = QREL_DB;
+	}
+	free(old);
+	return rc;
+}
+
 /* ---- import: the whole merge ---- */
 
 typedef int merge_fn(struct merge *mg, sqlite3_stmt *row);
@@ -1819,6 +2353,12 @@ merge_all(struct merge *mg)
 		rc = merge_each(mg, note_rows, merge_note);
 	if (rc == QREL_OK)
 		rc = merge_each(mg, score_rows, merge_score);
+	if (rc == QREL_OK)
+		rc = merge_each(mg, finding_rows, merge_finding);
+	if (rc == QREL_OK)
+		rc = merge_each(mg, rec_rows, merge_rec);
+	if (rc == QREL_OK)
+		rc = merge_each(mg, gone_rows, merge_gone);
 	return rc == QREL_OK ? record_import(mg) : rc;
 }
 
@@ -1873,6 +2413,12 @@ static const char conflict_sql[] =
 	"WHEN 'score' THEN (SELECT printf('%s %s %s score by %s', si.code, cl.code, s.kind, p.name) FROM score s "
 	"  JOIN site si ON si.id = s.site_id JOIN cluster cl ON cl.id = s.cluster_id "
 	"  JOIN person p ON p.id = s.rater_id WHERE s.uuid = c.uuid) "
+	"WHEN 'finding' THEN (SELECT printf('finding (%s) on %s%s%s', f.kind, coalesce(cl.code, 'domain ' || d.code), "
+	"  CASE WHEN si.code IS NULL THEN '' ELSE ' at ' END, coalesce(si.code, '')) FROM finding f "
+	"  JOIN domain d ON d.id = f.domain_id LEFT JOIN cluster cl ON cl.id = f.cluster_id "
+	"  LEFT JOIN site si ON si.id = f.site_id WHERE f.uuid = c.uuid) "
+	"WHEN 'recommendation' THEN (SELECT printf('recommendation %d', r.number) FROM recommendation r "
+	"  WHERE r.uuid = c.uuid) "
 	"ELSE (SELECT printf('note at %s by %s, %s', si.code, p.name, n.created_at) FROM note n "
 	"  JOIN site si ON si.id = n.site_id JOIN person p ON p.id = n.author_id WHERE n.uuid = c.uuid) END, "
 	"c.local_value, c.remote_value, c.detected_at, c.resolved_at, c.resolution "
@@ -1905,7 +2451,7 @@ sync_conflict_each(struct db *db, int64_t review, bool all, sync_conflict_fn *fn
 }
 
 struct conflict {
-	char entity[8], uuid[UUID_LEN + 1];
+	char entity[16], uuid[UUID_LEN + 1];
 	char *local, *remote;
 	long long remote_version;
 };
@@ -1953,17 +2499,43 @@ split_value(char *v, char **a, char **b, char **text)
 	return true;
 }
 
+/* Per entity (the last, notes, for any other): writing a sync value "a|b|text" into the row (?1 a, ?2 b, ?3 text,
+ * ?4 now, ?5 the remote version, ?6 uuid), and moving its version past one. */
+static const struct {
+	const char *entity, *write, *bump;
+} resolvers[] = {
+	{ "score", "UPDATE score SET level = nullif(?1, ''), insufficient = ?2, rationale = ?3, "
+	  "updated_at = ?4, version = max(version, ?5) + 1 WHERE uuid = ?6",
+	  "UPDATE score SET version = max(version, ?1) + 1 WHERE uuid = ?2" },
+	{ "finding", "UPDATE finding SET kind = ?1, text = ?3, updated_at = ?4, version = max(version, ?5) + 1 "
+	  "WHERE uuid = ?6 AND ?2 = ''",
+	  "UPDATE finding SET version = max(version, ?1) + 1 WHERE uuid = ?2" },
+	{ "recommendation", "UPDATE recommendation SET priority = ?1, title = json_extract(?3, '$[0]'), "
+	  "text = json_extract(?3, '$[1]'), stakeholders = json_extract(?3, '$[2]'), updated_at = ?4, "
+	  "version = max(version, ?5) + 1 WHERE uuid = ?6 AND ?2 = ''",
+	  "UPDATE recommendation SET version = max(version, ?1) + 1 WHERE uuid = ?2" },
+	{ "note", "UPDATE note SET valence = ?1, deleted_at = CASE WHEN ?2 = '1' THEN "
+	  "coalesce(deleted_at, ?4) END, text = ?3, updated_at = ?4, "
+	  "version = max(version, ?5) + 1 WHERE uuid = ?6",
+	  "UPDATE note SET version = max(version, ?1) + 1 WHERE uuid = ?2" },
+};
+
+static size_t
+resolver_of(const char *entity)
+{
+	size_t i = 0;
+
+	while (i < ARRAY_SIZE(resolvers) - 1 && strcmp(resolvers[i].entity, entity) != 0)
+		i++;
+	return i;
+}
+
 /* Writes value (a row's sync value) into the row: the lead chose the other copy's. */
 static int
 write_value(struct db *db, const struct conflict *c, const char *value)
 {
-	static const char score_sql[] = "UPDATE score SET level = nullif(?1, ''), insufficient = ?2, rationale = ?3, "
-					"updated_at = ?4, version = max(version, ?5) + 1 WHERE uuid = ?6";
-	static const char note_sql[] = "UPDATE note SET valence = ?1, deleted_at = CASE WHEN ?2 = '1' THEN "
-				       "coalesce(deleted_at, ?4) END, text = ?3, updated_at = ?4, "
-				       "version = max(version, ?5) + 1 WHERE uuid = ?6";
 	char *copy = xstrdup(value), *a, *b, *text, now[21];
-	sqlite3_stmt *st = db_stmt(db, strcmp(c->entity, "score") == 0 ? score_sql : note_sql);
+	sqlite3_stmt *st = db_stmt(db, resolvers[resolver_of(c->entity)].write);
 	int rc;
 
 	if (!st || !split_value(copy, &a, &b, &text)) {
@@ -1987,11 +2559,9 @@ write_value(struct db *db, const struct conflict *c, const char *value)
 static int
 keep_local(struct db *db, const struct conflict *c)
 {
-	static const char bump_score[] = "UPDATE score SET version = max(version, ?1) + 1 WHERE uuid = ?2";
-	static const char bump_note[] = "UPDATE note SET version = max(version, ?1) + 1 WHERE uuid = ?2";
 	static const char base[] = "INSERT OR REPLACE INTO sync_base(entity, uuid, value, version) "
 				   "VALUES (?1, ?2, ?3, ?4)";
-	sqlite3_stmt *st = db_stmt(db, strcmp(c->entity, "score") == 0 ? bump_score : bump_note);
+	sqlite3_stmt *st = db_stmt(db, resolvers[resolver_of(c->entity)].bump);
 	int rc;
 
 	if (!st)

@@ -79,3 +79,55 @@ const char sync_key_migration[] =
 MARK("site", "INSERT") MARK("site", "UPDATE")
 MARK("activity", "INSERT") MARK("activity", "UPDATE")
 MARK("metric", "INSERT") MARK("metric", "UPDATE");
+
+/* A deleted row's uuid, so the deletion travels: every copy that has the row
+ * removes it (a deletion wins over an edit; the change log keeps the text). */
+#define GONE(tbl) \
+	"CREATE TRIGGER sync_gone_" tbl " AFTER DELETE ON " tbl " BEGIN" \
+	"  INSERT OR IGNORE INTO sync_gone(entity, uuid) VALUES ('" tbl "', old.uuid);" \
+	"  INSERT OR REPLACE INTO sync_mark(entity, uuid, seq) VALUES ('" tbl "', old.uuid," \
+	"    (SELECT coalesce(max(seq), 0) + 1 FROM sync_mark));" \
+	"END;"
+/* A change to what a row links (a finding's citations, a recommendation's
+ * findings) marks the row, so it travels with the next bundle. */
+#define LINK(link, when, row, tbl, col) \
+	"CREATE TRIGGER sync_mark_" link "_" when " AFTER " when " ON " link " BEGIN" \
+	"  INSERT OR REPLACE INTO sync_mark(entity, uuid, seq) SELECT '" tbl "', uuid," \
+	"    (SELECT coalesce(max(seq), 0) + 1 FROM sync_mark) FROM " tbl " WHERE id = " row "." col ";" \
+	"END;"
+
+/* Findings and recommendations travel too: marks, bases, deletions, and their
+ * conflicts (sync_conflict rebuilt to accept the two entities). */
+const char sync_findings_migration[] =
+"CREATE TABLE sync_conflict_new ("
+"  id INTEGER PRIMARY KEY,"
+"  entity TEXT NOT NULL CHECK (entity IN ('note', 'score', 'finding', 'recommendation')),"
+"  uuid TEXT NOT NULL,"
+"  local_value TEXT NOT NULL,"
+"  remote_value TEXT NOT NULL,"
+"  remote_version INTEGER NOT NULL,"
+"  from_copy TEXT NOT NULL,"
+"  detected_at TEXT NOT NULL,"
+"  resolved_at TEXT,"
+"  resolution TEXT,"
+"  resolved_by TEXT,"
+"  UNIQUE (entity, uuid, local_value, remote_value));"
+"INSERT INTO sync_conflict_new SELECT id, entity, uuid, local_value, remote_value, remote_version, from_copy,"
+"  detected_at, resolved_at, resolution, resolved_by FROM sync_conflict;"
+"DROP TABLE sync_conflict;"
+"ALTER TABLE sync_conflict_new RENAME TO sync_conflict;"
+"CREATE TABLE sync_gone ("
+"  entity TEXT NOT NULL,"
+"  uuid TEXT NOT NULL,"
+"  PRIMARY KEY (entity, uuid)) WITHOUT ROWID;"
+MARK("finding", "INSERT") MARK("finding", "UPDATE")
+MARK("recommendation", "INSERT") MARK("recommendation", "UPDATE")
+BASE("finding", SYNC_FINDING_VALUE("old"))
+BASE("recommendation", SYNC_REC_VALUE("old"))
+GONE("finding") GONE("recommendation")
+LINK("finding_note", "INSERT", "new", "finding", "finding_id")
+LINK("finding_note", "DELETE", "old", "finding", "finding_id")
+LINK("finding_subgroup", "INSERT", "new", "finding", "finding_id")
+LINK("finding_subgroup", "DELETE", "old", "finding", "finding_id")
+LINK("recommendation_finding", "INSERT", "new", "recommendation", "recommendation_id")
+LINK("recommendation_finding", "DELETE", "old", "recommendation", "recommendation_id");

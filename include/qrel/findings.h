@@ -166,6 +166,14 @@ struct findings_doc {
 	int nrec;
 };
 
+/* Who may read the written findings and recommendations (the report, a sync
+ * bundle): the team (lead, reviewers, observers) all of them; a principal once
+ * the lead released the findings, the whole review's, or, released at their
+ * school only, that school's and the review-wide ones (*site set to it); no one
+ * else. site: in, the site asked for (0: all); out, the site to load. */
+struct vis_viewer;
+bool findings_readable(struct db *db, const struct vis_viewer *v, int64_t *site);
+
 /* site 0: all findings; else that site's and the review-wide ones. */
 int findings_load(struct db *db, int64_t review, int64_t site, struct findings_doc *out);
 void findings_doc_free(struct findings_doc *d);

@@ -76,7 +76,7 @@
 	_(NOTE_FROM_FINDING, "write an evidence note from the flagged finding") \
 	_(PICK_REFERENCE, "choose the reference group for the 'vs' column (or none)") \
 	_(WRR_TOGGLE, "show or hide the weighted risk ratio column") \
-	_(FINDING_ADD, "write a finding: cluster or domain, strength or growth, then its text") \
+	_(FINDING_ADD, "write a finding: domain or cluster, a site or all, strength or growth, then its text") \
 	_(FINDING_CITE, "cite an evidence note as the finding's key evidence") \
 	_(FINDING_DELETE, "delete the selected finding or recommendation") \
 	_(REC_ADD, "write a recommendation answering the selected finding") \

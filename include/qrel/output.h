@@ -20,6 +20,10 @@ void out_csv_text(FILE *fp, const char *s);
 /* A value qrel computed (a number, a date, a keyword): as out_csv_text, never
  * prefixed, so -0.5 stays a number. */
 void out_csv_token(FILE *fp, const char *s);
+/* Text people wrote as a spreadsheet cell (the report's workbook): controls as
+ * marks (line breaks and tabs kept) and the same leading ' as out_csv_text
+ * when it starts with = + - @ or a tab; malloc'd. */
+char *out_cell_text(const char *s);
 /* A text field followed by ',' or, when last, a newline. */
 void out_csv_field(FILE *fp, const char *s, bool last);
 /* s as a JSON string: quotes, backslashes and every character text_printable

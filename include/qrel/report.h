@@ -16,7 +16,8 @@
 struct db;
 struct settings;
 
-enum report_format { REPORT_HTML, REPORT_MD, REPORT_CSV, REPORT_JSON };
+/* REPORT_XLSX is a file, never a stream: report_save writes it, report_write refuses it. */
+enum report_format { REPORT_HTML, REPORT_MD, REPORT_CSV, REPORT_JSON, REPORT_XLSX };
 
 #define REPORT_QUOTES 3		/* default quotes per cluster and valence */
 #define REPORT_SOURCES 7	/* note source types, in schema order */
@@ -120,6 +121,11 @@ int report_write_json(const struct report *r, FILE *out);
 
 /* Writes the report to path through a temporary file and rename(). */
 int report_save(const struct report *r, enum report_format f, const char *path);
+/* The data workbook (libxlsxwriter) at path, through a temporary file and
+ * rename(): sheets About, Scores (consensus levels), Findings,
+ * Recommendations, Subgroups (after suppression, withheld values "*") and
+ * Agreement; text people wrote is always a string cell, formula-guarded. */
+int report_save_xlsx(const struct report *r, const char *path);
 /* Prints the HTML report to a PDF at path with WeasyPrint, else headless
  * Chromium; QREL_NOTFOUND, naming the Debian packages, when neither is installed. */
 int report_save_pdf(const struct report *r, const char *path);

@@ -29,7 +29,14 @@ struct db;
 #define SYNC_SCORE_VALUE(t) "(coalesce(" t ".level, '') || '|' || " t ".insufficient || '|' || " t ".rationale)"
 #define SYNC_NOTE_VALUE(t) "(" t ".valence || '|' || (" t ".deleted_at IS NOT NULL) || '|' || " t ".text)"
 
+/* A finding's and a recommendation's values; the recommendation's free text
+ * (title, text, stakeholders) as one JSON array after the priority. */
+#define SYNC_FINDING_VALUE(t) "(" t ".kind || '||' || " t ".text)"
+#define SYNC_REC_VALUE(t) "(" t ".priority || '||' || json_array(" t ".title, " t ".text, " t ".stakeholders))"
+
 extern const char sync_migration[];
+/* Findings and recommendations in bundles (appended to schema.c's list). */
+extern const char sync_findings_migration[];
 /* The review's bundle key: one per review, made with the review (and for the
  * reviews that exist when the migration runs), copied with the file by `qrel backup`. */
 extern const char sync_key_migration[];

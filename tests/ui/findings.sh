@@ -33,6 +33,9 @@ check "F opens the findings screen" wait_for "Findings and recommendations: the 
 keys a
 check "a asks for the cluster or domain" wait_for "Cluster or domain code"
 keys C-u 1.2 Enter
+check "then the site, all sites (review-wide) first" wait_for "Site the finding is about (Enter: all sites, review-wide)"
+check "the picker lists the sites" wait_for "All sites: a review-wide finding"
+keys Enter
 check "then strength or growth" wait_for "Strength or growth (s/g)"
 keys g Enter
 check "then the finding's text in the editor" wait_for "The finding (Esc or ^X saves)"
@@ -131,6 +134,33 @@ check "reopening needs a reason" sh -c "! '$QREL' review reopen --db '$DB' --as 
 	test \"\$('$QREL' review status --db '$DB')\" = draft"
 check "one finding was added in all" test "$(sql "$DB" "SELECT count(*) FROM finding")" = $((BEFORE + 1))
 
+# ---- recommendations edit and delete, through the gate and the change log ----
+RID=$("$QREL" recommendations add --db "$DB" --as "$REVIEWER" --title "Draft title" --finding "$FID" | sed 's/recommendation //')
+RUUID=$(sql "$DB" "SELECT uuid FROM recommendation WHERE id = $RID")
+check "recommendations edit changes each field given" "$QREL" recommendations edit --db "$DB" --as "$REVIEWER" "$RID" \
+	--title "Publish course places in September" --priority low --stakeholders "Families; counsellors" --text "Why"
+check "as stored" test "$(sql "$DB" "SELECT title || '|' || priority || '|' || stakeholders || '|' || text
+	FROM recommendation WHERE id = $RID")" = "Publish course places in September|low|Families; counsellors|Why"
+check "one change-log row per field, old and new" test "$(sql "$DB" "SELECT count(*) FROM change_log
+	WHERE entity = 'recommendation' AND entity_uuid = '$RUUID' AND who = '$REVIEWER'
+	AND ((field = 'title' AND old = 'Draft title' AND new = 'Publish course places in September')
+	  OR (field = 'priority' AND old = 'medium' AND new = 'low') OR field IN ('stakeholders', 'text'))")" = 4
+check "edit with no field is a usage error" sh -c "! '$QREL' recommendations edit --db '$DB' --as '$REVIEWER' $RID 2>/dev/null"
+check "a bad priority is refused, nothing changed" sh -c "! '$QREL' recommendations edit --db '$DB' --as '$REVIEWER' $RID \
+	--priority urgent 2>/dev/null && test \"\$(sqlite3 '$DB' \"SELECT priority FROM recommendation WHERE id = $RID\")\" = low"
+check "an observer edits no recommendation" sh -c "! '$QREL' recommendations edit --db '$DB' --as '$OBSERVER' $RID \
+	--title x 2>/dev/null && ! '$QREL' recommendations delete --db '$DB' --as '$OBSERVER' $RID 2>/dev/null"
+"$QREL" review finalise --db "$DB" --as "$LEAD" >/dev/null
+check "a final report refuses edit and delete" sh -c "! '$QREL' recommendations edit --db '$DB' --as '$LEAD' $RID \
+	--title x 2>/dev/null && ! '$QREL' recommendations delete --db '$DB' --as '$LEAD' $RID 2>/dev/null"
+"$QREL" review reopen --db "$DB" --as "$LEAD" --reason "One more change" >/dev/null
+check "recommendations delete removes it and its links" sh -c "'$QREL' recommendations delete --db '$DB' --as '$REVIEWER' $RID &&
+	test \"\$(sqlite3 '$DB' \"SELECT count(*) FROM recommendation WHERE id = $RID\")\" = 0 &&
+	test \"\$(sqlite3 '$DB' \"SELECT count(*) FROM recommendation_finding WHERE recommendation_id = $RID\")\" = 0"
+check "the change log keeps its title" test "$(sql "$DB" "SELECT old FROM change_log WHERE entity_uuid = '$RUUID'
+	AND field = 'delete'")" = "Publish course places in September"
+check "an unknown recommendation is refused" sh -c "! '$QREL' recommendations delete --db '$DB' --as '$LEAD' 99999 2>/dev/null"
+
 # ---- an unknown extension and PDF ----
 check "an unknown extension is refused, nothing written" sh -c "! '$QREL' report --db '$DB' -o '$T/r.docx' 2>/dev/null &&
 	test ! -e '$T/r.docx'"
@@ -151,5 +181,56 @@ else
 	echo "# SKIP: no weasyprint or chromium: the PDF is not rendered"
 	ok "-o r.pdf prints the sample's report to a PDF # SKIP no weasyprint or chromium"
 fi
+
+# ---- the screen writes a finding about a whole domain at one site, and one about a cluster there ----
+SITE=$(sql "$DB" "SELECT code FROM site WHERE kind <> 'district' ORDER BY code LIMIT 1")
+DOMAIN_TEXT="Across domain 2 the school lacks a shared plan"
+CLUSTER_TEXT="Counsellors meet every family of a ninth grader"
+start 100x30 --db "$DB" --as "$REVIEWER"
+wait_for "Review overview" >/dev/null
+keys F
+wait_for "Findings and recommendations" >/dev/null
+keys a
+check "the place picker lists domains and clusters" wait_for "Domain 2: "
+keys C-u 2 Enter
+wait_for "Site the finding is about" >/dev/null
+keys "$SITE"
+check "typing narrows the sites to $SITE" wait_for "$SITE  "
+keys Enter
+wait_for "Strength or growth (s/g)" >/dev/null
+keys g Enter
+wait_for "The finding (Esc or ^X saves)" >/dev/null
+keys "$DOMAIN_TEXT"
+sleep 0.3
+keys C-x
+check "a domain-wide finding at one site is saved" wait_for "Finding added"
+check "and listed with its site" wait_for "growth   all   $SITE $DOMAIN_TEXT"
+check "stored for domain 2, no cluster, at $SITE" test "$(sql "$DB" "SELECT count(*) FROM finding f JOIN domain d
+	ON d.id = f.domain_id JOIN site s ON s.id = f.site_id WHERE f.text = '$DOMAIN_TEXT' AND d.code = '2'
+	AND f.cluster_id IS NULL AND s.code = '$SITE'")" = 1
+keys a
+check "a on a finding offers its place" wait_for "Cluster or domain code"
+keys C-u 1.1 Enter
+wait_for "Site the finding is about" >/dev/null
+check "the site picker opens on the finding's site" wait_for "$SITE  "
+keys Enter
+wait_for "Strength or growth (s/g)" >/dev/null
+keys s Enter
+wait_for "The finding (Esc or ^X saves)" >/dev/null
+keys "$CLUSTER_TEXT"
+sleep 0.3
+keys C-x
+check "a cluster finding at one site is saved" wait_for "strength 1.1   $SITE $CLUSTER_TEXT"
+check "stored for cluster 1.1 at $SITE" test "$(sql "$DB" "SELECT count(*) FROM finding f JOIN cluster c
+	ON c.id = f.cluster_id JOIN site s ON s.id = f.site_id WHERE f.text = '$CLUSTER_TEXT' AND c.code = '1.1'
+	AND s.code = '$SITE' AND f.kind = 'strength'")" = 1
+keys a
+wait_for "Cluster or domain code" >/dev/null
+keys Escape
+check "Esc in the picker cancels, nothing saved" wait_for "Cancelled: nothing was saved"
+keys q
+wait_for "Review overview" >/dev/null
+check "the site's report shows both" sh -c "'$QREL' report --db '$DB' --as '$LEAD' --site '$SITE' --format md |
+	grep -q '$DOMAIN_TEXT' && '$QREL' report --db '$DB' --as '$LEAD' --site '$SITE' --format md | grep -q '$CLUSTER_TEXT'"
 
 finish

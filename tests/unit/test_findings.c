@@ -6,6 +6,7 @@
 #include "qrel/framework.h"
 #include "qrel/plan.h"
 #include "qrel/store.h"
+#include "qrel/visibility.h"
 
 #include <setjmp.h>
 #include <cmocka.h>
@@ -290,13 +291,42 @@ import_all_or_nothing(void **state)
 	diag_free(&d);
 }
 
+/* Who reads the written findings (the report, a bundle): the team; a principal
+ * once released (their school's only when only it was released); no one else. */
+static bool
+reads(struct fx *f, const char *who, int64_t asked, int64_t *site)
+{
+	struct vis_viewer v;
+
+	assert_int_equal(visibility_viewer(f->db, f->review, who, &v), QREL_OK);
+	*site = asked;
+	return findings_readable(f->db, &v, site);
+}
+
+static void
+readable(void **state)
+{
+	struct fx *f = *state;
+	int64_t site;
+
+	assert_true(reads(f, LEAD, 0, &site) && site == 0);
+	assert_true(reads(f, REVIEWER, f->a, &site) && site == f->a);
+	assert_true(reads(f, "Otto Observer", 0, &site));
+	assert_false(reads(f, "Stranger", 0, &site));
+	assert_false(reads(f, "Pia Principal", 0, &site));	/* not released */
+	assert_int_equal(visibility_release(f->db, f->review, LEAD, f->a), QREL_OK);
+	assert_true(reads(f, "Pia Principal", 0, &site) && site == f->a);	/* her school's */
+	assert_int_equal(visibility_release(f->db, f->review, LEAD, 0), QREL_OK);
+	assert_true(reads(f, "Pia Principal", 0, &site) && site == 0);
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		T(roles), T(links), T(finalise_reopen), T(change_log), T(import_all_or_nothing),
+		T(roles), T(links), T(finalise_reopen), T(change_log), T(import_all_or_nothing), T(readable),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

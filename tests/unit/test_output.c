@@ -42,6 +42,26 @@ test_csv_formulas(void **state)
 	assert_string_equal(written(out_csv_text, "esc\033]52;c;aGk=\a"), "esc^[]52;c;aGk=^G");
 }
 
+/* The workbook's cells: the same guard as CSV, once, and no quoting (a cell is not a line). */
+static void
+test_cell_text(void **state)
+{
+	const char *cases[][2] = {
+		{ "=HYPERLINK(\"x\",\"y\")", "'=HYPERLINK(\"x\",\"y\")" }, { "+1", "'+1" }, { "-2+3", "'-2+3" },
+		{ "@SUM(A1)", "'@SUM(A1)" }, { "\t=1", "'\t=1" }, { "'=already", "'=already" }, { "a=b", "a=b" },
+		{ "a,b\nc", "a,b\nc" }, { "esc\033]52;c;aGk=\a", "esc^[]52;c;aGk=^G" }, { "", "" },
+	};
+
+	UNUSED(state);
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		char *cell = out_cell_text(cases[i][0]);
+
+		assert_string_equal(cell, cases[i][1]);
+		free(cell);
+	}
+	free(out_cell_text(NULL));
+}
+
 static void
 start_and_text(FILE *f, const char *s)
 {
@@ -166,6 +186,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_csv_formulas),
 		cmocka_unit_test(test_csv_bom),
+		cmocka_unit_test(test_cell_text),
 		cmocka_unit_test(test_json),
 		cmocka_unit_test(test_markdown),
 		cmocka_unit_test(test_html),

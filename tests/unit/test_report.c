@@ -423,6 +423,8 @@ test_texts(void **state)
 	assert_int_equal(report_format_parse("markdown", &fmt), QREL_OK);
 	assert_int_equal(fmt, REPORT_MD);
 	assert_int_not_equal(report_format_parse("pdf", &fmt), QREL_OK);
+	assert_int_equal(report_format_parse("xlsx", &fmt), QREL_OK);
+	assert_string_equal(report_format_ext(fmt), ".xlsx");
 }
 
 /* A reviewer's report: in a cell without consensus, no team figures but their own

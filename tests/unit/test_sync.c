@@ -3,6 +3,7 @@
 #include "qrel/backup.h"
 #include "qrel/check.h"
 #include "qrel/db.h"
+#include "qrel/findings.h"
 #include "qrel/review.h"
 #include "qrel/score.h"
 #include "qrel/store.h"
@@ -522,6 +523,178 @@ test_reviewer_bundle_stays_blind(void **state)
 				 "c.kind = 'consensus' AND c.site = s.site AND c.cluster = s.cluster)") > 0);
 }
 
+/* ---- findings and recommendations between two copies ---- */
+
+#define REVIEWER "José Ramírez"
+
+static int64_t
+count_in(const char *name, const char *sql)
+{
+	struct db *db;
+	long long n;
+
+	open_review(name, &db);
+	n = db_int(db, sql);
+	db_close(db);
+	return n;
+}
+
+static void
+copy_of(const char *from, const char *to)
+{
+	struct backup_stats bs;
+	struct db *db;
+
+	open_review(from, &db);
+	assert_int_equal(backup_db(db, tmp_path(to), &bs), QREL_OK);
+	db_close(db);
+}
+
+/* A finding citing a note, and a recommendation answering it, written in fa. */
+static int64_t
+write_finding(const char *name, int64_t *rec)
+{
+	struct db *db;
+	int64_t review = open_review(name, &db), id, note;
+	struct finding_input in = { .cluster = store_cluster_id(db, review, "1.2"), .kind = FINDING_GROWTH,
+				    .text = "Course places fill before families hear of them" };
+	struct rec_input r = { .title = "Tell every family in September", .priority = REC_HIGH };
+
+	note = db_int(db, "SELECT min(id) FROM note WHERE deleted_at IS NULL");
+	assert_int_equal(finding_add(db, review, REVIEWER, &in, &id), QREL_OK);
+	assert_int_equal(finding_cite_note(db, review, REVIEWER, id, note, "Parents"), QREL_OK);
+	assert_int_equal(rec_add(db, review, REVIEWER, &r, rec), QREL_OK);
+	assert_int_equal(rec_link_finding(db, review, REVIEWER, *rec, id), QREL_OK);
+	db_close(db);
+	return id;
+}
+
+static void
+edit_finding(const char *name, int64_t id, const char *text)
+{
+	struct db *db;
+	int64_t review = open_review(name, &db);
+
+	assert_int_equal(finding_edit(db, review, REVIEWER, id, "text", text), QREL_OK);
+	db_close(db);
+}
+
+static void
+test_findings_travel(void **state)
+{
+	struct sync_export_stats es;
+	struct sync_import_stats st;
+	struct db *db;
+	int64_t review, rec, other, id;
+
+	UNUSED(state);
+	copy_of("a.db", "fa.db");
+	copy_of("a.db", "fb.db");
+	id = write_finding("fa.db", &rec);
+	assert_int_equal(bundle_of("fa.db", "f1.qb", "fb", &es), QREL_OK);
+	assert_int_equal(import_into("fb.db", "f1.qb", &st), QREL_OK);
+	assert_int_equal(st.inserted, 2);
+	assert_int_equal(count_in("fb.db", "SELECT count(*) FROM finding f JOIN finding_note n ON n.finding_id = f.id "
+			 "WHERE f.text = 'Course places fill before families hear of them' AND n.stakeholder = 'Parents'"), 1);
+	assert_int_equal(count_in("fb.db", "SELECT count(*) FROM recommendation r JOIN recommendation_finding l "
+			 "ON l.recommendation_id = r.id JOIN finding f ON f.id = l.finding_id WHERE r.priority = 'high' "
+			 "AND f.text LIKE 'Course places%'"), 1);
+	assert_int_equal(count_in("fb.db", "SELECT count(*) FROM change_log WHERE entity = 'finding' AND field = 'create' "
+			 "AND reason LIKE 'sync import%'"), 1);
+	assert_int_equal(import_into("fb.db", "f1.qb", &st), QREL_OK);	/* again: nothing */
+	assert_int_equal(st.inserted + st.updated + st.conflicts, 0);
+
+	/* One side edits: it travels back. Both edit: one conflict, kept for the lead. */
+	edit_finding("fb.db", id, "Edited in b");
+	assert_int_equal(bundle_of("fb.db", "f2.qb", "fa", &es), QREL_OK);
+	assert_int_equal(import_into("fa.db", "f2.qb", &st), QREL_OK);
+	assert_int_equal(count_in("fa.db", "SELECT count(*) FROM finding WHERE text = 'Edited in b'"), 1);
+	edit_finding("fa.db", id, "a's words");
+	edit_finding("fb.db", id, "b's words");
+	assert_int_equal(bundle_of("fb.db", "f3.qb", NULL, &es), QREL_OK);
+	assert_int_equal(import_into("fa.db", "f3.qb", &st), QREL_OK);
+	assert_int_equal(st.conflicts, 1);
+	assert_int_equal(count_in("fa.db", "SELECT count(*) FROM finding WHERE text = 'a''s words'"), 1);
+	review = open_review("fa.db", &db);
+	assert_int_equal(sync_resolve(db, review, "Ségolène Arceneaux", db_int(db, "SELECT max(id) FROM sync_conflict "
+				      "WHERE entity = 'finding'"), true), QREL_OK);
+	db_close(db);
+	assert_int_equal(count_in("fa.db", "SELECT count(*) FROM finding WHERE text = 'b''s words'"), 1);
+
+	/* A final report here refuses the other copy's new finding, and the whole bundle with it
+	 * (an edit of both sides' finding is only recorded as a conflict: nothing changes). */
+	edit_finding("fb.db", id, "late change");
+	write_finding("fb.db", &other);
+	assert_int_equal(bundle_of("fb.db", "f4.qb", NULL, &es), QREL_OK);
+	review = open_review("fa.db", &db);
+	assert_int_equal(findings_finalise(db, review, "Ségolène Arceneaux"), QREL_OK);
+	db_close(db);
+	assert_int_equal(import_into("fa.db", "f4.qb", &st), QREL_LOCKED);
+	assert_int_equal(count_in("fa.db", "SELECT count(*) FROM finding WHERE text = 'late change'"), 0);
+	review = open_review("fa.db", &db);
+	assert_int_equal(findings_reopen(db, review, "Ségolène Arceneaux", "one more exchange"), QREL_OK);
+	db_close(db);
+
+	/* A deletion travels, as a uuid; the change log keeps the text; nothing brings it back. */
+	review = open_review("fb.db", &db);
+	assert_int_equal(finding_delete(db, review, REVIEWER, id), QREL_OK);
+	db_close(db);
+	assert_int_equal(bundle_of("fb.db", "f5.qb", "fa", &es), QREL_OK);
+	assert_int_equal(import_into("fa.db", "f5.qb", &st), QREL_OK);
+	{
+		char sql[160];
+
+		snprintf(sql, sizeof(sql), "SELECT count(*) FROM finding WHERE id = %lld", (long long)id);
+		assert_int_equal(count_in("fa.db", sql), 0);
+	}
+	assert_int_equal(count_in("fa.db", "SELECT count(*) FROM change_log WHERE entity = 'finding' AND field = 'delete' "
+			 "AND reason LIKE 'sync import%'"), 1);
+	assert_int_equal(import_into("fa.db", "f4.qb", &st), QREL_OK);	/* the deleted one's edit: ignored */
+	assert_int_equal(st.stale, 1);
+	assert_int_equal(count_in("fa.db", "SELECT count(*) FROM finding WHERE text = 'late change'"), 0);
+	assert_int_equal(count_in("fa.db", "SELECT count(*) FROM finding WHERE text LIKE 'Course places%'"), 1);
+	{
+		char sql[160];
+
+		snprintf(sql, sizeof(sql), "SELECT count(*) FROM recommendation_finding WHERE recommendation_id = %lld",
+			 (long long)rec);
+		assert_int_equal(count_in("fa.db", sql), 0);	/* its finding is gone, so is the link */
+	}
+}
+
+/* Written findings go only to a reader findings_readable allows: a principal's
+ * bundle holds none before the lead releases them. */
+static void
+test_principal_bundle_without_findings(void **state)
+{
+	struct sync_export_stats es;
+	struct db *db;
+	int64_t review = open_review("a.db", &db);
+	char name[128], path[256];
+
+	UNUSED(state);
+	snprintf(name, sizeof(name), "%s", "");
+	{
+		sqlite3_stmt *st;
+
+		assert_int_equal(sqlite3_prepare_v2(db_handle(db), "SELECT name FROM person WHERE role = 'principal' "
+						    "ORDER BY name LIMIT 1", -1, &st, NULL), SQLITE_OK);
+		assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+		snprintf(name, sizeof(name), "%s", (const char *)sqlite3_column_text(st, 0));
+		sqlite3_finalize(st);
+	}
+	assert_true(db_int(db, "SELECT count(*) FROM finding") > 0);
+	assert_int_equal(sync_export(db, review, name, tmp_path("p.qb"), NULL, true, &es), QREL_OK);
+	assert_int_equal(sync_export(db, review, "Ségolène Arceneaux", tmp_path("l.qb"), NULL, true, &es), QREL_OK);
+	db_close(db);
+	snprintf(path, sizeof(path), "%s", tmp_path("p.qb"));
+	assert_int_equal(bundle_count(path, "SELECT count(*) FROM main.finding"), 0);
+	assert_int_equal(bundle_count(path, "SELECT count(*) FROM main.recommendation"), 0);
+	snprintf(path, sizeof(path), "%s", tmp_path("l.qb"));
+	assert_true(bundle_count(path, "SELECT count(*) FROM main.finding") > 0);
+	assert_true(bundle_count(path, "SELECT count(*) FROM main.recommendation") > 0);
+}
+
 int
 main(void)
 {
@@ -537,6 +710,8 @@ main(void)
 		cmocka_unit_test(test_memory_cap),
 		cmocka_unit_test(test_signature_refused),
 		cmocka_unit_test(test_check_in_words),
+		cmocka_unit_test(test_findings_travel),
+		cmocka_unit_test(test_principal_bundle_without_findings),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

