@@ -178,10 +178,10 @@ draw_legend(WINDOW *win, int y)
 
 	ui_hline(win, y++, 0, getmaxx(win));
 	ui_text(win, y++, 0, getmaxx(win),
-		"Activities done and planned; per domain: clusters scored/total, evidence notes.  Enter: rubric",
+		"Done/Plan: activities; per domain: clusters scored/total, notes.  Enter: rubric",
 		ui_attr(UI_DIM));
-	snprintf(text, sizeof(text), "Documents outstanding: %d requested, %d received and not yet reviewed "
-		 "(qrel document list --outstanding)", ov.docs_requested, ov.docs_received);
+	snprintf(text, sizeof(text), "Documents outstanding: %d requested, %d received not yet reviewed",
+		 ov.docs_requested, ov.docs_received);
 	ui_text(win, y++, 0, getmaxx(win), text, ov.docs_requested ? A_BOLD : ui_attr(UI_DIM));
 	for (int d = 0; d < ov.ndom; d++) {
 		snprintf(text, sizeof(text), "D%s  %s", ov.dom[d].code, ov.dom[d].title);

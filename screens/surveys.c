@@ -61,7 +61,7 @@ static int
 list_height(WINDOW *win)
 {
 	int rates = sv.nrates < RATE_LINES ? (int)sv.nrates : RATE_LINES;
-	int h = getmaxy(win) - 3 - 3 - rates;
+	int h = getmaxy(win) - 3 - 4 - rates;
 
 	return h < 1 ? 1 : h;
 }
@@ -72,7 +72,7 @@ widths(WINDOW *win, int *first, int *second)
 {
 	int rest = getmaxx(win) - NUM_COLS - PCT_COLS - 12;
 
-	*second = rest / 3;
+	*second = rest / 3 > 24 ? rest / 3 : 24;
 	*first = rest - *second;
 }
 
@@ -86,10 +86,10 @@ draw_heading(struct app *app, WINDOW *win)
 	snprintf(text, sizeof(text), "Surveys at %s %s, by %s: %zu result%s", app->site_code, app->site_name,
 		 sv.order == SURVEY_BY_ITEM ? "item" : "group", sv.n, sv.n == 1 ? "" : "s");
 	ui_text(win, 0, 0, getmaxx(win), text, A_BOLD);
-	ui_text(win, 1, 0, w1 + 1, sv.order == SURVEY_BY_ITEM ? "Instrument: item" : "Group, subgroup", A_BOLD);
-	ui_text(win, 1, w1 + 1, w2 + 1, sv.order == SURVEY_BY_ITEM ? "Group, subgroup" : "Instrument: item", A_BOLD);
-	ui_text(win, 1, w1 + w2 + 2, NUM_COLS + 1, "     n", A_BOLD);
-	ui_text(win, 1, w1 + w2 + NUM_COLS + 3, getmaxx(win) - w1 - w2 - NUM_COLS - 3, "fav.% cluster", A_BOLD);
+	ui_text(win, 1, 0, w1, sv.order == SURVEY_BY_ITEM ? "Instrument: item" : "Group, subgroup", A_BOLD);
+	ui_text(win, 1, w1 + 1, w2, sv.order == SURVEY_BY_ITEM ? "Group, subgroup" : "Instrument: item", A_BOLD);
+	ui_text(win, 1, w1 + w2 + 1, NUM_COLS + 2, "     n", A_BOLD);
+	ui_text(win, 1, w1 + w2 + NUM_COLS + 3, getmaxx(win) - w1 - w2 - NUM_COLS - 3, " fav.%  cluster", A_BOLD);
 	ui_hline(win, 2, 0, getmaxx(win));
 }
 
@@ -124,11 +124,28 @@ draw_row(WINDOW *win, int y, size_t i, bool selected)
 	snprintf(tail, sizeof(tail), "%5s%s  %s", pct, r->hidden || !*pct ? " " : "%", r->cluster);
 	if (sv.order == SURVEY_BY_GROUP && *r->subgroup)
 		snprintf(who, sizeof(who), "%s, %s", r->group, r->subgroup);
-	ui_text(win, y, 0, w1 + 1, same_as_previous(i) ? "" : sv.order == SURVEY_BY_ITEM ? item : who, attr);
-	ui_text(win, y, w1 + 1, w2 + 1, sv.order == SURVEY_BY_ITEM ? who : item, attr);
-	ui_text(win, y, w1 + w2 + 2, NUM_COLS + 1, num, attr);
+	ui_text(win, y, 0, w1, same_as_previous(i) ? "" : sv.order == SURVEY_BY_ITEM ? item : who, attr);
+	ui_text(win, y, w1, 1, "", attr);
+	ui_text(win, y, w1 + 1, w2, sv.order == SURVEY_BY_ITEM ? who : item, attr);
+	ui_text(win, y, w1 + w2 + 1, NUM_COLS + 2, num, attr);
 	ui_text(win, y, w1 + w2 + NUM_COLS + 3, getmaxx(win) - w1 - w2 - NUM_COLS - 3, tail,
 		r->hidden ? ui_attr(UI_DIM) | attr : attr);
+}
+
+/* The selected row in full: the columns cut long items and groups. */
+static void
+draw_selected(WINDOW *win, int y)
+{
+	const struct survey_row *r = sv.n ? &sv.row[sv.sel] : NULL;
+	char text[800];
+
+	if (!r) {
+		ui_text(win, y, 0, getmaxx(win), "", A_NORMAL);
+		return;
+	}
+	snprintf(text, sizeof(text), "%s: %s %s %s%s%s", r->instrument, r->item, ui_glyph("\xe2\x80\x94", "-"),
+		 r->group, *r->subgroup ? ", " : "", r->subgroup);
+	ui_text(win, y, 0, getmaxx(win), text, A_BOLD);
 }
 
 static void
@@ -137,12 +154,13 @@ draw_rates(struct app *app, WINDOW *win, int y)
 	char text[400];
 
 	ui_hline(win, y++, 0, getmaxx(win));
+	draw_selected(win, y++);
 	for (size_t i = 0; i < sv.nrates && i < RATE_LINES; i++) {
 		report_rate_line(&sv.rate[i], text, sizeof(text));
 		ui_text(win, y++, 0, getmaxx(win), text, A_NORMAL);
 	}
-	snprintf(text, sizeof(text), sv.nhidden ? "* withheld: fewer than %ld respondents or favourable answers, or it "
-		 "would reveal one that is" : "Groups under %ld respondents are withheld (*).",
+	snprintf(text, sizeof(text), sv.nhidden ? "* withheld: fewer than %ld respondents or favourable, or would "
+		 "reveal one" : "Groups under %ld respondents are withheld (*).",
 		 app->settings->min_display);
 	ui_text(win, y, 0, getmaxx(win), text, ui_attr(UI_DIM));
 }
@@ -222,8 +240,9 @@ static const struct keybinding surveys_keys[] = {
 };
 
 static const char *const surveys_legend[] = {
-	"% fav.: the share of responses that were favourable (agree or strongly agree)",
-	"*: withheld, as small groups are in the subgroup tables ([privacy] min_display)",
+	"fav.%: the share of favourable responses (agree, strongly agree)",
+	"*: withheld as in the subgroup tables ([privacy] min_display)",
+	"The line under the table gives the selected item in full.",
 	NULL,
 };
 
