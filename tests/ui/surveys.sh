@@ -36,6 +36,8 @@ REQ=$(sql "$DB" "SELECT count(*) FROM document WHERE status = 'requested'")
 REC=$(sql "$DB" "SELECT count(*) FROM document WHERE status = 'received'")
 check "documents outstanding counted as in the register" \
 	wait_for "Documents outstanding: $REQ requested, $REC received not yet reviewed"
+check "the overview lists a document still to come in, with its request date and site" \
+	wait_for "requested 2026-01-20 RHS  AP and honours enrolment by student group"
 keys Q
 wait_exit >/dev/null
 
@@ -68,6 +70,9 @@ esac
 check "withheld rows explained" wait_for "* withheld: fewer than 10 respondents"
 check "response rates under the table" \
 	wait_for "Student climate survey, Students (RHS): 812 of 1804 invited responded (45%)"
+
+check "the selected item in full under the table" \
+	wait_for "Student climate survey: I feel like I belong at this school — Students"
 
 # n on the first row: a survey note tagged to the item's cluster.
 keys n
