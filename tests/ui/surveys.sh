@@ -99,4 +99,13 @@ check "qrel exits cleanly" test "$(wait_exit)" = 0
 # The command line shows the same withheld values.
 check "qrel surveys --format csv withholds the same rows" sh -c "'$QREL' surveys --db '$DB' --as '$LEAD' --site RHS \
 	--format csv | grep -qF 'Newcomers (first year),4,*'"
+# A finding cites a survey item; the report quotes it, and gives the response rates.
+ITEM=$(sql "$DB" "SELECT id FROM survey_item WHERE subgroup = 'Black or African American' AND item LIKE 'Adults at this school%'")
+check "findings cite --survey" "$QREL" findings cite --db "$DB" --as "$LEAD" 1 --survey "$ITEM"
+check "the citation is stored" test "$(sql "$DB" "SELECT count(*) FROM finding_survey WHERE finding_id = 1 AND survey_id = $ITEM")" = 1
+"$QREL" report --db "$DB" --as "$LEAD" --format md >"$T/report.md"
+check "the report quotes the item under its finding" grep -qF "Data: Student climate survey: Adults at this school \
+treat students of all races fairly (Students, Black or African American, RHS): 41% favourable of 85" "$T/report.md"
+check "the report's method section gives the response rates" \
+	grep -qF "Student climate survey, Students (RHS): 812 of 1804 invited responded (45%)" "$T/report.md"
 finish
