@@ -228,7 +228,7 @@ survey_load(struct db *db, int64_t review, const struct vis_viewer *v, int64_t s
 	if (rc != QREL_OK)
 		return rc;
 	*n = visible_only(db, v, *out, *n);
-	if (order == SURVEY_BY_GROUP)
+	if (order == SURVEY_BY_GROUP && *n > 1)
 		qsort(*out, *n, sizeof(**out), by_group);
 	return QREL_OK;
 }
