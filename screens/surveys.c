@@ -67,33 +67,36 @@ list_height(WINDOW *win)
 }
 
 /* Columns: the first text column (item or group), the second, then n and %. */
+/* The first and second text columns: the item's is the wide one in either order. */
 static void
 widths(WINDOW *win, int *first, int *second)
 {
-	int rest = getmaxx(win) - NUM_COLS - PCT_COLS - 12;
+	int rest = getmaxx(win) - NUM_COLS - PCT_COLS - 14;
+	int group = rest / 3 > 24 ? rest / 3 : 24;
 
-	*second = rest / 3 > 24 ? rest / 3 : 24;
-	*first = rest - *second;
+	*first = sv.order == SURVEY_BY_ITEM ? rest - group : group;
+	*second = rest - *first;
 }
 
 static void
 draw_heading(struct app *app, WINDOW *win)
 {
+	bool by_item = sv.order == SURVEY_BY_ITEM;
 	int w1, w2;
 	char text[300];
 
 	widths(win, &w1, &w2);
 	snprintf(text, sizeof(text), "Surveys at %s %s, by %s: %zu result%s", app->site_code, app->site_name,
-		 sv.order == SURVEY_BY_ITEM ? "item" : "group", sv.n, sv.n == 1 ? "" : "s");
+		 by_item ? "item" : "group", sv.n, sv.n == 1 ? "" : "s");
 	ui_text(win, 0, 0, getmaxx(win), text, A_BOLD);
-	ui_text(win, 1, 0, w1, sv.order == SURVEY_BY_ITEM ? "Instrument: item" : "Group, subgroup", A_BOLD);
-	ui_text(win, 1, w1 + 1, w2, sv.order == SURVEY_BY_ITEM ? "Group, subgroup" : "Instrument: item", A_BOLD);
+	ui_text(win, 1, 0, w1 + 1, by_item ? "Instrument: item" : "Group, subgroup", A_BOLD);
+	ui_text(win, 1, w1 + 1, w2, by_item ? "Group, subgroup" : "Instrument: item", A_BOLD);
 	ui_text(win, 1, w1 + w2 + 1, NUM_COLS + 2, "     n", A_BOLD);
 	ui_text(win, 1, w1 + w2 + NUM_COLS + 3, getmaxx(win) - w1 - w2 - NUM_COLS - 3, " fav.%  cluster", A_BOLD);
 	ui_hline(win, 2, 0, getmaxx(win));
 }
 
-/* The item is shown once for its rows in the by-item view, the group once in the by-group view. */
+/* Row i repeats the previous row's item (by item) or group (by group). */
 static bool
 same_as_previous(size_t i)
 {
@@ -104,8 +107,20 @@ same_as_previous(size_t i)
 	a = &sv.row[i - 1];
 	b = &sv.row[i];
 	if (sv.order == SURVEY_BY_GROUP)
-		return !strcmp(a->group, b->group) && !strcmp(a->site_code, b->site_code);
+		return !strcmp(a->group, b->group) && a->site == b->site;
 	return !strcmp(a->instrument, b->instrument) && !strcmp(a->item, b->item) && a->site == b->site;
+}
+
+/* The group column: the group, or its subgroup indented under it. */
+static void
+who_text(const struct survey_row *r, bool repeat, char *buf, size_t size)
+{
+	if (!*r->subgroup)
+		snprintf(buf, size, "%s", repeat && sv.order == SURVEY_BY_GROUP ? "" : r->group);
+	else if (repeat || sv.order == SURVEY_BY_ITEM)
+		snprintf(buf, size, "  %s", r->subgroup);
+	else
+		snprintf(buf, size, "%s, %s", r->group, r->subgroup);
 }
 
 static void
@@ -113,20 +128,19 @@ draw_row(WINDOW *win, int y, size_t i, bool selected)
 {
 	const struct survey_row *r = &sv.row[i];
 	attr_t attr = selected ? ui_attr(UI_SELECTED) : A_NORMAL;
+	bool by_item = sv.order == SURVEY_BY_ITEM, repeat = same_as_previous(i);
 	char item[400], who[200], num[16], pct[16], tail[40];
 	int w1, w2;
 
 	widths(win, &w1, &w2);
 	snprintf(item, sizeof(item), "%s: %s", r->instrument, r->item);
-	snprintf(who, sizeof(who), "%s%s%s", *r->subgroup ? "  " : "", *r->subgroup ? "" : r->group, r->subgroup);
+	who_text(r, repeat, who, sizeof(who));
 	snprintf(num, sizeof(num), "%6ld", r->responses);
 	survey_pct_text(r, pct, sizeof(pct));
 	snprintf(tail, sizeof(tail), "%5s%s  %s", pct, r->hidden || !*pct ? " " : "%", r->cluster);
-	if (sv.order == SURVEY_BY_GROUP && *r->subgroup)
-		snprintf(who, sizeof(who), "%s, %s", r->group, r->subgroup);
-	ui_text(win, y, 0, w1, same_as_previous(i) ? "" : sv.order == SURVEY_BY_ITEM ? item : who, attr);
+	ui_text(win, y, 0, w1, by_item ? (repeat ? "" : item) : who, attr);
 	ui_text(win, y, w1, 1, "", attr);
-	ui_text(win, y, w1 + 1, w2, sv.order == SURVEY_BY_ITEM ? who : item, attr);
+	ui_text(win, y, w1 + 1, w2, by_item ? who : item, attr);
 	ui_text(win, y, w1 + w2 + 1, NUM_COLS + 2, num, attr);
 	ui_text(win, y, w1 + w2 + NUM_COLS + 3, getmaxx(win) - w1 - w2 - NUM_COLS - 3, tail,
 		r->hidden ? ui_attr(UI_DIM) | attr : attr);

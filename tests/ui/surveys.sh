@@ -93,6 +93,13 @@ check "no note was written" test "$(sql "$DB" "SELECT count(*) FROM note WHERE s
 keys v
 check "v shows the results by group" wait_for "Surveys at RHS Riverbend High School, by group"
 check "by group: the groups lead the rows" wait_line 5 "Families"
+# Across sizes: too small says so, then a wide and the smallest full layout.
+tm resize-window -t qrel -x 60 -y 20
+check "too small a terminal says so" wait_for "needs a terminal of at least 80x24"
+tm resize-window -t qrel -x 160 -y 50
+check "160x50: the items in full" wait_for "I am asked for my opinion before decisions that affect my child"
+tm resize-window -t qrel -x 80 -y 24
+check "80x24: the survey screen again" wait_for "Surveys at RHS Riverbend High School, by group"
 keys Q
 check "qrel exits cleanly" test "$(wait_exit)" = 0
 
