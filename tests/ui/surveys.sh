@@ -48,6 +48,21 @@ check "marking it done twice is refused" sh -c "! '$QREL' activity done --db '$D
 check "the outstanding list names an undelivered document" sh -c \
 	"'$QREL' document list --db '$DB' --as '$LEAD' --outstanding | grep -q 'AP and honours enrolment'"
 
+# The register from the command line: add, receive (today's date), cite from a note.
+OUT=$("$QREL" document add --db "$DB" --as "$REVIEWER" --site RHS --title "Master schedule 2025-26" \
+	--owner "RHS counselling office" --requested 2026-02-20)
+DOC=${OUT#added document }
+check "document add stores it as requested" \
+	test "$(sql "$DB" "SELECT status || '|' || requested_at FROM document WHERE id = $DOC")" = "requested|2026-02-20"
+check "document set --status received" "$QREL" document set --db "$DB" --as "$REVIEWER" "$DOC" --status received
+check "received today (the clock of the test)" \
+	test "$(sql "$DB" "SELECT status || '|' || received_at FROM document WHERE id = $DOC")" = "received|2026-03-02"
+NOTE=$(sql "$DB" "SELECT min(n.id) FROM note n JOIN site s ON s.id = n.site_id WHERE s.code = 'RHS' AND n.deleted_at IS NULL")
+check "document cite --note" "$QREL" document cite --db "$DB" --as "$REVIEWER" "$DOC" --note "$NOTE"
+check "the citation is stored" test "$(sql "$DB" "SELECT count(*) FROM note_document WHERE document_id = $DOC AND note_id = $NOTE")" = 1
+check "document list --site RHS shows it with its note" sh -c \
+	"'$QREL' document list --db '$DB' --as '$LEAD' --site RHS | grep -q '^$DOC,RHS,Master schedule 2025-26,.*,received,2026-02-20,2026-03-02,,1$'"
+
 # The survey screen at RHS (sites in code order: DO EHS HMS MMS OES RHS).
 start 100x30 --db "$DB" --as "$REVIEWER"
 wait_for "Review overview" >/dev/null
