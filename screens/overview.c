@@ -20,6 +20,8 @@ static struct {
 	int npage, page_top, page_cap;
 	int (*acts)[2];		/* per page row: activities planned, done */
 	int docs_requested, docs_received;	/* documents outstanding */
+	struct document_row *docs;	/* the outstanding ones, oldest request first */
+	size_t ndocs;
 	bool stale;
 	unsigned long generation;	/* of the store when the page was read */
 } ov;
@@ -46,7 +48,27 @@ count_documents(struct app *app)
 		ui_error("%s", error_message());
 	for (size_t i = 0; i < n; i++)
 		*(strcmp(docs[i].status, "requested") ? &ov.docs_received : &ov.docs_requested) += 1;
-	free(docs);
+	free(ov.docs);
+	ov.docs = docs;
+	ov.ndocs = n;
+}
+
+/* The outstanding documents in the rows the sites leave free, from y to before end. */
+static void
+draw_documents(WINDOW *win, int y, int end)
+{
+	char text[600];
+
+	if (!ov.ndocs || y + 1 >= end)
+		return;
+	ui_text(win, y++, 0, getmaxx(win), "Documents outstanding (qrel document list --outstanding)", A_BOLD);
+	for (size_t i = 0; i < ov.ndocs && y < end; i++, y++) {
+		const struct document_row *d = &ov.docs[i];
+
+		snprintf(text, sizeof(text), "%-9s %-10s %-4s %s%s%s", d->status, d->requested,
+			 *d->site_code ? d->site_code : "all", d->title, *d->owner ? ui_glyph(" \xc2\xb7 ", " - ") : "", d->owner);
+		ui_text(win, y, 0, getmaxx(win), text, A_NORMAL);
+	}
 }
 
 static void
@@ -178,10 +200,10 @@ draw_legend(WINDOW *win, int y)
 
 	ui_hline(win, y++, 0, getmaxx(win));
 	ui_text(win, y++, 0, getmaxx(win),
-		"Activities done and planned; per domain: clusters scored/total, evidence notes.  Enter: rubric",
+		"Done/Plan: activities; per domain: clusters scored/total, notes.  Enter: rubric",
 		ui_attr(UI_DIM));
-	snprintf(text, sizeof(text), "Documents outstanding: %d requested, %d received and not yet reviewed "
-		 "(qrel document list --outstanding)", ov.docs_requested, ov.docs_received);
+	snprintf(text, sizeof(text), "Documents outstanding: %d requested, %d received not yet reviewed",
+		 ov.docs_requested, ov.docs_received);
 	ui_text(win, y++, 0, getmaxx(win), text, ov.docs_requested ? A_BOLD : ui_attr(UI_DIM));
 	for (int d = 0; d < ov.ndom; d++) {
 		snprintf(text, sizeof(text), "D%s  %s", ov.dom[d].code, ov.dom[d].title);
@@ -205,6 +227,8 @@ overview_draw(struct app *app, WINDOW *win)
 		draw_row(win, 3 + i, &ov.page[i], ov.acts[i], ov.top + i == ov.sel);
 	if (!ov.nsites)
 		ui_text(win, 3, 0, getmaxx(win), "No sites yet: import them with `qrel import sites`.", A_NORMAL);
+	else
+		draw_documents(win, 3 + ov.npage + 1, 3 + rows);
 	draw_legend(win, 3 + rows);
 }
 

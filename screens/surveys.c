@@ -61,39 +61,42 @@ static int
 list_height(WINDOW *win)
 {
 	int rates = sv.nrates < RATE_LINES ? (int)sv.nrates : RATE_LINES;
-	int h = getmaxy(win) - 3 - 3 - rates;
+	int h = getmaxy(win) - 3 - 4 - rates;
 
 	return h < 1 ? 1 : h;
 }
 
 /* Columns: the first text column (item or group), the second, then n and %. */
+/* The first and second text columns: the item's is the wide one in either order. */
 static void
 widths(WINDOW *win, int *first, int *second)
 {
-	int rest = getmaxx(win) - NUM_COLS - PCT_COLS - 12;
+	int rest = getmaxx(win) - NUM_COLS - PCT_COLS - 14;
+	int group = rest / 3 > 24 ? rest / 3 : 24;
 
-	*second = rest / 3;
-	*first = rest - *second;
+	*first = sv.order == SURVEY_BY_ITEM ? rest - group : group;
+	*second = rest - *first;
 }
 
 static void
 draw_heading(struct app *app, WINDOW *win)
 {
+	bool by_item = sv.order == SURVEY_BY_ITEM;
 	int w1, w2;
 	char text[300];
 
 	widths(win, &w1, &w2);
 	snprintf(text, sizeof(text), "Surveys at %s %s, by %s: %zu result%s", app->site_code, app->site_name,
-		 sv.order == SURVEY_BY_ITEM ? "item" : "group", sv.n, sv.n == 1 ? "" : "s");
+		 by_item ? "item" : "group", sv.n, sv.n == 1 ? "" : "s");
 	ui_text(win, 0, 0, getmaxx(win), text, A_BOLD);
-	ui_text(win, 1, 0, w1 + 1, sv.order == SURVEY_BY_ITEM ? "Instrument: item" : "Group, subgroup", A_BOLD);
-	ui_text(win, 1, w1 + 1, w2 + 1, sv.order == SURVEY_BY_ITEM ? "Group, subgroup" : "Instrument: item", A_BOLD);
-	ui_text(win, 1, w1 + w2 + 2, NUM_COLS + 1, "     n", A_BOLD);
-	ui_text(win, 1, w1 + w2 + NUM_COLS + 3, getmaxx(win) - w1 - w2 - NUM_COLS - 3, "fav.% cluster", A_BOLD);
+	ui_text(win, 1, 0, w1 + 1, by_item ? "Instrument: item" : "Group, subgroup", A_BOLD);
+	ui_text(win, 1, w1 + 1, w2, by_item ? "Group, subgroup" : "Instrument: item", A_BOLD);
+	ui_text(win, 1, w1 + w2 + 1, NUM_COLS + 2, "     n", A_BOLD);
+	ui_text(win, 1, w1 + w2 + NUM_COLS + 3, getmaxx(win) - w1 - w2 - NUM_COLS - 3, " fav.%  cluster", A_BOLD);
 	ui_hline(win, 2, 0, getmaxx(win));
 }
 
-/* The item is shown once for its rows in the by-item view, the group once in the by-group view. */
+/* Row i repeats the previous row's item (by item) or group (by group). */
 static bool
 same_as_previous(size_t i)
 {
@@ -104,8 +107,20 @@ same_as_previous(size_t i)
 	a = &sv.row[i - 1];
 	b = &sv.row[i];
 	if (sv.order == SURVEY_BY_GROUP)
-		return !strcmp(a->group, b->group) && !strcmp(a->site_code, b->site_code);
+		return !strcmp(a->group, b->group) && a->site == b->site;
 	return !strcmp(a->instrument, b->instrument) && !strcmp(a->item, b->item) && a->site == b->site;
+}
+
+/* The group column: the group, or its subgroup indented under it. */
+static void
+who_text(const struct survey_row *r, bool repeat, char *buf, size_t size)
+{
+	if (!*r->subgroup)
+		snprintf(buf, size, "%s", repeat && sv.order == SURVEY_BY_GROUP ? "" : r->group);
+	else if (repeat || sv.order == SURVEY_BY_ITEM)
+		snprintf(buf, size, "  %s", r->subgroup);
+	else
+		snprintf(buf, size, "%s, %s", r->group, r->subgroup);
 }
 
 static void
@@ -113,22 +128,38 @@ draw_row(WINDOW *win, int y, size_t i, bool selected)
 {
 	const struct survey_row *r = &sv.row[i];
 	attr_t attr = selected ? ui_attr(UI_SELECTED) : A_NORMAL;
+	bool by_item = sv.order == SURVEY_BY_ITEM, repeat = same_as_previous(i);
 	char item[400], who[200], num[16], pct[16], tail[40];
 	int w1, w2;
 
 	widths(win, &w1, &w2);
 	snprintf(item, sizeof(item), "%s: %s", r->instrument, r->item);
-	snprintf(who, sizeof(who), "%s%s%s", *r->subgroup ? "  " : "", *r->subgroup ? "" : r->group, r->subgroup);
+	who_text(r, repeat, who, sizeof(who));
 	snprintf(num, sizeof(num), "%6ld", r->responses);
 	survey_pct_text(r, pct, sizeof(pct));
 	snprintf(tail, sizeof(tail), "%5s%s  %s", pct, r->hidden || !*pct ? " " : "%", r->cluster);
-	if (sv.order == SURVEY_BY_GROUP && *r->subgroup)
-		snprintf(who, sizeof(who), "%s, %s", r->group, r->subgroup);
-	ui_text(win, y, 0, w1 + 1, same_as_previous(i) ? "" : sv.order == SURVEY_BY_ITEM ? item : who, attr);
-	ui_text(win, y, w1 + 1, w2 + 1, sv.order == SURVEY_BY_ITEM ? who : item, attr);
-	ui_text(win, y, w1 + w2 + 2, NUM_COLS + 1, num, attr);
+	ui_text(win, y, 0, w1, by_item ? (repeat ? "" : item) : who, attr);
+	ui_text(win, y, w1, 1, "", attr);
+	ui_text(win, y, w1 + 1, w2, by_item ? who : item, attr);
+	ui_text(win, y, w1 + w2 + 1, NUM_COLS + 2, num, attr);
 	ui_text(win, y, w1 + w2 + NUM_COLS + 3, getmaxx(win) - w1 - w2 - NUM_COLS - 3, tail,
 		r->hidden ? ui_attr(UI_DIM) | attr : attr);
+}
+
+/* The selected row in full: the columns cut long items and groups. */
+static void
+draw_selected(WINDOW *win, int y)
+{
+	const struct survey_row *r = sv.n ? &sv.row[sv.sel] : NULL;
+	char text[800];
+
+	if (!r) {
+		ui_text(win, y, 0, getmaxx(win), "", A_NORMAL);
+		return;
+	}
+	snprintf(text, sizeof(text), "%s: %s %s %s%s%s", r->instrument, r->item, ui_glyph("\xe2\x80\x94", "-"),
+		 r->group, *r->subgroup ? ", " : "", r->subgroup);
+	ui_text(win, y, 0, getmaxx(win), text, A_BOLD);
 }
 
 static void
@@ -137,12 +168,13 @@ draw_rates(struct app *app, WINDOW *win, int y)
 	char text[400];
 
 	ui_hline(win, y++, 0, getmaxx(win));
+	draw_selected(win, y++);
 	for (size_t i = 0; i < sv.nrates && i < RATE_LINES; i++) {
 		report_rate_line(&sv.rate[i], text, sizeof(text));
 		ui_text(win, y++, 0, getmaxx(win), text, A_NORMAL);
 	}
-	snprintf(text, sizeof(text), sv.nhidden ? "* withheld: fewer than %ld respondents or favourable answers, or it "
-		 "would reveal one that is" : "Groups under %ld respondents are withheld (*).",
+	snprintf(text, sizeof(text), sv.nhidden ? "* withheld: fewer than %ld respondents or favourable, or would "
+		 "reveal one" : "Groups under %ld respondents are withheld (*).",
 		 app->settings->min_display);
 	ui_text(win, y, 0, getmaxx(win), text, ui_attr(UI_DIM));
 }
@@ -222,8 +254,9 @@ static const struct keybinding surveys_keys[] = {
 };
 
 static const char *const surveys_legend[] = {
-	"% fav.: the share of responses that were favourable (agree or strongly agree)",
-	"*: withheld, as small groups are in the subgroup tables ([privacy] min_display)",
+	"fav.%: the share of favourable responses (agree, strongly agree)",
+	"*: withheld as in the subgroup tables ([privacy] min_display)",
+	"The line under the table gives the selected item in full.",
 	NULL,
 };
 

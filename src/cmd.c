@@ -100,7 +100,7 @@ static const struct command commands[] = {
 	{ "document", "the register of documents requested, received and reviewed; cite one in a note",
 	  "document add [--db FILE] [--as NAME] --title TEXT [--owner NAME] [--site CODE] [--requested DATE]\n"
 	  "            [--link URL|PATH]\n"
-	  "       qrel document list [--db FILE] [--outstanding] [--format csv|json]\n"
+	  "       qrel document list [--db FILE] [--site CODE] [--outstanding] [--format csv|json]\n"
 	  "       qrel document set [--db FILE] [--as NAME] ID [--status requested|received|reviewed]\n"
 	  "            [--received DATE] [--title TEXT] [--owner NAME] [--link URL|PATH]\n"
 	  "       qrel document cite [--db FILE] [--as NAME] ID --note NOTE", cmd_document },

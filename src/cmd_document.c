@@ -59,8 +59,9 @@ list(struct db *db, int64_t review, const struct dargs *a, const char *who)
 	    (rc = document_list(db, review, &v, a->outstanding, &rows, &n)) != QREL_OK)
 		return rc;
 	fputs(json ? "[" : "id,site,title,owner,status,requested,received,link,notes\n", stdout);
-	for (size_t i = 0; i < n; i++)
-		print_document(&rows[i], json, i == 0);
+	for (size_t i = 0, shown = 0; i < n; i++)
+		if (!a->site || rows[i].site == a->in.site)
+			print_document(&rows[i], json, shown++ == 0);
 	if (json)
 		fputs(n ? "\n]\n" : "]\n", stdout);
 	free(rows);

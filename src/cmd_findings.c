@@ -8,6 +8,7 @@
 #include "qrel/findings.h"
 #include "qrel/output.h"
 #include "qrel/plan.h"
+#include "qrel/settings.h"
 #include "qrel/store.h"
 #include "qrel/survey.h"
 #include "qrel/util.h"
@@ -236,8 +237,26 @@ json_key(const char *key, const char *value)
 	out_json_string(stdout, value);
 }
 
+/* The survey items f cites, withheld as on the screen. */
 static void
-json_finding(const struct finding *f, bool first)
+json_surveys(struct db *db, const struct finding *f, long min_display)
+{
+	char (*lines)[320] = NULL;
+	int n = 0;
+
+	if (survey_cited(db, f->id, min_display, &lines, &n) != QREL_OK)
+		n = 0;
+	fputs(", \"surveys\": [", stdout);
+	for (int i = 0; i < n; i++) {
+		fputs(i ? ", " : "", stdout);
+		out_json_string(stdout, lines[i]);
+	}
+	fputc(']', stdout);
+	free(lines);
+}
+
+static void
+json_finding(struct db *db, const struct finding *f, long min_display, bool first)
 {
 	printf("%s\n  {\"id\": %lld", first ? "" : ",", (long long)f->id);
 	json_key("uuid", f->uuid);
@@ -261,7 +280,9 @@ json_finding(const struct finding *f, bool first)
 		fputs(s ? ", " : "", stdout);
 		out_json_string(stdout, f->subgroup[s]);
 	}
-	fputs("]}", stdout);
+	fputc(']', stdout);
+	json_surveys(db, f, min_display);
+	fputc('}', stdout);
 }
 
 static int
@@ -277,6 +298,7 @@ f_list(struct db *db, int64_t review, const char *who, const struct args *a)
 {
 	bool json = a->format && strcmp(a->format, "json") == 0;
 	struct findings_doc d;
+	struct settings set;
 	int64_t site = 0;
 	int rc;
 
@@ -285,17 +307,19 @@ f_list(struct db *db, int64_t review, const char *who, const struct args *a)
 		return error(QREL_NOTFOUND, "no site '%s' in this review", a->site);
 	if ((rc = findings_load(db, review, site, &d)) != QREL_OK)
 		return rc;
+	cmd_settings(&a->c, &set);
 	if (!json)
 		out_csv_start(stdout);
 	fputs(json ? "[" : "id,uuid,kind,domain,cluster,site,text,notes\n", stdout);
 	for (int i = 0; i < d.nf; i++) {
 		if (json)
-			json_finding(&d.f[i], i == 0);
+			json_finding(db, &d.f[i], set.min_display, i == 0);
 		else
 			csv_finding(&d.f[i]);
 	}
 	if (json)
 		fputs(d.nf ? "\n]\n" : "]\n", stdout);
+	settings_free(&set);
 	findings_doc_free(&d);
 	return flushed();
 }

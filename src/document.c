@@ -262,13 +262,11 @@ document_list(struct db *db, int64_t review, const struct vis_viewer *v, bool ou
 
 		if (v && !visibility_sees(db, v, VIS_NOTE, &at))
 			continue;
-		if (*n == cap) {
-			if (!(grown = realloc(rows, (cap = cap ? cap * 2 : 16) * sizeof(*rows)))) {
-				rc = SQLITE_NOMEM;
-				break;
-			}
-			rows = grown;
+		if (!(grown = array_grow(rows, *n, &cap, sizeof(*rows)))) {
+			rc = SQLITE_NOMEM;
+			break;
 		}
+		rows = grown;
 		read_document(st, &rows[(*n)++]);
 	}
 	rc = rc == SQLITE_DONE ? QREL_OK : rc == SQLITE_NOMEM ? error(QREL_NOMEM, "out of memory")

@@ -1610,6 +1610,179 @@ row_state(struct imp *im)
 	return upsert_done(im, st, id == 0);
 }
 
+/* ---- survey results and response rates (survey.h) ---- */
+
+enum { SV_SITE, SV_INSTRUMENT, SV_ITEM, SV_CLUSTER, SV_GROUP, SV_SUBGROUP, SV_RESPONSES, SV_FAVOURABLE,
+	SV_OPTIONS };
+static const char *const survey_cols[] = { "site", "instrument", "item", "cluster", "group", "subgroup",
+	"responses", "favourable", "options", NULL };
+static const bool survey_req[] = { true, true, true, false, true, false, false, false, false };
+
+struct survey_result {
+	int64_t site, cluster;
+	const char *instrument, *item, *group, *subgroup, *options;
+	long responses, favourable;
+};
+
+/* A percentage: 64, 64.5 or 64%. */
+static void
+survey_percent(struct imp *im, struct survey_result *g, const char *v)
+{
+	char *end;
+	double pct = strtod(v, &end);
+
+	while (isspace((unsigned char)*end))
+		end++;
+	end += *end == '%';
+	if (end == v || *end || !(pct >= 0 && pct <= 100))
+		bad(im, SV_FAVOURABLE, v, "not a percentage from 0 to 100");
+	else
+		g->favourable = survey_favourable_of_pct(pct, g->responses);
+}
+
+/* responses and favourable answers from the responses, favourable and options columns. */
+static void
+survey_counts(struct imp *im, struct survey_result *g)
+{
+	const char *fav = get(im, SV_FAVOURABLE);
+	long sum = 0, plus = 0;
+	char why[128];
+
+	g->options = get(im, SV_OPTIONS);
+	if (*g->options && !survey_parse_options(g->options, &sum, &plus, why, sizeof(why)))
+		bad(im, SV_OPTIONS, g->options, "%s", why);
+	if (!*get(im, SV_RESPONSES) && *g->options)
+		g->responses = sum;
+	else if (count_of(im, SV_RESPONSES, &g->responses) && *g->options && sum != g->responses)
+		bad(im, SV_RESPONSES, get(im, SV_RESPONSES), "differs from the sum of the options (%ld)", sum);
+	if (*fav)
+		survey_percent(im, g, fav);
+	else if (*g->options)
+		g->favourable = plus;
+	else
+		bad(im, SV_FAVOURABLE, NULL, "give a percentage, or the options' counts");
+}
+
+static void
+survey_check(struct imp *im, struct survey_result *g)
+{
+	char *site = lower_dup(get(im, SV_SITE));
+	const char *cluster = get(im, SV_CLUSTER);
+
+	memset(g, 0, sizeof(*g));
+	g->site = site_ref(im, SV_SITE);
+	g->instrument = need(im, SV_INSTRUMENT);
+	g->item = need(im, SV_ITEM);
+	g->group = need(im, SV_GROUP);
+	g->subgroup = get(im, SV_SUBGROUP);
+	g->cluster = *cluster ? cluster_ref(im, SV_CLUSTER, cluster) : 0;
+	survey_counts(im, g);
+	first_in_file(im, key_join((const char *const[]){ site, g->instrument, g->item, g->group, g->subgroup }, 5),
+		-1, NULL, "site, instrument, item, group and subgroup");
+	free(site);
+}
+
+/* The stored row whose site is ?1 and text columns ?2... are text; 0 when new, -1 on failure. */
+static int64_t
+survey_find(struct imp *im, const char *sql, int64_t site, const char *const *text, size_t n)
+{
+	sqlite3_stmt *st = db_stmt(im->db, sql);
+	int64_t id = 0;
+	int rc;
+
+	if (!st) {
+		im->failed = QREL_DB;
+		return -1;
+	}
+	sqlite3_bind_int64(st, 1, site);
+	for (size_t i = 0; i < n; i++)
+		db_bind_text(st, (int)i + 2, text[i]);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		id = sqlite3_column_int64(st, 0);
+	else if (rc != SQLITE_DONE)
+		im->failed = db_fail(im->db, "looking up a survey row");
+	sqlite3_reset(st);
+	return im->failed ? -1 : id;
+}
+
+static int
+row_survey(struct imp *im)
+{
+	static const char find[] = "SELECT id FROM survey_item WHERE site_id = ?1 AND instrument = ?2 AND item = ?3 "
+				   "AND grp = ?4 AND subgroup = ?5";
+	static const char ins[] = "INSERT INTO survey_item(uuid, review_id, site_id, instrument, item, grp, subgroup, "
+				  "cluster_id, responses, favourable, options, updated_at) "
+				  "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)";
+	static const char upd[] = "UPDATE survey_item SET cluster_id = ?8, responses = ?9, favourable = ?10, "
+				  "options = ?11, updated_at = ?12 WHERE id = ?13 AND (cluster_id IS NOT ?8 OR "
+				  "responses IS NOT ?9 OR favourable IS NOT ?10 OR options IS NOT ?11)";
+	struct survey_result g;
+	sqlite3_stmt *st;
+	char now[21];
+	int64_t id;
+
+	survey_check(im, &g);
+	gate_row(im, SV_SITE, &(struct gate_write){ .what = GATE_DATA, .site = g.site });
+	if (!row_ok(im) || (id = survey_find(im, find, g.site, (const char *const[]){ g.instrument, g.item, g.group,
+			g.subgroup }, 4)) < 0)
+		return im->failed;
+	if (!(st = db_stmt(im->db, id ? upd : ins)))
+		return QREL_DB;
+	bind_target(im, st, id, 13);
+	sqlite3_bind_int64(st, 3, g.site);
+	db_bind_text(st, 4, g.instrument);
+	db_bind_text(st, 5, g.item);
+	db_bind_text(st, 6, g.group);
+	db_bind_text(st, 7, g.subgroup);
+	bind_id(st, 8, g.cluster);
+	sqlite3_bind_int64(st, 9, g.responses);
+	sqlite3_bind_int64(st, 10, g.favourable);
+	db_bind_text(st, 11, g.options);
+	clock_now(now);
+	db_bind_text(st, 12, now);
+	return upsert_done(im, st, id == 0);
+}
+
+enum { RT_SITE, RT_INSTRUMENT, RT_GROUP, RT_INVITED, RT_RESPONDED };
+static const char *const rate_cols[] = { "site", "instrument", "group", "invited", "responded", NULL };
+static const bool rate_req[] = { true, true, true, true, true };
+
+static int
+row_survey_rate(struct imp *im)
+{
+	static const char find[] = "SELECT id FROM survey_rate WHERE site_id = ?1 AND instrument = ?2 AND grp = ?3";
+	static const char ins[] = "INSERT INTO survey_rate(uuid, review_id, site_id, instrument, grp, invited, "
+				  "responded, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
+	static const char upd[] = "UPDATE survey_rate SET invited = ?6, responded = ?7, updated_at = ?8 "
+				  "WHERE id = ?9 AND (invited IS NOT ?6 OR responded IS NOT ?7)";
+	char *code = lower_dup(get(im, RT_SITE)), now[21];
+	int64_t site = site_ref(im, RT_SITE), id;
+	const char *instrument = need(im, RT_INSTRUMENT), *group = need(im, RT_GROUP);
+	long invited = 0, responded = 0;
+	bool ok = count_of(im, RT_INVITED, &invited);
+	sqlite3_stmt *st;
+
+	if (count_of(im, RT_RESPONDED, &responded) && ok && responded > invited)
+		bad(im, RT_RESPONDED, get(im, RT_RESPONDED), "more than invited (%ld)", invited);
+	first_in_file(im, key_join((const char *const[]){ code, instrument, group }, 3), -1, NULL,
+		"site, instrument and group");
+	free(code);
+	gate_row(im, RT_SITE, &(struct gate_write){ .what = GATE_DATA, .site = site });
+	if (!row_ok(im) || (id = survey_find(im, find, site, (const char *const[]){ instrument, group }, 2)) < 0)
+		return im->failed;
+	if (!(st = db_stmt(im->db, id ? upd : ins)))
+		return QREL_DB;
+	bind_target(im, st, id, 9);
+	sqlite3_bind_int64(st, 3, site);
+	db_bind_text(st, 4, instrument);
+	db_bind_text(st, 5, group);
+	sqlite3_bind_int64(st, 6, invited);
+	sqlite3_bind_int64(st, 7, responded);
+	clock_now(now);
+	db_bind_text(st, 8, now);
+	return upsert_done(im, st, id == 0);
+}
+
 /* ---- the file ---- */
 
 static const struct kind kinds[] = {
@@ -1621,6 +1794,8 @@ static const struct kind kinds[] = {
 	{ "scores", score_cols, score_req, row_score },
 	{ "subgroups", subgroup_cols, subgroup_req, row_subgroup },
 	{ "state", state_cols, state_req, row_state },
+	{ "survey", survey_cols, survey_req, row_survey },
+	{ "survey-rates", rate_cols, rate_req, row_survey_rate },
 };
 
 const char *const import_kinds[] = { "sites", "people", "activities", "metrics", "evidence", "scores",
@@ -1734,11 +1909,9 @@ import_file_opts(struct db *db, int64_t review, const char *kind, const char *pa
 	int rc;
 
 	memset(st, 0, sizeof(*st));
-	if (survey_kind(kind))
-		return survey_import(db, review, kind, path, im.who, d, st);
 	if (!im.k)
 		return error(QREL_USAGE, "unknown kind '%s' (sites, people, activities, metrics, "
-			"evidence, scores, subgroups or state)", kind);
+			"evidence, scores, subgroups, state, survey or survey-rates)", kind);
 	if ((rc = read_opts(&im, &im.csv, &map)) != QREL_OK)
 		return rc;
 	if (!(im.reason = malloc(len))) {

@@ -107,13 +107,11 @@ read_all(struct db *db, int64_t review, int64_t site, struct survey_row **out, s
 	sqlite3_bind_int64(st, 1, review);
 	sqlite3_bind_int64(st, 2, site);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (*n == cap) {
-			if (!(grown = realloc(rows, (cap = cap ? cap * 2 : 32) * sizeof(*rows)))) {
-				rc = SQLITE_NOMEM;
-				break;
-			}
-			rows = grown;
+		if (!(grown = array_grow(rows, *n, &cap, sizeof(*rows)))) {
+			rc = SQLITE_NOMEM;
+			break;
 		}
+		rows = grown;
 		read_row(st, &rows[*n], (long)*n);
 		(*n)++;
 	}
@@ -228,7 +226,7 @@ survey_load(struct db *db, int64_t review, const struct vis_viewer *v, int64_t s
 	if (rc != QREL_OK)
 		return rc;
 	*n = visible_only(db, v, *out, *n);
-	if (order == SURVEY_BY_GROUP)
+	if (order == SURVEY_BY_GROUP && *n > 1)
 		qsort(*out, *n, sizeof(**out), by_group);
 	return QREL_OK;
 }
@@ -269,13 +267,11 @@ survey_rates(struct db *db, int64_t review, const struct vis_viewer *v, int64_t 
 
 		if (v && !visibility_sees(db, v, VIS_SUBGROUP, &at))
 			continue;
-		if (*n == cap) {
-			if (!(grown = realloc(rows, (cap = cap ? cap * 2 : 16) * sizeof(*rows)))) {
-				rc = SQLITE_NOMEM;
-				break;
-			}
-			rows = grown;
+		if (!(grown = array_grow(rows, *n, &cap, sizeof(*rows)))) {
+			rc = SQLITE_NOMEM;
+			break;
 		}
+		rows = grown;
 		str_copy(rows[*n].site_code, sizeof(rows[*n].site_code), db_col_text(st, 0));
 		str_copy(rows[*n].instrument, sizeof(rows[*n].instrument), db_col_text(st, 1));
 		str_copy(rows[*n].group, sizeof(rows[*n].group), db_col_text(st, 2));

@@ -298,3 +298,17 @@ make_parent_dir(const char *path, unsigned mode)
 	free(copy);
 	return rc;
 }
+
+void *
+array_grow(void *p, size_t n, size_t *cap, size_t size)
+{
+	size_t more = *cap ? *cap * 2 : 16;
+	void *grown;
+
+	if (n < *cap)
+		return p;
+	if (more > SIZE_MAX / size || !(grown = realloc(p, more * size)))
+		return NULL;
+	*cap = more;
+	return grown;
+}

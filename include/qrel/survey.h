@@ -66,20 +66,13 @@ int survey_load(struct db *db, int64_t review, const struct vis_viewer *v, int64
 int survey_rates(struct db *db, int64_t review, const struct vis_viewer *v, int64_t site,
 		 struct survey_rate **out, size_t *n);
 
-/*
- * `qrel import survey` and `qrel import survey-rates`, all or nothing, each
- * problem to d as "file:line: column NAME: problem ('value')".
- * survey: site, instrument, item, group (required); cluster, subgroup,
- * responses, favourable (a percentage, "64" or "64%"), options
- * ("+Strongly agree=12;+Agree=30;Disagree=5;Strongly disagree=2": counts per
- * option, favourable ones marked +; responses default to their sum).
- * One of favourable and options is required.
- * survey-rates: site, instrument, group, invited, responded.
- * The lead only (gate: GATE_DATA at the site).
- */
-int survey_import(struct db *db, int64_t review, const char *kind, const char *path, const char *who,
-		  struct diags *d, struct import_stats *st);
-bool survey_kind(const char *kind);
+/* `qrel import survey` and `qrel import survey-rates` are import kinds
+ * (import.h, src/import.c): survey columns site, instrument, item, group
+ * (required), cluster, subgroup, responses, favourable (a percentage, "64"
+ * or "64%"), options ("+Strongly agree=12;+Agree=30;Disagree=5;Strongly
+ * disagree=2": counts per option, favourable ones marked +; responses default
+ * to their sum), one of favourable and options required; survey-rates
+ * columns site, instrument, group, invited, responded. The lead's (GATE_DATA). */
 
 /* The favourable count that a percentage of responses gives (rounded). */
 long survey_favourable_of_pct(double pct, long responses);

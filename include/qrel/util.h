@@ -42,6 +42,10 @@ char *xstrdup(const char *s);
 void str_copy(char *dst, size_t size, const char *src);
 char *str_trim(char *s);
 int str_to_long(const char *s, long *out);
+/* p (an array of n elements of size, room for *cap) with room for one more:
+ * p itself while there is, else p reallocated to twice *cap (16 at first)
+ * and *cap updated; NULL when out of memory, p then left as it was. */
+void *array_grow(void *p, size_t n, size_t *cap, size_t size);
 /* Joins dir and name into a new string. */
 char *path_join(const char *dir, const char *name);
 
