@@ -351,16 +351,9 @@ finding(const struct report *r, const struct subgroup_table *t, FILE *f)
 {
 	char text[SUBGROUP_FINDING];
 
+	report_table_title(t, true, text, sizeof(text));
 	fputs("<div class=\"finding\">\n<h3>", f);
-	out_html_text(f, t->metric.name);
-	fputs(" by ", f);
-	out_html_text(f, report_dimension_label(t->key.dimension));
-	fputs(": ", f);
-	out_html_text(f, t->site_code);
-	fputs(" ", f);
-	out_html_text(f, t->site_name);
-	fputs(", ", f);
-	out_html_text(f, t->key.year);
+	out_html_text(f, text);
 	fputs("</h3>\n<ul>\n", f);
 	for (size_t i = 0; i < t->n; i++)
 		if (subgroup_finding(t, i, text, sizeof(text)) == QREL_OK)
@@ -572,17 +565,13 @@ static void
 key_measure(const struct report_key *k, FILE *f)
 {
 	const struct subgroup_table *t = report_key_latest(k);
+	char title[SUBGROUP_FINDING];
 
 	if (!t)
 		return;
+	report_table_title(t, false, title, sizeof(title));
 	fputs("<div class=\"finding\">\n<h4>", f);
-	out_html_text(f, t->metric.name);
-	fputs(" by ", f);
-	out_html_text(f, report_dimension_label(t->key.dimension));
-	fputs(": ", f);
-	out_html_text(f, t->site_name);
-	fputs(", ", f);
-	out_html_text(f, t->key.year);
+	out_html_text(f, title);
 	fputs("</h4>\n", f);
 	key_table(t, f);
 	ratio_chart(t, f);

@@ -177,3 +177,10 @@ report_key_flag_text(const struct subgroup_entry *e)
 		return "";
 	return e->hidden ? "flagged, counts withheld" : "flagged";
 }
+
+void
+report_table_title(const struct subgroup_table *t, bool code, char *buf, size_t size)
+{
+	snprintf(buf, size, "%s by %s: %s%s%s, %s", t->metric.name, report_dimension_label(t->key.dimension),
+		 code ? t->site_code : "", code ? " " : "", t->site_name, t->key.year);
+}

@@ -213,15 +213,10 @@ finding(const struct report *r, const struct subgroup_table *t, FILE *f)
 {
 	char text[SUBGROUP_FINDING];
 
+	report_table_title(t, true, text, sizeof(text));
 	fputs("### ", f);
-	out_md_text(f, t->metric.name);
-	fputs(" by ", f);
-	out_md_text(f, report_dimension_label(t->key.dimension));
-	fputs(": ", f);
-	out_md_text(f, t->site_code);
-	fputs(" ", f);
-	out_md_text(f, t->site_name);
-	fprintf(f, ", %s\n\n", t->key.year);
+	out_md_text(f, text);
+	fputs("\n\n", f);
 	for (size_t i = 0; i < t->n; i++) {
 		if (subgroup_finding(t, i, text, sizeof(text)) != QREL_OK)
 			continue;
@@ -319,17 +314,15 @@ static void
 key_measure(const struct report_key *k, FILE *f)
 {
 	const struct subgroup_table *t = report_key_latest(k);
+	char title[SUBGROUP_FINDING];
 
 	if (!t)
 		return;
+	report_table_title(t, false, title, sizeof(title));
 	fputs("#### ", f);
-	out_md_text(f, t->metric.name);
-	fputs(" by ", f);
-	out_md_text(f, report_dimension_label(t->key.dimension));
-	fputs(": ", f);
-	out_md_text(f, t->site_name);
-	fprintf(f, ", %s\n\n| Group | Enrolled | Count | Expected | Risk | Risk ratio |%s |\n"
-		"|---|---:|---:|---:|---:|---:|%s---|\n", t->key.year, t->nstate ? " Weighted risk ratio |" : "",
+	out_md_text(f, title);
+	fprintf(f, "\n\n| Group | Enrolled | Count | Expected | Risk | Risk ratio |%s |\n"
+		"|---|---:|---:|---:|---:|---:|%s---|\n", t->nstate ? " Weighted risk ratio |" : "",
 		t->nstate ? "---:|" : "");
 	for (size_t i = 0; i < t->n; i++)
 		key_row(t, &t->row[i], f);

@@ -256,74 +256,50 @@ same_shown(struct attack *a)
 	return same;
 }
 
-/* Moves d students with the outcome from row j to the row under attack. */
+/* Count ci for the row under attack and cj for row j (j == n: no other)
+ * instead of the true ones: does the table show the same? */
+static bool
+try_counts(struct attack *a, size_t j, long ci, long cj)
+{
+	size_t i = a->row;
+
+	if (ci < 0 || ci > a->r->enrolled[i] || (j < a->r->n && (j == i || cj < 0 || cj > a->r->enrolled[j])))
+		return false;
+	memcpy(a->try, a->r->count, sizeof(a->try));
+	a->try[i] = ci;
+	if (j < a->r->n)
+		a->try[j] = cj;
+	return same_shown(a);
+}
+
+/* Moves d students with the outcome between another hidden row and the row under attack. */
 static bool
 pair_witness(struct attack *a)
 {
-	size_t i = a->row;
+	const long *c = a->r->count;
 
-	for (long d = 1; d <= PAIR_STEPS; d++) {
-		for (int sign = -1; sign <= 1; sign += 2) {
-			for (size_t j = 0; j < a->r->n; j++) {
-				long ci = a->r->count[i] + sign * d, cj = a->r->count[j] - sign * d;
-
-				if (j == i || !a->hidden[j] || ci < 0 || cj < 0 || ci > a->r->enrolled[i] ||
-				    cj > a->r->enrolled[j])
-					continue;
-				memcpy(a->try, a->r->count, sizeof(a->try));
-				a->try[i] = ci;
-				a->try[j] = cj;
-				if (same_shown(a))
-					return true;
-			}
-		}
-	}
-	return false;
-}
-
-/* With the total withheld, the row alone may change. */
-static bool
-single_witness(struct attack *a)
-{
-	size_t i = a->row;
-
-	for (long d = 1; a->total_withheld && d <= PAIR_STEPS; d++) {
-		for (int sign = -1; sign <= 1; sign += 2) {
-			long ci = a->r->count[i] + sign * d;
-
-			if (ci < 0 || ci > a->r->enrolled[i])
-				continue;
-			memcpy(a->try, a->r->count, sizeof(a->try));
-			a->try[i] = ci;
-			if (same_shown(a))
+	for (long d = -PAIR_STEPS; d <= PAIR_STEPS; d++)
+		for (size_t j = 0; d && j < a->r->n; j++)
+			if (a->hidden[j] && try_counts(a, j, c[a->row] + d, c[j] - d))
 				return true;
-		}
-	}
 	return false;
 }
 
-/* With the total withheld, the row and one other may change by different
- * amounts (a flag depends on the total, so the other may have to move it). */
+/* With the total withheld, the row alone may change, or with one other by a
+ * different amount (a flag depends on the total, so the other may have to move it). */
 static bool
-loose_pair_witness(struct attack *a)
+loose_witness(struct attack *a)
 {
-	size_t i = a->row;
+	const long *c = a->r->count;
 
-	for (long d = -PAIR_STEPS; a->total_withheld && d <= PAIR_STEPS; d++) {
-		for (size_t j = 0; d && j < a->r->n; j++) {
-			for (long d2 = -LOOSE_STEPS; j != i && d2 <= LOOSE_STEPS; d2++) {
-				long ci = a->r->count[i] + d, cj = a->r->count[j] + d2;
-
-				if (ci < 0 || cj < 0 || ci > a->r->enrolled[i] || cj > a->r->enrolled[j])
-					continue;
-				memcpy(a->try, a->r->count, sizeof(a->try));
-				a->try[i] = ci;
-				a->try[j] = cj;
-				if (same_shown(a))
+	for (long d = -PAIR_STEPS; a->total_withheld && d <= PAIR_STEPS; d++)
+		if (d && try_counts(a, a->r->n, c[a->row] + d, 0))
+			return true;
+	for (long d = -PAIR_STEPS; a->total_withheld && d <= PAIR_STEPS; d++)
+		for (size_t j = 0; d && j < a->r->n; j++)
+			for (long d2 = -LOOSE_STEPS; d2 <= LOOSE_STEPS; d2++)
+				if (try_counts(a, j, c[a->row] + d, c[j] + d2))
 					return true;
-			}
-		}
-	}
 	return false;
 }
 
@@ -355,7 +331,7 @@ witness(struct attack *a, size_t i)
 
 	a->row = i;
 	a->leaves = 0;
-	if (single_witness(a) || pair_witness(a) || loose_pair_witness(a))
+	if (pair_witness(a) || loose_witness(a))
 		return true;
 	a->f->searched++;
 	for (size_t k = 0; k < a->r->n; k++)
