@@ -589,15 +589,14 @@ key_measure(const struct report_key *k, FILE *f)
 static void
 key_measures(const struct report *r, FILE *f)
 {
+	char intro[1024];
+
 	if (!r->nkey)
 		return;
-	fprintf(f, "<h3>Key measures</h3>\n<p>Special-education identification, exclusionary discipline and access "
-		"to advanced coursework, for every group, flagged or not: risk (the share of the group with the "
-		"outcome), the risk ratio against all other students (against the state's other students where the "
-		"comparison group is too small), the weighted risk ratio where state figures exist, and the count "
-		"expected at the rate of all students beside the actual count. * withheld to protect privacy "
-		"(fewer than %ld, and others so that none can be worked out); a flag is never withheld.</p>\n",
-		r->min_display);
+	report_key_intro(r, intro, sizeof(intro));
+	fputs("<h3>Key measures</h3>\n<p>", f);
+	out_html_text(f, intro);
+	fputs("</p>\n", f);
 	for (int i = 0; i < r->nkey; i++)
 		key_measure(&r->key[i], f);
 	fputs("<h3>Flagged groups</h3>\n", f);

@@ -338,15 +338,14 @@ key_measure(const struct report_key *k, FILE *f)
 static void
 key_measures(const struct report *r, FILE *f)
 {
+	char intro[1024];
+
 	if (!r->nkey)
 		return;
-	fprintf(f, "### Key measures\n\nSpecial-education identification, exclusionary discipline and access to "
-		"advanced coursework, for every group, flagged or not: risk (the share of the group with the "
-		"outcome), the risk ratio against all other students (against the state's other students where the "
-		"comparison group is too small), the weighted risk ratio where state figures exist, and the count "
-		"expected at the rate of all students beside the actual count. \\* withheld to protect privacy "
-		"(fewer than %ld, and others so that none can be worked out); a flag is never withheld.\n\n",
-		r->min_display);
+	report_key_intro(r, intro, sizeof(intro));
+	fputs("### Key measures\n\n", f);
+	out_md_text(f, intro);
+	fputs("\n\n", f);
 	for (int i = 0; i < r->nkey; i++)
 		key_measure(&r->key[i], f);
 	fputs("### Flagged groups\n\n", f);
