@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <unistd.h>
 
+#include "qrel/changes.h"
 #include "qrel/db.h"
 #include "qrel/diag.h"
 #include "qrel/import.h"
@@ -591,6 +592,37 @@ test_plan_withholds(void **state)
 	plan_doc_free(&d);
 }
 
+/* A corrected count goes to the change log; the log says so, never the numbers. */
+static void
+test_change_log_withholds(void **state)
+{
+	struct fx *f = *state;
+	struct changes_filter none = { 0 };
+	struct change_row rows[20];
+	int64_t id;
+	int n, seen = 0;
+	sqlite3_stmt *st;
+
+	assert_int_equal(sqlite3_prepare_v2(db_handle(f->db), "SELECT r.id FROM subgroup_row r JOIN site s ON "
+		"s.id = r.site_id JOIN metric m ON m.id = r.metric_id WHERE s.code = 'DO' AND r.year = '2024-25' "
+		"AND m.code = 'oss' AND r.dimension = 'race' AND r.grp = 'American Indian or Alaska Native'",
+		-1, &st, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	id = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	assert_int_equal(subgroup_set_cell(f->db, f->review, id, SUBGROUP_KEEP, 3, "Ségolène Arceneaux"), QREL_OK);
+	assert_int_equal(changes_page(f->db, f->review, "Ségolène Arceneaux", &none, NULL, 20, rows, &n), QREL_OK);
+	for (int i = 0; i < n; i++) {
+		if (strcmp(rows[i].entity, "subgroup_row") != 0 || strcmp(rows[i].field, "count") != 0)
+			continue;
+		assert_string_equal(rows[i].old_value, "(withheld: see the subgroup table)");
+		assert_string_equal(rows[i].new_value, "(withheld: see the subgroup table)");
+		seen++;
+	}
+	assert_int_equal(seen, 1);
+	changes_rows_free(rows, n);
+}
+
 int
 main(void)
 {
@@ -599,6 +631,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_random_tables, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_random_tables_wide_band, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_plan_withholds, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_change_log_withholds, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
