@@ -469,9 +469,11 @@ ratio_chart(const struct subgroup_table *t, FILE *f)
 	fprintf(f, "<line x1=\"%d\" y1=\"0\" x2=\"%d\" y2=\"%d\" stroke=\"#333\" stroke-dasharray=\"2,2\"/>"
 		"<text x=\"%d\" y=\"%d\" font-size=\"10\">1 = parity</text>\n", ratio_x(1.0, top), ratio_x(1.0, top),
 		h - 12, ratio_x(1.0, top) + 2, h - 2);
+	/* The threshold's label on the side away from parity, so the two never overlap. */
 	fprintf(f, "<line x1=\"%d\" y1=\"0\" x2=\"%d\" y2=\"%d\" stroke=\"#b00020\" stroke-dasharray=\"4,2\"/>"
-		"<text x=\"%d\" y=\"%d\" font-size=\"10\" fill=\"#b00020\">threshold %.2f</text>\n", ratio_x(thr, top),
-		ratio_x(thr, top), h - 12, ratio_x(thr, top) + 2, h - 12 + 10, thr);
+		"<text x=\"%d\" y=\"%d\" font-size=\"10\" fill=\"#b00020\" text-anchor=\"%s\">threshold %.2f</text>\n",
+		ratio_x(thr, top), ratio_x(thr, top), h - 12, ratio_x(thr, top) + (thr < 1.0 ? -2 : 2), h - 2,
+		thr < 1.0 ? "end" : "start", thr);
 	fputs("</svg>\n", f);
 }
 
