@@ -526,7 +526,7 @@ draw_table(struct app *app, WINDOW *win, int width, int avail)
 	draw_total(win, y++, width);
 	draw_legend(app, win, y++, width);
 	if (sg.t.nhidden > 0) {
-		snprintf(note, sizeof(note), "* withheld: fewer than %ld students, or it would reveal one that is",
+		snprintf(note, sizeof(note), "* withheld: fewer than %ld students or it would reveal one; flags (!) stay",
 			 app->settings->min_display);
 		ui_text(win, y++, 0, width, note, ui_attr(UI_DIM));
 	}

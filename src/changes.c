@@ -297,16 +297,29 @@ read_page(struct db *db, int64_t review, const struct changes_filter *f, const s
 /* ---- what the reader may see (visibility.h) ---- */
 
 static void
-mask_row(struct change_row *r)
+mask_values(struct change_row *r, const char *hidden)
 {
-	static const char hidden[] = "(hidden until consensus)";
-
 	free(r->old_value);
 	free(r->new_value);
-	free(r->reason);
 	r->old_value = xstrdup(hidden);
 	r->new_value = xstrdup(hidden);
+}
+
+static void
+mask_row(struct change_row *r)
+{
+	mask_values(r, "(hidden until consensus)");
+	free(r->reason);
 	r->reason = xstrdup("");
+}
+
+/* A subgroup count is shown only in its table, suppressed there
+ * (subgroup.h): the log says it was corrected, never from or to what. */
+static void
+mask_subgroup_count(struct change_row *r)
+{
+	if (strcmp(r->entity, "subgroup_row") == 0 && strcmp(r->field, "count") == 0)
+		mask_values(r, "(withheld: see the subgroup table)");
 }
 
 /* Keeps the rows v may see (masked where the rule says so), in order; returns how many. */
@@ -324,6 +337,7 @@ filter_rows(struct db *db, const struct vis_viewer *v, struct change_row *rows, 
 		}
 		if (a == VIS_MASKED)
 			mask_row(&rows[i]);
+		mask_subgroup_count(&rows[i]);
 		if (kept != i)
 			rows[kept] = rows[i];
 		kept++;

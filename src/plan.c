@@ -5,7 +5,9 @@
 #include "qrel/output.h"
 #include "qrel/plan.h"
 #include "qrel/risk.h"
+#include "qrel/settings.h"
 #include "qrel/store.h"
+#include "qrel/subgroup.h"
 #include "qrel/text.h"
 #include "qrel/util.h"
 
@@ -408,6 +410,26 @@ plan_cause_edit(struct db *db, int64_t review, const char *who, int64_t cause, c
 	return finish(db, field_write(db, review, who, "root_cause", &cause_field, cause, text));
 }
 
+/* The group in year as its subgroup table shows it, suppressed by
+ * subgroup.c's rule (default thresholds, min_display); false when it cannot
+ * be read, and then nothing of it may be shown. */
+static bool
+shown_figures(struct db *db, const struct plan_subgroup_ref *r, const char *year, long min_display,
+	      struct subgroup_shown *out)
+{
+	struct subgroup_key k = { .site = r->site, .metric = r->metric };
+	struct settings s;
+	int rc;
+
+	copy(k.year, sizeof(k.year), year);
+	copy(k.dimension, sizeof(k.dimension), r->dimension);
+	settings_default(&s);
+	s.min_display = min_display > 0 ? min_display : RISK_DEFAULT_DISPLAY_MIN;
+	rc = subgroup_shown_figures(db, &k, r->group, &s, out);
+	settings_free(&s);
+	return rc == QREL_OK;
+}
+
 /* The row a subgroup finding names: enrolled and count; QREL_NOTFOUND when there is none. */
 static int
 subgroup_cell(struct db *db, const struct plan_subgroup_ref *r, long *enrolled, long *count)
@@ -433,30 +455,6 @@ subgroup_cell(struct db *db, const struct plan_subgroup_ref *r, long *enrolled, 
 		return QREL_OK;
 	return rc == SQLITE_DONE ? error(QREL_NOTFOUND, "no subgroup data for %s (%s) in %s", r->group,
 					 r->dimension, r->year) : db_fail(db, "reading subgroup data");
-}
-
-/* The other groups of the same table, summed: the comparison group. */
-static int
-subgroup_others(struct db *db, const struct plan_subgroup_ref *r, long *enrolled, long *count)
-{
-	static const char sql[] = "SELECT coalesce(sum(enrolled), 0), coalesce(sum(count), 0) FROM subgroup_row "
-				  "WHERE site_id = ?1 AND year = ?2 AND metric_id = ?3 AND dimension = ?4 AND grp <> ?5";
-	sqlite3_stmt *st = db_stmt(db, sql);
-	int rc;
-
-	if (!st)
-		return QREL_DB;
-	sqlite3_bind_int64(st, 1, r->site);
-	db_bind_text(st, 2, r->year);
-	sqlite3_bind_int64(st, 3, r->metric);
-	db_bind_text(st, 4, r->dimension);
-	db_bind_text(st, 5, r->group);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		*enrolled = (long)sqlite3_column_int64(st, 0);
-		*count = (long)sqlite3_column_int64(st, 1);
-	}
-	sqlite3_reset(st);
-	return rc == SQLITE_ROW ? QREL_OK : db_fail(db, "reading subgroup data");
 }
 
 static int
@@ -1115,12 +1113,24 @@ metric_words(struct db *db, int64_t metric, char *name, size_t n, bool *favourab
 static int
 parity_target(struct db *db, const struct plan_subgroup_ref *r, double *target)
 {
-	long e, c, oe, oc;
+	struct subgroup_shown v;
+	long oe, oc;
 	int rc;
 
-	if ((rc = subgroup_cell(db, r, &e, &c)) != QREL_OK || (rc = subgroup_others(db, r, &oe, &oc)) != QREL_OK)
+	if ((rc = subgroup_cell(db, r, &oe, &oc)) != QREL_OK)
 		return rc;
-	*target = oe > 0 ? (double)oc / (double)oe : e > 0 ? (double)c / (double)e : 0.0;
+	/* The others' rate would give a withheld count back (the total is
+	 * shown): then the rate of all students, or nothing when that is withheld too. */
+	if (!shown_figures(db, r, r->year, RISK_DEFAULT_DISPLAY_MIN, &v) || v.total_count < 0) {
+		*target = 0.0;
+		return QREL_OK;
+	}
+	oe = v.total_enrolled - v.enrolled;
+	oc = v.total_count - v.count;
+	if (v.count < 0)
+		*target = v.total_enrolled > 0 ? (double)v.total_count / (double)v.total_enrolled : 0.0;
+	else
+		*target = oe > 0 ? (double)oc / (double)oe : v.enrolled > 0 ? (double)v.count / (double)v.enrolled : 0.0;
 	return QREL_OK;
 }
 
@@ -1163,19 +1173,39 @@ plan_objective_from_subgroup(struct db *db, int64_t review, const char *who, con
 
 /* ---- reading: rates ---- */
 
+/* A rate, hidden when its table withholds the count (or cannot be read). */
 static void
-rate_set(struct plan_rate *r, const char *year, long enrolled, long count, long min_display)
+rate_set(struct plan_rate *r, const char *year, long enrolled, long count, bool withheld)
 {
-	struct risk_group g = { "g", enrolled, count };
-	int hidden = 0;
-
 	copy(r->year, sizeof(r->year), year);
 	r->defined = enrolled > 0;
-	r->value = enrolled > 0 ? (double)count / (double)enrolled : 0.0;
-	if (risk_suppress(&g, 1, min_display > 0 ? min_display : RISK_DEFAULT_DISPLAY_MIN, 0, &hidden) >= 0 && hidden) {
+	r->value = enrolled > 0 && count >= 0 ? (double)count / (double)enrolled : 0.0;
+	if (withheld || count < 0) {
 		r->hidden = true;
 		r->value = 0.0;
 	}
+}
+
+/* The stored figures alone are a small group (the table decides the rest). */
+static bool
+primary_hidden(long enrolled, long count, long min_display)
+{
+	struct risk_group g = { "g", enrolled, count };
+	int hidden = 1;
+
+	risk_suppress(&g, 1, min_display > 0 ? min_display : RISK_DEFAULT_DISPLAY_MIN, 0, &hidden);
+	return hidden;
+}
+
+/* The group's rate in year as its subgroup table shows it. */
+static void
+rate_shown(struct db *db, struct plan_rate *r, const struct plan_subgroup_ref *ref, const char *year, long min_display)
+{
+	struct subgroup_shown v = { 0 };
+	bool ok = shown_figures(db, ref, year, min_display, &v);
+
+	rate_set(r, year, v.enrolled, v.count, !ok);
+	r->defined = ok && v.enrolled > 0;
 }
 
 void
@@ -1205,10 +1235,13 @@ latest_rate(struct db *db, const struct plan_subgroup_ref *r, long min_display, 
 	sqlite3_bind_int64(st, 3, r->metric);
 	db_bind_text(st, 4, r->dimension);
 	db_bind_text(st, 5, r->group);
+	char year[16] = "";
+
 	if (sqlite3_step(st) == SQLITE_ROW)
-		rate_set(out, db_col_text(st, 0), (long)sqlite3_column_int64(st, 1), (long)sqlite3_column_int64(st, 2),
-			 min_display);
+		copy(year, sizeof(year), db_col_text(st, 0));
 	sqlite3_reset(st);
+	if (*year)
+		rate_shown(db, out, r, year, min_display);
 	return QREL_OK;
 }
 
@@ -1320,14 +1353,12 @@ link_label(struct db *db, sqlite3_stmt *st, long min_display, struct plan_link *
 		struct plan_subgroup_ref r = { .site = sqlite3_column_int64(st, 13), .metric = sqlite3_column_int64(st, 14) };
 		struct plan_rate rate = { 0 };
 		char rt[32];
-		long e = 0, c = 0;
 
 		l->kind = PLAN_LINK_SUBGROUP;
 		copy(r.year, sizeof(r.year), db_col_text(st, 4));
 		copy(r.dimension, sizeof(r.dimension), db_col_text(st, 6));
 		copy(r.group, sizeof(r.group), db_col_text(st, 7));
-		if (subgroup_cell(db, &r, &e, &c) == QREL_OK)
-			rate_set(&rate, r.year, e, c, min_display);
+		rate_shown(db, &rate, &r, r.year, min_display);
 		plan_rate_text(&rate, rt, sizeof(rt));
 		snprintf(l->label, sizeof(l->label), "data %s %s: %s, %s (%s) %s", db_col_text(st, 3), r.year,
 			 db_col_text(st, 5), r.group, r.dimension, rt);
@@ -1428,8 +1459,21 @@ metric_row(sqlite3_stmt *st, long min_display, struct plan_metric *m, struct pla
 		 m->site_code);
 	m->favourable = strcmp(db_col_text(st, 7), "favourable") == 0;
 	rate_set(&m->baseline, r->year, (long)sqlite3_column_int64(st, 11), (long)sqlite3_column_int64(st, 12),
-		 min_display);
+		 primary_hidden((long)sqlite3_column_int64(st, 11), (long)sqlite3_column_int64(st, 12), min_display));
 	m->target = sqlite3_column_double(st, 13);
+}
+
+/* The baseline goes when its table withholds the group's count now. */
+static int
+baseline_withheld(struct db *db, const struct plan_subgroup_ref *r, long min_display, struct plan_metric *m)
+{
+	struct subgroup_shown v;
+
+	if (!shown_figures(db, r, r->year, min_display, &v) || v.count < 0) {
+		m->baseline.hidden = true;
+		m->baseline.value = 0.0;
+	}
+	return QREL_OK;
 }
 
 static int
@@ -1463,7 +1507,7 @@ load_metrics(struct db *db, int64_t review, struct plan_objective *o, long min_d
 
 		if (m->is_cluster)
 			m->latest_level = consensus_level(db, refs[i].site, refs[i].metric);
-		else
+		else if (baseline_withheld(db, &refs[i], min_display, m) == QREL_OK)
 			latest_rate(db, &refs[i], min_display, &m->latest);
 	}
 	free(refs);
@@ -1696,13 +1740,19 @@ subgroup_detail(struct db *db, const struct plan_subgroup_ref *r, const char *la
 {
 	struct plan_rate g = { 0 }, others = { 0 };
 	char gt[32], ot[32], counts[64] = "";
-	long e = 0, c = 0, oe = 0, oc = 0;
+	struct subgroup_shown v = { 0 };
+	long e, c;
 	char *out = NULL;
+	bool ok = shown_figures(db, r, r->year, min_display, &v);
 
-	if (subgroup_cell(db, r, &e, &c) == QREL_OK)
-		rate_set(&g, r->year, e, c, min_display);
-	if (subgroup_others(db, r, &oe, &oc) == QREL_OK)
-		rate_set(&others, r->year, oe, oc, min_display);
+	/* The others are the total less the group: withheld with either. */
+	rate_set(&g, r->year, v.enrolled, v.count, !ok);
+	rate_set(&others, r->year, v.total_enrolled - v.enrolled, v.total_count - v.count,
+		 !ok || v.count < 0 || v.total_count < 0);
+	g.defined = ok && v.enrolled > 0;
+	others.defined = ok && v.total_enrolled > v.enrolled;
+	e = v.enrolled;
+	c = v.count;
 	plan_rate_text(&g, gt, sizeof(gt));
 	plan_rate_text(&others, ot, sizeof(ot));
 	if (g.defined && !g.hidden)

@@ -363,16 +363,9 @@ finding(const struct report *r, const struct subgroup_table *t, FILE *f)
 {
 	char text[SUBGROUP_FINDING];
 
+	report_table_title(t, true, text, sizeof(text));
 	fputs("<div class=\"finding\">\n<h3>", f);
-	out_html_text(f, t->metric.name);
-	fputs(" by ", f);
-	out_html_text(f, report_dimension_label(t->key.dimension));
-	fputs(": ", f);
-	out_html_text(f, t->site_code);
-	fputs(" ", f);
-	out_html_text(f, t->site_name);
-	fputs(", ", f);
-	out_html_text(f, t->key.year);
+	out_html_text(f, text);
 	fputs("</h3>\n<ul>\n", f);
 	for (size_t i = 0; i < t->n; i++)
 		if (subgroup_finding(t, i, text, sizeof(text)) == QREL_OK)
@@ -488,9 +481,11 @@ ratio_chart(const struct subgroup_table *t, FILE *f)
 	fprintf(f, "<line x1=\"%d\" y1=\"0\" x2=\"%d\" y2=\"%d\" stroke=\"#333\" stroke-dasharray=\"2,2\"/>"
 		"<text x=\"%d\" y=\"%d\" font-size=\"10\">1 = parity</text>\n", ratio_x(1.0, top), ratio_x(1.0, top),
 		h - 12, ratio_x(1.0, top) + 2, h - 2);
+	/* The threshold's label on the side away from parity, so the two never overlap. */
 	fprintf(f, "<line x1=\"%d\" y1=\"0\" x2=\"%d\" y2=\"%d\" stroke=\"#b00020\" stroke-dasharray=\"4,2\"/>"
-		"<text x=\"%d\" y=\"%d\" font-size=\"10\" fill=\"#b00020\">threshold %.2f</text>\n", ratio_x(thr, top),
-		ratio_x(thr, top), h - 12, ratio_x(thr, top) + 2, h - 12 + 10, thr);
+		"<text x=\"%d\" y=\"%d\" font-size=\"10\" fill=\"#b00020\" text-anchor=\"%s\">threshold %.2f</text>\n",
+		ratio_x(thr, top), ratio_x(thr, top), h - 12, ratio_x(thr, top) + (thr < 1.0 ? -2 : 2), h - 2,
+		thr < 1.0 ? "end" : "start", thr);
 	fputs("</svg>\n", f);
 }
 
@@ -584,17 +579,13 @@ static void
 key_measure(const struct report_key *k, FILE *f)
 {
 	const struct subgroup_table *t = report_key_latest(k);
+	char title[SUBGROUP_FINDING];
 
 	if (!t)
 		return;
+	report_table_title(t, false, title, sizeof(title));
 	fputs("<div class=\"finding\">\n<h4>", f);
-	out_html_text(f, t->metric.name);
-	fputs(" by ", f);
-	out_html_text(f, report_dimension_label(t->key.dimension));
-	fputs(": ", f);
-	out_html_text(f, t->site_name);
-	fputs(", ", f);
-	out_html_text(f, t->key.year);
+	out_html_text(f, title);
 	fputs("</h4>\n", f);
 	key_table(t, f);
 	ratio_chart(t, f);
@@ -612,15 +603,14 @@ key_measure(const struct report_key *k, FILE *f)
 static void
 key_measures(const struct report *r, FILE *f)
 {
+	char intro[1024];
+
 	if (!r->nkey)
 		return;
-	fprintf(f, "<h3>Key measures</h3>\n<p>Special-education identification, exclusionary discipline and access "
-		"to advanced coursework, for every group, flagged or not: risk (the share of the group with the "
-		"outcome), the risk ratio against all other students (against the state's other students where the "
-		"comparison group is too small), the weighted risk ratio where state figures exist, and the count "
-		"expected at the rate of all students beside the actual count. * withheld to protect privacy "
-		"(fewer than %ld, and others so that none can be worked out); a flag is never withheld.</p>\n",
-		r->min_display);
+	report_key_intro(r, intro, sizeof(intro));
+	fputs("<h3>Key measures</h3>\n<p>", f);
+	out_html_text(f, intro);
+	fputs("</p>\n", f);
 	for (int i = 0; i < r->nkey; i++)
 		key_measure(&r->key[i], f);
 	fputs("<h3>Flagged groups</h3>\n", f);

@@ -224,6 +224,8 @@ group(const struct subgroup_table *t, size_t i, FILE *f)
 	number(f, "rate", &e->stat.risk, e->hidden);
 	number(f, "others_rate", &e->stat.comparison_risk, e->hidden);
 	number(f, "risk_ratio", &e->stat.ratio, e->hidden);
+	number(f, "weighted_risk_ratio", &e->stat.weighted_ratio, e->hidden || t->weighted_withheld);
+	number(f, "expected_count", &e->stat.expected_count, e->hidden);
 	fprintf(f, ", \"ratio_kind\": \"%s\", \"suppressed\": %s, \"flagged\": %s",
 		risk_kind_name(e->stat.kind), e->hidden ? "true" : "false", e->flagged ? "true" : "false");
 	fputs(", \"finding\": ", f);
@@ -264,6 +266,25 @@ findings(const struct report *r, FILE *f)
 	for (int i = 0; i < r->nfindings; i++)
 		finding(&r->finding[i], i == 0, f);
 	fputs("]},\n", f);
+}
+
+/* The key measures, always there: each year of each (metric, dimension). */
+static void
+key_measures(const struct report *r, FILE *f)
+{
+	fputs("\"key_measures\": [", f);
+	for (int i = 0; i < r->nkey; i++) {
+		const struct report_key *k = &r->key[i];
+
+		fprintf(f, "%s\n  {", i ? "," : "");
+		kv(f, "metric", k->year[0].metric.code, true);
+		kv(f, "dimension", k->year[0].key.dimension, false);
+		fputs(", \"years\": [", f);
+		for (int y = 0; y < k->nyears; y++)
+			finding(&k->year[y], y == 0, f);
+		fputs("]}", f);
+	}
+	fputs("],\n", f);
 }
 
 static void
@@ -390,6 +411,7 @@ report_write_json(const struct report *r, FILE *f)
 	sites(r, f);
 	domains(r, f);
 	findings(r, f);
+	key_measures(r, f);
 	plan(r, f);
 	fputs("}\n", f);
 	return ferror(f) ? error(QREL_IO, "writing the report: %s", strerror(errno)) : QREL_OK;

@@ -177,3 +177,21 @@ report_key_flag_text(const struct subgroup_entry *e)
 		return "";
 	return e->hidden ? "flagged, counts withheld" : "flagged";
 }
+
+void
+report_table_title(const struct subgroup_table *t, bool code, char *buf, size_t size)
+{
+	snprintf(buf, size, "%s by %s: %s%s%s, %s", t->metric.name, report_dimension_label(t->key.dimension),
+		 code ? t->site_code : "", code ? " " : "", t->site_name, t->key.year);
+}
+
+void
+report_key_intro(const struct report *r, char *buf, size_t size)
+{
+	snprintf(buf, size, "Special-education identification, exclusionary discipline and access to advanced "
+		 "coursework, for every group, flagged or not: risk (the share of the group with the outcome), the "
+		 "risk ratio against all other students (against the state's other students where the comparison "
+		 "group is too small), the weighted risk ratio where state figures exist, and the count expected at "
+		 "the rate of all students beside the actual count. * withheld to protect privacy (fewer than %ld, "
+		 "and others so that none can be worked out); a flag is never withheld.", r->min_display);
+}

@@ -225,15 +225,10 @@ finding(const struct report *r, const struct subgroup_table *t, FILE *f)
 {
 	char text[SUBGROUP_FINDING];
 
+	report_table_title(t, true, text, sizeof(text));
 	fputs("### ", f);
-	out_md_text(f, t->metric.name);
-	fputs(" by ", f);
-	out_md_text(f, report_dimension_label(t->key.dimension));
-	fputs(": ", f);
-	out_md_text(f, t->site_code);
-	fputs(" ", f);
-	out_md_text(f, t->site_name);
-	fprintf(f, ", %s\n\n", t->key.year);
+	out_md_text(f, text);
+	fputs("\n\n", f);
 	for (size_t i = 0; i < t->n; i++) {
 		if (subgroup_finding(t, i, text, sizeof(text)) != QREL_OK)
 			continue;
@@ -331,17 +326,15 @@ static void
 key_measure(const struct report_key *k, FILE *f)
 {
 	const struct subgroup_table *t = report_key_latest(k);
+	char title[SUBGROUP_FINDING];
 
 	if (!t)
 		return;
+	report_table_title(t, false, title, sizeof(title));
 	fputs("#### ", f);
-	out_md_text(f, t->metric.name);
-	fputs(" by ", f);
-	out_md_text(f, report_dimension_label(t->key.dimension));
-	fputs(": ", f);
-	out_md_text(f, t->site_name);
-	fprintf(f, ", %s\n\n| Group | Enrolled | Count | Expected | Risk | Risk ratio |%s |\n"
-		"|---|---:|---:|---:|---:|---:|%s---|\n", t->key.year, t->nstate ? " Weighted risk ratio |" : "",
+	out_md_text(f, title);
+	fprintf(f, "\n\n| Group | Enrolled | Count | Expected | Risk | Risk ratio |%s |\n"
+		"|---|---:|---:|---:|---:|---:|%s---|\n", t->nstate ? " Weighted risk ratio |" : "",
 		t->nstate ? "---:|" : "");
 	for (size_t i = 0; i < t->n; i++)
 		key_row(t, &t->row[i], f);
@@ -357,15 +350,14 @@ key_measure(const struct report_key *k, FILE *f)
 static void
 key_measures(const struct report *r, FILE *f)
 {
+	char intro[1024];
+
 	if (!r->nkey)
 		return;
-	fprintf(f, "### Key measures\n\nSpecial-education identification, exclusionary discipline and access to "
-		"advanced coursework, for every group, flagged or not: risk (the share of the group with the "
-		"outcome), the risk ratio against all other students (against the state's other students where the "
-		"comparison group is too small), the weighted risk ratio where state figures exist, and the count "
-		"expected at the rate of all students beside the actual count. \\* withheld to protect privacy "
-		"(fewer than %ld, and others so that none can be worked out); a flag is never withheld.\n\n",
-		r->min_display);
+	report_key_intro(r, intro, sizeof(intro));
+	fputs("### Key measures\n\n", f);
+	out_md_text(f, intro);
+	fputs("\n\n", f);
 	for (int i = 0; i < r->nkey; i++)
 		key_measure(&r->key[i], f);
 	fputs("### Flagged groups\n\n", f);

@@ -790,6 +790,26 @@ subgroup_find(const struct subgroup_table *t, const char *group)
 	return -1;
 }
 
+int
+subgroup_shown_figures(struct db *db, const struct subgroup_key *key, const char *group, const struct settings *s,
+		       struct subgroup_shown *out)
+{
+	struct subgroup_table t;
+	int rc = subgroup_load(db, key, s, &t), i;
+
+	memset(out, 0, sizeof(*out));
+	if (rc == QREL_OK && (i = subgroup_find(&t, group)) < 0)
+		rc = error(QREL_NOTFOUND, "no subgroup data for %s (%s) in %s", group, key->dimension, key->year);
+	if (rc == QREL_OK) {
+		out->enrolled = t.row[i].enrolled;
+		out->count = t.row[i].count;
+		out->total_enrolled = t.enrolled;
+		out->total_count = t.count;
+	}
+	subgroup_table_free(&t);
+	return rc;
+}
+
 /* ---- a group over years and across sites ---- */
 
 static int

@@ -188,6 +188,11 @@ const struct subgroup_table *report_key_latest(const struct report_key *k);
 void report_key_ratio_text(const struct subgroup_entry *e, char *buf, size_t size);
 void report_key_count_text(long count, const struct risk_value *expected, bool hidden, char *buf, size_t size);
 const char *report_key_flag_text(const struct subgroup_entry *e);
+/* "Out-of-school suspension by race and ethnicity: DO Riverbend ..., 2024-25"
+ * (code: with the site's code before its name). */
+void report_table_title(const struct subgroup_table *t, bool code, char *buf, size_t size);
+/* The paragraph that opens the key measures. */
+void report_key_intro(const struct report *r, char *buf, size_t size);
 /* Has the review an action plan module's tables? */
 bool report_has_plan(const struct report *r);
 

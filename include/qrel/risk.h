@@ -167,6 +167,9 @@ int risk_flag_sustained(const struct risk_year_flag *h, size_t n, int year,
  * enrolment, then the earlier row): a lone hidden value, or a hidden sum of
  * 0 ("none of them"), could otherwise be worked out. With a single-row table
  * the total is the row: the caller must hide the total instead.
+ * The subgroup tables (subgroup.c) take only the primary rule from here
+ * (total_shown 0) and choose complements themselves: never a flagged group,
+ * and until an audit of what is shown pins no count.
  */
 int risk_suppress(const struct risk_group *g, size_t n, long display_min,
 		int total_shown, int *hidden);

@@ -124,6 +124,15 @@ void subgroup_table_free(struct subgroup_table *t);
 /* Index of group in t, or -1. */
 int subgroup_find(const struct subgroup_table *t, const char *group);
 
+/* One group's figures as its table shows them, for a module that shows them
+ * outside the table (the action plan): count -1 when withheld, total_count
+ * -1 when the table's total is. QREL_NOTFOUND when the table has no such group. */
+struct subgroup_shown {
+	long enrolled, count, total_enrolled, total_count;
+};
+int subgroup_shown_figures(struct db *db, const struct subgroup_key *key, const char *group, const struct settings *s,
+			   struct subgroup_shown *out);
+
 /* group in each year of (site, metric, dimension), oldest first; a year
  * without the group is left out. *out is malloc'ed. */
 int subgroup_trend(struct db *db, const struct subgroup_key *key, const char *group,

@@ -319,6 +319,34 @@ key_of(const struct report *r, const char *metric, const char *dimension)
 	return NULL;
 }
 
+/* Every withheld group of every key measure shows * for its count, expected
+ * count, risk and ratio, in HTML and Markdown. */
+static void
+key_hidden_rows(struct fx *f, const char *html, const char *md)
+{
+	char want[512];
+	int hidden = 0;
+
+	for (int i = 0; i < f->r.nkey; i++) {
+		const struct subgroup_table *t = report_key_latest(&f->r.key[i]);
+
+		for (size_t k = 0; k < t->n; k++) {
+			const struct subgroup_entry *e = &t->row[k];
+
+			if (!e->hidden || strchr(e->name, '<'))
+				continue;
+			snprintf(want, sizeof(want), "<tr><td>%s</td><td class=\"num\">%ld</td><td class=\"num\">*</td>"
+				 "<td class=\"num\">*</td><td class=\"num\">*</td><td class=\"num\">*</td>", e->name,
+				 e->enrolled);
+			assert_non_null(strstr(html, want));
+			snprintf(want, sizeof(want), "| %s | %ld | \\* | \\* | \\* | \\* |", e->name, e->enrolled);
+			assert_non_null(strstr(md, want));
+			hidden++;
+		}
+	}
+	assert_true(hidden > 0);
+}
+
 /* Special education, discipline and advanced coursework are always in the
  * report, flagged or not, each with its charts and a trend over both years;
  * a name in an SVG chart is escaped. */
@@ -356,6 +384,7 @@ test_key_measures(void **state)
 	assert_non_null(strstr(md, "#### Special-education identification by race and ethnicity: "));
 	assert_non_null(strstr(md, "| Group | 2023-24 | 2024-25 |"));
 	assert_null(strstr(md, "<script"));
+	key_hidden_rows(f, html, md);
 	free(html);
 	free(md);
 }
