@@ -3,6 +3,20 @@
 #include "qrel/diag.h"
 #include "qrel/text.h"
 
+static void
+grow(struct diags *d)
+{
+	if (d->n == d->cap) {
+		size_t cap = d->cap ? d->cap * 2 : 8;
+		char **grown = realloc(d->msg, cap * sizeof(*grown));
+
+		if (!grown)
+			abort();
+		d->msg = grown;
+		d->cap = cap;
+	}
+}
+
 void
 diag_add(struct diags *d, const char *file, int line, const char *fmt, ...)
 {
@@ -16,16 +30,19 @@ diag_add(struct diags *d, const char *file, int line, const char *fmt, ...)
 		snprintf(full, sizeof(full), "%s:%d: %s", file, line, text);
 	else
 		snprintf(full, sizeof(full), "%s: %s", file, text);
-	if (d->n == d->cap) {
-		size_t cap = d->cap ? d->cap * 2 : 8;
-		char **grown = realloc(d->msg, cap * sizeof(*grown));
-
-		if (!grown)
-			abort();
-		d->msg = grown;
-		d->cap = cap;
-	}
+	grow(d);
 	d->msg[d->n++] = strdup(full);
+}
+
+void
+diag_move(struct diags *d, struct diags *from)
+{
+	for (size_t i = 0; i < from->n; i++) {
+		grow(d);
+		d->msg[d->n++] = from->msg[i];
+	}
+	free(from->msg);
+	memset(from, 0, sizeof(*from));
 }
 
 void

@@ -11,6 +11,8 @@ struct diags {
 
 void diag_add(struct diags *d, const char *file, int line, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
+/* Appends from's messages to d, leaving from empty. */
+void diag_move(struct diags *d, struct diags *from);
 void diag_print(const struct diags *d, FILE *f);
 void diag_free(struct diags *d);
 
