@@ -213,26 +213,33 @@ same_str(const void *ctx, uint32_t e, const void *key)
 	return strcmp(str_of(ctx, e), key) == 0;
 }
 
+/* Appends s and its NUL to a growing buffer; *off gets where it starts. */
+static int
+buf_append(char **text, size_t *len, size_t *cap, const char *s, size_t *off)
+{
+	size_t n = strlen(s) + 1;
+
+	if (*len + n > *cap) {
+		size_t grown = *cap ? *cap * 2 : 4096;
+		char *p;
+
+		while (grown < *len + n)
+			grown *= 2;
+		if (!(p = realloc(*text, grown)))
+			return QREL_NOMEM;
+		*text = p;
+		*cap = grown;
+	}
+	memcpy(*text + *len, s, n);
+	*off = *len;
+	*len += n;
+	return QREL_OK;
+}
+
 static int
 text_append(struct strtab *t, const char *s, size_t *off)
 {
-	size_t len = strlen(s) + 1;
-
-	if (t->tlen + len > t->tcap) {
-		size_t cap = t->tcap ? t->tcap * 2 : 65536;
-		char *text;
-
-		while (cap < t->tlen + len)
-			cap *= 2;
-		if (!(text = realloc(t->text, cap)))
-			return QREL_NOMEM;
-		t->text = text;
-		t->tcap = cap;
-	}
-	memcpy(t->text + t->tlen, s, len);
-	*off = t->tlen;
-	t->tlen += len;
-	return QREL_OK;
+	return buf_append(&t->text, &t->tlen, &t->tcap, s, off);
 }
 
 /* The id of s, adding it the first time; UINT32_MAX when memory runs out. */
@@ -799,23 +806,7 @@ struct stream {
 static int
 run_text(struct run *run, const char *s, size_t *off)
 {
-	size_t len = strlen(s) + 1;
-
-	if (run->tlen + len > run->tcap) {
-		size_t cap = run->tcap ? run->tcap : 4096;
-		char *text;
-
-		while (cap < run->tlen + len)
-			cap *= 2;
-		if (!(text = realloc(run->text, cap)))
-			return QREL_NOMEM;
-		run->text = text;
-		run->tcap = cap;
-	}
-	memcpy(run->text + run->tlen, s, len);
-	*off = run->tlen;
-	run->tlen += len;
-	return QREL_OK;
+	return buf_append(&run->text, &run->tlen, &run->tcap, s, off);
 }
 
 static bool
