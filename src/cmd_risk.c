@@ -753,10 +753,11 @@ print_all(const struct dataset *main_ds, const struct dataset *state, const stru
 
 /*
  * The streaming reader. A file whose tables each have their rows together
- * (as exports and sorted files do) is read twice, holding one table at a
- * time: first every row is checked, then each table is computed and printed
- * once its last row has gone past. Memory follows the largest table, not the
- * file. The first reading keeps a 64-bit hash of each table's key; a table
+ * (as exports and sorted files do) is read once, holding one table at a
+ * time: every row is checked and written compactly to a temporary file (the
+ * spool); when nothing was wrong, the spool is replayed and each table is
+ * computed and printed once its last row has gone past. Memory follows the
+ * largest table, not the file. The first reading keeps a 64-bit hash of each table's key; a table
  * whose rows turn out to be apart sends the file to the whole-file reader
  * above, which gives the same output.
  */
@@ -800,6 +801,7 @@ struct stream {
 	struct run run;
 	struct diags repeats;	/* first reading: go after the rows' problems, as with load() */
 	struct keyset keys;	/* first reading */
+	FILE *spool;		/* first reading: the rows checked, for the second */
 	struct output *out;	/* second reading, else NULL */
 };
 
@@ -1054,6 +1056,27 @@ end_run(struct stream *s)
 	return rc;
 }
 
+/* The spool the first reading writes and the second replays instead of parsing
+ * the CSV again: "T" and a table's key (four NUL-ended strings) where a table
+ * starts, "R", the line, enrolled, count and the group's name for each row. */
+static void
+spool_table(FILE *f, const char *const *key)
+{
+	putc('T', f);
+	for (int c = 0; c < NTABLE; c++)
+		fwrite(key[c], 1, strlen(key[c]) + 1, f);
+}
+
+static void
+spool_row(FILE *f, const char *group, const struct row *r)
+{
+	putc('R', f);
+	fwrite(&r->line, sizeof(r->line), 1, f);
+	fwrite(&r->enrolled, sizeof(r->enrolled), 1, f);
+	fwrite(&r->count, sizeof(r->count), 1, f);
+	fwrite(group, 1, strlen(group) + 1, f);
+}
+
 static int
 on_stream_row(void *ctx, const struct csv_row *row)
 {
@@ -1071,9 +1094,13 @@ on_stream_row(void *ctx, const struct csv_row *row)
 		key[c] = ds->col[c] >= 0 ? str_trim(row->field[ds->col[c]]) : "";
 	if (s->run.n > 0 && !run_same(&s->run, key) && (rc = end_run(s)) != QREL_OK)
 		return rc;
+	if (s->run.n == 0 && s->spool)
+		spool_table(s->spool, key);
 	if ((s->run.n == 0 && run_start(&s->run, key) != QREL_OK)
 	    || run_add(&s->run, str_trim(row->field[ds->col[C_GROUP]]), &r) != QREL_OK)
 		return error(QREL_NOMEM, "out of memory reading %s", ds->path);
+	if (s->spool)
+		spool_row(s->spool, s->run.text + s->run.r[s->run.n - 1].name, &r);
 	return 0;
 }
 
@@ -1090,12 +1117,13 @@ stream_read(struct stream *s, const char *file)
 }
 
 /* The first reading: every row checked, problems to ds->d as load() gives
- * them; *apart when some table's rows are not together. */
+ * them; *apart when some table's rows are not together; else *spool holds the
+ * rows for the second reading. */
 static int
-stream_check(struct dataset *ds, const char *file, bool *apart)
+stream_check(struct dataset *ds, const char *file, bool *apart, FILE **spool)
 {
-	struct stream s = { .ds = ds };
-	int rc = stream_read(&s, file);
+	struct stream s = { .ds = ds, .spool = tmpfile() };
+	int rc = s.spool ? stream_read(&s, file) : error(QREL_IO, "a temporary file: %s", strerror(errno));
 
 	*apart = false;
 	if (rc == QREL_OK) {
@@ -1104,27 +1132,76 @@ stream_check(struct dataset *ds, const char *file, bool *apart)
 	} else if (rc == QREL_PARSE && ds->d->n > 0) {
 		rc = QREL_OK;	/* reported already; like load(), no repeat check after them */
 	}
+	if (rc == QREL_OK && (fflush(s.spool) != 0 || ferror(s.spool)))
+		rc = error(QREL_IO, "writing a temporary file: %s", strerror(errno));
+	if (rc == QREL_OK && !*apart && ds->d->n == 0)
+		*spool = s.spool;
+	else if (s.spool)
+		fclose(s.spool);
 	diag_free(&s.repeats);
 	keys_free(&s.keys);
 	run_free(&s.run);
 	return rc;
 }
 
-/* The second reading: each table printed as it ends. */
-static int
-stream_print(struct dataset *ds, const char *file, const struct dataset *state, const struct risk_opts *o)
+/* A NUL-ended string from the spool into *buf; false at its end. */
+static bool
+spool_text(FILE *f, char **buf, size_t *cap)
 {
-	struct diags d = { 0 };
+	return getdelim(buf, cap, '\0', f) > 0;
+}
+
+/* One spooled row into the run; false when the spool is cut short. */
+static bool
+unspool_row(FILE *f, struct run *run, char **buf, size_t *cap)
+{
+	struct row r = { 0 };
+
+	return fread(&r.line, sizeof(r.line), 1, f) == 1 && fread(&r.enrolled, sizeof(r.enrolled), 1, f) == 1 &&
+	       fread(&r.count, sizeof(r.count), 1, f) == 1 && spool_text(f, buf, cap) &&
+	       run_add(run, *buf, &r) == QREL_OK;
+}
+
+/* Replays the spool: each table printed as it ends. */
+static int
+unspool(struct stream *s, FILE *f)
+{
+	char *buf[NTABLE + 1] = { 0 };
+	size_t cap[NTABLE + 1] = { 0 };
+	int rc = QREL_OK, c;
+
+	rewind(f);
+	while (rc == QREL_OK && (c = getc(f)) != EOF) {
+		bool ok = true;
+
+		if (c == 'T') {
+			rc = end_run(s);
+			for (int k = 0; k < NTABLE && ok; k++)
+				ok = spool_text(f, &buf[k], &cap[k]);
+			ok = ok && rc == QREL_OK && run_start(&s->run, (const char *const *)buf) == QREL_OK;
+		} else {
+			ok = c == 'R' && unspool_row(f, &s->run, &buf[NTABLE], &cap[NTABLE]);
+		}
+		if (rc == QREL_OK && !ok)
+			rc = error(QREL_IO, "reading a temporary file back");
+	}
+	if (rc == QREL_OK)
+		rc = end_run(s);
+	for (int k = 0; k <= NTABLE; k++)
+		free(buf[k]);
+	return rc;
+}
+
+/* The second reading, from the spool: each table printed as it ends. */
+static int
+stream_print(struct dataset *ds, FILE *spool, const struct dataset *state, const struct risk_opts *o)
+{
 	struct output out = { 0 };
 	struct stream s = { .ds = ds, .out = &out };
 	int rc = output_begin(&out, state, o, ds->path);
 
-	ds->d = &d;
 	if (rc == QREL_OK)
-		rc = stream_read(&s, file);
-	if (rc == QREL_OK && d.n > 0)
-		rc = error(QREL_IO, "%s changed while it was read", ds->path);
-	diag_free(&d);
+		rc = unspool(&s, spool);
 	run_free(&s.run);
 	return output_end(&out, rc);
 }
@@ -1180,9 +1257,9 @@ report_problems(struct diags *d)
 
 /* Reads the main file in a stream, or whole when its tables' rows are apart. */
 static int
-read_main(struct dataset *m, const char *file, off_t start, bool *apart)
+read_main(struct dataset *m, const char *file, off_t start, bool *apart, FILE **spool)
 {
-	int rc = stream_check(m, file, apart);
+	int rc = stream_check(m, file, apart, spool);
 
 	if (rc != QREL_OK || !*apart)
 		return rc;
@@ -1202,18 +1279,21 @@ run(const struct risk_opts *o, const char *file)
 	const struct dataset *state = o->state ? &s : NULL;
 	int rc = intern(&st, "") == 0 ? QREL_OK : error(QREL_NOMEM, "out of memory");
 	bool apart = false;
+	FILE *spool = NULL;
 	off_t start = 0;
 
 	if (rc == QREL_OK)
 		rc = input_rewindable(file, &start);
 	if (rc == QREL_OK)
-		rc = read_main(&m, file, start, &apart);
+		rc = read_main(&m, file, start, &apart, &spool);
 	if (rc == QREL_OK && o->state)
 		rc = load(&s, o->state);
 	if (rc == QREL_OK && d.n == 0 && apart)
 		rc = print_all(&m, state, o);
-	else if (rc == QREL_OK && d.n == 0 && (rc = input_rewind(file, start)) == QREL_OK)
-		rc = stream_print(&m, file, state, o);
+	else if (rc == QREL_OK && d.n == 0 && spool)
+		rc = stream_print(&m, spool, state, o);
+	if (spool)
+		fclose(spool);
 	dataset_free(&m);
 	dataset_free(&s);
 	strtab_free(&st);
