@@ -87,12 +87,12 @@ t=$(secs); "$QREL" backup --db "$W/large.db" -o "$W/copy.db" >/dev/null; BACKUP_
 WRITES=50
 i=0
 t=$(secs)
-while [ "$i" -lt "$WRITES" ]; do
-	i=$((i + 1))
+while [ "$i" -lt "$WRITES" ]; do	# i counts the writes that succeeded (the importer must be a member)
 	printf 'site,source,author,valence,clusters,text\nS001,interview,%s,neutral,1.1,bench write %d\n' "$LEAD" "$i" >"$W/w.csv"
-	"$QREL" import evidence --db "$W/copy.db" "$W/w.csv" >/dev/null 2>&1 || break
+	"$QREL" import evidence --db "$W/copy.db" --as "$LEAD" "$W/w.csv" >/dev/null 2>&1 || break
+	i=$((i + 1))
 done
-WRITE_MS=$(awk -v a="$t" -v b="$(secs)" -v n="$i" 'BEGIN { printf "%.1f", (b - a) * 1000 / n }')
+WRITE_MS=$(awk -v a="$t" -v b="$(secs)" -v n="$i" 'BEGIN { if (n) printf "%.1f", (b - a) * 1000 / n; else printf "NA (failed)" }')
 
 col() { awk -F, -v s="$2" -v c="$3" '$1 == s { print $c }' "$1"; }
 row() { # series, what, target
