@@ -59,6 +59,7 @@ struct imp {
 		int64_t base;
 		int *line;
 		size_t n, cap;
+		bool apart;	/* an id did not follow on: the rest are in keys */
 	} added;
 	struct memo {		/* evidence rows' references, found once each */
 		bool on;
@@ -1205,14 +1206,18 @@ note_seen(struct imp *im, const struct note *nt)
 	return id;
 }
 
-/* Remembers the line of the note just added as id. */
+/* Remembers the line of the note just added as id: in the array while ids run
+ * on from the first (SQLite's max + 1), else (never seen) as its uuid in keys. */
 static int
-note_added(struct imp *im, int64_t id)
+note_added(struct imp *im, int64_t id, const char *uuid)
 {
 	if (im->added.n == 0)
 		im->added.base = id - 1;
-	if (id != im->added.base + (int64_t)im->added.n + 1)
-		return error(QREL_DB, "note ids are not consecutive within one import");
+	if (id != im->added.base + (int64_t)im->added.n + 1 || im->added.apart) {
+		im->added.apart = true;
+		keyset_put(&im->keys, xstrdup(uuid), im->r->line);
+		return QREL_OK;
+	}
 	if (im->added.n == im->added.cap) {
 		size_t cap = im->added.cap ? im->added.cap * 2 : 1024;
 		int *line = realloc(im->added.line, cap * sizeof(*line));
@@ -1260,7 +1265,7 @@ row_note(struct imp *im)
 	if ((rc = upsert_done(im, st, true)) != QREL_OK)
 		return rc;
 	id = sqlite3_last_insert_rowid(db_handle(im->db));
-	if ((rc = note_added(im, id)) != QREL_OK || (rc = note_links(im, &nt, id)) != QREL_OK)
+	if ((rc = note_added(im, id, nt.uuid)) != QREL_OK || (rc = note_links(im, &nt, id)) != QREL_OK)
 		return rc;
 	return changelog_add(im->db, im->review, im->who, "note", nt.uuid, "create", NULL, nt.text,
 		im->reason);
