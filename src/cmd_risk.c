@@ -307,16 +307,23 @@ tuple_intern(struct tuples *tt, const uint32_t *key)
 	return index_add(&tt->ix, slot, h);
 }
 
+/* The entry holding key, or UINT32_MAX. */
+static uint32_t
+index_find(const struct index *ix, uint32_t h, same_fn *same, const void *ctx, const void *key)
+{
+	uint32_t *slot;
+
+	if (!ix->slot)
+		return UINT32_MAX;
+	slot = index_probe(ix, h, same, ctx, key);
+	return *slot ? *slot - 1 : UINT32_MAX;
+}
+
 /* The table number of key, or UINT32_MAX when there is no such table. */
 static uint32_t
 tuple_find(const struct tuples *tt, const uint32_t *key)
 {
-	uint32_t *slot;
-
-	if (!tt->ix.slot)
-		return UINT32_MAX;
-	slot = index_probe(&tt->ix, tuple_hash(key), same_tuple, tt, key);
-	return *slot ? *slot - 1 : UINT32_MAX;
+	return index_find(&tt->ix, tuple_hash(key), same_tuple, tt, key);
 }
 
 /* A count column: a whole number >= 0, else a message and false. */
@@ -588,12 +595,7 @@ output_room(struct output *out, size_t n)
 static uint32_t
 str_find(const struct strtab *t, const char *s)
 {
-	uint32_t *slot;
-
-	if (!t->ix.slot)
-		return UINT32_MAX;
-	slot = index_probe(&t->ix, str_hash(s), same_str, t, s);
-	return *slot ? *slot - 1 : UINT32_MAX;
+	return index_find(&t->ix, str_hash(s), same_str, t, s);
 }
 
 /* Points the options at the State rows for the table key (same year, metric, dimension). */
