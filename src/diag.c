@@ -4,14 +4,8 @@
 #include "qrel/text.h"
 
 static void
-append(char ***msg, size_t *n, size_t *cap, const char *file, int line, const char *text)
+push(char ***msg, size_t *n, size_t *cap, char *owned)
 {
-	char full[1024];
-
-	if (line > 0)
-		snprintf(full, sizeof(full), "%s:%d: %s", file, line, text);
-	else
-		snprintf(full, sizeof(full), "%s: %s", file, text);
 	if (*n == *cap) {
 		size_t grown_cap = *cap ? *cap * 2 : 8;
 		char **grown = realloc(*msg, grown_cap * sizeof(*grown));
@@ -21,7 +15,19 @@ append(char ***msg, size_t *n, size_t *cap, const char *file, int line, const ch
 		*msg = grown;
 		*cap = grown_cap;
 	}
-	(*msg)[(*n)++] = strdup(full);
+	(*msg)[(*n)++] = owned;
+}
+
+static void
+append(char ***msg, size_t *n, size_t *cap, const char *file, int line, const char *text)
+{
+	char full[1024];
+
+	if (line > 0)
+		snprintf(full, sizeof(full), "%s:%d: %s", file, line, text);
+	else
+		snprintf(full, sizeof(full), "%s: %s", file, text);
+	push(msg, n, cap, strdup(full));
 }
 
 void
@@ -56,6 +62,18 @@ diag_print_warnings(const struct diags *d, FILE *f)
 		text_print(f, d->warn[i] ? d->warn[i] : "(out of memory)");
 		fputc('\n', f);
 	}
+}
+
+void
+diag_move(struct diags *d, struct diags *from)
+{
+	for (size_t i = 0; i < from->n; i++)
+		push(&d->msg, &d->n, &d->cap, from->msg[i]);
+	for (size_t i = 0; i < from->nwarn; i++)
+		push(&d->warn, &d->nwarn, &d->wcap, from->warn[i]);
+	free(from->msg);
+	free(from->warn);
+	memset(from, 0, sizeof(*from));
 }
 
 void

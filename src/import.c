@@ -56,6 +56,21 @@ struct imp {
 	int col[MAX_COLS];
 	int levels;
 	struct keyset keys;
+	/* Notes this import added: ids base + 1, base + 2, ... (the transaction holds
+	 * the only writer), each one's line in line[id - base - 1]: 4 bytes a note
+	 * instead of its uuid in keys, and no query of our own to find a repeat. */
+	struct {
+		int64_t base;
+		int *line;
+		size_t n, cap;
+		bool apart;	/* an id did not follow on: the rest are in keys */
+	} added;
+	struct memo {		/* evidence rows' references, found once each */
+		bool on;
+		struct keyset ks;	/* kind letter and name -> index + 1 in v */
+		struct person *v;
+		size_t n, cap;
+	} memo;
 	const struct csv_row *r;	/* the row being checked */
 	size_t errors_before;	/* d->n when the row began */
 	int failed;		/* a database failure: stops the import */
@@ -116,6 +131,21 @@ keyset_put(struct keyset *ks, char *key, int line)
 	}
 	ks->slot[i] = (struct key_slot){ key, line };
 	ks->n++;
+	return 0;
+}
+
+/* The line key was put with, or 0; key stays the caller's. */
+static int
+keyset_get(const struct keyset *ks, const char *key)
+{
+	size_t i;
+
+	if (!ks->cap)
+		return 0;
+	i = hash64(key, strlen(key)) & (ks->cap - 1);
+	for (; ks->slot[i].key; i = (i + 1) & (ks->cap - 1))
+		if (strcmp(ks->slot[i].key, key) == 0)
+			return ks->slot[i].line;
 	return 0;
 }
 
@@ -321,6 +351,72 @@ checked(struct imp *im, int64_t id)
 	return 0;
 }
 
+/* While notes are imported, sites, people and clusters cannot change (the
+ * transaction is the only writer and an evidence row writes none of them), so
+ * each name is looked up once; only names found are kept. */
+static char *
+memo_key(char kind, const char *name)
+{
+	size_t len = strlen(name);
+	char *key = malloc(len + 2);
+
+	if (!key)
+		abort();	/* a few bytes per distinct name */
+	key[0] = kind;
+	memcpy(key + 1, name, len + 1);
+	return key;
+}
+
+static bool
+memo_get(struct imp *im, char kind, const char *name, struct person *out)
+{
+	char *key;
+	int i;
+
+	if (!im->memo.on)
+		return false;
+	key = memo_key(kind, name);
+	i = keyset_get(&im->memo.ks, key);
+	free(key);
+	if (i)
+		*out = im->memo.v[i - 1];
+	return i > 0;
+}
+
+static void
+memo_put(struct imp *im, char kind, const char *name, const struct person *p)
+{
+	struct memo *m = &im->memo;
+
+	if (!m->on || p->id <= 0 || im->failed)
+		return;
+	if (m->n == m->cap) {
+		size_t cap = m->cap ? m->cap * 2 : 64;
+		struct person *v = realloc(m->v, cap * sizeof(*v));
+
+		if (!v)
+			return;	/* no memory for the memo: the next row asks again */
+		m->v = v;
+		m->cap = cap;
+	}
+	m->v[m->n] = *p;
+	if (keyset_put(&m->ks, memo_key(kind, name), (int)m->n + 1) == 0)
+		m->n++;
+}
+
+/* A site's or cluster's id through the memo. */
+static int64_t
+memo_id(struct imp *im, char kind, const char *name, int64_t (*find)(struct db *, int64_t, const char *))
+{
+	struct person p = { 0 };
+
+	if (memo_get(im, kind, name, &p))
+		return p.id;
+	p.id = checked(im, find(im->db, im->review, name));
+	memo_put(im, kind, name, &p);
+	return p.id;
+}
+
 static int64_t
 lookup(struct imp *im, const char *sql, const char *key)
 {
@@ -351,7 +447,7 @@ site_ref(struct imp *im, int c)
 
 	if (!*v)
 		return 0;
-	if (!(id = checked(im, store_site_id(im->db, im->review, v))) && !im->failed)
+	if (!(id = memo_id(im, 's', v, store_site_id)) && !im->failed)
 		bad(im, c, v, "unknown site");
 	return id;
 }
@@ -359,7 +455,7 @@ site_ref(struct imp *im, int c)
 static int64_t
 cluster_ref(struct imp *im, int c, const char *v)
 {
-	int64_t id = checked(im, store_cluster_id(im->db, im->review, v));
+	int64_t id = memo_id(im, 'c', v, store_cluster_id);
 
 	if (!id && !im->failed)
 		bad(im, c, v, "unknown cluster");
@@ -396,11 +492,13 @@ person_ref(struct imp *im, int c, struct person *p)
 	static const char sql[] = "SELECT id, role, coalesce(site_id, 0) FROM person "
 				  "WHERE review_id = ?1 AND name = ?2";
 	const char *v = get(im, c);
-	sqlite3_stmt *st = db_stmt(im->db, sql);
+	sqlite3_stmt *st;
 	int rc;
 
 	memset(p, 0, sizeof(*p));
-	if (!st) {
+	if (memo_get(im, 'p', v, p))
+		return true;
+	if (!(st = db_stmt(im->db, sql))) {
 		im->failed = QREL_DB;
 		return false;
 	}
@@ -416,6 +514,7 @@ person_ref(struct imp *im, int c, struct person *p)
 		bad(im, c, v, "unknown person");
 	}
 	sqlite3_reset(st);
+	memo_put(im, 'p', v, p);
 	return p->id > 0;
 }
 
@@ -1125,7 +1224,6 @@ note_check(struct imp *im, struct note *nt)
 	note_subgroups(im, nt);
 	note_activity(im, nt);
 	note_uuid(im, nt);
-	first_in_file(im, xstrdup(nt->uuid), EV_ID, nt->uuid, NULL);
 }
 
 static int
@@ -1155,11 +1253,56 @@ note_links(struct imp *im, const struct note *nt, int64_t id)
 	return rc;
 }
 
+/* The stored note with this uuid (0: none), and whether the file gave it before:
+ * a note this import added (its line is kept) or one stored already that an
+ * earlier row named (kept in keys, as other kinds keep every key). */
+static int64_t
+note_seen(struct imp *im, const struct note *nt)
+{
+	static const char find[] = "SELECT id FROM note WHERE review_id = ?1 AND uuid = ?2";
+	int64_t id;
+
+	if (!row_ok(im))
+		return 0;
+	id = lookup(im, find, nt->uuid);
+	if (im->failed || !id)
+		return 0;
+	if (id > im->added.base && (size_t)(id - im->added.base) <= im->added.n)
+		bad(im, EV_ID, nt->uuid, "duplicates line %d", im->added.line[id - im->added.base - 1]);
+	else
+		first_in_file(im, xstrdup(nt->uuid), EV_ID, nt->uuid, NULL);
+	return id;
+}
+
+/* Remembers the line of the note just added as id: in the array while ids run
+ * on from the first (SQLite's max + 1), else (never seen) as its uuid in keys. */
+static int
+note_added(struct imp *im, int64_t id, const char *uuid)
+{
+	if (im->added.n == 0)
+		im->added.base = id - 1;
+	if (id != im->added.base + (int64_t)im->added.n + 1 || im->added.apart) {
+		im->added.apart = true;
+		keyset_put(&im->keys, xstrdup(uuid), im->r->line);
+		return QREL_OK;
+	}
+	if (im->added.n == im->added.cap) {
+		size_t cap = im->added.cap ? im->added.cap * 2 : 1024;
+		int *line = realloc(im->added.line, cap * sizeof(*line));
+
+		if (!line)
+			return error(QREL_NOMEM, "out of memory");
+		im->added.line = line;
+		im->added.cap = cap;
+	}
+	im->added.line[im->added.n++] = im->r->line;
+	return QREL_OK;
+}
+
 /* Evidence is only ever added: a note already stored (by uuid) is left as it is. */
 static int
 row_note(struct imp *im)
 {
-	static const char find[] = "SELECT id FROM note WHERE review_id = ?1 AND uuid = ?2";
 	static const char ins[] = "INSERT INTO note(uuid, review_id, site_id, activity_id, source, author_id, "
 				  "valence, text, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)";
 	struct note nt;
@@ -1168,11 +1311,9 @@ row_note(struct imp *im)
 	int rc;
 
 	note_check(im, &nt);
+	id = note_seen(im, &nt);
 	gate_row(im, EV_AUTHOR, &(struct gate_write){ .what = GATE_NOTE, .site = nt.site, .owner = nt.author });
 	if (!row_ok(im))
-		return im->failed;
-	id = lookup(im, find, nt.uuid);
-	if (im->failed)
 		return im->failed;
 	if (id) {
 		im->st->unchanged++;
@@ -1189,8 +1330,10 @@ row_note(struct imp *im)
 	db_bind_text(st, 7, nt.valence);
 	db_bind_text(st, 8, nt.text);
 	db_bind_text(st, 9, nt.created);
-	if ((rc = upsert_done(im, st, true)) != QREL_OK ||
-	    (rc = note_links(im, &nt, sqlite3_last_insert_rowid(db_handle(im->db)))) != QREL_OK)
+	if ((rc = upsert_done(im, st, true)) != QREL_OK)
+		return rc;
+	id = sqlite3_last_insert_rowid(db_handle(im->db));
+	if ((rc = note_added(im, id, nt.uuid)) != QREL_OK || (rc = note_links(im, &nt, id)) != QREL_OK)
 		return rc;
 	return changelog_add(im->db, im->review, im->who, "note", nt.uuid, "create", NULL, nt.text,
 		im->reason);
@@ -1867,6 +2010,91 @@ import_rows(struct imp *im)
 	return QREL_OK;
 }
 
+/* ---- the full-text index during a bulk of notes ---- */
+
+/* FTS5's settings while notes stream in: no merging of index segments as they
+ * are written (the merge after the commit does it once) and a larger batch of
+ * pending terms in memory (a fixed size, whatever the file's). */
+static const struct fts_setting {
+	const char *name;
+	long long bulk, fts5_default;
+} fts_bulk[] = {
+	{ "automerge", 0, 4 },
+	{ "crisismerge", 1000, 16 },
+	{ "hashsize", 16 << 20, 1 << 20 },
+};
+
+static int
+fts_set(struct db *db, const char *name, long long value)
+{
+	static const char sql[] = "INSERT INTO note_fts(note_fts, rank) VALUES (?1, ?2)";
+	sqlite3_stmt *st = db_stmt(db, sql);
+
+	if (!st)
+		return QREL_DB;
+	db_bind_text(st, 1, name);
+	sqlite3_bind_int64(st, 2, value);
+	return db_step_done(db, st, "configuring the full-text index");
+}
+
+static long long
+fts_get(struct db *db, const char *name, long long dflt)
+{
+	static const char sql[] = "SELECT v FROM note_fts_config WHERE k = ?1 AND typeof(v) = 'integer'";
+	sqlite3_stmt *st = db_stmt(db, sql);
+	long long v = dflt;
+
+	if (!st)
+		return dflt;
+	db_bind_text(st, 1, name);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return v;
+}
+
+/* Inside the import's transaction: the bulk settings, then (before the commit)
+ * the review's own back, so no other connection ever sees the bulk ones. */
+static int
+fts_bulk_begin(struct db *db, long long *saved)
+{
+	int rc = QREL_OK;
+
+	for (size_t i = 0; i < ARRAY_SIZE(fts_bulk) && rc == QREL_OK; i++) {
+		saved[i] = fts_get(db, fts_bulk[i].name, fts_bulk[i].fts5_default);
+		rc = fts_set(db, fts_bulk[i].name, fts_bulk[i].bulk);
+	}
+	return rc;
+}
+
+static int
+fts_bulk_end(struct db *db, const long long *saved)
+{
+	int rc = QREL_OK;
+
+	for (size_t i = 0; i < ARRAY_SIZE(fts_bulk) && rc == QREL_OK; i++)
+		rc = fts_set(db, fts_bulk[i].name, saved[i]);
+	return rc;
+}
+
+/* The rows in the transaction; evidence with the full-text index in bulk mode. */
+static int
+import_in_transaction(struct imp *im)
+{
+	long long saved[ARRAY_SIZE(fts_bulk)];
+	bool notes = strcmp(im->k->name, "evidence") == 0;
+	int rc = gate_actor(im->db, im->review, im->who, &im->actor);
+
+	im->memo.on = notes;
+	if (rc == QREL_OK && notes)
+		rc = fts_bulk_begin(im->db, saved);
+	if (rc == QREL_OK)
+		rc = import_rows(im);
+	if (rc == QREL_OK && notes)
+		rc = fts_bulk_end(im->db, saved);
+	return rc;
+}
+
 int
 import_file(struct db *db, int64_t review, const char *kind, const char *path,
 	    const char *who, struct diags *d, struct import_stats *st)
@@ -1919,8 +2147,12 @@ import_file_opts(struct db *db, int64_t review, const char *kind, const char *pa
 		return error(QREL_NOMEM, "out of memory");
 	}
 	snprintf(im.reason, len, "imported from %s", path);
+	/* Statement journals in memory, not in a temporary file written page by page
+	 * (each is one statement's pages), and a page cache that holds the indexes a
+	 * large file touches at random (uuids): both fixed sizes, whatever the file's. */
+	db_exec(db, "PRAGMA temp_store = MEMORY; PRAGMA cache_size = -32768");
 	if ((rc = db_begin(db)) == QREL_OK) {
-		if ((rc = gate_actor(db, review, im.who, &im.actor)) == QREL_OK && (rc = import_rows(&im)) == QREL_OK)
+		if ((rc = import_in_transaction(&im)) == QREL_OK)
 			rc = db_commit(db);
 		else
 			db_rollback(db);
@@ -1933,6 +2165,9 @@ import_file_opts(struct db *db, int64_t review, const char *kind, const char *pa
 		memset(st, 0, sizeof(*st));
 	keyset_free(&im.keys);
 	csv_map_free(map);
+	free(im.added.line);
+	keyset_free(&im.memo.ks);
+	free(im.memo.v);
 	free(im.reason);
 	return rc;
 }

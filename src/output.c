@@ -72,6 +72,18 @@ out_csv_text(FILE *fp, const char *s)
 	csv_value(fp, s, true);
 }
 
+/* Printable ASCII that needs no quoting passes through csv_value as it is. */
+bool
+out_csv_plain(const char *s, bool guard)
+{
+	if (guard && *s && strchr("=+-@", *s))
+		return false;
+	for (; *s; s++)
+		if (*s < 0x20 || *s > 0x7e || *s == ',' || *s == '"')
+			return false;
+	return true;
+}
+
 void
 out_csv_token(FILE *fp, const char *s)
 {
@@ -119,6 +131,15 @@ out_json_string(FILE *fp, const char *s)
 		n -= k;
 	}
 	fputc('"', fp);
+}
+
+bool
+out_json_plain(const char *s)
+{
+	for (; *s; s++)
+		if (*s < 0x20 || *s > 0x7e || *s == '"' || *s == '\\')
+			return false;
+	return true;
 }
 
 void

@@ -380,22 +380,86 @@ static const char *const columns[] = {
 
 #define NCOLUMNS (sizeof columns / sizeof columns[0])
 
+/* One output line is built in buf and written with one fwrite: most of a
+ * large run's time is output. Text that is not plain goes through the one
+ * escaper of its format (output.c), after what is buffered so far. */
 struct writer {
 	FILE *fp;
 	enum risk_format fmt;
 	size_t col;
+	size_t len;
+	char buf[2048];
 };
 
-/* %.4f follows LC_NUMERIC, and a curses program runs under
- * setlocale(LC_ALL, ""): a decimal comma would split CSV columns and break
- * JSON, so the locale's point is put back to '.'. */
-/* "%.4f" without the locale and, on the common path, without printf: a value
- * whose scaled form is not near a rounding tie prints exactly as printf would
- * (the multiplication's error is far below the distance to the tie). */
-static int fast_fixed4(char *buf, size_t size, double x)
+static void flush_line(struct writer *w)
+{
+	fwrite(w->buf, 1, w->len, w->fp);
+	w->len = 0;
+}
+
+static void put_bytes(struct writer *w, const char *s, size_t n)
+{
+	if (w->len + n > sizeof w->buf) {
+		flush_line(w);
+		if (n > sizeof w->buf) {
+			fwrite(s, 1, n, w->fp);
+			return;
+		}
+	}
+	memcpy(w->buf + w->len, s, n);
+	w->len += n;
+}
+
+static void put_char(struct writer *w, char c)
+{
+	put_bytes(w, &c, 1);
+}
+
+/* Text as a JSON string or a CSV text field. */
+static void put_escaped(struct writer *w, const char *s)
+{
+	if (w->fmt == RISK_FORMAT_JSON && out_json_plain(s)) {
+		put_char(w, '"');
+		put_bytes(w, s, strlen(s));
+		put_char(w, '"');
+	} else if (w->fmt != RISK_FORMAT_JSON && out_csv_plain(s, true)) {
+		put_bytes(w, s, strlen(s));
+	} else {
+		flush_line(w);
+		if (w->fmt == RISK_FORMAT_JSON)
+			out_json_string(w->fp, s);
+		else
+			out_csv_text(w->fp, s);
+	}
+}
+
+/* Writes v's decimal digits at the end of p (which has room for 20) and
+ * returns where they start. */
+static char *digits(char *end, unsigned long long v)
+{
+	do {
+		*--end = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	return end;
+}
+
+static void put_ulong(struct writer *w, unsigned long long v)
+{
+	char b[24], *start = digits(b + sizeof b, v);
+
+	put_bytes(w, start, (size_t)(b + sizeof b - start));
+}
+
+/* "%.4f" without the locale and without printf: a value whose scaled form is
+ * not near a rounding tie prints exactly as printf would (the
+ * multiplication's error is far below the distance to the tie). Returns 0
+ * for the rest, which take printf. */
+static int fast_fixed4(struct writer *w, double x)
 {
 	double scaled = x * 10000.0, frac;
 	long long r;
+	char four[8];
 
 	if (!(fabs(scaled) < 9e15))
 		return 0;
@@ -403,22 +467,26 @@ static int fast_fixed4(char *buf, size_t size, double x)
 	if (fabs(frac - 0.5) < 1e-6)
 		return 0;
 	r = llround(scaled);
-	if (r == 0)
-		return snprintf(buf, size, "0.0000") > 0;
-	return snprintf(buf, size, "%s%lld.%04lld", r < 0 ? "-" : "", llabs(r) / 10000, llabs(r) % 10000) > 0;
+	if (r < 0)
+		put_char(w, '-');
+	put_ulong(w, (unsigned long long)llabs(r) / 10000);
+	digits(four + 5, (unsigned long long)llabs(r) % 10000 + 10000);	/* "1dddd" */
+	put_char(w, '.');
+	put_bytes(w, four + 1, 4);
+	return 1;
 }
 
-static void format_number(char *buf, size_t size, double x)
+/* %.4f follows LC_NUMERIC, and a curses program runs under
+ * setlocale(LC_ALL, ""): a decimal comma would split CSV columns and break
+ * JSON, so the locale's point is put back to '.'. */
+static void slow_fixed4(struct writer *w, double x)
 {
-	const char *point;
-	size_t plen;
+	const char *point = localeconv()->decimal_point;
+	size_t plen = strlen(point);
+	char buf[512];	/* %.4f of the largest double is about 320 chars */
 	char *p;
 
-	if (fast_fixed4(buf, size, x))
-		return;
-	point = localeconv()->decimal_point;
-	plen = strlen(point);
-	snprintf(buf, size, "%.4f", x);
+	snprintf(buf, sizeof buf, "%.4f", x);
 	p = plen ? strstr(buf, point) : NULL;
 	if (p && strcmp(point, ".") != 0) {
 		*p = '.';
@@ -426,16 +494,17 @@ static void format_number(char *buf, size_t size, double x)
 	}
 	if (strcmp(buf, "-0.0000") == 0)	/* a tiny negative, not a sign */
 		memmove(buf, buf + 1, strlen(buf));
+	put_bytes(w, buf, strlen(buf));
 }
 
 /* Separator and, for JSON, the key of the next column. */
 static void begin_field(struct writer *w)
 {
 	if (w->col > 0)
-		fputc(',', w->fp);
+		put_char(w, ',');
 	if (w->fmt == RISK_FORMAT_JSON) {
-		out_json_string(w->fp, columns[w->col]);
-		fputc(':', w->fp);
+		put_escaped(w, columns[w->col]);
+		put_char(w, ':');
 	}
 	w->col++;
 }
@@ -443,35 +512,33 @@ static void begin_field(struct writer *w)
 static void put_text(struct writer *w, const char *s)
 {
 	begin_field(w);
-	if (w->fmt == RISK_FORMAT_JSON)
-		out_json_string(w->fp, s ? s : "");
-	else
-		out_csv_text(w->fp, s ? s : "");
+	put_escaped(w, s ? s : "");
 }
 
 /* A bare token: numbers, true/false, null, NA. */
 static void put_token(struct writer *w, const char *token)
 {
 	begin_field(w);
-	fputs(token, w->fp);
+	put_bytes(w, token, strlen(token));
 }
 
 static void put_long(struct writer *w, long v)
 {
 	begin_field(w);
-	fprintf(w->fp, "%ld", v);
+	if (v < 0)
+		put_char(w, '-');
+	put_ulong(w, v < 0 ? -(unsigned long long)v : (unsigned long long)v);
 }
 
 static void put_value(struct writer *w, struct risk_value v)
 {
-	char buf[512];	/* %.4f of the largest double is about 320 chars */
-
 	if (!v.defined) {
 		put_token(w, w->fmt == RISK_FORMAT_JSON ? "null" : "NA");
 		return;
 	}
-	format_number(buf, sizeof buf, v.value);
-	put_token(w, buf);
+	begin_field(w);
+	if (!fast_fixed4(w, v.value))
+		slow_fixed4(w, v.value);
 }
 
 int risk_print_header(FILE *fp, enum risk_format fmt)
@@ -510,12 +577,16 @@ int risk_print_row(FILE *fp, enum risk_format fmt, const char *site,
 		const char *year, const char *metric, const char *dimension,
 		const struct risk_group *group, const struct risk_row *row)
 {
-	struct writer w = { fp, fmt, 0 };
+	struct writer w;	/* no initializer: buf needs no clearing */
 
 	if (!fp || !group || !row)
 		return -1;
+	w.fp = fp;
+	w.fmt = fmt;
+	w.col = 0;
+	w.len = 0;
 	if (fmt == RISK_FORMAT_JSON)
-		fputc('{', fp);
+		put_char(&w, '{');
 	put_text(&w, site);
 	put_text(&w, year);
 	put_text(&w, metric);
@@ -524,6 +595,9 @@ int risk_print_row(FILE *fp, enum risk_format fmt, const char *site,
 	put_long(&w, group->enrolled);
 	put_long(&w, group->count);
 	put_stats(&w, row);
-	fputs(fmt == RISK_FORMAT_JSON ? "}\n" : "\n", fp);
+	if (fmt == RISK_FORMAT_JSON)
+		put_char(&w, '}');
+	put_char(&w, '\n');
+	flush_line(&w);
 	return ferror(fp) ? -1 : 0;
 }

@@ -16,6 +16,8 @@ void diag_add(struct diags *d, const char *file, int line, const char *fmt, ...)
 /* A warning ("file:line: warning: ..."): kept apart from the problems, so d->n still counts only those. */
 void diag_warn(struct diags *d, const char *file, int line, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
+/* Appends from's problems and warnings to d, leaving from empty. */
+void diag_move(struct diags *d, struct diags *from);
 /* Prints the warnings, then the problems. */
 void diag_print(const struct diags *d, FILE *f);
 /* Prints only the warnings (for a run that succeeded). */

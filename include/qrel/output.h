@@ -17,6 +17,11 @@ void out_csv_start(FILE *fp);
  * CR so a spreadsheet shows it instead of running it as a formula, quoted when
  * it holds a comma, quote, CR or LF. NULL writes nothing. */
 void out_csv_text(FILE *fp, const char *s);
+/* Whether out_csv_text (guard true) or out_csv_token (guard false) writes s
+ * exactly as it is: printable ASCII without a comma or quote (and, guarded,
+ * no leading = + - @). Lets a fast writer copy s and call the escaper only
+ * for the rest. */
+bool out_csv_plain(const char *s, bool guard);
 /* A value qrel computed (a number, a date, a keyword): as out_csv_text, never
  * prefixed, so -0.5 stays a number. */
 void out_csv_token(FILE *fp, const char *s);
@@ -29,6 +34,8 @@ void out_csv_field(FILE *fp, const char *s, bool last);
 /* s as a JSON string: quotes, backslashes and every character text_printable
  * refuses escaped (\u001b, \u009b), bytes that are not UTF-8 as \ufffd; NULL writes "". */
 void out_json_string(FILE *fp, const char *s);
+/* Whether out_json_string writes s as it is between the quotes. */
+bool out_json_plain(const char *s);
 /* s as Markdown text that renders as itself: markup characters backslash-escaped
  * (| included, so a table cell cannot split), < > as entities so no tag survives,
  * + - = escaped at the start, line breaks as spaces, controls as marks. */

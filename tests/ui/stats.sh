@@ -151,6 +151,56 @@ start_s=$(date +%s.%N)
 check "risk: $ROWS generated rows, one line each" test "$(wc -l <"$T/out")" -eq $((ROWS + 1))
 echo "# risk on $ROWS rows: $(awk -v a="$start_s" -v b="$(date +%s.%N)" 'BEGIN { printf "%.2f", b - a }') s"
 
+# The streaming reader (a table's rows together: one table held at a time, memory
+# flat in the file's size) against the whole-file reader (a table's rows apart):
+# the same rows, each table's in the same order, give the same bytes. Pairs of
+# tables are interleaved row by row in the second file, so each table still
+# first appears in the same order. A pipe on stdin is copied and read twice.
+gen_tables() { # ROWS apart(0/1)
+	awk -v n="$1" -v apart="$2" 'BEGIN {
+		print "site,year,metric,dimension,group,enrolled,count"
+		srand(3)
+		for (t = 0; t < n / 8; t++) for (g = 0; g < 8; g++) {
+			e[t, g] = 30 + int(rand() * 2000); c[t, g] = int(rand() * e[t, g] / 10)
+		}
+		name[0] = "\"Elm, East\""; name[1] = "=Hill"; name[2] = "Ōtāhuhu"; name[3] = "S3"
+		for (p = 0; p < n / 16; p++) for (g = 0; g < 8; g++) for (k = 0; k < 2; k++) {
+			j = 2 * g + k	# 0..15: row g of table 2p+k, or row j%8 of table 2p+j/8
+			t = apart ? 2 * p + k : 2 * p + int(j / 8)
+			r = apart ? g : j % 8
+			printf "%s,%d,m%d,race,g%d,%d,%d\n", name[int(t / 7) % 4], 2019 + int(t / 28), t % 7, r, e[t, r], c[t, r]
+		}
+	}'
+}
+gen_tables 4000 0 >"$T/together.csv"
+gen_tables 4000 1 >"$T/apart.csv"
+check "risk: the two files hold the same rows" \
+	test "$(sort "$T/together.csv" | cksum)" = "$(sort "$T/apart.csv" | cksum)"
+check "risk: the first file has each table's rows together" \
+	test "$(cut -d, -f1-4 "$T/together.csv" | uniq | wc -l)" -eq 501
+for fmt in csv json table; do
+	"$QREL" risk --format $fmt "$T/together.csv" >"$T/stream.$fmt" 2>"$T/err"
+	"$QREL" risk --format $fmt "$T/apart.csv" >"$T/whole.$fmt" 2>>"$T/err"
+	check "risk --format $fmt: streamed and whole-file readings give the same output" \
+		cmp -s "$T/stream.$fmt" "$T/whole.$fmt"
+	cat "$T/together.csv" | "$QREL" risk --format $fmt - >"$T/pipe.$fmt" 2>>"$T/err"
+	check "risk --format $fmt: a pipe on stdin gives the same output" cmp -s "$T/stream.$fmt" "$T/pipe.$fmt"
+	"$QREL" risk --format $fmt - <"$T/apart.csv" >"$T/redirect.$fmt" 2>>"$T/err"
+	check "risk --format $fmt: a file on stdin gives the same output" cmp -s "$T/stream.$fmt" "$T/redirect.$fmt"
+	check "risk --format $fmt: nothing on stderr" test ! -s "$T/err"
+done
+check "risk: 4000 rows out" test "$(wc -l <"$T/stream.csv")" -eq 4001
+printf 'site,group,enrolled,count\nA,x,10,1\nA,y,10,2\nB,x,5,1\nA,x,3,1\nB,y,2,9\n' >"$T/risk-apart.csv"
+"$QREL" risk "$T/risk-apart.csv" >"$T/out" 2>"$T/err"
+check "risk: a group repeated in a table whose rows are apart is found" \
+	grep -q "risk-apart.csv:5: column group: 'x' appears twice in the table (site A) (first on line 2)" "$T/err"
+check "risk: ... after the rows' own problems" \
+	test "$(head -1 "$T/err")" = "$T/risk-apart.csv:6: column count: 9 is more than enrolled (2)"
+printf 'site,group,enrolled,count\nA,x,10,1\nA,x,10,2\nB,x,5,1\n' | "$QREL" risk - >"$T/out" 2>"$T/err"
+check "risk: a group repeated in a streamed table is found, stdin named" \
+	grep -q "<stdin>:3: column group: 'x' appears twice in the table (site A) (first on line 2)" "$T/err"
+check "risk: nothing printed after it" test ! -s "$T/out"
+
 # ---- agree on the review's team scores.
 if sample_db "$T/s.db" 2>"$T/err"; then
 	"$QREL" agree --db "$T/s.db" --as "Ségolène Arceneaux" >"$T/out" 2>"$T/err"

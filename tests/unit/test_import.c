@@ -662,6 +662,32 @@ test_evidence_errors(void **state)
 		"YYYY-MM-DDTHH:MM:SS, with a fraction and Z or an offset like +02:00 if wanted) ('2024-02-30')");
 }
 
+/* A note named twice in one file: the second names the first's line, whether the
+ * note is new (the import added it) or stored before (left unchanged). The full-text
+ * index's own settings are back after a bulk import. */
+static void
+test_evidence_repeats(void **state)
+{
+	struct fx *f = *state;
+
+	seed(f);
+	import_ok(f, "activities", activities_csv);
+	import_ok(f, "evidence", evidence_csv);
+	refused(f, "evidence", "id,site,source,author,clusters,text\n"
+		"c0000000-0000-4000-8000-000000000003,S1,interview,Ann Lead,1.1,First note\n"
+		",S2,interview,Ann Lead,2.1,Second note\n"
+		"c0000000-0000-4000-8000-000000000003,S1,interview,Ann Lead,1.1,First note\n", 4,
+		"column id: duplicates line 2 ('c0000000-0000-4000-8000-000000000003')");
+	refused(f, "evidence", "id,site,source,author,clusters,text\n"
+		"b0000000-0000-4000-8000-000000000002,S2,document_review,Ann Lead,2.1,Budget\n"
+		",S2,interview,Ann Lead,2.1,Other\n"
+		"b0000000-0000-4000-8000-000000000002,S2,document_review,Ann Lead,2.1,Budget\n", 4,
+		"column id: duplicates line 2 ('b0000000-0000-4000-8000-000000000002')");
+	assert_int_equal(query_int(f, "SELECT count(*) FROM note"), 2);
+	assert_int_equal(query_int(f, "SELECT count(*) FROM note_fts_config WHERE k = 'automerge' AND v = 4"), 1);
+	assert_int_equal(query_int(f, "SELECT count(*) FROM note_fts_config WHERE k = 'hashsize' AND v = 1048576"), 1);
+}
+
 static void
 test_field_count(void **state)
 {
@@ -1055,6 +1081,7 @@ main(void)
 		T(test_role_rules),
 		T(test_all_errors),
 		T(test_evidence_errors),
+		T(test_evidence_repeats),
 		T(test_field_count),
 		T(test_unknown_kind),
 		T(test_quoted_fields),

@@ -94,6 +94,40 @@ test_json(void **state)
 	assert_string_equal(written(out_json_string, NULL), "\"\"");
 }
 
+/* A string the plain tests pass is written by the escaper exactly as it is, and
+ * every kind of string the escapers change fails them. */
+static void
+test_plain(void **state)
+{
+	static const char *const samples[] = { "S001", "2023-24", "oss", "Two or more races", "a=b", "=1",
+		"+1", "-2", "@x", "a,b", "say \"hi\"", "back\\slash", "tab\there", "line\nbreak", "Zoë",
+		"esc\033", "", "x'y" };
+	char want[256];
+
+	UNUSED(state);
+	for (size_t i = 0; i < ARRAY_SIZE(samples); i++) {
+		const char *s = samples[i];
+
+		if (out_csv_plain(s, true))
+			assert_string_equal(written(out_csv_text, s), s);
+		if (out_csv_plain(s, false))
+			assert_string_equal(written(out_csv_token, s), s);
+		snprintf(want, sizeof(want), "\"%s\"", s);
+		if (out_json_plain(s))
+			assert_string_equal(written(out_json_string, s), want);
+	}
+	assert_true(out_csv_plain("Two or more races", true));
+	assert_false(out_csv_plain("=1", true));
+	assert_true(out_csv_plain("-0.5000", false));
+	assert_false(out_csv_plain("a,b", false));
+	assert_false(out_csv_plain("Zoë", true));	/* the escaper decides: not plain ASCII */
+	assert_false(out_csv_plain("tab\there", true));
+	assert_true(out_json_plain("a=b, 'c'"));
+	assert_false(out_json_plain("back\\slash"));
+	assert_false(out_json_plain("say \"hi\""));
+	assert_false(out_json_plain("esc\033"));
+}
+
 static void
 test_markdown(void **state)
 {
@@ -188,6 +222,7 @@ main(void)
 		cmocka_unit_test(test_csv_bom),
 		cmocka_unit_test(test_cell_text),
 		cmocka_unit_test(test_json),
+		cmocka_unit_test(test_plain),
 		cmocka_unit_test(test_markdown),
 		cmocka_unit_test(test_html),
 		cmocka_unit_test(test_outpath),
