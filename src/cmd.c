@@ -93,6 +93,10 @@ static const struct command commands[] = {
 	  "       qrel sync import [--db FILE] [--as NAME] BUNDLE\n"
 	  "       qrel sync conflicts [--db FILE] [--all]\n"
 	  "       qrel sync resolve [--db FILE] --as LEAD ID --keep local|remote", cmd_sync },
+	{ "hub", "set up the PostgreSQL hub copies sync to: its schema, a review, a login's person",
+	  "hub init URL\n"
+	  "       qrel hub add-review [--db FILE] [--as LEAD] URL\n"
+	  "       qrel hub grant [--db FILE | --review UUID] [--role ROLE] URL NAME LOGIN", cmd_hub },
 	{ "backup", "copy a database safely while others keep writing", "backup [--db FILE] -o FILE [--force]", cmd_backup },
 	{ "report", "the review report as HTML, Markdown, CSV or JSON",
 	  "report [--db FILE] [--site CODE] [--format html|md|csv|json] [-o FILE [--force]] [--quotes N] [--all-years]",
