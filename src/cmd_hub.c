@@ -65,16 +65,16 @@ hub_add_review_cmd(const struct hub_opts *o, const char *url)
 	int64_t review;
 	int rc;
 
-	if ((rc = cmd_open(&o->c, DB_READONLY, &db, &review)) != QREL_OK)
+	if ((rc = cmd_open(&o->c, 0, &db, &review)) != QREL_OK)
 		return cmd_fail(rc);
 	if ((rc = cmd_who(&o->c, db, review, &who)) == QREL_OK &&
 	    (rc = gate_actor(db, review, who, &actor)) == QREL_OK && strcmp(actor.role, "lead") != 0)
 		rc = error(QREL_DENIED, "%s is %s%s: the review's lead puts it on the hub", *who ? who : "nobody",
 			   *actor.role ? "a " : "not a member", actor.role);
 	if (rc == QREL_OK && (rc = hub_connect(url, &pg)) == QREL_OK &&
-	    (rc = hub_add_review(pg, db, review, &st)) == QREL_OK)
-		printf("the review is on the hub: %lld clusters, %lld sites, %lld people\n", st.clusters, st.sites,
-		       st.people);
+	    (rc = hub_add_review(pg, db, review, who, &st)) == QREL_OK)
+		printf("the review is on the hub: %lld clusters, %lld sites, %lld people, %lld scores and notes\n",
+		       st.clusters, st.sites, st.people, st.rows);
 	hub_close(pg);
 	db_close(db);
 	return cmd_fail(rc);

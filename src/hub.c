@@ -258,9 +258,12 @@ static const struct {
 };
 
 int
-hub_add_review(PGconn *c, struct db *db, int64_t review, struct hub_review_stats *st)
+hub_add_review(PGconn *c, struct db *db, int64_t review, const char *lead, struct hub_review_stats *st)
 {
 	long long *counts[] = { NULL, &st->clusters, &st->sites, &st->people };
+	struct hub_sync_stats ss;
+	sqlite3_stmt *q;
+	char uuid[64] = "";
 	int rc;
 
 	memset(st, 0, sizeof(*st));
@@ -269,6 +272,14 @@ hub_add_review(PGconn *c, struct db *db, int64_t review, struct hub_review_stats
 	for (size_t i = 0; i < ARRAY_SIZE(identity_rows) && rc == QREL_OK; i++)
 		rc = copy_rows(c, db, review, identity_rows[i].local, identity_rows[i].hub, identity_rows[i].what,
 			       counts[i]);
+	if (rc == QREL_OK && (q = db_stmt(db, "SELECT uuid FROM review WHERE id = ?1"))) {
+		sqlite3_bind_int64(q, 1, review);
+		if (sqlite3_step(q) == SQLITE_ROW)
+			snprintf(uuid, sizeof(uuid), "%s", db_col_text(q, 0));
+		sqlite3_reset(q);
+	}
+	if (rc == QREL_OK && (rc = hub_seed(c, db, review, lead, uuid, &ss)) == QREL_OK)
+		st->rows = ss.inserted + ss.updated;
 	if (rc == QREL_OK)
 		return hub_exec(c, "COMMIT", "committing the review");
 	hub_rollback(c);

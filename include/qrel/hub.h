@@ -31,12 +31,13 @@ void hub_close(struct pg_conn *c);
 int hub_init(struct pg_conn *c, int *from, int *to);
 
 /* Uploads (or refreshes) review's identity: uuid, title, framework and scale,
- * clusters, sites with their lock and release, people with their roles.
- * Logins already granted stay. The hub's administrator runs it. */
+ * clusters, sites with their lock and release, people with their roles, and
+ * the scores and notes lead's copy holds that the hub lacks. Logins already
+ * granted stay. The hub's administrator runs it, with the lead's file. */
 struct hub_review_stats {
-	long long clusters, sites, people;
+	long long clusters, sites, people, rows;
 };
-int hub_add_review(struct pg_conn *c, struct db *db, int64_t review, struct hub_review_stats *st);
+int hub_add_review(struct pg_conn *c, struct db *db, int64_t review, const char *lead, struct hub_review_stats *st);
 
 /* Maps the hub login to the person named name of review (a uuid), who must
  * hold role when role is not NULL; the login becomes a member (qrel_member),
