@@ -269,7 +269,7 @@ static const char hub_policies[] =
 "GRANT UPDATE (locked, released) ON hub.site TO qrel_member;"
 "GRANT INSERT ON hub.conflict TO qrel_member;"
 "GRANT USAGE ON SEQUENCE hub.conflict_id_seq TO qrel_member;"
-"GRANT SELECT ON SEQUENCE hub.seq TO qrel_member;"
+"GRANT USAGE, SELECT ON SEQUENCE hub.seq TO qrel_member;"
 "ALTER TABLE hub.review ENABLE ROW LEVEL SECURITY;"
 "ALTER TABLE hub.cluster ENABLE ROW LEVEL SECURITY;"
 "ALTER TABLE hub.site ENABLE ROW LEVEL SECURITY;"

@@ -20,6 +20,8 @@ struct push {
 	struct hub_sync_stats *st;
 	FILE *progress;
 	long long total;
+	char (*agreed)[2][40];	/* entity and uuid of changed rows the hub now holds as sent */
+	size_t nagreed, cap;
 };
 
 /* ---- who is pushing or pulling ---- */
@@ -186,6 +188,51 @@ write_row(struct push *ps, const char *sql, int n, const char *const *p, long lo
 	return rc;
 }
 
+/* A row changed here (it has a base) that the hub now holds as sent: once
+ * the push commits it is settled, as when a peer's bundle agrees. */
+static void
+agree(struct push *ps, const struct kind *k, const char *uuid, const char *base)
+{
+	if (!base)
+		return;
+	if (ps->nagreed == ps->cap) {
+		void *more = realloc(ps->agreed, (ps->cap ? 2 * ps->cap : 64) * sizeof(*ps->agreed));
+
+		if (!more)
+			return;	/* out of memory: the row keeps its base (a later pull may list a conflict) */
+		ps->agreed = more;
+		ps->cap = ps->cap ? 2 * ps->cap : 64;
+	}
+	snprintf(ps->agreed[ps->nagreed][0], 40, "%s", k->entity);
+	snprintf(ps->agreed[ps->nagreed][1], 40, "%s", uuid);
+	ps->nagreed++;
+}
+
+static int
+settle_agreed(struct push *ps)
+{
+	sqlite3_stmt *st;
+	int rc = QREL_OK;
+
+	if (!ps->nagreed)
+		return QREL_OK;
+	if ((rc = db_begin(ps->db)) != QREL_OK)
+		return rc;
+	for (size_t i = 0; i < ps->nagreed && rc == QREL_OK; i++) {
+		if (!(st = db_stmt(ps->db, "DELETE FROM sync_base WHERE entity = ?1 AND uuid = ?2")))
+			rc = QREL_DB;
+		else {
+			db_bind_text(st, 1, ps->agreed[i][0]);
+			db_bind_text(st, 2, ps->agreed[i][1]);
+			rc = db_step_done(ps->db, st, "settling a pushed row");
+		}
+	}
+	if (rc == QREL_OK)
+		return db_commit(ps->db);
+	db_rollback(ps->db);
+	return rc;
+}
+
 static int
 push_existing(struct push *ps, const struct kind *k, const char *const *p, const char *hv, long long hver,
 	      const char *cv, const char *cb, const char *cver)
@@ -195,6 +242,8 @@ push_existing(struct push *ps, const struct kind *k, const char *const *p, const
 
 	switch (hub_decide(hv, hver, cv, cb, atoll(cver))) {
 	case SYNC_SAME:
+		agree(ps, k, p[0], cb);
+		/* fall through */
 	case SYNC_KEEP:
 		ps->st->unchanged++;
 		return QREL_OK;
@@ -206,6 +255,7 @@ push_existing(struct push *ps, const struct kind *k, const char *const *p, const
 			return rc;
 		if (n == 0)
 			return error(QREL_DENIED, "this login may not change it (role, own school or owner)");
+		agree(ps, k, p[0], cb);
 		ps->st->updated++;
 		return QREL_OK;
 	case SYNC_CONFLICT:
@@ -231,8 +281,11 @@ push_row(struct push *ps, const struct kind *k, sqlite3_stmt *row)
 		return row_refused(k, p[0], rc);
 	if (PQntuples(r) == 1)
 		rc = push_existing(ps, k, p, PQgetvalue(r, 0, 0), atoll(PQgetvalue(r, 0, 1)), cv, cb, cver);
-	else if ((rc = write_row(ps, k->insert, k->params + 1, p, &n)) == QREL_OK)
+	else if ((rc = write_row(ps, k->insert, k->params + 1, p, &n)) == QREL_OK) {
 		*(n ? &ps->st->inserted : &ps->st->hidden) += 1;	/* 0: a row this login cannot read */
+		if (n)
+			agree(ps, k, p[0], cb);
+	}
 	PQclear(r);
 	return rc == QREL_OK ? QREL_OK : row_refused(k, p[0], rc);
 }
@@ -302,7 +355,10 @@ hub_push(struct db *db, int64_t review, const char *who, const char *url, FILE *
 		/* After the commit: a crash before the watermark moves only sends the rows again. */
 		done = sync_export_detach(db, HUB_PEER, &w, rc == QREL_OK);
 		rc = rc != QREL_OK ? rc : done;
+		if (rc == QREL_OK)
+			rc = settle_agreed(&ps);
 	}
+	free(ps.agreed);
 	hub_close(ps.pg);
 	return rc;
 }
@@ -324,6 +380,7 @@ hub_seed(PGconn *pg, struct db *db, int64_t review, const char *lead, const char
 	for (size_t i = 0; i < ARRAY_SIZE(kinds) && rc == QREL_OK; i++)
 		rc = push_kind(&ps, &kinds[i]);
 	sync_export_detach(db, NULL, &w, false);
+	free(ps.agreed);
 	return rc;
 }
 

@@ -67,6 +67,10 @@ check "grant maps five logins" test "$(as hubadmin 'SELECT count(login) FROM hub
 check "a login is one person's only" sh -c "! '$QREL' hub grant --db '$A' '$ADMIN' 'Nguyễn Thị Lan' jose 2>/dev/null"
 check "a grant naming the wrong role is refused" sh -c \
 	"! '$QREL' hub grant --db '$A' --role lead '$ADMIN' 'Nguyễn Thị Lan' lan 2>'$T/err' && grep -q 'is a reviewer' '$T/err'"
+check "add-review seeded the hub with the lead's scores and notes" test \
+	"$(as hubadmin 'SELECT count(*) FROM hub.score')" = "$(sql "$A" 'SELECT count(*) FROM score')"
+# The rules below start from an empty hub review.
+as hubadmin "DELETE FROM hub.change_log; DELETE FROM hub.score; DELETE FROM hub.note" >/dev/null
 
 # ---- the rules, in the hub, against psql ----
 R=$(sql "$A" "SELECT uuid FROM review")
@@ -112,5 +116,103 @@ check "the change log records each write's login and person" test \
 check "a reviewer reads only their own change-log entries" test "$(as zoe 'SELECT DISTINCT login FROM hub.change_log')" = zoe
 as hubadmin "UPDATE hub.site SET locked = false, released = false; DELETE FROM hub.change_log;
 	DELETE FROM hub.score; DELETE FROM hub.note" >/dev/null
+"$QREL" hub add-review --db "$A" --as "$LEAD" "$ADMIN" >"$T/out"
+check "add-review seeds the hub with the lead's scores and notes" grep -q "[1-9][0-9]* scores and notes" "$T/out"
+
+# ---- sync push|pull --hub: copies meet at the hub ----
+url() { echo "host=$W user=$1 dbname=hub"; }
+J="José Ramírez"
+A2="$T/a2.db" P="$T/p.db"
+"$QREL" backup --db "$A" -o "$A2" >/dev/null
+check "push refuses a login that is someone else" sh -c \
+	"! '$QREL' sync push --db '$B' --as '$J' --hub '$(url lead)' 2>'$T/err' && grep -q 'is $LEAD' '$T/err'"
+check "and a password on the command line" sh -c \
+	"! '$QREL' sync push --db '$B' --as '$J' --hub '$(url jose) password=x' 2>/dev/null"
+note_csv() {	# note_csv FILE SITE AUTHOR TEXT
+	printf 'site,source,author,valence,clusters,text\n%s,interview,%s,strength,1.1;2.2,%s\n' "$2" "$3" "$4" >"$1"
+}
+note_csv "$T/nb.csv" EHS "$J" "Copy B: families of English learners get calls in Spanish."
+note_csv "$T/na.csv" RHS "$LEAD" "Copy A: the counsellor tracks AP enrolment by subgroup."
+"$QREL" import evidence --db "$B" --as "$J" "$T/nb.csv" >/dev/null
+"$QREL" import evidence --db "$A" --as "$LEAD" "$T/na.csv" >/dev/null
+"$QREL" score --db "$B" --as "$J" --site RHS --cluster 1.1 --level 1 --rationale "B: averages only" >/dev/null
+"$QREL" sync push --db "$B" --as "$J" --hub "$(url jose)" >"$T/out"
+check "José's push takes his note and his changed score" grep -q " 1 new, 1 updated" "$T/out"
+"$QREL" sync push --db "$B" --as "$J" --hub "$(url jose)" >"$T/out"
+check "a second push sends nothing" grep -q "pushed 0 rows" "$T/out"
+as hubadmin "SELECT count(*) FROM hub.note; SELECT count(*) FROM hub.score; SELECT count(*) FROM hub.change_log" >"$T/hub.before"
+"$QREL" sync push --db "$A" --as "$LEAD" --hub "$(url lead)" >/dev/null
+"$QREL" sync push --db "$A" --as "$LEAD" --hub "$(url lead)" >/dev/null
+check "pushing the lead's note twice adds it once" test \
+	"$(as hubadmin "SELECT count(*) FROM hub.note WHERE text LIKE 'Copy A:%'")" = 1
+"$QREL" sync pull --db "$B" --as "$J" --hub "$(url jose)" >"$T/out"
+check "José pulls the lead's note" test "$(sql "$B" "SELECT count(*) FROM note WHERE text LIKE 'Copy A:%'")" = 1
+"$QREL" sync pull --db "$A" --as "$LEAD" --hub "$(url lead)" >"$T/out"
+check "the lead pulls José's note and score" test \
+	"$(sql "$A" "SELECT count(*) FROM note WHERE text LIKE 'Copy B:%'")$(sql "$A" "SELECT count(*) FROM score WHERE rationale = 'B: averages only'")" = 11
+"$QREL" sync pull --db "$A" --as "$LEAD" --hub "$(url lead)" >"$T/out"
+check "a second pull brings nothing" grep -q "pulled 0 rows" "$T/out"
+notes_of() { sql "$1" "SELECT uuid, valence, deleted_at IS NULL, text FROM note ORDER BY uuid"; }
+check "the lead's copy and José's hold the same notes" test "$(notes_of "$A")" = "$(notes_of "$B")"
+check "and the hub holds them too" test "$(as hubadmin "SELECT string_agg(uuid || '|' || valence || '|' || (deleted_at IS NULL)::int || '|' || text, E'\n' ORDER BY uuid) FROM hub.note")" = "$(notes_of "$A")"
+mine() { sql "$1" "SELECT s.uuid, level, rationale FROM score s JOIN person p ON p.id = s.rater_id WHERE p.name = '$J' ORDER BY s.uuid"; }
+check "José's scores are equal in both copies" test "$(mine "$A")" = "$(mine "$B")"
+
+# A conflict: the lead's consensus changed in two of the lead's copies.
+"$QREL" score --db "$A" --as "$LEAD" --kind consensus --site EHS --cluster 3.1 --level 3 --rationale "A: agreed high" >/dev/null
+"$QREL" score --db "$A2" --as "$LEAD" --kind consensus --site EHS --cluster 3.1 --level 1 --rationale "A2: agreed low" >/dev/null
+"$QREL" sync push --db "$A" --as "$LEAD" --hub "$(url lead)" >/dev/null
+"$QREL" sync push --db "$A2" --as "$LEAD" --hub "$(url lead)" >"$T/out"
+check "the second copy's push records a conflict on the hub" grep -q "1 new conflicts" "$T/out"
+check "the hub keeps the first value and both in its conflict table" test \
+	"$(as hubadmin "SELECT level FROM hub.score WHERE rationale LIKE 'A:%'")$(as hubadmin "SELECT count(*) FROM hub.conflict WHERE hub_value LIKE '3|%' AND pushed_value LIKE '1|%'")" = 31
+"$QREL" sync push --db "$A2" --as "$LEAD" --hub "$(url lead)" >/dev/null
+check "pushed again, it is still one conflict" test "$(as hubadmin 'SELECT count(*) FROM hub.conflict')" = 1
+"$QREL" sync pull --db "$A2" --as "$LEAD" --hub "$(url lead)" >"$T/out"
+check "the pull records it in the copy, as a bundle would" grep -q "1 new conflicts" "$T/out"
+check "listed by qrel sync conflicts" sh -c "'$QREL' sync conflicts --db '$A2' --as '$LEAD' | grep -q 'EHS 3.1 consensus'"
+ID=$("$QREL" sync conflicts --db "$A2" --as "$LEAD" | sed -n 's/^#\([0-9]*\) .*/\1/p' | head -n 1)
+"$QREL" sync resolve --db "$A2" --as "$LEAD" "$ID" --keep local >/dev/null
+"$QREL" sync push --db "$A2" --as "$LEAD" --hub "$(url lead)" >/dev/null
+"$QREL" sync pull --db "$A" --as "$LEAD" --hub "$(url lead)" >/dev/null
+"$QREL" sync pull --db "$B" --as "$J" --hub "$(url jose)" >/dev/null
+agreed() { sql "$1" "SELECT level || rationale FROM score WHERE kind = 'consensus' AND rationale LIKE 'A%agreed%'"; }
+check "resolved: both copies, José's and the hub hold the chosen value" test \
+	"$(agreed "$A")|$(agreed "$A2")|$(agreed "$B")|$(as hubadmin "SELECT level || rationale FROM hub.score WHERE rationale LIKE 'A%agreed%'")" = \
+	"1A2: agreed low|1A2: agreed low|1A2: agreed low|1A2: agreed low"
+
+# A principal's pull: a copy without the review's notes and scores gets only
+# what Patricia may read (her school's self-evaluation, nothing of the team's).
+"$QREL" backup --db "$A" -o "$P" >/dev/null
+sql "$P" "DELETE FROM note_cluster; DELETE FROM note_subgroup; DELETE FROM note; DELETE FROM score;
+	DELETE FROM sync_mark; DELETE FROM sync_base; DELETE FROM sync_setting WHERE key LIKE 'hub pulled%'"
+"$QREL" sync pull --db "$P" --as "Patricia Holloway" --hub "$(url pat)" >"$T/out"
+check "the principal's pull brings rows" grep -q "pulled [1-9]" "$T/out"
+check "none of them the team's notes" test \
+	"$(sql "$P" "SELECT count(*) FROM note n JOIN person p ON p.id = n.author_id WHERE p.name <> 'Patricia Holloway'")" = 0
+check "nor a score outside her school's self-evaluation" test \
+	"$(sql "$P" "SELECT count(*) FROM score s JOIN site x ON x.id = s.site_id WHERE s.kind <> 'self' OR x.code <> 'RHS'")" = 0
+
+# Killed in the middle of a push: the hub has all of it or none; a rerun completes it.
+i=0
+{ echo 'site,source,author,valence,clusters,text'
+  while [ $i -lt 1500 ]; do echo "RHS,interview,$J,neutral,1.1,bulk note $i"; i=$((i + 1)); done; } >"$T/bulk.csv"
+"$QREL" import evidence --db "$B" --as "$J" "$T/bulk.csv" >/dev/null
+bulk() { as hubadmin "SELECT count(*) FROM hub.note WHERE text LIKE 'bulk note %'"; }
+consistent=1
+for d in 0.05 0.1 0.15 0.2 0.3 0.4 0.5 0.7; do
+	"$QREL" sync push --db "$B" --as "$J" --hub "$(url jose)" >/dev/null 2>&1 &
+	pid=$!
+	sleep "$d"
+	kill -9 "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	n=$(bulk)
+	[ "$n" = 0 ] || [ "$n" = 1500 ] || consistent=0
+done
+check "after each SIGKILL the hub holds none or all of the push" test "$consistent" = 1
+"$QREL" sync push --db "$B" --as "$J" --hub "$(url jose)" >/dev/null
+check "a rerun completes it" test "$(bulk)" = 1500
+"$QREL" sync push --db "$B" --as "$J" --hub "$(url jose)" >/dev/null
+check "and once more adds nothing" test "$(bulk)" = 1500
 
 finish
