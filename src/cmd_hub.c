@@ -1,4 +1,4 @@
-/* cmd_hub.c: `qrel hub init|add-review|grant`: the hub's administrator and the review's lead. */
+/* cmd_hub.c: `qrel hub init|add-review|grant` (the hub's administrator and the review's lead), `qrel portfolio`. */
 #include "qrel/qrel.h"
 #include "qrel/cmd.h"
 #include "qrel/db.h"
@@ -9,7 +9,7 @@
 
 struct hub_opts {
 	struct cmd_common c;
-	const char *review, *role;
+	const char *review, *role, *framework, *format, *hub;
 };
 
 static int
@@ -19,6 +19,9 @@ hub_options(int argc, char **argv, const char *name, struct hub_opts *o)
 		CMD_COMMON_LONGOPTS,
 		{ "review", required_argument, NULL, 'r' },
 		{ "role", required_argument, NULL, 'R' },
+		{ "framework", required_argument, NULL, 'f' },
+		{ "format", required_argument, NULL, 'F' },
+		{ "hub", required_argument, NULL, 'H' },
 		{ 0 },
 	};
 	int opt;
@@ -29,6 +32,9 @@ hub_options(int argc, char **argv, const char *name, struct hub_opts *o)
 		switch (opt) {
 		case 'r': o->review = optarg; break;
 		case 'R': o->role = optarg; break;
+		case 'f': o->framework = optarg; break;
+		case 'F': o->format = optarg; break;
+		case 'H': o->hub = optarg; break;
 		default: return -1;
 		}
 	}
@@ -137,4 +143,29 @@ cmd_hub(int argc, char **argv)
 	if (strcmp(sub, "grant") == 0 && n == 4)
 		return hub_grant_cmd(&o, argv[first + 1], argv[first + 2], argv[first + 3]);
 	return cmd_usage("hub");
+}
+
+/* `qrel portfolio --hub URL`: this review (--review, or the local file's when
+ * there is one) among the others of its framework. */
+int
+cmd_portfolio(int argc, char **argv)
+{
+	static const char *const formats[] = { "table", "csv", "json" };
+	struct hub_opts o = { 0 };
+	int first = hub_options(argc, argv, "portfolio", &o), fmt = -1, rc;
+	struct pg_conn *pg;
+	char review[64] = "";
+
+	for (int i = 0; i < 3 && fmt < 0; i++)
+		if (!o.format || strcmp(o.format, formats[i]) == 0)
+			fmt = i;
+	if (first < 0 || first != argc || fmt < 0 || !o.hub)
+		return cmd_usage("portfolio");
+	if ((o.review || o.c.db) && (rc = review_of(&o, review)) != QREL_OK)
+		return cmd_fail(rc);
+	if ((rc = hub_connect(o.hub, &pg)) != QREL_OK)
+		return cmd_fail(rc);
+	rc = hub_portfolio(pg, o.framework, *review ? review : NULL, (enum hub_format)fmt, stdout);
+	hub_close(pg);
+	return cmd_fail(rc);
 }

@@ -295,11 +295,44 @@ static const char hub_policies[] =
 "CREATE POLICY lead_or_own ON hub.conflict FOR SELECT USING (hub.is_lead(review) OR login = session_user::text);"
 "CREATE POLICY own ON hub.conflict FOR INSERT WITH CHECK (hub.member(review) AND login = session_user::text);";
 
+/* The portfolio: consensus levels per cluster across the hub's reviews (of one
+ * framework), as counts only, to any member; where review r stands, to its
+ * members other than principals (who read consensus only once released).
+ * Not-enough-evidence consensus counts nowhere. */
+static const char hub_portfolio_functions[] =
+"CREATE FUNCTION hub.portfolio_framework(fw text, r text) RETURNS text AS"
+"  $$ SELECT coalesce(fw, (SELECT framework FROM hub.review WHERE uuid = r)) $$" DEFINER ";"
+"CREATE FUNCTION hub.portfolio_here(r text) RETURNS boolean AS"
+"  $$ SELECT coalesce((hub.me(r)).role IN ('lead', 'reviewer', 'observer'), false) $$" DEFINER ";"
+"CREATE FUNCTION hub.portfolio(fw text, r text)"
+"  RETURNS TABLE (cluster text, title text, level int, sites bigint, reviews bigint, here bigint) AS $$"
+"  SELECT x.cluster, min(c.title), x.level, count(*), count(DISTINCT x.review),"
+"    CASE WHEN hub.portfolio_here(r) THEN count(*) FILTER (WHERE x.review = r) END"
+"  FROM hub.score x JOIN hub.review v ON v.uuid = x.review"
+"  JOIN hub.cluster c ON c.review = x.review AND c.code = x.cluster"
+"  WHERE x.kind = 'consensus' AND x.level IS NOT NULL"
+"    AND (hub.portfolio_framework(fw, r) IS NULL OR v.framework = hub.portfolio_framework(fw, r))"
+"  GROUP BY x.cluster, x.level ORDER BY min(c.position), x.cluster, x.level $$" DEFINER ";"
+/* Per cluster: how many reviews, the mean of their mean levels, review r's
+ * mean, and how many reviews stand below it. */
+"CREATE FUNCTION hub.portfolio_standing(fw text, r text)"
+"  RETURNS TABLE (cluster text, reviews bigint, mean numeric, here numeric, below bigint) AS $$"
+"  WITH m AS (SELECT x.cluster, x.review, avg(x.level) AS mean FROM hub.score x"
+"    JOIN hub.review v ON v.uuid = x.review WHERE x.kind = 'consensus' AND x.level IS NOT NULL"
+"    AND (hub.portfolio_framework(fw, r) IS NULL OR v.framework = hub.portfolio_framework(fw, r))"
+"    GROUP BY x.cluster, x.review),"
+"  h AS (SELECT cluster, mean FROM m WHERE review = r AND hub.portfolio_here(r))"
+"  SELECT m.cluster, count(*), round(avg(m.mean), 2), round(min(h.mean), 2),"
+"    CASE WHEN min(h.mean) IS NOT NULL THEN count(*) FILTER (WHERE m.mean < h.mean) END"
+"  FROM m LEFT JOIN h ON h.cluster = m.cluster GROUP BY m.cluster ORDER BY m.cluster $$" DEFINER ";"
+"GRANT EXECUTE ON FUNCTION hub.portfolio(text, text), hub.portfolio_standing(text, text) TO qrel_member;";
+
 const char *const hub_migrations[] = {
 	hub_tables,
 	hub_functions,
 	hub_triggers,
 	hub_policies,
+	hub_portfolio_functions,
 };
 
 const size_t hub_migration_count = sizeof(hub_migrations) / sizeof(hub_migrations[0]);

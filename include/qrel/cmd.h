@@ -94,5 +94,6 @@ int cmd_recommendations(int argc, char **argv);
 int cmd_summary(int argc, char **argv);
 int cmd_review(int argc, char **argv);
 int cmd_hub(int argc, char **argv);
+int cmd_portfolio(int argc, char **argv);
 
 #endif

@@ -215,4 +215,21 @@ check "a rerun completes it" test "$(bulk)" = 1500
 "$QREL" sync push --db "$B" --as "$J" --hub "$(url jose)" >/dev/null
 check "and once more adds nothing" test "$(bulk)" = 1500
 
+# ---- portfolio: a second review of the same framework ----
+C="$T/c.db"
+sample_db "$C"
+"$QREL" hub add-review --db "$C" --as "$LEAD" "$ADMIN" >/dev/null
+"$QREL" portfolio --hub "$(url zoe)" --db "$A" >"$T/out"
+check "the portfolio counts both reviews and places Zoë's" sh -c \
+	"grep -q '^1.1  ' '$T/out' && grep -q 'over 2 reviews; this review' '$T/out'"
+"$QREL" portfolio --hub "$(url zoe)" --db "$A" --format csv >"$T/p.csv"
+check "as CSV, one row per cluster and level" test \
+	"$(head -n 1 "$T/p.csv")" = "cluster,title,level,sites,share,reviews,review_sites,cluster_mean,review_mean,reviews_below"
+check "the portfolio's sites are both reviews' consensus levels" test \
+	"$(awk -F, 'NR > 1 { n += $4 } END { print n }' "$T/p.csv")" = \
+	"$(as hubadmin "SELECT count(*) FROM hub.score WHERE kind = 'consensus' AND level IS NOT NULL")"
+"$QREL" portfolio --hub "$(url pat)" --db "$A" --format json >"$T/p.json"
+check "as JSON; a principal gets the portfolio but not the review's own standing" sh -c \
+	"python3 -m json.tool '$T/p.json' >/dev/null && grep -q '\"review_mean\": null' '$T/p.json' && ! grep -q '\"review_sites\": [0-9]' '$T/p.json'"
+
 finish
