@@ -86,7 +86,8 @@ struct kind {
 	const char *entity;
 	const char *rows;	/* ?1 review; columns: uuid, value, base, version, then the insert's $2... */
 	int params;		/* the insert's parameters after uuid */
-	const char *read, *insert, *update;
+	const char *read;	/* the hub's rows among $1 (an array of uuids), by uuid in byte order */
+	const char *insert, *update;
 	int update_params;	/* the update's: uuid, then the insert's from $2 on, this many */
 	const char *may;
 	int may_from, may_n;	/* the may query's parameters: the insert's, from this index */
@@ -98,7 +99,8 @@ static const struct kind kinds[] = {
 	  "b.level, b.insufficient, b.rationale, b.updated_at, b.version FROM bundle.score b "
 	  "JOIN main.review r ON r.id = ?1 JOIN main.site s ON s.review_id = ?1 AND s.code = b.site "
 	  "JOIN main.person p ON p.review_id = ?1 AND p.name = b.rater ORDER BY b.uuid", 10,
-	  "SELECT hub.score_value(x), x.version FROM hub.score x WHERE uuid = $1",
+	  "SELECT uuid, hub.score_value(x), x.version FROM hub.score x WHERE uuid = ANY ($1::text[]) "
+	  "ORDER BY uuid COLLATE \"C\"",
 	  "INSERT INTO hub.score(uuid, review, site, cluster, rater, kind, level, insufficient, rationale, updated_at, "
 	  "version) VALUES ($1, $2, $3, $4, $5, $6, $7::int, $8::int, $9, $10, $11::bigint) ON CONFLICT (uuid) DO NOTHING",
 	  "UPDATE hub.score SET level = $7::int, insufficient = $8::int, rationale = $9, updated_at = $10, "
@@ -111,7 +113,8 @@ static const struct kind kinds[] = {
 	  "b.deleted_at, b.version FROM bundle.note b JOIN main.review r ON r.id = ?1 "
 	  "JOIN main.site s ON s.review_id = ?1 AND s.code = b.site "
 	  "JOIN main.person p ON p.review_id = ?1 AND p.name = b.author ORDER BY b.created_at, b.uuid", 13,
-	  "SELECT hub.note_value(x), x.version FROM hub.note x WHERE uuid = $1",
+	  "SELECT uuid, hub.note_value(x), x.version FROM hub.note x WHERE uuid = ANY ($1::text[]) "
+	  "ORDER BY uuid COLLATE \"C\"",
 	  "INSERT INTO hub.note(uuid, review, site, author, activity, source, valence, text, clusters, subgroups, "
 	  "created_at, updated_at, deleted_at, version) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, "
 	  "$14::bigint) ON CONFLICT (uuid) DO NOTHING",
@@ -264,47 +267,92 @@ push_existing(struct push *ps, const struct kind *k, const char *const *p, const
 	}
 }
 
+/* The hub's row (uuid, value, version) for uuid among the sorted rows of
+ * hub, or -1: a binary search. */
+static int
+hub_row(PGresult *hub, const char *uuid)
+{
+	int lo = 0, hi = PQntuples(hub) - 1;
+
+	while (lo <= hi) {
+		int mid = lo + (hi - lo) / 2, c = strcmp(PQgetvalue(hub, mid, 0), uuid);
+
+		if (c == 0)
+			return mid;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid - 1;
+	}
+	return -1;
+}
+
 /* One bundle row: uuid, value, base, version, then the insert's parameters from $2. */
 static int
-push_row(struct push *ps, const struct kind *k, sqlite3_stmt *row)
+push_row(struct push *ps, const struct kind *k, sqlite3_stmt *row, PGresult *hub)
 {
 	const char *p[16], *cv = db_col_text(row, 1), *cver = db_col_text(row, 3);
 	const char *cb = sqlite3_column_type(row, 2) == SQLITE_NULL ? NULL : db_col_text(row, 2);
-	PGresult *r = NULL;
 	long long n = 0;
-	int rc;
+	int rc, h;
 
 	p[0] = db_col_text(row, 0);
 	for (int i = 0; i < k->params; i++)
 		p[i + 1] = (const char *)sqlite3_column_text(row, 4 + i);
-	if ((rc = hub_query(ps->pg, k->read, 1, p, "reading a row", &r)) != QREL_OK)
-		return row_refused(k, p[0], rc);
-	if (PQntuples(r) == 1)
-		rc = push_existing(ps, k, p, PQgetvalue(r, 0, 0), atoll(PQgetvalue(r, 0, 1)), cv, cb, cver);
+	if ((h = hub_row(hub, p[0])) >= 0)
+		rc = push_existing(ps, k, p, PQgetvalue(hub, h, 1), atoll(PQgetvalue(hub, h, 2)), cv, cb, cver);
 	else if ((rc = write_row(ps, k->insert, k->params + 1, p, &n)) == QREL_OK) {
 		*(n ? &ps->st->inserted : &ps->st->hidden) += 1;	/* 0: a row this login cannot read */
 		if (n)
 			agree(ps, k, p[0], cb);
 	}
-	PQclear(r);
 	return rc == QREL_OK ? QREL_OK : row_refused(k, p[0], rc);
+}
+
+/* The hub's rows for every uuid of the kind in the bundle, read at once. */
+static int
+read_hub(struct push *ps, const struct kind *k, PGresult **out)
+{
+	char sql[256];
+	const char *p[1];
+	sqlite3_stmt *st;
+	int rc;
+
+	snprintf(sql, sizeof(sql), "SELECT '{' || coalesce(group_concat('\"' || replace(replace(uuid, '\\', "
+		 "'\\\\'), '\"', '\\\"') || '\"', ','), '') || '}' FROM bundle.%s", k->entity);
+	if (sqlite3_prepare_v2(db_handle(ps->db), sql, -1, &st, NULL) != SQLITE_OK)
+		return db_fail(ps->db, "reading the changes");
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		sqlite3_finalize(st);
+		return db_fail(ps->db, "reading the changes");
+	}
+	p[0] = db_col_text(st, 0);
+	rc = hub_query(ps->pg, k->read, 1, p, "reading its rows", out);
+	sqlite3_finalize(st);
+	return rc;
 }
 
 static int
 push_kind(struct push *ps, const struct kind *k)
 {
+	PGresult *hub = NULL;
 	sqlite3_stmt *st;
-	int rc = QREL_OK;
+	int rc;
 
-	if (sqlite3_prepare_v2(db_handle(ps->db), k->rows, -1, &st, NULL) != SQLITE_OK)
+	if ((rc = read_hub(ps, k, &hub)) != QREL_OK)
+		return rc;
+	if (sqlite3_prepare_v2(db_handle(ps->db), k->rows, -1, &st, NULL) != SQLITE_OK) {
+		PQclear(hub);
 		return db_fail(ps->db, "reading the changes");
+	}
 	sqlite3_bind_int64(st, 1, ps->review);
 	while (rc == QREL_OK && sqlite3_step(st) == SQLITE_ROW) {
-		rc = push_row(ps, k, st);
+		rc = push_row(ps, k, st, hub);
 		if (++ps->st->sent % PROGRESS_EVERY == 0 && ps->progress)
 			fprintf(ps->progress, "pushing: %lld of %lld rows\n", ps->st->sent, ps->total);
 	}
 	sqlite3_finalize(st);
+	PQclear(hub);
 	return rc;
 }
 
