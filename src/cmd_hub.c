@@ -4,6 +4,7 @@
 #include "qrel/db.h"
 #include "qrel/gate.h"
 #include "qrel/hub.h"
+#include "qrel/sync.h"
 
 #include <getopt.h>
 
@@ -92,7 +93,6 @@ review_of(const struct hub_opts *o, char out[64])
 {
 	struct db *db;
 	int64_t review;
-	sqlite3_stmt *st;
 	int rc;
 
 	if (o->review) {
@@ -101,14 +101,10 @@ review_of(const struct hub_opts *o, char out[64])
 	}
 	if ((rc = cmd_open(&o->c, DB_READONLY, &db, &review)) != QREL_OK)
 		return rc;
-	*out = '\0';
-	if ((st = db_stmt(db, "SELECT uuid FROM review WHERE id = ?1"))) {
-		sqlite3_bind_int64(st, 1, review);
-		if (sqlite3_step(st) == SQLITE_ROW)
-			snprintf(out, 64, "%s", db_col_text(st, 0));
-		sqlite3_reset(st);
-	}
+	rc = sync_review_uuid(db, review, out);
 	db_close(db);
+	if (rc != QREL_OK)
+		return rc;
 	return *out ? QREL_OK : error(QREL_NOTFOUND, "no review in the file");
 }
 

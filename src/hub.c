@@ -3,6 +3,7 @@
 #include "qrel/db.h"
 #include "qrel/hub.h"
 #include "qrel/hub_pq.h"
+#include "qrel/sync.h"
 #include "qrel/util.h"
 
 #include <libpq-fe.h>
@@ -262,7 +263,6 @@ hub_add_review(PGconn *c, struct db *db, int64_t review, const char *lead, struc
 {
 	long long *counts[] = { NULL, &st->clusters, &st->sites, &st->people };
 	struct hub_sync_stats ss;
-	sqlite3_stmt *q;
 	char uuid[64] = "";
 	int rc;
 
@@ -272,12 +272,8 @@ hub_add_review(PGconn *c, struct db *db, int64_t review, const char *lead, struc
 	for (size_t i = 0; i < ARRAY_SIZE(identity_rows) && rc == QREL_OK; i++)
 		rc = copy_rows(c, db, review, identity_rows[i].local, identity_rows[i].hub, identity_rows[i].what,
 			       counts[i]);
-	if (rc == QREL_OK && (q = db_stmt(db, "SELECT uuid FROM review WHERE id = ?1"))) {
-		sqlite3_bind_int64(q, 1, review);
-		if (sqlite3_step(q) == SQLITE_ROW)
-			snprintf(uuid, sizeof(uuid), "%s", db_col_text(q, 0));
-		sqlite3_reset(q);
-	}
+	if (rc == QREL_OK && (rc = sync_review_uuid(db, review, uuid)) == QREL_OK && !*uuid)
+		rc = error(QREL_NOTFOUND, "no review in the file");
 	if (rc == QREL_OK && (rc = hub_seed(c, db, review, lead, uuid, &ss)) == QREL_OK)
 		st->rows = ss.inserted + ss.updated;
 	if (rc == QREL_OK)

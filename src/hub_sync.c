@@ -47,21 +47,6 @@ same_person(PGconn *pg, const char *review, const char *who)
 	return rc;
 }
 
-static int
-review_uuid(struct db *db, int64_t review, char out[64])
-{
-	sqlite3_stmt *st = db_stmt(db, "SELECT uuid FROM main.review WHERE id = ?1");
-
-	*out = '\0';
-	if (!st)
-		return QREL_DB;
-	sqlite3_bind_int64(st, 1, review);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		snprintf(out, 64, "%s", db_col_text(st, 0));
-	sqlite3_reset(st);
-	return *out ? QREL_OK : error(QREL_NOTFOUND, "no review in the file");
-}
-
 /* Connects, checks the hub's schema and who the login is. */
 static int
 hub_open(struct db *db, int64_t review, const char *who, const char *url, char uuid[64], PGconn **pg)
@@ -69,7 +54,7 @@ hub_open(struct db *db, int64_t review, const char *who, const char *url, char u
 	int rc;
 
 	*pg = NULL;
-	if ((rc = review_uuid(db, review, uuid)) != QREL_OK || (rc = hub_connect(url, pg)) != QREL_OK)
+	if ((rc = sync_review_uuid(db, review, uuid)) != QREL_OK || (rc = hub_connect(url, pg)) != QREL_OK)
 		return rc;
 	if ((rc = hub_check_version(*pg)) != QREL_OK || (rc = same_person(*pg, uuid, who)) != QREL_OK) {
 		hub_close(*pg);

@@ -164,8 +164,8 @@ detach(struct db *db)
 	sqlite3_exec(db_handle(db), "DETACH bundle", NULL, NULL, NULL);
 }
 
-static int
-review_uuid(struct db *db, int64_t review, char out[64])
+int
+sync_review_uuid(struct db *db, int64_t review, char out[64])
 {
 	static const char sql[] = "SELECT uuid FROM main.review WHERE id = ?1";
 	sqlite3_stmt *st = db_stmt(db, sql);
@@ -495,7 +495,7 @@ sync_export(struct db *db, int64_t review, const char *who, const char *out, con
 
 	if ((rc = sync_export_attach(db, review, who, all ? NULL : peer, &w, es)) != QREL_OK)
 		return rc;
-	if ((rc = review_uuid(db, review, uuid)) == QREL_OK)
+	if ((rc = sync_review_uuid(db, review, uuid)) == QREL_OK)
 		rc = write_bundle(db, review, out, uuid, es);
 	/* After the rename: a crash before the watermark moves only means the rows go again. */
 	done = sync_export_detach(db, peer, &w, rc == QREL_OK);
@@ -512,7 +512,7 @@ sync_export_attach(struct db *db, int64_t review, const char *who, const char *p
 	memset(es, 0, sizeof(*es));
 	memset(w, 0, sizeof(*w));
 	if ((rc = copy_id(db, copy)) != QREL_OK || (rc = peer_watermark(db, peer, w)) != QREL_OK ||
-	    (rc = review_uuid(db, review, uuid)) != QREL_OK || (rc = db_exec(db, "ATTACH ':memory:' AS bundle")) != QREL_OK)
+	    (rc = sync_review_uuid(db, review, uuid)) != QREL_OK || (rc = db_exec(db, "ATTACH ':memory:' AS bundle")) != QREL_OK)
 		return rc;
 	if ((rc = fill_bundle(db, review, uuid, copy, who, w, es)) != QREL_OK)
 		detach(db);
@@ -647,7 +647,7 @@ unseal(struct db *db, int64_t review, const unsigned char *b, size_t n, struct b
 		return refuse(in->path, "bundle format %llu is not one this qrel reads (%d)", format, SYNC_FORMAT);
 	memcpy(theirs, b + 24, UUID_LEN);
 	theirs[UUID_LEN] = '\0';
-	if ((rc = review_uuid(db, review, ours)) != QREL_OK)
+	if ((rc = sync_review_uuid(db, review, ours)) != QREL_OK)
 		return rc;
 	if (strcmp(theirs, ours) != 0)
 		return refuse(in->path, "the bundle is from another review (%s), not this one (%s)",
@@ -962,7 +962,7 @@ check_format(struct db *db, int64_t review, const char *path, const struct bundl
 
 	if (!*m->format || !str_to_long(m->format, &format) || format != SYNC_FORMAT)
 		return refuse(path, "not a qrel bundle (its format is '%s', not %d)", shown(m->format, show), SYNC_FORMAT);
-	if ((rc = review_uuid(db, review, uuid)) != QREL_OK)
+	if ((rc = sync_review_uuid(db, review, uuid)) != QREL_OK)
 		return rc;
 	if (strcmp(uuid, m->review) != 0)
 		return refuse(path, "the bundle is from another review (%s), not this one (%s)",

@@ -34,6 +34,9 @@ extern const char sync_migration[];
  * reviews that exist when the migration runs), copied with the file by `qrel backup`. */
 extern const char sync_key_migration[];
 
+/* The review's uuid into out ("" when there is no such review). */
+int sync_review_uuid(struct db *db, int64_t review, char out[64]);
+
 /* The review's bundle key; made with randombytes_buf if the review has none. */
 int sync_review_key(struct db *db, int64_t review, unsigned char key[SYNC_KEY_BYTES]);
 

@@ -128,9 +128,6 @@ check "push refuses a login that is someone else" sh -c \
 	"! '$QREL' sync push --db '$B' --as '$J' --hub '$(url lead)' 2>'$T/err' && grep -q 'is $LEAD' '$T/err'"
 check "and a password on the command line" sh -c \
 	"! '$QREL' sync push --db '$B' --as '$J' --hub '$(url jose) password=x' 2>/dev/null"
-note_csv() {	# note_csv FILE SITE AUTHOR TEXT
-	printf 'site,source,author,valence,clusters,text\n%s,interview,%s,strength,1.1;2.2,%s\n' "$2" "$3" "$4" >"$1"
-}
 note_csv "$T/nb.csv" EHS "$J" "Copy B: families of English learners get calls in Spanish."
 note_csv "$T/na.csv" RHS "$LEAD" "Copy A: the counsellor tracks AP enrolment by subgroup."
 "$QREL" import evidence --db "$B" --as "$J" "$T/nb.csv" >/dev/null
