@@ -352,6 +352,34 @@ lock_review(PGconn *pg, const char *uuid, bool shared)
 			 "SELECT pg_advisory_xact_lock(7135002, hashtext($1))", 1, p, "locking the review", NULL);
 }
 
+/* The sites' locks and releases as this copy holds them, those with
+ * locked as given: the lead's (the hub's policy lets nobody else change them;
+ * for others these change nothing). Reopened sites before the rows, locked
+ * ones after, so the rows written before a lock go in. */
+static int
+push_locks(struct push *ps, bool locked)
+{
+	static const char local[] = "SELECT s.uuid, CASE WHEN s.locked THEN 'true' ELSE 'false' END, "
+		"CASE WHEN s.released THEN 'true' ELSE 'false' END FROM site s WHERE s.review_id = ?1 "
+		"AND (s.locked <> 0) = ?2";
+	static const char hub[] = "UPDATE hub.site SET locked = $2::boolean, released = $3::boolean WHERE uuid = $1 "
+		"AND (locked, released) IS DISTINCT FROM ($2::boolean, $3::boolean) AND hub.is_lead(review)";
+	sqlite3_stmt *st;
+	int rc = QREL_OK;
+
+	if (sqlite3_prepare_v2(db_handle(ps->db), local, -1, &st, NULL) != SQLITE_OK)
+		return db_fail(ps->db, "reading the sites");
+	sqlite3_bind_int64(st, 1, ps->review);
+	sqlite3_bind_int(st, 2, locked);
+	while (rc == QREL_OK && sqlite3_step(st) == SQLITE_ROW) {
+		const char *p[3] = { db_col_text(st, 0), db_col_text(st, 1), db_col_text(st, 2) };
+
+		rc = hub_query(ps->pg, hub, 3, p, "a site's lock", NULL);
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
 /* The attached bundle's rows into the hub, in one transaction. */
 static int
 push_bundle(struct push *ps)
@@ -362,8 +390,11 @@ push_bundle(struct push *ps)
 	if ((rc = hub_exec(ps->pg, "BEGIN", "starting the push")) != QREL_OK)
 		return rc;
 	if ((rc = lock_review(ps->pg, ps->uuid, false)) == QREL_OK)
-		for (size_t i = 0; i < ARRAY_SIZE(kinds) && rc == QREL_OK; i++)
-			rc = push_kind(ps, &kinds[i]);
+		rc = push_locks(ps, false);
+	for (size_t i = 0; i < ARRAY_SIZE(kinds) && rc == QREL_OK; i++)
+		rc = push_kind(ps, &kinds[i]);
+	if (rc == QREL_OK)
+		rc = push_locks(ps, true);
 	if (rc == QREL_OK)
 		return hub_exec(ps->pg, "COMMIT", "committing the push");
 	hub_rollback(ps->pg);

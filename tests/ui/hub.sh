@@ -212,6 +212,19 @@ check "a rerun completes it" test "$(bulk)" = 1500
 "$QREL" sync push --db "$B" --as "$J" --hub "$(url jose)" >/dev/null
 check "and once more adds nothing" test "$(bulk)" = 1500
 
+# The lead's lock travels with the lead's push, and the hub then refuses José's change there.
+"$QREL" lock --db "$A" --as "$LEAD" --site OES >/dev/null
+"$QREL" sync push --db "$A" --as "$LEAD" --hub "$(url lead)" >/dev/null
+check "the lead's push locks the site on the hub" test "$(as hubadmin "SELECT locked FROM hub.site WHERE code = 'OES' AND review = '$R'")" = t
+"$QREL" score --db "$B" --as "$J" --site OES --cluster 1.1 --level 2 --rationale "B: after the lock" >/dev/null
+check "José's push of a change at the locked site is refused whole" sh -c \
+	"! '$QREL' sync push --db '$B' --as '$J' --hub '$(url jose)' 2>'$T/err' && grep -q 'OES is locked' '$T/err'"
+"$QREL" reopen --db "$A" --as "$LEAD" --site OES --reason "one more interview" >/dev/null
+"$QREL" sync push --db "$A" --as "$LEAD" --hub "$(url lead)" >/dev/null
+"$QREL" sync push --db "$B" --as "$J" --hub "$(url jose)" >/dev/null
+check "reopened by the lead's next push, José's change goes in" test \
+	"$(as hubadmin "SELECT count(*) FROM hub.score WHERE rationale = 'B: after the lock'")" = 1
+
 # ---- portfolio: a second review of the same framework ----
 C="$T/c.db"
 sample_db "$C"
