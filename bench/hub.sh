@@ -53,6 +53,28 @@ for day in 1 2 3; do
 	echo "day $day: push of 300 new notes $(secs "$t0" "$t1") s ($(sed 's/ (kept.*//' "$W/push.out")); pull by the lead $(secs "$t1" "$t2") s ($(cat "$W/pull.out")) [target < 1 s each]"
 done
 
+# The review's four other reviewers pushing 200 notes each at once (their pushes to one review take turns).
+set -- "Zoë Whitfield" "Nguyễn Thị Lan" "Daniel Osei-Bonsu"
+m=0
+for who in "$@"; do
+	m=$((m + 1))
+	"$QREL" backup --db "$W/a.db" -o "$W/t$m.db" >/dev/null
+	"$QREL" hub grant --db "$W/a.db" "$ADMIN" "$who" "team$m" >/dev/null
+	notes "$W/t$m.csv" "$who" 200 "teammate $m"
+	"$QREL" import evidence --db "$W/t$m.db" --as "$who" "$W/t$m.csv" >/dev/null
+	"$QREL" sync pull --db "$W/t$m.db" --as "$who" --hub "$(url "team$m")" >/dev/null
+done
+t0=$(now)
+m=0
+for who in "$@"; do
+	m=$((m + 1))
+	"$QREL" sync push --db "$W/t$m.db" --as "$who" --hub "$(url "team$m")" >"$W/team$m.out" 2>&1 &
+done
+wait
+t1=$(now)
+got=$(psql -X -t -A "$ADMIN" -c "SELECT count(DISTINCT text) || ' distinct of ' || count(*) FROM hub.note WHERE text LIKE 'teammate %'")
+echo "3 reviewers of one review pushing 200 notes each at once: $(secs "$t0" "$t1") s wall; hub holds $got (expected 600 of 600)"
+
 # PUSHERS reviews, each its lead pushing 200 new notes at the same moment.
 i=0
 while [ $i -lt "$N" ]; do

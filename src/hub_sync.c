@@ -162,12 +162,13 @@ record_conflict(struct push *ps, const struct kind *k, const char *const *p, con
 	return rc;
 }
 
-/* Runs the insert or update with p; n rows written, or the rules said no. */
+/* Runs the prepared insert or update (push_kind's) with p; n rows written,
+ * or the rules said no. Prepared once: planning the policies is most of a row's cost. */
 static int
-write_row(struct push *ps, const char *sql, int n, const char *const *p, long long *count)
+write_row(struct push *ps, const char *name, int n, const char *const *p, long long *count)
 {
-	PGresult *r = NULL;
-	int rc = hub_query(ps->pg, sql, n, p, "the row", &r);
+	PGresult *r = PQexecPrepared(ps->pg, name, n, p, NULL, NULL, 0);
+	int rc = PQresultStatus(r) == PGRES_COMMAND_OK ? QREL_OK : hub_fail(ps->pg, r, "the row");
 
 	if (rc == QREL_OK) {
 		*count = atoll(PQcmdTuples(r));
@@ -239,7 +240,7 @@ push_existing(struct push *ps, const struct kind *k, const char *const *p, const
 		ps->st->stale++;
 		return QREL_OK;
 	case SYNC_TAKE:
-		if ((rc = write_row(ps, k->update, k->update_params + 1, p, &n)) != QREL_OK)
+		if ((rc = write_row(ps, "qrel_update", k->update_params + 1, p, &n)) != QREL_OK)
 			return rc;
 		if (n == 0)
 			return error(QREL_DENIED, "this login may not change it (role, own school or owner)");
@@ -286,7 +287,7 @@ push_row(struct push *ps, const struct kind *k, sqlite3_stmt *row, PGresult *hub
 		p[i + 1] = (const char *)sqlite3_column_text(row, 4 + i);
 	if ((h = hub_row(hub, p[0])) >= 0)
 		rc = push_existing(ps, k, p, PQgetvalue(hub, h, 1), atoll(PQgetvalue(hub, h, 2)), cv, cb, cver);
-	else if ((rc = write_row(ps, k->insert, k->params + 1, p, &n)) == QREL_OK) {
+	else if ((rc = write_row(ps, "qrel_insert", k->params + 1, p, &n)) == QREL_OK) {
 		*(n ? &ps->st->inserted : &ps->st->hidden) += 1;	/* 0: a row this login cannot read */
 		if (n)
 			agree(ps, k, p[0], cb);
@@ -318,13 +319,27 @@ read_hub(struct push *ps, const struct kind *k, PGresult **out)
 }
 
 static int
+prepare(PGconn *pg, const char *name, const char *sql, int n)
+{
+	PGresult *r = PQprepare(pg, name, sql, n, NULL);
+
+	if (PQresultStatus(r) != PGRES_COMMAND_OK)
+		return hub_fail(pg, r, "preparing the push");
+	PQclear(r);
+	return QREL_OK;
+}
+
+static int
 push_kind(struct push *ps, const struct kind *k)
 {
 	PGresult *hub = NULL;
 	sqlite3_stmt *st;
 	int rc;
 
-	if ((rc = read_hub(ps, k, &hub)) != QREL_OK)
+	if ((rc = hub_exec(ps->pg, "DEALLOCATE ALL", "preparing the push")) != QREL_OK ||
+	    (rc = prepare(ps->pg, "qrel_insert", k->insert, k->params + 1)) != QREL_OK ||
+	    (rc = prepare(ps->pg, "qrel_update", k->update, k->update_params + 1)) != QREL_OK ||
+	    (rc = read_hub(ps, k, &hub)) != QREL_OK)
 		return rc;
 	if (sqlite3_prepare_v2(db_handle(ps->db), k->rows, -1, &st, NULL) != SQLITE_OK) {
 		PQclear(hub);
