@@ -4,7 +4,9 @@
 #include "qrel/db.h"
 #include "qrel/hub.h"
 #include "qrel/hub_pq.h"
+#include "qrel/store.h"
 #include "qrel/sync.h"
+#include "qrel/visibility.h"
 #include "qrel/util.h"
 
 #include <sodium.h>
@@ -679,6 +681,107 @@ import_all(struct db *db, int64_t review, const char *who, const char *uuid, con
 	return rc;
 }
 
+/* ---- the hub's conflicts, for the lead ---- */
+
+static const char conflicts_key[] = "hub conflicts ";
+
+/* One conflict a push met on the hub, into this copy's list when this copy
+ * holds the row with a value other than the one the hub turned down. */
+static int
+take_conflict(struct db *db, int64_t review, const char *who, PGresult *r, int i, struct hub_sync_stats *st)
+{
+	static const char score[] = "SELECT " SYNC_SCORE_VALUE("x") " FROM score x WHERE uuid = ?1";
+	static const char note[] = "SELECT " SYNC_NOTE_VALUE("x") " FROM note x WHERE uuid = ?1";
+	static const char add[] = "INSERT OR IGNORE INTO sync_conflict(entity, uuid, local_value, remote_value, "
+				  "remote_version, from_copy, detected_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
+	const char *entity = PQgetvalue(r, i, 1), *uuid = PQgetvalue(r, i, 2), *pushed = PQgetvalue(r, i, 3);
+	sqlite3_stmt *st1 = db_stmt(db, strcmp(entity, "score") == 0 ? score : note), *st2;
+	char *mine = NULL, from[96], now[21], reason[160];
+	int rc = QREL_OK;
+
+	if (!st1)
+		return QREL_DB;
+	db_bind_text(st1, 1, uuid);
+	if (sqlite3_step(st1) == SQLITE_ROW)
+		mine = xstrdup(db_col_text(st1, 0));
+	sqlite3_reset(st1);
+	if (!mine || strcmp(mine, pushed) == 0) {
+		free(mine);
+		return QREL_OK;
+	}
+	snprintf(from, sizeof(from), "hub (pushed by %.60s)", PQgetvalue(r, i, 5));
+	clock_now(now);
+	if (!(st2 = db_stmt(db, add)))
+		rc = QREL_DB;
+	else {
+		db_bind_text(st2, 1, entity);
+		db_bind_text(st2, 2, uuid);
+		db_bind_text(st2, 3, mine);
+		db_bind_text(st2, 4, pushed);
+		sqlite3_bind_int64(st2, 5, atoll(PQgetvalue(r, i, 4)));
+		db_bind_text(st2, 6, from);
+		db_bind_text(st2, 7, now);
+		rc = db_step_done(db, st2, "recording a conflict");
+	}
+	if (rc == QREL_OK && sqlite3_changes(db_handle(db)) > 0) {
+		st->conflicts++;
+		snprintf(reason, sizeof(reason), "a push to the hub met another value; the hub kept it (%s)", from);
+		rc = changelog_add(db, review, who, entity, uuid, "sync conflict", mine, pushed, reason);
+	}
+	free(mine);
+	return rc;
+}
+
+/* The lead's pull lists the conflicts pushes met on the hub since the last,
+ * as a bundle's import would have (sync conflicts, sync resolve). */
+static int
+pull_conflicts(struct db *db, int64_t review, const char *who, PGconn *pg, const char *uuid,
+	       struct hub_sync_stats *st)
+{
+	char key[128], last[32];
+	const char *p[2] = { uuid, last };
+	struct vis_viewer v;
+	PGresult *r = NULL;
+	sqlite3_stmt *q;
+	long long seen = 0;
+	int rc;
+
+	if ((rc = visibility_viewer(db, review, who, &v)) != QREL_OK || v.role != VIS_LEAD)
+		return rc;
+	snprintf(key, sizeof(key), "%s%s", conflicts_key, uuid);
+	if ((q = db_stmt(db, "SELECT value FROM sync_setting WHERE key = ?1"))) {
+		db_bind_text(q, 1, key);
+		if (sqlite3_step(q) == SQLITE_ROW)
+			seen = sqlite3_column_int64(q, 0);
+		sqlite3_reset(q);
+	}
+	snprintf(last, sizeof(last), "%lld", seen);
+	if ((rc = hub_query(pg, "SELECT id, entity, uuid, pushed_value, pushed_version, login FROM hub.conflict "
+			    "WHERE review = $1 AND id > $2::bigint AND resolved_at IS NULL ORDER BY id", 2, p,
+			    "reading its conflicts", &r)) != QREL_OK || (rc = db_begin(db)) != QREL_OK) {
+		if (r)
+			PQclear(r);
+		return rc;
+	}
+	for (int i = 0; i < PQntuples(r) && rc == QREL_OK; i++) {
+		rc = take_conflict(db, review, who, r, i, st);
+		seen = atoll(PQgetvalue(r, i, 0));
+	}
+	PQclear(r);
+	snprintf(last, sizeof(last), "%lld", seen);
+	if (rc == QREL_OK && !(q = db_stmt(db, "INSERT OR REPLACE INTO sync_setting(key, value) VALUES (?1, ?2)")))
+		rc = QREL_DB;
+	if (rc == QREL_OK) {
+		db_bind_text(q, 1, key);
+		db_bind_text(q, 2, last);
+		rc = db_step_done(db, q, "saving the hub's conflict watermark");
+	}
+	if (rc == QREL_OK)
+		return db_commit(db);
+	db_rollback(db);
+	return rc;
+}
+
 int
 hub_pull(struct db *db, int64_t review, const char *who, const char *url, FILE *progress, struct hub_sync_stats *st)
 {
@@ -695,9 +798,12 @@ hub_pull(struct db *db, int64_t review, const char *who, const char *url, FILE *
 		rc = QREL_DB;
 	if (rc == QREL_OK)
 		rc = fetch(pg, uuid, seq, &pl);
-	hub_close(pg);
 	if (rc == QREL_OK)
 		rc = import_all(db, review, who, uuid, &pl, st, progress);
+	/* Against this copy's values once the pull's rows are in. */
+	if (rc == QREL_OK)
+		rc = pull_conflicts(db, review, who, pg, uuid, st);
+	hub_close(pg);
 	/* Every owner's rows are in: later pulls start after them. */
 	if (rc == QREL_OK)
 		rc = save_pulled_seq(db, uuid, pl.max_seq);

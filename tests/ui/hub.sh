@@ -165,6 +165,9 @@ check "the hub keeps the first value and both in its conflict table" test \
 	"$(as hubadmin "SELECT level FROM hub.score WHERE rationale LIKE 'A:%'")$(as hubadmin "SELECT count(*) FROM hub.conflict WHERE hub_value LIKE '3|%' AND pushed_value LIKE '1|%'")" = 31
 "$QREL" sync push --db "$A2" --as "$LEAD" --hub "$(url lead)" >/dev/null
 check "pushed again, it is still one conflict" test "$(as hubadmin 'SELECT count(*) FROM hub.conflict')" = 1
+"$QREL" sync pull --db "$A" --as "$LEAD" --hub "$(url lead)" >"$T/out"
+check "the lead's other copy lists the conflict the hub met" sh -c \
+	"grep -q '1 new conflicts' '$T/out' && '$QREL' sync conflicts --db '$A' --as '$LEAD' | grep -q 'EHS 3.1 consensus'"
 "$QREL" sync pull --db "$A2" --as "$LEAD" --hub "$(url lead)" >"$T/out"
 check "the pull records it in the copy, as a bundle would" grep -q "1 new conflicts" "$T/out"
 check "listed by qrel sync conflicts" sh -c "'$QREL' sync conflicts --db '$A2' --as '$LEAD' | grep -q 'EHS 3.1 consensus'"
@@ -174,6 +177,8 @@ ID=$("$QREL" sync conflicts --db "$A2" --as "$LEAD" | sed -n 's/^#\([0-9]*\) .*/
 "$QREL" sync pull --db "$A" --as "$LEAD" --hub "$(url lead)" >/dev/null
 "$QREL" sync pull --db "$B" --as "$J" --hub "$(url jose)" >/dev/null
 agreed() { sql "$1" "SELECT level || rationale FROM score WHERE kind = 'consensus' AND rationale LIKE 'A%agreed%'"; }
+check "the first copy's conflict settled itself when the chosen value came" sh -c \
+	"'$QREL' sync conflicts --db '$A' --as '$LEAD' | grep -q 'no open conflicts'"
 check "resolved: both copies, José's and the hub hold the chosen value" test \
 	"$(agreed "$A")|$(agreed "$A2")|$(agreed "$B")|$(as hubadmin "SELECT level || rationale FROM hub.score WHERE rationale LIKE 'A%agreed%'")" = \
 	"1A2: agreed low|1A2: agreed low|1A2: agreed low|1A2: agreed low"
