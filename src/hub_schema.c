@@ -327,12 +327,31 @@ static const char hub_portfolio_functions[] =
 "  FROM m LEFT JOIN h ON h.cluster = m.cluster GROUP BY m.cluster ORDER BY m.cluster $$" DEFINER ";"
 "GRANT EXECUTE ON FUNCTION hub.portfolio(text, text), hub.portfolio_standing(text, text) TO qrel_member;";
 
+/* The review-wide lock and release, by the lead's push as the sites' are: a
+ * release opens every row of the review to the principals' next pull. */
+static const char hub_review_locks[] =
+"CREATE FUNCTION hub.review_changed() RETURNS trigger AS $$"
+"BEGIN"
+"  UPDATE hub.score SET seq = nextval('hub.seq') WHERE review = new.uuid;"
+"  UPDATE hub.note SET seq = nextval('hub.seq') WHERE review = new.uuid;"
+"  INSERT INTO hub.change_log(review, person, entity, entity_uuid, field, old, new)"
+"    VALUES (new.uuid, (hub.me(new.uuid)).uuid, 'review', new.uuid, 'locked, released',"
+"      old.locked || ', ' || old.released, new.locked || ', ' || new.released);"
+"  RETURN NULL;"
+"END $$" TRIGGER_FN ";"
+"CREATE TRIGGER review_changed AFTER UPDATE OF locked, released ON hub.review FOR EACH ROW"
+"  WHEN ((old.locked, old.released) IS DISTINCT FROM (new.locked, new.released))"
+"  EXECUTE FUNCTION hub.review_changed();"
+"GRANT UPDATE (locked, released) ON hub.review TO qrel_member;"
+"CREATE POLICY lead_locks ON hub.review FOR UPDATE USING (hub.is_lead(uuid)) WITH CHECK (hub.is_lead(uuid));";
+
 const char *const hub_migrations[] = {
 	hub_tables,
 	hub_functions,
 	hub_triggers,
 	hub_policies,
 	hub_portfolio_functions,
+	hub_review_locks,
 };
 
 const size_t hub_migration_count = sizeof(hub_migrations) / sizeof(hub_migrations[0]);

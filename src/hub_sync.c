@@ -369,6 +369,30 @@ lock_review(PGconn *pg, const char *uuid, bool shared)
 			 "SELECT pg_advisory_xact_lock(7135002, hashtext($1))", 1, p, "locking the review", NULL);
 }
 
+/* The same for the whole review. */
+static int
+push_review_lock(struct push *ps, bool locked)
+{
+	static const char local[] = "SELECT r.uuid, CASE WHEN r.locked THEN 'true' ELSE 'false' END, "
+		"CASE WHEN r.released THEN 'true' ELSE 'false' END FROM review r WHERE r.id = ?1 AND (r.locked <> 0) = ?2";
+	static const char hub[] = "UPDATE hub.review SET locked = $2::boolean, released = $3::boolean WHERE uuid = $1 "
+		"AND (locked, released) IS DISTINCT FROM ($2::boolean, $3::boolean) AND hub.is_lead(uuid)";
+	sqlite3_stmt *st;
+	int rc = QREL_OK;
+
+	if (sqlite3_prepare_v2(db_handle(ps->db), local, -1, &st, NULL) != SQLITE_OK)
+		return db_fail(ps->db, "reading the review");
+	sqlite3_bind_int64(st, 1, ps->review);
+	sqlite3_bind_int(st, 2, locked);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		const char *p[3] = { db_col_text(st, 0), db_col_text(st, 1), db_col_text(st, 2) };
+
+		rc = hub_query(ps->pg, hub, 3, p, "the review's lock", NULL);
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
 /* The sites' locks and releases as this copy holds them, those with
  * locked as given: the lead's (the hub's policy lets nobody else change them;
  * for others these change nothing). Reopened sites before the rows, locked
@@ -394,7 +418,7 @@ push_locks(struct push *ps, bool locked)
 		rc = hub_query(ps->pg, hub, 3, p, "a site's lock", NULL);
 	}
 	sqlite3_finalize(st);
-	return rc;
+	return rc == QREL_OK ? push_review_lock(ps, locked) : rc;
 }
 
 /* The attached bundle's rows into the hub, in one transaction. */

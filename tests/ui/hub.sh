@@ -229,6 +229,14 @@ check "José's push of a change at the locked site is refused whole" sh -c \
 "$QREL" sync push --db "$B" --as "$J" --hub "$(url jose)" >/dev/null
 check "reopened by the lead's next push, José's change goes in" test \
 	"$(as hubadmin "SELECT count(*) FROM hub.score WHERE rationale = 'B: after the lock'")" = 1
+"$QREL" release --db "$A" --as "$LEAD" >/dev/null
+"$QREL" sync push --db "$A" --as "$LEAD" --hub "$(url lead)" >/dev/null
+check "the lead's release of the whole review reaches the hub" test "$(as hubadmin "SELECT released FROM hub.review WHERE uuid = '$R'")" = t
+"$QREL" sync pull --db "$P" --as "Patricia Holloway" --hub "$(url pat)" >/dev/null
+check "and the principal's next pull brings her school's team notes" test \
+	"$(sql "$P" "SELECT count(*) FROM note n JOIN person p ON p.id = n.author_id JOIN site s ON s.id = n.site_id WHERE p.name <> 'Patricia Holloway' AND s.code = 'RHS'")" -gt 0
+check "still none of another school's" test \
+	"$(sql "$P" "SELECT count(*) FROM note n JOIN site s ON s.id = n.site_id WHERE s.code <> 'RHS'")" = 0
 
 # ---- portfolio: a second review of the same framework ----
 C="$T/c.db"
