@@ -109,11 +109,19 @@ static const struct command commands[] = {
 	{ "review", "the report's status: draft or final (the lead finalises and reopens)",
 	  "review status [--db FILE] | review finalise [--db FILE] [--as NAME]\n"
 	  "       qrel review reopen [--db FILE] [--as NAME] --reason TEXT", cmd_review },
-	{ "sync", "exchange changes with an offline copy of the review (bundles), list and resolve conflicts",
+	{ "sync", "exchange changes with an offline copy (bundles) or a hub, list and resolve conflicts",
 	  "sync export [--db FILE] [--as NAME] -o BUNDLE [--force] --peer NAME | --all\n"
 	  "       qrel sync import [--db FILE] [--as NAME] BUNDLE\n"
 	  "       qrel sync conflicts [--db FILE] [--all]\n"
-	  "       qrel sync resolve [--db FILE] --as LEAD ID --keep local|remote", cmd_sync },
+	  "       qrel sync resolve [--db FILE] --as LEAD ID --keep local|remote\n"
+	  "       qrel sync push|pull [--db FILE] [--as NAME] --hub URL", cmd_sync },
+	{ "hub", "set up the PostgreSQL hub copies sync to: its schema, a review, a login's person",
+	  "hub init URL\n"
+	  "       qrel hub add-review [--db FILE] [--as LEAD] URL\n"
+	  "       qrel hub grant [--db FILE | --review UUID] [--role ROLE] URL NAME LOGIN", cmd_hub },
+	{ "portfolio", "consensus levels per cluster across the hub's reviews, and where this review stands",
+	  "portfolio --hub URL [--db FILE | --review UUID] [--framework CODE] [--format table|csv|json]",
+	  cmd_portfolio },
 	{ "backup", "copy a database safely while others keep writing", "backup [--db FILE] -o FILE [--force]", cmd_backup },
 	{ "report", "the review report as HTML, Markdown, CSV, JSON, PDF or a data workbook (xlsx)",
 	  "report [--db FILE] [--site CODE] [--format html|md|csv|json|xlsx] [-o FILE [--force]] [--quotes N]\n"

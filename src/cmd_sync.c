@@ -4,6 +4,7 @@
 #include "qrel/check.h"
 #include "qrel/cmd.h"
 #include "qrel/db.h"
+#include "qrel/hub.h"
 #include "qrel/outpath.h"
 #include "qrel/sync.h"
 #include "qrel/text.h"
@@ -83,7 +84,7 @@ cmd_check_store(int argc, char **argv)
 struct sync_opts {
 	struct cmd_common c;
 	const char *out, *peer;
-	const char *keep;
+	const char *keep, *hub;
 	bool all;
 };
 
@@ -96,6 +97,7 @@ sync_options(int argc, char **argv, const char *name, struct sync_opts *o)
 		{ "peer", required_argument, NULL, 'p' },
 		{ "all", no_argument, NULL, 'a' },
 		{ "keep", required_argument, NULL, 'k' },
+		{ "hub", required_argument, NULL, 'H' },
 		{ "force", no_argument, NULL, 'F' },
 		{ 0 },
 	};
@@ -110,6 +112,7 @@ sync_options(int argc, char **argv, const char *name, struct sync_opts *o)
 		case 'p': o->peer = optarg; break;
 		case 'a': o->all = true; break;
 		case 'k': o->keep = optarg; break;
+		case 'H': o->hub = optarg; break;
 		case 'F': outpath_allow_replace(true); break;
 		default: return -1;
 		}
@@ -268,6 +271,34 @@ sync_resolve_cmd(const struct sync_opts *o, const char *id_text)
 	return cmd_fail(rc);
 }
 
+/* `qrel sync push|pull --hub URL`: the same changes as a bundle, through the hub. */
+static int
+sync_hub_cmd(const struct sync_opts *o, bool push)
+{
+	struct hub_sync_stats st;
+	const char *who;
+	struct db *db;
+	int64_t review;
+	int rc;
+
+	if ((rc = cmd_open(&o->c, 0, &db, &review)) != QREL_OK)
+		return cmd_fail(rc);
+	if ((rc = cmd_who(&o->c, db, review, &who)) == QREL_OK)
+		rc = push ? hub_push(db, review, who, o->hub, stderr, &st) : hub_pull(db, review, who, o->hub, stderr, &st);
+	if (rc == QREL_OK && push)
+		printf("pushed %lld rows: %lld new, %lld updated, %lld unchanged, %lld older ignored, %lld new conflicts "
+		       "(kept on the hub for the lead), %lld not yours to see\n", st.sent, st.inserted, st.updated,
+		       st.unchanged, st.stale, st.conflicts, st.hidden);
+	if (rc == QREL_OK && !push)
+		printf("pulled %lld rows in %lld bundles: %lld new, %lld updated, %lld unchanged, %lld older ignored, "
+		       "%lld new conflicts\n", st.received, st.bundles, st.inserted, st.updated, st.unchanged, st.stale,
+		       st.conflicts);
+	if (rc == QREL_OK && !push && st.conflicts)
+		printf("conflicts keep this copy's value until the lead resolves them: qrel sync conflicts\n");
+	db_close(db);
+	return cmd_fail(rc);
+}
+
 int
 cmd_sync(int argc, char **argv)
 {
@@ -283,6 +314,8 @@ cmd_sync(int argc, char **argv)
 		return sync_export_cmd(&o);
 	if (strcmp(sub, "import") == 0 && rest == 1)
 		return sync_import_cmd(&o, args[0]);
+	if ((strcmp(sub, "push") == 0 || strcmp(sub, "pull") == 0) && o.hub && rest == 0)
+		return sync_hub_cmd(&o, sub[1] == 'u' && sub[2] == 's');
 	if (strcmp(sub, "conflicts") == 0 && rest == 0)
 		return sync_conflicts_cmd(&o);
 	if (strcmp(sub, "resolve") == 0 && rest == 1)

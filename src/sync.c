@@ -22,7 +22,7 @@
  * clusters, metrics), names (people) or uuids (activities). An import accepts
  * exactly what this makes (check_schema). People travel only so that names
  * resolve; a bundle never adds a person or changes a role. */
-static const char bundle_ddl[] =
+const char sync_bundle_ddl[] =
 	"CREATE TABLE bundle.meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
 	"CREATE TABLE bundle.site (uuid TEXT PRIMARY KEY, code TEXT, name TEXT, kind TEXT);"
 	"CREATE TABLE bundle.person (uuid TEXT PRIMARY KEY, name TEXT, role TEXT, site TEXT);"
@@ -195,8 +195,8 @@ detach(struct db *db)
 	sqlite3_exec(db_handle(db), "DETACH bundle", NULL, NULL, NULL);
 }
 
-static int
-review_uuid(struct db *db, int64_t review, char out[64])
+int
+sync_review_uuid(struct db *db, int64_t review, char out[64])
 {
 	static const char sql[] = "SELECT uuid FROM main.review WHERE id = ?1";
 	sqlite3_stmt *st = db_stmt(db, sql);
@@ -359,13 +359,8 @@ copy_id(struct db *db, char id[UUID_LEN + 1])
 
 /* ---- export ---- */
 
-struct watermark {
-	long long seq, log;		/* what the peer has been sent */
-	long long max_seq, max_log;	/* what this bundle sends */
-};
-
 static int
-peer_watermark(struct db *db, const char *peer, struct watermark *w)
+peer_watermark(struct db *db, const char *peer, struct sync_watermark *w)
 {
 	static const char sql[] = "SELECT sent_seq, sent_log FROM sync_peer WHERE name = ?1";
 	sqlite3_stmt *st = db_stmt(db, sql);
@@ -386,7 +381,7 @@ peer_watermark(struct db *db, const char *peer, struct watermark *w)
 }
 
 static int
-fill_tables(struct db *db, int64_t review, struct watermark *w)
+fill_tables(struct db *db, int64_t review, struct sync_watermark *w)
 {
 	sqlite3_stmt *st;
 	int rc;
@@ -473,14 +468,14 @@ filter_written(struct db *db, int64_t review, const char *who)
 /* One read snapshot of the store, one transaction on the in-memory bundle. */
 static int
 fill_bundle(struct db *db, int64_t review, const char *uuid, const char *copy, const char *who,
-	    struct watermark *w, struct sync_export_stats *es)
+	    struct sync_watermark *w, struct sync_export_stats *es)
 {
 	int rc;
 
 	/* Small pages keep a small exchange small. */
 	if ((rc = db_exec(db, "PRAGMA bundle.page_size = 512")) != QREL_OK || (rc = db_exec(db, "BEGIN")) != QREL_OK)
 		return rc;
-	if ((rc = db_exec(db, bundle_ddl)) != QREL_OK || (rc = fill_tables(db, review, w)) != QREL_OK ||
+	if ((rc = db_exec(db, sync_bundle_ddl)) != QREL_OK || (rc = fill_tables(db, review, w)) != QREL_OK ||
 	    (rc = visibility_filter_bundle(db, review, who)) != QREL_OK || (rc = filter_written(db, review, who)) != QREL_OK ||
 	    (rc = write_meta(db, uuid, copy, who)) != QREL_OK || (rc = count_rows(db, es)) != QREL_OK) {
 		db_rollback(db);
@@ -520,7 +515,7 @@ write_bundle(struct db *db, int64_t review, const char *out, const char *uuid, s
 }
 
 static int
-move_watermark(struct db *db, const char *peer, const struct watermark *w)
+move_watermark(struct db *db, const char *peer, const struct sync_watermark *w)
 {
 	static const char sql[] = "INSERT INTO sync_peer(name, sent_seq, sent_log, sent_at) VALUES (?1, ?2, ?3, ?4) "
 				  "ON CONFLICT(name) DO UPDATE SET sent_seq = max(sent_seq, excluded.sent_seq), "
@@ -542,23 +537,41 @@ int
 sync_export(struct db *db, int64_t review, const char *who, const char *out, const char *peer, bool all,
 	    struct sync_export_stats *es)
 {
+	struct sync_watermark w;
+	char uuid[64];
+	int rc, done;
+
+	if ((rc = sync_export_attach(db, review, who, all ? NULL : peer, &w, es)) != QREL_OK)
+		return rc;
+	if ((rc = sync_review_uuid(db, review, uuid)) == QREL_OK)
+		rc = write_bundle(db, review, out, uuid, es);
+	/* After the rename: a crash before the watermark moves only means the rows go again. */
+	done = sync_export_detach(db, peer, &w, rc == QREL_OK);
+	return rc != QREL_OK ? rc : done;
+}
+
+int
+sync_export_attach(struct db *db, int64_t review, const char *who, const char *peer, struct sync_watermark *w,
+		   struct sync_export_stats *es)
+{
 	char copy[UUID_LEN + 1], uuid[64];
-	struct watermark w = { 0 };
 	int rc;
 
 	memset(es, 0, sizeof(*es));
-	if ((rc = copy_id(db, copy)) != QREL_OK || (rc = peer_watermark(db, all ? NULL : peer, &w)) != QREL_OK ||
-	    (rc = review_uuid(db, review, uuid)) != QREL_OK)
+	memset(w, 0, sizeof(*w));
+	if ((rc = copy_id(db, copy)) != QREL_OK || (rc = peer_watermark(db, peer, w)) != QREL_OK ||
+	    (rc = sync_review_uuid(db, review, uuid)) != QREL_OK || (rc = db_exec(db, "ATTACH ':memory:' AS bundle")) != QREL_OK)
 		return rc;
-	if ((rc = db_exec(db, "ATTACH ':memory:' AS bundle")) != QREL_OK)
-		return rc;
-	if ((rc = fill_bundle(db, review, uuid, copy, who, &w, es)) == QREL_OK)
-		rc = write_bundle(db, review, out, uuid, es);
-	detach(db);
-	/* After the rename: a crash before this line only means the rows go again. */
-	if (rc == QREL_OK && peer)
-		rc = move_watermark(db, peer, &w);
+	if ((rc = fill_bundle(db, review, uuid, copy, who, w, es)) != QREL_OK)
+		detach(db);
 	return rc;
+}
+
+int
+sync_export_detach(struct db *db, const char *peer, const struct sync_watermark *w, bool sent)
+{
+	detach(db);
+	return sent && peer ? move_watermark(db, peer, w) : QREL_OK;
 }
 
 /* ---- import: checks before any write ---- */
@@ -682,7 +695,7 @@ unseal(struct db *db, int64_t review, const unsigned char *b, size_t n, struct b
 		return refuse(in->path, "bundle format %llu is not one this qrel reads (%d)", format, SYNC_FORMAT);
 	memcpy(theirs, b + 24, UUID_LEN);
 	theirs[UUID_LEN] = '\0';
-	if ((rc = review_uuid(db, review, ours)) != QREL_OK)
+	if ((rc = sync_review_uuid(db, review, ours)) != QREL_OK)
 		return rc;
 	if (strcmp(theirs, ours) != 0)
 		return refuse(in->path, "the bundle is from another review (%s), not this one (%s)",
@@ -782,7 +795,7 @@ expected_schema(void)
 	snprintf(sql, sizeof(sql), schema_sql, "bundle.sqlite_schema");
 	rc = sqlite3_open_v2(":memory:", &h, SQLITE_OPEN_READWRITE, NULL);
 	if (rc == SQLITE_OK && (rc = sqlite3_exec(h, "ATTACH ':memory:' AS bundle", NULL, NULL, NULL)) == SQLITE_OK &&
-	    (rc = sqlite3_exec(h, bundle_ddl, NULL, NULL, NULL)) == SQLITE_OK)
+	    (rc = sqlite3_exec(h, sync_bundle_ddl, NULL, NULL, NULL)) == SQLITE_OK)
 		rc = sqlite3_prepare_v2(h, sql, -1, &st, NULL);
 	while (rc == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW && nexpected < ARRAY_SIZE(expected)) {
 		struct schema_obj *o = &expected[nexpected++];
@@ -997,7 +1010,7 @@ check_format(struct db *db, int64_t review, const char *path, const struct bundl
 
 	if (!*m->format || !str_to_long(m->format, &format) || format != SYNC_FORMAT)
 		return refuse(path, "not a qrel bundle (its format is '%s', not %d)", shown(m->format, show), SYNC_FORMAT);
-	if ((rc = review_uuid(db, review, uuid)) != QREL_OK)
+	if ((rc = sync_review_uuid(db, review, uuid)) != QREL_OK)
 		return rc;
 	if (strcmp(uuid, m->review) != 0)
 		return refuse(path, "the bundle is from another review (%s), not this one (%s)",

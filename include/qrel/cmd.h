@@ -101,5 +101,7 @@ int cmd_summary(int argc, char **argv);
 int cmd_review(int argc, char **argv);
 int cmd_surveys(int argc, char **argv);
 int cmd_document(int argc, char **argv);
+int cmd_hub(int argc, char **argv);
+int cmd_portfolio(int argc, char **argv);
 
 #endif

@@ -41,6 +41,9 @@ extern const char sync_findings_migration[];
  * reviews that exist when the migration runs), copied with the file by `qrel backup`. */
 extern const char sync_key_migration[];
 
+/* The review's uuid into out ("" when there is no such review). */
+int sync_review_uuid(struct db *db, int64_t review, char out[64]);
+
 /* The review's bundle key; made with randombytes_buf if the review has none. */
 int sync_review_key(struct db *db, int64_t review, unsigned char key[SYNC_KEY_BYTES]);
 
@@ -78,6 +81,24 @@ struct sync_export_stats {
  * scores, notes and log entries who (the person exporting) may read (visibility.h). */
 int sync_export(struct db *db, int64_t review, const char *who, const char *out, const char *peer, bool all,
 		struct sync_export_stats *st);
+
+/* The bundle's tables as CREATE statements on schema "bundle" (an import
+ * accepts exactly these); the hub builds its pulls with them. */
+extern const char sync_bundle_ddl[];
+
+/* What a peer has been sent (sync_peer), and what an export sends. */
+struct sync_watermark {
+	long long seq, log;		/* what the peer has been sent */
+	long long max_seq, max_log;	/* what this export sends */
+};
+
+/* The rows an export to peer (NULL: every row) would carry, as who may read
+ * them, attached as schema "bundle" (in memory) without writing a file; the
+ * hub pushes from them. sync_export_detach drops it; when sent, the peer's
+ * watermark moves on. */
+int sync_export_attach(struct db *db, int64_t review, const char *who, const char *peer, struct sync_watermark *w,
+		       struct sync_export_stats *es);
+int sync_export_detach(struct db *db, const char *peer, const struct sync_watermark *w, bool sent);
 
 struct sync_import_stats {
 	long long inserted, updated, unchanged, stale, conflicts, changes;

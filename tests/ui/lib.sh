@@ -131,6 +131,11 @@ qrel_running() { pgrep -f "^$QREL .*$1" >/dev/null; }
 
 sql() { sqlite3 -batch -noheader "$@"; }
 
+# note_csv FILE SITE AUTHOR TEXT: an evidence CSV of one note (clusters 1.1 and 2.2).
+note_csv() {
+	printf 'site,source,author,valence,clusters,text\n%s,interview,%s,strength,1.1;2.2,%s\n' "$2" "$3" "$4" >"$1"
+}
+
 sample_db() {
 	"$QREL" sample --db "$1" >/dev/null
 }

@@ -12,9 +12,6 @@ sample_db "$A"
 check "the backup is a second copy of the same review" test \
 	"$(sql "$A" 'SELECT uuid FROM review')" = "$(sql "$B" 'SELECT uuid FROM review')"
 
-note_csv() {	# note_csv FILE SITE AUTHOR TEXT
-	printf 'site,source,author,valence,clusters,text\n%s,interview,%s,strength,1.1;2.2,%s\n' "$2" "$3" "$4" >"$1"
-}
 
 # Diverge: a note and a score on each side, and one score edited on both.
 note_csv "$T/na.csv" RHS "José Ramírez" "Copy A: the counsellor tracks AP enrolment by subgroup."

@@ -1,0 +1,104 @@
+#!/bin/sh
+# hub.sh BUILD_DIR [PUSHERS]: the PostgreSQL hub's figures on loopback (a Unix
+# socket): an incremental push and pull of a day's work (a few hundred rows,
+# target under 1 s each), and PUSHERS copies (default 20) pushing at once,
+# checked for lost or duplicated rows. Starts its own PostgreSQL in a
+# temporary directory (as nobody when run by root), like tests/ui/hub.sh.
+set -eu
+B=$(cd "${1:?usage: bench/hub.sh BUILD_DIR [PUSHERS]}" && pwd)
+N=${2:-20}
+QREL="$B/qrel"
+export QREL_DATADIR="$(cd "$(dirname "$0")/.." && pwd)"
+PGBIN=${PGBIN:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)}
+[ -x "$PGBIN/initdb" ] || { echo "SKIP: no PostgreSQL"; exit 0; }
+
+W=$(mktemp -d /tmp/qrel-hubbench.XXXXXX)
+chmod 755 "$W"
+as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u nobody -- "$@"; else "$@"; fi; }
+[ "$(id -u)" = 0 ] && chown nobody "$W"
+trap 'as_pg "$PGBIN/pg_ctl" -D "$W/data" -m immediate stop >/dev/null 2>&1; rm -rf "$W"' EXIT
+as_pg "$PGBIN/initdb" -D "$W/data" -U hubadmin -A trust >/dev/null
+as_pg "$PGBIN/pg_ctl" -D "$W/data" -l "$W/log" -w -o "-k $W -c listen_addresses='' -c max_connections=200" \
+	start >/dev/null
+psql -X -q "host=$W user=hubadmin dbname=postgres" -c "CREATE DATABASE hub"
+url() { echo "host=$W user=$1 dbname=hub"; }
+ADMIN=$(url hubadmin)
+LEAD="Ségolène Arceneaux" J="José Ramírez"
+now() { date +%s.%N; }
+secs() { echo "$1 $2" | awk '{ printf "%.3f", $2 - $1 }'; }
+notes() {	# notes FILE AUTHOR COUNT TAG
+	k=0
+	{ echo 'site,source,author,valence,clusters,text'
+	  while [ $k -lt "$3" ]; do echo "RHS,interview,$2,neutral,1.1,$4 note $k"; k=$((k + 1)); done; } >"$1"
+}
+
+"$QREL" hub init "$ADMIN" >/dev/null
+"$QREL" sample --db "$W/a.db" >/dev/null
+"$QREL" backup --db "$W/a.db" -o "$W/b.db" >/dev/null
+"$QREL" hub add-review --db "$W/a.db" --as "$LEAD" "$ADMIN" >/dev/null
+"$QREL" hub grant --db "$W/a.db" "$ADMIN" "$LEAD" lead >/dev/null
+"$QREL" hub grant --db "$W/a.db" "$ADMIN" "$J" jose >/dev/null
+"$QREL" sync push --db "$W/b.db" --as "$J" --hub "$(url jose)" >/dev/null
+"$QREL" sync pull --db "$W/a.db" --as "$LEAD" --hub "$(url lead)" >/dev/null
+
+echo "# qrel hub figures ($(date -u +%Y-%m-%d), PostgreSQL $("$PGBIN/postgres" --version | awk '{ print $3 }'), Unix socket)"
+for day in 1 2 3; do
+	notes "$W/day.csv" "$J" 300 "day $day"
+	"$QREL" import evidence --db "$W/b.db" --as "$J" "$W/day.csv" >/dev/null
+	t0=$(now)
+	"$QREL" sync push --db "$W/b.db" --as "$J" --hub "$(url jose)" >"$W/push.out"
+	t1=$(now)
+	"$QREL" sync pull --db "$W/a.db" --as "$LEAD" --hub "$(url lead)" >"$W/pull.out"
+	t2=$(now)
+	echo "day $day: push of 300 new notes $(secs "$t0" "$t1") s ($(sed 's/ (kept.*//' "$W/push.out")); pull by the lead $(secs "$t1" "$t2") s ($(cat "$W/pull.out")) [target < 1 s each]"
+done
+
+# The review's four other reviewers pushing 200 notes each at once (their pushes to one review take turns).
+set -- "Zoë Whitfield" "Nguyễn Thị Lan" "Daniel Osei-Bonsu"
+m=0
+for who in "$@"; do
+	m=$((m + 1))
+	"$QREL" backup --db "$W/a.db" -o "$W/t$m.db" >/dev/null
+	"$QREL" hub grant --db "$W/a.db" "$ADMIN" "$who" "team$m" >/dev/null
+	notes "$W/t$m.csv" "$who" 200 "teammate $m"
+	"$QREL" import evidence --db "$W/t$m.db" --as "$who" "$W/t$m.csv" >/dev/null
+	"$QREL" sync pull --db "$W/t$m.db" --as "$who" --hub "$(url "team$m")" >/dev/null
+done
+t0=$(now)
+m=0
+for who in "$@"; do
+	m=$((m + 1))
+	"$QREL" sync push --db "$W/t$m.db" --as "$who" --hub "$(url "team$m")" >"$W/team$m.out" 2>&1 &
+done
+wait
+t1=$(now)
+got=$(psql -X -t -A "$ADMIN" -c "SELECT count(DISTINCT text) || ' distinct of ' || count(*) FROM hub.note WHERE text LIKE 'teammate %'")
+echo "3 reviewers of one review pushing 200 notes each at once: $(secs "$t0" "$t1") s wall; hub holds $got (expected 600 of 600)"
+
+# PUSHERS reviews, each its lead pushing 200 new notes at the same moment.
+i=0
+while [ $i -lt "$N" ]; do
+	"$QREL" sample --db "$W/r$i.db" >/dev/null
+	"$QREL" hub add-review --db "$W/r$i.db" --as "$LEAD" "$ADMIN" >/dev/null
+	"$QREL" hub grant --db "$W/r$i.db" "$ADMIN" "$LEAD" "lead$i" >/dev/null
+	notes "$W/r$i.csv" "$LEAD" 200 "pusher $i"
+	"$QREL" import evidence --db "$W/r$i.db" --as "$LEAD" "$W/r$i.csv" >/dev/null
+	i=$((i + 1))
+done
+before=$(psql -X -t -A "$ADMIN" -c "SELECT count(*) FROM hub.note")
+t0=$(now)
+i=0
+while [ $i -lt "$N" ]; do
+	"$QREL" sync push --db "$W/r$i.db" --as "$LEAD" --hub "$(url "lead$i")" >"$W/p$i.out" 2>&1 &
+	i=$((i + 1))
+done
+wait
+t1=$(now)
+after=$(psql -X -t -A "$ADMIN" -c "SELECT count(*) FROM hub.note")
+dups=$(psql -X -t -A "$ADMIN" -c "SELECT count(*) FROM (SELECT text FROM hub.note WHERE text LIKE 'pusher %' GROUP BY review, text HAVING count(*) > 1) d")
+failed=$(grep -L "^pushed" "$W"/p[0-9]*.out | wc -l)
+echo "$N pushers at once, 200 new notes each: $(secs "$t0" "$t1") s wall; hub notes $before -> $after (expected +$((N * 200))); duplicated: $dups; failed pushes: $failed"
+t0=$(now)
+"$QREL" portfolio --hub "$(url lead0)" --db "$W/r0.db" >/dev/null
+t1=$(now)
+echo "portfolio over $((N + 1)) reviews: $(secs "$t0" "$t1") s [target < 2 s]"

@@ -1,0 +1,67 @@
+/* hub.h: the PostgreSQL hub where local copies of reviews meet (libpq).
+ *
+ * Each reviewer keeps working on a local SQLite copy; `qrel sync push|pull
+ * --hub URL` exchanges with the hub the same changes a bundle carries. The hub
+ * holds the rules itself (src/hub_schema.c): row-level security, constraints
+ * and functions for roles, own school, locks, the scale and blind rating until
+ * consensus, keyed to the login (each login is one person of a review), so a
+ * client that skips qrel's gate, or psql, gets no further. URL is a libpq
+ * connection string; a password in it is refused (~/.pgpass or PGPASSWORD). */
+#ifndef QREL_HUB_H
+#define QREL_HUB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+struct db;
+struct pg_conn;
+
+extern const char *const hub_migrations[];
+extern const size_t hub_migration_count;
+
+/* Connects to url (QREL_USAGE when it holds a password, QREL_IO when the
+ * connection fails). *out is a libpq PGconn. */
+int hub_connect(const char *url, struct pg_conn **out);
+void hub_close(struct pg_conn *c);
+
+/* Creates or migrates the hub schema, all steps in one transaction; a hub
+ * newer than this qrel is refused (QREL_NEWER_SCHEMA); from and to: the versions. */
+int hub_init(struct pg_conn *c, int *from, int *to);
+
+/* Uploads (or refreshes) review's identity: uuid, title, framework and scale,
+ * clusters, sites with their lock and release, people with their roles, and
+ * the scores and notes lead's copy holds that the hub lacks. Logins already
+ * granted stay. The hub's administrator runs it, with the lead's file. */
+struct hub_review_stats {
+	long long clusters, sites, people, rows;
+};
+int hub_add_review(struct pg_conn *c, struct db *db, int64_t review, const char *lead, struct hub_review_stats *st);
+
+/* Maps the hub login to the person named name of review (a uuid), who must
+ * hold role when role is not NULL; the login becomes a member (qrel_member),
+ * created without a password when it does not exist. One login, one person. */
+int hub_grant(struct pg_conn *c, const char *review, const char *name, const char *login, const char *role);
+
+struct hub_sync_stats {
+	long long sent, inserted, updated, unchanged, stale, conflicts, hidden;	/* push */
+	long long received, bundles;						/* pull */
+};
+
+/* Pushes what changed here since the last push (the rows a bundle for the
+ * peer "hub" would carry, as who may read them) in one transaction. */
+int hub_push(struct db *db, int64_t review, const char *who, const char *url, FILE *progress,
+	     struct hub_sync_stats *st);
+/* Pulls what changed on the hub since the last pull and this login may read,
+ * merged as bundles are (sync.h), one bundle per person whose rows come. */
+int hub_pull(struct db *db, int64_t review, const char *who, const char *url, FILE *progress,
+	     struct hub_sync_stats *st);
+
+enum hub_format { HUB_TABLE, HUB_CSV, HUB_JSON };
+
+/* Consensus levels per cluster across the hub's reviews (of framework, when
+ * not NULL), and where review (a uuid; NULL for none) stands among them. */
+int hub_portfolio(struct pg_conn *c, const char *framework, const char *review, enum hub_format fmt, FILE *out);
+
+#endif

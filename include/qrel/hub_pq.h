@@ -1,0 +1,25 @@
+/* hub_pq.h: the libpq helpers hub.c and hub_sync.c share (not for other modules). */
+#ifndef QREL_HUB_PQ_H
+#define QREL_HUB_PQ_H
+
+#include <libpq-fe.h>
+#include <stdint.h>
+
+/* A failed result as a status (QREL_DENIED for a policy's or trigger's
+ * refusal, QREL_PARSE off the scale, else QREL_DB); clears r. */
+int hub_fail(PGconn *c, PGresult *r, const char *what);
+/* sql with n text parameters; *out (when not NULL) holds the result to clear. */
+int hub_query(PGconn *c, const char *sql, int n, const char *const *params, const char *what, PGresult **out);
+int hub_exec(PGconn *c, const char *sql, const char *what);
+void hub_rollback(PGconn *c);
+/* The hub's schema version (0: no hub); hub_check_version wants it current. */
+int hub_version(PGconn *c, int *version);
+int hub_check_version(PGconn *c);
+
+/* The review's scores and notes as lead (who reads them all) holds them,
+ * into the hub as its owner, inside the caller's transaction (hub_add_review). */
+struct db;
+struct hub_sync_stats;
+int hub_seed(PGconn *pg, struct db *db, int64_t review, const char *lead, const char *uuid, struct hub_sync_stats *st);
+
+#endif

@@ -1,0 +1,357 @@
+/* hub_schema.c: the hub's numbered migrations (PostgreSQL), and in them the
+ * rules the hub enforces itself: who may read and write what, as row-level
+ * security policies, constraints and functions that mirror gate.c and the
+ * VISIBILITY table of qrel(1). Entry N brings a hub from version N to N+1. */
+#include "qrel/qrel.h"
+#include "qrel/hub.h"
+
+/* Tables. Rows keep the uuids of the copies they come from; references are
+ * uuids (sites, people) or codes (clusters). seq orders the changes a pull
+ * asks for; every write, and every change that makes a row visible to more
+ * people (a consensus, a release), gives a row a new one. */
+static const char hub_tables[] =
+"CREATE SCHEMA hub;"
+"CREATE TABLE hub.meta (key text PRIMARY KEY, value text NOT NULL);"
+"CREATE SEQUENCE hub.seq;"
+"CREATE TABLE hub.review ("
+"  uuid text PRIMARY KEY,"
+"  title text NOT NULL,"
+"  district text NOT NULL DEFAULT '',"
+"  framework text NOT NULL,"
+"  framework_version text NOT NULL DEFAULT '',"
+"  levels int NOT NULL CHECK (levels BETWEEN 2 AND 9),"
+"  year text NOT NULL DEFAULT '',"
+"  locked boolean NOT NULL DEFAULT false,"
+"  released boolean NOT NULL DEFAULT false,"
+"  added_at timestamptz NOT NULL DEFAULT now());"
+"CREATE TABLE hub.cluster ("
+"  review text NOT NULL REFERENCES hub.review(uuid) ON DELETE CASCADE,"
+"  code text NOT NULL,"
+"  title text NOT NULL,"
+"  domain text NOT NULL,"
+"  position int NOT NULL,"
+"  PRIMARY KEY (review, code));"
+"CREATE TABLE hub.site ("
+"  uuid text PRIMARY KEY,"
+"  review text NOT NULL REFERENCES hub.review(uuid) ON DELETE CASCADE,"
+"  code text NOT NULL,"
+"  name text NOT NULL,"
+"  kind text NOT NULL CHECK (kind IN ('school', 'district')),"
+"  locked boolean NOT NULL DEFAULT false,"
+"  released boolean NOT NULL DEFAULT false,"
+"  UNIQUE (review, code));"
+"CREATE TABLE hub.person ("
+"  uuid text PRIMARY KEY,"
+"  review text NOT NULL REFERENCES hub.review(uuid) ON DELETE CASCADE,"
+"  name text NOT NULL,"
+"  role text NOT NULL CHECK (role IN ('lead', 'reviewer', 'principal', 'observer')),"
+"  site text REFERENCES hub.site(uuid),"
+"  login text,"
+"  UNIQUE (review, name),"
+"  UNIQUE (review, login));"
+"CREATE TABLE hub.score ("
+"  uuid text PRIMARY KEY,"
+"  review text NOT NULL REFERENCES hub.review(uuid) ON DELETE CASCADE,"
+"  site text NOT NULL REFERENCES hub.site(uuid),"
+"  cluster text NOT NULL,"
+"  rater text NOT NULL REFERENCES hub.person(uuid),"
+"  kind text NOT NULL CHECK (kind IN ('team', 'self', 'consensus')),"
+"  level int CHECK (level IS NULL OR level >= 1),"
+"  insufficient int NOT NULL DEFAULT 0 CHECK (insufficient IN (0, 1)),"
+"  rationale text NOT NULL DEFAULT '',"
+"  updated_at text NOT NULL,"
+"  version bigint NOT NULL DEFAULT 1,"
+"  seq bigint NOT NULL DEFAULT nextval('hub.seq'),"
+"  CHECK (NOT (insufficient = 1 AND level IS NOT NULL)),"
+"  FOREIGN KEY (review, cluster) REFERENCES hub.cluster(review, code),"
+"  UNIQUE (site, cluster, rater, kind));"
+"CREATE INDEX score_seq ON hub.score(review, seq);"
+"CREATE INDEX score_cell ON hub.score(site, cluster, kind);"
+"CREATE TABLE hub.note ("
+"  uuid text PRIMARY KEY,"
+"  review text NOT NULL REFERENCES hub.review(uuid) ON DELETE CASCADE,"
+"  site text NOT NULL REFERENCES hub.site(uuid),"
+"  author text NOT NULL REFERENCES hub.person(uuid),"
+"  activity text,"
+"  source text NOT NULL,"
+"  valence text NOT NULL CHECK (valence IN ('strength', 'growth', 'neutral')),"
+"  text text NOT NULL,"
+"  clusters text NOT NULL DEFAULT '',"
+"  subgroups text NOT NULL DEFAULT '',"
+"  created_at text NOT NULL,"
+"  updated_at text NOT NULL,"
+"  deleted_at text,"
+"  version bigint NOT NULL DEFAULT 1,"
+"  seq bigint NOT NULL DEFAULT nextval('hub.seq'));"
+"CREATE INDEX note_seq ON hub.note(review, seq);"
+"CREATE INDEX note_site ON hub.note(site);"
+/* Written by the hub's triggers only: who (the login) changed what. */
+"CREATE TABLE hub.change_log ("
+"  id bigserial PRIMARY KEY,"
+"  review text NOT NULL,"
+"  at timestamptz NOT NULL DEFAULT now(),"
+"  login text NOT NULL DEFAULT session_user,"
+"  person text,"
+"  entity text NOT NULL,"
+"  entity_uuid text NOT NULL,"
+"  field text NOT NULL,"
+"  old text,"
+"  new text);"
+"CREATE INDEX change_log_review ON hub.change_log(review, id);"
+/* A push that met a value changed on the hub meanwhile: the hub keeps its
+ * value, both are kept here for the lead (as sync_conflict in a copy). */
+"CREATE TABLE hub.conflict ("
+"  id bigserial PRIMARY KEY,"
+"  review text NOT NULL REFERENCES hub.review(uuid) ON DELETE CASCADE,"
+"  entity text NOT NULL CHECK (entity IN ('note', 'score')),"
+"  uuid text NOT NULL,"
+"  hub_value text NOT NULL,"
+"  pushed_value text NOT NULL,"
+"  pushed_version bigint NOT NULL,"
+"  login text NOT NULL DEFAULT session_user,"
+"  detected_at timestamptz NOT NULL DEFAULT now(),"
+"  resolved_at timestamptz,"
+"  UNIQUE (entity, uuid, hub_value, pushed_value));";
+
+/* Who the login is, and the facts the rules read. SECURITY DEFINER so the
+ * policies can read what the caller may not; session_user is the login even
+ * after SET ROLE. */
+#define DEFINER " LANGUAGE sql STABLE SECURITY DEFINER SET search_path = hub, pg_catalog"
+static const char hub_functions[] =
+"CREATE FUNCTION hub.me(r text) RETURNS hub.person AS"
+"  $$ SELECT p FROM hub.person p WHERE p.review = r AND p.login = session_user::text $$" DEFINER ";"
+"CREATE FUNCTION hub.consensus(s text, c text) RETURNS boolean AS"
+"  $$ SELECT EXISTS (SELECT 1 FROM hub.score WHERE site = s AND cluster = c AND kind = 'consensus'"
+"     AND (level IS NOT NULL OR insufficient = 1)) $$" DEFINER ";"
+"CREATE FUNCTION hub.released(s text) RETURNS boolean AS"
+"  $$ SELECT coalesce((SELECT x.released OR r.released FROM hub.site x JOIN hub.review r ON r.uuid = x.review"
+"     WHERE x.uuid = s), false) $$" DEFINER ";"
+"CREATE FUNCTION hub.locked(s text) RETURNS boolean AS"
+"  $$ SELECT coalesce((SELECT x.locked OR r.locked FROM hub.site x JOIN hub.review r ON r.uuid = x.review"
+"     WHERE x.uuid = s), true) $$" DEFINER ";"
+/* The hub's owner (who ran `qrel hub init`) administers it, outside the rules. */
+"CREATE FUNCTION hub.is_admin() RETURNS boolean AS $$ SELECT pg_has_role(session_user,"
+"  (SELECT nspowner FROM pg_namespace WHERE nspname = 'hub'), 'MEMBER') $$" DEFINER ";"
+"CREATE FUNCTION hub.member(r text) RETURNS boolean AS $$ SELECT (hub.me(r)).uuid IS NOT NULL $$" DEFINER ";"
+"CREATE FUNCTION hub.is_lead(r text) RETURNS boolean AS"
+"  $$ SELECT coalesce((hub.me(r)).role = 'lead', false) $$" DEFINER ";"
+/* VISIBILITY, team/self/consensus rows: the lead reads all; a reviewer their
+ * own and, where a consensus exists, others'; an observer only agreed cells; a
+ * principal their own school's self-evaluation, and the team's scores there
+ * once agreed and released. */
+"CREATE FUNCTION hub.score_visible(r text, s text, c text, rater text, k text) RETURNS boolean AS $$"
+"  SELECT CASE WHEN m.uuid IS NULL THEN false"
+"    WHEN m.role = 'lead' THEN true"
+"    WHEN m.role = 'principal' THEN s = m.site AND (rater = m.uuid OR k = 'self'"
+"      OR (hub.consensus(s, c) AND hub.released(s)))"
+"    WHEN m.role = 'reviewer' AND rater = m.uuid THEN true"
+"    ELSE hub.consensus(s, c) END"
+"  FROM (SELECT (hub.me(r)).*) m $$" DEFINER ";"
+/* Notes: every member but a principal; a principal their own at their school,
+ * and the team's there once released. */
+"CREATE FUNCTION hub.note_visible(r text, s text, author text) RETURNS boolean AS $$"
+"  SELECT CASE WHEN m.uuid IS NULL THEN false"
+"    WHEN m.role <> 'principal' THEN true"
+"    ELSE s = m.site AND (author = m.uuid OR hub.released(s)) END"
+"  FROM (SELECT (hub.me(r)).*) m $$" DEFINER ";"
+/* gate.c's score rules: no observer; one's own score unless the lead; team by
+ * reviewers and the lead, self by a principal for their own school, consensus
+ * by the lead; the site in the review. Locks and the scale are in the trigger. */
+"CREATE FUNCTION hub.score_writable(r text, s text, rater text, k text) RETURNS boolean AS $$"
+"  SELECT coalesce(m.role <> 'observer'"
+"    AND (p.uuid = m.uuid OR m.role = 'lead')"
+"    AND (k <> 'consensus' OR m.role = 'lead')"
+"    AND CASE k WHEN 'team' THEN p.role IN ('reviewer', 'lead')"
+"      WHEN 'self' THEN p.role = 'principal' AND p.site = s"
+"      WHEN 'consensus' THEN p.role = 'lead' ELSE false END"
+"    AND EXISTS (SELECT 1 FROM hub.site x WHERE x.uuid = s AND x.review = r), false)"
+"  FROM (SELECT (hub.me(r)).*) m LEFT JOIN hub.person p ON p.uuid = rater AND p.review = r $$" DEFINER ";"
+/* Notes: no observer; one's own unless the lead; a principal at their school. */
+"CREATE FUNCTION hub.note_writable(r text, s text, author text) RETURNS boolean AS $$"
+"  SELECT coalesce(m.role <> 'observer'"
+"    AND (p.uuid = m.uuid OR m.role = 'lead')"
+"    AND (m.role <> 'principal' OR s = m.site)"
+"    AND (p.role <> 'principal' OR s = p.site)"
+"    AND EXISTS (SELECT 1 FROM hub.site x WHERE x.uuid = s AND x.review = r), false)"
+"  FROM (SELECT (hub.me(r)).*) m LEFT JOIN hub.person p ON p.uuid = author AND p.review = r $$" DEFINER ";"
+/* The value sync compares (SYNC_SCORE_VALUE, SYNC_NOTE_VALUE in sync.h). */
+"CREATE FUNCTION hub.score_value(x hub.score) RETURNS text AS"
+"  $$ SELECT coalesce(x.level::text, '') || '|' || x.insufficient || '|' || x.rationale $$"
+"  LANGUAGE sql IMMUTABLE;"
+"CREATE FUNCTION hub.note_value(x hub.note) RETURNS text AS"
+"  $$ SELECT x.valence || '|' || (x.deleted_at IS NOT NULL)::int || '|' || x.text $$ LANGUAGE sql IMMUTABLE;";
+
+/* Triggers: what no writer may do whatever its role (move or re-own a row,
+ * write at a locked site, leave the scale), a fresh seq, and the change log. */
+#define TRIGGER_FN " LANGUAGE plpgsql SECURITY DEFINER SET search_path = hub, pg_catalog"
+static const char hub_triggers[] =
+"CREATE FUNCTION hub.guard() RETURNS trigger AS $$"
+"DECLARE levels int;"
+"BEGIN"
+"  IF TG_OP = 'UPDATE' AND (new.uuid, new.review, new.site) IS DISTINCT FROM (old.uuid, old.review, old.site) THEN"
+"    RAISE EXCEPTION 'a % keeps its uuid, review and site', TG_TABLE_NAME USING ERRCODE = '42501';"
+"  END IF;"
+"  IF NOT EXISTS (SELECT 1 FROM hub.site WHERE uuid = new.site AND review = new.review) THEN"
+"    RAISE EXCEPTION 'site % is not in review %', new.site, new.review USING ERRCODE = '23503';"
+"  END IF;"
+"  IF hub.locked(new.site) AND NOT hub.is_admin() AND (TG_OP = 'INSERT' OR to_jsonb(new) - 'seq' <> to_jsonb(old) - 'seq') THEN"
+"    RAISE EXCEPTION 'site % is locked: its %s can no longer be changed',"
+"      (SELECT code FROM hub.site WHERE uuid = new.site), TG_TABLE_NAME USING ERRCODE = '42501';"
+"  END IF;"
+"  IF TG_TABLE_NAME = 'score' THEN"
+"    IF TG_OP = 'UPDATE' AND (new.cluster, new.rater, new.kind) IS DISTINCT FROM (old.cluster, old.rater, old.kind) THEN"
+"      RAISE EXCEPTION 'a score keeps its cluster, rater and kind' USING ERRCODE = '42501';"
+"    END IF;"
+"    SELECT r.levels INTO levels FROM hub.review r WHERE r.uuid = new.review;"
+"    IF new.level > levels THEN"
+"      RAISE EXCEPTION 'level % is outside the scale: 1 to %', new.level, levels USING ERRCODE = '23514';"
+"    END IF;"
+"  ELSIF TG_OP = 'UPDATE' AND new.author IS DISTINCT FROM old.author THEN"
+"    RAISE EXCEPTION 'a note keeps its author' USING ERRCODE = '42501';"
+"  END IF;"
+"  new.seq := nextval('hub.seq');"
+"  RETURN new;"
+"END $$" TRIGGER_FN ";"
+"CREATE FUNCTION hub.logged() RETURNS trigger AS $$"
+"DECLARE was text; now_ text;"
+"BEGIN"
+"  IF TG_TABLE_NAME = 'score' THEN"
+"    now_ := coalesce(new.level::text, '') || '|' || new.insufficient || '|' || new.rationale;"
+"    IF TG_OP = 'UPDATE' THEN was := coalesce(old.level::text, '') || '|' || old.insufficient || '|' || old.rationale; END IF;"
+"  ELSE"
+"    now_ := new.valence || '|' || (new.deleted_at IS NOT NULL)::int || '|' || new.text;"
+"    IF TG_OP = 'UPDATE' THEN was := old.valence || '|' || (old.deleted_at IS NOT NULL)::int || '|' || old.text; END IF;"
+"  END IF;"
+"  IF was IS NOT DISTINCT FROM now_ THEN RETURN NULL; END IF;"
+"  INSERT INTO hub.change_log(review, person, entity, entity_uuid, field, old, new)"
+"    VALUES (new.review, (hub.me(new.review)).uuid, TG_TABLE_NAME, new.uuid, 'hub push', was, now_);"
+/* A consensus opens its cell's other scores to those who may now read them. */
+"  IF TG_TABLE_NAME = 'score' THEN"
+"    IF new.kind = 'consensus' THEN"
+"      UPDATE hub.score SET seq = nextval('hub.seq') WHERE site = new.site AND cluster = new.cluster"
+"        AND kind <> 'consensus';"
+"    END IF;"
+"  END IF;"
+"  RETURN NULL;"
+"END $$" TRIGGER_FN ";"
+/* A release or a lock changes what a pull brings: the rows there go again. */
+"CREATE FUNCTION hub.site_changed() RETURNS trigger AS $$"
+"BEGIN"
+"  UPDATE hub.score SET seq = nextval('hub.seq') WHERE site = new.uuid;"
+"  UPDATE hub.note SET seq = nextval('hub.seq') WHERE site = new.uuid;"
+"  INSERT INTO hub.change_log(review, person, entity, entity_uuid, field, old, new)"
+"    VALUES (new.review, (hub.me(new.review)).uuid, 'site', new.uuid, 'locked, released',"
+"      old.locked || ', ' || old.released, new.locked || ', ' || new.released);"
+"  RETURN NULL;"
+"END $$" TRIGGER_FN ";"
+"CREATE TRIGGER score_guard BEFORE INSERT OR UPDATE ON hub.score FOR EACH ROW EXECUTE FUNCTION hub.guard();"
+"CREATE TRIGGER note_guard BEFORE INSERT OR UPDATE ON hub.note FOR EACH ROW EXECUTE FUNCTION hub.guard();"
+"CREATE TRIGGER score_logged AFTER INSERT OR UPDATE ON hub.score FOR EACH ROW EXECUTE FUNCTION hub.logged();"
+"CREATE TRIGGER note_logged AFTER INSERT OR UPDATE ON hub.note FOR EACH ROW EXECUTE FUNCTION hub.logged();"
+"CREATE TRIGGER site_changed AFTER UPDATE OF locked, released ON hub.site FOR EACH ROW"
+"  WHEN ((old.locked, old.released) IS DISTINCT FROM (new.locked, new.released))"
+"  EXECUTE FUNCTION hub.site_changed();";
+
+/* Who may do what: members (the logins `qrel hub grant` maps to people) get
+ * the group role qrel_member; the policies decide row by row. The hub's owner
+ * (who ran `qrel hub init`) bypasses them and is its administrator. */
+static const char hub_policies[] =
+"DO $$ BEGIN"
+"  IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'qrel_member') THEN"
+"    CREATE ROLE qrel_member NOLOGIN;"
+"  END IF;"
+"END $$;"
+"REVOKE ALL ON SCHEMA hub FROM PUBLIC;"
+"GRANT USAGE ON SCHEMA hub TO qrel_member;"
+"GRANT SELECT ON hub.meta, hub.review, hub.cluster, hub.site, hub.person, hub.score, hub.note,"
+"  hub.change_log, hub.conflict TO qrel_member;"
+"GRANT INSERT, UPDATE ON hub.score, hub.note TO qrel_member;"
+"GRANT UPDATE (locked, released) ON hub.site TO qrel_member;"
+"GRANT INSERT ON hub.conflict TO qrel_member;"
+"GRANT USAGE ON SEQUENCE hub.conflict_id_seq TO qrel_member;"
+"GRANT USAGE, SELECT ON SEQUENCE hub.seq TO qrel_member;"
+"ALTER TABLE hub.review ENABLE ROW LEVEL SECURITY;"
+"ALTER TABLE hub.cluster ENABLE ROW LEVEL SECURITY;"
+"ALTER TABLE hub.site ENABLE ROW LEVEL SECURITY;"
+"ALTER TABLE hub.person ENABLE ROW LEVEL SECURITY;"
+"ALTER TABLE hub.score ENABLE ROW LEVEL SECURITY;"
+"ALTER TABLE hub.note ENABLE ROW LEVEL SECURITY;"
+"ALTER TABLE hub.change_log ENABLE ROW LEVEL SECURITY;"
+"ALTER TABLE hub.conflict ENABLE ROW LEVEL SECURITY;"
+"CREATE POLICY member_reads ON hub.review FOR SELECT USING (hub.member(uuid));"
+"CREATE POLICY member_reads ON hub.cluster FOR SELECT USING (hub.member(review));"
+"CREATE POLICY member_reads ON hub.site FOR SELECT USING (hub.member(review));"
+"CREATE POLICY lead_locks ON hub.site FOR UPDATE USING (hub.is_lead(review)) WITH CHECK (hub.is_lead(review));"
+"CREATE POLICY member_reads ON hub.person FOR SELECT USING (hub.member(review));"
+"CREATE POLICY visible ON hub.score FOR SELECT USING (hub.score_visible(review, site, cluster, rater, kind));"
+"CREATE POLICY writable ON hub.score FOR INSERT WITH CHECK (hub.score_writable(review, site, rater, kind));"
+"CREATE POLICY rewritable ON hub.score FOR UPDATE USING (hub.score_visible(review, site, cluster, rater, kind)"
+"  AND hub.score_writable(review, site, rater, kind)) WITH CHECK (hub.score_writable(review, site, rater, kind));"
+"CREATE POLICY visible ON hub.note FOR SELECT USING (hub.note_visible(review, site, author));"
+"CREATE POLICY writable ON hub.note FOR INSERT WITH CHECK (hub.note_writable(review, site, author));"
+"CREATE POLICY rewritable ON hub.note FOR UPDATE USING (hub.note_visible(review, site, author)"
+"  AND hub.note_writable(review, site, author)) WITH CHECK (hub.note_writable(review, site, author));"
+"CREATE POLICY lead_or_own ON hub.change_log FOR SELECT USING (hub.is_lead(review) OR login = session_user::text);"
+"CREATE POLICY lead_or_own ON hub.conflict FOR SELECT USING (hub.is_lead(review) OR login = session_user::text);"
+"CREATE POLICY own ON hub.conflict FOR INSERT WITH CHECK (hub.member(review) AND login = session_user::text);";
+
+/* The portfolio: consensus levels per cluster across the hub's reviews (of one
+ * framework), as counts only, to any member; where review r stands, to its
+ * members other than principals (who read consensus only once released).
+ * Not-enough-evidence consensus counts nowhere. */
+static const char hub_portfolio_functions[] =
+"CREATE FUNCTION hub.portfolio_framework(fw text, r text) RETURNS text AS"
+"  $$ SELECT coalesce(fw, (SELECT framework FROM hub.review WHERE uuid = r)) $$" DEFINER ";"
+"CREATE FUNCTION hub.portfolio_here(r text) RETURNS boolean AS"
+"  $$ SELECT coalesce((hub.me(r)).role IN ('lead', 'reviewer', 'observer'), false) $$" DEFINER ";"
+"CREATE FUNCTION hub.portfolio(fw text, r text)"
+"  RETURNS TABLE (cluster text, title text, level int, sites bigint, reviews bigint, here bigint) AS $$"
+"  SELECT x.cluster, min(c.title), x.level, count(*), count(DISTINCT x.review),"
+"    CASE WHEN hub.portfolio_here(r) THEN count(*) FILTER (WHERE x.review = r) END"
+"  FROM hub.score x JOIN hub.review v ON v.uuid = x.review"
+"  JOIN hub.cluster c ON c.review = x.review AND c.code = x.cluster"
+"  WHERE x.kind = 'consensus' AND x.level IS NOT NULL"
+"    AND (hub.portfolio_framework(fw, r) IS NULL OR v.framework = hub.portfolio_framework(fw, r))"
+"  GROUP BY x.cluster, x.level ORDER BY min(c.position), x.cluster, x.level $$" DEFINER ";"
+/* Per cluster: how many reviews, the mean of their mean levels, review r's
+ * mean, and how many reviews stand below it. */
+"CREATE FUNCTION hub.portfolio_standing(fw text, r text)"
+"  RETURNS TABLE (cluster text, reviews bigint, mean numeric, here numeric, below bigint) AS $$"
+"  WITH m AS (SELECT x.cluster, x.review, avg(x.level) AS mean FROM hub.score x"
+"    JOIN hub.review v ON v.uuid = x.review WHERE x.kind = 'consensus' AND x.level IS NOT NULL"
+"    AND (hub.portfolio_framework(fw, r) IS NULL OR v.framework = hub.portfolio_framework(fw, r))"
+"    GROUP BY x.cluster, x.review),"
+"  h AS (SELECT cluster, mean FROM m WHERE review = r AND hub.portfolio_here(r))"
+"  SELECT m.cluster, count(*), round(avg(m.mean), 2), round(min(h.mean), 2),"
+"    CASE WHEN min(h.mean) IS NOT NULL THEN count(*) FILTER (WHERE m.mean < h.mean) END"
+"  FROM m LEFT JOIN h ON h.cluster = m.cluster GROUP BY m.cluster ORDER BY m.cluster $$" DEFINER ";"
+"GRANT EXECUTE ON FUNCTION hub.portfolio(text, text), hub.portfolio_standing(text, text) TO qrel_member;";
+
+/* The review-wide lock and release, by the lead's push as the sites' are: a
+ * release opens every row of the review to the principals' next pull. */
+static const char hub_review_locks[] =
+"CREATE FUNCTION hub.review_changed() RETURNS trigger AS $$"
+"BEGIN"
+"  UPDATE hub.score SET seq = nextval('hub.seq') WHERE review = new.uuid;"
+"  UPDATE hub.note SET seq = nextval('hub.seq') WHERE review = new.uuid;"
+"  INSERT INTO hub.change_log(review, person, entity, entity_uuid, field, old, new)"
+"    VALUES (new.uuid, (hub.me(new.uuid)).uuid, 'review', new.uuid, 'locked, released',"
+"      old.locked || ', ' || old.released, new.locked || ', ' || new.released);"
+"  RETURN NULL;"
+"END $$" TRIGGER_FN ";"
+"CREATE TRIGGER review_changed AFTER UPDATE OF locked, released ON hub.review FOR EACH ROW"
+"  WHEN ((old.locked, old.released) IS DISTINCT FROM (new.locked, new.released))"
+"  EXECUTE FUNCTION hub.review_changed();"
+"GRANT UPDATE (locked, released) ON hub.review TO qrel_member;"
+"CREATE POLICY lead_locks ON hub.review FOR UPDATE USING (hub.is_lead(uuid)) WITH CHECK (hub.is_lead(uuid));";
+
+const char *const hub_migrations[] = {
+	hub_tables,
+	hub_functions,
+	hub_triggers,
+	hub_policies,
+	hub_portfolio_functions,
+	hub_review_locks,
+};
+
+const size_t hub_migration_count = sizeof(hub_migrations) / sizeof(hub_migrations[0]);

@@ -1,0 +1,839 @@
+/* hub_sync.c: `qrel sync push|pull --hub`: a bundle's rows to the hub in one
+ * transaction, and the hub's rows back as bundles, merged as bundles are. */
+#include "qrel/qrel.h"
+#include "qrel/db.h"
+#include "qrel/hub.h"
+#include "qrel/hub_pq.h"
+#include "qrel/store.h"
+#include "qrel/sync.h"
+#include "qrel/visibility.h"
+#include "qrel/util.h"
+
+#include <sodium.h>
+
+#define HUB_PEER "(hub)"	/* the sync_peer row that holds what was pushed */
+#define PROGRESS_EVERY 1000	/* rows between progress lines */
+
+struct push {
+	struct db *db;
+	PGconn *pg;
+	int64_t review;
+	const char *uuid;		/* the review's */
+	struct hub_sync_stats *st;
+	FILE *progress;
+	long long total;
+	char (*agreed)[2][40];	/* entity and uuid of changed rows the hub now holds as sent */
+	size_t nagreed, cap;
+};
+
+/* ---- who is pushing or pulling ---- */
+
+/* The person the login is in the review on the hub must be who here. */
+static int
+same_person(PGconn *pg, const char *review, const char *who)
+{
+	const char *p[1] = { review };
+	PGresult *r = NULL;
+	int rc = hub_query(pg, "SELECT name FROM hub.person WHERE review = $1 AND login = session_user::text", 1, p,
+			   "reading who the login is", &r);
+
+	if (rc != QREL_OK)
+		return rc;
+	if (PQntuples(r) != 1)
+		rc = error(QREL_DENIED, "the hub login is nobody in this review (its administrator maps logins to "
+			   "people with `qrel hub grant`)");
+	else if (strcmp(PQgetvalue(r, 0, 0), who) != 0)
+		rc = error(QREL_DENIED, "the hub login is %s in this review, but here you are %s", PQgetvalue(r, 0, 0),
+			   *who ? who : "nobody");
+	PQclear(r);
+	return rc;
+}
+
+/* Connects, checks the hub's schema and who the login is. */
+static int
+hub_open(struct db *db, int64_t review, const char *who, const char *url, char uuid[64], PGconn **pg)
+{
+	int rc;
+
+	*pg = NULL;
+	if ((rc = sync_review_uuid(db, review, uuid)) != QREL_OK || (rc = hub_connect(url, pg)) != QREL_OK)
+		return rc;
+	if ((rc = hub_check_version(*pg)) != QREL_OK || (rc = same_person(*pg, uuid, who)) != QREL_OK) {
+		hub_close(*pg);
+		*pg = NULL;
+	}
+	return rc;
+}
+
+/* ---- push: one row ---- */
+
+/* Each kind of row: the bundle's rows with the uuids the hub keys on, the
+ * hub's value, and how to insert, update and ask whether the login may write it. */
+struct kind {
+	const char *entity;
+	const char *rows;	/* ?1 review; columns: uuid, value, base, version, then the insert's $2... */
+	int params;		/* the insert's parameters after uuid */
+	const char *read;	/* the hub's rows among $1 (an array of uuids), by uuid in byte order */
+	const char *insert, *update;
+	int update_params;	/* the update's: uuid, then the insert's from $2 on, this many */
+	const char *may;
+	int may_from, may_n;	/* the may query's parameters: the insert's, from this index */
+};
+
+static const struct kind kinds[] = {
+	{ "score",
+	  "SELECT b.uuid, " SYNC_SCORE_VALUE("b") ", b.base, b.version, r.uuid, s.uuid, b.cluster, p.uuid, b.kind, "
+	  "b.level, b.insufficient, b.rationale, b.updated_at, b.version FROM bundle.score b "
+	  "JOIN main.review r ON r.id = ?1 JOIN main.site s ON s.review_id = ?1 AND s.code = b.site "
+	  "JOIN main.person p ON p.review_id = ?1 AND p.name = b.rater ORDER BY b.uuid", 10,
+	  "SELECT uuid, hub.score_value(x), x.version FROM hub.score x WHERE uuid = ANY ($1::text[]) "
+	  "ORDER BY uuid COLLATE \"C\"",
+	  "INSERT INTO hub.score(uuid, review, site, cluster, rater, kind, level, insufficient, rationale, updated_at, "
+	  "version) VALUES ($1, $2, $3, $4, $5, $6, $7::int, $8::int, $9, $10, $11::bigint) ON CONFLICT (uuid) DO NOTHING",
+	  "UPDATE hub.score SET level = $7::int, insufficient = $8::int, rationale = $9, updated_at = $10, "
+	  "version = greatest(version + 1, $11::bigint) WHERE uuid = $1 AND review = $2 AND site = $3 AND cluster = $4 "
+	  "AND rater = $5 AND kind = $6", 10,
+	  "SELECT hub.score_writable($1, $2, $4, $5) AND $3::text IS NOT NULL", 1, 5 },
+	{ "note",
+	  "SELECT b.uuid, " SYNC_NOTE_VALUE("b") ", b.base, b.version, r.uuid, s.uuid, p.uuid, b.activity, b.source, "
+	  "b.valence, b.text, coalesce(b.clusters, ''), coalesce(b.subgroups, ''), b.created_at, b.updated_at, "
+	  "b.deleted_at, b.version FROM bundle.note b JOIN main.review r ON r.id = ?1 "
+	  "JOIN main.site s ON s.review_id = ?1 AND s.code = b.site "
+	  "JOIN main.person p ON p.review_id = ?1 AND p.name = b.author ORDER BY b.created_at, b.uuid", 13,
+	  "SELECT uuid, hub.note_value(x), x.version FROM hub.note x WHERE uuid = ANY ($1::text[]) "
+	  "ORDER BY uuid COLLATE \"C\"",
+	  "INSERT INTO hub.note(uuid, review, site, author, activity, source, valence, text, clusters, subgroups, "
+	  "created_at, updated_at, deleted_at, version) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, "
+	  "$14::bigint) ON CONFLICT (uuid) DO NOTHING",
+	  "UPDATE hub.note SET valence = $7, text = $8, clusters = $9, subgroups = $10, updated_at = $12, "
+	  "deleted_at = $13, version = greatest(version + 1, $14::bigint) WHERE uuid = $1 AND review = $2 AND site = $3 "
+	  "AND author = $4 AND $5::text IS NOT DISTINCT FROM $5 AND $6::text IS NOT DISTINCT FROM $6 "
+	  "AND $11::text IS NOT DISTINCT FROM $11", 13,
+	  "SELECT hub.note_writable($1, $2, $3)", 1, 3 },
+};
+
+/* The hub's side of the decision: it has no base of its own; a row the copy
+ * changed from a value the hub no longer holds is a conflict. */
+static enum sync_action
+hub_decide(const char *hv, long long hver, const char *cv, const char *cb, long long cver)
+{
+	if (strcmp(cv, hv) != 0 && cb && strcmp(cb, hv) != 0)
+		return SYNC_CONFLICT;
+	return sync_decide(hv, NULL, hver, cv, cb, cver);
+}
+
+static int
+row_refused(const struct kind *k, const char *uuid, int rc)
+{
+	char why[512];
+
+	snprintf(why, sizeof(why), "%s", error_message());
+	return error(rc == QREL_DB ? QREL_DB : rc, "%s %s: %s; nothing was pushed", k->entity, uuid, why);
+}
+
+static int
+may_write(struct push *ps, const struct kind *k, const char *const *p)
+{
+	PGresult *r = NULL;
+	int rc = hub_query(ps->pg, k->may, k->may_n, p + k->may_from, "asking the rules", &r);
+
+	if (rc == QREL_OK) {
+		if (strcmp(PQgetvalue(r, 0, 0), "t") != 0)
+			rc = error(QREL_DENIED, "this login may not write it (role, own school or owner)");
+		PQclear(r);
+	}
+	return rc;
+}
+
+static int
+record_conflict(struct push *ps, const struct kind *k, const char *const *p, const char *hv, const char *cv,
+		const char *cver)
+{
+	const char *q[6] = { ps->uuid, k->entity, p[0], hv, cv, cver };
+	PGresult *r = NULL;
+	int rc;
+
+	if ((rc = may_write(ps, k, p)) != QREL_OK)
+		return rc;
+	rc = hub_query(ps->pg, "INSERT INTO hub.conflict(review, entity, uuid, hub_value, pushed_value, pushed_version) "
+		       "VALUES ($1, $2, $3, $4, $5, $6::bigint) ON CONFLICT DO NOTHING", 6, q, "recording a conflict", &r);
+	if (rc == QREL_OK) {
+		ps->st->conflicts += atoll(PQcmdTuples(r));
+		PQclear(r);
+	}
+	return rc;
+}
+
+/* Runs the prepared insert or update (push_kind's) with p; n rows written,
+ * or the rules said no. Prepared once: planning the policies is most of a row's cost. */
+static int
+write_row(struct push *ps, const char *name, int n, const char *const *p, long long *count)
+{
+	PGresult *r = PQexecPrepared(ps->pg, name, n, p, NULL, NULL, 0);
+	int rc = PQresultStatus(r) == PGRES_COMMAND_OK ? QREL_OK : hub_fail(ps->pg, r, "the row");
+
+	if (rc == QREL_OK) {
+		*count = atoll(PQcmdTuples(r));
+		PQclear(r);
+	}
+	return rc;
+}
+
+/* A row changed here (it has a base) that the hub now holds as sent: once
+ * the push commits it is settled, as when a peer's bundle agrees. */
+static void
+agree(struct push *ps, const struct kind *k, const char *uuid, const char *base)
+{
+	if (!base)
+		return;
+	if (ps->nagreed == ps->cap) {
+		void *more = realloc(ps->agreed, (ps->cap ? 2 * ps->cap : 64) * sizeof(*ps->agreed));
+
+		if (!more)
+			return;	/* out of memory: the row keeps its base (a later pull may list a conflict) */
+		ps->agreed = more;
+		ps->cap = ps->cap ? 2 * ps->cap : 64;
+	}
+	snprintf(ps->agreed[ps->nagreed][0], 40, "%s", k->entity);
+	snprintf(ps->agreed[ps->nagreed][1], 40, "%s", uuid);
+	ps->nagreed++;
+}
+
+static int
+settle_agreed(struct push *ps)
+{
+	sqlite3_stmt *st;
+	int rc = QREL_OK;
+
+	if (!ps->nagreed)
+		return QREL_OK;
+	if ((rc = db_begin(ps->db)) != QREL_OK)
+		return rc;
+	for (size_t i = 0; i < ps->nagreed && rc == QREL_OK; i++) {
+		if (!(st = db_stmt(ps->db, "DELETE FROM sync_base WHERE entity = ?1 AND uuid = ?2")))
+			rc = QREL_DB;
+		else {
+			db_bind_text(st, 1, ps->agreed[i][0]);
+			db_bind_text(st, 2, ps->agreed[i][1]);
+			rc = db_step_done(ps->db, st, "settling a pushed row");
+		}
+	}
+	if (rc == QREL_OK)
+		return db_commit(ps->db);
+	db_rollback(ps->db);
+	return rc;
+}
+
+static int
+push_existing(struct push *ps, const struct kind *k, const char *const *p, const char *hv, long long hver,
+	      const char *cv, const char *cb, const char *cver)
+{
+	long long n = 0;
+	int rc;
+
+	switch (hub_decide(hv, hver, cv, cb, atoll(cver))) {
+	case SYNC_SAME:
+		agree(ps, k, p[0], cb);
+		/* fall through */
+	case SYNC_KEEP:
+		ps->st->unchanged++;
+		return QREL_OK;
+	case SYNC_STALE:
+		ps->st->stale++;
+		return QREL_OK;
+	case SYNC_TAKE:
+		if ((rc = write_row(ps, "qrel_update", k->update_params + 1, p, &n)) != QREL_OK)
+			return rc;
+		if (n == 0)
+			return error(QREL_DENIED, "this login may not change it (role, own school or owner)");
+		agree(ps, k, p[0], cb);
+		ps->st->updated++;
+		return QREL_OK;
+	case SYNC_CONFLICT:
+	default:
+		return record_conflict(ps, k, p, hv, cv, cver);
+	}
+}
+
+/* The hub's row (uuid, value, version) for uuid among the sorted rows of
+ * hub, or -1: a binary search. */
+static int
+hub_row(PGresult *hub, const char *uuid)
+{
+	int lo = 0, hi = PQntuples(hub) - 1;
+
+	while (lo <= hi) {
+		int mid = lo + (hi - lo) / 2, c = strcmp(PQgetvalue(hub, mid, 0), uuid);
+
+		if (c == 0)
+			return mid;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid - 1;
+	}
+	return -1;
+}
+
+/* One bundle row: uuid, value, base, version, then the insert's parameters from $2. */
+static int
+push_row(struct push *ps, const struct kind *k, sqlite3_stmt *row, PGresult *hub)
+{
+	const char *p[16], *cv = db_col_text(row, 1), *cver = db_col_text(row, 3);
+	const char *cb = sqlite3_column_type(row, 2) == SQLITE_NULL ? NULL : db_col_text(row, 2);
+	long long n = 0;
+	int rc, h;
+
+	p[0] = db_col_text(row, 0);
+	for (int i = 0; i < k->params; i++)
+		p[i + 1] = (const char *)sqlite3_column_text(row, 4 + i);
+	if ((h = hub_row(hub, p[0])) >= 0)
+		rc = push_existing(ps, k, p, PQgetvalue(hub, h, 1), atoll(PQgetvalue(hub, h, 2)), cv, cb, cver);
+	else if ((rc = write_row(ps, "qrel_insert", k->params + 1, p, &n)) == QREL_OK) {
+		*(n ? &ps->st->inserted : &ps->st->hidden) += 1;	/* 0: a row this login cannot read */
+		if (n)
+			agree(ps, k, p[0], cb);
+	}
+	return rc == QREL_OK ? QREL_OK : row_refused(k, p[0], rc);
+}
+
+/* The hub's rows for every uuid of the kind in the bundle, read at once. */
+static int
+read_hub(struct push *ps, const struct kind *k, PGresult **out)
+{
+	char sql[256];
+	const char *p[1];
+	sqlite3_stmt *st;
+	int rc;
+
+	snprintf(sql, sizeof(sql), "SELECT '{' || coalesce(group_concat('\"' || replace(replace(uuid, '\\', "
+		 "'\\\\'), '\"', '\\\"') || '\"', ','), '') || '}' FROM bundle.%s", k->entity);
+	if (sqlite3_prepare_v2(db_handle(ps->db), sql, -1, &st, NULL) != SQLITE_OK)
+		return db_fail(ps->db, "reading the changes");
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		sqlite3_finalize(st);
+		return db_fail(ps->db, "reading the changes");
+	}
+	p[0] = db_col_text(st, 0);
+	rc = hub_query(ps->pg, k->read, 1, p, "reading its rows", out);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static int
+prepare(PGconn *pg, const char *name, const char *sql, int n)
+{
+	PGresult *r = PQprepare(pg, name, sql, n, NULL);
+
+	if (PQresultStatus(r) != PGRES_COMMAND_OK)
+		return hub_fail(pg, r, "preparing the push");
+	PQclear(r);
+	return QREL_OK;
+}
+
+static int
+push_kind(struct push *ps, const struct kind *k)
+{
+	PGresult *hub = NULL;
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((rc = hub_exec(ps->pg, "DEALLOCATE ALL", "preparing the push")) != QREL_OK ||
+	    (rc = prepare(ps->pg, "qrel_insert", k->insert, k->params + 1)) != QREL_OK ||
+	    (rc = prepare(ps->pg, "qrel_update", k->update, k->update_params + 1)) != QREL_OK ||
+	    (rc = read_hub(ps, k, &hub)) != QREL_OK)
+		return rc;
+	if (sqlite3_prepare_v2(db_handle(ps->db), k->rows, -1, &st, NULL) != SQLITE_OK) {
+		PQclear(hub);
+		return db_fail(ps->db, "reading the changes");
+	}
+	sqlite3_bind_int64(st, 1, ps->review);
+	while (rc == QREL_OK && sqlite3_step(st) == SQLITE_ROW) {
+		rc = push_row(ps, k, st, hub);
+		if (++ps->st->sent % PROGRESS_EVERY == 0 && ps->progress)
+			fprintf(ps->progress, "pushing: %lld of %lld rows\n", ps->st->sent, ps->total);
+	}
+	sqlite3_finalize(st);
+	PQclear(hub);
+	return rc;
+}
+
+/* Pushes to one review serialise on this lock, and a pull waits for them:
+ * what a pull reads below its watermark can no longer change under it. */
+static int
+lock_review(PGconn *pg, const char *uuid, bool shared)
+{
+	const char *p[1] = { uuid };
+
+	return hub_query(pg, shared ? "SELECT pg_advisory_xact_lock_shared(7135002, hashtext($1))" :
+			 "SELECT pg_advisory_xact_lock(7135002, hashtext($1))", 1, p, "locking the review", NULL);
+}
+
+/* The same for the whole review. */
+static int
+push_review_lock(struct push *ps, bool locked)
+{
+	static const char local[] = "SELECT r.uuid, CASE WHEN r.locked THEN 'true' ELSE 'false' END, "
+		"CASE WHEN r.released THEN 'true' ELSE 'false' END FROM review r WHERE r.id = ?1 AND (r.locked <> 0) = ?2";
+	static const char hub[] = "UPDATE hub.review SET locked = $2::boolean, released = $3::boolean WHERE uuid = $1 "
+		"AND (locked, released) IS DISTINCT FROM ($2::boolean, $3::boolean) AND hub.is_lead(uuid)";
+	sqlite3_stmt *st;
+	int rc = QREL_OK;
+
+	if (sqlite3_prepare_v2(db_handle(ps->db), local, -1, &st, NULL) != SQLITE_OK)
+		return db_fail(ps->db, "reading the review");
+	sqlite3_bind_int64(st, 1, ps->review);
+	sqlite3_bind_int(st, 2, locked);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		const char *p[3] = { db_col_text(st, 0), db_col_text(st, 1), db_col_text(st, 2) };
+
+		rc = hub_query(ps->pg, hub, 3, p, "the review's lock", NULL);
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* The sites' locks and releases as this copy holds them, those with
+ * locked as given: the lead's (the hub's policy lets nobody else change them;
+ * for others these change nothing). Reopened sites before the rows, locked
+ * ones after, so the rows written before a lock go in. */
+static int
+push_locks(struct push *ps, bool locked)
+{
+	static const char local[] = "SELECT s.uuid, CASE WHEN s.locked THEN 'true' ELSE 'false' END, "
+		"CASE WHEN s.released THEN 'true' ELSE 'false' END FROM site s WHERE s.review_id = ?1 "
+		"AND (s.locked <> 0) = ?2";
+	static const char hub[] = "UPDATE hub.site SET locked = $2::boolean, released = $3::boolean WHERE uuid = $1 "
+		"AND (locked, released) IS DISTINCT FROM ($2::boolean, $3::boolean) AND hub.is_lead(review)";
+	sqlite3_stmt *st;
+	int rc = QREL_OK;
+
+	if (sqlite3_prepare_v2(db_handle(ps->db), local, -1, &st, NULL) != SQLITE_OK)
+		return db_fail(ps->db, "reading the sites");
+	sqlite3_bind_int64(st, 1, ps->review);
+	sqlite3_bind_int(st, 2, locked);
+	while (rc == QREL_OK && sqlite3_step(st) == SQLITE_ROW) {
+		const char *p[3] = { db_col_text(st, 0), db_col_text(st, 1), db_col_text(st, 2) };
+
+		rc = hub_query(ps->pg, hub, 3, p, "a site's lock", NULL);
+	}
+	sqlite3_finalize(st);
+	return rc == QREL_OK ? push_review_lock(ps, locked) : rc;
+}
+
+/* The attached bundle's rows into the hub, in one transaction. */
+static int
+push_bundle(struct push *ps)
+{
+	int rc;
+
+	ps->total = db_int(ps->db, "SELECT (SELECT count(*) FROM bundle.score) + (SELECT count(*) FROM bundle.note)");
+	if ((rc = hub_exec(ps->pg, "BEGIN", "starting the push")) != QREL_OK)
+		return rc;
+	if ((rc = lock_review(ps->pg, ps->uuid, false)) == QREL_OK)
+		rc = push_locks(ps, false);
+	for (size_t i = 0; i < ARRAY_SIZE(kinds) && rc == QREL_OK; i++)
+		rc = push_kind(ps, &kinds[i]);
+	if (rc == QREL_OK)
+		rc = push_locks(ps, true);
+	if (rc == QREL_OK)
+		return hub_exec(ps->pg, "COMMIT", "committing the push");
+	hub_rollback(ps->pg);
+	return rc;
+}
+
+int
+hub_push(struct db *db, int64_t review, const char *who, const char *url, FILE *progress, struct hub_sync_stats *st)
+{
+	struct push ps = { .db = db, .review = review, .st = st, .progress = progress };
+	struct sync_export_stats es;
+	struct sync_watermark w;
+	char uuid[64];
+	int rc, done;
+
+	memset(st, 0, sizeof(*st));
+	ps.uuid = uuid;
+	if ((rc = hub_open(db, review, who, url, uuid, &ps.pg)) != QREL_OK)
+		return rc;
+	if ((rc = sync_export_attach(db, review, who, HUB_PEER, &w, &es)) == QREL_OK) {
+		rc = push_bundle(&ps);
+		/* After the commit: a crash before the watermark moves only sends the rows again. */
+		done = sync_export_detach(db, HUB_PEER, &w, rc == QREL_OK);
+		rc = rc != QREL_OK ? rc : done;
+		if (rc == QREL_OK)
+			rc = settle_agreed(&ps);
+	}
+	free(ps.agreed);
+	hub_close(ps.pg);
+	return rc;
+}
+
+/* The review's contents as the lead's file holds them, seeded by the hub's
+ * administrator with the review (hub_add_review): outside the rules, as the
+ * owner is, so locked sites arrive with their scores. */
+int
+hub_seed(PGconn *pg, struct db *db, int64_t review, const char *lead, const char *uuid, struct hub_sync_stats *st)
+{
+	struct push ps = { .db = db, .pg = pg, .review = review, .uuid = uuid, .st = st };
+	struct sync_export_stats es;
+	struct sync_watermark w;
+	int rc;
+
+	memset(st, 0, sizeof(*st));
+	if ((rc = sync_export_attach(db, review, lead, NULL, &w, &es)) != QREL_OK)
+		return rc;
+	for (size_t i = 0; i < ARRAY_SIZE(kinds) && rc == QREL_OK; i++)
+		rc = push_kind(&ps, &kinds[i]);
+	sync_export_detach(db, NULL, &w, false);
+	free(ps.agreed);
+	return rc;
+}
+
+/* ---- pull ---- */
+
+static const char pull_scores[] =
+	"SELECT p.name, x.uuid, s.code, x.cluster, p.name, x.kind, x.level, x.insufficient, x.rationale, x.updated_at, "
+	"x.version FROM hub.score x JOIN hub.site s ON s.uuid = x.site JOIN hub.person p ON p.uuid = x.rater "
+	"WHERE x.review = $1 AND x.seq > $2::bigint ORDER BY p.name, x.uuid";
+static const char pull_notes[] =
+	"SELECT p.name, n.uuid, s.code, n.activity, n.source, p.name, n.valence, n.text, n.created_at, n.updated_at, "
+	"n.deleted_at, n.version, NULLIF(n.clusters, ''), NULLIF(n.subgroups, '') FROM hub.note n "
+	"JOIN hub.site s ON s.uuid = n.site JOIN hub.person p ON p.uuid = n.author "
+	"WHERE n.review = $1 AND n.seq > $2::bigint ORDER BY p.name, n.created_at, n.uuid";
+static const char insert_score[] =
+	"INSERT INTO bundle.score(uuid, site, cluster, rater, kind, level, insufficient, rationale, updated_at, version) "
+	"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)";
+static const char insert_note[] =
+	"INSERT INTO bundle.note(uuid, site, activity, source, author, valence, text, created_at, updated_at, "
+	"deleted_at, version, clusters, subgroups) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)";
+
+struct pulled {
+	PGresult *scores, *notes;
+	long long max_seq;
+};
+
+static const char watermark_key[] = "hub pulled ";
+
+static long long
+pulled_seq(struct db *db, const char *uuid)
+{
+	sqlite3_stmt *st = db_stmt(db, "SELECT value FROM sync_setting WHERE key = ?1 || ?2");
+	long long seq = 0;
+
+	if (!st)
+		return -1;
+	db_bind_text(st, 1, watermark_key);
+	db_bind_text(st, 2, uuid);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		seq = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return seq;
+}
+
+static int
+save_pulled_seq(struct db *db, const char *uuid, long long seq)
+{
+	sqlite3_stmt *st = db_stmt(db, "INSERT OR REPLACE INTO sync_setting(key, value) VALUES (?1 || ?2, ?3)");
+	char v[32];
+
+	if (!st)
+		return QREL_DB;
+	snprintf(v, sizeof(v), "%lld", seq);
+	db_bind_text(st, 1, watermark_key);
+	db_bind_text(st, 2, uuid);
+	db_bind_text(st, 3, v);
+	return db_step_done(db, st, "saving the hub's watermark");
+}
+
+/* What changed since seq and this login may read, with the pushes to the
+ * review waited for; max_seq: the highest the hub has given out by then. */
+static int
+fetch(PGconn *pg, const char *uuid, long long seq, struct pulled *out)
+{
+	char s[32];
+	const char *p[2] = { uuid, s };
+	PGresult *r = NULL;
+	int rc;
+
+	snprintf(s, sizeof(s), "%lld", seq);
+	memset(out, 0, sizeof(*out));
+	/* Read committed: each query sees what was committed once the lock was held. */
+	if ((rc = hub_exec(pg, "BEGIN READ ONLY", "starting the pull")) != QREL_OK)
+		return rc;
+	if ((rc = lock_review(pg, uuid, true)) == QREL_OK &&
+	    (rc = hub_query(pg, "SELECT last_value FROM hub.seq", 0, NULL, "reading the hub", &r)) == QREL_OK) {
+		out->max_seq = atoll(PQgetvalue(r, 0, 0));
+		PQclear(r);
+		if ((rc = hub_query(pg, pull_scores, 2, p, "reading scores", &out->scores)) == QREL_OK)
+			rc = hub_query(pg, pull_notes, 2, p, "reading notes", &out->notes);
+	}
+	hub_rollback(pg);
+	return rc;
+}
+
+/* Rows [from, to) of r into the bundle table, by insert (columns 1.. of r). */
+static int
+fill(sqlite3 *h, PGresult *r, int from, int to, const char *insert)
+{
+	sqlite3_stmt *st;
+	int rc = QREL_OK, n = PQnfields(r);
+
+	if (sqlite3_prepare_v2(h, insert, -1, &st, NULL) != SQLITE_OK)
+		return error(QREL_DB, "building the pull: %s", sqlite3_errmsg(h));
+	for (int i = from; i < to && rc == QREL_OK; i++) {
+		for (int j = 1; j < n; j++)
+			if (PQgetisnull(r, i, j))
+				sqlite3_bind_null(st, j);
+			else
+				sqlite3_bind_text(st, j, PQgetvalue(r, i, j), -1, SQLITE_STATIC);
+		if (sqlite3_step(st) != SQLITE_DONE)
+			rc = error(QREL_DB, "building the pull: %s", sqlite3_errmsg(h));
+		sqlite3_reset(st);
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* The end of the run of rows of r from i with the same owner (column 0). */
+static int
+run_end(PGresult *r, int i, const char *owner)
+{
+	int n = PQntuples(r);
+
+	while (i < n && strcmp(PQgetvalue(r, i, 0), owner) == 0)
+		i++;
+	return i;
+}
+
+static int
+meta(sqlite3 *h, const char *key, const char *value)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(h, "INSERT INTO bundle.meta(key, value) VALUES (?1, ?2)", -1, &st, NULL) != SQLITE_OK)
+		return error(QREL_DB, "building the pull: %s", sqlite3_errmsg(h));
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st) == SQLITE_DONE ? QREL_OK : error(QREL_DB, "building the pull: %s", sqlite3_errmsg(h));
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* One owner's rows as a sealed bundle naming them its exporter, imported. */
+struct owner_rows {
+	const char *name;
+	int s_from, s_to, n_from, n_to;
+};
+
+static int
+build(sqlite3 *h, const struct pulled *pl, const struct owner_rows *o, const char *uuid)
+{
+	char fmt[16], now[21];
+	int rc;
+
+	snprintf(fmt, sizeof(fmt), "%d", SYNC_FORMAT);
+	clock_now(now);
+	if (sqlite3_exec(h, "ATTACH ':memory:' AS bundle; PRAGMA bundle.page_size = 512; BEGIN", NULL, NULL, NULL) !=
+	    SQLITE_OK || sqlite3_exec(h, sync_bundle_ddl, NULL, NULL, NULL) != SQLITE_OK)
+		return error(QREL_DB, "building the pull: %s", sqlite3_errmsg(h));
+	if ((rc = fill(h, pl->scores, o->s_from, o->s_to, insert_score)) != QREL_OK ||
+	    (rc = fill(h, pl->notes, o->n_from, o->n_to, insert_note)) != QREL_OK ||
+	    (rc = meta(h, "format", fmt)) != QREL_OK || (rc = meta(h, "review", uuid)) != QREL_OK ||
+	    (rc = meta(h, "copy", "hub")) != QREL_OK || (rc = meta(h, "created_at", now)) != QREL_OK ||
+	    (rc = meta(h, "exporter", o->name)) != QREL_OK)
+		return rc;
+	return sqlite3_exec(h, "COMMIT", NULL, NULL, NULL) == SQLITE_OK ? QREL_OK :
+	       error(QREL_DB, "building the pull: %s", sqlite3_errmsg(h));
+}
+
+static int
+import_owner(struct db *db, int64_t review, const char *who, const char *uuid, const struct pulled *pl,
+	     const struct owner_rows *o, struct hub_sync_stats *st)
+{
+	unsigned char key[SYNC_KEY_BYTES], *image = NULL, *file = NULL;
+	struct sync_import_stats is;
+	sqlite3_int64 n = 0;
+	size_t fn = 0;
+	sqlite3 *h;
+	int rc;
+
+	if (sqlite3_open_v2(":memory:", &h, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
+		sqlite3_close(h);
+		return error(QREL_NOMEM, "out of memory for the pull");
+	}
+	if ((rc = build(h, pl, o, uuid)) == QREL_OK && !(image = sqlite3_serialize(h, "bundle", &n, 0)))
+		rc = error(QREL_NOMEM, "out of memory for the pull");
+	sqlite3_close(h);
+	if (rc == QREL_OK && (rc = sync_review_key(db, review, key)) == QREL_OK) {
+		rc = sync_bundle_seal(key, uuid, image, (size_t)n, false, &file, &fn);
+		sodium_memzero(key, sizeof(key));
+	}
+	sqlite3_free(image);
+	if (rc == QREL_OK && (rc = sync_import_bytes(db, review, who, "the hub", file, fn, &is)) == QREL_OK) {
+		st->inserted += is.inserted;
+		st->updated += is.updated;
+		st->unchanged += is.unchanged;
+		st->stale += is.stale;
+		st->conflicts += is.conflicts;
+		st->bundles++;
+	}
+	free(file);
+	return rc;
+}
+
+/* The owners in turn: each one's scores and notes (both sorted by owner). */
+static int
+import_all(struct db *db, int64_t review, const char *who, const char *uuid, const struct pulled *pl,
+	   struct hub_sync_stats *st, FILE *progress)
+{
+	int ns = PQntuples(pl->scores), nn = PQntuples(pl->notes), i = 0, j = 0, rc = QREL_OK;
+
+	st->received = ns + nn;
+	while (rc == QREL_OK && (i < ns || j < nn)) {
+		const char *a = i < ns ? PQgetvalue(pl->scores, i, 0) : NULL, *b = j < nn ? PQgetvalue(pl->notes, j, 0) : NULL;
+		struct owner_rows o = { .name = !b || (a && strcmp(a, b) <= 0) ? a : b };
+
+		o.s_from = i;
+		o.s_to = i = run_end(pl->scores, i, o.name);
+		o.n_from = j;
+		o.n_to = j = run_end(pl->notes, j, o.name);
+		rc = import_owner(db, review, who, uuid, pl, &o, st);
+		if (progress && st->received > PROGRESS_EVERY)
+			fprintf(progress, "pulling: %d of %lld rows\n", i + j, st->received);
+	}
+	return rc;
+}
+
+/* ---- the hub's conflicts, for the lead ---- */
+
+static const char conflicts_key[] = "hub conflicts ";
+
+/* One conflict a push met on the hub, into this copy's list when this copy
+ * holds the row with a value other than the one the hub turned down. */
+static int
+take_conflict(struct db *db, int64_t review, const char *who, PGresult *r, int i, struct hub_sync_stats *st)
+{
+	static const char score[] = "SELECT " SYNC_SCORE_VALUE("x") " FROM score x WHERE uuid = ?1";
+	static const char note[] = "SELECT " SYNC_NOTE_VALUE("x") " FROM note x WHERE uuid = ?1";
+	static const char add[] = "INSERT OR IGNORE INTO sync_conflict(entity, uuid, local_value, remote_value, "
+				  "remote_version, from_copy, detected_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
+	const char *entity = PQgetvalue(r, i, 1), *uuid = PQgetvalue(r, i, 2), *pushed = PQgetvalue(r, i, 3);
+	sqlite3_stmt *st1 = db_stmt(db, strcmp(entity, "score") == 0 ? score : note), *st2;
+	char *mine = NULL, from[96], now[21], reason[160];
+	int rc = QREL_OK;
+
+	if (!st1)
+		return QREL_DB;
+	db_bind_text(st1, 1, uuid);
+	if (sqlite3_step(st1) == SQLITE_ROW)
+		mine = xstrdup(db_col_text(st1, 0));
+	sqlite3_reset(st1);
+	if (!mine || strcmp(mine, pushed) == 0) {
+		free(mine);
+		return QREL_OK;
+	}
+	snprintf(from, sizeof(from), "hub (pushed by %.60s)", PQgetvalue(r, i, 5));
+	clock_now(now);
+	if (!(st2 = db_stmt(db, add)))
+		rc = QREL_DB;
+	else {
+		db_bind_text(st2, 1, entity);
+		db_bind_text(st2, 2, uuid);
+		db_bind_text(st2, 3, mine);
+		db_bind_text(st2, 4, pushed);
+		sqlite3_bind_int64(st2, 5, atoll(PQgetvalue(r, i, 4)));
+		db_bind_text(st2, 6, from);
+		db_bind_text(st2, 7, now);
+		rc = db_step_done(db, st2, "recording a conflict");
+	}
+	if (rc == QREL_OK && sqlite3_changes(db_handle(db)) > 0) {
+		st->conflicts++;
+		snprintf(reason, sizeof(reason), "a push to the hub met another value; the hub kept it (%s)", from);
+		rc = changelog_add(db, review, who, entity, uuid, "sync conflict", mine, pushed, reason);
+	}
+	free(mine);
+	return rc;
+}
+
+/* The lead's pull lists the conflicts pushes met on the hub since the last,
+ * as a bundle's import would have (sync conflicts, sync resolve). */
+static int
+pull_conflicts(struct db *db, int64_t review, const char *who, PGconn *pg, const char *uuid,
+	       struct hub_sync_stats *st)
+{
+	char key[128], last[32];
+	const char *p[2] = { uuid, last };
+	struct vis_viewer v;
+	PGresult *r = NULL;
+	sqlite3_stmt *q;
+	long long seen = 0;
+	int rc;
+
+	if ((rc = visibility_viewer(db, review, who, &v)) != QREL_OK || v.role != VIS_LEAD)
+		return rc;
+	snprintf(key, sizeof(key), "%s%s", conflicts_key, uuid);
+	if ((q = db_stmt(db, "SELECT value FROM sync_setting WHERE key = ?1"))) {
+		db_bind_text(q, 1, key);
+		if (sqlite3_step(q) == SQLITE_ROW)
+			seen = sqlite3_column_int64(q, 0);
+		sqlite3_reset(q);
+	}
+	snprintf(last, sizeof(last), "%lld", seen);
+	if ((rc = hub_query(pg, "SELECT id, entity, uuid, pushed_value, pushed_version, login FROM hub.conflict "
+			    "WHERE review = $1 AND id > $2::bigint AND resolved_at IS NULL ORDER BY id", 2, p,
+			    "reading its conflicts", &r)) != QREL_OK || (rc = db_begin(db)) != QREL_OK) {
+		if (r)
+			PQclear(r);
+		return rc;
+	}
+	for (int i = 0; i < PQntuples(r) && rc == QREL_OK; i++) {
+		rc = take_conflict(db, review, who, r, i, st);
+		seen = atoll(PQgetvalue(r, i, 0));
+	}
+	PQclear(r);
+	snprintf(last, sizeof(last), "%lld", seen);
+	if (rc == QREL_OK && !(q = db_stmt(db, "INSERT OR REPLACE INTO sync_setting(key, value) VALUES (?1, ?2)")))
+		rc = QREL_DB;
+	if (rc == QREL_OK) {
+		db_bind_text(q, 1, key);
+		db_bind_text(q, 2, last);
+		rc = db_step_done(db, q, "saving the hub's conflict watermark");
+	}
+	if (rc == QREL_OK)
+		return db_commit(db);
+	db_rollback(db);
+	return rc;
+}
+
+int
+hub_pull(struct db *db, int64_t review, const char *who, const char *url, FILE *progress, struct hub_sync_stats *st)
+{
+	struct pulled pl = { 0 };
+	PGconn *pg;
+	char uuid[64];
+	long long seq;
+	int rc;
+
+	memset(st, 0, sizeof(*st));
+	if ((rc = hub_open(db, review, who, url, uuid, &pg)) != QREL_OK)
+		return rc;
+	if ((seq = pulled_seq(db, uuid)) < 0)
+		rc = QREL_DB;
+	if (rc == QREL_OK)
+		rc = fetch(pg, uuid, seq, &pl);
+	if (rc == QREL_OK)
+		rc = import_all(db, review, who, uuid, &pl, st, progress);
+	/* Against this copy's values once the pull's rows are in. */
+	if (rc == QREL_OK)
+		rc = pull_conflicts(db, review, who, pg, uuid, st);
+	hub_close(pg);
+	/* Every owner's rows are in: later pulls start after them. */
+	if (rc == QREL_OK)
+		rc = save_pulled_seq(db, uuid, pl.max_seq);
+	if (pl.scores)
+		PQclear(pl.scores);
+	if (pl.notes)
+		PQclear(pl.notes);
+	return rc;
+}
