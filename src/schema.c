@@ -4,6 +4,7 @@
 #include "qrel/plan.h"
 #include "qrel/schema.h"
 #include "qrel/sync.h"
+#include "qrel/voice.h"
 
 /* Every row a user creates carries a uuid so copies made offline can merge;
  * integer ids stay for joins. Times are ISO 8601 UTC text. */
@@ -320,6 +321,7 @@ const char *const schema_migrations[] = {
 	sync_key_migration,
 	migration_released,
 	findings_migration,
+	voice_migration,
 };
 
 const size_t schema_migration_count = sizeof(schema_migrations) / sizeof(schema_migrations[0]);
