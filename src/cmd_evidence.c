@@ -152,7 +152,7 @@ evidence_list(int argc, char **argv)
 
 struct add_args {
 	struct cmd_common c;
-	const char *site, *source, *clusters, *valence, *activity, *text;
+	const char *site, *source, *clusters, *valence, *activity, *text, *voices;
 	const char *subgroup[EVIDENCE_MAX_SUBGROUPS];
 	size_t nsubgroups;
 };
@@ -260,6 +260,7 @@ build_note(struct db *db, int64_t review, const struct add_args *a, struct note_
 	in->source = a->source;
 	in->valence = a->valence;
 	in->text = a->text;
+	in->voices = a->voices;
 	if ((rc = fill_from_activity(db, review, a, in)) != QREL_OK ||
 	    (rc = parse_clusters(db, review, a->clusters, in)) != QREL_OK ||
 	    (rc = fill_subgroups(a, in, owned)) != QREL_OK)
@@ -306,6 +307,7 @@ add_option(struct add_args *a, int opt, const char *arg)
 	case 'c': a->clusters = arg; break;
 	case 'v': a->valence = arg; break;
 	case 'a': a->activity = arg; break;
+	case 'G': a->voices = arg; break;
 	case 'g':
 		if (a->nsubgroups == EVIDENCE_MAX_SUBGROUPS)
 			return 0;
@@ -324,6 +326,7 @@ evidence_add_cmd(int argc, char **argv)
 		{ "site", required_argument, NULL, 's' }, { "source", required_argument, NULL, 'o' },
 		{ "cluster", required_argument, NULL, 'c' }, { "valence", required_argument, NULL, 'v' },
 		{ "activity", required_argument, NULL, 'a' }, { "subgroup", required_argument, NULL, 'g' },
+		{ "groups", required_argument, NULL, 'G' },
 		{ 0 },
 	};
 	struct add_args a = { 0 };
@@ -395,7 +398,7 @@ cmd_evidence(int argc, char **argv)
 /* ---- activities ---- */
 
 static const char *const activity_names[] = { "id", "site", "source", "held_at", "description",
-	"facilitator", "notes" };
+	"facilitator", "notes", "groups", "participants", "language", "interpreter" };
 
 /* The activities who may read: they follow the rule for notes (visibility.h). */
 static int
@@ -409,29 +412,40 @@ print_activities(struct db *db, int64_t review, const char *who, int64_t site, e
 	    (rc = activity_list(db, review, site, &rows, &n)) != QREL_OK)
 		return rc;
 	if (fmt == FMT_CSV)
-		fputs("id,site,source,held_at,description,facilitator,notes\n", stdout);
+		fputs("id,site,source,held_at,description,facilitator,notes,groups,participants,language,interpreter\n",
+		      stdout);
 	else
 		fputc('[', stdout);
 	for (int i = 0; i < n; i++) {
 		struct vis_at at = { rows[i].site, 0, rows[i].facilitator };
-		char notes[16];
+		struct voice_activity va;
+		char notes[16], people[16];
 		const char *f[] = { rows[i].uuid, rows[i].site_code, rows[i].source, rows[i].held_at,
-			rows[i].description, rows[i].facilitator_name, notes };
+			rows[i].description, rows[i].facilitator_name, notes, va.groups, people, va.language,
+			va.interpreter ? "yes" : "no" };
 
 		if (!visibility_sees(db, &v, VIS_NOTE, &at))
 			continue;
+		if ((rc = voice_activity_get(db, rows[i].id, &va)) != QREL_OK)
+			break;
 		snprintf(notes, sizeof(notes), "%d", rows[i].notes);
+		snprintf(people, sizeof(people), "%d", va.participants);
+		if (!va.participants)
+			people[0] = '\0';
 		print_record(stdout, fmt, activity_names, f, ARRAY_SIZE(f), shown++ == 0);
 	}
 	if (fmt == FMT_JSON)
 		fputs(shown ? "\n]\n" : "]\n", stdout);
 	free(rows);
+	if (rc != QREL_OK)
+		return rc;
 	return fflush(stdout) == 0 ? QREL_OK : error(QREL_IO, "writing activities: %s", strerror(errno));
 }
 
 struct activity_args {
 	struct cmd_common c;
 	const char *site, *source, *at, *facilitator, *description;
+	struct voice_input voice;
 	enum format fmt;
 };
 
@@ -446,6 +460,7 @@ activity_input_of(struct db *db, int64_t review, const struct activity_args *a, 
 	in->source = a->source;
 	in->held_at = a->at;
 	in->description = a->description;
+	in->voice = a->voice;
 	if (a->facilitator && (in->facilitator = store_person_id(db, review, a->facilitator)) <= 0)
 		return in->facilitator < 0 ? QREL_DB : error(QREL_NOTFOUND, "no member '%s'", a->facilitator);
 	return QREL_OK;
@@ -474,6 +489,19 @@ activity_run(struct activity_args *a, bool add)
 	return cmd_fail(rc);
 }
 
+static bool
+participants_of(const char *s, int *n)
+{
+	long v;
+
+	if (!str_to_long(s, &v) || v < 1 || v > 100000) {
+		error(QREL_USAGE, "--participants is a whole number from 1, not '%s'", s);
+		return false;
+	}
+	*n = (int)v;
+	return true;
+}
+
 int
 cmd_activity(int argc, char **argv)
 {
@@ -481,7 +509,9 @@ cmd_activity(int argc, char **argv)
 		CMD_COMMON_LONGOPTS,
 		{ "site", required_argument, NULL, 's' }, { "source", required_argument, NULL, 'o' },
 		{ "at", required_argument, NULL, 't' }, { "facilitator", required_argument, NULL, 'p' },
-		{ "format", required_argument, NULL, 'f' },
+		{ "format", required_argument, NULL, 'f' }, { "groups", required_argument, NULL, 'g' },
+		{ "participants", required_argument, NULL, 'n' }, { "language", required_argument, NULL, 'l' },
+		{ "interpreter", no_argument, NULL, 'i' }, { "no-interpreter", no_argument, NULL, 'I' },
 		{ 0 },
 	};
 	struct activity_args a = { .fmt = FMT_CSV };
@@ -499,6 +529,14 @@ cmd_activity(int argc, char **argv)
 		case 'o': a.source = optarg; break;
 		case 't': a.at = optarg; break;
 		case 'p': a.facilitator = optarg; break;
+		case 'g': a.voice.groups = optarg; break;
+		case 'l': a.voice.language = optarg; break;
+		case 'i': a.voice.interpreter = 1; break;
+		case 'I': a.voice.interpreter = -1; break;
+		case 'n':
+			if (!participants_of(optarg, &a.voice.participants))
+				return cmd_fail(QREL_USAGE);
+			break;
 		case 'f':
 			if (parse_format(optarg, &a.fmt) != QREL_OK)
 				return cmd_fail(QREL_USAGE);
