@@ -421,8 +421,7 @@ print_activities(struct db *db, int64_t review, const char *who, int64_t site, e
 		struct voice_activity va;
 		char notes[16], people[16];
 		const char *f[] = { rows[i].uuid, rows[i].site_code, rows[i].source, rows[i].held_at,
-			rows[i].description, rows[i].facilitator_name, notes, va.groups, people, va.language,
-			va.interpreter ? "yes" : "no" };
+			rows[i].description, rows[i].facilitator_name, notes, va.groups, people, va.language, "" };
 
 		if (!visibility_sees(db, &v, VIS_NOTE, &at))
 			continue;
@@ -432,6 +431,7 @@ print_activities(struct db *db, int64_t review, const char *who, int64_t site, e
 		snprintf(people, sizeof(people), "%d", va.participants);
 		if (!va.participants)
 			people[0] = '\0';
+		f[10] = va.interpreter ? "yes" : "no";
 		print_record(stdout, fmt, activity_names, f, ARRAY_SIZE(f), shown++ == 0);
 	}
 	if (fmt == FMT_JSON)
