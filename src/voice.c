@@ -412,21 +412,29 @@ voice_heard(struct db *db, int64_t review, int64_t site, int64_t cluster, char *
 }
 
 void
+voice_groups_text(int ngroups, const char *groups, char *out, size_t size)
+{
+	size_t used;
+
+	if (ngroups == 0) {
+		snprintf(out, size, "no stakeholder group");
+		return;
+	}
+	used = (size_t)snprintf(out, size, "%d stakeholder group%s: ", ngroups, ngroups == 1 ? "" : "s");
+	for (const char *p = groups; *p && used + 2 < size; p++) {
+		out[used++] = *p == '_' ? ' ' : *p;
+		if (*p == ',')
+			out[used++] = ' ';
+	}
+	if (used < size)
+		out[used] = '\0';
+}
+
+void
 voice_triangulation_text(int sources, int ngroups, const char *groups, char *out, size_t size)
 {
 	size_t used = (size_t)snprintf(out, size, "%d source type%s, ", sources, sources == 1 ? "" : "s");
 
-	if (used >= size)
-		return;
-	if (ngroups == 0) {
-		snprintf(out + used, size - used, "no stakeholder group");
-		return;
-	}
-	used += (size_t)snprintf(out + used, size - used, "%d stakeholder group%s: ", ngroups, ngroups == 1 ? "" : "s");
-	for (const char *p = groups; *p && used + 1 < size; p++) {
-		out[used++] = *p == ',' ? ',' : *p == '_' ? ' ' : *p;
-		if (*p == ',' && used + 1 < size)
-			out[used++] = ' ';
-	}
-	out[used < size ? used : size - 1] = '\0';
+	if (used < size)
+		voice_groups_text(ngroups, groups, out + used, size - used);
 }

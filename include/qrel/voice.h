@@ -75,6 +75,8 @@ int voice_note_groups(struct db *db, int64_t note, char *out, size_t size);
  * in framework order, comma-separated into out; *n how many. */
 int voice_heard(struct db *db, int64_t review, int64_t site, int64_t cluster, char *out, size_t size, int *n);
 
+/* "2 stakeholder groups: students, families", or "no stakeholder group". */
+void voice_groups_text(int ngroups, const char *groups, char *out, size_t size);
 /* "3 source types, 2 stakeholder groups: students, families" ("no stakeholder
  * group" when none); groups comma-separated as voice_heard gives them. */
 void voice_triangulation_text(int sources, int ngroups, const char *groups, char *out, size_t size);
