@@ -53,7 +53,7 @@ static const char *const hint_text[ACT_COUNT] = {
 	[ACT_SCORE_LEVEL] = "level", [ACT_SCORE_CLEAR] = "clear", [ACT_SCORE_NE] = "NE", [ACT_SCORE_KIND] = "kind",
 	[ACT_EDIT] = "edit", [ACT_EXTERNAL_EDIT] = "$EDITOR", [ACT_CONSENSUS_VIEW] = "consensus", [ACT_GUIDE] = "criteria",
 	[ACT_NEXT_DISAGREE] = "next to discuss", [ACT_LOCK] = "lock", [ACT_NOTE_ADD] = "add",
-	[ACT_NOTE_DELETE] = "delete", [ACT_NOTE_UNDO] = "undo", [ACT_NOTE_SAVE] = "save+next", [ACT_NOTE_TAG] = "tag",
+	[ACT_NOTE_DELETE] = "delete", [ACT_NOTE_UNDO] = "undo", [ACT_NOTE_SAVE] = "save+next", [ACT_NOTE_TAG] = "tag", [ACT_NOTE_GROUPS] = "voices",
 	[ACT_NOTE_VALENCE] = "valence", [ACT_NOTE_ACTIVITY] = "activity", [ACT_NOTE_CLEAR] = "clear tags",
 	[ACT_FILTER] = "filter", [ACT_FILTER_CLEAR] = "clear", [ACT_SEARCH] = "search", [ACT_JUMP_RUBRIC] = "rubric",
 	[ACT_PLAN_ADD_OBJECTIVE] = "objective", [ACT_PLAN_ADD_CAUSE] = "cause", [ACT_PLAN_ADD_STEP] = "step",
