@@ -359,7 +359,7 @@ load_view_voices(struct app *app)
 static void
 view_header(WINDOW *win, const struct evidence_note *r, int *y)
 {
-	char line[600];
+	char line[1400];
 
 	snprintf(line, sizeof(line), "Note %lld  %s  site %s  %s  by %s  %s", (long long)r->id, r->created_at,
 		 r->site_code, r->source, r->author, r->valence);
