@@ -22,7 +22,7 @@
 #define DRAFT_NEW_TAGS "note:new:tags"
 
 enum mode { MODE_LIST, MODE_VIEW, MODE_CAPTURE };
-enum prompt_kind { PR_NONE, PR_FIELD, PR_VALUE, PR_SEARCH, PR_TAG, PR_ACTIVITY, PR_NEW_SOURCE, PR_NEW_ACTIVITY, PR_GROUP };
+enum prompt_kind { PR_NONE, PR_FIELD, PR_VALUE, PR_SEARCH, PR_TAG, PR_ACTIVITY, PR_NEW_SOURCE, PR_NEW_ACTIVITY, PR_GROUP, PR_ACT_GROUP };
 
 struct capture {
 	struct editor *ed;
@@ -1064,9 +1064,9 @@ voice_in(const char *list, const char *code)
 	return false;
 }
 
-/* The framework's groups, those the note carries marked. */
+/* The framework's groups, those in picked marked. */
 static void
-add_group_choices(struct app *app)
+add_group_choices(struct app *app, const char *picked)
 {
 	struct voice_group *g;
 	int n;
@@ -1080,22 +1080,21 @@ add_group_choices(struct app *app)
 	for (int i = 0; i < n; i++) {
 		char label[160];
 
-		snprintf(label, sizeof(label), "%s%s", g[i].title, voice_in(ev.cap_.voices, g[i].code) ? "  (picked)" : "");
+		snprintf(label, sizeof(label), "%s%s", g[i].title, voice_in(picked, g[i].code) ? "  (picked)" : "");
 		picker_add(&ev.pr, i, g[i].code, label);
 	}
 	free(g);
 }
 
-/* Adds or drops code in the note's own groups (kept comma-separated, as picked). */
-static void
-toggle_group(const char *code)
+/* Adds or drops code in a comma-separated list; true when it was there. */
+static bool
+toggle_code(char *list, size_t size, const char *code)
 {
-	struct capture *c = &ev.cap_;
 	char out[VOICE_LIST_MAX] = "";
 	size_t used = 0, n = strlen(code);
-	bool had = voice_in(c->voices, code);
+	bool had = voice_in(list, code);
 
-	for (const char *p = c->voices; *p; p += strcspn(p, ","), p += *p == ',') {
+	for (const char *p = list; *p; p += strcspn(p, ","), p += *p == ',') {
 		size_t k = strcspn(p, ",");
 
 		if (k == n && strncmp(p, code, n) == 0)
@@ -1104,9 +1103,42 @@ toggle_group(const char *code)
 	}
 	if (!had && used + n + 2 < sizeof(out))
 		snprintf(out + used, sizeof(out) - used, "%s%s", used ? "," : "", code);
-	str_copy(c->voices, sizeof(c->voices), out);
+	str_copy(list, size, out);
+	return had;
+}
+
+static void
+toggle_group(const char *code)
+{
+	struct capture *c = &ev.cap_;
+	bool had = toggle_code(c->voices, sizeof(c->voices), code);
+
 	ui_message("%s %s: the note carries %s.", had ? "Dropped" : "Picked", code,
 		   *c->voices ? c->voices : *c->act_voices ? "its activity's groups" : "no group");
+}
+
+/* The new activity's groups, picked one at a time until "done". */
+static int
+toggle_activity_group(struct app *app, int64_t id, const char *code)
+{
+	struct capture *c = &ev.cap_;
+	char list[VOICE_LIST_MAX];
+	struct activity_input in = { 0 };
+
+	if (id < 0) {
+		ui_message("The activity carries %s.", *c->act_voices ? c->act_voices : "no stakeholder group");
+		return UI_DIRTY;
+	}
+	str_copy(list, sizeof(list), c->act_voices);
+	toggle_code(list, sizeof(list), code);
+	in.voice.groups = list;
+	if (activity_edit(app->db, app->review, app->user, c->act.id, &in) != QREL_OK) {
+		ui_error("Groups not saved: %s", error_message());
+		return UI_DIRTY;
+	}
+	set_activity(app, c->act.id);
+	open_prompt(app, PR_ACT_GROUP, NULL, "Who took part (Enter adds or drops a group, done ends)");
+	return UI_DIRTY;
 }
 
 static void
@@ -1123,8 +1155,10 @@ open_prompt(struct app *app, enum prompt_kind kind, const char *field, const cha
 		picker_add(&ev.pr, 0, "", "(any: clear this filter)");
 	if (field)
 		add_value_choices(app, field);
-	if (kind == PR_GROUP)
-		add_group_choices(app);
+	if (kind == PR_ACT_GROUP)
+		picker_add(&ev.pr, -1, "done", "done: these groups took part");
+	if (kind == PR_GROUP || kind == PR_ACT_GROUP)
+		add_group_choices(app, kind == PR_GROUP ? ev.cap_.voices : ev.cap_.act_voices);
 	if (kind == PR_ACTIVITY) {
 		char label[160];
 
@@ -1157,6 +1191,7 @@ add_activity(struct app *app, const char *source, const char *description)
 	set_activity(app, id);
 	save_draft(app);
 	ui_message("Activity added at %s: %s. This note comes from it.", app->site_code, description);
+	open_prompt(app, PR_ACT_GROUP, NULL, "Who took part (Enter adds or drops a group, done ends)");
 }
 
 /* Activity prompt: a row picked, or "+" starts a new one (source, then description). */
@@ -1228,6 +1263,8 @@ accept_prompt(struct app *app)
 	if (kind == PR_ACTIVITY || kind == PR_NEW_SOURCE || kind == PR_NEW_ACTIVITY)
 		return accept_activity(app, kind, id, str_trim(value));
 	close_prompt();
+	if (kind == PR_ACT_GROUP)
+		return toggle_activity_group(app, c ? id : -1, value);
 	if (kind == PR_GROUP && c) {
 		toggle_group(value);
 	} else if (kind == PR_TAG) {
