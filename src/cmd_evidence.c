@@ -511,7 +511,7 @@ cmd_activity(int argc, char **argv)
 		{ "at", required_argument, NULL, 't' }, { "facilitator", required_argument, NULL, 'p' },
 		{ "format", required_argument, NULL, 'f' }, { "groups", required_argument, NULL, 'g' },
 		{ "participants", required_argument, NULL, 'n' }, { "language", required_argument, NULL, 'l' },
-		{ "interpreter", no_argument, NULL, 'i' }, { "no-interpreter", no_argument, NULL, 'I' },
+		{ "interpreter", no_argument, NULL, 'i' },
 		{ 0 },
 	};
 	struct activity_args a = { .fmt = FMT_CSV };
@@ -532,7 +532,6 @@ cmd_activity(int argc, char **argv)
 		case 'g': a.voice.groups = optarg; break;
 		case 'l': a.voice.language = optarg; break;
 		case 'i': a.voice.interpreter = 1; break;
-		case 'I': a.voice.interpreter = -1; break;
 		case 'n':
 			if (!participants_of(optarg, &a.voice.participants))
 				return cmd_fail(QREL_USAGE);
