@@ -633,12 +633,7 @@ start_new(struct app *app)
 static bool
 cluster_in(const char *list, const char *code)
 {
-	size_t n = strlen(code);
-
-	for (const char *p = list; *p; p += strcspn(p, ";"), p += *p == ';')
-		if (strncmp(p, code, n) == 0 && (p[n] == ';' || p[n] == '\0'))
-			return true;
-	return false;
+	return str_list_has(list, ';', code);
 }
 
 static int
@@ -1056,12 +1051,7 @@ add_value_choices(struct app *app, const char *field)
 static bool
 voice_in(const char *list, const char *code)
 {
-	size_t n = strlen(code);
-
-	for (const char *p = list; *p; p += strcspn(p, ","), p += *p == ',')
-		if (strncmp(p, code, n) == 0 && (p[n] == ',' || p[n] == '\0'))
-			return true;
-	return false;
+	return str_list_has(list, ',', code);
 }
 
 /* The framework's groups, those in picked marked. */

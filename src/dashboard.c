@@ -4,6 +4,7 @@
 #include "qrel/agree_db.h"
 #include "qrel/db.h"
 #include "qrel/store.h"
+#include "qrel/util.h"
 #include "qrel/visibility.h"
 
 static const char *const sources[] = {
@@ -296,13 +297,9 @@ group_bits(const struct dash_frame *f, const char *list)
 {
 	unsigned bits = 0;
 
-	for (const char *p = list; p && *p; p += strcspn(p, ","), p += *p == ',')
-		for (int i = 0; i < f->ngrp && i < 32; i++) {
-			size_t n = strlen(f->grp[i].code);
-
-			if (strncmp(p, f->grp[i].code, n) == 0 && (p[n] == ',' || p[n] == '\0'))
-				bits |= 1u << i;
-		}
+	for (int i = 0; i < f->ngrp && i < 32; i++)
+		if (str_list_has(list, ',', f->grp[i].code))
+			bits |= 1u << i;
 	return bits;
 }
 

@@ -1,5 +1,6 @@
 /* protocol.c: interview and focus-group protocols and the blank rubric, in Markdown or HTML. */
 #include "qrel/qrel.h"
+#include "qrel/dashboard.h"
 #include "qrel/db.h"
 #include "qrel/evidence.h"
 #include "qrel/output.h"
@@ -193,56 +194,11 @@ doc_blanks(struct doc *d, const char *const *fields, size_t n)
 
 /* ---- the framework's rows ---- */
 
-struct proto_cluster {
-	int64_t id;
-	char code[16], title[160], domain[16], domain_title[160];
-};
-
-static int
-read_clusters(struct db *db, int64_t review, struct proto_cluster **out, int *n)
-{
-	static const char sql[] = "SELECT c.id, c.code, c.title, d.code, d.title FROM review r "
-				  "JOIN domain d ON d.framework_id = r.framework_id JOIN cluster c ON c.domain_id = d.id "
-				  "WHERE r.id = ?1 ORDER BY d.position, c.position";
-	sqlite3_stmt *st = db_stmt(db, sql);
-	int rc, cap = 0;
-
-	*out = NULL;
-	*n = 0;
-	if (!st)
-		return QREL_DB;
-	sqlite3_bind_int64(st, 1, review);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct proto_cluster *c;
-
-		if (*n == cap && !(*out = realloc(*out, (size_t)(cap = cap ? cap * 2 : 32) * sizeof(**out))))
-			abort();
-		c = &(*out)[(*n)++];
-		c->id = sqlite3_column_int64(st, 0);
-		str_copy(c->code, sizeof(c->code), db_col_text(st, 1));
-		str_copy(c->title, sizeof(c->title), db_col_text(st, 2));
-		str_copy(c->domain, sizeof(c->domain), db_col_text(st, 3));
-		str_copy(c->domain_title, sizeof(c->domain_title), db_col_text(st, 4));
-	}
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? QREL_OK : db_fail(db, "reading the framework");
-}
-
 /* Is code in the comma-separated list (NULL or "": every cluster)? */
 static bool
 listed(const char *list, const char *code)
 {
-	size_t n = strlen(code);
-
-	if (!list || !*list)
-		return true;
-	for (const char *p = list; *p; p += strcspn(p, ","), p += *p == ',') {
-		while (*p == ' ')
-			p++;
-		if (strncmp(p, code, n) == 0 && (p[n] == ',' || p[n] == '\0' || p[n] == ' '))
-			return true;
-	}
-	return false;
+	return !list || !*list || str_list_has(list, ',', code);
 }
 
 static int
@@ -289,7 +245,7 @@ opening_questions(struct db *db, int64_t review, struct doc *d, const char *grou
 }
 
 static int
-protocol_cluster(struct db *db, struct doc *d, const struct proto_cluster *c, const char *group, bool chosen)
+protocol_cluster(struct db *db, struct doc *d, const struct dash_cluster *c, const char *group, bool chosen)
 {
 	struct proto_guide g;
 	int n = 0, asked = 0, rc;
@@ -353,10 +309,10 @@ proto_protocol(struct db *db, int64_t review, FILE *out, enum proto_format fmt, 
 	       const char *group, const char *clusters)
 {
 	struct doc d = { out, fmt, false };
-	struct proto_cluster *c;
+	struct dash_frame f;
 	struct voice_group g;
 	char title[256];
-	int n, rc;
+	int rc;
 	bool known = false;
 
 	for (int i = 0; evidence_sources[i]; i++)
@@ -365,15 +321,15 @@ proto_protocol(struct db *db, int64_t review, FILE *out, enum proto_format fmt, 
 		return error(QREL_PARSE, "unknown activity type '%s' (interview, focus_group, ...)", source ? source : "");
 	if ((rc = find_group(db, review, group, &g)) != QREL_OK || (rc = check_clusters(db, review, clusters)) != QREL_OK ||
 	    (rc = store_review_title(db, review, title, sizeof(title))) != QREL_OK ||
-	    (rc = read_clusters(db, review, &c, &n)) != QREL_OK)
+	    (rc = dash_frame_load(db, review, &f)) != QREL_OK)
 		return rc;
 	protocol_head(&d, title, source, &g);
 	rc = opening_questions(db, review, &d, g.code);
-	for (int i = 0; i < n && rc == QREL_OK; i++)
-		if (listed(clusters, c[i].code))
-			rc = protocol_cluster(db, &d, &c[i], g.code, clusters != NULL);
+	for (int i = 0; i < f.ncl && rc == QREL_OK; i++)
+		if (listed(clusters, f.cl[i].code))
+			rc = protocol_cluster(db, &d, &f.cl[i], g.code, clusters != NULL);
 	doc_end(&d);
-	free(c);
+	dash_frame_free(&f);
 	return rc;
 }
 
@@ -419,9 +375,9 @@ rubric_levels(struct db *db, struct doc *d, int64_t cluster)
 }
 
 static int
-rubric_cluster(struct db *db, struct doc *d, const struct proto_cluster *c)
+rubric_cluster(struct db *db, struct doc *d, const struct dash_cluster *c)
 {
-	static const char *const blanks[] = { "Not yet rated / insufficient evidence", "Evidence", "Rationale" };
+	static const char *const blanks[] = { "Insufficient evidence to judge (yes / no)", "Evidence", "Rationale" };
 	struct proto_guide g;
 	int rc;
 
@@ -443,27 +399,29 @@ proto_rubric(struct db *db, int64_t review, FILE *out, enum proto_format fmt)
 {
 	static const char *const blanks[] = { "School or district", "Completed by", "Date" };
 	struct doc d = { out, fmt, false };
-	struct proto_cluster *c;
+	struct dash_frame f;
 	char title[256], head[300];
-	int n, rc;
+	int rc;
 
 	if ((rc = store_review_title(db, review, title, sizeof(title))) != QREL_OK ||
-	    (rc = read_clusters(db, review, &c, &n)) != QREL_OK)
+	    (rc = dash_frame_load(db, review, &f)) != QREL_OK)
 		return rc;
 	snprintf(head, sizeof(head), "%s: self-evaluation rubric", title);
 	doc_begin(&d, head);
 	doc_blanks(&d, blanks, ARRAY_SIZE(blanks));
 	doc_para(&d, "For each cluster, tick the level whose descriptor best fits, and note the evidence for it.");
-	for (int i = 0; i < n && rc == QREL_OK; i++) {
-		if (i == 0 || strcmp(c[i].domain, c[i - 1].domain) != 0) {
-			char dom[200];
+	for (int i = 0; i < f.ncl && rc == QREL_OK; i++) {
+		const struct dash_domain *dom = &f.dom[f.cl[i].domain];
 
-			snprintf(dom, sizeof(dom), "Domain %s:", c[i].domain);
-			doc_heading(&d, 2, dom, c[i].domain_title);
+		if (dom->first == i) {
+			char head2[200];
+
+			snprintf(head2, sizeof(head2), "Domain %s:", dom->code);
+			doc_heading(&d, 2, head2, dom->title);
 		}
-		rc = rubric_cluster(db, &d, &c[i]);
+		rc = rubric_cluster(db, &d, &f.cl[i]);
 	}
 	doc_end(&d);
-	free(c);
+	dash_frame_free(&f);
 	return rc;
 }
