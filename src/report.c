@@ -141,6 +141,33 @@ read_activities(struct report *r, char *lo, char *hi)
 	return rc == SQLITE_DONE ? QREL_OK : db_fail(r->db, "counting the activities");
 }
 
+/* Activities and participants per stakeholder group: whose voice the review heard. */
+static int
+read_voice(struct report *r)
+{
+	static const char sql[] = "SELECT ag.grp, count(*) FROM activity_group ag "
+				  "JOIN activity a ON a.id = ag.activity_id WHERE a.review_id = ?1 AND (?2 = 0 OR a.site_id = ?2) "
+				  "GROUP BY ag.grp UNION ALL SELECT '', coalesce(sum(participants), 0) FROM activity "
+				  "WHERE review_id = ?1 AND (?2 = 0 OR site_id = ?2)";
+	sqlite3_stmt *st = db_stmt(r->db, sql);
+	int rc;
+
+	if (!st)
+		return QREL_DB;
+	sqlite3_bind_int64(st, 1, r->review);
+	sqlite3_bind_int64(st, 2, r->opt.site);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		int i = voice_group_index(r->frame.grp, r->frame.ngrp, db_col_text(st, 0));
+
+		if (!*db_col_text(st, 0))
+			r->voice_people = (long)sqlite3_column_int64(st, 1);
+		else if (i >= 0 && i < 32)
+			r->voice_activities[i] = sqlite3_column_int(st, 1);
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? QREL_OK : db_fail(r->db, "counting the stakeholder groups");
+}
+
 /* The review's own dates, else the span of its activities, else of its notes. */
 static int
 read_dates(struct report *r)
@@ -735,7 +762,7 @@ report_build(struct db *db, int64_t review, const struct report_options *o, stru
 		r->plan_visible = visibility_sees_everywhere(db, &r->viewer, VIS_PLAN);
 	if (rc == QREL_OK && (rc = read_review(r)) == QREL_OK &&
 	    (rc = dash_frame_load(db, review, &r->frame)) == QREL_OK && (rc = read_sites(r)) == QREL_OK &&
-	    (rc = read_team(r)) == QREL_OK && (rc = read_dates(r)) == QREL_OK && (rc = build_cells(r)) == QREL_OK &&
+	    (rc = read_team(r)) == QREL_OK && (rc = read_dates(r)) == QREL_OK && (rc = read_voice(r)) == QREL_OK && (rc = build_cells(r)) == QREL_OK &&
 	    (rc = read_agreement(r)) == QREL_OK && (rc = read_findings(r)) == QREL_OK)
 		rc = read_deliverable(r);
 	if (rc != QREL_OK)
