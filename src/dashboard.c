@@ -291,9 +291,8 @@ dash_voice_text(const struct dash_frame *f, const struct dash_cell *c, char *out
 	voice_triangulation_text(dash_source_count(c), dash_group_count(c), codes, out, size);
 }
 
-/* Bits of the frame's groups named in a comma-separated list. */
-static unsigned
-group_bits(const struct dash_frame *f, const char *list)
+unsigned
+dash_group_bits(const struct dash_frame *f, const char *list)
 {
 	unsigned bits = 0;
 
@@ -387,7 +386,7 @@ fill_notes(struct db *db, const struct dash_frame *f, int64_t site, const struct
 		if (c >= 0 && visibility_sees(db, v, VIS_NOTE, &at)) {
 			row[c].notes++;
 			row[c].sources |= dash_source_bit(db_col_text(st, 1));
-			row[c].groups |= group_bits(f, (const char *)sqlite3_column_text(st, 3));
+			row[c].groups |= dash_group_bits(f, (const char *)sqlite3_column_text(st, 3));
 		}
 	}
 	sqlite3_reset(st);

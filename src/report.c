@@ -307,11 +307,11 @@ read_scores(struct report *r, const struct site_ix *ix)
  * no temporary table, and no note text read (the texts come later, by id,
  * for the few quoted). */
 static const char notes_sql[] =
-	"SELECT n.id, n.site_id, nc.cluster_id, n.source, n.valence, n.created_at, n.author_id"
+	"SELECT n.id, n.site_id, nc.cluster_id, n.source, n.valence, n.created_at, n.author_id, " VOICE_NOTE_GROUPS_SQL
 	" FROM note n CROSS JOIN note_cluster nc ON nc.note_id = n.id"
 	" WHERE n.review_id = ?1 AND n.deleted_at IS NULL";
 static const char site_notes_sql[] =
-	"SELECT n.id, n.site_id, nc.cluster_id, n.source, n.valence, n.created_at, n.author_id"
+	"SELECT n.id, n.site_id, nc.cluster_id, n.source, n.valence, n.created_at, n.author_id, " VOICE_NOTE_GROUPS_SQL
 	" FROM note n CROSS JOIN note_cluster nc ON nc.note_id = n.id"
 	" WHERE n.site_id = ?2 AND n.review_id = ?1 AND n.deleted_at IS NULL";
 static const char quote_sql[] =
@@ -364,6 +364,7 @@ note_row(struct report *r, const struct site_ix *ix, sqlite3_stmt *st, struct to
 	cell = &r->cell[(size_t)s * (size_t)r->frame.ncl + (size_t)c];
 	cell->notes++;
 	cell->sources |= dash_source_bit(db_col_text(st, 3));
+	cell->groups |= dash_group_bits(&r->frame, (const char *)sqlite3_column_text(st, 7));
 	if (strcmp(valence, "strength") == 0) {
 		r->quotes[c].total_strength++;
 		top_add(&top[2 * c], r->opt.quotes, sqlite3_column_int64(st, 0), db_col_text(st, 5));

@@ -81,6 +81,8 @@ int dash_source_count(const struct dash_cell *c);
 /* Three or more source types (SCORE_TRIANGULATED). */
 bool dash_triangulated(const struct dash_cell *c);
 int dash_group_count(const struct dash_cell *c);
+/* The bits (dash_cell.groups) of the frame's groups named in a comma-separated list. */
+unsigned dash_group_bits(const struct dash_frame *f, const char *list);
 /* The groups heard in c, comma-separated codes in framework order. */
 void dash_group_codes(const struct dash_frame *f, const struct dash_cell *c, char *out, size_t size);
 /* "3 source types, 2 stakeholder groups: students, families" for c. */

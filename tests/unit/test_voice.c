@@ -10,6 +10,8 @@
 #include "qrel/dashboard.h"
 #include "qrel/db.h"
 #include "qrel/evidence.h"
+#include "qrel/report.h"
+#include "qrel/settings.h"
 #include "qrel/store.h"
 #include "qrel/visibility.h"
 #include "qrel/voice.h"
@@ -244,12 +246,40 @@ test_triangulation(void **state)
 	dash_frame_free(&fr);
 }
 
+/* The report reads the notes in a pass of its own: its cells, its consensus
+ * text and its method section agree with the raw rows. */
+static void
+test_report_counts(void **state)
+{
+	struct fx *f = *state;
+	int64_t fg = activity(f, f->s1, "focus_group", "students,families");
+	struct settings set;
+	struct report r;
+	struct report_options o = { .quotes = 2, .settings = &set, .viewer = "Ann Lead" };
+	char text[512];
+
+	note(f, f->s1, fg, "focus_group", NULL, f->c11);
+	note(f, f->s1, 0, "interview", "teachers", f->c11);
+	assert_int_equal(db_exec(f->db, "INSERT INTO score(uuid, review_id, site_id, cluster_id, rater_id, kind, level, "
+				 "updated_at) VALUES ('c0000000-0000-4000-8000-000000000001', 1, 1, 1, 1, 'consensus', 2, "
+				 "'2024-05-01T10:00:00Z')"), QREL_OK);
+	settings_default(&set);
+	assert_int_equal(report_build(f->db, f->review, &o, &r), QREL_OK);
+	assert_int_equal(dash_group_count(&r.cell[0]), raw_heard(f, f->s1, f->c11));
+	assert_true(report_consensus_text(&r, 0, 0, text, sizeof(text)));
+	assert_non_null(strstr(text, "(evidence: 2 source types, 3 stakeholder groups: students, families, teachers)"));
+	assert_int_equal(r.voice_activities[0], 1);	/* students: the focus group */
+	assert_int_equal(r.voice_activities[2], 0);	/* teachers: a note's, not an activity's */
+	report_free(&r);
+	settings_free(&set);
+}
+
 int
 main(void)
 {
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 	const struct CMUnitTest tests[] = {
-		T(test_parse), T(test_activity_voice), T(test_note_groups), T(test_triangulation),
+		T(test_parse), T(test_activity_voice), T(test_note_groups), T(test_triangulation), T(test_report_counts),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
