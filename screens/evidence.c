@@ -346,14 +346,12 @@ static char view_voices[VOICE_LIST_MAX + 32];	/* whose voice the note shown carr
 static void
 load_view_voices(struct app *app)
 {
-	struct voice_activity va;
+	char list[VOICE_LIST_MAX];
+	bool own;
 
 	view_voices[0] = '\0';
-	if (voice_note_groups(app->db, ev.view.id, view_voices, sizeof(view_voices)) != QREL_OK)
-		return;
-	if (!*view_voices && ev.view.activity > 0 && voice_activity_get(app->db, ev.view.activity, &va) == QREL_OK &&
-	    *va.groups)
-		snprintf(view_voices, sizeof(view_voices), "%s (the activity's)", va.groups);
+	if (voice_note_carries(app->db, ev.view.id, list, sizeof(list), &own) == QREL_OK && *list)
+		snprintf(view_voices, sizeof(view_voices), "%s%s", list, own ? "" : " (the activity's)");
 }
 
 static void

@@ -45,13 +45,14 @@ parse_format(const char *s, enum format *fmt)
 /* ---- evidence list ---- */
 
 static const char *const note_names[] = { "id", "created_at", "site", "source", "author", "valence",
-	"clusters", "text" };
+	"clusters", "text", "groups" };
 
+/* groups: the stakeholder groups the note carries (its own, else its activity's). */
 static void
-print_note(FILE *fp, enum format fmt, const struct evidence_note *r, bool first)
+print_note(FILE *fp, enum format fmt, const struct evidence_note *r, const char *groups, bool first)
 {
 	const char *v[] = { r->uuid, r->created_at, r->site_code, r->source, r->author, r->valence,
-		r->clusters, r->text };
+		r->clusters, r->text, groups };
 
 	print_record(fp, fmt, note_names, v, ARRAY_SIZE(v), first);
 }
@@ -67,18 +68,23 @@ print_notes(struct db *db, int64_t review, const struct evidence_filter *f, enum
 	if (!rows)
 		return error(QREL_NOMEM, "out of memory");
 	if (fmt == FMT_CSV)
-		fputs("id,created_at,site,source,author,valence,clusters,text\n", stdout);
+		fputs("id,created_at,site,source,author,valence,clusters,text,groups\n", stdout);
 	else
 		fputc('[', stdout);
 	do {
 		if ((rc = evidence_page(db, review, f, &cur, PAGE_ROWS, rows, &n)) != QREL_OK)
 			break;
-		for (int i = 0; i < n; i++)
-			print_note(stdout, fmt, &rows[i], total++ == 0);
+		for (int i = 0; i < n && rc == QREL_OK; i++) {
+			char groups[VOICE_LIST_MAX];
+			bool own;
+
+			if ((rc = voice_note_carries(db, rows[i].id, groups, sizeof(groups), &own)) == QREL_OK)
+				print_note(stdout, fmt, &rows[i], groups, total++ == 0);
+		}
 		if (n)
 			evidence_cursor_of(&rows[n - 1], &cur);
 		evidence_notes_free(rows, n);
-	} while (n == PAGE_ROWS);
+	} while (n == PAGE_ROWS && rc == QREL_OK);
 	free(rows);
 	if (fmt == FMT_JSON)
 		fputs(total ? "\n]\n" : "]\n", stdout);

@@ -383,6 +383,27 @@ voice_note_groups(struct db *db, int64_t note, char *out, size_t size)
 }
 
 int
+voice_note_carries(struct db *db, int64_t note, char *out, size_t size, bool *own)
+{
+	static const char sql[] = "SELECT coalesce(" VOICE_NOTE_GROUPS_SQL ", ''), "
+				  "EXISTS (SELECT 1 FROM note_group WHERE note_id = n.id) FROM note n WHERE n.id = ?1";
+	sqlite3_stmt *st = db_stmt(db, sql);
+	int rc;
+
+	out[0] = '\0';
+	*own = false;
+	if (!st)
+		return QREL_DB;
+	sqlite3_bind_int64(st, 1, note);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		str_copy(out, size, db_col_text(st, 0));
+		*own = sqlite3_column_int(st, 1) != 0;
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? QREL_OK : db_fail(db, "reading a note's groups");
+}
+
+int
 voice_heard(struct db *db, int64_t review, int64_t site, int64_t cluster, char *out, size_t size, int *n)
 {
 	static const char sql[] =

@@ -70,6 +70,8 @@ struct voice_activity {
 int voice_activity_get(struct db *db, int64_t activity, struct voice_activity *out);
 /* The note's own groups ("" when it has none). */
 int voice_note_groups(struct db *db, int64_t note, char *out, size_t size);
+/* The groups the note carries: its own, else its activity's; *own says which. */
+int voice_note_carries(struct db *db, int64_t note, char *out, size_t size, bool *own);
 
 /* The groups heard at site about cluster: distinct groups of its live notes,
  * in framework order, comma-separated into out; *n how many. */
