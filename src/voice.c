@@ -407,7 +407,7 @@ int
 voice_heard(struct db *db, int64_t review, int64_t site, int64_t cluster, char *out, size_t size, int *n)
 {
 	static const char sql[] =
-		"WITH heard(list) AS (SELECT " VOICE_NOTE_GROUPS_SQL " FROM note_cluster nc "
+		"WITH heard(list) AS MATERIALIZED (SELECT " VOICE_NOTE_GROUPS_SQL " FROM note_cluster nc "
 		"  JOIN note n ON n.id = nc.note_id WHERE nc.cluster_id = ?3 AND n.site_id = ?2 AND n.deleted_at IS NULL) "
 		"SELECT g.code FROM stakeholder_group g JOIN review r ON r.framework_id = g.framework_id "
 		"WHERE r.id = ?1 AND EXISTS (SELECT 1 FROM heard WHERE instr(',' || heard.list || ',', ',' || g.code || ',') > 0) "
