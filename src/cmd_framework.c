@@ -22,8 +22,8 @@ check(const char *path)
 	rc = framework_load(path, &fw, &d);
 	diag_print(&d, stderr);
 	if (rc == QREL_OK)
-		printf("%s: ok: %s %s, %d levels, %zu domains, %zu clusters\n", path, fw->code,
-			fw->version, fw->levels, fw->ndomains, fw->nclusters);
+		printf("%s: ok: %s %s, %d levels, %zu domains, %zu clusters, %zu stakeholder groups\n", path, fw->code,
+			fw->version, fw->levels, fw->ndomains, fw->nclusters, fw->ngroups);
 	else
 		fprintf(stderr, "%s: %zu problem(s)\n", path, d.n);
 	diag_free(&d);
