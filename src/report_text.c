@@ -252,8 +252,10 @@ report_answered_by(const struct report *r, int64_t finding, int from)
 bool
 report_consensus_text(const struct report *r, int s, int c, char *buf, size_t size)
 {
-	int lv = r->cell[(size_t)s * (size_t)r->frame.ncl + (size_t)c].consensus;
+	const struct dash_cell *cell = &r->cell[(size_t)s * (size_t)r->frame.ncl + (size_t)c];
+	int lv = cell->consensus;
 	const char *why = report_rationale(r, s, c);
+	char voice[VOICE_LIST_MAX + 64];
 
 	if (lv == DASH_NE)
 		snprintf(buf, size, "not enough evidence to judge");
@@ -263,5 +265,7 @@ report_consensus_text(const struct report *r, int s, int c, char *buf, size_t si
 		return false;
 	if (why)
 		snprintf(buf + strlen(buf), size - strlen(buf), " \xe2\x80\x94 %s", why);
+	dash_voice_text(&r->frame, cell, voice, sizeof(voice));
+	snprintf(buf + strlen(buf), size - strlen(buf), " (evidence: %s)", voice);
 	return true;
 }

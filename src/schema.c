@@ -5,6 +5,7 @@
 #include "qrel/schema.h"
 #include "qrel/survey.h"
 #include "qrel/sync.h"
+#include "qrel/voice.h"
 
 /* Every row a user creates carries a uuid so copies made offline can merge;
  * integer ids stay for joins. Times are ISO 8601 UTC text. */
@@ -323,6 +324,7 @@ const char *const schema_migrations[] = {
 	findings_migration,
 	fieldwork_migration,
 	sync_findings_migration,
+	voice_migration,
 };
 
 const size_t schema_migration_count = sizeof(schema_migrations) / sizeof(schema_migrations[0]);
