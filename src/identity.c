@@ -76,6 +76,28 @@ identity_review_has_logins(struct db *db, int64_t review)
 	return rc;
 }
 
+int
+identity_lead_locked_out(struct db *db, int64_t review, char *lead, size_t n)
+{
+	static const char sql[] = "SELECT EXISTS (SELECT 1 FROM person WHERE review_id = ?1 AND login IS NOT NULL) "
+				  "AND NOT EXISTS (SELECT 1 FROM person WHERE review_id = ?1 AND role = 'lead' "
+				  "AND login IS NOT NULL)";
+	sqlite3_stmt *st = db_stmt(db, sql);
+	int rc;
+
+	*lead = '\0';
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, review);
+	rc = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : -1;
+	sqlite3_reset(st);
+	if (rc < 0)
+		return db_fail(db, "looking for the lead's login"), -1;
+	if (rc && store_lead_name(db, review, lead, n) != QREL_OK)
+		return -1;
+	return rc && *lead;
+}
+
 /* The name of the person with login in review into name; 0 when nobody has it. */
 static int
 person_of_login(struct db *db, int64_t review, const char *login, char *name, size_t n)
