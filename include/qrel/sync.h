@@ -29,11 +29,6 @@ struct db;
 #define SYNC_SCORE_VALUE(t) "(coalesce(" t ".level, '') || '|' || " t ".insufficient || '|' || " t ".rationale)"
 #define SYNC_NOTE_VALUE(t) "(" t ".valence || '|' || (" t ".deleted_at IS NOT NULL) || '|' || " t ".text)"
 
-extern const char sync_migration[];
-/* The review's bundle key: one per review, made with the review (and for the
- * reviews that exist when the migration runs), copied with the file by `qrel backup`. */
-extern const char sync_key_migration[];
-
 /* The review's bundle key; made with randombytes_buf if the review has none. */
 int sync_review_key(struct db *db, int64_t review, unsigned char key[SYNC_KEY_BYTES]);
 
