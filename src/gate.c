@@ -18,15 +18,8 @@ static int
 has_lead(struct db *db, int64_t review)
 {
 	static const char sql[] = "SELECT EXISTS (SELECT 1 FROM person WHERE review_id = ?1 AND role = 'lead')";
-	sqlite3_stmt *st = db_stmt(db, sql);
-	int rc;
 
-	if (!st)
-		return -1;
-	sqlite3_bind_int64(st, 1, review);
-	rc = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : -1;
-	sqlite3_reset(st);
-	return rc < 0 ? (db_fail(db, "looking for the lead"), -1) : rc;
+	return (int)store_review_int(db, review, sql);
 }
 
 static int

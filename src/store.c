@@ -26,6 +26,12 @@ lookup(struct db *db, const char *sql, int64_t review, const char *key)
 }
 
 int64_t
+store_review_int(struct db *db, int64_t review, const char *sql)
+{
+	return lookup(db, sql, review, NULL);
+}
+
+int64_t
 store_review_id(struct db *db)
 {
 	static const char sql[] = "SELECT id FROM review WHERE ?1 IS NOT NULL OR ?2 IS NULL ORDER BY id LIMIT 1";

@@ -15,6 +15,9 @@ int64_t store_person_id(struct db *db, int64_t review, const char *name);
 int64_t store_cluster_id(struct db *db, int64_t review, const char *code);
 int store_levels(struct db *db, int64_t review);
 int64_t store_framework_id(struct db *db, int64_t review);
+/* The first column of the first row of sql, a static query of ?1 = review (one
+ * integer: an id, a count, EXISTS); 0 when there is no row, -1 on error. */
+int64_t store_review_int(struct db *db, int64_t review, const char *sql);
 
 /* The site after (dir > 0) or before (dir < 0) site in code order, wrapping;
  * the first site when site is 0. */
