@@ -1040,7 +1040,9 @@ copy_table(struct db *db, struct bundle_in *in, const struct schema_obj *t)
 	while (rc == QREL_OK && (step = sqlite3_step(rd)) == SQLITE_ROW) {
 		for (int i = 0; i < t->ncols; i++)
 			sqlite3_bind_value(wr, i + 1, sqlite3_column_value(rd, i));
-		rc = db_step_done(db, wr, "opening the checked bundle");
+		if ((rc = db_step_done(db, wr, "opening the checked bundle")) == QREL_PARSE)
+			rc = refuse(in->path, "damaged: a row of its table %s does not fit it (%s)", t->name,
+				    sqlite3_errmsg(db_handle(db)));
 	}
 	if (rc == QREL_OK && step != SQLITE_DONE)
 		rc = check_fail(in->check, in, step);
