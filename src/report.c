@@ -1,4 +1,5 @@
-/* report.c: gathers the report's model from the store once, so every format prints the same facts. */
+/* report.c: gathers the report's model from the store once, so every format prints the same facts,
+ * and hands it to the format's writer (report_csv/html/json/md.c), to a stream or a file. */
 #include "qrel/qrel.h"
 #include "qrel/report.h"
 #include "qrel/agree_db.h"
@@ -818,4 +819,75 @@ report_free(struct report *r)
 	free(r->agree_domain);
 	dash_frame_free(&r->frame);
 	memset(r, 0, sizeof(*r));
+}
+
+/* ---- the formats and their writers ---- */
+
+static const char *const format_names[] = { "html", "md", "csv", "json", "xlsx" };
+static const char *const format_exts[] = { ".html", ".md", ".csv", ".json", ".xlsx" };
+
+const char *
+report_format_name(enum report_format f)
+{
+	return (size_t)f < ARRAY_SIZE(format_names) ? format_names[f] : "";
+}
+
+const char *
+report_format_ext(enum report_format f)
+{
+	return (size_t)f < ARRAY_SIZE(format_exts) ? format_exts[f] : "";
+}
+
+int
+report_format_parse(const char *s, enum report_format *f)
+{
+	static const char *const aliases[] = { "htm", "markdown", NULL, NULL, NULL };
+
+	for (size_t i = 0; i < ARRAY_SIZE(format_names); i++) {
+		if (strcmp(s, format_names[i]) == 0 || (aliases[i] && strcmp(s, aliases[i]) == 0)) {
+			*f = (enum report_format)i;
+			return QREL_OK;
+		}
+	}
+	return error(QREL_USAGE, "unknown report format '%s' (html, md, csv, json or xlsx)", s);
+}
+
+int
+report_write(const struct report *r, enum report_format f, FILE *out)
+{
+	int rc;
+
+	switch (f) {
+	case REPORT_HTML: rc = report_write_html(r, out); break;
+	case REPORT_MD: rc = report_write_md(r, out); break;
+	case REPORT_CSV: rc = report_write_csv(r, out); break;
+	case REPORT_JSON: rc = report_write_json(r, out); break;
+	case REPORT_XLSX: return error(QREL_USAGE, "a workbook is a file: give -o FILE.xlsx");
+	default: return error(QREL_USAGE, "unknown report format");
+	}
+	if (rc == QREL_OK && (fflush(out) != 0 || ferror(out)))
+		rc = error(QREL_IO, "writing the report: %s", strerror(errno));
+	return rc;
+}
+
+/* The whole document in memory first: a half-written report never replaces a good one. */
+int
+report_save(const struct report *r, enum report_format f, const char *path)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *m;
+	int rc;
+
+	if (f == REPORT_XLSX)
+		return report_save_xlsx(r, path);
+	if (!(m = open_memstream(&buf, &len)))
+		return error(QREL_NOMEM, "out of memory");
+	rc = report_write(r, f, m);
+	if (fclose(m) != 0 && rc == QREL_OK)
+		rc = error(QREL_NOMEM, "out of memory");
+	if (rc == QREL_OK)
+		rc = file_replace(path, buf, len);
+	free(buf);
+	return rc;
 }

@@ -1,5 +1,6 @@
 /* sync_schema.c: the tables and triggers that let offline copies merge (a migration appended to schema.c's). */
 #include "qrel/qrel.h"
+#include "qrel/schema.h"
 #include "qrel/sync.h"
 
 /* sync_mark: a local sequence number per changed row, so an export can send

@@ -14,9 +14,6 @@ struct db;
 #define VOICE_LIST_MAX 512	/* a comma-separated list of group codes */
 #define VOICE_LANGUAGE_MAX 35	/* a language tag ("es", "pt-BR") */
 
-/* The migration that adds the tables (src/voice.c). */
-extern const char voice_migration[];
-
 /* The groups a note carries, comma-separated: its own, else its activity's
  * (n is the note's alias in the query). NULL when it carries none. */
 #define VOICE_NOTE_GROUPS_SQL \
