@@ -12,7 +12,6 @@
 #include "qrel/tui.h"
 #include "qrel/util.h"
 
-#define ESC 27
 #define EDIT_LINES 6
 
 enum row_kind { ROW_SUMMARY, ROW_DOMAIN, ROW_FINDING, ROW_CITE, ROW_RECS, ROW_REC };

@@ -8,7 +8,6 @@
 #include "qrel/util.h"
 #include "qrel/visibility.h"
 
-#define ESC 27
 #define MATCHES 6
 #define BAR 10
 

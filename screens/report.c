@@ -10,7 +10,6 @@
 
 #include <time.h>
 
-#define ESC 27
 #define CODE_COLS 6
 #define FIXED_LINES 11		/* title, header, agreement, rule, 3 detail, 3 lists, hint */
 #define MAX_ROWS 200

@@ -12,7 +12,6 @@
 
 #include <strings.h>
 
-#define ESC 27
 #define MAX_ITEMS 64
 #define BAR_TEXT 14
 #define WIDE 120		/* from this width the optional columns show by default */
