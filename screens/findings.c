@@ -348,7 +348,7 @@ saved(struct app *app, int rc, enum row_kind kind, int64_t id, const char *what)
 static void
 pick_site(struct app *app, int64_t keep)
 {
-	int n = dash_site_count(app->db, app->review), got = 0;
+	int n = store_site_count(app->db, app->review), got = 0;
 	struct dash_site *s = n > 0 ? calloc((size_t)n, sizeof(*s)) : NULL;
 	char label[192];
 

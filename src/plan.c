@@ -510,15 +510,6 @@ struct link_values {
 	const char *year, *dimension, *group;
 };
 
-static void
-bind_id(sqlite3_stmt *st, int i, int64_t id)
-{
-	if (id)
-		sqlite3_bind_int64(st, i, id);
-	else
-		sqlite3_bind_null(st, i);
-}
-
 static int
 link_insert(struct db *db, int64_t review, const char *who, int64_t cause, const struct link_values *v,
 	    const char *what)
@@ -538,13 +529,13 @@ link_insert(struct db *db, int64_t review, const char *who, int64_t cause, const
 	db_bind_text(st, 1, uuid);
 	sqlite3_bind_int64(st, 2, cause);
 	db_bind_text(st, 3, v->kind);
-	bind_id(st, 4, v->note);
-	bind_id(st, 5, v->site);
+	db_bind_id(st, 4, v->note);
+	db_bind_id(st, 5, v->site);
 	db_bind_text(st, 6, v->year);
-	bind_id(st, 7, v->metric);
+	db_bind_id(st, 7, v->metric);
 	db_bind_text(st, 8, v->dimension);
 	db_bind_text(st, 9, v->group);
-	bind_id(st, 10, v->cluster);
+	db_bind_id(st, 10, v->cluster);
 	db_bind_text(st, 11, now);
 	if ((rc = db_step_done(db, st, "linking the root cause")) != QREL_OK)
 		return rc == QREL_PARSE ? error(QREL_CONFLICT, "the root cause already cites %s", what) : rc;
@@ -756,7 +747,7 @@ cluster_target_insert(struct db *db, int64_t review, const char *who, int64_t ob
 	sqlite3_bind_int64(st, 2, objective);
 	sqlite3_bind_int64(st, 3, site);
 	sqlite3_bind_int64(st, 4, cluster);
-	bind_id(st, 5, base);
+	db_bind_id(st, 5, base);
 	sqlite3_bind_int(st, 6, target);
 	db_bind_text(st, 7, now);
 	if ((rc = db_step_done(db, st, "adding the metric")) != QREL_OK)
@@ -847,7 +838,7 @@ step_insert(struct db *db, int64_t review, const char *who, int64_t objective, c
 	db_bind_text(st, 1, uuid);
 	sqlite3_bind_int64(st, 2, objective);
 	db_bind_text(st, 3, in->description);
-	bind_id(st, 4, lead);
+	db_bind_id(st, 4, lead);
 	db_bind_text(st, 5, in->resources ? in->resources : "");
 	db_bind_text(st, 6, or_null(in->starts));
 	db_bind_text(st, 7, or_null(in->due));
