@@ -307,7 +307,7 @@ ask(struct app *app, enum ask what, const char *text, const char *draft)
 {
 	char *saved = NULL;
 
-	snprintf(fs.draft_key, sizeof(fs.draft_key), "%s", draft ? draft : "");
+	str_copy(fs.draft_key, sizeof(fs.draft_key), draft ? draft : "");
 	if (*fs.draft_key && (saved = draft_load(app->db, fs.draft_key, app->user)))
 		ui_message("Your unsaved draft is back.");
 	editor_free(fs.ed);
@@ -323,7 +323,7 @@ answer(char *out, size_t n)
 {
 	char *t = xstrdup(editor_text(fs.ed));
 
-	snprintf(out, n, "%s", t ? str_trim(t) : "");
+	str_copy(out, n, t ? str_trim(t) : "");
 	free(t);
 }
 

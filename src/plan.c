@@ -67,12 +67,6 @@ plan_today(char out[11])
 	out[10] = '\0';
 }
 
-static void
-copy(char *dst, size_t n, const char *src)
-{
-	snprintf(dst, n, "%s", src ? src : "");
-}
-
 /* Ends the transaction: commit on success, roll back on failure. */
 static int
 finish(struct db *db, int rc)
@@ -118,7 +112,7 @@ one_text(struct db *db, const char *sql, int64_t a, int64_t b, char *out, size_t
 	sqlite3_bind_int64(st, 2, b);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
-		copy(out, n, db_col_text(st, 0));
+		str_copy(out, n, db_col_text(st, 0));
 	sqlite3_reset(st);
 	if (rc == SQLITE_ROW)
 		return QREL_OK;
@@ -144,7 +138,7 @@ title_from(const char *prefix, const char *text, char *out, size_t n)
 	size_t len;
 	char *end;
 
-	copy(buf, sizeof(buf), text);
+	str_copy(buf, sizeof(buf), text);
 	for (char *p = buf; *p; p++)
 		if (*p == '\n' || *p == '\r' || *p == '\t')
 			*p = ' ';
@@ -316,7 +310,7 @@ field_write(struct db *db, int64_t review, const char *who, const char *entity, 
 	sqlite3_bind_int64(st, 1, id);
 	sqlite3_bind_int64(st, 2, review);
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		copy(uuid, sizeof(uuid), db_col_text(st, 0));
+		str_copy(uuid, sizeof(uuid), db_col_text(st, 0));
 		old = xstrdup(db_col_text(st, 1));
 	}
 	sqlite3_reset(st);
@@ -421,8 +415,8 @@ shown_figures(struct db *db, const struct plan_subgroup_ref *r, const char *year
 	struct settings s;
 	int rc;
 
-	copy(k.year, sizeof(k.year), year);
-	copy(k.dimension, sizeof(k.dimension), r->dimension);
+	str_copy(k.year, sizeof(k.year), year);
+	str_copy(k.dimension, sizeof(k.dimension), r->dimension);
 	settings_default(&s);
 	s.min_display = min_display > 0 ? min_display : RISK_DEFAULT_DISPLAY_MIN;
 	rc = subgroup_shown_figures(db, &k, r->group, &s, out);
@@ -481,7 +475,7 @@ plan_subgroup_ref_parse(struct db *db, int64_t review, const char *text, struct 
 	long e, c;
 	int rc;
 
-	copy(buf, sizeof(buf), text);
+	str_copy(buf, sizeof(buf), text);
 	for (int i = 0; i < 5; i++) {
 		part[i] = p;
 		if (i < 4 && (p = strchr(p, ',')))
@@ -494,9 +488,9 @@ plan_subgroup_ref_parse(struct db *db, int64_t review, const char *text, struct 
 		return out->site < 0 ? QREL_DB : error(QREL_NOTFOUND, "no site '%s' in this review", part[0]);
 	if ((rc = metric_of_review(db, review, part[2], &out->metric)) != QREL_OK)
 		return rc;
-	copy(out->year, sizeof(out->year), part[1]);
-	copy(out->dimension, sizeof(out->dimension), part[3]);
-	copy(out->group, sizeof(out->group), part[4]);
+	str_copy(out->year, sizeof(out->year), part[1]);
+	str_copy(out->dimension, sizeof(out->dimension), part[3]);
+	str_copy(out->group, sizeof(out->group), part[4]);
 	return subgroup_cell(db, out, &e, &c);
 }
 
@@ -932,8 +926,8 @@ status_change(struct db *db, int64_t review, const char *who, int64_t step, enum
 	sqlite3_bind_int64(st, 1, step);
 	sqlite3_bind_int64(st, 2, review);
 	if (sqlite3_step(st) == SQLITE_ROW) {
-		copy(uuid, sizeof(uuid), db_col_text(st, 0));
-		copy(old, sizeof(old), db_col_text(st, 1));
+		str_copy(uuid, sizeof(uuid), db_col_text(st, 0));
+		str_copy(old, sizeof(old), db_col_text(st, 1));
 	}
 	sqlite3_reset(st);
 	if (!*uuid)
@@ -1093,7 +1087,7 @@ metric_words(struct db *db, int64_t metric, char *name, size_t n, bool *favourab
 	sqlite3_bind_int64(st, 1, metric);
 	sqlite3_bind_int64(st, 2, 0);
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		copy(name, n, db_col_text(st, 0));
+		str_copy(name, n, db_col_text(st, 0));
 		*favourable = strcmp(db_col_text(st, 1), "favourable") == 0;
 	}
 	sqlite3_reset(st);
@@ -1168,7 +1162,7 @@ plan_objective_from_subgroup(struct db *db, int64_t review, const char *who, con
 static void
 rate_set(struct plan_rate *r, const char *year, long enrolled, long count, bool withheld)
 {
-	copy(r->year, sizeof(r->year), year);
+	str_copy(r->year, sizeof(r->year), year);
 	r->defined = enrolled > 0;
 	r->value = enrolled > 0 && count >= 0 ? (double)count / (double)enrolled : 0.0;
 	if (withheld || count < 0) {
@@ -1229,7 +1223,7 @@ latest_rate(struct db *db, const struct plan_subgroup_ref *r, long min_display, 
 	char year[16] = "";
 
 	if (sqlite3_step(st) == SQLITE_ROW)
-		copy(year, sizeof(year), db_col_text(st, 0));
+		str_copy(year, sizeof(year), db_col_text(st, 0));
 	sqlite3_reset(st);
 	if (*year)
 		rate_shown(db, out, r, year, min_display);
@@ -1304,14 +1298,14 @@ load_objectives(struct db *db, int64_t review, struct plan_doc *d)
 		d->obj = grown;
 		o = memset(&d->obj[d->n++], 0, sizeof(*o));
 		o->id = sqlite3_column_int64(st, 0);
-		copy(o->uuid, sizeof(o->uuid), db_col_text(st, 1));
+		str_copy(o->uuid, sizeof(o->uuid), db_col_text(st, 1));
 		o->position = sqlite3_column_int(st, 2);
 		o->title = xstrdup(db_col_text(st, 3));
 		o->theory_if = xstrdup(db_col_text(st, 4));
 		o->theory_then = xstrdup(db_col_text(st, 5));
 		o->stakeholders = xstrdup(db_col_text(st, 6));
 		o->plan = sqlite3_column_int64(st, 7);
-		copy(o->scope, sizeof(o->scope), *db_col_text(st, 8) ? db_col_text(st, 8) : "district-wide");
+		str_copy(o->scope, sizeof(o->scope), *db_col_text(st, 8) ? db_col_text(st, 8) : "district-wide");
 	}
 	sqlite3_reset(st);
 	return rc == SQLITE_DONE ? QREL_OK : rc == SQLITE_ROW ? QREL_NOMEM : db_fail(db, "reading the plan");
@@ -1346,9 +1340,9 @@ link_label(struct db *db, sqlite3_stmt *st, long min_display, struct plan_link *
 		char rt[32];
 
 		l->kind = PLAN_LINK_SUBGROUP;
-		copy(r.year, sizeof(r.year), db_col_text(st, 4));
-		copy(r.dimension, sizeof(r.dimension), db_col_text(st, 6));
-		copy(r.group, sizeof(r.group), db_col_text(st, 7));
+		str_copy(r.year, sizeof(r.year), db_col_text(st, 4));
+		str_copy(r.dimension, sizeof(r.dimension), db_col_text(st, 6));
+		str_copy(r.group, sizeof(r.group), db_col_text(st, 7));
 		rate_shown(db, &rate, &r, r.year, min_display);
 		plan_rate_text(&rate, rt, sizeof(rt));
 		snprintf(l->label, sizeof(l->label), "data %s %s: %s, %s (%s) %s", db_col_text(st, 3), r.year,
@@ -1403,7 +1397,7 @@ load_causes(struct db *db, struct plan_objective *o, long min_display)
 		o->cause = grown;
 		c = memset(&o->cause[o->ncauses++], 0, sizeof(*c));
 		c->id = sqlite3_column_int64(st, 0);
-		copy(c->uuid, sizeof(c->uuid), db_col_text(st, 1));
+		str_copy(c->uuid, sizeof(c->uuid), db_col_text(st, 1));
 		c->text = xstrdup(db_col_text(st, 2));
 	}
 	sqlite3_reset(st);
@@ -1429,14 +1423,14 @@ static void
 metric_row(sqlite3_stmt *st, long min_display, struct plan_metric *m, struct plan_subgroup_ref *r)
 {
 	m->id = sqlite3_column_int64(st, 0);
-	copy(m->uuid, sizeof(m->uuid), db_col_text(st, 1));
+	str_copy(m->uuid, sizeof(m->uuid), db_col_text(st, 1));
 	m->is_cluster = strcmp(db_col_text(st, 2), "cluster") == 0;
-	copy(m->site_code, sizeof(m->site_code), db_col_text(st, 3));
+	str_copy(m->site_code, sizeof(m->site_code), db_col_text(st, 3));
 	r->site = sqlite3_column_int64(st, 4);
 	r->metric = sqlite3_column_int64(st, 5);
-	copy(r->dimension, sizeof(r->dimension), db_col_text(st, 8));
-	copy(r->group, sizeof(r->group), db_col_text(st, 9));
-	copy(r->year, sizeof(r->year), db_col_text(st, 10));
+	str_copy(r->dimension, sizeof(r->dimension), db_col_text(st, 8));
+	str_copy(r->group, sizeof(r->group), db_col_text(st, 9));
+	str_copy(r->year, sizeof(r->year), db_col_text(st, 10));
 	if (m->is_cluster) {
 		snprintf(m->label, sizeof(m->label), "%s %s at %s (consensus level)", db_col_text(st, 15),
 			 db_col_text(st, 16), m->site_code);
@@ -1595,15 +1589,15 @@ step_row(sqlite3_stmt *st, struct plan_step *s)
 {
 	memset(s, 0, sizeof(*s));
 	s->id = sqlite3_column_int64(st, 0);
-	copy(s->uuid, sizeof(s->uuid), db_col_text(st, 1));
+	str_copy(s->uuid, sizeof(s->uuid), db_col_text(st, 1));
 	s->objective = sqlite3_column_int64(st, 2);
 	s->objective_position = sqlite3_column_int(st, 3);
-	copy(s->objective_title, sizeof(s->objective_title), db_col_text(st, 4));
-	copy(s->description, sizeof(s->description), db_col_text(st, 5));
-	copy(s->lead, sizeof(s->lead), db_col_text(st, 6));
-	copy(s->resources, sizeof(s->resources), db_col_text(st, 7));
-	copy(s->starts, sizeof(s->starts), db_col_text(st, 8));
-	copy(s->due, sizeof(s->due), db_col_text(st, 9));
+	str_copy(s->objective_title, sizeof(s->objective_title), db_col_text(st, 4));
+	str_copy(s->description, sizeof(s->description), db_col_text(st, 5));
+	str_copy(s->lead, sizeof(s->lead), db_col_text(st, 6));
+	str_copy(s->resources, sizeof(s->resources), db_col_text(st, 7));
+	str_copy(s->starts, sizeof(s->starts), db_col_text(st, 8));
+	str_copy(s->due, sizeof(s->due), db_col_text(st, 9));
 	s->status = status_of(db_col_text(st, 10));
 	s->overdue = sqlite3_column_int(st, 11) != 0;
 }
@@ -1663,9 +1657,9 @@ plan_step_history(struct db *db, int64_t step, struct plan_status_entry **out, i
 		*out = grown;
 		e = &(*out)[(*n)++];
 		e->status = status_of(db_col_text(st, 0));
-		copy(e->at, sizeof(e->at), db_col_text(st, 1));
-		copy(e->who, sizeof(e->who), db_col_text(st, 2));
-		copy(e->note, sizeof(e->note), db_col_text(st, 3));
+		str_copy(e->at, sizeof(e->at), db_col_text(st, 1));
+		str_copy(e->who, sizeof(e->who), db_col_text(st, 2));
+		str_copy(e->note, sizeof(e->note), db_col_text(st, 3));
 	}
 	sqlite3_reset(st);
 	return rc == SQLITE_DONE ? QREL_OK : rc == SQLITE_ROW ? QREL_NOMEM : db_fail(db, "reading the history");
@@ -1694,7 +1688,7 @@ plan_people_match(struct db *db, int64_t review, const char *text, char (*out)[1
 	db_bind_text(st, 2, pat);
 	sqlite3_bind_int(st, 3, max);
 	while (*n < max && sqlite3_step(st) == SQLITE_ROW)
-		copy(out[(*n)++], 128, db_col_text(st, 0));
+		str_copy(out[(*n)++], 128, db_col_text(st, 0));
 	sqlite3_reset(st);
 	return QREL_OK;
 }
@@ -1804,9 +1798,9 @@ plan_link_detail(struct db *db, int64_t review, int64_t link, long min_display)
 	r.site = sqlite3_column_int64(st, 13);
 	r.metric = sqlite3_column_int64(st, 14);
 	cluster = sqlite3_column_int64(st, 15);
-	copy(r.year, sizeof(r.year), db_col_text(st, 4));
-	copy(r.dimension, sizeof(r.dimension), db_col_text(st, 6));
-	copy(r.group, sizeof(r.group), db_col_text(st, 7));
+	str_copy(r.year, sizeof(r.year), db_col_text(st, 4));
+	str_copy(r.dimension, sizeof(r.dimension), db_col_text(st, 6));
+	str_copy(r.group, sizeof(r.group), db_col_text(st, 7));
 	sqlite3_reset(st);
 	if (l.kind == PLAN_LINK_NOTE)
 		return note_detail(db, l.note);
