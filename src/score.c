@@ -324,12 +324,11 @@ score_set_expect(struct db *db, int64_t review, const char *who, int64_t site, i
 
 /* ---- reading ---- */
 
-int
-score_get(struct db *db, int64_t site, int64_t cluster, int64_t rater, enum score_kind kind,
-	  struct score_value *out)
+/* The one row sql (?1 site, ?2 cluster, ?3 rater, ?4 kind) selects. */
+static int
+value_of(struct db *db, const char *sql, int64_t site, int64_t cluster, int64_t rater, enum score_kind kind,
+	 struct score_value *out)
 {
-	static const char sql[] = "SELECT coalesce(level, 0), insufficient, rationale, version FROM score "
-				  "WHERE site_id = ?1 AND cluster_id = ?2 AND rater_id = ?3 AND kind = ?4";
 	sqlite3_stmt *st = db_stmt(db, sql);
 	int rc;
 
@@ -352,6 +351,44 @@ score_get(struct db *db, int64_t site, int64_t cluster, int64_t rater, enum scor
 	if (!out->rationale)
 		out->rationale = xstrdup("");
 	return rc;
+}
+
+int
+score_get(struct db *db, int64_t site, int64_t cluster, int64_t rater, enum score_kind kind,
+	  struct score_value *out)
+{
+	static const char sql[] = "SELECT coalesce(level, 0), insufficient, rationale, version FROM score "
+				  "WHERE site_id = ?1 AND cluster_id = ?2 AND rater_id = ?3 AND kind = ?4";
+
+	return value_of(db, sql, site, cluster, rater, kind, out);
+}
+
+int
+score_consensus(struct db *db, int64_t site, int64_t cluster, struct score_value *out)
+{
+	static const char sql[] = "SELECT coalesce(level, 0), insufficient, rationale, version FROM score "
+				  "WHERE site_id = ?1 AND cluster_id = ?2 AND ?3 = 0 AND kind = ?4 "
+				  "ORDER BY updated_at DESC LIMIT 1";
+
+	return value_of(db, sql, site, cluster, 0, SCORE_CONSENSUS, out);
+}
+
+int
+score_consensus_level(struct db *db, int64_t site, int64_t cluster)
+{
+	static const char sql[] = "SELECT level FROM score WHERE site_id = ?1 AND cluster_id = ?2 AND "
+				  "kind = 'consensus' AND level IS NOT NULL ORDER BY updated_at DESC LIMIT 1";
+	sqlite3_stmt *st = db_stmt(db, sql);
+	int level = 0;
+
+	if (!st)
+		return 0;
+	sqlite3_bind_int64(st, 1, site);
+	sqlite3_bind_int64(st, 2, cluster);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		level = sqlite3_column_int(st, 0);
+	sqlite3_reset(st);
+	return level > 0 ? level : 0;
 }
 
 void
