@@ -775,15 +775,11 @@ struct grid {
 static int
 grid_add(struct grid *g, struct grid_edge e)
 {
-	if (g->ne == g->cap) {
-		size_t cap = g->cap ? g->cap * 2 : 64;
-		struct grid_edge *p = realloc(g->e, cap * sizeof(*p));
+	struct grid_edge *p = array_grow(g->e, g->ne, &g->cap, sizeof(*p));
 
-		if (!p)
-			return error(QREL_NOMEM, "out of memory suppressing subgroup tables");
-		g->e = p;
-		g->cap = cap;
-	}
+	if (!p)
+		return error(QREL_NOMEM, "out of memory suppressing subgroup tables");
+	g->e = p;
 	g->e[g->ne++] = e;
 	return QREL_OK;
 }

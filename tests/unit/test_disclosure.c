@@ -499,22 +499,28 @@ random_row(FILE *out, int table, int row, bool flagged_group)
 }
 
 static void
-import_random(struct fx *f)
+random_table(FILE *out, int t)
+{
+	int rows = 2 + (int)rng_below(6), flagged = (int)rng_below(rows + 2);
+
+	for (int i = 0; i < rows; i++)
+		random_row(out, t, i, i == flagged);
+}
+
+/* Writes n tables (or sets) with write and imports them. */
+static void
+import_generated(struct fx *f, int n, void (*write)(FILE *, int))
 {
 	char path[128];
 	struct diags d = { 0 };
 	struct import_stats st;
 	FILE *out;
 
-	snprintf(path, sizeof(path), "%s/random.csv", f->dir);
+	snprintf(path, sizeof(path), "%s/generated.csv", f->dir);
 	assert_non_null(out = fopen(path, "w"));
 	fputs("site,year,metric,dimension,group,enrolled,count\n", out);
-	for (int t = 0; t < RANDOM_TABLES; t++) {
-		int rows = 2 + (int)rng_below(6), flagged = (int)rng_below(rows + 2);
-
-		for (int i = 0; i < rows; i++)
-			random_row(out, t, i, i == flagged);
-	}
+	for (int t = 0; t < n; t++)
+		write(out, t);
 	fclose(out);
 	assert_int_equal(import_file(f->db, f->review, "subgroups", path, "Ségolène Arceneaux", &d, &st), QREL_OK);
 	diag_free(&d);
@@ -884,24 +890,6 @@ linked_set(FILE *out, int set)
 	}
 }
 
-static void
-import_linked(struct fx *f, int sets)
-{
-	char path[128];
-	struct diags d = { 0 };
-	struct import_stats st;
-	FILE *out;
-
-	snprintf(path, sizeof(path), "%s/linked.csv", f->dir);
-	assert_non_null(out = fopen(path, "w"));
-	fputs("site,year,metric,dimension,group,enrolled,count\n", out);
-	for (int t = 0; t < sets; t++)
-		linked_set(out, t);
-	fclose(out);
-	assert_int_equal(import_file(f->db, f->review, "subgroups", path, "Ségolène Arceneaux", &d, &st), QREL_OK);
-	diag_free(&d);
-}
-
 /* ---- tests ---- */
 
 static void
@@ -927,7 +915,7 @@ test_random_tables(void **state)
 {
 	struct fx *f = *state;
 
-	import_random(f);
+	import_generated(f, RANDOM_TABLES, random_table);
 	attack_all(f, "rand");
 	assert_int_equal(f->tables, RANDOM_TABLES);
 	report(f, "random");
@@ -942,7 +930,7 @@ test_random_tables_wide_band(void **state)
 
 	f->s.min_display = 25;
 	rng_state = 0x2545f4914f6cdd1dULL;
-	import_random(f);
+	import_generated(f, RANDOM_TABLES, random_table);
 	attack_all(f, "rand");
 	report(f, "random, min_display 25");
 }
@@ -971,7 +959,7 @@ test_random_sets(void **state)
 	assert_non_null(l);
 	l->f = f;
 	rng_state = 0x5851f42d4c957f2dULL;
-	import_linked(f, LINKED_SETS);
+	import_generated(f, LINKED_SETS, linked_set);
 	attack_sets(f, "link", l);
 	assert_int_equal(l->sets, LINKED_SETS);
 	free(l);
