@@ -760,6 +760,7 @@ struct grid_edge {
 	int m, i;		/* the member's row it is, m -1 for a rest or a total */
 	int sign;		/* the count's move for the grid's +1 */
 	long value, lo, hi;	/* for m -1 */
+	bool up, down;		/* can it move by the grid's +1, by -1 */
 };
 
 struct grid {
@@ -768,6 +769,7 @@ struct grid {
 	struct grid_edge *e;
 	bool *seen;		/* vertices: rows 0..nm, then columns */
 	int *queue;
+	int *start, *adj;	/* the edges at vertex v: adj[start[v]] .. adj[start[v + 1] - 1] */
 };
 
 #define GRID_FREE (LONG_MAX / 4)
@@ -817,15 +819,17 @@ grid_rest(struct grid *g)
 		sum += e < 0 ? 0 : v;
 		top = e < 0 || top == GRID_FREE ? GRID_FREE : top + e;
 		rc = grid_add(g, (struct grid_edge){ rest, (int)c, -1, 0, 1, e < 0 ? 0 : v,
-						     e < 0 ? -GRID_FREE : 0, e < 0 ? GRID_FREE : e });
+						     e < 0 ? -GRID_FREE : 0, e < 0 ? GRID_FREE : e, false, false });
 	}
 	if (rc == QREL_OK && any)
 		rc = grid_add(g, (struct grid_edge){ rest, (int)g->nc, -1, 0, -1, sum,
-						     top == GRID_FREE ? -GRID_FREE : 0, top });
+						     top == GRID_FREE ? -GRID_FREE : 0, top, false, false });
 	if (rc == QREL_OK)
-		rc = grid_add(g, (struct grid_edge){ rest, (int)g->nc + 1, -1, 0, 1, 0, -GRID_FREE, GRID_FREE });
+		rc = grid_add(g, (struct grid_edge){ rest, (int)g->nc + 1, -1, 0, 1, 0, -GRID_FREE, GRID_FREE, false, false });
 	return rc;
 }
+
+static int grid_index(struct grid *g);
 
 /* The withheld cells as edges between their row and column. */
 static int
@@ -841,13 +845,15 @@ grid_build(struct grid *g)
 			int col = k == 0 ? (int)i : m->col[i] < 0 ? (int)g->nc + 1 : m->col[i];
 
 			if (m->hidden[i])
-				rc = grid_add(g, (struct grid_edge){ (int)k, col, (int)k, (int)i, k == 0 ? -1 : 1, 0, 0, 0 });
+				rc = grid_add(g, (struct grid_edge){ (int)k, col, (int)k, (int)i, k == 0 ? -1 : 1, 0, 0, 0, false, false });
 		}
 		if (rc == QREL_OK && m->count < 0)
 			rc = grid_add(g, (struct grid_edge){ (int)k, (int)g->nc, -1, 0, k == 0 ? 1 : -1, m->h.total,
-							     0, m->h.enrolled });
+							     0, m->h.enrolled, false, false });
 	}
-	return rc == QREL_OK ? grid_rest(g) : rc;
+	if (rc == QREL_OK)
+		rc = grid_rest(g);
+	return rc == QREL_OK ? grid_index(g) : rc;
 }
 
 static bool
@@ -885,6 +891,37 @@ edge_moves(const struct grid *g, const struct grid_edge *e, long d)
 	return cell_allows(&g->m[e->m].h, (size_t)e->i, c);
 }
 
+/* Each edge's moves, and the edges at each vertex (every BFS walks them;
+ * the queue, free until then, is the cursor that fills them). */
+static int
+grid_index(struct grid *g)
+{
+	size_t nv = g->nm + 1 + g->nc + 2;
+	int rows = (int)g->nm + 1, *start = realloc(g->start, (nv + 1) * sizeof(*start)),
+	    *adj = start ? realloc(g->adj, (2 * g->ne + 1) * sizeof(*adj)) : NULL, *fill = g->queue;
+
+	if (start)
+		g->start = start;
+	if (!start || !adj)
+		return error(QREL_NOMEM, "out of memory suppressing subgroup tables");
+	g->adj = adj;
+	memset(start, 0, (nv + 1) * sizeof(*start));
+	for (size_t k = 0; k < g->ne; k++) {
+		g->e[k].up = edge_moves(g, &g->e[k], 1);
+		g->e[k].down = edge_moves(g, &g->e[k], -1);
+		start[g->e[k].row + 1]++;
+		start[rows + g->e[k].col + 1]++;
+	}
+	for (size_t v = 0; v < nv; v++)
+		start[v + 1] += start[v];
+	memcpy(fill, start, nv * sizeof(*fill));
+	for (size_t k = 0; k < g->ne; k++) {
+		adj[fill[g->e[k].row]++] = (int)k;
+		adj[fill[rows + g->e[k].col]++] = (int)k;
+	}
+	return QREL_OK;
+}
+
 /* A cycle through edge k with +d on it, -d and +d in turn on the others? */
 static bool
 grid_cycle(struct grid *g, size_t k, long d)
@@ -892,7 +929,7 @@ grid_cycle(struct grid *g, size_t k, long d)
 	size_t nv = g->nm + 1 + g->nc + 2, head = 0, tail = 0;
 	int rows = (int)g->nm + 1, target = g->e[k].row;
 
-	if (!edge_moves(g, &g->e[k], d))
+	if (!(d > 0 ? g->e[k].up : g->e[k].down))
 		return false;
 	memset(g->seen, 0, nv * sizeof(*g->seen));
 	g->queue[tail++] = rows + g->e[k].col;
@@ -901,11 +938,11 @@ grid_cycle(struct grid *g, size_t k, long d)
 		int v = g->queue[head++];
 		bool at_col = v >= rows;
 
-		for (size_t j = 0; j < g->ne; j++) {
-			const struct grid_edge *e = &g->e[j];
-			int from = at_col ? rows + e->col : e->row, to = at_col ? e->row : rows + e->col;
+		for (int a = g->start[v]; a < g->start[v + 1]; a++) {
+			const struct grid_edge *e = &g->e[g->adj[a]];
+			int to = at_col ? e->row : rows + e->col;
 
-			if (j == k || from != v || g->seen[to] || !edge_moves(g, e, at_col ? -d : d))
+			if ((size_t)g->adj[a] == k || g->seen[to] || !((at_col ? -d : d) > 0 ? e->up : e->down))
 				continue;
 			if (to == target)
 				return true;
@@ -1043,6 +1080,8 @@ set_suppress(struct member *m, size_t nm)
 	free(g.e);
 	free(g.seen);
 	free(g.queue);
+	free(g.start);
+	free(g.adj);
 	return rc;
 }
 
