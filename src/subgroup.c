@@ -1135,6 +1135,16 @@ site_describe(struct db *db, struct subgroup_table *t)
 
 /* ---- a set of tables: the district's and its schools' ---- */
 
+/* ?1 year, ?2 metric, ?3 dimension, ?4 the key's site (for its review). */
+static void
+key_bind(sqlite3_stmt *st, const struct subgroup_key *key)
+{
+	db_bind_text(st, 1, key->year);
+	sqlite3_bind_int64(st, 2, key->metric);
+	db_bind_text(st, 3, key->dimension);
+	sqlite3_bind_int64(st, 4, key->site);
+}
+
 struct set {
 	struct member *m;
 	size_t n;
@@ -1165,10 +1175,7 @@ set_sites(struct db *db, const struct subgroup_key *key, int64_t *ids, size_t ma
 	*n = 0;
 	if (!st)
 		return QREL_DB;
-	db_bind_text(st, 1, key->year);
-	sqlite3_bind_int64(st, 2, key->metric);
-	db_bind_text(st, 3, key->dimension);
-	sqlite3_bind_int64(st, 4, key->site);
+	key_bind(st, key);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW && *n < max) {
 		ids[*n] = sqlite3_column_int64(st, 0);
 		districts += sqlite3_column_int(st, 1);
@@ -1398,10 +1405,7 @@ sites_with(struct db *db, const struct subgroup_key *key, int64_t *ids, size_t m
 	*n = 0;
 	if (!st)
 		return QREL_DB;
-	db_bind_text(st, 1, key->year);
-	sqlite3_bind_int64(st, 2, key->metric);
-	db_bind_text(st, 3, key->dimension);
-	sqlite3_bind_int64(st, 4, key->site);
+	key_bind(st, key);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW && *n < max)
 		ids[(*n)++] = sqlite3_column_int64(st, 0);
 	sqlite3_reset(st);
