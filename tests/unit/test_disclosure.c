@@ -1,4 +1,4 @@
-/* test_disclosure.c: brute force over every subgroup table of the sample and over random tables: no withheld count can be worked out from what a table shows, and no flag is lost to suppression. */
+/* test_disclosure.c: brute force over every subgroup table of the sample and over random tables: no withheld count can be worked out from what a table shows, or from the sums of a district's table and its schools', and no flag is lost to suppression. */
 #include "qrel/qrel.h"
 
 #include <setjmp.h>
