@@ -421,6 +421,22 @@ push_locks(struct push *ps, bool locked)
 	return rc == QREL_OK ? push_review_lock(ps, locked) : rc;
 }
 
+/* The lead's push carries the review's subgroup tables (for the portfolio). */
+static int
+push_lead_subgroups(struct push *ps)
+{
+	const char *p[1] = { ps->uuid };
+	PGresult *r = NULL;
+	bool lead;
+	int rc = hub_query(ps->pg, "SELECT hub.is_lead($1)", 1, p, "reading who the login is", &r);
+
+	if (rc != QREL_OK)
+		return rc;
+	lead = strcmp(PQgetvalue(r, 0, 0), "t") == 0;
+	PQclear(r);
+	return lead ? hub_push_subgroups(ps->pg, ps->db, ps->review, ps->uuid) : QREL_OK;
+}
+
 /* The attached bundle's rows into the hub, in one transaction. */
 static int
 push_bundle(struct push *ps)
@@ -436,6 +452,8 @@ push_bundle(struct push *ps)
 		rc = push_kind(ps, &kinds[i]);
 	if (rc == QREL_OK)
 		rc = push_locks(ps, true);
+	if (rc == QREL_OK)
+		rc = push_lead_subgroups(ps);
 	if (rc == QREL_OK)
 		return hub_exec(ps->pg, "COMMIT", "committing the push");
 	hub_rollback(ps->pg);

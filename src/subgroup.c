@@ -773,6 +773,35 @@ subgroup_load(struct db *db, const struct subgroup_key *key, const struct settin
 	return rc;
 }
 
+int
+subgroup_from_groups(const struct risk_group *g, size_t n, bool favourable, const struct settings *s,
+		     struct subgroup_table *t)
+{
+	struct raw r = { 0 };
+	int rc = QREL_OK;
+
+	memset(t, 0, sizeof(*t));
+	for (size_t i = 0; i < n && rc == QREL_OK; i++) {
+		if (r.n == r.cap && (rc = raw_grow(&r)) != QREL_OK)
+			break;
+		r.e[r.n] = (struct subgroup_entry){ .enrolled = g[i].enrolled, .count = g[i].count };
+		copy_text(r.e[r.n++].name, SUBGROUP_TEXT, g[i].name);
+	}
+	if (rc == QREL_OK && (rc = raw_groups(&r)) == QREL_OK && (rc = raw_compute(&r, s, favourable)) == QREL_OK)
+		rc = suppress(&r, s, favourable, t);
+	if (rc == QREL_OK) {
+		withhold_derived(&r, s, t);
+		t->metric.favourable = favourable;
+		t->threshold = s->threshold;
+		t->min_display = s->min_display;
+		t->row = r.e;
+		t->n = r.n;
+		r.e = NULL;
+	}
+	raw_free(&r);
+	return rc;
+}
+
 void
 subgroup_table_free(struct subgroup_table *t)
 {

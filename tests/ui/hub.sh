@@ -241,6 +241,7 @@ check "still none of another school's" test \
 # ---- portfolio: a second review of the same framework ----
 C="$T/c.db"
 sample_db "$C"
+sql "$C" "UPDATE review SET starts = '2025-09-01'"
 "$QREL" hub add-review --db "$C" --as "$LEAD" "$ADMIN" >/dev/null
 "$QREL" portfolio --hub "$(url zoe)" --db "$A" >"$T/out"
 check "the portfolio counts both reviews and places Zoë's" sh -c \
@@ -254,5 +255,31 @@ check "the portfolio's sites are both reviews' consensus levels" test \
 "$QREL" portfolio --hub "$(url pat)" --db "$A" --format json >"$T/p.json"
 check "as JSON; a principal gets the portfolio but not the review's own standing" sh -c \
 	"python3 -m json.tool '$T/p.json' >/dev/null && grep -q '\"review_mean\": null' '$T/p.json' && ! grep -q '\"review_sites\": [0-9]' '$T/p.json'"
+
+"$QREL" portfolio --hub "$(url zoe)" --db "$A" --by years --format csv >"$T/y.csv"
+check "by years: one row per cluster, year and level" test \
+	"$(head -n 1 "$T/y.csv")" = "cluster,title,year,level,sites,share,reviews,review_sites"
+check "the years add up to the same sites" test \
+	"$(awk -F, 'NR > 1 { n += $5 } END { print n }' "$T/y.csv")" = "$(awk -F, 'NR > 1 { n += $4 } END { print n }' "$T/p.csv")"
+"$QREL" portfolio --hub "$(url zoe)" --db "$A" --by years >"$T/out"
+check "and as a table, a line per year" sh -c "grep -q '^  2025:  level' '$T/out' && grep -q '^  (no year):  level' '$T/out'"
+check "the lead's push and add-review carried the subgroup tables, summed to the district" test \
+	"$(as hubadmin "SELECT count(DISTINCT review) FROM hub.subgroup")" = 2
+check "which only the review's lead reads on the hub" test \
+	"$(as zoe 'SELECT count(*) FROM hub.subgroup')$(as lead "SELECT count(*) > 0 FROM hub.subgroup WHERE review = '$R'")" = 0t
+"$QREL" portfolio --hub "$(url zoe)" --db "$A" --by groups --format csv >"$T/g.csv"
+check "by groups: risk ratios per metric and group across districts" test "$(head -n 1 "$T/g.csv")" = \
+	"metric,name,dimension,group,reviews,enrolled,count,risk,ratio,flagged,review_enrolled,review_count,review_risk,review_ratio,review_flagged"
+check "pooled over both districts, this review's own beside it" test \
+	"$(awk -F, 'NR > 1 && $5 == 2 && $6 == 2 * $11 { n++ } END { print (n > 0) }' "$T/g.csv")" = 1
+check "a group under [privacy] min_display shows no count or risk" test \
+	"$(awk -F, 'NR > 1 && $11 != "" && $11 < 10 && ($12 != "" || $13 != "") { n++ } END { print n + 0 }' "$T/g.csv")" = 0
+check "and some are withheld in the sample" test \
+	"$(awk -F, 'NR > 1 && $11 != "" && $12 == "" { n++ } END { print (n > 0) }' "$T/g.csv")" = 1
+"$QREL" portfolio --hub "$(url pat)" --db "$A" --by groups --format json >"$T/g.json"
+check "a principal gets the pooled figures, not the review's own" sh -c \
+	"python3 -m json.tool '$T/g.json' >/dev/null && grep -q '\"review_enrolled\": null' '$T/g.json' && ! grep -q '\"review_enrolled\": [0-9]' '$T/g.json'"
+"$QREL" portfolio --hub "$(url zoe)" --db "$A" --by groups >"$T/out"
+check "as a table, a block per metric and dimension" grep -q "districts, .* enrolled, risk" "$T/out"
 
 finish
