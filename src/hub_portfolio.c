@@ -8,6 +8,11 @@
 #include "qrel/text.h"
 #include "qrel/util.h"
 
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 /* What a view prints: rows of text cells (NULL: none, or withheld). */
 struct grid {
 	int ncols;
@@ -368,4 +373,116 @@ hub_portfolio(PGconn *c, const struct hub_portfolio_ask *ask, FILE *out)
 		v->table(&g, out);
 	grid_free(&g);
 	return rc;
+}
+
+/* ---- in the background, for the screens ---- */
+
+/* The child: connects, writes the table (or "!" and the error) to fd, exits. */
+static void
+fetch_child(int fd, const char *url, const struct hub_portfolio_ask *ask)
+{
+	FILE *out = fdopen(fd, "w");
+	struct pg_conn *pg;
+	int rc;
+
+	if (!out)
+		_exit(1);
+	setenv("PGCONNECT_TIMEOUT", "10", 0);
+	if ((rc = hub_connect(url, &pg)) == QREL_OK) {
+		fputc(' ', out);
+		rc = hub_portfolio(pg, ask, out);
+		hub_close(pg);
+	}
+	if (rc != QREL_OK)
+		fprintf(out, "\n!%s", error_message());
+	fflush(out);
+	_exit(rc == QREL_OK ? 0 : 1);
+}
+
+int
+hub_fetch_start(struct hub_fetch *f, const char *url, const struct hub_portfolio_ask *ask)
+{
+	int fd[2];
+
+	hub_fetch_end(f);
+	if (pipe(fd) != 0)
+		return error(QREL_IO, "cannot reach the hub: %s", strerror(errno));
+	fflush(NULL);
+	if ((f->pid = fork()) < 0) {
+		close(fd[0]);
+		close(fd[1]);
+		return error(QREL_IO, "cannot reach the hub: %s", strerror(errno));
+	}
+	if (f->pid == 0) {
+		close(fd[0]);
+		fetch_child(fd[1], url, ask);
+	}
+	close(fd[1]);
+	fcntl(fd[0], F_SETFL, fcntl(fd[0], F_GETFL) | O_NONBLOCK);
+	f->fd = fd[0];
+	f->state = HUB_FETCHING;
+	return QREL_OK;
+}
+
+/* The child's text: a table after the leading space, or an error after "\n!". */
+static void
+fetch_done(struct hub_fetch *f)
+{
+	char *bang = f->len ? strstr(f->text, "\n!") : NULL;
+
+	f->state = f->len && f->text[0] == ' ' && !bang ? HUB_FETCHED : HUB_FETCH_FAILED;
+	if (f->state == HUB_FETCHED)
+		memmove(f->text, f->text + 1, f->len--);
+	else if (bang)
+		memmove(f->text, bang + 2, strlen(bang + 2) + 1);
+	else
+		snprintf(f->text, f->cap, "the hub's answer was cut off");
+}
+
+int
+hub_fetch_poll(struct hub_fetch *f)
+{
+	char buf[4096];
+	ssize_t n;
+
+	if (f->state != HUB_FETCHING)
+		return f->state;
+	while ((n = read(f->fd, buf, sizeof(buf))) > 0) {
+		if (f->len + (size_t)n + 1 > f->cap) {
+			size_t cap = (f->len + (size_t)n + 1) * 2;
+			char *t = realloc(f->text, cap);
+
+			if (!t)
+				break;
+			f->text = t;
+			f->cap = cap;
+		}
+		memcpy(f->text + f->len, buf, (size_t)n);
+		f->len += (size_t)n;
+		f->text[f->len] = '\0';
+	}
+	if (n < 0 && errno == EAGAIN)
+		return f->state;
+	close(f->fd);
+	f->fd = -1;
+	waitpid(f->pid, NULL, 0);
+	f->pid = 0;
+	if (!f->text && !(f->text = calloc(1, f->cap = 64)))
+		return f->state = HUB_FETCH_FAILED;
+	fetch_done(f);
+	return f->state;
+}
+
+void
+hub_fetch_end(struct hub_fetch *f)
+{
+	if (f->state == HUB_FETCHING && f->pid > 0) {
+		kill(f->pid, SIGKILL);
+		waitpid(f->pid, NULL, 0);
+	}
+	if (f->state == HUB_FETCHING && f->fd >= 0)
+		close(f->fd);
+	free(f->text);
+	memset(f, 0, sizeof(*f));
+	f->fd = -1;
 }

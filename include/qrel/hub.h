@@ -77,4 +77,19 @@ struct hub_portfolio_ask {
  * computed and suppressed as subgroup tables are (subgroup_from_groups). */
 int hub_portfolio(struct pg_conn *c, const struct hub_portfolio_ask *ask, FILE *out);
 
+/* The portfolio fetched in the background (a child process), for a screen
+ * that must never wait on the network: start, then poll from the main loop. */
+enum hub_fetch_state { HUB_FETCH_NONE, HUB_FETCHING, HUB_FETCHED, HUB_FETCH_FAILED };
+struct hub_fetch {
+	enum hub_fetch_state state;
+	int pid, fd;
+	char *text;		/* HUB_FETCHED: the table; HUB_FETCH_FAILED: the error */
+	size_t len, cap;
+};
+int hub_fetch_start(struct hub_fetch *f, const char *url, const struct hub_portfolio_ask *ask);
+/* Reads what has come without waiting; returns the state. */
+int hub_fetch_poll(struct hub_fetch *f);
+/* Stops a fetch still running and frees the text. */
+void hub_fetch_end(struct hub_fetch *f);
+
 #endif

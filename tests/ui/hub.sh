@@ -4,37 +4,8 @@
 # it holds itself: psql in a reviewer's hands cannot read blind scores, write
 # as another person, leave the scale or write at a locked site. Then two local
 # copies exchange through it. Skipped, visibly, only without PostgreSQL.
-PGBIN=${PGBIN:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)}
-if [ -z "$PGBIN" ] || [ ! -x "$PGBIN/initdb" ] || ! command -v psql >/dev/null; then
-	echo "SKIP: no PostgreSQL" >&2
-	echo "1..0 # SKIP: no PostgreSQL (initdb, pg_ctl and psql; Debian package postgresql)"
-	exit 0
-fi
-. "$(dirname "$0")/lib.sh"
-
-# The server's files and socket live in $W ($T is root's alone); as root, the
-# server runs as nobody (PostgreSQL refuses to run as root).
-W=$(mktemp -d /tmp/qrel-hub.XXXXXX)
-chmod 755 "$W"
-as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u nobody -- "$@"; else "$@"; fi; }
-[ "$(id -u)" = 0 ] && chown nobody "$W"
-hub_cleanup() {
-	as_pg "$PGBIN/pg_ctl" -D "$W/data" -m immediate stop >/dev/null 2>&1
-	rm -rf "$W"
-	cleanup
-}
-trap hub_cleanup EXIT
-trap 'exit 1' INT TERM HUP
-as_pg "$PGBIN/initdb" -D "$W/data" -U hubadmin -A trust >"$T/initdb.log" 2>&1 &&
-as_pg "$PGBIN/pg_ctl" -D "$W/data" -l "$W/log" -w -o "-k $W -c listen_addresses=''" start >/dev/null 2>&1 || {
-	cat "$T/initdb.log" "$W/log" 2>/dev/null | head -n 20 | sed 's/^/# /'
-	echo "Bail out! cannot start PostgreSQL"
-	exit 1
-}
-psql -X -q "host=$W user=hubadmin dbname=postgres" -c "CREATE DATABASE hub" || { echo "Bail out! createdb"; exit 1; }
-ADMIN="host=$W user=hubadmin dbname=hub"
+. "$(dirname "$0")/hub_lib.sh"
 has() { printf '%s\n' "$1" | grep -q "$2"; }
-as() { psql -X -q -t -A -v ON_ERROR_STOP=1 "host=$W user=$1 dbname=hub" -c "$2" 2>&1; }
 
 # ---- qrel hub init ----
 "$QREL" hub init "$ADMIN" >"$T/out"
@@ -120,7 +91,6 @@ as hubadmin "UPDATE hub.site SET locked = false, released = false; DELETE FROM h
 check "add-review seeds the hub with the lead's scores and notes" grep -q "[1-9][0-9]* scores and notes" "$T/out"
 
 # ---- sync push|pull --hub: copies meet at the hub ----
-url() { echo "host=$W user=$1 dbname=hub"; }
 J="José Ramírez"
 A2="$T/a2.db" P="$T/p.db"
 "$QREL" backup --db "$A" -o "$A2" >/dev/null
