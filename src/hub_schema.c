@@ -388,7 +388,20 @@ static const char hub_portfolio_years_groups[] =
 "    CASE WHEN hub.portfolio_here(r) THEN sum(enrolled) FILTER (WHERE review = r) END::bigint,"
 "    CASE WHEN hub.portfolio_here(r) THEN sum(count) FILTER (WHERE review = r) END::bigint"
 "  FROM latest GROUP BY metric, dimension, grp ORDER BY metric, dimension, grp $$" DEFINER ";"
-"GRANT EXECUTE ON FUNCTION hub.portfolio_years(text, text), hub.portfolio_groups(text, text) TO qrel_member;";
+"GRANT EXECUTE ON FUNCTION hub.portfolio_years(text, text), hub.portfolio_groups(text, text) TO qrel_member;"
+/* What decides which rows the login reads (who it is, its role and school,
+ * the releases): a pull that finds it changed forgets what is no longer
+ * readable, with hub.existing telling which of a copy's rows the hub holds
+ * (those it does not are the copy's own, not yet pushed). */
+"CREATE FUNCTION hub.my_access(r text) RETURNS text AS"
+"  $$ SELECT concat_ws('|', m.uuid, m.role, m.site,"
+"     (SELECT released::text FROM hub.review WHERE uuid = r),"
+"     (SELECT string_agg(x.uuid || ':' || x.released::text, ',' ORDER BY x.uuid) FROM hub.site x WHERE x.review = r))"
+"  FROM (SELECT (hub.me(r)).*) m $$" DEFINER ";"
+"CREATE FUNCTION hub.existing(r text, ids text[]) RETURNS SETOF text AS"
+"  $$ SELECT uuid FROM hub.note WHERE review = r AND uuid = ANY(ids) AND hub.member(r)"
+"  UNION ALL SELECT uuid FROM hub.score WHERE review = r AND uuid = ANY(ids) AND hub.member(r) $$" DEFINER ";"
+"GRANT EXECUTE ON FUNCTION hub.my_access(text), hub.existing(text, text[]) TO qrel_member;";
 
 const char *const hub_migrations[] = {
 	hub_tables,

@@ -46,7 +46,7 @@ int hub_grant(struct pg_conn *c, const char *review, const char *name, const cha
 
 struct hub_sync_stats {
 	long long sent, inserted, updated, unchanged, stale, conflicts, hidden;	/* push */
-	long long received, bundles;						/* pull */
+	long long received, bundles, forgotten;					/* pull */
 };
 
 /* Pushes what changed here since the last push (the rows a bundle for the

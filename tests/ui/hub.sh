@@ -156,7 +156,8 @@ check "resolved: both copies, José's and the hub hold the chosen value" test \
 # A principal's pull: a copy without the review's notes and scores gets only
 # what Patricia may read (her school's self-evaluation, nothing of the team's).
 "$QREL" backup --db "$A" -o "$P" >/dev/null
-sql "$P" "DELETE FROM note_cluster; DELETE FROM note_subgroup; DELETE FROM note; DELETE FROM score;
+sql "$P" "DELETE FROM note_cluster; DELETE FROM note_subgroup; DELETE FROM finding_note;
+	DELETE FROM cause_link WHERE kind = 'note'; DELETE FROM note; DELETE FROM score;
 	DELETE FROM sync_mark; DELETE FROM sync_base; DELETE FROM sync_setting WHERE key LIKE 'hub pulled%'"
 "$QREL" sync pull --db "$P" --as "Patricia Holloway" --hub "$(url pat)" >"$T/out"
 check "the principal's pull brings rows" grep -q "pulled [1-9]" "$T/out"
@@ -207,6 +208,24 @@ check "and the principal's next pull brings her school's team notes" test \
 	"$(sql "$P" "SELECT count(*) FROM note n JOIN person p ON p.id = n.author_id JOIN site s ON s.id = n.site_id WHERE p.name <> 'Patricia Holloway' AND s.code = 'RHS'")" -gt 0
 check "still none of another school's" test \
 	"$(sql "$P" "SELECT count(*) FROM note n JOIN site s ON s.id = n.site_id WHERE s.code <> 'RHS'")" = 0
+
+# A grant changes: Patricia now heads EHS, not RHS. Her next pull forgets
+# what she no longer reads there, and brings what she now reads.
+seen() { sql "$P" "SELECT uuid FROM note UNION ALL SELECT uuid FROM score ORDER BY 1"; }
+hub_seen() { as pat "SELECT uuid FROM hub.note UNION ALL SELECT uuid FROM hub.score ORDER BY 1"; }
+rhs_team() { sql "$P" "SELECT count(*) FROM note n JOIN person p ON p.id = n.author_id JOIN site s ON s.id = n.site_id WHERE p.name <> 'Patricia Holloway' AND s.code = 'RHS'"; }
+as hubadmin "UPDATE hub.person SET site = '$EHS' WHERE login = 'pat'" >/dev/null
+"$QREL" sync pull --db "$P" --as "Patricia Holloway" --hub "$(url pat)" >"$T/out"
+check "after the grant changes, the pull forgets rows she no longer reads" grep -q " [1-9][0-9]* no longer yours to see forgotten" "$T/out"
+check "none of RHS's team notes stay in her copy" test "$(rhs_team)" = 0
+check "her copy holds exactly what the hub lets her read" test "$(seen)" = "$(hub_seen)"
+check "and the copy is consistent" test "$(sql "$P" "PRAGMA foreign_key_check" | wc -l)" = 0
+"$QREL" sync pull --db "$P" --as "Patricia Holloway" --hub "$(url pat)" >"$T/out"
+check "the next pull forgets nothing more" grep -q " 0 no longer yours to see forgotten" "$T/out"
+as hubadmin "UPDATE hub.person SET site = '$RHS' WHERE login = 'pat'" >/dev/null
+"$QREL" sync pull --db "$P" --as "Patricia Holloway" --hub "$(url pat)" >/dev/null
+check "granted back, her pull brings RHS's released notes again" test "$(rhs_team)" -gt 0
+check "still exactly what the hub lets her read" test "$(seen)" = "$(hub_seen)"
 
 # ---- portfolio: a second review of the same framework ----
 C="$T/c.db"
