@@ -155,4 +155,4 @@ for by in clusters years groups; do
 	t1=$(now)
 	echo "portfolio --by $by over that hub: $(secs "$t0" "$t1") s [target < 2 s]"
 done
-day "on that hub, a day"
+day "on that hub: a day"
