@@ -73,7 +73,10 @@ grid_row(struct grid *g)
 static void
 grid_set(struct grid *g, int col, const char *v)
 {
-	g->cell[(size_t)(g->nrows - 1) * (size_t)g->ncols + (size_t)col] = v ? xstrdup(v) : NULL;
+	char **cell = &g->cell[(size_t)(g->nrows - 1) * (size_t)g->ncols + (size_t)col];
+
+	free(*cell);
+	*cell = v ? xstrdup(v) : NULL;
 }
 
 static const char *
@@ -251,6 +254,10 @@ groups_table(const struct grid *g, FILE *out)
 
 /* ---- disproportionality across districts ---- */
 
+/* Pooled over fewer districts, a review's own figures taken from the pool
+ * would give another district's: its count, risk, ratio and flag are withheld. */
+#define HUB_MIN_DISTRICTS 3
+
 /* The rows of one metric and dimension: [from, to) of r. */
 static int
 block_end(PGresult *r, int from)
@@ -315,6 +322,8 @@ groups_block(struct grid *g, PGresult *r, int from, int to, const struct setting
 		grid_set(g, G_GROUP, all[i].name);
 		grid_set(g, G_REVIEWS, PQgetvalue(r, from + i, 5));
 		set_stats(g, G_ENROLLED, &ta.row[i]);
+		for (int c = G_COUNT; c <= G_FLAGGED && atol(PQgetvalue(r, from + i, 5)) < HUB_MIN_DISTRICTS; c++)
+			grid_set(g, c, NULL);
 		if (hi >= 0)
 			set_stats(g, G_HERE_ENROLLED, &th.row[hi]);
 	}

@@ -265,6 +265,14 @@ check "a group under [privacy] min_display shows no count or risk" test \
 	"$(awk -F, 'NR > 1 && $11 != "" && $11 < 10 && ($12 != "" || $13 != "") { n++ } END { print n + 0 }' "$T/g.csv")" = 0
 check "and some are withheld in the sample" test \
 	"$(awk -F, 'NR > 1 && $11 != "" && $12 == "" { n++ } END { print (n > 0) }' "$T/g.csv")" = 1
+check "pooled over fewer than three districts, no count, risk, ratio or flag" test \
+	"$(awk -F, 'NR > 1 && $5 < 3 && ($7 $8 $9 $10) != "" { n++ } END { print n + 0 }' "$T/g.csv")" = 0
+D="$T/d.db"
+sample_db "$D"
+"$QREL" hub add-review --db "$D" --as "$LEAD" "$ADMIN" >/dev/null
+"$QREL" portfolio --hub "$(url zoe)" --db "$A" --by groups --format csv >"$T/g3.csv"
+check "over three, the pooled ratios show, three times the review's enrolment" test \
+	"$(awk -F, 'NR > 1 && $5 == 3 && $6 == 3 * $11 && $9 != "" { n++ } END { print (n > 0) }' "$T/g3.csv")" = 1
 "$QREL" portfolio --hub "$(url pat)" --db "$A" --by groups --format json >"$T/g.json"
 check "a principal gets the pooled figures, not the review's own" sh -c \
 	"python3 -m json.tool '$T/g.json' >/dev/null && grep -q '\"review_enrolled\": null' '$T/g.json' && ! grep -q '\"review_enrolled\": [0-9]' '$T/g.json'"
