@@ -1,12 +1,20 @@
 #!/bin/sh
-# hub.sh BUILD_DIR [PUSHERS]: the PostgreSQL hub's figures on loopback (a Unix
-# socket): an incremental push and pull of a day's work (a few hundred rows,
-# target under 1 s each), and PUSHERS copies (default 20) pushing at once,
-# checked for lost or duplicated rows. Starts its own PostgreSQL in a
-# temporary directory (as nobody when run by root), like tests/ui/hub.sh.
+# hub.sh BUILD_DIR [PUSHERS [REVIEWS NOTES SITES]]: the PostgreSQL hub's figures on
+# loopback (a Unix socket): an incremental push and pull of a day's work (a few
+# hundred rows, target under 1 s each), PUSHERS copies (default 50) pushing at
+# once, checked for lost or duplicated rows, then a larger hub: REVIEWS more
+# reviews (default 500) of NOTES notes each (default 400), SITES schools (7) and 4
+# raters each (a consensus and three team scores a cell) and a subgroup table,
+# written straight into the hub's tables by its owner with the triggers off,
+# and the portfolio queries and a day's push and pull timed against it.
+# Starts its own PostgreSQL in a temporary directory (as nobody when run by
+# root), like tests/ui/hub.sh.
 set -eu
 B=$(cd "${1:?usage: bench/hub.sh BUILD_DIR [PUSHERS]}" && pwd)
-N=${2:-20}
+N=${2:-50}
+BIG=${3:-500}
+BIG_NOTES=${4:-400}
+BIG_SITES=${5:-7}
 QREL="$B/qrel"
 export QREL_DATADIR="$(cd "$(dirname "$0")/.." && pwd)"
 PGBIN=${PGBIN:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)}
@@ -42,15 +50,19 @@ notes() {	# notes FILE AUTHOR COUNT TAG
 "$QREL" sync pull --db "$W/a.db" --as "$LEAD" --hub "$(url lead)" >/dev/null
 
 echo "# qrel hub figures ($(date -u +%Y-%m-%d), PostgreSQL $("$PGBIN/postgres" --version | awk '{ print $3 }'), Unix socket)"
-for day in 1 2 3; do
-	notes "$W/day.csv" "$J" 300 "day $day"
+# day LABEL: José writes 300 notes and pushes them; the lead pulls them.
+day() {
+	notes "$W/day.csv" "$J" 300 "$1"
 	"$QREL" import evidence --db "$W/b.db" --as "$J" "$W/day.csv" >/dev/null
 	t0=$(now)
 	"$QREL" sync push --db "$W/b.db" --as "$J" --hub "$(url jose)" >"$W/push.out"
 	t1=$(now)
 	"$QREL" sync pull --db "$W/a.db" --as "$LEAD" --hub "$(url lead)" >"$W/pull.out"
 	t2=$(now)
-	echo "day $day: push of 300 new notes $(secs "$t0" "$t1") s ($(sed 's/ (kept.*//' "$W/push.out")); pull by the lead $(secs "$t1" "$t2") s ($(cat "$W/pull.out")) [target < 1 s each]"
+	echo "$1: push of 300 new notes $(secs "$t0" "$t1") s ($(sed 's/ (kept.*//' "$W/push.out")); pull by the lead $(secs "$t1" "$t2") s ($(cat "$W/pull.out")) [target < 1 s each]"
+}
+for d in 1 2 3; do
+	day "day $d"
 done
 
 # The review's four other reviewers pushing 200 notes each at once (their pushes to one review take turns).
@@ -102,3 +114,45 @@ t0=$(now)
 "$QREL" portfolio --hub "$(url lead0)" --db "$W/r0.db" >/dev/null
 t1=$(now)
 echo "portfolio over $((N + 1)) reviews: $(secs "$t0" "$t1") s [target < 2 s]"
+
+# A larger hub, generated in SQL by its owner (replica mode: no triggers).
+t0=$(now)
+psql -X -q -v ON_ERROR_STOP=1 "$ADMIN" <<SQL
+SET session_replication_role = replica;
+CREATE TEMP TABLE proto AS SELECT * FROM hub.cluster WHERE review = (SELECT min(uuid) FROM hub.review);
+INSERT INTO hub.review(uuid, title, framework, levels, year)
+  SELECT 'big-' || i, 'Generated review ' || i, (SELECT min(framework) FROM hub.review), 4, (2020 + i % 6)::text
+  FROM generate_series(1, $BIG) i;
+INSERT INTO hub.cluster SELECT 'big-' || i, c.code, c.title, c.domain, c.position FROM generate_series(1, $BIG) i, proto c;
+INSERT INTO hub.site(uuid, review, code, name, kind)
+  SELECT 'big-' || i || '-s' || j, 'big-' || i, 'S' || j, 'School ' || j, 'school'
+  FROM generate_series(1, $BIG) i, generate_series(1, $BIG_SITES) j;
+INSERT INTO hub.person(uuid, review, name, role)
+  SELECT 'big-' || i || '-p' || k, 'big-' || i, 'Person ' || k, CASE WHEN k = 1 THEN 'lead' ELSE 'reviewer' END
+  FROM generate_series(1, $BIG) i, generate_series(1, 4) k;
+INSERT INTO hub.score(uuid, review, site, cluster, rater, kind, level, updated_at)
+  SELECT 'big-' || i || '-s' || j || '-' || c.code || '-' || k, 'big-' || i, 'big-' || i || '-s' || j, c.code,
+    'big-' || i || '-p' || k, CASE WHEN k = 1 THEN 'consensus' ELSE 'team' END,
+    1 + abs(hashtext(i || '/' || j || '/' || c.code || '/' || k)) % 4, 'now'
+  FROM generate_series(1, $BIG) i, generate_series(1, $BIG_SITES) j, proto c, generate_series(1, 4) k;
+INSERT INTO hub.note(uuid, review, site, author, source, valence, text, created_at, updated_at)
+  SELECT 'big-' || i || '-n' || n, 'big-' || i, 'big-' || i || '-s' || (1 + n % $BIG_SITES), 'big-' || i || '-p' || (1 + n % 4),
+    'interview', 'neutral', 'generated note ' || n, 'now', 'now'
+  FROM generate_series(1, $BIG) i, generate_series(1, $BIG_NOTES) n;
+INSERT INTO hub.subgroup
+  SELECT 'big-' || i, '2025-26', 'SUSP', 'Suspensions', 'adverse', 'Race/ethnicity', g,
+    200 + abs(hashtext(i || g)) % 800, abs(hashtext(g || i)) % 60
+  FROM generate_series(1, $BIG) i, unnest(ARRAY['Black', 'Hispanic', 'White', 'Asian', 'Two or more']) g;
+RESET session_replication_role;
+ANALYZE;
+SQL
+t1=$(now)
+size=$(psql -X -t -A "$ADMIN" -c "SELECT (SELECT count(*) FROM hub.review) || ' reviews, ' || (SELECT count(*) FROM hub.note) || ' notes, ' || (SELECT count(*) FROM hub.score) || ' scores, ' || pg_size_pretty(pg_database_size('hub'))")
+echo "larger hub generated in $(secs "$t0" "$t1") s: $size"
+for by in clusters years groups; do
+	t0=$(now)
+	"$QREL" portfolio --hub "$(url lead0)" --db "$W/r0.db" --by $by >/dev/null
+	t1=$(now)
+	echo "portfolio --by $by over that hub: $(secs "$t0" "$t1") s [target < 2 s]"
+done
+day "on that hub: a day"

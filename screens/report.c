@@ -2,9 +2,11 @@
 #include "qrel/qrel.h"
 #include "qrel/dashboard.h"
 #include "qrel/db.h"
+#include "qrel/hub.h"
 #include "qrel/report.h"
 #include "qrel/settings.h"
 #include "qrel/store.h"
+#include "qrel/sync.h"
 #include "qrel/text.h"
 #include "qrel/tui.h"
 #include "qrel/visibility.h"
@@ -19,7 +21,7 @@ enum prompt { PROMPT_NONE, PROMPT_FORMAT, PROMPT_PATH };
 
 static struct {
 	struct dash_frame f;
-	bool loaded, stale, mine, lists;
+	bool loaded, stale, mine, lists, portfolio;
 	int nsites, top, sel, col, left;	/* sites: first shown, selected; cluster: selected, first shown */
 	struct dash_site site[MAX_ROWS];
 	struct dash_cell *cell;			/* rows shown x f.ncl */
@@ -30,6 +32,8 @@ static struct {
 	enum report_format fmt;
 	char input[1024];
 	struct vis_viewer viewer;	/* who reads: what the cells may show */
+	struct hub_fetch fetch;		/* the portfolio, fetched from [hub] url in the background */
+	int pf_top;			/* its first line shown */
 } rp;
 
 static int
@@ -117,6 +121,8 @@ report_leave(struct app *app)
 	free(rp.cell);
 	rp.cell = NULL;
 	rp.nrows = 0;
+	if (rp.fetch.state == HUB_FETCHING)
+		hub_fetch_end(&rp.fetch);
 }
 
 static const struct dash_cell *
@@ -334,7 +340,8 @@ draw_prompt(WINDOW *win)
 static void
 draw_hint(WINDOW *win)
 {
-	static const enum action acts[] = { ACT_ENTER, ACT_DASH_MINE, ACT_DASH_LISTS, ACT_EXPORT, ACT_HELP };
+	static const enum action acts[] = { ACT_ENTER, ACT_DASH_MINE, ACT_DASH_LISTS, ACT_DASH_PORTFOLIO, ACT_EXPORT,
+					    ACT_HELP };
 
 	ui_hint_line(win, acts, ARRAY_SIZE(acts));
 }
@@ -354,6 +361,38 @@ clamp_view(WINDOW *win, int rows)
 		rp.left = rp.col - n + 1;
 }
 
+/* ---- the portfolio (from the hub) ---- */
+
+static void
+draw_portfolio(WINDOW *win)
+{
+	int h = getmaxy(win) - 1, y = 2;
+	const char *s = rp.fetch.text;
+
+	ui_text(win, 0, 0, getmaxx(win), "Portfolio: this review among the hub's reviews (o fetches again, q back)",
+		A_BOLD);
+	if (rp.fetch.state == HUB_FETCHING) {
+		ui_text(win, y, 0, getmaxx(win), "fetching the portfolio from the hub...", A_NORMAL);
+		return;
+	}
+	if (rp.fetch.state == HUB_FETCH_FAILED) {
+		ui_text(win, y, 0, getmaxx(win), "The hub could not be reached:", ui_attr(UI_ERROR) | A_BOLD);
+		draw_wrapped(win, y + 1, h, s);
+		return;
+	}
+	for (int line = 0; s && *s && y < h; line++) {
+		const char *nl = strchr(s, '\n');
+		int len = nl ? (int)(nl - s) : (int)strlen(s);
+		char text[512];
+
+		if (line >= rp.pf_top) {
+			snprintf(text, sizeof(text), "%.*s", len, s);
+			ui_text(win, y++, 0, getmaxx(win), text, A_NORMAL);
+		}
+		s = nl ? nl + 1 : s + len;
+	}
+}
+
 static void
 report_draw(struct app *app, WINDOW *win)
 {
@@ -362,6 +401,11 @@ report_draw(struct app *app, WINDOW *win)
 	clamp_view(win, rows);
 	load_page(app, rows);
 	werase(win);
+	if (rp.portfolio) {
+		draw_portfolio(win);
+		draw_hint(win);
+		return;
+	}
 	if (rp.lists) {
 		ui_text(win, 0, 0, getmaxx(win), "Needs attention (sites on this page of the heat map)", A_BOLD);
 		draw_lists(win, 1, h - 1);
@@ -532,6 +576,49 @@ toggle_mine(struct app *app)
 	return UI_DIRTY;
 }
 
+/* Starts fetching the portfolio of this review's framework; the screen shows it when it comes. */
+static int
+open_portfolio(struct app *app)
+{
+	const char *url = app->settings->hub_url;
+	struct hub_portfolio_ask ask = { .view = HUB_CLUSTERS, .format = HUB_TABLE, .settings = app->settings };
+	char uuid[64] = "";
+
+	if (!url || !*url) {
+		ui_error("No hub to compare with: set [hub] url in the config file (a libpq connection string).");
+		return UI_HANDLED;
+	}
+	if (sync_review_uuid(app->db, app->review, uuid) == QREL_OK && *uuid)
+		ask.review = uuid;
+	rp.portfolio = true;
+	rp.pf_top = 0;
+	if (hub_fetch_start(&rp.fetch, url, &ask) != QREL_OK)
+		ui_error("%s", error_message());
+	return UI_DIRTY;
+}
+
+static int
+portfolio_key(struct app *app, enum action a)
+{
+	switch (a) {
+	case ACT_DASH_PORTFOLIO: return open_portfolio(app);
+	case ACT_BACK: rp.portfolio = false; return UI_DIRTY;
+	case ACT_UP: rp.pf_top -= rp.pf_top > 0; return UI_DIRTY;
+	case ACT_DOWN: rp.pf_top++; return UI_DIRTY;
+	case ACT_HOME: rp.pf_top = 0; return UI_DIRTY;
+	default: return UI_UNHANDLED;
+	}
+}
+
+static int
+report_poll(struct app *app)
+{
+	enum hub_fetch_state was = rp.fetch.state;
+
+	UNUSED(app);
+	return was == HUB_FETCHING && hub_fetch_poll(&rp.fetch) != (int)was ? UI_DIRTY : UI_HANDLED;
+}
+
 static int
 report_key(struct app *app, WINDOW *win, enum action a, int key)
 {
@@ -539,7 +626,10 @@ report_key(struct app *app, WINDOW *win, enum action a, int key)
 		return format_key(key);
 	if (rp.prompt == PROMPT_PATH)
 		return path_key(app, key);
+	if (rp.portfolio)
+		return portfolio_key(app, a);
 	switch (a) {
+	case ACT_DASH_PORTFOLIO: return open_portfolio(app);
 	case ACT_EXPORT: rp.prompt = PROMPT_FORMAT; return UI_DIRTY;
 	case ACT_DASH_MINE: return toggle_mine(app);
 	case ACT_DASH_LISTS: rp.lists = !rp.lists; return UI_DIRTY;
@@ -556,6 +646,7 @@ report_key(struct app *app, WINDOW *win, enum action a, int key)
 
 static const struct keybinding report_keys[] = {
 	{ '\r', ACT_ENTER }, { 'v', ACT_DASH_MINE }, { '\t', ACT_DASH_LISTS }, { 'x', ACT_EXPORT },
+	{ 'o', ACT_DASH_PORTFOLIO },
 };
 
 static const char *const report_legend[] = {
@@ -575,4 +666,5 @@ const struct screen_ops report_screen = {
 	.draw = report_draw,
 	.key = report_key,
 	.reload = report_reload,
+	.poll = report_poll,
 };

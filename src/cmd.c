@@ -125,8 +125,9 @@ static const struct command commands[] = {
 	  "hub init URL\n"
 	  "       qrel hub add-review [--db FILE] [--as LEAD] URL\n"
 	  "       qrel hub grant [--db FILE | --review UUID] [--role ROLE] URL NAME LOGIN", cmd_hub },
-	{ "portfolio", "consensus levels per cluster across the hub's reviews, and where this review stands",
-	  "portfolio --hub URL [--db FILE | --review UUID] [--framework CODE] [--format table|csv|json]",
+	{ "portfolio", "the hub's reviews compared: consensus levels per cluster (and year), risk ratios across districts",
+	  "portfolio --hub URL [--db FILE | --review UUID] [--framework CODE] [--by clusters|years|groups] "
+	  "[--format table|csv|json]",
 	  cmd_portfolio },
 	{ "backup", "copy a database safely while others keep writing", "backup [--db FILE] -o FILE [--force]", cmd_backup },
 	{ "report", "the review report as HTML, Markdown, CSV, JSON, PDF or a data workbook (xlsx)",

@@ -4,13 +4,14 @@
 #include "qrel/db.h"
 #include "qrel/gate.h"
 #include "qrel/hub.h"
+#include "qrel/settings.h"
 #include "qrel/sync.h"
 
 #include <getopt.h>
 
 struct hub_opts {
 	struct cmd_common c;
-	const char *review, *role, *framework, *format, *hub;
+	const char *review, *role, *framework, *format, *hub, *by;
 };
 
 static int
@@ -23,6 +24,7 @@ hub_options(int argc, char **argv, const char *name, struct hub_opts *o)
 		{ "framework", required_argument, NULL, 'f' },
 		{ "format", required_argument, NULL, 'F' },
 		{ "hub", required_argument, NULL, 'H' },
+		{ "by", required_argument, NULL, 'y' },
 		{ 0 },
 	};
 	int opt;
@@ -36,6 +38,7 @@ hub_options(int argc, char **argv, const char *name, struct hub_opts *o)
 		case 'f': o->framework = optarg; break;
 		case 'F': o->format = optarg; break;
 		case 'H': o->hub = optarg; break;
+		case 'y': o->by = optarg; break;
 		default: return -1;
 		}
 	}
@@ -141,27 +144,40 @@ cmd_hub(int argc, char **argv)
 	return cmd_usage("hub");
 }
 
+/* The index of name in names (NULL: the first), -1 when absent. */
+static int
+choice(const char *name, const char *const *names, int n)
+{
+	for (int i = 0; i < n; i++)
+		if (!name || strcmp(name, names[i]) == 0)
+			return i;
+	return -1;
+}
+
 /* `qrel portfolio --hub URL`: this review (--review, or the local file's when
  * there is one) among the others of its framework. */
 int
 cmd_portfolio(int argc, char **argv)
 {
 	static const char *const formats[] = { "table", "csv", "json" };
+	static const char *const views[] = { "clusters", "years", "groups" };
 	struct hub_opts o = { 0 };
-	int first = hub_options(argc, argv, "portfolio", &o), fmt = -1, rc;
+	int first = hub_options(argc, argv, "portfolio", &o), fmt = choice(o.format, formats, 3),
+	    view = choice(o.by, views, 3), rc;
+	struct settings s;
 	struct pg_conn *pg;
 	char review[64] = "";
 
-	for (int i = 0; i < 3 && fmt < 0; i++)
-		if (!o.format || strcmp(o.format, formats[i]) == 0)
-			fmt = i;
-	if (first < 0 || first != argc || fmt < 0 || !o.hub)
+	if (first < 0 || first != argc || fmt < 0 || view < 0 || !o.hub)
 		return cmd_usage("portfolio");
 	if ((o.review || o.c.db) && (rc = review_of(&o, review)) != QREL_OK)
 		return cmd_fail(rc);
 	if ((rc = hub_connect(o.hub, &pg)) != QREL_OK)
 		return cmd_fail(rc);
-	rc = hub_portfolio(pg, o.framework, *review ? review : NULL, (enum hub_format)fmt, stdout);
+	cmd_settings(&o.c, &s);
+	rc = hub_portfolio(pg, &(struct hub_portfolio_ask){ o.framework, *review ? review : NULL,
+							    (enum hub_view)view, (enum hub_format)fmt, &s }, stdout);
+	settings_free(&s);
 	hub_close(pg);
 	return cmd_fail(rc);
 }

@@ -291,8 +291,8 @@ sync_hub_cmd(const struct sync_opts *o, bool push)
 		       st.unchanged, st.stale, st.conflicts, st.hidden);
 	if (rc == QREL_OK && !push)
 		printf("pulled %lld rows in %lld bundles: %lld new, %lld updated, %lld unchanged, %lld older ignored, "
-		       "%lld new conflicts\n", st.received, st.bundles, st.inserted, st.updated, st.unchanged, st.stale,
-		       st.conflicts);
+		       "%lld new conflicts, %lld no longer yours to see forgotten\n", st.received, st.bundles, st.inserted,
+		       st.updated, st.unchanged, st.stale, st.conflicts, st.forgotten);
 	if (rc == QREL_OK && !push && st.conflicts)
 		printf("conflicts keep this copy's value until the lead resolves them: qrel sync conflicts\n");
 	db_close(db);

@@ -231,6 +231,27 @@ copy_rows(PGconn *c, struct db *db, int64_t review, const char *sql, const char 
 	return rc;
 }
 
+/* The review's subgroup tables summed to the district per year, metric,
+ * dimension and group (a district site's own rows when it has them, else its
+ * schools'), replacing what the hub held: the lead's push and add-review. */
+int
+hub_push_subgroups(PGconn *c, struct db *db, int64_t review, const char *uuid)
+{
+	static const char local[] =
+		"SELECT v.uuid, r.year, m.code, m.name, m.direction, r.dimension, r.grp, sum(r.enrolled), sum(r.count) "
+		"FROM subgroup_row r JOIN review v ON v.id = r.review_id JOIN site s ON s.id = r.site_id "
+		"JOIN metric m ON m.id = r.metric_id WHERE r.review_id = ?1 AND s.kind = CASE WHEN EXISTS "
+		"(SELECT 1 FROM subgroup_row d JOIN site ds ON ds.id = d.site_id WHERE d.review_id = ?1 "
+		"AND ds.kind = 'district' AND d.year = r.year AND d.metric_id = r.metric_id) THEN 'district' "
+		"ELSE 'school' END GROUP BY r.year, m.id, r.dimension, r.grp";
+	static const char hub[] = "INSERT INTO hub.subgroup(review, year, metric, name, direction, dimension, grp, "
+		"enrolled, count) VALUES ($1, $2, $3, $4, $5, $6, $7, $8::bigint, $9::bigint)";
+	const char *p[1] = { uuid };
+	int rc = hub_query(c, "DELETE FROM hub.subgroup WHERE review = $1", 1, p, "the review's subgroup tables", NULL);
+
+	return rc == QREL_OK ? copy_rows(c, db, review, local, hub, "a subgroup table", NULL) : rc;
+}
+
 static const struct {
 	const char *local, *hub, *what;
 } identity_rows[] = {
@@ -276,6 +297,8 @@ hub_add_review(PGconn *c, struct db *db, int64_t review, const char *lead, struc
 		rc = error(QREL_NOTFOUND, "no review in the file");
 	if (rc == QREL_OK && (rc = hub_seed(c, db, review, lead, uuid, &ss)) == QREL_OK)
 		st->rows = ss.inserted + ss.updated;
+	if (rc == QREL_OK)
+		rc = hub_push_subgroups(c, db, review, uuid);
 	if (rc == QREL_OK)
 		return hub_exec(c, "COMMIT", "committing the review");
 	hub_rollback(c);

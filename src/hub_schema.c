@@ -345,6 +345,64 @@ static const char hub_review_locks[] =
 "GRANT UPDATE (locked, released) ON hub.review TO qrel_member;"
 "CREATE POLICY lead_locks ON hub.review FOR UPDATE USING (hub.is_lead(uuid)) WITH CHECK (hub.is_lead(uuid));";
 
+/* Across years and districts. The cluster distribution per review year; and
+ * the subgroup tables a lead's push (and add-review) carries, summed to the
+ * district per year, metric, dimension and group: counts only, read by the
+ * review's lead, pooled for everyone else by hub.portfolio_groups (its
+ * ratios and small-n suppression are computed by qrel with risk.c's rules).
+ * Each review's latest year of a metric stands for it. */
+static const char hub_portfolio_years_groups[] =
+"CREATE TABLE hub.subgroup ("
+"  review text NOT NULL REFERENCES hub.review(uuid) ON DELETE CASCADE,"
+"  year text NOT NULL,"
+"  metric text NOT NULL,"
+"  name text NOT NULL,"
+"  direction text NOT NULL CHECK (direction IN ('adverse', 'favourable')),"
+"  dimension text NOT NULL,"
+"  grp text NOT NULL,"
+"  enrolled bigint NOT NULL CHECK (enrolled >= 0),"
+"  count bigint NOT NULL CHECK (count >= 0 AND count <= enrolled),"
+"  PRIMARY KEY (review, year, metric, dimension, grp));"
+"ALTER TABLE hub.subgroup ENABLE ROW LEVEL SECURITY;"
+"GRANT SELECT, INSERT, DELETE ON hub.subgroup TO qrel_member;"
+"CREATE POLICY lead_reads ON hub.subgroup FOR SELECT USING (hub.is_lead(review));"
+"CREATE POLICY lead_writes ON hub.subgroup FOR INSERT WITH CHECK (hub.is_lead(review));"
+"CREATE POLICY lead_deletes ON hub.subgroup FOR DELETE USING (hub.is_lead(review));"
+"CREATE FUNCTION hub.portfolio_years(fw text, r text)"
+"  RETURNS TABLE (cluster text, title text, year text, level int, sites bigint, reviews bigint, here bigint) AS $$"
+"  SELECT x.cluster, min(c.title), v.year, x.level, count(*), count(DISTINCT x.review),"
+"    CASE WHEN hub.portfolio_here(r) THEN count(*) FILTER (WHERE x.review = r) END"
+"  FROM hub.score x JOIN hub.review v ON v.uuid = x.review"
+"  JOIN hub.cluster c ON c.review = x.review AND c.code = x.cluster"
+"  WHERE x.kind = 'consensus' AND x.level IS NOT NULL"
+"    AND (hub.portfolio_framework(fw, r) IS NULL OR v.framework = hub.portfolio_framework(fw, r))"
+"  GROUP BY x.cluster, v.year, x.level ORDER BY min(c.position), x.cluster, v.year, x.level $$" DEFINER ";"
+"CREATE FUNCTION hub.portfolio_groups(fw text, r text)"
+"  RETURNS TABLE (metric text, name text, direction text, dimension text, grp text, reviews bigint,"
+"    enrolled bigint, count bigint, here_enrolled bigint, here_count bigint) AS $$"
+"  WITH latest AS (SELECT g.* FROM hub.subgroup g JOIN hub.review v ON v.uuid = g.review"
+"    WHERE (hub.portfolio_framework(fw, r) IS NULL OR v.framework = hub.portfolio_framework(fw, r))"
+"    AND g.year = (SELECT max(y.year) FROM hub.subgroup y WHERE y.review = g.review AND y.metric = g.metric))"
+"  SELECT metric, min(name), min(direction), dimension, grp, count(DISTINCT review), sum(enrolled)::bigint,"
+"    sum(count)::bigint,"
+"    CASE WHEN hub.portfolio_here(r) THEN sum(enrolled) FILTER (WHERE review = r) END::bigint,"
+"    CASE WHEN hub.portfolio_here(r) THEN sum(count) FILTER (WHERE review = r) END::bigint"
+"  FROM latest GROUP BY metric, dimension, grp ORDER BY metric, dimension, grp $$" DEFINER ";"
+"GRANT EXECUTE ON FUNCTION hub.portfolio_years(text, text), hub.portfolio_groups(text, text) TO qrel_member;"
+/* What decides which rows the login reads (who it is, its role and school,
+ * the releases): a pull that finds it changed forgets what is no longer
+ * readable, with hub.existing telling which of a copy's rows the hub holds
+ * (those it does not are the copy's own, not yet pushed). */
+"CREATE FUNCTION hub.my_access(r text) RETURNS text AS"
+"  $$ SELECT concat_ws('|', m.uuid, m.role, m.site,"
+"     (SELECT released::text FROM hub.review WHERE uuid = r),"
+"     (SELECT string_agg(x.uuid || ':' || x.released::text, ',' ORDER BY x.uuid) FROM hub.site x WHERE x.review = r))"
+"  FROM (SELECT (hub.me(r)).*) m $$" DEFINER ";"
+"CREATE FUNCTION hub.existing(r text, ids text[]) RETURNS SETOF text AS"
+"  $$ SELECT uuid FROM hub.note WHERE review = r AND uuid = ANY(ids) AND hub.member(r)"
+"  UNION ALL SELECT uuid FROM hub.score WHERE review = r AND uuid = ANY(ids) AND hub.member(r) $$" DEFINER ";"
+"GRANT EXECUTE ON FUNCTION hub.my_access(text), hub.existing(text, text[]) TO qrel_member;";
+
 const char *const hub_migrations[] = {
 	hub_tables,
 	hub_functions,
@@ -352,6 +410,7 @@ const char *const hub_migrations[] = {
 	hub_policies,
 	hub_portfolio_functions,
 	hub_review_locks,
+	hub_portfolio_years_groups,
 };
 
 const size_t hub_migration_count = sizeof(hub_migrations) / sizeof(hub_migrations[0]);

@@ -421,6 +421,22 @@ push_locks(struct push *ps, bool locked)
 	return rc == QREL_OK ? push_review_lock(ps, locked) : rc;
 }
 
+/* The lead's push carries the review's subgroup tables (for the portfolio). */
+static int
+push_lead_subgroups(struct push *ps)
+{
+	const char *p[1] = { ps->uuid };
+	PGresult *r = NULL;
+	bool lead;
+	int rc = hub_query(ps->pg, "SELECT hub.is_lead($1)", 1, p, "reading who the login is", &r);
+
+	if (rc != QREL_OK)
+		return rc;
+	lead = strcmp(PQgetvalue(r, 0, 0), "t") == 0;
+	PQclear(r);
+	return lead ? hub_push_subgroups(ps->pg, ps->db, ps->review, ps->uuid) : QREL_OK;
+}
+
 /* The attached bundle's rows into the hub, in one transaction. */
 static int
 push_bundle(struct push *ps)
@@ -436,6 +452,8 @@ push_bundle(struct push *ps)
 		rc = push_kind(ps, &kinds[i]);
 	if (rc == QREL_OK)
 		rc = push_locks(ps, true);
+	if (rc == QREL_OK)
+		rc = push_lead_subgroups(ps);
 	if (rc == QREL_OK)
 		return hub_exec(ps->pg, "COMMIT", "committing the push");
 	hub_rollback(ps->pg);
@@ -806,12 +824,145 @@ pull_conflicts(struct db *db, int64_t review, const char *who, PGconn *pg, const
 	return rc;
 }
 
+/* ---- forgetting what the login may no longer read ---- */
+
+static const char access_key[] = "hub access ";
+
+/* hub.my_access for the review, and what the last pull saw ("" none). */
+static int
+access_now(PGconn *pg, struct db *db, const char *uuid, char *now, char *last, size_t size)
+{
+	const char *p[1] = { uuid };
+	sqlite3_stmt *st = db_stmt(db, "SELECT value FROM sync_setting WHERE key = ?1 || ?2");
+	PGresult *r = NULL;
+	int rc;
+
+	if (!st)
+		return QREL_DB;
+	if ((rc = hub_query(pg, "SELECT coalesce(hub.my_access($1), '')", 1, p, "reading the login's access", &r)) !=
+	    QREL_OK)
+		return rc;
+	snprintf(now, size, "%s", PQgetvalue(r, 0, 0));
+	PQclear(r);
+	db_bind_text(st, 1, access_key);
+	db_bind_text(st, 2, uuid);
+	snprintf(last, size, "%s", sqlite3_step(st) == SQLITE_ROW ? db_col_text(st, 0) : "");
+	sqlite3_reset(st);
+	return QREL_OK;
+}
+
+static int
+save_access(struct db *db, const char *uuid, const char *access)
+{
+	sqlite3_stmt *st = db_stmt(db, "INSERT OR REPLACE INTO sync_setting(key, value) VALUES (?1 || ?2, ?3)");
+
+	if (!st)
+		return QREL_DB;
+	db_bind_text(st, 1, access_key);
+	db_bind_text(st, 2, uuid);
+	db_bind_text(st, 3, access);
+	return db_step_done(db, st, "saving the login's access");
+}
+
+/* Each of the result's first column into the temporary table (a uuid column). */
+static int
+rows_into(struct db *db, PGresult *r, const char *insert)
+{
+	sqlite3_stmt *st = db_stmt(db, insert);
+	int rc = st ? QREL_OK : QREL_DB;
+
+	for (int i = 0; rc == QREL_OK && i < PQntuples(r); i++) {
+		db_bind_text(st, 1, PQgetvalue(r, i, 0));
+		rc = db_step_done(db, st, "noting the hub's rows");
+	}
+	return rc;
+}
+
+/* The copy's notes and scores the login does not read on the hub, as a
+ * Postgres array literal (uuids are hex and dashes); *ids to free. */
+static int
+unseen_rows(struct db *db, int64_t review, char **ids)
+{
+	static const char local[] = "SELECT uuid FROM note WHERE review_id = ?1 AND uuid NOT IN (SELECT uuid FROM "
+		"temp.hub_seen) UNION ALL SELECT uuid FROM score WHERE review_id = ?1 AND uuid NOT IN "
+		"(SELECT uuid FROM temp.hub_seen)";
+	size_t len = 0;
+	FILE *out = open_memstream(ids, &len);
+	sqlite3_stmt *st;
+	int n = 0;
+
+	if (!out)
+		return error(QREL_NOMEM, "out of memory reading the copy's rows");
+	if (sqlite3_prepare_v2(db_handle(db), local, -1, &st, NULL) != SQLITE_OK) {
+		fclose(out);
+		return db_fail(db, "reading the copy's rows");
+	}
+	sqlite3_bind_int64(st, 1, review);
+	fputc('{', out);
+	while (sqlite3_step(st) == SQLITE_ROW)
+		fprintf(out, "%s%s", n++ ? "," : "", db_col_text(st, 0));
+	fputc('}', out);
+	sqlite3_finalize(st);
+	return fclose(out) == 0 ? QREL_OK : error(QREL_NOMEM, "out of memory reading the copy's rows");
+}
+
+/* Notes and scores the hub holds and the login no longer reads leave the
+ * copy (not a note a finding or a plan's cause cites: those stay); the rows
+ * it newly reads come with the pull, which starts again from the beginning. */
+static const char forget_sql[] =
+	"DELETE FROM score WHERE uuid IN (SELECT uuid FROM temp.hub_forget);"
+	"DELETE FROM note WHERE uuid IN (SELECT uuid FROM temp.hub_forget) "
+	"AND id NOT IN (SELECT note_id FROM finding_note) "
+	"AND id NOT IN (SELECT note_id FROM cause_link WHERE note_id IS NOT NULL);"
+	"DELETE FROM sync_base WHERE entity IN ('note', 'score') AND uuid IN (SELECT uuid FROM temp.hub_forget) "
+	"AND uuid NOT IN (SELECT uuid FROM note UNION ALL SELECT uuid FROM score);"
+	"DELETE FROM sync_mark WHERE entity IN ('note', 'score') AND uuid IN (SELECT uuid FROM temp.hub_forget) "
+	"AND uuid NOT IN (SELECT uuid FROM note UNION ALL SELECT uuid FROM score);";
+
+static int
+forget_unseen(struct db *db, int64_t review, PGconn *pg, const char *uuid, struct hub_sync_stats *st)
+{
+	const char *p[2] = { uuid, NULL };
+	PGresult *r = NULL;
+	char *ids = NULL;
+	long long before;
+	int rc;
+
+	if ((rc = db_exec(db, "CREATE TEMP TABLE IF NOT EXISTS hub_seen(uuid TEXT PRIMARY KEY) WITHOUT ROWID;"
+			  "CREATE TEMP TABLE IF NOT EXISTS hub_forget(uuid TEXT PRIMARY KEY) WITHOUT ROWID;"
+			  "DELETE FROM temp.hub_seen; DELETE FROM temp.hub_forget")) != QREL_OK ||
+	    (rc = hub_query(pg, "SELECT uuid FROM hub.note WHERE review = $1 UNION ALL SELECT uuid FROM hub.score "
+			    "WHERE review = $1", 1, p, "reading what the login reads", &r)) != QREL_OK)
+		return rc;
+	rc = rows_into(db, r, "INSERT OR IGNORE INTO temp.hub_seen VALUES (?1)");
+	PQclear(r);
+	if (rc == QREL_OK && (rc = unseen_rows(db, review, &ids)) == QREL_OK) {
+		p[1] = ids;
+		rc = hub_query(pg, "SELECT hub.existing($1, $2::text[])", 2, p, "asking which rows the hub holds", &r);
+	}
+	free(ids);
+	if (rc != QREL_OK)
+		return rc;
+	rc = rows_into(db, r, "INSERT OR IGNORE INTO temp.hub_forget VALUES (?1)");
+	PQclear(r);
+	before = db_int(db, "SELECT (SELECT count(*) FROM note) + (SELECT count(*) FROM score)");
+	if (rc == QREL_OK && (rc = db_begin(db)) == QREL_OK) {
+		if ((rc = db_exec(db, forget_sql)) == QREL_OK)
+			rc = db_commit(db);
+		else
+			db_rollback(db);
+	}
+	if (rc == QREL_OK)
+		st->forgotten = before - db_int(db, "SELECT (SELECT count(*) FROM note) + (SELECT count(*) FROM score)");
+	return rc;
+}
+
 int
 hub_pull(struct db *db, int64_t review, const char *who, const char *url, FILE *progress, struct hub_sync_stats *st)
 {
 	struct pulled pl = { 0 };
 	PGconn *pg;
-	char uuid[64];
+	char uuid[64], access[1024], last[1024];
 	long long seq;
 	int rc;
 
@@ -820,6 +971,11 @@ hub_pull(struct db *db, int64_t review, const char *who, const char *url, FILE *
 		return rc;
 	if ((seq = pulled_seq(db, uuid)) < 0)
 		rc = QREL_DB;
+	/* What the login reads changed (a grant, a role, a school, a release):
+	 * forget what it no longer reads, then bring everything it reads. */
+	if (rc == QREL_OK && (rc = access_now(pg, db, uuid, access, last, sizeof(access))) == QREL_OK &&
+	    strcmp(access, last) != 0 && (rc = forget_unseen(db, review, pg, uuid, st)) == QREL_OK)
+		seq = 0;
 	if (rc == QREL_OK)
 		rc = fetch(pg, uuid, seq, &pl);
 	if (rc == QREL_OK)
@@ -831,6 +987,8 @@ hub_pull(struct db *db, int64_t review, const char *who, const char *url, FILE *
 	/* Every owner's rows are in: later pulls start after them. */
 	if (rc == QREL_OK)
 		rc = save_pulled_seq(db, uuid, pl.max_seq);
+	if (rc == QREL_OK)
+		rc = save_access(db, uuid, access);
 	if (pl.scores)
 		PQclear(pl.scores);
 	if (pl.notes)

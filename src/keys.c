@@ -65,7 +65,7 @@ static const char *const hint_text[ACT_COUNT] = {
 	[ACT_SORT_REVERSE] = "reverse", [ACT_CHART] = "chart", [ACT_TREND] = "trend", [ACT_ACROSS_SITES] = "sites",
 	[ACT_CELL_EDIT] = "edit", [ACT_NOTE_FROM_FINDING] = "note", [ACT_PICK_REFERENCE] = "ref",
 	[ACT_WRR_TOGGLE] = "WRR", [ACT_EXPORT] = "export", [ACT_DASH_MINE] = "consensus/yours",
-	[ACT_DASH_LISTS] = "lists", [ACT_SAVE] = "save", [ACT_CANCEL] = "keep draft",
+	[ACT_DASH_LISTS] = "lists", [ACT_DASH_PORTFOLIO] = "portfolio", [ACT_SAVE] = "save", [ACT_CANCEL] = "keep draft",
 	[ACT_SCREEN_SURVEYS] = "surveys", [ACT_SURVEY_VIEW] = "by item/group", [ACT_SURVEY_NOTE] = "note",
 };
 

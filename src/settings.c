@@ -36,6 +36,8 @@ static const struct setting table[] = {
 	S("subgroups", "flag_years", SET_LONG, flag_years, "1", 1, 10, "consecutive years over the threshold before a flag"),
 	S("subgroups", "reference", SET_STRING, reference, "", 0, 0,
 	  "group the subgroup screen compares each group with (\"vs Ref\"); empty: none"),
+	S("hub", "url", SET_STRING, hub_url, "", 0, 0,
+	  "the hub (a libpq connection string, no password) the dashboard's portfolio (o) is fetched from"),
 };
 
 static int

@@ -1294,6 +1294,32 @@ subgroup_load(struct db *db, const struct subgroup_key *key, const struct settin
 	return QREL_OK;
 }
 
+/* A table made of groups already summed (the hub's portfolio): the same
+ * computation and suppression as a table of the review, on its own. */
+int
+subgroup_from_groups(const struct risk_group *g, size_t n, bool favourable, const struct settings *s,
+		     struct subgroup_table *t)
+{
+	struct member m = { 0 };
+	int rc = QREL_OK;
+
+	memset(t, 0, sizeof(*t));
+	for (size_t i = 0; i < n && rc == QREL_OK; i++) {
+		if (m.r.n == m.r.cap && (rc = raw_grow(&m.r)) != QREL_OK)
+			break;
+		m.r.e[m.r.n] = (struct subgroup_entry){ .enrolled = g[i].enrolled, .count = g[i].count };
+		copy_text(m.r.e[m.r.n++].name, SUBGROUP_TEXT, g[i].name);
+	}
+	if (rc == QREL_OK && (rc = raw_groups(&m.r)) == QREL_OK && (rc = raw_compute(&m.r, s, favourable)) == QREL_OK)
+		rc = suppress(&m, s, favourable);
+	if (rc == QREL_OK) {
+		t->metric.favourable = favourable;
+		table_from(&m, s, t);
+	}
+	member_free(&m);
+	return rc;
+}
+
 void
 subgroup_table_free(struct subgroup_table *t)
 {

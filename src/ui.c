@@ -718,6 +718,8 @@ loop(void)
 		answered = true;
 		key = read_key();
 		poll_others();
+		if (ui.screen && ui.screen->poll && (ui.screen->poll(ui.app) & UI_DIRTY))
+			ui.dirty = true;
 		if (key == ERR)
 			continue;
 		answered = false;

@@ -46,7 +46,7 @@ int hub_grant(struct pg_conn *c, const char *review, const char *name, const cha
 
 struct hub_sync_stats {
 	long long sent, inserted, updated, unchanged, stale, conflicts, hidden;	/* push */
-	long long received, bundles;						/* pull */
+	long long received, bundles, forgotten;					/* pull */
 };
 
 /* Pushes what changed here since the last push (the rows a bundle for the
@@ -59,9 +59,37 @@ int hub_pull(struct db *db, int64_t review, const char *who, const char *url, FI
 	     struct hub_sync_stats *st);
 
 enum hub_format { HUB_TABLE, HUB_CSV, HUB_JSON };
+enum hub_view { HUB_CLUSTERS, HUB_YEARS, HUB_GROUPS };
 
-/* Consensus levels per cluster across the hub's reviews (of framework, when
- * not NULL), and where review (a uuid; NULL for none) stands among them. */
-int hub_portfolio(struct pg_conn *c, const char *framework, const char *review, enum hub_format fmt, FILE *out);
+struct settings;
+struct hub_portfolio_ask {
+	const char *framework;		/* NULL: review's, else every framework */
+	const char *review;		/* a uuid; NULL for none */
+	enum hub_view view;
+	enum hub_format format;
+	const struct settings *settings;	/* [subgroups] and [privacy] for HUB_GROUPS */
+};
+
+/* The portfolio of the hub's reviews (of framework): HUB_CLUSTERS, consensus
+ * levels per cluster and where review stands among them; HUB_YEARS, the same
+ * per review year; HUB_GROUPS, risk ratios per metric, dimension and group
+ * pooled across the districts (each review's latest year), and review's own,
+ * computed and suppressed as subgroup tables are (subgroup_from_groups). */
+int hub_portfolio(struct pg_conn *c, const struct hub_portfolio_ask *ask, FILE *out);
+
+/* The portfolio fetched in the background (a child process), for a screen
+ * that must never wait on the network: start, then poll from the main loop. */
+enum hub_fetch_state { HUB_FETCH_NONE, HUB_FETCHING, HUB_FETCHED, HUB_FETCH_FAILED };
+struct hub_fetch {
+	enum hub_fetch_state state;
+	int pid, fd;
+	char *text;		/* HUB_FETCHED: the table; HUB_FETCH_FAILED: the error */
+	size_t len, cap;
+};
+int hub_fetch_start(struct hub_fetch *f, const char *url, const struct hub_portfolio_ask *ask);
+/* Reads what has come without waiting; returns the state. */
+int hub_fetch_poll(struct hub_fetch *f);
+/* Stops a fetch still running and frees the text. */
+void hub_fetch_end(struct hub_fetch *f);
 
 #endif

@@ -22,4 +22,8 @@ struct db;
 struct hub_sync_stats;
 int hub_seed(PGconn *pg, struct db *db, int64_t review, const char *lead, const char *uuid, struct hub_sync_stats *st);
 
+/* The review's subgroup tables, summed to the district, replace the hub's
+ * (hub.subgroup): the lead's push and add-review. */
+int hub_push_subgroups(PGconn *c, struct db *db, int64_t review, const char *uuid);
+
 #endif

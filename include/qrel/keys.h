@@ -91,6 +91,7 @@
 	_(EXPORT, "export the report: HTML, Markdown, CSV or JSON") \
 	_(DASH_MINE, "show the consensus levels or your own (toggle)") \
 	_(DASH_LISTS, "what needs attention, in full (toggle)") \
+	_(DASH_PORTFOLIO, "the review among the hub's others: fetch the portfolio ([hub] url)") \
 	_(SAVE, "save the text being edited (^X or F2 in every editor)") \
 	_(CANCEL, "close the editor, keeping the text as a draft (Esc in every editor)") \
 	_(SURVEY_VIEW, "survey results by item or by stakeholder group (toggle)") \

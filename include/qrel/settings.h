@@ -20,6 +20,7 @@ struct settings {
 	double threshold;	/* [subgroups] threshold */
 	long flag_years;	/* [subgroups] flag_years */
 	char *reference;	/* [subgroups] reference: default reference group, "" for none */
+	char *hub_url;		/* [hub] url: where the dashboard's portfolio comes from, "" for none */
 };
 
 void settings_default(struct settings *s);

@@ -129,6 +129,10 @@ int subgroup_key_fix(struct db *db, struct subgroup_key *key);
 int subgroup_load(struct db *db, const struct subgroup_key *key, const struct settings *s,
 		  struct subgroup_table *t);
 void subgroup_table_free(struct subgroup_table *t);
+/* The same statistics and suppression for a table given as its groups (pooled
+ * elsewhere: the hub's portfolio): no State figures, flags for this year only. */
+int subgroup_from_groups(const struct risk_group *g, size_t n, bool favourable, const struct settings *s,
+			 struct subgroup_table *t);
 /* Index of group in t, or -1. */
 int subgroup_find(const struct subgroup_table *t, const char *group);
 

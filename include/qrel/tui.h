@@ -57,6 +57,9 @@ struct screen_ops {
 	int (*key)(struct app *app, WINDOW *win, enum action action, int key);
 	/* The site changed or others changed the data: reload what is shown. */
 	void (*reload)(struct app *app);
+	/* Called from the main loop about once a second and after each key (NULL:
+	 * none): work the screen waits on without blocking; UI_DIRTY to redraw. */
+	int (*poll)(struct app *app);
 	/* Lines the '?' overlay shows under the keys (marks and what they mean); NULL-ended. */
 	const char *const *legend;
 };

@@ -4,37 +4,8 @@
 # it holds itself: psql in a reviewer's hands cannot read blind scores, write
 # as another person, leave the scale or write at a locked site. Then two local
 # copies exchange through it. Skipped, visibly, only without PostgreSQL.
-PGBIN=${PGBIN:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)}
-if [ -z "$PGBIN" ] || [ ! -x "$PGBIN/initdb" ] || ! command -v psql >/dev/null; then
-	echo "SKIP: no PostgreSQL" >&2
-	echo "1..0 # SKIP: no PostgreSQL (initdb, pg_ctl and psql; Debian package postgresql)"
-	exit 0
-fi
-. "$(dirname "$0")/lib.sh"
-
-# The server's files and socket live in $W ($T is root's alone); as root, the
-# server runs as nobody (PostgreSQL refuses to run as root).
-W=$(mktemp -d /tmp/qrel-hub.XXXXXX)
-chmod 755 "$W"
-as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u nobody -- "$@"; else "$@"; fi; }
-[ "$(id -u)" = 0 ] && chown nobody "$W"
-hub_cleanup() {
-	as_pg "$PGBIN/pg_ctl" -D "$W/data" -m immediate stop >/dev/null 2>&1
-	rm -rf "$W"
-	cleanup
-}
-trap hub_cleanup EXIT
-trap 'exit 1' INT TERM HUP
-as_pg "$PGBIN/initdb" -D "$W/data" -U hubadmin -A trust >"$T/initdb.log" 2>&1 &&
-as_pg "$PGBIN/pg_ctl" -D "$W/data" -l "$W/log" -w -o "-k $W -c listen_addresses=''" start >/dev/null 2>&1 || {
-	cat "$T/initdb.log" "$W/log" 2>/dev/null | head -n 20 | sed 's/^/# /'
-	echo "Bail out! cannot start PostgreSQL"
-	exit 1
-}
-psql -X -q "host=$W user=hubadmin dbname=postgres" -c "CREATE DATABASE hub" || { echo "Bail out! createdb"; exit 1; }
-ADMIN="host=$W user=hubadmin dbname=hub"
+. "$(dirname "$0")/hub_lib.sh"
 has() { printf '%s\n' "$1" | grep -q "$2"; }
-as() { psql -X -q -t -A -v ON_ERROR_STOP=1 "host=$W user=$1 dbname=hub" -c "$2" 2>&1; }
 
 # ---- qrel hub init ----
 "$QREL" hub init "$ADMIN" >"$T/out"
@@ -120,7 +91,6 @@ as hubadmin "UPDATE hub.site SET locked = false, released = false; DELETE FROM h
 check "add-review seeds the hub with the lead's scores and notes" grep -q "[1-9][0-9]* scores and notes" "$T/out"
 
 # ---- sync push|pull --hub: copies meet at the hub ----
-url() { echo "host=$W user=$1 dbname=hub"; }
 J="José Ramírez"
 A2="$T/a2.db" P="$T/p.db"
 "$QREL" backup --db "$A" -o "$A2" >/dev/null
@@ -186,7 +156,8 @@ check "resolved: both copies, José's and the hub hold the chosen value" test \
 # A principal's pull: a copy without the review's notes and scores gets only
 # what Patricia may read (her school's self-evaluation, nothing of the team's).
 "$QREL" backup --db "$A" -o "$P" >/dev/null
-sql "$P" "DELETE FROM note_cluster; DELETE FROM note_subgroup; DELETE FROM note; DELETE FROM score;
+sql "$P" "DELETE FROM note_cluster; DELETE FROM note_subgroup; DELETE FROM finding_note;
+	DELETE FROM cause_link WHERE kind = 'note'; DELETE FROM note; DELETE FROM score;
 	DELETE FROM sync_mark; DELETE FROM sync_base; DELETE FROM sync_setting WHERE key LIKE 'hub pulled%'"
 "$QREL" sync pull --db "$P" --as "Patricia Holloway" --hub "$(url pat)" >"$T/out"
 check "the principal's pull brings rows" grep -q "pulled [1-9]" "$T/out"
@@ -238,9 +209,28 @@ check "and the principal's next pull brings her school's team notes" test \
 check "still none of another school's" test \
 	"$(sql "$P" "SELECT count(*) FROM note n JOIN site s ON s.id = n.site_id WHERE s.code <> 'RHS'")" = 0
 
+# A grant changes: Patricia now heads EHS, not RHS. Her next pull forgets
+# what she no longer reads there, and brings what she now reads.
+seen() { sql "$P" "SELECT uuid FROM note UNION ALL SELECT uuid FROM score ORDER BY 1"; }
+hub_seen() { as pat "SELECT uuid FROM hub.note UNION ALL SELECT uuid FROM hub.score ORDER BY 1"; }
+rhs_team() { sql "$P" "SELECT count(*) FROM note n JOIN person p ON p.id = n.author_id JOIN site s ON s.id = n.site_id WHERE p.name <> 'Patricia Holloway' AND s.code = 'RHS'"; }
+as hubadmin "UPDATE hub.person SET site = '$EHS' WHERE login = 'pat'" >/dev/null
+"$QREL" sync pull --db "$P" --as "Patricia Holloway" --hub "$(url pat)" >"$T/out"
+check "after the grant changes, the pull forgets rows she no longer reads" grep -q " [1-9][0-9]* no longer yours to see forgotten" "$T/out"
+check "none of RHS's team notes stay in her copy" test "$(rhs_team)" = 0
+check "her copy holds exactly what the hub lets her read" test "$(seen)" = "$(hub_seen)"
+check "and the copy is consistent" test "$(sql "$P" "PRAGMA foreign_key_check" | wc -l)" = 0
+"$QREL" sync pull --db "$P" --as "Patricia Holloway" --hub "$(url pat)" >"$T/out"
+check "the next pull forgets nothing more" grep -q " 0 no longer yours to see forgotten" "$T/out"
+as hubadmin "UPDATE hub.person SET site = '$RHS' WHERE login = 'pat'" >/dev/null
+"$QREL" sync pull --db "$P" --as "Patricia Holloway" --hub "$(url pat)" >/dev/null
+check "granted back, her pull brings RHS's released notes again" test "$(rhs_team)" -gt 0
+check "still exactly what the hub lets her read" test "$(seen)" = "$(hub_seen)"
+
 # ---- portfolio: a second review of the same framework ----
 C="$T/c.db"
 sample_db "$C"
+sql "$C" "UPDATE review SET starts = '2025-09-01'"
 "$QREL" hub add-review --db "$C" --as "$LEAD" "$ADMIN" >/dev/null
 "$QREL" portfolio --hub "$(url zoe)" --db "$A" >"$T/out"
 check "the portfolio counts both reviews and places Zoë's" sh -c \
@@ -254,5 +244,39 @@ check "the portfolio's sites are both reviews' consensus levels" test \
 "$QREL" portfolio --hub "$(url pat)" --db "$A" --format json >"$T/p.json"
 check "as JSON; a principal gets the portfolio but not the review's own standing" sh -c \
 	"python3 -m json.tool '$T/p.json' >/dev/null && grep -q '\"review_mean\": null' '$T/p.json' && ! grep -q '\"review_sites\": [0-9]' '$T/p.json'"
+
+"$QREL" portfolio --hub "$(url zoe)" --db "$A" --by years --format csv >"$T/y.csv"
+check "by years: one row per cluster, year and level" test \
+	"$(head -n 1 "$T/y.csv")" = "cluster,title,year,level,sites,share,reviews,review_sites"
+check "the years add up to the same sites" test \
+	"$(awk -F, 'NR > 1 { n += $5 } END { print n }' "$T/y.csv")" = "$(awk -F, 'NR > 1 { n += $4 } END { print n }' "$T/p.csv")"
+"$QREL" portfolio --hub "$(url zoe)" --db "$A" --by years >"$T/out"
+check "and as a table, a line per year" sh -c "grep -q '^  2025:  level' '$T/out' && grep -q '^  (no year):  level' '$T/out'"
+check "the lead's push and add-review carried the subgroup tables, summed to the district" test \
+	"$(as hubadmin "SELECT count(DISTINCT review) FROM hub.subgroup")" = 2
+check "which only the review's lead reads on the hub" test \
+	"$(as zoe 'SELECT count(*) FROM hub.subgroup')$(as lead "SELECT count(*) > 0 FROM hub.subgroup WHERE review = '$R'")" = 0t
+"$QREL" portfolio --hub "$(url zoe)" --db "$A" --by groups --format csv >"$T/g.csv"
+check "by groups: risk ratios per metric and group across districts" test "$(head -n 1 "$T/g.csv")" = \
+	"metric,name,dimension,group,reviews,enrolled,count,risk,ratio,flagged,review_enrolled,review_count,review_risk,review_ratio,review_flagged"
+check "pooled over both districts, this review's own beside it" test \
+	"$(awk -F, 'NR > 1 && $5 == 2 && $6 == 2 * $11 { n++ } END { print (n > 0) }' "$T/g.csv")" = 1
+check "a group under [privacy] min_display shows no count or risk" test \
+	"$(awk -F, 'NR > 1 && $11 != "" && $11 < 10 && ($12 != "" || $13 != "") { n++ } END { print n + 0 }' "$T/g.csv")" = 0
+check "and some are withheld in the sample" test \
+	"$(awk -F, 'NR > 1 && $11 != "" && $12 == "" { n++ } END { print (n > 0) }' "$T/g.csv")" = 1
+check "pooled over fewer than three districts, no count, risk, ratio or flag" test \
+	"$(awk -F, 'NR > 1 && $5 < 3 && ($7 $8 $9 $10) != "" { n++ } END { print n + 0 }' "$T/g.csv")" = 0
+D="$T/d.db"
+sample_db "$D"
+"$QREL" hub add-review --db "$D" --as "$LEAD" "$ADMIN" >/dev/null
+"$QREL" portfolio --hub "$(url zoe)" --db "$A" --by groups --format csv >"$T/g3.csv"
+check "over three, the pooled ratios show, three times the review's enrolment" test \
+	"$(awk -F, 'NR > 1 && $5 == 3 && $6 == 3 * $11 && $9 != "" { n++ } END { print (n > 0) }' "$T/g3.csv")" = 1
+"$QREL" portfolio --hub "$(url pat)" --db "$A" --by groups --format json >"$T/g.json"
+check "a principal gets the pooled figures, not the review's own" sh -c \
+	"python3 -m json.tool '$T/g.json' >/dev/null && grep -q '\"review_enrolled\": null' '$T/g.json' && ! grep -q '\"review_enrolled\": [0-9]' '$T/g.json'"
+"$QREL" portfolio --hub "$(url zoe)" --db "$A" --by groups >"$T/out"
+check "as a table, a block per metric and dimension" grep -q "districts, .* enrolled, risk" "$T/out"
 
 finish
