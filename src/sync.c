@@ -2469,23 +2469,32 @@ static const char *const add_only_sql[] = {
 /* Survey results and rates are the lead's data, like subgroup tables: new ones
  * go in, and a later upload of the same item (or rate) wins. */
 static const char *const survey_item_sql[] = {
+	"UPDATE survey_item AS s SET cluster_id = b.cluster_id, responses = b.responses, favourable = b.favourable, "
+	"options = coalesce(b.options, ''), updated_at = b.updated_at FROM (SELECT b.*, si.id AS site_id, "
+	"(SELECT c.id FROM cluster c JOIN review r ON r.framework_id = c.framework_id WHERE r.id = ?1 "
+	"AND c.code = b.cluster) AS cluster_id FROM bundle.survey_item b "
+	"JOIN site si ON si.review_id = ?1 AND si.code = b.site COLLATE NOCASE) AS b WHERE s.site_id = b.site_id "
+	"AND s.instrument = b.instrument AND s.item = b.item AND s.grp = b.grp "
+	"AND s.subgroup = coalesce(b.subgroup, '') AND b.updated_at > s.updated_at",
 	"INSERT INTO survey_item(uuid, review_id, site_id, instrument, item, cluster_id, grp, subgroup, responses, "
 	"favourable, options, updated_at) SELECT b.uuid, ?1, si.id, b.instrument, b.item, (SELECT c.id FROM cluster c "
 	"JOIN review r ON r.framework_id = c.framework_id WHERE r.id = ?1 AND c.code = b.cluster), b.grp, "
 	"coalesce(b.subgroup, ''), b.responses, b.favourable, coalesce(b.options, ''), coalesce(b.updated_at, '') "
-	"FROM bundle.survey_item b JOIN site si ON si.review_id = ?1 AND si.code = b.site COLLATE NOCASE WHERE true "
-	"ON CONFLICT (site_id, instrument, item, grp, subgroup) DO UPDATE SET cluster_id = excluded.cluster_id, "
-	"responses = excluded.responses, favourable = excluded.favourable, options = excluded.options, "
-	"updated_at = excluded.updated_at WHERE excluded.updated_at > survey_item.updated_at",
+	"FROM bundle.survey_item b JOIN site si ON si.review_id = ?1 AND si.code = b.site COLLATE NOCASE "
+	"WHERE NOT EXISTS (SELECT 1 FROM survey_item s WHERE s.uuid = b.uuid OR (s.site_id = si.id "
+	"AND s.instrument = b.instrument AND s.item = b.item AND s.grp = b.grp AND s.subgroup = coalesce(b.subgroup, '')))",
 	NULL,
 };
 static const char *const survey_rate_sql[] = {
+	"UPDATE survey_rate AS s SET invited = b.invited, responded = b.responded, updated_at = b.updated_at "
+	"FROM (SELECT b.*, si.id AS site_id FROM bundle.survey_rate b JOIN site si ON si.review_id = ?1 "
+	"AND si.code = b.site COLLATE NOCASE) AS b WHERE s.site_id = b.site_id AND s.instrument = b.instrument "
+	"AND s.grp = b.grp AND b.updated_at > s.updated_at",
 	"INSERT INTO survey_rate(uuid, review_id, site_id, instrument, grp, invited, responded, updated_at) "
 	"SELECT b.uuid, ?1, si.id, b.instrument, b.grp, b.invited, b.responded, coalesce(b.updated_at, '') "
-	"FROM bundle.survey_rate b JOIN site si ON si.review_id = ?1 AND si.code = b.site COLLATE NOCASE WHERE true "
-	"ON CONFLICT (site_id, instrument, grp) DO UPDATE SET invited = excluded.invited, "
-	"responded = excluded.responded, updated_at = excluded.updated_at "
-	"WHERE excluded.updated_at > survey_rate.updated_at",
+	"FROM bundle.survey_rate b JOIN site si ON si.review_id = ?1 AND si.code = b.site COLLATE NOCASE "
+	"WHERE NOT EXISTS (SELECT 1 FROM survey_rate s WHERE s.uuid = b.uuid OR (s.site_id = si.id "
+	"AND s.instrument = b.instrument AND s.grp = b.grp))",
 	NULL,
 };
 
@@ -2588,7 +2597,8 @@ merge_added(struct merge *mg)
 	int rc = QREL_OK;
 
 	for (size_t i = 0; i < ARRAY_SIZE(added) && rc == QREL_OK; i++) {
-		bool subgroups = added[i].apply == subgroup_sql;
+		bool subgroups = added[i].apply == subgroup_sql || added[i].apply == survey_item_sql ||
+				 added[i].apply == survey_rate_sql;	/* an update, then the new rows */
 
 		rc = gate_added(mg, i);
 		for (size_t j = 0; rc == QREL_OK && added[i].apply[j] && (!j || subgroups); j++)
