@@ -12,8 +12,9 @@ sample_db "$A"
 "$QREL" backup --db "$A" -o "$B" >/dev/null
 LEAD=$(sql "$A" "SELECT name FROM person WHERE role = 'lead'")
 REVIEWER=$(sql "$A" "SELECT name FROM person WHERE role = 'reviewer' ORDER BY name LIMIT 1")
-NOTE=$(sql "$A" "SELECT id FROM note WHERE deleted_at IS NULL AND site_id = (SELECT id FROM site WHERE code = 'RHS')
-	ORDER BY id LIMIT 1")
+"$QREL" evidence add --db "$A" --as "$LEAD" --site RHS --source document_review --cluster 1.3 \
+	"The registrar's Quillfeather memo sets the attendance rules" >/dev/null
+NOTE=$(sql "$A" "SELECT id FROM note WHERE text LIKE '%Quillfeather%'")
 NUUID=$(sql "$A" "SELECT uuid FROM note WHERE id = $NOTE")
 exchange() { # FROM TO NAME [AS]
 	"$QREL" sync export --as "${4:-$LEAD}" --db "$1" -o "$T/$3.qb" --peer "$(basename "$2")" >/dev/null &&
@@ -83,15 +84,15 @@ start 120x34 --db "$B" --as "$LEAD"
 wait_for "Review overview" >/dev/null
 keys F
 wait_for "Findings and recommendations" >/dev/null
-check "the findings screen shows the survey item a finding cites" wait_for "Survey: .*Adults here expect me"
+check "the findings screen shows the survey item a finding cites" wait_for "Survey: Student climate survey: Adults here expect me to succeed"
 keys q
 wait_for "Review overview" >/dev/null
 keys E
 wait_for "Evidence" >/dev/null
 keys /
-keys -l "$(sql "$B" "SELECT substr(text, 1, 24) FROM note WHERE id = $NOTE" | tr -d '"')"
+keys -l "Quillfeather"
 keys Enter
-wait_for "Evidence: " >/dev/null
+wait_for "Evidence: 1 note" >/dev/null
 keys Enter
 check "the note view shows the document the note cites" wait_for "Documents: Attendance policy 2025"
 
