@@ -529,7 +529,7 @@ filter_fieldwork(struct db *db)
 /* Empty fieldwork tables are left out (an import makes them empty again), so a
  * small exchange stays small. */
 static int
-drop_empty_fieldwork(struct db *db)
+drop_empty_fieldwork(struct db *db, int *dropped)
 {
 	char sql[128];
 	sqlite3_stmt *st;
@@ -544,8 +544,8 @@ drop_empty_fieldwork(struct db *db)
 		empty = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0);
 		sqlite3_finalize(st);
 		snprintf(sql, sizeof(sql), "DROP TABLE bundle.%s", fieldwork_tables[i]);
-		if (empty)
-			rc = db_exec(db, sql);
+		if (empty && (rc = db_exec(db, sql)) == QREL_OK)
+			++*dropped;
 	}
 	return rc;
 }
@@ -555,21 +555,20 @@ static int
 fill_bundle(struct db *db, int64_t review, const char *uuid, const char *copy, const char *who,
 	    struct sync_watermark *w, struct sync_export_stats *es)
 {
-	int rc;
+	int dropped = 0, rc;
 
 	/* Small pages keep a small exchange small. */
-	if ((rc = db_exec(db, "PRAGMA bundle.page_size = 512")) != QREL_OK ||
-	    (rc = db_exec(db, "BEGIN")) != QREL_OK)
+	if ((rc = db_exec(db, "PRAGMA bundle.page_size = 512")) != QREL_OK || (rc = db_exec(db, "BEGIN")) != QREL_OK)
 		return rc;
 	if ((rc = db_exec(db, sync_bundle_ddl)) != QREL_OK || (rc = fill_tables(db, review, w)) != QREL_OK ||
 	    (rc = visibility_filter_bundle(db, review, who)) != QREL_OK || (rc = filter_written(db, review, who)) != QREL_OK ||
 	    (rc = filter_fieldwork(db)) != QREL_OK ||
 	    (rc = write_meta(db, uuid, copy, who)) != QREL_OK || (rc = count_rows(db, es)) != QREL_OK ||
-	    (rc = drop_empty_fieldwork(db)) != QREL_OK) {
+	    (rc = drop_empty_fieldwork(db, &dropped)) != QREL_OK) {
 		db_rollback(db);
 		return rc;
 	}
-	if ((rc = db_commit(db)) != QREL_OK)
+	if ((rc = db_commit(db)) != QREL_OK || !dropped)
 		return rc;
 	return db_exec(db, "VACUUM bundle");	/* without the pages of the tables left out */
 }
