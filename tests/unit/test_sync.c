@@ -847,6 +847,19 @@ test_fieldwork_travels(void **state)
 	assert_int_equal(import_into("wa.db", "w5.qb", &st), QREL_DENIED);
 	assert_int_equal(count_in("wa.db", "SELECT count(*) FROM survey_item WHERE responses = 900"), 0);
 	assert_int_equal(count_in("wa.db", "SELECT count(*) FROM document WHERE owner = 'changed with it'"), 0);
+
+	/* Nothing new: the bundle leaves the empty fieldwork tables out, as an older qrel's
+	 * lacks them, and imports as if they were empty. */
+	assert_int_equal(bundle_of("wa.db", "w6.qb", "wb", &es), QREL_OK);
+	assert_int_equal(bundle_of("wa.db", "w7.qb", "wb", &es), QREL_OK);
+	{
+		char path[256];
+
+		snprintf(path, sizeof(path), "%s", tmp_path("w7.qb"));
+		assert_int_equal(bundle_count(path, "SELECT count(*) FROM main.sqlite_schema WHERE name IN ('document', "
+					      "'note_document', 'survey_item', 'survey_rate', 'finding_survey', 'activity_plan')"), 0);
+	}
+	assert_int_equal(import_into("wb.db", "w7.qb", &st), QREL_OK);
 }
 
 int
