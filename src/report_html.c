@@ -127,6 +127,15 @@ cover_method(const struct report *r, FILE *f)
 	}
 	if (r->nrates)
 		fputs("</ul>\n", f);
+	if (!r->frame.ngrp)
+		return;
+	fputs("<table>\n<thead><tr><th>Stakeholder group</th><th>Activities</th></tr></thead>\n<tbody>\n", f);
+	for (int i = 0; i < r->frame.ngrp && i < 32; i++) {
+		fputs("<tr><td>", f);
+		out_html_text(f, r->frame.grp[i].title);
+		fprintf(f, "</td><td class=\"num\">%d</td></tr>\n", r->voice_activities[i]);
+	}
+	fprintf(f, "</tbody>\n</table>\n<p>Participants recorded in the activities: %ld.</p>\n", r->voice_people);
 }
 
 static void

@@ -88,6 +88,15 @@ cover(const struct report *r, FILE *f)
 	}
 	if (r->nrates)
 		fputc('\n', f);
+	if (!r->frame.ngrp)
+		return;
+	fputs("| Stakeholder group | Activities |\n|---|---:|\n", f);
+	for (int i = 0; i < r->frame.ngrp && i < 32; i++) {
+		fputs("| ", f);
+		out_md_text(f, r->frame.grp[i].title);
+		fprintf(f, " | %d |\n", r->voice_activities[i]);
+	}
+	fprintf(f, "\nParticipants recorded in the activities: %ld.\n\n", r->voice_people);
 }
 
 static void

@@ -162,6 +162,20 @@ str_copy(char *dst, size_t size, const char *src)
 	dst[n] = '\0';
 }
 
+bool
+str_list_has(const char *list, char sep, const char *item)
+{
+	size_t n = strlen(item);
+
+	for (const char *p = list; p && *p; p += strcspn(p, (char[]){ sep, 0 }), p += *p == sep) {
+		while (*p == ' ')
+			p++;
+		if (strncmp(p, item, n) == 0 && (p[n] == sep || p[n] == '\0' || p[n] == ' '))
+			return true;
+	}
+	return false;
+}
+
 char *
 str_trim(char *s)
 {

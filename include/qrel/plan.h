@@ -11,9 +11,6 @@
 
 struct db;
 
-/* The migration that creates the plan's tables (src/plan_schema.c). */
-extern const char plan_migration[];
-
 enum plan_status { PLAN_PLANNED, PLAN_IN_PROGRESS, PLAN_DONE, PLAN_DROPPED, PLAN_STATUS_COUNT };
 
 /* "planned", "in_progress", "done", "dropped"; parse also takes "in progress". */

@@ -84,6 +84,8 @@ struct report {
 	struct report_person *team;
 	int nteam;
 	int activities[REPORT_SOURCES];	/* by source type */
+	int voice_activities[32];	/* activities per stakeholder group (frame.grp order) */
+	long voice_people;		/* participants recorded in the activities, each once */
 	struct agree_result agree_all, *agree_domain;	/* agree_domain[frame.ndom] */
 	struct subgroup_table *finding;	/* tables with at least one flagged group */
 	int nfindings;

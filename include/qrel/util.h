@@ -41,6 +41,8 @@ char *xstrdup(const char *s);
 /* Copies src into dst of size bytes, cut on a UTF-8 character boundary. */
 void str_copy(char *dst, size_t size, const char *src);
 char *str_trim(char *s);
+/* Is item one of the entries of list separated by sep (spaces after a separator skipped)? */
+bool str_list_has(const char *list, char sep, const char *item);
 int str_to_long(const char *s, long *out);
 /* p (an array of n elements of size, room for *cap) with room for one more:
  * p itself while there is, else p reallocated to twice *cap (16 at first)

@@ -2,6 +2,7 @@
 #include "qrel/qrel.h"
 #include "qrel/db.h"
 #include "qrel/framework.h"
+#include "qrel/schema.h"
 #include "qrel/plan.h"
 #include "qrel/store.h"
 
