@@ -16,8 +16,6 @@
 #include <ctype.h>
 #include <strings.h>
 
-#define KEY_CTRL(c) ((c) & 0x1f)
-#define ESC 27
 #define HEAD_ROWS 3		/* filter line, column heading, rule */
 #define DRAFT_NEW "note:new"
 #define DRAFT_NEW_TAGS "note:new:tags"

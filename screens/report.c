@@ -4,13 +4,13 @@
 #include "qrel/db.h"
 #include "qrel/report.h"
 #include "qrel/settings.h"
+#include "qrel/store.h"
 #include "qrel/text.h"
 #include "qrel/tui.h"
 #include "qrel/visibility.h"
 
 #include <time.h>
 
-#define ESC 27
 #define CODE_COLS 6
 #define FIXED_LINES 11		/* title, header, agreement, rule, 3 detail, 3 lists, hint */
 #define MAX_ROWS 200
@@ -69,7 +69,7 @@ load_frame(struct app *app)
 	    !(rp.agree = calloc((size_t)rp.f.ncl + 1, sizeof(*rp.agree))) ||
 	    dash_cluster_agreement(app->db, app->review, &rp.f, &rp.viewer, rp.agree) != QREL_OK)
 		ui_error("%s", error_message());
-	rp.nsites = dash_site_count(app->db, app->review);
+	rp.nsites = store_site_count(app->db, app->review);
 	rp.nsites = rp.nsites < 0 ? 0 : rp.nsites;
 	rp.loaded = true;
 	rp.generation = db_generation(app->db);

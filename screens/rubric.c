@@ -18,8 +18,6 @@
 
 #define LEFT_MIN 34
 #define ROW_FIXED 17		/* a cluster row's columns besides its title */
-#define KEY_CTRL(c) ((c) & 0x1f)
-#define ESC 27
 
 enum prompt { PROMPT_NONE, PROMPT_LOCK, PROMPT_REOPEN, PROMPT_LEVEL };
 

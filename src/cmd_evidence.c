@@ -233,7 +233,7 @@ fill_from_activity(struct db *db, int64_t review, const struct add_args *a, stru
 	if (!in->source) {
 		static char source[24];
 
-		snprintf(source, sizeof(source), "%s", act.source);
+		str_copy(source, sizeof(source), act.source);
 		in->source = source;
 	}
 	return QREL_OK;

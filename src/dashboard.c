@@ -135,22 +135,6 @@ dash_cluster_index(const struct dash_frame *f, int64_t id)
 /* ---- sites ---- */
 
 int
-dash_site_count(struct db *db, int64_t review)
-{
-	static const char sql[] = "SELECT count(*) FROM site WHERE review_id = ?1";
-	sqlite3_stmt *st = db_stmt(db, sql);
-	int n = -1;
-
-	if (!st)
-		return -1;
-	sqlite3_bind_int64(st, 1, review);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		n = sqlite3_column_int(st, 0);
-	sqlite3_reset(st);
-	return n;
-}
-
-int
 dash_sites(struct db *db, int64_t review, int offset, int limit, struct dash_site *out, int *n)
 {
 	static const char sql[] = "SELECT id, code, name, kind FROM site WHERE review_id = ?1"

@@ -5,6 +5,7 @@
 #include "qrel/identity.h"
 #include "qrel/score.h"
 #include "qrel/store.h"
+#include "qrel/util.h"
 
 static bool
 is(const char *a, const char *b)
@@ -30,17 +31,17 @@ actor_fill(struct db *db, int64_t review, const char *name, bool local, struct g
 	int rc;
 
 	memset(a, 0, sizeof(*a));
-	snprintf(a->name, sizeof(a->name), "%s", name ? name : "");
+	str_copy(a->name, sizeof(a->name), name ? name : "");
 	if (logins < 0 || lead < 0 || (rc = store_member(db, review, a->name, 0, &m)) != QREL_OK)
 		return QREL_DB;
 	a->setup = !lead;
 	if (logins)
-		snprintf(a->login, sizeof(a->login), "%s", identity_login());
+		str_copy(a->login, sizeof(a->login), identity_login());
 	/* With logins, a name is only the caller when the OS says so. */
 	if (!m.id || (logins && (!*m.login || !is(m.login, identity_login()))))
 		return QREL_OK;
 	a->person = m.id;
-	snprintf(a->role, sizeof(a->role), "%s", m.role);
+	str_copy(a->role, sizeof(a->role), m.role);
 	a->home_site = is(m.role, "principal") ? m.site : 0;
 	return QREL_OK;
 }
@@ -191,7 +192,7 @@ rater_fits(struct db *db, const struct gate_actor *a, const struct store_member 
 	if (w->score_kind == SCORE_SELF) {
 		struct gate_actor as_rater = *a;
 
-		snprintf(as_rater.name, sizeof(as_rater.name), "%s", r->name);
+		str_copy(as_rater.name, sizeof(as_rater.name), r->name);
 		return own_school(db, &as_rater, r->site, w->site, "self-evaluates");
 	}
 	if (w->score_kind == SCORE_CONSENSUS && !is(role, "lead"))

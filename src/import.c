@@ -734,15 +734,6 @@ bind_target(struct imp *im, sqlite3_stmt *st, int64_t id, int id_param)
 	sqlite3_bind_int64(st, 2, im->review);
 }
 
-static void
-bind_id(sqlite3_stmt *st, int i, int64_t id)
-{
-	if (id > 0)
-		sqlite3_bind_int64(st, i, id);
-	else
-		sqlite3_bind_null(st, i);
-}
-
 /* Runs an insert or a "changed only" update and counts what it did. */
 static int
 upsert_done(struct imp *im, sqlite3_stmt *st, bool insert)
@@ -924,7 +915,7 @@ row_person(struct imp *im)
 	bind_target(im, st, id, 6);
 	db_bind_text(st, 3, name);
 	db_bind_text(st, 4, role);
-	bind_id(st, 5, site);
+	db_bind_id(st, 5, site);
 	db_bind_text(st, 7, login);
 	sqlite3_bind_int(st, 8, present(im, PE_LOGIN));
 	if (id && !(old = person_state(im, id, uuid)))
@@ -1064,7 +1055,7 @@ row_activity(struct imp *im)
 	db_bind_text(st, 4, a.source);
 	db_bind_text(st, 5, a.held);
 	db_bind_text(st, 6, a.description);
-	bind_id(st, 7, a.facilitator);
+	db_bind_id(st, 7, a.facilitator);
 	sqlite3_bind_int(st, 8, present(im, AC_FACILITATOR));
 	if (id)
 		sqlite3_bind_int64(st, 9, id);
@@ -1112,7 +1103,7 @@ row_metric(struct imp *im)
 	/* An empty denominator means the default; an absent column keeps what is stored. */
 	db_bind_text(st, 6, !present(im, ME_DENOMINATOR) ? NULL : *denominator ? denominator
 								  : DEFAULT_DENOMINATOR);
-	bind_id(st, 7, cluster_id);
+	db_bind_id(st, 7, cluster_id);
 	sqlite3_bind_int(st, 8, present(im, ME_CLUSTER));
 	return upsert_done(im, st, id == 0);
 }
@@ -1370,7 +1361,7 @@ row_note(struct imp *im)
 	db_bind_text(st, 1, nt.uuid);
 	sqlite3_bind_int64(st, 2, im->review);
 	sqlite3_bind_int64(st, 3, nt.site);
-	bind_id(st, 4, nt.activity);
+	db_bind_id(st, 4, nt.activity);
 	db_bind_text(st, 5, nt.source);
 	sqlite3_bind_int64(st, 6, nt.author);
 	db_bind_text(st, 7, nt.valence);
@@ -1925,7 +1916,7 @@ row_survey(struct imp *im)
 	db_bind_text(st, 5, g.item);
 	db_bind_text(st, 6, g.group);
 	db_bind_text(st, 7, g.subgroup);
-	bind_id(st, 8, g.cluster);
+	db_bind_id(st, 8, g.cluster);
 	sqlite3_bind_int64(st, 9, g.responses);
 	sqlite3_bind_int64(st, 10, g.favourable);
 	db_bind_text(st, 11, g.options);

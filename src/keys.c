@@ -123,7 +123,7 @@ keys_name(int key, char *buf, size_t size)
 		{ KEY_UP, "Up" }, { KEY_DOWN, "Down" }, { KEY_LEFT, "Left" }, { KEY_RIGHT, "Right" },
 		{ KEY_PPAGE, "PgUp" }, { KEY_NPAGE, "PgDn" }, { KEY_HOME, "Home" }, { KEY_END, "End" },
 		{ '\n', "Enter" }, { '\r', "Enter" }, { KEY_ENTER, "Enter" }, { ' ', "Space" },
-		{ KEY_F(1), "F1" }, { 27, "Esc" }, { '\t', "Tab" }, { KEY_BTAB, "S-Tab" },
+		{ KEY_F(1), "F1" }, { ESC, "Esc" }, { '\t', "Tab" }, { KEY_BTAB, "S-Tab" },
 		{ KEY_BACKSPACE, "Bksp" }, { KEY_DC, "Del" }, { KEY_IC, "Ins" }, { 127, "Bksp" },
 	};
 

@@ -38,12 +38,6 @@ source_index(const char *s)
 }
 
 /* Copies as much of src as fits. */
-static void
-copy(char *dst, size_t size, const char *src)
-{
-	snprintf(dst, size, "%s", src ? src : "");
-}
-
 /* ---- the review, its team and its activities ---- */
 
 static int
@@ -58,10 +52,10 @@ read_review(struct report *r)
 		return QREL_DB;
 	sqlite3_bind_int64(st, 1, r->review);
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		copy(r->title, sizeof(r->title), db_col_text(st, 0));
-		copy(r->district, sizeof(r->district), db_col_text(st, 1));
-		copy(r->starts, sizeof(r->starts), db_col_text(st, 2));
-		copy(r->ends, sizeof(r->ends), db_col_text(st, 3));
+		str_copy(r->title, sizeof(r->title), db_col_text(st, 0));
+		str_copy(r->district, sizeof(r->district), db_col_text(st, 1));
+		str_copy(r->starts, sizeof(r->starts), db_col_text(st, 2));
+		str_copy(r->ends, sizeof(r->ends), db_col_text(st, 3));
 	}
 	sqlite3_reset(st);
 	if (rc == SQLITE_DONE)
@@ -94,9 +88,9 @@ read_team(struct report *r)
 		}
 		r->team = p;
 		p = &p[r->nteam++];
-		copy(p->name, sizeof(p->name), db_col_text(st, 0));
-		copy(p->role, sizeof(p->role), db_col_text(st, 1));
-		copy(p->site, sizeof(p->site), db_col_text(st, 2));
+		str_copy(p->name, sizeof(p->name), db_col_text(st, 0));
+		str_copy(p->role, sizeof(p->role), db_col_text(st, 1));
+		str_copy(p->site, sizeof(p->site), db_col_text(st, 2));
 	}
 	if (rc == QREL_OK && step != SQLITE_DONE)
 		rc = db_fail(r->db, "reading the team");
@@ -116,9 +110,9 @@ static void
 widen(char *lo, char *hi, const char *a, const char *b)
 {
 	if (*a && (!*lo || strcmp(a, lo) < 0))
-		copy(lo, 11, a);
+		str_copy(lo, 11, a);
 	if (*b && (!*hi || strcmp(b, hi) > 0))
-		copy(hi, 11, b);
+		str_copy(hi, 11, b);
 }
 
 static int
@@ -185,9 +179,9 @@ read_dates(struct report *r)
 		sqlite3_reset(st);
 	}
 	if (!*r->starts)
-		copy(r->starts, sizeof(r->starts), lo);
+		str_copy(r->starts, sizeof(r->starts), lo);
 	if (!*r->ends)
-		copy(r->ends, sizeof(r->ends), hi);
+		str_copy(r->ends, sizeof(r->ends), hi);
 	return rc;
 }
 
@@ -219,8 +213,8 @@ read_sites(struct report *r)
 		}
 		s = &r->site[r->nsites++];
 		s->id = sqlite3_column_int64(st, 0);
-		copy(s->code, sizeof(s->code), db_col_text(st, 1));
-		copy(s->name, sizeof(s->name), db_col_text(st, 2));
+		str_copy(s->code, sizeof(s->code), db_col_text(st, 1));
+		str_copy(s->name, sizeof(s->name), db_col_text(st, 2));
 		s->district = strcmp(db_col_text(st, 3), "district") == 0;
 	}
 	if (rc == QREL_OK && step != SQLITE_DONE)
@@ -348,7 +342,7 @@ top_add(struct top *t, int k, int64_t id, const char *at)
 		memcpy(t->at[i], t->at[i - 1], sizeof(t->at[i]));
 	}
 	t->id[i] = id;
-	copy(t->at[i], sizeof(t->at[i]), at);
+	str_copy(t->at[i], sizeof(t->at[i]), at);
 }
 
 static void
@@ -386,9 +380,9 @@ quote_read(struct report *r, int64_t id, struct report_quote *q)
 	sqlite3_bind_int64(st, 1, id);
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		q->text = xstrdup(db_col_text(st, 0));
-		copy(q->source, sizeof(q->source), db_col_text(st, 1));
-		copy(q->site, sizeof(q->site), db_col_text(st, 2));
-		copy(q->date, sizeof(q->date), db_col_text(st, 3));
+		str_copy(q->source, sizeof(q->source), db_col_text(st, 1));
+		str_copy(q->site, sizeof(q->site), db_col_text(st, 2));
+		str_copy(q->date, sizeof(q->date), db_col_text(st, 3));
 	}
 	sqlite3_reset(st);
 	if (rc != SQLITE_ROW)
@@ -574,9 +568,9 @@ candidate_keys(struct report *r, struct subgroup_key **out, int *n)
 			break;
 		}
 		k->site = sqlite3_column_int64(st, 0);
-		copy(k->year, sizeof(k->year), db_col_text(st, 1));
+		str_copy(k->year, sizeof(k->year), db_col_text(st, 1));
 		k->metric = sqlite3_column_int64(st, 2);
-		copy(k->dimension, sizeof(k->dimension), db_col_text(st, 3));
+		str_copy(k->dimension, sizeof(k->dimension), db_col_text(st, 3));
 	}
 	if (rc == QREL_OK && step != SQLITE_DONE)
 		rc = db_fail(r->db, "finding flagged subgroup tables");

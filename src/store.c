@@ -71,6 +71,14 @@ store_site_id(struct db *db, int64_t review, const char *code)
 	return lookup(db, sql, review, code);
 }
 
+int
+store_site_count(struct db *db, int64_t review)
+{
+	static const char sql[] = "SELECT count(*) FROM site WHERE review_id = ?1 AND ?2 IS NULL";
+
+	return (int)lookup(db, sql, review, NULL);
+}
+
 int64_t
 store_person_id(struct db *db, int64_t review, const char *name)
 {

@@ -313,6 +313,28 @@ make_parent_dir(const char *path, unsigned mode)
 	return rc;
 }
 
+int
+text_append(char **text, size_t *len, size_t *cap, const char *s, size_t *off)
+{
+	size_t n = strlen(s) + 1;
+
+	if (*len + n > *cap) {
+		size_t grown = *cap ? *cap * 2 : 4096;
+		char *p;
+
+		while (grown < *len + n)
+			grown *= 2;
+		if (!(p = realloc(*text, grown)))
+			return QREL_NOMEM;
+		*text = p;
+		*cap = grown;
+	}
+	memcpy(*text + *len, s, n);
+	*off = *len;
+	*len += n;
+	return QREL_OK;
+}
+
 void *
 array_grow(void *p, size_t n, size_t *cap, size_t size)
 {

@@ -52,7 +52,6 @@ struct dash_site {
 	bool district;
 };
 
-int dash_site_count(struct db *db, int64_t review);
 /* Sites offset .. offset+limit-1 in code order; *n gets how many. */
 int dash_sites(struct db *db, int64_t review, int offset, int limit, struct dash_site *out, int *n);
 

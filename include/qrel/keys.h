@@ -2,6 +2,10 @@
 #ifndef QREL_KEYS_H
 #define QREL_KEYS_H
 
+/* Raw key codes the screens and widgets read beside curses' KEY_ names. */
+#define ESC 27
+#define KEY_CTRL(c) ((c) & 0x1f)
+
 #define QREL_ACTIONS(_) \
 	_(NONE, "") \
 	_(UP, "move up") \

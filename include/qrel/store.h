@@ -11,6 +11,8 @@ int64_t store_review_id(struct db *db);
 int store_review_create(struct db *db, const char *title, const char *district,
 			int64_t framework_id, int64_t *id);
 int64_t store_site_id(struct db *db, int64_t review, const char *code);
+/* How many sites the review has; -1 on error. */
+int store_site_count(struct db *db, int64_t review);
 int64_t store_person_id(struct db *db, int64_t review, const char *name);
 int64_t store_cluster_id(struct db *db, int64_t review, const char *code);
 int store_levels(struct db *db, int64_t review);

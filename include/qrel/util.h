@@ -48,6 +48,9 @@ int str_to_long(const char *s, long *out);
  * p itself while there is, else p reallocated to twice *cap (16 at first)
  * and *cap updated; NULL when out of memory, p then left as it was. */
 void *array_grow(void *p, size_t n, size_t *cap, size_t size);
+/* Appends s and its NUL to the growing buffer *text (*len used of *cap);
+ * *off gets where it starts. QREL_OK or QREL_NOMEM (the buffer left as it was). */
+int text_append(char **text, size_t *len, size_t *cap, const char *s, size_t *off);
 /* Joins dir and name into a new string. */
 char *path_join(const char *dir, const char *name);
 
