@@ -1,6 +1,7 @@
 /* evidence.c: evidence notes: a keyset-paged list with filters and ranked search, one note
  * in full, and capture with the inline editor, cluster tags, valence and drafts. */
 #include "qrel/qrel.h"
+#include "qrel/document.h"
 #include "qrel/db.h"
 #include "qrel/draft.h"
 #include "qrel/editor.h"
@@ -51,6 +52,7 @@ static struct {
 	unsigned long generation;	/* of the store when the list was read */
 	bool stale;
 	struct evidence_note view;	/* the note shown in full (view.text NULL: none) */
+	char view_docs[400];		/* the documents it cites (document_cited_by) */
 	int view_top;
 	struct capture cap_;
 	struct picker pr;		/* pr.tag: an enum prompt_kind */
@@ -363,6 +365,10 @@ view_header(WINDOW *win, const struct evidence_note *r, int *y)
 	snprintf(line, sizeof(line), "Clusters: %s%s%s   Voices: %s", r->clusters, *r->subgroups ? "   Subgroups: " : "",
 		 r->subgroups, *view_voices ? view_voices : "none recorded");
 	ui_text(win, (*y)++, 0, getmaxx(win), line, A_NORMAL);
+	if (*ev.view_docs) {
+		snprintf(line, sizeof(line), "Documents: %s", ev.view_docs);
+		ui_text(win, (*y)++, 0, getmaxx(win), line, A_NORMAL);
+	}
 	ui_hline(win, (*y)++, 0, getmaxx(win));
 }
 
@@ -396,6 +402,8 @@ open_view(struct app *app, WINDOW *win)
 	ev.view_top = 0;
 	ev.mode = MODE_VIEW;
 	load_view_voices(app);
+	if (document_cited_by(app->db, r->id, ev.view_docs, sizeof(ev.view_docs)) != QREL_OK)
+		ui_error("%s", error_message());
 	return UI_DIRTY;
 }
 

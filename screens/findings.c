@@ -7,14 +7,16 @@
 #include "qrel/editor.h"
 #include "qrel/findings.h"
 #include "qrel/picker.h"
+#include "qrel/settings.h"
 #include "qrel/store.h"
+#include "qrel/survey.h"
 #include "qrel/text.h"
 #include "qrel/tui.h"
 #include "qrel/util.h"
 
 #define EDIT_LINES 6
 
-enum row_kind { ROW_SUMMARY, ROW_DOMAIN, ROW_FINDING, ROW_CITE, ROW_RECS, ROW_REC };
+enum row_kind { ROW_SUMMARY, ROW_DOMAIN, ROW_FINDING, ROW_CITE, ROW_SURVEY, ROW_RECS, ROW_REC };
 
 struct row {
 	enum row_kind kind;
@@ -32,6 +34,10 @@ enum ask {
 
 static struct {
 	struct findings_doc doc;
+	struct {
+		char (*line)[320];	/* survey_cited's sentences, small groups suppressed */
+		int n;
+	} *svy;			/* per finding of doc */
 	struct dash_frame frame;
 	struct row *rows;
 	int nrows, sel, top;
@@ -74,6 +80,8 @@ add_findings_of(int64_t domain)
 		add_row(ROW_FINDING, i, 0);
 		for (int c = 0; c < fs.doc.f[i].ncites; c++)
 			add_row(ROW_CITE, i, c);
+		for (int c = 0; fs.svy && c < fs.svy[i].n; c++)
+			add_row(ROW_SURVEY, i, c);
 	}
 }
 
@@ -94,7 +102,7 @@ build_rows(void)
 static int64_t
 row_id(const struct row *r)
 {
-	if (r->kind == ROW_FINDING || r->kind == ROW_CITE)
+	if (r->kind == ROW_FINDING || r->kind == ROW_CITE || r->kind == ROW_SURVEY)
 		return fs.doc.f[r->idx].id;
 	return r->kind == ROW_REC ? fs.doc.rec[r->idx].id : r->idx;
 }
@@ -108,6 +116,28 @@ select_row(enum row_kind kind, int64_t id)
 }
 
 static void
+survey_free(void)
+{
+	for (int i = 0; fs.svy && i < fs.doc.nf; i++)
+		free(fs.svy[i].line);
+	free(fs.svy);
+	fs.svy = NULL;
+}
+
+/* The survey items each finding cites, as the report words them. */
+static void
+survey_reload(struct app *app)
+{
+	long min = app->settings ? app->settings->min_display : 10;
+
+	if (!fs.doc.nf || !(fs.svy = calloc((size_t)fs.doc.nf, sizeof(*fs.svy))))
+		return;
+	for (int i = 0; i < fs.doc.nf; i++)
+		if (survey_cited(app->db, fs.doc.f[i].id, min, &fs.svy[i].line, &fs.svy[i].n) != QREL_OK)
+			ui_error("%s", error_message());
+}
+
+static void
 findings_reload(struct app *app)
 {
 	enum row_kind kind = ROW_SUMMARY;
@@ -117,11 +147,13 @@ findings_reload(struct app *app)
 		kind = fs.rows[fs.sel].kind;
 		keep = row_id(&fs.rows[fs.sel]);
 	}
+	survey_free();
 	findings_doc_free(&fs.doc);
 	if (!fs.frame.ndom && dash_frame_load(app->db, app->review, &fs.frame) != QREL_OK)
 		ui_error("%s", error_message());
 	if (findings_load(app->db, app->review, 0, &fs.doc) != QREL_OK)
 		ui_error("%s", error_message());
+	survey_reload(app);
 	build_rows();
 	if (keep >= 0)
 		select_row(kind, keep);
@@ -149,6 +181,7 @@ findings_leave(struct app *app)
 {
 	UNUSED(app);
 	close_prompt();
+	survey_free();
 	findings_doc_free(&fs.doc);
 	dash_frame_free(&fs.frame);
 	memset(&fs.frame, 0, sizeof(fs.frame));
@@ -164,7 +197,7 @@ current_finding(void)
 {
 	const struct row *r = fs.sel < fs.nrows ? &fs.rows[fs.sel] : NULL;
 
-	return r && (r->kind == ROW_FINDING || r->kind == ROW_CITE) ? &fs.doc.f[r->idx] : NULL;
+	return r && (r->kind == ROW_FINDING || r->kind == ROW_CITE || r->kind == ROW_SURVEY) ? &fs.doc.f[r->idx] : NULL;
 }
 
 static const struct recommendation *
@@ -210,6 +243,9 @@ row_text(const struct row *r, char *buf, size_t n)
 		findings_attribution(&fs.doc.f[r->idx].cite[r->sub], who, sizeof(who));
 		first_line(fs.doc.f[r->idx].cite[r->sub].text, line, sizeof(line));
 		snprintf(buf, n, "      %s: \"%s\"", who, line);
+		return ui_attr(UI_DIM);
+	case ROW_SURVEY:
+		snprintf(buf, n, "      Survey: %s", fs.svy[r->idx].line[r->sub]);
 		return ui_attr(UI_DIM);
 	case ROW_RECS:
 		snprintf(buf, n, "Recommendations");

@@ -19,7 +19,7 @@
 #define LEFT_MIN 34
 #define ROW_FIXED 17		/* a cluster row's columns besides its title */
 
-enum prompt { PROMPT_NONE, PROMPT_LOCK, PROMPT_REOPEN };
+enum prompt { PROMPT_NONE, PROMPT_LOCK, PROMPT_REOPEN, PROMPT_LEVEL };
 
 static struct {
 	struct score_node *tree;
@@ -48,7 +48,7 @@ static struct {
 	bool guide_shown;		/* they replace the descriptors */
 	bool site_locked, review_locked;
 	enum prompt prompt;
-	struct editor *reason;	/* the reopen prompt's text */
+	struct editor *reason;	/* the reopen prompt's text, or the typed level's */
 	/* A save refused because someone changed the row meanwhile: both texts
 	 * kept until the user keeps theirs or takes the other. */
 	struct {
@@ -900,7 +900,11 @@ draw_prompt(struct app *app, WINDOW *win)
 		ui_text(win, y, 0, w, text, A_BOLD | A_REVERSE);
 		return;
 	}
-	snprintf(text, sizeof(text), "Reason to reopen %s (Enter saves, Esc cancels): ", app->site_code);
+	if (rb.prompt == PROMPT_LEVEL)
+		snprintf(text, sizeof(text), "Level (a label of the scale or 1-%d; Enter sets, Esc cancels): ",
+			 app->levels);
+	else
+		snprintf(text, sizeof(text), "Reason to reopen %s (Enter saves, Esc cancels): ", app->site_code);
 	x = ui_text(win, y, 0, w, text, A_BOLD);
 	editor_draw(rb.reason, win, y, x, 1, w - x);
 }
@@ -1328,6 +1332,36 @@ submit_reason(struct app *app)
 	return r;
 }
 
+/* The typed level: a number of the scale or its label, as `qrel score --level` takes it. */
+static int
+submit_level(struct app *app)
+{
+	char *text = tidy_text(xstrdup(editor_text(rb.reason)));
+	long n = 0;
+
+	if (*text && !str_to_long(text, &n))
+		n = score_level_label(app->db, app->review, text);
+	if (n < 1 || n > app->levels) {
+		ui_error("'%s' is not a level of the scale: a label (%s...) or 1 to %d.", text,
+			 rb.rub.label[0] ? rb.rub.label[0] : "", app->levels);
+		free(text);
+		return UI_DIRTY;
+	}
+	free(text);
+	close_prompt();
+	return set_level(app, (int)n, false);
+}
+
+static int
+start_level(void)
+{
+	if (!selected())
+		return UI_HANDLED;
+	rb.prompt = PROMPT_LEVEL;
+	rb.reason = editor_new("");
+	return UI_DIRTY;
+}
+
 static int
 prompt_key(struct app *app, int key)
 {
@@ -1341,13 +1375,14 @@ prompt_key(struct app *app, int key)
 		return UI_DIRTY;
 	}
 	if (key == '\r' || key == '\n' || key == KEY_ENTER)
-		return submit_reason(app);
+		return rb.prompt == PROMPT_LEVEL ? submit_level(app) : submit_reason(app);
 	r = editor_key(rb.reason, key);
 	if (r == EDITOR_DONE)
-		return submit_reason(app);
+		return rb.prompt == PROMPT_LEVEL ? submit_level(app) : submit_reason(app);
 	if (r == EDITOR_CANCEL) {
+		if (rb.prompt == PROMPT_REOPEN)
+			ui_message("Site %s stays locked.", app->site_code);
 		close_prompt();
-		ui_message("Site %s stays locked.", app->site_code);
 	}
 	return UI_DIRTY;
 }
@@ -1419,6 +1454,7 @@ rubric_key(struct app *app, WINDOW *win, enum action a, int key)
 	case ACT_SCORE_LEVEL: return level_key(app, key);
 	case ACT_SCORE_CLEAR: return set_level(app, 0, false);
 	case ACT_SCORE_NE: return set_level(app, 0, true);
+	case ACT_SCORE_LABEL: return start_level();
 	case ACT_SCORE_KIND: return toggle_kind(app);
 	case ACT_EDIT: case ACT_ENTER: return start_edit(app);
 	case ACT_CONSENSUS_VIEW: return toggle_view(app);
@@ -1437,7 +1473,7 @@ static const struct keybinding rubric_keys[] = {
 	{ '1', ACT_SCORE_LEVEL }, { '2', ACT_SCORE_LEVEL }, { '3', ACT_SCORE_LEVEL }, { '4', ACT_SCORE_LEVEL },
 	{ '5', ACT_SCORE_LEVEL }, { '6', ACT_SCORE_LEVEL }, { '7', ACT_SCORE_LEVEL }, { '8', ACT_SCORE_LEVEL },
 	{ '9', ACT_SCORE_LEVEL },
-	{ '0', ACT_SCORE_CLEAR }, { 'x', ACT_SCORE_NE }, { 'c', ACT_SCORE_KIND },
+	{ '0', ACT_SCORE_CLEAR }, { 'x', ACT_SCORE_NE }, { 'l', ACT_SCORE_LABEL }, { 'c', ACT_SCORE_KIND },
 	{ 'e', ACT_EDIT }, { '\r', ACT_EDIT }, { 'p', ACT_PLAN_FROM_FINDING },
 	{ KEY_CTRL('E'), ACT_EXTERNAL_EDIT }, { 'v', ACT_CONSENSUS_VIEW }, { 'i', ACT_GUIDE },
 	{ 'n', ACT_NEXT_DISAGREE }, { 'N', ACT_PREV_DISAGREE }, { 'L', ACT_LOCK },

@@ -55,12 +55,12 @@ static const struct command commands[] = {
 	  cmd_agree },
 	{ "risk", "risk ratios and disproportionality flags for the subgroup tables in a CSV file",
 	  "risk [--min-cell N] [--min-n N] [--threshold T] [--favourable] [--reference GROUP]\n"
-	  "       [--state FILE] [--format csv|json|table] FILE.csv", cmd_risk },
+	  "       [--state FILE] [--format csv|json|table] [--delimiter D] [--encoding NAME] FILE.csv", cmd_risk },
 	{ "scores", "list the scores you may see as CSV or JSON",
 	  "scores [--db FILE] [--site CODE] [--kind team|self|consensus] [--format csv|json] [--layout wide]",
 	  cmd_scores },
-	{ "score", "set one score (a level, NE or 0 to clear) as a member of the review",
-	  "score [--db FILE] --as NAME --site CODE --cluster CODE --level N|NE|0 [--kind K] [--rationale TEXT]\n"
+	{ "score", "set one score (a level or its label, NE or 0 to clear) as a member of the review",
+	  "score [--db FILE] --as NAME --site CODE --cluster CODE --level N|LABEL|NE|0 [--kind K] [--rationale TEXT]\n"
 	  "       [--expect-version N]",
 	  cmd_score },
 	{ "lock", "finalise a site or the whole review: its scores become read-only (lead)",

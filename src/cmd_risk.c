@@ -68,6 +68,7 @@ struct dataset {
 	struct tuples tables;
 	uint32_t *start;	/* tables.ix.n + 1 offsets into order */
 	uint32_t *order;	/* row numbers, table by table, file order within */
+	const struct csv_opts *csv;	/* how the files are read (--delimiter, --encoding) */
 };
 
 struct risk_opts {
@@ -75,6 +76,7 @@ struct risk_opts {
 	bool min_cell, min_n, threshold;	/* given on the command line */
 	int fmt;		/* RISK_FORMAT_CSV, RISK_FORMAT_JSON or FORMAT_TABLE */
 	const char *state;
+	struct csv_opts csv;
 };
 
 #define FORMAT_TABLE 2
@@ -84,7 +86,8 @@ static void
 help(void)
 {
 	printf("usage: qrel risk [--min-cell N] [--min-n N] [--threshold T] [--favourable]\n"
-	       "                 [--reference GROUP] [--state FILE] [--format csv|json|table] FILE.csv\n\n"
+	       "                 [--reference GROUP] [--state FILE] [--format csv|json|table]\n"
+	       "                 [--delimiter D] [--encoding NAME] FILE.csv\n\n"
 	       "Risk, risk ratio (or alternate ratio against the State), reference and weighted\n"
 	       "ratios, shares and expected counts for each group of each table, and a flag where\n"
 	       "the ratio passes the threshold. FILE.csv has the columns\n"
@@ -98,6 +101,8 @@ help(void)
 	       "  --state FILE      State data, same columns; rows with the table's year, metric\n"
 	       "                    and dimension (any site) give the alternate ratio and the\n"
 	       "                    weights of the weighted risk ratio\n"
+	       "  --delimiter D     , ; tab or | (default: the most frequent on the header line)\n"
+	       "  --encoding NAME   the files' encoding for iconv (cp1252, latin1...); UTF-8 by default\n"
 	       "The whole file is checked first; any problem is reported with its line and\n"
 	       "nothing is printed. Then each table is printed as its rows end: with each\n"
 	       "table's rows together, memory follows the largest table, not the file (rows\n"
@@ -486,7 +491,7 @@ find_repeats(struct dataset *ds)
 static int
 load(struct dataset *ds, const char *file)
 {
-	int rc = csv_each(file, on_row, ds, ds->d);
+	int rc = csv_each_opts(file, ds->csv, on_row, ds, ds->d);
 
 	if (rc == QREL_PARSE && ds->d->n > 0)
 		return QREL_OK;	/* the header: reported already */
@@ -1088,7 +1093,7 @@ on_stream_row(void *ctx, const struct csv_row *row)
 static int
 stream_read(struct stream *s, const char *file)
 {
-	int rc = csv_each(file, on_stream_row, s, s->ds->d);
+	int rc = csv_each_opts(file, s->ds->csv, on_stream_row, s, s->ds->d);
 
 	if (rc == QREL_OK)
 		rc = end_run(s);
@@ -1254,8 +1259,9 @@ run(const struct risk_opts *o, const char *file)
 {
 	struct strtab st = { 0 };
 	struct diags d = { 0 };
-	struct dataset m = { .path = csv_source_name(file), .st = &st, .d = &d };
-	struct dataset s = { .path = o->state ? csv_source_name(o->state) : "", .state = true, .st = &st, .d = &d };
+	struct dataset m = { .path = csv_source_name(file), .st = &st, .d = &d, .csv = &o->csv };
+	struct dataset s = { .path = o->state ? csv_source_name(o->state) : "", .state = true, .st = &st, .d = &d,
+			     .csv = &o->csv };
 	const struct dataset *state = o->state ? &s : NULL;
 	int rc = intern(&st, "") == 0 ? QREL_OK : error(QREL_NOMEM, "out of memory");
 	bool apart = false;
@@ -1343,6 +1349,15 @@ risk_option(struct risk_opts *o, int opt, const char *arg)
 		if ((rc = parse_format(arg, &o->fmt)) < 0)
 			cmd_error("--format is csv, json or table");
 		break;
+	case 'd':
+		if (csv_delimiter_parse(arg, &o->csv.delimiter) != QREL_OK)
+			rc = -1, cmd_error("%s", error_message());
+		break;
+	case 'e':
+		if (csv_encoding_check(arg) != QREL_OK)
+			rc = -1, cmd_error("%s", error_message());
+		o->csv.encoding = arg;
+		break;
 	default: rc = -1;
 	}
 	return rc;
@@ -1385,6 +1400,8 @@ cmd_risk(int argc, char **argv)
 		{ "reference", required_argument, NULL, 'r' },
 		{ "state", required_argument, NULL, 's' },
 		{ "format", required_argument, NULL, 'f' },
+		{ "delimiter", required_argument, NULL, 'd' },
+		{ "encoding", required_argument, NULL, 'e' },
 		{ 0 },
 	};
 	struct cmd_common c = { 0 };

@@ -264,9 +264,9 @@ cmd_scores(int argc, char **argv)
 	return cmd_fail(rc);
 }
 
-/* --level: a number from the scale, NE, or 0 to clear. */
+/* --level: a number from the scale or its label ("Developing"), NE, or 0 to clear. */
 static int
-parse_level(const char *s, int *level, bool *ne)
+parse_level(struct db *db, int64_t review, const char *s, int *level, bool *ne)
 {
 	char *end;
 	long n;
@@ -277,8 +277,11 @@ parse_level(const char *s, int *level, bool *ne)
 		return QREL_OK;
 	errno = 0;
 	n = strtol(s, &end, 10);
-	if (!*s || *end || errno || n < 0 || n > 99)
-		return error(QREL_USAGE, "--level must be a level of the scale, NE or 0 (to clear), not '%s'", s);
+	if (*s && *end && (n = score_level_label(db, review, s)) < 0)
+		return QREL_DB;
+	if (!*s || (*end && n == 0) || errno || n < 0 || n > 99)
+		return error(QREL_USAGE, "--level must be a level of the scale or its label, NE or 0 (to clear), "
+			     "not '%s'", s);
 	*level = (int)n;
 	return QREL_OK;
 }
@@ -308,24 +311,26 @@ set_score(struct db *db, int64_t review, const char *who, const struct score_arg
 	int64_t site = store_site_id(db, review, a->site), cluster = store_cluster_id(db, review, a->cluster);
 	struct store_member me;
 	enum score_kind kind;
+	char lv[16];
 	bool ne;
 	int level, rc;
 
 	if (site <= 0 || cluster <= 0)
 		return site < 0 || cluster < 0 ? QREL_DB : error(QREL_NOTFOUND, "no %s '%s' in this review",
 			site <= 0 ? "site" : "cluster", site <= 0 ? a->site : a->cluster);
-	if ((rc = parse_level(a->level, &level, &ne)) != QREL_OK)
+	if ((rc = parse_level(db, review, a->level, &level, &ne)) != QREL_OK)
 		return rc;
 	if ((rc = store_member(db, review, who, 0, &me)) != QREL_OK)
 		return rc;
 	kind = score_kind_for_role(me.id > 0 ? me.role : NULL);
 	if (a->kind && (rc = score_kind_parse(a->kind, &kind)) != QREL_OK)
 		return QREL_USAGE;
+	snprintf(lv, sizeof(lv), "%d", level);
 	if ((rc = score_set_expect(db, review, who, site, cluster, kind, level, ne, a->rationale, a->expect,
 				   NULL)) != QREL_OK)
 		return rc;
 	printf("%s %s %s score by %s: %s\n", a->site, a->cluster, score_kind_name(kind), who,
-	       ne ? "NE" : level ? a->level : "cleared");
+	       ne ? "NE" : level ? lv : "cleared");
 	return QREL_OK;
 }
 

@@ -275,3 +275,27 @@ document_list(struct db *db, int64_t review, const struct vis_viewer *v, bool ou
 	*out = rows;
 	return rc;
 }
+
+int
+document_cited_by(struct db *db, int64_t note, char *out, size_t n)
+{
+	static const char sql[] = "SELECT d.title, d.status FROM note_document nd JOIN document d "
+				  "ON d.id = nd.document_id WHERE nd.note_id = ?1 ORDER BY d.title, d.id";
+	sqlite3_stmt *st = db_stmt(db, sql);
+	size_t used = 0;
+	int rc;
+
+	if (n)
+		*out = '\0';
+	if (!st)
+		return QREL_DB;
+	sqlite3_bind_int64(st, 1, note);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW && used < n) {
+		int w = snprintf(out + used, n - used, "%s%s (%s)", used ? "; " : "", db_col_text(st, 0),
+				 db_col_text(st, 1));
+
+		used += w > 0 ? (size_t)w : 0;
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? QREL_OK : db_fail(db, "reading a note's documents");
+}

@@ -1400,10 +1400,11 @@ struct score {
 static long
 level_label(struct imp *im, const char *v)
 {
-	static const char sql[] = "SELECT sl.level FROM review r JOIN scale_level sl "
-				  "ON sl.framework_id = r.framework_id WHERE r.id = ?1 AND sl.label = ?2 COLLATE NOCASE";
+	long n = score_level_label(im->db, im->review, v);
 
-	return lookup(im, sql, v);
+	if (n < 0)
+		im->failed = QREL_DB;
+	return n;
 }
 
 static void

@@ -51,7 +51,7 @@ static const char *const hint_text[ACT_COUNT] = {
 	[ACT_SCREEN_OVERVIEW] = "overview", [ACT_SCREEN_RUBRIC] = "rubric", [ACT_SCREEN_EVIDENCE] = "evidence",
 	[ACT_SCREEN_SUBGROUPS] = "subgroups", [ACT_SCREEN_REPORT] = "report", [ACT_SCREEN_PLAN] = "plan",
 	[ACT_SCREEN_CHANGES] = "changes", [ACT_SCREEN_CONFLICTS] = "conflicts", [ACT_SITE_NEXT] = "site",
-	[ACT_SCORE_LEVEL] = "level", [ACT_SCORE_CLEAR] = "clear", [ACT_SCORE_NE] = "NE", [ACT_SCORE_KIND] = "kind",
+	[ACT_SCORE_LEVEL] = "level", [ACT_SCORE_CLEAR] = "clear", [ACT_SCORE_NE] = "NE", [ACT_SCORE_LABEL] = "label", [ACT_SCORE_KIND] = "kind",
 	[ACT_EDIT] = "edit", [ACT_EXTERNAL_EDIT] = "$EDITOR", [ACT_CONSENSUS_VIEW] = "consensus", [ACT_GUIDE] = "criteria",
 	[ACT_NEXT_DISAGREE] = "next to discuss", [ACT_LOCK] = "lock", [ACT_NOTE_ADD] = "add",
 	[ACT_NOTE_DELETE] = "delete", [ACT_NOTE_UNDO] = "undo", [ACT_NOTE_SAVE] = "save+next", [ACT_NOTE_TAG] = "tag", [ACT_NOTE_GROUPS] = "voices",

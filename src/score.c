@@ -960,3 +960,24 @@ score_each_visible(struct db *db, int64_t review, const char *viewer, int64_t si
 		return QREL_DB;
 	return each_row(db, review, site, kind, &v, fn, ctx);
 }
+
+long
+score_level_label(struct db *db, int64_t review, const char *label)
+{
+	static const char sql[] = "SELECT sl.level FROM review r JOIN scale_level sl "
+				  "ON sl.framework_id = r.framework_id WHERE r.id = ?1 AND sl.label = ?2 COLLATE NOCASE";
+	sqlite3_stmt *st = db_stmt(db, sql);
+	long level = 0;
+	int rc;
+
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, review);
+	db_bind_text(st, 2, label);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		level = (long)sqlite3_column_int64(st, 0);
+	else if (rc != SQLITE_DONE)
+		level = (db_fail(db, "reading the scale"), -1);
+	sqlite3_reset(st);
+	return level;
+}

@@ -2,6 +2,7 @@
 #include "qrel/qrel.h"
 #include "qrel/backup.h"
 #include "qrel/db.h"
+#include "qrel/document.h"
 #include "qrel/findings.h"
 #include "qrel/gate.h"
 #include "qrel/identity.h"
@@ -22,6 +23,21 @@
  * clusters, metrics), names (people) or uuids (activities). An import accepts
  * exactly what this makes (check_schema). People travel only so that names
  * resolve; a bundle never adds a person or changes a role. */
+/* The fieldwork tables: documents (merged like notes), the notes citing them,
+ * survey results and rates (the lead's data), findings citing survey items, and
+ * an activity's status and planned reviewers (by the activity's uuid). */
+#define FIELDWORK_DDL \
+	"CREATE TABLE bundle.document (uuid TEXT PRIMARY KEY, site TEXT, title TEXT, owner TEXT, status TEXT," \
+	"  requested_at TEXT, received_at TEXT, link TEXT, updated_at TEXT, version INTEGER, base TEXT);" \
+	"CREATE TABLE bundle.note_document (note TEXT, document TEXT, PRIMARY KEY (note, document));" \
+	"CREATE TABLE bundle.survey_item (uuid TEXT PRIMARY KEY, site TEXT, instrument TEXT, item TEXT," \
+	"  cluster TEXT, grp TEXT, subgroup TEXT, responses INTEGER, favourable INTEGER, options TEXT," \
+	"  updated_at TEXT);" \
+	"CREATE TABLE bundle.survey_rate (uuid TEXT PRIMARY KEY, site TEXT, instrument TEXT, grp TEXT," \
+	"  invited INTEGER, responded INTEGER, updated_at TEXT);" \
+	"CREATE TABLE bundle.finding_survey (finding TEXT, survey TEXT, PRIMARY KEY (finding, survey));" \
+	"CREATE TABLE bundle.activity_plan (uuid TEXT PRIMARY KEY, status TEXT, reviewers TEXT);"
+
 const char sync_bundle_ddl[] =
 	"CREATE TABLE bundle.meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
 	"CREATE TABLE bundle.site (uuid TEXT PRIMARY KEY, code TEXT, name TEXT, kind TEXT);"
@@ -45,7 +61,14 @@ const char sync_bundle_ddl[] =
 	"CREATE TABLE bundle.recommendation (uuid TEXT PRIMARY KEY, number INTEGER, priority TEXT, title TEXT,"
 	"  text TEXT, stakeholders TEXT, author TEXT, created_at TEXT, updated_at TEXT, version INTEGER, base TEXT,"
 	"  findings TEXT);"
-	"CREATE TABLE bundle.gone (uuid TEXT PRIMARY KEY, entity TEXT);";
+	"CREATE TABLE bundle.gone (uuid TEXT PRIMARY KEY, entity TEXT);"
+	FIELDWORK_DDL;
+
+/* A bundle from a qrel that predates the fieldwork tables lacks them (and an
+ * export leaves them out when empty): their rows are none, as if empty. */
+static const char *const fieldwork_tables[] = {
+	"document", "note_document", "survey_item", "survey_rate", "finding_survey", "activity_plan",
+};
 
 /* ?1 review; ?2 the peer's watermark (-1: everything); ?3 its change-log watermark.
  * The changed rows first; then the sites, activities and metrics that changed or
@@ -97,12 +120,34 @@ static const char *const export_sql[] = {
 	"WHERE r.review_id = ?1 AND (?2 < 0 OR " CHANGED("recommendation", "r") ")",
 	"INSERT INTO bundle.gone SELECT g.uuid, g.entity FROM main.sync_gone g WHERE ?2 < 0 OR EXISTS "
 	"(SELECT 1 FROM main.sync_mark k WHERE k.entity = g.entity AND k.uuid = g.uuid AND k.seq > ?2)",
+	/* Documents changed or cited by a note in the bundle, and each such note's citations;
+	 * survey results and rates changed, or cited by a finding in it, and its citations. */
+	"INSERT INTO bundle.note_document SELECT n.uuid, d.uuid FROM main.note_document nd "
+	"JOIN main.note n ON n.id = nd.note_id JOIN main.document d ON d.id = nd.document_id "
+	"WHERE n.uuid IN (SELECT uuid FROM bundle.note)",
+	"INSERT INTO bundle.document SELECT d.uuid, s.code, d.title, d.owner, d.status, d.requested_at, d.received_at, "
+	"d.link, d.updated_at, d.version, "
+	"(SELECT value FROM main.sync_base b WHERE b.entity = 'document' AND b.uuid = d.uuid) "
+	"FROM main.document d LEFT JOIN main.site s ON s.id = d.site_id WHERE d.review_id = ?1 AND (?2 < 0 OR "
+	CHANGED("document", "d") " OR d.uuid IN (SELECT document FROM bundle.note_document))",
+	"INSERT INTO bundle.finding_survey SELECT f.uuid, i.uuid FROM main.finding_survey fs "
+	"JOIN main.finding f ON f.id = fs.finding_id JOIN main.survey_item i ON i.id = fs.survey_id "
+	"WHERE f.uuid IN (SELECT uuid FROM bundle.finding)",
+	"INSERT INTO bundle.survey_item SELECT i.uuid, s.code, i.instrument, i.item, c.code, i.grp, i.subgroup, "
+	"i.responses, i.favourable, i.options, i.updated_at FROM main.survey_item i JOIN main.site s ON s.id = i.site_id "
+	"LEFT JOIN main.cluster c ON c.id = i.cluster_id WHERE i.review_id = ?1 AND (?2 < 0 OR "
+	CHANGED("survey_item", "i") " OR i.uuid IN (SELECT survey FROM bundle.finding_survey))",
+	"INSERT INTO bundle.survey_rate SELECT r.uuid, s.code, r.instrument, r.grp, r.invited, r.responded, "
+	"r.updated_at FROM main.survey_rate r JOIN main.site s ON s.id = r.site_id WHERE r.review_id = ?1 "
+	"AND (?2 < 0 OR " CHANGED("survey_rate", "r") ")",
 	"INSERT INTO bundle.change_log SELECT uuid, at, who, entity, entity_uuid, field, old, new, reason "
 	"FROM main.change_log WHERE (review_id = ?1 OR review_id IS NULL) AND id > ?3",
 	"INSERT INTO bundle.activity SELECT a.uuid, s.code, a.source, a.held_at, a.description, f.name "
 	"FROM main.activity a JOIN main.site s ON s.id = a.site_id LEFT JOIN main.person f ON f.id = a.facilitator_id "
 	"WHERE a.review_id = ?1 AND (?2 < 0 OR " CHANGED("activity", "a") " OR a.uuid IN "
 	"(SELECT activity FROM bundle.note))",
+	"INSERT INTO bundle.activity_plan SELECT a.uuid, a.status, a.reviewers FROM main.activity a "
+	"WHERE a.uuid IN (SELECT uuid FROM bundle.activity)",
 	"INSERT INTO bundle.metric SELECT m.uuid, m.code, m.name, m.direction, m.denominator, c.code "
 	"FROM main.metric m LEFT JOIN main.cluster c ON c.id = m.cluster_id WHERE m.review_id = ?1 AND (?2 < 0 OR "
 	CHANGED("metric", "m") " OR m.code IN (SELECT metric FROM bundle.subgroup_row))",
@@ -115,6 +160,9 @@ static const char *const export_sql[] = {
 	"AND (?2 < 0 OR " CHANGED("site", "s") " OR s.code IN (SELECT site FROM bundle.note UNION "
 	"SELECT site FROM bundle.score UNION SELECT site FROM bundle.subgroup_row UNION "
 	"SELECT site FROM bundle.activity UNION SELECT site FROM bundle.person UNION SELECT site FROM bundle.finding))",
+	"INSERT OR IGNORE INTO bundle.site SELECT s.uuid, s.code, s.name, s.kind FROM main.site s "
+	"WHERE s.review_id = ?1 AND s.code IN (SELECT site FROM bundle.document UNION "
+	"SELECT site FROM bundle.survey_item UNION SELECT site FROM bundle.survey_rate)",
 	NULL,
 };
 
@@ -476,23 +524,63 @@ filter_written(struct db *db, int64_t review, const char *who)
 	return site ? exec_review(db, other_sites, site, "writing the bundle", NULL) : QREL_OK;
 }
 
+/* Citations only of rows the bundle carries (the others were hidden from who),
+ * and an activity's status only with the activity. */
+static int
+filter_fieldwork(struct db *db)
+{
+	return db_exec(db, "DELETE FROM bundle.note_document WHERE note NOT IN (SELECT uuid FROM bundle.note) "
+		       "OR document NOT IN (SELECT uuid FROM bundle.document);"
+		       "DELETE FROM bundle.finding_survey WHERE finding NOT IN (SELECT uuid FROM bundle.finding) "
+		       "OR survey NOT IN (SELECT uuid FROM bundle.survey_item);"
+		       "DELETE FROM bundle.activity_plan WHERE uuid NOT IN (SELECT uuid FROM bundle.activity)");
+}
+
+/* Empty fieldwork tables are left out (an import makes them empty again), so a
+ * small exchange stays small. */
+static int
+drop_empty_fieldwork(struct db *db, int *dropped)
+{
+	char sql[128];
+	sqlite3_stmt *st;
+	int rc = db_exec(db, "PRAGMA bundle.secure_delete = ON");	/* freed pages zeroed: they pack to nothing */
+
+	for (size_t i = 0; i < ARRAY_SIZE(fieldwork_tables) && rc == QREL_OK; i++) {
+		bool empty;
+
+		snprintf(sql, sizeof(sql), "SELECT NOT EXISTS (SELECT 1 FROM bundle.%s)", fieldwork_tables[i]);
+		if ((rc = prep(db, sql, &st)) != QREL_OK)
+			break;
+		empty = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0);
+		sqlite3_finalize(st);
+		snprintf(sql, sizeof(sql), "DROP TABLE bundle.%s", fieldwork_tables[i]);
+		if (empty && (rc = db_exec(db, sql)) == QREL_OK)
+			++*dropped;
+	}
+	return rc;
+}
+
 /* One read snapshot of the store, one transaction on the in-memory bundle. */
 static int
 fill_bundle(struct db *db, int64_t review, const char *uuid, const char *copy, const char *who,
 	    struct sync_watermark *w, struct sync_export_stats *es)
 {
-	int rc;
+	int dropped = 0, rc;
 
 	/* Small pages keep a small exchange small. */
 	if ((rc = db_exec(db, "PRAGMA bundle.page_size = 512")) != QREL_OK || (rc = db_exec(db, "BEGIN")) != QREL_OK)
 		return rc;
 	if ((rc = db_exec(db, sync_bundle_ddl)) != QREL_OK || (rc = fill_tables(db, review, w)) != QREL_OK ||
 	    (rc = visibility_filter_bundle(db, review, who)) != QREL_OK || (rc = filter_written(db, review, who)) != QREL_OK ||
-	    (rc = write_meta(db, uuid, copy, who)) != QREL_OK || (rc = count_rows(db, es)) != QREL_OK) {
+	    (rc = filter_fieldwork(db)) != QREL_OK ||
+	    (rc = write_meta(db, uuid, copy, who)) != QREL_OK || (rc = count_rows(db, es)) != QREL_OK ||
+	    (rc = drop_empty_fieldwork(db, &dropped)) != QREL_OK) {
 		db_rollback(db);
 		return rc;
 	}
-	return db_commit(db);
+	if ((rc = db_commit(db)) != QREL_OK || !dropped)
+		return rc;
+	return db_exec(db, "VACUUM bundle");	/* without the pages of the tables left out */
 }
 
 /* The tables as an SQLite image, sealed with the review's key, written to out. */
@@ -804,7 +892,7 @@ struct schema_obj {
 	char *clear_sql;	/* and the table emptied */
 };
 
-static struct schema_obj expected[32];
+static struct schema_obj expected[64];
 static size_t nexpected;
 
 static const char schema_sql[] = "SELECT type, name, tbl_name, coalesce(sql, '') FROM %s ORDER BY type DESC, name";
@@ -904,7 +992,34 @@ check_object(struct bundle_in *in, sqlite3_stmt *st)
 	return QREL_OK;
 }
 
-/* Names the table that a bundle with fewer objects than expected lacks. */
+/* A table an older qrel's bundle lacks (made empty once the bundle is checked). */
+static bool
+fieldwork_optional(const char *table)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(fieldwork_tables); i++)
+		if (strcmp(fieldwork_tables[i], table) == 0)
+			return true;
+	return false;
+}
+
+/* A fieldwork table the bundle on the checking connection h leaves out. */
+static bool
+left_out(sqlite3 *h, const struct schema_obj *t)
+{
+	sqlite3_stmt *st;
+	bool absent;
+
+	if (!fieldwork_optional(t->name) ||
+	    sqlite3_prepare_v2(h, "SELECT 1 FROM main.sqlite_schema WHERE name = ?1", -1, &st, NULL) != SQLITE_OK)
+		return false;
+	sqlite3_bind_text(st, 1, t->name, -1, SQLITE_STATIC);
+	absent = sqlite3_step(st) != SQLITE_ROW;
+	sqlite3_finalize(st);
+	return absent;
+}
+
+/* Names the table that a bundle with fewer objects than expected lacks;
+ * QREL_OK when it lacks only the fieldwork tables. */
 static int
 check_missing(sqlite3 *h, struct bundle_in *in)
 {
@@ -914,6 +1029,8 @@ check_missing(sqlite3 *h, struct bundle_in *in)
 	if (sqlite3_prepare_v2(h, "SELECT 1 FROM main.sqlite_schema WHERE name = ?1", -1, &st, NULL) != SQLITE_OK)
 		return check_fail(h, in, sqlite3_errcode(h));
 	for (size_t i = 0; i < nexpected && rc == QREL_OK; i++) {
+		if (fieldwork_optional(expected[i].tbl))
+			continue;
 		sqlite3_bind_text(st, 1, expected[i].name, -1, SQLITE_STATIC);
 		if (sqlite3_step(st) != SQLITE_ROW)
 			rc = refuse(in->path, "not a qrel bundle (it lacks %s '%s')", strcmp(expected[i].type, "index")
@@ -1000,7 +1117,7 @@ check_sizes(sqlite3 *h, struct bundle_in *in)
 	int rc = QREL_OK;
 
 	for (size_t i = 0; i < nexpected && rc == QREL_OK; i++)
-		if (strcmp(expected[i].type, "table") == 0)
+		if (strcmp(expected[i].type, "table") == 0 && !left_out(h, &expected[i]))
 			rc = check_table(h, in, &expected[i]);
 	return rc;
 }
@@ -1121,7 +1238,7 @@ copy_tables(struct db *db, struct bundle_in *in)
 	int rc = QREL_OK;
 
 	for (size_t i = 0; i < nexpected && rc == QREL_OK; i++)
-		if (expected[i].copy_sql)
+		if (expected[i].copy_sql && !left_out(in->check, &expected[i]))
 			rc = copy_table(db, in, &expected[i]);
 	return rc;
 }
@@ -2258,6 +2375,185 @@ merge_gone(struct merge *mg, sqlite3_stmt *row)
 	return rc;
 }
 
+/* ---- import: the fieldwork tables ---- */
+
+enum { BD_UUID, BD_SITE, BD_TITLE, BD_OWNER, BD_STATUS, BD_REQUESTED, BD_RECEIVED, BD_LINK, BD_UPDATED,
+	BD_VERSION, BD_BASE, BD_VALUE };
+
+static const char document_rows[] =
+	"SELECT uuid, site, title, owner, status, requested_at, received_at, link, updated_at, version, base, "
+	SYNC_DOCUMENT_VALUE("b") " FROM bundle.document b ORDER BY requested_at, uuid";
+
+/* A document's site (0: review-wide), its title, status and request date checked. */
+static int
+document_refs(struct merge *mg, sqlite3_stmt *row, int64_t *site)
+{
+	const char *uuid = col(row, BD_UUID);
+
+	*site = 0;
+	if (!uuid || !*uuid || !col(row, BD_TITLE) || !*col(row, BD_TITLE) || !col(row, BD_STATUS) ||
+	    !document_status_valid(col(row, BD_STATUS)) || !col(row, BD_REQUESTED))
+		return row_refused(mg, error(QREL_PARSE, "a document needs a uuid, a title, a status (requested, "
+					     "received or reviewed) and the day it was requested"), "document", uuid);
+	if (col(row, BD_SITE) && (*site = store_site_id(mg->db, mg->review, col(row, BD_SITE))) <= 0)
+		return row_refused(mg, error(QREL_PARSE, "its site is not in this review"), "document", uuid);
+	return QREL_OK;
+}
+
+static int
+insert_document(struct merge *mg, sqlite3_stmt *row, int64_t site)
+{
+	static const char sql[] = "INSERT INTO document(uuid, review_id, site_id, title, owner, status, requested_at, "
+				  "received_at, link, updated_at, version) VALUES (?1, ?2, nullif(?3, 0), ?4, "
+				  "coalesce(?5, ''), ?6, ?7, ?8, coalesce(?9, ''), coalesce(?10, ?7), max(?11, 1))";
+	sqlite3_stmt *st = db_stmt(mg->db, sql);
+	int rc;
+
+	if (!st)
+		return QREL_DB;
+	db_bind_text(st, 1, col(row, BD_UUID));
+	sqlite3_bind_int64(st, 2, mg->review);
+	sqlite3_bind_int64(st, 3, site);
+	db_bind_text(st, 4, col(row, BD_TITLE));
+	db_bind_text(st, 5, col(row, BD_OWNER));
+	db_bind_text(st, 6, col(row, BD_STATUS));
+	db_bind_text(st, 7, col(row, BD_REQUESTED));
+	db_bind_text(st, 8, col(row, BD_RECEIVED));
+	db_bind_text(st, 9, col(row, BD_LINK));
+	db_bind_text(st, 10, col(row, BD_UPDATED));
+	sqlite3_bind_int64(st, 11, sqlite3_column_int64(row, BD_VERSION));
+	if ((rc = db_step_done(mg->db, st, "adding a document from the bundle")) != QREL_OK)
+		return rc;
+	mg->st->inserted++;
+	return log_applied(mg, "document", col(row, BD_UUID), "create", NULL, col(row, BD_TITLE));
+}
+
+static int
+apply_document(struct merge *mg, const struct local_row *l, sqlite3_stmt *row)
+{
+	static const char sql[] = "UPDATE document SET status = ?1, received_at = ?2, title = ?3, owner = coalesce(?4, ''), "
+				  "link = coalesce(?5, ''), updated_at = coalesce(?6, updated_at), "
+				  "version = max(version + 1, ?7) WHERE id = ?8";
+	sqlite3_stmt *st = db_stmt(mg->db, sql);
+
+	if (!st)
+		return QREL_DB;
+	db_bind_text(st, 1, col(row, BD_STATUS));
+	db_bind_text(st, 2, col(row, BD_RECEIVED));
+	db_bind_text(st, 3, col(row, BD_TITLE));
+	db_bind_text(st, 4, col(row, BD_OWNER));
+	db_bind_text(st, 5, col(row, BD_LINK));
+	db_bind_text(st, 6, col(row, BD_UPDATED));
+	sqlite3_bind_int64(st, 7, sqlite3_column_int64(row, BD_VERSION));
+	sqlite3_bind_int64(st, 8, l->id);
+	return db_step_done(mg->db, st, "updating a document from the bundle");
+}
+
+/* A document merges like a note: three ways, a conflict kept for the lead; a
+ * change to it is scheduling fieldwork at its site (document.h). */
+static int
+merge_document(struct merge *mg, sqlite3_stmt *row)
+{
+	static const char sql[] = "SELECT d.id, d.uuid, " SYNC_DOCUMENT_VALUE("d") ", b.value, d.version FROM document d "
+				  "LEFT JOIN sync_base b ON b.entity = 'document' AND b.uuid = d.uuid WHERE d.uuid = ?1";
+	static const char keys[] = "SELECT coalesce(site_id, 0) FROM document WHERE uuid = ?1";
+	struct remote_row r = { col(row, BD_UUID), col(row, BD_VALUE), col(row, BD_BASE),
+				sqlite3_column_int64(row, BD_VERSION) };
+	struct gate_write w = { .what = GATE_ACTIVITY };
+	struct local_row l;
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((rc = document_refs(mg, row, &w.site)) != QREL_OK ||
+	    (rc = same_keys(mg, keys, "document", r.uuid, &w.site, 1, NULL)) != QREL_OK)
+		return rc;
+	if (!(st = db_stmt(mg->db, sql)))
+		return QREL_DB;
+	db_bind_text(st, 1, r.uuid);
+	if ((rc = load_local(mg, st, &l)) != QREL_OK)
+		return rc;
+	if (!l.id)
+		rc = (rc = exporter_may(mg, &w, "document", r.uuid)) == QREL_OK ? insert_document(mg, row, w.site) : rc;
+	else
+		rc = merge_existing(mg, "document", &l, &r, apply_document, row, &w);
+	local_free(&l);
+	return rc;
+}
+
+/* An activity marked done in the other copy is done here too (done never goes
+ * back to planned); a new activity arrived with its status (add_only_sql). */
+static const char activity_done_rows[] =
+	"SELECT a.uuid, a.site_id, a.id FROM bundle.activity_plan p JOIN activity a ON a.uuid = p.uuid "
+	"WHERE p.status = 'done' AND a.status = 'planned' ORDER BY a.uuid";
+
+static int
+merge_activity_done(struct merge *mg, sqlite3_stmt *row)
+{
+	static const char sql[] = "UPDATE activity SET status = 'done' WHERE id = ?1 AND status = 'planned'";
+	struct gate_write w = { .what = GATE_ACTIVITY, .site = sqlite3_column_int64(row, 1) };
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((rc = exporter_may(mg, &w, "activity", col(row, 0))) != QREL_OK)
+		return rc;
+	if (!(st = db_stmt(mg->db, sql)))
+		return QREL_DB;
+	sqlite3_bind_int64(st, 1, sqlite3_column_int64(row, 2));
+	if ((rc = db_step_done(mg->db, st, "marking an activity done from the bundle")) != QREL_OK)
+		return rc;
+	mg->st->updated++;
+	return log_applied(mg, "activity", col(row, 0), "status", "planned", "done");
+}
+
+/* Citations the other copy made that this one lacks: a note citing a document
+ * (scheduling fieldwork at the document's site, as document_cite), a finding
+ * citing a survey item (a finding's write). Citations only add. */
+static const char note_document_rows[] =
+	"SELECT n.uuid, coalesce(d.site_id, 0), n.id, d.id FROM bundle.note_document b "
+	"JOIN note n ON n.uuid = b.note JOIN document d ON d.uuid = b.document "
+	"WHERE NOT EXISTS (SELECT 1 FROM note_document x WHERE x.note_id = n.id "
+	"AND x.document_id = d.id) ORDER BY 1, 4";
+static const char finding_survey_rows[] =
+	"SELECT f.uuid, coalesce(f.site_id, 0), f.id, i.id FROM bundle.finding_survey b "
+	"JOIN finding f ON f.uuid = b.finding JOIN survey_item i ON i.uuid = b.survey "
+	"WHERE NOT EXISTS (SELECT 1 FROM finding_survey x WHERE x.finding_id = f.id "
+	"AND x.survey_id = i.id) ORDER BY 1, 4";
+
+static int
+cite(struct merge *mg, sqlite3_stmt *row, const char *entity, const char *sql)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (!(st = db_stmt(mg->db, sql)))
+		return QREL_DB;
+	sqlite3_bind_int64(st, 1, sqlite3_column_int64(row, 2));
+	sqlite3_bind_int64(st, 2, sqlite3_column_int64(row, 3));
+	if ((rc = db_step_done(mg->db, st, "adding a citation from the bundle")) != QREL_OK)
+		return rc;
+	mg->st->inserted++;
+	return log_applied(mg, entity, col(row, 0), "cite", NULL, "(from a sync bundle)");
+}
+
+static int
+merge_note_document(struct merge *mg, sqlite3_stmt *row)
+{
+	struct gate_write w = { .what = GATE_ACTIVITY, .site = sqlite3_column_int64(row, 1) };
+	int rc = exporter_may(mg, &w, "note", col(row, 0));
+
+	return rc == QREL_OK ? cite(mg, row, "note", "INSERT INTO note_document(note_id, document_id) VALUES (?1, ?2)")
+			     : rc;
+}
+
+static int
+merge_finding_survey(struct merge *mg, sqlite3_stmt *row)
+{
+	int rc = written_may(mg, sqlite3_column_int64(row, 1), "finding", col(row, 0));
+
+	return rc == QREL_OK ? cite(mg, row, "finding", "INSERT INTO finding_survey(finding_id, survey_id) "
+				    "VALUES (?1, ?2)") : rc;
+}
+
 /* ---- import: the whole merge ---- */
 
 typedef int merge_fn(struct merge *mg, sqlite3_stmt *row);
@@ -2287,15 +2583,49 @@ static const char *const add_only_sql[] = {
 	"INSERT INTO site(uuid, review_id, code, name, kind) SELECT b.uuid, ?1, b.code, b.name, b.kind "
 	"FROM bundle.site b WHERE NOT EXISTS (SELECT 1 FROM site s WHERE s.uuid = b.uuid "
 	"OR (s.review_id = ?1 AND s.code = b.code COLLATE NOCASE))",
-	"INSERT INTO activity(uuid, review_id, site_id, source, held_at, description, facilitator_id) "
+	"INSERT INTO activity(uuid, review_id, site_id, source, held_at, description, facilitator_id, status, reviewers) "
 	"SELECT b.uuid, ?1, (SELECT id FROM site WHERE review_id = ?1 AND code = b.site COLLATE NOCASE), b.source, "
-	"b.held_at, coalesce(b.description, ''), (SELECT id FROM person WHERE review_id = ?1 AND name = b.facilitator) "
-	"FROM bundle.activity b WHERE NOT EXISTS (SELECT 1 FROM activity a WHERE a.uuid = b.uuid)",
+	"b.held_at, coalesce(b.description, ''), (SELECT id FROM person WHERE review_id = ?1 AND name = b.facilitator), "
+	"coalesce(p.status, 'done'), coalesce(p.reviewers, '') "
+	"FROM bundle.activity b LEFT JOIN bundle.activity_plan p ON p.uuid = b.uuid "
+	"WHERE NOT EXISTS (SELECT 1 FROM activity a WHERE a.uuid = b.uuid)",
 	"INSERT INTO metric(uuid, review_id, code, name, direction, denominator, cluster_id) "
 	"SELECT b.uuid, ?1, b.code, b.name, b.direction, coalesce(b.denominator, 'enrolled students'), "
 	"(SELECT c.id FROM cluster c JOIN review r ON r.framework_id = c.framework_id WHERE r.id = ?1 "
 	"AND c.code = b.cluster) FROM bundle.metric b WHERE NOT EXISTS (SELECT 1 FROM metric m "
 	"WHERE m.uuid = b.uuid OR (m.review_id = ?1 AND m.code = b.code))",
+	NULL,
+};
+
+/* Survey results and rates are the lead's data, like subgroup tables: new ones
+ * go in, and a later upload of the same item (or rate) wins. */
+static const char *const survey_item_sql[] = {
+	"UPDATE survey_item AS s SET cluster_id = b.cluster_id, responses = b.responses, favourable = b.favourable, "
+	"options = coalesce(b.options, ''), updated_at = b.updated_at FROM (SELECT b.*, si.id AS site_id, "
+	"(SELECT c.id FROM cluster c JOIN review r ON r.framework_id = c.framework_id WHERE r.id = ?1 "
+	"AND c.code = b.cluster) AS cluster_id FROM bundle.survey_item b "
+	"JOIN site si ON si.review_id = ?1 AND si.code = b.site COLLATE NOCASE) AS b WHERE s.site_id = b.site_id "
+	"AND s.instrument = b.instrument AND s.item = b.item AND s.grp = b.grp "
+	"AND s.subgroup = coalesce(b.subgroup, '') AND b.updated_at > s.updated_at",
+	"INSERT INTO survey_item(uuid, review_id, site_id, instrument, item, cluster_id, grp, subgroup, responses, "
+	"favourable, options, updated_at) SELECT b.uuid, ?1, si.id, b.instrument, b.item, (SELECT c.id FROM cluster c "
+	"JOIN review r ON r.framework_id = c.framework_id WHERE r.id = ?1 AND c.code = b.cluster), b.grp, "
+	"coalesce(b.subgroup, ''), b.responses, b.favourable, coalesce(b.options, ''), coalesce(b.updated_at, '') "
+	"FROM bundle.survey_item b JOIN site si ON si.review_id = ?1 AND si.code = b.site COLLATE NOCASE "
+	"WHERE NOT EXISTS (SELECT 1 FROM survey_item s WHERE s.uuid = b.uuid OR (s.site_id = si.id "
+	"AND s.instrument = b.instrument AND s.item = b.item AND s.grp = b.grp AND s.subgroup = coalesce(b.subgroup, '')))",
+	NULL,
+};
+static const char *const survey_rate_sql[] = {
+	"UPDATE survey_rate AS s SET invited = b.invited, responded = b.responded, updated_at = b.updated_at "
+	"FROM (SELECT b.*, si.id AS site_id FROM bundle.survey_rate b JOIN site si ON si.review_id = ?1 "
+	"AND si.code = b.site COLLATE NOCASE) AS b WHERE s.site_id = b.site_id AND s.instrument = b.instrument "
+	"AND s.grp = b.grp AND b.updated_at > s.updated_at",
+	"INSERT INTO survey_rate(uuid, review_id, site_id, instrument, grp, invited, responded, updated_at) "
+	"SELECT b.uuid, ?1, si.id, b.instrument, b.grp, b.invited, b.responded, coalesce(b.updated_at, '') "
+	"FROM bundle.survey_rate b JOIN site si ON si.review_id = ?1 AND si.code = b.site COLLATE NOCASE "
+	"WHERE NOT EXISTS (SELECT 1 FROM survey_rate s WHERE s.uuid = b.uuid OR (s.site_id = si.id "
+	"AND s.instrument = b.instrument AND s.grp = b.grp))",
 	NULL,
 };
 
@@ -2344,6 +2674,18 @@ static const struct {
 	  "AND s.dimension = b.dimension AND s.grp = b.grp "
 	  "WHERE (s.id IS NULL AND NOT EXISTS (SELECT 1 FROM subgroup_row x WHERE x.uuid = b.uuid)) "
 	  "OR (s.id IS NOT NULL AND b.updated_at > s.updated_at)", subgroup_sql },
+	{ "survey_item", GATE_DATA, "SELECT b.uuid, si.id, EXISTS (SELECT 1 FROM survey_item x WHERE x.uuid = b.uuid "
+	  "AND (x.review_id <> ?1 OR x.site_id IS NOT si.id OR x.instrument <> b.instrument OR x.item <> b.item "
+	  "OR x.grp <> b.grp OR x.subgroup <> coalesce(b.subgroup, ''))) AS clash FROM bundle.survey_item b "
+	  "LEFT JOIN site si ON si.review_id = ?1 AND si.code = b.site COLLATE NOCASE "
+	  "LEFT JOIN survey_item s ON s.site_id = si.id AND s.instrument = b.instrument AND s.item = b.item "
+	  "AND s.grp = b.grp AND s.subgroup = coalesce(b.subgroup, '') "
+	  "WHERE clash OR s.id IS NULL OR b.updated_at > s.updated_at", survey_item_sql },
+	{ "survey_rate", GATE_DATA, "SELECT b.uuid, si.id, EXISTS (SELECT 1 FROM survey_rate x WHERE x.uuid = b.uuid "
+	  "AND (x.review_id <> ?1 OR x.site_id IS NOT si.id OR x.instrument <> b.instrument OR x.grp <> b.grp)) "
+	  "AS clash FROM bundle.survey_rate b LEFT JOIN site si ON si.review_id = ?1 AND si.code = b.site COLLATE NOCASE "
+	  "LEFT JOIN survey_rate s ON s.site_id = si.id AND s.instrument = b.instrument AND s.grp = b.grp "
+	  "WHERE clash OR s.id IS NULL OR b.updated_at > s.updated_at", survey_rate_sql },
 };
 
 /* One kind of added row: each the gate must allow as the exporter's write. */
@@ -2386,7 +2728,8 @@ merge_added(struct merge *mg)
 	int rc = QREL_OK;
 
 	for (size_t i = 0; i < ARRAY_SIZE(added) && rc == QREL_OK; i++) {
-		bool subgroups = added[i].apply == subgroup_sql;
+		bool subgroups = added[i].apply == subgroup_sql || added[i].apply == survey_item_sql ||
+				 added[i].apply == survey_rate_sql;	/* an update, then the new rows */
 
 		rc = gate_added(mg, i);
 		for (size_t j = 0; rc == QREL_OK && added[i].apply[j] && (!j || subgroups); j++)
@@ -2471,6 +2814,21 @@ record_import(struct merge *mg)
 	return db_step_done(mg->db, st, "recording the import");
 }
 
+/* Documents, activities marked done, and the citations of notes and findings. */
+static int
+merge_fieldwork(struct merge *mg)
+{
+	int rc = merge_each(mg, document_rows, merge_document);
+
+	if (rc == QREL_OK)
+		rc = merge_each(mg, activity_done_rows, merge_activity_done);
+	if (rc == QREL_OK)
+		rc = merge_each(mg, note_document_rows, merge_note_document);
+	if (rc == QREL_OK)
+		rc = merge_each(mg, finding_survey_rows, merge_finding_survey);
+	return rc;
+}
+
 /* Every row is checked before any is written, as far as one pass allows; any
  * refusal rolls the whole import back. The bundle's own change-log rows are not
  * copied (anyone can write them): what the import applies is logged here. */
@@ -2492,6 +2850,8 @@ merge_all(struct merge *mg)
 		rc = merge_each(mg, rec_rows, merge_rec);
 	if (rc == QREL_OK)
 		rc = merge_each(mg, gone_rows, merge_gone);
+	if (rc == QREL_OK)
+		rc = merge_fieldwork(mg);
 	return rc == QREL_OK ? record_import(mg) : rc;
 }
 
@@ -2563,6 +2923,9 @@ static const char conflict_sql[] =
 	"  LEFT JOIN site si ON si.id = f.site_id WHERE f.uuid = c.uuid) "
 	"WHEN 'recommendation' THEN (SELECT printf('recommendation %d', r.number) FROM recommendation r "
 	"  WHERE r.uuid = c.uuid) "
+	"WHEN 'document' THEN (SELECT printf('document \"%s\"%s%s', d.title, CASE WHEN si.code IS NULL THEN '' "
+	"  ELSE ' at ' END, coalesce(si.code, '')) FROM document d LEFT JOIN site si ON si.id = d.site_id "
+	"  WHERE d.uuid = c.uuid) "
 	"ELSE (SELECT printf('note at %s by %s, %s', si.code, p.name, n.created_at) FROM note n "
 	"  JOIN site si ON si.id = n.site_id JOIN person p ON p.id = n.author_id WHERE n.uuid = c.uuid) END, "
 	"c.local_value, c.remote_value, c.detected_at, c.resolved_at, c.resolution "
@@ -2658,6 +3021,10 @@ static const struct {
 	  "text = json_extract(?3, '$[1]'), stakeholders = json_extract(?3, '$[2]'), updated_at = ?4, "
 	  "version = max(version, ?5) + 1 WHERE uuid = ?6 AND ?2 = ''",
 	  "UPDATE recommendation SET version = max(version, ?1) + 1 WHERE uuid = ?2" },
+	{ "document", "UPDATE document SET status = ?1, received_at = nullif(?2, ''), title = json_extract(?3, '$[0]'), "
+	  "owner = json_extract(?3, '$[1]'), link = json_extract(?3, '$[2]'), updated_at = ?4, "
+	  "version = max(version, ?5) + 1 WHERE uuid = ?6",
+	  "UPDATE document SET version = max(version, ?1) + 1 WHERE uuid = ?2" },
 	{ "note", "UPDATE note SET valence = ?1, deleted_at = CASE WHEN ?2 = '1' THEN "
 	  "coalesce(deleted_at, ?4) END, text = ?3, updated_at = ?4, "
 	  "version = max(version, ?5) + 1 WHERE uuid = ?6",

@@ -137,3 +137,40 @@ LINK("finding_subgroup", "INSERT", "new", "finding", "finding_id")
 LINK("finding_subgroup", "DELETE", "old", "finding", "finding_id")
 LINK("recommendation_finding", "INSERT", "new", "recommendation", "recommendation_id")
 LINK("recommendation_finding", "DELETE", "old", "recommendation", "recommendation_id");
+
+/* The fieldwork tables travel too: documents merge like notes (a version, a
+ * base, conflicts for the lead; the version moves on with each change, whatever
+ * wrote it), survey results and rates like subgroup rows, and a change to what
+ * a note or finding cites marks the note or finding. Activities were marked
+ * already (their status and planned reviewers ride with them). */
+const char sync_fieldwork_migration[] =
+"ALTER TABLE document ADD COLUMN version INTEGER NOT NULL DEFAULT 1;"
+"CREATE TRIGGER document_version AFTER UPDATE OF site_id, title, owner, status, received_at, link ON document "
+"  WHEN new.version = old.version BEGIN"
+"  UPDATE document SET version = old.version + 1 WHERE id = new.id;"
+"END;"
+"CREATE TABLE sync_conflict_new ("
+"  id INTEGER PRIMARY KEY,"
+"  entity TEXT NOT NULL CHECK (entity IN ('note', 'score', 'finding', 'recommendation', 'document')),"
+"  uuid TEXT NOT NULL,"
+"  local_value TEXT NOT NULL,"
+"  remote_value TEXT NOT NULL,"
+"  remote_version INTEGER NOT NULL,"
+"  from_copy TEXT NOT NULL,"
+"  detected_at TEXT NOT NULL,"
+"  resolved_at TEXT,"
+"  resolution TEXT,"
+"  resolved_by TEXT,"
+"  UNIQUE (entity, uuid, local_value, remote_value));"
+"INSERT INTO sync_conflict_new SELECT id, entity, uuid, local_value, remote_value, remote_version, from_copy,"
+"  detected_at, resolved_at, resolution, resolved_by FROM sync_conflict;"
+"DROP TABLE sync_conflict;"
+"ALTER TABLE sync_conflict_new RENAME TO sync_conflict;"
+MARK("document", "INSERT") MARK("document", "UPDATE")
+MARK("survey_item", "INSERT") MARK("survey_item", "UPDATE")
+MARK("survey_rate", "INSERT") MARK("survey_rate", "UPDATE")
+BASE("document", SYNC_DOCUMENT_VALUE("old"))
+LINK("note_document", "INSERT", "new", "note", "note_id")
+LINK("note_document", "DELETE", "old", "note", "note_id")
+LINK("finding_survey", "INSERT", "new", "finding", "finding_id")
+LINK("finding_survey", "DELETE", "old", "finding", "finding_id");

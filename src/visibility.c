@@ -256,6 +256,9 @@ static const struct {
 	{ "subgroup_row", VIS_SUBGROUP, "SELECT site_id, 0, 0, '' FROM main.subgroup_row WHERE uuid = ?1" },
 	{ "site", VIS_SUBGROUP, "SELECT id, 0, 0, '' FROM main.site WHERE uuid = ?1" },
 	{ "person", VIS_SUBGROUP, "SELECT coalesce(site_id, 0), 0, id, '' FROM main.person WHERE uuid = ?1" },
+	{ "document", VIS_NOTE, "SELECT coalesce(site_id, 0), 0, 0, '' FROM main.document WHERE uuid = ?1" },
+	{ "survey_item", VIS_SUBGROUP, "SELECT site_id, 0, 0, '' FROM main.survey_item WHERE uuid = ?1" },
+	{ "survey_rate", VIS_SUBGROUP, "SELECT site_id, 0, 0, '' FROM main.survey_rate WHERE uuid = ?1" },
 	{ "plan", VIS_PLAN, "SELECT coalesce(site_id, 0), 0, 0, '' FROM main.plan WHERE uuid = ?1" },
 	{ "objective", VIS_PLAN, "SELECT coalesce(p.site_id, 0), 0, 0, '' FROM main.objective o "
 				 "JOIN main.plan p ON p.id = o.plan_id WHERE o.uuid = ?1" },
@@ -309,6 +312,9 @@ static const struct {
 	{ "SELECT uuid, 'note', uuid FROM bundle.note", "DELETE FROM bundle.note WHERE uuid = ?1" },
 	{ "SELECT uuid, 'subgroup_row', uuid FROM bundle.subgroup_row",
 	  "DELETE FROM bundle.subgroup_row WHERE uuid = ?1" },
+	{ "SELECT uuid, 'document', uuid FROM bundle.document", "DELETE FROM bundle.document WHERE uuid = ?1" },
+	{ "SELECT uuid, 'survey_item', uuid FROM bundle.survey_item", "DELETE FROM bundle.survey_item WHERE uuid = ?1" },
+	{ "SELECT uuid, 'survey_rate', uuid FROM bundle.survey_rate", "DELETE FROM bundle.survey_rate WHERE uuid = ?1" },
 	{ "SELECT uuid, entity, entity_uuid FROM bundle.change_log", "DELETE FROM bundle.change_log WHERE uuid = ?1" },
 };
 

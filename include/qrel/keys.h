@@ -36,6 +36,7 @@
 	_(SCORE_LEVEL, "set the level (1..K)") \
 	_(SCORE_CLEAR, "clear the score") \
 	_(SCORE_NE, "mark insufficient evidence") \
+	_(SCORE_LABEL, "type the level: its label on the scale (Developing) or number") \
 	_(SCORE_KIND, "switch team / consensus scores (lead)") \
 	_(EDIT, "edit the rationale or note") \
 	_(EXTERNAL_EDIT, "edit the rationale in $VISUAL or $EDITOR") \

@@ -24,6 +24,8 @@ extern const char findings_migration[];
 extern const char fieldwork_migration[];
 /* Findings and recommendations in bundles (src/sync_schema.c). */
 extern const char sync_findings_migration[];
+/* Documents, survey results and rates, and their citations in bundles (sync_schema.c). */
+extern const char sync_fieldwork_migration[];
 /* Stakeholder groups, participants and language of activities and notes (src/voice.c). */
 extern const char voice_migration[];
 

@@ -21,6 +21,9 @@ enum score_kind { SCORE_TEAM, SCORE_SELF, SCORE_CONSENSUS };
 const char *score_kind_name(enum score_kind kind);
 /* "team", "self" or "consensus"; QREL_PARSE otherwise. */
 int score_kind_parse(const char *s, enum score_kind *kind);
+/* The level the review's framework names label on its scale ("Developing"),
+ * without case; 0 when no level has that label, -1 on a database error. */
+long score_level_label(struct db *db, int64_t review, const char *label);
 /* The kind a role gives by default: self for a principal, team for everyone else. */
 enum score_kind score_kind_for_role(const char *role);
 

@@ -33,6 +33,9 @@ struct db;
  * (title, text, stakeholders) as one JSON array after the priority. */
 #define SYNC_FINDING_VALUE(t) "(" t ".kind || '||' || " t ".text)"
 #define SYNC_REC_VALUE(t) "(" t ".priority || '||' || json_array(" t ".title, " t ".text, " t ".stakeholders))"
+/* A document's: its status, the day it came, then title, owner and link as one JSON array. */
+#define SYNC_DOCUMENT_VALUE(t) "(" t ".status || '|' || coalesce(" t ".received_at, '') || '|' || " \
+	"json_array(" t ".title, " t ".owner, " t ".link))"
 
 /* The review's uuid into out ("" when there is no such review). */
 int sync_review_uuid(struct db *db, int64_t review, char out[64]);

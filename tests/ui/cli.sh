@@ -55,6 +55,28 @@ check "sample has 6 schools and a district office" test \
 check "sample has 150+ evidence notes" test "$(sql "$T/sample.db" 'SELECT count(*) FROM note')" -ge 150
 check "sample passes qrel check" "$QREL" check --db "$T/sample.db"
 
+# --level takes the framework's label as import does; an unknown one is refused.
+R="José Ramírez"
+"$QREL" score --db "$T/sample.db" --as "$R" --site RHS --cluster 1.2 --level developing >"$T/out"
+check "score --level Developing stores level 2" test "$(sql "$T/sample.db" "SELECT s.level FROM score s \
+	JOIN person p ON p.id = s.rater_id JOIN cluster c ON c.id = s.cluster_id JOIN site si ON si.id = s.site_id \
+	WHERE p.name = '$R' AND c.code = '1.2' AND si.code = 'RHS' AND s.kind = 'team'")" = 2
+check "and says the level" grep -q "RHS 1.2 team score by $R: 2" "$T/out"
+"$QREL" score --db "$T/sample.db" --as "$R" --site RHS --cluster 1.2 --level Thriving 2>"$T/err" >/dev/null
+check "an unknown label is a usage error" test $? -eq 2
+check "naming the label" grep -q "its label, NE or 0 (to clear), not 'Thriving'" "$T/err"
+
+# risk reads a semicolon, Windows-1252 export as import does.
+printf 'site;year;metric;dimension;group;enrolled;count\nRHS;2024;oss;race;Am\351rica;400;40\nRHS;2024;oss;race;Other;600;12\n' >"$T/risk.csv"
+"$QREL" risk --delimiter ';' --encoding cp1252 "$T/risk.csv" >"$T/out"
+check "risk --delimiter ';' --encoding cp1252 reads the file" grep -q "^RHS,2024,oss,race,América,400,40," "$T/out"
+"$QREL" risk "$T/risk.csv" 2>"$T/err" >/dev/null
+check "without --encoding the same file is refused" test $? -ne 0
+"$QREL" risk --delimiter x "$T/risk.csv" 2>"$T/err" >/dev/null
+check "risk --delimiter x is a usage error" test $? -eq 2
+"$QREL" risk --encoding no-such "$T/risk.csv" 2>"$T/err" >/dev/null
+check "risk --encoding no-such is a usage error naming iconv" grep -q "iconv does not know 'no-such'" "$T/err"
+
 printf '[display]\ncolor = purple\n' >"$XDG_CONFIG_HOME/bad.ini"
 "$QREL" check --db "$T/sample.db" --config "$XDG_CONFIG_HOME/bad.ini" 2>"$T/err" >/dev/null
 check "a bad config value is reported with file and line" grep -q "bad.ini:2: \[display\] color" "$T/err"

@@ -50,6 +50,18 @@ check "team scores for a reviewer" wait_for "team scores by $REV"
 keys 2
 check "2 sets the level at once" wait_for "$CL at $SITE: team score 2"
 check "the tree shows the level as a plain mark" sh -c "tmux -L '$TMUX_SOCKET' capture-pane -p -t qrel | grep -F ' $CL ' | grep -qF '[2]'"
+keys l
+check "l asks for the level by label" wait_for "Level (a label of the scale or 1-"
+keys -l "thriving"
+keys Enter
+check "a label not on the scale is refused" wait_for "'thriving' is not a level of the scale"
+keys C-u
+keys -l "established"
+keys Enter
+check "the framework's label sets its level" wait_for "$CL at $SITE: team score 3"
+check "and it is stored" test "$(sql "$DB" "SELECT level FROM score s WHERE $SCORE_WHERE")" = 3
+keys 2
+wait_for "$CL at $SITE: team score 2" >/dev/null
 keys e
 check "e opens the rationale editor" wait_for "Editing the rationale of $CL"
 keys -l "$TEXT"

@@ -3,6 +3,11 @@
 #include "qrel/backup.h"
 #include "qrel/check.h"
 #include "qrel/db.h"
+#include "qrel/document.h"
+#include "qrel/evidence.h"
+#include "qrel/import.h"
+#include "qrel/schedule.h"
+#include "qrel/survey.h"
 #include "qrel/findings.h"
 #include "qrel/review.h"
 #include "qrel/score.h"
@@ -739,6 +744,168 @@ test_principal_bundle_without_findings(void **state)
 	assert_true(bundle_count(path, "SELECT count(*) FROM main.recommendation") > 0);
 }
 
+
+#define LEAD "Ségolène Arceneaux"
+
+static void
+run_sql(const char *name, const char *sql)
+{
+	struct db *db;
+
+	open_review(name, &db);
+	assert_int_equal(db_exec(db, sql), QREL_OK);
+	db_close(db);
+}
+
+/* The lead's survey upload: one item moved, one new. */
+static void
+upload_survey(const char *name)
+{
+	struct import_stats is;
+	struct diags d = { 0 };
+	struct db *db;
+	int64_t review = open_review(name, &db);
+	FILE *f;
+
+	assert_non_null(f = fopen(tmp_path("survey.csv"), "w"));
+	fputs("site,instrument,item,cluster,group,subgroup,responses,favourable,options\n"
+	      "RHS,Student climate survey,I feel like I belong at this school,1.5,Students,,810,60%,\n"
+	      "RHS,Student climate survey,Adults here expect me to succeed,1.5,Students,,790,71%,\n", f);
+	fclose(f);
+	assert_int_equal(import_file_opts(db, review, "survey", tmp_path("survey.csv"), LEAD, NULL, &d, &is), QREL_OK);
+	diag_free(&d);
+	db_close(db);
+}
+
+/* In wa: a document cited by a note, a planned activity, the survey upload,
+ * and a finding citing a survey item. */
+static void
+write_fieldwork(const char *name, int64_t *doc, int64_t *act)
+{
+	struct db *db;
+	int64_t review, rec, finding = write_finding(name, &rec), site, note, item;
+	struct document_input din = { .title = "Attendance policy 2025", .owner = "Registrar", .status = "requested" };
+	struct activity_input ain = { .source = "interview", .held_at = "2026-03-02T10:00", .description = "Counsellors",
+				      .status = "planned", .reviewers = REVIEWER };
+
+	upload_survey(name);
+	review = open_review(name, &db);
+	site = store_site_id(db, review, "RHS");
+	din.site = ain.site = site;
+	note = db_int(db, "SELECT min(id) FROM note WHERE deleted_at IS NULL AND site_id = (SELECT id FROM site "
+		      "WHERE code = 'RHS')");
+	item = db_int(db, "SELECT id FROM survey_item WHERE item LIKE 'Adults here%'");
+	assert_int_equal(document_add(db, review, LEAD, &din, doc), QREL_OK);
+	assert_int_equal(document_cite(db, review, LEAD, *doc, note), QREL_OK);
+	assert_int_equal(activity_add(db, review, LEAD, &ain, act), QREL_OK);
+	assert_int_equal(survey_cite(db, review, LEAD, finding, item), QREL_OK);
+	db_close(db);
+}
+
+static void
+set_document_owner(const char *name, int64_t doc, const char *owner)
+{
+	struct document_input in = { .owner = owner };
+	struct db *db;
+	int64_t review = open_review(name, &db);
+
+	assert_int_equal(document_set(db, review, LEAD, doc, &in), QREL_OK);
+	db_close(db);
+}
+
+static int
+count_conflict(void *ctx, const struct sync_conflict_row *c)
+{
+	if (strcmp(c->entity, "document") == 0 && strstr(c->what, "Attendance policy"))
+		++*(int *)ctx;
+	return 0;
+}
+
+/* Documents, citations, planned activities and the lead's survey data travel;
+ * `done` propagates; a document edited on both sides is a conflict for the
+ * lead; a reviewer's bundle cannot write the lead's survey data. */
+static void
+test_fieldwork_travels(void **state)
+{
+	struct sync_export_stats es;
+	struct sync_import_stats st;
+	struct db *db;
+	int64_t review, doc, act;
+	int seen = 0;
+
+	UNUSED(state);
+	copy_of("a.db", "wa.db");
+	copy_of("a.db", "wb.db");
+	write_fieldwork("wa.db", &doc, &act);
+	assert_int_equal(bundle_of("wa.db", "w1.qb", "wb", &es), QREL_OK);
+	assert_int_equal(import_into("wb.db", "w1.qb", &st), QREL_OK);
+	assert_int_equal(count_in("wb.db", "SELECT count(*) FROM document d JOIN note_document nd ON nd.document_id = d.id "
+			 "WHERE d.title = 'Attendance policy 2025' AND d.owner = 'Registrar' AND d.status = 'requested'"), 1);
+	assert_int_equal(count_in("wb.db", "SELECT count(*) FROM activity WHERE description = 'Counsellors' "
+			 "AND status = 'planned' AND reviewers = 'José Ramírez'"), 1);
+	assert_int_equal(count_in("wb.db", "SELECT count(*) FROM survey_item WHERE item LIKE 'I feel like I belong%' "
+			 "AND subgroup = '' AND responses = 810"), 1);
+	assert_int_equal(count_in("wb.db", "SELECT count(*) FROM finding_survey fs JOIN survey_item i ON i.id = fs.survey_id "
+			 "WHERE i.item LIKE 'Adults here%'"), 1);
+	assert_int_equal(import_into("wb.db", "w1.qb", &st), QREL_OK);	/* again: nothing */
+	assert_int_equal(st.inserted + st.updated + st.conflicts, 0);
+
+	/* Marked done in b: done in a too. */
+	review = open_review("wb.db", &db);
+	assert_int_equal(schedule_done(db, review, LEAD, act), QREL_OK);
+	db_close(db);
+	assert_int_equal(bundle_of("wb.db", "w2.qb", "wa", &es), QREL_OK);
+	assert_int_equal(import_into("wa.db", "w2.qb", &st), QREL_OK);
+	assert_int_equal(count_in("wa.db", "SELECT count(*) FROM activity WHERE description = 'Counsellors' "
+			 "AND status = 'done'"), 1);
+	assert_int_equal(count_in("wa.db", "SELECT count(*) FROM change_log WHERE entity = 'activity' "
+			 "AND field = 'status' AND new = 'done' AND reason LIKE 'sync import%'"), 1);
+
+	/* One side edits the document: it travels. Both edit: a conflict the lead resolves. */
+	set_document_owner("wb.db", doc, "Attendance office");
+	assert_int_equal(bundle_of("wb.db", "w3.qb", "wa", &es), QREL_OK);
+	assert_int_equal(import_into("wa.db", "w3.qb", &st), QREL_OK);
+	assert_int_equal(st.updated, 1);
+	assert_int_equal(count_in("wa.db", "SELECT count(*) FROM document WHERE owner = 'Attendance office'"), 1);
+	set_document_owner("wa.db", doc, "Principal's office");
+	set_document_owner("wb.db", doc, "District data team");
+	assert_int_equal(bundle_of("wb.db", "w4.qb", NULL, &es), QREL_OK);
+	assert_int_equal(import_into("wa.db", "w4.qb", &st), QREL_OK);
+	assert_int_equal(st.conflicts, 1);
+	assert_int_equal(count_in("wa.db", "SELECT count(*) FROM document WHERE owner = 'Principal''s office'"), 1);
+	review = open_review("wa.db", &db);
+	assert_int_equal(sync_conflict_each(db, review, false, count_conflict, &seen), QREL_OK);
+	assert_int_equal(seen, 1);
+	assert_int_equal(sync_resolve(db, review, LEAD, db_int(db, "SELECT max(id) FROM sync_conflict "
+				      "WHERE entity = 'document'"), true), QREL_OK);
+	db_close(db);
+	assert_int_equal(count_in("wa.db", "SELECT count(*) FROM document WHERE owner = 'District data team'"), 1);
+
+	/* Survey results are the lead's: a reviewer's bundle that changes one is refused whole. */
+	run_sql("wb.db", "UPDATE survey_item SET responses = 900, favourable = 1, updated_at = '2099-01-01T00:00:00Z' "
+		"WHERE item LIKE 'Adults here%'");
+	set_document_owner("wb.db", doc, "changed with it");
+	review = open_review("wb.db", &db);
+	assert_int_equal(sync_export(db, review, REVIEWER, tmp_path("w5.qb"), NULL, true, &es), QREL_OK);
+	db_close(db);
+	assert_int_equal(import_into("wa.db", "w5.qb", &st), QREL_DENIED);
+	assert_int_equal(count_in("wa.db", "SELECT count(*) FROM survey_item WHERE responses = 900"), 0);
+	assert_int_equal(count_in("wa.db", "SELECT count(*) FROM document WHERE owner = 'changed with it'"), 0);
+
+	/* Nothing new: the bundle leaves the empty fieldwork tables out, as an older qrel's
+	 * lacks them, and imports as if they were empty. */
+	assert_int_equal(bundle_of("wa.db", "w6.qb", "wb", &es), QREL_OK);
+	assert_int_equal(bundle_of("wa.db", "w7.qb", "wb", &es), QREL_OK);
+	{
+		char path[256];
+
+		snprintf(path, sizeof(path), "%s", tmp_path("w7.qb"));
+		assert_int_equal(bundle_count(path, "SELECT count(*) FROM main.sqlite_schema WHERE name IN ('document', "
+					      "'note_document', 'survey_item', 'survey_rate', 'finding_survey', 'activity_plan')"), 0);
+	}
+	assert_int_equal(import_into("wb.db", "w7.qb", &st), QREL_OK);
+}
+
 int
 main(void)
 {
@@ -757,6 +924,7 @@ main(void)
 		cmocka_unit_test(test_check_in_words),
 		cmocka_unit_test(test_findings_travel),
 		cmocka_unit_test(test_principal_bundle_without_findings),
+		cmocka_unit_test(test_fieldwork_travels),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
