@@ -150,10 +150,7 @@ int evidence_total(struct db *db, int64_t review, const struct evidence_filter *
 /* One note (deleted or not) by id. */
 int evidence_get(struct db *db, int64_t review, int64_t id, struct evidence_note *out);
 
-/* Turns what a user typed into an FTS5 query that cannot be a syntax error: each
- * word becomes a quoted string, "a phrase" stays a phrase, a trailing * a prefix,
- * and quotes inside are doubled. Returns false when nothing searchable is left. */
-bool evidence_fts_query(const char *input, char *out, size_t size);
+/* search_fts_query (search.h) turns what a user typed into an FTS5 query. */
 
 /* ---- choices (for prompts) ---- */
 

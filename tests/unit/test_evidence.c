@@ -9,6 +9,7 @@
 #include "qrel/db.h"
 #include "qrel/draft.h"
 #include "qrel/evidence.h"
+#include "qrel/search.h"
 #include "qrel/store.h"
 #include "qrel/util.h"
 
@@ -137,7 +138,7 @@ static void
 expect_query(const char *in, const char *want)
 {
 	char out[256];
-	bool ok = evidence_fts_query(in, out, sizeof(out));
+	bool ok = search_fts_query(in, out, sizeof(out));
 
 	if (!want) {
 		assert_false(ok);
