@@ -807,25 +807,27 @@ build_sql(struct sqlbuf *b, enum evidence_query_kind kind, unsigned mask)
 		put_filters(b, mask, "n.id");
 		put(b, " LIMIT ?15)", NULL, NULL);
 		break;
-	case Q_RANK_ALL:
-		put(b, "SELECT " NOTE_COLS ", m.score, m.hl FROM (SELECT rowid AS id, bm25(note_fts) AS score, "
-		    "highlight(note_fts, 0, char(1), char(2)) AS hl FROM note_fts WHERE note_fts MATCH ?16) m "
-		    "JOIN note n ON n.id = m.id " NOTE_JOINS " WHERE ", NULL, NULL);
-		put_filters(b, mask, "n.id");
-		put(b, cursor ? " AND (m.score > ?13 OR (m.score = ?13 AND n.id > ?14))" : "", NULL,
-		    " ORDER BY m.score, n.id LIMIT ?15");
+	case Q_RANK:
+		/* A site's or an activity's notes are few: read them through their index and
+		 * ask the full-text index about each. Otherwise the full-text index drives, and
+		 * qrel_rank (search.c) turns away, before the note is read, every match that
+		 * cannot make the page. */
+		if (mask & (F_SITE | F_ACTIVITY | F_SCOPE_SITE | F_SCOPE_NONE)) {
+			put(b, "SELECT n.id FROM note n CROSS JOIN note_fts ON note_fts.rowid = n.id "
+			    "WHERE ", NULL, NULL);
+			put_filters(b, mask, "n.id");
+			put(b, " AND note_fts MATCH ?16 AND qrel_rank(note_fts, ?19)", NULL, NULL);
+		} else {
+			put(b, "SELECT n.id FROM note_fts CROSS JOIN note n ON n.id = note_fts.rowid "
+			    "WHERE note_fts MATCH ?16 AND qrel_rank(note_fts, ?19) AND ", NULL, NULL);
+			put_filters(b, mask, "note_fts.rowid");
+		}
 		break;
-	case Q_NEWEST_BY_NOTE:
-		put(b, "SELECT n.id FROM note n WHERE ", NULL, NULL);
-		put_filters(b, mask, "n.id");
-		put(b, " AND EXISTS (SELECT 1 FROM note_fts WHERE note_fts MATCH ?16 AND rowid = n.id)"
-		    " ORDER BY n.created_at DESC, n.id DESC LIMIT ?15", NULL, NULL);
-		break;
-	case Q_NEWEST_BY_FTS:
-		put(b, "SELECT note_fts.rowid FROM note_fts CROSS JOIN note n ON n.id = note_fts.rowid "
+	case Q_MATCH_CAP:
+		put(b, "SELECT count(*) FROM (SELECT 1 FROM note_fts CROSS JOIN note n ON n.id = note_fts.rowid "
 		    "WHERE note_fts MATCH ?16 AND ", NULL, NULL);
 		put_filters(b, mask, "note_fts.rowid");
-		put(b, " ORDER BY note_fts.rowid DESC LIMIT ?15", NULL, NULL);
+		put(b, " LIMIT ?15)", NULL, NULL);
 		break;
 	}
 }
@@ -1104,16 +1106,22 @@ evidence_count(struct db *db, int64_t review, const struct evidence_filter *f)
 	return count;
 }
 
+/* The notes (searching: the matches) the filter lets through, up to the cap. */
 static int
 count_capped(struct db *db, int64_t review, const struct evidence_filter *f, struct evidence_total *t)
 {
-	sqlite3_stmt *st = evidence_sql_stmt(db, Q_COUNT_CAP, evidence_sql_mask(f));
+	char q[EVIDENCE_QUERY_MAX * 2];
+	sqlite3_stmt *st;
 	int rc = QREL_OK;
 
-	if (!st)
+	if (*f->query && !search_fts_query(f->query, q, sizeof(q)))
+		return error(QREL_PARSE, "nothing to search for in '%s'", f->query);
+	if (!(st = evidence_sql_stmt(db, *f->query ? Q_MATCH_CAP : Q_COUNT_CAP, evidence_sql_mask(f))))
 		return QREL_DB;
 	evidence_sql_bind(st, review, f);
 	sqlite3_bind_int(st, 15, EVIDENCE_COUNT_CAP + 1);
+	if (*f->query)
+		db_bind_text(st, 16, q);
 	if (sqlite3_step(st) == SQLITE_ROW)
 		t->count = sqlite3_column_int64(st, 0);
 	else
@@ -1137,10 +1145,7 @@ evidence_total(struct db *db, int64_t review, const struct evidence_filter *f, s
 		*out = tot.t;
 		return QREL_OK;
 	}
-	if (*f->query)
-		rc = search_total(db, review, f, &t);
-	else
-		rc = count_capped(db, review, f, &t);
+	rc = count_capped(db, review, f, &t);
 	if (rc != QREL_OK)
 		return rc;
 	*out = t;

@@ -1,5 +1,5 @@
 /* search.c: full-text search of evidence notes: what a user types made an FTS5 query,
- * and the matches ranked by bm25 (among the newest, or all) in keyset pages. */
+ * and the matches ranked by bm25 over all of them, in keyset pages. */
 #include "qrel/qrel.h"
 #include "qrel/db.h"
 #include "qrel/evidence.h"
@@ -8,6 +8,7 @@
 #include "qrel/util.h"
 
 #include <ctype.h>
+#include <math.h>
 
 /* ---- full-text queries ---- */
 
@@ -103,131 +104,246 @@ search_fts_query(const char *input, char *out, size_t size)
 	return o.used > 0 && !o.overflow;
 }
 
-/* ---- ranking among the newest matches ---- */
+/* ---- ranking every match by bm25 ---- */
+
+/* The score is FTS5's bm25 (fts5_aux.c: k1 1.2, b 0.75, the same arithmetic, so the same
+ * numbers as bm25()), computed here so that a match that cannot make the page is turned
+ * away before its length is read: its length is at least the end of its last match, and
+ * a shorter note scores better, so that bound is the best it can score. Only the notes
+ * that could make the page are read to check the filters; the page is the best limit of
+ * them, kept in a heap. Nothing else is kept between pages. */
+#define BM25_K1 1.2
+#define BM25_B 0.75
 
 struct ranked {
 	int64_t id;
-	double score;
+	double score;		/* bm25: lower is better */
 };
 
-/* The last ranking, reused while the store and the filter stay the same: paging through
- * the results then reads only the notes shown. */
-static struct {
-	struct db *db;
-	unsigned long generation;
-	int64_t review;
-	struct evidence_filter f;
-	struct ranked *r;
-	int n;
-	bool full;		/* the window was filled: there may be older matches */
-	bool valid;
-} rk;
+/* What qrel_rank knows while one page is read (bound as ?19). */
+struct rank_state {
+	double *idf, *freq;	/* a phrase's weight, and its count in the current row */
+	int nphrase;
+	double avgdl;		/* tokens per note */
+	bool ready;
+	const struct ranked *after;	/* the page starts after it; NULL: at the best */
+	struct ranked *heap;	/* the best n (<= limit) rows so far, the worst on top */
+	int n, limit;
+	struct ranked last;	/* the row qrel_rank let through last */
+};
+
+/* Does a come before b? Best score first, then the newest note. */
+static bool
+before(const struct ranked *a, const struct ranked *b)
+{
+	return a->score < b->score || (a->score == b->score && a->id > b->id);
+}
+
+static void
+swap_ranked(struct ranked *a, struct ranked *b)
+{
+	struct ranked t = *a;
+
+	*a = *b;
+	*b = t;
+}
+
+static void
+heap_down(struct ranked *h, int n, int i)
+{
+	for (;;) {
+		int w = i, l = 2 * i + 1, r = l + 1;
+
+		if (l < n && before(&h[w], &h[l]))
+			w = l;
+		if (r < n && before(&h[w], &h[r]))
+			w = r;
+		if (w == i)
+			return;
+		swap_ranked(&h[i], &h[w]);
+		i = w;
+	}
+}
+
+static void
+keep(struct rank_state *s, const struct ranked *r)
+{
+	int i = s->n;
+
+	if (s->n == s->limit) {
+		s->heap[0] = *r;
+		heap_down(s->heap, s->n, 0);
+		return;
+	}
+	s->heap[s->n++] = *r;
+	for (; i > 0 && before(&s->heap[(i - 1) / 2], &s->heap[i]); i = (i - 1) / 2)
+		swap_ranked(&s->heap[i], &s->heap[(i - 1) / 2]);
+}
+
+static int
+count_row(const Fts5ExtensionApi *api, Fts5Context *fts, void *count)
+{
+	UNUSED(api);
+	UNUSED(fts);
+	(*(sqlite3_int64 *)count)++;
+	return SQLITE_OK;
+}
+
+/* Once a query, as bm25 does: each phrase's idf, and the mean length. */
+static int
+rank_prepare(const Fts5ExtensionApi *api, Fts5Context *fts, struct rank_state *s)
+{
+	sqlite3_int64 nrow = 0, ntok = 0;
+	int rc;
+
+	s->nphrase = api->xPhraseCount(fts);
+	s->idf = calloc((size_t)s->nphrase + 1, sizeof(double));
+	s->freq = calloc((size_t)s->nphrase + 1, sizeof(double));
+	if (!s->idf || !s->freq)
+		return SQLITE_NOMEM;
+	if ((rc = api->xRowCount(fts, &nrow)) != SQLITE_OK || (rc = api->xColumnTotalSize(fts, -1, &ntok)) != SQLITE_OK)
+		return rc;
+	s->avgdl = (double)ntok / (double)nrow;
+	for (int i = 0; i < s->nphrase; i++) {
+		sqlite3_int64 nhit = 0;
+		double idf;
+
+		if ((rc = api->xQueryPhrase(fts, i, &nhit, count_row)) != SQLITE_OK)
+			return rc;
+		idf = log((nrow - nhit + 0.5) / (nhit + 0.5));
+		s->idf[i] = idf <= 0.0 ? 1e-6 : idf;
+	}
+	s->ready = true;
+	return SQLITE_OK;
+}
+
+/* bm25 of a row of length d with the counts in s->freq. */
+static double
+bm25_of(const struct rank_state *s, double d)
+{
+	const double k1 = BM25_K1, b = BM25_B;
+	double score = 0.0;
+
+	for (int i = 0; i < s->nphrase; i++)
+		score += s->idf[i] * ((s->freq[i] * (k1 + 1.0)) / (s->freq[i] + k1 * (1 - b + b * d / s->avgdl)));
+	return -1.0 * score;
+}
+
+/* The phrases' counts in the row; the row's length is at least the returned end of its
+ * last match. */
+static int
+count_phrases(const Fts5ExtensionApi *api, Fts5Context *fts, struct rank_state *s, int *end, int *rc)
+{
+	int ninst = 0;
+
+	*end = 1;
+	memset(s->freq, 0, sizeof(double) * (size_t)s->nphrase);
+	if ((*rc = api->xInstCount(fts, &ninst)) != SQLITE_OK)
+		return *rc;
+	for (int i = 0; i < ninst; i++) {
+		int ip, ic, io;
+
+		if ((*rc = api->xInst(fts, i, &ip, &ic, &io)) != SQLITE_OK)
+			return *rc;
+		s->freq[ip] += 1.0;
+		if (io + api->xPhraseSize(fts, ip) > *end)
+			*end = io + api->xPhraseSize(fts, ip);
+	}
+	return SQLITE_OK;
+}
+
+/* qrel_rank(note_fts, state): 1 when the row may make the page (its score is then in
+ * state->last), 0 when it cannot. */
+static void
+qrel_rank(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	struct rank_state *s = argc == 1 ? sqlite3_value_pointer(argv[0], "qrel_rank_state") : NULL;
+	struct ranked r;
+	int rc = SQLITE_OK, end, ntok;
+
+	if (!s) {
+		sqlite3_result_error(ctx, "qrel_rank: no ranking state", -1);
+		return;
+	}
+	if ((!s->ready && (rc = rank_prepare(api, fts, s)) != SQLITE_OK) || count_phrases(api, fts, s, &end, &rc)) {
+		sqlite3_result_error_code(ctx, rc);
+		return;
+	}
+	r.id = api->xRowid(fts);
+	r.score = bm25_of(s, end);	/* the best it can score */
+	if (s->n == s->limit && r.score > s->heap[0].score) {
+		sqlite3_result_int(ctx, 0);
+		return;
+	}
+	if ((rc = api->xColumnSize(fts, -1, &ntok)) != SQLITE_OK) {
+		sqlite3_result_error_code(ctx, rc);
+		return;
+	}
+	r.score = bm25_of(s, ntok);
+	if ((s->after && !before(s->after, &r)) || (s->n == s->limit && !before(&r, &s->heap[0]))) {
+		sqlite3_result_int(ctx, 0);
+		return;
+	}
+	s->last = r;
+	sqlite3_result_int(ctx, 1);
+}
+
+static struct db *ranking_db;	/* the connection qrel_rank is known to */
+
+/* Registers qrel_rank with FTS5 (once a connection, while evidence.c watches it close). */
+static int
+rank_function(struct db *db)
+{
+	bool watched = evidence_sql_cache_ok(db);
+	fts5_api *api = NULL;
+	sqlite3_stmt *st;
+
+	if (watched && ranking_db == db)
+		return QREL_OK;
+	if (sqlite3_prepare_v2(db_handle(db), "SELECT fts5(?1)", -1, &st, NULL) != SQLITE_OK)
+		return db_fail(db, "finding FTS5");
+	sqlite3_bind_pointer(st, 1, &api, "fts5_api_ptr", NULL);
+	sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (!api || api->iVersion < 2 || api->xCreateFunction(api, "qrel_rank", NULL, qrel_rank, NULL) != SQLITE_OK)
+		return error(QREL_DB, "searching needs SQLite's FTS5");
+	ranking_db = watched ? db : NULL;
+	return QREL_OK;
+}
 
 static int
 cmp_ranked(const void *pa, const void *pb)
 {
 	const struct ranked *a = pa, *b = pb;
 
-	if (a->score != b->score)
-		return a->score < b->score ? -1 : 1;
-	return (a->id > b->id) - (a->id < b->id);
+	return before(a, b) ? -1 : before(b, a) ? 1 : 0;
 }
 
-/* The ids of the newest window matches the filter lets through, into rk.r. */
+/* The best limit matches after cur (filters and scope applied), into heap, best first. */
 static int
-newest_matches(struct db *db, int64_t review, const struct evidence_filter *f, const char *q, int window)
+rank_page(struct db *db, int64_t review, const struct evidence_filter *f, const char *q,
+	  const struct evidence_cursor *cur, struct rank_state *s)
 {
-	unsigned mask = evidence_sql_mask(f);
-	/* A site or an activity has few notes: read them through their index and ask the
-	 * full-text index about each. Otherwise walk the matches from the newest. */
-	sqlite3_stmt *st = evidence_sql_stmt(db, mask & (F_SITE | F_ACTIVITY) ? Q_NEWEST_BY_NOTE : Q_NEWEST_BY_FTS, mask);
+	struct ranked after = { cur ? cur->id : 0, cur ? cur->rank : 0.0 };
+	sqlite3_stmt *st;
 	int rc;
 
-	if (!st)
+	s->after = cur && cur->set ? &after : NULL;
+	if ((rc = rank_function(db)) != QREL_OK)
+		return rc;
+	if (!(st = evidence_sql_stmt(db, Q_RANK, evidence_sql_mask(f))))
 		return QREL_DB;
 	evidence_sql_bind(st, review, f);
-	sqlite3_bind_int(st, 15, window);
 	db_bind_text(st, 16, q);
-	while (rk.n < window && (rc = sqlite3_step(st)) == SQLITE_ROW)
-		rk.r[rk.n++].id = sqlite3_column_int64(st, 0);
-	rc = rk.n == window || rc == SQLITE_DONE ? QREL_OK : db_fail(db, "searching notes");
-	sqlite3_reset(st);
-	rk.full = rk.n == window;
-	return rc;
-}
-
-static int
-cmp_id(const void *pa, const void *pb)
-{
-	const struct ranked *a = pa, *b = pb;
-
-	return (a->id > b->id) - (a->id < b->id);
-}
-
-/* One pass of the full-text index over the candidates' id range scores them (bm25 runs
- * only for the candidates: the + keeps the IN list from being handed to FTS5 id by id). */
-static int
-score_matches(struct db *db, const char *q)
-{
-	static const char sql[] = "SELECT rowid, bm25(note_fts) FROM note_fts WHERE note_fts MATCH ?1 "
-				  "AND rowid >= ?2 AND rowid <= ?3 AND +rowid IN (SELECT value FROM json_each(?4))";
-	sqlite3_stmt *st;
-	char *ids = malloc((size_t)rk.n * 21 + 3);
-	size_t used = 0;
-	int rc;
-
-	if (!ids)
-		return error(QREL_NOMEM, "out of memory");
-	qsort(rk.r, (size_t)rk.n, sizeof(*rk.r), cmp_id);
-	ids[used++] = '[';
-	for (int i = 0; i < rk.n; i++)
-		used += (size_t)sprintf(ids + used, "%s%lld", i ? "," : "", (long long)rk.r[i].id);
-	strcpy(ids + used, "]");
-	if (!(st = db_stmt(db, sql))) {
-		free(ids);
-		return QREL_DB;
-	}
-	db_bind_text(st, 1, q);
-	sqlite3_bind_int64(st, 2, rk.r[0].id);
-	sqlite3_bind_int64(st, 3, rk.r[rk.n - 1].id);
-	sqlite3_bind_text(st, 4, ids, (int)(used + 1), free);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct ranked key = { sqlite3_column_int64(st, 0), 0 }, *r;
-
-		if ((r = bsearch(&key, rk.r, (size_t)rk.n, sizeof(*rk.r), cmp_id)))
-			r->score = sqlite3_column_double(st, 1);
-	}
+	sqlite3_bind_pointer(st, 19, s, "qrel_rank_state", NULL);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		if (sqlite3_column_int64(st, 0) == s->last.id)
+			keep(s, &s->last);
 	rc = rc == SQLITE_DONE ? QREL_OK : db_fail(db, "ranking notes");
 	sqlite3_reset(st);
-	if (rc == QREL_OK)
-		qsort(rk.r, (size_t)rk.n, sizeof(*rk.r), cmp_ranked);
+	sqlite3_bind_null(st, 19);
+	qsort(s->heap, (size_t)s->n, sizeof(*s->heap), cmp_ranked);
 	return rc;
-}
-
-static int
-rank_newest(struct db *db, int64_t review, const struct evidence_filter *f, const char *q)
-{
-	unsigned long gen = db_generation(db);
-	int window = f->rank_window, rc;
-
-	if (rk.valid && rk.db == db && rk.generation == gen && rk.review == review && memcmp(&rk.f, f, sizeof(*f)) == 0)
-		return QREL_OK;
-	rk.valid = false;
-	rk.n = 0;
-	free(rk.r);
-	if (!(rk.r = calloc((size_t)window, sizeof(*rk.r))))
-		return error(QREL_NOMEM, "out of memory");
-	if ((rc = newest_matches(db, review, f, q, window)) != QREL_OK ||
-	    (rk.n > 0 && (rc = score_matches(db, q)) != QREL_OK))
-		return rc;
-	if (!evidence_sql_cache_ok(db))
-		return QREL_OK;	/* not cached */
-	rk.db = db;
-	rk.generation = gen;
-	rk.review = review;
-	rk.f = *f;
-	rk.valid = true;
-	return QREL_OK;
 }
 
 /* One ranked note with its highlights. */
@@ -253,26 +369,24 @@ read_ranked(struct db *db, int64_t review, const char *q, const struct ranked *r
 	return rc;
 }
 
-static int
-page_ranked(struct db *db, int64_t review, const struct evidence_filter *f, const char *q,
-	    const struct evidence_cursor *cur, int limit, struct evidence_note *out, int *n)
+int
+search_page(struct db *db, int64_t review, const struct evidence_filter *f, const struct evidence_cursor *cur,
+	    int limit, struct evidence_note *out, int *n)
 {
-	int lo = 0, hi, rc;
+	char q[EVIDENCE_QUERY_MAX * 2];
+	struct rank_state s = { .limit = limit };
+	int rc;
 
-	if ((rc = rank_newest(db, review, f, q)) != QREL_OK)
-		return rc;
-	/* The first entry after the cursor. */
-	for (hi = rk.n; cur && cur->set && lo < hi;) {
-		int mid = (lo + hi) / 2;
-		const struct ranked *m = &rk.r[mid];
-
-		if (m->score < cur->rank || (m->score == cur->rank && m->id <= cur->id))
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	for (int i = lo; i < rk.n && *n < limit && rc == QREL_OK; i++)
-		if ((rc = read_ranked(db, review, q, &rk.r[i], &out[*n])) == QREL_OK)
+	*n = 0;
+	if (!search_fts_query(f->query, q, sizeof(q)))
+		return error(QREL_PARSE, "nothing to search for in '%s'", f->query);
+	if (limit <= 0)
+		return QREL_OK;
+	if (!(s.heap = calloc((size_t)limit, sizeof(*s.heap))))
+		return error(QREL_NOMEM, "out of memory");
+	rc = rank_page(db, review, f, q, cur, &s);
+	for (int i = 0; i < s.n && rc == QREL_OK; i++)
+		if ((rc = read_ranked(db, review, q, &s.heap[i], &out[*n])) == QREL_OK)
 			(*n)++;
 		else if (rc == QREL_NOTFOUND)
 			rc = QREL_OK;	/* gone meanwhile */
@@ -280,75 +394,15 @@ page_ranked(struct db *db, int64_t review, const struct evidence_filter *f, cons
 		evidence_notes_free(out, *n);
 		*n = 0;
 	}
+	free(s.heap);
+	free(s.idf);
+	free(s.freq);
 	return rc;
-}
-
-/* Searching: what the ranking found; when it filled its window, the index's count of
- * matches if nothing else filters (cheap), else "at least the window". */
-static int
-count_ranked(struct db *db, int64_t review, const struct evidence_filter *f, const char *q,
-	     struct evidence_total *t)
-{
-	static const char sql[] = "SELECT count(*) FROM note_fts WHERE note_fts MATCH ?1";
-	sqlite3_stmt *st;
-	int rc;
-
-	if ((rc = rank_newest(db, review, f, q)) != QREL_OK)
-		return rc;
-	t->count = rk.n;
-	if (!rk.full)
-		return QREL_OK;
-	t->ranked = rk.n;
-	t->more = true;
-	if (evidence_sql_mask(f) != 0 || !(st = db_stmt(db, sql)))
-		return QREL_OK;
-	db_bind_text(st, 1, q);
-	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int64(st, 0) > rk.n) {
-		t->count = sqlite3_column_int64(st, 0);
-		t->more = false;
-	}
-	sqlite3_reset(st);
-	return QREL_OK;
-}
-
-int
-search_page(struct db *db, int64_t review, const struct evidence_filter *f, const struct evidence_cursor *cur,
-	    int limit, struct evidence_note *out, int *n)
-{
-	char q[EVIDENCE_QUERY_MAX * 2];
-	bool after = cur && cur->set;
-	sqlite3_stmt *st;
-
-	*n = 0;
-	if (!search_fts_query(f->query, q, sizeof(q)))
-		return error(QREL_PARSE, "nothing to search for in '%s'", f->query);
-	if (f->rank_window > 0)
-		return page_ranked(db, review, f, q, cur, limit, out, n);
-	if (!(st = evidence_sql_stmt(db, Q_RANK_ALL, evidence_sql_mask(f) | (after ? F_CURSOR : 0u))))
-		return QREL_DB;
-	evidence_sql_bind(st, review, f);
-	if (after)
-		evidence_sql_cursor(st, cur, true);
-	sqlite3_bind_int(st, 15, limit);
-	db_bind_text(st, 16, q);
-	return evidence_sql_rows(db, st, limit, out, n);
-}
-
-int
-search_total(struct db *db, int64_t review, const struct evidence_filter *f, struct evidence_total *t)
-{
-	char q[EVIDENCE_QUERY_MAX * 2];
-
-	if (!search_fts_query(f->query, q, sizeof(q)))
-		return error(QREL_PARSE, "nothing to search for in '%s'", f->query);
-	if (f->rank_window > 0)
-		return count_ranked(db, review, f, q, t);
-	return (t->count = evidence_count(db, review, f)) < 0 ? QREL_DB : QREL_OK;
 }
 
 void
 search_forget(struct db *db)
 {
-	if (rk.db == db)
-		rk.valid = false;
+	if (ranking_db == db)
+		ranking_db = NULL;
 }

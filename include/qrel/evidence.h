@@ -13,9 +13,6 @@ struct db;
 #define EVIDENCE_MAX_SUBGROUPS 16
 #define EVIDENCE_MAX_SPANS 16
 #define EVIDENCE_QUERY_MAX 512
-/* The list screen ranks a search among this many newest matches (bm25 over all the
- * matches of a common word costs more than a keypress may). */
-#define EVIDENCE_RANK_WINDOW 2000
 /* evidence_total counts up to this many notes, then says "more": a filter that no index
  * serves reads about cap / selectivity notes (a cluster, 10% of the notes: 20,000). */
 #define EVIDENCE_COUNT_CAP 2000
@@ -72,7 +69,6 @@ struct evidence_filter {
 	char dimension[64], group[64];	/* subgroup: dimension, or dimension:group */
 	char from[32], to[32];		/* dates or times, inclusive */
 	char query[EVIDENCE_QUERY_MAX];	/* what the user typed to search */
-	int rank_window;		/* searching: rank only the newest this many matches; 0: all */
 	/* The notes the reader may read (visibility.h), set by evidence_filter_viewer
 	 * and kept by the other filter calls: 0 and false read every note. */
 	int64_t scope_site, scope_author;
@@ -125,10 +121,9 @@ struct evidence_cursor {
 	int64_t id;
 };
 
-/* Up to limit notes after cur (NULL or unset: from the start): newest first, or by
- * rank when f->query is set (with f->rank_window, among that many newest matches: the
- * ranking is kept until the store or the filter changes, so later pages cost only their
- * rows). Rows are written to out; free them with evidence_notes_free. */
+/* Up to limit notes after cur (NULL or unset: from the start): newest first, or when
+ * f->query is set every match ranked by bm25, best first, then newest (search.h).
+ * Rows are written to out; free them with evidence_notes_free. */
 int evidence_page(struct db *db, int64_t review, const struct evidence_filter *f,
 		  const struct evidence_cursor *cur, int limit, struct evidence_note *out, int *n);
 void evidence_cursor_of(const struct evidence_note *row, struct evidence_cursor *cur);
@@ -140,12 +135,10 @@ long long evidence_count(struct db *db, int64_t review, const struct evidence_fi
 struct evidence_total {
 	long long count;		/* notes the filter matches; at least this many when more */
 	bool more;			/* there are more than count ("10,000+") */
-	long long ranked;		/* searching: only this many newest were ranked; 0: all */
 };
 
-/* Counts up to EVIDENCE_COUNT_CAP notes (searching with f->rank_window: the matches
- * ranked, and the full-text index's count when nothing else filters). The answer is
- * kept until the store (db_generation) or the filter changes. */
+/* Counts up to EVIDENCE_COUNT_CAP notes (searching: matches). The answer is kept until
+ * the store (db_generation) or the filter changes. */
 int evidence_total(struct db *db, int64_t review, const struct evidence_filter *f, struct evidence_total *out);
 /* One note (deleted or not) by id. */
 int evidence_get(struct db *db, int64_t review, int64_t id, struct evidence_note *out);

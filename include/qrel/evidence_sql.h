@@ -26,7 +26,7 @@
 #define NOTE_FROM "note n " NOTE_JOINS
 
 /* Parameters: ?1 review, ?2..?12 the filters (bind_filter), ?13/?14 the cursor, ?15 the
- * limit, ?16 the FTS query. Only the filters that are set appear in the SQL, so that
+ * limit, ?16 the FTS query, ?19 the ranking's state (search.c). Only the filters that are set appear in the SQL, so that
  * SQLite can use an index for them (note_site_time for a site, note_time otherwise) and
  * a real range for the cursor: a page costs what it shows, however deep. */
 enum {
@@ -41,9 +41,8 @@ enum evidence_query_kind {
 	Q_LIST,			/* a page, newest first */
 	Q_COUNT,		/* exact count (F_SEARCH: of the matches of ?16) */
 	Q_COUNT_CAP,		/* count of at most ?15 */
-	Q_RANK_ALL,		/* a page of every match ranked by bm25 */
-	Q_NEWEST_BY_NOTE,	/* newest ?15 matching ids, driven by the note index (site, activity) */
-	Q_NEWEST_BY_FTS,	/* newest ?15 matching ids, driven by the full-text index */
+	Q_RANK,			/* the ids of the matches of ?16 that qrel_rank(?19) lets through */
+	Q_MATCH_CAP,		/* count of at most ?15 matches of ?16 */
 };
 
 /* The filters f sets, as F_ bits. */
