@@ -812,7 +812,7 @@ build_sql(struct sqlbuf *b, enum evidence_query_kind kind, unsigned mask)
 		 * ask the full-text index about each. Otherwise the full-text index drives, and
 		 * qrel_rank (search.c) turns away, before the note is read, every match that
 		 * cannot make the page. */
-		if (mask & (F_SITE | F_ACTIVITY | F_SCOPE_SITE | F_SCOPE_NONE)) {
+		if (mask & Q_RANK_BY_NOTE) {
 			put(b, "SELECT n.id FROM note n CROSS JOIN note_fts ON note_fts.rowid = n.id "
 			    "WHERE ", NULL, NULL);
 			put_filters(b, mask, "n.id");
@@ -1069,7 +1069,7 @@ evidence_cursor_of(const struct evidence_note *row, struct evidence_cursor *cur)
 {
 	cur->set = true;
 	copy(cur->created_at, sizeof(cur->created_at), row->created_at);
-	cur->rank = row->rank;
+	cur->rank = row->rank_key;
 	cur->id = row->id;
 }
 

@@ -125,7 +125,13 @@ struct rank_state {
 	double *idf, *freq;	/* a phrase's weight, and its count in the current row */
 	int nphrase;
 	double avgdl;		/* tokens per note */
+	sqlite3_int64 nrow;	/* notes in the index */
+	sqlite3_int64 calls;	/* rows qrel_rank saw */
 	bool ready;
+	/* One phrase: its weight only scales the score, so it is left out while ranking
+	 * (1.0) and put in at the end, from the count of the rows seen: that count saves a
+	 * pass over the phrase's rows, which bm25() makes first. */
+	bool deferred;
 	const struct ranked *after;	/* the page starts after it; NULL: at the best */
 	struct ranked *heap;	/* the best n (<= limit) rows so far, the worst on top */
 	int n, limit;
@@ -180,6 +186,14 @@ keep(struct rank_state *s, const struct ranked *r)
 		swap_ranked(&s->heap[i], &s->heap[(i - 1) / 2]);
 }
 
+static double
+idf_of(sqlite3_int64 nrow, sqlite3_int64 nhit)
+{
+	double idf = log((nrow - nhit + 0.5) / (nhit + 0.5));
+
+	return idf <= 0.0 ? 1e-6 : idf;
+}
+
 static int
 count_row(const Fts5ExtensionApi *api, Fts5Context *fts, void *count)
 {
@@ -197,6 +211,7 @@ rank_prepare(const Fts5ExtensionApi *api, Fts5Context *fts, struct rank_state *s
 	int rc;
 
 	s->nphrase = api->xPhraseCount(fts);
+	s->deferred = s->nphrase == 1;
 	s->idf = calloc((size_t)s->nphrase + 1, sizeof(double));
 	s->freq = calloc((size_t)s->nphrase + 1, sizeof(double));
 	if (!s->idf || !s->freq)
@@ -204,14 +219,14 @@ rank_prepare(const Fts5ExtensionApi *api, Fts5Context *fts, struct rank_state *s
 	if ((rc = api->xRowCount(fts, &nrow)) != SQLITE_OK || (rc = api->xColumnTotalSize(fts, -1, &ntok)) != SQLITE_OK)
 		return rc;
 	s->avgdl = (double)ntok / (double)nrow;
-	for (int i = 0; i < s->nphrase; i++) {
+	s->nrow = nrow;
+	s->idf[0] = 1.0;
+	for (int i = 0; i < s->nphrase && !s->deferred; i++) {
 		sqlite3_int64 nhit = 0;
-		double idf;
 
 		if ((rc = api->xQueryPhrase(fts, i, &nhit, count_row)) != SQLITE_OK)
 			return rc;
-		idf = log((nrow - nhit + 0.5) / (nhit + 0.5));
-		s->idf[i] = idf <= 0.0 ? 1e-6 : idf;
+		s->idf[i] = idf_of(nrow, nhit);
 	}
 	s->ready = true;
 	return SQLITE_OK;
@@ -269,6 +284,7 @@ qrel_rank(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *ctx, i
 		sqlite3_result_error_code(ctx, rc);
 		return;
 	}
+	s->calls++;
 	r.id = api->xRowid(fts);
 	r.score = bm25_of(s, end);	/* the best it can score */
 	if (s->n == s->limit && r.score > s->heap[0].score) {
@@ -311,6 +327,34 @@ rank_function(struct db *db)
 	return QREL_OK;
 }
 
+/* The deferred weight of the one phrase: its rows were all seen, unless the note index
+ * drove (a site's notes), when the full-text index counts them. */
+static int
+phrase_weight(struct db *db, unsigned mask, const char *q, struct rank_state *s)
+{
+	static const char sql[] = "SELECT count(*) FROM note_fts WHERE note_fts MATCH ?1";
+	sqlite3_int64 nhit = s->calls;
+	sqlite3_stmt *st;
+
+	if (mask & Q_RANK_BY_NOTE) {
+		if (!(st = db_stmt(db, sql)))
+			return QREL_DB;
+		db_bind_text(st, 1, q);
+		if (sqlite3_step(st) == SQLITE_ROW)
+			nhit = sqlite3_column_int64(st, 0);
+		sqlite3_reset(st);
+	}
+	s->idf[0] = idf_of(s->nrow, nhit);
+	return QREL_OK;
+}
+
+/* A row's bm25 from what it was ranked by (with the weight, as bm25() adds it up). */
+static double
+score_of(const struct rank_state *s, double key)
+{
+	return s->deferred ? -1.0 * (0.0 + s->idf[0] * -key) : key;
+}
+
 static int
 cmp_ranked(const void *pa, const void *pb)
 {
@@ -343,12 +387,15 @@ rank_page(struct db *db, int64_t review, const struct evidence_filter *f, const 
 	sqlite3_reset(st);
 	sqlite3_bind_null(st, 19);
 	qsort(s->heap, (size_t)s->n, sizeof(*s->heap), cmp_ranked);
+	if (rc == QREL_OK && s->deferred)
+		rc = phrase_weight(db, evidence_sql_mask(f), q, s);
 	return rc;
 }
 
 /* One ranked note with its highlights. */
 static int
-read_ranked(struct db *db, int64_t review, const char *q, const struct ranked *r, struct evidence_note *out)
+read_ranked(struct db *db, int64_t review, const char *q, const struct ranked *r, double score,
+	    struct evidence_note *out)
 {
 	static const char sql[] = "SELECT " NOTE_COLS ", ?3, (SELECT highlight(note_fts, 0, char(1), char(2)) "
 				  "FROM note_fts WHERE note_fts MATCH ?2 AND rowid = ?1) FROM " NOTE_FROM
@@ -360,10 +407,12 @@ read_ranked(struct db *db, int64_t review, const char *q, const struct ranked *r
 		return QREL_DB;
 	sqlite3_bind_int64(st, 1, r->id);
 	db_bind_text(st, 2, q);
-	sqlite3_bind_double(st, 3, r->score);
+	sqlite3_bind_double(st, 3, score);
 	sqlite3_bind_int64(st, 4, review);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		evidence_sql_read(st, out);
+		out->rank_key = r->score;
+	}
 	rc = rc == SQLITE_ROW ? QREL_OK : rc == SQLITE_DONE ? QREL_NOTFOUND : db_fail(db, "reading a note");
 	sqlite3_reset(st);
 	return rc;
@@ -386,7 +435,7 @@ search_page(struct db *db, int64_t review, const struct evidence_filter *f, cons
 		return error(QREL_NOMEM, "out of memory");
 	rc = rank_page(db, review, f, q, cur, &s);
 	for (int i = 0; i < s.n && rc == QREL_OK; i++)
-		if ((rc = read_ranked(db, review, q, &s.heap[i], &out[*n])) == QREL_OK)
+		if ((rc = read_ranked(db, review, q, &s.heap[i], score_of(&s, s.heap[i].score), &out[*n])) == QREL_OK)
 			(*n)++;
 		else if (rc == QREL_NOTFOUND)
 			rc = QREL_OK;	/* gone meanwhile */

@@ -105,6 +105,7 @@ struct evidence_note {
 	int version;
 	bool deleted;
 	double rank;			/* bm25 when searching (lower is better) */
+	double rank_key;		/* searching: what pages are ordered by (search.c) */
 	char *text;			/* malloc'd */
 	struct evidence_span span[EVIDENCE_MAX_SPANS];
 	int nspans;
@@ -117,7 +118,7 @@ struct evidence_note {
 struct evidence_cursor {
 	bool set;
 	char created_at[32];
-	double rank;
+	double rank;			/* searching: the row's rank_key */
 	int64_t id;
 };
 

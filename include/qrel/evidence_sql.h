@@ -45,6 +45,9 @@ enum evidence_query_kind {
 	Q_MATCH_CAP,		/* count of at most ?15 matches of ?16 */
 };
 
+/* Q_RANK reads these filters' notes through their index, then the full-text index. */
+#define Q_RANK_BY_NOTE (F_SITE | F_ACTIVITY | F_SCOPE_SITE | F_SCOPE_NONE)
+
 /* The filters f sets, as F_ bits. */
 unsigned evidence_sql_mask(const struct evidence_filter *f);
 /* The statement of kind for the filters in mask (prepared once, kept). */

@@ -407,6 +407,29 @@ bm25_ids(struct fx *f, const char *match, int64_t *ids, int max)
 	return n;
 }
 
+/* Each row of the first page has the very score SQLite's bm25() gives it. */
+static void
+same_as_bm25(struct fx *f, const struct evidence_filter *flt, const char *match)
+{
+	struct evidence_note rows[8];
+	sqlite3_stmt *st;
+	int n;
+
+	assert_int_equal(evidence_page(f->db, f->review, flt, NULL, 8, rows, &n), QREL_OK);
+	assert_true(n > 0);
+	assert_int_equal(sqlite3_prepare_v2(db_handle(f->db), "SELECT bm25(note_fts) FROM note_fts WHERE "
+					    "note_fts MATCH ?1 AND rowid = ?2", -1, &st, NULL), SQLITE_OK);
+	for (int i = 0; i < n; i++) {
+		sqlite3_bind_text(st, 1, match, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 2, rows[i].id);
+		assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+		assert_true(sqlite3_column_double(st, 0) == rows[i].rank);
+		sqlite3_reset(st);
+	}
+	sqlite3_finalize(st);
+	evidence_notes_free(rows, n);
+}
+
 /* Every match is ranked, in the order (and with the scores) of FTS5's bm25(), ties newest
  * first, through pages of any size and with filters. */
 static void
@@ -414,10 +437,8 @@ test_search_ranks_all(void **state)
 {
 	struct fx *f = *state;
 	struct evidence_filter flt = { 0 };
-	struct evidence_note rows[4];
 	int64_t ids[20], want[20], added[12];
 	char text[96];
-	int n;
 
 	for (int i = 0; i < 12; i++) {
 		snprintf(text, sizeof(text), "families %s night", i % 4 ? "came on a long and rainy" : "families families");
@@ -432,26 +453,19 @@ test_search_ranks_all(void **state)
 	}
 	assert_int_equal(want[0], added[8]);	/* "families" three times, the newest of three */
 	assert_int_equal(want[2], added[0]);
-	assert_int_equal(evidence_page(f->db, f->review, &flt, NULL, 1, rows, &n), QREL_OK);
-	assert_int_equal(n, 1);
-	{
-		sqlite3_stmt *st;
-
-		assert_int_equal(sqlite3_prepare_v2(db_handle(f->db), "SELECT bm25(note_fts) FROM note_fts WHERE "
-						    "note_fts MATCH '\"families\"' AND rowid = ?1", -1, &st, NULL), SQLITE_OK);
-		sqlite3_bind_int64(st, 1, rows[0].id);
-		assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-		assert_true(sqlite3_column_double(st, 0) == rows[0].rank);	/* the very same number */
-		sqlite3_finalize(st);
-	}
-	evidence_notes_free(rows, n);
+	same_as_bm25(f, &flt, "\"families\"");
 	/* With a site (the note index drives) and with a cluster (the full-text index drives). */
 	set(f, &flt, "site", "S2");
 	assert_int_equal(list_ids(f, &flt, 3, ids, 20), 4);
 	assert_int_equal(ids[0], added[8]);
+	same_as_bm25(f, &flt, "\"families\"");
 	set(f, &flt, "site", "");
 	set(f, &flt, "cluster", "1.1");
 	assert_int_equal(list_ids(f, &flt, 2, ids, 20), 6);
+	same_as_bm25(f, &flt, "\"families\"");
+	set(f, &flt, "search", "families night");	/* two phrases */
+	same_as_bm25(f, &flt, "\"families\" \"night\"");
+	set(f, &flt, "search", "families");
 	for (int i = 0; i < 6; i++)
 		assert_true((ids[i] - added[0]) % 2 == 1);
 	/* A deleted note leaves the ranking at once. */
