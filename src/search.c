@@ -244,25 +244,25 @@ bm25_of(const struct rank_state *s, double d)
 	return -1.0 * score;
 }
 
-/* The phrases' counts in the row; the row's length is at least the returned end of its
- * last match. */
+/* The phrases' counts in the row (phrase by phrase, which spares FTS5 merging them into
+ * one list of instances); the row's length is at least the returned end of its last
+ * match. */
 static int
 count_phrases(const Fts5ExtensionApi *api, Fts5Context *fts, struct rank_state *s, int *end, int *rc)
 {
-	int ninst = 0;
-
 	*end = 1;
-	memset(s->freq, 0, sizeof(double) * (size_t)s->nphrase);
-	if ((*rc = api->xInstCount(fts, &ninst)) != SQLITE_OK)
-		return *rc;
-	for (int i = 0; i < ninst; i++) {
-		int ip, ic, io;
+	for (int ip = 0; ip < s->nphrase; ip++) {
+		Fts5PhraseIter it;
+		int ic, io, size = api->xPhraseSize(fts, ip);
 
-		if ((*rc = api->xInst(fts, i, &ip, &ic, &io)) != SQLITE_OK)
+		s->freq[ip] = 0.0;
+		if ((*rc = api->xPhraseFirst(fts, ip, &it, &ic, &io)) != SQLITE_OK)
 			return *rc;
-		s->freq[ip] += 1.0;
-		if (io + api->xPhraseSize(fts, ip) > *end)
-			*end = io + api->xPhraseSize(fts, ip);
+		for (; ic >= 0; api->xPhraseNext(fts, &it, &ic, &io)) {
+			s->freq[ip] += 1.0;
+			if (io + size > *end)
+				*end = io + size;
+		}
 	}
 	return SQLITE_OK;
 }
