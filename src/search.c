@@ -109,15 +109,16 @@ search_fts_query(const char *input, char *out, size_t size)
 /* The score is FTS5's bm25 (fts5_aux.c: k1 1.2, b 0.75, the same arithmetic, so the same
  * numbers as bm25()), computed here so that a match that cannot make the page is turned
  * away before its length is read: its length is at least the end of its last match, and
- * a shorter note scores better, so that bound is the best it can score. Only the notes
- * that could make the page are read to check the filters; the page is the best limit of
- * them, kept in a heap. Nothing else is kept between pages. */
+ * a shorter note scores better, so that bound is the best it can score. When the
+ * full-text index drives, only the notes that could make the page are read to check the
+ * filters; the page is the best limit of them, kept in a heap. Nothing is kept between
+ * pages: a page after a cursor passes over the matches again. */
 #define BM25_K1 1.2
 #define BM25_B 0.75
 
 struct ranked {
 	int64_t id;
-	double score;		/* bm25: lower is better */
+	double score;		/* bm25 (deferred: without the weight); lower is better */
 };
 
 /* What qrel_rank knows while one page is read (bound as ?19). */
