@@ -1183,9 +1183,73 @@ def build_state():
     return rows
 
 
+# Whose voice each activity carries (the framework's [group] codes), how many
+# took part and in which language: read from the description, the way a lead
+# would fill the columns in from the schedule.
+LANGUAGES = [('Spanish', 'es'), ('Portuguese', 'pt'), ('Vietnamese', 'vi'), ('Haitian Creole', 'ht')]
+
+
+def voice_groups(site, source, desc):
+    d = desc.lower()
+    who = desc.split(':')[0].lower()
+    groups = set()
+    if source == SELF or source == 'document_review':
+        groups.add('district_leaders' if site == 'DO' else 'school_leaders')
+    elif source == 'interview':
+        if 'principal' in who or 'dean' in who:
+            groups.add('school_leaders')
+        if site != 'DO' and any(w in who for w in ('counsellor', 'guidance', 'team chair', 'coordinator')):
+            groups.add('support_staff')
+        if site == 'DO':
+            groups.add('district_leaders')
+    elif source == 'site_observation':
+        groups.update(('students', 'teachers'))
+    elif source == 'survey':
+        for pattern, group in ((r'\d[\d,]* (of [\d,]+ )?students', 'students'),
+                               (r'\d[\d,]* (families|responses from about)', 'families'),
+                               (r'\d[\d,]* (of [\d,]+ )?staff', 'teachers')):
+            if re.search(pattern, d):
+                groups.add(group)
+        if 'teachers' in groups:
+            groups.add('support_staff')
+    else:
+        for words, group in ((('teacher', 'educator'), 'teachers'), (('parent', 'famil', 'caregiver'), 'families'),
+                             (('student',), 'students'), (('community partner',), 'community_partners'),
+                             (('administrators', 'principals', 'leadership team', 'school committee'), 'district_leaders'),
+                             (('counsellor',), 'support_staff'), (('public comment',), 'families')):
+            if any(w in d for w in words):
+                groups.add(group)
+    return ','.join(sorted(groups))
+
+
+def voice_participants(source, desc):
+    d = desc.lower()
+    if source == 'interview':
+        return 1 + desc.split(':')[0].count(' and ')
+    if source == 'focus_group':
+        first = re.search(r'(?:with |\()(\d+) ', d)
+        more = re.findall(r', (\d+) (?:parents|families|students)', d)
+        return (int(first.group(1)) if first else 0) + sum(int(n) for n in more) or ''
+    if source == 'survey':
+        return sum(int(n.replace(',', '')) for n in re.findall(
+            r'(?<![\d,])(?<!about )(\d[\d,]*) (?:of [\d,]+ )?(?:students|families|staff|responses)', d)) or ''
+    return ''
+
+
+def voice_language(desc):
+    if not re.search(r'with [A-Z][^:]* interpretation', desc):
+        return 'en', 'no'
+    first = min((desc.find(name), code) for name, code in LANGUAGES if name in desc)
+    return first[1], 'yes'
+
+
 def build_activities():
-    return [[uid('activity', key), site, source, held, desc, fac]
-            for key, site, source, held, fac, _second, desc in ACTIVITIES]
+    rows = []
+    for key, site, source, held, fac, _second, desc in ACTIVITIES:
+        language, interpreter = voice_language(desc)
+        rows.append([uid('activity', key), site, source, held, desc, fac, voice_groups(site, source, desc),
+                     voice_participants(source, desc), language, interpreter])
+    return rows
 
 
 def write(name, header, rows):
@@ -1204,8 +1268,8 @@ def main():
     evidence = build_evidence(clusters)
     write('sites.csv', ['code', 'name', 'kind'], SITES)
     write('people.csv', ['name', 'role', 'site'], PEOPLE)
-    write('activities.csv', ['id', 'site', 'source', 'held_at', 'description', 'facilitator'],
-          build_activities())
+    write('activities.csv', ['id', 'site', 'source', 'held_at', 'description', 'facilitator', 'groups',
+                             'participants', 'language', 'interpreter'], build_activities())
     write('evidence.csv', ['id', 'created_at', 'site', 'source', 'author', 'valence', 'clusters',
                            'subgroups', 'activity', 'text'], evidence)
     write('scores.csv', ['site', 'cluster', 'rater', 'kind', 'level', 'rationale', 'updated_at'],

@@ -145,11 +145,11 @@ static void
 shown_value(const struct app *app, const struct change_row *r, const char *v, char *buf, size_t size)
 {
 	if (!v)
-		snprintf(buf, size, "%s", app->utf8 ? "\xe2\x80\x94" : "-");
+		str_copy(buf, size, app->utf8 ? "\xe2\x80\x94" : "-");
 	else if (!strncmp(r->field, "sync ", 5))
 		changes_sync_value(r->entity, v, buf, size);
 	else
-		snprintf(buf, size, "%s", v);
+		str_copy(buf, size, v);
 }
 
 static const char *

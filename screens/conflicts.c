@@ -7,7 +7,6 @@
 #include "qrel/util.h"
 #include "qrel/visibility.h"
 
-#define ESC 27
 #define HEAD_ROWS 3		/* title, column heading, rule */
 #define MAX_LIST 6		/* conflict lines above the detail pane */
 

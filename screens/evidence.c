@@ -15,14 +15,12 @@
 #include <ctype.h>
 #include <strings.h>
 
-#define KEY_CTRL(c) ((c) & 0x1f)
-#define ESC 27
 #define HEAD_ROWS 3		/* filter line, column heading, rule */
 #define DRAFT_NEW "note:new"
 #define DRAFT_NEW_TAGS "note:new:tags"
 
 enum mode { MODE_LIST, MODE_VIEW, MODE_CAPTURE };
-enum prompt_kind { PR_NONE, PR_FIELD, PR_VALUE, PR_SEARCH, PR_TAG, PR_ACTIVITY, PR_NEW_SOURCE, PR_NEW_ACTIVITY };
+enum prompt_kind { PR_NONE, PR_FIELD, PR_VALUE, PR_SEARCH, PR_TAG, PR_ACTIVITY, PR_NEW_SOURCE, PR_NEW_ACTIVITY, PR_GROUP, PR_ACT_GROUP };
 
 struct capture {
 	struct editor *ed;
@@ -34,6 +32,9 @@ struct capture {
 	int64_t cluster[EVIDENCE_MAX_CLUSTERS];
 	char code[EVIDENCE_MAX_CLUSTERS][16];
 	size_t nclusters;
+	char voices[VOICE_LIST_MAX];	/* the note's own stakeholder groups; "": its activity's */
+	char voices_was[VOICE_LIST_MAX];	/* an edited note's, when editing began */
+	char act_voices[VOICE_LIST_MAX];	/* the activity's groups */
 	int version;			/* the note's when editing began: the save expects it */
 	bool conflict;			/* a save was refused: theirs and yours are shown */
 	struct evidence_note theirs;	/* the note as the other writer left it */
@@ -272,7 +273,7 @@ static const enum action view_hints[] = { ACT_BACK, ACT_EDIT, ACT_NOTE_DELETE, A
 	ACT_PLAN_FROM_FINDING };
 /* '?' types text here: the rest (^E $EDITOR, F1 help) is in the opening message and F1. */
 static const enum action capture_hints[] = { ACT_NOTE_SAVE, ACT_NOTE_TAG, ACT_NOTE_VALENCE, ACT_NOTE_ACTIVITY,
-	ACT_NOTE_CLEAR, ACT_CANCEL };
+	ACT_NOTE_GROUPS, ACT_NOTE_CLEAR, ACT_CANCEL };
 
 static void
 draw_hint(WINDOW *win, const enum action *acts, size_t n)
@@ -333,16 +334,29 @@ draw_list(struct app *app, WINDOW *win)
 
 /* ---- one note in full ---- */
 
+static char view_voices[VOICE_LIST_MAX + 32];	/* whose voice the note shown carries */
+
+static void
+load_view_voices(struct app *app)
+{
+	char list[VOICE_LIST_MAX];
+	bool own;
+
+	view_voices[0] = '\0';
+	if (voice_note_carries(app->db, ev.view.id, list, sizeof(list), &own) == QREL_OK && *list)
+		snprintf(view_voices, sizeof(view_voices), "%s%s", list, own ? "" : " (the activity's)");
+}
+
 static void
 view_header(WINDOW *win, const struct evidence_note *r, int *y)
 {
-	char line[600];
+	char line[1400];
 
 	snprintf(line, sizeof(line), "Note %lld  %s  site %s  %s  by %s  %s", (long long)r->id, r->created_at,
 		 r->site_code, r->source, r->author, r->valence);
 	ui_text(win, (*y)++, 0, getmaxx(win), line, A_BOLD);
-	snprintf(line, sizeof(line), "Clusters: %s%s%s", r->clusters, *r->subgroups ? "   Subgroups: " : "",
-		 r->subgroups);
+	snprintf(line, sizeof(line), "Clusters: %s%s%s   Voices: %s", r->clusters, *r->subgroups ? "   Subgroups: " : "",
+		 r->subgroups, *view_voices ? view_voices : "none recorded");
 	ui_text(win, (*y)++, 0, getmaxx(win), line, A_NORMAL);
 	ui_hline(win, (*y)++, 0, getmaxx(win));
 }
@@ -376,7 +390,7 @@ open_view(struct app *app, WINDOW *win)
 	ev.view.text = xstrdup(r->text);
 	ev.view_top = 0;
 	ev.mode = MODE_VIEW;
-	UNUSED(app);
+	load_view_voices(app);
 	return UI_DIRTY;
 }
 
@@ -421,7 +435,12 @@ set_activity(struct app *app, int64_t id)
 {
 	struct capture *c = &ev.cap_;
 
+	struct voice_activity va;
+
 	memset(&c->act, 0, sizeof(c->act));
+	c->act_voices[0] = '\0';
+	if (id > 0 && voice_activity_get(app->db, id, &va) == QREL_OK)
+		str_copy(c->act_voices, sizeof(c->act_voices), va.groups);
 	if (id > 0 && activity_get(app->db, app->review, id, &c->act) == QREL_OK) {
 		c->site = c->act.site;
 		snprintf(c->site_code, sizeof(c->site_code), "%s", c->act.site_code);
@@ -514,6 +533,7 @@ reset_capture(struct app *app, int64_t activity)
 	c->note = 0;
 	c->nclusters = 0;
 	c->source[0] = '\0';
+	c->voices[0] = c->voices_was[0] = '\0';
 	snprintf(c->valence, sizeof(c->valence), "neutral");
 	snprintf(c->draft_key, sizeof(c->draft_key), DRAFT_NEW);
 	snprintf(c->tags_key, sizeof(c->tags_key), DRAFT_NEW_TAGS);
@@ -604,12 +624,7 @@ start_new(struct app *app)
 static bool
 cluster_in(const char *list, const char *code)
 {
-	size_t n = strlen(code);
-
-	for (const char *p = list; *p; p += strcspn(p, ";"), p += *p == ';')
-		if (strncmp(p, code, n) == 0 && (p[n] == ';' || p[n] == '\0'))
-			return true;
-	return false;
+	return str_list_has(list, ';', code);
 }
 
 static int
@@ -630,6 +645,9 @@ start_edit(struct app *app, const struct evidence_note *r)
 	snprintf(c->valence, sizeof(c->valence), "%s", r->valence);
 	snprintf(c->draft_key, sizeof(c->draft_key), "note:%s", r->uuid);
 	snprintf(c->tags_key, sizeof(c->tags_key), "note:%s:tags", r->uuid);
+	if (voice_note_groups(app->db, r->id, c->voices, sizeof(c->voices)) != QREL_OK)
+		ui_error("%s", error_message());
+	str_copy(c->voices_was, sizeof(c->voices_was), c->voices);
 	for (int i = 0; i < nclusters; i++)
 		if (cluster_in(r->clusters, clusters[i].value))
 			toggle_cluster(clusters[i].id);
@@ -662,7 +680,8 @@ save_new(struct app *app)
 {
 	struct capture *c = &ev.cap_;
 	struct note_input in = { .site = c->site, .activity = c->act.id, .source = c->source,
-		.valence = c->valence, .text = editor_text(c->ed), .nclusters = c->nclusters };
+		.valence = c->valence, .text = editor_text(c->ed), .nclusters = c->nclusters,
+		.voices = *c->voices ? c->voices : NULL };
 	int64_t id;
 	int rc;
 
@@ -721,6 +740,8 @@ save_edit(struct app *app)
 	if (rc == QREL_CONFLICT)
 		hold_conflict(app, &now);
 	free(now.text);
+	if (rc == QREL_OK && strcmp(c->voices, c->voices_was) != 0)
+		rc = voice_edit_note(app->db, app->review, app->user, c->note, c->voices);
 	if (rc != QREL_OK)
 		return rc;
 	ui_message("Note %lld saved.", (long long)c->note);
@@ -731,8 +752,10 @@ save_edit(struct app *app)
 	if (ev.view.text && ev.view.id == c->note) {
 		free(ev.view.text);
 		ev.view.text = NULL;
-		if (evidence_get(app->db, app->review, c->note, &ev.view) == QREL_OK)
+		if (evidence_get(app->db, app->review, c->note, &ev.view) == QREL_OK) {
 			ev.mode = MODE_VIEW;
+			load_view_voices(app);
+		}
 	}
 	return QREL_OK;
 }
@@ -885,6 +908,9 @@ capture_key(struct app *app, enum action a, int key)
 	case ACT_NOTE_VALENCE: return cycle_valence(app);
 	case ACT_NOTE_CLEAR: return clear_tags(app);
 	case ACT_NOTE_TAG: open_prompt(app, PR_TAG, "cluster", "Tag cluster (again to untag)"); return UI_DIRTY;
+	case ACT_NOTE_GROUPS:
+		open_prompt(app, PR_GROUP, NULL, "Whose voice (Enter picks, again to drop)");
+		return UI_DIRTY;
 	case ACT_NOTE_ACTIVITY:
 		if (ev.cap_.note) {
 			ui_error("An edited note keeps its activity.");
@@ -975,8 +1001,9 @@ draw_capture(struct app *app, WINDOW *win)
 		snprintf(line, sizeof(line), "New note  %s  %s  %s  %s", where, c->source,
 			 c->act.id ? c->act.held_at : "(no activity: ^P)", c->act.description);
 	ui_text(win, 0, 0, getmaxx(win), line, elsewhere ? ui_attr(UI_ERROR) : A_BOLD);
-	snprintf(line, sizeof(line), "Clusters: %s   Valence: %s %s", *tags ? tags : "(none: ^T)",
-		 valence_mark(app, c->valence), c->valence);
+	snprintf(line, sizeof(line), "Clusters: %s   Valence: %s %s   Voices: %s%s", *tags ? tags : "(none: ^T)",
+		 valence_mark(app, c->valence), c->valence, *c->voices ? c->voices : *c->act_voices ? c->act_voices : "(none: ^K)",
+		 !*c->voices && *c->act_voices ? " (the activity's)" : "");
 	ui_text(win, 1, 0, getmaxx(win), line, A_NORMAL);
 	ui_hline(win, 2, 0, getmaxx(win));
 	if (c->conflict) {
@@ -1011,6 +1038,90 @@ add_value_choices(struct app *app, const char *field)
 	free(c);
 }
 
+/* Is code in the comma-separated list? */
+static bool
+voice_in(const char *list, const char *code)
+{
+	return str_list_has(list, ',', code);
+}
+
+/* The framework's groups, those in picked marked. */
+static void
+add_group_choices(struct app *app, const char *picked)
+{
+	struct voice_group *g;
+	int n;
+
+	if (voice_groups(app->db, app->review, &g, &n) != QREL_OK) {
+		ui_error("%s", error_message());
+		return;
+	}
+	if (n == 0)
+		ui_error("The review's framework defines no stakeholder groups.");
+	for (int i = 0; i < n; i++) {
+		char label[160];
+
+		snprintf(label, sizeof(label), "%s%s", g[i].title, voice_in(picked, g[i].code) ? "  (picked)" : "");
+		picker_add(&ev.pr, i, g[i].code, label);
+	}
+	free(g);
+}
+
+/* Adds or drops code in a comma-separated list; true when it was there. */
+static bool
+toggle_code(char *list, size_t size, const char *code)
+{
+	char out[VOICE_LIST_MAX] = "";
+	size_t used = 0, n = strlen(code);
+	bool had = voice_in(list, code);
+
+	for (const char *p = list; *p; p += strcspn(p, ","), p += *p == ',') {
+		size_t k = strcspn(p, ",");
+
+		if (k == n && strncmp(p, code, n) == 0)
+			continue;
+		used += (size_t)snprintf(out + used, sizeof(out) - used, "%s%.*s", used ? "," : "", (int)k, p);
+	}
+	if (!had && used + n + 2 < sizeof(out))
+		snprintf(out + used, sizeof(out) - used, "%s%s", used ? "," : "", code);
+	str_copy(list, size, out);
+	return had;
+}
+
+static void
+toggle_group(const char *code)
+{
+	struct capture *c = &ev.cap_;
+	bool had = toggle_code(c->voices, sizeof(c->voices), code);
+
+	ui_message("%s %s: the note carries %s.", had ? "Dropped" : "Picked", code,
+		   *c->voices ? c->voices : *c->act_voices ? "its activity's groups" : "no group");
+}
+
+/* The new activity's groups, picked one at a time until "done". */
+static int
+toggle_activity_group(struct app *app, int64_t id, const char *code)
+{
+	struct capture *c = &ev.cap_;
+	char list[VOICE_LIST_MAX];
+	struct activity_input in = { 0 };
+
+	if (id < 0) {
+		ui_message("The activity carries %s.", *c->act_voices ? c->act_voices : "no stakeholder group");
+		return UI_DIRTY;
+	}
+	str_copy(list, sizeof(list), c->act_voices);
+	toggle_code(list, sizeof(list), code);
+	in.voice.groups = list;
+	if (activity_edit(app->db, app->review, app->user, c->act.id, &in) != QREL_OK) {
+		ui_error("Groups not saved: %s", error_message());
+		return UI_DIRTY;
+	}
+	set_activity(app, c->act.id);
+	open_prompt(app, PR_ACT_GROUP, NULL, "Who took part (Enter adds or drops a group, done ends)");
+	return UI_DIRTY;
+}
+
 static void
 open_prompt(struct app *app, enum prompt_kind kind, const char *field, const char *title)
 {
@@ -1025,6 +1136,10 @@ open_prompt(struct app *app, enum prompt_kind kind, const char *field, const cha
 		picker_add(&ev.pr, 0, "", "(any: clear this filter)");
 	if (field)
 		add_value_choices(app, field);
+	if (kind == PR_ACT_GROUP)
+		picker_add(&ev.pr, -1, "done", "done: these groups took part");
+	if (kind == PR_GROUP || kind == PR_ACT_GROUP)
+		add_group_choices(app, kind == PR_GROUP ? ev.cap_.voices : ev.cap_.act_voices);
 	if (kind == PR_ACTIVITY) {
 		char label[160];
 
@@ -1057,6 +1172,7 @@ add_activity(struct app *app, const char *source, const char *description)
 	set_activity(app, id);
 	save_draft(app);
 	ui_message("Activity added at %s: %s. This note comes from it.", app->site_code, description);
+	open_prompt(app, PR_ACT_GROUP, NULL, "Who took part (Enter adds or drops a group, done ends)");
 }
 
 /* Activity prompt: a row picked, or "+" starts a new one (source, then description). */
@@ -1128,10 +1244,14 @@ accept_prompt(struct app *app)
 	if (kind == PR_ACTIVITY || kind == PR_NEW_SOURCE || kind == PR_NEW_ACTIVITY)
 		return accept_activity(app, kind, id, str_trim(value));
 	close_prompt();
-	if (kind == PR_TAG) {
+	if (kind == PR_ACT_GROUP)
+		return toggle_activity_group(app, c ? id : -1, value);
+	if (kind == PR_GROUP && c) {
+		toggle_group(value);
+	} else if (kind == PR_TAG) {
 		toggle_cluster(id);
 		save_draft(app);
-	} else {
+	} else if (kind != PR_GROUP) {
 		apply_filter(app, kind == PR_SEARCH ? "search" : field, str_trim(value));
 	}
 	return UI_DIRTY;
@@ -1386,6 +1506,7 @@ static const struct keybinding evidence_keys[] = {
 	{ 'p', ACT_PLAN_FROM_FINDING },
 	{ KEY_CTRL('X'), ACT_NOTE_SAVE }, { KEY_F(2), ACT_NOTE_SAVE }, { ESC, ACT_CANCEL }, { KEY_CTRL('T'), ACT_NOTE_TAG },
 	{ KEY_CTRL('G'), ACT_NOTE_VALENCE }, { KEY_CTRL('R'), ACT_NOTE_CLEAR }, { KEY_CTRL('P'), ACT_NOTE_ACTIVITY }, { KEY_CTRL('E'), ACT_EXTERNAL_EDIT },
+	{ KEY_CTRL('K'), ACT_NOTE_GROUPS },
 };
 
 const struct screen_ops evidence_screen = {

@@ -12,7 +12,6 @@
 #include "qrel/tui.h"
 #include "qrel/util.h"
 
-#define ESC 27
 #define EDIT_LINES 6
 
 enum row_kind { ROW_SUMMARY, ROW_DOMAIN, ROW_FINDING, ROW_CITE, ROW_RECS, ROW_REC };
@@ -308,7 +307,7 @@ ask(struct app *app, enum ask what, const char *text, const char *draft)
 {
 	char *saved = NULL;
 
-	snprintf(fs.draft_key, sizeof(fs.draft_key), "%s", draft ? draft : "");
+	str_copy(fs.draft_key, sizeof(fs.draft_key), draft ? draft : "");
 	if (*fs.draft_key && (saved = draft_load(app->db, fs.draft_key, app->user)))
 		ui_message("Your unsaved draft is back.");
 	editor_free(fs.ed);
@@ -324,7 +323,7 @@ answer(char *out, size_t n)
 {
 	char *t = xstrdup(editor_text(fs.ed));
 
-	snprintf(out, n, "%s", t ? str_trim(t) : "");
+	str_copy(out, n, t ? str_trim(t) : "");
 	free(t);
 }
 
@@ -349,7 +348,7 @@ saved(struct app *app, int rc, enum row_kind kind, int64_t id, const char *what)
 static void
 pick_site(struct app *app, int64_t keep)
 {
-	int n = dash_site_count(app->db, app->review), got = 0;
+	int n = store_site_count(app->db, app->review), got = 0;
 	struct dash_site *s = n > 0 ? calloc((size_t)n, sizeof(*s)) : NULL;
 	char label[192];
 

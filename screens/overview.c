@@ -3,6 +3,7 @@
 #include "qrel/db.h"
 #include "qrel/document.h"
 #include "qrel/schedule.h"
+#include "qrel/store.h"
 #include "qrel/summary.h"
 #include "qrel/tui.h"
 #include "qrel/visibility.h"
@@ -75,7 +76,7 @@ static void
 overview_reload(struct app *app)
 {
 	ov.ndom = summary_domains(app->db, app->review, ov.dom);
-	ov.nsites = summary_site_count(app->db, app->review);
+	ov.nsites = store_site_count(app->db, app->review);
 	if (ov.ndom < 0 || ov.nsites < 0) {
 		ui_error("%s", error_message());
 		ov.ndom = ov.nsites = 0;

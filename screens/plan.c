@@ -8,7 +8,6 @@
 #include "qrel/util.h"
 #include "qrel/visibility.h"
 
-#define ESC 27
 #define MATCHES 6
 #define BAR 10
 
@@ -213,7 +212,7 @@ bar(const struct app *app, double p, char *out, size_t n)
 		used += (size_t)snprintf(out + used, n - used, "%s", cell);
 	}
 	if (p < 0)
-		snprintf(out, n, "%s", app->utf8 ? "\xe2\x80\x94" : "-");
+		str_copy(out, n, app->utf8 ? "\xe2\x80\x94" : "-");
 }
 
 static const char *
@@ -548,7 +547,7 @@ answer(char *out, size_t n)
 	for (char *p = t; *p; p++)
 		if (*p == '\n' || *p == '\t')
 			*p = ' ';
-	snprintf(out, n, "%s", str_trim(t));
+	str_copy(out, n, str_trim(t));
 	free(t);
 }
 
@@ -613,7 +612,7 @@ resolve_lead(struct app *app, char *name, size_t n)
 	plan_people_match(app->db, app->review, name, pl.matches, MATCHES, &pl.nmatches);
 	for (int i = 0; i < pl.nmatches; i++) {
 		if (strcmp(pl.matches[i], name) == 0 || pl.nmatches == 1) {
-			snprintf(name, n, "%s", pl.matches[i]);
+			str_copy(name, n, pl.matches[i]);
 			return true;
 		}
 	}

@@ -4,13 +4,13 @@
 #include "qrel/db.h"
 #include "qrel/report.h"
 #include "qrel/settings.h"
+#include "qrel/store.h"
 #include "qrel/text.h"
 #include "qrel/tui.h"
 #include "qrel/visibility.h"
 
 #include <time.h>
 
-#define ESC 27
 #define CODE_COLS 6
 #define FIXED_LINES 11		/* title, header, agreement, rule, 3 detail, 3 lists, hint */
 #define MAX_ROWS 200
@@ -69,7 +69,7 @@ load_frame(struct app *app)
 	    !(rp.agree = calloc((size_t)rp.f.ncl + 1, sizeof(*rp.agree))) ||
 	    dash_cluster_agreement(app->db, app->review, &rp.f, &rp.viewer, rp.agree) != QREL_OK)
 		ui_error("%s", error_message());
-	rp.nsites = dash_site_count(app->db, app->review);
+	rp.nsites = store_site_count(app->db, app->review);
 	rp.nsites = rp.nsites < 0 ? 0 : rp.nsites;
 	rp.loaded = true;
 	rp.generation = db_generation(app->db);
@@ -212,10 +212,11 @@ draw_detail(WINDOW *win, int y)
 {
 	const struct dash_cell *c = cell_at(rp.sel - rp.top, rp.col);
 	const struct agree_result *a = rp.agree && rp.col < rp.f.ncl ? &rp.agree[rp.col] : NULL;
-	char lv[8], self[8], med[8], text[400], ex[16], adj[16], al[16];
+	char lv[8], self[8], med[8], text[VOICE_LIST_MAX + 400], ex[16], adj[16], al[16], voice[VOICE_LIST_MAX + 64];
 
 	if (!c || !a)
 		return;
+	dash_voice_text(&rp.f, c, voice, sizeof(voice));
 	report_level_text(c->consensus, lv, sizeof(lv));
 	report_level_text(c->self, self, sizeof(self));
 	report_median_text(dash_team_median(c), med, sizeof(med));
@@ -223,8 +224,8 @@ draw_detail(WINDOW *win, int y)
 		 rp.site[rp.sel - rp.top].code);
 	ui_text(win, y, 0, getmaxx(win), text, A_BOLD);
 	snprintf(text, sizeof(text), "consensus %s, self %s, team median %s (%d raters, spread %d); %d notes, "
-		 "%d source types%s", *lv ? lv : "-", *self ? self : "-", *med ? med : "-", dash_team_n(c),
-		 dash_team_spread(c) < 0 ? 0 : dash_team_spread(c), c->notes, dash_source_count(c),
+		 "%s%s", *lv ? lv : "-", *self ? self : "-", *med ? med : "-", dash_team_n(c),
+		 dash_team_spread(c) < 0 ? 0 : dash_team_spread(c), c->notes, voice,
 		 dash_triangulated(c) ? "" : " (not triangulated)");
 	ui_text(win, y + 1, 0, getmaxx(win), text, A_NORMAL);
 	report_stat_text(&a->exact, ex, sizeof(ex));

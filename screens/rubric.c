@@ -6,18 +6,18 @@
 #include "qrel/editor.h"
 #include "qrel/external_editor.h"
 #include "qrel/plan.h"
+#include "qrel/protocol.h"
 #include "qrel/score.h"
 #include "qrel/text.h"
 #include "qrel/tui.h"
 #include "qrel/util.h"
 #include "qrel/visibility.h"
+#include "qrel/voice.h"
 
 #include <ctype.h>
 
 #define LEFT_MIN 34
 #define ROW_FIXED 17		/* a cluster row's columns besides its title */
-#define KEY_CTRL(c) ((c) & 0x1f)
-#define ESC 27
 
 enum prompt { PROMPT_NONE, PROMPT_LOCK, PROMPT_REOPEN };
 
@@ -42,6 +42,10 @@ static struct {
 	bool blind;
 	struct score_source src[SCORE_MAX_SOURCES];
 	int nsrc;
+	char heard[VOICE_LIST_MAX];	/* the stakeholder groups heard (voice.h) */
+	int nheard;
+	struct proto_guide guide;	/* the cluster's criteria and guiding questions */
+	bool guide_shown;		/* they replace the descriptors */
 	bool site_locked, review_locked;
 	enum prompt prompt;
 	struct editor *reason;	/* the reopen prompt's text */
@@ -79,6 +83,9 @@ free_selected(void)
 	rb.others = NULL;
 	rb.nothers = 0;
 	rb.nsrc = 0;
+	rb.heard[0] = '\0';
+	rb.nheard = 0;
+	proto_guide_free(&rb.guide);
 }
 
 static void
@@ -124,7 +131,9 @@ load_selected(struct app *app)
 	    score_get(app->db, app->site, c->id, app->person, rb.kind, &rb.val) != QREL_OK ||
 	    score_list(app->db, app->review, app->user, app->site, c->id, &rb.others, &rb.nothers) != QREL_OK ||
 	    (notes_visible(app) &&
-	     score_sources(app->db, app->site, c->id, rb.src, SCORE_MAX_SOURCES, &rb.nsrc) != QREL_OK))
+	     (score_sources(app->db, app->site, c->id, rb.src, SCORE_MAX_SOURCES, &rb.nsrc) != QREL_OK ||
+	      voice_heard(app->db, app->review, app->site, c->id, rb.heard, sizeof(rb.heard), &rb.nheard) != QREL_OK)) ||
+	    proto_cluster_guide(app->db, c->id, &rb.guide) != QREL_OK)
 		ui_error("%s", error_message());
 	score_levels_of(rb.others, rb.nothers, &rb.levels);
 	rb.blind = score_blind(app->db, app->review, app->user, app->site, c->id);
@@ -481,7 +490,7 @@ draw_hint(struct app *app, WINDOW *win, int y, int x, int width)
 {
 	static const enum action editing[] = { ACT_SAVE, ACT_CANCEL, ACT_EXTERNAL_EDIT };
 	static const enum action lead[] = { ACT_SCORE_CLEAR, ACT_SCORE_NE, ACT_EDIT, ACT_EXTERNAL_EDIT,
-		ACT_CONSENSUS_VIEW, ACT_NEXT_DISAGREE, ACT_SCORE_KIND, ACT_LOCK };	/* the last two: the lead's */
+		ACT_CONSENSUS_VIEW, ACT_GUIDE, ACT_NEXT_DISAGREE, ACT_SCORE_KIND, ACT_LOCK };	/* the last two: the lead's */
 	char text[512];
 	int used;
 
@@ -579,17 +588,46 @@ others_visible(const struct app *app)
 static int
 draw_heading(const struct app *app, WINDOW *win, int y, int x, int width, const struct score_node *c)
 {
-	char text[300];
+	char text[VOICE_LIST_MAX + 200], voice[VOICE_LIST_MAX + 64];
 	int rows = draw_title(win, y, x, width);
 
-	snprintf(text, sizeof(text), "%d note%s, %d source type%s: %s", c->ev.notes,
-		 c->ev.notes == 1 ? "" : "s", c->ev.sources, c->ev.sources == 1 ? "" : "s",
+	voice_triangulation_text(c->ev.sources, rb.nheard, rb.heard, voice, sizeof(voice));
+	snprintf(text, sizeof(text), "%d note%s, %s: %s", c->ev.notes, c->ev.notes == 1 ? "" : "s", voice,
 		 c->ev.sources >= SCORE_TRIANGULATED ? "triangulated" : "not triangulated");
-	ui_text(win, y + rows++, x, width, text,
-		c->ev.sources >= SCORE_TRIANGULATED ? A_NORMAL : ui_attr(UI_FLAG));
+	rows += draw_wrapped(win, y + rows, x, width, 2, text,
+			     c->ev.sources >= SCORE_TRIANGULATED ? A_NORMAL : ui_attr(UI_FLAG));
 	if (others_visible(app))
 		draw_others(win, y + rows++, x, width);
 	return rows;
+}
+
+/* The criteria, then the guiding questions, each group's marked with its code. */
+static void
+draw_guide(WINDOW *win, int y, int x, int width, int height)
+{
+	const struct proto_guide *g = &rb.guide;
+	int row = 0;
+
+	row += draw_wrapped(win, y + row, x, width, 1, g->ncriteria ? "Criteria:" : "Criteria: none in the framework",
+			    A_BOLD);
+	for (int i = 0; i < g->ncriteria && row < height; i++) {
+		char text[1100];
+
+		snprintf(text, sizeof(text), "- %s", g->criteria[i]);
+		row += draw_wrapped(win, y + row, x, width, height - row, text, A_NORMAL);
+	}
+	if (row < height)
+		row += draw_wrapped(win, y + row, x, width, 1,
+				    g->nquestions ? "Guiding questions:" : "Guiding questions: none in the framework", A_BOLD);
+	for (int i = 0; i < g->nquestions && row < height; i++) {
+		char text[1100], who[64];
+
+		str_copy(who, sizeof(who), *g->questions[i].group ? g->questions[i].group : "everyone");
+		for (char *p = who; *p; p++)
+			*p = *p == '_' ? ' ' : *p;
+		snprintf(text, sizeof(text), "[%s] %s", who, g->questions[i].text);
+		row += draw_wrapped(win, y + row, x, width, height - row, text, A_NORMAL);
+	}
 }
 
 static void
@@ -599,6 +637,10 @@ draw_descriptors(struct app *app, WINDOW *win, int y, int x, int width, int heig
 	int used, rat;
 
 	used = draw_heading(app, win, y, x, width, c);
+	if (rb.guide_shown) {
+		draw_guide(win, y + used, x, width, height - used - 1);
+		return;
+	}
 	rat = rationale_rows(height - used - 1, width);
 	draw_levels(app, win, y + used, x, width, height - used - 1 - rat);
 	draw_rationale(win, y + height - 1 - rat, x, width, rat);
@@ -621,6 +663,11 @@ sources_text(const struct score_node *c, char *out, size_t size)
 		for (char *p = name; *p; p++)
 			*p = *p == '_' ? ' ' : *p;
 		len += (size_t)snprintf(out + len, size - len, "%s %s %d", i ? "," : "", name, rb.src[i].notes);
+	}
+	if (len + 2 < size) {
+		out[len++] = ';';
+		out[len++] = ' ';
+		voice_groups_text(rb.nheard, rb.heard, out + len, size - len);
 	}
 }
 
@@ -920,6 +967,15 @@ toggle_view(struct app *app)
 	rubric_reload(app);
 	if (rb.consensus)
 		ui_message("Consensus view%s; v goes back.", is_lead(app) ? ": digits and e record the consensus" : "");
+	return UI_DIRTY;
+}
+
+static int
+toggle_guide(void)
+{
+	rb.guide_shown = !rb.guide_shown;
+	if (rb.guide_shown)
+		ui_message("Criteria and guiding questions; i goes back to the descriptors.");
 	return UI_DIRTY;
 }
 
@@ -1366,6 +1422,7 @@ rubric_key(struct app *app, WINDOW *win, enum action a, int key)
 	case ACT_SCORE_KIND: return toggle_kind(app);
 	case ACT_EDIT: case ACT_ENTER: return start_edit(app);
 	case ACT_CONSENSUS_VIEW: return toggle_view(app);
+	case ACT_GUIDE: return toggle_guide();
 	case ACT_NEXT_DISAGREE: return jump_differ(app, 1);
 	case ACT_PREV_DISAGREE: return jump_differ(app, -1);
 	case ACT_LOCK: return start_lock(app);
@@ -1382,7 +1439,7 @@ static const struct keybinding rubric_keys[] = {
 	{ '9', ACT_SCORE_LEVEL },
 	{ '0', ACT_SCORE_CLEAR }, { 'x', ACT_SCORE_NE }, { 'c', ACT_SCORE_KIND },
 	{ 'e', ACT_EDIT }, { '\r', ACT_EDIT }, { 'p', ACT_PLAN_FROM_FINDING },
-	{ KEY_CTRL('E'), ACT_EXTERNAL_EDIT }, { 'v', ACT_CONSENSUS_VIEW },
+	{ KEY_CTRL('E'), ACT_EXTERNAL_EDIT }, { 'v', ACT_CONSENSUS_VIEW }, { 'i', ACT_GUIDE },
 	{ 'n', ACT_NEXT_DISAGREE }, { 'N', ACT_PREV_DISAGREE }, { 'L', ACT_LOCK },
 	{ KEY_CTRL('X'), ACT_SAVE }, { KEY_F(2), ACT_SAVE }, { ESC, ACT_CANCEL },
 };

@@ -12,7 +12,6 @@
 
 #include <strings.h>
 
-#define ESC 27
 #define MAX_ITEMS 64
 #define BAR_TEXT 14
 #define WIDE 120		/* from this width the optional columns show by default */
@@ -59,17 +58,6 @@ static struct {
 } sg;
 
 /* ---- loading ---- */
-
-/* Copies as much of src as fits (a long name is cut, never overflowed). */
-static void
-copy(char *dst, size_t size, const char *src)
-{
-	size_t n = strlen(src);
-
-	n = n < size ? n : size - 1;
-	memcpy(dst, src, n);
-	dst[n] = '\0';
-}
 
 static const struct subgroup_entry *
 selected(void)
@@ -227,7 +215,7 @@ subgroups_enter(struct app *app)
 	sg.prompt = PROMPT_NONE;
 	/* [subgroups] reference is where the screen starts; b changes it for the session. */
 	if (!sg.reference_set && app->settings->reference)
-		copy(sg.reference, sizeof(sg.reference), app->settings->reference);
+		str_copy(sg.reference, sizeof(sg.reference), app->settings->reference);
 	sg.reference_set = true;
 	subgroups_reload(app);
 }
@@ -789,17 +777,17 @@ subgroups_draw(struct app *app, WINDOW *win)
 static void
 reference_items(void)
 {
-	copy(sg.items[0], SUBGROUP_TEXT, "(none)");
+	str_copy(sg.items[0], SUBGROUP_TEXT, "(none)");
 	sg.nitems = 1;
 	for (size_t i = 0; i < sg.t.n && sg.nitems < MAX_ITEMS; i++)
-		copy(sg.items[sg.nitems++], SUBGROUP_TEXT, sg.t.row[i].name);
+		str_copy(sg.items[sg.nitems++], SUBGROUP_TEXT, sg.t.row[i].name);
 }
 
 /* The ratio to a reference group; the selection stays on its row. */
 static void
 reference_apply(struct app *app, int i)
 {
-	copy(sg.reference, sizeof(sg.reference), i == 0 ? "" : sg.items[i]);
+	str_copy(sg.reference, sizeof(sg.reference), i == 0 ? "" : sg.items[i]);
 	if (!*sg.reference && sg.sort == COL_REF)
 		sg.sort = COL_GROUP;
 	load_table(app);
@@ -819,14 +807,14 @@ pick_open(struct app *app, enum pick what)
 	if (what == PICK_YEAR && years && (rc = subgroup_years(app->db, sg.key.site, years, MAX_ITEMS,
 									&sg.nitems)) == QREL_OK)
 		for (size_t i = 0; i < sg.nitems; i++)
-			copy(sg.items[i], SUBGROUP_TEXT, years[i]);
+			str_copy(sg.items[i], SUBGROUP_TEXT, years[i]);
 	if (what == PICK_METRIC && (rc = subgroup_metrics(app->db, sg.key.site, m, MAX_ITEMS,
 							  &sg.nitems)) == QREL_OK)
 		for (size_t i = 0; i < sg.nitems; i++) {
 			char label[SUBGROUP_TEXT + 40];
 
 			snprintf(label, sizeof(label), "%s (%s)", m[i].name, m[i].code);
-			copy(sg.items[i], SUBGROUP_TEXT, label);
+			str_copy(sg.items[i], SUBGROUP_TEXT, label);
 			sg.item_ids[i] = m[i].id;
 		}
 	if (what == PICK_DIMENSION)
@@ -851,11 +839,11 @@ pick_apply(struct app *app, enum pick what, int i)
 		return;
 	}
 	if (what == PICK_YEAR)
-		copy(sg.key.year, sizeof(sg.key.year), sg.items[i]);
+		str_copy(sg.key.year, sizeof(sg.key.year), sg.items[i]);
 	else if (what == PICK_METRIC)
 		sg.key.metric = sg.item_ids[i];
 	else
-		copy(sg.key.dimension, sizeof(sg.key.dimension), sg.items[i]);
+		str_copy(sg.key.dimension, sizeof(sg.key.dimension), sg.items[i]);
 	sg.sel = 0;
 	load_table(app);
 }

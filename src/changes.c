@@ -491,7 +491,7 @@ changes_sync_value(const char *entity, const char *value, char *buf, size_t size
 	if (q[1])
 		snprintf(buf, size, "%s, \"%s\"", head, q + 1);
 	else
-		snprintf(buf, size, "%s", head);
+		str_copy(buf, size, head);
 }
 
 /* ---- conflicts ---- */

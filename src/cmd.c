@@ -18,24 +18,30 @@
 static const struct command commands[] = {
 	{ "init", "create a review database from a framework",
 	  "init --db FILE --review TITLE [--district NAME] [--framework FILE.ini]", cmd_init },
-	{ "framework", "check, import or export a rubric framework",
-	  "framework check FILE.ini | import [--db FILE] FILE.ini | export [--db FILE] [-o FILE [--force]]",
+	{ "framework", "check, import, export or print (the blank rubric, for self-evaluation) a framework",
+	  "framework check FILE.ini | import [--db FILE] FILE.ini | export [--db FILE] [-o FILE [--force]]\n"
+	  "       qrel framework print [--db FILE] [--format md|html] [-o FILE [--force]]",
 	  cmd_framework },
+	{ "protocol", "print an interview or focus-group protocol: a group's guiding questions per cluster",
+	  "protocol [--db FILE] --activity TYPE --group GROUP [--clusters CODE[,CODE...]] [--format md|html]\n"
+	  "       [-o FILE [--force]]", cmd_protocol },
 	{ "check", "check a database's integrity and schema version", "check [--db FILE]", cmd_check_store },
 	{ "import", "import CSV rows (sites, people, activities, metrics, evidence, scores, subgroups, state, survey, survey-rates)",
 	  "import KIND [--db FILE] [--as NAME] [--delimiter C] [--encoding NAME] [--mapping FILE.ini]\n"
 	  "       [--layout long|wide] FILE.csv", cmd_import },
 	{ "evidence", "add, list (filter, search), delete or restore evidence notes",
 	  "evidence add [--db FILE] --as NAME --site CODE --source TYPE --cluster CODE[,CODE...]\n"
-	  "       [--valence strength|growth|neutral] [--activity ID] [--subgroup DIM:GROUP] TEXT|-\n"
+	  "       [--valence strength|growth|neutral] [--activity ID] [--subgroup DIM:GROUP]\n"
+	  "       [--groups GROUP[,GROUP...]] TEXT|-\n"
 	  "       qrel evidence list [--db FILE] [--site CODE] [--cluster CODE] [--domain N] [--source TYPE]\n"
 	  "       [--author NAME] [--valence V] [--subgroup DIM[:GROUP]] [--from DATE] [--to DATE]\n"
 	  "       [--activity ID] [--search QUERY] [--format csv|json]\n"
 	  "       qrel evidence delete|restore [--db FILE] --as NAME ID", cmd_evidence },
 	{ "activity", "add, plan, mark done or list the review's activities (interviews, focus groups, observations...)",
-	  "activity add [--db FILE] --as NAME --site CODE --source TYPE --at DATE [--facilitator NAME] DESCRIPTION\n"
+	  "activity add [--db FILE] --as NAME --site CODE --source TYPE --at DATE [--facilitator NAME]\n"
+	  "       [--groups GROUP[,GROUP...]] [--participants N] [--language TAG] [--interpreter] DESCRIPTION\n"
 	  "       qrel activity plan [--db FILE] --as NAME --site CODE --source TYPE --at DATE [--facilitator NAME]\n"
-	  "            [--reviewers NAME[,NAME...]] DESCRIPTION\n"
+	  "            [--reviewers NAME[,NAME...]] [--groups GROUP[,GROUP...]] [--participants N] DESCRIPTION\n"
 	  "       qrel activity done [--db FILE] --as NAME ID\n"
 	  "       qrel activity list [--db FILE] [--site CODE] [--format csv|json]", cmd_activity },
 	{ "person", "tie a person of the review to their Unix user (lead); - removes it",

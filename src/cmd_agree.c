@@ -101,28 +101,6 @@ help(void)
 }
 
 static int
-text_add(struct reader *rd, const char *s, size_t *off)
-{
-	size_t len = strlen(s) + 1;
-
-	if (rd->tlen + len > rd->tcap) {
-		size_t cap = rd->tcap ? rd->tcap * 2 : 65536;
-		char *grown;
-
-		while (cap < rd->tlen + len)
-			cap *= 2;
-		if (!(grown = realloc(rd->text, cap)))
-			return QREL_NOMEM;
-		rd->text = grown;
-		rd->tcap = cap;
-	}
-	memcpy(rd->text + rd->tlen, s, len);
-	*off = rd->tlen;
-	rd->tlen += len;
-	return QREL_OK;
-}
-
-static int
 rating_add(struct reader *rd, const struct rating *r)
 {
 	if (rd->n == rd->cap) {
@@ -215,7 +193,8 @@ on_row(void *ctx, const struct csv_row *row)
 	r.score = parse_score(rd, row->line, row->field[rd->col[2]]);
 	if (!unit || !rater || r.score < 0)
 		return 0;
-	if (text_add(rd, unit, &r.key[UNIT]) != QREL_OK || text_add(rd, rater, &r.key[RATER]) != QREL_OK ||
+	if (text_append(&rd->text, &rd->tlen, &rd->tcap, unit, &r.key[UNIT]) != QREL_OK ||
+	    text_append(&rd->text, &rd->tlen, &rd->tcap, rater, &r.key[RATER]) != QREL_OK ||
 	    rating_add(rd, &r) != QREL_OK)
 		return error(QREL_NOMEM, "out of memory reading %s", rd->path);
 	return 0;

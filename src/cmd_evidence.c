@@ -46,13 +46,14 @@ parse_format(const char *s, enum format *fmt)
 /* ---- evidence list ---- */
 
 static const char *const note_names[] = { "id", "created_at", "site", "source", "author", "valence",
-	"clusters", "text" };
+	"clusters", "text", "groups" };
 
+/* groups: the stakeholder groups the note carries (its own, else its activity's). */
 static void
-print_note(FILE *fp, enum format fmt, const struct evidence_note *r, bool first)
+print_note(FILE *fp, enum format fmt, const struct evidence_note *r, const char *groups, bool first)
 {
 	const char *v[] = { r->uuid, r->created_at, r->site_code, r->source, r->author, r->valence,
-		r->clusters, r->text };
+		r->clusters, r->text, groups };
 
 	print_record(fp, fmt, note_names, v, ARRAY_SIZE(v), first);
 }
@@ -70,18 +71,23 @@ print_notes(struct db *db, int64_t review, const struct evidence_filter *f, enum
 	if (fmt == FMT_CSV)
 		out_csv_start(stdout);
 	if (fmt == FMT_CSV)
-		fputs("id,created_at,site,source,author,valence,clusters,text\n", stdout);
+		fputs("id,created_at,site,source,author,valence,clusters,text,groups\n", stdout);
 	else
 		fputc('[', stdout);
 	do {
 		if ((rc = evidence_page(db, review, f, &cur, PAGE_ROWS, rows, &n)) != QREL_OK)
 			break;
-		for (int i = 0; i < n; i++)
-			print_note(stdout, fmt, &rows[i], total++ == 0);
+		for (int i = 0; i < n && rc == QREL_OK; i++) {
+			char groups[VOICE_LIST_MAX];
+			bool own;
+
+			if ((rc = voice_note_carries(db, rows[i].id, groups, sizeof(groups), &own)) == QREL_OK)
+				print_note(stdout, fmt, &rows[i], groups, total++ == 0);
+		}
 		if (n)
 			evidence_cursor_of(&rows[n - 1], &cur);
 		evidence_notes_free(rows, n);
-	} while (n == PAGE_ROWS);
+	} while (n == PAGE_ROWS && rc == QREL_OK);
 	free(rows);
 	if (fmt == FMT_JSON)
 		fputs(total ? "\n]\n" : "]\n", stdout);
@@ -155,7 +161,7 @@ evidence_list(int argc, char **argv)
 
 struct add_args {
 	struct cmd_common c;
-	const char *site, *source, *clusters, *valence, *activity, *text;
+	const char *site, *source, *clusters, *valence, *activity, *text, *voices;
 	const char *subgroup[EVIDENCE_MAX_SUBGROUPS];
 	size_t nsubgroups;
 };
@@ -227,7 +233,7 @@ fill_from_activity(struct db *db, int64_t review, const struct add_args *a, stru
 	if (!in->source) {
 		static char source[24];
 
-		snprintf(source, sizeof(source), "%s", act.source);
+		str_copy(source, sizeof(source), act.source);
 		in->source = source;
 	}
 	return QREL_OK;
@@ -263,6 +269,7 @@ build_note(struct db *db, int64_t review, const struct add_args *a, struct note_
 	in->source = a->source;
 	in->valence = a->valence;
 	in->text = a->text;
+	in->voices = a->voices;
 	if ((rc = fill_from_activity(db, review, a, in)) != QREL_OK ||
 	    (rc = parse_clusters(db, review, a->clusters, in)) != QREL_OK ||
 	    (rc = fill_subgroups(a, in, owned)) != QREL_OK)
@@ -309,6 +316,7 @@ add_option(struct add_args *a, int opt, const char *arg)
 	case 'c': a->clusters = arg; break;
 	case 'v': a->valence = arg; break;
 	case 'a': a->activity = arg; break;
+	case 'G': a->voices = arg; break;
 	case 'g':
 		if (a->nsubgroups == EVIDENCE_MAX_SUBGROUPS)
 			return 0;
@@ -327,6 +335,7 @@ evidence_add_cmd(int argc, char **argv)
 		{ "site", required_argument, NULL, 's' }, { "source", required_argument, NULL, 'o' },
 		{ "cluster", required_argument, NULL, 'c' }, { "valence", required_argument, NULL, 'v' },
 		{ "activity", required_argument, NULL, 'a' }, { "subgroup", required_argument, NULL, 'g' },
+		{ "groups", required_argument, NULL, 'G' },
 		{ 0 },
 	};
 	struct add_args a = { 0 };
@@ -398,7 +407,7 @@ cmd_evidence(int argc, char **argv)
 /* ---- activities ---- */
 
 static const char *const activity_names[] = { "id", "site", "source", "held_at", "description",
-	"facilitator", "notes", "status", "reviewers" };
+	"facilitator", "notes", "status", "reviewers", "groups", "participants", "language", "interpreter" };
 
 /* The activities who may read: they follow the rule for notes (visibility.h). */
 static int
@@ -414,23 +423,34 @@ print_activities(struct db *db, int64_t review, const char *who, int64_t site, e
 	if (fmt == FMT_CSV)
 		out_csv_start(stdout);
 	if (fmt == FMT_CSV)
-		fputs("id,site,source,held_at,description,facilitator,notes,status,reviewers\n", stdout);
+		fputs("id,site,source,held_at,description,facilitator,notes,status,reviewers,groups,participants,"
+		      "language,interpreter\n", stdout);
 	else
 		fputc('[', stdout);
 	for (int i = 0; i < n; i++) {
 		struct vis_at at = { rows[i].site, 0, rows[i].facilitator };
-		char notes[16];
+		struct voice_activity va;
+		char notes[16], people[16];
 		const char *f[] = { rows[i].uuid, rows[i].site_code, rows[i].source, rows[i].held_at,
-			rows[i].description, rows[i].facilitator_name, notes, rows[i].status, rows[i].reviewers };
+			rows[i].description, rows[i].facilitator_name, notes, rows[i].status, rows[i].reviewers,
+			va.groups, people, va.language, "" };
 
 		if (!visibility_sees(db, &v, VIS_NOTE, &at))
 			continue;
+		if ((rc = voice_activity_get(db, rows[i].id, &va)) != QREL_OK)
+			break;
 		snprintf(notes, sizeof(notes), "%d", rows[i].notes);
+		snprintf(people, sizeof(people), "%d", va.participants);
+		if (!va.participants)
+			people[0] = '\0';
+		f[12] = va.interpreter ? "yes" : "no";
 		print_record(stdout, fmt, activity_names, f, ARRAY_SIZE(f), shown++ == 0);
 	}
 	if (fmt == FMT_JSON)
 		fputs(shown ? "\n]\n" : "]\n", stdout);
 	free(rows);
+	if (rc != QREL_OK)
+		return rc;
 	return fflush(stdout) == 0 ? QREL_OK : error(QREL_IO, "writing activities: %s", strerror(errno));
 }
 
@@ -438,6 +458,7 @@ struct activity_args {
 	struct cmd_common c;
 	const char *site, *source, *at, *facilitator, *description, *reviewers;
 	bool plan;		/* `activity plan`: added as planned */
+	struct voice_input voice;
 	enum format fmt;
 };
 
@@ -455,6 +476,7 @@ activity_input_of(struct db *db, int64_t review, const struct activity_args *a, 
 	in->description = a->description;
 	in->status = a->plan ? "planned" : NULL;
 	in->reviewers = a->reviewers;
+	in->voice = a->voice;
 	if (a->reviewers && (rc = schedule_check_reviewers(db, review, a->reviewers)) != QREL_OK)
 		return rc;
 	if (a->facilitator && (in->facilitator = store_person_id(db, review, a->facilitator)) <= 0)
@@ -512,6 +534,19 @@ activity_done_cmd(int argc, char **argv)
 	return cmd_fail(rc);
 }
 
+static bool
+participants_of(const char *s, int *n)
+{
+	long v;
+
+	if (!str_to_long(s, &v) || v < 1 || v > 100000) {
+		error(QREL_USAGE, "--participants is a whole number from 1, not '%s'", s);
+		return false;
+	}
+	*n = (int)v;
+	return true;
+}
+
 int
 cmd_activity(int argc, char **argv)
 {
@@ -520,6 +555,9 @@ cmd_activity(int argc, char **argv)
 		{ "site", required_argument, NULL, 's' }, { "source", required_argument, NULL, 'o' },
 		{ "at", required_argument, NULL, 't' }, { "facilitator", required_argument, NULL, 'p' },
 		{ "format", required_argument, NULL, 'f' }, { "reviewers", required_argument, NULL, 'r' },
+		{ "groups", required_argument, NULL, 'g' },
+		{ "participants", required_argument, NULL, 'n' }, { "language", required_argument, NULL, 'l' },
+		{ "interpreter", no_argument, NULL, 'i' },
 		{ 0 },
 	};
 	struct activity_args a = { .fmt = FMT_CSV };
@@ -541,6 +579,13 @@ cmd_activity(int argc, char **argv)
 		case 't': a.at = optarg; break;
 		case 'p': a.facilitator = optarg; break;
 		case 'r': a.reviewers = optarg; break;
+		case 'g': a.voice.groups = optarg; break;
+		case 'l': a.voice.language = optarg; break;
+		case 'i': a.voice.interpreter = 1; break;
+		case 'n':
+			if (!participants_of(optarg, &a.voice.participants))
+				return cmd_fail(QREL_USAGE);
+			break;
 		case 'f':
 			if (parse_format(optarg, &a.fmt) != QREL_OK)
 				return cmd_fail(QREL_USAGE);

@@ -6,6 +6,19 @@
 
 #include <getopt.h>
 
+/* Once anyone has a login, a process is only the person its login names: a
+ * lead without one can no longer act as the lead, nor give themselves one. */
+static void
+warn_lead_locked_out(struct db *db, int64_t review)
+{
+	char lead[128];
+
+	if (identity_lead_locked_out(db, review, lead, sizeof(lead)) == 1)
+		cmd_error("warning: %s, the lead, has no login while other people have: qrel acts only as the person "
+			  "a Unix login names, so no one can act as the lead in this review now (give the lead a login "
+			  "first: `qrel person login \"%s\" USER`)", lead, lead);
+}
+
 static int
 person_login(const struct cmd_common *c, const char *name, const char *login)
 {
@@ -23,6 +36,7 @@ person_login(const struct cmd_common *c, const char *name, const char *login)
 		else
 			printf("%s is unix user %s: qrel run by %s acts as %s, and as nobody else\n", name, login, login,
 			       name);
+		warn_lead_locked_out(db, review);
 	}
 	db_close(db);
 	return cmd_fail(rc);

@@ -3,6 +3,7 @@
 #include "qrel/cmd.h"
 #include "qrel/db.h"
 #include "qrel/plan.h"
+#include "qrel/report.h"
 #include "qrel/risk.h"
 #include "qrel/store.h"
 #include "qrel/output.h"
@@ -179,10 +180,13 @@ print_plan(struct db *db, int64_t review, enum format fmt)
 	struct plan_doc d;
 	int rc;
 
-	if (fmt == FMT_MD)
-		return plan_report_md(db, review, RISK_DEFAULT_DISPLAY_MIN, stdout);
 	if ((rc = plan_load(db, review, RISK_DEFAULT_DISPLAY_MIN, &d)) != QREL_OK)
 		return rc;
+	if (fmt == FMT_MD) {
+		rc = report_plan_md(&d, stdout);
+		plan_doc_free(&d);
+		return rc;
+	}
 	if (fmt == FMT_CSV) {
 		out_csv_start(stdout);
 		csv_row(stdout, plan_columns, ARRAY_SIZE(plan_columns));

@@ -47,20 +47,6 @@ help(void)
 	exit(EXIT_OK);
 }
 
-static void
-load_settings(const struct cmd_common *c, struct settings *s)
-{
-	struct diags d = { 0 };
-	char *path = c->config ? xstrdup(c->config) : settings_config_path();
-
-	settings_default(s);
-	settings_load(s, path, c->config != NULL, &d);
-	for (size_t i = 0; i < d.n; i++)
-		cmd_error("warning: %s", d.msg[i]);
-	diag_free(&d);
-	free(path);
-}
-
 /* The format -o's extension names: html for x.html or x.htm, md for x.md, and
  * so on, pdf for x.pdf (the HTML printed). An extension that names no format
  * is refused unless --format says what to write, so HTML never lands in x.docx. */
@@ -129,7 +115,7 @@ run(const struct report_opts *o)
 
 	if ((rc = cmd_open(&o->c, DB_READONLY, &db, &review)) != QREL_OK)
 		return cmd_fail(rc);
-	load_settings(&o->c, &s);
+	cmd_settings(&o->c, &s);
 	ro.settings = &s;
 	rc = cmd_who(&o->c, db, review, &ro.viewer);
 	if (rc == QREL_OK && o->site && (ro.site = store_site_id(db, review, o->site)) <= 0)

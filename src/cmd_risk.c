@@ -214,33 +214,10 @@ same_str(const void *ctx, uint32_t e, const void *key)
 	return strcmp(str_of(ctx, e), key) == 0;
 }
 
-/* Appends s and its NUL to a growing buffer; *off gets where it starts. */
 static int
-buf_append(char **text, size_t *len, size_t *cap, const char *s, size_t *off)
+strtab_append(struct strtab *t, const char *s, size_t *off)
 {
-	size_t n = strlen(s) + 1;
-
-	if (*len + n > *cap) {
-		size_t grown = *cap ? *cap * 2 : 4096;
-		char *p;
-
-		while (grown < *len + n)
-			grown *= 2;
-		if (!(p = realloc(*text, grown)))
-			return QREL_NOMEM;
-		*text = p;
-		*cap = grown;
-	}
-	memcpy(*text + *len, s, n);
-	*off = *len;
-	*len += n;
-	return QREL_OK;
-}
-
-static int
-text_append(struct strtab *t, const char *s, size_t *off)
-{
-	return buf_append(&t->text, &t->tlen, &t->tcap, s, off);
+	return text_append(&t->text, &t->tlen, &t->tcap, s, off);
 }
 
 /* The id of s, adding it the first time; UINT32_MAX when memory runs out. */
@@ -262,7 +239,7 @@ intern(struct strtab *t, const char *s)
 			return UINT32_MAX;
 		t->off = o;
 	}
-	if (text_append(t, s, &off) != QREL_OK)
+	if (strtab_append(t, s, &off) != QREL_OK)
 		return UINT32_MAX;
 	slot = index_probe(&t->ix, h, same_str, t, s);
 	t->off[t->ix.n] = off;
@@ -811,7 +788,7 @@ struct stream {
 static int
 run_text(struct run *run, const char *s, size_t *off)
 {
-	return buf_append(&run->text, &run->tlen, &run->tcap, s, off);
+	return text_append(&run->text, &run->tlen, &run->tcap, s, off);
 }
 
 static bool

@@ -306,9 +306,8 @@ static int
 set_score(struct db *db, int64_t review, const char *who, const struct score_args *a)
 {
 	int64_t site = store_site_id(db, review, a->site), cluster = store_cluster_id(db, review, a->cluster);
-	int64_t person, home;
+	struct store_member me;
 	enum score_kind kind;
-	char role[16];
 	bool ne;
 	int level, rc;
 
@@ -317,8 +316,9 @@ set_score(struct db *db, int64_t review, const char *who, const struct score_arg
 			site <= 0 ? "site" : "cluster", site <= 0 ? a->site : a->cluster);
 	if ((rc = parse_level(a->level, &level, &ne)) != QREL_OK)
 		return rc;
-	person = store_member(db, review, who, role, sizeof(role), &home);
-	kind = score_kind_for_role(person > 0 ? role : NULL);
+	if ((rc = store_member(db, review, who, 0, &me)) != QREL_OK)
+		return rc;
+	kind = score_kind_for_role(me.id > 0 ? me.role : NULL);
 	if (a->kind && (rc = score_kind_parse(a->kind, &kind)) != QREL_OK)
 		return QREL_USAGE;
 	if ((rc = score_set_expect(db, review, who, site, cluster, kind, level, ne, a->rationale, a->expect,

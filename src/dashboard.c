@@ -4,6 +4,7 @@
 #include "qrel/agree_db.h"
 #include "qrel/db.h"
 #include "qrel/store.h"
+#include "qrel/util.h"
 #include "qrel/visibility.h"
 
 static const char *const sources[] = {
@@ -106,6 +107,8 @@ dash_frame_load(struct db *db, int64_t review, struct dash_frame *f)
 		rc = QREL_DB;
 	if (rc == QREL_OK)
 		rc = frame_labels(db, review, f);
+	if (rc == QREL_OK)
+		rc = voice_groups(db, review, &f->grp, &f->ngrp);
 	if (rc != QREL_OK)
 		dash_frame_free(f);
 	return rc;
@@ -116,6 +119,7 @@ dash_frame_free(struct dash_frame *f)
 {
 	free(f->dom);
 	free(f->cl);
+	free(f->grp);
 	memset(f, 0, sizeof(*f));
 }
 
@@ -129,22 +133,6 @@ dash_cluster_index(const struct dash_frame *f, int64_t id)
 }
 
 /* ---- sites ---- */
-
-int
-dash_site_count(struct db *db, int64_t review)
-{
-	static const char sql[] = "SELECT count(*) FROM site WHERE review_id = ?1";
-	sqlite3_stmt *st = db_stmt(db, sql);
-	int n = -1;
-
-	if (!st)
-		return -1;
-	sqlite3_bind_int64(st, 1, review);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		n = sqlite3_column_int(st, 0);
-	sqlite3_reset(st);
-	return n;
-}
 
 int
 dash_sites(struct db *db, int64_t review, int offset, int limit, struct dash_site *out, int *n)
@@ -261,6 +249,43 @@ dash_triangulated(const struct dash_cell *c)
 	return dash_source_count(c) >= SCORE_TRIANGULATED;
 }
 
+int
+dash_group_count(const struct dash_cell *c)
+{
+	return __builtin_popcount(c->groups);
+}
+
+void
+dash_group_codes(const struct dash_frame *f, const struct dash_cell *c, char *out, size_t size)
+{
+	size_t used = 0;
+
+	out[0] = '\0';
+	for (int i = 0; i < f->ngrp && i < 32 && used < size; i++)
+		if (c->groups & (1u << i))
+			used += (size_t)snprintf(out + used, size - used, "%s%s", used ? "," : "", f->grp[i].code);
+}
+
+void
+dash_voice_text(const struct dash_frame *f, const struct dash_cell *c, char *out, size_t size)
+{
+	char codes[VOICE_LIST_MAX];
+
+	dash_group_codes(f, c, codes, sizeof(codes));
+	voice_triangulation_text(dash_source_count(c), dash_group_count(c), codes, out, size);
+}
+
+unsigned
+dash_group_bits(const struct dash_frame *f, const char *list)
+{
+	unsigned bits = 0;
+
+	for (int i = 0; i < f->ngrp && i < 32; i++)
+		if (str_list_has(list, ',', f->grp[i].code))
+			bits |= 1u << i;
+	return bits;
+}
+
 bool
 dash_self_gap(const struct dash_cell *c, double *gap)
 {
@@ -275,7 +300,8 @@ static const char site_scores_sql[] =
 	" WHERE site_id = ?1 AND review_id = ?2";
 /* Walks the site's notes and looks each one's clusters up: no sort, no temp table. */
 static const char site_notes_sql[] =
-	"SELECT nc.cluster_id, n.source, n.author_id FROM note n CROSS JOIN note_cluster nc ON nc.note_id = n.id"
+	"SELECT nc.cluster_id, n.source, n.author_id, " VOICE_NOTE_GROUPS_SQL
+	" FROM note n CROSS JOIN note_cluster nc ON nc.note_id = n.id"
 	" WHERE n.site_id = ?1 AND n.deleted_at IS NULL";
 
 /* May v read this score row (cluster 0, kind 1, rater 4)? */
@@ -344,6 +370,7 @@ fill_notes(struct db *db, const struct dash_frame *f, int64_t site, const struct
 		if (c >= 0 && visibility_sees(db, v, VIS_NOTE, &at)) {
 			row[c].notes++;
 			row[c].sources |= dash_source_bit(db_col_text(st, 1));
+			row[c].groups |= dash_group_bits(f, (const char *)sqlite3_column_text(st, 3));
 		}
 	}
 	sqlite3_reset(st);

@@ -408,9 +408,18 @@ db_stmt(struct db *db, const char *sql)
 		}
 	}
 	if (db->ncache == DB_STMT_CACHE) {
-		/* Full: drop the oldest; statements are cheap to prepare again. */
-		sqlite3_finalize(db->cache[0].stmt);
-		memmove(db->cache, db->cache + 1, (DB_STMT_CACHE - 1) * sizeof(*db->cache));
+		/* Full: drop the oldest that is not running (a caller may be stepping
+		 * through it); statements are cheap to prepare again. */
+		size_t old = 0;
+
+		while (old < DB_STMT_CACHE && sqlite3_stmt_busy(db->cache[old].stmt))
+			old++;
+		if (old == DB_STMT_CACHE) {
+			error(QREL_DB, "%s: too many queries running at once", db->path);
+			return NULL;
+		}
+		sqlite3_finalize(db->cache[old].stmt);
+		memmove(db->cache + old, db->cache + old + 1, (DB_STMT_CACHE - 1 - old) * sizeof(*db->cache));
 		db->ncache--;
 	}
 	c = &db->cache[db->ncache];
@@ -489,6 +498,15 @@ db_bind_text(sqlite3_stmt *st, int i, const char *s)
 {
 	if (s)
 		sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(st, i);
+}
+
+void
+db_bind_id(sqlite3_stmt *st, int i, int64_t id)
+{
+	if (id > 0)
+		sqlite3_bind_int64(st, i, id);
 	else
 		sqlite3_bind_null(st, i);
 }

@@ -3,9 +3,6 @@
 #include "qrel/editor.h"
 #include "qrel/text.h"
 
-#define KEY_CTRL(c) ((c) & 0x1f)
-#define ESC 27
-
 struct ed_line {
 	size_t start, len;	/* bytes; the next line starts at or after start + len */
 };

@@ -132,7 +132,8 @@ check_input(struct db *db, int64_t review, const struct note_input *in)
 	for (size_t i = 0; i < in->nsubgroups; i++)
 		if (blank(in->dimension[i]) || blank(in->group[i]))
 			return error(QREL_PARSE, "a subgroup needs a dimension and a group");
-	if (check_clusters(db, review, in->cluster, in->nclusters) != QREL_OK)
+	if (check_clusters(db, review, in->cluster, in->nclusters) != QREL_OK ||
+	    voice_check(db, review, &(struct voice_input){ .groups = in->voices }) != QREL_OK)
 		return QREL_PARSE;
 	return check_activity(db, review, in->activity, in->site);
 }
@@ -215,7 +216,8 @@ evidence_add(struct db *db, int64_t review, const char *who, const struct note_i
 	if ((rc = insert_note(db, review, author, in, uuid, &note)) != QREL_OK ||
 	    (rc = link_clusters(db, note, in->cluster, in->nclusters)) != QREL_OK ||
 	    (rc = link_subgroups(db, note, in)) != QREL_OK ||
-	    (rc = changelog_add(db, review, who, "note", uuid, "create", NULL, in->text, "")) != QREL_OK) {
+	    (rc = changelog_add(db, review, who, "note", uuid, "create", NULL, in->text, "")) != QREL_OK ||
+	    (rc = voice_write_note(db, review, who, note, in->voices)) != QREL_OK) {
 		db_rollback(db);
 		return rc;
 	}
@@ -1435,10 +1437,11 @@ activity_add(struct db *db, int64_t review, const char *who, const struct activi
 				  "coalesce(?8, 'done'), coalesce(?9, ''))";
 	char uuid[UUID_LEN + 1];
 	sqlite3_stmt *st;
+	int64_t row = 0;
 	int rc;
 
 	if ((rc = check_activity_input(in, true)) != QREL_OK || (rc = may_schedule(db, review, who, in->site)) != QREL_OK ||
-	    (rc = db_begin(db)) != QREL_OK)
+	    (rc = voice_check(db, review, &in->voice)) != QREL_OK || (rc = db_begin(db)) != QREL_OK)
 		return rc;
 	uuid_new(uuid);
 	if (!(st = db_stmt(db, sql))) {
@@ -1454,10 +1457,13 @@ activity_add(struct db *db, int64_t review, const char *who, const struct activi
 	bind_id(st, 7, in->facilitator);
 	db_bind_text(st, 8, in->status);
 	db_bind_text(st, 9, in->reviewers);
-	if ((rc = db_step_done(db, st, "adding an activity")) == QREL_OK && id)
-		*id = sqlite3_last_insert_rowid(db_handle(db));
+	if ((rc = db_step_done(db, st, "adding an activity")) == QREL_OK)
+		row = sqlite3_last_insert_rowid(db_handle(db));
+	if (rc == QREL_OK && id)
+		*id = row;
 	if (rc != QREL_OK ||
-	    (rc = changelog_add(db, review, who, "activity", uuid, "create", NULL, in->description, "")) != QREL_OK) {
+	    (rc = changelog_add(db, review, who, "activity", uuid, "create", NULL, in->description, "")) != QREL_OK ||
+	    (rc = voice_write_activity(db, review, who, row, &in->voice)) != QREL_OK) {
 		db_rollback(db);
 		return rc;
 	}
@@ -1492,9 +1498,10 @@ activity_edit(struct db *db, int64_t review, const char *who, int64_t id, const 
 	if ((rc = activity_get(db, review, id, &old)) != QREL_OK || (rc = check_activity_input(in, false)) != QREL_OK ||
 	    (rc = may_schedule(db, review, who, old.site)) != QREL_OK ||	/* from where it was ... */
 	    (in->site && (rc = may_schedule(db, review, who, in->site)) != QREL_OK) ||	/* ... to where it goes */
-	    (rc = db_begin(db)) != QREL_OK)
+	    (rc = voice_check(db, review, &in->voice)) != QREL_OK || (rc = db_begin(db)) != QREL_OK)
 		return rc;
 	if ((rc = update_activity(db, id, in)) != QREL_OK ||
+	    (rc = voice_write_activity(db, review, who, id, &in->voice)) != QREL_OK ||
 	    (in->description && (rc = changelog_add(db, review, who, "activity", old.uuid, "description",
 						    old.description, in->description, "")) != QREL_OK) ||
 	    (in->held_at && (rc = changelog_add(db, review, who, "activity", old.uuid, "held_at",

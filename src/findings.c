@@ -5,6 +5,7 @@
 #include "qrel/gate.h"
 #include "qrel/findings.h"
 #include "qrel/plan.h"
+#include "qrel/schema.h"
 #include "qrel/store.h"
 #include "qrel/util.h"
 

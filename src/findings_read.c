@@ -2,6 +2,7 @@
 #include "qrel/qrel.h"
 #include "qrel/db.h"
 #include "qrel/findings.h"
+#include "qrel/util.h"
 #include "qrel/visibility.h"
 
 static const char *const sources[][2] = {
@@ -46,12 +47,6 @@ findings_attribution(const struct finding_cite *c, char *buf, size_t n)
 		snprintf(buf, n, "%s", *type ? type : "Evidence");
 }
 
-static void
-copy(char *dst, size_t n, const char *src)
-{
-	snprintf(dst, n, "%s", src ? src : "");
-}
-
 static void *
 grown(void *p, int n, size_t size)
 {
@@ -75,15 +70,15 @@ finding_row(sqlite3_stmt *st, struct finding *f)
 {
 	memset(f, 0, sizeof(*f));
 	f->id = sqlite3_column_int64(st, 0);
-	copy(f->uuid, sizeof(f->uuid), db_col_text(st, 1));
+	str_copy(f->uuid, sizeof(f->uuid), db_col_text(st, 1));
 	f->site = sqlite3_column_int64(st, 2);
 	f->domain = sqlite3_column_int64(st, 3);
 	f->cluster = sqlite3_column_int64(st, 4);
-	copy(f->site_code, sizeof(f->site_code), db_col_text(st, 5));
-	copy(f->domain_code, sizeof(f->domain_code), db_col_text(st, 6));
-	copy(f->domain_title, sizeof(f->domain_title), db_col_text(st, 7));
-	copy(f->cluster_code, sizeof(f->cluster_code), db_col_text(st, 8));
-	copy(f->cluster_title, sizeof(f->cluster_title), db_col_text(st, 9));
+	str_copy(f->site_code, sizeof(f->site_code), db_col_text(st, 5));
+	str_copy(f->domain_code, sizeof(f->domain_code), db_col_text(st, 6));
+	str_copy(f->domain_title, sizeof(f->domain_title), db_col_text(st, 7));
+	str_copy(f->cluster_code, sizeof(f->cluster_code), db_col_text(st, 8));
+	str_copy(f->cluster_title, sizeof(f->cluster_title), db_col_text(st, 9));
 	f->kind = strcmp(db_col_text(st, 10), "growth") == 0 ? FINDING_GROWTH : FINDING_STRENGTH;
 	f->text = strdup(db_col_text(st, 11));
 }
@@ -142,10 +137,10 @@ load_cites(struct db *db, struct finding *f)
 		c = &c[f->ncites++];
 		c->note = sqlite3_column_int64(st, 0);
 		c->text = strdup(db_col_text(st, 1));
-		copy(c->source, sizeof(c->source), db_col_text(st, 2));
-		copy(c->stakeholder, sizeof(c->stakeholder), db_col_text(st, 3));
-		copy(c->site, sizeof(c->site), db_col_text(st, 4));
-		copy(c->date, sizeof(c->date), db_col_text(st, 5));
+		str_copy(c->source, sizeof(c->source), db_col_text(st, 2));
+		str_copy(c->stakeholder, sizeof(c->stakeholder), db_col_text(st, 3));
+		str_copy(c->site, sizeof(c->site), db_col_text(st, 4));
+		str_copy(c->date, sizeof(c->date), db_col_text(st, 5));
 		if (!c->text) {
 			rc = error(QREL_NOMEM, "out of memory reading the findings");
 			break;
@@ -179,7 +174,7 @@ load_subgroups(struct db *db, struct finding *f)
 			break;
 		}
 		f->subgroup = s;
-		copy(s[f->nsubgroups++], sizeof(*s), db_col_text(st, 0));
+		str_copy(s[f->nsubgroups++], sizeof(*s), db_col_text(st, 0));
 	}
 	if (rc == QREL_OK && step != SQLITE_DONE)
 		rc = db_fail(db, "reading the cited subgroup rows");
@@ -198,7 +193,7 @@ rec_row(sqlite3_stmt *st, struct recommendation *r)
 {
 	memset(r, 0, sizeof(*r));
 	r->id = sqlite3_column_int64(st, 0);
-	copy(r->uuid, sizeof(r->uuid), db_col_text(st, 1));
+	str_copy(r->uuid, sizeof(r->uuid), db_col_text(st, 1));
 	r->number = sqlite3_column_int(st, 2);
 	rec_priority_parse(db_col_text(st, 3), &r->priority);
 	r->title = strdup(db_col_text(st, 4));

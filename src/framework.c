@@ -109,6 +109,93 @@ load_criteria(struct loader *l, const char *section, struct fw_cluster *c)
 	}
 }
 
+static int has_prefix(const char *s, const char *prefix);
+static int numbered(const char *key, const char *stem, int max);
+
+static void
+push_text(char ***v, size_t *n, const char *text)
+{
+	*v = realloc(*v, (*n + 1) * sizeof(**v));
+	if (!*v)
+		abort();
+	(*v)[(*n)++] = xstrdup(text);
+}
+
+/* Words a group code may not be: the stems of a cluster's own keys. */
+static bool
+group_code_ok(const char *code)
+{
+	static const char *const reserved[] = { "title", "domain", "level", "criterion", "question" };
+
+	if (!*code || strlen(code) > 40)
+		return false;
+	for (const char *p = code; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || *p == '_'))
+			return false;
+	for (size_t i = 0; i < ARRAY_SIZE(reserved); i++)
+		if (strcmp(code, reserved[i]) == 0)
+			return false;
+	return true;
+}
+
+static void
+load_group(struct loader *l, const char *section)
+{
+	struct framework *fw = l->fw;
+	struct fw_group *g;
+
+	fw->groups = realloc(fw->groups, (fw->ngroups + 1) * sizeof(*fw->groups));
+	if (!fw->groups)
+		abort();
+	g = memset(&fw->groups[fw->ngroups++], 0, sizeof(*g));
+	g->code = section_code(section, "group");
+	g->title = xstrdup(need(l, section, "title"));
+	if (!group_code_ok(g->code))
+		diag_add(l->d, ini_path(l->ini), ini_line(l->ini, section, ""),
+			"[%s]: a group code is lowercase letters and '_' (as in [group support_staff]), "
+			"and not title, domain, level, criterion or question", section);
+	for (int i = 1; i < 100; i++) {
+		char key[24];
+		const char *v;
+
+		snprintf(key, sizeof(key), "question%d", i);
+		if ((v = ini_get(l->ini, section, key)))
+			push_text(&g->questions, &g->nquestions, v);
+	}
+}
+
+/* The group whose questions key holds ("" for questionN, every group), or NULL. */
+static const char *
+question_group(const struct framework *fw, const char *key)
+{
+	if (numbered(key, "question", 99))
+		return "";
+	for (size_t i = 0; i < fw->ngroups; i++)
+		if (numbered(key, fw->groups[i].code, 99))
+			return fw->groups[i].code;
+	return NULL;
+}
+
+static void
+load_questions(struct loader *l, const char *section, struct fw_cluster *c)
+{
+	size_t n;
+	const struct ini_entry *e = ini_entries(l->ini, &n);
+
+	for (size_t i = 0; i < n; i++) {
+		const char *group, *v;
+
+		if (strcmp(e[i].section, section) != 0 || !*e[i].key ||
+		    !(group = question_group(l->fw, e[i].key)) || !(v = ini_get(l->ini, section, e[i].key)))
+			continue;
+		c->questions = realloc(c->questions, (c->nquestions + 1) * sizeof(*c->questions));
+		if (!c->questions)
+			abort();
+		c->questions[c->nquestions].group = xstrdup(group);
+		c->questions[c->nquestions++].text = xstrdup(v);
+	}
+}
+
 static void
 load_cluster(struct loader *l, const char *section)
 {
@@ -135,6 +222,7 @@ load_cluster(struct loader *l, const char *section)
 		c->descriptors[i - 1] = xstrdup(need(l, section, key));
 	}
 	load_criteria(l, section, c);
+	load_questions(l, section, c);
 }
 
 static int
@@ -158,7 +246,7 @@ numbered(const char *key, const char *stem, int max)
 /* iniparser keeps unknown keys silently; a typo in a descriptor key would lose
  * the descriptor, so every key must be one we read. */
 static int
-key_known(const char *section, const char *key, int levels)
+key_known(const struct framework *fw, const char *section, const char *key, int levels)
 {
 	if (!*key)
 		return 1;
@@ -169,9 +257,12 @@ key_known(const char *section, const char *key, int levels)
 		       numbered(key, "describe", levels);
 	if (has_prefix(section, "domain"))
 		return !strcmp(key, "title");
+	if (has_prefix(section, "group"))
+		return !strcmp(key, "title") || numbered(key, "question", 99);
 	if (has_prefix(section, "cluster"))
 		return !strcmp(key, "title") || !strcmp(key, "domain") ||
-		       numbered(key, "level", levels) || numbered(key, "criterion", 99);
+		       numbered(key, "level", levels) || numbered(key, "criterion", 99) ||
+		       question_group(fw, key) != NULL;
 	return 0;
 }
 
@@ -184,12 +275,12 @@ check_keys(struct loader *l)
 	for (size_t i = 0; i < n; i++) {
 		const char *s = e[i].section;
 		bool section_ok = !strcmp(s, "framework") || !strcmp(s, "scale") ||
-				  has_prefix(s, "domain") || has_prefix(s, "cluster");
+				  has_prefix(s, "domain") || has_prefix(s, "cluster") || has_prefix(s, "group");
 
 		if (!section_ok && !*e[i].key)
 			diag_add(l->d, ini_path(l->ini), e[i].line,
-				"unknown section [%s] (expected framework, scale, domain N or cluster N.M)", s);
-		else if (section_ok && !key_known(s, e[i].key, l->fw->levels))
+				"unknown section [%s] (expected framework, scale, domain N, group CODE or cluster N.M)", s);
+		else if (section_ok && !key_known(l->fw, s, e[i].key, l->fw->levels))
 			diag_add(l->d, ini_path(l->ini), e[i].line, "unknown key '%s' in [%s]", e[i].key, s);
 	}
 }
@@ -224,6 +315,9 @@ load_sections(struct loader *l)
 	for (size_t i = 0; i < n; i++)
 		if (has_prefix(sections[i], "domain"))
 			load_domain(l, sections[i]);
+	for (size_t i = 0; i < n; i++)
+		if (has_prefix(sections[i], "group"))
+			load_group(l, sections[i]);
 	for (size_t i = 0; i < n; i++)
 		if (has_prefix(sections[i], "cluster"))
 			load_cluster(l, sections[i]);
@@ -285,7 +379,18 @@ framework_free(struct framework *fw)
 		free(fw->clusters[i].title);
 		free_strings(fw->clusters[i].descriptors, (size_t)fw->levels);
 		free_strings(fw->clusters[i].criteria, fw->clusters[i].ncriteria);
+		for (size_t k = 0; k < fw->clusters[i].nquestions; k++) {
+			free(fw->clusters[i].questions[k].group);
+			free(fw->clusters[i].questions[k].text);
+		}
+		free(fw->clusters[i].questions);
 	}
+	for (size_t i = 0; i < fw->ngroups; i++) {
+		free(fw->groups[i].code);
+		free(fw->groups[i].title);
+		free_strings(fw->groups[i].questions, fw->groups[i].nquestions);
+	}
+	free(fw->groups);
 	free(fw->scale);
 	free(fw->domains);
 	free(fw->clusters);
@@ -357,6 +462,50 @@ store_texts(struct db *db, const char *sql, int64_t cluster, char **texts, size_
 }
 
 static int
+store_question(struct db *db, int64_t id, int64_t cluster, const char *group, size_t position, const char *text)
+{
+	static const char sql[] = "INSERT INTO guiding_question(framework_id, cluster_id, grp, position, text) "
+				  "VALUES (?, ?, ?, ?, ?)";
+	sqlite3_stmt *st = db_stmt(db, sql);
+
+	if (!st)
+		return QREL_DB;
+	sqlite3_bind_int64(st, 1, id);
+	if (cluster)
+		sqlite3_bind_int64(st, 2, cluster);
+	else
+		sqlite3_bind_null(st, 2);
+	db_bind_text(st, 3, group);
+	sqlite3_bind_int64(st, 4, (int64_t)position);
+	db_bind_text(st, 5, text);
+	return db_step_done(db, st, "storing a guiding question");
+}
+
+static int
+store_groups(struct db *db, const struct framework *fw, int64_t id)
+{
+	static const char sql[] =
+		"INSERT INTO stakeholder_group(framework_id, code, title, position) VALUES (?, ?, ?, ?)";
+	int rc = QREL_OK;
+
+	for (size_t i = 0; i < fw->ngroups && rc == QREL_OK; i++) {
+		const struct fw_group *g = &fw->groups[i];
+		sqlite3_stmt *st = db_stmt(db, sql);
+
+		if (!st)
+			return QREL_DB;
+		sqlite3_bind_int64(st, 1, id);
+		db_bind_text(st, 2, g->code);
+		db_bind_text(st, 3, g->title);
+		sqlite3_bind_int64(st, 4, (int64_t)i + 1);
+		rc = db_step_done(db, st, "storing a stakeholder group");
+		for (size_t k = 0; k < g->nquestions && rc == QREL_OK; k++)
+			rc = store_question(db, id, 0, g->code, k + 1, g->questions[k]);
+	}
+	return rc;
+}
+
+static int
 store_cluster(struct db *db, const struct framework *fw, size_t i, int64_t id, const int64_t *domains)
 {
 	static const char sql[] = "INSERT INTO cluster(framework_id, domain_id, code, title, position) "
@@ -379,9 +528,13 @@ store_cluster(struct db *db, const struct framework *fw, size_t i, int64_t id, c
 	if (db_step_done(db, st, "storing a cluster") != QREL_OK)
 		return QREL_DB;
 	row = sqlite3_last_insert_rowid(db_handle(db));
-	if (store_texts(db, descriptor_sql, row, c->descriptors, (size_t)fw->levels) != QREL_OK)
+	if (store_texts(db, descriptor_sql, row, c->descriptors, (size_t)fw->levels) != QREL_OK ||
+	    store_texts(db, criterion_sql, row, c->criteria, c->ncriteria) != QREL_OK)
 		return QREL_DB;
-	return store_texts(db, criterion_sql, row, c->criteria, c->ncriteria);
+	for (size_t k = 0; k < c->nquestions; k++)
+		if (store_question(db, id, row, c->questions[k].group, k + 1, c->questions[k].text) != QREL_OK)
+			return QREL_DB;
+	return QREL_OK;
 }
 
 static int64_t
@@ -429,7 +582,8 @@ framework_store(struct db *db, const struct framework *fw, int64_t *id)
 	*id = sqlite3_last_insert_rowid(db_handle(db));
 	if (!(domains = calloc(fw->ndomains + 1, sizeof(*domains))))
 		abort();
-	if (store_scale(db, fw, *id) != QREL_OK || store_domains(db, fw, *id, domains) != QREL_OK)
+	if (store_scale(db, fw, *id) != QREL_OK || store_domains(db, fw, *id, domains) != QREL_OK ||
+	    store_groups(db, fw, *id) != QREL_OK)
 		rc = QREL_DB;
 	for (size_t i = 0; rc == QREL_OK && i < fw->nclusters; i++)
 		rc = store_cluster(db, fw, i, *id, domains);
@@ -492,19 +646,39 @@ export_domain(sqlite3_stmt *st, FILE *out)
 	put_value(out, "title", db_col_text(st, 1));
 }
 
-/* One row per cluster text: kind 0 starts the cluster, 1 is a level, 2 a criterion. */
+/* One row per group text: kind 0 starts the group, 1 is a question. */
+static void
+export_group_text(sqlite3_stmt *st, FILE *out)
+{
+	char key[24];
+
+	if (sqlite3_column_int(st, 2) == 0) {
+		fprintf(out, "\n[group %s]\n", db_col_text(st, 0));
+		put_value(out, "title", db_col_text(st, 4));
+		return;
+	}
+	snprintf(key, sizeof(key), "question%d", sqlite3_column_int(st, 3));
+	put_value(out, key, db_col_text(st, 4));
+}
+
+/* One row per cluster text: kind 0 starts the cluster, 1 is a level, 2 a
+ * criterion, 3 a guiding question (column 4 its group, "" for every group). */
 static void
 export_cluster_text(sqlite3_stmt *st, FILE *out)
 {
 	int kind = sqlite3_column_int(st, 2);
-	char key[24];
+	char key[64];
 
 	if (kind == 0) {
 		fprintf(out, "\n[cluster %s]\ndomain = %s\n", db_col_text(st, 0), db_col_text(st, 4));
 		put_value(out, "title", db_col_text(st, 5));
 		return;
 	}
-	snprintf(key, sizeof(key), "%s%d", kind == 1 ? "level" : "criterion", sqlite3_column_int(st, 3));
+	if (kind == 3)
+		snprintf(key, sizeof(key), "%s%d", *db_col_text(st, 4) ? db_col_text(st, 4) : "question",
+			 sqlite3_column_int(st, 3));
+	else
+		snprintf(key, sizeof(key), "%s%d", kind == 1 ? "level" : "criterion", sqlite3_column_int(st, 3));
 	put_value(out, key, db_col_text(st, 5));
 }
 
@@ -522,11 +696,19 @@ framework_export(struct db *db, int64_t id, FILE *out)
 		"JOIN cluster c ON c.id = x.cluster_id WHERE c.framework_id = ?1 "
 		"UNION ALL SELECT c.code, c.position, 2, r.position, '', r.text FROM criterion r "
 		"JOIN cluster c ON c.id = r.cluster_id WHERE c.framework_id = ?1 "
+		"UNION ALL SELECT c.code, c.position, 3, q.position, q.grp, q.text FROM guiding_question q "
+		"JOIN cluster c ON c.id = q.cluster_id WHERE c.framework_id = ?1 "
 		"ORDER BY 2, 3, 4";
+	static const char groups[] =
+		"SELECT g.code, g.position, 0, 0, g.title FROM stakeholder_group g WHERE g.framework_id = ?1 "
+		"UNION ALL SELECT g.code, g.position, 1, q.position, q.text FROM guiding_question q "
+		"JOIN stakeholder_group g ON g.framework_id = q.framework_id AND g.code = q.grp "
+		"WHERE q.framework_id = ?1 AND q.cluster_id IS NULL ORDER BY 2, 3, 4";
 
 	if (export_rows(db, header, id, out, export_header) != QREL_OK ||
 	    export_rows(db, levels, id, out, export_level) != QREL_OK ||
 	    export_rows(db, domains, id, out, export_domain) != QREL_OK ||
+	    export_rows(db, groups, id, out, export_group_text) != QREL_OK ||
 	    export_rows(db, clusters, id, out, export_cluster_text) != QREL_OK)
 		return QREL_DB;
 	return ferror(out) ? error(QREL_IO, "writing the framework failed") : QREL_OK;

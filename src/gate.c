@@ -5,6 +5,7 @@
 #include "qrel/identity.h"
 #include "qrel/score.h"
 #include "qrel/store.h"
+#include "qrel/util.h"
 
 static bool
 is(const char *a, const char *b)
@@ -14,73 +15,34 @@ is(const char *a, const char *b)
 
 /* ---- who is writing ---- */
 
-struct member {
-	int64_t id, home;
-	char name[128], role[16], login[64];
-};
-
-/* By name (key_name) or by id; m->id 0 when there is no such person. */
-static int
-member_find(struct db *db, int64_t review, const char *key_name, int64_t key_id, struct member *m)
-{
-	static const char sql[] = "SELECT id, name, role, coalesce(site_id, 0), coalesce(login, '') FROM person "
-				  "WHERE review_id = ?1 AND (name = ?2 OR id = ?3)";
-	sqlite3_stmt *st = db_stmt(db, sql);
-	int rc;
-
-	memset(m, 0, sizeof(*m));
-	if (!st)
-		return QREL_DB;
-	sqlite3_bind_int64(st, 1, review);
-	db_bind_text(st, 2, key_name);
-	sqlite3_bind_int64(st, 3, key_id);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		m->id = sqlite3_column_int64(st, 0);
-		snprintf(m->name, sizeof(m->name), "%s", db_col_text(st, 1));
-		snprintf(m->role, sizeof(m->role), "%s", db_col_text(st, 2));
-		m->home = sqlite3_column_int64(st, 3);
-		snprintf(m->login, sizeof(m->login), "%s", db_col_text(st, 4));
-	}
-	rc = rc == SQLITE_ROW || rc == SQLITE_DONE ? QREL_OK : db_fail(db, "looking up a member");
-	sqlite3_reset(st);
-	return rc;
-}
-
 static int
 has_lead(struct db *db, int64_t review)
 {
 	static const char sql[] = "SELECT EXISTS (SELECT 1 FROM person WHERE review_id = ?1 AND role = 'lead')";
-	sqlite3_stmt *st = db_stmt(db, sql);
-	int rc;
 
-	if (!st)
-		return -1;
-	sqlite3_bind_int64(st, 1, review);
-	rc = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : -1;
-	sqlite3_reset(st);
-	return rc < 0 ? (db_fail(db, "looking for the lead"), -1) : rc;
+	return (int)store_review_int(db, review, sql);
 }
 
 static int
 actor_fill(struct db *db, int64_t review, const char *name, bool local, struct gate_actor *a)
 {
-	struct member m;
+	struct store_member m;
 	int logins = local ? identity_review_has_logins(db, review) : 0, lead = has_lead(db, review);
 	int rc;
 
 	memset(a, 0, sizeof(*a));
-	snprintf(a->name, sizeof(a->name), "%s", name ? name : "");
-	if (logins < 0 || lead < 0 || (rc = member_find(db, review, a->name, 0, &m)) != QREL_OK)
+	str_copy(a->name, sizeof(a->name), name ? name : "");
+	if (logins < 0 || lead < 0 || (rc = store_member(db, review, a->name, 0, &m)) != QREL_OK)
 		return QREL_DB;
 	a->setup = !lead;
 	if (logins)
-		snprintf(a->login, sizeof(a->login), "%s", identity_login());
+		str_copy(a->login, sizeof(a->login), identity_login());
 	/* With logins, a name is only the caller when the OS says so. */
 	if (!m.id || (logins && (!*m.login || !is(m.login, identity_login()))))
 		return QREL_OK;
 	a->person = m.id;
-	snprintf(a->role, sizeof(a->role), "%s", m.role);
-	a->home_site = is(m.role, "principal") ? m.home : 0;
+	str_copy(a->role, sizeof(a->role), m.role);
+	a->home_site = is(m.role, "principal") ? m.site : 0;
 	return QREL_OK;
 }
 
@@ -215,7 +177,7 @@ on_scale(struct db *db, int64_t review, const struct gate_write *w)
 /* The rater's role must fit the kind: team by reviewers and the lead, self
  * by a principal for their own school, consensus by the lead. */
 static int
-rater_fits(struct db *db, const struct gate_actor *a, const struct member *r, const struct gate_write *w)
+rater_fits(struct db *db, const struct gate_actor *a, const struct store_member *r, const struct gate_write *w)
 {
 	const char *role = r->role;
 
@@ -230,8 +192,8 @@ rater_fits(struct db *db, const struct gate_actor *a, const struct member *r, co
 	if (w->score_kind == SCORE_SELF) {
 		struct gate_actor as_rater = *a;
 
-		snprintf(as_rater.name, sizeof(as_rater.name), "%s", r->name);
-		return own_school(db, &as_rater, r->home, w->site, "self-evaluates");
+		str_copy(as_rater.name, sizeof(as_rater.name), r->name);
+		return own_school(db, &as_rater, r->site, w->site, "self-evaluates");
 	}
 	if (w->score_kind == SCORE_CONSENSUS && !is(role, "lead"))
 		return error(QREL_DENIED, "consensus scores are recorded by the lead, not a %s", role);
@@ -242,10 +204,10 @@ rater_fits(struct db *db, const struct gate_actor *a, const struct member *r, co
 static int
 owner_rules(struct db *db, int64_t review, const struct gate_actor *a, const struct gate_write *w)
 {
-	struct member r;
+	struct store_member r;
 	int rc;
 
-	if ((rc = member_find(db, review, NULL, w->owner ? w->owner : a->person, &r)) != QREL_OK)
+	if ((rc = store_member(db, review, NULL, w->owner ? w->owner : a->person, &r)) != QREL_OK)
 		return rc;
 	if (!r.id)
 		return error(QREL_DENIED, "person %lld is not a member of this review", (long long)w->owner);
@@ -260,8 +222,8 @@ owner_rules(struct db *db, int64_t review, const struct gate_actor *a, const str
 	}
 	if (w->what == GATE_SCORE)
 		return rater_fits(db, a, &r, w);
-	if (is(r.role, "principal") && w->site != r.home)
-		return own_school(db, a, r.home, w->site, "writes evidence for");
+	if (is(r.role, "principal") && w->site != r.site)
+		return own_school(db, a, r.site, w->site, "writes evidence for");
 	return QREL_OK;
 }
 

@@ -63,17 +63,22 @@ int
 identity_review_has_logins(struct db *db, int64_t review)
 {
 	static const char sql[] = "SELECT EXISTS (SELECT 1 FROM person WHERE review_id = ?1 AND login IS NOT NULL)";
-	sqlite3_stmt *st = db_stmt(db, sql);
-	int rc;
 
-	if (!st)
+	return (int)store_review_int(db, review, sql);
+}
+
+int
+identity_lead_locked_out(struct db *db, int64_t review, char *lead, size_t n)
+{
+	static const char sql[] = "SELECT EXISTS (SELECT 1 FROM person WHERE review_id = ?1 AND login IS NOT NULL) "
+				  "AND NOT EXISTS (SELECT 1 FROM person WHERE review_id = ?1 AND role = 'lead' "
+				  "AND login IS NOT NULL)";
+	int64_t out = store_review_int(db, review, sql);
+
+	*lead = '\0';
+	if (out < 0 || (out && store_lead_name(db, review, lead, n) != QREL_OK))
 		return -1;
-	sqlite3_bind_int64(st, 1, review);
-	rc = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : -1;
-	if (rc < 0)
-		db_fail(db, "looking for logins");
-	sqlite3_reset(st);
-	return rc;
+	return out && *lead;
 }
 
 /* The name of the person with login in review into name; 0 when nobody has it. */

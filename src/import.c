@@ -10,6 +10,7 @@
 #include "qrel/store.h"
 #include "qrel/survey.h"
 #include "qrel/util.h"
+#include "qrel/voice.h"
 
 #include <ctype.h>
 #include <strings.h>
@@ -733,15 +734,6 @@ bind_target(struct imp *im, sqlite3_stmt *st, int64_t id, int id_param)
 	sqlite3_bind_int64(st, 2, im->review);
 }
 
-static void
-bind_id(sqlite3_stmt *st, int i, int64_t id)
-{
-	if (id > 0)
-		sqlite3_bind_int64(st, i, id);
-	else
-		sqlite3_bind_null(st, i);
-}
-
 /* Runs an insert or a "changed only" update and counts what it did. */
 static int
 upsert_done(struct imp *im, sqlite3_stmt *st, bool insert)
@@ -923,7 +915,7 @@ row_person(struct imp *im)
 	bind_target(im, st, id, 6);
 	db_bind_text(st, 3, name);
 	db_bind_text(st, 4, role);
-	bind_id(st, 5, site);
+	db_bind_id(st, 5, site);
 	db_bind_text(st, 7, login);
 	sqlite3_bind_int(st, 8, present(im, PE_LOGIN));
 	if (id && !(old = person_state(im, id, uuid)))
@@ -936,16 +928,54 @@ row_person(struct imp *im)
 
 /* ---- activities ---- */
 
-enum { AC_ID, AC_SITE, AC_SOURCE, AC_HELD, AC_DESC, AC_FACILITATOR };
+enum { AC_ID, AC_SITE, AC_SOURCE, AC_HELD, AC_DESC, AC_FACILITATOR, AC_GROUPS, AC_PARTICIPANTS, AC_LANGUAGE,
+	AC_INTERPRETER };
 static const char *const activity_cols[] = { "id", "site", "source", "held_at", "description",
-	"facilitator", NULL };
-static const bool activity_req[] = { false, true, true, true, false, false };
+	"facilitator", "groups", "participants", "language", "interpreter", NULL };
+static const bool activity_req[] = { false, true, true, true, false, false, false, false, false, false };
 
 struct activity {
 	char uuid[UUID_LEN + 1], held[32];
 	int64_t site, facilitator;
 	const char *source, *description;	/* description NULL: keep the stored one */
+	struct voice_input voice;		/* each field only when its column is there */
 };
+
+/* The stakeholder groups of a row (column c), checked against the framework's. */
+static const char *
+voice_groups_of(struct imp *im, int c)
+{
+	char norm[VOICE_LIST_MAX];
+	const char *v = get(im, c);
+
+	if (!present(im, c))
+		return NULL;
+	if (voice_parse(im->db, im->review, v, norm, sizeof(norm)) != QREL_OK)
+		bad(im, c, v, "%s", error_message());
+	return v;
+}
+
+static void
+activity_voice(struct imp *im, struct activity *a)
+{
+	const char *n = get(im, AC_PARTICIPANTS), *i = get(im, AC_INTERPRETER);
+	long v;
+
+	a->voice.groups = voice_groups_of(im, AC_GROUPS);
+	if (*n && (!str_to_long(n, &v) || v < 1 || v > 100000))
+		bad(im, AC_PARTICIPANTS, n, "must be a whole number from 1, or empty");
+	else if (*n)
+		a->voice.participants = (int)v;
+	a->voice.language = present(im, AC_LANGUAGE) ? get(im, AC_LANGUAGE) : NULL;
+	if (a->voice.language && voice_check(im->db, im->review, &(struct voice_input){ .language = a->voice.language }))
+		bad(im, AC_LANGUAGE, a->voice.language, "%s", error_message());
+	if (!strcasecmp(i, "yes") || !strcasecmp(i, "true") || !strcmp(i, "1"))
+		a->voice.interpreter = 1;
+	else if (!strcasecmp(i, "no") || !strcasecmp(i, "false") || !strcmp(i, "0"))
+		a->voice.interpreter = -1;
+	else if (*i)
+		bad(im, AC_INTERPRETER, i, "must be yes or no");
+}
 
 static void
 activity_held(struct imp *im, struct activity *a)
@@ -990,6 +1020,7 @@ activity_check(struct imp *im, struct activity *a)
 	a->description = present(im, AC_DESC) ? get(im, AC_DESC) : NULL;
 	if (*get(im, AC_FACILITATOR) && person_ref(im, AC_FACILITATOR, &p))
 		a->facilitator = p.id;
+	activity_voice(im, a);
 	activity_uuid(im, a);
 	first_in_file(im, xstrdup(a->uuid), AC_ID, a->uuid, NULL);
 }
@@ -1007,6 +1038,7 @@ row_activity(struct imp *im)
 	struct activity a;
 	sqlite3_stmt *st;
 	int64_t id;
+	int rc;
 
 	activity_check(im, &a);
 	gate_row(im, AC_SITE, &(struct gate_write){ .what = GATE_ACTIVITY, .site = a.site });
@@ -1023,11 +1055,14 @@ row_activity(struct imp *im)
 	db_bind_text(st, 4, a.source);
 	db_bind_text(st, 5, a.held);
 	db_bind_text(st, 6, a.description);
-	bind_id(st, 7, a.facilitator);
+	db_bind_id(st, 7, a.facilitator);
 	sqlite3_bind_int(st, 8, present(im, AC_FACILITATOR));
 	if (id)
 		sqlite3_bind_int64(st, 9, id);
-	return upsert_done(im, st, id == 0);
+	if ((rc = upsert_done(im, st, id == 0)) != QREL_OK)
+		return rc;
+	return voice_write_activity(im->db, im->review, im->who, id ? id : sqlite3_last_insert_rowid(db_handle(im->db)),
+				    &a.voice);
 }
 
 /* ---- metrics ---- */
@@ -1068,7 +1103,7 @@ row_metric(struct imp *im)
 	/* An empty denominator means the default; an absent column keeps what is stored. */
 	db_bind_text(st, 6, !present(im, ME_DENOMINATOR) ? NULL : *denominator ? denominator
 								  : DEFAULT_DENOMINATOR);
-	bind_id(st, 7, cluster_id);
+	db_bind_id(st, 7, cluster_id);
 	sqlite3_bind_int(st, 8, present(im, ME_CLUSTER));
 	return upsert_done(im, st, id == 0);
 }
@@ -1076,10 +1111,10 @@ row_metric(struct imp *im)
 /* ---- evidence ---- */
 
 enum { EV_ID, EV_CREATED, EV_SITE, EV_SOURCE, EV_AUTHOR, EV_VALENCE, EV_CLUSTERS, EV_SUBGROUPS,
-	EV_ACTIVITY, EV_TEXT };
+	EV_ACTIVITY, EV_TEXT, EV_GROUPS };
 static const char *const note_cols[] = { "id", "created_at", "site", "source", "author", "valence",
-	"clusters", "subgroups", "activity", "text", NULL };
-static const bool note_req[] = { false, false, true, true, true, false, true, false, false, true };
+	"clusters", "subgroups", "activity", "text", "groups", NULL };
+static const bool note_req[] = { false, false, true, true, true, false, true, false, false, true, false };
 
 struct note {
 	char uuid[UUID_LEN + 1], created[32];
@@ -1089,6 +1124,7 @@ struct note {
 	size_t nclusters;
 	const char *dimension[MAX_ITEMS], *group[MAX_ITEMS];
 	size_t nsubgroups;
+	const char *voices;		/* stakeholder groups; NULL: the activity's */
 };
 
 /* Splits a list on any of seps in place into trimmed, non-empty items; max + 1
@@ -1223,6 +1259,7 @@ note_check(struct imp *im, struct note *nt)
 	note_clusters(im, nt);
 	note_subgroups(im, nt);
 	note_activity(im, nt);
+	nt->voices = voice_groups_of(im, EV_GROUPS);
 	note_uuid(im, nt);
 }
 
@@ -1324,7 +1361,7 @@ row_note(struct imp *im)
 	db_bind_text(st, 1, nt.uuid);
 	sqlite3_bind_int64(st, 2, im->review);
 	sqlite3_bind_int64(st, 3, nt.site);
-	bind_id(st, 4, nt.activity);
+	db_bind_id(st, 4, nt.activity);
 	db_bind_text(st, 5, nt.source);
 	sqlite3_bind_int64(st, 6, nt.author);
 	db_bind_text(st, 7, nt.valence);
@@ -1333,10 +1370,11 @@ row_note(struct imp *im)
 	if ((rc = upsert_done(im, st, true)) != QREL_OK)
 		return rc;
 	id = sqlite3_last_insert_rowid(db_handle(im->db));
-	if ((rc = note_added(im, id, nt.uuid)) != QREL_OK || (rc = note_links(im, &nt, id)) != QREL_OK)
+	if ((rc = note_added(im, id, nt.uuid)) != QREL_OK || (rc = note_links(im, &nt, id)) != QREL_OK ||
+	    (rc = changelog_add(im->db, im->review, im->who, "note", nt.uuid, "create", NULL, nt.text,
+				im->reason)) != QREL_OK)
 		return rc;
-	return changelog_add(im->db, im->review, im->who, "note", nt.uuid, "create", NULL, nt.text,
-		im->reason);
+	return voice_write_note(im->db, im->review, im->who, id, nt.voices);
 }
 
 /* ---- scores ---- */
@@ -1877,7 +1915,7 @@ row_survey(struct imp *im)
 	db_bind_text(st, 5, g.item);
 	db_bind_text(st, 6, g.group);
 	db_bind_text(st, 7, g.subgroup);
-	bind_id(st, 8, g.cluster);
+	db_bind_id(st, 8, g.cluster);
 	sqlite3_bind_int64(st, 9, g.responses);
 	sqlite3_bind_int64(st, 10, g.favourable);
 	db_bind_text(st, 11, g.options);

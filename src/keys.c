@@ -52,9 +52,9 @@ static const char *const hint_text[ACT_COUNT] = {
 	[ACT_SCREEN_SUBGROUPS] = "subgroups", [ACT_SCREEN_REPORT] = "report", [ACT_SCREEN_PLAN] = "plan",
 	[ACT_SCREEN_CHANGES] = "changes", [ACT_SCREEN_CONFLICTS] = "conflicts", [ACT_SITE_NEXT] = "site",
 	[ACT_SCORE_LEVEL] = "level", [ACT_SCORE_CLEAR] = "clear", [ACT_SCORE_NE] = "NE", [ACT_SCORE_KIND] = "kind",
-	[ACT_EDIT] = "edit", [ACT_EXTERNAL_EDIT] = "$EDITOR", [ACT_CONSENSUS_VIEW] = "consensus",
+	[ACT_EDIT] = "edit", [ACT_EXTERNAL_EDIT] = "$EDITOR", [ACT_CONSENSUS_VIEW] = "consensus", [ACT_GUIDE] = "criteria",
 	[ACT_NEXT_DISAGREE] = "next to discuss", [ACT_LOCK] = "lock", [ACT_NOTE_ADD] = "add",
-	[ACT_NOTE_DELETE] = "delete", [ACT_NOTE_UNDO] = "undo", [ACT_NOTE_SAVE] = "save+next", [ACT_NOTE_TAG] = "tag",
+	[ACT_NOTE_DELETE] = "delete", [ACT_NOTE_UNDO] = "undo", [ACT_NOTE_SAVE] = "save+next", [ACT_NOTE_TAG] = "tag", [ACT_NOTE_GROUPS] = "voices",
 	[ACT_NOTE_VALENCE] = "valence", [ACT_NOTE_ACTIVITY] = "activity", [ACT_NOTE_CLEAR] = "clear tags",
 	[ACT_FILTER] = "filter", [ACT_FILTER_CLEAR] = "clear", [ACT_SEARCH] = "search", [ACT_JUMP_RUBRIC] = "rubric",
 	[ACT_PLAN_ADD_OBJECTIVE] = "objective", [ACT_PLAN_ADD_CAUSE] = "cause", [ACT_PLAN_ADD_STEP] = "step",
@@ -123,7 +123,7 @@ keys_name(int key, char *buf, size_t size)
 		{ KEY_UP, "Up" }, { KEY_DOWN, "Down" }, { KEY_LEFT, "Left" }, { KEY_RIGHT, "Right" },
 		{ KEY_PPAGE, "PgUp" }, { KEY_NPAGE, "PgDn" }, { KEY_HOME, "Home" }, { KEY_END, "End" },
 		{ '\n', "Enter" }, { '\r', "Enter" }, { KEY_ENTER, "Enter" }, { ' ', "Space" },
-		{ KEY_F(1), "F1" }, { 27, "Esc" }, { '\t', "Tab" }, { KEY_BTAB, "S-Tab" },
+		{ KEY_F(1), "F1" }, { ESC, "Esc" }, { '\t', "Tab" }, { KEY_BTAB, "S-Tab" },
 		{ KEY_BACKSPACE, "Bksp" }, { KEY_DC, "Del" }, { KEY_IC, "Ins" }, { 127, "Bksp" },
 	};
 

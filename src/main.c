@@ -66,6 +66,7 @@ static int
 setup_app(struct app *app, const struct settings *s, const char *user, bool explicit_as)
 {
 	char claimed[sizeof(app->user)];
+	struct store_member me;
 	int64_t site;
 	int rc;
 
@@ -85,7 +86,11 @@ setup_app(struct app *app, const struct settings *s, const char *user, bool expl
 		return rc;
 	identity_person_set(app->user);
 	user = app->user;
-	app->person = store_member(app->db, app->review, user, app->role, sizeof(app->role), &app->home_site);
+	if ((rc = store_member(app->db, app->review, user, 0, &me)) != QREL_OK)
+		return rc;
+	app->person = me.id;
+	snprintf(app->role, sizeof(app->role), "%s", me.role);
+	app->home_site = me.site;
 	app->readonly = db_readonly(app->db);
 	app->utf8 = s->ascii == TRI_YES ? false : s->ascii == TRI_NO ? true : locale_is_utf8();
 	app->color = want_color(s);

@@ -6,9 +6,6 @@
 
 #include <strings.h>
 
-#define KEY_CTRL(c) ((c) & 0x1f)
-#define ESC 27
-
 void
 picker_close(struct picker *p)
 {

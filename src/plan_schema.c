@@ -1,6 +1,6 @@
 /* plan_schema.c: the action plan's tables: plans, objectives, root causes and what they cite, metrics of impact, steps and their status history. */
 #include "qrel/qrel.h"
-#include "qrel/plan.h"
+#include "qrel/schema.h"
 
 /*
  * A plan is district-wide (site_id NULL) or one site's, at most one of each per

@@ -1,4 +1,5 @@
-/* report.c: gathers the report's model from the store once, so every format prints the same facts. */
+/* report.c: gathers the report's model from the store once, so every format prints the same facts,
+ * and hands it to the format's writer (report_csv/html/json/md.c), to a stream or a file. */
 #include "qrel/qrel.h"
 #include "qrel/report.h"
 #include "qrel/agree_db.h"
@@ -37,12 +38,6 @@ source_index(const char *s)
 }
 
 /* Copies as much of src as fits. */
-static void
-copy(char *dst, size_t size, const char *src)
-{
-	snprintf(dst, size, "%s", src ? src : "");
-}
-
 /* ---- the review, its team and its activities ---- */
 
 static int
@@ -57,10 +52,10 @@ read_review(struct report *r)
 		return QREL_DB;
 	sqlite3_bind_int64(st, 1, r->review);
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		copy(r->title, sizeof(r->title), db_col_text(st, 0));
-		copy(r->district, sizeof(r->district), db_col_text(st, 1));
-		copy(r->starts, sizeof(r->starts), db_col_text(st, 2));
-		copy(r->ends, sizeof(r->ends), db_col_text(st, 3));
+		str_copy(r->title, sizeof(r->title), db_col_text(st, 0));
+		str_copy(r->district, sizeof(r->district), db_col_text(st, 1));
+		str_copy(r->starts, sizeof(r->starts), db_col_text(st, 2));
+		str_copy(r->ends, sizeof(r->ends), db_col_text(st, 3));
 	}
 	sqlite3_reset(st);
 	if (rc == SQLITE_DONE)
@@ -93,9 +88,9 @@ read_team(struct report *r)
 		}
 		r->team = p;
 		p = &p[r->nteam++];
-		copy(p->name, sizeof(p->name), db_col_text(st, 0));
-		copy(p->role, sizeof(p->role), db_col_text(st, 1));
-		copy(p->site, sizeof(p->site), db_col_text(st, 2));
+		str_copy(p->name, sizeof(p->name), db_col_text(st, 0));
+		str_copy(p->role, sizeof(p->role), db_col_text(st, 1));
+		str_copy(p->site, sizeof(p->site), db_col_text(st, 2));
 	}
 	if (rc == QREL_OK && step != SQLITE_DONE)
 		rc = db_fail(r->db, "reading the team");
@@ -115,9 +110,9 @@ static void
 widen(char *lo, char *hi, const char *a, const char *b)
 {
 	if (*a && (!*lo || strcmp(a, lo) < 0))
-		copy(lo, 11, a);
+		str_copy(lo, 11, a);
 	if (*b && (!*hi || strcmp(b, hi) > 0))
-		copy(hi, 11, b);
+		str_copy(hi, 11, b);
 }
 
 static int
@@ -141,6 +136,33 @@ read_activities(struct report *r, char *lo, char *hi)
 	return rc == SQLITE_DONE ? QREL_OK : db_fail(r->db, "counting the activities");
 }
 
+/* Activities and participants per stakeholder group: whose voice the review heard. */
+static int
+read_voice(struct report *r)
+{
+	static const char sql[] = "SELECT ag.grp, count(*) FROM activity_group ag "
+				  "JOIN activity a ON a.id = ag.activity_id WHERE a.review_id = ?1 AND (?2 = 0 OR a.site_id = ?2) "
+				  "GROUP BY ag.grp UNION ALL SELECT '', coalesce(sum(participants), 0) FROM activity "
+				  "WHERE review_id = ?1 AND (?2 = 0 OR site_id = ?2)";
+	sqlite3_stmt *st = db_stmt(r->db, sql);
+	int rc;
+
+	if (!st)
+		return QREL_DB;
+	sqlite3_bind_int64(st, 1, r->review);
+	sqlite3_bind_int64(st, 2, r->opt.site);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		int i = voice_group_index(r->frame.grp, r->frame.ngrp, db_col_text(st, 0));
+
+		if (!*db_col_text(st, 0))
+			r->voice_people = (long)sqlite3_column_int64(st, 1);
+		else if (i >= 0 && i < 32)
+			r->voice_activities[i] = sqlite3_column_int(st, 1);
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? QREL_OK : db_fail(r->db, "counting the stakeholder groups");
+}
+
 /* The review's own dates, else the span of its activities, else of its notes. */
 static int
 read_dates(struct report *r)
@@ -157,9 +179,9 @@ read_dates(struct report *r)
 		sqlite3_reset(st);
 	}
 	if (!*r->starts)
-		copy(r->starts, sizeof(r->starts), lo);
+		str_copy(r->starts, sizeof(r->starts), lo);
 	if (!*r->ends)
-		copy(r->ends, sizeof(r->ends), hi);
+		str_copy(r->ends, sizeof(r->ends), hi);
 	return rc;
 }
 
@@ -191,8 +213,8 @@ read_sites(struct report *r)
 		}
 		s = &r->site[r->nsites++];
 		s->id = sqlite3_column_int64(st, 0);
-		copy(s->code, sizeof(s->code), db_col_text(st, 1));
-		copy(s->name, sizeof(s->name), db_col_text(st, 2));
+		str_copy(s->code, sizeof(s->code), db_col_text(st, 1));
+		str_copy(s->name, sizeof(s->name), db_col_text(st, 2));
 		s->district = strcmp(db_col_text(st, 3), "district") == 0;
 	}
 	if (rc == QREL_OK && step != SQLITE_DONE)
@@ -280,11 +302,11 @@ read_scores(struct report *r, const struct site_ix *ix)
  * no temporary table, and no note text read (the texts come later, by id,
  * for the few quoted). */
 static const char notes_sql[] =
-	"SELECT n.id, n.site_id, nc.cluster_id, n.source, n.valence, n.created_at, n.author_id"
+	"SELECT n.id, n.site_id, nc.cluster_id, n.source, n.valence, n.created_at, n.author_id, " VOICE_NOTE_GROUPS_SQL
 	" FROM note n CROSS JOIN note_cluster nc ON nc.note_id = n.id"
 	" WHERE n.review_id = ?1 AND n.deleted_at IS NULL";
 static const char site_notes_sql[] =
-	"SELECT n.id, n.site_id, nc.cluster_id, n.source, n.valence, n.created_at, n.author_id"
+	"SELECT n.id, n.site_id, nc.cluster_id, n.source, n.valence, n.created_at, n.author_id, " VOICE_NOTE_GROUPS_SQL
 	" FROM note n CROSS JOIN note_cluster nc ON nc.note_id = n.id"
 	" WHERE n.site_id = ?2 AND n.review_id = ?1 AND n.deleted_at IS NULL";
 static const char quote_sql[] =
@@ -320,7 +342,7 @@ top_add(struct top *t, int k, int64_t id, const char *at)
 		memcpy(t->at[i], t->at[i - 1], sizeof(t->at[i]));
 	}
 	t->id[i] = id;
-	copy(t->at[i], sizeof(t->at[i]), at);
+	str_copy(t->at[i], sizeof(t->at[i]), at);
 }
 
 static void
@@ -337,6 +359,7 @@ note_row(struct report *r, const struct site_ix *ix, sqlite3_stmt *st, struct to
 	cell = &r->cell[(size_t)s * (size_t)r->frame.ncl + (size_t)c];
 	cell->notes++;
 	cell->sources |= dash_source_bit(db_col_text(st, 3));
+	cell->groups |= dash_group_bits(&r->frame, (const char *)sqlite3_column_text(st, 7));
 	if (strcmp(valence, "strength") == 0) {
 		r->quotes[c].total_strength++;
 		top_add(&top[2 * c], r->opt.quotes, sqlite3_column_int64(st, 0), db_col_text(st, 5));
@@ -357,9 +380,9 @@ quote_read(struct report *r, int64_t id, struct report_quote *q)
 	sqlite3_bind_int64(st, 1, id);
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		q->text = xstrdup(db_col_text(st, 0));
-		copy(q->source, sizeof(q->source), db_col_text(st, 1));
-		copy(q->site, sizeof(q->site), db_col_text(st, 2));
-		copy(q->date, sizeof(q->date), db_col_text(st, 3));
+		str_copy(q->source, sizeof(q->source), db_col_text(st, 1));
+		str_copy(q->site, sizeof(q->site), db_col_text(st, 2));
+		str_copy(q->date, sizeof(q->date), db_col_text(st, 3));
 	}
 	sqlite3_reset(st);
 	if (rc != SQLITE_ROW)
@@ -545,9 +568,9 @@ candidate_keys(struct report *r, struct subgroup_key **out, int *n)
 			break;
 		}
 		k->site = sqlite3_column_int64(st, 0);
-		copy(k->year, sizeof(k->year), db_col_text(st, 1));
+		str_copy(k->year, sizeof(k->year), db_col_text(st, 1));
 		k->metric = sqlite3_column_int64(st, 2);
-		copy(k->dimension, sizeof(k->dimension), db_col_text(st, 3));
+		str_copy(k->dimension, sizeof(k->dimension), db_col_text(st, 3));
 	}
 	if (rc == QREL_OK && step != SQLITE_DONE)
 		rc = db_fail(r->db, "finding flagged subgroup tables");
@@ -751,8 +774,8 @@ report_build(struct db *db, int64_t review, const struct report_options *o, stru
 		r->plan_visible = visibility_sees_everywhere(db, &r->viewer, VIS_PLAN);
 	if (rc == QREL_OK && (rc = read_review(r)) == QREL_OK &&
 	    (rc = dash_frame_load(db, review, &r->frame)) == QREL_OK && (rc = read_sites(r)) == QREL_OK &&
-	    (rc = read_team(r)) == QREL_OK && (rc = read_dates(r)) == QREL_OK && (rc = build_cells(r)) == QREL_OK &&
-	    (rc = read_agreement(r)) == QREL_OK && (rc = read_findings(r)) == QREL_OK &&
+	    (rc = read_team(r)) == QREL_OK && (rc = read_dates(r)) == QREL_OK && (rc = read_voice(r)) == QREL_OK &&
+	    (rc = build_cells(r)) == QREL_OK && (rc = read_agreement(r)) == QREL_OK && (rc = read_findings(r)) == QREL_OK &&
 	    (rc = report_read_key(r)) == QREL_OK)
 		rc = read_deliverable(r);
 	if (rc != QREL_OK)
@@ -790,4 +813,75 @@ report_free(struct report *r)
 	free(r->agree_domain);
 	dash_frame_free(&r->frame);
 	memset(r, 0, sizeof(*r));
+}
+
+/* ---- the formats and their writers ---- */
+
+static const char *const format_names[] = { "html", "md", "csv", "json", "xlsx" };
+static const char *const format_exts[] = { ".html", ".md", ".csv", ".json", ".xlsx" };
+
+const char *
+report_format_name(enum report_format f)
+{
+	return (size_t)f < ARRAY_SIZE(format_names) ? format_names[f] : "";
+}
+
+const char *
+report_format_ext(enum report_format f)
+{
+	return (size_t)f < ARRAY_SIZE(format_exts) ? format_exts[f] : "";
+}
+
+int
+report_format_parse(const char *s, enum report_format *f)
+{
+	static const char *const aliases[] = { "htm", "markdown", NULL, NULL, NULL };
+
+	for (size_t i = 0; i < ARRAY_SIZE(format_names); i++) {
+		if (strcmp(s, format_names[i]) == 0 || (aliases[i] && strcmp(s, aliases[i]) == 0)) {
+			*f = (enum report_format)i;
+			return QREL_OK;
+		}
+	}
+	return error(QREL_USAGE, "unknown report format '%s' (html, md, csv, json or xlsx)", s);
+}
+
+int
+report_write(const struct report *r, enum report_format f, FILE *out)
+{
+	int rc;
+
+	switch (f) {
+	case REPORT_HTML: rc = report_write_html(r, out); break;
+	case REPORT_MD: rc = report_write_md(r, out); break;
+	case REPORT_CSV: rc = report_write_csv(r, out); break;
+	case REPORT_JSON: rc = report_write_json(r, out); break;
+	case REPORT_XLSX: return error(QREL_USAGE, "a workbook is a file: give -o FILE.xlsx");
+	default: return error(QREL_USAGE, "unknown report format");
+	}
+	if (rc == QREL_OK && (fflush(out) != 0 || ferror(out)))
+		rc = error(QREL_IO, "writing the report: %s", strerror(errno));
+	return rc;
+}
+
+/* The whole document in memory first: a half-written report never replaces a good one. */
+int
+report_save(const struct report *r, enum report_format f, const char *path)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *m;
+	int rc;
+
+	if (f == REPORT_XLSX)
+		return report_save_xlsx(r, path);
+	if (!(m = open_memstream(&buf, &len)))
+		return error(QREL_NOMEM, "out of memory");
+	rc = report_write(r, f, m);
+	if (fclose(m) != 0 && rc == QREL_OK)
+		rc = error(QREL_NOMEM, "out of memory");
+	if (rc == QREL_OK)
+		rc = file_replace(path, buf, len);
+	free(buf);
+	return rc;
 }

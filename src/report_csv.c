@@ -91,9 +91,9 @@ cover(const struct report *rep, FILE *f)
 }
 
 static void
-cell(FILE *f, struct row *r, const struct dash_cell *c)
+cell(FILE *f, struct row *r, const struct dash_frame *fr, const struct dash_cell *c)
 {
-	char text[16];
+	char text[16], groups[VOICE_LIST_MAX];
 
 	r->field = "consensus";
 	report_level_text(c->consensus, text, sizeof(text));
@@ -115,6 +115,9 @@ cell(FILE *f, struct row *r, const struct dash_cell *c)
 	emit_int(f, r, dash_source_count(c));
 	r->field = "triangulated";
 	emit(f, r, dash_triangulated(c) ? "true" : "false", false);
+	r->field = "stakeholder_groups";
+	dash_group_codes(fr, c, groups, sizeof(groups));
+	emit(f, r, groups, false);
 }
 
 static void
@@ -126,7 +129,7 @@ grid(const struct report *rep, FILE *f)
 
 		for (int s = 0; s < rep->nsites; s++) {
 			r.site = rep->site[s].code;
-			cell(f, &r, &rep->cell[(size_t)s * (size_t)rep->frame.ncl + (size_t)c]);
+			cell(f, &r, &rep->frame, &rep->cell[(size_t)s * (size_t)rep->frame.ncl + (size_t)c]);
 		}
 	}
 }

@@ -127,6 +127,15 @@ cover_method(const struct report *r, FILE *f)
 	}
 	if (r->nrates)
 		fputs("</ul>\n", f);
+	if (!r->frame.ngrp)
+		return;
+	fputs("<table>\n<thead><tr><th>Stakeholder group</th><th>Activities</th></tr></thead>\n<tbody>\n", f);
+	for (int i = 0; i < r->frame.ngrp && i < 32; i++) {
+		fputs("<tr><td>", f);
+		out_html_text(f, r->frame.grp[i].title);
+		fprintf(f, "</td><td class=\"num\">%d</td></tr>\n", r->voice_activities[i]);
+	}
+	fprintf(f, "</tbody>\n</table>\n<p>Participants recorded in the activities: %ld.</p>\n", r->voice_people);
 }
 
 static void
@@ -690,7 +699,58 @@ agreement(const struct report *r, FILE *f)
 	fputs("</section>\n", f);
 }
 
-/* ---- action plan: written by the plan module ---- */
+/* ---- action plan: the plan module's model, in this writer's blocks ---- */
+
+static void
+plan_heading(FILE *f, int level, const char *text)
+{
+	fprintf(f, "<h%d>", level);
+	out_html_text(f, text);
+	fprintf(f, "</h%d>\n", level);
+}
+
+static void
+plan_para(FILE *f, const char *label, const char *text)
+{
+	fputs("<p><strong>", f);
+	out_html_text(f, label);
+	fputs("</strong> ", f);
+	out_html_text(f, text);
+	fputs("</p>\n", f);
+}
+
+static void
+plan_table_open(FILE *f)
+{
+	fputs("<table>\n", f);
+}
+
+static void
+plan_row(FILE *f, const char *const *cells, int n, bool head)
+{
+	fputs("<tr>", f);
+	for (int i = 0; i < n; i++) {
+		fputs(head ? "<th>" : "<td>", f);
+		out_html_text(f, cells[i]);
+		fputs(head ? "</th>" : "</td>", f);
+	}
+	fputs("</tr>\n", f);
+}
+
+static void
+plan_table_close(FILE *f)
+{
+	fputs("</table>\n", f);
+}
+
+static const struct report_plan_blocks plan_blocks = { plan_heading, plan_para, plan_table_open, plan_row,
+							plan_table_close };
+
+int
+report_plan_html(const struct plan_doc *d, FILE *f)
+{
+	return report_plan_walk(d, &plan_blocks, f);
+}
 
 static int
 plan(const struct report *r, FILE *f)
@@ -701,7 +761,7 @@ plan(const struct report *r, FILE *f)
 		      "yet.</p>\n</section>\n", f);
 		return QREL_OK;
 	}
-	if (plan_report_html(r->db, r->review, r->min_display, f) != QREL_OK) {
+	if (report_plan_section(r, &plan_blocks, f) != QREL_OK) {
 		fputs("<p class=\"hook\">The action plan could not be read: ", f);
 		out_html_text(f, error_message());
 		fputs("</p>\n", f);

@@ -121,8 +121,14 @@ cell(const struct report *r, int s, int c, FILE *f)
 		fprintf(f, ", \"team_spread\": %d", dash_team_spread(x));
 	else
 		fputs(", \"team_spread\": null", f);
-	fprintf(f, ", \"notes\": %d, \"source_types\": %d, \"triangulated\": %s}", x->notes,
+	fprintf(f, ", \"notes\": %d, \"source_types\": %d, \"triangulated\": %s, \"stakeholder_groups\": [", x->notes,
 		dash_source_count(x), dash_triangulated(x) ? "true" : "false");
+	for (int i = 0, n = 0; i < r->frame.ngrp && i < 32; i++)
+		if (x->groups & (1u << i)) {
+			fputs(n++ ? ", " : "", f);
+			out_json_string(f, r->frame.grp[i].code);
+		}
+	fputs("]}", f);
 }
 
 static void

@@ -88,6 +88,15 @@ cover(const struct report *r, FILE *f)
 	}
 	if (r->nrates)
 		fputc('\n', f);
+	if (!r->frame.ngrp)
+		return;
+	fputs("| Stakeholder group | Activities |\n|---|---:|\n", f);
+	for (int i = 0; i < r->frame.ngrp && i < 32; i++) {
+		fputs("| ", f);
+		out_md_text(f, r->frame.grp[i].title);
+		fprintf(f, " | %d |\n", r->voice_activities[i]);
+	}
+	fprintf(f, "\nParticipants recorded in the activities: %ld.\n\n", r->voice_people);
 }
 
 static void
@@ -436,6 +445,65 @@ agreement(const struct report *r, FILE *f)
 	agree_omitted(r, f);
 }
 
+/* ---- action plan: the plan module's model, in this writer's blocks ---- */
+
+static void
+plan_heading(FILE *f, int level, const char *text)
+{
+	fprintf(f, "%.*s ", level, "######");
+	out_md_text(f, text);
+	fputs("\n\n", f);
+}
+
+static void
+plan_para(FILE *f, const char *label, const char *text)
+{
+	fputs("**", f);
+	out_md_text(f, label);
+	fputs("** ", f);
+	out_md_text(f, text);
+	fputs("\n\n", f);
+}
+
+static void
+plan_table_open(FILE *f)
+{
+	(void)f;	/* a Markdown table starts with its heading row */
+}
+
+static void
+plan_row(FILE *f, const char *const *cells, int n, bool head)
+{
+	fputc('|', f);
+	for (int i = 0; i < n; i++) {
+		fputc(' ', f);
+		out_md_text(f, cells[i]);
+		fputs(" |", f);
+	}
+	fputc('\n', f);
+	if (head) {
+		fputc('|', f);
+		for (int i = 0; i < n; i++)
+			fputs("---|", f);
+		fputc('\n', f);
+	}
+}
+
+static void
+plan_table_close(FILE *f)
+{
+	fputc('\n', f);
+}
+
+static const struct report_plan_blocks plan_blocks = { plan_heading, plan_para, plan_table_open, plan_row,
+							plan_table_close };
+
+int
+report_plan_md(const struct plan_doc *d, FILE *f)
+{
+	return report_plan_walk(d, &plan_blocks, f);
+}
+
 static void
 plan(const struct report *r, FILE *f)
 {
@@ -443,7 +511,7 @@ plan(const struct report *r, FILE *f)
 		fputs("## Action plan\n\nThis review's database holds no action plan yet.\n\n", f);
 		return;
 	}
-	if (plan_report_md(r->db, r->review, r->min_display, f) != QREL_OK) {
+	if (report_plan_section(r, &plan_blocks, f) != QREL_OK) {
 		fputs("\nThe action plan could not be read: ", f);
 		out_md_text(f, error_message());
 		fputs("\n\n", f);

@@ -1,77 +1,8 @@
-/* report_text.c: what the report's writers share: formats, cell and number texts, and saving to a file. */
+/* report_text.c: what the report's writers share: cell, number and sentence texts. */
 #include "qrel/qrel.h"
 #include "qrel/report.h"
 #include "qrel/db.h"
 #include "qrel/util.h"
-
-static const char *const format_names[] = { "html", "md", "csv", "json", "xlsx" };
-static const char *const format_exts[] = { ".html", ".md", ".csv", ".json", ".xlsx" };
-
-const char *
-report_format_name(enum report_format f)
-{
-	return (size_t)f < ARRAY_SIZE(format_names) ? format_names[f] : "";
-}
-
-const char *
-report_format_ext(enum report_format f)
-{
-	return (size_t)f < ARRAY_SIZE(format_exts) ? format_exts[f] : "";
-}
-
-int
-report_format_parse(const char *s, enum report_format *f)
-{
-	static const char *const aliases[] = { "htm", "markdown", NULL, NULL, NULL };
-
-	for (size_t i = 0; i < ARRAY_SIZE(format_names); i++) {
-		if (strcmp(s, format_names[i]) == 0 || (aliases[i] && strcmp(s, aliases[i]) == 0)) {
-			*f = (enum report_format)i;
-			return QREL_OK;
-		}
-	}
-	return error(QREL_USAGE, "unknown report format '%s' (html, md, csv, json or xlsx)", s);
-}
-
-int
-report_write(const struct report *r, enum report_format f, FILE *out)
-{
-	int rc;
-
-	switch (f) {
-	case REPORT_HTML: rc = report_write_html(r, out); break;
-	case REPORT_MD: rc = report_write_md(r, out); break;
-	case REPORT_CSV: rc = report_write_csv(r, out); break;
-	case REPORT_JSON: rc = report_write_json(r, out); break;
-	case REPORT_XLSX: return error(QREL_USAGE, "a workbook is a file: give -o FILE.xlsx");
-	default: return error(QREL_USAGE, "unknown report format");
-	}
-	if (rc == QREL_OK && (fflush(out) != 0 || ferror(out)))
-		rc = error(QREL_IO, "writing the report: %s", strerror(errno));
-	return rc;
-}
-
-/* The whole document in memory first: a half-written report never replaces a good one. */
-int
-report_save(const struct report *r, enum report_format f, const char *path)
-{
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *m;
-	int rc;
-
-	if (f == REPORT_XLSX)
-		return report_save_xlsx(r, path);
-	if (!(m = open_memstream(&buf, &len)))
-		return error(QREL_NOMEM, "out of memory");
-	rc = report_write(r, f, m);
-	if (fclose(m) != 0 && rc == QREL_OK)
-		rc = error(QREL_NOMEM, "out of memory");
-	if (rc == QREL_OK)
-		rc = file_replace(path, buf, len);
-	free(buf);
-	return rc;
-}
 
 void
 report_level_text(int level, char *buf, size_t size)
@@ -252,8 +183,10 @@ report_answered_by(const struct report *r, int64_t finding, int from)
 bool
 report_consensus_text(const struct report *r, int s, int c, char *buf, size_t size)
 {
-	int lv = r->cell[(size_t)s * (size_t)r->frame.ncl + (size_t)c].consensus;
+	const struct dash_cell *cell = &r->cell[(size_t)s * (size_t)r->frame.ncl + (size_t)c];
+	int lv = cell->consensus;
 	const char *why = report_rationale(r, s, c);
+	char voice[VOICE_LIST_MAX + 64];
 
 	if (lv == DASH_NE)
 		snprintf(buf, size, "not enough evidence to judge");
@@ -263,5 +196,7 @@ report_consensus_text(const struct report *r, int s, int c, char *buf, size_t si
 		return false;
 	if (why)
 		snprintf(buf + strlen(buf), size - strlen(buf), " \xe2\x80\x94 %s", why);
+	dash_voice_text(&r->frame, cell, voice, sizeof(voice));
+	snprintf(buf + strlen(buf), size - strlen(buf), " (evidence: %s)", voice);
 	return true;
 }

@@ -1,10 +1,7 @@
 /* schema.c: forward-only migrations; entry N brings a store from user_version N to N+1. */
 #include "qrel/qrel.h"
-#include "qrel/findings.h"
-#include "qrel/plan.h"
 #include "qrel/schema.h"
-#include "qrel/survey.h"
-#include "qrel/sync.h"
+
 
 /* Every row a user creates carries a uuid so copies made offline can merge;
  * integer ids stay for joins. Times are ISO 8601 UTC text. */
@@ -323,6 +320,7 @@ const char *const schema_migrations[] = {
 	findings_migration,
 	fieldwork_migration,
 	sync_findings_migration,
+	voice_migration,
 };
 
 const size_t schema_migration_count = sizeof(schema_migrations) / sizeof(schema_migrations[0]);

@@ -104,11 +104,11 @@ find_stored(struct db *db, int64_t site, int64_t cluster, int64_t rater, enum sc
 	db_bind_text(st, 4, score_kind_name(kind));
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		old->id = sqlite3_column_int64(st, 0);
-		snprintf(old->uuid, sizeof(old->uuid), "%s", db_col_text(st, 1));
-		snprintf(old->level, sizeof(old->level), "%s", db_col_text(st, 2));
+		str_copy(old->uuid, sizeof(old->uuid), db_col_text(st, 1));
+		str_copy(old->level, sizeof(old->level), db_col_text(st, 2));
 		old->rationale = xstrdup(db_col_text(st, 3));
 		old->version = sqlite3_column_int(st, 4);
-		snprintf(old->updated_at, sizeof(old->updated_at), "%s", db_col_text(st, 5));
+		str_copy(old->updated_at, sizeof(old->updated_at), db_col_text(st, 5));
 	}
 	rc = rc == SQLITE_ROW || rc == SQLITE_DONE ? QREL_OK : db_fail(db, "reading a score");
 	sqlite3_reset(st);
@@ -130,7 +130,7 @@ static void
 level_text(char out[16], int level, bool insufficient, const struct stored *old)
 {
 	if (level == SCORE_KEEP)
-		snprintf(out, 16, "%s", old->level);
+		str_copy(out, 16, old->level);
 	else if (insufficient)
 		snprintf(out, 16, "NE");
 	else if (level > 0)
@@ -231,13 +231,13 @@ last_change(struct db *db, const struct stored *old, char *who, size_t nwho, cha
 	sqlite3_stmt *st = db_stmt(db, sql);
 
 	snprintf(who, nwho, "someone else");
-	snprintf(at, nat, "%s", old->updated_at);
+	str_copy(at, nat, old->updated_at);
 	if (!st)
 		return;
 	db_bind_text(st, 1, old->uuid);
 	if (sqlite3_step(st) == SQLITE_ROW) {
-		snprintf(who, nwho, "%s", db_col_text(st, 0));
-		snprintf(at, nat, "%s", db_col_text(st, 1));
+		str_copy(who, nwho, db_col_text(st, 0));
+		str_copy(at, nat, db_col_text(st, 1));
 	}
 	sqlite3_reset(st);
 }
@@ -253,8 +253,8 @@ refuse_stale(struct db *db, const struct wanted *w, const struct stored *old)
 	if (w->current) {
 		score_value_free(w->current);
 		score_get(db, w->site, w->cluster, w->rater, w->kind, w->current);
-		snprintf(w->current->changed_by, sizeof(w->current->changed_by), "%s", by);
-		snprintf(w->current->changed_at, sizeof(w->current->changed_at), "%s", at);
+		str_copy(w->current->changed_by, sizeof(w->current->changed_by), by);
+		str_copy(w->current->changed_at, sizeof(w->current->changed_at), at);
 	}
 	return error(QREL_CONFLICT, "%s changed this %s score%s%s after you started (it is at version %d, "
 		     "you started from %lld): nothing was saved", by, score_kind_name(w->kind), *at ? " at " : "",
@@ -324,12 +324,11 @@ score_set_expect(struct db *db, int64_t review, const char *who, int64_t site, i
 
 /* ---- reading ---- */
 
-int
-score_get(struct db *db, int64_t site, int64_t cluster, int64_t rater, enum score_kind kind,
-	  struct score_value *out)
+/* The one row sql (?1 site, ?2 cluster, ?3 rater, ?4 kind) selects. */
+static int
+value_of(struct db *db, const char *sql, int64_t site, int64_t cluster, int64_t rater, enum score_kind kind,
+	 struct score_value *out)
 {
-	static const char sql[] = "SELECT coalesce(level, 0), insufficient, rationale, version FROM score "
-				  "WHERE site_id = ?1 AND cluster_id = ?2 AND rater_id = ?3 AND kind = ?4";
 	sqlite3_stmt *st = db_stmt(db, sql);
 	int rc;
 
@@ -352,6 +351,44 @@ score_get(struct db *db, int64_t site, int64_t cluster, int64_t rater, enum scor
 	if (!out->rationale)
 		out->rationale = xstrdup("");
 	return rc;
+}
+
+int
+score_get(struct db *db, int64_t site, int64_t cluster, int64_t rater, enum score_kind kind,
+	  struct score_value *out)
+{
+	static const char sql[] = "SELECT coalesce(level, 0), insufficient, rationale, version FROM score "
+				  "WHERE site_id = ?1 AND cluster_id = ?2 AND rater_id = ?3 AND kind = ?4";
+
+	return value_of(db, sql, site, cluster, rater, kind, out);
+}
+
+int
+score_consensus(struct db *db, int64_t site, int64_t cluster, struct score_value *out)
+{
+	static const char sql[] = "SELECT coalesce(level, 0), insufficient, rationale, version FROM score "
+				  "WHERE site_id = ?1 AND cluster_id = ?2 AND ?3 = 0 AND kind = ?4 "
+				  "ORDER BY updated_at DESC LIMIT 1";
+
+	return value_of(db, sql, site, cluster, 0, SCORE_CONSENSUS, out);
+}
+
+int
+score_consensus_level(struct db *db, int64_t site, int64_t cluster)
+{
+	static const char sql[] = "SELECT level FROM score WHERE site_id = ?1 AND cluster_id = ?2 AND "
+				  "kind = 'consensus' AND level IS NOT NULL ORDER BY updated_at DESC LIMIT 1";
+	sqlite3_stmt *st = db_stmt(db, sql);
+	int level = 0;
+
+	if (!st)
+		return 0;
+	sqlite3_bind_int64(st, 1, site);
+	sqlite3_bind_int64(st, 2, cluster);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		level = sqlite3_column_int(st, 0);
+	sqlite3_reset(st);
+	return level > 0 ? level : 0;
 }
 
 void
@@ -448,14 +485,14 @@ tree_row(sqlite3_stmt *st, struct score_node **nodes, int *n, int *cap, int64_t 
 			return false;
 		d->is_domain = true;
 		d->id = *domain = sqlite3_column_int64(st, 0);
-		snprintf(d->code, sizeof(d->code), "%s", db_col_text(st, 1));
-		snprintf(d->title, sizeof(d->title), "%s", db_col_text(st, 2));
+		str_copy(d->code, sizeof(d->code), db_col_text(st, 1));
+		str_copy(d->title, sizeof(d->title), db_col_text(st, 2));
 	}
 	if (!(c = tree_add(nodes, n, cap)))
 		return false;
 	c->id = sqlite3_column_int64(st, 3);
-	snprintf(c->code, sizeof(c->code), "%s", db_col_text(st, 4));
-	snprintf(c->title, sizeof(c->title), "%s", db_col_text(st, 5));
+	str_copy(c->code, sizeof(c->code), db_col_text(st, 4));
+	str_copy(c->title, sizeof(c->title), db_col_text(st, 5));
 	c->level = sqlite3_column_int(st, 6);
 	c->insufficient = sqlite3_column_int(st, 7) != 0;
 	c->ev.notes = sqlite3_column_int(st, 8);
@@ -535,7 +572,7 @@ score_rubric(struct db *db, int64_t review, int64_t cluster, struct score_rubric
 	sqlite3_bind_int64(st, 1, review);
 	sqlite3_bind_int64(st, 2, cluster);
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		snprintf(out->code, sizeof(out->code), "%s", db_col_text(st, 0));
+		str_copy(out->code, sizeof(out->code), db_col_text(st, 0));
 		out->title = xstrdup(db_col_text(st, 1));
 	}
 	rc = rc == SQLITE_ROW ? QREL_OK : rc == SQLITE_DONE
@@ -569,7 +606,7 @@ list_row(sqlite3_stmt *st, struct score_entry **out, int *n)
 		return false;
 	*out = p;
 	e = &p[(*n)++];
-	snprintf(e->rater, sizeof(e->rater), "%s", db_col_text(st, 0));
+	str_copy(e->rater, sizeof(e->rater), db_col_text(st, 0));
 	score_kind_parse(db_col_text(st, 1), &e->kind);
 	e->level = sqlite3_column_int(st, 2);
 	e->insufficient = sqlite3_column_int(st, 3) != 0;
@@ -740,7 +777,7 @@ score_sources(struct db *db, int64_t site, int64_t cluster, struct score_source 
 	sqlite3_bind_int64(st, 1, cluster);
 	sqlite3_bind_int64(st, 2, site);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW && *n < max) {
-		snprintf(out[*n].source, sizeof(out[*n].source), "%s", db_col_text(st, 0));
+		str_copy(out[*n].source, sizeof(out[*n].source), db_col_text(st, 0));
 		out[(*n)++].notes = sqlite3_column_int(st, 1);
 	}
 	rc = rc == SQLITE_ROW || rc == SQLITE_DONE ? QREL_OK : db_fail(db, "counting evidence by source");
@@ -771,8 +808,8 @@ lock_find(struct db *db, int64_t review, int64_t site, struct lock_target *t)
 	sqlite3_bind_int64(st, 1, site);
 	sqlite3_bind_int64(st, 2, review);
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		snprintf(t->uuid, sizeof(t->uuid), "%s", db_col_text(st, 0));
-		snprintf(t->name, sizeof(t->name), "%s", db_col_text(st, 1));
+		str_copy(t->uuid, sizeof(t->uuid), db_col_text(st, 0));
+		str_copy(t->name, sizeof(t->name), db_col_text(st, 1));
 		t->locked = sqlite3_column_int(st, 2) != 0;
 	}
 	rc = rc == SQLITE_ROW ? QREL_OK : rc == SQLITE_DONE

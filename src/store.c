@@ -26,6 +26,12 @@ lookup(struct db *db, const char *sql, int64_t review, const char *key)
 }
 
 int64_t
+store_review_int(struct db *db, int64_t review, const char *sql)
+{
+	return lookup(db, sql, review, NULL);
+}
+
+int64_t
 store_review_id(struct db *db)
 {
 	static const char sql[] = "SELECT id FROM review WHERE ?1 IS NOT NULL OR ?2 IS NULL ORDER BY id LIMIT 1";
@@ -63,6 +69,14 @@ store_site_id(struct db *db, int64_t review, const char *code)
 	static const char sql[] = "SELECT id FROM site WHERE review_id = ? AND code = ? COLLATE NOCASE";
 
 	return lookup(db, sql, review, code);
+}
+
+int
+store_site_count(struct db *db, int64_t review)
+{
+	static const char sql[] = "SELECT count(*) FROM site WHERE review_id = ?1 AND ?2 IS NULL";
+
+	return (int)lookup(db, sql, review, NULL);
 }
 
 int64_t
@@ -166,26 +180,30 @@ store_lead_name(struct db *db, int64_t review, char *name, size_t n)
 	return copy_columns(db, sql, review, name, n, NULL, 0);
 }
 
-int64_t
-store_member(struct db *db, int64_t review, const char *name, char *role, size_t nrole, int64_t *site)
+int
+store_member(struct db *db, int64_t review, const char *name, int64_t id, struct store_member *m)
 {
-	static const char sql[] = "SELECT id, role, coalesce(site_id, 0) FROM person WHERE review_id = ? AND name = ?";
+	static const char sql[] = "SELECT id, name, role, coalesce(site_id, 0), coalesce(login, '') FROM person "
+				  "WHERE review_id = ?1 AND (name = ?2 OR id = ?3)";
 	sqlite3_stmt *st = db_stmt(db, sql);
-	int64_t id = 0;
+	int rc;
 
-	*site = 0;
-	role[0] = '\0';
+	memset(m, 0, sizeof(*m));
 	if (!st)
-		return -1;
+		return QREL_DB;
 	sqlite3_bind_int64(st, 1, review);
 	db_bind_text(st, 2, name);
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		id = sqlite3_column_int64(st, 0);
-		snprintf(role, nrole, "%s", db_col_text(st, 1));
-		*site = sqlite3_column_int64(st, 2);
+	sqlite3_bind_int64(st, 3, name ? 0 : id);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		m->id = sqlite3_column_int64(st, 0);
+		snprintf(m->name, sizeof(m->name), "%s", db_col_text(st, 1));
+		snprintf(m->role, sizeof(m->role), "%s", db_col_text(st, 2));
+		m->site = sqlite3_column_int64(st, 3);
+		snprintf(m->login, sizeof(m->login), "%s", db_col_text(st, 4));
 	}
+	rc = rc == SQLITE_ROW || rc == SQLITE_DONE ? QREL_OK : db_fail(db, "looking up a member");
 	sqlite3_reset(st);
-	return id;
+	return rc;
 }
 
 int

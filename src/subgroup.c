@@ -463,6 +463,7 @@ struct hiding {
 	long min_display, total, enrolled;
 	int *hidden;
 	bool *raw_flag;			/* this year's flag on the raw counts */
+	bool all;			/* every count withheld, whatever it is */
 };
 
 /* Row i's flag if its count were c and the table's total stayed the same:
@@ -478,15 +479,17 @@ flag_at(const struct hiding *h, size_t i, long c)
 	return g[1].count >= 0 && risk_compute(g, 2, &h->o, out) == 0 && out[0].flagged;
 }
 
-/* The smallest count among shown rows flagged as row i is (LONG_MAX: none):
- * a row hidden as a complement had no more than any of them. */
+/* The smallest count among shown rows flagged as row i is (LONG_MAX: none),
+ * leaving out zeros in groups of min_display or more (taken last): a row
+ * hidden as a complement had no more than any of them. */
 static long
 complement_bound(const struct hiding *h, size_t i)
 {
 	long m = LONG_MAX;
 
 	for (size_t k = 0; k < h->r->n; k++)
-		if (!h->hidden[k] && h->r->e[k].flagged == h->r->e[i].flagged && h->r->e[k].count < m)
+		if (!h->hidden[k] && h->r->e[k].flagged == h->r->e[i].flagged && h->r->e[k].count < m &&
+		    (h->r->e[k].count > 0 || h->r->e[k].enrolled < h->min_display))
 			m = h->r->e[k].count;
 	return m;
 }
@@ -590,6 +593,19 @@ audit(const struct hiding *h)
 	return rc;
 }
 
+/* Is e a better complement than b: a smaller count, then a smaller enrolment?
+ * A count of 0 in a group of min_display or more comes last: readers know
+ * it is 0 or at least min_display, so it moves by too much to cover another. */
+static bool
+complement_before(const struct hiding *h, const struct subgroup_entry *e, const struct subgroup_entry *b)
+{
+	bool ez = e->count == 0 && e->enrolled >= h->min_display, bz = b->count == 0 && b->enrolled >= h->min_display;
+
+	if (ez != bz)
+		return bz;
+	return e->count < b->count || (e->count == b->count && e->enrolled < b->enrolled);
+}
+
 /* The next row to hide as a complement, or n when only flagged rows are left. */
 static size_t
 next_complement(const struct hiding *h)
@@ -601,7 +617,7 @@ next_complement(const struct hiding *h)
 
 		if (h->hidden[i] || e->flagged)
 			continue;
-		if (!b || e->count < b->count || (e->count == b->count && e->enrolled < b->enrolled))
+		if (!b || complement_before(h, e, b))
 			best = i;
 	}
 	return best;
@@ -658,41 +674,414 @@ hiding_start(struct hiding *h, const struct raw *r, const struct settings *s, bo
 	return QREL_OK;
 }
 
-static int
-suppress(struct raw *r, const struct settings *s, bool favourable, struct subgroup_table *t)
-{
-	int *hidden = calloc(r->n ? r->n : 1, sizeof(*hidden));
+/* One table of a set while it is suppressed: its rows, what is hidden, and
+ * the total count shown (-1 withheld). */
+struct member {
+	int64_t site;
+	struct raw r;
 	struct hiding h;
+	int *hidden;
+	int nhidden;
+	long count;
+	int *col;		/* the district's row each row adds to, -1 none (schools of a set) */
+};
+
+static void
+member_free(struct member *m)
+{
+	raw_free(&m->r);
+	free(m->h.raw_flag);
+	free(m->hidden);
+	free(m->col);
+	memset(m, 0, sizeof(*m));
+}
+
+/* The table on its own: primary suppression, then complements until its own
+ * audit passes. */
+static int
+suppress(struct member *m, const struct settings *s, bool favourable)
+{
+	struct raw *r = &m->r;
 	int rc;
 
-	if (!hidden)
+	if (!(m->hidden = calloc(r->n ? r->n : 1, sizeof(*m->hidden))))
 		return error(QREL_NOMEM, "out of memory suppressing a subgroup table");
-	if ((rc = hiding_start(&h, r, s, favourable, hidden)) != QREL_OK) {
-		free(hidden);
+	if ((rc = hiding_start(&m->h, r, s, favourable, m->hidden)) != QREL_OK)
 		return rc;
-	}
-	t->nhidden = risk_suppress(r->g, r->n, s->min_display, 0, hidden);
-	if (t->nhidden < 0)
+	m->nhidden = risk_suppress(r->g, r->n, s->min_display, 0, m->hidden);
+	if (m->nhidden < 0)
 		rc = error(QREL_USAGE, "[privacy] min_display must be at least 1");
-	else if (t->nhidden > 0)
-		rc = complement(&h, &t->nhidden);
-	t->enrolled = h.enrolled;
-	t->count = h.total;
+	else if (m->nhidden > 0)
+		rc = complement(&m->h, &m->nhidden);
+	m->count = m->h.total;
 	/* A flagged row had to be hidden, or every row is hidden and the total
 	 * would still give one back (a single row is its own total): every count
 	 * and the total go, and the flags stay. */
 	if (rc == QREL_NOTFOUND) {
 		for (size_t i = 0; i < r->n; i++)
-			hidden[i] = 1;
-		t->nhidden = (int)r->n;
-		t->count = -1;
+			m->hidden[i] = 1;
+		m->nhidden = (int)r->n;
+		m->count = -1;
+		m->h.all = true;
 		rc = QREL_OK;
 	}
-	for (size_t i = 0; i < r->n; i++)
-		if (hidden[i])
-			hide_entry(&r->e[i]);
-	free(h.raw_flag);
-	free(hidden);
+	return rc;
+}
+
+/* Withholds what suppression chose, into the table's rows. */
+static void
+suppress_apply(struct member *m, struct subgroup_table *t)
+{
+	for (size_t i = 0; i < m->r.n; i++)
+		if (m->hidden[i])
+			hide_entry(&m->r.e[i]);
+	t->nhidden = m->nhidden;
+	t->enrolled = m->h.enrolled;
+	t->count = m->count;
+}
+
+/*
+ * A district's table and its schools' (same year, metric and dimension)
+ * are read together: for each group, the district's count less the
+ * schools' is the count of its students at no listed school, between 0 and
+ * the district's enrolment less the schools' (0 when the schools make it
+ * up). Seen as one grid, with the schools and that rest as rows, the groups
+ * and the total as columns and the district's table as the bottom line, a
+ * withheld count is safe when a move of +1 and -1 round a cycle of withheld
+ * cells through it keeps every shown figure, every withheld count within
+ * what the rules allow it (range, primary band, flag, complement order) and
+ * every rest within its bounds. While one is not, one more cell is
+ * withheld: in its row when it is alone there, else the same group at
+ * another school (not flagged, the smallest count) or at the district;
+ * when only flagged cells are left, every count of the set is withheld.
+ */
+struct grid_edge {
+	int row, col;		/* row: member, or nm the rest; col: district row, nc total, nc+1 none */
+	int m, i;		/* the member's row it is, m -1 for a rest or a total */
+	int sign;		/* the count's move for the grid's +1 */
+	long value, lo, hi;	/* for m -1 */
+	bool up, down;		/* can it move by the grid's +1, by -1 */
+};
+
+struct grid {
+	struct member *m;
+	size_t nm, nc, ne, cap;
+	struct grid_edge *e;
+	bool *seen;		/* vertices: rows 0..nm, then columns */
+	int *queue;
+	int *start, *adj;	/* the edges at vertex v: adj[start[v]] .. adj[start[v + 1] - 1] */
+};
+
+#define GRID_FREE (LONG_MAX / 4)
+
+static int
+grid_add(struct grid *g, struct grid_edge e)
+{
+	struct grid_edge *p = array_grow(g->e, g->ne, &g->cap, sizeof(*p));
+
+	if (!p)
+		return error(QREL_NOMEM, "out of memory suppressing subgroup tables");
+	g->e = p;
+	g->e[g->ne++] = e;
+	return QREL_OK;
+}
+
+/* The rest of group c: its count (district less schools) and enrolment, -1 when the schools exceed it. */
+static void
+rest_of(const struct grid *g, size_t c, long *count, long *enrolled)
+{
+	*count = g->m[0].r.e[c].count;
+	*enrolled = g->m[0].r.e[c].enrolled;
+	for (size_t k = 1; k < g->nm; k++)
+		for (size_t i = 0; i < g->m[k].r.n; i++)
+			if (g->m[k].col[i] == (int)c) {
+				*count -= g->m[k].r.e[i].count;
+				*enrolled -= g->m[k].r.e[i].enrolled;
+			}
+	if (*enrolled < 0 || *count < 0 || *count > *enrolled)
+		*enrolled = -1;
+}
+
+static int
+grid_rest(struct grid *g)
+{
+	int rest = (int)g->nm, rc = QREL_OK;
+	long sum = 0, top = 0;
+	bool any = false;
+
+	for (size_t c = 0; c < g->nc && rc == QREL_OK; c++) {
+		long v, e;
+
+		rest_of(g, c, &v, &e);
+		if (e == 0)
+			continue;
+		any = true;
+		sum += e < 0 ? 0 : v;
+		top = e < 0 || top == GRID_FREE ? GRID_FREE : top + e;
+		rc = grid_add(g, (struct grid_edge){ rest, (int)c, -1, 0, 1, e < 0 ? 0 : v,
+						     e < 0 ? -GRID_FREE : 0, e < 0 ? GRID_FREE : e, false, false });
+	}
+	if (rc == QREL_OK && any)
+		rc = grid_add(g, (struct grid_edge){ rest, (int)g->nc, -1, 0, -1, sum,
+						     top == GRID_FREE ? -GRID_FREE : 0, top, false, false });
+	if (rc == QREL_OK)
+		rc = grid_add(g, (struct grid_edge){ rest, (int)g->nc + 1, -1, 0, 1, 0, -GRID_FREE, GRID_FREE, false, false });
+	return rc;
+}
+
+static int grid_index(struct grid *g);
+
+/* The withheld cells as edges between their row and column. */
+static int
+grid_build(struct grid *g)
+{
+	int rc = QREL_OK;
+
+	g->ne = 0;
+	for (size_t k = 0; k < g->nm && rc == QREL_OK; k++) {
+		const struct member *m = &g->m[k];
+
+		for (size_t i = 0; i < m->r.n && rc == QREL_OK; i++) {
+			int col = k == 0 ? (int)i : m->col[i] < 0 ? (int)g->nc + 1 : m->col[i];
+
+			if (m->hidden[i])
+				rc = grid_add(g, (struct grid_edge){ (int)k, col, (int)k, (int)i, k == 0 ? -1 : 1, 0, 0, 0, false, false });
+		}
+		if (rc == QREL_OK && m->count < 0)
+			rc = grid_add(g, (struct grid_edge){ (int)k, (int)g->nc, -1, 0, k == 0 ? 1 : -1, m->h.total,
+							     0, m->h.enrolled, false, false });
+	}
+	if (rc == QREL_OK)
+		rc = grid_rest(g);
+	return rc == QREL_OK ? grid_index(g) : rc;
+}
+
+static bool
+in_band(const struct hiding *h, long enrolled, long c)
+{
+	return enrolled < h->min_display || (c >= 1 && c < h->min_display);
+}
+
+/* May row i of a member's table have count c, for all its readers know? */
+static bool
+cell_allows(const struct hiding *h, size_t i, long c)
+{
+	const struct subgroup_entry *e = &h->r->e[i];
+	long bound = complement_bound(h, i);
+	bool band = in_band(h, e->enrolled, e->count);
+
+	if (c < 0 || c > e->enrolled || (!h->all && in_band(h, e->enrolled, c) != band))
+		return false;
+	if (!h->all && !band && e->count <= bound && c > bound)
+		return false;
+	return flag_at(h, i, c) == h->raw_flag[i];
+}
+
+/* Can edge k move by the grid's d? */
+static bool
+edge_moves(const struct grid *g, const struct grid_edge *e, long d)
+{
+	long c;
+
+	if (e->m < 0) {
+		c = e->value + e->sign * d;
+		return c >= e->lo && c <= e->hi;
+	}
+	c = g->m[e->m].r.e[e->i].count + e->sign * d;
+	return cell_allows(&g->m[e->m].h, (size_t)e->i, c);
+}
+
+/* Each edge's moves, and the edges at each vertex (every BFS walks them;
+ * the queue, free until then, is the cursor that fills them). */
+static int
+grid_index(struct grid *g)
+{
+	size_t nv = g->nm + 1 + g->nc + 2;
+	int rows = (int)g->nm + 1, *start = realloc(g->start, (nv + 1) * sizeof(*start)),
+	    *adj = start ? realloc(g->adj, (2 * g->ne + 1) * sizeof(*adj)) : NULL, *fill = g->queue;
+
+	if (start)
+		g->start = start;
+	if (!start || !adj)
+		return error(QREL_NOMEM, "out of memory suppressing subgroup tables");
+	g->adj = adj;
+	memset(start, 0, (nv + 1) * sizeof(*start));
+	for (size_t k = 0; k < g->ne; k++) {
+		g->e[k].up = edge_moves(g, &g->e[k], 1);
+		g->e[k].down = edge_moves(g, &g->e[k], -1);
+		start[g->e[k].row + 1]++;
+		start[rows + g->e[k].col + 1]++;
+	}
+	for (size_t v = 0; v < nv; v++)
+		start[v + 1] += start[v];
+	memcpy(fill, start, nv * sizeof(*fill));
+	for (size_t k = 0; k < g->ne; k++) {
+		adj[fill[g->e[k].row]++] = (int)k;
+		adj[fill[rows + g->e[k].col]++] = (int)k;
+	}
+	return QREL_OK;
+}
+
+/* A cycle through edge k with +d on it, -d and +d in turn on the others? */
+static bool
+grid_cycle(struct grid *g, size_t k, long d)
+{
+	size_t nv = g->nm + 1 + g->nc + 2, head = 0, tail = 0;
+	int rows = (int)g->nm + 1, target = g->e[k].row;
+
+	if (!(d > 0 ? g->e[k].up : g->e[k].down))
+		return false;
+	memset(g->seen, 0, nv * sizeof(*g->seen));
+	g->queue[tail++] = rows + g->e[k].col;
+	g->seen[rows + g->e[k].col] = true;
+	while (head < tail) {
+		int v = g->queue[head++];
+		bool at_col = v >= rows;
+
+		for (int a = g->start[v]; a < g->start[v + 1]; a++) {
+			const struct grid_edge *e = &g->e[g->adj[a]];
+			int to = at_col ? e->row : rows + e->col;
+
+			if ((size_t)g->adj[a] == k || g->seen[to] || !((at_col ? -d : d) > 0 ? e->up : e->down))
+				continue;
+			if (to == target)
+				return true;
+			g->seen[to] = true;
+			g->queue[tail++] = to;
+		}
+	}
+	return false;
+}
+
+/* A school's count under a district count shown as 0 is 0, and says no
+ * more than the district does: nothing to protect. */
+static bool
+zero_by_district(const struct grid *g, const struct grid_edge *e)
+{
+	return e->m > 0 && e->col < (int)g->nc && !g->m[0].hidden[e->col] && g->m[0].r.e[e->col].count == 0;
+}
+
+/* The first withheld count of the set that no cycle can move, or ne when none. */
+static size_t
+grid_pinned(struct grid *g)
+{
+	for (size_t k = 0; k < g->ne; k++) {
+		const struct grid_edge *e = &g->e[k];
+
+		if (e->m < 0 || g->m[e->m].r.e[e->i].enrolled == 0 || zero_by_district(g, e))
+			continue;
+		if (!grid_cycle(g, k, 1) && !grid_cycle(g, k, -1))
+			return k;
+	}
+	return g->ne;
+}
+
+static size_t
+edges_at(const struct grid *g, int row, int col)
+{
+	size_t n = 0;
+
+	for (size_t k = 0; k < g->ne; k++)
+		n += (row >= 0 && g->e[k].row == row) || (col >= 0 && g->e[k].col == col);
+	return n;
+}
+
+/* Hides row i of member k. */
+static void
+grid_hide(struct grid *g, size_t k, size_t i)
+{
+	g->m[k].hidden[i] = 1;
+	g->m[k].nhidden++;
+}
+
+/* The same group at another site: a school first (not flagged, smallest
+ * count), else the district's own row. False when there is none. */
+static bool
+widen_col(struct grid *g, const struct grid_edge *p)
+{
+	size_t bk = 0, bi = 0;
+	const struct subgroup_entry *best = NULL;
+
+	if (p->col >= (int)g->nc)
+		return false;
+	for (size_t k = 1; k < g->nm; k++)
+		for (size_t i = 0; i < g->m[k].r.n; i++) {
+			const struct subgroup_entry *e = &g->m[k].r.e[i];
+
+			if (g->m[k].col[i] != p->col || g->m[k].hidden[i] || e->flagged || e->enrolled == 0)
+				continue;
+			if (!best || complement_before(&g->m[k].h, e, best)) {
+				best = e;
+				bk = k;
+				bi = i;
+			}
+		}
+	if (!best && !g->m[0].hidden[p->col] && !g->m[0].r.e[p->col].flagged) {
+		best = &g->m[0].r.e[p->col];
+		bk = 0;
+		bi = (size_t)p->col;
+	}
+	if (best)
+		grid_hide(g, bk, bi);
+	return best != NULL;
+}
+
+/* Another row of the table (the complement its own rule would take next). */
+static bool
+widen_row(struct grid *g, const struct grid_edge *p)
+{
+	size_t i = next_complement(&g->m[p->m].h);
+
+	if (i >= g->m[p->m].r.n)
+		return false;
+	grid_hide(g, (size_t)p->m, i);
+	return true;
+}
+
+static bool
+widen(struct grid *g, const struct grid_edge *p)
+{
+	if (edges_at(g, p->row, -1) < 2)
+		return widen_row(g, p) || widen_col(g, p);
+	return widen_col(g, p) || widen_row(g, p);
+}
+
+/* Every count of the set withheld, and every total; the flags stay. */
+static void
+grid_withhold_all(struct grid *g)
+{
+	for (size_t k = 0; k < g->nm; k++) {
+		for (size_t i = 0; i < g->m[k].r.n; i++)
+			g->m[k].hidden[i] = 1;
+		g->m[k].nhidden = (int)g->m[k].r.n;
+		g->m[k].count = -1;
+		g->m[k].h.all = true;
+	}
+}
+
+/* Cross-table complementary suppression of a set (m[0] the district's). */
+static int
+set_suppress(struct member *m, size_t nm)
+{
+	struct grid g = { .m = m, .nm = nm, .nc = m[0].r.n };
+	size_t nv = nm + 1 + g.nc + 2, k;
+	int rc = QREL_OK;
+
+	g.seen = calloc(nv, sizeof(*g.seen));
+	g.queue = calloc(nv, sizeof(*g.queue));
+	if (!g.seen || !g.queue)
+		rc = error(QREL_NOMEM, "out of memory suppressing subgroup tables");
+	while (rc == QREL_OK && (rc = grid_build(&g)) == QREL_OK && (k = grid_pinned(&g)) < g.ne) {
+		if (!widen(&g, &g.e[k])) {
+			grid_withhold_all(&g);
+			break;
+		}
+	}
+	free(g.e);
+	free(g.seen);
+	free(g.queue);
+	free(g.start);
+	free(g.adj);
 	return rc;
 }
 
@@ -744,33 +1133,165 @@ site_describe(struct db *db, struct subgroup_table *t)
 	return rc == SQLITE_ROW ? QREL_OK : db_fail(db, "reading a site");
 }
 
-int
-subgroup_load(struct db *db, const struct subgroup_key *key, const struct settings *s,
-	      struct subgroup_table *t)
+/* ---- a set of tables: the district's and its schools' ---- */
+
+/* ?1 year, ?2 metric, ?3 dimension, ?4 the key's site (for its review). */
+static void
+key_bind(sqlite3_stmt *st, const struct subgroup_key *key)
 {
-	struct raw r;
+	db_bind_text(st, 1, key->year);
+	sqlite3_bind_int64(st, 2, key->metric);
+	db_bind_text(st, 3, key->dimension);
+	sqlite3_bind_int64(st, 4, key->site);
+}
+
+struct set {
+	struct member *m;
+	size_t n;
+};
+
+static void
+set_free(struct set *set)
+{
+	for (size_t i = 0; i < set->n; i++)
+		member_free(&set->m[i]);
+	free(set->m);
+	memset(set, 0, sizeof(*set));
+}
+
+/* The sites with rows for the key's (year, metric, dimension), the district
+ * first; *linked when that is one district and at least one school, key's site among them. */
+static int
+set_sites(struct db *db, const struct subgroup_key *key, int64_t *ids, size_t max, size_t *n, bool *linked)
+{
+	static const char sql[] = "SELECT s.id, s.kind = 'district' FROM site s WHERE s.review_id = (SELECT "
+				  "review_id FROM site WHERE id = ?4) AND EXISTS (SELECT 1 FROM subgroup_row r WHERE "
+				  "r.site_id = s.id AND r.year = ?1 AND r.metric_id = ?2 AND r.dimension = ?3) "
+				  "ORDER BY s.kind <> 'district', s.code";
+	sqlite3_stmt *st = db_stmt(db, sql);
+	int rc, districts = 0;
+	bool mine = false;
+
+	*n = 0;
+	if (!st)
+		return QREL_DB;
+	key_bind(st, key);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW && *n < max) {
+		ids[*n] = sqlite3_column_int64(st, 0);
+		districts += sqlite3_column_int(st, 1);
+		mine = mine || ids[*n] == key->site;
+		(*n)++;
+	}
+	sqlite3_reset(st);
+	*linked = *n >= 2 && districts == 1 && mine && rc == SQLITE_DONE;
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? QREL_OK : db_fail(db, "listing the sites of a table");
+}
+
+static int
+member_load(struct db *db, struct member *m, const struct subgroup_key *key, const struct settings *s,
+	    bool favourable)
+{
+	int rc;
+
+	m->site = key->site;
+	if ((rc = raw_load(db, key, &m->r)) == QREL_OK && (rc = raw_compute(&m->r, s, favourable)) == QREL_OK &&
+	    (rc = sustain_flags(db, key, &m->r, s, favourable)) == QREL_OK)
+		rc = suppress(m, s, favourable);
+	return rc;
+}
+
+/* Each school row's district row, by group. */
+static int
+member_cols(struct member *m, const struct member *district)
+{
+	if (!(m->col = calloc(m->r.n ? m->r.n : 1, sizeof(*m->col))))
+		return error(QREL_NOMEM, "out of memory suppressing subgroup tables");
+	for (size_t i = 0; i < m->r.n; i++) {
+		m->col[i] = -1;
+		for (size_t c = 0; c < district->r.n && m->col[i] < 0; c++)
+			if (strcmp(m->r.e[i].name, district->r.e[c].name) == 0)
+				m->col[i] = (int)c;
+	}
+	return QREL_OK;
+}
+
+/* Loads and suppresses the key's table, with the district's and its
+ * schools' when they are a set (only that year, metric and dimension). */
+static int
+set_load(struct db *db, const struct subgroup_key *key, const struct settings *s, bool favourable,
+	 struct set *set)
+{
+	int64_t ids[1024];
+	bool linked;
+	int rc = set_sites(db, key, ids, ARRAY_SIZE(ids), &set->n, &linked);
+
+	if (rc != QREL_OK)
+		return rc;
+	if (!linked) {
+		ids[0] = key->site;
+		set->n = 1;
+	}
+	if (!(set->m = calloc(set->n, sizeof(*set->m))))
+		return error(QREL_NOMEM, "out of memory loading subgroup tables");
+	for (size_t i = 0; rc == QREL_OK && i < set->n; i++) {
+		struct subgroup_key k = *key;
+
+		k.site = ids[i];
+		rc = member_load(db, &set->m[i], &k, s, favourable);
+	}
+	for (size_t i = 1; linked && rc == QREL_OK && i < set->n; i++)
+		rc = member_cols(&set->m[i], &set->m[0]);
+	if (linked && rc == QREL_OK)
+		rc = set_suppress(set->m, set->n);
+	if (rc != QREL_OK)
+		set_free(set);
+	return rc;
+}
+
+/* Member m of a loaded set as the table t (key, metric and site already in t); m's rows move to t. */
+static void
+table_from(struct member *m, const struct settings *s, struct subgroup_table *t)
+{
+	suppress_apply(m, t);
+	withhold_derived(&m->r, s, t);
+	copy_text(t->reference, sizeof(t->reference), s->reference);
+	t->threshold = s->threshold;
+	t->min_display = s->min_display;
+	t->nstate = m->r.state.n;
+	t->row = m->r.e;
+	t->n = m->r.n;
+	m->r.e = NULL;
+}
+
+static int
+table_head(struct db *db, const struct subgroup_key *key, struct subgroup_table *t)
+{
 	int rc;
 
 	memset(t, 0, sizeof(*t));
 	t->key = *key;
-	if ((rc = metric_get(db, key->metric, &t->metric)) != QREL_OK ||
-	    (rc = site_describe(db, t)) != QREL_OK || (rc = raw_load(db, key, &r)) != QREL_OK)
-		return rc;
-	if ((rc = raw_compute(&r, s, t->metric.favourable)) == QREL_OK &&
-	    (rc = sustain_flags(db, key, &r, s, t->metric.favourable)) == QREL_OK)
-		rc = suppress(&r, s, t->metric.favourable, t);
-	if (rc == QREL_OK) {
-		withhold_derived(&r, s, t);
-		copy_text(t->reference, sizeof(t->reference), s->reference);
-		t->threshold = s->threshold;
-		t->min_display = s->min_display;
-		t->nstate = r.state.n;
-		t->row = r.e;
-		t->n = r.n;
-		r.e = NULL;
-	}
-	raw_free(&r);
+	if ((rc = metric_get(db, key->metric, &t->metric)) == QREL_OK)
+		rc = site_describe(db, t);
 	return rc;
+}
+
+int
+subgroup_load(struct db *db, const struct subgroup_key *key, const struct settings *s,
+	      struct subgroup_table *t)
+{
+	struct set set;
+	int rc;
+
+	if ((rc = table_head(db, key, t)) != QREL_OK ||
+	    (rc = set_load(db, key, s, t->metric.favourable, &set)) != QREL_OK)
+		return rc;
+	for (size_t i = 0; i < set.n; i++)
+		if (set.m[i].site == key->site) {
+			table_from(&set.m[i], s, t);
+			break;
+		}
+	set_free(&set);
+	return QREL_OK;
 }
 
 void
@@ -884,14 +1405,31 @@ sites_with(struct db *db, const struct subgroup_key *key, int64_t *ids, size_t m
 	*n = 0;
 	if (!st)
 		return QREL_DB;
-	db_bind_text(st, 1, key->year);
-	sqlite3_bind_int64(st, 2, key->metric);
-	db_bind_text(st, 3, key->dimension);
-	sqlite3_bind_int64(st, 4, key->site);
+	key_bind(st, key);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW && *n < max)
 		ids[(*n)++] = sqlite3_column_int64(st, 0);
 	sqlite3_reset(st);
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? QREL_OK : db_fail(db, "listing sites");
+}
+
+/* The site's table from a loaded set, or loaded on its own when the set
+ * does not hold it. */
+static int
+across_one(struct db *db, const struct subgroup_key *key, int64_t site, struct set *set, const struct settings *s,
+	   struct subgroup_table *t)
+{
+	struct subgroup_key k = *key;
+	int rc;
+
+	k.site = site;
+	for (size_t m = 0; m < set->n; m++) {
+		if (set->m[m].site != site || !set->m[m].r.e)
+			continue;
+		if ((rc = table_head(db, &k, t)) == QREL_OK)
+			table_from(&set->m[m], s, t);
+		return rc;
+	}
+	return subgroup_load(db, &k, s, t);
 }
 
 int
@@ -900,19 +1438,23 @@ subgroup_across_sites(struct db *db, const struct subgroup_key *key, const char 
 {
 	int64_t ids[256];
 	size_t ns;
+	struct subgroup_metric m;
+	struct set set = { 0 };
 	int rc = sites_with(db, key, ids, ARRAY_SIZE(ids), &ns);
 
 	*out = NULL;
 	*n = 0;
+	/* The set is suppressed once for every site, not once per site. */
+	if (rc == QREL_OK && ns && (rc = metric_get(db, key->metric, &m)) == QREL_OK)
+		rc = set_load(db, key, s, m.favourable, &set);
 	for (size_t i = 0; rc == QREL_OK && i < ns; i++) {
 		struct subgroup_table t;
-		struct subgroup_key k = *key;
 
-		k.site = ids[i];
-		if ((rc = subgroup_load(db, &k, s, &t)) == QREL_OK)
+		if ((rc = across_one(db, key, ids[i], &set, s, &t)) == QREL_OK)
 			rc = point_add(out, n, &t, t.site_code, group);
 		subgroup_table_free(&t);
 	}
+	set_free(&set);
 	if (rc != QREL_OK) {
 		free(*out);
 		*out = NULL;

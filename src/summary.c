@@ -24,22 +24,6 @@ summary_domains(struct db *db, int64_t review, struct summary_domain *out)
 	return n;
 }
 
-int
-summary_site_count(struct db *db, int64_t review)
-{
-	static const char sql[] = "SELECT count(*) FROM site WHERE review_id = ?";
-	sqlite3_stmt *st = db_stmt(db, sql);
-	int n = -1;
-
-	if (!st)
-		return -1;
-	sqlite3_bind_int64(st, 1, review);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		n = sqlite3_column_int(st, 0);
-	sqlite3_reset(st);
-	return n;
-}
-
 static const char page_sql[] =
 	"SELECT id, code, name, kind FROM site WHERE review_id = ?1 ORDER BY code LIMIT ?2 OFFSET ?3";
 

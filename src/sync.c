@@ -141,16 +141,27 @@ finish(struct db *db, sqlite3_stmt *st, const char *what)
 	return rc;
 }
 
+/* The import's statements are the connection's, kept across imports (db_stmt):
+ * the bundle schema they read stays attached (bundle_schema). */
+static int
+cached(struct db *db, const char *sql, sqlite3_stmt **st)
+{
+	return (*st = db_stmt(db, sql)) ? QREL_OK : QREL_DB;
+}
+
 static int
 exec_review(struct db *db, const char *sql, int64_t review, const char *what, long long *changed)
 {
 	sqlite3_stmt *st;
 	int rc;
 
-	if ((rc = prep(db, sql, &st)) != QREL_OK)
+	if ((rc = cached(db, sql, &st)) != QREL_OK)
 		return rc;
 	sqlite3_bind_int64(st, 1, review);
-	rc = finish(db, st, what);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		;
+	rc = rc == SQLITE_DONE ? QREL_OK : db_fail(db, what);
+	sqlite3_reset(st);
 	if (changed)
 		*changed += sqlite3_changes(db_handle(db));
 	return rc;
@@ -560,7 +571,12 @@ sync_export_attach(struct db *db, int64_t review, const char *who, const char *p
 	memset(es, 0, sizeof(*es));
 	memset(w, 0, sizeof(*w));
 	if ((rc = copy_id(db, copy)) != QREL_OK || (rc = peer_watermark(db, peer, w)) != QREL_OK ||
-	    (rc = sync_review_uuid(db, review, uuid)) != QREL_OK || (rc = db_exec(db, "ATTACH ':memory:' AS bundle")) != QREL_OK)
+	    (rc = sync_review_uuid(db, review, uuid)) != QREL_OK)
+		return rc;
+	/* A fresh bundle schema, never the one an import keeps (bundle_schema): its
+	 * free pages may hold an import's rows. */
+	detach(db);
+	if ((rc = db_exec(db, "ATTACH ':memory:' AS bundle")) != QREL_OK)
 		return rc;
 	if ((rc = fill_bundle(db, review, uuid, copy, who, w, es)) != QREL_OK)
 		detach(db);
@@ -642,6 +658,7 @@ struct bundle_in {
 	size_t n;
 	bool inflated;
 	struct caps *caps;
+	sqlite3 *check;		/* the connection that checked the tables, open until they are copied */
 };
 
 static int
@@ -772,15 +789,62 @@ check_open(struct bundle_in *in, sqlite3 **out)
 	return rc == SQLITE_OK ? QREL_OK : check_fail(h, in, rc);
 }
 
-/* What the exporter's DDL makes: sqlite_schema's rows, once per process. */
+/* What the exporter's DDL makes: sqlite_schema's rows, once per process. For a
+ * table, its columns and the statements that check it, read it on the checking
+ * connection and copy it into the review connection's bundle schema. */
+#define BUNDLE_MAX_COLS 16
+
 struct schema_obj {
 	char *type, *name, *tbl, *sql;
+	int ncols;
+	char cols[BUNDLE_MAX_COLS][32];
+	char *sizes_sql;	/* rows and longest values, by length() (which reads no blob) */
+	char *read_sql;		/* every row, on the checking connection */
+	char *copy_sql;		/* one row into bundle.<table>, on the review's connection */
+	char *clear_sql;	/* and the table emptied */
 };
 
 static struct schema_obj expected[32];
 static size_t nexpected;
 
 static const char schema_sql[] = "SELECT type, name, tbl_name, coalesce(sql, '') FROM %s ORDER BY type DESC, name";
+
+static char *
+table_sql(const char *head, const char *name, const char *tail)
+{
+	char sql[1024];
+
+	snprintf(sql, sizeof(sql), "%s\"%s\"%s", head, name, tail);
+	return xstrdup(sql);
+}
+
+/* A table's columns and statements. Names come from the exporter's DDL, never from a bundle. */
+static int
+expected_table(sqlite3 *h, struct schema_obj *o)
+{
+	char sizes[1024] = "SELECT count(*)", params[BUNDLE_MAX_COLS * 5] = "", tail[sizeof(params) + 16], part[80];
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((rc = sqlite3_prepare_v2(h, "SELECT name FROM pragma_table_info(?1, 'bundle')", -1, &st, NULL)) != SQLITE_OK)
+		return rc;
+	sqlite3_bind_text(st, 1, o->name, -1, SQLITE_STATIC);
+	while (o->ncols < BUNDLE_MAX_COLS && sqlite3_step(st) == SQLITE_ROW) {
+		snprintf(o->cols[o->ncols], sizeof(o->cols[0]), "%s", col(st, 0));
+		snprintf(part, sizeof(part), ", max(length(\"%.31s\"))", o->cols[o->ncols]);
+		strncat(sizes, part, sizeof(sizes) - strlen(sizes) - 1);
+		snprintf(part, sizeof(part), "%s?%d", o->ncols ? ", " : "", o->ncols + 1);
+		strncat(params, part, sizeof(params) - strlen(params) - 1);
+		o->ncols++;
+	}
+	sqlite3_finalize(st);
+	snprintf(tail, sizeof(tail), " VALUES (%s)", params);
+	o->sizes_sql = table_sql(strcat(sizes, " FROM "), o->name, "");
+	o->read_sql = table_sql("SELECT * FROM main.", o->name, "");
+	o->copy_sql = table_sql("INSERT INTO bundle.", o->name, tail);
+	o->clear_sql = table_sql("DELETE FROM bundle.", o->name, "");
+	return o->ncols ? SQLITE_OK : SQLITE_ERROR;
+}
 
 static int
 expected_schema(void)
@@ -806,6 +870,9 @@ expected_schema(void)
 		o->sql = xstrdup(col(st, 3));
 	}
 	sqlite3_finalize(st);
+	for (size_t i = 0; rc == SQLITE_OK && i < nexpected; i++)
+		if (strcmp(expected[i].type, "table") == 0)
+			rc = expected_table(h, &expected[i]);
 	sqlite3_close(h);
 	return rc == SQLITE_OK && nexpected ? QREL_OK : error(QREL_DB, "cannot build the bundle's expected schema");
 }
@@ -903,27 +970,14 @@ check_integrity(sqlite3 *h, struct bundle_in *in)
 	return rc;
 }
 
-/* One table's rows and longest values, by length() (which reads no blob). */
+/* One table's rows and longest values. */
 static int
 check_table(sqlite3 *h, struct bundle_in *in, const struct schema_obj *t)
 {
-	char sql[1024] = "SELECT count(*)", name[32][32], part[80];
 	sqlite3_stmt *st;
-	int rc, n = 0;
+	int rc;
 
-	if ((rc = sqlite3_prepare_v2(h, "SELECT name FROM pragma_table_info(?1)", -1, &st, NULL)) != SQLITE_OK)
-		return check_fail(h, in, rc);
-	sqlite3_bind_text(st, 1, t->name, -1, SQLITE_STATIC);
-	while (n < 32 && sqlite3_step(st) == SQLITE_ROW) {
-		snprintf(name[n], sizeof(name[n]), "%s", col(st, 0));
-		snprintf(part, sizeof(part), ", max(length(\"%.31s\"))", name[n++]);
-		strncat(sql, part, sizeof(sql) - strlen(sql) - 1);
-	}
-	sqlite3_finalize(st);
-	/* t->name and the column names come from the exporter's DDL, which the bundle matched. */
-	snprintf(part, sizeof(part), " FROM \"%.32s\"", t->name);
-	strncat(sql, part, sizeof(sql) - strlen(sql) - 1);
-	if ((rc = sqlite3_prepare_v2(h, sql, -1, &st, NULL)) != SQLITE_OK)
+	if ((rc = sqlite3_prepare_v2(h, t->sizes_sql, -1, &st, NULL)) != SQLITE_OK)
 		return check_fail(h, in, rc);
 	if ((rc = sqlite3_step(st)) != SQLITE_ROW)
 		rc = check_fail(h, in, rc);
@@ -932,10 +986,10 @@ check_table(sqlite3 *h, struct bundle_in *in, const struct schema_obj *t)
 			    sqlite3_column_int64(st, 0), SYNC_MAX_ROWS);
 	else
 		rc = QREL_OK;
-	for (int i = 0; rc == QREL_OK && i < n; i++)
+	for (int i = 0; rc == QREL_OK && i < t->ncols; i++)
 		if (sqlite3_column_int64(st, i + 1) > SYNC_MAX_CELL)
 			rc = refuse(in->path, "a value in %s.%s is %lld characters or bytes long, over the cap of %lld MiB "
-				    "per value", t->name, name[i], sqlite3_column_int64(st, i + 1), SYNC_MAX_CELL >> 20);
+				    "per value", t->name, t->cols[i], sqlite3_column_int64(st, i + 1), SYNC_MAX_CELL >> 20);
 	sqlite3_finalize(st);
 	return rc;
 }
@@ -951,7 +1005,8 @@ check_sizes(sqlite3 *h, struct bundle_in *in)
 	return rc;
 }
 
-/* Everything about the tables, on a connection of their own, before the review's connection sees them. */
+/* Everything about the tables, on a connection of their own, before the review's
+ * connection sees them. The connection stays open (in->check) to read them. */
 static int
 check_tables(struct bundle_in *in)
 {
@@ -961,44 +1016,114 @@ check_tables(struct bundle_in *in)
 	if ((rc = check_open(in, &h)) == QREL_OK && (rc = check_schema(h, in)) == QREL_OK &&
 	    (rc = check_integrity(h, in)) == QREL_OK)
 		rc = check_sizes(h, in);
-	sqlite3_close(h);
+	if (rc == QREL_OK)
+		in->check = h;
+	else
+		sqlite3_close(h);
 	return rc;
 }
 
-/* The checked image as schema bundle of the review's connection. A private copy,
- * not opened read-only: BEGIN IMMEDIATE locks every attached schema, and a
- * read-only one refuses the lock. Nothing writes to it. */
+/* The meta table's values, read on the checking connection. */
 static int
-attach_tables(struct db *db, struct bundle_in *in)
+meta_read(struct bundle_in *in, struct bundle_meta *m)
 {
-	unsigned char *copy = sqlite3_malloc64(in->n ? in->n : 1);
+	const struct { const char *key; char *out; size_t n; } keys[] = {
+		{ "format", m->format, sizeof(m->format) }, { "review", m->review, sizeof(m->review) },
+		{ "copy", m->copy, sizeof(m->copy) }, { "created_at", m->created_at, sizeof(m->created_at) },
+		{ "exporter", m->exporter, sizeof(m->exporter) },
+	};
+	sqlite3_stmt *st;
 	int rc;
 
-	if (!copy)
-		return refuse(in->path, "no memory to open its tables");
-	memcpy(copy, in->tables, in->n);
-	if ((rc = db_exec(db, "ATTACH ':memory:' AS bundle")) != QREL_OK) {
-		sqlite3_free(copy);
-		return rc;
+	if ((rc = sqlite3_prepare_v2(in->check, "SELECT value FROM main.meta WHERE key = ?1", -1, &st, NULL)) != SQLITE_OK)
+		return check_fail(in->check, in, rc);
+	for (size_t i = 0; i < ARRAY_SIZE(keys); i++) {
+		sqlite3_bind_text(st, 1, keys[i].key, -1, SQLITE_STATIC);
+		*keys[i].out = '\0';
+		if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+			snprintf(keys[i].out, keys[i].n, "%s", db_col_text(st, 0));
+		else if (rc != SQLITE_DONE)
+			break;
+		rc = SQLITE_OK;
+		sqlite3_reset(st);
 	}
-	if (sqlite3_deserialize(db_handle(db), "bundle", copy, (sqlite3_int64)in->n, (sqlite3_int64)in->n,
-				SQLITE_DESERIALIZE_FREEONCLOSE) != SQLITE_OK)
-		return db_fail(db, "opening the checked bundle");
-	return QREL_OK;
+	sqlite3_finalize(st);
+	return rc == SQLITE_OK ? QREL_OK : check_fail(in->check, in, rc);
 }
 
-static void
-meta_get(struct db *db, const char *key, char *out, size_t n)
+/* The review connection's schema bundle: an in-memory database with the
+ * exporter's tables, attached once per connection and empty between imports,
+ * so that an import changes no schema and the connection's prepared statements
+ * (db_stmt) stay valid from one import to the next. */
+static int
+bundle_schema(struct db *db)
 {
-	sqlite3_stmt *st;
+	int rc;
 
-	*out = '\0';
-	if (sqlite3_prepare_v2(db_handle(db), "SELECT value FROM bundle.meta WHERE key = ?1", -1, &st, NULL) != SQLITE_OK)
-		return;
-	db_bind_text(st, 1, key);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		snprintf(out, n, "%s", db_col_text(st, 0));
-	sqlite3_finalize(st);
+	if (sqlite3_txn_state(db_handle(db), "bundle") >= 0)
+		return QREL_OK;
+	if ((rc = db_exec(db, "ATTACH ':memory:' AS bundle")) != QREL_OK)
+		return rc;
+	if ((rc = db_exec(db, sync_bundle_ddl)) != QREL_OK)
+		detach(db);
+	return rc;
+}
+
+/* Empties the bundle schema (in the import's transaction, before its commit). */
+static int
+clear_tables(struct db *db)
+{
+	int rc = QREL_OK;
+
+	for (size_t i = 0; i < nexpected && rc == QREL_OK; i++) {
+		sqlite3_stmt *st;
+
+		if (!expected[i].clear_sql)
+			continue;
+		if (!(st = db_stmt(db, expected[i].clear_sql)))
+			return QREL_DB;
+		rc = db_step_done(db, st, "emptying the bundle's tables");
+	}
+	return rc;
+}
+
+/* One checked table, row by row and value by value (types kept), into bundle.<table>. */
+static int
+copy_table(struct db *db, struct bundle_in *in, const struct schema_obj *t)
+{
+	sqlite3_stmt *rd, *wr = NULL;
+	int step, rc = QREL_OK;
+
+	if ((step = sqlite3_prepare_v2(in->check, t->read_sql, -1, &rd, NULL)) != SQLITE_OK)
+		return check_fail(in->check, in, step);
+	if (sqlite3_column_count(rd) != t->ncols)
+		rc = refuse(in->path, "its table %s is not the one qrel writes", t->name);
+	else if (!(wr = db_stmt(db, t->copy_sql)))
+		rc = QREL_DB;
+	while (rc == QREL_OK && (step = sqlite3_step(rd)) == SQLITE_ROW) {
+		for (int i = 0; i < t->ncols; i++)
+			sqlite3_bind_value(wr, i + 1, sqlite3_column_value(rd, i));
+		if ((rc = db_step_done(db, wr, "opening the checked bundle")) == QREL_PARSE)
+			rc = refuse(in->path, "damaged: a row of its table %s does not fit it (%s)", t->name,
+				    sqlite3_errmsg(db_handle(db)));
+	}
+	if (rc == QREL_OK && step != SQLITE_DONE)
+		rc = check_fail(in->check, in, step);
+	sqlite3_finalize(rd);
+	return rc;
+}
+
+/* The checked tables into the review connection's bundle schema, in the
+ * import's transaction (a rollback empties them again). */
+static int
+copy_tables(struct db *db, struct bundle_in *in)
+{
+	int rc = QREL_OK;
+
+	for (size_t i = 0; i < nexpected && rc == QREL_OK; i++)
+		if (expected[i].copy_sql)
+			rc = copy_table(db, in, &expected[i]);
+	return rc;
 }
 
 static int
@@ -1020,7 +1145,7 @@ check_format(struct db *db, int64_t review, const char *path, const struct bundl
 	return QREL_OK;
 }
 
-/* Bytes to attached, checked tables and meta, or a refusal that names why. */
+/* Bytes to checked tables (open on in->check) and meta, or a refusal that names why. */
 static int
 open_bundle(struct db *db, int64_t review, const unsigned char *b, size_t n, struct bundle_in *in,
 	    struct bundle_meta *m)
@@ -1030,15 +1155,10 @@ open_bundle(struct db *db, int64_t review, const unsigned char *b, size_t n, str
 	if (n > (size_t)SYNC_MAX_FILE)
 		return refuse(in->path, "%zu MiB, over the cap of %lld MiB for a bundle", n >> 20, SYNC_MAX_FILE >> 20);
 	if ((rc = unseal(db, review, b, n, in)) != QREL_OK || (rc = check_tables(in)) != QREL_OK ||
-	    (rc = attach_tables(db, in)) != QREL_OK)
+	    (rc = meta_read(in, m)) != QREL_OK)
 		return rc;
 	for (int i = 0; i < 8; i++)
 		snprintf(m->checksum + 2 * i, 3, "%02x", b[n - MAC_LEN + i]);
-	meta_get(db, "format", m->format, sizeof(m->format));
-	meta_get(db, "review", m->review, sizeof(m->review));
-	meta_get(db, "copy", m->copy, sizeof(m->copy));
-	meta_get(db, "created_at", m->created_at, sizeof(m->created_at));
-	meta_get(db, "exporter", m->exporter, sizeof(m->exporter));
 	return check_format(db, review, in->path, m);
 }
 
@@ -2148,7 +2268,7 @@ merge_each(struct merge *mg, const char *sql, merge_fn *fn)
 	sqlite3_stmt *st;
 	int rc;
 
-	if ((rc = prep(mg->db, sql, &st)) != QREL_OK)
+	if ((rc = cached(mg->db, sql, &st)) != QREL_OK)
 		return rc;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
 		if ((rc = fn(mg, st)) != QREL_OK)
@@ -2157,7 +2277,7 @@ merge_each(struct merge *mg, const char *sql, merge_fn *fn)
 		rc = QREL_OK;
 	else if (rc == SQLITE_ERROR || rc == SQLITE_CORRUPT || rc == SQLITE_MISUSE)
 		rc = db_fail(mg->db, "reading the bundle");
-	sqlite3_finalize(st);
+	sqlite3_reset(st);
 	return rc;
 }
 
@@ -2233,7 +2353,7 @@ gate_added(struct merge *mg, size_t i)
 	sqlite3_stmt *st;
 	int rc;
 
-	if ((rc = prep(mg->db, added[i].sql, &st)) != QREL_OK)
+	if ((rc = cached(mg->db, added[i].sql, &st)) != QREL_OK)
 		return rc;
 	sqlite3_bind_int64(st, 1, mg->review);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -2254,7 +2374,7 @@ gate_added(struct merge *mg, size_t i)
 		rc = QREL_OK;
 	else if (rc == SQLITE_ERROR || rc == SQLITE_CORRUPT || rc == SQLITE_MISUSE)
 		rc = db_fail(mg->db, "reading the bundle");
-	sqlite3_finalize(st);
+	sqlite3_reset(st);
 	return rc;
 }
 
@@ -2290,7 +2410,7 @@ people_unchanged(struct merge *mg)
 	sqlite3_stmt *st;
 	int rc;
 
-	if ((rc = prep(mg->db, sql, &st)) != QREL_OK)
+	if ((rc = cached(mg->db, sql, &st)) != QREL_OK)
 		return rc;
 	sqlite3_bind_int64(st, 1, mg->review);
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -2305,7 +2425,7 @@ people_unchanged(struct merge *mg)
 	} else {
 		rc = rc == SQLITE_DONE ? QREL_OK : db_fail(mg->db, "reading the bundle's people");
 	}
-	sqlite3_finalize(st);
+	sqlite3_reset(st);
 	return rc;
 }
 
@@ -2316,7 +2436,7 @@ exporter_of(struct merge *mg)
 	struct gate_actor me;
 	int rc;
 
-	meta_get(mg->db, "exporter", mg->exporter_name, sizeof(mg->exporter_name));
+	snprintf(mg->exporter_name, sizeof(mg->exporter_name), "%s", mg->m->exporter);
 	snprintf(mg->reason, sizeof(mg->reason), "sync import from copy %.40s, exported by %.80s", mg->m->copy,
 		 mg->exporter_name);
 	if ((rc = gate_actor_remote(mg->db, mg->review, mg->exporter_name, &mg->exporter)) != QREL_OK ||
@@ -2375,6 +2495,22 @@ merge_all(struct merge *mg)
 	return rc == QREL_OK ? record_import(mg) : rc;
 }
 
+/* The checked tables into the bundle schema, the merge, and the bundle schema
+ * emptied again, all in one transaction. */
+static int
+import_tables(struct merge *mg, struct bundle_in *in)
+{
+	int rc;
+
+	if ((rc = db_begin(mg->db)) != QREL_OK)
+		return rc;
+	if ((rc = copy_tables(mg->db, in)) == QREL_OK && (rc = merge_all(mg)) == QREL_OK &&
+	    (rc = clear_tables(mg->db)) == QREL_OK)
+		return db_commit(mg->db);
+	db_rollback(mg->db);
+	return rc;
+}
+
 int
 sync_import_bytes(struct db *db, int64_t review, const char *who, const char *name, const void *bytes, size_t n,
 		  struct sync_import_stats *st)
@@ -2382,7 +2518,7 @@ sync_import_bytes(struct db *db, int64_t review, const char *who, const char *na
 	struct bundle_meta m;
 	struct merge mg = { .db = db, .review = review, .who = who, .m = &m, .st = st, .path = name };
 	struct caps caps;
-	struct bundle_in in = { name, NULL, 0, false, &caps };
+	struct bundle_in in = { name, NULL, 0, false, &caps, NULL };
 	int rc;
 
 	memset(st, 0, sizeof(*st));
@@ -2390,16 +2526,11 @@ sync_import_bytes(struct db *db, int64_t review, const char *who, const char *na
 	if (db_readonly(db))
 		return error(QREL_READONLY, "%s is open read-only: nothing can be imported", db_path(db));
 	caps_begin(db, &caps);
-	if ((rc = open_bundle(db, review, bytes, n, &in, &m)) == QREL_OK && (rc = db_begin(db)) == QREL_OK) {
-		if ((rc = merge_all(&mg)) == QREL_OK)
-			rc = db_commit(db);
-		else
-			db_rollback(db);
-		if (rc != QREL_OK)
-			memset(st, 0, sizeof(*st));
-	}
+	if ((rc = open_bundle(db, review, bytes, n, &in, &m)) == QREL_OK && (rc = bundle_schema(db)) == QREL_OK &&
+	    (rc = import_tables(&mg, &in)) != QREL_OK)
+		memset(st, 0, sizeof(*st));
 	rc = caps_end(db, &caps, name, rc);
-	detach(db);
+	sqlite3_close(in.check);
 	if (in.inflated)
 		free(in.tables);
 	return rc;

@@ -1,21 +1,25 @@
 /* sync_schema.c: the tables and triggers that let offline copies merge (a migration appended to schema.c's). */
 #include "qrel/qrel.h"
+#include "qrel/schema.h"
 #include "qrel/sync.h"
 
 /* sync_mark: a local sequence number per changed row, so an export can send
  * "what changed since the last exchange with that peer".
  * sync_base: the value a row had before its first local change since the last
  * exchange; a row without one has not changed here. The triggers keep both, so
- * every writer (screens, imports, commands) is covered without knowing. */
+ * every writer (screens, imports, commands) is covered without knowing. They
+ * upsert rather than INSERT OR REPLACE/IGNORE: a foreign key's ON DELETE SET NULL
+ * runs them under ABORT, which overrides a trigger's OR clause. */
 #define MARK(tbl, when) \
 	"CREATE TRIGGER sync_mark_" tbl "_" when " AFTER " when " ON " tbl " BEGIN" \
-	"  INSERT OR REPLACE INTO sync_mark(entity, uuid, seq) VALUES ('" tbl "', new.uuid," \
-	"    (SELECT coalesce(max(seq), 0) + 1 FROM sync_mark));" \
+	"  INSERT INTO sync_mark(entity, uuid, seq) VALUES ('" tbl "', new.uuid," \
+	"    (SELECT coalesce(max(seq), 0) + 1 FROM sync_mark))" \
+	"    ON CONFLICT (entity, uuid) DO UPDATE SET seq = excluded.seq;" \
 	"END;"
 #define BASE(tbl, value) \
 	"CREATE TRIGGER sync_base_" tbl " BEFORE UPDATE ON " tbl " BEGIN" \
-	"  INSERT OR IGNORE INTO sync_base(entity, uuid, value, version)" \
-	"    VALUES ('" tbl "', old.uuid, " value ", old.version);" \
+	"  INSERT INTO sync_base(entity, uuid, value, version)" \
+	"    VALUES ('" tbl "', old.uuid, " value ", old.version) ON CONFLICT DO NOTHING;" \
 	"END;"
 
 const char sync_migration[] =
@@ -84,16 +88,18 @@ MARK("metric", "INSERT") MARK("metric", "UPDATE");
  * removes it (a deletion wins over an edit; the change log keeps the text). */
 #define GONE(tbl) \
 	"CREATE TRIGGER sync_gone_" tbl " AFTER DELETE ON " tbl " BEGIN" \
-	"  INSERT OR IGNORE INTO sync_gone(entity, uuid) VALUES ('" tbl "', old.uuid);" \
-	"  INSERT OR REPLACE INTO sync_mark(entity, uuid, seq) VALUES ('" tbl "', old.uuid," \
-	"    (SELECT coalesce(max(seq), 0) + 1 FROM sync_mark));" \
+	"  INSERT INTO sync_gone(entity, uuid) VALUES ('" tbl "', old.uuid) ON CONFLICT DO NOTHING;" \
+	"  INSERT INTO sync_mark(entity, uuid, seq) VALUES ('" tbl "', old.uuid," \
+	"    (SELECT coalesce(max(seq), 0) + 1 FROM sync_mark))" \
+	"    ON CONFLICT (entity, uuid) DO UPDATE SET seq = excluded.seq;" \
 	"END;"
 /* A change to what a row links (a finding's citations, a recommendation's
  * findings) marks the row, so it travels with the next bundle. */
 #define LINK(link, when, row, tbl, col) \
 	"CREATE TRIGGER sync_mark_" link "_" when " AFTER " when " ON " link " BEGIN" \
-	"  INSERT OR REPLACE INTO sync_mark(entity, uuid, seq) SELECT '" tbl "', uuid," \
-	"    (SELECT coalesce(max(seq), 0) + 1 FROM sync_mark) FROM " tbl " WHERE id = " row "." col ";" \
+	"  INSERT INTO sync_mark(entity, uuid, seq) SELECT '" tbl "', uuid," \
+	"    (SELECT coalesce(max(seq), 0) + 1 FROM sync_mark) FROM " tbl " WHERE id = " row "." col \
+	"    ON CONFLICT (entity, uuid) DO UPDATE SET seq = excluded.seq;" \
 	"END;"
 
 /* Findings and recommendations travel too: marks, bases, deletions, and their

@@ -651,7 +651,7 @@ after_escape(WINDOW *w)
 	}
 	wtimeout(w, UI_POLL_MS);
 	if (first == ERR)
-		return 27;
+		return ESC;
 	return first == '[' || first == 'O' ? UI_KEY_UNKNOWN : UI_KEY_ALT | (first & 0xffff);
 }
 
@@ -665,7 +665,7 @@ read_key(void)
 	if (MB_CUR_MAX == 1) {
 		/* Not a UTF-8 locale: wget_wch would wait for a character that never completes. */
 		rc = wgetch(w);
-		if (rc == 27)
+		if (rc == ESC)
 			return after_escape(w);
 		if (rc >= 0x80 && rc <= 0xff)
 			return read_utf8_rest(w, rc);
@@ -676,7 +676,7 @@ read_key(void)
 		return ERR;
 	if (rc == KEY_CODE_YES)
 		return base_key((int)ch);
-	if (ch == 27)
+	if (ch == ESC)
 		return after_escape(w);
 	return ch >= KEY_MIN ? (int)ch | UI_KEY_CHAR : (int)ch;
 }

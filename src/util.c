@@ -162,6 +162,20 @@ str_copy(char *dst, size_t size, const char *src)
 	dst[n] = '\0';
 }
 
+bool
+str_list_has(const char *list, char sep, const char *item)
+{
+	size_t n = strlen(item);
+
+	for (const char *p = list; p && *p; p += strcspn(p, (char[]){ sep, 0 }), p += *p == sep) {
+		while (*p == ' ')
+			p++;
+		if (strncmp(p, item, n) == 0 && (p[n] == sep || p[n] == '\0' || p[n] == ' '))
+			return true;
+	}
+	return false;
+}
+
 char *
 str_trim(char *s)
 {
@@ -297,6 +311,28 @@ make_parent_dir(const char *path, unsigned mode)
 	free(dir);
 	free(copy);
 	return rc;
+}
+
+int
+text_append(char **text, size_t *len, size_t *cap, const char *s, size_t *off)
+{
+	size_t n = strlen(s) + 1;
+
+	if (*len + n > *cap) {
+		size_t grown = *cap ? *cap * 2 : 4096;
+		char *p;
+
+		while (grown < *len + n)
+			grown *= 2;
+		if (!(p = realloc(*text, grown)))
+			return QREL_NOMEM;
+		*text = p;
+		*cap = grown;
+	}
+	memcpy(*text + *len, s, n);
+	*off = *len;
+	*len += n;
+	return QREL_OK;
 }
 
 void *

@@ -76,6 +76,7 @@ int cmd_usage(const char *name);
 /* Commands, each in src/cmd_<name>.c. */
 int cmd_init(int argc, char **argv);
 int cmd_framework(int argc, char **argv);
+int cmd_protocol(int argc, char **argv);
 int cmd_sample(int argc, char **argv);
 int cmd_import(int argc, char **argv);
 int cmd_evidence(int argc, char **argv);

@@ -7,6 +7,7 @@
 
 #include "qrel/agree.h"
 #include "qrel/score.h"
+#include "qrel/voice.h"
 
 struct db;
 struct vis_viewer;
@@ -35,6 +36,8 @@ struct dash_frame {
 	int ncl;
 	int levels;
 	char label[SCORE_MAX_LEVELS][48];	/* [0] is level 1's label */
+	struct voice_group *grp;	/* the stakeholder groups (voice.h), malloc'd */
+	int ngrp;
 };
 
 int dash_frame_load(struct db *db, int64_t review, struct dash_frame *out);
@@ -49,7 +52,6 @@ struct dash_site {
 	bool district;
 };
 
-int dash_site_count(struct db *db, int64_t review);
 /* Sites offset .. offset+limit-1 in code order; *n gets how many. */
 int dash_sites(struct db *db, int64_t review, int offset, int limit, struct dash_site *out, int *n);
 
@@ -61,6 +63,7 @@ struct dash_cell {
 	int team_ne;			/* team raters who marked NE */
 	int notes;			/* live notes at the site tagged to the cluster */
 	unsigned sources;		/* bit per source type among them */
+	unsigned groups;		/* bit per stakeholder group heard (the frame's grp[] order) */
 };
 
 /* Adds one stored score to its cell; rater is the one whose levels "mine" shows. */
@@ -76,6 +79,13 @@ bool dash_to_discuss(const struct dash_cell *c);
 int dash_source_count(const struct dash_cell *c);
 /* Three or more source types (SCORE_TRIANGULATED). */
 bool dash_triangulated(const struct dash_cell *c);
+int dash_group_count(const struct dash_cell *c);
+/* The bits (dash_cell.groups) of the frame's groups named in a comma-separated list. */
+unsigned dash_group_bits(const struct dash_frame *f, const char *list);
+/* The groups heard in c, comma-separated codes in framework order. */
+void dash_group_codes(const struct dash_frame *f, const struct dash_cell *c, char *out, size_t size);
+/* "3 source types, 2 stakeholder groups: students, families" for c. */
+void dash_voice_text(const struct dash_frame *f, const struct dash_cell *c, char *out, size_t size);
 /* Self level minus the team median, when both exist; *gap untouched and false otherwise. */
 bool dash_self_gap(const struct dash_cell *c, double *gap);
 

@@ -50,6 +50,8 @@ int db_check(struct db *db, FILE *out);
 
 /* Binding helpers: text is copied (SQLITE_TRANSIENT); NULL binds SQL NULL. */
 void db_bind_text(sqlite3_stmt *st, int i, const char *s);
+/* A row id, or SQL NULL when id is 0 (none). */
+void db_bind_id(sqlite3_stmt *st, int i, int64_t id);
 /* Steps a statement that returns no row; QREL_OK or the mapped error. */
 int db_step_done(struct db *db, sqlite3_stmt *st, const char *what);
 const char *db_col_text(sqlite3_stmt *st, int i);

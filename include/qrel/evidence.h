@@ -7,6 +7,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "qrel/voice.h"
+
 struct db;
 
 #define EVIDENCE_MAX_CLUSTERS 32
@@ -32,6 +34,7 @@ struct note_input {
 	size_t nclusters;
 	const char *dimension[EVIDENCE_MAX_SUBGROUPS], *group[EVIDENCE_MAX_SUBGROUPS];
 	size_t nsubgroups;
+	const char *voices;		/* stakeholder group codes (voice.h); NULL: its activity's */
 };
 
 /* Adds a note written by who (a member of the review) in one transaction, with its
@@ -175,6 +178,7 @@ struct activity_input {
 	const char *source, *held_at, *description;
 	int64_t facilitator;		/* 0: none */
 	const char *status, *reviewers;	/* activity_add: NULL is done and none (schedule.h) */
+	struct voice_input voice;	/* groups, participants, language (voice.h) */
 };
 
 int activity_add(struct db *db, int64_t review, const char *who, const struct activity_input *in,

@@ -21,9 +21,6 @@ struct db;
 struct diags;
 struct plan_subgroup_ref;
 
-/* The migration that creates the tables (src/findings.c). */
-extern const char findings_migration[];
-
 enum finding_kind { FINDING_STRENGTH, FINDING_GROWTH };
 enum rec_priority { REC_HIGH, REC_MEDIUM, REC_LOW, REC_PRIORITY_COUNT };
 

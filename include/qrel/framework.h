@@ -17,12 +17,27 @@ struct fw_domain {
 	char *code, *title;
 };
 
+/* A guiding question for an interview or focus group: for every group
+ * (group "") or for one. */
+struct fw_question {
+	char *group, *text;
+};
+
+/* A stakeholder group ([group CODE]): whose voice evidence carries. */
+struct fw_group {
+	char *code, *title;
+	char **questions;	/* its opening questions, whatever the cluster */
+	size_t nquestions;
+};
+
 struct fw_cluster {
 	char *code, *title;
 	size_t domain;		/* index into domains */
 	char **descriptors;	/* one per level, [0] is level 1 */
 	char **criteria;
 	size_t ncriteria;
+	struct fw_question *questions;	/* questionN (every group) and GROUPN, in file order */
+	size_t nquestions;
 };
 
 struct framework {
@@ -33,6 +48,8 @@ struct framework {
 	size_t ndomains;
 	struct fw_cluster *clusters;
 	size_t nclusters;
+	struct fw_group *groups;	/* in file order */
+	size_t ngroups;
 	char *source;		/* the file's text, kept with the review */
 	char hash[17];		/* hex fingerprint of source */
 };

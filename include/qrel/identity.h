@@ -45,6 +45,11 @@ const char *identity_person(void);
 /* A Unix user name as useradd accepts it: [a-z_][a-z0-9_-]*$?, at most 32 bytes. */
 bool identity_login_valid(const char *login);
 
+/* 1 when some person of review has a login but no lead has one, so that no
+ * process can act as the lead any more (lead: the first lead's name); 0 when
+ * not, -1 on error. */
+int identity_lead_locked_out(struct db *db, int64_t review, char *lead, size_t n);
+
 /* The lead gives person name the Unix login (NULL or "": none), through the
  * gate, with a change-log entry. A login is one person's only. */
 int identity_set_login(struct db *db, int64_t review, const char *who, const char *name, const char *login);

@@ -2,6 +2,10 @@
 #ifndef QREL_KEYS_H
 #define QREL_KEYS_H
 
+/* Raw key codes the screens and widgets read beside curses' KEY_ names. */
+#define ESC 27
+#define KEY_CTRL(c) ((c) & 0x1f)
+
 #define QREL_ACTIONS(_) \
 	_(NONE, "") \
 	_(UP, "move up") \
@@ -36,6 +40,7 @@
 	_(EDIT, "edit the rationale or note") \
 	_(EXTERNAL_EDIT, "edit the rationale in $VISUAL or $EDITOR") \
 	_(CONSENSUS_VIEW, "consensus view: every rater side by side (toggle)") \
+	_(GUIDE, "the cluster's criteria and guiding questions per stakeholder group (toggle)") \
 	_(NEXT_DISAGREE, "next cluster where ratings differ") \
 	_(PREV_DISAGREE, "previous cluster where ratings differ") \
 	_(LOCK, "lock (finalise) or reopen the site (lead)") \
@@ -47,6 +52,7 @@
 	_(NOTE_VALENCE, "set the valence: neutral, strength, growth") \
 	_(NOTE_ACTIVITY, "choose the activity the note comes from (its site and source), or add one") \
 	_(NOTE_CLEAR, "clear the note's tags and valence (the next note keeps them otherwise)") \
+	_(NOTE_GROUPS, "whose voice the note carries: pick a stakeholder group (again to drop it)") \
 	_(FILTER, "filter by site, cluster, domain, source, author, valence, subgroup, date") \
 	_(FILTER_CLEAR, "clear every filter and the search") \
 	_(SEARCH, "full-text search: words, \"a phrase\", prefix*") \

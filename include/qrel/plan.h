@@ -11,9 +11,6 @@
 
 struct db;
 
-/* The migration that creates the plan's tables (src/plan_schema.c). */
-extern const char plan_migration[];
-
 enum plan_status { PLAN_PLANNED, PLAN_IN_PROGRESS, PLAN_DONE, PLAN_DROPPED, PLAN_STATUS_COUNT };
 
 /* "planned", "in_progress", "done", "dropped"; parse also takes "in progress". */
@@ -118,6 +115,14 @@ int plan_objective_insert_tx(struct db *db, int64_t review, const char *who,
 int plan_cause_insert_tx(struct db *db, int64_t review, const char *who, int64_t objective,
 			 const char *text, int64_t *cause);
 int plan_link_note_tx(struct db *db, int64_t review, const char *who, int64_t cause, int64_t note);
+int plan_link_subgroup_tx(struct db *db, int64_t review, const char *who, int64_t cause,
+			  const struct plan_subgroup_ref *ref);
+int plan_link_cluster_tx(struct db *db, int64_t review, const char *who, int64_t cause, int64_t site,
+			 int64_t cluster);
+int plan_metric_subgroup_tx(struct db *db, int64_t review, const char *who, int64_t objective,
+			    const struct plan_subgroup_ref *ref, double target, int64_t *metric);
+int plan_metric_cluster_tx(struct db *db, int64_t review, const char *who, int64_t objective, int64_t site,
+			   int64_t cluster, int target_level, int64_t *metric);
 
 /* ---- reads ---- */
 
@@ -235,11 +240,5 @@ char *plan_link_detail(struct db *db, int64_t review, int64_t link, long min_dis
 /* People of the review whose name contains text (any case), by name. */
 int plan_people_match(struct db *db, int64_t review, const char *text, char (*out)[128], int max,
 		      int *n);
-
-/* ---- report ---- */
-
-/* The action plan as a printable Markdown or HTML section (HTML escapes all user text). */
-int plan_report_md(struct db *db, int64_t review, long min_display, FILE *out);
-int plan_report_html(struct db *db, int64_t review, long min_display, FILE *out);
 
 #endif

@@ -14,6 +14,7 @@
 #include "qrel/visibility.h"
 
 struct db;
+struct plan_doc;
 struct settings;
 
 /* REPORT_XLSX is a file, never a stream: report_save writes it, report_write refuses it. */
@@ -84,6 +85,8 @@ struct report {
 	struct report_person *team;
 	int nteam;
 	int activities[REPORT_SOURCES];	/* by source type */
+	int voice_activities[32];	/* activities per stakeholder group (frame.grp order) */
+	long voice_people;		/* participants recorded in the activities, each once */
 	struct agree_result agree_all, *agree_domain;	/* agree_domain[frame.ndom] */
 	struct subgroup_table *finding;	/* tables with at least one flagged group */
 	int nfindings;
@@ -195,5 +198,27 @@ void report_table_title(const struct subgroup_table *t, bool code, char *buf, si
 void report_key_intro(const struct report *r, char *buf, size_t size);
 /* Has the review an action plan module's tables? */
 bool report_has_plan(const struct report *r);
+
+/* ---- the action plan: one walk (report_plan.c), a writer's blocks ---- */
+
+/* What a writer gives the walk: each block escapes its text with the
+ * writer's format's one escaper (out_html_text, out_md_text). */
+struct report_plan_blocks {
+	void (*heading)(FILE *f, int level, const char *text);
+	void (*para)(FILE *f, const char *label, const char *text);
+	void (*table_open)(FILE *f);
+	void (*row)(FILE *f, const char *const *cells, int n, bool head);
+	void (*table_close)(FILE *f);
+};
+
+/* The plan as a section: its heading, then per objective the theory of action,
+ * stakeholders, root causes with what they rest on, metrics, progress and
+ * steps. QREL_IO when f fails. */
+int report_plan_walk(const struct plan_doc *d, const struct report_plan_blocks *b, FILE *f);
+/* The review's plan, read at r's suppression threshold, walked with b. */
+int report_plan_section(const struct report *r, const struct report_plan_blocks *b, FILE *f);
+/* The section in HTML (report_html.c) and in Markdown (report_md.c). */
+int report_plan_html(const struct plan_doc *d, FILE *f);
+int report_plan_md(const struct plan_doc *d, FILE *f);
 
 #endif

@@ -1,4 +1,7 @@
-/* schema.h: the numbered migrations that create and upgrade the store. */
+/* schema.h: the numbered migrations that create and upgrade the store. The
+ * store's own are in src/schema.c; a module that owns tables defines its
+ * migrations in its own file and declares them here, so that the store layer
+ * lists them without reaching up into the modules' headers. */
 #ifndef QREL_SCHEMA_H
 #define QREL_SCHEMA_H
 
@@ -6,5 +9,22 @@
 
 extern const char *const schema_migrations[];
 extern const size_t schema_migration_count;
+
+/* The action plan's tables (src/plan_schema.c). */
+extern const char plan_migration[];
+/* Offline copies that merge: marks, bases, peers and conflicts (src/sync_schema.c). */
+extern const char sync_migration[];
+/* The review's bundle key: one per review, made with the review (and for the
+ * reviews that exist when the migration runs), copied with the file by `qrel
+ * backup` (src/sync_schema.c). */
+extern const char sync_key_migration[];
+/* Findings, recommendations, the summary and the report's status (src/findings.c). */
+extern const char findings_migration[];
+/* Surveys, response rates, the document register and the schedule (src/fieldwork_schema.c). */
+extern const char fieldwork_migration[];
+/* Findings and recommendations in bundles (src/sync_schema.c). */
+extern const char sync_findings_migration[];
+/* Stakeholder groups, participants and language of activities and notes (src/voice.c). */
+extern const char voice_migration[];
 
 #endif

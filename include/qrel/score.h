@@ -63,6 +63,11 @@ int score_set_expect(struct db *db, int64_t review, const char *who, int64_t sit
 int score_get(struct db *db, int64_t site, int64_t cluster, int64_t rater, enum score_kind kind,
 	      struct score_value *out);
 void score_value_free(struct score_value *v);
+/* The latest consensus row for (site, cluster), whoever recorded it: level 0
+ * when insufficient; out->exists is false when none. */
+int score_consensus(struct db *db, int64_t site, int64_t cluster, struct score_value *out);
+/* The latest consensus level agreed for (site, cluster); 0 when none yet. */
+int score_consensus_level(struct db *db, int64_t site, int64_t cluster);
 
 struct score_evidence {
 	int notes;		/* live notes at the site tagged to the cluster */

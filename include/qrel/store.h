@@ -11,18 +11,32 @@ int64_t store_review_id(struct db *db);
 int store_review_create(struct db *db, const char *title, const char *district,
 			int64_t framework_id, int64_t *id);
 int64_t store_site_id(struct db *db, int64_t review, const char *code);
+/* How many sites the review has; -1 on error. */
+int store_site_count(struct db *db, int64_t review);
 int64_t store_person_id(struct db *db, int64_t review, const char *name);
 int64_t store_cluster_id(struct db *db, int64_t review, const char *code);
 int store_levels(struct db *db, int64_t review);
 int64_t store_framework_id(struct db *db, int64_t review);
+/* The first column of the first row of sql, a static query of ?1 = review (one
+ * integer: an id, a count, EXISTS); 0 when there is no row, -1 on error. */
+int64_t store_review_int(struct db *db, int64_t review, const char *sql);
 
 /* The site after (dir > 0) or before (dir < 0) site in code order, wrapping;
  * the first site when site is 0. */
 int64_t store_site_step(struct db *db, int64_t review, int64_t site, int dir);
 int store_site_info(struct db *db, int64_t site, char *code, size_t ncode, char *name, size_t nname);
-/* The member's row, role and site (0 when not a member). */
-int64_t store_member(struct db *db, int64_t review, const char *name, char *role, size_t nrole,
-		     int64_t *site);
+/* A person of a review as the gate and the callers that need a role see them:
+ * the one member lookup. */
+struct store_member {
+	int64_t id;		/* 0 when there is no such person */
+	int64_t site;		/* their school (a principal's); 0 when none */
+	char name[128], role[16];
+	char login[64];		/* their Unix login; "" when none */
+};
+
+/* The person of review named name, or with row id (name NULL); QREL_OK with
+ * m->id 0 when there is none. */
+int store_member(struct db *db, int64_t review, const char *name, int64_t id, struct store_member *m);
 int store_lead_name(struct db *db, int64_t review, char *name, size_t n);
 int store_review_title(struct db *db, int64_t review, char *title, size_t n);
 

@@ -28,7 +28,15 @@ struct settings;
  * possible value. When that would take a flagged group (or one is hidden by
  * the primary rule, possible only when min_display exceeds min_cell), or
  * every group is hidden and the audit still fails, every count and the
- * total count are withheld: a flag with the total can pin a count.
+ * total count are withheld: a flag with the total can pin a count. A count
+ * of 0 in a group of min_display or more is taken last as a complement.
+ *
+ * Across sites: the district's table and its schools' tables of the same
+ * year, metric and dimension are suppressed together (subgroup_load reads
+ * that set): where a withheld count could be worked out from the sums
+ * (district less schools, the rest between 0 and the enrolment not at a
+ * listed school), more cells are withheld until none can; a school's count
+ * under a district count shown as 0 is left as it is (it is 0).
  *
  * A hidden row carries count -1 and every value derived from its count
  * undefined (risk, comparison risk, ratios, outcome share and its

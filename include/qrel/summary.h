@@ -28,7 +28,6 @@ struct summary_domain {
 
 /* The framework's domains, in order (at most SUMMARY_MAX_DOMAINS); returns how many. */
 int summary_domains(struct db *db, int64_t review, struct summary_domain *out);
-int summary_site_count(struct db *db, int64_t review);
 /* Sites offset .. offset+limit-1 in code order, names only; *n gets how many. */
 int summary_sites(struct db *db, int64_t review, int offset, int limit, struct summary_row *rows, int *n);
 /* Fills one site's cells: two grouped queries over that site's rows alone, so a

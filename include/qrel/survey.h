@@ -14,10 +14,6 @@ struct db;
 struct import_stats;
 struct vis_viewer;
 
-/* The migration adding survey_item, survey_rate, finding_survey, document,
- * note_document and activity status/reviewers (src/fieldwork_schema.c). */
-extern const char fieldwork_migration[];
-
 #define SURVEY_TEXT 256
 
 /*

@@ -34,13 +34,6 @@ struct db;
 #define SYNC_FINDING_VALUE(t) "(" t ".kind || '||' || " t ".text)"
 #define SYNC_REC_VALUE(t) "(" t ".priority || '||' || json_array(" t ".title, " t ".text, " t ".stakeholders))"
 
-extern const char sync_migration[];
-/* Findings and recommendations in bundles (appended to schema.c's list). */
-extern const char sync_findings_migration[];
-/* The review's bundle key: one per review, made with the review (and for the
- * reviews that exist when the migration runs), copied with the file by `qrel backup`. */
-extern const char sync_key_migration[];
-
 /* The review's uuid into out ("" when there is no such review). */
 int sync_review_uuid(struct db *db, int64_t review, char out[64]);
 

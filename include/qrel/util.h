@@ -41,11 +41,16 @@ char *xstrdup(const char *s);
 /* Copies src into dst of size bytes, cut on a UTF-8 character boundary. */
 void str_copy(char *dst, size_t size, const char *src);
 char *str_trim(char *s);
+/* Is item one of the entries of list separated by sep (spaces after a separator skipped)? */
+bool str_list_has(const char *list, char sep, const char *item);
 int str_to_long(const char *s, long *out);
 /* p (an array of n elements of size, room for *cap) with room for one more:
  * p itself while there is, else p reallocated to twice *cap (16 at first)
  * and *cap updated; NULL when out of memory, p then left as it was. */
 void *array_grow(void *p, size_t n, size_t *cap, size_t size);
+/* Appends s and its NUL to the growing buffer *text (*len used of *cap);
+ * *off gets where it starts. QREL_OK or QREL_NOMEM (the buffer left as it was). */
+int text_append(char **text, size_t *len, size_t *cap, const char *s, size_t *off);
 /* Joins dir and name into a new string. */
 char *path_join(const char *dir, const char *name);
 

@@ -180,7 +180,9 @@ check "  ... and is logged as the exporter's change, with this process's login" 
 me=$(id -un)
 LOG="$T/logins.db"
 "$QREL" backup --db "$DB" -o "$LOG" >/dev/null
-"$QREL" person login --db "$LOG" --as "$LEAD" "$REV" "$me" >/dev/null
+"$QREL" person login --db "$LOG" --as "$LEAD" "$REV" "$me" >/dev/null 2>"$T/err"
+check "a login for someone while the lead has none warns that the lead is locked out" \
+	grep -q "$LEAD, the lead, has no login while other people have" "$T/err"
 check "with logins, the caller is who the OS says" sh -c \
 	"'$QREL' score --db '$LOG' --site EHS --cluster 1.1 --level 2 | grep -q 'by $REV'"
 DB=$LOG
@@ -213,7 +215,8 @@ DB="$U/team.db"
 "$QREL" backup --db "$T/r.db" -o "$DB" >/dev/null
 chmod 0666 "$DB"
 "$QREL" person login --db "$DB" --as "$LEAD" "$LEAD" root >/dev/null
-"$QREL" person login --db "$DB" --as "$LEAD" "$REV" qrelt_rev >/dev/null
+"$QREL" person login --db "$DB" --as "$LEAD" "$REV" qrelt_rev >/dev/null 2>"$T/err"
+check "logins given to the lead first: no lock-out warning" test ! -s "$T/err"
 "$QREL" person login --db "$DB" --as "$LEAD" "$PRI" qrelt_pri >/dev/null
 as() {	# as USER ARGS...: qrel run by a real Unix user
 	u=$1

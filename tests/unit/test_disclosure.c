@@ -1,4 +1,4 @@
-/* test_disclosure.c: brute force over every subgroup table of the sample and over random tables: no withheld count can be worked out from what a table shows, and no flag is lost to suppression. */
+/* test_disclosure.c: brute force over every subgroup table of the sample and over random tables: no withheld count can be worked out from what a table shows, or from the sums of a district's table and its schools', and no flag is lost to suppression. */
 #include "qrel/qrel.h"
 
 #include <setjmp.h>
@@ -34,6 +34,7 @@
 #define LOOSE_STEPS 100	/* and, with the total withheld, another row by up to this many */
 #define SEARCH_LEAVES 20000	/* then try whole assignments, up to this many */
 #define RANDOM_TABLES 1000
+#define LINKED_SETS 150
 
 struct fx {
 	char dir[64], path[96];
@@ -227,8 +228,11 @@ load_shown(struct fx *f, const struct subgroup_key *k)
 
 /* ---- the attack ---- */
 
+struct linked;
+
 struct attack {
 	struct fx *f;
+	struct linked *set;	/* the district's and schools' tables it sums with, or NULL */
 	struct raw_table *r;
 	const char *seen;
 	bool hidden[MAX_ROWS];
@@ -237,6 +241,8 @@ struct attack {
 	long leaves;
 	bool total_withheld;	/* then the hidden counts' sum is not known either */
 };
+
+static bool set_same(struct linked *l);
 
 /* Does the table with try[] for the hidden rows show exactly what was seen? */
 static bool
@@ -248,9 +254,13 @@ same_shown(struct attack *a)
 	for (size_t i = 0; i < a->r->n; i++)
 		if (a->hidden[i] && a->try[i] != a->r->count[i])
 			set_count(a->f, a->r->id[i], a->try[i]);
-	s = load_shown(a->f, &a->r->key);
-	same = strcmp(s, a->seen) == 0;
-	free(s);
+	if (a->set) {
+		same = set_same(a->set);
+	} else {
+		s = load_shown(a->f, &a->r->key);
+		same = strcmp(s, a->seen) == 0;
+		free(s);
+	}
 	for (size_t i = 0; i < a->r->n; i++)
 		if (a->hidden[i] && a->try[i] != a->r->count[i])
 			set_count(a->f, a->r->id[i], a->r->count[i]);
@@ -489,25 +499,395 @@ random_row(FILE *out, int table, int row, bool flagged_group)
 }
 
 static void
-import_random(struct fx *f)
+random_table(FILE *out, int t)
+{
+	int rows = 2 + (int)rng_below(6), flagged = (int)rng_below(rows + 2);
+
+	for (int i = 0; i < rows; i++)
+		random_row(out, t, i, i == flagged);
+}
+
+/* Writes n tables (or sets) with write and imports them. */
+static void
+import_generated(struct fx *f, int n, void (*write)(FILE *, int))
 {
 	char path[128];
 	struct diags d = { 0 };
 	struct import_stats st;
 	FILE *out;
 
-	snprintf(path, sizeof(path), "%s/random.csv", f->dir);
+	snprintf(path, sizeof(path), "%s/generated.csv", f->dir);
 	assert_non_null(out = fopen(path, "w"));
 	fputs("site,year,metric,dimension,group,enrolled,count\n", out);
-	for (int t = 0; t < RANDOM_TABLES; t++) {
-		int rows = 2 + (int)rng_below(6), flagged = (int)rng_below(rows + 2);
-
-		for (int i = 0; i < rows; i++)
-			random_row(out, t, i, i == flagged);
-	}
+	for (int t = 0; t < n; t++)
+		write(out, t);
 	fclose(out);
 	assert_int_equal(import_file(f->db, f->review, "subgroups", path, "Ségolène Arceneaux", &d, &st), QREL_OK);
 	diag_free(&d);
+}
+
+/* ---- linked tables: the district's is the sum of its schools' ---- */
+
+/*
+ * Where the district's table and its schools' tables have the same year,
+ * metric and dimension, a reader adds them up: for each group, the
+ * district's count less the schools' is the count of the district's
+ * students at no listed school, which lies between 0 and the district's
+ * enrolment less the schools' (0 when the schools make up the district).
+ * Seen as one grid (schools and that rest as rows, groups and the total as
+ * columns, the district's table as the bottom line), another set of
+ * withheld counts with every shown figure the same is a move of +d and -d
+ * round a cycle of withheld cells. The attack tries every such cycle
+ * through a withheld count, up to CYCLE_EDGES cells and d up to
+ * CYCLE_STEPS. A count no cycle can move within the sums and ranges is
+ * pinned by the sums: the test fails. A count that moves within the sums
+ * but for which no move makes subgroup_load show every table of the set
+ * the same is pinned only by replaying the rule's choices (which
+ * complements it took): counted and reported, not yet failed (see the man
+ * page, SMALL GROUPS). A school's count under a district count shown as 0
+ * is 0 and says nothing the district does not: counted, not attacked.
+ */
+
+#define MAX_SITES 8
+#define CYCLE_EDGES 8
+#define CYCLE_STEPS 6
+#define MAX_EDGES (MAX_SITES * MAX_ROWS + 2 * MAX_ROWS + 2 * MAX_SITES)
+
+struct edge {
+	int row, col;		/* grid row (0 the district, ns the rest) and column (nc the total) */
+	int s, i;		/* the stored cell it changes, s -1 for none */
+	int sign;		/* how the stored count moves with the grid's +d */
+};
+
+struct linked {
+	struct fx *f;
+	size_t ns, nc;			/* tables (r[0] the district's) and district groups */
+	struct raw_table r[MAX_SITES];
+	char *seen[MAX_SITES];
+	bool hidden[MAX_SITES][MAX_ROWS];
+	int col[MAX_SITES][MAX_ROWS];	/* the district row a school's row adds to */
+	long rest[MAX_ROWS];		/* district enrolment less the schools'; -1 when they exceed it */
+	long try[MAX_SITES][MAX_ROWS];
+	struct edge e[MAX_EDGES];
+	size_t ne;
+	int path[CYCLE_EDGES];
+	bool used_row[MAX_SITES + 1], used_col[MAX_ROWS + 1];
+	bool sums_only;			/* the linear equations alone, not the rule's choices */
+	long pinned, hidden_cells, sets, zero, by_choices;
+};
+
+/* With try[] for the counts, is each group's rest (the district's count less
+ * the schools') between 0 and the district's enrolment less the schools'? */
+static bool
+set_sums(const struct linked *l)
+{
+	for (size_t g = 0; g < l->nc; g++) {
+		long d = l->try[0][g];
+
+		for (size_t s = 1; s < l->ns; s++)
+			for (size_t i = 0; i < l->r[s].n; i++)
+				d -= l->col[s][i] == (int)g ? l->try[s][i] : 0;
+		if (l->rest[g] >= 0 && (d < 0 || d > l->rest[g]))
+			return false;
+	}
+	return true;
+}
+
+/* Do the sums hold with try[] for the counts, and (unless sums_only) does
+ * every table of the set show exactly what it showed? */
+static bool
+set_same(struct linked *l)
+{
+	bool same = true;
+
+	if (!set_sums(l))
+		return false;
+	if (l->sums_only)
+		return true;
+	for (size_t s = 0; s < l->ns; s++)
+		for (size_t i = 0; i < l->r[s].n; i++)
+			if (l->try[s][i] != l->r[s].count[i])
+				set_count(l->f, l->r[s].id[i], l->try[s][i]);
+	for (size_t s = 0; s < l->ns && same; s++) {
+		char *t = load_shown(l->f, &l->r[s].key);
+
+		same = strcmp(t, l->seen[s]) == 0;
+		free(t);
+	}
+	for (size_t s = 0; s < l->ns; s++)
+		for (size_t i = 0; i < l->r[s].n; i++)
+			if (l->try[s][i] != l->r[s].count[i])
+				set_count(l->f, l->r[s].id[i], l->r[s].count[i]);
+	return same;
+}
+
+static void
+edge_add(struct linked *l, int row, int col, int s, int i, int sign)
+{
+	assert_true(l->ne < MAX_EDGES);
+	l->e[l->ne++] = (struct edge){ row, col, s, i, sign };
+}
+
+/* The withheld cells of the grid (a district count moves against its schools'). */
+static void
+set_edges(struct linked *l, const bool *total_hidden)
+{
+	int rest = (int)l->ns, total = (int)l->nc;
+	bool any_rest = false;
+
+	l->ne = 0;
+	for (size_t s = 0; s < l->ns; s++) {
+		for (size_t i = 0; i < l->r[s].n; i++)
+			if (l->hidden[s][i])
+				edge_add(l, (int)s, s ? l->col[s][i] : (int)i, (int)s, (int)i, s ? 1 : -1);
+		if (total_hidden[s])
+			edge_add(l, (int)s, total, -1, 0, 0);
+	}
+	for (size_t g = 0; g < l->nc; g++)
+		if (l->rest[g] != 0) {
+			edge_add(l, rest, (int)g, -1, 0, 0);
+			any_rest = true;
+		}
+	if (any_rest)
+		edge_add(l, rest, total, -1, 0, 0);
+}
+
+/* Moves the cells of the cycle in path[0..len) by +d and -d in turn. */
+static bool
+cycle_moves(struct linked *l, int len, long d)
+{
+	for (size_t s = 0; s < l->ns; s++)
+		memcpy(l->try[s], l->r[s].count, sizeof(l->try[s]));
+	for (int k = 0; k < len; k++) {
+		const struct edge *e = &l->e[l->path[k]];
+		long *c;
+
+		if (e->s < 0)
+			continue;
+		c = &l->try[e->s][e->i];
+		*c += e->sign * (k % 2 ? -d : d);
+		if (*c < 0 || *c > l->r[e->s].enrolled[e->i])
+			return false;
+	}
+	return set_same(l);
+}
+
+/* Extends path[0..len) (ending at a column when len is odd) back to the
+ * first edge's row, then tries the moves. */
+static bool
+cycle_from(struct linked *l, int len)
+{
+	const struct edge *first = &l->e[l->path[0]], *last = &l->e[l->path[len - 1]];
+	bool at_col = len % 2 == 1;
+	int here = at_col ? last->col : last->row;
+
+	if (!at_col && here == first->row) {
+		for (long d = 1; d <= CYCLE_STEPS; d++)
+			if (cycle_moves(l, len, d) || cycle_moves(l, len, -d))
+				return true;
+		return false;
+	}
+	if (len >= CYCLE_EDGES)
+		return false;
+	for (size_t k = 0; k < l->ne; k++) {
+		const struct edge *e = &l->e[k];
+		int next = at_col ? e->row : e->col;
+		bool *used = at_col ? &l->used_row[next] : &l->used_col[next];
+
+		if ((at_col ? e->col : e->row) != here || *used || (int)k == l->path[0])
+			continue;
+		if (at_col && next == first->row) {
+			l->path[len] = (int)k;
+			if (cycle_from(l, len + 1))
+				return true;
+			continue;
+		}
+		*used = true;
+		l->path[len] = (int)k;
+		if (cycle_from(l, len + 1)) {
+			*used = false;
+			return true;
+		}
+		*used = false;
+	}
+	return false;
+}
+
+/* Is there another count for stored cell (s, i), all shown figures the same? */
+static bool
+set_witness(struct linked *l, size_t s, size_t i)
+{
+	for (size_t k = 0; k < l->ne; k++) {
+		if (l->e[k].s != (int)s || l->e[k].i != (int)i)
+			continue;
+		memset(l->used_row, 0, sizeof(l->used_row));
+		memset(l->used_col, 0, sizeof(l->used_col));
+		l->used_col[l->e[k].col] = true;
+		l->path[0] = (int)k;
+		return cycle_from(l, 1);
+	}
+	return false;
+}
+
+/* Reads the set's tables and what each shows; the schools' rows matched to the district's by group. */
+static void
+set_read(struct linked *l, bool *total_hidden)
+{
+	for (size_t s = 0; s < l->ns; s++) {
+		struct subgroup_table t;
+
+		raw_read(l->f, &l->r[s]);
+		assert_int_equal(subgroup_load(l->f->db, &l->r[s].key, &l->f->s, &t), QREL_OK);
+		assert_int_equal(t.n, l->r[s].n);
+		check_flags(l->f, &l->r[s], &t);
+		l->seen[s] = shown(&t);
+		total_hidden[s] = t.count < 0;
+		for (size_t i = 0; i < t.n; i++)
+			l->hidden[s][i] = t.row[i].hidden;
+		subgroup_table_free(&t);
+	}
+	l->nc = l->r[0].n;
+	for (size_t g = 0; g < l->nc; g++)
+		l->rest[g] = l->r[0].enrolled[g];
+	for (size_t s = 1; s < l->ns; s++)
+		for (size_t i = 0; i < l->r[s].n; i++) {
+			l->col[s][i] = -1;
+			for (size_t g = 0; g < l->nc; g++)
+				if (strcmp(l->r[s].name[i], l->r[0].name[g]) == 0)
+					l->col[s][i] = (int)g;
+			assert_true(l->col[s][i] >= 0);
+			l->rest[l->col[s][i]] -= l->r[s].enrolled[i];
+		}
+	for (size_t g = 0; g < l->nc; g++)
+		l->rest[g] = l->rest[g] < 0 ? -1 : l->rest[g];
+}
+
+/* Tries to work out every withheld count of one set; counts the pinned ones. */
+static void
+attack_set(struct linked *l)
+{
+	bool total_hidden[MAX_SITES];
+
+	set_read(l, total_hidden);
+	set_edges(l, total_hidden);
+	l->sets++;
+	for (size_t s = 0; s < l->ns; s++) {
+		for (size_t i = 0; i < l->r[s].n; i++) {
+			if (!l->hidden[s][i] || l->r[s].enrolled[i] == 0)
+				continue;
+			l->hidden_cells++;
+			if (s > 0 && !l->hidden[0][l->col[s][i]] && l->r[0].count[l->col[s][i]] == 0) {
+				l->zero++;	/* the district shows 0: so does every school, nothing to find */
+				continue;
+			}
+			l->sums_only = false;
+			if (set_witness(l, s, i))
+				continue;
+			l->sums_only = true;
+			if (set_witness(l, s, i)) {
+				/* Other counts fit every sum and range, but the rule would
+				 * have chosen other complements for them. */
+				if (l->by_choices++ < 3)
+					print_message("only by the rule's choices: site %lld %s metric %lld %s: %s "
+						      "(%ld of %ld)\n", (long long)l->r[s].key.site, l->r[s].key.year,
+						      (long long)l->r[s].key.metric, l->r[s].key.dimension,
+						      l->r[s].name[i], l->r[s].count[i], l->r[s].enrolled[i]);
+				continue;
+			}
+			if (l->pinned++ < 5)
+				print_message("pinned: site %lld %s metric %lld %s: %s (%ld of %ld) is the district's "
+					      "and the other schools' shown figures less the rest\n",
+					      (long long)l->r[s].key.site, l->r[s].key.year, (long long)l->r[s].key.metric,
+					      l->r[s].key.dimension, l->r[s].name[i], l->r[s].count[i],
+					      l->r[s].enrolled[i]);
+		}
+	}
+	for (size_t s = 0; s < l->ns; s++)
+		free(l->seen[s]);
+}
+
+/* The (year, metric, dimension) of every set with a district table and a
+ * school's (dimension starting with prefix); each set's sites, district first. */
+static void
+attack_sets(struct fx *f, const char *prefix, struct linked *l)
+{
+	static const char keys_sql[] = "SELECT DISTINCT r.year, r.metric_id, r.dimension FROM subgroup_row r "
+		"JOIN site s ON s.id = r.site_id WHERE r.review_id = ?1 AND s.kind = 'district' AND r.dimension "
+		"LIKE ?2 || '%' AND EXISTS (SELECT 1 FROM subgroup_row o JOIN site os ON os.id = o.site_id "
+		"WHERE os.kind <> 'district' AND o.year = r.year AND o.metric_id = r.metric_id AND o.dimension = "
+		"r.dimension) ORDER BY 1, 2, 3";
+	static const char sites_sql[] = "SELECT DISTINCT s.id FROM subgroup_row r JOIN site s ON s.id = r.site_id "
+		"WHERE r.year = ?1 AND r.metric_id = ?2 AND r.dimension = ?3 ORDER BY s.kind <> 'district', s.code";
+	sqlite3_stmt *st, *ss;
+
+	assert_int_equal(sqlite3_prepare_v2(db_handle(f->db), keys_sql, -1, &st, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db_handle(f->db), sites_sql, -1, &ss, NULL), SQLITE_OK);
+	sqlite3_bind_int64(st, 1, f->review);
+	sqlite3_bind_text(st, 2, prefix, -1, SQLITE_STATIC);
+	assert_int_equal(db_exec(f->db, "SAVEPOINT attack"), QREL_OK);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		struct subgroup_key k = { .metric = sqlite3_column_int64(st, 1) };
+
+		snprintf(k.year, sizeof(k.year), "%s", (const char *)sqlite3_column_text(st, 0));
+		snprintf(k.dimension, sizeof(k.dimension), "%s", (const char *)sqlite3_column_text(st, 2));
+		sqlite3_bind_text(ss, 1, k.year, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_int64(ss, 2, k.metric);
+		sqlite3_bind_text(ss, 3, k.dimension, -1, SQLITE_TRANSIENT);
+		l->ns = 0;
+		while (sqlite3_step(ss) == SQLITE_ROW) {
+			assert_true(l->ns < MAX_SITES);
+			l->r[l->ns].key = k;
+			l->r[l->ns++].key.site = sqlite3_column_int64(ss, 0);
+		}
+		sqlite3_reset(ss);
+		attack_set(l);
+	}
+	assert_int_equal(db_exec(f->db, "ROLLBACK TO attack"), QREL_OK);
+	assert_int_equal(db_exec(f->db, "RELEASE attack"), QREL_OK);
+	sqlite3_finalize(ss);
+	sqlite3_finalize(st);
+	print_message("%s: %ld district-and-schools sets, %ld withheld counts (%ld zeros under a district's "
+		      "shown 0), %ld pinned by the sums, %ld more only by replaying the rule's choices\n",
+		      *prefix ? prefix : "sample", l->sets, l->hidden_cells, l->zero, l->pinned, l->by_choices);
+	assert_true(l->sets > 0);
+	assert_int_equal(l->pinned, 0);
+}
+
+/* A district and 2 to 4 of its schools; the district's groups are the
+ * schools' sums, or with students at no listed school in some sets. */
+static void
+linked_set(FILE *out, int set)
+{
+	static const char *const school[] = { "RHS", "EHS", "MMS", "OES" };
+	int ns = 2 + (int)rng_below(3), ng = 2 + (int)rng_below(5), flagged = (int)rng_below(ng + 2);
+	bool rest = rng_below(3) == 0;
+	const char *metric = set % 2 ? "oss" : "fi_enrol";
+
+	for (int g = 0; g < ng; g++) {
+		long de = 0, dc = 0;
+
+		for (int s = 0; s < ns; s++) {
+			long e = rng_below(3) ? 20 + rng_below(400) : rng_below(20);
+			double rate = (double)rng_below(120) / 1000.0;
+			long c;
+
+			if (g == flagged)
+				rate = rng_below(2) ? rate * 5.0 + 0.05 : rate / 6.0;
+			c = (long)(rate * (double)e + 0.5);
+			c = rng_below(5) == 0 ? rng_below(8) : c;
+			c = c > e ? e : c;
+			fprintf(out, "%s,2024-25,%s,link%03d,G%d,%ld,%ld\n", school[s], metric, set, g, e, c);
+			de += e;
+			dc += c;
+		}
+		if (rest) {
+			long e = rng_below(4);
+
+			de += e;
+			dc += rng_below(e + 1);
+		}
+		fprintf(out, "DO,2024-25,%s,link%03d,G%d,%ld,%ld\n", metric, set, g, de, dc);
+	}
 }
 
 /* ---- tests ---- */
@@ -535,7 +915,7 @@ test_random_tables(void **state)
 {
 	struct fx *f = *state;
 
-	import_random(f);
+	import_generated(f, RANDOM_TABLES, random_table);
 	attack_all(f, "rand");
 	assert_int_equal(f->tables, RANDOM_TABLES);
 	report(f, "random");
@@ -550,9 +930,39 @@ test_random_tables_wide_band(void **state)
 
 	f->s.min_display = 25;
 	rng_state = 0x2545f4914f6cdd1dULL;
-	import_random(f);
+	import_generated(f, RANDOM_TABLES, random_table);
 	attack_all(f, "rand");
 	report(f, "random, min_display 25");
+}
+
+/* Every set of the sample where the district's table and its schools' share
+ * a year, metric and dimension: the sums pin nothing withheld. */
+static void
+test_sample_sets(void **state)
+{
+	struct fx *f = *state;
+	struct linked *l = calloc(1, sizeof(*l));
+
+	assert_non_null(l);
+	l->f = f;
+	attack_sets(f, "", l);
+	free(l);
+}
+
+/* Seeded random sets of a district and its schools. */
+static void
+test_random_sets(void **state)
+{
+	struct fx *f = *state;
+	struct linked *l = calloc(1, sizeof(*l));
+
+	assert_non_null(l);
+	l->f = f;
+	rng_state = 0x5851f42d4c957f2dULL;
+	import_generated(f, LINKED_SETS, linked_set);
+	attack_sets(f, "link", l);
+	assert_int_equal(l->sets, LINKED_SETS);
+	free(l);
 }
 
 /* The action plan shows a group's rates outside its table: an objective
@@ -630,6 +1040,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_sample_tables, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_random_tables, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_random_tables_wide_band, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_sample_sets, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_random_sets, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_plan_withholds, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_change_log_withholds, setup, teardown),
 	};

@@ -1007,7 +1007,7 @@ test_mapping_refused(void **state)
 	write_file(f, map, sizeof(map), "bad.ini", "[columns]\nsites = group_visit/site\n[extra]\nx = y\n");
 	assert_int_not_equal(import_with(f, "evidence", kobo_csv, &o), QREL_OK);
 	snprintf(want, sizeof(want), "%s:2: unknown column 'sites' (the columns are: id, created_at, site, "
-		 "source, author, valence, clusters, subgroups, activity, text)", map);
+		 "source, author, valence, clusters, subgroups, activity, text, groups)", map);
 	assert_string_equal(f->d.msg[0], want);
 	snprintf(want, sizeof(want), "%s:4: unknown section [extra] (the sections are [columns] and [values])", map);
 	assert_string_equal(f->d.msg[1], want);

@@ -2,7 +2,9 @@
 #include "qrel/qrel.h"
 #include "qrel/db.h"
 #include "qrel/framework.h"
+#include "qrel/schema.h"
 #include "qrel/plan.h"
+#include "qrel/report.h"
 #include "qrel/store.h"
 
 #include <setjmp.h>
@@ -379,20 +381,23 @@ test_report_escapes_html(void **state)
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *mem = open_memstream(&buf, &len);
+	struct plan_doc d;
 
 	step(f, o, "Train | deans", "Rémi Reviewer", "2026-03-01");
-	assert_int_equal(plan_report_html(f->db, f->review, 10, mem), QREL_OK);
+	assert_int_equal(plan_load(f->db, f->review, 10, &d), QREL_OK);
+	assert_int_equal(report_plan_html(&d, mem), QREL_OK);
 	fclose(mem);
 	assert_null(strstr(buf, "<script>"));
 	assert_non_null(strstr(buf, "Stop &lt;script&gt;alert(1)&lt;/script&gt; &amp; co"));
 	assert_non_null(strstr(buf, "planned (overdue)"));
 	free(buf);
 	mem = open_memstream(&buf, &len);
-	assert_int_equal(plan_report_md(f->db, f->review, 10, mem), QREL_OK);
+	assert_int_equal(report_plan_md(&d, mem), QREL_OK);
 	fclose(mem);
 	assert_non_null(strstr(buf, "| Train \\| deans | Rémi Reviewer |"));
 	assert_non_null(strstr(buf, "If we review referrals, then suspensions fall."));
 	free(buf);
+	plan_doc_free(&d);
 }
 
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)

@@ -313,6 +313,50 @@ test_good_bundle_still_imports(void **state)
 	assert_int_equal(import_into("b.db", craft("plain.qb", "SELECT 1"), &st), QREL_OK);
 }
 
+/* Rows in the import's bundle schema on db's connection (none when it has none). */
+static long long
+bundle_rows(struct db *db)
+{
+	if (sqlite3_txn_state(db_handle(db), "bundle") < 0)
+		return 0;
+	return db_int(db, "SELECT (SELECT count(*) FROM bundle.meta) + (SELECT count(*) FROM bundle.note) + "
+		      "(SELECT count(*) FROM bundle.score) + (SELECT count(*) FROM bundle.person) + "
+		      "(SELECT count(*) FROM bundle.site) + (SELECT count(*) FROM bundle.change_log)");
+}
+
+/* One connection, several imports (a refused one between) and an export: each
+ * import as on a fresh connection, nothing of one left for the next. */
+static void
+test_imports_share_a_connection(void **state)
+{
+	struct sync_import_stats st;
+	struct sync_export_stats es;
+	struct db *db;
+	int64_t review;
+
+	UNUSED(state);
+	set_score("a.db", 3, "moved in a, for one connection");
+	assert_int_equal(bundle_of("a.db", "one.qb", NULL, &es), QREL_OK);
+	craft("one-view.qb", "CREATE VIEW v AS SELECT 1");
+	review = open_review("b.db", &db);
+	assert_int_equal(sync_import(db, review, "Ségolène Arceneaux", tmp_path("one.qb"), &st), QREL_OK);
+	assert_int_equal(st.updated + st.conflicts, 1);
+	assert_int_equal(bundle_rows(db), 0);
+	assert_int_equal(sync_import(db, review, "Ségolène Arceneaux", tmp_path("one-view.qb"), &st), QREL_PARSE);
+	assert_non_null(strstr(error_message(), "holds a view 'v'"));
+	assert_int_equal(bundle_rows(db), 0);
+	assert_int_equal(sync_import(db, review, "Ségolène Arceneaux", tmp_path("one.qb"), &st), QREL_OK);
+	assert_int_equal(st.updated + st.inserted + st.conflicts, 0);	/* again: nothing */
+	assert_int_equal(bundle_rows(db), 0);
+	/* An export on the same connection makes its own tables, then an import works again. */
+	assert_int_equal(sync_export(db, review, "Ségolène Arceneaux", tmp_path("one-back.qb"), NULL, true, &es),
+			 QREL_OK);
+	assert_true(es.scores > 0);
+	assert_int_equal(sync_import(db, review, "Ségolène Arceneaux", tmp_path("one.qb"), &st), QREL_OK);
+	db_close(db);
+	assert_int_equal(import_into("a.db", "one-back.qb", &st), QREL_OK);
+}
+
 static void
 test_objects_refused(void **state)
 {
@@ -704,6 +748,7 @@ main(void)
 		cmocka_unit_test(test_one_sided_change_travels),
 		cmocka_unit_test(test_both_sides_conflict_once),
 		cmocka_unit_test(test_good_bundle_still_imports),
+		cmocka_unit_test(test_imports_share_a_connection),
 		cmocka_unit_test(test_objects_refused),
 		cmocka_unit_test(test_caps_refused),
 		cmocka_unit_test(test_sizes_refused),
