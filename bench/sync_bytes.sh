@@ -27,7 +27,7 @@ with open(sys.argv[1], "w") as f:
             text += random.choice(words) + " "
         f.write("RHS,interview,José Ramírez,strength,1.1;2.2,%d %s\n" % (i, text.strip()))
 PY
-	"$qrel" import evidence --db "$t/a.db" "$t/n.csv" >/dev/null
+	"$qrel" import evidence --db "$t/a.db" --as "$lead" "$t/n.csv" >/dev/null
 	text=$(tail -n +2 "$t/n.csv" | sed 's/^[^,]*,[^,]*,[^,]*,[^,]*,[^,]*,//' | tr -d '\n' | wc -c)
 	"$qrel" sync export --db "$t/a.db" -o "$t/n.qb" --peer "b$n" --as "$lead" >/dev/null
 	bytes=$(stat -c %s "$t/n.qb")

@@ -163,12 +163,11 @@ restart_list(struct app *app)
 	refresh_list(app);
 }
 
-/* No filter at all; searches rank among the newest matches. */
+/* No filter at all. */
 static void
 reset_filter(void)
 {
 	memset(&ev.f, 0, sizeof(ev.f));
-	ev.f.rank_window = EVIDENCE_RANK_WINDOW;
 }
 
 static const struct evidence_note *
@@ -301,20 +300,16 @@ group_digits(long long v, char *buf, size_t size)
 	buf[used] = '\0';
 }
 
-/* "12 notes", "10,000+ notes", "76,230 notes (ranked among the 2,000 newest)". */
+/* "12 notes", "2,000+ notes", "2,000+ notes (ranked)": a search ranks every match. */
 static void
 describe_total(char *buf, size_t size)
 {
-	char count[32], ranked[32];
+	char count[32];
 	const struct evidence_total *t = &ev.total;
 
 	group_digits(t->count, count, sizeof(count));
-	group_digits(t->ranked, ranked, sizeof(ranked));
-	if (*ev.f.query && t->ranked)
-		snprintf(buf, size, "%s%s notes (ranked among the %s newest)", count, t->more ? "+" : "", ranked);
-	else
-		snprintf(buf, size, "%s%s note%s%s", count, t->more ? "+" : "", t->count == 1 && !t->more ? "" : "s",
-			 *ev.f.query ? " (ranked)" : "");
+	snprintf(buf, size, "%s%s note%s%s", count, t->more ? "+" : "", t->count == 1 && !t->more ? "" : "s",
+		 *ev.f.query ? " (ranked)" : "");
 }
 
 static void
@@ -1478,8 +1473,6 @@ evidence_enter(struct app *app)
 {
 	char *draft;
 
-	if (!ev.f.rank_window)
-		ev.f.rank_window = EVIDENCE_RANK_WINDOW;
 	if (app->focus_cluster > 0) {
 		reset_filter();
 		evidence_filter_set(app->db, app->review, &ev.f, "site", app->site_code);

@@ -1,8 +1,10 @@
-/* evidence.c: evidence notes (add, edit, delete, undo, filtered keyset pages, FTS5 search) and activities. */
+/* evidence.c: evidence notes (add, edit, delete, undo, filtered keyset pages; search.c ranks searches) and activities. */
 #include "qrel/qrel.h"
 #include "qrel/db.h"
 #include "qrel/evidence.h"
+#include "qrel/evidence_sql.h"
 #include "qrel/gate.h"
+#include "qrel/search.h"
 #include "qrel/store.h"
 #include "qrel/util.h"
 #include "qrel/visibility.h"
@@ -18,11 +20,6 @@ const char *const evidence_filter_fields[] = { "site", "cluster", "domain", "sou
 
 #define HL_OPEN '\x01'
 #define HL_CLOSE '\x02'
-
-/* A note's cluster codes in framework order, ';'-separated (n is the note). */
-#define CLUSTER_CODES_SQL "(SELECT group_concat(code, ';') FROM (SELECT c.code FROM note_cluster nc " \
-	"JOIN cluster c ON c.id = nc.cluster_id JOIN domain d ON d.id = c.domain_id " \
-	"WHERE nc.note_id = n.id ORDER BY d.position, c.position))"
 
 static bool
 in_list(const char *v, const char *const *list)
@@ -521,100 +518,6 @@ evidence_undelete(struct db *db, int64_t review, const char *who, int64_t id)
 	return set_deleted(db, review, who, id, false);
 }
 
-/* ---- full-text queries ---- */
-
-struct fts_out {
-	char *buf;
-	size_t size, used;
-	bool overflow;
-};
-
-static void
-fts_put(struct fts_out *o, const char *s, size_t n)
-{
-	if (o->used + n + 1 > o->size) {
-		o->overflow = true;
-		return;
-	}
-	memcpy(o->buf + o->used, s, n);
-	o->used += n;
-	o->buf[o->used] = '\0';
-}
-
-/* Letters, digits and anything beyond ASCII can make a token; punctuation cannot. */
-static bool
-has_token(const char *s, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (isalnum((unsigned char)s[i]) || (unsigned char)s[i] >= 0x80)
-			return true;
-	return false;
-}
-
-/* One term as an FTS5 string: "..." with inner quotes doubled, then " *" for a prefix. */
-static void
-fts_term(struct fts_out *o, const char *s, size_t n, bool prefix)
-{
-	if (!has_token(s, n))
-		return;
-	if (o->used)
-		fts_put(o, " ", 1);
-	fts_put(o, "\"", 1);
-	for (size_t i = 0; i < n; i++)
-		fts_put(o, s[i] == '"' ? "\"\"" : s + i, 1 + (s[i] == '"'));
-	fts_put(o, prefix ? "\" *" : "\"", prefix ? 3 : 1);
-}
-
-/* A "phrase": up to the closing quote (or the end); a * right after it makes a prefix. */
-static const char *
-fts_phrase(struct fts_out *o, const char *p)
-{
-	const char *end = strchr(p + 1, '"');
-	size_t n = end ? (size_t)(end - p - 1) : strlen(p + 1);
-	bool prefix = end && end[1] == '*';
-
-	fts_term(o, p + 1, n, prefix);
-	if (!end)
-		return p + 1 + n;
-	return end + 1 + prefix;
-}
-
-static const char *
-fts_word(struct fts_out *o, const char *p)
-{
-	size_t n = 0;
-	bool prefix;
-
-	while (p[n] && !isspace((unsigned char)p[n]))
-		n++;
-	prefix = n > 1 && p[n - 1] == '*';
-	while (n > 0 && p[n - 1] == '*')
-		n--;
-	fts_term(o, p, n, prefix);
-	while (*p && !isspace((unsigned char)*p))
-		p++;
-	return p;
-}
-
-bool
-evidence_fts_query(const char *input, char *out, size_t size)
-{
-	struct fts_out o = { out, size, 0, false };
-	const char *p = input ? input : "";
-
-	if (size)
-		out[0] = '\0';
-	while (*p) {
-		if (isspace((unsigned char)*p))
-			p++;
-		else if (*p == '"')
-			p = fts_phrase(&o, p);
-		else
-			p = fts_word(&o, p);
-	}
-	return o.used > 0 && !o.overflow;
-}
-
 /* ---- filters ---- */
 
 bool
@@ -752,7 +655,7 @@ set_search(struct evidence_filter *f, const char *value)
 {
 	char q[EVIDENCE_QUERY_MAX * 2];
 
-	if (!evidence_fts_query(value, q, sizeof(q)))
+	if (!search_fts_query(value, q, sizeof(q)))
 		return error(QREL_PARSE, "nothing to search for in '%s'", value);
 	copy(f->query, sizeof(f->query), value);
 	return QREL_OK;
@@ -811,44 +714,12 @@ evidence_filter_set(struct db *db, int64_t review, struct evidence_filter *f, co
 
 /* ---- pages ---- */
 
-#define NOTE_COLS \
-	"n.id, n.uuid, n.created_at, s.code, n.source, p.name, n.valence, n.text, n.version, n.site_id, " \
-	"coalesce(n.activity_id, 0), coalesce(" CLUSTER_CODES_SQL ", ''), " \
-	"coalesce((SELECT c.id FROM note_cluster nc JOIN cluster c ON c.id = nc.cluster_id " \
-	"JOIN domain d ON d.id = c.domain_id WHERE nc.note_id = n.id ORDER BY d.position, c.position " \
-	"LIMIT 1), 0), coalesce((SELECT group_concat(dimension || ':' || grp, ';') FROM note_subgroup " \
-	"WHERE note_id = n.id), ''), n.deleted_at"
-
-#define NOTE_JOINS "JOIN site s ON s.id = n.site_id JOIN person p ON p.id = n.author_id"
-#define NOTE_FROM "note n " NOTE_JOINS
-
 enum { COL_ID, COL_UUID, COL_CREATED, COL_SITE_CODE, COL_SOURCE, COL_AUTHOR, COL_VALENCE, COL_TEXT,
 	COL_VERSION, COL_SITE, COL_ACTIVITY, COL_CLUSTERS, COL_FIRST_CLUSTER, COL_SUBGROUPS, COL_DELETED,
 	COL_RANK, COL_HL };
 
-/* Parameters: ?1 review, ?2..?12 the filters (bind_filter), ?13/?14 the cursor, ?15 the
- * limit, ?16 the FTS query. Only the filters that are set appear in the SQL, so that
- * SQLite can use an index for them (note_site_time for a site, note_time otherwise) and
- * a real range for the cursor: a page costs what it shows, however deep. */
-enum {
-	F_SITE = 1 << 0, F_CLUSTER = 1 << 1, F_DOMAIN = 1 << 2, F_SOURCE = 1 << 3, F_AUTHOR = 1 << 4,
-	F_VALENCE = 1 << 5, F_SUBGROUP = 1 << 6, F_GROUP = 1 << 7, F_FROM = 1 << 8, F_TO = 1 << 9,
-	F_ACTIVITY = 1 << 10, F_CURSOR = 1 << 11, F_SEARCH = 1 << 12,
-	F_SCOPE_SITE = 1 << 13, F_SCOPE_AUTHOR = 1 << 14, F_SCOPE_NONE = 1 << 15,	/* the reader's (?17, ?18) */
-};
-
-/* What a statement is for; each kind is assembled from fixed fragments. */
-enum query_kind {
-	Q_LIST,			/* a page, newest first */
-	Q_COUNT,		/* exact count (F_SEARCH: of the matches of ?16) */
-	Q_COUNT_CAP,		/* count of at most ?15 */
-	Q_RANK_ALL,		/* a page of every match ranked by bm25 */
-	Q_NEWEST_BY_NOTE,	/* newest ?15 matching ids, driven by the note index (site, activity) */
-	Q_NEWEST_BY_FTS,	/* newest ?15 matching ids, driven by the full-text index */
-};
-
-static unsigned
-filter_mask(const struct evidence_filter *f)
+unsigned
+evidence_sql_mask(const struct evidence_filter *f)
 {
 	return (f->site > 0 ? F_SITE : 0u) | (f->cluster > 0 ? F_CLUSTER : 0u) | (f->domain > 0 ? F_DOMAIN : 0u) |
 	       (*f->source ? F_SOURCE : 0u) | (f->author > 0 ? F_AUTHOR : 0u) | (*f->valence ? F_VALENCE : 0u) |
@@ -915,7 +786,7 @@ put_filters(struct sqlbuf *b, unsigned mask, const char *id)
 }
 
 static void
-build_sql(struct sqlbuf *b, enum query_kind kind, unsigned mask)
+build_sql(struct sqlbuf *b, enum evidence_query_kind kind, unsigned mask)
 {
 	bool cursor = mask & F_CURSOR;
 
@@ -938,25 +809,27 @@ build_sql(struct sqlbuf *b, enum query_kind kind, unsigned mask)
 		put_filters(b, mask, "n.id");
 		put(b, " LIMIT ?15)", NULL, NULL);
 		break;
-	case Q_RANK_ALL:
-		put(b, "SELECT " NOTE_COLS ", m.score, m.hl FROM (SELECT rowid AS id, bm25(note_fts) AS score, "
-		    "highlight(note_fts, 0, char(1), char(2)) AS hl FROM note_fts WHERE note_fts MATCH ?16) m "
-		    "JOIN note n ON n.id = m.id " NOTE_JOINS " WHERE ", NULL, NULL);
-		put_filters(b, mask, "n.id");
-		put(b, cursor ? " AND (m.score > ?13 OR (m.score = ?13 AND n.id > ?14))" : "", NULL,
-		    " ORDER BY m.score, n.id LIMIT ?15");
+	case Q_RANK:
+		/* A site's or an activity's notes are few: read them through their index and
+		 * ask the full-text index about each. Otherwise the full-text index drives, and
+		 * qrel_rank (search.c) turns away, before the note is read, every match that
+		 * cannot make the page. */
+		if (mask & Q_RANK_BY_NOTE) {
+			put(b, "SELECT n.id FROM note n CROSS JOIN note_fts ON note_fts.rowid = n.id "
+			    "WHERE ", NULL, NULL);
+			put_filters(b, mask, "n.id");
+			put(b, " AND note_fts MATCH ?16 AND qrel_rank(note_fts, ?19)", NULL, NULL);
+		} else {
+			put(b, "SELECT n.id FROM note_fts CROSS JOIN note n ON n.id = note_fts.rowid "
+			    "WHERE note_fts MATCH ?16 AND qrel_rank(note_fts, ?19) AND ", NULL, NULL);
+			put_filters(b, mask, "note_fts.rowid");
+		}
 		break;
-	case Q_NEWEST_BY_NOTE:
-		put(b, "SELECT n.id FROM note n WHERE ", NULL, NULL);
-		put_filters(b, mask, "n.id");
-		put(b, " AND EXISTS (SELECT 1 FROM note_fts WHERE note_fts MATCH ?16 AND rowid = n.id)"
-		    " ORDER BY n.created_at DESC, n.id DESC LIMIT ?15", NULL, NULL);
-		break;
-	case Q_NEWEST_BY_FTS:
-		put(b, "SELECT note_fts.rowid FROM note_fts CROSS JOIN note n ON n.id = note_fts.rowid "
+	case Q_MATCH_CAP:
+		put(b, "SELECT count(*) FROM (SELECT 1 FROM note_fts CROSS JOIN note n ON n.id = note_fts.rowid "
 		    "WHERE note_fts MATCH ?16 AND ", NULL, NULL);
 		put_filters(b, mask, "note_fts.rowid");
-		put(b, " ORDER BY note_fts.rowid DESC LIMIT ?15", NULL, NULL);
+		put(b, " LIMIT ?15)", NULL, NULL);
 		break;
 	}
 }
@@ -964,7 +837,7 @@ build_sql(struct sqlbuf *b, enum query_kind kind, unsigned mask)
 /* The assembled statements, one heap string per (kind, mask), kept for the life of the
  * process: db_stmt caches prepared statements by the string's address. */
 struct sql_entry {
-	enum query_kind kind;
+	enum evidence_query_kind kind;
 	unsigned mask;
 	char *sql;
 };
@@ -973,7 +846,7 @@ static struct sql_entry *sql_table;
 static size_t sql_count, sql_cap;
 
 static const char *
-query_sql(enum query_kind kind, unsigned mask)
+query_sql(enum evidence_query_kind kind, unsigned mask)
 {
 	struct sqlbuf b;
 
@@ -996,8 +869,8 @@ query_sql(enum query_kind kind, unsigned mask)
 	return sql_table[sql_count++].sql;
 }
 
-static sqlite3_stmt *
-query_stmt(struct db *db, enum query_kind kind, unsigned mask)
+sqlite3_stmt *
+evidence_sql_stmt(struct db *db, enum evidence_query_kind kind, unsigned mask)
 {
 	const char *sql = query_sql(kind, mask);
 
@@ -1009,8 +882,8 @@ query_stmt(struct db *db, enum query_kind kind, unsigned mask)
 }
 
 /* Binds what is set; a parameter the statement does not use is ignored by SQLite. */
-static void
-bind_filter(sqlite3_stmt *st, int64_t review, const struct evidence_filter *f)
+void
+evidence_sql_bind(sqlite3_stmt *st, int64_t review, const struct evidence_filter *f)
 {
 	sqlite3_bind_int64(st, 1, review);
 	bind_id(st, 2, f->site);
@@ -1064,8 +937,8 @@ read_spans(struct evidence_note *r, const char *hl)
 		r->nspans = 0;
 }
 
-static void
-read_note(sqlite3_stmt *st, struct evidence_note *r)
+void
+evidence_sql_read(sqlite3_stmt *st, struct evidence_note *r)
 {
 	memset(r, 0, sizeof(*r));
 	r->id = sqlite3_column_int64(st, COL_ID);
@@ -1088,8 +961,8 @@ read_note(sqlite3_stmt *st, struct evidence_note *r)
 		read_spans(r, db_col_text(st, COL_HL));
 }
 
-static void
-bind_cursor(sqlite3_stmt *st, const struct evidence_cursor *cur, bool search)
+void
+evidence_sql_cursor(sqlite3_stmt *st, const struct evidence_cursor *cur, bool search)
 {
 	if (search)
 		sqlite3_bind_double(st, 13, cur->rank);
@@ -1099,13 +972,13 @@ bind_cursor(sqlite3_stmt *st, const struct evidence_cursor *cur, bool search)
 }
 
 /* Steps st into out (up to limit rows); resets st. */
-static int
-read_rows(struct db *db, sqlite3_stmt *st, int limit, struct evidence_note *out, int *n)
+int
+evidence_sql_rows(struct db *db, sqlite3_stmt *st, int limit, struct evidence_note *out, int *n)
 {
 	int rc = SQLITE_DONE;
 
 	while (*n < limit && (rc = sqlite3_step(st)) == SQLITE_ROW)
-		read_note(st, &out[(*n)++]);
+		evidence_sql_read(st, &out[(*n)++]);
 	if (*n < limit && rc != SQLITE_DONE) {
 		rc = db_fail(db, "listing notes");
 		evidence_notes_free(out, *n);
@@ -1116,26 +989,6 @@ read_rows(struct db *db, sqlite3_stmt *st, int limit, struct evidence_note *out,
 	sqlite3_reset(st);
 	return rc;
 }
-
-/* ---- ranking among the newest matches ---- */
-
-struct ranked {
-	int64_t id;
-	double score;
-};
-
-/* The last ranking, reused while the store and the filter stay the same: paging through
- * the results then reads only the notes shown. */
-static struct {
-	struct db *db;
-	unsigned long generation;
-	int64_t review;
-	struct evidence_filter f;
-	struct ranked *r;
-	int n;
-	bool full;		/* the window was filled: there may be older matches */
-	bool valid;
-} rk;
 
 /* The last total (evidence_total), kept the same way. */
 static struct {
@@ -1164,12 +1017,11 @@ noop_function(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 static struct db *watched;	/* the connection whose closing drops the caches */
 
 /* SQLite destroys a connection's functions when it closes: the caches of that connection
- * are dropped then, so a later connection at the same address cannot hit them. */
+ * (this one and search's) are dropped then, so a later connection at the same address cannot hit them. */
 static void
 forget_caches(void *db)
 {
-	if (rk.db == db)
-		rk.valid = false;
+	search_forget(db);
 	if (tot.db == db)
 		tot.valid = false;
 	if (watched == db)
@@ -1188,189 +1040,30 @@ watch_close(struct db *db)
 		watched = db;
 }
 
-static int
-cmp_ranked(const void *pa, const void *pb)
+bool
+evidence_sql_cache_ok(struct db *db)
 {
-	const struct ranked *a = pa, *b = pb;
-
-	if (a->score != b->score)
-		return a->score < b->score ? -1 : 1;
-	return (a->id > b->id) - (a->id < b->id);
-}
-
-/* The ids of the newest window matches the filter lets through, into rk.r. */
-static int
-newest_matches(struct db *db, int64_t review, const struct evidence_filter *f, const char *q, int window)
-{
-	unsigned mask = filter_mask(f);
-	/* A site or an activity has few notes: read them through their index and ask the
-	 * full-text index about each. Otherwise walk the matches from the newest. */
-	sqlite3_stmt *st = query_stmt(db, mask & (F_SITE | F_ACTIVITY) ? Q_NEWEST_BY_NOTE : Q_NEWEST_BY_FTS, mask);
-	int rc;
-
-	if (!st)
-		return QREL_DB;
-	bind_filter(st, review, f);
-	sqlite3_bind_int(st, 15, window);
-	db_bind_text(st, 16, q);
-	while (rk.n < window && (rc = sqlite3_step(st)) == SQLITE_ROW)
-		rk.r[rk.n++].id = sqlite3_column_int64(st, 0);
-	rc = rk.n == window || rc == SQLITE_DONE ? QREL_OK : db_fail(db, "searching notes");
-	sqlite3_reset(st);
-	rk.full = rk.n == window;
-	return rc;
-}
-
-static int
-cmp_id(const void *pa, const void *pb)
-{
-	const struct ranked *a = pa, *b = pb;
-
-	return (a->id > b->id) - (a->id < b->id);
-}
-
-/* One pass of the full-text index over the candidates' id range scores them (bm25 runs
- * only for the candidates: the + keeps the IN list from being handed to FTS5 id by id). */
-static int
-score_matches(struct db *db, const char *q)
-{
-	static const char sql[] = "SELECT rowid, bm25(note_fts) FROM note_fts WHERE note_fts MATCH ?1 "
-				  "AND rowid >= ?2 AND rowid <= ?3 AND +rowid IN (SELECT value FROM json_each(?4))";
-	sqlite3_stmt *st;
-	char *ids = malloc((size_t)rk.n * 21 + 3);
-	size_t used = 0;
-	int rc;
-
-	if (!ids)
-		return error(QREL_NOMEM, "out of memory");
-	qsort(rk.r, (size_t)rk.n, sizeof(*rk.r), cmp_id);
-	ids[used++] = '[';
-	for (int i = 0; i < rk.n; i++)
-		used += (size_t)sprintf(ids + used, "%s%lld", i ? "," : "", (long long)rk.r[i].id);
-	strcpy(ids + used, "]");
-	if (!(st = db_stmt(db, sql))) {
-		free(ids);
-		return QREL_DB;
-	}
-	db_bind_text(st, 1, q);
-	sqlite3_bind_int64(st, 2, rk.r[0].id);
-	sqlite3_bind_int64(st, 3, rk.r[rk.n - 1].id);
-	sqlite3_bind_text(st, 4, ids, (int)(used + 1), free);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct ranked key = { sqlite3_column_int64(st, 0), 0 }, *r;
-
-		if ((r = bsearch(&key, rk.r, (size_t)rk.n, sizeof(*rk.r), cmp_id)))
-			r->score = sqlite3_column_double(st, 1);
-	}
-	rc = rc == SQLITE_DONE ? QREL_OK : db_fail(db, "ranking notes");
-	sqlite3_reset(st);
-	if (rc == QREL_OK)
-		qsort(rk.r, (size_t)rk.n, sizeof(*rk.r), cmp_ranked);
-	return rc;
-}
-
-static int
-rank_newest(struct db *db, int64_t review, const struct evidence_filter *f, const char *q)
-{
-	unsigned long gen = db_generation(db);
-	int window = f->rank_window, rc;
-
-	if (rk.valid && rk.db == db && rk.generation == gen && rk.review == review && same_filter(&rk.f, f))
-		return QREL_OK;
-	rk.valid = false;
-	rk.n = 0;
-	free(rk.r);
-	if (!(rk.r = calloc((size_t)window, sizeof(*rk.r))))
-		return error(QREL_NOMEM, "out of memory");
-	if ((rc = newest_matches(db, review, f, q, window)) != QREL_OK ||
-	    (rk.n > 0 && (rc = score_matches(db, q)) != QREL_OK))
-		return rc;
 	watch_close(db);
-	if (watched != db)
-		return QREL_OK;	/* not cached */
-	rk.db = db;
-	rk.generation = gen;
-	rk.review = review;
-	rk.f = *f;
-	rk.valid = true;
-	return QREL_OK;
-}
-
-/* One ranked note with its highlights. */
-static int
-read_ranked(struct db *db, int64_t review, const char *q, const struct ranked *r, struct evidence_note *out)
-{
-	static const char sql[] = "SELECT " NOTE_COLS ", ?3, (SELECT highlight(note_fts, 0, char(1), char(2)) "
-				  "FROM note_fts WHERE note_fts MATCH ?2 AND rowid = ?1) FROM " NOTE_FROM
-				  " WHERE n.id = ?1 AND n.review_id = ?4";
-	sqlite3_stmt *st = db_stmt(db, sql);
-	int rc;
-
-	if (!st)
-		return QREL_DB;
-	sqlite3_bind_int64(st, 1, r->id);
-	db_bind_text(st, 2, q);
-	sqlite3_bind_double(st, 3, r->score);
-	sqlite3_bind_int64(st, 4, review);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		read_note(st, out);
-	rc = rc == SQLITE_ROW ? QREL_OK : rc == SQLITE_DONE ? QREL_NOTFOUND : db_fail(db, "reading a note");
-	sqlite3_reset(st);
-	return rc;
-}
-
-static int
-page_ranked(struct db *db, int64_t review, const struct evidence_filter *f, const char *q,
-	    const struct evidence_cursor *cur, int limit, struct evidence_note *out, int *n)
-{
-	int lo = 0, hi, rc;
-
-	if ((rc = rank_newest(db, review, f, q)) != QREL_OK)
-		return rc;
-	/* The first entry after the cursor. */
-	for (hi = rk.n; cur && cur->set && lo < hi;) {
-		int mid = (lo + hi) / 2;
-		const struct ranked *m = &rk.r[mid];
-
-		if (m->score < cur->rank || (m->score == cur->rank && m->id <= cur->id))
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	for (int i = lo; i < rk.n && *n < limit && rc == QREL_OK; i++)
-		if ((rc = read_ranked(db, review, q, &rk.r[i], &out[*n])) == QREL_OK)
-			(*n)++;
-		else if (rc == QREL_NOTFOUND)
-			rc = QREL_OK;	/* gone meanwhile */
-	if (rc != QREL_OK) {
-		evidence_notes_free(out, *n);
-		*n = 0;
-	}
-	return rc;
+	return watched == db;
 }
 
 int
 evidence_page(struct db *db, int64_t review, const struct evidence_filter *f,
 	      const struct evidence_cursor *cur, int limit, struct evidence_note *out, int *n)
 {
-	char q[EVIDENCE_QUERY_MAX * 2];
-	bool search = *f->query != '\0', after = cur && cur->set;
+	bool after = cur && cur->set;
 	sqlite3_stmt *st;
 
 	*n = 0;
-	if (search && !evidence_fts_query(f->query, q, sizeof(q)))
-		return error(QREL_PARSE, "nothing to search for in '%s'", f->query);
-	if (search && f->rank_window > 0)
-		return page_ranked(db, review, f, q, cur, limit, out, n);
-	if (!(st = query_stmt(db, search ? Q_RANK_ALL : Q_LIST, filter_mask(f) | (after ? F_CURSOR : 0u))))
+	if (*f->query)
+		return search_page(db, review, f, cur, limit, out, n);
+	if (!(st = evidence_sql_stmt(db, Q_LIST, evidence_sql_mask(f) | (after ? F_CURSOR : 0u))))
 		return QREL_DB;
-	bind_filter(st, review, f);
+	evidence_sql_bind(st, review, f);
 	if (after)
-		bind_cursor(st, cur, search);
+		evidence_sql_cursor(st, cur, false);
 	sqlite3_bind_int(st, 15, limit);
-	if (search)
-		db_bind_text(st, 16, q);
-	return read_rows(db, st, limit, out, n);
+	return evidence_sql_rows(db, st, limit, out, n);
 }
 
 void
@@ -1378,7 +1071,7 @@ evidence_cursor_of(const struct evidence_note *row, struct evidence_cursor *cur)
 {
 	cur->set = true;
 	copy(cur->created_at, sizeof(cur->created_at), row->created_at);
-	cur->rank = row->rank;
+	cur->rank = row->rank_key;
 	cur->id = row->id;
 }
 
@@ -1398,13 +1091,13 @@ evidence_count(struct db *db, int64_t review, const struct evidence_filter *f)
 	sqlite3_stmt *st;
 	long long count = -1;
 
-	if (*f->query && !evidence_fts_query(f->query, q, sizeof(q))) {
+	if (*f->query && !search_fts_query(f->query, q, sizeof(q))) {
 		error(QREL_PARSE, "nothing to search for in '%s'", f->query);
 		return -1;
 	}
-	if (!(st = query_stmt(db, Q_COUNT, filter_mask(f) | (*f->query ? F_SEARCH : 0u))))
+	if (!(st = evidence_sql_stmt(db, Q_COUNT, evidence_sql_mask(f) | (*f->query ? F_SEARCH : 0u))))
 		return -1;
-	bind_filter(st, review, f);
+	evidence_sql_bind(st, review, f);
 	if (*f->query)
 		db_bind_text(st, 16, q);
 	if (sqlite3_step(st) == SQLITE_ROW)
@@ -1415,16 +1108,22 @@ evidence_count(struct db *db, int64_t review, const struct evidence_filter *f)
 	return count;
 }
 
+/* The notes (searching: the matches) the filter lets through, up to the cap. */
 static int
 count_capped(struct db *db, int64_t review, const struct evidence_filter *f, struct evidence_total *t)
 {
-	sqlite3_stmt *st = query_stmt(db, Q_COUNT_CAP, filter_mask(f));
+	char q[EVIDENCE_QUERY_MAX * 2];
+	sqlite3_stmt *st;
 	int rc = QREL_OK;
 
-	if (!st)
+	if (*f->query && !search_fts_query(f->query, q, sizeof(q)))
+		return error(QREL_PARSE, "nothing to search for in '%s'", f->query);
+	if (!(st = evidence_sql_stmt(db, *f->query ? Q_MATCH_CAP : Q_COUNT_CAP, evidence_sql_mask(f))))
 		return QREL_DB;
-	bind_filter(st, review, f);
+	evidence_sql_bind(st, review, f);
 	sqlite3_bind_int(st, 15, EVIDENCE_COUNT_CAP + 1);
+	if (*f->query)
+		db_bind_text(st, 16, q);
 	if (sqlite3_step(st) == SQLITE_ROW)
 		t->count = sqlite3_column_int64(st, 0);
 	else
@@ -1437,39 +1136,10 @@ count_capped(struct db *db, int64_t review, const struct evidence_filter *f, str
 	return rc;
 }
 
-/* Searching: what the ranking found; when it filled its window, the index's count of
- * matches if nothing else filters (cheap), else "at least the window". */
-static int
-count_ranked(struct db *db, int64_t review, const struct evidence_filter *f, const char *q,
-	     struct evidence_total *t)
-{
-	static const char sql[] = "SELECT count(*) FROM note_fts WHERE note_fts MATCH ?1";
-	sqlite3_stmt *st;
-	int rc;
-
-	if ((rc = rank_newest(db, review, f, q)) != QREL_OK)
-		return rc;
-	t->count = rk.n;
-	if (!rk.full)
-		return QREL_OK;
-	t->ranked = rk.n;
-	t->more = true;
-	if (filter_mask(f) != 0 || !(st = db_stmt(db, sql)))
-		return QREL_OK;
-	db_bind_text(st, 1, q);
-	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int64(st, 0) > rk.n) {
-		t->count = sqlite3_column_int64(st, 0);
-		t->more = false;
-	}
-	sqlite3_reset(st);
-	return QREL_OK;
-}
-
 int
 evidence_total(struct db *db, int64_t review, const struct evidence_filter *f, struct evidence_total *out)
 {
 	unsigned long gen = db_generation(db);
-	char q[EVIDENCE_QUERY_MAX * 2];
 	struct evidence_total t = { 0 };
 	int rc;
 
@@ -1477,14 +1147,7 @@ evidence_total(struct db *db, int64_t review, const struct evidence_filter *f, s
 		*out = tot.t;
 		return QREL_OK;
 	}
-	if (*f->query && !evidence_fts_query(f->query, q, sizeof(q)))
-		return error(QREL_PARSE, "nothing to search for in '%s'", f->query);
-	if (*f->query && f->rank_window > 0)
-		rc = count_ranked(db, review, f, q, &t);
-	else if (*f->query)
-		rc = (t.count = evidence_count(db, review, f)) < 0 ? QREL_DB : QREL_OK;
-	else
-		rc = count_capped(db, review, f, &t);
+	rc = count_capped(db, review, f, &t);
 	if (rc != QREL_OK)
 		return rc;
 	*out = t;
@@ -1514,7 +1177,7 @@ evidence_get(struct db *db, int64_t review, int64_t id, struct evidence_note *ou
 	sqlite3_bind_int64(st, 1, id);
 	sqlite3_bind_int64(st, 2, review);
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		read_note(st, out);
+		evidence_sql_read(st, out);
 		rc = QREL_OK;
 	} else {
 		rc = rc == SQLITE_DONE ? error(QREL_NOTFOUND, "no note %lld in this review", (long long)id)

@@ -15,9 +15,6 @@ struct db;
 #define EVIDENCE_MAX_SUBGROUPS 16
 #define EVIDENCE_MAX_SPANS 16
 #define EVIDENCE_QUERY_MAX 512
-/* The list screen ranks a search among this many newest matches (bm25 over all the
- * matches of a common word costs more than a keypress may). */
-#define EVIDENCE_RANK_WINDOW 2000
 /* evidence_total counts up to this many notes, then says "more": a filter that no index
  * serves reads about cap / selectivity notes (a cluster, 10% of the notes: 20,000). */
 #define EVIDENCE_COUNT_CAP 2000
@@ -75,7 +72,6 @@ struct evidence_filter {
 	char dimension[64], group[64];	/* subgroup: dimension, or dimension:group */
 	char from[32], to[32];		/* dates or times, inclusive */
 	char query[EVIDENCE_QUERY_MAX];	/* what the user typed to search */
-	int rank_window;		/* searching: rank only the newest this many matches; 0: all */
 	/* The notes the reader may read (visibility.h), set by evidence_filter_viewer
 	 * and kept by the other filter calls: 0 and false read every note. */
 	int64_t scope_site, scope_author;
@@ -112,6 +108,7 @@ struct evidence_note {
 	int version;
 	bool deleted;
 	double rank;			/* bm25 when searching (lower is better) */
+	double rank_key;		/* searching: what pages are ordered by (search.c) */
 	char *text;			/* malloc'd */
 	struct evidence_span span[EVIDENCE_MAX_SPANS];
 	int nspans;
@@ -124,14 +121,13 @@ struct evidence_note {
 struct evidence_cursor {
 	bool set;
 	char created_at[32];
-	double rank;
+	double rank;			/* searching: the row's rank_key */
 	int64_t id;
 };
 
-/* Up to limit notes after cur (NULL or unset: from the start): newest first, or by
- * rank when f->query is set (with f->rank_window, among that many newest matches: the
- * ranking is kept until the store or the filter changes, so later pages cost only their
- * rows). Rows are written to out; free them with evidence_notes_free. */
+/* Up to limit notes after cur (NULL or unset: from the start): newest first, or when
+ * f->query is set every match ranked by bm25, best first, then newest (search.h).
+ * Rows are written to out; free them with evidence_notes_free. */
 int evidence_page(struct db *db, int64_t review, const struct evidence_filter *f,
 		  const struct evidence_cursor *cur, int limit, struct evidence_note *out, int *n);
 void evidence_cursor_of(const struct evidence_note *row, struct evidence_cursor *cur);
@@ -143,20 +139,15 @@ long long evidence_count(struct db *db, int64_t review, const struct evidence_fi
 struct evidence_total {
 	long long count;		/* notes the filter matches; at least this many when more */
 	bool more;			/* there are more than count ("10,000+") */
-	long long ranked;		/* searching: only this many newest were ranked; 0: all */
 };
 
-/* Counts up to EVIDENCE_COUNT_CAP notes (searching with f->rank_window: the matches
- * ranked, and the full-text index's count when nothing else filters). The answer is
- * kept until the store (db_generation) or the filter changes. */
+/* Counts up to EVIDENCE_COUNT_CAP notes (searching: matches). The answer is kept until
+ * the store (db_generation) or the filter changes. */
 int evidence_total(struct db *db, int64_t review, const struct evidence_filter *f, struct evidence_total *out);
 /* One note (deleted or not) by id. */
 int evidence_get(struct db *db, int64_t review, int64_t id, struct evidence_note *out);
 
-/* Turns what a user typed into an FTS5 query that cannot be a syntax error: each
- * word becomes a quoted string, "a phrase" stays a phrase, a trailing * a prefix,
- * and quotes inside are doubled. Returns false when nothing searchable is left. */
-bool evidence_fts_query(const char *input, char *out, size_t size);
+/* search_fts_query (search.h) turns what a user typed into an FTS5 query. */
 
 /* ---- choices (for prompts) ---- */
 

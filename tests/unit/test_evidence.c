@@ -9,8 +9,10 @@
 #include "qrel/db.h"
 #include "qrel/draft.h"
 #include "qrel/evidence.h"
+#include "qrel/search.h"
 #include "qrel/store.h"
 #include "qrel/util.h"
+#include "qrel/visibility.h"
 
 struct fx {
 	char dir[64], path[96];
@@ -137,7 +139,7 @@ static void
 expect_query(const char *in, const char *want)
 {
 	char out[256];
-	bool ok = evidence_fts_query(in, out, sizeof(out));
+	bool ok = search_fts_query(in, out, sizeof(out));
 
 	if (!want) {
 		assert_false(ok);
@@ -389,68 +391,148 @@ has_id(const int64_t *ids, int n, int64_t id)
 	return false;
 }
 
-/* With a window, only the newest matches are ranked, whichever index drives; the
- * ranking and the total follow writes. */
-static void
-test_search_window(void **state)
+/* The ids SQLite's own bm25() puts first for a query, best first, then newest. */
+static int
+bm25_ids(struct fx *f, const char *match, int64_t *ids, int max)
 {
-	struct fx *f = *state;
-	struct evidence_filter flt = { 0 }, all = { 0 };
-	struct evidence_total t;
-	int64_t added[12], ids[20], all_ids[20];
-	char text[64];
+	sqlite3_stmt *st;
+	int n = 0;
+
+	assert_int_equal(sqlite3_prepare_v2(db_handle(f->db), "SELECT rowid FROM note_fts WHERE note_fts MATCH ?1 "
+					    "ORDER BY bm25(note_fts), rowid DESC", -1, &st, NULL), SQLITE_OK);
+	sqlite3_bind_text(st, 1, match, -1, SQLITE_STATIC);
+	while (n < max && sqlite3_step(st) == SQLITE_ROW)
+		ids[n++] = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return n;
+}
+
+/* Each row of the first page has the very score SQLite's bm25() gives it. */
+static void
+same_as_bm25(struct fx *f, const struct evidence_filter *flt, const char *match)
+{
+	struct evidence_note rows[8];
+	sqlite3_stmt *st;
 	int n;
 
+	assert_int_equal(evidence_page(f->db, f->review, flt, NULL, 8, rows, &n), QREL_OK);
+	assert_true(n > 0);
+	assert_int_equal(sqlite3_prepare_v2(db_handle(f->db), "SELECT bm25(note_fts) FROM note_fts WHERE "
+					    "note_fts MATCH ?1 AND rowid = ?2", -1, &st, NULL), SQLITE_OK);
+	for (int i = 0; i < n; i++) {
+		sqlite3_bind_text(st, 1, match, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 2, rows[i].id);
+		assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+		assert_true(sqlite3_column_double(st, 0) == rows[i].rank);
+		sqlite3_reset(st);
+	}
+	sqlite3_finalize(st);
+	evidence_notes_free(rows, n);
+}
+
+/* Every match is ranked, in the order (and with the scores) of FTS5's bm25(), ties newest
+ * first, through pages of any size and with filters. */
+static void
+test_search_ranks_all(void **state)
+{
+	struct fx *f = *state;
+	struct evidence_filter flt = { 0 };
+	int64_t ids[20], want[20], added[12];
+	char text[96];
+
 	for (int i = 0; i < 12; i++) {
-		snprintf(text, sizeof(text), "families %s night %d", i % 4 ? "came" : "families families", i);
+		snprintf(text, sizeof(text), "families %s night", i % 4 ? "came on a long and rainy" : "families families");
 		added[i] = add(f, "Ray Viewer", i < 8 ? f->s1 : f->s2, "interview", NULL, text, i % 2 ? f->c11 : f->c12, 0);
 	}
-	set(f, &all, "search", "families");
-	flt = all;
-	flt.rank_window = 5;
-	/* Full ranking and windowed ranking agree when the window holds every match. */
-	assert_int_equal(search_ids(f, &all, all_ids, 20), 12);
-	flt.rank_window = 50;
-	assert_int_equal(search_ids(f, &flt, ids, 20), 12);
-	for (int i = 0; i < 12; i++)
-		assert_int_equal(ids[i], all_ids[i]);
-	assert_int_equal(evidence_total(f->db, f->review, &flt, &t), QREL_OK);
-	assert_int_equal(t.count, 12);
-	assert_false(t.more);
-	assert_int_equal(t.ranked, 0);
-	/* A window of 5: the five newest, best first, and the index's count of all. */
-	flt.rank_window = 5;
-	assert_int_equal((n = search_ids(f, &flt, ids, 20)), 5);
-	for (int i = 7; i < 12; i++)
-		assert_true(has_id(ids, n, added[i]));
-	assert_int_equal(ids[0], added[8]);	/* "families" three times */
-	assert_int_equal(evidence_total(f->db, f->review, &flt, &t), QREL_OK);
-	assert_int_equal(t.count, 12);
-	assert_false(t.more);
-	assert_int_equal(t.ranked, 5);
-	/* Driven by the site's notes: at S1 the five newest of eight. */
-	set(f, &flt, "site", "S1");
-	assert_int_equal((n = search_ids(f, &flt, ids, 20)), 5);
-	for (int i = 3; i < 8; i++)
-		assert_true(has_id(ids, n, added[i]));
-	assert_int_equal(evidence_total(f->db, f->review, &flt, &t), QREL_OK);
-	assert_int_equal(t.count, 5);
-	assert_true(t.more);
-	/* Driven by the full-text index, with a cluster: 1.1 is every odd note. */
+	set(f, &flt, "search", "families");
+	assert_int_equal(bm25_ids(f, "\"families\"", want, 20), 12);
+	for (int size = 1; size <= 5; size++) {
+		assert_int_equal(list_ids(f, &flt, size, ids, 20), 12);
+		for (int i = 0; i < 12; i++)
+			assert_int_equal(ids[i], want[i]);
+	}
+	assert_int_equal(want[0], added[8]);	/* "families" three times, the newest of three */
+	assert_int_equal(want[2], added[0]);
+	same_as_bm25(f, &flt, "\"families\"");
+	/* With a site (the note index drives) and with a cluster (the full-text index drives). */
+	set(f, &flt, "site", "S2");
+	assert_int_equal(list_ids(f, &flt, 3, ids, 20), 4);
+	assert_int_equal(ids[0], added[8]);
+	same_as_bm25(f, &flt, "\"families\"");
 	set(f, &flt, "site", "");
 	set(f, &flt, "cluster", "1.1");
-	assert_int_equal((n = search_ids(f, &flt, ids, 20)), 5);
-	for (int i = 3; i < 12; i += 2)
-		assert_true(has_id(ids, n, added[i]));
-	/* A write is seen at once: the ranking and the total are read again. */
-	assert_int_equal(evidence_delete(f->db, f->review, "Ray Viewer", added[11]), QREL_OK);
-	assert_int_equal((n = search_ids(f, &flt, ids, 20)), 5);
-	assert_false(has_id(ids, n, added[11]));
-	assert_true(has_id(ids, n, added[1]));
-	set(f, &flt, "site", "S2");
+	assert_int_equal(list_ids(f, &flt, 2, ids, 20), 6);
+	same_as_bm25(f, &flt, "\"families\"");
+	set(f, &flt, "search", "families night");	/* two phrases */
+	same_as_bm25(f, &flt, "\"families\" \"night\"");
+	set(f, &flt, "search", "families");
+	for (int i = 0; i < 6; i++)
+		assert_true((ids[i] - added[0]) % 2 == 1);
+	/* A deleted note leaves the ranking at once. */
+	assert_int_equal(evidence_delete(f->db, f->review, "Ray Viewer", added[9]), QREL_OK);
+	assert_int_equal(list_ids(f, &flt, 2, ids, 20), 5);
+	assert_false(has_id(ids, 5, added[9]));
+}
+
+/* An old note that says it best ranks above thousands of newer weak matches (the old
+ * screen ranked only the 2,000 newest). */
+static void
+test_search_old_best_first(void **state)
+{
+	struct fx *f = *state;
+	struct evidence_filter flt = { 0 };
+	struct evidence_total t;
+	int64_t ids[8], old = add(f, "Ray Viewer", f->s1, "interview", NULL, "Mentoring mentoring: mentoring works",
+				  f->c11, 0);
+	char sql[640];
+
+	snprintf(sql, sizeof(sql), "WITH RECURSIVE k(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM k WHERE i < 2500) "
+		 "INSERT INTO note(uuid, review_id, site_id, source, author_id, text, created_at, updated_at) "
+		 "SELECT 'bulk-' || i, %lld, %lld, 'survey', 2, 'a long survey answer that mentions mentoring once "
+		 "among many other words about the school ' || i, '2024-05-' || (10 + i %% 10), '2024-05-10' FROM k",
+		 (long long)f->review, (long long)f->s2);
+	assert_int_equal(db_exec(f->db, sql), QREL_OK);
+	set(f, &flt, "search", "mentoring");
+	assert_int_equal(list_ids(f, &flt, 4, ids, 8), 8);
+	assert_int_equal(ids[0], old);
 	assert_int_equal(evidence_total(f->db, f->review, &flt, &t), QREL_OK);
-	assert_int_equal(t.count, 1);
-	assert_false(t.more);
+	assert_int_equal(t.count, EVIDENCE_COUNT_CAP);
+	assert_true(t.more);
+	/* Deep pages go on through every match, each once. */
+	{
+		int64_t *all = calloc(2600, sizeof(*all));
+
+		assert_non_null(all);
+		assert_int_equal(list_ids(f, &flt, 20, all, 2600), 2501);
+		for (int i = 1; i < 2501; i++)
+			assert_true(all[i] != all[i - 1]);
+		free(all);
+	}
+}
+
+/* A principal's search shows only what the principal may read, however well the hidden
+ * notes match; a non-member's shows nothing. */
+static void
+test_search_visibility(void **state)
+{
+	struct fx *f = *state;
+	struct evidence_filter flt = { 0 };
+	int64_t ids[8], own = add(f, "Pat Principal", f->s2, "self_evaluation", NULL, "budget notes", f->c11, 0);
+
+	add(f, "Ray Viewer", f->s2, "interview", NULL, "budget budget budget", f->c11, 0);
+	add(f, "Ray Viewer", f->s1, "interview", NULL, "budget budget", f->c11, 0);
+	set(f, &flt, "search", "budget");
+	assert_int_equal(search_ids(f, &flt, ids, 8), 3);
+	assert_int_equal(evidence_filter_viewer(f->db, f->review, "Pat Principal", &flt), QREL_OK);
+	assert_int_equal(search_ids(f, &flt, ids, 8), 1);
+	assert_int_equal(ids[0], own);
+	assert_int_equal(evidence_filter_viewer(f->db, f->review, "Nobody", &flt), QREL_OK);
+	assert_int_equal(search_ids(f, &flt, ids, 8), 0);
+	assert_int_equal(visibility_release(f->db, f->review, "Ann Lead", f->s2), QREL_OK);
+	assert_int_equal(evidence_filter_viewer(f->db, f->review, "Pat Principal", &flt), QREL_OK);
+	assert_int_equal(search_ids(f, &flt, ids, 8), 2);
+	assert_int_equal(evidence_filter_viewer(f->db, f->review, "Ann Lead", &flt), QREL_OK);
+	assert_int_equal(search_ids(f, &flt, ids, 8), 3);
 }
 
 /* Without a search the total is exact up to the cap, then "more". */
@@ -745,7 +827,9 @@ main(void)
 		T(test_filters),
 		T(test_keyset_paging_equal_times),
 		T(test_keyset_paging_site_and_day),
-		T(test_search_window),
+		T(test_search_ranks_all),
+		T(test_search_old_best_first),
+		T(test_search_visibility),
 		T(test_total_capped),
 		T(test_delete_undo_changelog),
 		T(test_edit),
