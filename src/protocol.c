@@ -82,6 +82,7 @@ struct doc {
 	FILE *f;
 	enum proto_format fmt;
 	bool open_list;
+	bool reference;		/* the report's appendix: no boxes or lines to fill in, headings one down */
 };
 
 static void
@@ -308,7 +309,7 @@ int
 proto_protocol(struct db *db, int64_t review, FILE *out, enum proto_format fmt, const char *source,
 	       const char *group, const char *clusters)
 {
-	struct doc d = { out, fmt, false };
+	struct doc d = { out, fmt, false, false };
 	struct dash_frame f;
 	struct voice_group g;
 	char title[256];
@@ -339,14 +340,14 @@ static void
 level_row(struct doc *d, const char *label, const char *text)
 {
 	if (d->fmt == PROTO_HTML) {
-		fputs("<tr><td class=\"box\">\xe2\x98\x90</td><th>", d->f);
+		fputs(d->reference ? "<tr><th>" : "<tr><td class=\"box\">\xe2\x98\x90</td><th>", d->f);
 		doc_text(d, label);
 		fputs("</th><td>", d->f);
 		doc_text(d, text);
 		fputs("</td></tr>\n", d->f);
 		return;
 	}
-	fputs("| [ ] | ", d->f);
+	fputs(d->reference ? "| " : "| [ ] | ", d->f);
 	doc_text(d, label);
 	fputs(" | ", d->f);
 	doc_text(d, text);
@@ -364,8 +365,12 @@ rubric_levels(struct db *db, struct doc *d, int64_t cluster)
 
 	if (!st)
 		return QREL_DB;
-	fputs(d->fmt == PROTO_HTML ? "<table>\n<tr><th>Self</th><th>Level</th><th>Descriptor</th></tr>\n"
-				   : "| Self | Level | Descriptor |\n|---|---|---|\n", d->f);
+	if (d->reference)
+		fputs(d->fmt == PROTO_HTML ? "<table>\n<tr><th>Level</th><th>Descriptor</th></tr>\n"
+					   : "| Level | Descriptor |\n|---|---|\n", d->f);
+	else
+		fputs(d->fmt == PROTO_HTML ? "<table>\n<tr><th>Self</th><th>Level</th><th>Descriptor</th></tr>\n"
+					   : "| Self | Level | Descriptor |\n|---|---|---|\n", d->f);
 	sqlite3_bind_int64(st, 1, cluster);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
 		level_row(d, db_col_text(st, 0), db_col_text(st, 1));
@@ -381,7 +386,7 @@ rubric_cluster(struct db *db, struct doc *d, const struct dash_cluster *c)
 	struct proto_guide g;
 	int rc;
 
-	doc_heading(d, 3, c->code, c->title);
+	doc_heading(d, d->reference ? 4 : 3, c->code, c->title);
 	if ((rc = rubric_levels(db, d, c->id)) != QREL_OK || (rc = proto_cluster_guide(db, c->id, &g)) != QREL_OK)
 		return rc;
 	if (g.ncriteria)
@@ -389,39 +394,59 @@ rubric_cluster(struct db *db, struct doc *d, const struct dash_cluster *c)
 	for (int i = 0; i < g.ncriteria; i++)
 		doc_item(d, false, i + 1, g.criteria[i]);
 	doc_list_end(d, false);
-	doc_blanks(d, blanks, ARRAY_SIZE(blanks));
+	if (!d->reference)
+		doc_blanks(d, blanks, ARRAY_SIZE(blanks));
 	proto_guide_free(&g);
 	return QREL_OK;
+}
+
+/* Per domain and cluster: each level's descriptor and the criteria. */
+static int
+rubric_body(struct db *db, int64_t review, struct doc *d)
+{
+	struct dash_frame f;
+	int rc;
+
+	if ((rc = dash_frame_load(db, review, &f)) != QREL_OK)
+		return rc;
+	for (int i = 0; i < f.ncl && rc == QREL_OK; i++) {
+		const struct dash_domain *dom = &f.dom[f.cl[i].domain];
+
+		if (dom->first == i) {
+			char head[200];
+
+			snprintf(head, sizeof(head), "Domain %s:", dom->code);
+			doc_heading(d, d->reference ? 3 : 2, head, dom->title);
+		}
+		rc = rubric_cluster(db, d, &f.cl[i]);
+	}
+	dash_frame_free(&f);
+	return rc;
 }
 
 int
 proto_rubric(struct db *db, int64_t review, FILE *out, enum proto_format fmt)
 {
 	static const char *const blanks[] = { "School or district", "Completed by", "Date" };
-	struct doc d = { out, fmt, false };
-	struct dash_frame f;
+	struct doc d = { out, fmt, false, false };
 	char title[256], head[300];
 	int rc;
 
-	if ((rc = store_review_title(db, review, title, sizeof(title))) != QREL_OK ||
-	    (rc = dash_frame_load(db, review, &f)) != QREL_OK)
+	if ((rc = store_review_title(db, review, title, sizeof(title))) != QREL_OK)
 		return rc;
 	snprintf(head, sizeof(head), "%s: self-evaluation rubric", title);
 	doc_begin(&d, head);
 	doc_blanks(&d, blanks, ARRAY_SIZE(blanks));
 	doc_para(&d, "For each cluster, tick the level whose descriptor best fits, and note the evidence for it.");
-	for (int i = 0; i < f.ncl && rc == QREL_OK; i++) {
-		const struct dash_domain *dom = &f.dom[f.cl[i].domain];
-
-		if (dom->first == i) {
-			char head2[200];
-
-			snprintf(head2, sizeof(head2), "Domain %s:", dom->code);
-			doc_heading(&d, 2, head2, dom->title);
-		}
-		rc = rubric_cluster(db, &d, &f.cl[i]);
-	}
+	rc = rubric_body(db, review, &d);
 	doc_end(&d);
-	dash_frame_free(&f);
 	return rc;
+}
+
+int
+proto_rubric_reference(struct db *db, int64_t review, FILE *out, enum proto_format fmt)
+{
+	struct doc d = { out, fmt, false, true };
+
+	return rubric_body(db, review, &d);
 }

@@ -1,6 +1,7 @@
 /* report_html.c: the report as one self-contained HTML file: inline CSS and SVG, no scripts, every user text escaped. */
 #include "qrel/qrel.h"
 #include "qrel/output.h"
+#include "qrel/protocol.h"
 #include "qrel/report.h"
 #include "qrel/plan.h"
 #include "qrel/settings.h"
@@ -127,6 +128,9 @@ cover_method(const struct report *r, FILE *f)
 	}
 	if (r->nrates)
 		fputs("</ul>\n", f);
+	if (r->documents[0] + r->documents[1] + r->documents[2])
+		fprintf(f, "<p>Documents: %d reviewed, %d received and waiting, %d requested and not yet "
+			"received.</p>\n", r->documents[2], r->documents[1], r->documents[0]);
 	if (!r->frame.ngrp)
 		return;
 	fputs("<table>\n<thead><tr><th>Stakeholder group</th><th>Activities</th></tr></thead>\n<tbody>\n", f);
@@ -811,7 +815,8 @@ contents(const struct report *r, FILE *f)
 	      "<li><a href=\"#next-steps\">Next steps</a></li>\n"
 	      "<li><a href=\"#method\">Appendix A: Rubric grids and the evidence quoted</a></li>\n"
 	      "<li><a href=\"#disproportionality\">Appendix B: Subgroup findings</a></li>\n"
-	      "<li><a href=\"#agreement\">Appendix C: Rater agreement</a></li>\n</ol>\n</div>\n", f);
+	      "<li><a href=\"#agreement\">Appendix C: Rater agreement</a></li>\n"
+	      "<li><a href=\"#rubric\">Appendix D: The rubric</a></li>\n</ol>\n</div>\n", f);
 }
 
 /* The lead's text, a paragraph per blank-line-separated block. */
@@ -1076,6 +1081,7 @@ int
 report_write_html(const struct report *r, FILE *f)
 {
 	char now[21];
+	int rc;
 
 	head(r, f);
 	status_mark(r, f);
@@ -1094,6 +1100,11 @@ report_write_html(const struct report *r, FILE *f)
 		domain(r, d, f);
 	findings(r, f);
 	agreement(r, f);
+	fputs("<section id=\"rubric\">\n<h2>Appendix D: The rubric</h2>\n<p>Each cluster's descriptor at every "
+	      "level and the criteria the team looked for.</p>\n", f);
+	if ((rc = proto_rubric_reference(r->db, r->review, f, PROTO_HTML)) != QREL_OK)
+		return rc;
+	fputs("</section>\n", f);
 	clock_now(now);
 	fprintf(f, "<footer><p class=\"note\">Produced by qrel on %.10s.</p></footer>\n</body>\n</html>\n", now);
 	return ferror(f) ? error(QREL_IO, "writing the report: %s", strerror(errno)) : QREL_OK;

@@ -1,6 +1,7 @@
 /* report_md.c: the report as Markdown that GitHub, GitLab and Gitea render: pipe tables, user text escaped. */
 #include "qrel/qrel.h"
 #include "qrel/output.h"
+#include "qrel/protocol.h"
 #include "qrel/report.h"
 #include "qrel/plan.h"
 #include "qrel/settings.h"
@@ -88,6 +89,9 @@ cover(const struct report *r, FILE *f)
 	}
 	if (r->nrates)
 		fputc('\n', f);
+	if (r->documents[0] + r->documents[1] + r->documents[2])
+		fprintf(f, "Documents: %d reviewed, %d received and waiting, %d requested and not yet received.\n\n",
+			r->documents[2], r->documents[1], r->documents[0]);
 	if (!r->frame.ngrp)
 		return;
 	fputs("| Stakeholder group | Activities |\n|---|---:|\n", f);
@@ -766,6 +770,7 @@ int
 report_write_md(const struct report *r, FILE *f)
 {
 	char now[21];
+	int rc;
 
 	cover(r, f);
 	status_line(r, f);
@@ -781,6 +786,10 @@ report_write_md(const struct report *r, FILE *f)
 		domain(r, d, f);
 	findings(r, f);
 	agreement(r, f);
+	fputs("## Appendix D: The rubric\n\nEach cluster's descriptor at every level and the criteria the team "
+	      "looked for.\n\n", f);
+	if ((rc = proto_rubric_reference(r->db, r->review, f, PROTO_MD)) != QREL_OK)
+		return rc;
 	clock_now(now);
 	fprintf(f, "---\n\n*Produced by qrel on %.10s.* ", now);
 	status_line(r, f);

@@ -1,6 +1,8 @@
-/* report_survey.c: what the report takes from the surveys: response rates for
- * the method section and the survey items each finding cites. */
+/* report_survey.c: what the report takes from the surveys and the document
+ * register: response rates and documents reviewed for the method section, and
+ * the survey items each finding cites. */
 #include "qrel/qrel.h"
+#include "qrel/document.h"
 #include "qrel/report.h"
 #include "qrel/survey.h"
 
@@ -26,10 +28,31 @@ append_cites(const struct report *r, struct finding *f)
 	return QREL_OK;
 }
 
+/* The register's documents by status (at the report's site, or all). */
+static int
+count_documents(struct report *r)
+{
+	static const char *const status[] = { "requested", "received", "reviewed" };
+	struct document_row *rows;
+	size_t n;
+	int rc = document_list(r->db, r->review, &r->viewer, false, &rows, &n);
+
+	memset(r->documents, 0, sizeof(r->documents));
+	for (size_t i = 0; rc == QREL_OK && i < n; i++)
+		for (size_t k = 0; k < ARRAY_SIZE(status); k++)
+			if ((!r->opt.site || rows[i].site == r->opt.site) && strcmp(rows[i].status, status[k]) == 0)
+				r->documents[k]++;
+	free(rows);
+	return rc;
+}
+
 int
 report_read_surveys(struct report *r)
 {
 	int rc = survey_rates(r->db, r->review, &r->viewer, r->opt.site, &r->rate, &r->nrates);
+
+	if (rc == QREL_OK)
+		rc = count_documents(r);
 
 	for (int i = 0; rc == QREL_OK && i < r->written.nf; i++)
 		rc = append_cites(r, &r->written.f[i]);

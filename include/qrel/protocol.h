@@ -41,5 +41,8 @@ int proto_protocol(struct db *db, int64_t review, FILE *out, enum proto_format f
 /* The blank rubric: per domain and cluster, each level's descriptor and the
  * criteria, with a box for each level and room for evidence. */
 int proto_rubric(struct db *db, int64_t review, FILE *out, enum proto_format fmt);
+/* The same rubric as reference, for the report's appendix: descriptors and
+ * criteria under level-3 (domain) and level-4 (cluster) headings, nothing to fill in. */
+int proto_rubric_reference(struct db *db, int64_t review, FILE *out, enum proto_format fmt);
 
 #endif

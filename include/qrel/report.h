@@ -103,6 +103,7 @@ struct report {
 	int nstrongest, nweakest;
 	struct survey_rate *rate;	/* survey response rates the viewer may read */
 	size_t nrates;
+	int documents[3];		/* the document register the viewer may read: requested, received, reviewed */
 };
 
 /* "interview" -> "Interviews"; index in schema order. */

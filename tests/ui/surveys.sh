@@ -130,4 +130,14 @@ check "the report quotes the item under its finding" grep -qF "Data: Student cli
 treat students of all races fairly (Students, Black or African American, RHS): 41% favourable of 85" "$T/report.md"
 check "the report's method section gives the response rates" \
 	grep -qF "Student climate survey, Students (RHS): 812 of 1804 invited responded (45%)" "$T/report.md"
+# ... and the document register's counts, as the register says them.
+DOCS=$(sql "$DB" "SELECT sum(status = 'reviewed') || ' reviewed, ' || sum(status = 'received') || ' received and waiting, '
+	|| sum(status = 'requested') || ' requested and not yet received.' FROM document")
+check "the method section counts the documents ($DOCS)" grep -qF "Documents: $DOCS" "$T/report.md"
+# The appendix gives the full rubric: every cluster with its descriptors.
+DESC=$(sql "$DB" "SELECT x.text FROM descriptor x JOIN cluster c ON c.id = x.cluster_id WHERE c.code = '4.4' AND x.level = 3")
+check "the rubric appendix is in the report" grep -q "^## Appendix D: The rubric" "$T/report.md"
+check "with every cluster's descriptors" test "$(grep -c '^#### ' "$T/report.md")" -ge \
+	"$(sql "$DB" "SELECT count(*) FROM cluster")"
+check "such as 4.4 at level 3" grep -qF "| 3 Established | $DESC |" "$T/report.md"
 finish
