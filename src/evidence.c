@@ -30,21 +30,6 @@ in_list(const char *v, const char *const *list)
 	return false;
 }
 
-static void
-copy(char *dst, size_t size, const char *src)
-{
-	snprintf(dst, size, "%s", src ? src : "");
-}
-
-static void
-bind_id(sqlite3_stmt *st, int i, int64_t id)
-{
-	if (id > 0)
-		sqlite3_bind_int64(st, i, id);
-	else
-		sqlite3_bind_null(st, i);
-}
-
 /* "" binds NULL, so `(?N IS NULL OR ...)` skips the clause. */
 static void
 bind_opt(sqlite3_stmt *st, int i, const char *s)
@@ -191,7 +176,7 @@ insert_note(struct db *db, int64_t review, int64_t author, const struct note_inp
 	db_bind_text(st, 1, uuid);
 	sqlite3_bind_int64(st, 2, review);
 	sqlite3_bind_int64(st, 3, in->site);
-	bind_id(st, 4, in->activity);
+	db_bind_id(st, 4, in->activity);
 	db_bind_text(st, 5, in->source);
 	sqlite3_bind_int64(st, 6, author);
 	db_bind_text(st, 7, in->valence ? in->valence : "neutral");
@@ -252,13 +237,13 @@ load_stored(struct db *db, int64_t review, int64_t id, struct stored_note *s)
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		s->site = sqlite3_column_int64(st, 0);
 		s->author = sqlite3_column_int64(st, 1);
-		copy(s->uuid, sizeof(s->uuid), db_col_text(st, 2));
-		copy(s->valence, sizeof(s->valence), db_col_text(st, 3));
+		str_copy(s->uuid, sizeof(s->uuid), db_col_text(st, 2));
+		str_copy(s->valence, sizeof(s->valence), db_col_text(st, 3));
 		s->text = xstrdup(db_col_text(st, 4));
-		copy(s->deleted_at, sizeof(s->deleted_at), db_col_text(st, 5));
-		copy(s->clusters, sizeof(s->clusters), db_col_text(st, 6));
+		str_copy(s->deleted_at, sizeof(s->deleted_at), db_col_text(st, 5));
+		str_copy(s->clusters, sizeof(s->clusters), db_col_text(st, 6));
 		s->version = sqlite3_column_int(st, 7);
-		copy(s->updated_at, sizeof(s->updated_at), db_col_text(st, 8));
+		str_copy(s->updated_at, sizeof(s->updated_at), db_col_text(st, 8));
 		rc = QREL_OK;
 	} else {
 		rc = rc == SQLITE_DONE ? error(QREL_NOTFOUND, "no note %lld in this review", (long long)id)
@@ -319,7 +304,7 @@ note_cluster_codes(struct db *db, int64_t id, char *out, size_t size)
 		sqlite3_reset(st);
 		return db_fail(db, "naming a note's clusters");
 	}
-	copy(out, size, db_col_text(st, 0));
+	str_copy(out, size, db_col_text(st, 0));
 	sqlite3_reset(st);
 	return QREL_OK;
 }
@@ -403,18 +388,18 @@ refuse_stale_note(struct db *db, int64_t review, int64_t id, const struct stored
 	sqlite3_stmt *st = db_stmt(db, sql);
 	char by[128] = "someone else", at[32];
 
-	copy(at, sizeof(at), s->updated_at);
+	str_copy(at, sizeof(at), s->updated_at);
 	if (st) {
 		db_bind_text(st, 1, s->uuid);
 		if (sqlite3_step(st) == SQLITE_ROW) {
-			copy(by, sizeof(by), db_col_text(st, 0));
-			copy(at, sizeof(at), db_col_text(st, 1));
+			str_copy(by, sizeof(by), db_col_text(st, 0));
+			str_copy(at, sizeof(at), db_col_text(st, 1));
 		}
 		sqlite3_reset(st);
 	}
 	if (e->current && evidence_get(db, review, id, e->current) == QREL_OK) {
-		copy(e->current->changed_by, sizeof(e->current->changed_by), by);
-		copy(e->current->changed_at, sizeof(e->current->changed_at), at);
+		str_copy(e->current->changed_by, sizeof(e->current->changed_by), by);
+		str_copy(e->current->changed_at, sizeof(e->current->changed_at), at);
 	}
 	return error(QREL_CONFLICT, "%s changed note %lld at %s after you started (it is at version %d, you "
 		     "started from %lld): nothing was saved", by, (long long)id, at, s->version, (long long)e->expect);
@@ -612,7 +597,7 @@ set_ref(int64_t found, int64_t *id, char *text, size_t size, const char *what, c
 	if (found == 0)
 		return error(QREL_NOTFOUND, "no %s '%s' in this review", what, value);
 	*id = found;
-	copy(text, size, value);
+	str_copy(text, size, value);
 	return QREL_OK;
 }
 
@@ -626,7 +611,7 @@ set_subgroup(struct evidence_filter *f, const char *value)
 		return error(QREL_PARSE, "a subgroup is DIMENSION or DIMENSION:GROUP, not '%s'", value);
 	memcpy(f->dimension, value, n);
 	f->dimension[n] = '\0';
-	copy(f->group, sizeof(f->group), colon ? colon + 1 : "");
+	str_copy(f->group, sizeof(f->group), colon ? colon + 1 : "");
 	return QREL_OK;
 }
 
@@ -637,7 +622,7 @@ set_choice(char *dst, size_t size, const char *value, const char *const *list, c
 
 	if (!v)
 		return error(QREL_PARSE, "unknown %s '%s'", what, value);
-	copy(dst, size, v);
+	str_copy(dst, size, v);
 	return QREL_OK;
 }
 
@@ -646,7 +631,7 @@ set_date(char *dst, size_t size, const char *value)
 {
 	if (!date_valid(value))
 		return error(QREL_PARSE, "'%s' is not a date (YYYY-MM-DD or YYYY-MM-DDTHH:MM)", value);
-	copy(dst, size, value);
+	str_copy(dst, size, value);
 	return QREL_OK;
 }
 
@@ -657,7 +642,7 @@ set_search(struct evidence_filter *f, const char *value)
 
 	if (!search_fts_query(value, q, sizeof(q)))
 		return error(QREL_PARSE, "nothing to search for in '%s'", value);
-	copy(f->query, sizeof(f->query), value);
+	str_copy(f->query, sizeof(f->query), value);
 	return QREL_OK;
 }
 
@@ -886,19 +871,19 @@ void
 evidence_sql_bind(sqlite3_stmt *st, int64_t review, const struct evidence_filter *f)
 {
 	sqlite3_bind_int64(st, 1, review);
-	bind_id(st, 2, f->site);
-	bind_id(st, 3, f->cluster);
-	bind_id(st, 4, f->domain);
+	db_bind_id(st, 2, f->site);
+	db_bind_id(st, 3, f->cluster);
+	db_bind_id(st, 4, f->domain);
 	bind_opt(st, 5, f->source);
-	bind_id(st, 6, f->author);
+	db_bind_id(st, 6, f->author);
 	bind_opt(st, 7, f->valence);
 	bind_opt(st, 8, f->dimension);
 	bind_opt(st, 9, f->group);
 	bind_opt(st, 10, f->from);
 	bind_opt(st, 11, f->to);
-	bind_id(st, 12, f->activity);
-	bind_id(st, 17, f->scope_site);
-	bind_id(st, 18, f->scope_author);
+	db_bind_id(st, 12, f->activity);
+	db_bind_id(st, 17, f->scope_site);
+	db_bind_id(st, 18, f->scope_author);
 }
 
 int
@@ -942,19 +927,19 @@ evidence_sql_read(sqlite3_stmt *st, struct evidence_note *r)
 {
 	memset(r, 0, sizeof(*r));
 	r->id = sqlite3_column_int64(st, COL_ID);
-	copy(r->uuid, sizeof(r->uuid), db_col_text(st, COL_UUID));
-	copy(r->created_at, sizeof(r->created_at), db_col_text(st, COL_CREATED));
-	copy(r->site_code, sizeof(r->site_code), db_col_text(st, COL_SITE_CODE));
-	copy(r->source, sizeof(r->source), db_col_text(st, COL_SOURCE));
-	copy(r->author, sizeof(r->author), db_col_text(st, COL_AUTHOR));
-	copy(r->valence, sizeof(r->valence), db_col_text(st, COL_VALENCE));
+	str_copy(r->uuid, sizeof(r->uuid), db_col_text(st, COL_UUID));
+	str_copy(r->created_at, sizeof(r->created_at), db_col_text(st, COL_CREATED));
+	str_copy(r->site_code, sizeof(r->site_code), db_col_text(st, COL_SITE_CODE));
+	str_copy(r->source, sizeof(r->source), db_col_text(st, COL_SOURCE));
+	str_copy(r->author, sizeof(r->author), db_col_text(st, COL_AUTHOR));
+	str_copy(r->valence, sizeof(r->valence), db_col_text(st, COL_VALENCE));
 	r->text = xstrdup(db_col_text(st, COL_TEXT));
 	r->version = sqlite3_column_int(st, COL_VERSION);
 	r->site = sqlite3_column_int64(st, COL_SITE);
 	r->activity = sqlite3_column_int64(st, COL_ACTIVITY);
-	copy(r->clusters, sizeof(r->clusters), db_col_text(st, COL_CLUSTERS));
+	str_copy(r->clusters, sizeof(r->clusters), db_col_text(st, COL_CLUSTERS));
 	r->first_cluster = sqlite3_column_int64(st, COL_FIRST_CLUSTER);
-	copy(r->subgroups, sizeof(r->subgroups), db_col_text(st, COL_SUBGROUPS));
+	str_copy(r->subgroups, sizeof(r->subgroups), db_col_text(st, COL_SUBGROUPS));
 	r->deleted = sqlite3_column_type(st, COL_DELETED) != SQLITE_NULL;
 	r->rank = sqlite3_column_double(st, COL_RANK);
 	if (sqlite3_column_type(st, COL_HL) != SQLITE_NULL)
@@ -1070,7 +1055,7 @@ void
 evidence_cursor_of(const struct evidence_note *row, struct evidence_cursor *cur)
 {
 	cur->set = true;
-	copy(cur->created_at, sizeof(cur->created_at), row->created_at);
+	str_copy(cur->created_at, sizeof(cur->created_at), row->created_at);
 	cur->rank = row->rank_key;
 	cur->id = row->id;
 }
@@ -1232,8 +1217,8 @@ choices_sql(struct db *db, int64_t review, const char *sql, struct evidence_choi
 			sqlite3_reset(st);
 			return QREL_NOMEM;
 		}
-		copy((*out)[*n].value, sizeof((*out)[*n].value), db_col_text(st, 0));
-		copy((*out)[*n].label, sizeof((*out)[*n].label), db_col_text(st, 1));
+		str_copy((*out)[*n].value, sizeof((*out)[*n].value), db_col_text(st, 0));
+		str_copy((*out)[*n].label, sizeof((*out)[*n].label), db_col_text(st, 1));
 		(*out)[(*n)++].id = sqlite3_column_int64(st, 2);
 	}
 	rc = rc == SQLITE_DONE ? QREL_OK : db_fail(db, "listing choices");
@@ -1249,8 +1234,8 @@ choices_list(const char *const *list, struct evidence_choice **out, int *n)
 	for (size_t i = 0; list[i]; i++) {
 		if (grow_choices(out, *n, &cap) != QREL_OK)
 			return QREL_NOMEM;
-		copy((*out)[*n].value, sizeof((*out)[*n].value), list[i]);
-		copy((*out)[*n].label, sizeof((*out)[*n].label), list[i]);
+		str_copy((*out)[*n].value, sizeof((*out)[*n].value), list[i]);
+		str_copy((*out)[*n].label, sizeof((*out)[*n].label), list[i]);
 		(*out)[(*n)++].id = 0;
 	}
 	return QREL_OK;
@@ -1297,17 +1282,17 @@ read_activity(sqlite3_stmt *st, struct activity_row *a)
 {
 	memset(a, 0, sizeof(*a));
 	a->id = sqlite3_column_int64(st, 0);
-	copy(a->uuid, sizeof(a->uuid), db_col_text(st, 1));
+	str_copy(a->uuid, sizeof(a->uuid), db_col_text(st, 1));
 	a->site = sqlite3_column_int64(st, 2);
-	copy(a->site_code, sizeof(a->site_code), db_col_text(st, 3));
-	copy(a->source, sizeof(a->source), db_col_text(st, 4));
-	copy(a->held_at, sizeof(a->held_at), db_col_text(st, 5));
-	copy(a->description, sizeof(a->description), db_col_text(st, 6));
+	str_copy(a->site_code, sizeof(a->site_code), db_col_text(st, 3));
+	str_copy(a->source, sizeof(a->source), db_col_text(st, 4));
+	str_copy(a->held_at, sizeof(a->held_at), db_col_text(st, 5));
+	str_copy(a->description, sizeof(a->description), db_col_text(st, 6));
 	a->facilitator = sqlite3_column_int64(st, 7);
-	copy(a->facilitator_name, sizeof(a->facilitator_name), db_col_text(st, 8));
+	str_copy(a->facilitator_name, sizeof(a->facilitator_name), db_col_text(st, 8));
 	a->notes = sqlite3_column_int(st, 9);
-	copy(a->status, sizeof(a->status), db_col_text(st, 10));
-	copy(a->reviewers, sizeof(a->reviewers), db_col_text(st, 11));
+	str_copy(a->status, sizeof(a->status), db_col_text(st, 10));
+	str_copy(a->reviewers, sizeof(a->reviewers), db_col_text(st, 11));
 }
 
 int
@@ -1347,7 +1332,7 @@ activity_list(struct db *db, int64_t review, int64_t site, struct activity_row *
 	if (!st)
 		return QREL_DB;
 	sqlite3_bind_int64(st, 1, review);
-	bind_id(st, 2, site);
+	db_bind_id(st, 2, site);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if (*n == cap) {
 			struct activity_row *a = realloc(*out, (size_t)(cap = cap ? cap * 2 : 16) * sizeof(*a));
@@ -1454,7 +1439,7 @@ activity_add(struct db *db, int64_t review, const char *who, const struct activi
 	db_bind_text(st, 4, in->source);
 	db_bind_text(st, 5, in->held_at);
 	db_bind_text(st, 6, in->description ? in->description : "");
-	bind_id(st, 7, in->facilitator);
+	db_bind_id(st, 7, in->facilitator);
 	db_bind_text(st, 8, in->status);
 	db_bind_text(st, 9, in->reviewers);
 	if ((rc = db_step_done(db, st, "adding an activity")) == QREL_OK)
@@ -1481,11 +1466,11 @@ update_activity(struct db *db, int64_t id, const struct activity_input *in)
 	if (!st)
 		return QREL_DB;
 	sqlite3_bind_int64(st, 1, id);
-	bind_id(st, 2, in->site);
+	db_bind_id(st, 2, in->site);
 	db_bind_text(st, 3, in->source);
 	db_bind_text(st, 4, in->held_at);
 	db_bind_text(st, 5, in->description);
-	bind_id(st, 6, in->facilitator);
+	db_bind_id(st, 6, in->facilitator);
 	return db_step_done(db, st, "changing an activity");
 }
 
