@@ -496,27 +496,25 @@ any_flag(const struct subgroup_table *t)
 	return false;
 }
 
+/* Keeps table t (taken) when it holds a flag, else frees it. */
 static int
-flagged_table_add(struct report *r, const struct subgroup_key *k, int *cap)
+flagged_table_add(struct report *r, struct subgroup_table *t, int *cap)
 {
-	struct subgroup_table t;
-	int rc = subgroup_load(r->db, k, r->opt.settings, &t);
-
-	if (rc != QREL_OK || !any_flag(&t)) {
-		subgroup_table_free(&t);
-		return rc;
+	if (!any_flag(t)) {
+		subgroup_table_free(t);
+		return QREL_OK;
 	}
 	if (r->nfindings == *cap) {
 		struct subgroup_table *grown;
 
 		*cap = *cap ? *cap * 2 : 32;
 		if (!(grown = realloc(r->finding, (size_t)*cap * sizeof(*grown)))) {
-			subgroup_table_free(&t);
+			subgroup_table_free(t);
 			return error(QREL_NOMEM, "out of memory for the subgroup findings");
 		}
 		r->finding = grown;
 	}
-	r->finding[r->nfindings++] = t;
+	r->finding[r->nfindings++] = *t;
 	return QREL_OK;
 }
 
@@ -578,18 +576,63 @@ candidate_keys(struct report *r, struct subgroup_key **out, int *n)
 	return rc;
 }
 
+/* Set order: a district's and its schools' tables of one year, metric and
+ * dimension are suppressed together, so they are loaded one set at a time. */
+static int
+set_order(const void *a, const void *b)
+{
+	const struct subgroup_key *x = *(const struct subgroup_key *const *)a, *y = *(const struct subgroup_key *const *)b;
+	int c = strcmp(x->year, y->year);
+
+	if (!c)
+		c = (x->metric > y->metric) - (x->metric < y->metric);
+	if (!c)
+		c = strcmp(x->dimension, y->dimension);
+	return c ? c : (x->site > y->site) - (x->site < y->site);
+}
+
+/* Loads the candidates the viewer may read, in set order, into tables (by
+ * the candidate's place); a table not loaded has n 0. */
+static int
+load_candidates(struct report *r, struct subgroup_key *keys, int n, struct subgroup_table *tables)
+{
+	const struct subgroup_key **order = malloc((size_t)(n ? n : 1) * sizeof(*order));
+	struct subgroup_sets *sets = subgroup_sets_new();
+	int rc = order && sets ? QREL_OK : error(QREL_NOMEM, "out of memory");
+
+	for (int i = 0; i < n && rc == QREL_OK; i++)
+		order[i] = &keys[i];
+	if (rc == QREL_OK)
+		qsort(order, (size_t)n, sizeof(*order), set_order);
+	for (int i = 0; i < n && rc == QREL_OK; i++) {
+		struct vis_at at = { order[i]->site, 0, 0 };
+
+		if (visibility_sees(r->db, &r->viewer, VIS_SUBGROUP, &at))
+			rc = subgroup_load_in(r->db, order[i], r->opt.settings, sets, &tables[order[i] - keys]);
+	}
+	subgroup_sets_free(sets);
+	free(order);
+	return rc;
+}
+
 static int
 read_findings(struct report *r)
 {
 	struct subgroup_key *keys;
+	struct subgroup_table *tables = NULL;
 	int n, cap = 0, rc = candidate_keys(r, &keys, &n);
 
-	for (int i = 0; i < n && rc == QREL_OK; i++) {
-		struct vis_at at = { keys[i].site, 0, 0 };
-
-		if (visibility_sees(r->db, &r->viewer, VIS_SUBGROUP, &at))
-			rc = flagged_table_add(r, &keys[i], &cap);
+	if (rc == QREL_OK && !(tables = calloc((size_t)(n ? n : 1), sizeof(*tables))))
+		rc = error(QREL_NOMEM, "out of memory");
+	if (rc == QREL_OK)
+		rc = load_candidates(r, keys, n, tables);
+	for (int i = 0; i < n && tables; i++) {
+		if (rc == QREL_OK)
+			rc = flagged_table_add(r, &tables[i], &cap);
+		else
+			subgroup_table_free(&tables[i]);
 	}
+	free(tables);
 	free(keys);
 	return rc;
 }

@@ -1275,23 +1275,73 @@ table_head(struct db *db, const struct subgroup_key *key, struct subgroup_table 
 	return rc;
 }
 
+/* The set last loaded, for callers that load many tables of one set in a row. */
+struct subgroup_sets {
+	struct set set;
+	struct subgroup_key key;	/* its year, metric and dimension */
+	const struct settings *s;
+};
+
+struct subgroup_sets *
+subgroup_sets_new(void)
+{
+	return calloc(1, sizeof(struct subgroup_sets));
+}
+
+void
+subgroup_sets_free(struct subgroup_sets *c)
+{
+	if (c)
+		set_free(&c->set);
+	free(c);
+}
+
+/* The member of c's set for key's site, its table not yet taken; NULL when
+ * the set is another's (or that member was taken). */
+static struct member *
+sets_member(struct subgroup_sets *c, const struct subgroup_key *key, const struct settings *s)
+{
+	if (c->s != s || c->key.metric != key->metric || strcmp(c->key.year, key->year) != 0 ||
+	    strcmp(c->key.dimension, key->dimension) != 0)
+		return NULL;
+	for (size_t i = 0; i < c->set.n; i++)
+		if (c->set.m[i].site == key->site)
+			return c->set.m[i].r.e ? &c->set.m[i] : NULL;
+	return NULL;
+}
+
+int
+subgroup_load_in(struct db *db, const struct subgroup_key *key, const struct settings *s,
+		 struct subgroup_sets *c, struct subgroup_table *t)
+{
+	struct member *m;
+	int rc;
+
+	if ((rc = table_head(db, key, t)) != QREL_OK)
+		return rc;
+	if (!(m = sets_member(c, key, s))) {
+		set_free(&c->set);
+		c->s = NULL;
+		if ((rc = set_load(db, key, s, t->metric.favourable, &c->set)) != QREL_OK)
+			return rc;
+		c->key = *key;
+		c->s = s;
+		m = sets_member(c, key, s);
+	}
+	if (m)
+		table_from(m, s, t);
+	return QREL_OK;
+}
+
 int
 subgroup_load(struct db *db, const struct subgroup_key *key, const struct settings *s,
 	      struct subgroup_table *t)
 {
-	struct set set;
-	int rc;
+	struct subgroup_sets c = { 0 };
+	int rc = subgroup_load_in(db, key, s, &c, t);
 
-	if ((rc = table_head(db, key, t)) != QREL_OK ||
-	    (rc = set_load(db, key, s, t->metric.favourable, &set)) != QREL_OK)
-		return rc;
-	for (size_t i = 0; i < set.n; i++)
-		if (set.m[i].site == key->site) {
-			table_from(&set.m[i], s, t);
-			break;
-		}
-	set_free(&set);
-	return QREL_OK;
+	set_free(&c.set);
+	return rc;
 }
 
 /* A table made of groups already summed (the hub's portfolio): the same

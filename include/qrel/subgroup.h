@@ -128,6 +128,15 @@ int subgroup_key_fix(struct db *db, struct subgroup_key *key);
  * QREL_OK with n 0. Free with subgroup_table_free. */
 int subgroup_load(struct db *db, const struct subgroup_key *key, const struct settings *s,
 		  struct subgroup_table *t);
+/* The same for a caller loading many tables: the set last read (a district's
+ * and its schools' tables of one year, metric and dimension) is kept in sets,
+ * so tables taken in set order read each set once. A table is taken once;
+ * asking for it again reads its set again. */
+struct subgroup_sets;
+struct subgroup_sets *subgroup_sets_new(void);
+void subgroup_sets_free(struct subgroup_sets *sets);
+int subgroup_load_in(struct db *db, const struct subgroup_key *key, const struct settings *s,
+		     struct subgroup_sets *sets, struct subgroup_table *t);
 void subgroup_table_free(struct subgroup_table *t);
 /* The same statistics and suppression for a table given as its groups (pooled
  * elsewhere: the hub's portfolio): no State figures, flags for this year only. */
