@@ -943,6 +943,8 @@ by_value(const void *a, const void *b)
 static bool
 sorted_repeats(uint64_t *h, size_t n)
 {
+	if (n < 2)
+		return false;	/* and h may be NULL, which qsort must not see */
 	qsort(h, n, sizeof(*h), by_value);
 	for (size_t i = 1; i < n; i++)
 		if (h[i] == h[i - 1])

@@ -24,7 +24,8 @@ for f in src/backup.c src/check.c src/sync.c src/sync_schema.c src/cmd_sync.c; d
 	echo "$srcs" | grep -qx "$f" || srcs="$srcs $f"
 done
 CFLAGS="-g -O1 -std=gnu11 -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined \
-	-DHAVE_CONFIG_H -I$build -I$top/include -DQREL_PKGDATADIR=\"$top\" -DQREL_SRCDIR=\"$top\" -w"
+	-DHAVE_CONFIG_H -I$build -I$top/include -DQREL_PKGDATADIR=\"$top\" -DQREL_SRCDIR=\"$top\" -w \
+	$(pkg-config --cflags libpq xlsxwriter)"
 objs=""
 for f in $srcs; do
 	o="$build/$(basename "$f" .c).o"
@@ -33,7 +34,8 @@ for f in $srcs; do
 	fi
 	objs="$objs $o"
 done
-LIBS="$(pkg-config --libs sqlite3 2>/dev/null || echo -lsqlite3) -lsodium -lz -liniparser -lcsv -lm"
+LIBS="$(pkg-config --libs sqlite3 2>/dev/null || echo -lsqlite3) $(pkg-config --libs libpq xlsxwriter) -lsodium -lz \
+	-liniparser -lcsv -lm"
 
 pass=0 fail=0
 # A 64 MB quarantine (ClusterFuzz's) instead of 256: a freed block is still poisoned for many
