@@ -74,7 +74,7 @@ esac
 keys g t
 check "t shows the trend by year" wait_for "Out-of-school suspension by year, DO"
 keys Escape
-wait_for "y year" >/dev/null
+wait_for "y year  m metric" >/dev/null
 keys v
 check "v shows the group across sites" wait_for "Out-of-school suspension by site"
 check "the across-sites view lists a school" wait_for "RHS Riverbend High"
