@@ -3,7 +3,7 @@
 #include "qrel/qrel.h"
 #include "qrel/document.h"
 #include "qrel/db.h"
-#include "qrel/draft.h"
+#include "qrel/edit_session.h"
 #include "qrel/editor.h"
 #include "qrel/external_editor.h"
 #include "qrel/picker.h"
@@ -26,7 +26,7 @@ enum prompt_kind { PR_NONE, PR_FIELD, PR_VALUE, PR_SEARCH, PR_TAG, PR_ACTIVITY, 
 struct capture {
 	struct editor *ed;
 	int64_t note;			/* 0: a new note; else the note being edited */
-	char draft_key[64], tags_key[64];
+	struct edit_session es;		/* the drafts (text, tags) and a refused save */
 	struct activity_row act;	/* act.id 0: none */
 	int64_t site;
 	char site_code[32], source[24], valence[12];
@@ -36,9 +36,6 @@ struct capture {
 	char voices[VOICE_LIST_MAX];	/* the note's own stakeholder groups; "": its activity's */
 	char voices_was[VOICE_LIST_MAX];	/* an edited note's, when editing began */
 	char act_voices[VOICE_LIST_MAX];	/* the activity's groups */
-	int version;			/* the note's when editing began: the save expects it */
-	bool conflict;			/* a save was refused: theirs and yours are shown */
-	struct evidence_note theirs;	/* the note as the other writer left it */
 };
 
 static struct {
@@ -493,8 +490,7 @@ save_draft(struct app *app)
 	for (size_t i = 0; i < c->nclusters && used < sizeof(tags); i++)
 		used += (size_t)snprintf(tags + used, sizeof(tags) - used, "%s%lld", i ? "," : "",
 					 (long long)c->cluster[i]);
-	if (draft_save(app->db, c->draft_key, app->user, editor_text(c->ed)) != QREL_OK ||
-	    draft_save(app->db, c->tags_key, app->user, tags) != QREL_OK) {
+	if (edit_session_keep(&c->es, app->db, app->user, editor_text(c->ed), tags) != QREL_OK) {
 		ui_error("Draft not kept, your text is only on screen: %s", error_message());
 		return false;
 	}
@@ -525,9 +521,7 @@ restore_tags(struct app *app, const char *tags)
 static void
 clear_conflict(void)
 {
-	free(ev.cap_.theirs.text);
-	memset(&ev.cap_.theirs, 0, sizeof(ev.cap_.theirs));
-	ev.cap_.conflict = false;
+	edit_session_end_conflict(&ev.cap_.es);
 }
 
 static void
@@ -543,8 +537,7 @@ reset_capture(struct app *app, int64_t activity)
 	c->source[0] = '\0';
 	c->voices[0] = c->voices_was[0] = '\0';
 	snprintf(c->valence, sizeof(c->valence), "neutral");
-	snprintf(c->draft_key, sizeof(c->draft_key), DRAFT_NEW);
-	snprintf(c->tags_key, sizeof(c->tags_key), DRAFT_NEW_TAGS);
+	edit_session_begin(&c->es, DRAFT_NEW, DRAFT_NEW_TAGS, 0);
 	set_activity(app, activity);
 }
 
@@ -612,8 +605,7 @@ start_new(struct app *app)
 	load_clusters(app);
 	reset_capture(app, last > 0 ? last : site_activity(app));
 	apply_carry(app);
-	text = draft_load(app->db, DRAFT_NEW, app->user);
-	tags = draft_load(app->db, DRAFT_NEW_TAGS, app->user);
+	text = edit_session_restore(&ev.cap_.es, app->db, app->user, &tags);
 	if (tags) {
 		ev.cap_.nclusters = 0;
 		restore_tags(app, tags);
@@ -639,28 +631,28 @@ static int
 start_edit(struct app *app, const struct evidence_note *r)
 {
 	struct capture *c = &ev.cap_;
-	char *text, *tags;
+	char *text, *tags, key[EDIT_SESSION_KEY], tags_key[EDIT_SESSION_KEY];
 
 	if (!r)
 		return UI_HANDLED;
 	load_clusters(app);
 	reset_capture(app, r->activity);
 	c->note = r->id;
-	c->version = r->version;
 	c->site = r->site;
 	snprintf(c->site_code, sizeof(c->site_code), "%s", r->site_code);
 	snprintf(c->source, sizeof(c->source), "%s", r->source);
 	snprintf(c->valence, sizeof(c->valence), "%s", r->valence);
-	snprintf(c->draft_key, sizeof(c->draft_key), "note:%s", r->uuid);
-	snprintf(c->tags_key, sizeof(c->tags_key), "note:%s:tags", r->uuid);
+	snprintf(key, sizeof(key), "note:%s", r->uuid);
+	snprintf(tags_key, sizeof(tags_key), "note:%s:tags", r->uuid);
+	edit_session_begin(&c->es, key, tags_key, r->version);
 	if (voice_note_groups(app->db, r->id, c->voices, sizeof(c->voices)) != QREL_OK)
 		ui_error("%s", error_message());
 	str_copy(c->voices_was, sizeof(c->voices_was), c->voices);
 	for (int i = 0; i < nclusters; i++)
 		if (cluster_in(r->clusters, clusters[i].value))
 			toggle_cluster(clusters[i].id);
-	text = draft_load(app->db, c->draft_key, app->user);
-	if ((tags = draft_load(app->db, c->tags_key, app->user))) {
+	text = edit_session_restore(&c->es, app->db, app->user, &tags);
+	if (tags) {
 		c->nclusters = 0;
 		restore_tags(app, tags);
 	}
@@ -698,23 +690,12 @@ save_new(struct app *app)
 		return rc;
 	ui_message("Saved note %lld at %s. The next keeps its activity, tags and valence (^R clears them).",
 		   (long long)id, c->site_code);
-	draft_clear(app->db, c->draft_key, app->user);
-	draft_clear(app->db, c->tags_key, app->user);
+	edit_session_discard(&c->es, app->db, app->user);
 	keep_carry();
 	editor_free(c->ed);
 	c->ed = editor_new("");
 	ev.focus = id;
 	return QREL_OK;
-}
-
-/* "10:02" from "2026-03-02T10:02:00Z". */
-static void
-clock_of(const char *at, char *out, size_t size)
-{
-	if (strlen(at) >= 16 && at[10] == 'T')
-		snprintf(out, size, "%.5s", at + 11);
-	else
-		snprintf(out, size, "%s", at);
 }
 
 /* Someone changed the note while the user typed: theirs stays, the user's text
@@ -724,16 +705,10 @@ hold_conflict(struct app *app, struct evidence_note *now)
 {
 	struct capture *c = &ev.cap_;
 	bool kept = save_draft(app);
-	char when[32];
 
-	clear_conflict();
-	c->conflict = true;
-	c->theirs = *now;
-	now->text = NULL;	/* moved, not copied */
-	clock_of(c->theirs.changed_at, when, sizeof(when));
-	ui_error("%s changed this note%s%s while you were typing: yours is %s; both are shown",
-		 c->theirs.changed_by, *when ? " at " : "", when,
-		 kept ? "kept as a draft" : "only on screen (no draft could be written)");
+	edit_session_hold(&c->es, editor_text(c->ed), &now->text, now->changed_by, now->changed_at, now->version,
+			  now->valence);
+	edit_session_say_held(&c->es, "note", kept, "both are shown");
 }
 
 static int
@@ -744,7 +719,7 @@ save_edit(struct app *app)
 	int rc;
 
 	rc = evidence_edit_expect(app->db, app->review, app->user, c->note, editor_text(c->ed), c->valence,
-				  c->cluster, c->nclusters, c->version, &now);
+				  c->cluster, c->nclusters, c->es.version, &now);
 	if (rc == QREL_CONFLICT)
 		hold_conflict(app, &now);
 	free(now.text);
@@ -754,8 +729,7 @@ save_edit(struct app *app)
 		return rc;
 	ui_message("Note %lld saved.", (long long)c->note);
 	ev.focus = c->note;
-	draft_clear(app->db, c->draft_key, app->user);
-	draft_clear(app->db, c->tags_key, app->user);
+	edit_session_discard(&c->es, app->db, app->user);
 	close_capture();
 	if (ev.view.text && ev.view.id == c->note) {
 		free(ev.view.text);
@@ -775,13 +749,9 @@ static void open_prompt(struct app *app, enum prompt_kind kind, const char *fiel
 static void
 keep_unsaved(struct app *app, int rc)
 {
-	const char *what = rc == QREL_FULL ? "Disk full: note not saved" : "Not saved";
 	char *why = xstrdup(error_message());
 
-	if (save_draft(app))
-		ui_error("%s (your draft is kept): %s", what, why);
-	else
-		ui_error("%s, nor its draft: your text is only on screen. %s", what, why);
+	edit_session_say_unsaved(rc, "note", save_draft(app), why);
 	free(why);
 }
 
@@ -831,9 +801,8 @@ keep_mine(struct app *app)
 	struct capture *c = &ev.cap_;
 	char who[128];
 
-	snprintf(who, sizeof(who), "%s", c->theirs.changed_by);
-	c->version = c->theirs.version;
-	clear_conflict();
+	str_copy(who, sizeof(who), c->es.cf.by);
+	edit_session_take_mine(&c->es);
 	save_capture(app);
 	if (ev.mode != MODE_CAPTURE)
 		ui_message("Your note replaced %s's; the change log keeps both.", who);
@@ -847,9 +816,8 @@ take_theirs(struct app *app)
 	struct capture *c = &ev.cap_;
 	char who[128];
 
-	snprintf(who, sizeof(who), "%s", c->theirs.changed_by);
-	draft_clear(app->db, c->draft_key, app->user);
-	draft_clear(app->db, c->tags_key, app->user);
+	str_copy(who, sizeof(who), c->es.cf.by);
+	edit_session_discard(&c->es, app->db, app->user);
 	close_capture();
 	restart_list(app);
 	ui_message("Kept %s's note; your draft is discarded.", who);
@@ -864,8 +832,7 @@ conflict_key(struct app *app, int key)
 	case 't': return take_theirs(app);
 	case 'e': case ESC:
 		/* Back to the text: saving it now replaces theirs knowingly. */
-		ev.cap_.version = ev.cap_.theirs.version;
-		clear_conflict();
+		edit_session_take_mine(&ev.cap_.es);
 		return UI_DIRTY;
 	default: return UI_HANDLED;
 	}
@@ -909,7 +876,7 @@ external_note(struct app *app)
 static int
 capture_key(struct app *app, enum action a, int key)
 {
-	if (ev.cap_.conflict)
+	if (ev.cap_.es.cf.active)
 		return conflict_key(app, key);
 	switch (a) {
 	case ACT_NOTE_SAVE: return save_capture(app);
@@ -946,46 +913,6 @@ capture_key(struct app *app, enum action a, int key)
 	}
 }
 
-/* Draws text wrapped into rows rows from y; an empty text says so. */
-static void
-draw_block(WINDOW *win, int y, int rows, int width, const char *text)
-{
-	const char *next;
-	size_t len;
-
-	if (!text || !*text)
-		ui_text(win, y, 2, width - 2, "(empty)", ui_attr(UI_DIM));
-	for (const char *p = text; p && *p && rows > 0; p = next, rows--) {
-		char line[1024];
-
-		next = text_wrap(p, width - 2, &len);
-		len = len < sizeof(line) ? len : sizeof(line) - 1;
-		memcpy(line, p, len);
-		line[len] = '\0';
-		ui_text(win, y++, 2, width - 2, line, A_NORMAL);
-	}
-}
-
-/* A refused save: theirs above, the user's below, with what each key does. */
-static void
-draw_both(WINDOW *win, int y, int height, int width)
-{
-	const struct capture *c = &ev.cap_;
-	int half = (height - 2) / 2;
-	char head[300], when[32];
-
-	clock_of(c->theirs.changed_at, when, sizeof(when));
-	snprintf(head, sizeof(head), "Theirs (saved): %s%s%s, %s", c->theirs.changed_by, *when ? " at " : "", when,
-		 c->theirs.valence);
-	ui_text(win, y, 0, width, head, A_BOLD);
-	draw_block(win, y + 1, half - 1, width, c->theirs.text);
-	ui_hline(win, y + half, 0, width);
-	ui_text(win, y + half + 1, 0, width, "Yours (a draft, not saved):", A_BOLD);
-	draw_block(win, y + half + 2, height - half - 2, width, editor_text(c->ed));
-	ui_text(win, getmaxy(win) - 1, 0, getmaxx(win), "y keep yours  t take theirs  e/Esc back to your text",
-		ui_attr(UI_DIM));
-}
-
 static void
 draw_capture(struct app *app, WINDOW *win)
 {
@@ -1014,8 +941,10 @@ draw_capture(struct app *app, WINDOW *win)
 		 !*c->voices && *c->act_voices ? " (the activity's)" : "");
 	ui_text(win, 1, 0, getmaxx(win), line, A_NORMAL);
 	ui_hline(win, 2, 0, getmaxx(win));
-	if (c->conflict) {
-		draw_both(win, HEAD_ROWS, h, getmaxx(win) - 1);
+	if (c->es.cf.active) {
+		edit_session_draw(&c->es, win, HEAD_ROWS, 0, getmaxx(win) - 1, h);
+		ui_text(win, getmaxy(win) - 1, 0, getmaxx(win), "y keep yours  t take theirs  e/Esc back to your text",
+			ui_attr(UI_DIM));
 		return;
 	}
 	editor_draw(c->ed, win, HEAD_ROWS, 0, h, getmaxx(win) - 1);
@@ -1483,7 +1412,8 @@ evidence_enter(struct app *app)
 	}
 	ev.mode = MODE_LIST;
 	restart_list(app);
-	if ((draft = draft_load(app->db, DRAFT_NEW, app->user)) && *draft)
+	edit_session_begin(&ev.cap_.es, DRAFT_NEW, DRAFT_NEW_TAGS, 0);
+	if ((draft = edit_session_restore(&ev.cap_.es, app->db, app->user, NULL)) && *draft)
 		ui_message("You have an unsaved note: press a to go on with it.");
 	free(draft);
 }

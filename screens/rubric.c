@@ -2,7 +2,7 @@
  * cluster's descriptors or the consensus view, a level on one key press, the
  * rationale edited inline or in $VISUAL, and the lead's lock and reopen. */
 #include "qrel/qrel.h"
-#include "qrel/draft.h"
+#include "qrel/edit_session.h"
 #include "qrel/editor.h"
 #include "qrel/external_editor.h"
 #include "qrel/plan.h"
@@ -34,8 +34,10 @@ static struct {
 	int scored, total, ndisagree;
 	int unagreed;		/* the lock question: clusters without a consensus */
 	struct editor *ed;	/* non-NULL while the rationale is edited */
-	char draft_key[96];
-	int edit_version;	/* the row's version when editing began: the save expects it */
+	/* The rationale's draft, the version its save expects, and a save refused
+	 * because someone changed the row meanwhile (both texts kept until the user
+	 * keeps theirs or takes the other). */
+	struct edit_session es;
 	bool consensus;		/* the consensus view replaces the descriptors */
 	enum score_kind kind_before;	/* the kind to go back to when it closes */
 	struct score_levels levels;	/* the selected cluster's, as far as this user may see */
@@ -49,14 +51,10 @@ static struct {
 	bool site_locked, review_locked;
 	enum prompt prompt;
 	struct editor *reason;	/* the reopen prompt's text, or the typed level's */
-	/* A save refused because someone changed the row meanwhile: both texts
-	 * kept until the user keeps theirs or takes the other. */
 	struct {
-		bool active, shown;	/* shown: the two-pane view is open */
-		int64_t cluster;
+		bool shown;	/* the two-pane view of a refused save is open */
+		int64_t cluster;	/* whose rationale it was */
 		enum score_kind kind;
-		char *mine;
-		struct score_value theirs;	/* with changed_by and changed_at */
 	} cf;
 } rb;
 
@@ -91,8 +89,7 @@ free_selected(void)
 static void
 clear_conflict(void)
 {
-	free(rb.cf.mine);
-	score_value_free(&rb.cf.theirs);
+	edit_session_end_conflict(&rb.es);
 	memset(&rb.cf, 0, sizeof(rb.cf));
 }
 
@@ -102,7 +99,7 @@ conflict_here(void)
 {
 	const struct score_node *c = selected();
 
-	return rb.cf.active && c && c->id == rb.cf.cluster && rb.kind == rb.cf.kind;
+	return rb.es.cf.active && c && c->id == rb.cf.cluster && rb.kind == rb.cf.kind;
 }
 
 /* The evidence counts follow the rule for the team's notes at the site
@@ -123,7 +120,7 @@ load_selected(struct app *app)
 	const struct score_node *c = selected();
 
 	free_selected();
-	if (rb.cf.active && !conflict_here())
+	if (rb.es.cf.active && !conflict_here())
 		clear_conflict();	/* moved on: the draft stays, e brings it back */
 	if (!c)
 		return;
@@ -498,7 +495,7 @@ draw_hint(struct app *app, WINDOW *win, int y, int x, int width)
 		ui_hints(editing, ARRAY_SIZE(editing), width, text, sizeof(text));
 	else if (rb.cf.shown)
 		snprintf(text, sizeof(text), "y keep yours  t take theirs  e edit yours  Esc close");
-	else if (rb.cf.active)
+	else if (rb.es.cf.active)
 		snprintf(text, sizeof(text), "Not saved: changed meanwhile  d see both  e edit yours");
 	else {
 		/* The scale's size is the one part no table knows; the rest comes from the keys. */
@@ -819,43 +816,16 @@ draw_consensus(struct app *app, WINDOW *win, int y, int x, int width, int height
 
 /* ---- drawing: a refused save, theirs above yours ---- */
 
-/* "10:02" from "2026-03-02T10:02:00Z"; "" when the time is not known. */
-static void
-clock_of(const char *at, char *out, size_t size)
-{
-	if (at && strlen(at) >= 16 && at[10] == 'T')
-		snprintf(out, size, "%.5s", at + 11);
-	else
-		snprintf(out, size, "%s", at ? at : "");
-}
-
-static void
-draw_pane(WINDOW *win, int y, int x, int width, int rows, const char *head, const char *text)
-{
-	ui_text(win, y, x, width, head, A_BOLD);
-	if (text && *text)
-		draw_wrapped(win, y + 1, x + 2, width - 2, rows - 1, text, A_NORMAL);
-	else if (rows > 1)
-		ui_text(win, y + 1, x + 2, width - 2, "(empty)", ui_attr(UI_DIM));
-}
-
 /* Stacked, so each text has the detail pane's whole width even at 80 columns. */
 static void
 draw_conflict(WINDOW *win, int y, int x, int width, int height)
 {
-	const struct score_value *t = &rb.cf.theirs;
-	int half = (height - 3) / 2;
-	char head[400], when[32], lv[12];
+	char head[400];
 
 	snprintf(head, sizeof(head), "%s %s rationale: changed while you were typing", rb.rub.code,
 		 score_kind_name(rb.kind));
 	ui_text(win, y, x, width, head, ui_attr(UI_FLAG) | A_BOLD);
-	clock_of(t->changed_at, when, sizeof(when));
-	level_text(t->level, t->insufficient, lv);
-	snprintf(head, sizeof(head), "Theirs (saved): %s%s%s, level %s", t->changed_by, *when ? " at " : "", when, lv);
-	draw_pane(win, y + 1, x, width, half, head, t->rationale);
-	ui_hline(win, y + 1 + half, x, width);
-	draw_pane(win, y + 2 + half, x, width, height - 3 - half, "Yours (a draft, not saved):", rb.cf.mine);
+	edit_session_draw(&rb.es, win, y + 1, x, width, height - 2);
 }
 
 /* ---- drawing: the whole screen ---- */
@@ -1019,20 +989,24 @@ may_write(struct app *app, const char *what)
 	return true;
 }
 
-static void
-set_draft_key(const struct app *app, const struct score_node *c)
-{
-	snprintf(rb.draft_key, sizeof(rb.draft_key), "rationale:%lld:%lld:%s", (long long)app->site,
-		 (long long)c->id, score_kind_name(rb.kind));
-}
-
 /* The version a save will expect: the row as shown when editing begins, or
  * after a refused save the row that refused it (saving again then replaces it
  * knowingly). */
 static int
 start_version(void)
 {
-	return conflict_here() ? rb.cf.theirs.version : rb.val.version;
+	return conflict_here() ? rb.es.cf.version : rb.val.version;
+}
+
+/* The cluster's rationale for this kind at this site, from the version start_version() gives. */
+static void
+begin_session(const struct app *app, const struct score_node *c)
+{
+	char key[EDIT_SESSION_KEY];
+
+	snprintf(key, sizeof(key), "rationale:%lld:%lld:%s", (long long)app->site, (long long)c->id,
+		 score_kind_name(rb.kind));
+	edit_session_begin(&rb.es, key, NULL, start_version());
 }
 
 static int
@@ -1043,13 +1017,12 @@ start_edit(struct app *app)
 
 	if (!c || !may_write(app, "rationale"))
 		return UI_HANDLED;
-	set_draft_key(app, c);
-	rb.edit_version = start_version();
+	begin_session(app, c);
 	rb.cf.shown = false;
-	draft = draft_load(app->db, rb.draft_key, app->user);
-	rb.ed = editor_new(draft ? draft : conflict_here() ? rb.cf.mine : rb.val.rationale);
+	draft = edit_session_restore(&rb.es, app->db, app->user, NULL);
+	rb.ed = editor_new(draft ? draft : conflict_here() ? rb.es.cf.mine : rb.val.rationale);
 	if (conflict_here())
-		ui_message("Your text again: saving it replaces %s's.", rb.cf.theirs.changed_by);
+		ui_message("Your text again: saving it replaces %s's.", rb.es.cf.by);
 	else if (draft && strcmp(draft, rb.val.rationale) != 0)
 		ui_message("Restored your unsaved draft of this rationale; Esc or ^X saves it.");
 	else
@@ -1079,23 +1052,19 @@ tidy_text(char *t)
 static void
 hold_conflict(struct app *app, int64_t cluster, const char *text, struct score_value *now)
 {
-	bool kept = draft_save(app->db, rb.draft_key, app->user, text) == QREL_OK;
-	char when[32];
+	bool kept = edit_session_keep(&rb.es, app->db, app->user, text, NULL) == QREL_OK;
+	char lv[12], detail[20];
 
 	clear_conflict();
-	rb.cf.active = true;
+	level_text(now->level, now->insufficient, lv);
+	snprintf(detail, sizeof(detail), "level %s", lv);
+	edit_session_hold(&rb.es, text, &now->rationale, now->changed_by, now->changed_at, now->version, detail);
 	rb.cf.cluster = cluster;
 	rb.cf.kind = rb.kind;
-	rb.cf.mine = xstrdup(text);
-	rb.cf.theirs = *now;
-	now->rationale = NULL;	/* moved, not copied */
 	editor_free(rb.ed);
 	rb.ed = NULL;
 	rubric_reload(app);
-	clock_of(rb.cf.theirs.changed_at, when, sizeof(when));
-	ui_error("%s changed this rationale%s%s while you were typing: yours is %s; press d to see both",
-		 rb.cf.theirs.changed_by, *when ? " at " : "", when,
-		 kept ? "kept as a draft" : "held here only (no draft could be written)");
+	edit_session_say_held(&rb.es, "rationale", kept, "press d to see both");
 }
 
 /* Any other refusal (a full disk, a lock): the text stays in the open editor,
@@ -1103,7 +1072,6 @@ hold_conflict(struct app *app, int64_t cluster, const char *text, struct score_v
 static void
 keep_unsaved(struct app *app, int rc, const char *text)
 {
-	const char *what = rc == QREL_FULL ? "Disk full: rationale not saved" : "Rationale not saved";
 	char *why = xstrdup(error_message());
 
 	if (!rb.ed || strcmp(editor_text(rb.ed), text) != 0) {
@@ -1111,10 +1079,8 @@ keep_unsaved(struct app *app, int rc, const char *text)
 		rb.ed = editor_new(text);
 		editor_end(rb.ed);
 	}
-	if (draft_save(app->db, rb.draft_key, app->user, text) == QREL_OK)
-		ui_error("%s (your draft is kept): %s.", what, why);
-	else
-		ui_error("%s, nor its draft: your text is only on screen. %s", what, why);
+	edit_session_say_unsaved(rc, "rationale", edit_session_keep(&rb.es, app->db, app->user, text, NULL) == QREL_OK,
+				 why);
 	free(why);
 }
 
@@ -1130,7 +1096,7 @@ save_text(struct app *app, const char *text)
 	if (!c)
 		return false;
 	rc = score_set_expect(app->db, app->review, app->user, app->site, c->id, rb.kind, SCORE_KEEP, false,
-			      text, rb.edit_version, &now);
+			      text, rb.es.version, &now);
 	if (rc == QREL_CONFLICT)
 		hold_conflict(app, c->id, text, &now);
 	else if (rc != QREL_OK)
@@ -1138,7 +1104,7 @@ save_text(struct app *app, const char *text)
 	score_value_free(&now);
 	if (rc != QREL_OK)
 		return false;
-	draft_clear(app->db, rb.draft_key, app->user);
+	edit_session_discard(&rb.es, app->db, app->user);
 	editor_free(rb.ed);
 	rb.ed = NULL;
 	clear_conflict();
@@ -1150,10 +1116,10 @@ save_text(struct app *app, const char *text)
 static int
 keep_mine(struct app *app)
 {
-	char *mine = xstrdup(rb.cf.mine), who[128];
+	char *mine = xstrdup(rb.es.cf.mine), who[128];
 
-	snprintf(who, sizeof(who), "%s", rb.cf.theirs.changed_by);
-	rb.edit_version = rb.cf.theirs.version;
+	str_copy(who, sizeof(who), rb.es.cf.by);
+	rb.es.version = rb.es.cf.version;	/* the conflict stays until the save passes */
 	if (save_text(app, mine))
 		ui_message("Your rationale replaced %s's; the change log keeps both.", who);
 	free(mine);
@@ -1166,8 +1132,8 @@ take_theirs(struct app *app)
 {
 	char who[128];
 
-	snprintf(who, sizeof(who), "%s", rb.cf.theirs.changed_by);
-	if (draft_clear(app->db, rb.draft_key, app->user) != QREL_OK)
+	str_copy(who, sizeof(who), rb.es.cf.by);
+	if (edit_session_discard(&rb.es, app->db, app->user) != QREL_OK)
 		ui_error("%s", error_message());
 	clear_conflict();
 	rubric_reload(app);
@@ -1209,7 +1175,7 @@ current_text(struct app *app)
 
 	if (rb.ed)
 		return xstrdup(editor_text(rb.ed));
-	draft = draft_load(app->db, rb.draft_key, app->user);
+	draft = edit_session_restore(&rb.es, app->db, app->user, NULL);
 	return draft ? draft : xstrdup(rb.val.rationale);
 }
 
@@ -1224,8 +1190,7 @@ external_rationale(struct app *app)
 	if (!c || (!rb.ed && !may_write(app, "rationale")))
 		return UI_HANDLED;
 	if (!rb.ed) {
-		set_draft_key(app, c);
-		rb.edit_version = start_version();
+		begin_session(app, c);
 	}
 	text = current_text(app);
 	rc = ui_external_edit(text, &out);
@@ -1243,7 +1208,7 @@ external_rationale(struct app *app)
 static int
 keep_draft(struct app *app)
 {
-	if (draft_save(app->db, rb.draft_key, app->user, editor_text(rb.ed)) != QREL_OK) {
+	if (edit_session_keep(&rb.es, app->db, app->user, editor_text(rb.ed), NULL) != QREL_OK) {
 		ui_error("Draft not kept, your text is still open: %s", error_message());
 		return UI_DIRTY;
 	}
@@ -1265,7 +1230,7 @@ edit_key(struct app *app, int key)
 		return keep_draft(app);
 	case EDITOR_CHANGED:
 		/* Every keystroke is kept, so a dropped link loses nothing typed. */
-		if (draft_save(app->db, rb.draft_key, app->user, editor_text(rb.ed)) != QREL_OK)
+		if (edit_session_keep(&rb.es, app->db, app->user, editor_text(rb.ed), NULL) != QREL_OK)
 			ui_error("Draft not kept, your text is only on screen: %s", error_message());
 		return UI_DIRTY;
 	case EDITOR_MOVED:
@@ -1444,7 +1409,7 @@ rubric_key(struct app *app, WINDOW *win, enum action a, int key)
 		return edit_key(app, key);
 	if (rb.cf.shown)
 		return conflict_key(app, key);
-	if (key == 'd' && rb.cf.active) {
+	if (key == 'd' && rb.es.cf.active) {
 		rb.cf.shown = true;
 		return UI_DIRTY;
 	}
