@@ -477,19 +477,22 @@ toggle_cluster(int64_t id)
 	str_copy(c->code[c->nclusters++], sizeof(c->code[0]), cluster_code(id));
 }
 
-/* The tags travel with the text in a second draft: "activity valence id,id,...".
+/* The tags travel with the text in a second draft: "activity valence id,id,...
+ * voices=group,group" (drafts kept before groups were added end after the ids).
  * False (and the status line says so) when it could not be written. */
 static bool
 save_draft(struct app *app)
 {
 	struct capture *c = &ev.cap_;
-	char tags[EVIDENCE_MAX_CLUSTERS * 21 + 64];
+	char tags[EVIDENCE_MAX_CLUSTERS * 21 + 64 + VOICE_LIST_MAX];
 	size_t used;
 
 	used = (size_t)snprintf(tags, sizeof(tags), "%lld %s ", (long long)c->act.id, c->valence);
 	for (size_t i = 0; i < c->nclusters && used < sizeof(tags); i++)
 		used += (size_t)snprintf(tags + used, sizeof(tags) - used, "%s%lld", i ? "," : "",
 					 (long long)c->cluster[i]);
+	if (used < sizeof(tags))
+		snprintf(tags + used, sizeof(tags) - used, " voices=%s", c->voices);
 	if (edit_session_keep(&c->es, app->db, app->user, editor_text(c->ed), tags) != QREL_OK) {
 		ui_error("Draft not kept, your text is only on screen: %s", error_message());
 		return false;
@@ -504,18 +507,22 @@ restore_tags(struct app *app, const char *tags)
 	char valence[12] = "";
 	long long act = 0;
 	int n = 0;
+	const char *ids, *voices;
 
 	if (sscanf(tags, "%lld %11s %n", &act, valence, &n) < 2)
 		return;
 	set_activity(app, act);
 	if (strcmp(valence, "strength") == 0 || strcmp(valence, "growth") == 0)
 		snprintf(c->valence, sizeof(c->valence), "%s", valence);
-	for (const char *p = tags + n; *p; p += strcspn(p, ","), p += *p == ',') {
+	ids = tags + n;
+	for (const char *p = ids; isdigit((unsigned char)*p); p += strcspn(p, ", "), p += *p == ',') {
 		long long id = strtoll(p, NULL, 10);
 
 		if (id > 0)
 			toggle_cluster(id);
 	}
+	if ((voices = strstr(tags, " voices=")))
+		str_copy(c->voices, sizeof(c->voices), voices + strlen(" voices="));
 }
 
 static void
@@ -1185,6 +1192,7 @@ accept_prompt(struct app *app)
 		return toggle_activity_group(app, c ? id : -1, value);
 	if (kind == PR_GROUP && c) {
 		toggle_group(value);
+		save_draft(app);
 	} else if (kind == PR_TAG) {
 		toggle_cluster(id);
 		save_draft(app);

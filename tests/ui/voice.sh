@@ -117,4 +117,62 @@ keys '?'
 check "the help lists the key" wait_for "criteria and guiding questions"
 keys q
 keys Q
+wait_exit >/dev/null
+
+# ---- a hang-up mid-note: the draft keeps the note's own groups (issue 15) ----
+# (the lead, who has no draft yet: the reviewer's last note left its groups in one)
+start --db "$DB" --as "$LEAD"
+wait_for "Review overview" >/dev/null
+keys E
+wait_for "Evidence:" >/dev/null
+keys a
+wait_for "New note" >/dev/null
+keys C-k
+wait_for "Whose voice" >/dev/null
+keys -l "teach"
+keys Enter
+check "one group is chosen" wait_for "Voices: teachers"
+keys C-k
+wait_for "Whose voice" >/dev/null
+keys -l "famil"
+keys Enter
+check "two groups are chosen for the note" wait_for "Voices: teachers,families"
+keys C-t
+keys -l "1.1"
+keys Enter
+wait_for "Clusters: 1.1" >/dev/null
+keys -l "Teachers and families both asked for the hang-up test"
+wait_for "asked for the hang-up test" >/dev/null
+PID=$(pgrep -P "$(tm display-message -p -t qrel '#{pane_pid}')" | head -n 1)
+check "SIGHUP reaches qrel" kill -HUP "$PID"
+gone() {
+	n=0
+	while kill -0 "$PID" 2>/dev/null; do
+		[ "$n" -ge 100 ] && return 1
+		n=$((n + 1))
+		sleep 0.1
+	done
+}
+check "qrel ends after SIGHUP" gone
+check "the draft kept the text" test "$(sql "$DB" "SELECT count(*) FROM draft WHERE who = '$LEAD'
+	AND key = 'note:new' AND text = 'Teachers and families both asked for the hang-up test'")" = 1
+start --db "$DB" --as "$LEAD"
+wait_for "Review overview" >/dev/null
+keys E
+check "the evidence screen offers the draft back" wait_for "You have an unsaved note"
+keys a
+check "a restores it" wait_for "Restored your unsaved note"
+check "with its text" wait_for "Teachers and families both asked"
+check "and its groups" wait_for "Voices: teachers,families"
+check "and its cluster" wait_for "Clusters: 1.1"
+keys C-x
+check "the restored note saves" wait_for "Saved note"
+NOTE=$(sql "$DB" "SELECT id FROM note WHERE text = 'Teachers and families both asked for the hang-up test'")
+check "the saved note has the draft's groups" test "$(sql "$DB" "SELECT group_concat(grp, ',') FROM
+	(SELECT grp FROM note_group WHERE note_id = '$NOTE' ORDER BY grp)")" = "families,teachers"
+check "no draft is left" test "$(sql "$DB" "SELECT count(*) FROM draft WHERE who = '$LEAD' AND text <> ''
+	AND key LIKE 'note:new%'")" = 0
+keys Escape
+wait_for "Draft kept" >/dev/null
+keys Q
 finish
