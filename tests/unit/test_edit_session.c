@@ -10,45 +10,46 @@
 #include <cmocka.h>
 #include <unistd.h>
 
-struct fx {
-	char dir[64];
+/* A scratch store in its own folder: the draft table is all these tests need. */
+struct scratch {
+	char dir[64], path[96];
 	struct db *db;
 };
 
 static int
-setup(void **state)
+scratch_open(void **state)
 {
-	struct fx *f = calloc(1, sizeof(*f));
-	char path[128];
+	struct scratch *f = calloc(1, sizeof(*f));
 
-	snprintf(f->dir, sizeof(f->dir), "/tmp/qrel-edit-XXXXXX");
+	str_copy(f->dir, sizeof(f->dir), "/tmp/qrel-edit-XXXXXX");
+	*state = f;
 	if (!mkdtemp(f->dir))
 		return -1;
-	snprintf(path, sizeof(path), "%s/t.db", f->dir);
-	if (db_open(path, DB_CREATE, &f->db) != QREL_OK)
-		return -1;
-	*state = f;
-	return 0;
+	snprintf(f->path, sizeof(f->path), "%s/t.db", f->dir);
+	return db_open(f->path, DB_CREATE, &f->db) == QREL_OK ? 0 : -1;
 }
 
 static int
-teardown(void **state)
+scratch_close(void **state)
 {
-	struct fx *f = *state;
-	char cmd[128];
-	int rc;
+	struct scratch *f = *state;
+	static const char *const tails[] = { "", "-wal", "-shm", "-journal" };
+	char name[128];
 
 	db_close(f->db);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
-	rc = system(cmd);
+	for (size_t i = 0; i < ARRAY_SIZE(tails); i++) {
+		snprintf(name, sizeof(name), "%s%s", f->path, tails[i]);
+		unlink(name);
+	}
+	rmdir(f->dir);
 	free(f);
-	return rc;
+	return 0;
 }
 
 static void
 test_drafts(void **state)
 {
-	struct fx *f = *state;
+	struct scratch *f = *state;
 	struct edit_session note = { 0 }, rationale = { 0 };
 	char *text, *side;
 
@@ -137,7 +138,7 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_drafts, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_drafts, scratch_open, scratch_close),
 		cmocka_unit_test(test_conflict),
 		cmocka_unit_test(test_clock),
 	};
