@@ -1,5 +1,6 @@
 /* schedule.c: activities planned ahead and marked done. */
 #include "qrel/qrel.h"
+#include "qrel/activity.h"
 #include "qrel/db.h"
 #include "qrel/gate.h"
 #include "qrel/schedule.h"

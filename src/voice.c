@@ -1,6 +1,7 @@
 /* voice.c: stakeholder groups of activities and notes, participants and language,
  * and the groups heard per site and cluster. */
 #include "qrel/qrel.h"
+#include "qrel/activity.h"
 #include "qrel/db.h"
 #include "qrel/gate.h"
 #include "qrel/store.h"

@@ -6,6 +6,7 @@
 
 #include <unistd.h>
 
+#include "qrel/activity.h"
 #include "qrel/db.h"
 #include "qrel/draft.h"
 #include "qrel/evidence.h"
