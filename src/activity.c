@@ -202,6 +202,23 @@ activity_mark_done(struct db *db, int64_t id, const char *what, bool *changed)
 	return rc;
 }
 
+int
+activity_apply_voice(struct db *db, int64_t id, const struct voice_input *in)
+{
+	static const char sql[] = "UPDATE activity SET participants = CASE WHEN ?2 > 0 THEN ?2 ELSE participants END, "
+				  "language = coalesce(?3, language), "
+				  "interpreter = CASE ?4 WHEN 1 THEN 1 WHEN -1 THEN 0 ELSE interpreter END WHERE id = ?1";
+	sqlite3_stmt *st = db_stmt(db, sql);
+
+	if (!st)
+		return QREL_DB;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int(st, 2, in->participants);
+	db_bind_text(st, 3, in->language);
+	sqlite3_bind_int(st, 4, in->interpreter);
+	return db_step_done(db, st, "recording who took part");
+}
+
 const char activity_sync_insert_sql[] =
 	"INSERT INTO activity(uuid, review_id, site_id, source, held_at, description, facilitator_id, status, reviewers) "
 	"SELECT b.uuid, ?1, (SELECT id FROM site WHERE review_id = ?1 AND code = b.site COLLATE NOCASE), b.source, "

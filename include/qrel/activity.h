@@ -63,6 +63,9 @@ int activity_apply_row(struct db *db, int64_t id, const struct activity_fields *
 		       bool *changed);
 /* A planned activity becomes done (never back); *changed false when it was not planned. */
 int activity_mark_done(struct db *db, int64_t id, const char *what, bool *changed);
+/* Writes who took part (voice.h): participants when > 0, language when not NULL,
+ * interpreter when 1 or -1; voice_write_activity logs it. */
+int activity_apply_voice(struct db *db, int64_t id, const struct voice_input *in);
 /* The sync merge adds the bundle's new activities in one statement (?1 the review):
  * INSERT ... SELECT from bundle.activity and bundle.activity_plan. */
 extern const char activity_sync_insert_sql[];
