@@ -736,7 +736,6 @@ bind_target(struct imp *im, sqlite3_stmt *st, int64_t id, int id_param)
 	sqlite3_bind_int64(st, 2, im->review);
 }
 
-/* Runs an insert or a "changed only" update and counts what it did. */
 /* Counts a row written: inserted, updated (changed) or unchanged. */
 static int
 counted(struct imp *im, bool insert, bool changed)
@@ -750,6 +749,7 @@ counted(struct imp *im, bool insert, bool changed)
 	return QREL_OK;
 }
 
+/* Runs an insert or a "changed only" update and counts what it did. */
 static int
 upsert_done(struct imp *im, sqlite3_stmt *st, bool insert)
 {
