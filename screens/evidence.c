@@ -1,6 +1,7 @@
 /* evidence.c: evidence notes: a keyset-paged list with filters and ranked search, one note
  * in full, and capture with the inline editor, cluster tags, valence and drafts. */
 #include "qrel/qrel.h"
+#include "qrel/activity.h"
 #include "qrel/document.h"
 #include "qrel/db.h"
 #include "qrel/edit_session.h"

@@ -1,5 +1,6 @@
 /* cmd_evidence.c: `qrel evidence add|list|delete|restore` and `qrel activity add|list`. */
 #include "qrel/qrel.h"
+#include "qrel/activity.h"
 #include "qrel/cmd.h"
 #include "qrel/db.h"
 #include "qrel/evidence.h"

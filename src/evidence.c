@@ -1,5 +1,9 @@
-/* evidence.c: evidence notes (add, edit, delete, undo, filtered keyset pages; search.c ranks searches) and activities. */
+/* evidence.c: evidence notes (add, edit, delete, undo, filtered keyset pages; search.c
+ * ranks searches). The only module that writes the note table: import (import.c) and
+ * sync (sync.c) call the row writers below (note_insert_row, note_apply_row); each
+ * caller asks the gate (gate.h) before it writes. Activities are in activity.c. */
 #include "qrel/qrel.h"
+#include "qrel/activity.h"
 #include "qrel/db.h"
 #include "qrel/evidence.h"
 #include "qrel/evidence_sql.h"
@@ -8,6 +12,7 @@
 #include "qrel/store.h"
 #include "qrel/util.h"
 #include "qrel/visibility.h"
+#include "qrel/voice.h"
 
 #include <ctype.h>
 #include <strings.h>
@@ -28,6 +33,12 @@ in_list(const char *v, const char *const *list)
 		if (strcmp(v, list[i]) == 0)
 			return true;
 	return false;
+}
+
+bool
+evidence_source_valid(const char *source)
+{
+	return in_list(source, evidence_sources);
 }
 
 /* "" binds NULL, so `(?N IS NULL OR ...)` skips the clause. */
@@ -160,31 +171,72 @@ link_subgroups(struct db *db, int64_t note, const struct note_input *in)
 	return rc;
 }
 
-static int
-insert_note(struct db *db, int64_t review, int64_t author, const struct note_input *in,
-	    const char *uuid, int64_t *id)
+/* ---- the row writers ---- */
+
+int
+note_insert_row(struct db *db, const struct note_fields *f, const char *what, int64_t *id)
 {
-	static const char sql[] = "INSERT INTO note(uuid, review_id, site_id, activity_id, source, author_id, "
-				  "valence, text, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)";
+	static const char sql[] = "INSERT INTO note(uuid, review_id, site_id, activity_id, source, author_id, valence, "
+				  "text, created_at, updated_at, deleted_at, version) VALUES (?1, ?2, ?3, "
+				  "coalesce(?4, (SELECT id FROM activity WHERE uuid = ?13)), ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)";
 	sqlite3_stmt *st = db_stmt(db, sql);
-	char now[21];
 	int rc;
 
 	if (!st)
 		return QREL_DB;
-	clock_now(now);
-	db_bind_text(st, 1, uuid);
-	sqlite3_bind_int64(st, 2, review);
-	sqlite3_bind_int64(st, 3, in->site);
-	db_bind_id(st, 4, in->activity);
-	db_bind_text(st, 5, in->source);
-	sqlite3_bind_int64(st, 6, author);
-	db_bind_text(st, 7, in->valence ? in->valence : "neutral");
-	db_bind_text(st, 8, in->text);
-	db_bind_text(st, 9, in->created_at && *in->created_at ? in->created_at : now);
-	if ((rc = db_step_done(db, st, "adding a note")) == QREL_OK)
+	db_bind_text(st, 1, f->uuid);
+	sqlite3_bind_int64(st, 2, f->review);
+	sqlite3_bind_int64(st, 3, f->site);
+	db_bind_id(st, 4, f->activity);
+	db_bind_text(st, 5, f->source);
+	sqlite3_bind_int64(st, 6, f->author);
+	db_bind_text(st, 7, f->valence);
+	db_bind_text(st, 8, f->text);
+	db_bind_text(st, 9, f->created_at);
+	db_bind_text(st, 10, f->updated_at);
+	db_bind_text(st, 11, f->deleted_at);
+	sqlite3_bind_int64(st, 12, f->version);
+	db_bind_text(st, 13, f->activity_uuid);
+	if ((rc = db_step_done(db, st, what)) == QREL_OK && id)
 		*id = sqlite3_last_insert_rowid(db_handle(db));
 	return rc;
+}
+
+int
+note_apply_row(struct db *db, int64_t id, const struct note_fields *f, const char *what)
+{
+	static const char sql[] = "UPDATE note SET valence = ?1, text = ?2, deleted_at = ?3, updated_at = ?4, "
+				  "version = max(version + 1, ?5) WHERE id = ?6";
+	sqlite3_stmt *st = db_stmt(db, sql);
+
+	if (!st)
+		return QREL_DB;
+	db_bind_text(st, 1, f->valence);
+	db_bind_text(st, 2, f->text);
+	db_bind_text(st, 3, f->deleted_at);
+	db_bind_text(st, 4, f->updated_at);
+	sqlite3_bind_int64(st, 5, f->version);
+	sqlite3_bind_int64(st, 6, id);
+	return db_step_done(db, st, what);
+}
+
+const char note_resolve_sql[] = "UPDATE note SET valence = ?1, deleted_at = CASE WHEN ?2 = '1' THEN "
+				"coalesce(deleted_at, ?4) END, text = ?3, updated_at = ?4, "
+				"version = max(version, ?5) + 1 WHERE uuid = ?6";
+const char note_bump_sql[] = "UPDATE note SET version = max(version, ?1) + 1 WHERE uuid = ?2";
+
+static int
+insert_note(struct db *db, int64_t review, int64_t author, const struct note_input *in,
+	    const char *uuid, int64_t *id)
+{
+	char now[21];
+	const char *at = in->created_at && *in->created_at ? in->created_at : now;
+
+	clock_now(now);
+	return note_insert_row(db, &(struct note_fields){ .uuid = uuid, .review = review, .site = in->site,
+		.activity = in->activity, .source = in->source, .author = author,
+		.valence = in->valence ? in->valence : "neutral", .text = in->text, .created_at = at,
+		.updated_at = at, .version = 1 }, "adding a note", id);
 }
 
 int
@@ -1267,232 +1319,4 @@ evidence_choices(struct db *db, int64_t review, const char *field, struct eviden
 		*n = 0;
 	}
 	return rc;
-}
-
-/* ---- activities ---- */
-
-#define ACTIVITY_COLS \
-	"a.id, a.uuid, a.site_id, s.code, a.source, a.held_at, a.description, " \
-	"coalesce(a.facilitator_id, 0), coalesce(p.name, ''), (SELECT count(*) FROM note n " \
-	"WHERE n.activity_id = a.id AND n.deleted_at IS NULL), a.status, a.reviewers"
-#define ACTIVITY_FROM "activity a JOIN site s ON s.id = a.site_id LEFT JOIN person p ON p.id = a.facilitator_id"
-
-static void
-read_activity(sqlite3_stmt *st, struct activity_row *a)
-{
-	memset(a, 0, sizeof(*a));
-	a->id = sqlite3_column_int64(st, 0);
-	str_copy(a->uuid, sizeof(a->uuid), db_col_text(st, 1));
-	a->site = sqlite3_column_int64(st, 2);
-	str_copy(a->site_code, sizeof(a->site_code), db_col_text(st, 3));
-	str_copy(a->source, sizeof(a->source), db_col_text(st, 4));
-	str_copy(a->held_at, sizeof(a->held_at), db_col_text(st, 5));
-	str_copy(a->description, sizeof(a->description), db_col_text(st, 6));
-	a->facilitator = sqlite3_column_int64(st, 7);
-	str_copy(a->facilitator_name, sizeof(a->facilitator_name), db_col_text(st, 8));
-	a->notes = sqlite3_column_int(st, 9);
-	str_copy(a->status, sizeof(a->status), db_col_text(st, 10));
-	str_copy(a->reviewers, sizeof(a->reviewers), db_col_text(st, 11));
-}
-
-int
-activity_get(struct db *db, int64_t review, int64_t id, struct activity_row *out)
-{
-	static const char sql[] = "SELECT " ACTIVITY_COLS " FROM " ACTIVITY_FROM
-				  " WHERE a.id = ?1 AND a.review_id = ?2";
-	sqlite3_stmt *st = db_stmt(db, sql);
-	int rc;
-
-	if (!st)
-		return QREL_DB;
-	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_int64(st, 2, review);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		read_activity(st, out);
-		rc = QREL_OK;
-	} else {
-		rc = rc == SQLITE_DONE ? error(QREL_NOTFOUND, "no activity %lld in this review", (long long)id)
-				       : db_fail(db, "reading an activity");
-	}
-	sqlite3_reset(st);
-	return rc;
-}
-
-int
-activity_list(struct db *db, int64_t review, int64_t site, struct activity_row **out, int *n)
-{
-	static const char sql[] = "SELECT " ACTIVITY_COLS " FROM " ACTIVITY_FROM
-				  " WHERE a.review_id = ?1 AND (?2 IS NULL OR a.site_id = ?2)"
-				  " ORDER BY a.held_at DESC, a.id DESC";
-	sqlite3_stmt *st = db_stmt(db, sql);
-	int rc, cap = 0;
-
-	*out = NULL;
-	*n = 0;
-	if (!st)
-		return QREL_DB;
-	sqlite3_bind_int64(st, 1, review);
-	db_bind_id(st, 2, site);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (*n == cap) {
-			struct activity_row *a = realloc(*out, (size_t)(cap = cap ? cap * 2 : 16) * sizeof(*a));
-
-			if (!a) {
-				rc = SQLITE_NOMEM;
-				break;
-			}
-			*out = a;
-		}
-		read_activity(st, &(*out)[(*n)++]);
-	}
-	rc = rc == SQLITE_DONE ? QREL_OK : db_fail(db, "listing activities");
-	sqlite3_reset(st);
-	return rc;
-}
-
-int64_t
-activity_find(struct db *db, int64_t review, const char *ref)
-{
-	static const char sql[] = "SELECT id FROM activity WHERE review_id = ?1 AND "
-				  "(uuid = lower(?2) OR (?2 GLOB '[0-9]*' AND id = CAST(?2 AS INTEGER)))";
-	sqlite3_stmt *st = db_stmt(db, sql);
-	int64_t id = -1;
-	int rc;
-
-	if (!st)
-		return -1;
-	sqlite3_bind_int64(st, 1, review);
-	db_bind_text(st, 2, ref);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		id = sqlite3_column_int64(st, 0);
-	else if (rc == SQLITE_DONE)
-		id = 0;
-	else
-		db_fail(db, "looking up an activity");
-	sqlite3_reset(st);
-	return id;
-}
-
-int64_t
-activity_last_used(struct db *db, int64_t review, const char *who)
-{
-	static const char sql[] = "SELECT n.activity_id FROM note n JOIN person p ON p.id = n.author_id "
-				  "WHERE n.review_id = ?1 AND p.name = ?2 AND n.activity_id IS NOT NULL "
-				  "ORDER BY n.created_at DESC, n.id DESC LIMIT 1";
-	sqlite3_stmt *st = db_stmt(db, sql);
-	int64_t id = 0;
-
-	if (!st)
-		return -1;
-	sqlite3_bind_int64(st, 1, review);
-	db_bind_text(st, 2, who);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		id = sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
-	return id;
-}
-
-static int
-check_activity_input(const struct activity_input *in, bool all)
-{
-	if ((all || in->source) && !in_list(in->source, evidence_sources))
-		return error(QREL_PARSE, "unknown source type '%s'", in->source ? in->source : "");
-	if ((all || in->held_at) && (!in->held_at || !date_valid(in->held_at)))
-		return error(QREL_PARSE, "'%s' is not a date (YYYY-MM-DD or YYYY-MM-DDTHH:MM)",
-			     in->held_at ? in->held_at : "");
-	return QREL_OK;
-}
-
-static int
-may_schedule(struct db *db, int64_t review, const char *who, int64_t site)
-{
-	struct gate_actor a;
-	int rc;
-
-	if ((rc = gate_actor(db, review, who, &a)) != QREL_OK)
-		return rc;
-	return gate_check(db, review, &a, &(struct gate_write){ .what = GATE_ACTIVITY, .site = site });
-}
-
-int
-activity_add(struct db *db, int64_t review, const char *who, const struct activity_input *in, int64_t *id)
-{
-	static const char sql[] = "INSERT INTO activity(uuid, review_id, site_id, source, held_at, description, "
-				  "facilitator_id, status, reviewers) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, "
-				  "coalesce(?8, 'done'), coalesce(?9, ''))";
-	char uuid[UUID_LEN + 1];
-	sqlite3_stmt *st;
-	int64_t row = 0;
-	int rc;
-
-	if ((rc = check_activity_input(in, true)) != QREL_OK || (rc = may_schedule(db, review, who, in->site)) != QREL_OK ||
-	    (rc = voice_check(db, review, &in->voice)) != QREL_OK || (rc = db_begin(db)) != QREL_OK)
-		return rc;
-	uuid_new(uuid);
-	if (!(st = db_stmt(db, sql))) {
-		db_rollback(db);
-		return QREL_DB;
-	}
-	db_bind_text(st, 1, uuid);
-	sqlite3_bind_int64(st, 2, review);
-	sqlite3_bind_int64(st, 3, in->site);
-	db_bind_text(st, 4, in->source);
-	db_bind_text(st, 5, in->held_at);
-	db_bind_text(st, 6, in->description ? in->description : "");
-	db_bind_id(st, 7, in->facilitator);
-	db_bind_text(st, 8, in->status);
-	db_bind_text(st, 9, in->reviewers);
-	if ((rc = db_step_done(db, st, "adding an activity")) == QREL_OK)
-		row = sqlite3_last_insert_rowid(db_handle(db));
-	if (rc == QREL_OK && id)
-		*id = row;
-	if (rc != QREL_OK ||
-	    (rc = changelog_add(db, review, who, "activity", uuid, "create", NULL, in->description, "")) != QREL_OK ||
-	    (rc = voice_write_activity(db, review, who, row, &in->voice)) != QREL_OK) {
-		db_rollback(db);
-		return rc;
-	}
-	return db_commit(db);
-}
-
-static int
-update_activity(struct db *db, int64_t id, const struct activity_input *in)
-{
-	static const char sql[] = "UPDATE activity SET site_id = coalesce(?2, site_id), source = coalesce(?3, source), "
-				  "held_at = coalesce(?4, held_at), description = coalesce(?5, description), "
-				  "facilitator_id = coalesce(?6, facilitator_id) WHERE id = ?1";
-	sqlite3_stmt *st = db_stmt(db, sql);
-
-	if (!st)
-		return QREL_DB;
-	sqlite3_bind_int64(st, 1, id);
-	db_bind_id(st, 2, in->site);
-	db_bind_text(st, 3, in->source);
-	db_bind_text(st, 4, in->held_at);
-	db_bind_text(st, 5, in->description);
-	db_bind_id(st, 6, in->facilitator);
-	return db_step_done(db, st, "changing an activity");
-}
-
-int
-activity_edit(struct db *db, int64_t review, const char *who, int64_t id, const struct activity_input *in)
-{
-	struct activity_row old;
-	int rc;
-
-	if ((rc = activity_get(db, review, id, &old)) != QREL_OK || (rc = check_activity_input(in, false)) != QREL_OK ||
-	    (rc = may_schedule(db, review, who, old.site)) != QREL_OK ||	/* from where it was ... */
-	    (in->site && (rc = may_schedule(db, review, who, in->site)) != QREL_OK) ||	/* ... to where it goes */
-	    (rc = voice_check(db, review, &in->voice)) != QREL_OK || (rc = db_begin(db)) != QREL_OK)
-		return rc;
-	if ((rc = update_activity(db, id, in)) != QREL_OK ||
-	    (rc = voice_write_activity(db, review, who, id, &in->voice)) != QREL_OK ||
-	    (in->description && (rc = changelog_add(db, review, who, "activity", old.uuid, "description",
-						    old.description, in->description, "")) != QREL_OK) ||
-	    (in->held_at && (rc = changelog_add(db, review, who, "activity", old.uuid, "held_at",
-						old.held_at, in->held_at, "")) != QREL_OK)) {
-		db_rollback(db);
-		return rc;
-	}
-	return db_commit(db);
 }

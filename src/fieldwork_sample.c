@@ -2,6 +2,7 @@
  * and document register (with the notes citing documents), from
  * sample-db/schedule.csv and documents.csv. */
 #include "qrel/qrel.h"
+#include "qrel/activity.h"
 #include "qrel/csv.h"
 #include "qrel/db.h"
 #include "qrel/document.h"

@@ -1,8 +1,10 @@
 /* import.c: checks CSV rows of each kind against the review and upserts them, all in one transaction. */
 #include "qrel/qrel.h"
+#include "qrel/activity.h"
 #include "qrel/csv.h"
 #include "qrel/db.h"
 #include "qrel/diag.h"
+#include "qrel/evidence.h"
 #include "qrel/gate.h"
 #include "qrel/identity.h"
 #include "qrel/import.h"
@@ -734,21 +736,26 @@ bind_target(struct imp *im, sqlite3_stmt *st, int64_t id, int id_param)
 	sqlite3_bind_int64(st, 2, im->review);
 }
 
+/* Counts a row written: inserted, updated (changed) or unchanged. */
+static int
+counted(struct imp *im, bool insert, bool changed)
+{
+	if (insert)
+		im->st->inserted++;
+	else if (changed)
+		im->st->updated++;
+	else
+		im->st->unchanged++;
+	return QREL_OK;
+}
+
 /* Runs an insert or a "changed only" update and counts what it did. */
 static int
 upsert_done(struct imp *im, sqlite3_stmt *st, bool insert)
 {
 	int rc = db_step_done(im->db, st, im->k->name);
 
-	if (rc != QREL_OK)
-		return rc;
-	if (insert)
-		im->st->inserted++;
-	else if (sqlite3_changes(db_handle(im->db)) > 0)
-		im->st->updated++;
-	else
-		im->st->unchanged++;
-	return QREL_OK;
+	return rc == QREL_OK ? counted(im, insert, sqlite3_changes(db_handle(im->db)) > 0) : rc;
 }
 
 /* Asks the gate for the row's write (gate.h); a refusal is the row's problem,
@@ -1029,14 +1036,9 @@ static int
 row_activity(struct imp *im)
 {
 	static const char find[] = "SELECT id FROM activity WHERE review_id = ?1 AND uuid = ?2";
-	static const char ins[] = "INSERT INTO activity(uuid, review_id, site_id, source, held_at, "
-				  "description, facilitator_id) VALUES (?1, ?2, ?3, ?4, ?5, coalesce(?6, ''), ?7)";
-	static const char upd[] = "UPDATE activity SET site_id = ?3, source = ?4, held_at = ?5, "
-				  "description = coalesce(?6, description), facilitator_id = iif(?8, ?7, facilitator_id) "
-				  "WHERE id = ?9 AND NOT (site_id IS ?3 AND source IS ?4 AND held_at IS ?5 AND "
-				  "description IS coalesce(?6, description) AND facilitator_id IS iif(?8, ?7, facilitator_id))";
 	struct activity a;
-	sqlite3_stmt *st;
+	struct activity_fields f;
+	bool insert, changed = false;
 	int64_t id;
 	int rc;
 
@@ -1047,22 +1049,15 @@ row_activity(struct imp *im)
 	id = lookup(im, find, a.uuid);
 	if (im->failed)
 		return im->failed;
-	if (!(st = db_stmt(im->db, id ? upd : ins)))
-		return QREL_DB;
-	db_bind_text(st, 1, a.uuid);
-	sqlite3_bind_int64(st, 2, im->review);
-	sqlite3_bind_int64(st, 3, a.site);
-	db_bind_text(st, 4, a.source);
-	db_bind_text(st, 5, a.held);
-	db_bind_text(st, 6, a.description);
-	db_bind_id(st, 7, a.facilitator);
-	sqlite3_bind_int(st, 8, present(im, AC_FACILITATOR));
-	if (id)
-		sqlite3_bind_int64(st, 9, id);
-	if ((rc = upsert_done(im, st, id == 0)) != QREL_OK)
+	f = (struct activity_fields){ .uuid = a.uuid, .review = im->review, .site = a.site, .source = a.source,
+		.held_at = a.held, .description = a.description, .facilitator = a.facilitator,
+		.set_facilitator = present(im, AC_FACILITATOR) };
+	insert = id == 0;
+	rc = insert ? activity_insert_row(im->db, &f, im->k->name, &id)
+		    : activity_apply_row(im->db, id, &f, im->k->name, &changed);
+	if (rc != QREL_OK || (rc = counted(im, insert, changed)) != QREL_OK)
 		return rc;
-	return voice_write_activity(im->db, im->review, im->who, id ? id : sqlite3_last_insert_rowid(db_handle(im->db)),
-				    &a.voice);
+	return voice_write_activity(im->db, im->review, im->who, id, &a.voice);
 }
 
 /* ---- metrics ---- */
@@ -1340,10 +1335,7 @@ note_added(struct imp *im, int64_t id, const char *uuid)
 static int
 row_note(struct imp *im)
 {
-	static const char ins[] = "INSERT INTO note(uuid, review_id, site_id, activity_id, source, author_id, "
-				  "valence, text, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)";
 	struct note nt;
-	sqlite3_stmt *st;
 	int64_t id;
 	int rc;
 
@@ -1356,20 +1348,11 @@ row_note(struct imp *im)
 		im->st->unchanged++;
 		return QREL_OK;
 	}
-	if (!(st = db_stmt(im->db, ins)))
-		return QREL_DB;
-	db_bind_text(st, 1, nt.uuid);
-	sqlite3_bind_int64(st, 2, im->review);
-	sqlite3_bind_int64(st, 3, nt.site);
-	db_bind_id(st, 4, nt.activity);
-	db_bind_text(st, 5, nt.source);
-	sqlite3_bind_int64(st, 6, nt.author);
-	db_bind_text(st, 7, nt.valence);
-	db_bind_text(st, 8, nt.text);
-	db_bind_text(st, 9, nt.created);
-	if ((rc = upsert_done(im, st, true)) != QREL_OK)
+	if ((rc = note_insert_row(im->db, &(struct note_fields){ .uuid = nt.uuid, .review = im->review,
+		.site = nt.site, .activity = nt.activity, .source = nt.source, .author = nt.author,
+		.valence = nt.valence, .text = nt.text, .created_at = nt.created, .updated_at = nt.created,
+		.version = 1 }, im->k->name, &id)) != QREL_OK || (rc = counted(im, true, true)) != QREL_OK)
 		return rc;
-	id = sqlite3_last_insert_rowid(db_handle(im->db));
 	if ((rc = note_added(im, id, nt.uuid)) != QREL_OK || (rc = note_links(im, &nt, id)) != QREL_OK ||
 	    (rc = changelog_add(im->db, im->review, im->who, "note", nt.uuid, "create", NULL, nt.text,
 				im->reason)) != QREL_OK)
@@ -1461,39 +1444,27 @@ score_check(struct imp *im, struct score *s)
 	free(code);
 }
 
-static void
-bind_level(sqlite3_stmt *st, int i, const struct score *s)
+/* The row the score writes (score.h). */
+static struct score_fields
+score_fields_of(struct imp *im, const struct score *s, const char *uuid)
 {
-	if (s->value)
-		sqlite3_bind_int(st, i, s->value);
-	else
-		sqlite3_bind_null(st, i);
-	sqlite3_bind_int(st, i + 1, s->insufficient);
+	return (struct score_fields){ .uuid = uuid, .review = im->review, .site = s->site, .cluster = s->cluster,
+		.rater = s->rater.id, .kind = s->kind, .rated = s->value != 0, .level = s->value,
+		.insufficient = s->insufficient, .rationale = s->rationale, .updated_at = s->updated };
 }
 
 static int
 score_insert(struct imp *im, const struct score *s)
 {
-	static const char ins[] = "INSERT INTO score(uuid, review_id, site_id, cluster_id, rater_id, kind, "
-				  "level, insufficient, rationale, updated_at) "
-				  "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, coalesce(?9, ''), ?10)";
-	sqlite3_stmt *st = db_stmt(im->db, ins);
 	char uuid[UUID_LEN + 1];
+	struct score_fields f;
 	int rc;
 
-	if (!st)
-		return QREL_DB;
 	uuid_new(uuid);
-	db_bind_text(st, 1, uuid);
-	sqlite3_bind_int64(st, 2, im->review);
-	sqlite3_bind_int64(st, 3, s->site);
-	sqlite3_bind_int64(st, 4, s->cluster);
-	sqlite3_bind_int64(st, 5, s->rater.id);
-	db_bind_text(st, 6, s->kind);
-	bind_level(st, 7, s);
-	db_bind_text(st, 9, s->rationale);
-	db_bind_text(st, 10, s->updated);
-	if ((rc = upsert_done(im, st, true)) != QREL_OK || !s->level[0])
+	f = score_fields_of(im, s, uuid);
+	f.version = 1;
+	if ((rc = score_insert_row(im->db, &f, im->k->name)) != QREL_OK || (rc = counted(im, true, true)) != QREL_OK ||
+	    !s->level[0])
 		return rc;
 	return changelog_add(im->db, im->review, im->who, "score", uuid, "level", NULL, s->level,
 		im->reason);
@@ -1556,23 +1527,15 @@ score_log(struct imp *im, const struct score *s, const struct stored_score *old)
 static int
 score_update(struct imp *im, const struct score *s, const struct stored_score *old)
 {
-	static const char upd[] = "UPDATE score SET level = ?1, insufficient = ?2, "
-				  "rationale = coalesce(?3, rationale), updated_at = ?4, version = version + 1 "
-				  "WHERE id = ?5";
-	sqlite3_stmt *st;
+	struct score_fields f = score_fields_of(im, s, old->uuid);
 	int rc;
 
 	if (strcmp(old->level, s->level) == 0 && (!s->rationale || strcmp(old->rationale, s->rationale) == 0)) {
 		im->st->unchanged++;
 		return QREL_OK;
 	}
-	if (!(st = db_stmt(im->db, upd)))
-		return QREL_DB;
-	bind_level(st, 1, s);
-	db_bind_text(st, 3, s->rationale);
-	db_bind_text(st, 4, s->updated);
-	sqlite3_bind_int64(st, 5, old->id);
-	if ((rc = upsert_done(im, st, false)) != QREL_OK)
+	if ((rc = score_apply_row(im->db, old->id, &f, im->k->name)) != QREL_OK ||
+	    (rc = counted(im, false, true)) != QREL_OK)
 		return rc;
 	return score_log(im, s, old);
 }

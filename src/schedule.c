@@ -1,5 +1,6 @@
 /* schedule.c: activities planned ahead and marked done. */
 #include "qrel/qrel.h"
+#include "qrel/activity.h"
 #include "qrel/db.h"
 #include "qrel/gate.h"
 #include "qrel/schedule.h"
@@ -26,16 +27,12 @@ schedule_check_reviewers(struct db *db, int64_t review, const char *list)
 static int
 mark_done(struct db *db, int64_t review, const char *who, int64_t id, const char *uuid)
 {
-	static const char sql[] = "UPDATE activity SET status = 'done' WHERE id = ?1 AND status = 'planned'";
-	sqlite3_stmt *st = db_stmt(db, sql);
+	bool changed = false;
 	int rc;
 
-	if (!st)
-		return QREL_DB;
-	sqlite3_bind_int64(st, 1, id);
-	if ((rc = db_step_done(db, st, "marking an activity done")) != QREL_OK)
+	if ((rc = activity_mark_done(db, id, "marking an activity done", &changed)) != QREL_OK)
 		return rc;
-	if (sqlite3_changes(db_handle(db)) == 0)
+	if (!changed)
 		return error(QREL_CONFLICT, "activity %lld is already done", (long long)id);
 	return changelog_add(db, review, who, "activity", uuid, "status", "planned", "done", "");
 }

@@ -1,4 +1,7 @@
-/* score.c: rubric scores: role rules, locks, the logged upsert, disagreement, and the screen's reads. */
+/* score.c: rubric scores: role rules, locks, the logged upsert, disagreement, and the screen's reads.
+ * The only module that writes the score table: import (import.c) and sync (sync.c) call
+ * the row writers below (score_insert_row, score_apply_row); each caller asks the gate
+ * (gate.h) before it writes. */
 #include "qrel/qrel.h"
 #include "qrel/db.h"
 #include "qrel/gate.h"
@@ -139,14 +142,66 @@ level_text(char out[16], int level, bool insufficient, const struct stored *old)
 		out[0] = '\0';
 }
 
+/* ---- the row writers ---- */
+
 static void
-bind_level(sqlite3_stmt *st, int i, const char *level)
+bind_fields(sqlite3_stmt *st, int i, const struct score_fields *f)
 {
-	if (*level && strcmp(level, "NE") != 0)
-		sqlite3_bind_int(st, i, atoi(level));
+	if (f->rated)
+		sqlite3_bind_int64(st, i, f->level);
 	else
 		sqlite3_bind_null(st, i);
-	sqlite3_bind_int(st, i + 1, strcmp(level, "NE") == 0);
+	sqlite3_bind_int(st, i + 1, f->insufficient);
+	db_bind_text(st, i + 2, f->rationale);
+	db_bind_text(st, i + 3, f->updated_at);
+	sqlite3_bind_int64(st, i + 4, f->version);
+}
+
+int
+score_insert_row(struct db *db, const struct score_fields *f, const char *what)
+{
+	static const char sql[] = "INSERT INTO score(uuid, review_id, site_id, cluster_id, rater_id, kind, "
+				  "level, insufficient, rationale, updated_at, version) VALUES (?1, ?2, ?3, ?4, ?5, ?6, "
+				  "?7, ?8, coalesce(?9, ''), ?10, ?11)";
+	sqlite3_stmt *st = db_stmt(db, sql);
+
+	if (!st)
+		return QREL_DB;
+	db_bind_text(st, 1, f->uuid);
+	sqlite3_bind_int64(st, 2, f->review);
+	sqlite3_bind_int64(st, 3, f->site);
+	sqlite3_bind_int64(st, 4, f->cluster);
+	sqlite3_bind_int64(st, 5, f->rater);
+	db_bind_text(st, 6, f->kind);
+	bind_fields(st, 7, f);
+	return db_step_done(db, st, what);
+}
+
+int
+score_apply_row(struct db *db, int64_t id, const struct score_fields *f, const char *what)
+{
+	static const char sql[] = "UPDATE score SET level = ?1, insufficient = ?2, rationale = coalesce(?3, rationale), "
+				  "updated_at = ?4, version = max(version + 1, ?5) WHERE id = ?6";
+	sqlite3_stmt *st = db_stmt(db, sql);
+
+	if (!st)
+		return QREL_DB;
+	bind_fields(st, 1, f);
+	sqlite3_bind_int64(st, 6, id);
+	return db_step_done(db, st, what);
+}
+
+const char score_resolve_sql[] = "UPDATE score SET level = nullif(?1, ''), insufficient = ?2, rationale = ?3, "
+				 "updated_at = ?4, version = max(version, ?5) + 1 WHERE uuid = ?6";
+const char score_bump_sql[] = "UPDATE score SET version = max(version, ?1) + 1 WHERE uuid = ?2";
+
+/* The row's level and NE from the change log's form ("2", "NE" or ""). */
+static void
+level_fields(struct score_fields *f, const char *level)
+{
+	f->rated = *level && strcmp(level, "NE") != 0;
+	f->level = f->rated ? atoi(level) : 0;
+	f->insufficient = strcmp(level, "NE") == 0;
 }
 
 static const char *
@@ -173,27 +228,16 @@ log_changes(struct db *db, const struct wanted *w, const char *uuid, const struc
 static int
 insert_score(struct db *db, const struct wanted *w, const struct stored *old)
 {
-	static const char sql[] = "INSERT INTO score(uuid, review_id, site_id, cluster_id, rater_id, kind, "
-				  "level, insufficient, rationale, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, "
-				  "coalesce(?9, ''), ?10)";
-	sqlite3_stmt *st = db_stmt(db, sql);
 	char uuid[UUID_LEN + 1], now[21];
+	struct score_fields f = { .uuid = uuid, .review = w->review, .site = w->site, .cluster = w->cluster,
+				  .rater = w->rater, .kind = score_kind_name(w->kind), .rationale = w->rationale,
+				  .updated_at = now, .version = 1 };
 	int rc;
 
-	if (!st)
-		return QREL_DB;
 	uuid_new(uuid);
 	clock_now(now);
-	db_bind_text(st, 1, uuid);
-	sqlite3_bind_int64(st, 2, w->review);
-	sqlite3_bind_int64(st, 3, w->site);
-	sqlite3_bind_int64(st, 4, w->cluster);
-	sqlite3_bind_int64(st, 5, w->rater);
-	db_bind_text(st, 6, score_kind_name(w->kind));
-	bind_level(st, 7, w->level);
-	db_bind_text(st, 9, w->rationale);
-	db_bind_text(st, 10, now);
-	if ((rc = db_step_done(db, st, "saving a score")) != QREL_OK)
+	level_fields(&f, w->level);
+	if ((rc = score_insert_row(db, &f, "saving a score")) != QREL_OK)
 		return rc;	/* QREL_FULL stays itself: the screen says the disk is full */
 	return log_changes(db, w, uuid, old);
 }
@@ -201,22 +245,16 @@ insert_score(struct db *db, const struct wanted *w, const struct stored *old)
 static int
 update_score(struct db *db, const struct wanted *w, const struct stored *old)
 {
-	static const char sql[] = "UPDATE score SET level = ?1, insufficient = ?2, rationale = coalesce(?3, rationale), "
-				  "updated_at = ?4, version = version + 1 WHERE id = ?5";
-	sqlite3_stmt *st;
+	struct score_fields f = { .rationale = w->rationale };
 	char now[21];
 	int rc;
 
 	if (strcmp(old->level, w->level) == 0 && (!w->rationale || strcmp(old->rationale, w->rationale) == 0))
 		return QREL_OK;	/* nothing changes: no new version, no log row */
-	if (!(st = db_stmt(db, sql)))
-		return QREL_DB;
 	clock_now(now);
-	bind_level(st, 1, w->level);
-	db_bind_text(st, 3, w->rationale);
-	db_bind_text(st, 4, now);
-	sqlite3_bind_int64(st, 5, old->id);
-	if ((rc = db_step_done(db, st, "saving a score")) != QREL_OK)
+	f.updated_at = now;
+	level_fields(&f, w->level);
+	if ((rc = score_apply_row(db, old->id, &f, "saving a score")) != QREL_OK)
 		return rc;
 	return log_changes(db, w, old->uuid, old);
 }

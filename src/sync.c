@@ -1,8 +1,10 @@
 /* sync.c: bundles that carry a copy's changes by uuid, and the three-way merge that applies them. */
 #include "qrel/qrel.h"
+#include "qrel/activity.h"
 #include "qrel/backup.h"
 #include "qrel/db.h"
 #include "qrel/document.h"
+#include "qrel/evidence.h"
 #include "qrel/findings.h"
 #include "qrel/gate.h"
 #include "qrel/identity.h"
@@ -1656,10 +1658,6 @@ note_write(int64_t site, int64_t author)
 static int
 insert_note(struct merge *mg, sqlite3_stmt *row)
 {
-	static const char sql[] = "INSERT INTO note(uuid, review_id, site_id, activity_id, source, author_id, valence, "
-				  "text, created_at, updated_at, deleted_at, version) VALUES (?1, ?2, ?3, "
-				  "(SELECT id FROM activity WHERE uuid = ?4), ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)";
-	sqlite3_stmt *st;
 	struct gate_write w;
 	int64_t site, author, note;
 	int rc;
@@ -1668,20 +1666,13 @@ insert_note(struct merge *mg, sqlite3_stmt *row)
 		w = note_write(site, author);
 		rc = exporter_may(mg, &w, "note", col(row, BN_UUID));
 	}
-	if (rc != QREL_OK || !(st = db_stmt(mg->db, sql)))
-		return rc != QREL_OK ? rc : QREL_DB;
-	db_bind_text(st, 1, col(row, BN_UUID));
-	sqlite3_bind_int64(st, 2, mg->review);
-	sqlite3_bind_int64(st, 3, site);
-	db_bind_text(st, 4, col(row, BN_ACTIVITY));
-	for (int i = BN_SOURCE; i <= BN_DELETED; i++)
-		if (i != BN_AUTHOR)
-			db_bind_text(st, i + 2, col(row, i));
-	sqlite3_bind_int64(st, 6, author);
-	sqlite3_bind_int64(st, 12, sqlite3_column_int64(row, BN_VERSION));
-	if ((rc = db_step_done(mg->db, st, "adding a note from the bundle")) != QREL_OK)
+	if (rc != QREL_OK || (rc = note_insert_row(mg->db, &(struct note_fields){ .uuid = col(row, BN_UUID),
+		.review = mg->review, .site = site, .activity_uuid = col(row, BN_ACTIVITY),
+		.source = col(row, BN_SOURCE), .author = author, .valence = col(row, BN_VALENCE),
+		.text = col(row, BN_TEXT), .created_at = col(row, BN_CREATED), .updated_at = col(row, BN_UPDATED),
+		.deleted_at = col(row, BN_DELETED), .version = sqlite3_column_int64(row, BN_VERSION) },
+		"adding a note from the bundle", &note)) != QREL_OK)
 		return rc;
-	note = sqlite3_last_insert_rowid(db_handle(mg->db));
 	if ((rc = log_applied(mg, "note", col(row, BN_UUID), "create", NULL, col(row, BN_TEXT))) != QREL_OK)
 		return rc;
 	mg->st->inserted++;
@@ -1691,20 +1682,11 @@ insert_note(struct merge *mg, sqlite3_stmt *row)
 static int
 apply_note(struct merge *mg, const struct local_row *l, sqlite3_stmt *row)
 {
-	static const char sql[] = "UPDATE note SET valence = ?1, text = ?2, deleted_at = ?3, updated_at = ?4, "
-				  "version = max(version + 1, ?5) WHERE id = ?6";
-	sqlite3_stmt *st = db_stmt(mg->db, sql);
-	int rc;
+	int rc = note_apply_row(mg->db, l->id, &(struct note_fields){ .valence = col(row, BN_VALENCE),
+		.text = col(row, BN_TEXT), .deleted_at = col(row, BN_DELETED), .updated_at = col(row, BN_UPDATED),
+		.version = sqlite3_column_int64(row, BN_VERSION) }, "updating a note from the bundle");
 
-	if (!st)
-		return QREL_DB;
-	db_bind_text(st, 1, col(row, BN_VALENCE));
-	db_bind_text(st, 2, col(row, BN_TEXT));
-	db_bind_text(st, 3, col(row, BN_DELETED));
-	db_bind_text(st, 4, col(row, BN_UPDATED));
-	sqlite3_bind_int64(st, 5, sqlite3_column_int64(row, BN_VERSION));
-	sqlite3_bind_int64(st, 6, l->id);
-	if ((rc = db_step_done(mg->db, st, "updating a note from the bundle")) != QREL_OK)
+	if (rc != QREL_OK)
 		return rc;
 	return relink_note(mg, l->id, row);
 }
@@ -1769,17 +1751,14 @@ score_refs(struct merge *mg, sqlite3_stmt *row, struct score_key *k)
 	return QREL_OK;
 }
 
-static void
-bind_score_value(sqlite3_stmt *st, int i, sqlite3_stmt *row)
+/* The bundle row's value as the score writers take it (score.h). */
+static struct score_fields
+score_value(sqlite3_stmt *row)
 {
-	if (sqlite3_column_type(row, BS_LEVEL) == SQLITE_NULL)
-		sqlite3_bind_null(st, i);
-	else
-		sqlite3_bind_int64(st, i, sqlite3_column_int64(row, BS_LEVEL));
-	sqlite3_bind_int(st, i + 1, sqlite3_column_int(row, BS_INSUFFICIENT));
-	db_bind_text(st, i + 2, col(row, BS_RATIONALE) ? col(row, BS_RATIONALE) : "");
-	db_bind_text(st, i + 3, col(row, BS_UPDATED));
-	sqlite3_bind_int64(st, i + 4, sqlite3_column_int64(row, BS_VERSION));
+	return (struct score_fields){ .rated = sqlite3_column_type(row, BS_LEVEL) != SQLITE_NULL,
+		.level = sqlite3_column_int64(row, BS_LEVEL), .insufficient = sqlite3_column_int(row, BS_INSUFFICIENT),
+		.rationale = col(row, BS_RATIONALE) ? col(row, BS_RATIONALE) : "", .updated_at = col(row, BS_UPDATED),
+		.version = sqlite3_column_int64(row, BS_VERSION) };
 }
 
 /* The bundle's score as the gate sees it: a known kind, a whole level or none,
@@ -1818,24 +1797,18 @@ score_keys(struct merge *mg, sqlite3_stmt *row, const struct score_key *k)
 static int
 insert_score(struct merge *mg, const struct score_key *k, sqlite3_stmt *row, const struct gate_write *w)
 {
-	static const char sql[] = "INSERT INTO score(uuid, review_id, site_id, cluster_id, rater_id, kind, level, "
-				  "insufficient, rationale, updated_at, version) "
-				  "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)";
-	sqlite3_stmt *st = db_stmt(mg->db, sql);
+	struct score_fields f = score_value(row);
 	int rc;
 
 	if ((rc = exporter_may(mg, w, "score", col(row, BS_UUID))) != QREL_OK)
 		return rc;
-	if (!st)
-		return QREL_DB;
-	db_bind_text(st, 1, col(row, BS_UUID));
-	sqlite3_bind_int64(st, 2, mg->review);
-	sqlite3_bind_int64(st, 3, k->site);
-	sqlite3_bind_int64(st, 4, k->cluster);
-	sqlite3_bind_int64(st, 5, k->rater);
-	db_bind_text(st, 6, col(row, BS_KIND));
-	bind_score_value(st, 7, row);
-	if ((rc = db_step_done(mg->db, st, "adding a score from the bundle")) != QREL_OK ||
+	f.uuid = col(row, BS_UUID);
+	f.review = mg->review;
+	f.site = k->site;
+	f.cluster = k->cluster;
+	f.rater = k->rater;
+	f.kind = col(row, BS_KIND);
+	if ((rc = score_insert_row(mg->db, &f, "adding a score from the bundle")) != QREL_OK ||
 	    (rc = log_applied(mg, "score", col(row, BS_UUID), "sync import", NULL, col(row, BS_VALUE))) != QREL_OK)
 		return rc;
 	mg->st->inserted++;
@@ -1845,15 +1818,9 @@ insert_score(struct merge *mg, const struct score_key *k, sqlite3_stmt *row, con
 static int
 apply_score(struct merge *mg, const struct local_row *l, sqlite3_stmt *row)
 {
-	static const char sql[] = "UPDATE score SET level = ?1, insufficient = ?2, rationale = ?3, updated_at = ?4, "
-				  "version = max(version + 1, ?5) WHERE id = ?6";
-	sqlite3_stmt *st = db_stmt(mg->db, sql);
+	struct score_fields f = score_value(row);
 
-	if (!st)
-		return QREL_DB;
-	bind_score_value(st, 1, row);
-	sqlite3_bind_int64(st, 6, l->id);
-	return db_step_done(mg->db, st, "updating a score from the bundle");
+	return score_apply_row(mg->db, l->id, &f, "updating a score from the bundle");
 }
 
 /* By uuid, else by what the score is (two copies may each have created it). */
@@ -2489,17 +2456,12 @@ static const char activity_done_rows[] =
 static int
 merge_activity_done(struct merge *mg, sqlite3_stmt *row)
 {
-	static const char sql[] = "UPDATE activity SET status = 'done' WHERE id = ?1 AND status = 'planned'";
 	struct gate_write w = { .what = GATE_ACTIVITY, .site = sqlite3_column_int64(row, 1) };
-	sqlite3_stmt *st;
 	int rc;
 
-	if ((rc = exporter_may(mg, &w, "activity", col(row, 0))) != QREL_OK)
-		return rc;
-	if (!(st = db_stmt(mg->db, sql)))
-		return QREL_DB;
-	sqlite3_bind_int64(st, 1, sqlite3_column_int64(row, 2));
-	if ((rc = db_step_done(mg->db, st, "marking an activity done from the bundle")) != QREL_OK)
+	if ((rc = exporter_may(mg, &w, "activity", col(row, 0))) != QREL_OK ||
+	    (rc = activity_mark_done(mg->db, sqlite3_column_int64(row, 2), "marking an activity done from the bundle",
+				     NULL)) != QREL_OK)
 		return rc;
 	mg->st->updated++;
 	return log_applied(mg, "activity", col(row, 0), "status", "planned", "done");
@@ -2583,12 +2545,7 @@ static const char *const add_only_sql[] = {
 	"INSERT INTO site(uuid, review_id, code, name, kind) SELECT b.uuid, ?1, b.code, b.name, b.kind "
 	"FROM bundle.site b WHERE NOT EXISTS (SELECT 1 FROM site s WHERE s.uuid = b.uuid "
 	"OR (s.review_id = ?1 AND s.code = b.code COLLATE NOCASE))",
-	"INSERT INTO activity(uuid, review_id, site_id, source, held_at, description, facilitator_id, status, reviewers) "
-	"SELECT b.uuid, ?1, (SELECT id FROM site WHERE review_id = ?1 AND code = b.site COLLATE NOCASE), b.source, "
-	"b.held_at, coalesce(b.description, ''), (SELECT id FROM person WHERE review_id = ?1 AND name = b.facilitator), "
-	"coalesce(p.status, 'done'), coalesce(p.reviewers, '') "
-	"FROM bundle.activity b LEFT JOIN bundle.activity_plan p ON p.uuid = b.uuid "
-	"WHERE NOT EXISTS (SELECT 1 FROM activity a WHERE a.uuid = b.uuid)",
+	activity_sync_insert_sql,
 	"INSERT INTO metric(uuid, review_id, code, name, direction, denominator, cluster_id) "
 	"SELECT b.uuid, ?1, b.code, b.name, b.direction, coalesce(b.denominator, 'enrolled students'), "
 	"(SELECT c.id FROM cluster c JOIN review r ON r.framework_id = c.framework_id WHERE r.id = ?1 "
@@ -3011,9 +2968,7 @@ split_value(char *v, char **a, char **b, char **text)
 static const struct {
 	const char *entity, *write, *bump;
 } resolvers[] = {
-	{ "score", "UPDATE score SET level = nullif(?1, ''), insufficient = ?2, rationale = ?3, "
-	  "updated_at = ?4, version = max(version, ?5) + 1 WHERE uuid = ?6",
-	  "UPDATE score SET version = max(version, ?1) + 1 WHERE uuid = ?2" },
+	{ "score", score_resolve_sql, score_bump_sql },
 	{ "finding", "UPDATE finding SET kind = ?1, text = ?3, updated_at = ?4, version = max(version, ?5) + 1 "
 	  "WHERE uuid = ?6 AND ?2 = ''",
 	  "UPDATE finding SET version = max(version, ?1) + 1 WHERE uuid = ?2" },
@@ -3025,10 +2980,7 @@ static const struct {
 	  "owner = json_extract(?3, '$[1]'), link = json_extract(?3, '$[2]'), updated_at = ?4, "
 	  "version = max(version, ?5) + 1 WHERE uuid = ?6",
 	  "UPDATE document SET version = max(version, ?1) + 1 WHERE uuid = ?2" },
-	{ "note", "UPDATE note SET valence = ?1, deleted_at = CASE WHEN ?2 = '1' THEN "
-	  "coalesce(deleted_at, ?4) END, text = ?3, updated_at = ?4, "
-	  "version = max(version, ?5) + 1 WHERE uuid = ?6",
-	  "UPDATE note SET version = max(version, ?1) + 1 WHERE uuid = ?2" },
+	{ "note", note_resolve_sql, note_bump_sql },
 };
 
 static size_t

@@ -1,6 +1,7 @@
 /* voice.c: stakeholder groups of activities and notes, participants and language,
  * and the groups heard per site and cluster. */
 #include "qrel/qrel.h"
+#include "qrel/activity.h"
 #include "qrel/db.h"
 #include "qrel/gate.h"
 #include "qrel/store.h"
@@ -232,23 +233,6 @@ write_activity_groups(struct db *db, int64_t review, const char *who, int64_t id
 	return changelog_add(db, review, who, "activity", uuid, "groups", old, norm, "");
 }
 
-static int
-update_details(struct db *db, int64_t id, const struct voice_input *in)
-{
-	static const char sql[] = "UPDATE activity SET participants = CASE WHEN ?2 > 0 THEN ?2 ELSE participants END, "
-				  "language = coalesce(?3, language), "
-				  "interpreter = CASE ?4 WHEN 1 THEN 1 WHEN -1 THEN 0 ELSE interpreter END WHERE id = ?1";
-	sqlite3_stmt *st = db_stmt(db, sql);
-
-	if (!st)
-		return QREL_DB;
-	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_int(st, 2, in->participants);
-	db_bind_text(st, 3, in->language);
-	sqlite3_bind_int(st, 4, in->interpreter);
-	return db_step_done(db, st, "recording who took part");
-}
-
 static void
 details_text(const struct voice_activity *v, char *out, size_t size)
 {
@@ -267,7 +251,7 @@ voice_write_activity(struct db *db, int64_t review, const char *who, int64_t act
 	if ((rc = voice_activity_get(db, activity, &before)) != QREL_OK ||
 	    (rc = entity_uuid(db, "SELECT uuid FROM activity WHERE id = ?1", activity, uuid, sizeof(uuid))) != QREL_OK ||
 	    (rc = write_activity_groups(db, review, who, activity, uuid, before.groups, in->groups)) != QREL_OK ||
-	    (rc = update_details(db, activity, in)) != QREL_OK || (rc = voice_activity_get(db, activity, &after)) != QREL_OK)
+	    (rc = activity_apply_voice(db, activity, in)) != QREL_OK || (rc = voice_activity_get(db, activity, &after)) != QREL_OK)
 		return rc;
 	details_text(&before, was, sizeof(was));
 	details_text(&after, now, sizeof(now));

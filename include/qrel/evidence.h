@@ -1,5 +1,6 @@
-/* evidence.h: evidence notes and activities: add, edit, delete and undo through the
- * change log; filtered, keyset-paged and full-text (FTS5) listing. */
+/* evidence.h: evidence notes: add, edit, delete and undo through the change log;
+ * filtered, keyset-paged and full-text (FTS5) listing; the one writer of note rows.
+ * Activities are in activity.h. */
 #ifndef QREL_EVIDENCE_H
 #define QREL_EVIDENCE_H
 
@@ -7,7 +8,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "qrel/voice.h"
 
 struct db;
 
@@ -22,6 +22,8 @@ struct db;
 /* The source types and valences the schema allows, NULL-terminated. */
 extern const char *const evidence_sources[];
 extern const char *const evidence_valences[];
+/* Is source one of evidence_sources? */
+bool evidence_source_valid(const char *source);
 
 struct note_input {
 	int64_t site;
@@ -162,36 +164,31 @@ struct evidence_choice {
 int evidence_choices(struct db *db, int64_t review, const char *field, struct evidence_choice **out,
 		     int *n);
 
-/* ---- activities ---- */
+/* ---- the row writers: no gate, no change log, no transaction (the caller's) ---- */
 
-struct activity_row {
-	int64_t id, site, facilitator;
-	char uuid[40], site_code[32], source[24], held_at[32];
-	char description[512], facilitator_name[128];
-	int notes;			/* evidence notes taken in it (not deleted) */
-	char status[8];			/* planned or done (schedule.h) */
-	char reviewers[256];		/* planned reviewers, comma-separated */
+/* A note row as it is stored: evidence_add, import (import.c) and sync (sync.c)
+ * all write notes through these. */
+struct note_fields {
+	const char *uuid;
+	int64_t review, site;
+	int64_t activity;		/* 0: by activity_uuid (NULL: none) */
+	const char *activity_uuid;
+	const char *source;
+	int64_t author;
+	const char *valence, *text;
+	const char *created_at, *updated_at, *deleted_at;	/* deleted_at NULL: live */
+	int64_t version;		/* a new note is at 1 */
 };
 
-struct activity_input {
-	int64_t site;
-	const char *source, *held_at, *description;
-	int64_t facilitator;		/* 0: none */
-	const char *status, *reviewers;	/* activity_add: NULL is done and none (schedule.h) */
-	struct voice_input voice;	/* groups, participants, language (voice.h) */
-};
-
-int activity_add(struct db *db, int64_t review, const char *who, const struct activity_input *in,
-		 int64_t *id);
-/* Changes what is not NULL / not 0. */
-int activity_edit(struct db *db, int64_t review, const char *who, int64_t id,
-		  const struct activity_input *in);
-/* Activities (of site, or all when 0), newest first, each with its note count; malloc'd. */
-int activity_list(struct db *db, int64_t review, int64_t site, struct activity_row **out, int *n);
-int activity_get(struct db *db, int64_t review, int64_t id, struct activity_row *out);
-/* An activity by integer id or uuid; 0 when absent, -1 on error. */
-int64_t activity_find(struct db *db, int64_t review, const char *ref);
-/* The activity of who's most recent note, 0 when none. */
-int64_t activity_last_used(struct db *db, int64_t review, const char *who);
+/* Inserts the row; *id (when not NULL) gets its row id. what names the write in an
+ * error ("adding a note"). */
+int note_insert_row(struct db *db, const struct note_fields *f, const char *what, int64_t *id);
+/* Writes valence, text, deleted_at and updated_at into row id; its version goes
+ * up by one, or to f->version when that is higher (a merged note). */
+int note_apply_row(struct db *db, int64_t id, const struct note_fields *f, const char *what);
+/* Resolving a sync conflict (sync.c binds them): the note's value "valence|deleted|text"
+ * written by uuid (?1 valence, ?2 "1" when deleted, ?3 text, ?4 now, ?5 the other
+ * copy's version, ?6 uuid); and only its version moved past ?1 (?2 uuid). */
+extern const char note_resolve_sql[], note_bump_sql[];
 
 #endif

@@ -1,6 +1,6 @@
 /* score.h: rubric scores: who may give which, the one-transaction write with its
- * change log, blind reading for consensus, disagreement, locks, and the reads the
- * rubric screen draws. */
+ * change log, blind reading for consensus, disagreement, locks, the reads the
+ * rubric screen draws, and the row writers (the only code that writes scores). */
 #ifndef QREL_SCORE_H
 #define QREL_SCORE_H
 
@@ -183,5 +183,31 @@ int score_each(struct db *db, int64_t review, int64_t site, const char *kind, sc
  * listing a person reads must use. */
 int score_each_visible(struct db *db, int64_t review, const char *viewer, int64_t site, const char *kind,
 		       score_row_fn *fn, void *ctx);
+
+/* ---- the row writers: no gate, no change log, no transaction (the caller's) ---- */
+
+/* A score row as it is stored: score_set, import (import.c) and sync (sync.c) all
+ * write scores through these. */
+struct score_fields {
+	const char *uuid;		/* insert only */
+	int64_t review, site, cluster, rater;	/* insert only */
+	const char *kind;		/* insert only */
+	bool rated;			/* level holds a level; false: not rated (NULL) */
+	int64_t level;
+	bool insufficient;		/* NE */
+	const char *rationale;		/* NULL: '' (insert), kept (apply) */
+	const char *updated_at;
+	int64_t version;		/* insert: the row's; apply: at least this (0: one up) */
+};
+
+/* Inserts the row; what names the write in an error ("saving a score"). */
+int score_insert_row(struct db *db, const struct score_fields *f, const char *what);
+/* Writes level, insufficient, rationale and updated_at into row id; its version
+ * goes up by one, or to f->version when that is higher (a merged score). */
+int score_apply_row(struct db *db, int64_t id, const struct score_fields *f, const char *what);
+/* Resolving a sync conflict (sync.c binds them): the score's value "level|ne|rationale"
+ * written by uuid (?1 level or '', ?2 ne, ?3 rationale, ?4 now, ?5 the other copy's
+ * version, ?6 uuid); and only its version moved past ?1 (?2 uuid). */
+extern const char score_resolve_sql[], score_bump_sql[];
 
 #endif

@@ -6,6 +6,7 @@
 
 #include <unistd.h>
 
+#include "qrel/activity.h"
 #include "qrel/db.h"
 #include "qrel/draft.h"
 #include "qrel/evidence.h"
@@ -815,6 +816,113 @@ test_full_disk_add(void **state)
 	free(big);
 }
 
+/* A row as text, for the writer tests. */
+static void
+expect_row(struct fx *f, const char *sql, const char *want)
+{
+	sqlite3_stmt *st;
+
+	assert_int_equal(sqlite3_prepare_v2(db_handle(f->db), sql, -1, &st, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	assert_string_equal(db_col_text(st, 0), want);
+	sqlite3_finalize(st);
+}
+
+#define NOTE_ROW "SELECT uuid || '|' || coalesce(activity_id, '-') || '|' || valence || '|' || text || '|' || " \
+	"created_at || '|' || updated_at || '|' || coalesce(deleted_at, '-') || '|' || version FROM note " \
+	"WHERE uuid = 'b0000000-0000-4000-8000-000000000001'"
+
+/* The note row writers (the only code that writes notes): all columns as given,
+ * the activity by uuid, and the version on an update. */
+static void
+test_note_row_writers(void **state)
+{
+	struct fx *f = *state;
+	struct note_fields w = { .uuid = "b0000000-0000-4000-8000-000000000001", .review = f->review, .site = f->s1,
+				 .activity_uuid = "a0000000-0000-4000-8000-000000000001", .source = "interview",
+				 .author = store_person_id(f->db, f->review, "Ray Viewer"), .valence = "growth",
+				 .text = "reading corner unused", .created_at = "2024-02-01T09:00",
+				 .updated_at = "2024-02-02T09:00", .version = 3 };
+	struct evidence_filter flt = { 0 };
+	int64_t id = 0, ids[4];
+
+	assert_int_equal(note_insert_row(f->db, &w, "adding a note", &id), QREL_OK);
+	assert_true(id > 0);
+	expect_row(f, NOTE_ROW, "b0000000-0000-4000-8000-000000000001|1|growth|reading corner unused|"
+		   "2024-02-01T09:00|2024-02-02T09:00|-|3");
+	evidence_filter_set(f->db, f->review, &flt, "search", "corner");
+	assert_int_equal(list_ids(f, &flt, 10, ids, 4), 1);	/* the search index follows the row */
+	/* A local change (version 0): one up; deleted_at as given. */
+	assert_int_equal(note_apply_row(f->db, id, &(struct note_fields){ .valence = "strength", .text = "corner used",
+		.deleted_at = "2024-02-03T09:00", .updated_at = "2024-02-03T09:00" }, "updating a note"), QREL_OK);
+	expect_row(f, NOTE_ROW, "b0000000-0000-4000-8000-000000000001|1|strength|corner used|"
+		   "2024-02-01T09:00|2024-02-03T09:00|2024-02-03T09:00|4");
+	/* A merged note at a higher version takes it. */
+	assert_int_equal(note_apply_row(f->db, id, &(struct note_fields){ .valence = "neutral", .text = "corner",
+		.updated_at = "2024-02-04T09:00", .version = 8 }, "updating a note"), QREL_OK);
+	expect_row(f, NOTE_ROW, "b0000000-0000-4000-8000-000000000001|1|neutral|corner|"
+		   "2024-02-01T09:00|2024-02-04T09:00|-|8");
+	/* By activity id; none at all. */
+	w.uuid = "b0000000-0000-4000-8000-000000000002";
+	w.activity = 1;
+	w.activity_uuid = NULL;
+	assert_int_equal(note_insert_row(f->db, &w, "adding a note", NULL), QREL_OK);
+	assert_int_equal(query_int(f, "SELECT activity_id FROM note WHERE uuid = 'b0000000-0000-4000-8000-000000000002'"),
+			 1);
+	w.uuid = "b0000000-0000-4000-8000-000000000003";
+	w.activity = 0;
+	assert_int_equal(note_insert_row(f->db, &w, "adding a note", NULL), QREL_OK);
+	assert_int_equal(query_int(f, "SELECT count(*) FROM note WHERE uuid = 'b0000000-0000-4000-8000-000000000003' "
+			 "AND activity_id IS NULL"), 1);
+	/* A uuid is stored once; the error names the write. */
+	assert_int_not_equal(note_insert_row(f->db, &w, "adding a note", NULL), QREL_OK);
+	assert_non_null(strstr(error_message(), "adding a note"));
+	assert_int_equal(query_int(f, "SELECT count(*) FROM change_log WHERE entity = 'note'"), 0);
+}
+
+#define ACTIVITY_ROW "SELECT site_id || '|' || source || '|' || held_at || '|' || description || '|' || " \
+	"coalesce(facilitator_id, '-') || '|' || status || '|' || reviewers FROM activity " \
+	"WHERE uuid = 'a0000000-0000-4000-8000-000000000009'"
+
+/* The activity row writers (the only code that writes activities). */
+static void
+test_activity_row_writers(void **state)
+{
+	struct fx *f = *state;
+	int64_t ann = store_person_id(f->db, f->review, "Ann Lead"), id = 0;
+	struct activity_fields w = { .uuid = "a0000000-0000-4000-8000-000000000009", .review = f->review, .site = f->s1,
+				     .source = "interview", .held_at = "2024-03-01", .facilitator = ann,
+				     .status = "planned" };
+	bool changed = true;
+	char want[128];
+
+	assert_int_equal(activity_insert_row(f->db, &w, "adding an activity", &id), QREL_OK);
+	snprintf(want, sizeof(want), "%lld|interview|2024-03-01||%lld|planned|", (long long)f->s1, (long long)ann);
+	expect_row(f, ACTIVITY_ROW, want);
+	/* The same values: nothing changes. */
+	assert_int_equal(activity_apply_row(f->db, id, &w, "changing an activity", &changed), QREL_OK);
+	assert_false(changed);
+	/* NULL and 0 keep a value; set_facilitator with 0 clears the facilitator. */
+	assert_int_equal(activity_apply_row(f->db, id, &(struct activity_fields){ .description = "Staff" },
+					    "changing an activity", &changed), QREL_OK);
+	assert_true(changed);
+	snprintf(want, sizeof(want), "%lld|interview|2024-03-01|Staff|%lld|planned|", (long long)f->s1, (long long)ann);
+	expect_row(f, ACTIVITY_ROW, want);
+	assert_int_equal(activity_apply_row(f->db, id, &(struct activity_fields){ .site = f->s2,
+		.set_facilitator = true }, "changing an activity", &changed), QREL_OK);
+	assert_true(changed);
+	snprintf(want, sizeof(want), "%lld|interview|2024-03-01|Staff|-|planned|", (long long)f->s2);
+	expect_row(f, ACTIVITY_ROW, want);
+	/* Planned becomes done once. */
+	assert_int_equal(activity_mark_done(f->db, id, "marking an activity done", &changed), QREL_OK);
+	assert_true(changed);
+	assert_int_equal(activity_mark_done(f->db, id, "marking an activity done", &changed), QREL_OK);
+	assert_false(changed);
+	snprintf(want, sizeof(want), "%lld|interview|2024-03-01|Staff|-|done|", (long long)f->s2);
+	expect_row(f, ACTIVITY_ROW, want);
+	assert_int_equal(query_int(f, "SELECT count(*) FROM change_log WHERE entity = 'activity'"), 0);
+}
+
 int
 main(void)
 {
@@ -836,6 +944,8 @@ main(void)
 		T(test_add_checks),
 		T(test_note_drafts),
 		T(test_activities),
+		T(test_note_row_writers),
+		T(test_activity_row_writers),
 		T(test_choices),
 		T(test_edit_expect_stale_refused),
 		T(test_edit_expect_current_passes),

@@ -867,11 +867,59 @@ test_full_disk_draft(void **state)
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 #define ED(name) cmocka_unit_test_setup_teardown(name, ed_setup, ed_teardown)
 
+/* The row writers (the only code that writes scores): what they store, and how
+ * the version moves on an update. */
+static void
+test_row_writers(void **state)
+{
+	struct fx *f = *state;
+	int64_t rater = store_person_id(f->db, f->review, "Rita Reviewer"), id;
+	struct score_fields w = { .uuid = "5c000000-0000-4000-8000-000000000001", .review = f->review, .site = f->a,
+				  .cluster = f->c1, .rater = rater, .kind = "team", .rated = true, .level = 2,
+				  .rationale = "seen in class", .updated_at = "2024-01-02T03:04:05Z", .version = 4 };
+	const char *row = "SELECT level || '|' || insufficient || '|' || rationale || '|' || updated_at || '|' || "
+			  "version FROM score WHERE uuid = '5c000000-0000-4000-8000-000000000001'";
+	sqlite3_stmt *st;
+
+	assert_int_equal(score_insert_row(f->db, &w, "saving a score"), QREL_OK);
+	id = count(f, "SELECT id FROM score WHERE uuid = '5c000000-0000-4000-8000-000000000001'");
+	assert_true(id > 0);
+	assert_int_equal(sqlite3_prepare_v2(db_handle(f->db), row, -1, &st, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	assert_string_equal(db_col_text(st, 0), "2|0|seen in class|2024-01-02T03:04:05Z|4");
+	sqlite3_reset(st);
+	/* NE, the rationale kept (NULL), a local write: one version up. */
+	assert_int_equal(score_apply_row(f->db, id, &(struct score_fields){ .insufficient = true,
+		.updated_at = "2024-01-03T00:00:00Z" }, "saving a score"), QREL_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	assert_true(sqlite3_column_type(st, 0) == SQLITE_NULL);	/* level NULL: the whole line is */
+	sqlite3_reset(st);
+	assert_int_equal(count(f, "SELECT count(*) FROM score WHERE level IS NULL AND insufficient = 1 AND "
+			       "rationale = 'seen in class' AND version = 5"), 1);
+	/* A merged row at a higher version takes that version; a lower one still goes up by one. */
+	assert_int_equal(score_apply_row(f->db, id, &(struct score_fields){ .rated = true, .level = 3, .rationale = "",
+		.updated_at = "2024-01-04T00:00:00Z", .version = 9 }, "saving a score"), QREL_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	assert_string_equal(db_col_text(st, 0), "3|0||2024-01-04T00:00:00Z|9");
+	sqlite3_reset(st);
+	assert_int_equal(score_apply_row(f->db, id, &(struct score_fields){ .rated = true, .level = 1,
+		.updated_at = "2024-01-05T00:00:00Z", .version = 2 }, "saving a score"), QREL_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	assert_string_equal(db_col_text(st, 0), "1|0||2024-01-05T00:00:00Z|10");
+	sqlite3_finalize(st);
+	/* The same uuid twice is the database's refusal, named by what. */
+	assert_int_not_equal(score_insert_row(f->db, &w, "saving a score"), QREL_OK);
+	assert_non_null(strstr(error_message(), "saving a score"));
+	/* The writer logs nothing: the callers do. */
+	assert_int_equal(count(f, "SELECT count(*) FROM change_log WHERE entity = 'score'"), 0);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		T(test_reviewer_team_ok),
+		T(test_row_writers),
 		T(test_principal_self),
 		T(test_consensus_by_lead_only),
 		T(test_observer_and_stranger_refused),

@@ -9,6 +9,7 @@
 #include <math.h>
 #include <unistd.h>
 
+#include "qrel/activity.h"
 #include "qrel/db.h"
 #include "qrel/diag.h"
 #include "qrel/document.h"

@@ -1,5 +1,6 @@
 /* test_sync.c: the merge decision, bundles between two copies, the worded check and backups. */
 #include "qrel/qrel.h"
+#include "qrel/activity.h"
 #include "qrel/backup.h"
 #include "qrel/check.h"
 #include "qrel/db.h"

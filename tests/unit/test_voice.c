@@ -7,6 +7,7 @@
 
 #include <unistd.h>
 
+#include "qrel/activity.h"
 #include "qrel/dashboard.h"
 #include "qrel/db.h"
 #include "qrel/evidence.h"
