@@ -870,8 +870,23 @@ struct map_run {
 	struct stage sg;
 	const struct csv_map *m;
 	int *src;		/* per header column: the mapping entry it feeds, or -1 */
-	size_t nin;
+	char **origin;		/* per record column: where the mapping took it from, or NULL */
+	size_t nin, norigin;
 };
+
+/* Where column k of the records comes from, for messages (csv_row.origin). */
+static void
+map_origin(struct map_run *mr, size_t k, const struct map_entry *me)
+{
+	char text[600];
+
+	if (me->from)
+		snprintf(text, sizeof(text), "their column '%s'%s, %s:%d", me->from, me->value ? " or its default" : "",
+			 mr->m->path, me->line);
+	else
+		snprintf(text, sizeof(text), "the value %s:%d gives", mr->m->path, me->line);
+	mr->origin[k] = xstrdup(text);
+}
 
 /* The header renamed through the mapping, then the columns only [values] gives. */
 static int
@@ -879,14 +894,18 @@ map_header(struct map_run *mr, const struct csv_row *h)
 {
 	size_t before = mr->sg.d->n, k;
 
-	if (!(mr->src = malloc((h->n + 1) * sizeof(*mr->src))) || !stage_room(&mr->sg, h->n + mr->m->n))
+	if (!(mr->src = malloc((h->n + 1) * sizeof(*mr->src))) || !stage_room(&mr->sg, h->n + mr->m->n) ||
+	    !(mr->origin = calloc(h->n + mr->m->n + 1, sizeof(*mr->origin))))
 		return error(QREL_NOMEM, "out of memory");
 	mr->nin = h->n;
+	mr->norigin = h->n + mr->m->n;
 	for (size_t i = 0; i < h->n; i++) {
 		mr->src[i] = -1;
 		for (size_t e = 0; e < mr->m->n; e++)
 			if (mr->m->e[e].from && csv_header_is(h->field[i], mr->m->e[e].from))
 				mr->src[i] = (int)e;
+		if (mr->src[i] >= 0)
+			map_origin(mr, i, &mr->m->e[mr->src[i]]);
 		stage_set(&mr->sg, i, mr->src[i] >= 0 ? mr->m->e[mr->src[i]].col : h->field[i]);
 	}
 	k = h->n;
@@ -899,9 +918,12 @@ map_header(struct map_run *mr, const struct csv_row *h)
 		if (me->from && !found)
 			diag_add(mr->sg.d, mr->sg.path, h->line, "no column '%s' (%s:%d maps %s to it)",
 				 me->from, mr->m->path, me->line, me->col);
-		else if (!me->from)
+		else if (!me->from) {
+			map_origin(mr, k, me);
 			stage_set(&mr->sg, k++, me->col);
+		}
 	}
+	mr->sg.out.origin = (const char *const *)mr->origin;
 	if (mr->sg.d->n != before)
 		return QREL_PARSE;
 	return stage_pass(&mr->sg, h, k);
@@ -1029,6 +1051,9 @@ each_shaped(const char *path, const struct csv_opts *o, csv_row_fn *fn, void *ct
 	rc = csv_read(path, &plain, fn, ctx, d);
 	stage_free(&mr.sg);
 	free(mr.src);
+	for (size_t i = 0; i < mr.norigin; i++)
+		free(mr.origin[i]);
+	free(mr.origin);
 	stage_free(&wr.sg);
 	for (size_t i = 0; i < wr.nin; i++)
 		free(wr.name[i]);
