@@ -99,6 +99,21 @@ check "voice: B holds the same groups, participants, language and note groups" c
 "$QREL" activity list --db "$B" --as "$LEAD" --site RHS --format csv | grep 'Copy A: families' >"$T/out"
 check "voice: B's activity list shows them" grep -q 'students,families",11,es,yes' "$T/out"
 
+# A citation removed in A is removed in B.
+doc=$("$QREL" document add --db "$A" --as "$LEAD" --site RHS --title "Copy A: family survey form" | sed 's/[^0-9]//g')
+nid=$(sql "$A" "SELECT id FROM note WHERE text LIKE 'Copy A: parents ask%'")
+"$QREL" document cite --db "$A" --as "$LEAD" "$doc" --note "$nid" >/dev/null
+"$QREL" sync export --as "$LEAD" --db "$A" -o "$T/a4.qb" --peer B >/dev/null
+"$QREL" sync import --db "$B" --as "$LEAD" "$T/a4.qb" >/dev/null
+cites_of() { sql "$1" "SELECT count(*) FROM note_document nd JOIN document d ON d.id = nd.document_id
+	WHERE d.title = 'Copy A: family survey form'"; }
+check "uncite: B holds A's citation" test "$(cites_of "$B")" = 1
+"$QREL" document uncite --db "$A" --as "$LEAD" "$doc" --note "$nid" >/dev/null
+check "uncite: A's citation is gone" test "$(cites_of "$A")" = 0
+"$QREL" sync export --as "$LEAD" --db "$A" -o "$T/a5.qb" --peer B >/dev/null
+"$QREL" sync import --db "$B" --as "$LEAD" "$T/a5.qb" >/dev/null
+check "uncite: the removal travels to B" test "$(cites_of "$B")" = 0
+
 # Bad bundles: each refused with a clear message, the database unchanged.
 "$QREL" sync export --as "$LEAD" --db "$A" -o "$T/good.qb" --all >/dev/null
 refused() {	# refused NAME BUNDLE PATTERN

@@ -1035,7 +1035,7 @@ test_uncite_travels(void **state)
 	struct sync_import_stats st;
 	struct db *db;
 	int64_t review, doc, act, finding, note;
-	char sql[160];
+	char sql[160], q2[160], q3[160];
 
 	UNUSED(state);
 	copy_of("a.db", "ua.db");
@@ -1050,9 +1050,13 @@ test_uncite_travels(void **state)
 	snprintf(sql, sizeof(sql), "SELECT note_id FROM finding_note WHERE finding_id = %lld", (long long)finding);
 	note = db_int(db, sql);
 	assert_int_equal(finding_uncite_note(db, review, REVIEWER, finding, note), QREL_OK);
-	snprintf(sql, sizeof(sql), "DELETE FROM note_document WHERE document_id = %lld; DELETE FROM finding_survey "
-		 "WHERE finding_id = %lld", (long long)doc, (long long)finding);
-	assert_int_equal(db_exec(db, sql), QREL_OK);
+	/* db_int keeps a statement per SQL buffer: one buffer per query */
+	snprintf(q2, sizeof(q2), "SELECT note_id FROM note_document WHERE document_id = %lld", (long long)doc);
+	assert_int_equal(document_uncite(db, review, LEAD, doc, db_int(db, q2)), QREL_OK);
+	snprintf(q3, sizeof(q3), "SELECT survey_id FROM finding_survey WHERE finding_id = %lld", (long long)finding);
+	assert_int_equal(survey_uncite(db, review, LEAD, finding, db_int(db, q3)), QREL_OK);
+	assert_int_equal(survey_uncite(db, review, LEAD, finding, db_int(db, "SELECT min(id) FROM survey_item")),
+			 QREL_NOTFOUND);
 	db_close(db);
 	assert_int_equal(bundle_of("ua.db", "u1.qb", "ub", &es), QREL_OK);
 	assert_int_equal(import_into("ub.db", "u1.qb", &st), QREL_OK);
