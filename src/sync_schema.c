@@ -183,7 +183,8 @@ LINK("finding_survey", "DELETE", "old", "finding", "finding_id");
 	"CREATE TRIGGER sync_voice_" link "_" when " AFTER " when " ON " link " BEGIN" \
 	"  INSERT INTO sync_voice(entity, uuid, version) SELECT '" tbl "', uuid, 1 FROM " tbl \
 	"    WHERE id = " row "." col " ON CONFLICT (entity, uuid) DO UPDATE SET version = version + 1;" \
-	"END;"
+	"END;" \
+	LINK(link, when, row, tbl, col)
 /* A removed citation leaves its two uuids (sync_unlink), so the removal travels
  * with its note, finding or recommendation; citing again clears it. */
 #define UNLINK(link, otbl, ocol, ttbl, tcol) \
@@ -223,10 +224,6 @@ VOICE("activity_group", "INSERT", "new", "activity", "activity_id")
 VOICE("activity_group", "DELETE", "old", "activity", "activity_id")
 VOICE("note_group", "INSERT", "new", "note", "note_id")
 VOICE("note_group", "DELETE", "old", "note", "note_id")
-LINK("activity_group", "INSERT", "new", "activity", "activity_id")
-LINK("activity_group", "DELETE", "old", "activity", "activity_id")
-LINK("note_group", "INSERT", "new", "note", "note_id")
-LINK("note_group", "DELETE", "old", "note", "note_id")
 "CREATE TABLE sync_unlink ("
 "  link TEXT NOT NULL,"
 "  owner TEXT NOT NULL,"

@@ -952,6 +952,20 @@ assert_same(const char *sql)
 	assert_string_equal(a, b);
 }
 
+/* One bundle from one copy into the other; then both hold the same voice. */
+static void
+send_voice(const char *from, const char *to, const char *bundle, const char *peer, const char *act_sql,
+	   const char *note_sql)
+{
+	struct sync_export_stats es;
+	struct sync_import_stats st;
+
+	assert_int_equal(bundle_of(from, bundle, peer, &es), QREL_OK);
+	assert_int_equal(import_into(to, bundle, &st), QREL_OK);
+	assert_same(act_sql);
+	assert_same(note_sql);
+}
+
 /* Groups, participants, language and interpreter of an activity, and a note's
  * groups, travel and end equal; both sides changing them agree after one
  * exchange each way; a group the framework lacks is refused whole. */
@@ -977,10 +991,7 @@ test_voice_travels(void **state)
 	set_voice("va.db", act, note, "families,teachers", 14, "es", "students,families");
 	text_in("va.db", act_sql, want, sizeof(want));
 	assert_string_equal(want, "14|es|1|families,teachers");
-	assert_int_equal(bundle_of("va.db", "v1.qb", "vb", &es), QREL_OK);
-	assert_int_equal(import_into("vb.db", "v1.qb", &st), QREL_OK);
-	assert_same(act_sql);
-	assert_same(note_sql);
+	send_voice("va.db", "vb.db", "v1.qb", "vb", act_sql, note_sql);
 	text_in("vb.db", note_sql, want, sizeof(want));
 	assert_string_equal(want, "families,students");
 	assert_int_equal(count_in("vb.db", "SELECT count(*) FROM change_log WHERE field IN ('voice', 'groups') "
@@ -990,10 +1001,7 @@ test_voice_travels(void **state)
 
 	/* Cleared in b: cleared in a. */
 	set_voice("vb.db", act, note, "students", 3, "", "");
-	assert_int_equal(bundle_of("vb.db", "v2.qb", "va", &es), QREL_OK);
-	assert_int_equal(import_into("va.db", "v2.qb", &st), QREL_OK);
-	assert_same(act_sql);
-	assert_same(note_sql);
+	send_voice("vb.db", "va.db", "v2.qb", "va", act_sql, note_sql);
 	text_in("va.db", note_sql, want, sizeof(want));
 	assert_string_equal(want, "");
 
