@@ -215,9 +215,12 @@ on_record(int c, void *data)
 	if (rd->row.index == 0) {
 		keep_header(rd);
 	} else if (rd->row.n != rd->nnames && !rd->bad) {
-		problem(rd, rd->row.line, "column %zu: %zu fields where the header has %zu "
+		char num[24];
+
+		problem(rd, rd->row.line, "column %s: %zu fields where the header has %zu "
 			"(a field holding the delimiter must be quoted)",
-			(rd->row.n < rd->nnames ? rd->row.n : rd->nnames) + 1, rd->row.n, rd->nnames);
+			column_name(rd, rd->row.n < rd->nnames ? rd->row.n : rd->nnames, num, sizeof(num)), rd->row.n,
+			rd->nnames);
 		rd->bad = true;
 	}
 	if (!rd->bad && !rd->halted && (rd->stop = rd->fn(rd->ctx, &rd->row)) != 0)
@@ -231,14 +234,17 @@ on_record(int c, void *data)
 static bool
 feed(struct reader *rd, const char *s, size_t len)
 {
+	char num[24];
+
 	if (rd->p.pstate == LIBCSV_ROW_NOT_BEGUN)
 		rd->row.line = rd->line;
 	if (csv_parse(&rd->p, s, len, on_field, on_record, rd) == len)
 		return true;
 	rd->halted = true;
 	if (csv_error(&rd->p) == CSV_EPARSE)
-		problem(rd, rd->line, "column %zu: malformed CSV: a stray '\"' (a field holding a quote "
-			"must be quoted, with the quote doubled); reading stopped here", rd->row.n + 1);
+		problem(rd, rd->line, "column %s: malformed CSV: a stray '\"' (a field holding a quote "
+			"must be quoted, with the quote doubled); reading stopped here",
+			column_name(rd, rd->row.n, num, sizeof(num)));
 	else
 		rd->status = QREL_NOMEM;
 	return false;
@@ -354,11 +360,13 @@ read_lines(struct reader *rd, FILE *f, const struct decoder *dc)
 static void
 finish(struct reader *rd)
 {
+	char num[24];
+
 	if (rd->halted)
 		return;
 	if (csv_fini(&rd->p, on_field, on_record, rd) != 0)
-		problem(rd, rd->row.line, "column %zu: malformed CSV: a quoted field that starts in this "
-			"record is never closed", rd->row.n + 1);
+		problem(rd, rd->row.line, "column %s: malformed CSV: a quoted field that starts in this "
+			"record is never closed", column_name(rd, rd->row.n, num, sizeof(num)));
 	else if (rd->row.index == 0)
 		problem(rd, 0, "empty file: the first line must name the columns");
 }

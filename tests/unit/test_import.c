@@ -569,9 +569,9 @@ test_unterminated_quote(void **state)
 	struct fx *f = *state;
 
 	refused(f, "sites", "code,name,kind\nS8,Elm,school\nS9,\"Open,school\nS7,Ash,school\n", 3,
-		"column 2: malformed CSV: a quoted field that starts in this record is never closed");
+		"column name: malformed CSV: a quoted field that starts in this record is never closed");
 	refused(f, "sites", "code,name,kind\nS8,Elm,school\nS9,Ol\"d,school\n", 3,
-		"column 2: malformed CSV: a stray '\"' (a field holding a quote must be quoted, with the "
+		"column name: malformed CSV: a stray '\"' (a field holding a quote must be quoted, with the "
 		"quote doubled); reading stopped here");
 }
 
