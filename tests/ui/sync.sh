@@ -173,6 +173,10 @@ crafted "a recursive view" "CREATE VIEW v AS WITH RECURSIVE r(x) AS (SELECT 1 UN
 crafted "a trigger" "CREATE TRIGGER t AFTER UPDATE ON score BEGIN DELETE FROM note; END" "holds a trigger 't'"
 crafted "an extra table" "CREATE TABLE person_role (name TEXT, role TEXT)" "holds a table 'person_role'"
 crafted "an extra column" "ALTER TABLE person ADD COLUMN login TEXT" "its table 'person' is not the one qrel writes"
+crafted "an extra column in the voice" "ALTER TABLE activity_voice ADD COLUMN owner TEXT" \
+	"its table 'activity_voice' is not the one qrel writes"
+crafted "a removed citation of an unknown kind" "INSERT INTO unlink VALUES ('person_role', 'x', 'y')" \
+	"a removed citation of 'person_role', which no bundle carries"
 crafted "a value over the cap" "UPDATE note SET text = printf('%.*c', 1048577, 'x') WHERE rowid = 1" \
 	"a value in note.text is 1048577 characters or bytes long, over the cap of 1 MiB"
 crafted "too many rows" "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x <= 1000000)
