@@ -87,7 +87,7 @@ static const struct command commands[] = {
 	  "       qrel findings edit [--db FILE] [--as NAME] ID [--text TEXT] [--kind strength|growth]\n"
 	  "       qrel findings delete [--db FILE] [--as NAME] ID\n"
 	  "       qrel findings cite [--db FILE] [--as NAME] ID (--note NOTE [--stakeholder GROUP] | --uncite NOTE\n"
-	  "            | --subgroup SITE,YEAR,METRIC,DIMENSION,GROUP | --survey ITEM)\n"
+	  "            | --subgroup SITE,YEAR,METRIC,DIMENSION,GROUP | --survey ITEM | --uncite-survey ITEM)\n"
 	  "       qrel findings import [--db FILE] [--as NAME] [--delimiter C] [--encoding NAME] FILE.csv",
 	  cmd_findings },
 	{ "recommendations", "write, list, edit, link or import recommendations; turn one into a plan objective",
@@ -109,7 +109,7 @@ static const struct command commands[] = {
 	  "       qrel document list [--db FILE] [--site CODE] [--outstanding] [--format csv|json]\n"
 	  "       qrel document set [--db FILE] [--as NAME] ID [--status requested|received|reviewed]\n"
 	  "            [--received DATE] [--title TEXT] [--owner NAME] [--link URL|PATH]\n"
-	  "       qrel document cite [--db FILE] [--as NAME] ID --note NOTE", cmd_document },
+	  "       qrel document cite|uncite [--db FILE] [--as NAME] ID --note NOTE", cmd_document },
 	{ "summary", "show or set the executive summary (lead)",
 	  "summary show [--db FILE] | summary set [--db FILE] [--as NAME] TEXT|-", cmd_summary },
 	{ "review", "the report's status: draft or final (the lead finalises and reopens)",

@@ -1,4 +1,4 @@
-/* cmd_document.c: `qrel document add|list|set|cite`: the document register. */
+/* cmd_document.c: `qrel document add|list|set|cite|uncite`: the document register. */
 #include "qrel/qrel.h"
 #include "qrel/cmd.h"
 #include "qrel/db.h"
@@ -88,9 +88,10 @@ act(struct db *db, int64_t review, const char *sub, struct dargs *a, const char 
 	if (!strcmp(sub, "set"))
 		return document_set(db, review, who, a->id, &a->in);
 	if (!a->note || !str_to_long(a->note, &n) || n <= 0)
-		return error(QREL_USAGE, "document cite needs --note N (a note's number)");
+		return error(QREL_USAGE, "document %s needs --note N (a note's number)", sub);
 	note = n;
-	return document_cite(db, review, who, a->id, note);
+	return !strcmp(sub, "uncite") ? document_uncite(db, review, who, a->id, note)
+				      : document_cite(db, review, who, a->id, note);
 }
 
 static int
@@ -142,7 +143,7 @@ cmd_document(int argc, char **argv)
 		{ "format", required_argument, NULL, 'f' }, { "outstanding", no_argument, NULL, 'O' },
 		{ 0 },
 	};
-	static const char *const subs[] = { "add", "list", "set", "cite" };
+	static const char *const subs[] = { "add", "list", "set", "cite", "uncite" };
 	const char *sub = argc > 1 ? argv[1] : "";
 	struct dargs a = { 0 };
 	bool known = false, with_id;
@@ -155,7 +156,7 @@ cmd_document(int argc, char **argv)
 	while ((opt = getopt_long(argc - 1, argv + 1, "", longopts, NULL)) != -1)
 		if (!cmd_common_option(&a.c, opt, optarg, "document") && !option(&a, opt, optarg))
 			return cmd_usage("document");
-	with_id = !strcmp(sub, "set") || !strcmp(sub, "cite");
+	with_id = !strcmp(sub, "set") || !strcmp(sub, "cite") || !strcmp(sub, "uncite");
 	if (argc - 1 - optind != (with_id ? 1 : 0))
 		return cmd_usage("document");
 	if (with_id && (!str_to_long(argv[1 + optind], &a.id) || a.id <= 0))

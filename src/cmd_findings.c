@@ -18,7 +18,7 @@
 struct args {
 	struct cmd_common c;
 	const char *kind, *site, *domain, *cluster, *text, *title, *priority, *stakeholders, *stakeholder;
-	const char *subgroup, *reason, *format, *note, *uncite, *survey;
+	const char *subgroup, *reason, *format, *note, *uncite, *survey, *uncite_survey;
 	struct csv_opts csv;	/* import: the file's delimiter and encoding */
 	long finding[32];
 	int nfindings;
@@ -37,6 +37,7 @@ static const struct option longopts[] = {
 	{ "reason", required_argument, NULL, 'r' }, { "format", required_argument, NULL, 'f' },
 	{ "note", required_argument, NULL, 'n' }, { "uncite", required_argument, NULL, 'u' },
 	{ "finding", required_argument, NULL, 'F' }, { "survey", required_argument, NULL, 'V' },
+	{ "uncite-survey", required_argument, NULL, 'W' },
 	{ "delimiter", required_argument, NULL, 'y' }, { "encoding", required_argument, NULL, 'e' },
 	{ 0 },
 };
@@ -68,6 +69,7 @@ set_option(struct args *a, int opt, const char *arg)
 	case 'n': a->note = arg; return QREL_OK;
 	case 'u': a->uncite = arg; return QREL_OK;
 	case 'V': a->survey = arg; return QREL_OK;
+	case 'W': a->uncite_survey = arg; return QREL_OK;
 	case 'y': return csv_delimiter_parse(arg, &a->csv.delimiter);
 	case 'e':
 		a->csv.encoding = arg;
@@ -188,15 +190,18 @@ f_cite(struct db *db, int64_t review, const char *who, const struct args *a)
 {
 	struct plan_subgroup_ref ref;
 	int64_t note = 0, gone = 0;
-	long id, item = 0;
+	long id, item = 0, unitem = 0;
 	int rc;
 
 	if ((rc = operand_id(a, &id)) != QREL_OK)
 		return rc;
-	if (!a->note && !a->uncite && !a->subgroup && !a->survey)
-		return error(QREL_USAGE, "findings cite needs --note N, --uncite N, --survey ITEM or "
-			     "--subgroup SITE,YEAR,METRIC,DIMENSION,GROUP");
-	if (a->survey && (rc = row_number(a->survey, &item)) != QREL_OK)
+	if (!a->note && !a->uncite && !a->subgroup && !a->survey && !a->uncite_survey)
+		return error(QREL_USAGE, "findings cite needs --note N, --uncite N, --survey ITEM, --uncite-survey ITEM "
+			     "or --subgroup SITE,YEAR,METRIC,DIMENSION,GROUP");
+	if ((a->survey && (rc = row_number(a->survey, &item)) != QREL_OK) ||
+	    (a->uncite_survey && (rc = row_number(a->uncite_survey, &unitem)) != QREL_OK))
+		return rc;
+	if (unitem && (rc = survey_uncite(db, review, who, id, unitem)) != QREL_OK)
 		return rc;
 	if ((a->note && (note = findings_ref(db, review, true, a->note)) <= 0) ||
 	    (a->uncite && (gone = findings_ref(db, review, true, a->uncite)) <= 0))

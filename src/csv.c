@@ -215,9 +215,12 @@ on_record(int c, void *data)
 	if (rd->row.index == 0) {
 		keep_header(rd);
 	} else if (rd->row.n != rd->nnames && !rd->bad) {
-		problem(rd, rd->row.line, "column %zu: %zu fields where the header has %zu "
+		char num[24];
+
+		problem(rd, rd->row.line, "column %s: %zu fields where the header has %zu "
 			"(a field holding the delimiter must be quoted)",
-			(rd->row.n < rd->nnames ? rd->row.n : rd->nnames) + 1, rd->row.n, rd->nnames);
+			column_name(rd, rd->row.n < rd->nnames ? rd->row.n : rd->nnames, num, sizeof(num)), rd->row.n,
+			rd->nnames);
 		rd->bad = true;
 	}
 	if (!rd->bad && !rd->halted && (rd->stop = rd->fn(rd->ctx, &rd->row)) != 0)
@@ -231,14 +234,17 @@ on_record(int c, void *data)
 static bool
 feed(struct reader *rd, const char *s, size_t len)
 {
+	char num[24];
+
 	if (rd->p.pstate == LIBCSV_ROW_NOT_BEGUN)
 		rd->row.line = rd->line;
 	if (csv_parse(&rd->p, s, len, on_field, on_record, rd) == len)
 		return true;
 	rd->halted = true;
 	if (csv_error(&rd->p) == CSV_EPARSE)
-		problem(rd, rd->line, "column %zu: malformed CSV: a stray '\"' (a field holding a quote "
-			"must be quoted, with the quote doubled); reading stopped here", rd->row.n + 1);
+		problem(rd, rd->line, "column %s: malformed CSV: a stray '\"' (a field holding a quote "
+			"must be quoted, with the quote doubled); reading stopped here",
+			column_name(rd, rd->row.n, num, sizeof(num)));
 	else
 		rd->status = QREL_NOMEM;
 	return false;
@@ -354,11 +360,13 @@ read_lines(struct reader *rd, FILE *f, const struct decoder *dc)
 static void
 finish(struct reader *rd)
 {
+	char num[24];
+
 	if (rd->halted)
 		return;
 	if (csv_fini(&rd->p, on_field, on_record, rd) != 0)
-		problem(rd, rd->row.line, "column %zu: malformed CSV: a quoted field that starts in this "
-			"record is never closed", rd->row.n + 1);
+		problem(rd, rd->row.line, "column %s: malformed CSV: a quoted field that starts in this "
+			"record is never closed", column_name(rd, rd->row.n, num, sizeof(num)));
 	else if (rd->row.index == 0)
 		problem(rd, 0, "empty file: the first line must name the columns");
 }
@@ -870,8 +878,23 @@ struct map_run {
 	struct stage sg;
 	const struct csv_map *m;
 	int *src;		/* per header column: the mapping entry it feeds, or -1 */
-	size_t nin;
+	char **origin;		/* per record column: where the mapping took it from, or NULL */
+	size_t nin, norigin;
 };
+
+/* Where column k of the records comes from, for messages (csv_row.origin). */
+static void
+map_origin(struct map_run *mr, size_t k, const struct map_entry *me)
+{
+	char text[600];
+
+	if (me->from)
+		snprintf(text, sizeof(text), "their column '%s'%s, %s:%d", me->from, me->value ? " or its default" : "",
+			 mr->m->path, me->line);
+	else
+		snprintf(text, sizeof(text), "the value %s:%d gives", mr->m->path, me->line);
+	mr->origin[k] = xstrdup(text);
+}
 
 /* The header renamed through the mapping, then the columns only [values] gives. */
 static int
@@ -879,14 +902,18 @@ map_header(struct map_run *mr, const struct csv_row *h)
 {
 	size_t before = mr->sg.d->n, k;
 
-	if (!(mr->src = malloc((h->n + 1) * sizeof(*mr->src))) || !stage_room(&mr->sg, h->n + mr->m->n))
+	if (!(mr->src = malloc((h->n + 1) * sizeof(*mr->src))) || !stage_room(&mr->sg, h->n + mr->m->n) ||
+	    !(mr->origin = calloc(h->n + mr->m->n + 1, sizeof(*mr->origin))))
 		return error(QREL_NOMEM, "out of memory");
 	mr->nin = h->n;
+	mr->norigin = h->n + mr->m->n;
 	for (size_t i = 0; i < h->n; i++) {
 		mr->src[i] = -1;
 		for (size_t e = 0; e < mr->m->n; e++)
 			if (mr->m->e[e].from && csv_header_is(h->field[i], mr->m->e[e].from))
 				mr->src[i] = (int)e;
+		if (mr->src[i] >= 0)
+			map_origin(mr, i, &mr->m->e[mr->src[i]]);
 		stage_set(&mr->sg, i, mr->src[i] >= 0 ? mr->m->e[mr->src[i]].col : h->field[i]);
 	}
 	k = h->n;
@@ -899,9 +926,12 @@ map_header(struct map_run *mr, const struct csv_row *h)
 		if (me->from && !found)
 			diag_add(mr->sg.d, mr->sg.path, h->line, "no column '%s' (%s:%d maps %s to it)",
 				 me->from, mr->m->path, me->line, me->col);
-		else if (!me->from)
+		else if (!me->from) {
+			map_origin(mr, k, me);
 			stage_set(&mr->sg, k++, me->col);
+		}
 	}
+	mr->sg.out.origin = (const char *const *)mr->origin;
 	if (mr->sg.d->n != before)
 		return QREL_PARSE;
 	return stage_pass(&mr->sg, h, k);
@@ -1029,6 +1059,9 @@ each_shaped(const char *path, const struct csv_opts *o, csv_row_fn *fn, void *ct
 	rc = csv_read(path, &plain, fn, ctx, d);
 	stage_free(&mr.sg);
 	free(mr.src);
+	for (size_t i = 0; i < mr.norigin; i++)
+		free(mr.origin[i]);
+	free(mr.origin);
 	stage_free(&wr.sg);
 	for (size_t i = 0; i < wr.nin; i++)
 		free(wr.name[i]);

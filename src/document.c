@@ -187,11 +187,12 @@ document_set(struct db *db, int64_t review, const char *who, int64_t id, const s
 	return finish(db, rc);
 }
 
-int
-document_cite(struct db *db, int64_t review, const char *who, int64_t id, int64_t note)
+static int
+cite_change(struct db *db, int64_t review, const char *who, int64_t id, int64_t note, bool remove)
 {
 	static const char nsql[] = "SELECT uuid FROM note WHERE id = ?1 AND review_id = ?2 AND deleted_at IS NULL";
-	static const char sql[] = "INSERT OR IGNORE INTO note_document(note_id, document_id) VALUES (?1, ?2)";
+	static const char *const sql[] = { "INSERT OR IGNORE INTO note_document(note_id, document_id) VALUES (?1, ?2)",
+					   "DELETE FROM note_document WHERE note_id = ?1 AND document_id = ?2" };
 	struct document_row d;
 	sqlite3_stmt *st;
 	char nuuid[UUID_LEN + 1] = "";
@@ -208,15 +209,30 @@ document_cite(struct db *db, int64_t review, const char *who, int64_t id, int64_
 	sqlite3_reset(st);
 	if (!*nuuid)
 		return finish(db, error(QREL_NOTFOUND, "no live note %lld in this review", (long long)note));
-	if (!(st = db_stmt(db, sql)))
+	if (!(st = db_stmt(db, sql[remove])))
 		return finish(db, QREL_DB);
 	sqlite3_bind_int64(st, 1, note);
 	sqlite3_bind_int64(st, 2, id);
-	if ((rc = db_step_done(db, st, "citing the document")) == QREL_OK && sqlite3_changes(db_handle(db)) == 0)
-		rc = error(QREL_CONFLICT, "note %lld already cites document %lld", (long long)note, (long long)id);
+	if ((rc = db_step_done(db, st, remove ? "removing the citation" : "citing the document")) == QREL_OK &&
+	    sqlite3_changes(db_handle(db)) == 0)
+		rc = remove ? error(QREL_NOTFOUND, "note %lld does not cite document %lld", (long long)note, (long long)id)
+			    : error(QREL_CONFLICT, "note %lld already cites document %lld", (long long)note, (long long)id);
 	if (rc == QREL_OK)
-		rc = changelog_add(db, review, who, "note", nuuid, "cite document", NULL, d.uuid, "");
+		rc = changelog_add(db, review, who, "note", nuuid, remove ? "uncite document" : "cite document",
+				   remove ? d.uuid : NULL, remove ? NULL : d.uuid, "");
 	return finish(db, rc);
+}
+
+int
+document_cite(struct db *db, int64_t review, const char *who, int64_t id, int64_t note)
+{
+	return cite_change(db, review, who, id, note, false);
+}
+
+int
+document_uncite(struct db *db, int64_t review, const char *who, int64_t id, int64_t note)
+{
+	return cite_change(db, review, who, id, note, true);
 }
 
 static void

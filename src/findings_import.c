@@ -24,6 +24,7 @@ struct im {
 	int col[RI_NCOLS];
 	size_t rows;
 	bool recs;
+	const char *at;	/* the column the row's current step reads */
 };
 
 static const char *
@@ -32,11 +33,16 @@ get(const struct im *im, const struct csv_row *r, int c)
 	return im->col[c] >= 0 ? str_trim(r->field[im->col[c]]) : "";
 }
 
-/* A row's failure: error()'s message at the row's line. */
+/* A row's failure: error()'s message at the row's line, in the column it read. */
 static int
 problem(struct im *im, const struct csv_row *r, int rc)
 {
-	diag_add(im->d, csv_source_name(im->path), r->line, "%s", error_message());
+	const char *msg = error_message();
+
+	if (strncmp(msg, "column ", 7) == 0 || !im->at)
+		diag_add(im->d, csv_source_name(im->path), r->line, "%s", msg);
+	else
+		diag_add(im->d, csv_source_name(im->path), r->line, "column %s: %s", im->at, msg);
 	return rc == QREL_OK ? QREL_PARSE : rc;
 }
 
@@ -100,11 +106,19 @@ finding_row(struct im *im, const struct csv_row *r)
 	str_copy(uuid, sizeof(uuid), get(im, r, FI_ID));
 	if (*uuid && !uuid_valid(uuid))
 		return error(QREL_PARSE, "column id: '%s' is not a uuid", uuid);
-	if ((rc = finding_kind_parse(get(im, r, FI_KIND), &in.kind)) != QREL_OK ||
-	    (rc = finding_place(im, r, &in)) != QREL_OK ||
-	    (rc = finding_add_tx(im->db, im->review, im->who, &in, &a.finding, uuid)) != QREL_OK)
+	im->at = "kind";
+	if ((rc = finding_kind_parse(get(im, r, FI_KIND), &in.kind)) != QREL_OK)
+		return rc;
+	im->at = "cluster";
+	if ((rc = finding_place(im, r, &in)) != QREL_OK)
+		return rc;
+	if (!*in.text)
+		return error(QREL_PARSE, "column text: a finding needs a text");
+	im->at = *get(im, r, FI_SITE) ? "site" : *get(im, r, FI_CLUSTER) ? "cluster" : "domain";
+	if ((rc = finding_add_tx(im->db, im->review, im->who, &in, &a.finding, uuid)) != QREL_OK)
 		return rc;
 	a.uuid = uuid;
+	im->at = "notes";
 	return im->col[FI_NOTES] < 0 ? QREL_OK : each_item(r->field[im->col[FI_NOTES]], cite_item, im, &a);
 }
 
@@ -143,12 +157,17 @@ rec_row(struct im *im, const struct csv_row *r)
 		return error(QREL_PARSE, "column number: '%s' is not a whole number from 1", num);
 	if (*obj && strcmp(obj, "yes") != 0 && strcmp(obj, "no") != 0)
 		return error(QREL_PARSE, "column objective: yes or no, not '%s'", obj);
-	if ((*prio && (rc = rec_priority_parse(prio, &in.priority)) != QREL_OK) ||
-	    (rc = rec_add_tx(im->db, im->review, im->who, &in, (int)number, &a.rec, uuid)) != QREL_OK)
+	im->at = "priority";
+	if (*prio && (rc = rec_priority_parse(prio, &in.priority)) != QREL_OK)
 		return rc;
+	im->at = number ? "number" : "title";
+	if ((rc = rec_add_tx(im->db, im->review, im->who, &in, (int)number, &a.rec, uuid)) != QREL_OK)
+		return rc;
+	im->at = "findings";
 	if (im->col[RI_FINDINGS] >= 0 &&
 	    (rc = each_item(r->field[im->col[RI_FINDINGS]], link_item, im, &a)) != QREL_OK)
 		return rc;
+	im->at = "objective";
 	return strcmp(obj, "yes") == 0 ? rec_to_objective_tx(im->db, im->review, im->who, a.rec, uuid, &objective)
 				       : QREL_OK;
 }
@@ -165,6 +184,7 @@ on_row(void *ctx, const struct csv_row *r)
 		return rc;
 	}
 	im->rows++;
+	im->at = NULL;
 	rc = im->recs ? rec_row(im, r) : finding_row(im, r);
 	if (rc == QREL_DB || rc == QREL_NOMEM || rc == QREL_IO)
 		return problem(im, r, rc);

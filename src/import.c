@@ -258,9 +258,13 @@ show_value(const char *v, char *out, size_t size)
 static const char *
 column_label(struct imp *im, int c)
 {
-	static char label[160];
+	static char label[700];
 	const char *name = im->k->cols[c];
 
+	if (im->r->origin && im->col[c] >= 0 && im->r->origin[im->col[c]]) {	/* through a mapping file */
+		snprintf(label, sizeof(label), "%s (%s)", name, im->r->origin[im->col[c]]);
+		return label;
+	}
 	if (!im->r->cell_column || (strcmp(name, "rater") != 0 && strcmp(name, "level") != 0))
 		return name;
 	snprintf(label, sizeof(label), "'%s' (%s)", im->r->cell_column, name);
@@ -707,10 +711,10 @@ first_in_file(struct imp *im, char *key, int c, const char *value, const char *w
 	}
 	if (!(prev = keyset_put(&im->keys, key, im->r->line)))
 		return true;
-	if (c >= 0)
-		bad(im, c, value, "duplicates line %d", prev);
+	if (what)
+		bad(im, c, NULL, "duplicates line %d (the same %s)", prev, what);
 	else
-		diag_add(im->d, im->path, im->r->line, "duplicates line %d (the same %s)", prev, what);
+		bad(im, c, value, "duplicates line %d", prev);
 	return false;
 }
 
@@ -759,7 +763,7 @@ upsert_done(struct imp *im, sqlite3_stmt *st, bool insert)
 }
 
 /* Asks the gate for the row's write (gate.h); a refusal is the row's problem,
- * reported in column c (-1: the row), and refuses the whole file. */
+ * reported in column c (the one naming what is written), and refuses the whole file. */
 static void
 gate_row(struct imp *im, int c, const struct gate_write *w)
 {
@@ -769,10 +773,8 @@ gate_row(struct imp *im, int c, const struct gate_write *w)
 		return;
 	if (rc == QREL_DB)
 		im->failed = rc;
-	else if (c >= 0)
-		bad(im, c, *get(im, c) ? get(im, c) : NULL, "%s", error_message());
 	else
-		diag_add(im->d, im->path, im->r->line, "%s", error_message());
+		bad(im, c, *get(im, c) ? get(im, c) : NULL, "%s", error_message());
 }
 
 /* ---- sites ---- */
@@ -1439,7 +1441,7 @@ score_check(struct imp *im, struct score *s)
 	s->rationale = present(im, SC_RATIONALE) ? get(im, SC_RATIONALE) : NULL;
 	stamp(im, SC_UPDATED, s->updated, sizeof(s->updated));
 	first_in_file(im, key_join((const char *const[]){ site, code, get(im, SC_RATER),
-		s->kind ? s->kind : get(im, SC_KIND) }, 4), -1, NULL, "site, cluster, rater and kind");
+		s->kind ? s->kind : get(im, SC_KIND) }, 4), SC_RATER, NULL, "site, cluster, rater and kind");
 	free(site);
 	free(code);
 }
@@ -1604,7 +1606,7 @@ subgroup_check(struct imp *im, struct subgroup *g)
 	g->group = need(im, SG_GROUP);
 	counts_of(im, SG_ENROLLED, SG_COUNT, &g->enrolled, &g->count);
 	first_in_file(im, key_join((const char *const[]){ site, g->year, metric, g->dimension, g->group },
-		5), -1, NULL, "site, year, metric, dimension and group");
+		5), SG_GROUP, NULL, "site, year, metric, dimension and group");
 	free(site);
 	free(metric);
 }
@@ -1694,7 +1696,7 @@ state_check(struct imp *im, struct state_figure *g)
 	g->group = need(im, ST_GROUP);
 	counts_of(im, ST_ENROLLED, ST_COUNT, &g->enrolled, &g->count);
 	first_in_file(im, key_join((const char *const[]){ g->year, metric, g->dimension, g->group }, 4),
-		-1, NULL, "year, metric, dimension and group");
+		ST_GROUP, NULL, "year, metric, dimension and group");
 	free(metric);
 }
 
@@ -1738,7 +1740,7 @@ row_state(struct imp *im)
 	int64_t id;
 
 	state_check(im, &g);
-	gate_row(im, -1, &(struct gate_write){ .what = GATE_DATA });
+	gate_row(im, ST_METRIC, &(struct gate_write){ .what = GATE_DATA });
 	if (!row_ok(im) || (id = state_find(im, &g)) < 0)
 		return im->failed;
 	if (!(st = db_stmt(im->db, id ? upd : ins)))
@@ -1823,7 +1825,7 @@ survey_check(struct imp *im, struct survey_result *g)
 	g->cluster = *cluster ? cluster_ref(im, SV_CLUSTER, cluster) : 0;
 	survey_counts(im, g);
 	first_in_file(im, key_join((const char *const[]){ site, g->instrument, g->item, g->group, g->subgroup }, 5),
-		-1, NULL, "site, instrument, item, group and subgroup");
+		SV_ITEM, NULL, "site, instrument, item, group and subgroup");
 	free(site);
 }
 
@@ -1909,7 +1911,7 @@ row_survey_rate(struct imp *im)
 
 	if (count_of(im, RT_RESPONDED, &responded) && ok && responded > invited)
 		bad(im, RT_RESPONDED, get(im, RT_RESPONDED), "more than invited (%ld)", invited);
-	first_in_file(im, key_join((const char *const[]){ code, instrument, group }, 3), -1, NULL,
+	first_in_file(im, key_join((const char *const[]){ code, instrument, group }, 3), RT_GROUP, NULL,
 		"site, instrument and group");
 	free(code);
 	gate_row(im, RT_SITE, &(struct gate_write){ .what = GATE_DATA, .site = site });

@@ -289,11 +289,12 @@ survey_rates(struct db *db, int64_t review, const struct vis_viewer *v, int64_t 
 /* ---- citations ---- */
 
 static int
-cite_insert(struct db *db, int64_t review, const char *who, int64_t finding, int64_t item)
+cite_change(struct db *db, int64_t review, const char *who, int64_t finding, int64_t item, bool remove)
 {
 	static const char fsql[] = "SELECT uuid FROM finding WHERE id = ?1 AND review_id = ?2";
 	static const char isql[] = "SELECT uuid FROM survey_item WHERE id = ?1 AND review_id = ?2";
-	static const char ins[] = "INSERT OR IGNORE INTO finding_survey(finding_id, survey_id) VALUES (?1, ?2)";
+	static const char *const write[] = { "INSERT OR IGNORE INTO finding_survey(finding_id, survey_id) VALUES (?1, ?2)",
+					     "DELETE FROM finding_survey WHERE finding_id = ?1 AND survey_id = ?2" };
 	sqlite3_stmt *st;
 	char fuuid[UUID_LEN + 1] = "", iuuid[UUID_LEN + 1] = "";
 	int64_t ids[2][2] = { { finding, review }, { item, review } };
@@ -313,30 +314,45 @@ cite_insert(struct db *db, int64_t review, const char *who, int64_t finding, int
 			return error(QREL_NOTFOUND, "no %s %lld in this review", k ? "survey item" : "finding",
 				     (long long)ids[k][0]);
 	}
-	if (!(st = db_stmt(db, ins)))
+	if (!(st = db_stmt(db, write[remove])))
 		return QREL_DB;
 	sqlite3_bind_int64(st, 1, finding);
 	sqlite3_bind_int64(st, 2, item);
-	if ((rc = db_step_done(db, st, "citing the survey item")) != QREL_OK)
+	if ((rc = db_step_done(db, st, remove ? "removing the citation" : "citing the survey item")) != QREL_OK)
 		return rc;
 	if (sqlite3_changes(db_handle(db)) == 0)
-		return error(QREL_CONFLICT, "finding %lld already cites survey item %lld", (long long)finding,
-			     (long long)item);
-	return changelog_add(db, review, who, "finding", fuuid, "cite survey", NULL, iuuid, "");
+		return remove ? error(QREL_NOTFOUND, "finding %lld does not cite survey item %lld", (long long)finding,
+				      (long long)item)
+			      : error(QREL_CONFLICT, "finding %lld already cites survey item %lld", (long long)finding,
+				      (long long)item);
+	return changelog_add(db, review, who, "finding", fuuid, remove ? "uncite survey" : "cite survey",
+			     remove ? iuuid : NULL, remove ? NULL : iuuid, "");
 }
 
-int
-survey_cite(struct db *db, int64_t review, const char *who, int64_t finding, int64_t item)
+static int
+cite_tx(struct db *db, int64_t review, const char *who, int64_t finding, int64_t item, bool remove)
 {
 	int rc;
 
 	if ((rc = findings_may(db, review, who, false)) != QREL_OK || (rc = db_begin(db)) != QREL_OK)
 		return rc;
-	if ((rc = cite_insert(db, review, who, finding, item)) != QREL_OK) {
+	if ((rc = cite_change(db, review, who, finding, item, remove)) != QREL_OK) {
 		db_rollback(db);
 		return rc;
 	}
 	return db_commit(db);
+}
+
+int
+survey_cite(struct db *db, int64_t review, const char *who, int64_t finding, int64_t item)
+{
+	return cite_tx(db, review, who, finding, item, false);
+}
+
+int
+survey_uncite(struct db *db, int64_t review, const char *who, int64_t finding, int64_t item)
+{
+	return cite_tx(db, review, who, finding, item, true);
 }
 
 /* The sentence a citation shows; long text is cut to size. */

@@ -13,6 +13,7 @@
 #include "qrel/sync.h"
 #include "qrel/util.h"
 #include "qrel/visibility.h"
+#include "qrel/voice.h"
 
 #include <fcntl.h>
 #include <sodium.h>
@@ -38,7 +39,17 @@
 	"CREATE TABLE bundle.survey_rate (uuid TEXT PRIMARY KEY, site TEXT, instrument TEXT, grp TEXT," \
 	"  invited INTEGER, responded INTEGER, updated_at TEXT);" \
 	"CREATE TABLE bundle.finding_survey (finding TEXT, survey TEXT, PRIMARY KEY (finding, survey));" \
-	"CREATE TABLE bundle.activity_plan (uuid TEXT PRIMARY KEY, status TEXT, reviewers TEXT);"
+	"CREATE TABLE bundle.activity_plan (uuid TEXT PRIMARY KEY, status TEXT, reviewers TEXT);" \
+	VOICE_DDL
+
+/* Stakeholder voice (an activity's groups, participants, language and
+ * interpreter; a note's own groups) with its voice version, and the citations
+ * removed from the notes, findings and recommendations the bundle carries. */
+#define VOICE_DDL \
+	"CREATE TABLE bundle.activity_voice (uuid TEXT PRIMARY KEY, groups TEXT, participants INTEGER," \
+	"  language TEXT, interpreter INTEGER, version INTEGER);" \
+	"CREATE TABLE bundle.note_voice (uuid TEXT PRIMARY KEY, groups TEXT, version INTEGER);" \
+	"CREATE TABLE bundle.unlink (link TEXT, owner TEXT, target TEXT, PRIMARY KEY (link, owner, target));"
 
 const char sync_bundle_ddl[] =
 	"CREATE TABLE bundle.meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
@@ -70,6 +81,7 @@ const char sync_bundle_ddl[] =
  * export leaves them out when empty): their rows are none, as if empty. */
 static const char *const fieldwork_tables[] = {
 	"document", "note_document", "survey_item", "survey_rate", "finding_survey", "activity_plan",
+	"activity_voice", "note_voice", "unlink",
 };
 
 /* ?1 review; ?2 the peer's watermark (-1: everything); ?3 its change-log watermark.
@@ -165,6 +177,15 @@ static const char *const export_sql[] = {
 	"INSERT OR IGNORE INTO bundle.site SELECT s.uuid, s.code, s.name, s.kind FROM main.site s "
 	"WHERE s.review_id = ?1 AND s.code IN (SELECT site FROM bundle.document UNION "
 	"SELECT site FROM bundle.survey_item UNION SELECT site FROM bundle.survey_rate)",
+	/* The voice of the activities and notes it carries, when ever set; citations removed. */
+	"INSERT INTO bundle.activity_voice SELECT a.uuid, (SELECT group_concat(grp, ',') FROM (SELECT grp "
+	"  FROM main.activity_group g WHERE g.activity_id = a.id ORDER BY grp)), a.participants, a.language, "
+	"a.interpreter, v.version FROM main.activity a JOIN main.sync_voice v ON v.entity = 'activity' "
+	"AND v.uuid = a.uuid WHERE a.uuid IN (SELECT uuid FROM bundle.activity)",
+	"INSERT INTO bundle.note_voice SELECT n.uuid, (SELECT group_concat(grp, ',') FROM (SELECT grp "
+	"  FROM main.note_group g WHERE g.note_id = n.id ORDER BY grp)), v.version FROM main.note n "
+	"JOIN main.sync_voice v ON v.entity = 'note' AND v.uuid = n.uuid WHERE n.uuid IN (SELECT uuid FROM bundle.note)",
+	"INSERT INTO bundle.unlink SELECT link, owner, target FROM main.sync_unlink",
 	NULL,
 };
 
@@ -527,7 +548,8 @@ filter_written(struct db *db, int64_t review, const char *who)
 }
 
 /* Citations only of rows the bundle carries (the others were hidden from who),
- * and an activity's status only with the activity. */
+ * an activity's status and voice only with the activity, a note's groups only
+ * with the note, and removed citations only of the rows it carries. */
 static int
 filter_fieldwork(struct db *db)
 {
@@ -535,7 +557,11 @@ filter_fieldwork(struct db *db)
 		       "OR document NOT IN (SELECT uuid FROM bundle.document);"
 		       "DELETE FROM bundle.finding_survey WHERE finding NOT IN (SELECT uuid FROM bundle.finding) "
 		       "OR survey NOT IN (SELECT uuid FROM bundle.survey_item);"
-		       "DELETE FROM bundle.activity_plan WHERE uuid NOT IN (SELECT uuid FROM bundle.activity)");
+		       "DELETE FROM bundle.activity_plan WHERE uuid NOT IN (SELECT uuid FROM bundle.activity);"
+		       "DELETE FROM bundle.activity_voice WHERE uuid NOT IN (SELECT uuid FROM bundle.activity);"
+		       "DELETE FROM bundle.note_voice WHERE uuid NOT IN (SELECT uuid FROM bundle.note);"
+		       "DELETE FROM bundle.unlink WHERE owner NOT IN (SELECT uuid FROM bundle.note UNION ALL "
+		       "SELECT uuid FROM bundle.finding UNION ALL SELECT uuid FROM bundle.recommendation)");
 }
 
 /* Empty fieldwork tables are left out (an import makes them empty again), so a
@@ -2516,6 +2542,160 @@ merge_finding_survey(struct merge *mg, sqlite3_stmt *row)
 				    "VALUES (?1, ?2)") : rc;
 }
 
+/* ---- import: stakeholder voice and removed citations ---- */
+
+/* Voice merges by its version: the higher one wins, and of two equal versions
+ * the value that sorts later, so two copies that both changed it agree after
+ * one exchange each way; the change log keeps the value replaced. */
+#define VOICE_ACTIVITY_VALUE(t, groups) "(coalesce(" t ".participants, '') || '|' || coalesce(" t ".language, '') " \
+	"|| '|' || coalesce(" t ".interpreter, 0) || '|' || coalesce(" groups ", ''))"
+#define LOCAL_GROUPS(tbl, key, id) "(SELECT group_concat(grp, ',') FROM (SELECT grp FROM " tbl " WHERE " key " = " id \
+	" ORDER BY grp))"
+
+enum { BV_UUID, BV_ID, BV_SITE, BV_OWNER, BV_LVER, BV_RVER, BV_LVALUE, BV_RVALUE, BV_GROUPS, BV_PARTICIPANTS,
+	BV_LANGUAGE, BV_INTERPRETER };
+
+static const char activity_voice_rows[] =
+	"SELECT b.uuid, a.id, a.site_id, 0, coalesce(v.version, 0), coalesce(b.version, 0), "
+	VOICE_ACTIVITY_VALUE("a", LOCAL_GROUPS("activity_group", "activity_id", "a.id")) ", "
+	VOICE_ACTIVITY_VALUE("b", "b.groups") ", coalesce(b.groups, ''), coalesce(b.participants, 0), "
+	"coalesce(b.language, ''), coalesce(b.interpreter, 0) FROM bundle.activity_voice b "
+	"JOIN activity a ON a.uuid = b.uuid LEFT JOIN sync_voice v ON v.entity = 'activity' AND v.uuid = b.uuid "
+	"ORDER BY b.uuid";
+static const char note_voice_rows[] =
+	"SELECT b.uuid, n.id, n.site_id, n.author_id, coalesce(v.version, 0), coalesce(b.version, 0), "
+	"coalesce(" LOCAL_GROUPS("note_group", "note_id", "n.id") ", ''), coalesce(b.groups, ''), "
+	"coalesce(b.groups, '') FROM bundle.note_voice b JOIN note n ON n.uuid = b.uuid "
+	"LEFT JOIN sync_voice v ON v.entity = 'note' AND v.uuid = b.uuid ORDER BY b.uuid";
+
+static int
+merge_voice(struct merge *mg, sqlite3_stmt *row, const char *entity)
+{
+	static const char ver[] = "INSERT INTO sync_voice(entity, uuid, version) VALUES (?1, ?2, ?3) "
+				  "ON CONFLICT (entity, uuid) DO UPDATE SET version = excluded.version";
+	bool note = strcmp(entity, "note") == 0;
+	long long lver = sqlite3_column_int64(row, BV_LVER), rver = sqlite3_column_int64(row, BV_RVER);
+	const char *uuid = col(row, BV_UUID), *lv = db_col_text(row, BV_LVALUE), *rv = db_col_text(row, BV_RVALUE);
+	int64_t id = sqlite3_column_int64(row, BV_ID), site = sqlite3_column_int64(row, BV_SITE);
+	int cmp = strcmp(rv, lv), rc;
+	struct gate_write w = note ? note_write(site, sqlite3_column_int64(row, BV_OWNER))
+				   : (struct gate_write){ .what = GATE_ACTIVITY, .site = site };
+	sqlite3_stmt *st;
+
+	if (rver < lver || (rver == lver && cmp <= 0)) {
+		if (cmp == 0)
+			mg->st->unchanged++;
+		else
+			mg->st->stale++;
+		return QREL_OK;
+	}
+	if (cmp != 0) {
+		struct voice_activity v = { .participants = sqlite3_column_int(row, BV_PARTICIPANTS),
+					    .interpreter = sqlite3_column_int(row, BV_INTERPRETER) != 0 };
+
+		if ((rc = exporter_may(mg, &w, entity, uuid)) != QREL_OK)
+			return rc;
+		if (!note) {
+			str_copy(v.groups, sizeof(v.groups), db_col_text(row, BV_GROUPS));
+			str_copy(v.language, sizeof(v.language), db_col_text(row, BV_LANGUAGE));
+		}
+		rc = note ? voice_set_note(mg->db, mg->review, id, db_col_text(row, BV_GROUPS))
+			  : voice_set_activity(mg->db, mg->review, id, &v);
+		if (rc != QREL_OK)
+			return row_refused(mg, rc, entity, uuid);
+		if ((rc = log_applied(mg, entity, uuid, note ? "groups" : "voice", lv, rv)) != QREL_OK)
+			return rc;
+		mg->st->updated++;
+	} else {
+		mg->st->unchanged++;
+	}
+	if (!(st = db_stmt(mg->db, ver)))
+		return QREL_DB;
+	db_bind_text(st, 1, entity);
+	db_bind_text(st, 2, uuid);
+	sqlite3_bind_int64(st, 3, rver);
+	return db_step_done(mg->db, st, "recording a voice version");
+}
+
+static int
+merge_activity_voice(struct merge *mg, sqlite3_stmt *row)
+{
+	return merge_voice(mg, row, "activity");
+}
+
+static int
+merge_note_voice(struct merge *mg, sqlite3_stmt *row)
+{
+	return merge_voice(mg, row, "note");
+}
+
+/* A citation the other copy removed goes here too (a removal wins over the
+ * citation, as a deletion does), as the exporter's write: finding the link
+ * (owner id, target id, site) and removing it. */
+static const struct {
+	const char *link, *entity, *find, *del;
+} unlinks[] = {
+	{ "note_document", "note", "SELECT x.note_id, x.document_id, coalesce(d.site_id, 0) FROM note_document x "
+	  "JOIN note o ON o.id = x.note_id JOIN document d ON d.id = x.document_id WHERE o.uuid = ?1 AND d.uuid = ?2",
+	  "DELETE FROM note_document WHERE note_id = ?1 AND document_id = ?2" },
+	{ "finding_survey", "finding", "SELECT x.finding_id, x.survey_id, coalesce(o.site_id, 0) FROM finding_survey x "
+	  "JOIN finding o ON o.id = x.finding_id JOIN survey_item t ON t.id = x.survey_id WHERE o.uuid = ?1 "
+	  "AND t.uuid = ?2", "DELETE FROM finding_survey WHERE finding_id = ?1 AND survey_id = ?2" },
+	{ "finding_note", "finding", "SELECT x.finding_id, x.note_id, coalesce(o.site_id, 0) FROM finding_note x "
+	  "JOIN finding o ON o.id = x.finding_id JOIN note t ON t.id = x.note_id WHERE o.uuid = ?1 AND t.uuid = ?2",
+	  "DELETE FROM finding_note WHERE finding_id = ?1 AND note_id = ?2" },
+	{ "recommendation_finding", "recommendation", "SELECT x.recommendation_id, x.finding_id, 0 "
+	  "FROM recommendation_finding x JOIN recommendation o ON o.id = x.recommendation_id "
+	  "JOIN finding t ON t.id = x.finding_id WHERE o.uuid = ?1 AND t.uuid = ?2",
+	  "DELETE FROM recommendation_finding WHERE recommendation_id = ?1 AND finding_id = ?2" },
+};
+
+static const char unlink_rows[] = "SELECT link, owner, target FROM bundle.unlink ORDER BY link, owner, target";
+
+static int
+merge_unlink(struct merge *mg, sqlite3_stmt *row)
+{
+	const char *link = col(row, 0), *owner = col(row, 1), *target = col(row, 2);
+	int64_t ids[2] = { 0, 0 }, site = 0;
+	sqlite3_stmt *st;
+	size_t i = 0;
+	int rc;
+
+	while (i < ARRAY_SIZE(unlinks) && (!link || strcmp(unlinks[i].link, link) != 0))
+		i++;
+	if (i == ARRAY_SIZE(unlinks) || !owner || !target)
+		return row_refused(mg, error(QREL_PARSE, "a removed citation of '%s', which no bundle carries",
+					     link ? link : ""), "unlink", owner);
+	if (!(st = db_stmt(mg->db, unlinks[i].find)))
+		return QREL_DB;
+	db_bind_text(st, 1, owner);
+	db_bind_text(st, 2, target);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		ids[0] = sqlite3_column_int64(st, 0);
+		ids[1] = sqlite3_column_int64(st, 1);
+		site = sqlite3_column_int64(st, 2);
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW) {	/* not cited here (any more) */
+		mg->st->unchanged++;
+		return rc == SQLITE_DONE ? QREL_OK : db_fail(mg->db, "reading a citation");
+	}
+	if (i == 0)
+		rc = exporter_may(mg, &(struct gate_write){ .what = GATE_ACTIVITY, .site = site }, "note", owner);
+	else
+		rc = written_may(mg, site, unlinks[i].entity, owner);
+	if (rc != QREL_OK)
+		return rc;
+	if (!(st = db_stmt(mg->db, unlinks[i].del)))
+		return QREL_DB;
+	sqlite3_bind_int64(st, 1, ids[0]);
+	sqlite3_bind_int64(st, 2, ids[1]);
+	if ((rc = db_step_done(mg->db, st, "removing a citation the bundle removed")) != QREL_OK)
+		return rc;
+	mg->st->updated++;
+	return log_applied(mg, unlinks[i].entity, owner, "uncite", target, NULL);
+}
+
 /* ---- import: the whole merge ---- */
 
 typedef int merge_fn(struct merge *mg, sqlite3_stmt *row);
@@ -2771,7 +2951,8 @@ record_import(struct merge *mg)
 	return db_step_done(mg->db, st, "recording the import");
 }
 
-/* Documents, activities marked done, and the citations of notes and findings. */
+/* Documents, activities marked done, the citations of notes and findings,
+ * stakeholder voice, and the citations removed (after those added). */
 static int
 merge_fieldwork(struct merge *mg)
 {
@@ -2783,6 +2964,12 @@ merge_fieldwork(struct merge *mg)
 		rc = merge_each(mg, note_document_rows, merge_note_document);
 	if (rc == QREL_OK)
 		rc = merge_each(mg, finding_survey_rows, merge_finding_survey);
+	if (rc == QREL_OK)
+		rc = merge_each(mg, activity_voice_rows, merge_activity_voice);
+	if (rc == QREL_OK)
+		rc = merge_each(mg, note_voice_rows, merge_note_voice);
+	if (rc == QREL_OK)
+		rc = merge_each(mg, unlink_rows, merge_unlink);
 	return rc;
 }
 

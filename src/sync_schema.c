@@ -174,3 +174,62 @@ LINK("note_document", "INSERT", "new", "note", "note_id")
 LINK("note_document", "DELETE", "old", "note", "note_id")
 LINK("finding_survey", "INSERT", "new", "finding", "finding_id")
 LINK("finding_survey", "DELETE", "old", "finding", "finding_id");
+
+/* Stakeholder voice travels: an activity's groups, participants, language and
+ * interpreter, and a note's own groups, each with a voice version that moves on
+ * with every local change (sync_voice; none: never changed). A change to them
+ * marks the activity or note, so it rides with the next bundle. */
+#define VOICE(link, when, row, tbl, col) \
+	"CREATE TRIGGER sync_voice_" link "_" when " AFTER " when " ON " link " BEGIN" \
+	"  INSERT INTO sync_voice(entity, uuid, version) SELECT '" tbl "', uuid, 1 FROM " tbl \
+	"    WHERE id = " row "." col " ON CONFLICT (entity, uuid) DO UPDATE SET version = version + 1;" \
+	"END;" \
+	LINK(link, when, row, tbl, col)
+/* A removed citation leaves its two uuids (sync_unlink), so the removal travels
+ * with its note, finding or recommendation; citing again clears it. */
+#define UNLINK(link, otbl, ocol, ttbl, tcol) \
+	"CREATE TRIGGER sync_unlink_" link " AFTER DELETE ON " link " BEGIN" \
+	"  INSERT INTO sync_unlink(link, owner, target) SELECT '" link "', o.uuid, t.uuid FROM " otbl " o, " ttbl " t" \
+	"    WHERE o.id = old." ocol " AND t.id = old." tcol " ON CONFLICT DO NOTHING;" \
+	"END;" \
+	"CREATE TRIGGER sync_relink_" link " AFTER INSERT ON " link " BEGIN" \
+	"  DELETE FROM sync_unlink WHERE link = '" link "'" \
+	"    AND owner = (SELECT uuid FROM " otbl " WHERE id = new." ocol ")" \
+	"    AND target = (SELECT uuid FROM " ttbl " WHERE id = new." tcol ");" \
+	"END;"
+
+const char sync_voice_migration[] =
+"CREATE TABLE sync_voice ("
+"  entity TEXT NOT NULL CHECK (entity IN ('activity', 'note')),"
+"  uuid TEXT NOT NULL,"
+"  version INTEGER NOT NULL,"
+"  PRIMARY KEY (entity, uuid)) WITHOUT ROWID;"
+"INSERT INTO sync_voice(entity, uuid, version) SELECT 'activity', a.uuid, 1 FROM activity a "
+"  WHERE a.participants IS NOT NULL OR a.language <> '' OR a.interpreter <> 0 "
+"  OR EXISTS (SELECT 1 FROM activity_group g WHERE g.activity_id = a.id);"
+"INSERT INTO sync_voice(entity, uuid, version) SELECT 'note', n.uuid, 1 FROM note n "
+"  WHERE EXISTS (SELECT 1 FROM note_group g WHERE g.note_id = n.id);"
+"CREATE TRIGGER sync_voice_activity_INSERT AFTER INSERT ON activity"
+"  WHEN new.participants IS NOT NULL OR new.language <> '' OR new.interpreter <> 0 BEGIN"
+"  INSERT INTO sync_voice(entity, uuid, version) VALUES ('activity', new.uuid, 1)"
+"    ON CONFLICT (entity, uuid) DO UPDATE SET version = version + 1;"
+"END;"
+"CREATE TRIGGER sync_voice_activity_UPDATE AFTER UPDATE OF participants, language, interpreter ON activity"
+"  WHEN new.participants IS NOT old.participants OR new.language IS NOT old.language"
+"  OR new.interpreter IS NOT old.interpreter BEGIN"
+"  INSERT INTO sync_voice(entity, uuid, version) VALUES ('activity', new.uuid, 1)"
+"    ON CONFLICT (entity, uuid) DO UPDATE SET version = version + 1;"
+"END;"
+VOICE("activity_group", "INSERT", "new", "activity", "activity_id")
+VOICE("activity_group", "DELETE", "old", "activity", "activity_id")
+VOICE("note_group", "INSERT", "new", "note", "note_id")
+VOICE("note_group", "DELETE", "old", "note", "note_id")
+"CREATE TABLE sync_unlink ("
+"  link TEXT NOT NULL,"
+"  owner TEXT NOT NULL,"
+"  target TEXT NOT NULL,"
+"  PRIMARY KEY (link, owner, target)) WITHOUT ROWID;"
+UNLINK("note_document", "note", "note_id", "document", "document_id")
+UNLINK("finding_survey", "finding", "finding_id", "survey_item", "survey_id")
+UNLINK("finding_note", "finding", "finding_id", "note", "note_id")
+UNLINK("recommendation_finding", "recommendation", "recommendation_id", "finding", "finding_id");

@@ -310,6 +310,44 @@ voice_edit_note(struct db *db, int64_t review, const char *who, int64_t note, co
 	return db_commit(db);
 }
 
+/* ---- from a sync bundle ---- */
+
+int
+voice_set_activity(struct db *db, int64_t review, int64_t activity, const struct voice_activity *v)
+{
+	static const char sql[] = "UPDATE activity SET participants = nullif(?2, 0), language = ?3, interpreter = ?4 "
+				  "WHERE id = ?1";
+	char norm[VOICE_LIST_MAX];
+	sqlite3_stmt *st;
+	int rc;
+
+	if (v->participants < 0)
+		return error(QREL_PARSE, "the number of participants cannot be negative");
+	if (!language_ok(v->language))
+		return error(QREL_PARSE, "'%s' is not a language tag (as in en, es, pt-BR)", v->language);
+	if ((rc = voice_parse(db, review, v->groups, norm, sizeof(norm))) != QREL_OK ||
+	    (rc = replace_groups(db, "DELETE FROM activity_group WHERE activity_id = ?1",
+				 "INSERT INTO activity_group(activity_id, grp) VALUES (?1, ?2)", activity, norm)) != QREL_OK)
+		return rc;
+	if (!(st = db_stmt(db, sql)))
+		return QREL_DB;
+	sqlite3_bind_int64(st, 1, activity);
+	sqlite3_bind_int(st, 2, v->participants);
+	db_bind_text(st, 3, v->language);
+	sqlite3_bind_int(st, 4, v->interpreter);
+	return db_step_done(db, st, "recording who took part");
+}
+
+int
+voice_set_note(struct db *db, int64_t review, int64_t note, const char *groups)
+{
+	char norm[VOICE_LIST_MAX];
+	int rc = voice_parse(db, review, groups, norm, sizeof(norm));
+
+	return rc != QREL_OK ? rc : replace_groups(db, "DELETE FROM note_group WHERE note_id = ?1",
+						   "INSERT INTO note_group(note_id, grp) VALUES (?1, ?2)", note, norm);
+}
+
 /* ---- reading ---- */
 
 /* Codes of one row's groups in framework order (?1 the row). */

@@ -14,6 +14,9 @@ struct csv_row {
 	char **field;		/* NUL-terminated, valid UTF-8; the callback may edit them in place */
 	const char *cell_column;	/* a record made from a wide row (csv_wide): the header of the
 				 * column its value came from; else NULL */
+	const char *const *origin;	/* read through a mapping file (csv_map): per field, where
+					 * the mapping took it from ("their column 'X', FILE:LINE"),
+					 * or NULL; the array is NULL without a mapping */
 };
 
 /* A wide layout read as a long one: every column that is not a key (one per

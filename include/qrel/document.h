@@ -38,6 +38,8 @@ int document_add(struct db *db, int64_t review, const char *who, const struct do
 int document_set(struct db *db, int64_t review, const char *who, int64_t id, const struct document_input *in);
 /* Note note (a live note of the review) cites document id. */
 int document_cite(struct db *db, int64_t review, const char *who, int64_t id, int64_t note);
+/* Removes that citation (NOTFOUND when the note does not cite it); the same gate. */
+int document_uncite(struct db *db, int64_t review, const char *who, int64_t id, int64_t note);
 /* The documents note cites, "Title (status); ..." into out ("" when none). */
 int document_cited_by(struct db *db, int64_t note, char *out, size_t n);
 /* The documents v may read, oldest request first; outstanding: only those not

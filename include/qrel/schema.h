@@ -28,5 +28,7 @@ extern const char sync_findings_migration[];
 extern const char sync_fieldwork_migration[];
 /* Stakeholder groups, participants and language of activities and notes (src/voice.c). */
 extern const char voice_migration[];
+/* Stakeholder voice and removed citations in bundles (sync_schema.c). */
+extern const char sync_voice_migration[];
 
 #endif

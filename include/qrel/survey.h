@@ -86,6 +86,8 @@ int survey_write_note(struct db *db, int64_t review, const struct survey_row *r,
 
 /* Cites survey item id (a survey_item row) as evidence for finding. */
 int survey_cite(struct db *db, int64_t review, const char *who, int64_t finding, int64_t item);
+/* Removes that citation (NOTFOUND when the finding does not cite it); the same gate. */
+int survey_uncite(struct db *db, int64_t review, const char *who, int64_t finding, int64_t item);
 /* The cited items of finding as sentences ("Student survey: I feel safe at
  * school (students, LIN): 64% favourable of 220"), suppressed like the
  * screen; lines[] of 320 bytes, malloc'd. */

@@ -70,6 +70,12 @@ int voice_note_groups(struct db *db, int64_t note, char *out, size_t size);
 /* The groups the note carries: its own, else its activity's; *own says which. */
 int voice_note_carries(struct db *db, int64_t note, char *out, size_t size, bool *own);
 
+/* Inside the caller's transaction, after the gate: an activity's voice, or a
+ * note's own groups, set to exactly what a sync bundle carries (checked as
+ * voice_check does; no change-log entry: the caller logs). */
+int voice_set_activity(struct db *db, int64_t review, int64_t activity, const struct voice_activity *v);
+int voice_set_note(struct db *db, int64_t review, int64_t note, const char *groups);
+
 /* The groups heard at site about cluster: distinct groups of its live notes,
  * in framework order, comma-separated into out; *n how many. */
 int voice_heard(struct db *db, int64_t review, int64_t site, int64_t cluster, char *out, size_t size, int *n);

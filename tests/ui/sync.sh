@@ -77,6 +77,43 @@ check "the resolution is in A's change log" test \
 	"$(sql "$A" "SELECT count(*) FROM change_log WHERE field = 'sync resolve'")" = 1
 check "both copies pass qrel check" sh -c "'$QREL' check --db '$A' >/dev/null && '$QREL' check --db '$B' >/dev/null"
 
+# Stakeholder voice travels: an activity's groups, participants, language and interpreter, and a
+# note's own groups, set in A, are the same in B after one bundle.
+"$QREL" activity add --db "$A" --as "$LEAD" --site RHS --source focus_group --at 2026-03-04 \
+	--groups families,students --participants 11 --language es --interpreter "Copy A: families' focus group" \
+	>/dev/null
+act=$(sql "$A" "SELECT id FROM activity WHERE description = 'Copy A: families'' focus group'")
+"$QREL" evidence add --db "$A" --as "$LEAD" --site RHS --source focus_group --cluster 1.1 --activity "$act" \
+	--groups families "Copy A: parents ask for report cards in Spanish." >/dev/null
+voice_of() { sql "$1" "SELECT a.uuid, a.participants, a.language, a.interpreter,
+	(SELECT group_concat(grp) FROM (SELECT grp FROM activity_group WHERE activity_id = a.id ORDER BY grp)),
+	(SELECT group_concat(grp) FROM (SELECT g.grp FROM note_group g JOIN note n ON n.id = g.note_id
+	 WHERE n.activity_id = a.id ORDER BY g.grp))
+	FROM activity a WHERE a.description LIKE 'Copy A:%'"; }
+"$QREL" sync export --as "$LEAD" --db "$A" -o "$T/a3.qb" --peer B >/dev/null
+"$QREL" sync import --db "$B" --as "$LEAD" "$T/a3.qb" >"$T/out"
+check "voice: the bundle imports" grep -q "^imported" "$T/out"
+voice_of "$A" >"$T/va"; voice_of "$B" >"$T/vb"
+check "voice: A holds what was set" grep -q "|11|es|1|families,students|families$" "$T/va"
+check "voice: B holds the same groups, participants, language and note groups" cmp -s "$T/va" "$T/vb"
+"$QREL" activity list --db "$B" --as "$LEAD" --site RHS --format csv | grep 'Copy A: families' >"$T/out"
+check "voice: B's activity list shows them" grep -q 'students,families",11,es,yes' "$T/out"
+
+# A citation removed in A is removed in B.
+doc=$("$QREL" document add --db "$A" --as "$LEAD" --site RHS --title "Copy A: family survey form" | sed 's/[^0-9]//g')
+nid=$(sql "$A" "SELECT id FROM note WHERE text LIKE 'Copy A: parents ask%'")
+"$QREL" document cite --db "$A" --as "$LEAD" "$doc" --note "$nid" >/dev/null
+"$QREL" sync export --as "$LEAD" --db "$A" -o "$T/a4.qb" --peer B >/dev/null
+"$QREL" sync import --db "$B" --as "$LEAD" "$T/a4.qb" >/dev/null
+cites_of() { sql "$1" "SELECT count(*) FROM note_document nd JOIN document d ON d.id = nd.document_id
+	WHERE d.title = 'Copy A: family survey form'"; }
+check "uncite: B holds A's citation" test "$(cites_of "$B")" = 1
+"$QREL" document uncite --db "$A" --as "$LEAD" "$doc" --note "$nid" >/dev/null
+check "uncite: A's citation is gone" test "$(cites_of "$A")" = 0
+"$QREL" sync export --as "$LEAD" --db "$A" -o "$T/a5.qb" --peer B >/dev/null
+"$QREL" sync import --db "$B" --as "$LEAD" "$T/a5.qb" >/dev/null
+check "uncite: the removal travels to B" test "$(cites_of "$B")" = 0
+
 # Bad bundles: each refused with a clear message, the database unchanged.
 "$QREL" sync export --as "$LEAD" --db "$A" -o "$T/good.qb" --all >/dev/null
 refused() {	# refused NAME BUNDLE PATTERN
@@ -95,7 +132,9 @@ refused "truncated bundle" "$T/trunc.qb" "not signed by this review's key"
 head -c 40 "$T/good.qb" >"$T/short.qb"
 refused "bundle cut inside its header" "$T/short.qb" "damaged or truncated"
 cp "$T/good.qb" "$T/flip.qb"
-printf 'K' | dd of="$T/flip.qb" bs=1 seek=$((size / 2)) conv=notrunc status=none
+# A byte other than the one there (K, or J where K already is).
+flip=K; test "$(dd if="$T/good.qb" bs=1 skip=$((size / 2)) count=1 status=none)" = K && flip=J
+printf '%s' "$flip" | dd of="$T/flip.qb" bs=1 seek=$((size / 2)) conv=notrunc status=none
 refused "bundle with one byte changed" "$T/flip.qb" "not signed by this review's key (was it made from another review, or altered?)"
 "$QREL" backup --db "$A" -o "$T/c.db" >/dev/null
 sql "$T/c.db" "UPDATE sync_key SET key = randomblob(32)"
@@ -134,6 +173,10 @@ crafted "a recursive view" "CREATE VIEW v AS WITH RECURSIVE r(x) AS (SELECT 1 UN
 crafted "a trigger" "CREATE TRIGGER t AFTER UPDATE ON score BEGIN DELETE FROM note; END" "holds a trigger 't'"
 crafted "an extra table" "CREATE TABLE person_role (name TEXT, role TEXT)" "holds a table 'person_role'"
 crafted "an extra column" "ALTER TABLE person ADD COLUMN login TEXT" "its table 'person' is not the one qrel writes"
+crafted "an extra column in the voice" "ALTER TABLE activity_voice ADD COLUMN owner TEXT" \
+	"its table 'activity_voice' is not the one qrel writes"
+crafted "a removed citation of an unknown kind" "INSERT INTO unlink VALUES ('person_role', 'x', 'y')" \
+	"a removed citation of 'person_role', which no bundle carries"
 crafted "a value over the cap" "UPDATE note SET text = printf('%.*c', 1048577, 'x') WHERE rowid = 1" \
 	"a value in note.text is 1048577 characters or bytes long, over the cap of 1 MiB"
 crafted "too many rows" "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x <= 1000000)

@@ -291,6 +291,47 @@ import_all_or_nothing(void **state)
 	diag_free(&d);
 }
 
+/* Every refused row names its line and the column it read. */
+static void
+import_errors_name_columns(void **state)
+{
+	static const char *const want[] = {
+		"f.csv:2: column kind: a finding is a strength or growth, not 'sideways'",
+		"f.csv:3: column cluster: a finding needs a cluster or a domain",
+		"f.csv:4: column text: a finding needs a text",
+		"f.csv:5: column notes: no live note '777' in this review",
+		"r.csv:2: column priority: ",
+		"r.csv:3: column findings: no finding '99999' in this review",
+		"r.csv:4: column title: a recommendation needs a title",
+	};
+	struct fx *f = *state;
+	struct diags d = { 0 };
+	char path[128];
+	size_t rows = 9;
+
+	snprintf(path, sizeof(path), "%s/f.csv", f->dir);
+	write_file(path, "kind,site,cluster,domain,text,notes\n"
+			 "sideways,A,1.1,,Bad kind.,\n"
+			 "growth,A,,,No place.,\n"
+			 "growth,A,1.1,,,\n"
+			 "growth,A,1.1,,Bad note.,777\n");
+	assert_int_equal(findings_import(f->db, f->review, REVIEWER, path, NULL, &d, &rows), QREL_PARSE);
+	assert_int_equal(d.n, 4);
+	for (size_t i = 0; i < 4; i++)
+		assert_non_null(strstr(d.msg[i], want[i]));
+	diag_free(&d);
+	snprintf(path, sizeof(path), "%s/r.csv", f->dir);
+	write_file(path, "number,priority,title,findings,objective\n"
+			 "2,urgent,Bad priority,,\n"
+			 ",high,Bad link,99999,\n"
+			 ",high,,,\n");
+	assert_int_equal(rec_import(f->db, f->review, REVIEWER, path, NULL, &d, &rows), QREL_PARSE);
+	assert_int_equal(d.n, 3);
+	for (size_t i = 0; i < 3; i++)
+		assert_non_null(strstr(d.msg[i], want[4 + i]));
+	diag_free(&d);
+}
+
 /* Who reads the written findings (the report, a bundle): the team; a principal
  * once released (their school's only when only it was released); no one else. */
 static bool
@@ -326,7 +367,7 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		T(roles), T(links), T(finalise_reopen), T(change_log), T(import_all_or_nothing), T(readable),
+		T(roles), T(links), T(finalise_reopen), T(change_log), T(import_all_or_nothing), T(import_errors_name_columns), T(readable),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

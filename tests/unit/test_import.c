@@ -533,7 +533,7 @@ test_state_refused(void **state)
 		"2023-24,oss,race,white,5,1\n2023-24,oss,race,White,5,2\n", 2,
 		"column year: must start with a four-digit year (2023 or 2023-24) ('23-24')");
 	expect_diag(f, 3, "column metric: unknown metric ('xyz')");
-	expect_diag(f, 6, "duplicates line 4 (the same year, metric, dimension and group)");
+	expect_diag(f, 6, "column group: duplicates line 4 (the same year, metric, dimension and group)");
 	assert_int_equal(query_int(f, "SELECT count FROM state_row WHERE grp = 'White'"), 3100);
 }
 
@@ -569,9 +569,9 @@ test_unterminated_quote(void **state)
 	struct fx *f = *state;
 
 	refused(f, "sites", "code,name,kind\nS8,Elm,school\nS9,\"Open,school\nS7,Ash,school\n", 3,
-		"column 2: malformed CSV: a quoted field that starts in this record is never closed");
+		"column name: malformed CSV: a quoted field that starts in this record is never closed");
 	refused(f, "sites", "code,name,kind\nS8,Elm,school\nS9,Ol\"d,school\n", 3,
-		"column 2: malformed CSV: a stray '\"' (a field holding a quote must be quoted, with the "
+		"column name: malformed CSV: a stray '\"' (a field holding a quote must be quoted, with the "
 		"quote doubled); reading stopped here");
 }
 
@@ -585,7 +585,7 @@ test_duplicate_key(void **state)
 	seed(f);
 	refused(f, "scores", "site,cluster,rater,kind,level\nS1,1.1,Ray Viewer,team,2\n"
 		"s1,1.1,Ray Viewer,team,3\n", 3,
-		"duplicates line 2 (the same site, cluster, rater and kind)");
+		"column rater: duplicates line 2 (the same site, cluster, rater and kind)");
 }
 
 static void
@@ -1019,6 +1019,49 @@ test_mapping_refused(void **state)
 	assert_int_equal(query_int(f, "SELECT count(*) FROM note"), 0);
 }
 
+/* A bad value read through a mapping names our column, theirs, and the
+ * mapping's line; a bad fixed value names the mapping's line. */
+static void
+test_mapping_value_refused(void **state)
+{
+	struct fx *f = *state;
+	char map[200], want[600];
+	struct import_opts o = { .mapping = map };
+
+	seed(f);
+	write_file(f, map, sizeof(map), "kobo.ini", "[columns]\nsite = group_visit/site\nsource = group_visit/source_type\n"
+		"clusters = group_visit/clusters\ntext = group_visit/note\n[values]\nauthor = Nobody Known\n");
+	assert_int_not_equal(import_with(f, "evidence", "group_visit/site;group_visit/source_type;group_visit/clusters;"
+		"group_visit/note\nS9;interview;1.1;A note\n", &o), QREL_OK);
+	snprintf(want, sizeof(want), "column site (their column 'group_visit/site', %s:2): ", map);
+	assert_non_null(strstr(f->d.msg[0], want));
+	assert_non_null(strstr(f->d.msg[0], ":2: column site"));
+	snprintf(want, sizeof(want), ":2: column author (the value %s:7 gives): ", map);
+	for (size_t i = 0; i < f->d.n && want[0]; i++)
+		if (strstr(f->d.msg[i], want))
+			want[0] = '\0';
+	if (want[0]) {
+		diag_print(&f->d, stderr);
+		fail_msg("no diagnostic with \"%s\"", want);
+	}
+	assert_int_equal(query_int(f, "SELECT count(*) FROM note"), 0);
+}
+
+/* The state kind's gate refusal names its line and column. */
+static void
+test_state_gate_column(void **state)
+{
+	struct fx *f = *state;
+
+	seed(f);
+	import_ok(f, "metrics", metrics_csv);
+	write_csv(f, "state", "year,metric,dimension,group,enrolled,count\n2023-24,oss,race,White,390000,3100\n");
+	diag_free(&f->d);
+	assert_int_not_equal(import_file(f->db, f->review, "state", f->path, "Ray Viewer", &f->d, &f->st), QREL_OK);
+	assert_non_null(strstr(f->d.msg[0], ":2: column metric: "));
+	assert_int_equal(query_int(f, "SELECT count(*) FROM state_row"), 0);
+}
+
 static void
 test_wide_scores(void **state)
 {
@@ -1068,6 +1111,8 @@ main(void)
 		T(test_kobo_mapping),
 		T(test_odk_mapping),
 		T(test_mapping_refused),
+		T(test_mapping_value_refused),
+		T(test_state_gate_column),
 		T(test_wide_scores),
 		T(test_not_integer),
 		T(test_negative),

@@ -167,7 +167,7 @@ test_import_all_or_nothing(void **state)
 	assert_non_null(strstr(all, ":4: column cluster: unknown cluster ('9.9')"));
 	assert_non_null(strstr(all, ":4: column favourable: not a percentage from 0 to 100 ('140%')"));
 	assert_non_null(strstr(all, ":5: column favourable: give a percentage, or the options' counts"));
-	assert_non_null(strstr(all, ":6: duplicates line 2 (the same site, instrument, item, group and subgroup)"));
+	assert_non_null(strstr(all, ":6: column item: duplicates line 2 (the same site, instrument, item, group and subgroup)"));
 	assert_non_null(strstr(all, ":7: column responses: differs from the sum of the options (30) ('31')"));
 	assert_int_equal(count(f, "SELECT count(*) FROM survey_item"), 0);
 	assert_int_equal(try_import(f, "survey-rates", bad_rates), QREL_PARSE);

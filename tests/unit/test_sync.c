@@ -16,6 +16,7 @@
 #include "qrel/identity.h"
 #include "qrel/sync.h"
 #include "qrel/util.h"
+#include "qrel/voice.h"
 
 #include <setjmp.h>
 #include <cmocka.h>
@@ -907,6 +908,190 @@ test_fieldwork_travels(void **state)
 	assert_int_equal(import_into("wb.db", "w7.qb", &st), QREL_OK);
 }
 
+/* Who took part: the voice of one activity and one note in a copy. */
+static void
+set_voice(const char *name, int64_t act, int64_t note, const char *groups, int participants, const char *language,
+	  const char *note_groups)
+{
+	struct activity_input in = { .voice = { .groups = groups, .participants = participants, .language = language,
+						.interpreter = 1 } };
+	struct db *db;
+	int64_t review = open_review(name, &db);
+
+	assert_int_equal(activity_edit(db, review, LEAD, act, &in), QREL_OK);
+	assert_int_equal(voice_edit_note(db, review, LEAD, note, note_groups), QREL_OK);
+	db_close(db);
+}
+
+#define VOICE_OF(act) "SELECT coalesce(a.participants, 0) || '|' || a.language || '|' || a.interpreter || '|' || " \
+	"coalesce((SELECT group_concat(grp, ',') FROM (SELECT grp FROM activity_group WHERE activity_id = a.id " \
+	"ORDER BY grp)), '') FROM activity a WHERE a.id = " act
+#define GROUPS_OF(note) "SELECT coalesce(group_concat(grp, ','), '') FROM (SELECT grp FROM note_group " \
+	"WHERE note_id = " note " ORDER BY grp)"
+
+static void
+text_in(const char *name, const char *sql, char *out, size_t n)
+{
+	struct db *db;
+	sqlite3_stmt *st;
+
+	open_review(name, &db);
+	assert_int_equal(sqlite3_prepare_v2(db_handle(db), sql, -1, &st, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	snprintf(out, n, "%s", (const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	db_close(db);
+}
+
+static void
+assert_same(const char *sql)
+{
+	char a[512], b[512];
+
+	text_in("va.db", sql, a, sizeof(a));
+	text_in("vb.db", sql, b, sizeof(b));
+	assert_string_equal(a, b);
+}
+
+/* One bundle from one copy into the other; then both hold the same voice. */
+static void
+send_voice(const char *from, const char *to, const char *bundle, const char *peer, const char *act_sql,
+	   const char *note_sql)
+{
+	struct sync_export_stats es;
+	struct sync_import_stats st;
+
+	assert_int_equal(bundle_of(from, bundle, peer, &es), QREL_OK);
+	assert_int_equal(import_into(to, bundle, &st), QREL_OK);
+	assert_same(act_sql);
+	assert_same(note_sql);
+}
+
+/* Groups, participants, language and interpreter of an activity, and a note's
+ * groups, travel and end equal; both sides changing them agree after one
+ * exchange each way; a group the framework lacks is refused whole. */
+static void
+test_voice_travels(void **state)
+{
+	struct sync_export_stats es;
+	struct sync_import_stats st;
+	char act_sql[256], note_sql[256], want[512];
+	int64_t act, note;
+	struct db *db;
+
+	UNUSED(state);
+	copy_of("a.db", "va.db");
+	copy_of("a.db", "vb.db");
+	open_review("va.db", &db);
+	act = db_int(db, "SELECT min(id) FROM activity");
+	note = db_int(db, "SELECT min(id) FROM note WHERE deleted_at IS NULL AND activity_id IS NOT NULL");
+	db_close(db);
+	snprintf(act_sql, sizeof(act_sql), VOICE_OF("%lld"), (long long)act);
+	snprintf(note_sql, sizeof(note_sql), GROUPS_OF("%lld"), (long long)note);
+
+	set_voice("va.db", act, note, "families,teachers", 14, "es", "students,families");
+	text_in("va.db", act_sql, want, sizeof(want));
+	assert_string_equal(want, "14|es|1|families,teachers");
+	send_voice("va.db", "vb.db", "v1.qb", "vb", act_sql, note_sql);
+	text_in("vb.db", note_sql, want, sizeof(want));
+	assert_string_equal(want, "families,students");
+	assert_int_equal(count_in("vb.db", "SELECT count(*) FROM change_log WHERE field IN ('voice', 'groups') "
+			 "AND reason LIKE 'sync import%'"), 2);
+	assert_int_equal(import_into("vb.db", "v1.qb", &st), QREL_OK);	/* again: nothing */
+	assert_int_equal(st.updated + st.inserted, 0);
+
+	/* Cleared in b: cleared in a. */
+	set_voice("vb.db", act, note, "students", 3, "", "");
+	send_voice("vb.db", "va.db", "v2.qb", "va", act_sql, note_sql);
+	text_in("va.db", note_sql, want, sizeof(want));
+	assert_string_equal(want, "");
+
+	/* Both change: each takes one value after one exchange each way. */
+	set_voice("va.db", act, note, "teachers", 5, "en", "teachers");
+	set_voice("vb.db", act, note, "families", 9, "pt-BR", "families");
+	assert_int_equal(bundle_of("va.db", "v3.qb", "vb", &es), QREL_OK);
+	assert_int_equal(bundle_of("vb.db", "v4.qb", "va", &es), QREL_OK);
+	assert_int_equal(import_into("vb.db", "v3.qb", &st), QREL_OK);
+	assert_int_equal(import_into("va.db", "v4.qb", &st), QREL_OK);
+	assert_same(act_sql);
+	assert_same(note_sql);
+
+	/* A group this review's framework lacks: the whole bundle is refused. */
+	{
+		char sql[160];
+
+		snprintf(sql, sizeof(sql), "INSERT INTO activity_group(activity_id, grp) VALUES (%lld, 'aliens')",
+			 (long long)act);
+		run_sql("va.db", sql);
+	}
+	assert_int_equal(bundle_of("va.db", "v5.qb", "vb", &es), QREL_OK);
+	assert_int_equal(import_into("vb.db", "v5.qb", &st), QREL_PARSE);
+	assert_int_equal(count_in("vb.db", "SELECT count(*) FROM activity_group WHERE grp = 'aliens'"), 0);
+}
+
+/* A citation removed in one copy is removed in the other: a note's document,
+ * a finding's survey item, a finding's note; citing again travels too. */
+static void
+test_uncite_travels(void **state)
+{
+	static const char doc_cites[] = "SELECT count(*) FROM note_document nd JOIN document d ON d.id = nd.document_id "
+					"WHERE d.title = 'Attendance policy 2025'";
+	static const char survey_cites[] = "SELECT count(*) FROM finding_survey x JOIN finding f ON f.id = x.finding_id "
+					   "WHERE f.text LIKE 'Course places fill%'";
+	static const char note_cites[] = "SELECT count(*) FROM finding_note x JOIN finding f ON f.id = x.finding_id "
+					 "WHERE f.text LIKE 'Course places fill%'";
+	struct sync_export_stats es;
+	struct sync_import_stats st;
+	struct db *db;
+	int64_t review, doc, act, finding, note;
+	char sql[160], q2[160], q3[160];
+
+	UNUSED(state);
+	copy_of("a.db", "ua.db");
+	write_fieldwork("ua.db", &doc, &act);
+	copy_of("ua.db", "ub.db");
+	assert_int_equal(count_in("ub.db", doc_cites), 1);
+	assert_int_equal(count_in("ub.db", survey_cites), 1);
+	assert_int_equal(count_in("ub.db", note_cites), 1);
+
+	review = open_review("ua.db", &db);
+	finding = db_int(db, "SELECT id FROM finding WHERE text LIKE 'Course places fill%'");
+	snprintf(sql, sizeof(sql), "SELECT note_id FROM finding_note WHERE finding_id = %lld", (long long)finding);
+	note = db_int(db, sql);
+	assert_int_equal(finding_uncite_note(db, review, REVIEWER, finding, note), QREL_OK);
+	/* db_int keeps a statement per SQL buffer: one buffer per query */
+	snprintf(q2, sizeof(q2), "SELECT note_id FROM note_document WHERE document_id = %lld", (long long)doc);
+	assert_int_equal(document_uncite(db, review, LEAD, doc, db_int(db, q2)), QREL_OK);
+	snprintf(q3, sizeof(q3), "SELECT survey_id FROM finding_survey WHERE finding_id = %lld", (long long)finding);
+	assert_int_equal(survey_uncite(db, review, LEAD, finding, db_int(db, q3)), QREL_OK);
+	assert_int_equal(survey_uncite(db, review, LEAD, finding, db_int(db, "SELECT min(id) FROM survey_item")),
+			 QREL_NOTFOUND);
+	db_close(db);
+	assert_int_equal(bundle_of("ua.db", "u1.qb", "ub", &es), QREL_OK);
+	assert_int_equal(import_into("ub.db", "u1.qb", &st), QREL_OK);
+	assert_int_equal(count_in("ub.db", doc_cites), 0);
+	assert_int_equal(count_in("ub.db", survey_cites), 0);
+	assert_int_equal(count_in("ub.db", note_cites), 0);
+	assert_int_equal(count_in("ub.db", "SELECT count(*) FROM change_log WHERE field = 'uncite' "
+			 "AND reason LIKE 'sync import%'"), 3);
+	assert_int_equal(import_into("ub.db", "u1.qb", &st), QREL_OK);	/* again: nothing */
+	assert_int_equal(st.updated, 0);
+
+	/* Cited again in b: back in a, and a's removal does not undo it. */
+	review = open_review("ub.db", &db);
+	note = db_int(db, "SELECT min(id) FROM note WHERE deleted_at IS NULL AND site_id = (SELECT id FROM site "
+		      "WHERE code = 'RHS')");
+	assert_int_equal(document_cite(db, review, LEAD, doc, note), QREL_OK);
+	db_close(db);
+	assert_int_equal(bundle_of("ub.db", "u2.qb", "ua", &es), QREL_OK);
+	assert_int_equal(import_into("ua.db", "u2.qb", &st), QREL_OK);
+	assert_int_equal(count_in("ua.db", doc_cites), 1);
+	assert_int_equal(bundle_of("ua.db", "u3.qb", "ub", &es), QREL_OK);
+	assert_int_equal(import_into("ub.db", "u3.qb", &st), QREL_OK);
+	assert_int_equal(count_in("ub.db", doc_cites), 1);
+	assert_int_equal(count_in("ua.db", survey_cites), 0);
+}
+
 int
 main(void)
 {
@@ -926,6 +1111,8 @@ main(void)
 		cmocka_unit_test(test_findings_travel),
 		cmocka_unit_test(test_principal_bundle_without_findings),
 		cmocka_unit_test(test_fieldwork_travels),
+		cmocka_unit_test(test_voice_travels),
+		cmocka_unit_test(test_uncite_travels),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
