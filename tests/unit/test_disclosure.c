@@ -240,9 +240,48 @@ struct attack {
 	size_t row;		/* the count being worked out */
 	long leaves;
 	bool total_withheld;	/* then the hidden counts' sum is not known either */
+	int64_t mirror[MAX_ROWS];	/* a school's group at its district (0 none): moved with it */
+	long mirror_count[MAX_ROWS];
 };
 
 static bool set_same(struct linked *l);
+
+/* For a school's table: each group's row at the district, which a move at
+ * the school carries along so that the district's sums stay what they are
+ * (a move of the school's count alone shows in the district's figures). */
+static void
+mirror_read(struct fx *f, struct attack *a)
+{
+	static const char sql[] = "SELECT d.id, d.count FROM subgroup_row d JOIN site ds ON ds.id = d.site_id "
+		"JOIN site s ON s.id = ?1 WHERE s.kind <> 'district' AND ds.kind = 'district' AND d.year = ?2 "
+		"AND d.metric_id = ?3 AND d.dimension = ?4 AND d.grp = ?5";
+	sqlite3_stmt *st;
+
+	assert_int_equal(sqlite3_prepare_v2(db_handle(f->db), sql, -1, &st, NULL), SQLITE_OK);
+	for (size_t i = 0; i < a->r->n; i++) {
+		sqlite3_bind_int64(st, 1, a->r->key.site);
+		sqlite3_bind_text(st, 2, a->r->key.year, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 3, a->r->key.metric);
+		sqlite3_bind_text(st, 4, a->r->key.dimension, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 5, a->r->name[i], -1, SQLITE_STATIC);
+		a->mirror[i] = 0;
+		if (sqlite3_step(st) == SQLITE_ROW) {
+			a->mirror[i] = sqlite3_column_int64(st, 0);
+			a->mirror_count[i] = sqlite3_column_int64(st, 1);
+		}
+		sqlite3_reset(st);
+	}
+	sqlite3_finalize(st);
+}
+
+/* Row i's count (and its district's, by as much) moved to c. */
+static void
+move_count(struct attack *a, size_t i, long c)
+{
+	set_count(a->f, a->r->id[i], c);
+	if (a->mirror[i])
+		set_count(a->f, a->mirror[i], a->mirror_count[i] + c - a->r->count[i]);
+}
 
 /* Does the table with try[] for the hidden rows show exactly what was seen? */
 static bool
@@ -253,7 +292,7 @@ same_shown(struct attack *a)
 
 	for (size_t i = 0; i < a->r->n; i++)
 		if (a->hidden[i] && a->try[i] != a->r->count[i])
-			set_count(a->f, a->r->id[i], a->try[i]);
+			move_count(a, i, a->try[i]);
 	if (a->set) {
 		same = set_same(a->set);
 	} else {
@@ -263,7 +302,7 @@ same_shown(struct attack *a)
 	}
 	for (size_t i = 0; i < a->r->n; i++)
 		if (a->hidden[i] && a->try[i] != a->r->count[i])
-			set_count(a->f, a->r->id[i], a->r->count[i]);
+			move_count(a, i, a->r->count[i]);
 	return same;
 }
 
@@ -399,6 +438,7 @@ attack_table(struct fx *f, const struct subgroup_key *k)
 	struct attack a = { .f = f, .r = &r };
 
 	raw_read(f, &r);
+	mirror_read(f, &a);
 	assert_int_equal(subgroup_load(f->db, k, &f->s, &t), QREL_OK);
 	assert_int_equal(t.n, r.n);
 	check_flags(f, &r, &t);
@@ -574,6 +614,7 @@ struct linked {
 	bool used_row[MAX_SITES + 1], used_col[MAX_ROWS + 1];
 	bool sums_only;			/* the linear equations alone, not the rule's choices */
 	long pinned, hidden_cells, sets, zero, by_choices;
+	long max_by_choices;		/* a ratchet: what the rule leaves today (see attack_sets) */
 };
 
 /* With try[] for the counts, is each group's rest (the district's count less
@@ -851,6 +892,11 @@ attack_sets(struct fx *f, const char *prefix, struct linked *l)
 		      *prefix ? prefix : "sample", l->sets, l->hidden_cells, l->zero, l->pinned, l->by_choices);
 	assert_true(l->sets > 0);
 	assert_int_equal(l->pinned, 0);
+	/* Complements are taken in a fixed order no count decides, so only the
+	 * set's audit (which withheld count it finds pinned first) still
+	 * depends on the counts; the counts that replaying it narrows to one
+	 * value may not grow (10 and 37 with the smallest-count order). */
+	assert_true(l->by_choices <= l->max_by_choices);
 }
 
 /* A district and 2 to 4 of its schools; the district's groups are the
@@ -945,6 +991,7 @@ test_sample_sets(void **state)
 
 	assert_non_null(l);
 	l->f = f;
+	l->max_by_choices = 6;
 	attack_sets(f, "", l);
 	free(l);
 }
@@ -958,6 +1005,7 @@ test_random_sets(void **state)
 
 	assert_non_null(l);
 	l->f = f;
+	l->max_by_choices = 24;
 	rng_state = 0x5851f42d4c957f2dULL;
 	import_generated(f, LINKED_SETS, linked_set);
 	attack_sets(f, "link", l);
@@ -966,8 +1014,8 @@ test_random_sets(void **state)
 }
 
 /* The action plan shows a group's rates outside its table: an objective
- * started from a withheld group (the district's Two or more races students,
- * 10 suspended of 614, hidden as a complement) shows no rate of the group or
+ * started from a withheld group (the district's Hispanic or Latino students,
+ * 16 suspended of 1458, hidden as a complement) shows no rate of the group or
  * of the others, and its parity target is the rate of all students, not of
  * the others (which with the total gives the count back). */
 static void
@@ -980,7 +1028,7 @@ test_plan_withholds(void **state)
 	int64_t objective = 0;
 	char *detail;
 
-	assert_int_equal(plan_subgroup_ref_parse(f->db, f->review, "DO,2024-25,oss,race,Two or more races", &ref), QREL_OK);
+	assert_int_equal(plan_subgroup_ref_parse(f->db, f->review, "DO,2024-25,oss,race,Hispanic or Latino", &ref), QREL_OK);
 	assert_int_equal(plan_objective_from_subgroup(f->db, f->review, "Ségolène Arceneaux", &ref, &objective),
 			 QREL_OK);
 	assert_int_equal(plan_load(f->db, f->review, 10, &d), QREL_OK);
@@ -990,14 +1038,14 @@ test_plan_withholds(void **state)
 	assert_non_null(o);
 	assert_int_equal(o->nmetrics, 1);
 	assert_true(o->metric[0].baseline.hidden);
-	/* 122 of 9040 students: 1.35%; the others' 112 of 8426 would be 1.33%. */
+	/* 122 of 9040 students: 1.35%; the others' 106 of 7582 would be 1.40%. */
 	assert_true(o->metric[0].target > 0.01349 && o->metric[0].target < 0.01350);
 	assert_true(o->ncauses > 0 && o->cause[0].nlinks > 0);
 	assert_non_null(strstr(o->cause[0].link[0].label, "suppressed"));
 	assert_non_null(detail = plan_link_detail(f->db, f->review, o->cause[0].link[0].id, 10));
-	assert_null(strstr(detail, "1.6%"));
-	assert_null(strstr(detail, "1.3%"));
-	assert_null(strstr(detail, " of 614"));
+	assert_null(strstr(detail, "1.1%"));
+	assert_null(strstr(detail, "1.4%"));
+	assert_null(strstr(detail, " of 1458"));
 	free(detail);
 	plan_doc_free(&d);
 }
