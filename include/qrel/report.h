@@ -127,9 +127,15 @@ int report_write_json(const struct report *r, FILE *out);
 int report_save(const struct report *r, enum report_format f, const char *path);
 /* The data workbook (libxlsxwriter) at path, through a temporary file and
  * rename(): sheets About, Scores (consensus levels), Findings,
- * Recommendations, Subgroups (after suppression, withheld values "*") and
- * Agreement; text people wrote is always a string cell, formula-guarded. */
+ * Recommendations, Subgroups (after suppression, withheld values "*"),
+ * Agreement, then one sheet per subgroup table (report_each_table); text
+ * people wrote is always a string cell, formula-guarded. */
 int report_save_xlsx(const struct report *r, const char *path);
+/* Every subgroup table the report covers (its sites; the newest year, or
+ * every year with --all-years; every metric and dimension) that the viewer
+ * may read, suppressed as everywhere, in set order: fn gets each, which is
+ * freed after; a non-zero return stops. */
+int report_each_table(const struct report *r, int (*fn)(void *ctx, const struct subgroup_table *t), void *ctx);
 /* Prints the HTML report to a PDF at path with WeasyPrint, else headless
  * Chromium; QREL_NOTFOUND, naming the Debian packages, when neither is installed. */
 int report_save_pdf(const struct report *r, const char *path);
