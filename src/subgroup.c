@@ -713,11 +713,13 @@ hiding_start(struct hiding *h, const struct raw *r, const struct settings *s, bo
 
 /* One table of a set while it is suppressed: its rows, what is hidden, and
  * the total count shown (-1 withheld). */
+#define HIDE_BARE 2	/* member.hidden: shown, but nothing that compares it with the total */
+
 struct member {
 	int64_t site;
 	struct raw r;
 	struct hiding h;
-	int *hidden;
+	int *hidden;		/* 1 withheld; HIDE_BARE (after the set's suppression only) */
 	int nhidden;
 	long count;
 	int *col;		/* the district's row each row adds to, -1 none (schools of a set) */
@@ -765,12 +767,29 @@ suppress(struct member *m, const struct settings *s, bool favourable)
 	return rc;
 }
 
+/* A count shown in a table whose total is withheld: its rate stays, every
+ * value that compares it with the total (which would give the total back) goes. */
+static void
+bare_entry(struct subgroup_entry *e)
+{
+	struct risk_value none = { 0.0, 0 };
+
+	e->stat.comparison_risk = e->stat.ratio = none;
+	e->stat.reference_ratio = e->stat.weighted_ratio = none;
+	e->stat.outcome_share = e->stat.share_difference = none;
+	e->stat.relative_share_difference = e->stat.expected_count = none;
+	e->stat.kind = RISK_NOT_CALCULATED;
+	e->stat.flagged = e->flagged;
+}
+
 /* Withholds what suppression chose, into the table's rows. */
 static void
 suppress_apply(struct member *m, struct subgroup_table *t)
 {
 	for (size_t i = 0; i < m->r.n; i++)
-		if (m->hidden[i])
+		if (m->hidden[i] == HIDE_BARE)
+			bare_entry(&m->r.e[i]);
+		else if (m->hidden[i])
 			hide_entry(&m->r.e[i]);
 	t->nhidden = m->nhidden;
 	t->enrolled = m->h.enrolled;
@@ -981,12 +1000,21 @@ grid_cycle(struct grid *g, size_t k, long d)
 	return false;
 }
 
-/* A school's count under a district count shown as 0 is 0, and says no
- * more than the district does: nothing to protect. */
+/* Is row i of school k (k >= 1) under a district count shown as 0? Then it is
+ * 0 too, and says no more than the district does: nothing to protect, and no
+ * cover for another count. */
+static bool
+under_district_zero(const struct grid *g, size_t k, size_t i)
+{
+	int c = g->m[k].col[i];
+
+	return k > 0 && c >= 0 && !g->m[0].hidden[c] && g->m[0].r.e[c].count == 0;
+}
+
 static bool
 zero_by_district(const struct grid *g, const struct grid_edge *e)
 {
-	return e->m > 0 && e->col < (int)g->nc && !g->m[0].hidden[e->col] && g->m[0].r.e[e->col].count == 0;
+	return e->m > 0 && under_district_zero(g, (size_t)e->m, (size_t)e->i);
 }
 
 /* The first withheld count of the set that no cycle can move, or ne when none. */
@@ -1037,7 +1065,8 @@ widen_col(struct grid *g, const struct grid_edge *p)
 		for (size_t i = 0; i < g->m[k].r.n; i++) {
 			const struct subgroup_entry *e = &g->m[k].r.e[i];
 
-			if (g->m[k].col[i] != p->col || g->m[k].hidden[i] || e->flagged || e->enrolled == 0)
+			if (g->m[k].col[i] != p->col || g->m[k].hidden[i] || e->flagged || e->enrolled == 0 ||
+			    under_district_zero(g, k, i))
 				continue;
 			if (!best || g->m[k].r.rank[i] < g->m[bk].r.rank[bi]) {
 				best = e;
@@ -1088,6 +1117,22 @@ grid_withhold_all(struct grid *g)
 	}
 }
 
+/* A school's count under a district count shown as 0 is shown: it is 0, as
+ * the district's figure says, so a "*" there would only pretend to withhold
+ * it. The grid never counted on it as cover (it cannot move), so nothing
+ * else comes to light. In a table whose total is withheld it is shown bare
+ * (HIDE_BARE): the count and its rate, nothing compared with the total. */
+static void
+show_district_zeros(struct grid *g)
+{
+	for (size_t k = 1; k < g->nm; k++)
+		for (size_t i = 0; i < g->m[k].r.n; i++)
+			if (g->m[k].hidden[i] && under_district_zero(g, k, i)) {
+				g->m[k].hidden[i] = g->m[k].h.all ? HIDE_BARE : 0;
+				g->m[k].nhidden--;
+			}
+}
+
 /* Cross-table complementary suppression of a set (m[0] the district's). */
 static int
 set_suppress(struct member *m, size_t nm)
@@ -1106,6 +1151,8 @@ set_suppress(struct member *m, size_t nm)
 			break;
 		}
 	}
+	if (rc == QREL_OK)
+		show_district_zeros(&g);
 	free(g.e);
 	free(g.seen);
 	free(g.queue);

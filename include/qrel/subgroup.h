@@ -36,7 +36,8 @@ struct settings;
  * that set): where a withheld count could be worked out from the sums
  * (district less schools, the rest between 0 and the enrolment not at a
  * listed school), more cells are withheld until none can; a school's count
- * under a district count shown as 0 is left as it is (it is 0).
+ * under a district count shown as 0 is shown (it is 0: a "*" would only
+ * pretend), with only its rate where the school's total is withheld.
  *
  * A hidden row carries count -1 and every value derived from its count
  * undefined (risk, comparison risk, ratios, outcome share and its

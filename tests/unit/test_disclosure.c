@@ -585,7 +585,8 @@ import_generated(struct fx *f, int n, void (*write)(FILE *, int))
  * the same is pinned only by replaying the rule's choices (which
  * complements it took): counted and reported, not yet failed (see the man
  * page, SMALL GROUPS). A school's count under a district count shown as 0
- * is 0 and says nothing the district does not: counted, not attacked.
+ * is 0 and says nothing the district does not: it must be shown as 0, not
+ * as a "*" that only pretends to withhold it (counted; the test fails on one).
  */
 
 #define MAX_SITES 8
@@ -818,7 +819,12 @@ attack_set(struct linked *l)
 				continue;
 			l->hidden_cells++;
 			if (s > 0 && !l->hidden[0][l->col[s][i]] && l->r[0].count[l->col[s][i]] == 0) {
-				l->zero++;	/* the district shows 0: so does every school, nothing to find */
+				/* The district shows 0, so the school's count is 0: a "*" would only pretend. */
+				if (l->zero++ < 3)
+					print_message("withheld under a district's shown 0: site %lld %s metric %lld %s: %s "
+						      "(%ld of %ld)\n", (long long)l->r[s].key.site, l->r[s].key.year,
+						      (long long)l->r[s].key.metric, l->r[s].key.dimension, l->r[s].name[i],
+						      l->r[s].count[i], l->r[s].enrolled[i]);
 				continue;
 			}
 			l->sums_only = false;
@@ -887,11 +893,12 @@ attack_sets(struct fx *f, const char *prefix, struct linked *l)
 	assert_int_equal(db_exec(f->db, "RELEASE attack"), QREL_OK);
 	sqlite3_finalize(ss);
 	sqlite3_finalize(st);
-	print_message("%s: %ld district-and-schools sets, %ld withheld counts (%ld zeros under a district's "
-		      "shown 0), %ld pinned by the sums, %ld more only by replaying the rule's choices\n",
+	print_message("%s: %ld district-and-schools sets, %ld withheld counts (%ld withheld zeros under a "
+		      "district's shown 0, which must be shown), %ld pinned by the sums, %ld more only by replaying the rule's choices\n",
 		      *prefix ? prefix : "sample", l->sets, l->hidden_cells, l->zero, l->pinned, l->by_choices);
 	assert_true(l->sets > 0);
 	assert_int_equal(l->pinned, 0);
+	assert_int_equal(l->zero, 0);
 	/* Complements are taken in a fixed order no count decides, so only the
 	 * set's audit (which withheld count it finds pinned first) still
 	 * depends on the counts; the counts that replaying it narrows to one
@@ -1050,6 +1057,36 @@ test_plan_withholds(void **state)
 	plan_doc_free(&d);
 }
 
+/* The district shows its Asian students' 0 suspensions (0 of 920), so every
+ * school's is 0: Orchard Elementary's table (its total withheld) shows its
+ * 0 of 41 and the rate, and nothing that compares it with the withheld
+ * total; its other groups stay withheld. */
+static void
+test_zero_under_district_zero(void **state)
+{
+	struct fx *f = *state;
+	struct plan_subgroup_ref ref = { 0 };
+	struct subgroup_table t;
+	const struct subgroup_entry *e;
+	int i;
+
+	assert_int_equal(plan_subgroup_ref_parse(f->db, f->review, "OES,2024-25,oss,race,Asian", &ref), QREL_OK);
+	assert_int_equal(subgroup_load(f->db, &(struct subgroup_key){ .site = ref.site, .year = "2024-25",
+					.metric = ref.metric, .dimension = "race" }, &f->s, &t), QREL_OK);
+	assert_int_equal(t.count, -1);
+	assert_true((i = subgroup_find(&t, "Asian")) >= 0);
+	e = &t.row[i];
+	assert_false(e->hidden);
+	assert_int_equal(e->count, 0);
+	assert_true(e->stat.risk.defined && e->stat.risk.value == 0.0);
+	assert_false(e->stat.comparison_risk.defined);
+	assert_false(e->stat.ratio.defined);
+	assert_false(e->stat.outcome_share.defined);
+	assert_false(e->stat.expected_count.defined);
+	assert_true(t.row[subgroup_find(&t, "White")].hidden);
+	subgroup_table_free(&t);
+}
+
 /* A corrected count goes to the change log; the log says so, never the numbers. */
 static void
 test_change_log_withholds(void **state)
@@ -1092,6 +1129,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_random_sets, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_plan_withholds, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_change_log_withholds, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_zero_under_district_zero, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
