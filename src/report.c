@@ -546,20 +546,16 @@ key_next(struct subgroup_key **keys, int *n, int *cap)
 	return memset(&(*keys)[(*n)++], 0, sizeof(**keys));
 }
 
-/* The candidates' keys, read in full before any table is loaded (subgroup_load
- * uses other statements of the same connection). */
+/* The keys st (bound) names, read in full before any table is loaded
+ * (subgroup_load uses other statements of the same connection). */
 static int
-candidate_keys(struct report *r, struct subgroup_key **out, int *n)
+keys_read(const struct report *r, sqlite3_stmt *st, const char *what, struct subgroup_key **out, int *n)
 {
-	sqlite3_stmt *st = db_stmt(r->db, candidates_sql);
 	int rc = QREL_OK, step, cap = 0;
 	struct subgroup_key *k;
 
 	*out = NULL;
 	*n = 0;
-	if (!st)
-		return QREL_DB;
-	candidate_bind(r, st);
 	while (rc == QREL_OK && (step = sqlite3_step(st)) == SQLITE_ROW) {
 		if (!(k = key_next(out, n, &cap))) {
 			rc = error(QREL_NOMEM, "out of memory");
@@ -571,9 +567,22 @@ candidate_keys(struct report *r, struct subgroup_key **out, int *n)
 		str_copy(k->dimension, sizeof(k->dimension), db_col_text(st, 3));
 	}
 	if (rc == QREL_OK && step != SQLITE_DONE)
-		rc = db_fail(r->db, "finding flagged subgroup tables");
+		rc = db_fail(r->db, what);
 	sqlite3_reset(st);
 	return rc;
+}
+
+static int
+candidate_keys(struct report *r, struct subgroup_key **out, int *n)
+{
+	sqlite3_stmt *st = db_stmt(r->db, candidates_sql);
+
+	*out = NULL;
+	*n = 0;
+	if (!st)
+		return QREL_DB;
+	candidate_bind(r, st);
+	return keys_read(r, st, "finding flagged subgroup tables", out, n);
 }
 
 /* Set order: a district's and its schools' tables of one year, metric and
@@ -648,8 +657,6 @@ static int
 table_keys(const struct report *r, struct subgroup_key **out, int *n)
 {
 	sqlite3_stmt *st = db_stmt(r->db, tables_sql);
-	int rc = QREL_OK, step, cap = 0;
-	struct subgroup_key *k;
 
 	*out = NULL;
 	*n = 0;
@@ -658,20 +665,7 @@ table_keys(const struct report *r, struct subgroup_key **out, int *n)
 	sqlite3_bind_int64(st, 1, r->review);
 	sqlite3_bind_int64(st, 2, r->opt.site);
 	sqlite3_bind_int(st, 3, r->opt.all_years);
-	while (rc == QREL_OK && (step = sqlite3_step(st)) == SQLITE_ROW) {
-		if (!(k = key_next(out, n, &cap))) {
-			rc = error(QREL_NOMEM, "out of memory");
-			break;
-		}
-		k->site = sqlite3_column_int64(st, 0);
-		str_copy(k->year, sizeof(k->year), db_col_text(st, 1));
-		k->metric = sqlite3_column_int64(st, 2);
-		str_copy(k->dimension, sizeof(k->dimension), db_col_text(st, 3));
-	}
-	if (rc == QREL_OK && step != SQLITE_DONE)
-		rc = db_fail(r->db, "listing the subgroup tables");
-	sqlite3_reset(st);
-	return rc;
+	return keys_read(r, st, "listing the subgroup tables", out, n);
 }
 
 int

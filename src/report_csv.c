@@ -194,12 +194,7 @@ key_fields(FILE *f, struct row *r, const struct subgroup_table *t, const struct 
 	if (!t->nstate)
 		return;
 	r->field = "weighted_risk_ratio";
-	if (e->hidden || t->weighted_withheld)
-		snprintf(text, sizeof(text), "*");
-	else if (e->stat.weighted_ratio.defined)
-		snprintf(text, sizeof(text), "%.4f", e->stat.weighted_ratio.value);
-	else
-		text[0] = '\0';
+	report_key_weighted_text(t, e, 4, text, sizeof(text));
 	emit(f, r, text, false);
 }
 

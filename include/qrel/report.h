@@ -197,6 +197,9 @@ const struct subgroup_table *report_key_latest(const struct report_key *k);
  * ("flagged", "flagged, counts withheld" or ""). */
 void report_key_ratio_text(const struct subgroup_entry *e, char *buf, size_t size);
 void report_key_count_text(long count, const struct risk_value *expected, bool hidden, char *buf, size_t size);
+/* A weighted risk ratio to digits decimals, "*" when withheld, "" when undefined. */
+void report_key_weighted_text(const struct subgroup_table *t, const struct subgroup_entry *e, int digits, char *buf,
+			      size_t size);
 const char *report_key_flag_text(const struct subgroup_entry *e);
 /* "Out-of-school suspension by race and ethnicity: DO Riverbend ..., 2024-25"
  * (code: with the site's code before its name). */
