@@ -42,6 +42,7 @@ struct fx {
 	int64_t review;
 	struct settings s;
 	long tables, hidden, flagged_hidden, searched;
+	long replayed, replay_loads, fewest_values;	/* replay_every (fewest_values 0: none yet) */
 };
 
 struct raw_table {
@@ -429,6 +430,69 @@ check_flags(struct fx *f, const struct raw_table *r, const struct subgroup_table
 	}
 }
 
+/*
+ * The replay attacker, in full, where it is small enough: every assignment
+ * of the hidden counts with the shown total (each within its enrolment) is
+ * fed to subgroup_load, and those that make it show exactly what was shown
+ * (the same rows hidden, so the rule chose the same cells) are the
+ * attacker's candidates. Each withheld count must keep two or more values.
+ */
+#define REPLAY_CELLS 3
+#define REPLAY_SUM 30
+
+static void
+replay_split(struct attack *a, size_t k, long left, unsigned long *values)
+{
+	while (k < a->r->n && !a->hidden[k])
+		k++;
+	if (k == a->r->n) {
+		a->f->replay_loads++;
+		if (left == 0 && same_shown(a))
+			for (size_t i = 0; i < a->r->n; i++)
+				if (a->hidden[i])
+					values[i] |= 1UL << a->try[i];
+		return;
+	}
+	for (long c = 0; c <= left && c <= a->r->enrolled[k]; c++) {
+		a->try[k] = c;
+		replay_split(a, k + 1, left - c, values);
+	}
+}
+
+static void
+replay_every(struct attack *a)
+{
+	unsigned long values[MAX_ROWS] = { 0 };
+	long sum = 0;
+	int nh = 0;
+
+	for (size_t i = 0; i < a->r->n; i++) {
+		if (a->mirror[i])
+			return;		/* a school of a set: the set's attack covers it */
+		if (a->hidden[i]) {
+			sum += a->r->count[i];
+			nh++;
+		}
+	}
+	if (a->total_withheld || nh == 0 || nh > REPLAY_CELLS || sum > REPLAY_SUM)
+		return;
+	memcpy(a->try, a->r->count, sizeof(a->try));
+	replay_split(a, 0, sum, values);
+	a->f->replayed++;
+	for (size_t i = 0; i < a->r->n; i++) {
+		long nv = __builtin_popcountl(values[i]);
+
+		if (!a->hidden[i] || a->r->enrolled[i] == 0)
+			continue;
+		if (nv < 2)
+			fail_msg("replaying the rule: site %lld %s metric %lld %s: %s (%ld of %ld) has %ld possible "
+				 "value(s)", (long long)a->r->key.site, a->r->key.year, (long long)a->r->key.metric,
+				 a->r->key.dimension, a->r->name[i], a->r->count[i], a->r->enrolled[i], nv);
+		if (!a->f->fewest_values || nv < a->f->fewest_values)
+			a->f->fewest_values = nv;
+	}
+}
+
 /* Loads one table, checks its flags and tries to work out each withheld count. */
 static void
 attack_table(struct fx *f, const struct subgroup_key *k)
@@ -459,6 +523,7 @@ attack_table(struct fx *f, const struct subgroup_key *k)
 				 (long long)k->metric, k->dimension, r.name[i], r.count[i], r.enrolled[i], a.seen);
 		}
 	}
+	replay_every(&a);
 	free((char *)a.seen);
 	subgroup_table_free(&t);
 }
@@ -951,6 +1016,9 @@ report(const struct fx *f, const char *what)
 	print_message("%s: %ld tables, %ld withheld counts none can work out (%ld needed the full search), "
 		      "%ld flagged groups hidden with their flag kept\n", what, f->tables, f->hidden, f->searched,
 		      f->flagged_hidden);
+	print_message("%s: the full replay (every split of up to %d hidden counts summing to at most %d, %ld "
+		      "loads) ran on %ld tables; the fewest values a withheld count kept: %ld\n", what, REPLAY_CELLS,
+		      REPLAY_SUM, f->replay_loads, f->replayed, f->fewest_values);
 }
 
 static void
