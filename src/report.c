@@ -546,20 +546,16 @@ key_next(struct subgroup_key **keys, int *n, int *cap)
 	return memset(&(*keys)[(*n)++], 0, sizeof(**keys));
 }
 
-/* The candidates' keys, read in full before any table is loaded (subgroup_load
- * uses other statements of the same connection). */
+/* The keys st (bound) names, read in full before any table is loaded
+ * (subgroup_load uses other statements of the same connection). */
 static int
-candidate_keys(struct report *r, struct subgroup_key **out, int *n)
+keys_read(const struct report *r, sqlite3_stmt *st, const char *what, struct subgroup_key **out, int *n)
 {
-	sqlite3_stmt *st = db_stmt(r->db, candidates_sql);
 	int rc = QREL_OK, step, cap = 0;
 	struct subgroup_key *k;
 
 	*out = NULL;
 	*n = 0;
-	if (!st)
-		return QREL_DB;
-	candidate_bind(r, st);
 	while (rc == QREL_OK && (step = sqlite3_step(st)) == SQLITE_ROW) {
 		if (!(k = key_next(out, n, &cap))) {
 			rc = error(QREL_NOMEM, "out of memory");
@@ -571,9 +567,22 @@ candidate_keys(struct report *r, struct subgroup_key **out, int *n)
 		str_copy(k->dimension, sizeof(k->dimension), db_col_text(st, 3));
 	}
 	if (rc == QREL_OK && step != SQLITE_DONE)
-		rc = db_fail(r->db, "finding flagged subgroup tables");
+		rc = db_fail(r->db, what);
 	sqlite3_reset(st);
 	return rc;
+}
+
+static int
+candidate_keys(struct report *r, struct subgroup_key **out, int *n)
+{
+	sqlite3_stmt *st = db_stmt(r->db, candidates_sql);
+
+	*out = NULL;
+	*n = 0;
+	if (!st)
+		return QREL_DB;
+	candidate_bind(r, st);
+	return keys_read(r, st, "finding flagged subgroup tables", out, n);
 }
 
 /* Set order: a district's and its schools' tables of one year, metric and
@@ -634,6 +643,51 @@ read_findings(struct report *r)
 	}
 	free(tables);
 	free(keys);
+	return rc;
+}
+
+/* Every table the report covers: its sites, the newest year of each (every
+ * year with --all-years), every metric and dimension, in set order. */
+static const char tables_sql[] =
+	"SELECT DISTINCT r.site_id, r.year, r.metric_id, r.dimension FROM site s JOIN subgroup_row r"
+	" ON r.site_id = s.id AND (?3 OR r.year = (SELECT max(x.year) FROM subgroup_row x WHERE x.site_id = s.id))"
+	" WHERE s.review_id = ?1 AND (?2 = 0 OR s.id = ?2) ORDER BY r.year, r.metric_id, r.dimension, r.site_id";
+
+static int
+table_keys(const struct report *r, struct subgroup_key **out, int *n)
+{
+	sqlite3_stmt *st = db_stmt(r->db, tables_sql);
+
+	*out = NULL;
+	*n = 0;
+	if (!st)
+		return QREL_DB;
+	sqlite3_bind_int64(st, 1, r->review);
+	sqlite3_bind_int64(st, 2, r->opt.site);
+	sqlite3_bind_int(st, 3, r->opt.all_years);
+	return keys_read(r, st, "listing the subgroup tables", out, n);
+}
+
+int
+report_each_table(const struct report *r, int (*fn)(void *ctx, const struct subgroup_table *t), void *ctx)
+{
+	struct subgroup_key *keys;
+	struct subgroup_sets *sets = subgroup_sets_new();
+	int n = 0, rc = sets ? table_keys(r, &keys, &n) : error(QREL_NOMEM, "out of memory");
+
+	for (int i = 0; i < n && rc == QREL_OK; i++) {
+		struct vis_at at = { keys[i].site, 0, 0 };
+		struct subgroup_table t;
+
+		if (!visibility_sees(r->db, &r->viewer, VIS_SUBGROUP, &at))
+			continue;
+		if ((rc = subgroup_load_in(r->db, &keys[i], r->opt.settings, sets, &t)) == QREL_OK && t.n)
+			rc = fn(ctx, &t);
+		subgroup_table_free(&t);
+	}
+	if (sets)
+		free(keys);
+	subgroup_sets_free(sets);
 	return rc;
 }
 

@@ -179,9 +179,29 @@ ratio_text(const struct subgroup_entry *e, char *buf, size_t size)
 		snprintf(buf, size, "%s", "");
 }
 
+/* The key measures' own figures: the expected count, the kind of ratio and
+ * the State-weighted ratio where the table has State figures. */
 static void
-group_rows(FILE *f, struct row *r, const struct subgroup_table *t, const struct subgroup_entry *e, size_t i)
+key_fields(FILE *f, struct row *r, const struct subgroup_table *t, const struct subgroup_entry *e)
 {
+	char text[48];
+
+	r->field = "expected_count";
+	report_key_count_text(e->count, &e->stat.expected_count, e->hidden, text, sizeof(text));
+	emit(f, r, text, false);
+	r->field = "ratio_kind";
+	emit(f, r, e->hidden ? "*" : risk_kind_name(e->stat.kind), false);
+	if (!t->nstate)
+		return;
+	r->field = "weighted_risk_ratio";
+	report_key_weighted_text(t, e, 4, text, sizeof(text));
+	emit(f, r, text, false);
+}
+
+static void
+group_rows(FILE *f, struct row *r, const struct subgroup_table *t, size_t i, bool key)
+{
+	const struct subgroup_entry *e = &t->row[i];
 	char text[SUBGROUP_FINDING];
 
 	r->item = e->name;
@@ -201,6 +221,8 @@ group_rows(FILE *f, struct row *r, const struct subgroup_table *t, const struct 
 	r->field = "risk_ratio";
 	ratio_text(e, text, sizeof(text));
 	emit(f, r, text, false);
+	if (key)
+		key_fields(f, r, t, e);
 	r->field = "flagged";
 	emit(f, r, e->flagged ? "true" : "false", false);
 	if (subgroup_finding(t, i, text, sizeof(text)) == QREL_OK) {
@@ -209,16 +231,17 @@ group_rows(FILE *f, struct row *r, const struct subgroup_table *t, const struct 
 	}
 }
 
+/* One subgroup table under section: its groups, then all students. */
 static void
-finding(const struct report *rep, const struct subgroup_table *t, FILE *f)
+table_rows(const struct report *rep, const struct subgroup_table *t, const char *section, bool key, FILE *f)
 {
 	int c = dash_cluster_index(&rep->frame, t->metric.cluster);
-	struct row r = { .section = "subgroup", .site = t->site_code, .year = t->key.year,
+	struct row r = { .section = section, .site = t->site_code, .year = t->key.year,
 			 .metric = t->metric.code, .dimension = t->key.dimension,
 			 .cluster = c >= 0 ? rep->frame.cl[c].code : "" };
 
 	for (size_t i = 0; i < t->n; i++)
-		group_rows(f, &r, t, &t->row[i], i);
+		group_rows(f, &r, t, i, key);
 	r.item = "All students";
 	r.field = "enrolled";
 	emit_int(f, &r, t->enrolled);
@@ -227,6 +250,15 @@ finding(const struct report *rep, const struct subgroup_table *t, FILE *f)
 		emit(f, &r, "*", false);
 	else
 		emit_int(f, &r, t->count);
+}
+
+/* The key measures, flagged or not, each year of the trend a table of its own. */
+static void
+key_rows(const struct report *rep, FILE *f)
+{
+	for (int i = 0; i < rep->nkey; i++)
+		for (int y = 0; y < rep->key[i].nyears; y++)
+			table_rows(rep, &rep->key[i].year[y], "key_measure", true, f);
 }
 
 static void
@@ -327,8 +359,9 @@ report_write_csv(const struct report *rep, FILE *f)
 	deliverable_rows(rep, f);
 	grid(rep, f);
 	evidence(rep, f);
+	key_rows(rep, f);
 	for (int i = 0; i < rep->nfindings; i++)
-		finding(rep, &rep->finding[i], f);
+		table_rows(rep, &rep->finding[i], "subgroup", false, f);
 	agree_rows(f, "", &rep->agree_all);
 	for (int d = 0; d < rep->frame.ndom; d++)
 		agree_rows(f, rep->frame.dom[d].code, &rep->agree_domain[d]);

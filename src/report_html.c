@@ -424,12 +424,7 @@ key_row(const struct subgroup_table *t, const struct subgroup_entry *e, FILE *f)
 	report_key_ratio_text(e, text, sizeof(text));
 	key_cell(f, text);
 	if (t->nstate) {
-		if (e->hidden || t->weighted_withheld)
-			snprintf(text, sizeof(text), "*");
-		else if (e->stat.weighted_ratio.defined)
-			snprintf(text, sizeof(text), "%.2f", e->stat.weighted_ratio.value);
-		else
-			text[0] = '\0';
+		report_key_weighted_text(t, e, 2, text, sizeof(text));
 		key_cell(f, text);
 	}
 	fprintf(f, "<td>%s%s%s</td></tr>\n", e->flagged ? "<span class=\"flag\">" : "", report_key_flag_text(e),

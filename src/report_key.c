@@ -170,6 +170,18 @@ report_key_count_text(long count, const struct risk_value *expected, bool hidden
 		snprintf(buf, size, "%ld", count);
 }
 
+void
+report_key_weighted_text(const struct subgroup_table *t, const struct subgroup_entry *e, int digits, char *buf,
+			 size_t size)
+{
+	if (e->hidden || t->weighted_withheld)
+		snprintf(buf, size, "*");
+	else if (e->stat.weighted_ratio.defined)
+		snprintf(buf, size, "%.*f", digits, e->stat.weighted_ratio.value);
+	else
+		snprintf(buf, size, "%s", "");
+}
+
 const char *
 report_key_flag_text(const struct subgroup_entry *e)
 {

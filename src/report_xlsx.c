@@ -7,6 +7,7 @@
 #include "qrel/report.h"
 #include "qrel/util.h"
 
+#include <strings.h>
 #include <unistd.h>
 #include <xlsxwriter.h>
 
@@ -284,23 +285,121 @@ group_row(struct book *b, const struct subgroup_table *t, const struct subgroup_
 	next_row(b);
 }
 
+static const char *const table_heads[] = { "Site", "Year", "Metric", "Measure", "Dimension", "Group", "Enrolled",
+					    "Count", "Rate", "Others' rate", "Risk ratio", "Flagged", NULL };
+static const int table_widths[] = { 10, 9, 12, 36, 22, 36, 10, 8, 8, 12, 10, 8 };
+
+/* A table's groups, then all students. */
+static void
+table_rows(struct book *b, const struct subgroup_table *t)
+{
+	struct subgroup_entry all = { .enrolled = t->enrolled, .count = t->count, .hidden = t->count < 0 };
+
+	for (size_t g = 0; g < t->n; g++)
+		group_row(b, t, &t->row[g]);
+	str_copy(all.name, sizeof(all.name), "All students");
+	group_row(b, t, &all);
+}
+
 static void
 subgroups_sheet(struct book *b, const struct report *r)
 {
-	static const char *const heads[] = { "Site", "Year", "Metric", "Measure", "Dimension", "Group", "Enrolled",
-					     "Count", "Rate", "Others' rate", "Risk ratio", "Flagged", NULL };
-	static const int widths[] = { 10, 9, 12, 36, 22, 36, 10, 8, 8, 12, 10, 8 };
+	sheet(b, "Subgroups", table_heads, table_widths);
+	for (int i = 0; i < r->nfindings; i++)
+		table_rows(b, &r->finding[i]);
+}
 
-	sheet(b, "Subgroups", heads, widths);
-	for (int i = 0; i < r->nfindings; i++) {
-		const struct subgroup_table *t = &r->finding[i];
-		struct subgroup_entry all = { .enrolled = t->enrolled, .count = t->count, .hidden = t->count < 0 };
+/* ---- one sheet per subgroup table ---- */
 
-		for (size_t g = 0; g < t->n; g++)
-			group_row(b, t, &t->row[g]);
-		str_copy(all.name, sizeof(all.name), "All students");
-		group_row(b, t, &all);
+#define SHEET_NAME 31		/* Excel's longest sheet name, in characters */
+
+struct names {
+	struct book *b;
+	char (*name)[SHEET_NAME + 1];
+	size_t n, cap;
+};
+
+static bool
+name_taken(const struct names *ns, const char *name)
+{
+	for (size_t i = 0; i < ns->n; i++)
+		if (strcasecmp(ns->name[i], name) == 0)	/* Excel compares names without case */
+			return true;
+	return strcasecmp(name, "History") == 0;	/* reserved */
+}
+
+/* "SITE YEAR METRIC DIMENSION" cut to 31 bytes (never half a character),
+ * with none of []:*?/\ and no apostrophe at either end. */
+static void
+name_base(const struct subgroup_table *t, char *buf, size_t len)
+{
+	char full[sizeof(t->site_code) + SUBGROUP_YEAR + sizeof(t->metric.code) + SUBGROUP_TEXT + 4];
+	size_t n;
+
+	snprintf(full, sizeof(full), "%s %s %s %s", t->site_code, t->key.year, t->metric.code, t->key.dimension);
+	for (char *p = full; *p; p++)
+		if (strchr("[]:*?/\\", *p))
+			*p = '_';
+	n = strlen(full) < len ? strlen(full) : len;
+	while (n > 0 && ((unsigned char)full[n] & 0xc0) == 0x80)
+		n--;
+	memcpy(buf, full, n);
+	buf[n] = '\0';
+	while (n > 0 && buf[n - 1] == '\'')
+		buf[--n] = '\0';
+	if (buf[0] == '\'')
+		buf[0] = '_';
+	if (!*buf)
+		snprintf(buf, SHEET_NAME + 1, "Table");
+}
+
+/* A unique name for t's sheet: its base, else the base cut shorter with "~2", "~3" ... */
+static int
+name_for(struct names *ns, const struct subgroup_table *t, char *out)
+{
+	char (*grown)[SHEET_NAME + 1];
+
+	name_base(t, out, SHEET_NAME);
+	for (int k = 2; name_taken(ns, out); k++) {
+		char suffix[16];
+		int w = snprintf(suffix, sizeof(suffix), "~%d", k);
+
+		name_base(t, out, SHEET_NAME - (size_t)w);
+		strcat(out, suffix);
 	}
+	if (ns->n == ns->cap) {
+		ns->cap = ns->cap ? ns->cap * 2 : 64;
+		if (!(grown = realloc(ns->name, ns->cap * sizeof(*grown))))
+			return error(QREL_NOMEM, "out of memory naming the workbook's sheets");
+		ns->name = grown;
+	}
+	str_copy(ns->name[ns->n++], SHEET_NAME + 1, out);
+	return QREL_OK;
+}
+
+static int
+table_sheet(void *ctx, const struct subgroup_table *t)
+{
+	struct names *ns = ctx;
+	char name[SHEET_NAME + 1];
+	int rc = name_for(ns, t, name);
+
+	if (rc != QREL_OK)
+		return rc;
+	sheet(ns->b, name, table_heads, table_widths);
+	table_rows(ns->b, t);
+	return ns->b->err == LXW_NO_ERROR ? QREL_OK : QREL_IO;
+}
+
+/* Every subgroup table the report covers, a sheet each. */
+static int
+table_sheets(struct book *b, const struct report *r)
+{
+	struct names ns = { .b = b };
+	int rc = report_each_table(r, table_sheet, &ns);
+
+	free(ns.name);
+	return rc;
 }
 
 static void
@@ -356,6 +455,7 @@ write_book(const struct report *r, const char *tmp)
 	lxw_workbook_options opt = { .constant_memory = LXW_FALSE, .tmpdir = NULL, .use_zip64 = LXW_FALSE };
 	struct book b = { .wb = workbook_new_opt(tmp, &opt) };
 	lxw_error closed;
+	int rc;
 
 	if (!b.wb)
 		return error(QREL_NOMEM, "cannot start the workbook");
@@ -371,8 +471,11 @@ write_book(const struct report *r, const char *tmp)
 	recommendations_sheet(&b, r);
 	subgroups_sheet(&b, r);
 	agreement_sheet(&b, r);
+	rc = table_sheets(&b, r);
 	closed = workbook_close(b.wb); /* writes the file and frees the workbook */
 	keep_error(&b, closed);
+	if (rc != QREL_OK && rc != QREL_IO)
+		return rc;
 	if (b.err != LXW_NO_ERROR)
 		return error(QREL_IO, "writing the workbook: %s", lxw_strerror(b.err));
 	return QREL_OK;

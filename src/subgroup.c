@@ -23,6 +23,7 @@ struct raw {
 	size_t n, cap;
 	struct subgroup_entry *e;
 	struct risk_group *g;
+	uint64_t *rank;		/* the complement order (raw_rank), NULL until set */
 	struct state state;
 };
 
@@ -207,6 +208,7 @@ raw_free(struct raw *r)
 {
 	free(r->e);
 	free(r->g);
+	free(r->rank);
 	free(r->state.g);
 	free(r->state.name);
 	memset(r, 0, sizeof(*r));
@@ -279,6 +281,46 @@ raw_groups(struct raw *r)
 	return QREL_OK;
 }
 
+/*
+ * The order complements are taken in: no count decides it, so a reader who
+ * replays the rule learns nothing from which rows it took. Row i's place is
+ * the FNV-1a hash (hash64) of "SITE|YEAR|METRIC|DIMENSION|GROUP", the site's
+ * and the metric's codes (not row ids: every copy of a review suppresses a
+ * table alike), smallest first; scope is all before GROUP.
+ */
+static int
+raw_rank(struct raw *r, const char *scope)
+{
+	char text[SUBGROUP_TEXT * 2 + 128];
+
+	if (!(r->rank = calloc(r->n ? r->n : 1, sizeof(*r->rank))))
+		return error(QREL_NOMEM, "out of memory loading a subgroup table");
+	for (size_t i = 0; i < r->n; i++) {
+		int len = snprintf(text, sizeof(text), "%s%s", scope, r->e[i].name);
+
+		r->rank[i] = hash64(text, len < (int)sizeof(text) ? (size_t)len : sizeof(text) - 1);
+	}
+	return QREL_OK;
+}
+
+/* "SITE|YEAR|METRIC|DIMENSION|" for raw_rank. */
+static int
+raw_scope(struct db *db, const struct subgroup_key *k, char *buf, size_t size)
+{
+	static const char sql[] = "SELECT (SELECT code FROM site WHERE id = ?1), (SELECT code FROM metric WHERE id = ?2)";
+	sqlite3_stmt *st = db_stmt(db, sql);
+	int rc;
+
+	if (!st)
+		return QREL_DB;
+	sqlite3_bind_int64(st, 1, k->site);
+	sqlite3_bind_int64(st, 2, k->metric);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		snprintf(buf, size, "%s|%s|%s|%s|", db_col_text(st, 0), k->year, db_col_text(st, 1), k->dimension);
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? QREL_OK : db_fail(db, "reading a table's codes");
+}
+
 static int
 raw_load(struct db *db, const struct subgroup_key *k, struct raw *r)
 {
@@ -286,6 +328,7 @@ raw_load(struct db *db, const struct subgroup_key *k, struct raw *r)
 				  "AND year = ?2 AND metric_id = ?3 AND dimension = ?4 ORDER BY id";
 	sqlite3_stmt *st = db_stmt(db, sql);
 	int rc = QREL_OK, step;
+	char scope[SUBGROUP_TEXT + 128];
 
 	memset(r, 0, sizeof(*r));
 	if (!st)
@@ -306,6 +349,8 @@ raw_load(struct db *db, const struct subgroup_key *k, struct raw *r)
 	sqlite3_reset(st);
 	if (rc == QREL_OK)
 		rc = raw_groups(r);
+	if (rc == QREL_OK && (rc = raw_scope(db, k, scope, sizeof(scope))) == QREL_OK)
+		rc = raw_rank(r, scope);
 	if (rc == QREL_OK)
 		rc = state_load(db, k, &r->state);
 	if (rc != QREL_OK)
@@ -450,9 +495,10 @@ hide_entry(struct subgroup_entry *e)
 }
 
 /*
- * Complementary suppression. Each step hides the shown row with the smallest
- * count (then enrolment, then the earlier row) among the rows that are not
- * flagged; a flagged row only when no other is left, and then its flag stays.
+ * Complementary suppression. Each step hides the first shown row that is not
+ * flagged in the complement order (raw_rank: no count decides it, so which
+ * rows were taken says nothing a replay of the rule could use); a flagged
+ * row never (the whole table's counts go instead, flags kept).
  * Steps go on while fewer than two rows are hidden, their counts sum to less
  * than min_display, or the audit finds a withheld count that what is shown
  * pins down.
@@ -479,19 +525,31 @@ flag_at(const struct hiding *h, size_t i, long c)
 	return g[1].count >= 0 && risk_compute(g, 2, &h->o, out) == 0 && out[0].flagged;
 }
 
-/* The smallest count among shown rows flagged as row i is (LONG_MAX: none),
- * leaving out zeros in groups of min_display or more (taken last): a row
- * hidden as a complement had no more than any of them. */
-static long
-complement_bound(const struct hiding *h, size_t i)
+/* Does row a come before row b in the complement order? */
+static bool
+ranked_before(const struct raw *r, size_t a, size_t b)
 {
-	long m = LONG_MAX;
+	return r->rank[a] < r->rank[b] || (r->rank[a] == r->rank[b] && a < b);
+}
 
+/* Could row i be a complement, for a reader who knows the order? Only when
+ * it is not flagged and every row not flagged before it in the order is
+ * withheld too (complements are taken in order, skipping none). */
+static bool
+may_be_complement(const struct hiding *h, size_t i)
+{
+	if (h->r->e[i].flagged)
+		return false;
 	for (size_t k = 0; k < h->r->n; k++)
-		if (!h->hidden[k] && h->r->e[k].flagged == h->r->e[i].flagged && h->r->e[k].count < m &&
-		    (h->r->e[k].count > 0 || h->r->e[k].enrolled < h->min_display))
-			m = h->r->e[k].count;
-	return m;
+		if (!h->hidden[k] && !h->r->e[k].flagged && ranked_before(h->r, k, i))
+			return false;
+	return true;
+}
+
+static bool
+in_band(const struct hiding *h, long enrolled, long c)
+{
+	return enrolled < h->min_display || (c >= 1 && c < h->min_display);
 }
 
 /* Which counts row i could have, for all a reader of the table knows:
@@ -500,13 +558,10 @@ static void
 allowed_counts(const struct hiding *h, size_t i, long top, bool *allowed)
 {
 	const struct subgroup_entry *e = &h->r->e[i];
-	long bound = complement_bound(h, i);
+	bool any = h->all || may_be_complement(h, i);
 
-	for (long c = 0; c <= top; c++) {
-		bool band = e->enrolled < h->min_display || (c >= 1 && c < h->min_display) || c <= bound;
-
-		allowed[c] = c <= e->enrolled && band && flag_at(h, i, c) == h->raw_flag[i];
-	}
+	for (long c = 0; c <= top; c++)
+		allowed[c] = c <= e->enrolled && (any || in_band(h, e->enrolled, c)) && flag_at(h, i, c) == h->raw_flag[i];
 }
 
 /* reach becomes every sum of a value in reach and an allowed one, up to top. */
@@ -593,33 +648,15 @@ audit(const struct hiding *h)
 	return rc;
 }
 
-/* Is e a better complement than b: a smaller count, then a smaller enrolment?
- * A count of 0 in a group of min_display or more comes last: readers know
- * it is 0 or at least min_display, so it moves by too much to cover another. */
-static bool
-complement_before(const struct hiding *h, const struct subgroup_entry *e, const struct subgroup_entry *b)
-{
-	bool ez = e->count == 0 && e->enrolled >= h->min_display, bz = b->count == 0 && b->enrolled >= h->min_display;
-
-	if (ez != bz)
-		return bz;
-	return e->count < b->count || (e->count == b->count && e->enrolled < b->enrolled);
-}
-
 /* The next row to hide as a complement, or n when only flagged rows are left. */
 static size_t
 next_complement(const struct hiding *h)
 {
 	size_t best = h->r->n;
 
-	for (size_t i = 0; i < h->r->n; i++) {
-		const struct subgroup_entry *e = &h->r->e[i], *b = best < h->r->n ? &h->r->e[best] : NULL;
-
-		if (h->hidden[i] || e->flagged)
-			continue;
-		if (!b || complement_before(h, e, b))
+	for (size_t i = 0; i < h->r->n; i++)
+		if (!h->hidden[i] && !h->r->e[i].flagged && (best == h->r->n || ranked_before(h->r, i, best)))
 			best = i;
-	}
 	return best;
 }
 
@@ -676,11 +713,13 @@ hiding_start(struct hiding *h, const struct raw *r, const struct settings *s, bo
 
 /* One table of a set while it is suppressed: its rows, what is hidden, and
  * the total count shown (-1 withheld). */
+#define HIDE_BARE 2	/* member.hidden: shown, but nothing that compares it with the total */
+
 struct member {
 	int64_t site;
 	struct raw r;
 	struct hiding h;
-	int *hidden;
+	int *hidden;		/* 1 withheld; HIDE_BARE (after the set's suppression only) */
 	int nhidden;
 	long count;
 	int *col;		/* the district's row each row adds to, -1 none (schools of a set) */
@@ -728,12 +767,29 @@ suppress(struct member *m, const struct settings *s, bool favourable)
 	return rc;
 }
 
+/* A count shown in a table whose total is withheld: its rate stays, every
+ * value that compares it with the total (which would give the total back) goes. */
+static void
+bare_entry(struct subgroup_entry *e)
+{
+	struct risk_value none = { 0.0, 0 };
+
+	e->stat.comparison_risk = e->stat.ratio = none;
+	e->stat.reference_ratio = e->stat.weighted_ratio = none;
+	e->stat.outcome_share = e->stat.share_difference = none;
+	e->stat.relative_share_difference = e->stat.expected_count = none;
+	e->stat.kind = RISK_NOT_CALCULATED;
+	e->stat.flagged = e->flagged;
+}
+
 /* Withholds what suppression chose, into the table's rows. */
 static void
 suppress_apply(struct member *m, struct subgroup_table *t)
 {
 	for (size_t i = 0; i < m->r.n; i++)
-		if (m->hidden[i])
+		if (m->hidden[i] == HIDE_BARE)
+			bare_entry(&m->r.e[i]);
+		else if (m->hidden[i])
 			hide_entry(&m->r.e[i]);
 	t->nhidden = m->nhidden;
 	t->enrolled = m->h.enrolled;
@@ -752,7 +808,7 @@ suppress_apply(struct member *m, struct subgroup_table *t)
  * what the rules allow it (range, primary band, flag, complement order) and
  * every rest within its bounds. While one is not, one more cell is
  * withheld: in its row when it is alone there, else the same group at
- * another school (not flagged, the smallest count) or at the district;
+ * another school (not flagged, first in the complement order) or at the district;
  * when only flagged cells are left, every count of the set is withheld.
  */
 struct grid_edge {
@@ -856,23 +912,14 @@ grid_build(struct grid *g)
 	return rc == QREL_OK ? grid_index(g) : rc;
 }
 
-static bool
-in_band(const struct hiding *h, long enrolled, long c)
-{
-	return enrolled < h->min_display || (c >= 1 && c < h->min_display);
-}
-
 /* May row i of a member's table have count c, for all its readers know? */
 static bool
 cell_allows(const struct hiding *h, size_t i, long c)
 {
 	const struct subgroup_entry *e = &h->r->e[i];
-	long bound = complement_bound(h, i);
 	bool band = in_band(h, e->enrolled, e->count);
 
 	if (c < 0 || c > e->enrolled || (!h->all && in_band(h, e->enrolled, c) != band))
-		return false;
-	if (!h->all && !band && e->count <= bound && c > bound)
 		return false;
 	return flag_at(h, i, c) == h->raw_flag[i];
 }
@@ -953,12 +1000,21 @@ grid_cycle(struct grid *g, size_t k, long d)
 	return false;
 }
 
-/* A school's count under a district count shown as 0 is 0, and says no
- * more than the district does: nothing to protect. */
+/* Is row i of school k (k >= 1) under a district count shown as 0? Then it is
+ * 0 too, and says no more than the district does: nothing to protect, and no
+ * cover for another count. */
+static bool
+under_district_zero(const struct grid *g, size_t k, size_t i)
+{
+	int c = g->m[k].col[i];
+
+	return k > 0 && c >= 0 && !g->m[0].hidden[c] && g->m[0].r.e[c].count == 0;
+}
+
 static bool
 zero_by_district(const struct grid *g, const struct grid_edge *e)
 {
-	return e->m > 0 && e->col < (int)g->nc && !g->m[0].hidden[e->col] && g->m[0].r.e[e->col].count == 0;
+	return e->m > 0 && under_district_zero(g, (size_t)e->m, (size_t)e->i);
 }
 
 /* The first withheld count of the set that no cycle can move, or ne when none. */
@@ -994,8 +1050,9 @@ grid_hide(struct grid *g, size_t k, size_t i)
 	g->m[k].nhidden++;
 }
 
-/* The same group at another site: a school first (not flagged, smallest
- * count), else the district's own row. False when there is none. */
+/* The same group at another site: a school first (not flagged, someone
+ * enrolled, the first in the complement order), else the district's own
+ * row. False when there is none. */
 static bool
 widen_col(struct grid *g, const struct grid_edge *p)
 {
@@ -1008,9 +1065,10 @@ widen_col(struct grid *g, const struct grid_edge *p)
 		for (size_t i = 0; i < g->m[k].r.n; i++) {
 			const struct subgroup_entry *e = &g->m[k].r.e[i];
 
-			if (g->m[k].col[i] != p->col || g->m[k].hidden[i] || e->flagged || e->enrolled == 0)
+			if (g->m[k].col[i] != p->col || g->m[k].hidden[i] || e->flagged || e->enrolled == 0 ||
+			    under_district_zero(g, k, i))
 				continue;
-			if (!best || complement_before(&g->m[k].h, e, best)) {
+			if (!best || g->m[k].r.rank[i] < g->m[bk].r.rank[bi]) {
 				best = e;
 				bk = k;
 				bi = i;
@@ -1059,6 +1117,22 @@ grid_withhold_all(struct grid *g)
 	}
 }
 
+/* A school's count under a district count shown as 0 is shown: it is 0, as
+ * the district's figure says, so a "*" there would only pretend to withhold
+ * it. The grid never counted on it as cover (it cannot move), so nothing
+ * else comes to light. In a table whose total is withheld it is shown bare
+ * (HIDE_BARE): the count and its rate, nothing compared with the total. */
+static void
+show_district_zeros(struct grid *g)
+{
+	for (size_t k = 1; k < g->nm; k++)
+		for (size_t i = 0; i < g->m[k].r.n; i++)
+			if (g->m[k].hidden[i] && under_district_zero(g, k, i)) {
+				g->m[k].hidden[i] = g->m[k].h.all ? HIDE_BARE : 0;
+				g->m[k].nhidden--;
+			}
+}
+
 /* Cross-table complementary suppression of a set (m[0] the district's). */
 static int
 set_suppress(struct member *m, size_t nm)
@@ -1077,6 +1151,8 @@ set_suppress(struct member *m, size_t nm)
 			break;
 		}
 	}
+	if (rc == QREL_OK)
+		show_district_zeros(&g);
 	free(g.e);
 	free(g.seen);
 	free(g.queue);
@@ -1360,7 +1436,8 @@ subgroup_from_groups(const struct risk_group *g, size_t n, bool favourable, cons
 		m.r.e[m.r.n] = (struct subgroup_entry){ .enrolled = g[i].enrolled, .count = g[i].count };
 		copy_text(m.r.e[m.r.n++].name, SUBGROUP_TEXT, g[i].name);
 	}
-	if (rc == QREL_OK && (rc = raw_groups(&m.r)) == QREL_OK && (rc = raw_compute(&m.r, s, favourable)) == QREL_OK)
+	if (rc == QREL_OK && (rc = raw_groups(&m.r)) == QREL_OK && (rc = raw_rank(&m.r, "")) == QREL_OK &&
+	    (rc = raw_compute(&m.r, s, favourable)) == QREL_OK)
 		rc = suppress(&m, s, favourable);
 	if (rc == QREL_OK) {
 		t->metric.favourable = favourable;

@@ -40,6 +40,7 @@
 	"  invited INTEGER, responded INTEGER, updated_at TEXT);" \
 	"CREATE TABLE bundle.finding_survey (finding TEXT, survey TEXT, PRIMARY KEY (finding, survey));" \
 	"CREATE TABLE bundle.activity_plan (uuid TEXT PRIMARY KEY, status TEXT, reviewers TEXT);" \
+	"CREATE TABLE bundle.rec_objective (uuid TEXT PRIMARY KEY, objective TEXT);" \
 	VOICE_DDL
 
 /* Stakeholder voice (an activity's groups, participants, language and
@@ -82,6 +83,7 @@ const char sync_bundle_ddl[] =
 static const char *const fieldwork_tables[] = {
 	"document", "note_document", "survey_item", "survey_rate", "finding_survey", "activity_plan",
 	"activity_voice", "note_voice", "unlink",
+	"rec_objective",
 };
 
 /* ?1 review; ?2 the peer's watermark (-1: everything); ?3 its change-log watermark.
@@ -162,6 +164,9 @@ static const char *const export_sql[] = {
 	"(SELECT activity FROM bundle.note))",
 	"INSERT INTO bundle.activity_plan SELECT a.uuid, a.status, a.reviewers FROM main.activity a "
 	"WHERE a.uuid IN (SELECT uuid FROM bundle.activity)",
+	/* The plan objective a recommendation became, by the objective's uuid. */
+	"INSERT INTO bundle.rec_objective SELECT r.uuid, o.uuid FROM main.recommendation r "
+	"JOIN main.objective o ON o.id = r.objective_id WHERE r.uuid IN (SELECT uuid FROM bundle.recommendation)",
 	"INSERT INTO bundle.metric SELECT m.uuid, m.code, m.name, m.direction, m.denominator, c.code "
 	"FROM main.metric m LEFT JOIN main.cluster c ON c.id = m.cluster_id WHERE m.review_id = ?1 AND (?2 < 0 OR "
 	CHANGED("metric", "m") " OR m.code IN (SELECT metric FROM bundle.subgroup_row))",
@@ -558,6 +563,7 @@ filter_fieldwork(struct db *db)
 		       "DELETE FROM bundle.finding_survey WHERE finding NOT IN (SELECT uuid FROM bundle.finding) "
 		       "OR survey NOT IN (SELECT uuid FROM bundle.survey_item);"
 		       "DELETE FROM bundle.activity_plan WHERE uuid NOT IN (SELECT uuid FROM bundle.activity);"
+		       "DELETE FROM bundle.rec_objective WHERE uuid NOT IN (SELECT uuid FROM bundle.recommendation);"
 		       "DELETE FROM bundle.activity_voice WHERE uuid NOT IN (SELECT uuid FROM bundle.activity);"
 		       "DELETE FROM bundle.note_voice WHERE uuid NOT IN (SELECT uuid FROM bundle.note);"
 		       "DELETE FROM bundle.unlink WHERE owner NOT IN (SELECT uuid FROM bundle.note UNION ALL "
@@ -2493,6 +2499,59 @@ merge_activity_done(struct merge *mg, sqlite3_stmt *row)
 	return log_applied(mg, "activity", col(row, 0), "status", "planned", "done");
 }
 
+/* A recommendation the other copy turned into a plan objective is linked to
+ * it here too (unless it is linked already): to the objective of that uuid
+ * when this copy has it, else to one started here from the recommendation as
+ * `recommendations to-objective` starts it, given the other copy's uuid (the
+ * plan itself does not travel). A recommendation's write, and the plan's
+ * when the objective is new. */
+static const char rec_objective_rows[] =
+	"SELECT r.uuid, r.id, (SELECT o.id FROM objective o JOIN plan p ON p.id = o.plan_id WHERE o.uuid = "
+	"b.objective AND p.review_id = r.review_id), b.objective FROM bundle.rec_objective b JOIN recommendation r "
+	"ON r.uuid = b.uuid WHERE r.objective_id IS NULL AND b.objective IS NOT NULL ORDER BY r.uuid";
+
+/* The objective row started for the recommendation takes the other copy's uuid. */
+static int
+objective_started(struct merge *mg, sqlite3_stmt *row)
+{
+	static const char sql[] = "UPDATE objective SET uuid = ?2 WHERE id = ?1";
+	struct gate_write w = { .what = GATE_PLAN };
+	sqlite3_stmt *st;
+	int64_t objective;
+	int rc;
+
+	if ((rc = exporter_may(mg, &w, "recommendation", col(row, 0))) != QREL_OK ||
+	    (rc = rec_to_objective_tx(mg->db, mg->review, mg->exporter_name, sqlite3_column_int64(row, 1), col(row, 0),
+				      &objective)) != QREL_OK)
+		return rc;
+	if (!(st = db_stmt(mg->db, sql)))
+		return QREL_DB;
+	sqlite3_bind_int64(st, 1, objective);
+	db_bind_text(st, 2, col(row, 3));
+	return db_step_done(mg->db, st, "starting a recommendation's objective from the bundle");
+}
+
+static int
+merge_rec_objective(struct merge *mg, sqlite3_stmt *row)
+{
+	static const char sql[] = "UPDATE recommendation SET objective_id = ?2 WHERE id = ?1 AND objective_id IS NULL";
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((rc = written_may(mg, 0, "recommendation", col(row, 0))) != QREL_OK)
+		return rc;
+	mg->st->updated++;
+	if (sqlite3_column_type(row, 2) == SQLITE_NULL)
+		return objective_started(mg, row);
+	if (!(st = db_stmt(mg->db, sql)))
+		return QREL_DB;
+	sqlite3_bind_int64(st, 1, sqlite3_column_int64(row, 1));
+	sqlite3_bind_int64(st, 2, sqlite3_column_int64(row, 2));
+	if ((rc = db_step_done(mg->db, st, "linking a recommendation's objective from the bundle")) != QREL_OK)
+		return rc;
+	return log_applied(mg, "recommendation", col(row, 0), "objective", NULL, col(row, 3));
+}
+
 /* Citations the other copy made that this one lacks: a note citing a document
  * (scheduling fieldwork at the document's site, as document_cite), a finding
  * citing a survey item (a finding's write). Citations only add. */
@@ -2970,6 +3029,8 @@ merge_fieldwork(struct merge *mg)
 		rc = merge_each(mg, note_voice_rows, merge_note_voice);
 	if (rc == QREL_OK)
 		rc = merge_each(mg, unlink_rows, merge_unlink);
+	if (rc == QREL_OK)
+		rc = merge_each(mg, rec_objective_rows, merge_rec_objective);
 	return rc;
 }
 

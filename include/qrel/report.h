@@ -127,9 +127,15 @@ int report_write_json(const struct report *r, FILE *out);
 int report_save(const struct report *r, enum report_format f, const char *path);
 /* The data workbook (libxlsxwriter) at path, through a temporary file and
  * rename(): sheets About, Scores (consensus levels), Findings,
- * Recommendations, Subgroups (after suppression, withheld values "*") and
- * Agreement; text people wrote is always a string cell, formula-guarded. */
+ * Recommendations, Subgroups (after suppression, withheld values "*"),
+ * Agreement, then one sheet per subgroup table (report_each_table); text
+ * people wrote is always a string cell, formula-guarded. */
 int report_save_xlsx(const struct report *r, const char *path);
+/* Every subgroup table the report covers (its sites; the newest year, or
+ * every year with --all-years; every metric and dimension) that the viewer
+ * may read, suppressed as everywhere, in set order: fn gets each, which is
+ * freed after; a non-zero return stops. */
+int report_each_table(const struct report *r, int (*fn)(void *ctx, const struct subgroup_table *t), void *ctx);
 /* Prints the HTML report to a PDF at path with WeasyPrint, else headless
  * Chromium; QREL_NOTFOUND, naming the Debian packages, when neither is installed. */
 int report_save_pdf(const struct report *r, const char *path);
@@ -191,6 +197,9 @@ const struct subgroup_table *report_key_latest(const struct report_key *k);
  * ("flagged", "flagged, counts withheld" or ""). */
 void report_key_ratio_text(const struct subgroup_entry *e, char *buf, size_t size);
 void report_key_count_text(long count, const struct risk_value *expected, bool hidden, char *buf, size_t size);
+/* A weighted risk ratio to digits decimals, "*" when withheld, "" when undefined. */
+void report_key_weighted_text(const struct subgroup_table *t, const struct subgroup_entry *e, int digits, char *buf,
+			      size_t size);
 const char *report_key_flag_text(const struct subgroup_entry *e);
 /* "Out-of-school suspension by race and ethnicity: DO Riverbend ..., 2024-25"
  * (code: with the site's code before its name). */

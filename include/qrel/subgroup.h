@@ -20,23 +20,24 @@ struct settings;
  * Privacy: everything this module hands out has been suppressed with
  * [privacy] min_display and the table total shown. Primary: a group with 1
  * to min_display-1 students with the outcome, or fewer than min_display
- * students enrolled (risk_suppress). Complementary: then the shown group
- * with the smallest count among those NOT flagged is hidden too, again and
+ * students enrolled (risk_suppress). Complementary: then the first shown
+ * group NOT flagged in an order no count decides (the FNV-1a hash of
+ * "SITE|YEAR|METRIC|DIMENSION|GROUP", codes) is hidden too, again and
  * again, while fewer than two are hidden, the hidden counts sum to less than
  * min_display, or an audit finds a hidden count that the total, the
  * enrolments, the flags and the choice of complements leave with a single
  * possible value. When that would take a flagged group (or one is hidden by
  * the primary rule, possible only when min_display exceeds min_cell), or
  * every group is hidden and the audit still fails, every count and the
- * total count are withheld: a flag with the total can pin a count. A count
- * of 0 in a group of min_display or more is taken last as a complement.
+ * total count are withheld: a flag with the total can pin a count.
  *
  * Across sites: the district's table and its schools' tables of the same
  * year, metric and dimension are suppressed together (subgroup_load reads
  * that set): where a withheld count could be worked out from the sums
  * (district less schools, the rest between 0 and the enrolment not at a
  * listed school), more cells are withheld until none can; a school's count
- * under a district count shown as 0 is left as it is (it is 0).
+ * under a district count shown as 0 is shown (it is 0: a "*" would only
+ * pretend), with only its rate where the school's total is withheld.
  *
  * A hidden row carries count -1 and every value derived from its count
  * undefined (risk, comparison risk, ratios, outcome share and its

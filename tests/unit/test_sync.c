@@ -630,6 +630,54 @@ edit_finding(const char *name, int64_t id, const char *text)
 	db_close(db);
 }
 
+/* A recommendation turned into a plan objective in one copy is one in the
+ * other too, with the same objective uuid (the plan itself does not travel:
+ * the objective is started there from the recommendation); the link is not
+ * made twice. */
+static void
+test_rec_objective_travels(void **state)
+{
+	struct sync_export_stats es;
+	struct sync_import_stats st;
+	struct db *db;
+	int64_t review, rec, objective;
+	char want[400];
+
+	UNUSED(state);
+	copy_of("a.db", "oa.db");
+	copy_of("a.db", "ob.db");
+	write_finding("oa.db", &rec);
+	assert_int_equal(bundle_of("oa.db", "o1.qb", "ob", &es), QREL_OK);
+	assert_int_equal(import_into("ob.db", "o1.qb", &st), QREL_OK);
+	assert_int_equal(count_in("ob.db", "SELECT count(*) FROM recommendation WHERE title = "
+			 "'Tell every family in September' AND objective_id IS NULL"), 1);
+	review = open_review("oa.db", &db);
+	assert_int_equal(rec_to_objective(db, review, "Ségolène Arceneaux", rec, &objective), QREL_OK);
+	db_close(db);
+	assert_int_equal(bundle_of("oa.db", "o2.qb", "ob", &es), QREL_OK);
+	assert_int_equal(import_into("ob.db", "o2.qb", &st), QREL_OK);
+	snprintf(want, sizeof(want), "SELECT count(*) FROM recommendation r JOIN objective o ON o.id = r.objective_id "
+		 "WHERE r.title = 'Tell every family in September' AND o.title = r.title AND o.uuid = "
+		 "(SELECT uuid FROM a.objective WHERE id = %lld)", (long long)objective);
+	{
+		/* ob's objective has oa's uuid */
+		struct db *b;
+		char attach[200];
+
+		open_review("ob.db", &b);
+		snprintf(attach, sizeof(attach), "ATTACH '%s' AS a", tmp_path("oa.db"));
+		assert_int_equal(db_exec(b, attach), QREL_OK);
+		assert_int_equal(db_int(b, want), 1);
+		db_close(b);
+	}
+	assert_int_equal(count_in("ob.db", "SELECT count(*) FROM change_log WHERE entity = 'recommendation' AND "
+			 "field = 'objective' AND entity_uuid = (SELECT uuid FROM recommendation WHERE title = "
+			 "'Tell every family in September')"), 1);	/* the link made here (a bundle's log is not copied) */
+	assert_int_equal(import_into("ob.db", "o2.qb", &st), QREL_OK);	/* again: nothing */
+	assert_int_equal(st.inserted + st.updated + st.conflicts, 0);
+	assert_int_equal(count_in("ob.db", "SELECT count(*) FROM objective WHERE title = 'Tell every family in September'"), 1);
+}
+
 static void
 test_findings_travel(void **state)
 {
@@ -1109,6 +1157,7 @@ main(void)
 		cmocka_unit_test(test_signature_refused),
 		cmocka_unit_test(test_check_in_words),
 		cmocka_unit_test(test_findings_travel),
+		cmocka_unit_test(test_rec_objective_travels),
 		cmocka_unit_test(test_principal_bundle_without_findings),
 		cmocka_unit_test(test_fieldwork_travels),
 		cmocka_unit_test(test_voice_travels),
