@@ -289,15 +289,16 @@ static const struct field_push pushes[] = {
 	  "SELECT json_group_array(json_object('note', note, 'document', document)) FROM bundle.note_document",
 	  "WITH " X("note text, document text")
 	  "i AS (INSERT INTO hub.note_document(note, document, review, pushed_by) SELECT x.note, x.document, $1, "
-	  PUSHER " FROM x JOIN hub.note n ON n.uuid = x.note JOIN hub.document d ON d.uuid = x.document "
-	  "WHERE hub.note_writable($1, n.site, n.author) AND NOT EXISTS (SELECT 1 FROM hub.note_document t "
+	  PUSHER " FROM x JOIN hub.note n ON n.uuid = x.note AND n.review = $1 JOIN hub.document d "
+	  "ON d.uuid = x.document AND d.review = $1 "
+	  "WHERE (hub.is_admin() OR hub.note_writable($1, n.site, n.author)) AND NOT EXISTS (SELECT 1 FROM hub.note_document t "
 	  "WHERE t.note = x.note AND t.document = x.document) ON CONFLICT DO NOTHING RETURNING 1), u AS (SELECT 1 WHERE false) " COUNTS("x", "0") },
 	{ "note groups", "note",
 	  "SELECT json_group_array(json_object('note', b.uuid, 'grp', g.grp)) FROM bundle.note b "
 	  "JOIN main.note n ON n.uuid = b.uuid JOIN main.note_group g ON g.note_id = n.id",
 	  "WITH " X("note text, grp text")
 	  "i AS (INSERT INTO hub.note_group(note, grp, review, pushed_by) SELECT x.note, x.grp, $1, " PUSHER " FROM x "
-	  "JOIN hub.note n ON n.uuid = x.note WHERE hub.note_writable($1, n.site, n.author) AND NOT EXISTS "
+	  "JOIN hub.note n ON n.uuid = x.note AND n.review = $1 WHERE (hub.is_admin() OR hub.note_writable($1, n.site, n.author)) AND NOT EXISTS "
 	  "(SELECT 1 FROM hub.note_group t WHERE t.note = x.note AND t.grp = x.grp) ON CONFLICT DO NOTHING RETURNING 1), u AS (SELECT 1 WHERE false) "
 	  COUNTS("x", "0") },
 	/* Survey results and rates: the later one wins, matched by uuid or what they are of. */
