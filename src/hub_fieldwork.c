@@ -230,6 +230,10 @@ struct field_push {
 };
 
 #define X(cols) "x AS (SELECT * FROM jsonb_to_recordset($2::jsonb) AS x(" cols ")), "
+/* Rows new to the hub go in where the login may write them; the others of the
+ * copy (an export sends them all the first time) stay out, as a bundle's rows
+ * the importer holds already change nothing. */
+#define MAY(what) "(hub.is_admin() OR hub.field_writable($1, x.site, '" what "'))"
 #define PUSHER "coalesce($3, (hub.me($1)).uuid)"
 #define COUNTS(sent, denied) "SELECT (SELECT count(*) FROM " sent "), (SELECT count(*) FROM i), " \
 	"(SELECT count(*) FROM u), " denied
@@ -249,7 +253,7 @@ static const struct field_push pushes[] = {
 	  "i AS (INSERT INTO hub.activity(uuid, review, pushed_by, site, source, held_at, description, facilitator, "
 	  "status, reviewers, participants, language, interpreter, groups) SELECT uuid, $1, " PUSHER ", site, source, "
 	  "held_at, description, facilitator, status, reviewers, participants, language, interpreter, groups FROM x "
-	  "WHERE NOT EXISTS (SELECT 1 FROM hub.activity a WHERE a.uuid = x.uuid) ON CONFLICT (uuid) DO NOTHING RETURNING 1), "
+	  "WHERE " MAY("fieldwork") " AND NOT EXISTS (SELECT 1 FROM hub.activity a WHERE a.uuid = x.uuid) ON CONFLICT (uuid) DO NOTHING RETURNING 1), "
 	  "n AS (SELECT x.*, CASE WHEN x.status = 'done' THEN 'done' ELSE a.status END AS st, "
 	  "coalesce(a.participants, x.participants) AS pa, CASE a.language WHEN '' THEN x.language ELSE a.language END "
 	  "AS la, greatest(a.interpreter, x.interpreter) AS it, CASE a.groups WHEN '' THEN x.groups ELSE a.groups END "
@@ -275,7 +279,7 @@ static const struct field_push pushes[] = {
 	  "FROM x LEFT JOIN hub.document d ON d.uuid = x.uuid), "
 	  "i AS (INSERT INTO hub.document(uuid, review, pushed_by, site, title, owner, status, requested_at, received_at, "
 	  "link, updated_at, version) SELECT uuid, $1, " PUSHER ", site, title, owner, status, requested_at, "
-	  "received_at, link, updated_at, version FROM a WHERE act = 'insert' ON CONFLICT (uuid) DO NOTHING "
+	  "received_at, link, updated_at, version FROM a x WHERE act = 'insert' AND " MAY("fieldwork") " ON CONFLICT (uuid) DO NOTHING "
 	  "RETURNING 1), "
 	  "u AS (UPDATE hub.document d SET title = a.title, owner = a.owner, status = a.status, "
 	  "received_at = a.received_at, link = a.link, updated_at = a.updated_at, "
@@ -315,7 +319,7 @@ static const struct field_push pushes[] = {
 	  "AND x.updated_at > s.updated_at RETURNING 1), "
 	  "i AS (INSERT INTO hub.survey_item(uuid, review, pushed_by, site, instrument, item, cluster, grp, subgroup, "
 	  "responses, favourable, options, updated_at) SELECT uuid, $1, " PUSHER ", site, instrument, item, cluster, "
-	  "grp, subgroup, responses, favourable, options, updated_at FROM x WHERE NOT EXISTS (SELECT 1 FROM "
+	  "grp, subgroup, responses, favourable, options, updated_at FROM x WHERE " MAY("data") " AND NOT EXISTS (SELECT 1 FROM "
 	  "hub.survey_item s WHERE s.uuid = x.uuid OR (s.site = x.site AND s.instrument = x.instrument "
 	  "AND s.item = x.item AND s.grp = x.grp AND s.subgroup = x.subgroup)) ON CONFLICT DO NOTHING RETURNING 1) "
 	  COUNTS("x", "0") },
@@ -329,14 +333,15 @@ static const struct field_push pushes[] = {
 	  "AND x.updated_at > s.updated_at RETURNING 1), "
 	  "i AS (INSERT INTO hub.survey_rate(uuid, review, pushed_by, site, instrument, grp, invited, responded, "
 	  "updated_at) SELECT uuid, $1, " PUSHER ", site, instrument, grp, invited, responded, updated_at FROM x "
-	  "WHERE NOT EXISTS (SELECT 1 FROM hub.survey_rate s WHERE s.uuid = x.uuid OR (s.site = x.site "
+	  "WHERE " MAY("data") " AND NOT EXISTS (SELECT 1 FROM hub.survey_rate s WHERE s.uuid = x.uuid OR (s.site = x.site "
 	  "AND s.instrument = x.instrument AND s.grp = x.grp)) ON CONFLICT DO NOTHING RETURNING 1) " COUNTS("x", "0") },
 	/* Deletions, as a bundle's gone table carries them. */
 	{ "deletions", "gone",
 	  "SELECT json_group_array(json_object('entity', entity, 'uuid', uuid)) FROM bundle.gone",
 	  "WITH " X("entity text, uuid text")
 	  "i AS (INSERT INTO hub.gone(review, entity, uuid, pushed_by) SELECT $1, entity, uuid, " PUSHER " FROM x "
-	  "WHERE NOT EXISTS (SELECT 1 FROM hub.gone g WHERE g.review = $1 AND g.entity = x.entity AND g.uuid = x.uuid) "
+	  "WHERE (hub.is_admin() OR coalesce((hub.me($1)).role <> 'observer', false)) "
+	  "AND NOT EXISTS (SELECT 1 FROM hub.gone g WHERE g.review = $1 AND g.entity = x.entity AND g.uuid = x.uuid) "
 	  "ON CONFLICT DO NOTHING RETURNING 1), u AS (SELECT 1 WHERE false) " COUNTS("x", "0") },
 };
 

@@ -80,6 +80,16 @@ check "psql as the principal reads no team document, citation, group or survey r
 	+ (SELECT count(*) FROM hub.survey_rate)')" = 0
 check "nor another school's activities" test "$(as pat "SELECT count(*) FROM hub.activity a JOIN hub.site s
 	ON s.uuid = a.site WHERE s.code <> 'RHS'")" = 0
+"$QREL" evidence add --db "$P" --as "$PAT" --site RHS --source self_evaluation --cluster 1.1 --groups teachers \
+	"Patricia's Quillfeather note" >/dev/null
+"$QREL" sync push --db "$P" --as "$PAT" --hub "$(url pat)" >"$T/out" 2>&1
+check "her push of her whole copy goes through, the rows not hers to write left out" grep -q "^pushed" "$T/out"
+check "carrying her note's groups" test "$(as pat "SELECT g.grp FROM hub.note_group g JOIN hub.note n
+	ON n.uuid = g.note WHERE n.text = 'Patricia''s Quillfeather note'")" = teachers
+"$QREL" backup --db "$A" -o "$T/o.db" >/dev/null
+"$QREL" sync push --db "$T/o.db" --as "Björn Halvorsen" --hub "$(url bjorn)" >"$T/out" 2>&1
+check "an observer's push goes through and writes no fieldwork" sh -c "grep -q '^pushed' '$T/out' &&
+	test \"\$(psql -X -q -t -A '$(url hubadmin)' -c \"SELECT count(*) FROM hub.change_log WHERE login = 'bjorn'\")\" = 0"
 
 # ---- the rules against psql ----
 R=$(sql "$A" "SELECT uuid FROM review")
