@@ -238,6 +238,10 @@ struct field_push {
 #define COUNTS(sent, denied) "SELECT (SELECT count(*) FROM " sent "), (SELECT count(*) FROM i), " \
 	"(SELECT count(*) FROM u), " denied
 
+/* A note's citation or group goes in when the login may write the note. */
+#define NOTE_MAY "(hub.is_admin() OR hub.note_writable($1, n.site, n.author))"
+#define NO_UPDATE "u AS (SELECT 1 WHERE false) "
+
 static const struct field_push pushes[] = {
 	/* Activities are added, and marked done; voice fills in what the hub lacks (as a bundle's add-only rows). */
 	{ "activities", "activity",
@@ -253,7 +257,8 @@ static const struct field_push pushes[] = {
 	  "i AS (INSERT INTO hub.activity(uuid, review, pushed_by, site, source, held_at, description, facilitator, "
 	  "status, reviewers, participants, language, interpreter, groups) SELECT uuid, $1, " PUSHER ", site, source, "
 	  "held_at, description, facilitator, status, reviewers, participants, language, interpreter, groups FROM x "
-	  "WHERE " MAY("fieldwork") " AND NOT EXISTS (SELECT 1 FROM hub.activity a WHERE a.uuid = x.uuid) ON CONFLICT (uuid) DO NOTHING RETURNING 1), "
+	  "WHERE " MAY("fieldwork") " AND NOT EXISTS (SELECT 1 FROM hub.activity a WHERE a.uuid = x.uuid) "
+	  "ON CONFLICT (uuid) DO NOTHING RETURNING 1), "
 	  "n AS (SELECT x.*, CASE WHEN x.status = 'done' THEN 'done' ELSE a.status END AS st, "
 	  "coalesce(a.participants, x.participants) AS pa, CASE a.language WHEN '' THEN x.language ELSE a.language END "
 	  "AS la, greatest(a.interpreter, x.interpreter) AS it, CASE a.groups WHEN '' THEN x.groups ELSE a.groups END "
@@ -262,7 +267,8 @@ static const struct field_push pushes[] = {
 	  "coalesce(a.participants, x.participants), CASE a.language WHEN '' THEN x.language ELSE a.language END, "
 	  "greatest(a.interpreter, x.interpreter), CASE a.groups WHEN '' THEN x.groups ELSE a.groups END)), "
 	  "u AS (UPDATE hub.activity a SET status = n.st, participants = n.pa, language = n.la, interpreter = n.it, "
-	  "groups = n.gr FROM n WHERE a.uuid = n.uuid RETURNING 1) " COUNTS("x", "(SELECT count(*) FROM n) - (SELECT count(*) FROM u)") },
+	  "groups = n.gr FROM n WHERE a.uuid = n.uuid RETURNING 1) "
+	  COUNTS("x", "(SELECT count(*) FROM n) - (SELECT count(*) FROM u)") },
 	/* Documents merge as notes do: three ways against the hub's value, a conflict kept for the lead. */
 	{ "documents", "document",
 	  "SELECT json_group_array(json_object('uuid', b.uuid, 'site', s.uuid, 'title', b.title, 'owner', "
@@ -279,8 +285,8 @@ static const struct field_push pushes[] = {
 	  "FROM x LEFT JOIN hub.document d ON d.uuid = x.uuid), "
 	  "i AS (INSERT INTO hub.document(uuid, review, pushed_by, site, title, owner, status, requested_at, received_at, "
 	  "link, updated_at, version) SELECT uuid, $1, " PUSHER ", site, title, owner, status, requested_at, "
-	  "received_at, link, updated_at, version FROM a x WHERE act = 'insert' AND " MAY("fieldwork") " ON CONFLICT (uuid) DO NOTHING "
-	  "RETURNING 1), "
+	  "received_at, link, updated_at, version FROM a x WHERE act = 'insert' AND " MAY("fieldwork") " "
+	  "ON CONFLICT (uuid) DO NOTHING RETURNING 1), "
 	  "u AS (UPDATE hub.document d SET title = a.title, owner = a.owner, status = a.status, "
 	  "received_at = a.received_at, link = a.link, updated_at = a.updated_at, "
 	  "version = greatest(d.version + 1, a.version) FROM a WHERE a.act = 'take' AND d.uuid = a.uuid RETURNING 1), "
@@ -294,17 +300,17 @@ static const struct field_push pushes[] = {
 	  "WITH " X("note text, document text")
 	  "i AS (INSERT INTO hub.note_document(note, document, review, pushed_by) SELECT x.note, x.document, $1, "
 	  PUSHER " FROM x JOIN hub.note n ON n.uuid = x.note AND n.review = $1 JOIN hub.document d "
-	  "ON d.uuid = x.document AND d.review = $1 "
-	  "WHERE (hub.is_admin() OR hub.note_writable($1, n.site, n.author)) AND NOT EXISTS (SELECT 1 FROM hub.note_document t "
-	  "WHERE t.note = x.note AND t.document = x.document) ON CONFLICT DO NOTHING RETURNING 1), u AS (SELECT 1 WHERE false) " COUNTS("x", "0") },
+	  "ON d.uuid = x.document AND d.review = $1 WHERE " NOTE_MAY " AND NOT EXISTS (SELECT 1 "
+	  "FROM hub.note_document t WHERE t.note = x.note AND t.document = x.document) ON CONFLICT DO NOTHING "
+	  "RETURNING 1), " NO_UPDATE COUNTS("x", "0") },
 	{ "note groups", "note",
 	  "SELECT json_group_array(json_object('note', b.uuid, 'grp', g.grp)) FROM bundle.note b "
 	  "JOIN main.note n ON n.uuid = b.uuid JOIN main.note_group g ON g.note_id = n.id",
 	  "WITH " X("note text, grp text")
 	  "i AS (INSERT INTO hub.note_group(note, grp, review, pushed_by) SELECT x.note, x.grp, $1, " PUSHER " FROM x "
-	  "JOIN hub.note n ON n.uuid = x.note AND n.review = $1 WHERE (hub.is_admin() OR hub.note_writable($1, n.site, n.author)) AND NOT EXISTS "
-	  "(SELECT 1 FROM hub.note_group t WHERE t.note = x.note AND t.grp = x.grp) ON CONFLICT DO NOTHING RETURNING 1), u AS (SELECT 1 WHERE false) "
-	  COUNTS("x", "0") },
+	  "JOIN hub.note n ON n.uuid = x.note AND n.review = $1 WHERE " NOTE_MAY " AND NOT EXISTS (SELECT 1 "
+	  "FROM hub.note_group t WHERE t.note = x.note AND t.grp = x.grp) ON CONFLICT DO NOTHING RETURNING 1), "
+	  NO_UPDATE COUNTS("x", "0") },
 	/* Survey results and rates: the later one wins, matched by uuid or what they are of. */
 	{ "survey results", "survey_item",
 	  "SELECT json_group_array(json_object('uuid', b.uuid, 'site', s.uuid, 'instrument', b.instrument, 'item', "
@@ -319,8 +325,8 @@ static const struct field_push pushes[] = {
 	  "AND x.updated_at > s.updated_at RETURNING 1), "
 	  "i AS (INSERT INTO hub.survey_item(uuid, review, pushed_by, site, instrument, item, cluster, grp, subgroup, "
 	  "responses, favourable, options, updated_at) SELECT uuid, $1, " PUSHER ", site, instrument, item, cluster, "
-	  "grp, subgroup, responses, favourable, options, updated_at FROM x WHERE " MAY("data") " AND NOT EXISTS (SELECT 1 FROM "
-	  "hub.survey_item s WHERE s.uuid = x.uuid OR (s.site = x.site AND s.instrument = x.instrument "
+	  "grp, subgroup, responses, favourable, options, updated_at FROM x WHERE " MAY("data") " AND NOT EXISTS "
+	  "(SELECT 1 FROM hub.survey_item s WHERE s.uuid = x.uuid OR (s.site = x.site AND s.instrument = x.instrument "
 	  "AND s.item = x.item AND s.grp = x.grp AND s.subgroup = x.subgroup)) ON CONFLICT DO NOTHING RETURNING 1) "
 	  COUNTS("x", "0") },
 	{ "response rates", "survey_rate",
@@ -333,8 +339,9 @@ static const struct field_push pushes[] = {
 	  "AND x.updated_at > s.updated_at RETURNING 1), "
 	  "i AS (INSERT INTO hub.survey_rate(uuid, review, pushed_by, site, instrument, grp, invited, responded, "
 	  "updated_at) SELECT uuid, $1, " PUSHER ", site, instrument, grp, invited, responded, updated_at FROM x "
-	  "WHERE " MAY("data") " AND NOT EXISTS (SELECT 1 FROM hub.survey_rate s WHERE s.uuid = x.uuid OR (s.site = x.site "
-	  "AND s.instrument = x.instrument AND s.grp = x.grp)) ON CONFLICT DO NOTHING RETURNING 1) " COUNTS("x", "0") },
+	  "WHERE " MAY("data") " AND NOT EXISTS (SELECT 1 FROM hub.survey_rate s WHERE s.uuid = x.uuid OR "
+	  "(s.site = x.site AND s.instrument = x.instrument AND s.grp = x.grp)) ON CONFLICT DO NOTHING RETURNING 1) "
+	  COUNTS("x", "0") },
 	/* Deletions, as a bundle's gone table carries them. */
 	{ "deletions", "gone",
 	  "SELECT json_group_array(json_object('entity', entity, 'uuid', uuid)) FROM bundle.gone",
@@ -342,7 +349,7 @@ static const struct field_push pushes[] = {
 	  "i AS (INSERT INTO hub.gone(review, entity, uuid, pushed_by) SELECT $1, entity, uuid, " PUSHER " FROM x "
 	  "WHERE (hub.is_admin() OR coalesce((hub.me($1)).role <> 'observer', false)) "
 	  "AND NOT EXISTS (SELECT 1 FROM hub.gone g WHERE g.review = $1 AND g.entity = x.entity AND g.uuid = x.uuid) "
-	  "ON CONFLICT DO NOTHING RETURNING 1), u AS (SELECT 1 WHERE false) " COUNTS("x", "0") },
+	  "ON CONFLICT DO NOTHING RETURNING 1), " NO_UPDATE COUNTS("x", "0") },
 };
 
 /* Whether the attached bundle has table t (an export leaves empty fieldwork tables out). */

@@ -738,10 +738,12 @@ take_conflict(struct db *db, int64_t review, const char *who, PGresult *r, int i
 {
 	static const char score[] = "SELECT " SYNC_SCORE_VALUE("x") " FROM score x WHERE uuid = ?1";
 	static const char note[] = "SELECT " SYNC_NOTE_VALUE("x") " FROM note x WHERE uuid = ?1";
+	static const char document[] = "SELECT " SYNC_DOCUMENT_VALUE("x") " FROM document x WHERE uuid = ?1";
 	static const char add[] = "INSERT OR IGNORE INTO sync_conflict(entity, uuid, local_value, remote_value, "
 				  "remote_version, from_copy, detected_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
 	const char *entity = PQgetvalue(r, i, 1), *uuid = PQgetvalue(r, i, 2), *pushed = PQgetvalue(r, i, 3);
-	sqlite3_stmt *st1 = db_stmt(db, strcmp(entity, "score") == 0 ? score : note), *st2;
+	sqlite3_stmt *st1 = db_stmt(db, strcmp(entity, "score") == 0 ? score :
+				    strcmp(entity, "note") == 0 ? note : document), *st2;
 	char *mine = NULL, from[96], now[21], reason[160];
 	int rc = QREL_OK;
 

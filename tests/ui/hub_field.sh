@@ -135,6 +135,9 @@ check "which keeps the lead's value" test "$(as hubadmin "SELECT status || '/' |
 "$QREL" sync pull --db "$B" --as "$J" --hub "$(url jose)" >"$T/out" 2>&1
 check "José's pull records the conflict in his copy, as a bundle would" \
 	test "$(sql "$B" "SELECT count(*) FROM sync_conflict WHERE entity = 'document' AND resolved_at IS NULL")" = 1
+"$QREL" sync pull --db "$A" --as "$LEAD" --hub "$(url lead)" >/dev/null 2>&1
+check "and the lead's pull lists it for sync resolve" sh -c "'$QREL' sync conflicts --db '$A' --as '$LEAD' |
+	grep -q 'document \"Quillfeather attendance policy\" at RHS'"
 
 # ---- a deletion travels: the lead deletes a finding, José's copy loses it ----
 F=$(sql "$A" "SELECT id FROM finding ORDER BY id LIMIT 1")
