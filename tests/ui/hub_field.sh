@@ -36,6 +36,9 @@ printf 'site,instrument,item,cluster,group,subgroup,responses,favourable,options
 "$QREL" activity plan --db "$A" --as "$LEAD" --site RHS --source focus_group --at 2026-03-02T10:00 \
 	--reviewers "$J" --groups families --participants 9 "Quillfeather families' focus group" >/dev/null
 ACT=$(sql "$A" "SELECT id FROM activity WHERE description = 'Quillfeather families'' focus group'")
+"$QREL" sync push --db "$A" --as "$LEAD" --hub "$(url lead)" >/dev/null
+check "pushed, the activity is planned on the hub" test \
+	"$(as hubadmin "SELECT status FROM hub.activity WHERE description LIKE 'Quillfeather%'")" = planned
 "$QREL" activity done --db "$A" --as "$LEAD" "$ACT" >/dev/null
 "$QREL" sync push --db "$A" --as "$LEAD" --hub "$(url lead)" >"$T/out" 2>&1
 check "the lead's push succeeds" grep -q "^pushed" "$T/out"
