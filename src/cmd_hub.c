@@ -83,8 +83,8 @@ hub_add_review_cmd(const struct hub_opts *o, const char *url)
 			   *actor.role ? "a " : "not a member", actor.role);
 	if (rc == QREL_OK && (rc = hub_connect(url, &pg)) == QREL_OK &&
 	    (rc = hub_add_review(pg, db, review, who, &st)) == QREL_OK)
-		printf("the review is on the hub: %lld clusters, %lld sites, %lld people, %lld scores and notes\n",
-		       st.clusters, st.sites, st.people, st.rows);
+		printf("the review is on the hub: %lld clusters, %lld sites, %lld people, "
+		       "%lld scores and notes with their fieldwork\n", st.clusters, st.sites, st.people, st.rows);
 	hub_close(pg);
 	db_close(db);
 	return cmd_fail(rc);

@@ -4,6 +4,7 @@
  * VISIBILITY table of qrel(1). Entry N brings a hub from version N to N+1. */
 #include "qrel/qrel.h"
 #include "qrel/hub.h"
+#include "qrel/hub_pq.h"
 
 /* Tables. Rows keep the uuids of the copies they come from; references are
  * uuids (sites, people) or codes (clusters). seq orders the changes a pull
@@ -411,6 +412,7 @@ const char *const hub_migrations[] = {
 	hub_portfolio_functions,
 	hub_review_locks,
 	hub_portfolio_years_groups,
+	hub_fieldwork_migration,
 };
 
 const size_t hub_migration_count = sizeof(hub_migrations) / sizeof(hub_migrations[0]);

@@ -451,6 +451,8 @@ push_bundle(struct push *ps)
 	for (size_t i = 0; i < ARRAY_SIZE(kinds) && rc == QREL_OK; i++)
 		rc = push_kind(ps, &kinds[i]);
 	if (rc == QREL_OK)
+		rc = hub_fieldwork_push(ps->pg, ps->db, ps->review, ps->uuid, NULL, ps->st);
+	if (rc == QREL_OK)
 		rc = push_locks(ps, true);
 	if (rc == QREL_OK)
 		rc = push_lead_subgroups(ps);
@@ -502,6 +504,8 @@ hub_seed(PGconn *pg, struct db *db, int64_t review, const char *lead, const char
 		return rc;
 	for (size_t i = 0; i < ARRAY_SIZE(kinds) && rc == QREL_OK; i++)
 		rc = push_kind(&ps, &kinds[i]);
+	if (rc == QREL_OK)
+		rc = hub_fieldwork_push(pg, db, review, uuid, lead, st);
 	sync_export_detach(db, NULL, &w, false);
 	free(ps.agreed);
 	return rc;
@@ -707,7 +711,7 @@ import_all(struct db *db, int64_t review, const char *who, const char *uuid, con
 {
 	int ns = PQntuples(pl->scores), nn = PQntuples(pl->notes), i = 0, j = 0, rc = QREL_OK;
 
-	st->received = ns + nn;
+	st->received += ns + nn;
 	while (rc == QREL_OK && (i < ns || j < nn)) {
 		const char *a = i < ns ? PQgetvalue(pl->scores, i, 0) : NULL, *b = j < nn ? PQgetvalue(pl->notes, j, 0) : NULL;
 		struct owner_rows o = { .name = !b || (a && strcmp(a, b) <= 0) ? a : b };
@@ -734,10 +738,12 @@ take_conflict(struct db *db, int64_t review, const char *who, PGresult *r, int i
 {
 	static const char score[] = "SELECT " SYNC_SCORE_VALUE("x") " FROM score x WHERE uuid = ?1";
 	static const char note[] = "SELECT " SYNC_NOTE_VALUE("x") " FROM note x WHERE uuid = ?1";
+	static const char document[] = "SELECT " SYNC_DOCUMENT_VALUE("x") " FROM document x WHERE uuid = ?1";
 	static const char add[] = "INSERT OR IGNORE INTO sync_conflict(entity, uuid, local_value, remote_value, "
 				  "remote_version, from_copy, detected_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
 	const char *entity = PQgetvalue(r, i, 1), *uuid = PQgetvalue(r, i, 2), *pushed = PQgetvalue(r, i, 3);
-	sqlite3_stmt *st1 = db_stmt(db, strcmp(entity, "score") == 0 ? score : note), *st2;
+	sqlite3_stmt *st1 = db_stmt(db, strcmp(entity, "score") == 0 ? score :
+				    strcmp(entity, "note") == 0 ? note : document), *st2;
 	char *mine = NULL, from[96], now[21], reason[160];
 	int rc = QREL_OK;
 
@@ -979,7 +985,11 @@ hub_pull(struct db *db, int64_t review, const char *who, const char *url, FILE *
 	if (rc == QREL_OK)
 		rc = fetch(pg, uuid, seq, &pl);
 	if (rc == QREL_OK)
+		rc = hub_fieldwork_pull(pg, db, review, who, uuid, seq, HUB_FIELD_BEFORE, st);
+	if (rc == QREL_OK)
 		rc = import_all(db, review, who, uuid, &pl, st, progress);
+	if (rc == QREL_OK)
+		rc = hub_fieldwork_pull(pg, db, review, who, uuid, seq, HUB_FIELD_AFTER, st);
 	/* Against this copy's values once the pull's rows are in. */
 	if (rc == QREL_OK)
 		rc = pull_conflicts(db, review, who, pg, uuid, st);

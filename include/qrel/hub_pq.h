@@ -26,4 +26,17 @@ int hub_seed(PGconn *pg, struct db *db, int64_t review, const char *lead, const 
  * (hub.subgroup): the lead's push and add-review. */
 int hub_push_subgroups(PGconn *c, struct db *db, int64_t review, const char *uuid);
 
+/* The fieldwork tables (hub_fieldwork.c): their hub migration; the attached
+ * bundle's activities, documents, citations, note groups, survey results and
+ * rates and deletions into the hub, inside the caller's transaction, as the
+ * login (pusher NULL) or as the named person (the seed); and a pull's, in two
+ * phases around the notes' (activities, documents and surveys before, so notes
+ * find them; citations, deletions and note groups after, so they find the notes). */
+extern const char hub_fieldwork_migration[];
+int hub_fieldwork_push(PGconn *pg, struct db *db, int64_t review, const char *uuid, const char *pusher,
+		       struct hub_sync_stats *st);
+enum hub_field_phase { HUB_FIELD_BEFORE, HUB_FIELD_AFTER };
+int hub_fieldwork_pull(PGconn *pg, struct db *db, int64_t review, const char *who, const char *uuid, long long seq,
+		       enum hub_field_phase phase, struct hub_sync_stats *st);
+
 #endif
