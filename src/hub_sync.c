@@ -89,7 +89,7 @@ static const struct kind kinds[] = {
 	  "SELECT uuid, hub.score_value(x), x.version FROM hub.score x WHERE uuid = ANY ($1::text[]) "
 	  "ORDER BY uuid COLLATE \"C\"",
 	  "INSERT INTO hub.score(uuid, review, site, cluster, rater, kind, level, insufficient, rationale, updated_at, "
-	  "version) VALUES ($1, $2, $3, $4, $5, $6, $7::int, $8::int, $9, $10, $11::bigint) ON CONFLICT (uuid) DO NOTHING",
+	  "version) VALUES ($1, $2, $3, $4, $5, $6, $7::int, $8::int, $9, $10, $11::bigint) ON CONFLICT DO NOTHING",
 	  "UPDATE hub.score SET level = $7::int, insufficient = $8::int, rationale = $9, updated_at = $10, "
 	  "version = greatest(version + 1, $11::bigint) WHERE uuid = $1 AND review = $2 AND site = $3 AND cluster = $4 "
 	  "AND rater = $5 AND kind = $6", 10,
@@ -224,16 +224,18 @@ settle_agreed(struct push *ps)
 	return rc;
 }
 
+/* The hub's row under uuid p[0] (the copy's is mine): the decision of
+ * sync.c's merge, the hub's value kept on a conflict. */
 static int
-push_existing(struct push *ps, const struct kind *k, const char *const *p, const char *hv, long long hver,
-	      const char *cv, const char *cb, const char *cver)
+push_existing(struct push *ps, const struct kind *k, const char *const *p, const char *mine, const char *hv,
+	      long long hver, const char *cv, const char *cb, const char *cver)
 {
 	long long n = 0;
 	int rc;
 
 	switch (hub_decide(hv, hver, cv, cb, atoll(cver))) {
 	case SYNC_SAME:
-		agree(ps, k, p[0], cb);
+		agree(ps, k, mine, cb);
 		/* fall through */
 	case SYNC_KEEP:
 		ps->st->unchanged++;
@@ -246,7 +248,7 @@ push_existing(struct push *ps, const struct kind *k, const char *const *p, const
 			return rc;
 		if (n == 0)
 			return error(QREL_DENIED, "this login may not change it (role, own school or owner)");
-		agree(ps, k, p[0], cb);
+		agree(ps, k, mine, cb);
 		ps->st->updated++;
 		return QREL_OK;
 	case SYNC_CONFLICT:
@@ -275,26 +277,183 @@ hub_row(PGresult *hub, const char *uuid)
 	return -1;
 }
 
-/* One bundle row: uuid, value, base, version, then the insert's parameters from $2. */
+/* ---- push: the writes, sent in batches ---- */
+
+/* A write queued for the next batch: the row's parameters (copies), the
+ * copy's value, base and version, and what the hub answered. */
+struct sent {
+	char *p[16];
+	char *cv, *cb, *cver;
+	bool update;
+	long long n;
+};
+
+/* Writes in flight at once: the answers are small, so the server never
+ * blocks on a client that is still sending. */
+#define BATCH_ROWS 256
+
+struct batch {
+	struct sent q[BATCH_ROWS];
+	size_t n;
+};
+
+static char *
+dup_or_null(const char *s)
+{
+	return s ? xstrdup(s) : NULL;
+}
+
+static void
+batch_clear(struct batch *b)
+{
+	for (size_t i = 0; i < b->n; i++) {
+		for (size_t j = 0; j < ARRAY_SIZE(b->q[i].p); j++)
+			free(b->q[i].p[j]);
+		free(b->q[i].cv);
+		free(b->q[i].cb);
+		free(b->q[i].cver);
+	}
+	memset(b->q, 0, b->n * sizeof(b->q[0]));
+	b->n = 0;
+}
+
+/* Two copies may each have created the score of one cell (site, cluster,
+ * rater, kind) under their own uuids: the hub's is the same row, merged as
+ * sync.c's merge_score does, a conflict kept for the lead. Else the insert
+ * met a row this login cannot read. */
 static int
-push_row(struct push *ps, const struct kind *k, sqlite3_stmt *row, PGresult *hub)
+same_cell(struct push *ps, const struct kind *k, struct sent *s)
+{
+	static const char cell[] = "SELECT uuid, hub.score_value(x), x.version FROM hub.score x WHERE review = $1 "
+		"AND site = $2 AND cluster = $3 AND rater = $4 AND kind = $5";
+	PGresult *r = NULL;
+	int rc;
+
+	if (strcmp(k->entity, "score") != 0) {
+		ps->st->hidden++;
+		return QREL_OK;
+	}
+	if ((rc = hub_query(ps->pg, cell, 5, (const char *const *)s->p + 1, "reading the score's cell", &r)) != QREL_OK)
+		return rc;
+	if (PQntuples(r) == 1) {
+		const char *p[16], *mine = s->p[0];
+
+		memcpy(p, s->p, sizeof(p));
+		p[0] = PQgetvalue(r, 0, 0);
+		rc = push_existing(ps, k, p, mine, PQgetvalue(r, 0, 1), atoll(PQgetvalue(r, 0, 2)), s->cv, s->cb,
+				   s->cver);
+	} else
+		ps->st->hidden++;
+	PQclear(r);
+	return rc;
+}
+
+/* The batch's answers, in the order sent; the first refusal refuses the push. */
+static int
+batch_results(struct push *ps, const struct kind *k, struct batch *b, size_t sent)
+{
+	PGresult *r;
+	int rc = QREL_OK;
+
+	for (size_t i = 0; i < sent; i++) {
+		if (!(r = PQgetResult(ps->pg)))
+			return rc != QREL_OK ? rc : hub_fail(ps->pg, NULL, "the rows");
+		if (PQresultStatus(r) == PGRES_COMMAND_OK) {
+			b->q[i].n = atoll(PQcmdTuples(r));
+			PQclear(r);
+		} else if (PQresultStatus(r) == PGRES_PIPELINE_ABORTED || rc != QREL_OK)
+			PQclear(r);
+		else
+			rc = row_refused(k, b->q[i].p[0], hub_fail(ps->pg, r, "the row"));
+		while ((r = PQgetResult(ps->pg)))	/* the end of the query's results */
+			PQclear(r);
+	}
+	if (!(r = PQgetResult(ps->pg)) || PQresultStatus(r) != PGRES_PIPELINE_SYNC)
+		rc = rc != QREL_OK ? rc : hub_fail(ps->pg, r, "the rows");
+	else
+		PQclear(r);
+	return rc;
+}
+
+/* Sends the queued writes at once (libpq's pipeline mode: one round trip
+ * for the batch, not one a row), then settles each. */
+static int
+batch_send(struct push *ps, const struct kind *k, struct batch *b)
+{
+	size_t sent = 0;
+	int rc = QREL_OK;
+
+	if (!b->n)
+		return QREL_OK;
+	if (!PQenterPipelineMode(ps->pg))
+		return hub_fail(ps->pg, NULL, "the rows");
+	for (; sent < b->n; sent++) {
+		struct sent *s = &b->q[sent];
+
+		if (!PQsendQueryPrepared(ps->pg, s->update ? "qrel_update" : "qrel_insert",
+					 (s->update ? k->update_params : k->params) + 1, (const char *const *)s->p, NULL,
+					 NULL, 0))
+			break;
+	}
+	if (sent < b->n)
+		rc = hub_fail(ps->pg, NULL, "the rows");
+	if (!PQpipelineSync(ps->pg))
+		rc = rc != QREL_OK ? rc : hub_fail(ps->pg, NULL, "the rows");
+	else
+		rc = rc != QREL_OK ? (batch_results(ps, k, b, sent), rc) : batch_results(ps, k, b, sent);
+	if (!PQexitPipelineMode(ps->pg) && rc == QREL_OK)
+		rc = hub_fail(ps->pg, NULL, "the rows");
+	for (size_t i = 0; i < b->n && rc == QREL_OK; i++) {
+		struct sent *s = &b->q[i];
+
+		if (s->update && s->n == 0)
+			rc = error(QREL_DENIED, "this login may not change it (role, own school or owner)");
+		else if (s->update) {
+			agree(ps, k, s->p[0], s->cb);
+			ps->st->updated++;
+		} else if (s->n) {
+			agree(ps, k, s->p[0], s->cb);
+			ps->st->inserted++;
+		} else
+			rc = same_cell(ps, k, s);
+		if (rc != QREL_OK)
+			rc = row_refused(k, s->p[0], rc);
+	}
+	batch_clear(b);
+	return rc;
+}
+
+/* One bundle row: uuid, value, base, version, then the insert's parameters
+ * from $2. A row the hub holds is decided here; a write waits for the batch. */
+static int
+push_row(struct push *ps, const struct kind *k, sqlite3_stmt *row, PGresult *hub, struct batch *b)
 {
 	const char *p[16], *cv = db_col_text(row, 1), *cver = db_col_text(row, 3);
 	const char *cb = sqlite3_column_type(row, 2) == SQLITE_NULL ? NULL : db_col_text(row, 2);
-	long long n = 0;
-	int rc, h;
+	struct sent *s;
+	int h;
 
 	p[0] = db_col_text(row, 0);
 	for (int i = 0; i < k->params; i++)
 		p[i + 1] = (const char *)sqlite3_column_text(row, 4 + i);
-	if ((h = hub_row(hub, p[0])) >= 0)
-		rc = push_existing(ps, k, p, PQgetvalue(hub, h, 1), atoll(PQgetvalue(hub, h, 2)), cv, cb, cver);
-	else if ((rc = write_row(ps, "qrel_insert", k->params + 1, p, &n)) == QREL_OK) {
-		*(n ? &ps->st->inserted : &ps->st->hidden) += 1;	/* 0: a row this login cannot read */
-		if (n)
-			agree(ps, k, p[0], cb);
+	if ((h = hub_row(hub, p[0])) >= 0) {
+		enum sync_action act = hub_decide(PQgetvalue(hub, h, 1), atoll(PQgetvalue(hub, h, 2)), cv, cb, atoll(cver));
+		int rc;
+
+		if (act != SYNC_TAKE) {
+			rc = push_existing(ps, k, p, p[0], PQgetvalue(hub, h, 1), atoll(PQgetvalue(hub, h, 2)), cv, cb,
+					   cver);
+			return rc == QREL_OK ? QREL_OK : row_refused(k, p[0], rc);
+		}
 	}
-	return rc == QREL_OK ? QREL_OK : row_refused(k, p[0], rc);
+	s = &b->q[b->n++];
+	s->update = h >= 0;
+	for (int i = 0; i <= k->params; i++)
+		s->p[i] = dup_or_null(p[i]);
+	s->cv = xstrdup(cv);
+	s->cb = dup_or_null(cb);
+	s->cver = xstrdup(cver);
+	return b->n == BATCH_ROWS ? batch_send(ps, k, b) : QREL_OK;
 }
 
 /* The hub's rows for every uuid of the kind in the bundle, read at once. */
@@ -335,6 +494,7 @@ static int
 push_kind(struct push *ps, const struct kind *k)
 {
 	PGresult *hub = NULL;
+	struct batch *b;
 	sqlite3_stmt *st;
 	int rc;
 
@@ -348,11 +508,20 @@ push_kind(struct push *ps, const struct kind *k)
 		return db_fail(ps->db, "reading the changes");
 	}
 	sqlite3_bind_int64(st, 1, ps->review);
+	if (!(b = calloc(1, sizeof(*b)))) {
+		sqlite3_finalize(st);
+		PQclear(hub);
+		return error(QREL_NOMEM, "out of memory for the push");
+	}
 	while (rc == QREL_OK && sqlite3_step(st) == SQLITE_ROW) {
-		rc = push_row(ps, k, st, hub);
+		rc = push_row(ps, k, st, hub, b);
 		if (++ps->st->sent % PROGRESS_EVERY == 0 && ps->progress)
 			fprintf(ps->progress, "pushing: %lld of %lld rows\n", ps->st->sent, ps->total);
 	}
+	if (rc == QREL_OK)
+		rc = batch_send(ps, k, b);
+	batch_clear(b);
+	free(b);
 	sqlite3_finalize(st);
 	PQclear(hub);
 	return rc;
