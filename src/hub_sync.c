@@ -21,6 +21,7 @@ struct push {
 	const char *uuid;		/* the review's */
 	struct hub_sync_stats *st;
 	FILE *progress;
+	bool lead;		/* the login is the review's lead */
 	long long total;
 	char (*agreed)[2][40];	/* entity and uuid of changed rows the hub now holds as sent */
 	size_t nagreed, cap;
@@ -563,47 +564,49 @@ push_review_lock(struct push *ps, bool locked)
 }
 
 /* The sites' locks and releases as this copy holds them, those with
- * locked as given: the lead's (the hub's policy lets nobody else change them;
- * for others these change nothing). Reopened sites before the rows, locked
- * ones after, so the rows written before a lock go in. */
+ * locked as given, in one statement: the lead's (the hub's policy lets
+ * nobody else change them; others do not send them). Reopened sites before
+ * the rows, locked ones after, so the rows written before a lock go in. */
 static int
 push_locks(struct push *ps, bool locked)
 {
-	static const char local[] = "SELECT s.uuid, CASE WHEN s.locked THEN 'true' ELSE 'false' END, "
-		"CASE WHEN s.released THEN 'true' ELSE 'false' END FROM site s WHERE s.review_id = ?1 "
-		"AND (s.locked <> 0) = ?2";
-	static const char hub[] = "UPDATE hub.site SET locked = $2::boolean, released = $3::boolean WHERE uuid = $1 "
-		"AND (locked, released) IS DISTINCT FROM ($2::boolean, $3::boolean) AND hub.is_lead(review)";
+	static const char local[] = "SELECT '{' || group_concat(s.uuid) || '}', '{' || group_concat(CASE WHEN s.locked "
+		"THEN 't' ELSE 'f' END) || '}', '{' || group_concat(CASE WHEN s.released THEN 't' ELSE 'f' END) || '}' "
+		"FROM site s WHERE s.review_id = ?1 AND (s.locked <> 0) = ?2 HAVING count(*) > 0";
+	static const char hub[] = "UPDATE hub.site s SET locked = v.locked, released = v.released "
+		"FROM unnest($1::text[], $2::boolean[], $3::boolean[]) AS v(uuid, locked, released) WHERE s.uuid = v.uuid "
+		"AND (s.locked, s.released) IS DISTINCT FROM (v.locked, v.released) AND hub.is_lead(s.review)";
 	sqlite3_stmt *st;
 	int rc = QREL_OK;
 
+	if (!ps->lead)
+		return QREL_OK;
 	if (sqlite3_prepare_v2(db_handle(ps->db), local, -1, &st, NULL) != SQLITE_OK)
 		return db_fail(ps->db, "reading the sites");
 	sqlite3_bind_int64(st, 1, ps->review);
 	sqlite3_bind_int(st, 2, locked);
-	while (rc == QREL_OK && sqlite3_step(st) == SQLITE_ROW) {
+	if (sqlite3_step(st) == SQLITE_ROW) {
 		const char *p[3] = { db_col_text(st, 0), db_col_text(st, 1), db_col_text(st, 2) };
 
-		rc = hub_query(ps->pg, hub, 3, p, "a site's lock", NULL);
+		rc = hub_query(ps->pg, hub, 3, p, "the sites' locks", NULL);
 	}
 	sqlite3_finalize(st);
 	return rc == QREL_OK ? push_review_lock(ps, locked) : rc;
 }
 
-/* The lead's push carries the review's subgroup tables (for the portfolio). */
+/* Whether the login is the review's lead (who alone sends locks and subgroup tables). */
 static int
-push_lead_subgroups(struct push *ps)
+push_who(struct push *ps)
 {
 	const char *p[1] = { ps->uuid };
 	PGresult *r = NULL;
-	bool lead;
 	int rc = hub_query(ps->pg, "SELECT hub.is_lead($1)", 1, p, "reading who the login is", &r);
 
 	if (rc != QREL_OK)
 		return rc;
-	lead = strcmp(PQgetvalue(r, 0, 0), "t") == 0;
+	ps->lead = strcmp(PQgetvalue(r, 0, 0), "t") == 0;
 	PQclear(r);
-	return lead ? hub_push_subgroups(ps->pg, ps->db, ps->review, ps->uuid) : QREL_OK;
+	return QREL_OK;
 }
 
 /* The attached bundle's rows into the hub, in one transaction. */
@@ -615,14 +618,14 @@ push_bundle(struct push *ps)
 	ps->total = db_int(ps->db, "SELECT (SELECT count(*) FROM bundle.score) + (SELECT count(*) FROM bundle.note)");
 	if ((rc = hub_exec(ps->pg, "BEGIN", "starting the push")) != QREL_OK)
 		return rc;
-	if ((rc = lock_review(ps->pg, ps->uuid, false)) == QREL_OK)
+	if ((rc = lock_review(ps->pg, ps->uuid, false)) == QREL_OK && (rc = push_who(ps)) == QREL_OK)
 		rc = push_locks(ps, false);
 	for (size_t i = 0; i < ARRAY_SIZE(kinds) && rc == QREL_OK; i++)
 		rc = push_kind(ps, &kinds[i]);
 	if (rc == QREL_OK)
 		rc = push_locks(ps, true);
-	if (rc == QREL_OK)
-		rc = push_lead_subgroups(ps);
+	if (rc == QREL_OK && ps->lead)
+		rc = hub_push_subgroups(ps->pg, ps->db, ps->review, ps->uuid);
 	if (rc == QREL_OK)
 		return hub_exec(ps->pg, "COMMIT", "committing the push");
 	hub_rollback(ps->pg);
