@@ -53,14 +53,16 @@ notes() {	# notes FILE AUTHOR COUNT TAG
 "$QREL" sync pull --db "$W/a.db" --as "$LEAD" --hub "$(url lead)" >/dev/null
 
 echo "# qrel hub figures ($(date -u +%Y-%m-%d), PostgreSQL $("$PGBIN/postgres" --version | awk '{ print $3 }'), Unix socket)"
-# day LABEL: José writes 300 notes and pushes them; the lead pulls them.
+# day LABEL [FROM WRITER LOGIN TO LOGIN2]: WRITER (José) writes 300 notes in
+# copy FROM (b.db) and pushes them as LOGIN; the lead pulls them into TO (a.db) as LOGIN2.
 day() {
-	notes "$W/day.csv" "$J" 300 "$1"
-	"$QREL" import evidence --db "$W/b.db" --as "$J" "$W/day.csv" >/dev/null
+	from=${2:-$W/b.db} writer=${3:-$J} login=${4:-jose} to=${5:-$W/a.db} login2=${6:-lead}
+	notes "$W/day.csv" "$writer" 300 "$1"
+	"$QREL" import evidence --db "$from" --as "$writer" "$W/day.csv" >/dev/null
 	t0=$(now)
-	"$QREL" sync push --db "$W/b.db" --as "$J" --hub "$(url jose)" >"$W/push.out"
+	"$QREL" sync push --db "$from" --as "$writer" --hub "$(url "$login")" >"$W/push.out"
 	t1=$(now)
-	"$QREL" sync pull --db "$W/a.db" --as "$LEAD" --hub "$(url lead)" >"$W/pull.out"
+	"$QREL" sync pull --db "$to" --as "$LEAD" --hub "$(url "$login2")" >"$W/pull.out"
 	t2=$(now)
 	echo "$1: push of 300 new notes $(secs "$t0" "$t1") s ($(sed 's/ (kept.*//' "$W/push.out")); pull by the lead $(secs "$t1" "$t2") s ($(cat "$W/pull.out")) [target < 1 s each]"
 }
@@ -186,11 +188,4 @@ t0=$(now)
 "$QREL" sync pull --db "$W/bigcopy.db" --as "$LEAD" --hub "$(url biglead)" 2>/dev/null >"$W/bigpull.out"
 t1=$(now)
 echo "pull of them into a copy without them: $(secs "$t0" "$t1") s ($(cat "$W/bigpull.out")); the copy holds $(sqlite3 "$W/bigcopy.db" "SELECT count(*) FROM note WHERE text LIKE 'big review note %'")"
-notes "$W/bigday.csv" "$LEAD" 300 "big day"
-"$QREL" import evidence --db "$W/big.db" --as "$LEAD" "$W/bigday.csv" >/dev/null
-t0=$(now)
-"$QREL" sync push --db "$W/big.db" --as "$LEAD" --hub "$(url biglead)" >"$W/push.out"
-t1=$(now)
-"$QREL" sync pull --db "$W/bigcopy.db" --as "$LEAD" --hub "$(url biglead)" >"$W/pull.out"
-t2=$(now)
-echo "a day on that review: push of 300 new notes $(secs "$t0" "$t1") s ($(sed 's/ (kept.*//' "$W/push.out")); pull into the other copy $(secs "$t1" "$t2") s ($(cat "$W/pull.out")) [target < 1 s each]"
+day "a day on that review" "$W/big.db" "$LEAD" biglead "$W/bigcopy.db" biglead
