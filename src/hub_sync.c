@@ -13,6 +13,9 @@
 
 #define HUB_PEER "(hub)"	/* the sync_peer row that holds what was pushed */
 #define PROGRESS_EVERY 1000	/* rows between progress lines */
+/* Rows in one of a pull's bundles: a large pull goes in several, each well
+ * inside what a bundle's import accepts (SYNC_MAX_FILE, SYNC_MAX_SECONDS). */
+#define PULL_BUNDLE_ROWS 10000
 
 struct push {
 	struct db *db;
@@ -784,13 +787,14 @@ fill(sqlite3 *h, PGresult *r, int from, int to, const char *insert)
 	return rc;
 }
 
-/* The end of the run of rows of r from i with the same owner (column 0). */
+/* The end of the run of rows of r from i with the same owner (column 0),
+ * at most most rows. */
 static int
-run_end(PGresult *r, int i, const char *owner)
+run_end(PGresult *r, int i, const char *owner, int most)
 {
-	int n = PQntuples(r);
+	int n = PQntuples(r), end = i + most;
 
-	while (i < n && strcmp(PQgetvalue(r, i, 0), owner) == 0)
+	while (i < n && i < end && strcmp(PQgetvalue(r, i, 0), owner) == 0)
 		i++;
 	return i;
 }
@@ -885,9 +889,9 @@ import_all(struct db *db, int64_t review, const char *who, const char *uuid, con
 		struct owner_rows o = { .name = !b || (a && strcmp(a, b) <= 0) ? a : b };
 
 		o.s_from = i;
-		o.s_to = i = run_end(pl->scores, i, o.name);
+		o.s_to = i = run_end(pl->scores, i, o.name, PULL_BUNDLE_ROWS);
 		o.n_from = j;
-		o.n_to = j = run_end(pl->notes, j, o.name);
+		o.n_to = j = run_end(pl->notes, j, o.name, PULL_BUNDLE_ROWS - (o.s_to - o.s_from));
 		rc = import_owner(db, review, who, uuid, pl, &o, st);
 		if (progress && st->received > PROGRESS_EVERY)
 			fprintf(progress, "pulling: %d of %lld rows\n", i + j, st->received);
