@@ -1,12 +1,14 @@
 #!/bin/sh
-# hub.sh BUILD_DIR [PUSHERS [REVIEWS NOTES SITES]]: the PostgreSQL hub's figures on
+# hub.sh BUILD_DIR [PUSHERS [REVIEWS NOTES SITES [BIGREVIEW]]]: the PostgreSQL hub's figures on
 # loopback (a Unix socket): an incremental push and pull of a day's work (a few
 # hundred rows, target under 1 s each), PUSHERS copies (default 50) pushing at
 # once, checked for lost or duplicated rows, then a larger hub: REVIEWS more
 # reviews (default 500) of NOTES notes each (default 400), SITES schools (7) and 4
 # raters each (a consensus and three team scores a cell) and a subgroup table,
 # written straight into the hub's tables by its owner with the triggers off,
-# and the portfolio queries and a day's push and pull timed against it.
+# and the portfolio queries and a day's push and pull timed against it; last,
+# one review of BIGREVIEW notes (default 200,000) pushed by its lead (killed
+# twice on the way, then rerun to the end) and pulled into a copy without them.
 # Starts its own PostgreSQL in a temporary directory (as nobody when run by
 # root), like tests/ui/hub.sh.
 set -eu
@@ -15,6 +17,7 @@ N=${2:-50}
 BIG=${3:-500}
 BIG_NOTES=${4:-400}
 BIG_SITES=${5:-7}
+BIG_REVIEW=${6:-200000}
 QREL="$B/qrel"
 export QREL_DATADIR="$(cd "$(dirname "$0")/.." && pwd)"
 PGBIN=${PGBIN:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)}
@@ -50,14 +53,16 @@ notes() {	# notes FILE AUTHOR COUNT TAG
 "$QREL" sync pull --db "$W/a.db" --as "$LEAD" --hub "$(url lead)" >/dev/null
 
 echo "# qrel hub figures ($(date -u +%Y-%m-%d), PostgreSQL $("$PGBIN/postgres" --version | awk '{ print $3 }'), Unix socket)"
-# day LABEL: José writes 300 notes and pushes them; the lead pulls them.
+# day LABEL [FROM WRITER LOGIN TO LOGIN2]: WRITER (José) writes 300 notes in
+# copy FROM (b.db) and pushes them as LOGIN; the lead pulls them into TO (a.db) as LOGIN2.
 day() {
-	notes "$W/day.csv" "$J" 300 "$1"
-	"$QREL" import evidence --db "$W/b.db" --as "$J" "$W/day.csv" >/dev/null
+	from=${2:-$W/b.db} writer=${3:-$J} login=${4:-jose} to=${5:-$W/a.db} login2=${6:-lead}
+	notes "$W/day.csv" "$writer" 300 "$1"
+	"$QREL" import evidence --db "$from" --as "$writer" "$W/day.csv" >/dev/null
 	t0=$(now)
-	"$QREL" sync push --db "$W/b.db" --as "$J" --hub "$(url jose)" >"$W/push.out"
+	"$QREL" sync push --db "$from" --as "$writer" --hub "$(url "$login")" >"$W/push.out"
 	t1=$(now)
-	"$QREL" sync pull --db "$W/a.db" --as "$LEAD" --hub "$(url lead)" >"$W/pull.out"
+	"$QREL" sync pull --db "$to" --as "$LEAD" --hub "$(url "$login2")" >"$W/pull.out"
 	t2=$(now)
 	echo "$1: push of 300 new notes $(secs "$t0" "$t1") s ($(sed 's/ (kept.*//' "$W/push.out")); pull by the lead $(secs "$t1" "$t2") s ($(cat "$W/pull.out")) [target < 1 s each]"
 }
@@ -156,3 +161,31 @@ for by in clusters years groups; do
 	echo "portfolio --by $by over that hub: $(secs "$t0" "$t1") s [target < 2 s]"
 done
 day "on that hub: a day"
+
+# One review of BIG_REVIEW notes: the lead's push (SIGKILLed twice on the way:
+# the hub holds none or all of it), rerun to the end, then pulled into a copy
+# that has none of them, then a day's work on top of it.
+"$QREL" sample --db "$W/big.db" >/dev/null
+"$QREL" hub add-review --db "$W/big.db" --as "$LEAD" "$ADMIN" >/dev/null
+"$QREL" hub grant --db "$W/big.db" "$ADMIN" "$LEAD" biglead >/dev/null
+"$QREL" backup --db "$W/big.db" -o "$W/bigcopy.db" >/dev/null
+notes "$W/big.csv" "$LEAD" "$BIG_REVIEW" "big review"
+"$QREL" import evidence --db "$W/big.db" --as "$LEAD" "$W/big.csv" >/dev/null
+bigcount() { psql -X -t -A "$ADMIN" -c "SELECT count(*) FROM hub.note WHERE text LIKE 'big review note %'"; }
+for d in 3 8; do
+	"$QREL" sync push --db "$W/big.db" --as "$LEAD" --hub "$(url biglead)" >/dev/null 2>&1 &
+	pid=$!
+	sleep "$d"
+	kill -9 "$pid" 2>/dev/null || true
+	wait "$pid" 2>/dev/null || true
+	echo "push of the $BIG_REVIEW-note review SIGKILLed after $d s: the hub holds $(bigcount) of its notes (0 or all)"
+done
+t0=$(now)
+"$QREL" sync push --db "$W/big.db" --as "$LEAD" --hub "$(url biglead)" 2>/dev/null >"$W/bigpush.out"
+t1=$(now)
+echo "rerun: push of $BIG_REVIEW notes $(secs "$t0" "$t1") s ($(sed 's/ (kept.*//' "$W/bigpush.out")); the hub holds $(bigcount)"
+t0=$(now)
+"$QREL" sync pull --db "$W/bigcopy.db" --as "$LEAD" --hub "$(url biglead)" 2>/dev/null >"$W/bigpull.out"
+t1=$(now)
+echo "pull of them into a copy without them: $(secs "$t0" "$t1") s ($(cat "$W/bigpull.out")); the copy holds $(sqlite3 "$W/bigcopy.db" "SELECT count(*) FROM note WHERE text LIKE 'big review note %'")"
+day "a day on that review" "$W/big.db" "$LEAD" biglead "$W/bigcopy.db" biglead

@@ -404,6 +404,102 @@ static const char hub_portfolio_years_groups[] =
 "  UNION ALL SELECT uuid FROM hub.score WHERE review = r AND uuid = ANY(ids) AND hub.member(r) $$" DEFINER ";"
 "GRANT EXECUTE ON FUNCTION hub.my_access(text), hub.existing(text, text[]) TO qrel_member;";
 
+/* The rules at the cost of a lookup a query, not a row: which reviews the
+ * login reads (in a role), and its schools, computed once per statement (an
+ * InitPlan) and compared with each row's review or site, so a pull or push of
+ * a day's rows costs a day's rows; the row-by-row functions are kept for
+ * what those arrays cannot tell, and call hub.me once (a FROM item) where
+ * (hub.me(r)).* called it once a column. The portfolio reads consensus
+ * levels from their own index. */
+static const char hub_fast_rules[] =
+"CREATE INDEX person_login ON hub.person(login);"
+"CREATE INDEX score_consensus ON hub.score(cluster, review, level) WHERE kind = 'consensus' AND level IS NOT NULL;"
+/* session_user is a name, of collation "C": compared as the column's own
+ * collation, the login finds its rows by index, not by a scan of every person. */
+"CREATE OR REPLACE FUNCTION hub.me(r text) RETURNS hub.person AS"
+"  $$ SELECT p FROM hub.person p WHERE p.review = r AND p.login = session_user::text COLLATE \"default\" $$" DEFINER ";"
+"CREATE FUNCTION hub.my_reviews(roles text[]) RETURNS text[] AS"
+"  $$ SELECT coalesce(array_agg(review), '{}') FROM hub.person WHERE login = session_user::text COLLATE \"default\""
+"     AND (roles IS NULL OR role = ANY (roles)) $$" DEFINER ";"
+"CREATE FUNCTION hub.my_sites(roles text[]) RETURNS text[] AS"
+"  $$ SELECT coalesce(array_agg(site), '{}') FROM hub.person"
+"     WHERE login = session_user::text COLLATE \"default\" AND site IS NOT NULL"
+"     AND (roles IS NULL OR role = ANY (roles)) $$" DEFINER ";"
+/* review/person of the login's own people (the writer a row names). */
+"CREATE FUNCTION hub.my_keys(roles text[]) RETURNS text[] AS"
+"  $$ SELECT coalesce(array_agg(review || '/' || uuid), '{}') FROM hub.person"
+"     WHERE login = session_user::text COLLATE \"default\""
+"     AND (roles IS NULL OR role = ANY (roles)) $$" DEFINER ";"
+"CREATE OR REPLACE FUNCTION hub.score_visible(r text, s text, c text, rater text, k text) RETURNS boolean AS $$"
+"  SELECT CASE WHEN m.uuid IS NULL THEN false"
+"    WHEN m.role = 'lead' THEN true"
+"    WHEN m.role = 'principal' THEN s = m.site AND (rater = m.uuid OR k = 'self'"
+"      OR (hub.consensus(s, c) AND hub.released(s)))"
+"    WHEN m.role = 'reviewer' AND rater = m.uuid THEN true"
+"    ELSE hub.consensus(s, c) END"
+"  FROM hub.me(r) m $$" DEFINER ";"
+"CREATE OR REPLACE FUNCTION hub.note_visible(r text, s text, author text) RETURNS boolean AS $$"
+"  SELECT CASE WHEN m.uuid IS NULL THEN false"
+"    WHEN m.role <> 'principal' THEN true"
+"    ELSE s = m.site AND (author = m.uuid OR hub.released(s)) END"
+"  FROM hub.me(r) m $$" DEFINER ";"
+"CREATE OR REPLACE FUNCTION hub.score_writable(r text, s text, rater text, k text) RETURNS boolean AS $$"
+"  SELECT coalesce(m.role <> 'observer'"
+"    AND (p.uuid = m.uuid OR m.role = 'lead')"
+"    AND (k <> 'consensus' OR m.role = 'lead')"
+"    AND CASE k WHEN 'team' THEN p.role IN ('reviewer', 'lead')"
+"      WHEN 'self' THEN p.role = 'principal' AND p.site = s"
+"      WHEN 'consensus' THEN p.role = 'lead' ELSE false END"
+"    AND EXISTS (SELECT 1 FROM hub.site x WHERE x.uuid = s AND x.review = r), false)"
+"  FROM hub.me(r) m LEFT JOIN hub.person p ON p.uuid = rater AND p.review = r $$" DEFINER ";"
+"CREATE OR REPLACE FUNCTION hub.note_writable(r text, s text, author text) RETURNS boolean AS $$"
+"  SELECT coalesce(m.role <> 'observer'"
+"    AND (p.uuid = m.uuid OR m.role = 'lead')"
+"    AND (m.role <> 'principal' OR s = m.site)"
+"    AND (p.role <> 'principal' OR s = p.site)"
+"    AND EXISTS (SELECT 1 FROM hub.site x WHERE x.uuid = s AND x.review = r), false)"
+"  FROM hub.me(r) m LEFT JOIN hub.person p ON p.uuid = author AND p.review = r $$" DEFINER ";"
+"CREATE OR REPLACE FUNCTION hub.my_access(r text) RETURNS text AS"
+"  $$ SELECT concat_ws('|', m.uuid, m.role, m.site,"
+"     (SELECT released::text FROM hub.review WHERE uuid = r),"
+"     (SELECT string_agg(x.uuid || ':' || x.released::text, ',' ORDER BY x.uuid) FROM hub.site x WHERE x.review = r))"
+"  FROM hub.me(r) m $$" DEFINER ";"
+"DROP POLICY member_reads ON hub.review;"
+"CREATE POLICY member_reads ON hub.review FOR SELECT USING (uuid = ANY ((SELECT hub.my_reviews(NULL))::text[]));"
+"DROP POLICY member_reads ON hub.cluster;"
+"CREATE POLICY member_reads ON hub.cluster FOR SELECT USING (review = ANY ((SELECT hub.my_reviews(NULL))::text[]));"
+"DROP POLICY member_reads ON hub.site;"
+"CREATE POLICY member_reads ON hub.site FOR SELECT USING (review = ANY ((SELECT hub.my_reviews(NULL))::text[]));"
+"DROP POLICY member_reads ON hub.person;"
+"CREATE POLICY member_reads ON hub.person FOR SELECT USING (review = ANY ((SELECT hub.my_reviews(NULL))::text[]));"
+/* The lead reads every score; anyone else a member, row by row. */
+"DROP POLICY visible ON hub.score;"
+"CREATE POLICY visible ON hub.score FOR SELECT USING (review = ANY ((SELECT hub.my_reviews('{lead}'))::text[])"
+"  OR (review = ANY ((SELECT hub.my_reviews(NULL))::text[]) AND hub.score_visible(review, site, cluster, rater, kind)));"
+/* Every member but a principal reads the notes; a principal, at their school only, row by row. */
+"DROP POLICY visible ON hub.note;"
+"CREATE POLICY visible ON hub.note FOR SELECT USING (review = ANY ((SELECT hub.my_reviews('{lead,reviewer,observer}'))::text[])"
+"  OR (site = ANY ((SELECT hub.my_sites('{principal}'))::text[]) AND hub.note_visible(review, site, author)));"
+/* One's own rows as a reviewer or the lead, the lead's consensus, pass at
+ * once (the guard trigger checks the site is the review's); the rest row by row. */
+"DROP POLICY writable ON hub.note;"
+"CREATE POLICY writable ON hub.note FOR INSERT WITH CHECK"
+"  (review || '/' || author = ANY ((SELECT hub.my_keys('{lead,reviewer}'))::text[])"
+"  OR hub.note_writable(review, site, author));"
+"DROP POLICY writable ON hub.score;"
+"CREATE POLICY writable ON hub.score FOR INSERT WITH CHECK"
+"  (kind = 'team' AND review || '/' || rater = ANY ((SELECT hub.my_keys('{lead,reviewer}'))::text[])"
+"  OR kind = 'consensus' AND review || '/' || rater = ANY ((SELECT hub.my_keys('{lead}'))::text[])"
+"  OR hub.score_writable(review, site, rater, kind));"
+"DROP POLICY lead_or_own ON hub.change_log;"
+"CREATE POLICY lead_or_own ON hub.change_log FOR SELECT USING (review = ANY ((SELECT hub.my_reviews('{lead}'))::text[])"
+"  OR login = session_user::text);"
+"DROP POLICY lead_or_own ON hub.conflict;"
+"CREATE POLICY lead_or_own ON hub.conflict FOR SELECT USING (review = ANY ((SELECT hub.my_reviews('{lead}'))::text[])"
+"  OR login = session_user::text);"
+"DROP POLICY lead_reads ON hub.subgroup;"
+"CREATE POLICY lead_reads ON hub.subgroup FOR SELECT USING (review = ANY ((SELECT hub.my_reviews('{lead}'))::text[]));";
+
 const char *const hub_migrations[] = {
 	hub_tables,
 	hub_functions,
@@ -413,6 +509,7 @@ const char *const hub_migrations[] = {
 	hub_review_locks,
 	hub_portfolio_years_groups,
 	hub_fieldwork_migration,
+	hub_fast_rules,
 };
 
 const size_t hub_migration_count = sizeof(hub_migrations) / sizeof(hub_migrations[0]);

@@ -13,6 +13,9 @@
 
 #define HUB_PEER "(hub)"	/* the sync_peer row that holds what was pushed */
 #define PROGRESS_EVERY 1000	/* rows between progress lines */
+/* Rows in one of a pull's bundles: a large pull goes in several, each well
+ * inside what a bundle's import accepts (SYNC_MAX_FILE, SYNC_MAX_SECONDS). */
+#define PULL_BUNDLE_ROWS 10000
 
 struct push {
 	struct db *db;
@@ -21,6 +24,7 @@ struct push {
 	const char *uuid;		/* the review's */
 	struct hub_sync_stats *st;
 	FILE *progress;
+	bool lead;		/* the login is the review's lead */
 	long long total;
 	char (*agreed)[2][40];	/* entity and uuid of changed rows the hub now holds as sent */
 	size_t nagreed, cap;
@@ -89,7 +93,7 @@ static const struct kind kinds[] = {
 	  "SELECT uuid, hub.score_value(x), x.version FROM hub.score x WHERE uuid = ANY ($1::text[]) "
 	  "ORDER BY uuid COLLATE \"C\"",
 	  "INSERT INTO hub.score(uuid, review, site, cluster, rater, kind, level, insufficient, rationale, updated_at, "
-	  "version) VALUES ($1, $2, $3, $4, $5, $6, $7::int, $8::int, $9, $10, $11::bigint) ON CONFLICT (uuid) DO NOTHING",
+	  "version) VALUES ($1, $2, $3, $4, $5, $6, $7::int, $8::int, $9, $10, $11::bigint) ON CONFLICT DO NOTHING",
 	  "UPDATE hub.score SET level = $7::int, insufficient = $8::int, rationale = $9, updated_at = $10, "
 	  "version = greatest(version + 1, $11::bigint) WHERE uuid = $1 AND review = $2 AND site = $3 AND cluster = $4 "
 	  "AND rater = $5 AND kind = $6", 10,
@@ -224,16 +228,18 @@ settle_agreed(struct push *ps)
 	return rc;
 }
 
+/* The hub's row under uuid p[0] (the copy's is mine): the decision of
+ * sync.c's merge, the hub's value kept on a conflict. */
 static int
-push_existing(struct push *ps, const struct kind *k, const char *const *p, const char *hv, long long hver,
-	      const char *cv, const char *cb, const char *cver)
+push_existing(struct push *ps, const struct kind *k, const char *const *p, const char *mine, const char *hv,
+	      long long hver, const char *cv, const char *cb, const char *cver)
 {
 	long long n = 0;
 	int rc;
 
 	switch (hub_decide(hv, hver, cv, cb, atoll(cver))) {
 	case SYNC_SAME:
-		agree(ps, k, p[0], cb);
+		agree(ps, k, mine, cb);
 		/* fall through */
 	case SYNC_KEEP:
 		ps->st->unchanged++;
@@ -246,7 +252,7 @@ push_existing(struct push *ps, const struct kind *k, const char *const *p, const
 			return rc;
 		if (n == 0)
 			return error(QREL_DENIED, "this login may not change it (role, own school or owner)");
-		agree(ps, k, p[0], cb);
+		agree(ps, k, mine, cb);
 		ps->st->updated++;
 		return QREL_OK;
 	case SYNC_CONFLICT:
@@ -275,26 +281,183 @@ hub_row(PGresult *hub, const char *uuid)
 	return -1;
 }
 
-/* One bundle row: uuid, value, base, version, then the insert's parameters from $2. */
+/* ---- push: the writes, sent in batches ---- */
+
+/* A write queued for the next batch: the row's parameters (copies), the
+ * copy's value, base and version, and what the hub answered. */
+struct sent {
+	char *p[16];
+	char *cv, *cb, *cver;
+	bool update;
+	long long n;
+};
+
+/* Writes in flight at once: the answers are small, so the server never
+ * blocks on a client that is still sending. */
+#define BATCH_ROWS 256
+
+struct batch {
+	struct sent q[BATCH_ROWS];
+	size_t n;
+};
+
+static char *
+dup_or_null(const char *s)
+{
+	return s ? xstrdup(s) : NULL;
+}
+
+static void
+batch_clear(struct batch *b)
+{
+	for (size_t i = 0; i < b->n; i++) {
+		for (size_t j = 0; j < ARRAY_SIZE(b->q[i].p); j++)
+			free(b->q[i].p[j]);
+		free(b->q[i].cv);
+		free(b->q[i].cb);
+		free(b->q[i].cver);
+	}
+	memset(b->q, 0, b->n * sizeof(b->q[0]));
+	b->n = 0;
+}
+
+/* Two copies may each have created the score of one cell (site, cluster,
+ * rater, kind) under their own uuids: the hub's is the same row, merged as
+ * sync.c's merge_score does, a conflict kept for the lead. Else the insert
+ * met a row this login cannot read. */
 static int
-push_row(struct push *ps, const struct kind *k, sqlite3_stmt *row, PGresult *hub)
+same_cell(struct push *ps, const struct kind *k, struct sent *s)
+{
+	static const char cell[] = "SELECT uuid, hub.score_value(x), x.version FROM hub.score x WHERE review = $1 "
+		"AND site = $2 AND cluster = $3 AND rater = $4 AND kind = $5";
+	PGresult *r = NULL;
+	int rc;
+
+	if (strcmp(k->entity, "score") != 0) {
+		ps->st->hidden++;
+		return QREL_OK;
+	}
+	if ((rc = hub_query(ps->pg, cell, 5, (const char *const *)s->p + 1, "reading the score's cell", &r)) != QREL_OK)
+		return rc;
+	if (PQntuples(r) == 1) {
+		const char *p[16], *mine = s->p[0];
+
+		memcpy(p, s->p, sizeof(p));
+		p[0] = PQgetvalue(r, 0, 0);
+		rc = push_existing(ps, k, p, mine, PQgetvalue(r, 0, 1), atoll(PQgetvalue(r, 0, 2)), s->cv, s->cb,
+				   s->cver);
+	} else
+		ps->st->hidden++;
+	PQclear(r);
+	return rc;
+}
+
+/* The batch's answers, in the order sent; the first refusal refuses the push. */
+static int
+batch_results(struct push *ps, const struct kind *k, struct batch *b, size_t sent)
+{
+	PGresult *r;
+	int rc = QREL_OK;
+
+	for (size_t i = 0; i < sent; i++) {
+		if (!(r = PQgetResult(ps->pg)))
+			return rc != QREL_OK ? rc : hub_fail(ps->pg, NULL, "the rows");
+		if (PQresultStatus(r) == PGRES_COMMAND_OK) {
+			b->q[i].n = atoll(PQcmdTuples(r));
+			PQclear(r);
+		} else if (PQresultStatus(r) == PGRES_PIPELINE_ABORTED || rc != QREL_OK)
+			PQclear(r);
+		else
+			rc = row_refused(k, b->q[i].p[0], hub_fail(ps->pg, r, "the row"));
+		while ((r = PQgetResult(ps->pg)))	/* the end of the query's results */
+			PQclear(r);
+	}
+	if (!(r = PQgetResult(ps->pg)) || PQresultStatus(r) != PGRES_PIPELINE_SYNC)
+		rc = rc != QREL_OK ? rc : hub_fail(ps->pg, r, "the rows");
+	else
+		PQclear(r);
+	return rc;
+}
+
+/* Sends the queued writes at once (libpq's pipeline mode: one round trip
+ * for the batch, not one a row), then settles each. */
+static int
+batch_send(struct push *ps, const struct kind *k, struct batch *b)
+{
+	size_t sent = 0;
+	int rc = QREL_OK;
+
+	if (!b->n)
+		return QREL_OK;
+	if (!PQenterPipelineMode(ps->pg))
+		return hub_fail(ps->pg, NULL, "the rows");
+	for (; sent < b->n; sent++) {
+		struct sent *s = &b->q[sent];
+
+		if (!PQsendQueryPrepared(ps->pg, s->update ? "qrel_update" : "qrel_insert",
+					 (s->update ? k->update_params : k->params) + 1, (const char *const *)s->p, NULL,
+					 NULL, 0))
+			break;
+	}
+	if (sent < b->n)
+		rc = hub_fail(ps->pg, NULL, "the rows");
+	if (!PQpipelineSync(ps->pg))
+		rc = rc != QREL_OK ? rc : hub_fail(ps->pg, NULL, "the rows");
+	else
+		rc = rc != QREL_OK ? (batch_results(ps, k, b, sent), rc) : batch_results(ps, k, b, sent);
+	if (!PQexitPipelineMode(ps->pg) && rc == QREL_OK)
+		rc = hub_fail(ps->pg, NULL, "the rows");
+	for (size_t i = 0; i < b->n && rc == QREL_OK; i++) {
+		struct sent *s = &b->q[i];
+
+		if (s->update && s->n == 0)
+			rc = error(QREL_DENIED, "this login may not change it (role, own school or owner)");
+		else if (s->update) {
+			agree(ps, k, s->p[0], s->cb);
+			ps->st->updated++;
+		} else if (s->n) {
+			agree(ps, k, s->p[0], s->cb);
+			ps->st->inserted++;
+		} else
+			rc = same_cell(ps, k, s);
+		if (rc != QREL_OK)
+			rc = row_refused(k, s->p[0], rc);
+	}
+	batch_clear(b);
+	return rc;
+}
+
+/* One bundle row: uuid, value, base, version, then the insert's parameters
+ * from $2. A row the hub holds is decided here; a write waits for the batch. */
+static int
+push_row(struct push *ps, const struct kind *k, sqlite3_stmt *row, PGresult *hub, struct batch *b)
 {
 	const char *p[16], *cv = db_col_text(row, 1), *cver = db_col_text(row, 3);
 	const char *cb = sqlite3_column_type(row, 2) == SQLITE_NULL ? NULL : db_col_text(row, 2);
-	long long n = 0;
-	int rc, h;
+	struct sent *s;
+	int h;
 
 	p[0] = db_col_text(row, 0);
 	for (int i = 0; i < k->params; i++)
 		p[i + 1] = (const char *)sqlite3_column_text(row, 4 + i);
-	if ((h = hub_row(hub, p[0])) >= 0)
-		rc = push_existing(ps, k, p, PQgetvalue(hub, h, 1), atoll(PQgetvalue(hub, h, 2)), cv, cb, cver);
-	else if ((rc = write_row(ps, "qrel_insert", k->params + 1, p, &n)) == QREL_OK) {
-		*(n ? &ps->st->inserted : &ps->st->hidden) += 1;	/* 0: a row this login cannot read */
-		if (n)
-			agree(ps, k, p[0], cb);
+	if ((h = hub_row(hub, p[0])) >= 0) {
+		enum sync_action act = hub_decide(PQgetvalue(hub, h, 1), atoll(PQgetvalue(hub, h, 2)), cv, cb, atoll(cver));
+		int rc;
+
+		if (act != SYNC_TAKE) {
+			rc = push_existing(ps, k, p, p[0], PQgetvalue(hub, h, 1), atoll(PQgetvalue(hub, h, 2)), cv, cb,
+					   cver);
+			return rc == QREL_OK ? QREL_OK : row_refused(k, p[0], rc);
+		}
 	}
-	return rc == QREL_OK ? QREL_OK : row_refused(k, p[0], rc);
+	s = &b->q[b->n++];
+	s->update = h >= 0;
+	for (int i = 0; i <= k->params; i++)
+		s->p[i] = dup_or_null(p[i]);
+	s->cv = xstrdup(cv);
+	s->cb = dup_or_null(cb);
+	s->cver = xstrdup(cver);
+	return b->n == BATCH_ROWS ? batch_send(ps, k, b) : QREL_OK;
 }
 
 /* The hub's rows for every uuid of the kind in the bundle, read at once. */
@@ -335,6 +498,7 @@ static int
 push_kind(struct push *ps, const struct kind *k)
 {
 	PGresult *hub = NULL;
+	struct batch *b;
 	sqlite3_stmt *st;
 	int rc;
 
@@ -348,11 +512,20 @@ push_kind(struct push *ps, const struct kind *k)
 		return db_fail(ps->db, "reading the changes");
 	}
 	sqlite3_bind_int64(st, 1, ps->review);
+	if (!(b = calloc(1, sizeof(*b)))) {
+		sqlite3_finalize(st);
+		PQclear(hub);
+		return error(QREL_NOMEM, "out of memory for the push");
+	}
 	while (rc == QREL_OK && sqlite3_step(st) == SQLITE_ROW) {
-		rc = push_row(ps, k, st, hub);
+		rc = push_row(ps, k, st, hub, b);
 		if (++ps->st->sent % PROGRESS_EVERY == 0 && ps->progress)
 			fprintf(ps->progress, "pushing: %lld of %lld rows\n", ps->st->sent, ps->total);
 	}
+	if (rc == QREL_OK)
+		rc = batch_send(ps, k, b);
+	batch_clear(b);
+	free(b);
 	sqlite3_finalize(st);
 	PQclear(hub);
 	return rc;
@@ -394,47 +567,49 @@ push_review_lock(struct push *ps, bool locked)
 }
 
 /* The sites' locks and releases as this copy holds them, those with
- * locked as given: the lead's (the hub's policy lets nobody else change them;
- * for others these change nothing). Reopened sites before the rows, locked
- * ones after, so the rows written before a lock go in. */
+ * locked as given, in one statement: the lead's (the hub's policy lets
+ * nobody else change them; others do not send them). Reopened sites before
+ * the rows, locked ones after, so the rows written before a lock go in. */
 static int
 push_locks(struct push *ps, bool locked)
 {
-	static const char local[] = "SELECT s.uuid, CASE WHEN s.locked THEN 'true' ELSE 'false' END, "
-		"CASE WHEN s.released THEN 'true' ELSE 'false' END FROM site s WHERE s.review_id = ?1 "
-		"AND (s.locked <> 0) = ?2";
-	static const char hub[] = "UPDATE hub.site SET locked = $2::boolean, released = $3::boolean WHERE uuid = $1 "
-		"AND (locked, released) IS DISTINCT FROM ($2::boolean, $3::boolean) AND hub.is_lead(review)";
+	static const char local[] = "SELECT '{' || group_concat(s.uuid) || '}', '{' || group_concat(CASE WHEN s.locked "
+		"THEN 't' ELSE 'f' END) || '}', '{' || group_concat(CASE WHEN s.released THEN 't' ELSE 'f' END) || '}' "
+		"FROM site s WHERE s.review_id = ?1 AND (s.locked <> 0) = ?2 HAVING count(*) > 0";
+	static const char hub[] = "UPDATE hub.site s SET locked = v.locked, released = v.released "
+		"FROM unnest($1::text[], $2::boolean[], $3::boolean[]) AS v(uuid, locked, released) WHERE s.uuid = v.uuid "
+		"AND (s.locked, s.released) IS DISTINCT FROM (v.locked, v.released) AND hub.is_lead(s.review)";
 	sqlite3_stmt *st;
 	int rc = QREL_OK;
 
+	if (!ps->lead)
+		return QREL_OK;
 	if (sqlite3_prepare_v2(db_handle(ps->db), local, -1, &st, NULL) != SQLITE_OK)
 		return db_fail(ps->db, "reading the sites");
 	sqlite3_bind_int64(st, 1, ps->review);
 	sqlite3_bind_int(st, 2, locked);
-	while (rc == QREL_OK && sqlite3_step(st) == SQLITE_ROW) {
+	if (sqlite3_step(st) == SQLITE_ROW) {
 		const char *p[3] = { db_col_text(st, 0), db_col_text(st, 1), db_col_text(st, 2) };
 
-		rc = hub_query(ps->pg, hub, 3, p, "a site's lock", NULL);
+		rc = hub_query(ps->pg, hub, 3, p, "the sites' locks", NULL);
 	}
 	sqlite3_finalize(st);
 	return rc == QREL_OK ? push_review_lock(ps, locked) : rc;
 }
 
-/* The lead's push carries the review's subgroup tables (for the portfolio). */
+/* Whether the login is the review's lead (who alone sends locks and subgroup tables). */
 static int
-push_lead_subgroups(struct push *ps)
+push_who(struct push *ps)
 {
 	const char *p[1] = { ps->uuid };
 	PGresult *r = NULL;
-	bool lead;
 	int rc = hub_query(ps->pg, "SELECT hub.is_lead($1)", 1, p, "reading who the login is", &r);
 
 	if (rc != QREL_OK)
 		return rc;
-	lead = strcmp(PQgetvalue(r, 0, 0), "t") == 0;
+	ps->lead = strcmp(PQgetvalue(r, 0, 0), "t") == 0;
 	PQclear(r);
-	return lead ? hub_push_subgroups(ps->pg, ps->db, ps->review, ps->uuid) : QREL_OK;
+	return QREL_OK;
 }
 
 /* The attached bundle's rows into the hub, in one transaction. */
@@ -446,7 +621,7 @@ push_bundle(struct push *ps)
 	ps->total = db_int(ps->db, "SELECT (SELECT count(*) FROM bundle.score) + (SELECT count(*) FROM bundle.note)");
 	if ((rc = hub_exec(ps->pg, "BEGIN", "starting the push")) != QREL_OK)
 		return rc;
-	if ((rc = lock_review(ps->pg, ps->uuid, false)) == QREL_OK)
+	if ((rc = lock_review(ps->pg, ps->uuid, false)) == QREL_OK && (rc = push_who(ps)) == QREL_OK)
 		rc = push_locks(ps, false);
 	for (size_t i = 0; i < ARRAY_SIZE(kinds) && rc == QREL_OK; i++)
 		rc = push_kind(ps, &kinds[i]);
@@ -454,8 +629,8 @@ push_bundle(struct push *ps)
 		rc = hub_fieldwork_push(ps->pg, ps->db, ps->review, ps->uuid, NULL, ps->st);
 	if (rc == QREL_OK)
 		rc = push_locks(ps, true);
-	if (rc == QREL_OK)
-		rc = push_lead_subgroups(ps);
+	if (rc == QREL_OK && ps->lead)
+		rc = hub_push_subgroups(ps->pg, ps->db, ps->review, ps->uuid);
 	if (rc == QREL_OK)
 		return hub_exec(ps->pg, "COMMIT", "committing the push");
 	hub_rollback(ps->pg);
@@ -616,13 +791,14 @@ fill(sqlite3 *h, PGresult *r, int from, int to, const char *insert)
 	return rc;
 }
 
-/* The end of the run of rows of r from i with the same owner (column 0). */
+/* The end of the run of rows of r from i with the same owner (column 0),
+ * at most most rows. */
 static int
-run_end(PGresult *r, int i, const char *owner)
+run_end(PGresult *r, int i, const char *owner, int most)
 {
-	int n = PQntuples(r);
+	int n = PQntuples(r), end = i + most;
 
-	while (i < n && strcmp(PQgetvalue(r, i, 0), owner) == 0)
+	while (i < n && i < end && strcmp(PQgetvalue(r, i, 0), owner) == 0)
 		i++;
 	return i;
 }
@@ -717,9 +893,9 @@ import_all(struct db *db, int64_t review, const char *who, const char *uuid, con
 		struct owner_rows o = { .name = !b || (a && strcmp(a, b) <= 0) ? a : b };
 
 		o.s_from = i;
-		o.s_to = i = run_end(pl->scores, i, o.name);
+		o.s_to = i = run_end(pl->scores, i, o.name, PULL_BUNDLE_ROWS);
 		o.n_from = j;
-		o.n_to = j = run_end(pl->notes, j, o.name);
+		o.n_to = j = run_end(pl->notes, j, o.name, PULL_BUNDLE_ROWS - (o.s_to - o.s_from));
 		rc = import_owner(db, review, who, uuid, pl, &o, st);
 		if (progress && st->received > PROGRESS_EVERY)
 			fprintf(progress, "pulling: %d of %lld rows\n", i + j, st->received);

@@ -153,6 +153,32 @@ check "resolved: both copies, José's and the hub hold the chosen value" test \
 	"$(agreed "$A")|$(agreed "$A2")|$(agreed "$B")|$(as hubadmin "SELECT level || rationale FROM hub.score WHERE rationale LIKE 'A%agreed%'")" = \
 	"1A2: agreed low|1A2: agreed low|1A2: agreed low|1A2: agreed low"
 
+# Same cell, other uuid: both of the lead's copies score HMS 1.1's consensus
+# offline, each under its own uuid. The hub takes them as one row: a conflict
+# for the lead, as a bundle's import would record it.
+cell() { sql "$1" "SELECT count(*) || ':' || group_concat(level || rationale) FROM score s JOIN site x ON x.id = s.site_id JOIN cluster c ON c.id = s.cluster_id WHERE x.code = 'HMS' AND c.code = '1.1' AND s.kind = 'consensus'"; }
+hub_cell() { as hubadmin "SELECT count(*) || ':' || string_agg(level || rationale, ',') FROM hub.score x JOIN hub.site s ON s.uuid = x.site WHERE s.code = 'HMS' AND s.review = '$R' AND x.cluster = '1.1' AND x.kind = 'consensus'"; }
+"$QREL" score --db "$A" --as "$LEAD" --kind consensus --site HMS --cluster 1.1 --level 2 --rationale "A: new cell" >/dev/null
+"$QREL" score --db "$A2" --as "$LEAD" --kind consensus --site HMS --cluster 1.1 --level 3 --rationale "A2: new cell" >/dev/null
+check "the two copies hold the cell under different uuids" test \
+	"$(sql "$A" "SELECT uuid FROM score WHERE rationale = 'A: new cell'")" != "$(sql "$A2" "SELECT uuid FROM score WHERE rationale = 'A2: new cell'")"
+"$QREL" sync push --db "$A" --as "$LEAD" --hub "$(url lead)" >/dev/null
+"$QREL" sync push --db "$A2" --as "$LEAD" --hub "$(url lead)" >"$T/out" 2>&1
+check "the second push of the same cell records a conflict, not an error" grep -q "1 new conflicts" "$T/out"
+check "the hub holds the cell once, with the first value" test "$(hub_cell)" = "1:2A: new cell"
+"$QREL" sync pull --db "$A" --as "$LEAD" --hub "$(url lead)" >"$T/out"
+check "the lead's pull lists the cell's conflict" sh -c \
+	"grep -q '1 new conflicts' '$T/out' && '$QREL' sync conflicts --db '$A' --as '$LEAD' | grep -q 'HMS 1.1 consensus'"
+ID=$("$QREL" sync conflicts --db "$A" --as "$LEAD" | sed -n 's/^#\([0-9]*\) .*HMS 1.1.*/\1/p' | head -n 1)
+"$QREL" sync resolve --db "$A" --as "$LEAD" "$ID" --keep remote >/dev/null
+"$QREL" sync push --db "$A" --as "$LEAD" --hub "$(url lead)" >/dev/null
+"$QREL" sync pull --db "$A2" --as "$LEAD" --hub "$(url lead)" >/dev/null
+"$QREL" sync pull --db "$B" --as "$J" --hub "$(url jose)" >/dev/null
+check "resolved: both copies, José's and the hub hold the cell once, with the chosen value" test \
+	"$(cell "$A")|$(cell "$A2")|$(cell "$B")|$(hub_cell)" = "1:3A2: new cell|1:3A2: new cell|1:3A2: new cell|1:3A2: new cell"
+check "and no copy of the lead lists an open conflict" sh -c \
+	"'$QREL' sync conflicts --db '$A' --as '$LEAD' | grep -q 'no open conflicts' && '$QREL' sync conflicts --db '$A2' --as '$LEAD' | grep -q 'no open conflicts'"
+
 # A principal's pull: a copy without the review's notes and scores gets only
 # what Patricia may read (her school's self-evaluation, nothing of the team's).
 "$QREL" backup --db "$A" -o "$P" >/dev/null
