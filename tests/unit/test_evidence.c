@@ -444,6 +444,19 @@ same_as_bm25(struct fx *f, const struct evidence_filter *flt, const char *match)
 	evidence_notes_free(rows, n);
 }
 
+/* Twelve notes saying "families", every fourth three times; eight at S1, four at S2;
+ * odd ones in cluster 1.1, even ones in 1.2. */
+static void
+add_families(struct fx *f, int64_t *added)
+{
+	char text[96];
+
+	for (int i = 0; i < 12; i++) {
+		snprintf(text, sizeof(text), "families %s night", i % 4 ? "came on a long and rainy" : "families families");
+		added[i] = add(f, "Ray Viewer", i < 8 ? f->s1 : f->s2, "interview", NULL, text, i % 2 ? f->c11 : f->c12, 0);
+	}
+}
+
 /* Every match is ranked, in the order (and with the scores) of FTS5's bm25(), ties newest
  * first, through pages of any size and with filters. */
 static void
@@ -452,12 +465,8 @@ test_search_ranks_all(void **state)
 	struct fx *f = *state;
 	struct evidence_filter flt = { 0 };
 	int64_t ids[20], want[20], added[12];
-	char text[96];
 
-	for (int i = 0; i < 12; i++) {
-		snprintf(text, sizeof(text), "families %s night", i % 4 ? "came on a long and rainy" : "families families");
-		added[i] = add(f, "Ray Viewer", i < 8 ? f->s1 : f->s2, "interview", NULL, text, i % 2 ? f->c11 : f->c12, 0);
-	}
+	add_families(f, added);
 	flt.by_relevance = true;
 	set(f, &flt, "search", "families");
 	assert_int_equal(bm25_ids(f, "\"families\"", want, 20), 12);
@@ -541,12 +550,8 @@ test_search_latest_first(void **state)
 	struct fx *f = *state;
 	struct evidence_filter flt = { 0 };
 	int64_t ids[20], ranked[20], added[12];
-	char text[96];
 
-	for (int i = 0; i < 12; i++) {
-		snprintf(text, sizeof(text), "families %s night", i % 4 ? "came on a long and rainy" : "families families");
-		added[i] = add(f, "Ray Viewer", i < 8 ? f->s1 : f->s2, "interview", NULL, text, i % 2 ? f->c11 : f->c12, 0);
-	}
+	add_families(f, added);
 	add(f, "Ray Viewer", f->s1, "interview", NULL, "nothing to find here", f->c11, 0);
 	set(f, &flt, "search", "families");
 	for (int size = 1; size <= 5; size++) {
