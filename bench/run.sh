@@ -117,8 +117,9 @@ fi
 
 col() { awk -F, -v s="$2" -v c="$3" '$1 == s { print $c }' "$1"; }
 row() { # series, what, target
-	printf '| %s | %s | %s | %s | %s | %s | %s |\n' "$1" "$(col "$W/h80.csv" "$1" 3)" "$(col "$W/h80.csv" "$1" 4)" \
-		"$(col "$W/h80.csv" "$1" 5)" "$(col "$W/h200.csv" "$1" 3)" "$(col "$W/h200.csv" "$1" 5)" "$2"
+	printf '| %s | %s | %s | %s | %s | %s | %s | %s |\n' "$1" "$(col "$W/h80.csv" "$1" 3)" "$(col "$W/h80.csv" "$1" 4)" \
+		"$(col "$W/h80.csv" "$1" 5)" "$(col "$W/h200.csv" "$1" 3)" "$(col "$W/h200.csv" "$1" 4)" \
+		"$(col "$W/h200.csv" "$1" 5)" "$2"
 }
 
 {
@@ -127,14 +128,14 @@ row() { # series, what, target
 	echo "Run $(date -u +%Y-%m-%dT%H:%MZ) on $(uname -srm), $(nproc) cores," \
 		"$(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo 2>/dev/null || echo unknown cpu)," \
 		"$(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo) memory."
-	echo "Review: ${SIZE:-large} ($(sed -n 's/^ *\([a-z, ]*\) *\([0-9]*\) in.*/\1 \2/p' "$W/generate.log" | tr '\n' ';' | sed 's/ \{2,\}/ /g'))"
+	echo "Review: ${REVIEW:-${SIZE:-large} $SCALE} ($(sed -n 's/^ *\([a-z, ]*\) *\([0-9]*\) in.*/\1 \2/p' "$W/generate.log" | tr '\n' ';' | sed 's/ \{2,\}/ /g'))"
 	echo "generated in ${GEN_S} s; database $(du -m "$DBF" | cut -f1) MiB."
 	echo
 	echo "Latency is key sent to screen complete (qrel reports each finished update on a pipe);"
 	echo "bytes are what qrel wrote to the terminal for that key."
 	echo
-	echo "| series | p50 ms 80x24 | p99 ms 80x24 | bytes median 80x24 | p50 ms 200x60 | bytes median 200x60 | target |"
-	echo "|---|---|---|---|---|---|---|"
+	echo "| series | p50 ms 80x24 | p99 ms 80x24 | bytes median 80x24 | p50 ms 200x60 | p99 ms 200x60 | bytes median 200x60 | target |"
+	echo "|---|---|---|---|---|---|---|---|"
 	row start_first_screen "first screen <= 50 ms (warm page cache)"
 	row overview_move "one-line move <= 100 B median, p99 <= 10 ms"
 	row overview_scroll "a move that scrolls the list by a line; p99 <= 10 ms"
