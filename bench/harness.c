@@ -183,7 +183,8 @@ session(struct child *c)
 	static struct series overview_move = { .name = "overview_move" }, overview_scroll = { .name = "overview_scroll" }, rubric_move = { .name = "rubric_move" },
 		screen_switch = { .name = "screen_switch" }, site_switch = { .name = "site_switch" },
 		evidence_move = { .name = "evidence_move" }, evidence_page = { .name = "evidence_page" },
-		search = { .name = "search_first_page" }, subgroup_move = { .name = "subgroup_move" };
+		search = { .name = "search_first_page" }, search_rel = { .name = "search_relevance_page" },
+		subgroup_move = { .name = "subgroup_move" };
 	struct series scratch = { .name = "scratch" };
 
 	/* Moves within the page, then moves that scroll the list by a line. */
@@ -216,7 +217,9 @@ session(struct child *c)
 
 			press(c, &scratch, k);
 		}
-		press(c, &search, "\r");
+		press(c, &search, "\r");	/* the latest added matches first */
+		press(c, &search_rel, "o");	/* the same search, the best match first */
+		press(c, &scratch, "o");
 		press(c, &scratch, "\033");
 	}
 	press(c, &scratch, "S");
@@ -226,7 +229,7 @@ session(struct child *c)
 	}
 	{
 		const struct series *all[] = { &overview_move, &overview_scroll, &rubric_move, &screen_switch,
-			&site_switch, &evidence_move, &evidence_page, &search, &subgroup_move };
+			&site_switch, &evidence_move, &evidence_page, &search, &search_rel, &subgroup_move };
 		bool ok = true;
 
 		for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)

@@ -268,7 +268,7 @@ draw_row(struct app *app, WINDOW *win, int y, const struct evidence_note *r, boo
 
 /* Hint lines come from the key table: a key that changes changes its hint. */
 static const enum action list_hints[] = { ACT_ENTER, ACT_NOTE_ADD, ACT_EDIT, ACT_NOTE_DELETE, ACT_NOTE_UNDO,
-	ACT_FILTER, ACT_FILTER_CLEAR, ACT_SEARCH, ACT_JUMP_RUBRIC, ACT_PLAN_FROM_FINDING };
+	ACT_FILTER, ACT_FILTER_CLEAR, ACT_SEARCH, ACT_SEARCH_ORDER, ACT_JUMP_RUBRIC, ACT_PLAN_FROM_FINDING };
 static const enum action view_hints[] = { ACT_BACK, ACT_EDIT, ACT_NOTE_DELETE, ACT_JUMP_RUBRIC,
 	ACT_PLAN_FROM_FINDING };
 /* '?' types text here: the rest (^E $EDITOR, F1 help) is in the opening message and F1. */
@@ -298,7 +298,7 @@ group_digits(long long v, char *buf, size_t size)
 	buf[used] = '\0';
 }
 
-/* "12 notes", "2,000+ notes", "2,000+ notes (ranked)": a search ranks every match. */
+/* "12 notes", "2,000+ notes", "2,000+ notes, latest added first": a search's order. */
 static void
 describe_total(char *buf, size_t size)
 {
@@ -307,7 +307,7 @@ describe_total(char *buf, size_t size)
 
 	group_digits(t->count, count, sizeof(count));
 	snprintf(buf, size, "%s%s note%s%s", count, t->more ? "+" : "", t->count == 1 && !t->more ? "" : "s",
-		 *ev.f.query ? " (ranked)" : "");
+		 !*ev.f.query ? "" : ev.f.by_relevance ? ", best match first" : ", latest added first");
 }
 
 static void
@@ -1336,6 +1336,13 @@ note_key(struct app *app, WINDOW *win, enum action a)
 		open_prompt(app, PR_SEARCH, "search", "Search (words, \"a phrase\", prefix*)");
 		picker_set_input(&ev.pr, ev.f.query);	/* typing replaces it */
 		return UI_DIRTY;
+	case ACT_SEARCH_ORDER:
+		ev.f.by_relevance = !ev.f.by_relevance;
+		if (!*ev.f.query)
+			ui_message("A search will list %s: press / to search.",
+				   ev.f.by_relevance ? "the best match first" : "the latest added first");
+		restart_list(app);
+		return UI_DIRTY;
 	case ACT_FILTER_CLEAR:
 		reset_filter();
 		if (ev.mode == MODE_VIEW)
@@ -1450,7 +1457,7 @@ evidence_leave(struct app *app)
 static const struct keybinding evidence_keys[] = {
 	{ 'a', ACT_NOTE_ADD }, { 'e', ACT_EDIT }, { 'd', ACT_NOTE_DELETE }, { 'u', ACT_NOTE_UNDO },
 	{ 'f', ACT_FILTER }, { 'F', ACT_FILTER_CLEAR }, { '/', ACT_SEARCH }, { 'r', ACT_JUMP_RUBRIC },
-	{ 'p', ACT_PLAN_FROM_FINDING },
+	{ 'p', ACT_PLAN_FROM_FINDING }, { 'o', ACT_SEARCH_ORDER },
 	{ KEY_CTRL('X'), ACT_NOTE_SAVE }, { KEY_F(2), ACT_NOTE_SAVE }, { ESC, ACT_CANCEL }, { KEY_CTRL('T'), ACT_NOTE_TAG },
 	{ KEY_CTRL('G'), ACT_NOTE_VALENCE }, { KEY_CTRL('R'), ACT_NOTE_CLEAR }, { KEY_CTRL('P'), ACT_NOTE_ACTIVITY }, { KEY_CTRL('E'), ACT_EXTERNAL_EDIT },
 	{ KEY_CTRL('K'), ACT_NOTE_GROUPS },

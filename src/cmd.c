@@ -35,7 +35,7 @@ static const struct command commands[] = {
 	  "       [--groups GROUP[,GROUP...]] TEXT|-\n"
 	  "       qrel evidence list [--db FILE] [--site CODE] [--cluster CODE] [--domain N] [--source TYPE]\n"
 	  "       [--author NAME] [--valence V] [--subgroup DIM[:GROUP]] [--from DATE] [--to DATE]\n"
-	  "       [--activity ID] [--search QUERY] [--format csv|json]\n"
+	  "       [--activity ID] [--search QUERY [--order latest|relevance]] [--format csv|json]\n"
 	  "       qrel evidence delete|restore [--db FILE] --as NAME ID", cmd_evidence },
 	{ "activity", "add, plan, mark done or list the review's activities (interviews, focus groups, observations...)",
 	  "activity add [--db FILE] --as NAME --site CODE --source TYPE --at DATE [--facilitator NAME]\n"

@@ -102,6 +102,7 @@ struct list_args {
 	const char *field[16], *value[16];
 	int n;
 	enum format fmt;
+	bool relevance;		/* --order relevance: a search's best match first */
 };
 
 static int
@@ -119,6 +120,7 @@ list_run(struct list_args *a)
 		rc = evidence_filter_viewer(db, review, who, &f);
 	for (int i = 0; i < a->n && rc == QREL_OK; i++)
 		rc = evidence_filter_set(db, review, &f, a->field[i], a->value[i]);
+	f.by_relevance = a->relevance;
 	if (rc == QREL_OK)
 		rc = print_notes(db, review, &f, a->fmt);
 	db_close(db);
@@ -136,6 +138,7 @@ evidence_list(int argc, char **argv)
 		{ "subgroup", required_argument, NULL, 1 }, { "from", required_argument, NULL, 1 },
 		{ "to", required_argument, NULL, 1 }, { "activity", required_argument, NULL, 1 },
 		{ "search", required_argument, NULL, 1 }, { "format", required_argument, NULL, 'f' },
+		{ "order", required_argument, NULL, 'o' },
 		{ 0 },
 	};
 	struct list_args a = { .fmt = FMT_CSV };
@@ -146,10 +149,14 @@ evidence_list(int argc, char **argv)
 			continue;
 		if (opt == 'f' && parse_format(optarg, &a.fmt) != QREL_OK)
 			return cmd_fail(QREL_USAGE);
+		if (opt == 'o' && strcmp(optarg, "latest") != 0 && strcmp(optarg, "relevance") != 0)
+			return cmd_fail(error(QREL_USAGE, "--order is latest or relevance, not '%s'", optarg));
+		if (opt == 'o')
+			a.relevance = optarg[0] == 'r';
 		if (opt == 1 && a.n < (int)ARRAY_SIZE(a.field)) {
 			a.field[a.n] = longopts[idx].name;
 			a.value[a.n++] = optarg;
-		} else if (opt != 'f') {
+		} else if (opt != 'f' && opt != 'o') {
 			return cmd_usage("evidence");
 		}
 	}

@@ -868,6 +868,19 @@ build_sql(struct sqlbuf *b, enum evidence_query_kind kind, unsigned mask)
 		put_filters(b, mask, "note_fts.rowid");
 		put(b, " LIMIT ?15)", NULL, NULL);
 		break;
+	case Q_MATCH_LATEST:
+		/* In the order of the index that drives (ids descending): no sort, and a page
+		 * reads the matches up to its last row (search.c). */
+		put(b, "SELECT " NOTE_COLS ", 0.0, highlight(note_fts, 0, char(1), char(2)) FROM ", NULL, NULL);
+		put(b, mask & Q_RANK_BY_NOTE ? "note n CROSS JOIN note_fts ON note_fts.rowid = n.id"
+					     : "note_fts CROSS JOIN note n ON n.id = note_fts.rowid",
+		    NULL, " CROSS JOIN site s ON s.id = n.site_id CROSS JOIN person p ON p.id = n.author_id WHERE ");
+		put_filters(b, mask, mask & Q_RANK_BY_NOTE ? "n.id" : "note_fts.rowid");
+		put(b, " AND note_fts MATCH ?16", NULL, NULL);
+		if (cursor)
+			put(b, " AND ", mask & Q_RANK_BY_NOTE ? "n.id" : "note_fts.rowid", " < ?14");
+		put(b, " ORDER BY ", mask & Q_RANK_BY_NOTE ? "n.id" : "note_fts.rowid", " DESC LIMIT ?15");
+		break;
 	}
 }
 

@@ -56,7 +56,7 @@ static const char *const hint_text[ACT_COUNT] = {
 	[ACT_NEXT_DISAGREE] = "next to discuss", [ACT_LOCK] = "lock", [ACT_NOTE_ADD] = "add",
 	[ACT_NOTE_DELETE] = "delete", [ACT_NOTE_UNDO] = "undo", [ACT_NOTE_SAVE] = "save+next", [ACT_NOTE_TAG] = "tag", [ACT_NOTE_GROUPS] = "voices",
 	[ACT_NOTE_VALENCE] = "valence", [ACT_NOTE_ACTIVITY] = "activity", [ACT_NOTE_CLEAR] = "clear tags",
-	[ACT_FILTER] = "filter", [ACT_FILTER_CLEAR] = "clear", [ACT_SEARCH] = "search", [ACT_JUMP_RUBRIC] = "rubric",
+	[ACT_FILTER] = "filter", [ACT_FILTER_CLEAR] = "clear", [ACT_SEARCH] = "search", [ACT_SEARCH_ORDER] = "order", [ACT_JUMP_RUBRIC] = "rubric",
 	[ACT_PLAN_ADD_OBJECTIVE] = "objective", [ACT_PLAN_ADD_CAUSE] = "cause", [ACT_PLAN_ADD_STEP] = "step",
 	[ACT_PLAN_EDIT] = "edit", [ACT_PLAN_STATUS] = "status", [ACT_PLAN_SORT] = "sort", [ACT_PLAN_VIEW] = "view",
 	[ACT_CHANGES_FILTER] = "filter", [ACT_KEEP_LOCAL] = "keep this", [ACT_KEEP_REMOTE] = "take other",

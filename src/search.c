@@ -1,5 +1,5 @@
 /* search.c: full-text search of evidence notes: what a user types made an FTS5 query,
- * and the matches ranked by bm25 over all of them, in keyset pages. */
+ * and every match in keyset pages, the latest added first or ranked by bm25. */
 #include "qrel/qrel.h"
 #include "qrel/db.h"
 #include "qrel/evidence.h"
@@ -419,6 +419,28 @@ read_ranked(struct db *db, int64_t review, const char *q, const struct ranked *r
 	return rc;
 }
 
+/* ---- the latest added first ---- */
+
+/* The matches in the order of the note ids, descending: the index that drives gives them
+ * in that order, so a page reads its own rows and the ones the filters turn away, and
+ * stops (keyset after the cursor's id). */
+static int
+latest_page(struct db *db, int64_t review, const struct evidence_filter *f, const char *q,
+	    const struct evidence_cursor *cur, int limit, struct evidence_note *out, int *n)
+{
+	bool after = cur && cur->set;
+	sqlite3_stmt *st = evidence_sql_stmt(db, Q_MATCH_LATEST, evidence_sql_mask(f) | (after ? F_CURSOR : 0u));
+
+	if (!st)
+		return QREL_DB;
+	evidence_sql_bind(st, review, f);
+	if (after)
+		sqlite3_bind_int64(st, 14, cur->id);
+	sqlite3_bind_int(st, 15, limit);
+	db_bind_text(st, 16, q);
+	return evidence_sql_rows(db, st, limit, out, n);
+}
+
 int
 search_page(struct db *db, int64_t review, const struct evidence_filter *f, const struct evidence_cursor *cur,
 	    int limit, struct evidence_note *out, int *n)
@@ -432,6 +454,8 @@ search_page(struct db *db, int64_t review, const struct evidence_filter *f, cons
 		return error(QREL_PARSE, "nothing to search for in '%s'", f->query);
 	if (limit <= 0)
 		return QREL_OK;
+	if (!f->by_relevance)
+		return latest_page(db, review, f, q, cur, limit, out, n);
 	if (!(s.heap = calloc((size_t)limit, sizeof(*s.heap))))
 		return error(QREL_NOMEM, "out of memory");
 	rc = rank_page(db, review, f, q, cur, &s);

@@ -74,6 +74,10 @@ struct evidence_filter {
 	char dimension[64], group[64];	/* subgroup: dimension, or dimension:group */
 	char from[32], to[32];		/* dates or times, inclusive */
 	char query[EVIDENCE_QUERY_MAX];	/* what the user typed to search */
+	/* A search's order: false, the latest added note first (over every match, as fast
+	 * on any size of review); true, the best match first (bm25 over every match: a
+	 * pass over all the matches, slower on a large review). */
+	bool by_relevance;
 	/* The notes the reader may read (visibility.h), set by evidence_filter_viewer
 	 * and kept by the other filter calls: 0 and false read every note. */
 	int64_t scope_site, scope_author;

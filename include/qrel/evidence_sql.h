@@ -43,6 +43,7 @@ enum evidence_query_kind {
 	Q_COUNT_CAP,		/* count of at most ?15 */
 	Q_RANK,			/* the ids of the matches of ?16 that qrel_rank(?19) lets through */
 	Q_MATCH_CAP,		/* count of at most ?15 matches of ?16 */
+	Q_MATCH_LATEST,		/* a page of the matches of ?16, latest added first (after ?14) */
 };
 
 /* Q_RANK reads these filters' notes through their index, then the full-text index. */

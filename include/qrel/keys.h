@@ -57,6 +57,7 @@
 	_(FILTER, "filter by site, cluster, domain, source, author, valence, subgroup, date") \
 	_(FILTER_CLEAR, "clear every filter and the search") \
 	_(SEARCH, "full-text search: words, \"a phrase\", prefix*") \
+	_(SEARCH_ORDER, "order a search's matches: latest added first, or best match first (slower on a large review)") \
 	_(JUMP_RUBRIC, "go to the note's first cluster in the rubric") \
 	_(PLAN_ADD_OBJECTIVE, "add an objective (title, then if ... then ...)") \
 	_(PLAN_ADD_CAUSE, "add a root cause to the objective") \

@@ -67,7 +67,7 @@ wait_for "Draft kept" >/dev/null
 keys /
 keys -l "quinceanera"
 keys Enter
-check "search without the accent finds the note" wait_for "Evidence: 1 note (ranked)"
+check "search without the accent finds the note" wait_for "Evidence: 1 note, latest added first"
 check "the result row shows the note" wait_for "Families asked for quince"
 keys Enter
 check "Enter shows the whole note" wait_for "Note $ID "
@@ -100,6 +100,48 @@ case "$ROW" in
 esac
 keys Q
 wait_exit >/dev/null
+
+# A search lists the latest added match first; o switches to the best match first.
+"$QREL" evidence add --db "$DB" --as "$REV" --site "$SITE" --source interview --cluster 1.1 \
+	"Xylophone xylophone xylophone: the band room" >/dev/null
+"$QREL" evidence add --db "$DB" --as "$REV" --site "$SITE" --source interview --cluster 1.1 \
+	"Later note naming the xylophone once among many other words about the school day" >/dev/null
+BEST=$(sql "$DB" "SELECT id FROM note WHERE text LIKE 'Xylophone xylophone%'")
+LATER=$(sql "$DB" "SELECT id FROM note WHERE text LIKE 'Later note naming%'")
+check "the best match was added before the later one" test "$BEST" -lt "$LATER"
+# Which of the two rows is higher on the screen.
+first_row() { screen | grep -E 'Xylophone xylophone|Later note naming' | head -n 1; }
+start --db "$DB" --as "$REV"
+wait_for "Review overview" >/dev/null
+keys E
+keys /
+keys -l "xylophone"
+keys Enter
+check "a search says its order: the latest added first" wait_for "Evidence: 2 notes, latest added first"
+case "$(first_row)" in
+*"Later note naming"*) ok "the later note is listed first" ;;
+*) not_ok "the later note is listed first" "first: $(first_row)" ;;
+esac
+keys o
+check "o switches to the best match first" wait_for "Evidence: 2 notes, best match first"
+case "$(first_row)" in
+*"Xylophone xylophone"*) ok "the best match is then listed first" ;;
+*) not_ok "the best match is then listed first" "first: $(first_row)" ;;
+esac
+keys o
+check "o again goes back to the latest added first" wait_for "Evidence: 2 notes, latest added first"
+case "$(first_row)" in
+*"Later note naming"*) ok "the later note is first again" ;;
+*) not_ok "the later note is first again" "first: $(first_row)" ;;
+esac
+keys Q
+wait_exit >/dev/null
+check "the search order writes nothing (both notes as they were)" test "$(sql "$DB" "SELECT count(*) FROM note
+	WHERE id IN ($BEST, $LATER) AND deleted_at IS NULL AND version = 1")" = 2
+check "evidence list --order relevance puts the best match first" sh -c "'$QREL' evidence list --db '$DB' --as '$REV' \
+	--search xylophone --order relevance | sed -n 2p | grep -q 'Xylophone xylophone'"
+check "evidence list puts the latest added first by default" sh -c "'$QREL' evidence list --db '$DB' --as '$REV' \
+	--search xylophone | sed -n 2p | grep -q 'Later note naming'"
 
 # A hang-up mid-note: the draft comes back on the next start.
 start --db "$DB" --as "$REV"

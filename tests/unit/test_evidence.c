@@ -190,16 +190,23 @@ test_fts_never_errors(void **state)
 	}
 }
 
+/* A search's first page: latest added first, or (relevance) best match first. */
 static int
-search(struct fx *f, const char *q, struct evidence_note *rows, int max)
+search_in(struct fx *f, const char *q, bool relevance, struct evidence_note *rows, int max)
 {
-	struct evidence_filter flt = { 0 };
+	struct evidence_filter flt = { .by_relevance = relevance };
 	int n;
 
 	assert_int_equal(evidence_filter_set(f->db, f->review, &flt, "search", q), QREL_OK);
 	assert_int_equal(evidence_page(f->db, f->review, &flt, NULL, max, rows, &n), QREL_OK);
 	assert_int_equal(evidence_count(f->db, f->review, &flt), n);
 	return n;
+}
+
+static int
+search(struct fx *f, const char *q, struct evidence_note *rows, int max)
+{
+	return search_in(f, q, false, rows, max);
 }
 
 static void
@@ -233,7 +240,14 @@ test_search_utf8_prefix_phrase(void **state)
 	evidence_notes_free(rows, n);
 	n = search(f, "night famil*", rows, 8);
 	assert_int_equal(n, 2);
-	/* The note saying night and family more often ranks first. */
+	/* By default the latest added first; by relevance the note saying night and
+	 * family more often. */
+	assert_int_equal(rows[0].id, c);
+	assert_int_equal(rows[1].id, b);
+	assert_true(rows[1].nspans >= 4);
+	evidence_notes_free(rows, n);
+	n = search_in(f, "night famil*", true, rows, 8);
+	assert_int_equal(n, 2);
 	assert_int_equal(rows[0].id, b);
 	assert_int_equal(rows[1].id, c);
 	assert_true(rows[0].rank <= rows[1].rank);
@@ -431,6 +445,19 @@ same_as_bm25(struct fx *f, const struct evidence_filter *flt, const char *match)
 	evidence_notes_free(rows, n);
 }
 
+/* Twelve notes saying "families", every fourth three times; eight at S1, four at S2;
+ * odd ones in cluster 1.1, even ones in 1.2. */
+static void
+add_families(struct fx *f, int64_t *added)
+{
+	char text[96];
+
+	for (int i = 0; i < 12; i++) {
+		snprintf(text, sizeof(text), "families %s night", i % 4 ? "came on a long and rainy" : "families families");
+		added[i] = add(f, "Ray Viewer", i < 8 ? f->s1 : f->s2, "interview", NULL, text, i % 2 ? f->c11 : f->c12, 0);
+	}
+}
+
 /* Every match is ranked, in the order (and with the scores) of FTS5's bm25(), ties newest
  * first, through pages of any size and with filters. */
 static void
@@ -439,12 +466,9 @@ test_search_ranks_all(void **state)
 	struct fx *f = *state;
 	struct evidence_filter flt = { 0 };
 	int64_t ids[20], want[20], added[12];
-	char text[96];
 
-	for (int i = 0; i < 12; i++) {
-		snprintf(text, sizeof(text), "families %s night", i % 4 ? "came on a long and rainy" : "families families");
-		added[i] = add(f, "Ray Viewer", i < 8 ? f->s1 : f->s2, "interview", NULL, text, i % 2 ? f->c11 : f->c12, 0);
-	}
+	add_families(f, added);
+	flt.by_relevance = true;
 	set(f, &flt, "search", "families");
 	assert_int_equal(bm25_ids(f, "\"families\"", want, 20), 12);
 	for (int size = 1; size <= 5; size++) {
@@ -487,6 +511,7 @@ test_search_old_best_first(void **state)
 				  f->c11, 0);
 	char sql[640];
 
+	flt.by_relevance = true;
 	snprintf(sql, sizeof(sql), "WITH RECURSIVE k(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM k WHERE i < 2500) "
 		 "INSERT INTO note(uuid, review_id, site_id, source, author_id, text, created_at, updated_at) "
 		 "SELECT 'bulk-' || i, %lld, %lld, 'survey', 2, 'a long survey answer that mentions mentoring once "
@@ -507,8 +532,52 @@ test_search_old_best_first(void **state)
 		assert_int_equal(list_ids(f, &flt, 20, all, 2600), 2501);
 		for (int i = 1; i < 2501; i++)
 			assert_true(all[i] != all[i - 1]);
+		/* Latest added first: the old note is the last of every match. */
+		flt.by_relevance = false;
+		assert_int_equal(list_ids(f, &flt, 20, all, 2600), 2501);
+		for (int i = 1; i < 2501; i++)
+			assert_true(all[i] < all[i - 1]);
+		assert_int_equal(all[2500], old);
 		free(all);
 	}
+}
+
+/* By default every match, the latest added first (whatever its date or score), through
+ * pages of any size, with filters (a site: the note index drives; a cluster: the
+ * full-text index does); the same notes as by relevance, in another order. */
+static void
+test_search_latest_first(void **state)
+{
+	struct fx *f = *state;
+	struct evidence_filter flt = { 0 };
+	int64_t ids[20], ranked[20], added[12];
+
+	add_families(f, added);
+	add(f, "Ray Viewer", f->s1, "interview", NULL, "nothing to find here", f->c11, 0);
+	set(f, &flt, "search", "families");
+	for (int size = 1; size <= 5; size++) {
+		assert_int_equal(list_ids(f, &flt, size, ids, 20), 12);
+		for (int i = 0; i < 12; i++)
+			assert_int_equal(ids[i], added[11 - i]);
+	}
+	flt.by_relevance = true;
+	assert_int_equal(list_ids(f, &flt, 4, ranked, 20), 12);
+	assert_int_equal(ranked[0], added[8]);	/* the best match is not the latest */
+	for (int i = 0; i < 12; i++)
+		assert_true(has_id(ids, 12, ranked[i]));
+	flt.by_relevance = false;
+	set(f, &flt, "site", "S2");
+	assert_int_equal(list_ids(f, &flt, 3, ids, 20), 4);
+	for (int i = 0; i < 4; i++)
+		assert_int_equal(ids[i], added[11 - i]);
+	set(f, &flt, "site", "");
+	set(f, &flt, "cluster", "1.1");
+	assert_int_equal(list_ids(f, &flt, 2, ids, 20), 6);
+	for (int i = 0; i < 6; i++)
+		assert_int_equal(ids[i], added[11 - 2 * i]);
+	assert_int_equal(evidence_delete(f->db, f->review, "Ray Viewer", added[11]), QREL_OK);
+	assert_int_equal(list_ids(f, &flt, 2, ids, 20), 5);
+	assert_int_equal(ids[0], added[9]);
 }
 
 /* A principal's search shows only what the principal may read, however well the hidden
@@ -534,6 +603,12 @@ test_search_visibility(void **state)
 	assert_int_equal(search_ids(f, &flt, ids, 8), 2);
 	assert_int_equal(evidence_filter_viewer(f->db, f->review, "Ann Lead", &flt), QREL_OK);
 	assert_int_equal(search_ids(f, &flt, ids, 8), 3);
+	/* The same by relevance. */
+	flt.by_relevance = true;
+	assert_int_equal(evidence_filter_viewer(f->db, f->review, "Pat Principal", &flt), QREL_OK);
+	assert_int_equal(search_ids(f, &flt, ids, 8), 2);
+	assert_int_equal(evidence_filter_viewer(f->db, f->review, "Nobody", &flt), QREL_OK);
+	assert_int_equal(search_ids(f, &flt, ids, 8), 0);
 }
 
 /* Without a search the total is exact up to the cap, then "more". */
@@ -937,6 +1012,7 @@ main(void)
 		T(test_keyset_paging_site_and_day),
 		T(test_search_ranks_all),
 		T(test_search_old_best_first),
+		T(test_search_latest_first),
 		T(test_search_visibility),
 		T(test_total_capped),
 		T(test_delete_undo_changelog),
