@@ -1238,29 +1238,40 @@ set_free(struct set *set)
 /* The sites with rows for the key's (year, metric, dimension), the district
  * first; *linked when that is one district and at least one school, key's site among them. */
 static int
-set_sites(struct db *db, const struct subgroup_key *key, int64_t *ids, size_t max, size_t *n, bool *linked)
+set_sites(struct db *db, const struct subgroup_key *key, int64_t **ids, size_t *n, bool *linked)
 {
 	static const char sql[] = "SELECT s.id, s.kind = 'district' FROM site s WHERE s.review_id = (SELECT "
 				  "review_id FROM site WHERE id = ?4) AND EXISTS (SELECT 1 FROM subgroup_row r WHERE "
 				  "r.site_id = s.id AND r.year = ?1 AND r.metric_id = ?2 AND r.dimension = ?3) "
 				  "ORDER BY s.kind <> 'district', s.code";
 	sqlite3_stmt *st = db_stmt(db, sql);
+	size_t cap = 0;
 	int rc, districts = 0;
 	bool mine = false;
 
 	*n = 0;
+	*ids = NULL;
 	if (!st)
 		return QREL_DB;
 	key_bind(st, key);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW && *n < max) {
-		ids[*n] = sqlite3_column_int64(st, 0);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (*n == cap) {
+			int64_t *more = realloc(*ids, (cap = cap ? 2 * cap : 64) * sizeof(**ids));
+
+			if (!more) {
+				sqlite3_reset(st);
+				return error(QREL_NOMEM, "out of memory listing the sites of a table");
+			}
+			*ids = more;
+		}
+		(*ids)[*n] = sqlite3_column_int64(st, 0);
 		districts += sqlite3_column_int(st, 1);
-		mine = mine || ids[*n] == key->site;
+		mine = mine || (*ids)[*n] == key->site;
 		(*n)++;
 	}
 	sqlite3_reset(st);
 	*linked = *n >= 2 && districts == 1 && mine && rc == SQLITE_DONE;
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? QREL_OK : db_fail(db, "listing the sites of a table");
+	return rc == SQLITE_DONE ? QREL_OK : db_fail(db, "listing the sites of a table");
 }
 
 static int
@@ -1297,24 +1308,27 @@ static int
 set_load(struct db *db, const struct subgroup_key *key, const struct settings *s, bool favourable,
 	 struct set *set)
 {
-	int64_t ids[1024];
+	int64_t *ids, own = key->site;
 	bool linked;
-	int rc = set_sites(db, key, ids, ARRAY_SIZE(ids), &set->n, &linked);
+	int rc = set_sites(db, key, &ids, &set->n, &linked);
 
-	if (rc != QREL_OK)
+	if (rc != QREL_OK) {
+		free(ids);
 		return rc;
-	if (!linked) {
-		ids[0] = key->site;
-		set->n = 1;
 	}
-	if (!(set->m = calloc(set->n, sizeof(*set->m))))
+	if (!linked)
+		set->n = 1;
+	if (!(set->m = calloc(set->n, sizeof(*set->m)))) {
+		free(ids);
 		return error(QREL_NOMEM, "out of memory loading subgroup tables");
+	}
 	for (size_t i = 0; rc == QREL_OK && i < set->n; i++) {
 		struct subgroup_key k = *key;
 
-		k.site = ids[i];
+		k.site = linked ? ids[i] : own;
 		rc = member_load(db, &set->m[i], &k, s, favourable);
 	}
+	free(ids);
 	for (size_t i = 1; linked && rc == QREL_OK && i < set->n; i++)
 		rc = member_cols(&set->m[i], &set->m[0]);
 	if (linked && rc == QREL_OK)
@@ -1545,26 +1559,6 @@ subgroup_trend(struct db *db, const struct subgroup_key *key, const char *group,
 	return rc;
 }
 
-static int
-sites_with(struct db *db, const struct subgroup_key *key, int64_t *ids, size_t max, size_t *n)
-{
-	static const char sql[] = "SELECT s.id FROM site s WHERE EXISTS (SELECT 1 FROM subgroup_row r "
-				  "WHERE r.site_id = s.id AND r.year = ?1 AND r.metric_id = ?2 "
-				  "AND r.dimension = ?3) AND s.review_id = (SELECT review_id FROM site "
-				  "WHERE id = ?4) ORDER BY s.code";
-	sqlite3_stmt *st = db_stmt(db, sql);
-	int rc;
-
-	*n = 0;
-	if (!st)
-		return QREL_DB;
-	key_bind(st, key);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW && *n < max)
-		ids[(*n)++] = sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? QREL_OK : db_fail(db, "listing sites");
-}
-
 /* The site's table from a loaded set, or loaded on its own when the set
  * does not hold it. */
 static int
@@ -1589,11 +1583,12 @@ int
 subgroup_across_sites(struct db *db, const struct subgroup_key *key, const char *group,
 		      const struct settings *s, struct subgroup_point **out, size_t *n)
 {
-	int64_t ids[256];
+	int64_t *ids;
 	size_t ns;
+	bool linked;
 	struct subgroup_metric m;
 	struct set set = { 0 };
-	int rc = sites_with(db, key, ids, ARRAY_SIZE(ids), &ns);
+	int rc = set_sites(db, key, &ids, &ns, &linked);
 
 	*out = NULL;
 	*n = 0;
@@ -1608,6 +1603,7 @@ subgroup_across_sites(struct db *db, const struct subgroup_key *key, const char 
 		subgroup_table_free(&t);
 	}
 	set_free(&set);
+	free(ids);
 	if (rc != QREL_OK) {
 		free(*out);
 		*out = NULL;
