@@ -516,6 +516,107 @@ test_trend_and_sites(void **state)
 	free(p);
 }
 
+/* ---- a district with more schools than a fixed list held ---- */
+
+#define BIG_SCHOOLS 1100	/* the set once stopped at 1,024 sites, the across-sites view at 256 */
+#define BIG_SMALL 500		/* the one school whose group A is below min_display */
+
+/* A district and BIG_SCHOOLS schools, one (year, metric, dimension): each
+ * school's A, B and C are 20 of 100, but school BIG_SMALL's A is 3 of 100;
+ * the district's rows are the schools' sums. */
+static void
+import_big_set(struct fx *f)
+{
+	char *sites = NULL, *rows = NULL;
+	size_t nsites, nrows;
+	FILE *s = open_memstream(&sites, &nsites), *r = open_memstream(&rows, &nrows);
+	long a = 0;
+
+	assert_non_null(s);
+	assert_non_null(r);
+	fputs("code,name,kind\n", s);
+	fputs("site,year,metric,dimension,group,enrolled,count\n", r);
+	for (int i = 1; i <= BIG_SCHOOLS; i++) {
+		long c = i == BIG_SMALL ? 3 : 20;
+
+		fprintf(s, "B%04d,School %d,school\n", i, i);
+		fprintf(r, "B%04d,2024-25,oss,big,A,100,%ld\nB%04d,2024-25,oss,big,B,100,20\n"
+			"B%04d,2024-25,oss,big,C,100,20\n", i, c, i, i);
+		a += c;
+	}
+	fprintf(r, "DO,2024-25,oss,big,A,%d,%ld\nDO,2024-25,oss,big,B,%d,%d\nDO,2024-25,oss,big,C,%d,%d\n",
+		100 * BIG_SCHOOLS, a, 100 * BIG_SCHOOLS, 20 * BIG_SCHOOLS, 100 * BIG_SCHOOLS, 20 * BIG_SCHOOLS);
+	fclose(s);
+	fclose(r);
+	import(f, "sites", sites);
+	import(f, "subgroups", rows);
+	free(sites);
+	free(rows);
+}
+
+/* 1,101 sites: the small school's A is withheld and, loading every table of
+ * the set as the report does, another A in the column (the district's or a
+ * school's) is withheld too, so the district's A less the schools' shown
+ * ones does not give it back. More: some other school withholds A and the
+ * same second group as the small school, so moving d between the two
+ * schools' A and back through that group keeps every total, row and column
+ * sum shown (every count here is 3 to 20 of 100): the sums pin nothing.
+ * The across-sites view lists every site. */
+static void
+test_big_set_complements_across_schools(void **state)
+{
+	struct fx *f = *state;
+	struct subgroup_sets *sets = subgroup_sets_new();
+	struct subgroup_point *p;
+	struct subgroup_key k;
+	static const char *const group[] = { "A", "B", "C" };
+	bool (*hid)[3] = calloc(BIG_SCHOOLS + 1, sizeof(*hid));
+	char code[16];
+	size_t n, hidden_a = 0, small_seen = 0, other = 0;
+	int second = -1;
+
+	assert_non_null(sets);
+	assert_non_null(hid);
+	import_big_set(f);
+	for (int i = 0; i <= BIG_SCHOOLS; i++) {
+		struct subgroup_table t;
+
+		snprintf(code, sizeof(code), i ? "B%04d" : "DO", i);
+		make_key(f, &k, code, "2024-25", "oss", "big");
+		assert_int_equal(subgroup_load_in(f->db, &k, &f->s, sets, &t), QREL_OK);
+		assert_int_equal(t.n, 3);
+		for (int g = 0; g < 3; g++)
+			hid[i][g] = t.row[subgroup_find(&t, group[g])].hidden;
+		hidden_a += hid[i][0];
+		if (i == BIG_SMALL)
+			assert_hidden(&t.row[subgroup_find(&t, "A")]);
+		subgroup_table_free(&t);
+	}
+	subgroup_sets_free(sets);
+	for (int g = 1; g < 3; g++)
+		second = second < 0 && hid[BIG_SMALL][g] ? g : second;
+	assert_true(second > 0);	/* the small school's own complement (its total is shown) */
+	for (int i = 1; i <= BIG_SCHOOLS; i++)
+		other += i != BIG_SMALL && hid[i][0] && hid[i][second];
+	free(hid);
+	print_message("%d schools: %zu of %d A counts withheld; %zu other schools withhold A and %s\n",
+		      BIG_SCHOOLS, hidden_a, BIG_SCHOOLS + 1, other, group[second]);
+	assert_true(hidden_a >= 2);
+	assert_true(other >= 1);
+
+	make_key(f, &k, "DO", "2024-25", "oss", "big");
+	assert_int_equal(subgroup_across_sites(f->db, &k, "A", &f->s, &p, &n), QREL_OK);
+	print_message("across sites: %zu of %d sites\n", n, BIG_SCHOOLS + 1);
+	assert_int_equal(n, BIG_SCHOOLS + 1);
+	snprintf(code, sizeof(code), "B%04d", BIG_SMALL);
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(p[i].label, code) == 0) {
+			assert_hidden(&p[i].entry);
+			small_seen++;
+		}
+	assert_int_equal(small_seen, 1);
+	free(p);
+}
 
 /* ---- State figures: alternate and weighted ratios; the reference group ---- */
 
@@ -722,6 +823,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_cell_edit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cell_edit_locked, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_trend_and_sites, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_big_set_complements_across_schools, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_state_import, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_alternate_ratio_small_comparison, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_weighted_ratio, setup, teardown),
