@@ -322,6 +322,7 @@ const char *const schema_migrations[] = {
 	sync_findings_migration,
 	voice_migration,
 	sync_fieldwork_migration,
+	import_migration,
 };
 
 const size_t schema_migration_count = sizeof(schema_migrations) / sizeof(schema_migrations[0]);

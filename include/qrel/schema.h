@@ -28,5 +28,7 @@ extern const char sync_findings_migration[];
 extern const char sync_fieldwork_migration[];
 /* Stakeholder groups, participants and language of activities and notes (src/voice.c). */
 extern const char voice_migration[];
+/* A bulk of notes indexed for search once, at the end of its import (src/import.c). */
+extern const char import_migration[];
 
 #endif

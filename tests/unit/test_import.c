@@ -379,6 +379,16 @@ test_evidence(void **state)
 	assert_int_equal(query_int(f, "SELECT count(*) FROM change_log WHERE entity = 'note' "
 		"AND field = 'create' AND who = 'Ann Lead'"), 2);
 	assert_int_equal(query_int(f, "SELECT count(*) FROM note_fts WHERE note_fts MATCH 'heard'"), 1);
+	/* the import indexed its notes in one statement at the end and left the
+	 * index whole and unpaused: a note added afterwards is indexed by the trigger */
+	assert_int_equal(query_int(f, "SELECT count(*) FROM note_fts_paused"), 0);
+	assert_int_equal(db_exec(f->db, "INSERT INTO note_fts(note_fts) VALUES ('integrity-check')"), QREL_OK);
+	assert_int_equal(db_exec(f->db, "INSERT INTO note(uuid, review_id, site_id, source, author_id, text, "
+		"created_at, updated_at) SELECT 'd0000000-0000-4000-8000-000000000004', review_id, site_id, source, "
+		"author_id, 'Written on screen afterwards', created_at, updated_at FROM note LIMIT 1"), QREL_OK);
+	assert_int_equal(query_int(f, "SELECT count(*) FROM note_fts WHERE note_fts MATCH 'afterwards'"), 1);
+	assert_int_equal(db_exec(f->db, "DELETE FROM note WHERE uuid = 'd0000000-0000-4000-8000-000000000004'"),
+		QREL_OK);
 	import_ok(f, "evidence", evidence_csv);
 	assert_stats(f, 0, 0, 2);
 	assert_int_equal(query_int(f, "SELECT count(*) FROM note"), 2);
@@ -684,6 +694,9 @@ test_evidence_repeats(void **state)
 		"b0000000-0000-4000-8000-000000000002,S2,document_review,Ann Lead,2.1,Budget\n", 4,
 		"column id: duplicates line 2 ('b0000000-0000-4000-8000-000000000002')");
 	assert_int_equal(query_int(f, "SELECT count(*) FROM note"), 2);
+	/* a refused import leaves neither its notes in the index nor the pause */
+	assert_int_equal(query_int(f, "SELECT count(*) FROM note_fts_docsize"), 2);
+	assert_int_equal(query_int(f, "SELECT count(*) FROM note_fts_paused"), 0);
 	assert_int_equal(query_int(f, "SELECT count(*) FROM note_fts_config WHERE k = 'automerge' AND v = 4"), 1);
 	assert_int_equal(query_int(f, "SELECT count(*) FROM note_fts_config WHERE k = 'hashsize' AND v = 1048576"), 1);
 }
