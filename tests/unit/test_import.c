@@ -701,6 +701,32 @@ test_evidence_repeats(void **state)
 	assert_int_equal(query_int(f, "SELECT count(*) FROM note_fts_config WHERE k = 'hashsize' AND v = 1048576"), 1);
 }
 
+/* The gate is asked once per site and author of an allowed note, but a refused
+ * row is asked and reported on its own line, every time. */
+static void
+test_evidence_gate_rows(void **state)
+{
+	struct fx *f = *state;
+	int rc;
+
+	seed(f);
+	write_csv(f, "evidence", "site,source,author,clusters,text\n"
+		"S1,interview,Ray Viewer,1.1,One\n"
+		"S1,interview,Ann Lead,1.1,Two\n"
+		"S1,interview,Ray Viewer,1.1,Three\n"
+		"S1,interview,Ann Lead,1.1,Four\n");
+	diag_free(&f->d);
+	rc = import_file(f->db, f->review, "evidence", f->path, "Ray Viewer", &f->d, &f->st);
+	assert_int_not_equal(rc, QREL_OK);
+	assert_int_equal(f->d.n, 2);
+	expect_diag(f, 3, "column author: only the note's author or the lead may change it "
+		"(Ray Viewer is not Ann Lead) ('Ann Lead')");
+	expect_diag(f, 5, "column author: only the note's author or the lead may change it "
+		"(Ray Viewer is not Ann Lead) ('Ann Lead')");
+	assert_int_equal(query_int(f, "SELECT count(*) FROM note"), 0);
+	assert_int_equal(query_int(f, "SELECT count(*) FROM note_fts_paused"), 0);
+}
+
 static void
 test_field_count(void **state)
 {
@@ -1095,6 +1121,7 @@ main(void)
 		T(test_all_errors),
 		T(test_evidence_errors),
 		T(test_evidence_repeats),
+		T(test_evidence_gate_rows),
 		T(test_field_count),
 		T(test_unknown_kind),
 		T(test_quoted_fields),
