@@ -323,6 +323,7 @@ const char *const schema_migrations[] = {
 	voice_migration,
 	sync_fieldwork_migration,
 	sync_voice_migration,
+	import_migration,
 };
 
 const size_t schema_migration_count = sizeof(schema_migrations) / sizeof(schema_migrations[0]);

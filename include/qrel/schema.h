@@ -30,5 +30,7 @@ extern const char sync_fieldwork_migration[];
 extern const char voice_migration[];
 /* Stakeholder voice and removed citations in bundles (sync_schema.c). */
 extern const char sync_voice_migration[];
+/* A bulk of notes indexed for search once, at the end of its import (src/import.c). */
+extern const char import_migration[];
 
 #endif

@@ -379,6 +379,16 @@ test_evidence(void **state)
 	assert_int_equal(query_int(f, "SELECT count(*) FROM change_log WHERE entity = 'note' "
 		"AND field = 'create' AND who = 'Ann Lead'"), 2);
 	assert_int_equal(query_int(f, "SELECT count(*) FROM note_fts WHERE note_fts MATCH 'heard'"), 1);
+	/* the import indexed its notes in one statement at the end and left the
+	 * index whole and unpaused: a note added afterwards is indexed by the trigger */
+	assert_int_equal(query_int(f, "SELECT count(*) FROM note_fts_paused"), 0);
+	assert_int_equal(db_exec(f->db, "INSERT INTO note_fts(note_fts) VALUES ('integrity-check')"), QREL_OK);
+	assert_int_equal(db_exec(f->db, "INSERT INTO note(uuid, review_id, site_id, source, author_id, text, "
+		"created_at, updated_at) SELECT 'd0000000-0000-4000-8000-000000000004', review_id, site_id, source, "
+		"author_id, 'Written on screen afterwards', created_at, updated_at FROM note LIMIT 1"), QREL_OK);
+	assert_int_equal(query_int(f, "SELECT count(*) FROM note_fts WHERE note_fts MATCH 'afterwards'"), 1);
+	assert_int_equal(db_exec(f->db, "DELETE FROM note WHERE uuid = 'd0000000-0000-4000-8000-000000000004'"),
+		QREL_OK);
 	import_ok(f, "evidence", evidence_csv);
 	assert_stats(f, 0, 0, 2);
 	assert_int_equal(query_int(f, "SELECT count(*) FROM note"), 2);
@@ -684,8 +694,37 @@ test_evidence_repeats(void **state)
 		"b0000000-0000-4000-8000-000000000002,S2,document_review,Ann Lead,2.1,Budget\n", 4,
 		"column id: duplicates line 2 ('b0000000-0000-4000-8000-000000000002')");
 	assert_int_equal(query_int(f, "SELECT count(*) FROM note"), 2);
+	/* a refused import leaves neither its notes in the index nor the pause */
+	assert_int_equal(query_int(f, "SELECT count(*) FROM note_fts_docsize"), 2);
+	assert_int_equal(query_int(f, "SELECT count(*) FROM note_fts_paused"), 0);
 	assert_int_equal(query_int(f, "SELECT count(*) FROM note_fts_config WHERE k = 'automerge' AND v = 4"), 1);
 	assert_int_equal(query_int(f, "SELECT count(*) FROM note_fts_config WHERE k = 'hashsize' AND v = 1048576"), 1);
+}
+
+/* The gate is asked once per site and author of an allowed note, but a refused
+ * row is asked and reported on its own line, every time. */
+static void
+test_evidence_gate_rows(void **state)
+{
+	struct fx *f = *state;
+	int rc;
+
+	seed(f);
+	write_csv(f, "evidence", "site,source,author,clusters,text\n"
+		"S1,interview,Ray Viewer,1.1,One\n"
+		"S1,interview,Ann Lead,1.1,Two\n"
+		"S1,interview,Ray Viewer,1.1,Three\n"
+		"S1,interview,Ann Lead,1.1,Four\n");
+	diag_free(&f->d);
+	rc = import_file(f->db, f->review, "evidence", f->path, "Ray Viewer", &f->d, &f->st);
+	assert_int_not_equal(rc, QREL_OK);
+	assert_int_equal(f->d.n, 2);
+	expect_diag(f, 3, "column author: only the note's author or the lead may change it "
+		"(Ray Viewer is not Ann Lead) ('Ann Lead')");
+	expect_diag(f, 5, "column author: only the note's author or the lead may change it "
+		"(Ray Viewer is not Ann Lead) ('Ann Lead')");
+	assert_int_equal(query_int(f, "SELECT count(*) FROM note"), 0);
+	assert_int_equal(query_int(f, "SELECT count(*) FROM note_fts_paused"), 0);
 }
 
 static void
@@ -1127,6 +1166,7 @@ main(void)
 		T(test_all_errors),
 		T(test_evidence_errors),
 		T(test_evidence_repeats),
+		T(test_evidence_gate_rows),
 		T(test_field_count),
 		T(test_unknown_kind),
 		T(test_quoted_fields),
