@@ -240,7 +240,7 @@ groups_table(const struct grid *g, FILE *out)
 		text_print(out, grid_at(g, row, G_GROUP));
 		fprintf(out, ": %s districts, %s enrolled, risk %s, ratio %s%s", grid_at(g, row, G_REVIEWS),
 			grid_at(g, row, G_ENROLLED), or_dash(grid_at(g, row, G_RISK)), or_dash(grid_at(g, row, G_RATIO)),
-			strcmp(grid_at(g, row, G_FLAGGED), "true") == 0 ? " FLAGGED" : "");
+			strcmp(or_dash(grid_at(g, row, G_FLAGGED)), "true") == 0 ? " FLAGGED" : "");
 		if (grid_at(g, row, G_HERE_ENROLLED))
 			fprintf(out, "; this review ratio %s%s", or_dash(grid_at(g, row, G_HERE_RATIO)),
 				strcmp(or_dash(grid_at(g, row, G_HERE_FLAGGED)), "true") == 0 ? " FLAGGED" : "");
