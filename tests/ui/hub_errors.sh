@@ -48,6 +48,17 @@ check "grant for a review not on the hub: exit 1, names the review" status 1 "on
 check "a portfolio of an empty hub says so" sh -c \
 	"'$QREL' portfolio --hub '$ADMIN' --by groups | grep -q 'no subgroup tables on the hub'"
 
+# An add-review the hub refuses partway (the review, clusters and sites went
+# in before a person was refused): all of it is rolled back.
+as hubadmin "ALTER TABLE hub.person ADD CONSTRAINT not_zoe CHECK (name <> 'Zoë Whitfield')" >/dev/null
+check "an add-review refused partway: exit 1, names what was refused" \
+	status 1 "the hub refused a person" "$QREL" hub add-review --db "$A" --as "$LEAD" "$ADMIN"
+check "leaves no review, cluster, site or person on the hub" test \
+	"$(hubcount)$(as hubadmin 'SELECT (SELECT count(*) FROM hub.cluster) + (SELECT count(*) FROM hub.site)')" = 00
+check "a pull after it is refused as for a review never added" \
+	status 1 "the hub login is nobody in this review" "$QREL" sync pull --db "$A" --as "$LEAD" --hub "$ADMIN"
+as hubadmin "ALTER TABLE hub.person DROP CONSTRAINT not_zoe" >/dev/null
+
 # ---- one district on the hub: its pooled figures are withheld, not a crash ----
 "$QREL" hub add-review --db "$A" --as "$LEAD" "$ADMIN" >/dev/null
 "$QREL" hub grant --db "$A" "$ADMIN" "$LEAD" lead >/dev/null
