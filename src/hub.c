@@ -136,6 +136,13 @@ hub_version(PGconn *c, int *version)
 	if (r)
 		PQclear(r);
 	*version = 0;
+	if (rc == QREL_DENIED) {	/* no USAGE on schema hub: a login nobody made a member */
+		char why[512];
+
+		snprintf(why, sizeof(why), "%s", error_message());
+		return error(rc, "this login may not use the hub (%s): its administrator maps it to a person "
+			     "with `qrel hub grant`", why);
+	}
 	if (rc != QREL_OK || !has)
 		return rc;
 	rc = hub_query(c, "SELECT value::int FROM hub.meta WHERE key = 'schema'", 0, NULL, "reading its schema version", &r);

@@ -240,7 +240,7 @@ groups_table(const struct grid *g, FILE *out)
 		text_print(out, grid_at(g, row, G_GROUP));
 		fprintf(out, ": %s districts, %s enrolled, risk %s, ratio %s%s", grid_at(g, row, G_REVIEWS),
 			grid_at(g, row, G_ENROLLED), or_dash(grid_at(g, row, G_RISK)), or_dash(grid_at(g, row, G_RATIO)),
-			strcmp(grid_at(g, row, G_FLAGGED), "true") == 0 ? " FLAGGED" : "");
+			strcmp(or_dash(grid_at(g, row, G_FLAGGED)), "true") == 0 ? " FLAGGED" : "");
 		if (grid_at(g, row, G_HERE_ENROLLED))
 			fprintf(out, "; this review ratio %s%s", or_dash(grid_at(g, row, G_HERE_RATIO)),
 				strcmp(or_dash(grid_at(g, row, G_HERE_FLAGGED)), "true") == 0 ? " FLAGGED" : "");
@@ -433,13 +433,14 @@ hub_fetch_start(struct hub_fetch *f, const char *url, const struct hub_portfolio
 	return QREL_OK;
 }
 
-/* The child's text: a table after the leading space, or an error after "\n!". */
+/* The child's text: a table after the leading space, or an error after "\n!";
+ * a child that did not exit 0 (killed, crashed) left no whole table. */
 static void
-fetch_done(struct hub_fetch *f)
+fetch_done(struct hub_fetch *f, bool exited_ok)
 {
 	char *bang = f->len ? strstr(f->text, "\n!") : NULL;
 
-	f->state = f->len && f->text[0] == ' ' && !bang ? HUB_FETCHED : HUB_FETCH_FAILED;
+	f->state = exited_ok && f->len && f->text[0] == ' ' && !bang ? HUB_FETCHED : HUB_FETCH_FAILED;
 	if (f->state == HUB_FETCHED)
 		memmove(f->text, f->text + 1, f->len--);
 	else if (bang)
@@ -453,6 +454,7 @@ hub_fetch_poll(struct hub_fetch *f)
 {
 	char buf[4096];
 	ssize_t n;
+	int status;
 
 	if (f->state != HUB_FETCHING)
 		return f->state;
@@ -474,11 +476,12 @@ hub_fetch_poll(struct hub_fetch *f)
 		return f->state;
 	close(f->fd);
 	f->fd = -1;
-	waitpid(f->pid, NULL, 0);
+	if (waitpid(f->pid, &status, 0) != f->pid)
+		status = -1;
 	f->pid = 0;
 	if (!f->text && !(f->text = calloc(1, f->cap = 64)))
 		return f->state = HUB_FETCH_FAILED;
-	fetch_done(f);
+	fetch_done(f, status != -1 && WIFEXITED(status) && WEXITSTATUS(status) == 0);
 	return f->state;
 }
 
