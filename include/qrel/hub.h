@@ -2,7 +2,7 @@
  *
  * Each reviewer keeps working on a local SQLite copy; `qrel sync push|pull
  * --hub URL` exchanges with the hub the same changes a bundle carries. The hub
- * holds the rules itself (src/hub_schema.c): row-level security, constraints
+ * holds the rules itself (src/store/hub_schema.c): row-level security, constraints
  * and functions for roles, own school, locks, the scale and blind rating until
  * consensus, keyed to the login (each login is one person of a review), so a
  * client that skips qrel's gate, or psql, gets no further. URL is a libpq

@@ -1,5 +1,5 @@
 /* settings.h: the user's configuration: defaults in code, the INI file overrides.
- * One table (src/settings.c) drives loading, validation and the man page's list. */
+ * One table (src/domain/settings.c) drives loading, validation and the man page's list. */
 #ifndef QREL_SETTINGS_H
 #define QREL_SETTINGS_H
 

@@ -63,7 +63,7 @@ int survey_rates(struct db *db, int64_t review, const struct vis_viewer *v, int6
 		 struct survey_rate **out, size_t *n);
 
 /* `qrel import survey` and `qrel import survey-rates` are import kinds
- * (import.h, src/import.c): survey columns site, instrument, item, group
+ * (import.h, src/domain/import.c): survey columns site, instrument, item, group
  * (required), cluster, subgroup, responses, favourable (a percentage, "64"
  * or "64%"), options ("+Strongly agree=12;+Agree=30;Disagree=5;Strongly
  * disagree=2": counts per option, favourable ones marked +; responses default

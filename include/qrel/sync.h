@@ -24,7 +24,7 @@ struct db;
 #define SYNC_MAC_BYTES 32		/* and the MAC that ends it */
 
 /* The value of a row as sync compares it, as an SQL expression over a row alias.
- * The trigger that keeps a row's base (src/sync_schema.c) and the import use the
+ * The trigger that keeps a row's base (src/store/sync_schema.c) and the import use the
  * same text. Free text comes last, so the value splits at its first two '|'. */
 #define SYNC_SCORE_VALUE(t) "(coalesce(" t ".level, '') || '|' || " t ".insufficient || '|' || " t ".rationale)"
 #define SYNC_NOTE_VALUE(t) "(" t ".valence || '|' || (" t ".deleted_at IS NOT NULL) || '|' || " t ".text)"

@@ -20,7 +20,7 @@ mkdir -p "$build"
 
 # The library's sources as Makefile.am lists them, plus the sync files before they are listed.
 srcs=$(sed -n '/^libqrel_a_SOURCES/,/^$/p' "$top/Makefile.am" | tr -d '\\' | tr ' \t' '\n\n' | grep '\.c$')
-for f in src/backup.c src/check.c src/sync.c src/sync_schema.c src/cmd_sync.c; do
+for f in src/store/backup.c src/store/check.c src/domain/sync.c src/store/sync_schema.c src/cmd/cmd_sync.c; do
 	echo "$srcs" | grep -qx "$f" || srcs="$srcs $f"
 done
 CFLAGS="-g -O1 -std=gnu11 -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined \

@@ -44,7 +44,7 @@ static const char fixture_sql[] =
 static int
 add_plan_schema(struct db *db)
 {
-	/* Until src/schema.c lists plan_migration, the test adds the tables itself. */
+	/* Until src/store/schema.c lists plan_migration, the test adds the tables itself. */
 	if (db_int(db, "SELECT count(*) FROM sqlite_schema WHERE name = 'plan'") > 0)
 		return QREL_OK;
 	return db_exec(db, plan_migration);
