@@ -58,6 +58,15 @@ int hub_push(struct db *db, int64_t review, const char *who, const char *url, FI
 int hub_pull(struct db *db, int64_t review, const char *who, const char *url, FILE *progress,
 	     struct hub_sync_stats *st);
 
+/* A pull's rows as one bundle: an in-memory bundle (its tables, the rows
+ * fill adds from arg, meta naming exporter, the pusher whose rows they are),
+ * sealed with the review's key and imported as a bundle file is (sync.h), the
+ * import's counts added to st. */
+struct sqlite3;
+typedef int (*hub_fill_fn)(struct sqlite3 *bundle, const void *arg);
+int hub_import_built(struct db *db, int64_t review, const char *who, const char *uuid, const char *exporter,
+		     hub_fill_fn fill, const void *arg, struct hub_sync_stats *st);
+
 enum hub_format { HUB_TABLE, HUB_CSV, HUB_JSON };
 enum hub_view { HUB_CLUSTERS, HUB_YEARS, HUB_GROUPS };
 

@@ -803,51 +803,55 @@ run_end(PGresult *r, int i, const char *owner, int most)
 	return i;
 }
 
-static int
-meta(sqlite3 *h, const char *key, const char *value)
-{
-	sqlite3_stmt *st;
-	int rc;
-
-	if (sqlite3_prepare_v2(h, "INSERT INTO bundle.meta(key, value) VALUES (?1, ?2)", -1, &st, NULL) != SQLITE_OK)
-		return error(QREL_DB, "building the pull: %s", sqlite3_errmsg(h));
-	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st) == SQLITE_DONE ? QREL_OK : error(QREL_DB, "building the pull: %s", sqlite3_errmsg(h));
-	sqlite3_finalize(st);
-	return rc;
-}
-
-/* One owner's rows as a sealed bundle naming them its exporter, imported. */
+/* One owner's rows (of the scores and notes pulled). */
 struct owner_rows {
+	const struct pulled *pl;
 	const char *name;
 	int s_from, s_to, n_from, n_to;
 };
 
 static int
-build(sqlite3 *h, const struct pulled *pl, const struct owner_rows *o, const char *uuid)
+fill_owner(sqlite3 *h, const void *arg)
 {
+	const struct owner_rows *o = arg;
+	int rc = fill(h, o->pl->scores, o->s_from, o->s_to, insert_score);
+
+	return rc == QREL_OK ? fill(h, o->pl->notes, o->n_from, o->n_to, insert_note) : rc;
+}
+
+/* An in-memory bundle (the tables, rows by fill, the meta naming exporter), in h. */
+static int
+build(sqlite3 *h, const char *uuid, const char *exporter, hub_fill_fn fill_rows, const void *arg)
+{
+	static const char meta[] = "INSERT INTO bundle.meta(key, value) VALUES ('format', ?1), ('review', ?2), "
+				   "('copy', 'hub'), ('created_at', ?3), ('exporter', ?4)";
 	char fmt[16], now[21];
+	sqlite3_stmt *st;
 	int rc;
 
-	snprintf(fmt, sizeof(fmt), "%d", SYNC_FORMAT);
-	clock_now(now);
 	if (sqlite3_exec(h, "ATTACH ':memory:' AS bundle; PRAGMA bundle.page_size = 512; BEGIN", NULL, NULL, NULL) !=
 	    SQLITE_OK || sqlite3_exec(h, sync_bundle_ddl, NULL, NULL, NULL) != SQLITE_OK)
 		return error(QREL_DB, "building the pull: %s", sqlite3_errmsg(h));
-	if ((rc = fill(h, pl->scores, o->s_from, o->s_to, insert_score)) != QREL_OK ||
-	    (rc = fill(h, pl->notes, o->n_from, o->n_to, insert_note)) != QREL_OK ||
-	    (rc = meta(h, "format", fmt)) != QREL_OK || (rc = meta(h, "review", uuid)) != QREL_OK ||
-	    (rc = meta(h, "copy", "hub")) != QREL_OK || (rc = meta(h, "created_at", now)) != QREL_OK ||
-	    (rc = meta(h, "exporter", o->name)) != QREL_OK)
+	if ((rc = fill_rows(h, arg)) != QREL_OK)
 		return rc;
-	return sqlite3_exec(h, "COMMIT", NULL, NULL, NULL) == SQLITE_OK ? QREL_OK :
-	       error(QREL_DB, "building the pull: %s", sqlite3_errmsg(h));
+	if (sqlite3_prepare_v2(h, meta, -1, &st, NULL) != SQLITE_OK)
+		return error(QREL_DB, "building the pull: %s", sqlite3_errmsg(h));
+	snprintf(fmt, sizeof(fmt), "%d", SYNC_FORMAT);
+	clock_now(now);
+	sqlite3_bind_text(st, 1, fmt, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, uuid, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, now, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, exporter, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st) == SQLITE_DONE ? QREL_OK : error(QREL_DB, "building the pull: %s", sqlite3_errmsg(h));
+	sqlite3_finalize(st);
+	if (rc == QREL_OK && sqlite3_exec(h, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+		rc = error(QREL_DB, "building the pull: %s", sqlite3_errmsg(h));
+	return rc;
 }
 
-static int
-import_owner(struct db *db, int64_t review, const char *who, const char *uuid, const struct pulled *pl,
-	     const struct owner_rows *o, struct hub_sync_stats *st)
+int
+hub_import_built(struct db *db, int64_t review, const char *who, const char *uuid, const char *exporter,
+		 hub_fill_fn fill_rows, const void *arg, struct hub_sync_stats *st)
 {
 	unsigned char key[SYNC_KEY_BYTES], *image = NULL, *file = NULL;
 	struct sync_import_stats is;
@@ -860,7 +864,8 @@ import_owner(struct db *db, int64_t review, const char *who, const char *uuid, c
 		sqlite3_close(h);
 		return error(QREL_NOMEM, "out of memory for the pull");
 	}
-	if ((rc = build(h, pl, o, uuid)) == QREL_OK && !(image = sqlite3_serialize(h, "bundle", &n, 0)))
+	if ((rc = build(h, uuid, exporter, fill_rows, arg)) == QREL_OK &&
+	    !(image = sqlite3_serialize(h, "bundle", &n, 0)))
 		rc = error(QREL_NOMEM, "out of memory for the pull");
 	sqlite3_close(h);
 	if (rc == QREL_OK && (rc = sync_review_key(db, review, key)) == QREL_OK) {
@@ -890,13 +895,13 @@ import_all(struct db *db, int64_t review, const char *who, const char *uuid, con
 	st->received += ns + nn;
 	while (rc == QREL_OK && (i < ns || j < nn)) {
 		const char *a = i < ns ? PQgetvalue(pl->scores, i, 0) : NULL, *b = j < nn ? PQgetvalue(pl->notes, j, 0) : NULL;
-		struct owner_rows o = { .name = !b || (a && strcmp(a, b) <= 0) ? a : b };
+		struct owner_rows o = { .pl = pl, .name = !b || (a && strcmp(a, b) <= 0) ? a : b };
 
 		o.s_from = i;
 		o.s_to = i = run_end(pl->scores, i, o.name, PULL_BUNDLE_ROWS);
 		o.n_from = j;
 		o.n_to = j = run_end(pl->notes, j, o.name, PULL_BUNDLE_ROWS - (o.s_to - o.s_from));
-		rc = import_owner(db, review, who, uuid, pl, &o, st);
+		rc = hub_import_built(db, review, who, uuid, o.name, fill_owner, &o, st);
 		if (progress && st->received > PROGRESS_EVERY)
 			fprintf(progress, "pulling: %d of %lld rows\n", i + j, st->received);
 	}
