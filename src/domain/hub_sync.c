@@ -2,8 +2,10 @@
  * transaction, and the hub's rows back as bundles, merged as bundles are. */
 #include "qrel/qrel.h"
 #include "qrel/db.h"
+#include "qrel/evidence.h"
 #include "qrel/hub.h"
 #include "qrel/hub_pq.h"
+#include "qrel/score.h"
 #include "qrel/store.h"
 #include "qrel/sync.h"
 #include "qrel/visibility.h"
@@ -1015,6 +1017,10 @@ pull_conflicts(struct db *db, int64_t review, const char *who, PGconn *pg, const
 
 static const char access_key[] = "hub access ";
 
+/* The uuids of the rows the login reads on the hub ($1 the review). */
+static const char hub_seen_sql[] =
+	"SELECT uuid FROM hub.note WHERE review = $1 UNION ALL SELECT uuid FROM hub.score WHERE review = $1";
+
 /* hub.my_access for the review, and what the last pull saw ("" none). */
 static int
 access_now(PGconn *pg, struct db *db, const char *uuid, char *now, char *last, size_t size)
@@ -1065,46 +1071,91 @@ rows_into(struct db *db, PGresult *r, const char *insert)
 	return rc;
 }
 
-/* The copy's notes and scores the login does not read on the hub, as a
- * Postgres array literal (uuids are hex and dashes); *ids to free. */
+/* What a pull forgets, in this order (a note before the activity it names):
+ * the copy's rows of the review, and each one's writer. */
+static const struct {
+	const char *entity, *local;
+	int (*forget)(struct db *db, int64_t review, const char *uuid, bool *gone);
+} forgettable[] = {
+	{ "score", "SELECT uuid FROM score WHERE review_id = ?1", score_forget_row },
+	{ "note", "SELECT uuid FROM note WHERE review_id = ?1", note_forget_row },
+};
+
+/* The copy's rows the login does not read on the hub, as a Postgres array
+ * literal (uuids are hex and dashes); *ids to free. */
 static int
 unseen_rows(struct db *db, int64_t review, char **ids)
 {
-	static const char local[] = "SELECT uuid FROM note WHERE review_id = ?1 AND uuid NOT IN (SELECT uuid FROM "
-		"temp.hub_seen) UNION ALL SELECT uuid FROM score WHERE review_id = ?1 AND uuid NOT IN "
-		"(SELECT uuid FROM temp.hub_seen)";
 	size_t len = 0;
 	FILE *out = open_memstream(ids, &len);
 	sqlite3_stmt *st;
-	int n = 0;
+	int n = 0, rc = QREL_OK;
 
 	if (!out)
 		return error(QREL_NOMEM, "out of memory reading the copy's rows");
-	if (sqlite3_prepare_v2(db_handle(db), local, -1, &st, NULL) != SQLITE_OK) {
-		fclose(out);
-		return db_fail(db, "reading the copy's rows");
-	}
-	sqlite3_bind_int64(st, 1, review);
 	fputc('{', out);
-	while (sqlite3_step(st) == SQLITE_ROW)
-		fprintf(out, "%s%s", n++ ? "," : "", db_col_text(st, 0));
+	for (size_t i = 0; i < ARRAY_SIZE(forgettable) && rc == QREL_OK; i++) {
+		char sql[256];
+
+		snprintf(sql, sizeof(sql), "%s AND uuid NOT IN (SELECT uuid FROM temp.hub_seen)", forgettable[i].local);
+		if (sqlite3_prepare_v2(db_handle(db), sql, -1, &st, NULL) != SQLITE_OK) {
+			rc = db_fail(db, "reading the copy's rows");
+			break;
+		}
+		sqlite3_bind_int64(st, 1, review);
+		while (sqlite3_step(st) == SQLITE_ROW)
+			fprintf(out, "%s%s", n++ ? "," : "", db_col_text(st, 0));
+		sqlite3_finalize(st);
+	}
 	fputc('}', out);
-	sqlite3_finalize(st);
-	return fclose(out) == 0 ? QREL_OK : error(QREL_NOMEM, "out of memory reading the copy's rows");
+	if (fclose(out) != 0 && rc == QREL_OK)
+		rc = error(QREL_NOMEM, "out of memory reading the copy's rows");
+	return rc;
 }
 
-/* Notes and scores the hub holds and the login no longer reads leave the
- * copy (not a note a finding or a plan's cause cites: those stay); the rows
- * it newly reads come with the pull, which starts again from the beginning. */
-static const char forget_sql[] =
-	"DELETE FROM score WHERE uuid IN (SELECT uuid FROM temp.hub_forget);"
-	"DELETE FROM note WHERE uuid IN (SELECT uuid FROM temp.hub_forget) "
-	"AND id NOT IN (SELECT note_id FROM finding_note) "
-	"AND id NOT IN (SELECT note_id FROM cause_link WHERE note_id IS NOT NULL);"
-	"DELETE FROM sync_base WHERE entity IN ('note', 'score') AND uuid IN (SELECT uuid FROM temp.hub_forget) "
-	"AND uuid NOT IN (SELECT uuid FROM note UNION ALL SELECT uuid FROM score);"
-	"DELETE FROM sync_mark WHERE entity IN ('note', 'score') AND uuid IN (SELECT uuid FROM temp.hub_forget) "
-	"AND uuid NOT IN (SELECT uuid FROM note UNION ALL SELECT uuid FROM score);";
+/* Each row of the copy the hub holds and the login no longer reads, through
+ * its writer (which keeps what the copy's own work still cites), then sync's
+ * records of them: no base, mark, or removal made by forgetting to travel. */
+static const char forget_records[] =
+	"DELETE FROM sync_base WHERE uuid IN (SELECT uuid FROM temp.hub_gone);"
+	"DELETE FROM sync_mark WHERE uuid IN (SELECT uuid FROM temp.hub_gone);"
+	"DELETE FROM sync_voice WHERE uuid IN (SELECT uuid FROM temp.hub_gone);"
+	"DELETE FROM sync_unlink WHERE owner IN (SELECT uuid FROM temp.hub_gone) "
+	"OR target IN (SELECT uuid FROM temp.hub_gone);";
+
+static int
+forget_rows(struct db *db, int64_t review, struct hub_sync_stats *st)
+{
+	int rc = db_exec(db, "DELETE FROM temp.hub_gone");
+
+	for (size_t i = 0; i < ARRAY_SIZE(forgettable) && rc == QREL_OK; i++) {
+		char sql[256];
+		sqlite3_stmt *q;
+		bool gone;
+
+		snprintf(sql, sizeof(sql), "%s AND uuid IN (SELECT uuid FROM temp.hub_forget)", forgettable[i].local);
+		if (sqlite3_prepare_v2(db_handle(db), sql, -1, &q, NULL) != SQLITE_OK)
+			return db_fail(db, "reading the rows to forget");
+		sqlite3_bind_int64(q, 1, review);
+		while (rc == QREL_OK && sqlite3_step(q) == SQLITE_ROW) {
+			char *uuid = xstrdup(db_col_text(q, 0));
+			sqlite3_stmt *g;
+
+			if ((rc = forgettable[i].forget(db, review, uuid, &gone)) == QREL_OK && gone) {
+				st->forgotten++;
+				if (!(g = db_stmt(db, "INSERT OR IGNORE INTO temp.hub_gone VALUES (?1)")))
+					rc = QREL_DB;
+				else {
+					db_bind_text(g, 1, uuid);
+					rc = db_step_done(db, g, "noting a forgotten row");
+				}
+			}
+			free(uuid);
+		}
+		sqlite3_finalize(q);
+	}
+	return rc == QREL_OK ? db_exec(db, forget_records) : rc;
+}
 
 static int
 forget_unseen(struct db *db, int64_t review, PGconn *pg, const char *uuid, struct hub_sync_stats *st)
@@ -1112,14 +1163,13 @@ forget_unseen(struct db *db, int64_t review, PGconn *pg, const char *uuid, struc
 	const char *p[2] = { uuid, NULL };
 	PGresult *r = NULL;
 	char *ids = NULL;
-	long long before;
 	int rc;
 
 	if ((rc = db_exec(db, "CREATE TEMP TABLE IF NOT EXISTS hub_seen(uuid TEXT PRIMARY KEY) WITHOUT ROWID;"
 			  "CREATE TEMP TABLE IF NOT EXISTS hub_forget(uuid TEXT PRIMARY KEY) WITHOUT ROWID;"
+			  "CREATE TEMP TABLE IF NOT EXISTS hub_gone(uuid TEXT PRIMARY KEY) WITHOUT ROWID;"
 			  "DELETE FROM temp.hub_seen; DELETE FROM temp.hub_forget")) != QREL_OK ||
-	    (rc = hub_query(pg, "SELECT uuid FROM hub.note WHERE review = $1 UNION ALL SELECT uuid FROM hub.score "
-			    "WHERE review = $1", 1, p, "reading what the login reads", &r)) != QREL_OK)
+	    (rc = hub_query(pg, hub_seen_sql, 1, p, "reading what the login reads", &r)) != QREL_OK)
 		return rc;
 	rc = rows_into(db, r, "INSERT OR IGNORE INTO temp.hub_seen VALUES (?1)");
 	PQclear(r);
@@ -1132,15 +1182,12 @@ forget_unseen(struct db *db, int64_t review, PGconn *pg, const char *uuid, struc
 		return rc;
 	rc = rows_into(db, r, "INSERT OR IGNORE INTO temp.hub_forget VALUES (?1)");
 	PQclear(r);
-	before = db_int(db, "SELECT (SELECT count(*) FROM note) + (SELECT count(*) FROM score)");
 	if (rc == QREL_OK && (rc = db_begin(db)) == QREL_OK) {
-		if ((rc = db_exec(db, forget_sql)) == QREL_OK)
+		if ((rc = forget_rows(db, review, st)) == QREL_OK)
 			rc = db_commit(db);
 		else
 			db_rollback(db);
 	}
-	if (rc == QREL_OK)
-		st->forgotten = before - db_int(db, "SELECT (SELECT count(*) FROM note) + (SELECT count(*) FROM score)");
 	return rc;
 }
 
