@@ -66,6 +66,10 @@ int activity_mark_done(struct db *db, int64_t id, const char *what, bool *change
 /* Writes who took part (voice.h): participants when > 0, language when not NULL,
  * interpreter when 1 or -1; voice_write_activity logs it. */
 int activity_apply_voice(struct db *db, int64_t id, const struct voice_input *in);
+/* Forgets activity uuid of review (a hub pull, once the login no longer reads
+ * it): the row and its groups, with no change log entry. One a note of the
+ * copy still names stays (*gone false). */
+int activity_forget_row(struct db *db, int64_t review, const char *uuid, bool *gone);
 /* The sync merge adds the bundle's new activities in one statement (?1 the review):
  * INSERT ... SELECT from bundle.activity and bundle.activity_plan. */
 extern const char activity_sync_insert_sql[];

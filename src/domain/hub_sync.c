@@ -1,12 +1,15 @@
 /* hub_sync.c: `qrel sync push|pull --hub`: a bundle's rows to the hub in one
  * transaction, and the hub's rows back as bundles, merged as bundles are. */
 #include "qrel/qrel.h"
+#include "qrel/activity.h"
 #include "qrel/db.h"
+#include "qrel/document.h"
 #include "qrel/evidence.h"
 #include "qrel/hub.h"
 #include "qrel/hub_pq.h"
 #include "qrel/score.h"
 #include "qrel/store.h"
+#include "qrel/survey.h"
 #include "qrel/sync.h"
 #include "qrel/visibility.h"
 #include "qrel/util.h"
@@ -1019,7 +1022,10 @@ static const char access_key[] = "hub access ";
 
 /* The uuids of the rows the login reads on the hub ($1 the review). */
 static const char hub_seen_sql[] =
-	"SELECT uuid FROM hub.note WHERE review = $1 UNION ALL SELECT uuid FROM hub.score WHERE review = $1";
+	"SELECT uuid FROM hub.note WHERE review = $1 UNION ALL SELECT uuid FROM hub.score WHERE review = $1 "
+	"UNION ALL SELECT uuid FROM hub.activity WHERE review = $1 UNION ALL SELECT uuid FROM hub.document "
+	"WHERE review = $1 UNION ALL SELECT uuid FROM hub.survey_item WHERE review = $1 "
+	"UNION ALL SELECT uuid FROM hub.survey_rate WHERE review = $1";
 
 /* hub.my_access for the review, and what the last pull saw ("" none). */
 static int
@@ -1079,6 +1085,10 @@ static const struct {
 } forgettable[] = {
 	{ "score", "SELECT uuid FROM score WHERE review_id = ?1", score_forget_row },
 	{ "note", "SELECT uuid FROM note WHERE review_id = ?1", note_forget_row },
+	{ "activity", "SELECT uuid FROM activity WHERE review_id = ?1", activity_forget_row },
+	{ "document", "SELECT uuid FROM document WHERE review_id = ?1", document_forget_row },
+	{ "survey_item", "SELECT uuid FROM survey_item WHERE review_id = ?1", survey_item_forget_row },
+	{ "survey_rate", "SELECT uuid FROM survey_rate WHERE review_id = ?1", survey_rate_forget_row },
 };
 
 /* The copy's rows the login does not read on the hub, as a Postgres array

@@ -500,6 +500,18 @@ static const char hub_fast_rules[] =
 "DROP POLICY lead_reads ON hub.subgroup;"
 "CREATE POLICY lead_reads ON hub.subgroup FOR SELECT USING (review = ANY ((SELECT hub.my_reviews('{lead}'))::text[]));";
 
+/* A pull forgets the fieldwork rows the login no longer reads, as it does
+ * notes and scores: hub.existing tells which of a copy's rows the hub holds
+ * among all of them. */
+static const char hub_forget_fieldwork[] =
+"CREATE OR REPLACE FUNCTION hub.existing(r text, ids text[]) RETURNS SETOF text AS"
+"  $$ SELECT uuid FROM hub.note WHERE review = r AND uuid = ANY(ids) AND hub.member(r)"
+"  UNION ALL SELECT uuid FROM hub.score WHERE review = r AND uuid = ANY(ids) AND hub.member(r)"
+"  UNION ALL SELECT uuid FROM hub.activity WHERE review = r AND uuid = ANY(ids) AND hub.member(r)"
+"  UNION ALL SELECT uuid FROM hub.document WHERE review = r AND uuid = ANY(ids) AND hub.member(r)"
+"  UNION ALL SELECT uuid FROM hub.survey_item WHERE review = r AND uuid = ANY(ids) AND hub.member(r)"
+"  UNION ALL SELECT uuid FROM hub.survey_rate WHERE review = r AND uuid = ANY(ids) AND hub.member(r) $$" DEFINER ";";
+
 const char *const hub_migrations[] = {
 	hub_tables,
 	hub_functions,
@@ -510,6 +522,7 @@ const char *const hub_migrations[] = {
 	hub_portfolio_years_groups,
 	hub_fieldwork_migration,
 	hub_fast_rules,
+	hub_forget_fieldwork,
 };
 
 const size_t hub_migration_count = sizeof(hub_migrations) / sizeof(hub_migrations[0]);
