@@ -308,6 +308,16 @@ static const struct field_push pushes[] = {
 	  "JOIN hub.note n ON n.uuid = x.note AND n.review = $1 WHERE " NOTE_MAY " AND NOT EXISTS (SELECT 1 "
 	  "FROM hub.note_group t WHERE t.note = x.note AND t.grp = x.grp) ON CONFLICT DO NOTHING RETURNING 1), "
 	  NO_UPDATE COUNTS("x", "0") },
+	/* A removed citation takes the hub's away (hub.unlink's trigger), once. */
+	{ "removed citations", "unlink",
+	  "SELECT json_group_array(json_object('owner', owner, 'target', target)) FROM bundle.unlink "
+	  "WHERE link = 'note_document'",
+	  "WITH " X("owner text, target text")
+	  "i AS (INSERT INTO hub.unlink(link, owner, target, review, pushed_by, site, author) SELECT 'note_document', "
+	  "x.owner, x.target, $1, " PUSHER ", n.site, n.author FROM x JOIN hub.note n ON n.uuid = x.owner "
+	  "AND n.review = $1 WHERE " NOTE_MAY " AND NOT EXISTS (SELECT 1 FROM hub.unlink t WHERE t.link = "
+	  "'note_document' AND t.owner = x.owner AND t.target = x.target) ON CONFLICT DO NOTHING RETURNING 1), "
+	  NO_UPDATE COUNTS("x", "0") },
 	/* Survey results and rates: the later one wins, matched by uuid or what they are of. */
 	{ "survey results", "survey_item",
 	  "SELECT json_group_array(json_object('uuid', b.uuid, 'site', s.uuid, 'instrument', b.instrument, 'item', "
@@ -463,6 +473,10 @@ static const struct field_pull pulls[] = {
 	  "SELECT p.name, c.note, c.document FROM hub.note_document c JOIN hub.person p ON p.uuid = c.pushed_by "
 	  "WHERE c.review = $1 AND c.seq > $2::bigint ORDER BY p.name, c.note, c.document",
 	  { "INSERT INTO bundle.note_document(note, document) VALUES (?1, ?2)" } },
+	{ HUB_FIELD_AFTER, "removed citations",
+	  "SELECT p.name, u.owner, u.target FROM hub.unlink u JOIN hub.person p ON p.uuid = u.pushed_by "
+	  "WHERE u.review = $1 AND u.seq > $2::bigint ORDER BY p.name, u.owner, u.target",
+	  { "INSERT INTO bundle.unlink(link, owner, target) VALUES ('note_document', ?1, ?2)" } },
 	{ HUB_FIELD_AFTER, "deletions",
 	  "SELECT p.name, g.uuid, g.entity FROM hub.gone g JOIN hub.person p ON p.uuid = g.pushed_by "
 	  "WHERE g.review = $1 AND g.seq > $2::bigint ORDER BY p.name, g.entity, g.uuid",

@@ -212,4 +212,31 @@ as hubadmin "UPDATE hub.person SET site = '$RHS' WHERE login = 'pat'" >/dev/null
 "$QREL" sync pull --db "$P" --as "$PAT" --hub "$(url pat)" >/dev/null 2>&1
 check "moved back, her pull brings it again" test "$(mine)" = 1/1/1/1
 
+# ---- a removed citation travels: the lead uncites, José's copy loses the citation ----
+cited() { sql "$1" "SELECT count(*) FROM note_document nd JOIN document d ON d.id = nd.document_id
+	WHERE d.title = 'Quillfeather attendance policy'"; }
+hub_cited() { as hubadmin "SELECT count(*) FROM hub.note_document c JOIN hub.document d ON d.uuid = c.document
+	WHERE d.title = 'Quillfeather attendance policy'"; }
+"$QREL" sync pull --db "$B" --as "$J" --hub "$(url jose)" >/dev/null 2>&1
+check "José's copy holds the citation" test "$(cited "$B")" = 1
+"$QREL" document uncite --db "$A" --as "$LEAD" "$D" --note "$NOTE" >/dev/null
+"$QREL" sync push --db "$A" --as "$LEAD" --hub "$(url lead)" >"$T/out" 2>&1
+check "the lead's push of the removal succeeds" grep -q "^pushed" "$T/out"
+check "the hub's citation is gone, the removal kept" test \
+	"$(hub_cited)/$(as hubadmin "SELECT count(*) FROM hub.unlink")" = 0/1
+check "and logged as the lead's" test "$(as hubadmin "SELECT login FROM hub.change_log WHERE field = 'uncite'")" = lead
+"$QREL" sync pull --db "$B" --as "$J" --hub "$(url jose)" >"$T/out" 2>&1
+check "José's pull removes the citation from his copy" test "$(cited "$B")" = 0
+check "the note and the document stay" test "$(sql "$B" "SELECT count(*) FROM note WHERE text LIKE
+	'The Quillfeather memo%'")$(sql "$B" "SELECT count(*) FROM document WHERE title = 'Quillfeather attendance policy'")" = 11
+check "an observer records no removal" has "$(as bjorn "INSERT INTO hub.unlink(link, owner, target, review,
+	pushed_by, site, author) SELECT 'note_document', uuid, 'x', review, author, site, author FROM hub.note
+	LIMIT 1")" 'row-level security'
+"$QREL" document cite --db "$A" --as "$LEAD" "$D" --note "$NOTE" >/dev/null
+"$QREL" sync push --db "$A" --as "$LEAD" --hub "$(url lead)" >/dev/null 2>&1
+check "cited again, the hub holds the citation and no removal" test \
+	"$(hub_cited)/$(as hubadmin "SELECT count(*) FROM hub.unlink")" = 1/0
+"$QREL" sync pull --db "$B" --as "$J" --hub "$(url jose)" >/dev/null 2>&1
+check "and José's next pull brings it back" test "$(cited "$B")" = 1
+
 finish
