@@ -54,7 +54,10 @@ struct hub_sync_stats {
 int hub_push(struct db *db, int64_t review, const char *who, const char *url, FILE *progress,
 	     struct hub_sync_stats *st);
 /* Pulls what changed on the hub since the last pull and this login may read,
- * merged as bundles are (sync.h), one bundle per person whose rows come. */
+ * merged as bundles are (sync.h), one bundle per person whose rows come.
+ * Once what the login reads changes, the rows it no longer reads are
+ * forgotten first (each through its writer). Refused whole (QREL_CONFLICT)
+ * while the hub holds a person or site of the review this copy lacks. */
 int hub_pull(struct db *db, int64_t review, const char *who, const char *url, FILE *progress,
 	     struct hub_sync_stats *st);
 

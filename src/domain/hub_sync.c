@@ -1201,6 +1201,55 @@ forget_unseen(struct db *db, int64_t review, PGconn *pg, const char *uuid, struc
 	return rc;
 }
 
+/* ---- the review's people and sites, the lead's configuration ---- */
+
+/* People and sites never change through a bundle, and a pull is bundles: a
+ * row naming a person or site this copy lacks would refuse its bundle partway.
+ * So the pull checks first, and is refused whole, naming what is missing and
+ * how the lead's configuration comes here. */
+static int
+config_missing(PGconn *pg, struct db *db, int64_t review, const char *uuid)
+{
+	static const char sql[] =
+		"SELECT 'site', s.code, s.name, '' FROM hub.site s WHERE s.review = $1 UNION ALL "
+		"SELECT 'person', p.name, p.role, coalesce(s.code, '') FROM hub.person p "
+		"LEFT JOIN hub.site s ON s.uuid = p.site WHERE p.review = $1 ORDER BY 1 DESC, 2";
+	const char *p[1] = { uuid };
+	char list[512] = "";
+	size_t used = 0;
+	int rc, sites = 0, people = 0;
+	PGresult *r = NULL;
+
+	if ((rc = hub_query(pg, sql, 1, p, "reading the review's people and sites", &r)) != QREL_OK)
+		return rc;
+	for (int i = 0; i < PQntuples(r); i++) {
+		bool site = strcmp(PQgetvalue(r, i, 0), "site") == 0;
+		int64_t id = site ? store_site_id(db, review, PQgetvalue(r, i, 1)) :
+			     store_person_id(db, review, PQgetvalue(r, i, 1));
+
+		if (id < 0) {
+			PQclear(r);
+			return QREL_DB;
+		}
+		if (id > 0)
+			continue;
+		site ? sites++ : people++;
+		if (used < sizeof(list) - 1)
+			used += (size_t)snprintf(list + used, sizeof(list) - used, "%s%s %s (%s%s%s)", used ? ", " : "",
+						 PQgetvalue(r, i, 0), PQgetvalue(r, i, 1), PQgetvalue(r, i, 2),
+						 *PQgetvalue(r, i, 3) ? " at " : "", PQgetvalue(r, i, 3));
+		used = used < sizeof(list) ? used : sizeof(list) - 1;
+	}
+	PQclear(r);
+	if (!sites && !people)
+		return QREL_OK;
+	return error(QREL_CONFLICT, "the hub holds %s of this review that this copy lacks: %s; nothing was pulled. "
+		     "They are the lead's configuration: import the lead's file%s here first (%s%s%s), then pull again",
+		     sites && people ? "sites and people" : sites ? "sites" : "people", list, sites && people ? "s" : "",
+		     sites ? "`qrel import sites FILE`" : "", sites && people ? " then " : "",
+		     people ? "`qrel import people FILE`" : "");
+}
+
 int
 hub_pull(struct db *db, int64_t review, const char *who, const char *url, FILE *progress, struct hub_sync_stats *st)
 {
@@ -1215,6 +1264,8 @@ hub_pull(struct db *db, int64_t review, const char *who, const char *url, FILE *
 		return rc;
 	if ((seq = pulled_seq(db, uuid)) < 0)
 		rc = QREL_DB;
+	if (rc == QREL_OK)
+		rc = config_missing(pg, db, review, uuid);
 	/* What the login reads changed (a grant, a role, a school, a release):
 	 * forget what it no longer reads, then bring everything it reads. */
 	if (rc == QREL_OK && (rc = access_now(pg, db, uuid, access, last, sizeof(access))) == QREL_OK &&
