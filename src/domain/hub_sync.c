@@ -1080,15 +1080,15 @@ rows_into(struct db *db, PGresult *r, const char *insert)
 /* What a pull forgets, in this order (a note before the activity it names):
  * the copy's rows of the review, and each one's writer. */
 static const struct {
-	const char *entity, *local;
+	const char *local;
 	int (*forget)(struct db *db, int64_t review, const char *uuid, bool *gone);
 } forgettable[] = {
-	{ "score", "SELECT uuid FROM score WHERE review_id = ?1", score_forget_row },
-	{ "note", "SELECT uuid FROM note WHERE review_id = ?1", note_forget_row },
-	{ "activity", "SELECT uuid FROM activity WHERE review_id = ?1", activity_forget_row },
-	{ "document", "SELECT uuid FROM document WHERE review_id = ?1", document_forget_row },
-	{ "survey_item", "SELECT uuid FROM survey_item WHERE review_id = ?1", survey_item_forget_row },
-	{ "survey_rate", "SELECT uuid FROM survey_rate WHERE review_id = ?1", survey_rate_forget_row },
+	{ "SELECT uuid FROM score WHERE review_id = ?1", score_forget_row },
+	{ "SELECT uuid FROM note WHERE review_id = ?1", note_forget_row },
+	{ "SELECT uuid FROM activity WHERE review_id = ?1", activity_forget_row },
+	{ "SELECT uuid FROM document WHERE review_id = ?1", document_forget_row },
+	{ "SELECT uuid FROM survey_item WHERE review_id = ?1", survey_item_forget_row },
+	{ "SELECT uuid FROM survey_rate WHERE review_id = ?1", survey_rate_forget_row },
 };
 
 /* The copy's rows the login does not read on the hub, as a Postgres array
@@ -1143,7 +1143,8 @@ forget_rows(struct db *db, int64_t review, struct hub_sync_stats *st)
 		sqlite3_stmt *q;
 		bool gone;
 
-		snprintf(sql, sizeof(sql), "%s AND uuid IN (SELECT uuid FROM temp.hub_forget)", forgettable[i].local);
+		/* The temporary table read, the copy's written. */
+		snprintf(sql, sizeof(sql), "SELECT uuid FROM temp.hub_forget WHERE uuid IN (%s)", forgettable[i].local);
 		if (sqlite3_prepare_v2(db_handle(db), sql, -1, &q, NULL) != SQLITE_OK)
 			return db_fail(db, "reading the rows to forget");
 		sqlite3_bind_int64(q, 1, review);
