@@ -4,6 +4,7 @@
 #include "qrel/db.h"
 #include "qrel/hub.h"
 #include "qrel/hub_pq.h"
+#include "qrel/hub_report.h"
 #include "qrel/store.h"
 #include "qrel/sync.h"
 #include "qrel/visibility.h"
@@ -628,6 +629,8 @@ push_bundle(struct push *ps)
 	if (rc == QREL_OK)
 		rc = hub_fieldwork_push(ps->pg, ps->db, ps->review, ps->uuid, NULL, ps->st);
 	if (rc == QREL_OK)
+		rc = hub_report_push(ps->pg, ps->db, ps->review, ps->uuid, NULL, ps->st);
+	if (rc == QREL_OK)
 		rc = push_locks(ps, true);
 	if (rc == QREL_OK && ps->lead)
 		rc = hub_push_subgroups(ps->pg, ps->db, ps->review, ps->uuid);
@@ -681,6 +684,8 @@ hub_seed(PGconn *pg, struct db *db, int64_t review, const char *lead, const char
 		rc = push_kind(&ps, &kinds[i]);
 	if (rc == QREL_OK)
 		rc = hub_fieldwork_push(pg, db, review, uuid, lead, st);
+	if (rc == QREL_OK)
+		rc = hub_report_push(pg, db, review, uuid, lead, st);
 	sync_export_detach(db, NULL, &w, false);
 	free(ps.agreed);
 	return rc;
@@ -915,11 +920,14 @@ take_conflict(struct db *db, int64_t review, const char *who, PGresult *r, int i
 	static const char score[] = "SELECT " SYNC_SCORE_VALUE("x") " FROM score x WHERE uuid = ?1";
 	static const char note[] = "SELECT " SYNC_NOTE_VALUE("x") " FROM note x WHERE uuid = ?1";
 	static const char document[] = "SELECT " SYNC_DOCUMENT_VALUE("x") " FROM document x WHERE uuid = ?1";
+	static const char finding[] = "SELECT " SYNC_FINDING_VALUE("x") " FROM finding x WHERE uuid = ?1";
+	static const char rec[] = "SELECT " SYNC_REC_VALUE("x") " FROM recommendation x WHERE uuid = ?1";
 	static const char add[] = "INSERT OR IGNORE INTO sync_conflict(entity, uuid, local_value, remote_value, "
 				  "remote_version, from_copy, detected_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
 	const char *entity = PQgetvalue(r, i, 1), *uuid = PQgetvalue(r, i, 2), *pushed = PQgetvalue(r, i, 3);
 	sqlite3_stmt *st1 = db_stmt(db, strcmp(entity, "score") == 0 ? score :
-				    strcmp(entity, "note") == 0 ? note : document), *st2;
+				    strcmp(entity, "note") == 0 ? note : strcmp(entity, "finding") == 0 ? finding :
+				    strcmp(entity, "recommendation") == 0 ? rec : document), *st2;
 	char *mine = NULL, from[96], now[21], reason[160];
 	int rc = QREL_OK;
 
@@ -1166,6 +1174,8 @@ hub_pull(struct db *db, int64_t review, const char *who, const char *url, FILE *
 		rc = import_all(db, review, who, uuid, &pl, st, progress);
 	if (rc == QREL_OK)
 		rc = hub_fieldwork_pull(pg, db, review, who, uuid, seq, HUB_FIELD_AFTER, st);
+	if (rc == QREL_OK)
+		rc = hub_report_pull(pg, db, review, who, uuid, seq, st);
 	/* Against this copy's values once the pull's rows are in. */
 	if (rc == QREL_OK)
 		rc = pull_conflicts(db, review, who, pg, uuid, st);

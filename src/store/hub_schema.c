@@ -5,6 +5,7 @@
 #include "qrel/qrel.h"
 #include "qrel/hub.h"
 #include "qrel/hub_pq.h"
+#include "qrel/hub_report.h"
 
 /* Tables. Rows keep the uuids of the copies they come from; references are
  * uuids (sites, people) or codes (clusters). seq orders the changes a pull
@@ -510,6 +511,7 @@ const char *const hub_migrations[] = {
 	hub_portfolio_years_groups,
 	hub_fieldwork_migration,
 	hub_fast_rules,
+	hub_report_migration,
 };
 
 const size_t hub_migration_count = sizeof(hub_migrations) / sizeof(hub_migrations[0]);
