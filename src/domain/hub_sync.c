@@ -1097,10 +1097,15 @@ unseen_rows(struct db *db, int64_t review, char **ids)
 }
 
 /* Notes and scores the hub holds and the login no longer reads leave the
- * copy (not a note a finding or a plan's cause cites: those stay); the rows
- * it newly reads come with the pull, which starts again from the beginning. */
+ * copy (not a note a plan's cause cites: those stay), and so do the findings'
+ * citations of them (a pull brings a finding only with the notes the login
+ * reads); the rows it newly reads come with the pull, which starts again
+ * from the beginning. */
 static const char forget_sql[] =
 	"DELETE FROM score WHERE uuid IN (SELECT uuid FROM temp.hub_forget);"
+	"DELETE FROM finding_note WHERE note_id IN (SELECT id FROM note WHERE uuid IN (SELECT uuid FROM temp.hub_forget) "
+	"AND id NOT IN (SELECT note_id FROM cause_link WHERE note_id IS NOT NULL));"
+	"DELETE FROM sync_unlink WHERE link = 'finding_note' AND target IN (SELECT uuid FROM temp.hub_forget);"
 	"DELETE FROM note WHERE uuid IN (SELECT uuid FROM temp.hub_forget) "
 	"AND id NOT IN (SELECT note_id FROM finding_note) "
 	"AND id NOT IN (SELECT note_id FROM cause_link WHERE note_id IS NOT NULL);"
