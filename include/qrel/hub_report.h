@@ -27,4 +27,9 @@ int hub_report_push(struct pg_conn *pg, struct db *db, int64_t review, const cha
 int hub_report_pull(struct pg_conn *pg, struct db *db, int64_t review, const char *who, const char *uuid,
 		    long long seq, struct hub_sync_stats *st);
 
+/* When what the login reads changed: the copy's findings and recommendations
+ * the hub holds and the login no longer reads leave the copy (st->forgotten). */
+int hub_report_forget(struct pg_conn *pg, struct db *db, int64_t review, const char *uuid,
+		      struct hub_sync_stats *st);
+
 #endif

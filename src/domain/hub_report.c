@@ -214,6 +214,13 @@ const char hub_report_migration[] =
 "  END IF;"
 "  RETURN NULL;"
 "END $$" TRIGGER_FN ";"
+/* Which of a copy's findings and recommendations the hub holds (those it
+ * does not are the copy's own, not yet pushed), for a pull that forgets what
+ * the login no longer reads. */
+"CREATE FUNCTION hub.report_existing(r text, ids text[]) RETURNS SETOF text AS"
+"  $$ SELECT uuid FROM hub.finding WHERE review = r AND uuid = ANY(ids) AND hub.member(r)"
+"  UNION ALL SELECT uuid FROM hub.recommendation WHERE review = r AND uuid = ANY(ids) AND hub.member(r) $$" DEFINER ";"
+"GRANT EXECUTE ON FUNCTION hub.report_existing(text, text[]) TO qrel_member;"
 GUARDED("report") GUARDED("finding") GUARDED("finding_note") GUARDED("finding_survey")
 GUARDED("recommendation") GUARDED("rec_finding")
 "CREATE TRIGGER report_site_resend AFTER UPDATE OF released ON hub.site FOR EACH ROW"
@@ -258,8 +265,11 @@ struct report_push {
 #define CONFLICTS(entity) "c AS (INSERT INTO hub.conflict(review, entity, uuid, hub_value, pushed_value, " \
 	"pushed_version) SELECT $1, '" entity "', uuid, hv, value, version FROM a WHERE act = 'conflict' AND may " \
 	"ON CONFLICT DO NOTHING RETURNING 1) "
+/* Refused: a change the hub should take that a reviewer may not make (the
+ * report is final); an observer's or a principal's stays out, as new rows do. */
 #define COUNTS "SELECT (SELECT count(*) FROM a), (SELECT count(*) FROM i), (SELECT count(*) FROM u), " \
-	"(SELECT count(*) FROM a WHERE act = 'take' AND NOT may), (SELECT count(*) FROM c), " \
+	"(SELECT count(*) FROM a WHERE act = 'take' AND NOT may AND coalesce((hub.me($1)).role IN ('lead', 'reviewer'), " \
+	"false)), (SELECT count(*) FROM c), " \
 	"(SELECT array_agg(uuid) FROM (SELECT uuid FROM i UNION ALL SELECT uuid FROM u) w)::text"
 #define ADDED "SELECT (SELECT count(*) FROM x), (SELECT count(*) FROM i), (SELECT count(*) FROM d), 0, 0, NULL::text"
 /* A written row's links are the copy's (those it lacks go); others' only add. */
@@ -688,5 +698,90 @@ hub_report_pull(PGconn *pg, struct db *db, int64_t review, const char *who, cons
 			PQclear(res[i]);
 	if (status)
 		PQclear(status);
+	return rc;
+}
+
+/* ---- forgetting what the login no longer reads ---- */
+
+/* The copy's findings and recommendations the hub holds and the login no
+ * longer reads leave it (a principal whose school changed), with their links;
+ * the deletion does not travel (it is no one's write). */
+static const char forget_sql[] =
+	"DELETE FROM finding WHERE uuid IN (SELECT uuid FROM temp.hub_report_forget);"
+	"DELETE FROM recommendation WHERE uuid IN (SELECT uuid FROM temp.hub_report_forget);"
+	"DELETE FROM sync_gone WHERE entity IN ('finding', 'recommendation') AND uuid IN "
+	"(SELECT uuid FROM temp.hub_report_forget);"
+	"DELETE FROM sync_mark WHERE entity IN ('finding', 'recommendation') AND uuid IN "
+	"(SELECT uuid FROM temp.hub_report_forget);"
+	"DELETE FROM sync_base WHERE entity IN ('finding', 'recommendation') AND uuid IN "
+	"(SELECT uuid FROM temp.hub_report_forget);"
+	"DELETE FROM sync_unlink WHERE owner IN (SELECT uuid FROM temp.hub_report_forget) "
+	"OR target IN (SELECT uuid FROM temp.hub_report_forget);";
+
+/* The copy's findings and recommendations the login does not read on the
+ * hub (seen: a Postgres array literal of those it reads), as one such literal. */
+static int
+unseen(struct db *db, int64_t review, const char *seen, char **ids)
+{
+	static const char local[] = "SELECT '{' || coalesce(group_concat(uuid), '') || '}' FROM (SELECT uuid FROM finding "
+		"WHERE review_id = ?1 UNION ALL SELECT uuid FROM recommendation WHERE review_id = ?1) "
+		"WHERE instr(?2, uuid) = 0";
+	sqlite3_stmt *st;
+	int rc = QREL_OK;
+
+	if (sqlite3_prepare_v2(db_handle(db), local, -1, &st, NULL) != SQLITE_OK)
+		return db_fail(db, "reading the copy's findings");
+	sqlite3_bind_int64(st, 1, review);
+	sqlite3_bind_text(st, 2, seen, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		*ids = xstrdup(db_col_text(st, 0));
+	else
+		rc = db_fail(db, "reading the copy's findings");
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int
+hub_report_forget(PGconn *pg, struct db *db, int64_t review, const char *uuid, struct hub_sync_stats *st)
+{
+	static const char read[] = "SELECT '{' || coalesce(string_agg(uuid, ','), '') || '}' FROM (SELECT uuid "
+		"FROM hub.finding WHERE review = $1 UNION ALL SELECT uuid FROM hub.recommendation WHERE review = $1) v";
+	const char *p[2] = { uuid, NULL };
+	PGresult *r = NULL;
+	char *ids = NULL;
+	sqlite3_stmt *ins;
+	long long before;
+	int rc;
+
+	if ((rc = hub_query(pg, read, 1, p, "reading the findings the login reads", &r)) != QREL_OK)
+		return rc;
+	rc = unseen(db, review, PQgetvalue(r, 0, 0), &ids);
+	PQclear(r);
+	if (rc != QREL_OK)
+		return rc;
+	p[1] = ids;
+	rc = hub_query(pg, "SELECT hub.report_existing($1, $2::text[])", 2, p, "asking which findings the hub holds", &r);
+	free(ids);
+	if (rc != QREL_OK)
+		return rc;
+	if ((rc = db_exec(db, "CREATE TEMP TABLE IF NOT EXISTS hub_report_forget(uuid TEXT PRIMARY KEY) WITHOUT ROWID;"
+			  "DELETE FROM temp.hub_report_forget")) == QREL_OK &&
+	    !(ins = db_stmt(db, "INSERT OR IGNORE INTO temp.hub_report_forget VALUES (?1)")))
+		rc = QREL_DB;
+	for (int i = 0; rc == QREL_OK && i < PQntuples(r); i++) {
+		db_bind_text(ins, 1, PQgetvalue(r, i, 0));
+		rc = db_step_done(db, ins, "noting the hub's findings");
+	}
+	PQclear(r);
+	before = db_int(db, "SELECT (SELECT count(*) FROM finding) + (SELECT count(*) FROM recommendation)");
+	if (rc == QREL_OK && (rc = db_begin(db)) == QREL_OK) {
+		if ((rc = db_exec(db, forget_sql)) == QREL_OK)
+			rc = db_commit(db);
+		else
+			db_rollback(db);
+	}
+	if (rc == QREL_OK)
+		st->forgotten += before - db_int(db, "SELECT (SELECT count(*) FROM finding) + "
+						 "(SELECT count(*) FROM recommendation)");
 	return rc;
 }

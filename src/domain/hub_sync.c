@@ -1169,7 +1169,8 @@ hub_pull(struct db *db, int64_t review, const char *who, const char *url, FILE *
 	/* What the login reads changed (a grant, a role, a school, a release):
 	 * forget what it no longer reads, then bring everything it reads. */
 	if (rc == QREL_OK && (rc = access_now(pg, db, uuid, access, last, sizeof(access))) == QREL_OK &&
-	    strcmp(access, last) != 0 && (rc = forget_unseen(db, review, pg, uuid, st)) == QREL_OK)
+	    strcmp(access, last) != 0 && (rc = forget_unseen(db, review, pg, uuid, st)) == QREL_OK &&
+	    (rc = hub_report_forget(pg, db, review, uuid, st)) == QREL_OK)
 		seq = 0;
 	if (rc == QREL_OK)
 		rc = fetch(pg, uuid, seq, &pl);

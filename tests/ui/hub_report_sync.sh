@@ -159,4 +159,25 @@ check "psql as the principal reads her school's and the review-wide findings, no
 	"$(as pat "SELECT count(*) FROM hub.finding f JOIN hub.site s ON s.uuid = f.site WHERE s.code <> 'RHS'")/$(
 	as pat "SELECT count(*) FROM hub.finding WHERE uuid = '$FU'")" = 0/1
 
+# ---- her school changes: her next pull forgets the findings she no longer reads ----
+EHS=$(sql "$A" "SELECT uuid FROM site WHERE code = 'EHS'")
+RHS=$(sql "$A" "SELECT uuid FROM site WHERE code = 'RHS'")
+as hubadmin "UPDATE hub.person SET site = '$EHS' WHERE login = 'pat'" >/dev/null
+"$QREL" sync pull --db "$P" --as "$PAT" --hub "$(url pat)" >"$T/out" 2>&1
+check "moved to EHS (not released), her pull forgets every finding and recommendation" test \
+	"$(sql "$P" "SELECT (SELECT count(*) FROM finding) + (SELECT count(*) FROM recommendation)")/$(as pat \
+	"SELECT (SELECT count(*) FROM hub.finding) + (SELECT count(*) FROM hub.recommendation)")" = 0/0
+check "and the forgetting is no deletion: the hub keeps them, her copy sends none" test \
+	"$(sql "$P" "SELECT count(*) FROM sync_gone WHERE entity IN ('finding', 'recommendation')")/$(as hubadmin \
+	"SELECT count(*) FROM hub.finding WHERE uuid = '$FU'")" = 0/1
+as hubadmin "UPDATE hub.person SET site = '$RHS' WHERE login = 'pat'" >/dev/null
+"$QREL" sync pull --db "$P" --as "$PAT" --hub "$(url pat)" >/dev/null 2>&1
+check "granted back, her pull brings RHS's again, as the hub lets her read them" test \
+	"$(sql "$P" "SELECT group_concat(uuid) FROM (SELECT uuid FROM finding ORDER BY uuid)")" = \
+	"$(as pat "SELECT string_agg(uuid, ',' ORDER BY uuid COLLATE \"C\") FROM hub.finding")"
+"$QREL" sync push --db "$P" --as "$PAT" --hub "$(url pat)" >"$T/out" 2>&1
+check "her push goes through and writes no finding" sh -c "grep -q '^pushed' '$T/out' && test \"\$(psql -X -q -t -A \
+	'$(url hubadmin)' -c \"SELECT count(*) FROM hub.change_log WHERE login = 'pat' AND entity IN ('finding',
+	'recommendation', 'finding_note', 'rec_finding', 'report')\")\" = 0"
+
 finish
