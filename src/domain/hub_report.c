@@ -84,6 +84,14 @@ const char hub_report_migration[] =
 "  recommendation text NOT NULL REFERENCES hub.recommendation(uuid) ON DELETE CASCADE,"
 "  finding text NOT NULL REFERENCES hub.finding(uuid) ON DELETE CASCADE," OWNED SEQ ","
 "  PRIMARY KEY (recommendation, finding));"
+/* A citation or link removed (sync_unlink in a copy), so the removal travels. */
+"CREATE TABLE hub.unlink ("
+"  link text NOT NULL CHECK (link IN ('finding_note', 'finding_survey', 'recommendation_finding')),"
+"  owner text NOT NULL,"
+"  target text NOT NULL," OWNED
+"  site text," SEQ ","
+"  PRIMARY KEY (link, owner, target));"
+"CREATE INDEX unlink_seq ON hub.unlink(review, seq);"
 "CREATE INDEX finding_seq ON hub.finding(review, seq);"
 "CREATE INDEX finding_note_seq ON hub.finding_note(review, seq);"
 "CREATE INDEX finding_survey_seq ON hub.finding_survey(review, seq);"
@@ -223,6 +231,10 @@ const char hub_report_migration[] =
 "GRANT EXECUTE ON FUNCTION hub.report_existing(text, text[]) TO qrel_member;"
 GUARDED("report") GUARDED("finding") GUARDED("finding_note") GUARDED("finding_survey")
 GUARDED("recommendation") GUARDED("rec_finding")
+"CREATE TRIGGER unlink_guard BEFORE INSERT OR UPDATE ON hub.unlink FOR EACH ROW EXECUTE FUNCTION hub.report_guard();"
+"ALTER TABLE hub.unlink ENABLE ROW LEVEL SECURITY;"
+"GRANT SELECT, INSERT, UPDATE ON hub.unlink TO qrel_member;"
+ROW_POLICIES("unlink", "site") UPDATE_POLICY("unlink", "site")
 "CREATE TRIGGER report_site_resend AFTER UPDATE OF released ON hub.site FOR EACH ROW"
 "  WHEN (old.released IS DISTINCT FROM new.released) EXECUTE FUNCTION hub.report_resend();"
 "CREATE TRIGGER report_review_resend AFTER UPDATE OF released ON hub.review FOR EACH ROW"
@@ -347,6 +359,24 @@ static const struct report_push pushes[] = {
 	  "WITH " X("uuid text, objective text")
 	  "i AS (UPDATE hub.recommendation r SET objective = x.objective FROM x WHERE r.uuid = x.uuid AND r.review = $1 "
 	  "AND r.objective IS NULL AND x.objective IS NOT NULL AND " MAY("NULL") " AND $3::text IS NOT DISTINCT FROM $3 "
+	  "RETURNING 1), d AS (SELECT 1 WHERE false) " ADDED, 3 },
+	/* Citations and links removed: gone from the hub, and kept so the removal reaches the other copies. */
+	{ "removed citations", "unlink",
+	  "SELECT json_group_array(json_object('link', link, 'owner', owner, 'target', target)) FROM bundle.unlink "
+	  "WHERE link IN ('finding_note', 'finding_survey', 'recommendation_finding')",
+	  "WITH " X("link text, owner text, target text")
+	  "dn AS (DELETE FROM hub.finding_note t USING x, hub.finding f WHERE x.link = 'finding_note' AND t.finding = "
+	  "x.owner AND t.note = x.target AND f.uuid = t.finding AND t.review = $1 AND " MAY("f.site") " "
+	  "RETURNING x.link, x.owner, x.target, f.site), "
+	  "ds AS (DELETE FROM hub.finding_survey t USING x, hub.finding f WHERE x.link = 'finding_survey' AND t.finding = "
+	  "x.owner AND t.survey = x.target AND f.uuid = t.finding AND t.review = $1 AND " MAY("f.site") " "
+	  "RETURNING x.link, x.owner, x.target, f.site), "
+	  "dr AS (DELETE FROM hub.rec_finding t USING x WHERE x.link = 'recommendation_finding' AND t.recommendation = "
+	  "x.owner AND t.finding = x.target AND t.review = $1 AND " MAY("NULL") " "
+	  "RETURNING x.link, x.owner, x.target, NULL::text AS site), "
+	  "i AS (INSERT INTO hub.unlink(link, owner, target, review, pushed_by, site) SELECT g.link, g.owner, g.target, "
+	  "$1, " PUSHER ", g.site FROM (SELECT * FROM dn UNION ALL SELECT * FROM ds UNION ALL SELECT * FROM dr) g "
+	  "ON CONFLICT (link, owner, target) DO UPDATE SET pushed_by = excluded.pushed_by, seq = nextval('hub.seq') "
 	  "RETURNING 1), d AS (SELECT 1 WHERE false) " ADDED, 3 },
 };
 
@@ -486,6 +516,14 @@ hub_report_push(PGconn *pg, struct db *db, int64_t review, const char *uuid, con
 #define SINCE(t, link, key) "(" t ".seq > $2::bigint OR EXISTS (SELECT 1 FROM hub." link " l WHERE l." key " = " t \
 	".uuid AND l.seq > $2::bigint))"
 
+/* Removals since $2 of links the hub does not hold again. */
+#define UNLINKS(links) "SELECT p.name, u.link, u.owner, u.target FROM hub.unlink u JOIN hub.person p " \
+	"ON p.uuid = u.pushed_by WHERE u.review = $1 AND u.seq > $2::bigint AND u.link IN (" links ") AND NOT EXISTS " \
+	"(SELECT 1 FROM hub.finding_note t WHERE u.link = 'finding_note' AND t.finding = u.owner AND t.note = u.target " \
+	"UNION ALL SELECT 1 FROM hub.finding_survey t WHERE u.link = 'finding_survey' AND t.finding = u.owner " \
+	"AND t.survey = u.target UNION ALL SELECT 1 FROM hub.rec_finding t WHERE u.link = 'recommendation_finding' " \
+	"AND t.recommendation = u.owner AND t.finding = u.target) ORDER BY p.name, u.owner, u.target"
+
 /* Each table: its phase (findings before the recommendations that link
  * them), what changed that the login reads, the pusher's name first; and how
  * its rows go into a bundle (?N: column N). */
@@ -510,6 +548,10 @@ static const struct report_pull pulls[] = {
 	  "JOIN hub.person p ON p.uuid = f.pushed_by WHERE f.review = $1 AND (" SINCE("f", "finding_note", "finding")
 	  " OR " SINCE("f", "finding_survey", "finding") ") ORDER BY p.name, l.finding, l.survey",
 	  { "INSERT INTO bundle.finding_survey(finding, survey) VALUES (?1, ?2)" } },
+	{ 0, "findings' removed citations", UNLINKS("'finding_note', 'finding_survey'"),
+	  { "INSERT INTO bundle.unlink(link, owner, target) VALUES (?1, ?2, ?3)" } },
+	{ 1, "recommendations' removed links", UNLINKS("'recommendation_finding'"),
+	  { "INSERT INTO bundle.unlink(link, owner, target) VALUES (?1, ?2, ?3)" } },
 	{ 1, "recommendations",
 	  "SELECT p.name, r.uuid, r.number, r.priority, r.title, r.text, r.stakeholders, a.name, r.created_at, "
 	  "r.updated_at, r.version, (SELECT string_agg(l.finding, chr(30) ORDER BY l.finding) FROM hub.rec_finding l "

@@ -147,6 +147,15 @@ check "A lists the finding's conflict, its own text kept meanwhile" test "$(sql 
 check "sync conflicts shows both texts" sh -c "'$QREL' sync conflicts --db '$A' --as '$LEAD' >'$T/c' &&
 	grep -q 'Copy A says families hear in May' '$T/c' && grep -q 'Copy B says families hear in June' '$T/c'"
 
+# ---- a citation removed travels ----
+"$QREL" findings cite --db "$B" --as "$J" "$F" --uncite "$N2" >/dev/null
+"$QREL" sync push --db "$B" --as "$J" --hub "$(url jose)" >"$T/out" 2>&1
+check "José's removal of a citation reaches the hub" test "$(as hubadmin "SELECT count(*) FROM hub.finding_note
+	WHERE finding = '$FU'")/$(as hubadmin "SELECT count(*) FROM hub.unlink WHERE owner = '$FU'")" = 1/1
+"$QREL" sync pull --db "$A" --as "$LEAD" --hub "$(url lead)" >"$T/out" 2>&1
+check "and the lead's copy, which still has the other" test "$(sql "$A" "SELECT group_concat(fn.stakeholder)
+	FROM finding_note fn JOIN finding f ON f.id = fn.finding_id WHERE f.uuid = '$FU'")" = Parents
+
 # ---- the principal, once her school is released ----
 "$QREL" release --db "$A" --as "$LEAD" --site RHS >/dev/null
 "$QREL" sync push --db "$A" --as "$LEAD" --hub "$(url lead)" >/dev/null 2>&1
