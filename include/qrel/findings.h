@@ -83,6 +83,10 @@ int findings_summary_set(struct db *db, int64_t review, const char *who, const c
 /* Draft to final (lead); reopening back to draft needs a reason (lead). */
 int findings_finalise(struct db *db, int64_t review, const char *who);
 int findings_reopen(struct db *db, int64_t review, const char *who, const char *reason);
+/* The status ("draft" or "final") and summary lead wrote elsewhere (a hub
+ * pull), applied as lead's write (the gate's GATE_REPORT); reason for the log. */
+int findings_report_apply(struct db *db, int64_t review, const char *lead, const char *status, const char *summary,
+			  const char *reason);
 /* true when the report is final; false on error too. */
 bool findings_final(struct db *db, int64_t review);
 /* QREL_OK when who may draft findings now (or, lead_only, act as the lead). */

@@ -909,6 +909,42 @@ findings_finalise(struct db *db, int64_t review, const char *who)
 	return finish(db, review_set(db, review, who, "status", "final", ""));
 }
 
+/* The report's status and summary as the lead wrote them elsewhere (a hub
+ * pull): the gate's GATE_REPORT for that person, then each field that
+ * differs, logged as review_set logs it. */
+int
+findings_report_apply(struct db *db, int64_t review, const char *lead, const char *status, const char *summary,
+		      const char *reason)
+{
+	static const char sql[] = "SELECT summary, report_status FROM review WHERE id = ?1";
+	struct gate_actor a;
+	sqlite3_stmt *st;
+	bool same_summary = false, same_status = false;
+	int rc;
+
+	if (strcmp(status, "draft") != 0 && strcmp(status, "final") != 0)
+		return error(QREL_PARSE, "a report is draft or final, not '%s'", status);
+	if (!(st = db_stmt(db, sql)))
+		return QREL_DB;
+	sqlite3_bind_int64(st, 1, review);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		same_summary = strcmp(db_col_text(st, 0), summary) == 0;
+		same_status = strcmp(db_col_text(st, 1), status) == 0;
+	}
+	sqlite3_reset(st);
+	if (same_summary && same_status)
+		return QREL_OK;
+	if ((rc = gate_actor_remote(db, review, lead, &a)) != QREL_OK ||
+	    (rc = gate_check(db, review, &a, &(struct gate_write){ .what = GATE_REPORT })) != QREL_OK ||
+	    (rc = db_begin(db)) != QREL_OK)
+		return rc;
+	if (!same_summary)
+		rc = review_set(db, review, lead, "summary", summary, reason);
+	if (rc == QREL_OK && !same_status)
+		rc = review_set(db, review, lead, "status", status, reason);
+	return finish(db, rc);
+}
+
 int
 findings_reopen(struct db *db, int64_t review, const char *who, const char *reason)
 {

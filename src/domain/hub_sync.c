@@ -7,6 +7,7 @@
 #include "qrel/evidence.h"
 #include "qrel/hub.h"
 #include "qrel/hub_pq.h"
+#include "qrel/hub_report.h"
 #include "qrel/score.h"
 #include "qrel/store.h"
 #include "qrel/survey.h"
@@ -633,6 +634,8 @@ push_bundle(struct push *ps)
 	if (rc == QREL_OK)
 		rc = hub_fieldwork_push(ps->pg, ps->db, ps->review, ps->uuid, NULL, ps->st);
 	if (rc == QREL_OK)
+		rc = hub_report_push(ps->pg, ps->db, ps->review, ps->uuid, NULL, ps->st);
+	if (rc == QREL_OK)
 		rc = push_locks(ps, true);
 	if (rc == QREL_OK && ps->lead)
 		rc = hub_push_subgroups(ps->pg, ps->db, ps->review, ps->uuid);
@@ -686,6 +689,8 @@ hub_seed(PGconn *pg, struct db *db, int64_t review, const char *lead, const char
 		rc = push_kind(&ps, &kinds[i]);
 	if (rc == QREL_OK)
 		rc = hub_fieldwork_push(pg, db, review, uuid, lead, st);
+	if (rc == QREL_OK)
+		rc = hub_report_push(pg, db, review, uuid, lead, st);
 	sync_export_detach(db, NULL, &w, false);
 	free(ps.agreed);
 	return rc;
@@ -925,11 +930,14 @@ take_conflict(struct db *db, int64_t review, const char *who, PGresult *r, int i
 	static const char score[] = "SELECT " SYNC_SCORE_VALUE("x") " FROM score x WHERE uuid = ?1";
 	static const char note[] = "SELECT " SYNC_NOTE_VALUE("x") " FROM note x WHERE uuid = ?1";
 	static const char document[] = "SELECT " SYNC_DOCUMENT_VALUE("x") " FROM document x WHERE uuid = ?1";
+	static const char finding[] = "SELECT " SYNC_FINDING_VALUE("x") " FROM finding x WHERE uuid = ?1";
+	static const char rec[] = "SELECT " SYNC_REC_VALUE("x") " FROM recommendation x WHERE uuid = ?1";
 	static const char add[] = "INSERT OR IGNORE INTO sync_conflict(entity, uuid, local_value, remote_value, "
 				  "remote_version, from_copy, detected_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
 	const char *entity = PQgetvalue(r, i, 1), *uuid = PQgetvalue(r, i, 2), *pushed = PQgetvalue(r, i, 3);
 	sqlite3_stmt *st1 = db_stmt(db, strcmp(entity, "score") == 0 ? score :
-				    strcmp(entity, "note") == 0 ? note : document), *st2;
+				    strcmp(entity, "note") == 0 ? note : strcmp(entity, "finding") == 0 ? finding :
+				    strcmp(entity, "recommendation") == 0 ? rec : document), *st2;
 	char *mine = NULL, from[96], now[21], reason[160];
 	int rc = QREL_OK;
 
@@ -1123,6 +1131,14 @@ unseen_rows(struct db *db, int64_t review, char **ids)
 	return rc;
 }
 
+/* A finding's citations of a note the login no longer reads go first (a pull
+ * brings a finding only with the notes the login reads), so the note's writer
+ * forgets it; a note a plan's cause cites stays. */
+static const char forget_citations[] =
+	"DELETE FROM finding_note WHERE note_id IN (SELECT id FROM note WHERE uuid IN (SELECT uuid FROM temp.hub_forget) "
+	"AND id NOT IN (SELECT note_id FROM cause_link WHERE note_id IS NOT NULL));"
+	"DELETE FROM sync_unlink WHERE link = 'finding_note' AND target IN (SELECT uuid FROM temp.hub_forget);";
+
 /* Each row of the copy the hub holds and the login no longer reads, through
  * its writer (which keeps what the copy's own work still cites), then sync's
  * records of them: no base, mark, or removal made by forgetting to travel. */
@@ -1137,6 +1153,9 @@ static int
 forget_rows(struct db *db, int64_t review, struct hub_sync_stats *st)
 {
 	int rc = db_exec(db, "DELETE FROM temp.hub_gone");
+
+	if (rc == QREL_OK)
+		rc = db_exec(db, forget_citations);
 
 	for (size_t i = 0; i < ARRAY_SIZE(forgettable) && rc == QREL_OK; i++) {
 		char sql[256];
@@ -1270,7 +1289,8 @@ hub_pull(struct db *db, int64_t review, const char *who, const char *url, FILE *
 	/* What the login reads changed (a grant, a role, a school, a release):
 	 * forget what it no longer reads, then bring everything it reads. */
 	if (rc == QREL_OK && (rc = access_now(pg, db, uuid, access, last, sizeof(access))) == QREL_OK &&
-	    strcmp(access, last) != 0 && (rc = forget_unseen(db, review, pg, uuid, st)) == QREL_OK)
+	    strcmp(access, last) != 0 && (rc = forget_unseen(db, review, pg, uuid, st)) == QREL_OK &&
+	    (rc = hub_report_forget(pg, db, review, uuid, st)) == QREL_OK)
 		seq = 0;
 	if (rc == QREL_OK)
 		rc = fetch(pg, uuid, seq, &pl);
@@ -1280,6 +1300,8 @@ hub_pull(struct db *db, int64_t review, const char *who, const char *url, FILE *
 		rc = import_all(db, review, who, uuid, &pl, st, progress);
 	if (rc == QREL_OK)
 		rc = hub_fieldwork_pull(pg, db, review, who, uuid, seq, HUB_FIELD_AFTER, st);
+	if (rc == QREL_OK)
+		rc = hub_report_pull(pg, db, review, who, uuid, seq, st);
 	/* Against this copy's values once the pull's rows are in. */
 	if (rc == QREL_OK)
 		rc = pull_conflicts(db, review, who, pg, uuid, st);

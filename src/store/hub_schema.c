@@ -5,6 +5,7 @@
 #include "qrel/qrel.h"
 #include "qrel/hub.h"
 #include "qrel/hub_pq.h"
+#include "qrel/hub_report.h"
 
 /* Tables. Rows keep the uuids of the copies they come from; references are
  * uuids (sites, people) or codes (clusters). seq orders the changes a pull
@@ -581,6 +582,7 @@ const char *const hub_migrations[] = {
 	hub_fast_rules,
 	hub_forget_fieldwork,
 	hub_unlink,
+	hub_report_migration,
 };
 
 const size_t hub_migration_count = sizeof(hub_migrations) / sizeof(hub_migrations[0]);
