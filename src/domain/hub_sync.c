@@ -79,6 +79,7 @@ struct kind {
 	int params;		/* the insert's parameters after uuid */
 	const char *read;	/* the hub's rows among $1 (an array of uuids), by uuid in byte order */
 	const char *insert, *update;
+	const char *insert_many;	/* the insert's rows at once: each parameter an array, RETURNING uuid */
 	int update_params;	/* the update's: uuid, then the insert's from $2 on, this many */
 	const char *may;
 	int may_from, may_n;	/* the may query's parameters: the insert's, from this index */
@@ -96,7 +97,10 @@ static const struct kind kinds[] = {
 	  "version) VALUES ($1, $2, $3, $4, $5, $6, $7::int, $8::int, $9, $10, $11::bigint) ON CONFLICT DO NOTHING",
 	  "UPDATE hub.score SET level = $7::int, insufficient = $8::int, rationale = $9, updated_at = $10, "
 	  "version = greatest(version + 1, $11::bigint) WHERE uuid = $1 AND review = $2 AND site = $3 AND cluster = $4 "
-	  "AND rater = $5 AND kind = $6", 10,
+	  "AND rater = $5 AND kind = $6",
+	  "INSERT INTO hub.score(uuid, review, site, cluster, rater, kind, level, insufficient, rationale, updated_at, "
+	  "version) SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], "
+	  "$7::int[], $8::int[], $9::text[], $10::text[], $11::bigint[]) ON CONFLICT DO NOTHING RETURNING uuid", 10,
 	  "SELECT hub.score_writable($1, $2, $4, $5) AND $3::text IS NOT NULL", 1, 5 },
 	{ "note",
 	  "SELECT b.uuid, " SYNC_NOTE_VALUE("b") ", b.base, b.version, r.uuid, s.uuid, p.uuid, b.activity, b.source, "
@@ -112,7 +116,11 @@ static const struct kind kinds[] = {
 	  "UPDATE hub.note SET valence = $7, text = $8, clusters = $9, subgroups = $10, updated_at = $12, "
 	  "deleted_at = $13, version = greatest(version + 1, $14::bigint) WHERE uuid = $1 AND review = $2 AND site = $3 "
 	  "AND author = $4 AND $5::text IS NOT DISTINCT FROM $5 AND $6::text IS NOT DISTINCT FROM $6 "
-	  "AND $11::text IS NOT DISTINCT FROM $11", 13,
+	  "AND $11::text IS NOT DISTINCT FROM $11",
+	  "INSERT INTO hub.note(uuid, review, site, author, activity, source, valence, text, clusters, subgroups, "
+	  "created_at, updated_at, deleted_at, version) SELECT * FROM unnest($1::text[], $2::text[], $3::text[], "
+	  "$4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], "
+	  "$13::text[], $14::bigint[]) ON CONFLICT (uuid) DO NOTHING RETURNING uuid", 13,
 	  "SELECT hub.note_writable($1, $2, $3)", 1, 3 },
 };
 
@@ -352,9 +360,10 @@ same_cell(struct push *ps, const struct kind *k, struct sent *s)
 	return rc;
 }
 
-/* The batch's answers, in the order sent; the first refusal refuses the push. */
+/* The batch's answers, in the order sent (rows idx[0..sent) of the batch);
+ * the first refusal refuses the push. */
 static int
-batch_results(struct push *ps, const struct kind *k, struct batch *b, size_t sent)
+batch_results(struct push *ps, const struct kind *k, struct batch *b, const size_t *idx, size_t sent)
 {
 	PGresult *r;
 	int rc = QREL_OK;
@@ -363,12 +372,12 @@ batch_results(struct push *ps, const struct kind *k, struct batch *b, size_t sen
 		if (!(r = PQgetResult(ps->pg)))
 			return rc != QREL_OK ? rc : hub_fail(ps->pg, NULL, "the rows");
 		if (PQresultStatus(r) == PGRES_COMMAND_OK) {
-			b->q[i].n = atoll(PQcmdTuples(r));
+			b->q[idx[i]].n = atoll(PQcmdTuples(r));
 			PQclear(r);
 		} else if (PQresultStatus(r) == PGRES_PIPELINE_ABORTED || rc != QREL_OK)
 			PQclear(r);
 		else
-			rc = row_refused(k, b->q[i].p[0], hub_fail(ps->pg, r, "the row"));
+			rc = row_refused(k, b->q[idx[i]].p[0], hub_fail(ps->pg, r, "the row"));
 		while ((r = PQgetResult(ps->pg)))	/* the end of the query's results */
 			PQclear(r);
 	}
@@ -379,34 +388,125 @@ batch_results(struct push *ps, const struct kind *k, struct batch *b, size_t sen
 	return rc;
 }
 
-/* Sends the queued writes at once (libpq's pipeline mode: one round trip
- * for the batch, not one a row), then settles each. */
+/* Parameter j of the batch's inserts as a PostgreSQL array literal (NULL
+ * for a null); NULL when out of memory. */
+static char *
+insert_array(const struct batch *b, int j)
+{
+	char *out = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&out, &len);
+	int n = 0;
+
+	if (!f)
+		return NULL;
+	fputc('{', f);
+	for (size_t i = 0; i < b->n; i++) {
+		const char *v = b->q[i].p[j];
+
+		if (b->q[i].update)
+			continue;
+		if (n++)
+			fputc(',', f);
+		if (!v) {
+			fputs("NULL", f);
+			continue;
+		}
+		fputc('"', f);
+		for (; *v; v++) {
+			if (*v == '"' || *v == '\\')
+				fputc('\\', f);
+			fputc(*v, f);
+		}
+		fputc('"', f);
+	}
+	fputc('}', f);
+	if (fclose(f) != 0) {
+		free(out);
+		return NULL;
+	}
+	return out;
+}
+
+/* Each insert of the batch written or not, by the uuids the statement returned. */
+static void
+inserted(struct batch *b, PGresult *r)
+{
+	for (size_t i = 0; i < b->n; i++) {
+		if (b->q[i].update)
+			continue;
+		b->q[i].n = 0;
+		for (int t = 0; t < PQntuples(r) && !b->q[i].n; t++)
+			b->q[i].n = strcmp(PQgetvalue(r, t, 0), b->q[i].p[0]) == 0;
+	}
+}
+
+/* The batch's inserts in one statement (the rules and triggers still row by
+ * row, a statement's cost once), under a savepoint: refused, it is undone
+ * and the rows go one by one, as before, to name the row refused. */
+static bool
+insert_at_once(struct push *ps, const struct kind *k, struct batch *b)
+{
+	char *arr[16] = { 0 };
+	PGresult *r;
+	size_t n = 0;
+	bool ok = true;
+
+	for (size_t i = 0; i < b->n; i++)
+		n += !b->q[i].update;
+	if (n < 2)
+		return false;
+	for (int j = 0; j <= k->params && ok; j++)
+		ok = (arr[j] = insert_array(b, j)) != NULL;
+	if (ok && (ok = hub_exec(ps->pg, "SAVEPOINT qrel_batch", "the rows") == QREL_OK)) {
+		r = PQexecPrepared(ps->pg, "qrel_insert_many", k->params + 1, (const char *const *)arr, NULL, NULL, 0);
+		if ((ok = PQresultStatus(r) == PGRES_TUPLES_OK))
+			inserted(b, r);
+		PQclear(r);
+		ok = hub_exec(ps->pg, ok ? "RELEASE SAVEPOINT qrel_batch" : "ROLLBACK TO SAVEPOINT qrel_batch",
+			      "the rows") == QREL_OK && ok;
+	}
+	for (int j = 0; j <= k->params; j++)
+		free(arr[j]);
+	return ok;
+}
+
+/* Sends the queued writes at once: the inserts in one statement where the
+ * hub takes them, the rest in libpq's pipeline mode (one round trip for
+ * the batch, not one a row); then settles each. */
 static int
 batch_send(struct push *ps, const struct kind *k, struct batch *b)
 {
-	size_t sent = 0;
+	size_t idx[BATCH_ROWS], sent = 0, todo = 0;
+	bool once;
 	int rc = QREL_OK;
 
 	if (!b->n)
 		return QREL_OK;
-	if (!PQenterPipelineMode(ps->pg))
+	once = insert_at_once(ps, k, b);
+	for (size_t i = 0; i < b->n; i++)
+		if (!once || b->q[i].update)
+			idx[todo++] = i;
+	if (todo && !PQenterPipelineMode(ps->pg))
 		return hub_fail(ps->pg, NULL, "the rows");
-	for (; sent < b->n; sent++) {
-		struct sent *s = &b->q[sent];
+	for (; sent < todo; sent++) {
+		struct sent *s = &b->q[idx[sent]];
 
 		if (!PQsendQueryPrepared(ps->pg, s->update ? "qrel_update" : "qrel_insert",
 					 (s->update ? k->update_params : k->params) + 1, (const char *const *)s->p, NULL,
 					 NULL, 0))
 			break;
 	}
-	if (sent < b->n)
+	if (sent < todo)
 		rc = hub_fail(ps->pg, NULL, "the rows");
-	if (!PQpipelineSync(ps->pg))
-		rc = rc != QREL_OK ? rc : hub_fail(ps->pg, NULL, "the rows");
-	else
-		rc = rc != QREL_OK ? (batch_results(ps, k, b, sent), rc) : batch_results(ps, k, b, sent);
-	if (!PQexitPipelineMode(ps->pg) && rc == QREL_OK)
-		rc = hub_fail(ps->pg, NULL, "the rows");
+	if (todo) {
+		if (!PQpipelineSync(ps->pg))
+			rc = rc != QREL_OK ? rc : hub_fail(ps->pg, NULL, "the rows");
+		else
+			rc = rc != QREL_OK ? (batch_results(ps, k, b, idx, sent), rc) : batch_results(ps, k, b, idx, sent);
+		if (!PQexitPipelineMode(ps->pg) && rc == QREL_OK)
+			rc = hub_fail(ps->pg, NULL, "the rows");
+	}
 	for (size_t i = 0; i < b->n && rc == QREL_OK; i++) {
 		struct sent *s = &b->q[i];
 
@@ -505,6 +605,7 @@ push_kind(struct push *ps, const struct kind *k)
 	if ((rc = hub_exec(ps->pg, "DEALLOCATE ALL", "preparing the push")) != QREL_OK ||
 	    (rc = prepare(ps->pg, "qrel_insert", k->insert, k->params + 1)) != QREL_OK ||
 	    (rc = prepare(ps->pg, "qrel_update", k->update, k->update_params + 1)) != QREL_OK ||
+	    (rc = prepare(ps->pg, "qrel_insert_many", k->insert_many, k->params + 1)) != QREL_OK ||
 	    (rc = read_hub(ps, k, &hub)) != QREL_OK)
 		return rc;
 	if (sqlite3_prepare_v2(db_handle(ps->db), k->rows, -1, &st, NULL) != SQLITE_OK) {
