@@ -634,13 +634,15 @@ push_kind(struct push *ps, const struct kind *k)
 
 /* Pushes to one review serialise on this lock, and a pull waits for them:
  * what a pull reads below its watermark can no longer change under it. */
+static const char lock_shared_sql[] = "SELECT pg_advisory_xact_lock_shared(7135002, hashtext($1))";
+
 static int
 lock_review(PGconn *pg, const char *uuid, bool shared)
 {
 	const char *p[1] = { uuid };
 
-	return hub_query(pg, shared ? "SELECT pg_advisory_xact_lock_shared(7135002, hashtext($1))" :
-			 "SELECT pg_advisory_xact_lock(7135002, hashtext($1))", 1, p, "locking the review", NULL);
+	return hub_query(pg, shared ? lock_shared_sql : "SELECT pg_advisory_xact_lock(7135002, hashtext($1))", 1, p,
+			 "locking the review", NULL);
 }
 
 /* The same for the whole review. */
@@ -844,28 +846,67 @@ save_pulled_seq(struct db *db, const char *uuid, long long seq)
 }
 
 /* What changed since seq and this login may read, with the pushes to the
- * review waited for; max_seq: the highest the hub has given out by then. */
+ * review waited for; max_seq: the highest the hub has given out by then.
+ * One round trip (libpq's pipeline mode): read committed, each query sees
+ * what was committed once the lock (lock_review's, shared) was held. */
 static int
 fetch(PGconn *pg, const char *uuid, long long seq, struct pulled *out)
 {
+	const char *const sql[] = { "BEGIN READ ONLY", lock_shared_sql, "SELECT last_value FROM hub.seq", pull_scores,
+				    pull_notes, "ROLLBACK" };
+	static const int nparams[] = { 0, 1, 0, 2, 2, 0 };
 	char s[32];
 	const char *p[2] = { uuid, s };
-	PGresult *r = NULL;
-	int rc;
+	PGresult *r[ARRAY_SIZE(sql)] = { 0 }, *end;
+	size_t i = 0, got = 0;
+	int rc = QREL_OK;
 
 	snprintf(s, sizeof(s), "%lld", seq);
 	memset(out, 0, sizeof(*out));
-	/* Read committed: each query sees what was committed once the lock was held. */
-	if ((rc = hub_exec(pg, "BEGIN READ ONLY", "starting the pull")) != QREL_OK)
-		return rc;
-	if ((rc = lock_review(pg, uuid, true)) == QREL_OK &&
-	    (rc = hub_query(pg, "SELECT last_value FROM hub.seq", 0, NULL, "reading the hub", &r)) == QREL_OK) {
-		out->max_seq = atoll(PQgetvalue(r, 0, 0));
-		PQclear(r);
-		if ((rc = hub_query(pg, pull_scores, 2, p, "reading scores", &out->scores)) == QREL_OK)
-			rc = hub_query(pg, pull_notes, 2, p, "reading notes", &out->notes);
+	if (!PQenterPipelineMode(pg))
+		return hub_fail(pg, NULL, "reading the hub");
+	for (; i < ARRAY_SIZE(sql); i++)
+		if (!PQsendQueryParams(pg, sql[i], nparams[i], NULL, nparams[i] ? p : NULL, NULL, NULL, 0))
+			break;
+	if (i < ARRAY_SIZE(sql) || !PQpipelineSync(pg))
+		rc = hub_fail(pg, NULL, "reading the hub");
+	/* Every answer read, the first refusal kept (those after it are aborted). */
+	for (; i == ARRAY_SIZE(sql) && got < ARRAY_SIZE(sql); got++) {
+		PGresult *x = PQgetResult(pg);
+		ExecStatusType st = PQresultStatus(x);
+
+		if (!x) {
+			rc = rc != QREL_OK ? rc : hub_fail(pg, NULL, "reading the hub");
+			break;
+		}
+		while ((end = PQgetResult(pg)))	/* the end of the query's results */
+			PQclear(end);
+		if (rc == QREL_OK && st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK)
+			rc = hub_fail(pg, x, got == 3 ? "reading scores" : got == 4 ? "reading notes" : "reading the hub");
+		else if (rc != QREL_OK)
+			PQclear(x);
+		else
+			r[got] = x;
 	}
-	hub_rollback(pg);
+	if (got == ARRAY_SIZE(sql)) {
+		end = PQgetResult(pg);
+		if (PQresultStatus(end) != PGRES_PIPELINE_SYNC && rc == QREL_OK)
+			rc = hub_fail(pg, end, "reading the hub");
+		else if (end)
+			PQclear(end);
+	}
+	if (!PQexitPipelineMode(pg) && rc == QREL_OK)
+		rc = hub_fail(pg, NULL, "reading the hub");
+	if (rc == QREL_OK) {
+		out->max_seq = atoll(PQgetvalue(r[2], 0, 0));
+		out->scores = r[3];
+		out->notes = r[4];
+		r[3] = r[4] = NULL;
+	} else
+		hub_rollback(pg);
+	for (i = 0; i < ARRAY_SIZE(sql); i++)
+		if (r[i])
+			PQclear(r[i]);
 	return rc;
 }
 
