@@ -3,10 +3,12 @@
 # loopback (a Unix socket): an incremental push and pull of a day's work (a few
 # hundred rows, target under 1 s each), PUSHERS copies (default 50) pushing at
 # once, checked for lost or duplicated rows, then a larger hub: REVIEWS more
-# reviews (default 500) of NOTES notes each (default 400), SITES schools (7) and 4
-# raters each (a consensus and three team scores a cell) and a subgroup table,
-# written straight into the hub's tables by its owner with the triggers off,
-# and the portfolio queries and a day's push and pull timed against it; last,
+# reviews (default 500) of NOTES notes each (default 4,000), SITES schools (28)
+# and 4 raters each (a consensus and three team scores a cell: 1,008,000 scores
+# with the sample's 18 clusters) and a subgroup table, written straight into
+# the hub's tables by its owner with the triggers off (the portfolio's
+# consensus counts then recounted), and the portfolio queries and a day's
+# push and pull timed against it; last,
 # one review of BIGREVIEW notes (default 200,000) pushed by its lead (killed
 # twice on the way, then rerun to the end) and pulled into a copy without them.
 # Starts its own PostgreSQL in a temporary directory (as nobody when run by
@@ -15,8 +17,8 @@ set -eu
 B=$(cd "${1:?usage: bench/hub.sh BUILD_DIR [PUSHERS]}" && pwd)
 N=${2:-50}
 BIG=${3:-500}
-BIG_NOTES=${4:-400}
-BIG_SITES=${5:-7}
+BIG_NOTES=${4:-4000}
+BIG_SITES=${5:-28}
 BIG_REVIEW=${6:-200000}
 QREL="$B/qrel"
 export QREL_DATADIR="$(cd "$(dirname "$0")/.." && pwd)"
@@ -37,6 +39,8 @@ ADMIN=$(url hubadmin)
 LEAD="Ségolène Arceneaux" J="José Ramírez"
 now() { date +%s.%N; }
 secs() { echo "$1 $2" | awk '{ printf "%.3f", $2 - $1 }'; }
+cpu() { awk '{ printf "%.2f", $1 + $2 }' "$1"; }	# user + system seconds of a /usr/bin/time -f '%U %S' -o file
+load() { cut -d ' ' -f 1 /proc/loadavg; }
 notes() {	# notes FILE AUTHOR COUNT TAG
 	k=0
 	{ echo 'site,source,author,valence,clusters,text'
@@ -60,11 +64,11 @@ day() {
 	notes "$W/day.csv" "$writer" 300 "$1"
 	"$QREL" import evidence --db "$from" --as "$writer" "$W/day.csv" >/dev/null
 	t0=$(now)
-	"$QREL" sync push --db "$from" --as "$writer" --hub "$(url "$login")" >"$W/push.out"
+	/usr/bin/time -f '%U %S' -o "$W/push.cpu" "$QREL" sync push --db "$from" --as "$writer" --hub "$(url "$login")" >"$W/push.out"
 	t1=$(now)
-	"$QREL" sync pull --db "$to" --as "$LEAD" --hub "$(url "$login2")" >"$W/pull.out"
+	/usr/bin/time -f '%U %S' -o "$W/pull.cpu" "$QREL" sync pull --db "$to" --as "$LEAD" --hub "$(url "$login2")" >"$W/pull.out"
 	t2=$(now)
-	echo "$1: push of 300 new notes $(secs "$t0" "$t1") s ($(sed 's/ (kept.*//' "$W/push.out")); pull by the lead $(secs "$t1" "$t2") s ($(cat "$W/pull.out")) [target < 1 s each]"
+	echo "$1 (load $(load)): push of 300 new notes $(secs "$t0" "$t1") s, client CPU $(cpu "$W/push.cpu") s ($(sed 's/ (kept.*//' "$W/push.out")); pull by the lead $(secs "$t1" "$t2") s, client CPU $(cpu "$W/pull.cpu") s ($(cat "$W/pull.out")) [target < 1 s each]"
 }
 for d in 1 2 3; do
 	day "day $d"
@@ -114,7 +118,7 @@ t1=$(now)
 after=$(psql -X -t -A "$ADMIN" -c "SELECT count(*) FROM hub.note")
 dups=$(psql -X -t -A "$ADMIN" -c "SELECT count(*) FROM (SELECT text FROM hub.note WHERE text LIKE 'pusher %' GROUP BY review, text HAVING count(*) > 1) d")
 failed=$(grep -L "^pushed" "$W"/p[0-9]*.out | wc -l)
-echo "$N pushers at once, 200 new notes each: $(secs "$t0" "$t1") s wall; hub notes $before -> $after (expected +$((N * 200))); duplicated: $dups; failed pushes: $failed"
+echo "$N pushers at once, 200 new notes each (load $(load)): $(secs "$t0" "$t1") s wall; hub notes $before -> $after (expected +$((N * 200))); duplicated: $dups; failed pushes: $failed"
 t0=$(now)
 "$QREL" portfolio --hub "$(url lead0)" --db "$W/r0.db" >/dev/null
 t1=$(now)
@@ -149,6 +153,9 @@ INSERT INTO hub.subgroup
     200 + abs(hashtext(i || g)) % 800, abs(hashtext(g || i)) % 60
   FROM generate_series(1, $BIG) i, unnest(ARRAY['Black', 'Hispanic', 'White', 'Asian', 'Two or more']) g;
 RESET session_replication_role;
+\\o /dev/null
+SELECT hub.consensus_recount();
+\\o
 ANALYZE;
 SQL
 t1=$(now)
@@ -158,7 +165,7 @@ for by in clusters years groups; do
 	t0=$(now)
 	"$QREL" portfolio --hub "$(url lead0)" --db "$W/r0.db" --by $by >/dev/null
 	t1=$(now)
-	echo "portfolio --by $by over that hub: $(secs "$t0" "$t1") s [target < 2 s]"
+	echo "portfolio --by $by over that hub (load $(load)): $(secs "$t0" "$t1") s [target < 2 s]"
 done
 day "on that hub: a day"
 

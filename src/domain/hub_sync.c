@@ -85,6 +85,7 @@ struct kind {
 	int params;		/* the insert's parameters after uuid */
 	const char *read;	/* the hub's rows among $1 (an array of uuids), by uuid in byte order */
 	const char *insert, *update;
+	const char *insert_many;	/* the insert's rows at once: each parameter an array, RETURNING uuid */
 	int update_params;	/* the update's: uuid, then the insert's from $2 on, this many */
 	const char *may;
 	int may_from, may_n;	/* the may query's parameters: the insert's, from this index */
@@ -102,7 +103,10 @@ static const struct kind kinds[] = {
 	  "version) VALUES ($1, $2, $3, $4, $5, $6, $7::int, $8::int, $9, $10, $11::bigint) ON CONFLICT DO NOTHING",
 	  "UPDATE hub.score SET level = $7::int, insufficient = $8::int, rationale = $9, updated_at = $10, "
 	  "version = greatest(version + 1, $11::bigint) WHERE uuid = $1 AND review = $2 AND site = $3 AND cluster = $4 "
-	  "AND rater = $5 AND kind = $6", 10,
+	  "AND rater = $5 AND kind = $6",
+	  "INSERT INTO hub.score(uuid, review, site, cluster, rater, kind, level, insufficient, rationale, updated_at, "
+	  "version) SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], "
+	  "$7::int[], $8::int[], $9::text[], $10::text[], $11::bigint[]) ON CONFLICT DO NOTHING RETURNING uuid", 10,
 	  "SELECT hub.score_writable($1, $2, $4, $5) AND $3::text IS NOT NULL", 1, 5 },
 	{ "note",
 	  "SELECT b.uuid, " SYNC_NOTE_VALUE("b") ", b.base, b.version, r.uuid, s.uuid, p.uuid, b.activity, b.source, "
@@ -118,7 +122,11 @@ static const struct kind kinds[] = {
 	  "UPDATE hub.note SET valence = $7, text = $8, clusters = $9, subgroups = $10, updated_at = $12, "
 	  "deleted_at = $13, version = greatest(version + 1, $14::bigint) WHERE uuid = $1 AND review = $2 AND site = $3 "
 	  "AND author = $4 AND $5::text IS NOT DISTINCT FROM $5 AND $6::text IS NOT DISTINCT FROM $6 "
-	  "AND $11::text IS NOT DISTINCT FROM $11", 13,
+	  "AND $11::text IS NOT DISTINCT FROM $11",
+	  "INSERT INTO hub.note(uuid, review, site, author, activity, source, valence, text, clusters, subgroups, "
+	  "created_at, updated_at, deleted_at, version) SELECT * FROM unnest($1::text[], $2::text[], $3::text[], "
+	  "$4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], "
+	  "$13::text[], $14::bigint[]) ON CONFLICT (uuid) DO NOTHING RETURNING uuid", 13,
 	  "SELECT hub.note_writable($1, $2, $3)", 1, 3 },
 };
 
@@ -358,9 +366,10 @@ same_cell(struct push *ps, const struct kind *k, struct sent *s)
 	return rc;
 }
 
-/* The batch's answers, in the order sent; the first refusal refuses the push. */
+/* The batch's answers, in the order sent (rows idx[0..sent) of the batch);
+ * the first refusal refuses the push. */
 static int
-batch_results(struct push *ps, const struct kind *k, struct batch *b, size_t sent)
+batch_results(struct push *ps, const struct kind *k, struct batch *b, const size_t *idx, size_t sent)
 {
 	PGresult *r;
 	int rc = QREL_OK;
@@ -369,12 +378,12 @@ batch_results(struct push *ps, const struct kind *k, struct batch *b, size_t sen
 		if (!(r = PQgetResult(ps->pg)))
 			return rc != QREL_OK ? rc : hub_fail(ps->pg, NULL, "the rows");
 		if (PQresultStatus(r) == PGRES_COMMAND_OK) {
-			b->q[i].n = atoll(PQcmdTuples(r));
+			b->q[idx[i]].n = atoll(PQcmdTuples(r));
 			PQclear(r);
 		} else if (PQresultStatus(r) == PGRES_PIPELINE_ABORTED || rc != QREL_OK)
 			PQclear(r);
 		else
-			rc = row_refused(k, b->q[i].p[0], hub_fail(ps->pg, r, "the row"));
+			rc = row_refused(k, b->q[idx[i]].p[0], hub_fail(ps->pg, r, "the row"));
 		while ((r = PQgetResult(ps->pg)))	/* the end of the query's results */
 			PQclear(r);
 	}
@@ -385,34 +394,125 @@ batch_results(struct push *ps, const struct kind *k, struct batch *b, size_t sen
 	return rc;
 }
 
-/* Sends the queued writes at once (libpq's pipeline mode: one round trip
- * for the batch, not one a row), then settles each. */
+/* Parameter j of the batch's inserts as a PostgreSQL array literal (NULL
+ * for a null); NULL when out of memory. */
+static char *
+insert_array(const struct batch *b, int j)
+{
+	char *out = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&out, &len);
+	int n = 0;
+
+	if (!f)
+		return NULL;
+	fputc('{', f);
+	for (size_t i = 0; i < b->n; i++) {
+		const char *v = b->q[i].p[j];
+
+		if (b->q[i].update)
+			continue;
+		if (n++)
+			fputc(',', f);
+		if (!v) {
+			fputs("NULL", f);
+			continue;
+		}
+		fputc('"', f);
+		for (; *v; v++) {
+			if (*v == '"' || *v == '\\')
+				fputc('\\', f);
+			fputc(*v, f);
+		}
+		fputc('"', f);
+	}
+	fputc('}', f);
+	if (fclose(f) != 0) {
+		free(out);
+		return NULL;
+	}
+	return out;
+}
+
+/* Each insert of the batch written or not, by the uuids the statement returned. */
+static void
+inserted(struct batch *b, PGresult *r)
+{
+	for (size_t i = 0; i < b->n; i++) {
+		if (b->q[i].update)
+			continue;
+		b->q[i].n = 0;
+		for (int t = 0; t < PQntuples(r) && !b->q[i].n; t++)
+			b->q[i].n = strcmp(PQgetvalue(r, t, 0), b->q[i].p[0]) == 0;
+	}
+}
+
+/* The batch's inserts in one statement (the rules and triggers still row by
+ * row, a statement's cost once), under a savepoint: refused, it is undone
+ * and the rows go one by one, as before, to name the row refused. */
+static bool
+insert_at_once(struct push *ps, const struct kind *k, struct batch *b)
+{
+	char *arr[16] = { 0 };
+	PGresult *r;
+	size_t n = 0;
+	bool ok = true;
+
+	for (size_t i = 0; i < b->n; i++)
+		n += !b->q[i].update;
+	if (n < 2)
+		return false;
+	for (int j = 0; j <= k->params && ok; j++)
+		ok = (arr[j] = insert_array(b, j)) != NULL;
+	if (ok && (ok = hub_exec(ps->pg, "SAVEPOINT qrel_batch", "the rows") == QREL_OK)) {
+		r = PQexecPrepared(ps->pg, "qrel_insert_many", k->params + 1, (const char *const *)arr, NULL, NULL, 0);
+		if ((ok = PQresultStatus(r) == PGRES_TUPLES_OK))
+			inserted(b, r);
+		PQclear(r);
+		ok = hub_exec(ps->pg, ok ? "RELEASE SAVEPOINT qrel_batch" : "ROLLBACK TO SAVEPOINT qrel_batch",
+			      "the rows") == QREL_OK && ok;
+	}
+	for (int j = 0; j <= k->params; j++)
+		free(arr[j]);
+	return ok;
+}
+
+/* Sends the queued writes at once: the inserts in one statement where the
+ * hub takes them, the rest in libpq's pipeline mode (one round trip for
+ * the batch, not one a row); then settles each. */
 static int
 batch_send(struct push *ps, const struct kind *k, struct batch *b)
 {
-	size_t sent = 0;
+	size_t idx[BATCH_ROWS], sent = 0, todo = 0;
+	bool once;
 	int rc = QREL_OK;
 
 	if (!b->n)
 		return QREL_OK;
-	if (!PQenterPipelineMode(ps->pg))
+	once = insert_at_once(ps, k, b);
+	for (size_t i = 0; i < b->n; i++)
+		if (!once || b->q[i].update)
+			idx[todo++] = i;
+	if (todo && !PQenterPipelineMode(ps->pg))
 		return hub_fail(ps->pg, NULL, "the rows");
-	for (; sent < b->n; sent++) {
-		struct sent *s = &b->q[sent];
+	for (; sent < todo; sent++) {
+		struct sent *s = &b->q[idx[sent]];
 
 		if (!PQsendQueryPrepared(ps->pg, s->update ? "qrel_update" : "qrel_insert",
 					 (s->update ? k->update_params : k->params) + 1, (const char *const *)s->p, NULL,
 					 NULL, 0))
 			break;
 	}
-	if (sent < b->n)
+	if (sent < todo)
 		rc = hub_fail(ps->pg, NULL, "the rows");
-	if (!PQpipelineSync(ps->pg))
-		rc = rc != QREL_OK ? rc : hub_fail(ps->pg, NULL, "the rows");
-	else
-		rc = rc != QREL_OK ? (batch_results(ps, k, b, sent), rc) : batch_results(ps, k, b, sent);
-	if (!PQexitPipelineMode(ps->pg) && rc == QREL_OK)
-		rc = hub_fail(ps->pg, NULL, "the rows");
+	if (todo) {
+		if (!PQpipelineSync(ps->pg))
+			rc = rc != QREL_OK ? rc : hub_fail(ps->pg, NULL, "the rows");
+		else
+			rc = rc != QREL_OK ? (batch_results(ps, k, b, idx, sent), rc) : batch_results(ps, k, b, idx, sent);
+		if (!PQexitPipelineMode(ps->pg) && rc == QREL_OK)
+			rc = hub_fail(ps->pg, NULL, "the rows");
+	}
 	for (size_t i = 0; i < b->n && rc == QREL_OK; i++) {
 		struct sent *s = &b->q[i];
 
@@ -511,6 +611,7 @@ push_kind(struct push *ps, const struct kind *k)
 	if ((rc = hub_exec(ps->pg, "DEALLOCATE ALL", "preparing the push")) != QREL_OK ||
 	    (rc = prepare(ps->pg, "qrel_insert", k->insert, k->params + 1)) != QREL_OK ||
 	    (rc = prepare(ps->pg, "qrel_update", k->update, k->update_params + 1)) != QREL_OK ||
+	    (rc = prepare(ps->pg, "qrel_insert_many", k->insert_many, k->params + 1)) != QREL_OK ||
 	    (rc = read_hub(ps, k, &hub)) != QREL_OK)
 		return rc;
 	if (sqlite3_prepare_v2(db_handle(ps->db), k->rows, -1, &st, NULL) != SQLITE_OK) {
@@ -539,13 +640,15 @@ push_kind(struct push *ps, const struct kind *k)
 
 /* Pushes to one review serialise on this lock, and a pull waits for them:
  * what a pull reads below its watermark can no longer change under it. */
+static const char lock_shared_sql[] = "SELECT pg_advisory_xact_lock_shared(7135002, hashtext($1))";
+
 static int
 lock_review(PGconn *pg, const char *uuid, bool shared)
 {
 	const char *p[1] = { uuid };
 
-	return hub_query(pg, shared ? "SELECT pg_advisory_xact_lock_shared(7135002, hashtext($1))" :
-			 "SELECT pg_advisory_xact_lock(7135002, hashtext($1))", 1, p, "locking the review", NULL);
+	return hub_query(pg, shared ? lock_shared_sql : "SELECT pg_advisory_xact_lock(7135002, hashtext($1))", 1, p,
+			 "locking the review", NULL);
 }
 
 /* The same for the whole review. */
@@ -753,28 +856,67 @@ save_pulled_seq(struct db *db, const char *uuid, long long seq)
 }
 
 /* What changed since seq and this login may read, with the pushes to the
- * review waited for; max_seq: the highest the hub has given out by then. */
+ * review waited for; max_seq: the highest the hub has given out by then.
+ * One round trip (libpq's pipeline mode): read committed, each query sees
+ * what was committed once the lock (lock_review's, shared) was held. */
 static int
 fetch(PGconn *pg, const char *uuid, long long seq, struct pulled *out)
 {
+	const char *const sql[] = { "BEGIN READ ONLY", lock_shared_sql, "SELECT last_value FROM hub.seq", pull_scores,
+				    pull_notes, "ROLLBACK" };
+	static const int nparams[] = { 0, 1, 0, 2, 2, 0 };
 	char s[32];
 	const char *p[2] = { uuid, s };
-	PGresult *r = NULL;
-	int rc;
+	PGresult *r[ARRAY_SIZE(sql)] = { 0 }, *end;
+	size_t i = 0, got = 0;
+	int rc = QREL_OK;
 
 	snprintf(s, sizeof(s), "%lld", seq);
 	memset(out, 0, sizeof(*out));
-	/* Read committed: each query sees what was committed once the lock was held. */
-	if ((rc = hub_exec(pg, "BEGIN READ ONLY", "starting the pull")) != QREL_OK)
-		return rc;
-	if ((rc = lock_review(pg, uuid, true)) == QREL_OK &&
-	    (rc = hub_query(pg, "SELECT last_value FROM hub.seq", 0, NULL, "reading the hub", &r)) == QREL_OK) {
-		out->max_seq = atoll(PQgetvalue(r, 0, 0));
-		PQclear(r);
-		if ((rc = hub_query(pg, pull_scores, 2, p, "reading scores", &out->scores)) == QREL_OK)
-			rc = hub_query(pg, pull_notes, 2, p, "reading notes", &out->notes);
+	if (!PQenterPipelineMode(pg))
+		return hub_fail(pg, NULL, "reading the hub");
+	for (; i < ARRAY_SIZE(sql); i++)
+		if (!PQsendQueryParams(pg, sql[i], nparams[i], NULL, nparams[i] ? p : NULL, NULL, NULL, 0))
+			break;
+	if (i < ARRAY_SIZE(sql) || !PQpipelineSync(pg))
+		rc = hub_fail(pg, NULL, "reading the hub");
+	/* Every answer read, the first refusal kept (those after it are aborted). */
+	for (; i == ARRAY_SIZE(sql) && got < ARRAY_SIZE(sql); got++) {
+		PGresult *x = PQgetResult(pg);
+		ExecStatusType st = PQresultStatus(x);
+
+		if (!x) {
+			rc = rc != QREL_OK ? rc : hub_fail(pg, NULL, "reading the hub");
+			break;
+		}
+		while ((end = PQgetResult(pg)))	/* the end of the query's results */
+			PQclear(end);
+		if (rc == QREL_OK && st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK)
+			rc = hub_fail(pg, x, got == 3 ? "reading scores" : got == 4 ? "reading notes" : "reading the hub");
+		else if (rc != QREL_OK)
+			PQclear(x);
+		else
+			r[got] = x;
 	}
-	hub_rollback(pg);
+	if (got == ARRAY_SIZE(sql)) {
+		end = PQgetResult(pg);
+		if (PQresultStatus(end) != PGRES_PIPELINE_SYNC && rc == QREL_OK)
+			rc = hub_fail(pg, end, "reading the hub");
+		else if (end)
+			PQclear(end);
+	}
+	if (!PQexitPipelineMode(pg) && rc == QREL_OK)
+		rc = hub_fail(pg, NULL, "reading the hub");
+	if (rc == QREL_OK) {
+		out->max_seq = atoll(PQgetvalue(r[2], 0, 0));
+		out->scores = r[3];
+		out->notes = r[4];
+		r[3] = r[4] = NULL;
+	} else
+		hub_rollback(pg);
+	for (i = 0; i < ARRAY_SIZE(sql); i++)
+		if (r[i])
+			PQclear(r[i]);
 	return rc;
 }
 

@@ -3090,6 +3090,10 @@ sync_import_bytes(struct db *db, int64_t review, const char *who, const char *na
 	memset(&m, 0, sizeof(m));
 	if (db_readonly(db))
 		return error(QREL_READONLY, "%s is open read-only: nothing can be imported", db_path(db));
+	/* Each row's statement journal in memory, not spilled to a temporary
+	 * file page by page (most of a day's pull's system time). */
+	if (db_int(db, "PRAGMA temp_store") != 2 && (rc = db_exec(db, "PRAGMA temp_store = MEMORY")) != QREL_OK)
+		return rc;
 	caps_begin(db, &caps);
 	if ((rc = open_bundle(db, review, bytes, n, &in, &m)) == QREL_OK && (rc = bundle_schema(db)) == QREL_OK &&
 	    (rc = import_tables(&mg, &in)) != QREL_OK)

@@ -278,6 +278,19 @@ check "the years add up to the same sites" test \
 	"$(awk -F, 'NR > 1 { n += $5 } END { print n }' "$T/y.csv")" = "$(awk -F, 'NR > 1 { n += $4 } END { print n }' "$T/p.csv")"
 "$QREL" portfolio --hub "$(url zoe)" --db "$A" --by years >"$T/out"
 check "and as a table, a line per year" sh -c "grep -q '^  2025:  level' '$T/out' && grep -q '^  (no year):  level' '$T/out'"
+# The portfolio reads counts the score triggers keep: equal to counting the consensus scores themselves.
+counted() { as hubadmin "SELECT review, cluster, level, sites FROM hub.consensus_count WHERE sites > 0 ORDER BY 1, 2, 3"; }
+scored() { as hubadmin "SELECT review, cluster, level, count(*) FROM hub.score WHERE kind = 'consensus' AND level IS NOT NULL GROUP BY 1, 2, 3 ORDER BY 1, 2, 3"; }
+by_years() { as hubadmin "SELECT cluster, year, level, sites, reviews FROM hub.portfolio_years(NULL, '$R')"; }
+by_years_direct() { as hubadmin "SELECT x.cluster, v.year, x.level, count(*), count(DISTINCT x.review) FROM hub.score x JOIN hub.review v ON v.uuid = x.review JOIN hub.cluster c ON c.review = x.review AND c.code = x.cluster WHERE x.kind = 'consensus' AND x.level IS NOT NULL GROUP BY x.cluster, v.year, x.level ORDER BY min(c.position), x.cluster, v.year, x.level"; }
+check "the consensus counts the pushes kept equal the hub's consensus scores" test "$(counted)" = "$(scored)"
+check "and the portfolio by years equals counting the scores directly" test "$(by_years)" = "$(by_years_direct)"
+as hubadmin "UPDATE hub.score SET level = 1 + level % 4 WHERE uuid = (SELECT min(uuid) FROM hub.score WHERE kind = 'consensus' AND level IS NOT NULL)" >/dev/null
+as hubadmin "UPDATE hub.score SET level = NULL, insufficient = 1 WHERE uuid = (SELECT max(uuid) FROM hub.score WHERE kind = 'consensus' AND level IS NOT NULL)" >/dev/null
+check "still equal after a level changes and another becomes not enough evidence" test "$(counted)" = "$(scored)"
+check "and by years still the direct count" test "$(by_years)" = "$(by_years_direct)"
+counts_read=$(as zoe "SELECT count(*) FROM hub.consensus_count")
+check "no login reads the counts themselves" test "${counts_read#*permission denied}" != "$counts_read"
 check "the lead's push and add-review carried the subgroup tables, summed to the district" test \
 	"$(as hubadmin "SELECT count(DISTINCT review) FROM hub.subgroup")" = 2
 check "which only the review's lead reads on the hub" test \
