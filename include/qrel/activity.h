@@ -66,6 +66,9 @@ int activity_mark_done(struct db *db, int64_t id, const char *what, bool *change
 /* Writes who took part (voice.h): participants when > 0, language when not NULL,
  * interpreter when 1 or -1; voice_write_activity logs it. */
 int activity_apply_voice(struct db *db, int64_t id, const struct voice_input *in);
+/* Sets the activity's stakeholder groups to list: codes, comma-separated,
+ * checked already (voice_parse); "" leaves none. The only writer of activity_group. */
+int activity_set_groups(struct db *db, int64_t id, const char *list);
 /* The sync merge adds the bundle's new activities in one statement (?1 the review):
  * INSERT ... SELECT from bundle.activity and bundle.activity_plan. */
 extern const char activity_sync_insert_sql[];

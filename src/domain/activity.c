@@ -219,6 +219,14 @@ activity_apply_voice(struct db *db, int64_t id, const struct voice_input *in)
 	return db_step_done(db, st, "recording who took part");
 }
 
+int
+activity_set_groups(struct db *db, int64_t id, const char *list)
+{
+	return db_replace_list(db, "DELETE FROM activity_group WHERE activity_id = ?1",
+			       "INSERT INTO activity_group(activity_id, grp) VALUES (?1, ?2)", id, list,
+			       "recording an activity's stakeholder group");
+}
+
 const char activity_sync_insert_sql[] =
 	"INSERT INTO activity(uuid, review_id, site_id, source, held_at, description, facilitator_id, status, reviewers) "
 	"SELECT b.uuid, ?1, (SELECT id FROM site WHERE review_id = ?1 AND code = b.site COLLATE NOCASE), b.source, "

@@ -2,6 +2,7 @@
 #include "qrel/qrel.h"
 #include "qrel/db.h"
 #include "qrel/document.h"
+#include "qrel/evidence.h"
 #include "qrel/gate.h"
 #include "qrel/store.h"
 #include "qrel/util.h"
@@ -191,11 +192,10 @@ static int
 cite_change(struct db *db, int64_t review, const char *who, int64_t id, int64_t note, bool remove)
 {
 	static const char nsql[] = "SELECT uuid FROM note WHERE id = ?1 AND review_id = ?2 AND deleted_at IS NULL";
-	static const char *const sql[] = { "INSERT OR IGNORE INTO note_document(note_id, document_id) VALUES (?1, ?2)",
-					   "DELETE FROM note_document WHERE note_id = ?1 AND document_id = ?2" };
 	struct document_row d;
 	sqlite3_stmt *st;
 	char nuuid[UUID_LEN + 1] = "";
+	bool changed = false;
 	int rc;
 
 	if ((rc = stored(db, review, id, &d)) != QREL_OK || (rc = open_write(db, review, who, d.site)) != QREL_OK)
@@ -209,12 +209,7 @@ cite_change(struct db *db, int64_t review, const char *who, int64_t id, int64_t 
 	sqlite3_reset(st);
 	if (!*nuuid)
 		return finish(db, error(QREL_NOTFOUND, "no live note %lld in this review", (long long)note));
-	if (!(st = db_stmt(db, sql[remove])))
-		return finish(db, QREL_DB);
-	sqlite3_bind_int64(st, 1, note);
-	sqlite3_bind_int64(st, 2, id);
-	if ((rc = db_step_done(db, st, remove ? "removing the citation" : "citing the document")) == QREL_OK &&
-	    sqlite3_changes(db_handle(db)) == 0)
+	if ((rc = note_link_document(db, note, id, !remove, &changed)) == QREL_OK && !changed)
 		rc = remove ? error(QREL_NOTFOUND, "note %lld does not cite document %lld", (long long)note, (long long)id)
 			    : error(QREL_CONFLICT, "note %lld already cites document %lld", (long long)note, (long long)id);
 	if (rc == QREL_OK)
