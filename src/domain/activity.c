@@ -42,21 +42,13 @@ activity_get(struct db *db, int64_t review, int64_t id, struct activity_row *out
 {
 	static const char sql[] = "SELECT " ACTIVITY_COLS " FROM " ACTIVITY_FROM
 				  " WHERE a.id = ?1 AND a.review_id = ?2";
-	sqlite3_stmt *st = db_stmt(db, sql);
-	int rc;
+	sqlite3_stmt *st;
+	int rc = store_review_row(db, sql, id, review, "activity", &st);
 
-	if (!st)
-		return QREL_DB;
-	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_int64(st, 2, review);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	if (rc == QREL_OK) {
 		read_activity(st, out);
-		rc = QREL_OK;
-	} else {
-		rc = rc == SQLITE_DONE ? error(QREL_NOTFOUND, "no activity %lld in this review", (long long)id)
-				       : db_fail(db, "reading an activity");
+		sqlite3_reset(st);
 	}
-	sqlite3_reset(st);
 	return rc;
 }
 

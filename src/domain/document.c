@@ -108,29 +108,22 @@ stored(struct db *db, int64_t review, int64_t id, struct document_row *d)
 {
 	static const char sql[] = "SELECT uuid, coalesce(site_id, 0), title, owner, status, requested_at, "
 				  "coalesce(received_at, ''), link FROM document WHERE id = ?1 AND review_id = ?2";
-	sqlite3_stmt *st = db_stmt(db, sql);
+	sqlite3_stmt *st;
 	int rc;
 
-	if (!st)
-		return QREL_DB;
 	memset(d, 0, sizeof(*d));
-	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_int64(st, 2, review);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		str_copy(d->uuid, sizeof(d->uuid), db_col_text(st, 0));
-		d->site = sqlite3_column_int64(st, 1);
-		str_copy(d->title, sizeof(d->title), db_col_text(st, 2));
-		str_copy(d->owner, sizeof(d->owner), db_col_text(st, 3));
-		str_copy(d->status, sizeof(d->status), db_col_text(st, 4));
-		str_copy(d->requested, sizeof(d->requested), db_col_text(st, 5));
-		str_copy(d->received, sizeof(d->received), db_col_text(st, 6));
-		str_copy(d->link, sizeof(d->link), db_col_text(st, 7));
-	}
+	if ((rc = store_review_row(db, sql, id, review, "document", &st)) != QREL_OK)
+		return rc;
+	str_copy(d->uuid, sizeof(d->uuid), db_col_text(st, 0));
+	d->site = sqlite3_column_int64(st, 1);
+	str_copy(d->title, sizeof(d->title), db_col_text(st, 2));
+	str_copy(d->owner, sizeof(d->owner), db_col_text(st, 3));
+	str_copy(d->status, sizeof(d->status), db_col_text(st, 4));
+	str_copy(d->requested, sizeof(d->requested), db_col_text(st, 5));
+	str_copy(d->received, sizeof(d->received), db_col_text(st, 6));
+	str_copy(d->link, sizeof(d->link), db_col_text(st, 7));
 	sqlite3_reset(st);
-	if (rc == SQLITE_ROW)
-		return QREL_OK;
-	return rc == SQLITE_DONE ? error(QREL_NOTFOUND, "no document %lld in this review", (long long)id)
-				 : db_fail(db, "reading a document");
+	return QREL_OK;
 }
 
 /* One field: set when value is given and differs, with its change_log row. */

@@ -335,31 +335,23 @@ load_stored(struct db *db, int64_t review, int64_t id, struct stored_note *s)
 	static const char sql[] = "SELECT n.site_id, n.author_id, n.uuid, n.valence, n.text, "
 				  "coalesce(n.deleted_at, ''), coalesce(" CLUSTER_CODES_SQL ", ''), n.version, n.updated_at "
 				  "FROM note n WHERE n.id = ?1 AND n.review_id = ?2";
-	sqlite3_stmt *st = db_stmt(db, sql);
+	sqlite3_stmt *st;
 	int rc;
 
 	memset(s, 0, sizeof(*s));
-	if (!st)
-		return QREL_DB;
-	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_int64(st, 2, review);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		s->site = sqlite3_column_int64(st, 0);
-		s->author = sqlite3_column_int64(st, 1);
-		str_copy(s->uuid, sizeof(s->uuid), db_col_text(st, 2));
-		str_copy(s->valence, sizeof(s->valence), db_col_text(st, 3));
-		s->text = xstrdup(db_col_text(st, 4));
-		str_copy(s->deleted_at, sizeof(s->deleted_at), db_col_text(st, 5));
-		str_copy(s->clusters, sizeof(s->clusters), db_col_text(st, 6));
-		s->version = sqlite3_column_int(st, 7);
-		str_copy(s->updated_at, sizeof(s->updated_at), db_col_text(st, 8));
-		rc = QREL_OK;
-	} else {
-		rc = rc == SQLITE_DONE ? error(QREL_NOTFOUND, "no note %lld in this review", (long long)id)
-				       : db_fail(db, "reading a note");
-	}
+	if ((rc = store_review_row(db, sql, id, review, "note", &st)) != QREL_OK)
+		return rc;
+	s->site = sqlite3_column_int64(st, 0);
+	s->author = sqlite3_column_int64(st, 1);
+	str_copy(s->uuid, sizeof(s->uuid), db_col_text(st, 2));
+	str_copy(s->valence, sizeof(s->valence), db_col_text(st, 3));
+	s->text = xstrdup(db_col_text(st, 4));
+	str_copy(s->deleted_at, sizeof(s->deleted_at), db_col_text(st, 5));
+	str_copy(s->clusters, sizeof(s->clusters), db_col_text(st, 6));
+	s->version = sqlite3_column_int(st, 7);
+	str_copy(s->updated_at, sizeof(s->updated_at), db_col_text(st, 8));
 	sqlite3_reset(st);
-	return rc;
+	return QREL_OK;
 }
 
 /* The author changes their own notes; the lead any. */
@@ -1270,21 +1262,13 @@ evidence_get(struct db *db, int64_t review, int64_t id, struct evidence_note *ou
 {
 	static const char sql[] = "SELECT " NOTE_COLS ", 0.0, NULL FROM " NOTE_FROM
 				  " WHERE n.id = ?1 AND n.review_id = ?2";
-	sqlite3_stmt *st = db_stmt(db, sql);
-	int rc;
+	sqlite3_stmt *st;
+	int rc = store_review_row(db, sql, id, review, "note", &st);
 
-	if (!st)
-		return QREL_DB;
-	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_int64(st, 2, review);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	if (rc == QREL_OK) {
 		evidence_sql_read(st, out);
-		rc = QREL_OK;
-	} else {
-		rc = rc == SQLITE_DONE ? error(QREL_NOTFOUND, "no note %lld in this review", (long long)id)
-				       : db_fail(db, "reading a note");
+		sqlite3_reset(st);
 	}
-	sqlite3_reset(st);
 	return rc;
 }
 

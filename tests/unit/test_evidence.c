@@ -767,6 +767,11 @@ test_activities(void **state)
 	assert_int_equal(activity_get(f->db, f->review, id, &one), QREL_OK);
 	assert_string_equal(one.description, "Grade 8");
 	assert_string_equal(one.source, "site_observation");
+	/* activity_get and evidence_get read one row the same way (store_review_row). */
+	assert_int_equal(activity_get(f->db, f->review, 999, &one), QREL_NOTFOUND);
+	assert_string_equal(error_message(), "no activity 999 in this review");
+	assert_int_equal(evidence_get(f->db, f->review + 1, 1, &(struct evidence_note){ 0 }), QREL_NOTFOUND);
+	assert_string_equal(error_message(), "no note 1 in this review");
 	assert_int_equal(query_int(f, "SELECT count(*) FROM change_log WHERE entity = 'activity'"), 2);
 	assert_int_equal(activity_list(f->db, f->review, f->s1, &rows, &n), QREL_OK);
 	assert_int_equal(n, 1);
