@@ -781,6 +781,7 @@ struct bundle_in {
 	bool inflated;
 	struct caps *caps;
 	sqlite3 *check;		/* the connection that checked the tables, open until they are copied */
+	int format;		/* the header's (SYNC_FORMAT_OLDEST to SYNC_FORMAT) */
 };
 
 static int
@@ -828,10 +829,12 @@ unseal(struct db *db, int64_t review, const unsigned char *b, size_t n, struct b
 	if (n < HDR_LEN + MAC_LEN)
 		return refuse(in->path, "damaged or truncated (%zu bytes)", n);
 	if ((format = get_be(b + 8, 2)) > SYNC_FORMAT)
-		return refuse(in->path, "bundle format %llu is newer than this qrel reads (%d); upgrade qrel", format,
-			      SYNC_FORMAT);
-	if (format != SYNC_FORMAT)
-		return refuse(in->path, "bundle format %llu is not one this qrel reads (%d)", format, SYNC_FORMAT);
+		return refuse(in->path, "bundle format %llu is newer than this qrel reads (formats %d to %d): upgrade "
+			      "qrel to import it", format, SYNC_FORMAT_OLDEST, SYNC_FORMAT);
+	if (format < SYNC_FORMAT_OLDEST)
+		return refuse(in->path, "bundle format %llu is not one this qrel reads (formats %d to %d)", format,
+			      SYNC_FORMAT_OLDEST, SYNC_FORMAT);
+	in->format = (int)format;
 	memcpy(theirs, b + 24, UUID_LEN);
 	theirs[UUID_LEN] = '\0';
 	if ((rc = sync_review_uuid(db, review, ours)) != QREL_OK)
@@ -1278,21 +1281,22 @@ copy_tables(struct db *db, struct bundle_in *in)
 }
 
 static int
-check_format(struct db *db, int64_t review, const char *path, const struct bundle_meta *m)
+check_format(struct db *db, int64_t review, const struct bundle_in *in, const struct bundle_meta *m)
 {
 	char uuid[64], show[48];
 	long format;
 	int rc;
 
-	if (!*m->format || !str_to_long(m->format, &format) || format != SYNC_FORMAT)
-		return refuse(path, "not a qrel bundle (its format is '%s', not %d)", shown(m->format, show), SYNC_FORMAT);
+	if (!*m->format || !str_to_long(m->format, &format) || format != in->format)
+		return refuse(in->path, "not a qrel bundle (its format is '%s', its header's %d)", shown(m->format, show),
+			      in->format);
 	if ((rc = sync_review_uuid(db, review, uuid)) != QREL_OK)
 		return rc;
 	if (strcmp(uuid, m->review) != 0)
-		return refuse(path, "the bundle is from another review (%s), not this one (%s)",
+		return refuse(in->path, "the bundle is from another review (%s), not this one (%s)",
 			*m->review ? shown(m->review, show) : "none", uuid);
 	if (!*m->copy || !*m->created_at || !*m->exporter)
-		return refuse(path, "not a qrel bundle (its meta table lacks the copy, date or exporter)");
+		return refuse(in->path, "not a qrel bundle (its meta table lacks the copy, date or exporter)");
 	return QREL_OK;
 }
 
@@ -1310,7 +1314,7 @@ open_bundle(struct db *db, int64_t review, const unsigned char *b, size_t n, str
 		return rc;
 	for (int i = 0; i < 8; i++)
 		snprintf(m->checksum + 2 * i, 3, "%02x", b[n - MAC_LEN + i]);
-	return check_format(db, review, in->path, m);
+	return check_format(db, review, in, m);
 }
 
 /* The whole file, up to the cap and one byte more. */
@@ -3068,7 +3072,7 @@ sync_import_bytes(struct db *db, int64_t review, const char *who, const char *na
 	struct bundle_meta m;
 	struct merge mg = { .db = db, .review = review, .who = who, .m = &m, .st = st, .path = name };
 	struct caps caps;
-	struct bundle_in in = { name, NULL, 0, false, &caps, NULL };
+	struct bundle_in in = { name, NULL, 0, false, &caps, NULL, 0 };
 	int rc;
 
 	memset(st, 0, sizeof(*st));
