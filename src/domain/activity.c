@@ -212,6 +212,22 @@ activity_apply_voice(struct db *db, int64_t id, const struct voice_input *in)
 }
 
 int
+activity_set_voice(struct db *db, int64_t id, const struct voice_activity *v)
+{
+	static const char sql[] = "UPDATE activity SET participants = nullif(?2, 0), language = ?3, interpreter = ?4 "
+				  "WHERE id = ?1";
+	sqlite3_stmt *st = db_stmt(db, sql);
+
+	if (!st)
+		return QREL_DB;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int(st, 2, v->participants);
+	db_bind_text(st, 3, v->language);
+	sqlite3_bind_int(st, 4, v->interpreter);
+	return db_step_done(db, st, "recording who took part");
+}
+
+int
 activity_set_groups(struct db *db, int64_t id, const char *list)
 {
 	return db_replace_list(db, "DELETE FROM activity_group WHERE activity_id = ?1",

@@ -288,10 +288,7 @@ voice_edit_note(struct db *db, int64_t review, const char *who, int64_t note, co
 int
 voice_set_activity(struct db *db, int64_t review, int64_t activity, const struct voice_activity *v)
 {
-	static const char sql[] = "UPDATE activity SET participants = nullif(?2, 0), language = ?3, interpreter = ?4 "
-				  "WHERE id = ?1";
 	char norm[VOICE_LIST_MAX];
-	sqlite3_stmt *st;
 	int rc;
 
 	if (v->participants < 0)
@@ -301,13 +298,7 @@ voice_set_activity(struct db *db, int64_t review, int64_t activity, const struct
 	if ((rc = voice_parse(db, review, v->groups, norm, sizeof(norm))) != QREL_OK ||
 	    (rc = activity_set_groups(db, activity, norm)) != QREL_OK)
 		return rc;
-	if (!(st = db_stmt(db, sql)))
-		return QREL_DB;
-	sqlite3_bind_int64(st, 1, activity);
-	sqlite3_bind_int(st, 2, v->participants);
-	db_bind_text(st, 3, v->language);
-	sqlite3_bind_int(st, 4, v->interpreter);
-	return db_step_done(db, st, "recording who took part");
+	return activity_set_voice(db, activity, v);
 }
 
 int

@@ -1015,6 +1015,13 @@ test_link_writers(void **state)
 	assert_int_equal(activity_set_groups(f->db, 1, "parents,staff"), QREL_OK);
 	assert_int_equal(activity_set_groups(f->db, 1, "students"), QREL_OK);
 	expect_row(f, "SELECT group_concat(grp) FROM activity_group WHERE activity_id = 1", "students");
+	/* Its voice as a merge writes it: exactly, 0 participants clearing them. */
+	assert_int_equal(activity_set_voice(f->db, 1, &(struct voice_activity){ .participants = 9, .language = "es",
+		.interpreter = true }), QREL_OK);
+	expect_row(f, "SELECT participants || '|' || language || '|' || interpreter FROM activity WHERE id = 1", "9|es|1");
+	assert_int_equal(activity_set_voice(f->db, 1, &(struct voice_activity){ .language = "" }), QREL_OK);
+	expect_row(f, "SELECT coalesce(participants, '-') || '|' || language || '|' || interpreter FROM activity "
+		   "WHERE id = 1", "-||0");
 	assert_int_equal(query_int(f, "SELECT count(*) FROM change_log"), 0);
 }
 
