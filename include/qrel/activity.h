@@ -72,6 +72,10 @@ int activity_set_voice(struct db *db, int64_t id, const struct voice_activity *v
 /* Sets the activity's stakeholder groups to list: codes, comma-separated,
  * checked already (voice_parse); "" leaves none. The only writer of activity_group. */
 int activity_set_groups(struct db *db, int64_t id, const char *list);
+/* Forgets activity uuid of review (a hub pull, once the login no longer reads
+ * it): the row and its groups, with no change log entry. One a note of the
+ * copy still names stays (*gone false). */
+int activity_forget_row(struct db *db, int64_t review, const char *uuid, bool *gone);
 /* The sync merge adds the bundle's new activities in one statement (?1 the review):
  * INSERT ... SELECT from bundle.activity and bundle.activity_plan. */
 extern const char activity_sync_insert_sql[];

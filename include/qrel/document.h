@@ -40,6 +40,9 @@ int document_set(struct db *db, int64_t review, const char *who, int64_t id, con
 int document_cite(struct db *db, int64_t review, const char *who, int64_t id, int64_t note);
 /* Removes that citation (NOTFOUND when the note does not cite it); the same gate. */
 int document_uncite(struct db *db, int64_t review, const char *who, int64_t id, int64_t note);
+/* Forgets document uuid of review (a hub pull, once the login no longer reads
+ * it): the row and the citations of it, with no change log entry. */
+int document_forget_row(struct db *db, int64_t review, const char *uuid, bool *gone);
 /* The documents note cites, "Title (status); ..." into out ("" when none). */
 int document_cited_by(struct db *db, int64_t note, char *out, size_t n);
 /* The documents v may read, oldest request first; outstanding: only those not

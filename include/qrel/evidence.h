@@ -209,6 +209,11 @@ int note_link_set_groups(struct db *db, int64_t note, const char *list);
  * NULL) says whether there was anything to add or remove. */
 int note_link_document(struct db *db, int64_t note, int64_t document, bool cite, bool *changed);
 
+/* Forgets note uuid of review (a hub pull, once the login no longer reads
+ * it): the row, its clusters, subgroups, groups, citations and full-text
+ * entry go, with no change log entry (forgetting is not an edit). A note a
+ * finding or a plan's cause cites stays (*gone false). */
+int note_forget_row(struct db *db, int64_t review, const char *uuid, bool *gone);
 /* Resolving a sync conflict (sync.c binds them): the note's value "valence|deleted|text"
  * written by uuid (?1 valence, ?2 "1" when deleted, ?3 text, ?4 now, ?5 the other
  * copy's version, ?6 uuid); and only its version moved past ?1 (?2 uuid). */

@@ -54,9 +54,21 @@ struct hub_sync_stats {
 int hub_push(struct db *db, int64_t review, const char *who, const char *url, FILE *progress,
 	     struct hub_sync_stats *st);
 /* Pulls what changed on the hub since the last pull and this login may read,
- * merged as bundles are (sync.h), one bundle per person whose rows come. */
+ * merged as bundles are (sync.h), one bundle per person whose rows come.
+ * Once what the login reads changes, the rows it no longer reads are
+ * forgotten first (each through its writer). Refused whole (QREL_CONFLICT)
+ * while the hub holds a person or site of the review this copy lacks. */
 int hub_pull(struct db *db, int64_t review, const char *who, const char *url, FILE *progress,
 	     struct hub_sync_stats *st);
+
+/* A pull's rows as one bundle: an in-memory bundle (its tables, the rows
+ * fill adds from arg, meta naming exporter, the pusher whose rows they are),
+ * sealed with the review's key and imported as a bundle file is (sync.h), the
+ * import's counts added to st. */
+struct sqlite3;
+typedef int (*hub_fill_fn)(struct sqlite3 *bundle, const void *arg);
+int hub_import_built(struct db *db, int64_t review, const char *who, const char *uuid, const char *exporter,
+		     hub_fill_fn fill, const void *arg, struct hub_sync_stats *st);
 
 enum hub_format { HUB_TABLE, HUB_CSV, HUB_JSON };
 enum hub_view { HUB_CLUSTERS, HUB_YEARS, HUB_GROUPS };

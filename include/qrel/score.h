@@ -205,6 +205,9 @@ int score_insert_row(struct db *db, const struct score_fields *f, const char *wh
 /* Writes level, insufficient, rationale and updated_at into row id; its version
  * goes up by one, or to f->version when that is higher (a merged score). */
 int score_apply_row(struct db *db, int64_t id, const struct score_fields *f, const char *what);
+/* Forgets score uuid of review (a hub pull, once the login no longer reads
+ * it), with no change log entry: forgetting is not an edit. */
+int score_forget_row(struct db *db, int64_t review, const char *uuid, bool *gone);
 /* Resolving a sync conflict (sync.c binds them): the score's value "level|ne|rationale"
  * written by uuid (?1 level or '', ?2 ne, ?3 rationale, ?4 now, ?5 the other copy's
  * version, ?6 uuid); and only its version moved past ?1 (?2 uuid). */

@@ -3,6 +3,7 @@
 #ifndef QREL_STORE_H
 #define QREL_STORE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include <sqlite3.h>
@@ -46,6 +47,11 @@ struct store_member {
 int store_member(struct db *db, int64_t review, const char *name, int64_t id, struct store_member *m);
 int store_lead_name(struct db *db, int64_t review, char *name, size_t n);
 int store_review_title(struct db *db, int64_t review, char *title, size_t n);
+
+/* Forgetting a row (a hub pull's, once the login no longer reads it): the
+ * DELETE sql of ?1 a uuid and ?2 the review, from the row's one writer; *gone
+ * says whether it removed the row. Not an edit: no change log entry. */
+int store_forget_row(struct db *db, const char *sql, int64_t review, const char *uuid, bool *gone);
 
 /* Appends to the change log (inside the caller's transaction). old and new may be
  * NULL. The entry also records the process's Unix login and uid (identity.h). */

@@ -88,6 +88,11 @@ int survey_write_note(struct db *db, int64_t review, const struct survey_row *r,
 int survey_cite(struct db *db, int64_t review, const char *who, int64_t finding, int64_t item);
 /* Removes that citation (NOTFOUND when the finding does not cite it); the same gate. */
 int survey_uncite(struct db *db, int64_t review, const char *who, int64_t finding, int64_t item);
+/* Forget a survey result or response rate uuid of review (a hub pull, once
+ * the login no longer reads it), with no change log entry; a result a
+ * finding cites stays (*gone false). */
+int survey_item_forget_row(struct db *db, int64_t review, const char *uuid, bool *gone);
+int survey_rate_forget_row(struct db *db, int64_t review, const char *uuid, bool *gone);
 /* The cited items of finding as sentences ("Student survey: I feel safe at
  * school (students, LIN): 64% favourable of 220"), suppressed like the
  * screen; lines[] of 320 bytes, malloc'd. */

@@ -317,3 +317,12 @@ activity_edit(struct db *db, int64_t review, const char *who, int64_t id, const 
 	}
 	return db_commit(db);
 }
+
+int
+activity_forget_row(struct db *db, int64_t review, const char *uuid, bool *gone)
+{
+	static const char sql[] = "DELETE FROM activity WHERE uuid = ?1 AND review_id = ?2 "
+				  "AND id NOT IN (SELECT activity_id FROM note WHERE activity_id IS NOT NULL)";
+
+	return store_forget_row(db, sql, review, uuid, gone);
+}

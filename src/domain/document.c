@@ -303,3 +303,9 @@ document_cited_by(struct db *db, int64_t note, char *out, size_t n)
 	sqlite3_reset(st);
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? QREL_OK : db_fail(db, "reading a note's documents");
 }
+
+int
+document_forget_row(struct db *db, int64_t review, const char *uuid, bool *gone)
+{
+	return store_forget_row(db, "DELETE FROM document WHERE uuid = ?1 AND review_id = ?2", review, uuid, gone);
+}

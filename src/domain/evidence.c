@@ -277,6 +277,16 @@ note_apply_row(struct db *db, int64_t id, const struct note_fields *f, const cha
 	return db_step_done(db, st, what);
 }
 
+int
+note_forget_row(struct db *db, int64_t review, const char *uuid, bool *gone)
+{
+	static const char sql[] = "DELETE FROM note WHERE uuid = ?1 AND review_id = ?2 "
+				  "AND id NOT IN (SELECT note_id FROM finding_note) "
+				  "AND id NOT IN (SELECT note_id FROM cause_link WHERE note_id IS NOT NULL)";
+
+	return store_forget_row(db, sql, review, uuid, gone);
+}
+
 const char note_resolve_sql[] = "UPDATE note SET valence = ?1, deleted_at = CASE WHEN ?2 = '1' THEN "
 				"coalesce(deleted_at, ?4) END, text = ?3, updated_at = ?4, "
 				"version = max(version, ?5) + 1 WHERE uuid = ?6";

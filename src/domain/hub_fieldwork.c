@@ -12,8 +12,6 @@
 #include "qrel/util.h"
 #include "qrel/voice.h"
 
-#include <sodium.h>
-
 #define DEFINER " LANGUAGE sql STABLE SECURITY DEFINER SET search_path = hub, pg_catalog"
 #define TRIGGER_FN " LANGUAGE plpgsql SECURITY DEFINER SET search_path = hub, pg_catalog"
 #define OWNED "  review text NOT NULL REFERENCES hub.review(uuid) ON DELETE CASCADE," \
@@ -310,6 +308,16 @@ static const struct field_push pushes[] = {
 	  "JOIN hub.note n ON n.uuid = x.note AND n.review = $1 WHERE " NOTE_MAY " AND NOT EXISTS (SELECT 1 "
 	  "FROM hub.note_group t WHERE t.note = x.note AND t.grp = x.grp) ON CONFLICT DO NOTHING RETURNING 1), "
 	  NO_UPDATE COUNTS("x", "0") },
+	/* A removed citation takes the hub's away (hub.unlink's trigger), once. */
+	{ "removed citations", "unlink",
+	  "SELECT json_group_array(json_object('owner', owner, 'target', target)) FROM bundle.unlink "
+	  "WHERE link = 'note_document'",
+	  "WITH " X("owner text, target text")
+	  "i AS (INSERT INTO hub.unlink(link, owner, target, review, pushed_by, site, author) SELECT 'note_document', "
+	  "x.owner, x.target, $1, " PUSHER ", n.site, n.author FROM x JOIN hub.note n ON n.uuid = x.owner "
+	  "AND n.review = $1 WHERE " NOTE_MAY " AND NOT EXISTS (SELECT 1 FROM hub.unlink t WHERE t.link = "
+	  "'note_document' AND t.owner = x.owner AND t.target = x.target) ON CONFLICT DO NOTHING RETURNING 1), "
+	  NO_UPDATE COUNTS("x", "0") },
 	/* Survey results and rates: the later one wins, matched by uuid or what they are of. */
 	{ "survey results", "survey_item",
 	  "SELECT json_group_array(json_object('uuid', b.uuid, 'site', s.uuid, 'instrument', b.instrument, 'item', "
@@ -465,6 +473,10 @@ static const struct field_pull pulls[] = {
 	  "SELECT p.name, c.note, c.document FROM hub.note_document c JOIN hub.person p ON p.uuid = c.pushed_by "
 	  "WHERE c.review = $1 AND c.seq > $2::bigint ORDER BY p.name, c.note, c.document",
 	  { "INSERT INTO bundle.note_document(note, document) VALUES (?1, ?2)" } },
+	{ HUB_FIELD_AFTER, "removed citations",
+	  "SELECT p.name, u.owner, u.target FROM hub.unlink u JOIN hub.person p ON p.uuid = u.pushed_by "
+	  "WHERE u.review = $1 AND u.seq > $2::bigint ORDER BY p.name, u.owner, u.target",
+	  { "INSERT INTO bundle.unlink(link, owner, target) VALUES ('note_document', ?1, ?2)" } },
 	{ HUB_FIELD_AFTER, "deletions",
 	  "SELECT p.name, g.uuid, g.entity FROM hub.gone g JOIN hub.person p ON p.uuid = g.pushed_by "
 	  "WHERE g.review = $1 AND g.seq > $2::bigint ORDER BY p.name, g.entity, g.uuid",
@@ -499,70 +511,22 @@ fill_rows(sqlite3 *h, PGresult *r, const char *name, const char *insert)
 	return rc;
 }
 
-/* One pusher's fieldwork as a bundle naming them its exporter, in h. */
+/* One pusher's fieldwork of a phase: the rows of each pull's result they pushed. */
+struct pusher_rows {
+	PGresult *const *res;
+	enum hub_field_phase phase;
+	const char *name;
+};
+
 static int
-build(sqlite3 *h, PGresult *const *res, enum hub_field_phase phase, const char *name, const char *uuid)
+fill_pusher(sqlite3 *h, const void *arg)
 {
-	static const char meta[] = "INSERT INTO bundle.meta(key, value) VALUES ('format', ?1), ('review', ?2), "
-				   "('copy', 'hub'), ('created_at', ?3), ('exporter', ?4)";
-	char fmt[16], now[21];
-	sqlite3_stmt *st;
+	const struct pusher_rows *o = arg;
 	int rc = QREL_OK;
 
-	if (sqlite3_exec(h, "ATTACH ':memory:' AS bundle; PRAGMA bundle.page_size = 512; BEGIN", NULL, NULL, NULL) !=
-	    SQLITE_OK || sqlite3_exec(h, sync_bundle_ddl, NULL, NULL, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(h, meta, -1, &st, NULL) != SQLITE_OK)
-		return error(QREL_DB, "building the pull: %s", sqlite3_errmsg(h));
 	for (size_t i = 0; i < ARRAY_SIZE(pulls) && rc == QREL_OK; i++)
-		for (int k = 0; k < 2 && rc == QREL_OK && pulls[i].phase == phase; k++)
-			rc = fill_rows(h, res[i], name, pulls[i].insert[k]);
-	snprintf(fmt, sizeof(fmt), "%d", SYNC_FORMAT);
-	clock_now(now);
-	sqlite3_bind_text(st, 1, fmt, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, uuid, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, now, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, name, -1, SQLITE_STATIC);
-	if (rc == QREL_OK && sqlite3_step(st) != SQLITE_DONE)
-		rc = error(QREL_DB, "building the pull: %s", sqlite3_errmsg(h));
-	sqlite3_finalize(st);
-	if (rc == QREL_OK && sqlite3_exec(h, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
-		rc = error(QREL_DB, "building the pull: %s", sqlite3_errmsg(h));
-	return rc;
-}
-
-/* One pusher's bundle, sealed with the review's key and merged as a bundle is. */
-static int
-import_pusher(struct db *db, int64_t review, const char *who, const char *uuid, PGresult *const *res,
-	      enum hub_field_phase phase, const char *name, struct hub_sync_stats *st)
-{
-	unsigned char key[SYNC_KEY_BYTES], *image = NULL, *file = NULL;
-	struct sync_import_stats is;
-	sqlite3_int64 n = 0;
-	size_t fn = 0;
-	sqlite3 *h;
-	int rc;
-
-	if (sqlite3_open_v2(":memory:", &h, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
-		sqlite3_close(h);
-		return error(QREL_NOMEM, "out of memory for the pull");
-	}
-	if ((rc = build(h, res, phase, name, uuid)) == QREL_OK && !(image = sqlite3_serialize(h, "bundle", &n, 0)))
-		rc = error(QREL_NOMEM, "out of memory for the pull");
-	sqlite3_close(h);
-	if (rc == QREL_OK && (rc = sync_review_key(db, review, key)) == QREL_OK) {
-		rc = sync_bundle_seal(key, uuid, image, (size_t)n, false, &file, &fn);
-		sodium_memzero(key, sizeof(key));
-	}
-	sqlite3_free(image);
-	if (rc == QREL_OK && (rc = sync_import_bytes(db, review, who, "the hub", file, fn, &is)) == QREL_OK) {
-		st->inserted += is.inserted;
-		st->updated += is.updated;
-		st->unchanged += is.unchanged;
-		st->stale += is.stale;
-		st->conflicts += is.conflicts;
-		st->bundles++;
-	}
-	free(file);
+		for (int k = 0; k < 2 && rc == QREL_OK && pulls[i].phase == o->phase; k++)
+			rc = fill_rows(h, o->res[i], o->name, pulls[i].insert[k]);
 	return rc;
 }
 
@@ -575,6 +539,7 @@ import_phase(struct db *db, int64_t review, const char *who, const char *uuid, P
 	int rc = QREL_OK;
 
 	for (;;) {
+		struct pusher_rows o = { res, phase, NULL };
 		const char *next = NULL;
 
 		/* The least name above last among the phase's rows. */
@@ -587,7 +552,8 @@ import_phase(struct db *db, int64_t review, const char *who, const char *uuid, P
 			}
 		if (!next || rc != QREL_OK)
 			return rc;
-		rc = import_pusher(db, review, who, uuid, res, phase, next, st);
+		o.name = next;
+		rc = hub_import_built(db, review, who, uuid, next, fill_pusher, &o, st);
 		last = next;
 	}
 }

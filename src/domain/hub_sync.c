@@ -1,10 +1,15 @@
 /* hub_sync.c: `qrel sync push|pull --hub`: a bundle's rows to the hub in one
  * transaction, and the hub's rows back as bundles, merged as bundles are. */
 #include "qrel/qrel.h"
+#include "qrel/activity.h"
 #include "qrel/db.h"
+#include "qrel/document.h"
+#include "qrel/evidence.h"
 #include "qrel/hub.h"
 #include "qrel/hub_pq.h"
+#include "qrel/score.h"
 #include "qrel/store.h"
+#include "qrel/survey.h"
 #include "qrel/sync.h"
 #include "qrel/visibility.h"
 #include "qrel/util.h"
@@ -803,51 +808,55 @@ run_end(PGresult *r, int i, const char *owner, int most)
 	return i;
 }
 
-static int
-meta(sqlite3 *h, const char *key, const char *value)
-{
-	sqlite3_stmt *st;
-	int rc;
-
-	if (sqlite3_prepare_v2(h, "INSERT INTO bundle.meta(key, value) VALUES (?1, ?2)", -1, &st, NULL) != SQLITE_OK)
-		return error(QREL_DB, "building the pull: %s", sqlite3_errmsg(h));
-	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st) == SQLITE_DONE ? QREL_OK : error(QREL_DB, "building the pull: %s", sqlite3_errmsg(h));
-	sqlite3_finalize(st);
-	return rc;
-}
-
-/* One owner's rows as a sealed bundle naming them its exporter, imported. */
+/* One owner's rows (of the scores and notes pulled). */
 struct owner_rows {
+	const struct pulled *pl;
 	const char *name;
 	int s_from, s_to, n_from, n_to;
 };
 
 static int
-build(sqlite3 *h, const struct pulled *pl, const struct owner_rows *o, const char *uuid)
+fill_owner(sqlite3 *h, const void *arg)
 {
+	const struct owner_rows *o = arg;
+	int rc = fill(h, o->pl->scores, o->s_from, o->s_to, insert_score);
+
+	return rc == QREL_OK ? fill(h, o->pl->notes, o->n_from, o->n_to, insert_note) : rc;
+}
+
+/* An in-memory bundle (the tables, rows by fill, the meta naming exporter), in h. */
+static int
+build(sqlite3 *h, const char *uuid, const char *exporter, hub_fill_fn fill_rows, const void *arg)
+{
+	static const char meta[] = "INSERT INTO bundle.meta(key, value) VALUES ('format', ?1), ('review', ?2), "
+				   "('copy', 'hub'), ('created_at', ?3), ('exporter', ?4)";
 	char fmt[16], now[21];
+	sqlite3_stmt *st;
 	int rc;
 
-	snprintf(fmt, sizeof(fmt), "%d", SYNC_FORMAT);
-	clock_now(now);
 	if (sqlite3_exec(h, "ATTACH ':memory:' AS bundle; PRAGMA bundle.page_size = 512; BEGIN", NULL, NULL, NULL) !=
 	    SQLITE_OK || sqlite3_exec(h, sync_bundle_ddl, NULL, NULL, NULL) != SQLITE_OK)
 		return error(QREL_DB, "building the pull: %s", sqlite3_errmsg(h));
-	if ((rc = fill(h, pl->scores, o->s_from, o->s_to, insert_score)) != QREL_OK ||
-	    (rc = fill(h, pl->notes, o->n_from, o->n_to, insert_note)) != QREL_OK ||
-	    (rc = meta(h, "format", fmt)) != QREL_OK || (rc = meta(h, "review", uuid)) != QREL_OK ||
-	    (rc = meta(h, "copy", "hub")) != QREL_OK || (rc = meta(h, "created_at", now)) != QREL_OK ||
-	    (rc = meta(h, "exporter", o->name)) != QREL_OK)
+	if ((rc = fill_rows(h, arg)) != QREL_OK)
 		return rc;
-	return sqlite3_exec(h, "COMMIT", NULL, NULL, NULL) == SQLITE_OK ? QREL_OK :
-	       error(QREL_DB, "building the pull: %s", sqlite3_errmsg(h));
+	if (sqlite3_prepare_v2(h, meta, -1, &st, NULL) != SQLITE_OK)
+		return error(QREL_DB, "building the pull: %s", sqlite3_errmsg(h));
+	snprintf(fmt, sizeof(fmt), "%d", SYNC_FORMAT);
+	clock_now(now);
+	sqlite3_bind_text(st, 1, fmt, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, uuid, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, now, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, exporter, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st) == SQLITE_DONE ? QREL_OK : error(QREL_DB, "building the pull: %s", sqlite3_errmsg(h));
+	sqlite3_finalize(st);
+	if (rc == QREL_OK && sqlite3_exec(h, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+		rc = error(QREL_DB, "building the pull: %s", sqlite3_errmsg(h));
+	return rc;
 }
 
-static int
-import_owner(struct db *db, int64_t review, const char *who, const char *uuid, const struct pulled *pl,
-	     const struct owner_rows *o, struct hub_sync_stats *st)
+int
+hub_import_built(struct db *db, int64_t review, const char *who, const char *uuid, const char *exporter,
+		 hub_fill_fn fill_rows, const void *arg, struct hub_sync_stats *st)
 {
 	unsigned char key[SYNC_KEY_BYTES], *image = NULL, *file = NULL;
 	struct sync_import_stats is;
@@ -860,7 +869,8 @@ import_owner(struct db *db, int64_t review, const char *who, const char *uuid, c
 		sqlite3_close(h);
 		return error(QREL_NOMEM, "out of memory for the pull");
 	}
-	if ((rc = build(h, pl, o, uuid)) == QREL_OK && !(image = sqlite3_serialize(h, "bundle", &n, 0)))
+	if ((rc = build(h, uuid, exporter, fill_rows, arg)) == QREL_OK &&
+	    !(image = sqlite3_serialize(h, "bundle", &n, 0)))
 		rc = error(QREL_NOMEM, "out of memory for the pull");
 	sqlite3_close(h);
 	if (rc == QREL_OK && (rc = sync_review_key(db, review, key)) == QREL_OK) {
@@ -890,13 +900,13 @@ import_all(struct db *db, int64_t review, const char *who, const char *uuid, con
 	st->received += ns + nn;
 	while (rc == QREL_OK && (i < ns || j < nn)) {
 		const char *a = i < ns ? PQgetvalue(pl->scores, i, 0) : NULL, *b = j < nn ? PQgetvalue(pl->notes, j, 0) : NULL;
-		struct owner_rows o = { .name = !b || (a && strcmp(a, b) <= 0) ? a : b };
+		struct owner_rows o = { .pl = pl, .name = !b || (a && strcmp(a, b) <= 0) ? a : b };
 
 		o.s_from = i;
 		o.s_to = i = run_end(pl->scores, i, o.name, PULL_BUNDLE_ROWS);
 		o.n_from = j;
 		o.n_to = j = run_end(pl->notes, j, o.name, PULL_BUNDLE_ROWS - (o.s_to - o.s_from));
-		rc = import_owner(db, review, who, uuid, pl, &o, st);
+		rc = hub_import_built(db, review, who, uuid, o.name, fill_owner, &o, st);
 		if (progress && st->received > PROGRESS_EVERY)
 			fprintf(progress, "pulling: %d of %lld rows\n", i + j, st->received);
 	}
@@ -1010,6 +1020,13 @@ pull_conflicts(struct db *db, int64_t review, const char *who, PGconn *pg, const
 
 static const char access_key[] = "hub access ";
 
+/* The uuids of the rows the login reads on the hub ($1 the review). */
+static const char hub_seen_sql[] =
+	"SELECT uuid FROM hub.note WHERE review = $1 UNION ALL SELECT uuid FROM hub.score WHERE review = $1 "
+	"UNION ALL SELECT uuid FROM hub.activity WHERE review = $1 UNION ALL SELECT uuid FROM hub.document "
+	"WHERE review = $1 UNION ALL SELECT uuid FROM hub.survey_item WHERE review = $1 "
+	"UNION ALL SELECT uuid FROM hub.survey_rate WHERE review = $1";
+
 /* hub.my_access for the review, and what the last pull saw ("" none). */
 static int
 access_now(PGconn *pg, struct db *db, const char *uuid, char *now, char *last, size_t size)
@@ -1060,46 +1077,96 @@ rows_into(struct db *db, PGresult *r, const char *insert)
 	return rc;
 }
 
-/* The copy's notes and scores the login does not read on the hub, as a
- * Postgres array literal (uuids are hex and dashes); *ids to free. */
+/* What a pull forgets, in this order (a note before the activity it names):
+ * the copy's rows of the review, and each one's writer. */
+static const struct {
+	const char *local;
+	int (*forget)(struct db *db, int64_t review, const char *uuid, bool *gone);
+} forgettable[] = {
+	{ "SELECT uuid FROM score WHERE review_id = ?1", score_forget_row },
+	{ "SELECT uuid FROM note WHERE review_id = ?1", note_forget_row },
+	{ "SELECT uuid FROM activity WHERE review_id = ?1", activity_forget_row },
+	{ "SELECT uuid FROM document WHERE review_id = ?1", document_forget_row },
+	{ "SELECT uuid FROM survey_item WHERE review_id = ?1", survey_item_forget_row },
+	{ "SELECT uuid FROM survey_rate WHERE review_id = ?1", survey_rate_forget_row },
+};
+
+/* The copy's rows the login does not read on the hub, as a Postgres array
+ * literal (uuids are hex and dashes); *ids to free. */
 static int
 unseen_rows(struct db *db, int64_t review, char **ids)
 {
-	static const char local[] = "SELECT uuid FROM note WHERE review_id = ?1 AND uuid NOT IN (SELECT uuid FROM "
-		"temp.hub_seen) UNION ALL SELECT uuid FROM score WHERE review_id = ?1 AND uuid NOT IN "
-		"(SELECT uuid FROM temp.hub_seen)";
 	size_t len = 0;
 	FILE *out = open_memstream(ids, &len);
 	sqlite3_stmt *st;
-	int n = 0;
+	int n = 0, rc = QREL_OK;
 
 	if (!out)
 		return error(QREL_NOMEM, "out of memory reading the copy's rows");
-	if (sqlite3_prepare_v2(db_handle(db), local, -1, &st, NULL) != SQLITE_OK) {
-		fclose(out);
-		return db_fail(db, "reading the copy's rows");
-	}
-	sqlite3_bind_int64(st, 1, review);
 	fputc('{', out);
-	while (sqlite3_step(st) == SQLITE_ROW)
-		fprintf(out, "%s%s", n++ ? "," : "", db_col_text(st, 0));
+	for (size_t i = 0; i < ARRAY_SIZE(forgettable) && rc == QREL_OK; i++) {
+		char sql[256];
+
+		snprintf(sql, sizeof(sql), "%s AND uuid NOT IN (SELECT uuid FROM temp.hub_seen)", forgettable[i].local);
+		if (sqlite3_prepare_v2(db_handle(db), sql, -1, &st, NULL) != SQLITE_OK) {
+			rc = db_fail(db, "reading the copy's rows");
+			break;
+		}
+		sqlite3_bind_int64(st, 1, review);
+		while (sqlite3_step(st) == SQLITE_ROW)
+			fprintf(out, "%s%s", n++ ? "," : "", db_col_text(st, 0));
+		sqlite3_finalize(st);
+	}
 	fputc('}', out);
-	sqlite3_finalize(st);
-	return fclose(out) == 0 ? QREL_OK : error(QREL_NOMEM, "out of memory reading the copy's rows");
+	if (fclose(out) != 0 && rc == QREL_OK)
+		rc = error(QREL_NOMEM, "out of memory reading the copy's rows");
+	return rc;
 }
 
-/* Notes and scores the hub holds and the login no longer reads leave the
- * copy (not a note a finding or a plan's cause cites: those stay); the rows
- * it newly reads come with the pull, which starts again from the beginning. */
-static const char forget_sql[] =
-	"DELETE FROM score WHERE uuid IN (SELECT uuid FROM temp.hub_forget);"
-	"DELETE FROM note WHERE uuid IN (SELECT uuid FROM temp.hub_forget) "
-	"AND id NOT IN (SELECT note_id FROM finding_note) "
-	"AND id NOT IN (SELECT note_id FROM cause_link WHERE note_id IS NOT NULL);"
-	"DELETE FROM sync_base WHERE entity IN ('note', 'score') AND uuid IN (SELECT uuid FROM temp.hub_forget) "
-	"AND uuid NOT IN (SELECT uuid FROM note UNION ALL SELECT uuid FROM score);"
-	"DELETE FROM sync_mark WHERE entity IN ('note', 'score') AND uuid IN (SELECT uuid FROM temp.hub_forget) "
-	"AND uuid NOT IN (SELECT uuid FROM note UNION ALL SELECT uuid FROM score);";
+/* Each row of the copy the hub holds and the login no longer reads, through
+ * its writer (which keeps what the copy's own work still cites), then sync's
+ * records of them: no base, mark, or removal made by forgetting to travel. */
+static const char forget_records[] =
+	"DELETE FROM sync_base WHERE uuid IN (SELECT uuid FROM temp.hub_gone);"
+	"DELETE FROM sync_mark WHERE uuid IN (SELECT uuid FROM temp.hub_gone);"
+	"DELETE FROM sync_voice WHERE uuid IN (SELECT uuid FROM temp.hub_gone);"
+	"DELETE FROM sync_unlink WHERE owner IN (SELECT uuid FROM temp.hub_gone) "
+	"OR target IN (SELECT uuid FROM temp.hub_gone);";
+
+static int
+forget_rows(struct db *db, int64_t review, struct hub_sync_stats *st)
+{
+	int rc = db_exec(db, "DELETE FROM temp.hub_gone");
+
+	for (size_t i = 0; i < ARRAY_SIZE(forgettable) && rc == QREL_OK; i++) {
+		char sql[256];
+		sqlite3_stmt *q;
+		bool gone;
+
+		/* The temporary table read, the copy's written. */
+		snprintf(sql, sizeof(sql), "SELECT uuid FROM temp.hub_forget WHERE uuid IN (%s)", forgettable[i].local);
+		if (sqlite3_prepare_v2(db_handle(db), sql, -1, &q, NULL) != SQLITE_OK)
+			return db_fail(db, "reading the rows to forget");
+		sqlite3_bind_int64(q, 1, review);
+		while (rc == QREL_OK && sqlite3_step(q) == SQLITE_ROW) {
+			char *uuid = xstrdup(db_col_text(q, 0));
+			sqlite3_stmt *g;
+
+			if ((rc = forgettable[i].forget(db, review, uuid, &gone)) == QREL_OK && gone) {
+				st->forgotten++;
+				if (!(g = db_stmt(db, "INSERT OR IGNORE INTO temp.hub_gone VALUES (?1)")))
+					rc = QREL_DB;
+				else {
+					db_bind_text(g, 1, uuid);
+					rc = db_step_done(db, g, "noting a forgotten row");
+				}
+			}
+			free(uuid);
+		}
+		sqlite3_finalize(q);
+	}
+	return rc == QREL_OK ? db_exec(db, forget_records) : rc;
+}
 
 static int
 forget_unseen(struct db *db, int64_t review, PGconn *pg, const char *uuid, struct hub_sync_stats *st)
@@ -1107,14 +1174,13 @@ forget_unseen(struct db *db, int64_t review, PGconn *pg, const char *uuid, struc
 	const char *p[2] = { uuid, NULL };
 	PGresult *r = NULL;
 	char *ids = NULL;
-	long long before;
 	int rc;
 
 	if ((rc = db_exec(db, "CREATE TEMP TABLE IF NOT EXISTS hub_seen(uuid TEXT PRIMARY KEY) WITHOUT ROWID;"
 			  "CREATE TEMP TABLE IF NOT EXISTS hub_forget(uuid TEXT PRIMARY KEY) WITHOUT ROWID;"
+			  "CREATE TEMP TABLE IF NOT EXISTS hub_gone(uuid TEXT PRIMARY KEY) WITHOUT ROWID;"
 			  "DELETE FROM temp.hub_seen; DELETE FROM temp.hub_forget")) != QREL_OK ||
-	    (rc = hub_query(pg, "SELECT uuid FROM hub.note WHERE review = $1 UNION ALL SELECT uuid FROM hub.score "
-			    "WHERE review = $1", 1, p, "reading what the login reads", &r)) != QREL_OK)
+	    (rc = hub_query(pg, hub_seen_sql, 1, p, "reading what the login reads", &r)) != QREL_OK)
 		return rc;
 	rc = rows_into(db, r, "INSERT OR IGNORE INTO temp.hub_seen VALUES (?1)");
 	PQclear(r);
@@ -1127,16 +1193,62 @@ forget_unseen(struct db *db, int64_t review, PGconn *pg, const char *uuid, struc
 		return rc;
 	rc = rows_into(db, r, "INSERT OR IGNORE INTO temp.hub_forget VALUES (?1)");
 	PQclear(r);
-	before = db_int(db, "SELECT (SELECT count(*) FROM note) + (SELECT count(*) FROM score)");
 	if (rc == QREL_OK && (rc = db_begin(db)) == QREL_OK) {
-		if ((rc = db_exec(db, forget_sql)) == QREL_OK)
+		if ((rc = forget_rows(db, review, st)) == QREL_OK)
 			rc = db_commit(db);
 		else
 			db_rollback(db);
 	}
-	if (rc == QREL_OK)
-		st->forgotten = before - db_int(db, "SELECT (SELECT count(*) FROM note) + (SELECT count(*) FROM score)");
 	return rc;
+}
+
+/* ---- the review's people and sites, the lead's configuration ---- */
+
+/* People and sites never change through a bundle, and a pull is bundles: a
+ * row naming a person or site this copy lacks would refuse its bundle partway.
+ * So the pull checks first, and is refused whole, naming what is missing and
+ * how the lead's configuration comes here. */
+static int
+config_missing(PGconn *pg, struct db *db, int64_t review, const char *uuid)
+{
+	static const char sql[] =
+		"SELECT 'site', s.code, s.name, '' FROM hub.site s WHERE s.review = $1 UNION ALL "
+		"SELECT 'person', p.name, p.role, coalesce(s.code, '') FROM hub.person p "
+		"LEFT JOIN hub.site s ON s.uuid = p.site WHERE p.review = $1 ORDER BY 1 DESC, 2";
+	const char *p[1] = { uuid };
+	char list[512] = "";
+	size_t used = 0;
+	int rc, sites = 0, people = 0;
+	PGresult *r = NULL;
+
+	if ((rc = hub_query(pg, sql, 1, p, "reading the review's people and sites", &r)) != QREL_OK)
+		return rc;
+	for (int i = 0; i < PQntuples(r); i++) {
+		bool site = strcmp(PQgetvalue(r, i, 0), "site") == 0;
+		int64_t id = site ? store_site_id(db, review, PQgetvalue(r, i, 1)) :
+			     store_person_id(db, review, PQgetvalue(r, i, 1));
+
+		if (id < 0) {
+			PQclear(r);
+			return QREL_DB;
+		}
+		if (id > 0)
+			continue;
+		site ? sites++ : people++;
+		if (used < sizeof(list) - 1)
+			used += (size_t)snprintf(list + used, sizeof(list) - used, "%s%s %s (%s%s%s)", used ? ", " : "",
+						 PQgetvalue(r, i, 0), PQgetvalue(r, i, 1), PQgetvalue(r, i, 2),
+						 *PQgetvalue(r, i, 3) ? " at " : "", PQgetvalue(r, i, 3));
+		used = used < sizeof(list) ? used : sizeof(list) - 1;
+	}
+	PQclear(r);
+	if (!sites && !people)
+		return QREL_OK;
+	return error(QREL_CONFLICT, "the hub holds %s of this review that this copy lacks: %s; nothing was pulled. "
+		     "They are the lead's configuration: import the lead's file%s here first (%s%s%s), then pull again",
+		     sites && people ? "sites and people" : sites ? "sites" : "people", list, sites && people ? "s" : "",
+		     sites ? "`qrel import sites FILE`" : "", sites && people ? " then " : "",
+		     people ? "`qrel import people FILE`" : "");
 }
 
 int
@@ -1153,6 +1265,8 @@ hub_pull(struct db *db, int64_t review, const char *who, const char *url, FILE *
 		return rc;
 	if ((seq = pulled_seq(db, uuid)) < 0)
 		rc = QREL_DB;
+	if (rc == QREL_OK)
+		rc = config_missing(pg, db, review, uuid);
 	/* What the login reads changed (a grant, a role, a school, a release):
 	 * forget what it no longer reads, then bring everything it reads. */
 	if (rc == QREL_OK && (rc = access_now(pg, db, uuid, access, last, sizeof(access))) == QREL_OK &&

@@ -191,6 +191,12 @@ score_apply_row(struct db *db, int64_t id, const struct score_fields *f, const c
 	return db_step_done(db, st, what);
 }
 
+int
+score_forget_row(struct db *db, int64_t review, const char *uuid, bool *gone)
+{
+	return store_forget_row(db, "DELETE FROM score WHERE uuid = ?1 AND review_id = ?2", review, uuid, gone);
+}
+
 const char score_resolve_sql[] = "UPDATE score SET level = nullif(?1, ''), insufficient = ?2, rationale = ?3, "
 				 "updated_at = ?4, version = max(version, ?5) + 1 WHERE uuid = ?6";
 const char score_bump_sql[] = "UPDATE score SET version = max(version, ?1) + 1 WHERE uuid = ?2";

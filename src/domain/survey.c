@@ -443,3 +443,18 @@ survey_write_note(struct db *db, int64_t review, const struct survey_row *r, con
 	/* The evidence layer writes it: the gate, tags, locks, change log, search index. */
 	return evidence_add(db, review, who, &in, note);
 }
+
+int
+survey_item_forget_row(struct db *db, int64_t review, const char *uuid, bool *gone)
+{
+	static const char sql[] = "DELETE FROM survey_item WHERE uuid = ?1 AND review_id = ?2 "
+				  "AND id NOT IN (SELECT survey_id FROM finding_survey)";
+
+	return store_forget_row(db, sql, review, uuid, gone);
+}
+
+int
+survey_rate_forget_row(struct db *db, int64_t review, const char *uuid, bool *gone)
+{
+	return store_forget_row(db, "DELETE FROM survey_rate WHERE uuid = ?1 AND review_id = ?2", review, uuid, gone);
+}

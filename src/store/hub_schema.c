@@ -500,6 +500,75 @@ static const char hub_fast_rules[] =
 "DROP POLICY lead_reads ON hub.subgroup;"
 "CREATE POLICY lead_reads ON hub.subgroup FOR SELECT USING (review = ANY ((SELECT hub.my_reviews('{lead}'))::text[]));";
 
+/* A pull forgets the fieldwork rows the login no longer reads, as it does
+ * notes and scores: hub.existing tells which of a copy's rows the hub holds
+ * among all of them. */
+static const char hub_forget_fieldwork[] =
+"CREATE OR REPLACE FUNCTION hub.existing(r text, ids text[]) RETURNS SETOF text AS"
+"  $$ SELECT uuid FROM hub.note WHERE review = r AND uuid = ANY(ids) AND hub.member(r)"
+"  UNION ALL SELECT uuid FROM hub.score WHERE review = r AND uuid = ANY(ids) AND hub.member(r)"
+"  UNION ALL SELECT uuid FROM hub.activity WHERE review = r AND uuid = ANY(ids) AND hub.member(r)"
+"  UNION ALL SELECT uuid FROM hub.document WHERE review = r AND uuid = ANY(ids) AND hub.member(r)"
+"  UNION ALL SELECT uuid FROM hub.survey_item WHERE review = r AND uuid = ANY(ids) AND hub.member(r)"
+"  UNION ALL SELECT uuid FROM hub.survey_rate WHERE review = r AND uuid = ANY(ids) AND hub.member(r) $$" DEFINER ";";
+
+/* A removed citation travels as a bundle's unlink row does: pushed, it takes
+ * the hub's citation away; pulled, it takes the copy's. Read and written as
+ * the note's citations are (the note's site and author decide), recorded in
+ * the change log; citing again clears it. */
+#define UNLINK_FN " LANGUAGE plpgsql SECURITY DEFINER SET search_path = hub, pg_catalog"
+static const char hub_unlink[] =
+"CREATE TABLE hub.unlink ("
+"  link text NOT NULL CHECK (link IN ('note_document')),"
+"  owner text NOT NULL REFERENCES hub.note(uuid) ON DELETE CASCADE,"
+"  target text NOT NULL,"
+"  review text NOT NULL REFERENCES hub.review(uuid) ON DELETE CASCADE,"
+"  pushed_by text NOT NULL REFERENCES hub.person(uuid),"
+"  site text NOT NULL,"
+"  author text NOT NULL,"
+"  seq bigint NOT NULL DEFAULT nextval('hub.seq'),"
+"  PRIMARY KEY (link, owner, target));"
+"CREATE INDEX unlink_seq ON hub.unlink(review, seq);"
+"CREATE FUNCTION hub.unlink_guard() RETURNS trigger AS $$"
+"DECLARE n hub.note;"
+"BEGIN"
+"  SELECT * INTO n FROM hub.note WHERE uuid = new.owner;"
+"  IF n.uuid IS NULL OR n.review <> new.review THEN"
+"    RAISE EXCEPTION 'note % is not in review %', new.owner, new.review USING ERRCODE = '23503';"
+"  END IF;"
+"  IF NOT hub.is_admin() AND hub.locked(n.site) THEN"
+"    RAISE EXCEPTION 'site % is locked: its citations can no longer be changed',"
+"      (SELECT code FROM hub.site WHERE uuid = n.site) USING ERRCODE = '42501';"
+"  END IF;"
+"  new.site := n.site;"
+"  new.author := n.author;"
+"  new.pushed_by := coalesce((hub.me(new.review)).uuid, new.pushed_by);"
+"  new.seq := nextval('hub.seq');"
+"  RETURN new;"
+"END $$" UNLINK_FN ";"
+"CREATE FUNCTION hub.unlink_applied() RETURNS trigger AS $$"
+"BEGIN"
+"  DELETE FROM hub.note_document WHERE note = new.owner AND document = new.target;"
+"  IF FOUND THEN"
+"    INSERT INTO hub.change_log(review, person, entity, entity_uuid, field, old, new)"
+"      VALUES (new.review, (hub.me(new.review)).uuid, 'note', new.owner, 'uncite', new.target, NULL);"
+"  END IF;"
+"  RETURN NULL;"
+"END $$" UNLINK_FN ";"
+"CREATE FUNCTION hub.relinked() RETURNS trigger AS $$"
+"BEGIN"
+"  DELETE FROM hub.unlink WHERE link = 'note_document' AND owner = new.note AND target = new.document;"
+"  RETURN NULL;"
+"END $$" UNLINK_FN ";"
+"CREATE TRIGGER unlink_guard BEFORE INSERT ON hub.unlink FOR EACH ROW EXECUTE FUNCTION hub.unlink_guard();"
+"CREATE TRIGGER unlink_applied AFTER INSERT ON hub.unlink FOR EACH ROW EXECUTE FUNCTION hub.unlink_applied();"
+"CREATE TRIGGER note_document_relinked AFTER INSERT ON hub.note_document FOR EACH ROW"
+"  EXECUTE FUNCTION hub.relinked();"
+"ALTER TABLE hub.unlink ENABLE ROW LEVEL SECURITY;"
+"GRANT SELECT, INSERT ON hub.unlink TO qrel_member;"
+"CREATE POLICY visible ON hub.unlink FOR SELECT USING (hub.note_visible(review, site, author));"
+"CREATE POLICY writable ON hub.unlink FOR INSERT WITH CHECK (hub.note_writable(review, site, author));";
+
 const char *const hub_migrations[] = {
 	hub_tables,
 	hub_functions,
@@ -510,6 +579,8 @@ const char *const hub_migrations[] = {
 	hub_portfolio_years_groups,
 	hub_fieldwork_migration,
 	hub_fast_rules,
+	hub_forget_fieldwork,
+	hub_unlink,
 };
 
 const size_t hub_migration_count = sizeof(hub_migrations) / sizeof(hub_migrations[0]);

@@ -259,3 +259,19 @@ changelog_add(struct db *db, int64_t review, const char *who, const char *entity
 	sqlite3_bind_int64(st, 12, identity_uid());
 	return db_step_done(db, st, "writing the change log");
 }
+
+int
+store_forget_row(struct db *db, const char *sql, int64_t review, const char *uuid, bool *gone)
+{
+	sqlite3_stmt *st = db_stmt(db, sql);
+	int rc;
+
+	*gone = false;
+	if (!st)
+		return QREL_DB;
+	db_bind_text(st, 1, uuid);
+	sqlite3_bind_int64(st, 2, review);
+	if ((rc = db_step_done(db, st, "forgetting a row the login no longer reads")) == QREL_OK)
+		*gone = sqlite3_changes(db_handle(db)) > 0;
+	return rc;
+}

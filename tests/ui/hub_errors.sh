@@ -66,6 +66,30 @@ as hubadmin "ALTER TABLE hub.person DROP CONSTRAINT not_zoe" >/dev/null
 check "by groups over one district, as a table: exit 0" test $? = 0
 check "each group's pooled risk and ratio withheld" grep -q "1 districts, [0-9]* enrolled, risk -, ratio -;" "$T/g"
 
+# ---- the lead adds a school and its principal: a copy without them is refused whole, and told how ----
+B="$T/b.db"
+"$QREL" backup --db "$A" -o "$B" >/dev/null
+printf 'code,name,kind\nNFS,Newfield School,school\n' >"$T/sites.csv"
+printf 'name,role,site\nNia Newcomer,principal,NFS\n' >"$T/people.csv"
+"$QREL" import sites --db "$A" --as "$LEAD" "$T/sites.csv" >/dev/null
+"$QREL" import people --db "$A" --as "$LEAD" "$T/people.csv" >/dev/null
+"$QREL" hub add-review --db "$A" --as "$LEAD" "$ADMIN" >/dev/null
+check "the hub holds the lead's new school and principal" test "$(as hubadmin "SELECT (SELECT count(*) FROM hub.site
+	WHERE code = 'NFS') + (SELECT count(*) FROM hub.person WHERE name = 'Nia Newcomer')")" = 2
+"$QREL" evidence add --db "$A" --as "$LEAD" --site NFS --source interview --cluster 1.1 "Newfield's first note" >/dev/null
+"$QREL" sync push --db "$A" --as "$LEAD" --hub "$(url lead)" >/dev/null
+check "a copy without them: the pull is refused, naming them and the commands" status 1 \
+	"lacks: site NFS (Newfield School), person Nia Newcomer (principal at NFS); nothing was pulled.*qrel import sites FILE. then .qrel import people FILE" \
+	"$QREL" sync pull --db "$B" --as "$LEAD" --hub "$(url lead)"
+check "and nothing was pulled into it" test "$(sql "$B" "SELECT count(*) FROM note WHERE text = 'Newfield''s first note'")/$(sql "$B" \
+	"SELECT count(*) FROM sync_setting WHERE key LIKE 'hub pulled %'")" = 0/0
+"$QREL" import sites --db "$B" --as "$LEAD" "$T/sites.csv" >/dev/null
+"$QREL" import people --db "$B" --as "$LEAD" "$T/people.csv" >/dev/null
+"$QREL" sync pull --db "$B" --as "$LEAD" --hub "$(url lead)" >"$T/out" 2>&1
+check "with the lead's files imported, the pull goes through" grep -q "^pulled" "$T/out"
+check "bringing the note at the new school" test "$(sql "$B" "SELECT s.code FROM note n JOIN site s ON s.id = n.site_id
+	WHERE n.text = 'Newfield''s first note'")" = NFS
+
 # ---- a newer hub ----
 as hubadmin "UPDATE hub.meta SET value = '999' WHERE key = 'schema'" >/dev/null
 check "a newer hub schema: push refused, exit 1, upgrade qrel" \

@@ -162,4 +162,81 @@ check "once released, her pull brings RHS's document, its citation and the surve
 check "still nothing of another school's" test "$(as pat "SELECT count(*) FROM hub.document d JOIN hub.site s
 	ON s.uuid = d.site WHERE s.code <> 'RHS'")" = 0
 
+# ---- access taken away and given back: a pull forgets the fieldwork she no longer reads ----
+mine() { sql "$P" "SELECT (SELECT count(*) FROM document WHERE title = 'Quillfeather attendance policy') || '/' ||
+	(SELECT count(*) FROM survey_item WHERE instrument = 'Quillfeather climate survey') || '/' || (SELECT count(*)
+	FROM note_document nd JOIN document d ON d.id = nd.document_id WHERE d.title = 'Quillfeather attendance policy')
+	|| '/' || (SELECT count(*) FROM activity WHERE description = 'Quillfeather families'' focus group')"; }
+field_seen() { sql "$P" "SELECT uuid FROM activity UNION ALL SELECT uuid FROM document UNION ALL SELECT uuid
+	FROM survey_item UNION ALL SELECT uuid FROM survey_rate ORDER BY 1"; }
+# Kept though unread: what the copy's own notes and findings still cite.
+cited_here() { sql "$P" "SELECT uuid FROM activity WHERE id IN (SELECT activity_id FROM note) UNION
+	SELECT uuid FROM survey_item WHERE id IN (SELECT survey_id FROM finding_survey) ORDER BY 1"; }
+# The copy's fieldwork is the hub's for her, and what its own work cites.
+as_hub() {
+	field_seen >"$T/l"
+	hub_field_seen >"$T/h"
+	cited_here >"$T/c"
+	test -z "$(comm -13 "$T/l" "$T/h")" && test -z "$(comm -23 "$T/l" "$T/h" | comm -23 - "$T/c")"
+}
+hub_field_seen() { as pat "SELECT uuid FROM hub.activity UNION ALL SELECT uuid FROM hub.document UNION ALL
+	SELECT uuid FROM hub.survey_item UNION ALL SELECT uuid FROM hub.survey_rate ORDER BY 1"; }
+check "released, her copy holds RHS's team document, survey, citation and activity" test "$(mine)" = 1/1/1/1
+GONE=$(sql "$P" "SELECT count(*) FROM sync_gone")
+as hubadmin "UPDATE hub.site SET released = false WHERE uuid = '$RHS'" >/dev/null
+"$QREL" sync pull --db "$P" --as "$PAT" --hub "$(url pat)" >"$T/out" 2>&1
+check "withdrawn, her pull forgets them" test "$(mine)" = 0/0/0/0
+check "saying how many" grep -q " [1-9][0-9]* no longer yours to see forgotten" "$T/out"
+check "her copy holds the fieldwork the hub lets her read, and what its own notes and findings cite" as_hub
+check "the copy is consistent" test "$(sql "$P" "PRAGMA foreign_key_check" | wc -l)" = 0
+check "forgetting leaves no deletion or removed citation to push" test \
+	"$(sql "$P" "SELECT count(*) FROM sync_unlink")/$(sql "$P" "SELECT count(*) FROM sync_gone")" = "0/$GONE"
+check "nor a change log entry" test "$(sql "$P" "SELECT count(*) FROM change_log WHERE entity IN ('document',
+	'activity', 'survey_item') AND field = 'delete'")" = 0
+"$QREL" sync push --db "$P" --as "$PAT" --hub "$(url pat)" >/dev/null 2>&1
+check "the hub keeps them after her next push" test "$(as hubadmin "SELECT (SELECT count(*) FROM hub.document
+	WHERE title = 'Quillfeather attendance policy') + (SELECT count(*) FROM hub.note_document c JOIN hub.document d
+	ON d.uuid = c.document WHERE d.title = 'Quillfeather attendance policy')")" = 2
+"$QREL" sync pull --db "$P" --as "$PAT" --hub "$(url pat)" >"$T/out" 2>&1
+check "the next pull forgets nothing more" grep -q " 0 no longer yours to see forgotten" "$T/out"
+as hubadmin "UPDATE hub.site SET released = true WHERE uuid = '$RHS'" >/dev/null
+"$QREL" sync pull --db "$P" --as "$PAT" --hub "$(url pat)" >/dev/null 2>&1
+check "released again, her pull brings them back" test "$(mine)" = 1/1/1/1
+check "still what the hub lets her read" as_hub
+EHS=$(sql "$A" "SELECT uuid FROM site WHERE code = 'EHS'")
+as hubadmin "UPDATE hub.person SET site = '$EHS' WHERE login = 'pat'" >/dev/null
+"$QREL" sync pull --db "$P" --as "$PAT" --hub "$(url pat)" >/dev/null 2>&1
+check "moved to another school, her pull forgets RHS's fieldwork" test "$(mine)" = 0/0/0/0
+check "holding what the hub lets her read there" as_hub
+as hubadmin "UPDATE hub.person SET site = '$RHS' WHERE login = 'pat'" >/dev/null
+"$QREL" sync pull --db "$P" --as "$PAT" --hub "$(url pat)" >/dev/null 2>&1
+check "moved back, her pull brings it again" test "$(mine)" = 1/1/1/1
+
+# ---- a removed citation travels: the lead uncites, José's copy loses the citation ----
+cited() { sql "$1" "SELECT count(*) FROM note_document nd JOIN document d ON d.id = nd.document_id
+	WHERE d.title = 'Quillfeather attendance policy'"; }
+hub_cited() { as hubadmin "SELECT count(*) FROM hub.note_document c JOIN hub.document d ON d.uuid = c.document
+	WHERE d.title = 'Quillfeather attendance policy'"; }
+"$QREL" sync pull --db "$B" --as "$J" --hub "$(url jose)" >/dev/null 2>&1
+check "José's copy holds the citation" test "$(cited "$B")" = 1
+"$QREL" document uncite --db "$A" --as "$LEAD" "$D" --note "$NOTE" >/dev/null
+"$QREL" sync push --db "$A" --as "$LEAD" --hub "$(url lead)" >"$T/out" 2>&1
+check "the lead's push of the removal succeeds" grep -q "^pushed" "$T/out"
+check "the hub's citation is gone, the removal kept" test \
+	"$(hub_cited)/$(as hubadmin "SELECT count(*) FROM hub.unlink")" = 0/1
+check "and logged as the lead's" test "$(as hubadmin "SELECT login FROM hub.change_log WHERE field = 'uncite'")" = lead
+"$QREL" sync pull --db "$B" --as "$J" --hub "$(url jose)" >"$T/out" 2>&1
+check "José's pull removes the citation from his copy" test "$(cited "$B")" = 0
+check "the note and the document stay" test "$(sql "$B" "SELECT count(*) FROM note WHERE text LIKE
+	'The Quillfeather memo%'")$(sql "$B" "SELECT count(*) FROM document WHERE title = 'Quillfeather attendance policy'")" = 11
+check "an observer records no removal" has "$(as bjorn "INSERT INTO hub.unlink(link, owner, target, review,
+	pushed_by, site, author) SELECT 'note_document', uuid, 'x', review, author, site, author FROM hub.note
+	LIMIT 1")" 'row-level security'
+"$QREL" document cite --db "$A" --as "$LEAD" "$D" --note "$NOTE" >/dev/null
+"$QREL" sync push --db "$A" --as "$LEAD" --hub "$(url lead)" >/dev/null 2>&1
+check "cited again, the hub holds the citation and no removal" test \
+	"$(hub_cited)/$(as hubadmin "SELECT count(*) FROM hub.unlink")" = 1/0
+"$QREL" sync pull --db "$B" --as "$J" --hub "$(url jose)" >/dev/null 2>&1
+check "and José's next pull brings it back" test "$(cited "$B")" = 1
+
 finish

@@ -1025,6 +1025,46 @@ test_link_writers(void **state)
 	assert_int_equal(query_int(f, "SELECT count(*) FROM change_log"), 0);
 }
 
+/* Forgetting a note (a hub pull's): the row, its links and its search entry
+ * go, with no change log entry; a note a finding cites stays. */
+static void
+test_note_forget_row(void **state)
+{
+	struct fx *f = *state;
+	struct evidence_filter flt = { 0 };
+	int64_t ids[4], a = add(f, "Ray Viewer", f->s1, "interview", NULL, "library hours cut", f->c11, f->c12);
+	int64_t b = add(f, "Ray Viewer", f->s1, "interview", NULL, "library staffed", f->c11, 0);
+	long long logged = query_int(f, "SELECT count(*) FROM change_log");
+	const char *ua = "n-a", *ub = "n-b";
+	bool gone = false;
+	char sql[256];
+
+	snprintf(sql, sizeof(sql), "UPDATE note SET uuid = 'n-a' WHERE id = %lld; UPDATE note SET uuid = 'n-b' "
+		 "WHERE id = %lld", (long long)a, (long long)b);
+	assert_int_equal(db_exec(f->db, sql), QREL_OK);
+	assert_int_equal(note_forget_row(f->db, f->review, ua, &gone), QREL_OK);
+	assert_true(gone);
+	snprintf(sql, sizeof(sql), "SELECT (SELECT count(*) FROM note WHERE id = %lld) + (SELECT count(*) FROM "
+		 "note_cluster WHERE note_id = %lld)", (long long)a, (long long)a);
+	assert_int_equal(query_int(f, sql), 0);
+	evidence_filter_set(f->db, f->review, &flt, "search", "library");
+	assert_int_equal(list_ids(f, &flt, 10, ids, 4), 1);
+	assert_int_equal(ids[0], b);
+	assert_int_equal(query_int(f, "SELECT count(*) FROM note_fts_docsize"), 1);
+	assert_int_equal(query_int(f, "SELECT count(*) FROM change_log"), logged);
+	/* Gone already: nothing to forget. */
+	assert_int_equal(note_forget_row(f->db, f->review, ua, &gone), QREL_OK);
+	assert_false(gone);
+	/* A finding cites b: it stays. */
+	snprintf(sql, sizeof(sql), "INSERT INTO finding(uuid, review_id, domain_id, kind, text, created_at, updated_at) "
+		 "VALUES ('f1', %lld, 1, 'growth', 'Library', 'now', 'now'); INSERT INTO finding_note(finding_id, "
+		 "note_id, created_at) VALUES (1, %lld, 'now')", (long long)f->review, (long long)b);
+	assert_int_equal(db_exec(f->db, sql), QREL_OK);
+	assert_int_equal(note_forget_row(f->db, f->review, ub, &gone), QREL_OK);
+	assert_false(gone);
+	assert_int_equal(query_int(f, "SELECT count(*) FROM note"), 1);
+}
+
 #define ACTIVITY_ROW "SELECT site_id || '|' || source || '|' || held_at || '|' || description || '|' || " \
 	"coalesce(facilitator_id, '-') || '|' || status || '|' || reviewers FROM activity " \
 	"WHERE uuid = 'a0000000-0000-4000-8000-000000000009'"
@@ -1093,6 +1133,7 @@ main(void)
 		T(test_note_row_writers),
 		T(test_activity_row_writers),
 		T(test_link_writers),
+		T(test_note_forget_row),
 		T(test_choices),
 		T(test_edit_expect_stale_refused),
 		T(test_edit_expect_current_passes),

@@ -111,6 +111,31 @@ test_reviewer_team_ok(void **state)
 	assert_int_equal(score_set(f->db, f->review, "Lena Lead", f->a, f->c1, SCORE_TEAM, 3, false, NULL), QREL_OK);
 }
 
+/* Forgetting a score (a hub pull's): the row goes, with no change log entry;
+ * another review's uuid is not this one's. */
+static void
+test_score_forget_row(void **state)
+{
+	struct fx *f = *state;
+	long long logged;
+	bool gone = false;
+
+	assert_int_equal(score_set(f->db, f->review, "Rémi Reviewer", f->a, f->c1, SCORE_TEAM, 2, false, NULL), QREL_OK);
+	assert_int_equal(score_set(f->db, f->review, "Rita Reviewer", f->a, f->c1, SCORE_TEAM, 3, false, NULL), QREL_OK);
+	assert_int_equal(db_exec(f->db, "UPDATE score SET uuid = 's-1' WHERE rater_id = (SELECT id FROM person "
+				 "WHERE uuid = 'p-2')"), QREL_OK);
+	logged = count(f, "SELECT count(*) FROM change_log");
+	assert_int_equal(score_forget_row(f->db, f->review + 1, "s-1", &gone), QREL_OK);
+	assert_false(gone);
+	assert_int_equal(score_forget_row(f->db, f->review, "s-1", &gone), QREL_OK);
+	assert_true(gone);
+	assert_int_equal(count(f, "SELECT count(*) FROM score WHERE uuid = 's-1'"), 0);
+	assert_int_equal(count(f, "SELECT count(*) FROM score"), 1);
+	assert_int_equal(count(f, "SELECT count(*) FROM change_log"), logged);
+	assert_int_equal(score_forget_row(f->db, f->review, "s-1", &gone), QREL_OK);
+	assert_false(gone);
+}
+
 static void
 test_principal_self(void **state)
 {
@@ -919,6 +944,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		T(test_reviewer_team_ok),
+		T(test_score_forget_row),
 		T(test_row_writers),
 		T(test_principal_self),
 		T(test_consensus_by_lead_only),

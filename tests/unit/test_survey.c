@@ -353,6 +353,65 @@ test_documents(void **state)
 	free(rows);
 }
 
+/* Forgetting fieldwork (a hub pull's, once the login no longer reads it):
+ * each writer removes its row with no change log entry, and keeps what the
+ * copy's own work cites (a finding's survey result, a note's activity). */
+static void
+test_forget_rows(void **state)
+{
+	struct fx *f = *state;
+	struct finding_input fi = { .cluster = store_cluster_id(f->db, f->review, "1.1"), .kind = FINDING_GROWTH,
+				    .text = "Belonging" };
+	struct document_input in = { .title = "Discipline policy", .requested = "2026-01-10" };
+	struct note_input ni = { .site = store_site_id(f->db, f->review, "S1"), .source = "document_review",
+				 .text = "The policy lists suspension.", .nclusters = 1 };
+	int64_t finding, doc, note;
+	long logged;
+	bool gone;
+
+	ni.cluster[0] = store_cluster_id(f->db, f->review, "1.1");
+	assert_int_equal(try_import(f, "survey", survey_csv), QREL_OK);
+	assert_int_equal(try_import(f, "survey-rates", rates_csv), QREL_OK);
+	assert_int_equal(finding_add(f->db, f->review, "Ann Lead", &fi, &finding), QREL_OK);
+	assert_int_equal(document_add(f->db, f->review, "Ann Lead", &in, &doc), QREL_OK);
+	assert_int_equal(evidence_add(f->db, f->review, "Ann Lead", &ni, &note), QREL_OK);
+	assert_int_equal(document_cite(f->db, f->review, "Ann Lead", doc, note), QREL_OK);
+	assert_int_equal(db_exec(f->db, "UPDATE survey_item SET uuid = 'i-' || id; UPDATE survey_rate SET uuid = 'r-' || id;"
+				 "UPDATE document SET uuid = 'd-1';"
+				 "INSERT INTO activity(uuid, review_id, site_id, source, held_at) SELECT 'a-1', review_id, "
+				 "site_id, 'interview', '2026-01-11' FROM note;"
+				 "INSERT INTO activity(uuid, review_id, site_id, source, held_at) SELECT 'a-2', review_id, "
+				 "site_id, 'interview', '2026-01-12' FROM note;"
+				 "UPDATE note SET activity_id = (SELECT id FROM activity WHERE uuid = 'a-1')"), QREL_OK);
+	assert_int_equal(survey_cite(f->db, f->review, "Ann Lead", finding,
+				     db_int(f->db, "SELECT min(id) FROM survey_item")), QREL_OK);
+	logged = count(f, "SELECT count(*) FROM change_log");
+	/* A document goes with the citations of it; the note stays. */
+	assert_int_equal(document_forget_row(f->db, f->review, "d-1", &gone), QREL_OK);
+	assert_true(gone);
+	assert_int_equal(count(f, "SELECT (SELECT count(*) FROM document) * 10 + (SELECT count(*) FROM note_document)"), 0);
+	assert_int_equal(count(f, "SELECT count(*) FROM note"), 1);
+	/* The survey result a finding cites stays; another goes, and a rate. */
+	assert_int_equal(survey_item_forget_row(f->db, f->review, "i-1", &gone), QREL_OK);
+	assert_false(gone);
+	assert_int_equal(survey_item_forget_row(f->db, f->review, "i-2", &gone), QREL_OK);
+	assert_true(gone);
+	assert_int_equal(count(f, "SELECT count(*) FROM survey_item WHERE uuid IN ('i-1', 'i-2')"), 1);
+	assert_int_equal(survey_rate_forget_row(f->db, f->review, "r-1", &gone), QREL_OK);
+	assert_true(gone);
+	assert_int_equal(count(f, "SELECT count(*) FROM survey_rate WHERE uuid = 'r-1'"), 0);
+	/* The activity a note names stays; the other goes. */
+	assert_int_equal(activity_forget_row(f->db, f->review, "a-1", &gone), QREL_OK);
+	assert_false(gone);
+	assert_int_equal(activity_forget_row(f->db, f->review, "a-2", &gone), QREL_OK);
+	assert_true(gone);
+	assert_int_equal(count(f, "SELECT count(*) FROM activity WHERE uuid LIKE 'a-%'"), 1);
+	/* Another review's uuid is not this one's; no change log entry for any of it. */
+	assert_int_equal(survey_rate_forget_row(f->db, f->review + 1, "r-2", &gone), QREL_OK);
+	assert_false(gone);
+	assert_int_equal(count(f, "SELECT count(*) FROM change_log"), logged);
+}
+
 static void
 test_schedule(void **state)
 {
@@ -398,6 +457,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_cite_and_note, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_documents, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_schedule, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_forget_rows, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
