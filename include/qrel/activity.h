@@ -66,6 +66,12 @@ int activity_mark_done(struct db *db, int64_t id, const char *what, bool *change
 /* Writes who took part (voice.h): participants when > 0, language when not NULL,
  * interpreter when 1 or -1; voice_write_activity logs it. */
 int activity_apply_voice(struct db *db, int64_t id, const struct voice_input *in);
+/* Writes who took part exactly as v says (participants 0: none; its groups are
+ * activity_set_groups'): a merged activity's voice (voice_set_activity). */
+int activity_set_voice(struct db *db, int64_t id, const struct voice_activity *v);
+/* Sets the activity's stakeholder groups to list: codes, comma-separated,
+ * checked already (voice_parse); "" leaves none. The only writer of activity_group. */
+int activity_set_groups(struct db *db, int64_t id, const char *list);
 /* Forgets activity uuid of review (a hub pull, once the login no longer reads
  * it): the row and its groups, with no change log entry. One a note of the
  * copy still names stays (*gone false). */

@@ -190,6 +190,25 @@ int note_insert_row(struct db *db, const struct note_fields *f, const char *what
 /* Writes valence, text, deleted_at and updated_at into row id; its version goes
  * up by one, or to f->version when that is higher (a merged note). */
 int note_apply_row(struct db *db, int64_t id, const struct note_fields *f, const char *what);
+
+/* ---- the link writers: the only code that writes note_cluster, note_subgroup,
+ * note_group and note_document (no gate, no change log, no transaction) ---- */
+
+/* Links note to each cluster (a link it has already is kept). */
+int note_link_clusters(struct db *db, int64_t note, const int64_t *cluster, size_t n);
+/* Removes every cluster link of note. */
+int note_unlink_clusters(struct db *db, int64_t note);
+/* Links note to one subgroup (dimension, group); an existing link is kept. */
+int note_link_subgroup(struct db *db, int64_t note, const char *dimension, const char *group);
+/* Removes every subgroup link of note. */
+int note_unlink_subgroups(struct db *db, int64_t note);
+/* Sets note's own stakeholder groups to list: codes, comma-separated, checked
+ * already (voice_parse); "" leaves none (the note then has its activity's). */
+int note_link_set_groups(struct db *db, int64_t note, const char *list);
+/* Makes note cite document (cite true) or no longer cite it; *changed (when not
+ * NULL) says whether there was anything to add or remove. */
+int note_link_document(struct db *db, int64_t note, int64_t document, bool cite, bool *changed);
+
 /* Forgets note uuid of review (a hub pull, once the login no longer reads
  * it): the row, its clusters, subgroups, groups, citations and full-text
  * entry go, with no change log entry (forgetting is not an edit). A note a

@@ -6,6 +6,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <sqlite3.h>
+
 struct db;
 
 int64_t store_review_id(struct db *db);
@@ -21,6 +23,11 @@ int64_t store_framework_id(struct db *db, int64_t review);
 /* The first column of the first row of sql, a static query of ?1 = review (one
  * integer: an id, a count, EXISTS); 0 when there is no row, -1 on error. */
 int64_t store_review_int(struct db *db, int64_t review, const char *sql);
+/* One row of the review by id: sql takes ?1 id and ?2 review. QREL_OK with *row
+ * stepped onto the row (read it, then sqlite3_reset it); QREL_NOTFOUND "no noun
+ * ID in this review" when there is none. */
+int store_review_row(struct db *db, const char *sql, int64_t id, int64_t review, const char *noun,
+		     sqlite3_stmt **row);
 
 /* The site after (dir > 0) or before (dir < 0) site in code order, wrapping;
  * the first site when site is 0. */

@@ -9,7 +9,13 @@
 
 struct db;
 
-#define SYNC_FORMAT 2		/* a bundle's format version; newer ones are refused */
+/* The bundle format this qrel writes, and the oldest it reads (newer and older
+ * ones are refused, naming both). 3 carries stakeholder voice and removed
+ * citations (tables activity_voice, note_voice, unlink), which a qrel reading
+ * only 2 refused as tables "a qrel bundle never has". A 2 from a qrel that
+ * already wrote them is read the same way. */
+#define SYNC_FORMAT 3
+#define SYNC_FORMAT_OLDEST 2
 
 /* What an import accepts (doc/qrel.1, BUNDLES). A bundle beyond one of these is
  * refused whole, with the cap named. */

@@ -13,8 +13,15 @@
 size_t text_decode(const char *s, size_t n, wchar_t *out);
 /* Encodes the character c (at most U+10FFFF) as UTF-8 into out; returns the bytes. */
 size_t text_encode(unsigned c, char out[4]);
-/* Columns the character takes on screen: 0 for combining marks, 2 for wide. */
+/* Columns the character takes on screen: 0 for combining marks (also where the
+ * locale does not know them), 2 for wide. */
 int text_char_width(wchar_t c);
+/* The ASCII stand-in for c on a terminal that draws only ASCII (LANG=C): c
+ * itself when ASCII; a Latin letter without its marks ("é", "ễ", "Đ" as e, e,
+ * D; a fullwidth letter as its ASCII letter); '\0' for a combining mark (drawn
+ * as nothing, its letter stands for it); '?' for anything else (CJK, Greek...).
+ * Controls are not its business: text_printable and text_control_mark first. */
+char text_ascii_of(wchar_t c);
 /* Columns of a whole string, as text_draw would draw it. */
 int text_width(const char *s);
 /* Byte length of the longest prefix of s that fits in cols columns. */

@@ -42,21 +42,13 @@ activity_get(struct db *db, int64_t review, int64_t id, struct activity_row *out
 {
 	static const char sql[] = "SELECT " ACTIVITY_COLS " FROM " ACTIVITY_FROM
 				  " WHERE a.id = ?1 AND a.review_id = ?2";
-	sqlite3_stmt *st = db_stmt(db, sql);
-	int rc;
+	sqlite3_stmt *st;
+	int rc = store_review_row(db, sql, id, review, "activity", &st);
 
-	if (!st)
-		return QREL_DB;
-	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_int64(st, 2, review);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	if (rc == QREL_OK) {
 		read_activity(st, out);
-		rc = QREL_OK;
-	} else {
-		rc = rc == SQLITE_DONE ? error(QREL_NOTFOUND, "no activity %lld in this review", (long long)id)
-				       : db_fail(db, "reading an activity");
+		sqlite3_reset(st);
 	}
-	sqlite3_reset(st);
 	return rc;
 }
 
@@ -217,6 +209,30 @@ activity_apply_voice(struct db *db, int64_t id, const struct voice_input *in)
 	db_bind_text(st, 3, in->language);
 	sqlite3_bind_int(st, 4, in->interpreter);
 	return db_step_done(db, st, "recording who took part");
+}
+
+int
+activity_set_voice(struct db *db, int64_t id, const struct voice_activity *v)
+{
+	static const char sql[] = "UPDATE activity SET participants = nullif(?2, 0), language = ?3, interpreter = ?4 "
+				  "WHERE id = ?1";
+	sqlite3_stmt *st = db_stmt(db, sql);
+
+	if (!st)
+		return QREL_DB;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int(st, 2, v->participants);
+	db_bind_text(st, 3, v->language);
+	sqlite3_bind_int(st, 4, v->interpreter);
+	return db_step_done(db, st, "recording who took part");
+}
+
+int
+activity_set_groups(struct db *db, int64_t id, const char *list)
+{
+	return db_replace_list(db, "DELETE FROM activity_group WHERE activity_id = ?1",
+			       "INSERT INTO activity_group(activity_id, grp) VALUES (?1, ?2)", id, list,
+			       "recording an activity's stakeholder group");
 }
 
 const char activity_sync_insert_sql[] =

@@ -2,6 +2,7 @@
 #include "qrel/qrel.h"
 #include "qrel/db.h"
 #include "qrel/document.h"
+#include "qrel/evidence.h"
 #include "qrel/gate.h"
 #include "qrel/store.h"
 #include "qrel/util.h"
@@ -107,29 +108,22 @@ stored(struct db *db, int64_t review, int64_t id, struct document_row *d)
 {
 	static const char sql[] = "SELECT uuid, coalesce(site_id, 0), title, owner, status, requested_at, "
 				  "coalesce(received_at, ''), link FROM document WHERE id = ?1 AND review_id = ?2";
-	sqlite3_stmt *st = db_stmt(db, sql);
+	sqlite3_stmt *st;
 	int rc;
 
-	if (!st)
-		return QREL_DB;
 	memset(d, 0, sizeof(*d));
-	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_int64(st, 2, review);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		str_copy(d->uuid, sizeof(d->uuid), db_col_text(st, 0));
-		d->site = sqlite3_column_int64(st, 1);
-		str_copy(d->title, sizeof(d->title), db_col_text(st, 2));
-		str_copy(d->owner, sizeof(d->owner), db_col_text(st, 3));
-		str_copy(d->status, sizeof(d->status), db_col_text(st, 4));
-		str_copy(d->requested, sizeof(d->requested), db_col_text(st, 5));
-		str_copy(d->received, sizeof(d->received), db_col_text(st, 6));
-		str_copy(d->link, sizeof(d->link), db_col_text(st, 7));
-	}
+	if ((rc = store_review_row(db, sql, id, review, "document", &st)) != QREL_OK)
+		return rc;
+	str_copy(d->uuid, sizeof(d->uuid), db_col_text(st, 0));
+	d->site = sqlite3_column_int64(st, 1);
+	str_copy(d->title, sizeof(d->title), db_col_text(st, 2));
+	str_copy(d->owner, sizeof(d->owner), db_col_text(st, 3));
+	str_copy(d->status, sizeof(d->status), db_col_text(st, 4));
+	str_copy(d->requested, sizeof(d->requested), db_col_text(st, 5));
+	str_copy(d->received, sizeof(d->received), db_col_text(st, 6));
+	str_copy(d->link, sizeof(d->link), db_col_text(st, 7));
 	sqlite3_reset(st);
-	if (rc == SQLITE_ROW)
-		return QREL_OK;
-	return rc == SQLITE_DONE ? error(QREL_NOTFOUND, "no document %lld in this review", (long long)id)
-				 : db_fail(db, "reading a document");
+	return QREL_OK;
 }
 
 /* One field: set when value is given and differs, with its change_log row. */
@@ -191,11 +185,10 @@ static int
 cite_change(struct db *db, int64_t review, const char *who, int64_t id, int64_t note, bool remove)
 {
 	static const char nsql[] = "SELECT uuid FROM note WHERE id = ?1 AND review_id = ?2 AND deleted_at IS NULL";
-	static const char *const sql[] = { "INSERT OR IGNORE INTO note_document(note_id, document_id) VALUES (?1, ?2)",
-					   "DELETE FROM note_document WHERE note_id = ?1 AND document_id = ?2" };
 	struct document_row d;
 	sqlite3_stmt *st;
 	char nuuid[UUID_LEN + 1] = "";
+	bool changed = false;
 	int rc;
 
 	if ((rc = stored(db, review, id, &d)) != QREL_OK || (rc = open_write(db, review, who, d.site)) != QREL_OK)
@@ -209,12 +202,7 @@ cite_change(struct db *db, int64_t review, const char *who, int64_t id, int64_t 
 	sqlite3_reset(st);
 	if (!*nuuid)
 		return finish(db, error(QREL_NOTFOUND, "no live note %lld in this review", (long long)note));
-	if (!(st = db_stmt(db, sql[remove])))
-		return finish(db, QREL_DB);
-	sqlite3_bind_int64(st, 1, note);
-	sqlite3_bind_int64(st, 2, id);
-	if ((rc = db_step_done(db, st, remove ? "removing the citation" : "citing the document")) == QREL_OK &&
-	    sqlite3_changes(db_handle(db)) == 0)
+	if ((rc = note_link_document(db, note, id, !remove, &changed)) == QREL_OK && !changed)
 		rc = remove ? error(QREL_NOTFOUND, "note %lld does not cite document %lld", (long long)note, (long long)id)
 			    : error(QREL_CONFLICT, "note %lld already cites document %lld", (long long)note, (long long)id);
 	if (rc == QREL_OK)

@@ -1,7 +1,9 @@
 /* evidence.c: evidence notes (add, edit, delete, undo, filtered keyset pages; search.c
- * ranks searches). The only module that writes the note table: import (import.c) and
- * sync (sync.c) call the row writers below (note_insert_row, note_apply_row); each
- * caller asks the gate (gate.h) before it writes. Activities are in activity.c. */
+ * ranks searches). The only module that writes the note table and its links (note_cluster,
+ * note_subgroup, note_group, note_document): import (import.c), sync (sync.c), voice.c
+ * and document.c call the row and link writers below (note_insert_row, note_apply_row,
+ * note_link_*); each caller asks the gate (gate.h) before it writes. Activities are in
+ * activity.c. */
 #include "qrel/qrel.h"
 #include "qrel/activity.h"
 #include "qrel/db.h"
@@ -134,10 +136,21 @@ check_input(struct db *db, int64_t review, const struct note_input *in)
 	return check_activity(db, review, in->activity, in->site);
 }
 
-/* ---- writing ---- */
+/* ---- the link writers: the only code that writes a note's links ---- */
 
 static int
-link_clusters(struct db *db, int64_t note, const int64_t *cluster, size_t n)
+unlink_note(struct db *db, const char *sql, int64_t note, const char *what)
+{
+	sqlite3_stmt *st = db_stmt(db, sql);
+
+	if (!st)
+		return QREL_DB;
+	sqlite3_bind_int64(st, 1, note);
+	return db_step_done(db, st, what);
+}
+
+int
+note_link_clusters(struct db *db, int64_t note, const int64_t *cluster, size_t n)
 {
 	static const char sql[] = "INSERT OR IGNORE INTO note_cluster(note_id, cluster_id) VALUES (?1, ?2)";
 	sqlite3_stmt *st;
@@ -153,21 +166,65 @@ link_clusters(struct db *db, int64_t note, const int64_t *cluster, size_t n)
 	return rc;
 }
 
+int
+note_unlink_clusters(struct db *db, int64_t note)
+{
+	return unlink_note(db, "DELETE FROM note_cluster WHERE note_id = ?1", note, "unlinking clusters");
+}
+
+int
+note_link_subgroup(struct db *db, int64_t note, const char *dimension, const char *group)
+{
+	static const char sql[] = "INSERT OR IGNORE INTO note_subgroup(note_id, dimension, grp) VALUES (?1, ?2, ?3)";
+	sqlite3_stmt *st = db_stmt(db, sql);
+
+	if (!st)
+		return QREL_DB;
+	sqlite3_bind_int64(st, 1, note);
+	db_bind_text(st, 2, dimension);
+	db_bind_text(st, 3, group);
+	return db_step_done(db, st, "linking a note to a subgroup");
+}
+
+int
+note_unlink_subgroups(struct db *db, int64_t note)
+{
+	return unlink_note(db, "DELETE FROM note_subgroup WHERE note_id = ?1", note, "unlinking subgroups");
+}
+
+int
+note_link_set_groups(struct db *db, int64_t note, const char *list)
+{
+	return db_replace_list(db, "DELETE FROM note_group WHERE note_id = ?1",
+			       "INSERT INTO note_group(note_id, grp) VALUES (?1, ?2)", note, list,
+			       "recording a note's stakeholder group");
+}
+
+int
+note_link_document(struct db *db, int64_t note, int64_t document, bool cite, bool *changed)
+{
+	static const char *const sql[] = { "DELETE FROM note_document WHERE note_id = ?1 AND document_id = ?2",
+					   "INSERT OR IGNORE INTO note_document(note_id, document_id) VALUES (?1, ?2)" };
+	sqlite3_stmt *st = db_stmt(db, sql[cite]);
+	int rc;
+
+	if (!st)
+		return QREL_DB;
+	sqlite3_bind_int64(st, 1, note);
+	sqlite3_bind_int64(st, 2, document);
+	rc = db_step_done(db, st, cite ? "citing a document" : "removing a citation");
+	if (rc == QREL_OK && changed)
+		*changed = sqlite3_changes(db_handle(db)) > 0;
+	return rc;
+}
+
 static int
 link_subgroups(struct db *db, int64_t note, const struct note_input *in)
 {
-	static const char sql[] = "INSERT OR IGNORE INTO note_subgroup(note_id, dimension, grp) VALUES (?1, ?2, ?3)";
-	sqlite3_stmt *st;
 	int rc = QREL_OK;
 
-	for (size_t i = 0; i < in->nsubgroups && rc == QREL_OK; i++) {
-		if (!(st = db_stmt(db, sql)))
-			return QREL_DB;
-		sqlite3_bind_int64(st, 1, note);
-		db_bind_text(st, 2, in->dimension[i]);
-		db_bind_text(st, 3, in->group[i]);
-		rc = db_step_done(db, st, "linking a note to a subgroup");
-	}
+	for (size_t i = 0; i < in->nsubgroups && rc == QREL_OK; i++)
+		rc = note_link_subgroup(db, note, in->dimension[i], in->group[i]);
 	return rc;
 }
 
@@ -261,7 +318,7 @@ evidence_add(struct db *db, int64_t review, const char *who, const struct note_i
 		return rc;
 	uuid_new(uuid);
 	if ((rc = insert_note(db, review, author, in, uuid, &note)) != QREL_OK ||
-	    (rc = link_clusters(db, note, in->cluster, in->nclusters)) != QREL_OK ||
+	    (rc = note_link_clusters(db, note, in->cluster, in->nclusters)) != QREL_OK ||
 	    (rc = link_subgroups(db, note, in)) != QREL_OK ||
 	    (rc = changelog_add(db, review, who, "note", uuid, "create", NULL, in->text, "")) != QREL_OK ||
 	    (rc = voice_write_note(db, review, who, note, in->voices)) != QREL_OK) {
@@ -288,31 +345,23 @@ load_stored(struct db *db, int64_t review, int64_t id, struct stored_note *s)
 	static const char sql[] = "SELECT n.site_id, n.author_id, n.uuid, n.valence, n.text, "
 				  "coalesce(n.deleted_at, ''), coalesce(" CLUSTER_CODES_SQL ", ''), n.version, n.updated_at "
 				  "FROM note n WHERE n.id = ?1 AND n.review_id = ?2";
-	sqlite3_stmt *st = db_stmt(db, sql);
+	sqlite3_stmt *st;
 	int rc;
 
 	memset(s, 0, sizeof(*s));
-	if (!st)
-		return QREL_DB;
-	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_int64(st, 2, review);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		s->site = sqlite3_column_int64(st, 0);
-		s->author = sqlite3_column_int64(st, 1);
-		str_copy(s->uuid, sizeof(s->uuid), db_col_text(st, 2));
-		str_copy(s->valence, sizeof(s->valence), db_col_text(st, 3));
-		s->text = xstrdup(db_col_text(st, 4));
-		str_copy(s->deleted_at, sizeof(s->deleted_at), db_col_text(st, 5));
-		str_copy(s->clusters, sizeof(s->clusters), db_col_text(st, 6));
-		s->version = sqlite3_column_int(st, 7);
-		str_copy(s->updated_at, sizeof(s->updated_at), db_col_text(st, 8));
-		rc = QREL_OK;
-	} else {
-		rc = rc == SQLITE_DONE ? error(QREL_NOTFOUND, "no note %lld in this review", (long long)id)
-				       : db_fail(db, "reading a note");
-	}
+	if ((rc = store_review_row(db, sql, id, review, "note", &st)) != QREL_OK)
+		return rc;
+	s->site = sqlite3_column_int64(st, 0);
+	s->author = sqlite3_column_int64(st, 1);
+	str_copy(s->uuid, sizeof(s->uuid), db_col_text(st, 2));
+	str_copy(s->valence, sizeof(s->valence), db_col_text(st, 3));
+	s->text = xstrdup(db_col_text(st, 4));
+	str_copy(s->deleted_at, sizeof(s->deleted_at), db_col_text(st, 5));
+	str_copy(s->clusters, sizeof(s->clusters), db_col_text(st, 6));
+	s->version = sqlite3_column_int(st, 7);
+	str_copy(s->updated_at, sizeof(s->updated_at), db_col_text(st, 8));
 	sqlite3_reset(st);
-	return rc;
+	return QREL_OK;
 }
 
 /* The author changes their own notes; the lead any. */
@@ -376,16 +425,10 @@ static int
 edit_clusters(struct db *db, int64_t review, const char *who, int64_t id, const struct stored_note *s,
 	      const int64_t *cluster, size_t n, bool *changed)
 {
-	static const char del[] = "DELETE FROM note_cluster WHERE note_id = ?1";
 	char codes[256];
-	sqlite3_stmt *st;
 	int rc;
 
-	if (!(st = db_stmt(db, del)))
-		return QREL_DB;
-	sqlite3_bind_int64(st, 1, id);
-	if ((rc = db_step_done(db, st, "unlinking clusters")) != QREL_OK ||
-	    (rc = link_clusters(db, id, cluster, n)) != QREL_OK ||
+	if ((rc = note_unlink_clusters(db, id)) != QREL_OK || (rc = note_link_clusters(db, id, cluster, n)) != QREL_OK ||
 	    (rc = note_cluster_codes(db, id, codes, sizeof(codes))) != QREL_OK)
 		return rc;
 	if (strcmp(codes, s->clusters) == 0)
@@ -1229,21 +1272,13 @@ evidence_get(struct db *db, int64_t review, int64_t id, struct evidence_note *ou
 {
 	static const char sql[] = "SELECT " NOTE_COLS ", 0.0, NULL FROM " NOTE_FROM
 				  " WHERE n.id = ?1 AND n.review_id = ?2";
-	sqlite3_stmt *st = db_stmt(db, sql);
-	int rc;
+	sqlite3_stmt *st;
+	int rc = store_review_row(db, sql, id, review, "note", &st);
 
-	if (!st)
-		return QREL_DB;
-	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_int64(st, 2, review);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	if (rc == QREL_OK) {
 		evidence_sql_read(st, out);
-		rc = QREL_OK;
-	} else {
-		rc = rc == SQLITE_DONE ? error(QREL_NOTFOUND, "no note %lld in this review", (long long)id)
-				       : db_fail(db, "reading a note");
+		sqlite3_reset(st);
 	}
-	sqlite3_reset(st);
 	return rc;
 }
 

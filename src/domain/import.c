@@ -1302,27 +1302,10 @@ note_check(struct imp *im, struct note *nt)
 static int
 note_links(struct imp *im, const struct note *nt, int64_t id)
 {
-	static const char cl[] = "INSERT OR IGNORE INTO note_cluster(note_id, cluster_id) VALUES (?1, ?2)";
-	static const char sg[] = "INSERT OR IGNORE INTO note_subgroup(note_id, dimension, grp) "
-				 "VALUES (?1, ?2, ?3)";
-	sqlite3_stmt *st;
-	int rc = QREL_OK;
+	int rc = note_link_clusters(im->db, id, nt->cluster, nt->nclusters);
 
-	for (size_t i = 0; i < nt->nclusters && rc == QREL_OK; i++) {
-		if (!(st = db_stmt(im->db, cl)))
-			return QREL_DB;
-		sqlite3_bind_int64(st, 1, id);
-		sqlite3_bind_int64(st, 2, nt->cluster[i]);
-		rc = db_step_done(im->db, st, "linking a note to a cluster");
-	}
-	for (size_t i = 0; i < nt->nsubgroups && rc == QREL_OK; i++) {
-		if (!(st = db_stmt(im->db, sg)))
-			return QREL_DB;
-		sqlite3_bind_int64(st, 1, id);
-		db_bind_text(st, 2, nt->dimension[i]);
-		db_bind_text(st, 3, nt->group[i]);
-		rc = db_step_done(im->db, st, "linking a note to a subgroup");
-	}
+	for (size_t i = 0; i < nt->nsubgroups && rc == QREL_OK; i++)
+		rc = note_link_subgroup(im->db, id, nt->dimension[i], nt->group[i]);
 	return rc;
 }
 

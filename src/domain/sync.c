@@ -781,6 +781,7 @@ struct bundle_in {
 	bool inflated;
 	struct caps *caps;
 	sqlite3 *check;		/* the connection that checked the tables, open until they are copied */
+	int format;		/* the header's (SYNC_FORMAT_OLDEST to SYNC_FORMAT) */
 };
 
 static int
@@ -828,10 +829,12 @@ unseal(struct db *db, int64_t review, const unsigned char *b, size_t n, struct b
 	if (n < HDR_LEN + MAC_LEN)
 		return refuse(in->path, "damaged or truncated (%zu bytes)", n);
 	if ((format = get_be(b + 8, 2)) > SYNC_FORMAT)
-		return refuse(in->path, "bundle format %llu is newer than this qrel reads (%d); upgrade qrel", format,
-			      SYNC_FORMAT);
-	if (format != SYNC_FORMAT)
-		return refuse(in->path, "bundle format %llu is not one this qrel reads (%d)", format, SYNC_FORMAT);
+		return refuse(in->path, "bundle format %llu is newer than this qrel reads (formats %d to %d): upgrade "
+			      "qrel to import it", format, SYNC_FORMAT_OLDEST, SYNC_FORMAT);
+	if (format < SYNC_FORMAT_OLDEST)
+		return refuse(in->path, "bundle format %llu is not one this qrel reads (formats %d to %d)", format,
+			      SYNC_FORMAT_OLDEST, SYNC_FORMAT);
+	in->format = (int)format;
 	memcpy(theirs, b + 24, UUID_LEN);
 	theirs[UUID_LEN] = '\0';
 	if ((rc = sync_review_uuid(db, review, ours)) != QREL_OK)
@@ -1278,21 +1281,22 @@ copy_tables(struct db *db, struct bundle_in *in)
 }
 
 static int
-check_format(struct db *db, int64_t review, const char *path, const struct bundle_meta *m)
+check_format(struct db *db, int64_t review, const struct bundle_in *in, const struct bundle_meta *m)
 {
 	char uuid[64], show[48];
 	long format;
 	int rc;
 
-	if (!*m->format || !str_to_long(m->format, &format) || format != SYNC_FORMAT)
-		return refuse(path, "not a qrel bundle (its format is '%s', not %d)", shown(m->format, show), SYNC_FORMAT);
+	if (!*m->format || !str_to_long(m->format, &format) || format != in->format)
+		return refuse(in->path, "not a qrel bundle (its format is '%s', its header's %d)", shown(m->format, show),
+			      in->format);
 	if ((rc = sync_review_uuid(db, review, uuid)) != QREL_OK)
 		return rc;
 	if (strcmp(uuid, m->review) != 0)
-		return refuse(path, "the bundle is from another review (%s), not this one (%s)",
+		return refuse(in->path, "the bundle is from another review (%s), not this one (%s)",
 			*m->review ? shown(m->review, show) : "none", uuid);
 	if (!*m->copy || !*m->created_at || !*m->exporter)
-		return refuse(path, "not a qrel bundle (its meta table lacks the copy, date or exporter)");
+		return refuse(in->path, "not a qrel bundle (its meta table lacks the copy, date or exporter)");
 	return QREL_OK;
 }
 
@@ -1310,7 +1314,7 @@ open_bundle(struct db *db, int64_t review, const unsigned char *b, size_t n, str
 		return rc;
 	for (int i = 0; i < 8; i++)
 		snprintf(m->checksum + 2 * i, 3, "%02x", b[n - MAC_LEN + i]);
-	return check_format(db, review, in->path, m);
+	return check_format(db, review, in, m);
 }
 
 /* The whole file, up to the cap and one byte more. */
@@ -1561,24 +1565,17 @@ static const char note_rows[] =
 static int
 link_clusters(struct merge *mg, int64_t note, const char *codes)
 {
-	static const char sql[] = "INSERT OR IGNORE INTO note_cluster(note_id, cluster_id) VALUES (?1, ?2)";
 	char *list = xstrdup(codes), *save = NULL;
 	int rc = QREL_OK;
 
 	for (char *c = strtok_r(list, "\x1e", &save); c && rc == QREL_OK; c = strtok_r(NULL, "\x1e", &save)) {
 		int64_t cluster = store_cluster_id(mg->db, mg->review, c);
-		sqlite3_stmt *st;
 
-		if (cluster <= 0) {
+		if (cluster <= 0)
 			rc = cluster < 0 ? QREL_DB : error(QREL_PARSE, "the bundle tags a note to cluster '%s', "
 				"which this review's framework does not have", c);
-		} else if (!(st = db_stmt(mg->db, sql))) {
-			rc = QREL_DB;
-		} else {
-			sqlite3_bind_int64(st, 1, note);
-			sqlite3_bind_int64(st, 2, cluster);
-			rc = db_step_done(mg->db, st, "linking a note to a cluster");
-		}
+		else
+			rc = note_link_clusters(mg->db, note, &cluster, 1);
 	}
 	free(list);
 	return rc;
@@ -1587,22 +1584,15 @@ link_clusters(struct merge *mg, int64_t note, const char *codes)
 static int
 link_subgroups(struct merge *mg, int64_t note, const char *pairs)
 {
-	static const char sql[] = "INSERT OR IGNORE INTO note_subgroup(note_id, dimension, grp) VALUES (?1, ?2, ?3)";
 	char *list = xstrdup(pairs), *save = NULL;
 	int rc = QREL_OK;
 
 	for (char *p = strtok_r(list, "\x1e", &save); p && rc == QREL_OK; p = strtok_r(NULL, "\x1e", &save)) {
 		char *grp = strchr(p, '\x1f');
-		sqlite3_stmt *st = db_stmt(mg->db, sql);
 
-		if (!st)
-			return free(list), QREL_DB;
 		if (grp)
 			*grp++ = '\0';
-		sqlite3_bind_int64(st, 1, note);
-		db_bind_text(st, 2, p);
-		db_bind_text(st, 3, grp ? grp : "");
-		rc = db_step_done(mg->db, st, "linking a note to a subgroup");
+		rc = note_link_subgroup(mg->db, note, p, grp ? grp : "");
 	}
 	free(list);
 	return rc;
@@ -1612,20 +1602,10 @@ link_subgroups(struct merge *mg, int64_t note, const char *pairs)
 static int
 relink_note(struct merge *mg, int64_t note, sqlite3_stmt *row)
 {
-	static const char del_c[] = "DELETE FROM note_cluster WHERE note_id = ?1";
-	static const char del_s[] = "DELETE FROM note_subgroup WHERE note_id = ?1";
-	const char *const dels[] = { del_c, del_s };
 	int rc;
 
-	for (size_t i = 0; i < ARRAY_SIZE(dels); i++) {
-		sqlite3_stmt *st = db_stmt(mg->db, dels[i]);
-
-		if (!st)
-			return QREL_DB;
-		sqlite3_bind_int64(st, 1, note);
-		if ((rc = db_step_done(mg->db, st, "relinking a note")) != QREL_OK)
-			return rc;
-	}
+	if ((rc = note_unlink_clusters(mg->db, note)) != QREL_OK || (rc = note_unlink_subgroups(mg->db, note)) != QREL_OK)
+		return rc;
 	if ((rc = link_clusters(mg, note, col(row, BN_CLUSTERS) ? col(row, BN_CLUSTERS) : "")) != QREL_OK)
 		return rc;
 	return link_subgroups(mg, note, col(row, BN_SUBGROUPS) ? col(row, BN_SUBGROUPS) : "");
@@ -2566,17 +2546,24 @@ static const char finding_survey_rows[] =
 	"WHERE NOT EXISTS (SELECT 1 FROM finding_survey x WHERE x.finding_id = f.id "
 	"AND x.survey_id = i.id) ORDER BY 1, 4";
 
+/* Runs a link write of two row ids (?1 the owner, ?2 the target). */
 static int
-cite(struct merge *mg, sqlite3_stmt *row, const char *entity, const char *sql)
+link_pair(struct merge *mg, const char *sql, int64_t owner, int64_t target, const char *what)
 {
-	sqlite3_stmt *st;
-	int rc;
+	sqlite3_stmt *st = db_stmt(mg->db, sql);
 
-	if (!(st = db_stmt(mg->db, sql)))
+	if (!st)
 		return QREL_DB;
-	sqlite3_bind_int64(st, 1, sqlite3_column_int64(row, 2));
-	sqlite3_bind_int64(st, 2, sqlite3_column_int64(row, 3));
-	if ((rc = db_step_done(mg->db, st, "adding a citation from the bundle")) != QREL_OK)
+	sqlite3_bind_int64(st, 1, owner);
+	sqlite3_bind_int64(st, 2, target);
+	return db_step_done(mg->db, st, what);
+}
+
+/* Counts and logs a citation added (rc the write's status). */
+static int
+cited(struct merge *mg, sqlite3_stmt *row, const char *entity, int rc)
+{
+	if (rc != QREL_OK)
 		return rc;
 	mg->st->inserted++;
 	return log_applied(mg, entity, col(row, 0), "cite", NULL, "(from a sync bundle)");
@@ -2588,8 +2575,9 @@ merge_note_document(struct merge *mg, sqlite3_stmt *row)
 	struct gate_write w = { .what = GATE_ACTIVITY, .site = sqlite3_column_int64(row, 1) };
 	int rc = exporter_may(mg, &w, "note", col(row, 0));
 
-	return rc == QREL_OK ? cite(mg, row, "note", "INSERT INTO note_document(note_id, document_id) VALUES (?1, ?2)")
-			     : rc;
+	if (rc == QREL_OK)
+		rc = note_link_document(mg->db, sqlite3_column_int64(row, 2), sqlite3_column_int64(row, 3), true, NULL);
+	return cited(mg, row, "note", rc);
 }
 
 static int
@@ -2597,8 +2585,11 @@ merge_finding_survey(struct merge *mg, sqlite3_stmt *row)
 {
 	int rc = written_may(mg, sqlite3_column_int64(row, 1), "finding", col(row, 0));
 
-	return rc == QREL_OK ? cite(mg, row, "finding", "INSERT INTO finding_survey(finding_id, survey_id) "
-				    "VALUES (?1, ?2)") : rc;
+	if (rc == QREL_OK)
+		rc = link_pair(mg, "INSERT INTO finding_survey(finding_id, survey_id) VALUES (?1, ?2)",
+			       sqlite3_column_int64(row, 2), sqlite3_column_int64(row, 3),
+			       "adding a citation from the bundle");
+	return cited(mg, row, "finding", rc);
 }
 
 /* ---- import: stakeholder voice and removed citations ---- */
@@ -2696,7 +2687,7 @@ static const struct {
 } unlinks[] = {
 	{ "note_document", "note", "SELECT x.note_id, x.document_id, coalesce(d.site_id, 0) FROM note_document x "
 	  "JOIN note o ON o.id = x.note_id JOIN document d ON d.id = x.document_id WHERE o.uuid = ?1 AND d.uuid = ?2",
-	  "DELETE FROM note_document WHERE note_id = ?1 AND document_id = ?2" },
+	  NULL /* evidence.c's note_link_document */ },
 	{ "finding_survey", "finding", "SELECT x.finding_id, x.survey_id, coalesce(o.site_id, 0) FROM finding_survey x "
 	  "JOIN finding o ON o.id = x.finding_id JOIN survey_item t ON t.id = x.survey_id WHERE o.uuid = ?1 "
 	  "AND t.uuid = ?2", "DELETE FROM finding_survey WHERE finding_id = ?1 AND survey_id = ?2" },
@@ -2745,11 +2736,9 @@ merge_unlink(struct merge *mg, sqlite3_stmt *row)
 		rc = written_may(mg, site, unlinks[i].entity, owner);
 	if (rc != QREL_OK)
 		return rc;
-	if (!(st = db_stmt(mg->db, unlinks[i].del)))
-		return QREL_DB;
-	sqlite3_bind_int64(st, 1, ids[0]);
-	sqlite3_bind_int64(st, 2, ids[1]);
-	if ((rc = db_step_done(mg->db, st, "removing a citation the bundle removed")) != QREL_OK)
+	rc = unlinks[i].del ? link_pair(mg, unlinks[i].del, ids[0], ids[1], "removing a citation the bundle removed")
+			    : note_link_document(mg->db, ids[0], ids[1], false, NULL);
+	if (rc != QREL_OK)
 		return rc;
 	mg->st->updated++;
 	return log_applied(mg, unlinks[i].entity, owner, "uncite", target, NULL);
@@ -3083,7 +3072,7 @@ sync_import_bytes(struct db *db, int64_t review, const char *who, const char *na
 	struct bundle_meta m;
 	struct merge mg = { .db = db, .review = review, .who = who, .m = &m, .st = st, .path = name };
 	struct caps caps;
-	struct bundle_in in = { name, NULL, 0, false, &caps, NULL };
+	struct bundle_in in = { name, NULL, 0, false, &caps, NULL, 0 };
 	int rc;
 
 	memset(st, 0, sizeof(*st));

@@ -3,6 +3,7 @@
 #include "qrel/qrel.h"
 #include "qrel/activity.h"
 #include "qrel/db.h"
+#include "qrel/evidence.h"
 #include "qrel/gate.h"
 #include "qrel/store.h"
 #include "qrel/util.h"
@@ -175,32 +176,6 @@ voice_check(struct db *db, int64_t review, const struct voice_input *in)
 /* ---- writing ---- */
 
 static int
-replace_groups(struct db *db, const char *del, const char *ins, int64_t id, const char *list)
-{
-	sqlite3_stmt *st = db_stmt(db, del);
-	char *copy, *save = NULL;
-	int rc;
-
-	if (!st)
-		return QREL_DB;
-	sqlite3_bind_int64(st, 1, id);
-	if ((rc = db_step_done(db, st, "clearing stakeholder groups")) != QREL_OK)
-		return rc;
-	copy = xstrdup(list);
-	for (char *t = strtok_r(copy, ",", &save); t && rc == QREL_OK; t = strtok_r(NULL, ",", &save)) {
-		if (!(st = db_stmt(db, ins))) {
-			rc = QREL_DB;
-			break;
-		}
-		sqlite3_bind_int64(st, 1, id);
-		db_bind_text(st, 2, t);
-		rc = db_step_done(db, st, "recording a stakeholder group");
-	}
-	free(copy);
-	return rc;
-}
-
-static int
 entity_uuid(struct db *db, const char *sql, int64_t id, char *out, size_t size)
 {
 	sqlite3_stmt *st = db_stmt(db, sql);
@@ -227,8 +202,7 @@ write_activity_groups(struct db *db, int64_t review, const char *who, int64_t id
 		return list ? rc : QREL_OK;
 	if (strcmp(old, norm) == 0)
 		return QREL_OK;
-	if ((rc = replace_groups(db, "DELETE FROM activity_group WHERE activity_id = ?1",
-				 "INSERT INTO activity_group(activity_id, grp) VALUES (?1, ?2)", id, norm)) != QREL_OK)
+	if ((rc = activity_set_groups(db, id, norm)) != QREL_OK)
 		return rc;
 	return changelog_add(db, review, who, "activity", uuid, "groups", old, norm, "");
 }
@@ -274,8 +248,7 @@ voice_write_note(struct db *db, int64_t review, const char *who, int64_t note, c
 		return rc;
 	if (strcmp(old, norm) == 0)
 		return QREL_OK;
-	if ((rc = replace_groups(db, "DELETE FROM note_group WHERE note_id = ?1",
-				 "INSERT INTO note_group(note_id, grp) VALUES (?1, ?2)", note, norm)) != QREL_OK)
+	if ((rc = note_link_set_groups(db, note, norm)) != QREL_OK)
 		return rc;
 	return changelog_add(db, review, who, "note", uuid, "groups", old, norm, "");
 }
@@ -315,10 +288,7 @@ voice_edit_note(struct db *db, int64_t review, const char *who, int64_t note, co
 int
 voice_set_activity(struct db *db, int64_t review, int64_t activity, const struct voice_activity *v)
 {
-	static const char sql[] = "UPDATE activity SET participants = nullif(?2, 0), language = ?3, interpreter = ?4 "
-				  "WHERE id = ?1";
 	char norm[VOICE_LIST_MAX];
-	sqlite3_stmt *st;
 	int rc;
 
 	if (v->participants < 0)
@@ -326,16 +296,9 @@ voice_set_activity(struct db *db, int64_t review, int64_t activity, const struct
 	if (!language_ok(v->language))
 		return error(QREL_PARSE, "'%s' is not a language tag (as in en, es, pt-BR)", v->language);
 	if ((rc = voice_parse(db, review, v->groups, norm, sizeof(norm))) != QREL_OK ||
-	    (rc = replace_groups(db, "DELETE FROM activity_group WHERE activity_id = ?1",
-				 "INSERT INTO activity_group(activity_id, grp) VALUES (?1, ?2)", activity, norm)) != QREL_OK)
+	    (rc = activity_set_groups(db, activity, norm)) != QREL_OK)
 		return rc;
-	if (!(st = db_stmt(db, sql)))
-		return QREL_DB;
-	sqlite3_bind_int64(st, 1, activity);
-	sqlite3_bind_int(st, 2, v->participants);
-	db_bind_text(st, 3, v->language);
-	sqlite3_bind_int(st, 4, v->interpreter);
-	return db_step_done(db, st, "recording who took part");
+	return activity_set_voice(db, activity, v);
 }
 
 int
@@ -344,8 +307,7 @@ voice_set_note(struct db *db, int64_t review, int64_t note, const char *groups)
 	char norm[VOICE_LIST_MAX];
 	int rc = voice_parse(db, review, groups, norm, sizeof(norm));
 
-	return rc != QREL_OK ? rc : replace_groups(db, "DELETE FROM note_group WHERE note_id = ?1",
-						   "INSERT INTO note_group(note_id, grp) VALUES (?1, ?2)", note, norm);
+	return rc != QREL_OK ? rc : note_link_set_groups(db, note, norm);
 }
 
 /* ---- reading ---- */

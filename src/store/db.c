@@ -528,3 +528,29 @@ db_col_text(sqlite3_stmt *st, int i)
 
 	return t ? (const char *)t : "";
 }
+
+int
+db_replace_list(struct db *db, const char *del, const char *ins, int64_t id, const char *list, const char *what)
+{
+	sqlite3_stmt *st = db_stmt(db, del);
+	char *copy, *save = NULL;
+	int rc;
+
+	if (!st)
+		return QREL_DB;
+	sqlite3_bind_int64(st, 1, id);
+	if ((rc = db_step_done(db, st, what)) != QREL_OK)
+		return rc;
+	copy = xstrdup(list);
+	for (char *t = strtok_r(copy, ",", &save); t && rc == QREL_OK; t = strtok_r(NULL, ",", &save)) {
+		if (!(st = db_stmt(db, ins))) {
+			rc = QREL_DB;
+			break;
+		}
+		sqlite3_bind_int64(st, 1, id);
+		db_bind_text(st, 2, t);
+		rc = db_step_done(db, st, what);
+	}
+	free(copy);
+	return rc;
+}

@@ -31,6 +31,28 @@ store_review_int(struct db *db, int64_t review, const char *sql)
 	return lookup(db, sql, review, NULL);
 }
 
+int
+store_review_row(struct db *db, const char *sql, int64_t id, int64_t review, const char *noun, sqlite3_stmt **row)
+{
+	sqlite3_stmt *st = db_stmt(db, sql);
+	char what[64];
+	int rc;
+
+	*row = NULL;
+	if (!st)
+		return QREL_DB;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, review);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		*row = st;
+		return QREL_OK;
+	}
+	snprintf(what, sizeof(what), "reading the %s", noun);
+	rc = rc == SQLITE_DONE ? error(QREL_NOTFOUND, "no %s %lld in this review", noun, (long long)id) : db_fail(db, what);
+	sqlite3_reset(st);
+	return rc;
+}
+
 int64_t
 store_review_id(struct db *db)
 {

@@ -72,6 +72,15 @@ text_encode(unsigned c, char out[4])
 	return 4;
 }
 
+/* The combining marks (accents drawn over the letter before them): Latin,
+ * Vietnamese and most scripts use these blocks. */
+static bool
+combining(wchar_t c)
+{
+	return (c >= 0x300 && c <= 0x36f) || (c >= 0x1ab0 && c <= 0x1aff) || (c >= 0x1dc0 && c <= 0x1dff) ||
+	       (c >= 0x20d0 && c <= 0x20ff) || (c >= 0xfe20 && c <= 0xfe2f);
+}
+
 int
 text_char_width(wchar_t c)
 {
@@ -80,9 +89,42 @@ text_char_width(wchar_t c)
 	if (!text_printable(c))
 		return 2;
 	w = wcwidth(c);
-	if (w < 0)
-		return 1; /* unknown to this locale: drawn as one "?" */
+	if (w < 0)	/* unknown to this locale (LANG=C): a mark takes no column, */
+		return combining(c) ? 0 : 1;	/* anything else one ("?" or its letter) */
 	return w;
+}
+
+/* The base letter of each precomposed Latin letter, made from Unicode's data
+ * (the canonical decomposition's first letter, else the letter a name such as
+ * "LATIN SMALL LETTER D WITH STROKE" is built on); '?' where there is none. */
+static const char latin_base[] =	/* U+00C0 to U+024F */
+	"AAAAAAACEEEEIIIIDNOOOOOxOUUUUYTsaaaaaaaceeeeiiiidnooooo/ouuuuyty"	/* U+00C0 */
+	"AaAaAaCcCcCcCcDdDdEeEeEeEeEeGgGgGgGgHhHhIiIiIiIiIiIiJjKkkLlLlLlL"	/* U+0100 */
+	"lLlNnNnNn???OoOoOoOoRrRrRrSsSsSsSsTtTtTtUuUuUuUuUuUuWwYyYZzZzZzs"	/* U+0140 */
+	"bBBb???Cc?DDd????FfG?h?IKkl??NnOOo??Pp?????tTtTUu?VYyZz?????????"	/* U+0180 */
+	"?????D?LLlNNnAaIiOoUuUuUuUuUu?AaAa??GgGgKkOoOo??jDDdGg??NnAa??Oo"	/* U+01C0 */
+	"AaAaEeEeIiIiOoOoRrRrUuUuSsTt??HhNd??ZzAaEeOoOoOoOoYylntj??ACcLTs"	/* U+0200 */
+	"z??B??EeJj?qRrYy";							/* U+0240 */
+static const char latin_additional[] =	/* U+1E00 to U+1EFF (Vietnamese among them) */
+	"AaBbBbBbCcDdDdDdDdDdEeEeEeEeEeFfGgHhHhHhHhHhIiIiKkKkKkLlLlLlLlMm"	/* U+1E00 */
+	"MmMmNnNnNnNnOoOoOoOoPpPpRrRrRrRrSsSsSsSsSsTtTtTtTtUuUuUuUuUuVvVv"	/* U+1E40 */
+	"WwWwWwWwWwXxXxYyZzZzZzhtwya???S?AaAaAaAaAaAaAaAaAaAaAaAaEeEeEeEe"	/* U+1E80 */
+	"EeEeEeEeIiIiOoOoOoOoOoOoOoOoOoOoOoOoUuUuUuUuUuUuUuYyYyYyYy????Yy";	/* U+1EC0 */
+
+char
+text_ascii_of(wchar_t c)
+{
+	if (c >= 0 && c < 0x80)
+		return (char)c;
+	if (combining(c))
+		return '\0';
+	if (c >= 0xc0 && c < 0xc0 + (wchar_t)sizeof(latin_base) - 1)
+		return latin_base[c - 0xc0];
+	if (c >= 0x1e00 && c < 0x1e00 + (wchar_t)sizeof(latin_additional) - 1)
+		return latin_additional[c - 0x1e00];
+	if (c >= 0xff01 && c <= 0xff5e)	/* fullwidth forms of ASCII */
+		return (char)(c - 0xfee0);
+	return '?';
 }
 
 int

@@ -95,18 +95,6 @@ put_char(WINDOW *w, wchar_t c, attr_t attr)
 	wadd_wch(w, &cc);
 }
 
-/* The ASCII stand-in for a character a non-UTF-8 terminal cannot draw: Latin
- * letters lose their accents ("é" as "e"), anything else is "?". */
-static wchar_t
-ascii_of(wchar_t c)
-{
-	static const char latin1[] = "AAAAAAACEEEEIIIIDNOOOOOxOUUUUYTs" "aaaaaaaceeeeiiiidnooooo/ouuuuyty";
-
-	if (c >= 0xc0 && c <= 0xff)
-		return (wchar_t)latin1[c - 0xc0];
-	return '?';
-}
-
 int
 ui_text(WINDOW *w, int y, int x, int width, const char *s, attr_t attr)
 {
@@ -127,8 +115,11 @@ ui_text(WINDOW *w, int y, int x, int width, const char *s, attr_t attr)
 			text_control_mark(c, mark);
 			put_char(w, (wchar_t)mark[0], attr | A_REVERSE);
 			put_char(w, (wchar_t)mark[1], attr | A_REVERSE);
-		} else if (cw > 0 || ui.app->utf8) {
-			put_char(w, ui.app->utf8 || c < 0x80 ? c : ascii_of(c), attr);
+		} else if (ui.app->utf8) {
+			put_char(w, c, attr);
+		} else {	/* ASCII only: its stand-in in each of its columns ("?" "??" for CJK) */
+			for (int i = 0; i < cw; i++)
+				put_char(w, (wchar_t)text_ascii_of(c), attr);
 		}
 		used += cw;
 		s += k;

@@ -1,7 +1,8 @@
 #!/bin/sh
 # field.sh: what a reviewer types lands where they meant: a focus-group run of five
 # notes picked by arrows + Enter (keystrokes counted), a note fixed after saving, every
-# modified and special key inside a note under two TERMs, and accented typing under LANG=C.
+# modified and special key inside a note under two TERMs, and accented typing and a
+# Vietnamese name under LANG=C.
 . "$(dirname "$0")/lib.sh"
 
 DB="$T/review.db"
@@ -256,8 +257,12 @@ for term in xterm-256color tmux-256color; do
 	wait_exit >/dev/null
 done
 
-# ---- LANG=C: accented typing is saved and readable ----
-START_ENV="LANG=C LC_ALL=C" start --db "$DB" --as "$REV"
+# ---- LANG=C: accented typing is saved and readable, a Vietnamese name too ----
+VN="Đặng Nguyễn"
+LEAD=$(sql "$DB" "SELECT name FROM person WHERE role = 'lead' LIMIT 1")
+printf 'name,role,site\n%s,reviewer,\n' "$VN" >"$T/vn.csv"
+"$QREL" import people --db "$DB" --as "$LEAD" "$T/vn.csv" >/dev/null
+START_ENV="LANG=C LC_ALL=C" start --db "$DB" --as "$VN"
 wait_for "Review overview" >/dev/null
 keys E
 wait_for "Evidence:" >/dev/null
@@ -277,6 +282,10 @@ keys /
 keys -l "naive"
 keys Enter
 check "LANG=C: the note is listed and readable" wait_for "Cafe ete naive"
+check "LANG=C: its author's Vietnamese name shows without its marks" wait_for "Dang Nguyen"
+check "LANG=C: no mark shows as ?" sh -c "! tmux -L '$TMUX_SOCKET' capture-pane -p -t qrel | grep -q 'D?ng\|Nguy?n'"
+check "LANG=C: the author is stored as typed" test "$(sql "$DB" "SELECT count(*) FROM note n JOIN person p
+	ON p.id = n.author_id WHERE n.text = 'Café été naïve, then ASCII' AND p.name = '$VN'")" = 1
 keys Q
 wait_exit >/dev/null
 

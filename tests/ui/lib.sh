@@ -148,13 +148,17 @@ bundle_unpack() {
 		"$1" "$2"
 }
 # bundle_seal TABLES BUNDLE DB [RAWSIZE]: signs TABLES with DB's review key, as anyone
-# holding a copy of the review could; RAWSIZE overrides the unpacked size the header declares.
+# holding a copy of the review could, under the format their meta table names; RAWSIZE
+# overrides the unpacked size the header declares.
 bundle_seal() {
 	python3 - "$1" "$2" "$(sql "$3" "SELECT hex(key) FROM sync_key")" "$(sql "$3" 'SELECT uuid FROM review')" \
 		"${4:-}" <<'PY'
-import hmac, struct, sys, zlib
+import hmac, sqlite3, struct, sys, zlib
 tables = open(sys.argv[1], "rb").read()
-head = b"QRELBNDL" + struct.pack(">HB5xQ", 2, 1, int(sys.argv[5] or len(tables))) + sys.argv[4].encode() + bytes(4)
+meta = sqlite3.connect("file:" + sys.argv[1] + "?mode=ro", uri=True)
+fmt = int(meta.execute("SELECT value FROM meta WHERE key = 'format'").fetchone()[0])
+meta.close()
+head = b"QRELBNDL" + struct.pack(">HB5xQ", fmt, 1, int(sys.argv[5] or len(tables))) + sys.argv[4].encode() + bytes(4)
 body = head + zlib.compress(tables)
 open(sys.argv[2], "wb").write(body + hmac.new(bytes.fromhex(sys.argv[3]), body, "sha512").digest()[:32])
 PY

@@ -150,7 +150,7 @@ sample_db "$T/other.db"
 refused "bundle from another review" "$T/other.qb" "from another review"
 cp "$T/good.qb" "$T/newer.qb"
 printf 'c' | dd of="$T/newer.qb" bs=1 seek=9 conv=notrunc status=none
-refused "newer-format bundle" "$T/newer.qb" "format 99 is newer"
+refused "newer-format bundle" "$T/newer.qb" "format 99 is newer than this qrel reads (formats 2 to 3): upgrade qrel"
 printf 'not a bundle\n' >"$T/text.qb"
 refused "a text file" "$T/text.qb" "not a qrel bundle"
 # Crafted bundles, signed with B's own key as anyone holding a copy could: the tables are

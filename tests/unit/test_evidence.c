@@ -767,6 +767,11 @@ test_activities(void **state)
 	assert_int_equal(activity_get(f->db, f->review, id, &one), QREL_OK);
 	assert_string_equal(one.description, "Grade 8");
 	assert_string_equal(one.source, "site_observation");
+	/* activity_get and evidence_get read one row the same way (store_review_row). */
+	assert_int_equal(activity_get(f->db, f->review, 999, &one), QREL_NOTFOUND);
+	assert_string_equal(error_message(), "no activity 999 in this review");
+	assert_int_equal(evidence_get(f->db, f->review + 1, 1, &(struct evidence_note){ 0 }), QREL_NOTFOUND);
+	assert_string_equal(error_message(), "no note 1 in this review");
 	assert_int_equal(query_int(f, "SELECT count(*) FROM change_log WHERE entity = 'activity'"), 2);
 	assert_int_equal(activity_list(f->db, f->review, f->s1, &rows, &n), QREL_OK);
 	assert_int_equal(n, 1);
@@ -955,6 +960,71 @@ test_note_row_writers(void **state)
 	assert_int_equal(query_int(f, "SELECT count(*) FROM change_log WHERE entity = 'note'"), 0);
 }
 
+#define NOTE_LINKS "SELECT (SELECT group_concat(cluster_id, ',') FROM (SELECT cluster_id FROM note_cluster " \
+	"WHERE note_id = n.id ORDER BY 1)) || '|' || coalesce((SELECT group_concat(dimension || ':' || grp, ',') " \
+	"FROM (SELECT dimension, grp FROM note_subgroup WHERE note_id = n.id ORDER BY 1, 2)), '') || '|' || " \
+	"coalesce((SELECT group_concat(grp, ',') FROM (SELECT grp FROM note_group WHERE note_id = n.id ORDER BY 1)), " \
+	"'') || '|' || (SELECT count(*) FROM note_document WHERE note_id = n.id) FROM note n " \
+	"WHERE uuid = 'b0000000-0000-4000-8000-000000000001'"
+
+/* The note link writers (the only code that writes a note's clusters, subgroups,
+ * stakeholder groups and citations) and the activity's groups writer. */
+static void
+test_link_writers(void **state)
+{
+	struct fx *f = *state;
+	struct note_fields w = { .uuid = "b0000000-0000-4000-8000-000000000001", .review = f->review, .site = f->s1,
+				 .source = "interview", .author = store_person_id(f->db, f->review, "Ray Viewer"),
+				 .valence = "growth", .text = "linked", .created_at = "2024-02-01T09:00",
+				 .updated_at = "2024-02-01T09:00", .version = 1 };
+	int64_t id = 0, doc, clusters[] = { f->c12, f->c11, f->c12 };
+	bool changed = false;
+	char want[96];
+
+	assert_int_equal(note_insert_row(f->db, &w, "adding a note", &id), QREL_OK);
+	assert_int_equal(db_exec(f->db, "INSERT INTO document(uuid, review_id, site_id, title, requested_at, "
+				 "updated_at) VALUES ('d0000000-0000-4000-8000-000000000001', 1, 1, 'Plan', "
+				 "'2024-01-01', '2024-01-01')"), QREL_OK);
+	doc = query_int(f, "SELECT id FROM document");
+	/* Links add (a repeated one is kept once); unlinking removes them all. */
+	assert_int_equal(note_link_clusters(f->db, id, clusters, 3), QREL_OK);
+	assert_int_equal(note_link_subgroup(f->db, id, "grade", "3"), QREL_OK);
+	assert_int_equal(note_link_subgroup(f->db, id, "grade", "3"), QREL_OK);
+	assert_int_equal(note_link_set_groups(f->db, id, "students,parents"), QREL_OK);
+	assert_int_equal(note_link_document(f->db, id, doc, true, &changed), QREL_OK);
+	assert_true(changed);
+	assert_int_equal(note_link_document(f->db, id, doc, true, &changed), QREL_OK);
+	assert_false(changed);	/* cited already */
+	snprintf(want, sizeof(want), "%lld,%lld|grade:3|parents,students|1", (long long)f->c11, (long long)f->c12);
+	expect_row(f, NOTE_LINKS, want);
+	/* Groups are replaced, not added to; "" leaves none. */
+	assert_int_equal(note_link_set_groups(f->db, id, "staff"), QREL_OK);
+	assert_int_equal(note_unlink_clusters(f->db, id), QREL_OK);
+	assert_int_equal(note_link_clusters(f->db, id, &f->c21, 1), QREL_OK);
+	snprintf(want, sizeof(want), "%lld|grade:3|staff|1", (long long)f->c21);
+	expect_row(f, NOTE_LINKS, want);
+	assert_int_equal(note_unlink_subgroups(f->db, id), QREL_OK);
+	assert_int_equal(note_link_set_groups(f->db, id, ""), QREL_OK);
+	assert_int_equal(note_link_document(f->db, id, doc, false, &changed), QREL_OK);
+	assert_true(changed);
+	assert_int_equal(note_link_document(f->db, id, doc, false, &changed), QREL_OK);
+	assert_false(changed);	/* not cited any more */
+	snprintf(want, sizeof(want), "%lld|||0", (long long)f->c21);
+	expect_row(f, NOTE_LINKS, want);
+	/* An activity's groups: replaced the same way. */
+	assert_int_equal(activity_set_groups(f->db, 1, "parents,staff"), QREL_OK);
+	assert_int_equal(activity_set_groups(f->db, 1, "students"), QREL_OK);
+	expect_row(f, "SELECT group_concat(grp) FROM activity_group WHERE activity_id = 1", "students");
+	/* Its voice as a merge writes it: exactly, 0 participants clearing them. */
+	assert_int_equal(activity_set_voice(f->db, 1, &(struct voice_activity){ .participants = 9, .language = "es",
+		.interpreter = true }), QREL_OK);
+	expect_row(f, "SELECT participants || '|' || language || '|' || interpreter FROM activity WHERE id = 1", "9|es|1");
+	assert_int_equal(activity_set_voice(f->db, 1, &(struct voice_activity){ .language = "" }), QREL_OK);
+	expect_row(f, "SELECT coalesce(participants, '-') || '|' || language || '|' || interpreter FROM activity "
+		   "WHERE id = 1", "-||0");
+	assert_int_equal(query_int(f, "SELECT count(*) FROM change_log"), 0);
+}
+
 /* Forgetting a note (a hub pull's): the row, its links and its search entry
  * go, with no change log entry; a note a finding cites stays. */
 static void
@@ -1062,6 +1132,7 @@ main(void)
 		T(test_activities),
 		T(test_note_row_writers),
 		T(test_activity_row_writers),
+		T(test_link_writers),
 		T(test_note_forget_row),
 		T(test_choices),
 		T(test_edit_expect_stale_refused),

@@ -1065,13 +1065,9 @@ test_voice_travels(void **state)
 	assert_same(note_sql);
 
 	/* A group this review's framework lacks: the whole bundle is refused. */
-	{
-		char sql[160];
-
-		snprintf(sql, sizeof(sql), "INSERT INTO activity_group(activity_id, grp) VALUES (%lld, 'aliens')",
-			 (long long)act);
-		run_sql("va.db", sql);
-	}
+	open_review("va.db", &db);
+	assert_int_equal(activity_set_groups(db, act, "aliens"), QREL_OK);	/* the writer does not check */
+	db_close(db);
 	assert_int_equal(bundle_of("va.db", "v5.qb", "vb", &es), QREL_OK);
 	assert_int_equal(import_into("vb.db", "v5.qb", &st), QREL_PARSE);
 	assert_int_equal(count_in("vb.db", "SELECT count(*) FROM activity_group WHERE grp = 'aliens'"), 0);
@@ -1140,6 +1136,53 @@ test_uncite_travels(void **state)
 	assert_int_equal(count_in("ua.db", survey_cites), 0);
 }
 
+/* name with the header's format set to format, signed again with b.db's key. */
+static void
+set_format(const char *name, int format)
+{
+	unsigned char key[SYNC_KEY_BYTES], *b;
+	char uuid[64];
+	size_t n;
+
+	review_of("b.db", key, uuid);
+	b = read_all(tmp_path(name), &n);
+	b[8] = (unsigned char)(format >> 8);
+	b[9] = (unsigned char)format;
+	crypto_auth(b + n - SYNC_MAC_BYTES, b, n - SYNC_MAC_BYTES, key);
+	write_all(tmp_path(name), b, n);
+	free(b);
+}
+
+/* A bundle of the previous format (2, as a qrel before the bump wrote it, voice
+ * included) still imports, its voice too; a newer one is refused naming both
+ * formats; a header and a meta table that disagree are refused. */
+static void
+test_formats(void **state)
+{
+	static const char groups[] = "SELECT group_concat(g.grp) FROM note_group g JOIN note n ON n.id = g.note_id "
+				     "WHERE n.uuid = (SELECT min(uuid) FROM note WHERE deleted_at IS NULL)";
+	struct sync_import_stats st;
+	char got[64];
+
+	UNUSED(state);
+	craft("format2.qb", "UPDATE meta SET value = '2' WHERE key = 'format';"
+	      "CREATE TABLE IF NOT EXISTS note_voice (uuid TEXT PRIMARY KEY, groups TEXT, version INTEGER);"
+	      "INSERT INTO note_voice SELECT min(uuid), 'students', 5 FROM note WHERE deleted_at IS NULL");
+	set_format("format2.qb", 2);
+	copy_of("a.db", "f2.db");
+	assert_int_equal(import_into("f2.db", "format2.qb", &st), QREL_OK);
+	text_in("f2.db", groups, got, sizeof(got));
+	assert_string_equal(got, "students");
+	craft("format4.qb", "UPDATE meta SET value = '4' WHERE key = 'format'");
+	set_format("format4.qb", 4);
+	assert_refused("format4.qb", "bundle format 4 is newer than this qrel reads (formats 2 to 3): upgrade qrel");
+	craft("format1.qb", "SELECT 1");
+	set_format("format1.qb", 1);
+	assert_refused("format1.qb", "bundle format 1 is not one this qrel reads (formats 2 to 3)");
+	craft("mixed.qb", "UPDATE meta SET value = '2' WHERE key = 'format'");	/* header 3 */
+	assert_refused("mixed.qb", "its format is '2', its header's 3");
+}
+
 int
 main(void)
 {
@@ -1149,6 +1192,7 @@ main(void)
 		cmocka_unit_test(test_one_sided_change_travels),
 		cmocka_unit_test(test_both_sides_conflict_once),
 		cmocka_unit_test(test_good_bundle_still_imports),
+		cmocka_unit_test(test_formats),
 		cmocka_unit_test(test_imports_share_a_connection),
 		cmocka_unit_test(test_objects_refused),
 		cmocka_unit_test(test_caps_refused),

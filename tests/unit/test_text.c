@@ -1,4 +1,5 @@
-/* test_text.c: UTF-8 decoding and validation, column widths, fitting, word wrap and control marks. */
+/* test_text.c: UTF-8 decoding and validation, column widths, fitting, word wrap and control marks,
+ * the ASCII stand-ins of LANG=C. */
 #include "qrel/qrel.h"
 #include "qrel/text.h"
 
@@ -116,6 +117,59 @@ test_visible(void **state)
 	assert_string_equal(text_visible(NULL, "", &owned), "");
 }
 
+/* s as an ASCII-only terminal shows it (ui_text's rule): controls as their
+ * marks, each other character as text_ascii_of in each of its columns. */
+static void
+ascii_of(const char *s, char *out, size_t size)
+{
+	size_t n = strlen(s), o = 0;
+
+	while (n && o + 3 < size) {
+		wchar_t c;
+		size_t k = text_decode(s, n, &c);
+
+		if (!text_printable(c)) {
+			text_control_mark(c, out + o);
+			o += 2;
+		} else {
+			for (int i = 0; i < text_char_width(c); i++)
+				out[o++] = text_ascii_of(c);
+		}
+		s += k;
+		n -= k;
+	}
+	out[o] = '\0';
+}
+
+/* LANG=C: Latin letters lose any marks, precomposed (Vietnamese included) or
+ * combining; the rest is "?"; controls keep their marks. */
+static void
+test_ascii(void **state)
+{
+	char out[64];
+
+	UNUSED(state);
+	setlocale(LC_CTYPE, "C");
+	ascii_of("Nguyễn", out, sizeof(out));
+	assert_string_equal(out, "Nguyen");
+	ascii_of("Đặng Thị Ánh", out, sizeof(out));
+	assert_string_equal(out, "Dang Thi Anh");
+	ascii_of("Ségolène Łukasz Ørsted Phương", out, sizeof(out));
+	assert_string_equal(out, "Segolene Lukasz Orsted Phuong");
+	ascii_of("Nguye\xcc\x82\xcc\x83n", out, sizeof(out));	/* decomposed: e + two combining marks */
+	assert_string_equal(out, "Nguyen");
+	assert_int_equal(text_width("Nguye\xcc\x82\xcc\x83n"), 6);
+	ascii_of("東京 Ａ", out, sizeof(out));	/* CJK: one "?" a column; fullwidth A */
+	assert_string_equal(out, "?? A");
+	ascii_of("Zoë\x1b[31m\xc2\x9b", out, sizeof(out));	/* controls stay neutralised */
+	assert_string_equal(out, "Zoe^[[31m^~");
+	assert_int_equal(text_ascii_of(0x3b1), '?');	/* Greek alpha */
+	assert_int_equal(text_ascii_of(0x301), '\0');	/* a combining mark alone */
+	setlocale(LC_CTYPE, "C.UTF-8");
+	ascii_of("Nguyễn 東", out, sizeof(out));	/* display.ascii under a UTF-8 locale: CJK two columns */
+	assert_string_equal(out, "Nguyen ??");
+}
+
 int
 main(void)
 {
@@ -127,6 +181,7 @@ main(void)
 		cmocka_unit_test(test_wrap),
 		cmocka_unit_test(test_valid),
 		cmocka_unit_test(test_visible),
+		cmocka_unit_test(test_ascii),
 	};
 
 	setlocale(LC_ALL, "C.UTF-8");
