@@ -22,12 +22,15 @@ struct child {
 	pid_t pid;
 	int pty, marks;
 	long long bytes;	/* read from the terminal so far */
+	long long text;		/* of them, the characters shown (not escape sequences or controls) */
+	int esc;		/* where in an escape sequence the last byte left off */
 };
 
 struct series {
 	const char *name;
 	double ms[MAX_SAMPLES];
 	long bytes[MAX_SAMPLES];
+	long text[MAX_SAMPLES];
 	int n;
 };
 
@@ -38,6 +41,36 @@ now_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &t);
 	return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
+}
+
+enum { ESC_NONE, ESC_START, ESC_CSI, ESC_CHARSET };
+
+/* Counts the bytes that are text on the screen: not ESC sequences (CSI up to its
+ * final byte, a charset designation, ESC and one byte) nor control characters. */
+static void
+count_text(struct child *c, const unsigned char *b, ssize_t n)
+{
+	for (ssize_t i = 0; i < n; i++) {
+		unsigned char x = b[i];
+
+		switch (c->esc) {
+		case ESC_START:
+			c->esc = x == '[' ? ESC_CSI : x == '(' || x == ')' ? ESC_CHARSET : ESC_NONE;
+			break;
+		case ESC_CSI:
+			if (x >= 0x40 && x <= 0x7e)
+				c->esc = ESC_NONE;
+			break;
+		case ESC_CHARSET:
+			c->esc = ESC_NONE;
+			break;
+		default:
+			if (x == 0x1b)
+				c->esc = ESC_START;
+			else if (x >= 0x20 && x != 0x7f)
+				c->text++;
+		}
+	}
 }
 
 static void
@@ -52,6 +85,7 @@ drain(struct child *c, int timeout_ms)
 		if (n <= 0)
 			return;
 		c->bytes += n;
+		count_text(c, (const unsigned char *)buf, n);
 		timeout_ms = 0;
 	}
 }
@@ -103,7 +137,8 @@ spawn(struct child *c, char **argv, int cols, int rows)
 	}
 	close(marks[1]);
 	c->marks = marks[0];
-	c->bytes = 0;
+	c->bytes = c->text = 0;
+	c->esc = ESC_NONE;
 	return 0;
 }
 
@@ -111,7 +146,7 @@ static void
 press(struct child *c, struct series *s, const char *keys)
 {
 	double t0 = now_ms();
-	long long b0 = c->bytes;
+	long long b0 = c->bytes, x0 = c->text;
 
 	if (write(c->pty, keys, strlen(keys)) < 0 || wait_mark(c, 30000) != 0) {
 		fprintf(stderr, "harness: no screen after %s key\n", s->name);
@@ -120,6 +155,7 @@ press(struct child *c, struct series *s, const char *keys)
 	if (s->n < MAX_SAMPLES) {
 		s->ms[s->n] = now_ms() - t0;
 		s->bytes[s->n] = (long)(c->bytes - b0);
+		s->text[s->n] = (long)(c->text - x0);
 		s->n++;
 	}
 }
@@ -146,11 +182,11 @@ static bool
 report(const struct series *s)
 {
 	double ms[MAX_SAMPLES];
-	long bytes[MAX_SAMPLES];
+	long bytes[MAX_SAMPLES], text[MAX_SAMPLES];
 	int n = s->n, unchanged = 0;
 
 	if (n == 0) {
-		printf("%s,0,NA,NA,NA,NA,NA\n", s->name);
+		printf("%s,0,NA,NA,NA,NA,NA,NA\n", s->name);
 		fprintf(stderr, "harness: series %s: no key gave a screen\n", s->name);
 		return false;
 	}
@@ -158,10 +194,12 @@ report(const struct series *s)
 		unchanged += s->bytes[i] == 0;
 	memcpy(ms, s->ms, sizeof(double) * (size_t)n);
 	memcpy(bytes, s->bytes, sizeof(long) * (size_t)n);
+	memcpy(text, s->text, sizeof(long) * (size_t)n);
 	qsort(ms, (size_t)n, sizeof(double), cmp_double);
 	qsort(bytes, (size_t)n, sizeof(long), cmp_long);
-	printf("%s,%d,%.2f,%.2f,%ld,%ld,%d\n", s->name, n, ms[n / 2], ms[(n * 99) / 100 < n ? (n * 99) / 100 : n - 1],
-	       bytes[n / 2], bytes[n - 1], unchanged);
+	qsort(text, (size_t)n, sizeof(long), cmp_long);
+	printf("%s,%d,%.2f,%.2f,%ld,%ld,%d,%ld\n", s->name, n, ms[n / 2], ms[(n * 99) / 100 < n ? (n * 99) / 100 : n - 1],
+	       bytes[n / 2], bytes[n - 1], unchanged, text[n / 2]);
 	if (bytes[n / 2] > 0)
 		return true;
 	fprintf(stderr, "harness: series %s: %d of %d keys changed nothing on the screen\n", s->name, unchanged, n);
@@ -178,11 +216,12 @@ repeat(struct child *c, struct series *s, const char *keys, int times)
 /* The scripted session; each series is one kind of key. False when a series
  * measured nothing. */
 static bool
-session(struct child *c)
+session(struct child *c, int rows)
 {
 	static struct series overview_move = { .name = "overview_move" }, overview_scroll = { .name = "overview_scroll" }, rubric_move = { .name = "rubric_move" },
 		screen_switch = { .name = "screen_switch" }, site_switch = { .name = "site_switch" },
-		evidence_move = { .name = "evidence_move" }, evidence_page = { .name = "evidence_page" },
+		evidence_move = { .name = "evidence_move" }, evidence_scroll = { .name = "evidence_scroll" },
+		evidence_page = { .name = "evidence_page" },
 		search = { .name = "search_first_page" }, search_rel = { .name = "search_relevance_page" },
 		subgroup_move = { .name = "subgroup_move" };
 	struct series scratch = { .name = "scratch" };
@@ -206,7 +245,12 @@ session(struct child *c)
 	repeat(c, &site_switch, "]", 40);
 	press(c, &scratch, "E");
 	press(c, &scratch, "F");	/* every site's notes: a list long enough to page through */
-	repeat(c, &evidence_move, "j", 60);
+	for (int i = 0; i < 3; i++) {	/* within the page, as overview_move */
+		repeat(c, &evidence_move, "j", 10);
+		repeat(c, &evidence_move, "k", 10);
+	}
+	repeat(c, &scratch, "j", rows - 7);	/* to the list's last row (rows - 6 of them) */
+	repeat(c, &evidence_scroll, "j", 40);	/* each scrolls the list by a line */
 	repeat(c, &evidence_page, "\033[6~", 40);
 	for (int i = 0; i < 10; i++) {
 		const char *words[] = { "students", "families", "data", "equity", "discipline" };
@@ -229,7 +273,7 @@ session(struct child *c)
 	}
 	{
 		const struct series *all[] = { &overview_move, &overview_scroll, &rubric_move, &screen_switch,
-			&site_switch, &evidence_move, &evidence_page, &search, &search_rel, &subgroup_move };
+			&site_switch, &evidence_move, &evidence_scroll, &evidence_page, &search, &search_rel, &subgroup_move };
 		bool ok = true;
 
 		for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
@@ -256,16 +300,16 @@ main(int argc, char **argv)
 		fprintf(stderr, "harness: qrel did not show its first screen\n");
 		return 1;
 	}
-	printf("series,n,p50_ms,p99_ms,bytes_median,bytes_max,no_change\n");
-	printf("start_first_screen,1,%.2f,%.2f,%lld,%lld,0\n", now_ms() - t0, now_ms() - t0, c.bytes, c.bytes);
+	printf("series,n,p50_ms,p99_ms,bytes_median,bytes_max,no_change,text_median\n");
+	printf("start_first_screen,1,%.2f,%.2f,%lld,%lld,0,%lld\n", now_ms() - t0, now_ms() - t0, c.bytes, c.bytes, c.text);
 	/* HARNESS_START_ONLY: the first screen alone (the cold start after the page cache is emptied). */
-	measured = getenv("HARNESS_START_ONLY") ? true : session(&c);
+	measured = getenv("HARNESS_START_ONLY") ? true : session(&c, rows);
 	if (write(c.pty, "Q", 1) < 0)
 		kill(c.pid, SIGTERM);
 	drain(&c, 200);
 	if (wait4(c.pid, &status, 0, &ru) < 0)
 		return 1;
-	printf("peak_rss_kib,1,NA,NA,%ld,%ld,0\n", ru.ru_maxrss, ru.ru_maxrss);
+	printf("peak_rss_kib,1,NA,NA,%ld,%ld,0,NA\n", ru.ru_maxrss, ru.ru_maxrss);
 	if (!measured)
 		return 3;	/* run.sh tells this from qrel's own failure */
 	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : 1;

@@ -143,10 +143,20 @@ row() { # series, what, target
 	row site_switch "p99 <= 10 ms"
 	row screen_switch "p99 <= 10 ms"
 	row evidence_move "one-line move <= 100 B median, p99 <= 10 ms"
+	row evidence_scroll "a move that scrolls the list by a line (a new row of text); p99 <= 10 ms"
 	row evidence_page "page <= 1.5 KiB, p99 <= 10 ms"
 	row search_first_page "first page <= 20 ms p99 (every match, the latest added first)"
 	row search_relevance_page "o: the same search's first page, best match first (bm25 over every match; no target)"
 	row subgroup_move "p99 <= 10 ms"
+	echo
+	echo "Of the bytes a key wrote, those that are text shown (the rest: escape sequences and controls):"
+	echo
+	echo "| series | bytes median 80x24 | text 80x24 | bytes median 200x60 | text 200x60 |"
+	echo "|---|---|---|---|---|"
+	for s in start_first_screen overview_move overview_scroll rubric_move evidence_move evidence_scroll evidence_page subgroup_move; do
+		printf '| %s | %s | %s | %s | %s |\n' "$s" "$(col "$W/h80.csv" $s 5)" "$(col "$W/h80.csv" $s 8)" \
+			"$(col "$W/h200.csv" $s 5)" "$(col "$W/h200.csv" $s 8)"
+	done
 	echo
 	echo "Keys that changed nothing on the screen (a series with most of them fails):" \
 		"$(awk -F, 'NR > 1 && $7 > 0 && $1 != "peak_rss_kib" { printf "%s %s; ", $1, $7 }' "$W/h80.csv")(80x24)" \
@@ -165,7 +175,9 @@ row() { # series, what, target
 	echo "| one-note \`qrel import evidence\` (a process per write, $i writes) | ${WRITE_MS} ms each | <= 200 ms |"
 	echo
 	echo "Notes: the evidence series run on the list of every site's notes (F clears the rubric's"
-	echo "filter), so every page key moves a page. The search series searches that whole list."
+	echo "filter), so every page key moves a page. evidence_move stays within the page (as"
+	echo "overview_move); evidence_scroll moves past its last row, each key bringing in a new row."
+	echo "The search series searches that whole list."
 } >"$OUT"
 cat "$OUT"
 [ "$UNMEASURED" -eq 0 ] || { echo "run.sh: a series measured nothing (see above)" >&2; exit 1; }

@@ -171,17 +171,17 @@ draw_heading(WINDOW *win)
 	ui_hline(win, 2, 0, getmaxx(win));
 }
 
-/* Only the site's code and name show the selection: a move then repaints
- * 2 x 28 cells, which matters over a slow link. */
+/* Only the site's name shows the selection, in one attribute (the code stays
+ * bold in every row): a move then repaints 2 x 23 cells and three attribute
+ * changes, under 100 bytes, which matters over a slow link. */
 static void
 draw_row(WINDOW *win, int y, const struct summary_row *r, const int acts[2], bool selected)
 {
-	attr_t attr = selected ? ui_attr(UI_SELECTED) : A_NORMAL;
 	int cw = cell_cols(win), x = CODE_COLS + NAME_COLS + 2 + ACT_COLS;
 	char text[64];
 
-	ui_text(win, y, 0, CODE_COLS, r->code, attr | A_BOLD);
-	ui_text(win, y, CODE_COLS, NAME_COLS + 1, r->name, attr);
+	ui_text(win, y, 0, CODE_COLS, r->code, A_BOLD);
+	ui_text(win, y, CODE_COLS, NAME_COLS + 1, r->name, selected ? ui_attr(UI_SELECTED) : A_NORMAL);
 	ui_text(win, y, CODE_COLS + NAME_COLS + 1, 1, "", A_NORMAL);
 	snprintf(text, sizeof(text), "%4d %4d", acts[1], acts[0]);
 	ui_text(win, y, CODE_COLS + NAME_COLS + 2, ACT_COLS, text, acts[0] ? A_BOLD : A_NORMAL);

@@ -55,6 +55,16 @@ static struct {
 	bool reference_set;		/* taken from [subgroups] reference once */
 	enum optional wrr;		/* the weighted ratio column */
 	int width;			/* the window's, for the optional columns */
+	/* What sg.t was computed for: it is kept across visits and reloads, and
+	 * computed again only when one of these or the store changed. A
+	 * district's set of schools is suppressed together (2,000 sites at a
+	 * time), which is far too slow to repeat on each visit. */
+	struct {
+		bool valid;
+		struct subgroup_key key;
+		char reference[SUBGROUP_TEXT];
+		unsigned long generation;	/* db_generation: any commit, here or elsewhere */
+	} made;
 } sg;
 
 /* ---- loading ---- */
@@ -155,18 +165,43 @@ subgroups_visible(const struct app *app, int64_t site)
 			: visibility_sees(app->db, &v, VIS_SUBGROUP, &at);
 }
 
+/* sg.t is the table of sg.key as it stands: nothing written since it was made. */
+static bool
+table_current(struct app *app)
+{
+	const struct subgroup_key *a = &sg.made.key, *b = &sg.key;
+
+	return sg.made.valid && a->site == b->site && a->metric == b->metric && strcmp(a->year, b->year) == 0 &&
+	       strcmp(a->dimension, b->dimension) == 0 && strcmp(sg.made.reference, sg.reference) == 0 &&
+	       sg.made.generation == db_generation(app->db);
+}
+
+static void
+forget_table(void)
+{
+	subgroup_table_free(&sg.t);
+	free(sg.order);
+	sg.order = NULL;
+	sg.made.valid = false;
+}
+
 static void
 load_table(struct app *app)
 {
 	struct settings s;
 	int64_t keep = selected() ? selected()->id : 0;
+	unsigned long generation = db_generation(app->db);
 
-	subgroup_table_free(&sg.t);
-	free(sg.order);
-	sg.order = NULL;
 	sg.key.site = app->site;
-	sg.empty = !subgroups_visible(app, app->site) || subgroup_key_fix(app->db, &sg.key) != QREL_OK ||
-		   subgroup_load(app->db, &sg.key, table_settings(app, &s), &sg.t) != QREL_OK;
+	if (!subgroups_visible(app, app->site) || subgroup_key_fix(app->db, &sg.key) != QREL_OK) {
+		forget_table();
+		sg.empty = true;
+		return;
+	}
+	if (!sg.empty && table_current(app))
+		return;
+	forget_table();
+	sg.empty = subgroup_load(app->db, &sg.key, table_settings(app, &s), &sg.t) != QREL_OK;
 	if (!sg.empty && !(sg.order = calloc(sg.t.n ? sg.t.n : 1, sizeof(*sg.order)))) {
 		subgroup_table_free(&sg.t);
 		sg.empty = true;
@@ -175,6 +210,10 @@ load_table(struct app *app)
 		sg.t.n = 0;
 		return;
 	}
+	sg.made.valid = true;
+	sg.made.key = sg.key;
+	str_copy(sg.made.reference, sizeof(sg.made.reference), sg.reference);
+	sg.made.generation = generation;
 	sg.sel = sg.sel >= (int)sg.t.n ? (int)sg.t.n - 1 : sg.sel;
 	sg.sel = sg.sel < 0 ? 0 : sg.sel;
 	sort_rows_keep(keep);
@@ -225,10 +264,8 @@ subgroups_leave(struct app *app)
 {
 	UNUSED(app);
 	picker_close(&sg.pick);
-	subgroup_table_free(&sg.t);
-	free(sg.order);
+	/* The table stays (sg.made): coming back costs nothing unless someone wrote. */
 	free(sg.pts);
-	sg.order = NULL;
 	sg.pts = NULL;
 	sg.npts = 0;
 }

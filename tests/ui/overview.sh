@@ -30,6 +30,20 @@ case "$ROW" in
 *) not_ok "first site's domain 1 counts match the database" "row: $ROW" "expected: $EXPECT" ;;
 esac
 check "notes are counted at all" test "$D1_NOTES" -gt 0
+# Every site's scored clusters, domain by domain (the first site has none in domain 1).
+SCORED=$(sql "$DB" "SELECT group_concat(n, ' ') FROM (SELECT s.code || ':' || (SELECT count(DISTINCT sc.cluster_id)
+	FROM score sc JOIN cluster c ON c.id = sc.cluster_id WHERE c.domain_id = d.id AND sc.site_id = s.id
+	AND sc.kind IN ('team','consensus') AND (sc.level IS NOT NULL OR sc.insufficient)) || '/' ||
+	(SELECT count(*) FROM cluster c WHERE c.domain_id = d.id) AS n FROM site s JOIN review r ON r.id = s.review_id
+	JOIN domain d ON d.framework_id = r.framework_id ORDER BY s.code, d.position)")
+SHOWN=$(screen | awk -v sites="$(sql "$DB" "SELECT group_concat(code, ' ') FROM site")" '
+	BEGIN { split(sites, a, " "); for (i in a) want[a[i]] = 1 }
+	($1 in want) { for (i = 1; i <= NF; i++) if ($i ~ /^[0-9]+\/[0-9]+$/) { printf "%s%s:%s", sep, $1, $i; sep = " " } }
+	' | tr -s ' ')
+case "$SHOWN" in
+"$SCORED") ok "every site's scored clusters match the database" ;;
+*) not_ok "every site's scored clusters match the database" "shown: $SHOWN" "database: $SCORED" ;;
+esac
 
 # Another reviewer's note (another process) appears without a keypress.
 printf 'site,source,author,valence,clusters,text\n%s,interview,%s,strength,1.1,Live note from another qrel\n' \
