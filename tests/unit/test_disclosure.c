@@ -869,11 +869,25 @@ set_read(struct linked *l, bool *total_hidden)
 		l->rest[g] = l->rest[g] < 0 ? -1 : l->rest[g];
 }
 
+/* The set's raw counts and what each table hides, for DISCLOSURE_VERBOSE. */
+static void
+set_dump(const struct linked *l)
+{
+	for (size_t s = 0; s < l->ns; s++) {
+		print_message("  site %lld:", (long long)l->r[s].key.site);
+		for (size_t i = 0; i < l->r[s].n; i++)
+			print_message(" %s %ld/%ld%s", l->r[s].name[i], l->r[s].count[i], l->r[s].enrolled[i],
+				      l->hidden[s][i] ? "*" : "");
+		print_message("\n");
+	}
+}
+
 /* Tries to work out every withheld count of one set; counts the pinned ones. */
 static void
 attack_set(struct linked *l)
 {
 	bool total_hidden[MAX_SITES];
+	long pinned0 = l->pinned, choices0 = l->by_choices, zero0 = l->zero;
 
 	set_read(l, total_hidden);
 	set_edges(l, total_hidden);
@@ -914,6 +928,8 @@ attack_set(struct linked *l)
 					      l->r[s].enrolled[i]);
 		}
 	}
+	if (getenv("DISCLOSURE_VERBOSE") && (l->pinned != pinned0 || l->by_choices != choices0 || l->zero != zero0))
+		set_dump(l);
 	for (size_t s = 0; s < l->ns; s++)
 		free(l->seen[s]);
 }
