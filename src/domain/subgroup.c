@@ -844,7 +844,9 @@ grid_add(struct grid *g, struct grid_edge e)
 	return QREL_OK;
 }
 
-/* The rest of group c: its count (district less schools) and enrolment, -1 when the schools exceed it. */
+/* The rest of group c: its count (district less schools) and enrolment, -1
+ * when the schools' enrolments exceed it (or, auditing the counts, their
+ * counts: then nothing bounds it). The widening sees the enrolments only. */
 static void
 rest_of(const struct grid *g, size_t c, long *count, long *enrolled)
 {
@@ -856,7 +858,7 @@ rest_of(const struct grid *g, size_t c, long *count, long *enrolled)
 				*count -= g->m[k].r.e[i].count;
 				*enrolled -= g->m[k].r.e[i].enrolled;
 			}
-	if (*enrolled < 0 || *count < 0 || *count > *enrolled)
+	if (*enrolled < 0 || (g->values && (*count < 0 || *count > *enrolled)))
 		*enrolled = -1;
 }
 
@@ -1218,7 +1220,9 @@ set_suppress(struct member *m, size_t nm)
 	else
 		grid_spent(&g);
 	while (rc == QREL_OK && (rc = grid_build(&g)) == QREL_OK && (k = grid_pinned(&g)) < g.ne) {
+		if (getenv("DBG")) fprintf(stderr, "pinned edge m%d i%d row%d col%d\n", g.e[k].m, g.e[k].i, g.e[k].row, g.e[k].col);
 		if (!widen(&g, &g.e[k])) {
+			if (getenv("DBG")) fprintf(stderr, "widen failed\n");
 			grid_withhold_all(&g);
 			break;
 		}
@@ -1226,6 +1230,7 @@ set_suppress(struct member *m, size_t nm)
 	if (rc == QREL_OK) {
 		g.values = true;
 		if ((rc = grid_build(&g)) == QREL_OK && (k = grid_pinned(&g)) < g.ne) {
+			if (getenv("DBG")) fprintf(stderr, "values pinned edge m%d i%d row%d col%d\n", g.e[k].m, g.e[k].i, g.e[k].row, g.e[k].col);
 			grid_withhold_all(&g);
 		}
 	}
