@@ -1204,42 +1204,6 @@ show_spent(struct grid *g)
 				g->m[k].hidden[i] = HIDE_BARE;
 }
 
-/*
- * After the widening, the counts audited once: which withheld counts the
- * shown figures, the sums and the ranges pin down (what is shown decides
- * that, not the counts). A 0, or a count of N or more, is shown: the "*"
- * would only pretend, and showing it takes no cover from another (it could
- * not move). A pinned count in the primary band withholds the whole set.
- */
-static int
-grid_settle(struct grid *g)
-{
-	bool *pin = calloc(g->ne ? g->ne : 1, sizeof(*pin)), all = false;
-
-	if (!pin)
-		return error(QREL_NOMEM, "out of memory suppressing subgroup tables");
-	for (size_t k = 0; k < g->ne; k++) {
-		const struct grid_edge *e = &g->e[k];
-		const struct subgroup_entry *c;
-
-		if (e->m < 0 || g->m[e->m].r.e[e->i].enrolled == 0 || zero_by_district(g, e) ||
-		    grid_cycle(g, k, 1) || grid_cycle(g, k, -1))
-			continue;
-		c = &g->m[e->m].r.e[e->i];
-		pin[k] = true;
-		all = all || (c->count != 0 && in_band(&g->m[e->m].h, c->enrolled, c->count));
-	}
-	for (size_t k = 0; !all && k < g->ne; k++)
-		if (pin[k]) {
-			g->m[g->e[k].m].hidden[g->e[k].i] = 0;
-			g->m[g->e[k].m].nhidden--;
-		}
-	if (all)
-		grid_withhold_all(g);
-	free(pin);
-	return QREL_OK;
-}
-
 /* Cross-table complementary suppression of a set (m[0] the district's). */
 static int
 set_suppress(struct member *m, size_t nm)
@@ -1265,8 +1229,10 @@ set_suppress(struct member *m, size_t nm)
 	}
 	if (rc == QREL_OK) {
 		g.values = true;
-		if ((rc = grid_build(&g)) == QREL_OK)
-			rc = grid_settle(&g);
+		if ((rc = grid_build(&g)) == QREL_OK && (k = grid_pinned(&g)) < g.ne) {
+			if (getenv("DBG")) fprintf(stderr, "values pinned edge m%d i%d row%d col%d\n", g.e[k].m, g.e[k].i, g.e[k].row, g.e[k].col);
+			grid_withhold_all(&g);
+		}
 	}
 	if (rc == QREL_OK)
 		show_spent(&g);

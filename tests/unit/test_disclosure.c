@@ -719,15 +719,6 @@ set_same(struct linked *l)
 		char *t = load_shown(l->f, &l->r[s].key);
 
 		same = strcmp(t, l->seen[s]) == 0;
-		if (!same && getenv("DISCLOSURE_DIFF")) {
-			print_message("DIFF try:");
-			for (size_t a = 0; a < l->ns; a++) {
-				print_message(" |");
-				for (size_t i = 0; i < l->r[a].n; i++)
-					print_message(" %ld", l->try[a][i]);
-			}
-			print_message("\n table %zu was:\n%s now:\n%s", s, l->seen[s], t);
-		}
 		free(t);
 	}
 	for (size_t s = 0; s < l->ns; s++)
@@ -922,7 +913,7 @@ attack_set(struct linked *l)
 			if (set_witness(l, s, i)) {
 				/* Other counts fit every sum and range, but the rule would
 				 * have chosen other complements for them. */
-				if (l->by_choices++ < (getenv("DISCLOSURE_VERBOSE") ? 100 : 3))
+				if (l->by_choices++ < 3)
 					print_message("only by the rule's choices: site %lld %s metric %lld %s: %s "
 						      "(%ld of %ld)\n", (long long)l->r[s].key.site, l->r[s].key.year,
 						      (long long)l->r[s].key.metric, l->r[s].key.dimension,
