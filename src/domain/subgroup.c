@@ -1220,9 +1220,7 @@ set_suppress(struct member *m, size_t nm)
 	else
 		grid_spent(&g);
 	while (rc == QREL_OK && (rc = grid_build(&g)) == QREL_OK && (k = grid_pinned(&g)) < g.ne) {
-		if (getenv("DBG")) fprintf(stderr, "pinned edge m%d i%d row%d col%d\n", g.e[k].m, g.e[k].i, g.e[k].row, g.e[k].col);
 		if (!widen(&g, &g.e[k])) {
-			if (getenv("DBG")) fprintf(stderr, "widen failed\n");
 			grid_withhold_all(&g);
 			break;
 		}
@@ -1230,7 +1228,6 @@ set_suppress(struct member *m, size_t nm)
 	if (rc == QREL_OK) {
 		g.values = true;
 		if ((rc = grid_build(&g)) == QREL_OK && (k = grid_pinned(&g)) < g.ne) {
-			if (getenv("DBG")) fprintf(stderr, "values pinned edge m%d i%d row%d col%d\n", g.e[k].m, g.e[k].i, g.e[k].row, g.e[k].col);
 			grid_withhold_all(&g);
 		}
 	}
