@@ -806,10 +806,14 @@ suppress_apply(struct member *m, struct subgroup_table *t)
  * withheld count is safe when a move of +1 and -1 round a cycle of withheld
  * cells through it keeps every shown figure, every withheld count within
  * what the rules allow it (range, primary band, flag, complement order) and
- * every rest within its bounds. While one is not, one more cell is
- * withheld: in its row when it is alone there, else the same group at
- * another school (not flagged, first in the complement order) or at the district;
- * when only flagged cells are left, every count of the set is withheld.
+ * every rest within its bounds. The widening reads no count, so which
+ * cells it takes says nothing a replay could use: while a withheld count
+ * lies on no cycle of withheld cells that can move at all (by the
+ * enrolments), one more cell is withheld: in its row when it is alone
+ * there, else the same group at another school (not flagged, first in the
+ * complement order) or at the district. The counts are audited once, at
+ * the end: when one is still safe by no cycle, or only flagged cells are
+ * left, every count of the set is withheld (spent groups stay shown).
  */
 struct grid_edge {
 	int row, col;		/* row: member, or nm the rest; col: district row, nc total, nc+1 none */
