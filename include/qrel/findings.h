@@ -117,6 +117,10 @@ int rec_add_tx(struct db *db, int64_t review, const char *who, const struct rec_
 int rec_link_tx(struct db *db, int64_t review, const char *who, int64_t rec, const char *ruuid, int64_t finding);
 int rec_to_objective_tx(struct db *db, int64_t review, const char *who, int64_t rec, const char *ruuid,
 			int64_t *objective);
+/* The same with the objective's uuid given (NULL: a new one), so that every
+ * change-log row names it as it stays (sync: the other copy's). */
+int rec_to_objective_as_tx(struct db *db, int64_t review, const char *who, int64_t rec, const char *ruuid,
+			   const char *ouuid, int64_t *objective);
 
 /* ---- reads ---- */
 

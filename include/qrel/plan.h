@@ -35,6 +35,7 @@ struct plan_objective_input {
 	int64_t site;			/* the plan: 0 district-wide */
 	const char *title;
 	const char *theory_if, *theory_then, *stakeholders;	/* NULL: "" */
+	const char *uuid;		/* NULL: a new one (sync gives the other copy's) */
 };
 
 int plan_objective_add(struct db *db, int64_t review, const char *who,

@@ -786,6 +786,13 @@ objective_causes(struct db *db, int64_t review, const char *who, int64_t rec, in
 int
 rec_to_objective_tx(struct db *db, int64_t review, const char *who, int64_t rec, const char *uuid, int64_t *objective)
 {
+	return rec_to_objective_as_tx(db, review, who, rec, uuid, NULL, objective);
+}
+
+int
+rec_to_objective_as_tx(struct db *db, int64_t review, const char *who, int64_t rec, const char *uuid,
+		       const char *objective_uuid, int64_t *objective)
+{
 	static const char sql[] = "SELECT title, stakeholders, coalesce(objective_id, 0) FROM recommendation WHERE id = ?1";
 	static const char set_sql[] = "UPDATE recommendation SET objective_id = ?2, updated_at = ?3 WHERE id = ?1";
 	static const char ouuid_sql[] = "SELECT uuid FROM objective WHERE id = ?1";
@@ -809,6 +816,7 @@ rec_to_objective_tx(struct db *db, int64_t review, const char *who, int64_t rec,
 			     (long long)linked);
 	in.title = title;
 	in.stakeholders = stakeholders;
+	in.uuid = objective_uuid;
 	if ((rc = plan_objective_insert_tx(db, review, who, &in, objective)) != QREL_OK ||
 	    (rc = objective_causes(db, review, who, rec, *objective)) != QREL_OK || !(st = db_stmt(db, set_sql)))
 		return rc != QREL_OK ? rc : QREL_DB;

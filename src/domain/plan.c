@@ -194,7 +194,10 @@ objective_insert(struct db *db, int64_t review, const char *who, const struct pl
 
 	if ((rc = plan_get(db, review, who, in->site, &plan)) != QREL_OK || !(st = db_stmt(db, sql)))
 		return rc != QREL_OK ? rc : QREL_DB;
-	uuid_new(uuid);
+	if (in->uuid)
+		snprintf(uuid, sizeof(uuid), "%s", in->uuid);
+	else
+		uuid_new(uuid);
 	clock_now(now);
 	db_bind_text(st, 1, uuid);
 	sqlite3_bind_int64(st, 2, plan);

@@ -806,10 +806,14 @@ suppress_apply(struct member *m, struct subgroup_table *t)
  * withheld count is safe when a move of +1 and -1 round a cycle of withheld
  * cells through it keeps every shown figure, every withheld count within
  * what the rules allow it (range, primary band, flag, complement order) and
- * every rest within its bounds. While one is not, one more cell is
- * withheld: in its row when it is alone there, else the same group at
- * another school (not flagged, first in the complement order) or at the district;
- * when only flagged cells are left, every count of the set is withheld.
+ * every rest within its bounds. The widening reads no count, so which
+ * cells it takes says nothing a replay could use: while a withheld count
+ * lies on no cycle of withheld cells that can move at all (by the
+ * enrolments), one more cell is withheld: in its row when it is alone
+ * there, else the same group at another school (not flagged, first in the
+ * complement order) or at the district. The counts are audited once, at
+ * the end: when one is still safe by no cycle, or only flagged cells are
+ * left, every count of the set is withheld (spent groups stay shown).
  */
 struct grid_edge {
 	int row, col;		/* row: member, or nm the rest; col: district row, nc total, nc+1 none */
@@ -826,6 +830,8 @@ struct grid {
 	bool *seen;		/* vertices: rows 0..nm, then columns */
 	int *queue;
 	int *start, *adj;	/* the edges at vertex v: adj[start[v]] .. adj[start[v + 1] - 1] */
+	bool values;		/* moves by the counts (the final audit), else by the structure alone */
+	bool *spent;		/* by district row: its count shown and all in the schools' shown counts */
 };
 
 #define GRID_FREE (LONG_MAX / 4)
@@ -842,7 +848,9 @@ grid_add(struct grid *g, struct grid_edge e)
 	return QREL_OK;
 }
 
-/* The rest of group c: its count (district less schools) and enrolment, -1 when the schools exceed it. */
+/* The rest of group c: its count (district less schools) and enrolment, -1
+ * when the schools' enrolments exceed it (or, auditing the counts, their
+ * counts: then nothing bounds it). The widening sees the enrolments only. */
 static void
 rest_of(const struct grid *g, size_t c, long *count, long *enrolled)
 {
@@ -854,7 +862,7 @@ rest_of(const struct grid *g, size_t c, long *count, long *enrolled)
 				*count -= g->m[k].r.e[i].count;
 				*enrolled -= g->m[k].r.e[i].enrolled;
 			}
-	if (*enrolled < 0 || *count < 0 || *count > *enrolled)
+	if (*enrolled < 0 || (g->values && (*count < 0 || *count > *enrolled)))
 		*enrolled = -1;
 }
 
@@ -869,7 +877,7 @@ grid_rest(struct grid *g)
 		long v, e;
 
 		rest_of(g, c, &v, &e);
-		if (e == 0)
+		if (e == 0 || (g->spent[c] && !g->m[0].hidden[c]))
 			continue;
 		any = true;
 		sum += e < 0 ? 0 : v;
@@ -938,6 +946,64 @@ edge_moves(const struct grid *g, const struct grid_edge *e, long d)
 	return cell_allows(&g->m[e->m].h, (size_t)e->i, c);
 }
 
+/*
+ * A group is spent when the district's count is shown and the schools'
+ * shown counts make it up, no student of the group being at an unlisted
+ * school beyond the enrolments (the district's 0 is the plainest case): its
+ * withheld school counts are then 0, as the sums say to anyone. Read once,
+ * before the set's widening, which never withholds a count of a spent group
+ * (so what decided it stays shown).
+ */
+static void
+grid_spent(struct grid *g)
+{
+	for (size_t c = 0; c < g->nc; c++) {
+		const struct subgroup_entry *d = &g->m[0].r.e[c];
+		long left = d->count, room = d->enrolled;
+		bool zeros = true;
+
+		for (size_t k = 1; k < g->nm; k++)
+			for (size_t i = 0; i < g->m[k].r.n; i++) {
+				if (g->m[k].col[i] != (int)c)
+					continue;
+				room -= g->m[k].r.e[i].enrolled;
+				if (g->m[k].hidden[i])
+					zeros = zeros && g->m[k].r.e[i].count == 0;
+				else
+					left -= g->m[k].r.e[i].count;
+			}
+		g->spent[c] = !g->m[0].hidden[c] && left == 0 && room >= 0 && zeros;
+	}
+}
+
+/* Is row i of school k (k >= 1) in a spent group? Then it is 0, and says no
+ * more than the district and the other schools do: nothing to protect, and
+ * no cover for another count. */
+static bool
+under_district_zero(const struct grid *g, size_t k, size_t i)
+{
+	int c = g->m[k].col[i];
+
+	return k > 0 && c >= 0 && !g->m[0].hidden[c] && g->spent[c];
+}
+
+static bool
+zero_by_district(const struct grid *g, const struct grid_edge *e)
+{
+	return e->m > 0 && under_district_zero(g, (size_t)e->m, (size_t)e->i);
+}
+
+/* Can edge e move at all, whatever the counts? A rest or a withheld total
+ * with room, or a withheld count of someone enrolled that is not a school's 0
+ * under the district's shown 0 (the structure and the enrolments only). */
+static bool
+edge_free(const struct grid *g, const struct grid_edge *e)
+{
+	if (e->m < 0)
+		return e->lo < e->hi;
+	return g->m[e->m].r.e[e->i].enrolled > 0 && !zero_by_district(g, e);
+}
+
 /* Each edge's moves, and the edges at each vertex (every BFS walks them;
  * the queue, free until then, is the cursor that fills them). */
 static int
@@ -954,8 +1020,10 @@ grid_index(struct grid *g)
 	g->adj = adj;
 	memset(start, 0, (nv + 1) * sizeof(*start));
 	for (size_t k = 0; k < g->ne; k++) {
-		g->e[k].up = edge_moves(g, &g->e[k], 1);
-		g->e[k].down = edge_moves(g, &g->e[k], -1);
+		bool free = edge_free(g, &g->e[k]);
+
+		g->e[k].up = free && (!g->values || edge_moves(g, &g->e[k], 1));
+		g->e[k].down = free && (!g->values || edge_moves(g, &g->e[k], -1));
 		start[g->e[k].row + 1]++;
 		start[rows + g->e[k].col + 1]++;
 	}
@@ -1000,23 +1068,6 @@ grid_cycle(struct grid *g, size_t k, long d)
 	return false;
 }
 
-/* Is row i of school k (k >= 1) under a district count shown as 0? Then it is
- * 0 too, and says no more than the district does: nothing to protect, and no
- * cover for another count. */
-static bool
-under_district_zero(const struct grid *g, size_t k, size_t i)
-{
-	int c = g->m[k].col[i];
-
-	return k > 0 && c >= 0 && !g->m[0].hidden[c] && g->m[0].r.e[c].count == 0;
-}
-
-static bool
-zero_by_district(const struct grid *g, const struct grid_edge *e)
-{
-	return e->m > 0 && under_district_zero(g, (size_t)e->m, (size_t)e->i);
-}
-
 /* The first withheld count of the set that no cycle can move, or ne when none. */
 static size_t
 grid_pinned(struct grid *g)
@@ -1050,6 +1101,15 @@ grid_hide(struct grid *g, size_t k, size_t i)
 	g->m[k].nhidden++;
 }
 
+/* Is row i of member k a count of a spent group (the district's own, or a school's under it)? */
+static bool
+in_spent(const struct grid *g, size_t k, size_t i)
+{
+	int c = k == 0 ? (int)i : g->m[k].col[i];
+
+	return c >= 0 && g->spent[c] && !g->m[0].hidden[c];
+}
+
 /* The same group at another site: a school first (not flagged, someone
  * enrolled, the first in the complement order), else the district's own
  * row. False when there is none. */
@@ -1074,7 +1134,7 @@ widen_col(struct grid *g, const struct grid_edge *p)
 				bi = i;
 			}
 		}
-	if (!best && !g->m[0].hidden[p->col] && !g->m[0].r.e[p->col].flagged) {
+	if (!best && !g->m[0].hidden[p->col] && !g->m[0].r.e[p->col].flagged && !in_spent(g, 0, (size_t)p->col)) {
 		best = &g->m[0].r.e[p->col];
 		bk = 0;
 		bi = (size_t)p->col;
@@ -1084,15 +1144,21 @@ widen_col(struct grid *g, const struct grid_edge *p)
 	return best != NULL;
 }
 
-/* Another row of the table (the complement its own rule would take next). */
+/* Another row of the table: the first in the complement order not flagged,
+ * not withheld and not of a spent group. */
 static bool
 widen_row(struct grid *g, const struct grid_edge *p)
 {
-	size_t i = next_complement(&g->m[p->m].h);
+	const struct member *m = &g->m[p->m];
+	size_t best = m->r.n;
 
-	if (i >= g->m[p->m].r.n)
+	for (size_t i = 0; i < m->r.n; i++)
+		if (!m->hidden[i] && !m->r.e[i].flagged && !in_spent(g, (size_t)p->m, i) &&
+		    (best == m->r.n || ranked_before(&m->r, i, best)))
+			best = i;
+	if (best >= m->r.n)
 		return false;
-	grid_hide(g, (size_t)p->m, i);
+	grid_hide(g, (size_t)p->m, best);
 	return true;
 }
 
@@ -1104,33 +1170,42 @@ widen(struct grid *g, const struct grid_edge *p)
 	return widen_col(g, p) || widen_row(g, p);
 }
 
-/* Every count of the set withheld, and every total; the flags stay. */
+/* Every count of the set withheld, and every total; the flags stay, and so
+ * do the district's counts of spent groups (show_district_zeros shows the
+ * schools' 0s under them). */
 static void
 grid_withhold_all(struct grid *g)
 {
 	for (size_t k = 0; k < g->nm; k++) {
 		for (size_t i = 0; i < g->m[k].r.n; i++)
-			g->m[k].hidden[i] = 1;
-		g->m[k].nhidden = (int)g->m[k].r.n;
+			if (!g->m[k].hidden[i] && !(k == 0 && in_spent(g, k, i))) {
+				g->m[k].hidden[i] = 1;
+				g->m[k].nhidden++;
+			}
 		g->m[k].count = -1;
 		g->m[k].h.all = true;
 	}
 }
 
-/* A school's count under a district count shown as 0 is shown: it is 0, as
- * the district's figure says, so a "*" there would only pretend to withhold
- * it. The grid never counted on it as cover (it cannot move), so nothing
- * else comes to light. In a table whose total is withheld it is shown bare
- * (HIDE_BARE): the count and its rate, nothing compared with the total. */
+/* A school's count of a spent group is shown: it is 0, as the district's
+ * and the other schools' figures say, so a "*" there would only pretend to
+ * withhold it. The grid never counted on it as cover (it cannot move), so
+ * nothing else comes to light. In a table whose total is withheld a count
+ * shown is shown bare (HIDE_BARE): the count and its rate, nothing compared
+ * with the total. */
 static void
-show_district_zeros(struct grid *g)
+show_spent(struct grid *g)
 {
 	for (size_t k = 1; k < g->nm; k++)
 		for (size_t i = 0; i < g->m[k].r.n; i++)
 			if (g->m[k].hidden[i] && under_district_zero(g, k, i)) {
-				g->m[k].hidden[i] = g->m[k].h.all ? HIDE_BARE : 0;
+				g->m[k].hidden[i] = 0;
 				g->m[k].nhidden--;
 			}
+	for (size_t k = 0; k < g->nm; k++)
+		for (size_t i = 0; i < g->m[k].r.n; i++)
+			if (g->m[k].h.all && !g->m[k].hidden[i])
+				g->m[k].hidden[i] = HIDE_BARE;
 }
 
 /* Cross-table complementary suppression of a set (m[0] the district's). */
@@ -1143,17 +1218,27 @@ set_suppress(struct member *m, size_t nm)
 
 	g.seen = calloc(nv, sizeof(*g.seen));
 	g.queue = calloc(nv, sizeof(*g.queue));
-	if (!g.seen || !g.queue)
+	g.spent = calloc(g.nc ? g.nc : 1, sizeof(*g.spent));
+	if (!g.seen || !g.queue || !g.spent)
 		rc = error(QREL_NOMEM, "out of memory suppressing subgroup tables");
+	else
+		grid_spent(&g);
 	while (rc == QREL_OK && (rc = grid_build(&g)) == QREL_OK && (k = grid_pinned(&g)) < g.ne) {
 		if (!widen(&g, &g.e[k])) {
 			grid_withhold_all(&g);
 			break;
 		}
 	}
+	if (rc == QREL_OK) {
+		g.values = true;
+		if ((rc = grid_build(&g)) == QREL_OK && (k = grid_pinned(&g)) < g.ne) {
+			grid_withhold_all(&g);
+		}
+	}
 	if (rc == QREL_OK)
-		show_district_zeros(&g);
+		show_spent(&g);
 	free(g.e);
+	free(g.spent);
 	free(g.seen);
 	free(g.queue);
 	free(g.start);

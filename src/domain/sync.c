@@ -2490,25 +2490,19 @@ static const char rec_objective_rows[] =
 	"b.objective AND p.review_id = r.review_id), b.objective FROM bundle.rec_objective b JOIN recommendation r "
 	"ON r.uuid = b.uuid WHERE r.objective_id IS NULL AND b.objective IS NOT NULL ORDER BY r.uuid";
 
-/* The objective row started for the recommendation takes the other copy's uuid. */
+/* The objective started for the recommendation has the other copy's uuid
+ * from the start, so the change log names it as it stays. */
 static int
 objective_started(struct merge *mg, sqlite3_stmt *row)
 {
-	static const char sql[] = "UPDATE objective SET uuid = ?2 WHERE id = ?1";
 	struct gate_write w = { .what = GATE_PLAN };
-	sqlite3_stmt *st;
 	int64_t objective;
 	int rc;
 
-	if ((rc = exporter_may(mg, &w, "recommendation", col(row, 0))) != QREL_OK ||
-	    (rc = rec_to_objective_tx(mg->db, mg->review, mg->exporter_name, sqlite3_column_int64(row, 1), col(row, 0),
-				      &objective)) != QREL_OK)
+	if ((rc = exporter_may(mg, &w, "recommendation", col(row, 0))) != QREL_OK)
 		return rc;
-	if (!(st = db_stmt(mg->db, sql)))
-		return QREL_DB;
-	sqlite3_bind_int64(st, 1, objective);
-	db_bind_text(st, 2, col(row, 3));
-	return db_step_done(mg->db, st, "starting a recommendation's objective from the bundle");
+	return rec_to_objective_as_tx(mg->db, mg->review, mg->exporter_name, sqlite3_column_int64(row, 1), col(row, 0),
+				      col(row, 3), &objective);
 }
 
 static int

@@ -673,6 +673,16 @@ test_rec_objective_travels(void **state)
 	assert_int_equal(count_in("ob.db", "SELECT count(*) FROM change_log WHERE entity = 'recommendation' AND "
 			 "field = 'objective' AND entity_uuid = (SELECT uuid FROM recommendation WHERE title = "
 			 "'Tell every family in September')"), 1);	/* the link made here (a bundle's log is not copied) */
+	/* The change log names the objective by its final uuid (oa's), never a
+	 * temporary one: the link's new value, the objective's creation and its causes. */
+	assert_int_equal(count_in("ob.db", "SELECT count(*) FROM change_log c JOIN recommendation r ON r.uuid = "
+			 "c.entity_uuid JOIN objective o ON o.id = r.objective_id WHERE c.entity = 'recommendation' AND "
+			 "c.field = 'objective' AND c.new = o.uuid AND r.title = 'Tell every family in September'"), 1);
+	assert_int_equal(count_in("ob.db", "SELECT count(*) FROM change_log c JOIN objective o ON o.uuid = "
+			 "c.entity_uuid WHERE c.entity = 'objective' AND c.field = 'create' AND o.title = "
+			 "'Tell every family in September'"), 1);
+	assert_int_equal(count_in("ob.db", "SELECT count(*) FROM change_log c WHERE c.entity = 'root_cause' AND "
+			 "c.field = 'create' AND c.reason NOT IN (SELECT uuid FROM objective)"), 0);
 	assert_int_equal(import_into("ob.db", "o2.qb", &st), QREL_OK);	/* again: nothing */
 	assert_int_equal(st.inserted + st.updated + st.conflicts, 0);
 	assert_int_equal(count_in("ob.db", "SELECT count(*) FROM objective WHERE title = 'Tell every family in September'"), 1);
