@@ -18,6 +18,7 @@
 #include <ctype.h>
 #include <strings.h>
 #include <time.h>
+#include <unistd.h>
 
 #define MAX_COLS 12
 #define MAX_ITEMS 32		/* clusters or subgroups on one evidence row */
@@ -61,12 +62,13 @@ struct imp {
 	int levels;
 	struct keyset keys;
 	/* Notes this import added: ids base + 1, base + 2, ... (the transaction holds
-	 * the only writer), each one's line in line[id - base - 1]: 4 bytes a note
-	 * instead of its uuid in keys, and no query of our own to find a repeat. */
+	 * the only writer), each one's line at offset 4 * (id - base - 1) of a
+	 * temporary file (read back only to report a repeat): no memory per note,
+	 * and no query of our own to find a repeat. */
 	struct {
 		int64_t base;
-		int *line;
-		size_t n, cap;
+		FILE *lines;
+		size_t n;
 		bool apart;	/* an id did not follow on: the rest are in keys */
 	} added;
 	struct memo {		/* evidence rows' references, found once each */
@@ -1326,6 +1328,19 @@ note_links(struct imp *im, const struct note *nt, int64_t id)
 	return rc;
 }
 
+/* The line of the note this import added as id (0: the temporary file failed). */
+static int
+added_line(struct imp *im, int64_t id)
+{
+	int line = 0;
+
+	if (fflush(im->added.lines) != 0 ||
+	    pread(fileno(im->added.lines), &line, sizeof(line), (off_t)(id - im->added.base - 1) * (off_t)sizeof(line))
+	    != (ssize_t)sizeof(line))
+		return 0;
+	return line;
+}
+
 /* The stored note with this uuid (0: none), and whether the file gave it before:
  * a note this import added (its line is kept) or one stored already that an
  * earlier row named (kept in keys, as other kinds keep every key). */
@@ -1341,13 +1356,13 @@ note_seen(struct imp *im, const struct note *nt)
 	if (im->failed || !id)
 		return 0;
 	if (id > im->added.base && (size_t)(id - im->added.base) <= im->added.n)
-		bad(im, EV_ID, nt->uuid, "duplicates line %d", im->added.line[id - im->added.base - 1]);
+		bad(im, EV_ID, nt->uuid, "duplicates line %d", added_line(im, id));
 	else
 		first_in_file(im, xstrdup(nt->uuid), EV_ID, nt->uuid, NULL);
 	return id;
 }
 
-/* Remembers the line of the note just added as id: in the array while ids run
+/* Remembers the line of the note just added as id: in the temporary file while ids run
  * on from the first (SQLite's max + 1), else (never seen) as its uuid in keys. */
 static int
 note_added(struct imp *im, int64_t id, const char *uuid)
@@ -1359,16 +1374,11 @@ note_added(struct imp *im, int64_t id, const char *uuid)
 		keyset_put(&im->keys, xstrdup(uuid), im->r->line);
 		return QREL_OK;
 	}
-	if (im->added.n == im->added.cap) {
-		size_t cap = im->added.cap ? im->added.cap * 2 : 1024;
-		int *line = realloc(im->added.line, cap * sizeof(*line));
-
-		if (!line)
-			return error(QREL_NOMEM, "out of memory");
-		im->added.line = line;
-		im->added.cap = cap;
-	}
-	im->added.line[im->added.n++] = im->r->line;
+	if (!im->added.lines && !(im->added.lines = tmpfile()))
+		return error(QREL_IO, "cannot create a temporary file: %s", strerror(errno));
+	if (fwrite(&im->r->line, sizeof(im->r->line), 1, im->added.lines) != 1)
+		return error(QREL_IO, "cannot write a temporary file: %s", strerror(errno));
+	im->added.n++;
 	return QREL_OK;
 }
 
@@ -2249,7 +2259,8 @@ import_file_opts(struct db *db, int64_t review, const char *kind, const char *pa
 		memset(st, 0, sizeof(*st));
 	keyset_free(&im.keys);
 	csv_map_free(map);
-	free(im.added.line);
+	if (im.added.lines)
+		fclose(im.added.lines);
 	keyset_free(&im.memo.ks);
 	free(im.memo.v);
 	free(im.reason);
