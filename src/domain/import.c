@@ -2135,7 +2135,7 @@ fts_pause(struct db *db)
 }
 
 /* Notes indexed by one statement: a statement's memory grows with the notes it
- * indexes (SQLite's statement journal, in memory: 16 MiB for 200,000 notes,
+ * indexes (under temp_store = MEMORY, likely its statement journal: 16 MiB for 200,000 notes,
  * 48 MiB for 2,000,000), so a large file is indexed in steps of this many. */
 #define FTS_STEP 16384
 
