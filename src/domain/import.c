@@ -18,6 +18,7 @@
 #include <ctype.h>
 #include <strings.h>
 #include <time.h>
+#include <unistd.h>
 
 #define MAX_COLS 12
 #define MAX_ITEMS 32		/* clusters or subgroups on one evidence row */
@@ -61,12 +62,13 @@ struct imp {
 	int levels;
 	struct keyset keys;
 	/* Notes this import added: ids base + 1, base + 2, ... (the transaction holds
-	 * the only writer), each one's line in line[id - base - 1]: 4 bytes a note
-	 * instead of its uuid in keys, and no query of our own to find a repeat. */
+	 * the only writer), each one's line at offset 4 * (id - base - 1) of a
+	 * temporary file (read back only to report a repeat): no memory per note,
+	 * and no query of our own to find a repeat. */
 	struct {
 		int64_t base;
-		int *line;
-		size_t n, cap;
+		FILE *lines;
+		size_t n;
 		bool apart;	/* an id did not follow on: the rest are in keys */
 	} added;
 	struct memo {		/* evidence rows' references, found once each */
@@ -1309,6 +1311,19 @@ note_links(struct imp *im, const struct note *nt, int64_t id)
 	return rc;
 }
 
+/* The line of the note this import added as id (0: the temporary file failed). */
+static int
+added_line(struct imp *im, int64_t id)
+{
+	int line = 0;
+
+	if (fflush(im->added.lines) != 0 ||
+	    pread(fileno(im->added.lines), &line, sizeof(line), (off_t)(id - im->added.base - 1) * (off_t)sizeof(line))
+	    != (ssize_t)sizeof(line))
+		return 0;
+	return line;
+}
+
 /* The stored note with this uuid (0: none), and whether the file gave it before:
  * a note this import added (its line is kept) or one stored already that an
  * earlier row named (kept in keys, as other kinds keep every key). */
@@ -1324,13 +1339,13 @@ note_seen(struct imp *im, const struct note *nt)
 	if (im->failed || !id)
 		return 0;
 	if (id > im->added.base && (size_t)(id - im->added.base) <= im->added.n)
-		bad(im, EV_ID, nt->uuid, "duplicates line %d", im->added.line[id - im->added.base - 1]);
+		bad(im, EV_ID, nt->uuid, "duplicates line %d", added_line(im, id));
 	else
 		first_in_file(im, xstrdup(nt->uuid), EV_ID, nt->uuid, NULL);
 	return id;
 }
 
-/* Remembers the line of the note just added as id: in the array while ids run
+/* Remembers the line of the note just added as id: in the temporary file while ids run
  * on from the first (SQLite's max + 1), else (never seen) as its uuid in keys. */
 static int
 note_added(struct imp *im, int64_t id, const char *uuid)
@@ -1342,16 +1357,11 @@ note_added(struct imp *im, int64_t id, const char *uuid)
 		keyset_put(&im->keys, xstrdup(uuid), im->r->line);
 		return QREL_OK;
 	}
-	if (im->added.n == im->added.cap) {
-		size_t cap = im->added.cap ? im->added.cap * 2 : 1024;
-		int *line = realloc(im->added.line, cap * sizeof(*line));
-
-		if (!line)
-			return error(QREL_NOMEM, "out of memory");
-		im->added.line = line;
-		im->added.cap = cap;
-	}
-	im->added.line[im->added.n++] = im->r->line;
+	if (!im->added.lines && !(im->added.lines = tmpfile()))
+		return error(QREL_IO, "cannot create a temporary file: %s", strerror(errno));
+	if (fwrite(&im->r->line, sizeof(im->r->line), 1, im->added.lines) != 1)
+		return error(QREL_IO, "cannot write a temporary file: %s", strerror(errno));
+	im->added.n++;
 	return QREL_OK;
 }
 
@@ -2055,15 +2065,18 @@ const char import_migration[] =
 
 /* FTS5's settings while the notes are indexed: no merging of index segments as
  * they are written (the merge after the commit does it once) and a batch of
- * pending terms in memory of a fixed size, whatever the file's (4 MiB indexed
- * 200,000 notes as fast as 16 or 32). */
+ * pending terms in memory of a fixed size, whatever the file's: FTS5's own 1 MiB
+ * (4 MiB took 7 MiB more memory, 16 MiB at its peak, and no less time for 200,000
+ * notes). crisismerge 1000 keeps the segments under FTS5's limit of 2,000
+ * (past it FTS5 fails with SQLITE_FULL, "the disk is full"): 200,000 notes
+ * of 120 bytes made 19 segments of 1 MiB of pending terms. */
 static const struct fts_setting {
 	const char *name;
 	long long bulk, fts5_default;
 } fts_bulk[] = {
 	{ "automerge", 0, 4 },
 	{ "crisismerge", 1000, 16 },
-	{ "hashsize", 4 << 20, 1 << 20 },
+	{ "hashsize", 1 << 20, 1 << 20 },
 };
 
 static int
@@ -2104,23 +2117,35 @@ fts_pause(struct db *db)
 	return st ? db_step_done(db, st, "pausing the full-text index") : QREL_DB;
 }
 
-/* The notes added since fts_pause, in one statement; inserted is how many. */
+/* Notes indexed by one statement: a statement's memory grows with the notes it
+ * indexes (under temp_store = MEMORY, likely its statement journal: 16 MiB for 200,000 notes,
+ * 48 MiB for 2,000,000), so a large file is indexed in steps of this many. */
+#define FTS_STEP 16384
+
+/* The notes added since fts_pause, FTS_STEP ids a statement; inserted is how many. */
 static int
 fts_index_added(struct db *db, size_t inserted)
 {
 	static const char sql[] = "INSERT INTO note_fts(rowid, text) SELECT id, text FROM note "
-				  "WHERE id > (SELECT after_id FROM note_fts_paused)";
-	sqlite3_stmt *st = db_stmt(db, sql);
-	int rc;
+				  "WHERE id > ?1 AND id <= ?2";
+	int64_t after = db_int(db, "SELECT after_id FROM note_fts_paused"), last = db_int(db, "SELECT max(id) FROM note");
+	size_t indexed = 0;
+	int rc = QREL_OK;
 
-	if (!st)
-		return QREL_DB;
-	if ((rc = db_step_done(db, st, "indexing the notes for search")) != QREL_OK)
-		return rc;
+	for (int64_t from = after; from < last && rc == QREL_OK; from += FTS_STEP) {
+		sqlite3_stmt *st = db_stmt(db, sql);
+
+		if (!st)
+			return QREL_DB;
+		sqlite3_bind_int64(st, 1, from);
+		sqlite3_bind_int64(st, 2, from + FTS_STEP);
+		if ((rc = db_step_done(db, st, "indexing the notes for search")) == QREL_OK)
+			indexed += (size_t)sqlite3_changes(db_handle(db));
+	}
 	/* ids run on from the largest (SQLite's max + 1): a note given another is not indexed */
-	if ((size_t)sqlite3_changes(db_handle(db)) != inserted)
+	if (rc == QREL_OK && indexed != inserted)
 		return error(QREL_DB, "the new notes' ids do not follow the stored ones");
-	return QREL_OK;
+	return rc;
 }
 
 /* Before the commit: the added notes indexed with the bulk settings, then the
@@ -2232,7 +2257,8 @@ import_file_opts(struct db *db, int64_t review, const char *kind, const char *pa
 		memset(st, 0, sizeof(*st));
 	keyset_free(&im.keys);
 	csv_map_free(map);
-	free(im.added.line);
+	if (im.added.lines)
+		fclose(im.added.lines);
 	keyset_free(&im.memo.ks);
 	free(im.memo.v);
 	free(im.reason);
