@@ -1083,6 +1083,89 @@ grid_pinned(struct grid *g)
 	return g->ne;
 }
 
+/* The vertex at the other end of edge k from v. */
+static int
+grid_other(const struct grid *g, int v, int k)
+{
+	int rows = (int)g->nm + 1;
+
+	return v < rows ? rows + g->e[k].col : g->e[k].row;
+}
+
+/*
+ * The same answer as grid_pinned while the widening reads no count: then an
+ * edge moves either way when it is free at all, so a cycle through a free
+ * edge is any path between its ends that avoids it: the edge is no bridge
+ * of the free edges. One depth-first pass (Tarjan's bridges, iterative)
+ * finds every bridge, where a search per edge costs the grid's size each.
+ */
+static int
+grid_pinned_structural(struct grid *g, size_t *pinned)
+{
+	size_t nv = g->nm + 1 + g->nc + 2;
+	int *disc = calloc(nv, sizeof(int)), *low = calloc(nv, sizeof(int)), *pe = calloc(nv, sizeof(int)),
+	    *it = calloc(nv, sizeof(int)), *stk = calloc(nv, sizeof(int)), t = 0;
+	bool *bridge = calloc(g->ne ? g->ne : 1, sizeof(bool));
+	int rc = QREL_OK;
+
+	if (!disc || !low || !pe || !it || !stk || !bridge)
+		rc = error(QREL_NOMEM, "out of memory suppressing subgroup tables");
+	for (size_t r = 0; rc == QREL_OK && r < nv; r++) {
+		size_t sp = 0;
+
+		if (disc[r])
+			continue;
+		disc[r] = low[r] = ++t;
+		pe[r] = -1;
+		it[r] = g->start[r];
+		stk[sp++] = (int)r;
+		while (sp) {
+			int v = stk[sp - 1];
+
+			if (it[v] < g->start[v + 1]) {
+				int k = g->adj[it[v]++], w;
+
+				if (!g->e[k].up || k == pe[v])
+					continue;
+				w = grid_other(g, v, k);
+				if (!disc[w]) {
+					disc[w] = low[w] = ++t;
+					pe[w] = k;
+					it[w] = g->start[w];
+					stk[sp++] = w;
+				} else if (disc[w] < low[v]) {
+					low[v] = disc[w];
+				}
+			} else if (--sp, pe[v] >= 0) {
+				int u = grid_other(g, v, pe[v]);
+
+				if (low[v] < low[u])
+					low[u] = low[v];
+				if (low[v] > disc[u])
+					bridge[pe[v]] = true;
+			}
+		}
+	}
+	*pinned = g->ne;
+	for (size_t k = 0; rc == QREL_OK && k < g->ne; k++) {
+		const struct grid_edge *e = &g->e[k];
+
+		if (e->m < 0 || g->m[e->m].r.e[e->i].enrolled == 0 || zero_by_district(g, e))
+			continue;
+		if (!e->up || bridge[k]) {
+			*pinned = k;
+			break;
+		}
+	}
+	free(disc);
+	free(low);
+	free(pe);
+	free(it);
+	free(stk);
+	free(bridge);
+	return rc;
+}
+
 static size_t
 edges_at(const struct grid *g, int row, int col)
 {
@@ -1223,7 +1306,8 @@ set_suppress(struct member *m, size_t nm)
 		rc = error(QREL_NOMEM, "out of memory suppressing subgroup tables");
 	else
 		grid_spent(&g);
-	while (rc == QREL_OK && (rc = grid_build(&g)) == QREL_OK && (k = grid_pinned(&g)) < g.ne) {
+	while (rc == QREL_OK && (rc = grid_build(&g)) == QREL_OK &&
+	       (rc = grid_pinned_structural(&g, &k)) == QREL_OK && k < g.ne) {
 		if (!widen(&g, &g.e[k])) {
 			grid_withhold_all(&g);
 			break;
