@@ -3,6 +3,7 @@
 #define QREL_HUB_PQ_H
 
 #include <libpq-fe.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 /* A failed result as a status (QREL_DENIED for a policy's or trigger's
@@ -32,6 +33,21 @@ int hub_push_subgroups(PGconn *c, struct db *db, int64_t review, const char *uui
  * login (pusher NULL) or as the named person (the seed); and a pull's, in two
  * phases around the notes' (activities, documents and surveys before, so notes
  * find them; citations, deletions and note groups after, so they find the notes). */
+/* Whether the attached bundle has table t (an export leaves empty tables out). */
+bool hub_bundle_has(struct db *db, const char *t);
+/* A table a pull reads from the hub: its phase, what it is (for errors), its
+ * query ($1 the review, $2 the last row seen; the pusher's name first, rows
+ * sorted by it) and up to two inserts of a row into a bundle (?N: column N). */
+struct hub_pull {
+	int phase;
+	const char *what, *read;
+	const char *insert[2];
+};
+/* The phase's rows of res (one result per pulls[i]), one bundle per pusher
+ * in name order, each imported through hub_import_built. */
+int hub_import_pushers(struct db *db, int64_t review, const char *who, const char *uuid, const struct hub_pull *pulls,
+		       size_t n, PGresult *const *res, int phase, struct hub_sync_stats *st);
+
 extern const char hub_fieldwork_migration[];
 int hub_fieldwork_push(PGconn *pg, struct db *db, int64_t review, const char *uuid, const char *pusher,
 		       struct hub_sync_stats *st);

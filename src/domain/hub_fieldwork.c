@@ -359,21 +359,6 @@ static const struct field_push pushes[] = {
 	  "ON CONFLICT DO NOTHING RETURNING 1), " NO_UPDATE COUNTS("x", "0") },
 };
 
-/* Whether the attached bundle has table t (an export leaves empty fieldwork tables out). */
-static bool
-bundle_has(struct db *db, const char *t)
-{
-	sqlite3_stmt *st = db_stmt(db, "SELECT 1 FROM bundle.sqlite_master WHERE type = 'table' AND name = ?1");
-	bool has;
-
-	if (!st)
-		return false;
-	db_bind_text(st, 1, t);
-	has = sqlite3_step(st) == SQLITE_ROW;
-	sqlite3_reset(st);
-	return has;
-}
-
 static int
 push_one(PGconn *pg, struct db *db, int64_t review, const char *uuid, const char *pusher, const struct field_push *f,
 	 struct hub_sync_stats *st)
@@ -384,7 +369,7 @@ push_one(PGconn *pg, struct db *db, int64_t review, const char *uuid, const char
 	long long denied;
 	int rc;
 
-	if (!bundle_has(db, f->needs))
+	if (!hub_bundle_has(db, f->needs))
 		return QREL_OK;
 	if (sqlite3_prepare_v2(db_handle(db), f->rows, -1, &q, NULL) != SQLITE_OK)
 		return db_fail(db, "reading the fieldwork to push");
@@ -437,13 +422,7 @@ hub_fieldwork_push(PGconn *pg, struct db *db, int64_t review, const char *uuid, 
 
 /* Each table: what changed since $2 that the login reads ($1 the review), the
  * pusher's name first; and how its rows go into a bundle (?N: column N). */
-struct field_pull {
-	enum hub_field_phase phase;
-	const char *what, *read;
-	const char *insert[2];
-};
-
-static const struct field_pull pulls[] = {
+static const struct hub_pull pulls[] = {
 	{ HUB_FIELD_BEFORE, "activities",
 	  "SELECT p.name, a.uuid, s.code, a.source, a.held_at, a.description, a.facilitator, a.status, a.reviewers, "
 	  "a.participants, a.language, a.interpreter, a.groups FROM hub.activity a JOIN hub.site s ON s.uuid = a.site "
@@ -482,81 +461,6 @@ static const struct field_pull pulls[] = {
 	  "WHERE g.review = $1 AND g.seq > $2::bigint ORDER BY p.name, g.entity, g.uuid",
 	  { "INSERT INTO bundle.gone(uuid, entity) VALUES (?1, ?2)" } },
 };
-
-/* The rows of r pushed by name into the bundle, by insert. */
-static int
-fill_rows(sqlite3 *h, PGresult *r, const char *name, const char *insert)
-{
-	sqlite3_stmt *st;
-	int rc = QREL_OK, n = PQnfields(r), used;
-
-	if (!insert)
-		return QREL_OK;
-	if (sqlite3_prepare_v2(h, insert, -1, &st, NULL) != SQLITE_OK)
-		return error(QREL_DB, "building the pull: %s", sqlite3_errmsg(h));
-	used = sqlite3_bind_parameter_count(st);
-	for (int i = 0; i < PQntuples(r) && rc == QREL_OK; i++) {
-		if (strcmp(PQgetvalue(r, i, 0), name) != 0)
-			continue;
-		for (int j = 1; j < n && j <= used; j++)
-			if (PQgetisnull(r, i, j))
-				sqlite3_bind_null(st, j);
-			else
-				sqlite3_bind_text(st, j, PQgetvalue(r, i, j), -1, SQLITE_STATIC);
-		if (sqlite3_step(st) != SQLITE_DONE)
-			rc = error(QREL_DB, "building the pull: %s", sqlite3_errmsg(h));
-		sqlite3_reset(st);
-	}
-	sqlite3_finalize(st);
-	return rc;
-}
-
-/* One pusher's fieldwork of a phase: the rows of each pull's result they pushed. */
-struct pusher_rows {
-	PGresult *const *res;
-	enum hub_field_phase phase;
-	const char *name;
-};
-
-static int
-fill_pusher(sqlite3 *h, const void *arg)
-{
-	const struct pusher_rows *o = arg;
-	int rc = QREL_OK;
-
-	for (size_t i = 0; i < ARRAY_SIZE(pulls) && rc == QREL_OK; i++)
-		for (int k = 0; k < 2 && rc == QREL_OK && pulls[i].phase == o->phase; k++)
-			rc = fill_rows(h, o->res[i], o->name, pulls[i].insert[k]);
-	return rc;
-}
-
-/* The pushers of the phase's rows, each once (every result is sorted by pusher). */
-static int
-import_phase(struct db *db, int64_t review, const char *who, const char *uuid, PGresult *const *res,
-	     enum hub_field_phase phase, struct hub_sync_stats *st)
-{
-	const char *last = NULL;
-	int rc = QREL_OK;
-
-	for (;;) {
-		struct pusher_rows o = { res, phase, NULL };
-		const char *next = NULL;
-
-		/* The least name above last among the phase's rows. */
-		for (size_t i = 0; i < ARRAY_SIZE(pulls); i++)
-			for (int j = 0; pulls[i].phase == phase && j < PQntuples(res[i]); j++) {
-				const char *n = PQgetvalue(res[i], j, 0);
-
-				if ((!last || strcmp(n, last) > 0) && (!next || strcmp(n, next) < 0))
-					next = n;
-			}
-		if (!next || rc != QREL_OK)
-			return rc;
-		o.name = next;
-		rc = hub_import_built(db, review, who, uuid, next, fill_pusher, &o, st);
-		last = next;
-	}
-}
 
 /* ---- stakeholder voice: what a bundle does not carry, filled in as the pusher ---- */
 
@@ -667,7 +571,7 @@ fetch(PGconn *pg, const char *uuid, long long seq, enum hub_field_phase phase, P
 		return rc;
 	rc = hub_query(pg, "SELECT pg_advisory_xact_lock_shared(7135002, hashtext($1))", 1, p, "locking the review", NULL);
 	for (size_t i = 0; i < ARRAY_SIZE(pulls) && rc == QREL_OK; i++)
-		if (pulls[i].phase == phase)
+		if (pulls[i].phase == (int)phase)
 			rc = hub_query(pg, pulls[i].read, 2, p, pulls[i].what, &res[i]);
 	if (rc == QREL_OK && phase == HUB_FIELD_AFTER)
 		rc = hub_query(pg, pull_note_groups, 2, p, "note groups", groups);
@@ -685,7 +589,7 @@ hub_fieldwork_pull(PGconn *pg, struct db *db, int64_t review, const char *who, c
 	for (size_t i = 0; i < ARRAY_SIZE(pulls) && rc == QREL_OK; i++)
 		st->received += res[i] ? PQntuples(res[i]) : 0;
 	if (rc == QREL_OK)
-		rc = import_phase(db, review, who, uuid, res, phase, st);
+		rc = hub_import_pushers(db, review, who, uuid, pulls, ARRAY_SIZE(pulls), res, (int)phase, st);
 	act = res[0];
 	for (int i = 0; rc == QREL_OK && act && i < PQntuples(act); i++)
 		rc = activity_voice(db, review, act, i);

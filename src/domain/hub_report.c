@@ -379,21 +379,6 @@ static const struct report_push pushes[] = {
 	  "RETURNING 1), d AS (SELECT 1 WHERE false) " ADDED, 3 },
 };
 
-/* Whether the attached bundle has table t (an export leaves empty fieldwork tables out). */
-static bool
-bundle_has(struct db *db, const char *t)
-{
-	sqlite3_stmt *st = db_stmt(db, "SELECT 1 FROM bundle.sqlite_master WHERE type = 'table' AND name = ?1");
-	bool has;
-
-	if (!st)
-		return false;
-	db_bind_text(st, 1, t);
-	has = sqlite3_step(st) == SQLITE_ROW;
-	sqlite3_reset(st);
-	return has;
-}
-
 /* One table's rows; *written (malloc'd, or NULL) the uuids it wrote, for the links after it. */
 static int
 push_one(PGconn *pg, struct db *db, int64_t review, const char *uuid, const char *pusher, const struct report_push *f,
@@ -405,7 +390,7 @@ push_one(PGconn *pg, struct db *db, int64_t review, const char *uuid, const char
 	long long denied;
 	int rc = QREL_OK;
 
-	if (!bundle_has(db, f->needs))
+	if (!hub_bundle_has(db, f->needs))
 		return QREL_OK;
 	if (sqlite3_prepare_v2(db_handle(db), f->rows, -1, &q, NULL) != SQLITE_OK)
 		return db_fail(db, "reading the report to push");
@@ -526,13 +511,7 @@ hub_report_push(PGconn *pg, struct db *db, int64_t review, const char *uuid, con
 /* Each table: its phase (findings before the recommendations that link
  * them), what changed that the login reads, the pusher's name first; and how
  * its rows go into a bundle (?N: column N). */
-struct report_pull {
-	int phase;
-	const char *what, *read;
-	const char *insert[2];
-};
-
-static const struct report_pull pulls[] = {
+static const struct hub_pull pulls[] = {
 	{ 0, "findings",
 	  "SELECT p.name, f.uuid, s.code, f.domain, f.cluster, a.name, f.kind, f.text, f.created_at, f.updated_at, "
 	  "f.version, (SELECT string_agg(n.note || chr(31) || n.stakeholder, chr(30) ORDER BY n.note) "
@@ -561,88 +540,6 @@ static const struct report_pull pulls[] = {
 	    "updated_at, version, findings) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
 	    "INSERT INTO bundle.rec_objective(uuid, objective) SELECT ?1, ?12 WHERE ?12 IS NOT NULL" } },
 };
-
-/* The rows of r pushed by name into the bundle, by insert. */
-static int
-fill_rows(sqlite3 *h, PGresult *r, const char *name, const char *insert)
-{
-	sqlite3_stmt *st;
-	int rc = QREL_OK, n = PQnfields(r), used;
-
-	if (!insert)
-		return QREL_OK;
-	if (sqlite3_prepare_v2(h, insert, -1, &st, NULL) != SQLITE_OK)
-		return error(QREL_DB, "building the pull: %s", sqlite3_errmsg(h));
-	used = sqlite3_bind_parameter_count(st);
-	for (int i = 0; i < PQntuples(r) && rc == QREL_OK; i++) {
-		if (strcmp(PQgetvalue(r, i, 0), name) != 0)
-			continue;
-		for (int j = 1; j < n && j <= used; j++)
-			if (PQgetisnull(r, i, j))
-				sqlite3_bind_null(st, j);
-			else
-				sqlite3_bind_text(st, j, PQgetvalue(r, i, j), -1, SQLITE_STATIC);
-		if (sqlite3_step(st) != SQLITE_DONE)
-			rc = error(QREL_DB, "building the pull: %s", sqlite3_errmsg(h));
-		sqlite3_reset(st);
-	}
-	sqlite3_finalize(st);
-	return rc;
-}
-
-/* One pusher's rows of a phase. */
-struct pusher_rows {
-	PGresult *const *res;
-	int phase;
-	const char *name;
-};
-
-static int
-fill_pusher(sqlite3 *h, const void *arg)
-{
-	const struct pusher_rows *p = arg;
-	int rc = QREL_OK;
-
-	for (size_t i = 0; i < ARRAY_SIZE(pulls) && rc == QREL_OK; i++)
-		for (int k = 0; k < 2 && rc == QREL_OK && pulls[i].phase == p->phase; k++)
-			rc = fill_rows(h, p->res[i], p->name, pulls[i].insert[k]);
-	return rc;
-}
-
-/* One pusher's rows of the phase as a bundle naming them its exporter, merged as a bundle is. */
-static int
-import_pusher(struct db *db, int64_t review, const char *who, const char *uuid, PGresult *const *res, int phase,
-	      const char *name, struct hub_sync_stats *st)
-{
-	struct pusher_rows p = { .res = res, .phase = phase, .name = name };
-
-	return hub_import_built(db, review, who, uuid, name, fill_pusher, &p, st);
-}
-
-/* The pushers of the phase's rows, each once (every result is sorted by pusher). */
-static int
-import_phase(struct db *db, int64_t review, const char *who, const char *uuid, PGresult *const *res, int phase,
-	     struct hub_sync_stats *st)
-{
-	const char *last = NULL;
-	int rc = QREL_OK;
-
-	for (;;) {
-		const char *next = NULL;
-
-		for (size_t i = 0; i < ARRAY_SIZE(pulls); i++)
-			for (int j = 0; pulls[i].phase == phase && j < PQntuples(res[i]); j++) {
-				const char *n = PQgetvalue(res[i], j, 0);
-
-				if ((!last || strcmp(n, last) > 0) && (!next || strcmp(n, next) < 0))
-					next = n;
-			}
-		if (!next || rc != QREL_OK)
-			return rc;
-		rc = import_pusher(db, review, who, uuid, res, phase, next, st);
-		last = next;
-	}
-}
 
 static const char pull_status[] =
 	"SELECT p.name, r.status, r.summary FROM hub.report r JOIN hub.person p ON p.uuid = r.pushed_by "
@@ -682,7 +579,7 @@ hub_report_pull(PGconn *pg, struct db *db, int64_t review, const char *who, cons
 	if (rc == QREL_OK)
 		rc = apply_status(db, review, status, false);
 	for (int phase = 0; phase < 2 && rc == QREL_OK; phase++)
-		rc = import_phase(db, review, who, uuid, res, phase, st);
+		rc = hub_import_pushers(db, review, who, uuid, pulls, ARRAY_SIZE(pulls), res, phase, st);
 	if (rc == QREL_OK)
 		rc = apply_status(db, review, status, true);
 	for (size_t i = 0; i < ARRAY_SIZE(pulls); i++)

@@ -920,6 +920,17 @@ fetch(PGconn *pg, const char *uuid, long long seq, struct pulled *out)
 	return rc;
 }
 
+/* Row i of r bound to st's first used parameters (column 0, the pusher, left out). */
+static void
+bind_pg_row(sqlite3_stmt *st, PGresult *r, int i, int used)
+{
+	for (int j = 1; j < PQnfields(r) && j <= used; j++)
+		if (PQgetisnull(r, i, j))
+			sqlite3_bind_null(st, j);
+		else
+			sqlite3_bind_text(st, j, PQgetvalue(r, i, j), -1, SQLITE_STATIC);
+}
+
 /* Rows [from, to) of r into the bundle table, by insert (columns 1.. of r). */
 static int
 fill(sqlite3 *h, PGresult *r, int from, int to, const char *insert)
@@ -930,11 +941,7 @@ fill(sqlite3 *h, PGresult *r, int from, int to, const char *insert)
 	if (sqlite3_prepare_v2(h, insert, -1, &st, NULL) != SQLITE_OK)
 		return error(QREL_DB, "building the pull: %s", sqlite3_errmsg(h));
 	for (int i = from; i < to && rc == QREL_OK; i++) {
-		for (int j = 1; j < n; j++)
-			if (PQgetisnull(r, i, j))
-				sqlite3_bind_null(st, j);
-			else
-				sqlite3_bind_text(st, j, PQgetvalue(r, i, j), -1, SQLITE_STATIC);
+		bind_pg_row(st, r, i, n);
 		if (sqlite3_step(st) != SQLITE_DONE)
 			rc = error(QREL_DB, "building the pull: %s", sqlite3_errmsg(h));
 		sqlite3_reset(st);
@@ -1035,6 +1042,92 @@ hub_import_built(struct db *db, int64_t review, const char *who, const char *uui
 	}
 	free(file);
 	return rc;
+}
+
+bool
+hub_bundle_has(struct db *db, const char *t)
+{
+	sqlite3_stmt *st = db_stmt(db, "SELECT 1 FROM bundle.sqlite_master WHERE type = 'table' AND name = ?1");
+	bool has;
+
+	if (!st)
+		return false;
+	db_bind_text(st, 1, t);
+	has = sqlite3_step(st) == SQLITE_ROW;
+	sqlite3_reset(st);
+	return has;
+}
+
+/* The rows of r pushed by name into the bundle, by insert. */
+static int
+fill_pushed(sqlite3 *h, PGresult *r, const char *name, const char *insert)
+{
+	sqlite3_stmt *st;
+	int rc = QREL_OK, used;
+
+	if (!insert)
+		return QREL_OK;
+	if (sqlite3_prepare_v2(h, insert, -1, &st, NULL) != SQLITE_OK)
+		return error(QREL_DB, "building the pull: %s", sqlite3_errmsg(h));
+	used = sqlite3_bind_parameter_count(st);
+	for (int i = 0; i < PQntuples(r) && rc == QREL_OK; i++) {
+		if (strcmp(PQgetvalue(r, i, 0), name) != 0)
+			continue;
+		bind_pg_row(st, r, i, used);
+		if (sqlite3_step(st) != SQLITE_DONE)
+			rc = error(QREL_DB, "building the pull: %s", sqlite3_errmsg(h));
+		sqlite3_reset(st);
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* One pusher's rows of a phase, from each of the pull's results. */
+struct pusher_rows {
+	const struct hub_pull *pulls;
+	size_t n;
+	PGresult *const *res;
+	int phase;
+	const char *name;
+};
+
+static int
+fill_pusher(sqlite3 *h, const void *arg)
+{
+	const struct pusher_rows *o = arg;
+	int rc = QREL_OK;
+
+	for (size_t i = 0; i < o->n && rc == QREL_OK; i++)
+		for (int k = 0; k < 2 && rc == QREL_OK && o->pulls[i].phase == o->phase; k++)
+			rc = fill_pushed(h, o->res[i], o->name, o->pulls[i].insert[k]);
+	return rc;
+}
+
+int
+hub_import_pushers(struct db *db, int64_t review, const char *who, const char *uuid, const struct hub_pull *pulls,
+		   size_t n, PGresult *const *res, int phase, struct hub_sync_stats *st)
+{
+	const char *last = NULL;
+	int rc = QREL_OK;
+
+	for (;;) {
+		struct pusher_rows o = { pulls, n, res, phase, NULL };
+		const char *next = NULL;
+
+		/* The least name above last among the phase's rows. */
+		for (size_t i = 0; i < n; i++)
+			for (int j = 0; pulls[i].phase == phase && j < PQntuples(res[i]); j++) {
+				const char *p = PQgetvalue(res[i], j, 0);
+
+				if ((!last || strcmp(p, last) > 0) && (!next || strcmp(p, next) < 0))
+					next = p;
+			}
+		if (!next || rc != QREL_OK)
+			return rc;
+		o.name = next;
+		rc = hub_import_built(db, review, who, uuid, next, fill_pusher, &o, st);
+		last = next;
+	}
 }
 
 /* The owners in turn: each one's scores and notes (both sorted by owner). */
