@@ -87,6 +87,14 @@ int findings_reopen(struct db *db, int64_t review, const char *who, const char *
  * pull), applied as lead's write (the gate's GATE_REPORT); reason for the log. */
 int findings_report_apply(struct db *db, int64_t review, const char *lead, const char *status, const char *summary,
 			  const char *reason);
+
+/* Forgetting (a hub pull, when the login no longer reads them): no one's
+ * edit, so no gate and no change log. findings_forget drops the findings and
+ * recommendations temp.hub_report_forget lists, with their links;
+ * findings_forget_note_citations drops the findings' citations of the notes
+ * temp.hub_forget lists, but not of a note a plan's cause cites. */
+int findings_forget(struct db *db);
+int findings_forget_note_citations(struct db *db);
 /* true when the report is final; false on error too. */
 bool findings_final(struct db *db, int64_t review);
 /* QREL_OK when who may draft findings now (or, lead_only, act as the lead). */

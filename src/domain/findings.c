@@ -968,3 +968,20 @@ findings_reopen(struct db *db, int64_t review, const char *who, const char *reas
 		return rc;
 	return finish(db, review_set(db, review, who, "status", "draft", reason));
 }
+
+/* ---- forgetting what a hub pull no longer brings ---- */
+
+int
+findings_forget(struct db *db)
+{
+	return db_exec(db, "DELETE FROM finding WHERE uuid IN (SELECT uuid FROM temp.hub_report_forget);"
+			   "DELETE FROM recommendation WHERE uuid IN (SELECT uuid FROM temp.hub_report_forget);");
+}
+
+int
+findings_forget_note_citations(struct db *db)
+{
+	return db_exec(db, "DELETE FROM finding_note WHERE note_id IN (SELECT id FROM note WHERE uuid IN "
+			   "(SELECT uuid FROM temp.hub_forget) AND id NOT IN (SELECT note_id FROM cause_link "
+			   "WHERE note_id IS NOT NULL));");
+}

@@ -593,11 +593,10 @@ hub_report_pull(PGconn *pg, struct db *db, int64_t review, const char *who, cons
 /* ---- forgetting what the login no longer reads ---- */
 
 /* The copy's findings and recommendations the hub holds and the login no
- * longer reads leave it (a principal whose school changed), with their links;
- * the deletion does not travel (it is no one's write). */
+ * longer reads leave it (a principal whose school changed), with their links,
+ * through findings.c; then sync's records of them, so the deletion does not
+ * travel (it is no one's write). */
 static const char forget_sql[] =
-	"DELETE FROM finding WHERE uuid IN (SELECT uuid FROM temp.hub_report_forget);"
-	"DELETE FROM recommendation WHERE uuid IN (SELECT uuid FROM temp.hub_report_forget);"
 	"DELETE FROM sync_gone WHERE entity IN ('finding', 'recommendation') AND uuid IN "
 	"(SELECT uuid FROM temp.hub_report_forget);"
 	"DELETE FROM sync_mark WHERE entity IN ('finding', 'recommendation') AND uuid IN "
@@ -664,7 +663,7 @@ hub_report_forget(PGconn *pg, struct db *db, int64_t review, const char *uuid, s
 	PQclear(r);
 	before = db_int(db, "SELECT (SELECT count(*) FROM finding) + (SELECT count(*) FROM recommendation)");
 	if (rc == QREL_OK && (rc = db_begin(db)) == QREL_OK) {
-		if ((rc = db_exec(db, forget_sql)) == QREL_OK)
+		if ((rc = findings_forget(db)) == QREL_OK && (rc = db_exec(db, forget_sql)) == QREL_OK)
 			rc = db_commit(db);
 		else
 			db_rollback(db);

@@ -5,6 +5,7 @@
 #include "qrel/db.h"
 #include "qrel/document.h"
 #include "qrel/evidence.h"
+#include "qrel/findings.h"
 #include "qrel/hub.h"
 #include "qrel/hub_pq.h"
 #include "qrel/hub_report.h"
@@ -1367,11 +1368,10 @@ unseen_rows(struct db *db, int64_t review, char **ids)
 }
 
 /* A finding's citations of a note the login no longer reads go first (a pull
- * brings a finding only with the notes the login reads), so the note's writer
- * forgets it; a note a plan's cause cites stays. */
+ * brings a finding only with the notes the login reads; findings.c drops
+ * them), so the note's writer forgets it; a note a plan's cause cites stays.
+ * Then sync's records of those citations. */
 static const char forget_citations[] =
-	"DELETE FROM finding_note WHERE note_id IN (SELECT id FROM note WHERE uuid IN (SELECT uuid FROM temp.hub_forget) "
-	"AND id NOT IN (SELECT note_id FROM cause_link WHERE note_id IS NOT NULL));"
 	"DELETE FROM sync_unlink WHERE link = 'finding_note' AND target IN (SELECT uuid FROM temp.hub_forget);";
 
 /* Each row of the copy the hub holds and the login no longer reads, through
@@ -1389,7 +1389,7 @@ forget_rows(struct db *db, int64_t review, struct hub_sync_stats *st)
 {
 	int rc = db_exec(db, "DELETE FROM temp.hub_gone");
 
-	if (rc == QREL_OK)
+	if (rc == QREL_OK && (rc = findings_forget_note_citations(db)) == QREL_OK)
 		rc = db_exec(db, forget_citations);
 
 	for (size_t i = 0; i < ARRAY_SIZE(forgettable) && rc == QREL_OK; i++) {
