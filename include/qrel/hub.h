@@ -21,8 +21,9 @@ struct pg_conn;
 extern const char *const hub_migrations[];
 extern const size_t hub_migration_count;
 
-/* Connects to url (QREL_USAGE when it holds a password, QREL_IO when the
- * connection fails). *out is a libpq PGconn. */
+/* Loads libpq (hub_libpq.h) and connects to url (QREL_USAGE when it holds a
+ * password, QREL_IO when libpq cannot be loaded or the connection fails).
+ * *out is a libpq PGconn: every use of the hub starts here. */
 int hub_connect(const char *url, struct pg_conn **out);
 void hub_close(struct pg_conn *c);
 

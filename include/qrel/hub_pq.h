@@ -1,8 +1,10 @@
-/* hub_pq.h: the libpq helpers hub.c and hub_sync.c share (not for other modules). */
+/* hub_pq.h: the libpq helpers hub.c and hub_sync.c share (not for other modules).
+ * libpq comes through hub_libpq.h: loaded on first use, called by its own names. */
 #ifndef QREL_HUB_PQ_H
 #define QREL_HUB_PQ_H
 
-#include <libpq-fe.h>
+#include "qrel/hub_libpq.h"
+
 #include <stdbool.h>
 #include <stdint.h>
 

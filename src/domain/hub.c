@@ -6,8 +6,6 @@
 #include "qrel/sync.h"
 #include "qrel/util.h"
 
-#include <libpq-fe.h>
-
 /* ---- results and errors ---- */
 
 /* The first line of what the server said, without its "ERROR:  " prefix. */
@@ -102,7 +100,7 @@ hub_connect(const char *url, PGconn **out)
 	int rc;
 
 	*out = NULL;
-	if ((rc = check_url(url)) != QREL_OK)
+	if ((rc = hub_libpq_load()) != QREL_OK || (rc = check_url(url)) != QREL_OK)
 		return rc;
 	c = PQconnectdb(url);
 	if (!c)

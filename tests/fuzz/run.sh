@@ -34,7 +34,7 @@ for f in $srcs; do
 	fi
 	objs="$objs $o"
 done
-LIBS="$(pkg-config --libs sqlite3 2>/dev/null || echo -lsqlite3) $(pkg-config --libs libpq xlsxwriter) -lsodium -lz \
+LIBS="$(pkg-config --libs sqlite3 2>/dev/null || echo -lsqlite3) $(pkg-config --libs xlsxwriter) -lsodium -lz \
 	-liniparser -lcsv -lm"
 
 pass=0 fail=0
