@@ -64,8 +64,9 @@ int hub_libpq_load(void);
 /* The same with the library's file name given (for the tests). */
 int hub_libpq_open(const char *file);
 
-/* The calls go through the table (not in hub_libpq.c, which fills it by name). */
-#ifndef HUB_LIBPQ_LOADER
+/* The calls go through the table; HUB_LIBPQ_TABLE_ONLY, defined before the
+ * include, keeps libpq's names for the table's members (hub_libpq.c, its test). */
+#ifndef HUB_LIBPQ_TABLE_ONLY
 #define PQclear hub_libpq.PQclear
 #define PQcmdTuples hub_libpq.PQcmdTuples
 #define PQconnectdb hub_libpq.PQconnectdb

@@ -1,5 +1,5 @@
 /* hub_libpq.c: loads libpq on the hub's first use and fills the table of its functions. */
-#define HUB_LIBPQ_LOADER /* the names below are libpq's, not the table's */
+#define HUB_LIBPQ_TABLE_ONLY /* fills the table by libpq's names */
 #include "qrel/qrel.h"
 #include "qrel/hub_libpq.h"
 
