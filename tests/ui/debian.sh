@@ -39,5 +39,6 @@ check "the packaged framework checks ok" \
 	"$T/root/usr/bin/qrel" framework check "$T/root/usr/share/qrel/frameworks/qrel-equity.ini"
 dpkg-deb -f "$DEB" Depends >"$T/depends"
 check "its dependencies come from the libraries it links" grep -q "libsqlite3" "$T/depends"
+check "and name libpq5, which the hub loads when it is used" grep -q "libpq5" "$T/depends"
 
 finish
