@@ -8,7 +8,7 @@
 
 #define UUID_LEN 36
 
-/* A random (version 4) UUID, lowercase, NUL-terminated. */
+/* A time-ordered (version 7) UUID, lowercase, NUL-terminated. */
 void uuid_new(char out[UUID_LEN + 1]);
 int uuid_valid(const char *s);
 

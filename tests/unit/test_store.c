@@ -3,11 +3,13 @@
 #include "qrel/db.h"
 #include "qrel/draft.h"
 #include "qrel/store.h"
+#include "qrel/util.h"
 
 #include <setjmp.h>
 #include <cmocka.h>
 #include <grp.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 static char dir[64];
@@ -201,11 +203,40 @@ test_max_pages_hook(void **state)
 	free(big);
 }
 
+/* New ids are version 7: valid, distinct and in the order they were made
+ * (each goes to the end of its uuid index), their time the clock's. */
+static void
+test_uuid_time_ordered(void **state)
+{
+	char prev[UUID_LEN + 1] = "", id[UUID_LEN + 1];
+	struct timespec ts;
+	unsigned long long ms = 0;
+
+	(void)state;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	for (int i = 0; i < 20000; i++) {
+		uuid_new(id);
+		assert_true(uuid_valid(id));
+		assert_int_equal(id[14], '7');
+		assert_true(strchr("89ab", id[19]) != NULL);
+		assert_true(strcmp(prev, id) < 0);
+		memcpy(prev, id, sizeof(id));
+	}
+	for (int i = 0; i < 13; i++)
+		if (id[i] != '-')
+			ms = ms * 16 + (unsigned long long)(id[i] <= '9' ? id[i] - '0' : id[i] - 'a' + 10);
+	/* no later than a second past now (20,000 ids may borrow a few ms), no earlier than when the test began */
+	assert_true(ms >= (unsigned long long)ts.tv_sec * 1000u);
+	clock_gettime(CLOCK_REALTIME, &ts);
+	assert_true(ms <= (unsigned long long)ts.tv_sec * 1000u + 2000u);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_create_is_private_and_migrated),
+		cmocka_unit_test(test_uuid_time_ordered),
 		cmocka_unit_test(test_team_mode_is_group_shared),
 		cmocka_unit_test(test_missing_without_create),
 		cmocka_unit_test(test_newer_schema_refused_untouched),
