@@ -1492,20 +1492,6 @@ member_ready(struct db *db, struct member *m, const struct subgroup_key *key, co
 	return rc;
 }
 
-/* A member's place in the set, found by its site. */
-struct site_at {
-	int64_t site;
-	size_t i;
-};
-
-static int
-site_at_cmp(const void *a, const void *b)
-{
-	const struct site_at *x = a, *y = b;
-
-	return x->site < y->site ? -1 : x->site > y->site;
-}
-
 /* Member m takes the rows read into scratch (sized to fit: a set holds
  * thousands of small tables), with their groups and complement order. */
 static int
@@ -1513,8 +1499,6 @@ member_rows(struct member *m, const struct raw *scratch, const char *scope)
 {
 	int rc;
 
-	if (m->r.e)
-		return error(QREL_DB, "a site's subgroup rows came apart while reading a set");
 	if (!(m->r.e = malloc((scratch->n ? scratch->n : 1) * sizeof(*m->r.e))))
 		return error(QREL_NOMEM, "out of memory loading subgroup tables");
 	if (scratch->n)
@@ -1524,66 +1508,103 @@ member_rows(struct member *m, const struct raw *scratch, const char *scope)
 	return rc == QREL_OK ? raw_rank(&m->r, scope) : rc;
 }
 
-/* Hands the rows read for one site to its member. */
+/* A new member for site at the end of the set. */
 static int
-set_take(struct set *set, const struct site_at *at, int64_t site, const struct raw *scratch, const char *scope)
+set_add(struct set *set, size_t *cap, int64_t site)
 {
-	struct site_at want = { site, 0 };
-	const struct site_at *p = bsearch(&want, at, set->n, sizeof(*at), site_at_cmp);
+	if (set->n == *cap) {
+		size_t more = *cap ? *cap * 2 : 64;
+		struct member *m = realloc(set->m, more * sizeof(*m));
 
-	if (!p)
-		return error(QREL_DB, "a site's subgroup rows came apart while reading a set");
-	return member_rows(&set->m[p->i], scratch, scope);
+		if (!m)
+			return error(QREL_NOMEM, "out of memory loading subgroup tables");
+		set->m = m;
+		*cap = more;
+	}
+	memset(&set->m[set->n], 0, sizeof(*set->m));
+	set->m[set->n++].site = site;
+	return QREL_OK;
 }
 
-/* Every member's rows in one statement, site by site (m[i].site set). */
+/*
+ * Every table of the key's year, metric and dimension in the key's review,
+ * in one statement: a member for each site with rows, the district first,
+ * then by site code (set_sites' order). *linked as set_sites says.
+ */
 static int
-set_rows(struct db *db, const struct subgroup_key *key, struct set *set)
+set_rows(struct db *db, const struct subgroup_key *key, struct set *set, bool *linked)
 {
-	static const char sql[] = "SELECT s.id, s.code, (SELECT code FROM metric WHERE id = ?2), r.id, r.grp, "
-				  "r.enrolled, r.count FROM site s JOIN subgroup_row r ON r.site_id = s.id AND "
-				  "r.year = ?1 AND r.metric_id = ?2 AND r.dimension = ?3 WHERE s.review_id = "
-				  "(SELECT review_id FROM site WHERE id = ?4) ORDER BY s.id, r.id";
+	static const char sql[] = "SELECT s.id, s.code, s.kind = 'district', (SELECT code FROM metric WHERE id = ?2), "
+				  "r.id, r.grp, r.enrolled, r.count FROM site s JOIN subgroup_row r ON r.site_id = s.id "
+				  "AND r.year = ?1 AND r.metric_id = ?2 AND r.dimension = ?3 WHERE s.review_id = "
+				  "(SELECT review_id FROM site WHERE id = ?4) ORDER BY s.code, r.id";
 	sqlite3_stmt *st = db_stmt(db, sql);
-	struct site_at *at = calloc(set->n, sizeof(*at));
 	struct raw scratch = { 0 };
 	char scope[SCOPE_SIZE] = "";
-	int64_t site = 0;
+	size_t cap = 0, district = 0, districts = 0;
 	int rc = st ? QREL_OK : QREL_DB, step = SQLITE_DONE;
+	bool mine = false;
 
-	if (!at)
-		rc = error(QREL_NOMEM, "out of memory loading subgroup tables");
-	for (size_t i = 0; rc == QREL_OK && i < set->n; i++)
-		at[i] = (struct site_at){ set->m[i].site, i };
-	if (rc == QREL_OK) {
-		qsort(at, set->n, sizeof(*at), site_at_cmp);
+	if (st)
 		key_bind(st, key);
-	}
 	while (rc == QREL_OK && (step = sqlite3_step(st)) == SQLITE_ROW) {
-		if (sqlite3_column_int64(st, 0) != site) {
-			if (scratch.n && (rc = set_take(set, at, site, &scratch, scope)) != QREL_OK)
+		int64_t site = sqlite3_column_int64(st, 0);
+
+		if (!set->n || set->m[set->n - 1].site != site) {
+			if (set->n && (rc = member_rows(&set->m[set->n - 1], &scratch, scope)) != QREL_OK)
 				break;
-			site = sqlite3_column_int64(st, 0);
+			if ((rc = set_add(set, &cap, site)) != QREL_OK)
+				break;
 			scratch.n = 0;
-			scope_text(scope, db_col_text(st, 1), key, db_col_text(st, 2));
+			scope_text(scope, db_col_text(st, 1), key, db_col_text(st, 3));
+			if (sqlite3_column_int(st, 2)) {
+				district = set->n - 1;
+				districts++;
+			}
+			mine = mine || site == key->site;
 		}
 		if (scratch.n == scratch.cap && (rc = raw_grow(&scratch)) != QREL_OK)
 			break;
-		raw_row(&scratch, st, 3);
+		raw_row(&scratch, st, 4);
 	}
 	if (rc == QREL_OK && step != SQLITE_DONE)
 		rc = db_fail(db, "reading the subgroup tables of a set");
 	if (st)
 		sqlite3_reset(st);
-	if (rc == QREL_OK && scratch.n)
-		rc = set_take(set, at, site, &scratch, scope);
-	scratch.n = 0;
-	for (size_t i = 0; rc == QREL_OK && i < set->n; i++)
-		if (!set->m[i].r.e)	/* none in this snapshot: set_sites found none either */
-			rc = member_rows(&set->m[i], &scratch, "");
+	if (rc == QREL_OK && set->n)
+		rc = member_rows(&set->m[set->n - 1], &scratch, scope);
 	free(scratch.e);
-	free(at);
+	*linked = rc == QREL_OK && set->n >= 2 && districts == 1 && mine;
+	if (*linked && district > 0) {
+		struct member d = set->m[district];
+
+		memmove(&set->m[1], &set->m[0], district * sizeof(*set->m));
+		set->m[0] = d;
+	}
 	return rc;
+}
+
+/* Not a set: only the key's own table stays (read on its own when it has no rows). */
+static int
+set_own(struct db *db, const struct subgroup_key *key, struct set *set)
+{
+	size_t cap = set->n, own = set->n;
+
+	for (size_t i = 0; i < set->n; i++) {
+		if (set->m[i].site == key->site)
+			own = i;
+		else
+			member_free(&set->m[i]);
+	}
+	if (own < set->n) {
+		set->m[0] = set->m[own];
+		set->n = 1;
+		return QREL_OK;
+	}
+	set->n = 0;
+	if (set_add(set, &cap, key->site) != QREL_OK)
+		return QREL_NOMEM;
+	return raw_table(db, key, &set->m[0].r);
 }
 
 /* Each school row's district row, by group. */
@@ -1608,23 +1629,11 @@ static int
 set_load(struct db *db, const struct subgroup_key *key, const struct settings *s, bool favourable,
 	 struct set *set)
 {
-	int64_t *ids = NULL;
 	bool linked = false, began;
 	int rc = db_read_begin(db, &began);
 
-	if (rc == QREL_OK)
-		rc = set_sites(db, key, &ids, &set->n, &linked);
-	if (rc == QREL_OK && !linked)
-		set->n = 1;
-	if (rc == QREL_OK && !(set->m = calloc(set->n, sizeof(*set->m))))
-		rc = error(QREL_NOMEM, "out of memory loading subgroup tables");
-	if (!set->m)
-		set->n = 0;
-	for (size_t i = 0; rc == QREL_OK && i < set->n; i++)
-		set->m[i].site = linked ? ids[i] : key->site;
-	free(ids);
-	if (rc == QREL_OK)
-		rc = linked ? set_rows(db, key, set) : raw_table(db, key, &set->m[0].r);
+	if (rc == QREL_OK && (rc = set_rows(db, key, set, &linked)) == QREL_OK && !linked)
+		rc = set_own(db, key, set);
 	if (rc == QREL_OK)
 		rc = state_load(db, key, &set->state);
 	for (size_t i = 0; rc == QREL_OK && i < set->n; i++) {
