@@ -618,6 +618,53 @@ test_big_set_complements_across_schools(void **state)
 	free(p);
 }
 
+/* ---- a set is read in one snapshot ---- */
+
+static const char grow_white[] = "UPDATE subgroup_row SET enrolled = enrolled + 1000 WHERE grp = 'White' AND "
+				 "year = '2024-25' AND dimension = 'race' AND site_id = (SELECT id FROM site WHERE code = 'S1')";
+
+/* The set's read transaction ends with the load; in a caller's transaction
+ * the load reads that one (its own uncommitted rows too) and leaves it open;
+ * in db_read_begin's snapshot another connection's commit is not seen until
+ * db_read_end. */
+static void
+test_set_snapshot(void **state)
+{
+	struct fx *f = *state;
+	struct db *other;
+	char path[96];
+	long before;
+	bool began;
+
+	load(f, "S1", "2024-25", "oss", "race");
+	before = f->t.enrolled;
+	assert_true(sqlite3_get_autocommit(db_handle(f->db)));
+
+	assert_int_equal(db_begin(f->db), QREL_OK);
+	assert_int_equal(db_exec(f->db, grow_white), QREL_OK);
+	load(f, "S1", "2024-25", "oss", "race");
+	assert_int_equal(f->t.enrolled, before + 1000);
+	assert_false(sqlite3_get_autocommit(db_handle(f->db)));
+	db_rollback(f->db);
+	load(f, "S1", "2024-25", "oss", "race");
+	assert_int_equal(f->t.enrolled, before);
+
+	snprintf(path, sizeof(path), "%s/t.db", f->dir);
+	assert_int_equal(db_open(path, 0, &other), QREL_OK);
+	assert_int_equal(db_read_begin(f->db, &began), QREL_OK);
+	assert_true(began);
+	assert_true(count_sql(f, "SELECT count(*) FROM subgroup_row") > 0);	/* the snapshot starts at a first read */
+	assert_int_equal(db_exec(other, grow_white), QREL_OK);
+	load(f, "S1", "2024-25", "oss", "race");
+	assert_int_equal(f->t.enrolled, before);	/* the snapshot from before the commit */
+	assert_false(sqlite3_get_autocommit(db_handle(f->db)));
+	db_read_end(f->db, began);
+	assert_true(sqlite3_get_autocommit(db_handle(f->db)));
+	load(f, "S1", "2024-25", "oss", "race");
+	assert_int_equal(f->t.enrolled, before + 1000);
+	db_close(other);
+}
+
 /* ---- State figures: alternate and weighted ratios; the reference group ---- */
 
 static void
@@ -824,6 +871,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_cell_edit_locked, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_trend_and_sites, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_big_set_complements_across_schools, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_set_snapshot, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_state_import, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_alternate_ratio_small_comparison, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_weighted_ratio, setup, teardown),
