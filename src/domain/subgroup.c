@@ -48,20 +48,41 @@ year_number(const char *year)
 
 /* ---- lists ---- */
 
+/* Each year is one probe of the unique index (a site has thousands of rows
+ * and a handful of years): the first, then the least after the last. */
 int
 subgroup_years(struct db *db, int64_t site, char (*out)[SUBGROUP_YEAR], size_t max, size_t *n)
 {
-	static const char sql[] = "SELECT DISTINCT year FROM subgroup_row WHERE site_id = ?1 ORDER BY year";
-	sqlite3_stmt *st = db_stmt(db, sql);
-	int rc;
+	static const char first[] = "SELECT min(year) FROM subgroup_row WHERE site_id = ?1";
+	static const char next[] = "SELECT min(year) FROM subgroup_row WHERE site_id = ?1 AND year > ?2";
+	char *last = NULL;	/* the year as stored, uncut, for the next probe */
+	int rc = SQLITE_ROW;
 
 	*n = 0;
-	if (!st)
-		return QREL_DB;
-	sqlite3_bind_int64(st, 1, site);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW && *n < max)
-		copy_text(out[(*n)++], SUBGROUP_YEAR, db_col_text(st, 0));
-	sqlite3_reset(st);
+	while (*n < max && rc == SQLITE_ROW) {
+		sqlite3_stmt *st = db_stmt(db, *n ? next : first);
+
+		if (!st) {
+			free(last);
+			return QREL_DB;
+		}
+		sqlite3_bind_int64(st, 1, site);
+		if (*n)
+			db_bind_text(st, 2, last);
+		if ((rc = sqlite3_step(st)) == SQLITE_ROW && sqlite3_column_type(st, 0) == SQLITE_NULL)
+			rc = SQLITE_DONE;
+		else if (rc == SQLITE_ROW) {
+			free(last);
+			if (!(last = xstrdup(db_col_text(st, 0))))
+				rc = SQLITE_NOMEM;
+			else
+				copy_text(out[(*n)++], SUBGROUP_YEAR, last);
+		}
+		sqlite3_reset(st);
+	}
+	free(last);
+	if (rc == SQLITE_NOMEM)
+		return error(QREL_NOMEM, "out of memory listing school years");
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? QREL_OK : db_fail(db, "listing school years");
 }
 
@@ -383,17 +404,6 @@ raw_table(struct db *db, const struct subgroup_key *k, struct raw *r)
 	return rc;
 }
 
-/* One table on its own, with its State rows. */
-static int
-raw_load(struct db *db, const struct subgroup_key *k, struct raw *r)
-{
-	int rc = raw_table(db, k, r);
-
-	if (rc == QREL_OK && (rc = state_load(db, k, &r->state)) != QREL_OK)
-		raw_free(r);
-	return rc;
-}
-
 static void
 options_from(struct risk_options *o, const struct settings *s, bool favourable,
 	     const struct state *state)
@@ -448,20 +458,72 @@ metric_get(struct db *db, int64_t id, struct subgroup_metric *m)
 	return rc == SQLITE_ROW ? QREL_OK : db_fail(db, "reading a metric");
 }
 
+/* The State's rows of each year a set's flags look back on, read once for
+ * every member (they are the review's, the same for every site). */
+struct history {
+	size_t n, cap;
+	struct history_year {
+		char year[SUBGROUP_YEAR];
+		struct state state;
+	} *y;
+};
+
+static void
+history_free(struct history *hist)
+{
+	for (size_t i = 0; i < hist->n; i++) {
+		free(hist->y[i].state.g);
+		free(hist->y[i].state.name);
+	}
+	free(hist->y);
+	memset(hist, 0, sizeof(*hist));
+}
+
+/* yk's State rows, from hist or read into it. */
+static int
+history_state(struct db *db, struct history *hist, const struct subgroup_key *yk, struct state *out)
+{
+	struct history_year *y;
+	int rc;
+
+	for (size_t i = 0; i < hist->n; i++)
+		if (strcmp(hist->y[i].year, yk->year) == 0) {
+			*out = hist->y[i].state;
+			return QREL_OK;
+		}
+	if (hist->n == hist->cap) {
+		size_t cap = hist->cap ? hist->cap * 2 : 8;
+
+		if (!(y = realloc(hist->y, cap * sizeof(*y))))
+			return error(QREL_NOMEM, "out of memory reading earlier years' flags");
+		hist->y = y;
+		hist->cap = cap;
+	}
+	y = &hist->y[hist->n];
+	memset(y, 0, sizeof(*y));
+	copy_text(y->year, sizeof(y->year), yk->year);
+	rc = state_load(db, yk, &y->state);
+	hist->n++;	/* freed with hist even when the read failed */
+	*out = y->state;
+	return rc;
+}
+
 /* Adds to h[i] row i's flag in year's table of k's (site, metric, dimension),
- * for each row i flagged now; a missing year or group is simply left out. */
+ * for each row i flagged now; a missing year or group is simply left out.
+ * Only flags are wanted: the table needs no complement order. */
 static int
 history_year(struct db *db, const struct subgroup_key *k, const char *year, const struct raw *r,
-	     const struct settings *s, bool favourable, struct risk_year_flag (*h)[64], size_t *nh)
+	     const struct settings *s, bool favourable, struct history *hist, struct risk_year_flag (*h)[64],
+	     size_t *nh)
 {
 	struct subgroup_key yk = *k;
-	struct raw y;
+	struct raw y = { .shared_state = true };
 	int rc;
 
 	copy_text(yk.year, sizeof(yk.year), year);
-	if ((rc = raw_load(db, &yk, &y)) != QREL_OK)
-		return rc;
-	if ((rc = raw_compute(&y, s, favourable)) == QREL_OK) {
+	if ((rc = raw_read(db, &yk, &y)) == QREL_OK && (rc = raw_groups(&y)) == QREL_OK)
+		rc = history_state(db, hist, &yk, &y.state);
+	if (rc == QREL_OK && (rc = raw_compute(&y, s, favourable)) == QREL_OK) {
 		for (size_t i = 0; i < r->n; i++) {
 			for (size_t j = 0; r->e[i].flagged && nh[i] < 64 && j < y.n; j++) {
 				if (strcmp(y.e[j].name, r->e[i].name) == 0) {
@@ -479,7 +541,7 @@ history_year(struct db *db, const struct subgroup_key *k, const char *year, cons
  * years; each year's table is read once for all the rows. */
 static int
 sustain_flags(struct db *db, const struct subgroup_key *k, struct raw *r, const struct settings *s,
-	      bool favourable)
+	      bool favourable, struct history *hist)
 {
 	char years[64][SUBGROUP_YEAR];
 	struct risk_year_flag (*h)[64];
@@ -500,7 +562,7 @@ sustain_flags(struct db *db, const struct subgroup_key *k, struct raw *r, const 
 		int yn = year_number(years[y]);
 
 		if (yn <= now && yn > now - s->flag_years)
-			rc = history_year(db, k, years[y], r, s, favourable, h, nh);
+			rc = history_year(db, k, years[y], r, s, favourable, hist, h, nh);
 	}
 	for (size_t i = 0; rc == QREL_OK && i < r->n; i++)
 		if (r->e[i].flagged)
@@ -1483,11 +1545,12 @@ set_sites(struct db *db, const struct subgroup_key *key, int64_t **ids, size_t *
  * years and its own suppression. */
 static int
 member_ready(struct db *db, struct member *m, const struct subgroup_key *key, const struct settings *s,
-	     bool favourable)
+	     bool favourable, struct history *hist)
 {
 	int rc;
 
-	if ((rc = raw_compute(&m->r, s, favourable)) == QREL_OK && (rc = sustain_flags(db, key, &m->r, s, favourable)) == QREL_OK)
+	if ((rc = raw_compute(&m->r, s, favourable)) == QREL_OK &&
+	    (rc = sustain_flags(db, key, &m->r, s, favourable, hist)) == QREL_OK)
 		rc = suppress(m, s, favourable);
 	return rc;
 }
@@ -1629,6 +1692,7 @@ static int
 set_load(struct db *db, const struct subgroup_key *key, const struct settings *s, bool favourable,
 	 struct set *set)
 {
+	struct history hist = { 0 };
 	bool linked = false, began;
 	int rc = db_read_begin(db, &began);
 
@@ -1642,9 +1706,10 @@ set_load(struct db *db, const struct subgroup_key *key, const struct settings *s
 		k.site = set->m[i].site;
 		set->m[i].r.state = set->state;
 		set->m[i].r.shared_state = true;
-		rc = member_ready(db, &set->m[i], &k, s, favourable);
+		rc = member_ready(db, &set->m[i], &k, s, favourable, &hist);
 	}
 	db_read_end(db, began);
+	history_free(&hist);
 	for (size_t i = 1; linked && rc == QREL_OK && i < set->n; i++)
 		rc = member_cols(&set->m[i], &set->m[0]);
 	if (linked && rc == QREL_OK)
