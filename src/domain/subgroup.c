@@ -1647,6 +1647,33 @@ set_rows(struct db *db, const struct subgroup_key *key, struct set *set, bool *l
 	return rc;
 }
 
+/* Whether the key's table is one of a set, as set_sites' *linked says,
+ * without reading the set: its site has rows, exactly one district has,
+ * and some other site has. */
+static int
+set_linked(struct db *db, const struct subgroup_key *key, bool *linked)
+{
+	static const char sql[] = "SELECT EXISTS (SELECT 1 FROM subgroup_row WHERE site_id = ?4 AND year = ?1 AND "
+				  "metric_id = ?2 AND dimension = ?3), "
+				  "(SELECT count(*) FROM site s WHERE s.review_id = (SELECT review_id FROM site WHERE id = ?4) "
+				  "AND s.kind = 'district' AND EXISTS (SELECT 1 FROM subgroup_row r WHERE r.site_id = s.id AND "
+				  "r.year = ?1 AND r.metric_id = ?2 AND r.dimension = ?3)), "
+				  "EXISTS (SELECT 1 FROM site s WHERE s.review_id = (SELECT review_id FROM site WHERE id = ?4) "
+				  "AND s.id <> ?4 AND EXISTS (SELECT 1 FROM subgroup_row r WHERE r.site_id = s.id AND "
+				  "r.year = ?1 AND r.metric_id = ?2 AND r.dimension = ?3))";
+	sqlite3_stmt *st = db_stmt(db, sql);
+	int rc;
+
+	*linked = false;
+	if (!st)
+		return QREL_DB;
+	key_bind(st, key);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		*linked = sqlite3_column_int(st, 0) && sqlite3_column_int64(st, 1) == 1 && sqlite3_column_int(st, 2);
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? QREL_OK : db_fail(db, "finding the set of a table");
+}
+
 /* Not a set: only the key's own table stays (read on its own when it has no rows). */
 static int
 set_own(struct db *db, const struct subgroup_key *key, struct set *set)
@@ -1696,7 +1723,10 @@ set_load(struct db *db, const struct subgroup_key *key, const struct settings *s
 	bool linked = false, began;
 	int rc = db_read_begin(db, &began);
 
-	if (rc == QREL_OK && (rc = set_rows(db, key, set, &linked)) == QREL_OK && !linked)
+	/* A table of no set is read on its own, not with every site's. */
+	if (rc == QREL_OK && (rc = set_linked(db, key, &linked)) == QREL_OK && linked)
+		rc = set_rows(db, key, set, &linked);
+	if (rc == QREL_OK && !linked)
 		rc = set_own(db, key, set);
 	if (rc == QREL_OK)
 		rc = state_load(db, key, &set->state);

@@ -665,6 +665,36 @@ test_set_snapshot(void **state)
 	db_close(other);
 }
 
+/* Schools' tables with no district's: no set, each school's table read and
+ * suppressed on its own (S2 shows every count whatever S1 withholds). */
+static void
+test_schools_without_district(void **state)
+{
+	struct fx *f = *state;
+	struct subgroup_point *p;
+	struct subgroup_key k;
+	size_t n;
+
+	import(f, "subgroups", "site,year,metric,dimension,group,enrolled,count\n"
+	       "S1,2024-25,oss,solo,A,100,20\nS1,2024-25,oss,solo,B,100,3\n"
+	       "S2,2024-25,oss,solo,A,100,20\nS2,2024-25,oss,solo,B,100,20\n");
+	load(f, "S1", "2024-25", "oss", "solo");
+	assert_int_equal(f->t.n, 2);
+	assert_hidden(row(f, "B"));
+	load(f, "S2", "2024-25", "oss", "solo");
+	assert_int_equal(f->t.n, 2);
+	assert_string_equal(f->t.site_code, "S2");
+	assert_int_equal(row(f, "A")->count, 20);
+	assert_int_equal(row(f, "B")->count, 20);
+	assert_int_equal(f->t.count, 40);
+	make_key(f, &k, "S1", "2024-25", "oss", "solo");
+	assert_int_equal(subgroup_across_sites(f->db, &k, "B", &f->s, &p, &n), QREL_OK);
+	assert_int_equal(n, 2);
+	assert_true(p[0].entry.hidden);
+	assert_int_equal(p[1].entry.count, 20);
+	free(p);
+}
+
 /* ---- State figures: alternate and weighted ratios; the reference group ---- */
 
 static void
@@ -872,6 +902,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_trend_and_sites, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_big_set_complements_across_schools, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_set_snapshot, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_schools_without_district, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_state_import, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_alternate_ratio_small_comparison, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_weighted_ratio, setup, teardown),
