@@ -1737,6 +1737,8 @@ set_load(struct db *db, const struct subgroup_key *key, const struct settings *s
 		set->m[i].r.state = set->state;
 		set->m[i].r.shared_state = true;
 		rc = member_ready(db, &set->m[i], &k, s, favourable, &hist);
+		free(set->m[i].r.g);	/* only its own statistics and suppression read the groups */
+		set->m[i].r.g = NULL;
 	}
 	db_read_end(db, began);
 	history_free(&hist);
