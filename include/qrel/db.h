@@ -30,6 +30,11 @@ bool db_team(const struct db *db);
 int db_begin(struct db *db);
 int db_commit(struct db *db);
 void db_rollback(struct db *db);
+/* A read transaction, so that what follows reads one snapshot of the store;
+ * nothing when a transaction is open already (it is that one's snapshot).
+ * *began says whether this call began one, for db_read_end to end it. */
+int db_read_begin(struct db *db, bool *began);
+void db_read_end(struct db *db, bool began);
 
 /* Changes whenever anyone (this connection or another) commits: a screen that
  * caches what it read compares it to decide whether to read again. */

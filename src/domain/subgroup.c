@@ -25,6 +25,7 @@ struct raw {
 	struct risk_group *g;
 	uint64_t *rank;		/* the complement order (raw_rank), NULL until set */
 	struct state state;
+	bool shared_state;	/* state is its set's (a copy of the pointers: the set frees it) */
 };
 
 /* Copies as much of src as fits (a long name is cut, never overflowed). */
@@ -47,20 +48,41 @@ year_number(const char *year)
 
 /* ---- lists ---- */
 
+/* Each year is one probe of the unique index (a site has thousands of rows
+ * and a handful of years): the first, then the least after the last. */
 int
 subgroup_years(struct db *db, int64_t site, char (*out)[SUBGROUP_YEAR], size_t max, size_t *n)
 {
-	static const char sql[] = "SELECT DISTINCT year FROM subgroup_row WHERE site_id = ?1 ORDER BY year";
-	sqlite3_stmt *st = db_stmt(db, sql);
-	int rc;
+	static const char first[] = "SELECT min(year) FROM subgroup_row WHERE site_id = ?1";
+	static const char next[] = "SELECT min(year) FROM subgroup_row WHERE site_id = ?1 AND year > ?2";
+	char *last = NULL;	/* the year as stored, uncut, for the next probe */
+	int rc = SQLITE_ROW;
 
 	*n = 0;
-	if (!st)
-		return QREL_DB;
-	sqlite3_bind_int64(st, 1, site);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW && *n < max)
-		copy_text(out[(*n)++], SUBGROUP_YEAR, db_col_text(st, 0));
-	sqlite3_reset(st);
+	while (*n < max && rc == SQLITE_ROW) {
+		sqlite3_stmt *st = db_stmt(db, *n ? next : first);
+
+		if (!st) {
+			free(last);
+			return QREL_DB;
+		}
+		sqlite3_bind_int64(st, 1, site);
+		if (*n)
+			db_bind_text(st, 2, last);
+		if ((rc = sqlite3_step(st)) == SQLITE_ROW && sqlite3_column_type(st, 0) == SQLITE_NULL)
+			rc = SQLITE_DONE;
+		else if (rc == SQLITE_ROW) {
+			free(last);
+			if (!(last = xstrdup(db_col_text(st, 0))))
+				rc = SQLITE_NOMEM;
+			else
+				copy_text(out[(*n)++], SUBGROUP_YEAR, last);
+		}
+		sqlite3_reset(st);
+	}
+	free(last);
+	if (rc == SQLITE_NOMEM)
+		return error(QREL_NOMEM, "out of memory listing school years");
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? QREL_OK : db_fail(db, "listing school years");
 }
 
@@ -209,8 +231,10 @@ raw_free(struct raw *r)
 	free(r->e);
 	free(r->g);
 	free(r->rank);
-	free(r->state.g);
-	free(r->state.name);
+	if (!r->shared_state) {
+		free(r->state.g);
+		free(r->state.name);
+	}
 	memset(r, 0, sizeof(*r));
 }
 
@@ -269,6 +293,15 @@ state_load(struct db *db, const struct subgroup_key *k, struct state *s)
 	return rc;
 }
 
+/* Appends the row that st (id, grp, enrolled, count from column first on) is on; r has room. */
+static void
+raw_row(struct raw *r, sqlite3_stmt *st, int first)
+{
+	r->e[r->n] = (struct subgroup_entry){ .id = sqlite3_column_int64(st, first),
+		.enrolled = (long)sqlite3_column_int64(st, first + 2), .count = (long)sqlite3_column_int64(st, first + 3) };
+	copy_text(r->e[r->n++].name, SUBGROUP_TEXT, db_col_text(st, first + 1));
+}
+
 /* The groups as risk_compute wants them; names point into r->e. */
 static int
 raw_groups(struct raw *r)
@@ -303,9 +336,17 @@ raw_rank(struct raw *r, const char *scope)
 	return QREL_OK;
 }
 
-/* "SITE|YEAR|METRIC|DIMENSION|" for raw_rank. */
+#define SCOPE_SIZE (SUBGROUP_TEXT + 128)
+
+/* "SITE|YEAR|METRIC|DIMENSION|" for raw_rank, cut at SCOPE_SIZE. */
+static void
+scope_text(char *buf, const char *site, const struct subgroup_key *k, const char *metric)
+{
+	snprintf(buf, SCOPE_SIZE, "%s|%s|%s|%s|", site, k->year, metric, k->dimension);
+}
+
 static int
-raw_scope(struct db *db, const struct subgroup_key *k, char *buf, size_t size)
+raw_scope(struct db *db, const struct subgroup_key *k, char *buf)
 {
 	static const char sql[] = "SELECT (SELECT code FROM site WHERE id = ?1), (SELECT code FROM metric WHERE id = ?2)";
 	sqlite3_stmt *st = db_stmt(db, sql);
@@ -316,21 +357,20 @@ raw_scope(struct db *db, const struct subgroup_key *k, char *buf, size_t size)
 	sqlite3_bind_int64(st, 1, k->site);
 	sqlite3_bind_int64(st, 2, k->metric);
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		snprintf(buf, size, "%s|%s|%s|%s|", db_col_text(st, 0), k->year, db_col_text(st, 1), k->dimension);
+		scope_text(buf, db_col_text(st, 0), k, db_col_text(st, 1));
 	sqlite3_reset(st);
 	return rc == SQLITE_ROW ? QREL_OK : db_fail(db, "reading a table's codes");
 }
 
+/* The table's rows, read into r (empty). */
 static int
-raw_load(struct db *db, const struct subgroup_key *k, struct raw *r)
+raw_read(struct db *db, const struct subgroup_key *k, struct raw *r)
 {
 	static const char sql[] = "SELECT id, grp, enrolled, count FROM subgroup_row WHERE site_id = ?1 "
 				  "AND year = ?2 AND metric_id = ?3 AND dimension = ?4 ORDER BY id";
 	sqlite3_stmt *st = db_stmt(db, sql);
 	int rc = QREL_OK, step;
-	char scope[SUBGROUP_TEXT + 128];
 
-	memset(r, 0, sizeof(*r));
 	if (!st)
 		return QREL_DB;
 	sqlite3_bind_int64(st, 1, k->site);
@@ -340,19 +380,25 @@ raw_load(struct db *db, const struct subgroup_key *k, struct raw *r)
 	while (rc == QREL_OK && (step = sqlite3_step(st)) == SQLITE_ROW) {
 		if (r->n == r->cap && (rc = raw_grow(r)) != QREL_OK)
 			break;
-		r->e[r->n] = (struct subgroup_entry){ .id = sqlite3_column_int64(st, 0),
-			.enrolled = (long)sqlite3_column_int64(st, 2), .count = (long)sqlite3_column_int64(st, 3) };
-		copy_text(r->e[r->n++].name, SUBGROUP_TEXT, db_col_text(st, 1));
+		raw_row(r, st, 0);
 	}
 	if (rc == QREL_OK && step != SQLITE_DONE)
 		rc = db_fail(db, "reading a subgroup table");
 	sqlite3_reset(st);
-	if (rc == QREL_OK)
-		rc = raw_groups(r);
-	if (rc == QREL_OK && (rc = raw_scope(db, k, scope, sizeof(scope))) == QREL_OK)
+	return rc;
+}
+
+/* The table's rows with their groups and complement order; no State rows yet. */
+static int
+raw_table(struct db *db, const struct subgroup_key *k, struct raw *r)
+{
+	int rc;
+	char scope[SCOPE_SIZE];
+
+	memset(r, 0, sizeof(*r));
+	if ((rc = raw_read(db, k, r)) == QREL_OK && (rc = raw_groups(r)) == QREL_OK &&
+	    (rc = raw_scope(db, k, scope)) == QREL_OK)
 		rc = raw_rank(r, scope);
-	if (rc == QREL_OK)
-		rc = state_load(db, k, &r->state);
 	if (rc != QREL_OK)
 		raw_free(r);
 	return rc;
@@ -412,68 +458,117 @@ metric_get(struct db *db, int64_t id, struct subgroup_metric *m)
 	return rc == SQLITE_ROW ? QREL_OK : db_fail(db, "reading a metric");
 }
 
-/* The group's flag in year y of the table's (site, metric, dimension); a
- * missing year or group is simply left out of the history. */
+/* The State's rows of each year a set's flags look back on, read once for
+ * every member (they are the review's, the same for every site). */
+struct history {
+	size_t n, cap;
+	struct history_year {
+		char year[SUBGROUP_YEAR];
+		struct state state;
+	} *y;
+};
+
+static void
+history_free(struct history *hist)
+{
+	for (size_t i = 0; i < hist->n; i++) {
+		free(hist->y[i].state.g);
+		free(hist->y[i].state.name);
+	}
+	free(hist->y);
+	memset(hist, 0, sizeof(*hist));
+}
+
+/* yk's State rows, from hist or read into it. */
 static int
-history_flag(struct db *db, const struct subgroup_key *k, const char *year, const char *group,
-	     const struct settings *s, bool favourable, struct risk_year_flag *out)
+history_state(struct db *db, struct history *hist, const struct subgroup_key *yk, struct state *out)
+{
+	struct history_year *y;
+	int rc;
+
+	for (size_t i = 0; i < hist->n; i++)
+		if (strcmp(hist->y[i].year, yk->year) == 0) {
+			*out = hist->y[i].state;
+			return QREL_OK;
+		}
+	if (hist->n == hist->cap) {
+		size_t cap = hist->cap ? hist->cap * 2 : 8;
+
+		if (!(y = realloc(hist->y, cap * sizeof(*y))))
+			return error(QREL_NOMEM, "out of memory reading earlier years' flags");
+		hist->y = y;
+		hist->cap = cap;
+	}
+	y = &hist->y[hist->n];
+	memset(y, 0, sizeof(*y));
+	copy_text(y->year, sizeof(y->year), yk->year);
+	rc = state_load(db, yk, &y->state);
+	hist->n++;	/* freed with hist even when the read failed */
+	*out = y->state;
+	return rc;
+}
+
+/* Adds to h[i] row i's flag in year's table of k's (site, metric, dimension),
+ * for each row i flagged now; a missing year or group is simply left out.
+ * Only flags are wanted: the table needs no complement order. */
+static int
+history_year(struct db *db, const struct subgroup_key *k, const char *year, const struct raw *r,
+	     const struct settings *s, bool favourable, struct history *hist, struct risk_year_flag (*h)[64],
+	     size_t *nh)
 {
 	struct subgroup_key yk = *k;
-	struct raw r;
-	int rc, found = 0;
+	struct raw y = { .shared_state = true };
+	int rc;
 
 	copy_text(yk.year, sizeof(yk.year), year);
-	if ((rc = raw_load(db, &yk, &r)) != QREL_OK)
-		return rc;
-	if ((rc = raw_compute(&r, s, favourable)) == QREL_OK) {
-		for (size_t i = 0; i < r.n && !found; i++) {
-			if (strcmp(r.e[i].name, group) == 0) {
-				*out = (struct risk_year_flag){ year_number(year), r.e[i].flagged };
-				found = 1;
+	if ((rc = raw_read(db, &yk, &y)) == QREL_OK && (rc = raw_groups(&y)) == QREL_OK)
+		rc = history_state(db, hist, &yk, &y.state);
+	if (rc == QREL_OK && (rc = raw_compute(&y, s, favourable)) == QREL_OK) {
+		for (size_t i = 0; i < r->n; i++) {
+			for (size_t j = 0; r->e[i].flagged && nh[i] < 64 && j < y.n; j++) {
+				if (strcmp(y.e[j].name, r->e[i].name) == 0) {
+					h[i][nh[i]++] = (struct risk_year_flag){ year_number(year), y.e[j].flagged };
+					break;
+				}
 			}
 		}
 	}
-	raw_free(&r);
-	return rc == QREL_OK ? found : -rc;
+	raw_free(&y);
+	return rc;
 }
 
-/* Keeps a row's flag only when it held in each of the last flag_years years. */
-static int
-sustain_flag(struct db *db, const struct subgroup_key *k, struct subgroup_entry *e,
-	     const struct settings *s, bool favourable, char (*years)[SUBGROUP_YEAR], size_t ny)
-{
-	struct risk_year_flag h[64];
-	size_t n = 0;
-	int now = year_number(k->year);
-
-	for (size_t y = 0; y < ny && n < ARRAY_SIZE(h); y++) {
-		int yn = year_number(years[y]), got;
-
-		if (yn > now || yn <= now - s->flag_years)
-			continue;
-		if ((got = history_flag(db, k, years[y], e->name, s, favourable, &h[n])) < 0)
-			return -got;
-		n += (size_t)got;
-	}
-	e->flagged = risk_flag_sustained(h, n, now, (int)s->flag_years) == 1;
-	return QREL_OK;
-}
-
+/* Keeps a row's flag only when it held in each of the last flag_years
+ * years; each year's table is read once for all the rows. */
 static int
 sustain_flags(struct db *db, const struct subgroup_key *k, struct raw *r, const struct settings *s,
-	      bool favourable)
+	      bool favourable, struct history *hist)
 {
 	char years[64][SUBGROUP_YEAR];
-	size_t ny;
-	int rc;
+	struct risk_year_flag (*h)[64];
+	size_t ny, *nh, flagged = 0;
+	int rc, now = year_number(k->year);
 
-	if (s->flag_years <= 1)
+	for (size_t i = 0; i < r->n; i++)
+		flagged += r->e[i].flagged;
+	if (s->flag_years <= 1 || !flagged)
 		return QREL_OK;
 	if ((rc = subgroup_years(db, k->site, years, ARRAY_SIZE(years), &ny)) != QREL_OK)
 		return rc;
-	for (size_t i = 0; i < r->n && rc == QREL_OK; i++)
+	h = calloc(r->n, sizeof(*h));
+	nh = calloc(r->n, sizeof(*nh));
+	if (!h || !nh)
+		rc = error(QREL_NOMEM, "out of memory reading earlier years' flags");
+	for (size_t y = 0; rc == QREL_OK && y < ny; y++) {
+		int yn = year_number(years[y]);
+
+		if (yn <= now && yn > now - s->flag_years)
+			rc = history_year(db, k, years[y], r, s, favourable, hist, h, nh);
+	}
+	for (size_t i = 0; rc == QREL_OK && i < r->n; i++)
 		if (r->e[i].flagged)
-			rc = sustain_flag(db, k, &r->e[i], s, favourable, years, ny);
+			r->e[i].flagged = risk_flag_sustained(h[i], nh[i], now, (int)s->flag_years) == 1;
+	free(h);
+	free(nh);
 	return rc;
 }
 
@@ -1393,6 +1488,7 @@ key_bind(sqlite3_stmt *st, const struct subgroup_key *key)
 struct set {
 	struct member *m;
 	size_t n;
+	struct state state;	/* the State's rows for the key, the same for every member */
 };
 
 static void
@@ -1401,6 +1497,8 @@ set_free(struct set *set)
 	for (size_t i = 0; i < set->n; i++)
 		member_free(&set->m[i]);
 	free(set->m);
+	free(set->state.g);
+	free(set->state.name);
 	memset(set, 0, sizeof(*set));
 }
 
@@ -1443,17 +1541,160 @@ set_sites(struct db *db, const struct subgroup_key *key, int64_t **ids, size_t *
 	return rc == SQLITE_DONE ? QREL_OK : db_fail(db, "listing the sites of a table");
 }
 
+/* The rest of a member once its rows are read: statistics, flags over
+ * years and its own suppression. */
 static int
-member_load(struct db *db, struct member *m, const struct subgroup_key *key, const struct settings *s,
-	    bool favourable)
+member_ready(struct db *db, struct member *m, const struct subgroup_key *key, const struct settings *s,
+	     bool favourable, struct history *hist)
 {
 	int rc;
 
-	m->site = key->site;
-	if ((rc = raw_load(db, key, &m->r)) == QREL_OK && (rc = raw_compute(&m->r, s, favourable)) == QREL_OK &&
-	    (rc = sustain_flags(db, key, &m->r, s, favourable)) == QREL_OK)
+	if ((rc = raw_compute(&m->r, s, favourable)) == QREL_OK &&
+	    (rc = sustain_flags(db, key, &m->r, s, favourable, hist)) == QREL_OK)
 		rc = suppress(m, s, favourable);
 	return rc;
+}
+
+/* Member m takes the rows read into scratch (sized to fit: a set holds
+ * thousands of small tables), with their groups and complement order. */
+static int
+member_rows(struct member *m, const struct raw *scratch, const char *scope)
+{
+	int rc;
+
+	if (!(m->r.e = malloc((scratch->n ? scratch->n : 1) * sizeof(*m->r.e))))
+		return error(QREL_NOMEM, "out of memory loading subgroup tables");
+	if (scratch->n)
+		memcpy(m->r.e, scratch->e, scratch->n * sizeof(*m->r.e));
+	m->r.n = m->r.cap = scratch->n;
+	rc = raw_groups(&m->r);
+	return rc == QREL_OK ? raw_rank(&m->r, scope) : rc;
+}
+
+/* A new member for site at the end of the set. */
+static int
+set_add(struct set *set, size_t *cap, int64_t site)
+{
+	if (set->n == *cap) {
+		size_t more = *cap ? *cap * 2 : 64;
+		struct member *m = realloc(set->m, more * sizeof(*m));
+
+		if (!m)
+			return error(QREL_NOMEM, "out of memory loading subgroup tables");
+		set->m = m;
+		*cap = more;
+	}
+	memset(&set->m[set->n], 0, sizeof(*set->m));
+	set->m[set->n++].site = site;
+	return QREL_OK;
+}
+
+/*
+ * Every table of the key's year, metric and dimension in the key's review,
+ * in one statement: a member for each site with rows, the district first,
+ * then by site code (set_sites' order). *linked as set_sites says.
+ */
+static int
+set_rows(struct db *db, const struct subgroup_key *key, struct set *set, bool *linked)
+{
+	static const char sql[] = "SELECT s.id, s.code, s.kind = 'district', (SELECT code FROM metric WHERE id = ?2), "
+				  "r.id, r.grp, r.enrolled, r.count FROM site s JOIN subgroup_row r ON r.site_id = s.id "
+				  "AND r.year = ?1 AND r.metric_id = ?2 AND r.dimension = ?3 WHERE s.review_id = "
+				  "(SELECT review_id FROM site WHERE id = ?4) ORDER BY s.code, r.id";
+	sqlite3_stmt *st = db_stmt(db, sql);
+	struct raw scratch = { 0 };
+	char scope[SCOPE_SIZE] = "";
+	size_t cap = 0, district = 0, districts = 0;
+	int rc = st ? QREL_OK : QREL_DB, step = SQLITE_DONE;
+	bool mine = false;
+
+	if (st)
+		key_bind(st, key);
+	while (rc == QREL_OK && (step = sqlite3_step(st)) == SQLITE_ROW) {
+		int64_t site = sqlite3_column_int64(st, 0);
+
+		if (!set->n || set->m[set->n - 1].site != site) {
+			if (set->n && (rc = member_rows(&set->m[set->n - 1], &scratch, scope)) != QREL_OK)
+				break;
+			if ((rc = set_add(set, &cap, site)) != QREL_OK)
+				break;
+			scratch.n = 0;
+			scope_text(scope, db_col_text(st, 1), key, db_col_text(st, 3));
+			if (sqlite3_column_int(st, 2)) {
+				district = set->n - 1;
+				districts++;
+			}
+			mine = mine || site == key->site;
+		}
+		if (scratch.n == scratch.cap && (rc = raw_grow(&scratch)) != QREL_OK)
+			break;
+		raw_row(&scratch, st, 4);
+	}
+	if (rc == QREL_OK && step != SQLITE_DONE)
+		rc = db_fail(db, "reading the subgroup tables of a set");
+	if (st)
+		sqlite3_reset(st);
+	if (rc == QREL_OK && set->n)
+		rc = member_rows(&set->m[set->n - 1], &scratch, scope);
+	free(scratch.e);
+	*linked = rc == QREL_OK && set->n >= 2 && districts == 1 && mine;
+	if (*linked && district > 0) {
+		struct member d = set->m[district];
+
+		memmove(&set->m[1], &set->m[0], district * sizeof(*set->m));
+		set->m[0] = d;
+	}
+	return rc;
+}
+
+/* Whether the key's table is one of a set, as set_sites' *linked says,
+ * without reading the set: its site has rows, exactly one district has,
+ * and some other site has. */
+static int
+set_linked(struct db *db, const struct subgroup_key *key, bool *linked)
+{
+	static const char sql[] = "SELECT EXISTS (SELECT 1 FROM subgroup_row WHERE site_id = ?4 AND year = ?1 AND "
+				  "metric_id = ?2 AND dimension = ?3), "
+				  "(SELECT count(*) FROM site s WHERE s.review_id = (SELECT review_id FROM site WHERE id = ?4) "
+				  "AND s.kind = 'district' AND EXISTS (SELECT 1 FROM subgroup_row r WHERE r.site_id = s.id AND "
+				  "r.year = ?1 AND r.metric_id = ?2 AND r.dimension = ?3)), "
+				  "EXISTS (SELECT 1 FROM site s WHERE s.review_id = (SELECT review_id FROM site WHERE id = ?4) "
+				  "AND s.id <> ?4 AND EXISTS (SELECT 1 FROM subgroup_row r WHERE r.site_id = s.id AND "
+				  "r.year = ?1 AND r.metric_id = ?2 AND r.dimension = ?3))";
+	sqlite3_stmt *st = db_stmt(db, sql);
+	int rc;
+
+	*linked = false;
+	if (!st)
+		return QREL_DB;
+	key_bind(st, key);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		*linked = sqlite3_column_int(st, 0) && sqlite3_column_int64(st, 1) == 1 && sqlite3_column_int(st, 2);
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? QREL_OK : db_fail(db, "finding the set of a table");
+}
+
+/* Not a set: only the key's own table stays (read on its own when it has no rows). */
+static int
+set_own(struct db *db, const struct subgroup_key *key, struct set *set)
+{
+	size_t cap = set->n, own = set->n;
+
+	for (size_t i = 0; i < set->n; i++) {
+		if (set->m[i].site == key->site)
+			own = i;
+		else
+			member_free(&set->m[i]);
+	}
+	if (own < set->n) {
+		set->m[0] = set->m[own];
+		set->n = 1;
+		return QREL_OK;
+	}
+	set->n = 0;
+	if (set_add(set, &cap, key->site) != QREL_OK)
+		return QREL_NOMEM;
+	return raw_table(db, key, &set->m[0].r);
 }
 
 /* Each school row's district row, by group. */
@@ -1472,32 +1713,35 @@ member_cols(struct member *m, const struct member *district)
 }
 
 /* Loads and suppresses the key's table, with the district's and its
- * schools' when they are a set (only that year, metric and dimension). */
+ * schools' when they are a set (only that year, metric and dimension).
+ * The set is read in one snapshot; the State's rows once for all. */
 static int
 set_load(struct db *db, const struct subgroup_key *key, const struct settings *s, bool favourable,
 	 struct set *set)
 {
-	int64_t *ids, own = key->site;
-	bool linked;
-	int rc = set_sites(db, key, &ids, &set->n, &linked);
+	struct history hist = { 0 };
+	bool linked = false, began;
+	int rc = db_read_begin(db, &began);
 
-	if (rc != QREL_OK) {
-		free(ids);
-		return rc;
-	}
-	if (!linked)
-		set->n = 1;
-	if (!(set->m = calloc(set->n, sizeof(*set->m)))) {
-		free(ids);
-		return error(QREL_NOMEM, "out of memory loading subgroup tables");
-	}
+	/* A table of no set is read on its own, not with every site's. */
+	if (rc == QREL_OK && (rc = set_linked(db, key, &linked)) == QREL_OK && linked)
+		rc = set_rows(db, key, set, &linked);
+	if (rc == QREL_OK && !linked)
+		rc = set_own(db, key, set);
+	if (rc == QREL_OK)
+		rc = state_load(db, key, &set->state);
 	for (size_t i = 0; rc == QREL_OK && i < set->n; i++) {
 		struct subgroup_key k = *key;
 
-		k.site = linked ? ids[i] : own;
-		rc = member_load(db, &set->m[i], &k, s, favourable);
+		k.site = set->m[i].site;
+		set->m[i].r.state = set->state;
+		set->m[i].r.shared_state = true;
+		rc = member_ready(db, &set->m[i], &k, s, favourable, &hist);
+		free(set->m[i].r.g);	/* only its own statistics and suppression read the groups */
+		set->m[i].r.g = NULL;
 	}
-	free(ids);
+	db_read_end(db, began);
+	history_free(&hist);
 	for (size_t i = 1; linked && rc == QREL_OK && i < set->n; i++)
 		rc = member_cols(&set->m[i], &set->m[0]);
 	if (linked && rc == QREL_OK)
@@ -1569,9 +1813,10 @@ sets_member(struct subgroup_sets *c, const struct subgroup_key *key, const struc
 	return NULL;
 }
 
-int
-subgroup_load_in(struct db *db, const struct subgroup_key *key, const struct settings *s,
-		 struct subgroup_sets *c, struct subgroup_table *t)
+/* subgroup_load_in in the caller's snapshot. */
+static int
+load_in(struct db *db, const struct subgroup_key *key, const struct settings *s, struct subgroup_sets *c,
+	struct subgroup_table *t)
 {
 	struct member *m;
 	int rc;
@@ -1590,6 +1835,19 @@ subgroup_load_in(struct db *db, const struct subgroup_key *key, const struct set
 	if (m)
 		table_from(m, s, t);
 	return QREL_OK;
+}
+
+int
+subgroup_load_in(struct db *db, const struct subgroup_key *key, const struct settings *s,
+		 struct subgroup_sets *c, struct subgroup_table *t)
+{
+	bool began;
+	int rc = db_read_begin(db, &began);
+
+	if (rc == QREL_OK)
+		rc = load_in(db, key, s, c, t);
+	db_read_end(db, began);
+	return rc;
 }
 
 int
@@ -1748,9 +2006,10 @@ across_one(struct db *db, const struct subgroup_key *key, int64_t site, struct s
 	return subgroup_load(db, &k, s, t);
 }
 
-int
-subgroup_across_sites(struct db *db, const struct subgroup_key *key, const char *group,
-		      const struct settings *s, struct subgroup_point **out, size_t *n)
+/* subgroup_across_sites in the caller's snapshot. */
+static int
+across_sites(struct db *db, const struct subgroup_key *key, const char *group,
+	     const struct settings *s, struct subgroup_point **out, size_t *n)
 {
 	int64_t *ids;
 	size_t ns;
@@ -1778,6 +2037,21 @@ subgroup_across_sites(struct db *db, const struct subgroup_key *key, const char 
 		*out = NULL;
 		*n = 0;
 	}
+	return rc;
+}
+
+int
+subgroup_across_sites(struct db *db, const struct subgroup_key *key, const char *group,
+		      const struct settings *s, struct subgroup_point **out, size_t *n)
+{
+	bool began;
+	int rc = db_read_begin(db, &began);
+
+	*out = NULL;
+	*n = 0;
+	if (rc == QREL_OK)
+		rc = across_sites(db, key, group, s, out, n);
+	db_read_end(db, began);
 	return rc;
 }
 

@@ -395,6 +395,21 @@ db_rollback(struct db *db)
 		sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
 }
 
+int
+db_read_begin(struct db *db, bool *began)
+{
+	*began = sqlite3_get_autocommit(db->h) != 0;
+	return *began ? db_exec(db, "BEGIN") : QREL_OK;
+}
+
+/* Ends only what db_read_begin began; it wrote nothing, so no commit is counted. */
+void
+db_read_end(struct db *db, bool began)
+{
+	if (began && !sqlite3_get_autocommit(db->h) && sqlite3_exec(db->h, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+		db_rollback(db);
+}
+
 sqlite3_stmt *
 db_stmt(struct db *db, const char *sql)
 {

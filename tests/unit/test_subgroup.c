@@ -618,6 +618,83 @@ test_big_set_complements_across_schools(void **state)
 	free(p);
 }
 
+/* ---- a set is read in one snapshot ---- */
+
+static const char grow_white[] = "UPDATE subgroup_row SET enrolled = enrolled + 1000 WHERE grp = 'White' AND "
+				 "year = '2024-25' AND dimension = 'race' AND site_id = (SELECT id FROM site WHERE code = 'S1')";
+
+/* The set's read transaction ends with the load; in a caller's transaction
+ * the load reads that one (its own uncommitted rows too) and leaves it open;
+ * in db_read_begin's snapshot another connection's commit is not seen until
+ * db_read_end. */
+static void
+test_set_snapshot(void **state)
+{
+	struct fx *f = *state;
+	struct db *other;
+	char path[96];
+	long before;
+	bool began;
+
+	load(f, "S1", "2024-25", "oss", "race");
+	before = f->t.enrolled;
+	assert_true(sqlite3_get_autocommit(db_handle(f->db)));
+
+	assert_int_equal(db_begin(f->db), QREL_OK);
+	assert_int_equal(db_exec(f->db, grow_white), QREL_OK);
+	load(f, "S1", "2024-25", "oss", "race");
+	assert_int_equal(f->t.enrolled, before + 1000);
+	assert_false(sqlite3_get_autocommit(db_handle(f->db)));
+	db_rollback(f->db);
+	load(f, "S1", "2024-25", "oss", "race");
+	assert_int_equal(f->t.enrolled, before);
+
+	snprintf(path, sizeof(path), "%s/t.db", f->dir);
+	assert_int_equal(db_open(path, 0, &other), QREL_OK);
+	assert_int_equal(db_read_begin(f->db, &began), QREL_OK);
+	assert_true(began);
+	assert_true(count_sql(f, "SELECT count(*) FROM subgroup_row") > 0);	/* the snapshot starts at a first read */
+	assert_int_equal(db_exec(other, grow_white), QREL_OK);
+	load(f, "S1", "2024-25", "oss", "race");
+	assert_int_equal(f->t.enrolled, before);	/* the snapshot from before the commit */
+	assert_false(sqlite3_get_autocommit(db_handle(f->db)));
+	db_read_end(f->db, began);
+	assert_true(sqlite3_get_autocommit(db_handle(f->db)));
+	load(f, "S1", "2024-25", "oss", "race");
+	assert_int_equal(f->t.enrolled, before + 1000);
+	db_close(other);
+}
+
+/* Schools' tables with no district's: no set, each school's table read and
+ * suppressed on its own (S2 shows every count whatever S1 withholds). */
+static void
+test_schools_without_district(void **state)
+{
+	struct fx *f = *state;
+	struct subgroup_point *p;
+	struct subgroup_key k;
+	size_t n;
+
+	import(f, "subgroups", "site,year,metric,dimension,group,enrolled,count\n"
+	       "S1,2024-25,oss,solo,A,100,20\nS1,2024-25,oss,solo,B,100,3\n"
+	       "S2,2024-25,oss,solo,A,100,20\nS2,2024-25,oss,solo,B,100,20\n");
+	load(f, "S1", "2024-25", "oss", "solo");
+	assert_int_equal(f->t.n, 2);
+	assert_hidden(row(f, "B"));
+	load(f, "S2", "2024-25", "oss", "solo");
+	assert_int_equal(f->t.n, 2);
+	assert_string_equal(f->t.site_code, "S2");
+	assert_int_equal(row(f, "A")->count, 20);
+	assert_int_equal(row(f, "B")->count, 20);
+	assert_int_equal(f->t.count, 40);
+	make_key(f, &k, "S1", "2024-25", "oss", "solo");
+	assert_int_equal(subgroup_across_sites(f->db, &k, "B", &f->s, &p, &n), QREL_OK);
+	assert_int_equal(n, 2);
+	assert_true(p[0].entry.hidden);
+	assert_int_equal(p[1].entry.count, 20);
+	free(p);
+}
+
 /* ---- State figures: alternate and weighted ratios; the reference group ---- */
 
 static void
@@ -824,6 +901,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_cell_edit_locked, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_trend_and_sites, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_big_set_complements_across_schools, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_set_snapshot, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_schools_without_district, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_state_import, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_alternate_ratio_small_comparison, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_weighted_ratio, setup, teardown),
