@@ -811,9 +811,13 @@ suppress_apply(struct member *m, struct subgroup_table *t)
  * lies on no cycle of withheld cells that can move at all (by the
  * enrolments), one more cell is withheld: in its row when it is alone
  * there, else the same group at another school (not flagged, first in the
- * complement order) or at the district. The counts are audited once, at
- * the end: when one is still safe by no cycle, or only flagged cells are
- * left, every count of the set is withheld (spent groups stay shown).
+ * complement order) or at the district. Then the counts are audited: when
+ * one is still safe by no cycle, the district's table and every table of
+ * the set that withholds a count are withheld whole (counts and total; the
+ * tables that show every count stay shown, spent groups too), and the
+ * widening and the audit run again on what is left; when they are all
+ * withheld whole already, or only flagged cells are left to take, every
+ * count of the set is withheld (spent groups stay shown).
  */
 struct grid_edge {
 	int row, col;		/* row: member, or nm the rest; col: district row, nc total, nc+1 none */
@@ -1270,6 +1274,50 @@ grid_withhold_all(struct grid *g)
 	}
 }
 
+/* Member k's table withheld whole (every count but those of spent groups,
+ * and its total), as grid_withhold_all does for the set; false when it
+ * already is. */
+static bool
+grid_withhold_member(struct grid *g, size_t k)
+{
+	struct member *m = &g->m[k];
+
+	if (m->h.all)
+		return false;
+	for (size_t i = 0; i < m->r.n; i++)
+		if (!m->hidden[i] && !in_spent(g, k, i))
+			grid_hide(g, k, i);
+	m->count = -1;
+	m->h.all = true;
+	return true;
+}
+
+/* Does member k withhold a count that stays withheld (not a spent group's)? */
+static bool
+withholds(const struct grid *g, size_t k)
+{
+	for (size_t i = 0; i < g->m[k].r.n; i++)
+		if (g->m[k].hidden[i] && !in_spent(g, k, i))
+			return true;
+	return false;
+}
+
+/* The district's table and every table of the set that withholds a count,
+ * withheld whole: the tables that show every count stay as they are, so
+ * only whether the audit failed (one answer for the set) decides it, never
+ * where; the district's, withheld, gives every cycle a way round the count
+ * that failed. False when each already is withheld whole. */
+static bool
+grid_withhold_touched(struct grid *g)
+{
+	bool any = false;
+
+	for (size_t k = 0; k < g->nm; k++)
+		if ((k == 0 || withholds(g, k)) && grid_withhold_member(g, k))
+			any = true;
+	return any;
+}
+
 /* A school's count of a spent group is shown: it is 0, as the district's
  * and the other schools' figures say, so a "*" there would only pretend to
  * withhold it. The grid never counted on it as cover (it cannot move), so
@@ -1306,17 +1354,23 @@ set_suppress(struct member *m, size_t nm)
 		rc = error(QREL_NOMEM, "out of memory suppressing subgroup tables");
 	else
 		grid_spent(&g);
-	while (rc == QREL_OK && (rc = grid_build(&g)) == QREL_OK &&
-	       (rc = grid_pinned_structural(&g, &k)) == QREL_OK && k < g.ne) {
-		if (!widen(&g, &g.e[k])) {
+	while (rc == QREL_OK) {
+		g.values = false;
+		while ((rc = grid_build(&g)) == QREL_OK && (rc = grid_pinned_structural(&g, &k)) == QREL_OK &&
+		       k < g.ne && widen(&g, &g.e[k]))
+			;
+		if (rc != QREL_OK)
+			break;
+		if (k < g.ne) {
 			grid_withhold_all(&g);
 			break;
 		}
-	}
-	if (rc == QREL_OK) {
 		g.values = true;
-		if ((rc = grid_build(&g)) == QREL_OK && (k = grid_pinned(&g)) < g.ne) {
+		if ((rc = grid_build(&g)) != QREL_OK || (k = grid_pinned(&g)) >= g.ne)
+			break;
+		if (!grid_withhold_touched(&g)) {
 			grid_withhold_all(&g);
+			break;
 		}
 	}
 	if (rc == QREL_OK)

@@ -981,10 +981,13 @@ attack_sets(struct fx *f, const char *prefix, struct linked *l)
 	assert_int_equal(l->pinned, 0);
 	assert_int_equal(l->zero, 0);
 	/* The set's widening looks at no count (the structure of the withheld
-	 * cells only) and the counts are audited once, at the end: replaying
-	 * the rule narrows no withheld count of the sample to one value. Where
-	 * that audit withholds a whole random set some still are (see the man
-	 * page, SMALL GROUPS): a ratchet (24 with an audit at every step). */
+	 * cells only) and the counts are audited at the end: replaying the
+	 * rule narrows no withheld count of the sample to one value. Where that
+	 * audit fails in a random set (its district's table and every table
+	 * withholding a count are then withheld whole) some still are (see the
+	 * man page, SMALL GROUPS): a ratchet (24 with an audit at every step;
+	 * 39 withholding only the table whose count the audit pinned, 8 without
+	 * the district's table). */
 	assert_true(l->by_choices <= l->max_by_choices);
 }
 
