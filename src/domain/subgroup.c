@@ -814,7 +814,8 @@ suppress_apply(struct member *m, struct subgroup_table *t)
  * complement order) or at the district. Then the counts are audited: when
  * one is still safe by no cycle, the district's table and every table of
  * the set that withholds a count are withheld whole (counts and total; the
- * tables that show every count stay shown, spent groups too), and the
+ * tables that show every count stay shown, spent groups too, and a school's
+ * flagged count that was shown, bare), and the
  * widening and the audit run again on what is left; when they are all
  * withheld whole already, or only flagged cells are left to take, every
  * count of the set is withheld (spent groups stay shown).
@@ -1274,9 +1275,10 @@ grid_withhold_all(struct grid *g)
 	}
 }
 
-/* Member k's table withheld whole (every count but those of spent groups,
- * and its total), as grid_withhold_all does for the set; false when it
- * already is. */
+/* Member k's table withheld whole (its total, and every count but those of
+ * spent groups and, at a school, a flagged group's count it shows: no count
+ * decides which, and hiding it would only have its flag pin it), as
+ * grid_withhold_all does for the set; false when it already is. */
 static bool
 grid_withhold_member(struct grid *g, size_t k)
 {
@@ -1285,7 +1287,7 @@ grid_withhold_member(struct grid *g, size_t k)
 	if (m->h.all)
 		return false;
 	for (size_t i = 0; i < m->r.n; i++)
-		if (!m->hidden[i] && !in_spent(g, k, i))
+		if (!m->hidden[i] && !in_spent(g, k, i) && (k == 0 || !m->r.e[i].flagged))
 			grid_hide(g, k, i);
 	m->count = -1;
 	m->h.all = true;
@@ -1990,12 +1992,26 @@ subgroup_finding(const struct subgroup_table *t, size_t i, char *buf, size_t siz
 	bool alt;
 	char group[SUBGROUP_TEXT + 16], metric[SUBGROUP_TEXT];
 
-	if (!e || !e->flagged || (!e->hidden && (!e->stat.ratio.defined || !e->stat.comparison_risk.defined)))
+	bool bare = e && !e->hidden && t->count < 0 && e->stat.risk.defined && !e->stat.ratio.defined;
+
+	if (!e || !e->flagged ||
+	    (!e->hidden && !bare && (!e->stat.ratio.defined || !e->stat.comparison_risk.defined)))
 		return error(QREL_NOTFOUND, "this group is not flagged");
 	group_label(e->name, group, sizeof(group));
 	metric_label(t->metric.name, metric, sizeof(metric));
 	if (e->hidden) {
 		withheld_finding(t, group, metric, buf, size);
+		return QREL_OK;
+	}
+	if (bare) {
+		/* Its count and rate shown, the table's total withheld: the flag
+		 * stays, without what compares the group with the others. */
+		snprintf(buf, size, "%s: %s %s %.1f%%, %s, risk ratio %s %s%.1f (%s, %s); the other students' "
+			 "rate and the ratio withheld to protect privacy", group, metric,
+			 t->metric.favourable ? "rate" : "risk", 100.0 * e->stat.risk.value,
+			 t->metric.favourable ? "flagged as low" : "flagged as high",
+			 t->metric.favourable ? "below" : "above", t->metric.favourable ? "1/" : "", t->threshold,
+			 t->key.year, t->district ? "district" : t->site_name);
 		return QREL_OK;
 	}
 	alt = e->stat.kind == RISK_ALTERNATE_RATIO;

@@ -1177,21 +1177,25 @@ test_zero_under_district_zero(void **state)
 }
 
 /* A set whose audit fails: Riverside High's two groups have 9 students
- * suspended each (both small, so both withheld; their sum, 18, is its total
- * and both lie between 1 and 9: each is 9). The district's table and every
- * table withholding a count are withheld whole; the schools whose tables
- * withhold nothing still show every count, and the sums pin nothing.
+ * suspended each (both small, so both withheld; with its third group's 60,
+ * their sum, 18, follows from its total and both lie between 1 and 9: each
+ * is 9). The district's table and every table withholding a count are
+ * withheld whole, but for Riverside's flagged 60 of 100, shown with its
+ * rate and flag and a finding, and G2, spent (the schools show every
+ * count of it); the schools whose tables withhold nothing still show every
+ * count, and the sums pin nothing.
  * Replaying the rule still narrows Riverside's two counts to 9 (that the
  * audit failed is what says so: the limit SMALL GROUPS names). */
 static void
 audit_set(FILE *out, int set)
 {
 	(void)set;
-	fputs("RHS,2024-25,oss,audit,G0,100,9\nRHS,2024-25,oss,audit,G1,100,9\n"
-	      "EHS,2024-25,oss,audit,G0,200,30\nEHS,2024-25,oss,audit,G1,200,40\n"
-	      "MMS,2024-25,oss,audit,G0,300,50\nMMS,2024-25,oss,audit,G1,300,60\n"
-	      "OES,2024-25,oss,audit,G0,250,40\nOES,2024-25,oss,audit,G1,250,45\n"
-	      "DO,2024-25,oss,audit,G0,850,129\nDO,2024-25,oss,audit,G1,850,154\n", out);
+	fputs("RHS,2024-25,oss,audit,G0,100,9\nRHS,2024-25,oss,audit,G1,100,9\nRHS,2024-25,oss,audit,G2,100,60\n"
+	      "EHS,2024-25,oss,audit,G0,200,30\nEHS,2024-25,oss,audit,G1,200,40\nEHS,2024-25,oss,audit,G2,200,35\n"
+	      "MMS,2024-25,oss,audit,G0,300,50\nMMS,2024-25,oss,audit,G1,300,60\nMMS,2024-25,oss,audit,G2,300,55\n"
+	      "OES,2024-25,oss,audit,G0,250,40\nOES,2024-25,oss,audit,G1,250,45\nOES,2024-25,oss,audit,G2,250,42\n"
+	      "DO,2024-25,oss,audit,G0,850,129\nDO,2024-25,oss,audit,G1,850,154\nDO,2024-25,oss,audit,G2,850,192\n",
+	      out);
 }
 
 static void
@@ -1216,15 +1220,33 @@ test_failed_audit_keeps_untouched_tables(void **state)
 						.metric = ref.metric, .dimension = "audit" }, &f->s, &t), QREL_OK);
 		for (size_t i = 0; i < t.n; i++)
 			hidden += t.row[i].hidden;
-		if (s <= 1) {
-			/* the pinned school's and the district's: withheld whole */
-			assert_int_equal(hidden, (int)t.n);
+		if (s == 1) {
+			/* the pinned school's: withheld whole but its flagged group */
+			const struct subgroup_entry *e = &t.row[subgroup_find(&t, "G2")];
+			char text[512];
+
+			assert_int_equal(hidden, (int)t.n - 1);
+			assert_int_equal(t.count, -1);
+			assert_false(e->hidden);
+			assert_true(e->flagged);
+			assert_int_equal(e->count, 60);
+			assert_false(e->stat.ratio.defined);
+			assert_int_equal(subgroup_finding(&t, (size_t)subgroup_find(&t, "G2"), text, sizeof(text)), QREL_OK);
+			assert_non_null(strstr(text, "risk 60.0%, flagged as high"));
+			assert_non_null(strstr(text, "the ratio withheld to protect privacy"));
+		} else if (s == 0) {
+			/* the district's: withheld whole but G2, spent (the
+			 * schools' shown counts make it up) */
+			assert_int_equal(hidden, (int)t.n - 1);
+			assert_false(t.row[subgroup_find(&t, "G2")].hidden);
 			assert_int_equal(t.count, -1);
 		} else if (hidden == 0) {
 			assert_true(t.count >= 0);
 			shown_whole++;
 		} else {
-			assert_int_equal(hidden, (int)t.n);
+			/* the school the widening took: withheld whole but G2, spent */
+			assert_int_equal(hidden, (int)t.n - 1);
+			assert_false(t.row[subgroup_find(&t, "G2")].hidden);
 			assert_int_equal(t.count, -1);
 		}
 		subgroup_table_free(&t);
