@@ -1073,21 +1073,6 @@ grid_cycle(struct grid *g, size_t k, long d)
 	return false;
 }
 
-/* The first withheld count of the set that no cycle can move, or ne when none. */
-static size_t
-grid_pinned(struct grid *g)
-{
-	for (size_t k = 0; k < g->ne; k++) {
-		const struct grid_edge *e = &g->e[k];
-
-		if (e->m < 0 || g->m[e->m].r.e[e->i].enrolled == 0 || zero_by_district(g, e))
-			continue;
-		if (!grid_cycle(g, k, 1) && !grid_cycle(g, k, -1))
-			return k;
-	}
-	return g->ne;
-}
-
 /* The vertex at the other end of edge k from v. */
 static int
 grid_other(const struct grid *g, int v, int k)
@@ -1098,22 +1083,21 @@ grid_other(const struct grid *g, int v, int k)
 }
 
 /*
- * The same answer as grid_pinned while the widening reads no count: then an
- * edge moves either way when it is free at all, so a cycle through a free
- * edge is any path between its ends that avoids it: the edge is no bridge
- * of the free edges. One depth-first pass (Tarjan's bridges, iterative)
- * finds every bridge, where a search per edge costs the grid's size each.
+ * The bridges of the edges that move either way (bridge[k]): an edge that
+ * moves either way and is no bridge of them lies on a cycle of such edges,
+ * which moves by +1 and -1 in turn. One depth-first pass (Tarjan's bridges,
+ * iterative) finds every bridge, where a search per edge costs the grid's
+ * size each.
  */
 static int
-grid_pinned_structural(struct grid *g, size_t *pinned)
+grid_bridges(struct grid *g, bool *bridge)
 {
 	size_t nv = g->nm + 1 + g->nc + 2;
 	int *disc = calloc(nv, sizeof(int)), *low = calloc(nv, sizeof(int)), *pe = calloc(nv, sizeof(int)),
 	    *it = calloc(nv, sizeof(int)), *stk = calloc(nv, sizeof(int)), t = 0;
-	bool *bridge = calloc(g->ne ? g->ne : 1, sizeof(bool));
 	int rc = QREL_OK;
 
-	if (!disc || !low || !pe || !it || !stk || !bridge)
+	if (!disc || !low || !pe || !it || !stk)
 		rc = error(QREL_NOMEM, "out of memory suppressing subgroup tables");
 	for (size_t r = 0; rc == QREL_OK && r < nv; r++) {
 		size_t sp = 0;
@@ -1130,7 +1114,7 @@ grid_pinned_structural(struct grid *g, size_t *pinned)
 			if (it[v] < g->start[v + 1]) {
 				int k = g->adj[it[v]++], w;
 
-				if (!g->e[k].up || k == pe[v])
+				if (!g->e[k].up || !g->e[k].down || k == pe[v])
 					continue;
 				w = grid_other(g, v, k);
 				if (!disc[w]) {
@@ -1151,22 +1135,46 @@ grid_pinned_structural(struct grid *g, size_t *pinned)
 			}
 		}
 	}
-	*pinned = g->ne;
-	for (size_t k = 0; rc == QREL_OK && k < g->ne; k++) {
-		const struct grid_edge *e = &g->e[k];
-
-		if (e->m < 0 || g->m[e->m].r.e[e->i].enrolled == 0 || zero_by_district(g, e))
-			continue;
-		if (!e->up || bridge[k]) {
-			*pinned = k;
-			break;
-		}
-	}
 	free(disc);
 	free(low);
 	free(pe);
 	free(it);
 	free(stk);
+	return rc;
+}
+
+/* Is edge e a withheld count that needs a cycle (someone enrolled, not a
+ * school's 0 of a spent group)? */
+static bool
+protected_edge(const struct grid *g, const struct grid_edge *e)
+{
+	return e->m >= 0 && g->m[e->m].r.e[e->i].enrolled > 0 && !zero_by_district(g, e);
+}
+
+/*
+ * The first withheld count of the set that no cycle can move (*pinned, ne
+ * when none). While the widening reads no count an edge moves either way
+ * when it is free at all, so the bridges answer alone; auditing the counts,
+ * an edge that moves either way and is no bridge of such edges is safe, and
+ * each other one is searched for a cycle (grid_cycle).
+ */
+static int
+grid_pinned(struct grid *g, size_t *pinned)
+{
+	bool *bridge = calloc(g->ne ? g->ne : 1, sizeof(bool));
+	int rc = bridge ? grid_bridges(g, bridge) : error(QREL_NOMEM, "out of memory suppressing subgroup tables");
+
+	*pinned = g->ne;
+	for (size_t k = 0; rc == QREL_OK && k < g->ne; k++) {
+		const struct grid_edge *e = &g->e[k];
+
+		if (!protected_edge(g, e) || (e->up && e->down && !bridge[k]))
+			continue;
+		if (!g->values || (!grid_cycle(g, k, 1) && !grid_cycle(g, k, -1))) {
+			*pinned = k;
+			break;
+		}
+	}
 	free(bridge);
 	return rc;
 }
@@ -1358,7 +1366,7 @@ set_suppress(struct member *m, size_t nm)
 		grid_spent(&g);
 	while (rc == QREL_OK) {
 		g.values = false;
-		while ((rc = grid_build(&g)) == QREL_OK && (rc = grid_pinned_structural(&g, &k)) == QREL_OK &&
+		while ((rc = grid_build(&g)) == QREL_OK && (rc = grid_pinned(&g, &k)) == QREL_OK &&
 		       k < g.ne && widen(&g, &g.e[k]))
 			;
 		if (rc != QREL_OK)
@@ -1368,7 +1376,7 @@ set_suppress(struct member *m, size_t nm)
 			break;
 		}
 		g.values = true;
-		if ((rc = grid_build(&g)) != QREL_OK || (k = grid_pinned(&g)) >= g.ne)
+		if ((rc = grid_build(&g)) != QREL_OK || (rc = grid_pinned(&g, &k)) != QREL_OK || k >= g.ne)
 			break;
 		if (!grid_withhold_touched(&g)) {
 			grid_withhold_all(&g);
