@@ -906,9 +906,14 @@ suppress_apply(struct member *m, struct subgroup_table *t)
  * lies on no cycle of withheld cells that can move at all (by the
  * enrolments), one more cell is withheld: in its row when it is alone
  * there, else the same group at another school (not flagged, first in the
- * complement order) or at the district. The counts are audited once, at
- * the end: when one is still safe by no cycle, or only flagged cells are
- * left, every count of the set is withheld (spent groups stay shown).
+ * complement order) or at the district. Then the counts are audited: when
+ * one is still safe by no cycle, the district's table and every table of
+ * the set that withholds a count are withheld whole (counts and total; the
+ * tables that show every count stay shown, spent groups too, and a school's
+ * flagged count that was shown, bare), and the
+ * widening and the audit run again on what is left; when they are all
+ * withheld whole already, or only flagged cells are left to take, every
+ * count of the set is withheld (spent groups stay shown).
  */
 struct grid_edge {
 	int row, col;		/* row: member, or nm the rest; col: district row, nc total, nc+1 none */
@@ -1163,21 +1168,6 @@ grid_cycle(struct grid *g, size_t k, long d)
 	return false;
 }
 
-/* The first withheld count of the set that no cycle can move, or ne when none. */
-static size_t
-grid_pinned(struct grid *g)
-{
-	for (size_t k = 0; k < g->ne; k++) {
-		const struct grid_edge *e = &g->e[k];
-
-		if (e->m < 0 || g->m[e->m].r.e[e->i].enrolled == 0 || zero_by_district(g, e))
-			continue;
-		if (!grid_cycle(g, k, 1) && !grid_cycle(g, k, -1))
-			return k;
-	}
-	return g->ne;
-}
-
 /* The vertex at the other end of edge k from v. */
 static int
 grid_other(const struct grid *g, int v, int k)
@@ -1188,22 +1178,21 @@ grid_other(const struct grid *g, int v, int k)
 }
 
 /*
- * The same answer as grid_pinned while the widening reads no count: then an
- * edge moves either way when it is free at all, so a cycle through a free
- * edge is any path between its ends that avoids it: the edge is no bridge
- * of the free edges. One depth-first pass (Tarjan's bridges, iterative)
- * finds every bridge, where a search per edge costs the grid's size each.
+ * The bridges of the edges that move either way (bridge[k]): an edge that
+ * moves either way and is no bridge of them lies on a cycle of such edges,
+ * which moves by +1 and -1 in turn. One depth-first pass (Tarjan's bridges,
+ * iterative) finds every bridge, where a search per edge costs the grid's
+ * size each.
  */
 static int
-grid_pinned_structural(struct grid *g, size_t *pinned)
+grid_bridges(struct grid *g, bool *bridge)
 {
 	size_t nv = g->nm + 1 + g->nc + 2;
 	int *disc = calloc(nv, sizeof(int)), *low = calloc(nv, sizeof(int)), *pe = calloc(nv, sizeof(int)),
 	    *it = calloc(nv, sizeof(int)), *stk = calloc(nv, sizeof(int)), t = 0;
-	bool *bridge = calloc(g->ne ? g->ne : 1, sizeof(bool));
 	int rc = QREL_OK;
 
-	if (!disc || !low || !pe || !it || !stk || !bridge)
+	if (!disc || !low || !pe || !it || !stk)
 		rc = error(QREL_NOMEM, "out of memory suppressing subgroup tables");
 	for (size_t r = 0; rc == QREL_OK && r < nv; r++) {
 		size_t sp = 0;
@@ -1220,7 +1209,7 @@ grid_pinned_structural(struct grid *g, size_t *pinned)
 			if (it[v] < g->start[v + 1]) {
 				int k = g->adj[it[v]++], w;
 
-				if (!g->e[k].up || k == pe[v])
+				if (!g->e[k].up || !g->e[k].down || k == pe[v])
 					continue;
 				w = grid_other(g, v, k);
 				if (!disc[w]) {
@@ -1241,22 +1230,46 @@ grid_pinned_structural(struct grid *g, size_t *pinned)
 			}
 		}
 	}
-	*pinned = g->ne;
-	for (size_t k = 0; rc == QREL_OK && k < g->ne; k++) {
-		const struct grid_edge *e = &g->e[k];
-
-		if (e->m < 0 || g->m[e->m].r.e[e->i].enrolled == 0 || zero_by_district(g, e))
-			continue;
-		if (!e->up || bridge[k]) {
-			*pinned = k;
-			break;
-		}
-	}
 	free(disc);
 	free(low);
 	free(pe);
 	free(it);
 	free(stk);
+	return rc;
+}
+
+/* Is edge e a withheld count that needs a cycle (someone enrolled, not a
+ * school's 0 of a spent group)? */
+static bool
+protected_edge(const struct grid *g, const struct grid_edge *e)
+{
+	return e->m >= 0 && g->m[e->m].r.e[e->i].enrolled > 0 && !zero_by_district(g, e);
+}
+
+/*
+ * The first withheld count of the set that no cycle can move (*pinned, ne
+ * when none). While the widening reads no count an edge moves either way
+ * when it is free at all, so the bridges answer alone; auditing the counts,
+ * an edge that moves either way and is no bridge of such edges is safe, and
+ * each other one is searched for a cycle (grid_cycle).
+ */
+static int
+grid_pinned(struct grid *g, size_t *pinned)
+{
+	bool *bridge = calloc(g->ne ? g->ne : 1, sizeof(bool));
+	int rc = bridge ? grid_bridges(g, bridge) : error(QREL_NOMEM, "out of memory suppressing subgroup tables");
+
+	*pinned = g->ne;
+	for (size_t k = 0; rc == QREL_OK && k < g->ne; k++) {
+		const struct grid_edge *e = &g->e[k];
+
+		if (!protected_edge(g, e) || (e->up && e->down && !bridge[k]))
+			continue;
+		if (!g->values || (!grid_cycle(g, k, 1) && !grid_cycle(g, k, -1))) {
+			*pinned = k;
+			break;
+		}
+	}
 	free(bridge);
 	return rc;
 }
@@ -1365,6 +1378,51 @@ grid_withhold_all(struct grid *g)
 	}
 }
 
+/* Member k's table withheld whole (its total, and every count but those of
+ * spent groups and, at a school, a flagged group's count it shows: no count
+ * decides which, and hiding it would only have its flag pin it), as
+ * grid_withhold_all does for the set; false when it already is. */
+static bool
+grid_withhold_member(struct grid *g, size_t k)
+{
+	struct member *m = &g->m[k];
+
+	if (m->h.all)
+		return false;
+	for (size_t i = 0; i < m->r.n; i++)
+		if (!m->hidden[i] && !in_spent(g, k, i) && (k == 0 || !m->r.e[i].flagged))
+			grid_hide(g, k, i);
+	m->count = -1;
+	m->h.all = true;
+	return true;
+}
+
+/* Does member k withhold a count that stays withheld (not a spent group's)? */
+static bool
+withholds(const struct grid *g, size_t k)
+{
+	for (size_t i = 0; i < g->m[k].r.n; i++)
+		if (g->m[k].hidden[i] && !in_spent(g, k, i))
+			return true;
+	return false;
+}
+
+/* The district's table and every table of the set that withholds a count,
+ * withheld whole: the tables that show every count stay as they are, so
+ * only whether the audit failed (one answer for the set) decides it, never
+ * where; the district's, withheld, gives every cycle a way round the count
+ * that failed. False when each already is withheld whole. */
+static bool
+grid_withhold_touched(struct grid *g)
+{
+	bool any = false;
+
+	for (size_t k = 0; k < g->nm; k++)
+		if ((k == 0 || withholds(g, k)) && grid_withhold_member(g, k))
+			any = true;
+	return any;
+}
+
 /* A school's count of a spent group is shown: it is 0, as the district's
  * and the other schools' figures say, so a "*" there would only pretend to
  * withhold it. The grid never counted on it as cover (it cannot move), so
@@ -1401,17 +1459,23 @@ set_suppress(struct member *m, size_t nm)
 		rc = error(QREL_NOMEM, "out of memory suppressing subgroup tables");
 	else
 		grid_spent(&g);
-	while (rc == QREL_OK && (rc = grid_build(&g)) == QREL_OK &&
-	       (rc = grid_pinned_structural(&g, &k)) == QREL_OK && k < g.ne) {
-		if (!widen(&g, &g.e[k])) {
+	while (rc == QREL_OK) {
+		g.values = false;
+		while ((rc = grid_build(&g)) == QREL_OK && (rc = grid_pinned(&g, &k)) == QREL_OK &&
+		       k < g.ne && widen(&g, &g.e[k]))
+			;
+		if (rc != QREL_OK)
+			break;
+		if (k < g.ne) {
 			grid_withhold_all(&g);
 			break;
 		}
-	}
-	if (rc == QREL_OK) {
 		g.values = true;
-		if ((rc = grid_build(&g)) == QREL_OK && (k = grid_pinned(&g)) < g.ne) {
+		if ((rc = grid_build(&g)) != QREL_OK || (rc = grid_pinned(&g, &k)) != QREL_OK || k >= g.ne)
+			break;
+		if (!grid_withhold_touched(&g)) {
 			grid_withhold_all(&g);
+			break;
 		}
 	}
 	if (rc == QREL_OK)
@@ -2210,12 +2274,26 @@ subgroup_finding(const struct subgroup_table *t, size_t i, char *buf, size_t siz
 	bool alt;
 	char group[SUBGROUP_TEXT + 16], metric[SUBGROUP_TEXT];
 
-	if (!e || !e->flagged || (!e->hidden && (!e->stat.ratio.defined || !e->stat.comparison_risk.defined)))
+	bool bare = e && !e->hidden && t->count < 0 && e->stat.risk.defined && !e->stat.ratio.defined;
+
+	if (!e || !e->flagged ||
+	    (!e->hidden && !bare && (!e->stat.ratio.defined || !e->stat.comparison_risk.defined)))
 		return error(QREL_NOTFOUND, "this group is not flagged");
 	group_label(e->name, group, sizeof(group));
 	metric_label(t->metric.name, metric, sizeof(metric));
 	if (e->hidden) {
 		withheld_finding(t, group, metric, buf, size);
+		return QREL_OK;
+	}
+	if (bare) {
+		/* Its count and rate shown, the table's total withheld: the flag
+		 * stays, without what compares the group with the others. */
+		snprintf(buf, size, "%s: %s %s %.1f%%, %s, risk ratio %s %s%.1f (%s, %s); the other students' "
+			 "rate and the ratio withheld to protect privacy", group, metric,
+			 t->metric.favourable ? "rate" : "risk", 100.0 * e->stat.risk.value,
+			 t->metric.favourable ? "flagged as low" : "flagged as high",
+			 t->metric.favourable ? "below" : "above", t->metric.favourable ? "1/" : "", t->threshold,
+			 t->key.year, t->district ? "district" : t->site_name);
 		return QREL_OK;
 	}
 	alt = e->stat.kind == RISK_ALTERNATE_RATIO;

@@ -981,10 +981,13 @@ attack_sets(struct fx *f, const char *prefix, struct linked *l)
 	assert_int_equal(l->pinned, 0);
 	assert_int_equal(l->zero, 0);
 	/* The set's widening looks at no count (the structure of the withheld
-	 * cells only) and the counts are audited once, at the end: replaying
-	 * the rule narrows no withheld count of the sample to one value. Where
-	 * that audit withholds a whole random set some still are (see the man
-	 * page, SMALL GROUPS): a ratchet (24 with an audit at every step). */
+	 * cells only) and the counts are audited at the end: replaying the
+	 * rule narrows no withheld count of the sample to one value. Where that
+	 * audit fails in a random set (its district's table and every table
+	 * withholding a count are then withheld whole) some still are (see the
+	 * man page, SMALL GROUPS): a ratchet (24 with an audit at every step;
+	 * 39 withholding only the table whose count the audit pinned, 8 without
+	 * the district's table). */
 	assert_true(l->by_choices <= l->max_by_choices);
 }
 
@@ -1173,6 +1176,88 @@ test_zero_under_district_zero(void **state)
 	subgroup_table_free(&t);
 }
 
+/* A set whose audit fails: Riverside High's two groups have 9 students
+ * suspended each (both small, so both withheld; with its third group's 60,
+ * their sum, 18, follows from its total and both lie between 1 and 9: each
+ * is 9). The district's table and every table withholding a count are
+ * withheld whole, but for Riverside's flagged 60 of 100, shown with its
+ * rate and flag and a finding, and G2, spent (the schools show every
+ * count of it); the schools whose tables withhold nothing still show every
+ * count, and the sums pin nothing.
+ * Replaying the rule still narrows Riverside's two counts to 9 (that the
+ * audit failed is what says so: the limit SMALL GROUPS names). */
+static void
+audit_set(FILE *out, int set)
+{
+	(void)set;
+	fputs("RHS,2024-25,oss,audit,G0,100,9\nRHS,2024-25,oss,audit,G1,100,9\nRHS,2024-25,oss,audit,G2,100,60\n"
+	      "EHS,2024-25,oss,audit,G0,200,30\nEHS,2024-25,oss,audit,G1,200,40\nEHS,2024-25,oss,audit,G2,200,35\n"
+	      "MMS,2024-25,oss,audit,G0,300,50\nMMS,2024-25,oss,audit,G1,300,60\nMMS,2024-25,oss,audit,G2,300,55\n"
+	      "OES,2024-25,oss,audit,G0,250,40\nOES,2024-25,oss,audit,G1,250,45\nOES,2024-25,oss,audit,G2,250,42\n"
+	      "DO,2024-25,oss,audit,G0,850,129\nDO,2024-25,oss,audit,G1,850,154\nDO,2024-25,oss,audit,G2,850,192\n",
+	      out);
+}
+
+static void
+test_failed_audit_keeps_untouched_tables(void **state)
+{
+	static const char *const code[] = { "DO", "RHS", "EHS", "MMS", "OES" };
+	struct fx *f = *state;
+	struct linked *l = calloc(1, sizeof(*l));
+	int shown_whole = 0;
+
+	assert_non_null(l);
+	import_generated(f, 1, audit_set);
+	for (size_t s = 0; s < sizeof(code) / sizeof(*code); s++) {
+		struct plan_subgroup_ref ref = { 0 };
+		struct subgroup_table t;
+		char spec[64];
+		int hidden = 0;
+
+		snprintf(spec, sizeof(spec), "%s,2024-25,oss,audit,G0", code[s]);
+		assert_int_equal(plan_subgroup_ref_parse(f->db, f->review, spec, &ref), QREL_OK);
+		assert_int_equal(subgroup_load(f->db, &(struct subgroup_key){ .site = ref.site, .year = "2024-25",
+						.metric = ref.metric, .dimension = "audit" }, &f->s, &t), QREL_OK);
+		for (size_t i = 0; i < t.n; i++)
+			hidden += t.row[i].hidden;
+		if (s == 1) {
+			/* the pinned school's: withheld whole but its flagged group */
+			const struct subgroup_entry *e = &t.row[subgroup_find(&t, "G2")];
+			char text[512];
+
+			assert_int_equal(hidden, (int)t.n - 1);
+			assert_int_equal(t.count, -1);
+			assert_false(e->hidden);
+			assert_true(e->flagged);
+			assert_int_equal(e->count, 60);
+			assert_false(e->stat.ratio.defined);
+			assert_int_equal(subgroup_finding(&t, (size_t)subgroup_find(&t, "G2"), text, sizeof(text)), QREL_OK);
+			assert_non_null(strstr(text, "risk 60.0%, flagged as high"));
+			assert_non_null(strstr(text, "the ratio withheld to protect privacy"));
+		} else if (s == 0) {
+			/* the district's: withheld whole but G2, spent (the
+			 * schools' shown counts make it up) */
+			assert_int_equal(hidden, (int)t.n - 1);
+			assert_false(t.row[subgroup_find(&t, "G2")].hidden);
+			assert_int_equal(t.count, -1);
+		} else if (hidden == 0) {
+			assert_true(t.count >= 0);
+			shown_whole++;
+		} else {
+			/* the school the widening took: withheld whole but G2, spent */
+			assert_int_equal(hidden, (int)t.n - 1);
+			assert_false(t.row[subgroup_find(&t, "G2")].hidden);
+			assert_int_equal(t.count, -1);
+		}
+		subgroup_table_free(&t);
+	}
+	assert_true(shown_whole >= 1);
+	l->f = f;
+	l->max_by_choices = 2;
+	attack_sets(f, "audit", l);
+	free(l);
+}
+
 /* A corrected count goes to the change log; the log says so, never the numbers. */
 static void
 test_change_log_withholds(void **state)
@@ -1216,6 +1301,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_plan_withholds, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_change_log_withholds, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_zero_under_district_zero, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_failed_audit_keeps_untouched_tables, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
