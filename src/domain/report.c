@@ -496,26 +496,60 @@ any_flag(const struct subgroup_table *t)
 	return false;
 }
 
-/* Keeps table t (taken) when it holds a flag, else frees it. */
+/*
+ * The flagged tables are spooled, not held: each is written to an unlinked
+ * temporary file as it is loaded (in set order), and read back one at a time
+ * by the writers in the report's order (report_finding). The model keeps an
+ * offset per flagged table and the number of flagged groups.
+ */
 static int
-flagged_table_add(struct report *r, struct subgroup_table *t, int *cap)
+spool_table(struct report *r, const struct subgroup_table *t, int64_t *at)
 {
-	if (!any_flag(t)) {
-		subgroup_table_free(t);
-		return QREL_OK;
-	}
-	if (r->nfindings == *cap) {
-		struct subgroup_table *grown;
-
-		*cap = *cap ? *cap * 2 : 32;
-		if (!(grown = realloc(r->finding, (size_t)*cap * sizeof(*grown)))) {
-			subgroup_table_free(t);
-			return error(QREL_NOMEM, "out of memory for the subgroup findings");
-		}
-		r->finding = grown;
-	}
-	r->finding[r->nfindings++] = *t;
+	if (!r->finding_spool && !(r->finding_spool = tmpfile()))
+		return error(QREL_IO, "cannot make a temporary file for the subgroup findings: %s", strerror(errno));
+	if (fseeko(r->finding_spool, 0, SEEK_END) != 0 || (*at = (int64_t)ftello(r->finding_spool)) < 0 ||
+	    fwrite(t, sizeof(*t), 1, r->finding_spool) != 1 ||
+	    (t->n && fwrite(t->row, sizeof(*t->row), t->n, r->finding_spool) != t->n))
+		return error(errno == ENOSPC ? QREL_FULL : QREL_IO, "spooling the subgroup findings: %s", strerror(errno));
 	return QREL_OK;
+}
+
+int
+report_finding(const struct report *r, int i, struct subgroup_table *t)
+{
+	memset(t, 0, sizeof(*t));
+	if (i < 0 || i >= r->nfindings || !r->finding_spool)
+		return error(QREL_NOTFOUND, "no subgroup finding %d", i);
+	if (fseeko(r->finding_spool, (off_t)r->finding_at[i], SEEK_SET) != 0 ||
+	    fread(t, sizeof(*t), 1, r->finding_spool) != 1)
+		goto fail;
+	t->row = NULL;
+	if (t->n && !(t->row = malloc(t->n * sizeof(*t->row)))) {
+		t->n = 0;
+		return error(QREL_NOMEM, "out of memory reading a subgroup finding");
+	}
+	if (t->n && fread(t->row, sizeof(*t->row), t->n, r->finding_spool) != t->n)
+		goto fail;
+	return QREL_OK;
+fail:
+	subgroup_table_free(t);
+	return error(QREL_IO, "reading the spooled subgroup findings: %s", ferror(r->finding_spool) ? strerror(errno) :
+		     "cut short");
+}
+
+/* Spools table t when it holds a flag (at: its offset, else -1), counting its flagged groups. */
+static int
+flagged_table_add(struct report *r, const struct subgroup_table *t, int64_t *at)
+{
+	char text[SUBGROUP_FINDING];
+
+	*at = -1;
+	if (!any_flag(t))
+		return QREL_OK;
+	for (size_t i = 0; i < t->n; i++)
+		if (subgroup_finding(t, i, text, sizeof(text)) == QREL_OK)
+			r->nflagged++;
+	return spool_table(r, t, at);
 }
 
 static void
@@ -600,24 +634,30 @@ set_order(const void *a, const void *b)
 	return c ? c : (x->site > y->site) - (x->site < y->site);
 }
 
-/* Loads the candidates the viewer may read, in set order, into tables (by
- * the candidate's place); a table not loaded has n 0. */
+/* Loads the candidates the viewer may read, in set order, one at a time, and
+ * spools those with a flag; at[i] gets candidate i's offset in the spool, or -1. */
 static int
-load_candidates(struct report *r, struct subgroup_key *keys, int n, struct subgroup_table *tables)
+load_candidates(struct report *r, struct subgroup_key *keys, int n, int64_t *at)
 {
 	const struct subgroup_key **order = malloc((size_t)(n ? n : 1) * sizeof(*order));
 	struct subgroup_sets *sets = subgroup_sets_new();
 	int rc = order && sets ? QREL_OK : error(QREL_NOMEM, "out of memory");
 
-	for (int i = 0; i < n && rc == QREL_OK; i++)
+	for (int i = 0; i < n && rc == QREL_OK; i++) {
 		order[i] = &keys[i];
+		at[i] = -1;
+	}
 	if (rc == QREL_OK)
 		qsort(order, (size_t)n, sizeof(*order), set_order);
 	for (int i = 0; i < n && rc == QREL_OK; i++) {
-		struct vis_at at = { order[i]->site, 0, 0 };
+		struct vis_at vis = { order[i]->site, 0, 0 };
+		struct subgroup_table t = { 0 };
 
-		if (visibility_sees(r->db, &r->viewer, VIS_SUBGROUP, &at))
-			rc = subgroup_load_in(r->db, order[i], r->opt.settings, sets, &tables[order[i] - keys]);
+		if (!visibility_sees(r->db, &r->viewer, VIS_SUBGROUP, &vis))
+			continue;
+		if ((rc = subgroup_load_in(r->db, order[i], r->opt.settings, sets, &t)) == QREL_OK)
+			rc = flagged_table_add(r, &t, &at[order[i] - keys]);
+		subgroup_table_free(&t);
 	}
 	subgroup_sets_free(sets);
 	free(order);
@@ -628,20 +668,21 @@ static int
 read_findings(struct report *r)
 {
 	struct subgroup_key *keys;
-	struct subgroup_table *tables = NULL;
-	int n, cap = 0, rc = candidate_keys(r, &keys, &n);
+	int64_t *at = NULL;
+	int n, rc = candidate_keys(r, &keys, &n);
 
-	if (rc == QREL_OK && !(tables = calloc((size_t)(n ? n : 1), sizeof(*tables))))
+	if (rc == QREL_OK && !(at = malloc((size_t)(n ? n : 1) * sizeof(*at))))
 		rc = error(QREL_NOMEM, "out of memory");
 	if (rc == QREL_OK)
-		rc = load_candidates(r, keys, n, tables);
-	for (int i = 0; i < n && tables; i++) {
-		if (rc == QREL_OK)
-			rc = flagged_table_add(r, &tables[i], &cap);
-		else
-			subgroup_table_free(&tables[i]);
-	}
-	free(tables);
+		rc = load_candidates(r, keys, n, at);
+	/* The flagged ones' offsets, in the report's order (the candidates'). */
+	for (int i = 0; i < n && rc == QREL_OK; i++)
+		if (at[i] >= 0)
+			at[r->nfindings++] = at[i];
+	if (rc == QREL_OK)
+		r->finding_at = at;
+	else
+		free(at);
 	free(keys);
 	return rc;
 }
@@ -894,8 +935,8 @@ report_free(struct report *r)
 {
 	for (int c = 0; r->quotes && c < r->frame.ncl; c++)
 		quotes_free(&r->quotes[c]);
-	for (int i = 0; i < r->nfindings; i++)
-		subgroup_table_free(&r->finding[i]);
+	if (r->finding_spool)
+		fclose(r->finding_spool);
 	report_key_free(r);
 	for (int i = 0; r->rationale && i < r->nsites * r->frame.ncl; i++)
 		free(r->rationale[i]);
@@ -903,7 +944,7 @@ report_free(struct report *r)
 	findings_doc_free(&r->written);
 	free(r->rate);
 	free(r->quotes);
-	free(r->finding);
+	free(r->finding_at);
 	free(r->cell);
 	free(r->site);
 	free(r->team);
@@ -961,24 +1002,27 @@ report_write(const struct report *r, enum report_format f, FILE *out)
 	return rc;
 }
 
-/* The whole document in memory first: a half-written report never replaces a good one. */
+struct save_ctx {
+	const struct report *r;
+	enum report_format f;
+};
+
+static int
+save_write(void *ctx, FILE *out)
+{
+	const struct save_ctx *c = ctx;
+
+	return report_write(c->r, c->f, out);
+}
+
+/* Written to a temporary file as it is made, renamed over path when whole: a
+ * half-written report never replaces a good one, and the document is never held. */
 int
 report_save(const struct report *r, enum report_format f, const char *path)
 {
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *m;
-	int rc;
+	struct save_ctx c = { r, f };
 
 	if (f == REPORT_XLSX)
 		return report_save_xlsx(r, path);
-	if (!(m = open_memstream(&buf, &len)))
-		return error(QREL_NOMEM, "out of memory");
-	rc = report_write(r, f, m);
-	if (fclose(m) != 0 && rc == QREL_OK)
-		rc = error(QREL_NOMEM, "out of memory");
-	if (rc == QREL_OK)
-		rc = file_replace(path, buf, len);
-	free(buf);
-	return rc;
+	return file_replace_stream(path, save_write, &c);
 }

@@ -136,6 +136,32 @@ file_replace(const char *path, const char *data, size_t len)
 	return rc;
 }
 
+int
+file_replace_stream(const char *path, int (*write)(void *ctx, FILE *f), void *ctx)
+{
+	char *tmp;
+	FILE *f = NULL;
+	int rc;
+
+	/* As file_replace, written as it is made: nothing held but the stream's buffer. */
+	if ((rc = backup_temp_file(path, &tmp)) != QREL_OK)
+		return rc;
+	if (!(f = fopen(tmp, "w")))
+		rc = error(QREL_IO, "%s: %s", path, strerror(errno));
+	if (rc == QREL_OK)
+		rc = write(ctx, f);
+	if (f && (fflush(f) != 0 || ferror(f)) && rc == QREL_OK)
+		rc = error(errno == ENOSPC ? QREL_FULL : QREL_IO, "%s: %s", path, strerror(errno));
+	if (f && fclose(f) != 0 && rc == QREL_OK)
+		rc = error(errno == ENOSPC ? QREL_FULL : QREL_IO, "%s: %s", path, strerror(errno));
+	if (rc == QREL_OK)
+		rc = backup_commit_file(tmp, path);
+	else
+		unlink(tmp);
+	free(tmp);
+	return rc;
+}
+
 char *
 xstrdup(const char *s)
 {
