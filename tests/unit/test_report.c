@@ -12,6 +12,7 @@
 #include "qrel/review.h"
 #include "qrel/settings.h"
 #include "qrel/store.h"
+#include "qrel/util.h"
 
 struct fx {
 	char dir[64], path[96];
@@ -104,6 +105,35 @@ render(struct fx *f, enum report_format fmt)
 	assert_int_equal(report_write(&f->r, fmt, m), QREL_OK);
 	assert_int_equal(fclose(m), 0);
 	return buf;
+}
+
+/* A saved report is written as it is made: the file holds what the stream gets,
+ * and the flagged tables read back from their spool the same every time. */
+static void
+test_save_is_the_stream(void **state)
+{
+	static const enum report_format fmts[] = { REPORT_HTML, REPORT_MD, REPORT_CSV, REPORT_JSON };
+	struct fx *f = *state;
+	struct subgroup_table t;
+
+	build(f, REPORT_QUOTES);
+	assert_true(f->r.nfindings > 0);
+	for (size_t i = 0; i < sizeof(fmts) / sizeof(fmts[0]); i++) {
+		char path[128], *streamed = render(f, fmts[i]), *again = render(f, fmts[i]), *saved;
+		size_t len;
+
+		snprintf(path, sizeof(path), "%s/report%s", f->dir, report_format_ext(fmts[i]));
+		assert_int_equal(report_save(&f->r, fmts[i], path), QREL_OK);
+		assert_non_null(saved = file_read(path, &len));
+		assert_int_equal(len, strlen(streamed));
+		assert_string_equal(saved, streamed);
+		assert_string_equal(again, streamed);
+		free(saved);
+		free(again);
+		free(streamed);
+	}
+	assert_int_not_equal(report_finding(&f->r, f->r.nfindings, &t), QREL_OK);
+	assert_int_not_equal(report_finding(&f->r, -1, &t), QREL_OK);
 }
 
 static void
@@ -568,6 +598,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_model, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_save_is_the_stream, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cells, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_html_escapes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_csv_neutralises_formulas, setup, teardown),
