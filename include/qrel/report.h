@@ -88,8 +88,12 @@ struct report {
 	int voice_activities[32];	/* activities per stakeholder group (frame.grp order) */
 	long voice_people;		/* participants recorded in the activities, each once */
 	struct agree_result agree_all, *agree_domain;	/* agree_domain[frame.ndom] */
-	struct subgroup_table *finding;	/* tables with at least one flagged group */
+	/* Tables with at least one flagged group: spooled to a temporary file as
+	 * they are loaded, read back one at a time with report_finding. */
+	FILE *finding_spool;
+	int64_t *finding_at;		/* their offsets in the spool, in the report's order */
 	int nfindings;
+	long nflagged;			/* flagged groups in them (report_flagged's total) */
 	struct report_key *key;		/* the key measures, always shown */
 	int nkey;
 	long min_display;
@@ -135,6 +139,9 @@ int report_save_xlsx(const struct report *r, const char *path);
  * every year with --all-years; every metric and dimension) that the viewer
  * may read, suppressed as everywhere, in set order: fn gets each, which is
  * freed after; a non-zero return stops. */
+/* Flagged table i (0 .. nfindings - 1) of the report, read from the spool
+ * into t; the caller frees it with subgroup_table_free. */
+int report_finding(const struct report *r, int i, struct subgroup_table *t);
 int report_each_table(const struct report *r, int (*fn)(void *ctx, const struct subgroup_table *t), void *ctx);
 /* Prints the HTML report to a PDF at path with WeasyPrint, else headless
  * Chromium; QREL_NOTFOUND, naming the Debian packages, when neither is installed. */

@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #define UUID_LEN 36
 
@@ -33,6 +34,9 @@ char *file_read(const char *path, size_t *len);
 /* Writes data to path through backup_temp_file and backup_commit_file: the
  * output-path check, a 0600 temporary file beside it, fsync, rename. */
 int file_replace(const char *path, const char *data, size_t len);
+/* The same, the content written by write to the temporary file as it is made
+ * (nothing held in memory); a non-zero return from write leaves path untouched. */
+int file_replace_stream(const char *path, int (*write)(void *ctx, FILE *f), void *ctx);
 
 /* Creates the folder that will hold path with mode (and its parents), if missing. */
 int make_parent_dir(const char *path, unsigned mode);

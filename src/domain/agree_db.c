@@ -6,111 +6,143 @@
 #include "qrel/util.h"
 #include "qrel/visibility.h"
 
-/* The ranks number sites, clusters and raters from 0 in display order, so
- * the matrix can be laid out without a lookup per row. Insufficient
- * evidence and a NULL level both read as 0, "no rating". */
+/*
+ * Two scans of the team scores, in no order and holding no row: the first
+ * marks the sites, clusters and raters with a score the viewer may read, the
+ * second lays the levels out in the matrix. Sites, clusters and raters are
+ * numbered from small lists read in display order (sites by code, clusters in
+ * framework order, raters by name), keeping only those the first scan
+ * marked. Insufficient evidence and a NULL level both read as 0, "no rating".
+ */
 static const char scores_sql[] =
-	"SELECT dense_rank() OVER (ORDER BY s.code, s.id) - 1,"
-	" dense_rank() OVER (ORDER BY d.position, c.position, c.id) - 1,"
-	" dense_rank() OVER (ORDER BY p.name, p.id) - 1,"
-	" s.code, c.code, p.name,"
-	" CASE WHEN sc.insufficient THEN 0 ELSE coalesce(sc.level, 0) END, sc.site_id, sc.cluster_id"
+	"SELECT sc.site_id, sc.cluster_id, sc.rater_id,"
+	" CASE WHEN sc.insufficient THEN 0 ELSE coalesce(sc.level, 0) END"
 	" FROM score sc"
-	" JOIN site s ON s.id = sc.site_id"
 	" JOIN cluster c ON c.id = sc.cluster_id"
 	" JOIN domain d ON d.id = c.domain_id"
-	" JOIN person p ON p.id = sc.rater_id"
 	" WHERE sc.review_id = ?1 AND sc.kind = 'team'"
 	" AND (?2 = 0 OR sc.site_id = ?2) AND (?3 IS NULL OR d.code = ?3)";
+static const char sites_sql[] = "SELECT id, code FROM site ORDER BY code, id";
+static const char clusters_sql[] =
+	"SELECT c.id, c.code FROM cluster c JOIN domain d ON d.id = c.domain_id ORDER BY d.position, c.position, c.id";
+static const char raters_sql[] = "SELECT id, name FROM person ORDER BY name, id";
 
-/* One score row: its site, cluster and rater ranks and its level. */
-struct cell {
-	int site, cluster, rater, level;
+/* One of the lists: its rows in display order, and by id for the lookups. */
+struct axis {
+	struct axis_row {
+		int64_t id;
+		int order;	/* place in display order */
+	} *by_id;
+	char **label;		/* display order */
+	int *rank;		/* display order: the matrix's number, -1 unmarked */
+	int n, used;
 };
 
-struct labels {
-	char **s;
-	int n, cap;
-};
-
-struct reading {
-	struct cell *cell;
-	size_t n, cap;
-	struct labels site, cluster, rater;
-};
-
-/* Names rank i with s the first time it is seen. */
 static int
-label_put(struct labels *l, int i, const char *s)
+axis_row_cmp(const void *a, const void *b)
 {
-	if (i >= l->cap) {
-		int cap = i + 16;
-		char **grown = realloc(l->s, (size_t)cap * sizeof(*grown));
+	const struct axis_row *x = a, *y = b;
 
-		if (!grown)
-			return QREL_NOMEM;
-		memset(grown + l->cap, 0, (size_t)(cap - l->cap) * sizeof(*grown));
-		l->s = grown;
-		l->cap = cap;
-	}
-	if (!l->s[i] && !(l->s[i] = xstrdup(s ? s : "")))
-		return QREL_NOMEM;
-	if (i >= l->n)
-		l->n = i + 1;
-	return QREL_OK;
+	return (x->id > y->id) - (x->id < y->id);
 }
 
 static void
-labels_free(struct labels *l)
+axis_free(struct axis *ax)
 {
-	for (int i = 0; i < l->cap; i++)
-		free(l->s[i]);
-	free(l->s);
+	for (int i = 0; ax->label && i < ax->n; i++)
+		free(ax->label[i]);
+	free(ax->label);
+	free(ax->by_id);
+	free(ax->rank);
+	memset(ax, 0, sizeof(*ax));
 }
 
 static int
-cell_put(struct reading *rd, const struct cell *c)
+axis_load(struct db *db, const char *sql, struct axis *ax)
 {
-	if (rd->n == rd->cap) {
-		size_t cap = rd->cap ? rd->cap * 2 : 256;
-		struct cell *grown = realloc(rd->cell, cap * sizeof(*grown));
+	sqlite3_stmt *st = db_stmt(db, sql);
+	int rc = QREL_OK, step, cap = 0;
 
-		if (!grown)
-			return QREL_NOMEM;
-		rd->cell = grown;
-		rd->cap = cap;
+	memset(ax, 0, sizeof(*ax));
+	if (!st)
+		return QREL_DB;
+	while (rc == QREL_OK && (step = sqlite3_step(st)) == SQLITE_ROW) {
+		if (ax->n == cap) {
+			int grown_cap = cap ? cap * 2 : 64;
+			struct axis_row *r = realloc(ax->by_id, (size_t)grown_cap * sizeof(*r));
+			char **l = r ? realloc(ax->label, (size_t)grown_cap * sizeof(*l)) : NULL;
+
+			if (r)
+				ax->by_id = r;
+			if (!l) {
+				rc = error(QREL_NOMEM, "out of memory reading scores");
+				break;
+			}
+			ax->label = l;
+			cap = grown_cap;
+		}
+		ax->by_id[ax->n] = (struct axis_row){ sqlite3_column_int64(st, 0), ax->n };
+		ax->label[ax->n] = xstrdup(db_col_text(st, 1));
+		ax->n++;
 	}
-	rd->cell[rd->n++] = *c;
-	return QREL_OK;
+	if (rc == QREL_OK && step != SQLITE_DONE)
+		rc = db_fail(db, "reading scores");
+	sqlite3_reset(st);
+	if (rc == QREL_OK && !(ax->rank = malloc((size_t)ax->n * sizeof(*ax->rank) + 1)))
+		rc = error(QREL_NOMEM, "out of memory reading scores");
+	for (int i = 0; rc == QREL_OK && i < ax->n; i++)
+		ax->rank[i] = -1;
+	if (rc == QREL_OK)
+		qsort(ax->by_id, (size_t)ax->n, sizeof(*ax->by_id), axis_row_cmp);
+	return rc;
 }
 
+/* The display place of id, or -1. */
 static int
-read_row(struct reading *rd, sqlite3_stmt *st)
+axis_find(const struct axis *ax, int64_t id)
 {
-	struct cell c = {
-		sqlite3_column_int(st, 0), sqlite3_column_int(st, 1),
-		sqlite3_column_int(st, 2), sqlite3_column_int(st, 6),
-	};
+	struct axis_row key = { id, 0 }, *hit = bsearch(&key, ax->by_id, (size_t)ax->n, sizeof(key), axis_row_cmp);
 
-	if (label_put(&rd->site, c.site, db_col_text(st, 3)) != QREL_OK ||
-	    label_put(&rd->cluster, c.cluster, db_col_text(st, 4)) != QREL_OK ||
-	    label_put(&rd->rater, c.rater, db_col_text(st, 5)) != QREL_OK ||
-	    cell_put(rd, &c) != QREL_OK)
+	return hit ? hit->order : -1;
+}
+
+/* Numbers the marked rows from 0 in display order and hands their labels over (*out, *n). */
+static int
+axis_number(struct axis *ax, char ***out, int *n)
+{
+	char **l = malloc((size_t)ax->n * sizeof(*l) + 1);
+	int k = 0;
+
+	if (!l)
 		return error(QREL_NOMEM, "out of memory reading scores");
+	for (int i = 0; i < ax->n; i++)
+		if (ax->rank[i] >= 0) {
+			ax->rank[i] = k;
+			l[k++] = ax->label[i];
+			ax->label[i] = NULL;
+		}
+	*out = l;
+	*n = k;
 	return QREL_OK;
 }
+
+/* The three axes of the matrix. */
+struct reading {
+	struct axis site, cluster, rater;
+};
 
 /* Figures come only from units where the viewer may read figures: blind cells stay out. */
 static bool
 unit_visible(struct db *db, const struct agree_filter *f, sqlite3_stmt *st)
 {
-	struct vis_at at = { sqlite3_column_int64(st, 7), sqlite3_column_int64(st, 8), 0 };
+	struct vis_at at = { sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1), 0 };
 
 	return f && f->viewer && visibility_sees(db, f->viewer, VIS_AGGREGATE, &at);
 }
 
+/* One scan: marks the rows' axes (out NULL), else puts their levels in out's matrix. */
 static int
-read_scores(struct db *db, int64_t review, const struct agree_filter *f, struct reading *rd)
+scan_scores(struct db *db, int64_t review, const struct agree_filter *f, struct reading *rd, struct agree_data *out)
 {
 	sqlite3_stmt *st = db_stmt(db, scores_sql);
 	int rc = QREL_OK, step;
@@ -120,86 +152,49 @@ read_scores(struct db *db, int64_t review, const struct agree_filter *f, struct 
 	sqlite3_bind_int64(st, 1, review);
 	sqlite3_bind_int64(st, 2, f ? f->site : 0);
 	db_bind_text(st, 3, f ? f->domain : NULL);
-	while (rc == QREL_OK && (step = sqlite3_step(st)) == SQLITE_ROW)
-		if (unit_visible(db, f, st))
-			rc = read_row(rd, st);
+	while (rc == QREL_OK && (step = sqlite3_step(st)) == SQLITE_ROW) {
+		int s = axis_find(&rd->site, sqlite3_column_int64(st, 0)), c = axis_find(&rd->cluster, sqlite3_column_int64(st, 1));
+		int r = axis_find(&rd->rater, sqlite3_column_int64(st, 2)), level = sqlite3_column_int(st, 3);
+		size_t u;
+
+		if (s < 0 || c < 0 || r < 0 || !unit_visible(db, f, st))
+			continue;
+		if (!out) {
+			rd->site.rank[s] = rd->cluster.rank[c] = rd->rater.rank[r] = 0;
+			continue;
+		}
+		if (level < 0 || level > out->levels) {
+			rc = error(QREL_PARSE, "site %s, cluster %s, rater %s: level %d is outside the scale 1..%d",
+				   out->site_code[rd->site.rank[s]], out->cluster_code[rd->cluster.rank[c]],
+				   out->rater_name[rd->rater.rank[r]], level, out->levels);
+			break;
+		}
+		u = (size_t)rd->site.rank[s] * (size_t)out->nclusters + (size_t)rd->cluster.rank[c];
+		out->scores[u * (size_t)out->raters + (size_t)rd->rater.rank[r]] = level;
+	}
 	if (rc == QREL_OK && step != SQLITE_DONE)
 		rc = db_fail(db, "reading team scores");
 	sqlite3_reset(st);
 	return rc;
 }
 
-/* Renumbers the ranks of l that have a label from 0 (a rank whose rows were all
- * hidden from the viewer has none); map[old] gets the new rank. */
-static int *
-labels_compact(struct labels *l)
-{
-	int *map = malloc((size_t)l->n * sizeof(*map) + 1), k = 0;
-
-	if (!map)
-		return NULL;
-	for (int i = 0; i < l->n; i++) {
-		map[i] = l->s[i] ? k : -1;
-		if (l->s[i])
-			l->s[k++] = l->s[i];
-	}
-	for (int i = k; i < l->n; i++)
-		l->s[i] = NULL;
-	l->n = k;
-	return map;
-}
-
-/* Only the ranks of the rows read stay, so the matrix has no unnamed rows or columns. */
+/* The marked rows numbered, their labels in out, and the matrix made (all zero). */
 static int
-compact(struct reading *rd)
+make_matrix(struct reading *rd, struct agree_data *out)
 {
-	int *ms = labels_compact(&rd->site), *mc = labels_compact(&rd->cluster), *mr = labels_compact(&rd->rater);
-	int rc = ms && mc && mr ? QREL_OK : error(QREL_NOMEM, "out of memory reading scores");
+	int rc = axis_number(&rd->site, &out->site_code, &out->nsites);
 
-	for (size_t i = 0; rc == QREL_OK && i < rd->n; i++) {
-		rd->cell[i].site = ms[rd->cell[i].site];
-		rd->cell[i].cluster = mc[rd->cell[i].cluster];
-		rd->cell[i].rater = mr[rd->cell[i].rater];
-	}
-	free(ms);
-	free(mc);
-	free(mr);
-	return rc;
-}
-
-/* Lays the cells out as the matrix; a level above the scale is refused. */
-static int
-fill_matrix(struct reading *rd, struct agree_data *out)
-{
-	out->nsites = rd->site.n;
-	out->nclusters = rd->cluster.n;
-	out->raters = rd->rater.n;
+	if (rc == QREL_OK)
+		rc = axis_number(&rd->cluster, &out->cluster_code, &out->nclusters);
+	if (rc == QREL_OK)
+		rc = axis_number(&rd->rater, &out->rater_name, &out->raters);
+	if (rc != QREL_OK)
+		return rc;
 	out->units = out->nsites * out->nclusters;
 	out->scores = calloc((size_t)out->units * (size_t)out->raters + 1, sizeof(int));
 	if (!out->scores)
 		return error(QREL_NOMEM, "out of memory for %d x %d scores", out->units, out->raters);
-	for (size_t i = 0; i < rd->n; i++) {
-		const struct cell *c = &rd->cell[i];
-		size_t u = (size_t)c->site * (size_t)out->nclusters + (size_t)c->cluster;
-
-		if (c->level < 0 || c->level > out->levels)
-			return error(QREL_PARSE, "site %s, cluster %s, rater %s: level %d is outside the scale 1..%d",
-				rd->site.s[c->site], rd->cluster.s[c->cluster], rd->rater.s[c->rater],
-				c->level, out->levels);
-		out->scores[u * (size_t)out->raters + (size_t)c->rater] = c->level;
-	}
 	return QREL_OK;
-}
-
-/* Hands the label arrays over to out. */
-static void
-take_labels(struct reading *rd, struct agree_data *out)
-{
-	out->site_code = rd->site.s;
-	out->cluster_code = rd->cluster.s;
-	out->rater_name = rd->rater.s;
-	rd->site.s = rd->cluster.s = rd->rater.s = NULL;
-	rd->site.cap = rd->cluster.cap = rd->rater.cap = 0;
 }
 
 /* A domain filter naming no domain of the framework is a mistake, not "no scores". */
@@ -236,17 +231,17 @@ agree_db_load(struct db *db, int64_t review, const struct agree_filter *f, struc
 		return out->levels < 0 ? QREL_DB : error(QREL_NOTFOUND, "the review has no framework scale");
 	if (f && f->domain && (rc = check_domain(db, review, f->domain)) != QREL_OK)
 		return rc;
-	rc = read_scores(db, review, f, &rd);
+	if ((rc = axis_load(db, sites_sql, &rd.site)) == QREL_OK && (rc = axis_load(db, clusters_sql, &rd.cluster)) == QREL_OK)
+		rc = axis_load(db, raters_sql, &rd.rater);
 	if (rc == QREL_OK)
-		rc = compact(&rd);
+		rc = scan_scores(db, review, f, &rd, NULL);
 	if (rc == QREL_OK)
-		rc = fill_matrix(&rd, out);
+		rc = make_matrix(&rd, out);
 	if (rc == QREL_OK)
-		take_labels(&rd, out);
-	free(rd.cell);
-	labels_free(&rd.site);
-	labels_free(&rd.cluster);
-	labels_free(&rd.rater);
+		rc = scan_scores(db, review, f, &rd, out);
+	axis_free(&rd.site);
+	axis_free(&rd.cluster);
+	axis_free(&rd.rater);
 	if (rc != QREL_OK)
 		agree_data_free(out);
 	return rc;

@@ -469,10 +469,12 @@ read_agreement(struct report *r)
  * where some group's plain risk ratio passes the threshold in this year's
  * raw counts, with a small margin so rounding cannot drop one; subgroup_load
  * then decides (minimums, sustained flags, suppression), so the list can
- * only be too long, never too short.
+ * only be too long, never too short. It comes in set order (a district's and
+ * its schools' tables of one year, metric and dimension are suppressed
+ * together, so they are loaded one set at a time) and is read as it comes.
  */
 static const char candidates_sql[] =
-	"SELECT site_id, year, metric_id, dimension FROM ("
+	"SELECT site_id, year, metric_id, dimension, min(rid) FROM ("
 	" SELECT r.site_id, r.year, r.metric_id, r.dimension, r.id AS rid, r.count AS c, r.enrolled AS e,"
 	"  sum(r.count) OVER w - r.count AS oc, sum(r.enrolled) OVER w - r.enrolled AS oe,"
 	"  m.direction AS dir, s.code AS code"
@@ -485,7 +487,7 @@ static const char candidates_sql[] =
 	" CASE WHEN dir = 'favourable' THEN c * oe * ?6 < oc * e * 1.0001"
 	" ELSE c * oe > ?6 * oc * e * 0.9999 END"
 	" GROUP BY site_id, year, metric_id, dimension"
-	" ORDER BY min(code), year DESC, metric_id, min(rid)";
+	" ORDER BY year, metric_id, dimension, site_id";
 
 static bool
 any_flag(const struct subgroup_table *t)
@@ -496,26 +498,60 @@ any_flag(const struct subgroup_table *t)
 	return false;
 }
 
-/* Keeps table t (taken) when it holds a flag, else frees it. */
+/*
+ * The flagged tables are spooled, not held: each is written to an unlinked
+ * temporary file as it is loaded (in set order), and read back one at a time
+ * by the writers in the report's order (report_finding). The model keeps an
+ * offset per flagged table and the number of flagged groups.
+ */
 static int
-flagged_table_add(struct report *r, struct subgroup_table *t, int *cap)
+spool_table(struct report *r, const struct subgroup_table *t, int64_t *at)
 {
-	if (!any_flag(t)) {
-		subgroup_table_free(t);
-		return QREL_OK;
-	}
-	if (r->nfindings == *cap) {
-		struct subgroup_table *grown;
-
-		*cap = *cap ? *cap * 2 : 32;
-		if (!(grown = realloc(r->finding, (size_t)*cap * sizeof(*grown)))) {
-			subgroup_table_free(t);
-			return error(QREL_NOMEM, "out of memory for the subgroup findings");
-		}
-		r->finding = grown;
-	}
-	r->finding[r->nfindings++] = *t;
+	if (!r->finding_spool && !(r->finding_spool = tmpfile()))
+		return error(QREL_IO, "cannot make a temporary file for the subgroup findings: %s", strerror(errno));
+	if (fseeko(r->finding_spool, 0, SEEK_END) != 0 || (*at = (int64_t)ftello(r->finding_spool)) < 0 ||
+	    fwrite(t, sizeof(*t), 1, r->finding_spool) != 1 ||
+	    (t->n && fwrite(t->row, sizeof(*t->row), t->n, r->finding_spool) != t->n))
+		return error(errno == ENOSPC ? QREL_FULL : QREL_IO, "spooling the subgroup findings: %s", strerror(errno));
 	return QREL_OK;
+}
+
+int
+report_finding(const struct report *r, int i, struct subgroup_table *t)
+{
+	memset(t, 0, sizeof(*t));
+	if (i < 0 || i >= r->nfindings || !r->finding_spool)
+		return error(QREL_NOTFOUND, "no subgroup finding %d", i);
+	if (fseeko(r->finding_spool, (off_t)r->finding_at[i], SEEK_SET) != 0 ||
+	    fread(t, sizeof(*t), 1, r->finding_spool) != 1)
+		goto fail;
+	t->row = NULL;
+	if (t->n && !(t->row = malloc(t->n * sizeof(*t->row)))) {
+		t->n = 0;
+		return error(QREL_NOMEM, "out of memory reading a subgroup finding");
+	}
+	if (t->n && fread(t->row, sizeof(*t->row), t->n, r->finding_spool) != t->n)
+		goto fail;
+	return QREL_OK;
+fail:
+	subgroup_table_free(t);
+	return error(QREL_IO, "reading the spooled subgroup findings: %s", ferror(r->finding_spool) ? strerror(errno) :
+		     "cut short");
+}
+
+/* Spools table t when it holds a flag (at: its offset, else -1), counting its flagged groups. */
+static int
+flagged_table_add(struct report *r, const struct subgroup_table *t, int64_t *at)
+{
+	char text[SUBGROUP_FINDING];
+
+	*at = -1;
+	if (!any_flag(t))
+		return QREL_OK;
+	for (size_t i = 0; i < t->n; i++)
+		if (subgroup_finding(t, i, text, sizeof(text)) == QREL_OK)
+			r->nflagged++;
+	return spool_table(r, t, at);
 }
 
 static void
@@ -572,77 +608,100 @@ keys_read(const struct report *r, sqlite3_stmt *st, const char *what, struct sub
 	return rc;
 }
 
+/* A flagged table's place in the report: by site code, newest year first,
+ * metric, then the table's first qualifying row; and its offset in the spool. */
+struct flagged {
+	int site;		/* index into r->site, which is in code order */
+	char year[SUBGROUP_YEAR];
+	int64_t metric, first, at;
+};
+
 static int
-candidate_keys(struct report *r, struct subgroup_key **out, int *n)
+flagged_order(const void *a, const void *b)
 {
-	sqlite3_stmt *st = db_stmt(r->db, candidates_sql);
+	const struct flagged *x = a, *y = b;
+	int c = (x->site > y->site) - (x->site < y->site);
 
-	*out = NULL;
-	*n = 0;
-	if (!st)
-		return QREL_DB;
-	candidate_bind(r, st);
-	return keys_read(r, st, "finding flagged subgroup tables", out, n);
-}
-
-/* Set order: a district's and its schools' tables of one year, metric and
- * dimension are suppressed together, so they are loaded one set at a time. */
-static int
-set_order(const void *a, const void *b)
-{
-	const struct subgroup_key *x = *(const struct subgroup_key *const *)a, *y = *(const struct subgroup_key *const *)b;
-	int c = strcmp(x->year, y->year);
-
+	if (!c)
+		c = -strcmp(x->year, y->year);
 	if (!c)
 		c = (x->metric > y->metric) - (x->metric < y->metric);
-	if (!c)
-		c = strcmp(x->dimension, y->dimension);
-	return c ? c : (x->site > y->site) - (x->site < y->site);
+	return c ? c : (x->first > y->first) - (x->first < y->first);
 }
 
-/* Loads the candidates the viewer may read, in set order, into tables (by
- * the candidate's place); a table not loaded has n 0. */
 static int
-load_candidates(struct report *r, struct subgroup_key *keys, int n, struct subgroup_table *tables)
+flagged_push(struct flagged **v, int *n, int *cap, const struct flagged *f)
 {
-	const struct subgroup_key **order = malloc((size_t)(n ? n : 1) * sizeof(*order));
-	struct subgroup_sets *sets = subgroup_sets_new();
-	int rc = order && sets ? QREL_OK : error(QREL_NOMEM, "out of memory");
+	if (*n == *cap) {
+		int grown_cap = *cap ? *cap * 2 : 64;
+		struct flagged *grown = realloc(*v, (size_t)grown_cap * sizeof(*grown));
 
-	for (int i = 0; i < n && rc == QREL_OK; i++)
-		order[i] = &keys[i];
-	if (rc == QREL_OK)
-		qsort(order, (size_t)n, sizeof(*order), set_order);
-	for (int i = 0; i < n && rc == QREL_OK; i++) {
-		struct vis_at at = { order[i]->site, 0, 0 };
-
-		if (visibility_sees(r->db, &r->viewer, VIS_SUBGROUP, &at))
-			rc = subgroup_load_in(r->db, order[i], r->opt.settings, sets, &tables[order[i] - keys]);
+		if (!grown)
+			return error(QREL_NOMEM, "out of memory for the subgroup findings");
+		*v = grown;
+		*cap = grown_cap;
 	}
-	subgroup_sets_free(sets);
-	free(order);
+	(*v)[(*n)++] = *f;
+	return QREL_OK;
+}
+
+/* One candidate the viewer may read: loaded (in sets), spooled when flagged. */
+static int
+candidate_load(struct report *r, const struct site_ix *ix, sqlite3_stmt *st, struct subgroup_sets *sets,
+	       struct flagged **v, int *n, int *cap)
+{
+	struct subgroup_key k = { .site = sqlite3_column_int64(st, 0), .metric = sqlite3_column_int64(st, 2) };
+	struct flagged f = { .site = site_lookup(ix, r->nsites, k.site), .metric = k.metric,
+			     .first = sqlite3_column_int64(st, 4) };
+	struct vis_at vis = { k.site, 0, 0 };
+	struct subgroup_table t = { 0 };
+	int rc;
+
+	if (!visibility_sees(r->db, &r->viewer, VIS_SUBGROUP, &vis))
+		return QREL_OK;
+	str_copy(k.year, sizeof(k.year), db_col_text(st, 1));
+	str_copy(k.dimension, sizeof(k.dimension), db_col_text(st, 3));
+	str_copy(f.year, sizeof(f.year), k.year);
+	if ((rc = subgroup_load_in(r->db, &k, r->opt.settings, sets, &t)) == QREL_OK &&
+	    (rc = flagged_table_add(r, &t, &f.at)) == QREL_OK && f.at >= 0)
+		rc = flagged_push(v, n, cap, &f);
+	subgroup_table_free(&t);
 	return rc;
 }
 
+/* Reads the candidates as they come, keeping of each flagged table only its
+ * place and offset; then puts the offsets in the report's order. */
 static int
 read_findings(struct report *r)
 {
-	struct subgroup_key *keys;
-	struct subgroup_table *tables = NULL;
-	int n, cap = 0, rc = candidate_keys(r, &keys, &n);
+	sqlite3_stmt *st = db_stmt(r->db, candidates_sql);
+	struct subgroup_sets *sets = subgroup_sets_new();
+	struct site_ix *ix = site_index_new(r);
+	struct flagged *v = NULL;
+	int n = 0, cap = 0, step = SQLITE_DONE, rc = sets && ix ? QREL_OK : error(QREL_NOMEM, "out of memory");
 
-	if (rc == QREL_OK && !(tables = calloc((size_t)(n ? n : 1), sizeof(*tables))))
-		rc = error(QREL_NOMEM, "out of memory");
+	if (rc == QREL_OK && !st)
+		rc = QREL_DB;
 	if (rc == QREL_OK)
-		rc = load_candidates(r, keys, n, tables);
-	for (int i = 0; i < n && tables; i++) {
-		if (rc == QREL_OK)
-			rc = flagged_table_add(r, &tables[i], &cap);
-		else
-			subgroup_table_free(&tables[i]);
+		candidate_bind(r, st);
+	while (rc == QREL_OK && (step = sqlite3_step(st)) == SQLITE_ROW)
+		rc = candidate_load(r, ix, st, sets, &v, &n, &cap);
+	if (rc == QREL_OK && step != SQLITE_DONE)
+		rc = db_fail(r->db, "finding flagged subgroup tables");
+	if (st)
+		sqlite3_reset(st);
+	if (rc == QREL_OK && !(r->finding_at = malloc((size_t)(n ? n : 1) * sizeof(*r->finding_at))))
+		rc = error(QREL_NOMEM, "out of memory for the subgroup findings");
+	if (rc == QREL_OK) {
+		if (n)
+			qsort(v, (size_t)n, sizeof(*v), flagged_order);
+		for (int i = 0; i < n; i++)
+			r->finding_at[i] = v[i].at;
+		r->nfindings = n;
 	}
-	free(tables);
-	free(keys);
+	free(v);
+	free(ix);
+	subgroup_sets_free(sets);
 	return rc;
 }
 
@@ -894,8 +953,8 @@ report_free(struct report *r)
 {
 	for (int c = 0; r->quotes && c < r->frame.ncl; c++)
 		quotes_free(&r->quotes[c]);
-	for (int i = 0; i < r->nfindings; i++)
-		subgroup_table_free(&r->finding[i]);
+	if (r->finding_spool)
+		fclose(r->finding_spool);
 	report_key_free(r);
 	for (int i = 0; r->rationale && i < r->nsites * r->frame.ncl; i++)
 		free(r->rationale[i]);
@@ -903,7 +962,7 @@ report_free(struct report *r)
 	findings_doc_free(&r->written);
 	free(r->rate);
 	free(r->quotes);
-	free(r->finding);
+	free(r->finding_at);
 	free(r->cell);
 	free(r->site);
 	free(r->team);
@@ -961,24 +1020,27 @@ report_write(const struct report *r, enum report_format f, FILE *out)
 	return rc;
 }
 
-/* The whole document in memory first: a half-written report never replaces a good one. */
+struct save_ctx {
+	const struct report *r;
+	enum report_format f;
+};
+
+static int
+save_write(void *ctx, FILE *out)
+{
+	const struct save_ctx *c = ctx;
+
+	return report_write(c->r, c->f, out);
+}
+
+/* Written to a temporary file as it is made, renamed over path when whole: a
+ * half-written report never replaces a good one, and the document is never held. */
 int
 report_save(const struct report *r, enum report_format f, const char *path)
 {
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *m;
-	int rc;
+	struct save_ctx c = { r, f };
 
 	if (f == REPORT_XLSX)
 		return report_save_xlsx(r, path);
-	if (!(m = open_memstream(&buf, &len)))
-		return error(QREL_NOMEM, "out of memory");
-	rc = report_write(r, f, m);
-	if (fclose(m) != 0 && rc == QREL_OK)
-		rc = error(QREL_NOMEM, "out of memory");
-	if (rc == QREL_OK)
-		rc = file_replace(path, buf, len);
-	free(buf);
-	return rc;
+	return file_replace_stream(path, save_write, &c);
 }

@@ -360,8 +360,15 @@ report_write_csv(const struct report *rep, FILE *f)
 	grid(rep, f);
 	evidence(rep, f);
 	key_rows(rep, f);
-	for (int i = 0; i < rep->nfindings; i++)
-		table_rows(rep, &rep->finding[i], "subgroup", false, f);
+	for (int i = 0; i < rep->nfindings; i++) {
+		struct subgroup_table t;
+		int rc = report_finding(rep, i, &t);
+
+		if (rc != QREL_OK)
+			return rc;
+		table_rows(rep, &t, "subgroup", false, f);
+		subgroup_table_free(&t);
+	}
 	agree_rows(f, "", &rep->agree_all);
 	for (int d = 0; d < rep->frame.ndom; d++)
 		agree_rows(f, rep->frame.dom[d].code, &rep->agree_domain[d]);

@@ -624,9 +624,11 @@ key_measures(const struct report *r, FILE *f)
 	fputs("<h3>Flagged groups</h3>\n", f);
 }
 
-static void
+static int
 findings(const struct report *r, FILE *f)
 {
+	int rc = QREL_OK;
+
 	fputs("<section id=\"disproportionality\">\n<h2>Appendix B: Subgroup findings</h2>\n", f);
 	fprintf(f, "<p>Every group whose risk ratio against all other students passes the district's "
 		"threshold of %.1f (below 1/%.1f where a higher rate is the aim), %s. Counts below %ld, and "
@@ -635,9 +637,15 @@ findings(const struct report *r, FILE *f)
 	key_measures(r, f);
 	if (!r->nfindings)
 		fputs("<p>No group is flagged.</p>\n", f);
-	for (int i = 0; i < r->nfindings; i++)
-		finding(r, &r->finding[i], f);
+	for (int i = 0; i < r->nfindings && rc == QREL_OK; i++) {
+		struct subgroup_table t;
+
+		if ((rc = report_finding(r, i, &t)) == QREL_OK)
+			finding(r, &t, f);
+		subgroup_table_free(&t);
+	}
 	fputs("</section>\n", f);
+	return rc;
 }
 
 /* ---- agreement ---- */
@@ -1093,7 +1101,8 @@ report_write_html(const struct report *r, FILE *f)
 	legend(r, f);
 	for (int d = 0; d < r->frame.ndom; d++)
 		domain(r, d, f);
-	findings(r, f);
+	if ((rc = findings(r, f)) != QREL_OK)
+		return rc;
 	agreement(r, f);
 	fputs("<section id=\"rubric\">\n<h2>Appendix D: The rubric</h2>\n<p>Each cluster's descriptor at every "
 	      "level and the criteria the team looked for.</p>\n", f);

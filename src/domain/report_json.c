@@ -264,14 +264,22 @@ finding(const struct subgroup_table *t, bool first, FILE *f)
 	fputs("]}", f);
 }
 
-static void
+static int
 findings(const struct report *r, FILE *f)
 {
+	int rc = QREL_OK;
+
 	fprintf(f, "\"subgroup_findings\": {\"threshold\": %.4f, \"years\": \"%s\", \"tables\": [",
 		r->opt.settings->threshold, r->opt.all_years ? "all" : "latest");
-	for (int i = 0; i < r->nfindings; i++)
-		finding(&r->finding[i], i == 0, f);
+	for (int i = 0; i < r->nfindings && rc == QREL_OK; i++) {
+		struct subgroup_table t;
+
+		if ((rc = report_finding(r, i, &t)) == QREL_OK)
+			finding(&t, i == 0, f);
+		subgroup_table_free(&t);
+	}
 	fputs("]},\n", f);
+	return rc;
 }
 
 /* The key measures, always there: each year of each (metric, dimension). */
@@ -410,13 +418,16 @@ deliverable(const struct report *r, FILE *f)
 int
 report_write_json(const struct report *r, FILE *f)
 {
+	int rc;
+
 	fputs("{\"format\": \"qrel-report\", \"version\": 1,\n", f);
 	review(r, f);
 	deliverable(r, f);
 	team_method(r, f);
 	sites(r, f);
 	domains(r, f);
-	findings(r, f);
+	if ((rc = findings(r, f)) != QREL_OK)
+		return rc;
 	key_measures(r, f);
 	plan(r, f);
 	fputs("}\n", f);

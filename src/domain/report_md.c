@@ -376,9 +376,11 @@ key_measures(const struct report *r, FILE *f)
 	fputs("### Flagged groups\n\n", f);
 }
 
-static void
+static int
 findings(const struct report *r, FILE *f)
 {
+	int rc = QREL_OK;
+
 	fprintf(f, "## Appendix B: Subgroup findings\n\nEvery group whose risk ratio against all other students passes "
 		"the district's threshold of %.1f (below 1/%.1f where a higher rate is the aim), %s. Counts "
 		"below %ld, and the counts of groups with fewer students enrolled, are withheld.\n\n", r->opt.settings->threshold,
@@ -387,8 +389,14 @@ findings(const struct report *r, FILE *f)
 	key_measures(r, f);
 	if (!r->nfindings)
 		fputs("No group is flagged.\n\n", f);
-	for (int i = 0; i < r->nfindings; i++)
-		finding(r, &r->finding[i], f);
+	for (int i = 0; i < r->nfindings && rc == QREL_OK; i++) {
+		struct subgroup_table t;
+
+		if ((rc = report_finding(r, i, &t)) == QREL_OK)
+			finding(r, &t, f);
+		subgroup_table_free(&t);
+	}
+	return rc;
 }
 
 /* ---- agreement ---- */
@@ -784,7 +792,8 @@ report_write_md(const struct report *r, FILE *f)
 	legend(r, f);
 	for (int d = 0; d < r->frame.ndom; d++)
 		domain(r, d, f);
-	findings(r, f);
+	if ((rc = findings(r, f)) != QREL_OK)
+		return rc;
 	agreement(r, f);
 	fputs("## Appendix D: The rubric\n\nEach cluster's descriptor at every level and the criteria the team "
 	      "looked for.\n\n", f);

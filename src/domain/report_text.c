@@ -139,17 +139,20 @@ int
 report_flagged(const struct report *r, char (*out)[SUBGROUP_FINDING], int max)
 {
 	char text[SUBGROUP_FINDING];
-	int total = 0;
+	int n = 0;
 
-	for (int t = 0; t < r->nfindings; t++)
-		for (size_t i = 0; i < r->finding[t].n; i++) {
-			if (subgroup_finding(&r->finding[t], i, text, sizeof(text)) != QREL_OK)
-				continue;
-			if (total < max)
-				memcpy(out[total], text, sizeof(text));
-			total++;
-		}
-	return total;
+	/* The first max from the spool; the total was counted as it was made. */
+	for (int t = 0; t < r->nfindings && n < max; t++) {
+		struct subgroup_table tab;
+
+		if (report_finding(r, t, &tab) != QREL_OK)
+			break;
+		for (size_t i = 0; i < tab.n && n < max; i++)
+			if (subgroup_finding(&tab, i, text, sizeof(text)) == QREL_OK)
+				memcpy(out[n++], text, sizeof(text));
+		subgroup_table_free(&tab);
+	}
+	return (int)r->nflagged;
 }
 
 char *

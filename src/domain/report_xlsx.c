@@ -301,12 +301,20 @@ table_rows(struct book *b, const struct subgroup_table *t)
 	group_row(b, t, &all);
 }
 
-static void
+static int
 subgroups_sheet(struct book *b, const struct report *r)
 {
+	int rc = QREL_OK;
+
 	sheet(b, "Subgroups", table_heads, table_widths);
-	for (int i = 0; i < r->nfindings; i++)
-		table_rows(b, &r->finding[i]);
+	for (int i = 0; i < r->nfindings && rc == QREL_OK; i++) {
+		struct subgroup_table t;
+
+		if ((rc = report_finding(r, i, &t)) == QREL_OK)
+			table_rows(b, &t);
+		subgroup_table_free(&t);
+	}
+	return rc;
 }
 
 /* ---- one sheet per subgroup table ---- */
@@ -455,7 +463,7 @@ write_book(const struct report *r, const char *tmp)
 	lxw_workbook_options opt = { .constant_memory = LXW_FALSE, .tmpdir = NULL, .use_zip64 = LXW_FALSE };
 	struct book b = { .wb = workbook_new_opt(tmp, &opt) };
 	lxw_error closed;
-	int rc;
+	int rc = QREL_OK, spooled;
 
 	if (!b.wb)
 		return error(QREL_NOMEM, "cannot start the workbook");
@@ -469,11 +477,14 @@ write_book(const struct report *r, const char *tmp)
 	scores_sheet(&b, r);
 	findings_sheet(&b, r);
 	recommendations_sheet(&b, r);
-	subgroups_sheet(&b, r);
-	agreement_sheet(&b, r);
-	rc = table_sheets(&b, r);
+	if ((spooled = subgroups_sheet(&b, r)) == QREL_OK) {
+		agreement_sheet(&b, r);
+		rc = table_sheets(&b, r);
+	}
 	closed = workbook_close(b.wb); /* writes the file and frees the workbook */
 	keep_error(&b, closed);
+	if (spooled != QREL_OK)
+		return spooled;
 	if (rc != QREL_OK && rc != QREL_IO)
 		return rc;
 	if (b.err != LXW_NO_ERROR)

@@ -165,19 +165,46 @@ file_read(const char *path, size_t *len)
 	return buf;
 }
 
+struct bytes {
+	const char *data;
+	size_t len;
+};
+
+static int
+bytes_write(void *ctx, FILE *f)
+{
+	const struct bytes *b = ctx;
+
+	return b->len && fwrite(b->data, 1, b->len, f) != b->len ? QREL_IO : QREL_OK;
+}
+
 int
 file_replace(const char *path, const char *data, size_t len)
 {
-	char *tmp;
-	int fd, rc;
+	struct bytes b = { data, len };
 
-	/* The one temporary-file writer: path checked, 0600 beside it, synced, renamed. */
+	return file_replace_stream(path, bytes_write, &b);
+}
+
+int
+file_replace_stream(const char *path, int (*write)(void *ctx, FILE *f), void *ctx)
+{
+	char *tmp;
+	FILE *f = NULL;
+	int rc;
+
+	/* The one temporary-file writer: path checked, 0600 beside it, synced, renamed;
+	 * the content written as it is made, nothing held but the stream's buffer. */
 	if ((rc = backup_temp_file(path, &tmp)) != QREL_OK)
 		return rc;
-	if ((fd = open(tmp, O_WRONLY | O_CLOEXEC)) < 0 || write(fd, data, len) != (ssize_t)len)
-		rc = error(errno == ENOSPC ? QREL_FULL : QREL_IO, "%s: %s", path, strerror(errno));
-	if (fd >= 0 && close(fd) != 0 && rc == QREL_OK)
+	if (!(f = fopen(tmp, "w")))
 		rc = error(QREL_IO, "%s: %s", path, strerror(errno));
+	if (rc == QREL_OK)
+		rc = write(ctx, f);
+	if (f && (fflush(f) != 0 || ferror(f)) && (rc == QREL_OK || rc == QREL_IO))
+		rc = error(errno == ENOSPC ? QREL_FULL : QREL_IO, "%s: %s", path, strerror(errno));
+	if (f && fclose(f) != 0 && rc == QREL_OK)
+		rc = error(errno == ENOSPC ? QREL_FULL : QREL_IO, "%s: %s", path, strerror(errno));
 	if (rc == QREL_OK)
 		rc = backup_commit_file(tmp, path);
 	else

@@ -12,6 +12,7 @@
 #include "qrel/review.h"
 #include "qrel/settings.h"
 #include "qrel/store.h"
+#include "qrel/util.h"
 
 struct fx {
 	char dir[64], path[96];
@@ -106,6 +107,35 @@ render(struct fx *f, enum report_format fmt)
 	return buf;
 }
 
+/* A saved report is written as it is made: the file holds what the stream gets,
+ * and the flagged tables read back from their spool the same every time. */
+static void
+test_save_is_the_stream(void **state)
+{
+	static const enum report_format fmts[] = { REPORT_HTML, REPORT_MD, REPORT_CSV, REPORT_JSON };
+	struct fx *f = *state;
+	struct subgroup_table t;
+
+	build(f, REPORT_QUOTES);
+	assert_true(f->r.nfindings > 0);
+	for (size_t i = 0; i < sizeof(fmts) / sizeof(fmts[0]); i++) {
+		char path[128], *streamed = render(f, fmts[i]), *again = render(f, fmts[i]), *saved;
+		size_t len;
+
+		snprintf(path, sizeof(path), "%s/report%s", f->dir, report_format_ext(fmts[i]));
+		assert_int_equal(report_save(&f->r, fmts[i], path), QREL_OK);
+		assert_non_null(saved = file_read(path, &len));
+		assert_int_equal(len, strlen(streamed));
+		assert_string_equal(saved, streamed);
+		assert_string_equal(again, streamed);
+		free(saved);
+		free(again);
+		free(streamed);
+	}
+	assert_int_not_equal(report_finding(&f->r, f->r.nfindings, &t), QREL_OK);
+	assert_int_not_equal(report_finding(&f->r, -1, &t), QREL_OK);
+}
+
 static void
 test_model(void **state)
 {
@@ -134,10 +164,16 @@ test_model(void **state)
 	assert_true(f->r.agree_all.units > 0 && f->r.agree_all.raters > 1);
 	assert_false(f->r.agree_all.cohen.defined);
 	assert_true(f->r.nfindings > 0);
-	for (int i = 0; i < f->r.nfindings; i++)
-		for (size_t k = 0; k < f->r.finding[i].n; k++)
-			flagged += f->r.finding[i].row[k].flagged;
+	for (int i = 0; i < f->r.nfindings; i++) {
+		struct subgroup_table t;
+
+		assert_int_equal(report_finding(&f->r, i, &t), QREL_OK);
+		for (size_t k = 0; k < t.n; k++)
+			flagged += t.row[k].flagged;
+		subgroup_table_free(&t);
+	}
 	assert_true(flagged >= f->r.nfindings);
+	assert_true(f->r.nflagged >= f->r.nfindings);
 }
 
 /* Cells agree with the scores table: EHS 1.3 has consensus 2 and raters two levels apart. */
@@ -267,8 +303,10 @@ test_suppression_everywhere(void **state)
 	csv = render(f, REPORT_CSV);
 	json = render(f, REPORT_JSON);
 	for (int i = 0; i < f->r.nfindings; i++) {
-		const struct subgroup_table *t = &f->r.finding[i];
+		struct subgroup_table tab;
+		const struct subgroup_table *t = &tab;
 
+		assert_int_equal(report_finding(&f->r, i, &tab), QREL_OK);
 		for (size_t k = 0; k < t->n; k++) {
 			assert_true(!t->row[k].hidden || t->row[k].count == -1);
 			if (t->row[k].hidden) {
@@ -276,6 +314,7 @@ test_suppression_everywhere(void **state)
 				hidden++;
 			}
 		}
+		subgroup_table_free(&tab);
 	}
 	assert_true(hidden > 0);	/* the sample has small groups in its flagged tables */
 	assert_non_null(strstr(html, "withheld to protect privacy"));
@@ -445,8 +484,13 @@ test_one_site(void **state)
 	for (int c = 0; c < f->r.frame.ncl; c++)
 		for (int i = 0; i < f->r.quotes[c].nstrength; i++)
 			assert_string_equal(f->r.quotes[c].strength[i].site, "RHS");
-	for (int i = 0; i < f->r.nfindings; i++)
-		assert_string_equal(f->r.finding[i].site_code, "RHS");
+	for (int i = 0; i < f->r.nfindings; i++) {
+		struct subgroup_table t;
+
+		assert_int_equal(report_finding(&f->r, i, &t), QREL_OK);
+		assert_string_equal(t.site_code, "RHS");
+		subgroup_table_free(&t);
+	}
 }
 
 static void
@@ -524,8 +568,13 @@ test_principal_before_release(void **state)
 	assert_true(self > 0);
 	for (int c = 0; c < f->r.frame.ncl; c++)
 		assert_int_equal(f->r.quotes[c].nstrength + f->r.quotes[c].ngrowth, 0);
-	for (int i = 0; i < f->r.nfindings; i++)
-		assert_int_equal(f->r.finding[i].key.site, store_site_id(f->db, f->review, "RHS"));
+	for (int i = 0; i < f->r.nfindings; i++) {
+		struct subgroup_table t;
+
+		assert_int_equal(report_finding(&f->r, i, &t), QREL_OK);
+		assert_int_equal(t.key.site, store_site_id(f->db, f->review, "RHS"));
+		subgroup_table_free(&t);
+	}
 	assert_false(f->r.plan_visible);
 }
 
@@ -549,6 +598,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_model, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_save_is_the_stream, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cells, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_html_escapes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_csv_neutralises_formulas, setup, teardown),
