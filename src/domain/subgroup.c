@@ -18,10 +18,28 @@ struct state {
 	char (*name)[SUBGROUP_TEXT];
 };
 
+/* Group names, each kept once: a set's 14,000 rows repeat a few names. */
+struct names {
+	size_t n, cap;
+	char (*text)[SUBGROUP_TEXT];
+};
+
+/* A row while its table is suppressed: counts and flag, its name an index
+ * into the raw's names. Its statistics are computed when its table is taken
+ * (table_from): a set's tables are suppressed together, one is shown. */
+struct raw_entry {
+	int64_t id;		/* subgroup_row.id */
+	long enrolled;
+	long count;
+	int name;
+	bool flagged;		/* as subgroup_entry.flagged */
+};
+
 /* Raw rows of one table, before any statistics. */
 struct raw {
 	size_t n, cap;
-	struct subgroup_entry *e;
+	struct raw_entry *e;
+	struct names *names;	/* the caller's (a set's names are its members'), never freed here */
 	struct risk_group *g;
 	uint64_t *rank;		/* the complement order (raw_rank), NULL until set */
 	struct state state;
@@ -216,7 +234,7 @@ static int
 raw_grow(struct raw *r)
 {
 	size_t cap = r->cap ? r->cap * 2 : 16;
-	struct subgroup_entry *e = realloc(r->e, cap * sizeof(*e));
+	struct raw_entry *e = realloc(r->e, cap * sizeof(*e));
 
 	if (!e)
 		return error(QREL_NOMEM, "out of memory loading a subgroup table");
@@ -293,24 +311,77 @@ state_load(struct db *db, const struct subgroup_key *k, struct state *s)
 	return rc;
 }
 
-/* Appends the row that st (id, grp, enrolled, count from column first on) is on; r has room. */
 static void
-raw_row(struct raw *r, sqlite3_stmt *st, int first)
+names_free(struct names *p)
 {
-	r->e[r->n] = (struct subgroup_entry){ .id = sqlite3_column_int64(st, first),
-		.enrolled = (long)sqlite3_column_int64(st, first + 2), .count = (long)sqlite3_column_int64(st, first + 3) };
-	copy_text(r->e[r->n++].name, SUBGROUP_TEXT, db_col_text(st, first + 1));
+	free(p->text);
+	memset(p, 0, sizeof(*p));
 }
 
-/* The groups as risk_compute wants them; names point into r->e. */
+/* *out: the index of src (cut as a name is) in p, added when new. */
+static int
+names_index(struct names *p, const char *src, int *out)
+{
+	char text[SUBGROUP_TEXT];
+
+	copy_text(text, sizeof(text), src);
+	for (size_t i = p->n; i-- > 0;)
+		if (strcmp(p->text[i], text) == 0) {
+			*out = (int)i;
+			return QREL_OK;
+		}
+	if (p->n == p->cap) {
+		size_t cap = p->cap ? p->cap * 2 : 16;
+		char (*more)[SUBGROUP_TEXT] = cap <= INT_MAX ? realloc(p->text, cap * sizeof(*more)) : NULL;
+
+		if (!more)
+			return error(QREL_NOMEM, "out of memory loading a subgroup table");
+		p->text = more;
+		p->cap = cap;
+	}
+	memcpy(p->text[p->n], text, sizeof(text));
+	*out = (int)p->n++;
+	return QREL_OK;
+}
+
+/* Row i's group (the pointer moves when r's names grow). */
+static const char *
+raw_name(const struct raw *r, size_t i)
+{
+	return r->names->text[r->e[i].name];
+}
+
+/* Appends a row (its name to r's names); r has room. */
+static int
+raw_add(struct raw *r, int64_t id, const char *name, long enrolled, long count)
+{
+	int rc;
+
+	r->e[r->n] = (struct raw_entry){ .id = id, .enrolled = enrolled, .count = count };
+	if ((rc = names_index(r->names, name, &r->e[r->n].name)) == QREL_OK)
+		r->n++;
+	return rc;
+}
+
+/* Appends the row that st (id, grp, enrolled, count from column first on) is on; r has room. */
+static int
+raw_row(struct raw *r, sqlite3_stmt *st, int first)
+{
+	return raw_add(r, sqlite3_column_int64(st, first), db_col_text(st, first + 1),
+		       (long)sqlite3_column_int64(st, first + 2), (long)sqlite3_column_int64(st, first + 3));
+}
+
+/* The groups as risk_compute wants them, once every row of r's names is
+ * read (names point into them). */
 static int
 raw_groups(struct raw *r)
 {
+	free(r->g);
 	r->g = calloc(r->n ? r->n : 1, sizeof(*r->g));
 	if (!r->g)
 		return error(QREL_NOMEM, "out of memory loading a subgroup table");
 	for (size_t i = 0; i < r->n; i++)
-		r->g[i] = (struct risk_group){ r->e[i].name, r->e[i].enrolled, r->e[i].count };
+		r->g[i] = (struct risk_group){ raw_name(r, i), r->e[i].enrolled, r->e[i].count };
 	return QREL_OK;
 }
 
@@ -329,7 +400,7 @@ raw_rank(struct raw *r, const char *scope)
 	if (!(r->rank = calloc(r->n ? r->n : 1, sizeof(*r->rank))))
 		return error(QREL_NOMEM, "out of memory loading a subgroup table");
 	for (size_t i = 0; i < r->n; i++) {
-		int len = snprintf(text, sizeof(text), "%s%s", scope, r->e[i].name);
+		int len = snprintf(text, sizeof(text), "%s%s", scope, raw_name(r, i));
 
 		r->rank[i] = hash64(text, len < (int)sizeof(text) ? (size_t)len : sizeof(text) - 1);
 	}
@@ -380,7 +451,7 @@ raw_read(struct db *db, const struct subgroup_key *k, struct raw *r)
 	while (rc == QREL_OK && (step = sqlite3_step(st)) == SQLITE_ROW) {
 		if (r->n == r->cap && (rc = raw_grow(r)) != QREL_OK)
 			break;
-		raw_row(r, st, 0);
+		rc = raw_row(r, st, 0);
 	}
 	if (rc == QREL_OK && step != SQLITE_DONE)
 		rc = db_fail(db, "reading a subgroup table");
@@ -388,16 +459,16 @@ raw_read(struct db *db, const struct subgroup_key *k, struct raw *r)
 	return rc;
 }
 
-/* The table's rows with their groups and complement order; no State rows yet. */
+/* The table's rows with their complement order, names into names; no State rows yet. */
 static int
-raw_table(struct db *db, const struct subgroup_key *k, struct raw *r)
+raw_table(struct db *db, const struct subgroup_key *k, struct names *names, struct raw *r)
 {
 	int rc;
 	char scope[SCOPE_SIZE];
 
 	memset(r, 0, sizeof(*r));
-	if ((rc = raw_read(db, k, r)) == QREL_OK && (rc = raw_groups(r)) == QREL_OK &&
-	    (rc = raw_scope(db, k, scope)) == QREL_OK)
+	r->names = names;
+	if ((rc = raw_read(db, k, r)) == QREL_OK && (rc = raw_scope(db, k, scope)) == QREL_OK)
 		rc = raw_rank(r, scope);
 	if (rc != QREL_OK)
 		raw_free(r);
@@ -418,23 +489,31 @@ options_from(struct risk_options *o, const struct settings *s, bool favourable,
 	o->nstate = state->n;
 }
 
-/* Raw statistics of every row (no suppression), flags for this year only. */
+/* Raw statistics of every row (no suppression, flags for this year only)
+ * into rows (r->n), from r's groups. */
+static int
+raw_stats(const struct raw *r, const struct settings *s, bool favourable, struct risk_row *rows)
+{
+	struct risk_options o;
+
+	options_from(&o, s, favourable, &r->state);
+	if (risk_compute(r->g, r->n, &o, rows) != 0)
+		return error(QREL_PARSE, "the subgroup table or its state figures have invalid counts");
+	return QREL_OK;
+}
+
+/* Each row's flag for this year, from its raw statistics. */
 static int
 raw_compute(struct raw *r, const struct settings *s, bool favourable)
 {
-	struct risk_options o;
 	struct risk_row *rows = calloc(r->n ? r->n : 1, sizeof(*rows));
-	int rc = QREL_OK;
+	int rc;
 
 	if (!rows)
 		return error(QREL_NOMEM, "out of memory computing a subgroup table");
-	options_from(&o, s, favourable, &r->state);
-	if (risk_compute(r->g, r->n, &o, rows) != 0)
-		rc = error(QREL_PARSE, "the subgroup table or its state figures have invalid counts");
-	for (size_t i = 0; rc == QREL_OK && i < r->n; i++) {
-		r->e[i].stat = rows[i];
+	rc = raw_stats(r, s, favourable, rows);
+	for (size_t i = 0; rc == QREL_OK && i < r->n; i++)
 		r->e[i].flagged = rows[i].flagged;
-	}
 	free(rows);
 	return rc;
 }
@@ -517,7 +596,8 @@ history_year(struct db *db, const struct subgroup_key *k, const char *year, cons
 	     size_t *nh)
 {
 	struct subgroup_key yk = *k;
-	struct raw y = { .shared_state = true };
+	struct names names = { 0 };
+	struct raw y = { .names = &names, .shared_state = true };
 	int rc;
 
 	copy_text(yk.year, sizeof(yk.year), year);
@@ -526,7 +606,7 @@ history_year(struct db *db, const struct subgroup_key *k, const char *year, cons
 	if (rc == QREL_OK && (rc = raw_compute(&y, s, favourable)) == QREL_OK) {
 		for (size_t i = 0; i < r->n; i++) {
 			for (size_t j = 0; r->e[i].flagged && nh[i] < 64 && j < y.n; j++) {
-				if (strcmp(y.e[j].name, r->e[i].name) == 0) {
+				if (strcmp(raw_name(&y, j), raw_name(r, i)) == 0) {
 					h[i][nh[i]++] = (struct risk_year_flag){ year_number(year), y.e[j].flagged };
 					break;
 				}
@@ -534,6 +614,7 @@ history_year(struct db *db, const struct subgroup_key *k, const char *year, cons
 		}
 	}
 	raw_free(&y);
+	names_free(&names);
 	return rc;
 }
 
@@ -612,8 +693,8 @@ struct hiding {
 static bool
 flag_at(const struct hiding *h, size_t i, long c)
 {
-	const struct subgroup_entry *e = &h->r->e[i];
-	struct risk_group g[2] = { { e->name, e->enrolled, c },
+	const struct raw_entry *e = &h->r->e[i];
+	struct risk_group g[2] = { { raw_name(h->r, i), e->enrolled, c },
 				   { "\x01others", h->enrolled - e->enrolled, h->total - c } };
 	struct risk_row out[2];
 
@@ -652,7 +733,7 @@ in_band(const struct hiding *h, long enrolled, long c)
 static void
 allowed_counts(const struct hiding *h, size_t i, long top, bool *allowed)
 {
-	const struct subgroup_entry *e = &h->r->e[i];
+	const struct raw_entry *e = &h->r->e[i];
 	bool any = h->all || may_be_complement(h, i);
 
 	for (long c = 0; c <= top; c++)
@@ -879,13 +960,13 @@ bare_entry(struct subgroup_entry *e)
 
 /* Withholds what suppression chose, into the table's rows. */
 static void
-suppress_apply(struct member *m, struct subgroup_table *t)
+suppress_apply(const struct member *m, struct subgroup_table *t)
 {
-	for (size_t i = 0; i < m->r.n; i++)
+	for (size_t i = 0; i < t->n; i++)
 		if (m->hidden[i] == HIDE_BARE)
-			bare_entry(&m->r.e[i]);
+			bare_entry(&t->row[i]);
 		else if (m->hidden[i])
-			hide_entry(&m->r.e[i]);
+			hide_entry(&t->row[i]);
 	t->nhidden = m->nhidden;
 	t->enrolled = m->h.enrolled;
 	t->count = m->count;
@@ -1024,7 +1105,7 @@ grid_build(struct grid *g)
 static bool
 cell_allows(const struct hiding *h, size_t i, long c)
 {
-	const struct subgroup_entry *e = &h->r->e[i];
+	const struct raw_entry *e = &h->r->e[i];
 	bool band = in_band(h, e->enrolled, e->count);
 
 	if (c < 0 || c > e->enrolled || (!h->all && in_band(h, e->enrolled, c) != band))
@@ -1058,7 +1139,7 @@ static void
 grid_spent(struct grid *g)
 {
 	for (size_t c = 0; c < g->nc; c++) {
-		const struct subgroup_entry *d = &g->m[0].r.e[c];
+		const struct raw_entry *d = &g->m[0].r.e[c];
 		long left = d->count, room = d->enrolled;
 		bool zeros = true;
 
@@ -1308,13 +1389,13 @@ static bool
 widen_col(struct grid *g, const struct grid_edge *p)
 {
 	size_t bk = 0, bi = 0;
-	const struct subgroup_entry *best = NULL;
+	const struct raw_entry *best = NULL;
 
 	if (p->col >= (int)g->nc)
 		return false;
 	for (size_t k = 1; k < g->nm; k++)
 		for (size_t i = 0; i < g->m[k].r.n; i++) {
-			const struct subgroup_entry *e = &g->m[k].r.e[i];
+			const struct raw_entry *e = &g->m[k].r.e[i];
 
 			if (g->m[k].col[i] != p->col || g->m[k].hidden[i] || e->flagged || e->enrolled == 0 ||
 			    under_district_zero(g, k, i))
@@ -1498,21 +1579,21 @@ set_suppress(struct member *m, size_t nm)
  * follow from two equations. So both go whenever their source is hidden.
  */
 static void
-withhold_derived(struct raw *r, const struct settings *s, struct subgroup_table *t)
+withhold_derived(const struct settings *s, struct subgroup_table *t)
 {
 	struct risk_value none = { 0.0, 0 };
 	int ref = -1;
 
-	for (size_t i = 0; s->reference && *s->reference && i < r->n; i++)
-		if (strcmp(r->e[i].name, s->reference) == 0)
+	for (size_t i = 0; s->reference && *s->reference && i < t->n; i++)
+		if (strcmp(t->row[i].name, s->reference) == 0)
 			ref = (int)i;
-	t->reference_withheld = ref >= 0 && r->e[ref].hidden;
-	t->weighted_withheld = t->nhidden > 0 && r->state.n > 0;
-	for (size_t i = 0; i < r->n; i++) {
+	t->reference_withheld = ref >= 0 && t->row[ref].hidden;
+	t->weighted_withheld = t->nhidden > 0 && t->nstate > 0;
+	for (size_t i = 0; i < t->n; i++) {
 		if (t->reference_withheld)
-			r->e[i].stat.reference_ratio = none;
+			t->row[i].stat.reference_ratio = none;
 		if (t->nhidden > 0)
-			r->e[i].stat.weighted_ratio = none;
+			t->row[i].stat.weighted_ratio = none;
 	}
 }
 
@@ -1553,6 +1634,7 @@ struct set {
 	struct member *m;
 	size_t n;
 	struct state state;	/* the State's rows for the key, the same for every member */
+	struct names names;	/* every member's group names */
 };
 
 static void
@@ -1563,6 +1645,7 @@ set_free(struct set *set)
 	free(set->m);
 	free(set->state.g);
 	free(set->state.name);
+	names_free(&set->names);
 	memset(set, 0, sizeof(*set));
 }
 
@@ -1613,26 +1696,25 @@ member_ready(struct db *db, struct member *m, const struct subgroup_key *key, co
 {
 	int rc;
 
-	if ((rc = raw_compute(&m->r, s, favourable)) == QREL_OK &&
+	if ((rc = raw_groups(&m->r)) == QREL_OK && (rc = raw_compute(&m->r, s, favourable)) == QREL_OK &&
 	    (rc = sustain_flags(db, key, &m->r, s, favourable, hist)) == QREL_OK)
 		rc = suppress(m, s, favourable);
 	return rc;
 }
 
 /* Member m takes the rows read into scratch (sized to fit: a set holds
- * thousands of small tables), with their groups and complement order. */
+ * thousands of small tables), with their complement order; the groups
+ * come once the set's names are all read (member_ready). */
 static int
 member_rows(struct member *m, const struct raw *scratch, const char *scope)
 {
-	int rc;
-
 	if (!(m->r.e = malloc((scratch->n ? scratch->n : 1) * sizeof(*m->r.e))))
 		return error(QREL_NOMEM, "out of memory loading subgroup tables");
 	if (scratch->n)
 		memcpy(m->r.e, scratch->e, scratch->n * sizeof(*m->r.e));
 	m->r.n = m->r.cap = scratch->n;
-	rc = raw_groups(&m->r);
-	return rc == QREL_OK ? raw_rank(&m->r, scope) : rc;
+	m->r.names = scratch->names;
+	return raw_rank(&m->r, scope);
 }
 
 /* A new member for site at the end of the set. */
@@ -1666,7 +1748,7 @@ set_rows(struct db *db, const struct subgroup_key *key, struct set *set, bool *l
 				  "AND r.year = ?1 AND r.metric_id = ?2 AND r.dimension = ?3 WHERE s.review_id = "
 				  "(SELECT review_id FROM site WHERE id = ?4) ORDER BY s.code, r.id";
 	sqlite3_stmt *st = db_stmt(db, sql);
-	struct raw scratch = { 0 };
+	struct raw scratch = { .names = &set->names };
 	char scope[SCOPE_SIZE] = "";
 	size_t cap = 0, district = 0, districts = 0;
 	int rc = st ? QREL_OK : QREL_DB, step = SQLITE_DONE;
@@ -1692,7 +1774,7 @@ set_rows(struct db *db, const struct subgroup_key *key, struct set *set, bool *l
 		}
 		if (scratch.n == scratch.cap && (rc = raw_grow(&scratch)) != QREL_OK)
 			break;
-		raw_row(&scratch, st, 4);
+		rc = raw_row(&scratch, st, 4);
 	}
 	if (rc == QREL_OK && step != SQLITE_DONE)
 		rc = db_fail(db, "reading the subgroup tables of a set");
@@ -1758,10 +1840,10 @@ set_own(struct db *db, const struct subgroup_key *key, struct set *set)
 	set->n = 0;
 	if (set_add(set, &cap, key->site) != QREL_OK)
 		return QREL_NOMEM;
-	return raw_table(db, key, &set->m[0].r);
+	return raw_table(db, key, &set->names, &set->m[0].r);
 }
 
-/* Each school row's district row, by group. */
+/* Each school row's district row, by group (a set's names are each held once). */
 static int
 member_cols(struct member *m, const struct member *district)
 {
@@ -1770,7 +1852,7 @@ member_cols(struct member *m, const struct member *district)
 	for (size_t i = 0; i < m->r.n; i++) {
 		m->col[i] = -1;
 		for (size_t c = 0; c < district->r.n && m->col[i] < 0; c++)
-			if (strcmp(m->r.e[i].name, district->r.e[c].name) == 0)
+			if (m->r.e[i].name == district->r.e[c].name)
 				m->col[i] = (int)c;
 	}
 	return QREL_OK;
@@ -1815,19 +1897,45 @@ set_load(struct db *db, const struct subgroup_key *key, const struct settings *s
 	return rc;
 }
 
-/* Member m of a loaded set as the table t (key, metric and site already in t); m's rows move to t. */
-static void
+/* Member m of a loaded set as the table t (key, metric and site already in
+ * t): its rows with their statistics, computed again here from the same
+ * counts and State rows (a set keeps only counts and flags, and most of its
+ * tables are never shown), less what suppression withheld. m is taken (its
+ * rows freed). */
+static int
 table_from(struct member *m, const struct settings *s, struct subgroup_table *t)
 {
+	struct raw *r = &m->r;
+	struct risk_row *stat = calloc(r->n ? r->n : 1, sizeof(*stat));
+	int rc = QREL_OK;
+
+	if (!stat || !(t->row = calloc(r->n ? r->n : 1, sizeof(*t->row))))
+		rc = error(QREL_NOMEM, "out of memory loading a subgroup table");
+	if (rc == QREL_OK && (rc = raw_groups(r)) == QREL_OK)
+		rc = raw_stats(r, s, t->metric.favourable, stat);
+	for (size_t i = 0; rc == QREL_OK && i < r->n; i++) {
+		t->row[i] = (struct subgroup_entry){ .id = r->e[i].id, .enrolled = r->e[i].enrolled,
+			.count = r->e[i].count, .stat = stat[i], .flagged = r->e[i].flagged };
+		copy_text(t->row[i].name, SUBGROUP_TEXT, raw_name(r, i));
+	}
+	free(stat);
+	free(r->g);
+	r->g = NULL;
+	if (rc != QREL_OK) {
+		free(t->row);
+		t->row = NULL;
+		return rc;
+	}
+	t->n = r->n;
+	t->nstate = r->state.n;
 	suppress_apply(m, t);
-	withhold_derived(&m->r, s, t);
+	withhold_derived(s, t);
 	copy_text(t->reference, sizeof(t->reference), s->reference);
 	t->threshold = s->threshold;
 	t->min_display = s->min_display;
-	t->nstate = m->r.state.n;
-	t->row = m->r.e;
-	t->n = m->r.n;
-	m->r.e = NULL;
+	free(r->e);
+	r->e = NULL;
+	return QREL_OK;
 }
 
 static int
@@ -1896,9 +2004,7 @@ load_in(struct db *db, const struct subgroup_key *key, const struct settings *s,
 		c->s = s;
 		m = sets_member(c, key, s);
 	}
-	if (m)
-		table_from(m, s, t);
-	return QREL_OK;
+	return m ? table_from(m, s, t) : QREL_OK;
 }
 
 int
@@ -1931,24 +2037,25 @@ int
 subgroup_from_groups(const struct risk_group *g, size_t n, bool favourable, const struct settings *s,
 		     struct subgroup_table *t)
 {
-	struct member m = { 0 };
+	struct names names = { 0 };
+	struct member m = { .r.names = &names };
 	int rc = QREL_OK;
 
 	memset(t, 0, sizeof(*t));
 	for (size_t i = 0; i < n && rc == QREL_OK; i++) {
 		if (m.r.n == m.r.cap && (rc = raw_grow(&m.r)) != QREL_OK)
 			break;
-		m.r.e[m.r.n] = (struct subgroup_entry){ .enrolled = g[i].enrolled, .count = g[i].count };
-		copy_text(m.r.e[m.r.n++].name, SUBGROUP_TEXT, g[i].name);
+		rc = raw_add(&m.r, 0, g[i].name, g[i].enrolled, g[i].count);
 	}
 	if (rc == QREL_OK && (rc = raw_groups(&m.r)) == QREL_OK && (rc = raw_rank(&m.r, "")) == QREL_OK &&
 	    (rc = raw_compute(&m.r, s, favourable)) == QREL_OK)
 		rc = suppress(&m, s, favourable);
 	if (rc == QREL_OK) {
 		t->metric.favourable = favourable;
-		table_from(&m, s, t);
+		rc = table_from(&m, s, t);
 	}
 	member_free(&m);
+	names_free(&names);
 	return rc;
 }
 
@@ -2064,7 +2171,7 @@ across_one(struct db *db, const struct subgroup_key *key, int64_t site, struct s
 		if (set->m[m].site != site || !set->m[m].r.e)
 			continue;
 		if ((rc = table_head(db, &k, t)) == QREL_OK)
-			table_from(&set->m[m], s, t);
+			rc = table_from(&set->m[m], s, t);
 		return rc;
 	}
 	return subgroup_load(db, &k, s, t);
