@@ -665,6 +665,99 @@ test_set_snapshot(void **state)
 	db_close(other);
 }
 
+static void
+assert_same_value(struct risk_value a, struct risk_value b)
+{
+	assert_int_equal(a.defined, b.defined);
+	if (a.defined)
+		assert_true(a.value == b.value);
+}
+
+static void
+assert_same_stat(const struct risk_row *a, const struct risk_row *b)
+{
+	assert_same_value(a->risk, b->risk);
+	assert_same_value(a->comparison_risk, b->comparison_risk);
+	assert_same_value(a->ratio, b->ratio);
+	assert_same_value(a->reference_ratio, b->reference_ratio);
+	assert_same_value(a->weighted_ratio, b->weighted_ratio);
+	assert_same_value(a->outcome_share, b->outcome_share);
+	assert_same_value(a->enrolled_share, b->enrolled_share);
+	assert_same_value(a->share_difference, b->share_difference);
+	assert_same_value(a->relative_share_difference, b->relative_share_difference);
+	assert_same_value(a->expected_count, b->expected_count);
+	assert_int_equal(a->kind, b->kind);
+	assert_int_equal(a->flagged, b->flagged);
+}
+
+/* A set keeps its rows' counts and flags; a table's statistics are computed
+ * when it is taken: the same when the set was loaded for another table
+ * first (taking each in turn, as the report does) as when loaded for it. */
+static void
+test_statistics_when_taken(void **state)
+{
+	struct fx *f = *state;
+	struct subgroup_sets *sets = subgroup_sets_new();
+	static const char *const site[] = { "S1", "DO", "S2" };
+	struct subgroup_key k;
+
+	assert_non_null(sets);
+	for (size_t s = 0; s < ARRAY_SIZE(site); s++) {
+		struct subgroup_table a, b;
+
+		make_key(f, &k, site[s], "2024-25", "oss", "race");
+		assert_int_equal(subgroup_load_in(f->db, &k, &f->s, sets, &a), QREL_OK);
+		assert_int_equal(subgroup_load(f->db, &k, &f->s, &b), QREL_OK);
+		assert_int_equal(a.n, b.n);
+		assert_int_equal(a.count, b.count);
+		assert_int_equal(a.nhidden, b.nhidden);
+		for (size_t i = 0; i < a.n; i++) {
+			assert_string_equal(a.row[i].name, b.row[i].name);
+			assert_int_equal(a.row[i].id, b.row[i].id);
+			assert_int_equal(a.row[i].enrolled, b.row[i].enrolled);
+			assert_int_equal(a.row[i].count, b.row[i].count);
+			assert_int_equal(a.row[i].hidden, b.row[i].hidden);
+			assert_int_equal(a.row[i].flagged, b.row[i].flagged);
+			assert_same_stat(&a.row[i].stat, &b.row[i].stat);
+		}
+		subgroup_table_free(&a);
+		subgroup_table_free(&b);
+	}
+	subgroup_sets_free(sets);
+}
+
+/* A table of groups (the hub's): the statistics risk_compute gives its
+ * counts; a repeated group is refused as risk_compute refuses it. */
+static void
+test_from_groups_statistics(void **state)
+{
+	struct fx *f = *state;
+	struct risk_group g[] = { { "A", 400, 60 }, { "B", 900, 30 }, { "C", 500, 25 } };
+	struct risk_group twice[] = { { "A", 400, 60 }, { "A", 900, 30 } };
+	struct risk_row want[3];
+	struct risk_options o;
+	struct subgroup_table t;
+
+	risk_options_default(&o);
+	o.min_cell = f->s.min_cell;
+	o.min_n = f->s.min_n;
+	o.threshold = f->s.threshold;
+	assert_int_equal(risk_compute(g, 3, &o, want), 0);
+	assert_true(want[0].flagged);
+	assert_int_equal(subgroup_from_groups(g, 3, false, &f->s, &t), QREL_OK);
+	assert_int_equal(t.n, 3);
+	assert_int_equal(t.nhidden, 0);
+	for (size_t i = 0; i < 3; i++) {
+		assert_string_equal(t.row[i].name, g[i].name);
+		assert_int_equal(t.row[i].count, g[i].count);
+		assert_int_equal(t.row[i].flagged, want[i].flagged);
+		assert_same_stat(&t.row[i].stat, &want[i]);
+	}
+	subgroup_table_free(&t);
+	assert_int_not_equal(subgroup_from_groups(twice, 2, false, &f->s, &t), QREL_OK);
+	subgroup_table_free(&t);
+}
+
 /* Schools' tables with no district's: no set, each school's table read and
  * suppressed on its own (S2 shows every count whatever S1 withholds). */
 static void
@@ -902,6 +995,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_trend_and_sites, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_big_set_complements_across_schools, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_set_snapshot, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_statistics_when_taken, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_from_groups_statistics, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_schools_without_district, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_state_import, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_alternate_ratio_small_comparison, setup, teardown),
