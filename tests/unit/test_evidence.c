@@ -1,6 +1,8 @@
 /* Unit tests of evidence notes: FTS queries, filters, keyset paging, edit/delete/undo, drafts, activities. */
 #include "qrel/qrel.h"
 
+#include "fixture.h"
+
 #include <setjmp.h>
 #include <cmocka.h>
 
@@ -16,7 +18,7 @@
 #include "qrel/visibility.h"
 
 struct fx {
-	char dir[64], path[96];
+	char dir[FIXTURE_DIR], path[FIXTURE_PATH];
 	struct db *db;
 	int64_t review, s1, s2;
 	int64_t c11, c12, c21;
@@ -50,13 +52,8 @@ setup(void **state)
 	if (!f)
 		return -1;
 	setenv("QREL_NOW", "2024-05-01T10:00:00Z", 1);
-	strcpy(f->dir, "/tmp/qrel-evidence-XXXXXX");
-	if (!mkdtemp(f->dir))
-		return -1;
-	snprintf(f->path, sizeof(f->path), "%s/t.db", f->dir);
-	if (db_open(f->path, DB_CREATE, &f->db) != QREL_OK || db_exec(f->db, fixture_sql) != QREL_OK ||
-	    store_review_create(f->db, "Test review", "District", 1, &f->review) != QREL_OK ||
-	    db_exec(f->db, people_sql) != QREL_OK)
+	if (fixture_db(f->dir, "/tmp/qrel-evidence-XXXXXX", f->path, &f->db) != 0 ||
+	    fixture_review_sql(f->db, fixture_sql, "Test review", people_sql, &f->review) != 0)
 		return -1;
 	f->s1 = store_site_id(f->db, f->review, "S1");
 	f->s2 = store_site_id(f->db, f->review, "S2");
@@ -71,17 +68,10 @@ static int
 teardown(void **state)
 {
 	struct fx *f = *state;
-	char p[128];
+	int rc = fixture_remove(f->dir, f->db);
 
-	db_close(f->db);
-	unlink(f->path);
-	snprintf(p, sizeof(p), "%s-wal", f->path);
-	unlink(p);
-	snprintf(p, sizeof(p), "%s-shm", f->path);
-	unlink(p);
-	rmdir(f->dir);
 	free(f);
-	return 0;
+	return rc;
 }
 
 static long long

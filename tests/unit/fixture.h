@@ -1,0 +1,55 @@
+/* fixture.h: the store fixture the unit tests share: a new database in a new
+ * temporary directory, a review on a framework with its people, the sample
+ * review, and their removal. Each test keeps its own struct and names. */
+#ifndef QREL_TEST_FIXTURE_H
+#define QREL_TEST_FIXTURE_H
+
+#include "qrel/qrel.h"
+#include "qrel/db.h"
+
+#define FIXTURE(name) QREL_SRCDIR "/tests/unit/fixtures/" name
+#define FIXTURE_DIR 64		/* bytes of a fixture's directory name */
+#define FIXTURE_PATH 96		/* bytes of its database's path */
+
+/* Schools A and B; Lena Lead, Rémi Reviewer, Rita Reviewer, Pat Principal (at
+ * A) and Otto Observer: one of each role, two reviewers. */
+extern const char fixture_people_sql[];
+
+/* The school review: fw-good.ini, fixture_people_sql, and the ids most tests use. */
+struct school {
+	char dir[FIXTURE_DIR];
+	struct db *db;
+	int64_t review, a, b, c1, c2;	/* sites A and B, clusters 1.1 and 1.2 */
+};
+
+/* Makes dir (FIXTURE_DIR bytes) a new directory from tmpl ("/tmp/qrel-NAME-XXXXXX"). 0, or -1. */
+int fixture_dir(char *dir, const char *tmpl);
+
+/* Makes dir (FIXTURE_DIR bytes) a new directory from tmpl ("/tmp/qrel-NAME-XXXXXX")
+ * and creates the database dir/t.db, its path copied to path (FIXTURE_PATH bytes)
+ * unless NULL. 0, or -1. */
+int fixture_db(char *dir, const char *tmpl, char *path, struct db **db);
+
+/* In one transaction: the framework of the INI file ini, review "Test" of
+ * "District" on it, then sql. 0, or -1. */
+int fixture_review(struct db *db, const char *ini, const char *sql, int64_t *review);
+
+/* The framework from framework_sql (framework 1), review title of "District" on
+ * it, then sql unless NULL; no transaction. 0, or -1. */
+int fixture_review_sql(struct db *db, const char *framework_sql, const char *title, const char *sql,
+		       int64_t *review);
+
+/* The sample review built as dir/sample.db in a new directory from tmpl, opened. 0, or -1. */
+int fixture_sample(char *dir, const char *tmpl, char *path, struct db **db, int64_t *review);
+
+/* Removes dir and all in it: the status of rm -rf. */
+int fixture_rmdir(const char *dir);
+
+/* Closes db and removes dir and all in it: the status of rm -rf. */
+int fixture_remove(const char *dir, struct db *db);
+
+/* cmocka setup and teardown of a struct school in a directory from tmpl. */
+int school_setup(void **state, const char *tmpl);
+int school_teardown(void **state);
+
+#endif
