@@ -5,6 +5,8 @@
 #include "qrel/review.h"
 #include "qrel/store.h"
 
+#include <setjmp.h>
+#include <cmocka.h>
 #include <unistd.h>
 
 const char fixture_people_sql[] =
@@ -94,6 +96,19 @@ fixture_remove(const char *dir, struct db *db)
 {
 	db_close(db);
 	return fixture_rmdir(dir);
+}
+
+long long
+fixture_int(struct db *db, const char *sql)
+{
+	sqlite3_stmt *st;
+	long long v = -1;
+
+	assert_int_equal(sqlite3_prepare_v2(db_handle(db), sql, -1, &st, NULL), SQLITE_OK);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return v;
 }
 
 int

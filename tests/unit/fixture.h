@@ -11,6 +11,23 @@
 #define FIXTURE_DIR 64		/* bytes of a fixture's directory name */
 #define FIXTURE_PATH 96		/* bytes of its database's path */
 
+/* Framework 1, "test" (three levels), and its domain 1, Outcomes; the clusters
+ * are each test's own. */
+#define FIXTURE_FRAMEWORK_SQL \
+	"INSERT INTO framework(uuid, code, title, version, hash, levels, source) " \
+	"VALUES ('f0000000-0000-4000-8000-000000000001', 'test', 'Test', '1', 'h', 3, '');" \
+	"INSERT INTO domain(framework_id, code, title, position) VALUES (1, '1', 'Outcomes', 1);"
+
+/* Schools S1 (Maple) and S2 (Oak); Ann Lead, and Ray Viewer and Zoë Ríos (reviewers). */
+#define FIXTURE_MAPLE_OAK_SQL \
+	"INSERT INTO site(uuid, review_id, code, name, kind) VALUES " \
+	"('50000000-0000-4000-8000-000000000001', 1, 'S1', 'Maple', 'school')," \
+	"('50000000-0000-4000-8000-000000000002', 1, 'S2', 'Oak', 'school');" \
+	"INSERT INTO person(uuid, review_id, name, role, site_id) VALUES " \
+	"('90000000-0000-4000-8000-000000000001', 1, 'Ann Lead', 'lead', NULL)," \
+	"('90000000-0000-4000-8000-000000000002', 1, 'Ray Viewer', 'reviewer', NULL)," \
+	"('90000000-0000-4000-8000-000000000003', 1, 'Zoë Ríos', 'reviewer', NULL);"
+
 /* Schools A and B; Lena Lead, Rémi Reviewer, Rita Reviewer, Pat Principal (at
  * A) and Otto Observer: one of each role, two reviewers. */
 extern const char fixture_people_sql[];
@@ -47,6 +64,10 @@ int fixture_rmdir(const char *dir);
 
 /* Closes db and removes dir and all in it: the status of rm -rf. */
 int fixture_remove(const char *dir, struct db *db);
+
+/* The first column of the first row of sql (a failing test if sql does not
+ * prepare), or -1 when there is no row. */
+long long fixture_int(struct db *db, const char *sql);
 
 /* cmocka setup and teardown of a struct school in a directory from tmpl. */
 int school_setup(void **state, const char *tmpl);

@@ -25,21 +25,14 @@ struct fx {
 };
 
 static const char fixture_sql[] =
-	"INSERT INTO framework(uuid, code, title, version, hash, levels, source) "
-	"VALUES ('f0000000-0000-4000-8000-000000000001', 'test', 'Test', '1', 'h', 3, '');"
-	"INSERT INTO domain(framework_id, code, title, position) VALUES (1, '1', 'Outcomes', 1), "
-	"(1, '2', 'Leadership', 2);"
+	FIXTURE_FRAMEWORK_SQL
+	"INSERT INTO domain(framework_id, code, title, position) VALUES (1, '2', 'Leadership', 2);"
 	"INSERT INTO cluster(framework_id, domain_id, code, title, position) VALUES "
 	"(1, 1, '1.1', 'Achievement', 1), (1, 1, '1.2', 'Access', 2), (1, 2, '2.1', 'Planning', 1);";
 
 static const char people_sql[] =
-	"INSERT INTO site(uuid, review_id, code, name, kind) VALUES "
-	"('50000000-0000-4000-8000-000000000001', 1, 'S1', 'Maple', 'school'),"
-	"('50000000-0000-4000-8000-000000000002', 1, 'S2', 'Oak', 'school');"
+	FIXTURE_MAPLE_OAK_SQL
 	"INSERT INTO person(uuid, review_id, name, role, site_id) VALUES "
-	"('90000000-0000-4000-8000-000000000001', 1, 'Ann Lead', 'lead', NULL),"
-	"('90000000-0000-4000-8000-000000000002', 1, 'Ray Viewer', 'reviewer', NULL),"
-	"('90000000-0000-4000-8000-000000000003', 1, 'Zoë Ríos', 'reviewer', NULL),"
 	"('90000000-0000-4000-8000-000000000004', 1, 'Pat Principal', 'principal', 2);"
 	"INSERT INTO activity(uuid, review_id, site_id, source, held_at, description) VALUES "
 	"('a0000000-0000-4000-8000-000000000001', 1, 1, 'focus_group', '2024-03-05T09:30', 'Parents');";
@@ -77,14 +70,7 @@ teardown(void **state)
 static long long
 query_int(struct fx *f, const char *sql)
 {
-	sqlite3_stmt *st;
-	long long v = -1;
-
-	assert_int_equal(sqlite3_prepare_v2(db_handle(f->db), sql, -1, &st, NULL), SQLITE_OK);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		v = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	return v;
+	return fixture_int(f->db, sql);
 }
 
 /* Adds a note: clusters as ids, ended by 0. */

@@ -239,14 +239,7 @@ test_setup(void **state)
 static long long
 one(struct fx *f, const char *sql)
 {
-	sqlite3_stmt *st;
-	long long v = -1;
-
-	assert_int_equal(sqlite3_prepare_v2(db_handle(f->db), sql, -1, &st, NULL), SQLITE_OK);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		v = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	return v;
+	return fixture_int(f->db, sql);
 }
 
 /* With logins, the process's login decides who the caller is. */

@@ -34,9 +34,7 @@ struct fx {
 };
 
 static const char framework_sql[] =
-	"INSERT INTO framework(uuid, code, title, version, hash, levels, source) "
-	"VALUES ('f0000000-0000-4000-8000-000000000001', 'test', 'Test', '1', 'h', 3, '');"
-	"INSERT INTO domain(framework_id, code, title, position) VALUES (1, '1', 'Outcomes', 1);"
+	FIXTURE_FRAMEWORK_SQL
 	"INSERT INTO cluster(framework_id, domain_id, code, title, position) VALUES "
 	"(1, 1, '1.1', 'Belonging', 1), (1, 1, '1.3', 'Discipline', 2);";
 

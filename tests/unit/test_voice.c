@@ -26,9 +26,7 @@ struct fx {
 };
 
 static const char fixture_sql[] =
-	"INSERT INTO framework(uuid, code, title, version, hash, levels, source) "
-	"VALUES ('f0000000-0000-4000-8000-000000000001', 'test', 'Test', '1', 'h', 3, '');"
-	"INSERT INTO domain(framework_id, code, title, position) VALUES (1, '1', 'Outcomes', 1);"
+	FIXTURE_FRAMEWORK_SQL
 	"INSERT INTO cluster(framework_id, domain_id, code, title, position) VALUES "
 	"(1, 1, '1.1', 'Achievement', 1), (1, 1, '1.2', 'Access', 2);"
 	"INSERT INTO stakeholder_group(framework_id, code, title, position) VALUES "
@@ -36,13 +34,8 @@ static const char fixture_sql[] =
 	"(1, 'support_staff', 'Support staff', 4);";
 
 static const char people_sql[] =
-	"INSERT INTO site(uuid, review_id, code, name, kind) VALUES "
-	"('50000000-0000-4000-8000-000000000001', 1, 'S1', 'Maple', 'school'),"
-	"('50000000-0000-4000-8000-000000000002', 1, 'S2', 'Oak', 'school');"
+	FIXTURE_MAPLE_OAK_SQL
 	"INSERT INTO person(uuid, review_id, name, role, site_id) VALUES "
-	"('90000000-0000-4000-8000-000000000001', 1, 'Ann Lead', 'lead', NULL),"
-	"('90000000-0000-4000-8000-000000000002', 1, 'Ray Viewer', 'reviewer', NULL),"
-	"('90000000-0000-4000-8000-000000000003', 1, 'Zoë Ríos', 'reviewer', NULL),"
 	"('90000000-0000-4000-8000-000000000004', 1, 'Olga Observer', 'observer', NULL);";
 
 static int
