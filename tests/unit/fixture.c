@@ -136,3 +136,30 @@ school_teardown(void **state)
 	free(f);
 	return rc;
 }
+
+int
+maple_setup(void **state, const char *tmpl, const char *framework_sql, const char *sql)
+{
+	struct maple *f = calloc(1, sizeof(*f));
+
+	if (!f || fixture_db(f->dir, tmpl, f->path, &f->db) != 0 ||
+	    fixture_review_sql(f->db, framework_sql, "Test review", sql, &f->review) != 0)
+		return -1;
+	f->s1 = store_site_id(f->db, f->review, "S1");
+	f->s2 = store_site_id(f->db, f->review, "S2");
+	f->c11 = store_cluster_id(f->db, f->review, "1.1");
+	f->c12 = store_cluster_id(f->db, f->review, "1.2");
+	f->c21 = store_cluster_id(f->db, f->review, "2.1");
+	*state = f;
+	return 0;
+}
+
+int
+maple_teardown(void **state)
+{
+	struct maple *f = *state;
+	int rc = fixture_remove(f->dir, f->db);
+
+	free(f);
+	return rc;
+}

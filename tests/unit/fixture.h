@@ -73,4 +73,17 @@ long long fixture_int(struct db *db, const char *sql);
 int school_setup(void **state, const char *tmpl);
 int school_teardown(void **state);
 
+/* The Maple and Oak review: framework_sql (framework 1), review "Test review",
+ * then sql (FIXTURE_MAPLE_OAK_SQL and the test's own rows). */
+struct maple {
+	char dir[FIXTURE_DIR], path[FIXTURE_PATH];
+	struct db *db;
+	int64_t review, s1, s2;		/* sites S1 and S2 */
+	int64_t c11, c12, c21;		/* clusters 1.1, 1.2 and 2.1 (not above 0 where absent) */
+};
+
+/* cmocka setup and teardown of a struct maple in a directory from tmpl. */
+int maple_setup(void **state, const char *tmpl, const char *framework_sql, const char *sql);
+int maple_teardown(void **state);
+
 #endif
