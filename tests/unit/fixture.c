@@ -3,6 +3,7 @@
 
 #include "qrel/framework.h"
 #include "qrel/review.h"
+#include "qrel/settings.h"
 #include "qrel/store.h"
 
 #include <setjmp.h>
@@ -68,7 +69,8 @@ fixture_review_sql(struct db *db, const char *framework_sql, const char *title, 
 }
 
 int
-fixture_sample(char *dir, const char *tmpl, char *path, struct db **db, int64_t *review)
+fixture_sample(char *dir, const char *tmpl, char *path, struct db **db, int64_t *review,
+	       struct settings *s)
 {
 	struct diags d = { 0 };
 
@@ -79,6 +81,7 @@ fixture_sample(char *dir, const char *tmpl, char *path, struct db **db, int64_t 
 		return -1;
 	diag_free(&d);
 	*review = store_review_id(*db);
+	settings_default(s);
 	return 0;
 }
 

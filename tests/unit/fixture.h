@@ -56,8 +56,11 @@ int fixture_review(struct db *db, const char *ini, const char *sql, int64_t *rev
 int fixture_review_sql(struct db *db, const char *framework_sql, const char *title, const char *sql,
 		       int64_t *review);
 
-/* The sample review built as dir/sample.db in a new directory from tmpl, opened. 0, or -1. */
-int fixture_sample(char *dir, const char *tmpl, char *path, struct db **db, int64_t *review);
+/* The sample review built as dir/sample.db in a new directory from tmpl, opened,
+ * and the default settings in s. 0, or -1. */
+struct settings;
+int fixture_sample(char *dir, const char *tmpl, char *path, struct db **db, int64_t *review,
+		   struct settings *s);
 
 /* Removes dir and all in it: the status of rm -rf. */
 int fixture_rmdir(const char *dir);

@@ -57,9 +57,8 @@ setup(void **state)
 {
 	struct fx *f = calloc(1, sizeof(*f));
 
-	if (!f || fixture_sample(f->dir, "/tmp/qrel-test-report.XXXXXX", f->path, &f->db, &f->review) != 0)
+	if (!f || fixture_sample(f->dir, "/tmp/qrel-test-report.XXXXXX", f->path, &f->db, &f->review, &f->s) != 0)
 		return -1;
-	settings_default(&f->s);
 	*state = f;
 	return 0;
 }
