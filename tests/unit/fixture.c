@@ -81,7 +81,8 @@ fixture_sample(char *dir, const char *tmpl, char *path, struct db **db, int64_t 
 		return -1;
 	diag_free(&d);
 	*review = store_review_id(*db);
-	settings_default(s);
+	if (s)
+		settings_default(s);
 	return 0;
 }
 

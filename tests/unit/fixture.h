@@ -57,7 +57,7 @@ int fixture_review_sql(struct db *db, const char *framework_sql, const char *tit
 		       int64_t *review);
 
 /* The sample review built as dir/sample.db in a new directory from tmpl, opened,
- * and the default settings in s. 0, or -1. */
+ * and the default settings in s unless NULL. 0, or -1. */
 struct settings;
 int fixture_sample(char *dir, const char *tmpl, char *path, struct db **db, int64_t *review,
 		   struct settings *s);
