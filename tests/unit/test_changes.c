@@ -10,6 +10,8 @@
 #include "qrel/util.h"
 #include "qrel/visibility.h"
 
+#include "fixture.h"
+
 #include <setjmp.h>
 #include <cmocka.h>
 
@@ -17,7 +19,7 @@
 #define LEAD "Ségolène Arceneaux"
 #define PAGE_MAX 64
 
-static char dir[64], path[96];
+static char dir[FIXTURE_DIR], path[FIXTURE_PATH];
 static struct db *db;
 static int64_t review;
 static const char *reader = LEAD;	/* who reads the log in read_all */
@@ -25,32 +27,18 @@ static const char *reader = LEAD;	/* who reads the log in read_all */
 static int
 setup(void **state)
 {
-	struct diags d = { 0 };
-
 	UNUSED(state);
-	snprintf(dir, sizeof(dir), "/tmp/qrel-changes-XXXXXX");
-	if (!mkdtemp(dir))
+	if (fixture_sample(dir, "/tmp/qrel-changes-XXXXXX", path, &db, &review, NULL) != 0)
 		return -1;
-	snprintf(path, sizeof(path), "%s/s.db", dir);
-	if (review_build_sample(path, QREL_SRCDIR, &d) != QREL_OK)
-		return -1;
-	diag_free(&d);
-	if (db_open(path, 0, &db) != QREL_OK)
-		return -1;
-	review = store_review_id(db);
 	return review > 0 ? 0 : -1;
 }
 
 static int
 teardown(void **state)
 {
-	char cmd[128];
-
 	UNUSED(state);
-	db_close(db);
 	unsetenv("QREL_NOW");
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	return system(cmd);
+	return fixture_remove(dir, db);
 }
 
 /* One log entry by who at the time given. */

@@ -1,6 +1,8 @@
 /* test_disclosure.c: brute force over every subgroup table of the sample and over random tables: no withheld count can be worked out from what a table shows, or from the sums of a district's table and its schools', and no flag is lost to suppression. */
 #include "qrel/qrel.h"
 
+#include "fixture.h"
+
 #include <setjmp.h>
 #include <cmocka.h>
 
@@ -37,7 +39,7 @@
 #define LINKED_SETS 150
 
 struct fx {
-	char dir[64], path[96];
+	char dir[FIXTURE_DIR], path[FIXTURE_PATH];
 	struct db *db;
 	int64_t review;
 	struct settings s;
@@ -63,17 +65,9 @@ static int
 setup(void **state)
 {
 	struct fx *f = calloc(1, sizeof(*f));
-	struct diags d = { 0 };
 
-	snprintf(f->dir, sizeof(f->dir), "/tmp/qrel-test-disclosure.XXXXXX");
-	if (!f || !mkdtemp(f->dir))
+	if (!f || fixture_sample(f->dir, "/tmp/qrel-test-disclosure.XXXXXX", f->path, &f->db, &f->review, &f->s) != 0)
 		return -1;
-	snprintf(f->path, sizeof(f->path), "%s/sample.db", f->dir);
-	if (review_build_sample(f->path, QREL_SRCDIR, &d) != QREL_OK || db_open(f->path, 0, &f->db) != QREL_OK)
-		return -1;
-	diag_free(&d);
-	f->review = store_review_id(f->db);
-	settings_default(&f->s);
 	*state = f;
 	return 0;
 }
@@ -82,13 +76,12 @@ static int
 teardown(void **state)
 {
 	struct fx *f = *state;
-	char cmd[128];
+	int rc;
 
 	settings_free(&f->s);
-	db_close(f->db);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
+	rc = fixture_remove(f->dir, f->db);
 	free(f);
-	return system(cmd);
+	return rc;
 }
 
 /* ---- what a table shows ---- */

@@ -6,13 +6,15 @@
 #include "qrel/edit_session.h"
 #include "qrel/util.h"
 
+#include "fixture.h"
+
 #include <setjmp.h>
 #include <cmocka.h>
 #include <unistd.h>
 
 /* A scratch store in its own folder: the draft table is all these tests need. */
 struct scratch {
-	char dir[64], path[96];
+	char dir[FIXTURE_DIR], path[FIXTURE_PATH];
 	struct db *db;
 };
 
@@ -21,29 +23,18 @@ scratch_open(void **state)
 {
 	struct scratch *f = calloc(1, sizeof(*f));
 
-	str_copy(f->dir, sizeof(f->dir), "/tmp/qrel-edit-XXXXXX");
 	*state = f;
-	if (!mkdtemp(f->dir))
-		return -1;
-	snprintf(f->path, sizeof(f->path), "%s/t.db", f->dir);
-	return db_open(f->path, DB_CREATE, &f->db) == QREL_OK ? 0 : -1;
+	return fixture_db(f->dir, "/tmp/qrel-edit-XXXXXX", f->path, &f->db);
 }
 
 static int
 scratch_close(void **state)
 {
 	struct scratch *f = *state;
-	static const char *const tails[] = { "", "-wal", "-shm", "-journal" };
-	char name[128];
+	int rc = fixture_remove(f->dir, f->db);
 
-	db_close(f->db);
-	for (size_t i = 0; i < ARRAY_SIZE(tails); i++) {
-		snprintf(name, sizeof(name), "%s%s", f->path, tails[i]);
-		unlink(name);
-	}
-	rmdir(f->dir);
 	free(f);
-	return 0;
+	return rc;
 }
 
 static void

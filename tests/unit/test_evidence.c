@@ -1,6 +1,8 @@
 /* Unit tests of evidence notes: FTS queries, filters, keyset paging, edit/delete/undo, drafts, activities. */
 #include "qrel/qrel.h"
 
+#include "fixture.h"
+
 #include <setjmp.h>
 #include <cmocka.h>
 
@@ -15,29 +17,15 @@
 #include "qrel/util.h"
 #include "qrel/visibility.h"
 
-struct fx {
-	char dir[64], path[96];
-	struct db *db;
-	int64_t review, s1, s2;
-	int64_t c11, c12, c21;
-};
-
 static const char fixture_sql[] =
-	"INSERT INTO framework(uuid, code, title, version, hash, levels, source) "
-	"VALUES ('f0000000-0000-4000-8000-000000000001', 'test', 'Test', '1', 'h', 3, '');"
-	"INSERT INTO domain(framework_id, code, title, position) VALUES (1, '1', 'Outcomes', 1), "
-	"(1, '2', 'Leadership', 2);"
+	FIXTURE_FRAMEWORK_SQL
+	"INSERT INTO domain(framework_id, code, title, position) VALUES (1, '2', 'Leadership', 2);"
 	"INSERT INTO cluster(framework_id, domain_id, code, title, position) VALUES "
 	"(1, 1, '1.1', 'Achievement', 1), (1, 1, '1.2', 'Access', 2), (1, 2, '2.1', 'Planning', 1);";
 
 static const char people_sql[] =
-	"INSERT INTO site(uuid, review_id, code, name, kind) VALUES "
-	"('50000000-0000-4000-8000-000000000001', 1, 'S1', 'Maple', 'school'),"
-	"('50000000-0000-4000-8000-000000000002', 1, 'S2', 'Oak', 'school');"
+	FIXTURE_MAPLE_OAK_SQL
 	"INSERT INTO person(uuid, review_id, name, role, site_id) VALUES "
-	"('90000000-0000-4000-8000-000000000001', 1, 'Ann Lead', 'lead', NULL),"
-	"('90000000-0000-4000-8000-000000000002', 1, 'Ray Viewer', 'reviewer', NULL),"
-	"('90000000-0000-4000-8000-000000000003', 1, 'Zoë Ríos', 'reviewer', NULL),"
 	"('90000000-0000-4000-8000-000000000004', 1, 'Pat Principal', 'principal', 2);"
 	"INSERT INTO activity(uuid, review_id, site_id, source, held_at, description) VALUES "
 	"('a0000000-0000-4000-8000-000000000001', 1, 1, 'focus_group', '2024-03-05T09:30', 'Parents');";
@@ -45,61 +33,19 @@ static const char people_sql[] =
 static int
 setup(void **state)
 {
-	struct fx *f = calloc(1, sizeof(*f));
-
-	if (!f)
-		return -1;
 	setenv("QREL_NOW", "2024-05-01T10:00:00Z", 1);
-	strcpy(f->dir, "/tmp/qrel-evidence-XXXXXX");
-	if (!mkdtemp(f->dir))
-		return -1;
-	snprintf(f->path, sizeof(f->path), "%s/t.db", f->dir);
-	if (db_open(f->path, DB_CREATE, &f->db) != QREL_OK || db_exec(f->db, fixture_sql) != QREL_OK ||
-	    store_review_create(f->db, "Test review", "District", 1, &f->review) != QREL_OK ||
-	    db_exec(f->db, people_sql) != QREL_OK)
-		return -1;
-	f->s1 = store_site_id(f->db, f->review, "S1");
-	f->s2 = store_site_id(f->db, f->review, "S2");
-	f->c11 = store_cluster_id(f->db, f->review, "1.1");
-	f->c12 = store_cluster_id(f->db, f->review, "1.2");
-	f->c21 = store_cluster_id(f->db, f->review, "2.1");
-	*state = f;
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	struct fx *f = *state;
-	char p[128];
-
-	db_close(f->db);
-	unlink(f->path);
-	snprintf(p, sizeof(p), "%s-wal", f->path);
-	unlink(p);
-	snprintf(p, sizeof(p), "%s-shm", f->path);
-	unlink(p);
-	rmdir(f->dir);
-	free(f);
-	return 0;
+	return maple_setup(state, "/tmp/qrel-evidence-XXXXXX", fixture_sql, people_sql);
 }
 
 static long long
-query_int(struct fx *f, const char *sql)
+query_int(struct maple *f, const char *sql)
 {
-	sqlite3_stmt *st;
-	long long v = -1;
-
-	assert_int_equal(sqlite3_prepare_v2(db_handle(f->db), sql, -1, &st, NULL), SQLITE_OK);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		v = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	return v;
+	return fixture_int(f->db, sql);
 }
 
 /* Adds a note: clusters as ids, ended by 0. */
 static int64_t
-add(struct fx *f, const char *who, int64_t site, const char *source, const char *valence,
+add(struct maple *f, const char *who, int64_t site, const char *source, const char *valence,
     const char *text, int64_t c1, int64_t c2)
 {
 	struct note_input in = { .site = site, .source = source, .valence = valence, .text = text };
@@ -117,7 +63,7 @@ add(struct fx *f, const char *who, int64_t site, const char *source, const char 
 
 /* The ids a filter lists, in order, in pages of size; returns how many. */
 static int
-list_ids(struct fx *f, const struct evidence_filter *flt, int size, int64_t *ids, int max)
+list_ids(struct maple *f, const struct evidence_filter *flt, int size, int64_t *ids, int max)
 {
 	struct evidence_note rows[64];
 	struct evidence_cursor cur = { 0 };
@@ -174,7 +120,7 @@ test_fts_never_errors(void **state)
 {
 	static const char *const nasty[] = { "\"", "\"\"\"", "*a", "a**", "(", ")", "^x", "x:", "NEAR(",
 		"a OR", "NOT", "AND AND", "'", "\\", "{a b}", "+", "-x", "\"a\" *\"b", "a\x01" "b", "\xff\xfe" };
-	struct fx *f = *state;
+	struct maple *f = *state;
 	struct evidence_filter flt = { 0 };
 	struct evidence_note rows[4];
 	int n, rc;
@@ -192,7 +138,7 @@ test_fts_never_errors(void **state)
 
 /* A search's first page: latest added first, or (relevance) best match first. */
 static int
-search_in(struct fx *f, const char *q, bool relevance, struct evidence_note *rows, int max)
+search_in(struct maple *f, const char *q, bool relevance, struct evidence_note *rows, int max)
 {
 	struct evidence_filter flt = { .by_relevance = relevance };
 	int n;
@@ -204,7 +150,7 @@ search_in(struct fx *f, const char *q, bool relevance, struct evidence_note *row
 }
 
 static int
-search(struct fx *f, const char *q, struct evidence_note *rows, int max)
+search(struct maple *f, const char *q, struct evidence_note *rows, int max)
 {
 	return search_in(f, q, false, rows, max);
 }
@@ -212,7 +158,7 @@ search(struct fx *f, const char *q, struct evidence_note *rows, int max)
 static void
 test_search_utf8_prefix_phrase(void **state)
 {
-	struct fx *f = *state;
+	struct maple *f = *state;
 	struct evidence_note rows[8];
 	int64_t a = add(f, "Zoë Ríos", f->s1, "interview", NULL, "Les élèves de l'École parlent", f->c11, 0);
 	int64_t b = add(f, "Ray Viewer", f->s1, "focus_group", NULL, "Family night: families said the night "
@@ -260,7 +206,7 @@ test_search_utf8_prefix_phrase(void **state)
 static void
 test_search_quotes_and_deleted(void **state)
 {
-	struct fx *f = *state;
+	struct maple *f = *state;
 	struct evidence_note rows[4];
 	int64_t a = add(f, "Ray Viewer", f->s1, "interview", NULL, "She said \"we are heard\" twice", f->c11, 0);
 	int n = search(f, "\"we are heard\"", rows, 4);
@@ -278,7 +224,7 @@ test_search_quotes_and_deleted(void **state)
 /* ---- filters ---- */
 
 static void
-set(struct fx *f, struct evidence_filter *flt, const char *field, const char *value)
+set(struct maple *f, struct evidence_filter *flt, const char *field, const char *value)
 {
 	if (evidence_filter_set(f->db, f->review, flt, field, value) != QREL_OK)
 		fail_msg("filter %s=%s: %s", field, value, error_message());
@@ -287,7 +233,7 @@ set(struct fx *f, struct evidence_filter *flt, const char *field, const char *va
 static void
 test_filters(void **state)
 {
-	struct fx *f = *state;
+	struct maple *f = *state;
 	struct note_input in = { .site = f->s2, .source = "survey", .valence = "growth", .text = "Survey note",
 		.created_at = "2024-04-02T08:00:00Z", .nclusters = 1, .nsubgroups = 1,
 		.dimension = { "race" }, .group = { "Black" } };
@@ -336,7 +282,7 @@ test_filters(void **state)
 static void
 test_keyset_paging_equal_times(void **state)
 {
-	struct fx *f = *state;
+	struct maple *f = *state;
 	struct evidence_filter flt = { 0 };
 	int64_t added[25], ids[40];
 	char text[32];
@@ -365,7 +311,7 @@ test_keyset_paging_equal_times(void **state)
 static void
 test_keyset_paging_site_and_day(void **state)
 {
-	struct fx *f = *state;
+	struct maple *f = *state;
 	struct evidence_filter flt = { 0 };
 	int64_t added[12], ids[20];
 	char text[32];
@@ -392,7 +338,7 @@ test_keyset_paging_site_and_day(void **state)
 
 /* The ids a search lists, in order, through all its pages. */
 static int
-search_ids(struct fx *f, const struct evidence_filter *flt, int64_t *ids, int max)
+search_ids(struct maple *f, const struct evidence_filter *flt, int64_t *ids, int max)
 {
 	return list_ids(f, flt, 3, ids, max);
 }
@@ -408,7 +354,7 @@ has_id(const int64_t *ids, int n, int64_t id)
 
 /* The ids SQLite's own bm25() puts first for a query, best first, then newest. */
 static int
-bm25_ids(struct fx *f, const char *match, int64_t *ids, int max)
+bm25_ids(struct maple *f, const char *match, int64_t *ids, int max)
 {
 	sqlite3_stmt *st;
 	int n = 0;
@@ -424,7 +370,7 @@ bm25_ids(struct fx *f, const char *match, int64_t *ids, int max)
 
 /* Each row of the first page has the very score SQLite's bm25() gives it. */
 static void
-same_as_bm25(struct fx *f, const struct evidence_filter *flt, const char *match)
+same_as_bm25(struct maple *f, const struct evidence_filter *flt, const char *match)
 {
 	struct evidence_note rows[8];
 	sqlite3_stmt *st;
@@ -448,7 +394,7 @@ same_as_bm25(struct fx *f, const struct evidence_filter *flt, const char *match)
 /* Twelve notes saying "families", every fourth three times; eight at S1, four at S2;
  * odd ones in cluster 1.1, even ones in 1.2. */
 static void
-add_families(struct fx *f, int64_t *added)
+add_families(struct maple *f, int64_t *added)
 {
 	char text[96];
 
@@ -463,7 +409,7 @@ add_families(struct fx *f, int64_t *added)
 static void
 test_search_ranks_all(void **state)
 {
-	struct fx *f = *state;
+	struct maple *f = *state;
 	struct evidence_filter flt = { 0 };
 	int64_t ids[20], want[20], added[12];
 
@@ -504,7 +450,7 @@ test_search_ranks_all(void **state)
 static void
 test_search_old_best_first(void **state)
 {
-	struct fx *f = *state;
+	struct maple *f = *state;
 	struct evidence_filter flt = { 0 };
 	struct evidence_total t;
 	int64_t ids[8], old = add(f, "Ray Viewer", f->s1, "interview", NULL, "Mentoring mentoring: mentoring works",
@@ -548,7 +494,7 @@ test_search_old_best_first(void **state)
 static void
 test_search_latest_first(void **state)
 {
-	struct fx *f = *state;
+	struct maple *f = *state;
 	struct evidence_filter flt = { 0 };
 	int64_t ids[20], ranked[20], added[12];
 
@@ -585,7 +531,7 @@ test_search_latest_first(void **state)
 static void
 test_search_visibility(void **state)
 {
-	struct fx *f = *state;
+	struct maple *f = *state;
 	struct evidence_filter flt = { 0 };
 	int64_t ids[8], own = add(f, "Pat Principal", f->s2, "self_evaluation", NULL, "budget notes", f->c11, 0);
 
@@ -615,7 +561,7 @@ test_search_visibility(void **state)
 static void
 test_total_capped(void **state)
 {
-	struct fx *f = *state;
+	struct maple *f = *state;
 	struct evidence_filter flt = { 0 };
 	struct evidence_total t;
 	char sql[512];
@@ -642,7 +588,7 @@ test_total_capped(void **state)
 static void
 test_delete_undo_changelog(void **state)
 {
-	struct fx *f = *state;
+	struct maple *f = *state;
 	struct evidence_filter flt = { 0 };
 	int64_t ids[4], a = add(f, "Ray Viewer", f->s1, "interview", NULL, "To be deleted", f->c11, 0);
 
@@ -663,7 +609,7 @@ test_delete_undo_changelog(void **state)
 static void
 test_edit(void **state)
 {
-	struct fx *f = *state;
+	struct maple *f = *state;
 	struct evidence_note rows[2];
 	int64_t cl[2], a = add(f, "Ray Viewer", f->s1, "interview", NULL, "old words here", f->c11, 0);
 	int n;
@@ -696,7 +642,7 @@ test_edit(void **state)
 static void
 test_add_checks(void **state)
 {
-	struct fx *f = *state;
+	struct maple *f = *state;
 	struct note_input in = { .site = f->s1, .source = "interview", .text = "x" };
 	int64_t id;
 
@@ -721,7 +667,7 @@ test_add_checks(void **state)
 static void
 test_note_drafts(void **state)
 {
-	struct fx *f = *state;
+	struct maple *f = *state;
 	char *text;
 
 	assert_null(draft_load(f->db, "note:new:1", "Ray Viewer"));
@@ -746,7 +692,7 @@ test_note_drafts(void **state)
 static void
 test_activities(void **state)
 {
-	struct fx *f = *state;
+	struct maple *f = *state;
 	struct activity_input in = { .site = f->s2, .source = "site_observation", .held_at = "2024-04-10T10:00",
 		.description = "Grade 7 math lesson" };
 	struct activity_row *rows, one;
@@ -781,7 +727,7 @@ test_activities(void **state)
 static void
 test_choices(void **state)
 {
-	struct fx *f = *state;
+	struct maple *f = *state;
 	struct evidence_choice *c;
 	int n;
 
@@ -801,7 +747,7 @@ test_choices(void **state)
 static void
 test_edit_expect_stale_refused(void **state)
 {
-	struct fx *f = *state;
+	struct maple *f = *state;
 	int64_t a = add(f, "Ray Viewer", f->s1, "interview", NULL, "as first typed", f->c11, 0);
 	struct evidence_note cur;
 	long long logs;
@@ -836,7 +782,7 @@ test_edit_expect_stale_refused(void **state)
 static void
 test_edit_expect_current_passes(void **state)
 {
-	struct fx *f = *state;
+	struct maple *f = *state;
 	int64_t a = add(f, "Ray Viewer", f->s1, "interview", NULL, "as first typed", f->c11, 0);
 	int64_t cl[1] = { f->c21 };
 	struct evidence_note cur;
@@ -860,7 +806,7 @@ test_edit_expect_current_passes(void **state)
 static void
 test_full_disk_add(void **state)
 {
-	struct fx *f = *state;
+	struct maple *f = *state;
 	char sql[64], *big = malloc(30001), *text;
 	long long notes, logs;
 
@@ -898,7 +844,7 @@ test_full_disk_add(void **state)
 
 /* A row as text, for the writer tests. */
 static void
-expect_row(struct fx *f, const char *sql, const char *want)
+expect_row(struct maple *f, const char *sql, const char *want)
 {
 	sqlite3_stmt *st;
 
@@ -917,7 +863,7 @@ expect_row(struct fx *f, const char *sql, const char *want)
 static void
 test_note_row_writers(void **state)
 {
-	struct fx *f = *state;
+	struct maple *f = *state;
 	struct note_fields w = { .uuid = "b0000000-0000-4000-8000-000000000001", .review = f->review, .site = f->s1,
 				 .activity_uuid = "a0000000-0000-4000-8000-000000000001", .source = "interview",
 				 .author = store_person_id(f->db, f->review, "Ray Viewer"), .valence = "growth",
@@ -972,7 +918,7 @@ test_note_row_writers(void **state)
 static void
 test_link_writers(void **state)
 {
-	struct fx *f = *state;
+	struct maple *f = *state;
 	struct note_fields w = { .uuid = "b0000000-0000-4000-8000-000000000001", .review = f->review, .site = f->s1,
 				 .source = "interview", .author = store_person_id(f->db, f->review, "Ray Viewer"),
 				 .valence = "growth", .text = "linked", .created_at = "2024-02-01T09:00",
@@ -1030,7 +976,7 @@ test_link_writers(void **state)
 static void
 test_note_forget_row(void **state)
 {
-	struct fx *f = *state;
+	struct maple *f = *state;
 	struct evidence_filter flt = { 0 };
 	int64_t ids[4], a = add(f, "Ray Viewer", f->s1, "interview", NULL, "library hours cut", f->c11, f->c12);
 	int64_t b = add(f, "Ray Viewer", f->s1, "interview", NULL, "library staffed", f->c11, 0);
@@ -1073,7 +1019,7 @@ test_note_forget_row(void **state)
 static void
 test_activity_row_writers(void **state)
 {
-	struct fx *f = *state;
+	struct maple *f = *state;
 	int64_t ann = store_person_id(f->db, f->review, "Ann Lead"), id = 0;
 	struct activity_fields w = { .uuid = "a0000000-0000-4000-8000-000000000009", .review = f->review, .site = f->s1,
 				     .source = "interview", .held_at = "2024-03-01", .facilitator = ann,
@@ -1112,7 +1058,7 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+#define T(name) cmocka_unit_test_setup_teardown(name, setup, maple_teardown)
 		cmocka_unit_test(test_fts_query),
 		T(test_fts_never_errors),
 		T(test_search_utf8_prefix_phrase),

@@ -9,51 +9,29 @@
 #include "qrel/score.h"
 #include "qrel/store.h"
 
+#include "fixture.h"
+
 #include <setjmp.h>
 #include <cmocka.h>
 #include <unistd.h>
 
-#define FIXTURE(name) QREL_SRCDIR "/tests/unit/fixtures/" name
-
 struct fx {
-	char dir[64];
+	char dir[FIXTURE_DIR];
 	struct db *db;
 	int64_t review, a, b;
 	int64_t lead, rev, rev2, pri, obs;
 };
 
-/* The tiny four-level framework; schools A and B; one of each role (two reviewers). */
-static const char people_sql[] =
-	"INSERT INTO site(uuid, review_id, code, name, kind) VALUES "
-	"  ('s-a', 1, 'A', 'Alder School', 'school'), ('s-b', 1, 'B', 'Birch School', 'school');"
-	"INSERT INTO person(uuid, review_id, name, role, site_id) VALUES "
-	"  ('p-1', 1, 'Lena Lead', 'lead', NULL), ('p-2', 1, 'Rémi Reviewer', 'reviewer', NULL),"
-	"  ('p-3', 1, 'Rita Reviewer', 'reviewer', NULL),"
-	"  ('p-4', 1, 'Pat Principal', 'principal', (SELECT id FROM site WHERE code = 'A')),"
-	"  ('p-5', 1, 'Otto Observer', 'observer', NULL);";
-
+/* The tiny four-level framework; schools A and B; one of each role (two reviewers): fixture.h. */
 static int
 setup(void **state)
 {
 	struct fx *f = calloc(1, sizeof(*f));
-	struct framework *fw = NULL;
-	struct diags d = { 0 };
-	char path[128];
-	int64_t fwid;
 
 	identity_set(4242, "tester");
-	snprintf(f->dir, sizeof(f->dir), "/tmp/qrel-gate-XXXXXX");
-	if (!mkdtemp(f->dir))
+	if (!f || fixture_db(f->dir, "/tmp/qrel-gate-XXXXXX", NULL, &f->db) != 0 ||
+	    fixture_review(f->db, FIXTURE("fw-good.ini"), fixture_people_sql, &f->review) != 0)
 		return -1;
-	snprintf(path, sizeof(path), "%s/t.db", f->dir);
-	if (db_open(path, DB_CREATE, &f->db) != QREL_OK ||
-	    framework_load(FIXTURE("fw-good.ini"), &fw, &d) != QREL_OK || db_begin(f->db) != QREL_OK ||
-	    framework_store(f->db, fw, &fwid) != QREL_OK ||
-	    store_review_create(f->db, "Test", "District", fwid, &f->review) != QREL_OK ||
-	    db_exec(f->db, people_sql) != QREL_OK || db_commit(f->db) != QREL_OK)
-		return -1;
-	framework_free(fw);
-	diag_free(&d);
 	f->a = store_site_id(f->db, f->review, "A");
 	f->b = store_site_id(f->db, f->review, "B");
 	f->lead = store_person_id(f->db, f->review, "Lena Lead");
@@ -69,12 +47,8 @@ static int
 teardown(void **state)
 {
 	struct fx *f = *state;
-	char cmd[128];
-	int rc;
+	int rc = fixture_remove(f->dir, f->db);
 
-	db_close(f->db);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
-	rc = system(cmd);
 	free(f);
 	identity_set(0, NULL);
 	return rc;
@@ -265,14 +239,7 @@ test_setup(void **state)
 static long long
 one(struct fx *f, const char *sql)
 {
-	sqlite3_stmt *st;
-	long long v = -1;
-
-	assert_int_equal(sqlite3_prepare_v2(db_handle(f->db), sql, -1, &st, NULL), SQLITE_OK);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		v = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	return v;
+	return fixture_int(f->db, sql);
 }
 
 /* With logins, the process's login decides who the caller is. */

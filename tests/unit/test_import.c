@@ -1,10 +1,11 @@
 /* Unit tests of the CSV reader and the importers, against a temporary review database. */
 #include "qrel/qrel.h"
 
+#include "fixture.h"
+
 #include <setjmp.h>
 #include <cmocka.h>
 
-#include <dirent.h>
 #include <unistd.h>
 
 #include "qrel/csv.h"
@@ -15,7 +16,7 @@
 #include "qrel/util.h"
 
 struct fx {
-	char dir[64];
+	char dir[FIXTURE_DIR];
 	char path[160];		/* the last CSV file written */
 	int nfile;
 	struct db *db;
@@ -25,9 +26,7 @@ struct fx {
 };
 
 static const char framework_sql[] =
-	"INSERT INTO framework(uuid, code, title, version, hash, levels, source) "
-	"VALUES ('f0000000-0000-4000-8000-000000000001', 'test', 'Test', '1', 'h', 3, '');"
-	"INSERT INTO domain(framework_id, code, title, position) VALUES (1, '1', 'Outcomes', 1);"
+	FIXTURE_FRAMEWORK_SQL
 	"INSERT INTO cluster(framework_id, domain_id, code, title, position) VALUES "
 	"(1, 1, '1.1', 'Achievement', 1), (1, 1, '1.2', 'Access', 2), (1, 1, '2.1', 'Planning', 3);";
 
@@ -80,18 +79,12 @@ static int
 setup(void **state)
 {
 	struct fx *f = calloc(1, sizeof(*f));
-	char dbpath[96];
-	int64_t fw = 1;
 
 	if (!f)
 		return -1;
 	setenv("QREL_NOW", "2024-05-01T10:00:00Z", 1);
-	strcpy(f->dir, "/tmp/qrel-import-XXXXXX");
-	if (!mkdtemp(f->dir))
-		return -1;
-	snprintf(dbpath, sizeof(dbpath), "%s/t.db", f->dir);
-	if (db_open(dbpath, DB_CREATE, &f->db) != QREL_OK || db_exec(f->db, framework_sql) != QREL_OK ||
-	    store_review_create(f->db, "Test review", "District", fw, &f->review) != QREL_OK)
+	if (fixture_db(f->dir, "/tmp/qrel-import-XXXXXX", NULL, &f->db) != 0 ||
+	    fixture_review_sql(f->db, framework_sql, "Test review", NULL, &f->review) != 0)
 		return -1;
 	*state = f;
 	return 0;
@@ -101,24 +94,11 @@ static int
 teardown(void **state)
 {
 	struct fx *f = *state;
-	DIR *dir = opendir(f->dir);
-	struct dirent *e;
+	int rc = fixture_remove(f->dir, f->db);
 
-	db_close(f->db);
-	while (dir && (e = readdir(dir))) {
-		char p[400];
-
-		if (e->d_name[0] == '.')
-			continue;
-		snprintf(p, sizeof(p), "%s/%s", f->dir, e->d_name);
-		unlink(p);
-	}
-	if (dir)
-		closedir(dir);
-	rmdir(f->dir);
 	diag_free(&f->d);
 	free(f);
-	return 0;
+	return rc;
 }
 
 static void
@@ -192,14 +172,7 @@ expect_diag(struct fx *f, int line, const char *text)
 static long long
 query_int(struct fx *f, const char *sql)
 {
-	sqlite3_stmt *st;
-	long long v = -1;
-
-	assert_int_equal(sqlite3_prepare_v2(db_handle(f->db), sql, -1, &st, NULL), SQLITE_OK);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		v = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	return v;
+	return fixture_int(f->db, sql);
 }
 
 static char *

@@ -7,15 +7,16 @@
 #include "qrel/report.h"
 #include "qrel/store.h"
 
+#include "fixture.h"
+
 #include <setjmp.h>
 #include <cmocka.h>
 #include <unistd.h>
 
-#define FIXTURE(name) QREL_SRCDIR "/tests/unit/fixtures/" name
 #define NOW "2026-03-02T10:00:00Z"
 
 struct fx {
-	char dir[64];
+	char dir[FIXTURE_DIR];
 	struct db *db;
 	int64_t review, a, d, c1, oss, note;
 };
@@ -54,24 +55,12 @@ static int
 setup(void **state)
 {
 	struct fx *f = calloc(1, sizeof(*f));
-	struct framework *fw = NULL;
-	struct diags d = { 0 };
-	char path[128];
-	int64_t fwid;
 
 	setenv("QREL_NOW", NOW, 1);
-	snprintf(f->dir, sizeof(f->dir), "/tmp/qrel-plan-XXXXXX");
-	if (!mkdtemp(f->dir))
+	if (!f || fixture_db(f->dir, "/tmp/qrel-plan-XXXXXX", NULL, &f->db) != 0 ||
+	    add_plan_schema(f->db) != QREL_OK ||
+	    fixture_review(f->db, FIXTURE("fw-good.ini"), fixture_sql, &f->review) != 0)
 		return -1;
-	snprintf(path, sizeof(path), "%s/t.db", f->dir);
-	if (db_open(path, DB_CREATE, &f->db) != QREL_OK || add_plan_schema(f->db) != QREL_OK ||
-	    framework_load(FIXTURE("fw-good.ini"), &fw, &d) != QREL_OK || db_begin(f->db) != QREL_OK ||
-	    framework_store(f->db, fw, &fwid) != QREL_OK ||
-	    store_review_create(f->db, "Test", "District", fwid, &f->review) != QREL_OK ||
-	    db_exec(f->db, fixture_sql) != QREL_OK || db_commit(f->db) != QREL_OK)
-		return -1;
-	framework_free(fw);
-	diag_free(&d);
 	f->a = store_site_id(f->db, f->review, "A");
 	f->d = store_site_id(f->db, f->review, "D");
 	f->c1 = store_cluster_id(f->db, f->review, "1.1");
@@ -85,12 +74,8 @@ static int
 teardown(void **state)
 {
 	struct fx *f = *state;
-	char cmd[128];
-	int rc;
+	int rc = fixture_remove(f->dir, f->db);
 
-	db_close(f->db);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
-	rc = system(cmd);
 	free(f);
 	return rc;
 }

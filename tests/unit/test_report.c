@@ -1,6 +1,8 @@
 /* test_report.c: the report model on the sample review, and each format's escaping, formula neutralisation, validity and suppression. */
 #include "qrel/qrel.h"
 
+#include "fixture.h"
+
 #include <setjmp.h>
 #include <cmocka.h>
 
@@ -15,7 +17,7 @@
 #include "qrel/util.h"
 
 struct fx {
-	char dir[64], path[96];
+	char dir[FIXTURE_DIR], path[FIXTURE_PATH];
 	struct db *db;
 	int64_t review;
 	struct settings s;
@@ -54,17 +56,9 @@ static int
 setup(void **state)
 {
 	struct fx *f = calloc(1, sizeof(*f));
-	struct diags d = { 0 };
 
-	snprintf(f->dir, sizeof(f->dir), "/tmp/qrel-test-report.XXXXXX");
-	if (!f || !mkdtemp(f->dir))
+	if (!f || fixture_sample(f->dir, "/tmp/qrel-test-report.XXXXXX", f->path, &f->db, &f->review, &f->s) != 0)
 		return -1;
-	snprintf(f->path, sizeof(f->path), "%s/sample.db", f->dir);
-	if (review_build_sample(f->path, QREL_SRCDIR, &d) != QREL_OK || db_open(f->path, 0, &f->db) != QREL_OK)
-		return -1;
-	diag_free(&d);
-	f->review = store_review_id(f->db);
-	settings_default(&f->s);
 	*state = f;
 	return 0;
 }
@@ -73,13 +67,10 @@ static int
 teardown(void **state)
 {
 	struct fx *f = *state;
-	char cmd[128];
 
 	report_free(&f->r);
 	settings_free(&f->s);
-	db_close(f->db);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
-	if (system(cmd) != 0)
+	if (fixture_remove(f->dir, f->db) != 0)
 		return -1;
 	free(f);
 	return 0;

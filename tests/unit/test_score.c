@@ -9,81 +9,29 @@
 #include "qrel/store.h"
 #include "qrel/util.h"
 
+#include "fixture.h"
+
 #include <setjmp.h>
 #include <cmocka.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#define FIXTURE(name) QREL_SRCDIR "/tests/unit/fixtures/" name
-
-struct fx {
-	char dir[64];
-	struct db *db;
-	int64_t review, a, b, c1, c2;
-};
-
 /* A review on the tiny four-level framework: schools A and B, and one of each role. */
-static const char people_sql[] =
-	"INSERT INTO site(uuid, review_id, code, name, kind) VALUES "
-	"  ('s-a', 1, 'A', 'Alder School', 'school'), ('s-b', 1, 'B', 'Birch School', 'school');"
-	"INSERT INTO person(uuid, review_id, name, role, site_id) VALUES "
-	"  ('p-1', 1, 'Lena Lead', 'lead', NULL), ('p-2', 1, 'Rémi Reviewer', 'reviewer', NULL),"
-	"  ('p-3', 1, 'Rita Reviewer', 'reviewer', NULL),"
-	"  ('p-4', 1, 'Pat Principal', 'principal', (SELECT id FROM site WHERE code = 'A')),"
-	"  ('p-5', 1, 'Otto Observer', 'observer', NULL);";
-
 static int
 setup(void **state)
 {
-	struct fx *f = calloc(1, sizeof(*f));
-	struct framework *fw = NULL;
-	struct diags d = { 0 };
-	char path[128];
-	int64_t fwid;
-
-	snprintf(f->dir, sizeof(f->dir), "/tmp/qrel-score-XXXXXX");
-	if (!mkdtemp(f->dir))
-		return -1;
-	snprintf(path, sizeof(path), "%s/t.db", f->dir);
-	if (db_open(path, DB_CREATE, &f->db) != QREL_OK ||
-	    framework_load(FIXTURE("fw-good.ini"), &fw, &d) != QREL_OK || db_begin(f->db) != QREL_OK ||
-	    framework_store(f->db, fw, &fwid) != QREL_OK ||
-	    store_review_create(f->db, "Test", "District", fwid, &f->review) != QREL_OK ||
-	    db_exec(f->db, people_sql) != QREL_OK || db_commit(f->db) != QREL_OK)
-		return -1;
-	framework_free(fw);
-	diag_free(&d);
-	f->a = store_site_id(f->db, f->review, "A");
-	f->b = store_site_id(f->db, f->review, "B");
-	f->c1 = store_cluster_id(f->db, f->review, "1.1");
-	f->c2 = store_cluster_id(f->db, f->review, "1.2");
-	*state = f;
-	return f->a > 0 && f->b > 0 && f->c1 > 0 && f->c2 > 0 ? 0 : -1;
-}
-
-static int
-teardown(void **state)
-{
-	struct fx *f = *state;
-	char cmd[128];
-	int rc;
-
-	db_close(f->db);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
-	rc = system(cmd);
-	free(f);
-	return rc;
+	return school_setup(state, "/tmp/qrel-score-XXXXXX");
 }
 
 static long long
-count(struct fx *f, const char *sql)
+count(struct school *f, const char *sql)
 {
 	return db_int(f->db, sql);
 }
 
 static void
-assert_level(struct fx *f, const char *who, int64_t site, int64_t cluster, enum score_kind kind,
+assert_level(struct school *f, const char *who, int64_t site, int64_t cluster, enum score_kind kind,
 	     int level, bool ne)
 {
 	struct score_value v;
@@ -99,7 +47,7 @@ assert_level(struct fx *f, const char *who, int64_t site, int64_t cluster, enum 
 static void
 test_reviewer_team_ok(void **state)
 {
-	struct fx *f = *state;
+	struct school *f = *state;
 
 	assert_int_equal(score_set(f->db, f->review, "Rémi Reviewer", f->a, f->c1, SCORE_TEAM, 2, false,
 				   "Solid plan"), QREL_OK);
@@ -116,7 +64,7 @@ test_reviewer_team_ok(void **state)
 static void
 test_score_forget_row(void **state)
 {
-	struct fx *f = *state;
+	struct school *f = *state;
 	long long logged;
 	bool gone = false;
 
@@ -139,7 +87,7 @@ test_score_forget_row(void **state)
 static void
 test_principal_self(void **state)
 {
-	struct fx *f = *state;
+	struct school *f = *state;
 
 	assert_int_equal(score_set(f->db, f->review, "Pat Principal", f->a, f->c1, SCORE_SELF, 3, false, NULL),
 			 QREL_OK);
@@ -158,7 +106,7 @@ test_principal_self(void **state)
 static void
 test_consensus_by_lead_only(void **state)
 {
-	struct fx *f = *state;
+	struct school *f = *state;
 
 	assert_int_equal(score_set(f->db, f->review, "Lena Lead", f->a, f->c1, SCORE_CONSENSUS, 2, false, NULL),
 			 QREL_OK);
@@ -173,7 +121,7 @@ test_consensus_by_lead_only(void **state)
 static void
 test_observer_and_stranger_refused(void **state)
 {
-	struct fx *f = *state;
+	struct school *f = *state;
 
 	assert_int_equal(score_set(f->db, f->review, "Otto Observer", f->a, f->c1, SCORE_TEAM, 2, false, NULL),
 			 QREL_DENIED);
@@ -188,7 +136,7 @@ test_observer_and_stranger_refused(void **state)
 static void
 test_locked_changes_nothing(void **state)
 {
-	struct fx *f = *state;
+	struct school *f = *state;
 
 	assert_int_equal(score_set(f->db, f->review, "Rémi Reviewer", f->a, f->c1, SCORE_TEAM, 2, false, "x"),
 			 QREL_OK);
@@ -210,7 +158,7 @@ test_locked_changes_nothing(void **state)
 }
 
 static int
-raters_seen(struct fx *f, const char *viewer)
+raters_seen(struct school *f, const char *viewer)
 {
 	struct score_entry *e;
 	int n;
@@ -223,7 +171,7 @@ raters_seen(struct fx *f, const char *viewer)
 static void
 test_blind_rating(void **state)
 {
-	struct fx *f = *state;
+	struct school *f = *state;
 	struct score_entry *e;
 	int n;
 
@@ -245,7 +193,7 @@ test_blind_rating(void **state)
 }
 
 static long long
-logged(struct fx *f, const char *old, const char *new)
+logged(struct school *f, const char *old, const char *new)
 {
 	static const char sql[] = "SELECT count(*) FROM change_log WHERE field = 'level' AND old IS ?1 AND new IS ?2";
 	sqlite3_stmt *st = db_stmt(f->db, sql);
@@ -262,7 +210,7 @@ logged(struct fx *f, const char *old, const char *new)
 static void
 test_change_log_values(void **state)
 {
-	struct fx *f = *state;
+	struct school *f = *state;
 	const char *who = "Rémi Reviewer";
 
 	assert_int_equal(score_set(f->db, f->review, who, f->a, f->c1, SCORE_TEAM, 2, false, NULL), QREL_OK);
@@ -292,7 +240,7 @@ test_change_log_values(void **state)
 static void
 test_level_out_of_scale(void **state)
 {
-	struct fx *f = *state;
+	struct school *f = *state;
 
 	assert_int_equal(score_set(f->db, f->review, "Rémi Reviewer", f->a, f->c1, SCORE_TEAM, 5, false, NULL),
 			 QREL_PARSE);
@@ -314,7 +262,7 @@ test_level_out_of_scale(void **state)
 static void
 test_drafts(void **state)
 {
-	struct fx *f = *state;
+	struct school *f = *state;
 	char *t;
 
 	assert_null(draft_load(f->db, "rationale:1:1:team", "Rémi Reviewer"));
@@ -342,7 +290,7 @@ static const char notes_sql[] =
 static void
 test_tree_progress_evidence(void **state)
 {
-	struct fx *f = *state;
+	struct school *f = *state;
 	int64_t rater = store_person_id(f->db, f->review, "Rémi Reviewer");
 	struct score_evidence ev;
 	struct score_node *t;
@@ -370,7 +318,7 @@ test_tree_progress_evidence(void **state)
 static void
 test_rubric_text(void **state)
 {
-	struct fx *f = *state;
+	struct school *f = *state;
 	struct score_rubric r;
 
 	assert_int_equal(score_rubric(f->db, f->review, f->c1, &r), QREL_OK);
@@ -394,7 +342,7 @@ collect(void *ctx, const struct score_row *r)
 static void
 test_export_order(void **state)
 {
-	struct fx *f = *state;
+	struct school *f = *state;
 	char buf[512] = "";
 
 	assert_int_equal(score_set(f->db, f->review, "Rita Reviewer", f->b, f->c1, SCORE_TEAM, 1, false, NULL), QREL_OK);
@@ -425,7 +373,7 @@ test_kind_names(void **state)
 
 
 static long long
-lock_logged(struct fx *f, const char *entity, const char *old, const char *new, const char *reason)
+lock_logged(struct school *f, const char *entity, const char *old, const char *new, const char *reason)
 {
 	static const char sql[] = "SELECT count(*) FROM change_log WHERE entity = ?1 AND field = 'locked' "
 				  "AND old = ?2 AND new = ?3 AND reason = ?4 AND who = 'Lena Lead'";
@@ -445,7 +393,7 @@ lock_logged(struct fx *f, const char *entity, const char *old, const char *new, 
 static void
 test_lock_only_lead(void **state)
 {
-	struct fx *f = *state;
+	struct school *f = *state;
 	bool site, review;
 
 	assert_int_equal(score_lock_site(f->db, f->review, "Rémi Reviewer", f->a, true, NULL), QREL_DENIED);
@@ -467,7 +415,7 @@ test_lock_only_lead(void **state)
 static void
 test_locked_then_reopened(void **state)
 {
-	struct fx *f = *state;
+	struct school *f = *state;
 	const char *who = "Rémi Reviewer";
 
 	assert_int_equal(score_lock_site(f->db, f->review, "Lena Lead", f->a, true, NULL), QREL_OK);
@@ -489,7 +437,7 @@ test_locked_then_reopened(void **state)
 static void
 test_lock_review(void **state)
 {
-	struct fx *f = *state;
+	struct school *f = *state;
 	bool site, review;
 
 	assert_int_equal(score_lock_site(f->db, f->review, "Lena Lead", 0, true, "final"), QREL_OK);
@@ -560,7 +508,7 @@ test_disagreement_predicate(void **state)
 static void
 test_disagreement_marks(void **state)
 {
-	struct fx *f = *state;
+	struct school *f = *state;
 	int64_t rater = store_person_id(f->db, f->review, "Rémi Reviewer");
 	struct score_entry *e;
 	struct score_levels l;
@@ -595,7 +543,7 @@ test_disagreement_marks(void **state)
 static void
 test_sources(void **state)
 {
-	struct fx *f = *state;
+	struct school *f = *state;
 	struct score_source src[SCORE_MAX_SOURCES];
 	int n;
 
@@ -612,7 +560,7 @@ test_sources(void **state)
 /* ---- the external editor ---- */
 
 struct ed_fx {
-	char dir[64], script[128];
+	char dir[FIXTURE_DIR], script[128];
 };
 
 static int
@@ -620,8 +568,7 @@ ed_setup(void **state)
 {
 	struct ed_fx *e = calloc(1, sizeof(*e));
 
-	snprintf(e->dir, sizeof(e->dir), "/tmp/qrel-ed-XXXXXX");
-	if (!mkdtemp(e->dir))
+	if (fixture_dir(e->dir, "/tmp/qrel-ed-XXXXXX") != 0)
 		return -1;
 	snprintf(e->script, sizeof(e->script), "%s/ed", e->dir);
 	setenv("TMPDIR", e->dir, 1);
@@ -634,11 +581,8 @@ static int
 ed_teardown(void **state)
 {
 	struct ed_fx *e = *state;
-	char cmd[128];
-	int rc;
+	int rc = fixture_rmdir(e->dir);
 
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", e->dir);
-	rc = system(cmd);
 	unsetenv("TMPDIR");
 	unsetenv("EDITOR");
 	unsetenv("VISUAL");
@@ -726,7 +670,7 @@ test_external_edit_failure(void **state)
 
 /* The lead's consensus rationale for A 1.1 as stored, and its version. */
 static int
-consensus_version(struct fx *f, char **rationale)
+consensus_version(struct school *f, char **rationale)
 {
 	struct score_value v;
 	int64_t lead = store_person_id(f->db, f->review, "Lena Lead");
@@ -743,7 +687,7 @@ consensus_version(struct fx *f, char **rationale)
 static void
 test_expect_stale_refused(void **state)
 {
-	struct fx *f = *state;
+	struct school *f = *state;
 	struct score_value cur;
 	long long logs;
 	char *text;
@@ -778,7 +722,7 @@ test_expect_stale_refused(void **state)
 static void
 test_expect_current_passes(void **state)
 {
-	struct fx *f = *state;
+	struct school *f = *state;
 	struct score_value cur;
 	char *text;
 
@@ -842,7 +786,7 @@ assert_intact(struct db *db)
 static void
 test_full_disk_score(void **state)
 {
-	struct fx *f = *state;
+	struct school *f = *state;
 	char *big = long_text(20000);
 	long long logs;
 
@@ -874,7 +818,7 @@ test_full_disk_score(void **state)
 static void
 test_full_disk_draft(void **state)
 {
-	struct fx *f = *state;
+	struct school *f = *state;
 	char *big = long_text(20000), *text;
 
 	assert_int_equal(draft_save(f->db, "rationale:y", "Rémi Reviewer", "kept before"), QREL_OK);
@@ -889,7 +833,7 @@ test_full_disk_draft(void **state)
 	free(big);
 }
 
-#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+#define T(name) cmocka_unit_test_setup_teardown(name, setup, school_teardown)
 #define ED(name) cmocka_unit_test_setup_teardown(name, ed_setup, ed_teardown)
 
 /* The row writers (the only code that writes scores): what they store, and how
@@ -897,7 +841,7 @@ test_full_disk_draft(void **state)
 static void
 test_row_writers(void **state)
 {
-	struct fx *f = *state;
+	struct school *f = *state;
 	int64_t rater = store_person_id(f->db, f->review, "Rita Reviewer"), id;
 	struct score_fields w = { .uuid = "5c000000-0000-4000-8000-000000000001", .review = f->review, .site = f->a,
 				  .cluster = f->c1, .rater = rater, .kind = "team", .rated = true, .level = 2,

@@ -5,6 +5,8 @@
 #include "qrel/store.h"
 #include "qrel/util.h"
 
+#include "fixture.h"
+
 #include <setjmp.h>
 #include <cmocka.h>
 #include <grp.h>
@@ -12,7 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
-static char dir[64];
+static char dir[FIXTURE_DIR];
 
 static char *
 tmp_path(const char *name)
@@ -27,18 +29,14 @@ static int
 setup(void **state)
 {
 	UNUSED(state);
-	snprintf(dir, sizeof(dir), "/tmp/qrel-store-XXXXXX");
-	return mkdtemp(dir) ? 0 : -1;
+	return fixture_dir(dir, "/tmp/qrel-store-XXXXXX");
 }
 
 static int
 teardown(void **state)
 {
-	char cmd[128];
-
 	UNUSED(state);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	return system(cmd);
+	return fixture_rmdir(dir);
 }
 
 static void

@@ -3,6 +3,8 @@
  * the document register and the schedule (planned, done). */
 #include "qrel/qrel.h"
 
+#include "fixture.h"
+
 #include <setjmp.h>
 #include <cmocka.h>
 
@@ -25,16 +27,14 @@
 #define MIN_DISPLAY 10
 
 struct fx {
-	char dir[64];
+	char dir[FIXTURE_DIR];
 	struct db *db;
 	int64_t review;
 	struct diags d;
 };
 
 static const char framework_sql[] =
-	"INSERT INTO framework(uuid, code, title, version, hash, levels, source) "
-	"VALUES ('f0000000-0000-4000-8000-000000000001', 'test', 'Test', '1', 'h', 3, '');"
-	"INSERT INTO domain(framework_id, code, title, position) VALUES (1, '1', 'Outcomes', 1);"
+	FIXTURE_FRAMEWORK_SQL
 	"INSERT INTO cluster(framework_id, domain_id, code, title, position) VALUES "
 	"(1, 1, '1.1', 'Belonging', 1), (1, 1, '1.3', 'Discipline', 2);";
 
@@ -82,15 +82,10 @@ static int
 setup(void **state)
 {
 	struct fx *f = calloc(1, sizeof(*f));
-	char path[96];
 
 	setenv("QREL_NOW", "2026-03-02T10:00:00Z", 1);
-	strcpy(f->dir, "/tmp/qrel-survey-XXXXXX");
-	if (!mkdtemp(f->dir))
-		return -1;
-	snprintf(path, sizeof(path), "%s/t.db", f->dir);
-	if (db_open(path, DB_CREATE, &f->db) != QREL_OK || db_exec(f->db, framework_sql) != QREL_OK ||
-	    store_review_create(f->db, "Test", "District", 1, &f->review) != QREL_OK ||
+	if (!f || fixture_db(f->dir, "/tmp/qrel-survey-XXXXXX", NULL, &f->db) != 0 ||
+	    fixture_review_sql(f->db, framework_sql, "Test", NULL, &f->review) != 0 ||
 	    try_import(f, "sites", sites_csv) != QREL_OK || try_import(f, "people", people_csv) != QREL_OK)
 		return -1;
 	*state = f;
@@ -101,13 +96,12 @@ static int
 teardown(void **state)
 {
 	struct fx *f = *state;
-	char cmd[128];
+	int rc;
 
 	diag_free(&f->d);
-	db_close(f->db);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
+	rc = fixture_remove(f->dir, f->db);
 	free(f);
-	return system(cmd);
+	return rc;
 }
 
 static long

@@ -18,6 +18,8 @@
 #include "qrel/util.h"
 #include "qrel/voice.h"
 
+#include "fixture.h"
+
 #include <setjmp.h>
 #include <cmocka.h>
 #include <sodium.h>
@@ -25,7 +27,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static char dir[64];
+static char dir[FIXTURE_DIR];
 
 static char *
 tmp_path(const char *name)
@@ -47,8 +49,7 @@ setup(void **state)
 	int rc;
 
 	UNUSED(state);
-	snprintf(dir, sizeof(dir), "/tmp/qrel-sync-XXXXXX");
-	if (!mkdtemp(dir) || review_build_sample(tmp_path("a.db"), QREL_SRCDIR, &d) != QREL_OK)
+	if (fixture_dir(dir, "/tmp/qrel-sync-XXXXXX") != 0 || review_build_sample(tmp_path("a.db"), QREL_SRCDIR, &d) != QREL_OK)
 		return -1;
 	diag_free(&d);
 	/* b is a copy of the same review, as a reviewer's laptop would hold. */
@@ -62,11 +63,8 @@ setup(void **state)
 static int
 teardown(void **state)
 {
-	char cmd[128];
-
 	UNUSED(state);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	return system(cmd);
+	return fixture_rmdir(dir);
 }
 
 static void

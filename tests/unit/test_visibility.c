@@ -8,11 +8,12 @@
 #include "qrel/store.h"
 #include "qrel/visibility.h"
 
+#include "fixture.h"
+
 #include <setjmp.h>
 #include <cmocka.h>
 #include <unistd.h>
 
-#define FIXTURE(name) QREL_SRCDIR "/tests/unit/fixtures/" name
 #define MANPAGE QREL_SRCDIR "/doc/qrel.1.in"
 
 /* ---- the table against the man page ---- */
@@ -142,66 +143,15 @@ test_rule_promises(void **state)
 
 /* ---- the rule on a store ---- */
 
-struct fx {
-	char dir[64];
-	struct db *db;
-	int64_t review, a, b, c1, c2;
-};
-
-static const char people_sql[] =
-	"INSERT INTO site(uuid, review_id, code, name, kind) VALUES "
-	"  ('s-a', 1, 'A', 'Alder School', 'school'), ('s-b', 1, 'B', 'Birch School', 'school');"
-	"INSERT INTO person(uuid, review_id, name, role, site_id) VALUES "
-	"  ('p-1', 1, 'Lena Lead', 'lead', NULL), ('p-2', 1, 'Rémi Reviewer', 'reviewer', NULL),"
-	"  ('p-3', 1, 'Rita Reviewer', 'reviewer', NULL),"
-	"  ('p-4', 1, 'Pat Principal', 'principal', (SELECT id FROM site WHERE code = 'A')),"
-	"  ('p-5', 1, 'Otto Observer', 'observer', NULL);";
-
+/* The school review (fixture.h). */
 static int
 setup(void **state)
 {
-	struct fx *f = calloc(1, sizeof(*f));
-	struct framework *fw = NULL;
-	struct diags d = { 0 };
-	char path[128];
-	int64_t fwid;
-
-	snprintf(f->dir, sizeof(f->dir), "/tmp/qrel-vis-XXXXXX");
-	if (!mkdtemp(f->dir))
-		return -1;
-	snprintf(path, sizeof(path), "%s/t.db", f->dir);
-	if (db_open(path, DB_CREATE, &f->db) != QREL_OK ||
-	    framework_load(FIXTURE("fw-good.ini"), &fw, &d) != QREL_OK || db_begin(f->db) != QREL_OK ||
-	    framework_store(f->db, fw, &fwid) != QREL_OK ||
-	    store_review_create(f->db, "Test", "District", fwid, &f->review) != QREL_OK ||
-	    db_exec(f->db, people_sql) != QREL_OK || db_commit(f->db) != QREL_OK)
-		return -1;
-	framework_free(fw);
-	diag_free(&d);
-	f->a = store_site_id(f->db, f->review, "A");
-	f->b = store_site_id(f->db, f->review, "B");
-	f->c1 = store_cluster_id(f->db, f->review, "1.1");
-	f->c2 = store_cluster_id(f->db, f->review, "1.2");
-	*state = f;
-	return f->a > 0 && f->b > 0 && f->c1 > 0 && f->c2 > 0 ? 0 : -1;
-}
-
-static int
-teardown(void **state)
-{
-	struct fx *f = *state;
-	char cmd[128];
-	int rc;
-
-	db_close(f->db);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
-	rc = system(cmd);
-	free(f);
-	return rc;
+	return school_setup(state, "/tmp/qrel-vis-XXXXXX");
 }
 
 static struct vis_viewer
-viewer(struct fx *f, const char *name)
+viewer(struct school *f, const char *name)
 {
 	struct vis_viewer v;
 
@@ -210,7 +160,7 @@ viewer(struct fx *f, const char *name)
 }
 
 static void
-team_scores(struct fx *f)
+team_scores(struct school *f)
 {
 	assert_int_equal(score_set(f->db, f->review, "Rémi Reviewer", f->a, f->c1, SCORE_TEAM, 2, false, "Rémi's view"),
 			 QREL_OK);
@@ -221,7 +171,7 @@ team_scores(struct fx *f)
 static void
 test_viewer_roles(void **state)
 {
-	struct fx *f = *state;
+	struct school *f = *state;
 
 	assert_int_equal(viewer(f, "Lena Lead").role, VIS_LEAD);
 	assert_int_equal(viewer(f, "Rémi Reviewer").role, VIS_REVIEWER);
@@ -236,7 +186,7 @@ test_viewer_roles(void **state)
 static void
 test_states(void **state)
 {
-	struct fx *f = *state;
+	struct school *f = *state;
 	struct vis_viewer remi = viewer(f, "Rémi Reviewer"), pat = viewer(f, "Pat Principal");
 	struct vis_at rita_a = { f->a, f->c1, store_person_id(f->db, f->review, "Rita Reviewer") };
 	struct vis_at remi_a = { f->a, f->c1, remi.person }, rita_b = { f->b, f->c1, rita_a.owner };
@@ -277,7 +227,7 @@ test_score_list_by_role(void **state)
 {
 	static const char *const who[] = { "Lena Lead", "Rémi Reviewer", "Pat Principal", "Otto Observer", "Mallory" };
 	static const int before[] = { 2, 1, 0, 0, 0 }, after[] = { 3, 3, 0, 3, 0 };
-	struct fx *f = *state;
+	struct school *f = *state;
 	struct score_entry *e;
 	int n;
 
@@ -307,7 +257,7 @@ test_score_list_by_role(void **state)
 static void
 test_marks_stay_blind(void **state)
 {
-	struct fx *f = *state;
+	struct school *f = *state;
 	struct score_node *tree;
 	int n, marked = 0;
 
@@ -327,7 +277,7 @@ test_marks_stay_blind(void **state)
 static void
 test_note_scope(void **state)
 {
-	struct fx *f = *state;
+	struct school *f = *state;
 	struct vis_viewer pat = viewer(f, "Pat Principal"), otto = viewer(f, "Otto Observer");
 	struct vis_viewer mallory = viewer(f, "Mallory");
 	struct vis_note_scope s;
@@ -349,7 +299,7 @@ test_note_scope(void **state)
 static void
 test_release_lead_only_and_logged(void **state)
 {
-	struct fx *f = *state;
+	struct school *f = *state;
 
 	assert_int_equal(visibility_release(f->db, f->review, "Rémi Reviewer", f->a), QREL_DENIED);
 	assert_int_equal(visibility_release(f->db, f->review, "Pat Principal", f->a), QREL_DENIED);
@@ -374,12 +324,12 @@ main(void)
 		cmocka_unit_test(test_man_page_table_is_the_code),
 		cmocka_unit_test(test_man_page_states_in_order),
 		cmocka_unit_test(test_rule_promises),
-		cmocka_unit_test_setup_teardown(test_viewer_roles, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_states, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_score_list_by_role, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_marks_stay_blind, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_note_scope, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_release_lead_only_and_logged, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_viewer_roles, setup, school_teardown),
+		cmocka_unit_test_setup_teardown(test_states, setup, school_teardown),
+		cmocka_unit_test_setup_teardown(test_score_list_by_role, setup, school_teardown),
+		cmocka_unit_test_setup_teardown(test_marks_stay_blind, setup, school_teardown),
+		cmocka_unit_test_setup_teardown(test_note_scope, setup, school_teardown),
+		cmocka_unit_test_setup_teardown(test_release_lead_only_and_logged, setup, school_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -2,6 +2,8 @@
  * source type and stakeholder group, recomputed from the raw rows. */
 #include "qrel/qrel.h"
 
+#include "fixture.h"
+
 #include <setjmp.h>
 #include <cmocka.h>
 
@@ -17,16 +19,8 @@
 #include "qrel/visibility.h"
 #include "qrel/voice.h"
 
-struct fx {
-	char dir[64], path[96];
-	struct db *db;
-	int64_t review, s1, s2, c11, c12;
-};
-
 static const char fixture_sql[] =
-	"INSERT INTO framework(uuid, code, title, version, hash, levels, source) "
-	"VALUES ('f0000000-0000-4000-8000-000000000001', 'test', 'Test', '1', 'h', 3, '');"
-	"INSERT INTO domain(framework_id, code, title, position) VALUES (1, '1', 'Outcomes', 1);"
+	FIXTURE_FRAMEWORK_SQL
 	"INSERT INTO cluster(framework_id, domain_id, code, title, position) VALUES "
 	"(1, 1, '1.1', 'Achievement', 1), (1, 1, '1.2', 'Access', 2);"
 	"INSERT INTO stakeholder_group(framework_id, code, title, position) VALUES "
@@ -34,58 +28,19 @@ static const char fixture_sql[] =
 	"(1, 'support_staff', 'Support staff', 4);";
 
 static const char people_sql[] =
-	"INSERT INTO site(uuid, review_id, code, name, kind) VALUES "
-	"('50000000-0000-4000-8000-000000000001', 1, 'S1', 'Maple', 'school'),"
-	"('50000000-0000-4000-8000-000000000002', 1, 'S2', 'Oak', 'school');"
+	FIXTURE_MAPLE_OAK_SQL
 	"INSERT INTO person(uuid, review_id, name, role, site_id) VALUES "
-	"('90000000-0000-4000-8000-000000000001', 1, 'Ann Lead', 'lead', NULL),"
-	"('90000000-0000-4000-8000-000000000002', 1, 'Ray Viewer', 'reviewer', NULL),"
-	"('90000000-0000-4000-8000-000000000003', 1, 'Zoë Ríos', 'reviewer', NULL),"
 	"('90000000-0000-4000-8000-000000000004', 1, 'Olga Observer', 'observer', NULL);";
 
 static int
 setup(void **state)
 {
-	struct fx *f = calloc(1, sizeof(*f));
-
-	if (!f)
-		return -1;
 	setenv("QREL_NOW", "2024-05-01T10:00:00Z", 1);
-	strcpy(f->dir, "/tmp/qrel-voice-XXXXXX");
-	if (!mkdtemp(f->dir))
-		return -1;
-	snprintf(f->path, sizeof(f->path), "%s/t.db", f->dir);
-	if (db_open(f->path, DB_CREATE, &f->db) != QREL_OK || db_exec(f->db, fixture_sql) != QREL_OK ||
-	    store_review_create(f->db, "Test review", "District", 1, &f->review) != QREL_OK ||
-	    db_exec(f->db, people_sql) != QREL_OK)
-		return -1;
-	f->s1 = store_site_id(f->db, f->review, "S1");
-	f->s2 = store_site_id(f->db, f->review, "S2");
-	f->c11 = store_cluster_id(f->db, f->review, "1.1");
-	f->c12 = store_cluster_id(f->db, f->review, "1.2");
-	*state = f;
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	struct fx *f = *state;
-	char p[128];
-
-	db_close(f->db);
-	unlink(f->path);
-	snprintf(p, sizeof(p), "%s-wal", f->path);
-	unlink(p);
-	snprintf(p, sizeof(p), "%s-shm", f->path);
-	unlink(p);
-	rmdir(f->dir);
-	free(f);
-	return 0;
+	return maple_setup(state, "/tmp/qrel-voice-XXXXXX", fixture_sql, people_sql);
 }
 
 static int64_t
-activity(struct fx *f, int64_t site, const char *source, const char *groups)
+activity(struct maple *f, int64_t site, const char *source, const char *groups)
 {
 	struct activity_input in = { .site = site, .source = source, .held_at = "2024-04-10T10:00",
 		.description = "an activity", .voice = { .groups = groups } };
@@ -96,7 +51,7 @@ activity(struct fx *f, int64_t site, const char *source, const char *groups)
 }
 
 static int64_t
-note(struct fx *f, int64_t site, int64_t act, const char *source, const char *groups, int64_t cluster)
+note(struct maple *f, int64_t site, int64_t act, const char *source, const char *groups, int64_t cluster)
 {
 	struct note_input in = { .site = site, .activity = act, .source = source, .text = "evidence",
 		.voices = groups, .cluster = { cluster }, .nclusters = 1 };
@@ -109,7 +64,7 @@ note(struct fx *f, int64_t site, int64_t act, const char *source, const char *gr
 static void
 test_parse(void **state)
 {
-	struct fx *f = *state;
+	struct maple *f = *state;
 	char out[VOICE_LIST_MAX];
 
 	assert_int_equal(voice_parse(f->db, f->review, " Families;students , families", out, sizeof(out)), QREL_OK);
@@ -124,7 +79,7 @@ test_parse(void **state)
 static void
 test_activity_voice(void **state)
 {
-	struct fx *f = *state;
+	struct maple *f = *state;
 	struct activity_input in = { .site = f->s1, .source = "focus_group", .held_at = "2024-04-10",
 		.description = "Families, evening", .voice = { "families", 12, "es", 1 } };
 	struct voice_activity va;
@@ -157,7 +112,7 @@ test_activity_voice(void **state)
 static void
 test_note_groups(void **state)
 {
-	struct fx *f = *state;
+	struct maple *f = *state;
 	int64_t act = activity(f, f->s1, "focus_group", "families");
 	int64_t own = note(f, f->s1, act, "focus_group", "teachers", f->c11);
 	int64_t inherits = note(f, f->s1, act, "focus_group", NULL, f->c11);
@@ -180,7 +135,7 @@ test_note_groups(void **state)
 /* The groups heard at (site, cluster), straight from the rows: a live note's own
  * groups, else its activity's. */
 static long long
-raw_heard(struct fx *f, int64_t site, int64_t cluster)
+raw_heard(struct maple *f, int64_t site, int64_t cluster)
 {
 	static const char sql[] =
 		"SELECT count(DISTINCT g) FROM (SELECT ng.grp AS g FROM note n JOIN note_cluster nc ON nc.note_id = n.id "
@@ -203,7 +158,7 @@ raw_heard(struct fx *f, int64_t site, int64_t cluster)
 static void
 test_triangulation(void **state)
 {
-	struct fx *f = *state;
+	struct maple *f = *state;
 	int64_t fg = activity(f, f->s1, "focus_group", "students,families");
 	int64_t iv = activity(f, f->s1, "interview", "support_staff");
 	int64_t gone;
@@ -252,7 +207,7 @@ test_triangulation(void **state)
 static void
 test_report_counts(void **state)
 {
-	struct fx *f = *state;
+	struct maple *f = *state;
 	int64_t fg = activity(f, f->s1, "focus_group", "students,families");
 	struct settings set;
 	struct report r;
@@ -278,7 +233,7 @@ test_report_counts(void **state)
 int
 main(void)
 {
-#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+#define T(name) cmocka_unit_test_setup_teardown(name, setup, maple_teardown)
 	const struct CMUnitTest tests[] = {
 		T(test_parse), T(test_activity_voice), T(test_note_groups), T(test_triangulation), T(test_report_counts),
 	};
