@@ -5,7 +5,6 @@
 # as another person, leave the scale or write at a locked site. Then two local
 # copies exchange through it. Skipped, visibly, only without PostgreSQL.
 . "$(dirname "$0")/hub_lib.sh"
-has() { printf '%s\n' "$1" | grep -q "$2"; }
 
 # ---- qrel hub init ----
 "$QREL" hub init "$ADMIN" >"$T/out"

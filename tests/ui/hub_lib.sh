@@ -2,7 +2,8 @@
 # (initdb and pg_ctl as an unprivileged user, a Unix socket there, no TCP),
 # stopped at the end; sources lib.sh. Skips the script, visibly, only when the
 # PostgreSQL binaries are absent. Sets W (its folder) and ADMIN (the hub's
-# owner's connection string, database "hub"); as LOGIN SQL runs psql as LOGIN.
+# owner's connection string, database "hub"); as LOGIN SQL runs psql as LOGIN;
+# has TEXT PATTERN greps; hub_three_copies sets up the sample on a hub for three.
 PGBIN=${PGBIN:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)}
 if [ -z "$PGBIN" ] || [ ! -x "$PGBIN/initdb" ] || ! command -v psql >/dev/null; then
 	echo "SKIP: no PostgreSQL" >&2
@@ -34,3 +35,20 @@ psql -X -q "host=$W user=hubadmin dbname=postgres" -c "CREATE DATABASE hub" || {
 ADMIN="host=$W user=hubadmin dbname=hub"
 as() { psql -X -q -t -A -v ON_ERROR_STOP=1 "host=$W user=$1 dbname=hub" -c "$2" 2>&1; }
 url() { echo "host=$W user=$1 dbname=hub"; }
+has() { printf '%s\n' "$1" | grep -q "$2"; }
+
+# The hub's schema and three copies of the sample review: A (the lead's, which adds
+# the review to the hub), B and P (backups of A, for a reviewer and a principal);
+# the lead, José, Patricia and Björn granted logins lead, jose, pat and bjorn.
+hub_three_copies() {
+	"$QREL" hub init "$ADMIN" >/dev/null
+	A="$T/a.db" B="$T/b.db" P="$T/p.db"
+	LEAD="Ségolène Arceneaux" J="José Ramírez" PAT="Patricia Holloway"
+	sample_db "$A"
+	"$QREL" backup --db "$A" -o "$B" >/dev/null
+	"$QREL" backup --db "$A" -o "$P" >/dev/null
+	"$QREL" hub add-review --db "$A" --as "$LEAD" "$ADMIN" >/dev/null
+	for g in "$LEAD:lead" "$J:jose" "$PAT:pat" "Björn Halvorsen:bjorn"; do
+		"$QREL" hub grant --db "$A" "$ADMIN" "${g%:*}" "${g##*:}" >/dev/null
+	done
+}

@@ -8,18 +8,8 @@
 # finalise or change a final finding; in an observer's, writes nothing. Skipped, visibly,
 # only without PostgreSQL.
 . "$(dirname "$0")/hub_lib.sh"
-has() { printf '%s\n' "$1" | grep -q "$2"; }
 
-"$QREL" hub init "$ADMIN" >/dev/null
-A="$T/a.db" B="$T/b.db" P="$T/p.db"
-LEAD="Ségolène Arceneaux" J="José Ramírez" PAT="Patricia Holloway"
-sample_db "$A"
-"$QREL" backup --db "$A" -o "$B" >/dev/null
-"$QREL" backup --db "$A" -o "$P" >/dev/null
-"$QREL" hub add-review --db "$A" --as "$LEAD" "$ADMIN" >/dev/null
-for g in "$LEAD:lead" "$J:jose" "$PAT:pat" "Björn Halvorsen:bjorn"; do
-	"$QREL" hub grant --db "$A" "$ADMIN" "${g%:*}" "${g##*:}" >/dev/null
-done
+hub_three_copies
 check "add-review seeds the hub with the sample's findings, recommendations and summary" test \
 	"$(as hubadmin 'SELECT count(*) FROM hub.finding')/$(as hubadmin 'SELECT count(*) FROM hub.recommendation')/$(
 	as hubadmin "SELECT status || length(summary) FROM hub.report")" = \
