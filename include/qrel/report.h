@@ -139,10 +139,20 @@ int report_save_xlsx(const struct report *r, const char *path);
  * every year with --all-years; every metric and dimension) that the viewer
  * may read, suppressed as everywhere, in set order: fn gets each, which is
  * freed after; a non-zero return stops. */
+int report_each_table(const struct report *r, int (*fn)(void *ctx, const struct subgroup_table *t), void *ctx);
 /* Flagged table i (0 .. nfindings - 1) of the report, read from the spool
  * into t; the caller frees it with subgroup_table_free. */
 int report_finding(const struct report *r, int i, struct subgroup_table *t);
-int report_each_table(const struct report *r, int (*fn)(void *ctx, const struct subgroup_table *t), void *ctx);
+/* The flagged tables (nfindings of them), read back from the spool one at a
+ * time in the report's order: fn gets each, which is freed after; a non-zero
+ * return (or a failed read) stops and is returned. */
+int report_each_finding(const struct report *r, int (*fn)(void *ctx, const struct subgroup_table *t), void *ctx);
+/* What a writer's fn gets: the report and its file (first: no table written yet). */
+struct report_out {
+	const struct report *r;
+	FILE *f;
+	bool first;
+};
 /* Prints the HTML report to a PDF at path with WeasyPrint, else headless
  * Chromium; QREL_NOTFOUND, naming the Debian packages, when neither is installed. */
 int report_save_pdf(const struct report *r, const char *path);

@@ -539,6 +539,21 @@ fail:
 		     "cut short");
 }
 
+int
+report_each_finding(const struct report *r, int (*fn)(void *ctx, const struct subgroup_table *t), void *ctx)
+{
+	int rc = QREL_OK;
+
+	for (int i = 0; i < r->nfindings && rc == QREL_OK; i++) {
+		struct subgroup_table t;
+
+		if ((rc = report_finding(r, i, &t)) == QREL_OK)
+			rc = fn(ctx, &t);
+		subgroup_table_free(&t);
+	}
+	return rc;
+}
+
 /* Spools table t when it holds a flag (at: its offset, else -1), counting its flagged groups. */
 static int
 flagged_table_add(struct report *r, const struct subgroup_table *t, int64_t *at)

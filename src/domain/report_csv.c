@@ -350,9 +350,20 @@ deliverable_rows(const struct report *rep, FILE *f)
 	}
 }
 
+static int
+finding_out(void *ctx, const struct subgroup_table *t)
+{
+	const struct report_out *o = ctx;
+
+	table_rows(o->r, t, "subgroup", false, o->f);
+	return QREL_OK;
+}
+
 int
 report_write_csv(const struct report *rep, FILE *f)
 {
+	int rc;
+
 	out_csv_start(f);
 	fputs("section,site,domain,cluster,year,metric,dimension,item,field,value\r\n", f);
 	cover(rep, f);
@@ -360,15 +371,8 @@ report_write_csv(const struct report *rep, FILE *f)
 	grid(rep, f);
 	evidence(rep, f);
 	key_rows(rep, f);
-	for (int i = 0; i < rep->nfindings; i++) {
-		struct subgroup_table t;
-		int rc = report_finding(rep, i, &t);
-
-		if (rc != QREL_OK)
-			return rc;
-		table_rows(rep, &t, "subgroup", false, f);
-		subgroup_table_free(&t);
-	}
+	if ((rc = report_each_finding(rep, finding_out, &(struct report_out){ rep, f, true })) != QREL_OK)
+		return rc;
 	agree_rows(f, "", &rep->agree_all);
 	for (int d = 0; d < rep->frame.ndom; d++)
 		agree_rows(f, rep->frame.dom[d].code, &rep->agree_domain[d]);

@@ -265,19 +265,23 @@ finding(const struct subgroup_table *t, bool first, FILE *f)
 }
 
 static int
+finding_out(void *ctx, const struct subgroup_table *t)
+{
+	struct report_out *o = ctx;
+
+	finding(t, o->first, o->f);
+	o->first = false;
+	return QREL_OK;
+}
+
+static int
 findings(const struct report *r, FILE *f)
 {
 	int rc = QREL_OK;
 
 	fprintf(f, "\"subgroup_findings\": {\"threshold\": %.4f, \"years\": \"%s\", \"tables\": [",
 		r->opt.settings->threshold, r->opt.all_years ? "all" : "latest");
-	for (int i = 0; i < r->nfindings && rc == QREL_OK; i++) {
-		struct subgroup_table t;
-
-		if ((rc = report_finding(r, i, &t)) == QREL_OK)
-			finding(&t, i == 0, f);
-		subgroup_table_free(&t);
-	}
+	rc = report_each_finding(r, finding_out, &(struct report_out){ r, f, true });
 	fputs("]},\n", f);
 	return rc;
 }

@@ -377,6 +377,15 @@ key_measures(const struct report *r, FILE *f)
 }
 
 static int
+finding_out(void *ctx, const struct subgroup_table *t)
+{
+	const struct report_out *o = ctx;
+
+	finding(o->r, t, o->f);
+	return QREL_OK;
+}
+
+static int
 findings(const struct report *r, FILE *f)
 {
 	int rc = QREL_OK;
@@ -389,13 +398,7 @@ findings(const struct report *r, FILE *f)
 	key_measures(r, f);
 	if (!r->nfindings)
 		fputs("No group is flagged.\n\n", f);
-	for (int i = 0; i < r->nfindings && rc == QREL_OK; i++) {
-		struct subgroup_table t;
-
-		if ((rc = report_finding(r, i, &t)) == QREL_OK)
-			finding(r, &t, f);
-		subgroup_table_free(&t);
-	}
+	rc = report_each_finding(r, finding_out, &(struct report_out){ r, f, true });
 	return rc;
 }
 

@@ -135,23 +135,30 @@ report_agree_omitted(const struct report *r, char *buf, size_t size)
 	}
 }
 
+struct flagged {
+	char (*out)[SUBGROUP_FINDING];
+	int n, max;
+};
+
+/* A table's findings into the list; non-zero (stop) once it is full. */
+static int
+flagged_add(void *ctx, const struct subgroup_table *t)
+{
+	struct flagged *l = ctx;
+	char text[SUBGROUP_FINDING];
+
+	for (size_t i = 0; i < t->n && l->n < l->max; i++)
+		if (subgroup_finding(t, i, text, sizeof(text)) == QREL_OK)
+			memcpy(l->out[l->n++], text, sizeof(text));
+	return l->n >= l->max;
+}
+
 int
 report_flagged(const struct report *r, char (*out)[SUBGROUP_FINDING], int max)
 {
-	char text[SUBGROUP_FINDING];
-	int n = 0;
-
 	/* The first max from the spool; the total was counted as it was made. */
-	for (int t = 0; t < r->nfindings && n < max; t++) {
-		struct subgroup_table tab;
-
-		if (report_finding(r, t, &tab) != QREL_OK)
-			break;
-		for (size_t i = 0; i < tab.n && n < max; i++)
-			if (subgroup_finding(&tab, i, text, sizeof(text)) == QREL_OK)
-				memcpy(out[n++], text, sizeof(text));
-		subgroup_table_free(&tab);
-	}
+	if (max > 0)
+		report_each_finding(r, flagged_add, &(struct flagged){ out, 0, max });
 	return (int)r->nflagged;
 }
 

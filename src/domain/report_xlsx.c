@@ -302,19 +302,17 @@ table_rows(struct book *b, const struct subgroup_table *t)
 }
 
 static int
+finding_rows(void *ctx, const struct subgroup_table *t)
+{
+	table_rows(ctx, t);
+	return QREL_OK;
+}
+
+static int
 subgroups_sheet(struct book *b, const struct report *r)
 {
-	int rc = QREL_OK;
-
 	sheet(b, "Subgroups", table_heads, table_widths);
-	for (int i = 0; i < r->nfindings && rc == QREL_OK; i++) {
-		struct subgroup_table t;
-
-		if ((rc = report_finding(r, i, &t)) == QREL_OK)
-			table_rows(b, &t);
-		subgroup_table_free(&t);
-	}
-	return rc;
+	return report_each_finding(r, finding_rows, b);
 }
 
 /* ---- one sheet per subgroup table ---- */
