@@ -7,6 +7,7 @@
 #include <stdio.h>
 
 #include "qrel/agree.h"
+#include "qrel/protocol.h"
 #include "qrel/dashboard.h"
 #include "qrel/findings.h"
 #include "qrel/subgroup.h"
@@ -225,6 +226,54 @@ void report_table_title(const struct subgroup_table *t, bool code, char *buf, si
 void report_key_intro(const struct report *r, char *buf, size_t size);
 /* Has the review an action plan module's tables? */
 bool report_has_plan(const struct report *r);
+
+/* ---- the report: one walk (report_walk.c), a writer's marks and tables ---- */
+
+/* The roles a piece of the report plays; each writer says how each looks. */
+enum report_mark {
+	RM_H2, RM_H2_ANCHOR, RM_H3, RM_H4,
+	RM_P, RM_NOTE, RM_NOTE_EM, RM_HOOK,	/* paragraphs: plain, an aside, an aside stressed, a gap to fill */
+	RM_PRIORITY, RM_PRIORITY_ASIDE,		/* a recommendation's priority: on its own line, after its title */
+	RM_UL, RM_UL_CONSENSUS, RM_OL, RM_LI, RM_LI_NUMBER,
+	RM_STRONG, RM_KIND, RM_LINK,		/* in a line: bold, a finding's kind, a link to an id */
+	RM_QUOTE, RM_QUOTE_BY, RM_CITE_DATE,	/* a quote, who or what it is from, the date after a citation */
+	RM_DATA, RM_ANSWERED,			/* a written finding's subgroup data and its recommendations */
+	RM_QUOTES, RM_QUOTES_TITLE, RM_QUOTES_COUNT,	/* a cluster's strengths or areas for growth */
+	RM_SECTION, RM_SUMMARY, RM_DOMAIN, RM_EVIDENCE,	/* blocks that group others */
+	RM_FINDING, RM_FINDING_STRENGTH, RM_FINDING_GROWTH, RM_REC,
+	RM_MARKS
+};
+
+/* A mark as written: open, then the walk's argument (an id, a class, a
+ * number) and arg_end where arg_end is not NULL; close after the content. */
+struct report_mark_text {
+	const char *open, *arg_end, *close;
+};
+
+/* What a writer gives the walk: its escaper for the review's text, its marks
+ * (mark[RM_MARKS]) and the parts that are its own: the front matter (cover,
+ * status, contents), the summary's at-a-glance picture, the grids' legend and
+ * the tables and charts, the action plan and the back matter. */
+struct report_markup {
+	void (*text)(FILE *f, const char *s);	/* out_html_text, out_md_text */
+	const struct report_mark_text *mark;
+	enum proto_format proto;		/* the rubric appendix's format */
+	void (*front)(const struct report *r, FILE *f);
+	void (*glance)(const struct report *r, FILE *f);
+	void (*legend)(const struct report *r, FILE *f);
+	void (*grid)(const struct report *r, const struct dash_domain *d, FILE *f);
+	void (*key_table)(const struct subgroup_table *t, FILE *f);
+	void (*key_trend)(const struct report_key *k, FILE *f);	/* more than one year */
+	void (*finding_table)(const struct subgroup_table *t, FILE *f);
+	void (*agree_table)(const struct report *r, FILE *f);
+	void (*plan)(const struct report *r, FILE *f);
+	void (*back)(const struct report *r, FILE *f);
+};
+
+/* The report from cover to end: the summary, findings by domain,
+ * recommendations, next steps and plan, then the appendices (grids and
+ * quotes, subgroup findings, agreement, rubric), in m's marks. */
+int report_walk(const struct report *r, const struct report_markup *m, FILE *f);
 
 /* ---- the action plan: one walk (report_plan.c), a writer's blocks ---- */
 

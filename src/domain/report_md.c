@@ -7,15 +7,6 @@
 #include "qrel/settings.h"
 #include "qrel/util.h"
 
-static const char *
-source_label(const char *source)
-{
-	for (int i = 0; i < REPORT_SOURCES; i++)
-		if (strcmp(source, report_source_name(i)) == 0)
-			return report_source_label(i);
-	return source;
-}
-
 /* ---- cover ---- */
 
 static void
@@ -170,45 +161,6 @@ grid(const struct report *r, const struct dash_domain *d, FILE *f)
 	fputs("\n", f);
 }
 
-static void
-quotes(const struct report_quote *q, int n, int total, const char *title, FILE *f)
-{
-	fprintf(f, "**%s** (%d in the evidence%s)\n\n", title, total, total > n ? ", most recent shown" : "");
-	if (!n)
-		fputs("None recorded.\n\n", f);
-	for (int i = 0; i < n; i++) {
-		fputs("> ", f);
-		out_md_text(f, q[i].text);
-		fprintf(f, "\n>\n> \xe2\x80\x94 %s \xc2\xb7 ", source_label(q[i].source));
-		out_md_text(f, q[i].site);
-		fprintf(f, " \xc2\xb7 %s\n\n", q[i].date);
-	}
-}
-
-static void
-domain(const struct report *r, int d, FILE *f)
-{
-	const struct dash_domain *dom = &r->frame.dom[d];
-
-	fputs("## Domain ", f);
-	out_md_text(f, dom->code);
-	fputs(": ", f);
-	out_md_text(f, dom->title);
-	fputs("\n\n", f);
-	grid(r, dom, f);
-	for (int c = dom->first; c < dom->first + dom->n; c++) {
-		const struct report_quotes *q = &r->quotes[c];
-
-		fputs("### ", f);
-		out_md_text(f, r->frame.cl[c].code);
-		fputs(" ", f);
-		out_md_text(f, r->frame.cl[c].title);
-		fputs("\n\n", f);
-		quotes(q->strength, q->nstrength, q->total_strength, "Strengths", f);
-		quotes(q->growth, q->ngrowth, q->total_growth, "Areas for growth", f);
-	}
-}
-
 /* ---- subgroup findings ---- */
 
 static void
@@ -234,22 +186,9 @@ finding_row(const struct subgroup_entry *e, FILE *f)
 }
 
 static void
-finding(const struct report *r, const struct subgroup_table *t, FILE *f)
+finding_table(const struct subgroup_table *t, FILE *f)
 {
-	char text[SUBGROUP_FINDING];
-
-	report_table_title(t, true, text, sizeof(text));
-	fputs("### ", f);
-	out_md_text(f, text);
-	fputs("\n\n", f);
-	for (size_t i = 0; i < t->n; i++) {
-		if (subgroup_finding(t, i, text, sizeof(text)) != QREL_OK)
-			continue;
-		fputs("- ", f);
-		out_md_text(f, text);
-		fputs("\n", f);
-	}
-	fputs("\n| Group | Enrolled | Count | Rate | Others' rate | Risk ratio | |\n"
+	fputs("| Group | Enrolled | Count | Rate | Others' rate | Risk ratio | |\n"
 	      "|---|---:|---:|---:|---:|---:|---|\n", f);
 	for (size_t i = 0; i < t->n; i++)
 		finding_row(&t->row[i], f);
@@ -258,9 +197,6 @@ finding(const struct report *r, const struct subgroup_table *t, FILE *f)
 	else
 		fprintf(f, "| **All students** | %ld | %ld | %.1f%% | | | |\n\n", t->enrolled, t->count,
 			t->enrolled ? 100.0 * (double)t->count / (double)t->enrolled : 0.0);
-	if (t->nhidden > 0)
-		fprintf(f, "\\* withheld to protect privacy: groups of fewer than %ld students, and as many "
-			"others as it takes so that no withheld figure can be worked out.\n\n", r->min_display);
 }
 
 /* ---- key measures: always shown ---- */
@@ -336,17 +272,9 @@ key_trend(const struct report_key *k, FILE *f)
 }
 
 static void
-key_measure(const struct report_key *k, FILE *f)
+key_table(const struct subgroup_table *t, FILE *f)
 {
-	const struct subgroup_table *t = report_key_latest(k);
-	char title[SUBGROUP_FINDING];
-
-	if (!t)
-		return;
-	report_table_title(t, false, title, sizeof(title));
-	fputs("#### ", f);
-	out_md_text(f, title);
-	fprintf(f, "\n\n| Group | Enrolled | Count | Expected | Risk | Risk ratio |%s |\n"
+	fprintf(f, "| Group | Enrolled | Count | Expected | Risk | Risk ratio |%s |\n"
 		"|---|---:|---:|---:|---:|---:|%s---|\n", t->nstate ? " Weighted risk ratio |" : "",
 		t->nstate ? "---:|" : "");
 	for (size_t i = 0; i < t->n; i++)
@@ -356,50 +284,6 @@ key_measure(const struct report_key *k, FILE *f)
 	else
 		fprintf(f, "| **All students** | %ld | %ld | | %.1f%% | |%s |\n\n", t->enrolled, t->count,
 			t->enrolled ? 100.0 * (double)t->count / (double)t->enrolled : 0.0, t->nstate ? " |" : "");
-	if (k->nyears > 1)
-		key_trend(k, f);
-}
-
-static void
-key_measures(const struct report *r, FILE *f)
-{
-	char intro[1024];
-
-	if (!r->nkey)
-		return;
-	report_key_intro(r, intro, sizeof(intro));
-	fputs("### Key measures\n\n", f);
-	out_md_text(f, intro);
-	fputs("\n\n", f);
-	for (int i = 0; i < r->nkey; i++)
-		key_measure(&r->key[i], f);
-	fputs("### Flagged groups\n\n", f);
-}
-
-static int
-finding_out(void *ctx, const struct subgroup_table *t)
-{
-	const struct report_out *o = ctx;
-
-	finding(o->r, t, o->f);
-	return QREL_OK;
-}
-
-static int
-findings(const struct report *r, FILE *f)
-{
-	int rc = QREL_OK;
-
-	fprintf(f, "## Appendix B: Subgroup findings\n\nEvery group whose risk ratio against all other students passes "
-		"the district's threshold of %.1f (below 1/%.1f where a higher rate is the aim), %s. Counts "
-		"below %ld, and the counts of groups with fewer students enrolled, are withheld.\n\n", r->opt.settings->threshold,
-		r->opt.settings->threshold, r->opt.all_years ? "in every school year" :
-		"in each site's latest school year", r->min_display);
-	key_measures(r, f);
-	if (!r->nfindings)
-		fputs("No group is flagged.\n\n", f);
-	rc = report_each_finding(r, finding_out, &(struct report_out){ r, f, true });
-	return rc;
 }
 
 /* ---- agreement ---- */
@@ -414,24 +298,9 @@ agree_cell(const struct agree_value *v, FILE *f)
 }
 
 static void
-agree_omitted(const struct report *r, FILE *f)
+agree_table(const struct report *r, FILE *f)
 {
-	char text[1024];
-
-	report_agree_omitted(r, text, sizeof(text));
-	if (!*text)
-		return;
-	fputs("Not shown: ", f);
-	out_md_text(f, text);
-	fputs(".\n\n", f);
-}
-
-static void
-agreement(const struct report *r, FILE *f)
-{
-	fputs("## Appendix C: Rater agreement\n\nHow consistently team members scored the same cluster at the same "
-	      "site before consensus, rounded to two decimals. A unit is one cluster at one site; a dash means "
-	      "the figure cannot be computed for that domain.\n\n| | All domains |", f);
+	fputs("| | All domains |", f);
 	for (int d = 0; d < r->frame.ndom; d++) {
 		fputc(' ', f);
 		out_md_text(f, r->frame.dom[d].title);
@@ -457,7 +326,6 @@ agreement(const struct report *r, FILE *f)
 		fputs("\n", f);
 	}
 	fputs("\n", f);
-	agree_omitted(r, f);
 }
 
 /* ---- action plan: the plan module's model, in this writer's blocks ---- */
@@ -545,19 +413,6 @@ status_line(const struct report *r, FILE *f)
 				 : "a draft: findings and recommendations may still change");
 }
 
-/* The lead's text, a paragraph per blank-line-separated block. */
-static void
-paragraphs(const char *text, FILE *f)
-{
-	char *block;
-
-	while ((block = report_paragraph(&text))) {
-		out_md_text(f, block);
-		fputs("\n\n", f);
-		free(block);
-	}
-}
-
 static void
 heat_map(const struct report *r, FILE *f)
 {
@@ -621,189 +476,77 @@ flagged(const struct report *r, FILE *f)
 }
 
 static void
-summary(const struct report *r, FILE *f)
+glance(const struct report *r, FILE *f)
 {
-	const struct findings_doc *w = &r->written;
-
-	fputs("## Executive summary\n\n", f);
-	if (w->summary && *w->summary)
-		paragraphs(w->summary, f);
-	else
-		fputs("*The review lead has not written the summary yet.*\n\n", f);
-	fputs("### At a glance: consensus levels by site and cluster\n\n", f);
 	heat_map(r, f);
 	ranked(r, r->strongest, r->nstrongest, "Strongest clusters", f);
 	ranked(r, r->weakest, r->nweakest, "Clusters most in need of growth", f);
 	flagged(r, f);
-	fputs("### Recommendations\n\n", f);
-	if (!w->nrec)
-		fputs("None written yet.\n", f);
-	for (int i = 0; i < w->nrec; i++) {
-		fprintf(f, "%d. ", w->rec[i].number);
-		out_md_text(f, w->rec[i].title);
-		fprintf(f, " (%s priority)\n", rec_priority_name(w->rec[i].priority));
-	}
-	fputc('\n', f);
 }
 
 static void
-consensus(const struct report *r, int c, FILE *f)
+front(const struct report *r, FILE *f)
 {
-	char text[2048];
-	bool any = false;
-
-	for (int s = 0; s < r->nsites; s++) {
-		if (!report_consensus_text(r, s, c, text, sizeof(text)))
-			continue;
-		any = true;
-		fputs("- **", f);
-		out_md_text(f, r->site[s].name);
-		fputs(":** ", f);
-		out_md_text(f, text);
-		fputc('\n', f);
-	}
-	fputs(any ? "\n" : "No consensus level agreed yet.\n\n", f);
+	cover(r, f);
+	status_line(r, f);
 }
 
 static void
-written_finding(const struct report *r, const struct finding *w, FILE *f)
+back(const struct report *r, FILE *f)
 {
-	fprintf(f, "**%s", finding_kind_label(w->kind));
-	for (int s = 0; *w->site_code && s < r->nsites; s++)
-		if (r->site[s].id == w->site) {
-			fputs(" at ", f);
-			out_md_text(f, r->site[s].name);
-		}
-	fputs(":** ", f);
-	out_md_text(f, w->text);
-	fputs("\n\n", f);
-	for (int i = 0; i < w->ncites; i++) {
-		char who[200];
+	char now[21];
 
-		findings_attribution(&w->cite[i], who, sizeof(who));
-		fputs("> ", f);
-		out_md_text(f, w->cite[i].text);
-		fputs("\n>\n> \xe2\x80\x94 ", f);
-		out_md_text(f, who);
-		fprintf(f, ", %s\n\n", w->cite[i].date);
-	}
-	for (int i = 0; i < w->nsubgroups; i++) {
-		fputs("- Data: ", f);
-		out_md_text(f, w->subgroup[i]);
-		fputc('\n', f);
-	}
-	for (int i = 0; (i = report_answered_by(r, w->id, i)) >= 0; i++)
-		fprintf(f, "\n*Answered by recommendation %d.*\n", r->written.rec[i].number);
-	fputc('\n', f);
+	clock_now(now);
+	fprintf(f, "---\n\n*Produced by qrel on %.10s.* ", now);
+	status_line(r, f);
 }
 
-static int
-written_in(const struct report *r, int d, int c, FILE *f)
-{
-	int n = 0;
+/* Markdown has no blocks that group others: their marks are empty. */
+static const struct report_mark_text marks[RM_MARKS] = {
+	[RM_H2] = { "## ", NULL, "\n\n" },
+	[RM_H2_ANCHOR] = { "## ", NULL, "\n\n" },
+	[RM_H3] = { "### ", NULL, "\n\n" },
+	[RM_H4] = { "#### ", NULL, "\n\n" },
+	[RM_P] = { "", NULL, "\n\n" },
+	[RM_NOTE] = { "", NULL, "\n\n" },
+	[RM_NOTE_EM] = { "*", NULL, "*\n\n" },
+	[RM_HOOK] = { "*", NULL, "*\n\n" },
+	[RM_PRIORITY] = { "*", NULL, "*\n\n" },
+	[RM_PRIORITY_ASIDE] = { " (", NULL, ")" },
+	[RM_UL] = { "", NULL, "\n" },
+	[RM_UL_CONSENSUS] = { "", NULL, "\n" },
+	[RM_OL] = { "", NULL, "\n" },
+	[RM_LI] = { "- ", NULL, "\n" },
+	[RM_LI_NUMBER] = { "", ". ", "\n" },
+	[RM_STRONG] = { "**", NULL, "**" },
+	[RM_KIND] = { "**", NULL, "**" },
+	[RM_LINK] = { "", NULL, "" },
+	[RM_QUOTE] = { "> ", NULL, "" },
+	[RM_QUOTE_BY] = { "\n>\n> \xe2\x80\x94 ", NULL, "\n\n" },
+	[RM_CITE_DATE] = { ", ", NULL, "" },
+	[RM_DATA] = { "- ", NULL, "\n" },
+	[RM_ANSWERED] = { "\n*", NULL, "*\n" },
+	[RM_QUOTES] = { "", NULL, "" },
+	[RM_QUOTES_TITLE] = { "**", NULL, "\n\n" },
+	[RM_QUOTES_COUNT] = { "** ", NULL, "" },	/* the bold title ends at the count */
+	[RM_SECTION] = { "", NULL, "" },
+	[RM_SUMMARY] = { "", NULL, "" },
+	[RM_DOMAIN] = { "", NULL, "" },
+	[RM_EVIDENCE] = { "", NULL, "" },
+	[RM_FINDING] = { "", NULL, "" },
+	[RM_FINDING_STRENGTH] = { "", NULL, "\n" },
+	[RM_FINDING_GROWTH] = { "", NULL, "\n" },
+	[RM_REC] = { "", NULL, "" },
+};
 
-	for (int i = 0; i < r->written.nf; i++)
-		if (report_finding_in(r, &r->written.f[i], d, c)) {
-			written_finding(r, &r->written.f[i], f);
-			n++;
-		}
-	return n;
-}
-
-static void
-written(const struct report *r, FILE *f)
-{
-	fputs("## Findings by domain\n\nFor each cluster: the team's consensus level at each site with its "
-	      "rationale, then the strengths and areas for growth the team wrote, each with the key evidence "
-	      "it rests on. Quotes are attributed to a stakeholder group or the kind of activity, never to a "
-	      "person.\n\n", f);
-	for (int d = 0; d < r->frame.ndom; d++) {
-		const struct dash_domain *dom = &r->frame.dom[d];
-
-		fputs("### ", f);
-		out_md_text(f, dom->title);
-		fputs("\n\n", f);
-		written_in(r, d, -1, f);
-		for (int c = dom->first; c < dom->first + dom->n; c++) {
-			fputs("#### ", f);
-			out_md_text(f, r->frame.cl[c].title);
-			fputs("\n\n", f);
-			consensus(r, c, f);
-			if (!written_in(r, d, c, f))
-				fputs("*No written finding for this cluster.*\n\n", f);
-		}
-	}
-}
-
-static void
-recommendation(const struct report *r, const struct recommendation *k, FILE *f)
-{
-	fprintf(f, "### %d. ", k->number);
-	out_md_text(f, k->title);
-	fprintf(f, "\n\n*%s priority*\n\n", rec_priority_name(k->priority));
-	if (*k->text)
-		paragraphs(k->text, f);
-	if (*k->stakeholders) {
-		fputs("**Stakeholders:** ", f);
-		out_md_text(f, k->stakeholders);
-		fputs("\n\n", f);
-	}
-	if (k->nfindings)
-		fputs("**Answers:**\n\n", f);
-	for (int i = 0; i < k->nfindings; i++) {
-		const struct finding *w = findings_by_id(&r->written, k->finding[i]);
-
-		if (!w)
-			continue;
-		fputs("- ", f);
-		out_md_text(f, w->cluster ? w->cluster_title : w->domain_title);
-		fputs(": ", f);
-		out_md_text(f, w->text);
-		fputc('\n', f);
-	}
-	if (k->nfindings)
-		fputc('\n', f);
-	if (k->objective)
-		fprintf(f, "Taken into the action plan as objective %d (see next steps).\n\n", k->objective_position);
-}
-
-static void
-recommendations(const struct report *r, FILE *f)
-{
-	fputs("## Recommendations\n\n", f);
-	fputs(r->written.nrec ? "High-leverage recommendations first; each names the findings it answers.\n\n"
-			      : "*The team has not written recommendations yet.*\n\n", f);
-	for (int i = 0; i < r->written.nrec; i++)
-		recommendation(r, &r->written.rec[i], f);
-}
+static const struct report_markup markup = {
+	.text = out_md_text, .mark = marks, .proto = PROTO_MD, .front = front, .glance = glance,
+	.legend = legend, .grid = grid, .key_table = key_table, .key_trend = key_trend,
+	.finding_table = finding_table, .agree_table = agree_table, .plan = plan, .back = back,
+};
 
 int
 report_write_md(const struct report *r, FILE *f)
 {
-	char now[21];
-	int rc;
-
-	cover(r, f);
-	status_line(r, f);
-	summary(r, f);
-	written(r, f);
-	recommendations(r, f);
-	fputs("## Next steps\n\nThe action plan: objectives drawn from the recommendations, their root causes and "
-	      "the evidence they rest on, measures of impact and dated steps with a lead.\n\n", f);
-	plan(r, f);
-	fputs("## Appendix A: Rubric grids and the evidence quoted\n\n", f);
-	legend(r, f);
-	for (int d = 0; d < r->frame.ndom; d++)
-		domain(r, d, f);
-	if ((rc = findings(r, f)) != QREL_OK)
-		return rc;
-	agreement(r, f);
-	fputs("## Appendix D: The rubric\n\nEach cluster's descriptor at every level and the criteria the team "
-	      "looked for.\n\n", f);
-	if ((rc = proto_rubric_reference(r->db, r->review, f, PROTO_MD)) != QREL_OK)
-		return rc;
-	clock_now(now);
-	fprintf(f, "---\n\n*Produced by qrel on %.10s.* ", now);
-	status_line(r, f);
-	return ferror(f) ? error(QREL_IO, "writing the report: %s", strerror(errno)) : QREL_OK;
+	return report_walk(r, &markup, f);
 }

@@ -1,0 +1,518 @@
+/* report_walk.c: the report's structure, once: which sections in what order, what each says and
+ * when a part is left out; the HTML and Markdown writers give only their marks and tables. */
+#include "qrel/qrel.h"
+#include "qrel/protocol.h"
+#include "qrel/report.h"
+#include "qrel/settings.h"
+#include "qrel/util.h"
+
+/* A mark's opening, with its argument (an id, a class, a number) where the format shows one. */
+static void
+open_mark(const struct report_markup *m, FILE *f, enum report_mark k, const char *arg)
+{
+	fputs(m->mark[k].open, f);
+	if (arg && m->mark[k].arg_end) {
+		fputs(arg, f);
+		fputs(m->mark[k].arg_end, f);
+	}
+}
+
+static void
+close_mark(const struct report_markup *m, FILE *f, enum report_mark k)
+{
+	fputs(m->mark[k].close, f);
+}
+
+/* Our own words, between a mark's opening and closing. */
+static void
+said(const struct report_markup *m, FILE *f, enum report_mark k, const char *words)
+{
+	open_mark(m, f, k, NULL);
+	fputs(words, f);
+	close_mark(m, f, k);
+}
+
+/* Text from the review, escaped, between a mark's opening and closing. */
+static void
+quoted(const struct report_markup *m, FILE *f, enum report_mark k, const char *text)
+{
+	open_mark(m, f, k, NULL);
+	m->text(f, text);
+	close_mark(m, f, k);
+}
+
+/* The lead's text, a paragraph per blank-line-separated block. */
+static void
+paragraphs(const struct report_markup *m, const char *text, FILE *f)
+{
+	char *block;
+
+	while ((block = report_paragraph(&text))) {
+		quoted(m, f, RM_P, block);
+		free(block);
+	}
+}
+
+static const char *
+source_label(const char *source)
+{
+	for (int i = 0; i < REPORT_SOURCES; i++)
+		if (strcmp(source, report_source_name(i)) == 0)
+			return report_source_label(i);
+	return source;
+}
+
+/* ---- the executive summary ---- */
+
+static void
+summary(const struct report *r, const struct report_markup *m, FILE *f)
+{
+	const struct findings_doc *w = &r->written;
+
+	open_mark(m, f, RM_SUMMARY, NULL);
+	said(m, f, RM_H2, "Executive summary");
+	if (w->summary && *w->summary)
+		paragraphs(m, w->summary, f);
+	else
+		said(m, f, RM_HOOK, "The review lead has not written the summary yet.");
+	said(m, f, RM_H3, "At a glance: consensus levels by site and cluster");
+	m->glance(r, f);
+	said(m, f, RM_H3, "Recommendations");
+	if (!w->nrec)
+		said(m, f, RM_NOTE, "None written yet.");
+	else
+		open_mark(m, f, RM_OL, NULL);
+	for (int i = 0; i < w->nrec; i++) {
+		char number[16], id[24];
+
+		snprintf(number, sizeof(number), "%d", w->rec[i].number);
+		snprintf(id, sizeof(id), "rec-%d", w->rec[i].number);
+		open_mark(m, f, RM_LI_NUMBER, number);
+		open_mark(m, f, RM_LINK, id);
+		m->text(f, w->rec[i].title);
+		close_mark(m, f, RM_LINK);
+		open_mark(m, f, RM_PRIORITY_ASIDE, NULL);
+		fprintf(f, "%s priority", rec_priority_name(w->rec[i].priority));
+		close_mark(m, f, RM_PRIORITY_ASIDE);
+		close_mark(m, f, RM_LI_NUMBER);
+	}
+	if (w->nrec)
+		close_mark(m, f, RM_OL);
+	close_mark(m, f, RM_SUMMARY);
+}
+
+/* ---- findings by domain ---- */
+
+static void
+consensus(const struct report *r, const struct report_markup *m, int c, FILE *f)
+{
+	char text[2048];
+	bool any = false;
+
+	for (int s = 0; s < r->nsites; s++) {
+		if (!report_consensus_text(r, s, c, text, sizeof(text)))
+			continue;
+		if (!any)
+			open_mark(m, f, RM_UL_CONSENSUS, NULL);
+		any = true;
+		open_mark(m, f, RM_LI, NULL);
+		open_mark(m, f, RM_STRONG, NULL);
+		m->text(f, r->site[s].name);
+		fputs(":", f);
+		close_mark(m, f, RM_STRONG);
+		fputs(" ", f);
+		m->text(f, text);
+		close_mark(m, f, RM_LI);
+	}
+	if (any)
+		close_mark(m, f, RM_UL_CONSENSUS);
+	else
+		said(m, f, RM_NOTE, "No consensus level agreed yet.");
+}
+
+static void
+written_cite(const struct report_markup *m, const struct finding *w, const struct finding_cite *c, FILE *f)
+{
+	char who[200];
+
+	findings_attribution(c, who, sizeof(who));
+	open_mark(m, f, RM_QUOTE, w->kind == FINDING_GROWTH ? "g" : "s");
+	m->text(f, c->text);
+	close_mark(m, f, RM_QUOTE);
+	open_mark(m, f, RM_QUOTE_BY, NULL);
+	m->text(f, who);
+	open_mark(m, f, RM_CITE_DATE, NULL);
+	m->text(f, c->date);
+	close_mark(m, f, RM_CITE_DATE);
+	close_mark(m, f, RM_QUOTE_BY);
+}
+
+static void
+written_finding(const struct report *r, const struct report_markup *m, const struct finding *w, FILE *f)
+{
+	enum report_mark block = w->kind == FINDING_GROWTH ? RM_FINDING_GROWTH : RM_FINDING_STRENGTH;
+	char id[32];
+
+	snprintf(id, sizeof(id), "finding-%lld", (long long)w->id);
+	open_mark(m, f, block, id);
+	open_mark(m, f, RM_P, NULL);
+	open_mark(m, f, RM_KIND, NULL);
+	fputs(finding_kind_label(w->kind), f);
+	for (int s = 0; *w->site_code && s < r->nsites; s++)
+		if (r->site[s].id == w->site) {
+			fputs(" at ", f);
+			m->text(f, r->site[s].name);
+		}
+	fputs(":", f);
+	close_mark(m, f, RM_KIND);
+	fputs(" ", f);
+	m->text(f, w->text);
+	close_mark(m, f, RM_P);
+	for (int i = 0; i < w->ncites; i++)
+		written_cite(m, w, &w->cite[i], f);
+	for (int i = 0; i < w->nsubgroups; i++) {
+		open_mark(m, f, RM_DATA, NULL);
+		fputs("Data: ", f);
+		m->text(f, w->subgroup[i]);
+		close_mark(m, f, RM_DATA);
+	}
+	for (int i = 0; (i = report_answered_by(r, w->id, i)) >= 0; i++) {
+		int n = r->written.rec[i].number;
+
+		snprintf(id, sizeof(id), "rec-%d", n);
+		open_mark(m, f, RM_ANSWERED, NULL);
+		fputs("Answered by ", f);
+		open_mark(m, f, RM_LINK, id);
+		fprintf(f, "recommendation %d", n);
+		close_mark(m, f, RM_LINK);
+		fputs(".", f);
+		close_mark(m, f, RM_ANSWERED);
+	}
+	close_mark(m, f, block);
+}
+
+static int
+written_in(const struct report *r, const struct report_markup *m, int d, int c, FILE *f)
+{
+	int n = 0;
+
+	for (int i = 0; i < r->written.nf; i++)
+		if (report_finding_in(r, &r->written.f[i], d, c)) {
+			written_finding(r, m, &r->written.f[i], f);
+			n++;
+		}
+	return n;
+}
+
+static void
+written_domain(const struct report *r, const struct report_markup *m, int d, FILE *f)
+{
+	const struct dash_domain *dom = &r->frame.dom[d];
+	char id[24];
+
+	snprintf(id, sizeof(id), "domain-%d", d + 1);
+	open_mark(m, f, RM_SECTION, id);
+	quoted(m, f, RM_H3, dom->title);
+	written_in(r, m, d, -1, f);
+	for (int c = dom->first; c < dom->first + dom->n; c++) {
+		quoted(m, f, RM_H4, r->frame.cl[c].title);
+		consensus(r, m, c, f);
+		if (!written_in(r, m, d, c, f))
+			said(m, f, RM_NOTE_EM, "No written finding for this cluster.");
+	}
+	close_mark(m, f, RM_SECTION);
+}
+
+static void
+written(const struct report *r, const struct report_markup *m, FILE *f)
+{
+	open_mark(m, f, RM_SECTION, "findings");
+	said(m, f, RM_H2, "Findings by domain");
+	said(m, f, RM_P, "For each cluster: the team's consensus level at each site with its rationale, then the "
+		"strengths and areas for growth the team wrote, each with the key evidence it rests on. Quotes are "
+		"attributed to a stakeholder group or the kind of activity, never to a person.");
+	for (int d = 0; d < r->frame.ndom; d++)
+		written_domain(r, m, d, f);
+	close_mark(m, f, RM_SECTION);
+}
+
+/* ---- recommendations ---- */
+
+static void
+recommendation(const struct report *r, const struct report_markup *m, const struct recommendation *k, FILE *f)
+{
+	char id[32];
+
+	snprintf(id, sizeof(id), "rec-%d", k->number);
+	open_mark(m, f, RM_REC, id);
+	open_mark(m, f, RM_H3, NULL);
+	fprintf(f, "%d. ", k->number);
+	m->text(f, k->title);
+	close_mark(m, f, RM_H3);
+	open_mark(m, f, RM_PRIORITY, NULL);
+	fprintf(f, "%s priority", rec_priority_name(k->priority));
+	close_mark(m, f, RM_PRIORITY);
+	if (*k->text)
+		paragraphs(m, k->text, f);
+	if (*k->stakeholders) {
+		open_mark(m, f, RM_P, NULL);
+		said(m, f, RM_STRONG, "Stakeholders:");
+		fputs(" ", f);
+		m->text(f, k->stakeholders);
+		close_mark(m, f, RM_P);
+	}
+	if (k->nfindings) {
+		open_mark(m, f, RM_P, NULL);
+		said(m, f, RM_STRONG, "Answers:");
+		close_mark(m, f, RM_P);
+		open_mark(m, f, RM_UL, NULL);
+	}
+	for (int i = 0; i < k->nfindings; i++) {
+		const struct finding *w = findings_by_id(&r->written, k->finding[i]);
+
+		if (!w)
+			continue;
+		snprintf(id, sizeof(id), "finding-%lld", (long long)w->id);
+		open_mark(m, f, RM_LI, NULL);
+		open_mark(m, f, RM_LINK, id);
+		m->text(f, w->cluster ? w->cluster_title : w->domain_title);
+		close_mark(m, f, RM_LINK);
+		fputs(": ", f);
+		m->text(f, w->text);
+		close_mark(m, f, RM_LI);
+	}
+	if (k->nfindings)
+		close_mark(m, f, RM_UL);
+	if (k->objective) {
+		open_mark(m, f, RM_P, NULL);
+		fprintf(f, "Taken into the action plan as objective %d (see ", k->objective_position);
+		open_mark(m, f, RM_LINK, "next-steps");
+		fputs("next steps", f);
+		close_mark(m, f, RM_LINK);
+		fputs(").", f);
+		close_mark(m, f, RM_P);
+	}
+	close_mark(m, f, RM_REC);
+}
+
+static void
+recommendations(const struct report *r, const struct report_markup *m, FILE *f)
+{
+	open_mark(m, f, RM_SECTION, "recommendations");
+	said(m, f, RM_H2, "Recommendations");
+	if (!r->written.nrec)
+		said(m, f, RM_HOOK, "The team has not written recommendations yet.");
+	else
+		said(m, f, RM_P, "High-leverage recommendations first; each names the findings it answers.");
+	for (int i = 0; i < r->written.nrec; i++)
+		recommendation(r, m, &r->written.rec[i], f);
+	close_mark(m, f, RM_SECTION);
+}
+
+/* ---- appendix A: rubric grids and the evidence quoted ---- */
+
+static void
+quote(const struct report_markup *m, const struct report_quote *q, const char *valence, FILE *f)
+{
+	open_mark(m, f, RM_QUOTE, valence);
+	m->text(f, q->text);
+	close_mark(m, f, RM_QUOTE);
+	open_mark(m, f, RM_QUOTE_BY, NULL);
+	fputs(source_label(q->source), f);
+	fputs(" \xc2\xb7 ", f);
+	m->text(f, q->site);
+	fputs(" \xc2\xb7 ", f);
+	m->text(f, q->date);
+	close_mark(m, f, RM_QUOTE_BY);
+}
+
+static void
+quotes(const struct report_markup *m, const struct report_quote *q, int n, int total, const char *title,
+       const char *valence, FILE *f)
+{
+	open_mark(m, f, RM_QUOTES, NULL);
+	open_mark(m, f, RM_QUOTES_TITLE, NULL);
+	fputs(title, f);
+	open_mark(m, f, RM_QUOTES_COUNT, NULL);
+	fprintf(f, "(%d in the evidence%s)", total, total > n ? ", most recent shown" : "");
+	close_mark(m, f, RM_QUOTES_COUNT);
+	close_mark(m, f, RM_QUOTES_TITLE);
+	if (!n)
+		said(m, f, RM_NOTE, "None recorded.");
+	for (int i = 0; i < n; i++)
+		quote(m, &q[i], valence, f);
+	close_mark(m, f, RM_QUOTES);
+}
+
+static void
+domain(const struct report *r, const struct report_markup *m, int d, FILE *f)
+{
+	const struct dash_domain *dom = &r->frame.dom[d];
+
+	open_mark(m, f, RM_DOMAIN, NULL);
+	open_mark(m, f, RM_H2, NULL);
+	fputs("Domain ", f);
+	m->text(f, dom->code);
+	fputs(": ", f);
+	m->text(f, dom->title);
+	close_mark(m, f, RM_H2);
+	m->grid(r, dom, f);
+	for (int c = dom->first; c < dom->first + dom->n; c++) {
+		const struct report_quotes *q = &r->quotes[c];
+
+		open_mark(m, f, RM_H3, NULL);
+		m->text(f, r->frame.cl[c].code);
+		fputs(" ", f);
+		m->text(f, r->frame.cl[c].title);
+		close_mark(m, f, RM_H3);
+		open_mark(m, f, RM_EVIDENCE, NULL);
+		quotes(m, q->strength, q->nstrength, q->total_strength, "Strengths", "s", f);
+		quotes(m, q->growth, q->ngrowth, q->total_growth, "Areas for growth", "g", f);
+		close_mark(m, f, RM_EVIDENCE);
+	}
+	close_mark(m, f, RM_DOMAIN);
+}
+
+/* ---- appendix B: subgroup findings ---- */
+
+static void
+key_measure(const struct report_markup *m, const struct report_key *k, FILE *f)
+{
+	const struct subgroup_table *t = report_key_latest(k);
+	char title[SUBGROUP_FINDING];
+
+	if (!t)
+		return;
+	report_table_title(t, false, title, sizeof(title));
+	open_mark(m, f, RM_FINDING, NULL);
+	quoted(m, f, RM_H4, title);
+	m->key_table(t, f);
+	if (k->nyears > 1)
+		m->key_trend(k, f);
+	close_mark(m, f, RM_FINDING);
+}
+
+static void
+key_measures(const struct report *r, const struct report_markup *m, FILE *f)
+{
+	char intro[1024];
+
+	if (!r->nkey)
+		return;
+	report_key_intro(r, intro, sizeof(intro));
+	said(m, f, RM_H3, "Key measures");
+	quoted(m, f, RM_P, intro);
+	for (int i = 0; i < r->nkey; i++)
+		key_measure(m, &r->key[i], f);
+	said(m, f, RM_H3, "Flagged groups");
+}
+
+struct finding_walk {
+	const struct report *r;
+	const struct report_markup *m;
+	FILE *f;
+};
+
+static int
+finding(void *ctx, const struct subgroup_table *t)
+{
+	const struct finding_walk *w = ctx;
+	const struct report_markup *m = w->m;
+	char text[SUBGROUP_FINDING];
+
+	report_table_title(t, true, text, sizeof(text));
+	open_mark(m, w->f, RM_FINDING, NULL);
+	quoted(m, w->f, RM_H3, text);
+	open_mark(m, w->f, RM_UL, NULL);
+	for (size_t i = 0; i < t->n; i++)
+		if (subgroup_finding(t, i, text, sizeof(text)) == QREL_OK)
+			quoted(m, w->f, RM_LI, text);
+	close_mark(m, w->f, RM_UL);
+	m->finding_table(t, w->f);
+	if (t->nhidden > 0) {
+		snprintf(text, sizeof(text), "* withheld to protect privacy: groups of fewer than %ld students, and as "
+			 "many others as it takes so that no withheld figure can be worked out.", w->r->min_display);
+		quoted(m, w->f, RM_NOTE, text);
+	}
+	close_mark(m, w->f, RM_FINDING);
+	return QREL_OK;
+}
+
+static int
+findings(const struct report *r, const struct report_markup *m, FILE *f)
+{
+	int rc;
+
+	open_mark(m, f, RM_SECTION, "disproportionality");
+	said(m, f, RM_H2, "Appendix B: Subgroup findings");
+	open_mark(m, f, RM_P, NULL);
+	fprintf(f, "Every group whose risk ratio against all other students passes the district's threshold of %.1f "
+		"(below 1/%.1f where a higher rate is the aim), %s. Counts below %ld, and the counts of groups with "
+		"fewer students enrolled, are withheld.", r->opt.settings->threshold, r->opt.settings->threshold,
+		r->opt.all_years ? "in every school year" : "in each site's latest school year", r->min_display);
+	close_mark(m, f, RM_P);
+	key_measures(r, m, f);
+	if (!r->nfindings)
+		said(m, f, RM_P, "No group is flagged.");
+	rc = report_each_finding(r, finding, &(struct finding_walk){ r, m, f });
+	close_mark(m, f, RM_SECTION);
+	return rc;
+}
+
+/* ---- appendix C: rater agreement ---- */
+
+static void
+agreement(const struct report *r, const struct report_markup *m, FILE *f)
+{
+	char text[1024];
+
+	open_mark(m, f, RM_SECTION, "agreement");
+	said(m, f, RM_H2, "Appendix C: Rater agreement");
+	said(m, f, RM_P, "How consistently team members scored the same cluster at the same site before consensus, "
+		"rounded to two decimals. A unit is one cluster at one site; a dash means the figure cannot be "
+		"computed for that domain.");
+	m->agree_table(r, f);
+	report_agree_omitted(r, text, sizeof(text));
+	if (*text) {
+		open_mark(m, f, RM_NOTE, NULL);
+		fputs("Not shown: ", f);
+		m->text(f, text);
+		fputs(".", f);
+		close_mark(m, f, RM_NOTE);
+	}
+	close_mark(m, f, RM_SECTION);
+}
+
+int
+report_walk(const struct report *r, const struct report_markup *m, FILE *f)
+{
+	int rc;
+
+	m->front(r, f);
+	summary(r, m, f);
+	written(r, m, f);
+	recommendations(r, m, f);
+	open_mark(m, f, RM_SECTION, "next-steps");
+	said(m, f, RM_H2, "Next steps");
+	said(m, f, RM_P, "The action plan: objectives drawn from the recommendations, their root causes and the "
+		"evidence they rest on, measures of impact and dated steps with a lead.");
+	close_mark(m, f, RM_SECTION);
+	m->plan(r, f);
+	open_mark(m, f, RM_H2_ANCHOR, "method");
+	fputs("Appendix A: Rubric grids and the evidence quoted", f);
+	close_mark(m, f, RM_H2_ANCHOR);
+	m->legend(r, f);
+	for (int d = 0; d < r->frame.ndom; d++)
+		domain(r, m, d, f);
+	if ((rc = findings(r, m, f)) != QREL_OK)
+		return rc;
+	agreement(r, m, f);
+	open_mark(m, f, RM_SECTION, "rubric");
+	said(m, f, RM_H2, "Appendix D: The rubric");
+	said(m, f, RM_P, "Each cluster's descriptor at every level and the criteria the team looked for.");
+	if ((rc = proto_rubric_reference(r->db, r->review, f, m->proto)) != QREL_OK)
+		return rc;
+	close_mark(m, f, RM_SECTION);
+	m->back(r, f);
+	return ferror(f) ? error(QREL_IO, "writing the report: %s", strerror(errno)) : QREL_OK;
+}
