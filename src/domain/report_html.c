@@ -242,65 +242,6 @@ grid(const struct report *r, const struct dash_domain *d, FILE *f)
 	fputs("</tbody>\n</table>\n", f);
 }
 
-static void
-quote(const struct report_quote *q, const char *cls, FILE *f)
-{
-	fprintf(f, "<blockquote class=\"%s\"><p>", cls);
-	out_html_text(f, q->text);
-	fputs("</p><footer>", f);
-	for (int i = 0; i < REPORT_SOURCES; i++)
-		if (strcmp(q->source, report_source_name(i)) == 0)
-			fputs(report_source_label(i), f);
-	fputs(" \xc2\xb7 ", f);
-	out_html_text(f, q->site);
-	fputs(" \xc2\xb7 ", f);
-	out_html_text(f, q->date);
-	fputs("</footer></blockquote>\n", f);
-}
-
-static void
-quote_list(const struct report_quote *q, int n, int total, const char *title, const char *cls, FILE *f)
-{
-	fprintf(f, "<div>\n<h4>%s <small>(%d in the evidence%s)</small></h4>\n", title, total,
-		total > n ? ", most recent shown" : "");
-	if (!n)
-		fputs("<p class=\"note\">None recorded.</p>\n", f);
-	for (int i = 0; i < n; i++)
-		quote(&q[i], cls, f);
-	fputs("</div>\n", f);
-}
-
-static void
-cluster_evidence(const struct report *r, int c, FILE *f)
-{
-	const struct report_quotes *q = &r->quotes[c];
-
-	fputs("<h3>", f);
-	out_html_text(f, r->frame.cl[c].code);
-	fputs(" ", f);
-	out_html_text(f, r->frame.cl[c].title);
-	fputs("</h3>\n<div class=\"ev\">\n", f);
-	quote_list(q->strength, q->nstrength, q->total_strength, "Strengths", "s", f);
-	quote_list(q->growth, q->ngrowth, q->total_growth, "Areas for growth", "g", f);
-	fputs("</div>\n", f);
-}
-
-static void
-domain(const struct report *r, int d, FILE *f)
-{
-	const struct dash_domain *dom = &r->frame.dom[d];
-
-	fprintf(f, "<section class=\"domain\">\n<h2>Domain ");
-	out_html_text(f, dom->code);
-	fputs(": ", f);
-	out_html_text(f, dom->title);
-	fputs("</h2>\n", f);
-	grid(r, dom, f);
-	for (int c = dom->first; c < dom->first + dom->n; c++)
-		cluster_evidence(r, c, f);
-	fputs("</section>\n", f);
-}
-
 /* ---- subgroup findings ---- */
 
 static void
@@ -371,26 +312,12 @@ finding_chart(const struct subgroup_table *t, FILE *f)
 	fputs("</svg>\n", f);
 }
 
+/* A flagged table with its chart of rates. */
 static void
-finding(const struct report *r, const struct subgroup_table *t, FILE *f)
+finding_figure(const struct subgroup_table *t, FILE *f)
 {
-	char text[SUBGROUP_FINDING];
-
-	report_table_title(t, true, text, sizeof(text));
-	fputs("<div class=\"finding\">\n<h3>", f);
-	out_html_text(f, text);
-	fputs("</h3>\n<ul>\n", f);
-	for (size_t i = 0; i < t->n; i++)
-		if (subgroup_finding(t, i, text, sizeof(text)) == QREL_OK)
-			el(f, "li", text);
-	fputs("</ul>\n", f);
 	finding_table(t, f);
 	finding_chart(t, f);
-	if (t->nhidden > 0)
-		fprintf(f, "<p class=\"note\">* withheld to protect privacy: groups of fewer than %ld students, "
-			"and as many others as it takes so that no withheld figure can be worked out.</p>\n",
-			r->min_display);
-	fputs("</div>\n", f);
 }
 
 /* ---- key measures: always shown, with charts ---- */
@@ -583,72 +510,23 @@ trend_chart(const struct report_key *k, FILE *f)
 	fputs("</svg>\n", f);
 }
 
+/* The latest year's table with its chart of risk ratios. */
 static void
-key_measure(const struct report_key *k, FILE *f)
+key_figure(const struct subgroup_table *t, FILE *f)
 {
-	const struct subgroup_table *t = report_key_latest(k);
-	char title[SUBGROUP_FINDING];
-
-	if (!t)
-		return;
-	report_table_title(t, false, title, sizeof(title));
-	fputs("<div class=\"finding\">\n<h4>", f);
-	out_html_text(f, title);
-	fputs("</h4>\n", f);
 	key_table(t, f);
 	ratio_chart(t, f);
-	if (k->nyears > 1) {
-		fputs("<p class=\"note\">Risk by group, ", f);
-		out_html_text(f, k->year[0].key.year);
-		fputs(" to ", f);
-		out_html_text(f, t->key.year);
-		fputs(" (a red ring: flagged that year; a gap: withheld that year, or no figure).</p>\n", f);
-		trend_chart(k, f);
-	}
-	fputs("</div>\n", f);
 }
 
 static void
-key_measures(const struct report *r, FILE *f)
+key_trend(const struct report_key *k, FILE *f)
 {
-	char intro[1024];
-
-	if (!r->nkey)
-		return;
-	report_key_intro(r, intro, sizeof(intro));
-	fputs("<h3>Key measures</h3>\n<p>", f);
-	out_html_text(f, intro);
-	fputs("</p>\n", f);
-	for (int i = 0; i < r->nkey; i++)
-		key_measure(&r->key[i], f);
-	fputs("<h3>Flagged groups</h3>\n", f);
-}
-
-static int
-finding_out(void *ctx, const struct subgroup_table *t)
-{
-	const struct report_out *o = ctx;
-
-	finding(o->r, t, o->f);
-	return QREL_OK;
-}
-
-static int
-findings(const struct report *r, FILE *f)
-{
-	int rc = QREL_OK;
-
-	fputs("<section id=\"disproportionality\">\n<h2>Appendix B: Subgroup findings</h2>\n", f);
-	fprintf(f, "<p>Every group whose risk ratio against all other students passes the district's "
-		"threshold of %.1f (below 1/%.1f where a higher rate is the aim), %s. Counts below %ld, and "
-		"the counts of groups with fewer students enrolled, are withheld.</p>\n", r->opt.settings->threshold, r->opt.settings->threshold,
-		r->opt.all_years ? "in every school year" : "in each site's latest school year", r->min_display);
-	key_measures(r, f);
-	if (!r->nfindings)
-		fputs("<p>No group is flagged.</p>\n", f);
-	rc = report_each_finding(r, finding_out, &(struct report_out){ r, f, true });
-	fputs("</section>\n", f);
-	return rc;
+	fputs("<p class=\"note\">Risk by group, ", f);
+	out_html_text(f, k->year[0].key.year);
+	fputs(" to ", f);
+	out_html_text(f, report_key_latest(k)->key.year);
+	fputs(" (a red ring: flagged that year; a gap: withheld that year, or no figure).</p>\n", f);
+	trend_chart(k, f);
 }
 
 /* ---- agreement ---- */
@@ -663,25 +541,9 @@ agree_cell(const struct agree_value *v, FILE *f)
 }
 
 static void
-agree_omitted(const struct report *r, FILE *f)
+agree_table(const struct report *r, FILE *f)
 {
-	char text[1024];
-
-	report_agree_omitted(r, text, sizeof(text));
-	if (!*text)
-		return;
-	fputs("<p class=\"note\">Not shown: ", f);
-	out_html_text(f, text);
-	fputs(".</p>\n", f);
-}
-
-static void
-agreement(const struct report *r, FILE *f)
-{
-	fputs("<section id=\"agreement\">\n<h2>Appendix C: Rater agreement</h2>\n<p>How consistently team members "
-	      "scored the same cluster at the same site before consensus, rounded to two decimals. A unit is one "
-	      "cluster at one site; a dash means the figure cannot be computed for that domain.</p>\n<table>\n"
-	      "<thead><tr><th></th><th>All domains</th>", f);
+	fputs("<table>\n<thead><tr><th></th><th>All domains</th>", f);
 	for (int d = 0; d < r->frame.ndom; d++) {
 		fputs("<th>", f);
 		out_html_text(f, r->frame.dom[d].title);
@@ -705,8 +567,6 @@ agreement(const struct report *r, FILE *f)
 		fputs("</tr>\n", f);
 	}
 	fputs("</tbody>\n</table>\n", f);
-	agree_omitted(r, f);
-	fputs("</section>\n", f);
 }
 
 /* ---- action plan: the plan module's model, in this writer's blocks ---- */
@@ -762,14 +622,14 @@ report_plan_html(const struct plan_doc *d, FILE *f)
 	return report_plan_walk(d, &plan_blocks, f);
 }
 
-static int
+static void
 plan(const struct report *r, FILE *f)
 {
 	fputs("<section class=\"plan\">\n", f);
 	if (!report_has_plan(r)) {
 		fputs("<h2>Action plan</h2>\n<p class=\"hook\">This review's database holds no action plan "
 		      "yet.</p>\n</section>\n", f);
-		return QREL_OK;
+		return;
 	}
 	if (report_plan_section(r, &plan_blocks, f) != QREL_OK) {
 		fputs("<p class=\"hook\">The action plan could not be read: ", f);
@@ -777,7 +637,6 @@ plan(const struct report *r, FILE *f)
 		fputs("</p>\n", f);
 	}
 	fputs("</section>\n", f);
-	return QREL_OK;
 }
 
 /* ---- the deliverable: status, contents, executive summary, findings, recommendations ---- */
@@ -823,18 +682,6 @@ contents(const struct report *r, FILE *f)
 	      "<li><a href=\"#disproportionality\">Appendix B: Subgroup findings</a></li>\n"
 	      "<li><a href=\"#agreement\">Appendix C: Rater agreement</a></li>\n"
 	      "<li><a href=\"#rubric\">Appendix D: The rubric</a></li>\n</ol>\n</div>\n", f);
-}
-
-/* The lead's text, a paragraph per blank-line-separated block. */
-static void
-paragraphs(const char *text, FILE *f)
-{
-	char *block;
-
-	while ((block = report_paragraph(&text))) {
-		el(f, "p", block);
-		free(block);
-	}
 }
 
 /* Sites by every cluster, consensus levels coloured: the one-page picture. */
@@ -909,210 +756,80 @@ flagged(const struct report *r, FILE *f)
 }
 
 static void
-summary(const struct report *r, FILE *f)
+glance(const struct report *r, FILE *f)
 {
-	const struct findings_doc *w = &r->written;
-
-	fputs("<section id=\"summary\" class=\"summary\">\n<h2>Executive summary</h2>\n", f);
-	if (w->summary && *w->summary)
-		paragraphs(w->summary, f);
-	else
-		fputs("<p class=\"hook\">The review lead has not written the summary yet.</p>\n", f);
-	fputs("<h3>At a glance: consensus levels by site and cluster</h3>\n", f);
 	heat_map(r, f);
 	fputs("<div class=\"glance\">\n", f);
 	ranked(r, r->strongest, r->nstrongest, "Strongest clusters", f);
 	ranked(r, r->weakest, r->nweakest, "Clusters most in need of growth", f);
 	fputs("</div>\n", f);
 	flagged(r, f);
-	fputs("<h3>Recommendations</h3>\n", f);
-	if (!w->nrec)
-		fputs("<p class=\"note\">None written yet.</p>\n", f);
-	else
-		fputs("<ol>\n", f);
-	for (int i = 0; i < w->nrec; i++) {
-		fprintf(f, "<li value=\"%d\"><a href=\"#rec-%d\">", w->rec[i].number, w->rec[i].number);
-		out_html_text(f, w->rec[i].title);
-		fprintf(f, "</a> <span class=\"prio\">%s priority</span></li>\n", rec_priority_name(w->rec[i].priority));
-	}
-	fputs(w->nrec ? "</ol>\n</section>\n" : "</section>\n", f);
 }
 
 static void
-consensus(const struct report *r, int c, FILE *f)
+front(const struct report *r, FILE *f)
 {
-	char text[2048];
-	bool any = false;
-
-	for (int s = 0; s < r->nsites; s++) {
-		if (!report_consensus_text(r, s, c, text, sizeof(text)))
-			continue;
-		fputs(any ? "<li><strong>" : "<ul class=\"consensus\">\n<li><strong>", f);
-		any = true;
-		out_html_text(f, r->site[s].name);
-		fputs(":</strong> ", f);
-		out_html_text(f, text);
-		fputs("</li>\n", f);
-	}
-	fputs(any ? "</ul>\n" : "<p class=\"note\">No consensus level agreed yet.</p>\n", f);
-}
-
-static void
-written_finding(const struct report *r, const struct finding *w, FILE *f)
-{
-	fprintf(f, "<div class=\"wf %s\" id=\"finding-%lld\">\n<p><span class=\"kind\">%s%s", finding_kind_name(w->kind),
-		(long long)w->id, finding_kind_label(w->kind), *w->site_code ? " at " : "");
-	for (int s = 0; *w->site_code && s < r->nsites; s++)
-		if (r->site[s].id == w->site)
-			out_html_text(f, r->site[s].name);
-	fputs(":</span> ", f);
-	out_html_text(f, w->text);
-	fputs("</p>\n", f);
-	for (int i = 0; i < w->ncites; i++) {
-		char who[200];
-
-		findings_attribution(&w->cite[i], who, sizeof(who));
-		fprintf(f, "<blockquote class=\"%s\"><p>", w->kind == FINDING_GROWTH ? "g" : "s");
-		out_html_text(f, w->cite[i].text);
-		fputs("</p><footer>", f);
-		out_html_text(f, who);
-		fputs(" \xc2\xb7 ", f);
-		out_html_text(f, w->cite[i].date);
-		fputs("</footer></blockquote>\n", f);
-	}
-	for (int i = 0; i < w->nsubgroups; i++) {
-		fputs("<p class=\"note\">Data: ", f);
-		out_html_text(f, w->subgroup[i]);
-		fputs("</p>\n", f);
-	}
-	for (int i = 0; (i = report_answered_by(r, w->id, i)) >= 0; i++)
-		fprintf(f, "<p class=\"note\">Answered by <a href=\"#rec-%d\">recommendation %d</a>.</p>\n",
-			r->written.rec[i].number, r->written.rec[i].number);
-	fputs("</div>\n", f);
-}
-
-static int
-written_in(const struct report *r, int d, int c, FILE *f)
-{
-	int n = 0;
-
-	for (int i = 0; i < r->written.nf; i++)
-		if (report_finding_in(r, &r->written.f[i], d, c)) {
-			written_finding(r, &r->written.f[i], f);
-			n++;
-		}
-	return n;
-}
-
-static void
-written_domain(const struct report *r, int d, FILE *f)
-{
-	const struct dash_domain *dom = &r->frame.dom[d];
-
-	fprintf(f, "<section id=\"domain-%d\">\n<h3>", d + 1);
-	out_html_text(f, dom->title);
-	fputs("</h3>\n", f);
-	written_in(r, d, -1, f);
-	for (int c = dom->first; c < dom->first + dom->n; c++) {
-		fputs("<h4>", f);
-		out_html_text(f, r->frame.cl[c].title);
-		fputs("</h4>\n", f);
-		consensus(r, c, f);
-		if (!written_in(r, d, c, f))
-			fputs("<p class=\"note\">No written finding for this cluster.</p>\n", f);
-	}
-	fputs("</section>\n", f);
-}
-
-static void
-written(const struct report *r, FILE *f)
-{
-	fputs("<section id=\"findings\">\n<h2>Findings by domain</h2>\n<p>For each cluster: the team's consensus "
-	      "level at each site with its rationale, then the strengths and areas for growth the team wrote, "
-	      "each with the key evidence it rests on. Quotes are attributed to a stakeholder group or the kind "
-	      "of activity, never to a person.</p>\n", f);
-	for (int d = 0; d < r->frame.ndom; d++)
-		written_domain(r, d, f);
-	fputs("</section>\n", f);
-}
-
-static void
-recommendation(const struct report *r, const struct recommendation *k, FILE *f)
-{
-	fprintf(f, "<div class=\"rec\" id=\"rec-%d\">\n<h3>%d. ", k->number, k->number);
-	out_html_text(f, k->title);
-	fprintf(f, "</h3>\n<p class=\"prio\">%s priority</p>\n", rec_priority_name(k->priority));
-	if (*k->text)
-		paragraphs(k->text, f);
-	if (*k->stakeholders) {
-		fputs("<p><strong>Stakeholders:</strong> ", f);
-		out_html_text(f, k->stakeholders);
-		fputs("</p>\n", f);
-	}
-	if (k->nfindings) {
-		fputs("<p><strong>Answers:</strong></p>\n<ul>\n", f);
-		for (int i = 0; i < k->nfindings; i++) {
-			const struct finding *w = findings_by_id(&r->written, k->finding[i]);
-
-			if (!w)
-				continue;
-			fprintf(f, "<li><a href=\"#finding-%lld\">", (long long)w->id);
-			out_html_text(f, w->cluster ? w->cluster_title : w->domain_title);
-			fputs("</a>: ", f);
-			out_html_text(f, w->text);
-			fputs("</li>\n", f);
-		}
-		fputs("</ul>\n", f);
-	}
-	if (k->objective)
-		fprintf(f, "<p>Taken into the action plan as objective %d (see <a href=\"#next-steps\">next "
-			"steps</a>).</p>\n", k->objective_position);
-	fputs("</div>\n", f);
-}
-
-static void
-recommendations(const struct report *r, FILE *f)
-{
-	fputs("<section id=\"recommendations\">\n<h2>Recommendations</h2>\n", f);
-	if (!r->written.nrec)
-		fputs("<p class=\"hook\">The team has not written recommendations yet.</p>\n", f);
-	else
-		fputs("<p>High-leverage recommendations first; each names the findings it answers.</p>\n", f);
-	for (int i = 0; i < r->written.nrec; i++)
-		recommendation(r, &r->written.rec[i], f);
-	fputs("</section>\n", f);
-}
-
-int
-report_write_html(const struct report *r, FILE *f)
-{
-	char now[21];
-	int rc;
-
 	head(r, f);
 	status_mark(r, f);
 	cover(r, f);
 	contents(r, f);
-	summary(r, f);
-	written(r, f);
-	recommendations(r, f);
-	fputs("<section id=\"next-steps\">\n<h2>Next steps</h2>\n<p>The action plan: objectives drawn from the "
-	      "recommendations, their root causes and the evidence they rest on, measures of impact and dated "
-	      "steps with a lead.</p>\n</section>\n", f);
-	plan(r, f);
-	fputs("<h2 id=\"method\">Appendix A: Rubric grids and the evidence quoted</h2>\n", f);
-	legend(r, f);
-	for (int d = 0; d < r->frame.ndom; d++)
-		domain(r, d, f);
-	if ((rc = findings(r, f)) != QREL_OK)
-		return rc;
-	agreement(r, f);
-	fputs("<section id=\"rubric\">\n<h2>Appendix D: The rubric</h2>\n<p>Each cluster's descriptor at every "
-	      "level and the criteria the team looked for.</p>\n", f);
-	if ((rc = proto_rubric_reference(r->db, r->review, f, PROTO_HTML)) != QREL_OK)
-		return rc;
-	fputs("</section>\n", f);
+}
+
+static void
+back(const struct report *r, FILE *f)
+{
+	char now[21];
+
+	(void)r;
 	clock_now(now);
 	fprintf(f, "<footer><p class=\"note\">Produced by qrel on %.10s.</p></footer>\n</body>\n</html>\n", now);
-	return ferror(f) ? error(QREL_IO, "writing the report: %s", strerror(errno)) : QREL_OK;
+}
+
+static const struct report_mark_text marks[RM_MARKS] = {
+	[RM_H2] = { "<h2>", NULL, "</h2>\n" },
+	[RM_H2_ANCHOR] = { "<h2 id=\"", "\">", "</h2>\n" },
+	[RM_H3] = { "<h3>", NULL, "</h3>\n" },
+	[RM_H4] = { "<h4>", NULL, "</h4>\n" },
+	[RM_P] = { "<p>", NULL, "</p>\n" },
+	[RM_NOTE] = { "<p class=\"note\">", NULL, "</p>\n" },
+	[RM_NOTE_EM] = { "<p class=\"note\">", NULL, "</p>\n" },
+	[RM_HOOK] = { "<p class=\"hook\">", NULL, "</p>\n" },
+	[RM_PRIORITY] = { "<p class=\"prio\">", NULL, "</p>\n" },
+	[RM_PRIORITY_ASIDE] = { " <span class=\"prio\">", NULL, "</span>" },
+	[RM_UL] = { "<ul>\n", NULL, "</ul>\n" },
+	[RM_UL_CONSENSUS] = { "<ul class=\"consensus\">\n", NULL, "</ul>\n" },
+	[RM_OL] = { "<ol>\n", NULL, "</ol>\n" },
+	[RM_LI] = { "<li>", NULL, "</li>\n" },
+	[RM_LI_NUMBER] = { "<li value=\"", "\">", "</li>\n" },
+	[RM_STRONG] = { "<strong>", NULL, "</strong>" },
+	[RM_KIND] = { "<span class=\"kind\">", NULL, "</span>" },
+	[RM_LINK] = { "<a href=\"#", "\">", "</a>" },
+	[RM_QUOTE] = { "<blockquote class=\"", "\"><p>", "</p>" },
+	[RM_QUOTE_BY] = { "<footer>", NULL, "</footer></blockquote>\n" },
+	[RM_CITE_DATE] = { " \xc2\xb7 ", NULL, "" },
+	[RM_DATA] = { "<p class=\"note\">", NULL, "</p>\n" },
+	[RM_ANSWERED] = { "<p class=\"note\">", NULL, "</p>\n" },
+	[RM_QUOTES] = { "<div>\n", NULL, "</div>\n" },
+	[RM_QUOTES_TITLE] = { "<h4>", NULL, "</h4>\n" },
+	[RM_QUOTES_COUNT] = { " <small>", NULL, "</small>" },
+	[RM_SECTION] = { "<section id=\"", "\">\n", "</section>\n" },
+	[RM_SUMMARY] = { "<section id=\"summary\" class=\"summary\">\n", NULL, "</section>\n" },
+	[RM_DOMAIN] = { "<section class=\"domain\">\n", NULL, "</section>\n" },
+	[RM_EVIDENCE] = { "<div class=\"ev\">\n", NULL, "</div>\n" },
+	[RM_FINDING] = { "<div class=\"finding\">\n", NULL, "</div>\n" },
+	[RM_FINDING_STRENGTH] = { "<div class=\"wf strength\" id=\"", "\">\n", "</div>\n" },
+	[RM_FINDING_GROWTH] = { "<div class=\"wf growth\" id=\"", "\">\n", "</div>\n" },
+	[RM_REC] = { "<div class=\"rec\" id=\"", "\">\n", "</div>\n" },
+};
+
+static const struct report_markup markup = {
+	.text = out_html_text, .mark = marks, .proto = PROTO_HTML, .front = front, .glance = glance,
+	.legend = legend, .grid = grid, .key_table = key_figure, .key_trend = key_trend,
+	.finding_table = finding_figure, .agree_table = agree_table, .plan = plan, .back = back,
+};
+
+int
+report_write_html(const struct report *r, FILE *f)
+{
+	return report_walk(r, &markup, f);
 }
