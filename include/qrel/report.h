@@ -241,8 +241,14 @@ enum report_mark {
 	RM_QUOTES, RM_QUOTES_TITLE, RM_QUOTES_COUNT,	/* a cluster's strengths or areas for growth */
 	RM_SECTION, RM_SUMMARY, RM_DOMAIN, RM_EVIDENCE,	/* blocks that group others */
 	RM_FINDING, RM_FINDING_STRENGTH, RM_FINDING_GROWTH, RM_REC,
+	RM_TABLE,
 	RM_MARKS
 };
+
+/* A subgroup table's columns and rows: the head's cells are our words, written
+ * as they are; a body or total row's cells are escaped. */
+enum report_cell { RC_LABEL, RC_NUM, RC_FLAG };	/* the group, a figure, the flag */
+enum report_row { RR_HEAD, RR_BODY, RR_TOTAL };
 
 /* A mark as written: open, then the walk's argument (an id, a class, a
  * number) and arg_end where arg_end is not NULL; close after the content. */
@@ -251,20 +257,22 @@ struct report_mark_text {
 };
 
 /* What a writer gives the walk: its escaper for the review's text, its marks
- * (mark[RM_MARKS]) and the parts that are its own: the front matter (cover,
- * status, contents), the summary's at-a-glance picture, the grids' legend and
- * the tables and charts, the action plan and the back matter. */
+ * (mark[RM_MARKS]), its table rows, and the parts that are its own: the front
+ * matter (cover, status, contents), the summary's at-a-glance picture, the
+ * grids and their legend, the charts (NULL: none), a key measure's years, the
+ * agreement table, the action plan and the back matter. */
 struct report_markup {
 	void (*text)(FILE *f, const char *s);	/* out_html_text, out_md_text */
 	const struct report_mark_text *mark;
+	void (*row)(FILE *f, enum report_row kind, const enum report_cell *col, const char *const *cell, int n);
 	enum proto_format proto;		/* the rubric appendix's format */
 	void (*front)(const struct report *r, FILE *f);
 	void (*glance)(const struct report *r, FILE *f);
 	void (*legend)(const struct report *r, FILE *f);
 	void (*grid)(const struct report *r, const struct dash_domain *d, FILE *f);
-	void (*key_table)(const struct subgroup_table *t, FILE *f);
+	void (*key_chart)(const struct subgroup_table *t, FILE *f);
 	void (*key_trend)(const struct report_key *k, FILE *f);	/* more than one year */
-	void (*finding_table)(const struct subgroup_table *t, FILE *f);
+	void (*finding_chart)(const struct subgroup_table *t, FILE *f);
 	void (*agree_table)(const struct report *r, FILE *f);
 	void (*plan)(const struct report *r, FILE *f);
 	void (*back)(const struct report *r, FILE *f);

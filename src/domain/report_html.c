@@ -244,43 +244,27 @@ grid(const struct report *r, const struct dash_domain *d, FILE *f)
 
 /* ---- subgroup findings ---- */
 
+/* Figures right-aligned: every body cell of a figure column, a total row's where it holds one. */
 static void
-finding_row(const struct subgroup_entry *e, FILE *f)
+row(FILE *f, enum report_row kind, const enum report_cell *col, const char *const *cell, int n)
 {
-	char risk[16], cmp[16], ratio[16] = "";
+	const char *tag = kind == RR_BODY ? "td" : "th";
 
-	report_rate_text(&e->stat.risk, e->hidden, risk, sizeof(risk));
-	report_rate_text(&e->stat.comparison_risk, e->hidden, cmp, sizeof(cmp));
-	if (e->hidden)
-		snprintf(ratio, sizeof(ratio), "*");
-	else if (e->stat.ratio.defined)
-		snprintf(ratio, sizeof(ratio), "%.2f", e->stat.ratio.value);
-	fputs("<tr><td>", f);
-	out_html_text(f, e->name);
-	fprintf(f, "</td><td class=\"num\">%ld</td>", e->enrolled);
-	if (e->hidden)
-		fputs("<td class=\"num\">*</td>", f);
-	else
-		fprintf(f, "<td class=\"num\">%ld</td>", e->count);
-	fprintf(f, "<td class=\"num\">%s</td><td class=\"num\">%s</td><td class=\"num\">%s</td><td>%s%s%s</td></tr>\n",
-		risk, cmp, ratio, e->flagged ? "<span class=\"flag\">" : "", report_key_flag_text(e),
-		e->flagged ? "</span>" : "");
-}
+	fputs(kind == RR_HEAD ? "<thead><tr>" : "<tr>", f);
+	for (int i = 0; i < n; i++) {
+		bool num = col[i] == RC_NUM && (kind == RR_BODY || (kind == RR_TOTAL && *cell[i]));
+		bool flag = col[i] == RC_FLAG && *cell[i] && kind != RR_HEAD;
 
-static void
-finding_table(const struct subgroup_table *t, FILE *f)
-{
-	fputs("<table>\n<thead><tr><th>Group</th><th>Enrolled</th><th>Count</th><th>Rate</th>"
-	      "<th>Others' rate</th><th>Risk ratio</th><th></th></tr></thead>\n<tbody>\n", f);
-	for (size_t i = 0; i < t->n; i++)
-		finding_row(&t->row[i], f);
-	fprintf(f, "<tr><th>All students</th><th class=\"num\">%ld</th>", t->enrolled);
-	if (t->count < 0)
-		fputs("<th class=\"num\">*</th><th></th>", f);
-	else
-		fprintf(f, "<th class=\"num\">%ld</th><th class=\"num\">%.1f%%</th>", t->count,
-			t->enrolled ? 100.0 * (double)t->count / (double)t->enrolled : 0.0);
-	fputs("<th></th><th></th><th></th></tr>\n</tbody>\n</table>\n", f);
+		fprintf(f, num ? "<%s class=\"num\">" : "<%s>", tag);
+		fputs(flag ? "<span class=\"flag\">" : "", f);
+		if (kind == RR_HEAD)
+			fputs(cell[i], f);
+		else
+			out_html_text(f, cell[i]);
+		fputs(flag ? "</span>" : "", f);
+		fprintf(f, "</%s>", tag);
+	}
+	fputs(kind == RR_HEAD ? "</tr></thead>\n<tbody>\n" : "</tr>\n", f);
 }
 
 /* A horizontal bar per group, its rate on a common scale; withheld groups get no bar. */
@@ -312,67 +296,11 @@ finding_chart(const struct subgroup_table *t, FILE *f)
 	fputs("</svg>\n", f);
 }
 
-/* A flagged table with its chart of rates. */
-static void
-finding_figure(const struct subgroup_table *t, FILE *f)
-{
-	finding_table(t, f);
-	finding_chart(t, f);
-}
-
 /* ---- key measures: always shown, with charts ---- */
 
 static const char *const palette[] = {
 	"#1f5f99", "#e6a100", "#2e7d32", "#8e44ad", "#d35400", "#00838f", "#5d4037", "#7a8fa6",
 };
-
-static void
-key_cell(FILE *f, const char *text)
-{
-	fputs("<td class=\"num\">", f);
-	out_html_text(f, text);
-	fputs("</td>", f);
-}
-
-static void
-key_row(const struct subgroup_table *t, const struct subgroup_entry *e, FILE *f)
-{
-	char text[48];
-
-	fputs("<tr><td>", f);
-	out_html_text(f, e->name);
-	fprintf(f, "</td><td class=\"num\">%ld</td>", e->enrolled);
-	report_key_count_text(e->count, NULL, e->hidden, text, sizeof(text));
-	key_cell(f, text);
-	report_key_count_text(e->count, &e->stat.expected_count, e->hidden, text, sizeof(text));
-	key_cell(f, text);
-	report_rate_text(&e->stat.risk, e->hidden, text, sizeof(text));
-	key_cell(f, text);
-	report_key_ratio_text(e, text, sizeof(text));
-	key_cell(f, text);
-	if (t->nstate) {
-		report_key_weighted_text(t, e, 2, text, sizeof(text));
-		key_cell(f, text);
-	}
-	fprintf(f, "<td>%s%s%s</td></tr>\n", e->flagged ? "<span class=\"flag\">" : "", report_key_flag_text(e),
-		e->flagged ? "</span>" : "");
-}
-
-static void
-key_table(const struct subgroup_table *t, FILE *f)
-{
-	fprintf(f, "<table>\n<thead><tr><th>Group</th><th>Enrolled</th><th>Count</th><th>Expected</th><th>Risk</th>"
-		"<th>Risk ratio</th>%s<th></th></tr></thead>\n<tbody>\n", t->nstate ? "<th>Weighted risk ratio</th>" : "");
-	for (size_t i = 0; i < t->n; i++)
-		key_row(t, &t->row[i], f);
-	fprintf(f, "<tr><th>All students</th><th class=\"num\">%ld</th>", t->enrolled);
-	if (t->count < 0)
-		fputs("<th class=\"num\">*</th><th></th><th></th>", f);
-	else
-		fprintf(f, "<th class=\"num\">%ld</th><th></th><th class=\"num\">%.1f%%</th>", t->count,
-			t->enrolled ? 100.0 * (double)t->count / (double)t->enrolled : 0.0);
-	fprintf(f, "<th></th>%s<th></th></tr>\n</tbody>\n</table>\n", t->nstate ? "<th></th>" : "");
-}
 
 /* The ratio's line on a chart 300 units wide scaled to top. */
 static int
@@ -508,14 +436,6 @@ trend_chart(const struct report_key *k, FILE *f)
 		fputs("</text>\n", f);
 	}
 	fputs("</svg>\n", f);
-}
-
-/* The latest year's table with its chart of risk ratios. */
-static void
-key_figure(const struct subgroup_table *t, FILE *f)
-{
-	key_table(t, f);
-	ratio_chart(t, f);
 }
 
 static void
@@ -820,12 +740,13 @@ static const struct report_mark_text marks[RM_MARKS] = {
 	[RM_FINDING_STRENGTH] = { "<div class=\"wf strength\" id=\"", "\">\n", "</div>\n" },
 	[RM_FINDING_GROWTH] = { "<div class=\"wf growth\" id=\"", "\">\n", "</div>\n" },
 	[RM_REC] = { "<div class=\"rec\" id=\"", "\">\n", "</div>\n" },
+	[RM_TABLE] = { "<table>\n", NULL, "</tbody>\n</table>\n" },
 };
 
 static const struct report_markup markup = {
-	.text = out_html_text, .mark = marks, .proto = PROTO_HTML, .front = front, .glance = glance,
-	.legend = legend, .grid = grid, .key_table = key_figure, .key_trend = key_trend,
-	.finding_table = finding_figure, .agree_table = agree_table, .plan = plan, .back = back,
+	.text = out_html_text, .mark = marks, .row = row, .proto = PROTO_HTML, .front = front, .glance = glance,
+	.legend = legend, .grid = grid, .key_chart = ratio_chart, .key_trend = key_trend,
+	.finding_chart = finding_chart, .agree_table = agree_table, .plan = plan, .back = back,
 };
 
 int

@@ -163,70 +163,32 @@ grid(const struct report *r, const struct dash_domain *d, FILE *f)
 
 /* ---- subgroup findings ---- */
 
+/* Head and total rows leave an empty cell empty; a total's label and a flag are bold. */
 static void
-finding_row(const struct subgroup_entry *e, FILE *f)
+row(FILE *f, enum report_row kind, const enum report_cell *col, const char *const *cell, int n)
 {
-	char risk[16], cmp[16], ratio[16] = "";
+	fputc('|', f);
+	for (int i = 0; i < n; i++) {
+		bool bold = (kind == RR_TOTAL && col[i] == RC_LABEL) || (col[i] == RC_FLAG && *cell[i]);
 
-	report_rate_text(&e->stat.risk, e->hidden, risk, sizeof(risk));
-	report_rate_text(&e->stat.comparison_risk, e->hidden, cmp, sizeof(cmp));
-	if (e->hidden)
-		snprintf(ratio, sizeof(ratio), "\\*");
-	else if (e->stat.ratio.defined)
-		snprintf(ratio, sizeof(ratio), "%.2f", e->stat.ratio.value);
-	fputs("| ", f);
-	out_md_text(f, e->name);
-	fprintf(f, " | %ld | ", e->enrolled);
-	if (e->hidden)
-		fputs("\\*", f);
-	else
-		fprintf(f, "%ld", e->count);
-	fprintf(f, " | %s | %s | %s | %s%s%s |\n", e->hidden ? "\\*" : risk, e->hidden ? "\\*" : cmp, ratio,
-		e->flagged ? "**" : "", report_key_flag_text(e), e->flagged ? "**" : "");
-}
-
-static void
-finding_table(const struct subgroup_table *t, FILE *f)
-{
-	fputs("| Group | Enrolled | Count | Rate | Others' rate | Risk ratio | |\n"
-	      "|---|---:|---:|---:|---:|---:|---|\n", f);
-	for (size_t i = 0; i < t->n; i++)
-		finding_row(&t->row[i], f);
-	if (t->count < 0)
-		fprintf(f, "| **All students** | %ld | \\* | | | | |\n\n", t->enrolled);
-	else
-		fprintf(f, "| **All students** | %ld | %ld | %.1f%% | | | |\n\n", t->enrolled, t->count,
-			t->enrolled ? 100.0 * (double)t->count / (double)t->enrolled : 0.0);
-}
-
-/* ---- key measures: always shown ---- */
-
-static void
-key_row(const struct subgroup_table *t, const struct subgroup_entry *e, FILE *f)
-{
-	char count[24], expected[24], risk[24], ratio[48];
-
-	report_key_count_text(e->count, NULL, e->hidden, count, sizeof(count));
-	report_key_count_text(e->count, &e->stat.expected_count, e->hidden, expected, sizeof(expected));
-	report_rate_text(&e->stat.risk, e->hidden, risk, sizeof(risk));
-	report_key_ratio_text(e, ratio, sizeof(ratio));
-	fputs("| ", f);
-	out_md_text(f, e->name);
-	fprintf(f, " | %ld | ", e->enrolled);
-	out_md_text(f, count);
-	fputs(" | ", f);
-	out_md_text(f, expected);
-	fputs(" | ", f);
-	out_md_text(f, risk);
-	fputs(" | ", f);
-	out_md_text(f, ratio);
-	if (t->nstate && (e->hidden || t->weighted_withheld))
-		fputs(" | \\*", f);
-	else if (t->nstate && e->stat.weighted_ratio.defined)
-		fprintf(f, " | %.2f", e->stat.weighted_ratio.value);
-	else if (t->nstate)
-		fputs(" | ", f);
-	fprintf(f, " | %s%s%s |\n", e->flagged ? "**" : "", report_key_flag_text(e), e->flagged ? "**" : "");
+		if (kind != RR_BODY && !*cell[i]) {
+			fputs(" |", f);
+			continue;
+		}
+		fputs(bold ? " **" : " ", f);
+		if (kind == RR_HEAD)
+			fputs(cell[i], f);
+		else
+			out_md_text(f, cell[i]);
+		fputs(bold ? "** |" : " |", f);
+	}
+	fputc('\n', f);
+	if (kind != RR_HEAD)
+		return;
+	fputc('|', f);
+	for (int i = 0; i < n; i++)
+		fputs(col[i] == RC_NUM ? "---:|" : "---|", f);
+	fputc('\n', f);
 }
 
 /* Risk (and risk ratio) by group across the years. */
@@ -269,21 +231,6 @@ key_trend(const struct report_key *k, FILE *f)
 		fputs("\n", f);
 	}
 	fputs("\n", f);
-}
-
-static void
-key_table(const struct subgroup_table *t, FILE *f)
-{
-	fprintf(f, "| Group | Enrolled | Count | Expected | Risk | Risk ratio |%s |\n"
-		"|---|---:|---:|---:|---:|---:|%s---|\n", t->nstate ? " Weighted risk ratio |" : "",
-		t->nstate ? "---:|" : "");
-	for (size_t i = 0; i < t->n; i++)
-		key_row(t, &t->row[i], f);
-	if (t->count < 0)
-		fprintf(f, "| **All students** | %ld | \\* | | | |%s |\n\n", t->enrolled, t->nstate ? " |" : "");
-	else
-		fprintf(f, "| **All students** | %ld | %ld | | %.1f%% | |%s |\n\n", t->enrolled, t->count,
-			t->enrolled ? 100.0 * (double)t->count / (double)t->enrolled : 0.0, t->nstate ? " |" : "");
 }
 
 /* ---- agreement ---- */
@@ -537,12 +484,12 @@ static const struct report_mark_text marks[RM_MARKS] = {
 	[RM_FINDING_STRENGTH] = { "", NULL, "\n" },
 	[RM_FINDING_GROWTH] = { "", NULL, "\n" },
 	[RM_REC] = { "", NULL, "" },
+	[RM_TABLE] = { "", NULL, "\n" },
 };
 
 static const struct report_markup markup = {
-	.text = out_md_text, .mark = marks, .proto = PROTO_MD, .front = front, .glance = glance,
-	.legend = legend, .grid = grid, .key_table = key_table, .key_trend = key_trend,
-	.finding_table = finding_table, .agree_table = agree_table, .plan = plan, .back = back,
+	.text = out_md_text, .mark = marks, .row = row, .proto = PROTO_MD, .front = front, .glance = glance,
+	.legend = legend, .grid = grid, .key_trend = key_trend, .agree_table = agree_table, .plan = plan, .back = back,
 };
 
 int

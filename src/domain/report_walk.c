@@ -375,6 +375,64 @@ domain(const struct report *r, const struct report_markup *m, int d, FILE *f)
 
 /* ---- appendix B: subgroup findings ---- */
 
+#define TABLE_COLS 8
+
+/* The "All students" row: the enrolment, the count ("*" when withheld) and,
+ * in column rate_col, its rate. */
+static void
+total_row(const struct report_markup *m, const struct subgroup_table *t, const enum report_cell *col, int n,
+	  int rate_col, FILE *f)
+{
+	const char *cell[TABLE_COLS] = { "All students" };
+	char enrolled[24], count[24], rate[24];
+
+	for (int i = 1; i < n; i++)
+		cell[i] = "";
+	snprintf(enrolled, sizeof(enrolled), "%ld", t->enrolled);
+	cell[1] = enrolled;
+	cell[2] = "*";
+	if (t->count >= 0) {
+		snprintf(count, sizeof(count), "%ld", t->count);
+		snprintf(rate, sizeof(rate), "%.1f%%", t->enrolled ? 100.0 * (double)t->count / (double)t->enrolled : 0.0);
+		cell[2] = count;
+		cell[rate_col] = rate;
+	}
+	m->row(f, RR_TOTAL, col, cell, n);
+}
+
+/* A key measure's latest year: count, expected count, risk, risk ratio and,
+ * with state figures, the weighted risk ratio. */
+static void
+key_table(const struct report_markup *m, const struct subgroup_table *t, FILE *f)
+{
+	enum report_cell col[TABLE_COLS] = { RC_LABEL, RC_NUM, RC_NUM, RC_NUM, RC_NUM, RC_NUM, RC_NUM, RC_NUM };
+	const char *head[TABLE_COLS] = { "Group", "Enrolled", "Count", "Expected", "Risk", "Risk ratio" };
+	int n = 6;
+
+	if (t->nstate)
+		head[n++] = "Weighted risk ratio";
+	col[n] = RC_FLAG;
+	head[n++] = "";
+	open_mark(m, f, RM_TABLE, NULL);
+	m->row(f, RR_HEAD, col, head, n);
+	for (size_t i = 0; i < t->n; i++) {
+		const struct subgroup_entry *e = &t->row[i];
+		char enrolled[24], count[24], expected[24], risk[24], ratio[48], weighted[24];
+		const char *cell[TABLE_COLS] = { e->name, enrolled, count, expected, risk, ratio, weighted };
+
+		snprintf(enrolled, sizeof(enrolled), "%ld", e->enrolled);
+		report_key_count_text(e->count, NULL, e->hidden, count, sizeof(count));
+		report_key_count_text(e->count, &e->stat.expected_count, e->hidden, expected, sizeof(expected));
+		report_rate_text(&e->stat.risk, e->hidden, risk, sizeof(risk));
+		report_key_ratio_text(e, ratio, sizeof(ratio));
+		report_key_weighted_text(t, e, 2, weighted, sizeof(weighted));
+		cell[n - 1] = report_key_flag_text(e);
+		m->row(f, RR_BODY, col, cell, n);
+	}
+	total_row(m, t, col, n, 4, f);
+	close_mark(m, f, RM_TABLE);
+}
+
 static void
 key_measure(const struct report_markup *m, const struct report_key *k, FILE *f)
 {
@@ -386,7 +444,9 @@ key_measure(const struct report_markup *m, const struct report_key *k, FILE *f)
 	report_table_title(t, false, title, sizeof(title));
 	open_mark(m, f, RM_FINDING, NULL);
 	quoted(m, f, RM_H4, title);
-	m->key_table(t, f);
+	key_table(m, t, f);
+	if (m->key_chart)
+		m->key_chart(t, f);
 	if (k->nyears > 1)
 		m->key_trend(k, f);
 	close_mark(m, f, RM_FINDING);
@@ -405,6 +465,35 @@ key_measures(const struct report *r, const struct report_markup *m, FILE *f)
 	for (int i = 0; i < r->nkey; i++)
 		key_measure(m, &r->key[i], f);
 	said(m, f, RM_H3, "Flagged groups");
+}
+
+/* A flagged table: each group's count, rate, others' rate and risk ratio. */
+static void
+finding_table(const struct report_markup *m, const struct subgroup_table *t, FILE *f)
+{
+	static const enum report_cell col[] = { RC_LABEL, RC_NUM, RC_NUM, RC_NUM, RC_NUM, RC_NUM, RC_FLAG };
+	static const char *const head[] = { "Group", "Enrolled", "Count", "Rate", "Others' rate", "Risk ratio", "" };
+	int n = (int)ARRAY_SIZE(col);
+
+	open_mark(m, f, RM_TABLE, NULL);
+	m->row(f, RR_HEAD, col, head, n);
+	for (size_t i = 0; i < t->n; i++) {
+		const struct subgroup_entry *e = &t->row[i];
+		char enrolled[24], count[24], risk[16], cmp[16], ratio[16] = "";
+		const char *cell[] = { e->name, enrolled, count, risk, cmp, ratio, report_key_flag_text(e) };
+
+		snprintf(enrolled, sizeof(enrolled), "%ld", e->enrolled);
+		report_key_count_text(e->count, NULL, e->hidden, count, sizeof(count));
+		report_rate_text(&e->stat.risk, e->hidden, risk, sizeof(risk));
+		report_rate_text(&e->stat.comparison_risk, e->hidden, cmp, sizeof(cmp));
+		if (e->hidden)
+			snprintf(ratio, sizeof(ratio), "*");
+		else if (e->stat.ratio.defined)
+			snprintf(ratio, sizeof(ratio), "%.2f", e->stat.ratio.value);
+		m->row(f, RR_BODY, col, cell, n);
+	}
+	total_row(m, t, col, n, 3, f);
+	close_mark(m, f, RM_TABLE);
 }
 
 struct finding_walk {
@@ -428,7 +517,9 @@ finding(void *ctx, const struct subgroup_table *t)
 		if (subgroup_finding(t, i, text, sizeof(text)) == QREL_OK)
 			quoted(m, w->f, RM_LI, text);
 	close_mark(m, w->f, RM_UL);
-	m->finding_table(t, w->f);
+	finding_table(m, t, w->f);
+	if (m->finding_chart)
+		m->finding_chart(t, w->f);
 	if (t->nhidden > 0) {
 		snprintf(text, sizeof(text), "* withheld to protect privacy: groups of fewer than %ld students, and as "
 			 "many others as it takes so that no withheld figure can be worked out.", w->r->min_display);
