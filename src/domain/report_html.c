@@ -192,6 +192,33 @@ legend(const struct report *r, FILE *f)
 
 /* ---- per domain ---- */
 
+/* A table of sites by clusters first .. first + n - 1: its head, the clusters' codes titled with their names. */
+static void
+cluster_head(const struct report *r, const char *cls, int first, int n, FILE *f)
+{
+	fprintf(f, "<table class=\"%s\">\n<thead><tr><th>Site</th>", cls);
+	for (int c = first; c < first + n; c++) {
+		fputs("<th title=\"", f);
+		out_html_text(f, r->frame.cl[c].title);
+		fputs("\">", f);
+		out_html_text(f, r->frame.cl[c].code);
+		fputs("</th>", f);
+	}
+	fputs("</tr></thead>\n<tbody>\n", f);
+}
+
+/* A level's cell, coloured by the level. */
+static void
+level_td(const struct report *r, int level, FILE *f)
+{
+	if (level == DASH_NE)
+		fputs("<td class=\"ne\">", f);
+	else if (level > 0 && level <= r->frame.levels)
+		fprintf(f, "<td class=\"l%d\">", level);
+	else
+		fputs("<td>", f);
+}
+
 static void
 grid_cell(const struct report *r, const struct dash_cell *c, FILE *f)
 {
@@ -200,12 +227,7 @@ grid_cell(const struct report *r, const struct dash_cell *c, FILE *f)
 	report_level_text(c->consensus, lv, sizeof(lv));
 	report_level_text(c->self, self, sizeof(self));
 	report_median_text(dash_team_median(c), team, sizeof(team));
-	if (c->consensus == DASH_NE)
-		fputs("<td class=\"ne\">", f);
-	else if (c->consensus > 0 && c->consensus <= r->frame.levels)
-		fprintf(f, "<td class=\"l%d\">", c->consensus);
-	else
-		fputs("<td>", f);
+	level_td(r, c->consensus, f);
 	fprintf(f, "<span class=\"lv\">%s</span>", lv);
 	if (dash_team_spread(c) >= 2)
 		fputs("<span class=\"mk\" title=\"raters differed by two levels\">!</span>", f);
@@ -220,15 +242,7 @@ grid_cell(const struct report *r, const struct dash_cell *c, FILE *f)
 static void
 grid(const struct report *r, const struct dash_domain *d, FILE *f)
 {
-	fputs("<table class=\"grid\">\n<thead><tr><th>Site</th>", f);
-	for (int c = d->first; c < d->first + d->n; c++) {
-		fputs("<th title=\"", f);
-		out_html_text(f, r->frame.cl[c].title);
-		fputs("\">", f);
-		out_html_text(f, r->frame.cl[c].code);
-		fputs("</th>", f);
-	}
-	fputs("</tr></thead>\n<tbody>\n", f);
+	cluster_head(r, "grid", d->first, d->n, f);
 	for (int s = 0; s < r->nsites; s++) {
 		fputs("<tr><th scope=\"row\">", f);
 		out_html_text(f, r->site[s].code);
@@ -608,15 +622,7 @@ contents(const struct report *r, FILE *f)
 static void
 heat_map(const struct report *r, FILE *f)
 {
-	fputs("<table class=\"heat\">\n<thead><tr><th>Site</th>", f);
-	for (int c = 0; c < r->frame.ncl; c++) {
-		fputs("<th title=\"", f);
-		out_html_text(f, r->frame.cl[c].title);
-		fputs("\">", f);
-		out_html_text(f, r->frame.cl[c].code);
-		fputs("</th>", f);
-	}
-	fputs("</tr></thead>\n<tbody>\n", f);
+	cluster_head(r, "heat", 0, r->frame.ncl, f);
 	for (int s = 0; s < r->nsites; s++) {
 		fputs("<tr><th scope=\"row\">", f);
 		out_html_text(f, r->site[s].name);
@@ -626,10 +632,8 @@ heat_map(const struct report *r, FILE *f)
 			char text[8];
 
 			report_level_text(lv, text, sizeof(text));
-			if (lv > 0 && lv <= r->frame.levels)
-				fprintf(f, "<td class=\"l%d\">%s</td>", lv, text);
-			else
-				fprintf(f, "<td%s>%s</td>", lv == DASH_NE ? " class=\"ne\"" : "", text);
+			level_td(r, lv, f);
+			fprintf(f, "%s</td>", text);
 		}
 		fputs("</tr>\n", f);
 	}
