@@ -37,8 +37,20 @@ source_index(const char *s)
 	return -1;
 }
 
-/* Copies as much of src as fits. */
 /* ---- the review, its team and its activities ---- */
+
+/* A statement over the review (?1) and the report's site (?2, 0: every site), bound; NULL when it cannot be prepared. */
+static sqlite3_stmt *
+review_stmt(const struct report *r, const char *sql)
+{
+	sqlite3_stmt *st = db_stmt(r->db, sql);
+
+	if (st) {
+		sqlite3_bind_int64(st, 1, r->review);
+		sqlite3_bind_int64(st, 2, r->opt.site);
+	}
+	return st;
+}
 
 static int
 read_review(struct report *r)
@@ -72,13 +84,11 @@ static const char team_sql[] =
 static int
 read_team(struct report *r)
 {
-	sqlite3_stmt *st = db_stmt(r->db, team_sql);
+	sqlite3_stmt *st = review_stmt(r, team_sql);
 	int rc = QREL_OK, step;
 
 	if (!st)
 		return QREL_DB;
-	sqlite3_bind_int64(st, 1, r->review);
-	sqlite3_bind_int64(st, 2, r->opt.site);
 	while (rc == QREL_OK && (step = sqlite3_step(st)) == SQLITE_ROW) {
 		struct report_person *p = realloc(r->team, (size_t)(r->nteam + 1) * sizeof(*p));
 
@@ -118,13 +128,11 @@ widen(char *lo, char *hi, const char *a, const char *b)
 static int
 read_activities(struct report *r, char *lo, char *hi)
 {
-	sqlite3_stmt *st = db_stmt(r->db, activity_sql);
+	sqlite3_stmt *st = review_stmt(r, activity_sql);
 	int rc;
 
 	if (!st)
 		return QREL_DB;
-	sqlite3_bind_int64(st, 1, r->review);
-	sqlite3_bind_int64(st, 2, r->opt.site);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		int i = source_index(db_col_text(st, 0));
 
@@ -144,13 +152,11 @@ read_voice(struct report *r)
 				  "JOIN activity a ON a.id = ag.activity_id WHERE a.review_id = ?1 AND (?2 = 0 OR a.site_id = ?2) "
 				  "GROUP BY ag.grp UNION ALL SELECT '', coalesce(sum(participants), 0) FROM activity "
 				  "WHERE review_id = ?1 AND (?2 = 0 OR site_id = ?2)";
-	sqlite3_stmt *st = db_stmt(r->db, sql);
+	sqlite3_stmt *st = review_stmt(r, sql);
 	int rc;
 
 	if (!st)
 		return QREL_DB;
-	sqlite3_bind_int64(st, 1, r->review);
-	sqlite3_bind_int64(st, 2, r->opt.site);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		int i = voice_group_index(r->frame.grp, r->frame.ngrp, db_col_text(st, 0));
 
@@ -193,13 +199,11 @@ static const char sites_sql[] =
 static int
 read_sites(struct report *r)
 {
-	sqlite3_stmt *st = db_stmt(r->db, sites_sql);
+	sqlite3_stmt *st = review_stmt(r, sites_sql);
 	int rc = QREL_OK, step, cap = 0;
 
 	if (!st)
 		return QREL_DB;
-	sqlite3_bind_int64(st, 1, r->review);
-	sqlite3_bind_int64(st, 2, r->opt.site);
 	while (rc == QREL_OK && (step = sqlite3_step(st)) == SQLITE_ROW) {
 		struct dash_site *s;
 
@@ -273,13 +277,11 @@ score_visible(const struct report *r, sqlite3_stmt *st)
 static int
 read_scores(struct report *r, const struct site_ix *ix)
 {
-	sqlite3_stmt *st = db_stmt(r->db, scores_sql);
+	sqlite3_stmt *st = review_stmt(r, scores_sql);
 	int rc;
 
 	if (!st)
 		return QREL_DB;
-	sqlite3_bind_int64(st, 1, r->review);
-	sqlite3_bind_int64(st, 2, r->opt.site);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		int s = site_lookup(ix, r->nsites, sqlite3_column_int64(st, 0));
 		int c = dash_cluster_index(&r->frame, sqlite3_column_int64(st, 1));
@@ -730,14 +732,12 @@ static const char tables_sql[] =
 static int
 table_keys(const struct report *r, struct subgroup_key **out, int *n)
 {
-	sqlite3_stmt *st = db_stmt(r->db, tables_sql);
+	sqlite3_stmt *st = review_stmt(r, tables_sql);
 
 	*out = NULL;
 	*n = 0;
 	if (!st)
 		return QREL_DB;
-	sqlite3_bind_int64(st, 1, r->review);
-	sqlite3_bind_int64(st, 2, r->opt.site);
 	sqlite3_bind_int(st, 3, r->opt.all_years);
 	return keys_read(r, st, "listing the subgroup tables", out, n);
 }
@@ -813,15 +813,13 @@ static const char rationale_sql[] =
 static int
 read_rationales(struct report *r, const struct site_ix *ix)
 {
-	sqlite3_stmt *st = db_stmt(r->db, rationale_sql);
+	sqlite3_stmt *st = review_stmt(r, rationale_sql);
 	int rc = QREL_OK, step;
 
 	if (!st)
 		return QREL_DB;
 	if (!(r->rationale = calloc((size_t)r->nsites * (size_t)r->frame.ncl + 1, sizeof(*r->rationale))))
 		return error(QREL_NOMEM, "out of memory for the rationales");
-	sqlite3_bind_int64(st, 1, r->review);
-	sqlite3_bind_int64(st, 2, r->opt.site);
 	while (rc == QREL_OK && (step = sqlite3_step(st)) == SQLITE_ROW) {
 		int s = site_lookup(ix, r->nsites, sqlite3_column_int64(st, 0));
 		int c = dash_cluster_index(&r->frame, sqlite3_column_int64(st, 1));
