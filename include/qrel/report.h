@@ -246,12 +246,14 @@ enum report_mark {
 };
 
 /* A subgroup table's columns and rows: the head's cells are our words, written
- * as they are; a body or total row's cells are escaped. */
+ * as they are (as every fixed sentence of the walk is: no markup characters in
+ * them); a body or total row's cells are escaped. */
 enum report_cell { RC_LABEL, RC_NUM, RC_FLAG };	/* the group, a figure, the flag */
 enum report_row { RR_HEAD, RR_BODY, RR_TOTAL };
 
 /* A mark as written: open, then the walk's argument (an id, a class, a
- * number) and arg_end where arg_end is not NULL; close after the content. */
+ * number) and arg_end where arg_end is not NULL; close after the content.
+ * NULL writes nothing: a mark a format leaves out is a mark it does not show. */
 struct report_mark_text {
 	const char *open, *arg_end, *close;
 };

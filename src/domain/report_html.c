@@ -730,7 +730,7 @@ static const struct report_mark_text marks[RM_MARKS] = {
 	[RM_LINK] = { "<a href=\"#", "\">", "</a>" },
 	[RM_QUOTE] = { "<blockquote class=\"", "\"><p>", "</p>" },
 	[RM_QUOTE_BY] = { "<footer>", NULL, "</footer></blockquote>\n" },
-	[RM_CITE_DATE] = { " \xc2\xb7 ", NULL, "" },
+	[RM_CITE_DATE] = { " \xc2\xb7 ", NULL, NULL },
 	[RM_DATA] = { "<p class=\"note\">", NULL, "</p>\n" },
 	[RM_ANSWERED] = { "<p class=\"note\">", NULL, "</p>\n" },
 	[RM_QUOTES] = { "<div>\n", NULL, "</div>\n" },

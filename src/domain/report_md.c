@@ -448,43 +448,35 @@ back(const struct report *r, FILE *f)
 	status_line(r, f);
 }
 
-/* Markdown has no blocks that group others: their marks are empty. */
+/* Markdown has no blocks that group others, nor links: their marks are left out. */
 static const struct report_mark_text marks[RM_MARKS] = {
 	[RM_H2] = { "## ", NULL, "\n\n" },
 	[RM_H2_ANCHOR] = { "## ", NULL, "\n\n" },
 	[RM_H3] = { "### ", NULL, "\n\n" },
 	[RM_H4] = { "#### ", NULL, "\n\n" },
-	[RM_P] = { "", NULL, "\n\n" },
-	[RM_NOTE] = { "", NULL, "\n\n" },
+	[RM_P] = { NULL, NULL, "\n\n" },
+	[RM_NOTE] = { NULL, NULL, "\n\n" },
 	[RM_NOTE_EM] = { "*", NULL, "*\n\n" },
 	[RM_HOOK] = { "*", NULL, "*\n\n" },
 	[RM_PRIORITY] = { "*", NULL, "*\n\n" },
 	[RM_PRIORITY_ASIDE] = { " (", NULL, ")" },
-	[RM_UL] = { "", NULL, "\n" },
-	[RM_UL_CONSENSUS] = { "", NULL, "\n" },
-	[RM_OL] = { "", NULL, "\n" },
+	[RM_UL] = { NULL, NULL, "\n" },
+	[RM_UL_CONSENSUS] = { NULL, NULL, "\n" },
+	[RM_OL] = { NULL, NULL, "\n" },
 	[RM_LI] = { "- ", NULL, "\n" },
-	[RM_LI_NUMBER] = { "", ". ", "\n" },
+	[RM_LI_NUMBER] = { NULL, ". ", "\n" },
 	[RM_STRONG] = { "**", NULL, "**" },
 	[RM_KIND] = { "**", NULL, "**" },
-	[RM_LINK] = { "", NULL, "" },
-	[RM_QUOTE] = { "> ", NULL, "" },
+	[RM_QUOTE] = { "> ", NULL, NULL },
 	[RM_QUOTE_BY] = { "\n>\n> \xe2\x80\x94 ", NULL, "\n\n" },
-	[RM_CITE_DATE] = { ", ", NULL, "" },
+	[RM_CITE_DATE] = { ", ", NULL, NULL },
 	[RM_DATA] = { "- ", NULL, "\n" },
 	[RM_ANSWERED] = { "\n*", NULL, "*\n" },
-	[RM_QUOTES] = { "", NULL, "" },
 	[RM_QUOTES_TITLE] = { "**", NULL, "\n\n" },
-	[RM_QUOTES_COUNT] = { "** ", NULL, "" },	/* the bold title ends at the count */
-	[RM_SECTION] = { "", NULL, "" },
-	[RM_SUMMARY] = { "", NULL, "" },
-	[RM_DOMAIN] = { "", NULL, "" },
-	[RM_EVIDENCE] = { "", NULL, "" },
-	[RM_FINDING] = { "", NULL, "" },
-	[RM_FINDING_STRENGTH] = { "", NULL, "\n" },
-	[RM_FINDING_GROWTH] = { "", NULL, "\n" },
-	[RM_REC] = { "", NULL, "" },
-	[RM_TABLE] = { "", NULL, "\n" },
+	[RM_QUOTES_COUNT] = { "** ", NULL, NULL },	/* the bold title ends at the count */
+	[RM_FINDING_STRENGTH] = { NULL, NULL, "\n" },
+	[RM_FINDING_GROWTH] = { NULL, NULL, "\n" },
+	[RM_TABLE] = { NULL, NULL, "\n" },
 };
 
 static const struct report_markup markup = {

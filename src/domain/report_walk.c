@@ -10,7 +10,8 @@
 static void
 open_mark(const struct report_markup *m, FILE *f, enum report_mark k, const char *arg)
 {
-	fputs(m->mark[k].open, f);
+	if (m->mark[k].open)
+		fputs(m->mark[k].open, f);
 	if (arg && m->mark[k].arg_end) {
 		fputs(arg, f);
 		fputs(m->mark[k].arg_end, f);
@@ -20,7 +21,8 @@ open_mark(const struct report_markup *m, FILE *f, enum report_mark k, const char
 static void
 close_mark(const struct report_markup *m, FILE *f, enum report_mark k)
 {
-	fputs(m->mark[k].close, f);
+	if (m->mark[k].close)
+		fputs(m->mark[k].close, f);
 }
 
 /* Our own words, between a mark's opening and closing. */
