@@ -1,4 +1,5 @@
-/* report.h: the review report: one model gathered once from the store, and a writer per format (HTML, Markdown, CSV, JSON). */
+/* report.h: the review report: one model gathered once from the store, and a writer per format (HTML, Markdown, CSV,
+ * JSON, XLSX); HTML and Markdown share one walk of the report (report_walk.c) and give only their markup. */
 #ifndef QREL_REPORT_H
 #define QREL_REPORT_H
 

@@ -679,6 +679,9 @@ flagged(const struct report *r, FILE *f)
 			"findings</a>.</p>\n", total - SUMMARY_FLAGS);
 }
 
+/* ---- what this writer gives the walk (report_walk.c) ---- */
+
+/* The summary's picture: the heat map, the strongest and weakest clusters, the flagged groups. */
 static void
 glance(const struct report *r, FILE *f)
 {

@@ -422,6 +422,9 @@ flagged(const struct report *r, FILE *f)
 	fputs(total ? "\n" : "No group is flagged.\n\n", f);
 }
 
+/* ---- what this writer gives the walk (report_walk.c) ---- */
+
+/* The summary's picture: the heat map, the strongest and weakest clusters, the flagged groups. */
 static void
 glance(const struct report *r, FILE *f)
 {
