@@ -246,11 +246,13 @@ enum report_mark {
 	RM_MARKS
 };
 
-/* A subgroup table's columns and rows: the head's cells are our words, written
- * as they are (as every fixed sentence of the walk is: no markup characters in
- * them); a body or total row's cells are escaped. */
-enum report_cell { RC_LABEL, RC_NUM, RC_FLAG };	/* the group, a figure, the flag */
-enum report_row { RR_HEAD, RR_BODY, RR_TOTAL };
+/* A table's columns and rows. Our words are written as they are (as every
+ * fixed sentence of the walk is: no markup characters in them): an RR_HEAD
+ * row's cells, an RC_STUB column's (a row's heading) and an RC_STAT column's
+ * (a statistic, never withheld); every other cell, RR_HEAD_TEXT's too, is
+ * escaped. RC_NUM and RC_STAT are figures, right-aligned. */
+enum report_cell { RC_LABEL, RC_STUB, RC_NUM, RC_STAT, RC_FLAG };	/* a name, a row's heading, figures, the flag */
+enum report_row { RR_HEAD, RR_HEAD_TEXT, RR_BODY, RR_TOTAL };
 
 /* A mark as written: open, then the walk's argument (an id, a class, a
  * number) and arg_end where arg_end is not NULL; close after the content.
@@ -262,8 +264,8 @@ struct report_mark_text {
 /* What a writer gives the walk: its escaper for the review's text, its marks
  * (mark[RM_MARKS]), its table rows, and the parts that are its own: the front
  * matter (cover, status, contents), the summary's at-a-glance picture, the
- * grids and their legend, the charts (NULL: none), a key measure's years, the
- * agreement table, the action plan and the back matter. */
+ * grids and their legend, the charts (NULL: none), a key measure's years,
+ * the action plan and the back matter. */
 struct report_markup {
 	void (*text)(FILE *f, const char *s);	/* out_html_text, out_md_text */
 	const struct report_mark_text *mark;
@@ -276,7 +278,6 @@ struct report_markup {
 	void (*key_chart)(const struct subgroup_table *t, FILE *f);
 	void (*key_trend)(const struct report_key *k, FILE *f);	/* more than one year */
 	void (*finding_chart)(const struct subgroup_table *t, FILE *f);
-	void (*agree_table)(const struct report *r, FILE *f);
 	void (*plan)(const struct report *r, FILE *f);
 	void (*back)(const struct report *r, FILE *f);
 };

@@ -258,27 +258,29 @@ grid(const struct report *r, const struct dash_domain *d, FILE *f)
 
 /* ---- subgroup findings ---- */
 
-/* Figures right-aligned: every body cell of a figure column, a total row's where it holds one. */
+/* Headings in th; figures right-aligned: every body cell of a figure column, a total row's where it holds one. */
 static void
 row(FILE *f, enum report_row kind, const enum report_cell *col, const char *const *cell, int n)
 {
-	const char *tag = kind == RR_BODY ? "td" : "th";
+	bool head = kind == RR_HEAD || kind == RR_HEAD_TEXT;
 
-	fputs(kind == RR_HEAD ? "<thead><tr>" : "<tr>", f);
+	fputs(head ? "<thead><tr>" : "<tr>", f);
 	for (int i = 0; i < n; i++) {
-		bool num = col[i] == RC_NUM && (kind == RR_BODY || (kind == RR_TOTAL && *cell[i]));
-		bool flag = col[i] == RC_FLAG && *cell[i] && kind != RR_HEAD;
+		const char *tag = kind == RR_BODY && col[i] != RC_STUB ? "td" : "th";
+		bool figure = col[i] == RC_NUM || col[i] == RC_STAT;
+		bool num = figure && (kind == RR_BODY || (kind == RR_TOTAL && *cell[i]));
+		bool flag = col[i] == RC_FLAG && *cell[i] && !head;
 
 		fprintf(f, num ? "<%s class=\"num\">" : "<%s>", tag);
 		fputs(flag ? "<span class=\"flag\">" : "", f);
-		if (kind == RR_HEAD)
+		if (kind == RR_HEAD || col[i] == RC_STUB || col[i] == RC_STAT)
 			fputs(cell[i], f);
 		else
 			out_html_text(f, cell[i]);
 		fputs(flag ? "</span>" : "", f);
 		fprintf(f, "</%s>", tag);
 	}
-	fputs(kind == RR_HEAD ? "</tr></thead>\n<tbody>\n" : "</tr>\n", f);
+	fputs(head ? "</tr></thead>\n<tbody>\n" : "</tr>\n", f);
 }
 
 /* A horizontal bar per group, its rate on a common scale; withheld groups get no bar. */
@@ -461,46 +463,6 @@ key_trend(const struct report_key *k, FILE *f)
 	out_html_text(f, report_key_latest(k)->key.year);
 	fputs(" (a red ring: flagged that year; a gap: withheld that year, or no figure).</p>\n", f);
 	trend_chart(k, f);
-}
-
-/* ---- agreement ---- */
-
-static void
-agree_cell(const struct agree_value *v, FILE *f)
-{
-	char text[32];
-
-	report_stat_text(v, text, sizeof(text));
-	fprintf(f, "<td class=\"num\">%s</td>", v->defined ? text : "\xe2\x80\x93");
-}
-
-static void
-agree_table(const struct report *r, FILE *f)
-{
-	fputs("<table>\n<thead><tr><th></th><th>All domains</th>", f);
-	for (int d = 0; d < r->frame.ndom; d++) {
-		fputs("<th>", f);
-		out_html_text(f, r->frame.dom[d].title);
-		fputs("</th>", f);
-	}
-	fputs("</tr></thead>\n<tbody>\n<tr><th>Units</th>", f);
-	fprintf(f, "<td class=\"num\">%d</td>", r->agree_all.units);
-	for (int d = 0; d < r->frame.ndom; d++)
-		fprintf(f, "<td class=\"num\">%d</td>", r->agree_domain[d].units);
-	fprintf(f, "</tr>\n<tr><th>Raters</th><td class=\"num\">%d</td>", r->agree_all.raters);
-	for (int d = 0; d < r->frame.ndom; d++)
-		fprintf(f, "<td class=\"num\">%d</td>", r->agree_domain[d].raters);
-	fputs("</tr>\n", f);
-	for (int i = 0; i < REPORT_AGREE_STATS; i++) {
-		if (!report_agree_defined(r, i))
-			continue;
-		fprintf(f, "<tr><th>%s</th>", report_agree_label(i));
-		agree_cell(report_agree_value(&r->agree_all, i), f);
-		for (int d = 0; d < r->frame.ndom; d++)
-			agree_cell(report_agree_value(&r->agree_domain[d], i), f);
-		fputs("</tr>\n", f);
-	}
-	fputs("</tbody>\n</table>\n", f);
 }
 
 /* ---- action plan: the plan module's model, in this writer's blocks ---- */
@@ -753,7 +715,7 @@ static const struct report_mark_text marks[RM_MARKS] = {
 static const struct report_markup markup = {
 	.text = out_html_text, .mark = marks, .row = row, .proto = PROTO_HTML, .front = front, .glance = glance,
 	.legend = legend, .grid = grid, .key_chart = ratio_chart, .key_trend = key_trend,
-	.finding_chart = finding_chart, .agree_table = agree_table, .plan = plan, .back = back,
+	.finding_chart = finding_chart, .plan = plan, .back = back,
 };
 
 int

@@ -176,18 +176,18 @@ row(FILE *f, enum report_row kind, const enum report_cell *col, const char *cons
 			continue;
 		}
 		fputs(bold ? " **" : " ", f);
-		if (kind == RR_HEAD)
+		if (kind == RR_HEAD || col[i] == RC_STUB || col[i] == RC_STAT)
 			fputs(cell[i], f);
 		else
 			out_md_text(f, cell[i]);
 		fputs(bold ? "** |" : " |", f);
 	}
 	fputc('\n', f);
-	if (kind != RR_HEAD)
+	if (kind != RR_HEAD && kind != RR_HEAD_TEXT)
 		return;
 	fputc('|', f);
 	for (int i = 0; i < n; i++)
-		fputs(col[i] == RC_NUM ? "---:|" : "---|", f);
+		fputs(col[i] == RC_NUM || col[i] == RC_STAT ? "---:|" : "---|", f);
 	fputc('\n', f);
 }
 
@@ -228,48 +228,6 @@ key_trend(const struct report_key *k, FILE *f)
 			}
 			fputs(e->flagged ? " **flagged** |" : " |", f);
 		}
-		fputs("\n", f);
-	}
-	fputs("\n", f);
-}
-
-/* ---- agreement ---- */
-
-static void
-agree_cell(const struct agree_value *v, FILE *f)
-{
-	char text[32];
-
-	report_stat_text(v, text, sizeof(text));
-	fprintf(f, " %s |", v->defined ? text : "\xe2\x80\x93");
-}
-
-static void
-agree_table(const struct report *r, FILE *f)
-{
-	fputs("| | All domains |", f);
-	for (int d = 0; d < r->frame.ndom; d++) {
-		fputc(' ', f);
-		out_md_text(f, r->frame.dom[d].title);
-		fputs(" |", f);
-	}
-	fputs("\n|---|---:|", f);
-	for (int d = 0; d < r->frame.ndom; d++)
-		fputs("---:|", f);
-	fprintf(f, "\n| Units | %d |", r->agree_all.units);
-	for (int d = 0; d < r->frame.ndom; d++)
-		fprintf(f, " %d |", r->agree_domain[d].units);
-	fprintf(f, "\n| Raters | %d |", r->agree_all.raters);
-	for (int d = 0; d < r->frame.ndom; d++)
-		fprintf(f, " %d |", r->agree_domain[d].raters);
-	fputs("\n", f);
-	for (int i = 0; i < REPORT_AGREE_STATS; i++) {
-		if (!report_agree_defined(r, i))
-			continue;
-		fprintf(f, "| %s |", report_agree_label(i));
-		agree_cell(report_agree_value(&r->agree_all, i), f);
-		for (int d = 0; d < r->frame.ndom; d++)
-			agree_cell(report_agree_value(&r->agree_domain[d], i), f);
 		fputs("\n", f);
 	}
 	fputs("\n", f);
@@ -484,7 +442,7 @@ static const struct report_mark_text marks[RM_MARKS] = {
 
 static const struct report_markup markup = {
 	.text = out_md_text, .mark = marks, .row = row, .proto = PROTO_MD, .front = front, .glance = glance,
-	.legend = legend, .grid = grid, .key_trend = key_trend, .agree_table = agree_table, .plan = plan, .back = back,
+	.legend = legend, .grid = grid, .key_trend = key_trend, .plan = plan, .back = back,
 };
 
 int

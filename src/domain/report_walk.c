@@ -554,17 +554,70 @@ findings(const struct report *r, const struct report_markup *m, FILE *f)
 
 /* ---- appendix C: rater agreement ---- */
 
-static void
+enum { AGREE_UNITS = -2, AGREE_RATERS = -1 };	/* the rows before the statistics */
+
+/* Row k's figure in column i (1: all domains, 2 on: domain i - 2): the units,
+ * the raters or statistic k, an en dash where it cannot be computed. */
+static const char *
+agree_figure(const struct report *r, int k, int i, char *buf, size_t size)
+{
+	const struct agree_result *a = i == 1 ? &r->agree_all : &r->agree_domain[i - 2];
+	const struct agree_value *v;
+
+	if (k < 0) {
+		snprintf(buf, size, "%d", k == AGREE_UNITS ? a->units : a->raters);
+		return buf;
+	}
+	v = report_agree_value(a, k);
+	report_stat_text(v, buf, size);
+	return v->defined ? buf : "\xe2\x80\x93";
+}
+
+/* Units, raters, then every statistic some can give, for the whole review and each domain. */
+static int
+agree_table(const struct report *r, const struct report_markup *m, FILE *f)
+{
+	int n = r->frame.ndom + 2;
+	enum report_cell *col = calloc((size_t)n, sizeof(*col));
+	const char **cell = calloc((size_t)n, sizeof(*cell));
+	char (*text)[32] = calloc((size_t)n, sizeof(*text));
+
+	if (!col || !cell || !text) {
+		free(col), free(cell), free(text);
+		return error(QREL_NOMEM, "out of memory for the agreement table");
+	}
+	for (int i = 0; i < n; i++) {
+		col[i] = i ? RC_STAT : RC_STUB;
+		cell[i] = i < 2 ? (i ? "All domains" : "") : r->frame.dom[i - 2].title;
+	}
+	open_mark(m, f, RM_TABLE, NULL);
+	m->row(f, RR_HEAD_TEXT, col, cell, n);
+	for (int k = AGREE_UNITS; k < REPORT_AGREE_STATS; k++) {
+		if (k >= 0 && !report_agree_defined(r, k))
+			continue;
+		cell[0] = k == AGREE_UNITS ? "Units" : k == AGREE_RATERS ? "Raters" : report_agree_label(k);
+		for (int i = 1; i < n; i++)
+			cell[i] = agree_figure(r, k, i, text[i], sizeof(text[i]));
+		m->row(f, RR_BODY, col, cell, n);
+	}
+	close_mark(m, f, RM_TABLE);
+	free(col), free(cell), free(text);
+	return QREL_OK;
+}
+
+static int
 agreement(const struct report *r, const struct report_markup *m, FILE *f)
 {
 	char text[1024];
+	int rc;
 
 	open_mark(m, f, RM_SECTION, "agreement");
 	said(m, f, RM_H2, "Appendix C: Rater agreement");
 	said(m, f, RM_P, "How consistently team members scored the same cluster at the same site before consensus, "
 		"rounded to two decimals. A unit is one cluster at one site; a dash means the figure cannot be "
 		"computed for that domain.");
-	m->agree_table(r, f);
+	if ((rc = agree_table(r, m, f)) != QREL_OK)
+		return rc;
 	report_agree_omitted(r, text, sizeof(text));
 	if (*text) {
 		open_mark(m, f, RM_NOTE, NULL);
@@ -574,6 +627,7 @@ agreement(const struct report *r, const struct report_markup *m, FILE *f)
 		close_mark(m, f, RM_NOTE);
 	}
 	close_mark(m, f, RM_SECTION);
+	return QREL_OK;
 }
 
 int
@@ -599,7 +653,8 @@ report_walk(const struct report *r, const struct report_markup *m, FILE *f)
 		domain(r, m, d, f);
 	if ((rc = findings(r, m, f)) != QREL_OK)
 		return rc;
-	agreement(r, m, f);
+	if ((rc = agreement(r, m, f)) != QREL_OK)
+		return rc;
 	open_mark(m, f, RM_SECTION, "rubric");
 	said(m, f, RM_H2, "Appendix D: The rubric");
 	said(m, f, RM_P, "Each cluster's descriptor at every level and the criteria the team looked for.");
