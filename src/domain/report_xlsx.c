@@ -7,9 +7,10 @@
  * the next one starts, its strings inline, so every sheet is written strictly row by row, top to
  * bottom (a write to an earlier row fails with LXW_ERROR_WORKSHEET_INDEX_OUT_OF_RANGE, kept as the
  * workbook's error: never silently lost). Those files are libxlsxwriter's tmpfileplus: created
- * O_EXCL 0600 in $TMPDIR (else /tmp), as qrel's own spool, and unlinked at once. The sheets of one
- * subgroup table each stay in memory as before: in constant_memory mode every sheet keeps a file
- * open until the workbook closes, and a review has more tables than a process has files. */
+ * O_EXCL 0600 in $TMPDIR, else /tmp (where the report's spool is), and unlinked at once. The sheets
+ * of one subgroup table each stay in memory as before: in constant_memory mode every sheet keeps a
+ * file open until the workbook closes (a review has more tables than a process may open files)
+ * and a row of 16,384 cell pointers (128 KB a sheet). */
 #include "qrel/qrel.h"
 #include "qrel/backup.h"
 #include "qrel/output.h"
