@@ -1,6 +1,16 @@
 /* report_xlsx.c: the report's data as a workbook for district data teams (libxlsxwriter): one sheet
  * per table, text people wrote always a string cell (never a formula), written to a temporary file
- * beside the target and renamed over it. */
+ * beside the target and renamed over it.
+ *
+ * Memory: the sheets that grow with the review (Scores, Findings, Recommendations, Subgroups) are
+ * written in libxlsxwriter's constant_memory mode: each row goes to the sheet's temporary file when
+ * the next one starts, its strings inline, so every sheet is written strictly row by row, top to
+ * bottom (a write to an earlier row fails with LXW_ERROR_WORKSHEET_INDEX_OUT_OF_RANGE, kept as the
+ * workbook's error: never silently lost). Those files are libxlsxwriter's tmpfileplus: created
+ * O_EXCL 0600 in $TMPDIR, else /tmp (where the report's spool is), and unlinked at once. The sheets
+ * of one subgroup table each stay in memory as before: in constant_memory mode every sheet keeps a
+ * file open until the workbook closes (a review has more tables than a process may open files)
+ * and a row of 16,384 cell pointers (128 KB a sheet). */
 #include "qrel/qrel.h"
 #include "qrel/backup.h"
 #include "qrel/output.h"
@@ -22,7 +32,8 @@ struct book {
 	lxw_error err;
 };
 
-/* ---- cells: each call fills the next cell of the current row ---- */
+/* ---- cells: each call fills the next cell of the current row (none when the sheet could not be
+ * added: its error is kept) ---- */
 
 static void
 keep_error(struct book *b, lxw_error e)
@@ -35,7 +46,7 @@ keep_error(struct book *b, lxw_error e)
 static void
 token(struct book *b, const char *s)
 {
-	if (s && *s)
+	if (s && *s && b->ws)
 		keep_error(b, worksheet_write_string(b->ws, b->row, b->col, s, NULL));
 	b->col++;
 }
@@ -53,7 +64,7 @@ text(struct book *b, const char *s)
 			n--; /* never half a character */
 		cell[n] = '\0';
 	}
-	if (*cell)
+	if (*cell && b->ws)
 		keep_error(b, worksheet_write_string(b->ws, b->row, b->col, cell, NULL));
 	free(cell);
 	b->col++;
@@ -62,7 +73,9 @@ text(struct book *b, const char *s)
 static void
 number(struct book *b, double v, lxw_format *fmt)
 {
-	keep_error(b, worksheet_write_number(b->ws, b->row, b->col++, v, fmt));
+	if (b->ws)
+		keep_error(b, worksheet_write_number(b->ws, b->row, b->col, v, fmt));
+	b->col++;
 }
 
 static void
@@ -458,7 +471,7 @@ agreement_sheet(struct book *b, const struct report *r)
 static int
 write_book(const struct report *r, const char *tmp)
 {
-	lxw_workbook_options opt = { .constant_memory = LXW_FALSE, .tmpdir = NULL, .use_zip64 = LXW_FALSE };
+	lxw_workbook_options opt = { .constant_memory = LXW_TRUE, .tmpdir = NULL, .use_zip64 = LXW_FALSE };
 	struct book b = { .wb = workbook_new_opt(tmp, &opt) };
 	lxw_error closed;
 	int rc = QREL_OK, spooled;
@@ -477,6 +490,9 @@ write_book(const struct report *r, const char *tmp)
 	recommendations_sheet(&b, r);
 	if ((spooled = subgroups_sheet(&b, r)) == QREL_OK) {
 		agreement_sheet(&b, r);
+		/* libxlsxwriter reads the option as each sheet is added: the tables' small sheets
+		 * keep their rows (and share their strings) in memory, with no file each. */
+		b.wb->options.constant_memory = LXW_FALSE;
 		rc = table_sheets(&b, r);
 	}
 	closed = workbook_close(b.wb); /* writes the file and frees the workbook */

