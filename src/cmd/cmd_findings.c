@@ -82,17 +82,21 @@ set_option(struct args *a, int opt, const char *arg)
 	return error(QREL_USAGE, "unknown option");
 }
 
-/* Parses the verb's options; QREL_OK or the exit code's status. */
+/* Parses the verb's options; QREL_OK or the exit code's status. *said when
+ * getopt has already said what is wrong (an unknown option, a missing value). */
 static int
-parse(int argc, char **argv, struct args *a)
+parse(int argc, char **argv, struct args *a, bool *said)
 {
 	int opt;
 
 	optind = 1;
+	*said = false;
 	while ((opt = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		if (cmd_common_option(&a->c, opt, optarg, a->name))
 			continue;
-		if (opt == '?' || set_option(a, opt, optarg) != QREL_OK)
+		if (opt == '?')
+			return *said = true, QREL_USAGE;
+		if (set_option(a, opt, optarg) != QREL_OK)
 			return QREL_USAGE;
 	}
 	a->rest = argv + optind;
@@ -595,9 +599,13 @@ run(const char *command, int argc, char **argv)
 	for (size_t i = 0; i < ARRAY_SIZE(verbs); i++) {
 		if (strcmp(verbs[i].command, command) != 0 || strcmp(verbs[i].name, name) != 0)
 			continue;
-		error_clear();
-		if ((rc = parse(argc - 1, argv + 1, &a)) != QREL_OK)
-			return *error_message() ? (cmd_fail(rc), cmd_usage(command)) : cmd_usage(command);
+		char prog[64];
+		bool said;
+
+		snprintf(prog, sizeof(prog), "%s %s", argv[0], name);	/* getopt's "qrel findings add: ..." */
+		argv[1] = prog;
+		if ((rc = parse(argc - 1, argv + 1, &a, &said)) != QREL_OK)
+			return said ? cmd_usage(command) : (cmd_fail(rc), cmd_usage(command));
 		if ((rc = cmd_open(&a.c, verbs[i].writes ? 0 : DB_READONLY, &db, &review)) != QREL_OK)
 			return cmd_fail(rc);
 		if ((rc = cmd_who(&a.c, db, review, &who)) == QREL_OK)

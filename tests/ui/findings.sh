@@ -146,6 +146,12 @@ check "one change-log row per field, old and new" test "$(sql "$DB" "SELECT coun
 	AND ((field = 'title' AND old = 'Draft title' AND new = 'Publish course places in September')
 	  OR (field = 'priority' AND old = 'medium' AND new = 'low') OR field IN ('stakeholders', 'text'))")" = 4
 check "edit with no field is a usage error" sh -c "! '$QREL' recommendations edit --db '$DB' --as '$REVIEWER' $RID 2>/dev/null"
+check "text that looks like an option: getopt's message names the command, no empty error, usage, exit 2" sh -c "
+	'$QREL' findings add --db '$DB' --as '$REVIEWER' --kind growth --cluster 1.1 '-Another gap' >'$T/opt.out' 2>&1
+	test \$? -eq 2 && grep -q \"^qrel findings add: invalid option -- 'A'\" '$T/opt.out' &&
+	grep -q '^usage: qrel findings add' '$T/opt.out' && ! grep -q 'no error' '$T/opt.out'"
+check "after -- it is the finding's text" sh -c "'$QREL' findings add --db '$DB' --as '$REVIEWER' --kind growth \
+	--cluster 1.1 -- '-Another gap' >/dev/null && test \"\$(sqlite3 '$DB' \"SELECT count(*) FROM finding WHERE text = '-Another gap'\")\" = 1"
 check "a bad priority is refused, nothing changed" sh -c "! '$QREL' recommendations edit --db '$DB' --as '$REVIEWER' $RID \
 	--priority urgent 2>/dev/null && test \"\$(sqlite3 '$DB' \"SELECT priority FROM recommendation WHERE id = $RID\")\" = low"
 check "an observer edits no recommendation" sh -c "! '$QREL' recommendations edit --db '$DB' --as '$OBSERVER' $RID \
