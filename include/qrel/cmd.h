@@ -50,6 +50,10 @@ void cmd_list(FILE *out);
  * table's usage on stdout and exits 0 (agree, risk and report print a longer one themselves); errors
  * and getopt's messages start "qrel NAME:". */
 int cmd_run(const struct command *c, int argc, char **argv);
+/* For a command whose first word is a verb (qrel evidence add ...): the verb's
+ * argv (argv + 1), its argv[0] made "qrel NAME VERB" so that getopt's messages
+ * name the whole command. */
+char **cmd_verb_argv(char **argv);
 /* Prints NAME's usage and summary on stdout; returns EXIT_OK. */
 int cmd_help(const char *name);
 /* "qrel NAME: message" on stderr (NAME: the running command). */

@@ -192,6 +192,16 @@ cmd_run(const struct command *c, int argc, char **argv)
 	return c->run(argc, argv);
 }
 
+char **
+cmd_verb_argv(char **argv)
+{
+	static char prog[96];
+
+	snprintf(prog, sizeof(prog), "%s %s", argv[0], argv[1]);
+	argv[1] = prog;
+	return argv + 1;
+}
+
 int
 cmd_help(const char *name)
 {

@@ -153,13 +153,14 @@ cmd_document(int argc, char **argv)
 		known |= !strcmp(sub, subs[i]);
 	if (!known)
 		return cmd_usage("document");
-	while ((opt = getopt_long(argc - 1, argv + 1, "", longopts, NULL)) != -1)
+	argv = cmd_verb_argv(argv);
+	while ((opt = getopt_long(argc - 1, argv, "", longopts, NULL)) != -1)
 		if (!cmd_common_option(&a.c, opt, optarg, "document") && !option(&a, opt, optarg))
 			return cmd_usage("document");
 	with_id = !strcmp(sub, "set") || !strcmp(sub, "cite") || !strcmp(sub, "uncite");
 	if (argc - 1 - optind != (with_id ? 1 : 0))
 		return cmd_usage("document");
-	if (with_id && (!str_to_long(argv[1 + optind], &a.id) || a.id <= 0))
-		return cmd_fail(error(QREL_USAGE, "'%s' is not a document number", argv[1 + optind]));
+	if (with_id && (!str_to_long(argv[optind], &a.id) || a.id <= 0))
+		return cmd_fail(error(QREL_USAGE, "'%s' is not a document number", argv[optind]));
 	return run(sub, &a);
 }

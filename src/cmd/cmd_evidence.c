@@ -400,11 +400,11 @@ cmd_evidence(int argc, char **argv)
 	const char *sub = argc > 1 ? argv[1] : "";
 
 	if (!strcmp(sub, "add"))
-		return evidence_add_cmd(argc - 1, argv + 1);
+		return evidence_add_cmd(argc - 1, cmd_verb_argv(argv));
 	if (!strcmp(sub, "list"))
-		return evidence_list(argc - 1, argv + 1);
+		return evidence_list(argc - 1, cmd_verb_argv(argv));
 	if (!strcmp(sub, "delete") || !strcmp(sub, "restore"))
-		return evidence_delete_cmd(argc - 1, argv + 1, sub[0] == 'r');
+		return evidence_delete_cmd(argc - 1, cmd_verb_argv(argv), sub[0] == 'r');
 	if (!strcmp(sub, "--help") || !strcmp(sub, "-h")) {
 		printf("usage: qrel evidence add|list|delete|restore ...\n");
 		return EXIT_OK;
@@ -574,11 +574,12 @@ cmd_activity(int argc, char **argv)
 	int opt;
 
 	if (strcmp(sub, "done") == 0)
-		return activity_done_cmd(argc - 1, argv + 1);
+		return activity_done_cmd(argc - 1, cmd_verb_argv(argv));
 	if (!add && strcmp(sub, "list") != 0)
 		return cmd_usage("activity");
 	a.plan = strcmp(sub, "plan") == 0;
-	while ((opt = getopt_long(argc - 1, argv + 1, "", longopts, NULL)) != -1) {
+	argv = cmd_verb_argv(argv);
+	while ((opt = getopt_long(argc - 1, argv, "", longopts, NULL)) != -1) {
 		if (cmd_common_option(&a.c, opt, optarg, "activity"))
 			continue;
 		switch (opt) {
@@ -605,7 +606,7 @@ cmd_activity(int argc, char **argv)
 		return cmd_usage("activity");
 	if (!add && argc - 1 != optind)
 		return cmd_usage("activity");
-	a.description = add ? argv[1 + optind] : NULL;
+	a.description = add ? argv[optind] : NULL;
 	if (add && cmd_check_text("the description", a.description, strlen(a.description), CMD_OPTION_MAX) != QREL_OK)
 		return cmd_fail(QREL_USAGE);
 	return activity_run(&a, add);

@@ -599,12 +599,9 @@ run(const char *command, int argc, char **argv)
 	for (size_t i = 0; i < ARRAY_SIZE(verbs); i++) {
 		if (strcmp(verbs[i].command, command) != 0 || strcmp(verbs[i].name, name) != 0)
 			continue;
-		char prog[64];
 		bool said;
 
-		snprintf(prog, sizeof(prog), "%s %s", argv[0], name);	/* getopt's "qrel findings add: ..." */
-		argv[1] = prog;
-		if ((rc = parse(argc - 1, argv + 1, &a, &said)) != QREL_OK)
+		if ((rc = parse(argc - 1, cmd_verb_argv(argv), &a, &said)) != QREL_OK)
 			return said ? cmd_usage(command) : (cmd_fail(rc), cmd_usage(command));
 		if ((rc = cmd_open(&a.c, verbs[i].writes ? 0 : DB_READONLY, &db, &review)) != QREL_OK)
 			return cmd_fail(rc);

@@ -525,15 +525,15 @@ cmd_plan(int argc, char **argv)
 		return cmd_print(argc, argv);
 	/* The verb comes first; its options follow. */
 	if (strcmp(verb, "steps") == 0)
-		return cmd_steps(argc - 1, argv + 1);
+		return cmd_steps(argc - 1, cmd_verb_argv(argv));
 	if (strcmp(verb, "add-objective") == 0)
-		return cmd_write(argc - 1, argv + 1, add_objective, false);
+		return cmd_write(argc - 1, cmd_verb_argv(argv), add_objective, false);
 	if (strcmp(verb, "add-cause") == 0)
-		return cmd_write(argc - 1, argv + 1, add_cause, false);
+		return cmd_write(argc - 1, cmd_verb_argv(argv), add_cause, false);
 	if (strcmp(verb, "add-step") == 0)
-		return cmd_write(argc - 1, argv + 1, add_step, false);
+		return cmd_write(argc - 1, cmd_verb_argv(argv), add_step, false);
 	if (strcmp(verb, "set-status") == 0)
-		return cmd_write(argc - 1, argv + 1, set_status, true);
+		return cmd_write(argc - 1, cmd_verb_argv(argv), set_status, true);
 	cmd_error("unknown action '%s'", verb);
 	return cmd_usage("plan");
 }

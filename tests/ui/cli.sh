@@ -81,4 +81,13 @@ printf '[display]\ncolor = purple\n' >"$XDG_CONFIG_HOME/bad.ini"
 "$QREL" check --db "$T/sample.db" --config "$XDG_CONFIG_HOME/bad.ini" 2>"$T/err" >/dev/null
 check "a bad config value is reported with file and line" grep -q "bad.ini:2: \[display\] color" "$T/err"
 
+# A verb's unknown option: getopt's message names the whole command (not "add:"), exit 2.
+for verb in "evidence add" "evidence list" "evidence restore" "activity plan" "activity done" "document cite" \
+	"plan add-objective" "plan steps" "findings cite" "recommendations add"; do
+	"$QREL" $verb --no-such-option >/dev/null 2>"$T/err"
+	rc=$?
+	check "qrel $verb --no-such-option: 'qrel $verb: unrecognized option', exit 2" sh -c \
+		"test $rc -eq 2 && grep -q \"^qrel $verb: unrecognized option '--no-such-option'\" '$T/err'"
+done
+
 finish
