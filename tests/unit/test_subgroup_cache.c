@@ -6,6 +6,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include "qrel/check.h"
 #include "qrel/db.h"
 #include "qrel/diag.h"
 #include "qrel/import.h"
@@ -540,6 +541,28 @@ test_kept_only_when_current(void **state)
 	assert_int_equal(kept_rows(f), 0);
 }
 
+/* `qrel check` finds nothing wrong with kept rows, and names a trigger that
+ * would keep them current when it is gone. */
+static void
+test_check(void **state)
+{
+	struct fx *f = *state;
+	struct check_report r;
+	char buf[4096] = "";
+	FILE *out;
+
+	every_table(f, "race", &f->s);
+	assert_true(kept_rows(f) > 0);
+	assert_non_null(out = fmemopen(buf, sizeof(buf) - 1, "w"));
+	assert_int_equal(check_store(f->db, out, &r), QREL_OK);
+	assert_int_equal(r.problems, 0);
+	assert_int_equal(db_exec(f->db, "DROP TRIGGER subgroup_kept_row_update"), QREL_OK);
+	assert_int_equal(check_store(f->db, out, &r), QREL_DB);
+	fclose(out);
+	assert_int_equal(r.problems, 1);
+	assert_non_null(strstr(buf, "Trigger subgroup_kept_row_update is missing: corrected subgroup rows"));
+}
+
 /* Derived data stays home: the bundle's tables are its own list. */
 static void
 test_not_in_bundles(void **state)
@@ -559,6 +582,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_new_school_joins_the_set, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_planted_row_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_kept_only_when_current, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_check, setup, teardown),
 		cmocka_unit_test(test_not_in_bundles),
 	};
 
