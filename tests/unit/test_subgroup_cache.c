@@ -56,31 +56,6 @@ teardown(void **state)
 
 /* ---- comparing tables ---- */
 
-static void
-same_value(struct risk_value a, struct risk_value b)
-{
-	assert_int_equal(a.defined, b.defined);
-	if (a.defined)
-		assert_true(a.value == b.value);
-}
-
-static void
-same_stat(const struct risk_row *a, const struct risk_row *b)
-{
-	same_value(a->risk, b->risk);
-	same_value(a->comparison_risk, b->comparison_risk);
-	same_value(a->ratio, b->ratio);
-	same_value(a->reference_ratio, b->reference_ratio);
-	same_value(a->weighted_ratio, b->weighted_ratio);
-	same_value(a->outcome_share, b->outcome_share);
-	same_value(a->enrolled_share, b->enrolled_share);
-	same_value(a->share_difference, b->share_difference);
-	same_value(a->relative_share_difference, b->relative_share_difference);
-	same_value(a->expected_count, b->expected_count);
-	assert_int_equal(a->kind, b->kind);
-	assert_int_equal(a->flagged, b->flagged);
-}
-
 /* Every field of struct subgroup_table. */
 static void
 same_table(const struct subgroup_table *a, const struct subgroup_table *b)
@@ -103,7 +78,7 @@ same_table(const struct subgroup_table *a, const struct subgroup_table *b)
 		assert_int_equal(x->count, y->count);
 		assert_int_equal(x->hidden, y->hidden);
 		assert_int_equal(x->flagged, y->flagged);
-		same_stat(&x->stat, &y->stat);
+		fixture_same_stat(&x->stat, &y->stat);
 	}
 	assert_int_equal(a->enrolled, b->enrolled);
 	assert_int_equal(a->count, b->count);
@@ -267,39 +242,49 @@ random_set(FILE *out, int set)
 	}
 }
 
-/* Imports the rows csv (after the header) as LEAD. */
+/* Imports the file at f->dir/name, written by write, as LEAD. */
 static void
-import_rows(struct fx *f, const char *what, const char *csv)
+import_written(struct fx *f, const char *what, const char *name, void (*write)(FILE *, const void *), const void *arg)
 {
 	char path[FIXTURE_DIR + 32];
 	struct diags d = { 0 };
 	struct import_stats st;
 	FILE *out;
 
-	snprintf(path, sizeof(path), "%s/rows.csv", f->dir);
+	snprintf(path, sizeof(path), "%s/%s", f->dir, name);
 	assert_non_null(out = fopen(path, "w"));
-	fputs(csv, out);
+	write(out, arg);
 	fclose(out);
 	assert_int_equal(import_file(f->db, f->review, what, path, LEAD, &d, &st), QREL_OK);
 	diag_free(&d);
 }
 
 static void
-import_random_sets(struct fx *f)
+write_text(FILE *out, const void *csv)
 {
-	char path[FIXTURE_DIR + 32];
-	struct diags d = { 0 };
-	struct import_stats st;
-	FILE *out;
+	fputs(csv, out);
+}
 
-	snprintf(path, sizeof(path), "%s/sets.csv", f->dir);
-	assert_non_null(out = fopen(path, "w"));
+static void
+write_sets(FILE *out, const void *unused)
+{
+	(void)unused;
 	fputs("site,year,metric,dimension,group,enrolled,count\n", out);
 	for (int i = 0; i < LINKED_SETS; i++)
 		random_set(out, i);
-	fclose(out);
-	assert_int_equal(import_file(f->db, f->review, "subgroups", path, LEAD, &d, &st), QREL_OK);
-	diag_free(&d);
+}
+
+/* Imports the rows csv (with its header) as LEAD. */
+static void
+import_rows(struct fx *f, const char *what, const char *csv)
+{
+	import_written(f, what, "rows.csv", write_text, csv);
+}
+
+static void
+import_random_sets(struct fx *f)
+{
+	import_written(f, "subgroups", "sets.csv", write_sets, NULL);
 }
 
 /* ---- tests ---- */
