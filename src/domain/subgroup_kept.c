@@ -22,8 +22,10 @@ struct subgroup_kept_stats subgroup_kept_stats;
  * every year (the flags look back over years, and a new site joins a set);
  * a site's code, kind or review (the complement order, the district, the
  * set), or its removal, drop its review's; a metric's code or direction
- * (the order, the flags), or its removal, drop its own. A new site or metric
- * has no rows yet, so changes nothing. [subgroups] reference only withholds
+ * (the order, the flags), or its removal, drop its own; an update that
+ * leaves those columns as they were (a site's new name, a sync's same
+ * counts) drops nothing. A new site or metric has no rows yet, so changes
+ * nothing. [subgroups] reference only withholds
  * ratios after the suppression (withhold_derived), so it is no part of the key.
  */
 const char subgroup_kept_migration[] =
@@ -50,7 +52,10 @@ const char subgroup_kept_migration[] =
 "  DELETE FROM subgroup_kept WHERE metric_id = old.metric_id AND dimension = old.dimension;"
 "END;"
 "CREATE TRIGGER subgroup_kept_row_update AFTER UPDATE OF id, review_id, site_id, year, metric_id, dimension, grp,"
-"  enrolled, count ON subgroup_row BEGIN"
+"  enrolled, count ON subgroup_row WHEN old.id IS NOT new.id OR old.review_id IS NOT new.review_id"
+"  OR old.site_id IS NOT new.site_id OR old.year IS NOT new.year OR old.metric_id IS NOT new.metric_id"
+"  OR old.dimension IS NOT new.dimension OR old.grp IS NOT new.grp OR old.enrolled IS NOT new.enrolled"
+"  OR old.count IS NOT new.count BEGIN"
 "  DELETE FROM subgroup_kept WHERE metric_id = old.metric_id AND dimension = old.dimension;"
 "  DELETE FROM subgroup_kept WHERE metric_id = new.metric_id AND dimension = new.dimension;"
 "END;"
@@ -61,17 +66,23 @@ const char subgroup_kept_migration[] =
 "  DELETE FROM subgroup_kept WHERE metric_id = old.metric_id AND dimension = old.dimension;"
 "END;"
 "CREATE TRIGGER subgroup_kept_state_update AFTER UPDATE OF id, review_id, year, metric_id, dimension, grp,"
-"  enrolled, count ON state_row BEGIN"
+"  enrolled, count ON state_row WHEN old.id IS NOT new.id OR old.review_id IS NOT new.review_id"
+"  OR old.year IS NOT new.year OR old.metric_id IS NOT new.metric_id OR old.dimension IS NOT new.dimension"
+"  OR old.grp IS NOT new.grp OR old.enrolled IS NOT new.enrolled OR old.count IS NOT new.count BEGIN"
 "  DELETE FROM subgroup_kept WHERE metric_id = old.metric_id AND dimension = old.dimension;"
 "  DELETE FROM subgroup_kept WHERE metric_id = new.metric_id AND dimension = new.dimension;"
 "END;"
-"CREATE TRIGGER subgroup_kept_site_update AFTER UPDATE OF id, code, kind, review_id ON site BEGIN"
+"CREATE TRIGGER subgroup_kept_site_update AFTER UPDATE OF id, code, kind, review_id ON site"
+"  WHEN old.id IS NOT new.id OR old.code IS NOT new.code OR old.kind IS NOT new.kind"
+"  OR old.review_id IS NOT new.review_id BEGIN"
 "  DELETE FROM subgroup_kept WHERE metric_id IN (SELECT id FROM metric WHERE review_id IN (old.review_id, new.review_id));"
 "END;"
 "CREATE TRIGGER subgroup_kept_site_delete AFTER DELETE ON site BEGIN"
 "  DELETE FROM subgroup_kept WHERE metric_id IN (SELECT id FROM metric WHERE review_id = old.review_id);"
 "END;"
-"CREATE TRIGGER subgroup_kept_metric_update AFTER UPDATE OF id, code, direction, review_id ON metric BEGIN"
+"CREATE TRIGGER subgroup_kept_metric_update AFTER UPDATE OF id, code, direction, review_id ON metric"
+"  WHEN old.id IS NOT new.id OR old.code IS NOT new.code OR old.direction IS NOT new.direction"
+"  OR old.review_id IS NOT new.review_id BEGIN"
 "  DELETE FROM subgroup_kept WHERE metric_id IN (old.id, new.id);"
 "END;"
 "CREATE TRIGGER subgroup_kept_metric_delete AFTER DELETE ON metric BEGIN"

@@ -404,6 +404,14 @@ test_changes_drop_what_was_kept(void **state)
 		    "STATE,2024-25,oss,race,Kept Test Group,1000,10\n");
 	after_change(f);
 
+	/* what the suppression does not read drops nothing: a school's name, a count set to itself */
+	assert_int_equal(db_exec(f->db, "UPDATE site SET name = name || ' renamed' WHERE code = 'RHS'"), QREL_OK);
+	assert_int_equal(db_exec(f->db, "UPDATE subgroup_row SET count = count, updated_at = 'x' WHERE dimension = 'race'"),
+			 QREL_OK);
+	assert_int_equal(db_exec(f->db, "UPDATE metric SET name = name || ' renamed' WHERE code = 'oss'"), QREL_OK);
+	for (size_t i = 0; i < f->nkeys; i++)
+		assert_true(kept_for(f, &f->keys[i]));
+
 	/* a school's code (the complement order) */
 	assert_int_equal(db_exec(f->db, "UPDATE site SET code = 'AAA' WHERE code = 'RHS'"), QREL_OK);
 	after_change(f);
