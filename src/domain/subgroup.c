@@ -2056,6 +2056,7 @@ struct subgroup_sets {
 	struct set set;
 	struct subgroup_key key;	/* its year, metric and dimension */
 	const struct settings *s;
+	bool kept;		/* one table wanted: take its kept suppression when there is one */
 };
 
 struct subgroup_sets *
@@ -2099,8 +2100,9 @@ load_in(struct db *db, const struct subgroup_key *key, const struct settings *s,
 	if (!(m = sets_member(c, key, s))) {
 		set_free(&c->set);
 		c->s = NULL;
-		/* The key's suppression kept from an earlier load spares reading its set. */
-		if ((rc = set_kept(db, key, s, t->metric.favourable, t->district, &c->set)) != QREL_OK ||
+		/* The key's suppression kept from an earlier load spares reading its
+		 * set; a caller taking many tables reads each set once instead. */
+		if ((c->kept && (rc = set_kept(db, key, s, t->metric.favourable, t->district, &c->set)) != QREL_OK) ||
 		    (!c->set.n && (rc = set_load(db, key, s, t->metric.favourable, &c->set)) != QREL_OK))
 			return rc;
 		c->key = *key;
@@ -2135,7 +2137,7 @@ int
 subgroup_load(struct db *db, const struct subgroup_key *key, const struct settings *s,
 	      struct subgroup_table *t)
 {
-	struct subgroup_sets c = { 0 };
+	struct subgroup_sets c = { .kept = true };
 	int rc = subgroup_load_in(db, key, s, &c, t);
 
 	set_free(&c.set);
