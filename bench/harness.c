@@ -152,6 +152,9 @@ press(struct child *c, struct series *s, const char *keys)
 		fprintf(stderr, "harness: no screen after %s key\n", s->name);
 		return;
 	}
+	/* HARNESS_TRACE: each key's time on stderr, to find which key a p99 is. */
+	if (getenv("HARNESS_TRACE"))
+		fprintf(stderr, "%s %s %.2f ms\n", s->name, keys[0] == '\033' ? "ESC..." : keys, now_ms() - t0);
 	if (s->n < MAX_SAMPLES) {
 		s->ms[s->n] = now_ms() - t0;
 		s->bytes[s->n] = (long)(c->bytes - b0);

@@ -36,6 +36,15 @@ void db_rollback(struct db *db);
 int db_read_begin(struct db *db, bool *began);
 void db_read_end(struct db *db, bool began);
 
+/* A write of derived data a reader keeps (a cache): BEGIN IMMEDIATE without
+ * waiting for another writer, and only with no transaction open and the file
+ * writable. Neither sets error() (a failure is no one's business) nor counts as
+ * a commit in db_generation (nothing anyone shows changed). db_quiet_end
+ * commits when commit, else (or when the commit fails) rolls back, and
+ * restores the wait. */
+int db_quiet_begin(struct db *db);
+int db_quiet_end(struct db *db, bool commit);
+
 /* Changes whenever anyone (this connection or another) commits: a screen that
  * caches what it read compares it to decide whether to read again. */
 unsigned long db_generation(struct db *db);

@@ -32,5 +32,7 @@ extern const char voice_migration[];
 extern const char sync_voice_migration[];
 /* A bulk of notes indexed for search once, at the end of its import (src/domain/import.c). */
 extern const char import_migration[];
+/* A linked set's suppression kept between sessions, and the triggers that drop it (src/domain/subgroup_kept.c). */
+extern const char subgroup_kept_migration[];
 
 #endif

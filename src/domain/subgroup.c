@@ -6,6 +6,7 @@
 #include "qrel/settings.h"
 #include "qrel/store.h"
 #include "qrel/subgroup.h"
+#include "qrel/subgroup_kept.h"
 #include "qrel/util.h"
 
 #include <ctype.h>
@@ -1635,6 +1636,7 @@ struct set {
 	size_t n;
 	struct state state;	/* the State's rows for the key, the same for every member */
 	struct names names;	/* every member's group names */
+	bool fresh;		/* a linked set suppressed here, not yet kept (subgroup_kept.h) */
 };
 
 static void
@@ -1688,18 +1690,27 @@ set_sites(struct db *db, const struct subgroup_key *key, int64_t **ids, size_t *
 	return rc == SQLITE_DONE ? QREL_OK : db_fail(db, "listing the sites of a table");
 }
 
+/* A member's groups and flags (over years) once its rows are read. */
+static int
+member_flags(struct db *db, struct member *m, const struct subgroup_key *key, const struct settings *s,
+	     bool favourable, struct history *hist)
+{
+	int rc;
+
+	if ((rc = raw_groups(&m->r)) == QREL_OK && (rc = raw_compute(&m->r, s, favourable)) == QREL_OK)
+		rc = sustain_flags(db, key, &m->r, s, favourable, hist);
+	return rc;
+}
+
 /* The rest of a member once its rows are read: statistics, flags over
  * years and its own suppression. */
 static int
 member_ready(struct db *db, struct member *m, const struct subgroup_key *key, const struct settings *s,
 	     bool favourable, struct history *hist)
 {
-	int rc;
+	int rc = member_flags(db, m, key, s, favourable, hist);
 
-	if ((rc = raw_groups(&m->r)) == QREL_OK && (rc = raw_compute(&m->r, s, favourable)) == QREL_OK &&
-	    (rc = sustain_flags(db, key, &m->r, s, favourable, hist)) == QREL_OK)
-		rc = suppress(m, s, favourable);
-	return rc;
+	return rc == QREL_OK ? suppress(m, s, favourable) : rc;
 }
 
 /* Member m takes the rows read into scratch (sized to fit: a set holds
@@ -1894,7 +1905,97 @@ set_load(struct db *db, const struct subgroup_key *key, const struct settings *s
 		rc = set_suppress(set->m, set->n);
 	if (rc != QREL_OK)
 		set_free(set);
+	set->fresh = linked && rc == QREL_OK;
 	return rc;
+}
+
+/*
+ * Member m's suppression from its kept pattern p, or false when p does not
+ * fit the table as read: another number of rows, a value no suppression
+ * writes, a row shown bare under a shown total, or a count the primary rule
+ * withholds shown (only a school's 0 may be, in a spent group: show_spent).
+ * The counts are only summed, as suppress does.
+ */
+static bool
+kept_apply(struct member *m, const struct kept_pattern *p, long min_display, bool district)
+{
+	struct raw *r = &m->r;
+	int *primary = calloc(r->n ? r->n : 1, sizeof(*primary));
+	bool ok = primary && p->n == r->n && (m->hidden = calloc(r->n ? r->n : 1, sizeof(*m->hidden))) &&
+		  risk_suppress(r->g, r->n, min_display, 0, primary) >= 0;
+
+	for (size_t i = 0; ok && i < r->n; i++) {
+		int v = p->hidden[i];
+
+		ok = v <= HIDE_BARE && (v != HIDE_BARE || p->total_withheld) &&
+		     (!primary[i] || v == 1 || (!district && r->e[i].count == 0));
+		m->hidden[i] = v;
+		m->nhidden += v == 1;
+		m->h.total += r->e[i].count;
+		m->h.enrolled += r->e[i].enrolled;
+	}
+	m->count = p->total_withheld ? -1 : m->h.total;
+	free(primary);
+	return ok;
+}
+
+/* The key's table on its own with its kept suppression, in the caller's
+ * snapshot: its rows, the State's, its flags over the years; no other
+ * member is read. set->n is 0 when nothing is kept for it, or what is kept
+ * does not fit (then the set is loaded whole). */
+static int
+set_kept(struct db *db, const struct subgroup_key *key, const struct settings *s, bool favourable, bool district,
+	 struct set *set)
+{
+	struct kept_pattern p;
+	struct history hist = { 0 };
+	struct member *m;
+	size_t cap = 0;
+	int rc;
+
+	if (!subgroup_kept_read(db, key, s, &p))
+		return QREL_OK;
+	if ((rc = set_add(set, &cap, key->site)) == QREL_OK) {
+		m = &set->m[0];
+		m->r.names = &set->names;
+		if ((rc = raw_read(db, key, &m->r)) == QREL_OK && (rc = state_load(db, key, &set->state)) == QREL_OK) {
+			m->r.state = set->state;
+			m->r.shared_state = true;
+			rc = member_flags(db, m, key, s, favourable, &hist);
+		}
+	}
+	history_free(&hist);
+	if (rc == QREL_OK && !kept_apply(&set->m[0], &p, s->min_display, district)) {
+		subgroup_kept_stats.refused++;
+		set_free(set);
+	} else if (rc == QREL_OK) {
+		subgroup_kept_stats.hits++;
+		free(set->m[0].r.g);	/* table_from makes them again */
+		set->m[0].r.g = NULL;
+	}
+	free(p.hidden);
+	if (rc != QREL_OK)
+		set_free(set);
+	return rc;
+}
+
+/* Keeps a set just suppressed (subgroup_kept_write says when it writes). */
+static void
+set_keep(struct db *db, const struct subgroup_key *key, const struct settings *s, const struct set *set,
+	 long long data_version)
+{
+	struct kept_member *k = calloc(set->n ? set->n : 1, sizeof(*k));
+
+	for (size_t i = 0; k && i < set->n; i++) {
+		if (!set->m[i].hidden) {
+			free(k);
+			return;
+		}
+		k[i] = (struct kept_member){ set->m[i].site, set->m[i].hidden, set->m[i].r.n, set->m[i].count < 0 };
+	}
+	if (k)
+		subgroup_kept_write(db, key, s, data_version, k, set->n);
+	free(k);
 }
 
 /* Member m of a loaded set as the table t (key, metric and site already in
@@ -1955,6 +2056,7 @@ struct subgroup_sets {
 	struct set set;
 	struct subgroup_key key;	/* its year, metric and dimension */
 	const struct settings *s;
+	bool kept;		/* one table wanted: take its kept suppression when there is one */
 };
 
 struct subgroup_sets *
@@ -1998,7 +2100,10 @@ load_in(struct db *db, const struct subgroup_key *key, const struct settings *s,
 	if (!(m = sets_member(c, key, s))) {
 		set_free(&c->set);
 		c->s = NULL;
-		if ((rc = set_load(db, key, s, t->metric.favourable, &c->set)) != QREL_OK)
+		/* The key's suppression kept from an earlier load spares reading its
+		 * set; a caller taking many tables reads each set once instead. */
+		if ((c->kept && (rc = set_kept(db, key, s, t->metric.favourable, t->district, &c->set)) != QREL_OK) ||
+		    (!c->set.n && (rc = set_load(db, key, s, t->metric.favourable, &c->set)) != QREL_OK))
 			return rc;
 		c->key = *key;
 		c->s = s;
@@ -2012,11 +2117,19 @@ subgroup_load_in(struct db *db, const struct subgroup_key *key, const struct set
 		 struct subgroup_sets *c, struct subgroup_table *t)
 {
 	bool began;
+	long long version = -1;
 	int rc = db_read_begin(db, &began);
 
 	if (rc == QREL_OK)
 		rc = load_in(db, key, s, c, t);
+	/* A set suppressed here is kept once the snapshot ends, and only when
+	 * this call began it (a caller's transaction is the caller's). */
+	if (rc == QREL_OK && began && c->set.fresh && !db_readonly(db))
+		version = db_int(db, "PRAGMA data_version");
 	db_read_end(db, began);
+	if (version >= 0)
+		set_keep(db, key, s, &c->set, version);
+	c->set.fresh = false;
 	return rc;
 }
 
@@ -2024,7 +2137,7 @@ int
 subgroup_load(struct db *db, const struct subgroup_key *key, const struct settings *s,
 	      struct subgroup_table *t)
 {
-	struct subgroup_sets c = { 0 };
+	struct subgroup_sets c = { .kept = true };
 	int rc = subgroup_load_in(db, key, s, &c, t);
 
 	set_free(&c.set);

@@ -18,6 +18,9 @@ struct db_cached {
 	sqlite3_stmt *stmt;
 };
 
+/* How long a statement waits for another connection's write lock. */
+#define DB_BUSY_MS 5000
+
 struct db {
 	sqlite3 *h;
 	char *path;
@@ -124,7 +127,7 @@ open_team(struct db *db)
 static int
 apply_pragmas(struct db *db)
 {
-	sqlite3_busy_timeout(db->h, 5000);
+	sqlite3_busy_timeout(db->h, DB_BUSY_MS);
 	if (db->team && open_team(db) != QREL_OK)
 		return QREL_DB;
 	if (db_exec(db, "PRAGMA foreign_keys = ON") != QREL_OK)
@@ -165,7 +168,7 @@ try_open(struct db *db, const char *name, int oflags)
 			     : error(QREL_NOMEM, "%s: cannot open: out of memory", db->path);
 	sqlite3_extended_result_codes(db->h, 1);
 	/* Before the first read: a writer elsewhere must mean a wait, not an error. */
-	sqlite3_busy_timeout(db->h, 5000);
+	sqlite3_busy_timeout(db->h, DB_BUSY_MS);
 	/* Reading the schema here turns "not a database" into an error now. */
 	if (sqlite3_exec(db->h, "SELECT count(*) FROM sqlite_schema", NULL, NULL, NULL) != SQLITE_OK)
 		return db_fail(db, "not a usable qrel database");
@@ -377,6 +380,29 @@ db_commit(struct db *db)
 		db_rollback(db);
 	else
 		db->commits++;
+	return rc;
+}
+
+int
+db_quiet_begin(struct db *db)
+{
+	if (db->readonly || !sqlite3_get_autocommit(db->h))
+		return QREL_READONLY;
+	sqlite3_busy_timeout(db->h, 0);
+	if (sqlite3_exec(db->h, "BEGIN IMMEDIATE", NULL, NULL, NULL) == SQLITE_OK)
+		return QREL_OK;
+	sqlite3_busy_timeout(db->h, DB_BUSY_MS);
+	return QREL_DB;
+}
+
+int
+db_quiet_end(struct db *db, bool commit)
+{
+	int rc = commit && sqlite3_exec(db->h, "COMMIT", NULL, NULL, NULL) == SQLITE_OK ? QREL_OK : QREL_DB;
+
+	if (rc != QREL_OK)
+		db_rollback(db);
+	sqlite3_busy_timeout(db->h, DB_BUSY_MS);
 	return rc;
 }
 

@@ -324,6 +324,7 @@ const char *const schema_migrations[] = {
 	sync_fieldwork_migration,
 	sync_voice_migration,
 	import_migration,
+	subgroup_kept_migration,
 };
 
 const size_t schema_migration_count = sizeof(schema_migrations) / sizeof(schema_migrations[0]);

@@ -23,6 +23,10 @@ row() { screen | grep -F -- "$1" | head -n 1; }
 
 check "S opens the district's suspension table by race at 80x24" open_table
 check "the table is the district's latest year" wait_for "DO 2024-25"
+check "its set's suppression is kept in the file, for every site of the set" test "$(sql "$DB" "SELECT count(*)
+	FROM subgroup_kept k JOIN metric m ON m.id = k.metric_id WHERE m.code = 'oss' AND k.year = '2024-25'
+	AND k.dimension = 'race'")" = "$(sql "$DB" "SELECT count(DISTINCT site_id) FROM subgroup_row r JOIN metric m
+	ON m.id = r.metric_id WHERE m.code = 'oss' AND r.year = '2024-25' AND r.dimension = 'race'")"
 case "$(row "$BLACK")" in
 *"5.29 RR"*!*) ok "Black or African American row: ratio 5.29 and flagged" ;;
 *) not_ok "Black or African American row: ratio 5.29 and flagged" "row: $(row "$BLACK")" ;;

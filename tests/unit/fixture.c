@@ -3,6 +3,7 @@
 
 #include "qrel/framework.h"
 #include "qrel/review.h"
+#include "qrel/risk.h"
 #include "qrel/settings.h"
 #include "qrel/store.h"
 
@@ -166,4 +167,29 @@ maple_teardown(void **state)
 
 	free(f);
 	return rc;
+}
+
+static void
+same_value(struct risk_value a, struct risk_value b)
+{
+	assert_int_equal(a.defined, b.defined);
+	if (a.defined)
+		assert_true(a.value == b.value);
+}
+
+void
+fixture_same_stat(const struct risk_row *a, const struct risk_row *b)
+{
+	same_value(a->risk, b->risk);
+	same_value(a->comparison_risk, b->comparison_risk);
+	same_value(a->ratio, b->ratio);
+	same_value(a->reference_ratio, b->reference_ratio);
+	same_value(a->weighted_ratio, b->weighted_ratio);
+	same_value(a->outcome_share, b->outcome_share);
+	same_value(a->enrolled_share, b->enrolled_share);
+	same_value(a->share_difference, b->share_difference);
+	same_value(a->relative_share_difference, b->relative_share_difference);
+	same_value(a->expected_count, b->expected_count);
+	assert_int_equal(a->kind, b->kind);
+	assert_int_equal(a->flagged, b->flagged);
 }

@@ -72,6 +72,11 @@ int fixture_remove(const char *dir, struct db *db);
  * prepare), or -1 when there is no row. */
 long long fixture_int(struct db *db, const char *sql);
 
+/* Fails the test unless a and b are the same statistics, value for value
+ * (defined or not; the same double when defined), kind and flag. */
+struct risk_row;
+void fixture_same_stat(const struct risk_row *a, const struct risk_row *b);
+
 /* cmocka setup and teardown of a struct school in a directory from tmpl. */
 int school_setup(void **state, const char *tmpl);
 int school_teardown(void **state);

@@ -4,6 +4,8 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include "fixture.h"
+
 #include <unistd.h>
 
 #include "qrel/db.h"
@@ -665,31 +667,6 @@ test_set_snapshot(void **state)
 	db_close(other);
 }
 
-static void
-assert_same_value(struct risk_value a, struct risk_value b)
-{
-	assert_int_equal(a.defined, b.defined);
-	if (a.defined)
-		assert_true(a.value == b.value);
-}
-
-static void
-assert_same_stat(const struct risk_row *a, const struct risk_row *b)
-{
-	assert_same_value(a->risk, b->risk);
-	assert_same_value(a->comparison_risk, b->comparison_risk);
-	assert_same_value(a->ratio, b->ratio);
-	assert_same_value(a->reference_ratio, b->reference_ratio);
-	assert_same_value(a->weighted_ratio, b->weighted_ratio);
-	assert_same_value(a->outcome_share, b->outcome_share);
-	assert_same_value(a->enrolled_share, b->enrolled_share);
-	assert_same_value(a->share_difference, b->share_difference);
-	assert_same_value(a->relative_share_difference, b->relative_share_difference);
-	assert_same_value(a->expected_count, b->expected_count);
-	assert_int_equal(a->kind, b->kind);
-	assert_int_equal(a->flagged, b->flagged);
-}
-
 /* A set keeps its rows' counts and flags; a table's statistics are computed
  * when it is taken: the same when the set was loaded for another table
  * first (taking each in turn, as the report does) as when loaded for it. */
@@ -718,7 +695,7 @@ test_statistics_when_taken(void **state)
 			assert_int_equal(a.row[i].count, b.row[i].count);
 			assert_int_equal(a.row[i].hidden, b.row[i].hidden);
 			assert_int_equal(a.row[i].flagged, b.row[i].flagged);
-			assert_same_stat(&a.row[i].stat, &b.row[i].stat);
+			fixture_same_stat(&a.row[i].stat, &b.row[i].stat);
 		}
 		subgroup_table_free(&a);
 		subgroup_table_free(&b);
@@ -751,7 +728,7 @@ test_from_groups_statistics(void **state)
 		assert_string_equal(t.row[i].name, g[i].name);
 		assert_int_equal(t.row[i].count, g[i].count);
 		assert_int_equal(t.row[i].flagged, want[i].flagged);
-		assert_same_stat(&t.row[i].stat, &want[i]);
+		fixture_same_stat(&t.row[i].stat, &want[i]);
 	}
 	subgroup_table_free(&t);
 	assert_int_not_equal(subgroup_from_groups(twice, 2, false, &f->s, &t), QREL_OK);

@@ -12,7 +12,9 @@
 #include "qrel/findings.h"
 #include "qrel/review.h"
 #include "qrel/score.h"
+#include "qrel/settings.h"
 #include "qrel/store.h"
+#include "qrel/subgroup.h"
 #include "qrel/identity.h"
 #include "qrel/sync.h"
 #include "qrel/util.h"
@@ -1191,6 +1193,33 @@ test_formats(void **state)
 	assert_refused("mixed.qb", "its format is '2', its header's 3");
 }
 
+/* The suppression a copy keeps for its subgroup screen (subgroup_kept) is
+ * derived from its rows: a bundle never carries it; each copy makes its own. */
+static void
+test_kept_suppression_stays_home(void **state)
+{
+	struct sync_export_stats es;
+	struct settings s;
+	struct subgroup_table t;
+	struct subgroup_key k = { .year = "2024-25", .dimension = "race" };
+	struct db *db;
+	int64_t review = open_review("a.db", &db);
+
+	UNUSED(state);
+	settings_default(&s);
+	k.site = store_site_id(db, review, "RHS");
+	k.metric = fixture_int(db, "SELECT id FROM metric WHERE code = 'oss'");
+	assert_int_equal(subgroup_load(db, &k, &s, &t), QREL_OK);
+	subgroup_table_free(&t);
+	assert_true(fixture_int(db, "SELECT count(*) FROM subgroup_kept") > 1);
+	assert_int_equal(sync_export(db, review, "Ségolène Arceneaux", tmp_path("kept.qb"), NULL, true, &es), QREL_OK);
+	assert_int_equal(db_exec(db, "DELETE FROM subgroup_kept"), QREL_OK);
+	db_close(db);
+	settings_free(&s);
+	assert_int_equal(bundle_count(tmp_path("kept.qb"), "SELECT count(*) FROM main.sqlite_schema WHERE sql LIKE "
+				      "'%subgroup_kept%'"), 0);
+}
+
 int
 main(void)
 {
@@ -1214,6 +1243,7 @@ main(void)
 		cmocka_unit_test(test_fieldwork_travels),
 		cmocka_unit_test(test_voice_travels),
 		cmocka_unit_test(test_uncite_travels),
+		cmocka_unit_test(test_kept_suppression_stays_home),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
