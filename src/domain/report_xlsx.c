@@ -1,16 +1,17 @@
-/* report_xlsx.c: the report's data as a workbook for district data teams (libxlsxwriter): one sheet
- * per table, text people wrote always a string cell (never a formula), written to a temporary file
- * beside the target and renamed over it.
+/* report_xlsx.c: the report's data as a workbook for district data teams (libxlsxwriter): every
+ * subgroup table on the Tables sheet and (the first TABLE_SHEETS) on a sheet each, text people wrote
+ * always a string cell (never a formula), written to a temporary file beside the target and renamed
+ * over it.
  *
- * Memory: the sheets that grow with the review (Scores, Findings, Recommendations, Subgroups) are
- * written in libxlsxwriter's constant_memory mode: each row goes to the sheet's temporary file when
- * the next one starts, its strings inline, so every sheet is written strictly row by row, top to
- * bottom (a write to an earlier row fails with LXW_ERROR_WORKSHEET_INDEX_OUT_OF_RANGE, kept as the
- * workbook's error: never silently lost). Those files are libxlsxwriter's tmpfileplus: created
- * O_EXCL 0600 in $TMPDIR, else /tmp (where the report's spool is), and unlinked at once. The sheets
- * of one subgroup table each stay in memory as before: in constant_memory mode every sheet keeps a
- * file open until the workbook closes (a review has more tables than a process may open files)
- * and a row of 16,384 cell pointers (128 KB a sheet). */
+ * Memory: the sheets that grow with the review (Scores, Findings, Recommendations, Subgroups,
+ * Tables) are written in libxlsxwriter's constant_memory mode: each row goes to the sheet's
+ * temporary file when the next one starts, its strings inline, so every sheet is written strictly
+ * row by row, top to bottom (a write to an earlier row fails with
+ * LXW_ERROR_WORKSHEET_INDEX_OUT_OF_RANGE, kept as the workbook's error: never silently lost). Those
+ * files are libxlsxwriter's tmpfileplus: created O_EXCL 0600 in $TMPDIR, else /tmp (where the
+ * report's spool is), and unlinked at once. The sheets of one subgroup table each stay in memory:
+ * in constant_memory mode every sheet keeps a file open until the workbook closes (a review has
+ * more tables than a process may open files) and a row of 16,384 cell pointers (128 KB a sheet). */
 #include "qrel/qrel.h"
 #include "qrel/backup.h"
 #include "qrel/output.h"
@@ -30,6 +31,8 @@ struct book {
 	lxw_row_t row;
 	lxw_col_t col;
 	lxw_error err;
+	lxw_worksheet *about;	/* About, and the row after its last, for a line written at the end */
+	lxw_row_t about_row;
 };
 
 /* ---- cells: each call fills the next cell of the current row (none when the sheet could not be
@@ -153,6 +156,8 @@ about_sheet(struct book *b, const struct report *r)
 		 "so is any figure that would give one back.", r->min_display);
 	token(b, line);
 	next_row(b);
+	b->about = b->ws;
+	b->about_row = b->row;
 }
 
 static void
@@ -328,14 +333,22 @@ subgroups_sheet(struct book *b, const struct report *r)
 	return report_each_finding(r, finding_rows, b);
 }
 
-/* ---- one sheet per subgroup table ---- */
+/* ---- every subgroup table: all on one sheet, and a sheet each ---- */
 
 #define SHEET_NAME 31		/* Excel's longest sheet name, in characters */
+/* The most tables that get a sheet each: every one is on the Tables sheet (a
+ * row at a time, flat in memory), but a sheet of its own stays in memory
+ * (about 13 KB) and a district of 2,000 schools has 300,000 tables, more than
+ * a spreadsheet opens. */
+#define TABLE_SHEETS 1000
 
 struct names {
 	struct book *b;
 	char (*name)[SHEET_NAME + 1];
 	size_t n, cap;
+	lxw_worksheet *all;	/* the Tables sheet, and its next row */
+	lxw_row_t all_row;
+	long tables;
 };
 
 static bool
@@ -344,7 +357,7 @@ name_taken(const struct names *ns, const char *name)
 	for (size_t i = 0; i < ns->n; i++)
 		if (strcasecmp(ns->name[i], name) == 0)	/* Excel compares names without case */
 			return true;
-	return strcasecmp(name, "History") == 0;	/* reserved */
+	return strcasecmp(name, "History") == 0 || strcasecmp(name, "Tables") == 0;	/* reserved; ours */
 }
 
 /* "SITE YEAR METRIC DIMENSION" cut to 31 bytes (never half a character),
@@ -396,28 +409,58 @@ name_for(struct names *ns, const struct subgroup_table *t, char *out)
 	return QREL_OK;
 }
 
+/* t's rows on the Tables sheet, then on a sheet of its own while there are
+ * not too many. */
 static int
 table_sheet(void *ctx, const struct subgroup_table *t)
 {
 	struct names *ns = ctx;
 	char name[SHEET_NAME + 1];
-	int rc = name_for(ns, t, name);
+	int rc = QREL_OK;
 
+	ns->b->ws = ns->all;
+	ns->b->row = ns->all_row;
+	ns->b->col = 0;
+	table_rows(ns->b, t);
+	ns->all_row = ns->b->row;
+	if (++ns->tables <= TABLE_SHEETS && (rc = name_for(ns, t, name)) == QREL_OK) {
+		sheet(ns->b, name, table_heads, table_widths);
+		table_rows(ns->b, t);
+	}
 	if (rc != QREL_OK)
 		return rc;
-	sheet(ns->b, name, table_heads, table_widths);
-	table_rows(ns->b, t);
 	return ns->b->err == LXW_NO_ERROR ? QREL_OK : QREL_IO;
 }
 
-/* Every subgroup table the report covers, a sheet each. */
+/* Every subgroup table the report covers: the Tables sheet (added while the
+ * workbook is in constant_memory mode), then a sheet each for the first
+ * TABLE_SHEETS, which stay in memory; About says which. */
 static int
 table_sheets(struct book *b, const struct report *r)
 {
 	struct names ns = { .b = b };
-	int rc = report_each_table(r, table_sheet, &ns);
+	char line[256];
+	int rc;
 
+	sheet(b, "Tables", table_heads, table_widths);
+	ns.all = b->ws;
+	ns.all_row = b->row;
+	/* libxlsxwriter reads the option as each sheet is added: the tables' own
+	 * sheets keep their rows (and share their strings) in memory, with no file each. */
+	b->wb->options.constant_memory = LXW_FALSE;
+	rc = report_each_table(r, table_sheet, &ns);
 	free(ns.name);
+	if (ns.tables > TABLE_SHEETS)
+		snprintf(line, sizeof(line), "%ld subgroup tables, all on the Tables sheet; the first %d "
+			 "(in its order) also have a sheet each.", ns.tables, TABLE_SHEETS);
+	else
+		snprintf(line, sizeof(line), "%ld subgroup tables, all on the Tables sheet and each on a "
+			 "sheet of its own.", ns.tables);
+	b->ws = b->about;
+	b->row = b->about_row;
+	b->col = 0;
+	token(b, "Tables");
+	token(b, line);
 	return rc;
 }
 
@@ -490,9 +533,6 @@ write_book(const struct report *r, const char *tmp)
 	recommendations_sheet(&b, r);
 	if ((spooled = subgroups_sheet(&b, r)) == QREL_OK) {
 		agreement_sheet(&b, r);
-		/* libxlsxwriter reads the option as each sheet is added: the tables' small sheets
-		 * keep their rows (and share their strings) in memory, with no file each. */
-		b.wb->options.constant_memory = LXW_FALSE;
 		rc = table_sheets(&b, r);
 	}
 	closed = workbook_close(b.wb); /* writes the file and frees the workbook */

