@@ -213,8 +213,8 @@ migrate(struct db *db)
 			"%s: schema version %d is newer than this qrel understands (%d); "
 			"upgrade qrel, the file was not changed", db->path, have, want);
 	if (have < want && db->readonly)
-		return error(QREL_READONLY, "%s: read-only and needs upgrading from schema %d to %d",
-			db->path, have, want);
+		return error(QREL_READONLY, "%s: made by an older qrel (schema %d, this one needs %d) and "
+			"read-only here: open it once with a qrel that may write it", db->path, have, want);
 	for (; have < want; have++) {
 		char pragma[48];
 
@@ -286,8 +286,20 @@ open_store(const char *path, int flags, const char *group, bool team, struct db 
 		if ((rc = create_private(path, flags & DB_TEAM ? group : NULL, team)) != QREL_OK)
 			goto fail;
 	}
-	if ((rc = open_handle(db, flags)) != QREL_OK || (rc = migrate(db)) != QREL_OK ||
-	    (rc = test_max_pages(db)) != QREL_OK)
+	if ((rc = open_handle(db, flags)) != QREL_OK)
+		goto fail;
+	/* A command that only reads a file it could write, made by an older qrel,
+	 * upgrades it first, as any command that writes would (a file we cannot
+	 * write stays as it is, and migrate says so). */
+	if ((flags & DB_READONLY) && can(path, W_OK) && db_schema_version(db) >= 0 &&
+	    db_schema_version(db) < db_schema_latest()) {
+		struct db *w;
+
+		if ((rc = open_store(path, flags & ~(DB_READONLY | DB_CREATE), group, team, &w)) != QREL_OK)
+			goto fail;
+		db_close(w);
+	}
+	if ((rc = migrate(db)) != QREL_OK || (rc = test_max_pages(db)) != QREL_OK)
 		goto fail;
 	*out = db;
 	return QREL_OK;

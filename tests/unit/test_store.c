@@ -2,6 +2,7 @@
 #include "qrel/qrel.h"
 #include "qrel/db.h"
 #include "qrel/draft.h"
+#include "qrel/schema.h"
 #include "qrel/store.h"
 #include "qrel/util.h"
 
@@ -110,6 +111,59 @@ test_newer_schema_refused_untouched(void **state)
 	assert_int_equal(stat(path, &after), 0);
 	assert_int_equal(before.st_size, after.st_size);
 	assert_int_equal(before.st_mtime, after.st_mtime);
+}
+
+/* A file one migration behind, as the qrel before this one left it: what
+ * the last migration creates (found by running it on an empty database)
+ * dropped, and the version set back. */
+static void
+one_migration_behind(struct db *db)
+{
+	int latest = db_schema_latest();
+	sqlite3 *scratch;
+	sqlite3_stmt *st;
+	char sql[512];
+
+	assert_int_equal(sqlite3_open(":memory:", &scratch), SQLITE_OK);
+	for (int i = 0; i < latest - 1; i++)
+		assert_int_equal(sqlite3_exec(scratch, schema_migrations[i], NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(scratch, "CREATE TEMP TABLE before AS SELECT type, name FROM sqlite_schema",
+				      NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(scratch, schema_migrations[latest - 1], NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(scratch, "SELECT type, name FROM sqlite_schema WHERE type IN ('table', "
+					    "'trigger', 'view') AND (type, name) NOT IN (SELECT type, name FROM before) "
+					    "ORDER BY type = 'table'", -1, &st, NULL), SQLITE_OK);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		snprintf(sql, sizeof(sql), "DROP %s \"%s\"", sqlite3_column_text(st, 0), sqlite3_column_text(st, 1));
+		assert_int_equal(db_exec(db, sql), QREL_OK);
+	}
+	sqlite3_finalize(st);
+	sqlite3_close(scratch);
+	snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", latest - 1);
+	assert_int_equal(db_exec(db, sql), QREL_OK);
+}
+
+/* A command that only reads (qrel report) opens a file an older qrel made,
+ * which it may write: it upgrades the file first, as a command that writes
+ * would, rather than refusing it as read-only. */
+static void
+test_older_schema_upgraded_by_a_reader(void **state)
+{
+	struct db *db;
+	char *path = tmp_path("older.db");
+
+	UNUSED(state);
+	assert_int_equal(db_open(path, DB_CREATE, &db), QREL_OK);
+	one_migration_behind(db);
+	db_close(db);
+	assert_int_equal(db_open(path, DB_READONLY, &db), QREL_OK);
+	assert_true(db_readonly(db));
+	assert_int_equal(db_schema_version(db), db_schema_latest());
+	db_close(db);
+	/* and the file is upgraded for good: the last migration ran once */
+	assert_int_equal(db_open(path, 0, &db), QREL_OK);
+	assert_int_equal(db_schema_version(db), db_schema_latest());
+	db_close(db);
 }
 
 static void
@@ -238,6 +292,7 @@ main(void)
 		cmocka_unit_test(test_team_mode_is_group_shared),
 		cmocka_unit_test(test_missing_without_create),
 		cmocka_unit_test(test_newer_schema_refused_untouched),
+		cmocka_unit_test(test_older_schema_upgraded_by_a_reader),
 		cmocka_unit_test(test_not_a_database),
 		cmocka_unit_test(test_readonly_file_refuses_writes),
 		cmocka_unit_test(test_change_log_is_append_only),
