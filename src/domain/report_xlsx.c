@@ -23,6 +23,17 @@
 #include <xlsxwriter.h>
 
 #define CELL_MAX 32767		/* the longest string a cell holds */
+#define SHEET_NAME 31		/* Excel's longest sheet name, in characters */
+#ifndef SHEET_ROWS
+#define SHEET_ROWS LXW_ROW_MAX	/* a sheet's rows (tests/unit/test_xlsx builds with fewer) */
+#endif
+#ifndef TABLE_SHEETS
+/* The most tables that get a sheet each: every one is on the Tables sheets (a
+ * row at a time, flat in memory), but a sheet of its own stays in memory
+ * (about 13 KB) and a district of 2,000 schools has 300,000 tables, more than
+ * a spreadsheet opens. */
+#define TABLE_SHEETS 1000
+#endif
 
 struct book {
 	lxw_workbook *wb;
@@ -319,35 +330,76 @@ table_rows(struct book *b, const struct subgroup_table *t)
 	group_row(b, t, &all);
 }
 
+/*
+ * A sheet of tables one after another (Subgroups, Tables), in constant_memory
+ * mode, that goes on as "NAME 2", "NAME 3" ... when the next table would pass
+ * a sheet's last row (1,048,576 in Excel). Other sheets may be written
+ * between two tables: each keeps its own next row.
+ */
+struct long_sheet {
+	struct book *b;
+	const char *name;
+	int parts;
+	lxw_worksheet *ws;
+	lxw_row_t row;
+};
+
+static void
+long_sheet_part(struct long_sheet *ls)
+{
+	struct book *b = ls->b;
+	char name[SHEET_NAME + 1];
+	uint8_t was = b->wb->options.constant_memory;
+
+	if (++ls->parts == 1)
+		snprintf(name, sizeof(name), "%s", ls->name);
+	else
+		snprintf(name, sizeof(name), "%s %d", ls->name, ls->parts);
+	/* libxlsxwriter reads the option as each sheet is added */
+	b->wb->options.constant_memory = LXW_TRUE;
+	sheet(b, name, table_heads, table_widths);
+	b->wb->options.constant_memory = was;
+	ls->ws = b->ws;
+	ls->row = b->row;
+}
+
+static void
+long_sheet_table(struct long_sheet *ls, const struct subgroup_table *t)
+{
+	struct book *b = ls->b;
+
+	if ((lxw_row_t)(t->n + 1) < SHEET_ROWS - 1 && ls->row + t->n + 1 > SHEET_ROWS)
+		long_sheet_part(ls);
+	b->ws = ls->ws;
+	b->row = ls->row;
+	b->col = 0;
+	table_rows(b, t);
+	ls->row = b->row;
+}
+
 static int
 finding_rows(void *ctx, const struct subgroup_table *t)
 {
-	table_rows(ctx, t);
+	long_sheet_table(ctx, t);
 	return QREL_OK;
 }
 
 static int
 subgroups_sheet(struct book *b, const struct report *r)
 {
-	sheet(b, "Subgroups", table_heads, table_widths);
-	return report_each_finding(r, finding_rows, b);
+	struct long_sheet ls = { .b = b, .name = "Subgroups" };
+
+	long_sheet_part(&ls);
+	return report_each_finding(r, finding_rows, &ls);
 }
 
 /* ---- every subgroup table: all on one sheet, and a sheet each ---- */
-
-#define SHEET_NAME 31		/* Excel's longest sheet name, in characters */
-/* The most tables that get a sheet each: every one is on the Tables sheet (a
- * row at a time, flat in memory), but a sheet of its own stays in memory
- * (about 13 KB) and a district of 2,000 schools has 300,000 tables, more than
- * a spreadsheet opens. */
-#define TABLE_SHEETS 1000
 
 struct names {
 	struct book *b;
 	char (*name)[SHEET_NAME + 1];
 	size_t n, cap;
-	lxw_worksheet *all;	/* the Tables sheet, and its next row */
-	lxw_row_t all_row;
+	struct long_sheet all;	/* the Tables sheets */
 	long tables;
 };
 
@@ -357,7 +409,9 @@ name_taken(const struct names *ns, const char *name)
 	for (size_t i = 0; i < ns->n; i++)
 		if (strcasecmp(ns->name[i], name) == 0)	/* Excel compares names without case */
 			return true;
-	return strcasecmp(name, "History") == 0 || strcasecmp(name, "Tables") == 0;	/* reserved; ours */
+	/* reserved; the long sheets' names and their parts ("Tables 2") */
+	return strcasecmp(name, "History") == 0 || strncasecmp(name, "Tables", 6) == 0 ||
+	       strncasecmp(name, "Subgroups", 9) == 0;
 }
 
 /* "SITE YEAR METRIC DIMENSION" cut to 31 bytes (never half a character),
@@ -418,11 +472,7 @@ table_sheet(void *ctx, const struct subgroup_table *t)
 	char name[SHEET_NAME + 1];
 	int rc = QREL_OK;
 
-	ns->b->ws = ns->all;
-	ns->b->row = ns->all_row;
-	ns->b->col = 0;
-	table_rows(ns->b, t);
-	ns->all_row = ns->b->row;
+	long_sheet_table(&ns->all, t);
 	if (++ns->tables <= TABLE_SHEETS && (rc = name_for(ns, t, name)) == QREL_OK) {
 		sheet(ns->b, name, table_heads, table_widths);
 		table_rows(ns->b, t);
@@ -438,24 +488,26 @@ table_sheet(void *ctx, const struct subgroup_table *t)
 static int
 table_sheets(struct book *b, const struct report *r)
 {
-	struct names ns = { .b = b };
-	char line[256];
+	struct names ns = { .b = b, .all = { .b = b, .name = "Tables" } };
+	char line[256], where[64];
 	int rc;
 
-	sheet(b, "Tables", table_heads, table_widths);
-	ns.all = b->ws;
-	ns.all_row = b->row;
-	/* libxlsxwriter reads the option as each sheet is added: the tables' own
-	 * sheets keep their rows (and share their strings) in memory, with no file each. */
+	long_sheet_part(&ns.all);
+	/* The tables' own sheets keep their rows (and share their strings) in
+	 * memory, with no file each. */
 	b->wb->options.constant_memory = LXW_FALSE;
 	rc = report_each_table(r, table_sheet, &ns);
 	free(ns.name);
-	if (ns.tables > TABLE_SHEETS)
-		snprintf(line, sizeof(line), "%ld subgroup tables, all on the Tables sheet; the first %d "
-			 "(in its order) also have a sheet each.", ns.tables, TABLE_SHEETS);
+	if (ns.all.parts > 1)
+		snprintf(where, sizeof(where), "the Tables sheets (Tables to Tables %d)", ns.all.parts);
 	else
-		snprintf(line, sizeof(line), "%ld subgroup tables, all on the Tables sheet and each on a "
-			 "sheet of its own.", ns.tables);
+		snprintf(where, sizeof(where), "the Tables sheet");
+	if (ns.tables > TABLE_SHEETS)
+		snprintf(line, sizeof(line), "%ld subgroup tables, all on %s; the first %d "
+			 "(in its order) also have a sheet each.", ns.tables, where, TABLE_SHEETS);
+	else
+		snprintf(line, sizeof(line), "%ld subgroup tables, all on %s and each on a "
+			 "sheet of its own.", ns.tables, where);
 	b->ws = b->about;
 	b->row = b->about_row;
 	b->col = 0;
