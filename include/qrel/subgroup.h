@@ -57,6 +57,11 @@ struct settings;
  * Beyond the hidden rows themselves, a shown row's reference ratio is
  * withheld when the reference group is hidden, and every weighted ratio is
  * withheld when any row is hidden: either would give a hidden count back.
+ *
+ * A linked set's result is kept in the store (subgroup_kept.h) and read back
+ * by later loads: a change to any of this (here, in subgroup.c or in
+ * risk_suppress) must raise SUBGROUP_KEPT_RULE, or tables suppressed by the
+ * old rule are shown as they were.
  */
 
 struct subgroup_metric {
