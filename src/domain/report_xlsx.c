@@ -403,15 +403,30 @@ struct names {
 	long tables;
 };
 
+/* Is name base, or one of its parts ("Tables 2")? */
+static bool
+long_sheet_name(const char *name, const char *base)
+{
+	size_t n = strlen(base);
+
+	if (strncasecmp(name, base, n) != 0)
+		return false;
+	if (!name[n])
+		return true;
+	if (name[n] != ' ' || !name[n + 1])
+		return false;
+	return strspn(name + n + 1, "0123456789") == strlen(name + n + 1);
+}
+
 static bool
 name_taken(const struct names *ns, const char *name)
 {
 	for (size_t i = 0; i < ns->n; i++)
 		if (strcasecmp(ns->name[i], name) == 0)	/* Excel compares names without case */
 			return true;
-	/* reserved; the long sheets' names and their parts ("Tables 2") */
-	return strcasecmp(name, "History") == 0 || strncasecmp(name, "Tables", 6) == 0 ||
-	       strncasecmp(name, "Subgroups", 9) == 0;
+	/* reserved, and the long sheets with their parts */
+	return strcasecmp(name, "History") == 0 || long_sheet_name(name, "Tables") ||
+	       long_sheet_name(name, "Subgroups");
 }
 
 /* "SITE YEAR METRIC DIMENSION" cut to 31 bytes (never half a character),

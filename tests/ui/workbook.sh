@@ -175,6 +175,18 @@ check "every table's rows on its Tables sheet (2 groups and all students each)" 
 	test "$(tail -n +2 "$T/big/Tables.tsv" | grep -c '	All students	')" = "$BIG"
 check "About says so" grep -q "^Tables	$BIG subgroup tables, all on the Tables sheet; the first 1000 (in its order) also have a sheet each.\$" "$T/big/About.tsv"
 
+# Sites whose codes begin as the long sheets' names: their tables' sheets keep their own names.
+cp "$DB" "$T/names.db"
+printf 'code,name,kind\nTABLES,Tables School,school\nSubgroups,Subgroups School,school\n' >"$T/sites.csv"
+printf 'site,year,metric,dimension,group,enrolled,count\nTABLES,2024-25,oss,race,A,100,20\nTABLES,2024-25,oss,race,B,100,20\nSubgroups,2024-25,oss,race,A,100,20\nSubgroups,2024-25,oss,race,B,100,20\n' >"$T/g.csv"
+"$QREL" import sites --db "$T/names.db" --as "$LEAD" "$T/sites.csv" >/dev/null
+"$QREL" import subgroups --db "$T/names.db" --as "$LEAD" "$T/g.csv" >/dev/null
+check "sites TABLES and Subgroups: the workbook is written (in time)" \
+	timeout 120 "$QREL" report --db "$T/names.db" --as "$LEAD" -o "$T/out/names.xlsx"
+check "with their tables' sheets under their own names" sh -c "python3 -m zipfile -e '$T/out/names.xlsx' '$T/names' &&
+	grep -q 'name=\"TABLES 2024-25 oss race\"' '$T/names/xl/workbook.xml' &&
+	grep -q 'name=\"Subgroups 2024-25 oss race\"' '$T/names/xl/workbook.xml'"
+
 # Subgroups and the table sheets: every withheld count is "*", and its raw count is nowhere in its row.
 WITHHELD=$(awk -F'\t' 'NR > 1 && $8 == "*"' "$T/x/Subgroups.tsv" | wc -l)
 check "some counts are withheld in the sample's tables" test "$WITHHELD" -gt 0
