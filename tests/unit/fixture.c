@@ -88,6 +88,19 @@ fixture_sample(char *dir, const char *tmpl, char *path, struct db **db, int64_t 
 }
 
 int
+sample_open(struct sample *x, const char *tmpl)
+{
+	return fixture_sample(x->dir, tmpl, x->path, &x->db, &x->review, &x->s);
+}
+
+int
+sample_close(struct sample *x)
+{
+	settings_free(&x->s);
+	return fixture_remove(x->dir, x->db);
+}
+
+int
 fixture_rmdir(const char *dir)
 {
 	char cmd[FIXTURE_DIR + 16];

@@ -6,6 +6,7 @@
 
 #include "qrel/qrel.h"
 #include "qrel/db.h"
+#include "qrel/settings.h"
 
 #define FIXTURE(name) QREL_SRCDIR "/tests/unit/fixtures/" name
 #define FIXTURE_DIR 64		/* bytes of a fixture's directory name */
@@ -61,6 +62,18 @@ int fixture_review_sql(struct db *db, const char *framework_sql, const char *tit
 struct settings;
 int fixture_sample(char *dir, const char *tmpl, char *path, struct db **db, int64_t *review,
 		   struct settings *s);
+
+/* The sample review for a test that reads it (fixture_sample, default
+ * settings): sample_open makes it in a directory from tmpl (0, or -1),
+ * sample_close closes and removes it (the status of rm -rf). */
+struct sample {
+	char dir[FIXTURE_DIR], path[FIXTURE_PATH];
+	struct db *db;
+	int64_t review;
+	struct settings s;
+};
+int sample_open(struct sample *x, const char *tmpl);
+int sample_close(struct sample *x);
 
 /* Removes dir and all in it: the status of rm -rf. */
 int fixture_rmdir(const char *dir);

@@ -39,10 +39,7 @@
 #define LINKED_SETS 150
 
 struct fx {
-	char dir[FIXTURE_DIR], path[FIXTURE_PATH];
-	struct db *db;
-	int64_t review;
-	struct settings s;
+	struct sample x;	/* the sample review */
 	long tables, hidden, flagged_hidden, searched;
 	long replayed, replay_loads, fewest_values;	/* replay_every (fewest_values 0: none yet) */
 };
@@ -66,7 +63,7 @@ setup(void **state)
 {
 	struct fx *f = calloc(1, sizeof(*f));
 
-	if (!f || fixture_sample(f->dir, "/tmp/qrel-test-disclosure.XXXXXX", f->path, &f->db, &f->review, &f->s) != 0)
+	if (!f || sample_open(&f->x, "/tmp/qrel-test-disclosure.XXXXXX") != 0)
 		return -1;
 	*state = f;
 	return 0;
@@ -76,10 +73,7 @@ static int
 teardown(void **state)
 {
 	struct fx *f = *state;
-	int rc;
-
-	settings_free(&f->s);
-	rc = fixture_remove(f->dir, f->db);
+	int rc = sample_close(&f->x);
 	free(f);
 	return rc;
 }
@@ -167,12 +161,12 @@ raw_read(struct fx *f, struct raw_table *r)
 	for (int q = 0; q < 3; q++) {
 		sqlite3_stmt *st;
 
-		assert_int_equal(sqlite3_prepare_v2(db_handle(f->db), sql[q], -1, &st, NULL), SQLITE_OK);
+		assert_int_equal(sqlite3_prepare_v2(db_handle(f->x.db), sql[q], -1, &st, NULL), SQLITE_OK);
 		sqlite3_bind_int64(st, 1, r->key.site);
 		sqlite3_bind_text(st, 2, r->key.year, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(st, 3, r->key.metric);
 		sqlite3_bind_text(st, 4, r->key.dimension, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(st, 5, f->review);
+		sqlite3_bind_int64(st, 5, f->x.review);
 		while (sqlite3_step(st) == SQLITE_ROW) {
 			if (q == 0) {
 				assert_true(r->n < MAX_ROWS);
@@ -200,7 +194,7 @@ set_count(struct fx *f, int64_t id, long count)
 {
 	sqlite3_stmt *st;
 
-	assert_int_equal(sqlite3_prepare_v2(db_handle(f->db), "UPDATE subgroup_row SET count = ?1 WHERE id = ?2",
+	assert_int_equal(sqlite3_prepare_v2(db_handle(f->x.db), "UPDATE subgroup_row SET count = ?1 WHERE id = ?2",
 					    -1, &st, NULL), SQLITE_OK);
 	sqlite3_bind_int64(st, 1, count);
 	sqlite3_bind_int64(st, 2, id);
@@ -214,7 +208,7 @@ load_shown(struct fx *f, const struct subgroup_key *k)
 	struct subgroup_table t;
 	char *s;
 
-	assert_int_equal(subgroup_load(f->db, k, &f->s, &t), QREL_OK);
+	assert_int_equal(subgroup_load(f->x.db, k, &f->x.s, &t), QREL_OK);
 	s = shown(&t);
 	subgroup_table_free(&t);
 	return s;
@@ -251,7 +245,7 @@ mirror_read(struct fx *f, struct attack *a)
 		"AND d.metric_id = ?3 AND d.dimension = ?4 AND d.grp = ?5";
 	sqlite3_stmt *st;
 
-	assert_int_equal(sqlite3_prepare_v2(db_handle(f->db), sql, -1, &st, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db_handle(f->x.db), sql, -1, &st, NULL), SQLITE_OK);
 	for (size_t i = 0; i < a->r->n; i++) {
 		sqlite3_bind_int64(st, 1, a->r->key.site);
 		sqlite3_bind_text(st, 2, a->r->key.year, -1, SQLITE_STATIC);
@@ -400,9 +394,9 @@ check_flags(struct fx *f, const struct raw_table *r, const struct subgroup_table
 	struct risk_options o;
 
 	risk_options_default(&o);
-	o.min_cell = f->s.min_cell;
-	o.min_n = f->s.min_n;
-	o.threshold = f->s.threshold;
+	o.min_cell = f->x.s.min_cell;
+	o.min_n = f->x.s.min_n;
+	o.threshold = f->x.s.threshold;
 	o.favourable = r->favourable;
 	o.state = r->nstate ? r->state : NULL;
 	o.nstate = r->nstate;
@@ -496,7 +490,7 @@ attack_table(struct fx *f, const struct subgroup_key *k)
 
 	raw_read(f, &r);
 	mirror_read(f, &a);
-	assert_int_equal(subgroup_load(f->db, k, &f->s, &t), QREL_OK);
+	assert_int_equal(subgroup_load(f->x.db, k, &f->x.s, &t), QREL_OK);
 	assert_int_equal(t.n, r.n);
 	check_flags(f, &r, &t);
 	a.seen = shown(&t);
@@ -531,8 +525,8 @@ attack_all(struct fx *f, const char *prefix)
 	size_t n = 0;
 	sqlite3_stmt *st;
 
-	assert_int_equal(sqlite3_prepare_v2(db_handle(f->db), sql, -1, &st, NULL), SQLITE_OK);
-	sqlite3_bind_int64(st, 1, f->review);
+	assert_int_equal(sqlite3_prepare_v2(db_handle(f->x.db), sql, -1, &st, NULL), SQLITE_OK);
+	sqlite3_bind_int64(st, 1, f->x.review);
 	sqlite3_bind_text(st, 2, prefix, -1, SQLITE_STATIC);
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		assert_non_null(keys = realloc(keys, (n + 1) * sizeof(*keys)));
@@ -546,10 +540,10 @@ attack_all(struct fx *f, const char *prefix)
 	sqlite3_finalize(st);
 	assert_true(n > 0);
 	/* One transaction for the attack's edits: nothing reaches the disk. */
-	assert_int_equal(db_exec(f->db, "BEGIN"), QREL_OK);
+	assert_int_equal(db_exec(f->x.db, "BEGIN"), QREL_OK);
 	for (size_t i = 0; i < n; i++)
 		attack_table(f, &keys[i]);
-	assert_int_equal(db_exec(f->db, "ROLLBACK"), QREL_OK);
+	assert_int_equal(db_exec(f->x.db, "ROLLBACK"), QREL_OK);
 	free(keys);
 }
 
@@ -614,13 +608,13 @@ import_generated(struct fx *f, int n, void (*write)(FILE *, int))
 	struct import_stats st;
 	FILE *out;
 
-	snprintf(path, sizeof(path), "%s/generated.csv", f->dir);
+	snprintf(path, sizeof(path), "%s/generated.csv", f->x.dir);
 	assert_non_null(out = fopen(path, "w"));
 	fputs("site,year,metric,dimension,group,enrolled,count\n", out);
 	for (int t = 0; t < n; t++)
 		write(out, t);
 	fclose(out);
-	assert_int_equal(import_file(f->db, f->review, "subgroups", path, "Ségolène Arceneaux", &d, &st), QREL_OK);
+	assert_int_equal(import_file(f->x.db, f->x.review, "subgroups", path, "Ségolène Arceneaux", &d, &st), QREL_OK);
 	diag_free(&d);
 }
 
@@ -839,7 +833,7 @@ set_read(struct linked *l, bool *total_hidden)
 		struct subgroup_table t;
 
 		raw_read(l->f, &l->r[s]);
-		assert_int_equal(subgroup_load(l->f->db, &l->r[s].key, &l->f->s, &t), QREL_OK);
+		assert_int_equal(subgroup_load(l->f->x.db, &l->r[s].key, &l->f->x.s, &t), QREL_OK);
 		assert_int_equal(t.n, l->r[s].n);
 		check_flags(l->f, &l->r[s], &t);
 		l->seen[s] = shown(&t);
@@ -912,8 +906,8 @@ attack_set(struct linked *l)
 			if (set_witness(l, s, i)) {
 				/* Other counts fit every sum and range, but the rule would
 				 * have chosen other complements for them. */
-				if (l->r[s].enrolled[i] < l->f->s.min_display ||
-				    (l->r[s].count[i] >= 1 && l->r[s].count[i] < l->f->s.min_display))
+				if (l->r[s].enrolled[i] < l->f->x.s.min_display ||
+				    (l->r[s].count[i] >= 1 && l->r[s].count[i] < l->f->x.s.min_display))
 					l->by_choices_small++;
 				if (l->by_choices++ < 3)
 					print_message("only by the rule's choices: site %lld %s metric %lld %s: %s "
@@ -950,11 +944,11 @@ attack_sets(struct fx *f, const char *prefix, struct linked *l)
 		"WHERE r.year = ?1 AND r.metric_id = ?2 AND r.dimension = ?3 ORDER BY s.kind <> 'district', s.code";
 	sqlite3_stmt *st, *ss;
 
-	assert_int_equal(sqlite3_prepare_v2(db_handle(f->db), keys_sql, -1, &st, NULL), SQLITE_OK);
-	assert_int_equal(sqlite3_prepare_v2(db_handle(f->db), sites_sql, -1, &ss, NULL), SQLITE_OK);
-	sqlite3_bind_int64(st, 1, f->review);
+	assert_int_equal(sqlite3_prepare_v2(db_handle(f->x.db), keys_sql, -1, &st, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db_handle(f->x.db), sites_sql, -1, &ss, NULL), SQLITE_OK);
+	sqlite3_bind_int64(st, 1, f->x.review);
 	sqlite3_bind_text(st, 2, prefix, -1, SQLITE_STATIC);
-	assert_int_equal(db_exec(f->db, "SAVEPOINT attack"), QREL_OK);
+	assert_int_equal(db_exec(f->x.db, "SAVEPOINT attack"), QREL_OK);
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		struct subgroup_key k = { .metric = sqlite3_column_int64(st, 1) };
 
@@ -972,8 +966,8 @@ attack_sets(struct fx *f, const char *prefix, struct linked *l)
 		sqlite3_reset(ss);
 		attack_set(l);
 	}
-	assert_int_equal(db_exec(f->db, "ROLLBACK TO attack"), QREL_OK);
-	assert_int_equal(db_exec(f->db, "RELEASE attack"), QREL_OK);
+	assert_int_equal(db_exec(f->x.db, "ROLLBACK TO attack"), QREL_OK);
+	assert_int_equal(db_exec(f->x.db, "RELEASE attack"), QREL_OK);
 	sqlite3_finalize(ss);
 	sqlite3_finalize(st);
 	print_message("%s: %ld district-and-schools sets, %ld withheld counts (%ld withheld zeros under a "
@@ -1084,7 +1078,7 @@ test_random_tables_wide_band(void **state)
 {
 	struct fx *f = *state;
 
-	f->s.min_display = 25;
+	f->x.s.min_display = 25;
 	rng_state = 0x2545f4914f6cdd1dULL;
 	import_generated(f, RANDOM_TABLES, random_table);
 	attack_all(f, "rand");
@@ -1139,10 +1133,10 @@ test_plan_withholds(void **state)
 	int64_t objective = 0;
 	char *detail;
 
-	assert_int_equal(plan_subgroup_ref_parse(f->db, f->review, "DO,2024-25,oss,race,Hispanic or Latino", &ref), QREL_OK);
-	assert_int_equal(plan_objective_from_subgroup(f->db, f->review, "Ségolène Arceneaux", &ref, &objective),
+	assert_int_equal(plan_subgroup_ref_parse(f->x.db, f->x.review, "DO,2024-25,oss,race,Hispanic or Latino", &ref), QREL_OK);
+	assert_int_equal(plan_objective_from_subgroup(f->x.db, f->x.review, "Ségolène Arceneaux", &ref, &objective),
 			 QREL_OK);
-	assert_int_equal(plan_load(f->db, f->review, 10, &d), QREL_OK);
+	assert_int_equal(plan_load(f->x.db, f->x.review, 10, &d), QREL_OK);
 	for (int i = 0; i < d.n; i++)
 		if (d.obj[i].id == objective)
 			o = &d.obj[i];
@@ -1153,7 +1147,7 @@ test_plan_withholds(void **state)
 	assert_true(o->metric[0].target > 0.01349 && o->metric[0].target < 0.01350);
 	assert_true(o->ncauses > 0 && o->cause[0].nlinks > 0);
 	assert_non_null(strstr(o->cause[0].link[0].label, "suppressed"));
-	assert_non_null(detail = plan_link_detail(f->db, f->review, o->cause[0].link[0].id, 10));
+	assert_non_null(detail = plan_link_detail(f->x.db, f->x.review, o->cause[0].link[0].id, 10));
 	assert_null(strstr(detail, "1.1%"));
 	assert_null(strstr(detail, "1.4%"));
 	assert_null(strstr(detail, " of 1458"));
@@ -1174,9 +1168,9 @@ test_zero_under_district_zero(void **state)
 	const struct subgroup_entry *e;
 	int i;
 
-	assert_int_equal(plan_subgroup_ref_parse(f->db, f->review, "OES,2024-25,oss,race,Asian", &ref), QREL_OK);
-	assert_int_equal(subgroup_load(f->db, &(struct subgroup_key){ .site = ref.site, .year = "2024-25",
-					.metric = ref.metric, .dimension = "race" }, &f->s, &t), QREL_OK);
+	assert_int_equal(plan_subgroup_ref_parse(f->x.db, f->x.review, "OES,2024-25,oss,race,Asian", &ref), QREL_OK);
+	assert_int_equal(subgroup_load(f->x.db, &(struct subgroup_key){ .site = ref.site, .year = "2024-25",
+					.metric = ref.metric, .dimension = "race" }, &f->x.s, &t), QREL_OK);
 	assert_int_equal(t.count, -1);
 	assert_true((i = subgroup_find(&t, "Asian")) >= 0);
 	e = &t.row[i];
@@ -1230,9 +1224,9 @@ test_failed_audit_keeps_untouched_tables(void **state)
 		int hidden = 0;
 
 		snprintf(spec, sizeof(spec), "%s,2024-25,oss,audit,G0", code[s]);
-		assert_int_equal(plan_subgroup_ref_parse(f->db, f->review, spec, &ref), QREL_OK);
-		assert_int_equal(subgroup_load(f->db, &(struct subgroup_key){ .site = ref.site, .year = "2024-25",
-						.metric = ref.metric, .dimension = "audit" }, &f->s, &t), QREL_OK);
+		assert_int_equal(plan_subgroup_ref_parse(f->x.db, f->x.review, spec, &ref), QREL_OK);
+		assert_int_equal(subgroup_load(f->x.db, &(struct subgroup_key){ .site = ref.site, .year = "2024-25",
+						.metric = ref.metric, .dimension = "audit" }, &f->x.s, &t), QREL_OK);
 		for (size_t i = 0; i < t.n; i++)
 			hidden += t.row[i].hidden;
 		if (s == 1) {
@@ -1284,15 +1278,15 @@ test_change_log_withholds(void **state)
 	int n, seen = 0;
 	sqlite3_stmt *st;
 
-	assert_int_equal(sqlite3_prepare_v2(db_handle(f->db), "SELECT r.id FROM subgroup_row r JOIN site s ON "
+	assert_int_equal(sqlite3_prepare_v2(db_handle(f->x.db), "SELECT r.id FROM subgroup_row r JOIN site s ON "
 		"s.id = r.site_id JOIN metric m ON m.id = r.metric_id WHERE s.code = 'DO' AND r.year = '2024-25' "
 		"AND m.code = 'oss' AND r.dimension = 'race' AND r.grp = 'American Indian or Alaska Native'",
 		-1, &st, NULL), SQLITE_OK);
 	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
 	id = sqlite3_column_int64(st, 0);
 	sqlite3_finalize(st);
-	assert_int_equal(subgroup_set_cell(f->db, f->review, id, SUBGROUP_KEEP, 3, "Ségolène Arceneaux"), QREL_OK);
-	assert_int_equal(changes_page(f->db, f->review, "Ségolène Arceneaux", &none, NULL, 20, rows, &n), QREL_OK);
+	assert_int_equal(subgroup_set_cell(f->x.db, f->x.review, id, SUBGROUP_KEEP, 3, "Ségolène Arceneaux"), QREL_OK);
+	assert_int_equal(changes_page(f->x.db, f->x.review, "Ségolène Arceneaux", &none, NULL, 20, rows, &n), QREL_OK);
 	for (int i = 0; i < n; i++) {
 		if (strcmp(rows[i].entity, "subgroup_row") != 0 || strcmp(rows[i].field, "count") != 0)
 			continue;

@@ -17,10 +17,7 @@
 #include "qrel/util.h"
 
 struct fx {
-	char dir[FIXTURE_DIR], path[FIXTURE_PATH];
-	struct db *db;
-	int64_t review;
-	struct settings s;
+	struct sample x;	/* the sample review */
 	struct report r;
 };
 
@@ -37,18 +34,18 @@ add_note(struct fx *f, const char *text, int i)
 		"INSERT INTO note(uuid, review_id, site_id, source, author_id, valence, text, created_at, updated_at) "
 		"VALUES (?1, ?2, (SELECT id FROM site WHERE code = 'RHS'), 'interview', "
 		"(SELECT id FROM person WHERE role = 'lead'), 'strength', ?3, ?4, ?4)";
-	sqlite3_stmt *st = db_stmt(f->db, sql);
+	sqlite3_stmt *st = db_stmt(f->x.db, sql);
 	char uuid[40], at[32];
 
 	assert_non_null(st);
 	snprintf(uuid, sizeof(uuid), "00000000-0000-4000-8000-%012d", i);
 	snprintf(at, sizeof(at), "2027-01-01T00:00:%02dZ", i);
 	db_bind_text(st, 1, uuid);
-	sqlite3_bind_int64(st, 2, f->review);
+	sqlite3_bind_int64(st, 2, f->x.review);
 	db_bind_text(st, 3, text);
 	db_bind_text(st, 4, at);
-	assert_int_equal(db_step_done(f->db, st, "note"), QREL_OK);
-	assert_int_equal(db_exec(f->db, "INSERT INTO note_cluster(note_id, cluster_id) SELECT max(n.id), c.id "
+	assert_int_equal(db_step_done(f->x.db, st, "note"), QREL_OK);
+	assert_int_equal(db_exec(f->x.db, "INSERT INTO note_cluster(note_id, cluster_id) SELECT max(n.id), c.id "
 				 "FROM note n, cluster c WHERE c.code = '1.1'"), QREL_OK);
 }
 
@@ -57,7 +54,7 @@ setup(void **state)
 {
 	struct fx *f = calloc(1, sizeof(*f));
 
-	if (!f || fixture_sample(f->dir, "/tmp/qrel-test-report.XXXXXX", f->path, &f->db, &f->review, &f->s) != 0)
+	if (!f || sample_open(&f->x, "/tmp/qrel-test-report.XXXXXX") != 0)
 		return -1;
 	*state = f;
 	return 0;
@@ -69,8 +66,7 @@ teardown(void **state)
 	struct fx *f = *state;
 
 	report_free(&f->r);
-	settings_free(&f->s);
-	if (fixture_remove(f->dir, f->db) != 0)
+	if (sample_close(&f->x) != 0)
 		return -1;
 	free(f);
 	return 0;
@@ -79,9 +75,9 @@ teardown(void **state)
 static void
 build(struct fx *f, int quotes)
 {
-	struct report_options o = { .quotes = quotes, .settings = &f->s, .viewer = "Ségolène Arceneaux" };
+	struct report_options o = { .quotes = quotes, .settings = &f->x.s, .viewer = "Ségolène Arceneaux" };
 
-	assert_int_equal(report_build(f->db, f->review, &o, &f->r), QREL_OK);
+	assert_int_equal(report_build(f->x.db, f->x.review, &o, &f->r), QREL_OK);
 }
 
 /* The whole document in a malloc'd string. */
@@ -113,7 +109,7 @@ test_save_is_the_stream(void **state)
 		char path[128], *streamed = render(f, fmts[i]), *again = render(f, fmts[i]), *saved;
 		size_t len;
 
-		snprintf(path, sizeof(path), "%s/report%s", f->dir, report_format_ext(fmts[i]));
+		snprintf(path, sizeof(path), "%s/report%s", f->x.dir, report_format_ext(fmts[i]));
 		assert_int_equal(report_save(&f->r, fmts[i], path), QREL_OK);
 		assert_non_null(saved = file_read(path, &len));
 		assert_int_equal(len, strlen(streamed));
@@ -176,7 +172,7 @@ test_cells(void **state)
 	int s = -1, c;
 
 	build(f, REPORT_QUOTES);
-	c = dash_cluster_index(&f->r.frame, store_cluster_id(f->db, f->review, "1.3"));
+	c = dash_cluster_index(&f->r.frame, store_cluster_id(f->x.db, f->x.review, "1.3"));
 	for (int i = 0; i < f->r.nsites; i++)
 		if (strcmp(f->r.site[i].code, "EHS") == 0)
 			s = i;
@@ -184,7 +180,7 @@ test_cells(void **state)
 	x = &f->r.cell[(size_t)s * (size_t)f->r.frame.ncl + (size_t)c];
 	assert_int_equal(x->consensus, 2);
 	assert_int_equal(dash_team_spread(x), 2);
-	assert_int_equal(x->notes, (int)db_int(f->db, "SELECT count(*) FROM note n JOIN note_cluster nc ON "
+	assert_int_equal(x->notes, (int)db_int(f->x.db, "SELECT count(*) FROM note n JOIN note_cluster nc ON "
 		"nc.note_id = n.id JOIN cluster c ON c.id = nc.cluster_id JOIN site s ON s.id = n.site_id "
 		"WHERE s.code = 'EHS' AND c.code = '1.3' AND n.deleted_at IS NULL"));
 }
@@ -327,13 +323,13 @@ add_hostile_group(struct fx *f)
 	const char *years[] = { "2023-24", "2024-25" };
 
 	for (int y = 0; y < 2; y++) {
-		sqlite3_stmt *st = db_stmt(f->db, sql);
+		sqlite3_stmt *st = db_stmt(f->x.db, sql);
 
 		assert_non_null(st);
-		sqlite3_bind_int64(st, 1, f->review);
+		sqlite3_bind_int64(st, 1, f->x.review);
 		db_bind_text(st, 2, years[y]);
 		db_bind_text(st, 3, hostile[0]);
-		assert_int_equal(db_step_done(f->db, st, "subgroup row"), QREL_OK);
+		assert_int_equal(db_step_done(f->x.db, st, "subgroup row"), QREL_OK);
 	}
 }
 
@@ -466,10 +462,10 @@ static void
 test_one_site(void **state)
 {
 	struct fx *f = *state;
-	struct report_options o = { .quotes = 2, .settings = &f->s, .viewer = "Ségolène Arceneaux" };
+	struct report_options o = { .quotes = 2, .settings = &f->x.s, .viewer = "Ségolène Arceneaux" };
 
-	o.site = store_site_id(f->db, f->review, "RHS");
-	assert_int_equal(report_build(f->db, f->review, &o, &f->r), QREL_OK);
+	o.site = store_site_id(f->x.db, f->x.review, "RHS");
+	assert_int_equal(report_build(f->x.db, f->x.review, &o, &f->r), QREL_OK);
 	assert_int_equal(f->r.nsites, 1);
 	assert_string_equal(f->r.site[0].code, "RHS");
 	for (int c = 0; c < f->r.frame.ncl; c++)
@@ -515,10 +511,10 @@ static void
 test_reviewer_reads_blind(void **state)
 {
 	struct fx *f = *state;
-	struct report_options o = { .quotes = 2, .settings = &f->s, .viewer = "José Ramírez" };
+	struct report_options o = { .quotes = 2, .settings = &f->x.s, .viewer = "José Ramírez" };
 	int open_cells = 0, agreed_cells = 0;
 
-	assert_int_equal(report_build(f->db, f->review, &o, &f->r), QREL_OK);
+	assert_int_equal(report_build(f->x.db, f->x.review, &o, &f->r), QREL_OK);
 	for (int s = 0; s < f->r.nsites; s++)
 		for (int c = 0; c < f->r.frame.ncl; c++) {
 			const struct dash_cell *cell = &f->r.cell[(size_t)s * (size_t)f->r.frame.ncl + (size_t)c];
@@ -541,10 +537,10 @@ static void
 test_principal_before_release(void **state)
 {
 	struct fx *f = *state;
-	struct report_options o = { .quotes = 2, .settings = &f->s, .viewer = "Patricia Holloway" };
+	struct report_options o = { .quotes = 2, .settings = &f->x.s, .viewer = "Patricia Holloway" };
 	int self = 0;
 
-	assert_int_equal(report_build(f->db, f->review, &o, &f->r), QREL_OK);
+	assert_int_equal(report_build(f->x.db, f->x.review, &o, &f->r), QREL_OK);
 	for (int s = 0; s < f->r.nsites; s++)
 		for (int c = 0; c < f->r.frame.ncl; c++) {
 			const struct dash_cell *cell = &f->r.cell[(size_t)s * (size_t)f->r.frame.ncl + (size_t)c];
@@ -563,7 +559,7 @@ test_principal_before_release(void **state)
 		struct subgroup_table t;
 
 		assert_int_equal(report_finding(&f->r, i, &t), QREL_OK);
-		assert_int_equal(t.key.site, store_site_id(f->db, f->review, "RHS"));
+		assert_int_equal(t.key.site, store_site_id(f->x.db, f->x.review, "RHS"));
 		subgroup_table_free(&t);
 	}
 	assert_false(f->r.plan_visible);
@@ -574,9 +570,9 @@ static void
 test_nonmember_reads_nothing(void **state)
 {
 	struct fx *f = *state;
-	struct report_options o = { .quotes = 2, .settings = &f->s, .viewer = "Mallory" };
+	struct report_options o = { .quotes = 2, .settings = &f->x.s, .viewer = "Mallory" };
 
-	assert_int_equal(report_build(f->db, f->review, &o, &f->r), QREL_OK);
+	assert_int_equal(report_build(f->x.db, f->x.review, &o, &f->r), QREL_OK);
 	for (size_t i = 0; i < (size_t)f->r.nsites * (size_t)f->r.frame.ncl; i++)
 		assert_true(!f->r.cell[i].consensus && !f->r.cell[i].self && !f->r.cell[i].notes &&
 			    !dash_team_n(&f->r.cell[i]));

@@ -21,10 +21,7 @@
 #define LINKED_SETS 60
 
 struct fx {
-	char dir[FIXTURE_DIR], path[FIXTURE_PATH];
-	struct db *db;
-	int64_t review;
-	struct settings s;
+	struct sample x;	/* the sample review */
 	struct subgroup_key *keys;
 	size_t nkeys;
 };
@@ -35,7 +32,7 @@ setup(void **state)
 	struct fx *f = calloc(1, sizeof(*f));
 
 	if (!f || !(f->keys = calloc(MAX_KEYS, sizeof(*f->keys))) ||
-	    fixture_sample(f->dir, "/tmp/qrel-test-kept.XXXXXX", f->path, &f->db, &f->review, &f->s) != 0)
+	    sample_open(&f->x, "/tmp/qrel-test-kept.XXXXXX") != 0)
 		return -1;
 	*state = f;
 	return 0;
@@ -45,10 +42,7 @@ static int
 teardown(void **state)
 {
 	struct fx *f = *state;
-	int rc;
-
-	settings_free(&f->s);
-	rc = fixture_remove(f->dir, f->db);
+	int rc = sample_close(&f->x);
 	free(f->keys);
 	free(f);
 	return rc;
@@ -96,7 +90,7 @@ same_table(const struct subgroup_table *a, const struct subgroup_table *b)
 static long long
 kept_rows(struct fx *f)
 {
-	return fixture_int(f->db, "SELECT count(*) FROM subgroup_kept");
+	return fixture_int(f->x.db, "SELECT count(*) FROM subgroup_kept");
 }
 
 /* Is a row kept for k (with any settings)? */
@@ -106,7 +100,7 @@ kept_for(struct fx *f, const struct subgroup_key *k)
 	sqlite3_stmt *st;
 	bool found;
 
-	assert_int_equal(sqlite3_prepare_v2(db_handle(f->db), "SELECT 1 FROM subgroup_kept WHERE site_id = ?1 AND "
+	assert_int_equal(sqlite3_prepare_v2(db_handle(f->x.db), "SELECT 1 FROM subgroup_kept WHERE site_id = ?1 AND "
 					    "year = ?2 AND metric_id = ?3 AND dimension = ?4", -1, &st, NULL), SQLITE_OK);
 	sqlite3_bind_int64(st, 1, k->site);
 	sqlite3_bind_text(st, 2, k->year, -1, SQLITE_STATIC);
@@ -125,10 +119,10 @@ cold(struct fx *f, const struct subgroup_key *k, const struct settings *s, struc
 {
 	unsigned long hits = subgroup_kept_stats.hits;
 
-	assert_int_equal(db_begin(f->db), QREL_OK);
-	assert_int_equal(db_exec(f->db, "DELETE FROM subgroup_kept"), QREL_OK);
-	assert_int_equal(subgroup_load(f->db, k, s, t), QREL_OK);
-	db_rollback(f->db);
+	assert_int_equal(db_begin(f->x.db), QREL_OK);
+	assert_int_equal(db_exec(f->x.db, "DELETE FROM subgroup_kept"), QREL_OK);
+	assert_int_equal(subgroup_load(f->x.db, k, s, t), QREL_OK);
+	db_rollback(f->x.db);
 	assert_int_equal(subgroup_kept_stats.hits, hits);
 }
 
@@ -154,7 +148,7 @@ all_keys(struct fx *f, const char *prefix)
 {
 	sqlite3_stmt *st;
 
-	assert_int_equal(sqlite3_prepare_v2(db_handle(f->db), "SELECT DISTINCT r.site_id, r.year, r.metric_id, "
+	assert_int_equal(sqlite3_prepare_v2(db_handle(f->x.db), "SELECT DISTINCT r.site_id, r.year, r.metric_id, "
 					    "r.dimension FROM subgroup_row r JOIN site s ON s.id = r.site_id WHERE "
 					    "r.dimension LIKE ?1 || '%' ORDER BY r.year, r.metric_id, r.dimension, s.code",
 					    -1, &st, NULL), SQLITE_OK);
@@ -187,14 +181,14 @@ every_table(struct fx *f, const char *prefix, const struct settings *s)
 	unsigned long refused = subgroup_kept_stats.refused;
 
 	all_keys(f, prefix);
-	assert_int_equal(db_open(f->path, DB_READONLY, &ro), QREL_OK);
+	assert_int_equal(db_open(f->x.path, DB_READONLY, &ro), QREL_OK);
 	for (size_t i = 0; i < f->nkeys; i++) {
 		const struct subgroup_key *k = &f->keys[i];
 		bool hit, linked;
 
-		load_same(f, f->db, k, s, NULL);
+		load_same(f, f->x.db, k, s, NULL);
 		linked = kept_for(f, k);
-		load_same(f, f->db, k, s, &hit);
+		load_same(f, f->x.db, k, s, &hit);
 		assert_int_equal(hit, linked);	/* a table of a set is taken from its kept row */
 		load_same(f, ro, k, s, &hit);
 		assert_int_equal(hit, linked);
@@ -242,7 +236,7 @@ random_set(FILE *out, int set)
 	}
 }
 
-/* Imports the file at f->dir/name, written by write, as LEAD. */
+/* Imports the file at f->x.dir/name, written by write, as LEAD. */
 static void
 import_written(struct fx *f, const char *what, const char *name, void (*write)(FILE *, const void *), const void *arg)
 {
@@ -251,11 +245,11 @@ import_written(struct fx *f, const char *what, const char *name, void (*write)(F
 	struct import_stats st;
 	FILE *out;
 
-	snprintf(path, sizeof(path), "%s/%s", f->dir, name);
+	snprintf(path, sizeof(path), "%s/%s", f->x.dir, name);
 	assert_non_null(out = fopen(path, "w"));
 	write(out, arg);
 	fclose(out);
-	assert_int_equal(import_file(f->db, f->review, what, path, LEAD, &d, &st), QREL_OK);
+	assert_int_equal(import_file(f->x.db, f->x.review, what, path, LEAD, &d, &st), QREL_OK);
 	diag_free(&d);
 }
 
@@ -295,7 +289,7 @@ test_sample_tables(void **state)
 	struct fx *f = *state;
 
 	assert_int_equal(kept_rows(f), 0);
-	assert_true(every_table(f, "", &f->s) > 0);
+	assert_true(every_table(f, "", &f->x.s) > 0);
 	assert_true(kept_rows(f) > 0);
 }
 
@@ -305,7 +299,7 @@ test_random_sets(void **state)
 	struct fx *f = *state;
 
 	import_random_sets(f);
-	assert_true(every_table(f, "kept", &f->s) >= 3 * LINKED_SETS);
+	assert_true(every_table(f, "kept", &f->x.s) >= 3 * LINKED_SETS);
 }
 
 /* Other settings are kept apart, each equal to its own computation. */
@@ -313,12 +307,12 @@ static void
 test_settings_kept_apart(void **state)
 {
 	struct fx *f = *state;
-	struct settings s = f->s;
+	struct settings s = f->x.s;
 	char reference[] = "G1";
 	long long before;
 
 	import_random_sets(f);
-	every_table(f, "kept", &f->s);
+	every_table(f, "kept", &f->x.s);
 	before = kept_rows(f);
 	s.min_display = 25;
 	every_table(f, "kept", &s);
@@ -345,7 +339,7 @@ warm_set(struct fx *f, const char *dimension, const char *metric)
 	snprintf(sql, sizeof(sql), "SELECT DISTINCT r.site_id, r.year, r.metric_id, r.dimension FROM subgroup_row r "
 		 "JOIN metric m ON m.id = r.metric_id WHERE r.year = '2024-25' AND m.code = '%s' AND r.dimension = '%s'",
 		 metric, dimension);
-	assert_int_equal(sqlite3_prepare_v2(db_handle(f->db), sql, -1, &st, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db_handle(f->x.db), sql, -1, &st, NULL), SQLITE_OK);
 	f->nkeys = 0;
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		struct subgroup_key *k = &f->keys[f->nkeys++];
@@ -358,7 +352,7 @@ warm_set(struct fx *f, const char *dimension, const char *metric)
 	sqlite3_finalize(st);
 	assert_true(f->nkeys >= 2);
 	for (size_t i = 0; i < f->nkeys; i++)
-		load_same(f, f->db, &f->keys[i], &f->s, NULL);
+		load_same(f, f->x.db, &f->keys[i], &f->x.s, NULL);
 	for (size_t i = 0; i < f->nkeys; i++)
 		assert_true(kept_for(f, &f->keys[i]));
 	return f->nkeys;
@@ -371,7 +365,7 @@ after_change(struct fx *f)
 	for (size_t i = 0; i < f->nkeys; i++)
 		assert_false(kept_for(f, &f->keys[i]));
 	for (size_t i = 0; i < f->nkeys; i++)
-		load_same(f, f->db, &f->keys[i], &f->s, NULL);
+		load_same(f, f->x.db, &f->keys[i], &f->x.s, NULL);
 	for (size_t i = 0; i < f->nkeys; i++)
 		assert_true(kept_for(f, &f->keys[i]));
 }
@@ -379,7 +373,7 @@ after_change(struct fx *f)
 static int64_t
 site_of(struct fx *f, const char *code)
 {
-	return store_site_id(f->db, f->review, code);
+	return store_site_id(f->x.db, f->x.review, code);
 }
 
 static void
@@ -394,9 +388,9 @@ test_changes_drop_what_was_kept(void **state)
 	snprintf(sql, sizeof(sql), "SELECT id FROM subgroup_row WHERE site_id = %lld AND year = '2024-25' AND "
 		 "dimension = 'race' AND grp = 'White' AND metric_id = (SELECT id FROM metric WHERE code = 'oss')",
 		 (long long)site_of(f, "RHS"));
-	row = fixture_int(f->db, sql);
+	row = fixture_int(f->x.db, sql);
 	assert_true(row > 0);
-	assert_int_equal(subgroup_set_cell(f->db, f->review, row, SUBGROUP_KEEP, 3, LEAD), QREL_OK);
+	assert_int_equal(subgroup_set_cell(f->x.db, f->x.review, row, SUBGROUP_KEEP, 3, LEAD), QREL_OK);
 	after_change(f);
 
 	/* a State row added */
@@ -405,27 +399,27 @@ test_changes_drop_what_was_kept(void **state)
 	after_change(f);
 
 	/* what the suppression does not read drops nothing: a school's name, a count set to itself */
-	assert_int_equal(db_exec(f->db, "UPDATE site SET name = name || ' renamed' WHERE code = 'RHS'"), QREL_OK);
-	assert_int_equal(db_exec(f->db, "UPDATE subgroup_row SET count = count, updated_at = 'x' WHERE dimension = 'race'"),
+	assert_int_equal(db_exec(f->x.db, "UPDATE site SET name = name || ' renamed' WHERE code = 'RHS'"), QREL_OK);
+	assert_int_equal(db_exec(f->x.db, "UPDATE subgroup_row SET count = count, updated_at = 'x' WHERE dimension = 'race'"),
 			 QREL_OK);
-	assert_int_equal(db_exec(f->db, "UPDATE metric SET name = name || ' renamed' WHERE code = 'oss'"), QREL_OK);
+	assert_int_equal(db_exec(f->x.db, "UPDATE metric SET name = name || ' renamed' WHERE code = 'oss'"), QREL_OK);
 	for (size_t i = 0; i < f->nkeys; i++)
 		assert_true(kept_for(f, &f->keys[i]));
 
 	/* a school's code (the complement order) */
-	assert_int_equal(db_exec(f->db, "UPDATE site SET code = 'AAA' WHERE code = 'RHS'"), QREL_OK);
+	assert_int_equal(db_exec(f->x.db, "UPDATE site SET code = 'AAA' WHERE code = 'RHS'"), QREL_OK);
 	after_change(f);
-	assert_int_equal(db_exec(f->db, "UPDATE site SET code = 'RHS' WHERE code = 'AAA'"), QREL_OK);
+	assert_int_equal(db_exec(f->x.db, "UPDATE site SET code = 'RHS' WHERE code = 'AAA'"), QREL_OK);
 	after_change(f);
 
 	/* the metric's direction (the flags) */
-	assert_int_equal(db_exec(f->db, "UPDATE metric SET direction = 'favourable' WHERE code = 'oss'"), QREL_OK);
+	assert_int_equal(db_exec(f->x.db, "UPDATE metric SET direction = 'favourable' WHERE code = 'oss'"), QREL_OK);
 	after_change(f);
-	assert_int_equal(db_exec(f->db, "UPDATE metric SET direction = 'adverse' WHERE code = 'oss'"), QREL_OK);
+	assert_int_equal(db_exec(f->x.db, "UPDATE metric SET direction = 'adverse' WHERE code = 'oss'"), QREL_OK);
 	after_change(f);
 
 	/* an earlier year's row (the flags over years) */
-	assert_int_equal(db_exec(f->db, "UPDATE subgroup_row SET count = count + 1 WHERE year = '2023-24' AND dimension "
+	assert_int_equal(db_exec(f->x.db, "UPDATE subgroup_row SET count = count + 1 WHERE year = '2023-24' AND dimension "
 				 "= 'race' AND grp = 'White' AND count < enrolled AND metric_id = (SELECT id FROM metric "
 				 "WHERE code = 'oss')"), QREL_OK);
 	after_change(f);
@@ -462,16 +456,16 @@ test_planted_row_refused(void **state)
 	import_random_sets(f);
 	all_keys(f, "kept");
 	for (size_t i = 0; i < f->nkeys; i++)
-		load_same(f, f->db, &f->keys[i], &f->s, NULL);
+		load_same(f, f->x.db, &f->keys[i], &f->x.s, NULL);
 	/* every cell shown in the tables with a count of 1 to min_display - 1 */
-	assert_int_equal(db_exec(f->db, "UPDATE subgroup_kept SET hidden = zeroblob(nrows), total_withheld = 0 "
+	assert_int_equal(db_exec(f->x.db, "UPDATE subgroup_kept SET hidden = zeroblob(nrows), total_withheld = 0 "
 				 "WHERE EXISTS (SELECT 1 FROM subgroup_row r WHERE r.site_id = subgroup_kept.site_id AND "
 				 "r.year = subgroup_kept.year AND r.metric_id = subgroup_kept.metric_id AND r.dimension = "
 				 "subgroup_kept.dimension AND r.count BETWEEN 1 AND 9)"), QREL_OK);
 	for (size_t i = 0; i < f->nkeys; i++) {
 		bool hit;
 
-		load_same(f, f->db, &f->keys[i], &f->s, &hit);
+		load_same(f, f->x.db, &f->keys[i], &f->x.s, &hit);
 		planted += !hit;
 	}
 	assert_true(planted > 0);
@@ -479,17 +473,17 @@ test_planted_row_refused(void **state)
 
 	/* a value no suppression writes */
 	memset(bad, 3, sizeof(bad));
-	load_same(f, f->db, &f->keys[0], &f->s, NULL);
+	load_same(f, f->x.db, &f->keys[0], &f->x.s, NULL);
 	refused = subgroup_kept_stats.refused;
-	assert_int_equal(sqlite3_prepare_v2(db_handle(f->db), "UPDATE subgroup_kept SET hidden = substr(?1, 1, nrows) "
+	assert_int_equal(sqlite3_prepare_v2(db_handle(f->x.db), "UPDATE subgroup_kept SET hidden = substr(?1, 1, nrows) "
 					    "WHERE site_id = ?2 AND dimension = ?3", -1, &st, NULL), SQLITE_OK);
 	sqlite3_bind_blob(st, 1, bad, sizeof(bad), SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, f->keys[0].site);
 	sqlite3_bind_text(st, 3, f->keys[0].dimension, -1, SQLITE_STATIC);
 	assert_int_equal(sqlite3_step(st), SQLITE_DONE);
-	assert_true(sqlite3_changes(db_handle(f->db)) > 0);
+	assert_true(sqlite3_changes(db_handle(f->x.db)) > 0);
 	sqlite3_finalize(st);
-	load_same(f, f->db, &f->keys[0], &f->s, NULL);
+	load_same(f, f->x.db, &f->keys[0], &f->x.s, NULL);
 	assert_int_equal(subgroup_kept_stats.refused, refused + 1);
 }
 
@@ -507,30 +501,30 @@ test_kept_only_when_current(void **state)
 
 	all_keys(f, "race");
 	m.site = f->keys[0].site;
-	version = fixture_int(f->db, "PRAGMA data_version");
-	assert_int_equal(db_open(f->path, 0, &other), QREL_OK);
+	version = fixture_int(f->x.db, "PRAGMA data_version");
+	assert_int_equal(db_open(f->x.path, 0, &other), QREL_OK);
 	assert_int_equal(db_exec(other, "UPDATE site SET name = name || ' '"), QREL_OK);
 	db_close(other);
-	subgroup_kept_write(f->db, &f->keys[0], &f->s, version, &m, 1);
+	subgroup_kept_write(f->x.db, &f->keys[0], &f->x.s, version, &m, 1);
 	assert_int_equal(kept_rows(f), 0);
 	/* the same write with the current version is kept */
-	subgroup_kept_write(f->db, &f->keys[0], &f->s, fixture_int(f->db, "PRAGMA data_version"), &m, 1);
+	subgroup_kept_write(f->x.db, &f->keys[0], &f->x.s, fixture_int(f->x.db, "PRAGMA data_version"), &m, 1);
 	assert_int_equal(kept_rows(f), 1);
-	assert_int_equal(db_exec(f->db, "DELETE FROM subgroup_kept"), QREL_OK);
+	assert_int_equal(db_exec(f->x.db, "DELETE FROM subgroup_kept"), QREL_OK);
 
-	assert_int_equal(db_open(f->path, DB_READONLY, &ro), QREL_OK);
+	assert_int_equal(db_open(f->x.path, DB_READONLY, &ro), QREL_OK);
 	for (size_t i = 0; i < f->nkeys; i++) {
-		assert_int_equal(subgroup_load(ro, &f->keys[i], &f->s, &t), QREL_OK);
+		assert_int_equal(subgroup_load(ro, &f->keys[i], &f->x.s, &t), QREL_OK);
 		subgroup_table_free(&t);
 	}
 	db_close(ro);
 	assert_int_equal(kept_rows(f), 0);
-	assert_int_equal(db_begin(f->db), QREL_OK);
+	assert_int_equal(db_begin(f->x.db), QREL_OK);
 	for (size_t i = 0; i < f->nkeys; i++) {
-		assert_int_equal(subgroup_load(f->db, &f->keys[i], &f->s, &t), QREL_OK);
+		assert_int_equal(subgroup_load(f->x.db, &f->keys[i], &f->x.s, &t), QREL_OK);
 		subgroup_table_free(&t);
 	}
-	assert_int_equal(db_commit(f->db), QREL_OK);
+	assert_int_equal(db_commit(f->x.db), QREL_OK);
 	assert_int_equal(kept_rows(f), 0);
 }
 
@@ -544,13 +538,13 @@ test_check(void **state)
 	char buf[4096] = "";
 	FILE *out;
 
-	every_table(f, "race", &f->s);
+	every_table(f, "race", &f->x.s);
 	assert_true(kept_rows(f) > 0);
 	assert_non_null(out = fmemopen(buf, sizeof(buf) - 1, "w"));
-	assert_int_equal(check_store(f->db, out, &r), QREL_OK);
+	assert_int_equal(check_store(f->x.db, out, &r), QREL_OK);
 	assert_int_equal(r.problems, 0);
-	assert_int_equal(db_exec(f->db, "DROP TRIGGER subgroup_kept_row_update"), QREL_OK);
-	assert_int_equal(check_store(f->db, out, &r), QREL_DB);
+	assert_int_equal(db_exec(f->x.db, "DROP TRIGGER subgroup_kept_row_update"), QREL_OK);
+	assert_int_equal(check_store(f->x.db, out, &r), QREL_DB);
 	fclose(out);
 	assert_int_equal(r.problems, 1);
 	assert_non_null(strstr(buf, "Trigger subgroup_kept_row_update is missing: corrected subgroup rows"));

@@ -15,10 +15,7 @@
 #include "qrel/settings.h"
 
 struct fx {
-	char dir[FIXTURE_DIR], path[FIXTURE_PATH];
-	struct db *db;
-	int64_t review;
-	struct settings s;
+	struct sample x;	/* the sample review */
 	struct report r;
 };
 
@@ -27,7 +24,7 @@ setup(void **state)
 {
 	struct fx *f = calloc(1, sizeof(*f));
 
-	if (!f || fixture_sample(f->dir, "/tmp/qrel-test-xlsx.XXXXXX", f->path, &f->db, &f->review, &f->s) != 0)
+	if (!f || sample_open(&f->x, "/tmp/qrel-test-xlsx.XXXXXX") != 0)
 		return -1;
 	*state = f;
 	return 0;
@@ -39,8 +36,7 @@ teardown(void **state)
 	struct fx *f = *state;
 
 	report_free(&f->r);
-	settings_free(&f->s);
-	if (fixture_remove(f->dir, f->db) != 0)
+	if (sample_close(&f->x) != 0)
 		return -1;
 	free(f);
 	return 0;
@@ -91,17 +87,17 @@ static void
 test_long_sheets_go_on(void **state)
 {
 	struct fx *f = *state;
-	struct report_options o = { .quotes = REPORT_QUOTES, .settings = &f->s, .viewer = "Ségolène Arceneaux" };
+	struct report_options o = { .quotes = REPORT_QUOTES, .settings = &f->x.s, .viewer = "Ségolène Arceneaux" };
 	char book[FIXTURE_PATH + 16], *list, *line, *save = NULL, about[512] = "";
-	long tables = fixture_int(f->db, "SELECT count(*) FROM (SELECT DISTINCT r.site_id, r.year, r.metric_id, "
+	long tables = fixture_int(f->x.db, "SELECT count(*) FROM (SELECT DISTINCT r.site_id, r.year, r.metric_id, "
 				  "r.dimension FROM subgroup_row r WHERE r.year = (SELECT max(x.year) FROM "
 				  "subgroup_row x WHERE x.site_id = r.site_id))");
 	long table_alls = 0, subgroup_alls = 0, own = 0;
 	int table_parts = 0, subgroup_parts = 0, seen = 0, short_parts = 0;
 	bool after_agreement = false;
 
-	assert_int_equal(report_build(f->db, f->review, &o, &f->r), QREL_OK);
-	snprintf(book, sizeof(book), "%s/data.xlsx", f->dir);
+	assert_int_equal(report_build(f->x.db, f->x.review, &o, &f->r), QREL_OK);
+	snprintf(book, sizeof(book), "%s/data.xlsx", f->x.dir);
 	assert_int_equal(report_save_xlsx(&f->r, book), QREL_OK);
 	list = sheets(book);
 	for (line = strtok_r(list, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
