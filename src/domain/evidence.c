@@ -875,6 +875,17 @@ put_filters(struct sqlbuf *b, unsigned mask, const char *id)
 				   : " AND ns.dimension = ?8 COLLATE NOCASE)");
 }
 
+/* A site's notes of one cluster are read from note_cluster_time (schema.c), in
+ * the list's order, rather than by testing each of the site's notes for the cluster. */
+#define SITE_CLUSTER_FROM "note_cluster_time x CROSS JOIN note n"
+#define SITE_CLUSTER_WHERE "x.site_id = ?2 AND x.cluster_id = ?3 AND n.id = x.note_id"
+
+static bool
+by_site_cluster(unsigned mask)
+{
+	return (mask & F_SITE) && (mask & F_CLUSTER) && !(mask & F_SEARCH);
+}
+
 static void
 build_sql(struct sqlbuf *b, enum evidence_query_kind kind, unsigned mask)
 {
@@ -883,6 +894,14 @@ build_sql(struct sqlbuf *b, enum evidence_query_kind kind, unsigned mask)
 	b->n = 0;
 	switch (kind) {
 	case Q_LIST:
+		if (by_site_cluster(mask)) {
+			put(b, "SELECT " NOTE_COLS ", 0.0, NULL FROM " SITE_CLUSTER_FROM " " NOTE_JOINS " WHERE "
+			    SITE_CLUSTER_WHERE " AND ", NULL, NULL);
+			put_filters(b, mask & ~F_CLUSTER, "n.id");
+			put(b, cursor ? " AND (x.created_at, x.note_id) < (?13, ?14)" : "", NULL,
+			    " ORDER BY x.created_at DESC, x.note_id DESC LIMIT ?15");
+			break;
+		}
 		put(b, "SELECT " NOTE_COLS ", 0.0, NULL FROM " NOTE_FROM " WHERE ", NULL, NULL);
 		put_filters(b, mask, "n.id");
 		put(b, cursor ? " AND (n.created_at, n.id) < (?13, ?14)" : "", NULL,
@@ -895,9 +914,20 @@ build_sql(struct sqlbuf *b, enum evidence_query_kind kind, unsigned mask)
 		    NULL, NULL);
 		break;
 	case Q_COUNT_CAP:
-		put(b, "SELECT count(*) FROM (SELECT 1 FROM note n WHERE ", NULL, NULL);
-		put_filters(b, mask, "n.id");
-		put(b, " LIMIT ?15)", NULL, NULL);
+		if (by_site_cluster(mask) && !(mask & ~(F_SITE | F_CLUSTER))) {
+			/* Its rows are the site's live notes of the cluster: no note is read. */
+			put(b, "SELECT count(*) FROM (SELECT 1 FROM note_cluster_time x "
+			    "WHERE x.site_id = ?2 AND x.cluster_id = ?3 LIMIT ?15)", NULL, NULL);
+		} else if (by_site_cluster(mask)) {
+			put(b, "SELECT count(*) FROM (SELECT 1 FROM " SITE_CLUSTER_FROM " WHERE " SITE_CLUSTER_WHERE
+			    " AND ", NULL, NULL);
+			put_filters(b, mask & ~F_CLUSTER, "n.id");
+			put(b, " LIMIT ?15)", NULL, NULL);
+		} else {
+			put(b, "SELECT count(*) FROM (SELECT 1 FROM note n WHERE ", NULL, NULL);
+			put_filters(b, mask, "n.id");
+			put(b, " LIMIT ?15)", NULL, NULL);
+		}
 		break;
 	case Q_RANK:
 		/* A site's or an activity's notes are few: read them through their index and

@@ -55,7 +55,11 @@ static const struct sentence_check sentence_checks[] = {
 	  "('subgroup_kept_site_update', 'a site''s new code or kind leaves a set''s kept suppression stale.'), "
 	  "('subgroup_kept_site_delete', 'a removed site leaves a set''s kept suppression stale.'), "
 	  "('subgroup_kept_metric_update', 'a metric''s new code or direction leaves a set''s kept suppression stale.'), "
-	  "('subgroup_kept_metric_delete', 'a removed metric leaves a set''s kept suppression stale.')) "
+	  "('subgroup_kept_metric_delete', 'a removed metric leaves a set''s kept suppression stale.'), "
+	  "('note_cluster_time_tag', 'a tagged note is missing from its cluster''s evidence list.'), "
+	  "('note_cluster_time_untag', 'an untagged note stays in its cluster''s evidence list.'), "
+	  "('note_cluster_time_note_delete', 'a removed note stays in its clusters'' evidence lists.'), "
+	  "('note_cluster_time_note_change', 'a deleted or moved note stays in its clusters'' evidence lists.')) "
 	  "SELECT printf('Trigger %s is missing: %s', t.name, t.why) FROM t WHERE NOT EXISTS (SELECT 1 FROM sqlite_schema s WHERE s.type = 'trigger' AND s.name = t.name)" },
 	{ "evidence tally", "WITH want AS (SELECT n.site_id AS site_id, nc.cluster_id AS cluster_id, n.source AS source, "
 	  "count(*) AS notes FROM note n JOIN note_cluster nc ON nc.note_id = n.id WHERE n.deleted_at IS NULL "
@@ -71,6 +75,13 @@ static const struct sentence_check sentence_checks[] = {
 	  "tagged; the overview''s counts are wrong.', coalesce(w.site_id, h.site_id), coalesce(w.domain_id, h.domain_id), "
 	  "coalesce(h.notes, 0), coalesce(w.notes, 0)) FROM want w FULL JOIN have h USING (site_id, domain_id) "
 	  "WHERE coalesce(w.notes, 0) <> coalesce(h.notes, 0)" },
+	{ "cluster time", "WITH want AS (SELECT n.site_id AS site_id, nc.cluster_id AS cluster_id, n.created_at AS "
+	  "created_at, n.id AS note_id FROM note n JOIN note_cluster nc ON nc.note_id = n.id WHERE n.deleted_at IS NULL) "
+	  "SELECT printf('Table note_cluster_time: note row %d, cluster row %d is %s; the evidence list of a site''s "
+	  "cluster is wrong.', coalesce(w.note_id, h.note_id), coalesce(w.cluster_id, h.cluster_id), "
+	  "CASE WHEN w.note_id IS NULL THEN 'listed but not a live note of it' ELSE 'missing' END) FROM want w "
+	  "FULL JOIN note_cluster_time h USING (site_id, cluster_id, created_at, note_id) "
+	  "WHERE w.note_id IS NULL OR h.note_id IS NULL" },
 	{ "uuids", "SELECT printf('Table %s: row %d has ''%s'' as its uuid, which is not a UUID; copies of the "
 	  "review cannot merge it.', t, id, uuid) FROM ("
 	  "SELECT 'site' AS t, id, uuid FROM site UNION ALL SELECT 'person', id, uuid FROM person "

@@ -352,6 +352,51 @@ has_id(const int64_t *ids, int n, int64_t id)
 	return false;
 }
 
+/* A site's notes of one cluster (the rubric's E) come from note_cluster_time:
+ * the same notes in the same order as testing every note, through every page
+ * size, with equal times, a note deleted and brought back, its total, and a
+ * scoped reader (a principal's site). */
+static void
+test_site_cluster_list(void **state)
+{
+	static const char reference[] = "SELECT count(*) FROM note n WHERE n.site_id = 1 AND n.deleted_at IS NULL "
+		"AND EXISTS (SELECT 1 FROM note_cluster nc WHERE nc.note_id = n.id AND nc.cluster_id = 2)";
+	struct maple *f = *state;
+	struct evidence_filter flt = { 0 };
+	struct evidence_total t;
+	int64_t added[9], ids[20];
+	char text[32];
+
+	for (int i = 0; i < 9; i++) {
+		snprintf(text, sizeof(text), "cluster note %d", i);
+		added[i] = add(f, "Ray Viewer", f->s1, "interview", NULL, text, i % 2 ? f->c11 : f->c12, f->c12);
+	}
+	add(f, "Ray Viewer", f->s2, "interview", NULL, "another school", f->c12, 0);
+	set(f, &flt, "site", "S1");
+	set(f, &flt, "cluster", "1.2");
+	for (int size = 1; size <= 4; size++) {
+		assert_int_equal(list_ids(f, &flt, size, ids, 20), 9);
+		for (int i = 0; i < 9; i++)	/* all added in one second: newest id first */
+			assert_int_equal(ids[i], added[8 - i]);
+	}
+	assert_int_equal(evidence_delete(f->db, f->review, "Ray Viewer", added[4]), QREL_OK);
+	assert_int_equal(list_ids(f, &flt, 2, ids, 20), 8);
+	assert_false(has_id(ids, 8, added[4]));
+	assert_int_equal(evidence_total(f->db, f->review, &flt, &t), QREL_OK);
+	assert_int_equal(t.count, 8);
+	assert_int_equal(t.count, query_int(f, reference));
+	assert_int_equal(evidence_undelete(f->db, f->review, "Ray Viewer", added[4]), QREL_OK);
+	assert_int_equal(list_ids(f, &flt, 3, ids, 20), 9);
+	assert_int_equal(ids[4], added[4]);
+	set(f, &flt, "valence", "neutral");	/* another filter: the notes are read too */
+	assert_int_equal(evidence_total(f->db, f->review, &flt, &t), QREL_OK);
+	assert_int_equal(t.count, 9);
+	assert_int_equal(evidence_filter_viewer(f->db, f->review, "Pat Principal", &flt), QREL_OK);
+	assert_int_equal(evidence_total(f->db, f->review, &flt, &t), QREL_OK);
+	assert_int_equal(t.count, 0);	/* Pat's school is Oak, and nothing is released */
+	assert_int_equal(list_ids(f, &flt, 2, ids, 20), 0);
+}
+
 /* The ids SQLite's own bm25() puts first for a query, best first, then newest. */
 static int
 bm25_ids(struct maple *f, const char *match, int64_t *ids, int max)
@@ -1066,6 +1111,7 @@ main(void)
 		T(test_filters),
 		T(test_keyset_paging_equal_times),
 		T(test_keyset_paging_site_and_day),
+		T(test_site_cluster_list),
 		T(test_search_ranks_all),
 		T(test_search_old_best_first),
 		T(test_search_latest_first),

@@ -1,5 +1,6 @@
-/* test_tally.c: the evidence and domain tallies the triggers keep match a recount
- * after every kind of change a note can go through. */
+/* test_tally.c: the evidence and domain tallies and the site's cluster lists
+ * (note_cluster_time) the triggers keep match a recount after every kind of
+ * change a note can go through. */
 #include "qrel/qrel.h"
 #include "qrel/db.h"
 #include "qrel/review.h"
@@ -24,7 +25,15 @@ static const char domain_mismatch[] =
 	"JOIN note_cluster nc ON nc.note_id = n.id JOIN cluster c ON c.id = nc.cluster_id "
 	"WHERE n.deleted_at IS NULL GROUP BY 1, 2))";
 
-/* Each change, then both tallies must still match a recount. */
+static const char cluster_time_mismatch[] =
+	"SELECT (SELECT count(*) FROM (SELECT n.site_id, nc.cluster_id, n.created_at, n.id FROM note n "
+	"JOIN note_cluster nc ON nc.note_id = n.id WHERE n.deleted_at IS NULL "
+	"EXCEPT SELECT site_id, cluster_id, created_at, note_id FROM note_cluster_time)) "
+	"+ (SELECT count(*) FROM (SELECT site_id, cluster_id, created_at, note_id FROM note_cluster_time "
+	"EXCEPT SELECT n.site_id, nc.cluster_id, n.created_at, n.id FROM note n "
+	"JOIN note_cluster nc ON nc.note_id = n.id WHERE n.deleted_at IS NULL))";
+
+/* Each change, then the tallies must still match a recount. */
 static const char *const changes[] = {
 	"INSERT INTO note_cluster SELECT 5, c.id FROM cluster c WHERE c.code IN ('1.1', '1.2', '4.1') "
 	"AND NOT EXISTS (SELECT 1 FROM note_cluster x WHERE x.note_id = 5 AND x.cluster_id = c.id)",
@@ -33,6 +42,7 @@ static const char *const changes[] = {
 	"UPDATE note SET deleted_at = '2026-01-01T00:00:00Z' WHERE id IN (9, 10)",
 	"UPDATE note SET deleted_at = NULL WHERE id = 10",
 	"UPDATE note SET site_id = (SELECT max(id) FROM site), source = 'survey' WHERE id = 11",
+	"UPDATE note SET created_at = '2020-01-01T00:00:00Z' WHERE id = 12",
 	"DELETE FROM note WHERE id = 13",
 	"DELETE FROM note WHERE id = 9",
 };
@@ -50,11 +60,14 @@ test_tallies_follow_every_change(void **state)
 	assert_int_equal(review_build_sample(path, QREL_SRCDIR, &d), QREL_OK);
 	assert_int_equal(db_open(path, 0, &db), QREL_OK);
 	assert_true(db_int(db, "SELECT sum(notes) FROM domain_tally") > 0);
+	assert_true(db_int(db, "SELECT count(*) FROM note_cluster_time") > 0);
+	assert_int_equal(db_int(db, cluster_time_mismatch), 0);
 	for (size_t i = 0; i < ARRAY_SIZE(changes); i++) {
 		assert_int_equal(db_exec(db, changes[i]), QREL_OK);
 		assert_true(sqlite3_changes(db_handle(db)) > 0); /* the change really happened */
 		assert_int_equal(db_int(db, evidence_mismatch), 0);
 		assert_int_equal(db_int(db, domain_mismatch), 0);
+		assert_int_equal(db_int(db, cluster_time_mismatch), 0);
 	}
 	db_close(db);
 	unlink(path);
