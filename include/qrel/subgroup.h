@@ -138,8 +138,9 @@ int subgroup_load(struct db *db, const struct subgroup_key *key, const struct se
  * and its schools' tables of one year, metric and dimension) is kept in sets,
  * so tables taken in set order read each set once. A table is taken once;
  * asking for it again reads its set again. subgroup_load alone takes a
- * table's suppression kept in the store (subgroup_kept.h) when there is one;
- * both keep what they suppress when no transaction is open. */
+ * table's suppression kept in the store (subgroup_kept.h) when there is one,
+ * subgroup_load_in a set's when every member of it has one; both keep what
+ * they suppress when no transaction is open. */
 struct subgroup_sets;
 struct subgroup_sets *subgroup_sets_new(void);
 void subgroup_sets_free(struct subgroup_sets *sets);

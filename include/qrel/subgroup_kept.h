@@ -40,6 +40,22 @@ struct kept_pattern {
 int subgroup_kept_read(struct db *db, const struct subgroup_key *key, const struct settings *s,
 		       struct kept_pattern *p);
 
+/* Every row kept for key's set (key's site is any member) for s, by site id;
+ * none when nothing is kept or the rows cannot be read (the caller computes
+ * the set). Free with subgroup_kept_set_free. */
+struct kept_set {
+	size_t n;
+	struct kept_site {
+		int64_t site;
+		struct kept_pattern p;
+	} *m;
+};
+void subgroup_kept_read_set(struct db *db, const struct subgroup_key *key, const struct settings *s,
+			    struct kept_set *out);
+/* site's pattern in set, or NULL. */
+const struct kept_pattern *subgroup_kept_find(const struct kept_set *set, int64_t site);
+void subgroup_kept_set_free(struct kept_set *set);
+
 /* One member of a set as computed: hidden[i] 0, 1 or 2 for each of its n rows. */
 struct kept_member {
 	int64_t site;
@@ -60,6 +76,7 @@ void subgroup_kept_write(struct db *db, const struct subgroup_key *key, const st
 /* Counts since the process started, for tests (no timing in tests). */
 struct subgroup_kept_stats {
 	unsigned long hits;	/* a table loaded from its kept row */
+	unsigned long sets_read;	/* a whole set's suppression taken from its kept rows */
 	unsigned long refused;	/* a kept row found but not trusted (the table's rows disagree) */
 	unsigned long sets_kept;	/* sets written */
 };

@@ -1702,20 +1702,9 @@ member_flags(struct db *db, struct member *m, const struct subgroup_key *key, co
 	return rc;
 }
 
-/* The rest of a member once its rows are read: statistics, flags over
- * years and its own suppression. */
-static int
-member_ready(struct db *db, struct member *m, const struct subgroup_key *key, const struct settings *s,
-	     bool favourable, struct history *hist)
-{
-	int rc = member_flags(db, m, key, s, favourable, hist);
-
-	return rc == QREL_OK ? suppress(m, s, favourable) : rc;
-}
-
 /* Member m takes the rows read into scratch (sized to fit: a set holds
  * thousands of small tables), with their complement order; the groups
- * come once the set's names are all read (member_ready). */
+ * come once the set's names are all read (member_flags). */
 static int
 member_rows(struct member *m, const struct raw *scratch, const char *scope)
 {
@@ -1869,46 +1858,6 @@ member_cols(struct member *m, const struct member *district)
 	return QREL_OK;
 }
 
-/* Loads and suppresses the key's table, with the district's and its
- * schools' when they are a set (only that year, metric and dimension).
- * The set is read in one snapshot; the State's rows once for all. */
-static int
-set_load(struct db *db, const struct subgroup_key *key, const struct settings *s, bool favourable,
-	 struct set *set)
-{
-	struct history hist = { 0 };
-	bool linked = false, began;
-	int rc = db_read_begin(db, &began);
-
-	/* A table of no set is read on its own, not with every site's. */
-	if (rc == QREL_OK && (rc = set_linked(db, key, &linked)) == QREL_OK && linked)
-		rc = set_rows(db, key, set, &linked);
-	if (rc == QREL_OK && !linked)
-		rc = set_own(db, key, set);
-	if (rc == QREL_OK)
-		rc = state_load(db, key, &set->state);
-	for (size_t i = 0; rc == QREL_OK && i < set->n; i++) {
-		struct subgroup_key k = *key;
-
-		k.site = set->m[i].site;
-		set->m[i].r.state = set->state;
-		set->m[i].r.shared_state = true;
-		rc = member_ready(db, &set->m[i], &k, s, favourable, &hist);
-		free(set->m[i].r.g);	/* only its own statistics and suppression read the groups */
-		set->m[i].r.g = NULL;
-	}
-	db_read_end(db, began);
-	history_free(&hist);
-	for (size_t i = 1; linked && rc == QREL_OK && i < set->n; i++)
-		rc = member_cols(&set->m[i], &set->m[0]);
-	if (linked && rc == QREL_OK)
-		rc = set_suppress(set->m, set->n);
-	if (rc != QREL_OK)
-		set_free(set);
-	set->fresh = linked && rc == QREL_OK;
-	return rc;
-}
-
 /*
  * Member m's suppression from its kept pattern p, or false when p does not
  * fit the table as read: another number of rows, a value no suppression
@@ -1937,6 +1886,101 @@ kept_apply(struct member *m, const struct kept_pattern *p, long min_display, boo
 	m->count = p->total_withheld ? -1 : m->h.total;
 	free(primary);
 	return ok;
+}
+
+/* Undoes kept_apply: the member as read, to be suppressed. */
+static void
+member_unkept(struct member *m)
+{
+	free(m->hidden);
+	m->hidden = NULL;
+	m->nhidden = 0;
+	m->count = 0;
+	memset(&m->h, 0, sizeof(m->h));
+}
+
+/* The set's suppression from its kept rows, read in one statement, in the
+ * caller's snapshot: true when there is a row for every member and no other,
+ * and each fits its member (kept_apply); else the members are left as read
+ * (the set is computed). m[0] is the district. */
+static bool
+set_from_kept(struct db *db, const struct subgroup_key *key, const struct settings *s, struct set *set)
+{
+	struct kept_set k;
+	bool ok;
+
+	subgroup_kept_read_set(db, key, s, &k);
+	ok = k.n && k.n == set->n;
+	for (size_t i = 0; ok && i < set->n; i++) {
+		const struct kept_pattern *p = subgroup_kept_find(&k, set->m[i].site);
+
+		ok = p && kept_apply(&set->m[i], p, s->min_display, i == 0);
+		subgroup_kept_stats.refused += p && !ok;
+	}
+	subgroup_kept_set_free(&k);
+	for (size_t i = 0; !ok && i < set->n; i++)
+		member_unkept(&set->m[i]);
+	subgroup_kept_stats.sets_read += ok;
+	return ok;
+}
+
+/* Suppresses the members as read: each on its own, then together when linked. */
+static int
+set_compute(struct set *set, const struct settings *s, bool favourable, bool linked)
+{
+	int rc = QREL_OK;
+
+	for (size_t i = 0; rc == QREL_OK && i < set->n; i++)
+		rc = suppress(&set->m[i], s, favourable);
+	for (size_t i = 1; linked && rc == QREL_OK && i < set->n; i++)
+		rc = member_cols(&set->m[i], &set->m[0]);
+	if (linked && rc == QREL_OK)
+		rc = set_suppress(set->m, set->n);
+	return rc;
+}
+
+/* Loads and suppresses the key's table, with the district's and its
+ * schools' when they are a set (only that year, metric and dimension).
+ * The set is read in one snapshot; the State's rows once for all. With
+ * use_kept, a set whose every member has a kept row that fits it takes its
+ * suppression from them; else it is computed. */
+static int
+set_load(struct db *db, const struct subgroup_key *key, const struct settings *s, bool favourable, bool use_kept,
+	 struct set *set)
+{
+	struct history hist = { 0 };
+	bool linked = false, kept = false, began;
+	int rc = db_read_begin(db, &began);
+
+	/* A table of no set is read on its own, not with every site's. */
+	if (rc == QREL_OK && (rc = set_linked(db, key, &linked)) == QREL_OK && linked)
+		rc = set_rows(db, key, set, &linked);
+	if (rc == QREL_OK && !linked)
+		rc = set_own(db, key, set);
+	if (rc == QREL_OK)
+		rc = state_load(db, key, &set->state);
+	for (size_t i = 0; rc == QREL_OK && i < set->n; i++) {
+		struct subgroup_key k = *key;
+
+		k.site = set->m[i].site;
+		set->m[i].r.state = set->state;
+		set->m[i].r.shared_state = true;
+		rc = member_flags(db, &set->m[i], &k, s, favourable, &hist);
+	}
+	if (rc == QREL_OK && linked && use_kept)
+		kept = set_from_kept(db, key, s, set);
+	db_read_end(db, began);
+	history_free(&hist);
+	if (rc == QREL_OK && !kept)
+		rc = set_compute(set, s, favourable, linked);
+	for (size_t i = 0; i < set->n; i++) {
+		free(set->m[i].r.g);	/* only its own statistics and suppression read the groups */
+		set->m[i].r.g = NULL;
+	}
+	if (rc != QREL_OK)
+		set_free(set);
+	set->fresh = linked && !kept && rc == QREL_OK;
+	return rc;
 }
 
 /* The key's table on its own with its kept suppression, in the caller's
@@ -2101,9 +2145,11 @@ load_in(struct db *db, const struct subgroup_key *key, const struct settings *s,
 		set_free(&c->set);
 		c->s = NULL;
 		/* The key's suppression kept from an earlier load spares reading its
-		 * set; a caller taking many tables reads each set once instead. */
+		 * set; a caller taking many tables reads each set once instead, its
+		 * suppression kept or computed. When the key's own row was missing
+		 * or refused, the set's cannot all fit. */
 		if ((c->kept && (rc = set_kept(db, key, s, t->metric.favourable, t->district, &c->set)) != QREL_OK) ||
-		    (!c->set.n && (rc = set_load(db, key, s, t->metric.favourable, &c->set)) != QREL_OK))
+		    (!c->set.n && (rc = set_load(db, key, s, t->metric.favourable, !c->kept, &c->set)) != QREL_OK))
 			return rc;
 		c->key = *key;
 		c->s = s;
@@ -2306,7 +2352,7 @@ across_sites(struct db *db, const struct subgroup_key *key, const char *group,
 	*n = 0;
 	/* The set is suppressed once for every site, not once per site. */
 	if (rc == QREL_OK && ns && (rc = metric_get(db, key->metric, &m)) == QREL_OK)
-		rc = set_load(db, key, s, m.favourable, &set);
+		rc = set_load(db, key, s, m.favourable, true, &set);
 	for (size_t i = 0; rc == QREL_OK && i < ns; i++) {
 		struct subgroup_table t;
 
