@@ -56,6 +56,15 @@ void subgroup_kept_read_set(struct db *db, const struct subgroup_key *key, const
 const struct kept_pattern *subgroup_kept_find(const struct kept_set *set, int64_t site);
 void subgroup_kept_set_free(struct kept_set *set);
 
+/* The sites of key's set as kept for s, the district first, then by code
+ * (*ids malloc'ed), without reading every site's rows; none when key's site
+ * has no kept row, or a site with rows for the key has none (the caller
+ * lists the set itself). Whatever adds a member to a set or takes one from
+ * it drops all its rows (the triggers above); a kept row of a site that is
+ * no member fails its check against the site's rows when it is read. */
+int subgroup_kept_sites(struct db *db, const struct subgroup_key *key, const struct settings *s, int64_t **ids,
+			size_t *n);
+
 /* One member of a set as computed: hidden[i] 0, 1 or 2 for each of its n rows. */
 struct kept_member {
 	int64_t site;

@@ -1652,42 +1652,22 @@ set_free(struct set *set)
 }
 
 /* The sites with rows for the key's (year, metric, dimension), the district
- * first; *linked when that is one district and at least one school, key's site among them. */
+ * first, then by code. */
 static int
-set_sites(struct db *db, const struct subgroup_key *key, int64_t **ids, size_t *n, bool *linked)
+set_sites(struct db *db, const struct subgroup_key *key, int64_t **ids, size_t *n)
 {
-	static const char sql[] = "SELECT s.id, s.kind = 'district' FROM site s WHERE s.review_id = (SELECT "
+	static const char sql[] = "SELECT s.id FROM site s WHERE s.review_id = (SELECT "
 				  "review_id FROM site WHERE id = ?4) AND EXISTS (SELECT 1 FROM subgroup_row r WHERE "
 				  "r.site_id = s.id AND r.year = ?1 AND r.metric_id = ?2 AND r.dimension = ?3) "
 				  "ORDER BY s.kind <> 'district', s.code";
 	sqlite3_stmt *st = db_stmt(db, sql);
-	size_t cap = 0;
-	int rc, districts = 0;
-	bool mine = false;
 
 	*n = 0;
 	*ids = NULL;
 	if (!st)
 		return QREL_DB;
 	key_bind(st, key);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (*n == cap) {
-			int64_t *more = realloc(*ids, (cap = cap ? 2 * cap : 64) * sizeof(**ids));
-
-			if (!more) {
-				sqlite3_reset(st);
-				return error(QREL_NOMEM, "out of memory listing the sites of a table");
-			}
-			*ids = more;
-		}
-		(*ids)[*n] = sqlite3_column_int64(st, 0);
-		districts += sqlite3_column_int(st, 1);
-		mine = mine || (*ids)[*n] == key->site;
-		(*n)++;
-	}
-	sqlite3_reset(st);
-	*linked = *n >= 2 && districts == 1 && mine && rc == SQLITE_DONE;
-	return rc == SQLITE_DONE ? QREL_OK : db_fail(db, "listing the sites of a table");
+	return db_ids(db, st, ids, n, "listing the sites of a table");
 }
 
 /* A member's groups and flags (over years) once its rows are read. */
@@ -1738,7 +1718,8 @@ set_add(struct set *set, size_t *cap, int64_t site)
 /*
  * Every table of the key's year, metric and dimension in the key's review,
  * in one statement: a member for each site with rows, the district first,
- * then by site code (set_sites' order). *linked as set_sites says.
+ * then by site code (set_sites' order). *linked when that is one district
+ * and at least one school, key's site among them.
  */
 static int
 set_rows(struct db *db, const struct subgroup_key *key, struct set *set, bool *linked)
@@ -1793,7 +1774,7 @@ set_rows(struct db *db, const struct subgroup_key *key, struct set *set, bool *l
 	return rc;
 }
 
-/* Whether the key's table is one of a set, as set_sites' *linked says,
+/* Whether the key's table is one of a set, as set_rows' *linked says,
  * without reading the set: its site has rows, exactly one district has,
  * and some other site has. */
 static int
@@ -2158,24 +2139,32 @@ load_in(struct db *db, const struct subgroup_key *key, const struct settings *s,
 	return m ? table_from(m, s, t) : QREL_OK;
 }
 
+/* Ends the snapshot of a load into c (began: this call began it) and keeps
+ * the set it suppressed, once the snapshot is over and only when this call
+ * began it (a caller's transaction is the caller's). */
+static void
+load_end(struct db *db, bool began, int rc, const struct settings *s, struct subgroup_sets *c)
+{
+	long long version = -1;
+
+	if (rc == QREL_OK && began && c->set.fresh && !db_readonly(db))
+		version = db_int(db, "PRAGMA data_version");
+	db_read_end(db, began);
+	if (version >= 0)
+		set_keep(db, &c->key, s, &c->set, version);
+	c->set.fresh = false;
+}
+
 int
 subgroup_load_in(struct db *db, const struct subgroup_key *key, const struct settings *s,
 		 struct subgroup_sets *c, struct subgroup_table *t)
 {
 	bool began;
-	long long version = -1;
 	int rc = db_read_begin(db, &began);
 
 	if (rc == QREL_OK)
 		rc = load_in(db, key, s, c, t);
-	/* A set suppressed here is kept once the snapshot ends, and only when
-	 * this call began it (a caller's transaction is the caller's). */
-	if (rc == QREL_OK && began && c->set.fresh && !db_readonly(db))
-		version = db_int(db, "PRAGMA data_version");
-	db_read_end(db, began);
-	if (version >= 0)
-		set_keep(db, key, s, &c->set, version);
-	c->set.fresh = false;
+	load_end(db, began, rc, s, c);
 	return rc;
 }
 
@@ -2316,72 +2305,54 @@ subgroup_trend(struct db *db, const struct subgroup_key *key, const char *group,
 	return rc;
 }
 
-/* The site's table from a loaded set, or loaded on its own when the set
- * does not hold it. */
+/* subgroup_across_sites in the caller's snapshot: each site's table as
+ * subgroup_load gives it, through c: from its kept row, or from its set
+ * loaded once for every site. */
 static int
-across_one(struct db *db, const struct subgroup_key *key, int64_t site, struct set *set, const struct settings *s,
-	   struct subgroup_table *t)
-{
-	struct subgroup_key k = *key;
-	int rc;
-
-	k.site = site;
-	for (size_t m = 0; m < set->n; m++) {
-		if (set->m[m].site != site || !set->m[m].r.e)
-			continue;
-		if ((rc = table_head(db, &k, t)) == QREL_OK)
-			rc = table_from(&set->m[m], s, t);
-		return rc;
-	}
-	return subgroup_load(db, &k, s, t);
-}
-
-/* subgroup_across_sites in the caller's snapshot. */
-static int
-across_sites(struct db *db, const struct subgroup_key *key, const char *group,
-	     const struct settings *s, struct subgroup_point **out, size_t *n)
+across_sites(struct db *db, const struct subgroup_key *key, const char *group, const struct settings *s,
+	     size_t max, struct subgroup_sets *c, struct subgroup_point **out, size_t *n)
 {
 	int64_t *ids;
 	size_t ns;
-	bool linked;
-	struct subgroup_metric m;
-	struct set set = { 0 };
-	int rc = set_sites(db, key, &ids, &ns, &linked);
+	/* The kept rows of the key's set list its sites without a probe of
+	 * every site's rows; the rows of each site shown are still checked. */
+	int rc = subgroup_kept_sites(db, key, s, &ids, &ns);
 
-	*out = NULL;
-	*n = 0;
-	/* The set is suppressed once for every site, not once per site. */
-	if (rc == QREL_OK && ns && (rc = metric_get(db, key->metric, &m)) == QREL_OK)
-		rc = set_load(db, key, s, m.favourable, true, &set);
-	for (size_t i = 0; rc == QREL_OK && i < ns; i++) {
+	if (rc == QREL_OK && !ns)
+		rc = set_sites(db, key, &ids, &ns);
+
+	for (size_t i = 0; rc == QREL_OK && i < ns && *n < max; i++) {
+		struct subgroup_key k = *key;
 		struct subgroup_table t;
 
-		if ((rc = across_one(db, key, ids[i], &set, s, &t)) == QREL_OK)
+		k.site = ids[i];
+		if ((rc = load_in(db, &k, s, c, &t)) == QREL_OK)
 			rc = point_add(out, n, &t, t.site_code, group);
 		subgroup_table_free(&t);
 	}
-	set_free(&set);
 	free(ids);
-	if (rc != QREL_OK) {
-		free(*out);
-		*out = NULL;
-		*n = 0;
-	}
 	return rc;
 }
 
 int
 subgroup_across_sites(struct db *db, const struct subgroup_key *key, const char *group,
-		      const struct settings *s, struct subgroup_point **out, size_t *n)
+		      const struct settings *s, size_t max, struct subgroup_point **out, size_t *n)
 {
+	struct subgroup_sets c = { .kept = true };
 	bool began;
 	int rc = db_read_begin(db, &began);
 
 	*out = NULL;
 	*n = 0;
 	if (rc == QREL_OK)
-		rc = across_sites(db, key, group, s, out, n);
-	db_read_end(db, began);
+		rc = across_sites(db, key, group, s, max, &c, out, n);
+	load_end(db, began, rc, s, &c);
+	set_free(&c.set);
+	if (rc != QREL_OK) {
+		free(*out);
+		*out = NULL;
+		*n = 0;
+	}
 	return rc;
 }
 
