@@ -70,9 +70,6 @@ void db_bind_id(sqlite3_stmt *st, int i, int64_t id);
 /* Steps a statement that returns no row; QREL_OK or the mapped error. */
 int db_step_done(struct db *db, sqlite3_stmt *st, const char *what);
 const char *db_col_text(sqlite3_stmt *st, int i);
-/* Steps a bound statement to its end, its first column's ids into *ids
- * (malloc'ed, *n of them; NULL and 0 on an error), and resets it. */
-int db_ids(struct db *db, sqlite3_stmt *st, int64_t **ids, size_t *n, const char *what);
 /* Replaces the rows of id in a link table: runs del (?1 id), then ins (?1 id,
  * ?2 item) for each item of list (comma-separated; empty items skipped). */
 int db_replace_list(struct db *db, const char *del, const char *ins, int64_t id, const char *list,

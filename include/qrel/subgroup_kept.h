@@ -56,14 +56,21 @@ void subgroup_kept_read_set(struct db *db, const struct subgroup_key *key, const
 const struct kept_pattern *subgroup_kept_find(const struct kept_set *set, int64_t site);
 void subgroup_kept_set_free(struct kept_set *set);
 
-/* The sites of key's set as kept for s, the district first, then by code
- * (*ids malloc'ed), without reading every site's rows; none when key's site
- * has no kept row, or a site with rows for the key has none (the caller
- * lists the set itself). Whatever adds a member to a set or takes one from
- * it drops all its rows (the triggers above); a kept row of a site that is
- * no member fails its check against the site's rows when it is read. */
-int subgroup_kept_sites(struct db *db, const struct subgroup_key *key, const struct settings *s, int64_t **ids,
-			size_t *n);
+/* The sites of key's set one at a time in its order, the district first,
+ * then by code, without a sort of them all, so that a caller wanting the
+ * first few reads only those: a site is one when it has a kept row for s
+ * (looked for first: for a set kept whole no site's rows are read to list
+ * it) or rows for the key. A kept row of a site that is no member (the
+ * triggers above drop every row of a set that gains or loses one) fails its
+ * check against the site's rows when it is read. Start with w zeroed; *site
+ * is 0 after the last; end with subgroup_kept_walk_end. */
+struct kept_walk {
+	struct sqlite3_stmt *st;	/* the part being stepped */
+	int part;			/* 0 the districts, 1 the other sites, 2 done */
+};
+int subgroup_kept_walk(struct db *db, const struct subgroup_key *key, const struct settings *s, struct kept_walk *w,
+		       int64_t *site);
+void subgroup_kept_walk_end(struct kept_walk *w);
 
 /* One member of a set as computed: hidden[i] 0, 1 or 2 for each of its n rows. */
 struct kept_member {

@@ -1651,25 +1651,6 @@ set_free(struct set *set)
 	memset(set, 0, sizeof(*set));
 }
 
-/* The sites with rows for the key's (year, metric, dimension), the district
- * first, then by code. */
-static int
-set_sites(struct db *db, const struct subgroup_key *key, int64_t **ids, size_t *n)
-{
-	static const char sql[] = "SELECT s.id FROM site s WHERE s.review_id = (SELECT "
-				  "review_id FROM site WHERE id = ?4) AND EXISTS (SELECT 1 FROM subgroup_row r WHERE "
-				  "r.site_id = s.id AND r.year = ?1 AND r.metric_id = ?2 AND r.dimension = ?3) "
-				  "ORDER BY s.kind <> 'district', s.code";
-	sqlite3_stmt *st = db_stmt(db, sql);
-
-	*n = 0;
-	*ids = NULL;
-	if (!st)
-		return QREL_DB;
-	key_bind(st, key);
-	return db_ids(db, st, ids, n, "listing the sites of a table");
-}
-
 /* A member's groups and flags (over years) once its rows are read. */
 static int
 member_flags(struct db *db, struct member *m, const struct subgroup_key *key, const struct settings *s,
@@ -1718,8 +1699,8 @@ set_add(struct set *set, size_t *cap, int64_t site)
 /*
  * Every table of the key's year, metric and dimension in the key's review,
  * in one statement: a member for each site with rows, the district first,
- * then by site code (set_sites' order). *linked when that is one district
- * and at least one school, key's site among them.
+ * then by site code. *linked when that is one district and at least one
+ * school, key's site among them.
  */
 static int
 set_rows(struct db *db, const struct subgroup_key *key, struct set *set, bool *linked)
@@ -2307,30 +2288,25 @@ subgroup_trend(struct db *db, const struct subgroup_key *key, const char *group,
 
 /* subgroup_across_sites in the caller's snapshot: each site's table as
  * subgroup_load gives it, through c: from its kept row, or from its set
- * loaded once for every site. */
+ * loaded once for every site; the sites after the last point are not read. */
 static int
 across_sites(struct db *db, const struct subgroup_key *key, const char *group, const struct settings *s,
 	     size_t max, struct subgroup_sets *c, struct subgroup_point **out, size_t *n)
 {
-	int64_t *ids;
-	size_t ns;
-	/* The kept rows of the key's set list its sites without a probe of
-	 * every site's rows; the rows of each site shown are still checked. */
-	int rc = subgroup_kept_sites(db, key, s, &ids, &ns);
+	struct kept_walk w = { 0 };
+	int64_t site;
+	int rc = QREL_OK;
 
-	if (rc == QREL_OK && !ns)
-		rc = set_sites(db, key, &ids, &ns);
-
-	for (size_t i = 0; rc == QREL_OK && i < ns && *n < max; i++) {
+	while (rc == QREL_OK && *n < max && (rc = subgroup_kept_walk(db, key, s, &w, &site)) == QREL_OK && site) {
 		struct subgroup_key k = *key;
 		struct subgroup_table t;
 
-		k.site = ids[i];
+		k.site = site;
 		if ((rc = load_in(db, &k, s, c, &t)) == QREL_OK)
 			rc = point_add(out, n, &t, t.site_code, group);
 		subgroup_table_free(&t);
 	}
-	free(ids);
+	subgroup_kept_walk_end(&w);
 	return rc;
 }
 

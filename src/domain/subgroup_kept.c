@@ -202,59 +202,49 @@ subgroup_kept_find(const struct kept_set *set, int64_t site)
 	return NULL;
 }
 
-/* Has some site of key's review rows for the key and no kept row? (Its kept
- * row is looked for first: for a set kept whole that is all it costs.) */
-static int
-kept_missing(struct db *db, const struct subgroup_key *key, const struct settings *s, bool *missing)
+/* ?11: 1 for the districts, 0 for the other sites; the index on (review,
+ * code) gives them in order. */
+int
+subgroup_kept_walk(struct db *db, const struct subgroup_key *key, const struct settings *s, struct kept_walk *w,
+		   int64_t *site)
 {
-	static const char sql[] = "SELECT EXISTS (SELECT 1 FROM site s WHERE s.review_id = (SELECT review_id FROM site "
-				  "WHERE id = ?4) AND NOT EXISTS (SELECT 1 FROM subgroup_kept k WHERE k.metric_id = ?1 "
-				  "AND k.dimension = ?2 AND k.year = ?3 AND k.site_id = s.id AND k.rule = ?5 AND "
-				  "k.min_display = ?6 AND k.min_cell = ?7 AND k.min_n = ?8 AND k.threshold = ?9 AND "
-				  "k.flag_years = ?10) AND EXISTS (SELECT 1 FROM subgroup_row r WHERE r.site_id = s.id AND "
-				  "r.year = ?3 AND r.metric_id = ?1 AND r.dimension = ?2))";
-	sqlite3_stmt *st = db_stmt(db, sql);
+	static const char sql[] = "SELECT s.id FROM site s WHERE s.review_id = (SELECT review_id FROM site WHERE id = ?4) "
+				  "AND (s.kind = 'district') = ?11 AND (EXISTS (SELECT 1 FROM subgroup_kept k WHERE "
+				  "k.metric_id = ?1 AND k.dimension = ?2 AND k.year = ?3 AND k.site_id = s.id AND "
+				  "k.rule = ?5 AND k.min_display = ?6 AND k.min_cell = ?7 AND k.min_n = ?8 AND "
+				  "k.threshold = ?9 AND k.flag_years = ?10) OR EXISTS (SELECT 1 FROM subgroup_row r WHERE "
+				  "r.site_id = s.id AND r.year = ?3 AND r.metric_id = ?1 AND r.dimension = ?2)) "
+				  "ORDER BY s.code";
 	int rc;
 
-	*missing = true;
-	if (!st)
-		return QREL_DB;
-	kept_bind(st, key, key->site, s);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		*missing = sqlite3_column_int(st, 0) != 0;
-	sqlite3_reset(st);
-	return rc == SQLITE_ROW ? QREL_OK : db_fail(db, "listing the sites of a table");
+	*site = 0;
+	for (; w->part < 2; w->part++) {
+		if (!w->st) {
+			if (!(w->st = db_stmt(db, sql)))
+				return QREL_DB;
+			kept_bind(w->st, key, key->site, s);
+			sqlite3_bind_int(w->st, 11, w->part == 0);
+		}
+		if ((rc = sqlite3_step(w->st)) == SQLITE_ROW) {
+			*site = sqlite3_column_int64(w->st, 0);
+			return QREL_OK;
+		}
+		rc = rc == SQLITE_DONE ? QREL_OK : db_fail(db, "listing the sites of a table");
+		subgroup_kept_walk_end(w);
+		if (rc != QREL_OK) {
+			w->part = 2;
+			return rc;
+		}
+	}
+	return QREL_OK;
 }
 
-int
-subgroup_kept_sites(struct db *db, const struct subgroup_key *key, const struct settings *s, int64_t **ids,
-		    size_t *n)
+void
+subgroup_kept_walk_end(struct kept_walk *w)
 {
-	static const char sql[] = "SELECT k.site_id FROM subgroup_kept k JOIN site s ON s.id = k.site_id WHERE "
-				  "k.metric_id = ?1 AND k.dimension = ?2 AND k.year = ?3 AND k.rule = ?5 AND "
-				  "k.min_display = ?6 AND k.min_cell = ?7 AND k.min_n = ?8 AND k.threshold = ?9 AND "
-				  "k.flag_years = ?10 ORDER BY s.kind <> 'district', s.code";
-	sqlite3_stmt *st = db_stmt(db, sql);
-	bool mine = false, missing = true;
-	int rc;
-
-	*ids = NULL;
-	*n = 0;
-	if (!st)
-		return QREL_DB;
-	kept_bind(st, key, key->site, s);
-	if ((rc = db_ids(db, st, ids, n, "listing the sites of a table")) != QREL_OK)
-		return rc;
-	for (size_t i = 0; i < *n && !mine; i++)
-		mine = (*ids)[i] == key->site;
-	if (mine && (rc = kept_missing(db, key, s, &missing)) != QREL_OK)
-		missing = true;
-	if (missing) {
-		free(*ids);
-		*ids = NULL;
-		*n = 0;
-	}
-	return rc;
+	if (w->st)
+		sqlite3_reset(w->st);
+	w->st = NULL;
 }
 
 static bool

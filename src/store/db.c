@@ -583,34 +583,6 @@ db_col_text(sqlite3_stmt *st, int i)
 }
 
 int
-db_ids(struct db *db, sqlite3_stmt *st, int64_t **ids, size_t *n, const char *what)
-{
-	size_t cap = 0;
-	int rc;
-
-	*ids = NULL;
-	*n = 0;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		int64_t *more = array_grow(*ids, *n, &cap, sizeof(**ids));
-
-		if (!more)
-			break;
-		*ids = more;
-		(*ids)[(*n)++] = sqlite3_column_int64(st, 0);
-	}
-	if (rc == SQLITE_DONE)
-		rc = QREL_OK;
-	else {
-		free(*ids);
-		*ids = NULL;
-		*n = 0;
-		rc = rc == SQLITE_ROW ? error(QREL_NOMEM, "out of memory %s", what) : db_fail(db, what);
-	}
-	sqlite3_reset(st);
-	return rc;
-}
-
-int
 db_replace_list(struct db *db, const char *del, const char *ins, int64_t id, const char *list, const char *what)
 {
 	sqlite3_stmt *st = db_stmt(db, del);
