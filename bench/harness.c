@@ -226,7 +226,7 @@ session(struct child *c, int rows)
 		evidence_move = { .name = "evidence_move" }, evidence_scroll = { .name = "evidence_scroll" },
 		evidence_page = { .name = "evidence_page" },
 		search = { .name = "search_first_page" }, search_rel = { .name = "search_relevance_page" },
-		subgroup_move = { .name = "subgroup_move" };
+		subgroup_move = { .name = "subgroup_move" }, across_sites = { .name = "across_sites" };
 	struct series scratch = { .name = "scratch" };
 
 	/* Moves within the page, then moves that scroll the list by a line. */
@@ -274,9 +274,15 @@ session(struct child *c, int rows)
 		repeat(c, &subgroup_move, "j", 5);
 		repeat(c, &subgroup_move, "k", 5);
 	}
+	for (int i = 0; i < 14; i++) {	/* a group at every site of the set (v), back (v), the next group */
+		press(c, &across_sites, "v");
+		press(c, &scratch, "v");
+		press(c, &scratch, i < 7 ? "j" : "k");
+	}
 	{
 		const struct series *all[] = { &overview_move, &overview_scroll, &rubric_move, &screen_switch,
-			&site_switch, &evidence_move, &evidence_scroll, &evidence_page, &search, &search_rel, &subgroup_move };
+			&site_switch, &evidence_move, &evidence_scroll, &evidence_page, &search, &search_rel, &subgroup_move,
+			&across_sites };
 		bool ok = true;
 
 		for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)

@@ -148,6 +148,7 @@ row() { # series, what, target
 	row search_first_page "first page <= 20 ms p99 (every match, the latest added first)"
 	row search_relevance_page "o: the same search's first page, best match first (bm25 over every match; no target)"
 	row subgroup_move "p99 <= 10 ms"
+	row across_sites "v: the group at every site of the set; p99 <= 10 ms"
 	echo
 	echo "Of the bytes a key wrote, those that are text shown (the rest: escape sequences and controls):"
 	echo

@@ -16,7 +16,7 @@ rc=$?
 result $rc "bench/run.sh --small completes"
 [ $rc = 0 ] || sed 's/^/# /' "$LOG" | tail -n 20
 for series in start_first_screen overview_move rubric_move site_switch screen_switch evidence_move evidence_scroll evidence_page search_first_page \
-	search_relevance_page subgroup_move; do
+	search_relevance_page subgroup_move across_sites; do
 	grep -q "^| $series | [0-9]" "$OUT"
 	result $? "$series was measured"
 done

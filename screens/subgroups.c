@@ -17,6 +17,7 @@
 #define WIDE 120		/* from this width the optional columns show by default */
 #define BESIDE_NAME 26		/* the group column when the chart is beside the table */
 #define BESIDE_CHART 46		/* the narrowest chart put beside the table */
+#define CHART_POINTS 64		/* the points a chart scales to: all that is loaded across sites */
 
 enum view { VIEW_TABLE, VIEW_TREND, VIEW_SITES };
 enum chart { CHART_RATES, CHART_SHARES, CHART_OFF, CHART_COUNT };
@@ -43,6 +44,7 @@ static struct {
 	enum chart chart;
 	struct subgroup_point *pts;
 	size_t npts;
+	size_t pts_max;			/* the most points across sites asked for */
 	struct picker pick;		/* pick.tag: an enum pick */
 	char items[MAX_ITEMS][SUBGROUP_TEXT];
 	int64_t item_ids[MAX_ITEMS];
@@ -55,6 +57,7 @@ static struct {
 	bool reference_set;		/* taken from [subgroups] reference once */
 	enum optional wrr;		/* the weighted ratio column */
 	int width;			/* the window's, for the optional columns */
+	int height;			/* the window's, for the sites the list shows */
 	/* What sg.t was computed for: it is kept across visits and reloads, and
 	 * computed again only when one of these or the store changed. A
 	 * district's set of schools is suppressed together (2,000 sites at a
@@ -219,6 +222,16 @@ load_table(struct app *app)
 	sort_rows_keep(keep);
 }
 
+/* The sites to load across sites: the chart's, or as many as the list shows
+ * (draw_points) in a taller window. */
+static size_t
+points_wanted(void)
+{
+	size_t list = sg.height > 0 ? (size_t)sg.height / 2 : 0;
+
+	return list > CHART_POINTS ? list : CHART_POINTS;
+}
+
 static void
 load_points(struct app *app)
 {
@@ -229,11 +242,13 @@ load_points(struct app *app)
 	free(sg.pts);
 	sg.pts = NULL;
 	sg.npts = 0;
+	sg.pts_max = points_wanted();
 	if (!e || (sg.view != VIEW_TREND && !subgroups_visible(app, -1)))
 		return;
 	rc = sg.view == VIEW_TREND ?
 		subgroup_trend(app->db, &sg.key, e->name, table_settings(app, &s), &sg.pts, &sg.npts) :
-		subgroup_across_sites(app->db, &sg.key, e->name, table_settings(app, &s), &sg.pts, &sg.npts);
+		subgroup_across_sites(app->db, &sg.key, e->name, table_settings(app, &s), sg.pts_max, &sg.pts,
+				      &sg.npts);
 	if (rc != QREL_OK)
 		ui_error("%s", error_message());
 }
@@ -700,9 +715,9 @@ point_label(const struct subgroup_point *p, char *buf, size_t size)
 static void
 draw_points_chart(struct app *app, WINDOW *win, int y, int width)
 {
-	struct bar b[64];
-	char text[64][BAR_TEXT + 8], label[64][160];
-	size_t n = sg.npts < 64 ? sg.npts : 64;
+	struct bar b[CHART_POINTS];
+	char text[CHART_POINTS][BAR_TEXT + 8], label[CHART_POINTS][160];
+	size_t n = sg.npts < CHART_POINTS ? sg.npts : CHART_POINTS;
 
 	for (size_t i = 0; i < n; i++) {
 		point_label(&sg.pts[i], label[i], sizeof(label[i]));
@@ -722,6 +737,9 @@ draw_points(struct app *app, WINDOW *win)
 	int width = getmaxx(win), y = 3;
 	char text[400], label[160];
 
+	/* A window grown taller than the sites loaded for it, when there are more. */
+	if (sg.view == VIEW_SITES && sg.npts == sg.pts_max && points_wanted() > sg.pts_max)
+		load_points(app);
 	snprintf(text, sizeof(text), "%s: %s by %s, %s", e ? e->name : "", sg.t.metric.name,
 		 sg.view == VIEW_TREND ? "year" : "site",
 		 sg.view == VIEW_TREND ? sg.t.site_code : sg.key.year);
@@ -790,6 +808,7 @@ subgroups_draw(struct app *app, WINDOW *win)
 {
 	sg.utf8 = app->utf8;
 	sg.width = getmaxx(win);
+	sg.height = getmaxy(win);
 	werase(win);
 	if (sg.empty) {
 		ui_text(win, 0, 0, getmaxx(win), "No subgroup data for this site: load it with "

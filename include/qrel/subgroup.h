@@ -138,8 +138,9 @@ int subgroup_load(struct db *db, const struct subgroup_key *key, const struct se
  * and its schools' tables of one year, metric and dimension) is kept in sets,
  * so tables taken in set order read each set once. A table is taken once;
  * asking for it again reads its set again. subgroup_load alone takes a
- * table's suppression kept in the store (subgroup_kept.h) when there is one;
- * both keep what they suppress when no transaction is open. */
+ * table's suppression kept in the store (subgroup_kept.h) when there is one,
+ * subgroup_load_in a set's when every member of it has one; both keep what
+ * they suppress when no transaction is open. */
 struct subgroup_sets;
 struct subgroup_sets *subgroup_sets_new(void);
 void subgroup_sets_free(struct subgroup_sets *sets);
@@ -166,9 +167,12 @@ int subgroup_shown_figures(struct db *db, const struct subgroup_key *key, const 
  * without the group is left out. *out is malloc'ed. */
 int subgroup_trend(struct db *db, const struct subgroup_key *key, const char *group,
 		   const struct settings *s, struct subgroup_point **out, size_t *n);
-/* group at each site with (year, metric, dimension) data, by site code. */
+/* group at each site with (year, metric, dimension) data, the district first,
+ * then by site code: the first max of them (SIZE_MAX for all). Each is the
+ * site's table as subgroup_load gives it; only the sites up to the last
+ * point are read when their kept suppression is there. */
 int subgroup_across_sites(struct db *db, const struct subgroup_key *key, const char *group,
-			  const struct settings *s, struct subgroup_point **out, size_t *n);
+			  const struct settings *s, size_t max, struct subgroup_point **out, size_t *n);
 
 #define SUBGROUP_KEEP LONG_MIN	/* subgroup_set_cell: leave this value as stored */
 

@@ -40,6 +40,38 @@ struct kept_pattern {
 int subgroup_kept_read(struct db *db, const struct subgroup_key *key, const struct settings *s,
 		       struct kept_pattern *p);
 
+/* Every row kept for key's set (key's site is any member) for s, by site id;
+ * none when nothing is kept or the rows cannot be read (the caller computes
+ * the set). Free with subgroup_kept_set_free. */
+struct kept_set {
+	size_t n;
+	struct kept_site {
+		int64_t site;
+		struct kept_pattern p;
+	} *m;
+};
+void subgroup_kept_read_set(struct db *db, const struct subgroup_key *key, const struct settings *s,
+			    struct kept_set *out);
+/* site's pattern in set, or NULL. */
+const struct kept_pattern *subgroup_kept_find(const struct kept_set *set, int64_t site);
+void subgroup_kept_set_free(struct kept_set *set);
+
+/* The sites of key's set one at a time in its order, the district first,
+ * then by code, without a sort of them all, so that a caller wanting the
+ * first few reads only those: a site is one when it has a kept row for s
+ * (looked for first: for a set kept whole no site's rows are read to list
+ * it) or rows for the key. A kept row of a site that is no member (the
+ * triggers above drop every row of a set that gains or loses one) fails its
+ * check against the site's rows when it is read. Start with w zeroed; *site
+ * is 0 after the last; end with subgroup_kept_walk_end. */
+struct kept_walk {
+	struct sqlite3_stmt *st;	/* the part being stepped */
+	int part;			/* 0 the districts, 1 the other sites, 2 done */
+};
+int subgroup_kept_walk(struct db *db, const struct subgroup_key *key, const struct settings *s, struct kept_walk *w,
+		       int64_t *site);
+void subgroup_kept_walk_end(struct kept_walk *w);
+
 /* One member of a set as computed: hidden[i] 0, 1 or 2 for each of its n rows. */
 struct kept_member {
 	int64_t site;
@@ -60,6 +92,7 @@ void subgroup_kept_write(struct db *db, const struct subgroup_key *key, const st
 /* Counts since the process started, for tests (no timing in tests). */
 struct subgroup_kept_stats {
 	unsigned long hits;	/* a table loaded from its kept row */
+	unsigned long sets_read;	/* a whole set's suppression taken from its kept rows */
 	unsigned long refused;	/* a kept row found but not trusted (the table's rows disagree) */
 	unsigned long sets_kept;	/* sets written */
 };

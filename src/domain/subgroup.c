@@ -1651,45 +1651,6 @@ set_free(struct set *set)
 	memset(set, 0, sizeof(*set));
 }
 
-/* The sites with rows for the key's (year, metric, dimension), the district
- * first; *linked when that is one district and at least one school, key's site among them. */
-static int
-set_sites(struct db *db, const struct subgroup_key *key, int64_t **ids, size_t *n, bool *linked)
-{
-	static const char sql[] = "SELECT s.id, s.kind = 'district' FROM site s WHERE s.review_id = (SELECT "
-				  "review_id FROM site WHERE id = ?4) AND EXISTS (SELECT 1 FROM subgroup_row r WHERE "
-				  "r.site_id = s.id AND r.year = ?1 AND r.metric_id = ?2 AND r.dimension = ?3) "
-				  "ORDER BY s.kind <> 'district', s.code";
-	sqlite3_stmt *st = db_stmt(db, sql);
-	size_t cap = 0;
-	int rc, districts = 0;
-	bool mine = false;
-
-	*n = 0;
-	*ids = NULL;
-	if (!st)
-		return QREL_DB;
-	key_bind(st, key);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (*n == cap) {
-			int64_t *more = realloc(*ids, (cap = cap ? 2 * cap : 64) * sizeof(**ids));
-
-			if (!more) {
-				sqlite3_reset(st);
-				return error(QREL_NOMEM, "out of memory listing the sites of a table");
-			}
-			*ids = more;
-		}
-		(*ids)[*n] = sqlite3_column_int64(st, 0);
-		districts += sqlite3_column_int(st, 1);
-		mine = mine || (*ids)[*n] == key->site;
-		(*n)++;
-	}
-	sqlite3_reset(st);
-	*linked = *n >= 2 && districts == 1 && mine && rc == SQLITE_DONE;
-	return rc == SQLITE_DONE ? QREL_OK : db_fail(db, "listing the sites of a table");
-}
-
 /* A member's groups and flags (over years) once its rows are read. */
 static int
 member_flags(struct db *db, struct member *m, const struct subgroup_key *key, const struct settings *s,
@@ -1702,20 +1663,9 @@ member_flags(struct db *db, struct member *m, const struct subgroup_key *key, co
 	return rc;
 }
 
-/* The rest of a member once its rows are read: statistics, flags over
- * years and its own suppression. */
-static int
-member_ready(struct db *db, struct member *m, const struct subgroup_key *key, const struct settings *s,
-	     bool favourable, struct history *hist)
-{
-	int rc = member_flags(db, m, key, s, favourable, hist);
-
-	return rc == QREL_OK ? suppress(m, s, favourable) : rc;
-}
-
 /* Member m takes the rows read into scratch (sized to fit: a set holds
  * thousands of small tables), with their complement order; the groups
- * come once the set's names are all read (member_ready). */
+ * come once the set's names are all read (member_flags). */
 static int
 member_rows(struct member *m, const struct raw *scratch, const char *scope)
 {
@@ -1749,7 +1699,8 @@ set_add(struct set *set, size_t *cap, int64_t site)
 /*
  * Every table of the key's year, metric and dimension in the key's review,
  * in one statement: a member for each site with rows, the district first,
- * then by site code (set_sites' order). *linked as set_sites says.
+ * then by site code. *linked when that is one district and at least one
+ * school, key's site among them.
  */
 static int
 set_rows(struct db *db, const struct subgroup_key *key, struct set *set, bool *linked)
@@ -1804,7 +1755,7 @@ set_rows(struct db *db, const struct subgroup_key *key, struct set *set, bool *l
 	return rc;
 }
 
-/* Whether the key's table is one of a set, as set_sites' *linked says,
+/* Whether the key's table is one of a set, as set_rows' *linked says,
  * without reading the set: its site has rows, exactly one district has,
  * and some other site has. */
 static int
@@ -1869,46 +1820,6 @@ member_cols(struct member *m, const struct member *district)
 	return QREL_OK;
 }
 
-/* Loads and suppresses the key's table, with the district's and its
- * schools' when they are a set (only that year, metric and dimension).
- * The set is read in one snapshot; the State's rows once for all. */
-static int
-set_load(struct db *db, const struct subgroup_key *key, const struct settings *s, bool favourable,
-	 struct set *set)
-{
-	struct history hist = { 0 };
-	bool linked = false, began;
-	int rc = db_read_begin(db, &began);
-
-	/* A table of no set is read on its own, not with every site's. */
-	if (rc == QREL_OK && (rc = set_linked(db, key, &linked)) == QREL_OK && linked)
-		rc = set_rows(db, key, set, &linked);
-	if (rc == QREL_OK && !linked)
-		rc = set_own(db, key, set);
-	if (rc == QREL_OK)
-		rc = state_load(db, key, &set->state);
-	for (size_t i = 0; rc == QREL_OK && i < set->n; i++) {
-		struct subgroup_key k = *key;
-
-		k.site = set->m[i].site;
-		set->m[i].r.state = set->state;
-		set->m[i].r.shared_state = true;
-		rc = member_ready(db, &set->m[i], &k, s, favourable, &hist);
-		free(set->m[i].r.g);	/* only its own statistics and suppression read the groups */
-		set->m[i].r.g = NULL;
-	}
-	db_read_end(db, began);
-	history_free(&hist);
-	for (size_t i = 1; linked && rc == QREL_OK && i < set->n; i++)
-		rc = member_cols(&set->m[i], &set->m[0]);
-	if (linked && rc == QREL_OK)
-		rc = set_suppress(set->m, set->n);
-	if (rc != QREL_OK)
-		set_free(set);
-	set->fresh = linked && rc == QREL_OK;
-	return rc;
-}
-
 /*
  * Member m's suppression from its kept pattern p, or false when p does not
  * fit the table as read: another number of rows, a value no suppression
@@ -1937,6 +1848,101 @@ kept_apply(struct member *m, const struct kept_pattern *p, long min_display, boo
 	m->count = p->total_withheld ? -1 : m->h.total;
 	free(primary);
 	return ok;
+}
+
+/* Undoes kept_apply: the member as read, to be suppressed. */
+static void
+member_unkept(struct member *m)
+{
+	free(m->hidden);
+	m->hidden = NULL;
+	m->nhidden = 0;
+	m->count = 0;
+	memset(&m->h, 0, sizeof(m->h));
+}
+
+/* The set's suppression from its kept rows, read in one statement, in the
+ * caller's snapshot: true when there is a row for every member and no other,
+ * and each fits its member (kept_apply); else the members are left as read
+ * (the set is computed). m[0] is the district. */
+static bool
+set_from_kept(struct db *db, const struct subgroup_key *key, const struct settings *s, struct set *set)
+{
+	struct kept_set k;
+	bool ok;
+
+	subgroup_kept_read_set(db, key, s, &k);
+	ok = k.n && k.n == set->n;
+	for (size_t i = 0; ok && i < set->n; i++) {
+		const struct kept_pattern *p = subgroup_kept_find(&k, set->m[i].site);
+
+		ok = p && kept_apply(&set->m[i], p, s->min_display, i == 0);
+		subgroup_kept_stats.refused += p && !ok;
+	}
+	subgroup_kept_set_free(&k);
+	for (size_t i = 0; !ok && i < set->n; i++)
+		member_unkept(&set->m[i]);
+	subgroup_kept_stats.sets_read += ok;
+	return ok;
+}
+
+/* Suppresses the members as read: each on its own, then together when linked. */
+static int
+set_compute(struct set *set, const struct settings *s, bool favourable, bool linked)
+{
+	int rc = QREL_OK;
+
+	for (size_t i = 0; rc == QREL_OK && i < set->n; i++)
+		rc = suppress(&set->m[i], s, favourable);
+	for (size_t i = 1; linked && rc == QREL_OK && i < set->n; i++)
+		rc = member_cols(&set->m[i], &set->m[0]);
+	if (linked && rc == QREL_OK)
+		rc = set_suppress(set->m, set->n);
+	return rc;
+}
+
+/* Loads and suppresses the key's table, with the district's and its
+ * schools' when they are a set (only that year, metric and dimension).
+ * The set is read in one snapshot; the State's rows once for all. With
+ * use_kept, a set whose every member has a kept row that fits it takes its
+ * suppression from them; else it is computed. */
+static int
+set_load(struct db *db, const struct subgroup_key *key, const struct settings *s, bool favourable, bool use_kept,
+	 struct set *set)
+{
+	struct history hist = { 0 };
+	bool linked = false, kept = false, began;
+	int rc = db_read_begin(db, &began);
+
+	/* A table of no set is read on its own, not with every site's. */
+	if (rc == QREL_OK && (rc = set_linked(db, key, &linked)) == QREL_OK && linked)
+		rc = set_rows(db, key, set, &linked);
+	if (rc == QREL_OK && !linked)
+		rc = set_own(db, key, set);
+	if (rc == QREL_OK)
+		rc = state_load(db, key, &set->state);
+	for (size_t i = 0; rc == QREL_OK && i < set->n; i++) {
+		struct subgroup_key k = *key;
+
+		k.site = set->m[i].site;
+		set->m[i].r.state = set->state;
+		set->m[i].r.shared_state = true;
+		rc = member_flags(db, &set->m[i], &k, s, favourable, &hist);
+	}
+	if (rc == QREL_OK && linked && use_kept)
+		kept = set_from_kept(db, key, s, set);
+	db_read_end(db, began);
+	history_free(&hist);
+	if (rc == QREL_OK && !kept)
+		rc = set_compute(set, s, favourable, linked);
+	for (size_t i = 0; i < set->n; i++) {
+		free(set->m[i].r.g);	/* only its own statistics and suppression read the groups */
+		set->m[i].r.g = NULL;
+	}
+	if (rc != QREL_OK)
+		set_free(set);
+	set->fresh = linked && !kept && rc == QREL_OK;
+	return rc;
 }
 
 /* The key's table on its own with its kept suppression, in the caller's
@@ -2101,9 +2107,11 @@ load_in(struct db *db, const struct subgroup_key *key, const struct settings *s,
 		set_free(&c->set);
 		c->s = NULL;
 		/* The key's suppression kept from an earlier load spares reading its
-		 * set; a caller taking many tables reads each set once instead. */
+		 * set; a caller taking many tables reads each set once instead, its
+		 * suppression kept or computed. When the key's own row was missing
+		 * or refused, the set's cannot all fit. */
 		if ((c->kept && (rc = set_kept(db, key, s, t->metric.favourable, t->district, &c->set)) != QREL_OK) ||
-		    (!c->set.n && (rc = set_load(db, key, s, t->metric.favourable, &c->set)) != QREL_OK))
+		    (!c->set.n && (rc = set_load(db, key, s, t->metric.favourable, !c->kept, &c->set)) != QREL_OK))
 			return rc;
 		c->key = *key;
 		c->s = s;
@@ -2112,24 +2120,32 @@ load_in(struct db *db, const struct subgroup_key *key, const struct settings *s,
 	return m ? table_from(m, s, t) : QREL_OK;
 }
 
+/* Ends the snapshot of a load into c (began: this call began it) and keeps
+ * the set it suppressed, once the snapshot is over and only when this call
+ * began it (a caller's transaction is the caller's). */
+static void
+load_end(struct db *db, bool began, int rc, const struct settings *s, struct subgroup_sets *c)
+{
+	long long version = -1;
+
+	if (rc == QREL_OK && began && c->set.fresh && !db_readonly(db))
+		version = db_int(db, "PRAGMA data_version");
+	db_read_end(db, began);
+	if (version >= 0)
+		set_keep(db, &c->key, s, &c->set, version);
+	c->set.fresh = false;
+}
+
 int
 subgroup_load_in(struct db *db, const struct subgroup_key *key, const struct settings *s,
 		 struct subgroup_sets *c, struct subgroup_table *t)
 {
 	bool began;
-	long long version = -1;
 	int rc = db_read_begin(db, &began);
 
 	if (rc == QREL_OK)
 		rc = load_in(db, key, s, c, t);
-	/* A set suppressed here is kept once the snapshot ends, and only when
-	 * this call began it (a caller's transaction is the caller's). */
-	if (rc == QREL_OK && began && c->set.fresh && !db_readonly(db))
-		version = db_int(db, "PRAGMA data_version");
-	db_read_end(db, began);
-	if (version >= 0)
-		set_keep(db, key, s, &c->set, version);
-	c->set.fresh = false;
+	load_end(db, began, rc, s, c);
 	return rc;
 }
 
@@ -2270,72 +2286,49 @@ subgroup_trend(struct db *db, const struct subgroup_key *key, const char *group,
 	return rc;
 }
 
-/* The site's table from a loaded set, or loaded on its own when the set
- * does not hold it. */
+/* subgroup_across_sites in the caller's snapshot: each site's table as
+ * subgroup_load gives it, through c: from its kept row, or from its set
+ * loaded once for every site; the sites after the last point are not read. */
 static int
-across_one(struct db *db, const struct subgroup_key *key, int64_t site, struct set *set, const struct settings *s,
-	   struct subgroup_table *t)
+across_sites(struct db *db, const struct subgroup_key *key, const char *group, const struct settings *s,
+	     size_t max, struct subgroup_sets *c, struct subgroup_point **out, size_t *n)
 {
-	struct subgroup_key k = *key;
-	int rc;
+	struct kept_walk w = { 0 };
+	int64_t site;
+	int rc = QREL_OK;
 
-	k.site = site;
-	for (size_t m = 0; m < set->n; m++) {
-		if (set->m[m].site != site || !set->m[m].r.e)
-			continue;
-		if ((rc = table_head(db, &k, t)) == QREL_OK)
-			rc = table_from(&set->m[m], s, t);
-		return rc;
-	}
-	return subgroup_load(db, &k, s, t);
-}
-
-/* subgroup_across_sites in the caller's snapshot. */
-static int
-across_sites(struct db *db, const struct subgroup_key *key, const char *group,
-	     const struct settings *s, struct subgroup_point **out, size_t *n)
-{
-	int64_t *ids;
-	size_t ns;
-	bool linked;
-	struct subgroup_metric m;
-	struct set set = { 0 };
-	int rc = set_sites(db, key, &ids, &ns, &linked);
-
-	*out = NULL;
-	*n = 0;
-	/* The set is suppressed once for every site, not once per site. */
-	if (rc == QREL_OK && ns && (rc = metric_get(db, key->metric, &m)) == QREL_OK)
-		rc = set_load(db, key, s, m.favourable, &set);
-	for (size_t i = 0; rc == QREL_OK && i < ns; i++) {
+	while (rc == QREL_OK && *n < max && (rc = subgroup_kept_walk(db, key, s, &w, &site)) == QREL_OK && site) {
+		struct subgroup_key k = *key;
 		struct subgroup_table t;
 
-		if ((rc = across_one(db, key, ids[i], &set, s, &t)) == QREL_OK)
+		k.site = site;
+		if ((rc = load_in(db, &k, s, c, &t)) == QREL_OK)
 			rc = point_add(out, n, &t, t.site_code, group);
 		subgroup_table_free(&t);
 	}
-	set_free(&set);
-	free(ids);
-	if (rc != QREL_OK) {
-		free(*out);
-		*out = NULL;
-		*n = 0;
-	}
+	subgroup_kept_walk_end(&w);
 	return rc;
 }
 
 int
 subgroup_across_sites(struct db *db, const struct subgroup_key *key, const char *group,
-		      const struct settings *s, struct subgroup_point **out, size_t *n)
+		      const struct settings *s, size_t max, struct subgroup_point **out, size_t *n)
 {
+	struct subgroup_sets c = { .kept = true };
 	bool began;
 	int rc = db_read_begin(db, &began);
 
 	*out = NULL;
 	*n = 0;
 	if (rc == QREL_OK)
-		rc = across_sites(db, key, group, s, out, n);
-	db_read_end(db, began);
+		rc = across_sites(db, key, group, s, max, &c, out, n);
+	load_end(db, began, rc, s, &c);
+	set_free(&c.set);
+	if (rc != QREL_OK) {
+		free(*out);
+		*out = NULL;
+		*n = 0;
+	}
 	return rc;
 }
 

@@ -4,6 +4,7 @@
 #include "qrel/schema.h"
 #include "qrel/settings.h"
 #include "qrel/subgroup_kept.h"
+#include "qrel/util.h"
 
 struct subgroup_kept_stats subgroup_kept_stats;
 
@@ -105,6 +106,24 @@ kept_bind(sqlite3_stmt *st, const struct subgroup_key *k, int64_t site, const st
 	sqlite3_bind_int64(st, 10, s->flag_years);
 }
 
+/* The pattern in st's columns first (nrows), first + 1 (total_withheld) and
+ * first + 2 (hidden) into p; false when it does not hold together or out of memory. */
+static bool
+kept_pattern_from(sqlite3_stmt *st, int first, struct kept_pattern *p)
+{
+	const void *blob = sqlite3_column_blob(st, first + 2);
+	long long n = sqlite3_column_int64(st, first);
+
+	memset(p, 0, sizeof(*p));
+	if (n < 0 || n != sqlite3_column_bytes(st, first + 2) || !(p->hidden = malloc(n ? (size_t)n : 1)))
+		return false;
+	if (n)
+		memcpy(p->hidden, blob, (size_t)n);
+	p->n = (size_t)n;
+	p->total_withheld = sqlite3_column_int(st, first + 1) != 0;
+	return true;
+}
+
 int
 subgroup_kept_read(struct db *db, const struct subgroup_key *key, const struct settings *s, struct kept_pattern *p)
 {
@@ -118,20 +137,114 @@ subgroup_kept_read(struct db *db, const struct subgroup_key *key, const struct s
 	if (!st)
 		return 0;
 	kept_bind(st, key, key->site, s);
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		const void *blob = sqlite3_column_blob(st, 2);
-		long long n = sqlite3_column_int64(st, 0);
-
-		if (n >= 0 && n == sqlite3_column_bytes(st, 2) && (p->hidden = malloc(n ? (size_t)n : 1))) {
-			if (n)
-				memcpy(p->hidden, blob, (size_t)n);
-			p->n = (size_t)n;
-			p->total_withheld = sqlite3_column_int(st, 1) != 0;
-			found = 1;
-		}
-	}
+	if (sqlite3_step(st) == SQLITE_ROW)
+		found = kept_pattern_from(st, 0, p);
 	sqlite3_reset(st);
 	return found;
+}
+
+void
+subgroup_kept_set_free(struct kept_set *set)
+{
+	for (size_t i = 0; i < set->n; i++)
+		free(set->m[i].p.hidden);
+	free(set->m);
+	memset(set, 0, sizeof(*set));
+}
+
+/* One statement for the set: its (metric, dimension, year) leads the key,
+ * and the rows come by site id. ?4 is bound but unused. */
+void
+subgroup_kept_read_set(struct db *db, const struct subgroup_key *key, const struct settings *s, struct kept_set *out)
+{
+	static const char sql[] = "SELECT site_id, nrows, total_withheld, hidden FROM subgroup_kept WHERE metric_id = ?1 "
+				  "AND dimension = ?2 AND year = ?3 AND rule = ?5 AND min_display = ?6 AND min_cell = ?7 "
+				  "AND min_n = ?8 AND threshold = ?9 AND flag_years = ?10 ORDER BY site_id";
+	sqlite3_stmt *st = db_stmt(db, sql);
+	size_t cap = 0;
+	bool ok = st != NULL;
+	int step = SQLITE_DONE;
+
+	memset(out, 0, sizeof(*out));
+	if (st)
+		kept_bind(st, key, key->site, s);
+	while (ok && (step = sqlite3_step(st)) == SQLITE_ROW) {
+		struct kept_site *m = array_grow(out->m, out->n, &cap, sizeof(*m));
+
+		if ((ok = m != NULL)) {
+			out->m = m;
+			m[out->n].site = sqlite3_column_int64(st, 0);
+			if ((ok = kept_pattern_from(st, 1, &m[out->n].p)))
+				out->n++;
+		}
+	}
+	if (st)
+		sqlite3_reset(st);
+	if (!ok || step != SQLITE_DONE)
+		subgroup_kept_set_free(out);
+}
+
+const struct kept_pattern *
+subgroup_kept_find(const struct kept_set *set, int64_t site)
+{
+	size_t lo = 0, hi = set->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (set->m[mid].site == site)
+			return &set->m[mid].p;
+		if (set->m[mid].site < site)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+/* ?11: 1 for the districts, 0 for the other sites; the index on (review,
+ * code) gives them in order. */
+int
+subgroup_kept_walk(struct db *db, const struct subgroup_key *key, const struct settings *s, struct kept_walk *w,
+		   int64_t *site)
+{
+	static const char sql[] = "SELECT s.id FROM site s WHERE s.review_id = (SELECT review_id FROM site WHERE id = ?4) "
+				  "AND (s.kind = 'district') = ?11 AND (EXISTS (SELECT 1 FROM subgroup_kept k WHERE "
+				  "k.metric_id = ?1 AND k.dimension = ?2 AND k.year = ?3 AND k.site_id = s.id AND "
+				  "k.rule = ?5 AND k.min_display = ?6 AND k.min_cell = ?7 AND k.min_n = ?8 AND "
+				  "k.threshold = ?9 AND k.flag_years = ?10) OR EXISTS (SELECT 1 FROM subgroup_row r WHERE "
+				  "r.site_id = s.id AND r.year = ?3 AND r.metric_id = ?1 AND r.dimension = ?2)) "
+				  "ORDER BY s.code";
+	int rc;
+
+	*site = 0;
+	for (; w->part < 2; w->part++) {
+		if (!w->st) {
+			if (!(w->st = db_stmt(db, sql)))
+				return QREL_DB;
+			kept_bind(w->st, key, key->site, s);
+			sqlite3_bind_int(w->st, 11, w->part == 0);
+		}
+		if ((rc = sqlite3_step(w->st)) == SQLITE_ROW) {
+			*site = sqlite3_column_int64(w->st, 0);
+			return QREL_OK;
+		}
+		rc = rc == SQLITE_DONE ? QREL_OK : db_fail(db, "listing the sites of a table");
+		subgroup_kept_walk_end(w);
+		if (rc != QREL_OK) {
+			w->part = 2;
+			return rc;
+		}
+	}
+	return QREL_OK;
+}
+
+void
+subgroup_kept_walk_end(struct kept_walk *w)
+{
+	if (w->st)
+		sqlite3_reset(w->st);
+	w->st = NULL;
 }
 
 static bool

@@ -508,7 +508,7 @@ test_trend_and_sites(void **state)
 	assert_int_equal(n, 2);
 	assert_true(p[0].entry.hidden && p[1].entry.hidden);
 	free(p);
-	assert_int_equal(subgroup_across_sites(f->db, &k, "Black or African American", &f->s, &p, &n), QREL_OK);
+	assert_int_equal(subgroup_across_sites(f->db, &k, "Black or African American", &f->s, SIZE_MAX, &p, &n), QREL_OK);
 	assert_int_equal(n, 3);
 	assert_string_equal(p[0].label, "DO");
 	assert_string_equal(p[1].label, "S1");
@@ -607,7 +607,7 @@ test_big_set_complements_across_schools(void **state)
 	assert_true(other >= 1);
 
 	make_key(f, &k, "DO", "2024-25", "oss", "big");
-	assert_int_equal(subgroup_across_sites(f->db, &k, "A", &f->s, &p, &n), QREL_OK);
+	assert_int_equal(subgroup_across_sites(f->db, &k, "A", &f->s, SIZE_MAX, &p, &n), QREL_OK);
 	print_message("across sites: %zu of %d sites\n", n, BIG_SCHOOLS + 1);
 	assert_int_equal(n, BIG_SCHOOLS + 1);
 	snprintf(code, sizeof(code), "B%04d", BIG_SMALL);
@@ -758,7 +758,7 @@ test_schools_without_district(void **state)
 	assert_int_equal(row(f, "B")->count, 20);
 	assert_int_equal(f->t.count, 40);
 	make_key(f, &k, "S1", "2024-25", "oss", "solo");
-	assert_int_equal(subgroup_across_sites(f->db, &k, "B", &f->s, &p, &n), QREL_OK);
+	assert_int_equal(subgroup_across_sites(f->db, &k, "B", &f->s, SIZE_MAX, &p, &n), QREL_OK);
 	assert_int_equal(n, 2);
 	assert_true(p[0].entry.hidden);
 	assert_int_equal(p[1].entry.count, 20);

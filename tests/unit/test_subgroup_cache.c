@@ -1,4 +1,4 @@
-/* test_subgroup_cache.c: a set's suppression kept in the store (subgroup_kept): a table loaded from it is the table computed whole, on every connection; every change it was made from drops it; a row that shows what the primary rule withholds is not trusted; bundles never carry it. */
+/* test_subgroup_cache.c: a set's suppression kept in the store (subgroup_kept): a table loaded from it is the table computed whole, on every connection, and so are the points across sites and the tables of a caller taking many (a set's kept rows read together); every change it was made from drops it; a row that shows what the primary rule withholds, or a member's row missing, is not trusted; bundles never carry it. */
 #include "qrel/qrel.h"
 
 #include "fixture.h"
@@ -50,6 +50,18 @@ teardown(void **state)
 
 /* ---- comparing tables ---- */
 
+static void
+same_entry(const struct subgroup_entry *x, const struct subgroup_entry *y)
+{
+	assert_int_equal(x->id, y->id);
+	assert_string_equal(x->name, y->name);
+	assert_int_equal(x->enrolled, y->enrolled);
+	assert_int_equal(x->count, y->count);
+	assert_int_equal(x->hidden, y->hidden);
+	assert_int_equal(x->flagged, y->flagged);
+	fixture_same_stat(&x->stat, &y->stat);
+}
+
 /* Every field of struct subgroup_table. */
 static void
 same_table(const struct subgroup_table *a, const struct subgroup_table *b)
@@ -63,17 +75,8 @@ same_table(const struct subgroup_table *a, const struct subgroup_table *b)
 	assert_string_equal(a->site_name, b->site_name);
 	assert_int_equal(a->district, b->district);
 	assert_int_equal(a->n, b->n);
-	for (size_t i = 0; i < a->n; i++) {
-		const struct subgroup_entry *x = &a->row[i], *y = &b->row[i];
-
-		assert_int_equal(x->id, y->id);
-		assert_string_equal(x->name, y->name);
-		assert_int_equal(x->enrolled, y->enrolled);
-		assert_int_equal(x->count, y->count);
-		assert_int_equal(x->hidden, y->hidden);
-		assert_int_equal(x->flagged, y->flagged);
-		fixture_same_stat(&x->stat, &y->stat);
-	}
+	for (size_t i = 0; i < a->n; i++)
+		same_entry(&a->row[i], &b->row[i]);
 	assert_int_equal(a->enrolled, b->enrolled);
 	assert_int_equal(a->count, b->count);
 	assert_int_equal(a->nhidden, b->nhidden);
@@ -109,6 +112,24 @@ kept_for(struct fx *f, const struct subgroup_key *k)
 	found = sqlite3_step(st) == SQLITE_ROW;
 	sqlite3_finalize(st);
 	return found;
+}
+
+/* Sets a kept row of site's, for k's (metric, dimension), to bytes of value v. */
+static void
+plant(struct fx *f, const struct subgroup_key *k, int64_t site, unsigned char v)
+{
+	unsigned char bad[64];
+	sqlite3_stmt *st;
+
+	memset(bad, v, sizeof(bad));
+	assert_int_equal(sqlite3_prepare_v2(db_handle(f->x.db), "UPDATE subgroup_kept SET hidden = substr(?1, 1, nrows) "
+					    "WHERE site_id = ?2 AND dimension = ?3", -1, &st, NULL), SQLITE_OK);
+	sqlite3_bind_blob(st, 1, bad, sizeof(bad), SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, site);
+	sqlite3_bind_text(st, 3, k->dimension, -1, SQLITE_STATIC);
+	assert_int_equal(sqlite3_step(st), SQLITE_DONE);
+	assert_int_equal(sqlite3_changes(db_handle(f->x.db)), 1);
+	sqlite3_finalize(st);
 }
 
 /* k computed whole, as on a store that keeps nothing: in a transaction that
@@ -449,8 +470,6 @@ test_planted_row_refused(void **state)
 {
 	struct fx *f = *state;
 	unsigned long refused = subgroup_kept_stats.refused;
-	unsigned char bad[64];
-	sqlite3_stmt *st;
 	size_t planted = 0;
 
 	import_random_sets(f);
@@ -472,17 +491,9 @@ test_planted_row_refused(void **state)
 	assert_int_equal(subgroup_kept_stats.refused, refused + planted);
 
 	/* a value no suppression writes */
-	memset(bad, 3, sizeof(bad));
 	load_same(f, f->x.db, &f->keys[0], &f->x.s, NULL);
 	refused = subgroup_kept_stats.refused;
-	assert_int_equal(sqlite3_prepare_v2(db_handle(f->x.db), "UPDATE subgroup_kept SET hidden = substr(?1, 1, nrows) "
-					    "WHERE site_id = ?2 AND dimension = ?3", -1, &st, NULL), SQLITE_OK);
-	sqlite3_bind_blob(st, 1, bad, sizeof(bad), SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, f->keys[0].site);
-	sqlite3_bind_text(st, 3, f->keys[0].dimension, -1, SQLITE_STATIC);
-	assert_int_equal(sqlite3_step(st), SQLITE_DONE);
-	assert_true(sqlite3_changes(db_handle(f->x.db)) > 0);
-	sqlite3_finalize(st);
+	plant(f, &f->keys[0], f->keys[0].site, 3);
 	load_same(f, f->x.db, &f->keys[0], &f->x.s, NULL);
 	assert_int_equal(subgroup_kept_stats.refused, refused + 1);
 }
@@ -550,6 +561,207 @@ test_check(void **state)
 	assert_non_null(strstr(buf, "Trigger subgroup_kept_row_update is missing: corrected subgroup rows"));
 }
 
+/* ---- across sites and many tables ---- */
+
+/* Every field of the first n points of a and b. */
+static void
+same_points(const struct subgroup_point *a, const struct subgroup_point *b, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		assert_string_equal(a[i].label, b[i].label);
+		assert_string_equal(a[i].site_name, b[i].site_name);
+		assert_int_equal(a[i].site, b[i].site);
+		same_entry(&a[i].entry, &b[i].entry);
+	}
+}
+
+/* group across sites computed whole, as cold() computes a table. */
+static void
+cold_across(struct fx *f, const struct subgroup_key *k, const char *group, struct subgroup_point **p, size_t *n)
+{
+	unsigned long hits = subgroup_kept_stats.hits, kept = subgroup_kept_stats.sets_kept;
+
+	assert_int_equal(db_begin(f->x.db), QREL_OK);
+	assert_int_equal(db_exec(f->x.db, "DELETE FROM subgroup_kept"), QREL_OK);
+	assert_int_equal(subgroup_across_sites(f->x.db, k, group, &f->x.s, SIZE_MAX, p, n), QREL_OK);
+	db_rollback(f->x.db);
+	assert_int_equal(subgroup_kept_stats.hits, hits);
+	assert_int_equal(subgroup_kept_stats.sets_kept, kept);
+	assert_true(*n > 0);
+}
+
+/* group across sites on db equals its cold computation, up to max points;
+ * *hits: the tables taken from their kept rows. */
+static void
+across_same(struct fx *f, struct db *db, const struct subgroup_key *k, const char *group, size_t max,
+	    unsigned long *hits)
+{
+	struct subgroup_point *want, *got;
+	size_t nwant, ngot;
+	unsigned long before = subgroup_kept_stats.hits;
+
+	cold_across(f, k, group, &want, &nwant);
+	assert_int_equal(subgroup_across_sites(db, k, group, &f->x.s, max, &got, &ngot), QREL_OK);
+	assert_int_equal(ngot, nwant < max ? nwant : max);
+	same_points(want, got, ngot);
+	*hits = subgroup_kept_stats.hits - before;
+	free(want);
+	free(got);
+}
+
+/* The keys of the tables of the set of f->keys[first] (all_keys' order): *n of them. */
+static size_t
+set_of(struct fx *f, size_t first, size_t *n)
+{
+	const struct subgroup_key *a = &f->keys[first];
+
+	for (*n = 1; first + *n < f->nkeys; (*n)++) {
+		const struct subgroup_key *b = &f->keys[first + *n];
+
+		if (a->metric != b->metric || strcmp(a->year, b->year) != 0 || strcmp(a->dimension, b->dimension) != 0)
+			break;
+	}
+	return first;
+}
+
+/* Across sites: the first look at a set computes it whole and keeps it;
+ * after that every site's table comes from its kept row (on a read-only
+ * connection too), and max stops at the first points: all as computed whole. */
+static void
+test_across_sites(void **state)
+{
+	struct fx *f = *state;
+	struct db *ro;
+	size_t sets = 0;
+
+	import_random_sets(f);
+	all_keys(f, "kept");
+	assert_int_equal(db_open(f->x.path, DB_READONLY, &ro), QREL_OK);
+	for (size_t i = 0, n; i < f->nkeys; i += n) {
+		const struct subgroup_key *k = &f->keys[set_of(f, i, &n)];
+		unsigned long kept = subgroup_kept_stats.sets_kept, refused = subgroup_kept_stats.refused, hits;
+		char group[8];
+
+		assert_true(n >= 3);	/* the district and its schools: every one has every group */
+		across_same(f, f->x.db, k, "G0", SIZE_MAX, &hits);
+		assert_int_equal(hits, 0);
+		assert_int_equal(subgroup_kept_stats.sets_kept, kept + 1);
+		for (int g = 0; g < 2; g++) {
+			snprintf(group, sizeof(group), "G%d", g);
+			across_same(f, f->x.db, &f->keys[i + n - 1], group, SIZE_MAX, &hits);
+			assert_int_equal(hits, n);
+			across_same(f, ro, k, group, SIZE_MAX, &hits);
+			assert_int_equal(hits, n);
+			across_same(f, f->x.db, k, group, 2, &hits);
+			assert_int_equal(hits, 2);
+		}
+		assert_int_equal(subgroup_kept_stats.sets_kept, kept + 1);
+		assert_int_equal(subgroup_kept_stats.refused, refused);
+		sets++;
+	}
+	db_close(ro);
+	assert_int_equal(sets, LINKED_SETS);
+}
+
+/* Deletes site's kept row for k's (metric, dimension). */
+static void
+drop_row(struct fx *f, const struct subgroup_key *k, int64_t site)
+{
+	char sql[256];
+
+	snprintf(sql, sizeof(sql), "DELETE FROM subgroup_kept WHERE site_id = %lld AND dimension = '%s'",
+		 (long long)site, k->dimension);
+	assert_int_equal(db_exec(f->x.db, sql), QREL_OK);
+	assert_int_equal(sqlite3_changes(db_handle(f->x.db)), 1);
+}
+
+/* A school's kept row refused, or missing, and across sites computes the set
+ * whole: the same points, and the set kept again. */
+static void
+test_across_sites_falls_back(void **state)
+{
+	struct fx *f = *state;
+	const struct subgroup_key *k;
+	unsigned long refused, kept, hits;
+	size_t n;
+
+	import_random_sets(f);
+	all_keys(f, "kept");
+	k = &f->keys[set_of(f, 0, &n)];
+	across_same(f, f->x.db, k, "G1", SIZE_MAX, &hits);
+	assert_true(kept_for(f, &f->keys[n - 1]));
+
+	/* the last school's row says what no suppression says */
+	plant(f, k, f->keys[n - 1].site, 3);
+	refused = subgroup_kept_stats.refused;
+	kept = subgroup_kept_stats.sets_kept;
+	across_same(f, f->x.db, k, "G1", SIZE_MAX, &hits);
+	assert_int_equal(subgroup_kept_stats.refused, refused + 1);
+	assert_int_equal(subgroup_kept_stats.sets_kept, kept + 1);
+	across_same(f, f->x.db, k, "G1", SIZE_MAX, &hits);
+	assert_int_equal(hits, n);
+	assert_int_equal(subgroup_kept_stats.refused, refused + 1);
+
+	/* a school's row gone: that school is still listed */
+	drop_row(f, k, f->keys[1].site);
+	across_same(f, f->x.db, k, "G1", SIZE_MAX, &hits);
+	assert_int_equal(subgroup_kept_stats.sets_kept, kept + 2);
+	assert_true(kept_for(f, &f->keys[1]));
+	across_same(f, f->x.db, k, "G1", SIZE_MAX, &hits);
+	assert_int_equal(hits, n);
+	assert_int_equal(subgroup_kept_stats.refused, refused + 1);
+}
+
+/* A caller taking every table in set order (the report) takes a set's
+ * suppression from its kept rows when every member has one that fits, else
+ * computes it; every table as computed whole. *read: the sets taken so. */
+static void
+every_table_in(struct fx *f, unsigned long *read)
+{
+	struct subgroup_sets *c = subgroup_sets_new();
+	unsigned long before = subgroup_kept_stats.sets_read, hits = subgroup_kept_stats.hits;
+
+	assert_non_null(c);
+	for (size_t i = 0; i < f->nkeys; i++) {
+		struct subgroup_table want, got;
+
+		cold(f, &f->keys[i], &f->x.s, &want);
+		assert_int_equal(subgroup_load_in(f->x.db, &f->keys[i], &f->x.s, c, &got), QREL_OK);
+		same_table(&want, &got);
+		subgroup_table_free(&want);
+		subgroup_table_free(&got);
+	}
+	subgroup_sets_free(c);
+	assert_int_equal(subgroup_kept_stats.hits, hits);	/* no table read on its own */
+	*read = subgroup_kept_stats.sets_read - before;
+}
+
+static void
+test_sets_from_kept_rows(void **state)
+{
+	struct fx *f = *state;
+	unsigned long read, kept = subgroup_kept_stats.sets_kept, refused = subgroup_kept_stats.refused;
+	size_t n;
+
+	import_random_sets(f);
+	all_keys(f, "kept");
+	every_table_in(f, &read);
+	assert_int_equal(read, 0);
+	assert_int_equal(subgroup_kept_stats.sets_kept, kept + LINKED_SETS);
+	every_table_in(f, &read);
+	assert_int_equal(read, LINKED_SETS);
+	assert_int_equal(subgroup_kept_stats.sets_kept, kept + LINKED_SETS);
+
+	/* one set's school without its row, another's refused: both computed */
+	set_of(f, 0, &n);
+	drop_row(f, &f->keys[0], f->keys[1].site);
+	plant(f, &f->keys[n], f->keys[n].site, 3);
+	every_table_in(f, &read);
+	assert_int_equal(read, LINKED_SETS - 2);
+	assert_int_equal(subgroup_kept_stats.refused, refused + 1);
+	assert_int_equal(subgroup_kept_stats.sets_kept, kept + LINKED_SETS + 2);
+}
+
 /* Derived data stays home: the bundle's tables are its own list. */
 static void
 test_not_in_bundles(void **state)
@@ -570,6 +782,9 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_planted_row_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_kept_only_when_current, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_check, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_across_sites, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_across_sites_falls_back, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_sets_from_kept_rows, setup, teardown),
 		cmocka_unit_test(test_not_in_bundles),
 	};
 
