@@ -2,6 +2,7 @@
  * (note_cluster_time) the triggers keep match a recount after every kind of
  * change a note can go through. */
 #include "qrel/qrel.h"
+#include "qrel/check.h"
 #include "qrel/db.h"
 #include "qrel/review.h"
 
@@ -74,11 +75,45 @@ test_tallies_follow_every_change(void **state)
 	rmdir(dir);
 }
 
+/* `qrel check` names a site's cluster list that lost a note, and a trigger
+ * that keeps the lists that is gone. */
+static void
+test_check_names_cluster_lists(void **state)
+{
+	char dir[] = "/tmp/qrel-tally-XXXXXX", path[64], buf[4096] = "";
+	struct diags d = { 0 };
+	struct check_report r;
+	struct db *db;
+	FILE *out;
+
+	UNUSED(state);
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/t.db", dir);
+	assert_int_equal(review_build_sample(path, QREL_SRCDIR, &d), QREL_OK);
+	assert_int_equal(db_open(path, 0, &db), QREL_OK);
+	assert_non_null(out = fmemopen(buf, sizeof(buf) - 1, "w"));
+	assert_int_equal(check_store(db, out, &r), QREL_OK);
+	assert_int_equal(r.problems, 0);
+	assert_int_equal(db_exec(db, "DELETE FROM note_cluster_time WHERE note_id = 5 AND cluster_id = "
+				 "(SELECT min(cluster_id) FROM note_cluster WHERE note_id = 5); "
+				 "DROP TRIGGER note_cluster_time_untag"), QREL_OK);
+	assert_int_equal(check_store(db, out, &r), QREL_DB);
+	fclose(out);
+	assert_int_equal(r.problems, 2);
+	assert_non_null(strstr(buf, "Trigger note_cluster_time_untag is missing"));
+	assert_non_null(strstr(buf, "Table note_cluster_time: note row 5, cluster row "));
+	assert_non_null(strstr(buf, " is missing; the evidence list of a site's cluster is wrong."));
+	db_close(db);
+	unlink(path);
+	rmdir(dir);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_tallies_follow_every_change),
+		cmocka_unit_test(test_check_names_cluster_lists),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
