@@ -2048,7 +2048,8 @@ import_rows(struct imp *im)
 
 /* ---- the full-text index during a bulk of notes ---- */
 
-/* While note_fts_paused holds a row, a new note is not indexed by the trigger:
+/* While note_fts_paused holds a row, a new note is not indexed by the trigger
+ * (nor its clusters listed in note_cluster_time, schema.c):
  * the import that put the row there indexes every note after after_id in one
  * statement and deletes the row, both before its commit, so no other connection
  * ever sees it. A note indexed one statement at a time cost a flush of FTS5's
@@ -2122,16 +2123,15 @@ fts_pause(struct db *db)
  * 48 MiB for 2,000,000), so a large file is indexed in steps of this many. */
 #define FTS_STEP 16384
 
-/* The notes added since fts_pause, FTS_STEP ids a statement; inserted is how many. */
+/* Runs sql (?1 and ?2 the bounds of a range of note ids) over the notes added
+ * since fts_pause, FTS_STEP ids a statement; *changed counts the rows it wrote. */
 static int
-fts_index_added(struct db *db, size_t inserted)
+each_added_step(struct db *db, const char *sql, const char *what, size_t *changed)
 {
-	static const char sql[] = "INSERT INTO note_fts(rowid, text) SELECT id, text FROM note "
-				  "WHERE id > ?1 AND id <= ?2";
 	int64_t after = db_int(db, "SELECT after_id FROM note_fts_paused"), last = db_int(db, "SELECT max(id) FROM note");
-	size_t indexed = 0;
 	int rc = QREL_OK;
 
+	*changed = 0;
 	for (int64_t from = after; from < last && rc == QREL_OK; from += FTS_STEP) {
 		sqlite3_stmt *st = db_stmt(db, sql);
 
@@ -2139,13 +2139,39 @@ fts_index_added(struct db *db, size_t inserted)
 			return QREL_DB;
 		sqlite3_bind_int64(st, 1, from);
 		sqlite3_bind_int64(st, 2, from + FTS_STEP);
-		if ((rc = db_step_done(db, st, "indexing the notes for search")) == QREL_OK)
-			indexed += (size_t)sqlite3_changes(db_handle(db));
+		if ((rc = db_step_done(db, st, what)) == QREL_OK)
+			*changed += (size_t)sqlite3_changes(db_handle(db));
 	}
+	return rc;
+}
+
+/* The notes added since fts_pause indexed; inserted is how many. */
+static int
+fts_index_added(struct db *db, size_t inserted)
+{
+	static const char sql[] = "INSERT INTO note_fts(rowid, text) SELECT id, text FROM note "
+				  "WHERE id > ?1 AND id <= ?2";
+	size_t indexed;
+	int rc = each_added_step(db, sql, "indexing the notes for search", &indexed);
+
 	/* ids run on from the largest (SQLite's max + 1): a note given another is not indexed */
 	if (rc == QREL_OK && indexed != inserted)
 		return error(QREL_DB, "the new notes' ids do not follow the stored ones");
 	return rc;
+}
+
+/* The clusters of the notes added since fts_pause in the sites' cluster lists
+ * (note_cluster_time, schema.c): about a third of the time its trigger takes
+ * a row at a time. */
+static int
+cluster_lists_added(struct db *db)
+{
+	static const char sql[] = "INSERT OR IGNORE INTO note_cluster_time SELECT n.site_id, nc.cluster_id, "
+				  "n.created_at, n.id FROM note n JOIN note_cluster nc ON nc.note_id = n.id "
+				  "WHERE n.id > ?1 AND n.id <= ?2 AND n.deleted_at IS NULL";
+	size_t listed;
+
+	return each_added_step(db, sql, "listing the new notes under their clusters", &listed);
 }
 
 /* Before the commit: the added notes indexed with the bulk settings, then the
@@ -2163,6 +2189,8 @@ fts_resume(struct db *db, size_t inserted)
 	}
 	if (rc == QREL_OK && inserted)
 		rc = fts_index_added(db, inserted);
+	if (rc == QREL_OK && inserted)
+		rc = cluster_lists_added(db);
 	for (size_t i = 0; i < ARRAY_SIZE(fts_bulk) && rc == QREL_OK && inserted; i++)
 		rc = fts_set(db, fts_bulk[i].name, saved[i]);
 	return rc == QREL_OK ? db_exec(db, "DELETE FROM note_fts_paused") : rc;

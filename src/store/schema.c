@@ -319,7 +319,9 @@ static const char migration_note_cluster_time[] =
 "  PRIMARY KEY (site_id, cluster_id, created_at, note_id)) WITHOUT ROWID;"
 "INSERT INTO note_cluster_time SELECT n.site_id, nc.cluster_id, n.created_at, n.id FROM note n"
 "  JOIN note_cluster nc ON nc.note_id = n.id WHERE n.deleted_at IS NULL ORDER BY 1, 2, 3, 4;"
-"CREATE TRIGGER note_cluster_time_tag AFTER INSERT ON note_cluster BEGIN"
+/* An import of notes fills it once, before its commit (import.c, note_fts_paused). */
+"CREATE TRIGGER note_cluster_time_tag AFTER INSERT ON note_cluster"
+"  WHEN NOT EXISTS (SELECT 1 FROM note_fts_paused) BEGIN"
 "  INSERT OR IGNORE INTO note_cluster_time SELECT site_id, new.cluster_id, created_at, id FROM note"
 "    WHERE id = new.note_id AND deleted_at IS NULL;"
 "END;"

@@ -352,6 +352,11 @@ test_evidence(void **state)
 	assert_int_equal(query_int(f, "SELECT count(*) FROM change_log WHERE entity = 'note' "
 		"AND field = 'create' AND who = 'Ann Lead'"), 2);
 	assert_int_equal(query_int(f, "SELECT count(*) FROM note_fts WHERE note_fts MATCH 'heard'"), 1);
+	/* its notes are in their sites' cluster lists, filled once at the end too */
+	assert_int_equal(query_int(f, "SELECT count(*) FROM note_cluster_time x JOIN note n ON n.id = x.note_id "
+		"AND n.site_id = x.site_id AND n.created_at = x.created_at JOIN note_cluster nc "
+		"ON nc.note_id = x.note_id AND nc.cluster_id = x.cluster_id"), 3);
+	assert_int_equal(query_int(f, "SELECT count(*) FROM note_cluster_time"), 3);
 	/* the import indexed its notes in one statement at the end and left the
 	 * index whole and unpaused: a note added afterwards is indexed by the trigger */
 	assert_int_equal(query_int(f, "SELECT count(*) FROM note_fts_paused"), 0);
@@ -360,6 +365,9 @@ test_evidence(void **state)
 		"created_at, updated_at) SELECT 'd0000000-0000-4000-8000-000000000004', review_id, site_id, source, "
 		"author_id, 'Written on screen afterwards', created_at, updated_at FROM note LIMIT 1"), QREL_OK);
 	assert_int_equal(query_int(f, "SELECT count(*) FROM note_fts WHERE note_fts MATCH 'afterwards'"), 1);
+	assert_int_equal(db_exec(f->db, "INSERT INTO note_cluster SELECT id, (SELECT min(cluster_id) FROM "
+		"note_cluster) FROM note WHERE uuid = 'd0000000-0000-4000-8000-000000000004'"), QREL_OK);
+	assert_int_equal(query_int(f, "SELECT count(*) FROM note_cluster_time"), 4);	/* and listed */
 	assert_int_equal(db_exec(f->db, "DELETE FROM note WHERE uuid = 'd0000000-0000-4000-8000-000000000004'"),
 		QREL_OK);
 	import_ok(f, "evidence", evidence_csv);
