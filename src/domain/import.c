@@ -2161,8 +2161,8 @@ fts_index_added(struct db *db, size_t inserted)
 }
 
 /* The clusters of the notes added since fts_pause in the sites' cluster lists
- * (note_cluster_time, schema.c): about a third of the time its trigger takes
- * a row at a time. */
+ * (note_cluster_time, schema.c): a statement a step, not the trigger a row at a
+ * time (100,000 notes: 5.6-7.6 s of CPU against 6.0-8.7 s, alternating runs). */
 static int
 cluster_lists_added(struct db *db)
 {
