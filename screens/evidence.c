@@ -549,18 +549,34 @@ reset_capture(struct app *app, int64_t activity)
 	set_activity(app, activity);
 }
 
-/* The first activity at the current site, when the user has none yet. */
+/* The activity a new note starts from: the user's last one, or the newest at the
+ * screen's site when they have none. In a list filtered to a site, the user's last
+ * one there, else the site's newest, else none and the note is at that site. */
 static int64_t
-site_activity(struct app *app)
+new_note_activity(struct app *app)
 {
+	int64_t site = ev.f.site > 0 ? ev.f.site : 0;
+	int64_t id = activity_last_used(app->db, app->review, app->user, site);
 	struct activity_row *rows;
-	int64_t id = 0;
 	int n;
 
-	if (activity_list(app->db, app->review, app->site, &rows, &n) == QREL_OK && n > 0)
+	if (id > 0)
+		return id;
+	id = 0;
+	if (activity_list(app->db, app->review, site ? site : app->site, &rows, &n) == QREL_OK && n > 0)
 		id = rows[0].id;
 	free(rows);
 	return id;
+}
+
+/* Is the note being captured tagged with the cluster? */
+static bool
+capture_has_cluster(int64_t id)
+{
+	for (size_t i = 0; i < ev.cap_.nclusters; i++)
+		if (ev.cap_.cluster[i] == id)
+			return true;
+	return false;
 }
 
 /* The next note keeps the last one's tags and valence (^R clears them). */
@@ -575,6 +591,17 @@ apply_carry(struct app *app)
 	c->nclusters = 0;
 	for (size_t i = 0; i < ev.carry.n; i++)
 		toggle_cluster(ev.carry.cluster[i]);
+}
+
+/* A note begun in a list filtered to a cluster is tagged with it, so it is
+ * listed where it was typed. True when that added a tag. */
+static bool
+tag_filter_cluster(void)
+{
+	if (ev.f.cluster <= 0 || capture_has_cluster(ev.f.cluster))
+		return false;
+	toggle_cluster(ev.f.cluster);
+	return capture_has_cluster(ev.f.cluster);
 }
 
 static void
@@ -602,8 +629,8 @@ clear_tags(struct app *app)
 static int
 start_new(struct app *app)
 {
-	int64_t last = activity_last_used(app->db, app->review, app->user);
 	char *text, *tags;
+	bool from_filter;
 
 	if (app->readonly || app->person <= 0) {
 		ui_error(app->readonly ? "The database is read-only: no note can be saved."
@@ -611,18 +638,29 @@ start_new(struct app *app)
 		return UI_HANDLED;
 	}
 	load_clusters(app);
-	reset_capture(app, last > 0 ? last : site_activity(app));
+	reset_capture(app, new_note_activity(app));
+	if (!ev.cap_.act.id && ev.f.site > 0) {
+		ev.cap_.site = ev.f.site;
+		str_copy(ev.cap_.site_code, sizeof(ev.cap_.site_code), ev.f.site_code);
+	}
 	apply_carry(app);
 	text = edit_session_restore(&ev.cap_.es, app->db, app->user, &tags);
-	if (tags) {
+	/* A draft without text is no note: the new one starts as above. */
+	if (tags && text && *text) {
 		ev.cap_.nclusters = 0;
 		restore_tags(app, tags);
 	}
+	from_filter = !(text && *text) && tag_filter_cluster();
 	ev.cap_.ed = editor_new(text ? text : "");
 	editor_end(ev.cap_.ed);
 	ev.mode = MODE_CAPTURE;
-	ui_message(text && *text ? "Restored your unsaved note. ^X or F2 saves, Esc keeps it as a draft."
-				 : "New note: type, ^T tags a cluster, ^G sets the valence, ^X or F2 saves, F1 lists keys.");
+	if (text && *text)
+		ui_message("Restored your unsaved note. ^X or F2 saves, Esc keeps it as a draft.");
+	else if (from_filter)
+		ui_message("New note, tagged %s as the list is: type, ^T changes tags, ^X or F2 saves, F1 lists keys.",
+			   ev.f.cluster_code);
+	else
+		ui_message("New note: type, ^T tags a cluster, ^G sets the valence, ^X or F2 saves, F1 lists keys.");
 	free(text);
 	free(tags);
 	return UI_DIRTY;

@@ -38,8 +38,8 @@ int activity_list(struct db *db, int64_t review, int64_t site, struct activity_r
 int activity_get(struct db *db, int64_t review, int64_t id, struct activity_row *out);
 /* An activity by integer id or uuid; 0 when absent, -1 on error. */
 int64_t activity_find(struct db *db, int64_t review, const char *ref);
-/* The activity of who's most recent note, 0 when none. */
-int64_t activity_last_used(struct db *db, int64_t review, const char *who);
+/* The activity of who's most recent note (at site, or anywhere when 0), 0 when none. */
+int64_t activity_last_used(struct db *db, int64_t review, const char *who, int64_t site);
 
 /* ---- the row writers: no gate, no change log, no transaction (the caller's) ---- */
 

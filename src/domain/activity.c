@@ -108,11 +108,11 @@ activity_find(struct db *db, int64_t review, const char *ref)
 }
 
 int64_t
-activity_last_used(struct db *db, int64_t review, const char *who)
+activity_last_used(struct db *db, int64_t review, const char *who, int64_t site)
 {
 	static const char sql[] = "SELECT n.activity_id FROM note n JOIN person p ON p.id = n.author_id "
 				  "WHERE n.review_id = ?1 AND p.name = ?2 AND n.activity_id IS NOT NULL "
-				  "ORDER BY n.created_at DESC, n.id DESC LIMIT 1";
+				  "AND (?3 = 0 OR n.site_id = ?3) ORDER BY n.created_at DESC, n.id DESC LIMIT 1";
 	sqlite3_stmt *st = db_stmt(db, sql);
 	int64_t id = 0;
 
@@ -120,6 +120,7 @@ activity_last_used(struct db *db, int64_t review, const char *who)
 		return -1;
 	sqlite3_bind_int64(st, 1, review);
 	db_bind_text(st, 2, who);
+	sqlite3_bind_int64(st, 3, site);
 	if (sqlite3_step(st) == SQLITE_ROW)
 		id = sqlite3_column_int64(st, 0);
 	sqlite3_reset(st);

@@ -238,8 +238,11 @@ keys F2
 check "and F2 saves it" wait_for "Saved note"
 check "the note holds the editor's text" test "$(sql "$DB" "SELECT count(*) FROM note
 	WHERE text LIKE '%Written in the editor: mentoring pairs meet weekly%'")" = 1
+keys Escape
+wait_for "Evidence:" >/dev/null
 keys Q
-wait_exit >/dev/null
+check "Esc then Q leaves qrel after a save, no text left behind" test "$(wait_exit)" = 0
+check "as no note text is left as a draft" test "$(sql "$DB" "SELECT count(*) FROM draft WHERE key = 'note:new' AND text <> ''")" = 0
 
 # p on a note starts an action-plan objective whose cause cites it.
 start --db "$DB" --as "$LEAD"
@@ -249,6 +252,34 @@ wait_for "Evidence:" >/dev/null
 keys p
 check "p on a note starts an objective" wait_for "started in the action plan from this note"
 check "its cause cites a note" test "$(sql "$DB" "SELECT count(*) FROM cause_link WHERE kind = 'note'")" -ge 1
+keys Q
+wait_exit >/dev/null
+
+# A note typed in a list filtered to a cluster is tagged with it, so it is listed there.
+start --db "$DB" --as "$REV"
+wait_for "Review overview" >/dev/null
+keys R
+wait_for "rubric  site" >/dev/null
+keys Down
+keys E
+check "E from the rubric filters the list to a site and a cluster" wait_for "cluster="
+CL=$(screen | head -n 3 | sed -n 's/.*cluster=\([0-9.]*\).*/\1/p' | head -n 1)
+FSITE=$(screen | head -n 3 | sed -n 's/.*site=\([A-Z0-9]*\) .*/\1/p' | head -n 1)
+keys a
+check "a new note there says it takes the list's cluster" wait_for "New note, tagged $CL as the list is"
+check "and shows the tag beside any the last note carried" wait_for " $CL   Valence:"
+check "and starts at the list's site" wait_for "New note  site $FSITE  "
+keys -l "Counselors keep a list of students missing advanced courses"
+keys C-x
+check "it is saved" wait_for "Saved note"
+check "the stored note is tagged with the list's cluster" test "$(sql "$DB" "SELECT count(*)
+	FROM note n JOIN note_cluster nc ON nc.note_id = n.id JOIN cluster c ON c.id = nc.cluster_id
+	WHERE n.text LIKE 'Counselors keep a list%' AND c.code = '$CL'")" = 1
+check "and is at the list's site" test "$(sql "$DB" "SELECT s.code FROM note n JOIN site s ON s.id = n.site_id
+	WHERE n.text LIKE 'Counselors keep a list%'")" = "$FSITE"
+keys Escape
+wait_for "Draft kept" >/dev/null
+check "the filtered list shows it" wait_for "Counselors keep a list"
 keys Q
 wait_exit >/dev/null
 

@@ -175,19 +175,22 @@ keys Enter
 check "Enter on the first row clears the site filter" sh -c "! tmux -L '$TMUX_SOCKET' capture-pane -p -t qrel | grep -q 'site=$SITE2'"
 
 # ---- a saved note the list's filter hides says so ----
-OTHER=$(sql "$DB" "SELECT code FROM site WHERE code <> '$A2SITE' ORDER BY code LIMIT 1")
+# (A list filtered to a site or cluster puts the new note there: another author hides it.)
+OTHER=$(sql "$DB" "SELECT name FROM person WHERE name <> '$REV' AND id IN (SELECT author_id FROM note)
+	ORDER BY id LIMIT 1")
 keys f
 wait_for "Filter by:" >/dev/null
+keys -l "author"
 keys Enter
-wait_for "Filter site:" >/dev/null
+wait_for "Filter author:" >/dev/null
 keys -l "$OTHER"
 keys Enter
-wait_for "site=$OTHER" >/dev/null
+wait_for "author=$OTHER" >/dev/null
 keys a
 wait_for "New note" >/dev/null
 keys -l "Hidden by the filter"
 keys C-x
-check "a note the filter hides: the screen says so and how to clear it" wait_for "hidden by the list's filter (Esc, F clears it): site=$OTHER"
+check "a note the filter hides: the screen says so and how to clear it" wait_for "hidden by the list's filter (Esc, F clears it): author="
 check "the hidden note is saved" test "$(sql "$DB" "SELECT count(*) FROM note WHERE text = 'Hidden by the filter'")" = 1
 keys Escape
 wait_for "Draft kept" >/dev/null

@@ -704,8 +704,10 @@ test_add_checks(void **state)
 	assert_int_equal(evidence_add(f->db, f->review, "Ray Viewer", &in, &id), QREL_PARSE);
 	in.site = f->s1;
 	assert_int_equal(evidence_add(f->db, f->review, "Ray Viewer", &in, &id), QREL_OK);
-	assert_int_equal(activity_last_used(f->db, f->review, "Ray Viewer"), in.activity);
-	assert_int_equal(activity_last_used(f->db, f->review, "Zoë Ríos"), 0);
+	assert_int_equal(activity_last_used(f->db, f->review, "Ray Viewer", 0), in.activity);
+	assert_int_equal(activity_last_used(f->db, f->review, "Ray Viewer", f->s1), in.activity);
+	assert_int_equal(activity_last_used(f->db, f->review, "Ray Viewer", f->s2), 0);
+	assert_int_equal(activity_last_used(f->db, f->review, "Zoë Ríos", 0), 0);
 	assert_int_equal(query_int(f, "SELECT count(*) FROM note"), 1);
 }
 
