@@ -10,6 +10,7 @@
 
 #include <setjmp.h>
 #include <cmocka.h>
+#include <fcntl.h>
 #include <grp.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -143,6 +144,34 @@ one_migration_behind(struct db *db)
 	assert_int_equal(db_exec(db, sql), QREL_OK);
 }
 
+/* db_open(path, flags) with standard error sent to a file; what it wrote is
+ * left in said (its first line). */
+static int
+open_noting_stderr(const char *path, int flags, struct db **db, char *said, size_t size)
+{
+	char err[sizeof(dir) + 16];
+	int saved = dup(STDERR_FILENO), fd, rc;
+	FILE *f;
+
+	assert_true(saved >= 0);
+	snprintf(err, sizeof(err), "%s/stderr.txt", dir);
+	fd = open(err, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	assert_true(fd >= 0);
+	fflush(stderr);
+	assert_true(dup2(fd, STDERR_FILENO) >= 0);
+	close(fd);
+	rc = db_open(path, flags, db);
+	fflush(stderr);
+	assert_true(dup2(saved, STDERR_FILENO) >= 0);
+	close(saved);
+	said[0] = '\0';
+	assert_non_null(f = fopen(err, "r"));
+	if (!fgets(said, (int)size, f))
+		said[0] = '\0';
+	fclose(f);
+	return rc;
+}
+
 /* A command that only reads (qrel report) opens a file an older qrel made,
  * which it may write: it upgrades the file first, as a command that writes
  * would, rather than refusing it as read-only. */
@@ -150,18 +179,24 @@ static void
 test_older_schema_upgraded_by_a_reader(void **state)
 {
 	struct db *db;
-	char *path = tmp_path("older.db");
+	char *path = tmp_path("older.db"), said[512], want[512];
 
 	UNUSED(state);
-	assert_int_equal(db_open(path, DB_CREATE, &db), QREL_OK);
+	assert_int_equal(open_noting_stderr(path, DB_CREATE, &db, said, sizeof(said)), QREL_OK);
+	assert_string_equal(said, "");	/* a new file is made without a word */
 	one_migration_behind(db);
 	db_close(db);
-	assert_int_equal(db_open(path, DB_READONLY, &db), QREL_OK);
+	assert_int_equal(open_noting_stderr(path, DB_READONLY, &db, said, sizeof(said)), QREL_OK);
 	assert_true(db_readonly(db));
 	assert_int_equal(db_schema_version(db), db_schema_latest());
 	db_close(db);
-	/* and the file is upgraded for good: the last migration ran once */
-	assert_int_equal(db_open(path, 0, &db), QREL_OK);
+	/* the upgrade says so before it starts, naming the file and both versions */
+	snprintf(want, sizeof(want), "qrel: %s: upgrading the database from schema %d to %d, once", path,
+		 db_schema_latest() - 1, db_schema_latest());
+	assert_non_null(strstr(said, want));
+	/* and the file is upgraded for good: the last migration ran once, silently */
+	assert_int_equal(open_noting_stderr(path, 0, &db, said, sizeof(said)), QREL_OK);
+	assert_string_equal(said, "");
 	assert_int_equal(db_schema_version(db), db_schema_latest());
 	db_close(db);
 }
