@@ -7,6 +7,7 @@
 #include "qrel/edit_session.h"
 #include "qrel/editor.h"
 #include "qrel/external_editor.h"
+#include "qrel/gate.h"
 #include "qrel/picker.h"
 #include "qrel/plan.h"
 #include "qrel/evidence.h"
@@ -549,21 +550,35 @@ reset_capture(struct app *app, int64_t activity)
 	set_activity(app, activity);
 }
 
-/* The activity a new note starts from: the user's last one, or the newest at the
- * screen's site when they have none. In a list filtered to a site, the user's last
- * one there, else the site's newest, else none and the note is at that site. */
+/* The site of a list filtered to one where the user may write a note (the gate's
+ * rule, read only), else 0. */
 static int64_t
-new_note_activity(struct app *app)
+filter_site_writable(struct app *app)
 {
-	int64_t site = ev.f.site > 0 ? ev.f.site : 0;
-	int64_t id = activity_last_used(app->db, app->review, app->user, site);
+	struct gate_actor actor;
+	struct gate_write w = { .what = GATE_NOTE, .site = ev.f.site };
+
+	if (ev.f.site <= 0 || gate_actor(app->db, app->review, app->user, &actor) != QREL_OK ||
+	    gate_check(app->db, app->review, &actor, &w) != QREL_OK)
+		return 0;
+	return ev.f.site;
+}
+
+/* The activity a new note starts from: the user's last one, or the newest at the
+ * screen's site when they have none. In a list filtered to a site where the user
+ * may write, the user's last one there, else the site's newest, else none and the
+ * note is at that site (*site). */
+static int64_t
+new_note_activity(struct app *app, int64_t *site)
+{
+	int64_t id = activity_last_used(app->db, app->review, app->user, (*site = filter_site_writable(app)));
 	struct activity_row *rows;
 	int n;
 
 	if (id > 0)
 		return id;
 	id = 0;
-	if (activity_list(app->db, app->review, site ? site : app->site, &rows, &n) == QREL_OK && n > 0)
+	if (activity_list(app->db, app->review, *site ? *site : app->site, &rows, &n) == QREL_OK && n > 0)
 		id = rows[0].id;
 	free(rows);
 	return id;
@@ -630,6 +645,7 @@ static int
 start_new(struct app *app)
 {
 	char *text, *tags;
+	int64_t site;
 	bool from_filter;
 
 	if (app->readonly || app->person <= 0) {
@@ -638,9 +654,9 @@ start_new(struct app *app)
 		return UI_HANDLED;
 	}
 	load_clusters(app);
-	reset_capture(app, new_note_activity(app));
-	if (!ev.cap_.act.id && ev.f.site > 0) {
-		ev.cap_.site = ev.f.site;
+	reset_capture(app, new_note_activity(app, &site));
+	if (!ev.cap_.act.id && site > 0) {
+		ev.cap_.site = site;
 		str_copy(ev.cap_.site_code, sizeof(ev.cap_.site_code), ev.f.site_code);
 	}
 	apply_carry(app);

@@ -45,7 +45,7 @@
 	_(NEXT_DISAGREE, "next cluster where ratings differ") \
 	_(PREV_DISAGREE, "previous cluster where ratings differ") \
 	_(LOCK, "lock (finalise) or reopen the site (lead)") \
-	_(NOTE_ADD, "capture a new note: from your last activity, or at a filtered list's site and cluster") \
+	_(NOTE_ADD, "capture a new note: your last activity, or the filtered list's cluster and site (where you may write)") \
 	_(NOTE_DELETE, "delete the note (u undoes)") \
 	_(NOTE_UNDO, "undo the last delete") \
 	_(NOTE_SAVE, "save the note and start the next one") \

@@ -283,4 +283,27 @@ check "the filtered list shows it" wait_for "Counselors keep a list"
 keys Q
 wait_exit >/dev/null
 
+# A principal's list filtered to another school: the gate would refuse a note there,
+# so the new note starts at their own school.
+PRIN=$(sql "$DB" "SELECT p.name FROM person p WHERE p.role = 'principal' AND p.site_id IS NOT NULL ORDER BY p.id LIMIT 1")
+HOME_SITE=$(sql "$DB" "SELECT s.code FROM person p JOIN site s ON s.id = p.site_id WHERE p.name = '$PRIN'")
+ELSEWHERE=$(sql "$DB" "SELECT code FROM site WHERE kind = 'school' AND code <> '$HOME_SITE' ORDER BY code LIMIT 1")
+start --db "$DB" --as "$PRIN"
+wait_for "Review overview" >/dev/null
+keys E
+wait_for "Evidence:" >/dev/null
+keys f
+wait_for "Filter by:" >/dev/null
+keys Enter
+wait_for "Filter site:" >/dev/null
+keys -l "$ELSEWHERE"
+keys Enter
+wait_for "site=$ELSEWHERE" >/dev/null
+keys a
+check "a principal's new note in a list of another school starts at their own" wait_for "New note  site $HOME_SITE"
+keys Escape
+wait_for "Draft kept" >/dev/null
+keys Q
+wait_exit >/dev/null
+
 finish
