@@ -1,5 +1,6 @@
 /* report_pdf.c: the HTML report printed to PDF by an installed renderer (WeasyPrint, else headless
- * Chromium), in a private temporary folder; the PDF replaces path only when the renderer succeeded. */
+ * Chromium), in a private temporary folder; the PDF replaces path (0600, as every output) only when
+ * the renderer succeeded. */
 #include "qrel/qrel.h"
 #include "qrel/report.h"
 #include "qrel/util.h"
@@ -132,6 +133,26 @@ absolute(const char *path)
 	return path_join(cwd, path);
 }
 
+/* file_replace_stream's writer: the renderer's PDF at ctx, copied as it is read. */
+static int
+copy_from(void *ctx, FILE *out)
+{
+	const char *from = ctx;
+	FILE *in = fopen(from, "rb");
+	char buf[65536];
+	size_t n;
+	int rc = QREL_OK;
+
+	if (!in)
+		return error(QREL_IO, "%s: %s", from, strerror(errno));
+	while ((n = fread(buf, 1, sizeof(buf), in)) > 0 && fwrite(buf, 1, n, out) == n)
+		;
+	if (ferror(in))
+		rc = error(QREL_IO, "%s: %s", from, strerror(errno));
+	fclose(in);
+	return rc;
+}
+
 int
 report_save_pdf(const struct report *r, const char *path)
 {
@@ -153,13 +174,9 @@ report_save_pdf(const struct report *r, const char *path)
 		show_log(dir);
 	if (rc == QREL_OK && access(pdf, R_OK) != 0)
 		rc = error(QREL_IO, "the renderer wrote no PDF");
-	if (rc == QREL_OK && rename(pdf, target) != 0) {
-		char *data;
-		size_t len;
-
-		rc = (data = file_read(pdf, &len)) ? file_replace(target, data, len) : QREL_IO;
-		free(data);
-	}
+	/* Through the one output writer, as every other format: 0600, synced, renamed. */
+	if (rc == QREL_OK)
+		rc = file_replace_stream(target, copy_from, pdf);
 	remove_tree(dir);
 	free(target);
 	return rc;

@@ -174,6 +174,7 @@ if command -v weasyprint >/dev/null || command -v chromium >/dev/null || command
 	"$QREL" report --db "$DB" -o "$T/r.pdf" 2>"$T/pdf.log"
 	PAGES=$(python3 -c "import re; print(len(re.findall(rb'/Type\s*/Page(?!s)', open('$T/r.pdf', 'rb').read())))" 2>/dev/null || echo 0)
 	check "-o r.pdf prints the sample's report to a PDF of $PAGES pages" sh -c "head -c 5 '$T/r.pdf' | grep -q '%PDF' && [ '$PAGES' -gt 1 ]"
+	check "the PDF is private (0600) like every other output, whatever the umask" test "$(stat -c %a "$T/r.pdf")" = 600
 	if command -v pdftotext >/dev/null; then
 		pdftotext "$T/r.pdf" "$T/r.txt"
 		check "the PDF has the report's headings" sh -c "grep -q 'Executive summary' '$T/r.txt' &&
