@@ -1,5 +1,6 @@
 /* review.c: creates a review from a framework file and builds the sample review. */
 #include "qrel/qrel.h"
+#include "qrel/backup.h"
 #include "qrel/db.h"
 #include "qrel/csv.h"
 #include "qrel/findings.h"
@@ -12,6 +13,7 @@
 #include "qrel/store.h"
 #include "qrel/util.h"
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 int
@@ -175,18 +177,27 @@ fill_sample(const char *path, const char *datadir, struct diags *d)
 int
 review_build_sample(const char *path, const char *datadir, struct diags *d)
 {
-	size_t n = strlen(path) + 8;
+	size_t n = strlen(path) + 16;
 	char *tmp = malloc(n);
-	int rc;
+	mode_t old;
+	int rc = QREL_OK, fd;
 
 	if (!tmp)
 		abort();
-	snprintf(tmp, n, "%s.new", path);
-	unlink(tmp);
-	rc = fill_sample(tmp, datadir, d);
-	if (rc == QREL_OK && rename(tmp, path) != 0)
-		rc = error(QREL_IO, "%s: %s", path, strerror(errno));
-	if (rc != QREL_OK)
+	/* A name beside path that no file has (never one of the user's), made
+	 * free again for db_open to create the database in it. */
+	snprintf(tmp, n, "%s.newXXXXXX", path);
+	old = umask(077);
+	fd = mkstemp(tmp);
+	umask(old);
+	if (fd < 0 || close(fd) != 0 || unlink(tmp) != 0)
+		rc = error(errno == ENOSPC ? QREL_FULL : QREL_IO, "%s: cannot create a file beside it: %s", path,
+			   strerror(errno));
+	if (rc == QREL_OK)
+		rc = fill_sample(tmp, datadir, d);
+	if (rc == QREL_OK)
+		rc = backup_commit_file(tmp, path);
+	else if (fd >= 0)
 		unlink(tmp);
 	free(tmp);
 	return rc;
