@@ -323,6 +323,7 @@ draw_status(void)
 }
 
 /* The help overlay: one line per action, this screen's first, each with all its keys. */
+#define HELP_TEXT_COL 19	/* where an action's text starts: "  " and 16 columns of keys, a space */
 static int
 help_collect(enum action *order)
 {
@@ -385,12 +386,20 @@ draw_help(void)
 		snprintf(line, sizeof(line), "  %s", ui.screen->legend[k]);
 		ui_text(ui.body, y++, 1, width, line, ui_attr(UI_DIM));
 	}
-	for (int i = ui.help_top; i < n && y < height - 1; i++, y++) {
+	/* Each action's text wraps under itself: nothing is cut at 80 columns. */
+	for (int i = ui.help_top; i < n && y < height - 1; i++) {
+		const char *s = action_help(order[i]), *next;
 		char keys[64], line[256];
+		size_t len = 0;
 
 		help_keys(order[i], keys, sizeof(keys));
-		snprintf(line, sizeof(line), "  %-16s %s", keys, action_help(order[i]));
-		ui_text(ui.body, y, 1, width, line, A_NORMAL);
+		do {
+			next = text_wrap(s, width - HELP_TEXT_COL, &len);
+			snprintf(line, sizeof(line), "  %-16s %.*s", keys, next ? (int)len : 0, s);
+			ui_text(ui.body, y++, 1, width, line, A_NORMAL);
+			keys[0] = '\0';
+			s = next;
+		} while (s && *s && y < height - 1);
 	}
 	wnoutrefresh(ui.body);
 }

@@ -45,6 +45,10 @@ check "no curses key names anywhere in help" sh -c "! tmux -L '$TMUX_SOCKET' cap
 keys q
 keys E
 wait_for "Evidence:" >/dev/null
+keys ?
+check "at 80 columns a key's long text in help wraps under itself, not cut" wait_for "                   first (slower on a large review)"
+keys q
+wait_for "Evidence:" >/dev/null
 HERE=$(screen | head -n 1 | sed -n 's/.* site \([A-Z]*\) .*/\1/p')
 check "the header names the screen's site" test -n "$HERE"
 
