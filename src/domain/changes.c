@@ -421,7 +421,16 @@ static const char describe_sql[] =
 	"WHEN 'step' THEN (SELECT 'step: ' || description FROM step WHERE uuid = ?2) "
 	"WHEN 'finding' THEN (SELECT kind || ' finding: ' || substr(text, 1, 200) FROM finding WHERE uuid = ?2) "
 	"WHEN 'recommendation' THEN (SELECT printf('recommendation %d: %s', number, title) FROM recommendation "
-	"  WHERE uuid = ?2) END";
+	"  WHERE uuid = ?2) "
+	"WHEN 'document' THEN (SELECT coalesce((SELECT code FROM site WHERE id = d.site_id), 'all') || "
+	"  ' document: ' || d.title FROM document d WHERE d.uuid = ?2) "
+	"WHEN 'person' THEN (SELECT printf('%s (%s%s)', p.name, p.role, coalesce(' at ' || s.code, '')) "
+	"  FROM person p LEFT JOIN site s ON s.id = p.site_id WHERE p.uuid = ?2) "
+	/* Links and targets are review data to the visibility rule, a plan's text is
+	 * not: they are named by kind only. */
+	"WHEN 'cause_link' THEN (SELECT 'a root cause''s evidence: a ' || kind FROM cause_link WHERE uuid = ?2) "
+	"WHEN 'metric_target' THEN (SELECT 'an objective''s target: a ' || kind FROM metric_target WHERE uuid = ?2) "
+	"END";
 
 /* Whitespace runs become one space; a long text is cut at a word and gets "…". */
 static void

@@ -276,6 +276,40 @@ test_describe_note(void **state)
 	free_all(rows, n);
 }
 
+/* Every kind of row the change log names (entity is its table) is described
+ * while it is there: a document, a person or a cause link, too. */
+static void
+test_describe_every_entity(void **state)
+{
+	sqlite3 *h = db_handle(db);
+	sqlite3_stmt *kinds, *one;
+	char sql[256], buf[256];
+	int described = 0;
+
+	UNUSED(state);
+	assert_int_equal(sqlite3_prepare_v2(h, "SELECT DISTINCT entity FROM change_log ORDER BY entity", -1, &kinds,
+					    NULL), SQLITE_OK);
+	while (sqlite3_step(kinds) == SQLITE_ROW) {
+		const char *entity = (const char *)sqlite3_column_text(kinds, 0);
+
+		snprintf(sql, sizeof(sql), "SELECT entity_uuid FROM change_log WHERE entity = ?1 AND entity_uuid IN "
+			 "(SELECT uuid FROM \"%s\") LIMIT 1", entity);
+		assert_int_equal(sqlite3_prepare_v2(h, sql, -1, &one, NULL), SQLITE_OK);
+		sqlite3_bind_text(one, 1, entity, -1, SQLITE_TRANSIENT);
+		if (sqlite3_step(one) == SQLITE_ROW) {
+			assert_int_equal(changes_describe(db, entity, (const char *)sqlite3_column_text(one, 0), buf,
+							  sizeof(buf)), QREL_OK);
+			if (strstr(buf, "(no longer here)"))
+				fail_msg("a %s that is there is described as gone: %s", entity, buf);
+			described++;
+		}
+		sqlite3_finalize(one);
+	}
+	sqlite3_finalize(kinds);
+	/* the sample's log names 13 kinds, each still there */
+	assert_true(described >= 13);
+}
+
 static void
 test_describe_gone_and_words(void **state)
 {
@@ -325,6 +359,7 @@ main(void)
 		cmocka_unit_test(test_blind_entries),
 		cmocka_unit_test(test_filter_site_only),
 		cmocka_unit_test(test_describe_note),
+		cmocka_unit_test(test_describe_every_entity),
 		cmocka_unit_test(test_describe_gone_and_words),
 		cmocka_unit_test(test_filter_describe),
 	};
