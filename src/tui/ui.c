@@ -6,6 +6,7 @@
 #include "qrel/store.h"
 #include "qrel/text.h"
 #include "qrel/tui.h"
+#include "qrel/util.h"
 
 #include <signal.h>
 #include <unistd.h>
@@ -358,8 +359,9 @@ help_keys(enum action a, char *buf, size_t size)
 			if (tables[t][i].action != a)
 				continue;
 			keys_name(tables[t][i].key, name, sizeof(name));
-			if (strstr(buf, name) && strlen(name) > 1)
-				continue; /* Enter is bound to both \n and \r */
+			/* A key both tables bind, or a name two codes share (Enter is \n and \r), once. */
+			if (str_list_has(buf, ' ', name))
+				continue;
 			used += (size_t)snprintf(buf + used, size > used ? size - used : 0, "%s%s",
 						 used ? " " : "", name);
 		}

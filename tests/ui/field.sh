@@ -33,6 +33,11 @@ act_info() { sql "$DB" "SELECT a.id || '|' || s.code || '|' || a.source FROM act
 TITLE=$(sql "$DB" "SELECT title FROM review LIMIT 1")
 start --db "$DB" --as "$REV"
 wait_for "Review overview" >/dev/null
+# ---- help lists a key once, even when the screen and every screen bind it ----
+keys ?
+check "the overview's help lists ] once for the next site" wait_for "  ]                next site"
+keys q
+wait_for "Review overview" >/dev/null
 # ---- the header keeps the review's name; the dashboard's keys and marks are in '?' ----
 keys P
 wait_for "Dashboard" >/dev/null
