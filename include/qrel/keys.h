@@ -70,7 +70,7 @@
 	_(KEEP_LOCAL, "conflict: keep this copy's value (lead)") \
 	_(KEEP_REMOTE, "conflict: take the other copy's value (lead)") \
 	_(SHOW_ALL, "show resolved conflicts too (toggle)") \
-	_(PLAN_FROM_FINDING, "start an action-plan objective from this finding") \
+	_(PLAN_FROM_FINDING, "start an action-plan objective from what is selected (note, cluster or subgroup row)") \
 	_(PICK_YEAR, "choose the school year (type-ahead)") \
 	_(PICK_METRIC, "choose the metric (type-ahead)") \
 	_(PICK_DIMENSION, "choose the dimension (type-ahead)") \
