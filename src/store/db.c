@@ -161,8 +161,11 @@ file_uri(const char *path)
 static int
 try_open(struct db *db, const char *name, int oflags)
 {
-	int rc = sqlite3_open_v2(name, &db->h, oflags, NULL);
+	int rc = sqlite3_open_v2(name, &db->h, oflags, NULL), os;
 
+	if (rc != SQLITE_OK && db->h && ((os = sqlite3_system_errno(db->h)) == EACCES || os == EPERM))
+		return error(QREL_DENIED, "%s: permission denied: the file is not yours to open (its owner can "
+			     "share a review with a team: README, Team mode)", db->path);
 	if (rc != SQLITE_OK)
 		return db->h ? db_fail(db, "cannot open")
 			     : error(QREL_NOMEM, "%s: cannot open: out of memory", db->path);

@@ -220,6 +220,13 @@ tm kill-server 2>/dev/null
 START_WRAP= START_ENV=
 
 check "qrel check passes at the end" sh -c "'$QREL' check --db '$DB' >/dev/null"
+
+# Another user's own review (0600, in a folder anyone may list) is refused plainly.
+as_lead "$QREL" sample --db "$W/out/lead-own.db" >/dev/null 2>&1
+as_rev "$QREL" check --db "$W/out/lead-own.db" >"$T/out" 2>"$T/err"
+check "another user's private review does not open" test $? -eq 1
+check "(saying permission denied, not SQLite's 'unable to open')" \
+	grep -q "lead-own.db: permission denied: the file is not yours to open" "$T/err"
 if ls "$W"/out/asan.* >/dev/null 2>&1; then
 	not_ok "no sanitizer reports from the accounts' runs" "$(cat "$W"/out/asan.* | head -n 40)"
 else
