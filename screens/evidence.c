@@ -958,9 +958,18 @@ capture_key(struct app *app, enum action a, int key)
 	default: break;
 	}
 	if (key == ESC) {
-		save_draft(app);
+		/* A new note with no text is nothing to keep: its tags go with it. */
+		bool empty = !ev.cap_.note && !*editor_text(ev.cap_.ed);
+
+		if (empty)
+			edit_session_discard(&ev.cap_.es, app->db, app->user);
+		else
+			save_draft(app);
 		close_capture();
-		ui_message("Draft kept: press %s to go on with it.", ev.cap_.note ? "e on the note" : "a");
+		if (empty)
+			ui_message("Closed: nothing was typed, so no draft was kept.");
+		else
+			ui_message("Draft kept: press %s to go on with it.", ev.cap_.note ? "e on the note" : "a");
 		return UI_DIRTY;
 	}
 	if (key == KEY_F(1))

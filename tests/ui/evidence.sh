@@ -63,7 +63,9 @@ check "the creation is in the change log" test "$(sql "$DB" "SELECT count(*) FRO
 check "no draft text is left after saving" test "$(sql "$DB" "SELECT count(*) FROM draft WHERE key = 'note:new' AND text <> ''")" = 0
 
 keys Escape
-wait_for "Draft kept" >/dev/null
+check "Esc on the empty next note says nothing was kept" wait_for "Closed: nothing was typed, so no draft was kept"
+check "and leaves no draft, not even its tags" test "$(sql "$DB" "SELECT count(*) FROM draft WHERE who = '$REV'
+	AND key LIKE 'note:new%'")" = 0
 keys /
 keys -l "quinceanera"
 keys Enter
@@ -173,7 +175,7 @@ check "and the draft is gone" test "$(sql "$DB" "SELECT count(*) FROM draft WHER
 
 # Delete and undo, both in the change log.
 keys Escape
-wait_for "Draft kept" >/dev/null
+wait_for "nothing was typed" >/dev/null
 keys /
 keys -l "mentoring"
 keys Enter
@@ -278,7 +280,7 @@ check "the stored note is tagged with the list's cluster" test "$(sql "$DB" "SEL
 check "and is at the list's site" test "$(sql "$DB" "SELECT s.code FROM note n JOIN site s ON s.id = n.site_id
 	WHERE n.text LIKE 'Counselors keep a list%'")" = "$FSITE"
 keys Escape
-wait_for "Draft kept" >/dev/null
+wait_for "nothing was typed" >/dev/null
 check "the filtered list shows it" wait_for "Counselors keep a list"
 keys Q
 wait_exit >/dev/null
@@ -302,7 +304,7 @@ wait_for "site=$ELSEWHERE" >/dev/null
 keys a
 check "a principal's new note in a list of another school starts at their own" wait_for "New note  site $HOME_SITE"
 keys Escape
-wait_for "Draft kept" >/dev/null
+wait_for "nothing was typed" >/dev/null
 keys Q
 wait_exit >/dev/null
 

@@ -126,7 +126,7 @@ check "note 5: F2 saves too, same activity and tags" \
 
 # ---- one fixed after saving: the fifth row, and the selection stays on it ----
 keys Escape
-wait_for "Draft kept" >/dev/null
+wait_for "nothing was typed" >/dev/null
 FIX=$(sql "$DB" "SELECT id FROM note WHERE text = 'Counselors rarely call home'")
 ROW=$(sql "$DB" "SELECT count(*) FROM note m, note n WHERE n.id = $FIX AND m.deleted_at IS NULL
 	AND (m.created_at > n.created_at OR (m.created_at = n.created_at AND m.id > n.id))")
@@ -202,7 +202,7 @@ keys C-x
 check "a note the filter hides: the screen says so and how to clear it" wait_for "hidden by the list's filter (Esc, F clears it): author="
 check "the hidden note is saved" test "$(sql "$DB" "SELECT count(*) FROM note WHERE text = 'Hidden by the filter'")" = 1
 keys Escape
-wait_for "Draft kept" >/dev/null
+wait_for "nothing was typed" >/dev/null
 keys F
 wait_for "all notes" >/dev/null
 keys /
@@ -264,7 +264,7 @@ for term in xterm-256color tmux-256color; do
 	check "TERM=$term: the saved text holds only what was typed" \
 		test "$(sql "$DB" "SELECT count(*) FROM note WHERE text = '$want'")" = 1
 	keys C-r Escape
-	wait_for "Draft kept" >/dev/null
+	wait_for "nothing was typed" >/dev/null
 	keys Q
 	wait_exit >/dev/null
 done
@@ -289,7 +289,7 @@ keys C-x
 check "LANG=C: the note is saved" wait_for "Saved note"
 check "LANG=C: stored as UTF-8" test "$(sql "$DB" "SELECT count(*) FROM note WHERE text = 'Café été naïve, then ASCII'")" = 1
 keys Escape
-wait_for "Draft kept" >/dev/null
+wait_for "nothing was typed" >/dev/null
 keys /
 keys -l "naive"
 keys Enter
