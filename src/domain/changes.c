@@ -345,6 +345,51 @@ filter_rows(struct db *db, const struct vis_viewer *v, struct change_row *rows, 
 	return kept;
 }
 
+/* Logged values that name another row by its uuid: a finding's cited note, a
+ * note's cited document, the finding a recommendation answers, its objective. */
+static const struct {
+	const char *entity, *field, *names;
+} named_values[] = {
+	{ "finding", "cite", "note" }, { "finding", "uncite", "note" },
+	{ "note", "cite document", "document" }, { "note", "uncite document", "document" },
+	{ "note", "cite", "document" }, { "note", "uncite", "document" },	/* as sync logs them */
+	{ "recommendation", "answers finding", "finding" }, { "recommendation", "objective", "objective" },
+};
+
+/* *value, a uuid of entity, becomes what that row is ("EHS: The counsellor…
+ * (01a23f45)") when v may read the row; else, or when it is gone, it stays. */
+static int
+name_value(struct db *db, const struct vis_viewer *v, const char *entity, char **value)
+{
+	char about[192], named[240];
+
+	if (!*value || !uuid_valid(*value) || visibility_of_entity(db, v, entity, *value) != VIS_VISIBLE)
+		return QREL_OK;
+	if (changes_describe(db, entity, *value, about, sizeof(about)) != QREL_OK)
+		return QREL_DB;
+	if (strstr(about, "(no longer here)"))
+		return QREL_OK;
+	snprintf(named, sizeof(named), "%s (%.8s)", about, *value);
+	free(*value);
+	*value = xstrdup(named);
+	return QREL_OK;
+}
+
+static int
+name_values(struct db *db, const struct vis_viewer *v, struct change_row *rows, int n)
+{
+	int rc = QREL_OK;
+
+	for (int i = 0; i < n && rc == QREL_OK; i++)
+		for (size_t k = 0; k < ARRAY_SIZE(named_values) && rc == QREL_OK; k++)
+			if (!strcmp(rows[i].entity, named_values[k].entity) && !strcmp(rows[i].field, named_values[k].field)) {
+				rc = name_value(db, v, named_values[k].names, &rows[i].old_value);
+				if (rc == QREL_OK)
+					rc = name_value(db, v, named_values[k].names, &rows[i].new_value);
+			}
+	return rc;
+}
+
 int
 changes_page(struct db *db, int64_t review, const char *viewer, const struct changes_filter *f,
 	     const struct changes_cursor *cur, int limit, struct change_row *out, int *n)
@@ -372,6 +417,8 @@ changes_page(struct db *db, int64_t review, const char *viewer, const struct cha
 	} while (*n < limit);
 	if (rc == QREL_OK)
 		rc = describe_rows(db, out, *n);
+	if (rc == QREL_OK)
+		rc = name_values(db, &v, out, *n);
 	if (rc != QREL_OK) {
 		changes_rows_free(out, *n);
 		*n = 0;

@@ -3,6 +3,7 @@
 #include "qrel/changes.h"
 #include "qrel/db.h"
 #include "qrel/diag.h"
+#include "qrel/document.h"
 #include "qrel/evidence.h"
 #include "qrel/review.h"
 #include "qrel/score.h"
@@ -310,6 +311,64 @@ test_describe_every_entity(void **state)
 	assert_true(described >= 13);
 }
 
+/* The row with this entity and field, newest first, that reader's log lists; -1 if none. */
+static int
+find_row(struct change_row *rows, int n, const char *entity, const char *field)
+{
+	for (int i = 0; i < n; i++)
+		if (!strcmp(rows[i].entity, entity) && !strcmp(rows[i].field, field))
+			return i;
+	return -1;
+}
+
+/* A value naming another row reads as that row to whoever may read it, and
+ * stays a bare uuid to whoever may not: a principal's own note citing another
+ * school's document. */
+static void
+test_values_name_their_rows(void **state)
+{
+	struct note_input in = { .site = store_site_id(db, review, "EHS"), .source = "interview",
+		.text = "Our own note, cited by the lead", .cluster = { store_cluster_id(db, review, "1.2") },
+		.nclusters = 1 };
+	struct changes_filter f = { 0 };
+	struct change_row rows[PAGE_MAX];
+	int64_t note, doc = fixture_int(db, "SELECT d.id FROM document d JOIN site s ON s.id = d.site_id "
+					    "WHERE s.code = 'RHS' ORDER BY d.id LIMIT 1");
+	char duuid[UUID_LEN + 1], want[UUID_LEN + 8];
+	int n, i;
+
+	UNUSED(state);
+	assert_true(doc > 0);
+	setenv("QREL_NOW", "2034-01-01T00:00:00Z", 1);
+	assert_int_equal(evidence_add(db, review, "Marcus Bellamy", &in, &note), QREL_OK);
+	assert_int_equal(document_cite(db, review, LEAD, doc, note), QREL_OK);
+	{
+		sqlite3_stmt *st;
+
+		assert_int_equal(sqlite3_prepare_v2(db_handle(db), "SELECT uuid FROM document WHERE id = ?1", -1, &st,
+						    NULL), SQLITE_OK);
+		sqlite3_bind_int64(st, 1, doc);
+		assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+		str_copy(duuid, sizeof(duuid), (const char *)sqlite3_column_text(st, 0));
+		sqlite3_finalize(st);
+	}
+	set_filter(&f, "from", "2034");
+
+	n = read_all(&f, 8, rows, PAGE_MAX);
+	assert_true((i = find_row(rows, n, "note", "cite document")) >= 0);
+	snprintf(want, sizeof(want), "(%.8s)", duuid);
+	assert_non_null(strstr(rows[i].new_value, "RHS document: "));
+	assert_non_null(strstr(rows[i].new_value, want));
+	free_all(rows, n);
+
+	reader = "Marcus Bellamy";
+	n = read_all(&f, 8, rows, PAGE_MAX);
+	reader = LEAD;
+	assert_true((i = find_row(rows, n, "note", "cite document")) >= 0);
+	assert_string_equal(rows[i].new_value, duuid);
+	free_all(rows, n);
+}
+
 static void
 test_describe_gone_and_words(void **state)
 {
@@ -360,6 +419,7 @@ main(void)
 		cmocka_unit_test(test_filter_site_only),
 		cmocka_unit_test(test_describe_note),
 		cmocka_unit_test(test_describe_every_entity),
+		cmocka_unit_test(test_values_name_their_rows),
 		cmocka_unit_test(test_describe_gone_and_words),
 		cmocka_unit_test(test_filter_describe),
 	};
