@@ -194,7 +194,8 @@ surveys_draw(struct app *app, WINDOW *win)
 	for (int i = 0; i < rows && sv.top + i < (int)sv.n; i++)
 		draw_row(win, 3 + i, (size_t)(sv.top + i), sv.top + i == sv.sel);
 	if (!sv.n)
-		ui_text(win, 3, 0, getmaxx(win), "No survey results here: `qrel import survey FILE.csv`.", A_NORMAL);
+		ui_text(win, 3, 0, getmaxx(win), "No survey results at this site: ] shows the next one "
+			"(qrel import survey FILE.csv adds results).", A_NORMAL);
 	draw_rates(app, win, 3 + rows);
 	ui_hint_line(win, acts, ARRAY_SIZE(acts));
 }

@@ -68,6 +68,7 @@ start 100x30 --db "$DB" --as "$REVIEWER"
 wait_for "Review overview" >/dev/null
 keys U
 check "U opens the survey screen" wait_for "Surveys at DO"
+check "a site without results says how to reach one that has them" wait_for "No survey results at this site: ] shows the next one"
 keys ']' ']' ']' ']' ']'
 check "] steps to RHS" wait_for "Surveys at RHS Riverbend High School, by item: 17 results"
 case "$(row "I feel like I belong")" in
