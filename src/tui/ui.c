@@ -8,6 +8,7 @@
 #include "qrel/tui.h"
 #include "qrel/util.h"
 
+#include <ctype.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -345,6 +346,38 @@ help_collect(enum action *order)
 	return n;
 }
 
+/* A run of three or more digit keys in a help list becomes one range: "1 2 3 4 5"
+ * is "1-5", so the keys fit their column. */
+static void
+digit_ranges(char *buf, size_t size)
+{
+	char out[128];
+	size_t o = 0;
+
+	out[0] = '\0';
+	for (const char *p = buf; *p;) {
+		size_t len = strcspn(p, " ");
+		const char *q = p;
+		int run = 1;
+
+		while (len == 1 && isdigit((unsigned char)*p) && q[1] == ' ' && q[2] == q[0] + 1 &&
+		       (q[3] == ' ' || q[3] == '\0')) {
+			q += 2;
+			run++;
+		}
+		if (run >= 3)
+			o += (size_t)snprintf(out + o, o < sizeof(out) ? sizeof(out) - o : 0, "%s%c-%c", o ? " " : "",
+					      *p, *q);
+		else
+			o += (size_t)snprintf(out + o, o < sizeof(out) ? sizeof(out) - o : 0, "%s%.*s", o ? " " : "",
+					      (int)len, p);
+		p = run >= 3 ? q + 1 : p + len;
+		while (*p == ' ')
+			p++;
+	}
+	str_copy(buf, size, out);
+}
+
 static void
 help_keys(enum action a, char *buf, size_t size)
 {
@@ -366,6 +399,7 @@ help_keys(enum action a, char *buf, size_t size)
 						 used ? " " : "", name);
 		}
 	}
+	digit_ranges(buf, size);
 }
 
 static void

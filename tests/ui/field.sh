@@ -38,6 +38,13 @@ keys ?
 check "the overview's help lists ] once for the next site" wait_for "  ]                next site"
 keys q
 wait_for "Review overview" >/dev/null
+keys R
+wait_for "Rubric:" >/dev/null
+keys ?
+check "the rubric's help gives the level keys as one range that fits its column" wait_for "  1-9              set the level"
+keys q
+keys O
+wait_for "Review overview" >/dev/null
 # ---- the header keeps the review's name; the dashboard's keys and marks are in '?' ----
 keys P
 wait_for "Dashboard" >/dev/null
