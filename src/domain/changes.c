@@ -354,22 +354,28 @@ static const struct {
 	{ "note", "cite document", "document" }, { "note", "uncite document", "document" },
 	{ "note", "cite", "document" }, { "note", "uncite", "document" },	/* as sync logs them */
 	{ "recommendation", "answers finding", "finding" }, { "recommendation", "objective", "objective" },
+	{ "cause_link", "create", "note" },	/* "note UUID": a root cause's evidence */
 };
 
-/* *value, a uuid of entity, becomes what that row is ("EHS: The counsellor…
- * (01a23f45)") when v may read the row; else, or when it is gone, it stays. */
+/* *value, a uuid of entity (or "ENTITY uuid"), becomes what that row is ("EHS:
+ * The counsellor… (01a23f45)") when v may read the row; else, or when it is
+ * gone, it stays. */
 static int
 name_value(struct db *db, const struct vis_viewer *v, const char *entity, char **value)
 {
 	char about[192], named[240];
+	size_t n = strlen(entity);
+	const char *uuid = *value;
 
-	if (!*value || !uuid_valid(*value) || visibility_of_entity(db, v, entity, *value) != VIS_VISIBLE)
+	if (uuid && !strncmp(uuid, entity, n) && uuid[n] == ' ')
+		uuid += n + 1;
+	if (!uuid || !uuid_valid(uuid) || visibility_of_entity(db, v, entity, uuid) != VIS_VISIBLE)
 		return QREL_OK;
-	if (changes_describe(db, entity, *value, about, sizeof(about)) != QREL_OK)
+	if (changes_describe(db, entity, uuid, about, sizeof(about)) != QREL_OK)
 		return QREL_DB;
 	if (strstr(about, "(no longer here)"))
 		return QREL_OK;
-	snprintf(named, sizeof(named), "%s (%.8s)", about, *value);
+	snprintf(named, sizeof(named), "%.*s%s (%.8s)", (int)(uuid - *value), *value, about, uuid);
 	free(*value);
 	*value = xstrdup(named);
 	return QREL_OK;

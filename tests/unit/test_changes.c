@@ -361,6 +361,21 @@ test_values_name_their_rows(void **state)
 	assert_non_null(strstr(rows[i].new_value, want));
 	free_all(rows, n);
 
+	/* a root cause's evidence link, logged as "note UUID", names its note too */
+	{
+		struct changes_filter all = { 0 };
+		struct change_row *every = calloc(4096, sizeof(*every));
+
+		assert_non_null(every);
+		n = read_all(&all, PAGE_MAX, every, 4096);
+		assert_true(n < 4096);
+		assert_true((i = find_row(every, n, "cause_link", "create")) >= 0);
+		assert_true(strncmp(every[i].new_value, "note ", 5) == 0 && !uuid_valid(every[i].new_value + 5));
+		assert_non_null(strstr(every[i].new_value, ": "));
+		free_all(every, n);
+		free(every);
+	}
+
 	reader = "Marcus Bellamy";
 	n = read_all(&f, 8, rows, PAGE_MAX);
 	reader = LEAD;
