@@ -18,6 +18,9 @@ int backup_db(struct db *db, const char *out, struct backup_stats *st);
 /* The one way qrel starts writing a file: path passes outpath_check, then an
  * empty 0600 temporary file is created beside it; *tmp is malloc'd. */
 int backup_temp_file(const char *path, char **tmp);
+/* The second half alone, for a file qrel replaces as its own (the demo review):
+ * the empty 0600 temporary beside path, under a name no file had. */
+int backup_temp_beside(const char *path, char **tmp);
 /* fsync tmp, rename it to dest and sync the folder (on failure unlink tmp). */
 int backup_commit_file(const char *tmp, const char *dest);
 

@@ -133,26 +133,6 @@ absolute(const char *path)
 	return path_join(cwd, path);
 }
 
-/* file_replace_stream's writer: the renderer's PDF at ctx, copied as it is read. */
-static int
-copy_from(void *ctx, FILE *out)
-{
-	const char *from = ctx;
-	FILE *in = fopen(from, "rb");
-	char buf[65536];
-	size_t n;
-	int rc = QREL_OK;
-
-	if (!in)
-		return error(QREL_IO, "%s: %s", from, strerror(errno));
-	while ((n = fread(buf, 1, sizeof(buf), in)) > 0 && fwrite(buf, 1, n, out) == n)
-		;
-	if (ferror(in))
-		rc = error(QREL_IO, "%s: %s", from, strerror(errno));
-	fclose(in);
-	return rc;
-}
-
 int
 report_save_pdf(const struct report *r, const char *path)
 {
@@ -175,8 +155,13 @@ report_save_pdf(const struct report *r, const char *path)
 	if (rc == QREL_OK && access(pdf, R_OK) != 0)
 		rc = error(QREL_IO, "the renderer wrote no PDF");
 	/* Through the one output writer, as every other format: 0600, synced, renamed. */
-	if (rc == QREL_OK)
-		rc = file_replace_stream(target, copy_from, pdf);
+	if (rc == QREL_OK) {
+		char *data;
+		size_t len;
+
+		rc = (data = file_read(pdf, &len)) ? file_replace(target, data, len) : QREL_IO;
+		free(data);
+	}
 	remove_tree(dir);
 	free(target);
 	return rc;

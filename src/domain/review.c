@@ -13,7 +13,6 @@
 #include "qrel/store.h"
 #include "qrel/util.h"
 
-#include <sys/stat.h>
 #include <unistd.h>
 
 int
@@ -177,27 +176,20 @@ fill_sample(const char *path, const char *datadir, struct diags *d)
 int
 review_build_sample(const char *path, const char *datadir, struct diags *d)
 {
-	size_t n = strlen(path) + 16;
-	char *tmp = malloc(n);
-	mode_t old;
-	int rc = QREL_OK, fd;
+	char *tmp;
+	int rc;
 
-	if (!tmp)
-		abort();
-	/* A name beside path that no file has (never one of the user's), made
-	 * free again for db_open to create the database in it. */
-	snprintf(tmp, n, "%s.newXXXXXX", path);
-	old = umask(077);
-	fd = mkstemp(tmp);
-	umask(old);
-	if (fd < 0 || close(fd) != 0 || unlink(tmp) != 0)
-		rc = error(errno == ENOSPC ? QREL_FULL : QREL_IO, "%s: cannot create a file beside it: %s", path,
-			   strerror(errno));
+	/* A name beside path that no file had (never one of the user's), made free
+	 * again for db_open to create the database in it. */
+	if ((rc = backup_temp_beside(path, &tmp)) != QREL_OK)
+		return rc;
+	if (unlink(tmp) != 0)
+		rc = error(QREL_IO, "%s: %s", tmp, strerror(errno));
 	if (rc == QREL_OK)
 		rc = fill_sample(tmp, datadir, d);
 	if (rc == QREL_OK)
-		rc = backup_commit_file(tmp, path);
-	else if (fd >= 0)
+		rc = backup_commit_file(tmp, path);	/* unlinks tmp when it fails */
+	else
 		unlink(tmp);
 	free(tmp);
 	return rc;

@@ -15,14 +15,11 @@
 #define BACKUP_MAX_RESTARTS 20	/* then copy the rest in one step (a read snapshot) */
 
 int
-backup_temp_file(const char *path, char **tmp)
+backup_temp_beside(const char *path, char **tmp)
 {
 	mode_t old;
 	int fd;
 
-	*tmp = NULL;
-	if ((fd = outpath_check(path)) != QREL_OK)
-		return fd;
 	if (!(*tmp = malloc(strlen(path) + 16)))
 		return error(QREL_NOMEM, "out of memory");
 	sprintf(*tmp, "%s.tmpXXXXXX", path);
@@ -35,6 +32,15 @@ backup_temp_file(const char *path, char **tmp)
 	*tmp = NULL;
 	return error(errno == ENOSPC ? QREL_FULL : QREL_IO, "%s: cannot create a file beside it: %s",
 		path, strerror(errno));
+}
+
+int
+backup_temp_file(const char *path, char **tmp)
+{
+	int rc;
+
+	*tmp = NULL;
+	return (rc = outpath_check(path)) != QREL_OK ? rc : backup_temp_beside(path, tmp);
 }
 
 /* The rename itself survives a crash once the folder is synced. */

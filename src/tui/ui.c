@@ -325,7 +325,8 @@ draw_status(void)
 }
 
 /* The help overlay: one line per action, this screen's first, each with all its keys. */
-#define HELP_TEXT_COL 19	/* where an action's text starts: "  " and 16 columns of keys, a space */
+#define HELP_KEY_COLS 16	/* an action's keys, after two blanks */
+#define HELP_TEXT_COL (2 + HELP_KEY_COLS + 1)	/* where its text starts */
 static int
 help_collect(enum action *order)
 {
@@ -431,7 +432,7 @@ draw_help(void)
 		help_keys(order[i], keys, sizeof(keys));
 		do {
 			next = text_wrap(s, width - HELP_TEXT_COL, &len);
-			snprintf(line, sizeof(line), "  %-16s %.*s", keys, next ? (int)len : 0, s);
+			snprintf(line, sizeof(line), "  %-*s %.*s", HELP_KEY_COLS, keys, next ? (int)len : 0, s);
 			ui_text(ui.body, y++, 1, width, line, A_NORMAL);
 			keys[0] = '\0';
 			s = next;

@@ -52,7 +52,7 @@ echo "my own notes, not qrel's" >"$T/sample.db.new"
 sample_db "$T/sample.db"
 check "sample review builds" test -s "$T/sample.db"
 check "building it leaves a file named like its temporary alone" test "$(cat "$T/sample.db.new")" = "my own notes, not qrel's"
-check "and leaves no temporary behind" test "$(ls "$T" | grep -c '^sample\.db\.new')" = 1
+check "and leaves no temporary behind" test "$(ls "$T" | grep -c '^sample\.db\.')" = 1
 check "the sample database is private (0600)" test "$(stat -c %a "$T/sample.db")" = 600
 check "sample has 6 schools and a district office" test \
 	"$(sql "$T/sample.db" "SELECT count(*) FROM site WHERE kind = 'school'")" = 6
